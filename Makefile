@@ -1,0 +1,85 @@
+# dlvta -- top-level Makefile. Component fragments (*/*.mk) add their sources and tests to the
+# variables below; outputs go under build/ (build/<config>/ for per-config files).
+#
+#   make            build everything that needs no Verilator model: build/dlvta
+#   make test       unit, golden-model and RTL-vs-fsim tests (ends with "N passed, N failed")
+#   make test-long  the longer random suites
+#   make lint       verilator --lint-only -Wall over every config, plus the C lint
+#   make bench      performance figures (JSON under build/bench/)
+#   make demo       compile a model and run it on the simulator
+#   make clean
+
+CONFIGS   := pynq ultra96 tiny
+BUILD     := build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
+             -Wformat=2 -Wno-format-nonliteral
+ifeq ($(CI),true)
+WARN      += -Werror
+endif
+CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+             -Iisa -Idriver -Isim/fsim -Isim/tsim -Icompiler -Icli -I$(BUILD)/gen
+LDLIBS    := -lm -ldl -lpthread
+
+LIB_SRCS  :=            # C sources of build/libdlvta.a (isa, fsim, driver, compiler, ...)
+CLI_SRCS  :=            # sources of the dlvta binary only
+TEST_PROGS :=           # plain-C test programs, each tests/<name>.c -> build/tests/<name>
+TEST_SCRIPTS :=         # shell tests, run by the same runner
+TEST_LONG :=            # commands of make test-long
+BENCH_CMDS :=           # commands of make bench
+GEN_HDRS  := $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_isa.h $(BUILD)/$(c)/dlvta_isa.vh)
+
+.PHONY: all test test-long lint bench demo clean deps gen
+all: $(BUILD)/dlvta
+
+include isa/isa.mk
+include sim/fsim/fsim.mk
+include driver/driver.mk
+include cli/cli.mk
+include tests/tests.mk
+-include sim/tsim/tsim.mk
+-include rtl/rtl.mk
+-include compiler/compiler.mk
+-include hw/hw.mk
+
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
+
+$(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(EXTRA_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libdlvta.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dlvta: $(CLI_OBJS) $(BUILD)/libdlvta.a
+	$(CC) $(CFLAGS) -rdynamic $(CLI_OBJS) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a tests/testlib.h | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+
+gen: $(GEN_HDRS)
+
+deps:
+	@tools/deps.sh
+
+test: deps all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS)
+	@tools/run_tests.sh $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_SCRIPTS)
+
+test-long: deps all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS) $(TEST_LONG_DEPS)
+	@tools/run_tests.sh $(TEST_LONG)
+
+bench: deps all $(BENCH_DEPS)
+	@mkdir -p $(BUILD)/bench
+	@tools/run_tests.sh $(BENCH_CMDS)
+
+lint: deps all $(LINT_DEPS)
+	@tools/run_tests.sh $(LINT_CMDS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,95 @@
+/* driver/dlvta_drv.h -- libdlvta's device contract: the one public header of the runtime.
+ *
+ * Open a device by backend name ("fsim", "verilator", "zynq", "xrt") and hardware config, allocate
+ * DMA buffers that have device addresses, copy data in and out (or map them), run a program with a
+ * timeout, read the performance counters, close. Every call returns a status code (DRV_OK or a
+ * negative DRV_E_*); nothing here exits or aborts on bad input. After a failed drv_run,
+ * drv_last_error() says what the device reported (kind, instruction index, message).
+ */
+#ifndef DLVTA_DRV_H
+#define DLVTA_DRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa.h"
+
+enum drv_status {
+  DRV_OK = 0,
+  DRV_E_ARG = -1,         /* bad argument (NULL, range, alignment) */
+  DRV_E_NOMEM = -2,       /* out of host or device memory */
+  DRV_E_BACKEND = -3,     /* unknown backend, or not available on this machine/build */
+  DRV_E_CONFIG = -4,      /* unknown config, or the device was built for another one */
+  DRV_E_TIMEOUT = -5,     /* the program did not finish in time */
+  DRV_E_EXEC = -6,        /* the device stopped on an error in the program (see drv_last_error) */
+  DRV_E_IO = -7,          /* the backend's device or files failed */
+  DRV_E_UNSUPPORTED = -8, /* the backend cannot do this */
+};
+
+/* Kinds of device-reported errors (drv_error.kind). */
+enum drv_err_kind {
+  DRV_ERR_NONE = 0,
+  DRV_ERR_ILLEGAL,    /* illegal instruction (opcode, memory, ALU op, reserved bits, tokens) */
+  DRV_ERR_SRAM_RANGE, /* on-chip index past a buffer's depth */
+  DRV_ERR_DRAM_RANGE, /* DRAM access outside the device's buffers */
+  DRV_ERR_DEADLOCK,   /* no unit can make progress */
+  DRV_ERR_NO_FINISH,  /* the program ended without FINISH */
+  DRV_ERR_TIMEOUT,    /* ran past the timeout */
+  DRV_ERR_BACKEND,    /* the backend itself failed */
+};
+
+typedef struct drv_error {
+  int kind;            /* enum drv_err_kind */
+  int64_t insn_index;  /* failing instruction, -1 if none */
+  char message[2048];  /* one or more lines, naming instruction indices with their disassembly */
+} drv_error;
+
+/* Performance counters of the last drv_run. fsim fills them from its model (cycles is its
+ * estimate); verilator and the boards read the hardware counters. */
+typedef struct drv_counters {
+  uint64_t cycles;                    /* start to done, accelerator clock cycles */
+  uint64_t gemm_cycles;               /* cycles the GEMM core retired a micro-op iteration */
+  uint64_t alu_cycles;                /* cycles the ALU retired a vector operation */
+  uint64_t unit_busy[ISA_UNIT_COUNT];  /* cycles each unit was executing an instruction */
+  uint64_t unit_stall[ISA_UNIT_COUNT]; /* cycles each unit had an instruction but waited on tokens */
+  uint64_t bytes_read, bytes_written; /* DRAM traffic, instruction fetch included in bytes_read */
+  uint64_t insns[ISA_OP_COUNT];       /* instructions executed, by opcode */
+  uint64_t loads[ISA_MEM_COUNT];      /* LOAD instructions, by memory */
+  uint64_t macs;                      /* useful MACs: non-reset GEMM iterations x BATCH x BLOCK_IN x BLOCK_OUT */
+  uint64_t alu_ops;                   /* ALU vector operations (iterations) */
+} drv_counters;
+
+typedef struct drv_dev drv_dev;
+typedef struct drv_buf drv_buf;
+
+/* Open a device. backend: a name from drv_backend_names(); config: a name from configs.def;
+ * options: backend-specific "key=value,key=value" or NULL (verilator: trace=FILE.fst,
+ * rd_latency=N, wr_latency=N, bytes_per_cycle=N; zynq: uio=/dev/uioN ...). */
+int drv_open(const char *backend, const char *config, const char *options, drv_dev **out);
+void drv_close(drv_dev *dev);
+const isa_config *drv_config(const drv_dev *dev);
+const char *drv_backend_name(const drv_dev *dev);
+const char *drv_backend_names(void);         /* "fsim, verilator, zynq, xrt" */
+const char *drv_strerror(int status);
+
+/* DMA buffers: physically contiguous device memory, aligned to ISA_IMAGE_ALIGN. */
+int drv_alloc(drv_dev *dev, size_t bytes, drv_buf **out);
+void drv_free(drv_dev *dev, drv_buf *buf);
+uint64_t drv_buf_addr(const drv_buf *buf);   /* device address */
+size_t drv_buf_size(const drv_buf *buf);
+void *drv_buf_map(drv_buf *buf);             /* host view, or NULL if the backend cannot map */
+/* Copy in (then flush) / invalidate then copy out; off + n must lie in the buffer. */
+int drv_write(drv_dev *dev, drv_buf *buf, size_t off, const void *src, size_t n);
+int drv_read(drv_dev *dev, drv_buf *buf, size_t off, void *dst, size_t n);
+/* Cache maintenance for mapped buffers (no-ops on coherent backends). */
+int drv_flush(drv_dev *dev, drv_buf *buf, size_t off, size_t n);
+int drv_invalidate(drv_dev *dev, drv_buf *buf, size_t off, size_t n);
+
+/* Run `count` instructions that start at byte `off` of buffer `insns` (16 bytes each, DRAM
+ * addresses already relocated to device addresses). Blocks until done, error or timeout_ms
+ * (0: no timeout). On DRV_E_EXEC/DRV_E_TIMEOUT, drv_last_error() has the details. */
+int drv_run(drv_dev *dev, drv_buf *insns, size_t off, uint32_t count, uint32_t timeout_ms);
+int drv_counters_read(drv_dev *dev, drv_counters *out);
+const drv_error *drv_last_error(const drv_dev *dev);
+
+#endif

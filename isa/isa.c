@@ -1,0 +1,462 @@
+/* isa/isa.c -- hardware configs, field layout, encode/decode and disassembly, all derived from
+ * isa/isa.def and isa/configs.def at run time (once, on first use).
+ */
+#include "isa.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- table metadata -------------------------------------------------------------------- */
+typedef struct field_info {
+  const char *name, *meaning;
+  int group, kind;
+  int fixed_width; /* > 0: fixed; otherwise -(1 + ISA_W_x) */
+} field_info;
+
+enum { W_FIXED_BASE = 0 };
+#define W_UOP_IDX (-(1 + ISA_W_UOP_IDX))
+#define W_UOP_END (-(1 + ISA_W_UOP_END))
+#define W_INP_IDX (-(1 + ISA_W_INP_IDX))
+#define W_WGT_IDX (-(1 + ISA_W_WGT_IDX))
+#define W_ACC_IDX (-(1 + ISA_W_ACC_IDX))
+#define W_SRC_IDX (-(1 + ISA_W_SRC_IDX))
+#define W_SRAM_IDX (-(1 + ISA_W_SRAM_IDX))
+
+static const field_info fields[ISA_F_COUNT] = {
+#define DLVTA_FIELD(GROUP, NAME, WIDTH, KIND, MEANING) \
+  {#NAME, MEANING, ISA_GROUP_##GROUP, ISA_KIND_##KIND, WIDTH},
+#include "isa.def"
+};
+
+static const char *const group_names[ISA_GROUP_COUNT] = {
+#define DLVTA_GROUP(NAME, MEANING) #NAME,
+#include "isa.def"
+};
+
+static const char *const width_names[ISA_W_COUNT] = {
+#define DLVTA_WIDTH(NAME, EXPR, MEANING) #NAME,
+#include "isa.def"
+};
+
+#define G_COMMON (1u << ISA_GROUP_COMMON)
+#define G_MEM (1u << ISA_GROUP_MEM)
+#define G_LOOP (1u << ISA_GROUP_LOOP)
+#define G_GEMM (1u << ISA_GROUP_GEMM)
+#define G_ALU (1u << ISA_GROUP_ALU)
+
+enum { UNIT_MEMT = -1 };
+#define UNIT_LOAD ISA_UNIT_LOAD
+#define UNIT_COMPUTE ISA_UNIT_COMPUTE
+#define UNIT_STORE ISA_UNIT_STORE
+
+typedef struct op_info {
+  int valid;
+  const char *name, *meaning;
+  int unit;
+  unsigned groups;
+} op_info;
+
+static const op_info ops[8] = {
+#define DLVTA_OP(CODE, NAME, UNIT, GROUPS, MEANING) [CODE] = {1, #NAME, MEANING, UNIT_##UNIT, GROUPS},
+#include "isa.def"
+};
+
+typedef struct mem_info {
+  int valid;
+  const char *name;
+  int unit;
+} mem_info;
+
+static const mem_info mems[8] = {
+#define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) [CODE] = {1, #NAME, UNIT_##UNIT},
+#include "isa.def"
+};
+
+typedef struct alu_info {
+  int valid;
+  const char *name, *meaning;
+} alu_info;
+
+static const alu_info alus[16] = {
+#define DLVTA_ALU(CODE, NAME, MEANING) [CODE] = {1, #NAME, MEANING},
+#include "isa.def"
+};
+
+_Static_assert(ISA_OP_COUNT <= 8, "opcode field is 3 bits");
+_Static_assert(ISA_MEM_COUNT <= 8, "mem field is 3 bits");
+_Static_assert(ISA_ALU_COUNT <= 16, "alu_op field is 4 bits");
+_Static_assert(ISA_OP_COUNT == 5, "opcode count changed: update ISA.md and the RTL decoder");
+_Static_assert(ISA_ALU_COUNT == 8, "ALU op count changed: update ISA.md and the RTL ALU");
+
+const char *isa_field_name(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].name : NULL; }
+const char *isa_field_meaning(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].meaning : NULL; }
+int isa_field_group(int f) { return fields[f].group; }
+int isa_field_kind(int f) { return fields[f].kind; }
+const char *isa_group_name(int g) { return g >= 0 && g < ISA_GROUP_COUNT ? group_names[g] : NULL; }
+const char *isa_width_name(int w) { return w >= 0 && w < ISA_W_COUNT ? width_names[w] : NULL; }
+const char *isa_op_name(int op) { return op >= 0 && op < 8 && ops[op].valid ? ops[op].name : NULL; }
+unsigned isa_op_groups(int op) { return op >= 0 && op < 8 && ops[op].valid ? ops[op].groups : 0; }
+const char *isa_mem_name(int m) { return m >= 0 && m < 8 && mems[m].valid ? mems[m].name : NULL; }
+const char *isa_alu_name(int a) { return a >= 0 && a < 16 && alus[a].valid ? alus[a].name : NULL; }
+const char *isa_alu_meaning(int a) { return a >= 0 && a < 16 && alus[a].valid ? alus[a].meaning : NULL; }
+
+const char *isa_unit_name(int unit) {
+  static const char *const names[] = {"load", "compute", "store"};
+  return unit >= 0 && unit < ISA_UNIT_COUNT ? names[unit] : "?";
+}
+
+/* ---- configs ------------------------------------------------------------------------------ */
+static const isa_derived config_keys[] = {
+#define DLVTA_CONFIG(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL) \
+  {.name = #NAME, .batch = B, .block_in = BI, .block_out = BO, .inp_bits = IB, .wgt_bits = WB,     \
+   .acc_bits = AB, .out_bits = OB, .uop_bytes = UB, .inp_bytes = INB, .wgt_bytes = WGB,              \
+   .acc_bytes = ACB, .axi_bits = AXI, .clock_mhz = MHZ, .insn_queue = IQ, .token_queue = TQ,         \
+   .dram_rd_latency = RL, .dram_wr_latency = WL},
+#include "configs.def"
+};
+#define N_CONFIGS ((int)(sizeof config_keys / sizeof config_keys[0]))
+
+static isa_config configs[N_CONFIGS];
+static int configs_ready;
+static char config_names[256];
+
+static unsigned log2_exact(unsigned v) {
+  unsigned l = 0;
+  while ((1u << l) < v) l++;
+  return l;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const uint8_t *b = p;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static void derive(isa_config *c, const isa_derived *keys) {
+  isa_derived *d = &c->d;
+  *d = *keys;
+  ALWAYS_ASSERT(d->inp_bits == 8 && d->wgt_bits == 8 && d->out_bits == 8 && d->acc_bits == 32);
+  /* element sizes from the table */
+  static const int mem_codes[] = {
+#define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) CODE,
+#include "isa.def"
+  };
+  {
+    unsigned eb[] = {
+#define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) ELEM_BYTES,
+#include "isa.def"
+    };
+    for (size_t i = 0; i < sizeof eb / sizeof eb[0]; i++) c->elem_bytes[mem_codes[i]] = eb[i];
+  }
+  d->uop_depth = d->uop_bytes / c->elem_bytes[ISA_MEM_UOP];
+  d->inp_depth = d->inp_bytes / c->elem_bytes[ISA_MEM_INP];
+  d->wgt_depth = d->wgt_bytes / c->elem_bytes[ISA_MEM_WGT];
+  d->acc_depth = d->acc_bytes / c->elem_bytes[ISA_MEM_ACC];
+  d->out_depth = d->acc_depth;
+  d->out_bytes = d->out_depth * c->elem_bytes[ISA_MEM_OUT];
+  d->log_uop = log2_exact(d->uop_depth);
+  d->log_inp = log2_exact(d->inp_depth);
+  d->log_wgt = log2_exact(d->wgt_depth);
+  d->log_acc = log2_exact(d->acc_depth);
+  ALWAYS_ASSERT((1u << d->log_uop) == d->uop_depth && (1u << d->log_inp) == d->inp_depth);
+  ALWAYS_ASSERT((1u << d->log_wgt) == d->wgt_depth && (1u << d->log_acc) == d->acc_depth);
+  d->log_src = d->log_inp > d->log_acc ? d->log_inp : d->log_acc;
+  d->log_sram = d->log_src;
+  if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
+  if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;
+
+  {
+    unsigned w[] = {
+#define DLVTA_WIDTH(NAME, EXPR, MEANING) EXPR,
+#include "isa.def"
+    };
+    for (int i = 0; i < ISA_W_COUNT; i++) c->width[i] = w[i];
+  }
+  for (int f = 0; f < ISA_F_COUNT; f++) {
+    int fw = fields[f].fixed_width;
+    c->fwidth[f] = fw > 0 ? (unsigned)fw : c->width[-fw - 1];
+    ALWAYS_ASSERT(c->fwidth[f] >= 1 && c->fwidth[f] <= ISA_MAX_FIELD_BITS);
+    if (fields[f].kind == ISA_KIND_FLAG) ALWAYS_ASSERT(c->fwidth[f] == 1);
+  }
+
+  /* positions: groups chain in each opcode's order; a group must sit at the same place in every
+   * opcode that uses it */
+  int group_pos[ISA_GROUP_COUNT];
+  for (int g = 0; g < ISA_GROUP_COUNT; g++) group_pos[g] = -1;
+  for (int op = 0; op < 8; op++) {
+    if (!ops[op].valid) continue;
+    unsigned pos = 0;
+    for (int g = 0; g < ISA_GROUP_COUNT; g++) {
+      if (!(ops[op].groups & (1u << g))) continue;
+      if (group_pos[g] < 0) group_pos[g] = (int)pos;
+      ALWAYS_ASSERT(group_pos[g] == (int)pos);
+      for (int f = 0; f < ISA_F_COUNT; f++)
+        if (fields[f].group == g) pos += c->fwidth[f];
+    }
+    ALWAYS_ASSERT(pos <= ISA_INSN_BITS); /* the opcode's fields fit 128 bits for this config */
+    c->insn_used_bits[op] = pos;
+  }
+  group_pos[ISA_GROUP_UOP] = 0;
+  for (int g = 0; g < ISA_GROUP_COUNT; g++) {
+    unsigned pos = (unsigned)(group_pos[g] < 0 ? 0 : group_pos[g]);
+    for (int f = 0; f < ISA_F_COUNT; f++) {
+      if (fields[f].group != g) continue;
+      c->fpos[f] = pos;
+      pos += c->fwidth[f];
+    }
+    if (g == ISA_GROUP_UOP) ALWAYS_ASSERT(pos <= ISA_UOP_BITS);
+  }
+
+  /* fingerprint: every key and every field's name, position and width */
+  uint64_t h = 0xcbf29ce484222325ull;
+  h = fnv(h, "dlvta-isa-1", 11);
+  unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
+                     d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
+                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue};
+  h = fnv(h, d->name, strlen(d->name));
+  for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
+    uint32_t v = keyv[i];
+    h = fnv(h, &v, 4);
+  }
+  for (int f = 0; f < ISA_F_COUNT; f++) {
+    uint32_t v[2] = {c->fpos[f], c->fwidth[f]};
+    h = fnv(h, fields[f].name, strlen(fields[f].name));
+    h = fnv(h, v, sizeof v);
+  }
+  for (int op = 0; op < 8; op++) {
+    if (!ops[op].valid) continue;
+    h = fnv(h, ops[op].name, strlen(ops[op].name));
+  }
+  for (int a = 0; a < 16; a++) {
+    if (!alus[a].valid) continue;
+    h = fnv(h, alus[a].name, strlen(alus[a].name));
+  }
+  c->fingerprint = h;
+}
+
+static void init_configs(void) {
+  if (configs_ready) return;
+  config_names[0] = 0;
+  for (int i = 0; i < N_CONFIGS; i++) {
+    derive(&configs[i], &config_keys[i]);
+    if (i) strcat(config_names, ", ");
+    strcat(config_names, config_keys[i].name);
+  }
+  configs_ready = 1;
+}
+
+const isa_config *isa_config_find(const char *name) {
+  init_configs();
+  if (!name) return NULL;
+  for (int i = 0; i < N_CONFIGS; i++)
+    if (!strcmp(configs[i].d.name, name)) return &configs[i];
+  return NULL;
+}
+
+int isa_config_count(void) { return N_CONFIGS; }
+
+const isa_config *isa_config_at(int i) {
+  init_configs();
+  return i >= 0 && i < N_CONFIGS ? &configs[i] : NULL;
+}
+
+const char *isa_config_names(void) {
+  init_configs();
+  return config_names;
+}
+
+/* ---- bit access -------------------------------------------------------------------------- */
+static uint64_t bits_get(const uint64_t *w, unsigned pos, unsigned width) {
+  uint64_t v = w[pos / 64] >> (pos % 64);
+  if (pos % 64 + width > 64) v |= w[pos / 64 + 1] << (64 - pos % 64);
+  return width == 64 ? v : v & ((1ull << width) - 1);
+}
+
+static void bits_set(uint64_t *w, unsigned pos, unsigned width, uint64_t v) {
+  uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
+  v &= mask;
+  w[pos / 64] = (w[pos / 64] & ~(mask << (pos % 64))) | (v << (pos % 64));
+  if (pos % 64 + width > 64) {
+    unsigned lo = 64 - pos % 64;
+    w[pos / 64 + 1] = (w[pos / 64 + 1] & ~(mask >> lo)) | (v >> lo);
+  }
+}
+
+uint32_t isa_get(const isa_config *c, const isa_word *w, int f) {
+  return (uint32_t)bits_get(w->w, c->fpos[f], c->fwidth[f]);
+}
+
+void isa_set(const isa_config *c, isa_word *w, int f, uint32_t v) {
+  bits_set(w->w, c->fpos[f], c->fwidth[f], v);
+}
+
+int32_t isa_sext(uint32_t v, unsigned bits) {
+  if (bits >= 32) return (int32_t)v;
+  uint32_t m = 1u << (bits - 1);
+  v &= (1u << bits) - 1;
+  return (int32_t)((v ^ m) - m);
+}
+
+/* ---- decode / encode --------------------------------------------------------------------- */
+const char *isa_strerror(int code) {
+  switch (code) {
+  case ISA_OK: return "ok";
+  case ISA_E_OPCODE: return "illegal opcode";
+  case ISA_E_MEM: return "illegal memory for this opcode";
+  case ISA_E_ALUOP: return "illegal ALU operation";
+  case ISA_E_RESERVED: return "reserved bits set";
+  case ISA_E_TOKEN: return "token flag the executing unit cannot have";
+  case ISA_E_RANGE: return "field value out of range";
+  case ISA_E_PAD: return "STORE with padding";
+  }
+  return "unknown error";
+}
+
+int isa_insn_unit(const isa_insn *in) {
+  unsigned op = in->f[ISA_F_opcode];
+  if (op >= 8 || !ops[op].valid) return -1;
+  if (ops[op].unit != UNIT_MEMT) return ops[op].unit;
+  unsigned m = in->f[ISA_F_mem];
+  return m < 8 && mems[m].valid ? mems[m].unit : -1;
+}
+
+static int check_semantics(const isa_insn *in) {
+  unsigned op = in->f[ISA_F_opcode];
+  if (op == ISA_OP_LOAD) {
+    unsigned m = in->f[ISA_F_mem];
+    if (m >= 8 || !mems[m].valid || m == ISA_MEM_OUT) return ISA_E_MEM;
+  } else if (op == ISA_OP_STORE) {
+    if (in->f[ISA_F_mem] != ISA_MEM_OUT) return ISA_E_MEM;
+    if (in->f[ISA_F_y_pad0] || in->f[ISA_F_y_pad1] || in->f[ISA_F_x_pad0] || in->f[ISA_F_x_pad1] ||
+        in->f[ISA_F_pad_value])
+      return ISA_E_PAD;
+  } else if (op == ISA_OP_ALU) {
+    unsigned a = in->f[ISA_F_alu_op];
+    if (a >= 16 || !alus[a].valid) return ISA_E_ALUOP;
+  }
+  int unit = isa_insn_unit(in);
+  if (unit == ISA_UNIT_LOAD && (in->f[ISA_F_pop_prev] || in->f[ISA_F_push_prev])) return ISA_E_TOKEN;
+  if (unit == ISA_UNIT_STORE && (in->f[ISA_F_pop_next] || in->f[ISA_F_push_next])) return ISA_E_TOKEN;
+  return ISA_OK;
+}
+
+int isa_decode(const isa_config *c, const isa_word *w, isa_insn *out) {
+  memset(out, 0, sizeof *out);
+  unsigned op = (unsigned)bits_get(w->w, c->fpos[ISA_F_opcode], c->fwidth[ISA_F_opcode]);
+  out->f[ISA_F_opcode] = op;
+  if (op >= 8 || !ops[op].valid) return ISA_E_OPCODE;
+  for (int f = 0; f < ISA_F_COUNT; f++)
+    if (ops[op].groups & (1u << fields[f].group)) out->f[f] = isa_get(c, w, f);
+  unsigned used = c->insn_used_bits[op];
+  uint64_t mask0 = used >= 64 ? ~0ull : (1ull << used) - 1;
+  uint64_t mask1 = used <= 64 ? 0 : used >= 128 ? ~0ull : (1ull << (used - 64)) - 1;
+  if ((w->w[0] & ~mask0) | (w->w[1] & ~mask1)) return ISA_E_RESERVED;
+  return check_semantics(out);
+}
+
+int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field) {
+  w->w[0] = w->w[1] = 0;
+  unsigned op = in->f[ISA_F_opcode];
+  if (op >= 8 || !ops[op].valid) {
+    if (bad_field) *bad_field = ISA_F_opcode;
+    return ISA_E_OPCODE;
+  }
+  for (int f = 0; f < ISA_F_COUNT; f++) {
+    if (!(ops[op].groups & (1u << fields[f].group))) continue;
+    unsigned wd = c->fwidth[f];
+    uint32_t v = in->f[f];
+    bool fits;
+    if (fields[f].kind == ISA_KIND_S) {
+      int64_t s = (int32_t)v;
+      /* a signed field takes its sign-extended value or its raw bits */
+      fits = (s >= -(1ll << (wd - 1)) && s < (1ll << (wd - 1))) || (wd < 32 && v < (1u << wd));
+    } else {
+      fits = wd >= 32 || v < (1u << wd);
+    }
+    if (!fits) {
+      if (bad_field) *bad_field = f;
+      return ISA_E_RANGE;
+    }
+    isa_set(c, w, f, v);
+  }
+  return ISA_OK;
+}
+
+uint32_t isa_uop(const isa_config *c, uint32_t acc, uint32_t src, uint32_t wgt) {
+  isa_word w = {{0, 0}};
+  isa_set(c, &w, ISA_F_u_acc, acc);
+  isa_set(c, &w, ISA_F_u_src, src);
+  isa_set(c, &w, ISA_F_u_wgt, wgt);
+  return (uint32_t)w.w[0];
+}
+
+void isa_uop_fields(const isa_config *c, uint32_t uop, uint32_t *acc, uint32_t *src, uint32_t *wgt) {
+  isa_word w = {{uop, 0}};
+  *acc = isa_get(c, &w, ISA_F_u_acc);
+  *src = isa_get(c, &w, ISA_F_u_src);
+  *wgt = isa_get(c, &w, ISA_F_u_wgt);
+}
+
+/* ---- disassembly ------------------------------------------------------------------------- */
+static void lower(char *dst, const char *src) {
+  while (*src) *dst++ = (char)(*src >= 'A' && *src <= 'Z' ? *src + 32 : *src), src++;
+  *dst = 0;
+}
+
+int isa_disasm(const isa_config *c, const isa_word *w, char *buf, size_t n) {
+  strbuf sb;
+  sb_init(&sb, buf, n);
+  isa_insn in;
+  int rc = isa_decode(c, w, &in);
+  isa_word back;
+  if (rc == ISA_OK && isa_encode(c, &in, &back, NULL) == ISA_OK && back.w[0] == w->w[0] &&
+      back.w[1] == w->w[1]) {
+    char name[16];
+    unsigned op = in.f[ISA_F_opcode];
+    lower(name, ops[op].name);
+    sb_printf(&sb, "%s", name);
+    for (int f = 0; f < ISA_F_COUNT; f++) {
+      int g = fields[f].group;
+      if (g == ISA_GROUP_COMMON || !(ops[op].groups & (1u << g))) continue;
+      uint32_t v = in.f[f];
+      switch (fields[f].kind) {
+      case ISA_KIND_MEM: lower(name, mems[v].name); sb_printf(&sb, " %s", name); break;
+      case ISA_KIND_ALUOP: lower(name, alus[v].name); sb_printf(&sb, " %s", name); break;
+      case ISA_KIND_FLAG:
+        if (v) sb_printf(&sb, " %s", fields[f].name);
+        break;
+      case ISA_KIND_S: sb_printf(&sb, " %s=%d", fields[f].name, isa_sext(v, c->fwidth[f])); break;
+      default: sb_printf(&sb, " %s=%u", fields[f].name, v); break;
+      }
+    }
+    static const int tok[] = {ISA_F_pop_prev, ISA_F_pop_next, ISA_F_push_prev, ISA_F_push_next};
+    for (int i = 0; i < 4; i++)
+      if (in.f[tok[i]]) sb_printf(&sb, " %s", fields[tok[i]].name);
+  } else {
+    sb_printf(&sb, ".insn 0x%016" PRIx64 " 0x%016" PRIx64 " ; %s", w->w[1], w->w[0],
+              isa_strerror(rc == ISA_OK ? ISA_E_RANGE : rc));
+  }
+  return sb.len;
+}
+
+int isa_relocate(const isa_config *c, isa_word *insns, uint32_t n, uint64_t base, uint32_t *bad) {
+  for (uint32_t i = 0; i < n; i++) {
+    isa_insn in;
+    if (isa_decode(c, &insns[i], &in) != ISA_OK) continue; /* reported when executed */
+    unsigned op = in.f[ISA_F_opcode];
+    if (op != ISA_OP_LOAD && op != ISA_OP_STORE) continue;
+    unsigned eb = c->elem_bytes[in.f[ISA_F_mem]];
+    uint64_t a = (uint64_t)in.f[ISA_F_dram] + base / eb;
+    if (base % eb || a > 0xffffffffull) {
+      if (bad) *bad = i;
+      return ISA_E_RANGE;
+    }
+    isa_set(c, &insns[i], ISA_F_dram, (uint32_t)a);
+  }
+  return ISA_OK;
+}

@@ -1,0 +1,192 @@
+/* isa/isa.h -- libisa: hardware configs, instruction layout, encode/decode, assembler and
+ * disassembler, program images. Everything here is computed at run time from isa/isa.def and
+ * isa/configs.def, so one binary serves every named config; the generator (isagen) writes the
+ * same numbers as constants into build/<config>/dlvta_isa.h and dlvta_isa.vh.
+ */
+#ifndef DLVTA_ISA_H
+#define DLVTA_ISA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ISA_INSN_BITS 128
+#define ISA_UOP_BITS 32
+#define ISA_MAX_FIELD_BITS 32
+
+/* ---- enumerations from the table -------------------------------------------------------- */
+enum isa_width {
+#define DLVTA_WIDTH(NAME, EXPR, MEANING) ISA_W_##NAME,
+#include "isa.def"
+  ISA_W_COUNT
+};
+
+enum isa_group {
+#define DLVTA_GROUP(NAME, MEANING) ISA_GROUP_##NAME,
+#include "isa.def"
+  ISA_GROUP_COUNT
+};
+
+enum isa_field {
+#define DLVTA_FIELD(GROUP, NAME, WIDTH, KIND, MEANING) ISA_F_##NAME,
+#include "isa.def"
+  ISA_F_COUNT
+};
+
+enum isa_opcode {
+#define DLVTA_OP(CODE, NAME, UNIT, GROUPS, MEANING) ISA_OP_##NAME = CODE,
+#include "isa.def"
+};
+
+enum isa_mem {
+#define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) ISA_MEM_##NAME = CODE,
+#include "isa.def"
+};
+
+enum isa_alu_op {
+#define DLVTA_ALU(CODE, NAME, MEANING) ISA_ALU_##NAME = CODE,
+#include "isa.def"
+};
+
+enum {
+#define DLVTA_OP(CODE, NAME, UNIT, GROUPS, MEANING) ISA_OP_COUNT_##NAME,
+#include "isa.def"
+  ISA_OP_COUNT
+};
+enum {
+#define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) ISA_MEM_COUNT_##NAME,
+#include "isa.def"
+  ISA_MEM_COUNT
+};
+enum {
+#define DLVTA_ALU(CODE, NAME, MEANING) ISA_ALU_COUNT_##NAME,
+#include "isa.def"
+  ISA_ALU_COUNT
+};
+
+/* The three execution units, in token-chain order (load -> compute -> store). */
+enum isa_unit { ISA_UNIT_LOAD, ISA_UNIT_COMPUTE, ISA_UNIT_STORE, ISA_UNIT_COUNT };
+
+enum isa_kind { ISA_KIND_U, ISA_KIND_S, ISA_KIND_FLAG, ISA_KIND_MEM, ISA_KIND_ALUOP };
+
+/* ---- hardware configs ------------------------------------------------------------------- */
+/* The keys of configs.def plus everything derived from them. */
+typedef struct isa_derived {
+  const char *name;
+  unsigned batch, block_in, block_out;          /* GEMM shape */
+  unsigned inp_bits, wgt_bits, acc_bits, out_bits;
+  unsigned uop_bytes, inp_bytes, wgt_bytes, acc_bytes, out_bytes; /* buffer sizes, bytes */
+  unsigned axi_bits, clock_mhz;
+  unsigned insn_queue, token_queue;             /* queue depths */
+  unsigned dram_rd_latency, dram_wr_latency;    /* core cycles */
+  /* derived */
+  unsigned uop_depth, inp_depth, wgt_depth, acc_depth, out_depth; /* elements */
+  unsigned log_uop, log_inp, log_wgt, log_acc, log_src, log_sram;  /* index widths, bits */
+} isa_derived;
+
+typedef struct isa_config {
+  isa_derived d;
+  unsigned width[ISA_W_COUNT];      /* value of each config-dependent width */
+  unsigned fwidth[ISA_F_COUNT];     /* bits of each field */
+  unsigned fpos[ISA_F_COUNT];       /* lowest bit of each field in its word */
+  unsigned elem_bytes[ISA_MEM_COUNT];
+  unsigned insn_used_bits[ISA_OP_COUNT]; /* bits used by each opcode's groups */
+  uint64_t fingerprint;             /* FNV-1a 64 over the layout and every key */
+} isa_config;
+
+/* The named configs, in configs.def order. NULL if the name is unknown. */
+const isa_config *isa_config_find(const char *name);
+int isa_config_count(void);
+const isa_config *isa_config_at(int i);
+/* Comma-separated list of config names, for messages. */
+const char *isa_config_names(void);
+
+/* ---- table metadata --------------------------------------------------------------------- */
+const char *isa_field_name(int field);
+const char *isa_field_meaning(int field);
+int isa_field_group(int field);
+int isa_field_kind(int field);
+const char *isa_group_name(int group);
+const char *isa_op_name(int opcode);          /* "LOAD"...; NULL if not an opcode */
+unsigned isa_op_groups(int opcode);           /* bit set of (1 << ISA_GROUP_x) */
+const char *isa_mem_name(int mem);            /* "UOP"...; NULL if not a memory */
+const char *isa_alu_name(int op);             /* "MIN"...; NULL if not an ALU op */
+const char *isa_alu_meaning(int op);
+const char *isa_width_name(int w);
+
+/* ---- instructions ------------------------------------------------------------------------ */
+/* A 128-bit instruction as stored in DRAM: w[0] holds bits 63..0, little endian in memory. */
+typedef struct isa_word { uint64_t w[2]; } isa_word;
+
+/* A decoded instruction: the value of every field of its opcode's groups (others are 0).
+ * Signed fields hold their two's complement bits; use isa_sext() to read them. */
+typedef struct isa_insn { uint32_t f[ISA_F_COUNT]; } isa_insn;
+
+/* Error codes of decode and encode. */
+enum {
+  ISA_OK = 0,
+  ISA_E_OPCODE = -1,   /* opcode not in the table */
+  ISA_E_MEM = -2,      /* memory id not valid for the opcode */
+  ISA_E_ALUOP = -3,    /* ALU op not in the table */
+  ISA_E_RESERVED = -4, /* bits outside the opcode's fields are not zero */
+  ISA_E_TOKEN = -5,    /* a token flag that the executing unit cannot have */
+  ISA_E_RANGE = -6,    /* a field value does not fit its width */
+  ISA_E_PAD = -7,      /* STORE with padding fields set */
+};
+const char *isa_strerror(int code);
+
+uint32_t isa_get(const isa_config *c, const isa_word *w, int field);
+void isa_set(const isa_config *c, isa_word *w, int field, uint32_t v);
+int32_t isa_sext(uint32_t v, unsigned bits);
+
+/* Decode a word: fills *out and returns ISA_OK, or an ISA_E_ code (out is still filled with
+ * whatever could be read, for messages). Checks everything the hardware checks at decode. */
+int isa_decode(const isa_config *c, const isa_word *w, isa_insn *out);
+/* Encode: returns ISA_E_RANGE if a field's value does not fit (field index in *bad_field). */
+int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field);
+/* Unit that executes a decoded (valid) instruction. */
+int isa_insn_unit(const isa_insn *in);
+const char *isa_unit_name(int unit);
+
+/* Micro-ops: 32-bit words with fields u_acc, u_src, u_wgt. */
+uint32_t isa_uop(const isa_config *c, uint32_t acc, uint32_t src, uint32_t wgt);
+void isa_uop_fields(const isa_config *c, uint32_t uop, uint32_t *acc, uint32_t *src, uint32_t *wgt);
+
+/* Disassemble into buf (always NUL-terminated); returns the length it needed. A word that does
+ * not decode, or whose fields do not encode back to the same bits, comes out as a `.insn` raw
+ * line, so that disassembly followed by assembly always gives the same bits. */
+int isa_disasm(const isa_config *c, const isa_word *w, char *buf, size_t n);
+
+/* ---- program images ---------------------------------------------------------------------- */
+/* A program: instructions plus a data image that the instructions address. DRAM addresses in
+ * the instructions are relative to the image's base (in elements of each memory); a loader
+ * places the image at a device address aligned to ISA_IMAGE_ALIGN and relocates them. */
+#define ISA_IMAGE_ALIGN 4096u
+
+typedef struct isa_prog {
+  const isa_config *cfg;
+  isa_word *insns;
+  uint32_t n_insns;
+  uint8_t *image;              /* initial data image */
+  uint64_t image_bytes;
+} isa_prog;
+
+void isa_prog_free(isa_prog *p);
+/* Relocate every LOAD/STORE of insns[0..n) for an image placed at device byte address base
+ * (a multiple of ISA_IMAGE_ALIGN). Returns ISA_OK or ISA_E_RANGE (index in *bad_insn). */
+int isa_relocate(const isa_config *c, isa_word *insns, uint32_t n, uint64_t base, uint32_t *bad_insn);
+
+/* Assemble text (file name for messages). On error returns -1 and writes
+ * "file:line: message" into err. cfg_name: config to use if the text has no `.config`;
+ * a `.config` line that disagrees with a non-NULL cfg_name is an error. */
+int isa_assemble(const char *text, const char *file, const char *cfg_name, isa_prog *out,
+                 char *err, size_t errlen);
+/* Write a program as assembly text that isa_assemble reads back to the same bits. */
+int isa_prog_write_asm(const isa_prog *p, FILE *f);
+
+/* Binary program file: header (magic "DLVTAPRG", version, header size, config fingerprint,
+ * counts), instructions, image. Load validates everything and returns -1 with a message. */
+int isa_prog_save(const isa_prog *p, const char *path, char *err, size_t errlen);
+int isa_prog_load(const char *path, isa_prog *out, char *err, size_t errlen);
+
+#endif

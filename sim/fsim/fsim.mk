@@ -1,0 +1,2 @@
+# sim/fsim/fsim.mk -- the functional simulator.
+LIB_SRCS += $(wildcard sim/fsim/*.c)
