@@ -66,6 +66,8 @@ typedef struct drv_buf drv_buf;
  * options: backend-specific "key=value,key=value" or NULL (verilator: trace=FILE.fst,
  * rd_latency=N, wr_latency=N, bytes_per_cycle=N; zynq: uio=/dev/uioN ...). */
 int drv_open(const char *backend, const char *config, const char *options, drv_dev **out);
+/* Why the last drv_open of this thread failed (empty after a success). */
+const char *drv_open_error(void);
 void drv_close(drv_dev *dev);
 const isa_config *drv_config(const drv_dev *dev);
 const char *drv_backend_name(const drv_dev *dev);
@@ -91,5 +93,11 @@ int drv_invalidate(drv_dev *dev, drv_buf *buf, size_t off, size_t n);
 int drv_run(drv_dev *dev, drv_buf *insns, size_t off, uint32_t count, uint32_t timeout_ms);
 int drv_counters_read(drv_dev *dev, drv_counters *out);
 const drv_error *drv_last_error(const drv_dev *dev);
+
+/* Convenience: run a whole program image (isa_prog) on a device. Allocates the data image and
+ * the instruction buffer, copies the image in, relocates the instructions to the image's device
+ * address, runs, and copies the final image back into image_out (prog->image_bytes bytes; may be
+ * NULL). Returns the drv_run status (DRV_E_CONFIG if the program is for another config). */
+int drv_run_prog(drv_dev *dev, const isa_prog *prog, uint8_t *image_out, uint32_t timeout_ms);
 
 #endif

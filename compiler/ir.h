@@ -1,0 +1,223 @@
+/* compiler/ir.h -- the graph IR of the dlvta compiler: tensors (name, dtype, shape, optional
+ * constant data, optional quantization parameters), nodes (op, inputs, outputs, attributes) in
+ * topological order, a verifier, a textual dump and the per-node shape/type inference that both
+ * the shape-inference pass and the reference executor use. This header is the IR's contract.
+ *
+ * Ownership: an ir_graph owns every tensor, node, attribute and constant buffer in it;
+ * ir_graph_free releases them all. Tensors are referred to by index into g->tensors; an omitted
+ * optional node input is -1. Status codes: IR_OK, IR_ERR (bad input, message in err),
+ * IR_UNSUPPORTED (valid ONNX that dlvta does not handle, message in err). */
+#ifndef DLVTA_IR_H
+#define DLVTA_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { IR_OK = 0, IR_ERR = -1, IR_UNSUPPORTED = -2 };
+
+#define IR_MAX_DIMS 8   /* highest tensor rank the IR holds */
+#define IR_VARIADIC 255 /* "any number" of node inputs in ir_ops.def */
+
+/* Element types; the values are ONNX's TensorProto.DataType codes. */
+typedef enum ir_dtype {
+  IR_UNDEF = 0,
+  IR_F32 = 1,
+  IR_U8 = 2,
+  IR_I8 = 3,
+  IR_I32 = 6,
+  IR_I64 = 7,
+  IR_BOOL = 9,
+} ir_dtype;
+
+/* Operators, from ir_ops.def; IR_OP_UNKNOWN keeps any other ONNX op (name in node->op_name). */
+typedef enum ir_op {
+  IR_OP_UNKNOWN = 0,
+#define X(name, mi, ma, mo, mx, meaning) IR_OP_##name,
+#include "ir_ops.def"
+#undef X
+  IR_OP_COUNT
+} ir_op;
+
+/* A tensor type. rank -1: unknown rank; dims[i] -1: unknown (symbolic) extent. */
+typedef struct ir_type {
+  ir_dtype dtype;
+  int rank;
+  int64_t dims[IR_MAX_DIMS]; /* elements per axis, row-major (last axis fastest) */
+} ir_type;
+
+/* A dense array: a type with every extent known, and its data. */
+typedef struct ir_value {
+  ir_type type;
+  void *data; /* numel * ir_dtype_size(dtype) bytes, row-major; malloc'ed, owner frees */
+} ir_value;
+
+/* Quantization parameters of a tensor: real = (q - zero_point) * scale. */
+typedef struct ir_quant {
+  int axis;            /* channel axis for per-channel parameters, -1 for per-tensor */
+  int n;               /* number of scales/zero points: 1, or the extent of axis */
+  float *scale;        /* [n], real units per quantization step */
+  int32_t *zero_point; /* [n], in the quantized type's units */
+  ir_dtype qtype;      /* quantized element type (IR_I8, IR_U8, IR_I32) */
+} ir_quant;
+
+typedef struct ir_tensor {
+  char *name;
+  ir_type type;                /* dtype IR_UNDEF / rank -1 until known */
+  char *dim_param[IR_MAX_DIMS]; /* symbolic name of an unknown extent (e.g. "N"), or NULL */
+  void *data;                  /* constant data (numel * dtype size bytes), or NULL */
+  ir_quant *quant;             /* quantization parameters, or NULL (owned) */
+} ir_tensor;
+
+typedef enum ir_attr_kind {
+  IR_ATTR_INT,
+  IR_ATTR_FLOAT,
+  IR_ATTR_STRING,
+  IR_ATTR_INTS,
+  IR_ATTR_FLOATS,
+  IR_ATTR_TENSOR,
+  IR_ATTR_OTHER, /* graphs, sparse tensors, type protos: kept by name only */
+} ir_attr_kind;
+
+typedef struct ir_attr {
+  char *name;
+  ir_attr_kind kind;
+  int64_t i;      /* IR_ATTR_INT */
+  float f;        /* IR_ATTR_FLOAT */
+  char *s;        /* IR_ATTR_STRING, NUL-terminated */
+  int n;          /* element count of ints/floats */
+  int64_t *ints;  /* IR_ATTR_INTS, [n] */
+  float *floats;  /* IR_ATTR_FLOATS, [n] */
+  ir_value *t;    /* IR_ATTR_TENSOR */
+} ir_attr;
+
+typedef struct ir_node {
+  ir_op op;
+  char *op_name;  /* op_type as written in the model (domain-qualified if not ONNX's) */
+  char *name;     /* node name (may be empty) */
+  int n_in, n_out;
+  int *in;        /* [n_in] tensor indices, -1 = omitted optional input */
+  int *out;       /* [n_out] tensor indices, -1 = omitted optional output */
+  int n_attr;
+  ir_attr *attr;  /* [n_attr] */
+  int dead;       /* set by passes; ir_graph_compact removes dead nodes */
+} ir_node;
+
+typedef struct ir_graph {
+  char *name;
+  char *source;   /* file the graph came from (for messages), or NULL */
+  int opset;      /* version of the default ONNX domain */
+  int n_tensors, cap_tensors;
+  ir_tensor **tensors;
+  int n_nodes, cap_nodes;
+  ir_node **nodes; /* topological order */
+  int n_inputs, n_outputs;
+  int *inputs;    /* [n_inputs] tensor indices of the runtime inputs */
+  int *outputs;   /* [n_outputs] tensor indices of the graph outputs */
+} ir_graph;
+
+/* ---- dtypes, types, values ---- */
+size_t ir_dtype_size(ir_dtype t);      /* bytes per element, 0 if unsupported */
+const char *ir_dtype_name(ir_dtype t); /* "f32", "u8", ... */
+int64_t ir_type_numel(const ir_type *t); /* -1 if rank or an extent is unknown */
+int ir_type_known(const ir_type *t);     /* dtype, rank and all extents known */
+/* Allocate v->data for type t (zeroed). Returns IR_OK or IR_ERR (overflow/out of memory). */
+int ir_value_alloc(ir_value *v, const ir_type *t);
+void ir_value_free(ir_value *v);
+/* Element i of a numeric buffer of type dt, converted to double / written from double
+ * (integers saturate, float rounds to nearest). */
+double ir_get_elem(ir_dtype dt, const void *data, int64_t i);
+void ir_set_elem(ir_dtype dt, void *data, int64_t i, double x);
+
+/* ---- ops ---- */
+const char *ir_op_name(ir_op op);
+ir_op ir_op_from_name(const char *domain, const char *op_type); /* IR_OP_UNKNOWN if none */
+int ir_op_min_inputs(ir_op op);
+int ir_op_max_inputs(ir_op op);
+int ir_op_min_outputs(ir_op op);
+int ir_op_max_outputs(ir_op op);
+/* The attribute kind an operator's attribute must have, or -1 if the name is not known to the
+ * IR for that op (then any kind is accepted). */
+int ir_attr_expected_kind(ir_op op, const char *attr_name);
+
+/* ---- graph construction ---- */
+ir_graph *ir_graph_new(const char *name);
+void ir_graph_free(ir_graph *g);
+/* Add a tensor with a fresh unique name derived from name (suffix added on a clash); returns
+ * its index. type may be NULL (unknown). */
+int ir_add_tensor(ir_graph *g, const char *name, const ir_type *type);
+/* Add a constant tensor; takes ownership of data. Returns its index. */
+int ir_add_const(ir_graph *g, const char *name, const ir_type *type, void *data);
+/* Index of the tensor named name, or -1. */
+int ir_find_tensor(const ir_graph *g, const char *name);
+/* Append a node (after all existing ones) with copies of in[]/out[]; returns it. */
+ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
+                     const int *out, int n_out);
+/* Insert the node last appended by ir_add_node at position pos (moving it from the end). */
+void ir_move_last_node(ir_graph *g, int pos);
+void ir_set_attr_int(ir_node *n, const char *name, int64_t v);
+void ir_set_attr_float(ir_node *n, const char *name, float v);
+void ir_set_attr_string(ir_node *n, const char *name, const char *s);
+void ir_set_attr_ints(ir_node *n, const char *name, const int64_t *v, int count);
+void ir_set_attr_floats(ir_node *n, const char *name, const float *v, int count);
+/* Adds attribute storage for a new attribute named name (replacing an old one); internal use
+ * by the importer. */
+ir_attr *ir_new_attr(ir_node *n, const char *name, ir_attr_kind kind);
+void ir_del_attr(ir_node *n, const char *name);
+
+/* ---- attribute access (defaults when absent; kinds were checked on import/verify) ---- */
+const ir_attr *ir_get_attr(const ir_node *n, const char *name);
+int64_t ir_attr_int(const ir_node *n, const char *name, int64_t def);
+float ir_attr_float(const ir_node *n, const char *name, float def);
+const char *ir_attr_string(const ir_node *n, const char *name, const char *def);
+/* Pointer to the ints (count in *count), or NULL with *count 0 if absent. */
+const int64_t *ir_attr_ints(const ir_node *n, const char *name, int *count);
+
+/* ---- graph queries and edits ---- */
+const ir_node *ir_producer(const ir_graph *g, int t, int *node_index); /* NULL if none */
+int ir_use_count(const ir_graph *g, int t); /* node inputs + graph outputs using t */
+int ir_is_graph_output(const ir_graph *g, int t);
+int ir_is_graph_input(const ir_graph *g, int t);
+/* Replace every use of tensor from (node inputs and graph outputs) by tensor to. */
+void ir_replace_uses(ir_graph *g, int from, int to);
+/* Drop dead nodes and tensors no node, input or output refers to; renumbers tensors. */
+void ir_graph_compact(ir_graph *g);
+/* Deep copy of a graph, or NULL when out of memory. */
+ir_graph *ir_graph_clone(const ir_graph *g);
+
+/* ---- checking and printing ---- */
+/* Structural checks: indices in range, single producer per tensor, topological order, op arity
+ * and attribute kinds, inputs/outputs defined, constant sizes. With require_types, every live
+ * tensor must also have a known dtype and rank. IR_OK or IR_ERR with the first problem. */
+int ir_verify(const ir_graph *g, int require_types, char *err, size_t errlen);
+/* Textual dump, one line per input, constant, node and output. */
+void ir_dump(const ir_graph *g, FILE *f);
+void ir_type_str(const ir_tensor *t, char *buf, size_t len); /* "f32[N,3,224,224]" */
+/* Format "source: node 'name' (Op): <fmt>" into err; returns IR_ERR. */
+int ir_node_err(const ir_graph *g, const ir_node *n, char *err, size_t errlen, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- inference ---- */
+/* Infer output types of node n. in[i] are the input types (NULL for omitted inputs), in_data[i]
+ * their constant data or NULL (needed for Reshape's shape, Pad's pads, ...). Writes out[0..n_out).
+ * An output whose extent cannot be known yet gets -1. Returns IR_OK, IR_ERR (inconsistent
+ * shapes: message names the node) or IR_UNSUPPORTED. */
+int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                  const void *const *in_data, ir_type *out, char *err, size_t errlen);
+
+/* Numpy broadcast of two types into out (unknown extents stay -1). IR_OK or IR_ERR. */
+int ir_broadcast(const ir_type *a, const ir_type *b, ir_type *out);
+
+/* Spatial geometry of a Conv/pool node for an input of spatial extents in[0..nsp): fills
+ * kernel, stride, dilation, pad_begin, pad_end and out extents (from pads/auto_pad/ceil_mode).
+ * kernel_from_w: kernel extents from W's dims (Conv) or NULL (read kernel_shape). */
+typedef struct ir_window {
+  int nsp;                         /* number of spatial axes */
+  int64_t kernel[IR_MAX_DIMS], stride[IR_MAX_DIMS], dil[IR_MAX_DIMS];
+  int64_t pad_b[IR_MAX_DIMS], pad_e[IR_MAX_DIMS]; /* padding before/after, elements */
+  int64_t in[IR_MAX_DIMS], out[IR_MAX_DIMS];      /* spatial extents, -1 unknown */
+} ir_window;
+int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
+                       const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen);
+
+#endif

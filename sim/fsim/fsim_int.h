@@ -1,0 +1,55 @@
+/* sim/fsim/fsim_int.h -- fsim's internals shared by its two files: the state of the on-chip
+ * buffers (fsim_exec.c executes instructions on them) and the scheduler (fsim.c: fetch, queues,
+ * tokens, timing, counters). Not a public header. */
+#ifndef DLVTA_FSIM_INT_H
+#define DLVTA_FSIM_INT_H
+
+#include "fsim.h"
+
+/* One run's view of DRAM, for range checks and host pointers. */
+typedef struct fsim_dram {
+  const drv_region *r;
+  int n;
+} fsim_dram;
+
+/* The on-chip buffers. Lanes are stored in the ISA's element layout, so fsim_sram can hand out
+ * raw elements (the host is little endian, checked in fsim.c). */
+struct fsim {
+  const isa_config *cfg;
+  fsim_timing tm;
+  unsigned nb, bi, bo;   /* BATCH, BLOCK_IN, BLOCK_OUT */
+  unsigned inp_lanes;    /* nb * bi: int8 lanes of an input element */
+  unsigned wgt_lanes;    /* bo * bi: int8 lanes of a weight element */
+  unsigned acc_lanes;    /* nb * bo: lanes of an accumulator / output element */
+  uint32_t *uop;         /* [uop_depth] micro-op words */
+  int8_t *inp;           /* [inp_depth][BATCH][BLOCK_IN] */
+  int8_t *wgt;           /* [wgt_depth][BLOCK_OUT][BLOCK_IN] */
+  int32_t *acc;          /* [acc_depth][BATCH][BLOCK_OUT] */
+  int8_t *out;           /* [acc_depth][BATCH][BLOCK_OUT], low bytes of acc */
+  /* scratch for one GEMM/ALU: its micro-ops decoded, and one operand element */
+  uint32_t *ua, *us, *uw; /* [uop_depth] */
+  int32_t *tmp;           /* [BATCH * BLOCK_OUT] */
+};
+
+/* The outcome of executing one instruction: its DRAM traffic and work, for timing/counters. */
+typedef struct fsim_work {
+  uint64_t rd_bytes, wr_bytes; /* DRAM bytes moved */
+  uint64_t rows, row_bytes;    /* DRAM bursts (rows with data) and bytes in each */
+  uint64_t pads;               /* pad elements written (LOAD) */
+  uint64_t iters;              /* GEMM/ALU micro-op iterations */
+  uint64_t macs;               /* GEMM: useful MACs */
+} fsim_work;
+
+/* Execute one decoded, legal instruction (index idx, raw word w for messages) on s.
+ * Returns DRV_OK and fills *wk, or DRV_E_EXEC with err filled (SRAM/DRAM range; in that case
+ * the instruction has had no effect). */
+int fsim_x_exec(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word *w,
+                const isa_insn *in, fsim_work *wk, drv_error *err);
+
+/* Host pointer of device bytes [addr, addr+n) if they lie inside one region, else NULL. */
+uint8_t *fsim_x_dram(const fsim_dram *dram, uint64_t addr, uint64_t n);
+
+/* "insn N (disassembly)" into buf. */
+void fsim_x_describe(const isa_config *cfg, uint32_t idx, const isa_word *w, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# tests/cli_isa.sh -- the dlvta CLI's ISA commands: asm/disasm round trip (same bits), clear
+# errors with locations and non-zero exits on bad input, and isa/ISA.md's field table being
+# the generator's current output.
+set -u
+D=build/dlvta
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# ISA.md's field table is what isagen prints now
+build/isagen --markdown >"$T/fields.md"
+if grep -qF -f "$T/fields.md" isa/ISA.md && [ "$(grep -cF -x -f "$T/fields.md" isa/ISA.md)" -eq "$(wc -l <"$T/fields.md")" ]; then ok; else bad "isa/ISA.md field table is out of date: run build/isagen --markdown"; fi
+
+cat >"$T/p.s" <<'S'
+.config tiny
+.uop acc=0 src=0 wgt=0
+.org 16
+.byte 1, 2, 3, 4, -1, -2, -3, -4
+load uop sram=0 dram=0 y_size=1 x_size=1 x_stride=1
+load inp sram=0 dram=4 y_size=1 x_size=2 x_stride=2 y_pad0=1 pad_value=-3 push_next
+alu min use_imm imm=-7 uop_begin=0 uop_end=1 loop_out=2 loop_in=3 dst_out=1
+.insn 0x0 0x7
+finish
+S
+if $D asm "$T/p.s" -o "$T/p.bin"; then ok; else bad "asm failed"; fi
+if $D disasm "$T/p.bin" -o "$T/p2.s"; then ok; else bad "disasm failed"; fi
+if $D asm "$T/p2.s" -o "$T/p2.bin" && cmp -s "$T/p.bin" "$T/p2.bin"; then ok; else bad "disasm then asm changed the bits"; fi
+if grep -q "illegal opcode" "$T/p2.s"; then ok; else bad "illegal word not annotated"; fi
+
+# bad input: clear message with file:line and non-zero exit
+printf '.config tiny\nload inp sram=0\ngemm frob=1\n' >"$T/bad.s"
+out=$($D asm "$T/bad.s" -o "$T/bad.bin" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "bad.s:3: gemm has no field 'frob'"; then ok; else bad "malformed asm: rc=$rc out=$out"; fi
+head -c 40 "$T/p.bin" >"$T/trunc.bin"
+out=$($D disasm "$T/trunc.bin" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "corrupt\|bad magic\|unsupported"; then ok; else bad "truncated program: rc=$rc out=$out"; fi
+out=$($D sim "$T/p.bin" --config pynq 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "for config 'tiny', not 'pynq'"; then ok; else bad "config mismatch: rc=$rc out=$out"; fi
+out=$($D sim "$T/p.bin" --config nosuch 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown config 'nosuch'"; then ok; else bad "unknown config: rc=$rc out=$out"; fi
+out=$($D frob 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown command 'frob'"; then ok; else bad "unknown command: rc=$rc"; fi
+if $D --help | grep -q "sim PROGRAM"; then ok; else bad "--help lists sim"; fi
+if $D configs | grep -q "^pynq .*1x16x16"; then ok; else bad "configs lists pynq"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
