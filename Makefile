@@ -79,6 +79,9 @@ bench: deps all $(BENCH_DEPS)
 lint: deps all $(LINT_DEPS)
 	@tools/run_tests.sh $(LINT_CMDS)
 
+demo: deps all
+	@tools/demo.sh
+
 clean:
 	rm -rf $(BUILD)
 
