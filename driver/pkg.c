@@ -1,0 +1,188 @@
+/* driver/pkg.c -- the package container; see pkg.h. All integers little endian.
+ *   header (64 bytes): magic[8] "DLVTAPKG", version u32, header_size u32, fingerprint u64,
+ *     config name[16] (NUL padded), n_sections u32, reserved u32, file_size u64, checksum u64
+ *   section table: n_sections x {type u32, index u32, offset u64, size u64} (24 bytes each)
+ *   section data, each at a 16-byte aligned offset
+ * checksum: FNV-1a 64 over bytes [header_size, file_size).
+ */
+#include "pkg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define HDR 64u
+#define ENT 24u
+
+struct pkg_writer {
+  const isa_config *cfg;
+  pkg_section *secs; /* data owned */
+  uint32_t n, cap;
+  int failed;
+};
+
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get32(const uint8_t *p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+  return v;
+}
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+  return v;
+}
+static uint64_t checksum(const uint8_t *p, uint64_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint64_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+pkg_writer *pkg_writer_new(const isa_config *cfg) {
+  pkg_writer *w = calloc(1, sizeof *w);
+  if (w) w->cfg = cfg;
+  return w;
+}
+
+int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *data, uint64_t size) {
+  if (w->n == PKG_MAX_SECTIONS) return w->failed = -1;
+  if (w->n == w->cap) {
+    uint32_t cap = w->cap ? w->cap * 2 : 16;
+    pkg_section *ns = realloc(w->secs, cap * sizeof *ns);
+    if (!ns) return w->failed = -1;
+    w->secs = ns;
+    w->cap = cap;
+  }
+  uint8_t *copy = malloc(size ? size : 1);
+  if (!copy) return w->failed = -1;
+  if (size) memcpy(copy, data, size);
+  w->secs[w->n++] = (pkg_section){type, index, copy, size};
+  return 0;
+}
+
+int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen) {
+  if (w->failed) return util_err(err, errlen, "%s: out of memory while building the package", path);
+  uint64_t off = HDR + (uint64_t)w->n * ENT;
+  off = (off + 15) & ~15ull;
+  uint64_t total = off;
+  for (uint32_t i = 0; i < w->n; i++) total = ((total + w->secs[i].size) + 15) & ~15ull;
+  uint8_t *b = calloc(1, total);
+  if (!b) return util_err(err, errlen, "%s: out of memory (%llu bytes)", path, (unsigned long long)total);
+  memcpy(b, "DLVTAPKG", 8);
+  put32(b + 8, PKG_VERSION);
+  put32(b + 12, HDR);
+  put64(b + 16, w->cfg->fingerprint);
+  size_t nl = strlen(w->cfg->d.name);
+  memcpy(b + 24, w->cfg->d.name, nl < 16 ? nl : 16);
+  put32(b + 40, w->n);
+  put64(b + 48, total);
+  for (uint32_t i = 0; i < w->n; i++) {
+    uint8_t *e = b + HDR + i * ENT;
+    put32(e, w->secs[i].type);
+    put32(e + 4, w->secs[i].index);
+    put64(e + 8, off);
+    put64(e + 16, w->secs[i].size);
+    memcpy(b + off, w->secs[i].data, w->secs[i].size);
+    off = (off + w->secs[i].size + 15) & ~15ull;
+  }
+  put64(b + 56, checksum(b + HDR, total - HDR));
+  FILE *f = fopen(path, "wb");
+  if (!f) {
+    free(b);
+    return util_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+  }
+  size_t wr = fwrite(b, 1, total, f);
+  free(b);
+  if (fclose(f) || wr != total) return util_err(err, errlen, "%s: write failed", path);
+  return 0;
+}
+
+void pkg_writer_free(pkg_writer *w) {
+  if (!w) return;
+  for (uint32_t i = 0; i < w->n; i++) free((void *)w->secs[i].data);
+  free(w->secs);
+  free(w);
+}
+
+int pkg_read(const char *path, pkg *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  size_t len;
+  uint8_t *b = (uint8_t *)util_read_file(path, &len);
+  if (!b) return util_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+  const char *why = NULL;
+  char whybuf[256];
+  if (len < HDR || memcmp(b, "DLVTAPKG", 8)) {
+    why = "not a dlvta package (bad magic)";
+  } else if (get32(b + 8) != PKG_VERSION || get32(b + 12) != HDR) {
+    snprintf(whybuf, sizeof whybuf, "unsupported package version %u (this build reads %u)",
+             get32(b + 8), PKG_VERSION);
+    why = whybuf;
+  } else if (get32(b + 44) != 0) {
+    why = "corrupt header (reserved field set)";
+  } else if (get64(b + 48) != len) {
+    snprintf(whybuf, sizeof whybuf, "truncated or padded: header says %llu bytes, file has %zu",
+             (unsigned long long)get64(b + 48), len);
+    why = whybuf;
+  } else if (get32(b + 40) > PKG_MAX_SECTIONS || HDR + (uint64_t)get32(b + 40) * ENT > len) {
+    why = "corrupt section table";
+  } else if (checksum(b + HDR, len - HDR) != get64(b + 56)) {
+    why = "checksum mismatch: the file is corrupt";
+  }
+  if (!why) {
+    uint64_t fp = get64(b + 16);
+    for (int i = 0; i < isa_config_count(); i++)
+      if (isa_config_at(i)->fingerprint == fp) out->cfg = isa_config_at(i);
+    if (!out->cfg) {
+      char name[17] = {0};
+      memcpy(name, b + 24, 16);
+      snprintf(whybuf, sizeof whybuf,
+               "built for hardware config '%s' (fingerprint %016llx), which this build does not have",
+               name, (unsigned long long)fp);
+      why = whybuf;
+    }
+  }
+  if (!why) {
+    out->n_sections = get32(b + 40);
+    out->sections = calloc(out->n_sections ? out->n_sections : 1, sizeof *out->sections);
+    if (!out->sections) why = "out of memory";
+    for (uint32_t i = 0; !why && i < out->n_sections; i++) {
+      const uint8_t *e = b + HDR + i * ENT;
+      uint64_t off = get64(e + 8), size = get64(e + 16);
+      if (off % 16 || off > len || size > len - off) {
+        snprintf(whybuf, sizeof whybuf, "section %u lies outside the file", i);
+        why = whybuf;
+        break;
+      }
+      out->sections[i] = (pkg_section){get32(e), get32(e + 4), b + off, size};
+    }
+  }
+  if (why) {
+    free(out->sections);
+    free(b);
+    memset(out, 0, sizeof *out);
+    return util_err(err, errlen, "%s: %s", path, why);
+  }
+  out->file = b;
+  out->file_size = len;
+  return 0;
+}
+
+const pkg_section *pkg_find(const pkg *p, uint32_t type, uint32_t index) {
+  for (uint32_t i = 0; i < p->n_sections; i++)
+    if (p->sections[i].type == type && p->sections[i].index == index) return &p->sections[i];
+  return NULL;
+}
+
+void pkg_free(pkg *p) {
+  free(p->sections);
+  free(p->file);
+  memset(p, 0, sizeof *p);
+}
