@@ -1,0 +1,68 @@
+// tools/ort/ort_run.js -- run an ONNX model on onnxruntime (CPU, float) for reference outputs.
+//   node ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy
+// INPUT is float32 with the model's input shape, or with a leading N for N runs of a batch-1
+// model (outputs stacked the same way). Writes the first model output as float32 .npy.
+'use strict';
+const fs = require('fs');
+const ort = require('onnxruntime-node');
+
+function readNpy(path) {
+  const b = fs.readFileSync(path);
+  if (b.toString('latin1', 1, 6) !== 'NUMPY') throw new Error(path + ': not a .npy file');
+  const major = b[6];
+  const hlen = major === 1 ? b.readUInt16LE(8) : b.readUInt32LE(8);
+  const hoff = major === 1 ? 10 : 12;
+  const h = b.toString('latin1', hoff, hoff + hlen);
+  if (!h.includes("'<f4'")) throw new Error(path + ': want float32, header ' + h);
+  const m = h.match(/'shape':\s*\(([^)]*)\)/);
+  const shape = m[1].split(',').map(s => s.trim()).filter(s => s.length).map(Number);
+  const off = hoff + hlen;
+  const n = (b.length - off) / 4;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = b.readFloatLE(off + 4 * i);
+  return { shape, data };
+}
+
+function writeNpy(path, shape, data) {
+  let h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape.join(', ') +
+          (shape.length === 1 ? ',' : '') + '), }';
+  const pad = (64 - ((10 + h.length + 1) % 64)) % 64;
+  h = h + ' '.repeat(pad) + '\n';
+  const head = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(head, 0);
+  head[6] = 1; head[7] = 0; head.writeUInt16LE(h.length, 8);
+  const body = Buffer.alloc(data.length * 4);
+  for (let i = 0; i < data.length; i++) body.writeFloatLE(data[i], 4 * i);
+  fs.writeFileSync(path, Buffer.concat([head, Buffer.from(h, 'latin1'), body]));
+}
+
+async function main() {
+  const [model, inPath, outPath] = process.argv.slice(2);
+  if (!outPath) { console.error('usage: node ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy'); process.exit(2); }
+  const sess = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
+  const x = readNpy(inPath);
+  const inName = sess.inputNames[0], outName = sess.outputNames[0];
+  const meta = sess.inputMetadata ? sess.inputMetadata[0] : null;
+  const rank = meta && meta.shape ? meta.shape.length : x.shape.length;
+  let batches = [x], stacked = false;
+  if (x.shape.length === rank + 1) {
+    stacked = true;
+    const per = x.data.length / x.shape[0];
+    batches = [];
+    for (let i = 0; i < x.shape[0]; i++)
+      batches.push({ shape: x.shape.slice(1), data: x.data.subarray(i * per, (i + 1) * per) });
+  }
+  const outs = [];
+  let oshape = null;
+  for (const bt of batches) {
+    const r = await sess.run({ [inName]: new ort.Tensor('float32', Float32Array.from(bt.data), bt.shape) });
+    outs.push(r[outName].data);
+    oshape = r[outName].dims.slice();
+  }
+  const total = outs.reduce((a, o) => a + o.length, 0);
+  const all = new Float32Array(total);
+  let k = 0;
+  for (const o of outs) { all.set(o, k); k += o.length; }
+  writeNpy(outPath, stacked ? [batches.length].concat(oshape) : oshape, all);
+}
+main().catch(e => { console.error('ort_run: ' + e.message); process.exit(1); });
