@@ -1,0 +1,147 @@
+"""tools/models/export.py -- makes the test models of dlvta with Debian's torch and torchvision
+(no pretrained weights are reachable, so weights are random but the networks are made realistic):
+
+  export.py resnet18 OUTDIR       ResNet-18, BN statistics measured on realistic images
+  export.py mobilenet_v2 OUTDIR   MobileNetV2 (depthwise convs, ReLU6 as Clip, Constant nodes)
+  export.py digits OUTDIR         a small CNN trained on scikit-learn's digits (real data)
+  export.py tiny_cnn OUTDIR       a small random CNN (fast tests)
+
+Each writes OUTDIR/model.onnx (input "input" of batch 1), OUTDIR/input.npy (N realistic inputs,
+shape (N, 1, C, H, W): a leading N over the model's input shape), OUTDIR/calib.npy (calibration
+samples, (N, C, H, W)) and OUTDIR/info.txt; digits also writes x_test.npy ((N, 1, 1, 8, 8)),
+y_test.npy (int64 labels) and its float accuracy in info.txt.
+Run with /usr/bin/python3 (Debian's python, which sees python3-torch).
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+
+def realistic_images(n, size, seed):
+    """Crops of scikit-learn's bundled photos (china, flower), flipped and scaled, normalized with
+    ImageNet's mean and std: natural image statistics without a data download."""
+    from sklearn.datasets import load_sample_images
+    rng = np.random.default_rng(seed)
+    photos = [im.astype(np.float32) / 255.0 for im in load_sample_images().images]
+    mean = np.array([0.485, 0.456, 0.406], np.float32)
+    std = np.array([0.229, 0.224, 0.225], np.float32)
+    out = np.empty((n, 3, size, size), np.float32)
+    for i in range(n):
+        p = photos[i % len(photos)]
+        h, w, _ = p.shape
+        s = int(rng.integers(size // 2, min(h, w)))
+        y = int(rng.integers(0, h - s + 1)); x = int(rng.integers(0, w - s + 1))
+        crop = torch.from_numpy(p[y:y + s, x:x + s].transpose(2, 0, 1).copy())[None]
+        crop = torch.nn.functional.interpolate(crop, size=(size, size), mode="bilinear",
+                                               align_corners=False)[0].numpy()
+        if rng.random() < 0.5:
+            crop = crop[:, :, ::-1]
+        out[i] = (crop.transpose(1, 2, 0) - mean).transpose(2, 0, 1) / std[:, None, None]
+    return out
+
+
+def calibrate_bn(model, images, seed):
+    """Give every BatchNorm realistic statistics: random affine parameters, then running
+    mean/var measured on real images in training mode (cumulative average)."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.weight.data = 0.5 + torch.rand(m.num_features, generator=g)
+            m.bias.data = 0.2 * torch.randn(m.num_features, generator=g)
+            m.reset_running_stats()
+            m.momentum = None
+    model.train()
+    with torch.no_grad():
+        for i in range(0, len(images), 4):
+            model(torch.from_numpy(images[i:i + 4]))
+    model.eval()
+
+
+def save(outdir, model, example, inputs, calib, info, opset=13):
+    os.makedirs(outdir, exist_ok=True)
+    torch.onnx.export(model, torch.from_numpy(example), os.path.join(outdir, "model.onnx"),
+                      opset_version=opset, input_names=["input"], output_names=["output"],
+                      do_constant_folding=False)
+    # a leading N over the model's input shape (N inferences), as `dlvta run --input` takes it
+    np.save(os.path.join(outdir, "input.npy"), inputs[:, None].astype(np.float32))
+    np.save(os.path.join(outdir, "calib.npy"), calib.astype(np.float32))
+    with open(os.path.join(outdir, "info.txt"), "w") as f:
+        f.write(info + "\n")
+
+
+def imagenet_model(name, outdir, seed=1):
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, name)(weights=None)
+    imgs = realistic_images(40, 224, seed)
+    calibrate_bn(model, imgs[:32], seed)
+    save(outdir, model, imgs[:1], imgs[32:36], imgs[:16],
+         f"{name}: random weights, BN statistics from 32 realistic images, opset 13")
+
+
+def tiny_cnn(outdir, seed=2):
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+        torch.nn.Conv2d(8, 16, 3, stride=2, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, 10))
+    imgs = realistic_images(24, 16, seed)
+    calibrate_bn(model, imgs[:16], seed)
+    save(outdir, model, imgs[:1], imgs[16:20], imgs[:16], "tiny_cnn: random, 3x16x16 input")
+
+
+def digits(outdir, seed=3):
+    """Train a small CNN on scikit-learn's 8x8 digits (real data shipped in Debian's package)."""
+    from sklearn.datasets import load_digits
+    torch.manual_seed(seed)
+    d = load_digits()
+    x = (d.images.astype(np.float32) / 16.0 - 0.5)[:, None]
+    y = d.target.astype(np.int64)
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(x))
+    tr, te = idx[:1300], idx[1300:]
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.BatchNorm2d(16), torch.nn.ReLU(),
+        torch.nn.Conv2d(16, 32, 3, stride=2, padding=1), torch.nn.BatchNorm2d(32), torch.nn.ReLU(),
+        torch.nn.Conv2d(32, 32, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(32, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    xt, yt = torch.from_numpy(x[tr]), torch.from_numpy(y[tr])
+    for epoch in range(30):
+        model.train()
+        perm = torch.randperm(len(tr))
+        for i in range(0, len(tr), 64):
+            b = perm[i:i + 64]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt[b]), yt[b])
+            loss.backward()
+            opt.step()
+    model.eval()
+    with torch.no_grad():
+        acc = float((model(torch.from_numpy(x[te])).argmax(1).numpy() == y[te]).mean())
+    save(outdir, model, x[:1], x[te][:4], x[tr][:64], f"digits: float test accuracy {acc:.4f}")
+    np.save(os.path.join(outdir, "x_test.npy"), x[te][:, None])
+    np.save(os.path.join(outdir, "y_test.npy"), y[te])
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    what, outdir = sys.argv[1], sys.argv[2]
+    if what in ("resnet18", "mobilenet_v2"):
+        imagenet_model(what, outdir)
+    elif what == "digits":
+        digits(outdir)
+    elif what == "tiny_cnn":
+        tiny_cnn(outdir)
+    else:
+        print(f"export.py: unknown model '{what}'", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
