@@ -19,7 +19,7 @@ ifeq ($(CI),true)
 WARN      += -Werror
 endif
 CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-             -Iisa -Idriver -Isim/fsim -Isim/tsim -Icompiler -Icli -I$(BUILD)/gen
+             -Iisa -Idriver -Isim/fsim -Isim/tsim -Icompiler -Icompiler/backend -Icli -I$(BUILD)/gen
 LDLIBS    := -lm -ldl -lpthread
 
 LIB_SRCS  :=            # C sources of build/libdlvta.a (isa, fsim, driver, compiler, ...)
@@ -41,6 +41,7 @@ include tests/tests.mk
 -include sim/tsim/tsim.mk
 -include rtl/rtl.mk
 -include compiler/compiler.mk
+-include compiler/backend/backend.mk
 -include hw/hw.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
@@ -57,9 +58,9 @@ $(BUILD)/libdlvta.a: $(LIB_OBJS)
 $(BUILD)/dlvta: $(CLI_OBJS) $(BUILD)/libdlvta.a
 	$(CC) $(CFLAGS) -rdynamic $(CLI_OBJS) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a tests/testlib.h | $(GEN_HDRS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a | $(GEN_HDRS) $(EXTRA_GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
 gen: $(GEN_HDRS)
 
@@ -85,4 +86,4 @@ demo: deps all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

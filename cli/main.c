@@ -17,6 +17,9 @@ static const command commands[] = {
     {"sim", cmd_sim,
      "sim PROGRAM --config NAME [--backend B] [--dump FILE] [--json]\n"
      "                                            run a program (.s or .bin) and print counters"},
+    {"progen", cmd_progen,
+     "progen --config NAME [--seed N] [--insns N] [-o FILE.s|FILE.bin]\n"
+     "                                            write a random valid program (for cross-checks)"},
     {"configs", cmd_configs, "configs                                    list hardware configs"},
 };
 

@@ -6,7 +6,9 @@
  * Ownership: an ir_graph owns every tensor, node, attribute and constant buffer in it;
  * ir_graph_free releases them all. Tensors are referred to by index into g->tensors; an omitted
  * optional node input is -1. Status codes: IR_OK, IR_ERR (bad input, message in err),
- * IR_UNSUPPORTED (valid ONNX that dlvta does not handle, message in err). */
+ * IR_UNSUPPORTED (valid ONNX that dlvta does not handle, message in err). The small
+ * bookkeeping allocations of the construction helpers treat out-of-memory as fatal
+ * (ALWAYS_ASSERT); tensor data goes through ir_value_alloc, which reports it. */
 #ifndef DLVTA_IR_H
 #define DLVTA_IR_H
 
@@ -160,6 +162,9 @@ void ir_set_attr_float(ir_node *n, const char *name, float v);
 void ir_set_attr_string(ir_node *n, const char *name, const char *s);
 void ir_set_attr_ints(ir_node *n, const char *name, const int64_t *v, int count);
 void ir_set_attr_floats(ir_node *n, const char *name, const float *v, int count);
+/* Attach quantization parameters to tensor t (copies scale[n] and zero_point[n], zero_point may
+ * be NULL for zeros), replacing any it had. axis -1 for per-tensor (n 1). */
+void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const int32_t *zero_point, ir_dtype qtype);
 /* Adds attribute storage for a new attribute named name (replacing an old one); internal use
  * by the importer. */
 ir_attr *ir_new_attr(ir_node *n, const char *name, ir_attr_kind kind);
@@ -182,7 +187,7 @@ int ir_is_graph_input(const ir_graph *g, int t);
 void ir_replace_uses(ir_graph *g, int from, int to);
 /* Drop dead nodes and tensors no node, input or output refers to; renumbers tensors. */
 void ir_graph_compact(ir_graph *g);
-/* Deep copy of a graph, or NULL when out of memory. */
+/* Deep copy of a graph. */
 ir_graph *ir_graph_clone(const ir_graph *g);
 
 /* ---- checking and printing ---- */

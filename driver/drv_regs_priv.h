@@ -10,7 +10,8 @@
  *   0x018 FP_LO, 0x01C FP_HI (isa_config.fingerprint of the config the bitstream was built for)
  *   0x020 FETCH_PC, 0x024 LOAD_PC, 0x028 COMPUTE_PC, 0x02C STORE_PC (instruction indices,
  *         0xFFFFFFFF = idle)                   0x030 WAIT (bits below)
- *   0x040.. 0x0B8 counters (DRV_REG_CYCLES ...)
+ *   0x040.. 0x0B8 counters (DRV_REG_CYCLES ...); 0x0C0 MAC_ITERS, 0x0C8.. LOADS_<mem> (the RTL's
+ *         extensions, rtl/REGS.md)
  */
 #ifndef DLVTA_DRV_REGS_PRIV_H
 #define DLVTA_DRV_REGS_PRIV_H
@@ -49,7 +50,10 @@ enum drv_reg {
   DRV_REG_INSNS_GEMM = 0x0A8,
   DRV_REG_INSNS_ALU = 0x0B0,
   DRV_REG_INSNS_FINISH = 0x0B8,
-  DRV_REG_SPAN = 0x0C0, /* bytes a mapping of the block must cover */
+  /* extensions of rtl/REGS.md (read 0 where the RTL lacks them) */
+  DRV_REG_MAC_ITERS = 0x0C0, /* non-reset GEMM iterations */
+  DRV_REG_LOADS = 0x0C8,     /* LOADs retired by memory m at DRV_REG_LOADS + 8*m, m < ISA_MEM_COUNT */
+  DRV_REG_SPAN = 0x100,      /* bytes a mapping of the block must cover */
 };
 
 #define DRV_CTRL_START 0x1u

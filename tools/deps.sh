@@ -5,7 +5,9 @@
 set -eu
 pkgs="build-essential bc verilator yosys iverilog protobuf-c-compiler libprotobuf-c-dev
       libonnx-dev python3-onnx libonnx-testdata python3-torch python3-torchvision python3-numpy
-      python3-sklearn nodejs npm"
+      python3-sklearn libxrt-dev"
+# node and npm (for the onnxruntime-node reference) may come from elsewhere than Debian
+command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -21,7 +21,16 @@ void fsim_destroy(fsim *s);
 /* Run `count` instructions read from DRAM at insn_addr (inside one of the regions). Returns
  * DRV_OK, or DRV_E_EXEC with *err filled (kind, instruction index, message naming the
  * instruction's disassembly). Counters are filled in both cases. Never touches memory outside
- * the regions. */
+ * the regions.
+ *   - Fetch reads ahead in order into per-unit queues; an instruction that does not decode (or
+ *     lies outside the regions) is reported when fetch reaches it, so an error of an earlier
+ *     instruction that executes later in the timing model may be reported instead.
+ *   - SRAM/DRAM range errors are checked before an instruction has any effect.
+ *   - When nothing can act: no FINISH if fetch ran out of instructions before a FINISH (kind
+ *     DRV_ERR_NO_FINISH, index -1), else DRV_ERR_DEADLOCK (index: the lowest waiting one); both
+ *     messages list each unit's waiting instruction and what it waits for, and fetch's state.
+ *   - Environment FSIM_TRACE (any value): one line per executed instruction on stderr (unit,
+ *     index, start and end cycle). */
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err);
 
@@ -30,16 +39,37 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
  * accumulator too, as ACC). NULL if out of range. */
 uint8_t *fsim_sram(fsim *s, int mem, uint32_t i);
 
+/* Run a program image (isa_prog: image-relative DRAM addresses) on s: places `image` (the
+ * caller's copy of p->image_bytes bytes, updated in place with the program's writes) at device
+ * address FSIM_PROG_IMAGE_ADDR and the relocated instructions in a region after it, then runs
+ * all p->n_insns instructions. Returns fsim_run's status, DRV_E_ARG if the program does not
+ * relocate (err says which instruction) or DRV_E_NOMEM. */
+#define FSIM_PROG_IMAGE_ADDR 0x100000u
+int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr, drv_error *err);
+
 /* ---- timing model ------------------------------------------------------------------------ */
 /* The constants of the cycle estimate (isa/ISA.md "Timing"), all in core clock cycles. They are
  * the one place to calibrate against the RTL; fsim_timing_default() documents each default.
  * The estimate never changes results of race-free programs, only cycle counts and, for racy
- * programs, the order in which units act. */
+ * programs, the order in which units act. The model (B = bytes_per_beat):
+ *   fetch     instruction k arrives at max(previous arrival, room in its queue) + ceil(16 / B),
+ *             plus rd_latency when it starts a burst (every fetch_burst instructions, or after
+ *             waiting for room); fetch does not contend for the memory port.
+ *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
+ *             pushed token); pushed tokens arrive at the instruction's end.
+ *   LOAD      insn_overhead + rd_latency + beats + pad_cycles * pads, where
+ *             beats = rows * ceil(x_size * elem_bytes / B) + (rows - 1) * row_gap holds the
+ *             shared memory port (a transfer waits for the port to be free).
+ *   STORE     insn_overhead + beats (port) + wr_latency.
+ *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle.
+ *   FINISH    finish_cycles.   cycles = the last unit's end. */
 typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
   unsigned wr_latency;     /* last write beat to write response (config dram_wr_latency) */
   unsigned bytes_per_beat; /* memory port width in bytes (config axi_bits / 8) */
   unsigned fetch_burst;    /* instructions fetched per DRAM burst (one rd_latency per burst) */
+  unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
+                              (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
   unsigned gemm_fill;      /* GEMM pipeline fill + drain per instruction with iterations */

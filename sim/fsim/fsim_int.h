@@ -24,6 +24,8 @@ struct fsim {
   uint32_t *uop;         /* [uop_depth] micro-op words */
   int8_t *inp;           /* [inp_depth][BATCH][BLOCK_IN] */
   int8_t *wgt;           /* [wgt_depth][BLOCK_OUT][BLOCK_IN] */
+  int16_t *wgt16;        /* the same widened to int16, for GEMM speed (fsim_exec.c) */
+  int wgt16_stale;       /* wgt may have changed through fsim_sram: refresh wgt16 before use */
   int32_t *acc;          /* [acc_depth][BATCH][BLOCK_OUT] */
   int8_t *out;           /* [acc_depth][BATCH][BLOCK_OUT], low bytes of acc */
   /* scratch for one GEMM/ALU: its micro-ops decoded, and one operand element */
@@ -45,6 +47,11 @@ typedef struct fsim_work {
  * the instruction has had no effect). */
 int fsim_x_exec(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word *w,
                 const isa_insn *in, fsim_work *wk, drv_error *err);
+
+#define GEMM_MAX_BI 1024 /* largest BLOCK_IN fsim supports */
+
+/* Refresh wgt16 from wgt for weight elements [first, first+n). */
+void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n);
 
 /* Host pointer of device bytes [addr, addr+n) if they lie inside one region, else NULL. */
 uint8_t *fsim_x_dram(const fsim_dram *dram, uint64_t addr, uint64_t n);

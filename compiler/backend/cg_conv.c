@@ -1,0 +1,694 @@
+/* compiler/backend/cg_conv.c -- conv2d / fully connected / depthwise conv: tiling, scheduling
+ * with latency hiding, micro-op loop nests, weight packing, and the choice of the tiling by the
+ * cost model.
+ *
+ * Work decomposition. An output tile is (a chunk of tco output channel blocks) x (th output rows)
+ * x (tw output columns). Its reduction is split into nr "reduction steps" = (chunks of tci input
+ * channel blocks) x (chunks of nky kernel rows); depthwise convs tie the input chunk to the
+ * output chunk. One step = load the input window of (tile, step) into an INP slot and the
+ * weight block of (co chunk, step) into a WGT slot (each skipped when already resident: weight
+ * reuse across output tiles, input reuse across channel chunks), then one GEMM:
+ *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
+ * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
+ * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused),
+ * or, with a residual, REQ, LOAD ACC8 of the residual, [ADD -res_zp], REQ, ADD, CLIP; then one
+ * STORE per output channel block. Zero points: the input's is the LOAD pad value and is folded
+ * into the bias (bias - x_zp * sum(w)); the output's folds into REQ's bounds when exact (every
+ * shift >= 16 and the shifted bounds fit int8; then one ADD y_zp), else REQ, ADD, CLIP.
+ *
+ * Buffers. INP and WGT have two slots each, the accumulator two tile blocks after a small
+ * parameter area (bias, requant, residual requant elements of the current co chunk). Loads of
+ * step t+1 go to the slot that step t does not use, so they overlap step t's GEMM; stores of
+ * tile j overlap the compute of tile j+1. Tokens: a load group pushes L2C, the step's first
+ * compute instruction pops it; a load group that overwrites a slot pops C2L, pushed by the last
+ * compute instruction of the step that last read the slot (only when it is newer than what the
+ * load unit already waited for); a tile's last ALU pushes C2S, its first STORE pops it, its last
+ * STORE pushes S2C for tile j+2, whose first compute instruction pops it. Program order puts the
+ * loads of step t+1 before the compute of step t, so every pop is preceded by its push in
+ * program order (no fetch deadlock). no_latency_hiding uses one slot of everything (the same
+ * tiles), which serializes load, compute and store.
+ *
+ * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
+ * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
+ * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_int.h"
+
+typedef struct conv_geo {
+  int cin, cout, H, W, OH, OW;   /* channels and pixels */
+  int KH, KW, sh, sw, dh, dw, pt, pl; /* kernel, stride, dilation, leading pads */
+  int ncib, ncob;                /* channel blocks */
+  int dwc;                       /* depthwise */
+  int res;                       /* has a residual */
+  int x_zp;                      /* input zero point: the LOAD pad value */
+  int fold;                      /* y_zp folds into REQ's bounds exactly (every shift >= 16 and
+                                  * lo - y_zp, hi - y_zp fit int8) */
+  uint64_t in_e, out_e, res_e;   /* tensor element indices (INP, OUT, ACC8) */
+} conv_geo;
+
+typedef struct conv_tile {
+  int th, tw;    /* output rows, columns per tile */
+  int tco, tci;  /* output / input channel blocks per chunk (tci unused for depthwise) */
+  int nky;       /* kernel rows per reduction step */
+  int order;     /* 0: co chunk outer, spatial tiles inner; 1: spatial outer */
+} conv_tile;
+
+typedef struct conv_dims {
+  int n_ty, n_tx, n_s, n_co, n_ci, n_kc, nr, ntiles, nsteps;
+  int IH, IW;    /* input window of a full tile and step, pixels */
+  int tcin;      /* input channel blocks per step */
+  int INPS, WGTS; /* slot sizes, elements */
+  int ACCP;      /* accumulator pitch of one co block in a tile block (th*tw) */
+  int ACCS;      /* accumulator elements of a tile block (outputs + residual) */
+  int PAR;       /* accumulator parameter area */
+  int U;         /* GEMM micro-ops of a full step */
+} conv_dims;
+
+/* Derive counts and buffer layout of tiling t; 1 if it fits the buffers (nslot slots each), the
+ * uop buffer (half of it for one GEMM set) and the loop fields, else 0. */
+static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, int nslot,
+                        conv_dims *x) {
+  const isa_derived *d = g->d;
+  if (t->th < 1 || t->tw < 1 || t->tco < 1 || t->nky < 1 || (!c->dwc && t->tci < 1)) return 0;
+  x->n_ty = cg_cdiv(c->OH, t->th);
+  x->n_tx = cg_cdiv(c->OW, t->tw);
+  x->n_s = x->n_ty * x->n_tx;
+  x->n_co = cg_cdiv(c->ncob, t->tco);
+  x->n_ci = c->dwc ? 1 : cg_cdiv(c->ncib, t->tci);
+  x->n_kc = cg_cdiv(c->KH, t->nky);
+  x->nr = x->n_ci * x->n_kc;
+  x->ntiles = x->n_s * x->n_co;
+  x->nsteps = x->ntiles * x->nr;
+  x->IH = (t->th - 1) * c->sh + (t->nky - 1) * c->dh + 1;
+  x->IW = (t->tw - 1) * c->sw + (c->KW - 1) * c->dw + 1;
+  x->tcin = c->dwc ? t->tco : t->tci;
+  x->INPS = x->tcin * x->IH * x->IW;
+  x->WGTS = t->tco * (c->dwc ? 1 : t->tci) * t->nky * c->KW;
+  x->ACCP = t->th * t->tw;
+  x->ACCS = t->tco * x->ACCP * (c->res ? 2 : 1);
+  x->PAR = 2 * t->tco + (c->res ? 1 : 0);
+  x->U = x->WGTS;
+  if ((uint64_t)nslot * x->INPS > d->inp_depth) return 0;
+  if ((uint64_t)nslot * x->WGTS > d->wgt_depth) return 0;
+  if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
+  if ((uint64_t)x->U + 2u * t->tco > d->uop_depth / 2) return 0;
+  if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
+  return 1;
+}
+
+/* ---- constants ---------------------------------------------------------------------------- */
+typedef struct conv_consts {
+  uint64_t *wofs;     /* [n_co * nr] WGT element index of each weight block */
+  uint64_t bias_e;    /* ACC element of bias[0] (ncob elements) */
+  uint64_t req_e;     /* ACC element of the requant of block 0 (ncob elements) */
+  uint64_t rreq_e;    /* ACC element of the residual requant */
+} conv_consts;
+
+/* Place the layer's constants in the image (nothing when dry): a weight block per (co chunk,
+ * reduction step) in the order the GEMM micro-ops read it, bias and requant ACC elements per
+ * output block, the residual requant element. k->wofs is allocated (caller frees). */
+static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
+                            const conv_dims *x, conv_consts *k) {
+  const unsigned B = g->B;
+  const cc_conv *p = &L->conv;
+  k->wofs = calloc((size_t)x->n_co * x->nr, sizeof *k->wofs);
+  if (!k->wofs) return cg_fail(g, CC_E_NOMEM, "out of memory (weight table)");
+  if (g->dry) return CC_OK;
+  int cin_g = c->dwc ? 1 : c->cin;
+  size_t eb = (size_t)B * B;
+  int8_t *blk = malloc((size_t)x->WGTS * eb);
+  if (!blk) return cg_fail(g, CC_E_NOMEM, "out of memory (weights)");
+  for (int co = 0; co < x->n_co; co++)
+    for (int r = 0; r < x->nr; r++) {
+      int ci = r / x->n_kc, kc = r % x->n_kc;
+      int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
+      int tci_t = c->dwc ? 1 : cg_min(t->tci, c->ncib - ci * t->tci);
+      int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+      size_t n = (size_t)tco_t * tci_t * nky_t * c->KW;
+      memset(blk, 0, n * eb);
+      size_t e = 0;
+      for (int a = 0; a < tco_t; a++)
+        for (int b = 0; b < tci_t; b++)
+          for (int ky = 0; ky < nky_t; ky++)
+            for (int kx = 0; kx < c->KW; kx++, e++)
+              for (unsigned j = 0; j < B; j++) {
+                int o = (co * t->tco + a) * (int)B + (int)j;
+                if (o >= c->cout) continue;
+                for (unsigned i = 0; i < B; i++) {
+                  int in_c;
+                  if (c->dwc) {
+                    if (i != j) continue;
+                    in_c = 0;
+                  } else {
+                    in_c = (ci * t->tci + b) * (int)B + (int)i;
+                    if (in_c >= c->cin) continue;
+                  }
+                  blk[e * eb + j * B + i] =
+                      p->weight[(((size_t)o * cin_g + in_c) * c->KH + ky0 + ky) * c->KW + kx];
+                }
+              }
+      uint64_t off = cg_const(g, blk, n * eb);
+      k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
+    }
+  free(blk);
+  size_t ab = (size_t)B * 4;
+  uint32_t *acc = calloc((size_t)c->ncob * B, 4);
+  uint8_t *bytes = malloc((size_t)c->ncob * ab);
+  if (!acc || !bytes) {
+    free(acc);
+    free(bytes);
+    return cg_fail(g, CC_E_NOMEM, "out of memory (bias)");
+  }
+  /* little-endian int32 lanes */
+#define PUT_ACC(dst_e, n_el)                                                    \
+  do {                                                                          \
+    for (size_t q = 0; q < (size_t)(n_el) * B; q++)                             \
+      for (int bb = 0; bb < 4; bb++) bytes[4 * q + bb] = (uint8_t)(acc[q] >> (8 * bb)); \
+    dst_e = cg_elem(g, cg_const(g, bytes, (size_t)(n_el) * ab), ISA_MEM_ACC);   \
+  } while (0)
+  /* bias - x_zp * sum(w[o]) (mod 2^32, as the GEMM accumulates): padding holds x_zp */
+  size_t per_o = (size_t)cin_g * c->KH * c->KW;
+  for (int o = 0; o < c->ncob * (int)B; o++) {
+    uint32_t b = 0;
+    if (o < c->cout) {
+      int64_t sw = 0;
+      for (size_t q = 0; q < per_o; q++) sw += p->weight[(size_t)o * per_o + q];
+      b = (uint32_t)p->bias[o] - (uint32_t)((int64_t)c->x_zp * sw);
+    }
+    acc[o] = b;
+  }
+  PUT_ACC(k->bias_e, c->ncob);
+  for (int o = 0; o < c->ncob * (int)B; o++)
+    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o]) : cg_req_lane(1 << 14, 15);
+  PUT_ACC(k->req_e, c->ncob);
+  for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
+  PUT_ACC(k->rreq_e, 1);
+#undef PUT_ACC
+  free(acc);
+  free(bytes);
+  return g->status;
+}
+
+/* ---- the scheduler ---------------------------------------------------------------------- */
+typedef struct slot {
+  long key;  /* content id, -1 empty */
+  int last;  /* last step that read it, -1 never */
+} slot;
+
+typedef struct conv_step {
+  cg_list L, C, S; /* instructions for the load, compute and store units */
+  int p;           /* the loads wait for the end of compute step p (C2L pop), -1 none */
+} conv_step;
+
+typedef struct conv_sched {
+  cg_gen *g;
+  const cg_layer *L;
+  const conv_geo *c;
+  const conv_tile *t;
+  const conv_dims *x;
+  const conv_consts *k;
+  int nslot;
+  slot is[2], ws[2];
+  int iprev, wprev;
+  int popped;        /* newest compute step the load unit has waited for */
+  int cur_co;        /* co chunk whose parameters are in the accumulator, -1 none */
+  int rreq_loaded;
+  int *clast;        /* [nsteps] program index of the last compute instruction of each step */
+  uint32_t *uw;      /* scratch micro-ops */
+} conv_sched;
+
+/* The slot for content `key`: the one holding it (hit), else the slot the previous step did
+ * not use, so that the load overlaps that step. */
+static int pick_slot(slot *sl, int nslot, long key, int prev, int *hit) {
+  for (int i = 0; i < nslot; i++)
+    if (sl[i].key == key) {
+      *hit = 1;
+      return i;
+    }
+  *hit = 0;
+  return nslot == 1 || prev < 0 ? 0 : 1 - prev;
+}
+
+/* Output tile j of the loop order -> (co chunk, spatial tile index). */
+static void tile_of(const conv_sched *s, int j, int *co, int *sidx) {
+  const conv_dims *x = s->x;
+  if (s->t->order == 0) {
+    *co = j / x->n_s;
+    *sidx = j % x->n_s;
+  } else {
+    *sidx = j / x->n_co;
+    *co = j % x->n_co;
+  }
+}
+
+/* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
+ * except the C2L push, set when a later load needs it). */
+static int plan_step(conv_sched *s, int t, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  int j = t / x->nr, r = t % x->nr;
+  int co, si;
+  tile_of(s, j, &co, &si);
+  int ci = r / x->n_kc, kc = r % x->n_kc;
+  int sy = si / x->n_tx, sx = si % x->n_tx;
+  int oy0 = sy * T->th, ox0 = sx * T->tw;
+  int th_t = cg_min(T->th, c->OH - oy0), tw_t = cg_min(T->tw, c->OW - ox0);
+  int tco_t = cg_min(T->tco, c->ncob - co * T->tco);
+  int tcin_t = c->dwc ? tco_t : cg_min(T->tci, c->ncib - ci * T->tci);
+  int ky0 = kc * T->nky, nky_t = cg_min(T->nky, c->KH - ky0);
+  int ih_t = (th_t - 1) * c->sh + (nky_t - 1) * c->dh + 1;
+  int iw_t = (tw_t - 1) * c->sw + (c->KW - 1) * c->dw + 1;
+  int P = th_t * tw_t;
+  st->L.n = st->C.n = st->S.n = 0;
+  st->p = -1;
+
+  /* ---- loads ---- */
+  long ikey = c->dwc ? ((long)si * x->n_co + co) * x->n_kc + kc : (long)si * x->nr + r;
+  long wkey = (long)co * x->nr + r;
+  int ihit, whit;
+  int ik = pick_slot(s->is, s->nslot, ikey, s->iprev, &ihit);
+  int wk = pick_slot(s->ws, s->nslot, wkey, s->wprev, &whit);
+  int p = -1;
+  if (!ihit) p = cg_max(p, s->is[ik].last);
+  if (!whit) p = cg_max(p, s->ws[wk].last);
+  uint32_t ibase = (uint32_t)(ik * x->INPS), wbase = (uint32_t)(wk * x->WGTS);
+  if (!ihit) {
+    int iy = oy0 * c->sh - c->pt + ky0 * c->dh, ix = ox0 * c->sw - c->pl;
+    int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
+    int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
+    int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+    int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
+    if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
+      return cg_fail(g, CC_E_FIT, "conv: padding of a load exceeds 15");
+    for (int cl = 0; cl < tcin_t; cl++) {
+      int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
+      uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);
+      if (allpad) {
+        if (cg_pad_fill(g, &st->L, ISA_MEM_INP, sram, (uint32_t)(ih_t * iw_t), c->x_zp)) return g->status;
+        continue;
+      }
+      uint64_t dram = c->in_e + (uint64_t)cib * c->H * c->W +
+                      (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
+      isa_insn in = cg_i_load(g, ISA_MEM_INP, sram, dram, (uint32_t)ys, (uint32_t)xs,
+                              (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
+                              (uint32_t)xp1, c->x_zp);
+      if (cg_push(g, &st->L, &in)) return g->status;
+    }
+  }
+  if (!whit) {
+    uint32_t n = (uint32_t)(tco_t * (c->dwc ? 1 : tcin_t) * nky_t * c->KW);
+    isa_insn in = cg_i_load(g, ISA_MEM_WGT, wbase, s->k->wofs[co * x->nr + r], 1, n, n, 0, 0, 0,
+                            0, 0);
+    if (cg_push(g, &st->L, &in)) return g->status;
+  }
+  if (st->L.n) {
+    if (p > s->popped) {
+      st->p = p;
+      s->popped = p;
+      cg_tok(&st->L.v[0], 0, 1, 0, 0);
+    }
+    if (g->barrier_c2l) {
+      cg_tok(&st->L.v[0], 0, 1, 0, 0);
+      g->barrier_c2l = 0;
+      if (st->p >= 0) return cg_fail(g, CC_E_INTERNAL, "conv: two C2L pops on one load");
+    }
+    cg_tok(&st->L.v[st->L.n - 1], 0, 0, 0, 1);
+  }
+  s->is[ik].key = ikey;
+  s->is[ik].last = t;
+  s->ws[wk].key = wkey;
+  s->ws[wk].last = t;
+  s->iprev = ik;
+  s->wprev = wk;
+
+  /* ---- compute ---- */
+  int acc_slot = s->nslot == 1 ? 0 : j % 2;
+  uint32_t A = (uint32_t)(x->PAR + acc_slot * x->ACCS);
+  uint32_t R = A + (uint32_t)(T->tco * x->ACCP);
+  uint32_t ub;
+  isa_insn in;
+  int first = st->C.n;
+  if (r == 0) {
+    if (co != s->cur_co) {
+      in = cg_i_load(g, ISA_MEM_ACC, 0, s->k->bias_e + (uint64_t)co * T->tco, 1,
+                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
+      if (cg_push(g, &st->C, &in)) return g->status;
+      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)T->tco, s->k->req_e + (uint64_t)co * T->tco, 1,
+                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
+      if (cg_push(g, &st->C, &in)) return g->status;
+      s->cur_co = co;
+    }
+    if (c->res && !s->rreq_loaded) {
+      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * T->tco), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
+      if (cg_push(g, &st->C, &in)) return g->status;
+      s->rreq_loaded = 1;
+    }
+    for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)a, 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+    in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+    if (cg_push(g, &st->C, &in)) return g->status;
+  }
+  uint32_t nu = 0;
+  for (int a = 0; a < tco_t; a++)
+    for (int b = 0; b < (c->dwc ? 1 : tcin_t); b++)
+      for (int ky = 0; ky < nky_t; ky++)
+        for (int kx = 0; kx < c->KW; kx++) {
+          int cb = c->dwc ? a : b;
+          uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
+          uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? 1 : tcin_t) + b) * nky_t + ky) * c->KW + kx);
+          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
+        }
+  if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
+  in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                 th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
+  if (cg_push(g, &st->C, &in)) return g->status;
+  if (r == x->nr - 1) {
+    const cc_conv *cp = &s->L->conv;
+    /* REQ: bounds fused when no residual and no output zero point, or when the zero point
+     * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
+    int fused = !c->res && (!cp->y_zp || c->fold);
+    int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
+    for (int a = 0; a < tco_t; a++)
+      s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+    in = cg_i_alu(g, ISA_ALU_REQ, fused, req_imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+    if (cg_push(g, &st->C, &in)) return g->status;
+    /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
+     * over the co blocks (pitch ACCP), loop_in over the P pixels */
+#define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
+  do {                                                                                       \
+    s->uw[0] = cg_uop(g, (dst), (src), 0);                                                   \
+    if (cg_uops(g, &st->C, s->uw, 1, &ub)) return g->status;                                 \
+    in = cg_i_alu(g, (op), (use_imm), (immv), ub, ub + 1, (uint32_t)tco_t, (uint32_t)P,      \
+                  (uint32_t)x->ACCP, 1, (src_step) ? (uint32_t)x->ACCP : 0, (src_step) ? 1 : 0); \
+    if (cg_push(g, &st->C, &in)) return g->status;                                           \
+  } while (0)
+    if (c->res) {
+      for (int a = 0; a < tco_t; a++) {
+        int cob = co * T->tco + a;
+        in = cg_i_load(g, ISA_MEM_ACC8, R + (uint32_t)(a * x->ACCP),
+                       c->res_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                       (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW, 0, 0, 0, 0, 0);
+        if (cg_push(g, &st->C, &in)) return g->status;
+      }
+      if (cp->res_zp) BLOCK_PASS(ISA_ALU_ADD, 1, -cp->res_zp, R, 0, 0);
+      BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
+      BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
+    }
+    if (cp->y_zp) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
+    if (!fused) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
+#undef BLOCK_PASS
+  }
+  /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done */
+  if (st->L.n) cg_tok(&st->C.v[first], 1, 0, 0, 0);
+  if (r == 0 && j >= s->nslot) cg_tok(&st->C.v[first], 0, 1, 0, 0);
+  if (r == x->nr - 1) cg_tok(&st->C.v[st->C.n - 1], 0, 0, 0, 1);
+
+  /* ---- stores ---- */
+  if (r == x->nr - 1) {
+    for (int a = 0; a < tco_t; a++) {
+      int cob = co * T->tco + a;
+      in = cg_i_store(g, A + (uint32_t)(a * x->ACCP),
+                      c->out_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                      (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
+      if (cg_push(g, &st->S, &in)) return g->status;
+    }
+    cg_tok(&st->S.v[0], 1, 0, 0, 0);
+    if (j + s->nslot < x->ntiles) cg_tok(&st->S.v[st->S.n - 1], 0, 0, 1, 0);
+  }
+  return g->status;
+}
+
+/* Append a unit's planned instructions to the program. */
+static int emit_list(cg_gen *g, const cg_list *l) {
+  for (int i = 0; i < l->n; i++)
+    if (cg_push(g, &g->prog, &l->v[i])) return g->status;
+  return CC_OK;
+}
+
+/* Emit loads of a planned step, and set the C2L push on the compute step it waits for. */
+static int emit_loads(conv_sched *s, conv_step *st) {
+  if (st->p >= 0) {
+    int idx = s->clast[st->p];
+    CG_CHECK(s->g, idx >= 0 && idx < s->g->prog.n);
+    cg_tok(&s->g->prog.v[idx], 0, 0, 1, 0);
+  }
+  return emit_list(s->g, &st->L);
+}
+
+/* Generate the whole layer for tiling t into g->prog: plan steps two at a time and emit, per
+ * step, its loads (early when they wait for an older step), its compute and its stores.
+ * lookahead 0 keeps every load right before its own compute (serialized schedule). */
+static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
+                    int nslot, int lookahead) {
+  conv_dims x;
+  if (!conv_dims_of(g, c, t, nslot, &x)) return cg_fail(g, CC_E_INTERNAL, "conv: tiling does not fit");
+  conv_consts k;
+  memset(&k, 0, sizeof k);
+  conv_sched s;
+  memset(&s, 0, sizeof s);
+  s.g = g;
+  s.L = L;
+  s.c = c;
+  s.t = t;
+  s.x = &x;
+  s.k = &k;
+  s.nslot = nslot;
+  for (int i = 0; i < 2; i++) {
+    s.is[i].key = s.ws[i].key = -1;
+    s.is[i].last = s.ws[i].last = -1;
+  }
+  s.iprev = s.wprev = -1;
+  s.popped = -1;
+  s.cur_co = -1;
+  conv_step st[2];
+  memset(st, 0, sizeof st);
+  s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
+  s.uw = malloc(((size_t)x.U + 4u * t->tco + 4) * sizeof *s.uw);
+  if (!s.clast || !s.uw) {
+    cg_fail(g, CC_E_NOMEM, "out of memory (conv schedule)");
+    goto out;
+  }
+  if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
+  /* two planned steps at a time: cur = step i, nxt = step i+1 */
+  if (plan_step(&s, 0, &st[0])) goto out;
+  int loaded = 0; /* steps whose loads are in the program */
+  for (int i = 0; i < x.nsteps; i++) {
+    conv_step *cur = &st[i & 1], *nxt = &st[(i + 1) & 1];
+    if (i + 1 < x.nsteps && plan_step(&s, i + 1, nxt)) goto out;
+    if (loaded <= i) {
+      if (emit_loads(&s, cur)) goto out;
+      loaded = i + 1;
+    }
+    if (lookahead && i + 1 < x.nsteps && nxt->p < i) {
+      if (emit_loads(&s, nxt)) goto out;
+      loaded = i + 2;
+    }
+    if (emit_list(g, &cur->C)) goto out;
+    s.clast[i] = g->prog.n - 1;
+    if (emit_list(g, &cur->S)) goto out;
+    /* a next step whose loads wait for this step's compute is emitted at the top of the loop */
+  }
+out:
+  for (int i = 0; i < 2; i++) {
+    cg_list_free(&st[i].L);
+    cg_list_free(&st[i].C);
+    cg_list_free(&st[i].S);
+  }
+  free(s.clast);
+  free(s.uw);
+  free(k.wofs);
+  return g->status;
+}
+
+/* ---- the analytic model, for ranking candidates ------------------------------------------ */
+/* Closed-form cycle estimate of tiling t (compute, load and store streams, overlapped when
+ * latency hiding), to rank candidates before the exact dry runs. */
+static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile *t,
+                            const conv_dims *x, int nslot) {
+  cg_cost k;
+  cg_cost_init(g->cfg, &k);
+  double B = g->B, bb = k.beat_bytes;
+  double ncie = c->dwc ? 1 : c->ncib;
+  double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
+  gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
+  double alu = (double)c->OH * c->OW * c->ncob * (c->res ? 5 : 2);
+  alu += (double)x->ntiles * (c->res ? 5 : 2) * (k.alu_fill + k.insn_ovh);
+  double uop = 0;
+  if ((double)(x->U + 2 * t->tco) * 8 > g->d->uop_depth)
+    uop = (double)x->nsteps * (k.rd_lat + x->U * 4.0 / bb);
+  double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
+  if (t->order == 1) par *= x->n_s;
+  double resl = c->res ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
+  double C = gemm + alu + uop + par + resl;
+  /* input / weight loads per step, and how many steps miss */
+  double iload = x->tcin * (k.rd_lat + k.insn_ovh + x->IH * ((x->IW * B + bb - 1) / bb));
+  double wload = k.rd_lat + k.insn_ovh + x->WGTS * B * B / bb;
+  double imiss, wmiss;
+  if (t->order == 0) {
+    imiss = x->nsteps;
+    wmiss = x->nr == 1 ? x->n_co : x->nsteps;
+  } else {
+    imiss = (x->nr == 1 && !c->dwc) ? x->n_s : x->nsteps;
+    wmiss = (x->nr == 1 && x->n_co == 1) ? 1 : x->nsteps;
+  }
+  double Ld = imiss * iload + wmiss * wload;
+  double sone = t->tco * (k.wr_lat + k.insn_ovh + t->th * ((t->tw * B + bb - 1) / bb));
+  double S = x->ntiles * sone;
+  if (nslot == 1) return C + Ld + S;
+  double m = C > Ld ? C : Ld;
+  if (S > m) m = S;
+  return m + iload + wload + sone;
+}
+
+/* Append val to v[0..*n) if it is in 1..max and new. */
+static void add_val(int *v, int *n, int max, int val) {
+  if (val < 1 || val > max) return;
+  for (int i = 0; i < *n; i++)
+    if (v[i] == val) return;
+  v[(*n)++] = val;
+}
+
+/* Candidate channel-chunk sizes over nb blocks. */
+/* Candidate channel-chunk sizes over nb blocks: powers of two and ceil(nb/k), k = 1..6. */
+static int chunk_vals(int nb, int *v) {
+  int n = 0;
+  for (int p = 1; p <= nb; p *= 2) add_val(v, &n, nb, p);
+  for (int k = 1; k <= 6; k++) add_val(v, &n, nb, cg_cdiv(nb, k));
+  return n;
+}
+
+typedef struct cand {
+  conv_tile t;
+  double est;
+} cand;
+
+static int cand_cmp(const void *a, const void *b) {
+  double x = ((const cand *)a)->est, y = ((const cand *)b)->est;
+  return x < y ? -1 : x > y;
+}
+
+int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, int exhaustive,
+                  cc_layer_info *info) {
+  const cc_conv *p = &L->conv;
+  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  conv_geo c;
+  memset(&c, 0, sizeof c);
+  c.cin = ti->c;
+  c.cout = to->c;
+  c.H = ti->h;
+  c.W = ti->w;
+  c.OH = to->h;
+  c.OW = to->w;
+  if (ti->im2col) { /* a 1x1 conv over the packed (channel, ky, kx) reduction */
+    c.KH = c.KW = c.sh = c.sw = c.dh = c.dw = 1;
+    c.pt = c.pl = 0;
+  } else {
+    c.KH = p->kh;
+    c.KW = p->kw;
+    c.sh = p->sh;
+    c.sw = p->sw;
+    c.dh = p->dh;
+    c.dw = p->dw;
+    c.pt = p->pad_t;
+    c.pl = p->pad_l;
+  }
+  c.ncib = ti->cb;
+  c.ncob = to->cb;
+  c.dwc = p->groups > 1;
+  c.res = p->res >= 0;
+  c.x_zp = p->x_zp;
+  int min_shift = 63;
+  for (int o = 0; o < c.cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
+  c.fold = min_shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
+  c.in_e = cg_elem(g, ti->off, ISA_MEM_INP);
+  c.out_e = cg_elem(g, to->off, ISA_MEM_OUT);
+  c.res_e = c.res ? cg_elem(g, net->t[p->res].off, ISA_MEM_ACC8) : 0;
+  int nslot = no_lh ? 1 : 2;
+
+  /* enumerate tilings, rank by the analytic model */
+  int cov[64], nco = chunk_vals(c.ncob, cov);
+  int civ[64], nci = c.dwc ? 1 : chunk_vals(c.ncib, civ);
+  if (c.dwc) civ[0] = 1;
+  int kyv[3], nky = 0;
+  add_val(kyv, &nky, c.KH, c.KH);
+  add_val(kyv, &nky, c.KH, cg_cdiv(c.KH, 2));
+  add_val(kyv, &nky, c.KH, 1);
+  int twv[16], ntw = 0;
+  for (int k = 1; k <= 10; k++) add_val(twv, &ntw, c.OW, cg_cdiv(c.OW, k));
+  int cap = nco * nci * nky * ntw * 2 * 3, nc = 0;
+  cand *cs = malloc((size_t)cap * sizeof *cs);
+  if (!cs) return cg_fail(g, CC_E_NOMEM, "out of memory (candidates)");
+  for (int a = 0; a < nco; a++)
+    for (int b = 0; b < nci; b++)
+      for (int e = 0; e < nky; e++)
+        for (int f = 0; f < ntw; f++)
+          for (int o = 0; o < 2; o++) {
+            conv_tile t = {1, twv[f], cov[a], civ[b], kyv[e], o};
+            conv_dims x;
+            if (!conv_dims_of(g, &c, &t, nslot, &x)) continue;
+            int lo = 1, hi = c.OH; /* largest th that fits */
+            while (lo < hi) {
+              int mid = (lo + hi + 1) / 2;
+              t.th = mid;
+              if (conv_dims_of(g, &c, &t, nslot, &x)) lo = mid;
+              else hi = mid - 1;
+            }
+            int thv[3], nth = 0;
+            int bal = cg_cdiv(c.OH, cg_cdiv(c.OH, lo));
+            add_val(thv, &nth, lo, bal);
+            add_val(thv, &nth, lo, cg_cdiv(bal, 2));
+            add_val(thv, &nth, lo, lo);
+            for (int h = 0; h < nth; h++) {
+              t.th = thv[h];
+              if (!conv_dims_of(g, &c, &t, nslot, &x)) continue;
+              cs[nc].t = t;
+              cs[nc].est = conv_estimate(g, &c, &t, &x, nslot);
+              nc++;
+            }
+          }
+  if (!nc) {
+    free(cs);
+    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
+                   c.H, c.W, c.KH, c.KW, g->d->name);
+  }
+  qsort(cs, (size_t)nc, sizeof *cs, cand_cmp);
+  int top = cg_min(nc, exhaustive ? 24 : 6);
+  int best = 0;
+  double best_cy = -1;
+  /* the top few by the analytic model, generated and timed; further ones only if none works */
+  for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
+    cg_gen dg;
+    cg_gen_init(&dg, g->cfg, 1);
+    dg.barrier_c2l = 0;
+    int rc = conv_gen(&dg, L, &c, &cs[i].t, nslot, !no_lh);
+    double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+                    ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
+                    : -1;
+    cg_gen_free(&dg);
+    if (cy >= 0 && (best_cy < 0 || cy < best_cy)) {
+      best_cy = cy;
+      best = i;
+    }
+  }
+  if (best_cy < 0) {
+    free(cs);
+    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
+                   c.W, c.KH, c.KW, g->d->name);
+  }
+  conv_tile t = cs[best].t;
+  free(cs);
+  conv_dims x;
+  conv_dims_of(g, &c, &t, nslot, &x);
+  info->candidates = nc;
+  snprintf(info->tiling, sizeof info->tiling,
+           "tile %dx%d, co %d blk, ci %d blk, ky %d, %s, %d tiles x %d steps", t.th, t.tw, t.tco,
+           c.dwc ? t.tco : t.tci, t.nky, t.order ? "spatial-outer" : "co-outer", x.ntiles, x.nr);
+  return conv_gen(g, L, &c, &t, nslot, !no_lh);
+}

@@ -1,0 +1,472 @@
+/* compiler/backend/cg_emit.c -- the instruction builder of the back end: instruction lists and
+ * constructors, the image (arena and constants), the micro-op cache that keeps micro-op sets
+ * resident in the uop buffer, final encoding, and the cycle model (per-instruction costs and a
+ * simulation of the three units, their instruction queues and token queues). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_int.h"
+
+int cg_fail(cg_gen *g, int code, const char *fmt, ...) {
+  if (g->status == CC_OK) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->msg, sizeof g->msg, fmt, ap);
+    va_end(ap);
+    g->status = code;
+  }
+  return code;
+}
+
+int cg_gen_init(cg_gen *g, const isa_config *cfg, int dry) {
+  memset(g, 0, sizeof *g);
+  g->cfg = cfg;
+  g->d = &cfg->d;
+  g->B = cfg->d.block_in;
+  g->dry = dry;
+  for (int i = 0; i < CG_HASH; i++) g->head[i] = -1;
+  return CC_OK;
+}
+
+void cg_gen_free(cg_gen *g) {
+  for (int i = 0; i < g->nsets; i++) free(g->sets[i].w);
+  free(g->sets);
+  free(g->img);
+  cg_list_free(&g->prog);
+  memset(g, 0, sizeof *g);
+}
+
+int cg_push(cg_gen *g, cg_list *l, const isa_insn *in) {
+  if (l->n == l->cap) {
+    int nc = l->cap ? 2 * l->cap : 16;
+    isa_insn *nv = realloc(l->v, (size_t)nc * sizeof *nv);
+    if (!nv) return cg_fail(g, CC_E_NOMEM, "out of memory (instruction list)");
+    l->v = nv;
+    l->cap = nc;
+  }
+  l->v[l->n++] = *in;
+  return CC_OK;
+}
+
+void cg_list_free(cg_list *l) {
+  free(l->v);
+  l->v = NULL;
+  l->n = l->cap = 0;
+}
+
+/* ---- instruction constructors ------------------------------------------------------------ */
+isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint32_t y,
+                   uint32_t x, uint32_t stride, uint32_t yp0, uint32_t yp1, uint32_t xp0,
+                   uint32_t xp1, int padv) {
+  (void)g;
+  isa_insn in;
+  memset(&in, 0, sizeof in);
+  in.f[ISA_F_opcode] = ISA_OP_LOAD;
+  in.f[ISA_F_mem] = (uint32_t)mem;
+  in.f[ISA_F_sram] = sram;
+  in.f[ISA_F_dram] = dram > 0xffffffffu ? 0xffffffffu : (uint32_t)dram; /* range-checked later */
+  in.f[ISA_F_y_size] = y;
+  in.f[ISA_F_x_size] = x;
+  in.f[ISA_F_x_stride] = stride;
+  in.f[ISA_F_y_pad0] = yp0;
+  in.f[ISA_F_y_pad1] = yp1;
+  in.f[ISA_F_x_pad0] = xp0;
+  in.f[ISA_F_x_pad1] = xp1;
+  in.f[ISA_F_pad_value] = (uint32_t)padv & 0xffu;
+  return in;
+}
+
+isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, uint32_t x,
+                    uint32_t stride) {
+  isa_insn in = cg_i_load(g, ISA_MEM_OUT, sram, dram, y, x, stride, 0, 0, 0, 0, 0);
+  in.f[ISA_F_opcode] = ISA_OP_STORE;
+  return in;
+}
+
+isa_insn cg_i_gemm(uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao, uint32_t ai,
+                   uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi) {
+  isa_insn in;
+  memset(&in, 0, sizeof in);
+  in.f[ISA_F_opcode] = ISA_OP_GEMM;
+  in.f[ISA_F_uop_begin] = ub;
+  in.f[ISA_F_uop_end] = ue;
+  in.f[ISA_F_loop_out] = lo;
+  in.f[ISA_F_loop_in] = li;
+  in.f[ISA_F_acc_out] = ao;
+  in.f[ISA_F_acc_in] = ai;
+  in.f[ISA_F_inp_out] = io;
+  in.f[ISA_F_inp_in] = ii;
+  in.f[ISA_F_wgt_out] = wo;
+  in.f[ISA_F_wgt_in] = wi;
+  return in;
+}
+
+isa_insn cg_i_alu(const cg_gen *g, int op, int use_imm, int imm, uint32_t ub, uint32_t ue,
+                  uint32_t lo, uint32_t li, uint32_t dso, uint32_t dsi, uint32_t sro, uint32_t sri) {
+  (void)g;
+  isa_insn in;
+  memset(&in, 0, sizeof in);
+  in.f[ISA_F_opcode] = ISA_OP_ALU;
+  in.f[ISA_F_alu_op] = (uint32_t)op;
+  in.f[ISA_F_use_imm] = (uint32_t)use_imm;
+  in.f[ISA_F_imm] = (uint32_t)imm & 0xffffu;
+  in.f[ISA_F_uop_begin] = ub;
+  in.f[ISA_F_uop_end] = ue;
+  in.f[ISA_F_loop_out] = lo;
+  in.f[ISA_F_loop_in] = li;
+  in.f[ISA_F_dst_out] = dso;
+  in.f[ISA_F_dst_in] = dsi;
+  in.f[ISA_F_src_out] = sro;
+  in.f[ISA_F_src_in] = sri;
+  return in;
+}
+
+isa_insn cg_i_finish(void) {
+  isa_insn in;
+  memset(&in, 0, sizeof in);
+  in.f[ISA_F_opcode] = ISA_OP_FINISH;
+  return in;
+}
+
+int cg_pad_fill(cg_gen *g, cg_list *l, int mem, uint32_t sram, uint32_t n, int padv) {
+  while (n) {
+    uint32_t r = n / 30 > 30 ? 30 : n / 30, cols = 30;
+    if (!r) {
+      r = 1;
+      cols = n;
+    }
+    uint32_t y0 = r > 15 ? 15 : r, y1 = r - y0, x0 = cols > 15 ? 15 : cols, x1 = cols - x0;
+    isa_insn in = cg_i_load(g, mem, sram, 0, 0, 0, 0, y0, y1, x0, x1, padv);
+    if (cg_push(g, l, &in)) return g->status;
+    sram += r * cols;
+    n -= r * cols;
+  }
+  return CC_OK;
+}
+
+void cg_tok(isa_insn *in, int pop_prev, int pop_next, int push_prev, int push_next) {
+  if (pop_prev) in->f[ISA_F_pop_prev] = 1;
+  if (pop_next) in->f[ISA_F_pop_next] = 1;
+  if (push_prev) in->f[ISA_F_push_prev] = 1;
+  if (push_next) in->f[ISA_F_push_next] = 1;
+}
+
+uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt) {
+  return isa_uop(g->cfg, acc, src, wgt);
+}
+
+uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem) {
+  return byte_off / g->cfg->elem_bytes[mem];
+}
+
+uint32_t cg_req_lane(int16_t mult, int shift) {
+  return ((uint32_t)(shift & 63) << 16) | ((uint32_t)(uint16_t)mult);
+}
+
+int cg_clip_imm(int lo, int hi) {
+  return (int)(int16_t)(uint16_t)(((unsigned)(hi & 0xff) << 8) | (unsigned)(lo & 0xff));
+}
+
+/* ---- image --------------------------------------------------------------------------------- */
+/* Make the image at least `need` bytes (zero-filled growth). */
+static int img_grow(cg_gen *g, uint64_t need) {
+  if (need <= g->img_cap) return CC_OK;
+  uint64_t nc = g->img_cap ? g->img_cap : 65536;
+  while (nc < need) nc *= 2;
+  uint8_t *nb = realloc(g->img, nc);
+  if (!nb) return cg_fail(g, CC_E_NOMEM, "out of memory (image of %llu bytes)",
+                          (unsigned long long)need);
+  memset(nb + g->img_cap, 0, nc - g->img_cap);
+  g->img = nb;
+  g->img_cap = nc;
+  return CC_OK;
+}
+
+uint64_t cg_reserve(cg_gen *g, uint64_t bytes) {
+  if (g->dry) return 0;
+  uint64_t at = (g->img_n + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
+  if (img_grow(g, at + bytes) != CC_OK) return 0;
+  g->img_n = at + bytes;
+  return at;
+}
+
+uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes) {
+  if (g->dry) return 0;
+  uint64_t at = cg_reserve(g, bytes);
+  if (g->status == CC_OK && bytes) memcpy(g->img + at, p, bytes);
+  return at;
+}
+
+/* ---- micro-op cache ------------------------------------------------------------------------ */
+static uint64_t hash_words(const uint32_t *w, uint32_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (uint32_t i = 0; i < n; i++) {
+    h ^= w[i];
+    h *= 1099511628211ull;
+  }
+  return h ^ n;
+}
+
+/* The set's index in g->sets, adding it (and its image copy) if new; -1 on failure. */
+static int uset_get(cg_gen *g, const uint32_t *w, uint32_t n) {
+  uint64_t h = hash_words(w, n);
+  int b = (int)(h % CG_HASH);
+  for (int i = g->head[b]; i >= 0; i = g->sets[i].next)
+    if (g->sets[i].hash == h && g->sets[i].n == n && !memcmp(g->sets[i].w, w, n * 4u)) return i;
+  if (g->nsets == g->capsets) {
+    int nc = g->capsets ? 2 * g->capsets : 64;
+    cg_uset *ns = realloc(g->sets, (size_t)nc * sizeof *ns);
+    if (!ns) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+    g->sets = ns;
+    g->capsets = nc;
+  }
+  cg_uset *s = &g->sets[g->nsets];
+  s->w = malloc(n * 4u);
+  if (!s->w) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+  memcpy(s->w, w, n * 4u);
+  s->n = n;
+  s->hash = h;
+  s->dram = 0;
+  if (!g->dry) {
+    uint8_t *tmp = malloc(n * 4u);
+    if (!tmp) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+    for (uint32_t i = 0; i < n; i++)
+      for (int k = 0; k < 4; k++) tmp[4 * i + k] = (uint8_t)(w[i] >> (8 * k));
+    uint64_t off = cg_const(g, tmp, n * 4u);
+    free(tmp);
+    s->dram = off / g->cfg->elem_bytes[ISA_MEM_UOP];
+  }
+  s->next = g->head[b];
+  g->head[b] = g->nsets;
+  return g->nsets++;
+}
+
+int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin) {
+  if (n == 0 || n > g->d->uop_depth)
+    return cg_fail(g, CC_E_FIT, "micro-op set of %u does not fit the uop buffer (%u)", n,
+                   g->d->uop_depth);
+  int s = uset_get(g, w, n);
+  if (s < 0) return g->status;
+  for (int i = 0; i < g->nres; i++)
+    if (g->res[i].set == s) {
+      *begin = g->res[i].at;
+      return CC_OK;
+    }
+  if (g->uop_top + n > g->d->uop_depth || g->nres == CG_MAX_RES) {
+    g->uop_top = 0; /* flush: the compute unit runs in order, earlier users are done */
+    g->nres = 0;
+  }
+  uint32_t at = g->uop_top;
+  isa_insn in = cg_i_load(g, ISA_MEM_UOP, at, g->sets[s].dram, 1, n, n, 0, 0, 0, 0, 0);
+  if (cg_push(g, l, &in)) return g->status;
+  g->res[g->nres].set = s;
+  g->res[g->nres].at = at;
+  g->nres++;
+  g->uop_top += n;
+  *begin = at;
+  return CC_OK;
+}
+
+int cg_encodable(const cg_gen *g, const cg_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    isa_word w;
+    if (isa_encode(g->cfg, &l->v[i], &w, NULL) != ISA_OK) return 0;
+  }
+  return 1;
+}
+
+int cg_finish(cg_gen *g, isa_prog *prog) {
+  memset(prog, 0, sizeof *prog);
+  prog->cfg = g->cfg;
+  prog->insns = malloc((size_t)(g->prog.n ? g->prog.n : 1) * sizeof(isa_word));
+  if (!prog->insns) return cg_fail(g, CC_E_NOMEM, "out of memory (program)");
+  for (int i = 0; i < g->prog.n; i++) {
+    int bad = -1;
+    int rc = isa_encode(g->cfg, &g->prog.v[i], &prog->insns[i], &bad);
+    if (rc != ISA_OK) {
+      free(prog->insns);
+      prog->insns = NULL;
+      return cg_fail(g, CC_E_FIT, "instruction %d (%s): field %s value %u does not fit (%s)", i,
+                     isa_op_name((int)g->prog.v[i].f[ISA_F_opcode]),
+                     bad >= 0 ? isa_field_name(bad) : "?", bad >= 0 ? g->prog.v[i].f[bad] : 0,
+                     isa_strerror(rc));
+    }
+  }
+  prog->n_insns = (uint32_t)g->prog.n;
+  uint64_t bytes = (g->img_n + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
+  if (!bytes) bytes = CG_ALIGN;
+  if (img_grow(g, bytes)) return g->status;
+  prog->image = g->img;
+  prog->image_bytes = bytes;
+  g->img = NULL;
+  g->img_n = g->img_cap = 0;
+  return CC_OK;
+}
+
+/* ---- cycle model ----------------------------------------------------------------------------- */
+void cg_cost_init(const isa_config *cfg, cg_cost *c) {
+  c->rd_lat = cfg->d.dram_rd_latency;
+  c->wr_lat = cfg->d.dram_wr_latency;
+  c->beat_bytes = cfg->d.axi_bits / 8.0;
+  c->insn_ovh = 2;
+  c->gemm_fill = 4;
+  c->alu_fill = 3;
+  c->fetch_beats = 128.0 / cfg->d.axi_bits;
+  c->fetch_burst = 8;
+}
+
+double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *in) {
+  const uint32_t *f = in->f;
+  switch (f[ISA_F_opcode]) {
+  case ISA_OP_LOAD:
+  case ISA_OP_STORE: {
+    double eb = cfg->elem_bytes[f[ISA_F_mem]];
+    double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
+    double beats = (rows && xs) ? rows * ceil(xs * eb / c->beat_bytes) : 0;
+    double cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
+    double all = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols;
+    double pads = all - rows * xs;
+    double lat = beats ? (f[ISA_F_opcode] == ISA_OP_LOAD ? c->rd_lat : c->wr_lat) : 0;
+    return c->insn_ovh + lat + beats + pads;
+  }
+  case ISA_OP_GEMM:
+  case ISA_OP_ALU: {
+    double u = f[ISA_F_uop_end] > f[ISA_F_uop_begin] ? f[ISA_F_uop_end] - f[ISA_F_uop_begin] : 0;
+    double it = u * f[ISA_F_loop_out] * f[ISA_F_loop_in];
+    double fill = f[ISA_F_opcode] == ISA_OP_GEMM ? c->gemm_fill : c->alu_fill;
+    return c->insn_ovh + it + (it ? fill : 0);
+  }
+  default: return 1;
+  }
+}
+
+/* Duration of insn in from start, with the memory port shared by LOAD and STORE data (as
+ * fsim models it); updates *port. */
+static double insn_end(const isa_config *cfg, const cg_cost *c, const isa_insn *in, double start,
+                       double *port) {
+  const uint32_t *f = in->f;
+  int op = (int)f[ISA_F_opcode];
+  if (op != ISA_OP_LOAD && op != ISA_OP_STORE) return start + cg_insn_cycles(cfg, c, in);
+  double eb = cfg->elem_bytes[f[ISA_F_mem]];
+  double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
+  double beats = (rows && xs) ? rows * ceil(xs * eb / c->beat_bytes) : 0;
+  double cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
+  double pads = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols - rows * xs;
+  double t = start + c->insn_ovh;
+  if (beats) {
+    double ds = op == ISA_OP_LOAD ? t + c->rd_lat : t;
+    if (*port > ds) ds = *port;
+    *port = ds + beats;
+    t = ds + beats + (op == ISA_OP_STORE ? c->wr_lat : 0);
+  }
+  return t + pads;
+}
+
+/* Token queues of the model, by index: L2C, C2L, C2S, S2C. Each a FIFO of push times. */
+typedef struct tq {
+  double *t;
+  uint32_t n, rd;
+} tq;
+
+/* The model's token queue of a pop or push by a unit in a direction. */
+static int q_of(int unit, int pop_or_push_prev, int is_pop) {
+  /* (unit, direction) -> queue: load->next: L2C; compute->prev: C2L; compute->next: C2S;
+   * store->prev: S2C. is_pop inverts: popping prev on compute reads L2C, etc. */
+  if (!is_pop) {
+    if (unit == ISA_UNIT_LOAD) return 0;
+    if (unit == ISA_UNIT_COMPUTE) return pop_or_push_prev ? 1 : 2;
+    return 3;
+  }
+  if (unit == ISA_UNIT_LOAD) return 1;
+  if (unit == ISA_UNIT_COMPUTE) return pop_or_push_prev ? 0 : 3;
+  return 2;
+}
+
+double cg_time_prog(const isa_config *cfg, const isa_insn *v, uint32_t n, double *ends) {
+  cg_cost c;
+  cg_cost_init(cfg, &c);
+  unsigned Q = cfg->d.insn_queue;
+  tq q[4];
+  double *starts[ISA_UNIT_COUNT];
+  uint32_t cnt[ISA_UNIT_COUNT] = {0};
+  double free_at[ISA_UNIT_COUNT] = {0};
+  memset(q, 0, sizeof q);
+  int ok = 1;
+  for (int i = 0; i < 4; i++) q[i].t = malloc((n + 1) * sizeof(double));
+  for (int u = 0; u < ISA_UNIT_COUNT; u++) starts[u] = malloc((n + 1) * sizeof(double));
+  for (int i = 0; i < 4; i++)
+    if (!q[i].t) ok = 0;
+  for (int u = 0; u < ISA_UNIT_COUNT; u++)
+    if (!starts[u]) ok = 0;
+  double fetch = 0, done = 0, port = 0;
+  uint32_t burst_start = 0;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    const isa_insn *in = &v[i];
+    int u = isa_insn_unit(in);
+    if (u < 0) u = ISA_UNIT_COMPUTE;
+    /* fetch: a new burst (read latency) every fetch_burst insns or after waiting for room */
+    double room = cnt[u] >= Q ? starts[u][cnt[u] - Q] : 0;
+    int burst = i == 0 || i - burst_start >= c.fetch_burst || room > fetch;
+    if (room > fetch) fetch = room;
+    if (burst) {
+      fetch += c.rd_lat;
+      burst_start = i;
+    }
+    fetch += c.fetch_beats;
+    double st = fetch > free_at[u] ? fetch : free_at[u];
+    static const int popf[2] = {ISA_F_pop_prev, ISA_F_pop_next};
+    for (int k = 0; k < 2; k++)
+      if (in->f[popf[k]]) {
+        tq *qq = &q[q_of(u, k == 0, 1)];
+        if (qq->rd >= qq->n) {
+          ok = 0;
+          break;
+        }
+        double t = qq->t[qq->rd++];
+        if (t > st) st = t;
+      }
+    if (!ok) break;
+    double en = insn_end(cfg, &c, in, st, &port);
+    if (in->f[ISA_F_push_prev]) {
+      tq *qq = &q[q_of(u, 1, 0)];
+      qq->t[qq->n++] = en;
+    }
+    if (in->f[ISA_F_push_next]) {
+      tq *qq = &q[q_of(u, 0, 0)];
+      qq->t[qq->n++] = en;
+    }
+    starts[u][cnt[u]++] = st;
+    free_at[u] = en;
+    if (en > done) done = en;
+    if (ends) ends[i] = done;
+  }
+  for (int i = 0; i < 4; i++) free(q[i].t);
+  for (int u = 0; u < ISA_UNIT_COUNT; u++) free(starts[u]);
+  return ok ? done : -1.0;
+}
+
+int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n) {
+  static const char *qn[4] = {"L2C", "C2L", "C2S", "S2C"};
+  uint64_t pushes[4] = {0}, pops[4] = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    int u = isa_insn_unit(&v[i]);
+    if (u < 0) return cg_fail(g, CC_E_INTERNAL, "instruction %u: no unit", i);
+    for (int k = 0; k < 2; k++)
+      if (v[i].f[k ? ISA_F_pop_next : ISA_F_pop_prev]) {
+        int q = q_of(u, k == 0, 1);
+        if (++pops[q] > pushes[q])
+          return cg_fail(g, CC_E_INTERNAL, "instruction %u (%s) pops %s before any push", i,
+                         isa_op_name((int)v[i].f[ISA_F_opcode]), qn[q]);
+      }
+    for (int k = 0; k < 2; k++)
+      if (v[i].f[k ? ISA_F_push_next : ISA_F_push_prev]) pushes[q_of(u, k == 0, 0)]++;
+  }
+  for (int q = 0; q < 4; q++)
+    if (pushes[q] != pops[q])
+      return cg_fail(g, CC_E_INTERNAL, "token queue %s ends with %llu tokens", qn[q],
+                     (unsigned long long)(pushes[q] - pops[q]));
+  return CC_OK;
+}

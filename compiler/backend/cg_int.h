@@ -1,0 +1,176 @@
+/* compiler/backend/cg_int.h -- the back end's internals shared by its files: the network's
+ * storage, the instruction builder (cg_gen: program, image constants, micro-op cache), the
+ * per-step instruction lists that layer schedulers fill, and the cycle model. Not public. */
+#ifndef DLVTA_CG_INT_H
+#define DLVTA_CG_INT_H
+
+#include <stdint.h>
+
+#include "cg.h"
+#include "isa.h"
+
+/* Always-on invariant check of the back end: records file:line and returns CC_E_INTERNAL. */
+#define CG_CHECK(g, cond)                                                            \
+  do {                                                                               \
+    if (!(cond)) return cg_fail((g), CC_E_INTERNAL, "%s:%d: invariant failed: %s", \
+                                __FILE__, __LINE__, #cond);                          \
+  } while (0)
+
+typedef struct cg_tensor {
+  int c, h, w;          /* stored channels, rows, columns (im2col: c*kh*kw, oh, ow) */
+  int im2col;           /* 1: host-packed im2col input of a conv (cc_net_tensor_im2col) */
+  int lc, lh, lw;       /* logical shape (the CHW tensor the runtime packs) */
+  cc_conv geo;          /* im2col: the conv geometry it was packed for (kh..pads) */
+  int cb;               /* ceil(c / BLOCK) channel blocks */
+  uint64_t off, bytes;  /* byte offset in the image, size in bytes */
+} cg_tensor;
+
+typedef struct cg_layer {
+  int kind;             /* enum cc_layer_kind */
+  cc_conv conv;         /* CC_LAYER_CONV; its arrays point into the owned copies below */
+  cc_pool pool;         /* CC_LAYER_POOL */
+  cc_add add;           /* CC_LAYER_ADD */
+  int8_t *w;            /* owned copy of conv weights [cout][cin/g][kh][kw] */
+  int32_t *bias;        /* owned [cout] (zeros if none given) */
+  int16_t *mult;        /* owned [cout] */
+  uint8_t *shift;       /* owned [cout] */
+  cc_layer_info info;   /* filled by cc_net_build */
+} cg_layer;
+
+struct cc_net {
+  const isa_config *cfg;
+  unsigned B;           /* BLOCK = block_in = block_out */
+  cg_tensor *t;         /* [nt] */
+  int nt, capt;
+  cg_layer *l;          /* [nl] */
+  int nl, capl;
+  uint64_t arena;       /* bytes of the arena (all tensors) */
+  char err[512];
+};
+
+/* A growable list of decoded instructions. */
+typedef struct cg_list {
+  isa_insn *v;
+  int n, cap;
+} cg_list;
+
+/* A distinct micro-op set placed in the image (deduplicated by content). */
+typedef struct cg_uset {
+  uint32_t *w;          /* [n] micro-op words */
+  uint32_t n;
+  uint64_t hash;
+  uint64_t dram;        /* UOP element index in the image */
+  int next;             /* hash chain */
+} cg_uset;
+
+#define CG_HASH 4096
+#define CG_MAX_RES 256
+
+/* The builder of one program. */
+typedef struct cg_gen {
+  const isa_config *cfg;
+  const isa_derived *d;
+  unsigned B;           /* block */
+  int dry;              /* 1: plan only (candidate evaluation): no image, constants at 0 */
+  uint8_t *img;         /* image being built (NULL when dry) */
+  uint64_t img_n, img_cap; /* bytes used / allocated */
+  cg_list prog;         /* the program so far */
+  cg_uset *sets;        /* [nsets] */
+  int nsets, capsets;
+  int head[CG_HASH];    /* hash chains of sets, -1 terminated */
+  struct { int set; uint32_t at; } res[CG_MAX_RES]; /* sets resident in the uop buffer */
+  int nres;
+  uint32_t uop_top;     /* first free uop buffer element */
+  int barrier_c2l;      /* the current layer's first LOAD on the load unit must pop C2L */
+  int status;           /* CC_OK or the first error */
+  char msg[512];
+} cg_gen;
+
+int cg_fail(cg_gen *g, int code, const char *fmt, ...);
+int cg_gen_init(cg_gen *g, const isa_config *cfg, int dry);
+void cg_gen_free(cg_gen *g);
+
+/* Append an instruction to a list (CC_E_NOMEM on failure, recorded in g). */
+int cg_push(cg_gen *g, cg_list *l, const isa_insn *in);
+void cg_list_free(cg_list *l);
+
+/* Instruction constructors (fields as in ISA.md; signed values are masked to their width). */
+isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint32_t y,
+                   uint32_t x, uint32_t stride, uint32_t yp0, uint32_t yp1, uint32_t xp0,
+                   uint32_t xp1, int padv);
+isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, uint32_t x,
+                    uint32_t stride);
+isa_insn cg_i_gemm(uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao, uint32_t ai,
+                   uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi);
+isa_insn cg_i_alu(const cg_gen *g, int op, int use_imm, int imm, uint32_t ub, uint32_t ue,
+                  uint32_t lo, uint32_t li, uint32_t dso, uint32_t dsi, uint32_t sro, uint32_t sri);
+isa_insn cg_i_finish(void);
+/* Append LOADs that write n pad elements (value padv) to sram..sram+n-1 of mem, moving no
+ * DRAM data (a pad-only LOAD writes a contiguous run of (yp0+yp1)*(xp0+xp1) elements). */
+int cg_pad_fill(cg_gen *g, cg_list *l, int mem, uint32_t sram, uint32_t n, int padv);
+/* Token flags on an instruction. */
+void cg_tok(isa_insn *in, int pop_prev, int pop_next, int push_prev, int push_next);
+
+/* Append constant bytes to the image at an offset aligned to CG_ALIGN; returns the byte offset
+ * (0 and nothing written when dry). */
+#define CG_ALIGN 256u
+uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes);
+/* Reserve zeroed bytes in the image (the arena); returns the byte offset. */
+uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
+
+/* Make micro-op set w[0..n) resident in the uop buffer: if it is not, append a LOAD UOP to the
+ * compute list l (the buffer is flushed whole when the set does not fit after the others).
+ * *begin = its first uop index. n must be at most uop_depth. */
+int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin);
+uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt);
+
+/* 1 if every instruction of l encodes (fields fit their widths); used to reject candidates. */
+int cg_encodable(const cg_gen *g, const cg_list *l);
+/* Encode the program into prog (allocates insns; image handed over from g). */
+int cg_finish(cg_gen *g, isa_prog *prog);
+
+/* ---- cycle model -------------------------------------------------------------------------- */
+/* Cost constants (core cycles), from the config; calibrated to fsim's model of ISA.md
+ * "Timing". */
+typedef struct cg_cost {
+  double rd_lat, wr_lat;      /* DRAM latency per LOAD / STORE instruction */
+  double beat_bytes;          /* bytes per memory port beat */
+  double insn_ovh;            /* dispatch/decode of every instruction */
+  double gemm_fill, alu_fill; /* pipeline fill per GEMM / ALU instruction with iterations */
+  double fetch_beats;         /* beats to fetch one instruction */
+  unsigned fetch_burst;       /* instructions per fetch burst (one rd_lat each) */
+} cg_cost;
+void cg_cost_init(const isa_config *cfg, cg_cost *c);
+/* Cycles of one instruction on its unit, not counting waits. */
+double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *in);
+/* Simulate units, queues and tokens over insns[0..n): returns the cycle count (done), and if
+ * ends != NULL, ends[i] = max completion time of insns[0..i]. Returns a negative value if a pop
+ * has no earlier push (the program would deadlock). */
+double cg_time_prog(const isa_config *cfg, const isa_insn *v, uint32_t n, double *ends);
+
+/* Verify the token protocol of a whole program: every pop has an earlier push on its queue (no
+ * fetch deadlock) and every queue ends empty. CC_OK or CC_E_INTERNAL with the first offending
+ * instruction in g's message. */
+int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n);
+
+/* ---- layer schedulers (cg_conv.c, cg_pool.c) ---------------------------------------------- */
+/* Each appends the layer's instructions to g->prog (with constants in the image unless dry),
+ * choosing the tiling by the cost model; info gets desc, tiling, macs, candidates.
+ * no_lh: serialized schedule. exhaustive: evaluate more candidates. */
+int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, int exhaustive,
+                  cc_layer_info *info);
+int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info);
+int cg_add_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info);
+
+/* Helpers shared by the schedulers. */
+static inline int cg_cdiv(int a, int b) { return (a + b - 1) / b; }
+static inline int cg_min(int a, int b) { return a < b ? a : b; }
+static inline int cg_max(int a, int b) { return a > b ? a : b; }
+/* Element index of a tensor's byte offset in memory mem. */
+uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem);
+/* The ACC element of a requant: every lane shift << 16 | (mult & 0xffff). */
+uint32_t cg_req_lane(int16_t mult, int shift);
+/* The imm of CLIP / REQ-with-bounds: lo in bits 7..0, hi in bits 15..8 (signed 16-bit). */
+int cg_clip_imm(int lo, int hi);
+
+#endif

@@ -1,0 +1,294 @@
+/* compiler/backend/cg_pool.c -- max / average pooling and elementwise add: layers that run on
+ * the tensor ALU only. Their inputs come into the accumulator through LOAD ACC8 (int8 sign-
+ * extended, with LOAD padding: -128 for max pooling, 0 for average pooling), on the compute
+ * unit; the results leave through the output buffer and STORE. Output tiles alternate between
+ * two accumulator blocks so that the store of tile j overlaps the compute of tile j+1 (tokens
+ * C2S / S2C as in cg_conv.c); with no_latency_hiding one block serializes them.
+ *
+ * Pooling: tile = (tco channel blocks) x th x tw output pixels, kernel rows in chunks of nky.
+ * Per chunk: one LOAD ACC8 of the input window per channel block, then ALU MOV (first kernel
+ * position of the first chunk) and MAX / ADD over the other positions with
+ *     loop_out = rows (dst_out = tw, src_out = sh * window width), loop_in = columns (src_in = sw),
+ * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused).
+ * Elementwise add: the tensors are contiguous runs of elements of one shape; chunks of T
+ * elements: LOAD ACC8 a and b, REQ each into the output scale, ADD, CLIP, STORE.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_int.h"
+
+/* Append a unit's planned instructions to the program. */
+static int emit_list(cg_gen *g, const cg_list *l) {
+  for (int i = 0; i < l->n; i++)
+    if (cg_push(g, &g->prog, &l->v[i])) return g->status;
+  return CC_OK;
+}
+
+typedef struct pool_geo {
+  int C, H, W, OH, OW, KH, KW, sh, sw, pt, pl, cb;
+  int kind;
+  uint64_t in_e, out_e;
+} pool_geo;
+
+typedef struct pool_tile {
+  int th, tw, tco, nky;
+} pool_tile;
+
+/* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
+ * blocks. */
+static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int nslot,
+                     int *IHW, int *OP) {
+  int IH = (t->th - 1) * c->sh + t->nky, IW = (t->tw - 1) * c->sw + c->KW;
+  *IHW = IH * IW;
+  *OP = t->th * t->tw;
+  uint64_t need = 2 + (uint64_t)t->tco * IH * IW + (uint64_t)nslot * t->tco * t->th * t->tw;
+  if (need > g->d->acc_depth) return 0;
+  if ((uint64_t)t->tco * t->nky * c->KW + 1 > g->d->uop_depth / 2) return 0;
+  if (t->th > 16383 || t->tw > 16383 || *OP > 16383) return 0;
+  if ((uint64_t)c->sh * IW >= (1u << g->d->log_acc)) return 0;
+  return 1;
+}
+
+/* Generate a pooling layer for tiling t into g->prog (constants in the image unless dry). */
+static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_tile *t,
+                    int nslot) {
+  const cc_pool *p = &L->pool;
+  int IHW, OP;
+  if (!pool_fits(g, c, t, nslot, &IHW, &OP)) return cg_fail(g, CC_E_INTERNAL, "pool: no fit");
+  int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
+  int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
+  int padv = c->kind == CC_POOL_MAX ? -128 : p->x_zp;
+  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
+  uint32_t req_e = 0;
+  cg_list C = {0}, S = {0};
+  if (!uw) return cg_fail(g, CC_E_NOMEM, "out of memory (pool)");
+  if (c->kind == CC_POOL_AVG) {
+    /* [0] requant, [1] -kh*kw*x_zp in every lane (the pads and inputs each carry x_zp) */
+    uint8_t b[2 * 4 * 64];
+    uint32_t lane = cg_req_lane(p->mult, p->shift), corr = (uint32_t)(-(int64_t)c->KH * c->KW * p->x_zp);
+    for (unsigned i = 0; i < g->B; i++)
+      for (int k = 0; k < 4; k++) {
+        b[4 * i + k] = (uint8_t)(lane >> (8 * k));
+        b[4 * (g->B + i) + k] = (uint8_t)(corr >> (8 * k));
+      }
+    req_e = (uint32_t)cg_elem(g, cg_const(g, b, 2u * 4u * g->B), ISA_MEM_ACC);
+    isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, req_e, 1, 2, 2, 0, 0, 0, 0, 0);
+    if (cg_push(g, &g->prog, &in)) goto out;
+  }
+  for (int j = 0; j < ntiles; j++) {
+    int co = j / (n_ty * n_tx), si = j % (n_ty * n_tx);
+    int oy0 = (si / n_tx) * t->th, ox0 = (si % n_tx) * t->tw;
+    int th_t = cg_min(t->th, c->OH - oy0), tw_t = cg_min(t->tw, c->OW - ox0);
+    int tco_t = cg_min(t->tco, c->cb - co * t->tco);
+    int iw_t = (tw_t - 1) * c->sw + c->KW;
+    uint32_t IN = 2, O = (uint32_t)(2 + t->tco * IHW + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+    C.n = S.n = 0;
+    for (int kc = 0; kc < n_kc; kc++) {
+      int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+      int ih_t = (th_t - 1) * c->sh + nky_t;
+      int iy = oy0 * c->sh - c->pt + ky0, ix = ox0 * c->sw - c->pl;
+      int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
+      int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
+      int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+      for (int a = 0; a < tco_t; a++) {
+        uint32_t sram = IN + (uint32_t)(a * IHW);
+        if (ys <= 0 || xs <= 0) {
+          if (cg_pad_fill(g, &C, ISA_MEM_ACC8, sram, (uint32_t)(ih_t * iw_t), padv)) goto out;
+          continue;
+        }
+        if (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15) {
+          cg_fail(g, CC_E_FIT, "pool: padding of a load exceeds 15");
+          goto out;
+        }
+        uint64_t dram = c->in_e + (uint64_t)(co * t->tco + a) * c->H * c->W +
+                        (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
+        isa_insn in = cg_i_load(g, ISA_MEM_ACC8, sram, dram, (uint32_t)ys, (uint32_t)xs,
+                                (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
+                                (uint32_t)xp1, padv);
+        if (cg_push(g, &C, &in)) goto out;
+      }
+      /* first position: MOV (first chunk only); the rest: MAX / ADD */
+      uint32_t n = 0, ub;
+      int op = c->kind == CC_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
+      uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
+      uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
+      if (kc == 0) {
+        for (int a = 0; a < tco_t; a++)
+          uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW), 0);
+        if (cg_uops(g, &C, uw, n, &ub)) goto out;
+        isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t,
+                               dso, 1, sro, sri);
+        if (cg_push(g, &C, &in)) goto out;
+      }
+      n = 0;
+      for (int a = 0; a < tco_t; a++)
+        for (int ky = 0; ky < nky_t; ky++)
+          for (int kx = 0; kx < c->KW; kx++) {
+            if (kc == 0 && ky == 0 && kx == 0) continue;
+            uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t + kx), 0);
+          }
+      if (n) {
+        if (cg_uops(g, &C, uw, n, &ub)) goto out;
+        isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t, dso, 1,
+                               sro, sri);
+        if (cg_push(g, &C, &in)) goto out;
+      }
+    }
+    if (c->kind == CC_POOL_AVG) {
+      /* [ADD -n*x_zp], REQ (bounds fused unless y_zp does not fold), [ADD y_zp], [CLIP] */
+      int fused = !p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);
+      int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
+      struct { int op, use_imm, imm; uint32_t src; int on; } pass[4] = {
+          {ISA_ALU_ADD, 0, 0, 1, p->x_zp != 0},
+          {ISA_ALU_REQ, fused, req_imm, 0, 1},
+          {ISA_ALU_ADD, 1, p->y_zp, 0, p->y_zp != 0},
+          {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), 0, !fused},
+      };
+      for (int q = 0; q < 4; q++) {
+        if (!pass[q].on) continue;
+        uint32_t n = 0, ub;
+        for (int a = 0; a < tco_t; a++) uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), pass[q].src, 0);
+        if (cg_uops(g, &C, uw, n, &ub)) goto out;
+        isa_insn in = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub, ub + n, 1,
+                               (uint32_t)(th_t * tw_t), 0, 1, 0, 0);
+        if (cg_push(g, &C, &in)) goto out;
+      }
+    }
+    if (j >= nslot) cg_tok(&C.v[0], 0, 1, 0, 0);
+    cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
+    for (int a = 0; a < tco_t; a++) {
+      isa_insn in = cg_i_store(g, O + (uint32_t)(a * OP),
+                               c->out_e + (uint64_t)(co * t->tco + a) * c->OH * c->OW +
+                                   (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                               (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
+      if (cg_push(g, &S, &in)) goto out;
+    }
+    cg_tok(&S.v[0], 1, 0, 0, 0);
+    if (j + nslot < ntiles) cg_tok(&S.v[S.n - 1], 0, 0, 1, 0);
+    if (emit_list(g, &C) || emit_list(g, &S)) goto out;
+  }
+out:
+  cg_list_free(&C);
+  cg_list_free(&S);
+  free(uw);
+  return g->status;
+}
+
+int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
+  const cc_pool *p = &L->pool;
+  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
+                p->pad_l, ti->cb, p->kind, cg_elem(g, ti->off, ISA_MEM_ACC8),
+                cg_elem(g, to->off, ISA_MEM_OUT)};
+  int nslot = no_lh ? 1 : 2;
+  pool_tile best = {0, 0, 0, 0};
+  double best_cy = -1;
+  int ncand = 0;
+  /* few candidates: channel chunks x kernel-row chunks x column splits, largest th that fits;
+   * each generated dry and timed by the cycle model */
+  int tcos[4] = {c.cb, cg_cdiv(c.cb, 2), cg_cdiv(c.cb, 4), 1};
+  int nkys[2] = {c.KH, 1};
+  for (int a = 0; a < 4; a++)
+    for (int b = 0; b < 2; b++)
+      for (int k = 1; k <= 4; k++) {
+        pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b]};
+        int IHW, OP;
+        if (!pool_fits(g, &c, &t, nslot, &IHW, &OP)) continue;
+        int lo = 1, hi = c.OH;
+        while (lo < hi) {
+          int mid = (lo + hi + 1) / 2;
+          t.th = mid;
+          if (pool_fits(g, &c, &t, nslot, &IHW, &OP)) lo = mid;
+          else hi = mid - 1;
+        }
+        t.th = cg_cdiv(c.OH, cg_cdiv(c.OH, lo));
+        cg_gen dg;
+        cg_gen_init(&dg, g->cfg, 1);
+        int rc = pool_gen(&dg, L, &c, &t, nslot);
+        double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+                        ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
+                        : -1;
+        cg_gen_free(&dg);
+        ncand++;
+        if (cy >= 0 && (best_cy < 0 || cy < best_cy)) {
+          best_cy = cy;
+          best = t;
+        }
+      }
+  if (best_cy < 0)
+    return cg_fail(g, CC_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
+                   c.W, c.KH, c.KW, g->d->name);
+  info->candidates = ncand;
+  snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d", best.th, best.tw,
+           best.tco, best.nky);
+  return pool_gen(g, L, &c, &best, nslot);
+}
+
+int cg_add_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
+  const cc_add *p = &L->add;
+  const cg_tensor *ta = &net->t[p->a], *tb = &net->t[p->b], *to = &net->t[p->out];
+  int nslot = no_lh ? 1 : 2;
+  int N = ta->cb * ta->h * ta->w;
+  int T = cg_min((int)(g->d->acc_depth - 2) / (nslot + 1), 16383);
+  T = cg_min(T, N);
+  if (T < 1) return cg_fail(g, CC_E_FIT, "add: accumulator too small");
+  int ntiles = cg_cdiv(N, T);
+  T = cg_cdiv(N, ntiles); /* balanced chunks */
+  uint64_t ae = cg_elem(g, ta->off, ISA_MEM_ACC8), be = cg_elem(g, tb->off, ISA_MEM_ACC8);
+  uint64_t oe = cg_elem(g, to->off, ISA_MEM_OUT);
+  uint8_t b[2 * 4 * 64];
+  uint32_t la = cg_req_lane(p->a_mult, p->a_shift), lb = cg_req_lane(p->b_mult, p->b_shift);
+  for (unsigned i = 0; i < g->B; i++)
+    for (int k = 0; k < 4; k++) {
+      b[4 * i + k] = (uint8_t)(la >> (8 * k));
+      b[4 * (g->B + i) + k] = (uint8_t)(lb >> (8 * k));
+    }
+  uint64_t pe = cg_elem(g, cg_const(g, b, 2u * 4u * g->B), ISA_MEM_ACC);
+  isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, pe, 1, 2, 2, 0, 0, 0, 0, 0);
+  if (cg_push(g, &g->prog, &in)) return g->status;
+  uint32_t BR = 2 + (uint32_t)(nslot * T);
+  int imm = cg_clip_imm(p->lo, p->hi);
+  for (int j = 0; j < ntiles; j++) {
+    int e0 = j * T, n = cg_min(T, N - e0);
+    uint32_t A = 2 + (uint32_t)((nslot == 1 ? 0 : j % 2) * T);
+    /* micro-ops: 0 REQ a (param 0), 1 REQ b (param 1), 2 a += b, 3 on a (imm), 4 on b (imm) */
+    uint32_t u[5], ub[5];
+    u[0] = cg_uop(g, A, 0, 0);
+    u[1] = cg_uop(g, BR, 1, 0);
+    u[2] = cg_uop(g, A, BR, 0);
+    u[3] = cg_uop(g, A, 0, 0);
+    u[4] = cg_uop(g, BR, 0, 0);
+    int first = g->prog.n;
+    in = cg_i_load(g, ISA_MEM_ACC8, A, ae + (uint64_t)e0, 1, (uint32_t)n, (uint32_t)n, 0, 0, 0, 0, 0);
+    if (cg_push(g, &g->prog, &in)) return g->status;
+    if (j >= nslot) cg_tok(&g->prog.v[first], 0, 1, 0, 0);
+    in = cg_i_load(g, ISA_MEM_ACC8, BR, be + (uint64_t)e0, 1, (uint32_t)n, (uint32_t)n, 0, 0, 0, 0, 0);
+    if (cg_push(g, &g->prog, &in)) return g->status;
+    for (int k = 0; k < 5; k++)
+      if (cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
+    /* [ADD -a_zp], [ADD -b_zp], REQ a, REQ b, ADD, [ADD y_zp], CLIP */
+    struct { int op, use_imm, imm, k; int on; } pass[7] = {
+        {ISA_ALU_ADD, 1, -p->a_zp, 0, p->a_zp != 0}, {ISA_ALU_ADD, 1, -p->b_zp, 4, p->b_zp != 0},
+        {ISA_ALU_REQ, 0, 0, 0, 1},                   {ISA_ALU_REQ, 0, 0, 1, 1},
+        {ISA_ALU_ADD, 0, 0, 2, 1},                   {ISA_ALU_ADD, 1, p->y_zp, 3, p->y_zp != 0},
+        {ISA_ALU_CLIP, 1, imm, 3, 1},
+    };
+    int last = 6;
+    for (int q = 0; q < 7; q++) {
+      if (!pass[q].on) continue;
+      int kk = pass[q].k;
+      isa_insn op = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub[kk], ub[kk] + 1, 1,
+                             (uint32_t)n, 0, 1, 0, kk == 2);
+      if (q == last) cg_tok(&op, 0, 0, 0, 1);
+      if (cg_push(g, &g->prog, &op)) return g->status;
+    }
+    in = cg_i_store(g, A, oe + (uint64_t)e0, 1, (uint32_t)n, (uint32_t)n);
+    cg_tok(&in, 1, 0, j + nslot < ntiles, 0);
+    if (cg_push(g, &g->prog, &in)) return g->status;
+  }
+  info->candidates = 1;
+  snprintf(info->tiling, sizeof info->tiling, "%d chunks of %d elements", ntiles, T);
+  return g->status;
+}

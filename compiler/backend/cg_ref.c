@@ -1,0 +1,96 @@
+/* compiler/backend/cg_ref.c -- plain-C int8 reference of every layer kind of cg.h, written as
+ * straight loops from the definitions in cg.h on plain CHW tensors, sharing no code with the
+ * code generator (only cc_req, the ISA's REQ formula, which is restated here on purpose). */
+#include <stdint.h>
+
+#include "cg.h"
+
+/* The REQ of ISA.md: 64-bit product, round half up by adding 2^(shift-1), arithmetic shift. */
+static int64_t ref_req(int32_t a, int16_t mult, int shift) {
+  int64_t p = (int64_t)a * (int64_t)mult;
+  if (shift > 0) p = (p + ((int64_t)1 << (shift - 1))) >> shift;
+  return p;
+}
+
+static int32_t sat32(int64_t v) {
+  return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static int32_t clampi(int64_t v, int lo, int hi) {
+  return (int32_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1) {
+  int span = d * (k - 1) + 1;
+  if (s < 1 || in + pad0 + pad1 < span) return 0;
+  return (in + pad0 + pad1 - span) / s + 1;
+}
+
+void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+                 const int8_t *res, int8_t *out) {
+  int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
+  int ow = cc_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
+  int g = p->groups;
+  int cin_g = cin / g, cout_g = cout / g;
+  for (int co = 0; co < cout; co++) {
+    int grp = co / cout_g;
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++) {
+        int32_t acc = p->bias ? p->bias[co] : 0;
+        for (int cl = 0; cl < cin_g; cl++) {
+          int ci = grp * cin_g + cl;
+          for (int ky = 0; ky < p->kh; ky++) {
+            int iy = y * p->sh - p->pad_t + ky * p->dh;
+            if (iy < 0 || iy >= h) continue;
+            for (int kx = 0; kx < p->kw; kx++) {
+              int ix = x * p->sw - p->pad_l + kx * p->dw;
+              if (ix < 0 || ix >= w) continue;
+              int8_t wv = p->weight[((co * cin_g + cl) * p->kh + ky) * p->kw + kx];
+              acc = (int32_t)((uint32_t)acc +
+                              (uint32_t)((int32_t)wv * (in[(ci * h + iy) * w + ix] - p->x_zp)));
+            }
+          }
+        }
+        int32_t v = sat32(ref_req(acc, p->mult[co], p->shift[co]));
+        if (p->res >= 0 && res) {
+          int32_t r = sat32(ref_req(res[(co * oh + y) * ow + x] - p->res_zp, p->res_mult, p->res_shift));
+          v = (int32_t)((uint32_t)v + (uint32_t)r);
+        }
+        v = (int32_t)((uint32_t)v + (uint32_t)p->y_zp);
+        out[(co * oh + y) * ow + x] = (int8_t)clampi(v, p->lo, p->hi);
+      }
+  }
+}
+
+void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  int oh = cc_out_dim(h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
+  int ow = cc_out_dim(w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
+  for (int ch = 0; ch < c; ch++)
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++) {
+        int32_t mx = INT32_MIN, sum = 0;
+        for (int ky = 0; ky < p->kh; ky++)
+          for (int kx = 0; kx < p->kw; kx++) {
+            int iy = y * p->sh - p->pad_t + ky, ix = x * p->sw - p->pad_l + kx;
+            int inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+            int32_t v = inside ? in[(ch * h + iy) * w + ix] : -128;
+            if (v > mx) mx = v;
+            if (inside) sum += v - p->x_zp; /* a pad element is x_zp: it adds 0 */
+          }
+        int32_t r = mx;
+        if (p->kind == CC_POOL_AVG) {
+          int32_t v = sat32(ref_req(sum, p->mult, p->shift));
+          r = clampi((int32_t)((uint32_t)v + (uint32_t)p->y_zp), p->lo, p->hi);
+        }
+        out[(ch * oh + y) * ow + x] = (int8_t)r;
+      }
+}
+
+void cc_ref_add(const cc_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out) {
+  for (int i = 0; i < n; i++) {
+    int32_t va = sat32(ref_req(a[i] - p->a_zp, p->a_mult, p->a_shift));
+    int32_t vb = sat32(ref_req(b[i] - p->b_zp, p->b_mult, p->b_shift));
+    uint32_t v = (uint32_t)va + (uint32_t)vb + (uint32_t)p->y_zp;
+    out[i] = (int8_t)clampi((int32_t)v, p->lo, p->hi);
+  }
+}

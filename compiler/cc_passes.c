@@ -1,0 +1,607 @@
+/* compiler/cc_passes.c -- the front-end passes of the pipeline: Identity/Dropout removal,
+ * constant folding (through the reference executor), shape inference, BatchNormalization
+ * folding, Flatten/Squeeze/Unsqueeze/Reshape normalization, Conv fusion marking and dead-code
+ * removal. Each pass leaves the graph topologically ordered; the runner compacts and verifies.
+ * See cc.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+#include "ref.h"
+#include "util.h"
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  ALWAYS_ASSERT(p != NULL);
+  return p;
+}
+
+static int is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t]->data != NULL; }
+
+/* The single live consumer of tensor t (node index in *idx), or NULL if t has any other use
+ * (several consumers, or it is a graph output). */
+static ir_node *sole_consumer(ir_graph *g, int t, int *idx) {
+  if (ir_is_graph_output(g, t) || ir_use_count(g, t) != 1) return NULL;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    for (int j = 0; j < n->n_in; j++)
+      if (n->in[j] == t) {
+        *idx = i;
+        return n;
+      }
+  }
+  return NULL;
+}
+
+/* Make node n's output y disappear in favour of its input x (n becomes dead). When y is a graph
+ * output, x takes y's name so that the graph's interface keeps its names; returns 0 (and leaves
+ * n alone) when that is impossible (x is itself a graph input/output or a constant). */
+static int bypass(ir_graph *g, ir_node *n, int x, int y) {
+  if (ir_is_graph_output(g, y)) {
+    if (ir_is_graph_input(g, x) || ir_is_graph_output(g, x) || is_const(g, x)) return 0;
+    char *tmp = g->tensors[x]->name;
+    g->tensors[x]->name = g->tensors[y]->name;
+    g->tensors[y]->name = tmp;
+    if (g->tensors[x]->type.rank < 0) g->tensors[x]->type = g->tensors[y]->type;
+  }
+  ir_replace_uses(g, y, x);
+  n->dead = 1;
+  return 1;
+}
+
+/* ---- remove-identity ---- */
+
+/* Identity, and Dropout in inference mode (no training_mode input/attribute set, mask unused),
+ * become their input; a removed node's output name survives if it is a graph output. */
+int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || (n->op != IR_OP_Identity && n->op != IR_OP_Dropout)) continue;
+    if (n->op == IR_OP_Dropout) {
+      if (n->n_out > 1 && n->out[1] >= 0 && ir_use_count(g, n->out[1])) continue; /* mask is used */
+      if (n->n_in > 2 && n->in[2] >= 0) {                                         /* training_mode */
+        int t = n->in[2];
+        if (!is_const(g, t) || ir_get_elem(g->tensors[t]->type.dtype, g->tensors[t]->data, 0) != 0) continue;
+      }
+      if (ir_attr_int(n, "training_mode", 0)) continue;
+    }
+    if (n->out[0] >= 0) bypass(g, n, n->in[0], n->out[0]);
+  }
+  return IR_OK;
+}
+
+/* ---- fold-constants ---- */
+
+#define FOLD_MAX_ELEMS ((int64_t)1 << 26)
+
+/* Every Constant node, and every other known node whose inputs are all constant, is evaluated
+ * by the reference executor and replaced by constant outputs (nodes the executor calls
+ * unsupported, Quantize/DequantizeLinear, and outputs above FOLD_MAX_ELEMS elements stay). */
+int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    /* Quantize/Dequantize stay: a QDQ model's int8 weights and scales are the quantizer's input */
+    if (n->dead || n->op == IR_OP_UNKNOWN || n->op == IR_OP_QuantizeLinear || n->op == IR_OP_DequantizeLinear) continue;
+    int all = 1;
+    for (int j = 0; j < n->n_in && all; j++) all = n->in[j] < 0 || is_const(g, n->in[j]);
+    if (!all) continue;
+    if (n->n_in == 0 && n->op != IR_OP_Constant) continue;
+    int skip = 0;
+    for (int j = 0; j < n->n_out; j++) skip |= n->out[j] >= 0 && ir_is_graph_input(g, n->out[j]);
+    if (skip) continue;
+    const ir_value *in[IR_VARIADIC + 1];
+    ir_value inv[IR_VARIADIC + 1], out[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_in; j++) {
+      in[j] = NULL;
+      if (n->in[j] < 0) continue;
+      inv[j].type = g->tensors[n->in[j]]->type;
+      inv[j].data = g->tensors[n->in[j]]->data;
+      in[j] = &inv[j];
+    }
+    int rc = ref_run_node(g, n, in, out, err, errlen);
+    if (rc == IR_UNSUPPORTED) continue; /* left for the back end / CPU fallback */
+    if (rc) return rc;
+    int big = 0;
+    for (int j = 0; j < n->n_out; j++) big |= ir_type_numel(&out[j].type) > FOLD_MAX_ELEMS;
+    for (int j = 0; j < n->n_out; j++) {
+      int t = n->out[j];
+      if (big || t < 0) {
+        ir_value_free(&out[j]);
+        continue;
+      }
+      ir_tensor *tt = g->tensors[t];
+      tt->type = out[j].type;
+      tt->data = out[j].data;
+      for (int d = 0; d < IR_MAX_DIMS; d++) {
+        free(tt->dim_param[d]);
+        tt->dim_param[d] = NULL;
+      }
+    }
+    if (!big) n->dead = 1;
+  }
+  return IR_OK;
+}
+
+/* ---- shape-infer ---- */
+
+/* Merge an inferred type into tensor t, checking it against what the model declared. */
+static int merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
+                      char *err, size_t errlen) {
+  ir_type *d = &t->type;
+  if (d->dtype != IR_UNDEF && inf->dtype != IR_UNDEF && d->dtype != inf->dtype)
+    return ir_node_err(g, n, err, errlen, "output '%s' is %s, the model declares %s", t->name,
+                       ir_dtype_name(inf->dtype), ir_dtype_name(d->dtype));
+  if (d->rank >= 0 && inf->rank >= 0 && d->rank != inf->rank)
+    return ir_node_err(g, n, err, errlen, "output '%s' has rank %d, the model declares %d", t->name, inf->rank, d->rank);
+  ir_type r = *inf;
+  if (r.dtype == IR_UNDEF) r.dtype = d->dtype;
+  if (r.rank < 0) {
+    r.rank = d->rank;
+    for (int i = 0; i < d->rank; i++) r.dims[i] = d->dims[i];
+  } else if (d->rank >= 0) {
+    for (int i = 0; i < r.rank; i++) {
+      if (r.dims[i] >= 0 && d->dims[i] >= 0 && r.dims[i] != d->dims[i])
+        return ir_node_err(g, n, err, errlen, "output '%s' has extent %lld on axis %d, the model declares %lld", t->name,
+                           (long long)r.dims[i], i, (long long)d->dims[i]);
+      if (r.dims[i] < 0) r.dims[i] = d->dims[i];
+    }
+  }
+  for (int i = 0; i < IR_MAX_DIMS; i++)
+    if (i >= r.rank || r.dims[i] >= 0) {
+      free(t->dim_param[i]);
+      t->dim_param[i] = NULL;
+    }
+  /* a symbolic batch extent follows the first input's */
+  if (first_in && r.rank > 0 && r.dims[0] < 0 && !t->dim_param[0] && first_in->type.rank > 0 && first_in->dim_param[0]) {
+    size_t len = strlen(first_in->dim_param[0]) + 1;
+    t->dim_param[0] = xmalloc(len);
+    memcpy(t->dim_param[0], first_in->dim_param[0], len);
+  }
+  *d = r;
+  return IR_OK;
+}
+
+/* Types every node output in order with ir_infer_node, merged with the model's declared types
+ * (a contradiction is an error naming the node); an output whose dtype or rank cannot be known
+ * statically is IR_UNSUPPORTED. A symbolic batch extent is carried from the first input. */
+int cc_shape_infer(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    const ir_type *ti[IR_VARIADIC + 1] = {0};
+    const void *di[IR_VARIADIC + 1] = {0};
+    ir_type to[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_in; j++) {
+      ti[j] = n->in[j] >= 0 ? &g->tensors[n->in[j]]->type : NULL;
+      di[j] = n->in[j] >= 0 ? g->tensors[n->in[j]]->data : NULL;
+    }
+    int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+    if (rc) return rc;
+    for (int j = 0; j < n->n_out; j++) {
+      if (n->out[j] < 0) continue;
+      const ir_tensor *first = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]] : NULL;
+      if (merge_type(g, n, g->tensors[n->out[j]], &to[j], first, err, errlen)) return IR_ERR;
+      if (g->tensors[n->out[j]]->type.dtype == IR_UNDEF || g->tensors[n->out[j]]->type.rank < 0)
+        return ir_node_err(g, n, err, errlen, "cannot infer the type of output '%s' (shape depends on runtime data)",
+                           g->tensors[n->out[j]]->name),
+               IR_UNSUPPORTED;
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- annotate-quant ---- */
+
+/* Record constant scale/zero point (inputs si, zi of node n) on integer tensor t; axis is the
+ * node's per-axis axis. Returns 1 if recorded. */
+static int record_quant(ir_graph *g, const ir_node *n, int t, int si, int zi, int64_t axis) {
+  if (t < 0 || si < 0 || !is_const(g, si) || (zi >= 0 && !is_const(g, zi))) return 0;
+  const ir_tensor *s = g->tensors[si], *tt = g->tensors[t];
+  int64_t cnt = ir_type_numel(&s->type);
+  if (s->type.dtype != IR_F32 || cnt < 1 || cnt > (1 << 20)) return 0;
+  if (zi >= 0 && ir_type_numel(&g->tensors[zi]->type) != cnt) return 0;
+  if (cnt > 1) {
+    if (tt->type.rank < 0) return 0;
+    if (axis < 0) axis += tt->type.rank;
+    if (axis < 0 || axis >= tt->type.rank || tt->type.dims[axis] != cnt) return 0;
+  }
+  int32_t *zp = xmalloc((size_t)cnt * sizeof(int32_t));
+  for (int64_t i = 0; i < cnt; i++) zp[i] = zi >= 0 ? (int32_t)ir_get_elem(g->tensors[zi]->type.dtype, g->tensors[zi]->data, i) : 0;
+  ir_dtype qt = zi >= 0 ? g->tensors[zi]->type.dtype : tt->type.dtype;
+  ir_set_quant(g, t, cnt > 1 ? (int)axis : -1, (int)cnt, s->data, zp, qt);
+  free(zp);
+  (void)n;
+  return 1;
+}
+
+/* Records constant scales/zero points of QuantizeLinear (on its output), DequantizeLinear (on
+ * its input) and QLinearConv/QLinearMatMul (inputs and output) in the tensors' quant slot,
+ * per tensor or per axis. Changes no node. */
+int cc_annotate_quant(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    int64_t axis = ir_attr_int(n, "axis", 1);
+    switch (n->op) {
+    case IR_OP_QuantizeLinear:
+      record_quant(g, n, n->out[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, axis);
+      break;
+    case IR_OP_DequantizeLinear:
+      record_quant(g, n, n->in[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, axis);
+      break;
+    case IR_OP_QLinearConv:
+      record_quant(g, n, n->in[0], n->in[1], n->in[2], 1);
+      record_quant(g, n, n->in[3], n->in[4], n->in[5], 0);
+      record_quant(g, n, n->out[0], n->in[6], n->in[7], 1);
+      break;
+    case IR_OP_QLinearMatMul:
+      record_quant(g, n, n->in[0], n->in[1], n->in[2], -2);
+      record_quant(g, n, n->in[3], n->in[4], n->in[5], -1);
+      record_quant(g, n, n->out[0], n->in[6], n->in[7], -1);
+      break;
+    default: break;
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- fold-batchnorm ---- */
+
+/* New f32 constant of the given shape holding data (taken over). */
+static int new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data) {
+  ir_type t = {.dtype = IR_F32, .rank = rank};
+  for (int i = 0; i < rank; i++) t.dims[i] = dims[i];
+  return ir_add_const(g, name, &t, data);
+}
+
+/* Replace node n's inputs by in[0..count). */
+static void set_inputs(ir_node *n, const int *in, int count) {
+  free(n->in);
+  n->in = xmalloc((size_t)count * sizeof(int));
+  memcpy(n->in, in, (size_t)count * sizeof(int));
+  n->n_in = count;
+}
+
+/* Fold BN (scale s, shift t per channel) into the Conv p: W' = W*s[m], B' = B*s + t. */
+static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
+  const ir_tensor *w = g->tensors[p->in[1]];
+  if (w->type.dtype != IR_F32 || w->type.dims[0] != C) return 0;
+  const ir_tensor *b = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]] : NULL;
+  if (b && (!b->data || b->type.dtype != IR_F32 || ir_type_numel(&b->type) != C)) return 0;
+  int64_t wn = ir_type_numel(&w->type), per = wn / C;
+  float *nw = xmalloc((size_t)wn * sizeof(float)), *nb = xmalloc((size_t)C * sizeof(float));
+  const float *ow = w->data;
+  for (int64_t m = 0; m < C; m++) {
+    for (int64_t k = 0; k < per; k++) nw[m * per + k] = ow[m * per + k] * s[m];
+    nb[m] = (b ? ((const float *)b->data)[m] : 0.0f) * s[m] + t[m];
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_bnfold", w->name);
+  int wi = new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
+  int bi = new_const_f32(g, name, &C, 1, nb);
+  int in[3] = {p->in[0], wi, bi};
+  set_inputs(p, in, 3);
+  return 1;
+}
+
+/* Fold BN into Gemm p (output channel = column): op(B)[:,n] *= s[n]; C' = beta*C*s + t, beta 1. */
+static int fold_into_gemm(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
+  const ir_tensor *b = g->tensors[p->in[1]];
+  const ir_tensor *c = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]] : NULL;
+  if (b->type.dtype != IR_F32 || b->type.rank != 2) return 0;
+  int tb = (int)ir_attr_int(p, "transB", 0);
+  if (b->type.dims[tb ? 0 : 1] != C) return 0;
+  int64_t cn = c ? ir_type_numel(&c->type) : 0;
+  if (c && (!c->data || c->type.dtype != IR_F32 || (cn != 1 && cn != C) || (c->type.rank == 2 && c->type.dims[0] != 1)))
+    return 0;
+  float beta = ir_attr_float(p, "beta", 1.0f);
+  int64_t bn = ir_type_numel(&b->type), rows = b->type.dims[0], cols = b->type.dims[1];
+  float *nb = xmalloc((size_t)bn * sizeof(float)), *nc = xmalloc((size_t)C * sizeof(float));
+  const float *ob = b->data;
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) nb[i * cols + j] = ob[i * cols + j] * s[tb ? i : j];
+  for (int64_t m = 0; m < C; m++) {
+    float cv = c ? ((const float *)c->data)[cn == 1 ? 0 : m] * beta : 0.0f;
+    nc[m] = cv * s[m] + t[m];
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_bnfold", b->name);
+  int bi = new_const_f32(g, name, b->type.dims, 2, nb);
+  snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
+  int ci = new_const_f32(g, name, &C, 1, nc);
+  int in[3] = {p->in[0], bi, ci};
+  set_inputs(p, in, 3);
+  ir_set_attr_float(p, "beta", 1.0f);
+  return 1;
+}
+
+/* Inference BatchNormalization with constant parameters: s = scale/sqrt(var+eps),
+ * t = B - mean*s. If its input comes only from a Conv (or a 2-D Gemm) with constant weights,
+ * W and the bias absorb s and t and the BN goes; otherwise it becomes Mul(X, s) + Add(t) with
+ * s, t shaped [C,1,...] to broadcast over the trailing axes. */
+int cc_fold_batchnorm(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_BatchNormalization || n->n_out != 1 || ir_attr_int(n, "training_mode", 0)) continue;
+    int ok = 1;
+    for (int j = 1; j < 5; j++) ok &= is_const(g, n->in[j]) && g->tensors[n->in[j]]->type.dtype == IR_F32;
+    const ir_tensor *x = g->tensors[n->in[0]];
+    if (!ok || x->type.dtype != IR_F32 || x->type.rank < 2 || x->type.dims[1] < 0) continue;
+    int64_t C = x->type.dims[1];
+    for (int j = 1; j < 5; j++) ok &= ir_type_numel(&g->tensors[n->in[j]]->type) == C;
+    if (!ok) continue;
+    const float *sc = g->tensors[n->in[1]]->data, *bb = g->tensors[n->in[2]]->data;
+    const float *mean = g->tensors[n->in[3]]->data, *var = g->tensors[n->in[4]]->data;
+    float eps = ir_attr_float(n, "epsilon", 1e-5f);
+    float *s = xmalloc((size_t)C * sizeof(float)), *t = xmalloc((size_t)C * sizeof(float));
+    for (int64_t c = 0; c < C; c++) {
+      s[c] = (float)(sc[c] / sqrt((double)var[c] + eps));
+      t[c] = (float)(bb[c] - (double)mean[c] * s[c]);
+    }
+    int pi, dummy;
+    ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
+    int folded = 0;
+    if (p && (p->op == IR_OP_Conv || (p->op == IR_OP_Gemm && x->type.rank == 2)) && is_const(g, p->in[1]) &&
+        sole_consumer(g, n->in[0], &dummy) == n)
+      folded = p->op == IR_OP_Conv ? fold_into_conv(g, p, s, t, C) : fold_into_gemm(g, p, s, t, C);
+    if (folded) {
+      p->out[0] = n->out[0];
+      n->dead = 1;
+      free(s);
+      free(t);
+      continue;
+    }
+    /* standalone: Y = X * s + t with s, t shaped [C, 1, ...] to broadcast over trailing axes */
+    int64_t dims[IR_MAX_DIMS];
+    int r = x->type.rank - 1;
+    dims[0] = C;
+    for (int k = 1; k < r; k++) dims[k] = 1;
+    char name[300];
+    const char *base = n->name && *n->name ? n->name : g->tensors[n->out[0]]->name;
+    snprintf(name, sizeof name, "%s_scale", base);
+    int si = new_const_f32(g, name, dims, r, s);
+    snprintf(name, sizeof name, "%s_shift", base);
+    int ti = new_const_f32(g, name, dims, r, t);
+    snprintf(name, sizeof name, "%s_scaled", base);
+    int mid = ir_add_tensor(g, name, &x->type);
+    int y = n->out[0];
+    char *bn_name = n->name;
+    n->name = NULL;
+    /* node i becomes Mul; Add goes right after it */
+    ir_node *add = ir_add_node(g, IR_OP_Add, bn_name, (int[]){mid, ti}, 2, &y, 1);
+    ir_move_last_node(g, i + 1);
+    n = g->nodes[i];
+    size_t len = strlen(bn_name) + 5;
+    n->name = xmalloc(len);
+    snprintf(n->name, len, "%s_mul", bn_name);
+    free(n->op_name);
+    n->op_name = xmalloc(4);
+    strcpy(n->op_name, "Mul");
+    n->op = IR_OP_Mul;
+    set_inputs(n, (int[]){n->in[0], si}, 2);
+    n->out[0] = mid;
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    (void)add;
+    free(bn_name);
+    i++;
+  }
+  return IR_OK;
+}
+
+/* ---- normalize-reshape ---- */
+
+/* Rewrite node n as Reshape(x, shape) with the explicit shape of its (typed) output, -1 for at
+ * most one unknown extent. Returns 1 if rewritten. */
+static int to_reshape(ir_graph *g, ir_node *n) {
+  const ir_type *ot = &g->tensors[n->out[0]]->type;
+  int unknown = 0;
+  for (int i = 0; i < ot->rank; i++) unknown += ot->dims[i] < 0;
+  if (ot->rank < 0 || unknown > 1) return 0;
+  int64_t *shape = xmalloc((size_t)(ot->rank ? ot->rank : 1) * sizeof(int64_t));
+  for (int i = 0; i < ot->rank; i++) shape[i] = ot->dims[i] < 0 ? -1 : ot->dims[i];
+  /* reuse the current shape constant if it already says exactly this */
+  if (n->op == IR_OP_Reshape && is_const(g, n->in[1])) {
+    const ir_tensor *st = g->tensors[n->in[1]];
+    if (st->type.dtype == IR_I64 && ir_type_numel(&st->type) == ot->rank &&
+        !memcmp(st->data, shape, (size_t)ot->rank * sizeof(int64_t)) && !ir_get_attr(n, "allowzero")) {
+      free(shape);
+      return 0;
+    }
+  }
+  int64_t len = ot->rank;
+  char name[300];
+  snprintf(name, sizeof name, "%s_shape", g->tensors[n->out[0]]->name);
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {len}};
+  int si = ir_add_const(g, name, &st, shape);
+  set_inputs(n, (int[]){n->in[0], si}, 2);
+  n->op = IR_OP_Reshape;
+  free(n->op_name);
+  n->op_name = xmalloc(8);
+  strcpy(n->op_name, "Reshape");
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  return 1;
+}
+
+/* Same dtype and shape: equal known extents, and at most one unknown extent at the same axis
+ * (then equal element counts force it equal too). */
+static int same_type(const ir_type *a, const ir_type *b) {
+  if (a->dtype != b->dtype || a->rank != b->rank || a->rank < 0) return 0;
+  int unknown = 0;
+  for (int i = 0; i < a->rank; i++) {
+    if (a->dims[i] != b->dims[i]) return 0;
+    unknown += a->dims[i] < 0;
+  }
+  return unknown <= 1;
+}
+
+/* Flatten, Squeeze, Unsqueeze and Reshape with a constant shape become Reshape with the
+ * explicit output shape (-1 for at most one unknown extent, no 0 entries, no allowzero);
+ * Reshape of a Reshape used only there reshapes the original; a Reshape to its input's own
+ * shape is removed. */
+int cc_normalize_reshape(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->op != IR_OP_Flatten && n->op != IR_OP_Squeeze && n->op != IR_OP_Unsqueeze && n->op != IR_OP_Reshape) continue;
+    if (n->op != IR_OP_Reshape || is_const(g, n->in[1])) to_reshape(g, n);
+    if (n->op != IR_OP_Reshape) continue;
+    /* Reshape of a Reshape whose result nothing else uses: reshape the original */
+    int pi, ci;
+    const ir_node *p = ir_producer(g, n->in[0], &pi);
+    if (p && p->op == IR_OP_Reshape && sole_consumer(g, n->in[0], &ci) == n && is_const(g, n->in[1])) {
+      n->in[0] = p->in[0];
+      ((ir_node *)p)->dead = 1;
+    }
+    /* a Reshape to the shape it already has does nothing */
+    if (same_type(&g->tensors[n->in[0]]->type, &g->tensors[n->out[0]]->type)) bypass(g, n, n->in[0], n->out[0]);
+  }
+  return IR_OK;
+}
+
+/* ---- fuse ---- */
+
+/* Tensors a and b surely have the same shape: same_type, and an unknown extent must carry the
+ * same symbol in both (an unnamed unknown could be 1 in one of them, i.e. a broadcast). */
+static int same_shape_sym(const ir_graph *g, int a, int b) {
+  const ir_tensor *ta = g->tensors[a], *tb = g->tensors[b];
+  if (!same_type(&ta->type, &tb->type)) return 0;
+  for (int i = 0; i < ta->type.rank; i++)
+    if (ta->type.dims[i] < 0 && (!ta->dim_param[i] || !tb->dim_param[i] || strcmp(ta->dim_param[i], tb->dim_param[i])))
+      return 0;
+  return 1;
+}
+
+/* Is constant tensor c a per-channel vector for M channels of a rank-r conv output (shape [M],
+ * [M,1,..] of rank r-1, [1,M,1,..] of rank r, or a scalar)? */
+static int per_channel(const ir_tensor *c, int64_t M, int r) {
+  if (c->type.dtype != IR_F32) return 0;
+  int64_t n = ir_type_numel(&c->type);
+  if (n == 1) return 1;
+  if (n != M) return 0;
+  if (c->type.rank == r) return c->type.dims[0] == 1 && c->type.dims[1] == M;
+  if (c->type.rank == r - 1) return c->type.dims[0] == M;
+  return 0;
+}
+
+/* For each f32 Conv, in order, the chain of sole consumers: constant per-channel Adds go into
+ * the bias; then an Add of a same-shaped (same symbols) non-constant tensor becomes the
+ * residual input R; then Relu or Clip (constant bounds) becomes the activation. A Conv with a
+ * residual or an activation becomes dlvta.FusedConv(X, W, B, R) {activation, act_min, act_max},
+ * moved to where the chain ended so that R is computed before it. */
+int cc_fuse(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_Conv) continue;
+    const ir_tensor *y = g->tensors[n->out[0]];
+    if (y->type.dtype != IR_F32 || y->type.rank < 3 || y->type.dims[1] < 0) continue;
+    int64_t M = y->type.dims[1];
+    int tail = n->out[0], tail_idx = i, res = -1, ci;
+    const char *act = NULL;
+    float lo = -INFINITY, hi = INFINITY;
+    ir_node *c;
+    /* constant per-channel Add: into the bias */
+    while ((c = sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add && res < 0 && !act) {
+      int other = c->in[0] == tail ? c->in[1] : c->in[0];
+      if (!is_const(g, other) || !per_channel(g->tensors[other], M, y->type.rank) ||
+          !same_type(&g->tensors[c->out[0]]->type, &y->type))
+        break;
+      const ir_tensor *ct = g->tensors[other];
+      int64_t cn = ir_type_numel(&ct->type);
+      float *nb = xmalloc((size_t)M * sizeof(float));
+      const float *ob = n->n_in > 2 && n->in[2] >= 0 ? g->tensors[n->in[2]]->data : NULL;
+      for (int64_t m = 0; m < M; m++) nb[m] = (ob ? ob[m] : 0.0f) + ((const float *)ct->data)[cn == 1 ? 0 : m];
+      char name[300];
+      snprintf(name, sizeof name, "%s_bias", n->name && *n->name ? n->name : g->tensors[n->out[0]]->name);
+      int bi = new_const_f32(g, name, &M, 1, nb);
+      set_inputs(n, (int[]){n->in[0], n->in[1], bi}, 3);
+      /* the Add disappears: the conv now produces its output directly */
+      n->out[0] = c->out[0];
+      c->dead = 1;
+      tail = n->out[0];
+      y = g->tensors[tail];
+    }
+    /* residual Add of a same-shaped tensor */
+    if ((c = sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add) {
+      int other = c->in[0] == tail ? c->in[1] : c->in[0];
+      if (other != tail && !is_const(g, other) && same_shape_sym(g, other, tail) && same_shape_sym(g, c->out[0], tail)) {
+        res = other;
+        c->dead = 1;
+        tail = c->out[0];
+        tail_idx = ci;
+      }
+    }
+    /* activation */
+    if ((c = sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip)) {
+      int ok = 1;
+      if (c->op == IR_OP_Relu) {
+        act = "relu";
+      } else if (g->opset < 11) {
+        act = "clip";
+        lo = ir_attr_float(c, "min", -INFINITY);
+        hi = ir_attr_float(c, "max", INFINITY);
+      } else {
+        act = "clip";
+        for (int k = 1; k < c->n_in && k < 3; k++) {
+          if (c->in[k] < 0) continue;
+          const ir_tensor *b = g->tensors[c->in[k]];
+          if (!b->data || b->type.dtype != IR_F32 || ir_type_numel(&b->type) != 1) {
+            ok = 0;
+            break;
+          }
+          *(k == 1 ? &lo : &hi) = ((const float *)b->data)[0];
+        }
+      }
+      if (ok) {
+        c->dead = 1;
+        tail = c->out[0];
+        tail_idx = ci;
+      } else {
+        act = NULL;
+      }
+    }
+    if (res < 0 && !act) continue;
+    /* the conv becomes the fused node, moved to where the chain ended */
+    int in[4] = {n->in[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, res};
+    set_inputs(n, in, res >= 0 ? 4 : 3);
+    n->op = IR_OP_FusedConv;
+    free(n->op_name);
+    n->op_name = xmalloc(16);
+    strcpy(n->op_name, "dlvta.FusedConv");
+    ir_set_attr_string(n, "activation", act ? act : "none");
+    if (act && !strcmp(act, "clip")) {
+      ir_set_attr_float(n, "act_min", lo);
+      ir_set_attr_float(n, "act_max", hi);
+    }
+    n->out[0] = tail;
+    memmove(&g->nodes[i], &g->nodes[i + 1], (size_t)(tail_idx - i) * sizeof *g->nodes);
+    g->nodes[tail_idx] = n;
+    i--; /* the node now at i has not been looked at */
+  }
+  return IR_OK;
+}
+
+/* ---- dce ---- */
+
+/* Nodes none of whose outputs is used (by a live node or as a graph output) are marked dead,
+ * last to first, so whole dead chains go in one sweep. */
+int cc_dce(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  for (int i = g->n_nodes - 1; i >= 0; i--) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    int used = 0;
+    for (int j = 0; j < n->n_out && !used; j++) used = n->out[j] >= 0 && ir_use_count(g, n->out[j]) > 0;
+    if (!used) n->dead = 1;
+  }
+  return IR_OK;
+}

@@ -1,0 +1,550 @@
+/* compiler/ir_shape.c -- per-node type and shape inference for every IR operator, shared by the
+ * shape-inference pass (unknown extents stay -1) and the reference executor (all known).
+ * See ir_infer_node and ir_window_geometry in ir.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+#define ERR(...) ir_node_err(g, n, err, errlen, __VA_ARGS__)
+
+/* Read an int64/int32 constant vector of at most max elements into v; returns the count, or -1
+ * when the type is not integer, not 0-/1-D or too long. */
+static int const_ints(const ir_type *t, const void *data, int64_t *v, int max) {
+  if (!t || !data || (t->dtype != IR_I64 && t->dtype != IR_I32) || t->rank > 1) return -1;
+  int64_t cnt = ir_type_numel(t);
+  if (cnt < 0 || cnt > max) return -1;
+  for (int64_t i = 0; i < cnt; i++)
+    v[i] = t->dtype == IR_I64 ? ((const int64_t *)data)[i] : ((const int32_t *)data)[i];
+  return (int)cnt;
+}
+
+/* a * b for extents (-1 unknown); -1 also when the product would overflow (the caller's numel
+ * check then refuses it). */
+static int64_t dim_mul(int64_t a, int64_t b) {
+  if (a < 0 || b < 0) return -1;
+  if (b && a > INT64_MAX / b) return -1;
+  return a * b;
+}
+
+/* Normalize axis a against rank r (accepting [-r, r)); -1 if out of range. */
+static int norm_axis(int64_t a, int r) {
+  if (a < 0) a += r;
+  return a >= 0 && a < r ? (int)a : -1;
+}
+
+int ir_broadcast(const ir_type *a, const ir_type *b, ir_type *out) {
+  out->dtype = a->dtype;
+  if (a->rank < 0 || b->rank < 0) {
+    out->rank = -1;
+    return IR_OK;
+  }
+  int r = a->rank > b->rank ? a->rank : b->rank;
+  out->rank = r;
+  for (int i = 0; i < r; i++) {
+    int ia = i - (r - a->rank), ib = i - (r - b->rank);
+    int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+    if (da == 1)
+      out->dims[i] = db;
+    else if (db == 1)
+      out->dims[i] = da;
+    else if (da < 0 || db < 0)
+      out->dims[i] = da < 0 ? db : da;
+    else if (da == db)
+      out->dims[i] = da;
+    else
+      return IR_ERR;
+  }
+  return IR_OK;
+}
+
+int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
+                       const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen) {
+  memset(w, 0, sizeof *w);
+  w->nsp = nsp;
+  if (nsp < 1 || nsp > 3) return ERR("%d spatial axes not supported (1 to 3)", nsp);
+  int cnt;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &cnt);
+  if (ks) {
+    if (cnt != nsp) return ERR("kernel_shape has %d entries, input has %d spatial axes", cnt, nsp);
+    for (int i = 0; i < nsp; i++) w->kernel[i] = ks[i];
+  } else if (kernel_from_w) {
+    for (int i = 0; i < nsp; i++) w->kernel[i] = kernel_from_w[i];
+  } else {
+    return ERR("missing kernel_shape");
+  }
+  const int64_t *st = ir_attr_ints(n, "strides", &cnt);
+  if (st && cnt != nsp) return ERR("strides has %d entries, expected %d", cnt, nsp);
+  const int64_t *di = ir_attr_ints(n, "dilations", &cnt);
+  if (di && cnt != nsp) return ERR("dilations has %d entries, expected %d", cnt, nsp);
+  const int64_t *pd = ir_attr_ints(n, "pads", &cnt);
+  if (pd && cnt != 2 * nsp) return ERR("pads has %d entries, expected %d", cnt, 2 * nsp);
+  const char *ap = ir_attr_string(n, "auto_pad", "NOTSET");
+  int ceil_mode = (int)ir_attr_int(n, "ceil_mode", 0);
+  for (int i = 0; i < nsp; i++) {
+    w->stride[i] = st ? st[i] : 1;
+    w->dil[i] = di ? di[i] : 1;
+    w->pad_b[i] = pd ? pd[i] : 0;
+    w->pad_e[i] = pd ? pd[i + nsp] : 0;
+    w->in[i] = in_sp[i];
+    const int64_t lim = (int64_t)1 << 30;
+    if (w->kernel[i] < 1 || w->stride[i] < 1 || w->dil[i] < 1 || w->pad_b[i] < 0 || w->pad_e[i] < 0 ||
+        w->kernel[i] > lim || w->stride[i] > lim || w->dil[i] > lim || w->pad_b[i] > lim || w->pad_e[i] > lim ||
+        in_sp[i] > ((int64_t)1 << 40))
+      return ERR("bad kernel/stride/dilation/pads on axis %d", i);
+    int64_t ext = (w->kernel[i] - 1) * w->dil[i] + 1;
+    int64_t in = in_sp[i];
+    if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+      if (in < 0) {
+        w->out[i] = -1;
+        continue;
+      }
+      w->out[i] = (in + w->stride[i] - 1) / w->stride[i];
+      int64_t total = (w->out[i] - 1) * w->stride[i] + ext - in;
+      if (total < 0) total = 0;
+      int64_t small = total / 2;
+      w->pad_b[i] = !strcmp(ap, "SAME_UPPER") ? small : total - small;
+      w->pad_e[i] = total - w->pad_b[i];
+      continue;
+    }
+    if (!strcmp(ap, "VALID")) {
+      w->pad_b[i] = w->pad_e[i] = 0;
+    } else if (strcmp(ap, "NOTSET")) {
+      return ERR("unknown auto_pad '%s'", ap);
+    }
+    if (in < 0) {
+      w->out[i] = -1;
+      continue;
+    }
+    int64_t span = in + w->pad_b[i] + w->pad_e[i] - ext;
+    if (span < 0) return ERR("kernel extent %lld larger than padded input %lld on axis %d", (long long)ext,
+                             (long long)(in + w->pad_b[i] + w->pad_e[i]), i);
+    if (ceil_mode) {
+      w->out[i] = (span + w->stride[i] - 1) / w->stride[i] + 1;
+      if ((w->out[i] - 1) * w->stride[i] >= in + w->pad_b[i]) w->out[i]--;
+    } else {
+      w->out[i] = span / w->stride[i] + 1;
+    }
+  }
+  return IR_OK;
+}
+
+static void set_unknown(ir_type *t, ir_dtype dt) {
+  memset(t, 0, sizeof *t);
+  t->dtype = dt;
+  t->rank = -1;
+}
+
+/* Conv-like output: X [N,C,sp...], W [M,C/group,k...] -> [N,M,out...]. */
+static int infer_conv(const ir_graph *g, const ir_node *n, const ir_type *x, const ir_type *wt,
+                      ir_dtype odt, ir_type *out, char *err, size_t errlen) {
+  set_unknown(out, odt);
+  if (x->rank < 0) return IR_OK;
+  if (x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
+  int nsp = x->rank - 2;
+  int64_t group = ir_attr_int(n, "group", 1);
+  if (group < 1) return ERR("group %lld", (long long)group);
+  int64_t kw[IR_MAX_DIMS];
+  int have_w = wt && wt->rank >= 0;
+  if (have_w) {
+    if (wt->rank != x->rank) return ERR("weight rank %d, input rank %d", wt->rank, x->rank);
+    for (int i = 0; i < nsp; i++) kw[i] = wt->dims[i + 2];
+    if (x->dims[1] >= 0 && wt->dims[1] >= 0 && x->dims[1] != wt->dims[1] * group)
+      return ERR("input has %lld channels, weight expects %lld x group %lld", (long long)x->dims[1],
+                 (long long)wt->dims[1], (long long)group);
+    if (wt->dims[0] >= 0 && wt->dims[0] % group) return ERR("%lld output channels not divisible by group %lld",
+                                                             (long long)wt->dims[0], (long long)group);
+  }
+  int cnt;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &cnt);
+  if (have_w && ks) {
+    if (cnt != nsp) return ERR("kernel_shape has %d entries, input has %d spatial axes", cnt, nsp);
+    for (int i = 0; i < nsp; i++)
+      if (kw[i] >= 0 && ks[i] != kw[i]) return ERR("kernel_shape %lld differs from the weight's %lld on axis %d",
+                                                   (long long)ks[i], (long long)kw[i], i);
+  }
+  if (!have_w && !ks) return IR_OK;
+  for (int i = 0; i < nsp; i++)
+    if (have_w && kw[i] < 0) return IR_OK;
+  ir_window w;
+  if (ir_window_geometry(g, n, x->dims + 2, nsp, have_w ? kw : NULL, &w, err, errlen)) return IR_ERR;
+  out->rank = x->rank;
+  out->dims[0] = x->dims[0];
+  out->dims[1] = have_w ? wt->dims[0] : -1;
+  for (int i = 0; i < nsp; i++) out->dims[i + 2] = w.out[i];
+  return IR_OK;
+}
+
+static int infer_pool(const ir_graph *g, const ir_node *n, const ir_type *x, ir_type *out, char *err,
+                      size_t errlen) {
+  set_unknown(out, x->dtype);
+  if (x->rank < 0) return IR_OK;
+  if (x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
+  ir_window w;
+  if (ir_window_geometry(g, n, x->dims + 2, x->rank - 2, NULL, &w, err, errlen)) return IR_ERR;
+  *out = *x;
+  for (int i = 0; i < w.nsp; i++) out->dims[i + 2] = w.out[i];
+  return IR_OK;
+}
+
+/* numpy matmul shape of a and b. */
+static int infer_matmul(const ir_graph *g, const ir_node *n, const ir_type *a, const ir_type *b,
+                        ir_dtype odt, ir_type *out, char *err, size_t errlen) {
+  set_unknown(out, odt);
+  if (a->rank < 0 || b->rank < 0) return IR_OK;
+  if (a->rank < 1 || b->rank < 1) return ERR("matmul of a scalar");
+  ir_type a2 = *a, b2 = *b;
+  if (a->rank == 1) {
+    a2.rank = 2;
+    a2.dims[0] = 1;
+    a2.dims[1] = a->dims[0];
+  }
+  if (b->rank == 1) {
+    b2.rank = 2;
+    b2.dims[0] = b->dims[0];
+    b2.dims[1] = 1;
+  }
+  int64_t k1 = a2.dims[a2.rank - 1], k2 = b2.dims[b2.rank - 2];
+  if (k1 >= 0 && k2 >= 0 && k1 != k2) return ERR("inner dimensions %lld and %lld differ", (long long)k1, (long long)k2);
+  ir_type ba = a2, bb = b2;
+  ba.rank -= 2;
+  bb.rank -= 2;
+  ir_type bo;
+  if (ir_broadcast(&ba, &bb, &bo)) return ERR("batch dimensions do not broadcast");
+  if (bo.rank + 2 > IR_MAX_DIMS) return IR_UNSUPPORTED;
+  *out = bo;
+  out->dtype = odt;
+  if (a->rank > 1) out->dims[out->rank++] = a2.dims[a2.rank - 2];
+  if (b->rank > 1) out->dims[out->rank++] = b2.dims[b2.rank - 1];
+  return IR_OK;
+}
+
+int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  int opset = g->opset;
+  for (int i = 0; i < n->n_out; i++) set_unknown(&out[i], IR_UNDEF);
+  for (int i = 0; i < ir_op_min_inputs(n->op) && i < n->n_in; i++)
+    if (!in[i]) return ERR("required input %d is missing", i);
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t v[IR_MAX_DIMS * 2 + 2];
+  int cnt;
+  switch (n->op) {
+  case IR_OP_UNKNOWN:
+    return ir_node_err(g, n, err, errlen, "operator not supported"), IR_UNSUPPORTED;
+  case IR_OP_Conv:
+  case IR_OP_FusedConv:
+    if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
+      return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+    if (infer_conv(g, n, x, in[1], IR_F32, &out[0], err, errlen)) return IR_ERR;
+    if (n->op == IR_OP_FusedConv && n->n_in > 3 && in[3]) {
+      ir_type b;
+      if (ir_broadcast(&out[0], in[3], &b)) return ERR("residual does not match the conv output");
+    }
+    return IR_OK;
+  case IR_OP_QLinearConv:
+    return infer_conv(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
+  case IR_OP_Gemm: {
+    set_unknown(&out[0], x->dtype);
+    const ir_type *b = in[1];
+    if (x->rank >= 0 && x->rank != 2) return ERR("A has rank %d, expected 2", x->rank);
+    if (b->rank >= 0 && b->rank != 2) return ERR("B has rank %d, expected 2", b->rank);
+    int ta = (int)ir_attr_int(n, "transA", 0), tb = (int)ir_attr_int(n, "transB", 0);
+    int64_t m = x->rank == 2 ? x->dims[ta ? 1 : 0] : -1, ka = x->rank == 2 ? x->dims[ta ? 0 : 1] : -1;
+    int64_t kb = b->rank == 2 ? b->dims[tb ? 1 : 0] : -1, nn = b->rank == 2 ? b->dims[tb ? 0 : 1] : -1;
+    if (ka >= 0 && kb >= 0 && ka != kb) return ERR("inner dimensions %lld and %lld differ", (long long)ka, (long long)kb);
+    out[0].rank = 2;
+    out[0].dims[0] = m;
+    out[0].dims[1] = nn;
+    if (n->n_in > 2 && in[2]) {
+      ir_type t;
+      if (in[2]->rank > 2 || ir_broadcast(in[2], &out[0], &t) ||
+          (t.rank == 2 && ((m >= 0 && t.dims[0] != m) || (nn >= 0 && t.dims[1] != nn))))
+        return ERR("C does not broadcast to [%lld,%lld]", (long long)m, (long long)nn);
+    }
+    return IR_OK;
+  }
+  case IR_OP_MatMul:
+    return infer_matmul(g, n, x, in[1], x->dtype, &out[0], err, errlen);
+  case IR_OP_QLinearMatMul:
+    return infer_matmul(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
+  case IR_OP_Relu:
+  case IR_OP_Sigmoid:
+  case IR_OP_Clip:
+  case IR_OP_Identity:
+  case IR_OP_Softmax:
+    out[0] = *x;
+    if (n->op == IR_OP_Softmax && x->rank >= 0) {
+      int64_t ax = ir_attr_int(n, "axis", opset < 13 ? 1 : -1);
+      if (x->rank == 0 || norm_axis(ax, x->rank) < 0) return ERR("axis %lld out of range", (long long)ax);
+    }
+    return IR_OK;
+  case IR_OP_Dropout:
+    out[0] = *x;
+    if (n->n_out > 1) {
+      out[1] = *x;
+      out[1].dtype = IR_BOOL;
+    }
+    return IR_OK;
+  case IR_OP_Add:
+  case IR_OP_Sub:
+  case IR_OP_Mul:
+  case IR_OP_Div:
+    if (x->dtype != in[1]->dtype && x->dtype && in[1]->dtype)
+      return ERR("operand types %s and %s differ", ir_dtype_name(x->dtype), ir_dtype_name(in[1]->dtype));
+    if (ir_broadcast(x, in[1], &out[0])) return ERR("shapes do not broadcast");
+    return IR_OK;
+  case IR_OP_BatchNormalization:
+    out[0] = *x;
+    if (x->rank >= 0 && x->rank < 2) return ERR("input rank %d, expected >= 2", x->rank);
+    for (int i = 1; i < 5; i++)
+      if (in[i]->rank >= 0 && in[i]->rank != 1) return ERR("input %d has rank %d, expected 1", i, in[i]->rank);
+    for (int i = 1; i < n->n_out; i++) {
+      set_unknown(&out[i], x->dtype);
+      out[i].rank = 1;
+      out[i].dims[0] = x->rank >= 2 ? x->dims[1] : -1;
+    }
+    return IR_OK;
+  case IR_OP_MaxPool:
+  case IR_OP_AveragePool:
+    if (infer_pool(g, n, x, &out[0], err, errlen)) return IR_ERR;
+    if (n->n_out > 1) {
+      out[1] = out[0];
+      out[1].dtype = IR_I64;
+    }
+    return IR_OK;
+  case IR_OP_GlobalAveragePool:
+  case IR_OP_GlobalMaxPool:
+    out[0] = *x;
+    if (x->rank >= 0 && x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
+    for (int i = 2; i < x->rank; i++) out[0].dims[i] = 1;
+    return IR_OK;
+  case IR_OP_Flatten: {
+    set_unknown(&out[0], x->dtype);
+    if (x->rank < 0) return IR_OK;
+    int64_t ax = ir_attr_int(n, "axis", 1);
+    if (ax < 0) ax += x->rank;
+    if (ax < 0 || ax > x->rank) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", 1));
+    int64_t a = 1, b = 1;
+    for (int i = 0; i < x->rank; i++) {
+      int64_t *p = i < ax ? &a : &b;
+      *p = dim_mul(*p, x->dims[i]);
+    }
+    out[0].rank = 2;
+    out[0].dims[0] = a;
+    out[0].dims[1] = b;
+    return IR_OK;
+  }
+  case IR_OP_Reshape: {
+    set_unknown(&out[0], x->dtype);
+    cnt = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
+    if (cnt < 0) {
+      if (in[1]->rank == 1 && in[1]->dims[0] >= 0 && in[1]->dims[0] <= IR_MAX_DIMS) {
+        out[0].rank = (int)in[1]->dims[0];
+        for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = -1;
+      }
+      if (in_data[1] || in[1]->rank > 1) return ERR("shape must be a 1-D int64 tensor of at most %d entries", IR_MAX_DIMS);
+      return IR_OK;
+    }
+    int allowzero = (int)ir_attr_int(n, "allowzero", 0);
+    int neg = -1;
+    int64_t known = 1;        /* product of the known output extents */
+    char copied[IR_MAX_DIMS] = {0}; /* input axes whose unknown extent a 0 entry copies */
+    out[0].rank = cnt;
+    for (int i = 0; i < cnt; i++) {
+      int64_t d = v[i];
+      if (d == 0 && !allowzero) {
+        if (x->rank >= 0 && i >= x->rank) return ERR("shape entry %d is 0 but input has rank %d", i, x->rank);
+        d = x->rank >= 0 ? x->dims[i] : -1;
+        if (d < 0 && x->rank >= 0) copied[i] = 1;
+      } else if (d == -1) {
+        if (neg >= 0) return ERR("shape has two -1 entries");
+        neg = i;
+      } else if (d < -1) {
+        return ERR("shape entry %lld", (long long)d);
+      }
+      out[0].dims[i] = d;
+      if (i != neg && !copied[i]) known = dim_mul(known, d);
+    }
+    /* elements of the input outside the copied unknown axes (-1 if some other extent is unknown) */
+    int64_t total = x->rank >= 0 ? 1 : -1;
+    for (int i = 0; i < x->rank && total >= 0; i++) {
+      if (copied[i]) continue;
+      total = dim_mul(total, x->dims[i]);
+    }
+    if (neg >= 0) {
+      if (total >= 0 && known > 0) {
+        if (total % known) return ERR("cannot reshape %lld elements with -1", (long long)total);
+        out[0].dims[neg] = total / known;
+      } else if (total >= 0 && known == 0) {
+        if (total) return ERR("cannot infer -1 with a zero-size shape");
+        out[0].dims[neg] = 0;
+      } else {
+        out[0].dims[neg] = -1;
+      }
+    } else if (total >= 0 && known >= 0 && total != known) {
+      return ERR("cannot reshape %lld elements into %lld", (long long)total, (long long)known);
+    }
+    return IR_OK;
+  }
+  case IR_OP_Transpose: {
+    set_unknown(&out[0], x->dtype);
+    if (x->rank < 0) return IR_OK;
+    const int64_t *perm = ir_attr_ints(n, "perm", &cnt);
+    if (perm && cnt != x->rank) return ERR("perm has %d entries, input rank %d", cnt, x->rank);
+    int seen[IR_MAX_DIMS] = {0};
+    out[0].rank = x->rank;
+    for (int i = 0; i < x->rank; i++) {
+      int64_t p = perm ? perm[i] : x->rank - 1 - i;
+      if (p < 0 || p >= x->rank || seen[p]) return ERR("perm is not a permutation");
+      seen[p] = 1;
+      out[0].dims[i] = x->dims[p];
+    }
+    return IR_OK;
+  }
+  case IR_OP_Concat: {
+    set_unknown(&out[0], x->dtype);
+    int r = -1;
+    for (int i = 0; i < n->n_in; i++) {
+      if (!in[i]) return ERR("input %d is missing", i);
+      if (in[i]->dtype != x->dtype) return ERR("input types differ");
+      if (in[i]->rank >= 0) {
+        if (r >= 0 && in[i]->rank != r) return ERR("input ranks differ");
+        r = in[i]->rank;
+      }
+    }
+    if (r < 0) return IR_OK;
+    int ax = norm_axis(ir_attr_int(n, "axis", 0), r);
+    if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", 0));
+    out[0].rank = r;
+    for (int d = 0; d < r; d++) out[0].dims[d] = d == ax ? 0 : -1;
+    for (int i = 0; i < n->n_in; i++) {
+      if (in[i]->rank < 0) {
+        out[0].dims[ax] = -1;
+        continue;
+      }
+      for (int d = 0; d < r; d++) {
+        int64_t e = in[i]->dims[d];
+        if (d == ax) {
+          out[0].dims[ax] = (out[0].dims[ax] < 0 || e < 0) ? -1 : out[0].dims[ax] + e;
+        } else if (e >= 0) {
+          if (out[0].dims[d] >= 0 && out[0].dims[d] != e) return ERR("extents differ on axis %d", d);
+          out[0].dims[d] = e;
+        }
+      }
+    }
+    return IR_OK;
+  }
+  case IR_OP_Squeeze:
+  case IR_OP_Unsqueeze: {
+    set_unknown(&out[0], x->dtype);
+    const int64_t *ax = NULL;
+    int nax = 0;
+    if (opset < 13) {
+      ax = ir_attr_ints(n, "axes", &nax);
+    } else if (n->n_in > 1 && in[1]) {
+      nax = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
+      if (nax < 0) {
+        if (in_data[1]) return ERR("axes must be a 1-D int64 tensor");
+        return IR_OK;
+      }
+      ax = v;
+    }
+    if (x->rank < 0) return IR_OK;
+    char mark[IR_MAX_DIMS] = {0};
+    if (n->op == IR_OP_Unsqueeze) {
+      int r = x->rank + nax;
+      if (!ax) return ERR("missing axes");
+      if (r > IR_MAX_DIMS) return IR_UNSUPPORTED;
+      for (int i = 0; i < nax; i++) {
+        int a = norm_axis(ax[i], r);
+        if (a < 0 || mark[a]) return ERR("axis %lld out of range or repeated", (long long)ax[i]);
+        mark[a] = 1;
+      }
+      out[0].rank = r;
+      for (int i = 0, k = 0; i < r; i++) out[0].dims[i] = mark[i] ? 1 : x->dims[k++];
+      return IR_OK;
+    }
+    if (ax) {
+      for (int i = 0; i < nax; i++) {
+        int a = norm_axis(ax[i], x->rank);
+        if (a < 0 || mark[a]) return ERR("axis %lld out of range or repeated", (long long)ax[i]);
+        if (x->dims[a] >= 0 && x->dims[a] != 1) return ERR("cannot squeeze axis %d of extent %lld", a, (long long)x->dims[a]);
+        mark[a] = 1;
+      }
+    } else {
+      for (int i = 0; i < x->rank; i++) {
+        if (x->dims[i] < 0) return IR_OK; /* unknown which axes go */
+        mark[i] = x->dims[i] == 1;
+      }
+    }
+    out[0].rank = 0;
+    for (int i = 0; i < x->rank; i++)
+      if (!mark[i]) out[0].dims[out[0].rank++] = x->dims[i];
+    return IR_OK;
+  }
+  case IR_OP_Constant: {
+    const ir_attr *a = NULL;
+    for (int i = 0; i < n->n_attr; i++)
+      if (!strncmp(n->attr[i].name, "value", 5)) a = &n->attr[i];
+    if (!a) return ERR("no value attribute");
+    set_unknown(&out[0], IR_F32);
+    if (a->kind == IR_ATTR_TENSOR) {
+      out[0] = a->t->type;
+    } else if (!strcmp(a->name, "value_float") || !strcmp(a->name, "value_int")) {
+      out[0].dtype = a->kind == IR_ATTR_INT ? IR_I64 : IR_F32;
+      out[0].rank = 0;
+    } else if (!strcmp(a->name, "value_floats") || !strcmp(a->name, "value_ints")) {
+      out[0].dtype = a->kind == IR_ATTR_INTS ? IR_I64 : IR_F32;
+      out[0].rank = 1;
+      out[0].dims[0] = a->n;
+    } else {
+      return ERR("attribute '%s' not supported", a->name), IR_UNSUPPORTED;
+    }
+    return IR_OK;
+  }
+  case IR_OP_Pad: {
+    set_unknown(&out[0], x->dtype);
+    const int64_t *pads = NULL;
+    if (opset < 11) {
+      pads = ir_attr_ints(n, "pads", &cnt);
+    } else {
+      if (n->n_in < 2 || !in[1]) return ERR("missing the pads input (opset %d)", opset);
+      cnt = const_ints(in[1], in_data[1], v, 2 * IR_MAX_DIMS + 2);
+      if (cnt < 0) {
+        if (in_data[1]) return ERR("pads must be a 1-D int64 tensor");
+        if (x->rank >= 0) {
+          out[0].rank = x->rank;
+          for (int i = 0; i < x->rank; i++) out[0].dims[i] = -1;
+        }
+        return IR_OK;
+      }
+      pads = v;
+    }
+    if (x->rank < 0) return IR_OK;
+    if (!pads || cnt != 2 * x->rank) return ERR("pads has %d entries, expected %d", cnt, 2 * x->rank);
+    out[0] = *x;
+    for (int i = 0; i < x->rank; i++) {
+      const int64_t lim = (int64_t)1 << 40;
+      if (pads[i] < -lim || pads[i] > lim || pads[i + x->rank] < -lim || pads[i + x->rank] > lim)
+        return ERR("pads entry out of range");
+      if (x->dims[i] < 0 || x->dims[i] > lim) continue;
+      out[0].dims[i] = x->dims[i] + pads[i] + pads[i + x->rank];
+      if (out[0].dims[i] < 0) return ERR("negative output extent on axis %d", i);
+    }
+    return IR_OK;
+  }
+  case IR_OP_QuantizeLinear:
+    out[0] = *x;
+    out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : IR_U8;
+    if (out[0].dtype != IR_U8 && out[0].dtype != IR_I8)
+      return ERR("zero point type %s not supported", ir_dtype_name(out[0].dtype)), IR_UNSUPPORTED;
+    return IR_OK;
+  case IR_OP_DequantizeLinear:
+    out[0] = *x;
+    out[0].dtype = IR_F32;
+    return IR_OK;
+  case IR_OP_COUNT:
+    break;
+  }
+  return ERR("operator not supported"), IR_UNSUPPORTED;
+}

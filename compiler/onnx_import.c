@@ -1,0 +1,569 @@
+/* compiler/onnx_import.c -- reads ONNX ModelProto/TensorProto files with protobuf-c (code
+ * generated from /usr/include/onnx/onnx.proto into build/gen/) and builds the graph IR: opset
+ * check, initializers (float, int64, int32, int8, uint8, bool; raw_data, typed fields or external
+ * data), Constant nodes' attributes, graph inputs/outputs/value_info types, quantization
+ * annotations, and a topological sort. See onnx_import.h. */
+#include "onnx_import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx.pb-c.h"
+#include "util.h"
+
+_Static_assert(sizeof(float) == 4, "ONNX floats are IEEE single precision");
+
+typedef struct imp {
+  const char *src;      /* file name for messages */
+  const char *base_dir; /* directory for external data, or NULL */
+  ir_graph *g;
+  char *err;
+  size_t errlen;
+  /* name -> tensor index hash (open addressing), sized at start */
+  int *slot;
+  size_t nslot;
+} imp;
+
+static uint64_t hash_str(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+  return h;
+}
+
+static int lookup(const imp *m, const char *name) {
+  for (size_t i = hash_str(name) & (m->nslot - 1);; i = (i + 1) & (m->nslot - 1)) {
+    int t = m->slot[i];
+    if (t < 0) return -1;
+    if (!strcmp(m->g->tensors[t]->name, name)) return t;
+  }
+}
+
+/* Add a tensor under exactly this name; -1 if the name is taken. */
+static int define(imp *m, const char *name, const ir_type *type) {
+  if (lookup(m, name) >= 0) return -1;
+  int t = ir_add_tensor(m->g, name, type);
+  ALWAYS_ASSERT(!strcmp(m->g->tensors[t]->name, name));
+  size_t i = hash_str(name) & (m->nslot - 1);
+  while (m->slot[i] >= 0) i = (i + 1) & (m->nslot - 1);
+  m->slot[i] = t;
+  return t;
+}
+
+static int map_dtype(int32_t onnx_type, ir_dtype *dt) {
+  switch (onnx_type) {
+  case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *dt = IR_F32; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *dt = IR_U8; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *dt = IR_I8; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: *dt = IR_I32; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: *dt = IR_I64; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: *dt = IR_BOOL; return IR_OK;
+  default: return IR_UNSUPPORTED;
+  }
+}
+
+static const char *onnx_dtype_name(int32_t t) {
+  static const char *names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
+                                "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64",
+                                "COMPLEX128", "BFLOAT16"};
+  return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : "unknown";
+}
+
+/* Read external data for tp (location/offset/length relative to base_dir) into dst[nbytes]. */
+static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes, char *why,
+                         size_t whylen) {
+  const char *loc = NULL;
+  long long off = 0, len = -1;
+  for (size_t i = 0; i < tp->n_external_data; i++) {
+    const Onnx__StringStringEntryProto *e = tp->external_data[i];
+    if (!e->key || !e->value) continue;
+    if (!strcmp(e->key, "location")) loc = e->value;
+    if (!strcmp(e->key, "offset")) off = atoll(e->value);
+    if (!strcmp(e->key, "length")) len = atoll(e->value);
+  }
+  if (!loc || strstr(loc, "..") || loc[0] == '/') return util_err(why, whylen, "external data without a safe location");
+  if (len >= 0 && (size_t)len != nbytes) return util_err(why, whylen, "external data length %lld, expected %zu", len, nbytes);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", base_dir ? base_dir : ".", loc);
+  FILE *f = fopen(path, "rb");
+  if (!f) return util_err(why, whylen, "cannot open external data '%s': %s", path, strerror(errno));
+  int ok = off >= 0 && fseek(f, (long)off, SEEK_SET) == 0 && fread(dst, 1, nbytes, f) == nbytes;
+  fclose(f);
+  return ok ? IR_OK : util_err(why, whylen, "external data '%s' too short", path);
+}
+
+/* Convert a TensorProto into v. IR_OK, IR_ERR or IR_UNSUPPORTED with the reason in why. */
+static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_value *v, char *why, size_t whylen) {
+  memset(v, 0, sizeof *v);
+  ir_dtype dt;
+  if (!tp->has_data_type) return util_err(why, whylen, "tensor without data_type");
+  if (map_dtype(tp->data_type, &dt))
+    return util_err(why, whylen, "tensor data type %s not supported", onnx_dtype_name(tp->data_type)), IR_UNSUPPORTED;
+  if (tp->segment) return util_err(why, whylen, "segmented tensors not supported"), IR_UNSUPPORTED;
+  if (tp->n_dims > IR_MAX_DIMS) return util_err(why, whylen, "rank %zu above %d", tp->n_dims, IR_MAX_DIMS), IR_UNSUPPORTED;
+  ir_type t = {.dtype = dt, .rank = (int)tp->n_dims};
+  for (size_t i = 0; i < tp->n_dims; i++) {
+    if (tp->dims[i] < 0) return util_err(why, whylen, "negative extent %lld", (long long)tp->dims[i]);
+    t.dims[i] = tp->dims[i];
+  }
+  int64_t numel = ir_type_numel(&t);
+  size_t es = ir_dtype_size(dt);
+  if (numel < 0 || (uint64_t)numel > ((uint64_t)1 << 36) / es) return util_err(why, whylen, "tensor too large");
+  size_t nbytes = (size_t)numel * es;
+  if (ir_value_alloc(v, &t)) return util_err(why, whylen, "out of memory for %zu bytes", nbytes);
+  int ext = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+  size_t have = 0;
+  if (ext) {
+    if (read_external(tp, base_dir, v->data, nbytes, why, whylen)) goto fail;
+    return IR_OK;
+  }
+  if (tp->has_raw_data) {
+    if (tp->raw_data.len != nbytes) {
+      util_err(why, whylen, "raw_data has %zu bytes, shape needs %zu", tp->raw_data.len, nbytes);
+      goto fail;
+    }
+    if (nbytes) memcpy(v->data, tp->raw_data.data, nbytes);
+    if (dt == IR_BOOL)
+      for (size_t i = 0; i < nbytes; i++) ((uint8_t *)v->data)[i] = ((uint8_t *)v->data)[i] != 0;
+    return IR_OK;
+  }
+  switch (dt) {
+  case IR_F32:
+    have = tp->n_float_data;
+    if (have == (size_t)numel && numel) memcpy(v->data, tp->float_data, nbytes);
+    break;
+  case IR_I64:
+    have = tp->n_int64_data;
+    if (have == (size_t)numel && numel) memcpy(v->data, tp->int64_data, nbytes);
+    break;
+  default: /* int32, int8, uint8, bool are all carried in int32_data */
+    have = tp->n_int32_data;
+    if (have == (size_t)numel)
+      for (int64_t i = 0; i < numel; i++) {
+        int32_t x = tp->int32_data[i];
+        if ((dt == IR_I8 && (x < -128 || x > 127)) || (dt == IR_U8 && (x < 0 || x > 255))) {
+          util_err(why, whylen, "value %d out of range for %s", (int)x, ir_dtype_name(dt));
+          goto fail;
+        }
+        ir_set_elem(dt, v->data, i, x);
+      }
+    break;
+  }
+  if (have != (size_t)numel) {
+    util_err(why, whylen, "%zu data elements, shape needs %lld", have, (long long)numel);
+    goto fail;
+  }
+  return IR_OK;
+fail:
+  ir_value_free(v);
+  return IR_ERR;
+}
+
+/* Type of a ValueInfoProto into t/dim_param; unsupported for non-tensor types. */
+static int type_from_value_info(const Onnx__ValueInfoProto *vi, ir_type *t, const char **params, char *why,
+                                size_t whylen) {
+  memset(t, 0, sizeof *t);
+  t->rank = -1;
+  for (int i = 0; i < IR_MAX_DIMS; i++) params[i] = NULL;
+  if (!vi->type) return IR_OK; /* no type given: inferred later */
+  if (vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !vi->type->tensor_type)
+    return util_err(why, whylen, "'%s' is not a tensor (sequence/map/optional types not supported)", vi->name), IR_UNSUPPORTED;
+  const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
+  if (tt->has_elem_type && tt->elem_type && map_dtype(tt->elem_type, &t->dtype))
+    return util_err(why, whylen, "'%s' has data type %s, not supported", vi->name, onnx_dtype_name(tt->elem_type)),
+           IR_UNSUPPORTED;
+  if (!tt->shape) return IR_OK;
+  if (tt->shape->n_dim > IR_MAX_DIMS)
+    return util_err(why, whylen, "'%s' has rank %zu above %d", vi->name, tt->shape->n_dim, IR_MAX_DIMS), IR_UNSUPPORTED;
+  t->rank = (int)tt->shape->n_dim;
+  for (size_t i = 0; i < tt->shape->n_dim; i++) {
+    const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+    t->dims[i] = -1;
+    if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+      if (d->dim_value < 0) return util_err(why, whylen, "'%s' has negative extent", vi->name);
+      t->dims[i] = d->dim_value;
+    } else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
+      params[i] = d->dim_param;
+    }
+  }
+  return IR_OK;
+}
+
+static void set_dim_params(ir_tensor *t, const char **params) {
+  for (int i = 0; i < IR_MAX_DIMS; i++) {
+    free(t->dim_param[i]);
+    t->dim_param[i] = NULL;
+    if (params[i] && i < t->type.rank && t->type.dims[i] < 0) {
+      size_t n = strlen(params[i]) + 1;
+      t->dim_param[i] = malloc(n);
+      if (t->dim_param[i]) memcpy(t->dim_param[i], params[i], n);
+    }
+  }
+}
+
+static const char *attr_kind_name(int k) {
+  static const char *names[] = {"INT", "FLOAT", "STRING", "INTS", "FLOATS", "TENSOR", "other"};
+  return k >= 0 && k <= IR_ATTR_OTHER ? names[k] : "?";
+}
+
+/* Convert one attribute of node n. */
+static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
+  ir_graph *g = m->g;
+  if (!ap->name || !*ap->name) return ir_node_err(g, n, m->err, m->errlen, "attribute without a name");
+  if (ap->ref_attr_name && *ap->ref_attr_name)
+    return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to a function attribute", ap->name);
+  if (!ap->has_type) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has no type", ap->name);
+  ir_attr_kind k;
+  switch (ap->type) {
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: k = IR_ATTR_INT; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: k = IR_ATTR_FLOAT; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: k = IR_ATTR_STRING; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: k = IR_ATTR_INTS; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: k = IR_ATTR_FLOATS; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: k = IR_ATTR_TENSOR; break;
+  default: k = IR_ATTR_OTHER; break;
+  }
+  int want = ir_attr_expected_kind(n->op, ap->name);
+  if (want >= 0 && want != (int)k)
+    return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has type %s, expected %s", ap->name,
+                       attr_kind_name(k), attr_kind_name(want));
+  if (n->op == IR_OP_Constant && k == IR_ATTR_OTHER)
+    return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' (sparse or other) not supported", ap->name), IR_UNSUPPORTED;
+  ir_attr *a = ir_new_attr(n, ap->name, k);
+  switch (k) {
+  case IR_ATTR_INT: a->i = ap->i; break;
+  case IR_ATTR_FLOAT: a->f = ap->f; break;
+  case IR_ATTR_STRING:
+    a->s = malloc(ap->s.len + 1);
+    if (!a->s) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    if (ap->s.len) memcpy(a->s, ap->s.data, ap->s.len);
+    a->s[ap->s.len] = 0;
+    break;
+  case IR_ATTR_INTS:
+    if (ap->n_ints > 1u << 20) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);
+    a->n = (int)ap->n_ints;
+    a->ints = malloc(ap->n_ints * sizeof(int64_t) + 1);
+    if (!a->ints) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    if (ap->n_ints) memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+    break;
+  case IR_ATTR_FLOATS:
+    if (ap->n_floats > 1u << 24) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);
+    a->n = (int)ap->n_floats;
+    a->floats = malloc(ap->n_floats * sizeof(float) + 1);
+    if (!a->floats) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    if (ap->n_floats) memcpy(a->floats, ap->floats, ap->n_floats * sizeof(float));
+    break;
+  case IR_ATTR_TENSOR: {
+    if (!ap->t) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has no tensor", ap->name);
+    char why[256];
+    a->t = calloc(1, sizeof *a->t);
+    if (!a->t) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    int rc = tensor_from_proto(ap->t, m->base_dir, a->t, why, sizeof why);
+    if (rc) {
+      ir_node_err(g, n, m->err, m->errlen, "attribute '%s': %s", ap->name, why);
+      return rc;
+    }
+    break;
+  }
+  default: break;
+  }
+  return IR_OK;
+}
+
+/* Order nodes topologically (stable for already sorted graphs). */
+static int topo_sort(imp *m) {
+  ir_graph *g = m->g;
+  int nn = g->n_nodes, nt = g->n_tensors;
+  int *prod = malloc((size_t)nt * sizeof(int) + 1);
+  char *done = calloc((size_t)nn + 1, 1);
+  ir_node **order = malloc((size_t)nn * sizeof *order + 1);
+  int rc = IR_OK;
+  if (!prod || !done || !order) {
+    rc = util_err(m->err, m->errlen, "%s: out of memory", m->src);
+    goto out;
+  }
+  for (int i = 0; i < nt; i++) prod[i] = -1;
+  for (int i = 0; i < nn; i++)
+    for (int j = 0; j < g->nodes[i]->n_out; j++)
+      if (g->nodes[i]->out[j] >= 0) prod[g->nodes[i]->out[j]] = i;
+  int k = 0, progress = 1;
+  while (k < nn && progress) {
+    progress = 0;
+    for (int i = 0; i < nn; i++) {
+      if (done[i]) continue;
+      const ir_node *n = g->nodes[i];
+      int ready = 1;
+      for (int j = 0; j < n->n_in && ready; j++)
+        if (n->in[j] >= 0 && prod[n->in[j]] >= 0 && !done[prod[n->in[j]]]) ready = 0;
+      if (!ready) continue;
+      done[i] = 1;
+      order[k++] = g->nodes[i];
+      progress = 1;
+    }
+  }
+  if (k < nn) {
+    for (int i = 0; i < nn; i++)
+      if (!done[i]) {
+        rc = ir_node_err(g, g->nodes[i], m->err, m->errlen, "graph has a cycle through this node");
+        break;
+      }
+    goto out;
+  }
+  if (nn) memcpy(g->nodes, order, (size_t)nn * sizeof *order);
+out:
+  free(prod);
+  free(done);
+  free(order);
+  return rc;
+}
+
+/* Attach quantization annotations (SCALE_TENSOR / ZERO_POINT_TENSOR) to tensors. */
+static void apply_quant_annotations(imp *m, const Onnx__GraphProto *gp) {
+  ir_graph *g = m->g;
+  for (size_t i = 0; i < gp->n_quantization_annotation; i++) {
+    const Onnx__TensorAnnotation *a = gp->quantization_annotation[i];
+    if (!a->tensor_name) continue;
+    int t = lookup(m, a->tensor_name), s = -1, z = -1;
+    for (size_t j = 0; j < a->n_quant_parameter_tensor_names; j++) {
+      const Onnx__StringStringEntryProto *e = a->quant_parameter_tensor_names[j];
+      if (!e->key || !e->value) continue;
+      if (!strcmp(e->key, "SCALE_TENSOR")) s = lookup(m, e->value);
+      if (!strcmp(e->key, "ZERO_POINT_TENSOR")) z = lookup(m, e->value);
+    }
+    if (t < 0 || s < 0 || !g->tensors[s]->data || g->tensors[s]->type.dtype != IR_F32) continue;
+    int64_t ns = ir_type_numel(&g->tensors[s]->type);
+    if (ns < 1 || (z >= 0 && (!g->tensors[z]->data || ir_type_numel(&g->tensors[z]->type) != ns))) continue;
+    ir_quant *q = calloc(1, sizeof *q);
+    if (!q) continue;
+    q->n = (int)ns;
+    q->axis = ns > 1 ? 1 : -1;
+    q->scale = malloc((size_t)ns * sizeof(float));
+    q->zero_point = calloc((size_t)ns, sizeof(int32_t));
+    q->qtype = z >= 0 ? g->tensors[z]->type.dtype : IR_U8;
+    if (!q->scale || !q->zero_point) {
+      free(q->scale);
+      free(q->zero_point);
+      free(q);
+      continue;
+    }
+    for (int64_t k = 0; k < ns; k++) {
+      q->scale[k] = ((const float *)g->tensors[s]->data)[k];
+      if (z >= 0) q->zero_point[k] = (int32_t)ir_get_elem(g->tensors[z]->type.dtype, g->tensors[z]->data, k);
+    }
+    g->tensors[t]->quant = q;
+  }
+}
+
+/* ModelProto -> m->g: opset check, initializers, runtime inputs, nodes (outputs defined first,
+ * then inputs resolved, so unsorted files work), outputs, value_info hints, quantization
+ * annotations, topological sort, verification. Errors name the file and node. */
+static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opts *o) {
+  const Onnx__GraphProto *gp = mp->graph;
+  char why[512];
+  if (!gp) return util_err(m->err, m->errlen, "%s: model has no graph", m->src);
+  int opset = -1;
+  for (size_t i = 0; i < mp->n_opset_import; i++) {
+    const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
+    if (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) opset = os->has_version ? (int)os->version : 1;
+  }
+  if (opset < 0)
+    return util_err(m->err, m->errlen, "%s: model imports no default-domain (ai.onnx) opset", m->src), IR_UNSUPPORTED;
+  if (!(o && o->any_opset) && (opset < ONNX_MIN_OPSET || opset > ONNX_MAX_OPSET))
+    return util_err(m->err, m->errlen, "%s: opset %d not supported (dlvta reads ONNX opsets %d to %d)", m->src, opset,
+                    ONNX_MIN_OPSET, ONNX_MAX_OPSET),
+           IR_UNSUPPORTED;
+  ir_graph *g = m->g = ir_graph_new(gp->name);
+  g->opset = opset;
+  g->source = malloc(strlen(m->src) + 1);
+  if (g->source) strcpy(g->source, m->src);
+  if (gp->n_sparse_initializer)
+    return util_err(m->err, m->errlen, "%s: sparse initializers not supported", m->src), IR_UNSUPPORTED;
+
+  /* name table */
+  size_t names = gp->n_initializer + gp->n_input + gp->n_output + 16;
+  for (size_t i = 0; i < gp->n_node; i++) names += gp->node[i]->n_output;
+  m->nslot = 64;
+  while (m->nslot < 2 * names) m->nslot *= 2;
+  m->slot = malloc(m->nslot * sizeof(int));
+  if (!m->slot) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+  for (size_t i = 0; i < m->nslot; i++) m->slot[i] = -1;
+
+  for (size_t i = 0; i < gp->n_initializer; i++) {
+    const Onnx__TensorProto *tp = gp->initializer[i];
+    if (!tp->name || !*tp->name) return util_err(m->err, m->errlen, "%s: initializer %zu has no name", m->src, i);
+    ir_value v;
+    int rc = tensor_from_proto(tp, m->base_dir, &v, why, sizeof why);
+    if (rc) return util_err(m->err, m->errlen, "%s: initializer '%s': %s", m->src, tp->name, why), rc;
+    int t = define(m, tp->name, &v.type);
+    if (t < 0) {
+      ir_value_free(&v);
+      return util_err(m->err, m->errlen, "%s: initializer '%s' defined twice", m->src, tp->name);
+    }
+    g->tensors[t]->data = v.data;
+  }
+  g->inputs = malloc((gp->n_input + 1) * sizeof(int));
+  g->outputs = malloc((gp->n_output + 1) * sizeof(int));
+  if (!g->inputs || !g->outputs) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+  for (size_t i = 0; i < gp->n_input; i++) {
+    const Onnx__ValueInfoProto *vi = gp->input[i];
+    if (!vi->name || !*vi->name) return util_err(m->err, m->errlen, "%s: graph input %zu has no name", m->src, i);
+    int t = lookup(m, vi->name);
+    if (t >= 0 && g->tensors[t]->data) continue; /* initializer listed as input (IR < 4) */
+    if (t >= 0) return util_err(m->err, m->errlen, "%s: graph input '%s' listed twice", m->src, vi->name);
+    ir_type ty;
+    const char *params[IR_MAX_DIMS];
+    int rc = type_from_value_info(vi, &ty, params, why, sizeof why);
+    if (rc) return util_err(m->err, m->errlen, "%s: graph input %s", m->src, why), rc;
+    t = define(m, vi->name, &ty);
+    set_dim_params(g->tensors[t], params);
+    g->inputs[g->n_inputs++] = t;
+  }
+
+  /* nodes: define all outputs first, then resolve inputs (the file may not be sorted) */
+  for (size_t i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    if (!np->op_type || !*np->op_type)
+      return util_err(m->err, m->errlen, "%s: node %zu ('%s') has no op_type", m->src, i, np->name ? np->name : "");
+    ir_op op = ir_op_from_name(np->domain, np->op_type);
+    int *outs = malloc((np->n_output + 1) * sizeof(int));
+    if (!outs) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+    ir_node *n = ir_add_node(g, op, np->name, NULL, 0, outs, 0);
+    free(outs);
+    free(n->op_name);
+    size_t dl = np->domain ? strlen(np->domain) : 0;
+    n->op_name = malloc(dl + strlen(np->op_type) + 2);
+    if (!n->op_name) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+    if (dl && strcmp(np->domain, "ai.onnx"))
+      sprintf(n->op_name, "%s.%s", np->domain, np->op_type);
+    else
+      strcpy(n->op_name, np->op_type);
+    if (np->n_input > 4096 || np->n_output > 4096) return ir_node_err(g, n, m->err, m->errlen, "too many inputs or outputs");
+    n->out = realloc(n->out, (np->n_output + 1) * sizeof(int));
+    n->in = realloc(n->in, (np->n_input + 1) * sizeof(int));
+    if (!n->out || !n->in) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+    for (size_t j = 0; j < np->n_output; j++) {
+      const char *nm = np->output[j];
+      n->out[n->n_out++] = -1;
+      if (!nm || !*nm) continue;
+      int t = define(m, nm, NULL);
+      if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "output '%s' is already defined", nm);
+      n->out[n->n_out - 1] = t;
+    }
+  }
+  for (size_t i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    ir_node *n = g->nodes[i];
+    for (size_t j = 0; j < np->n_input; j++) {
+      const char *nm = np->input[j];
+      int t = -1;
+      if (nm && *nm) {
+        t = lookup(m, nm);
+        if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "input '%s' is not defined in the graph", nm);
+      }
+      n->in[n->n_in++] = t;
+    }
+    if (n->op != IR_OP_UNKNOWN) {
+      if (n->n_in < ir_op_min_inputs(n->op) || n->n_in > ir_op_max_inputs(n->op))
+        return ir_node_err(g, n, m->err, m->errlen, "has %d inputs, expected %d to %d", n->n_in,
+                           ir_op_min_inputs(n->op), ir_op_max_inputs(n->op));
+      if (n->n_out < ir_op_min_outputs(n->op) || n->n_out > ir_op_max_outputs(n->op))
+        return ir_node_err(g, n, m->err, m->errlen, "has %d outputs, expected %d to %d", n->n_out,
+                           ir_op_min_outputs(n->op), ir_op_max_outputs(n->op));
+      for (int j = 0; j < ir_op_min_inputs(n->op); j++)
+        if (n->in[j] < 0 && !(n->op == IR_OP_Concat))
+          return ir_node_err(g, n, m->err, m->errlen, "required input %d is empty", j);
+    }
+    for (size_t j = 0; j < np->n_attribute; j++) {
+      int rc = convert_attr(m, n, np->attribute[j]);
+      if (rc) return rc;
+    }
+  }
+  for (size_t i = 0; i < gp->n_output; i++) {
+    const Onnx__ValueInfoProto *vi = gp->output[i];
+    if (!vi->name || !*vi->name) return util_err(m->err, m->errlen, "%s: graph output %zu has no name", m->src, i);
+    int t = lookup(m, vi->name);
+    if (t < 0) return util_err(m->err, m->errlen, "%s: graph output '%s' is not produced by any node", m->src, vi->name);
+    ir_type ty;
+    const char *params[IR_MAX_DIMS];
+    int rc = type_from_value_info(vi, &ty, params, why, sizeof why);
+    if (rc) return util_err(m->err, m->errlen, "%s: graph output %s", m->src, why), rc;
+    if (!g->tensors[t]->data && !ir_is_graph_input(g, t)) {
+      g->tensors[t]->type = ty;
+      set_dim_params(g->tensors[t], params);
+    }
+    g->outputs[g->n_outputs++] = t;
+  }
+  for (size_t i = 0; i < gp->n_value_info; i++) {
+    const Onnx__ValueInfoProto *vi = gp->value_info[i];
+    if (!vi->name) continue;
+    int t = lookup(m, vi->name);
+    if (t < 0 || g->tensors[t]->data || ir_is_graph_input(g, t)) continue;
+    ir_type ty;
+    const char *params[IR_MAX_DIMS];
+    if (type_from_value_info(vi, &ty, params, why, sizeof why)) continue; /* only a hint */
+    g->tensors[t]->type = ty;
+    set_dim_params(g->tensors[t], params);
+  }
+  apply_quant_annotations(m, gp);
+  int rc = topo_sort(m);
+  if (rc) return rc;
+  return ir_verify(g, 0, m->err, m->errlen);
+}
+
+int onnx_import_buffer(const void *buf, size_t len, const char *name, const char *base_dir,
+                       const onnx_import_opts *o, ir_graph **out, char *err, size_t errlen) {
+  *out = NULL;
+  imp m = {.src = name ? name : "<memory>", .base_dir = base_dir, .err = err, .errlen = errlen};
+  Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+  if (!mp)
+    return util_err(err, errlen, "%s: not a valid ONNX model (protobuf decoding failed: truncated or corrupt file)",
+                    m.src);
+  int rc = build_graph(&m, mp, o);
+  onnx__model_proto__free_unpacked(mp, NULL);
+  free(m.slot);
+  if (rc) {
+    ir_graph_free(m.g);
+    return rc;
+  }
+  *out = m.g;
+  return IR_OK;
+}
+
+int onnx_import_ex(const char *path, const onnx_import_opts *o, ir_graph **out, char *err, size_t errlen) {
+  size_t len;
+  *out = NULL;
+  char *buf = util_read_file(path, &len);
+  if (!buf) return util_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = 0;
+  else
+    strcpy(dir, ".");
+  int rc = onnx_import_buffer(buf, len, path, dir, o, out, err, errlen);
+  free(buf);
+  return rc;
+}
+
+int onnx_import(const char *path, ir_graph **out, char *err, size_t errlen) {
+  return onnx_import_ex(path, NULL, out, err, errlen);
+}
+
+int onnx_read_tensor(const char *path, ir_value *v, char *name, size_t namelen, char *err, size_t errlen) {
+  size_t len;
+  memset(v, 0, sizeof *v);
+  char *buf = util_read_file(path, &len);
+  if (!buf) return util_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+  Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, (const uint8_t *)buf);
+  free(buf);
+  if (!tp) return util_err(err, errlen, "%s: not a valid TensorProto (truncated or corrupt file)", path);
+  char why[256];
+  int rc = tensor_from_proto(tp, NULL, v, why, sizeof why);
+  if (rc) util_err(err, errlen, "%s: %s", path, why);
+  if (!rc && name && namelen) snprintf(name, namelen, "%s", tp->name ? tp->name : "");
+  onnx__tensor_proto__free_unpacked(tp, NULL);
+  return rc;
+}

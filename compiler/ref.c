@@ -1,0 +1,639 @@
+/* compiler/ref.c -- the reference executor's graph walk and node dispatch, plus the
+ * elementwise, normalization, softmax, data-movement, padding and (de)quantization kernels.
+ * Convolution, matrix products and pooling are in ref_nn.c. See ref.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref_internal.h"
+#include "util.h"
+
+#define CERR(...) ir_node_err(c->g, c->n, c->err, c->errlen, __VA_ARGS__)
+
+static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
+
+/* Row-major strides of t in elements. */
+static void strides_of(const ir_type *t, int64_t *st) {
+  int64_t s = 1;
+  for (int i = t->rank - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= t->dims[i];
+  }
+}
+
+/* Strides of an input of type in broadcast to out's rank (0 on broadcast axes). */
+static void bcast_strides(const ir_type *in, const ir_type *out, int64_t *st) {
+  int64_t s[IR_MAX_DIMS];
+  strides_of(in, s);
+  int off = out->rank - in->rank;
+  for (int i = 0; i < out->rank; i++) {
+    int k = i - off;
+    st[i] = (k < 0 || in->dims[k] == 1) ? 0 : s[k];
+  }
+}
+
+/* Wrap an int64 into dtype dt (modular, as numpy casts), store at i. */
+static void store_wrap(ir_dtype dt, void *d, int64_t i, int64_t x) {
+  switch (dt) {
+  case IR_U8: ((uint8_t *)d)[i] = (uint8_t)x; break;
+  case IR_I8: ((int8_t *)d)[i] = (int8_t)x; break;
+  case IR_I32: ((int32_t *)d)[i] = (int32_t)x; break;
+  case IR_I64: ((int64_t *)d)[i] = x; break;
+  case IR_BOOL: ((uint8_t *)d)[i] = x != 0; break;
+  default: break;
+  }
+}
+
+static int64_t load_int(ir_dtype dt, const void *d, int64_t i) {
+  switch (dt) {
+  case IR_U8: return ((const uint8_t *)d)[i];
+  case IR_I8: return ((const int8_t *)d)[i];
+  case IR_I32: return ((const int32_t *)d)[i];
+  case IR_I64: return ((const int64_t *)d)[i];
+  case IR_BOOL: return ((const uint8_t *)d)[i] != 0;
+  default: return 0;
+  }
+}
+
+/* Add, Sub, Mul, Div with numpy broadcasting; float32, or wrapping integer arithmetic. */
+static int k_binary(ref_call *c) {
+  const ir_value *a = c->in[0], *b = c->in[1];
+  ir_value *y = &c->out[0];
+  const ir_type *ot = &y->type;
+  int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS];
+  bcast_strides(&a->type, ot, sa);
+  bcast_strides(&b->type, ot, sb);
+  int r = ot->rank;
+  int64_t total = numel(y);
+  if (total == 0) return IR_OK;
+  int64_t inner = r ? ot->dims[r - 1] : 1, ia = r ? sa[r - 1] : 0, ib = r ? sb[r - 1] : 0;
+  int64_t idx[IR_MAX_DIMS] = {0};
+  ir_op op = c->n->op;
+  int isf = y->type.dtype == IR_F32;
+  if (!isf && !ir_dtype_size(y->type.dtype)) return CERR("type %s not supported", ir_dtype_name(y->type.dtype)), IR_UNSUPPORTED;
+  for (int64_t o = 0; o < total; o += inner) {
+    int64_t oa = 0, ob = 0;
+    for (int d = 0; d < r - 1; d++) {
+      oa += idx[d] * sa[d];
+      ob += idx[d] * sb[d];
+    }
+    if (isf) {
+      const float *pa = (const float *)a->data + oa, *pb = (const float *)b->data + ob;
+      float *py = (float *)y->data + o;
+      switch (op) {
+      case IR_OP_Add: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] + pb[j * ib]; break;
+      case IR_OP_Sub: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] - pb[j * ib]; break;
+      case IR_OP_Mul: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] * pb[j * ib]; break;
+      default: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] / pb[j * ib]; break;
+      }
+    } else {
+      ir_dtype dt = y->type.dtype;
+      for (int64_t j = 0; j < inner; j++) {
+        int64_t x0 = load_int(dt, a->data, oa + j * ia), x1 = load_int(dt, b->data, ob + j * ib), z;
+        switch (op) {
+        case IR_OP_Add: z = (int64_t)((uint64_t)x0 + (uint64_t)x1); break;
+        case IR_OP_Sub: z = (int64_t)((uint64_t)x0 - (uint64_t)x1); break;
+        case IR_OP_Mul: z = (int64_t)((uint64_t)x0 * (uint64_t)x1); break;
+        default:
+          if (x1 == 0) return CERR("integer division by zero");
+          if (x1 == -1 && x0 == INT64_MIN) return CERR("integer division overflow");
+          z = x0 / x1;
+          break;
+        }
+        store_wrap(dt, y->data, o + j, z);
+      }
+    }
+    for (int d = r - 2; d >= 0; d--) {
+      if (++idx[d] < ot->dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Relu, Sigmoid, Clip: float32, or any numeric type through double for Relu/Clip. */
+static int k_unary(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int64_t n = numel(x);
+  ir_dtype dt = x->type.dtype;
+  double lo = -INFINITY, hi = INFINITY;
+  if (c->n->op == IR_OP_Clip) {
+    if (c->g->opset < 11) {
+      lo = ir_attr_float(c->n, "min", -INFINITY);
+      hi = ir_attr_float(c->n, "max", INFINITY);
+    } else {
+      for (int k = 1; k < 3; k++) {
+        if (c->n->n_in <= k || !c->in[k]) continue;
+        if (numel(c->in[k]) != 1 || c->in[k]->type.dtype != dt) return CERR("min/max must be scalars of the input type");
+        double v = ir_get_elem(dt, c->in[k]->data, 0);
+        if (k == 1)
+          lo = v;
+        else
+          hi = v;
+      }
+    }
+  }
+  if (dt == IR_F32) {
+    const float *px = x->data;
+    float *py = y->data;
+    switch (c->n->op) {
+    case IR_OP_Relu: for (int64_t i = 0; i < n; i++) py[i] = px[i] > 0 ? px[i] : 0; break;
+    case IR_OP_Sigmoid:
+      for (int64_t i = 0; i < n; i++)
+        py[i] = px[i] >= 0 ? 1.0f / (1.0f + expf(-px[i])) : expf(px[i]) / (1.0f + expf(px[i]));
+      break;
+    default: {
+      float flo = (float)lo, fhi = (float)hi;
+      for (int64_t i = 0; i < n; i++) {
+        float v = px[i] < flo ? flo : px[i];
+        py[i] = v > fhi ? fhi : v;
+      }
+    }
+    }
+    return IR_OK;
+  }
+  if (c->n->op == IR_OP_Sigmoid || dt == IR_BOOL || !ir_dtype_size(dt))
+    return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  if (c->n->op == IR_OP_Relu) lo = 0;
+  for (int64_t i = 0; i < n; i++) {
+    double v = ir_get_elem(dt, x->data, i);
+    v = v < lo ? lo : v;
+    ir_set_elem(dt, y->data, i, v > hi ? hi : v);
+  }
+  return IR_OK;
+}
+
+/* Flatten, Reshape, Squeeze, Unsqueeze, Identity: the data unchanged (the output type is inferred). */
+static int k_copy(ref_call *c) {
+  size_t bytes = (size_t)numel(c->in[0]) * ir_dtype_size(c->in[0]->type.dtype);
+  if (bytes) memcpy(c->out[0].data, c->in[0]->data, bytes);
+  return IR_OK;
+}
+
+/* Dropout: identity, mask all true; training mode with a non-zero ratio (random) is unsupported. */
+static int k_dropout(ref_call *c) {
+  int training = 0;
+  if (c->g->opset >= 12 && c->n->n_in > 2 && c->in[2]) {
+    if (numel(c->in[2]) != 1) return CERR("training_mode must be a scalar");
+    training = ir_get_elem(c->in[2]->type.dtype, c->in[2]->data, 0) != 0;
+  }
+  double ratio = c->g->opset >= 12 ? 0.5 : ir_attr_float(c->n, "ratio", 0.5f);
+  if (c->g->opset >= 12 && c->n->n_in > 1 && c->in[1]) {
+    if (numel(c->in[1]) != 1) return CERR("ratio must be a scalar");
+    ratio = ir_get_elem(c->in[1]->type.dtype, c->in[1]->data, 0);
+  }
+  if (training && ratio != 0) return CERR("training-mode dropout (random) is not supported"), IR_UNSUPPORTED;
+  k_copy(c);
+  if (c->n->n_out > 1) memset(c->out[1].data, 1, (size_t)numel(&c->out[1]));
+  return IR_OK;
+}
+
+/* BatchNormalization over axis 1: inference with the given statistics, or training mode (batch
+ * statistics; running mean/var outputs updated with momentum). */
+static int k_batchnorm(ref_call *c) {
+  const ir_value *x = c->in[0];
+  if (x->type.dtype != IR_F32) return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], inner = N * C > 0 ? numel(x) / (N * C) : 0;
+  for (int i = 1; i < 5; i++)
+    if (c->in[i]->type.dtype != IR_F32 || numel(c->in[i]) != C) return CERR("input %d must be f32[%lld]", i, (long long)C);
+  const float *sc = c->in[1]->data, *bi = c->in[2]->data, *mean = c->in[3]->data, *var = c->in[4]->data;
+  float eps = ir_attr_float(c->n, "epsilon", 1e-5f), mom = ir_attr_float(c->n, "momentum", 0.9f);
+  int training = (int)ir_attr_int(c->n, "training_mode", 0);
+  const float *px = x->data;
+  float *py = c->out[0].data;
+  for (int64_t ch = 0; ch < C; ch++) {
+    double m = mean[ch], v = var[ch];
+    if (training) {
+      double s = 0, s2 = 0;
+      for (int64_t b = 0; b < N; b++)
+        for (int64_t i = 0; i < inner; i++) s += px[(b * C + ch) * inner + i];
+      double cnt = (double)(N * inner);
+      m = s / cnt;
+      for (int64_t b = 0; b < N; b++)
+        for (int64_t i = 0; i < inner; i++) {
+          double d = px[(b * C + ch) * inner + i] - m;
+          s2 += d * d;
+        }
+      v = s2 / cnt;
+      if (c->n->n_out > 1 && c->n->out[1] >= 0) ((float *)c->out[1].data)[ch] = (float)(mean[ch] * mom + m * (1 - mom));
+      if (c->n->n_out > 2 && c->n->out[2] >= 0) ((float *)c->out[2].data)[ch] = (float)(var[ch] * mom + v * (1 - mom));
+    } else if (c->n->n_out > 1) {
+      return CERR("extra outputs need training_mode"), IR_UNSUPPORTED;
+    }
+    float a = (float)(sc[ch] / sqrt(v + eps)), b0 = (float)(bi[ch] - m * a);
+    for (int64_t b = 0; b < N; b++) {
+      const float *xi = px + (b * C + ch) * inner;
+      float *yi = py + (b * C + ch) * inner;
+      for (int64_t i = 0; i < inner; i++) yi[i] = xi[i] * a + b0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Softmax: opset < 13 over the input coerced to 2-D at axis (default 1); from 13 along axis
+ * (default -1). Max-subtracted, sums in double. */
+static int k_softmax(ref_call *c) {
+  const ir_value *x = c->in[0];
+  if (x->type.dtype != IR_F32) return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  int r = x->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", c->g->opset < 13 ? 1 : -1);
+  if (ax < 0) ax += r;
+  int64_t outer = 1, len = 1, inner = 1;
+  for (int i = 0; i < r; i++) {
+    if (i < ax)
+      outer *= x->type.dims[i];
+    else if (i == ax || c->g->opset < 13)
+      len *= x->type.dims[i];
+    else
+      inner *= x->type.dims[i];
+  }
+  const float *px = x->data;
+  float *py = c->out[0].data;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++) {
+      const float *xs = px + o * len * inner + i;
+      float *ys = py + o * len * inner + i;
+      float mx = -INFINITY;
+      for (int64_t k = 0; k < len; k++) mx = xs[k * inner] > mx ? xs[k * inner] : mx;
+      double sum = 0;
+      for (int64_t k = 0; k < len; k++) {
+        ys[k * inner] = expf(xs[k * inner] - mx);
+        sum += ys[k * inner];
+      }
+      for (int64_t k = 0; k < len; k++) ys[k * inner] = (float)(ys[k * inner] / sum);
+    }
+  return IR_OK;
+}
+
+/* Transpose by perm (default: reversed axes), any dtype. */
+static int k_transpose(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int r = x->type.rank, cnt;
+  size_t es = ir_dtype_size(x->type.dtype);
+  const int64_t *perm = ir_attr_ints(c->n, "perm", &cnt);
+  int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  strides_of(&x->type, sx);
+  for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
+  int64_t total = numel(y);
+  const char *px = x->data;
+  char *py = y->data;
+  int64_t off = 0;
+  for (int64_t o = 0; o < total; o++) {
+    memcpy(py + o * es, px + off * es, es);
+    for (int d = r - 1; d >= 0; d--) {
+      off += st[d];
+      if (++idx[d] < y->type.dims[d]) break;
+      off -= st[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Concat along axis, any dtype (types checked by inference). */
+static int k_concat(ref_call *c) {
+  ir_value *y = &c->out[0];
+  int r = y->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", 0);
+  if (ax < 0) ax += r;
+  size_t es = ir_dtype_size(y->type.dtype);
+  int64_t outer = 1, inner = 1;
+  for (int i = 0; i < ax; i++) outer *= y->type.dims[i];
+  for (int i = (int)ax + 1; i < r; i++) inner *= y->type.dims[i];
+  char *py = y->data;
+  int64_t row = y->type.dims[ax] * inner * (int64_t)es, pos = 0;
+  for (int k = 0; k < c->n->n_in; k++) {
+    const ir_value *x = c->in[k];
+    int64_t chunk = x->type.dims[ax] * inner * (int64_t)es;
+    for (int64_t o = 0; o < outer; o++)
+      if (chunk) memcpy(py + o * row + pos, (const char *)x->data + o * chunk, (size_t)chunk);
+    pos += chunk;
+  }
+  return IR_OK;
+}
+
+/* Pad: constant, edge and reflect modes, any dtype; negative pads crop. */
+static int k_pad(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int r = x->type.rank, cnt;
+  int64_t pads[2 * IR_MAX_DIMS];
+  if (c->g->opset < 11) {
+    const int64_t *p = ir_attr_ints(c->n, "pads", &cnt);
+    for (int i = 0; i < 2 * r; i++) pads[i] = p[i];
+  } else {
+    for (int i = 0; i < 2 * r; i++) pads[i] = (int64_t)load_int(c->in[1]->type.dtype, c->in[1]->data, i);
+  }
+  const char *mode = ir_attr_string(c->n, "mode", "constant");
+  int m = !strcmp(mode, "constant") ? 0 : !strcmp(mode, "edge") ? 1 : !strcmp(mode, "reflect") ? 2 : -1;
+  if (m < 0) return CERR("pad mode '%s' not supported", mode), IR_UNSUPPORTED;
+  size_t es = ir_dtype_size(x->type.dtype);
+  char cval[8] = {0};
+  double cv = c->g->opset < 11 ? ir_attr_float(c->n, "value", 0) : 0;
+  if (c->g->opset >= 11 && c->n->n_in > 2 && c->in[2]) {
+    if (numel(c->in[2]) != 1) return CERR("constant_value must be a scalar");
+    cv = ir_get_elem(c->in[2]->type.dtype, c->in[2]->data, 0);
+  }
+  ir_set_elem(x->type.dtype, cval, 0, cv);
+  for (int i = 0; i < r; i++)
+    if (m && x->type.dims[i] == 0 && y->type.dims[i] > 0) return CERR("cannot %s-pad an empty axis", mode);
+  int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y);
+  strides_of(&x->type, sx);
+  for (int64_t o = 0; o < total; o++) {
+    int64_t off = 0;
+    int outside = 0;
+    for (int d = 0; d < r; d++) {
+      int64_t i = idx[d] - pads[d], n = x->type.dims[d];
+      if (i < 0 || i >= n) {
+        if (m == 0) {
+          outside = 1;
+          break;
+        }
+        if (m == 1) {
+          i = i < 0 ? 0 : n - 1;
+        } else {
+          int64_t per = 2 * (n - 1);
+          if (per == 0) {
+            i = 0;
+          } else {
+            i %= per;
+            if (i < 0) i += per;
+            if (i >= n) i = per - i;
+          }
+        }
+      }
+      off += i * sx[d];
+    }
+    memcpy((char *)y->data + o * es, outside ? cval : (const char *)x->data + off * es, es);
+    for (int d = r - 1; d >= 0; d--) {
+      if (++idx[d] < y->type.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Constant: the value, value_float(s) or value_int(s) attribute. */
+static int k_constant(ref_call *c) {
+  const ir_attr *a = NULL;
+  for (int i = 0; i < c->n->n_attr; i++)
+    if (!strncmp(c->n->attr[i].name, "value", 5)) a = &c->n->attr[i];
+  ir_value *y = &c->out[0];
+  int64_t n = numel(y);
+  for (int64_t i = 0; i < n; i++) {
+    switch (a->kind) {
+    case IR_ATTR_TENSOR: memcpy(y->data, a->t->data, (size_t)n * ir_dtype_size(y->type.dtype)); return IR_OK;
+    case IR_ATTR_FLOAT: ((float *)y->data)[i] = a->f; break;
+    case IR_ATTR_INT: ((int64_t *)y->data)[i] = a->i; break;
+    case IR_ATTR_FLOATS: ((float *)y->data)[i] = a->floats[i]; break;
+    case IR_ATTR_INTS: ((int64_t *)y->data)[i] = a->ints[i]; break;
+    default: return CERR("bad value attribute");
+    }
+  }
+  return IR_OK;
+}
+
+/* Per-tensor or per-axis parameters of a (de)quantize node: element i of x uses parameter
+ * (i / inner) % cnt (cnt 1 and inner numel(x) for per-tensor). */
+typedef struct qparams {
+  int64_t cnt, inner; /* parameters count, elements per parameter step */
+  const ir_value *scale, *zp;
+} qparams;
+
+/* Scale/zero point of a (de)quantize node for input x: per tensor (scalar or 1-element scale)
+ * or per axis (1-D scale of x's extent on the axis attribute, default 1). */
+static int get_qparams(ref_call *c, const ir_value *x, qparams *q) {
+  q->scale = c->in[1];
+  q->zp = c->n->n_in > 2 ? c->in[2] : NULL;
+  q->cnt = numel(q->scale);
+  q->inner = 1;
+  if (q->scale->type.dtype != IR_F32) return CERR("scale must be f32");
+  if (q->zp && numel(q->zp) != q->cnt) return CERR("scale and zero point sizes differ");
+  if (q->scale->type.rank == 0 || (q->cnt == 1 && q->scale->type.rank <= 1)) {
+    q->cnt = 1;
+    q->inner = numel(x) ? numel(x) : 1;
+    return IR_OK;
+  }
+  if (q->scale->type.rank != 1) return CERR("scale must be a scalar or 1-D");
+  int r = x->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", 1);
+  if (ax < 0) ax += r;
+  if (ax < 0 || ax >= r || x->type.dims[ax] != q->cnt) return CERR("per-axis scale of %lld does not match axis %lld",
+                                                                   (long long)q->cnt, (long long)ax);
+  for (int i = (int)ax + 1; i < r; i++) q->inner *= x->type.dims[i];
+  return IR_OK;
+}
+
+/* QuantizeLinear: saturate(round_half_even(x / scale) + zero_point) to u8 or i8. */
+static int k_quantize(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  if (x->type.dtype != IR_F32 && x->type.dtype != IR_I32) return CERR("input type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  qparams q;
+  if (get_qparams(c, x, &q)) return IR_ERR;
+  ir_dtype dt = y->type.dtype;
+  double lo = dt == IR_U8 ? 0 : -128, hi = dt == IR_U8 ? 255 : 127;
+  int64_t n = numel(x);
+  for (int64_t i = 0; i < n; i++) {
+    int64_t k = (i / q.inner) % q.cnt;
+    float s = ((const float *)q.scale->data)[k];
+    double zp = q.zp ? ir_get_elem(q.zp->type.dtype, q.zp->data, k) : 0;
+    float v = (float)ir_get_elem(x->type.dtype, x->data, i) / s;
+    double r = nearbyintf(v) + zp;
+    ir_set_elem(dt, y->data, i, r < lo ? lo : r > hi ? hi : r);
+  }
+  return IR_OK;
+}
+
+/* DequantizeLinear: (x - zero_point) * scale for u8, i8 and i32 inputs. */
+static int k_dequantize(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_dtype dt = x->type.dtype;
+  if (dt != IR_U8 && dt != IR_I8 && dt != IR_I32) return CERR("input type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  qparams q;
+  if (get_qparams(c, x, &q)) return IR_ERR;
+  if (q.zp && q.zp->type.dtype != dt) return CERR("zero point type differs from the input's");
+  int64_t n = numel(x);
+  float *py = c->out[0].data;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t k = (i / q.inner) % q.cnt;
+    float s = ((const float *)q.scale->data)[k];
+    int64_t zp = q.zp ? load_int(dt, q.zp->data, k) : 0;
+    py[i] = (float)(load_int(dt, x->data, i) - zp) * s;
+  }
+  return IR_OK;
+}
+
+/* Dispatch one node on concrete values whose outputs are allocated. */
+static int dispatch(ref_call *c) {
+  switch (c->n->op) {
+  case IR_OP_Conv:
+  case IR_OP_FusedConv: return ref_conv(c);
+  case IR_OP_QLinearConv: return ref_qlinear_conv(c);
+  case IR_OP_Gemm: return ref_gemm(c);
+  case IR_OP_MatMul: return ref_matmul(c);
+  case IR_OP_QLinearMatMul: return ref_qlinear_matmul(c);
+  case IR_OP_MaxPool:
+  case IR_OP_AveragePool: return ref_pool(c);
+  case IR_OP_GlobalAveragePool:
+  case IR_OP_GlobalMaxPool: return ref_global_pool(c);
+  case IR_OP_Relu:
+  case IR_OP_Sigmoid:
+  case IR_OP_Clip: return k_unary(c);
+  case IR_OP_Add:
+  case IR_OP_Sub:
+  case IR_OP_Mul:
+  case IR_OP_Div: return k_binary(c);
+  case IR_OP_BatchNormalization: return k_batchnorm(c);
+  case IR_OP_Softmax: return k_softmax(c);
+  case IR_OP_Flatten:
+  case IR_OP_Reshape:
+  case IR_OP_Squeeze:
+  case IR_OP_Unsqueeze:
+  case IR_OP_Identity: return k_copy(c);
+  case IR_OP_Dropout: return k_dropout(c);
+  case IR_OP_Transpose: return k_transpose(c);
+  case IR_OP_Concat: return k_concat(c);
+  case IR_OP_Pad: return k_pad(c);
+  case IR_OP_Constant: return k_constant(c);
+  case IR_OP_QuantizeLinear: return k_quantize(c);
+  case IR_OP_DequantizeLinear: return k_dequantize(c);
+  default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
+  }
+}
+
+int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
+                 size_t errlen) {
+  const ir_type *ti[IR_VARIADIC + 1] = {0}; /* unused slots stay NULL */
+  const void *di[IR_VARIADIC + 1] = {0};
+  ir_type to[IR_VARIADIC + 1];
+  if (n->n_in > IR_VARIADIC || n->n_out > IR_VARIADIC) return ir_node_err(g, n, err, errlen, "too many inputs/outputs");
+  for (int i = 0; i < n->n_in; i++) {
+    ti[i] = in[i] ? &in[i]->type : NULL;
+    di[i] = in[i] ? in[i]->data : NULL;
+  }
+  for (int i = 0; i < n->n_out; i++) out[i].data = NULL;
+  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  if (rc) return rc;
+  for (int i = 0; i < n->n_out; i++) {
+    if (!ir_type_known(&to[i]) || ir_value_alloc(&out[i], &to[i])) {
+      for (int k = 0; k < i; k++) ir_value_free(&out[k]);
+      return ir_node_err(g, n, err, errlen, "cannot allocate output %d (type unknown or too large)", i);
+    }
+  }
+  ref_call c = {g, n, in, out, err, errlen};
+  rc = dispatch(&c);
+  if (rc)
+    for (int i = 0; i < n->n_out; i++) ir_value_free(&out[i]);
+  return rc;
+}
+
+int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *outputs, const ref_opts *o,
+            char *err, size_t errlen) {
+  const char *src = g->source ? g->source : "<graph>";
+  if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
+  int nt = g->n_tensors;
+  ir_value *val = calloc((size_t)nt + 1, sizeof *val);
+  char *owned = calloc((size_t)nt + 1, 1);
+  int *last = malloc(((size_t)nt + 1) * sizeof(int));
+  int rc = IR_OK;
+  if (!val || !owned || !last) {
+    rc = util_err(err, errlen, "%s: out of memory", src);
+    goto out;
+  }
+  for (int i = 0; i < nt; i++) {
+    last[i] = -1;
+    if (g->tensors[i]->data) {
+      val[i].type = g->tensors[i]->type;
+      val[i].data = g->tensors[i]->data;
+    }
+  }
+  for (int i = 0; i < g->n_nodes; i++)
+    for (int j = 0; j < g->nodes[i]->n_in; j++)
+      if (g->nodes[i]->in[j] >= 0) last[g->nodes[i]->in[j]] = i;
+  for (int i = 0; i < g->n_outputs; i++) last[g->outputs[i]] = g->n_nodes;
+  for (int i = 0; i < n_inputs; i++) {
+    const ir_tensor *t = g->tensors[g->inputs[i]];
+    const ir_type *gt = &inputs[i].type;
+    int ok = gt->dtype == t->type.dtype || t->type.dtype == IR_UNDEF;
+    if (ok && t->type.rank >= 0) {
+      ok = gt->rank == t->type.rank;
+      for (int d = 0; ok && d < gt->rank; d++) ok = t->type.dims[d] < 0 || t->type.dims[d] == gt->dims[d];
+    }
+    if (!ok || !ir_type_known(gt)) {
+      char want[256];
+      ir_type_str(t, want, sizeof want);
+      rc = util_err(err, errlen, "%s: input '%s' does not match its declared type %s", src, t->name, want);
+      goto out;
+    }
+    val[g->inputs[i]] = inputs[i];
+  }
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    const ir_value *in[IR_VARIADIC + 1];
+    ir_value outv[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_in; j++) {
+      int t = n->in[j];
+      in[j] = t >= 0 ? &val[t] : NULL;
+      if (t >= 0 && !val[t].data) {
+        rc = ir_node_err(g, n, err, errlen, "input '%s' has no value", g->tensors[t]->name);
+        goto out;
+      }
+    }
+    rc = ref_run_node(g, n, in, outv, err, errlen);
+    if (rc) goto out;
+    const ir_value *outp[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_out; j++) {
+      int t = n->out[j];
+      if (t < 0) {
+        ir_value_free(&outv[j]);
+        outp[j] = NULL;
+        continue;
+      }
+      val[t] = outv[j];
+      owned[t] = 1;
+      outp[j] = &val[t];
+    }
+    if (o && o->on_node && o->on_node(o->ctx, g, i, outp)) {
+      rc = ir_node_err(g, n, err, errlen, "stopped by the per-node callback");
+      goto out;
+    }
+    for (int j = 0; j < n->n_in; j++) {
+      int t = n->in[j];
+      if (t >= 0 && owned[t] && last[t] == i) {
+        ir_value_free(&val[t]);
+        owned[t] = 0;
+      }
+    }
+    for (int j = 0; j < n->n_out; j++) {
+      int t = n->out[j];
+      if (t >= 0 && owned[t] && last[t] < 0) {
+        ir_value_free(&val[t]);
+        owned[t] = 0;
+      }
+    }
+  }
+  for (int i = 0; i < g->n_outputs; i++) {
+    int t = g->outputs[i];
+    ir_value *v = &val[t];
+    outputs[i].type = v->type;
+    outputs[i].data = NULL;
+    if (!v->data || ir_value_alloc(&outputs[i], &v->type)) {
+      for (int k = 0; k < i; k++) ir_value_free(&outputs[k]);
+      rc = util_err(err, errlen, "%s: output '%s' has no value", src, g->tensors[t]->name);
+      goto out;
+    }
+    memcpy(outputs[i].data, v->data, (size_t)numel(v) * ir_dtype_size(v->type.dtype));
+  }
+out:
+  if (val)
+    for (int i = 0; i < nt; i++)
+      if (owned[i]) ir_value_free(&val[i]);
+  free(val);
+  free(owned);
+  free(last);
+  return rc;
+}

@@ -1,0 +1,37 @@
+/* compiler/ref.h -- the float reference executor: runs an IR graph, or one node, in plain C
+ * (float32 for float ops; exact integer arithmetic for the quantized ops). Used for constant
+ * folding, calibration, CPU fallback and layer-by-layer comparisons. Returns status codes with
+ * messages naming the node; never exits. */
+#ifndef DLVTA_REF_H
+#define DLVTA_REF_H
+
+#include <stddef.h>
+
+#include "ir.h"
+
+/* Called after each node ran: outs[0..n->n_out) are its outputs (NULL entries for omitted ones);
+ * valid only during the call. Return non-zero to stop the run (ref_run then returns IR_ERR). */
+typedef int (*ref_node_fn)(void *ctx, const ir_graph *g, int node_index, const ir_value *const *outs);
+
+typedef struct ref_opts {
+  ref_node_fn on_node; /* optional per-node callback (calibration, layer comparisons) */
+  void *ctx;
+} ref_opts;
+
+/* Run g on inputs[0..n_inputs) (in the order of g->inputs, types must match the declared
+ * dtype and known extents). On IR_OK outputs[0..g->n_outputs) hold new values the caller frees
+ * with ir_value_free. o may be NULL. Intermediate values are freed after their last use. */
+int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *outputs, const ref_opts *o,
+            char *err, size_t errlen);
+
+/* Run node n of g on in[0..n->n_in) (NULL for omitted optional inputs); allocates out[0..n_out)
+ * (entries for omitted outputs, index -1, are still allocated). IR_OK, IR_ERR or IR_UNSUPPORTED;
+ * on failure no output is left allocated. */
+int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
+                 size_t errlen);
+
+/* C[M][ldc] (=|+=) A[M][lda] * B[K][ldb], row-major float; accumulate selects +=. */
+void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+               int accumulate);
+
+#endif

@@ -1,0 +1,613 @@
+/* compiler/ref_nn.c -- the reference executor's heavy kernels: convolution by im2col and a
+ * cache-blocked float GEMM, Gemm, batched MatMul, max/average/global pooling (1-3 spatial axes),
+ * and the exact-integer QLinearConv / QLinearMatMul. 1-D and 2-D spatial cases run as 3-D with
+ * leading extents of 1. See ref_internal.h. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref_internal.h"
+
+#define CERR(...) ir_node_err(c->g, c->n, c->err, c->errlen, __VA_ARGS__)
+
+static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
+
+/* ---- float GEMM ----
+ * Blocked over N (GEMM_NB) and K (GEMM_KB); each K x NR panel of B is packed contiguously and a
+ * MR x NR block of C is accumulated in a local array the compiler keeps in vector registers. */
+
+enum { GEMM_NB = 512, GEMM_KB = 256, GEMM_MR = 4, GEMM_NR = 8 };
+
+/* c[mr][nr] (ldc) += a[MR][kn] (lda) * bp[kn][NR]. */
+static void sgemm_kernel(int kn, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr) {
+  float acc[GEMM_MR][GEMM_NR];
+  memset(acc, 0, sizeof acc);
+  for (int k = 0; k < kn; k++) {
+    const float *b = bp + k * GEMM_NR;
+    for (int r = 0; r < GEMM_MR; r++) {
+      float av = a[r * lda + k];
+      for (int j = 0; j < GEMM_NR; j++) acc[r][j] += av * b[j];
+    }
+  }
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) c[(size_t)r * ldc + j] += acc[r][j];
+}
+
+/* Unpacked fallback (no scratch memory). */
+static void sgemm_simple(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  for (int i = 0; i < M; i++)
+    for (int k = 0; k < K; k++) {
+      float a = A[(size_t)i * lda + k];
+      const float *b = B + (size_t)k * ldb;
+      float *c = C + (size_t)i * ldc;
+      for (int j = 0; j < N; j++) c[j] += a * b[j];
+    }
+}
+
+void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+               int accumulate) {
+  if (!accumulate)
+    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
+  if (M <= 0 || N <= 0 || K <= 0) return;
+  if (M < GEMM_MR) { /* a few rows (depthwise convs): packing would mostly compute padding */
+    sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
+    return;
+  }
+  int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
+  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + GEMM_NR));
+  float *apad = malloc(sizeof(float) * (size_t)GEMM_MR * (size_t)kb);
+  if (!bp || !apad) {
+    free(bp);
+    free(apad);
+    sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
+    return;
+  }
+  for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
+    int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
+    for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
+      int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
+      for (int jp = 0; jp < jn; jp += GEMM_NR) {
+        float *dst = bp + (size_t)(jp / GEMM_NR) * kn * GEMM_NR;
+        int nr = jn - jp < GEMM_NR ? jn - jp : GEMM_NR;
+        for (int k = 0; k < kn; k++) {
+          const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
+          for (int j = 0; j < GEMM_NR; j++) dst[k * GEMM_NR + j] = j < nr ? src[j] : 0.0f;
+        }
+      }
+      for (int i = 0; i < M; i += GEMM_MR) {
+        int mr = M - i < GEMM_MR ? M - i : GEMM_MR;
+        const float *a = A + (size_t)i * lda + k0;
+        int la = lda;
+        if (mr < GEMM_MR) {
+          memset(apad, 0, sizeof(float) * (size_t)GEMM_MR * (size_t)kb);
+          for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
+          a = apad;
+          la = kb;
+        }
+        for (int jp = 0; jp < jn; jp += GEMM_NR) {
+          int nr = jn - jp < GEMM_NR ? jn - jp : GEMM_NR;
+          sgemm_kernel(kn, a, la, bp + (size_t)(jp / GEMM_NR) * kn * GEMM_NR, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
+        }
+      }
+    }
+  }
+  free(bp);
+  free(apad);
+}
+
+/* Extents handed to ref_sgemm must fit its int arguments. */
+static int fits_int(int64_t a, int64_t b, int64_t c) {
+  return a >= 0 && b >= 0 && c >= 0 && a < INT32_MAX && b < INT32_MAX && c < INT32_MAX;
+}
+
+/* ---- geometry ---- */
+
+/* Window geometry of a conv/pool node mapped to 3 spatial axes (leading axes extent 1). */
+typedef struct geo3 {
+  int64_t in[3], out[3];  /* input / output extents, elements */
+  int64_t k[3], s[3], d[3]; /* kernel extent, stride, dilation */
+  int64_t pb[3], pe[3];     /* padding before / after, elements */
+  int64_t isz, osz, ksz;    /* products of in, out, k */
+} geo3;
+
+/* geo3 of node c->n for input type x (kernel from the weight when kw is given). */
+static int geo_of(ref_call *c, const ir_type *x, const int64_t *kw, geo3 *g3) {
+  int nsp = x->rank - 2;
+  if (nsp < 1 || nsp > 3) return CERR("%d spatial axes not supported", nsp), IR_UNSUPPORTED;
+  ir_window w;
+  if (ir_window_geometry(c->g, c->n, x->dims + 2, nsp, kw, &w, c->err, c->errlen)) return IR_ERR;
+  int off = 3 - nsp;
+  for (int i = 0; i < 3; i++) {
+    int k = i - off;
+    g3->in[i] = k < 0 ? 1 : w.in[k];
+    g3->out[i] = k < 0 ? 1 : w.out[k];
+    g3->k[i] = k < 0 ? 1 : w.kernel[k];
+    g3->s[i] = k < 0 ? 1 : w.stride[k];
+    g3->d[i] = k < 0 ? 1 : w.dil[k];
+    g3->pb[i] = k < 0 ? 0 : w.pad_b[k];
+    g3->pe[i] = k < 0 ? 0 : w.pad_e[k];
+  }
+  g3->isz = g3->in[0] * g3->in[1] * g3->in[2];
+  g3->osz = g3->out[0] * g3->out[1] * g3->out[2];
+  g3->ksz = g3->k[0] * g3->k[1] * g3->k[2];
+  return IR_OK;
+}
+
+/* col[(ci*ksz + kidx)][osz] = x[ci][window position] or 0 outside, for C channels. */
+static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
+  for (int64_t ci = 0; ci < C; ci++)
+    for (int64_t k0 = 0; k0 < g->k[0]; k0++)
+      for (int64_t k1 = 0; k1 < g->k[1]; k1++)
+        for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
+          float *dst = col + ((ci * g->k[0] + k0) * g->k[1] * g->k[2] + k1 * g->k[2] + k2) * g->osz;
+          const float *xc = x + ci * g->isz;
+          for (int64_t o0 = 0; o0 < g->out[0]; o0++) {
+            int64_t i0 = o0 * g->s[0] - g->pb[0] + k0 * g->d[0];
+            for (int64_t o1 = 0; o1 < g->out[1]; o1++) {
+              int64_t i1 = o1 * g->s[1] - g->pb[1] + k1 * g->d[1];
+              float *d = dst + (o0 * g->out[1] + o1) * g->out[2];
+              if (i0 < 0 || i0 >= g->in[0] || i1 < 0 || i1 >= g->in[1]) {
+                memset(d, 0, (size_t)g->out[2] * sizeof(float));
+                continue;
+              }
+              const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
+              int64_t base = -g->pb[2] + k2 * g->d[2];
+              if (g->s[2] == 1 && base >= 0 && base + g->out[2] <= g->in[2]) {
+                memcpy(d, row + base, (size_t)g->out[2] * sizeof(float));
+                continue;
+              }
+              for (int64_t o2 = 0; o2 < g->out[2]; o2++) {
+                int64_t i2 = o2 * g->s[2] + base;
+                d[o2] = i2 >= 0 && i2 < g->in[2] ? row[i2] : 0.0f;
+              }
+            }
+          }
+        }
+}
+
+/* Depthwise conv (one input channel per group, Mg outputs each): y[n][c*Mg+j] = sum over the
+ * window of x[n][c] * w[c*Mg+j], directly (im2col + GEMM would run one-row products). */
+static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int64_t C, int64_t Mg, const geo3 *g) {
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t c = 0; c < C; c++)
+      for (int64_t j = 0; j < Mg; j++) {
+        int64_t m = c * Mg + j;
+        const float *xc = x + (n * C + c) * g->isz, *wm = w + m * g->ksz;
+        float *ym = y + (n * C * Mg + m) * g->osz;
+        memset(ym, 0, (size_t)g->osz * sizeof(float));
+        for (int64_t k0 = 0; k0 < g->k[0]; k0++)
+          for (int64_t k1 = 0; k1 < g->k[1]; k1++)
+            for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
+              float wv = wm[(k0 * g->k[1] + k1) * g->k[2] + k2];
+              for (int64_t o0 = 0; o0 < g->out[0]; o0++) {
+                int64_t i0 = o0 * g->s[0] - g->pb[0] + k0 * g->d[0];
+                if (i0 < 0 || i0 >= g->in[0]) continue;
+                for (int64_t o1 = 0; o1 < g->out[1]; o1++) {
+                  int64_t i1 = o1 * g->s[1] - g->pb[1] + k1 * g->d[1];
+                  if (i1 < 0 || i1 >= g->in[1]) continue;
+                  const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
+                  float *yr = ym + (o0 * g->out[1] + o1) * g->out[2];
+                  int64_t base = k2 * g->d[2] - g->pb[2];
+                  /* o2 range with 0 <= o2*s + base < in */
+                  int64_t lo = base >= 0 ? 0 : (-base + g->s[2] - 1) / g->s[2];
+                  int64_t hi = g->in[2] - 1 - base < 0 ? -1 : (g->in[2] - 1 - base) / g->s[2];
+                  if (hi > g->out[2] - 1) hi = g->out[2] - 1;
+                  if (g->s[2] == 1)
+                    for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 + base];
+                  else
+                    for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 * g->s[2] + base];
+                }
+              }
+            }
+      }
+}
+
+/* y[i] = clamp(y[i] + bias + r[i]) over n elements (r may be NULL; clamp only if asked), as
+ * straight loops the compiler vectorizes. */
+static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
+  if (r)
+    for (int64_t p = 0; p < n; p++) y[p] = (y[p] + bias) + r[p];
+  else
+    for (int64_t p = 0; p < n; p++) y[p] += bias;
+  if (clamp)
+    for (int64_t p = 0; p < n; p++) {
+      float v = y[p] < lo ? lo : y[p];
+      y[p] = v > hi ? hi : v;
+    }
+}
+
+/* Conv and dlvta.FusedConv (bias, residual R, activation "relu"/"clip"). */
+int ref_conv(ref_call *c) {
+  const ir_value *x = c->in[0], *w = c->in[1];
+  const ir_value *b = c->n->n_in > 2 ? c->in[2] : NULL;
+  const ir_value *res = c->n->op == IR_OP_FusedConv && c->n->n_in > 3 ? c->in[3] : NULL;
+  ir_value *y = &c->out[0];
+  if (x->type.dtype != IR_F32 || w->type.dtype != IR_F32 || (b && b->type.dtype != IR_F32))
+    return CERR("conv inputs must be f32"), IR_UNSUPPORTED;
+  geo3 g;
+  int rc = geo_of(c, &x->type, w->type.dims + 2, &g);
+  if (rc) return rc;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], M = w->type.dims[0];
+  int64_t group = ir_attr_int(c->n, "group", 1), Cg = C / group, Mg = M / group, Kd = Cg * g.ksz;
+  if (b && numel(b) != M) return CERR("bias has %lld entries, expected %lld", (long long)numel(b), (long long)M);
+  if (res && (res->type.dtype != IR_F32 || numel(res) != numel(y)))
+    return CERR("residual must be f32 of the output's size");
+  if (!fits_int(Mg, g.osz, Kd)) return CERR("conv too large for the reference GEMM"), IR_UNSUPPORTED;
+  int direct = g.ksz == 1 && g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1 && !g.pb[0] && !g.pb[1] && !g.pb[2] &&
+               g.osz == g.isz;
+  float *col = NULL;
+  if (Cg == 1 && !direct) {
+    depthwise_f(x->data, w->data, y->data, N, C, Mg, &g);
+  } else if (!direct) {
+    if ((uint64_t)Kd * (uint64_t)g.osz > ((uint64_t)1 << 32)) return CERR("im2col buffer too large"), IR_UNSUPPORTED;
+    col = malloc((size_t)(Kd * g.osz) * sizeof(float) + 1);
+    if (!col) return CERR("out of memory");
+  }
+  const float *px = x->data, *pw = w->data;
+  float *py = y->data;
+  for (int64_t n = 0; n < N && (direct || col); n++)
+    for (int64_t gi = 0; gi < group; gi++) {
+      const float *xg = px + (n * C + gi * Cg) * g.isz;
+      const float *src = xg;
+      if (!direct) {
+        im2col_f(xg, Cg, &g, col);
+        src = col;
+      }
+      ref_sgemm((int)Mg, (int)g.osz, (int)Kd, pw + gi * Mg * Kd, (int)Kd, src, (int)g.osz,
+                py + (n * M + gi * Mg) * g.osz, (int)g.osz, 0);
+    }
+  free(col);
+  const char *act = c->n->op == IR_OP_FusedConv ? ir_attr_string(c->n, "activation", "none") : "none";
+  float lo = -INFINITY, hi = INFINITY;
+  if (!strcmp(act, "relu")) {
+    lo = 0;
+  } else if (!strcmp(act, "clip")) {
+    lo = ir_attr_float(c->n, "act_min", -INFINITY);
+    hi = ir_attr_float(c->n, "act_max", INFINITY);
+  } else if (strcmp(act, "none")) {
+    return CERR("activation '%s' not supported", act), IR_UNSUPPORTED;
+  }
+  const float *pb = b ? b->data : NULL, *pr = res ? res->data : NULL;
+  int clamp = strcmp(act, "none") != 0;
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t m = 0; m < M; m++) {
+      float *yy = py + (n * M + m) * g.osz;
+      const float *rr = pr ? pr + (n * M + m) * g.osz : NULL;
+      conv_epilogue(yy, rr, pb ? pb[m] : 0.0f, clamp, lo, hi, g.osz);
+    }
+  return IR_OK;
+}
+
+/* Scalar or per-channel parameter k of a quantization input (NULL: default 0). */
+static double qparam(const ir_value *v, int64_t k) {
+  if (!v) return 0;
+  return ir_get_elem(v->type.dtype, v->data, numel(v) == 1 ? 0 : k);
+}
+
+static int check_qparam(ref_call *c, const ir_value *v, int64_t n, const char *what) {
+  if (v && numel(v) != 1 && numel(v) != n) return CERR("%s has %lld entries, expected 1 or %lld", what,
+                                                       (long long)numel(v), (long long)n);
+  return IR_OK;
+}
+
+/* Requantize an int accumulator to the output type: saturate(round(acc * mult) + zp). */
+static void store_q(ir_dtype dt, void *y, int64_t i, double acc, double mult, double zp) {
+  double r = nearbyint(acc * mult) + zp;
+  double lo = dt == IR_U8 ? 0 : -128, hi = dt == IR_U8 ? 255 : 127;
+  ir_set_elem(dt, y, i, r < lo ? lo : r > hi ? hi : r);
+}
+
+/* QLinearConv: int32 accumulation of (x - x_zp) * (w - w_zp[m]) + B[m], exact, then
+ * requantized with x_scale * w_scale[m] / y_scale (per-channel weights allowed). */
+int ref_qlinear_conv(ref_call *c) {
+  const ir_value *x = c->in[0], *xs = c->in[1], *xz = c->in[2], *w = c->in[3], *ws = c->in[4], *wz = c->in[5];
+  const ir_value *ys = c->in[6], *yz = c->in[7], *b = c->n->n_in > 8 ? c->in[8] : NULL;
+  ir_value *y = &c->out[0];
+  ir_dtype xd = x->type.dtype, wd = w->type.dtype;
+  if ((xd != IR_U8 && xd != IR_I8) || (wd != IR_U8 && wd != IR_I8) || (b && b->type.dtype != IR_I32))
+    return CERR("types %s/%s not supported", ir_dtype_name(xd), ir_dtype_name(wd)), IR_UNSUPPORTED;
+  geo3 g;
+  int rc = geo_of(c, &x->type, w->type.dims + 2, &g);
+  if (rc) return rc;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], M = w->type.dims[0];
+  int64_t group = ir_attr_int(c->n, "group", 1), Cg = C / group, Mg = M / group, Kd = Cg * g.ksz;
+  if (check_qparam(c, xs, 1, "x_scale") || check_qparam(c, xz, 1, "x_zero_point") || check_qparam(c, ws, M, "w_scale") ||
+      check_qparam(c, wz, M, "w_zero_point") || check_qparam(c, ys, 1, "y_scale") || check_qparam(c, yz, 1, "y_zero_point") ||
+      (b && numel(b) != M))
+    return IR_ERR;
+  int32_t *col = malloc((size_t)(Kd * g.osz) * sizeof(int32_t) + 1);
+  int64_t *acc = malloc((size_t)g.osz * sizeof(int64_t) + 1);
+  if (!col || !acc) {
+    free(col);
+    free(acc);
+    return CERR("out of memory");
+  }
+  int64_t xzp = (int64_t)qparam(xz, 0);
+  double yzp = qparam(yz, 0), xsc = qparam(xs, 0), ysc = qparam(ys, 0);
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t gi = 0; gi < group; gi++) {
+      for (int64_t ci = 0; ci < Cg; ci++)
+        for (int64_t kk = 0; kk < g.ksz; kk++) {
+          int64_t k0 = kk / (g.k[1] * g.k[2]), k1 = kk / g.k[2] % g.k[1], k2 = kk % g.k[2];
+          int32_t *d = col + (ci * g.ksz + kk) * g.osz;
+          int64_t xb = (n * C + gi * Cg + ci) * g.isz;
+          for (int64_t p = 0; p < g.osz; p++) {
+            int64_t o0 = p / (g.out[1] * g.out[2]), o1 = p / g.out[2] % g.out[1], o2 = p % g.out[2];
+            int64_t i0 = o0 * g.s[0] - g.pb[0] + k0 * g.d[0], i1 = o1 * g.s[1] - g.pb[1] + k1 * g.d[1],
+                    i2 = o2 * g.s[2] - g.pb[2] + k2 * g.d[2];
+            int in = i0 >= 0 && i0 < g.in[0] && i1 >= 0 && i1 < g.in[1] && i2 >= 0 && i2 < g.in[2];
+            d[p] = in ? (int32_t)(ir_get_elem(xd, x->data, xb + (i0 * g.in[1] + i1) * g.in[2] + i2) - xzp) : 0;
+          }
+        }
+      for (int64_t mm = 0; mm < Mg; mm++) {
+        int64_t m = gi * Mg + mm;
+        int64_t wzp = (int64_t)qparam(wz, m);
+        for (int64_t p = 0; p < g.osz; p++) acc[p] = b ? ((const int32_t *)b->data)[m] : 0;
+        for (int64_t k = 0; k < Kd; k++) {
+          int64_t wv = (int64_t)ir_get_elem(wd, w->data, m * Kd + k) - wzp;
+          if (!wv) continue;
+          const int32_t *cr = col + k * g.osz;
+          for (int64_t p = 0; p < g.osz; p++) acc[p] += wv * cr[p];
+        }
+        double mult = xsc * qparam(ws, m) / ysc;
+        for (int64_t p = 0; p < g.osz; p++) store_q(y->type.dtype, y->data, (n * M + m) * g.osz + p, (double)acc[p], mult, yzp);
+      }
+    }
+  free(col);
+  free(acc);
+  return IR_OK;
+}
+
+/* ---- Gemm and MatMul ---- */
+
+static float *transpose_copy(const float *a, int64_t rows, int64_t cols) {
+  float *t = malloc((size_t)(rows * cols) * sizeof(float) + 1);
+  if (!t) return NULL;
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+  return t;
+}
+
+/* Gemm: alpha * op(A) op(B) + beta * C, C broadcast from scalar, [N], [M,1] or [M,N]. */
+int ref_gemm(ref_call *c) {
+  const ir_value *a = c->in[0], *b = c->in[1], *cc = c->n->n_in > 2 ? c->in[2] : NULL;
+  ir_value *y = &c->out[0];
+  if (a->type.dtype != IR_F32 || b->type.dtype != IR_F32 || (cc && cc->type.dtype != IR_F32))
+    return CERR("Gemm inputs must be f32"), IR_UNSUPPORTED;
+  int ta = (int)ir_attr_int(c->n, "transA", 0), tb = (int)ir_attr_int(c->n, "transB", 0);
+  float alpha = ir_attr_float(c->n, "alpha", 1.0f), beta = ir_attr_float(c->n, "beta", 1.0f);
+  int64_t M = y->type.dims[0], N = y->type.dims[1], K = ta ? a->type.dims[0] : a->type.dims[1];
+  if (!fits_int(M, N, K)) return CERR("Gemm too large for the reference GEMM"), IR_UNSUPPORTED;
+  const float *pa = a->data, *pb = b->data;
+  float *ta_buf = NULL, *tb_buf = NULL;
+  if (ta && !(pa = ta_buf = transpose_copy(a->data, K, M))) return CERR("out of memory");
+  if (tb && !(pb = tb_buf = transpose_copy(b->data, N, K))) {
+    free(ta_buf);
+    return CERR("out of memory");
+  }
+  float *py = y->data;
+  ref_sgemm((int)M, (int)N, (int)K, pa, (int)K, pb, (int)N, py, (int)N, 0);
+  free(ta_buf);
+  free(tb_buf);
+  if (alpha != 1.0f)
+    for (int64_t i = 0; i < M * N; i++) py[i] *= alpha;
+  if (cc) {
+    const float *pc = cc->data;
+    int r = cc->type.rank;
+    int64_t cm = r == 2 ? cc->type.dims[0] : 1, cn = r >= 1 ? cc->type.dims[r - 1] : 1;
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t j = 0; j < N; j++) py[i * N + j] += beta * pc[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
+  }
+  return IR_OK;
+}
+
+/* Matrix extents of a (batched) MatMul / QLinearMatMul and its number of output matrices. */
+typedef struct mm_shape {
+  int64_t M, N, K, batches; /* A is [.., M, K], B [.., K, N]; batches = output matrices */
+} mm_shape;
+
+/* Shapes of a (batched, broadcast) matmul of at and bt: M, N, K, the batch count and, per output
+ * matrix, the element offsets of its A and B matrices (malloc'ed in *aoffs, *boffs). */
+static int mm_plan(ref_call *c, const ir_type *at, const ir_type *bt, const ir_type *yt, int64_t **aoffs,
+                   int64_t **boffs, mm_shape *s) {
+  ir_type a = *at, b = *bt;
+  if (a.rank == 1) {
+    a.rank = 2;
+    a.dims[1] = a.dims[0];
+    a.dims[0] = 1;
+  }
+  if (b.rank == 1) {
+    b.rank = 2;
+    b.dims[1] = 1;
+  }
+  s->M = a.dims[a.rank - 2];
+  s->K = a.dims[a.rank - 1];
+  s->N = b.dims[b.rank - 1];
+  ir_type ab = a, bb = b, ob;
+  ab.rank -= 2;
+  bb.rank -= 2;
+  if (ir_broadcast(&ab, &bb, &ob)) return CERR("batch dimensions do not broadcast");
+  s->batches = ir_type_numel(&ob);
+  (void)yt;
+  *aoffs = malloc((size_t)s->batches * sizeof(int64_t) + 1);
+  *boffs = malloc((size_t)s->batches * sizeof(int64_t) + 1);
+  if (!*aoffs || !*boffs) {
+    free(*aoffs);
+    free(*boffs);
+    return CERR("out of memory");
+  }
+  int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  /* strides in matrices, 0 on broadcast axes */
+  int64_t ma = 1, mb = 1;
+  for (int i = ob.rank - 1; i >= 0; i--) {
+    int ka = i - (ob.rank - ab.rank), kb = i - (ob.rank - bb.rank);
+    int64_t da = ka >= 0 ? ab.dims[ka] : 1, db = kb >= 0 ? bb.dims[kb] : 1;
+    sa[i] = da == 1 ? 0 : ma;
+    sb[i] = db == 1 ? 0 : mb;
+    ma *= da;
+    mb *= db;
+  }
+  for (int64_t t = 0; t < s->batches; t++) {
+    int64_t oa = 0, obb = 0;
+    for (int d = 0; d < ob.rank; d++) {
+      oa += idx[d] * sa[d];
+      obb += idx[d] * sb[d];
+    }
+    (*aoffs)[t] = oa * s->M * s->K;
+    (*boffs)[t] = obb * s->K * s->N;
+    for (int d = ob.rank - 1; d >= 0; d--) {
+      if (++idx[d] < ob.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* MatMul with numpy semantics (1-D promotion, batch broadcasting). */
+int ref_matmul(ref_call *c) {
+  const ir_value *a = c->in[0], *b = c->in[1];
+  if (a->type.dtype != IR_F32 || b->type.dtype != IR_F32) return CERR("MatMul inputs must be f32"), IR_UNSUPPORTED;
+  mm_shape s;
+  int64_t *ao, *bo;
+  if (mm_plan(c, &a->type, &b->type, &c->out[0].type, &ao, &bo, &s)) return IR_ERR;
+  if (!fits_int(s.M, s.N, s.K)) {
+    free(ao);
+    free(bo);
+    return CERR("MatMul too large for the reference GEMM"), IR_UNSUPPORTED;
+  }
+  float *py = c->out[0].data;
+  for (int64_t t = 0; t < s.batches; t++)
+    ref_sgemm((int)s.M, (int)s.N, (int)s.K, (const float *)a->data + ao[t], (int)s.K, (const float *)b->data + bo[t],
+              (int)s.N, py + t * s.M * s.N, (int)s.N, 0);
+  free(ao);
+  free(bo);
+  return IR_OK;
+}
+
+/* QLinearMatMul: exact int accumulation, per-row a and per-column b parameters allowed. */
+int ref_qlinear_matmul(ref_call *c) {
+  const ir_value *a = c->in[0], *as = c->in[1], *az = c->in[2], *b = c->in[3], *bs = c->in[4], *bz = c->in[5];
+  const ir_value *ys = c->in[6], *yz = c->in[7];
+  ir_dtype ad = a->type.dtype, bd = b->type.dtype;
+  if ((ad != IR_U8 && ad != IR_I8) || (bd != IR_U8 && bd != IR_I8))
+    return CERR("types %s/%s not supported", ir_dtype_name(ad), ir_dtype_name(bd)), IR_UNSUPPORTED;
+  mm_shape s;
+  int64_t *ao, *bo;
+  if (mm_plan(c, &a->type, &b->type, &c->out[0].type, &ao, &bo, &s)) return IR_ERR;
+  if (check_qparam(c, as, s.M, "a_scale") || check_qparam(c, az, s.M, "a_zero_point") ||
+      check_qparam(c, bs, s.N, "b_scale") || check_qparam(c, bz, s.N, "b_zero_point") ||
+      check_qparam(c, ys, 1, "y_scale") || check_qparam(c, yz, 1, "y_zero_point")) {
+    free(ao);
+    free(bo);
+    return IR_ERR;
+  }
+  double ysc = qparam(ys, 0), yzp = qparam(yz, 0);
+  for (int64_t t = 0; t < s.batches; t++)
+    for (int64_t i = 0; i < s.M; i++)
+      for (int64_t j = 0; j < s.N; j++) {
+        int64_t acc = 0, azp = (int64_t)qparam(az, i), bzp = (int64_t)qparam(bz, j);
+        for (int64_t k = 0; k < s.K; k++)
+          acc += ((int64_t)ir_get_elem(ad, a->data, ao[t] + i * s.K + k) - azp) *
+                 ((int64_t)ir_get_elem(bd, b->data, bo[t] + k * s.N + j) - bzp);
+        double mult = qparam(as, i) * qparam(bs, j) / ysc;
+        store_q(c->out[0].type.dtype, c->out[0].data, (t * s.M + i) * s.N + j, (double)acc, mult, yzp);
+      }
+  free(ao);
+  free(bo);
+  return IR_OK;
+}
+
+/* ---- pooling ---- */
+
+/* Float view of a numeric input (the data itself for f32, else a converted copy in *tmp). */
+static const float *as_float(const ir_value *v, float **tmp) {
+  *tmp = NULL;
+  if (v->type.dtype == IR_F32) return v->data;
+  int64_t n = numel(v);
+  *tmp = malloc((size_t)n * sizeof(float) + 1);
+  if (!*tmp) return NULL;
+  for (int64_t i = 0; i < n; i++) (*tmp)[i] = (float)ir_get_elem(v->type.dtype, v->data, i);
+  return *tmp;
+}
+
+/* MaxPool (with optional Indices, row- or column-major) and AveragePool (count_include_pad,
+ * ceil_mode) over 1-3 spatial axes; MaxPool also on u8/i8. */
+int ref_pool(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int is_max = c->n->op == IR_OP_MaxPool;
+  ir_dtype dt = x->type.dtype;
+  if (dt != IR_F32 && !(is_max && (dt == IR_U8 || dt == IR_I8)))
+    return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  int colmajor = is_max && ir_attr_int(c->n, "storage_order", 0) != 0;
+  geo3 g;
+  int rc = geo_of(c, &x->type, NULL, &g);
+  if (rc) return rc;
+  int incl = (int)ir_attr_int(c->n, "count_include_pad", 0);
+  int64_t NC = x->type.dims[0] * x->type.dims[1];
+  float *tmp;
+  const float *px = as_float(x, &tmp);
+  if (!px) return CERR("out of memory");
+  int64_t *ind = c->n->n_out > 1 ? c->out[1].data : NULL;
+  for (int64_t nc = 0; nc < NC; nc++) {
+    const float *xc = px + nc * g.isz;
+    for (int64_t o0 = 0; o0 < g.out[0]; o0++)
+      for (int64_t o1 = 0; o1 < g.out[1]; o1++)
+        for (int64_t o2 = 0; o2 < g.out[2]; o2++) {
+          double acc = is_max ? -INFINITY : 0;
+          int64_t cnt = 0, padcnt = 0, arg = -1;
+          for (int64_t k0 = 0; k0 < g.k[0]; k0++) {
+            int64_t i0 = o0 * g.s[0] - g.pb[0] + k0 * g.d[0];
+            for (int64_t k1 = 0; k1 < g.k[1]; k1++) {
+              int64_t i1 = o1 * g.s[1] - g.pb[1] + k1 * g.d[1];
+              for (int64_t k2 = 0; k2 < g.k[2]; k2++) {
+                int64_t i2 = o2 * g.s[2] - g.pb[2] + k2 * g.d[2];
+                if (i0 >= -g.pb[0] && i0 < g.in[0] + g.pe[0] && i1 >= -g.pb[1] && i1 < g.in[1] + g.pe[1] &&
+                    i2 >= -g.pb[2] && i2 < g.in[2] + g.pe[2])
+                  padcnt++;
+                if (i0 < 0 || i0 >= g.in[0] || i1 < 0 || i1 >= g.in[1] || i2 < 0 || i2 >= g.in[2]) continue;
+                int64_t off = (i0 * g.in[1] + i1) * g.in[2] + i2;
+                float v = xc[off];
+                cnt++;
+                if (is_max) {
+                  if (v > acc || arg < 0) {
+                    acc = v;
+                    arg = off;
+                  }
+                } else {
+                  acc += v;
+                }
+              }
+            }
+          }
+          int64_t oi = nc * g.osz + (o0 * g.out[1] + o1) * g.out[2] + o2;
+          double r = is_max ? acc : acc / (double)(incl ? padcnt : (cnt ? cnt : 1));
+          ir_set_elem(dt, y->data, oi, r);
+          if (ind && arg < 0) arg = 0;
+          if (ind && colmajor) { /* spatial index with the first axis fastest */
+            int64_t a2 = arg % g.in[2], a1 = arg / g.in[2] % g.in[1], a0 = arg / (g.in[1] * g.in[2]);
+            arg = (g.in[0] == 1 ? 0 : a0) + a1 * g.in[0] + a2 * g.in[0] * g.in[1];
+          }
+          if (ind) ind[oi] = nc * g.isz + arg;
+        }
+  }
+  free(tmp);
+  return IR_OK;
+}
+
+/* GlobalAveragePool / GlobalMaxPool over all spatial axes. */
+int ref_global_pool(ref_call *c) {
+  const ir_value *x = c->in[0];
+  if (x->type.dtype != IR_F32) return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  int64_t NC = x->type.dims[0] * x->type.dims[1], sp = NC ? numel(x) / NC : 0;
+  const float *px = x->data;
+  float *py = c->out[0].data;
+  int is_max = c->n->op == IR_OP_GlobalMaxPool;
+  for (int64_t i = 0; i < NC; i++) {
+    double acc = is_max ? -INFINITY : 0;
+    for (int64_t k = 0; k < sp; k++) acc = is_max ? (px[i * sp + k] > acc ? px[i * sp + k] : acc) : acc + px[i * sp + k];
+    py[i] = (float)(is_max ? acc : acc / (double)(sp ? sp : 1));
+  }
+  return IR_OK;
+}

@@ -1,0 +1,735 @@
+/* driver/backend_zynq.c -- the `zynq` backend: the accelerator in the programmable logic of a
+ * Zynq-7000 (PYNQ-Z1/Z2) or Zynq UltraScale+ (Ultra96) running Linux. Registers are mapped from
+ * a generic-uio device (found by name in /sys/class/uio) or from /dev/mem at a physical address;
+ * DMA memory is one physically contiguous u-dma-buf region (/dev/udmabuf0, its physical address
+ * and size from /sys/class/u-dma-buf/udmabuf0/) from which buffers are sub-allocated, first fit,
+ * at 4 KiB alignment. Cache maintenance goes through u-dma-buf's sync_* files (cache=sync, the
+ * default), or the region is mapped uncached (cache=nocache), or the port is coherent
+ * (cache=coherent). This file also holds the register run protocol shared with the xrt backend
+ * (drv_regs_*, see drv_regs_priv.h). boards/README.md shows the device-tree overlay.
+ *
+ * Options ("key=value,..."; DLVTA_ZYNQ_OPTIONS in the environment is read first, so the options
+ * string overrides it):
+ *   uio=/dev/uioN        the register block's UIO device (else: found by uio_name)
+ *   uio_name=NAME        name of the UIO device to look for (default "dlvta")
+ *   regs=0xADDR          map the registers from mem= at this physical address instead of UIO
+ *   mem=/dev/mem         the file regs= maps from
+ *   regs_size=N          bytes of the register block (default: UIO map0 size, else 4096)
+ *   udmabuf=/dev/udmabuf0  the u-dma-buf device (a bare name means <devdir>/NAME)
+ *   dma_phys=0x..., dma_size=N   the region's physical address and size (default: sysfs)
+ *   cache=sync|nocache|coherent  cache handling of the DMA region (default sync)
+ *   poll_us=N            sleep between STATUS polls (default 20)
+ *   sysfs=/sys/class, devdir=/dev   roots of the lookups (tests point them at a directory)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drv_impl.h"
+#include "drv_regs_priv.h"
+
+#define PATH_LEN 512
+
+/* ---- the register protocol (shared with backend_xrt.c) --------------------------------------- */
+
+const char *const drv_wait_names[DRV_WAIT_BITS] = {
+    "load waits C2L token",     "load waits L2C room",      "compute waits L2C token",
+    "compute waits S2C token",  "compute waits C2L room",   "compute waits C2S room",
+    "store waits C2S token",    "store waits S2C room",     "fetch blocked (queue full)",
+};
+
+static void errf(drv_dev *dev, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Replace dev->error's message (and kind) with a formatted one. */
+static void errf(drv_dev *dev, int kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(dev->error.message, sizeof dev->error.message, fmt, ap);
+  va_end(ap);
+  dev->error.kind = kind;
+}
+
+static void erradd(drv_dev *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append to dev->error's message (truncating at its size). */
+static void erradd(drv_dev *dev, const char *fmt, ...) {
+  size_t len = strlen(dev->error.message);
+  if (len + 1 >= sizeof dev->error.message)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(dev->error.message + len, sizeof dev->error.message - len, fmt, ap);
+  va_end(ap);
+}
+
+/* A 64-bit counter: HI, LO, HI again until HI is stable (a carry between the reads). */
+static int rd64(const drv_regio *io, uint32_t off, uint64_t *v) {
+  uint32_t hi, lo, hi2;
+  for (int tries = 0; tries < 4; tries++) {
+    if (io->rd(io->ctx, off + 4, &hi) || io->rd(io->ctx, off, &lo) || io->rd(io->ctx, off + 4, &hi2))
+      return -1;
+    if (hi == hi2) {
+      *v = (uint64_t)hi << 32 | lo;
+      return 0;
+    }
+  }
+  *v = (uint64_t)hi2 << 32 | lo;
+  return 0;
+}
+
+int drv_regs_check_fingerprint(drv_dev *dev, const drv_regio *io) {
+  uint32_t lo, hi;
+  if (io->rd(io->ctx, DRV_REG_FP_LO, &lo) || io->rd(io->ctx, DRV_REG_FP_HI, &hi)) {
+    errf(dev, DRV_ERR_BACKEND, "%s: cannot read the fingerprint registers", io->where);
+    return DRV_E_IO;
+  }
+  uint64_t fp = (uint64_t)hi << 32 | lo;
+  if (fp == dev->cfg->fingerprint)
+    return DRV_OK;
+  const char *match = NULL;
+  for (int i = 0; i < isa_config_count(); i++)
+    if (isa_config_at(i)->fingerprint == fp)
+      match = isa_config_at(i)->d.name;
+  errf(dev, DRV_ERR_BACKEND,
+       "%s: the bitstream's config fingerprint is 0x%016" PRIx64 " (%s%s%s) but config '%s' "
+       "has 0x%016" PRIx64 "; load the bitstream built for '%s' or open config '%s'",
+       io->where, fp, match ? "config '" : "no known config", match ? match : "",
+       match ? "'" : "", dev->cfg->d.name, dev->cfg->fingerprint, dev->cfg->d.name,
+       match ? match : "?");
+  return DRV_E_CONFIG;
+}
+
+int drv_regs_counters(drv_dev *dev, const drv_regio *io) {
+  drv_counters *c = &dev->counters;
+  const isa_derived *d = &dev->cfg->d;
+  struct { uint32_t off; uint64_t *dst; } map[] = {
+      {DRV_REG_CYCLES, &c->cycles},
+      {DRV_REG_GEMM_CYCLES, &c->gemm_cycles},
+      {DRV_REG_ALU_CYCLES, &c->alu_cycles},
+      {DRV_REG_LOAD_BUSY, &c->unit_busy[ISA_UNIT_LOAD]},
+      {DRV_REG_COMPUTE_BUSY, &c->unit_busy[ISA_UNIT_COMPUTE]},
+      {DRV_REG_STORE_BUSY, &c->unit_busy[ISA_UNIT_STORE]},
+      {DRV_REG_LOAD_STALL, &c->unit_stall[ISA_UNIT_LOAD]},
+      {DRV_REG_COMPUTE_STALL, &c->unit_stall[ISA_UNIT_COMPUTE]},
+      {DRV_REG_STORE_STALL, &c->unit_stall[ISA_UNIT_STORE]},
+      {DRV_REG_BYTES_READ, &c->bytes_read},
+      {DRV_REG_BYTES_WRITTEN, &c->bytes_written},
+      {DRV_REG_INSNS_LOAD, &c->insns[ISA_OP_LOAD]},
+      {DRV_REG_INSNS_STORE, &c->insns[ISA_OP_STORE]},
+      {DRV_REG_INSNS_GEMM, &c->insns[ISA_OP_GEMM]},
+      {DRV_REG_INSNS_ALU, &c->insns[ISA_OP_ALU]},
+      {DRV_REG_INSNS_FINISH, &c->insns[ISA_OP_FINISH]},
+  };
+  uint64_t mac_iters;
+  memset(c, 0, sizeof *c);
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (rd64(io, map[i].off, map[i].dst))
+      return DRV_E_IO;
+  for (int m = 0; m < ISA_MEM_COUNT; m++)
+    if (rd64(io, DRV_REG_LOADS + 8u * (uint32_t)m, &c->loads[m]))
+      return DRV_E_IO;
+  if (rd64(io, DRV_REG_MAC_ITERS, &mac_iters))
+    return DRV_E_IO;
+  c->macs = mac_iters * d->batch * d->block_in * d->block_out;
+  c->alu_ops = c->alu_cycles; /* one vector operation per ALU cycle */
+  return DRV_OK;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Host view of instruction `index` of the program at insn_addr, if a live buffer holds it. */
+static const uint8_t *insn_host(const drv_dev *dev, uint64_t insn_addr, uint64_t index) {
+  uint64_t a = insn_addr + index * 16;
+  for (const drv_buf *b = dev->bufs; b; b = b->next)
+    if (b->host && a >= b->addr && a + 16 <= b->addr + b->size)
+      return b->host + (a - b->addr);
+  return NULL;
+}
+
+/* Append " <disassembly>" of instruction `index` (or nothing if its bytes are not mapped). */
+static void add_disasm(drv_dev *dev, uint64_t insn_addr, uint64_t index, uint32_t count) {
+  const uint8_t *p = index < count ? insn_host(dev, insn_addr, index) : NULL;
+  if (!p)
+    return;
+  isa_word w = {{0, 0}};
+  for (int i = 0; i < 16; i++)
+    w.w[i / 8] |= (uint64_t)p[i] << (8 * (i % 8));
+  char text[512];
+  isa_disasm(dev->cfg, &w, text, sizeof text);
+  erradd(dev, ": %s", text);
+}
+
+/* Append the state of fetch and the three units (PCs with disassembly, WAIT bits); returns the
+ * lowest PC of a busy unit, or -1. */
+static int64_t add_state(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t count) {
+  static const struct { uint32_t off; const char *name; } pcs[] = {
+      {DRV_REG_LOAD_PC, "load"}, {DRV_REG_COMPUTE_PC, "compute"}, {DRV_REG_STORE_PC, "store"}};
+  uint32_t v, wait = 0;
+  int64_t lowest = -1;
+  if (io->rd(io->ctx, DRV_REG_FETCH_PC, &v) == 0)
+    erradd(dev, "\n  fetch: %s%" PRIu32, v == DRV_PC_IDLE ? "idle" : "at instruction ",
+           v == DRV_PC_IDLE ? 0 : v);
+  if (io->rd(io->ctx, DRV_REG_WAIT, &wait))
+    wait = 0;
+  for (int u = 0; u < 3; u++) {
+    if (io->rd(io->ctx, pcs[u].off, &v))
+      continue;
+    if (v == DRV_PC_IDLE) {
+      erradd(dev, "\n  %s unit: idle", pcs[u].name);
+      continue;
+    }
+    erradd(dev, "\n  %s unit: instruction %" PRIu32, pcs[u].name, v);
+    add_disasm(dev, insn_addr, v, count);
+    if (lowest < 0 || v < lowest)
+      lowest = v;
+  }
+  if (wait) {
+    erradd(dev, "\n  waiting:");
+    for (int i = 0; i < DRV_WAIT_BITS; i++)
+      if (wait >> i & 1)
+        erradd(dev, " [%s]", drv_wait_names[i]);
+  }
+  return lowest;
+}
+
+int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t count,
+                 uint32_t timeout_ms) {
+  static const char *const kinds[] = {"none", "illegal instruction", "SRAM index out of range",
+                                      "DRAM access error", "deadlock", "program ended without FINISH"};
+  uint32_t st;
+  if (insn_addr % 16 || insn_addr + (uint64_t)count * 16 > 0x100000000ull || count == 0) {
+    errf(dev, DRV_ERR_BACKEND, "%s: program at 0x%" PRIx64 " x %" PRIu32
+         " instructions is not 16-byte aligned, empty, or past the 32-bit address space",
+         io->where, insn_addr, count);
+    return DRV_E_ARG;
+  }
+  if (io->rd(io->ctx, DRV_REG_STATUS, &st)) {
+    errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
+    return DRV_E_IO;
+  }
+  if (st & DRV_STATUS_BUSY) {
+    errf(dev, DRV_ERR_BACKEND, "%s: the device is still busy (STATUS 0x%" PRIx32 ") from an "
+         "earlier run that timed out; reload the bitstream to reset it", io->where, st);
+    return DRV_E_IO;
+  }
+  if (io->wr(io->ctx, DRV_REG_INSN_ADDR, (uint32_t)insn_addr) ||
+      io->wr(io->ctx, DRV_REG_INSN_COUNT, count) || io->wr(io->ctx, DRV_REG_CTRL, DRV_CTRL_START)) {
+    errf(dev, DRV_ERR_BACKEND, "%s: cannot write the start registers", io->where);
+    return DRV_E_IO;
+  }
+  uint64_t t0 = now_ns();
+  unsigned poll_us = io->poll_us ? io->poll_us : 20;
+  for (unsigned polls = 0;; polls++) {
+    if (io->rd(io->ctx, DRV_REG_STATUS, &st)) {
+      errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
+      return DRV_E_IO;
+    }
+    if (!(st & DRV_STATUS_BUSY) && (st & (DRV_STATUS_DONE | DRV_STATUS_ERROR)))
+      break;
+    uint64_t el = now_ns() - t0;
+    if (timeout_ms && el >= (uint64_t)timeout_ms * 1000000ull) {
+      drv_regs_counters(dev, io);
+      errf(dev, DRV_ERR_TIMEOUT, "%s: timeout after %" PRIu32 " ms (STATUS 0x%" PRIx32
+           ", %" PRIu64 " cycles): the program did not finish", io->where, timeout_ms, st,
+           dev->counters.cycles);
+      dev->error.insn_index = add_state(dev, io, insn_addr, count);
+      return DRV_E_TIMEOUT;
+    }
+    if (polls >= 100) {
+      struct timespec ts = {0, (long)poll_us * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  if (drv_regs_counters(dev, io) != DRV_OK) {
+    errf(dev, DRV_ERR_BACKEND, "%s: cannot read the counters", io->where);
+    return DRV_E_IO;
+  }
+  if (!(st & DRV_STATUS_ERROR))
+    return DRV_OK;
+  uint32_t kind = 0, insn = 0;
+  io->rd(io->ctx, DRV_REG_ERR_KIND, &kind);
+  io->rd(io->ctx, DRV_REG_ERR_INSN, &insn);
+  int k = kind >= DRV_ERR_ILLEGAL && kind <= DRV_ERR_NO_FINISH ? (int)kind : DRV_ERR_BACKEND;
+  errf(dev, k, "%s: device error: %s", io->where,
+       k == DRV_ERR_BACKEND ? "unknown ERR_KIND" : kinds[kind]);
+  if (k == DRV_ERR_BACKEND)
+    erradd(dev, " %" PRIu32, kind);
+  erradd(dev, " at instruction %" PRIu32, insn);
+  add_disasm(dev, insn_addr, insn, count);
+  dev->error.insn_index = insn;
+  add_state(dev, io, insn_addr, count);
+  return DRV_E_EXEC;
+}
+
+/* ---- the zynq backend ------------------------------------------------------------------------- */
+
+enum cache_mode { CACHE_SYNC, CACHE_NOCACHE, CACHE_COHERENT };
+
+/* A sub-allocated block of the DMA region. */
+typedef struct zblock {
+  size_t off, size; /* bytes from the region's start; size rounded up to ISA_IMAGE_ALIGN */
+  struct zblock *next; /* sorted by off */
+} zblock;
+
+typedef struct zynq {
+  /* options */
+  char uio[PATH_LEN], uio_name[128], mem[PATH_LEN], udmabuf[PATH_LEN], sysfs[PATH_LEN],
+      devdir[PATH_LEN];
+  uint64_t regs_phys, dma_phys;
+  size_t regs_size, dma_size;
+  int have_regs, have_dma_phys, have_dma_size, cache;
+  unsigned poll_us;
+  /* state */
+  int reg_fd, dma_fd;
+  uint8_t *reg_map;          /* page-aligned mapping */
+  size_t reg_map_len;
+  volatile uint32_t *regs;   /* the register block inside reg_map */
+  uint8_t *dma;              /* host view of the whole region, dma_size bytes */
+  char sync_dir[PATH_LEN];   /* u-dma-buf sysfs directory (cache=sync) */
+  char where[PATH_LEN + 16];
+  zblock *blocks;
+  drv_regio io;
+} zynq;
+
+/* Memory barrier between DMA-buffer accesses and register accesses. */
+static void io_barrier(void) {
+#if defined(__aarch64__)
+  __asm__ volatile("dsb sy" ::: "memory");
+#elif defined(__arm__)
+  __asm__ volatile("dsb" ::: "memory");
+#else
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* Register access through the mapping; a barrier orders DMA-buffer writes before a register
+ * write (the start in particular). */
+static int z_rd(void *ctx, uint32_t off, uint32_t *val) {
+  zynq *z = ctx;
+  if (off + 4 > z->regs_size)
+    return -1;
+  *val = z->regs[off / 4];
+  return 0;
+}
+
+static int z_wr(void *ctx, uint32_t off, uint32_t val) {
+  zynq *z = ctx;
+  if (off + 4 > z->regs_size)
+    return -1;
+  io_barrier();
+  z->regs[off / 4] = val;
+  return 0;
+}
+
+/* Parse an unsigned number (decimal or 0x hex) that must use the whole string. */
+static int parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  if (!*s || *s == '-')
+    return -1;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  while (*end == '\n' || *end == ' ')
+    end++;
+  if (errno || *end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* Read a small text file (a sysfs attribute) into buf, without the trailing newline. */
+static int read_attr(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  size_t n = fread(buf, 1, cap - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+    buf[--n] = '\0';
+  return 0;
+}
+
+/* Write the decimal v to the attribute file dir/name (one write, as sysfs wants). */
+static int write_attr(const char *dir, const char *name, uint64_t v) {
+  char path[PATH_LEN + 64];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int fd = open(path, O_WRONLY);
+  if (fd < 0)
+    return -1;
+  char text[32];
+  int len = snprintf(text, sizeof text, "%" PRIu64, v);
+  int rc = write(fd, text, (size_t)len) == len ? 0 : -1;
+  close(fd);
+  return rc;
+}
+
+/* Apply one key=value option; returns 0 or -1 with a message in dev->error. */
+static int z_option(drv_dev *dev, zynq *z, const char *key, const char *val) {
+  uint64_t v;
+  struct { const char *key; char *dst; size_t cap; } strs[] = {
+      {"uio", z->uio, sizeof z->uio},         {"uio_name", z->uio_name, sizeof z->uio_name},
+      {"mem", z->mem, sizeof z->mem},         {"udmabuf", z->udmabuf, sizeof z->udmabuf},
+      {"sysfs", z->sysfs, sizeof z->sysfs},   {"devdir", z->devdir, sizeof z->devdir},
+  };
+  for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+    if (!strcmp(key, strs[i].key)) {
+      if (strlen(val) >= strs[i].cap || !*val) {
+        errf(dev, DRV_ERR_BACKEND, "zynq: option %s: empty or too long", key);
+        return -1;
+      }
+      snprintf(strs[i].dst, strs[i].cap, "%s", val);
+      return 0;
+    }
+  if (!strcmp(key, "cache")) {
+    if (!strcmp(val, "sync")) z->cache = CACHE_SYNC;
+    else if (!strcmp(val, "nocache")) z->cache = CACHE_NOCACHE;
+    else if (!strcmp(val, "coherent")) z->cache = CACHE_COHERENT;
+    else {
+      errf(dev, DRV_ERR_BACKEND, "zynq: cache=%s: expected sync, nocache or coherent", val);
+      return -1;
+    }
+    return 0;
+  }
+  static const char *const nums[] = {"regs", "regs_size", "dma_phys", "dma_size", "poll_us"};
+  int k = -1;
+  for (int i = 0; i < 5; i++)
+    if (!strcmp(key, nums[i]))
+      k = i;
+  if (k < 0) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: unknown option '%s' (known: uio, uio_name, regs, mem, "
+         "regs_size, udmabuf, dma_phys, dma_size, cache, poll_us, sysfs, devdir)", key);
+    return -1;
+  }
+  if (parse_u64(val, &v)) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: option %s=%s: not a number", key, val);
+    return -1;
+  }
+  switch (k) {
+  case 0: z->regs_phys = v, z->have_regs = 1; break;
+  case 1: z->regs_size = (size_t)v; break;
+  case 2: z->dma_phys = v, z->have_dma_phys = 1; break;
+  case 3: z->dma_size = (size_t)v, z->have_dma_size = 1; break;
+  default: z->poll_us = (unsigned)v; break;
+  }
+  return 0;
+}
+
+/* Parse "key=value,key=value" into z. */
+static int z_options(drv_dev *dev, zynq *z, const char *opts) {
+  if (!opts)
+    return 0;
+  char buf[2048];
+  if (strlen(opts) >= sizeof buf) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: options too long");
+    return -1;
+  }
+  snprintf(buf, sizeof buf, "%s", opts);
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *eq = strchr(tok, '=');
+    if (!eq) {
+      errf(dev, DRV_ERR_BACKEND, "zynq: option '%s' is not key=value", tok);
+      return -1;
+    }
+    *eq = '\0';
+    if (z_option(dev, z, tok, eq + 1))
+      return -1;
+  }
+  return 0;
+}
+
+/* Find the UIO device named z->uio_name under <sysfs>/uio; fills z->uio. */
+static int find_uio(drv_dev *dev, zynq *z) {
+  char dir[PATH_LEN + 8];
+  snprintf(dir, sizeof dir, "%s/uio", z->sysfs);
+  DIR *d = opendir(dir);
+  char seen[512] = "";
+  if (d) {
+    for (struct dirent *e; (e = readdir(d));) {
+      if (strncmp(e->d_name, "uio", 3))
+        continue;
+      char path[2 * PATH_LEN], name[128];
+      snprintf(path, sizeof path, "%s/%s/name", dir, e->d_name);
+      if (read_attr(path, name, sizeof name))
+        continue;
+      size_t l = strlen(seen);
+      snprintf(seen + l, sizeof seen - l, "%s%s (%s)", l ? ", " : "", e->d_name, name);
+      if (!strcmp(name, z->uio_name)) {
+        snprintf(z->uio, sizeof z->uio, "%.*s/%.*s", PATH_LEN / 2, z->devdir, PATH_LEN / 4,
+                 e->d_name);
+        closedir(d);
+        return 0;
+      }
+    }
+    closedir(d);
+  }
+  errf(dev, DRV_ERR_BACKEND, "zynq: no UIO device named '%s' in %s (found: %s) and no regs= "
+       "option: is the dlvta overlay loaded? (boards/README.md)", z->uio_name, dir,
+       seen[0] ? seen : "none");
+  return -1;
+}
+
+/* Map the register block (UIO or mem= at regs=). */
+static int map_regs(drv_dev *dev, zynq *z) {
+  const char *path = z->have_regs ? z->mem : z->uio;
+  uint64_t phys = z->have_regs ? z->regs_phys : 0;
+  if (!z->have_regs && !z->regs_size) {
+    /* UIO: map0's size from sysfs, if there */
+    const char *base = strrchr(z->uio, '/');
+    char attr[3 * PATH_LEN], text[64];
+    uint64_t v;
+    snprintf(attr, sizeof attr, "%s/uio/%s/maps/map0/size", z->sysfs, base ? base + 1 : z->uio);
+    if (read_attr(attr, text, sizeof text) == 0 && parse_u64(text, &v) == 0)
+      z->regs_size = (size_t)v;
+  }
+  if (!z->regs_size)
+    z->regs_size = 4096;
+  if (z->regs_size < DRV_REG_SPAN) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: register block of %zu bytes is smaller than the %d the "
+         "accelerator has", z->regs_size, DRV_REG_SPAN);
+    return DRV_E_ARG;
+  }
+  snprintf(z->where, sizeof z->where, "zynq %s", path);
+  z->reg_fd = open(path, O_RDWR | O_SYNC);
+  if (z->reg_fd < 0) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot open %s: %s%s", path, strerror(errno),
+         errno == EACCES ? " (run as root or give the user access to the device)" : "");
+    return errno == ENOENT ? DRV_E_BACKEND : DRV_E_IO;
+  }
+  long page = sysconf(_SC_PAGESIZE);
+  uint64_t base = phys / (uint64_t)page * (uint64_t)page;
+  z->reg_map_len = (size_t)(phys - base) + z->regs_size;
+  z->reg_map_len = (z->reg_map_len + (size_t)page - 1) / (size_t)page * (size_t)page;
+  struct stat sb;
+  if (fstat(z->reg_fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+      (uint64_t)sb.st_size < phys + z->regs_size) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: %s holds %lld bytes, less than the register block at "
+         "0x%" PRIx64 " + %zu", path, (long long)sb.st_size, phys, z->regs_size);
+    return DRV_E_IO;
+  }
+  void *m = mmap(NULL, z->reg_map_len, PROT_READ | PROT_WRITE, MAP_SHARED, z->reg_fd, (off_t)base);
+  if (m == MAP_FAILED) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot map %zu bytes of %s at 0x%" PRIx64 ": %s",
+         z->reg_map_len, path, base, strerror(errno));
+    return DRV_E_IO;
+  }
+  z->reg_map = m;
+  z->regs = (volatile uint32_t *)(z->reg_map + (phys - base));
+  return DRV_OK;
+}
+
+/* Open and map the u-dma-buf region, finding its physical address and size in sysfs. */
+static int map_dma(drv_dev *dev, zynq *z) {
+  char path[2 * PATH_LEN];
+  if (strchr(z->udmabuf, '/'))
+    snprintf(path, sizeof path, "%s", z->udmabuf);
+  else
+    snprintf(path, sizeof path, "%s/%s", z->devdir, z->udmabuf);
+  const char *name = strrchr(path, '/') + 1;
+  /* sysfs: u-dma-buf v2+ uses class "u-dma-buf", older udmabuf used "udmabuf" */
+  static const char *const classes[] = {"u-dma-buf", "udmabuf"};
+  z->sync_dir[0] = '\0';
+  for (int i = 0; i < 2 && !z->sync_dir[0]; i++) {
+    char dir[PATH_LEN];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%.*s/%s/%.*s", PATH_LEN / 2, z->sysfs, classes[i], PATH_LEN / 4,
+             name);
+    if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+      snprintf(z->sync_dir, sizeof z->sync_dir, "%s", dir);
+  }
+  char text[64], attr[2 * PATH_LEN];
+  uint64_t v;
+  if (!z->have_dma_phys) {
+    snprintf(attr, sizeof attr, "%s/phys_addr", z->sync_dir);
+    if (!z->sync_dir[0] || read_attr(attr, text, sizeof text) || parse_u64(text, &v)) {
+      errf(dev, DRV_ERR_BACKEND, "zynq: no physical address for %s (no %s/u-dma-buf/%s/"
+           "phys_addr and no dma_phys= option): is the u-dma-buf module loaded? "
+           "(boards/README.md)", path, z->sysfs, name);
+      return DRV_E_BACKEND;
+    }
+    z->dma_phys = v;
+  }
+  if (!z->have_dma_size) {
+    snprintf(attr, sizeof attr, "%s/size", z->sync_dir);
+    if (!z->sync_dir[0] || read_attr(attr, text, sizeof text) || parse_u64(text, &v)) {
+      errf(dev, DRV_ERR_BACKEND, "zynq: no size for %s (no %s/size and no dma_size= option)",
+           path, z->sync_dir[0] ? z->sync_dir : "sysfs directory");
+      return DRV_E_BACKEND;
+    }
+    z->dma_size = (size_t)v;
+  }
+  if (z->dma_phys % ISA_IMAGE_ALIGN || z->dma_size < ISA_IMAGE_ALIGN ||
+      z->dma_phys + z->dma_size > 0x100000000ull) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: DMA region 0x%" PRIx64 " + %zu bytes must be 4 KiB aligned, "
+         "at least 4 KiB, and below 4 GiB (the accelerator's AXI addresses are 32-bit)",
+         z->dma_phys, z->dma_size);
+    return DRV_E_CONFIG;
+  }
+  if (z->cache == CACHE_SYNC && !z->sync_dir[0]) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cache=sync needs u-dma-buf's sysfs sync files for %s; use "
+         "cache=nocache or cache=coherent", path);
+    return DRV_E_BACKEND;
+  }
+  z->dma_fd = open(path, O_RDWR | (z->cache == CACHE_NOCACHE ? O_SYNC : 0));
+  if (z->dma_fd < 0) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot open %s: %s", path, strerror(errno));
+    return errno == ENOENT ? DRV_E_BACKEND : DRV_E_IO;
+  }
+  void *m = mmap(NULL, z->dma_size, PROT_READ | PROT_WRITE, MAP_SHARED, z->dma_fd, 0);
+  if (m == MAP_FAILED) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot map %zu bytes of %s: %s", z->dma_size, path,
+         strerror(errno));
+    return DRV_E_IO;
+  }
+  z->dma = m;
+  return DRV_OK;
+}
+
+/* Unmap and close everything open() set up (also its cleanup on failure). */
+static void z_close(drv_dev *dev) {
+  zynq *z = dev->priv;
+  if (!z)
+    return;
+  while (z->blocks) {
+    zblock *b = z->blocks;
+    z->blocks = b->next;
+    free(b);
+  }
+  if (z->dma)
+    munmap(z->dma, z->dma_size);
+  if (z->reg_map)
+    munmap(z->reg_map, z->reg_map_len);
+  if (z->dma_fd >= 0)
+    close(z->dma_fd);
+  if (z->reg_fd >= 0)
+    close(z->reg_fd);
+  free(z);
+  dev->priv = NULL;
+}
+
+/* Open: parse options (environment first), map registers and DMA memory, check the
+ * fingerprint. On failure everything is undone and dev->error says why. */
+static int z_open(drv_dev *dev, const char *options) {
+  zynq *z = calloc(1, sizeof *z);
+  if (!z)
+    return DRV_E_NOMEM;
+  z->reg_fd = z->dma_fd = -1;
+  snprintf(z->uio_name, sizeof z->uio_name, "dlvta");
+  snprintf(z->mem, sizeof z->mem, "/dev/mem");
+  snprintf(z->udmabuf, sizeof z->udmabuf, "udmabuf0");
+  snprintf(z->sysfs, sizeof z->sysfs, "/sys/class");
+  snprintf(z->devdir, sizeof z->devdir, "/dev");
+  dev->priv = z;
+  int rc = DRV_E_ARG;
+  if (z_options(dev, z, getenv("DLVTA_ZYNQ_OPTIONS")) || z_options(dev, z, options))
+    goto fail;
+  rc = DRV_E_BACKEND;
+  if (!z->have_regs && !z->uio[0] && find_uio(dev, z))
+    goto fail;
+  if ((rc = map_regs(dev, z)) != DRV_OK || (rc = map_dma(dev, z)) != DRV_OK)
+    goto fail;
+  z->io = (drv_regio){z, z_rd, z_wr, z->poll_us, z->where};
+  if ((rc = drv_regs_check_fingerprint(dev, &z->io)) != DRV_OK)
+    goto fail;
+  return DRV_OK;
+fail:
+  z_close(dev);
+  return rc;
+}
+
+/* First fit of buf->size bytes (rounded up to ISA_IMAGE_ALIGN) in the DMA region. */
+static int z_alloc(drv_dev *dev, drv_buf *buf) {
+  zynq *z = dev->priv;
+  size_t size = (buf->size + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN * ISA_IMAGE_ALIGN;
+  size_t off = 0, largest = 0;
+  zblock **link = &z->blocks;
+  for (zblock *b = z->blocks;; b = b->next) {
+    size_t end = b ? b->off : z->dma_size;
+    if (end - off >= size && size)
+      break;
+    if (end - off > largest)
+      largest = end - off;
+    if (!b) {
+      errf(dev, DRV_ERR_BACKEND, "zynq: no room for %zu bytes in the %zu-byte DMA region (largest "
+           "free gap %zu bytes)", buf->size, z->dma_size, largest);
+      return DRV_E_NOMEM;
+    }
+    off = b->off + b->size;
+    link = &b->next;
+  }
+  zblock *nb = malloc(sizeof *nb);
+  if (!nb)
+    return DRV_E_NOMEM;
+  *nb = (zblock){off, size, *link};
+  *link = nb;
+  buf->addr = z->dma_phys + off;
+  buf->host = z->dma + off;
+  buf->priv = nb;
+  return DRV_OK;
+}
+
+/* Return buf's block to the region (drv.c calls it once per live buffer). */
+static void z_free(drv_dev *dev, drv_buf *buf) {
+  zynq *z = dev->priv;
+  for (zblock **p = &z->blocks; *p; p = &(*p)->next)
+    if (*p == buf->priv) {
+      zblock *b = *p;
+      *p = b->next;
+      free(b);
+      return;
+    }
+}
+
+/* u-dma-buf cache maintenance of [off, off+n) of buf: direction 1 to device, 2 from device. */
+static int z_sync(drv_dev *dev, drv_buf *buf, size_t off, size_t n, int to_device) {
+  zynq *z = dev->priv;
+  if (z->cache != CACHE_SYNC || n == 0) {
+    io_barrier();
+    return DRV_OK;
+  }
+  uint64_t start = buf->addr - z->dma_phys + off;
+  if (write_attr(z->sync_dir, "sync_offset", start) || write_attr(z->sync_dir, "sync_size", n) ||
+      write_attr(z->sync_dir, "sync_direction", to_device ? 1 : 2) ||
+      write_attr(z->sync_dir, to_device ? "sync_for_device" : "sync_for_cpu", 1)) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cache sync through %s failed: %s", z->sync_dir,
+         strerror(errno));
+    return DRV_E_IO;
+  }
+  return DRV_OK;
+}
+
+static int z_flush(drv_dev *dev, drv_buf *buf, size_t off, size_t n) {
+  return z_sync(dev, buf, off, n, 1);
+}
+
+static int z_invalidate(drv_dev *dev, drv_buf *buf, size_t off, size_t n) {
+  return z_sync(dev, buf, off, n, 0);
+}
+
+static int z_run(drv_dev *dev, uint64_t insn_addr, uint32_t count, uint32_t timeout_ms) {
+  zynq *z = dev->priv;
+  return drv_regs_run(dev, &z->io, insn_addr, count, timeout_ms);
+}
+
+const drv_backend drv_backend_zynq = {
+    .name = "zynq",
+    .open = z_open,
+    .close = z_close,
+    .alloc = z_alloc,
+    .free = z_free,
+    .flush = z_flush,
+    .invalidate = z_invalidate,
+    .run = z_run,
+};

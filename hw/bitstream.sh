@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# hw/bitstream.sh -- `make bitstream BOARD=<board>`: builds the board's bitstream with Vivado in
+# batch mode (hw/vivado_build.tcl + boards/<board>/), writing build/<config>/bitstream/
+# dlvta_<board>.{bit,bit.bin,hwh}, utilization.txt, timing.txt and vivado.log. Stops with a
+# clear message, before doing anything, if vivado is not on PATH.
+#
+#   hw/bitstream.sh BOARD [BUILD_DIR]      (JOBS=N for Vivado's parallel jobs, default 2)
+set -eu
+board=${1:-}
+build=${2:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$board" ] || [ ! -f "$root/boards/$board/board.env" ]; then
+  echo "bitstream: unknown board '$board' (boards: $(cd "$root/boards" && ls -d */ | tr -d / | tr '\n' ' '))" >&2
+  exit 2
+fi
+# shellcheck disable=SC1090
+. "$root/boards/$board/board.env"
+if ! command -v vivado >/dev/null 2>&1; then
+  echo "bitstream: vivado is not on PATH: install Vivado (2020.2 or later) and source its" >&2
+  echo "settings64.sh, then run 'make bitstream BOARD=$board' again. Nothing was built." >&2
+  echo "(The yosys resource check runs without Vivado: make synth-$CONFIG.)" >&2
+  exit 2
+fi
+vh="$root/$build/$CONFIG/dlvta_isa.vh"
+[ -f "$vh" ] || { echo "bitstream: $vh missing (make gen)" >&2; exit 2; }
+axi=$(sed -n 's/^`define DLVTA_AXI_BITS \([0-9]*\).*/\1/p' "$vh")
+mhz=$(sed -n 's/^`define DLVTA_CLOCK_MHZ \([0-9]*\).*/\1/p' "$vh")
+# the board's .xdc must ask for the config's clock
+xdc="$root/boards/$board/dlvta_$board.xdc"
+period=$(sed -n 's/^create_clock -period \([0-9.]*\).*/\1/p' "$xdc")
+want=$(awk -v m="$mhz" 'BEGIN { printf "%.3f", 1000 / m }')
+if [ "$period" != "$want" ]; then
+  echo "bitstream: $xdc asks $period ns but config $CONFIG runs at $mhz MHz ($want ns)" >&2
+  exit 2
+fi
+out="$root/$build/$CONFIG/bitstream"
+mkdir -p "$out"
+echo "bitstream: $board ($PART), config $CONFIG: ${axi}-bit AXI, $mhz MHz; log $out/vivado.log"
+cd "$out"
+vivado -mode batch -nojournal -log "$out/vivado.log" -source "$root/hw/vivado_build.tcl" \
+  -tclargs "$root" "$board" "$CONFIG" "$PART" "$BOARD_PART" "$out" "$axi" "$mhz" "$REGS_ADDR" \
+  "${JOBS:-2}"
+if [ ! -f "$out/dlvta_$board.bit" ] || [ ! -f "$out/dlvta_$board.bit.bin" ]; then
+  echo "bitstream: Vivado wrote no dlvta_$board.bit / .bit.bin: see $out/vivado.log" >&2
+  exit 1
+fi
+echo "bitstream: done: $(ls "$out"/dlvta_"$board".* | tr '\n' ' ')"
+echo "bitstream: copy them with boards/$board/dlvta.dtso to the board and run boards/flash.sh"

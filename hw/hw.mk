@@ -1,0 +1,63 @@
+# hw/hw.mk -- synthesis and resource reports (make synth), the board flows (make bitstream
+# BOARD=pynq|ultra96), the resource-report parser's test, and (driver/xrt.mk) the detection of
+# XRT for the xrt driver backend.
+#
+#   make synth                yosys synth_xilinx of rtl/ for every board config; writes
+#                             build/<config>/{synth.log,stat.txt,resources.txt,resources.json}
+#                             and fails if a config does not fit its device (> SYNTH_LIMIT %)
+#   make synth-pynq           one config only
+#   make synth-hier-pynq      diagnostic: hierarchical synthesis, per-module resource table in
+#                             build/pynq/hier/resources.txt (no verdict check)
+#   make bitstream BOARD=pynq Vivado batch flow of boards/<board>/ (needs vivado on PATH)
+
+SYNTH_CONFIGS  := pynq ultra96
+SYNTH_LIMIT    ?= 90
+SYNTH_FAMILY_pynq    := xc7
+SYNTH_PART_pynq      := xc7z020
+SYNTH_FAMILY_ultra96 := xcup
+SYNTH_PART_ultra96   := xczu3eg
+RTL_DIR        ?= rtl
+RTL_SRCS        = $(sort $(wildcard $(RTL_DIR)/*.v))
+BOARD          ?= pynq
+
+RESREPORT := $(BUILD)/hw/resreport
+
+.PRECIOUS: $(BUILD)/%/stat.txt
+.PHONY: synth $(addprefix synth-,$(SYNTH_CONFIGS)) $(addprefix synth-hier-,$(SYNTH_CONFIGS)) \
+        bitstream
+synth: $(foreach c,$(SYNTH_CONFIGS),$(BUILD)/$(c)/resources.txt)
+	@hw/check_fit.sh $^
+
+$(addprefix synth-,$(SYNTH_CONFIGS)): synth-%: $(BUILD)/%/resources.txt
+	@hw/check_fit.sh $<
+
+$(BUILD)/%/stat.txt: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh hw/synth.sh
+	@hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$* $(RTL_SRCS)
+
+$(addprefix synth-hier-,$(SYNTH_CONFIGS)): synth-hier-%: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh \
+                                                       $(RESREPORT)
+	@SYNTH_FLATTEN=0 hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$*/hier $(RTL_SRCS)
+	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
+	  --log $(BUILD)/$*/hier/synth.log --txt $(BUILD)/$*/hier/resources.txt \
+	  --json $(BUILD)/$*/hier/resources.json $(BUILD)/$*/hier/stat.txt
+	@cat $(BUILD)/$*/hier/resources.txt
+
+$(BUILD)/%/resources.txt $(BUILD)/%/resources.json: $(BUILD)/%/stat.txt $(RESREPORT)
+	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
+	  --log $(BUILD)/$*/synth.log --txt $(BUILD)/$*/resources.txt \
+	  --json $(BUILD)/$*/resources.json $<
+	@cat $(BUILD)/$*/resources.txt
+
+# The parser needs only libisa (config shapes for its mapping checks).
+$(RESREPORT): hw/resreport.c $(patsubst %.c,$(BUILD)/obj/%.o,$(ISA_SRCS)) isa/isa.h isa/util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) hw/resreport.c \
+	  $(patsubst %.c,$(BUILD)/obj/%.o,$(ISA_SRCS)) $(LDLIBS) -o $@
+
+bitstream:
+	@hw/bitstream.sh $(BOARD) $(BUILD)
+
+TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh
+TEST_DEPS    += $(RESREPORT)
+
+include driver/xrt.mk

@@ -1,0 +1,505 @@
+// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8, GEMM, ALU and FINISH from its
+// instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
+// push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (two copies
+// written together, so the ALU reads acc[dst] and acc[src] in the same cycle).
+//
+// GEMM/ALU pipeline, one micro-op iteration per cycle:
+//   S0  loop counters (o, i, u) and index offsets; read uop[u]
+//   S1  a/x/w (or d/s) = uop fields + offsets; range check; read acc, inp, wgt
+//   S2  compute; write acc[a] and out[a]; a write of the previous cycle to the same index is
+//       forwarded (the RAMs read the old value during a write)
+// With AccCopies = 1, an ALU op that reads acc[src] issues every other cycle and reads acc[src]
+// in S1 and acc[dst] in an extra stage S1b (the one read port serves both).
+`default_nettype none
+`include "dlvta_isa.vh"
+
+module dlvta_compute #(
+  // 2: two accumulator copies, the ALU reads acc[dst] and acc[src] in one cycle (one vector op
+  // per cycle in every mode). 1: one copy (fewer block RAMs); an ALU op that reads acc[src]
+  // (use_imm = 0, or REQ) then takes two cycles, every other op still one.
+  parameter integer AccCopies = 2
+) (
+  input  wire                         clk_i,
+  input  wire                         rst_ni,
+  input  wire                         halt_i,
+  // instruction queue head
+  input  wire                         q_valid_i,
+  input  wire [127:0]                 q_insn_i,
+  input  wire [31:0]                  q_idx_i,
+  output wire                         q_pop_o,
+  // tokens
+  input  wire                         l2c_token_i,
+  output wire                         l2c_pop_o,
+  input  wire                         s2c_token_i,
+  output wire                         s2c_pop_o,
+  input  wire                         c2l_room_i,
+  output reg                          c2l_push_o,
+  input  wire                         c2s_room_i,
+  output reg                          c2s_push_o,
+  // input and weight buffers (read ports)
+  output wire                         inp_re_o,
+  output wire [`DLVTA_LOG_INP_DEPTH-1:0] inp_raddr_o,
+  input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_rdata_i,
+  output wire                         wgt_re_o,
+  output wire [`DLVTA_LOG_WGT_DEPTH-1:0] wgt_raddr_o,
+  input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_rdata_i,
+  // output buffer (write port)
+  output reg                          out_we_o,
+  output reg  [`DLVTA_LOG_ACC_DEPTH-1:0] out_waddr_o,
+  output reg  [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*8-1:0]    out_wdata_o,
+  // status
+  output reg                          err_o,
+  output reg  [2:0]                   err_kind_o,
+  output wire [31:0]                  pc_o,
+  output wire [3:0]                   wait_o,   // {C2S room, C2L room, S2C token, L2C token}
+  output wire                         busy_o,
+  output wire                         stall_o,
+  output reg                          retire_o,
+  output reg  [2:0]                   retire_op_o,
+  output reg  [2:0]                   retire_mem_o,
+  output reg                          finish_o,  // one cycle: FINISH retired
+  output wire                         gemm_cycle_o,
+  output wire                         mac_iter_o,
+  output wire                         alu_cycle_o,
+  // AXI read
+  output wire                         ar_valid_o,
+  input  wire                         ar_ready_i,
+  output wire [31:0]                  ar_addr_o,
+  output wire [7:0]                   ar_len_o,
+  input  wire                         r_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
+  input  wire [1:0]                   r_resp_i,
+  output wire                         r_ready_o
+);
+  localparam integer Lanes = `DLVTA_BATCH * `DLVTA_BLOCK_OUT;
+  localparam integer AccBits = Lanes * 32;
+  localparam integer OutBits = Lanes * 8;
+  localparam integer LogUop = `DLVTA_LOG_UOP_DEPTH;
+  localparam integer LogAcc = `DLVTA_LOG_ACC_DEPTH;
+  localparam integer LogInp = `DLVTA_LOG_INP_DEPTH;
+  localparam integer LogWgt = `DLVTA_LOG_WGT_DEPTH;
+  localparam integer MaxLogE = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
+  localparam integer LogEAcc = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
+  localparam integer LogEAcc8 = $clog2(`DLVTA_MEM_ACC8_ELEM_BYTES);
+  localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_LOOP = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
+
+  // ---- head decode ----
+  wire [2:0] h_op = q_insn_i[`DLVTA_F_OPCODE_POS +: 3];
+  wire [2:0] h_mem = q_insn_i[`DLVTA_F_MEM_POS +: 3];
+  wire h_pop_prev = q_insn_i[`DLVTA_F_POP_PREV_POS];
+  wire h_pop_next = q_insn_i[`DLVTA_F_POP_NEXT_POS];
+  wire h_push_prev = q_insn_i[`DLVTA_F_PUSH_PREV_POS];
+  wire h_push_next = q_insn_i[`DLVTA_F_PUSH_NEXT_POS];
+
+  reg [2:0] state_q;
+  wire idle = (state_q == S_IDLE);
+  wire can_start = q_valid_i && idle && !halt_i &&
+                   (!h_pop_prev || l2c_token_i) && (!h_pop_next || s2c_token_i) &&
+                   (!h_push_prev || c2l_room_i) && (!h_push_next || c2s_room_i);
+  wire start = can_start;
+
+  assign l2c_pop_o = start && h_pop_prev;
+  assign s2c_pop_o = start && h_pop_next;
+  assign pc_o = q_valid_i ? q_idx_i : 32'hFFFF_FFFF;
+  assign wait_o = {q_valid_i && idle && h_push_next && !c2s_room_i,
+                   q_valid_i && idle && h_push_prev && !c2l_room_i,
+                   q_valid_i && idle && h_pop_next && !s2c_token_i,
+                   q_valid_i && idle && h_pop_prev && !l2c_token_i};
+  assign busy_o = !idle && (state_q != S_DEAD);
+  assign stall_o = q_valid_i && idle && !halt_i && !can_start;
+
+  // ---- latched instruction ----
+  reg [2:0]  op_q;
+  reg [2:0]  mem_q;
+  reg        push_prev_q;
+  reg        push_next_q;
+  reg [7:0]  pad_q;
+  reg        reset_q;
+  reg [3:0]  alu_op_q;
+  reg        use_imm_q;
+  reg [15:0] imm_q;
+  reg [LogUop:0] ubeg_q;
+  reg [LogUop:0] uend_q;
+  reg [13:0] lout_q;
+  reg [13:0] lin_q;
+  reg [31:0] fa_out_q, fa_in_q, fx_out_q, fx_in_q, fw_out_q, fw_in_q;
+
+  wire is_alu = (op_q == `DLVTA_OP_ALU);
+  wire is_gemm = (op_q == `DLVTA_OP_GEMM);
+
+  // ---- LOAD of UOP / ACC / ACC8 ----
+  wire h_is_uop = (h_mem == `DLVTA_MEM_UOP);
+  wire h_is_acc8 = (h_mem == `DLVTA_MEM_ACC8);
+  wire [3:0] ld_log_e = h_is_uop ? 4'd2 : h_is_acc8 ? LogEAcc8[3:0] : LogEAcc[3:0];
+  wire [3:0] ld_log_depth = h_is_uop ? LogUop[3:0] : LogAcc[3:0];
+  wire ld_start = start && (h_op == `DLVTA_OP_LOAD);
+  wire ld_done, ld_rerr, ld_derr, ld_busy, ld_wv, ld_pad;
+  wire [`DLVTA_W_SRAM_IDX-1:0] ld_addr;
+  wire [(8<<MaxLogE)-1:0] ld_data;
+
+  dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
+    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(ld_start),
+    .sram_i(q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]),
+    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: 32]),
+    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: 16]),
+    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: 16]),
+    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: 16]),
+    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: 4]),
+    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: 4]),
+    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: 4]),
+    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: 4]),
+    .log_e_i(ld_log_e), .log_depth_i(ld_log_depth),
+    .done_o(ld_done), .range_err_o(ld_rerr), .dram_err_o(ld_derr), .busy_o(ld_busy),
+    .wr_valid_o(ld_wv), .wr_pad_o(ld_pad), .wr_addr_o(ld_addr), .wr_data_o(ld_data),
+    .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o)
+  );
+
+  wire [31:0] pad32 = {{24{pad_q[7]}}, pad_q};
+  reg  [AccBits-1:0] ld_acc;
+  integer li;
+  always @* begin
+    ld_acc = {AccBits{1'b0}};
+    for (li = 0; li < Lanes; li = li + 1) begin
+      if (ld_pad) ld_acc[li*32 +: 32] = pad32;
+      else if (mem_q == `DLVTA_MEM_ACC8) ld_acc[li*32 +: 32] = {{24{ld_data[li*8+7]}}, ld_data[li*8 +: 8]};
+      else ld_acc[li*32 +: 32] = ld_data[li*32 +: 32];
+    end
+  end
+
+  // ---- loop issue (S0) ----
+  reg            issuing_q;
+  reg [13:0]     o_q;
+  reg [13:0]     i_q;
+  reg [LogUop:0] u_q;
+  reg [31:0]     oba_q, obx_q, obw_q;   // o * factor_out
+  reg [31:0]     offa_q, offx_q, offw_q; // o * factor_out + i * factor_in
+  reg            kill_q;                // a range error stopped the loop
+
+  wire s1_err;
+  wire slow;   // AccCopies = 1 and this ALU op reads acc[src]: one iteration every two cycles
+  reg  s1_v_q;
+  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !s1_err && !(slow && s1_v_q);
+  wire u_wrap = (u_q + 1'b1 == uend_q);
+  wire i_wrap = (i_q + 14'd1 == lin_q);
+  wire o_wrap = (o_q + 14'd1 == lout_q);
+  wire u_oor = (u_q[LogUop] != 1'b0);
+
+  reg             s1_uoor_q;
+  reg [31:0]      s1_offa_q, s1_offx_q, s1_offw_q;
+  wire [31:0]     uop_rdata;
+
+  dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
+    .clk_i(clk_i),
+    .we_i(ld_wv && (mem_q == `DLVTA_MEM_UOP) && (state_q == S_LOAD)),
+    .waddr_i(ld_addr[LogUop-1:0]), .wdata_i(ld_pad ? pad32 : ld_data[31:0]),
+    .re_i(issue), .raddr_i(u_q[LogUop-1:0]), .rdata_o(uop_rdata)
+  );
+
+  // ---- S1: indices and range check ----
+  wire [31:0] ua = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
+  wire [31:0] us = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
+  wire [31:0] uw = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
+  wire [31:0] ia = ua + s1_offa_q;
+  wire [31:0] ix = us + s1_offx_q;
+  wire [31:0] iw = uw + s1_offw_q;
+  wire a_oor = (ia >= (32'd1 << LogAcc));
+  wire needs_src = is_alu ? (!use_imm_q || (alu_op_q == `DLVTA_ALU_REQ)) : !reset_q;
+  wire x_oor = is_alu ? (ix >= (32'd1 << LogAcc)) : (ix >= (32'd1 << LogInp));
+  wire w_oor = !is_alu && (iw >= (32'd1 << LogWgt));
+  assign s1_err = s1_v_q && (s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)));
+  assign slow = (AccCopies == 1) && is_alu && needs_src;
+  wire s1_go = s1_v_q && !s1_err;
+
+  assign inp_re_o = s1_go;
+  assign inp_raddr_o = ix[LogInp-1:0];
+  assign wgt_re_o = s1_go;
+  assign wgt_raddr_o = iw[LogWgt-1:0];
+
+  // ---- S2: compute and write ----
+  reg              s2_v_q;
+  reg [LogAcc-1:0] s2_a_q;
+  reg [LogAcc-1:0] s2_s_q;
+  reg              wr_v_q;
+  reg [LogAcc-1:0] wr_a_q;
+  reg [AccBits-1:0] wr_d_q;
+  wire [AccBits-1:0] acc0_rdata, acc1_rdata;
+  // S1b (slow mode only): acc[src] arrived, acc[dst] is read
+  reg               s1b_v_q;
+  reg [LogAcc-1:0]  s1b_a_q;
+  reg [LogAcc-1:0]  s1b_s_q;
+  reg [AccBits-1:0] src_q;
+  wire [AccBits-1:0] src_now = (wr_v_q && (wr_a_q == s1b_s_q)) ? wr_d_q : acc0_rdata;
+
+  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s2_a_q)) ? wr_d_q : acc0_rdata;
+  wire [AccBits-1:0] acc_s = slow ? src_q : (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : acc1_rdata;
+  wire [AccBits-1:0] gemm_y;
+  wire [AccBits-1:0] alu_y;
+
+  dlvta_gemm u_gemm (
+    .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i), .acc_i(acc_d), .acc_o(gemm_y)
+  );
+
+  genvar gl;
+  generate
+    for (gl = 0; gl < Lanes; gl = gl + 1) begin : gen_alu
+      dlvta_alu_lane u_lane (
+        .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
+        .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32])
+      );
+    end
+  endgenerate
+
+  // accumulator write port: LOAD or S2
+  reg              acc_we;
+  reg [LogAcc-1:0] acc_waddr;
+  reg [AccBits-1:0] acc_wdata;
+  integer ol;
+  always @* begin
+    acc_we = 1'b0;
+    acc_waddr = {LogAcc{1'b0}};
+    acc_wdata = {AccBits{1'b0}};
+    if (state_q == S_LOAD) begin
+      acc_we = ld_wv && (mem_q != `DLVTA_MEM_UOP);
+      acc_waddr = ld_addr[LogAcc-1:0];
+      acc_wdata = ld_acc;
+    end else begin
+      acc_we = s2_v_q;
+      acc_waddr = s2_a_q;
+      acc_wdata = is_alu ? alu_y : gemm_y;
+    end
+    out_we_o = acc_we;
+    out_waddr_o = acc_waddr;
+    out_wdata_o = {OutBits{1'b0}};
+    for (ol = 0; ol < Lanes; ol = ol + 1) out_wdata_o[ol*8 +: 8] = acc_wdata[ol*32 +: 8];
+  end
+
+  wire [LogAcc-1:0] acc0_raddr = s1b_v_q ? s1b_a_q : slow ? ix[LogAcc-1:0] : ia[LogAcc-1:0];
+  dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc0 (
+    .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
+    .re_i(s1_go || s1b_v_q), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
+  );
+  generate
+    if (AccCopies >= 2) begin : gen_acc_copy
+      dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc1 (
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
+        .re_i(s1_go), .raddr_i(ix[LogAcc-1:0]), .rdata_o(acc1_rdata)
+      );
+    end else begin : gen_acc_one
+      assign acc1_rdata = {AccBits{1'b0}};
+    end
+  endgenerate
+
+  assign gemm_cycle_o = s2_v_q && is_gemm;
+  assign mac_iter_o = s2_v_q && is_gemm && !reset_q;
+  assign alu_cycle_o = s2_v_q && is_alu;
+
+  // ---- control ----
+  wire h_empty_loop = (q_insn_i[`DLVTA_F_LOOP_OUT_POS +: 14] == 14'd0) ||
+                      (q_insn_i[`DLVTA_F_LOOP_IN_POS +: 14] == 14'd0) ||
+                      (q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] <=
+                       {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
+  wire h_is_alu = (h_op == `DLVTA_OP_ALU);
+  assign q_pop_o = (state_q == S_RETIRE);
+  wire loop_done = !issuing_q && !s1_v_q && !s1b_v_q && !s2_v_q;
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q <= S_IDLE;
+      op_q <= 3'd0;
+      mem_q <= 3'd0;
+      push_prev_q <= 1'b0;
+      push_next_q <= 1'b0;
+      pad_q <= 8'd0;
+      reset_q <= 1'b0;
+      alu_op_q <= 4'd0;
+      use_imm_q <= 1'b0;
+      imm_q <= 16'd0;
+      ubeg_q <= {(LogUop+1){1'b0}};
+      uend_q <= {(LogUop+1){1'b0}};
+      lout_q <= 14'd0;
+      lin_q <= 14'd0;
+      fa_out_q <= 32'd0; fa_in_q <= 32'd0;
+      fx_out_q <= 32'd0; fx_in_q <= 32'd0;
+      fw_out_q <= 32'd0; fw_in_q <= 32'd0;
+      issuing_q <= 1'b0;
+      o_q <= 14'd0;
+      i_q <= 14'd0;
+      u_q <= {(LogUop+1){1'b0}};
+      oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
+      offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
+      kill_q <= 1'b0;
+      s1_v_q <= 1'b0;
+      s1_uoor_q <= 1'b0;
+      s1_offa_q <= 32'd0; s1_offx_q <= 32'd0; s1_offw_q <= 32'd0;
+      s2_v_q <= 1'b0;
+      s2_a_q <= {LogAcc{1'b0}};
+      s2_s_q <= {LogAcc{1'b0}};
+      s1b_v_q <= 1'b0;
+      s1b_a_q <= {LogAcc{1'b0}};
+      s1b_s_q <= {LogAcc{1'b0}};
+      src_q <= {AccBits{1'b0}};
+      wr_v_q <= 1'b0;
+      wr_a_q <= {LogAcc{1'b0}};
+      wr_d_q <= {AccBits{1'b0}};
+      c2l_push_o <= 1'b0;
+      c2s_push_o <= 1'b0;
+      err_o <= 1'b0;
+      err_kind_o <= 3'd0;
+      retire_o <= 1'b0;
+      retire_op_o <= 3'd0;
+      retire_mem_o <= 3'd0;
+      finish_o <= 1'b0;
+    end else begin
+      c2l_push_o <= 1'b0;
+      c2s_push_o <= 1'b0;
+      err_o <= 1'b0;
+      retire_o <= 1'b0;
+      finish_o <= 1'b0;
+
+      // forwarding register: the accumulator write of this cycle
+      wr_v_q <= acc_we;
+      wr_a_q <= acc_waddr;
+      wr_d_q <= acc_wdata;
+
+      // pipeline S1 -> S2
+      if (slow) begin
+        // S1 -> S1b -> S2
+        s1b_v_q <= s1_go;
+        s1b_a_q <= ia[LogAcc-1:0];
+        s1b_s_q <= ix[LogAcc-1:0];
+        if (s1b_v_q) src_q <= src_now;
+        s2_v_q <= s1b_v_q;
+        s2_a_q <= s1b_a_q;
+        s2_s_q <= s1b_s_q;
+      end else begin
+        s1b_v_q <= 1'b0;
+        s2_v_q <= s1_go;
+        s2_a_q <= ia[LogAcc-1:0];
+        s2_s_q <= ix[LogAcc-1:0];
+      end
+
+      // pipeline S0 -> S1
+      s1_v_q <= issue;
+      s1_uoor_q <= u_oor;
+      s1_offa_q <= offa_q;
+      s1_offx_q <= offx_q;
+      s1_offw_q <= offw_q;
+      if (s1_err) kill_q <= 1'b1;
+
+      if (issue) begin
+        if (u_wrap) begin
+          u_q <= ubeg_q;
+          if (i_wrap) begin
+            i_q <= 14'd0;
+            if (o_wrap) begin
+              issuing_q <= 1'b0;
+            end
+            o_q <= o_q + 14'd1;
+            oba_q <= oba_q + fa_out_q;
+            obx_q <= obx_q + fx_out_q;
+            obw_q <= obw_q + fw_out_q;
+            offa_q <= oba_q + fa_out_q;
+            offx_q <= obx_q + fx_out_q;
+            offw_q <= obw_q + fw_out_q;
+          end else begin
+            i_q <= i_q + 14'd1;
+            offa_q <= offa_q + fa_in_q;
+            offx_q <= offx_q + fx_in_q;
+            offw_q <= offw_q + fw_in_q;
+          end
+        end else begin
+          u_q <= u_q + 1'b1;
+        end
+      end
+
+      case (state_q)
+        S_IDLE: begin
+          if (start) begin
+            op_q <= h_op;
+            mem_q <= h_mem;
+            push_prev_q <= h_push_prev;
+            push_next_q <= h_push_next;
+            pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: 8];
+            reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
+            alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: 4];
+            use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
+            imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: 16];
+            ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+            uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];
+            lout_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: 14];
+            lin_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: 14];
+            if (h_is_alu) begin
+              fa_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: LogAcc]};
+              fa_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: LogAcc]};
+              fx_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_SRC_OUT_POS +: LogAcc]};
+              fx_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_SRC_IN_POS +: LogAcc]};
+              fw_out_q <= 32'd0;
+              fw_in_q <= 32'd0;
+            end else begin
+              fa_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_ACC_OUT_POS +: LogAcc]};
+              fa_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: LogAcc]};
+              fx_out_q <= {{(32-LogInp){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: LogInp]};
+              fx_in_q <= {{(32-LogInp){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: LogInp]};
+              fw_out_q <= {{(32-LogWgt){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: LogWgt]};
+              fw_in_q <= {{(32-LogWgt){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: LogWgt]};
+            end
+            o_q <= 14'd0;
+            i_q <= 14'd0;
+            u_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+            oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
+            offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
+            kill_q <= 1'b0;
+            case (h_op)
+              `DLVTA_OP_LOAD: state_q <= S_LOAD;
+              `DLVTA_OP_GEMM, `DLVTA_OP_ALU: begin
+                issuing_q <= !h_empty_loop;
+                state_q <= S_LOOP;
+              end
+              default: state_q <= S_RETIRE;  // FINISH
+            endcase
+          end
+        end
+        S_LOAD: begin
+          if (ld_done) begin
+            if (ld_rerr || ld_derr) begin
+              err_o <= 1'b1;
+              err_kind_o <= ld_rerr ? 3'd2 : 3'd3;
+              state_q <= S_DEAD;
+            end else begin
+              state_q <= S_RETIRE;
+            end
+          end
+        end
+        S_LOOP: begin
+          if (s1_err) begin
+            err_o <= 1'b1;
+            err_kind_o <= 3'd2;
+            issuing_q <= 1'b0;
+          end
+          if (kill_q && !s1b_v_q && !s2_v_q) begin
+            state_q <= S_DEAD;
+          end else if (!kill_q && !s1_err && loop_done) begin
+            state_q <= S_RETIRE;
+          end
+        end
+        S_RETIRE: begin
+          c2l_push_o <= push_prev_q;
+          c2s_push_o <= push_next_q;
+          retire_o <= 1'b1;
+          retire_op_o <= op_q;
+          retire_mem_o <= mem_q;
+          finish_o <= (op_q == `DLVTA_OP_FINISH);
+          state_q <= S_IDLE;
+        end
+        default: begin
+          // S_DEAD: stopped on an error until the next run (reset)
+        end
+      endcase
+    end
+  end
+
+  wire unused_ok = ^{ld_busy, q_insn_i, uop_rdata};
+endmodule
+
+`default_nettype wire

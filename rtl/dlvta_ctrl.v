@@ -1,0 +1,249 @@
+// rtl/dlvta_ctrl.v -- the AXI4-Lite control slave (register map in rtl/REGS.md), the run state
+// (busy / done / error with the first error's kind and instruction index), the start sequence
+// (one cycle of unit reset, then go) and the 64-bit performance counters.
+`default_nettype none
+`include "dlvta_isa.vh"
+
+module dlvta_ctrl (
+  input  wire        clk_i,
+  input  wire        rst_ni,
+  // AXI4-Lite slave
+  input  wire [11:0] s_awaddr_i,
+  input  wire        s_awvalid_i,
+  output wire        s_awready_o,
+  input  wire [31:0] s_wdata_i,
+  input  wire [3:0]  s_wstrb_i,
+  input  wire        s_wvalid_i,
+  output wire        s_wready_o,
+  output wire [1:0]  s_bresp_o,
+  output reg         s_bvalid_o,
+  input  wire        s_bready_i,
+  input  wire [11:0] s_araddr_i,
+  input  wire        s_arvalid_i,
+  output wire        s_arready_o,
+  output reg  [31:0] s_rdata_o,
+  output wire [1:0]  s_rresp_o,
+  output reg         s_rvalid_o,
+  input  wire        s_rready_i,
+  output wire        irq_o,
+  // run control
+  output wire        clear_o,      // one cycle at start: resets the units, queues and tokens
+  output reg         go_o,         // the cycle after: fetch starts
+  output wire [31:0] insn_addr_o,
+  output wire [31:0] insn_count_o,
+  output wire        halt_o,       // an error happened: units start nothing more
+  // unit status
+  input  wire [3:0]  err_v_i,      // {store, compute, load, fetch}: one-cycle error reports
+  input  wire [11:0] err_kind_i,   // 3 bits each, same order
+  input  wire [127:0] err_idx_i,   // 32 bits each, same order
+  input  wire        finish_i,     // FINISH retired
+  input  wire        exhausted_i,  // fetch dispatched every instruction without FINISH
+  input  wire        units_idle_i, // every unit idle, every queue empty, no memory traffic
+  input  wire        units_quiet_i,// no unit executing, no memory traffic (queues may hold work)
+  input  wire [31:0] fetch_pc_i,
+  input  wire [31:0] load_pc_i,
+  input  wire [31:0] compute_pc_i,
+  input  wire [31:0] store_pc_i,
+  input  wire [8:0]  wait_i,
+  // counter events
+  input  wire        ev_gemm_i,
+  input  wire        ev_alu_i,
+  input  wire        ev_mac_i,
+  input  wire [2:0]  ev_busy_i,    // {store, compute, load}
+  input  wire [2:0]  ev_stall_i,
+  input  wire [15:0] ev_rd_bytes_i,
+  input  wire [15:0] ev_wr_bytes_i,
+  input  wire        ev_ret_load_i,    // a LOAD retired (either unit)
+  input  wire [2:0]  ev_ret_load_mem_i,
+  input  wire        ev_ret_load2_i,   // a second LOAD retired in the same cycle
+  input  wire [2:0]  ev_ret_load2_mem_i,
+  input  wire        ev_ret_store_i,
+  input  wire        ev_ret_gemm_i,
+  input  wire        ev_ret_alu_i,
+  input  wire        ev_ret_finish_i
+);
+  localparam integer NCnt = 23;
+  localparam [63:0] Fingerprint = `DLVTA_FINGERPRINT;
+
+  reg        busy_q;
+  reg        done_q;
+  reg        error_q;
+  reg        halt_q;
+  reg        finish_q;
+  reg        irq_en_q;
+  reg [2:0]  err_kind_q;
+  reg [31:0] err_insn_q;
+  reg [31:0] insn_addr_q;
+  reg [31:0] insn_count_q;
+  reg        clear_q;
+
+  // ---- AXI4-Lite ----
+  wire wr_fire = s_awvalid_i && s_wvalid_i && !s_bvalid_o;
+  assign s_awready_o = wr_fire;
+  assign s_wready_o = wr_fire;
+  assign s_bresp_o = 2'b00;
+  assign s_arready_o = !s_rvalid_o;
+  assign s_rresp_o = 2'b00;
+  wire rd_fire = s_arvalid_i && !s_rvalid_o;
+
+  wire start = wr_fire && (s_awaddr_i[11:2] == 10'h000) && s_wstrb_i[0] && s_wdata_i[0] && !busy_q;
+  assign clear_o = clear_q;
+  assign insn_addr_o = insn_addr_q;
+  assign insn_count_o = insn_count_q;
+  assign halt_o = halt_q || (err_v_i != 4'd0);
+  assign irq_o = done_q && irq_en_q;
+
+  // ---- first error: lowest unit number wins a tie ----
+  reg        e_v;
+  reg [2:0]  e_kind;
+  reg [31:0] e_idx;
+  integer ei;
+  always @* begin
+    e_v = 1'b0;
+    e_kind = 3'd0;
+    e_idx = 32'd0;
+    for (ei = 3; ei >= 0; ei = ei - 1) begin
+      if (err_v_i[ei]) begin
+        e_v = 1'b1;
+        e_kind = err_kind_i[ei*3 +: 3];
+        e_idx = err_idx_i[ei*32 +: 32];
+      end
+    end
+  end
+
+  // counter reads: 0x040 + 8 * n
+  wire [11:0] cnt_off = s_araddr_i - 12'h040;
+  wire [4:0]  cnt_sel = cnt_off[7:3];
+  wire        cnt_hit = (s_araddr_i >= 12'h040) && (cnt_off[11:3] < NCnt[8:0]);
+
+  // ---- counters ----
+  // counter n is cnt_q[n*64 +: 64]; it adds inc[n*16 +: 16] every cycle
+  reg [NCnt*64-1:0] cnt_q;
+  reg [NCnt*16-1:0] inc;
+  integer ci;
+  always @* begin
+    inc = {(NCnt*16){1'b0}};
+    inc[0*16 +: 16] = {15'd0, busy_q};
+    inc[1*16 +: 16] = {15'd0, ev_gemm_i};
+    inc[2*16 +: 16] = {15'd0, ev_alu_i};
+    inc[3*16 +: 16] = {15'd0, ev_busy_i[0]};
+    inc[4*16 +: 16] = {15'd0, ev_busy_i[1]};
+    inc[5*16 +: 16] = {15'd0, ev_busy_i[2]};
+    inc[6*16 +: 16] = {15'd0, ev_stall_i[0]};
+    inc[7*16 +: 16] = {15'd0, ev_stall_i[1]};
+    inc[8*16 +: 16] = {15'd0, ev_stall_i[2]};
+    inc[9*16 +: 16] = ev_rd_bytes_i;
+    inc[10*16 +: 16] = ev_wr_bytes_i;
+    inc[11*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i} + {1'b0, ev_ret_load2_i}};
+    inc[12*16 +: 16] = {15'd0, ev_ret_store_i};
+    inc[13*16 +: 16] = {15'd0, ev_ret_gemm_i};
+    inc[14*16 +: 16] = {15'd0, ev_ret_alu_i};
+    inc[15*16 +: 16] = {15'd0, ev_ret_finish_i};
+    inc[16*16 +: 16] = {15'd0, ev_mac_i};
+    for (ci = 0; ci < 6; ci = ci + 1) begin
+      inc[(17 + ci)*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i && (ev_ret_load_mem_i == ci[2:0])} +
+                                        {1'b0, ev_ret_load2_i && (ev_ret_load2_mem_i == ci[2:0])}};
+    end
+  end
+
+  genvar gc;
+  generate
+    for (gc = 0; gc < NCnt; gc = gc + 1) begin : gen_cnt
+      always @(posedge clk_i) begin
+        if (!rst_ni || start) cnt_q[gc*64 +: 64] <= 64'd0;
+        else cnt_q[gc*64 +: 64] <= cnt_q[gc*64 +: 64] + {48'd0, inc[gc*16 +: 16]};
+      end
+    end
+  endgenerate
+  wire [63:0] cnt_rd = cnt_q[cnt_sel*64 +: 64];
+
+  // ---- run state ----
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      busy_q <= 1'b0;
+      done_q <= 1'b0;
+      error_q <= 1'b0;
+      halt_q <= 1'b0;
+      finish_q <= 1'b0;
+      irq_en_q <= 1'b0;
+      err_kind_q <= 3'd0;
+      err_insn_q <= 32'd0;
+      insn_addr_q <= 32'd0;
+      insn_count_q <= 32'd0;
+      clear_q <= 1'b0;
+      go_o <= 1'b0;
+      s_bvalid_o <= 1'b0;
+      s_rvalid_o <= 1'b0;
+      s_rdata_o <= 32'd0;
+    end else begin
+      clear_q <= start;
+      go_o <= clear_q;
+      if (s_bvalid_o && s_bready_i) s_bvalid_o <= 1'b0;
+      if (wr_fire) begin
+        s_bvalid_o <= 1'b1;
+        case (s_awaddr_i[11:2])
+          10'h000: if (s_wstrb_i[0]) irq_en_q <= s_wdata_i[1];
+          10'h002: if (!busy_q) insn_addr_q <= s_wdata_i;
+          10'h003: if (!busy_q) insn_count_q <= s_wdata_i;
+          default: begin end
+        endcase
+      end
+      if (start) begin
+        busy_q <= 1'b1;
+        done_q <= 1'b0;
+        error_q <= 1'b0;
+        halt_q <= 1'b0;
+        finish_q <= 1'b0;
+        err_kind_q <= 3'd0;
+        err_insn_q <= 32'd0;
+      end else if (busy_q && !clear_q && !go_o) begin
+        if (finish_i) finish_q <= 1'b1;
+        if (!halt_q && e_v) begin
+          halt_q <= 1'b1;
+          err_kind_q <= e_kind;
+          err_insn_q <= e_idx;
+        end else if (!halt_q && exhausted_i && units_idle_i) begin
+          halt_q <= 1'b1;
+          err_kind_q <= 3'd5;
+          err_insn_q <= insn_count_q;
+        end else if (halt_q && units_quiet_i) begin
+          busy_q <= 1'b0;
+          error_q <= 1'b1;
+        end else if (!halt_q && finish_q && units_idle_i) begin
+          busy_q <= 1'b0;
+          done_q <= 1'b1;
+        end
+      end
+      // reads
+      if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
+      if (rd_fire) begin
+        s_rvalid_o <= 1'b1;
+        s_rdata_o <= 32'd0;
+        if (cnt_hit) begin
+          s_rdata_o <= s_araddr_i[2] ? cnt_rd[63:32] : cnt_rd[31:0];
+        end else begin
+          case (s_araddr_i[11:2])
+            10'h000: s_rdata_o <= {30'd0, irq_en_q, 1'b0};
+            10'h001: s_rdata_o <= {29'd0, error_q, done_q, busy_q};
+            10'h002: s_rdata_o <= insn_addr_q;
+            10'h003: s_rdata_o <= insn_count_q;
+            10'h004: s_rdata_o <= {29'd0, err_kind_q};
+            10'h005: s_rdata_o <= err_insn_q;
+            10'h006: s_rdata_o <= Fingerprint[31:0];
+            10'h007: s_rdata_o <= Fingerprint[63:32];
+            10'h008: s_rdata_o <= fetch_pc_i;
+            10'h009: s_rdata_o <= load_pc_i;
+            10'h00A: s_rdata_o <= compute_pc_i;
+            10'h00B: s_rdata_o <= store_pc_i;
+            10'h00C: s_rdata_o <= {23'd0, wait_i};
+            default: s_rdata_o <= 32'd0;
+          endcase
+        end
+      end
+    end
+  end
+
+  wire unused_ok = ^{s_wdata_i[31:2], s_wstrb_i[3:1], s_awaddr_i[1:0], cnt_off[2:0]};
+endmodule
+
+`default_nettype wire

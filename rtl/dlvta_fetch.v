@@ -1,0 +1,206 @@
+// rtl/dlvta_fetch.v -- the fetch unit: reads INSN_COUNT instructions from INSN_ADDR over AXI into
+// a small buffer (a burst is issued only when the buffer has room for all of it, so fetch never
+// holds the shared read port), decodes each in order, checks it (opcode, memory, ALU op,
+// reserved bits, padding of STOREs, token flags of its unit) and hands it with its index to its
+// unit's queue, waiting while that queue is full. Stops at the first FINISH (dispatched to the
+// compute unit) or illegal instruction.
+`default_nettype none
+`include "dlvta_isa.vh"
+
+module dlvta_fetch (
+  input  wire                        clk_i,
+  input  wire                        rst_ni,
+  input  wire                        go_i,          // one cycle: start fetching
+  input  wire [31:0]                 insn_addr_i,
+  input  wire [31:0]                 count_i,
+  input  wire                        halt_i,
+  // unit queues
+  output wire                        push_load_o,
+  output wire                        push_compute_o,
+  output wire                        push_store_o,
+  output wire [159:0]                push_data_o,   // {index, instruction}
+  input  wire                        full_load_i,
+  input  wire                        full_compute_i,
+  input  wire                        full_store_i,
+  // status
+  output reg                         err_o,         // one cycle
+  output reg  [2:0]                  err_kind_o,
+  output reg  [31:0]                 err_idx_o,
+  output wire                        exhausted_o,   // every instruction dispatched, no FINISH
+  output wire                        busy_o,
+  output wire [31:0]                 pc_o,
+  output wire                        wait_o,        // blocked on a full queue
+  // AXI read
+  output wire                        ar_valid_o,
+  input  wire                        ar_ready_i,
+  output wire [31:0]                 ar_addr_o,
+  output wire [7:0]                  ar_len_o,
+  input  wire                        r_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]  r_data_i,
+  input  wire [1:0]                  r_resp_i,
+  output wire                        r_ready_o
+);
+  localparam integer LogBuf = 5;
+  localparam integer BeatsPerInsn = 128 / `DLVTA_AXI_BITS;  // AXI width up to 128 bits
+  localparam [15:0] Chunk = 16'd32768;
+
+  reg         active_q;     // a run is going
+  reg         stop_q;       // FINISH or an error: dispatch nothing more
+  reg         finish_q;
+  reg  [31:0] req_left_q;   // instructions not yet requested
+  reg  [31:0] req_next_q;   // element index (insn_addr/16 + requested) of the next chunk
+  reg  [31:0] fetched_q;    // instructions received
+  reg  [31:0] disp_q;       // instructions dispatched
+  reg  [31:0] count_q;
+  reg  [11:0] pend_q;       // beats requested, not yet received
+  reg         dma_err_seen_q;
+
+  wire        dma_busy;
+  wire        dma_err;
+  wire        el_valid;
+  wire [127:0] el_data;
+  wire        buf_empty;
+  wire        buf_full;
+  wire [LogBuf:0] buf_count;
+  wire [159:0] head;
+
+  wire [15:0] chunk = (req_left_q > {16'd0, Chunk}) ? Chunk : req_left_q[15:0];
+  wire        dma_start = active_q && !stop_q && !dma_busy && (req_left_q != 32'd0);
+  wire [12:0] room_beats = ({7'd0, (6'd32 - {{(5-LogBuf){1'b0}}, buf_count})}) * BeatsPerInsn[12:0];
+  wire        allow = ({1'b0, room_beats} >= ({2'b00, pend_q} + 14'd16 + BeatsPerInsn[13:0]));
+  wire        ar_fire = ar_valid_o && ar_ready_i;
+  wire        r_fire = r_valid_i && r_ready_o;
+
+  dlvta_rdma #(.MaxLogE(4)) u_dma (
+    .clk_i(clk_i), .rst_ni(rst_ni),
+    .start_i(dma_start), .dram_i(req_next_q), .log_e_i(4'd4),
+    .y_size_i(16'd1), .x_size_i(chunk), .x_stride_i(16'd0),
+    .allow_i(allow), .abort_i(stop_q || halt_i), .busy_o(dma_busy), .err_o(dma_err),
+    .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .el_valid_o(el_valid), .el_data_o(el_data), .el_ready_i(1'b1)
+  );
+
+  wire el_fire = el_valid;  // the buffer always has room (see allow)
+
+  dlvta_fifo #(.Width(160), .LogDepth(LogBuf)) u_buf (
+    .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
+    .push_i(el_fire && !stop_q), .data_i({fetched_q, el_data}),
+    .pop_i(disp_fire), .head_o(head), .empty_o(buf_empty), .full_o(buf_full), .count_o(buf_count)
+  );
+
+  // ---- decode and check the head ----
+  wire [127:0] insn = head[127:0];
+  wire [2:0] op = insn[`DLVTA_F_OPCODE_POS +: 3];
+  wire [2:0] mem = insn[`DLVTA_F_MEM_POS +: 3];
+  wire pop_prev = insn[`DLVTA_F_POP_PREV_POS];
+  wire pop_next = insn[`DLVTA_F_POP_NEXT_POS];
+  wire push_prev = insn[`DLVTA_F_PUSH_PREV_POS];
+  wire push_next = insn[`DLVTA_F_PUSH_NEXT_POS];
+
+  reg       legal;
+  reg [1:0] unit;   // 0 load, 1 compute, 2 store
+  always @* begin
+    legal = 1'b1;
+    unit = 2'd1;
+    case (op)
+      `DLVTA_OP_LOAD: begin
+        if ((insn >> `DLVTA_OP_LOAD_USED_BITS) != 128'd0) legal = 1'b0;
+        if (mem == `DLVTA_MEM_INP || mem == `DLVTA_MEM_WGT) unit = 2'd0;
+        else if (mem == `DLVTA_MEM_UOP || mem == `DLVTA_MEM_ACC || mem == `DLVTA_MEM_ACC8) unit = 2'd1;
+        else legal = 1'b0;
+      end
+      `DLVTA_OP_STORE: begin
+        unit = 2'd2;
+        if ((insn >> `DLVTA_OP_STORE_USED_BITS) != 128'd0) legal = 1'b0;
+        if (mem != `DLVTA_MEM_OUT) legal = 1'b0;
+        if (insn[`DLVTA_F_Y_PAD0_POS +: 4] != 4'd0 || insn[`DLVTA_F_Y_PAD1_POS +: 4] != 4'd0 ||
+            insn[`DLVTA_F_X_PAD0_POS +: 4] != 4'd0 || insn[`DLVTA_F_X_PAD1_POS +: 4] != 4'd0 ||
+            insn[`DLVTA_F_PAD_VALUE_POS +: 8] != 8'd0) legal = 1'b0;
+      end
+      `DLVTA_OP_GEMM: begin
+        if ((insn >> `DLVTA_OP_GEMM_USED_BITS) != 128'd0) legal = 1'b0;
+      end
+      `DLVTA_OP_ALU: begin
+        if ((insn >> `DLVTA_OP_ALU_USED_BITS) != 128'd0) legal = 1'b0;
+        if (insn[`DLVTA_F_ALU_OP_POS +: 4] > 4'd7) legal = 1'b0;
+      end
+      `DLVTA_OP_FINISH: begin
+        if ((insn >> `DLVTA_OP_FINISH_USED_BITS) != 128'd0) legal = 1'b0;
+      end
+      default: legal = 1'b0;
+    endcase
+    if (unit == 2'd0 && (pop_prev || push_prev)) legal = 1'b0;
+    if (unit == 2'd2 && (pop_next || push_next)) legal = 1'b0;
+  end
+
+  wire tgt_full = (unit == 2'd0) ? full_load_i : (unit == 2'd1) ? full_compute_i : full_store_i;
+  wire can_disp = active_q && !stop_q && !halt_i && !buf_empty && !dma_err_seen_q && !dma_err;
+  wire disp_fire = can_disp && legal && !tgt_full;
+
+  assign push_load_o = disp_fire && (unit == 2'd0);
+  assign push_compute_o = disp_fire && (unit == 2'd1);
+  assign push_store_o = disp_fire && (unit == 2'd2);
+  assign push_data_o = head;
+
+  assign exhausted_o = active_q && !finish_q && !stop_q && (disp_q == count_q) && !dma_busy;
+  assign busy_o = dma_busy;
+  assign pc_o = fetched_q;
+  assign wait_o = can_disp && legal && tgt_full;
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      active_q <= 1'b0;
+      stop_q <= 1'b0;
+      finish_q <= 1'b0;
+      req_left_q <= 32'd0;
+      req_next_q <= 32'd0;
+      fetched_q <= 32'd0;
+      disp_q <= 32'd0;
+      count_q <= 32'd0;
+      pend_q <= 12'd0;
+      dma_err_seen_q <= 1'b0;
+      err_o <= 1'b0;
+      err_kind_o <= 3'd0;
+      err_idx_o <= 32'd0;
+    end else begin
+      err_o <= 1'b0;
+      pend_q <= pend_q + (ar_fire ? ({4'd0, ar_len_o} + 12'd1) : 12'd0) - (r_fire ? 12'd1 : 12'd0);
+      if (go_i) begin
+        active_q <= 1'b1;
+        req_left_q <= count_i;
+        req_next_q <= {4'd0, insn_addr_i[31:4]};
+        count_q <= count_i;
+      end
+      if (dma_start) begin
+        req_left_q <= req_left_q - {16'd0, chunk};
+        req_next_q <= req_next_q + {16'd0, chunk};
+      end
+      if (el_fire && !stop_q) fetched_q <= fetched_q + 32'd1;
+      if (disp_fire) begin
+        disp_q <= disp_q + 32'd1;
+        if (op == `DLVTA_OP_FINISH) begin
+          finish_q <= 1'b1;
+          stop_q <= 1'b1;
+        end
+      end
+      if (can_disp && !legal) begin
+        stop_q <= 1'b1;
+        err_o <= 1'b1;
+        err_kind_o <= 3'd1;
+        err_idx_o <= head[159:128];
+      end
+      if (active_q && !stop_q && dma_err && !dma_err_seen_q) begin
+        dma_err_seen_q <= 1'b1;
+        stop_q <= 1'b1;
+        err_o <= 1'b1;
+        err_kind_o <= 3'd3;
+        err_idx_o <= buf_empty ? fetched_q : head[159:128];
+      end
+    end
+  end
+
+  wire unused_ok = ^{buf_full, insn_addr_i[3:0]};  // instructions are 16-byte aligned
+endmodule
+
+`default_nettype wire

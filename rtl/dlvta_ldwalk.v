@@ -1,0 +1,185 @@
+// rtl/dlvta_ldwalk.v -- executes the MEM group of a LOAD: checks the whole on-chip block against
+// the buffer's depth, reads the DRAM rows through a read DMA, and writes every element of the
+// padded block in order (sram + r*cols + c), one element per cycle: pad elements as they come,
+// DRAM elements as the DMA delivers them. Used by the load unit and the compute unit.
+`default_nettype none
+`include "dlvta_isa.vh"
+
+module dlvta_ldwalk #(
+  parameter integer MaxLogE = 4
+) (
+  input  wire                         clk_i,
+  input  wire                         rst_ni,
+  input  wire                         start_i,
+  input  wire [`DLVTA_W_SRAM_IDX-1:0] sram_i,
+  input  wire [31:0]                  dram_i,
+  input  wire [15:0]                  y_size_i,
+  input  wire [15:0]                  x_size_i,
+  input  wire [15:0]                  x_stride_i,
+  input  wire [3:0]                   y_pad0_i,
+  input  wire [3:0]                   y_pad1_i,
+  input  wire [3:0]                   x_pad0_i,
+  input  wire [3:0]                   x_pad1_i,
+  input  wire [3:0]                   log_e_i,      // element bytes, log2
+  input  wire [3:0]                   log_depth_i,  // target buffer depth, log2
+  output reg                          done_o,       // one cycle: finished (see the two flags)
+  output reg                          range_err_o,  // with done_o: block past the depth, nothing written
+  output reg                          dram_err_o,   // with done_o: an AXI read answered an error
+  output wire                         busy_o,
+  // element writes
+  output reg                          wr_valid_o,
+  output reg                          wr_pad_o,
+  output wire [`DLVTA_W_SRAM_IDX-1:0] wr_addr_o,
+  output wire [(8<<MaxLogE)-1:0]      wr_data_o,
+  // AXI read (to the arbiter)
+  output wire                         ar_valid_o,
+  input  wire                         ar_ready_i,
+  output wire [31:0]                  ar_addr_o,
+  output wire [7:0]                   ar_len_o,
+  input  wire                         r_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
+  input  wire [1:0]                   r_resp_i,
+  output wire                         r_ready_o
+);
+  localparam [1:0] S_IDLE = 2'd0, S_CHECK = 2'd1, S_RUN = 2'd2, S_DRAIN = 2'd3;
+
+  reg [1:0]  state_q;
+  reg [`DLVTA_W_SRAM_IDX-1:0] sram_q;
+  reg [31:0] dram_q;
+  reg [15:0] y_size_q;
+  reg [15:0] x_size_q;
+  reg [15:0] x_stride_q;
+  reg [3:0]  y_pad0_q;
+  reg [3:0]  x_pad0_q;
+  reg [3:0]  log_e_q;
+  reg [3:0]  log_depth_q;
+  reg [16:0] rows_q;
+  reg [16:0] cols_q;
+  reg [16:0] r_q;
+  reg [16:0] c_q;
+  reg [34:0] s_q;
+
+  wire [33:0] total = rows_q * cols_q;
+  wire [34:0] blk_end = {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q} + {1'b0, total};
+  wire [34:0] depth = 35'd1 << log_depth_q;
+  wire        range_ok = (blk_end <= depth);
+  wire        empty = (total == 34'd0);
+
+  wire        dma_busy;
+  wire        dma_err;
+  wire        el_valid;
+  reg         el_ready;
+  wire        dma_start = (state_q == S_CHECK) && range_ok && !empty;
+
+  dlvta_rdma #(.MaxLogE(MaxLogE)) u_dma (
+    .clk_i(clk_i), .rst_ni(rst_ni),
+    .start_i(dma_start), .dram_i(dram_q), .log_e_i(log_e_q),
+    .y_size_i(y_size_q), .x_size_i(x_size_q), .x_stride_i(x_stride_q),
+    .allow_i(1'b1), .abort_i(1'b0), .busy_o(dma_busy), .err_o(dma_err),
+    .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .el_valid_o(el_valid), .el_data_o(wr_data_o), .el_ready_i(el_ready)
+  );
+
+  wire in_y = (r_q >= {13'd0, y_pad0_q}) && (r_q < {13'd0, y_pad0_q} + {1'b0, y_size_q});
+  wire in_x = (c_q >= {13'd0, x_pad0_q}) && (c_q < {13'd0, x_pad0_q} + {1'b0, x_size_q});
+
+  always @* begin
+    wr_valid_o = 1'b0;
+    wr_pad_o = 1'b0;
+    el_ready = 1'b0;
+    if (state_q == S_RUN) begin
+      if (in_y && in_x) begin
+        wr_valid_o = el_valid;
+        el_ready = 1'b1;
+      end else begin
+        wr_valid_o = 1'b1;
+        wr_pad_o = 1'b1;
+      end
+    end
+  end
+
+  assign wr_addr_o = s_q[`DLVTA_W_SRAM_IDX-1:0];
+  assign busy_o = (state_q != S_IDLE);
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q <= S_IDLE;
+      done_o <= 1'b0;
+      range_err_o <= 1'b0;
+      dram_err_o <= 1'b0;
+      sram_q <= {`DLVTA_W_SRAM_IDX{1'b0}};
+      dram_q <= 32'd0;
+      y_size_q <= 16'd0;
+      x_size_q <= 16'd0;
+      x_stride_q <= 16'd0;
+      y_pad0_q <= 4'd0;
+      x_pad0_q <= 4'd0;
+      log_e_q <= 4'd0;
+      log_depth_q <= 4'd0;
+      rows_q <= 17'd0;
+      cols_q <= 17'd0;
+      r_q <= 17'd0;
+      c_q <= 17'd0;
+      s_q <= 35'd0;
+    end else begin
+      done_o <= 1'b0;
+      range_err_o <= 1'b0;
+      dram_err_o <= 1'b0;
+      case (state_q)
+        S_IDLE: begin
+          if (start_i) begin
+            sram_q <= sram_i;
+            dram_q <= dram_i;
+            y_size_q <= y_size_i;
+            x_size_q <= x_size_i;
+            x_stride_q <= x_stride_i;
+            y_pad0_q <= y_pad0_i;
+            x_pad0_q <= x_pad0_i;
+            log_e_q <= log_e_i;
+            log_depth_q <= log_depth_i;
+            rows_q <= {13'd0, y_pad0_i} + {1'b0, y_size_i} + {13'd0, y_pad1_i};
+            cols_q <= {13'd0, x_pad0_i} + {1'b0, x_size_i} + {13'd0, x_pad1_i};
+            state_q <= S_CHECK;
+          end
+        end
+        S_CHECK: begin
+          r_q <= 17'd0;
+          c_q <= 17'd0;
+          s_q <= {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q};
+          if (!range_ok) begin
+            done_o <= 1'b1;
+            range_err_o <= 1'b1;
+            state_q <= S_IDLE;
+          end else if (empty) begin
+            done_o <= 1'b1;
+            state_q <= S_IDLE;
+          end else begin
+            state_q <= S_RUN;
+          end
+        end
+        S_RUN: begin
+          if (wr_valid_o) begin
+            s_q <= s_q + 35'd1;
+            if (c_q + 17'd1 == cols_q) begin
+              c_q <= 17'd0;
+              r_q <= r_q + 17'd1;
+              if (r_q + 17'd1 == rows_q) state_q <= S_DRAIN;
+            end else begin
+              c_q <= c_q + 17'd1;
+            end
+          end
+        end
+        default: begin
+          if (!dma_busy) begin
+            done_o <= 1'b1;
+            dram_err_o <= dma_err;
+            state_q <= S_IDLE;
+          end
+        end
+      endcase
+    end
+  end
+endmodule
+
+`default_nettype wire

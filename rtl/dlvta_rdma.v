@@ -1,0 +1,232 @@
+// rtl/dlvta_rdma.v -- read DMA: turns a 2-D strided block of DRAM elements (the MEM group of a
+// LOAD, or the instruction stream) into AXI read bursts and an in-order element stream.
+//
+// Rows are read as whole beats: a row of x_size elements of 2^log_e bytes starting at element
+// (dram + r*x_stride) covers the aligned beats from its first to its last byte; each row is split
+// into INCR bursts of at most 16 beats that never cross a 4 KiB boundary. The address side runs
+// ahead of the data side (bursts are issued while earlier ones are still returning; the shared
+// port keeps them in order). Elements of at least one beat are assembled from consecutive beats;
+// smaller elements are cut out of a beat one per cycle. Element bits above 8 << log_e are junk.
+// Elements of MaxLogE bytes need MaxLogE >= log2(beat bytes).
+`default_nettype none
+`include "dlvta_isa.vh"
+
+module dlvta_rdma #(
+  parameter integer MaxLogE = 4
+) (
+  input  wire                         clk_i,
+  input  wire                         rst_ni,
+  // command (held only during start_i)
+  input  wire                         start_i,
+  input  wire [31:0]                  dram_i,      // first element
+  input  wire [3:0]                   log_e_i,     // element bytes = 1 << log_e_i
+  input  wire [15:0]                  y_size_i,
+  input  wire [15:0]                  x_size_i,
+  input  wire [15:0]                  x_stride_i,
+  input  wire                         allow_i,     // the address side may issue a burst now
+  input  wire                         abort_i,     // issue nothing more; drain what is in flight
+  output wire                         busy_o,
+  output wire                         err_o,       // an R beat answered an error (until start)
+  // AXI read address / data (through the shared port's arbiter)
+  output wire                         ar_valid_o,
+  input  wire                         ar_ready_i,
+  output wire [31:0]                  ar_addr_o,
+  output wire [7:0]                   ar_len_o,
+  input  wire                         r_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
+  input  wire [1:0]                   r_resp_i,
+  output reg                          r_ready_o,
+  // element stream
+  output reg                          el_valid_o,
+  output reg  [(8<<MaxLogE)-1:0]      el_data_o,
+  input  wire                         el_ready_i
+);
+  localparam integer AxiBits = `DLVTA_AXI_BITS;
+  localparam integer LogB = $clog2(AxiBits / 8);
+  localparam integer LogBeats4K = 12 - LogB;
+  localparam integer ElBits = 8 << MaxLogE;
+  localparam integer TmpBits = (ElBits > AxiBits) ? ElBits : AxiBits;
+  localparam integer KBits = (MaxLogE > LogB) ? (MaxLogE - LogB) : 1;
+  localparam integer BW = 32 - LogB;  // beat address bits
+
+  // ---- command registers ----
+  reg [3:0]  log_e_q;
+  reg [15:0] y_size_q;
+  reg [15:0] x_size_q;
+  reg [15:0] x_stride_q;
+  reg        err_q;
+
+  // ---- address side ----
+  reg          a_active_q;
+  reg          a_setup_q;
+  reg [15:0]   a_row_q;
+  reg [47:0]   a_elem_q;
+  reg [BW-1:0] a_beat_q;
+  reg [24:0]   a_left_q;
+  reg [11:0]   out_q;       // beats issued and not yet returned
+
+  wire [55:0] a_byte = {8'd0, a_elem_q} << log_e_q;
+  wire [31:0] a_start = a_byte[31:0];
+  wire [31:0] a_len = {16'd0, x_size_q} << log_e_q;
+  wire [33:0] a_end = {2'b00, a_start} + {2'b00, a_len} + ((34'd1 << LogB) - 34'd1);
+  wire [BW:0] a_first = {1'b0, a_start[31:LogB]};
+  wire [BW:0] a_last = a_end[32:LogB];
+
+  wire [LogBeats4K:0] to4k = (1 << LogBeats4K) - {1'b0, a_beat_q[LogBeats4K-1:0]};
+  reg  [4:0]  burst;
+  always @* begin
+    burst = 5'd16;
+    if (a_left_q < 25'd16) burst = a_left_q[4:0];
+    if ({{(25-LogBeats4K-1){1'b0}}, to4k} < {20'd0, burst}) burst = to4k[4:0];
+  end
+
+  wire ar_fire = ar_valid_o && ar_ready_i;
+  assign ar_valid_o = a_active_q && !a_setup_q && allow_i && !abort_i;
+  assign ar_addr_o = {a_beat_q, {LogB{1'b0}}};
+  assign ar_len_o = {3'd0, burst - 5'd1};
+
+  // ---- data side ----
+  reg          d_active_q;
+  reg [15:0]   d_row_q;
+  reg [47:0]   d_elem_q;
+  reg [15:0]   d_left_q;
+  reg [KBits-1:0] d_k_q;
+  reg [LogB-1:0]  d_off_q;
+  reg [ElBits-1:0] elem_q;
+
+  wire wide = (log_e_q >= LogB[3:0]);
+  wire [3:0] k_shift = wide ? (log_e_q - LogB[3:0]) : 4'd0;
+  wire [KBits-1:0] k_last = (({{(KBits-1){1'b0}}, 1'b1} << k_shift) - {{(KBits-1){1'b0}}, 1'b1});
+  wire [LogB:0] e_bytes = ({{LogB{1'b0}}, 1'b1} << log_e_q);
+  wire [LogB:0] off_next = {1'b0, d_off_q} + e_bytes;
+  wire [47:0] d_elem_next = d_elem_q + {32'd0, x_stride_q};
+  wire [55:0] d_byte_next = {8'd0, d_elem_next} << log_e_q;
+
+  reg [TmpBits-1:0] tmp;
+  always @* begin
+    r_ready_o = 1'b0;
+    el_valid_o = 1'b0;
+    tmp = {TmpBits{1'b0}};
+    if (d_active_q && !abort_i) begin
+      if (wide) begin
+        tmp[ElBits-1:0] = elem_q;
+        tmp[d_k_q * AxiBits +: AxiBits] = r_data_i;
+        if (d_k_q != k_last) begin
+          r_ready_o = 1'b1;
+        end else begin
+          el_valid_o = r_valid_i;
+          r_ready_o = el_ready_i;
+        end
+      end else begin
+        tmp[AxiBits-1:0] = r_data_i >> {d_off_q, 3'b000};
+        el_valid_o = r_valid_i;
+        r_ready_o = el_ready_i && ((d_left_q == 16'd1) || off_next[LogB]);
+      end
+    end else if (out_q != 12'd0) begin
+      r_ready_o = 1'b1;  // draining after an abort
+    end
+    el_data_o = tmp[ElBits-1:0];
+  end
+
+  wire r_fire = r_valid_i && r_ready_o;
+  wire el_fire = el_valid_o && el_ready_i;
+
+  assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
+
+  // address bits past the 32-bit bus, and bits some configs do not need
+  wire unused_ok = ^{a_byte, a_end, a_first, a_last, d_byte_next};
+  assign err_o = err_q;
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      log_e_q <= 4'd0;
+      y_size_q <= 16'd0;
+      x_size_q <= 16'd0;
+      x_stride_q <= 16'd0;
+      err_q <= 1'b0;
+      a_active_q <= 1'b0;
+      a_setup_q <= 1'b0;
+      a_row_q <= 16'd0;
+      a_elem_q <= 48'd0;
+      a_beat_q <= {BW{1'b0}};
+      a_left_q <= 25'd0;
+      out_q <= 12'd0;
+      d_active_q <= 1'b0;
+      d_row_q <= 16'd0;
+      d_elem_q <= 48'd0;
+      d_left_q <= 16'd0;
+      d_k_q <= {KBits{1'b0}};
+      d_off_q <= {LogB{1'b0}};
+      elem_q <= {ElBits{1'b0}};
+    end else begin
+      // outstanding beats
+      out_q <= out_q + (ar_fire ? {7'd0, burst} : 12'd0) - (r_fire ? 12'd1 : 12'd0);
+      if (r_fire && (r_resp_i != 2'b00)) err_q <= 1'b1;
+
+      if (start_i) begin
+        log_e_q <= log_e_i;
+        y_size_q <= y_size_i;
+        x_size_q <= x_size_i;
+        x_stride_q <= x_stride_i;
+        err_q <= 1'b0;
+        a_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
+        a_setup_q <= 1'b1;
+        a_row_q <= 16'd0;
+        a_elem_q <= {16'd0, dram_i};
+        d_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
+        d_row_q <= 16'd0;
+        d_elem_q <= {16'd0, dram_i};
+        d_left_q <= x_size_i;
+        d_k_q <= {KBits{1'b0}};
+        d_off_q <= dram_i[LogB-1:0] << log_e_i;
+      end else begin
+        // address side
+        if (abort_i) begin
+          a_active_q <= 1'b0;
+        end else if (a_active_q && a_setup_q) begin
+          a_beat_q <= a_first[BW-1:0];
+          a_left_q <= a_last[24:0] - a_first[24:0];
+          a_setup_q <= 1'b0;
+        end else if (ar_fire) begin
+          a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst};
+          a_left_q <= a_left_q - {20'd0, burst};
+          if (a_left_q == {20'd0, burst}) begin
+            if (a_row_q + 16'd1 == y_size_q) begin
+              a_active_q <= 1'b0;
+            end else begin
+              a_row_q <= a_row_q + 16'd1;
+              a_elem_q <= a_elem_q + {32'd0, x_stride_q};
+              a_setup_q <= 1'b1;
+            end
+          end
+        end
+        // data side
+        if (abort_i) begin
+          d_active_q <= 1'b0;
+        end else if (d_active_q) begin
+          if (wide && r_fire && (d_k_q != k_last)) begin
+            elem_q[d_k_q * AxiBits +: AxiBits] <= r_data_i;
+            d_k_q <= d_k_q + {{(KBits-1){1'b0}}, 1'b1};
+          end
+          if (el_fire) begin
+            d_k_q <= {KBits{1'b0}};
+            d_off_q <= off_next[LogB-1:0];
+            d_left_q <= d_left_q - 16'd1;
+            if (d_left_q == 16'd1) begin
+              if (d_row_q + 16'd1 == y_size_q) begin
+                d_active_q <= 1'b0;
+              end else begin
+                d_row_q <= d_row_q + 16'd1;
+                d_elem_q <= d_elem_next;
+                d_left_q <= x_size_q;
+                d_off_q <= d_byte_next[LogB-1:0];
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,31 @@
+# rtl/rtl.mk -- the accelerator RTL (rtl/dlvta_*.v, top dlvta_top, parameterized by the generated
+# build/<config>/dlvta_isa.vh): lint over every config, and the RTL tests of `make test`,
+# `make test-long` and `make bench` (the Verilated model is built by sim/tsim/tsim.mk).
+RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
+RTL_CONFIGS  := pynq ultra96 tiny
+
+LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"verilator --lint-only -Wall -I$(BUILD)/$(c) -Irtl \
+               --top-module dlvta_top rtl/lint.vlt $(RTL_SRCS)")
+LINT_CMDS += "verilator --lint-only -Wall -GAccCopies=1 -I$(BUILD)/pynq -Irtl --top-module dlvta_top \
+               rtl/lint.vlt $(RTL_SRCS)"
+LINT_DEPS += $(GEN_HDRS)
+
+# tests/test_tsim.c (directed) and tests/test_tsim_random.c (1,000 progen programs) run in
+# `make test` on tiny and pynq; the long suites add ultra96 and bigger programs.
+TEST_DEPS += $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so $(BUILD)/tiny/libtsim_trace.so
+# the one-accumulator-copy RTL (AccCopies = 1) against fsim too
+TEST_DEPS += $(BUILD)/tiny/libtsim_acc1.so $(BUILD)/pynq/libtsim_acc1.so
+TEST_SCRIPTS += "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim tiny pynq" \
+                "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim_random -n 150 -s 70000 tiny pynq"
+TEST_LONG_DEPS += $(BUILD)/ultra96/libtsim.so
+TEST_LONG += "$(BUILD)/tests/test_tsim ultra96" \
+             "$(BUILD)/tests/test_tsim_random -n 5000 -s 100000 tiny pynq ultra96" \
+             "$(BUILD)/tests/test_tsim_random -big -n 1000 -s 900000 tiny pynq ultra96" \
+             "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim_random -n 3000 -s 300000 tiny pynq"
+
+# Simulation speed and GEMM utilization of a double-buffered GEMM on pynq.
+$(BUILD)/tsim/bench_tsim: sim/tsim/bench_tsim.c sim/tsim/tsim.h $(BUILD)/libdlvta.a | $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+BENCH_DEPS += $(BUILD)/tsim/bench_tsim $(BUILD)/pynq/libtsim.so
+BENCH_CMDS += "$(BUILD)/tsim/bench_tsim pynq $(BUILD)/bench/tsim_pynq.json"

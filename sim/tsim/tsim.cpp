@@ -1,0 +1,533 @@
+// sim/tsim/tsim.cpp -- the C shim around the Verilated dlvta_top of one config (class TSIM_TOP,
+// header TSIM_TOP_H, both set by tsim.mk): clocking, reset, the AXI4-Lite register accesses that a
+// driver would make, the DRAM model behind the AXI4 master, and the error report. See tsim.h.
+#include <chrono>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "verilated.h"
+#include TSIM_TOP_H
+#ifdef TSIM_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+extern "C" {
+#include "isa.h"
+#include "tsim.h"
+}
+
+#define TSIM_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+// Register map (rtl/REGS.md).
+enum : uint32_t {
+  R_CTRL = 0x000, R_STATUS = 0x004, R_INSN_ADDR = 0x008, R_INSN_COUNT = 0x00C, R_ERR_KIND = 0x010,
+  R_ERR_INSN = 0x014, R_FP_LO = 0x018, R_FP_HI = 0x01C, R_FETCH_PC = 0x020, R_LOAD_PC = 0x024,
+  R_COMPUTE_PC = 0x028, R_STORE_PC = 0x02C, R_WAIT = 0x030, R_CNT = 0x040,
+};
+enum { C_CYCLES, C_GEMM, C_ALU, C_LOAD_BUSY, C_COMPUTE_BUSY, C_STORE_BUSY, C_LOAD_STALL,
+       C_COMPUTE_STALL, C_STORE_STALL, C_BYTES_READ, C_BYTES_WRITTEN, C_INSNS_LOAD, C_INSNS_STORE,
+       C_INSNS_GEMM, C_INSNS_ALU, C_INSNS_FINISH, C_MAC_ITERS, C_LOADS_MEM0, N_CNT = C_LOADS_MEM0 + 6 };
+
+// Wide and narrow Verilator ports behind one interface.
+inline void put_bytes(QData &d, const uint8_t *src, unsigned n) {
+  uint64_t v = 0;
+  memcpy(&v, src, n < 8 ? n : 8);
+  d = v;
+}
+template <std::size_t N> inline void put_bytes(VlWide<N> &d, const uint8_t *src, unsigned n) {
+  for (std::size_t i = 0; i < N; i++) {
+    uint32_t w = 0;
+    if (i * 4 < n) memcpy(&w, src + i * 4, n - i * 4 < 4 ? n - i * 4 : 4);
+    d[i] = w;
+  }
+}
+inline void get_bytes(const QData &d, uint8_t *dst, unsigned n) {
+  uint64_t v = d;
+  memcpy(dst, &v, n < 8 ? n : 8);
+}
+template <std::size_t N> inline void get_bytes(const VlWide<N> &d, uint8_t *dst, unsigned n) {
+  for (std::size_t i = 0; i < N && i * 4 < n; i++) {
+    uint32_t w = d[i];
+    memcpy(dst + i * 4, &w, n - i * 4 < 4 ? n - i * 4 : 4);
+  }
+}
+
+struct RdBurst { uint64_t addr; unsigned beats, done; uint64_t ready; };
+struct WrBurst { uint64_t addr; unsigned beats, done; bool err; };
+struct BResp { uint64_t ready; bool err; };
+
+}  // namespace
+
+struct tsim {
+  VerilatedContext ctx;
+  TSIM_TOP *top = nullptr;
+#ifdef TSIM_TRACE
+  VerilatedFstC *tfp = nullptr;
+#endif
+  const isa_config *cfg = nullptr;
+  unsigned beat = 8;                 // AXI bytes per beat
+  unsigned rd_lat = 0, wr_lat = 0, bpc = 0;
+  uint64_t max_cycles = 0;
+  uint64_t cycle = 0;
+  bool debug = getenv("TSIM_DEBUG") != nullptr;  // log every AXI handshake to stderr
+  std::vector<drv_region> regions;
+  std::deque<RdBurst> rq;
+  std::deque<WrBurst> wq;
+  std::deque<BResp> bq;
+  unsigned rcredit = 0, wcredit = 0;
+  // outputs sampled before the last rising edge
+  bool s_awready = false, s_wready = false, s_bvalid = false, s_arready = false, s_rvalid = false;
+  uint32_t s_rdata = 0;
+
+  // ---- DRAM model ----
+  // Host pointer for [addr, addr+n) if it lies in one region, else NULL.
+  uint8_t *host(uint64_t addr, uint64_t n) {
+    for (auto &r : regions)
+      if (addr >= r.addr && addr + n <= r.addr + r.size) return r.host + (addr - r.addr);
+    return nullptr;
+  }
+  // Fill one read beat: bytes inside a region are served, others read as zero; false if the
+  // beat overlaps no region.
+  bool read_beat(uint64_t addr, uint8_t *dst) {
+    memset(dst, 0, beat);
+    bool any = false;
+    for (auto &r : regions) {
+      uint64_t lo = addr > r.addr ? addr : r.addr;
+      uint64_t hi = addr + beat < r.addr + r.size ? addr + beat : r.addr + r.size;
+      if (lo < hi) {
+        memcpy(dst + (lo - addr), r.host + (lo - r.addr), hi - lo);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  void set_inputs() {
+    top->m_axi_arready = rq.size() < 16;
+    top->m_axi_awready = wq.size() < 16;
+    bool rv = !rq.empty() && cycle >= rq.front().ready && rcredit >= beat;
+    top->m_axi_rvalid = rv;
+    uint8_t buf[64];
+    if (rv) {
+      RdBurst &b = rq.front();
+      bool ok = read_beat(b.addr + (uint64_t)b.done * beat, buf);
+      top->m_axi_rresp = ok ? 0 : 2;
+      top->m_axi_rlast = b.done + 1 == b.beats;
+    } else {
+      memset(buf, 0, sizeof buf);
+      top->m_axi_rresp = 0;
+      top->m_axi_rlast = 0;
+    }
+    put_bytes(top->m_axi_rdata, buf, beat);
+    top->m_axi_wready = !wq.empty() && wcredit >= beat;
+    bool bv = !bq.empty() && cycle >= bq.front().ready;
+    top->m_axi_bvalid = bv;
+    top->m_axi_bresp = bv && bq.front().err ? 2 : 0;
+  }
+
+  void dump(uint64_t t) {
+#ifdef TSIM_TRACE
+    if (tfp) tfp->dump(t);
+#else
+    (void)t;
+#endif
+  }
+
+  // One clock cycle: inputs from the model, settle, sample handshakes, rising edge, update model.
+  void tick() {
+    set_inputs();
+    top->clk = 0;
+    top->eval();
+    dump(cycle * 2);
+    bool ar = top->m_axi_arvalid && top->m_axi_arready;
+    bool r = top->m_axi_rvalid && top->m_axi_rready;
+    bool aw = top->m_axi_awvalid && top->m_axi_awready;
+    bool w = top->m_axi_wvalid && top->m_axi_wready;
+    bool b = top->m_axi_bvalid && top->m_axi_bready;
+    uint64_t araddr = top->m_axi_araddr, awaddr = top->m_axi_awaddr;
+    unsigned arlen = top->m_axi_arlen, awlen = top->m_axi_awlen;
+    uint8_t wdata[64];
+    get_bytes(top->m_axi_wdata, wdata, beat);
+    uint32_t wstrb = (uint32_t)top->m_axi_wstrb;
+    bool wlast = top->m_axi_wlast;
+    s_awready = top->s_axil_awready;
+    s_wready = top->s_axil_wready;
+    s_bvalid = top->s_axil_bvalid;
+    s_arready = top->s_axil_arready;
+    s_rvalid = top->s_axil_rvalid;
+    s_rdata = top->s_axil_rdata;
+    top->clk = 1;
+    top->eval();
+    dump(cycle * 2 + 1);
+
+    if (debug) {
+      if (ar) fprintf(stderr, "[%" PRIu64 "] AR 0x%08" PRIx64 " len %u\n", cycle, araddr, arlen);
+      if (r) fprintf(stderr, "[%" PRIu64 "] R  0x%08" PRIx64 "%s\n", cycle,
+                     rq.front().addr + (uint64_t)rq.front().done * beat, top->m_axi_rlast ? " last" : "");
+      if (aw) fprintf(stderr, "[%" PRIu64 "] AW 0x%08" PRIx64 " len %u\n", cycle, awaddr, awlen);
+      if (w) fprintf(stderr, "[%" PRIu64 "] W  strb 0x%x%s\n", cycle, wstrb, wlast ? " last" : "");
+      if (b) fprintf(stderr, "[%" PRIu64 "] B\n", cycle);
+    }
+    if (ar) check_burst("AR", araddr, arlen, top->m_axi_arsize, top->m_axi_arburst);
+    if (aw) check_burst("AW", awaddr, awlen, top->m_axi_awsize, top->m_axi_awburst);
+    if (r) {
+      rcredit -= beat;
+      RdBurst &h = rq.front();
+      if (++h.done == h.beats) rq.pop_front();
+    }
+    if (ar) rq.push_back({araddr, arlen + 1, 0, cycle + 1 + rd_lat});
+    if (aw) wq.push_back({awaddr, awlen + 1, 0, false});
+    if (w) {
+      wcredit -= beat;
+      WrBurst &h = wq.front();
+      uint64_t a = h.addr + (uint64_t)h.done * beat;
+      for (unsigned i = 0; i < beat; i++) {
+        if (!(wstrb >> i & 1)) continue;
+        uint8_t *p = host(a + i, 1);
+        if (p) *p = wdata[i];
+        else h.err = true;
+      }
+      h.done++;
+      if (wlast || h.done == h.beats) {
+        if (!wlast || h.done != h.beats) h.err = true;  // protocol error: length mismatch
+        bq.push_back({cycle + 1 + wr_lat, h.err});
+        wq.pop_front();
+      }
+    }
+    if (b) bq.pop_front();
+    rcredit = rcredit + bpc > 2 * beat ? 2 * beat : rcredit + bpc;
+    wcredit = wcredit + bpc > 2 * beat ? 2 * beat : wcredit + bpc;
+    cycle++;
+  }
+
+  // AXI4 rules the master promises (rtl/REGS.md): INCR, full-width beats, aligned, at most 16
+  // beats, never across 4 KiB. A violation is kept and reported by the run.
+  std::string violation;
+  void check_burst(const char *ch, uint64_t addr, unsigned len, unsigned size, unsigned burst) {
+    if (!violation.empty()) return;
+    char buf[200];
+    if (len > 15 || (1u << size) != beat || burst != 1 || addr % beat ||
+        (addr & 4095) + (uint64_t)(len + 1) * beat > 4096) {
+      snprintf(buf, sizeof buf, "AXI protocol violation at cycle %" PRIu64 ": %s addr 0x%08" PRIx64
+               " len %u size %u burst %u", cycle, ch, addr, len, size, burst);
+      violation = buf;
+    }
+  }
+
+  void reset() {
+    top->rst_n = 0;
+    top->s_axil_awvalid = 0;
+    top->s_axil_wvalid = 0;
+    top->s_axil_bready = 0;
+    top->s_axil_arvalid = 0;
+    top->s_axil_rready = 0;
+    for (int i = 0; i < 4; i++) tick();
+    rq.clear();
+    wq.clear();
+    bq.clear();
+    top->rst_n = 1;
+    tick();
+  }
+
+  void reg_write(uint32_t off, uint32_t v) {
+    top->s_axil_awaddr = off;
+    top->s_axil_awvalid = 1;
+    top->s_axil_wdata = v;
+    top->s_axil_wstrb = 0xF;
+    top->s_axil_wvalid = 1;
+    top->s_axil_bready = 1;
+    do tick(); while (!(s_awready && s_wready));
+    top->s_axil_awvalid = 0;
+    top->s_axil_wvalid = 0;
+    do tick(); while (!s_bvalid);
+    top->s_axil_bready = 0;
+  }
+
+  uint32_t reg_read(uint32_t off) {
+    top->s_axil_araddr = off;
+    top->s_axil_arvalid = 1;
+    top->s_axil_rready = 1;
+    do tick(); while (!s_arready);
+    top->s_axil_arvalid = 0;
+    do tick(); while (!s_rvalid);
+    top->s_axil_rready = 0;
+    return s_rdata;
+  }
+
+  uint64_t reg_read64(uint32_t off) {
+    uint64_t lo = reg_read(off);
+    return lo | (uint64_t)reg_read(off + 4) << 32;
+  }
+};
+
+namespace {
+
+struct Msg {
+  char *buf;
+  size_t cap, len = 0;
+  Msg(char *b, size_t c) : buf(b), cap(c) { buf[0] = 0; }
+  void add(const char *fmt, ...) __attribute__((format(printf, 2, 3))) {
+    if (len + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + len, cap - len, fmt, ap);
+    va_end(ap);
+    if (n > 0) len = len + (size_t)n < cap ? len + (size_t)n : cap - 1;
+  }
+};
+
+// Disassembly of instruction idx of the program (read from the regions), for messages.
+std::string disasm_at(tsim *t, uint64_t insn_addr, uint32_t count, uint64_t idx) {
+  if (idx >= count) return "(past the end of the program)";
+  const uint8_t *p = t->host(insn_addr + idx * 16, 16);
+  if (!p) return "(instruction not in device memory)";
+  isa_word w;
+  memcpy(&w.w[0], p, 8);
+  memcpy(&w.w[1], p + 8, 8);
+  char buf[512];
+  isa_disasm(t->cfg, &w, buf, sizeof buf);
+  return buf;
+}
+
+const char *kind_name(int k) {
+  switch (k) {
+  case DRV_ERR_ILLEGAL: return "illegal instruction";
+  case DRV_ERR_SRAM_RANGE: return "SRAM index out of range";
+  case DRV_ERR_DRAM_RANGE: return "DRAM access error";
+  case DRV_ERR_DEADLOCK: return "deadlock";
+  case DRV_ERR_NO_FINISH: return "no FINISH";
+  case DRV_ERR_TIMEOUT: return "timeout";
+  default: return "error";
+  }
+}
+
+// Where every unit is: PCs with disassembly and the WAIT bits.
+void describe_units(tsim *t, Msg &m, uint64_t insn_addr, uint32_t count) {
+  uint32_t wait = t->reg_read(R_WAIT);
+  m.add("fetch: next instruction %u of %u%s\n", t->reg_read(R_FETCH_PC), count,
+        wait >> 8 & 1 ? ", blocked on a full instruction queue" : "");
+  static const char *names[3] = {"load", "compute", "store"};
+  static const uint32_t regs[3] = {R_LOAD_PC, R_COMPUTE_PC, R_STORE_PC};
+  static const char *waits[3][4] = {
+      {"waits for a C2L token (pop_next)", "waits for room in L2C (push_next)", nullptr, nullptr},
+      {"waits for an L2C token (pop_prev)", "waits for an S2C token (pop_next)",
+       "waits for room in C2L (push_prev)", "waits for room in C2S (push_next)"},
+      {"waits for a C2S token (pop_prev)", "waits for room in S2C (push_prev)", nullptr, nullptr}};
+  static const int shift[3] = {0, 2, 6};
+  for (int u = 0; u < 3; u++) {
+    uint32_t pc = t->reg_read(regs[u]);
+    if (pc == 0xFFFFFFFFu) {
+      m.add("%s: idle (queue empty)\n", names[u]);
+      continue;
+    }
+    m.add("%s: instruction %u: %s", names[u], pc, disasm_at(t, insn_addr, count, pc).c_str());
+    for (int b = 0; b < 4; b++)
+      if (waits[u][b] && (wait >> (shift[u] + b) & 1)) m.add("; %s", waits[u][b]);
+    m.add("\n");
+  }
+}
+
+void read_counters(tsim *t, drv_counters *c) {
+  uint64_t v[N_CNT];
+  for (int i = 0; i < N_CNT; i++) v[i] = t->reg_read64(R_CNT + 8 * (uint32_t)i);
+  memset(c, 0, sizeof *c);
+  c->cycles = v[C_CYCLES];
+  c->gemm_cycles = v[C_GEMM];
+  c->alu_cycles = v[C_ALU];
+  c->unit_busy[ISA_UNIT_LOAD] = v[C_LOAD_BUSY];
+  c->unit_busy[ISA_UNIT_COMPUTE] = v[C_COMPUTE_BUSY];
+  c->unit_busy[ISA_UNIT_STORE] = v[C_STORE_BUSY];
+  c->unit_stall[ISA_UNIT_LOAD] = v[C_LOAD_STALL];
+  c->unit_stall[ISA_UNIT_COMPUTE] = v[C_COMPUTE_STALL];
+  c->unit_stall[ISA_UNIT_STORE] = v[C_STORE_STALL];
+  c->bytes_read = v[C_BYTES_READ];
+  c->bytes_written = v[C_BYTES_WRITTEN];
+  c->insns[ISA_OP_LOAD] = v[C_INSNS_LOAD];
+  c->insns[ISA_OP_STORE] = v[C_INSNS_STORE];
+  c->insns[ISA_OP_GEMM] = v[C_INSNS_GEMM];
+  c->insns[ISA_OP_ALU] = v[C_INSNS_ALU];
+  c->insns[ISA_OP_FINISH] = v[C_INSNS_FINISH];
+  for (int m = 0; m < ISA_MEM_COUNT && m < 6; m++) c->loads[m] = v[C_LOADS_MEM0 + m];
+  const isa_derived *d = &t->cfg->d;
+  c->macs = v[C_MAC_ITERS] * d->batch * d->block_in * d->block_out;
+  c->alu_ops = v[C_ALU];
+}
+
+}  // namespace
+
+TSIM_EXPORT int tsim_abi(void) { return TSIM_ABI_VERSION; }
+
+TSIM_EXPORT const char *tsim_config(void) { return TSIM_CONFIG; }
+
+TSIM_EXPORT tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen) {
+  tsim_opts o = {};
+  if (opts) o = *opts;
+  const isa_config *cfg = isa_config_find(TSIM_CONFIG);
+  if (!cfg) {
+    snprintf(err, errlen, "config '%s' unknown to libisa", TSIM_CONFIG);
+    return nullptr;
+  }
+#ifndef TSIM_TRACE
+  if (o.trace && *o.trace) {
+    snprintf(err, errlen, "this libtsim.so has no waveform support (use libtsim_trace.so)");
+    return nullptr;
+  }
+#endif
+  tsim *t = new tsim;
+  t->cfg = cfg;
+  t->beat = cfg->d.axi_bits / 8;
+  t->rd_lat = o.rd_latency ? o.rd_latency : cfg->d.dram_rd_latency;
+  t->wr_lat = o.wr_latency ? o.wr_latency : cfg->d.dram_wr_latency;
+  t->bpc = o.bytes_per_cycle ? o.bytes_per_cycle : t->beat;
+  t->max_cycles = o.max_cycles ? o.max_cycles : (1ull << 32);
+  t->top = new TSIM_TOP(&t->ctx, "top");
+#ifdef TSIM_TRACE
+  if (o.trace && *o.trace) {
+    t->ctx.traceEverOn(true);
+    t->tfp = new VerilatedFstC;
+    t->top->trace(t->tfp, 99);
+    t->tfp->open(o.trace);
+  }
+#endif
+  t->reset();
+  uint64_t fp = (uint64_t)t->reg_read(R_FP_HI) << 32 | t->reg_read(R_FP_LO);
+  if (fp != cfg->fingerprint) {
+    snprintf(err, errlen, "RTL fingerprint %016" PRIx64 " differs from libisa's %016" PRIx64, fp,
+             cfg->fingerprint);
+    tsim_destroy(t);
+    return nullptr;
+  }
+  return t;
+}
+
+TSIM_EXPORT void tsim_destroy(tsim *t) {
+  if (!t) return;
+#ifdef TSIM_TRACE
+  if (t->tfp) {
+    t->tfp->close();
+    delete t->tfp;
+  }
+#endif
+  t->top->final();
+  delete t->top;
+  delete t;
+}
+
+TSIM_EXPORT uint32_t tsim_reg_read(tsim *t, uint32_t off) { return t->reg_read(off); }
+
+TSIM_EXPORT uint64_t tsim_cycles(tsim *t) { return t->cycle; }
+
+TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr,
+                         uint32_t count, uint32_t timeout_ms, drv_counters *ctr, drv_error *err) {
+  drv_counters dummy_c;
+  drv_error dummy_e;
+  if (!ctr) ctr = &dummy_c;
+  if (!err) err = &dummy_e;
+  memset(ctr, 0, sizeof *ctr);
+  memset(err, 0, sizeof *err);
+  err->insn_index = -1;
+  if (!t || n_regions < 0 || (n_regions && !regions) || insn_addr % 16 || insn_addr >> 32)
+    return DRV_E_ARG;
+  t->regions.assign(regions, regions + n_regions);
+  t->reg_write(R_INSN_ADDR, (uint32_t)insn_addr);
+  t->reg_write(R_INSN_COUNT, count);
+  t->violation.clear();
+  t->reg_write(R_CTRL, 3);  // start, with the interrupt enabled (checked below)
+
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t start = t->cycle;
+  uint64_t last_sig[10] = {0};
+  int same = 0;
+  int rc = DRV_OK;
+  int fail_kind = 0;
+  for (uint64_t polls = 0;; polls++) {
+    for (int i = 0; i < 32; i++) t->tick();
+    uint32_t st = t->reg_read(R_STATUS);
+    if (!(st & 1)) {
+      if (st & 4) rc = DRV_E_EXEC;
+      break;
+    }
+    if (t->cycle - start > t->max_cycles) {
+      rc = DRV_E_TIMEOUT;
+      fail_kind = DRV_ERR_TIMEOUT;
+      break;
+    }
+    if (polls % 128 == 127) {
+      // no progress over two windows of ~4096 cycles while units wait: deadlock
+      uint64_t sig[10] = {t->reg_read(R_FETCH_PC), t->reg_read(R_LOAD_PC),
+                          t->reg_read(R_COMPUTE_PC), t->reg_read(R_STORE_PC),
+                          t->reg_read(R_WAIT), t->reg_read64(R_CNT + 8 * C_BYTES_READ),
+                          t->reg_read64(R_CNT + 8 * C_BYTES_WRITTEN),
+                          t->reg_read64(R_CNT + 8 * C_GEMM), t->reg_read64(R_CNT + 8 * C_ALU),
+                          t->reg_read64(R_CNT + 8 * C_INSNS_LOAD)};
+      same = memcmp(sig, last_sig, sizeof sig) == 0 ? same + 1 : 0;
+      memcpy(last_sig, sig, sizeof sig);
+      if (same >= 2 && sig[4] != 0) {
+        rc = DRV_E_EXEC;
+        fail_kind = DRV_ERR_DEADLOCK;
+        break;
+      }
+      if (timeout_ms) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0).count();
+        if (ms > (long long)timeout_ms) {
+          rc = DRV_E_TIMEOUT;
+          fail_kind = DRV_ERR_TIMEOUT;
+          break;
+        }
+      }
+    }
+  }
+  read_counters(t, ctr);
+  uint32_t status = t->reg_read(R_STATUS);
+  if (rc == DRV_OK && !(status & 2)) {
+    snprintf(err->message, sizeof err->message, "tsim: run ended without done (STATUS 0x%x)", status);
+    err->kind = DRV_ERR_BACKEND;
+    return DRV_E_IO;
+  }
+  if (!fail_kind && (bool)t->top->irq != (bool)(status & 2)) {
+    snprintf(err->message, sizeof err->message, "tsim: irq is %d with STATUS 0x%x and irq_en set",
+             (int)t->top->irq, status);
+    err->kind = DRV_ERR_BACKEND;
+    return DRV_E_IO;
+  }
+  if (!t->violation.empty()) {
+    snprintf(err->message, sizeof err->message, "tsim: %s", t->violation.c_str());
+    err->kind = DRV_ERR_BACKEND;
+    return DRV_E_IO;
+  }
+  if (rc != DRV_OK) {
+    Msg m(err->message, sizeof err->message);
+    if (fail_kind) {
+      err->kind = fail_kind;
+      err->insn_index = -1;
+      if (fail_kind == DRV_ERR_DEADLOCK) {  // the first blocked instruction, as fsim reports it
+        uint32_t pcs[3] = {t->reg_read(R_LOAD_PC), t->reg_read(R_COMPUTE_PC), t->reg_read(R_STORE_PC)};
+        for (int u = 0; u < 3; u++)
+          if (pcs[u] != 0xFFFFFFFFu && (err->insn_index < 0 || pcs[u] < err->insn_index))
+            err->insn_index = pcs[u];
+      }
+      m.add("%s after %" PRIu64 " cycles; ", kind_name(fail_kind), t->cycle - start);
+      m.add("units:\n");
+      describe_units(t, m, insn_addr, count);
+      t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
+    } else {
+      uint32_t kind = t->reg_read(R_ERR_KIND);
+      uint32_t idx = t->reg_read(R_ERR_INSN);
+      err->kind = (int)kind;
+      err->insn_index = kind == DRV_ERR_NO_FINISH ? -1 : (int64_t)idx;
+      m.add("%s at instruction %u: %s\n", kind_name((int)kind), idx,
+            disasm_at(t, insn_addr, count, idx).c_str());
+      describe_units(t, m, insn_addr, count);
+    }
+  }
+  return rc;
+}

@@ -1,0 +1,155 @@
+/* sim/tsim/tsim.h -- tsim, the cycle-accurate simulator: the Verilated RTL (rtl/dlvta_top.v) of one
+ * hardware config with a DRAM model behind its AXI4 master, driven through its AXI4-Lite control
+ * port, behind a plain C API.
+ *
+ * Each config is a shared library, build/<config>/libtsim.so (build/<config>/libtsim_trace.so
+ * with FST waveform support), built by `make tsim`. Programs that need no Verilator load it at run
+ * time with tsim_api_load() below (the `verilator` driver backend and the tests do).
+ *
+ * DRAM model: serves the drv_region list given to each run; a read beat that overlaps no region,
+ * or a written byte outside every region, is answered SLVERR. Reads return their first beat
+ * rd_latency cycles after the address is accepted and then stream at bytes_per_cycle (bursts are
+ * pipelined, in order); a write burst's response comes wr_latency cycles after its last beat.
+ */
+#ifndef DLVTA_TSIM_H
+#define DLVTA_TSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dlvta_drv.h"
+#include "drv_impl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TSIM_ABI_VERSION 1
+
+typedef struct tsim tsim;
+
+typedef struct tsim_opts {
+  const char *trace;        /* FST waveform file, or NULL (needs libtsim_trace.so) */
+  unsigned rd_latency;      /* DRAM read latency, core cycles; 0: the config's default */
+  unsigned wr_latency;      /* DRAM write response latency, core cycles; 0: the config's default */
+  unsigned bytes_per_cycle; /* DRAM bandwidth; 0: one AXI beat per cycle */
+  uint64_t max_cycles;      /* cycle budget of one run; 0: 2^32 */
+} tsim_opts;
+
+/* The functions of one libtsim.so (names as exported, prefix tsim_). */
+typedef int (*tsim_abi_fn)(void);
+typedef const char *(*tsim_config_fn)(void);
+typedef tsim *(*tsim_create_fn)(const tsim_opts *opts, char *err, size_t errlen);
+typedef void (*tsim_destroy_fn)(tsim *t);
+/* Run count instructions at device byte address insn_addr against the regions. Returns DRV_OK,
+ * DRV_E_EXEC (device error: err filled with kind, index and a message naming every unit's
+ * instruction with its disassembly and wait bits), DRV_E_TIMEOUT (cycle budget or timeout_ms of
+ * wall time: same message; the device is reset) or DRV_E_ARG. ctr is filled from the hardware
+ * counters in every case. */
+typedef int (*tsim_run_fn)(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr,
+                           uint32_t count, uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
+/* Read a control register (byte offset) through the AXI4-Lite port; for tests and tools. */
+typedef uint32_t (*tsim_reg_read_fn)(tsim *t, uint32_t off);
+/* Total cycles simulated by this instance. */
+typedef uint64_t (*tsim_cycles_fn)(tsim *t);
+
+typedef struct tsim_api {
+  void *handle;
+  tsim_abi_fn abi;
+  tsim_config_fn config;
+  tsim_create_fn create;
+  tsim_destroy_fn destroy;
+  tsim_run_fn run;
+  tsim_reg_read_fn reg_read;
+  tsim_cycles_fn cycles;
+  char path[1024];
+} tsim_api;
+
+/* Direct entry points (inside libtsim.so). */
+int tsim_abi(void);
+const char *tsim_config(void);
+tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen);
+void tsim_destroy(tsim *t);
+int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
+             uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
+uint32_t tsim_reg_read(tsim *t, uint32_t off);
+uint64_t tsim_cycles(tsim *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#ifndef __cplusplus
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Find and dlopen libtsim.so (trace: libtsim_trace.so; $DLVTA_TSIM_VARIANT=v: libtsim_v.so, an
+ * RTL build variant such as acc1) of config: $DLVTA_TSIM_DIR/<config>/, $DLVTA_TSIM_DIR/, then
+ * <dir of the executable>/<config>/ and <dir>/../<config>/. Returns 0, or -1 with a message. */
+static inline int tsim_api_load(const char *config, int trace, tsim_api *api, char *err,
+                                size_t errlen) {
+  const char *lib = trace ? "libtsim_trace.so" : "libtsim.so";
+  char vlib[64];
+  const char *variant = getenv("DLVTA_TSIM_VARIANT");
+  if (!trace && variant && *variant) {
+    snprintf(vlib, sizeof vlib, "libtsim_%.40s.so", variant);
+    lib = vlib;
+  }
+  char exe[512], cand[4][1024];
+  int n = 0;
+  const char *env = getenv("DLVTA_TSIM_DIR");
+  if (env && *env) {
+    snprintf(cand[n++], sizeof cand[0], "%.400s/%.64s/%.32s", env, config, lib);
+    snprintf(cand[n++], sizeof cand[0], "%.400s/%.32s", env, lib);
+  }
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len > 0) {
+    exe[len] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = 0;
+    snprintf(cand[n++], sizeof cand[0], "%.400s/%.64s/%.32s", exe, config, lib);
+    snprintf(cand[n++], sizeof cand[0], "%.400s/../%.64s/%.32s", exe, config, lib);
+  }
+  memset(api, 0, sizeof *api);
+  for (int i = 0; i < n; i++) {
+    if (access(cand[i], R_OK) != 0) continue;
+    void *h = dlopen(cand[i], RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      snprintf(err, errlen, "%.600s: %.300s", cand[i], dlerror());
+      return -1;
+    }
+    api->handle = h;
+    *(void **)&api->abi = dlsym(h, "tsim_abi");
+    *(void **)&api->config = dlsym(h, "tsim_config");
+    *(void **)&api->create = dlsym(h, "tsim_create");
+    *(void **)&api->destroy = dlsym(h, "tsim_destroy");
+    *(void **)&api->run = dlsym(h, "tsim_run");
+    *(void **)&api->reg_read = dlsym(h, "tsim_reg_read");
+    *(void **)&api->cycles = dlsym(h, "tsim_cycles");
+    memcpy(api->path, cand[i], sizeof api->path);
+    if (!api->abi || !api->config || !api->create || !api->destroy || !api->run ||
+        !api->reg_read || !api->cycles || api->abi() != TSIM_ABI_VERSION ||
+        strcmp(api->config(), config) != 0) {
+      snprintf(err, errlen, "%.600s: not a tsim library of ABI %d for config '%s'", cand[i],
+               TSIM_ABI_VERSION, config);
+      dlclose(h);
+      memset(api, 0, sizeof *api);
+      return -1;
+    }
+    return 0;
+  }
+  snprintf(err, errlen, "%s for config '%s' not found (build it with `make tsim`, or set "
+           "DLVTA_TSIM_DIR)", lib, config);
+  return -1;
+}
+
+static inline void tsim_api_unload(tsim_api *api) {
+  if (api->handle) dlclose(api->handle);
+  memset(api, 0, sizeof *api);
+}
+#endif
+
+#endif

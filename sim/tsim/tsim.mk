@@ -1,0 +1,42 @@
+# sim/tsim/tsim.mk -- tsim: the Verilated RTL of each config as build/<config>/libtsim.so (and
+# libtsim_trace.so with FST support, on demand). Needs verilator; the main build does not.
+#
+#   make tsim              libtsim.so for every config
+#   make tsim-trace        libtsim_trace.so for every config
+#   build/<config>/libtsim_acc1.so   the RTL with one accumulator copy (DLVTA_TSIM_VARIANT=acc1)
+TSIM_CONFIGS := tiny pynq ultra96
+RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
+VERILATOR    ?= verilator
+CXX          ?= g++
+TSIM_CXXFLAGS := -O1 -fPIC -fvisibility=hidden -std=c++14 -w
+TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h isa/isa.def \
+                isa/configs.def driver/dlvta_drv.h driver/drv_impl.h
+
+# $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>)
+define tsim_rules
+$(BUILD)/$(1)/$(2): $(RTL_SRCS) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh
+	@rm -rf $(BUILD)/$(1)/$(3)
+	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style $(4) --prefix Vdlvta_$(1) --top-module dlvta_top \
+	  -Irtl -I$(BUILD)/$(1) -Mdir $(BUILD)/$(1)/$(3) --x-assign fast --x-initial fast \
+	  -CFLAGS "-fPIC -fvisibility=hidden" $(RTL_SRCS) >/dev/null
+	+$(MAKE) -s -C $(BUILD)/$(1)/$(3) -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
+	  Vdlvta_$(1)__ALL.a $(7) >/dev/null
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $(BUILD)/$(1)/$(3)/isa.o
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $(BUILD)/$(1)/$(3)/util.o
+	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$@ -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
+	  -DTSIM_CONFIG='"$(1)"' $(5) -I$(BUILD)/$(1)/$(3) -I/usr/share/verilator/include \
+	  -I/usr/share/verilator/include/vltstd -Isim/tsim -Iisa -Idriver \
+	  sim/tsim/tsim.cpp $(BUILD)/$(1)/$(3)/isa.o $(BUILD)/$(1)/$(3)/util.o \
+	  $(BUILD)/$(1)/$(3)/Vdlvta_$(1)__ALL.a $(addprefix $(BUILD)/$(1)/$(3)/,$(7)) $(6) -lpthread
+endef
+
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim.so,vtsim,,,,verilated.o verilated_threads.o)))
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_trace.so,vtsim_trace,--trace-fst,-DTSIM_TRACE,-lz,verilated.o verilated_threads.o verilated_fst_c.o)))
+
+# the one-accumulator-copy build (dlvta_top #(.AccCopies(1))), loaded with DLVTA_TSIM_VARIANT=acc1
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_acc1.so,vtsim_acc1,-GAccCopies=1,,,verilated.o verilated_threads.o)))
+
+TSIM_LIBS := $(foreach c,$(TSIM_CONFIGS),$(BUILD)/$(c)/libtsim.so)
+.PHONY: tsim tsim-trace
+tsim: $(TSIM_LIBS)
+tsim-trace: $(foreach c,$(TSIM_CONFIGS),$(BUILD)/$(c)/libtsim_trace.so)

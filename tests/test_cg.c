@@ -1,0 +1,728 @@
+/* tests/test_cg.c -- the compiler back end against its plain-C int8 reference on fsim: random
+ * conv (kernels 1/3/5/7, strides 1/2, padding, dilation, depthwise, residual, channels not a
+ * multiple of BLOCK, odd sizes), fully connected, max/avg/global-avg pooling and elementwise
+ * add layers, mostly on the tiny config (small buffers: many tiles and edge tiles) and a few on
+ * pynq (a couple on ultra96), zero points, host-packed im2col inputs; multi-layer networks
+ * (barriers between layers); the serialized schedule; latency hiding beating it; error paths.
+ * Every output byte is compared with the reference, and every program is rerun on fsim under
+ * skewed timing constants: a race-free program gives the same bytes (a race check). One line per
+ * directed layer reports fsim cycles, the cost model's prediction and GEMM utilization.
+ * Usage: test_cg [seed] [n_random]. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg.h"
+#include "dlvta_drv.h"
+#include "fsim.h"
+#include "testlib.h"
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t rnd(void) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng >> 11);
+}
+static int cg_imax(int a, int b) { return a > b ? a : b; }
+static int rr(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
+static void fill8(int8_t *p, size_t n, int lo, int hi) {
+  for (size_t i = 0; i < n; i++) p[i] = (int8_t)rr(lo, hi);
+}
+
+/* A requant that maps the typical spread of a sum of n products into int8. */
+static void pick_req(int n, int16_t *m, int *sh) {
+  double scale = 1.0 / (sqrt((double)n) * 110.0) * (0.5 + (rnd() % 1000) / 1000.0);
+  int rc = cc_quant_multiplier(scale, m, sh);
+  if (rc) {
+    *m = 16384;
+    *sh = 20;
+  }
+}
+
+static int race_checks = 1; /* rerun every program under skewed timings */
+
+typedef struct devs {
+  drv_dev *tiny, *pynq, *ultra96;
+} devs;
+
+static drv_dev *dev_for(devs *d, const isa_config *cfg) {
+  if (cfg == isa_config_find("tiny")) return d->tiny;
+  return cfg == isa_config_find("ultra96") ? d->ultra96 : d->pynq;
+}
+
+/* Race check: a race-free program gives the same image under any timing. Rerun prog (with its
+ * inputs packed in in_img) on fsim under skewed timing constants and compare with want_img. */
+static void race_check(const isa_prog *prog, const uint8_t *in_img, const uint8_t *want_img,
+                       const char *what) {
+  static const unsigned v[][6] = {
+      /* rd_latency wr_latency bytes_per_beat gemm_fill alu_fill insn_overhead */
+      {1, 1, 64, 0, 0, 0}, {400, 5, 1, 0, 90, 1}, {2, 300, 2, 150, 0, 7}, {90, 90, 8, 3, 200, 40},
+  };
+  uint8_t *img = malloc(prog->image_bytes);
+  for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+    fsim *s = fsim_create(prog->cfg);
+    fsim_timing t;
+    fsim_timing_default(prog->cfg, &t);
+    t.rd_latency = v[k][0];
+    t.wr_latency = v[k][1];
+    t.bytes_per_beat = v[k][2];
+    t.gemm_fill = v[k][3];
+    t.alu_fill = v[k][4];
+    t.insn_overhead = v[k][5];
+    fsim_set_timing(s, &t);
+    memcpy(img, in_img, prog->image_bytes);
+    drv_counters c;
+    drv_error e;
+    int rc = fsim_run_prog(s, prog, img, &c, &e);
+    CHECK(rc == DRV_OK, "%s: timing variant %zu: %s", what, k, e.message);
+    size_t diff = 0;
+    for (uint64_t i = 0; rc == DRV_OK && i < prog->image_bytes; i++) diff += img[i] != want_img[i];
+    CHECK(rc != DRV_OK || diff == 0, "%s: timing variant %zu changes %zu bytes (a race)", what, k, diff);
+    fsim_destroy(s);
+  }
+  free(img);
+}
+
+/* Build and run; fills out_img with the final image. Returns 0 on success. */
+static int build_run(drv_dev *dev, cc_net *net, const cc_opts *o, isa_prog *prog,
+                     void (*fill)(cc_net *, uint8_t *, void *), void *arg, uint8_t **out_img,
+                     drv_counters *ctr) {
+  int rc = cc_net_build(net, o, prog);
+  CHECK(rc == CC_OK, "build: %d %s", rc, cc_net_error(net));
+  if (rc) return -1;
+  fill(net, prog->image, arg);
+  *out_img = malloc(prog->image_bytes);
+  rc = drv_run_prog(dev, prog, *out_img, 0);
+  const drv_error *e = drv_last_error(dev);
+  CHECK(rc == DRV_OK, "run: %s: %s", drv_strerror(rc), e ? e->message : "");
+  if (rc) return -1;
+  drv_counters_read(dev, ctr);
+  if (race_checks) race_check(prog, prog->image, *out_img, "program");
+  return 0;
+}
+
+static void report(const char *cfgname, const char *what, const cc_net *net, int layer,
+                   const drv_counters *c) {
+  cc_layer_info li;
+  cc_net_layer_info(net, layer, &li);
+  const isa_config *cfg = cc_net_config(net);
+  double util = c->cycles ? (double)c->macs / ((double)c->cycles * cfg->d.block_in * cfg->d.block_out) : 0;
+  printf("%-5s %-44s fsim %8llu pred %8llu util %5.1f%%  %s\n", cfgname, what,
+         (unsigned long long)c->cycles, (unsigned long long)li.predicted_cycles, 100 * util,
+         li.tiling);
+}
+
+/* ---- conv ------------------------------------------------------------------------------- */
+typedef struct conv_case {
+  int cin, cout, h, w;
+  cc_conv p;
+  int8_t *in, *res, *wt;
+  int32_t *bias;
+  int16_t *mult;
+  uint8_t *shift;
+  int t_in, t_res, t_out;
+  int im2col; /* pack the input host-side as im2col */
+} conv_case;
+
+static void conv_fill(cc_net *net, uint8_t *img, void *arg) {
+  conv_case *k = arg;
+  cc_pack(net, k->t_in, k->in, img);
+  if (k->t_res >= 0) cc_pack(net, k->t_res, k->res, img);
+}
+
+static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, int quiet) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cc_net *net = cc_net_new(cfg);
+  int oh = cc_out_dim(k->h, k->p.kh, k->p.sh, k->p.dh, k->p.pad_t, k->p.pad_b);
+  int ow = cc_out_dim(k->w, k->p.kw, k->p.sw, k->p.dw, k->p.pad_l, k->p.pad_r);
+  k->t_in = k->im2col ? cc_net_tensor_im2col(net, k->cin, k->h, k->w, &k->p)
+                      : cc_net_tensor(net, k->cin, k->h, k->w);
+  k->t_res = k->p.res >= 0 ? cc_net_tensor(net, k->cout, oh, ow) : -1;
+  k->t_out = cc_net_tensor(net, k->cout, oh, ow);
+  cc_conv p = k->p;
+  p.in = k->t_in;
+  p.out = k->t_out;
+  p.res = k->t_res;
+  int li = cc_net_add_conv(net, &p);
+  char what[200];
+  snprintf(what, sizeof what, "%s%s%s", "", "", "");
+  cc_layer_info inf;
+  uint64_t cycles = 0;
+  CHECK(li == 0, "add_conv: %s", cc_net_error(net));
+  if (li == 0) {
+    cc_opts o;
+    cc_opts_default(&o);
+    o.no_latency_hiding = no_lh;
+    isa_prog prog;
+    uint8_t *img = NULL;
+    drv_counters ctr;
+    if (!build_run(dev_for(D, cfg), net, &o, &prog, conv_fill, k, &img, &ctr)) {
+      size_t n = (size_t)k->cout * oh * ow;
+      int8_t *got = malloc(n), *want = malloc(n);
+      cc_unpack(net, k->t_out, img, got);
+      cc_ref_conv(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, want);
+      size_t bad = 0, first = 0;
+      for (size_t i = 0; i < n; i++)
+        if (got[i] != want[i] && !bad++) first = i;
+      cc_net_layer_info(net, 0, &inf);
+      CHECK(bad == 0, "%s %s: %zu of %zu bytes differ; first [c%zu y%zu x%zu] expected %d got %d",
+            cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
+            want[first], got[first]);
+      uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + cfg->d.block_out - 1) / cfg->d.block_out) *
+                             (p.groups > 1 ? 1
+                              : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
+                                          : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
+                             (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
+      CHECK(ctr.macs == expect_macs, "%s: fsim counted %llu MACs, the schedule should do %llu",
+            inf.desc, (unsigned long long)ctr.macs, (unsigned long long)expect_macs);
+      if (!quiet) {
+        snprintf(what, sizeof what, "%s%s", inf.desc, no_lh ? " (serial)" : "");
+        report(cfgname, what, net, 0, &ctr);
+      }
+      cycles = ctr.cycles;
+      free(got);
+      free(want);
+    }
+    free(img);
+    isa_prog_free(&prog);
+  }
+  cc_net_free(net);
+  return cycles;
+}
+
+static int zp_mode; /* conv_random draws zero points too */
+
+static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, int s, int pad,
+                        int dil, int dw, int res) {
+  memset(k, 0, sizeof *k);
+  if (dw) cout = cin;
+  k->cin = cin;
+  k->cout = cout;
+  k->h = h;
+  k->w = w;
+  cc_conv *p = &k->p;
+  p->kh = p->kw = kk;
+  p->sh = p->sw = s;
+  p->dh = p->dw = dil;
+  p->pad_t = p->pad_l = pad;
+  p->pad_b = p->pad_r = pad;
+  p->groups = dw ? cin : 1;
+  p->res = res ? 0 : -1;
+  int cin_g = dw ? 1 : cin;
+  size_t nw = (size_t)cout * cin_g * kk * kk;
+  k->in = malloc((size_t)cin * h * w);
+  k->wt = malloc(nw);
+  k->bias = malloc((size_t)cout * 4);
+  k->mult = malloc((size_t)cout * 2);
+  k->shift = malloc((size_t)cout);
+  fill8(k->in, (size_t)cin * h * w, -128, 127);
+  fill8(k->wt, nw, -128, 127);
+  for (int o = 0; o < cout; o++) {
+    int m, shv;
+    int16_t mm;
+    pick_req(cin_g * kk * kk, &mm, &shv);
+    m = mm;
+    k->mult[o] = (int16_t)m;
+    k->shift[o] = (uint8_t)shv;
+    k->bias[o] = (int32_t)rr(-20000, 20000);
+  }
+  p->weight = k->wt;
+  p->bias = k->bias;
+  p->mult = k->mult;
+  p->shift = k->shift;
+  p->lo = rr(0, 1) ? -128 : 0;
+  p->hi = rr(0, 3) ? 127 : 96;
+  if (zp_mode && rr(0, 2) == 0) { /* asymmetric tensors */
+    p->x_zp = rr(-128, 127);
+    p->y_zp = rr(-40, 40);
+    p->res_zp = rr(-128, 127);
+    p->lo = rr(0, 1) ? -128 : p->y_zp;
+    if (rr(0, 3) == 0) /* small shifts: the zero point cannot fold into REQ's bounds */
+      for (int o = 0; o < cout; o++) k->shift[o] = (uint8_t)rr(6, 15);
+  }
+  if (res) {
+    int oh = cc_out_dim(h, kk, s, dil, pad, pad), ow = cc_out_dim(w, kk, s, dil, pad, pad);
+    k->res = malloc((size_t)cout * oh * ow);
+    fill8(k->res, (size_t)cout * oh * ow, -128, 127);
+    int shv;
+    cc_quant_multiplier(0.3 + (rnd() % 100) / 100.0, &p->res_mult, &shv);
+    p->res_shift = shv;
+  }
+}
+
+static void conv_free(conv_case *k) {
+  free(k->in);
+  free(k->res);
+  free(k->wt);
+  free(k->bias);
+  free(k->mult);
+  free(k->shift);
+}
+
+/* ---- pool and add --------------------------------------------------------------------- */
+typedef struct pa_case {
+  int t_in, t_b;
+  const int8_t *in, *b;
+} pa_case;
+
+static void pa_fill(cc_net *net, uint8_t *img, void *arg) {
+  pa_case *k = arg;
+  cc_pack(net, k->t_in, k->in, img);
+  if (k->t_b >= 0) cc_pack(net, k->t_b, k->b, img);
+}
+
+static int quiet_pa;
+
+static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cc_pool p) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cc_net *net = cc_net_new(cfg);
+  int oh = cc_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cc_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
+  int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)c * oh * ow),
+         *want = malloc((size_t)c * oh * ow);
+  fill8(in, (size_t)c * h * w, -128, 127);
+  p.in = cc_net_tensor(net, c, h, w);
+  p.out = cc_net_tensor(net, c, oh, ow);
+  int li = cc_net_add_pool(net, &p);
+  CHECK(li == 0, "add_pool: %s", cc_net_error(net));
+  pa_case k = {p.in, -1, in, NULL};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cc_opts o;
+  cc_opts_default(&o);
+  if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
+    cc_unpack(net, p.out, img, got);
+    cc_ref_pool(&p, c, h, w, in, want);
+    size_t n = (size_t)c * oh * ow, bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++)
+      if (got[i] != want[i] && !bad++) first = i;
+    cc_layer_info inf;
+    cc_net_layer_info(net, 0, &inf);
+    CHECK(bad == 0, "%s %s pad %d: %zu of %zu differ; first %zu expected %d got %d", cfgname,
+          inf.desc, p.pad_t, bad, n, first, want[first], got[first]);
+    if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  free(in);
+  free(got);
+  free(want);
+  cc_net_free(net);
+}
+
+static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cc_net *net = cc_net_new(cfg);
+  size_t n = (size_t)c * h * w;
+  int8_t *a = malloc(n), *b = malloc(n), *got = malloc(n), *want = malloc(n);
+  fill8(a, n, -128, 127);
+  fill8(b, n, -128, 127);
+  cc_add p;
+  memset(&p, 0, sizeof p);
+  p.a = cc_net_tensor(net, c, h, w);
+  p.b = cc_net_tensor(net, c, h, w);
+  p.out = cc_net_tensor(net, c, h, w);
+  cc_quant_multiplier(0.4 + (rnd() % 100) / 100.0, &p.a_mult, &p.a_shift);
+  cc_quant_multiplier(0.2 + (rnd() % 100) / 100.0, &p.b_mult, &p.b_shift);
+  p.lo = rr(0, 1) ? -128 : 0;
+  p.hi = 127;
+  if (rr(0, 1)) {
+    p.a_zp = rr(-128, 127);
+    p.b_zp = rr(-128, 127);
+    p.y_zp = rr(-128, 127);
+  }
+  int li = cc_net_add_add(net, &p);
+  CHECK(li == 0, "add_add: %s", cc_net_error(net));
+  pa_case k = {p.a, p.b, a, b};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cc_opts o;
+  cc_opts_default(&o);
+  if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
+    cc_unpack(net, p.out, img, got);
+    cc_ref_add(&p, (int)n, a, b, want);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++)
+      if (got[i] != want[i] && !bad++) first = i;
+    CHECK(bad == 0, "%s add %dx%dx%d: %zu of %zu differ; first %zu expected %d got %d", cfgname,
+          c, h, w, bad, n, first, want[first], got[first]);
+    cc_layer_info inf;
+    cc_net_layer_info(net, 0, &inf);
+    if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  free(a);
+  free(b);
+  free(got);
+  free(want);
+  cc_net_free(net);
+}
+
+/* ---- a small network: conv -> maxpool -> conv(+res) -> add -> global avgpool -> fc ------ */
+typedef struct net_case {
+  int t0;
+  const int8_t *x;
+} net_case;
+
+static void net_fill(cc_net *net, uint8_t *img, void *arg) {
+  net_case *k = arg;
+  cc_pack(net, k->t0, k->x, img);
+}
+
+static void run_net(devs *D, const char *cfgname, int no_lh) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cc_net *net = cc_net_new(cfg);
+  int C0 = 3, H = 13, W = 11, C1 = 10, C2 = 10, NF = 7;
+  conv_case a, b, f;
+  conv_random(&a, C0, C1, H, W, 3, 1, 1, 1, 0, 0);
+  int t0 = cc_net_tensor(net, C0, H, W);
+  int t1 = cc_net_tensor(net, C1, H, W);
+  int ph = cc_out_dim(H, 3, 2, 1, 1, 1), pw = cc_out_dim(W, 3, 2, 1, 1, 1);
+  int t2 = cc_net_tensor(net, C1, ph, pw);
+  conv_random(&b, C1, C2, ph, pw, 3, 1, 1, 1, 0, 1);
+  int t3 = cc_net_tensor(net, C2, ph, pw);
+  int t4 = cc_net_tensor(net, C2, ph, pw);
+  int t5 = cc_net_tensor(net, C2, 1, 1);
+  conv_random(&f, C2, NF, 1, 1, 1, 1, 0, 1, 0, 0);
+  int t6 = cc_net_tensor(net, NF, 1, 1);
+  a.p.in = t0;
+  a.p.out = t1;
+  b.p.in = t2;
+  b.p.out = t3;
+  b.p.res = t2; /* residual: the pool output itself */
+  f.p.in = t5;
+  f.p.out = t6;
+  cc_pool mp = {t1, t2, CC_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cc_add ad;
+  memset(&ad, 0, sizeof ad);
+  ad.a = t3;
+  ad.b = t2;
+  ad.out = t4;
+  cc_quant_multiplier(0.7, &ad.a_mult, &ad.a_shift);
+  cc_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
+  ad.lo = 0;
+  ad.hi = 127;
+  cc_pool gp = {t4, t5, CC_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+  cc_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
+  int ok = cc_net_add_conv(net, &a.p) >= 0 && cc_net_add_pool(net, &mp) >= 0 &&
+           cc_net_add_conv(net, &b.p) >= 0 && cc_net_add_add(net, &ad) >= 0 &&
+           cc_net_add_pool(net, &gp) >= 0 && cc_net_add_conv(net, &f.p) >= 0;
+  CHECK(ok, "net: %s", cc_net_error(net));
+  net_case k = {t0, a.in};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cc_opts o;
+  cc_opts_default(&o);
+  o.no_latency_hiding = no_lh;
+  FILE *dump = tmpfile();
+  o.dump = dump;
+  if (ok && !build_run(dev_for(D, cfg), net, &o, &prog, net_fill, &k, &img, &ctr)) {
+    /* the dump names every layer and disassembles every instruction */
+    long lines = 0, layers = 0;
+    char line[600];
+    rewind(dump);
+    while (fgets(line, sizeof line, dump)) {
+      if (!strncmp(line, "; layer ", 8)) layers++;
+      else if (line[0] != ';') lines++;
+    }
+    CHECK(layers == cc_net_layers(net) && lines == (long)prog.n_insns,
+          "dump: %ld layers, %ld instruction lines; expected %d, %u", layers, lines,
+          cc_net_layers(net), prog.n_insns);
+    int8_t *y1 = malloc((size_t)C1 * H * W), *y2 = malloc((size_t)C1 * ph * pw),
+           *y3 = malloc((size_t)C2 * ph * pw), *y4 = malloc((size_t)C2 * ph * pw), y5[64], y6[64],
+           got[64];
+    cc_ref_conv(&a.p, C0, H, W, C1, a.in, NULL, y1);
+    cc_ref_pool(&mp, C1, H, W, y1, y2);
+    cc_ref_conv(&b.p, C1, ph, pw, C2, y2, y2, y3);
+    cc_ref_add(&ad, C2 * ph * pw, y3, y2, y4);
+    cc_ref_pool(&gp, C2, ph, pw, y4, y5);
+    cc_ref_conv(&f.p, C2, 1, 1, NF, y5, NULL, y6);
+    cc_unpack(net, t6, img, got);
+    int bad = 0;
+    for (int i = 0; i < NF; i++) bad += got[i] != y6[i];
+    CHECK(bad == 0, "%s net: %d of %d final outputs differ (first expected %d got %d)", cfgname,
+          bad, NF, y6[0], got[0]);
+    int8_t *mid = malloc((size_t)C2 * ph * pw);
+    cc_unpack(net, t4, img, mid);
+    bad = 0;
+    for (int i = 0; i < C2 * ph * pw; i++) bad += mid[i] != y4[i];
+    CHECK(bad == 0, "%s net: %d bytes of the add output differ", cfgname, bad);
+    printf("%-5s %-44s fsim %8llu pred", cfgname,
+           no_lh ? "net conv-maxpool-conv+res-add-gap-fc serial" : "net conv-maxpool-conv+res-add-gap-fc",
+           (unsigned long long)ctr.cycles);
+    uint64_t pred = 0;
+    for (int i = 0; i < cc_net_layers(net); i++) {
+      cc_layer_info li;
+      cc_net_layer_info(net, i, &li);
+      pred += li.predicted_cycles;
+    }
+    printf(" %8llu\n", (unsigned long long)pred);
+    free(mid);
+    free(y1);
+    free(y2);
+    free(y3);
+    free(y4);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  if (dump) fclose(dump);
+  conv_free(&a);
+  conv_free(&b);
+  conv_free(&f);
+  cc_net_free(net);
+}
+
+/* conv -> conv -> conv(+res) -> dwconv chain: barriers between load-unit layers. */
+static void run_chain(devs *D, const char *cfgname) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cc_net *net = cc_net_new(cfg);
+  conv_case a, b, c, d;
+  conv_random(&a, 5, 9, 12, 10, 3, 1, 1, 1, 0, 0);
+  conv_random(&b, 9, 6, 12, 10, 1, 2, 0, 1, 0, 0);
+  conv_random(&c, 6, 6, 6, 5, 3, 1, 1, 1, 0, 1);
+  conv_random(&d, 6, 6, 6, 5, 3, 1, 1, 1, 1, 0);
+  int t0 = cc_net_tensor(net, 5, 12, 10), t1 = cc_net_tensor(net, 9, 12, 10);
+  int t2 = cc_net_tensor(net, 6, 6, 5), t3 = cc_net_tensor(net, 6, 6, 5), t4 = cc_net_tensor(net, 6, 6, 5);
+  a.p.in = t0, a.p.out = t1;
+  b.p.in = t1, b.p.out = t2;
+  c.p.in = t2, c.p.out = t3, c.p.res = t2;
+  d.p.in = t3, d.p.out = t4;
+  int ok = cc_net_add_conv(net, &a.p) >= 0 && cc_net_add_conv(net, &b.p) >= 0 &&
+           cc_net_add_conv(net, &c.p) >= 0 && cc_net_add_conv(net, &d.p) >= 0;
+  CHECK(ok, "chain: %s", cc_net_error(net));
+  net_case k = {t0, a.in};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cc_opts o;
+  cc_opts_default(&o);
+  if (ok && !build_run(dev_for(D, cfg), net, &o, &prog, net_fill, &k, &img, &ctr)) {
+    int8_t y1[9 * 12 * 10], y2[6 * 6 * 5], y3[6 * 6 * 5], y4[6 * 6 * 5], got[6 * 6 * 5];
+    cc_ref_conv(&a.p, 5, 12, 10, 9, a.in, NULL, y1);
+    cc_ref_conv(&b.p, 9, 12, 10, 6, y1, NULL, y2);
+    cc_ref_conv(&c.p, 6, 6, 5, 6, y2, y2, y3);
+    cc_ref_conv(&d.p, 6, 6, 5, 6, y3, NULL, y4);
+    cc_unpack(net, t4, img, got);
+    int bad = 0;
+    for (int i = 0; i < 6 * 6 * 5; i++) bad += got[i] != y4[i];
+    CHECK(bad == 0, "%s chain: %d of %d outputs differ", cfgname, bad, 6 * 6 * 5);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  conv_free(&a);
+  conv_free(&b);
+  conv_free(&c);
+  conv_free(&d);
+  cc_net_free(net);
+}
+
+/* Error paths: messages and codes, never a crash. */
+static void test_errors(void) {
+  const isa_config *tiny = isa_config_find("tiny");
+  cc_net *net = cc_net_new(tiny);
+  int a = cc_net_tensor(net, 8, 9, 40), b = cc_net_tensor(net, 8, 9, 8), c = cc_net_tensor(net, 6, 9, 40);
+  static int8_t w[8 * 8 * 33];
+  static int16_t m[8] = {16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384};
+  static uint8_t sh[8] = {20, 20, 20, 20, 20, 20, 20, 20};
+  cc_conv p;
+  memset(&p, 0, sizeof p);
+  p.in = a;
+  p.out = b;
+  p.res = -1;
+  p.kh = 1;
+  p.kw = 33; /* a 33-wide window row cannot fit half of tiny's 64-element input buffer */
+  p.sh = p.sw = p.dh = p.dw = 1;
+  p.groups = 1;
+  p.weight = w;
+  p.mult = m;
+  p.shift = sh;
+  p.lo = -128;
+  p.hi = 127;
+  int li = cc_net_add_conv(net, &p);
+  CHECK(li == 0, "33-wide conv rejected at add: %s", cc_net_error(net));
+  isa_prog prog;
+  int rc = cc_net_build(net, NULL, &prog);
+  CHECK(rc == CC_E_FIT && strstr(cc_net_error(net), "no tiling"), "build: %d '%s'", rc, cc_net_error(net));
+  p.kw = 3;
+  p.groups = 2;
+  p.out = cc_net_tensor(net, 8, 9, 38);
+  CHECK(cc_net_add_conv(net, &p) == CC_E_UNSUPPORTED, "groups=2 accepted");
+  p.groups = 1;
+  p.out = c;
+  CHECK(cc_net_add_conv(net, &p) == CC_E_ARG, "wrong output shape accepted");
+  p.pad_t = 16;
+  CHECK(cc_net_add_conv(net, &p) == CC_E_ARG, "pad 16 accepted");
+  cc_net_free(net);
+}
+
+static void test_quant(void) {
+  for (int i = 0; i < 2000; i++) {
+    double s = exp((rnd() % 20000) / 20000.0 * 30.0 - 25.0);
+    int16_t m;
+    int sh;
+    int rc = cc_quant_multiplier(s, &m, &sh);
+    double back = m * ldexp(1.0, -sh);
+    CHECK(rc == CC_OK && m >= 16384 && sh >= 0 && sh <= 63 && fabs(back - s) <= s * ldexp(1.0, -15),
+          "quant(%g) = %d >> %d = %g", s, m, sh, back);
+  }
+  int16_t m, ms[3];
+  uint8_t shs[3];
+  float ws[3] = {0.01f, 0.02f, 0.005f};
+  int sh;
+  CHECK(cc_quant_conv(0.05, ws, 1, 0.1, 3, ms, shs) == CC_OK, "cc_quant_conv failed");
+  for (int o = 0; o < 3; o++) {
+    double want = 0.05 * ws[o] / 0.1, got = ms[o] * ldexp(1.0, -shs[o]);
+    CHECK(fabs(got - want) <= want * ldexp(1.0, -15), "cc_quant_conv[%d] = %g, want %g", o, got, want);
+  }
+  CHECK(cc_quant_multiplier(0, &m, &sh) == CC_E_ARG, "zero scale accepted");
+  const isa_config *pynq = isa_config_find("pynq");
+  CHECK(cc_im2col_pays(pynq, 3, 7, 7) && !cc_im2col_pays(pynq, 64, 3, 3) && !cc_im2col_pays(pynq, 3, 1, 1),
+        "cc_im2col_pays");
+  CHECK(cc_quant_multiplier(40000, &m, &sh) == CC_E_ARG, "huge scale accepted");
+  CHECK(cc_req(-3, 16384, 15) == -1 && cc_req(3, 16384, 15) == 2 && cc_req(5, 16384, 0) == 81920,
+        "cc_req rounding: %lld %lld", (long long)cc_req(-3, 16384, 15), (long long)cc_req(3, 16384, 15));
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1) rng = strtoull(argv[1], NULL, 0) * 2654435761u + 1;
+  int nrand = argc > 2 ? atoi(argv[2]) : 60;
+  devs D;
+  if (drv_open("fsim", "tiny", NULL, &D.tiny) != DRV_OK || drv_open("fsim", "pynq", NULL, &D.pynq) != DRV_OK ||
+      drv_open("fsim", "ultra96", NULL, &D.ultra96) != DRV_OK) {
+    printf("FAIL cannot open fsim: %s\n", drv_open_error());
+    return 1;
+  }
+  test_quant();
+  test_errors();
+  conv_case k;
+  /* directed: every kernel size, strides, depthwise, residual, dilation on tiny */
+  static const int dir[][10] = {
+      /* cin cout h w k s pad dil dw res */
+      {3, 5, 9, 7, 1, 1, 0, 1, 0, 0},  {6, 9, 11, 10, 3, 1, 1, 1, 0, 0},
+      {5, 7, 12, 13, 3, 2, 1, 1, 0, 0}, {4, 4, 13, 11, 5, 1, 2, 1, 0, 0},
+      {3, 8, 17, 15, 7, 2, 3, 1, 0, 0}, {9, 9, 10, 9, 3, 1, 1, 1, 1, 0},
+      {7, 7, 11, 12, 3, 2, 1, 1, 1, 0}, {6, 10, 9, 9, 3, 1, 1, 1, 0, 1},
+      {8, 6, 12, 10, 3, 1, 2, 2, 0, 0}, {13, 11, 1, 1, 1, 1, 0, 1, 0, 0},
+      {20, 9, 8, 8, 1, 2, 0, 1, 0, 1},  {5, 5, 9, 8, 5, 1, 2, 1, 1, 1},
+  };
+  for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+    const int *q = dir[i];
+    conv_random(&k, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]);
+    run_conv(&D, "tiny", &k, 0, 0);
+    conv_free(&k);
+  }
+  zp_mode = 1;
+  /* random layers on tiny (and every fourth on pynq), including windows that lie wholly in
+   * the padding, channel counts of many blocks, and the serialized schedule */
+  static const int ks[] = {1, 3, 5, 7};
+  for (int i = 0; i < nrand; i++) {
+    int kk = ks[rr(0, 3)], s = rr(1, 3), dw = rr(0, 4) == 0, res = rr(0, 3) == 0;
+    int dil = kk <= 3 && rr(0, 5) == 0 ? 2 : 1;
+    int span = (kk - 1) * dil + 1;
+    int pad = rr(0, 3) == 0 ? rr(0, span < 15 ? span : 15) : rr(0, (kk - 1) / 2 * dil);
+    int h = rr(cg_imax(1, span - 2 * pad), span + 12), w = rr(cg_imax(1, span - 2 * pad), span + 12);
+    int big = rr(0, 5) == 0;
+    conv_random(&k, rr(1, big ? 40 : 13), rr(1, big ? 40 : 13), h, w, kk, s, pad, dil, dw, res);
+    k.im2col = !dw && rr(0, 7) == 0;
+    run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
+    conv_free(&k);
+    cc_pool rp = {0, 0, rr(0, 1) ? CC_POOL_MAX : CC_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
+                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0};
+    if (rr(0, 1)) {
+      rp.x_zp = rr(-128, 127);
+      rp.y_zp = rr(-60, 60);
+    }
+    rp.pad_t = rr(0, rp.kh - 1);
+    rp.pad_b = rr(0, rp.kh - 1);
+    rp.pad_l = rr(0, rp.kw - 1);
+    rp.pad_r = rr(0, rp.kw - 1);
+    cc_quant_multiplier(1.0 / (rp.kh * rp.kw) * (0.5 + rr(0, 100) / 100.0), &rp.mult, &rp.shift);
+    if (rp.x_zp && rr(0, 1)) rp.shift = rr(3, 15);
+    quiet_pa = 1;
+    run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
+    run_add(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(1, 20), rr(1, 20));
+    quiet_pa = 0;
+  }
+  zp_mode = 0;
+  /* host-packed im2col inputs (first layers with few channels) */
+  conv_random(&k, 3, 7, 15, 14, 7, 2, 3, 1, 0, 0);
+  k.im2col = 1;
+  run_conv(&D, "tiny", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 2, 5, 9, 11, 3, 1, 1, 2, 0, 1);
+  k.im2col = 1;
+  run_conv(&D, "tiny", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 3, 5, 11, 9, 5, 2, 2, 1, 0, 1);
+  k.im2col = 1;
+  k.p.x_zp = -37;
+  k.p.y_zp = 11;
+  k.p.res_zp = 100;
+  run_conv(&D, "tiny", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 3, 24, 32, 30, 7, 2, 3, 1, 0, 0);
+  k.im2col = 1;
+  run_conv(&D, "pynq", &k, 0, 0);
+  conv_free(&k);
+  /* pynq: a few bigger ones */
+  conv_random(&k, 40, 70, 14, 13, 3, 1, 1, 1, 0, 1);
+  run_conv(&D, "pynq", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 3, 20, 23, 22, 7, 2, 3, 1, 0, 0);
+  run_conv(&D, "pynq", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 33, 33, 15, 15, 3, 2, 1, 1, 1, 0);
+  run_conv(&D, "pynq", &k, 0, 0);
+  conv_free(&k);
+  conv_random(&k, 200, 100, 1, 1, 1, 1, 0, 1, 0, 0);
+  run_conv(&D, "pynq", &k, 0, 0);
+  conv_free(&k);
+
+  /* pools and add */
+  cc_pool mp = {0, 0, CC_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  run_pool(&D, "tiny", 6, 13, 12, mp);
+  run_pool(&D, "pynq", 20, 17, 17, mp);
+  cc_pool mp2 = {0, 0, CC_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  run_pool(&D, "tiny", 9, 11, 9, mp2);
+  cc_pool ap = {0, 0, CC_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0};
+  cc_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
+  run_pool(&D, "tiny", 5, 9, 10, ap);
+  cc_pool gp = {0, 0, CC_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0};
+  cc_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
+  run_pool(&D, "tiny", 11, 7, 6, gp);
+  run_add(&D, "tiny", 7, 9, 10);
+  run_add(&D, "pynq", 40, 12, 11);
+
+  run_net(&D, "tiny", 0);
+  run_net(&D, "tiny", 1);
+  run_net(&D, "pynq", 0);
+  run_net(&D, "ultra96", 0);
+  run_chain(&D, "tiny");
+  run_chain(&D, "pynq");
+  conv_random(&k, 30, 50, 16, 17, 3, 2, 1, 1, 0, 1);
+  run_conv(&D, "ultra96", &k, 0, 0);
+  conv_free(&k);
+
+  /* latency hiding beats the serialized schedule (same tiles) */
+  conv_random(&k, 8, 8, 12, 12, 3, 1, 1, 1, 0, 0);
+  uint64_t lh = run_conv(&D, "tiny", &k, 0, 0), ser = run_conv(&D, "tiny", &k, 1, 0);
+  CHECK(lh > 0 && ser > 0 && lh < ser, "tiny latency hiding %llu cycles, serialized %llu",
+        (unsigned long long)lh, (unsigned long long)ser);
+  conv_free(&k);
+  conv_random(&k, 64, 64, 28, 28, 3, 1, 1, 1, 0, 0);
+  lh = run_conv(&D, "pynq", &k, 0, 0);
+  ser = run_conv(&D, "pynq", &k, 1, 0);
+  CHECK(lh > 0 && ser > 0 && lh * 20 < ser * 19, "pynq latency hiding %llu cycles, serialized %llu",
+        (unsigned long long)lh, (unsigned long long)ser);
+  conv_free(&k);
+
+  drv_close(D.tiny);
+  drv_close(D.pynq);
+  drv_close(D.ultra96);
+  return TEST_END();
+}

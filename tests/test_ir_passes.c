@@ -1,0 +1,513 @@
+/* tests/test_ir_passes.c -- the graph IR and the pass pipeline on graphs built here through the
+ * IR API: the whole pipeline preserves outputs (reference executor before/after, rtol 1e-4) on
+ * a small residual CNN with BatchNormalization after Conv, depthwise Conv, MaxPool and Gemm,
+ * Identity/Dropout, Constant nodes, Flatten/Squeeze/Unsqueeze; the expected rewrites happen
+ * (BN folded or split into Mul+Add, fusion into dlvta.FusedConv, constants folded with the right
+ * values); shape inference gets every shape, symbolic batch included, and reports
+ * inconsistencies by node; the verifier catches broken graphs; --dump-after and pass
+ * registration work. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+#include "ref.h"
+#include "testlib.h"
+
+static uint32_t rng = 12345;
+static float frand(void) {
+  rng = rng * 1664525u + 1013904223u;
+  return (float)((rng >> 8) & 0xffff) / 65536.0f * 2.0f - 1.0f;
+}
+
+static ir_type ty(ir_dtype dt, int rank, const int64_t *dims) {
+  ir_type t = {.dtype = dt, .rank = rank};
+  for (int i = 0; i < rank; i++) t.dims[i] = dims[i];
+  return t;
+}
+
+/* Random f32 constant: values offset + scale * U(-1, 1). */
+static int crand(ir_graph *g, const char *name, int rank, const int64_t *dims, float scale, float offset) {
+  ir_type t = ty(IR_F32, rank, dims);
+  int64_t n = ir_type_numel(&t);
+  float *d = malloc((size_t)n * sizeof(float) + 1);
+  for (int64_t i = 0; i < n; i++) d[i] = offset + scale * frand();
+  return ir_add_const(g, name, &t, d);
+}
+
+static int ci64(ir_graph *g, const char *name, int n, const int64_t *v) {
+  int64_t dims[1] = {n};
+  ir_type t = ty(IR_I64, 1, dims);
+  int64_t *d = malloc((size_t)n * sizeof(int64_t) + 1);
+  memcpy(d, v, (size_t)n * sizeof(int64_t));
+  return ir_add_const(g, name, &t, d);
+}
+
+/* Node with fresh untyped outputs named after the node; returns its first output. */
+static int node(ir_graph *g, ir_op op, const char *name, const int *in, int nin, int nout, ir_node **np) {
+  int out[4];
+  for (int i = 0; i < nout; i++) out[i] = ir_add_tensor(g, nout == 1 ? name : "o", NULL);
+  ir_node *n = ir_add_node(g, op, name, in, nin, out, nout);
+  if (np) *np = n;
+  return out[0];
+}
+
+static int bn(ir_graph *g, const char *name, int x, int64_t C) {
+  int in[5] = {x, crand(g, "s", 1, &C, 0.5f, 1.0f), crand(g, "b", 1, &C, 0.3f, 0),
+               crand(g, "m", 1, &C, 0.2f, 0), crand(g, "v", 1, &C, 0.3f, 1.0f)};
+  ir_node *n;
+  int y = node(g, IR_OP_BatchNormalization, name, in, 5, 1, &n);
+  ir_set_attr_float(n, "epsilon", 1e-3f);
+  return y;
+}
+
+static int count_op(const ir_graph *g, ir_op op) {
+  int c = 0;
+  for (int i = 0; i < g->n_nodes; i++) c += !g->nodes[i]->dead && g->nodes[i]->op == op;
+  return c;
+}
+
+/* Run g and c on the same input and compare every output. */
+static void same_outputs(const ir_graph *g, const ir_graph *c, const ir_value *in, int nin, const char *what) {
+  ir_value a[8], b[8];
+  char err[1024];
+  int ra = ref_run(g, in, nin, a, NULL, err, sizeof err);
+  CHECK(ra == IR_OK, "%s: reference run: %s", what, err);
+  int rb = ref_run(c, in, nin, b, NULL, err, sizeof err);
+  CHECK(rb == IR_OK, "%s: run after the pipeline: %s", what, err);
+  if (ra || rb) return;
+  for (int k = 0; k < g->n_outputs; k++) {
+    int64_t n = ir_type_numel(&a[k].type);
+    CHECK(n == ir_type_numel(&b[k].type), "%s: output %d size %lld vs %lld", what, k, (long long)n,
+          (long long)ir_type_numel(&b[k].type));
+    double worst = 0;
+    int64_t at = 0;
+    for (int64_t i = 0; i < n && n == ir_type_numel(&b[k].type); i++) {
+      double x = ((float *)a[k].data)[i], y = ((float *)b[k].data)[i];
+      double e = fabs(x - y) / (1e-5 + 1e-4 * fabs(x));
+      if (e > worst) worst = e, at = i;
+    }
+    CHECK(worst <= 1.0, "%s: output %d element %lld: %.8g before, %.8g after", what, k, (long long)at,
+          ((float *)a[k].data)[at], ((float *)b[k].data)[at]);
+    ir_value_free(&a[k]);
+    ir_value_free(&b[k]);
+  }
+}
+
+/* x[N,3,8,8] -> conv-bn-relu -> conv-bn (+ residual) -> relu -> dropout -> depthwise conv s2 -bn
+ * -> Add const per-channel -> Clip(0,6) -> MaxPool -> BN (standalone) -> GlobalAveragePool ->
+ * Flatten -> Identity -> Gemm -> BN (into Gemm) -> Mul (Constant+Constant folded) ->
+ * Unsqueeze -> Squeeze -> Softmax -> y[N,6] */
+static ir_graph *build_cnn(void) {
+  ir_graph *g = ir_graph_new("cnn");
+  g->opset = 13;
+  int64_t xd[4] = {-1, 3, 8, 8}, w1d[4] = {8, 3, 3, 3}, w2d[4] = {8, 8, 3, 3}, w3d[4] = {8, 1, 3, 3}, c8 = 8,
+          k1d[4] = {1, 8, 1, 1}, wgd[2] = {6, 8}, c6 = 6, pads[4] = {1, 1, 1, 1}, s2[2] = {2, 2}, k2[2] = {2, 2};
+  ir_type xt = ty(IR_F32, 4, xd);
+  int x = ir_add_tensor(g, "x", &xt);
+  g->tensors[x]->dim_param[0] = strdup("N");
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  ir_node *n;
+  int c1 = node(g, IR_OP_Conv, "conv1", (int[]){x, crand(g, "w1", 4, w1d, 0.4f, 0), crand(g, "b1", 1, &c8, 0.1f, 0)}, 3, 1, &n);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  int r1 = node(g, IR_OP_Relu, "relu1", (int[]){bn(g, "bn1", c1, 8)}, 1, 1, NULL);
+  int c2 = node(g, IR_OP_Conv, "conv2", (int[]){r1, crand(g, "w2", 4, w2d, 0.2f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  int a = node(g, IR_OP_Add, "res", (int[]){bn(g, "bn2", c2, 8), r1}, 2, 1, NULL);
+  int r2 = node(g, IR_OP_Relu, "relu2", (int[]){a}, 1, 1, NULL);
+  int d = node(g, IR_OP_Dropout, "drop", (int[]){r2}, 1, 1, NULL);
+  int c3 = node(g, IR_OP_Conv, "dw", (int[]){d, crand(g, "w3", 4, w3d, 0.5f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  ir_set_attr_ints(n, "strides", s2, 2);
+  ir_set_attr_int(n, "group", 8);
+  int b3 = bn(g, "bn3", c3, 8);
+  int k1 = node(g, IR_OP_Constant, "k1", NULL, 0, 1, &n);
+  ir_attr *at = ir_new_attr(n, "value", IR_ATTR_TENSOR);
+  at->t = calloc(1, sizeof *at->t);
+  ir_type k1t = ty(IR_F32, 4, k1d);
+  ir_value_alloc(at->t, &k1t);
+  for (int i = 0; i < 8; i++) ((float *)at->t->data)[i] = 0.1f * (float)i - 0.3f;
+  int a2 = node(g, IR_OP_Add, "addk", (int[]){b3, k1}, 2, 1, NULL);
+  int lo = node(g, IR_OP_Constant, "lo", NULL, 0, 1, &n);
+  ir_set_attr_float(n, "value_float", 0.0f);
+  int hi = node(g, IR_OP_Constant, "hi", NULL, 0, 1, &n);
+  ir_set_attr_float(n, "value_float", 6.0f);
+  int cl = node(g, IR_OP_Clip, "clip", (int[]){a2, lo, hi}, 3, 1, NULL);
+  int mp = node(g, IR_OP_MaxPool, "pool", (int[]){cl}, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", k2, 2);
+  ir_set_attr_ints(n, "strides", s2, 2);
+  int b4 = bn(g, "bn4", mp, 8);
+  int gp = node(g, IR_OP_GlobalAveragePool, "gap", (int[]){b4}, 1, 1, NULL);
+  int f = node(g, IR_OP_Flatten, "flat", (int[]){gp}, 1, 1, NULL);
+  int id = node(g, IR_OP_Identity, "id", (int[]){f}, 1, 1, NULL);
+  int gm = node(g, IR_OP_Gemm, "fc", (int[]){id, crand(g, "wg", 2, wgd, 0.5f, 0), crand(g, "cg", 1, &c6, 0.2f, 0)}, 3, 1, &n);
+  ir_set_attr_int(n, "transB", 1);
+  ir_set_attr_float(n, "alpha", 0.7f);
+  ir_set_attr_float(n, "beta", 0.5f);
+  int b5 = bn(g, "bn5", gm, 6);
+  int ka = node(g, IR_OP_Add, "kadd", (int[]){crand(g, "kx", 1, &c6, 0.3f, 1), crand(g, "ky", 1, &c6, 0.1f, 0)}, 2, 1, NULL);
+  int mu = node(g, IR_OP_Mul, "kmul", (int[]){b5, ka}, 2, 1, NULL);
+  int un = node(g, IR_OP_Unsqueeze, "unsq", (int[]){mu, ci64(g, "ax", 1, (int64_t[]){1})}, 2, 1, NULL);
+  int sq = node(g, IR_OP_Squeeze, "sq", (int[]){un, ci64(g, "ax2", 1, (int64_t[]){-2})}, 2, 1, NULL);
+  int y = node(g, IR_OP_Softmax, "softmax", (int[]){sq}, 1, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+  return g;
+}
+
+static void test_cnn(void) {
+  ir_graph *g = build_cnn();
+  char err[1024];
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_OK, "built graph verifies: %s", err);
+  ir_graph *c = ir_graph_clone(g);
+  FILE *dump = tmpfile();
+  cc_options o = {.dump_after = "all", .dump_to = dump};
+  int rc = cc_run_pipeline(c, &o, err, sizeof err);
+  CHECK(rc == IR_OK, "pipeline: %s", err);
+  if (rc) goto out;
+  CHECK(count_op(c, IR_OP_BatchNormalization) == 0, "BN left: %d", count_op(c, IR_OP_BatchNormalization));
+  CHECK(count_op(c, IR_OP_Identity) + count_op(c, IR_OP_Dropout) == 0, "Identity/Dropout left");
+  CHECK(count_op(c, IR_OP_Constant) == 0, "Constant nodes left: %d", count_op(c, IR_OP_Constant));
+  CHECK(count_op(c, IR_OP_Flatten) + count_op(c, IR_OP_Squeeze) + count_op(c, IR_OP_Unsqueeze) == 0,
+        "Flatten/Squeeze/Unsqueeze left");
+  CHECK(count_op(c, IR_OP_Reshape) == 1, "one Reshape (Flatten; Unsqueeze+Squeeze cancel), got %d", count_op(c, IR_OP_Reshape));
+  CHECK(count_op(c, IR_OP_FusedConv) == 3 && count_op(c, IR_OP_Conv) == 0, "3 FusedConv, 0 Conv: %d %d",
+        count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Conv));
+  CHECK(count_op(c, IR_OP_Relu) == 0 && count_op(c, IR_OP_Clip) == 0, "activations fused");
+  /* standalone BN after MaxPool became Mul + Add; the folded Constant+Constant Add is gone and
+   * only kmul remains as a Mul with a constant */
+  CHECK(count_op(c, IR_OP_Mul) == 2 && count_op(c, IR_OP_Add) == 1, "Mul %d (want 2), Add %d (want 1)",
+        count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  int resid = 0, clip = 0;
+  for (int i = 0; i < c->n_nodes; i++) {
+    const ir_node *n = c->nodes[i];
+    if (n->op != IR_OP_FusedConv) continue;
+    resid += n->n_in > 3 && n->in[3] >= 0;
+    if (!strcmp(ir_attr_string(n, "activation", ""), "clip"))
+      clip += ir_attr_float(n, "act_min", -1) == 0.0f && ir_attr_float(n, "act_max", -1) == 6.0f;
+    CHECK(n->in[2] >= 0, "fused conv %s has a bias (BN folded in)", n->name);
+  }
+  CHECK(resid == 1 && clip == 1, "one residual (%d) and one clip(0,6) (%d) fusion", resid, clip);
+  CHECK(ir_verify(c, 1, err, sizeof err) == IR_OK, "typed verify: %s", err);
+  const ir_tensor *yt = c->tensors[c->outputs[0]];
+  CHECK(yt->type.rank == 2 && yt->type.dims[0] == -1 && yt->type.dims[1] == 6 && yt->dim_param[0] &&
+            !strcmp(yt->dim_param[0], "N"),
+        "output f32[N,6], got rank %d", yt->type.rank);
+  for (int b = 1; b <= 3; b += 2) {
+    ir_value in = {.type = {.dtype = IR_F32, .rank = 4, .dims = {b, 3, 8, 8}}};
+    ir_value_alloc(&in, &in.type);
+    for (int i = 0; i < b * 192; i++) ((float *)in.data)[i] = frand() * 2;
+    char what[64];
+    snprintf(what, sizeof what, "cnn batch %d", b);
+    same_outputs(g, c, &in, 1, what);
+    ir_value_free(&in);
+  }
+  /* the dump after each pass */
+  fflush(dump);
+  long len = ftell(dump);
+  char *text = calloc((size_t)len + 1, 1);
+  rewind(dump);
+  CHECK(fread(text, 1, (size_t)len, dump) == (size_t)len, "read dump");
+  for (int i = 0; cc_pass_at(i); i++) {
+    char hdr[64];
+    snprintf(hdr, sizeof hdr, "## after %s\n", cc_pass_at(i)->name);
+    CHECK(strstr(text, hdr) != NULL, "dump lacks \"%s\"", hdr);
+  }
+  CHECK(strstr(text, "= dlvta.FusedConv(") && strstr(text, "activation=\"relu\""), "dump shows the fused conv");
+  CHECK(strstr(text, "f32[N,8,8,8]") != NULL, "dump shows symbolic shapes");
+  free(text);
+out:
+  fclose(dump);
+  ir_graph_free(c);
+
+  /* stop_after: BN still there after shape-infer */
+  c = ir_graph_clone(g);
+  cc_options s = {.stop_after = "shape-infer"};
+  CHECK(cc_run_pipeline(c, &s, err, sizeof err) == IR_OK && count_op(c, IR_OP_BatchNormalization) == 5,
+        "stop after shape-infer keeps the 5 BNs: %d", count_op(c, IR_OP_BatchNormalization));
+  ir_graph_free(c);
+  cc_options bad = {.dump_after = "no-such-pass"};
+  c = ir_graph_clone(g);
+  CHECK(cc_run_pipeline(c, &bad, err, sizeof err) == IR_ERR && strstr(err, "no-such-pass"), "unknown dump pass: %s", err);
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* BN folding alone: the model's value before and after fold-batchnorm (Gemm with transB 0 and
+ * a scalar C, Conv with groups and no bias). */
+static void test_bn_fold_variants(void) {
+  ir_graph *g = ir_graph_new("bnv");
+  g->opset = 17;
+  int64_t xd[4] = {2, 4, 5, 5}, wd[4] = {6, 2, 3, 3}, one = 1, wgd[2] = {6, 3}, ad[2] = {2, 6};
+  ir_type xt = ty(IR_F32, 4, xd), at = ty(IR_F32, 2, ad);
+  int x = ir_add_tensor(g, "x", &xt), a = ir_add_tensor(g, "a", &at);
+  g->inputs = malloc(2 * sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  g->inputs[g->n_inputs++] = a;
+  ir_node *n;
+  int c = node(g, IR_OP_Conv, "gconv", (int[]){x, crand(g, "w", 4, wd, 0.5f, 0)}, 2, 1, &n);
+  ir_set_attr_int(n, "group", 2);
+  int y1 = bn(g, "bnc", c, 6);
+  int gm = node(g, IR_OP_Gemm, "fc", (int[]){a, crand(g, "wg", 2, wgd, 0.5f, 0), crand(g, "c", 1, &one, 0.5f, 0)}, 3, 1, &n);
+  ir_set_attr_float(n, "beta", 2.0f);
+  int y2 = bn(g, "bng", gm, 3);
+  g->outputs = malloc(2 * sizeof(int));
+  g->outputs[g->n_outputs++] = y1;
+  g->outputs[g->n_outputs++] = y2;
+  ir_graph *f = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pass(f, "shape-infer", NULL, err, sizeof err);
+  if (!rc) rc = cc_run_pass(f, "fold-batchnorm", NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "shape-infer + fold-batchnorm: %s", err);
+  CHECK(count_op(f, IR_OP_BatchNormalization) == 0 && count_op(f, IR_OP_Mul) == 0, "both BNs folded into producers");
+  CHECK(!strcmp(f->tensors[f->outputs[0]]->name, g->tensors[g->outputs[0]]->name), "output names kept");
+  ir_value in[2] = {{.type = xt}, {.type = at}};
+  ir_value_alloc(&in[0], &xt);
+  ir_value_alloc(&in[1], &at);
+  for (int i = 0; i < 200; i++) ((float *)in[0].data)[i] = frand();
+  for (int i = 0; i < 12; i++) ((float *)in[1].data)[i] = frand();
+  same_outputs(g, f, in, 2, "bn fold variants");
+  ir_value_free(&in[0]);
+  ir_value_free(&in[1]);
+  ir_graph_free(f);
+  ir_graph_free(g);
+}
+
+/* Constant folding: values of folded constants, Reshape shape via Constant value_ints. */
+static void test_const_fold(void) {
+  ir_graph *g = ir_graph_new("cf");
+  g->opset = 13;
+  int64_t xd[2] = {2, 3};
+  ir_type xt = ty(IR_F32, 2, xd);
+  int x = ir_add_tensor(g, "x", &xt);
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  ir_node *n;
+  int k = node(g, IR_OP_Constant, "k", NULL, 0, 1, &n);
+  ir_set_attr_floats(n, "value_floats", (float[]){1, 2, 3}, 3);
+  int k2 = node(g, IR_OP_Constant, "k2", NULL, 0, 1, &n);
+  ir_set_attr_float(n, "value_float", 2.0f);
+  int s = node(g, IR_OP_Mul, "s", (int[]){k, k2}, 2, 1, NULL);
+  int sh = node(g, IR_OP_Constant, "sh", NULL, 0, 1, &n);
+  ir_set_attr_ints(n, "value_ints", (int64_t[]){3, 2}, 2);
+  int r = node(g, IR_OP_Reshape, "r", (int[]){x, sh}, 2, 1, NULL);
+  int t = node(g, IR_OP_Transpose, "t", (int[]){r}, 1, 1, NULL);
+  int y = node(g, IR_OP_Add, "y", (int[]){t, s}, 2, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+  char err[1024];
+  ir_graph *c = ir_graph_clone(g);
+  int rc = cc_run_pass(c, "fold-constants", NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "fold-constants: %s", err);
+  CHECK(c->n_nodes == 3 && count_op(c, IR_OP_Constant) == 0 && count_op(c, IR_OP_Mul) == 0,
+        "3 nodes left (Reshape, Transpose, Add), got %d", c->n_nodes);
+  int si = ir_find_tensor(c, "s");
+  CHECK(si >= 0 && c->tensors[si]->data && c->tensors[si]->type.rank == 1, "s is a constant");
+  if (si >= 0 && c->tensors[si]->data) {
+    const float *v = c->tensors[si]->data;
+    CHECK(v[0] == 2 && v[1] == 4 && v[2] == 6, "s = {2,4,6}, got {%g,%g,%g}", v[0], v[1], v[2]);
+  }
+  ir_value in = {.type = xt};
+  ir_value_alloc(&in, &xt);
+  for (int i = 0; i < 6; i++) ((float *)in.data)[i] = (float)i;
+  same_outputs(g, c, &in, 1, "constant folding");
+  ir_graph_free(c);
+  /* a graph that is all constants folds to a constant output */
+  ir_graph *k_only = ir_graph_new("konly");
+  int kk = node(k_only, IR_OP_Constant, "kk", NULL, 0, 1, &n);
+  ir_set_attr_floats(n, "value_floats", (float[]){-1, 5}, 2);
+  int rr = node(k_only, IR_OP_Relu, "rr", &kk, 1, 1, NULL);
+  k_only->outputs = malloc(sizeof(int));
+  k_only->outputs[k_only->n_outputs++] = rr;
+  rc = cc_run_pipeline(k_only, NULL, err, sizeof err);
+  CHECK(rc == IR_OK && k_only->n_nodes == 0 && k_only->tensors[k_only->outputs[0]]->data &&
+            ((float *)k_only->tensors[k_only->outputs[0]]->data)[0] == 0.0f,
+        "all-constant graph folds to Relu({-1,5}) = {0,5}: %s", rc ? err : "");
+  ir_graph_free(k_only);
+  ir_value_free(&in);
+  ir_graph_free(g);
+}
+
+static void expect_dims(const ir_graph *g, const char *name, int rank, const int64_t *dims) {
+  int t = ir_find_tensor(g, name);
+  CHECK(t >= 0, "tensor %s exists", name);
+  if (t < 0) return;
+  char got[128];
+  ir_type_str(g->tensors[t], got, sizeof got);
+  int ok = g->tensors[t]->type.rank == rank;
+  for (int i = 0; ok && i < rank; i++) ok = g->tensors[t]->type.dims[i] == dims[i];
+  CHECK(ok, "%s: inferred %s", name, got);
+}
+
+static void test_shapes(void) {
+  ir_graph *g = ir_graph_new("shapes");
+  g->opset = 13;
+  int64_t xd[4] = {-1, 3, 32, 32}, wd[4] = {16, 3, 5, 5}, k3[2] = {3, 3}, s2[2] = {2, 2}, md[2] = {1024, 10};
+  ir_type xt = ty(IR_F32, 4, xd);
+  int x = ir_add_tensor(g, "x", &xt);
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  ir_node *n;
+  int c = node(g, IR_OP_Conv, "conv", (int[]){x, crand(g, "w", 4, wd, 1, 0)}, 2, 1, &n);
+  ir_set_attr_string(n, "auto_pad", "SAME_UPPER");
+  ir_set_attr_ints(n, "strides", s2, 2);
+  int p = node(g, IR_OP_MaxPool, "pool", &c, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", k3, 2);
+  ir_set_attr_ints(n, "strides", s2, 2);
+  ir_set_attr_int(n, "ceil_mode", 1);
+  int t = node(g, IR_OP_Transpose, "tr", &p, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  int r = node(g, IR_OP_Reshape, "rs", (int[]){t, ci64(g, "shp", 2, (int64_t[]){0, -1})}, 2, 1, NULL);
+  int m = node(g, IR_OP_MatMul, "mm", (int[]){r, crand(g, "wm", 2, md, 1, 0)}, 2, 1, NULL);
+  int cc = node(g, IR_OP_Concat, "cat", (int[]){m, m}, 2, 1, &n);
+  ir_set_attr_int(n, "axis", -1);
+  int pd = node(g, IR_OP_Pad, "pad", (int[]){cc, ci64(g, "pads", 4, (int64_t[]){0, 1, 0, 1})}, 2, 1, NULL);
+  int u = node(g, IR_OP_Unsqueeze, "unsq", (int[]){pd, ci64(g, "axes", 1, (int64_t[]){-1})}, 2, 1, NULL);
+  int sm = node(g, IR_OP_Softmax, "sm", &u, 1, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = sm;
+  char err[1024];
+  int rc = cc_run_pass(g, "shape-infer", NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "shape-infer: %s", err);
+  expect_dims(g, "conv", 4, (int64_t[]){-1, 16, 16, 16});
+  expect_dims(g, "pool", 4, (int64_t[]){-1, 16, 8, 8});
+  expect_dims(g, "tr", 4, (int64_t[]){-1, 8, 8, 16});
+  expect_dims(g, "rs", 2, (int64_t[]){-1, 1024});
+  expect_dims(g, "mm", 2, (int64_t[]){-1, 10});
+  expect_dims(g, "cat", 2, (int64_t[]){-1, 20});
+  expect_dims(g, "pad", 2, (int64_t[]){-1, 22});
+  expect_dims(g, "unsq", 3, (int64_t[]){-1, 22, 1});
+  /* with the batch known, normalize-reshape writes the explicit shape */
+  ir_graph_free(g);
+
+  /* broadcast error names the node */
+  g = ir_graph_new("bad");
+  int64_t ad[2] = {-1, 3}, bd[1] = {4};
+  ir_type at = ty(IR_F32, 2, ad), bt = ty(IR_F32, 1, bd);
+  int a = ir_add_tensor(g, "a", &at), b = ir_add_tensor(g, "b", &bt);
+  g->inputs = malloc(2 * sizeof(int));
+  g->inputs[g->n_inputs++] = a;
+  g->inputs[g->n_inputs++] = b;
+  int s = node(g, IR_OP_Add, "badd", (int[]){a, b}, 2, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = s;
+  rc = cc_run_pipeline(g, NULL, err, sizeof err);
+  CHECK(rc == IR_ERR && strstr(err, "badd") && strstr(err, "(Add)") && strstr(err, "broadcast"), "broadcast error: %s", err);
+  ir_graph_free(g);
+}
+
+static void test_verifier(void) {
+  char err[1024];
+  ir_graph *g = ir_graph_new("v");
+  int64_t d[1] = {4};
+  ir_type t = ty(IR_F32, 1, d);
+  int x = ir_add_tensor(g, "x", &t);
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  int mid = ir_add_tensor(g, "mid", NULL), y = ir_add_tensor(g, "y", NULL);
+  ir_add_node(g, IR_OP_Relu, "second", &mid, 1, &y, 1); /* uses mid before it is produced */
+  ir_add_node(g, IR_OP_Relu, "first", &x, 1, &mid, 1);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_ERR && strstr(err, "second") && strstr(err, "topological"),
+        "order violation: %s", err);
+  g->nodes[0]->out[0] = mid; /* now two producers of mid */
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_ERR && strstr(err, "two producers"), "two producers: %s", err);
+  g->nodes[0]->out[0] = y;
+  g->nodes[0]->in[0] = 99;
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_ERR && strstr(err, "out of range"), "bad index: %s", err);
+  g->nodes[0]->in[0] = x;
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_OK, "repaired graph verifies: %s", err);
+  ir_set_attr_float(g->nodes[1], "axis", 1.0f);
+  CHECK(ir_verify(g, 0, err, sizeof err) == IR_ERR && strstr(err, "'axis'"), "attribute kind: %s", err);
+  ir_graph_free(g);
+}
+
+/* A QDQ graph: Q/DQ survive the pipeline, their parameters land on the integer tensors. */
+static void test_qdq(void) {
+  ir_graph *g = ir_graph_new("qdq");
+  g->opset = 13;
+  int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, c3 = 3, sc[1] = {0};
+  ir_type xt = ty(IR_F32, 4, xd);
+  int x = ir_add_tensor(g, "x", &xt);
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  ir_type st = ty(IR_F32, 0, sc), zt = ty(IR_U8, 0, sc), wt = ty(IR_I8, 4, wd), wst = ty(IR_F32, 1, &c3);
+  float *xs = malloc(sizeof(float));
+  *xs = 0.02f;
+  uint8_t *xz = malloc(1);
+  *xz = 128;
+  int s = ir_add_const(g, "xs", &st, xs), z = ir_add_const(g, "xz", &zt, xz);
+  int8_t *w = malloc(54);
+  for (int i = 0; i < 54; i++) w[i] = (int8_t)(frand() * 127);
+  float *ws = malloc(3 * sizeof(float));
+  for (int i = 0; i < 3; i++) ws[i] = 0.01f * (float)(i + 1);
+  int wi = ir_add_const(g, "w_q", &wt, w), wsi = ir_add_const(g, "w_scale", &wst, ws);
+  int q = node(g, IR_OP_QuantizeLinear, "q", (int[]){x, s, z}, 3, 1, NULL);
+  int dq = node(g, IR_OP_DequantizeLinear, "dq", (int[]){q, s, z}, 3, 1, NULL);
+  ir_node *n;
+  int wdq = node(g, IR_OP_DequantizeLinear, "wdq", (int[]){wi, wsi}, 2, 1, &n);
+  ir_set_attr_int(n, "axis", 0);
+  int y = node(g, IR_OP_Conv, "conv", (int[]){dq, wdq}, 2, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+  ir_graph *c = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pipeline(c, NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "qdq pipeline: %s", err);
+  if (!rc) {
+    CHECK(count_op(c, IR_OP_QuantizeLinear) == 1 && count_op(c, IR_OP_DequantizeLinear) == 2, "Q/DQ kept: %d %d",
+          count_op(c, IR_OP_QuantizeLinear), count_op(c, IR_OP_DequantizeLinear));
+    const ir_tensor *wq = c->tensors[ir_find_tensor(c, "w_q")], *qq = c->tensors[ir_find_tensor(c, "q")];
+    CHECK(wq->quant && wq->quant->axis == 0 && wq->quant->n == 3 && wq->quant->scale[2] == 0.03f &&
+              wq->quant->qtype == IR_I8,
+          "per-channel weight quantization recorded");
+    CHECK(qq->quant && qq->quant->axis == -1 && qq->quant->zero_point[0] == 128 && qq->quant->qtype == IR_U8,
+          "per-tensor activation quantization recorded");
+    ir_value in = {.type = xt};
+    ir_value_alloc(&in, &xt);
+    for (int i = 0; i < 50; i++) ((float *)in.data)[i] = frand();
+    same_outputs(g, c, &in, 1, "qdq");
+    ir_value_free(&in);
+  }
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+static int counted;
+static int count_pass(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o, (void)err, (void)errlen;
+  counted += g->n_nodes >= 0;
+  return IR_OK;
+}
+
+static void test_registration(void) {
+  int before = 0;
+  while (cc_pass_at(before)) before++;
+  cc_pass p = {"test-count", count_pass, 1, "counts runs"};
+  CHECK(cc_register_pass(&p) == 0, "register a pass");
+  CHECK(cc_register_pass(&p) == -1, "second registration of the same name refused");
+  CHECK(cc_pass_at(before) && !strcmp(cc_pass_at(before)->name, "test-count") && !cc_pass_at(before + 1),
+        "registered pass runs last");
+  ir_graph *g = build_cnn();
+  char err[1024];
+  FILE *dump = tmpfile();
+  cc_options o = {.dump_after = "test-count", .dump_to = dump};
+  CHECK(cc_run_pipeline(g, &o, err, sizeof err) == IR_OK && counted == 1, "registered pass ran once: %d", counted);
+  CHECK(ftell(dump) > 0, "dump after a registered pass");
+  fclose(dump);
+  ir_graph_free(g);
+}
+
+int main(void) {
+  test_cnn();
+  test_bn_fold_variants();
+  test_const_fold();
+  test_shapes();
+  test_verifier();
+  test_qdq();
+  test_registration();
+  return TEST_END();
+}

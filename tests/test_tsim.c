@@ -1,0 +1,380 @@
+/* tests/test_tsim.c -- directed RTL tests: the Verilated RTL (tsim) against fsim, bit for bit, on
+ * the tiny and pynq configs (or those named on the command line): LOAD of every memory with
+ * strides and padding, STORE shapes, GEMM loop nests with reset and back-to-back accumulation on
+ * one index, each ALU op in both operand modes with extreme values (results observed in all four
+ * bytes), tokens, and each error kind (illegal instruction in each form, SRAM range, DRAM
+ * access, no FINISH, deadlock) with its instruction index. Also checks the register file
+ * (fingerprint, idle PCs).
+ */
+#include "tsim_xcheck.h"
+
+enum { T_POPP = 1, T_POPN = 2, T_PUSHP = 4, T_PUSHN = 8 };
+
+static uint64_t rs = 1;
+static uint64_t rnd(void) {
+  uint64_t z = (rs += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static uint32_t rr(uint32_t lo, uint32_t hi) { return lo + (uint32_t)(rnd() % (hi - lo + 1)); }
+
+/* ---- a small program builder --------------------------------------------------------------- */
+typedef struct prog {
+  const isa_config *c;
+  isa_word w[1024];
+  uint32_t n;
+  uint8_t img[1 << 20];
+  uint64_t size;
+} prog;
+
+static prog P;
+
+static void p_init(const isa_config *c) {
+  P.c = c;
+  P.n = 0;
+  P.size = 0;
+  memset(P.img, 0, sizeof P.img);
+}
+
+/* Reserves elems elements of memory m (zeroed) in the image; returns the element address. */
+static uint32_t p_alloc(int m, uint64_t elems) {
+  uint64_t eb = P.c->elem_bytes[m];
+  uint64_t off = (P.size + eb - 1) / eb * eb;
+  if (off + elems * eb > sizeof P.img) {
+    printf("FAIL test image too small\n");
+    exit(1);
+  }
+  P.size = off + elems * eb;
+  return (uint32_t)(off / eb);
+}
+
+/* As p_alloc, filled with random bytes (acc: random int32, a few extreme). */
+static uint32_t p_random(int m, uint64_t elems) {
+  uint32_t e = p_alloc(m, elems);
+  uint64_t eb = P.c->elem_bytes[m];
+  uint8_t *p = P.img + (uint64_t)e * eb;
+  for (uint64_t i = 0; i < elems * eb; i++) p[i] = (uint8_t)rnd();
+  if (m == ISA_MEM_ACC) {
+    static const uint32_t ext[] = {0x80000000u, 0x7fffffffu, 0xffffffffu, 0, 1, 0x00008000u,
+                                   0x003f7fffu, 0x0001c000u, 0xffff8000u};
+    for (uint64_t i = 0; i < elems * eb / 4; i++)
+      if (rnd() % 4 == 0) {
+        uint32_t v = ext[rnd() % (sizeof ext / sizeof ext[0])];
+        memcpy(p + 4 * i, &v, 4);
+      }
+  }
+  return e;
+}
+
+static void p_raw(isa_word w) {
+  if (P.n >= 1024) {
+    printf("FAIL test program too long\n");
+    exit(1);
+  }
+  P.w[P.n++] = w;
+}
+
+static void p_emit(int op, int tok, const int *fv) {
+  isa_insn in;
+  memset(&in, 0, sizeof in);
+  in.f[ISA_F_opcode] = (uint32_t)op;
+  in.f[ISA_F_pop_prev] = !!(tok & T_POPP);
+  in.f[ISA_F_pop_next] = !!(tok & T_POPN);
+  in.f[ISA_F_push_prev] = !!(tok & T_PUSHP);
+  in.f[ISA_F_push_next] = !!(tok & T_PUSHN);
+  for (; *fv >= 0; fv += 2) in.f[fv[0]] = (uint32_t)fv[1];
+  isa_word w;
+  int bad = -1;
+  if (isa_encode(P.c, &in, &w, &bad) != ISA_OK) {
+    printf("FAIL test encodes a bad instruction (field %s)\n", bad >= 0 ? isa_field_name(bad) : "?");
+    exit(1);
+  }
+  p_raw(w);
+}
+
+static void p_load(int m, uint32_t sram, uint32_t dram, int ys, int xs, int stride, int yp0,
+                   int yp1, int xp0, int xp1, int pad, int tok) {
+  int fv[] = {ISA_F_mem, m, ISA_F_sram, (int)sram, ISA_F_dram, (int)dram, ISA_F_y_size, ys,
+              ISA_F_x_size, xs, ISA_F_x_stride, stride, ISA_F_y_pad0, yp0, ISA_F_y_pad1, yp1,
+              ISA_F_x_pad0, xp0, ISA_F_x_pad1, xp1, ISA_F_pad_value, pad & 0xff, -1};
+  p_emit(ISA_OP_LOAD, tok, fv);
+}
+
+static void p_store(uint32_t sram, uint32_t dram, int ys, int xs, int stride, int tok) {
+  int fv[] = {ISA_F_mem, ISA_MEM_OUT, ISA_F_sram, (int)sram, ISA_F_dram, (int)dram,
+              ISA_F_y_size, ys, ISA_F_x_size, xs, ISA_F_x_stride, stride, -1};
+  p_emit(ISA_OP_STORE, tok, fv);
+}
+
+static void p_gemm(int reset, int ub, int ue, int lo, int li, int ao, int ai, int xo, int xi,
+                   int wo, int wi, int tok) {
+  int fv[] = {ISA_F_reset, reset, ISA_F_uop_begin, ub, ISA_F_uop_end, ue, ISA_F_loop_out, lo,
+              ISA_F_loop_in, li, ISA_F_acc_out, ao, ISA_F_acc_in, ai, ISA_F_inp_out, xo,
+              ISA_F_inp_in, xi, ISA_F_wgt_out, wo, ISA_F_wgt_in, wi, -1};
+  p_emit(ISA_OP_GEMM, tok, fv);
+}
+
+static void p_alu(int op, int use_imm, int imm, int ub, int ue, int lo, int li, int dout, int din,
+                  int sout, int sin, int tok) {
+  int fv[] = {ISA_F_alu_op, op, ISA_F_use_imm, use_imm, ISA_F_imm, imm & 0xffff, ISA_F_uop_begin,
+              ub, ISA_F_uop_end, ue, ISA_F_loop_out, lo, ISA_F_loop_in, li, ISA_F_dst_out, dout,
+              ISA_F_dst_in, din, ISA_F_src_out, sout, ISA_F_src_in, sin, -1};
+  p_emit(ISA_OP_ALU, tok, fv);
+}
+
+static void p_finish(int tok) {
+  int fv[] = {-1};
+  p_emit(ISA_OP_FINISH, tok, fv);
+}
+
+/* Micro-ops into the image, loaded to uop[sram..]. */
+static void p_uops(uint32_t sram, const uint32_t *u, unsigned n) {
+  uint32_t e = p_alloc(ISA_MEM_UOP, n);
+  memcpy(P.img + (uint64_t)e * 4, u, (size_t)n * 4);
+  p_load(ISA_MEM_UOP, sram, e, 1, (int)n, (int)n, 0, 0, 0, 0, 0, 0);
+}
+
+static xc X;
+
+static void run(const char *tag, uint64_t seed) { xc_run(&X, tag, seed, P.w, P.n, P.img, P.size); }
+
+/* A compute no-op (empty loop) that carries tokens: orders everything before it on the compute
+ * unit against the instruction that pops its token. */
+static void p_sync(int tok) { p_alu(ISA_ALU_MIN, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, tok); }
+
+/* Stores acc[0..n) through the OUT mirror, and the three upper bytes of each lane by rounding
+ * shifts into scratch elements scratch + (k-1)*n (so all 32 bits of each result reach DRAM). */
+static void p_store_acc32(unsigned n, unsigned scratch) {
+  p_sync(T_PUSHN);
+  p_store(0, p_alloc(ISA_MEM_OUT, n), 1, (int)n, (int)n, T_POPP);
+  for (int k = 1; k <= 3; k++) {
+    unsigned s = scratch + (unsigned)(k - 1) * n;
+    uint32_t u[64];
+    for (unsigned i = 0; i < n; i++) u[i] = isa_uop(P.c, s + i, i, 0);
+    p_uops(0, u, n);
+    p_alu(ISA_ALU_MOV, 0, 0, 0, (int)n, 1, 1, 0, 0, 0, 0, 0);
+    p_alu(ISA_ALU_SHR, 1, 8 * k, 0, (int)n, 1, 1, 0, 0, 0, 0, T_PUSHN);
+    p_store(s, p_alloc(ISA_MEM_OUT, n), 1, (int)n, (int)n, T_POPP);
+  }
+}
+
+/* ---- tests ----------------------------------------------------------------------------------- */
+
+static void test_regs(void) {
+  uint64_t fp = (uint64_t)X.api.reg_read(X.ts, 0x1C) << 32 | X.api.reg_read(X.ts, 0x18);
+  CHECK(fp == X.cfg->fingerprint, "fingerprint expected %016" PRIx64 ", got %016" PRIx64,
+        X.cfg->fingerprint, fp);
+  uint32_t pc = X.api.reg_read(X.ts, 0x24);
+  CHECK(pc == 0xFFFFFFFFu, "idle LOAD_PC expected 0xffffffff, got 0x%x", pc);
+}
+
+/* LOAD ACC / ACC8 with padding and strides, then STOREs of random shapes. */
+static void test_load_store(int trials) {
+  unsigned depth = X.cfg->d.acc_depth;
+  for (int t = 0; t < trials; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    int m = rnd() % 2 ? ISA_MEM_ACC : ISA_MEM_ACC8;
+    int ys = (int)rr(0, 4), xs = (int)rr(0, 6), stride = xs + (int)rr(0, 3);
+    int yp0 = (int)rr(0, 2), yp1 = (int)rr(0, 2), xp0 = (int)rr(0, 3), xp1 = (int)rr(0, 3);
+    if (rnd() % 4 == 0) yp0 = yp1 = xp0 = xp1 = 0;
+    unsigned rows = (unsigned)(yp0 + ys + yp1), cols = (unsigned)(xp0 + xs + xp1);
+    if (rows * cols > depth || rows * cols == 0) {
+      t--;
+      continue;
+    }
+    unsigned sram = rr(0, depth - rows * cols);
+    uint32_t dram = ys && xs ? p_random(m, (uint64_t)(ys - 1) * stride + xs) : 0;
+    p_load(m, sram, dram, ys, xs, stride, yp0, yp1, xp0, xp1, (int)rr(0, 255), T_PUSHN);
+    int popped = 0;
+    for (int s = 0; s < 3; s++) {
+      int sy = (int)rr(1, 3), sx = (int)rr(1, 5), sst = sx + (int)rr(0, 2);
+      if ((unsigned)(sy * sx) > rows * cols) continue;
+      unsigned ss = sram + rr(0, rows * cols - (unsigned)(sy * sx));
+      p_store(ss, p_alloc(ISA_MEM_OUT, (uint64_t)(sy - 1) * sst + sx), sy, sx, sst, popped ? 0 : T_POPP);
+      popped = 1;
+    }
+    p_finish(0);
+    run("load/store", seed);
+  }
+}
+
+/* GEMM: inputs, weights, micro-ops and accumulators loaded, a random loop nest, results out. */
+static void test_gemm(int trials) {
+  const isa_derived *d = &X.cfg->d;
+  for (int t = 0; t < trials; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    unsigned ni = d->inp_depth < 32 ? d->inp_depth : 32, nw = d->wgt_depth < 16 ? d->wgt_depth : 16;
+    unsigned na = d->acc_depth < 32 ? d->acc_depth : 32;
+    p_load(ISA_MEM_INP, 0, p_random(ISA_MEM_INP, ni), 1, (int)ni, (int)ni, 0, 0, 0, 0, 0, 0);
+    p_load(ISA_MEM_WGT, 0, p_random(ISA_MEM_WGT, nw), 1, (int)nw, (int)nw, 0, 0, 0, 0, 0, T_PUSHN);
+    p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, na), 1, (int)na, (int)na, 0, 0, 0, 0, 0, 0);
+    int lo = (int)rr(1, 3), li = (int)rr(1, 3), nu = (int)rr(1, 4);
+    int ao = (int)rr(0, 2), ai = (int)rr(0, 2), xo = (int)rr(0, 3), xi = (int)rr(0, 3);
+    int wo = (int)rr(0, 2), wi = (int)rr(0, 2);
+    uint32_t u[8];
+    for (int i = 0; i < nu; i++) {
+      /* keep indices in range: max offset is 2*(2+2) acc, 2*(3+3) inp, 2*(2+2) wgt */
+      unsigned a = rnd() % 3 == 0 ? 0 : rr(0, na - 9), x = rr(0, ni - 13), w = rr(0, nw - 9);
+      u[i] = isa_uop(X.cfg, a, x, w);
+    }
+    p_uops(0, u, (unsigned)nu);
+    /* the same accumulator back to back: a reset-free GEMM on one index */
+    p_gemm(rnd() % 5 == 0, 0, nu, lo, li, ao, ai, xo, xi, wo, wi, T_POPP);
+    uint32_t same[3] = {isa_uop(X.cfg, 1, 2, 3), isa_uop(X.cfg, 1, 4, 5), isa_uop(X.cfg, 1, 6, 7)};
+    p_uops(8, same, 3);
+    p_gemm(0, 8, 11, 2, 2, 0, 0, 1, 1, 1, 1, 0);
+    p_sync(T_PUSHN);
+    p_store(0, p_alloc(ISA_MEM_OUT, na), 1, (int)na, (int)na, T_POPP);
+    p_store_acc32(na / 4 < 8 ? na / 4 : 8, na / 4 < 8 ? na / 4 : 8);
+    p_finish(0);
+    run("gemm", seed);
+  }
+}
+
+/* Each ALU op, with the immediate and with acc[src], over extreme and random values. */
+static void test_alu(void) {
+  const isa_derived *d = &X.cfg->d;
+  unsigned na = d->acc_depth < 48 ? d->acc_depth : 48;
+  for (int op = 0; op < ISA_ALU_COUNT; op++)
+    for (int use_imm = 0; use_imm < 2; use_imm++)
+      for (int rep = 0; rep < 3; rep++) {
+        uint64_t seed = rs;
+        p_init(X.cfg);
+        p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, na), 1, (int)na, (int)na, 0, 0, 0, 0, 0, 0);
+        int imm;
+        switch (rnd() % 4) {
+        case 0: imm = (int)rr(0, 65535) - 32768; break;
+        case 1: imm = (int)rr(0, 80) - 40; break;
+        case 2: imm = (int)(rr(0, 255) | (rr(0, 255) << 8)) - 32768; break;
+        default: imm = rnd() % 2 ? 0x7f80 : (0x7f << 8 | 0x80); break;
+        }
+        uint32_t u[8];
+        for (int i = 0; i < 8; i++) u[i] = isa_uop(X.cfg, (unsigned)i, 8 + (unsigned)rr(0, 7), 0);
+        u[7] = isa_uop(X.cfg, 6, 6, 0); /* dst == src, and back-to-back on acc 6 */
+        p_uops(0, u, 8);
+        p_alu(op, use_imm, imm, 0, 8, 2, 1, 1, 0, 1, 0, 0);
+        p_store_acc32(16, 16);
+        p_finish(0);
+        char tag[64];
+        snprintf(tag, sizeof tag, "alu %s%s imm=%d", isa_alu_name(op), use_imm ? " use_imm" : "", imm);
+        run(tag, seed);
+      }
+}
+
+/* Tokens: a load -> compute -> store pipeline over two buffer halves (VTA's pattern). */
+static void test_tokens(void) {
+  uint64_t seed = rs;
+  p_init(X.cfg);
+  uint32_t u[4] = {isa_uop(X.cfg, 0, 0, 0), isa_uop(X.cfg, 1, 1, 1), isa_uop(X.cfg, 0, 2, 2),
+                   isa_uop(X.cfg, 1, 3, 3)};
+  p_uops(0, u, 4);
+  for (int it = 0; it < 8; it++) {
+    int h = (it & 1) * 2;
+    /* inputs and weights of half h: wait until the GEMM of it-2 has read them */
+    p_load(ISA_MEM_INP, (uint32_t)h, p_random(ISA_MEM_INP, 2), 1, 2, 2, 0, 0, 0, 0, 0,
+           it >= 2 ? T_POPN : 0);
+    p_load(ISA_MEM_WGT, (uint32_t)h, p_random(ISA_MEM_WGT, 2), 1, 2, 2, 0, 0, 0, 0, 0, T_PUSHN);
+    /* GEMM: data ready (L2C), out[0..1] free again (S2C); half h read (C2L) */
+    p_gemm(it % 3 == 0, h, h + 2, 1, 1, 0, 0, 0, 0, 0, 0, T_POPP | T_PUSHP | (it >= 1 ? T_POPN : 0));
+    p_alu(ISA_ALU_SHR, 1, 4, 0, 2, 1, 1, 0, 0, 0, 0, T_PUSHN);
+    p_store(0, p_alloc(ISA_MEM_OUT, 2), 1, 2, 2, T_POPP | T_PUSHP);
+  }
+  p_finish(0);
+  run("tokens", seed);
+}
+
+/* Error kinds and their instruction index. */
+static void test_errors(void) {
+  const isa_derived *d = &X.cfg->d;
+  /* illegal: reserved bit, bad opcode, bad memory, bad ALU op, token flag, STORE padding */
+  for (int k = 0; k < 6; k++) {
+    p_init(X.cfg);
+    p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
+    p_store(0, p_alloc(ISA_MEM_OUT, 2), 1, 2, 2, 0);
+    isa_word w = {{0, 0}};
+    switch (k) {
+    case 0: p_finish(0); w = P.w[--P.n]; w.w[1] |= 1ull << 63; break;
+    case 1: w.w[0] = 6; break;
+    case 2: p_load(ISA_MEM_ACC, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); w = P.w[--P.n];
+      isa_set(X.cfg, &w, ISA_F_mem, 7); break;
+    case 3: p_alu(0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0); w = P.w[--P.n];
+      isa_set(X.cfg, &w, ISA_F_alu_op, 9); break;
+    case 4: p_load(ISA_MEM_INP, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); w = P.w[--P.n];
+      isa_set(X.cfg, &w, ISA_F_push_prev, 1); break;
+    default: p_store(0, 0, 0, 0, 0, 0); w = P.w[--P.n]; isa_set(X.cfg, &w, ISA_F_x_pad1, 2); break;
+    }
+    p_raw(w);
+    p_finish(0);
+    char tag[32];
+    snprintf(tag, sizeof tag, "illegal %d", k);
+    run(tag, 0);
+  }
+  /* SRAM range: LOAD block, STORE block, GEMM index, ALU src, uop_end */
+  for (int k = 0; k < 5; k++) {
+    p_init(X.cfg);
+    p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 4), 1, 4, 4, 0, 0, 0, 0, 0, 0);
+    uint32_t u = isa_uop(X.cfg, 1, 1, 1);
+    p_uops(0, &u, 1);
+    switch (k) {
+    case 0: p_load(ISA_MEM_INP, d->inp_depth - 3, 0, 0, 0, 0, 1, 1, 1, 1, 5, 0); break;
+    case 1: p_store(d->acc_depth - 2, p_alloc(ISA_MEM_OUT, 3), 1, 3, 3, 0); break;
+    case 2: p_gemm(0, 0, 1, 1, (int)d->inp_depth, 0, 0, 0, 1, 0, 0, 0); break;
+    case 3: p_alu(ISA_ALU_ADD, 0, 0, 0, 1, 2, 1, 0, 0, (int)d->acc_depth - 1, 0, 0); break;
+    default: p_gemm(1, 0, (int)d->uop_depth + 1, 1, 1, 0, 0, 0, 0, 0, 0, 0); break;
+    }
+    p_store(0, p_alloc(ISA_MEM_OUT, 4), 1, 4, 4, 0);
+    p_finish(0);
+    char tag[32];
+    snprintf(tag, sizeof tag, "sram range %d", k);
+    run(tag, 0);
+  }
+  /* DRAM: a LOAD far outside the image */
+  p_init(X.cfg);
+  p_load(ISA_MEM_INP, 0, 0x100000, 1, 2, 2, 0, 0, 0, 0, 0, 0);
+  p_finish(0);
+  run("dram range", 0);
+  /* DRAM: a STORE far outside the image (write response error) */
+  p_init(X.cfg);
+  p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, T_PUSHN);
+  p_store(0, 0x200000, 1, 2, 2, T_POPP);
+  p_finish(0);
+  run("dram range store", 0);
+  /* no FINISH */
+  p_init(X.cfg);
+  p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
+  p_store(0, p_alloc(ISA_MEM_OUT, 2), 1, 2, 2, 0);
+  run("no finish", 0);
+  /* deadlock: compute pops a token nobody pushes */
+  p_init(X.cfg);
+  p_alu(ISA_ALU_ADD, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, T_POPP);
+  p_finish(0);
+  run("deadlock", 0);
+}
+
+int main(int argc, char **argv) {
+  const char *def[] = {"tiny", "pynq"};
+  const char **cfgs = argc > 1 ? (const char **)argv + 1 : def;
+  int ncfg = argc > 1 ? argc - 1 : 2;
+  for (int i = 0; i < ncfg; i++) {
+    if (xc_open(&X, cfgs[i], NULL) != 0) {
+      t_fail++;
+      continue;
+    }
+    printf("config %s (%s)\n", cfgs[i], X.api.path);
+    test_regs();
+    test_load_store(40);
+    test_gemm(30);
+    test_alu();
+    test_tokens();
+    test_errors();
+    printf("%s: %" PRIu64 " programs, fsim/tsim cycles %" PRIu64 "/%" PRIu64
+           ", mean |fsim-tsim|/tsim %.1f%%, %" PRIu64 " cycles simulated\n", cfgs[i], X.runs,
+           X.f_cycles, X.t_cycles, X.n_timed ? 100.0 * X.sum_abs_rel / (double)X.n_timed : 0.0,
+           X.api.cycles(X.ts));
+    xc_close(&X);
+  }
+  return TEST_END();
+}
