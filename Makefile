@@ -31,6 +31,8 @@ BENCH_CMDS :=           # commands of make bench
 GEN_HDRS  := $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_isa.h $(BUILD)/$(c)/dlvta_isa.vh)
 
 .PHONY: all test test-long lint bench demo clean deps gen
+.SECONDARY:   # keep generated intermediates (headers, models): never delete them behind our back
+.DELETE_ON_ERROR:
 all: $(BUILD)/dlvta
 
 include isa/isa.mk

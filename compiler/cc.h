@@ -49,10 +49,10 @@ void cc_print_passes(FILE *f);
  * full or the name is taken. */
 int cc_register_pass(const cc_pass *p);
 
-/* ---- the front-end passes (cc_passes.c), in pipeline order ---- */
-int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+/* ---- the front-end passes (cc_passes.c), in pipeline order; contracts in cc_passes.c ---- */
 int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen);
 int cc_shape_infer(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen);
 int cc_annotate_quant(ir_graph *g, const cc_options *o, char *err, size_t errlen);
 int cc_fold_batchnorm(ir_graph *g, const cc_options *o, char *err, size_t errlen);
 int cc_normalize_reshape(ir_graph *g, const cc_options *o, char *err, size_t errlen);

@@ -53,13 +53,16 @@ static int bypass(ir_graph *g, ir_node *n, int x, int y) {
 
 /* ---- remove-identity ---- */
 
-/* Identity, and Dropout in inference mode (no training_mode input/attribute set, mask unused),
- * become their input; a removed node's output name survives if it is a graph output. */
+/* Identity, Cast to the type its input already has, and Dropout in inference mode (no
+ * training_mode input/attribute set, mask unused) become their input; a removed node's output
+ * name survives if it is a graph output. */
 int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   (void)o, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || (n->op != IR_OP_Identity && n->op != IR_OP_Dropout)) continue;
+    int same_cast = n->op == IR_OP_Cast && n->in[0] >= 0 && g->tensors[n->in[0]]->type.dtype != IR_UNDEF &&
+                    (int64_t)g->tensors[n->in[0]]->type.dtype == ir_attr_int(n, "to", -1);
+    if (n->dead || (n->op != IR_OP_Identity && n->op != IR_OP_Dropout && !same_cast)) continue;
     if (n->op == IR_OP_Dropout) {
       if (n->n_out > 1 && n->out[1] >= 0 && ir_use_count(g, n->out[1])) continue; /* mask is used */
       if (n->n_in > 2 && n->in[2] >= 0) {                                         /* training_mode */

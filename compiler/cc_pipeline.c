@@ -8,9 +8,9 @@
 /* The pipeline, in order. Later stages append their lines here (quantize, partition, tile,
  * codegen), or register at run time with cc_register_pass. */
 static const cc_pass builtin_passes[] = {
-    {"remove-identity", cc_remove_identity, 0, "drop Identity and inference-mode Dropout"},
     {"fold-constants", cc_fold_constants, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ)"},
     {"shape-infer", cc_shape_infer, 1, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
+    {"remove-identity", cc_remove_identity, 1, "drop Identity, same-type Cast and inference-mode Dropout"},
     {"annotate-quant", cc_annotate_quant, 1, "record QDQ / QLinear* scales and zero points on the integer tensors"},
     {"fold-batchnorm", cc_fold_batchnorm, 1, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
     {"normalize-reshape", cc_normalize_reshape, 1, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape"},

@@ -170,12 +170,13 @@ static const struct {
     {"value_int", IR_ATTR_INT},     {"value_ints", IR_ATTR_INTS},   {"value_string", IR_ATTR_STRING},
     {"activation", IR_ATTR_STRING}, {"act_min", IR_ATTR_FLOAT},     {"act_max", IR_ATTR_FLOAT},
     {"shape", IR_ATTR_INTS},        {"spatial", IR_ATTR_INT},       {"is_test", IR_ATTR_INT},
+    {"to", IR_ATTR_INT},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
   if (op == IR_OP_UNKNOWN) return -1;
   if (!strcmp(attr_name, "value")) {
-    if (op == IR_OP_Constant) return IR_ATTR_TENSOR;
+    if (op == IR_OP_Constant || op == IR_OP_ConstantOfShape) return IR_ATTR_TENSOR;
     if (op == IR_OP_Pad) return IR_ATTR_FLOAT;
     return -1;
   }

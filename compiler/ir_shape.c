@@ -533,6 +533,34 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
     }
     return IR_OK;
   }
+  case IR_OP_Cast: {
+    out[0] = *x;
+    int64_t to = ir_attr_int(n, "to", 0);
+    if (to < 0 || to > 255 || !ir_dtype_size((ir_dtype)to) || !ir_get_attr(n, "to"))
+      return ERR("cast to ONNX type %lld not supported", (long long)to), IR_UNSUPPORTED;
+    out[0].dtype = (ir_dtype)to;
+    return IR_OK;
+  }
+  case IR_OP_ConstantOfShape: {
+    const ir_attr *a = ir_get_attr(n, "value");
+    set_unknown(&out[0], a && a->kind == IR_ATTR_TENSOR ? a->t->type.dtype : IR_F32);
+    if (a && a->kind == IR_ATTR_TENSOR && ir_type_numel(&a->t->type) != 1) return ERR("value must have one element");
+    cnt = const_ints(x, in_data[0], v, IR_MAX_DIMS);
+    if (cnt < 0) {
+      if (in_data[0]) return ERR("shape must be a 1-D int64 tensor of at most %d entries", IR_MAX_DIMS);
+      if (x->rank == 1 && x->dims[0] >= 0 && x->dims[0] <= IR_MAX_DIMS) {
+        out[0].rank = (int)x->dims[0];
+        for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = -1;
+      }
+      return IR_OK;
+    }
+    out[0].rank = cnt;
+    for (int i = 0; i < cnt; i++) {
+      if (v[i] < 0) return ERR("negative extent %lld", (long long)v[i]);
+      out[0].dims[i] = v[i];
+    }
+    return IR_OK;
+  }
   case IR_OP_QuantizeLinear:
     out[0] = *x;
     out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : IR_U8;

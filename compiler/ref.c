@@ -466,6 +466,40 @@ static int k_dequantize(ref_call *c) {
   return IR_OK;
 }
 
+/* Cast: float -> integer truncates toward zero (NaN -> 0, clamped to the int64 range), integer
+ * -> integer wraps as numpy's astype does, anything -> bool is "non-zero". */
+static int k_cast(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  ir_dtype from = x->type.dtype, to = y->type.dtype;
+  int64_t n = numel(x);
+  for (int64_t i = 0; i < n; i++) {
+    if (to == IR_F32) {
+      ((float *)y->data)[i] = (float)ir_get_elem(from, x->data, i);
+    } else if (to == IR_BOOL) {
+      ((uint8_t *)y->data)[i] = ir_get_elem(from, x->data, i) != 0;
+    } else if (from == IR_F32) {
+      double v = trunc(((const float *)x->data)[i]);
+      v = isnan(v) ? 0 : v < -9.2e18 ? -9.2e18 : v > 9.2e18 ? 9.2e18 : v;
+      store_wrap(to, y->data, i, (int64_t)v);
+    } else {
+      store_wrap(to, y->data, i, load_int(from, x->data, i));
+    }
+  }
+  return IR_OK;
+}
+
+/* ConstantOfShape: the output filled with value's single element (default f32 0). */
+static int k_constant_of_shape(ref_call *c) {
+  const ir_attr *a = ir_get_attr(c->n, "value");
+  ir_value *y = &c->out[0];
+  size_t es = ir_dtype_size(y->type.dtype);
+  int64_t n = numel(y);
+  if (!a) return IR_OK; /* zeros */
+  for (int64_t i = 0; i < n; i++) memcpy((char *)y->data + i * (int64_t)es, a->t->data, es);
+  return IR_OK;
+}
+
 /* Dispatch one node on concrete values whose outputs are allocated. */
 static int dispatch(ref_call *c) {
   switch (c->n->op) {
@@ -498,6 +532,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_Concat: return k_concat(c);
   case IR_OP_Pad: return k_pad(c);
   case IR_OP_Constant: return k_constant(c);
+  case IR_OP_Cast: return k_cast(c);
+  case IR_OP_ConstantOfShape: return k_constant_of_shape(c);
   case IR_OP_QuantizeLinear: return k_quantize(c);
   case IR_OP_DequantizeLinear: return k_dequantize(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;

@@ -5,9 +5,13 @@
 // (dram + r*x_stride) covers the aligned beats from its first to its last byte; each row is split
 // into INCR bursts of at most 16 beats that never cross a 4 KiB boundary. The address side runs
 // ahead of the data side (bursts are issued while earlier ones are still returning; the shared
-// port keeps them in order). Elements of at least one beat are assembled from consecutive beats;
-// smaller elements are cut out of a beat one per cycle. Element bits above 8 << log_e are junk.
-// Elements of MaxLogE bytes need MaxLogE >= log2(beat bytes).
+// port keeps them in order). Byte addresses are taken modulo 2^32.
+//
+// Elements of at least one beat are assembled beat by beat into slots (slot k <= beat k, no
+// shifting) and offered the cycle after their last beat; the next element's beats are taken while
+// it waits only if it is consumed in that cycle. Elements smaller than a beat are cut out of the
+// beat on the bus, one per cycle. Element bits above 8 << log_e are junk. MaxLogE must be at least
+// log2(beat bytes).
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -45,31 +49,31 @@ module dlvta_rdma #(
   localparam integer LogB = $clog2(AxiBits / 8);
   localparam integer LogBeats4K = 12 - LogB;
   localparam integer ElBits = 8 << MaxLogE;
-  localparam integer TmpBits = (ElBits > AxiBits) ? ElBits : AxiBits;
+  localparam integer Slots = ElBits / AxiBits;
   localparam integer KBits = (MaxLogE > LogB) ? (MaxLogE - LogB) : 1;
   localparam integer BW = 32 - LogB;  // beat address bits
 
   // ---- command registers ----
-  reg [3:0]  log_e_q;
-  reg [15:0] y_size_q;
-  reg [15:0] x_size_q;
-  reg [15:0] x_stride_q;
-  reg        err_q;
+  reg [15:0]     y_size_q;
+  reg [15:0]     x_size_q;
+  reg [31:0]     stride_b_q;   // row distance, bytes (mod 2^32)
+  reg [23:0]     len_b_q;      // row length, bytes
+  reg            wide_q;       // an element is one beat or more
+  reg [KBits-1:0] k_last_q;    // beats per element - 1 (wide)
+  reg [LogB:0]   e_bytes_q;    // element bytes (narrow)
+  reg            err_q;
 
   // ---- address side ----
   reg          a_active_q;
   reg          a_setup_q;
   reg [15:0]   a_row_q;
-  reg [47:0]   a_elem_q;
+  reg [31:0]   a_byte_q;      // first byte of the current row
   reg [BW-1:0] a_beat_q;
   reg [24:0]   a_left_q;
-  reg [11:0]   out_q;       // beats issued and not yet returned
+  reg [11:0]   out_q;         // beats issued and not yet returned
 
-  wire [55:0] a_byte = {8'd0, a_elem_q} << log_e_q;
-  wire [31:0] a_start = a_byte[31:0];
-  wire [31:0] a_len = {16'd0, x_size_q} << log_e_q;
-  wire [33:0] a_end = {2'b00, a_start} + {2'b00, a_len} + ((34'd1 << LogB) - 34'd1);
-  wire [BW:0] a_first = {1'b0, a_start[31:LogB]};
+  wire [32:0] a_end = {1'b0, a_byte_q} + {9'd0, len_b_q} + ((33'd1 << LogB) - 33'd1);
+  wire [BW:0] a_first = {1'b0, a_byte_q[31:LogB]};
   wire [BW:0] a_last = a_end[32:LogB];
 
   wire [LogBeats4K:0] to4k = (1 << LogBeats4K) - {1'b0, a_beat_q[LogBeats4K-1:0]};
@@ -86,99 +90,108 @@ module dlvta_rdma #(
   assign ar_len_o = {3'd0, burst - 5'd1};
 
   // ---- data side ----
-  reg          d_active_q;
-  reg [15:0]   d_row_q;
-  reg [47:0]   d_elem_q;
-  reg [15:0]   d_left_q;
-  reg [KBits-1:0] d_k_q;
-  reg [LogB-1:0]  d_off_q;
+  reg              d_active_q;
+  reg [15:0]       d_row_q;
+  reg [15:0]       d_left_q;    // elements left in this row
+  reg [KBits-1:0]  d_k_q;       // next slot (wide)
+  reg [LogB-1:0]   d_off_q;     // byte offset of the next element in the beat (narrow)
+  reg [LogB-1:0]   d_row_off_q; // byte offset of the row start in its first beat
+  reg              pend_q;      // an assembled element waits in elem_q (wide)
   reg [ElBits-1:0] elem_q;
 
-  wire wide = (log_e_q >= LogB[3:0]);
-  wire [3:0] k_shift = wide ? (log_e_q - LogB[3:0]) : 4'd0;
-  wire [KBits-1:0] k_last = (({{(KBits-1){1'b0}}, 1'b1} << k_shift) - {{(KBits-1){1'b0}}, 1'b1});
-  wire [LogB:0] e_bytes = ({{LogB{1'b0}}, 1'b1} << log_e_q);
-  wire [LogB:0] off_next = {1'b0, d_off_q} + e_bytes;
-  wire [47:0] d_elem_next = d_elem_q + {32'd0, x_stride_q};
-  wire [55:0] d_byte_next = {8'd0, d_elem_next} << log_e_q;
+  wire [LogB:0] off_next = {1'b0, d_off_q} + e_bytes_q;
+  wire [LogB-1:0] row_off_next = d_row_off_q + stride_b_q[LogB-1:0];
+  wire [AxiBits-1:0] cut = r_data_i >> {d_off_q, 3'b000};
 
-  reg [TmpBits-1:0] tmp;
   always @* begin
     r_ready_o = 1'b0;
     el_valid_o = 1'b0;
-    tmp = {TmpBits{1'b0}};
+    el_data_o = elem_q;
     if (d_active_q && !abort_i) begin
-      if (wide) begin
-        tmp[ElBits-1:0] = elem_q;
-        tmp[d_k_q * AxiBits +: AxiBits] = r_data_i;
-        if (d_k_q != k_last) begin
-          r_ready_o = 1'b1;
-        end else begin
-          el_valid_o = r_valid_i;
-          r_ready_o = el_ready_i;
-        end
+      if (wide_q) begin
+        el_valid_o = pend_q;
+        r_ready_o = !pend_q || el_ready_i;
       end else begin
-        tmp[AxiBits-1:0] = r_data_i >> {d_off_q, 3'b000};
         el_valid_o = r_valid_i;
+        el_data_o[AxiBits-1:0] = cut;
         r_ready_o = el_ready_i && ((d_left_q == 16'd1) || off_next[LogB]);
       end
     end else if (out_q != 12'd0) begin
       r_ready_o = 1'b1;  // draining after an abort
     end
-    el_data_o = tmp[ElBits-1:0];
   end
 
   wire r_fire = r_valid_i && r_ready_o;
   wire el_fire = el_valid_o && el_ready_i;
+  wire slot_we = d_active_q && !abort_i && wide_q && r_fire;
 
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
-
-  // address bits past the 32-bit bus, and bits some configs do not need
-  wire unused_ok = ^{a_byte, a_end, a_first, a_last, d_byte_next};
+  wire unused_ok = ^{a_end, a_first, a_last};  // bits past the 32-bit bus / below a beat
   assign err_o = err_q;
+
+  // element slots: beat k of an element goes to slot k
+  genvar gs;
+  generate
+    for (gs = 0; gs < Slots; gs = gs + 1) begin : gen_slot
+      always @(posedge clk_i) begin
+        if (slot_we && (d_k_q == gs[KBits-1:0])) elem_q[gs*AxiBits +: AxiBits] <= r_data_i;
+      end
+    end
+  endgenerate
+
+  wire [31:0] start_byte = dram_i << log_e_i;
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
-      log_e_q <= 4'd0;
       y_size_q <= 16'd0;
       x_size_q <= 16'd0;
-      x_stride_q <= 16'd0;
+      stride_b_q <= 32'd0;
+      len_b_q <= 24'd0;
+      wide_q <= 1'b0;
+      k_last_q <= {KBits{1'b0}};
+      e_bytes_q <= {(LogB+1){1'b0}};
       err_q <= 1'b0;
       a_active_q <= 1'b0;
       a_setup_q <= 1'b0;
       a_row_q <= 16'd0;
-      a_elem_q <= 48'd0;
+      a_byte_q <= 32'd0;
       a_beat_q <= {BW{1'b0}};
       a_left_q <= 25'd0;
       out_q <= 12'd0;
       d_active_q <= 1'b0;
       d_row_q <= 16'd0;
-      d_elem_q <= 48'd0;
       d_left_q <= 16'd0;
       d_k_q <= {KBits{1'b0}};
       d_off_q <= {LogB{1'b0}};
-      elem_q <= {ElBits{1'b0}};
+      d_row_off_q <= {LogB{1'b0}};
+      pend_q <= 1'b0;
     end else begin
       // outstanding beats
       out_q <= out_q + (ar_fire ? {7'd0, burst} : 12'd0) - (r_fire ? 12'd1 : 12'd0);
       if (r_fire && (r_resp_i != 2'b00)) err_q <= 1'b1;
 
       if (start_i) begin
-        log_e_q <= log_e_i;
         y_size_q <= y_size_i;
         x_size_q <= x_size_i;
-        x_stride_q <= x_stride_i;
+        stride_b_q <= {16'd0, x_stride_i} << log_e_i;
+        len_b_q <= {8'd0, x_size_i} << log_e_i;
+        wide_q <= (log_e_i >= LogB[3:0]);
+        k_last_q <= (log_e_i > LogB[3:0]) ?
+                    (({{(KBits-1){1'b0}}, 1'b1} << (log_e_i - LogB[3:0])) - {{(KBits-1){1'b0}}, 1'b1}) :
+                    {KBits{1'b0}};
+        e_bytes_q <= {{LogB{1'b0}}, 1'b1} << log_e_i;
         err_q <= 1'b0;
         a_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
         a_setup_q <= 1'b1;
         a_row_q <= 16'd0;
-        a_elem_q <= {16'd0, dram_i};
+        a_byte_q <= start_byte;
         d_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
         d_row_q <= 16'd0;
-        d_elem_q <= {16'd0, dram_i};
         d_left_q <= x_size_i;
         d_k_q <= {KBits{1'b0}};
-        d_off_q <= dram_i[LogB-1:0] << log_e_i;
+        d_off_q <= start_byte[LogB-1:0];
+        d_row_off_q <= start_byte[LogB-1:0];
+        pend_q <= 1'b0;
       end else begin
         // address side
         if (abort_i) begin
@@ -195,7 +208,7 @@ module dlvta_rdma #(
               a_active_q <= 1'b0;
             end else begin
               a_row_q <= a_row_q + 16'd1;
-              a_elem_q <= a_elem_q + {32'd0, x_stride_q};
+              a_byte_q <= a_byte_q + stride_b_q;
               a_setup_q <= 1'b1;
             end
           end
@@ -203,13 +216,12 @@ module dlvta_rdma #(
         // data side
         if (abort_i) begin
           d_active_q <= 1'b0;
+          pend_q <= 1'b0;
         end else if (d_active_q) begin
-          if (wide && r_fire && (d_k_q != k_last)) begin
-            elem_q[d_k_q * AxiBits +: AxiBits] <= r_data_i;
-            d_k_q <= d_k_q + {{(KBits-1){1'b0}}, 1'b1};
-          end
+          if (wide_q && r_fire) d_k_q <= (d_k_q == k_last_q) ? {KBits{1'b0}} : d_k_q + 1'b1;
+          if (el_fire) pend_q <= 1'b0;
+          if (wide_q && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
           if (el_fire) begin
-            d_k_q <= {KBits{1'b0}};
             d_off_q <= off_next[LogB-1:0];
             d_left_q <= d_left_q - 16'd1;
             if (d_left_q == 16'd1) begin
@@ -217,9 +229,9 @@ module dlvta_rdma #(
                 d_active_q <= 1'b0;
               end else begin
                 d_row_q <= d_row_q + 16'd1;
-                d_elem_q <= d_elem_next;
                 d_left_q <= x_size_q;
-                d_off_q <= d_byte_next[LogB-1:0];
+                d_off_q <= row_off_next;
+                d_row_off_q <= row_off_next;
               end
             end
           end

@@ -4,7 +4,9 @@
  * torchvision resnet18 and mobilenet_v2 with random weights) checked against PyTorch's outputs
  * through the importer, the reference executor and the pipeline (test_onnx_util.h); then what
  * the pipeline did to them: no BatchNormalization left, convolutions fused, the symbolic batch
- * extent kept on the output. Needs /usr/bin/python3 with torch, torchvision and onnx. */
+ * extent kept on the output; and a PyTorch-quantized QDQ CNN (check_qdq). Needs /usr/bin/python3
+ * with torch, torchvision and onnx. */
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -33,6 +35,66 @@ static ir_graph *compiled(const char *name) {
     return NULL;
   }
   return g;
+}
+
+/* The QDQ model: float QDQ semantics against PyTorch's integer kernels, in output quantization
+ * steps (the final DequantizeLinear's scale): at most one step anywhere, and most elements
+ * equal; before and after the pipeline. Then the pipeline's work on it. */
+static void check_qdq(void) {
+  const char *dir = OUT "_qdq/test_qdq_cnn_opset13";
+  char path[512], err[1024];
+  snprintf(path, sizeof path, "%s/model.onnx", dir);
+  ir_graph *g = NULL;
+  int rc = onnx_import(path, &g, err, sizeof err);
+  CHECK(rc == IR_OK, "import qdq: %s", err);
+  if (rc) return;
+  ir_value x, want;
+  snprintf(path, sizeof path, "%s/test_data_set_0/input_0.pb", dir);
+  int r1 = onnx_read_tensor(path, &x, NULL, 0, err, sizeof err);
+  snprintf(path, sizeof path, "%s/test_data_set_0/output_0.pb", dir);
+  int r2 = onnx_read_tensor(path, &want, NULL, 0, err, sizeof err);
+  CHECK(!r1 && !r2, "qdq data: %s", err);
+  ir_graph *c = ir_graph_clone(g);
+  rc = cc_run_pipeline(c, NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "qdq pipeline: %s", err);
+  const ir_node *dq = rc ? NULL : ir_producer(c, c->outputs[0], NULL);
+  float step = dq && dq->op == IR_OP_DequantizeLinear && c->tensors[dq->in[1]]->data ? *(float *)c->tensors[dq->in[1]]->data : 0;
+  CHECK(step > 0, "qdq output comes from a DequantizeLinear with a constant scale");
+  for (int pass = 0; pass < 2 && !r1 && !r2 && step > 0 && !rc; pass++) {
+    ir_value got;
+    int rr = ref_run(pass ? c : g, &x, 1, &got, NULL, err, sizeof err);
+    CHECK(rr == IR_OK, "qdq run (%s): %s", pass ? "after pipeline" : "imported", err);
+    if (rr) continue;
+    int64_t n = ir_type_numel(&want.type), exact = 0;
+    double worst = 0;
+    for (int64_t i = 0; i < n && n == ir_type_numel(&got.type); i++) {
+      double d = fabs(((float *)got.data)[i] - ((float *)want.data)[i]) / step;
+      exact += d < 1e-3;
+      worst = d > worst ? d : worst;
+    }
+    printf("qdq (%s): %lld of %lld outputs equal to PyTorch's, worst %.3f steps\n", pass ? "piped" : "imported",
+           (long long)exact, (long long)n, worst);
+    CHECK(n == ir_type_numel(&got.type) && worst <= 1.001 && exact >= n * 9 / 10,
+          "qdq: %lld of %lld equal, worst %.3f quantization steps", (long long)exact, (long long)n, worst);
+    ir_value_free(&got);
+  }
+  if (!rc) {
+    CHECK(count(c, IR_OP_Cast) == 0 && count(c, IR_OP_ConstantOfShape) == 0 && count(c, IR_OP_Constant) == 0,
+          "qdq: Cast/ConstantOfShape/Constant folded or removed: %d %d %d", count(c, IR_OP_Cast),
+          count(c, IR_OP_ConstantOfShape), count(c, IR_OP_Constant));
+    CHECK(count(c, IR_OP_QuantizeLinear) == 4 && count(c, IR_OP_DequantizeLinear) == 10, "qdq: Q/DQ kept: %d %d",
+          count(c, IR_OP_QuantizeLinear), count(c, IR_OP_DequantizeLinear));
+    int per_channel = 0;
+    for (int i = 0; i < c->n_tensors; i++) {
+      const ir_tensor *t = c->tensors[i];
+      per_channel += t->data && t->type.dtype == IR_I8 && t->quant && t->quant->axis == 0 && t->quant->n == t->type.dims[0];
+    }
+    CHECK(per_channel == 3, "qdq: 3 int8 weights carry per-channel quantization, got %d", per_channel);
+  }
+  if (!r1) ir_value_free(&x);
+  if (!r2) ir_value_free(&want);
+  ir_graph_free(c);
+  ir_graph_free(g);
 }
 
 int main(void) {
@@ -80,5 +142,6 @@ int main(void) {
           "resnet18: 17 fused convs and 3 downsample convs, got %d and %d", count(g, IR_OP_FusedConv), count(g, IR_OP_Conv));
     ir_graph_free(g);
   }
+  check_qdq();
   return TEST_END();
 }

@@ -4,6 +4,8 @@
 # PyTorch's own outputs as the expected values; tests/test_onnx_torch.c runs them through the
 # importer, the reference executor and the pipeline. Random weights (fixed seeds), no downloads.
 # Usage: test_onnx_torch_gen.py OUT_DIR [--big]   (--big adds torchvision resnet18/mobilenet_v2)
+# Quantized (QDQ) models go to OUT_DIR_qdq: their expected values come from PyTorch's integer
+# kernels, which the float QDQ semantics match only to within one quantization step.
 import math
 import os
 import sys
@@ -89,6 +91,35 @@ class Conv1dPad(nn.Module):
         return torch.cat([y, torch.sigmoid(self.b(x))], dim=1).unsqueeze(1)
 
 
+class QuantCNN(nn.Module):
+    """eager-mode static quantization (fbgemm, per-channel int8 weights): exported as QDQ with
+    Cast and ConstantOfShape feeding the int32 bias zero points."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = torch.ao.quantization.QuantStub()
+        self.dq = torch.ao.quantization.DeQuantStub()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.r1 = nn.ReLU()
+        self.c2 = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2)
+        self.r2 = nn.ReLU()
+        self.c3 = nn.Conv2d(8, 6, 1)
+
+    def forward(self, x):
+        return self.dq(self.c3(self.r2(self.c2(self.r1(self.c1(self.q(x)))))))
+
+
+def quantized_cnn(g):
+    m = QuantCNN().eval()
+    m.qconfig = torch.ao.quantization.get_default_qconfig("fbgemm")
+    torch.ao.quantization.fuse_modules(m, [["c1", "r1"], ["c2", "r2"]], inplace=True)
+    p = torch.ao.quantization.prepare(m)
+    with torch.no_grad():
+        for _ in range(8):
+            p(torch.randn(2, 3, 16, 16, generator=g))
+    return torch.ao.quantization.convert(p)
+
+
 def randomize_bn(m, g):
     for mod in m.modules():
         if isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -136,6 +167,8 @@ def main():
     m = Conv1dPad()
     randomize_bn(m, g)
     save(out, "conv1d_opset13", m, torch.randn(2, 4, 20, generator=g), 13, keep_bn=True)
+    # QDQ: checked against PyTorch's integer kernels to within a quantization step, apart
+    save(out + "_qdq", "qdq_cnn_opset13", quantized_cnn(g), torch.randn(2, 3, 16, 16, generator=g), 13)
     if big:
         import torchvision
         for name, ctor, size in [("resnet18", torchvision.models.resnet18, 64),

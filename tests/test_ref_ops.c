@@ -4,7 +4,7 @@
  * broadcast), batched/broadcast MatMul, QLinearConv and QLinearMatMul with per-channel scales
  * against dequantize-compute-quantize, Quantize/DequantizeLinear per axis and round-half-even,
  * Softmax before and after opset 13, Clip's attribute form, Squeeze/Unsqueeze attribute form,
- * Pad modes, MaxPool on uint8. Prints the float GEMM and Conv throughput. */
+ * Pad modes, MaxPool on uint8, Cast's conversions. Prints the float GEMM and Conv throughput. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,6 +485,48 @@ static void test_maxpool_u8(void) {
   ir_graph_free(g.g);
 }
 
+static void test_cast(void) {
+  int64_t d4 = 4;
+  ir_value x = val(IR_F32, 1, &d4), i32 = val(IR_I32, 1, &d4), y;
+  float xs[4] = {-1.7f, 2.9f, 0.0f, -0.2f};
+  int32_t is[4] = {300, -1, 255, -129};
+  memcpy(x.data, xs, sizeof xs);
+  memcpy(i32.data, is, sizeof is);
+  struct {
+    const ir_value *in;
+    ir_dtype to;
+    double want[4];
+  } cases[] = {
+      {&x, IR_I8, {-1, 2, 0, 0}},       /* float -> int truncates toward zero */
+      {&x, IR_BOOL, {1, 1, 0, 1}},      /* non-zero is true */
+      {&i32, IR_U8, {44, 255, 255, 127}}, /* int -> int wraps (numpy astype) */
+      {&i32, IR_F32, {300, -1, 255, -129}},
+  };
+  for (int k = 0; k < 4; k++) {
+    one g = mk(IR_OP_Cast, 13, 1, 1);
+    ir_set_attr_int(g.n, "to", cases[k].to);
+    const ir_value *ins[1] = {cases[k].in};
+    char err[512];
+    int rc = run(&g, ins, &y, err);
+    CHECK(rc == IR_OK && y.type.dtype == cases[k].to, "cast case %d: %s", k, err);
+    if (!rc) {
+      for (int i = 0; i < 4; i++)
+        CHECK(ir_get_elem(y.type.dtype, y.data, i) == cases[k].want[i], "cast case %d element %d: %g, expected %g", k, i,
+              ir_get_elem(y.type.dtype, y.data, i), cases[k].want[i]);
+      ir_value_free(&y);
+    }
+    ir_graph_free(g.g);
+  }
+  one g = mk(IR_OP_Cast, 13, 1, 1);
+  ir_set_attr_int(g.n, "to", 11); /* DOUBLE */
+  const ir_value *ins[1] = {&x};
+  char err[512];
+  CHECK(run(&g, ins, &y, err) == IR_UNSUPPORTED && strstr(err, "cast to ONNX type 11"), "cast to double: %s", err);
+  ir_graph_free(g.g);
+  ir_value_free(&x);
+  ir_value_free(&i32);
+}
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -543,6 +585,7 @@ int main(void) {
   test_versions();
   test_pad_modes();
   test_maxpool_u8();
+  test_cast();
   bench();
   return TEST_END();
 }

@@ -354,6 +354,30 @@ static void test_errors(void) {
   run("deadlock", 0);
 }
 
+/* A program longer than one fetch request (32768 instructions): empty-loop ALU instructions on
+ * the compute unit, with a few real ones between, then FINISH. */
+static void test_long_program(void) {
+  enum { LEN = 33000 };
+  static isa_word w[LEN + 8];
+  p_init(X.cfg);
+  p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 4), 1, 4, 4, 0, 0, 0, 0, 0, 0);
+  uint32_t u = isa_uop(X.cfg, 1, 2, 0);
+  p_uops(0, &u, 1);
+  memcpy(w, P.w, P.n * sizeof w[0]);
+  uint32_t n = P.n;
+  P.n = 0;
+  p_alu(ISA_ALU_ADD, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0);   /* empty: uop_end = uop_begin */
+  p_alu(ISA_ALU_ADD, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0);   /* acc[1] += acc[2] */
+  for (; n < LEN - 3; n++) w[n] = P.w[n % 97 == 0 ? 1 : 0];
+  P.n = 0;
+  p_sync(T_PUSHN);
+  p_store(0, p_alloc(ISA_MEM_OUT, 4), 1, 4, 4, T_POPP);
+  p_finish(0);
+  memcpy(w + n, P.w, P.n * sizeof w[0]);
+  n += P.n;
+  xc_run(&X, "long program", 0, w, n, P.img, P.size);
+}
+
 int main(int argc, char **argv) {
   const char *def[] = {"tiny", "pynq"};
   const char **cfgs = argc > 1 ? (const char **)argv + 1 : def;
@@ -370,6 +394,7 @@ int main(int argc, char **argv) {
     test_alu();
     test_tokens();
     test_errors();
+    test_long_program();
     printf("%s: %" PRIu64 " programs, fsim/tsim cycles %" PRIu64 "/%" PRIu64
            ", mean |fsim-tsim|/tsim %.1f%%, %" PRIu64 " cycles simulated\n", cfgs[i], X.runs,
            X.f_cycles, X.t_cycles, X.n_timed ? 100.0 * X.sum_abs_rel / (double)X.n_timed : 0.0,
