@@ -105,14 +105,25 @@ int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen
       inv[j].data = g->tensors[n->in[j]]->data;
       in[j] = &inv[j];
     }
-    int rc = ref_run_node(g, n, in, out, err, errlen);
-    if (rc == IR_UNSUPPORTED) continue; /* left for the back end / CPU fallback */
-    if (rc) return rc;
+    /* look at the result's size first: a huge constant (ConstantOfShape, Pad, ...) stays a node */
+    const ir_type *ti[IR_VARIADIC + 1] = {0};
+    const void *di[IR_VARIADIC + 1] = {0};
+    ir_type to[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_in; j++) {
+      ti[j] = in[j] ? &in[j]->type : NULL;
+      di[j] = in[j] ? in[j]->data : NULL;
+    }
+    int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
     int big = 0;
-    for (int j = 0; j < n->n_out; j++) big |= ir_type_numel(&out[j].type) > FOLD_MAX_ELEMS;
+    for (int j = 0; !rc && j < n->n_out; j++) big |= ir_type_numel(&to[j]) < 0 || ir_type_numel(&to[j]) > FOLD_MAX_ELEMS;
+    if (rc == IR_UNSUPPORTED || (!rc && big)) continue; /* left for the back end / CPU fallback */
+    if (rc) return rc;
+    rc = ref_run_node(g, n, in, out, err, errlen);
+    if (rc == IR_UNSUPPORTED) continue;
+    if (rc) return rc;
     for (int j = 0; j < n->n_out; j++) {
       int t = n->out[j];
-      if (big || t < 0) {
+      if (t < 0) {
         ir_value_free(&out[j]);
         continue;
       }
@@ -124,7 +135,7 @@ int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen
         tt->dim_param[d] = NULL;
       }
     }
-    if (!big) n->dead = 1;
+    n->dead = 1;
   }
   return IR_OK;
 }

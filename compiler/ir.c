@@ -80,7 +80,8 @@ int ir_value_alloc(ir_value *v, const ir_type *t) {
   v->data = NULL;
   int64_t n = ir_type_numel(t);
   size_t es = ir_dtype_size(t->dtype);
-  if (n < 0 || !es || (uint64_t)n > ((uint64_t)1 << 40) / es) return IR_ERR;
+  uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
+  if (n < 0 || !es || (uint64_t)n > lim / es) return IR_ERR;
   v->data = calloc((size_t)n ? (size_t)n : 1, es);
   return v->data ? IR_OK : IR_ERR;
 }

@@ -20,6 +20,7 @@ enum { IR_OK = 0, IR_ERR = -1, IR_UNSUPPORTED = -2 };
 
 #define IR_MAX_DIMS 8   /* highest tensor rank the IR holds */
 #define IR_VARIADIC 255 /* "any number" of node inputs in ir_ops.def */
+#define IR_MAX_TENSOR_BYTES ((uint64_t)1 << 32) /* largest value ir_value_alloc makes (4 GiB) */
 
 /* Element types; the values are ONNX's TensorProto.DataType codes. */
 typedef enum ir_dtype {
@@ -123,7 +124,8 @@ size_t ir_dtype_size(ir_dtype t);      /* bytes per element, 0 if unsupported */
 const char *ir_dtype_name(ir_dtype t); /* "f32", "u8", ... */
 int64_t ir_type_numel(const ir_type *t); /* -1 if rank or an extent is unknown */
 int ir_type_known(const ir_type *t);     /* dtype, rank and all extents known */
-/* Allocate v->data for type t (zeroed). Returns IR_OK or IR_ERR (overflow/out of memory). */
+/* Allocate v->data for type t (zeroed). Returns IR_OK, or IR_ERR when the type is incomplete,
+ * larger than IR_MAX_TENSOR_BYTES or memory runs out. */
 int ir_value_alloc(ir_value *v, const ir_type *t);
 void ir_value_free(ir_value *v);
 /* Element i of a numeric buffer of type dt, converted to double / written from double

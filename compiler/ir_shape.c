@@ -237,8 +237,11 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
     if (infer_conv(g, n, x, in[1], IR_F32, &out[0], err, errlen)) return IR_ERR;
     if (n->op == IR_OP_FusedConv && n->n_in > 3 && in[3]) {
-      ir_type b;
-      if (ir_broadcast(&out[0], in[3], &b)) return ERR("residual does not match the conv output");
+      const ir_type *r = in[3];
+      int ok = r->rank < 0 || out[0].rank < 0 || r->rank == out[0].rank;
+      for (int i = 0; ok && r->rank >= 0 && i < r->rank && i < out[0].rank; i++)
+        ok = r->dims[i] < 0 || out[0].dims[i] < 0 || r->dims[i] == out[0].dims[i];
+      if (!ok) return ERR("residual does not have the conv output's shape");
     }
     return IR_OK;
   case IR_OP_QLinearConv:

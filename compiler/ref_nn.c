@@ -13,6 +13,14 @@
 
 static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
 
+/* Scratch memory for count elements of size es, or NULL when it is too large to address
+ * (IR_MAX_TENSOR_BYTES, or half the address space on 32-bit hosts) or memory runs out. */
+static void *scratch(int64_t count, size_t es) {
+  uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
+  if (count < 0 || (uint64_t)count > lim / es) return NULL;
+  return malloc((size_t)count * es + 1);
+}
+
 /* ---- float GEMM ----
  * Blocked over N (GEMM_NB) and K (GEMM_KB); each K x NR panel of B is packed contiguously and a
  * MR x NR block of C is accumulated in a local array the compiler keeps in vector registers. */
@@ -241,7 +249,7 @@ int ref_conv(ref_call *c) {
     depthwise_f(x->data, w->data, y->data, N, C, Mg, &g);
   } else if (!direct) {
     if ((uint64_t)Kd * (uint64_t)g.osz > ((uint64_t)1 << 32)) return CERR("im2col buffer too large"), IR_UNSUPPORTED;
-    col = malloc((size_t)(Kd * g.osz) * sizeof(float) + 1);
+    col = scratch(Kd * g.osz, sizeof(float));
     if (!col) return CERR("out of memory");
   }
   const float *px = x->data, *pw = w->data;
@@ -316,8 +324,8 @@ int ref_qlinear_conv(ref_call *c) {
       check_qparam(c, wz, M, "w_zero_point") || check_qparam(c, ys, 1, "y_scale") || check_qparam(c, yz, 1, "y_zero_point") ||
       (b && numel(b) != M))
     return IR_ERR;
-  int32_t *col = malloc((size_t)(Kd * g.osz) * sizeof(int32_t) + 1);
-  int64_t *acc = malloc((size_t)g.osz * sizeof(int64_t) + 1);
+  int32_t *col = scratch(Kd * g.osz, sizeof(int32_t));
+  int64_t *acc = scratch(g.osz, sizeof(int64_t));
   if (!col || !acc) {
     free(col);
     free(acc);
@@ -362,7 +370,7 @@ int ref_qlinear_conv(ref_call *c) {
 /* ---- Gemm and MatMul ---- */
 
 static float *transpose_copy(const float *a, int64_t rows, int64_t cols) {
-  float *t = malloc((size_t)(rows * cols) * sizeof(float) + 1);
+  float *t = scratch(rows * cols, sizeof(float));
   if (!t) return NULL;
   for (int64_t i = 0; i < rows; i++)
     for (int64_t j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
@@ -430,8 +438,8 @@ static int mm_plan(ref_call *c, const ir_type *at, const ir_type *bt, const ir_t
   if (ir_broadcast(&ab, &bb, &ob)) return CERR("batch dimensions do not broadcast");
   s->batches = ir_type_numel(&ob);
   (void)yt;
-  *aoffs = malloc((size_t)s->batches * sizeof(int64_t) + 1);
-  *boffs = malloc((size_t)s->batches * sizeof(int64_t) + 1);
+  *aoffs = scratch(s->batches, sizeof(int64_t));
+  *boffs = scratch(s->batches, sizeof(int64_t));
   if (!*aoffs || !*boffs) {
     free(*aoffs);
     free(*boffs);
@@ -525,7 +533,7 @@ static const float *as_float(const ir_value *v, float **tmp) {
   *tmp = NULL;
   if (v->type.dtype == IR_F32) return v->data;
   int64_t n = numel(v);
-  *tmp = malloc((size_t)n * sizeof(float) + 1);
+  *tmp = scratch(n, sizeof(float));
   if (!*tmp) return NULL;
   for (int64_t i = 0; i < n; i++) (*tmp)[i] = (float)ir_get_elem(v->type.dtype, v->data, i);
   return *tmp;

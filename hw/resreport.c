@@ -276,6 +276,42 @@ static void parse_log(const char *text, report *rp) {
   }
 }
 
+/* A readable name for a yosys module: "$paramod$<hash>\\mod" -> "mod#<hash 6>",
+ * "$paramod\\mod\\P=s32'00..0110" -> "mod(P=6)"; others unchanged. */
+static void pretty_module(const char *in, char *out, size_t cap) {
+  if (!strncmp(in, "$paramod$", 9)) {
+    const char *bs = strchr(in, '\\');
+    snprintf(out, cap, "%s#%.6s", bs ? bs + 1 : in, in + 9);
+    return;
+  }
+  if (strncmp(in, "$paramod\\", 9) != 0) {
+    snprintf(out, cap, "%s", in);
+    return;
+  }
+  strbuf sb;
+  sb_init(&sb, out, cap);
+  const char *p = in + 9, *bs = strchr(p, '\\');
+  sb_printf(&sb, "%.*s", bs ? (int)(bs - p) : (int)strlen(p), p);
+  for (int first = 1; bs; first = 0) {
+    p = bs + 1;
+    bs = strchr(p, '\\');
+    int len = bs ? (int)(bs - p) : (int)strlen(p);
+    const char *eq = memchr(p, '=', (size_t)len);
+    const char *q = eq ? memchr(eq, '\'', (size_t)(p + len - eq)) : NULL;
+    sb_printf(&sb, "%s", first ? "(" : ",");
+    if (eq && q) { /* NAME=s32'0101...: a binary constant */
+      long v = 0;
+      for (const char *d = q + 1; d < p + len && (*d == '0' || *d == '1'); d++)
+        v = v * 2 + (*d - '0');
+      sb_printf(&sb, "%.*s=%ld", (int)(eq - p), p, v);
+    } else {
+      sb_printf(&sb, "%.*s", len, p);
+    }
+  }
+  if (strchr(in + 9, '\\'))
+    sb_printf(&sb, ")");
+}
+
 static double pct(double used, long cap) { return cap > 0 ? 100.0 * used / (double)cap : 0.0; }
 
 /* Print the JSON string s (escaping quotes, backslashes and control characters). */
@@ -448,14 +484,18 @@ int main(int argc, char **argv) {
           rp->r[R_MUXF], rp->r[R_IO]);
   fprintf(ft, "expected: buffers %.0f bits (>= %ld BRAM36), %ld MACs per cycle\n", buf_bits,
           bram_min, macs);
-  for (int i = 0; i < rp->n_mems; i++)
-    fprintf(ft, "memory %s -> %s\n", rp->mem_name[i], rp->mem_map[i]);
+  for (int i = 0; i < rp->n_mems; i++) {
+    char pretty[192];
+    pretty_module(rp->mem_name[i], pretty, sizeof pretty);
+    fprintf(ft, "memory %s -> %s\n", pretty, rp->mem_map[i]);
+  }
   if (rp->n_mods)
     fprintf(ft, "per module (own cells x instances; hierarchical synthesis):\n");
   for (int i = 0; i < rp->n_mods; i++) {
     const long *r = rp->mods[i].r, k = rp->mods[i].inst;
-    fprintf(ft, "  %-28s x%-3ld LUT %7ld  FF %6ld  DSP %4ld  BRAM36 %6.1f  MUXF %5ld\n",
-            rp->mods[i].name, k, k * (r[R_LUT] + r[R_LUTMEM] + r[R_SRL]),
+    char pretty[128];
+    pretty_module(rp->mods[i].name, pretty, sizeof pretty);
+    fprintf(ft, "  %-28s x%-3ld LUT %7ld  FF %6ld  DSP %4ld  BRAM36 %6.1f  MUXF %5ld\n", pretty, k, k * (r[R_LUT] + r[R_LUTMEM] + r[R_SRL]),
             k * (r[R_FF] + r[R_LATCH]), k * r[R_DSP], k * r[R_BRAM18U] / 2.0, k * r[R_MUXF]);
   }
   for (int i = 0; i < rp->n_notes; i++)

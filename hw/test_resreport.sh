@@ -53,6 +53,8 @@ expect_grep ultra96_hier "$tmp/b.txt" '^memory dlvta_top.u_fetch.q_load -> LUT R
 expect_grep ultra96_hier "$tmp/b.txt" '^note: memory dlvta_top.u_compute.acc_fwd became flip-flops'
 expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_gemm  *x1  *LUT *100  FF *400  DSP  *256 '
 expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_top  *x1  *LUT *0  FF *10 '
+expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_rdma(MaxLogE=8)  *x3  *LUT *12  FF *0  DSP *0  BRAM36 *1.5 '
+expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_fifo#1d67ca  *x4  *LUT *32 '
 
 # 3. over the limit: LUT 94 % and DSP 124 %; --check fails, the report is still written.
 $rr --config pynq --part xc7z020 --json "$tmp/c.json" --txt "$tmp/c.txt" --check \

@@ -1,6 +1,9 @@
 // rtl/dlvta_alu_lane.v -- one int32 lane of the tensor ALU, combinational, exactly as isa/ISA.md:
 // a = acc[dst] lane, c = acc[src] lane, b = use_imm ? sext(imm) : c. MUL and REQ share one
-// 32x16 signed multiplier (MUL: b[15:0]; REQ: c[15:0]).
+// 32x16 signed multiplier (MUL: b[15:0]; REQ: c[15:0]); REQ and SHR (s > 0) share one rounding
+// right shift, computed as ((x >>> (s-1)) + 1) >>> 1, which equals (x + 2^(s-1)) >>> s.
+// Widths are the least that are exact: the REQ product has 48 bits, and any shift of 48 or more
+// rounds it to 0.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -16,33 +19,40 @@ module dlvta_alu_lane (
   wire        [31:0] b = use_imm_i ? imm32 : c_i;
   wire signed [31:0] sa = a_i;
   wire signed [31:0] sb = b;
+  wire               is_req = (op_i == `DLVTA_ALU_REQ);
 
   // the shared multiplier
-  wire signed [15:0] mul_b = (op_i == `DLVTA_ALU_REQ) ? c_i[15:0] : b[15:0];
+  wire signed [15:0] mul_b = is_req ? c_i[15:0] : b[15:0];
   wire signed [47:0] prod = sa * mul_b;
-  wire signed [63:0] p64 = {{16{prod[47]}}, prod};
 
-  // REQ: rounding shift by c[21:16], then bound
-  wire        [5:0]  req_sh = c_i[21:16];
-  wire signed [63:0] req_rnd = (req_sh == 6'd0) ? p64 :
-                               ((p64 + (64'sd1 <<< (req_sh - 6'd1))) >>> req_sh);
-  wire signed [63:0] lo = {{56{imm_i[7]}}, imm_i[7:0]};
-  wire signed [63:0] hi = {{56{imm_i[15]}}, imm_i[15:8]};
-  wire signed [63:0] req_lo = (req_rnd < lo) ? lo : req_rnd;
-  wire signed [63:0] req_cl = (req_lo > hi) ? hi : req_lo;
-  wire signed [63:0] int_min = -64'sd2147483648;
-  wire signed [63:0] int_max = 64'sd2147483647;
-  wire signed [63:0] req_sat = (req_rnd < int_min) ? int_min :
-                               (req_rnd > int_max) ? int_max : req_rnd;
-  wire        [31:0] req_y = use_imm_i ? req_cl[31:0] : req_sat[31:0];
+  // the shared rounding right shift: REQ (x = a*m, s = c[21:16]) or SHR (x = a, s = b[5:0] > 0)
+  wire signed [48:0] rs_x = is_req ? {prod[47], prod} : {{17{a_i[31]}}, a_i};
+  wire        [5:0]  rs_s = is_req ? c_i[21:16] : b[5:0];
+  wire               rs_big = (rs_s >= 6'd48);
+  wire        [5:0]  rs_s1 = rs_s - 6'd1;                        // 0..46 when 1 <= s < 48
+  wire signed [48:0] rs_q = rs_x >>> rs_s1;
+  wire signed [49:0] rs_x50 = $signed({rs_x[48], rs_x});
+  wire signed [49:0] rs_q50 = $signed({rs_q[48], rs_q});
+  wire signed [49:0] rs_q1 = rs_q50 + 50'sd1;
+  wire signed [49:0] rs_half = rs_q1 >>> 1;
+  // (every operand signed, so that nothing here turns the shifts unsigned)
+  wire signed [49:0] rs_r = (rs_s == 6'd0) ? rs_x50 : rs_big ? 50'sd0 : rs_half;
 
-  // SHR: s = sext(b[5:0])
-  wire signed [5:0]  shs = b[5:0];
-  wire        [5:0]  shn = 6'd0 - b[5:0];          // -s when s < 0 (1..32)
-  wire signed [63:0] a64 = {{32{a_i[31]}}, a_i};
-  wire signed [63:0] shr_r = (a64 + (64'sd1 <<< (b[5:0] - 6'd1))) >>> b[5:0];
-  wire        [31:0] shl_r = (shn >= 6'd32) ? 32'd0 : (a_i << shn);
-  wire        [31:0] shr_y = (shs == 6'sd0) ? a_i : (shs > 6'sd0) ? shr_r[31:0] : shl_r;
+  // REQ bounds
+  wire signed [49:0] lo = {{42{imm_i[7]}}, imm_i[7:0]};
+  wire signed [49:0] hi = {{42{imm_i[15]}}, imm_i[15:8]};
+  wire signed [49:0] req_lo = (rs_r < lo) ? lo : rs_r;
+  wire signed [49:0] req_cl = (req_lo > hi) ? hi : req_lo;
+  wire signed [49:0] int_min = -50'sd2147483648;
+  wire signed [49:0] int_max = 50'sd2147483647;
+  wire        [31:0] req_sat = (rs_r < int_min) ? 32'h8000_0000 :
+                               (rs_r > int_max) ? 32'h7fff_ffff : rs_r[31:0];
+  wire        [31:0] req_y = use_imm_i ? req_cl[31:0] : req_sat;
+
+  // SHR: s = sext(b[5:0]); s > 0 rounds right (shared shift), s < 0 shifts left by -s (1..32)
+  wire        [5:0]  shn = 6'd0 - b[5:0];
+  wire        [31:0] shl_r = shn[5] ? 32'd0 : (a_i << shn[4:0]);
+  wire        [31:0] shr_y = (b[5:0] == 6'd0) ? a_i : b[5] ? shl_r : rs_r[31:0];
 
   // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8]))
   wire signed [31:0] clo = {{24{b[7]}}, b[7:0]};
@@ -50,7 +60,7 @@ module dlvta_alu_lane (
   wire signed [31:0] c_lo = (sa < clo) ? clo : sa;
   wire signed [31:0] c_y = (c_lo > chi) ? chi : c_lo;
 
-  wire unused_ok = ^{req_cl[63:32], req_sat[63:32], shr_r[63:32]};  // results are 32 bits
+  wire unused_ok = ^{req_cl[49:32], rs_r[49:32], prod[47:32]};  // results are 32 bits
 
   always @* begin
     y_o = a_i;

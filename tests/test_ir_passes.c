@@ -204,6 +204,15 @@ static void test_cnn(void) {
     same_outputs(g, c, &in, 1, what);
     ir_value_free(&in);
   }
+  /* the pipeline is idempotent: a second run changes nothing */
+  {
+    ir_graph *again = ir_graph_clone(c);
+    int rc2 = cc_run_pipeline(again, NULL, err, sizeof err);
+    CHECK(rc2 == IR_OK && again->n_nodes == c->n_nodes && again->n_tensors == c->n_tensors,
+          "second pipeline run: rc %d, %d nodes (was %d), %d tensors (was %d)", rc2, again->n_nodes, c->n_nodes,
+          again->n_tensors, c->n_tensors);
+    ir_graph_free(again);
+  }
   /* the dump after each pass */
   fflush(dump);
   long len = ftell(dump);

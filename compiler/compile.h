@@ -1,0 +1,68 @@
+/* compiler/compile.h -- the whole compiler behind `dlvta compile`: ONNX import, the front-end
+ * passes (cc.h), then the back-end passes registered here, in this order:
+ *
+ *   qdq-import  quantized ONNX (QuantizeLinear/DequantizeLinear pairs, QLinearConv,
+ *               QLinearMatMul) -> float ops whose tensors carry the model's own scales and zero
+ *               points (uint8 zero point z becomes int8 z - 128); weights become float constants
+ *               with their scales kept (quant.c)
+ *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
+ *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
+ *               folded into the accelerator layer before it) or "cpu" (reference executor, with
+ *               the reason in dlvta.why); a node neither can run is an error naming it (lower.c)
+ *   calibrate   per-tensor activation ranges from the float reference over the calibration
+ *               samples -> int8 quantization of every float activation tensor (quant.c)
+ *   lower       accelerator layers (weights per output channel, int32 bias, requant
+ *               multipliers, clamp bounds), one program per layer, the image, the runtime
+ *               graph of the CPU nodes and the execution plan -> cc_model (lower.c)
+ *
+ * Quantization: activations are per-tensor int8; a tensor whose calibrated minimum is >= 0
+ * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used), any
+ * other is symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
+ * (scale max|w|/127), bias int32 at scale in_scale * w_scale. The IR dump after calibrate shows
+ * every tensor's choice; after partition every node's target.
+ */
+#ifndef DLVTA_COMPILE_H
+#define DLVTA_COMPILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cc.h"
+#include "ir.h"
+#include "package.h"
+
+typedef struct cc_compile_opts {
+  const char *config;     /* hardware config name, e.g. "pynq" */
+  const float *calib;     /* [n_calib][numel of the model's (single) input] float32, or NULL */
+  int n_calib;            /* 0: synthetic samples (see cc_calibrate) */
+  int no_latency_hiding;  /* passed to the back end */
+  const char *dump_after; /* dump the IR after this pass ("all", "import", a pass name) */
+  FILE *dump_to;          /* where dumps go (NULL: stderr) */
+  FILE *log;              /* one-line notes: calibration source, partition, layers (NULL: none) */
+} cc_compile_opts;
+
+/* Compile the ONNX model at path into a new model (free with cc_model_free). IR_OK, or
+ * IR_ERR / IR_UNSUPPORTED with "file: node 'name' (Op): message" (or the pass) in err. */
+int cc_compile(const char *path, const cc_compile_opts *o, cc_model **out, char *err, size_t errlen);
+
+/* Add the four passes above to the pipeline (once; later calls do nothing). 0 or -1. */
+int cc_register_backend_passes(void);
+
+/* The state of the compile in progress, for the registered passes. Outside cc_compile the
+ * passes qdq-import runs as usual and partition/calibrate/lower do nothing. */
+typedef struct cc_compile_ctx {
+  const cc_compile_opts *o;
+  const isa_config *cfg;
+  cc_model *model;        /* set by lower */
+} cc_compile_ctx;
+cc_compile_ctx *cc_compile_active(void);
+
+int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+int cc_partition(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+int cc_lower(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+
+/* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
+void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
+
+#endif

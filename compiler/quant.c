@@ -1,0 +1,357 @@
+/* compiler/quant.c -- post-training int8 quantization: the calibrate pass (activation ranges
+ * from the float reference executor over calibration samples -> per-tensor scale and zero
+ * point on every float activation tensor) and the qdq-import pass (already-quantized ONNX ->
+ * float ops whose tensors keep the model's scales and zero points). Rules in compile.h.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "ref.h"
+
+void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
+  if (!isfinite(lo) || !isfinite(hi) || lo > hi) lo = hi = 0;
+  if (lo >= 0) {
+    /* non-negative: every code in use, zero exactly representable as -128 */
+    double s = hi / 255.0;
+    *scale = (float)(s > 1e-8 ? s : 1e-8);
+    *zp = -128;
+  } else {
+    double m = fmax(-lo, hi);
+    double s = m / 127.0;
+    *scale = (float)(s > 1e-8 ? s : 1e-8);
+    *zp = 0;
+  }
+}
+
+/* ---- calibrate ------------------------------------------------------------------------- */
+typedef struct cal_state {
+  double *lo, *hi; /* [n_tensors] running range, +inf/-inf when unseen */
+} cal_state;
+
+static void cal_value(cal_state *c, int t, const ir_value *v) {
+  if (!v || v->type.dtype != IR_F32) return;
+  int64_t n = ir_type_numel(&v->type);
+  const float *d = v->data;
+  double lo = c->lo[t], hi = c->hi[t];
+  for (int64_t i = 0; i < n; i++) {
+    double x = d[i];
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  c->lo[t] = lo;
+  c->hi[t] = hi;
+}
+
+static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const *outs) {
+  cal_state *c = ctx;
+  const ir_node *n = g->nodes[ni];
+  for (int k = 0; k < n->n_out; k++)
+    if (n->out[k] >= 0) cal_value(c, n->out[k], outs[k]);
+  return 0;
+}
+
+/* A deterministic N(0, 1) generator (xorshift64* and Box-Muller): synthetic calibration. */
+static double synth_normal(uint64_t *s) {
+  double u[2];
+  for (int k = 0; k < 2; k++) {
+    *s ^= *s >> 12, *s ^= *s << 25, *s ^= *s >> 27;
+    u[k] = ((double)((*s * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
+  }
+  return sqrt(-2.0 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+#define SYNTH_SAMPLES 8
+
+/* Runs the float reference over the calibration samples (the compile's --calib samples for a
+ * single-input model, else SYNTH_SAMPLES synthetic inputs drawn from N(0, 1) with a fixed
+ * seed), records each float tensor's [min, max] and gives every float activation tensor that
+ * has no quantization yet (QDQ models bring their own) a per-tensor int8 scale and zero point
+ * (cc_choose_quant). Then tensors that the accelerator must keep in one quantization share it:
+ * a MaxPool's output takes its input's, an aliasing Reshape's output its input's. */
+int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  (void)o;
+  cc_compile_ctx *cx = cc_compile_active();
+  if (!cx) return IR_OK;
+  const cc_compile_opts *co = cx->o;
+  int nin = g->n_inputs;
+  ir_value *in = calloc((size_t)nin + 1, sizeof *in);
+  cal_state c;
+  c.lo = malloc(((size_t)g->n_tensors + 1) * sizeof(double));
+  c.hi = malloc(((size_t)g->n_tensors + 1) * sizeof(double));
+  if (!in || !c.lo || !c.hi) {
+    free(in), free(c.lo), free(c.hi);
+    snprintf(err, errlen, "out of memory");
+    return IR_ERR;
+  }
+  for (int i = 0; i < g->n_tensors; i++) c.lo[i] = INFINITY, c.hi[i] = -INFINITY;
+  int rc = IR_OK;
+  for (int i = 0; i < nin && rc == IR_OK; i++) {
+    in[i].type = g->tensors[g->inputs[i]]->type;
+    if (in[i].type.dtype != IR_F32 || ir_value_alloc(&in[i], &in[i].type) != IR_OK) {
+      snprintf(err, errlen, "%s: input '%s' must be a float32 tensor of known shape", g->source ? g->source : "model",
+               g->tensors[g->inputs[i]]->name);
+      rc = IR_UNSUPPORTED;
+    }
+  }
+  int use_calib = co->calib && co->n_calib > 0 && nin == 1;
+  int ns = use_calib ? co->n_calib : SYNTH_SAMPLES;
+  uint64_t seed = 0x9E3779B97F4A7C15ull;
+  ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
+  ref_opts ro = {.on_node = cal_node, .ctx = &c};
+  for (int s = 0; s < ns && rc == IR_OK && outs; s++) {
+    for (int i = 0; i < nin; i++) {
+      int64_t n = ir_type_numel(&in[i].type);
+      float *d = in[i].data;
+      for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
+      cal_value(&c, g->inputs[i], &in[i]);
+    }
+    rc = ref_run(g, in, nin, outs, &ro, err, errlen);
+    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
+  }
+  if (!outs) rc = IR_ERR;
+  if (cx->o->log && rc == IR_OK) {
+    if (use_calib)
+      fprintf(cx->o->log, "calibration: %d samples from --calib, per-tensor min/max\n", ns);
+    else
+      fprintf(cx->o->log,
+              "calibration: no --calib: %d synthetic inputs of the model's input shape drawn from N(0, 1) "
+              "(fixed seed), per-tensor min/max; pass --calib SAMPLES.npy with real data for better ranges\n",
+              ns);
+  }
+  if (rc == IR_OK) {
+    for (int t = 0; t < g->n_tensors; t++) {
+      ir_tensor *T = g->tensors[t];
+      if (T->data || T->quant || T->type.dtype != IR_F32 || c.lo[t] > c.hi[t]) continue;
+      float sc;
+      int32_t zp;
+      cc_choose_quant(c.lo[t], c.hi[t], &sc, &zp);
+      ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
+    }
+    /* shared quantizations, in topological order so that chains propagate */
+    for (int i = 0; i < g->n_nodes; i++) {
+      const ir_node *n = g->nodes[i];
+      const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+      int share = (n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
+      const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
+      if (share && q) ir_set_quant(g, n->out[0], -1, 1, q->scale, q->zero_point, IR_I8);
+    }
+  }
+  for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
+  free(in);
+  free(outs);
+  free(c.lo);
+  free(c.hi);
+  return rc;
+}
+
+/* ---- qdq-import ------------------------------------------------------------------------ */
+
+/* Constant element count of tensor t, or -1 if it is not a constant. */
+static int64_t const_numel(const ir_graph *g, int t) {
+  if (t < 0 || !g->tensors[t]->data) return -1;
+  return ir_type_numel(&g->tensors[t]->type);
+}
+
+/* Scale/zero point of a Q/DQ-like operand pair (s, z: tensor ids, z may be -1) as float and
+ * int8-domain zero points; n = count (1 or per channel). Returns 0 if constant and sane. */
+static int qparams(const ir_graph *g, int s, int z, float **scale, int32_t **zp, int *n) {
+  *scale = NULL, *zp = NULL, *n = 0;
+  int64_t ns = const_numel(g, s);
+  if (ns < 1 || g->tensors[s]->type.dtype != IR_F32) return -1;
+  if (z >= 0 && const_numel(g, z) != ns) return -1;
+  *scale = malloc((size_t)ns * sizeof(float));
+  *zp = malloc((size_t)ns * sizeof(int32_t));
+  if (!*scale || !*zp) {
+    free(*scale), free(*zp);
+    *scale = NULL, *zp = NULL;
+    return -1;
+  }
+  ir_dtype zt = z >= 0 ? g->tensors[z]->type.dtype : IR_U8;
+  for (int64_t i = 0; i < ns; i++) {
+    (*scale)[i] = ((const float *)g->tensors[s]->data)[i];
+    double zv = z >= 0 ? ir_get_elem(zt, g->tensors[z]->data, i) : 0;
+    /* uint8 with zero point z is int8 with zero point z - 128 */
+    (*zp)[i] = (int32_t)zv - (zt == IR_U8 ? 128 : 0);
+    if (!((*scale)[i] > 0) || !isfinite((*scale)[i])) {
+      free(*scale), free(*zp);
+      *scale = NULL, *zp = NULL;
+      return -1;
+    }
+  }
+  *n = (int)ns;
+  return 0;
+}
+
+/* New float constant = dequantized integer constant q (per axis `axis` when n > 1) with the
+ * quantization recorded on it; returns its id or -1. */
+static int dequant_const(ir_graph *g, int q, const float *scale, const int32_t *zp8, int n, int axis, const char *name) {
+  const ir_tensor *Q = g->tensors[q];
+  ir_type t = Q->type;
+  t.dtype = IR_F32;
+  int64_t numel = ir_type_numel(&t);
+  if (numel < 0) return -1;
+  if (n > 1 && (axis < 0 || axis >= t.rank || t.dims[axis] != n)) return -1;
+  int64_t inner = 1;
+  for (int d = axis + 1; n > 1 && d < t.rank; d++) inner *= t.dims[d];
+  float *v = malloc((size_t)(numel ? numel : 1) * sizeof(float));
+  if (!v) return -1;
+  int shift = Q->type.dtype == IR_U8 ? 128 : 0;
+  for (int64_t i = 0; i < numel; i++) {
+    int ch = n > 1 ? (int)(i / inner % n) : 0;
+    double qv = ir_get_elem(Q->type.dtype, Q->data, i) - shift;
+    v[i] = (float)((qv - zp8[ch]) * scale[ch]);
+  }
+  int id = ir_add_const(g, name, &t, v);
+  ir_set_quant(g, id, n > 1 ? axis : -1, n, scale, zp8, IR_I8);
+  return id;
+}
+
+/* Rewrites quantized ONNX into float ops with fixed quantization (see compile.h):
+ * 1. DequantizeLinear of a constant (weights, bias) -> a float constant carrying its scales;
+ * 2. QLinearConv / QLinearMatMul -> DequantizeLinear + Conv / MatMul on float constants +
+ *    QuantizeLinear;
+ * 3. QuantizeLinear(x) -> DequantizeLinear pairs with equal parameters: the DQ output is
+ *    replaced by x, which keeps the parameters as its quantization;
+ * then re-runs fuse and dce so that the new Conv nodes fuse with their activations. Integer
+ * tensors that remain (e.g. a quantized graph input) run through the reference executor. */
+int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+  int changed = 0;
+  int n0 = g->n_nodes;
+  for (int i = 0; i < n0; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->op == IR_OP_QLinearConv || n->op == IR_OP_QLinearMatMul) {
+      float *xs, *ws, *ys;
+      int32_t *xz, *wz, *yz;
+      int nx, nw, ny;
+      int bad = qparams(g, n->in[1], n->in[2], &xs, &xz, &nx) != 0;
+      bad |= qparams(g, n->in[4], n->in[5], &ws, &wz, &nw) != 0;
+      bad |= qparams(g, n->in[6], n->in[7], &ys, &yz, &ny) != 0;
+      if (bad || nx != 1 || ny != 1 || const_numel(g, n->in[3]) < 0) {
+        free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+        continue;
+      }
+      int conv = n->op == IR_OP_QLinearConv;
+      char name[300];
+      snprintf(name, sizeof name, "%s_wf", g->tensors[n->in[3]]->name);
+      int wf = dequant_const(g, n->in[3], ws, wz, nw, conv ? 0 : 1, name);
+      int bf = -1;
+      if (wf >= 0 && conv && n->n_in > 8 && n->in[8] >= 0) {
+        const ir_tensor *B = g->tensors[n->in[8]];
+        int64_t M = g->tensors[wf]->type.dims[0];
+        if (B->data && ir_type_numel(&B->type) == M) {
+          float *b = malloc((size_t)M * sizeof(float));
+          for (int64_t m = 0; m < M; m++) b[m] = (float)(ir_get_elem(B->type.dtype, B->data, m) * xs[0] * ws[nw > 1 ? m : 0]);
+          ir_type bt = {.dtype = IR_F32, .rank = 1, .dims = {M}};
+          snprintf(name, sizeof name, "%s_bf", B->name);
+          bf = ir_add_const(g, name, &bt, b);
+        } else {
+          wf = -1;
+        }
+      }
+      if (wf < 0) {
+        free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+        continue;
+      }
+      /* x_f = DequantizeLinear(x_q, xs, xz) */
+      int xq = n->in[0], yq = n->out[0];
+      ir_type xt = g->tensors[xq]->type, yt = g->tensors[yq]->type;
+      xt.dtype = IR_F32, yt.dtype = IR_F32;
+      snprintf(name, sizeof name, "%s_f", g->tensors[xq]->name);
+      int xf = ir_add_tensor(g, name, &xt);
+      int dq_in[3] = {xq, n->in[1], n->in[2]};
+      ir_add_node(g, IR_OP_DequantizeLinear, n->name, dq_in, n->in[2] >= 0 ? 3 : 2, &xf, 1);
+      ir_move_last_node(g, i);
+      i++, n0++;
+      snprintf(name, sizeof name, "%s_f", g->tensors[yq]->name);
+      int yf = ir_add_tensor(g, name, &yt);
+      ir_set_quant(g, yf, -1, 1, ys, yz, IR_I8);
+      int cin[3] = {xf, wf, bf};
+      ir_node *c = ir_add_node(g, conv ? IR_OP_Conv : IR_OP_MatMul, n->name, cin, conv ? (bf >= 0 ? 3 : 2) : 2, &yf, 1);
+      for (int k = 0; conv && k < n->n_attr; k++) {
+        const ir_attr *a = &n->attr[k];
+        if (a->kind == IR_ATTR_INT) ir_set_attr_int(c, a->name, a->i);
+        else if (a->kind == IR_ATTR_INTS) ir_set_attr_ints(c, a->name, a->ints, a->n);
+        else if (a->kind == IR_ATTR_STRING) ir_set_attr_string(c, a->name, a->s);
+      }
+      ir_move_last_node(g, i + 1);
+      int q_in[3] = {yf, n->in[6], n->in[7]};
+      ir_add_node(g, IR_OP_QuantizeLinear, n->name, q_in, n->in[7] >= 0 ? 3 : 2, &yq, 1);
+      ir_move_last_node(g, i + 2);
+      n->dead = 1;
+      i += 2, n0 += 2;
+      changed = 1;
+      free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+    }
+  }
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_DequantizeLinear) continue;
+    float *s;
+    int32_t *z;
+    int cnt;
+    if (qparams(g, n->in[1], n->n_in > 2 ? n->in[2] : -1, &s, &z, &cnt) != 0) continue;
+    int x = n->in[0], y = n->out[0];
+    int64_t axis = ir_attr_int(n, "axis", 1);
+    if (axis < 0) axis += g->tensors[x]->type.rank;
+    if (g->tensors[x]->data) {
+      /* 1: constant weights / bias */
+      char name[300];
+      snprintf(name, sizeof name, "%s_f", g->tensors[x]->name);
+      if (g->tensors[x]->type.dtype == IR_I32) {
+        /* bias: int32 with scale in_scale * w_scale, no quantization of its own to keep */
+        int64_t numel = ir_type_numel(&g->tensors[x]->type);
+        float *v = malloc((size_t)(numel ? numel : 1) * sizeof(float));
+        int64_t inner = 1;
+        for (int d = (int)axis + 1; cnt > 1 && d < g->tensors[x]->type.rank; d++) inner *= g->tensors[x]->type.dims[d];
+        for (int64_t k = 0; k < numel; k++) {
+          int ch = cnt > 1 ? (int)(k / inner % cnt) : 0;
+          v[k] = (float)((ir_get_elem(IR_I32, g->tensors[x]->data, k) - z[ch]) * s[ch]);
+        }
+        ir_type t = g->tensors[x]->type;
+        t.dtype = IR_F32;
+        int c = ir_add_const(g, name, &t, v);
+        ir_replace_uses(g, y, c);
+        n->dead = 1;
+        changed = 1;
+      } else {
+        int c = dequant_const(g, x, s, z, cnt, (int)axis, name);
+        if (c >= 0) {
+          ir_replace_uses(g, y, c);
+          n->dead = 1;
+          changed = 1;
+        }
+      }
+    } else {
+      /* 3: a Q -> DQ pair */
+      int pi;
+      const ir_node *p = ir_producer(g, x, &pi);
+      if (p && p->op == IR_OP_QuantizeLinear && cnt == 1) {
+        float *s2;
+        int32_t *z2;
+        int c2;
+        if (qparams(g, p->in[1], p->n_in > 2 ? p->in[2] : -1, &s2, &z2, &c2) == 0) {
+          if (c2 == 1 && s2[0] == s[0] && z2[0] == z[0] && g->tensors[p->in[0]]->type.dtype == IR_F32) {
+            int xf = p->in[0];
+            if (!g->tensors[xf]->quant) ir_set_quant(g, xf, -1, 1, s, z, IR_I8);
+            ir_replace_uses(g, y, xf);
+            n->dead = 1;
+            changed = 1;
+          }
+          free(s2), free(z2);
+        }
+      }
+    }
+    free(s), free(z);
+  }
+  if (!changed) return IR_OK;
+  int rc = cc_dce(g, o, err, errlen);
+  ir_graph_compact(g);
+  if (rc == IR_OK) rc = cc_fuse(g, o, err, errlen);
+  if (rc == IR_OK) rc = cc_dce(g, o, err, errlen);
+  return rc;
+}

@@ -1,0 +1,69 @@
+/* driver/runtime.h -- the dlvta runtime: loads a package (compiler/package.h), opens a device
+ * backend, places the image on it once and runs the execution plan per inference: inputs
+ * quantized and packed, accelerator layers run one program each on the device, CPU steps
+ * through the reference executor, outputs unpacked and dequantized. Per-layer counters
+ * accumulate over runs. Every call returns RT_OK or a negative RT_E_* with a message in err;
+ * nothing here exits or aborts on bad input.
+ */
+#ifndef DLVTA_RUNTIME_H
+#define DLVTA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rt_status {
+  RT_OK = 0,
+  RT_E_ARG = -1,     /* bad argument (shape, index) */
+  RT_E_PACKAGE = -2, /* unreadable, corrupt or mismatched package */
+  RT_E_DEVICE = -3,  /* the backend failed to open, allocate or run */
+  RT_E_CPU = -4,     /* a CPU fallback step failed */
+  RT_E_NOMEM = -5,
+};
+
+typedef struct rt_model rt_model;
+
+typedef struct rt_layer_stats {
+  const char *op;            /* ONNX op (Conv, Gemm, MaxPool, Add, ...) */
+  const char *node;          /* ONNX node name */
+  const char *desc;          /* shape, e.g. "conv 64x56x56 -> 64x56x56 k3x3 s1" */
+  uint64_t macs;             /* useful MACs per inference */
+  uint64_t predicted_cycles; /* the compiler's prediction per inference */
+  uint64_t cycles;           /* accelerator cycles counted by the backend, summed over runs */
+  uint64_t device_macs;      /* MACs the device counted (incl. padded lanes), summed */
+  double host_ms;            /* wall time of the device calls, summed */
+} rt_layer_stats;
+
+/* Load and validate a package. */
+int rt_load(const char *path, rt_model **out, char *err, size_t errlen);
+void rt_free(rt_model *m);
+
+/* Open backend ("fsim", "verilator", ...; options as drv_open) for the package's config,
+ * place the image and the programs. Must precede rt_run. */
+int rt_open(rt_model *m, const char *backend, const char *options, char *err, size_t errlen);
+
+const char *rt_config_name(const rt_model *m);
+const char *rt_calibration(const rt_model *m);
+int rt_n_inputs(const rt_model *m);
+int rt_n_outputs(const rt_model *m);
+/* Name, rank and extents (dims[0..rank)) of input / output i; NULL name for a bad index. */
+const char *rt_input(const rt_model *m, int i, int *rank, const int64_t **dims);
+const char *rt_output(const rt_model *m, int i, int *rank, const int64_t **dims);
+int64_t rt_input_numel(const rt_model *m, int i);
+int64_t rt_output_numel(const rt_model *m, int i);
+
+/* One inference: inputs[i] holds rt_input_numel(i) floats, outputs[i] receives
+ * rt_output_numel(i) floats. */
+int rt_run(rt_model *m, const float *const *inputs, float *const *outputs, char *err, size_t errlen);
+
+/* Counters since rt_open: inferences run, per-layer statistics (layer < rt_n_layers), total
+ * accelerator cycles and wall time spent in CPU steps and in quantize/pack/unpack. */
+int rt_n_layers(const rt_model *m);
+int rt_layer(const rt_model *m, int layer, rt_layer_stats *out);
+uint64_t rt_runs(const rt_model *m);
+uint64_t rt_total_cycles(const rt_model *m);
+double rt_cpu_ms(const rt_model *m);
+int rt_n_cpu_steps(const rt_model *m);
+/* Peak MACs per accelerator cycle of the config (BATCH x BLOCK_IN x BLOCK_OUT). */
+uint64_t rt_peak_macs_per_cycle(const rt_model *m);
+
+#endif
