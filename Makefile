@@ -44,6 +44,7 @@ include tests/tests.mk
 -include rtl/rtl.mk
 -include compiler/compiler.mk
 -include compiler/backend/backend.mk
+-include compiler/e2e.mk
 -include hw/hw.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))

@@ -11,6 +11,8 @@ int cmd_disasm(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_configs(int argc, char **argv);
 int cmd_progen(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Load a program from assembly text or a binary program file (chosen by its first bytes).
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */

@@ -20,6 +20,12 @@ static const command commands[] = {
     {"progen", cmd_progen,
      "progen --config NAME [--seed N] [--insns N] [-o FILE.s|FILE.bin]\n"
      "                                            write a random valid program (for cross-checks)"},
+    {"compile", cmd_compile,
+     "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
+     "        [--no-latency-hiding]               compile an ONNX model into a package"},
+    {"run", cmd_run,
+     "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n"
+     "                                            run a package on one input or a stack of N"},
     {"configs", cmd_configs, "configs                                    list hardware configs"},
 };
 

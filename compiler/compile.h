@@ -15,7 +15,11 @@
  *               multipliers, clamp bounds), one program per layer, the image, the runtime
  *               graph of the CPU nodes and the execution plan -> cc_model (lower.c)
  *
- * Quantization: activations are per-tensor int8; a tensor whose calibrated minimum is >= 0
+ * Quantization: activations are per-tensor int8 over a range from calibration: the observed
+ * [min, max], clipped to the bound that minimizes the expected squared quantization error of
+ * the observed value histogram (rounding noise below the bound, clipping error above it);
+ * graph outputs (e.g. logits, whose order matters) keep the whole range plus 25 % headroom.
+ * A tensor whose calibrated minimum is >= 0
  * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used), any
  * other is symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
  * (scale max|w|/127), bias int32 at scale in_scale * w_scale. The IR dump after calibrate shows

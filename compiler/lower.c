@@ -78,8 +78,7 @@ static int window(const ir_graph *g, const ir_node *n, int x, const int64_t *ker
   const ir_type *t = &g->tensors[x]->type;
   if (t->rank != 4) return snprintf(why, whylen, "not 2-D"), -1;
   int64_t sp[2] = {t->dims[2], t->dims[3]};
-  char e[512];
-  if (ir_window_geometry(g, n, sp, 2, kernel, win, e, sizeof e) != IR_OK) return snprintf(why, whylen, "%s", e), -1;
+  if (ir_window_geometry(g, n, sp, 2, kernel, win, why, whylen) != IR_OK) return -1;
   for (int k = 0; k < 2; k++) {
     if (win->pad_b[k] < 0 || win->pad_b[k] > 15 || win->pad_e[k] < 0 || win->pad_e[k] > 15)
       return snprintf(why, whylen, "padding beyond 15"), -1;
@@ -247,6 +246,8 @@ static int lw_fail(lw *L, const ir_node *n, const char *fmt, ...) {
   return IR_ERR;
 }
 
+/* Room for element n of an array grown by doubling (n elements in use); out of memory is
+ * fatal here as in the IR's construction helpers. */
 static void *grow(void *p, int n, size_t elem) {
   if (n & (n - 1)) return p; /* capacity doubles at powers of two */
   void *q = realloc(p, (size_t)(n ? 2 * n : 1) * elem);
@@ -257,12 +258,14 @@ static void *grow(void *p, int n, size_t elem) {
   return q;
 }
 
+/* Appends a plan step. */
 static void add_step(lw *L, int kind, int a, int b) {
   cc_model *m = L->m;
   m->s = grow(m->s, m->ns, sizeof *m->s);
   m->s[m->ns++] = (cc_mstep){kind, a, b};
 }
 
+/* The per-tensor int8 quantization calibrate gave IR tensor t. */
 static int quant_of(lw *L, int t, float *scale, int32_t *zp) {
   const ir_quant *q = L->g->tensors[t]->quant;
   if (!q || q->n != 1 || !(q->scale[0] > 0) || q->zero_point[0] < -128 || q->zero_point[0] > 127)
@@ -315,6 +318,11 @@ static int float_of(lw *L, int t) {
   }
   if (L->acc[t] < 0) return lw_fail(L, NULL, "internal: tensor '%s' has no value when needed", T->name), -1;
   L->rgi[t] = ir_add_tensor(rg, T->name, &T->type);
+  /* to the runtime graph, a value from the accelerator is an input */
+  int *ni = realloc(rg->inputs, ((size_t)rg->n_inputs + 1) * sizeof(int));
+  if (!ni) return lw_fail(L, NULL, "out of memory"), -1;
+  rg->inputs = ni;
+  rg->inputs[rg->n_inputs++] = L->rgi[t];
   add_step(L, CC_STEP_DEQUANT, L->acc[t], L->rgi[t]);
   return L->rgi[t];
 }
@@ -425,6 +433,9 @@ static int finish_layer(lw *L, int ni, int layer, int in, int out) {
   return IR_OK;
 }
 
+/* Conv / dlvta.FusedConv node ni -> a conv layer (im2col input for a first layer with few
+ * channels, residual, clamp of the fused activation). IR_OK or IR_ERR (L->refused set when the
+ * back end refused it). lower_fc, lower_pool and lower_add do the same for their kinds. */
 static int lower_conv(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
@@ -513,6 +524,7 @@ out:
   return rc;
 }
 
+/* Gemm / MatMul with constant weights -> a 1x1 conv over C x 1 x 1 tensors. */
 static int lower_fc(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
@@ -573,6 +585,7 @@ out:
   return rc;
 }
 
+/* MaxPool / AveragePool / GlobalAveragePool -> a pool layer. */
 static int lower_pool(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
@@ -621,6 +634,7 @@ static int lower_pool(lw *L, int ni) {
   return IR_OK;
 }
 
+/* Add of two activations (with a fused Relu/Clip) -> an add layer. */
 static int lower_add(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
@@ -731,6 +745,7 @@ static int assemble(lw *L) {
   return IR_OK;
 }
 
+/* Frees the lowering's scratch (not the model). */
 static void lw_free(lw *L) {
   if (L->bl)
     for (int i = 0; i < (L->m ? L->m->nl : 0); i++) free(L->bl[i].p);
@@ -800,7 +815,7 @@ static int lower_once(lw *L) {
     if (f < 0) return IR_ERR;
     m->g->outputs[m->g->n_outputs++] = f;
   }
-  m->n_in = m->g->n_inputs, m->n_out = m->g->n_outputs;
+  m->n_in = g->n_inputs, m->n_out = m->g->n_outputs;
   m->in = calloc((size_t)m->n_in + 1, sizeof *m->in);
   m->out = calloc((size_t)m->n_out + 1, sizeof *m->out);
   if (!m->in || !m->out) return lw_fail(L, NULL, "out of memory");

@@ -125,12 +125,14 @@ static int ferr(char *err, size_t errlen, const char *fmt, ...) {
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
+/* A type: dtype, rank, extents. */
 static void put_type(bbuf *b, const ir_type *t) {
   bb_u32(b, (uint32_t)t->dtype);
   bb_i32(b, t->rank);
   for (int i = 0; i < t->rank; i++) bb_u64(b, (uint64_t)t->dims[i]);
 }
 
+/* The runtime graph in the CC_SEC_GRAPH layout of package.h. */
 static void put_graph(bbuf *b, const ir_graph *g) {
   bb_u32(b, (uint32_t)g->n_tensors);
   for (int i = 0; i < g->n_tensors; i++) {
@@ -184,6 +186,7 @@ static void put_graph(bbuf *b, const ir_graph *g) {
   for (int i = 0; i < g->n_outputs; i++) bb_i32(b, g->outputs[i]);
 }
 
+/* One model input/output record of CC_SEC_META. */
 static void put_io(bbuf *b, const cc_model *m, const cc_mio *io) {
   bb_str(b, m->g->tensors[io->tensor]->name);
   bb_i32(b, io->tensor);
@@ -271,6 +274,7 @@ int cc_package_write(const cc_model *m, const char *path, char *err, size_t errl
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
+/* Element types a runtime graph may hold. */
 static int dtype_ok(uint32_t d) {
   return d == IR_F32 || d == IR_U8 || d == IR_I8 || d == IR_I32 || d == IR_I64 || d == IR_BOOL;
 }
@@ -293,6 +297,7 @@ static void rd_type(rd *r, ir_type *t) {
   }
 }
 
+/* The operator named s (ir_op_name), IR_OP_UNKNOWN if none. */
 static ir_op op_by_name(const char *s) {
   for (int i = 1; i < IR_OP_COUNT; i++)
     if (!strcmp(ir_op_name((ir_op)i), s)) return (ir_op)i;
@@ -450,6 +455,7 @@ static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
   return g;
 }
 
+/* Reads what put_io wrote (scale and zero point are the accelerator tensor's, checked there). */
 static void rd_io(rd *r, cc_mio *io, char *name, size_t cap) {
   rd_str(r, name, cap);
   io->tensor = rd_i32(r);
@@ -519,9 +525,11 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
                   (unsigned long long)cc_tensor_offset(m->net, i), (unsigned long long)cc_tensor_bytes(m->net, i));
     arena = t->offset + t->bytes;
   }
-  if (arena > m->arena_bytes || m->arena_bytes > m->image_bytes)
-    return ferr(err, errlen, "image: arena %llu bytes does not hold the tensors (%llu) or exceeds the image",
-                (unsigned long long)m->arena_bytes, (unsigned long long)arena);
+  arena = (arena + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN * ISA_IMAGE_ALIGN;
+  if (arena != m->arena_bytes || m->arena_bytes > m->image_bytes || m->image_bytes > CC_PKG_MAX_IMAGE)
+    return ferr(err, errlen, "image: %llu bytes with an arena of %llu, the tensors need %llu (at most %llu bytes in all)",
+                (unsigned long long)m->image_bytes, (unsigned long long)m->arena_bytes, (unsigned long long)arena,
+                (unsigned long long)CC_PKG_MAX_IMAGE);
   /* programs: every instruction decodes, every DRAM access starts inside the image */
   for (int i = 0; i < m->nl; i++) {
     const cc_mlayer *l = &m->l[i];
@@ -571,7 +579,7 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
     }
   }
   /* inputs / outputs */
-  if (m->n_in != m->g->n_inputs || m->n_out != m->g->n_outputs || m->n_in < 1 || m->n_out < 1)
+  if (m->n_in > m->g->n_inputs || m->n_out != m->g->n_outputs || m->n_in < 1 || m->n_out < 1)
     return ferr(err, errlen, "metadata: %d inputs and %d outputs, the graph has %d and %d", m->n_in, m->n_out,
                 m->g->n_inputs, m->g->n_outputs);
   for (int i = 0; i < m->n_in + m->n_out; i++) {
@@ -589,7 +597,7 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
   }
   int rc = 0;
   for (int i = 0; i < m->g->n_tensors; i++) gdef[i] = m->g->tensors[i]->data != NULL;
-  for (int i = 0; i < m->g->n_inputs; i++) gdef[m->g->inputs[i]] = 1;
+  for (int i = 0; i < m->n_in; i++) gdef[m->g->inputs[i]] = 1;
   for (int i = 0; i < m->ns && !rc; i++) {
     const cc_mstep *s = &m->s[i];
     switch (s->kind) {
@@ -732,7 +740,7 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) 
   m->image_bytes = rd_u64(&r);
   m->arena_bytes = rd_u64(&r);
   if (r.bad || m->arena_bytes > m->image_bytes || m->image_bytes - m->arena_bytes != r.n - r.at ||
-      m->image_bytes > ((uint64_t)1 << 34))
+      m->image_bytes > CC_PKG_MAX_IMAGE)
     goto malformed;
   m->image = calloc(m->image_bytes + 1, 1);
   if (!m->image) goto nomem;

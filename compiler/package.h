@@ -32,6 +32,8 @@
  *                        u32 kind, then i64 | f32 | str | u32 n + i64[n] | u32 n + f32[n] |
  *                        tensor (u32 dtype, i32 rank, i64 dims[], u64 bytes, data);
  *                        u32 n_inputs, i32[], u32 n_outputs, i32[]
+ *                        (the runtime graph's inputs are the model's inputs, then every tensor
+ *                        a DEQUANT step defines: for the graph they come from outside)
  *   CC_SEC_PLAN   (7,0)  u32 n, per step: u32 kind, i32 a, i32 b
  *
  * cc_package_read validates every count, index, size, string, the tensor layout (recomputed
@@ -50,6 +52,7 @@
 #include "isa.h"
 
 #define CC_PKG_FORMAT 1u
+#define CC_PKG_MAX_IMAGE ((uint64_t)1 << 30) /* largest accelerator image a package may hold */
 
 enum cc_section {
   CC_SEC_META = 1,
@@ -100,8 +103,8 @@ typedef struct cc_model {
   char name[128];             /* model (graph) name */
   char calib[256];            /* how activation ranges were chosen */
   ir_graph *g;                /* runtime graph: CPU nodes, constants, boundary tensors, I/O */
-  int n_in, n_out;
-  cc_mio *in, *out;           /* [n_in], [n_out], in the order of g->inputs / g->outputs */
+  int n_in, n_out;            /* the model's: g->inputs[0..n_in) and g->outputs[0..n_out) */
+  cc_mio *in, *out;           /* [n_in], [n_out] */
   int nt;
   cc_mtensor *t;              /* [nt] accelerator tensors, in creation (arena) order */
   int nl;

@@ -28,14 +28,28 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
 }
 
 /* ---- calibrate ------------------------------------------------------------------------- */
+#define CAL_BINS 2048
+
 typedef struct cal_state {
   double *lo, *hi; /* [n_tensors] running range, +inf/-inf when unseen */
+  double *hist;    /* pass 2: [n_tensors][CAL_BINS] counts of |x| (or x when lo >= 0) over
+                    * [0, max(|lo|, hi)], NULL in pass 1 */
 } cal_state;
 
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;
   int64_t n = ir_type_numel(&v->type);
   const float *d = v->data;
+  if (c->hist) {
+    double m = fmax(-c->lo[t], c->hi[t]);
+    if (!(m > 0) || !isfinite(m)) return;
+    double *h = c->hist + (size_t)t * CAL_BINS, k = CAL_BINS / m;
+    for (int64_t i = 0; i < n; i++) {
+      int b = (int)(fabs(d[i]) * k);
+      h[b < CAL_BINS ? b : CAL_BINS - 1] += 1;
+    }
+    return;
+  }
   double lo = c->lo[t], hi = c->hi[t];
   for (int64_t i = 0; i < n; i++) {
     double x = d[i];
@@ -44,6 +58,23 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
   }
   c->lo[t] = lo;
   c->hi[t] = hi;
+}
+
+/* The clipping bound in (0, m] that minimizes the expected squared quantization error of the
+ * histogram h of |x| over [0, m] with `levels` steps up to the bound: values below it cost
+ * step^2/12 (rounding), values above (x - bound)^2 (clipping). */
+static double mse_clip(const double *h, double m, int levels) {
+  double bw = m / CAL_BINS, best = m, best_err = INFINITY;
+  for (int cb = CAL_BINS; cb >= CAL_BINS / 16; cb -= 4) {
+    double c = cb * bw, st = c / levels, e = 0;
+    for (int b = 0; b < CAL_BINS; b++) {
+      if (!h[b]) continue;
+      double x = (b + 0.5) * bw;
+      e += h[b] * (x <= c ? st * st / 12 : (x - c) * (x - c));
+    }
+    if (e < best_err) best_err = e, best = c;
+  }
+  return best;
 }
 
 static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const *outs) {
@@ -65,12 +96,14 @@ static double synth_normal(uint64_t *s) {
 }
 
 #define SYNTH_SAMPLES 8
+#define OUTPUT_HEADROOM 1.25
 
 /* Runs the float reference over the calibration samples (the compile's --calib samples for a
  * single-input model, else SYNTH_SAMPLES synthetic inputs drawn from N(0, 1) with a fixed
  * seed), records each float tensor's [min, max] and gives every float activation tensor that
  * has no quantization yet (QDQ models bring their own) a per-tensor int8 scale and zero point
- * (cc_choose_quant). Then tensors that the accelerator must keep in one quantization share it:
+ * (cc_choose_quant) over its range: clipped to the least expected squared error for inner
+ * tensors, the whole range plus 25 % headroom for graph outputs. Then tensors that the accelerator must keep in one quantization share it:
  * a MaxPool's output takes its input's, an aliasing Reshape's output its input's. */
 int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   (void)o;
@@ -102,25 +135,40 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   uint64_t seed = 0x9E3779B97F4A7C15ull;
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
   ref_opts ro = {.on_node = cal_node, .ctx = &c};
-  for (int s = 0; s < ns && rc == IR_OK && outs; s++) {
-    for (int i = 0; i < nin; i++) {
-      int64_t n = ir_type_numel(&in[i].type);
-      float *d = in[i].data;
-      for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
-      cal_value(&c, g->inputs[i], &in[i]);
+  c.hist = NULL;
+  for (int pass = 0; pass < 2 && rc == IR_OK && outs; pass++) {
+    if (pass == 1 && !(c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(double)))) break;
+    seed = 0x9E3779B97F4A7C15ull;
+    for (int s = 0; s < ns && rc == IR_OK; s++) {
+      for (int i = 0; i < nin; i++) {
+        int64_t n = ir_type_numel(&in[i].type);
+        float *d = in[i].data;
+        for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
+        cal_value(&c, g->inputs[i], &in[i]);
+      }
+      rc = ref_run(g, in, nin, outs, &ro, err, errlen);
+      for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
     }
-    rc = ref_run(g, in, nin, outs, &ro, err, errlen);
-    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
   }
+  if (rc == IR_OK && !c.hist) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (!outs) rc = IR_ERR;
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
-      fprintf(cx->o->log, "calibration: %d samples from --calib, per-tensor min/max\n", ns);
+      fprintf(cx->o->log, "calibration: %d samples from --calib, per-tensor ranges clipped for least squared error\n", ns);
     else
       fprintf(cx->o->log,
               "calibration: no --calib: %d synthetic inputs of the model's input shape drawn from N(0, 1) "
-              "(fixed seed), per-tensor min/max; pass --calib SAMPLES.npy with real data for better ranges\n",
+              "(fixed seed), per-tensor ranges clipped for least squared error; pass --calib SAMPLES.npy with real data for better ranges\n",
               ns);
+  }
+  /* tensors the user sees (graph outputs, and what an aliasing Reshape turns into one) keep
+   * their whole observed range plus OUTPUT_HEADROOM: clipping logits would reorder them */
+  char *visible = rc == IR_OK ? calloc((size_t)g->n_tensors + 1, 1) : NULL;
+  if (rc == IR_OK && !visible) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  for (int i = 0; visible && i < g->n_outputs; i++) visible[g->outputs[i]] = 1;
+  for (int i = g->n_nodes - 1; visible && i >= 0; i--) {
+    const ir_node *n = g->nodes[i];
+    if (!strcmp(ir_attr_string(n, "dlvta.target", "cpu"), "alias") && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK) {
     for (int t = 0; t < g->n_tensors; t++) {
@@ -128,6 +176,15 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
       if (T->data || T->quant || T->type.dtype != IR_F32 || c.lo[t] > c.hi[t]) continue;
       float sc;
       int32_t zp;
+      /* the range, clipped where that lowers the expected squared error */
+      double m = fmax(-c.lo[t], c.hi[t]);
+      if (visible[t]) {
+        c.lo[t] = c.lo[t] < 0 ? c.lo[t] * OUTPUT_HEADROOM : c.lo[t];
+        c.hi[t] *= OUTPUT_HEADROOM;
+      } else if (m > 0 && isfinite(m)) {
+        double clip = mse_clip(c.hist + (size_t)t * CAL_BINS, m, c.lo[t] >= 0 ? 255 : 127);
+        c.lo[t] = fmax(c.lo[t], -clip), c.hi[t] = fmin(c.hi[t], clip);
+      }
       cc_choose_quant(c.lo[t], c.hi[t], &sc, &zp);
       ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
     }
@@ -145,6 +202,8 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   free(outs);
   free(c.lo);
   free(c.hi);
+  free(c.hist);
+  free(visible);
   return rc;
 }
 
@@ -264,7 +323,8 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
       snprintf(name, sizeof name, "%s_f", g->tensors[xq]->name);
       int xf = ir_add_tensor(g, name, &xt);
       int dq_in[3] = {xq, n->in[1], n->in[2]};
-      ir_add_node(g, IR_OP_DequantizeLinear, n->name, dq_in, n->in[2] >= 0 ? 3 : 2, &xf, 1);
+      snprintf(name, sizeof name, "%s/dequant_x", n->name);
+      ir_add_node(g, IR_OP_DequantizeLinear, name, dq_in, n->in[2] >= 0 ? 3 : 2, &xf, 1);
       ir_move_last_node(g, i);
       i++, n0++;
       snprintf(name, sizeof name, "%s_f", g->tensors[yq]->name);
@@ -280,7 +340,8 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
       }
       ir_move_last_node(g, i + 1);
       int q_in[3] = {yf, n->in[6], n->in[7]};
-      ir_add_node(g, IR_OP_QuantizeLinear, n->name, q_in, n->in[7] >= 0 ? 3 : 2, &yq, 1);
+      snprintf(name, sizeof name, "%s/quant_y", n->name);
+      ir_add_node(g, IR_OP_QuantizeLinear, name, q_in, n->in[7] >= 0 ? 3 : 2, &yq, 1);
       ir_move_last_node(g, i + 2);
       n->dead = 1;
       i += 2, n0 += 2;
@@ -327,9 +388,14 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
         }
       }
     } else {
-      /* 3: a Q -> DQ pair */
+      /* 3: a Q -> DQ pair, possibly with a Reshape of the integers between them */
       int pi;
       const ir_node *p = ir_producer(g, x, &pi);
+      const ir_node *rs = NULL;
+      if (p && p->op == IR_OP_Reshape && p->in[1] >= 0 && g->tensors[p->in[1]]->data) {
+        rs = p;
+        p = ir_producer(g, rs->in[0], &pi);
+      }
       if (p && p->op == IR_OP_QuantizeLinear && cnt == 1) {
         float *s2;
         int32_t *z2;
@@ -338,8 +404,21 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
           if (c2 == 1 && s2[0] == s[0] && z2[0] == z[0] && g->tensors[p->in[0]]->type.dtype == IR_F32) {
             int xf = p->in[0];
             if (!g->tensors[xf]->quant) ir_set_quant(g, xf, -1, 1, s, z, IR_I8);
-            ir_replace_uses(g, y, xf);
-            n->dead = 1;
+            if (rs) {
+              /* the DQ becomes the Reshape, of the float values */
+              n->op = IR_OP_Reshape;
+              free(n->op_name);
+              n->op_name = malloc(8);
+              if (n->op_name) strcpy(n->op_name, "Reshape");
+              n->in[0] = xf;
+              n->in[1] = rs->in[1];
+              n->n_in = 2;
+              while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+              if (!g->tensors[y]->quant) ir_set_quant(g, y, -1, 1, s, z, IR_I8);
+            } else {
+              ir_replace_uses(g, y, xf);
+              n->dead = 1;
+            }
             changed = 1;
           }
           free(s2), free(z2);

@@ -8,6 +8,9 @@
 
 static const drv_backend *const backends[] = {
     &drv_backend_fsim,
+    &drv_backend_verilator,
+    &drv_backend_zynq,
+    &drv_backend_xrt,
 };
 
 #define N_BACKENDS ((int)(sizeof backends / sizeof backends[0]))

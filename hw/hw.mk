@@ -38,12 +38,14 @@ $(addprefix synth-hier-,$(SYNTH_CONFIGS)): synth-hier-%: $(RTL_SRCS) $(BUILD)/%/
                                                        $(RESREPORT)
 	@SYNTH_FLATTEN=0 hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$*/hier $(RTL_SRCS)
 	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
+	  --source "$$(cat $(BUILD)/$*/hier/synth_rtl.txt 2>/dev/null)" \
 	  --log $(BUILD)/$*/hier/synth.log --txt $(BUILD)/$*/hier/resources.txt \
 	  --json $(BUILD)/$*/hier/resources.json $(BUILD)/$*/hier/stat.txt
 	@cat $(BUILD)/$*/hier/resources.txt
 
 $(BUILD)/%/resources.txt $(BUILD)/%/resources.json: $(BUILD)/%/stat.txt $(RESREPORT)
 	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
+	  --source "$$(cat $(BUILD)/$*/synth_rtl.txt 2>/dev/null)" \
 	  --log $(BUILD)/$*/synth.log --txt $(BUILD)/$*/resources.txt \
 	  --json $(BUILD)/$*/resources.json $<
 	@cat $(BUILD)/$*/resources.txt

@@ -5,7 +5,8 @@
  * to block RAM and its MAC array to DSPs, and says so when they did not.
  *
  *   resreport --config pynq --part xc7z020 [--limit 90] [--log synth.log]
- *             [--txt resources.txt] [--json resources.json] [--check] STAT.txt
+ *             [--txt resources.txt] [--json resources.json] [--source TEXT] [--check] STAT.txt
+ * (--source: a line naming the RTL the numbers are for, printed as "rtl: TEXT")
  *
  * Exit status: 0 report written (and, with --check, the design fits); 1 with --check when it
  * does not fit; 2 on bad arguments or input it cannot read (unmapped cells included).
@@ -259,6 +260,10 @@ static void parse_log(const char *text, report *rp) {
     snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
     char mem[160], via[160];
     const char *kind = NULL;
+    int problems;
+    if (sscanf(line, "Found and reported %d problems", &problems) == 1 && problems > 0)
+      note(rp, "yosys `check` reported %d problems (multiple drivers, undriven or combinational "
+               "loops): see the CHECK pass in the synthesis log", problems);
     if (sscanf(line, "mapping memory %159s via %159s", mem, via) == 2) {
       kind = strstr(via, "BLOCKRAM") ? "block RAM"
              : strstr(via, "LUTRAM") ? "LUT RAM"
@@ -330,12 +335,12 @@ static void json_str(FILE *f, const char *s) {
 
 static void usage(void) {
   fprintf(stderr, "usage: resreport --config NAME --part PART [--limit PCT] [--log LOG]\n"
-                  "                 [--txt OUT] [--json OUT] [--top MODULE] [--check] STAT\n");
+                  "                 [--txt OUT] [--json OUT] [--top MODULE] [--source TEXT] [--check] STAT\n");
 }
 
 int main(int argc, char **argv) {
   const char *config = NULL, *partname = NULL, *logpath = NULL, *txt = NULL, *json = NULL;
-  const char *statpath = NULL, *top = "dlvta_top";
+  const char *statpath = NULL, *top = "dlvta_top", *source = NULL;
   double limit = 90.0;
   int check = 0;
   for (int i = 1; i < argc; i++) {
@@ -355,6 +360,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--txt")) txt = v, i++;
     else if (!strcmp(a, "--json")) json = v, i++;
     else if (!strcmp(a, "--top")) top = v, i++;
+    else if (!strcmp(a, "--source")) source = v, i++;
     else if (!strcmp(a, "--limit")) limit = atof(v), i++;
     else if (a[0] == '-') {
       usage();
@@ -470,6 +476,8 @@ int main(int argc, char **argv) {
   }
   fprintf(ft, "dlvta resource report: config %s, part %s (yosys synth_xilinx -family %s)\n",
           config, pt->name, pt->family);
+  if (source && *source)
+    fprintf(ft, "rtl: %s\n", source);
   fprintf(ft, "%-8s %10s %10s %8s\n", "resource", "used", "available", "percent");
   fprintf(ft, "%-8s %10ld %10ld %7.1f%%   logic %ld, LUT as memory %ld, SRL %ld\n", "LUT", lut,
           pt->lut, p_lut, rp->r[R_LUT], rp->r[R_LUTMEM], rp->r[R_SRL]);
@@ -516,6 +524,11 @@ int main(int argc, char **argv) {
     }
     fprintf(fj, "{\n  \"config\": \"%s\",\n  \"part\": \"%s\",\n  \"family\": \"%s\",\n", config,
             pt->name, pt->family);
+    if (source && *source) {
+      fprintf(fj, "  \"rtl\": ");
+      json_str(fj, source);
+      fprintf(fj, ",\n");
+    }
     fprintf(fj, "  \"lut\": %ld,\n  \"ff\": %ld,\n  \"dsp\": %ld,\n  \"bram36\": %.1f,\n", lut, ff,
             dsp, bram36);
     fprintf(fj, "  \"ramb36\": %ld,\n  \"ramb18\": %ld,\n", rp->ramb36, rp->ramb18);

@@ -51,4 +51,7 @@ if ! yosys -q -l "$outdir/synth.log" -s "$script" >/dev/null 2>&1; then
   exit 1
 fi
 mv "$outdir/stat.txt.tmp" "$outdir/stat.txt"
+# which RTL this was: a digest of the files read, for the report
+echo "$(cat "$@" | sha1sum | cut -c1-12) ($# files, yosys $(yosys -V | cut -d' ' -f2), $(date -u '+%Y-%m-%d %H:%M UTC'))" \
+  >"$outdir/synth_rtl.txt"
 echo "synth: $config done in $(( $(date +%s) - start )) s, $(grep -c '^Warning' "$outdir/synth.log") warnings in the log"

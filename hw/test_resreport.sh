@@ -51,6 +51,7 @@ expect ultra96_hier "$tmp/b.json" capacity '{"lut": 70560, "ff": 141120, "dsp": 
 expect_grep ultra96_hier "$tmp/b.txt" '^memory dlvta_top.u_load.inp_mem -> block RAM'
 expect_grep ultra96_hier "$tmp/b.txt" '^memory dlvta_top.u_fetch.q_load -> LUT RAM'
 expect_grep ultra96_hier "$tmp/b.txt" '^note: memory dlvta_top.u_compute.acc_fwd became flip-flops'
+expect_grep ultra96_hier "$tmp/b.txt" '^note: yosys `check` reported 3 problems'
 expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_gemm  *x1  *LUT *100  FF *400  DSP  *256 '
 expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_top  *x1  *LUT *0  FF *10 '
 expect_grep ultra96_hier "$tmp/b.txt" '^  dlvta_rdma(MaxLogE=8)  *x3  *LUT *12  FF *0  DSP *0  BRAM36 *1.5 '

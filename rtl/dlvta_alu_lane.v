@@ -38,39 +38,48 @@ module dlvta_alu_lane (
   // (every operand signed, so that nothing here turns the shifts unsigned)
   wire signed [49:0] rs_r = (rs_s == 6'd0) ? rs_x50 : rs_big ? 50'sd0 : rs_half;
 
-  // REQ bounds
-  wire signed [49:0] lo = {{42{imm_i[7]}}, imm_i[7:0]};
-  wire signed [49:0] hi = {{42{imm_i[15]}}, imm_i[15:8]};
-  wire signed [49:0] req_lo = (rs_r < lo) ? lo : rs_r;
-  wire signed [49:0] req_cl = (req_lo > hi) ? hi : req_lo;
-  wire signed [49:0] int_min = -50'sd2147483648;
-  wire signed [49:0] int_max = 50'sd2147483647;
-  wire        [31:0] req_sat = (rs_r < int_min) ? 32'h8000_0000 :
-                               (rs_r > int_max) ? 32'h7fff_ffff : rs_r[31:0];
-  wire        [31:0] req_y = use_imm_i ? req_cl[31:0] : req_sat;
+  // REQ bounds. int32 saturation and the int8 bounds of imm need no wide comparators: a value
+  // whose upper bits are all copies of its sign fits; otherwise its sign says which side it is.
+  wire        [18:0] r_top = rs_r[49:31];
+  wire               r_fits32 = (r_top == 19'd0) || (r_top == {19{1'b1}});
+  wire        [31:0] req_sat = r_fits32 ? rs_r[31:0] : (rs_r[49] ? 32'h8000_0000 : 32'h7fff_ffff);
+  wire        [40:0] r_top10 = rs_r[49:9];
+  wire signed [9:0]  r10 = ((r_top10 == 41'd0) || (r_top10 == {41{1'b1}})) ? rs_r[9:0] :
+                           (rs_r[49] ? 10'sh200 : 10'sh1ff);
+  wire signed [9:0]  lo = {{2{imm_i[7]}}, imm_i[7:0]};
+  wire signed [9:0]  hi = {{2{imm_i[15]}}, imm_i[15:8]};
+  wire signed [9:0]  req_lo = (r10 < lo) ? lo : r10;
+  wire signed [9:0]  req_cl = (req_lo > hi) ? hi : req_lo;
+  wire        [31:0] req_y = use_imm_i ? {{22{req_cl[9]}}, req_cl} : req_sat;
 
   // SHR: s = sext(b[5:0]); s > 0 rounds right (shared shift), s < 0 shifts left by -s (1..32)
   wire        [5:0]  shn = 6'd0 - b[5:0];
   wire        [31:0] shl_r = shn[5] ? 32'd0 : (a_i << shn[4:0]);
   wire        [31:0] shr_y = (b[5:0] == 6'd0) ? a_i : b[5] ? shl_r : rs_r[31:0];
 
-  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8]))
-  wire signed [31:0] clo = {{24{b[7]}}, b[7:0]};
-  wire signed [31:0] chi = {{24{b[15]}}, b[15:8]};
-  wire signed [31:0] c_lo = (sa < clo) ? clo : sa;
-  wire signed [31:0] c_y = (c_lo > chi) ? chi : c_lo;
+  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact, as above)
+  wire        [22:0] a_top10 = a_i[31:9];
+  wire signed [9:0]  a10 = ((a_top10 == 23'd0) || (a_top10 == {23{1'b1}})) ? a_i[9:0] :
+                           (a_i[31] ? 10'sh200 : 10'sh1ff);
+  wire signed [9:0]  clo = {{2{b[7]}}, b[7:0]};
+  wire signed [9:0]  chi = {{2{b[15]}}, b[15:8]};
+  wire signed [9:0]  c_lo = (a10 < clo) ? clo : a10;
+  wire signed [9:0]  c_y = (c_lo > chi) ? chi : c_lo;
 
-  wire unused_ok = ^{req_cl[49:32], rs_r[49:32], prod[47:32]};  // results are 32 bits
+  // MIN and MAX share one comparator
+  wire               lt = (sa < sb);
+
+  wire unused_ok = ^{prod[47:32]};  // MUL keeps the low 32 bits
 
   always @* begin
     y_o = a_i;
     case (op_i)
-      `DLVTA_ALU_MIN:  y_o = (sa < sb) ? a_i : b;
-      `DLVTA_ALU_MAX:  y_o = (sa > sb) ? a_i : b;
+      `DLVTA_ALU_MIN:  y_o = lt ? a_i : b;
+      `DLVTA_ALU_MAX:  y_o = lt ? b : a_i;
       `DLVTA_ALU_ADD:  y_o = a_i + b;
       `DLVTA_ALU_MUL:  y_o = prod[31:0];
       `DLVTA_ALU_SHR:  y_o = shr_y;
-      `DLVTA_ALU_CLIP: y_o = c_y;
+      `DLVTA_ALU_CLIP: y_o = {{22{c_y[9]}}, c_y};
       `DLVTA_ALU_MOV:  y_o = b;
       `DLVTA_ALU_REQ:  y_o = req_y;
       default:         y_o = a_i;

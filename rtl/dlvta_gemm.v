@@ -2,6 +2,11 @@
 // BLOCK_IN int8 x int8 terms added to the int32 accumulators (wrapping), or zeros on reset.
 // Lane layout as in DRAM: inp[b][k] at bits (b*BLOCK_IN+k)*8, wgt[j][k] at (j*BLOCK_IN+k)*8,
 // acc[b][j] at (b*BLOCK_OUT+j)*32.
+//
+// Two products that share the input x are made by one multiplier (one DSP48E1 of 25x18 bits, as
+// in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
+// [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
+// the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -15,19 +20,44 @@ module dlvta_gemm (
   localparam integer Batch = `DLVTA_BATCH;
   localparam integer BlockIn = `DLVTA_BLOCK_IN;
   localparam integer BlockOut = `DLVTA_BLOCK_OUT;
+  localparam integer Pairs = BlockOut / 2;
+  localparam integer DotBits = 17 + $clog2(BlockIn);
 
-  genvar gb, gj;
+  // prod[((b*BlockOut + j)*BlockIn + k)*17 +: 17] = inp[b][k] * wgt[j][k], signed
+  wire [Batch*BlockOut*BlockIn*17-1:0] prod;
+
+  genvar gb, gj, gk;
   generate
     for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
+      for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
+        wire signed [7:0] x = inp_i[(gb*BlockIn+gk)*8 +: 8];
+        for (gj = 0; gj < Pairs; gj = gj + 1) begin : gen_pair
+          wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
+          wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
+          wire signed [24:0] packed_w = $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
+          wire signed [31:0] pp = packed_w * x;
+          wire        [16:0] p1 = {pp[31], pp[31:16]} + {16'd0, pp[15]};
+          assign prod[((gb*BlockOut + 2*gj)*BlockIn + gk)*17 +: 17] = {pp[15], pp[15:0]};
+          assign prod[((gb*BlockOut + 2*gj+1)*BlockIn + gk)*17 +: 17] = p1;
+        end
+        if (BlockOut % 2 == 1) begin : gen_odd
+          wire signed [7:0]  w = wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
+          wire signed [16:0] p = w * x;
+          assign prod[((gb*BlockOut + BlockOut-1)*BlockIn + gk)*17 +: 17] = p;
+        end
+      end
       for (gj = 0; gj < BlockOut; gj = gj + 1) begin : gen_out
-        reg signed [31:0] sum;
+        // the dot product is exact in DotBits (|each product| <= 2^14), then added to acc
+        reg signed [DotBits-1:0] dot;
         integer k;
         always @* begin
-          sum = acc_i[(gb*BlockOut+gj)*32 +: 32];
+          dot = {DotBits{1'b0}};
           for (k = 0; k < BlockIn; k = k + 1) begin
-            sum = sum + $signed(inp_i[(gb*BlockIn+k)*8 +: 8]) * $signed(wgt_i[(gj*BlockIn+k)*8 +: 8]);
+            dot = dot + {{(DotBits-17){prod[((gb*BlockOut + gj)*BlockIn + k)*17 + 16]}},
+                         prod[((gb*BlockOut + gj)*BlockIn + k)*17 +: 17]};
           end
         end
+        wire [31:0] sum = acc_i[(gb*BlockOut+gj)*32 +: 32] + {{(32-DotBits){dot[DotBits-1]}}, dot};
         assign acc_o[(gb*BlockOut+gj)*32 +: 32] = reset_i ? 32'd0 : sum;
       end
     end

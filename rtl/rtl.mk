@@ -29,3 +29,7 @@ $(BUILD)/tsim/bench_tsim: sim/tsim/bench_tsim.c sim/tsim/tsim.h $(BUILD)/libdlvt
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 BENCH_DEPS += $(BUILD)/tsim/bench_tsim $(BUILD)/pynq/libtsim.so
 BENCH_CMDS += "$(BUILD)/tsim/bench_tsim pynq $(BUILD)/bench/tsim_pynq.json"
+
+# the RTL tests' headers (the generic test rule lists only tests/testlib.h)
+$(BUILD)/tests/test_tsim $(BUILD)/tests/test_tsim_random $(BUILD)/tests/test_tsim_drv: \
+  sim/tsim/tsim.h sim/tsim/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h driver/drv_impl.h

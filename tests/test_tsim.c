@@ -286,6 +286,31 @@ static void test_tokens(void) {
   run("tokens", seed);
 }
 
+/* Rows that cross 4 KiB boundaries (bursts are split there) at every offset of a beat. */
+static void test_4k(void) {
+  const isa_derived *d = &X.cfg->d;
+  for (int t = 0; t < 6; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    unsigned na = d->acc_depth < 48 ? d->acc_depth : 48;
+    uint64_t eb = X.cfg->elem_bytes[ISA_MEM_ACC];
+    /* place the data so that the row starts just before a 4 KiB boundary */
+    uint64_t want = 4096 - (uint64_t)(t + 1) * eb;
+    p_alloc(ISA_MEM_ACC, want / eb);
+    uint32_t src = p_random(ISA_MEM_ACC, na);
+    p_load(ISA_MEM_ACC, 0, src, 1, (int)na, (int)na, 0, 0, 0, 0, 0, T_PUSHN);
+    /* outputs: one row per 4 KiB crossing, at element offsets t+1 before the boundary */
+    uint64_t ob = X.cfg->elem_bytes[ISA_MEM_OUT];
+    uint64_t at = (P.size + 4095) / 4096 * 4096 + 4096 - (uint64_t)(t + 1) * ob;
+    P.size = at;
+    p_store(0, p_alloc(ISA_MEM_OUT, na), 1, (int)na, (int)na, T_POPP);
+    P.size = (P.size + 4095) / 4096 * 4096 + 4096 - (uint64_t)(2 * t + 1) * ob;
+    p_store(1, p_alloc(ISA_MEM_OUT, 3 * (na / 4)), 3, (int)(na / 4), (int)(na / 4), 0);
+    p_finish(0);
+    run("4k", seed);
+  }
+}
+
 /* Error kinds and their instruction index. */
 static void test_errors(void) {
   const isa_derived *d = &X.cfg->d;
@@ -393,6 +418,7 @@ int main(int argc, char **argv) {
     test_gemm(30);
     test_alu();
     test_tokens();
+    test_4k();
     test_errors();
     test_long_program();
     printf("%s: %" PRIu64 " programs, fsim/tsim cycles %" PRIu64 "/%" PRIu64

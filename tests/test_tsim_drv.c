@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drv_impl.h"
 #include "progen.h"
@@ -168,7 +169,8 @@ int main(void) {
     drv_close(dv);
   }
   /* waveforms: trace=FILE.fst loads libtsim_trace.so and writes the file */
-  const char *fst = "build/tests/test_tsim_drv.fst";
+  char fst[64];
+  snprintf(fst, sizeof fst, "/tmp/test_tsim_drv.%d.fst", (int)getpid());
   remove(fst);
   char opt[128];
   snprintf(opt, sizeof opt, "trace=%s", fst);
@@ -192,5 +194,6 @@ int main(void) {
     fclose(f);
   }
   CHECK(size > 4096, "waveform %s: %ld bytes", fst, size);
+  remove(fst);
   return TEST_END();
 }

@@ -13,21 +13,25 @@ TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h
                 isa/configs.def driver/dlvta_drv.h driver/drv_impl.h
 
 # $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>)
+# Builds in a private directory and renames the library into place, so that two makes running
+# at once in this tree (several engineers share it) never see or write a half-built library.
 define tsim_rules
 $(BUILD)/$(1)/$(2): $(RTL_SRCS) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh
-	@rm -rf $(BUILD)/$(1)/$(3)
+	+@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
+	echo "verilator $(4) [$(1)] -> $$@"; \
 	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style $(4) --prefix Vdlvta_$(1) --top-module dlvta_top \
-	  -Irtl -I$(BUILD)/$(1) -Mdir $(BUILD)/$(1)/$(3) --x-assign fast --x-initial fast \
-	  -CFLAGS "-fPIC -fvisibility=hidden" $(RTL_SRCS) >/dev/null
-	+$(MAKE) -s -C $(BUILD)/$(1)/$(3) -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
-	  Vdlvta_$(1)__ALL.a $(7) >/dev/null
-	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $(BUILD)/$(1)/$(3)/isa.o
-	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $(BUILD)/$(1)/$(3)/util.o
-	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$@ -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
-	  -DTSIM_CONFIG='"$(1)"' $(5) -I$(BUILD)/$(1)/$(3) -I/usr/share/verilator/include \
+	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast \
+	  -CFLAGS "-fPIC -fvisibility=hidden" $(RTL_SRCS) >/dev/null; \
+	$(MAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
+	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $$$$d/isa.o; \
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $$$$d/util.o; \
+	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$$$d/$(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
+	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \
 	  -I/usr/share/verilator/include/vltstd -Isim/tsim -Iisa -Idriver \
-	  sim/tsim/tsim.cpp $(BUILD)/$(1)/$(3)/isa.o $(BUILD)/$(1)/$(3)/util.o \
-	  $(BUILD)/$(1)/$(3)/Vdlvta_$(1)__ALL.a $(addprefix $(BUILD)/$(1)/$(3)/,$(7)) $(6) -lpthread
+	  sim/tsim/tsim.cpp $$$$d/isa.o $$$$d/util.o \
+	  $$$$d/Vdlvta_$(1)__ALL.a $$(addprefix $$$$d/,$(7)) $(6) -lpthread; \
+	mv -f $$$$d/$(2) $$@; rm -rf $$$$d
 endef
 
 $(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim.so,vtsim,,,,verilated.o verilated_threads.o)))

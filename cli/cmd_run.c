@@ -1,0 +1,246 @@
+/* cli/cmd_run.c -- `dlvta run MODEL.dlvta --input X.npy [--output Y.npy]
+ * [--backend fsim|verilator] [--stats S.json]`: runs a package (driver/runtime.h) on one input
+ * or on a stack of N inputs, writes or summarizes the outputs and the accelerator counters. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "npy.h"
+#include "runtime.h"
+
+#define USAGE                                                                                       \
+  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n" \
+  "                 [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n"
+
+static double wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void shape_str(int rank, const int64_t *d, char *buf, size_t n) { npy_shape_str(rank, d, buf, n); }
+
+/* Top-5 of one output vector with softmax probabilities. */
+static void print_top5(const float *y, int64_t n) {
+  double mx = -INFINITY, sum = 0;
+  for (int64_t i = 0; i < n; i++) mx = fmax(mx, y[i]);
+  for (int64_t i = 0; i < n; i++) sum += exp(y[i] - mx);
+  int used[5] = {-1, -1, -1, -1, -1};
+  printf("  top-5:");
+  for (int k = 0; k < 5 && k < n; k++) {
+    int best = -1;
+    for (int64_t i = 0; i < n; i++) {
+      int taken = 0;
+      for (int j = 0; j < k; j++) taken |= used[j] == i;
+      if (!taken && (best < 0 || y[i] > y[best])) best = (int)i;
+    }
+    used[k] = best;
+    printf("  %d (%.3f, p=%.3f)", best, y[best], exp(y[best] - mx) / sum);
+  }
+  printf("\n");
+}
+
+/* A JSON string literal of s (quotes, backslashes and control characters escaped). */
+static void json_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c < 0x20) fprintf(f, "\\u%04x", c);
+    else fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+static int write_stats(const char *path, rt_model *r, const char *backend, double wall, int n_inf) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  uint64_t peak = rt_peak_macs_per_cycle(r), macs = 0, pred = 0;
+  for (int i = 0; i < rt_n_layers(r); i++) {
+    rt_layer_stats s;
+    rt_layer(r, i, &s);
+    macs += s.macs * rt_runs(r);
+    pred += s.predicted_cycles;
+  }
+  uint64_t cyc = rt_total_cycles(r);
+  fprintf(f, "{\n  \"config\": ");
+  json_str(f, rt_config_name(r));
+  fprintf(f, ", \"backend\": ");
+  json_str(f, backend);
+  fprintf(f, ", \"inferences\": %d,\n", n_inf);
+  fprintf(f, "  \"cycles\": %" PRIu64 ", \"cycles_per_inference\": %.1f, \"predicted_cycles_per_inference\": %" PRIu64 ",\n",
+          cyc, n_inf ? (double)cyc / n_inf : 0.0, pred);
+  fprintf(f, "  \"macs\": %" PRIu64 ", \"peak_macs_per_cycle\": %" PRIu64 ", \"utilization\": %.4f,\n", macs, peak,
+          cyc ? (double)macs / ((double)cyc * peak) : 0.0);
+  fprintf(f, "  \"cpu_steps\": %d, \"cpu_ms\": %.3f, \"wall_ms\": %.3f,\n  \"layers\": [\n", rt_n_cpu_steps(r),
+          rt_cpu_ms(r), wall);
+  for (int i = 0; i < rt_n_layers(r); i++) {
+    rt_layer_stats s;
+    rt_layer(r, i, &s);
+    uint64_t lm = s.macs * rt_runs(r);
+    fprintf(f, "    {\"index\": %d, \"op\": ", i);
+    json_str(f, s.op);
+    fprintf(f, ", \"node\": ");
+    json_str(f, s.node);
+    fprintf(f, ", \"shape\": ");
+    json_str(f, s.desc);
+    fprintf(f,
+            ", \"cycles\": %" PRIu64 ", \"predicted_cycles\": %" PRIu64 ", \"macs\": %" PRIu64
+            ", \"device_macs\": %" PRIu64 ", \"utilization\": %.4f, \"host_ms\": %.3f}%s\n",
+            s.cycles, s.predicted_cycles * rt_runs(r), lm, s.device_macs,
+            s.cycles ? (double)lm / ((double)s.cycles * peak) : 0.0, s.host_ms, i + 1 < rt_n_layers(r) ? "," : "");
+  }
+  fprintf(f, "  ]\n}\n");
+  return fclose(f) == 0 ? 0 : -1;
+}
+
+int cmd_run(int argc, char **argv) {
+  const char *pkgp = NULL, *inp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--input") && i + 1 < argc) inp = argv[++i];
+    else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
+    else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
+    else if (!strcmp(argv[i], "--options") && i + 1 < argc) opts = argv[++i];
+    else if (!strcmp(argv[i], "--stats") && i + 1 < argc) stats = argv[++i];
+    else if (argv[i][0] == '-' || pkgp) {
+      cli_error("run", "unexpected argument '%s'\n%s", argv[i], USAGE);
+      return 2;
+    } else pkgp = argv[i];
+  }
+  if (!pkgp || !inp) {
+    fprintf(stderr, USAGE);
+    return 2;
+  }
+  char err[4096];
+  rt_model *r = NULL;
+  if (rt_load(pkgp, &r, err, sizeof err) != RT_OK) {
+    cli_error("run", "%s", err);
+    return 1;
+  }
+  int ret = 1;
+  npy_array a = {0};
+  float *x = NULL, **ys = NULL;
+  if (rt_n_inputs(r) != 1) {
+    cli_error("run", "%s: the model has %d inputs; dlvta run feeds one", pkgp, rt_n_inputs(r));
+    goto done;
+  }
+  int rank;
+  const int64_t *dims;
+  const char *iname = rt_input(r, 0, &rank, &dims);
+  if (npy_read(inp, &a, err, sizeof err) != 0) {
+    cli_error("run", "%s", err);
+    goto done;
+  }
+  /* the model's shape, or a leading N over it (or over it without its leading 1) */
+  int64_t numel = rt_input_numel(r, 0), n_inf = 0;
+  int stacked = 0;
+  int skip1 = rank > 0 && dims[0] == 1;
+  if (a.ndim == rank && !memcmp(a.shape, dims, (size_t)rank * sizeof *dims)) n_inf = 1;
+  else if (a.ndim == rank + 1 && !memcmp(a.shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a.shape[0], stacked = 1;
+  else if (skip1 && a.ndim == rank && !memcmp(a.shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
+    n_inf = a.shape[0], stacked = 1;
+  if (n_inf < 1) {
+    char got[128], want[128];
+    npy_shape_str(a.ndim, a.shape, got, sizeof got);
+    shape_str(rank, dims, want, sizeof want);
+    cli_error("run", "%s: input shape mismatch: expected %s (input '%s') or (N, ...) over it, got %s", inp, want, iname,
+              got);
+    goto done;
+  }
+  x = npy_to_f32(&a);
+  int nout = rt_n_outputs(r);
+  ys = calloc((size_t)nout, sizeof *ys);
+  if (!x || !ys) {
+    cli_error("run", "out of memory");
+    goto done;
+  }
+  for (int o = 0; o < nout; o++)
+    if (!(ys[o] = malloc((size_t)(rt_output_numel(r, o) * n_inf) * sizeof(float)))) {
+      cli_error("run", "out of memory");
+      goto done;
+    }
+  if (rt_open(r, backend, opts, err, sizeof err) != RT_OK) {
+    cli_error("run", "%s", err);
+    goto done;
+  }
+  double t0 = wall_ms();
+  for (int64_t k = 0; k < n_inf; k++) {
+    const float *ins[1] = {x + k * numel};
+    float *outs[64];
+    for (int o = 0; o < nout && o < 64; o++) outs[o] = ys[o] + k * rt_output_numel(r, o);
+    if (rt_run(r, ins, outs, err, sizeof err) != RT_OK) {
+      cli_error("run", "%s: inference %lld: %s", pkgp, (long long)k, err);
+      goto done;
+    }
+  }
+  double wall = wall_ms() - t0;
+  for (int o = 0; o < nout; o++) {
+    int orank;
+    const int64_t *od;
+    const char *oname = rt_output(r, o, &orank, &od);
+    int64_t shp[NPY_MAX_DIMS + 1];
+    int nd = 0;
+    if (stacked) shp[nd++] = n_inf;
+    for (int d = 0; d < orank && nd < NPY_MAX_DIMS; d++) shp[nd++] = od[d];
+    if (outp) {
+      char path[1024];
+      if (o == 0) snprintf(path, sizeof path, "%s", outp);
+      else {
+        const char *dot = strrchr(outp, '.');
+        int base = dot ? (int)(dot - outp) : (int)strlen(outp);
+        snprintf(path, sizeof path, "%.*s_%d%s", base, outp, o, dot ? dot : "");
+      }
+      if (npy_write_f32(path, ys[o], nd, shp, err, sizeof err) != 0) {
+        cli_error("run", "%s", err);
+        goto done;
+      }
+    } else {
+      char s[128];
+      npy_shape_str(nd, shp, s, sizeof s);
+      int64_t on = rt_output_numel(r, o);
+      /* a classifier's output: one axis holds every value ([K], [1, K], [1, 1, K], ...) */
+      int vec = 0;
+      for (int d = 0; d < orank; d++) vec += od[d] > 1;
+      printf("output '%s' %s\n", oname, s);
+      for (int64_t k = 0; k < n_inf && k < 8; k++) {
+        const float *v = ys[o] + k * on;
+        if (n_inf > 1) printf(" [%lld]", (long long)k);
+        if (on > 1 && vec == 1) {
+          print_top5(v, on);
+        } else {
+          double mn = INFINITY, mx = -INFINITY, sum = 0;
+          for (int64_t i = 0; i < on; i++) mn = fmin(mn, v[i]), mx = fmax(mx, v[i]), sum += v[i];
+          printf("  min %g, max %g, mean %g\n", mn, mx, sum / (double)on);
+        }
+      }
+      if (n_inf > 8) printf("  ... (%lld more)\n", (long long)(n_inf - 8));
+    }
+  }
+  uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
+  for (int i = 0; i < rt_n_layers(r); i++) {
+    rt_layer_stats s;
+    rt_layer(r, i, &s);
+    macs += s.macs * rt_runs(r);
+  }
+  printf("%s on %s: %lld inference(s), %.0f accelerator cycles each (%d layers), utilization %.1f %%, "
+         "%d CPU steps, wall %.1f ms\n",
+         rt_config_name(r), backend, (long long)n_inf, (double)cyc / (double)n_inf, rt_n_layers(r),
+         cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
+  if (stats && write_stats(stats, r, backend, wall, (int)n_inf) != 0) {
+    cli_error("run", "%s: cannot write the statistics", stats);
+    goto done;
+  }
+  ret = 0;
+done:
+  if (ys)
+    for (int o = 0; o < rt_n_outputs(r); o++) free(ys[o]);
+  free(ys);
+  free(x);
+  npy_free(&a);
+  rt_free(r);
+  return ret;
+}

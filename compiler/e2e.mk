@@ -1,0 +1,46 @@
+# compiler/e2e.mk -- end-to-end checks of `dlvta compile` / `dlvta run`: the test models exported
+# once into build/models/<name>/ by tools/models/export.py, onnxruntime's float outputs next to
+# them (ort_ref.npy, from input.npy), the Verilated RTL for the verilator comparisons.
+# Tests: tests/test_e2e_*.c (picked up by tests/tests.mk) and tests/cli_e2e.sh; generated models
+# of tests/e2e_gen.py in build/models/gen/.
+# Included from the top-level Makefile with:  -include compiler/e2e.mk
+E2E_MODELS := tiny_cnn digits resnet18 mobilenet_v2
+SYS_PYTHON ?= /usr/bin/python3
+ORT_PKG    := tools/ort/node_modules/onnxruntime-node/package.json
+
+# export.py writes model.onnx, input.npy, calib.npy, info.txt (digits: x_test.npy, y_test.npy)
+$(BUILD)/models/%/model.onnx: tools/models/export.py
+	@mkdir -p $(dir $@)
+	$(SYS_PYTHON) tools/models/export.py $* $(dir $@) >$(dir $@)export.log 2>&1 || { cat $(dir $@)export.log; exit 1; }
+
+$(BUILD)/models/%/ort_ref.npy: $(BUILD)/models/%/model.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
+
+$(ORT_PKG):
+	tools/ort/setup.sh
+
+# small generated models (onnx's helper API): already-quantized QDQ and QLinear* models, and a
+# float model mixing accelerator and CPU nodes
+$(BUILD)/models/gen/qdq.onnx: tests/e2e_gen.py
+	@mkdir -p $(dir $@)
+	$(SYS_PYTHON) tests/e2e_gen.py $(dir $@)
+$(BUILD)/models/gen/qlinear.onnx $(BUILD)/models/gen/mixed.onnx $(BUILD)/models/gen/fallback.onnx: \
+  $(BUILD)/models/gen/qdq.onnx
+$(BUILD)/models/gen/%_ref.npy: $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
+$(BUILD)/models/gen/fallback_ref.npy: $(BUILD)/models/gen/fallback.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)fallback_input.npy $@
+
+E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
+            $(foreach m,qdq qlinear mixed fallback,$(BUILD)/models/gen/$(m)_ref.npy) \
+            $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so
+TEST_DEPS += $(E2E_DEPS)
+TEST_LONG_DEPS += $(E2E_DEPS)
+# every ImageNet-model input on the Verilated RTL too (about 20 s per ResNet-18 inference)
+TEST_LONG += "$(BUILD)/tests/test_e2e_imagenet --long"
+.PHONY: models
+models: $(E2E_DEPS)
+
+# the e2e tests share a header the generic test rule does not list
+$(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/test_e2e_pkg \
+  $(BUILD)/tests/test_e2e_gen: tests/e2e_util.h

@@ -1,0 +1,296 @@
+/* driver/runtime.c -- the dlvta runtime (see runtime.h): a package's plan on a device. */
+#include "runtime.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "drv_impl.h"
+#include "package.h"
+#include "ref.h"
+
+#define RT_TIMEOUT_MS 600000u /* per accelerator layer */
+
+struct rt_model {
+  cc_model *m;
+  drv_dev *dev;
+  drv_buf *img, *code;  /* the image (placed once) and every layer's relocated instructions */
+  size_t *code_off;     /* [nl] byte offset of each layer's instructions in code */
+  uint8_t *host;        /* [image_bytes] host copy of the image for pack / unpack */
+  int8_t *q;            /* int8 scratch of the largest accelerator tensor */
+  ir_value *vals;       /* [g->n_tensors] float values of the current inference */
+  char *owned;          /* [g->n_tensors] vals[t].data is ours to free */
+  rt_layer_stats *ls;   /* [nl] */
+  uint64_t runs, cycles;
+  double cpu_ms;
+};
+
+static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (err && errlen) vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int rt_load(const char *path, rt_model **out, char *err, size_t errlen) {
+  *out = NULL;
+  cc_model *m;
+  if (cc_package_read(path, &m, err, errlen) != 0) return RT_E_PACKAGE;
+  rt_model *r = calloc(1, sizeof *r);
+  size_t maxq = 1;
+  for (int i = 0; i < m->nt; i++) {
+    size_t n = (size_t)m->t[i].c * m->t[i].h * m->t[i].w;
+    if (n > maxq) maxq = n;
+  }
+  if (r) {
+    r->m = m;
+    r->q = malloc(maxq);
+    r->host = malloc(m->image_bytes + 1);
+    r->vals = calloc((size_t)m->g->n_tensors + 1, sizeof *r->vals);
+    r->owned = calloc((size_t)m->g->n_tensors + 1, 1);
+    r->ls = calloc((size_t)m->nl + 1, sizeof *r->ls);
+    r->code_off = calloc((size_t)m->nl + 1, sizeof *r->code_off);
+  }
+  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off) {
+    if (r) r->m = NULL, rt_free(r);
+    cc_model_free(m);
+    return rt_err(err, errlen, RT_E_NOMEM, "%s: out of memory", path);
+  }
+  memcpy(r->host, m->image, m->image_bytes);
+  for (int i = 0; i < m->nl; i++) {
+    r->ls[i].op = m->l[i].op;
+    r->ls[i].node = m->l[i].node;
+    r->ls[i].desc = m->l[i].desc;
+    r->ls[i].macs = m->l[i].macs;
+    r->ls[i].predicted_cycles = m->l[i].predicted_cycles;
+  }
+  *out = r;
+  return RT_OK;
+}
+
+/* Frees the values of the last inference that the runtime allocated. */
+static void clear_vals(rt_model *r) {
+  for (int t = 0; t < r->m->g->n_tensors; t++) {
+    if (r->owned[t]) free(r->vals[t].data);
+    r->owned[t] = 0;
+    r->vals[t].data = NULL;
+  }
+}
+
+void rt_free(rt_model *r) {
+  if (!r) return;
+  if (r->m) clear_vals(r);
+  if (r->dev) drv_close(r->dev); /* frees its buffers */
+  cc_model_free(r->m);
+  free(r->code_off);
+  free(r->host);
+  free(r->q);
+  free(r->vals);
+  free(r->owned);
+  free(r->ls);
+  free(r);
+}
+
+int rt_open(rt_model *r, const char *backend, const char *options, char *err, size_t errlen) {
+  const cc_model *m = r->m;
+  if (r->dev) return rt_err(err, errlen, RT_E_ARG, "device already open");
+  int rc = drv_open(backend, m->cfg->d.name, options, &r->dev);
+  if (rc != DRV_OK) {
+    r->dev = NULL;
+    return rt_err(err, errlen, RT_E_DEVICE, "cannot open backend '%s' for config '%s': %s", backend,
+                  m->cfg->d.name, drv_open_error());
+  }
+  size_t n_insns = 0;
+  for (int i = 0; i < m->nl; i++) r->code_off[i] = n_insns * 16, n_insns += m->l[i].n_insns;
+  rc = drv_alloc(r->dev, m->image_bytes ? m->image_bytes : 1, &r->img);
+  if (rc == DRV_OK) rc = drv_alloc(r->dev, n_insns ? n_insns * 16 : 16, &r->code);
+  if (rc == DRV_OK) rc = drv_write(r->dev, r->img, 0, m->image, m->image_bytes);
+  uint8_t *bytes = rc == DRV_OK ? malloc(n_insns * 16 + 16) : NULL;
+  if (rc == DRV_OK && !bytes) rc = DRV_E_NOMEM;
+  for (int i = 0; i < m->nl && rc == DRV_OK; i++) {
+    isa_word *w = malloc(((size_t)m->l[i].n_insns + 1) * sizeof *w);
+    if (!w) {
+      rc = DRV_E_NOMEM;
+      break;
+    }
+    memcpy(w, m->l[i].insns, (size_t)m->l[i].n_insns * sizeof *w);
+    uint32_t bad = 0;
+    if (isa_relocate(m->cfg, w, m->l[i].n_insns, drv_buf_addr(r->img), &bad) != ISA_OK) {
+      free(w);
+      free(bytes);
+      return rt_err(err, errlen, RT_E_DEVICE, "layer %d: instruction %u cannot be relocated to the device address", i, bad);
+    }
+    uint8_t *b = bytes + r->code_off[i];
+    for (uint32_t k = 0; k < m->l[i].n_insns; k++)
+      for (int j = 0; j < 16; j++) b[16 * k + j] = (uint8_t)(w[k].w[j / 8] >> (8 * (j % 8)));
+    free(w);
+  }
+  if (rc == DRV_OK) rc = drv_write(r->dev, r->code, 0, bytes, n_insns * 16);
+  free(bytes);
+  if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "placing the image on the device: %s", drv_strerror(rc));
+  return RT_OK;
+}
+
+const char *rt_config_name(const rt_model *r) { return r->m->cfg->d.name; }
+const char *rt_calibration(const rt_model *r) { return r->m->calib; }
+int rt_n_inputs(const rt_model *r) { return r->m->n_in; }
+int rt_n_outputs(const rt_model *r) { return r->m->n_out; }
+
+/* Name and shape of runtime-graph tensor t. */
+static const char *io(const rt_model *r, int t, int *rank, const int64_t **dims) {
+  const ir_tensor *T = r->m->g->tensors[t];
+  if (rank) *rank = T->type.rank;
+  if (dims) *dims = T->type.dims;
+  return T->name;
+}
+const char *rt_input(const rt_model *r, int i, int *rank, const int64_t **dims) {
+  return i < 0 || i >= r->m->n_in ? NULL : io(r, r->m->g->inputs[i], rank, dims);
+}
+const char *rt_output(const rt_model *r, int i, int *rank, const int64_t **dims) {
+  return i < 0 || i >= r->m->n_out ? NULL : io(r, r->m->g->outputs[i], rank, dims);
+}
+int64_t rt_input_numel(const rt_model *r, int i) {
+  return i < 0 || i >= r->m->n_in ? -1 : ir_type_numel(&r->m->g->tensors[r->m->g->inputs[i]]->type);
+}
+int64_t rt_output_numel(const rt_model *r, int i) {
+  return i < 0 || i >= r->m->n_out ? -1 : ir_type_numel(&r->m->g->tensors[r->m->g->outputs[i]]->type);
+}
+
+/* QUANT: float value of graph tensor a -> int8 -> packed into accelerator tensor b. */
+static int step_quant(rt_model *r, int a, int b, char *err, size_t errlen) {
+  const cc_mtensor *t = &r->m->t[b];
+  const float *x = r->vals[a].data;
+  size_t n = (size_t)t->c * t->h * t->w;
+  for (size_t i = 0; i < n; i++) {
+    double v = nearbyint(x[i] / t->scale) + t->zp;
+    r->q[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); /* NaN -> 127 */
+  }
+  if (cc_pack(r->m->net, b, r->q, r->host) != CC_OK) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
+  int rc = drv_write(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
+  return rc == DRV_OK ? RT_OK : rt_err(err, errlen, RT_E_DEVICE, "writing tensor '%s': %s", t->name, drv_strerror(rc));
+}
+
+/* DEQUANT: accelerator tensor a -> float value of graph tensor b. */
+static int step_dequant(rt_model *r, int a, int b, char *err, size_t errlen) {
+  const cc_mtensor *t = &r->m->t[a];
+  int rc = drv_read(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
+  if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", t->name, drv_strerror(rc));
+  if (cc_unpack(r->m->net, a, r->host, r->q) != CC_OK) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
+  ir_value *v = &r->vals[b];
+  if (r->owned[b]) free(v->data);
+  if (ir_value_alloc(v, &r->m->g->tensors[b]->type) != IR_OK) return rt_err(err, errlen, RT_E_NOMEM, "out of memory");
+  r->owned[b] = 1;
+  float *x = v->data;
+  size_t n = (size_t)t->c * t->h * t->w;
+  for (size_t i = 0; i < n; i++) x[i] = (float)((r->q[i] - t->zp) * (double)t->scale);
+  return RT_OK;
+}
+
+/* ACCEL: layer l's program on the device; its counters into the layer's statistics. */
+static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
+  const cc_mlayer *L = &r->m->l[l];
+  double t0 = now_ms();
+  int rc = drv_run(r->dev, r->code, r->code_off[l], L->n_insns, RT_TIMEOUT_MS);
+  if (rc != DRV_OK) {
+    const drv_error *e = drv_last_error(r->dev);
+    return rt_err(err, errlen, RT_E_DEVICE, "layer %d (%s '%s'): %s: instruction %lld: %s", l, L->op, L->node,
+                  drv_strerror(rc), (long long)e->insn_index, e->message);
+  }
+  drv_counters c;
+  if (drv_counters_read(r->dev, &c) == DRV_OK) {
+    r->ls[l].cycles += c.cycles;
+    r->ls[l].device_macs += c.macs;
+    r->cycles += c.cycles;
+  }
+  r->ls[l].host_ms += now_ms() - t0;
+  return RT_OK;
+}
+
+/* CPU: runtime-graph node ni through the reference executor; outputs become values. */
+static int step_cpu(rt_model *r, int ni, char *err, size_t errlen) {
+  const ir_graph *g = r->m->g;
+  const ir_node *n = g->nodes[ni];
+  const ir_value *in[64];
+  ir_value out[64];
+  for (int k = 0; k < n->n_in; k++) in[k] = n->in[k] >= 0 ? &r->vals[n->in[k]] : NULL;
+  memset(out, 0, sizeof out);
+  char why[1024];
+  double t0 = now_ms();
+  if (ref_run_node(g, n, in, out, why, sizeof why) != IR_OK)
+    return rt_err(err, errlen, RT_E_CPU, "CPU step '%s' (%s): %s", n->name, n->op_name, why);
+  r->cpu_ms += now_ms() - t0;
+  for (int k = 0; k < n->n_out; k++) {
+    int t = n->out[k];
+    if (t < 0) {
+      ir_value_free(&out[k]);
+      continue;
+    }
+    if (r->owned[t]) free(r->vals[t].data);
+    r->vals[t] = out[k];
+    r->owned[t] = 1;
+  }
+  return RT_OK;
+}
+
+int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char *err, size_t errlen) {
+  cc_model *m = r->m;
+  const ir_graph *g = m->g;
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_run before rt_open");
+  for (int t = 0; t < g->n_tensors; t++) {
+    r->vals[t].type = g->tensors[t]->type;
+    r->vals[t].data = g->tensors[t]->data;
+  }
+  for (int i = 0; i < m->n_in; i++) {
+    if (!inputs || !inputs[i]) return rt_err(err, errlen, RT_E_ARG, "input %d missing", i);
+    r->vals[g->inputs[i]].data = (void *)inputs[i];
+  }
+  int rc = RT_OK;
+  for (int i = 0; i < m->ns && rc == RT_OK; i++) {
+    const cc_mstep *s = &m->s[i];
+    double t0 = now_ms();
+    switch (s->kind) {
+    case CC_STEP_QUANT: rc = step_quant(r, s->a, s->b, err, errlen); break;
+    case CC_STEP_DEQUANT: rc = step_dequant(r, s->a, s->b, err, errlen); break;
+    case CC_STEP_ACCEL: rc = step_accel(r, s->a, err, errlen); break;
+    default: rc = step_cpu(r, s->a, err, errlen); t0 = now_ms(); break;
+    }
+    if (s->kind == CC_STEP_QUANT || s->kind == CC_STEP_DEQUANT) r->cpu_ms += now_ms() - t0;
+  }
+  for (int i = 0; i < m->n_out && rc == RT_OK; i++) {
+    int t = g->outputs[i];
+    memcpy(outputs[i], r->vals[t].data, (size_t)ir_type_numel(&g->tensors[t]->type) * sizeof(float));
+  }
+  clear_vals(r);
+  if (rc == RT_OK) r->runs++;
+  return rc;
+}
+
+int rt_n_layers(const rt_model *r) { return r->m->nl; }
+int rt_layer(const rt_model *r, int l, rt_layer_stats *out) {
+  if (l < 0 || l >= r->m->nl) return RT_E_ARG;
+  *out = r->ls[l];
+  return RT_OK;
+}
+uint64_t rt_runs(const rt_model *r) { return r->runs; }
+uint64_t rt_total_cycles(const rt_model *r) { return r->cycles; }
+double rt_cpu_ms(const rt_model *r) { return r->cpu_ms; }
+int rt_n_cpu_steps(const rt_model *r) {
+  int n = 0;
+  for (int i = 0; i < r->m->ns; i++) n += r->m->s[i].kind == CC_STEP_CPU;
+  return n;
+}
+uint64_t rt_peak_macs_per_cycle(const rt_model *r) {
+  const isa_derived *d = &r->m->cfg->d;
+  return (uint64_t)d->batch * d->block_in * d->block_out;
+}

@@ -1,0 +1,153 @@
+"""tests/e2e_gen.py OUTDIR -- writes the already-quantized test models of tests/test_e2e_qdq.c
+(with onnx's helper API, Debian's python3-onnx; run with /usr/bin/python3):
+
+  OUTDIR/qdq.onnx      QuantizeLinear/DequantizeLinear pairs around Conv (int8 per-channel
+                       weights, int32 bias), Relu, a strided Conv, GlobalAveragePool, Flatten and
+                       Gemm; uint8 activations with zero points 128 and 0
+  OUTDIR/qlinear.onnx  QLinearConv -> QLinearConv (uint8 weights with a zero point) -> a
+                       QLinearMatMul classifier, with QuantizeLinear in front and
+                       DequantizeLinear behind
+  OUTDIR/mixed.onnx    a float model that interleaves accelerator and CPU work: Conv, x*Sigmoid(x)
+                       (CPU), Conv, Concat of two branches (CPU), MaxPool, an Add of two
+                       activations with Relu, Flatten of a 4x4 map (moves data: CPU), Gemm, Softmax
+  OUTDIR/fallback.onnx a 1x1 Conv on a 96x96 map, GlobalAveragePool, Relu: on the tiny config no
+                       tiling of the pooling fits, so the back end refuses it and the compiler
+                       moves it (and the Relu it had fused) to the CPU; pynq runs all of it
+                       (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
+  OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
+The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, save
+
+rng = np.random.default_rng(7)
+
+
+def const(name, arr, dtype):
+    return helper.make_tensor(name, dtype, arr.shape, arr.flatten().tolist())
+
+
+def qdq_model():
+    inits, nodes = [], []
+    def q(x, s, z, out, dt=TensorProto.UINT8):
+        inits.extend([const(out + "_s", np.array(s, np.float32), TensorProto.FLOAT),
+                      const(out + "_z", np.array(z, np.uint8 if dt == TensorProto.UINT8 else np.int8), dt)])
+        nodes.append(helper.make_node("QuantizeLinear", [x, out + "_s", out + "_z"], [out + "_q"], name=out + "_Q"))
+        nodes.append(helper.make_node("DequantizeLinear", [out + "_q", out + "_s", out + "_z"], [out], name=out + "_DQ"))
+    def weights(name, shape, x_scale, axis=0):
+        w = rng.normal(0, 0.3, shape).astype(np.float32)
+        n = shape[axis]
+        ws = (np.abs(np.moveaxis(w, axis, 0)).reshape(n, -1).max(1) / 127).astype(np.float32)
+        bshape = [1] * len(shape)
+        bshape[axis] = n
+        wq = np.clip(np.round(w / ws.reshape(bshape)), -127, 127).astype(np.int8)
+        inits.extend([const(name + "_q", wq, TensorProto.INT8), const(name + "_s", ws, TensorProto.FLOAT),
+                      const(name + "_z", np.zeros(n, np.int8), TensorProto.INT8)])
+        nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_s", name + "_z"], [name],
+                                      name=name + "_DQ", axis=axis))
+        b = rng.normal(0, 0.1, n).astype(np.float32)
+        bs = (x_scale * ws).astype(np.float32)
+        bq = np.round(b / bs).astype(np.int32)
+        inits.extend([const(name + "_bq", bq, TensorProto.INT32), const(name + "_bs", bs, TensorProto.FLOAT),
+                      const(name + "_bz", np.zeros(n, np.int32), TensorProto.INT32)])
+        nodes.append(helper.make_node("DequantizeLinear", [name + "_bq", name + "_bs", name + "_bz"], [name + "_b"],
+                                      name=name + "_bDQ", axis=0))
+    q("x", 0.02, 128, "x0")
+    weights("w1", (8, 3, 3, 3), 0.02)
+    nodes.append(helper.make_node("Conv", ["x0", "w1", "w1_b"], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Relu", ["c1"], ["r1"], name="relu1"))
+    q("r1", 0.03, 0, "a1")
+    weights("w2", (16, 8, 3, 3), 0.03)
+    nodes.append(helper.make_node("Conv", ["a1", "w2", "w2_b"], ["c2"], name="conv2", pads=[1, 1, 1, 1], strides=[2, 2]))
+    q("c2", 0.05, 128, "a2")
+    nodes.append(helper.make_node("GlobalAveragePool", ["a2"], ["p"], name="gap"))
+    q("p", 0.02, 128, "a3")
+    nodes.append(helper.make_node("Flatten", ["a3"], ["f"], name="flatten"))
+    weights("w3", (10, 16), 0.02)
+    nodes.append(helper.make_node("Gemm", ["f", "w3", "w3_b"], ["y"], name="fc", transB=1))
+    g = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def qlinear_model():
+    inits, nodes = [], []
+    def sc(name, s, z, dt=TensorProto.UINT8):
+        inits.extend([const(name + "_s", np.array(s, np.float32), TensorProto.FLOAT),
+                      const(name + "_z", np.array(z, np.uint8 if dt == TensorProto.UINT8 else np.int8), dt)])
+        return [name + "_s", name + "_z"]
+    def wt(name, shape, zp):
+        wq = rng.integers(0, 256, shape).astype(np.uint8)
+        inits.append(const(name, wq, TensorProto.UINT8))
+        return [name] + sc(name, 0.004, zp)
+    nodes.append(helper.make_node("QuantizeLinear", ["x"] + sc("xq", 0.02, 128), ["xq"], name="quant_in"))
+    b1 = rng.integers(-300, 300, 8).astype(np.int32)
+    inits.append(const("b1", b1, TensorProto.INT32))
+    nodes.append(helper.make_node("QLinearConv", ["xq", "xq_s", "xq_z"] + wt("w1", (8, 3, 3, 3), 128) +
+                                  sc("y1", 0.04, 128) + ["b1"], ["y1"], name="qconv1", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("QLinearConv", ["y1", "y1_s", "y1_z"] + wt("w2", (8, 8, 3, 3), 120) +
+                                  sc("y2", 0.08, 128), ["y2"], name="qconv2", pads=[1, 1, 1, 1], strides=[2, 2]))
+    inits.append(const("shape", np.array([1, 128], np.int64), TensorProto.INT64))
+    nodes.append(helper.make_node("Reshape", ["y2", "shape"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("QLinearMatMul", ["f", "y2_s", "y2_z"] + wt("w3", (128, 10), 128) +
+                                  sc("y3", 0.2, 128), ["y3"], name="qfc"))
+    nodes.append(helper.make_node("DequantizeLinear", ["y3", "y3_s", "y3_z"], ["y"], name="dequant_out"))
+    g = helper.make_graph(nodes, "qlinear", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def mixed_model():
+    inits, nodes = [], []
+    def w(name, shape, sd=0.4):
+        inits.append(const(name, rng.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    nodes.append(helper.make_node("Conv", ["x", w("w1", (8, 3, 3, 3)), w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
+    nodes.append(helper.make_node("Mul", ["c1", "s1"], ["m1"], name="silu1"))
+    nodes.append(helper.make_node("Conv", ["m1", w("w2", (8, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
+    nodes.append(helper.make_node("Conv", ["m1", w("w3", (8, 8, 1, 1))], ["c3"], name="conv3"))
+    nodes.append(helper.make_node("Concat", ["r2", "c3"], ["cat"], name="concat", axis=1))
+    nodes.append(helper.make_node("MaxPool", ["cat"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    nodes.append(helper.make_node("Conv", ["mp", w("w4", (16, 16, 3, 3))], ["c4"], name="conv4", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Conv", ["mp", w("w5", (16, 16, 1, 1))], ["c5"], name="conv5"))
+    nodes.append(helper.make_node("Add", ["c4", "c5"], ["a"], name="add"))
+    nodes.append(helper.make_node("Relu", ["a"], ["ra"], name="relu_add"))
+    nodes.append(helper.make_node("Flatten", ["ra"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("w6", (10, 256), 0.01), w("b6", (10,))], ["g"], name="fc", transB=1))
+    nodes.append(helper.make_node("Softmax", ["g"], ["y"], name="softmax", axis=1))
+    g = helper.make_graph(nodes, "mixed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def fallback_model():
+    W = const("w", rng.normal(0, 0.5, (4, 4, 1, 1)).astype(np.float32), TensorProto.FLOAT)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+             helper.make_node("GlobalAveragePool", ["c"], ["p"], name="gap"),
+             helper.make_node("Relu", ["p"], ["y"], name="relu")]
+    g = helper.make_graph(nodes, "fallback", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 96, 96])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 1, 1])], [W])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    save(qdq_model(), os.path.join(out, "qdq.onnx"))
+    save(qlinear_model(), os.path.join(out, "qlinear.onnx"))
+    save(mixed_model(), os.path.join(out, "mixed.onnx"))
+    x = rng.normal(0, 1, (12, 3, 8, 8)).astype(np.float32)
+    np.save(os.path.join(out, "input.npy"), x[:4, None])
+    np.save(os.path.join(out, "calib.npy"), x[4:])
+    save(fallback_model(), os.path.join(out, "fallback.onnx"))
+    xf = rng.normal(0.5, 1, (12, 4, 96, 96)).astype(np.float32)
+    np.save(os.path.join(out, "fallback_input.npy"), xf[:4, None])
+    np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
+
+
+if __name__ == "__main__":
+    main()

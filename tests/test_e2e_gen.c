@@ -1,0 +1,97 @@
+/* tests/test_e2e_gen.c -- the generated models of tests/e2e_gen.py, on fsim for the tiny and
+ * pynq configs, against onnxruntime (cosine >= 0.999 on the quantized models, >= 0.99 on the
+ * float one; same top-1):
+ *  - qdq (Q/DQ pairs, int8 per-channel weights, int32 bias, uint8 activations) and qlinear
+ *    (QLinearConv, QLinearMatMul, uint8 weights with a zero point): the models' own scales and
+ *    zero points are kept (uint8 zero point z becomes int8 z - 128), every Conv/Gemm/MatMul runs
+ *    on the accelerator, no (de)quantize node is left on the CPU;
+ *  - mixed: CPU steps (Sigmoid, Mul, Concat, a data-moving Flatten, Softmax) interleave with
+ *    accelerator layers (Conv, MaxPool, Add + Relu, Gemm);
+ *  - fallback: a pooling no tiling of the tiny config fits: the back end refuses it, the
+ *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator). */
+#include "e2e_util.h"
+
+#define GEN_DIR E2E_MODELS "/gen"
+
+/* Is there an accelerator tensor with this scale and zero point in package pkg? */
+static int has_quant(const char *pkg, float scale, int zp) {
+  cc_model *m = NULL;
+  char err[1024];
+  if (cc_package_read(pkg, &m, err, sizeof err) != 0) return 0;
+  int found = 0;
+  for (int i = 0; i < m->nt; i++) found |= fabsf(m->t[i].scale - scale) < 1e-7f && m->t[i].zp == zp;
+  cc_model_free(m);
+  return found;
+}
+
+/* Compile GEN_DIR/<name>.onnx for cfg; check the layer count, the ops left on the CPU (a
+ * comma-separated list in cpu_ops, in plan order), the kept quantizations, and the outputs. */
+static void one(const char *name, const char *cfg, int layers, const char *cpu_ops, double min_cos, const float *sc,
+                const int *zp, int nq) {
+  char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
+  int fb = !strcmp(name, "fallback"); /* its own inputs */
+  snprintf(inp, sizeof inp, GEN_DIR "/%s", fb ? "fallback_input.npy" : "input.npy");
+  snprintf(cal, sizeof cal, GEN_DIR "/%s", fb ? "fallback_calib.npy" : "calib.npy");
+  snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
+  snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
+  snprintf(ref, sizeof ref, GEN_DIR "/%s_ref.npy", name);
+  e2e_ensure(ref, ref);
+  npy_array ca, xa, ra;
+  float *cf, *x, *r;
+  if (e2e_load_f32(cal, &ca, &cf) || e2e_load_f32(inp, &xa, &x) ||
+      e2e_load_f32(ref, &ra, &r))
+    return;
+  cc_compile_opts o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0]};
+  cc_model *m = NULL;
+  int rc = cc_compile(onnx, &o, &m, err, sizeof err);
+  CHECK(rc == IR_OK, "compile %s: %s", name, err);
+  if (rc != IR_OK) return;
+  CHECK(m->nl == layers, "%s %s: %d accelerator layers, expected %d", name, cfg, m->nl, layers);
+  char ops[512] = "";
+  for (int i = 0; i < m->ns; i++)
+    if (m->s[i].kind == CC_STEP_CPU) {
+      if (ops[0]) strncat(ops, ",", sizeof ops - strlen(ops) - 1);
+      strncat(ops, m->g->nodes[m->s[i].a]->op_name, sizeof ops - strlen(ops) - 1);
+    }
+  CHECK(!strcmp(ops, cpu_ops), "%s %s: CPU steps [%s], expected [%s]", name, cfg, ops, cpu_ops);
+  mkdir(E2E_OUT, 0777);
+  CHECK(cc_package_write(m, pkg, err, sizeof err) == 0, "%s", err);
+  cc_model_free(m);
+  for (int k = 0; k < nq; k++)
+    CHECK(has_quant(pkg, sc[k], zp[k]), "%s: the model's quantization (scale %g, zero point %d as int8) was not kept",
+          name, sc[k], zp[k]);
+  int64_t n = xa.shape[0], on = 0;
+  float *y = e2e_run(pkg, "fsim", x, n, &on, NULL, NULL);
+  CHECK(!y || (int64_t)ra.count == n * on, "%s: %zu reference values for %lld", name, ra.count, (long long)(n * on));
+  if (y && (int64_t)ra.count == n * on) {
+    for (int64_t k = 0; k < n; k++) {
+      double c = e2e_cosine(y + k * on, r + k * on, on);
+      int64_t a = e2e_argmax(y + k * on, on), b = e2e_argmax(r + k * on, on);
+      printf("%s %s input %lld: cosine %.6f vs onnxruntime, top-1 %lld (onnxruntime %lld)\n", name, cfg, (long long)k, c,
+             (long long)a, (long long)b);
+      CHECK(c >= min_cos, "%s %s input %lld: cosine %.6f < %.3f", name, cfg, (long long)k, c, min_cos);
+      if (!fb) CHECK(a == b, "%s %s input %lld: top-1 %lld vs %lld", name, cfg, (long long)k, (long long)a, (long long)b);
+    }
+  }
+  free(y);
+  npy_free(&ca), npy_free(&xa), npy_free(&ra);
+  free(cf), free(x), free(r);
+}
+
+int main(void) {
+  /* qdq: x u8 zp 128 -> int8 0; the relu output u8 zp 0 -> -128; conv2's output u8 zp 128 -> 0 */
+  static const float qs[] = {0.02f, 0.03f, 0.05f};
+  static const int qz[] = {0, -128, 0};
+  /* qlinear: y1 0.04 zp 128 -> 0, y2 0.08 zp 128 -> 0 */
+  static const float ls[] = {0.02f, 0.04f, 0.08f};
+  static const int lz[] = {0, 0, 0};
+  for (int c = 0; c < 2; c++) {
+    const char *cfg = c ? "pynq" : "tiny";
+    one("qdq", cfg, 4, "", 0.999, qs, qz, 3);
+    /* the Flatten of a 8x4x4 map moves data in the blocked layout: the CPU does it */
+    one("qlinear", cfg, 3, "Reshape", 0.999, ls, lz, 3);
+    one("mixed", cfg, 7, "Sigmoid,Mul,Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
+    one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
+  }
+  return TEST_END();
+}
