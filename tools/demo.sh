@@ -38,5 +38,5 @@ for l in sorted(s["layers"], key=lambda l: -l["cycles"])[:5]:
 EOF
 echo
 echo "The same package runs cycle-accurately on the Verilated RTL (build/pynq/libtsim.so, 'make tsim'),"
-echo "about 17 s per ResNet-18 inference:"
+echo "(slower: every cycle of the 8 M is simulated; --stats records the wall time):"
 echo "   $D run $P --input $M/input.npy --backend verilator --stats $O/stats_rtl.json"
