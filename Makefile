@@ -18,7 +18,7 @@ WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wp
 ifeq ($(CI),true)
 WARN      += -Werror
 endif
-CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 \
              -Iisa -Idriver -Isim/fsim -Isim/tsim -Icompiler -Icompiler/backend -Icli -I$(BUILD)/gen
 LDLIBS    := -lm -ldl -lpthread
 
