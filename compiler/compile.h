@@ -10,10 +10,21 @@
  *               folded into the accelerator layer before it) or "cpu" (reference executor, with
  *               the reason in dlvta.why); a node neither can run is an error naming it (lower.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
- *               samples -> int8 quantization of every float activation tensor (quant.c)
+ *               samples -> int8 quantization of every float activation tensor (quant.c); one
+ *               pass over the samples gathers the ranges and |x| histograms together (4096 bins
+ *               over a power-of-two multiple of the first sample's range, merged pairwise when
+ *               the range doubles); the reference's GEMM runs with AVX2/AVX-512 when the CPU has
+ *               them, split over the CPUs (at most 4 threads)
  *   lower       accelerator layers (weights per output channel, int32 bias, requant
  *               multipliers, clamp bounds), one program per layer, the image, the runtime
- *               graph of the CPU nodes and the execution plan -> cc_model (lower.c)
+ *               graph of the CPU nodes and the execution plan -> cc_model (lower.c). The output
+ *               zero point of a conv goes into its bias (round(y_zp / requant scale): one REQ
+ *               pass with the clamp, no ADD/CLIP); a residual goes through the GEMM core (cg.h:
+ *               res_d with f fraction bits; the output scale is nudged by <= 0.4 % so that the
+ *               residual's scale ratio is exact, unless a max pooling or alias shares it); a 1x1
+ *               projection feeding only a residual (ResNet's downsample) is fused into its
+ *               consumer as a dense GEMM residual when the back end's cost model predicts the
+ *               fused layer faster than the two apart
  *
  * Quantization: activations are per-tensor int8 over a range from calibration: the observed
  * [min, max], clipped to the bound that minimizes the expected squared quantization error of
@@ -58,6 +69,9 @@ typedef struct cc_compile_ctx {
   const cc_compile_opts *o;
   const isa_config *cfg;
   cc_model *model;        /* set by lower */
+  unsigned char *calibrated; /* [n_calibrated] 1 for tensors whose quantization calibrate chose
+                              * (lower may nudge those, never a model's own), set by calibrate */
+  int n_calibrated;
 } cc_compile_ctx;
 cc_compile_ctx *cc_compile_active(void);
 

@@ -44,3 +44,9 @@ models: $(E2E_DEPS)
 # the e2e tests share a header the generic test rule does not list
 $(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/test_e2e_pkg \
   $(BUILD)/tests/test_e2e_gen: tests/e2e_util.h
+
+# make bench: ResNet-18 end to end per layer (tests/bench_resnet18.c): ideal, predicted and
+# measured cycles (verilator, with and without latency hiding), utilization, wall times
+BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx $(BUILD)/pynq/libtsim.so
+BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --json $(BUILD)/bench/resnet18.json"
+$(BUILD)/tests/bench_resnet18: tests/e2e_util.h

@@ -230,6 +230,7 @@ typedef struct lw {
   int *rgi;          /* [g->n_tensors] runtime-graph tensor, -1 */
   blob *bl;          /* [m->nl] */
   int refused;       /* node the back end refused (retry with it on the CPU), -1 */
+  signed char *dsfuse; /* [g->n_nodes] ds_consumer's cost decision: -1 not made, 0 no, 1 fuse */
   char *err;
   size_t errlen;
 } lw;
@@ -386,6 +387,25 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
   return IR_OK;
 }
 
+/* Folds the output zero point y_zp into the int32 bias: bias[o] += round(y_zp / rs[o]) with
+ * rs[o] = mult[o] * 2^-shift[o] (the exact REQ scale), so that REQ(acc + bias) lands on the
+ * output codes directly and the back end needs no ADD y_zp / CLIP passes (one REQ with the
+ * clamp bounds). The result differs from REQ(acc) + y_zp by a shift of the rounding point of
+ * at most rs/2 output LSB (rs is well below 1 for real layers). Returns 1 and sets *y_zp = 0
+ * if every channel's folded bias fits int32, else 0 and changes nothing. */
+static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp) {
+  if (!*y_zp) return 1;
+  for (int o = 0; o < M; o++) {
+    double rs = ldexp((double)mult[o], -(int)shift[o]);
+    double v = (double)qb[o] + nearbyint((double)*y_zp / rs);
+    if (!(rs > 0) || !(fabs(v) < 2147483647.0)) return 0;
+  }
+  for (int o = 0; o < M; o++)
+    qb[o] = (int32_t)((double)qb[o] + nearbyint((double)*y_zp / ldexp((double)mult[o], -(int)shift[o])));
+  *y_zp = 0;
+  return 1;
+}
+
 /* After a layer was added to m->net: builds its program, records it, adds the ACCEL step. */
 static int finish_layer(lw *L, int ni, int layer, int in, int out) {
   cc_model *m = L->m;
@@ -433,6 +453,148 @@ static int finish_layer(lw *L, int ni, int layer, int in, int out) {
   return IR_OK;
 }
 
+/* A conv with a residual adds it through the GEMM core with the integer weight res_d =
+ * rs / ys * 2^f (cg.h). Unless another layer must share the output's quantization (a max
+ * pooling or an aliasing Reshape reads it), the output scale ys is nudged, by at most 0.4 %
+ * (half a step of a weight in 64..127), to ys' = rs * 2^f / res_d so that the residual's scale
+ * is exact; the tensor's recorded quantization is updated, consumers see ys'. Only scales that
+ * calibration chose are nudged (a quantized model's own are kept). */
+static int nudge_res_scale(lw *L, int y, float rs, float *ys) {
+  const ir_graph *g = L->g;
+  if (y >= L->cx->n_calibrated || !L->cx->calibrated[y]) return IR_OK; /* the model's own */
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *c = g->nodes[i];
+    if (c->dead) continue;
+    for (int k = 0; k < c->n_in; k++)
+      if (c->in[k] == y && (c->op == IR_OP_MaxPool || !strcmp(ir_attr_string(c, "dlvta.target", ""), "alias")))
+        return IR_OK;
+  }
+  double ratio = (double)rs / *ys;
+  if (!(ratio > 0) || !isfinite(ratio)) return IR_OK;
+  int f = (int)floor(log2(127.0 / ratio));
+  if (f < 0 || f > 49) return IR_OK;
+  double d = nearbyint(ldexp(ratio, f));
+  if (d < 1 || d > 127) return IR_OK;
+  float ns = (float)(ldexp((double)rs, f) / d);
+  const ir_quant *q = g->tensors[y]->quant;
+  int32_t zp = q->zero_point[0];
+  ir_set_quant(L->g, y, -1, 1, &ns, &zp, IR_I8);
+  *ys = ns;
+  return IR_OK;
+}
+
+/* Predicted cycles of the back end for a conv of geometry p over an input of cin x h x w
+ * (weights all 1, so no block is skipped) whose output is cout channels; with a residual: res_c
+ * x res_h x res_w, dense (res_dense: a 1x1 projection of stride res_s, all weights 1) or the
+ * identity (diagonal). Built in a scratch net; 0 if the back end cannot build it. */
+static uint64_t trial_cycles(lw *L, const cc_conv *geo, int cin, int h, int w, int cout, int res_c, int res_h,
+                             int res_w, int res_dense) {
+  cc_net *net = cc_net_new(L->cx->cfg);
+  if (!net) return 0;
+  int oh = cc_out_dim(h, geo->kh, geo->sh, geo->dh, geo->pad_t, geo->pad_b);
+  int ow = cc_out_dim(w, geo->kw, geo->sw, geo->dw, geo->pad_l, geo->pad_r);
+  cc_conv p = *geo;
+  size_t nw = (size_t)cout * cin * p.kh * p.kw;
+  int8_t *wt = malloc(nw + 1), *rw = malloc((size_t)cout * (res_c > 0 ? res_c : 1) + 1);
+  int16_t *mult = malloc((size_t)cout * sizeof *mult);
+  uint8_t *shift = malloc((size_t)cout), *rf = calloc((size_t)cout, 1);
+  uint64_t cy = 0;
+  if (wt && rw && mult && shift && rf) {
+    memset(wt, 1, nw);
+    memset(rw, 1, (size_t)cout * (res_c > 0 ? res_c : 1));
+    for (int o = 0; o < cout; o++) mult[o] = 1 << 14, shift[o] = 20;
+    p.in = cc_net_tensor(net, cin, h, w);
+    p.out = cc_net_tensor(net, cout, oh, ow);
+    p.res = res_c > 0 ? cc_net_tensor(net, res_c, res_h, res_w) : -1;
+    p.weight = wt, p.bias = NULL, p.mult = mult, p.shift = shift;
+    p.groups = 1, p.lo = -128, p.hi = 127, p.x_zp = p.y_zp = p.res_zp = 0;
+    p.res_d = res_c > 0 && !res_dense ? 1 : 0, p.res_f = 0;
+    p.res_w = res_dense ? rw : NULL, p.res_fc = res_dense ? rf : NULL;
+    p.res_s = res_dense ? geo->res_s : 1;
+    int layer = cc_net_add_conv(net, &p);
+    cc_opts o;
+    cc_opts_default(&o);
+    o.only_layer = layer;
+    o.no_latency_hiding = L->cx->o->no_latency_hiding;
+    isa_prog prog;
+    cc_layer_info info;
+    if (layer >= 0 && cc_net_build(net, &o, &prog) == CC_OK) {
+      cc_net_layer_info(net, layer, &info);
+      cy = info.predicted_cycles;
+      isa_prog_free(&prog);
+    }
+  }
+  free(wt), free(rw), free(mult), free(shift), free(rf);
+  cc_net_free(net);
+  return cy;
+}
+
+/* If Conv node ni is a 1x1 projection (no padding or dilation, one group, equal strides) whose
+ * output is only the residual of an accelerated dlvta.FusedConv -- ResNet's downsample path --
+ * and its weights fit int8 in that conv's output scale (|w| * x_scale / y_scale <= 127), the
+ * consumer takes it in as a GEMM residual over the projection's input (cg.h: res_w, res_s) and
+ * ni is not lowered on its own: returns the consumer, else NULL. */
+static const ir_node *ds_consumer(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  if (n->dead || n->op != IR_OP_Conv || strcmp(ir_attr_string(n, "dlvta.target", ""), "accel")) return NULL;
+  int x = n->in[0], wt = n->in[1], bt = n->n_in > 2 ? n->in[2] : -1, y = n->out[0];
+  const ir_type *wty = &g->tensors[wt]->type;
+  if (ir_attr_int(n, "group", 1) != 1 || wty->rank != 4 || wty->dims[2] != 1 || wty->dims[3] != 1) return NULL;
+  if (bt >= 0 && !g->tensors[bt]->data) return NULL;
+  ir_window win;
+  char why[256];
+  if (window(g, n, x, wty->dims + 2, &win, why, sizeof why)) return NULL;
+  if (win.stride[0] != win.stride[1] || win.dil[0] != 1 || win.dil[1] != 1 || win.pad_b[0] || win.pad_b[1] ||
+      win.pad_e[0] || win.pad_e[1] || win.stride[0] > 255)
+    return NULL;
+  if (ir_use_count(g, y) != 1 || ir_is_graph_output(g, y)) return NULL;
+  const ir_node *c = only_consumer(g, y);
+  if (!c || c->op != IR_OP_FusedConv || c->n_in < 4 || c->in[3] != y || c->in[0] == y ||
+      strcmp(ir_attr_string(c, "dlvta.target", ""), "accel"))
+    return NULL;
+  const ir_quant *qx = g->tensors[x]->quant, *qy = g->tensors[c->out[0]]->quant;
+  if (!qx || !qy || qx->n != 1 || qy->n != 1 || !(qy->scale[0] > 0)) return NULL;
+  const float *w = g->tensors[wt]->data;
+  int64_t nw = ir_type_numel(wty);
+  for (int64_t k = 0; k < nw; k++)
+    if (!(fabs((double)w[k]) * qx->scale[0] / qy->scale[0] <= 127.0)) return NULL;
+  /* fuse only where the cost model says the fused layer is faster than the projection as a
+   * layer of its own plus the identity residual (the fused one needs the projection's inputs
+   * and weights in the buffers next to the conv's own, which can force smaller tiles) */
+  if (L->dsfuse[ni] < 0) {
+    const ir_node *cn = c;
+    int cx = cn->in[0], cw = cn->in[1];
+    const ir_type *ct = &g->tensors[cx]->type, *cwt = &g->tensors[cw]->type, *xt = &g->tensors[x]->type;
+    ir_window cwin;
+    L->dsfuse[ni] = 0;
+    if (ct->rank == 4 && cwt->rank == 4 && !window(g, cn, cx, cwt->dims + 2, &cwin, why, sizeof why)) {
+      cc_conv geo;
+      memset(&geo, 0, sizeof geo);
+      geo.kh = (int)cwt->dims[2], geo.kw = (int)cwt->dims[3], geo.sh = (int)cwin.stride[0], geo.sw = (int)cwin.stride[1];
+      geo.dh = (int)cwin.dil[0], geo.dw = (int)cwin.dil[1];
+      geo.pad_t = (int)cwin.pad_b[0], geo.pad_l = (int)cwin.pad_b[1], geo.pad_b = (int)cwin.pad_e[0], geo.pad_r = (int)cwin.pad_e[1];
+      geo.res_s = (int)win.stride[0];
+      int cin = (int)ct->dims[1], h = (int)ct->dims[2], wd = (int)ct->dims[3], cout = (int)cwt->dims[0];
+      int oh = cc_out_dim(h, geo.kh, geo.sh, geo.dh, geo.pad_t, geo.pad_b);
+      int ow = cc_out_dim(wd, geo.kw, geo.sw, geo.dw, geo.pad_l, geo.pad_r);
+      int c2 = (int)xt->dims[1], h2 = (int)xt->dims[2], w2 = (int)xt->dims[3];
+      uint64_t fused = trial_cycles(L, &geo, cin, h, wd, cout, c2, h2, w2, 1);
+      cc_conv pg;
+      memset(&pg, 0, sizeof pg);
+      pg.kh = pg.kw = pg.dh = pg.dw = 1, pg.sh = pg.sw = (int)win.stride[0];
+      uint64_t apart = trial_cycles(L, &pg, c2, h2, w2, cout, 0, 0, 0, 0) +
+                       trial_cycles(L, &geo, cin, h, wd, cout, cout, oh, ow, 0);
+      L->dsfuse[ni] = fused > 0 && fused < apart;
+      if (L->cx->o->log)
+        fprintf(L->cx->o->log, "note: projection '%s' %s into '%s' (predicted %llu cycles fused, %llu apart)\n",
+                n->name, L->dsfuse[ni] ? "fused" : "not fused", cn->name, (unsigned long long)fused,
+                (unsigned long long)apart);
+    }
+  }
+  return L->dsfuse[ni] ? c : NULL;
+}
+
 /* Conv / dlvta.FusedConv node ni -> a conv layer (im2col input for a first layer with few
  * channels, residual, clamp of the fused activation). IR_OK or IR_ERR (L->refused set when the
  * back end refused it). lower_fc, lower_pool and lower_add do the same for their kinds. */
@@ -450,6 +612,9 @@ static int lower_conv(lw *L, int ni) {
   float xs, ys, rs = 1;
   int32_t xz, yz, rz = 0;
   if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || (R >= 0 && quant_of(L, R, &rs, &rz))) return IR_ERR;
+  int dsi = -1; /* the fused 1x1 projection producing R (ds_consumer) */
+  if (R >= 0 && ir_producer(g, R, &dsi) && ds_consumer(L, dsi) != n) dsi = -1;
+  if (R >= 0 && dsi < 0 && nudge_res_scale(L, y, rs, &ys)) return IR_ERR;
   cc_conv p;
   memset(&p, 0, sizeof p);
   p.kh = kh, p.kw = kw, p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
@@ -467,6 +632,8 @@ static int lower_conv(lw *L, int ni) {
   int32_t *qb = malloc((size_t)M * sizeof *qb);
   int16_t *mult = malloc((size_t)M * sizeof *mult);
   uint8_t *shift = malloc((size_t)M);
+  int8_t *rw = NULL;
+  uint8_t *rf = NULL;
   int rc = IR_ERR;
   if (!qw || !qb || !mult || !shift) {
     lw_fail(L, n, "out of memory");
@@ -478,7 +645,87 @@ static int lower_conv(lw *L, int ni) {
     goto out;
   }
   p.weight = qw, p.bias = qb, p.mult = mult, p.shift = shift;
-  if (R >= 0) {
+  if (dsi >= 0) {
+    /* the projection through the GEMM core (cg.h, res_w): per output channel the most fraction
+     * bits f with |w| * x2_scale / ys * 2^f <= 127, weights rw = round(w * x2_scale / ys * 2^f);
+     * its bias and the constants y_zp * 2^f - sum(rw) * x2_zp go into the conv's bias, in acc
+     * units (the REQ scale mult * 2^-shift times ys) */
+    const ir_node *dn = g->nodes[dsi];
+    int x2 = dn->in[0], C2 = (int)g->tensors[dn->in[1]]->type.dims[1];
+    const float *wd = g->tensors[dn->in[1]]->data;
+    const float *bd = dn->n_in > 2 && dn->in[2] >= 0 ? g->tensors[dn->in[2]]->data : NULL;
+    float s2;
+    int32_t z2;
+    ir_window dwin;
+    if (quant_of(L, x2, &s2, &z2) || window(g, dn, x2, g->tensors[dn->in[1]]->type.dims + 2, &dwin, why, sizeof why)) {
+      lw_fail(L, n, "internal: the fused projection lost its quantization");
+      goto out;
+    }
+    rw = malloc((size_t)M * C2);
+    rf = malloc((size_t)M);
+    if (!rw || !rf) {
+      lw_fail(L, n, "out of memory");
+      goto out;
+    }
+    int fold = 1;
+    double *add = malloc((size_t)M * sizeof *add);
+    if (!add) {
+      lw_fail(L, n, "out of memory");
+      goto out;
+    }
+    for (int o = 0; o < M; o++) {
+      double mx = 0;
+      for (int k = 0; k < C2; k++) mx = fmax(mx, fabs((double)wd[(size_t)o * C2 + k]));
+      int fmax_o = shift[o] < 49 ? shift[o] : 49, f = fmax_o;
+      if (mx > 0) f = (int)floor(log2(127.0 * ys / (s2 * mx)));
+      f = f < 0 ? 0 : f > fmax_o ? fmax_o : f;
+      rf[o] = (uint8_t)f;
+      double k = ldexp((double)yz, f);
+      for (int c2 = 0; c2 < C2; c2++) {
+        double q = nearbyint(ldexp((double)wd[(size_t)o * C2 + c2] * s2 / ys, f));
+        rw[(size_t)o * C2 + c2] = (int8_t)fmax(-127, fmin(127, q));
+        k -= (double)rw[(size_t)o * C2 + c2] * z2;
+      }
+      double unit = ldexp((double)mult[o], -(int)shift[o]) * ys; /* acc units, real */
+      add[o] = (bd ? (double)bd[o] / unit : 0) + k / ldexp((double)mult[o], f - (int)shift[o]);
+      if (!(fabs((double)qb[o] + nearbyint(add[o])) < 2147483647.0)) fold = 0;
+    }
+    for (int o = 0; o < M; o++) {
+      double unit = ldexp((double)mult[o], -(int)shift[o]) * ys;
+      double a = fold ? add[o] : (bd ? (double)bd[o] / unit : 0);
+      qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, (double)qb[o] + nearbyint(a)));
+    }
+    free(add);
+    p.res_w = rw, p.res_fc = rf, p.res_s = (int)dwin.stride[0];
+    p.res_zp = fold ? 0 : z2;
+    if (fold) p.y_zp = 0;
+    R = x2; /* the residual tensor is the projection's input */
+  } else if (R >= 0) {
+    /* the residual through the GEMM core (cg.h): res_d = round(rs / ys * 2^f) with the most
+     * fraction bits f that keep res_d <= 127 (so res_d >= 64 and the residual's scale is off
+     * by at most 2^-(f+1), a relative 0.8 %); the constants -res_d*res_zp + y_zp*2^f go into
+     * the bias (in acc units: divided by the REQ scale mult*2^-(shift-f)) */
+    int minsh = 63;
+    for (int o = 0; o < M; o++) minsh = shift[o] < minsh ? shift[o] : minsh;
+    double ratio = (double)rs / ys;
+    for (int f = minsh < 49 ? minsh : 49; f >= 0; f--) {
+      double d = nearbyint(ldexp(ratio, f));
+      if (d > 127) continue;
+      if (d >= 1) p.res_d = (int)d, p.res_f = f;
+      break;
+    }
+    if (p.res_d) {
+      double k = -(double)p.res_d * rz + ldexp((double)yz, p.res_f);
+      int ok = 1;
+      for (int o = 0; o < M && ok; o++)
+        ok = fabs((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p.res_f - (int)shift[o]))) < 2147483647.0;
+      for (int o = 0; o < M && ok; o++)
+        qb[o] = (int32_t)((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p.res_f - (int)shift[o])));
+      if (ok) p.res_zp = 0, p.y_zp = 0;
+    }
+  }
+  if (!p.res_d && !p.res_w) fold_out_zp(qb, mult, shift, M, &p.y_zp);
+  if (R >= 0 && !p.res_d && !p.res_w) {
     int sh;
     if (cc_quant_multiplier((double)rs / ys, &p.res_mult, &sh) != CC_OK) {
       L->refused = ni;
@@ -520,7 +767,7 @@ static int lower_conv(lw *L, int ni) {
   L->acc[y] = p.out;
   rc = IR_OK;
 out:
-  free(qw), free(qb), free(mult), free(shift);
+  free(qw), free(qb), free(mult), free(shift), free(rw), free(rf);
   return rc;
 }
 
@@ -569,6 +816,7 @@ static int lower_fc(lw *L, int ni) {
   float lo = -INFINITY, hi = INFINITY;
   if (fa) clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
+  fold_out_zp(qb, mult, shift, N, &p.y_zp);
   p.res = -1;
   if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) goto out;
   int layer = cc_net_add_conv(m->net, &p);
@@ -752,6 +1000,8 @@ static void lw_free(lw *L) {
   free(L->bl);
   free(L->acc);
   free(L->rgi);
+  free(L->dsfuse);
+  L->dsfuse = NULL;
   L->bl = NULL, L->acc = L->rgi = NULL;
 }
 
@@ -769,8 +1019,10 @@ static int lower_once(lw *L) {
   if (!m->net) return lw_fail(L, NULL, "config '%s': %s", m->cfg->d.name, cc_net_new_error());
   m->g = ir_graph_new(m->name);
   L->acc = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
+  L->dsfuse = malloc((size_t)g->n_nodes + 1);
+  if (L->dsfuse) memset(L->dsfuse, -1, (size_t)g->n_nodes + 1);
   L->rgi = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
-  if (!L->acc || !L->rgi) return lw_fail(L, NULL, "out of memory");
+  if (!L->acc || !L->rgi || !L->dsfuse) return lw_fail(L, NULL, "out of memory");
   for (int t = 0; t < g->n_tensors; t++) L->acc[t] = L->rgi[t] = -1;
   m->g->inputs = malloc(((size_t)g->n_inputs + 1) * sizeof(int));
   m->g->outputs = malloc(((size_t)g->n_outputs + 1) * sizeof(int));
@@ -793,6 +1045,7 @@ static int lower_once(lw *L) {
       }
       tg = "cpu";
     }
+    if (!strcmp(tg, "accel") && ds_consumer(L, i)) continue; /* lowered inside its consumer */
     if (!strcmp(tg, "accel")) {
       switch (n->op) {
       case IR_OP_Conv:
@@ -924,6 +1177,8 @@ int cc_compile(const char *path, const cc_compile_opts *o, cc_model **out, char 
   active = &cx;
   rc = cc_run_pipeline(g, &co, err, errlen);
   active = NULL;
+  free(cx.calibrated);
+  cx.calibrated = NULL;
   if (rc == IR_OK && !cx.model) rc = IR_ERR, snprintf(err, errlen, "%s: internal: the pipeline made no model", path);
   if (rc == IR_OK) {
     char why[768];

@@ -475,6 +475,7 @@ void cc_model_free(cc_model *m) {
   free(m->s);
   free(m->image);
   if (m->net) cc_net_free(m->net);
+  if (m->lnet) cc_net_free(m->lnet);
   free(m);
 }
 
@@ -492,7 +493,8 @@ static int numel_matches(const cc_model *m, int gt, int acc) {
 
 int cc_model_check(cc_model *m, char *err, size_t errlen) {
   const isa_config *cfg = m->cfg;
-  if (m->net) cc_net_free(m->net);
+  if (m->net && !m->lnet && cc_net_layers(m->net) > 0) m->lnet = m->net; /* the compile's layers */
+  else if (m->net) cc_net_free(m->net);
   m->net = cc_net_new(cfg);
   if (!m->net) return ferr(err, errlen, "config '%s': %s", cfg->d.name, cc_net_new_error());
   /* tensors: re-created by the back end, same places */

@@ -114,6 +114,8 @@ typedef struct cc_model {
   uint8_t *image;             /* [image_bytes] arena (zero) then constants */
   uint64_t image_bytes, arena_bytes;
   cc_net *net;                /* the tensors of t[] re-created (for cc_pack / cc_unpack) */
+  cc_net *lnet;               /* after cc_compile: the compile's network with its layers (e.g.
+                               * to build them as one program); NULL in a loaded package */
 } cc_model;
 
 /* Write m as a package at path. 0, or -1 with "path: reason" in err. Deterministic: the same

@@ -28,51 +28,73 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
 }
 
 /* ---- calibrate ------------------------------------------------------------------------- */
-#define CAL_BINS 2048
+/* One pass over the samples collects everything: per tensor the running [min, max] and a
+ * histogram of |x| over [0, R], R a power-of-two multiple of the first sample's max|x|; when a
+ * value passes R, R doubles and neighbouring bins merge, so the histogram always covers what was
+ * seen with CAL_BINS bins (bin width <= 2 * max|x| / CAL_BINS). */
+#define CAL_BINS 4096
 
 typedef struct cal_state {
-  double *lo, *hi; /* [n_tensors] running range, +inf/-inf when unseen */
-  double *hist;    /* pass 2: [n_tensors][CAL_BINS] counts of |x| (or x when lo >= 0) over
-                    * [0, max(|lo|, hi)], NULL in pass 1 */
+  double *lo, *hi;  /* [n_tensors] running range, +inf/-inf when unseen */
+  double *range;    /* [n_tensors] R of the histogram, 0 before the first non-zero value */
+  uint32_t *hist;   /* [n_tensors][CAL_BINS] counts of |x| over [0, R] */
 } cal_state;
 
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;
   int64_t n = ir_type_numel(&v->type);
   const float *d = v->data;
-  if (c->hist) {
-    double m = fmax(-c->lo[t], c->hi[t]);
-    if (!(m > 0) || !isfinite(m)) return;
-    double *h = c->hist + (size_t)t * CAL_BINS, k = CAL_BINS / m;
-    for (int64_t i = 0; i < n; i++) {
-      int b = (int)(fabs(d[i]) * k);
-      h[b < CAL_BINS ? b : CAL_BINS - 1] += 1;
-    }
-    return;
-  }
   double lo = c->lo[t], hi = c->hi[t];
+  float mlo = INFINITY, mhi = -INFINITY;
   for (int64_t i = 0; i < n; i++) {
-    double x = d[i];
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
+    float x = d[i];
+    mlo = x < mlo ? x : mlo;
+    mhi = x > mhi ? x : mhi;
+  }
+  if (n > 0 && mlo == mlo && mhi == mhi) {
+    if (mlo < lo) lo = mlo;
+    if (mhi > hi) hi = mhi;
   }
   c->lo[t] = lo;
   c->hi[t] = hi;
+  double m = fmax(fabs((double)mlo), fabs((double)mhi));
+  if (!(m > 0) || !isfinite(m)) return;
+  uint32_t *h = c->hist + (size_t)t * CAL_BINS;
+  if (c->range[t] == 0) c->range[t] = m;
+  while (m > c->range[t]) { /* widen: merge bin pairs */
+    for (int b = 0; b < CAL_BINS / 2; b++) h[b] = h[2 * b] + h[2 * b + 1];
+    memset(h + CAL_BINS / 2, 0, CAL_BINS / 2 * sizeof *h);
+    c->range[t] *= 2;
+  }
+  float k = (float)(CAL_BINS / c->range[t]);
+  for (int64_t i = 0; i < n; i++) {
+    int b = (int)(fabsf(d[i]) * k);
+    h[b < CAL_BINS ? b : CAL_BINS - 1] += 1;
+  }
 }
 
 /* The clipping bound in (0, m] that minimizes the expected squared quantization error of the
- * histogram h of |x| over [0, m] with `levels` steps up to the bound: values below it cost
- * step^2/12 (rounding), values above (x - bound)^2 (clipping). */
-static double mse_clip(const double *h, double m, int levels) {
-  double bw = m / CAL_BINS, best = m, best_err = INFINITY;
-  for (int cb = CAL_BINS; cb >= CAL_BINS / 16; cb -= 4) {
-    double c = cb * bw, st = c / levels, e = 0;
-    for (int b = 0; b < CAL_BINS; b++) {
-      if (!h[b]) continue;
-      double x = (b + 0.5) * bw;
-      e += h[b] * (x <= c ? st * st / 12 : (x - c) * (x - c));
-    }
+ * histogram h of |x| over [0, R] (R >= m) with `levels` steps up to the bound: values below it
+ * cost step^2/12 (rounding), values above (x - bound)^2 (clipping); x is a bin's centre.
+ * Candidate bounds are bin edges from m down to m/16, the error of each from suffix sums. */
+static double mse_clip(const uint32_t *h, double R, double m, int levels) {
+  double bw = R / CAL_BINS, best = m, best_err = INFINITY;
+  int top = (int)ceil(m / bw);
+  if (top > CAL_BINS) top = CAL_BINS;
+  if (top < 1) return m;
+  /* s0/s1/s2: sums of h, h*x, h*x^2 over bins >= cb; n_below = sum of h below cb */
+  double s0 = 0, s1 = 0, s2 = 0, total = 0;
+  for (int b = 0; b < CAL_BINS; b++) total += h[b];
+  for (int b = top; b < CAL_BINS; b++) {
+    double x = (b + 0.5) * bw;
+    s0 += h[b], s1 += h[b] * x, s2 += h[b] * x * x;
+  }
+  for (int cb = top; cb >= top / 16 && cb >= 1; cb--) {
+    double c = cb == top ? m : cb * bw, st = c / levels;
+    double e = (total - s0) * st * st / 12 + s2 - 2 * c * s1 + c * c * s0;
     if (e < best_err) best_err = e, best = c;
+    double x = (cb - 1 + 0.5) * bw; /* bin cb-1 moves above the next candidate */
+    s0 += h[cb - 1], s1 += h[cb - 1] * x, s2 += h[cb - 1] * x * x;
   }
   return best;
 }
@@ -135,22 +157,19 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   uint64_t seed = 0x9E3779B97F4A7C15ull;
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
   ref_opts ro = {.on_node = cal_node, .ctx = &c};
-  c.hist = NULL;
-  for (int pass = 0; pass < 2 && rc == IR_OK && outs; pass++) {
-    if (pass == 1 && !(c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(double)))) break;
-    seed = 0x9E3779B97F4A7C15ull;
-    for (int s = 0; s < ns && rc == IR_OK; s++) {
-      for (int i = 0; i < nin; i++) {
-        int64_t n = ir_type_numel(&in[i].type);
-        float *d = in[i].data;
-        for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
-        cal_value(&c, g->inputs[i], &in[i]);
-      }
-      rc = ref_run(g, in, nin, outs, &ro, err, errlen);
-      for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
+  c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
+  c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(uint32_t));
+  if (!c.range || !c.hist) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  for (int s = 0; s < ns && rc == IR_OK && outs; s++) {
+    for (int i = 0; i < nin; i++) {
+      int64_t n = ir_type_numel(&in[i].type);
+      float *d = in[i].data;
+      for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
+      cal_value(&c, g->inputs[i], &in[i]);
     }
+    rc = ref_run(g, in, nin, outs, &ro, err, errlen);
+    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
   }
-  if (rc == IR_OK && !c.hist) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (!outs) rc = IR_ERR;
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
@@ -171,6 +190,9 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
     if (!strcmp(ir_attr_string(n, "dlvta.target", "cpu"), "alias") && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK) {
+    free(cx->calibrated);
+    cx->calibrated = calloc((size_t)g->n_tensors + 1, 1);
+    cx->n_calibrated = cx->calibrated ? g->n_tensors : 0;
     for (int t = 0; t < g->n_tensors; t++) {
       ir_tensor *T = g->tensors[t];
       if (T->data || T->quant || T->type.dtype != IR_F32 || c.lo[t] > c.hi[t]) continue;
@@ -182,11 +204,12 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
         c.lo[t] = c.lo[t] < 0 ? c.lo[t] * OUTPUT_HEADROOM : c.lo[t];
         c.hi[t] *= OUTPUT_HEADROOM;
       } else if (m > 0 && isfinite(m)) {
-        double clip = mse_clip(c.hist + (size_t)t * CAL_BINS, m, c.lo[t] >= 0 ? 255 : 127);
+        double clip = mse_clip(c.hist + (size_t)t * CAL_BINS, c.range[t] > 0 ? c.range[t] : m, m, c.lo[t] >= 0 ? 255 : 127);
         c.lo[t] = fmax(c.lo[t], -clip), c.hi[t] = fmin(c.hi[t], clip);
       }
       cc_choose_quant(c.lo[t], c.hi[t], &sc, &zp);
       ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
+      if (t < cx->n_calibrated) cx->calibrated[t] = 1;
     }
     /* shared quantizations, in topological order so that chains propagate */
     for (int i = 0; i < g->n_nodes; i++) {
@@ -203,6 +226,7 @@ int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
   free(c.lo);
   free(c.hi);
   free(c.hist);
+  free(c.range);
   free(visible);
   return rc;
 }

@@ -3,9 +3,11 @@
  * and the exact-integer QLinearConv / QLinearMatMul. 1-D and 2-D spatial cases run as 3-D with
  * leading extents of 1. See ref_internal.h. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ref_internal.h"
 
@@ -53,11 +55,8 @@ static void sgemm_simple(int M, int N, int K, const float *A, int lda, const flo
     }
 }
 
-void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
-               int accumulate) {
-  if (!accumulate)
-    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
-  if (M <= 0 || N <= 0 || K <= 0) return;
+/* C[M][N] += A * B, portable blocked version. */
+static void sgemm_generic(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
   if (M < GEMM_MR) { /* a few rows (depthwise convs): packing would mostly compute padding */
     sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
     return;
@@ -102,6 +101,257 @@ void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int
   }
   free(bp);
   free(apad);
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+/* ---- AVX2/FMA path (chosen at run time when the CPU has it) ----
+ * The same blocking with a 6 x 16 register block: 12 ymm accumulators, B packed in K x 16
+ * panels, A read in place (6 row streams). FMA rounds once per multiply-add, so results can
+ * differ from the portable path in the last bits (the reference's tolerance covers it). */
+#include <immintrin.h>
+#define AVX_MR 6
+#define AVX_NR 16
+
+__attribute__((target("avx2,fma"))) static void sgemm_kernel_avx2(int kn, const float *a, int lda, const float *bp,
+                                                                   float *c, int ldc, int mr, int nr) {
+  __m256 acc[AVX_MR][2];
+  for (int r = 0; r < AVX_MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  for (int k = 0; k < kn; k++) {
+    __m256 b0 = _mm256_loadu_ps(bp + k * AVX_NR), b1 = _mm256_loadu_ps(bp + k * AVX_NR + 8);
+    for (int r = 0; r < AVX_MR; r++) {
+      __m256 av = _mm256_broadcast_ss(a + (size_t)r * lda + k);
+      acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+    }
+  }
+  if (nr == AVX_NR) {
+    for (int r = 0; r < mr; r++) {
+      float *cr = c + (size_t)r * ldc;
+      _mm256_storeu_ps(cr, _mm256_add_ps(_mm256_loadu_ps(cr), acc[r][0]));
+      _mm256_storeu_ps(cr + 8, _mm256_add_ps(_mm256_loadu_ps(cr + 8), acc[r][1]));
+    }
+    return;
+  }
+  float t[AVX_MR][AVX_NR];
+  for (int r = 0; r < AVX_MR; r++) {
+    _mm256_storeu_ps(t[r], acc[r][0]);
+    _mm256_storeu_ps(t[r] + 8, acc[r][1]);
+  }
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) c[(size_t)r * ldc + j] += t[r][j];
+}
+
+/* C[M][N] += A * B with the AVX2 kernel; 0, or -1 without scratch memory (nothing done). */
+__attribute__((target("avx2,fma"))) static int sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B,
+                                                           int ldb, float *C, int ldc) {
+  int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
+  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + AVX_NR));
+  float *apad = malloc(sizeof(float) * (size_t)AVX_MR * (size_t)kb);
+  if (!bp || !apad) {
+    free(bp);
+    free(apad);
+    return -1;
+  }
+  for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
+    int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
+    for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
+      int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
+      for (int jp = 0; jp < jn; jp += AVX_NR) {
+        float *dst = bp + (size_t)(jp / AVX_NR) * kn * AVX_NR;
+        int nr = jn - jp < AVX_NR ? jn - jp : AVX_NR;
+        for (int k = 0; k < kn; k++) {
+          const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
+          if (nr == AVX_NR) {
+            memcpy(dst + k * AVX_NR, src, AVX_NR * sizeof(float));
+          } else {
+            for (int j = 0; j < AVX_NR; j++) dst[k * AVX_NR + j] = j < nr ? src[j] : 0.0f;
+          }
+        }
+      }
+      for (int i = 0; i < M; i += AVX_MR) {
+        int mr = M - i < AVX_MR ? M - i : AVX_MR;
+        const float *a = A + (size_t)i * lda + k0;
+        int la = lda;
+        if (mr < AVX_MR) {
+          memset(apad, 0, sizeof(float) * (size_t)AVX_MR * (size_t)kb);
+          for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
+          a = apad;
+          la = kb;
+        }
+        for (int jp = 0; jp < jn; jp += AVX_NR) {
+          int nr = jn - jp < AVX_NR ? jn - jp : AVX_NR;
+          sgemm_kernel_avx2(kn, a, la, bp + (size_t)(jp / AVX_NR) * kn * AVX_NR, C + (size_t)i * ldc + j0 + jp, ldc,
+                            mr, nr);
+        }
+      }
+    }
+  }
+  free(bp);
+  free(apad);
+  return 0;
+}
+
+#define A5_MR 8
+#define A5_NR 32
+__attribute__((target("avx512f"))) static void sgemm_kernel_avx512(int kn, const float *a, int lda, const float *bp,
+                                                                   float *c, int ldc, int mr, int nr) {
+  __m512 acc[A5_MR][2];
+  for (int r = 0; r < A5_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (int k = 0; k < kn; k++) {
+    __m512 b0 = _mm512_loadu_ps(bp + k * A5_NR), b1 = _mm512_loadu_ps(bp + k * A5_NR + 16);
+    for (int r = 0; r < A5_MR; r++) {
+      __m512 av = _mm512_set1_ps(a[(size_t)r * lda + k]);
+      acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+    }
+  }
+  if (nr == A5_NR) {
+    for (int r = 0; r < mr; r++) {
+      float *cr = c + (size_t)r * ldc;
+      _mm512_storeu_ps(cr, _mm512_add_ps(_mm512_loadu_ps(cr), acc[r][0]));
+      _mm512_storeu_ps(cr + 16, _mm512_add_ps(_mm512_loadu_ps(cr + 16), acc[r][1]));
+    }
+    return;
+  }
+  float t[A5_MR][A5_NR];
+  for (int r = 0; r < A5_MR; r++) {
+    _mm512_storeu_ps(t[r], acc[r][0]);
+    _mm512_storeu_ps(t[r] + 16, acc[r][1]);
+  }
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) c[(size_t)r * ldc + j] += t[r][j];
+}
+
+/* C[M][N] += A * B with the AVX-512 kernel (8 x 32 register block); 0, or -1 without scratch memory (nothing done). */
+__attribute__((target("avx512f"))) static int sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B,
+                                                           int ldb, float *C, int ldc) {
+  int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
+  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + A5_NR));
+  float *apad = malloc(sizeof(float) * (size_t)A5_MR * (size_t)kb);
+  if (!bp || !apad) {
+    free(bp);
+    free(apad);
+    return -1;
+  }
+  for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
+    int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
+    for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
+      int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
+      for (int jp = 0; jp < jn; jp += A5_NR) {
+        float *dst = bp + (size_t)(jp / A5_NR) * kn * A5_NR;
+        int nr = jn - jp < A5_NR ? jn - jp : A5_NR;
+        for (int k = 0; k < kn; k++) {
+          const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
+          if (nr == A5_NR) {
+            memcpy(dst + k * A5_NR, src, A5_NR * sizeof(float));
+          } else {
+            for (int j = 0; j < A5_NR; j++) dst[k * A5_NR + j] = j < nr ? src[j] : 0.0f;
+          }
+        }
+      }
+      for (int i = 0; i < M; i += A5_MR) {
+        int mr = M - i < A5_MR ? M - i : A5_MR;
+        const float *a = A + (size_t)i * lda + k0;
+        int la = lda;
+        if (mr < A5_MR) {
+          memset(apad, 0, sizeof(float) * (size_t)A5_MR * (size_t)kb);
+          for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
+          a = apad;
+          la = kb;
+        }
+        for (int jp = 0; jp < jn; jp += A5_NR) {
+          int nr = jn - jp < A5_NR ? jn - jp : A5_NR;
+          sgemm_kernel_avx512(kn, a, la, bp + (size_t)(jp / A5_NR) * kn * A5_NR, C + (size_t)i * ldc + j0 + jp, ldc,
+                            mr, nr);
+        }
+      }
+    }
+  }
+  free(bp);
+  free(apad);
+  return 0;
+}
+
+/* 2: AVX-512F, 1: AVX2 + FMA, 0: neither. */
+static int have_avx2(void) {
+  static int v = -1;
+  if (v < 0) {
+    __builtin_cpu_init();
+    v = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }
+  return v;
+}
+#else
+static int have_avx2(void) { return 0; }
+static int sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  (void)M, (void)N, (void)K, (void)A, (void)lda, (void)B, (void)ldb, (void)C, (void)ldc;
+  return -1;
+}
+#define sgemm_avx512 sgemm_avx2
+#endif
+
+/* C[M][N] += A * B on one thread: the AVX2 path where the CPU has it, else the portable one. */
+static void sgemm_one(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  if (M <= 0 || N <= 0 || K <= 0) return;
+  int simd = M >= 4 ? have_avx2() : 0;
+  if (simd == 2 && sgemm_avx512(M, N, K, A, lda, B, ldb, C, ldc) == 0) return;
+  if (simd >= 1 && sgemm_avx2(M, N, K, A, lda, B, ldb, C, ldc) == 0) return;
+  sgemm_generic(M, N, K, A, lda, B, ldb, C, ldc);
+}
+
+typedef struct sgemm_job {
+  int M, N, K, lda, ldb, ldc;
+  const float *A, *B;
+  float *C;
+} sgemm_job;
+
+static void *sgemm_thread(void *arg) {
+  sgemm_job *j = arg;
+  sgemm_one(j->M, j->N, j->K, j->A, j->lda, j->B, j->ldb, j->C, j->ldc);
+  return NULL;
+}
+
+/* Threads for one large GEMM: the online CPUs, at most REF_MAX_THREADS. */
+#define REF_MAX_THREADS 4
+static int ref_threads(void) {
+  static int n = 0;
+  if (!n) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    n = c < 1 ? 1 : c > REF_MAX_THREADS ? REF_MAX_THREADS : (int)c;
+  }
+  return n;
+}
+
+/* The columns of C are split into one contiguous range per thread (multiples of 16 wide) when
+ * the product is large enough to pay for the threads (>= 2^22 multiply-adds); each range is an
+ * independent GEMM, so the result does not depend on the thread count. */
+void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+               int accumulate) {
+  if (!accumulate)
+    for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
+  if (M <= 0 || N <= 0 || K <= 0) return;
+  int nt = ref_threads();
+  if ((double)M * N * K < 4194304.0 || N < 32 * nt) nt = 1;
+  if (nt > 1 && nt > N / 32) nt = N / 32;
+  if (nt <= 1) {
+    sgemm_one(M, N, K, A, lda, B, ldb, C, ldc);
+    return;
+  }
+  sgemm_job jobs[REF_MAX_THREADS];
+  pthread_t th[REF_MAX_THREADS];
+  int started[REF_MAX_THREADS] = {0};
+  int per = (N / nt + 15) / 16 * 16;
+  for (int t = 0; t < nt; t++) {
+    int j0 = t * per, j1 = t == nt - 1 ? N : (t + 1) * per;
+    if (j1 > N) j1 = N;
+    jobs[t] = (sgemm_job){M, j1 > j0 ? j1 - j0 : 0, K, lda, ldb, ldc, A, B + j0, C + j0};
+  }
+  for (int t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, sgemm_thread, &jobs[t]) == 0;
+  sgemm_thread(&jobs[0]);
+  for (int t = 1; t < nt; t++) {
+    if (started[t]) pthread_join(th[t], NULL);
+    else sgemm_thread(&jobs[t]); /* no thread: do its share here */
+  }
 }
 
 /* Extents handed to ref_sgemm must fit its int arguments. */
@@ -558,6 +808,39 @@ int ref_pool(ref_call *c) {
   const float *px = as_float(x, &tmp);
   if (!px) return CERR("out of memory");
   int64_t *ind = c->n->n_out > 1 ? c->out[1].data : NULL;
+  if (is_max && dt == IR_F32 && !ind) {
+    /* float max pooling without indices: the window clipped to the input once per output
+     * (the first element taken as is, later ones when greater: the general loop's rule) */
+    float *yo = y->data;
+    for (int64_t nc = 0; nc < NC; nc++) {
+      const float *xc = px + nc * g.isz;
+      for (int64_t o0 = 0; o0 < g.out[0]; o0++)
+        for (int64_t o1 = 0; o1 < g.out[1]; o1++)
+          for (int64_t o2 = 0; o2 < g.out[2]; o2++) {
+            float acc = -INFINITY;
+            int any = 0;
+            for (int64_t k0 = 0; k0 < g.k[0]; k0++) {
+              int64_t i0 = o0 * g.s[0] - g.pb[0] + k0 * g.d[0];
+              if (i0 < 0 || i0 >= g.in[0]) continue;
+              for (int64_t k1 = 0; k1 < g.k[1]; k1++) {
+                int64_t i1 = o1 * g.s[1] - g.pb[1] + k1 * g.d[1];
+                if (i1 < 0 || i1 >= g.in[1]) continue;
+                const float *row = xc + (i0 * g.in[1] + i1) * g.in[2];
+                for (int64_t k2 = 0; k2 < g.k[2]; k2++) {
+                  int64_t i2 = o2 * g.s[2] - g.pb[2] + k2 * g.d[2];
+                  if (i2 < 0 || i2 >= g.in[2]) continue;
+                  float v = row[i2];
+                  if (v > acc || !any) acc = v;
+                  any = 1;
+                }
+              }
+            }
+            yo[nc * g.osz + (o0 * g.out[1] + o1) * g.out[2] + o2] = acc;
+          }
+    }
+    free(tmp);
+    return IR_OK;
+  }
   for (int64_t nc = 0; nc < NC; nc++) {
     const float *xc = px + nc * g.isz;
     for (int64_t o0 = 0; o0 < g.out[0]; o0++)

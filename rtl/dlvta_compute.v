@@ -1,7 +1,7 @@
 // rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8, GEMM, ALU and FINISH from its
 // instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
-// push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (two copies
-// written together, so the ALU reads acc[dst] and acc[src] in the same cycle).
+// push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (by default two
+// copies written together, so the ALU reads acc[dst] and acc[src] in the same cycle).
 //
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
 //   S0  loop counters (o, i, u) and index offsets; read uop[u]

@@ -23,8 +23,9 @@ module dlvta_gemm (
   localparam integer Pairs = BlockOut / 2;
   localparam integer DotBits = 17 + $clog2(BlockIn);
 
-  // prod[((b*BlockOut + j)*BlockIn + k)*17 +: 17] = inp[b][k] * wgt[j][k], signed
-  wire [Batch*BlockOut*BlockIn*17-1:0] prod;
+  // prod[(b*BlockOut + j)*BlockIn + k] = inp[b][k] * wgt[j][k], signed (an array, not one wide
+  // vector: Verilator keeps each product in a native word)
+  wire [16:0] prod [0:Batch*BlockOut*BlockIn-1];
 
   genvar gb, gj, gk;
   generate
@@ -37,13 +38,13 @@ module dlvta_gemm (
           wire signed [24:0] packed_w = $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
           wire signed [31:0] pp = packed_w * x;
           wire        [16:0] p1 = {pp[31], pp[31:16]} + {16'd0, pp[15]};
-          assign prod[((gb*BlockOut + 2*gj)*BlockIn + gk)*17 +: 17] = {pp[15], pp[15:0]};
-          assign prod[((gb*BlockOut + 2*gj+1)*BlockIn + gk)*17 +: 17] = p1;
+          assign prod[(gb*BlockOut + 2*gj)*BlockIn + gk] = {pp[15], pp[15:0]};
+          assign prod[(gb*BlockOut + 2*gj+1)*BlockIn + gk] = p1;
         end
         if (BlockOut % 2 == 1) begin : gen_odd
           wire signed [7:0]  w = wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
           wire signed [16:0] p = w * x;
-          assign prod[((gb*BlockOut + BlockOut-1)*BlockIn + gk)*17 +: 17] = p;
+          assign prod[(gb*BlockOut + BlockOut-1)*BlockIn + gk] = p;
         end
       end
       for (gj = 0; gj < BlockOut; gj = gj + 1) begin : gen_out
@@ -53,8 +54,8 @@ module dlvta_gemm (
         always @* begin
           dot = {DotBits{1'b0}};
           for (k = 0; k < BlockIn; k = k + 1) begin
-            dot = dot + {{(DotBits-17){prod[((gb*BlockOut + gj)*BlockIn + k)*17 + 16]}},
-                         prod[((gb*BlockOut + gj)*BlockIn + k)*17 +: 17]};
+            dot = dot + {{(DotBits-17){prod[(gb*BlockOut + gj)*BlockIn + k][16]}},
+                         prod[(gb*BlockOut + gj)*BlockIn + k]};
           end
         end
         wire [31:0] sum = acc_i[(gb*BlockOut+gj)*32 +: 32] + {{(32-DotBits){dot[DotBits-1]}}, dot};

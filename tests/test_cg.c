@@ -124,6 +124,7 @@ typedef struct conv_case {
   uint8_t *shift;
   int t_in, t_res, t_out;
   int im2col; /* pack the input host-side as im2col */
+  int cres, rh, rw; /* GEMM residual with dense p.res_w: the residual tensor's shape (0: out's) */
 } conv_case;
 
 static void conv_fill(cc_net *net, uint8_t *img, void *arg) {
@@ -139,7 +140,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
   int ow = cc_out_dim(k->w, k->p.kw, k->p.sw, k->p.dw, k->p.pad_l, k->p.pad_r);
   k->t_in = k->im2col ? cc_net_tensor_im2col(net, k->cin, k->h, k->w, &k->p)
                       : cc_net_tensor(net, k->cin, k->h, k->w);
-  k->t_res = k->p.res >= 0 ? cc_net_tensor(net, k->cout, oh, ow) : -1;
+  k->t_res = k->p.res >= 0 ? k->cres ? cc_net_tensor(net, k->cres, k->rh, k->rw) : cc_net_tensor(net, k->cout, oh, ow) : -1;
   k->t_out = cc_net_tensor(net, k->cout, oh, ow);
   cc_conv p = k->p;
   p.in = k->t_in;
@@ -162,7 +163,8 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
       size_t n = (size_t)k->cout * oh * ow;
       int8_t *got = malloc(n), *want = malloc(n);
       cc_unpack(net, k->t_out, img, got);
-      cc_ref_conv(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, want);
+      if (k->cres) cc_ref_conv_res(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, k->cres, k->rh, k->rw, want);
+      else cc_ref_conv(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, want);
       size_t bad = 0, first = 0;
       for (size_t i = 0; i < n; i++)
         if (got[i] != want[i] && !bad++) first = i;
@@ -175,6 +177,18 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
                               : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
                                           : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
                              (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
+      if (p.res >= 0 && (p.res_d || p.res_w)) { /* the GEMM residual: its non-zero blocks */
+        int bo = (int)cfg->d.block_out, cr = k->cres ? k->cres : k->cout, nz = 0;
+        for (int a = 0; a < (k->cout + bo - 1) / bo; a++)
+          for (int b = 0; b < (cr + bo - 1) / bo; b++) {
+            int any = 0;
+            for (int oc = a * bo; oc < (a + 1) * bo && oc < k->cout; oc++)
+              for (int ci = b * bo; ci < (b + 1) * bo && ci < cr; ci++)
+                any |= p.res_w ? p.res_w[oc * cr + ci] != 0 : ci == oc;
+            nz += any;
+          }
+        expect_macs += (uint64_t)oh * ow * nz * cfg->d.block_in * cfg->d.block_out;
+      }
       CHECK(ctr.macs == expect_macs, "%s: fsim counted %llu MACs, the schedule should do %llu",
             inf.desc, (unsigned long long)ctr.macs, (unsigned long long)expect_macs);
       if (!quiet) {
@@ -249,6 +263,12 @@ static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, i
     int shv;
     cc_quant_multiplier(0.3 + (rnd() % 100) / 100.0, &p->res_mult, &shv);
     p->res_shift = shv;
+    if (rr(0, 1)) { /* the residual through the GEMM core (cg.h), half of the time */
+      int minsh = 63;
+      for (int o = 0; o < cout; o++) minsh = k->shift[o] < minsh ? k->shift[o] : minsh;
+      p->res_f = rr(0, minsh < 12 ? minsh : 12);
+      p->res_d = rr(1, 127) * (rr(0, 3) ? 1 : -1);
+    }
   }
 }
 
@@ -669,10 +689,51 @@ int main(int argc, char **argv) {
   k.im2col = 1;
   run_conv(&D, "pynq", &k, 0, 0);
   conv_free(&k);
+  /* dense GEMM residual: a strided 1x1 conv over another tensor (ResNet's downsample fused),
+   * per-channel fraction bits, zero points, some all-zero weight blocks */
+  for (int v = 0; v < 6; v++) {
+    const char *cn = v < 3 ? "tiny" : "pynq";
+    int cin = 5 + 7 * v, cout = 6 + 9 * v, hh = 9 + v, ww = 8 + 2 * v, st = v % 2 ? 2 : 1;
+    conv_random(&k, cin, cout, hh, ww, 3, st, 1, 1, 0, 0);
+    int oh = cc_out_dim(hh, 3, st, 1, 1, 1), ow = cc_out_dim(ww, 3, st, 1, 1, 1);
+    k.cres = 3 + 11 * v;
+    k.rh = (oh - 1) * (v % 3 + 1) + 1 + v % 2;
+    k.rw = (ow - 1) * (v % 3 + 1) + 1;
+    k.p.res_s = v % 3 + 1;
+    k.p.res = 0;
+    k.res = malloc((size_t)k.cres * k.rh * k.rw);
+    fill8(k.res, (size_t)k.cres * k.rh * k.rw, -128, 127);
+    int8_t *rwt = malloc((size_t)cout * k.cres);
+    uint8_t *rf = malloc((size_t)cout);
+    fill8(rwt, (size_t)cout * k.cres, -128, 127);
+    for (int o = 0; o < cout; o++) {
+      if (o % 5 == 2) memset(rwt + (size_t)o * k.cres, 0, (size_t)k.cres);
+      rf[o] = (uint8_t)rr(0, k.shift[o] < 9 ? k.shift[o] : 9);
+    }
+    k.p.res_w = rwt;
+    k.p.res_fc = rf;
+    k.p.res_zp = v % 2 ? rr(-128, 127) : 0;
+    k.p.y_zp = v % 2 ? rr(-40, 40) : 0;
+    run_conv(&D, cn, &k, v == 4, 0);
+    free(rwt);
+    free(rf);
+    conv_free(&k);
+  }
   /* pynq: a few bigger ones */
   conv_random(&k, 40, 70, 14, 13, 3, 1, 1, 1, 0, 1);
   run_conv(&D, "pynq", &k, 0, 0);
   conv_free(&k);
+  for (int v = 0; v < 4; v++) { /* GEMM residual, with and without the constant pass */
+    conv_random(&k, v < 2 ? 40 : 70, v < 2 ? 70 : 64, 14 + v, 13, v == 3 ? 1 : 3, 1, v == 3 ? 0 : 1, 1, 0, 1);
+    k.p.res_f = 5;
+    k.p.res_d = 100 - 37 * v;
+    for (int o = 0; o < (v < 2 ? 70 : 64); o++) k.shift[o] = (uint8_t)(k.shift[o] < 5 ? 5 : k.shift[o]);
+    k.p.res_zp = v & 1 ? -128 : 0;
+    k.p.y_zp = v & 1 ? -128 : 0;
+    k.p.lo = v & 1 ? -128 : 0;
+    run_conv(&D, "pynq", &k, v == 2, 0);
+    conv_free(&k);
+  }
   conv_random(&k, 3, 20, 23, 22, 7, 2, 3, 1, 0, 0);
   run_conv(&D, "pynq", &k, 0, 0);
   conv_free(&k);

@@ -92,6 +92,8 @@ void cc_net_free(cc_net *net) {
     free(net->l[i].bias);
     free(net->l[i].mult);
     free(net->l[i].shift);
+    free(net->l[i].rw);
+    free(net->l[i].rf);
   }
   free(net->l);
   free(net->t);
@@ -212,8 +214,13 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
   int ow = cc_out_dim(ti->lw, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
   if (oh != to->h || ow != to->w)
     return net_fail(net, CC_E_ARG, "conv: output is %dx%d, the tensor is %dx%d", oh, ow, to->h, to->w);
-  if (p->res >= 0 && (net->t[p->res].c != to->c || net->t[p->res].h != oh || net->t[p->res].w != ow))
+  int gres = p->res >= 0 && (p->res_d || p->res_w); /* the residual through the GEMM core */
+  int rstride = p->res_s > 1 ? p->res_s : 1;
+  if (p->res >= 0 && !p->res_w && (net->t[p->res].c != to->c || net->t[p->res].h != oh || net->t[p->res].w != ow))
     return net_fail(net, CC_E_ARG, "conv: residual shape differs from the output");
+  if (gres && (net->t[p->res].im2col || (oh - 1) * rstride >= net->t[p->res].h ||
+               (ow - 1) * rstride >= net->t[p->res].w || rstride > 255))
+    return net_fail(net, CC_E_ARG, "conv: the residual's pixels do not cover the output with stride %d", rstride);
   if (!p->weight || !p->mult || !p->shift)
     return net_fail(net, CC_E_ARG, "conv: weight, mult and shift are required");
   if (!bounds_ok(p->lo, p->hi)) return net_fail(net, CC_E_ARG, "conv: bad clamp bounds");
@@ -223,6 +230,21 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
     return net_fail(net, CC_E_ARG, "conv: the im2col input was packed with another x_zp");
   if (p->res >= 0 && (p->res_shift < 0 || p->res_shift > 63))
     return net_fail(net, CC_E_ARG, "conv: residual shift out of 0..63");
+  if (gres) {
+    if (p->res_d < -128 || p->res_d > 127)
+      return net_fail(net, CC_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d);
+    for (int o = 0; o < to->c; o++) {
+      int f = p->res_fc ? p->res_fc[o] : p->res_f;
+      if (f < 0 || f > 49 || p->shift[o] < f)
+        return net_fail(net, CC_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)",
+                        f, o, p->shift[o]);
+      int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
+      for (int ci = 0; ci < net->t[p->res].c; ci++)
+        k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * net->t[p->res].c + ci] : ci == o ? p->res_d : 0) * p->res_zp;
+      if (k < INT32_MIN || k > INT32_MAX)
+        return net_fail(net, CC_E_ARG, "conv: residual constant of channel %d out of int32", o);
+    }
+  }
   for (int o = 0; o < to->c; o++)
     if (p->shift[o] > 63) return net_fail(net, CC_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
@@ -241,6 +263,24 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
     free(L->shift);
     return net_fail(net, CC_E_NOMEM, "out of memory");
   }
+  if (gres) {
+    int cr = net->t[p->res].c;
+    L->cres = cr;
+    L->rw = calloc((size_t)to->c * cr, 1);
+    L->rf = malloc((size_t)to->c);
+    if (!L->rw || !L->rf) {
+      free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf);
+      return net_fail(net, CC_E_NOMEM, "out of memory");
+    }
+    for (int o = 0; o < to->c; o++) {
+      L->rf[o] = (uint8_t)(p->res_fc ? p->res_fc[o] : p->res_f);
+      if (p->res_w) memcpy(L->rw + (size_t)o * cr, p->res_w + (size_t)o * cr, (size_t)cr);
+      else L->rw[(size_t)o * cr + o] = (int8_t)p->res_d;
+    }
+    L->conv.res_w = L->rw;
+    L->conv.res_fc = L->rf;
+    L->conv.res_s = rstride;
+  }
   memcpy(L->w, p->weight, nw);
   if (p->bias) memcpy(L->bias, p->bias, (size_t)to->c * sizeof *L->bias);
   memcpy(L->mult, p->mult, (size_t)to->c * sizeof *L->mult);
@@ -253,12 +293,16 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
   cc_layer_info *in = &L->info;
   in->kind = CC_LAYER_CONV;
   in->macs = (uint64_t)oh * ow * to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
+  if (p->res >= 0 && p->res_w) in->macs += (uint64_t)oh * ow * to->c * net->t[p->res].c; /* a 1x1 conv */
   uint64_t bb = (uint64_t)net->B * net->B;
   in->ideal_cycles = (in->macs + bb - 1) / bb;
+  char rdesc[48];
+  if (p->res >= 0 && p->res_w) snprintf(rdesc, sizeof rdesc, " +conv1x1 s%d", rstride);
+  else snprintf(rdesc, sizeof rdesc, "%s", p->res >= 0 ? " +res" : "");
   snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s",
            dwc ? "dwconv" : (ti->lh == 1 && ti->lw == 1 && p->kh == 1 && p->kw == 1) ? "fc" : "conv",
            ti->lc, ti->lh, ti->lw, to->c, oh, ow, p->kh, p->kw, p->sh, p->dh > 1 ? " dil" : "",
-           p->res >= 0 ? " +res" : "", ti->im2col ? " im2col" : "");
+           rdesc, ti->im2col ? " im2col" : "");
   return net->nl++;
 }
 

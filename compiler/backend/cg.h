@@ -32,9 +32,24 @@
  * Layer semantics (the reference in cg_ref.c is these formulas as straight loops):
  *   conv:   acc[co][y][x] = bias[co] + sum_{ci in group, ky, kx} w[co][ci'][ky][kx] *
  *                 (in[ci][y*sh - pad_t + ky*dh][x*sw - pad_l + kx*dw] - x_zp)  (0 outside)
- *           v = sat32(REQ(acc, mult[co], shift[co]));
- *           if res >= 0: v = v + sat32(REQ(res[co][y][x] - res_zp, res_mult, res_shift))
- *           out = clamp(v + y_zp)
+ *           if res < 0 or neither res_d nor res_w is given (requantized residual):
+ *             v = sat32(REQ(acc, mult[co], shift[co]));
+ *             if res >= 0: v = v + sat32(REQ(res[co][y][x] - res_zp, res_mult, res_shift))
+ *             out = clamp(v + y_zp)
+ *           if res >= 0 and res_d != 0 or res_w != NULL (residual through the GEMM core, with
+ *           f = res_fc ? res_fc[co] : res_f, s = max(res_s, 1), rw = res_w ? res_w : diagonal
+ *           res_d, i.e. rw[co][ci] = ci == co ? res_d : 0):
+ *             t = sat32(REQ(acc, mult[co], shift[co] - f))        (output scale, f more bits)
+ *             u = t + sum_ci rw[co][ci] * (res[ci][y*s][x*s] - res_zp) + y_zp * 2^f
+ *                                                                (int32, wraps)
+ *             out = clamp(sat32(REQ(u, 2^14, 14 + f)))              (= round(u / 2^f))
+ *           A dense res_w makes the residual a 1x1 conv of stride s over another tensor (e.g.
+ *           ResNet's downsample path, fused into the block's second conv).
+ *           (the back end folds -x_zp * sum(w) into the bias and pads with x_zp; the GEMM
+ *           residual costs the compute unit one GEMM iteration per output element and non-zero
+ *           16x16 block of rw, loaded by the load unit as INP, plus one ALU ADD pass when some
+ *           -sum_ci rw[co][ci]*res_zp + y_zp*2^f != 0; the front end folds those constants into
+ *           the bias to avoid it)
  *           (the back end folds -x_zp * sum(w) into the bias and pads with x_zp)
  *   fc:     a conv with kh = kw = 1 on tensors of H = W = 1.
  *   maxpool: out = max over the window of in (pad elements are -128; in and out share their
@@ -105,6 +120,15 @@ typedef struct cc_conv {
   const uint8_t *shift;       /* [cout] requant shifts, 0..63; copied */
   int16_t res_mult;           /* per-tensor requant of the residual into the output scale */
   int res_shift;              /* 0..63 */
+  int res_d;                  /* != 0: residual through the GEMM core with this integer weight
+                               * (-128..127), in units of 2^-f of the output scale */
+  int res_f;                  /* 0..49, <= every shift[co] (when res_fc is NULL) */
+  const int8_t *res_w;        /* non-NULL: GEMM residual with these weights [cout][C_res] (the
+                               * residual tensor may then have other channels and, with res_s,
+                               * pixels); copied */
+  const uint8_t *res_fc;      /* non-NULL: f per output channel [cout], 0..49, <= shift[co];
+                               * copied */
+  int res_s;                  /* residual pixel stride (0 or 1: the output's own pixel) */
   int lo, hi;                 /* output clamp, -128 <= lo <= hi <= 127 (ReLU: lo = y_zp) */
   int x_zp, y_zp, res_zp;     /* zero points of input, output, residual (-128..127; 0: none) */
 } cc_conv;
@@ -208,6 +232,10 @@ int cc_unpack(const cc_net *net, int t, const uint8_t *image, int8_t *chw);
 int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1);
 void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                  const int8_t *res, int8_t *out);
+/* The same with a residual tensor of its own shape cres x rh x rw (a GEMM residual with res_w
+ * and res_s); cc_ref_conv is this with the output's shape. */
+void cc_ref_conv_res(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+                     const int8_t *res, int cres, int rh, int rw, int8_t *out);
 void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
 void cc_ref_add(const cc_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
 

@@ -10,9 +10,16 @@
  * reuse across output tiles, input reuse across channel chunks), then one GEMM:
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
- * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused),
- * or, with a residual, REQ, LOAD ACC8 of the residual, [ADD -res_zp], REQ, ADD, CLIP; then one
- * STORE per output channel block. Zero points: the input's is the LOAD pad value and is folded
+ * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused);
+ * with a GEMM residual (cc_conv res_d / res_w): after the last input step, REQ to the output
+ * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
+ * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
+ * them, loaded by the load unit into slots of their own after the input and weight slots (two
+ * each, so the input slots keep alternating between input steps), and one GEMM; then [ADD of
+ * the per-channel constants] and REQ round(u / 2^f) with the bounds; with a requantized residual: REQ, LOAD ACC8 of the residual,
+ * [ADD -res_zp], REQ, ADD, CLIP; then one STORE per output channel block. A conv with one
+ * kernel row and a vertical stride > 1 (e.g. a strided 1x1 projection) loads only the input
+ * rows it uses (x_stride = sh * W). Zero points: the input's is the LOAD pad value and is folded
  * into the bias (bias - x_zp * sum(w)); the output's folds into REQ's bounds when exact (every
  * shift >= 16 and the shifted bounds fit int8; then one ADD y_zp), else REQ, ADD, CLIP.
  *
@@ -44,10 +51,18 @@ typedef struct conv_geo {
   int ncib, ncob;                /* channel blocks */
   int dwc;                       /* depthwise */
   int res;                       /* has a residual */
+  int resb;                      /* the residual goes through the GEMM core (cc_conv res_w) */
+  int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
+                                  * ALU ADD pass of the per-channel constants */
+  int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
+  const uint8_t *nzb;            /* resb: [ncob][ncrb] 1 where the rw block is not all zero */
   int x_zp;                      /* input zero point: the LOAD pad value */
+  int rowskip;                   /* one kernel row and a vertical stride > 1: loads read only
+                                  * the input rows the outputs use (x_stride = sh * W) */
   int fold;                      /* y_zp folds into REQ's bounds exactly (every shift >= 16 and
                                   * lo - y_zp, hi - y_zp fit int8) */
   uint64_t in_e, out_e, res_e;   /* tensor element indices (INP, OUT, ACC8) */
+  uint64_t resi_e;               /* resb: the residual's INP element index */
 } conv_geo;
 
 typedef struct conv_tile {
@@ -59,14 +74,31 @@ typedef struct conv_tile {
 
 typedef struct conv_dims {
   int n_ty, n_tx, n_s, n_co, n_ci, n_kc, nr, ntiles, nsteps;
+  int nrm;       /* reduction steps over the input (nr = nrm + residual steps) */
+  int tci2;      /* resb: residual blocks per residual step */
   int IH, IW;    /* input window of a full tile and step, pixels */
   int tcin;      /* input channel blocks per step */
-  int INPS, WGTS; /* slot sizes, elements */
+  int INPS, WGTS; /* input / weight slot sizes, elements */
+  int RIW, RSP;  /* resb: residual row span of a full tile, pitch of one residual block */
+  int RINP, RWGT; /* resb: residual slot sizes (INP, WGT), after the input / weight slots */
   int ACCP;      /* accumulator pitch of one co block in a tile block (th*tw) */
   int ACCS;      /* accumulator elements of a tile block (outputs + residual) */
   int PAR;       /* accumulator parameter area */
   int U;         /* GEMM micro-ops of a full step */
 } conv_dims;
+
+/* The residual blocks co chunk co of tiling t reads (a non-zero weight block in some of its
+ * output blocks), ascending, into list; returns their count. */
+static int res_blocks(const conv_geo *c, const conv_tile *t, int co, int *list) {
+  int n = 0;
+  for (int b = 0; b < c->ncrb; b++)
+    for (int a = co * t->tco; a < (co + 1) * t->tco && a < c->ncob; a++)
+      if (c->nzb[a * c->ncrb + b]) {
+        list[n++] = b;
+        break;
+      }
+  return n;
+}
 
 /* Derive counts and buffer layout of tiling t; 1 if it fits the buffers (nslot slots each), the
  * uop buffer (half of it for one GEMM set) and the loop fields, else 0. */
@@ -80,22 +112,45 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->n_co = cg_cdiv(c->ncob, t->tco);
   x->n_ci = c->dwc ? 1 : cg_cdiv(c->ncib, t->tci);
   x->n_kc = cg_cdiv(c->KH, t->nky);
-  x->nr = x->n_ci * x->n_kc;
+  x->nrm = x->n_ci * x->n_kc;
+  x->nr = x->nrm;
   x->ntiles = x->n_s * x->n_co;
-  x->nsteps = x->ntiles * x->nr;
-  x->IH = (t->th - 1) * c->sh + (t->nky - 1) * c->dh + 1;
+  x->IH = c->rowskip ? t->th : (t->th - 1) * c->sh + (t->nky - 1) * c->dh + 1;
   x->IW = (t->tw - 1) * c->sw + (c->KW - 1) * c->dw + 1;
   x->tcin = c->dwc ? t->tco : t->tci;
   x->INPS = x->tcin * x->IH * x->IW;
-  x->WGTS = t->tco * (c->dwc ? 1 : t->tci) * t->nky * c->KW;
+  x->U = t->tco * (c->dwc ? 1 : t->tci) * t->nky * c->KW;
+  x->WGTS = x->U;
   x->ACCP = t->th * t->tw;
-  x->ACCS = t->tco * x->ACCP * (c->res ? 2 : 1);
-  x->PAR = 2 * t->tco + (c->res ? 1 : 0);
-  x->U = x->WGTS;
-  if ((uint64_t)nslot * x->INPS > d->inp_depth) return 0;
-  if ((uint64_t)nslot * x->WGTS > d->wgt_depth) return 0;
+  x->RIW = (t->tw - 1) * c->rstride + 1;
+  x->RSP = t->th * x->RIW;
+  x->tci2 = x->RINP = x->RWGT = 0;
+  if (c->resb) {
+    /* residual steps after the input's, with slots of their own (so that the input slots
+     * keep alternating between the input steps): as many residual blocks per step as the
+     * buffers leave room for */
+    int nrb = 0, co = 0;
+    int list[CG_MAX_RB];
+    for (int co0 = 0; co0 < c->ncob; co0 += t->tco, co++) nrb = cg_max(nrb, res_blocks(c, t, co, list));
+    int64_t fi = ((int64_t)d->inp_depth / nslot - x->INPS) / x->RSP;
+    int64_t fw = ((int64_t)d->wgt_depth / nslot - x->WGTS) / t->tco;
+    int64_t fu = ((int64_t)d->uop_depth / 2 - x->U - 2 * t->tco) / t->tco;
+    int64_t f = fi < fw ? fi : fw;
+    f = f < fu ? f : fu;
+    if (f < 1 || nrb < 1) return 0;
+    x->tci2 = (int)(f < nrb ? f : nrb);
+    x->tci2 = cg_cdiv(nrb, cg_cdiv(nrb, x->tci2)); /* balanced */
+    x->nr += cg_cdiv(nrb, x->tci2);
+    x->RINP = x->tci2 * x->RSP;
+    x->RWGT = t->tco * x->tci2;
+  }
+  x->nsteps = x->ntiles * x->nr;
+  x->ACCS = t->tco * x->ACCP * (c->res && !c->resb ? 2 : 1);
+  x->PAR = c->resb ? 4 * t->tco : 2 * t->tco + (c->res ? 2 : 0);
+  if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > d->inp_depth) return 0;
+  if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > d->wgt_depth) return 0;
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
-  if ((uint64_t)x->U + 2u * t->tco > d->uop_depth / 2) return 0;
+  if ((uint64_t)x->U + (uint64_t)x->RWGT + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
   return 1;
 }
@@ -106,6 +161,8 @@ typedef struct conv_consts {
   uint64_t bias_e;    /* ACC element of bias[0] (ncob elements) */
   uint64_t req_e;     /* ACC element of the requant of block 0 (ncob elements) */
   uint64_t rreq_e;    /* ACC element of the residual requant */
+  uint64_t fin_e;     /* resb: ACC element of the final REQ of block 0 (ncob elements) */
+  uint64_t k_e;       /* resb: ACC element of the constants of block 0 (ncob elements) */
 } conv_consts;
 
 /* Place the layer's constants in the image (nothing when dry): a weight block per (co chunk,
@@ -120,12 +177,37 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   if (g->dry) return CC_OK;
   int cin_g = c->dwc ? 1 : c->cin;
   size_t eb = (size_t)B * B;
-  int8_t *blk = malloc((size_t)x->WGTS * eb);
+  int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
   if (!blk) return cg_fail(g, CC_E_NOMEM, "out of memory (weights)");
+  int list[CG_MAX_RB];
   for (int co = 0; co < x->n_co; co++)
     for (int r = 0; r < x->nr; r++) {
-      int ci = r / x->n_kc, kc = r % x->n_kc;
       int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
+      if (r >= x->nrm) {
+        /* a residual step: the non-zero weight blocks of its residual blocks, in the order
+         * (co block, residual block) of its micro-ops */
+        int nb = res_blocks(c, t, co, list), q0 = (r - x->nrm) * x->tci2;
+        int q1 = cg_min(nb, q0 + x->tci2);
+        size_t q = 0;
+        memset(blk, 0, (size_t)x->RWGT * eb);
+        for (int a = 0; a < tco_t; a++)
+          for (int qq = q0; qq < q1; qq++) {
+            int b = list[qq];
+            if (!c->nzb[(co * t->tco + a) * c->ncrb + b]) continue;
+            for (unsigned jj = 0; jj < B; jj++) {
+              int o = (co * t->tco + a) * (int)B + (int)jj;
+              for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
+                int rc = b * (int)B + (int)ii;
+                if (rc < c->cres) blk[q * eb + jj * B + ii] = L->rw[(size_t)o * c->cres + rc];
+              }
+            }
+            q++;
+          }
+        uint64_t off = cg_const(g, blk, (q ? q : 1) * eb);
+        k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
+        continue;
+      }
+      int ci = r / x->n_kc, kc = r % x->n_kc;
       int tci_t = c->dwc ? 1 : cg_min(t->tci, c->ncib - ci * t->tci);
       int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
       size_t n = (size_t)tco_t * tci_t * nky_t * c->KW;
@@ -156,8 +238,9 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
     }
   free(blk);
   size_t ab = (size_t)B * 4;
-  uint32_t *acc = calloc((size_t)c->ncob * B, 4);
-  uint8_t *bytes = malloc((size_t)c->ncob * ab);
+  size_t nacc = (size_t)c->ncob;
+  uint32_t *acc = calloc(nacc * B, 4);
+  uint8_t *bytes = malloc(nacc * ab);
   if (!acc || !bytes) {
     free(acc);
     free(bytes);
@@ -183,8 +266,25 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   }
   PUT_ACC(k->bias_e, c->ncob);
   for (int o = 0; o < c->ncob * (int)B; o++)
-    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o]) : cg_req_lane(1 << 14, 15);
+    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
+                         : cg_req_lane(1 << 14, 15);
   PUT_ACC(k->req_e, c->ncob);
+  if (c->resb) {
+    /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
+    for (int o = 0; o < c->ncob * (int)B; o++)
+      acc[o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
+    PUT_ACC(k->fin_e, c->ncob);
+    for (int o = 0; o < c->ncob * (int)B; o++) {
+      int64_t kk = 0;
+      if (o < c->cout) {
+        kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
+        for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
+      }
+      acc[o] = (uint32_t)kk;
+    }
+    PUT_ACC(k->k_e, c->ncob);
+  }
+  /* requantized residual: its requant */
   for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
   PUT_ACC(k->rreq_e, 1);
 #undef PUT_ACC
@@ -214,6 +314,8 @@ typedef struct conv_sched {
   int nslot;
   slot is[2], ws[2];
   int iprev, wprev;
+  slot ris[2], rws[2]; /* resb: the residual steps' slots */
+  int riprev, rwprev;
   int popped;        /* newest compute step the load unit has waited for */
   int cur_co;        /* co chunk whose parameters are in the accumulator, -1 none */
   int rreq_loaded;
@@ -255,14 +357,15 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   int j = t / x->nr, r = t % x->nr;
   int co, si;
   tile_of(s, j, &co, &si);
-  int ci = r / x->n_kc, kc = r % x->n_kc;
+  int rstep = r >= x->nrm; /* a residual step (after the input's) */
+  int ci = rstep ? 0 : r / x->n_kc, kc = rstep ? 0 : r % x->n_kc;
   int sy = si / x->n_tx, sx = si % x->n_tx;
   int oy0 = sy * T->th, ox0 = sx * T->tw;
   int th_t = cg_min(T->th, c->OH - oy0), tw_t = cg_min(T->tw, c->OW - ox0);
   int tco_t = cg_min(T->tco, c->ncob - co * T->tco);
   int tcin_t = c->dwc ? tco_t : cg_min(T->tci, c->ncib - ci * T->tci);
   int ky0 = kc * T->nky, nky_t = cg_min(T->nky, c->KH - ky0);
-  int ih_t = (th_t - 1) * c->sh + (nky_t - 1) * c->dh + 1;
+  int ih_t = c->rowskip ? th_t : (th_t - 1) * c->sh + (nky_t - 1) * c->dh + 1;
   int iw_t = (tw_t - 1) * c->sw + (c->KW - 1) * c->dw + 1;
   int P = th_t * tw_t;
   st->L.n = st->C.n = st->S.n = 0;
@@ -270,17 +373,37 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
 
   /* ---- loads ---- */
   long ikey = c->dwc ? ((long)si * x->n_co + co) * x->n_kc + kc : (long)si * x->nr + r;
+  int rlist[CG_MAX_RB], nrl = 0, q0 = 0, q1 = 0; /* residual step: blocks rlist[q0..q1) */
+  if (rstep) {
+    nrl = res_blocks(c, T, co, rlist);
+    q0 = cg_min(nrl, (r - x->nrm) * x->tci2);
+    q1 = cg_min(nrl, q0 + x->tci2);
+    /* its content: the tile's pixels of those blocks (the same for every co chunk that reads
+     * them); keys above every input key */
+    ikey = (long)x->n_s * x->n_co * (x->nr + x->n_kc + 1) +
+           (((long)si * (c->ncrb + 1) + (q0 < q1 ? rlist[q0] : c->ncrb)) * (x->tci2 + 1) + (q1 - q0));
+  }
   long wkey = (long)co * x->nr + r;
   int ihit, whit;
-  int ik = pick_slot(s->is, s->nslot, ikey, s->iprev, &ihit);
-  int wk = pick_slot(s->ws, s->nslot, wkey, s->wprev, &whit);
+  slot *isl = rstep ? s->ris : s->is, *wsl = rstep ? s->rws : s->ws;
+  int *ipv = rstep ? &s->riprev : &s->iprev, *wpv = rstep ? &s->rwprev : &s->wprev;
+  int ik = pick_slot(isl, s->nslot, ikey, *ipv, &ihit);
+  int wk = pick_slot(wsl, s->nslot, wkey, *wpv, &whit);
   int p = -1;
-  if (!ihit) p = cg_max(p, s->is[ik].last);
-  if (!whit) p = cg_max(p, s->ws[wk].last);
-  uint32_t ibase = (uint32_t)(ik * x->INPS), wbase = (uint32_t)(wk * x->WGTS);
-  if (!ihit) {
+  if (!ihit) p = cg_max(p, isl[ik].last);
+  if (!whit) p = cg_max(p, wsl[wk].last);
+  uint32_t ibase = rstep ? (uint32_t)(s->nslot * x->INPS + ik * x->RINP) : (uint32_t)(ik * x->INPS);
+  uint32_t wbase = rstep ? (uint32_t)(s->nslot * x->WGTS + wk * x->RWGT) : (uint32_t)(wk * x->WGTS);
+  if (!ihit && !rstep) {
     int iy = oy0 * c->sh - c->pt + ky0 * c->dh, ix = ox0 * c->sw - c->pl;
-    int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
+    int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H), ystride = c->W, y0 = cg_max(iy, 0);
+    if (c->rowskip) { /* rows iy + r*sh, r < ih_t: the ones outside the image are pad rows */
+      yp0 = iy < 0 ? cg_min(ih_t, (-iy + c->sh - 1) / c->sh) : 0;
+      int last = iy > c->H - 1 ? -1 : cg_min(ih_t - 1, (c->H - 1 - iy) / c->sh);
+      yp1 = ih_t - yp0 - cg_max(0, last - yp0 + 1);
+      y0 = iy + yp0 * c->sh;
+      ystride = c->sh * c->W;
+    }
     int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
     int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
     int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
@@ -294,15 +417,27 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
         continue;
       }
       uint64_t dram = c->in_e + (uint64_t)cib * c->H * c->W +
-                      (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
+                      (uint64_t)y0 * c->W + (uint64_t)cg_max(ix, 0);
       isa_insn in = cg_i_load(g, ISA_MEM_INP, sram, dram, (uint32_t)ys, (uint32_t)xs,
-                              (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
+                              (uint32_t)ystride, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
                               (uint32_t)xp1, c->x_zp);
       if (cg_push(g, &st->L, &in)) return g->status;
     }
   }
-  if (!whit) {
-    uint32_t n = (uint32_t)(tco_t * (c->dwc ? 1 : tcin_t) * nky_t * c->KW);
+  /* a residual step loads its residual blocks: rows strided by rstride (riw_t elements each,
+   * the pixels at every rstride-th one), block q at ibase + (q - q0) * RSP */
+  int riw_t = (tw_t - 1) * c->rstride + 1, nwres = 0;
+  for (int q = q0; q < q1; q++)
+    for (int a = 0; a < tco_t; a++) nwres += c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]];
+  for (int q = q0; !ihit && q < q1; q++) {
+    isa_insn in = cg_i_load(g, ISA_MEM_INP, ibase + (uint32_t)((q - q0) * x->RSP),
+                            c->resi_e + (uint64_t)rlist[q] * c->RH * c->RW + (uint64_t)oy0 * c->rstride * c->RW +
+                                (uint64_t)ox0 * c->rstride,
+                            (uint32_t)th_t, (uint32_t)riw_t, (uint32_t)(c->rstride * c->RW), 0, 0, 0, 0, 0);
+    if (cg_push(g, &st->L, &in)) return g->status;
+  }
+  if (!whit && (!rstep || nwres)) {
+    uint32_t n = rstep ? (uint32_t)nwres : (uint32_t)(tco_t * (c->dwc ? 1 : tcin_t) * nky_t * c->KW);
     isa_insn in = cg_i_load(g, ISA_MEM_WGT, wbase, s->k->wofs[co * x->nr + r], 1, n, n, 0, 0, 0,
                             0, 0);
     if (cg_push(g, &st->L, &in)) return g->status;
@@ -320,12 +455,12 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     }
     cg_tok(&st->L.v[st->L.n - 1], 0, 0, 0, 1);
   }
-  s->is[ik].key = ikey;
-  s->is[ik].last = t;
-  s->ws[wk].key = wkey;
-  s->ws[wk].last = t;
-  s->iprev = ik;
-  s->wprev = wk;
+  isl[ik].key = ikey;
+  isl[ik].last = t;
+  wsl[wk].key = wkey;
+  wsl[wk].last = t;
+  *ipv = ik;
+  *wpv = wk;
 
   /* ---- compute ---- */
   int acc_slot = s->nslot == 1 ? 0 : j % 2;
@@ -342,9 +477,14 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
       in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)T->tco, s->k->req_e + (uint64_t)co * T->tco, 1,
                      (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
+      for (int q = 0; c->resb && q < 1 + c->res_k; q++) {
+        in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)((2 + q) * T->tco), (q ? s->k->k_e : s->k->fin_e) + (uint64_t)co * T->tco,
+                       1, (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
+        if (cg_push(g, &st->C, &in)) return g->status;
+      }
       s->cur_co = co;
     }
-    if (c->res && !s->rreq_loaded) {
+    if (c->res && !c->resb && !s->rreq_loaded) {
       in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * T->tco), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
@@ -355,7 +495,23 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     if (cg_push(g, &st->C, &in)) return g->status;
   }
   uint32_t nu = 0;
-  for (int a = 0; a < tco_t; a++)
+  if (rstep) {
+    /* u += rw * res: one GEMM iteration per output element and non-zero weight block */
+    uint32_t wq = 0;
+    for (int a = 0; a < tco_t; a++)
+      for (int q = q0; q < q1; q++)
+        if (c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]])
+          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), ibase + (uint32_t)((q - q0) * x->RSP), wbase + wq++);
+    if (nu) {
+      if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
+      in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                     th_t > 1 ? (uint32_t)riw_t : 0, tw_t > 1 ? (uint32_t)c->rstride : 0, 0, 0);
+    } else {
+      in = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0); /* no block of this chunk: an empty GEMM */
+    }
+    if (cg_push(g, &st->C, &in)) return g->status;
+  }
+  for (int a = 0; !rstep && a < tco_t; a++)
     for (int b = 0; b < (c->dwc ? 1 : tcin_t); b++)
       for (int ky = 0; ky < nky_t; ky++)
         for (int kx = 0; kx < c->KW; kx++) {
@@ -364,21 +520,34 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
           uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? 1 : tcin_t) + b) * nky_t + ky) * c->KW + kx);
           s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
         }
-  if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-  in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
-                 th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-  if (cg_push(g, &st->C, &in)) return g->status;
+  if (!rstep) {
+    if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
+    in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                   th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
+    if (cg_push(g, &st->C, &in)) return g->status;
+  }
+  if (c->resb && r == x->nrm - 1) {
+    /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
+    for (int a = 0; a < tco_t; a++)
+      s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+    in = cg_i_alu(g, ISA_ALU_REQ, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+    if (cg_push(g, &st->C, &in)) return g->status;
+  }
   if (r == x->nr - 1) {
     const cc_conv *cp = &s->L->conv;
     /* REQ: bounds fused when no residual and no output zero point, or when the zero point
      * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
     int fused = !c->res && (!cp->y_zp || c->fold);
+    if (c->resb) fused = 0;
     int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-    for (int a = 0; a < tco_t; a++)
+    for (int a = 0; !c->resb && a < tco_t; a++)
       s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_REQ, fused, req_imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    if (!c->resb) {
+      if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+      in = cg_i_alu(g, ISA_ALU_REQ, fused, req_imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+      if (cg_push(g, &st->C, &in)) return g->status;
+    }
     /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
      * over the co blocks (pitch ACCP), loop_in over the P pixels */
 #define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
@@ -389,7 +558,17 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
                   (uint32_t)x->ACCP, 1, (src_step) ? (uint32_t)x->ACCP : 0, (src_step) ? 1 : 0); \
     if (cg_push(g, &st->C, &in)) return g->status;                                           \
   } while (0)
-    if (c->res) {
+    if (c->resb) {
+      /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
+      for (int pass = c->res_k ? 0 : 1; pass < 2; pass++) {
+        for (int a = 0; a < tco_t; a++)
+          s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)((pass ? 2 : 3) * T->tco + a), 0);
+        if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+        in = cg_i_alu(g, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, ub,
+                      ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+        if (cg_push(g, &st->C, &in)) return g->status;
+      }
+    } else if (c->res) {
       for (int a = 0; a < tco_t; a++) {
         int cob = co * T->tco + a;
         in = cg_i_load(g, ISA_MEM_ACC8, R + (uint32_t)(a * x->ACCP),
@@ -401,8 +580,8 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
       BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
       BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
     }
-    if (cp->y_zp) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
-    if (!fused) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
+    if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
+    if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
 #undef BLOCK_PASS
   }
   /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done */
@@ -461,16 +640,16 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   s.k = &k;
   s.nslot = nslot;
   for (int i = 0; i < 2; i++) {
-    s.is[i].key = s.ws[i].key = -1;
-    s.is[i].last = s.ws[i].last = -1;
+    s.is[i].key = s.ws[i].key = s.ris[i].key = s.rws[i].key = -1;
+    s.is[i].last = s.ws[i].last = s.ris[i].last = s.rws[i].last = -1;
   }
-  s.iprev = s.wprev = -1;
+  s.iprev = s.wprev = s.riprev = s.rwprev = -1;
   s.popped = -1;
   s.cur_co = -1;
   conv_step st[2];
   memset(st, 0, sizeof st);
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
-  s.uw = malloc(((size_t)x.U + 4u * t->tco + 4) * sizeof *s.uw);
+  s.uw = malloc(((size_t)x.WGTS + (size_t)x.RWGT + 4u * t->tco + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
     cg_fail(g, CC_E_NOMEM, "out of memory (conv schedule)");
     goto out;
@@ -518,14 +697,22 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double ncie = c->dwc ? 1 : c->ncib;
   double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
   gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
-  double alu = (double)c->OH * c->OW * c->ncob * (c->res ? 5 : 2);
-  alu += (double)x->ntiles * (c->res ? 5 : 2) * (k.alu_fill + k.insn_ovh);
+  int passes = 2; /* bias MOV, REQ */
+  if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
+  else if (c->res) passes += 4;
+  double alu = (double)c->OH * c->OW * c->ncob * passes;
+  alu += (double)x->ntiles * passes * (k.alu_fill + k.insn_ovh);
+  if (c->resb) {
+    int nz = 0;
+    for (int q = 0; q < c->ncob * c->ncrb; q++) nz += c->nzb[q];
+    gemm += (double)c->OH * c->OW * nz + x->ntiles * (k.gemm_fill + k.insn_ovh);
+  }
   double uop = 0;
   if ((double)(x->U + 2 * t->tco) * 8 > g->d->uop_depth)
     uop = (double)x->nsteps * (k.rd_lat + x->U * 4.0 / bb);
   double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
   if (t->order == 1) par *= x->n_s;
-  double resl = c->res ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
+  double resl = c->res && !c->resb ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
   double C = gemm + alu + uop + par + resl;
   /* input / weight loads per step, and how many steps miss */
   double iload = x->tcin * (k.rd_lat + k.insn_ovh + x->IH * ((x->IW * B + bb - 1) / bb));
@@ -539,6 +726,10 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
     wmiss = (x->nr == 1 && x->n_co == 1) ? 1 : x->nsteps;
   }
   double Ld = imiss * iload + wmiss * wload;
+  if (c->resb) {
+    int list[CG_MAX_RB], nb = res_blocks(c, t, 0, list);
+    Ld += (double)x->ntiles * nb * (k.rd_lat + k.insn_ovh + t->th * ((x->RIW * B + bb - 1) / bb));
+  }
   double sone = t->tco * (k.wr_lat + k.insn_ovh + t->th * ((t->tw * B + bb - 1) / bb));
   double S = x->ntiles * sone;
   if (nslot == 1) return C + Ld + S;
@@ -603,6 +794,26 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   c.ncob = to->cb;
   c.dwc = p->groups > 1;
   c.res = p->res >= 0;
+  c.rowskip = c.KH == 1 && c.sh > 1;
+  c.resb = c.res && L->rw != NULL;
+  uint8_t *nzb = NULL;
+  if (c.resb) {
+    const cg_tensor *tr = &net->t[p->res];
+    if (tr->cb > CG_MAX_RB) return cg_fail(g, CC_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
+    c.cres = L->cres, c.ncrb = tr->cb, c.RH = tr->h, c.RW = tr->w;
+    c.rstride = p->res_s > 1 ? p->res_s : 1;
+    nzb = calloc((size_t)c.ncob * c.ncrb + 1, 1);
+    if (!nzb) return cg_fail(g, CC_E_NOMEM, "out of memory");
+    for (int o = 0; o < c.cout; o++)
+      for (int ci = 0; ci < c.cres; ci++)
+        if (L->rw[(size_t)o * c.cres + ci]) nzb[(o / (int)g->B) * c.ncrb + ci / (int)g->B] = 1;
+    c.nzb = nzb;
+    for (int o = 0; o < c.cout && !c.res_k; o++) {
+      int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
+      for (int ci = 0; ci < c.cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c.cres + ci] * p->res_zp;
+      c.res_k = kk != 0;
+    }
+  }
   c.x_zp = p->x_zp;
   int min_shift = 63;
   for (int o = 0; o < c.cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
@@ -610,6 +821,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   c.in_e = cg_elem(g, ti->off, ISA_MEM_INP);
   c.out_e = cg_elem(g, to->off, ISA_MEM_OUT);
   c.res_e = c.res ? cg_elem(g, net->t[p->res].off, ISA_MEM_ACC8) : 0;
+  c.resi_e = c.res ? cg_elem(g, net->t[p->res].off, ISA_MEM_INP) : 0;
   int nslot = no_lh ? 1 : 2;
 
   /* enumerate tilings, rank by the analytic model */
@@ -655,6 +867,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
           }
   if (!nc) {
     free(cs);
+    free(nzb);
     return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
                    c.H, c.W, c.KH, c.KW, g->d->name);
   }
@@ -679,6 +892,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   }
   if (best_cy < 0) {
     free(cs);
+    free(nzb);
     return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   }
@@ -690,5 +904,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   snprintf(info->tiling, sizeof info->tiling,
            "tile %dx%d, co %d blk, ci %d blk, ky %d, %s, %d tiles x %d steps", t.th, t.tw, t.tco,
            c.dwc ? t.tco : t.tci, t.nky, t.order ? "spatial-outer" : "co-outer", x.ntiles, x.nr);
-  return conv_gen(g, L, &c, &t, nslot, !no_lh);
+  int rc = conv_gen(g, L, &c, &t, nslot, !no_lh);
+  free(nzb);
+  return rc;
 }

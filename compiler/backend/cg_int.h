@@ -34,6 +34,9 @@ typedef struct cg_layer {
   int32_t *bias;        /* owned [cout] (zeros if none given) */
   int16_t *mult;        /* owned [cout] */
   uint8_t *shift;       /* owned [cout] */
+  int8_t *rw;           /* GEMM residual: owned [cout][cres] weights (diagonal res_d expanded) */
+  uint8_t *rf;          /* GEMM residual: owned [cout] fraction bits */
+  int cres;             /* GEMM residual: channels of the residual tensor */
   cc_layer_info info;   /* filled by cc_net_build */
 } cg_layer;
 
@@ -65,6 +68,7 @@ typedef struct cg_uset {
 
 #define CG_HASH 4096
 #define CG_MAX_RES 256
+#define CG_MAX_RB 4096 /* residual channel blocks of a GEMM residual */
 
 /* The builder of one program. */
 typedef struct cg_gen {

@@ -34,7 +34,15 @@ typedef struct pool_geo {
 
 typedef struct pool_tile {
   int th, tw, tco, nky;
+  int sep;      /* max pooling, separable in place: rows first, then columns (pool_sep_ok) */
 } pool_tile;
+
+/* Separable max pooling in place is exact when at most one column offset kx in 1..KW-1 is a
+ * multiple of the column stride: the row pass does that offset first (it reads each target
+ * before the iteration that writes it), then the others (never targets). */
+static int pool_sep_ok(const pool_geo *c) {
+  return c->kind == CC_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
+}
 
 /* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
  * blocks. */
@@ -109,8 +117,39 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
                                 (uint32_t)xp1, padv);
         if (cg_push(g, &C, &in)) goto out;
       }
-      /* first position: MOV (first chunk only); the rest: MAX / ADD */
       uint32_t n = 0, ub;
+      if (t->sep) {
+        /* rows: in[r][x*sw] = max over kx of in[r][x*sw + kx], in place (pool_sep_ok's order) */
+        int order[64], no = 0;
+        for (int kx = 1; kx < c->KW; kx++)
+          if (kx % c->sw == 0) order[no++] = kx;
+        for (int kx = c->KW - 1; kx >= 1; kx--)
+          if (kx % c->sw) order[no++] = kx;
+        for (int q = 0; q < no; q++) {
+          n = 0;
+          for (int a = 0; a < tco_t; a++)
+            uw[n++] = cg_uop(g, IN + (uint32_t)(a * IHW), IN + (uint32_t)(a * IHW + order[q]), 0);
+          if (cg_uops(g, &C, uw, n, &ub)) goto out;
+          isa_insn in = cg_i_alu(g, ISA_ALU_MAX, 0, 0, ub, ub + n, (uint32_t)ih_t, (uint32_t)tw_t,
+                                 ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0,
+                                 ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0);
+          if (cg_push(g, &C, &in)) goto out;
+        }
+        /* columns: out[y][x] = max over ky of in[y*sh + ky][x*sw] */
+        uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
+        uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
+        for (int ky = 0; ky < c->KH; ky++) {
+          n = 0;
+          for (int a = 0; a < tco_t; a++)
+            uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t), 0);
+          if (cg_uops(g, &C, uw, n, &ub)) goto out;
+          isa_insn in = cg_i_alu(g, ky ? ISA_ALU_MAX : ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t,
+                                 (uint32_t)tw_t, dso, 1, sro, sri);
+          if (cg_push(g, &C, &in)) goto out;
+        }
+        continue;
+      }
+      /* first position: MOV (first chunk only); the rest: MAX / ADD */
       int op = c->kind == CC_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
       uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
       uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
@@ -183,7 +222,7 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
                 p->pad_l, ti->cb, p->kind, cg_elem(g, ti->off, ISA_MEM_ACC8),
                 cg_elem(g, to->off, ISA_MEM_OUT)};
   int nslot = no_lh ? 1 : 2;
-  pool_tile best = {0, 0, 0, 0};
+  pool_tile best = {0, 0, 0, 0, 0};
   double best_cy = -1;
   int ncand = 0;
   /* few candidates: channel chunks x kernel-row chunks x column splits, largest th that fits;
@@ -192,8 +231,10 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
   int nkys[2] = {c.KH, 1};
   for (int a = 0; a < 4; a++)
     for (int b = 0; b < 2; b++)
-      for (int k = 1; k <= 4; k++) {
-        pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b]};
+      for (int k = 1; k <= 4; k++)
+        for (int sp = 0; sp < 2; sp++) {
+        if (sp && (nkys[b] != c.KH || !pool_sep_ok(&c))) continue;
+        pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b], sp};
         int IHW, OP;
         if (!pool_fits(g, &c, &t, nslot, &IHW, &OP)) continue;
         int lo = 1, hi = c.OH;
@@ -221,8 +262,8 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
     return cg_fail(g, CC_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   info->candidates = ncand;
-  snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d", best.th, best.tw,
-           best.tco, best.nky);
+  snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d%s", best.th, best.tw,
+           best.tco, best.nky, best.sep ? ", separable" : "");
   return pool_gen(g, L, &c, &best, nslot);
 }
 

@@ -30,6 +30,13 @@ void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t
                  const int8_t *res, int8_t *out) {
   int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
   int ow = cc_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
+  cc_ref_conv_res(p, cin, h, w, cout, in, res, cout, oh, ow, out);
+}
+
+void cc_ref_conv_res(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+                     const int8_t *res, int cres, int rh, int rw, int8_t *out) {
+  int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
+  int ow = cc_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
   int g = p->groups;
   int cin_g = cin / g, cout_g = cout / g;
   for (int co = 0; co < cout; co++) {
@@ -50,6 +57,21 @@ void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t
                               (uint32_t)((int32_t)wv * (in[(ci * h + iy) * w + ix] - p->x_zp)));
             }
           }
+        }
+        if (p->res >= 0 && res && (p->res_d || p->res_w)) {
+          /* residual through the GEMM core: f extra fraction bits, then round(u / 2^f); the
+           * residual tensor is cres x rh x rw, read at (y*s, x*s) */
+          int f = p->res_fc ? p->res_fc[co] : p->res_f, s = p->res_s > 1 ? p->res_s : 1;
+          int32_t t = sat32(ref_req(acc, p->mult[co], p->shift[co] - f));
+          uint32_t r = 0;
+          for (int ci = 0; ci < cres; ci++) {
+            int wv = p->res_w ? p->res_w[co * cres + ci] : ci == co ? p->res_d : 0;
+            r += (uint32_t)(wv * (res[((size_t)ci * rh + (size_t)y * s) * rw + (size_t)x * s] - p->res_zp));
+          }
+          uint32_t u = (uint32_t)t + r + ((uint32_t)p->y_zp << f);
+          out[(co * oh + y) * ow + x] =
+              (int8_t)clampi(sat32(ref_req((int32_t)u, 1 << 14, 14 + f)), p->lo, p->hi);
+          continue;
         }
         int32_t v = sat32(ref_req(acc, p->mult[co], p->shift[co]));
         if (p->res >= 0 && res) {
