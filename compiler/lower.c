@@ -516,12 +516,12 @@ static uint64_t trial_cycles(lw *L, const cc_conv *geo, int cin, int h, int w, i
     cc_opts_default(&o);
     o.only_layer = layer;
     o.no_latency_hiding = L->cx->o->no_latency_hiding;
+    o.plan_only = 1;
     isa_prog prog;
     cc_layer_info info;
     if (layer >= 0 && cc_net_build(net, &o, &prog) == CC_OK) {
       cc_net_layer_info(net, layer, &info);
       cy = info.predicted_cycles;
-      isa_prog_free(&prog);
     }
   }
   free(wt), free(rw), free(mult), free(shift), free(rf);

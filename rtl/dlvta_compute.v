@@ -6,8 +6,11 @@
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
 //   S0  loop counters (o, i, u) and index offsets; read uop[u]
 //   S1  a/x/w (or d/s) = uop fields + offsets; range check; read acc, inp, wgt
-//   S2  compute; write acc[a] and out[a]; a write of the previous cycle to the same index is
-//       forwarded (the RAMs read the old value during a write)
+//   S2  GEMM products (registered); accumulator operands registered
+//   S3  GEMM sums and accumulation, or the ALU op; write acc[a] and out[a]
+// The RAMs read the old value during a write, so the operands miss the writes of the two
+// iterations ahead: the write of the previous cycle (one register, wr_*) is forwarded into the
+// operands in S2 and again in S3.
 // With AccCopies = 1, an ALU op that reads acc[src] issues every other cycle and reads acc[src]
 // in S1 and acc[dst] in an extra stage S1b (the one read port serves both).
 `default_nettype none
@@ -231,13 +234,25 @@ module dlvta_compute #(
   reg [AccBits-1:0] src_q;
   wire [AccBits-1:0] src_now = (wr_v_q && (wr_a_q == s1b_s_q)) ? wr_d_q : acc0_rdata;
 
-  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s2_a_q)) ? wr_d_q : acc0_rdata;
-  wire [AccBits-1:0] acc_s = slow ? src_q : (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : acc1_rdata;
+  // S2 operands: RAM data (slow: acc[src] from src_q), with the write of the last cycle
+  wire [AccBits-1:0] s2_d_raw = acc0_rdata;
+  wire [AccBits-1:0] s2_s_raw = slow ? src_q : acc1_rdata;
+  wire [AccBits-1:0] acc_d2 = (wr_v_q && (wr_a_q == s2_a_q)) ? wr_d_q : s2_d_raw;
+  wire [AccBits-1:0] acc_s2 = (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
+  // S3 operands, again with the write of the last cycle
+  reg               s3_v_q;
+  reg [LogAcc-1:0]  s3_a_q;
+  reg [LogAcc-1:0]  s3_s_q;
+  reg [AccBits-1:0] s3_d_q;
+  reg [AccBits-1:0] s3_c_q;
+  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_a_q)) ? wr_d_q : s3_d_q;
+  wire [AccBits-1:0] acc_s = (wr_v_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
 
   dlvta_gemm u_gemm (
-    .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i), .acc_i(acc_d), .acc_o(gemm_y)
+    .clk_i(clk_i), .en_i(s2_v_q), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
+    .acc_i(acc_d), .acc_o(gemm_y)
   );
 
   genvar gl;
@@ -264,8 +279,8 @@ module dlvta_compute #(
       acc_waddr = ld_addr[LogAcc-1:0];
       acc_wdata = ld_acc;
     end else begin
-      acc_we = s2_v_q;
-      acc_waddr = s2_a_q;
+      acc_we = s3_v_q;
+      acc_waddr = s3_a_q;
       acc_wdata = is_alu ? alu_y : gemm_y;
     end
     out_we_o = acc_we;
@@ -290,9 +305,9 @@ module dlvta_compute #(
     end
   endgenerate
 
-  assign gemm_cycle_o = s2_v_q && is_gemm;
-  assign mac_iter_o = s2_v_q && is_gemm && !reset_q;
-  assign alu_cycle_o = s2_v_q && is_alu;
+  assign gemm_cycle_o = s3_v_q && is_gemm;
+  assign mac_iter_o = s3_v_q && is_gemm && !reset_q;
+  assign alu_cycle_o = s3_v_q && is_alu;
 
   // ---- control ----
   wire h_empty_loop = (q_insn_i[`DLVTA_F_LOOP_OUT_POS +: 14] == 14'd0) ||
@@ -301,7 +316,7 @@ module dlvta_compute #(
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
   wire h_is_alu = (h_op == `DLVTA_OP_ALU);
   assign q_pop_o = (state_q == S_RETIRE);
-  wire loop_done = !issuing_q && !s1_v_q && !s1b_v_q && !s2_v_q;
+  wire loop_done = !issuing_q && !s1_v_q && !s1b_v_q && !s2_v_q && !s3_v_q;
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -335,6 +350,11 @@ module dlvta_compute #(
       s2_v_q <= 1'b0;
       s2_a_q <= {LogAcc{1'b0}};
       s2_s_q <= {LogAcc{1'b0}};
+      s3_v_q <= 1'b0;
+      s3_a_q <= {LogAcc{1'b0}};
+      s3_s_q <= {LogAcc{1'b0}};
+      s3_d_q <= {AccBits{1'b0}};
+      s3_c_q <= {AccBits{1'b0}};
       s1b_v_q <= 1'b0;
       s1b_a_q <= {LogAcc{1'b0}};
       s1b_s_q <= {LogAcc{1'b0}};
@@ -361,6 +381,15 @@ module dlvta_compute #(
       wr_v_q <= acc_we;
       wr_a_q <= acc_waddr;
       wr_d_q <= acc_wdata;
+
+      // pipeline S2 -> S3
+      s3_v_q <= s2_v_q;
+      s3_a_q <= s2_a_q;
+      s3_s_q <= s2_s_q;
+      if (s2_v_q) begin
+        s3_d_q <= acc_d2;
+        s3_c_q <= acc_s2;
+      end
 
       // pipeline S1 -> S2
       if (slow) begin
@@ -477,7 +506,7 @@ module dlvta_compute #(
             err_kind_o <= 3'd2;
             issuing_q <= 1'b0;
           end
-          if (kill_q && !s1b_v_q && !s2_v_q) begin
+          if (kill_q && !s1b_v_q && !s2_v_q && !s3_v_q) begin
             state_q <= S_DEAD;
           end else if (!kill_q && !s1_err && loop_done) begin
             state_q <= S_RETIRE;

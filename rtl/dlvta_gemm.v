@@ -1,5 +1,7 @@
-// rtl/dlvta_gemm.v -- the GEMM core's arithmetic, combinational: BATCH x BLOCK_OUT dot products of
-// BLOCK_IN int8 x int8 terms added to the int32 accumulators (wrapping), or zeros on reset.
+// rtl/dlvta_gemm.v -- the GEMM core's arithmetic over two pipeline stages: BATCH x BLOCK_OUT dot
+// products of BLOCK_IN int8 x int8 terms added to the int32 accumulators (wrapping), or zeros on
+// reset. The products of inp_i and wgt_i are registered when en_i is set (stage S2); the sums and
+// the accumulation of acc_i are combinational from those registers (stage S3).
 // Lane layout as in DRAM: inp[b][k] at bits (b*BLOCK_IN+k)*8, wgt[j][k] at (j*BLOCK_IN+k)*8,
 // acc[b][j] at (b*BLOCK_OUT+j)*32.
 //
@@ -11,6 +13,8 @@
 `include "dlvta_isa.vh"
 
 module dlvta_gemm (
+  input  wire                                          clk_i,
+  input  wire                                          en_i,      // register the products
   input  wire                                          reset_i,
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_i,
   input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_i,
@@ -22,10 +26,23 @@ module dlvta_gemm (
   localparam integer BlockOut = `DLVTA_BLOCK_OUT;
   localparam integer Pairs = BlockOut / 2;
   localparam integer DotBits = 17 + $clog2(BlockIn);
+  localparam integer Leaves = 1 << $clog2(BlockIn);
 
-  // prod[(b*BlockOut + j)*BlockIn + k] = inp[b][k] * wgt[j][k], signed (an array, not one wide
-  // vector: Verilator keeps each product in a native word)
+  // prod[(b*BlockOut + j)*BlockIn + k] = inp[b][k] * wgt[j][k], signed (arrays, not one wide
+  // vector: Verilator keeps each product in a native word); prod_q: registered
   wire [16:0] prod [0:Batch*BlockOut*BlockIn-1];
+  wire [16:0] prod_q [0:Batch*BlockOut*BlockIn-1];
+
+  genvar gq;
+  generate
+    for (gq = 0; gq < Batch*BlockOut*BlockIn; gq = gq + 1) begin : gen_preg
+      reg [16:0] q;
+      always @(posedge clk_i) begin
+        if (en_i) q <= prod[gq];
+      end
+      assign prod_q[gq] = q;
+    end
+  endgenerate
 
   genvar gb, gj, gk;
   generate
@@ -48,16 +65,22 @@ module dlvta_gemm (
         end
       end
       for (gj = 0; gj < BlockOut; gj = gj + 1) begin : gen_out
-        // the dot product is exact in DotBits (|each product| <= 2^14), then added to acc
-        reg signed [DotBits-1:0] dot;
-        integer k;
-        always @* begin
-          dot = {DotBits{1'b0}};
-          for (k = 0; k < BlockIn; k = k + 1) begin
-            dot = dot + {{(DotBits-17){prod[(gb*BlockOut + gj)*BlockIn + k][16]}},
-                         prod[(gb*BlockOut + gj)*BlockIn + k]};
+        // the dot product is exact in DotBits (|each product| <= 2^14): a balanced adder tree,
+        // node n = node 2n+1 + node 2n+2, leaves Leaves-1 .. 2*Leaves-2 (zero past BlockIn)
+        wire [DotBits-1:0] node [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
+        genvar gn;
+        for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
+          if (gn < BlockIn) begin : gen_term
+            assign node[Leaves-1+gn] = {{(DotBits-17){prod_q[(gb*BlockOut + gj)*BlockIn + gn][16]}},
+                                        prod_q[(gb*BlockOut + gj)*BlockIn + gn]};
+          end else begin : gen_zero
+            assign node[Leaves-1+gn] = {DotBits{1'b0}};
           end
         end
+        for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
+          assign node[gn] = node[2*gn+1] + node[2*gn+2];
+        end
+        wire [DotBits-1:0] dot = node[0];
         wire [31:0] sum = acc_i[(gb*BlockOut+gj)*32 +: 32] + {{(32-DotBits){dot[DotBits-1]}}, dot};
         assign acc_o[(gb*BlockOut+gj)*32 +: 32] = reset_i ? 32'd0 : sum;
       end

@@ -8,6 +8,9 @@ LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"verilator --lint-only -Wall -I$(BUILD)/
                --top-module dlvta_top rtl/lint.vlt $(RTL_SRCS)")
 LINT_CMDS += "verilator --lint-only -Wall -GAccCopies=1 -I$(BUILD)/pynq -Irtl --top-module dlvta_top \
                rtl/lint.vlt $(RTL_SRCS)"
+# yosys must elaborate the same RTL: no multiple drivers, no combinational loops (`check -assert`)
+LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"yosys -q -p 'verilog_defaults -add -I$(BUILD)/$(c); \
+               read_verilog $(RTL_SRCS); hierarchy -check -top dlvta_top; proc; check -assert'")
 LINT_DEPS += $(GEN_HDRS)
 
 # tests/test_tsim.c (directed) and tests/test_tsim_random.c (1,000 progen programs) run in

@@ -183,7 +183,7 @@ int main(int argc, char **argv) {
   /* the table: measured = verilator when it ran, else fsim */
   printf("ResNet-18 batch 1, pynq (%g MACs/cycle at %g MHz); measured on %s\n", peak, mhz,
          verilator ? "the Verilated RTL with the PYNQ DRAM model" : "fsim (no verilator)");
-  printf("%3s %-8s %-46s %11s %9s %9s %9s %9s %9s %6s\n", "#", "op", "shape", "MACs", "ideal", "predicted",
+  printf("%3s %-17s %-50s %11s %9s %9s %9s %9s %9s %6s\n", "#", "op", "shape", "MACs", "ideal", "predicted",
          "measured", "no-LH", "fsim", "util");
   double conv_util_sum = 0, conv_macs = 0, conv_cyc = 0, tot_ideal = 0, tot_pred = 0, tot_macs = 0;
   int nconv = 0, worst_pred = -1;
@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
     lay *l = &L[i];
     double meas = verilator ? l->ver : l->fsim, nlh = verilator ? l->ver_nlh : l->fsim_nlh;
     double ideal = ceil((double)l->macs / peak), util = meas > 0 ? (double)l->macs / (meas * peak) : 0;
-    printf("%3d %-8s %-46.46s %11llu %9.0f %9llu %9.0f %9.0f %9.0f %5.1f%%\n", i, l->op, l->desc,
+    printf("%3d %-17s %-50.50s %11llu %9.0f %9llu %9.0f %9.0f %9.0f %5.1f%%\n", i, l->op, l->desc,
            (unsigned long long)l->macs, ideal, (unsigned long long)l->pred, meas, nlh, l->fsim, 100 * util);
     tot_ideal += ideal, tot_pred += (double)l->pred, tot_macs += (double)l->macs;
     if (!strcmp(l->op, "Conv")) {

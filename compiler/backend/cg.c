@@ -393,7 +393,7 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
   int first = o.only_layer >= 0 ? o.only_layer : 0;
   int last = o.only_layer >= 0 ? o.only_layer : net->nl - 1;
   cg_gen g;
-  cg_gen_init(&g, net->cfg, 0);
+  cg_gen_init(&g, net->cfg, o.plan_only);
   if (cg_reserve(&g, net->arena ? net->arena : 1) != 0 || g.status) goto fail;
   int last_store = -1;
   for (int i = first; i <= last && g.status == CC_OK; i++) {
@@ -457,6 +457,10 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
     prev = t;
   }
   free(ends);
+  if (o.plan_only) { /* the plan and its prediction only: no image, no program */
+    cg_gen_free(&g);
+    return CC_OK;
+  }
   if (cg_finish(&g, prog)) goto fail;
   if (o.dump) dump_prog(net, first, last, prog, o.dump);
   cg_gen_free(&g);

@@ -197,6 +197,8 @@ typedef struct cc_opts {
   int no_latency_hiding;      /* 1: one buffer slot per memory, every step waits for the last */
   int only_layer;             /* -1: all layers; else build just this layer */
   int exhaustive;             /* 1: time 24 tilings per conv instead of the model's best 6 */
+  int plan_only;              /* 1: choose the tilings and predict (cc_net_layer_info) but make
+                               * no image and no program (prog is left empty) */
   FILE *dump;                 /* non-NULL: write each layer's tiling, prediction and its
                                * instructions disassembled (the back end's IR dump) */
 } cc_opts;

@@ -343,10 +343,21 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
   }
 }
 
+/* The memory port of the model: transfers take it in the order they are issued (as fsim's
+ * do), although the model visits instructions in program order: a LOAD issued before the STORE
+ * that program order put ahead of it takes the port first (that STORE's own end is not moved:
+ * stores rarely gate the next instruction of another unit). */
+typedef struct cg_port {
+  double free;        /* end of the last reservation */
+  double st_issue;    /* last reservation was a STORE issued then (-1: it was not) */
+  double before_st;   /* the port's end before that STORE */
+  double st_beats;    /* that STORE's beats */
+} cg_port;
+
 /* Duration of insn in from start, with the memory port shared by LOAD and STORE data (as
  * fsim models it); updates *port. */
 static double insn_end(const isa_config *cfg, const cg_cost *c, const isa_insn *in, double start,
-                       double *port) {
+                       cg_port *port) {
   const uint32_t *f = in->f;
   int op = (int)f[ISA_F_opcode];
   if (op != ISA_OP_LOAD && op != ISA_OP_STORE) return start + cg_insn_cycles(cfg, c, in);
@@ -358,8 +369,18 @@ static double insn_end(const isa_config *cfg, const cg_cost *c, const isa_insn *
   double t = start + c->insn_ovh;
   if (beats) {
     double ds = op == ISA_OP_LOAD ? t + c->rd_lat : t;
-    if (*port > ds) ds = *port;
-    *port = ds + beats;
+    if (op == ISA_OP_LOAD && port->st_issue >= 0 && start <= port->st_issue) {
+      /* issued before that STORE: ahead of it on the port, the STORE after it */
+      if (port->before_st > ds) ds = port->before_st;
+      double st_ds = port->free - port->st_beats;
+      port->free = (ds + beats > st_ds ? ds + beats : st_ds) + port->st_beats;
+      port->st_issue = -1;
+    } else {
+      if (port->free > ds) ds = port->free;
+      if (op == ISA_OP_STORE) port->st_issue = start, port->before_st = port->free, port->st_beats = beats;
+      else port->st_issue = -1;
+      port->free = ds + beats;
+    }
     t = ds + beats + (op == ISA_OP_STORE ? c->wr_lat : 0);
   }
   return t + pads;
@@ -401,7 +422,8 @@ double cg_time_prog(const isa_config *cfg, const isa_insn *v, uint32_t n, double
     if (!q[i].t) ok = 0;
   for (int u = 0; u < ISA_UNIT_COUNT; u++)
     if (!starts[u]) ok = 0;
-  double fetch = 0, done = 0, port = 0;
+  double fetch = 0, done = 0;
+  cg_port port = {0, -1, 0, 0};
   uint32_t burst_start = 0;
   for (uint32_t i = 0; ok && i < n; i++) {
     const isa_insn *in = &v[i];
