@@ -24,22 +24,6 @@ struct pkg_writer {
   int failed;
 };
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
-static uint64_t get64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-  return v;
-}
 static uint64_t checksum(const uint8_t *p, uint64_t n) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint64_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
@@ -77,23 +61,23 @@ int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen) {
   uint8_t *b = calloc(1, total);
   if (!b) return util_err(err, errlen, "%s: out of memory (%llu bytes)", path, (unsigned long long)total);
   memcpy(b, "DLVTAPKG", 8);
-  put32(b + 8, PKG_VERSION);
-  put32(b + 12, HDR);
-  put64(b + 16, w->cfg->fingerprint);
+  util_put32(b + 8, PKG_VERSION);
+  util_put32(b + 12, HDR);
+  util_put64(b + 16, w->cfg->fingerprint);
   size_t nl = strlen(w->cfg->d.name);
   memcpy(b + 24, w->cfg->d.name, nl < 16 ? nl : 16);
-  put32(b + 40, w->n);
-  put64(b + 48, total);
+  util_put32(b + 40, w->n);
+  util_put64(b + 48, total);
   for (uint32_t i = 0; i < w->n; i++) {
     uint8_t *e = b + HDR + i * ENT;
-    put32(e, w->secs[i].type);
-    put32(e + 4, w->secs[i].index);
-    put64(e + 8, off);
-    put64(e + 16, w->secs[i].size);
+    util_put32(e, w->secs[i].type);
+    util_put32(e + 4, w->secs[i].index);
+    util_put64(e + 8, off);
+    util_put64(e + 16, w->secs[i].size);
     memcpy(b + off, w->secs[i].data, w->secs[i].size);
     off = (off + w->secs[i].size + 15) & ~15ull;
   }
-  put64(b + 56, checksum(b + HDR, total - HDR));
+  util_put64(b + 56, checksum(b + HDR, total - HDR));
   FILE *f = fopen(path, "wb");
   if (!f) {
     free(b);
@@ -121,23 +105,23 @@ int pkg_read(const char *path, pkg *out, char *err, size_t errlen) {
   char whybuf[256];
   if (len < HDR || memcmp(b, "DLVTAPKG", 8)) {
     why = "not a dlvta package (bad magic)";
-  } else if (get32(b + 8) != PKG_VERSION || get32(b + 12) != HDR) {
+  } else if (util_get32(b + 8) != PKG_VERSION || util_get32(b + 12) != HDR) {
     snprintf(whybuf, sizeof whybuf, "unsupported package version %u (this build reads %u)",
-             get32(b + 8), PKG_VERSION);
+             util_get32(b + 8), PKG_VERSION);
     why = whybuf;
-  } else if (get32(b + 44) != 0) {
+  } else if (util_get32(b + 44) != 0) {
     why = "corrupt header (reserved field set)";
-  } else if (get64(b + 48) != len) {
+  } else if (util_get64(b + 48) != len) {
     snprintf(whybuf, sizeof whybuf, "truncated or padded: header says %llu bytes, file has %zu",
-             (unsigned long long)get64(b + 48), len);
+             (unsigned long long)util_get64(b + 48), len);
     why = whybuf;
-  } else if (get32(b + 40) > PKG_MAX_SECTIONS || HDR + (uint64_t)get32(b + 40) * ENT > len) {
+  } else if (util_get32(b + 40) > PKG_MAX_SECTIONS || HDR + (uint64_t)util_get32(b + 40) * ENT > len) {
     why = "corrupt section table";
-  } else if (checksum(b + HDR, len - HDR) != get64(b + 56)) {
+  } else if (checksum(b + HDR, len - HDR) != util_get64(b + 56)) {
     why = "checksum mismatch: the file is corrupt";
   }
   if (!why) {
-    uint64_t fp = get64(b + 16);
+    uint64_t fp = util_get64(b + 16);
     for (int i = 0; i < isa_config_count(); i++)
       if (isa_config_at(i)->fingerprint == fp) out->cfg = isa_config_at(i);
     if (!out->cfg) {
@@ -150,18 +134,18 @@ int pkg_read(const char *path, pkg *out, char *err, size_t errlen) {
     }
   }
   if (!why) {
-    out->n_sections = get32(b + 40);
+    out->n_sections = util_get32(b + 40);
     out->sections = calloc(out->n_sections ? out->n_sections : 1, sizeof *out->sections);
     if (!out->sections) why = "out of memory";
     for (uint32_t i = 0; !why && i < out->n_sections; i++) {
       const uint8_t *e = b + HDR + i * ENT;
-      uint64_t off = get64(e + 8), size = get64(e + 16);
+      uint64_t off = util_get64(e + 8), size = util_get64(e + 16);
       if (off % 16 || off > len || size > len - off) {
         snprintf(whybuf, sizeof whybuf, "section %u lies outside the file", i);
         why = whybuf;
         break;
       }
-      out->sections[i] = (pkg_section){get32(e), get32(e + 4), b + off, size};
+      out->sections[i] = (pkg_section){util_get32(e), util_get32(e + 4), b + off, size};
     }
   }
   if (why) {

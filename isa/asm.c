@@ -344,22 +344,6 @@ int isa_prog_write_asm(const isa_prog *p, FILE *f) {
 #define PRG_VERSION 1u
 #define PRG_HEADER 64u
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
-static uint64_t get64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-  return v;
-}
 
 /* header: magic[8] version u32, header_size u32, fingerprint u64, n_insns u32, reserved u32,
  * image_bytes u64, insn_offset u64, image_offset u64, config name[8] (NUL padded) */
@@ -367,13 +351,13 @@ int isa_prog_save(const isa_prog *p, const char *path, char *err, size_t errlen)
   uint8_t h[PRG_HEADER];
   memset(h, 0, sizeof h);
   memcpy(h, PRG_MAGIC, 8);
-  put32(h + 8, PRG_VERSION);
-  put32(h + 12, PRG_HEADER);
-  put64(h + 16, p->cfg->fingerprint);
-  put32(h + 24, p->n_insns);
-  put64(h + 32, p->image_bytes);
-  put64(h + 40, PRG_HEADER);
-  put64(h + 48, PRG_HEADER + (uint64_t)p->n_insns * 16);
+  util_put32(h + 8, PRG_VERSION);
+  util_put32(h + 12, PRG_HEADER);
+  util_put64(h + 16, p->cfg->fingerprint);
+  util_put32(h + 24, p->n_insns);
+  util_put64(h + 32, p->image_bytes);
+  util_put64(h + 40, PRG_HEADER);
+  util_put64(h + 48, PRG_HEADER + (uint64_t)p->n_insns * 16);
   size_t nl = strlen(p->cfg->d.name);
   memcpy(h + 56, p->cfg->d.name, nl < 8 ? nl : 8);
   FILE *f = fopen(path, "wb");
@@ -381,8 +365,8 @@ int isa_prog_save(const isa_prog *p, const char *path, char *err, size_t errlen)
   fwrite(h, 1, sizeof h, f);
   for (uint32_t i = 0; i < p->n_insns; i++) {
     uint8_t b[16];
-    put64(b, p->insns[i].w[0]);
-    put64(b + 8, p->insns[i].w[1]);
+    util_put64(b, p->insns[i].w[0]);
+    util_put64(b + 8, p->insns[i].w[1]);
     fwrite(b, 1, 16, f);
   }
   if (p->image_bytes) fwrite(p->image, 1, p->image_bytes, f);
@@ -401,12 +385,12 @@ int isa_prog_load(const char *path, isa_prog *out, char *err, size_t errlen) {
     util_err(err, errlen, "%s: not a dlvta program (bad magic)", path);
     goto done;
   }
-  if (get32(b + 8) != PRG_VERSION || get32(b + 12) != PRG_HEADER) {
-    util_err(err, errlen, "%s: unsupported program version %u (header %u bytes)", path, get32(b + 8),
-             get32(b + 12));
+  if (util_get32(b + 8) != PRG_VERSION || util_get32(b + 12) != PRG_HEADER) {
+    util_err(err, errlen, "%s: unsupported program version %u (header %u bytes)", path, util_get32(b + 8),
+             util_get32(b + 12));
     goto done;
   }
-  uint64_t fp = get64(b + 16);
+  uint64_t fp = util_get64(b + 16);
   const isa_config *cfg = NULL;
   for (int i = 0; i < isa_config_count(); i++)
     if (isa_config_at(i)->fingerprint == fp) cfg = isa_config_at(i);
@@ -417,7 +401,7 @@ int isa_prog_load(const char *path, isa_prog *out, char *err, size_t errlen) {
              path, name, fp);
     goto done;
   }
-  uint64_t n = get32(b + 24), image = get64(b + 32), io = get64(b + 40), mo = get64(b + 48);
+  uint64_t n = util_get32(b + 24), image = util_get64(b + 32), io = util_get64(b + 40), mo = util_get64(b + 48);
   if (io != PRG_HEADER || mo != io + n * 16 || image > (1ull << 32) || mo + image != len) {
     util_err(err, errlen, "%s: corrupt program: sizes do not match the file (%zu bytes)", path, len);
     goto done;
@@ -432,8 +416,8 @@ int isa_prog_load(const char *path, isa_prog *out, char *err, size_t errlen) {
     goto done;
   }
   for (uint64_t i = 0; i < n; i++) {
-    out->insns[i].w[0] = get64(b + io + 16 * i);
-    out->insns[i].w[1] = get64(b + io + 16 * i + 8);
+    out->insns[i].w[0] = util_get64(b + io + 16 * i);
+    out->insns[i].w[1] = util_get64(b + io + 16 * i + 8);
   }
   memcpy(out->image, b + mo, image);
   out->image_bytes = image;

@@ -109,10 +109,6 @@ static uint32_t img_alloc(gen *g, int m, uint64_t elems) {
 
 static uint8_t *img_at(gen *g, int m, uint64_t e) { return g->img + e * g->c->elem_bytes[m]; }
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
-}
-
 static uint8_t *written(gen *g, int m) {
   return m == ISA_MEM_INP ? g->wr_inp : m == ISA_MEM_WGT ? g->wr_wgt : g->wr_acc;
 }
@@ -133,7 +129,7 @@ static void fill_data(gen *g, int m, uint32_t e, uint64_t elems) {
     for (uint64_t l = 0; l < elems * eb / 4; l++) {
       int k = (int)(rnd(g) % 8);
       uint32_t v = k < 3 ? (uint32_t)(rr(g, 0, 2000) - 1000) : k < 6 ? (uint32_t)rnd(g) : ext[rnd(g) % 6];
-      put32(p + 4 * l, v);
+      util_put32(p + 4 * l, v);
     }
   } else {
     for (uint64_t i = 0; i < elems * eb; i++) p[i] = (uint8_t)rnd(g);
@@ -321,7 +317,7 @@ static void gen_uops(gen *g, const uint32_t *uops, unsigned n, unsigned *ub, uns
   uint32_t dram = img_alloc(g, ISA_MEM_UOP, (uint64_t)(ys - 1) * stride + xs);
   if (!g->oom)
     for (unsigned i = 0; i < n; i++)
-      put32(img_at(g, ISA_MEM_UOP, dram + (uint64_t)(i / xs) * stride + i % xs), uops[i]);
+      util_put32(img_at(g, ISA_MEM_UOP, dram + (uint64_t)(i / xs) * stride + i % xs), uops[i]);
   isa_insn *in = emit(g, ISA_UNIT_COMPUTE, ISA_OP_LOAD);
   uint32_t *f = in->f;
   f[ISA_F_mem] = ISA_MEM_UOP, f[ISA_F_sram] = b - yp0 * (xp0 + xs + xp1) - xp0, f[ISA_F_dram] = dram;
@@ -442,7 +438,7 @@ static void gen_params(gen *g) {
       if (k == 0) m = (uint32_t)-(int32_t)m & 0xffff;
       if (k == 1) sh = chance(g, 1, 2) ? 0 : 63, m = chance(g, 1, 2) ? 0x8000 : 0x7fff;
       if (k == 2) sh = rr(g, 0, 63), m = (uint32_t)rnd(g) & 0xffff;
-      put32(p + 4 * l, (uint32_t)rnd(g) << 22 | sh << 16 | m); /* bits 31..22 are ignored */
+      util_put32(p + 4 * l, (uint32_t)rnd(g) << 22 | sh << 16 | m); /* bits 31..22 are ignored */
     }
   }
   isa_insn *in = emit(g, ISA_UNIT_COMPUTE, ISA_OP_LOAD);
