@@ -53,7 +53,7 @@ enum drv_reg {
   /* extensions of rtl/REGS.md (read 0 where the RTL lacks them) */
   DRV_REG_MAC_ITERS = 0x0C0, /* non-reset GEMM iterations */
   DRV_REG_LOADS = 0x0C8,     /* LOADs retired by memory m at DRV_REG_LOADS + 8*m, m < ISA_MEM_COUNT */
-  DRV_REG_SPAN = 0x100,      /* bytes a mapping of the block must cover */
+  DRV_REG_SPAN = 0x0F8,      /* bytes a mapping of the block must cover (through LOADS_ACC8 HI) */
 };
 
 #define DRV_CTRL_START 0x1u

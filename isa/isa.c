@@ -112,11 +112,12 @@ const char *isa_unit_name(int unit) {
 
 /* ---- configs ------------------------------------------------------------------------------ */
 static const isa_derived config_keys[] = {
-#define DLVTA_CONFIG(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL) \
+#define DLVTA_CONFIG(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, \
+                     AC)                                                                           \
   {.name = #NAME, .batch = B, .block_in = BI, .block_out = BO, .inp_bits = IB, .wgt_bits = WB,     \
    .acc_bits = AB, .out_bits = OB, .uop_bytes = UB, .inp_bytes = INB, .wgt_bytes = WGB,              \
    .acc_bytes = ACB, .axi_bits = AXI, .clock_mhz = MHZ, .insn_queue = IQ, .token_queue = TQ,         \
-   .dram_rd_latency = RL, .dram_wr_latency = WL},
+   .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC},
 #include "configs.def"
 };
 #define N_CONFIGS ((int)(sizeof config_keys / sizeof config_keys[0]))
@@ -141,6 +142,7 @@ static void derive(isa_config *c, const isa_derived *keys) {
   isa_derived *d = &c->d;
   *d = *keys;
   ALWAYS_ASSERT(d->inp_bits == 8 && d->wgt_bits == 8 && d->out_bits == 8 && d->acc_bits == 32);
+  ALWAYS_ASSERT(d->acc_copies == 1 || d->acc_copies == 2);
   /* element sizes from the table */
   static const int mem_codes[] = {
 #define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) CODE,
@@ -217,7 +219,7 @@ static void derive(isa_config *c, const isa_derived *keys) {
   h = fnv(h, "dlvta-isa-1", 11);
   unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
                      d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
-                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue};
+                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies};
   h = fnv(h, d->name, strlen(d->name));
   for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
     uint32_t v = keyv[i];

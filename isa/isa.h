@@ -79,6 +79,7 @@ typedef struct isa_derived {
   unsigned axi_bits, clock_mhz;
   unsigned insn_queue, token_queue;             /* queue depths */
   unsigned dram_rd_latency, dram_wr_latency;    /* core cycles */
+  unsigned acc_copies;                          /* accumulator copies in the RTL: 1 or 2 */
   /* derived */
   unsigned uop_depth, inp_depth, wgt_depth, acc_depth, out_depth; /* elements */
   unsigned log_uop, log_inp, log_wgt, log_acc, log_src, log_sram;  /* index widths, bits */

@@ -68,6 +68,7 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
   e(f, "TOKEN_QUEUE", d->token_queue, "token queue capacity");
   e(f, "DRAM_RD_LATENCY", d->dram_rd_latency, NULL);
   e(f, "DRAM_WR_LATENCY", d->dram_wr_latency, NULL);
+  e(f, "ACC_COPIES", d->acc_copies, "accumulator copies (RTL parameter AccCopies)");
   for (int w = 0; w < ISA_W_COUNT; w++) {
     snprintf(n, sizeof n, "W_%s", isa_width_name(w));
     e(f, n, c->width[w], NULL);

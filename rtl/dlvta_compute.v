@@ -1,7 +1,8 @@
 // rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8, GEMM, ALU and FINISH from its
 // instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
-// push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (by default two
-// copies written together, so the ALU reads acc[dst] and acc[src] in the same cycle).
+// push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (AccCopies, from
+// the config's DLVTA_ACC_COPIES: two copies written together, so the ALU reads acc[dst] and
+// acc[src] in the same cycle, or one copy and a source-operand cache).
 //
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
 //   S0  loop counters (o, i, u) and index offsets; read uop[u]
@@ -11,16 +12,24 @@
 // The RAMs read the old value during a write, so the operands miss the writes of the two
 // iterations ahead: the write of the previous cycle (one register, wr_*) is forwarded into the
 // operands in S2 and again in S3.
-// With AccCopies = 1, an ALU op that reads acc[src] issues every other cycle and reads acc[src]
-// in S1 and acc[dst] in an extra stage S1b (the one read port serves both).
+// With AccCopies = 1, every iteration of an ALU op that reads acc[src] passes an extra stage S1b:
+// S1 reads acc[src], S1b reads acc[dst] (the one read port serves both). acc[src] is kept in a
+// one-element source cache (src_q, index srctag_q): an iteration whose source index equals the
+// previous iteration's (of the same instruction) is a hit, reads nothing in S1 and takes src_q,
+// so it costs one cycle; a miss needs the port in S1 while the iteration ahead reads acc[dst] in
+// S1b, so it waits one cycle in S1 (two cycles per new source element). The cache is kept equal
+// to acc[srctag_q] up to the writes of the last two cycles: it takes every accumulator write to
+// its index one cycle late (from wr_*), and the S2/S3 forwarding covers the last two writes, as
+// for the RAM read.
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_compute #(
   // 2: two accumulator copies, the ALU reads acc[dst] and acc[src] in one cycle (one vector op
-  // per cycle in every mode). 1: one copy (fewer block RAMs); an ALU op that reads acc[src]
-  // (use_imm = 0, or REQ) then takes two cycles, every other op still one.
-  parameter integer AccCopies = 2
+  // per cycle in every mode). 1: one copy (half the accumulator's block RAM); an ALU iteration
+  // that reads a new acc[src] element (use_imm = 0, or REQ) then takes two cycles, every other
+  // iteration still one.
+  parameter integer AccCopies = `DLVTA_ACC_COPIES
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -180,9 +189,10 @@ module dlvta_compute #(
   reg            kill_q;                // a range error stopped the loop
 
   wire s1_err;
-  wire slow;   // AccCopies = 1 and this ALU op reads acc[src]: one iteration every two cycles
+  wire slow;      // AccCopies = 1 and this ALU op reads acc[src]: S1 -> S1b -> S2
+  wire s1_stall;  // slow: a source-cache miss in S1 waits for the read port
   reg  s1_v_q;
-  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !s1_err && !(slow && s1_v_q);
+  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !s1_err && !s1_stall;
   wire u_wrap = (u_q + 1'b1 == uend_q);
   wire i_wrap = (i_q + 14'd1 == lin_q);
   wire o_wrap = (o_q + 14'd1 == lout_q);
@@ -212,7 +222,13 @@ module dlvta_compute #(
   wire w_oor = !is_alu && (iw >= (32'd1 << LogWgt));
   assign s1_err = s1_v_q && (s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)));
   assign slow = (AccCopies == 1) && is_alu && needs_src;
-  wire s1_go = s1_v_q && !s1_err;
+  // source cache lookup: the source index of the last iteration that left S1 (this instruction)
+  reg              last_v_q;
+  reg [LogAcc-1:0] last_s_q;
+  wire s1_hit = last_v_q && (ix[LogAcc-1:0] == last_s_q);
+  reg  s1b_v_q;
+  assign s1_stall = slow && s1_v_q && !s1_err && !s1_hit && s1b_v_q;
+  wire s1_go = s1_v_q && !s1_err && !s1_stall;
 
   assign inp_re_o = s1_go;
   assign inp_raddr_o = ix[LogInp-1:0];
@@ -227,11 +243,12 @@ module dlvta_compute #(
   reg [LogAcc-1:0] wr_a_q;
   reg [AccBits-1:0] wr_d_q;
   wire [AccBits-1:0] acc0_rdata, acc1_rdata;
-  // S1b (slow mode only): acc[src] arrived, acc[dst] is read
-  reg               s1b_v_q;
+  // S1b (slow mode only): acc[dst] is read; on a miss acc[src] arrived and fills the cache
+  reg               s1b_miss_q;
   reg [LogAcc-1:0]  s1b_a_q;
   reg [LogAcc-1:0]  s1b_s_q;
-  reg [AccBits-1:0] src_q;
+  reg [AccBits-1:0] src_q;     // the source cache: acc[srctag_q] (see the header)
+  reg [LogAcc-1:0]  srctag_q;
   wire [AccBits-1:0] src_now = (wr_v_q && (wr_a_q == s1b_s_q)) ? wr_d_q : acc0_rdata;
 
   // S2 operands: RAM data (slow: acc[src] from src_q), with the write of the last cycle
@@ -356,9 +373,13 @@ module dlvta_compute #(
       s3_d_q <= {AccBits{1'b0}};
       s3_c_q <= {AccBits{1'b0}};
       s1b_v_q <= 1'b0;
+      s1b_miss_q <= 1'b0;
       s1b_a_q <= {LogAcc{1'b0}};
       s1b_s_q <= {LogAcc{1'b0}};
       src_q <= {AccBits{1'b0}};
+      srctag_q <= {LogAcc{1'b0}};
+      last_v_q <= 1'b0;
+      last_s_q <= {LogAcc{1'b0}};
       wr_v_q <= 1'b0;
       wr_a_q <= {LogAcc{1'b0}};
       wr_d_q <= {AccBits{1'b0}};
@@ -392,12 +413,24 @@ module dlvta_compute #(
       end
 
       // pipeline S1 -> S2
+      // source cache: filled by a miss in S1b, else follows the writes to its element
+      if (s1b_v_q && s1b_miss_q) begin
+        src_q <= src_now;
+        srctag_q <= s1b_s_q;
+      end else if (wr_v_q && (wr_a_q == srctag_q)) begin
+        src_q <= wr_d_q;
+      end
+      if (s1_go) begin
+        last_v_q <= 1'b1;
+        last_s_q <= ix[LogAcc-1:0];
+      end
+
       if (slow) begin
         // S1 -> S1b -> S2
         s1b_v_q <= s1_go;
+        s1b_miss_q <= !s1_hit;
         s1b_a_q <= ia[LogAcc-1:0];
         s1b_s_q <= ix[LogAcc-1:0];
-        if (s1b_v_q) src_q <= src_now;
         s2_v_q <= s1b_v_q;
         s2_a_q <= s1b_a_q;
         s2_s_q <= s1b_s_q;
@@ -408,12 +441,14 @@ module dlvta_compute #(
         s2_s_q <= ix[LogAcc-1:0];
       end
 
-      // pipeline S0 -> S1
-      s1_v_q <= issue;
-      s1_uoor_q <= u_oor;
-      s1_offa_q <= offa_q;
-      s1_offx_q <= offx_q;
-      s1_offw_q <= offw_q;
+      // pipeline S0 -> S1 (a stalled iteration stays in S1; the uop RAM keeps its output)
+      if (!s1_stall) begin
+        s1_v_q <= issue;
+        s1_uoor_q <= u_oor;
+        s1_offa_q <= offa_q;
+        s1_offx_q <= offx_q;
+        s1_offw_q <= offw_q;
+      end
       if (s1_err) kill_q <= 1'b1;
 
       if (issue) begin
@@ -479,6 +514,7 @@ module dlvta_compute #(
             oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
             offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
             kill_q <= 1'b0;
+            last_v_q <= 1'b0;
             case (h_op)
               `DLVTA_OP_LOAD: state_q <= S_LOAD;
               `DLVTA_OP_GEMM, `DLVTA_OP_ALU: begin

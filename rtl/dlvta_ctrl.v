@@ -91,7 +91,7 @@ module dlvta_ctrl (
   assign insn_addr_o = insn_addr_q;
   assign insn_count_o = insn_count_q;
   assign halt_o = halt_q || (err_v_i != 4'd0);
-  assign irq_o = done_q && irq_en_q;
+  assign irq_o = (done_q || error_q) && irq_en_q;  // the run ended, either way
 
   // ---- first error: lowest unit number wins a tie ----
   reg        e_v;

@@ -7,10 +7,11 @@
 `include "dlvta_isa.vh"
 
 module dlvta_top #(
-  // accumulator copies: 2 (default) gives the tensor ALU one vector op per cycle in every mode;
-  // 1 saves block RAM (needed to fit pynq's buffers in an xc7z020), and an ALU op that reads
-  // acc[src] then takes two cycles. See rtl/REGS.md.
-  parameter integer AccCopies = 2
+  // accumulator copies, by default the config's DLVTA_ACC_COPIES: 2 gives the tensor ALU one
+  // vector op per cycle in every mode; 1 saves block RAM (needed to fit pynq's buffers in an
+  // xc7z020), and an ALU iteration that reads a new acc[src] element then takes two cycles (a
+  // source cache makes repeated sources one). See rtl/REGS.md.
+  parameter integer AccCopies = `DLVTA_ACC_COPIES
 ) (
   input  wire                          clk,
   input  wire                          rst_n,

@@ -6,7 +6,9 @@ RTL_CONFIGS  := pynq ultra96 tiny
 
 LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"verilator --lint-only -Wall -I$(BUILD)/$(c) -Irtl \
                --top-module dlvta_top rtl/lint.vlt $(RTL_SRCS)")
-LINT_CMDS += "verilator --lint-only -Wall -GAccCopies=1 -I$(BUILD)/pynq -Irtl --top-module dlvta_top \
+# the two-copy RTL on a one-copy config (the configs lint AccCopies = 1 and 2 already; this keeps
+# the combination that `make test` runs as DLVTA_TSIM_VARIANT=acc2 lint-clean)
+LINT_CMDS += "verilator --lint-only -Wall -GAccCopies=2 -I$(BUILD)/tiny -Irtl --top-module dlvta_top \
                rtl/lint.vlt $(RTL_SRCS)"
 # yosys must elaborate the same RTL: no multiple drivers, no combinational loops (`check -assert`)
 LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"yosys -q -p 'verilog_defaults -add -I$(BUILD)/$(c); \
@@ -16,15 +18,16 @@ LINT_DEPS += $(GEN_HDRS)
 # tests/test_tsim.c (directed) and tests/test_tsim_random.c (1,000 progen programs) run in
 # `make test` on tiny and pynq; the long suites add ultra96 and bigger programs.
 TEST_DEPS += $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so $(BUILD)/tiny/libtsim_trace.so
-# the one-accumulator-copy RTL (AccCopies = 1) against fsim too
-TEST_DEPS += $(BUILD)/tiny/libtsim_acc1.so $(BUILD)/pynq/libtsim_acc1.so
-TEST_SCRIPTS += "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim tiny pynq" \
-                "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim_random -n 150 -s 70000 tiny pynq"
-TEST_LONG_DEPS += $(BUILD)/ultra96/libtsim.so
+# pynq and tiny have one accumulator copy (isa/configs.def acc_copies); the two-copy RTL against
+# fsim too, on tiny (the build variant acc2, sim/tsim/tsim.mk)
+TEST_DEPS += $(BUILD)/tiny/libtsim_acc2.so
+TEST_SCRIPTS += "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim tiny" \
+                "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim_random -n 300 -s 70000 tiny"
+TEST_LONG_DEPS += $(BUILD)/ultra96/libtsim.so $(BUILD)/pynq/libtsim_acc2.so
 TEST_LONG += "$(BUILD)/tests/test_tsim ultra96" \
              "$(BUILD)/tests/test_tsim_random -n 5000 -s 100000 tiny pynq ultra96" \
              "$(BUILD)/tests/test_tsim_random -big -n 1000 -s 900000 tiny pynq ultra96" \
-             "DLVTA_TSIM_VARIANT=acc1 $(BUILD)/tests/test_tsim_random -n 3000 -s 300000 tiny pynq"
+             "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim_random -n 3000 -s 300000 tiny pynq"
 
 # Simulation speed and GEMM utilization of a double-buffered GEMM on pynq.
 $(BUILD)/tsim/bench_tsim: sim/tsim/bench_tsim.c sim/tsim/tsim.h $(BUILD)/libdlvta.a | $(GEN_HDRS)

@@ -348,10 +348,13 @@ static void test_timing(void) {
   drv_counters c;
   drv_error e;
   int rc = run_raw(&p, &c, &e);
-  uint64_t beats = rows * ((xs * cfg->elem_bytes[ISA_MEM_INP] + tm.bytes_per_beat - 1) / tm.bytes_per_beat);
-  CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == tm.insn_overhead + tm.rd_latency + beats,
-        "%s: LOAD of %u x %u busy %" PRIu64 ", expected overhead %u + latency %u + beats %" PRIu64, cfg->d.name, rows,
-        xs, c.unit_busy[ISA_UNIT_LOAD], tm.insn_overhead, tm.rd_latency, beats);
+  /* a row: a cycle per beat, at least one per element */
+  uint64_t row = (xs * cfg->elem_bytes[ISA_MEM_INP] + tm.bytes_per_beat - 1) / tm.bytes_per_beat;
+  uint64_t beats = rows * (row > xs ? row : xs);
+  uint64_t ovh = tm.insn_overhead + tm.rd_overhead;
+  CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == ovh + tm.rd_latency + beats,
+        "%s: LOAD of %u x %u busy %" PRIu64 ", expected overhead %" PRIu64 " + latency %u + beats %" PRIu64,
+        cfg->d.name, rows, xs, c.unit_busy[ISA_UNIT_LOAD], ovh, tm.rd_latency, beats);
   CHECK(c.cycles >= c.unit_busy[ISA_UNIT_LOAD] + tm.rd_latency, "%s: cycles %" PRIu64 " do not include the fetch", cfg->d.name, c.cycles);
   /* a non-pipelined DMA: each row after the first waits row_gap more */
   {
@@ -361,7 +364,7 @@ static void test_timing(void) {
     t2.row_gap = 50;
     fsim_set_timing(s, &t2);
     rc = fsim_run_prog(s, &prog, p.img, &c, &e);
-    CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == tm.insn_overhead + tm.rd_latency + beats + (rows - 1) * 50,
+    CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == ovh + tm.rd_latency + beats + (rows - 1) * 50,
           "%s: LOAD with row_gap 50: busy %" PRIu64, cfg->d.name, c.unit_busy[ISA_UNIT_LOAD]);
     fsim_destroy(s);
   }
@@ -380,7 +383,7 @@ static void test_timing(void) {
         "%s: gemm_cycles %" PRIu64 " (30) alu_cycles %" PRIu64 " (7)", cfg->d.name, c.gemm_cycles, c.alu_cycles);
   CHECK(c.macs == 15ull * cfg->d.batch * cfg->d.block_in * cfg->d.block_out, "%s: macs %" PRIu64, cfg->d.name, c.macs);
   uint64_t want = 3ull * tm.insn_overhead + 2 * (tm.gemm_fill + 15) + tm.alu_fill + 7 + tm.finish_cycles;
-  uint64_t uop_load = tm.insn_overhead + tm.rd_latency + (4 + tm.bytes_per_beat - 1) / tm.bytes_per_beat;
+  uint64_t uop_load = tm.insn_overhead + tm.rd_overhead + tm.rd_latency + 1; /* one 4-byte uop */
   CHECK(c.unit_busy[ISA_UNIT_COMPUTE] == want + uop_load, "%s: compute busy %" PRIu64 " expected %" PRIu64,
         cfg->d.name, c.unit_busy[ISA_UNIT_COMPUTE], want + uop_load);
   free(p.img);

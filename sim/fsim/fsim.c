@@ -31,10 +31,20 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->bytes_per_beat = cfg->d.axi_bits / 8;
   t->fetch_burst = 8;   /* fetch asks for 8 instructions (128 B) per burst */
   t->row_gap = 0;       /* rows of a LOAD/STORE stream back to back, one latency per LOAD */
-  t->insn_overhead = 2; /* pop from the queue + decode, before the first action */
+  /* Calibrated against the RTL (tests/test_tsim_random's programs, instruction sequences of
+   * each kind): start, queue pop and the next head's decode of every instruction; LOAD and
+   * STORE add their DMA's address and data path (request, arbitration, buffer write / read
+   * ahead, response) to the DRAM latencies. */
+  t->insn_overhead = 3;
+  t->rd_overhead = 4;
+  t->wr_overhead = 2;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
   t->gemm_fill = 4;     /* uop read, operand read, multiply-add tree, accumulator write */
-  t->alu_fill = 3;      /* uop read, operand read, write back */
+  t->alu_fill = 4;      /* the same pipeline as GEMM: uop read, operand read, registers, write */
+  /* one accumulator copy (config acc_copies): the stage that reads acc[dst] after acc[src], and
+   * the cycle a source-cache miss waits for the one read port (rtl/dlvta_compute.v) */
+  t->alu_src_fill = cfg->d.acc_copies == 1 ? 1 : 0;
+  t->src_miss_cycles = cfg->d.acc_copies == 1 ? 1 : 0;
   t->finish_cycles = 1;
 }
 
@@ -244,10 +254,15 @@ static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t start) {
   const fsim_timing *tm = &r->s->tm;
   uint64_t t = start + tm->insn_overhead;
-  uint64_t beats = wk->rows * ceil_div(wk->row_bytes, tm->bytes_per_beat);
+  /* a row takes a cycle per beat, and at least one per element (elements smaller than a beat
+   * are cut out of or packed into the beats one per cycle) */
+  uint64_t row = ceil_div(wk->row_bytes, tm->bytes_per_beat);
+  if (row < wk->row_elems) row = wk->row_elems;
+  uint64_t beats = wk->rows * row;
   if (wk->rows) beats += (wk->rows - 1) * tm->row_gap; /* the port is held across the gaps */
   switch (in->f[ISA_F_opcode]) {
   case ISA_OP_LOAD:
+    t += tm->rd_overhead;
     if (wk->rows) {
       uint64_t ds = t + tm->rd_latency;
       if (r->port_free > ds) ds = r->port_free;
@@ -257,6 +272,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     t += wk->pads * tm->pad_cycles;
     break;
   case ISA_OP_STORE:
+    t += tm->wr_overhead;
     if (wk->rows) {
       uint64_t ds = t > r->port_free ? t : r->port_free;
       r->port_free = ds + beats;
@@ -269,6 +285,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     break;
   case ISA_OP_ALU:
     if (wk->iters) t += tm->alu_fill + wk->iters;
+    if (wk->src_new) t += tm->alu_src_fill + (wk->src_new - 1) * tm->src_miss_cycles;
     r->ctr->alu_cycles += wk->iters;
     break;
   default: t = start + tm->finish_cycles; break;

@@ -57,11 +57,16 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             waiting for room); fetch does not contend for the memory port.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + rd_latency + beats + pad_cycles * pads, where
- *             beats = rows * ceil(x_size * elem_bytes / B) + (rows - 1) * row_gap holds the
- *             shared memory port (a transfer waits for the port to be free).
- *   STORE     insn_overhead + beats (port) + wr_latency.
- *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle.
+ *   LOAD      insn_overhead + rd_overhead + rd_latency + beats + pad_cycles * pads, where
+ *             beats = rows * max(ceil(x_size * elem_bytes / B), x_size) + (rows - 1) * row_gap
+ *             holds the shared memory port (a transfer waits for the port to be free; elements
+ *             smaller than a beat go one per cycle).
+ *   STORE     insn_overhead + wr_overhead + beats (port) + wr_latency.
+ *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle;
+ *             an ALU op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill and
+ *             src_miss_cycles for each iteration after the first whose source index differs
+ *             from the previous iteration's (config acc_copies = 1: one accumulator read port
+ *             and a one-element source cache; both 0 with two copies).
  *   FINISH    finish_cycles.   cycles = the last unit's end. */
 typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
@@ -71,9 +76,13 @@ typedef struct fsim_timing {
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
+  unsigned rd_overhead;    /* LOAD: DMA cycles on top of insn_overhead and rd_latency */
+  unsigned wr_overhead;    /* STORE: DMA cycles on top of insn_overhead and wr_latency */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
   unsigned gemm_fill;      /* GEMM pipeline fill + drain per instruction with iterations */
   unsigned alu_fill;       /* ALU pipeline fill + drain per instruction with iterations */
+  unsigned alu_src_fill;   /* extra fill of an ALU op that reads acc[src] */
+  unsigned src_miss_cycles; /* extra cycles of an ALU iteration reading a new acc[src] element */
   unsigned finish_cycles;  /* FINISH's own cycles */
 } fsim_timing;
 

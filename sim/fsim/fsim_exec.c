@@ -147,6 +147,7 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
 
   wk->rows = xs ? ys : 0;
   wk->row_bytes = xs * eb;
+  wk->row_elems = xs;
   if (store) {
     for (uint64_t r = 0; r < ys && xs; r++) {
       uint8_t *dst = fsim_x_dram(dram, (dbase + r * stride) * eb, xs * eb);
@@ -399,6 +400,7 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
   int32_t *B = s->tmp;
   if (!use_src)
     for (unsigned l = 0; l < L; l++) B[l] = imm;
+  uint64_t prev_ss = UINT64_MAX;
   for (uint64_t o = 0; o < n.lo; o++)
     for (uint64_t i = 0; i < n.li; i++)
       for (uint64_t u = n.ub; u < n.ue; u++) {
@@ -406,6 +408,8 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
         if (use_src) {
           uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
           memcpy(B, s->acc + ss * L, L * 4); /* a copy: d may equal s */
+          wk->src_new += ss != prev_ss;
+          prev_ss = ss;
         }
         alu_elem(op, use_imm, imm, s->acc + dd * L, s->out + dd * L, B, L);
       }

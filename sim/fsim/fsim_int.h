@@ -37,8 +37,11 @@ struct fsim {
 typedef struct fsim_work {
   uint64_t rd_bytes, wr_bytes; /* DRAM bytes moved */
   uint64_t rows, row_bytes;    /* DRAM bursts (rows with data) and bytes in each */
+  uint64_t row_elems;          /* elements in each row */
   uint64_t pads;               /* pad elements written (LOAD) */
   uint64_t iters;              /* GEMM/ALU micro-op iterations */
+  uint64_t src_new;            /* ALU reading acc[src]: iterations whose source index differs
+                                  from the previous iteration's (the first one included) */
   uint64_t macs;               /* GEMM: useful MACs */
 } fsim_work;
 

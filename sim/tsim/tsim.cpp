@@ -493,7 +493,8 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
     err->kind = DRV_ERR_BACKEND;
     return DRV_E_IO;
   }
-  if (!fail_kind && (bool)t->top->irq != (bool)(status & 2)) {
+  /* irq = (done | error) && irq_en (rtl/REGS.md); irq_en is set for every run */
+  if (!fail_kind && (bool)t->top->irq != (bool)(status & 6)) {
     snprintf(err->message, sizeof err->message, "tsim: irq is %d with STATUS 0x%x and irq_en set",
              (int)t->top->irq, status);
     err->kind = DRV_ERR_BACKEND;

@@ -87,7 +87,7 @@ uint64_t tsim_cycles(tsim *t);
 #include <unistd.h>
 
 /* Find and dlopen libtsim.so (trace: libtsim_trace.so; $DLVTA_TSIM_VARIANT=v: libtsim_v.so, an
- * RTL build variant such as acc1) of config: $DLVTA_TSIM_DIR/<config>/, $DLVTA_TSIM_DIR/, then
+ * RTL build variant such as acc2) of config: $DLVTA_TSIM_DIR/<config>/, $DLVTA_TSIM_DIR/, then
  * <dir of the executable>/<config>/ and <dir>/../<config>/. Returns 0, or -1 with a message. */
 static inline int tsim_api_load(const char *config, int trace, tsim_api *api, char *err,
                                 size_t errlen) {
