@@ -13,22 +13,29 @@
 // iterations ahead: the write of the previous cycle (one register, wr_*) is forwarded into the
 // operands in S2 and again in S3.
 // With AccCopies = 1, every iteration of an ALU op that reads acc[src] passes an extra stage S1b:
-// S1 reads acc[src], S1b reads acc[dst] (the one read port serves both). acc[src] is kept in a
-// one-element source cache (src_q, index srctag_q): an iteration whose source index equals the
-// previous iteration's (of the same instruction) is a hit, reads nothing in S1 and takes src_q,
-// so it costs one cycle; a miss needs the port in S1 while the iteration ahead reads acc[dst] in
-// S1b, so it waits one cycle in S1 (two cycles per new source element). The cache is kept equal
-// to acc[srctag_q] up to the writes of the last two cycles: it takes every accumulator write to
-// its index one cycle late (from wr_*), and the S2/S3 forwarding covers the last two writes, as
-// for the RAM read.
+// S1 reads acc[src], S1b reads acc[dst] (the one read port serves both), S2 takes acc[src] from
+// the source cache. The source cache holds SrcCache accumulator elements, direct mapped by the
+// low bits of the index (LUT RAM sc_mem, tags and valid bits in flops); a miss writes the element
+// it read in S1 into the cache in S1b, and every accumulator write (from wr_*, one cycle late)
+// invalidates the entry of its index. An iteration is a hit when its source is valid in the
+// cache (and the iteration in S1b is not filling that entry with another element) or being
+// filled by the iteration in S1b, and neither the write of this cycle (S3) nor that of the last
+// (wr_*) is to it (those have not reached the valid bits yet; later writes reach the operand by
+// the S2/S3 forwarding). A hit reads nothing in S1 and costs one cycle; a miss needs the read
+// port in S1 while the iteration ahead reads acc[dst] in S1b, so it waits one cycle in S1 (not
+// behind a MOV, which does not read acc[dst]). So the per-channel parameters of REQ and the bias
+// of MOV (a few source elements repeated over a tile) run at one iteration per cycle; an element
+// read once costs two. The valid bits are cleared by reset (so at every start of a run); entries
+// live across instructions, since every accumulator write (LOAD, GEMM, ALU) passes wr_*. With
+// AccCopies = 2 none of this is used (slow is 0 and synthesis removes the cache).
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_compute #(
   // 2: two accumulator copies, the ALU reads acc[dst] and acc[src] in one cycle (one vector op
   // per cycle in every mode). 1: one copy (half the accumulator's block RAM); an ALU iteration
-  // that reads a new acc[src] element (use_imm = 0, or REQ) then takes two cycles, every other
-  // iteration still one.
+  // that reads acc[src] (use_imm = 0, or REQ) and misses the source cache then takes two
+  // cycles, every other iteration still one.
   parameter integer AccCopies = `DLVTA_ACC_COPIES
 ) (
   input  wire                         clk_i,
@@ -93,6 +100,10 @@ module dlvta_compute #(
   localparam integer MaxLogE = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
   localparam integer LogEAcc = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
   localparam integer LogEAcc8 = $clog2(`DLVTA_MEM_ACC8_ELEM_BYTES);
+  // source cache (AccCopies = 1): 2^LogSc elements, at most half the accumulator
+  localparam integer LogSc = (LogAcc > 5) ? 5 : LogAcc - 1;
+  localparam integer SrcCache = 1 << LogSc;
+  localparam integer TagBits = LogAcc - LogSc;
   localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_LOOP = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
 
   // ---- head decode ----
@@ -222,12 +233,11 @@ module dlvta_compute #(
   wire w_oor = !is_alu && (iw >= (32'd1 << LogWgt));
   assign s1_err = s1_v_q && (s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)));
   assign slow = (AccCopies == 1) && is_alu && needs_src;
-  // source cache lookup: the source index of the last iteration that left S1 (this instruction)
-  reg              last_v_q;
-  reg [LogAcc-1:0] last_s_q;
-  wire s1_hit = last_v_q && (ix[LogAcc-1:0] == last_s_q);
+  wire s1_hit;  // slow: the source of the iteration in S1 is in the source cache
   reg  s1b_v_q;
-  assign s1_stall = slow && s1_v_q && !s1_err && !s1_hit && s1b_v_q;
+  // MOV ignores acc[dst]: its S1b reads nothing and leaves the port to a miss in S1
+  wire dst_rd = (alu_op_q != `DLVTA_ALU_MOV);
+  assign s1_stall = slow && s1_v_q && !s1_err && !s1_hit && s1b_v_q && dst_rd;
   wire s1_go = s1_v_q && !s1_err && !s1_stall;
 
   assign inp_re_o = s1_go;
@@ -247,13 +257,30 @@ module dlvta_compute #(
   reg               s1b_miss_q;
   reg [LogAcc-1:0]  s1b_a_q;
   reg [LogAcc-1:0]  s1b_s_q;
-  reg [AccBits-1:0] src_q;     // the source cache: acc[srctag_q] (see the header)
-  reg [LogAcc-1:0]  srctag_q;
   wire [AccBits-1:0] src_now = (wr_v_q && (wr_a_q == s1b_s_q)) ? wr_d_q : acc0_rdata;
 
-  // S2 operands: RAM data (slow: acc[src] from src_q), with the write of the last cycle
+  // the source cache (slow mode; see the header)
+  reg [AccBits-1:0]   sc_mem [0:SrcCache-1];
+  reg [SrcCache-1:0]  sc_v_q;
+  reg [TagBits-1:0]   sc_tag_q [0:SrcCache-1];
+  wire [LogSc-1:0]    sc_ix = ix[LogSc-1:0];
+  wire [TagBits-1:0]  tag_ix = ix[LogAcc-1:LogSc];
+  wire [LogSc-1:0]    sc_wr = wr_a_q[LogSc-1:0];
+  wire                sc_fill = s1b_v_q && s1b_miss_q;
+  wire                sc_inval = wr_v_q && sc_v_q[sc_wr] &&
+                                 (sc_tag_q[sc_wr] == wr_a_q[LogAcc-1:LogSc]);
+  wire [AccBits-1:0]  sc_rdata = sc_mem[s2_s_q[LogSc-1:0]];
+  always @(posedge clk_i) begin
+    if (sc_fill) sc_mem[s1b_s_q[LogSc-1:0]] <= src_now;
+  end
+
+  always @(posedge clk_i) begin
+    if (sc_fill) sc_tag_q[s1b_s_q[LogSc-1:0]] <= s1b_s_q[LogAcc-1:LogSc];
+  end
+
+  // S2 operands: RAM data (slow: acc[src] from the source cache), with the write of the last cycle
   wire [AccBits-1:0] s2_d_raw = acc0_rdata;
-  wire [AccBits-1:0] s2_s_raw = slow ? src_q : acc1_rdata;
+  wire [AccBits-1:0] s2_s_raw = slow ? sc_rdata : acc1_rdata;
   wire [AccBits-1:0] acc_d2 = (wr_v_q && (wr_a_q == s2_a_q)) ? wr_d_q : s2_d_raw;
   wire [AccBits-1:0] acc_s2 = (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
   // S3 operands, again with the write of the last cycle
@@ -266,6 +293,13 @@ module dlvta_compute #(
   wire [AccBits-1:0] acc_s = (wr_v_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
+
+  // the entry as it will be once the fill in S1b (if any) is written, and no write pending
+  wire sc_filling = sc_fill && (s1b_s_q[LogSc-1:0] == sc_ix);
+  assign s1_hit = (sc_filling ? (s1b_s_q == ix[LogAcc-1:0])
+                              : (sc_v_q[sc_ix] && (sc_tag_q[sc_ix] == tag_ix))) &&
+                  !(s3_v_q && (s3_a_q == ix[LogAcc-1:0])) &&
+                  !(wr_v_q && (wr_a_q == ix[LogAcc-1:0]));
 
   dlvta_gemm u_gemm (
     .clk_i(clk_i), .en_i(s2_v_q), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
@@ -287,6 +321,7 @@ module dlvta_compute #(
   reg [LogAcc-1:0] acc_waddr;
   reg [AccBits-1:0] acc_wdata;
   integer ol;
+  integer sci;
   always @* begin
     acc_we = 1'b0;
     acc_waddr = {LogAcc{1'b0}};
@@ -306,10 +341,11 @@ module dlvta_compute #(
     for (ol = 0; ol < Lanes; ol = ol + 1) out_wdata_o[ol*8 +: 8] = acc_wdata[ol*32 +: 8];
   end
 
-  wire [LogAcc-1:0] acc0_raddr = s1b_v_q ? s1b_a_q : slow ? ix[LogAcc-1:0] : ia[LogAcc-1:0];
+  wire s1b_rd = s1b_v_q && dst_rd;
+  wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? ix[LogAcc-1:0] : ia[LogAcc-1:0];
   dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc0 (
     .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
-    .re_i(s1_go || s1b_v_q), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
+    .re_i(s1_go || s1b_rd), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
   );
   generate
     if (AccCopies >= 2) begin : gen_acc_copy
@@ -376,10 +412,7 @@ module dlvta_compute #(
       s1b_miss_q <= 1'b0;
       s1b_a_q <= {LogAcc{1'b0}};
       s1b_s_q <= {LogAcc{1'b0}};
-      src_q <= {AccBits{1'b0}};
-      srctag_q <= {LogAcc{1'b0}};
-      last_v_q <= 1'b0;
-      last_s_q <= {LogAcc{1'b0}};
+      sc_v_q <= {SrcCache{1'b0}};
       wr_v_q <= 1'b0;
       wr_a_q <= {LogAcc{1'b0}};
       wr_d_q <= {AccBits{1'b0}};
@@ -413,16 +446,11 @@ module dlvta_compute #(
       end
 
       // pipeline S1 -> S2
-      // source cache: filled by a miss in S1b, else follows the writes to its element
-      if (s1b_v_q && s1b_miss_q) begin
-        src_q <= src_now;
-        srctag_q <= s1b_s_q;
-      end else if (wr_v_q && (wr_a_q == srctag_q)) begin
-        src_q <= wr_d_q;
-      end
-      if (s1_go) begin
-        last_v_q <= 1'b1;
-        last_s_q <= ix[LogAcc-1:0];
+      // source cache valid bits: a fill (which includes the write of the last cycle) wins over
+      // the invalidation by that write
+      for (sci = 0; sci < SrcCache; sci = sci + 1) begin
+        if (sc_fill && (s1b_s_q[LogSc-1:0] == sci[LogSc-1:0])) sc_v_q[sci] <= 1'b1;
+        else if (sc_inval && (sc_wr == sci[LogSc-1:0])) sc_v_q[sci] <= 1'b0;
       end
 
       if (slow) begin
@@ -514,7 +542,6 @@ module dlvta_compute #(
             oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
             offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
             kill_q <= 1'b0;
-            last_v_q <= 1'b0;
             case (h_op)
               `DLVTA_OP_LOAD: state_q <= S_LOAD;
               `DLVTA_OP_GEMM, `DLVTA_OP_ALU: begin

@@ -264,6 +264,81 @@ static void test_alu(void) {
       }
 }
 
+/* The source cache of the one-accumulator-copy RTL (rtl/dlvta_compute.v): ALU instructions over
+ * a few elements, half of them mapping to the same cache entries (i and i + 32), so that sources
+ * repeat, alternate, conflict, equal the destination, and are written by the iteration just
+ * before (or 2, 3, 4, 5 before) their next read; LOADs of ACC overwrite cached elements between
+ * instructions. Directed cases first, then random ones; every result against fsim. */
+static void test_src_cache(int trials) {
+  static const int ops[] = {ISA_ALU_ADD, ISA_ALU_MAX, ISA_ALU_MOV, ISA_ALU_MIN, ISA_ALU_REQ};
+  for (int t = 0; t < trials; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 48), 1, 48, 48, 0, 0, 0, 0, 0, 0);
+    int ninsn = t < 6 ? 1 : (int)rr(1, 4);
+    for (int k = 0; k < ninsn; k++) {
+      uint32_t u[16];
+      int nu = 0, op = ISA_ALU_ADD, lo = 1, li = 1, f[4] = {0, 0, 0, 0};
+      switch (t) {
+      case 0: /* each source written by the previous iteration: acc[i+1] += acc[i] */
+        for (int i = 0; i < 8; i++) u[nu++] = isa_uop(X.cfg, (unsigned)i + 1, (unsigned)i, 0);
+        break;
+      case 1: /* src == dst, repeated: acc[3] += acc[3] (and max, in the outer loop) */
+        for (int i = 0; i < 5; i++) u[nu++] = isa_uop(X.cfg, 3, 3, 0);
+        lo = 2;
+        break;
+      case 2: /* alternating sources, one of them rewritten in between */
+        for (int i = 0; i < 12; i++)
+          u[nu++] = i % 4 == 3 ? isa_uop(X.cfg, 32, 1, 0) : isa_uop(X.cfg, (unsigned)(2 + i % 3), i % 2 ? 32 : 0, 0);
+        break;
+      case 3: /* a cached source written d = 1..5 iterations before it is read again */
+        for (int d = 1; d <= 5 && nu + d + 1 <= 16; d++) {
+          u[nu++] = isa_uop(X.cfg, 6, 33, 0);                 /* reads 33: fills the cache */
+          for (int j = 1; j < d; j++) u[nu++] = isa_uop(X.cfg, 7, 33, 0); /* hits */
+          u[nu++] = isa_uop(X.cfg, 33, 2, 0);                 /* writes 33 */
+        }
+        u[nu++] = isa_uop(X.cfg, 5, 33, 0);
+        lo = 2;
+        break;
+      case 4: /* conflicting entries (i and i + 32) alternating, with REQ */
+        for (int i = 0; i < 10; i++) u[nu++] = isa_uop(X.cfg, (unsigned)(i % 5), i % 2 ? 34 : 2, 0);
+        op = ISA_ALU_REQ;
+        break;
+      case 5: /* broadcast parameter over a loop (REQ and MOV style), then the same with a rewrite */
+        for (int i = 0; i < 4; i++) u[nu++] = isa_uop(X.cfg, (unsigned)i, 36, 0);
+        lo = 3, f[0] = 4;
+        op = ISA_ALU_MOV;
+        break;
+      default:
+        op = ops[rnd() % 5];
+        nu = (int)rr(1, 10);
+        for (int i = 0; i < nu; i++) {
+          unsigned dd = rr(0, 5) + (rnd() % 2 ? 32 : 0), ss = rr(0, 5) + (rnd() % 2 ? 32 : 0);
+          u[i] = isa_uop(X.cfg, rnd() % 4 ? dd : ss, ss, 0);
+        }
+        lo = (int)rr(1, 3), li = (int)rr(1, 3);
+        for (int i = 0; i < 4; i++) f[i] = rnd() % 3 == 0;
+        break;
+      }
+      p_uops(0, u, (unsigned)nu);
+      p_alu(op, 0, 0, 0, nu, lo, li, f[0], f[1], f[2], f[3], 0);
+      if (t >= 6 && rnd() % 3 == 0) { /* overwrite a cached element between instructions */
+        unsigned e = rr(0, 5) + (rnd() % 2 ? 32 : 0);
+        p_load(ISA_MEM_ACC, e, p_random(ISA_MEM_ACC, 1), 1, 1, 1, 0, 0, 0, 0, 0, 0);
+      }
+    }
+    uint32_t cp[8];
+    for (int i = 0; i < 8; i++) cp[i] = isa_uop(X.cfg, 8 + (unsigned)i, 32 + (unsigned)i, 0);
+    p_uops(0, cp, 8);
+    p_alu(ISA_ALU_MOV, 0, 0, 0, 8, 1, 1, 0, 0, 0, 0, 0);
+    p_store_acc32(16, 16);
+    p_finish(0);
+    char tag[64];
+    snprintf(tag, sizeof tag, "source cache case %d", t < 6 ? t : 6);
+    run(tag, seed);
+  }
+}
+
 /* Tokens: a load -> compute -> store pipeline over two buffer halves (VTA's pattern). */
 static void test_tokens(void) {
   uint64_t seed = rs;
@@ -417,6 +492,7 @@ int main(int argc, char **argv) {
     test_load_store(40);
     test_gemm(30);
     test_alu();
+    test_src_cache(120);
     test_tokens();
     test_4k();
     test_errors();

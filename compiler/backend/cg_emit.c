@@ -307,15 +307,31 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
 }
 
 /* ---- cycle model ----------------------------------------------------------------------------- */
+/* The constants of fsim_timing_default (sim/fsim/fsim.c), which is calibrated to the RTL: LOAD
+ * and STORE carry fsim's rd_overhead / wr_overhead in their latencies. */
+enum {
+  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2, CG_GEMM_FILL = 4, CG_ALU_FILL = 4,
+  CG_SRC_FILL = 1, /* acc_copies = 1: fill of an ALU op that reads acc[src] (fsim alu_src_fill) */
+  CG_SRC_MISS = 1, /* acc_copies = 1: a source-cache miss after the first iteration */
+};
+
 void cg_cost_init(const isa_config *cfg, cg_cost *c) {
-  c->rd_lat = cfg->d.dram_rd_latency;
-  c->wr_lat = cfg->d.dram_wr_latency;
+  c->rd_lat = cfg->d.dram_rd_latency + CG_RD_OVH;
+  c->wr_lat = cfg->d.dram_wr_latency + CG_WR_OVH;
   c->beat_bytes = cfg->d.axi_bits / 8.0;
-  c->insn_ovh = 2;
-  c->gemm_fill = 4;
-  c->alu_fill = 3;
+  c->insn_ovh = CG_INSN_OVH;
+  c->gemm_fill = CG_GEMM_FILL;
+  c->alu_fill = CG_ALU_FILL;
   c->fetch_beats = 128.0 / cfg->d.axi_bits;
   c->fetch_burst = 8;
+}
+
+/* Port cycles of a LOAD/STORE's data: a cycle per beat, at least one per element (fsim). */
+static double dma_beats(const isa_config *cfg, const cg_cost *c, const uint32_t *f) {
+  double eb = cfg->elem_bytes[f[ISA_F_mem]];
+  double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
+  double row = ceil(xs * eb / c->beat_bytes);
+  return (rows && xs) ? rows * (row > xs ? row : xs) : 0;
 }
 
 double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *in) {
@@ -323,9 +339,8 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
   switch (f[ISA_F_opcode]) {
   case ISA_OP_LOAD:
   case ISA_OP_STORE: {
-    double eb = cfg->elem_bytes[f[ISA_F_mem]];
     double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
-    double beats = (rows && xs) ? rows * ceil(xs * eb / c->beat_bytes) : 0;
+    double beats = dma_beats(cfg, c, f);
     double cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
     double all = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols;
     double pads = all - rows * xs;
@@ -337,7 +352,15 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     double u = f[ISA_F_uop_end] > f[ISA_F_uop_begin] ? f[ISA_F_uop_end] - f[ISA_F_uop_begin] : 0;
     double it = u * f[ISA_F_loop_out] * f[ISA_F_loop_in];
     double fill = f[ISA_F_opcode] == ISA_OP_GEMM ? c->gemm_fill : c->alu_fill;
-    return c->insn_ovh + it + (it ? fill : 0);
+    double src = 0;
+    if (it && f[ISA_F_opcode] == ISA_OP_ALU && cfg->d.acc_copies == 1 &&
+        (!f[ISA_F_use_imm] || f[ISA_F_alu_op] == ISA_ALU_REQ)) {
+      /* fsim counts source-cache misses from the micro-ops; without them: source factors 0
+       * mean per-channel elements (one miss per micro-op), otherwise a new source each time */
+      double misses = !f[ISA_F_src_out] && !f[ISA_F_src_in] ? u : it;
+      src = CG_SRC_FILL + (f[ISA_F_alu_op] == ISA_ALU_MOV ? 0 : (misses - 1) * CG_SRC_MISS);
+    }
+    return c->insn_ovh + it + (it ? fill : 0) + src;
   }
   default: return 1;
   }
@@ -361,9 +384,8 @@ static double insn_end(const isa_config *cfg, const cg_cost *c, const isa_insn *
   const uint32_t *f = in->f;
   int op = (int)f[ISA_F_opcode];
   if (op != ISA_OP_LOAD && op != ISA_OP_STORE) return start + cg_insn_cycles(cfg, c, in);
-  double eb = cfg->elem_bytes[f[ISA_F_mem]];
   double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
-  double beats = (rows && xs) ? rows * ceil(xs * eb / c->beat_bytes) : 0;
+  double beats = dma_beats(cfg, c, f);
   double cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
   double pads = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols - rows * xs;
   double t = start + c->insn_ovh;

@@ -42,7 +42,8 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->gemm_fill = 4;     /* uop read, operand read, multiply-add tree, accumulator write */
   t->alu_fill = 4;      /* the same pipeline as GEMM: uop read, operand read, registers, write */
   /* one accumulator copy (config acc_copies): the stage that reads acc[dst] after acc[src], and
-   * the cycle a source-cache miss waits for the one read port (rtl/dlvta_compute.v) */
+   * the cycle a source-cache miss (after an instruction's first iteration) waits for the one
+   * read port (rtl/dlvta_compute.v) */
   t->alu_src_fill = cfg->d.acc_copies == 1 ? 1 : 0;
   t->src_miss_cycles = cfg->d.acc_copies == 1 ? 1 : 0;
   t->finish_cycles = 1;
@@ -79,6 +80,7 @@ fsim *fsim_create(const isa_config *cfg) {
   s->us = calloc(d->uop_depth, sizeof *s->us);
   s->uw = calloc(d->uop_depth, sizeof *s->uw);
   s->tmp = calloc(s->acc_lanes, sizeof *s->tmp);
+  s->sc_n = d->acc_depth / 2 < FSIM_SC_MAX ? d->acc_depth / 2 : FSIM_SC_MAX;
   if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || !s->acc || !s->out || !s->ua || !s->us || !s->uw || !s->tmp) {
     fsim_destroy(s);
     return NULL;
@@ -262,8 +264,8 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
   if (wk->rows) beats += (wk->rows - 1) * tm->row_gap; /* the port is held across the gaps */
   switch (in->f[ISA_F_opcode]) {
   case ISA_OP_LOAD:
-    t += tm->rd_overhead;
     if (wk->rows) {
+      t += tm->rd_overhead;
       uint64_t ds = t + tm->rd_latency;
       if (r->port_free > ds) ds = r->port_free;
       r->port_free = ds + beats;
@@ -272,8 +274,8 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     t += wk->pads * tm->pad_cycles;
     break;
   case ISA_OP_STORE:
-    t += tm->wr_overhead;
     if (wk->rows) {
+      t += tm->wr_overhead;
       uint64_t ds = t > r->port_free ? t : r->port_free;
       r->port_free = ds + beats;
       t = ds + beats + tm->wr_latency;
@@ -285,7 +287,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     break;
   case ISA_OP_ALU:
     if (wk->iters) t += tm->alu_fill + wk->iters;
-    if (wk->src_new) t += tm->alu_src_fill + (wk->src_new - 1) * tm->src_miss_cycles;
+    if (wk->src_reads) t += tm->alu_src_fill + wk->src_stalls * tm->src_miss_cycles;
     r->ctr->alu_cycles += wk->iters;
     break;
   default: t = start + tm->finish_cycles; break;
@@ -478,6 +480,7 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
   run r;
   memset(&r, 0, sizeof r);
   r.s = s;
+  for (uint32_t i = 0; i < FSIM_SC_MAX; i++) s->sc_idx[i] = FSIM_SC_NONE; /* reset by a start */
   r.dram.r = regions;
   r.dram.n = n_regions > 0 && regions ? n_regions : 0;
   r.depth = s->cfg->d.insn_queue;

@@ -57,16 +57,18 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             waiting for room); fetch does not contend for the memory port.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + rd_overhead + rd_latency + beats + pad_cycles * pads, where
+ *   LOAD      insn_overhead + (rows ? rd_overhead + rd_latency + beats : 0) + pad_cycles * pads,
+ *             where
  *             beats = rows * max(ceil(x_size * elem_bytes / B), x_size) + (rows - 1) * row_gap
  *             holds the shared memory port (a transfer waits for the port to be free; elements
  *             smaller than a beat go one per cycle).
- *   STORE     insn_overhead + wr_overhead + beats (port) + wr_latency.
+ *   STORE     insn_overhead + (rows ? wr_overhead + beats (port) + wr_latency : 0).
  *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle;
  *             an ALU op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill and
- *             src_miss_cycles for each iteration after the first whose source index differs
- *             from the previous iteration's (config acc_copies = 1: one accumulator read port
- *             and a one-element source cache; both 0 with two copies).
+ *             src_miss_cycles for each iteration after the first whose source element misses
+ *             (MOV, which does not read acc[dst], excepted) the RTL's source cache (config acc_copies = 1: one accumulator read port and a
+ *             direct-mapped cache of min(32, acc_depth / 2) elements that accumulator writes
+ *             invalidate, reset at every run; both constants 0 with two copies).
  *   FINISH    finish_cycles.   cycles = the last unit's end. */
 typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
@@ -76,8 +78,8 @@ typedef struct fsim_timing {
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
-  unsigned rd_overhead;    /* LOAD: DMA cycles on top of insn_overhead and rd_latency */
-  unsigned wr_overhead;    /* STORE: DMA cycles on top of insn_overhead and wr_latency */
+  unsigned rd_overhead;    /* LOAD with DRAM data: DMA cycles on top of insn_overhead, rd_latency */
+  unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
   unsigned gemm_fill;      /* GEMM pipeline fill + drain per instruction with iterations */
   unsigned alu_fill;       /* ALU pipeline fill + drain per instruction with iterations */

@@ -64,6 +64,8 @@ void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n) {
 }
 
 /* Write n pad elements of memory mem from element i on (indices already checked). */
+static void sc_written(fsim *s, uint64_t lo, uint64_t hi);
+
 static void write_pad(fsim *s, int mem, uint64_t i, uint64_t n, int32_t v) {
   if (!n) return;
   switch (mem) {
@@ -165,6 +167,7 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
     write_pad(s, mem, e + xp0 + xs, xp1, padv);
   }
   write_pad(s, mem, sram + (yp0 + ys) * cols, yp1 * cols, padv);
+  if ((mem == ISA_MEM_ACC || mem == ISA_MEM_ACC8) && total) sc_written(s, sram, sram + total - 1);
   wk->rd_bytes = ys * xs * eb;
   wk->pads = total - ys * xs;
   return DRV_OK;
@@ -279,6 +282,17 @@ static void gemm_nest_any(fsim *s, const nest *n, const uint64_t *fa, const uint
   gemm_nest(s, n, fa, fx, fw, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
 }
 
+/* Source cache (timing only): accumulator elements lo..hi were written. */
+static void sc_written(fsim *s, uint64_t lo, uint64_t hi) {
+  if (lo == hi) {
+    uint32_t *e = &s->sc_idx[lo % s->sc_n];
+    if (*e == lo) *e = FSIM_SC_NONE;
+    return;
+  }
+  for (uint32_t i = 0; i < s->sc_n; i++)
+    if (s->sc_idx[i] != FSIM_SC_NONE && s->sc_idx[i] >= lo && s->sc_idx[i] <= hi) s->sc_idx[i] = FSIM_SC_NONE;
+}
+
 static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in, fsim_work *wk,
                      drv_error *err) {
   const uint32_t *f = in->f;
@@ -296,6 +310,14 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   uint64_t iters = n.lo * n.li * (n.ue - n.ub);
   wk->iters = iters;
   uint64_t fa[2] = {k[0].fo, k[0].fi}, fx[2] = {k[1].fo, k[1].fi}, fw[2] = {k[2].fo, k[2].fi};
+  { /* the source cache forgets every element between the lowest and highest index written */
+    uint64_t amin = UINT64_MAX, amax = 0;
+    for (uint64_t u = n.ub; u < n.ue; u++) {
+      if (s->ua[u] < amin) amin = s->ua[u];
+      if (s->ua[u] > amax) amax = s->ua[u];
+    }
+    sc_written(s, amin, amax + (n.lo - 1) * fa[0] + (n.li - 1) * fa[1]);
+  }
   if (reset) {
     for (uint64_t o = 0; o < n.lo; o++)
       for (uint64_t i = 0; i < n.li; i++)
@@ -400,7 +422,8 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
   int32_t *B = s->tmp;
   if (!use_src)
     for (unsigned l = 0; l < L; l++) B[l] = imm;
-  uint64_t prev_ss = UINT64_MAX;
+  if (use_src) wk->src_reads = wk->iters;
+  uint64_t first = 1;
   for (uint64_t o = 0; o < n.lo; o++)
     for (uint64_t i = 0; i < n.li; i++)
       for (uint64_t u = n.ub; u < n.ue; u++) {
@@ -408,9 +431,15 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
         if (use_src) {
           uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
           memcpy(B, s->acc + ss * L, L * 4); /* a copy: d may equal s */
-          wk->src_new += ss != prev_ss;
-          prev_ss = ss;
+          uint32_t *e = &s->sc_idx[ss % s->sc_n];
+          if (*e != ss) { /* a miss: fills the entry; waits for the read port unless it is the
+                             first iteration or a MOV (which does not read acc[d]) */
+            *e = (uint32_t)ss;
+            wk->src_stalls += !first && op != ISA_ALU_MOV;
+          }
+          first = 0;
         }
+        sc_written(s, dd, dd);
         alu_elem(op, use_imm, imm, s->acc + dd * L, s->out + dd * L, B, L);
       }
   return DRV_OK;

@@ -12,6 +12,8 @@ typedef struct fsim_dram {
   int n;
 } fsim_dram;
 
+#define FSIM_SC_MAX 32 /* source cache entries: min(32, acc_depth / 2), as the RTL */
+
 /* The on-chip buffers. Lanes are stored in the ISA's element layout, so fsim_sram can hand out
  * raw elements (the host is little endian, checked in fsim.c). */
 struct fsim {
@@ -31,7 +33,12 @@ struct fsim {
   /* scratch for one GEMM/ALU: its micro-ops decoded, and one operand element */
   uint32_t *ua, *us, *uw; /* [uop_depth] */
   int32_t *tmp;           /* [BATCH * BLOCK_OUT] */
+  /* the RTL's source cache (config acc_copies = 1, rtl/dlvta_compute.v), for timing only:
+   * FSIM_SC_NONE or the accumulator index that entry e (= index mod sc_n) holds */
+  uint32_t sc_n;
+  uint32_t sc_idx[FSIM_SC_MAX];
 };
+#define FSIM_SC_NONE UINT32_MAX
 
 /* The outcome of executing one instruction: its DRAM traffic and work, for timing/counters. */
 typedef struct fsim_work {
@@ -40,8 +47,8 @@ typedef struct fsim_work {
   uint64_t row_elems;          /* elements in each row */
   uint64_t pads;               /* pad elements written (LOAD) */
   uint64_t iters;              /* GEMM/ALU micro-op iterations */
-  uint64_t src_new;            /* ALU reading acc[src]: iterations whose source index differs
-                                  from the previous iteration's (the first one included) */
+  uint64_t src_reads;          /* ALU reading acc[src]: its iterations (else 0) */
+  uint64_t src_stalls;         /* of those, the source-cache misses after the first iteration */
   uint64_t macs;               /* GEMM: useful MACs */
 } fsim_work;
 
