@@ -68,31 +68,6 @@ static void whole_program(cc_model *m) {
   isa_prog_free(&prog);
 }
 
-/* Compile with or without latency hiding into pkg; wall seconds in *secs. */
-static int compile(const char *pkg, int nlh, double *secs) {
-  char p[512], err[2048];
-  npy_array ca;
-  float *cf;
-  e2e_ensure_model(MODEL);
-  if (e2e_load_f32(e2e_path(p, sizeof p, MODEL, "calib.npy"), &ca, &cf)) return -1;
-  cc_compile_opts o = {.config = "pynq", .calib = cf, .n_calib = (int)ca.shape[0], .no_latency_hiding = nlh};
-  cc_model *m = NULL;
-  double t0 = e2e_now();
-  int rc = cc_compile(e2e_path(p, sizeof p, MODEL, "model.onnx"), &o, &m, err, sizeof err);
-  *secs = e2e_now() - t0;
-  CHECK(rc == IR_OK, "compile %s: %s", MODEL, err);
-  if (rc == IR_OK && !nlh) whole_program(m);
-  if (rc == IR_OK) {
-    mkdir("build/tests", 0777);
-    mkdir(E2E_OUT, 0777);
-    rc = cc_package_write(m, pkg, err, sizeof err);
-    CHECK(rc == 0, "write %s: %s", pkg, err);
-  }
-  npy_free(&ca);
-  free(cf);
-  cc_model_free(m);
-  return rc == 0 ? 0 : -1;
-}
 
 /* Run n inputs of x on backend; per-layer cycles per inference into the field at offset `off`
  * of each lay (and the predictions into pred_off, if >= 0); wall seconds per inference in *secs
@@ -162,7 +137,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < MAX_LAYERS; i++) L[i].fsim = L[i].fsim_nlh = L[i].ver = L[i].ver_nlh = -1;
   const char *pkg = E2E_OUT "/bench_resnet18.dlvta", *pkg_nlh = E2E_OUT "/bench_resnet18_nlh.dlvta";
   double c_s = 0, c_nlh_s = 0;
-  if (compile(pkg, 0, &c_s) || compile(pkg_nlh, 1, &c_nlh_s)) return TEST_END();
+  if (e2e_compile_ex(MODEL, "pynq", 0, whole_program, pkg, &c_s) ||
+      e2e_compile_ex(MODEL, "pynq", 1, NULL, pkg_nlh, &c_nlh_s))
+    return TEST_END();
   char p[512];
   npy_array xa;
   float *x;

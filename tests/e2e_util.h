@@ -64,20 +64,25 @@ __attribute__((unused)) static int e2e_load_f32(const char *path, npy_array *a, 
   return *out ? 0 : -1;
 }
 
-/* Compile build/models/<model>/model.onnx for cfg with its calib.npy into pkg (a path under
- * E2E_OUT); returns 0 or -1 (failure printed). */
-__attribute__((unused)) static int e2e_compile(const char *model, const char *cfg, const char *pkg, double *secs) {
+/* Compile build/models/<model>/model.onnx for cfg with its calib.npy (and latency hiding unless
+ * no_latency_hiding) into pkg (a path under E2E_OUT); *secs (may be NULL) gets the compile's wall
+ * time; on_model (may be NULL) sees the compiled model after that time was taken. Returns 0 or
+ * -1 (failure printed). */
+__attribute__((unused)) static int e2e_compile_ex(const char *model, const char *cfg, int no_latency_hiding,
+                                                  void (*on_model)(cc_model *), const char *pkg, double *secs) {
   char p[512], err[2048];
   npy_array ca;
   float *cf;
   e2e_ensure_model(model);
   if (e2e_load_f32(e2e_path(p, sizeof p, model, "calib.npy"), &ca, &cf)) return -1;
-  cc_compile_opts o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0]};
+  cc_compile_opts o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0],
+                       .no_latency_hiding = no_latency_hiding};
   cc_model *m = NULL;
   double t0 = e2e_now();
   int rc = cc_compile(e2e_path(p, sizeof p, model, "model.onnx"), &o, &m, err, sizeof err);
   if (secs) *secs = e2e_now() - t0;
   CHECK(rc == IR_OK, "compile %s for %s: %s", model, cfg, err);
+  if (rc == IR_OK && on_model) on_model(m);
   if (rc == IR_OK) {
     mkdir("build/tests", 0777);
     mkdir(E2E_OUT, 0777);
@@ -88,6 +93,11 @@ __attribute__((unused)) static int e2e_compile(const char *model, const char *cf
   free(cf);
   cc_model_free(m);
   return rc == 0 ? 0 : -1;
+}
+
+/* e2e_compile_ex with latency hiding and no hook. */
+__attribute__((unused)) static int e2e_compile(const char *model, const char *cfg, const char *pkg, double *secs) {
+  return e2e_compile_ex(model, cfg, 0, NULL, pkg, secs);
 }
 
 /* Run package pkg on backend over n inputs of x (each the model's input numel); returns the
