@@ -168,6 +168,12 @@ static void derive(isa_config *c, const isa_derived *keys) {
   ALWAYS_ASSERT((1u << d->log_uop) == d->uop_depth && (1u << d->log_inp) == d->inp_depth);
   ALWAYS_ASSERT((1u << d->log_wgt) == d->wgt_depth && (1u << d->log_acc) == d->acc_depth);
   d->log_src = d->log_inp > d->log_acc ? d->log_inp : d->log_acc;
+  {
+    unsigned lb = 0;
+    while ((1u << lb) < d->block_in) lb++;
+    d->gemm_wstage = 4 + lb / 2;
+    d->alu_wstage = 9;
+  }
   d->log_sram = d->log_src;
   if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
   if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;

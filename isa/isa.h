@@ -83,6 +83,11 @@ typedef struct isa_derived {
   /* derived */
   unsigned uop_depth, inp_depth, wgt_depth, acc_depth, out_depth; /* elements */
   unsigned log_uop, log_inp, log_wgt, log_acc, log_src, log_sram;  /* index widths, bits */
+  /* the compute unit's pipeline (rtl/dlvta_compute.v: S0 uop read, S1 indices, S1R operand
+   * reads, S2 read data, S3 operands): the stage in which a GEMM / an ALU iteration writes the
+   * accumulator (GEMM: dlvta_gemm.v's operand registers, products and an adder tree of two
+   * levels a stage; ALU: dlvta_alu_lane.v, six registers after S3) */
+  unsigned gemm_wstage, alu_wstage;
 } isa_derived;
 
 typedef struct isa_config {

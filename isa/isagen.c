@@ -69,6 +69,8 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
   e(f, "DRAM_RD_LATENCY", d->dram_rd_latency, NULL);
   e(f, "DRAM_WR_LATENCY", d->dram_wr_latency, NULL);
   e(f, "ACC_COPIES", d->acc_copies, "accumulator copies (RTL parameter AccCopies)");
+  e(f, "GEMM_WSTAGE", d->gemm_wstage, "compute stage of a GEMM's accumulator write");
+  e(f, "ALU_WSTAGE", d->alu_wstage, "compute stage of an ALU's accumulator write");
   for (int w = 0; w < ISA_W_COUNT; w++) {
     snprintf(n, sizeof n, "W_%s", isa_width_name(w));
     e(f, n, c->width[w], NULL);

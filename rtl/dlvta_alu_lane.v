@@ -1,13 +1,22 @@
-// rtl/dlvta_alu_lane.v -- one int32 lane of the tensor ALU, combinational, exactly as isa/ISA.md:
-// a = acc[dst] lane, c = acc[src] lane, b = use_imm ? sext(imm) : c. MUL and REQ share one
-// 32x16 signed multiplier (MUL: b[15:0]; REQ: c[15:0]); REQ and SHR (s > 0) share one rounding
-// right shift, computed as ((x >>> (s-1)) + 1) >>> 1, which equals (x + 2^(s-1)) >>> s.
-// Widths are the least that are exact: the REQ product has 48 bits, and any shift of 48 or more
-// rounds it to 0.
+// rtl/dlvta_alu_lane.v -- one int32 lane of the tensor ALU, exactly as isa/ISA.md, pipelined over
+// AluLatency = 6 clock edges: the operands a_i (acc[dst] lane) and c_i (acc[src] lane) enter in
+// the compute unit's stage S3, y_o is the registered result in S9 (dlvta_compute.v). op_i,
+// use_imm_i and imm_i are the instruction's and hold for the whole instruction. b = use_imm ?
+// sext(imm) : c.
+//   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0]), the shift
+//   S4  MIN, MAX, ADD, MOV, CLIP and left shifts (the "simple" result); the 32x16 multiply as two
+//       16-bit-wide products, one DSP slice each, registered (the DSP's own A/B and P registers)
+//   S5  the product summed (48 bits: MUL keeps the low 32); x = REQ ? product : sext(a)
+//   S6  the rounding right shift split as (x + 2^(s-1)) >>> s = (x >>> s) + x[s-1] (s >= 1):
+//       t = x >>> s and the round bit rb; s >= 48 rounds everything to 0, s = 0 is x
+//   S7  r = t + rb saturated to int32 and to 10 bits; no wide comparator follows the increment:
+//       t + rb overflows only when t is the largest value of the range, which saturates anyway
+//   S8  REQ's int8 bounds and the op select -> y_o (register)
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_alu_lane (
+  input  wire        clk_i,
   input  wire [3:0]  op_i,
   input  wire        use_imm_i,
   input  wire [15:0] imm_i,
@@ -15,75 +24,130 @@ module dlvta_alu_lane (
   input  wire [31:0] c_i,
   output reg  [31:0] y_o
 );
-  wire        [31:0] imm32 = {{16{imm_i[15]}}, imm_i};
-  wire        [31:0] b = use_imm_i ? imm32 : c_i;
-  wire signed [31:0] sa = a_i;
-  wire signed [31:0] sb = b;
-  wire               is_req = (op_i == `DLVTA_ALU_REQ);
+  wire is_req = (op_i == `DLVTA_ALU_REQ);
+  wire is_shr = (op_i == `DLVTA_ALU_SHR);
+  wire is_mul = (op_i == `DLVTA_ALU_MUL);
 
-  // the shared multiplier
-  wire signed [15:0] mul_b = is_req ? c_i[15:0] : b[15:0];
-  wire signed [47:0] prod = sa * mul_b;
+  // ---- S3: operand selection ----
+  wire [31:0] imm32 = {{16{imm_i[15]}}, imm_i};
+  wire [31:0] b = use_imm_i ? imm32 : c_i;
+  reg  [31:0]        a4_q, b4_q;
+  reg  signed [15:0] mb4_q;
+  reg  [5:0]         s4_q;
+  always @(posedge clk_i) begin
+    a4_q <= a_i;
+    b4_q <= b;
+    mb4_q <= is_req ? c_i[15:0] : b[15:0];
+    s4_q <= is_req ? c_i[21:16] : b[5:0];
+  end
 
-  // the shared rounding right shift: REQ (x = a*m, s = c[21:16]) or SHR (x = a, s = b[5:0] > 0)
-  wire signed [48:0] rs_x = is_req ? {prod[47], prod} : {{17{a_i[31]}}, a_i};
-  wire        [5:0]  rs_s = is_req ? c_i[21:16] : b[5:0];
-  wire               rs_big = (rs_s >= 6'd48);
-  wire        [5:0]  rs_s1 = rs_s - 6'd1;                        // 0..46 when 1 <= s < 48
-  wire signed [48:0] rs_q = rs_x >>> rs_s1;
-  wire signed [49:0] rs_x50 = $signed({rs_x[48], rs_x});
-  wire signed [49:0] rs_q50 = $signed({rs_q[48], rs_q});
-  wire signed [49:0] rs_q1 = rs_q50 + 50'sd1;
-  wire signed [49:0] rs_half = rs_q1 >>> 1;
-  // (every operand signed, so that nothing here turns the shifts unsigned)
-  wire signed [49:0] rs_r = (rs_s == 6'd0) ? rs_x50 : rs_big ? 50'sd0 : rs_half;
-
-  // REQ bounds. int32 saturation and the int8 bounds of imm need no wide comparators: a value
-  // whose upper bits are all copies of its sign fits; otherwise its sign says which side it is.
-  wire        [18:0] r_top = rs_r[49:31];
-  wire               r_fits32 = (r_top == 19'd0) || (r_top == {19{1'b1}});
-  wire        [31:0] req_sat = r_fits32 ? rs_r[31:0] : (rs_r[49] ? 32'h8000_0000 : 32'h7fff_ffff);
-  wire        [40:0] r_top10 = rs_r[49:9];
-  wire signed [9:0]  r10 = ((r_top10 == 41'd0) || (r_top10 == {41{1'b1}})) ? rs_r[9:0] :
-                           (rs_r[49] ? 10'sh200 : 10'sh1ff);
-  wire signed [9:0]  lo = {{2{imm_i[7]}}, imm_i[7:0]};
-  wire signed [9:0]  hi = {{2{imm_i[15]}}, imm_i[15:8]};
-  wire signed [9:0]  req_lo = (r10 < lo) ? lo : r10;
-  wire signed [9:0]  req_cl = (req_lo > hi) ? hi : req_lo;
-  wire        [31:0] req_y = use_imm_i ? {{22{req_cl[9]}}, req_cl} : req_sat;
-
-  // SHR: s = sext(b[5:0]); s > 0 rounds right (shared shift), s < 0 shifts left by -s (1..32)
-  wire        [5:0]  shn = 6'd0 - b[5:0];
-  wire        [31:0] shl_r = shn[5] ? 32'd0 : (a_i << shn[4:0]);
-  wire        [31:0] shr_y = (b[5:0] == 6'd0) ? a_i : b[5] ? shl_r : rs_r[31:0];
-
-  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact, as above)
-  wire        [22:0] a_top10 = a_i[31:9];
-  wire signed [9:0]  a10 = ((a_top10 == 23'd0) || (a_top10 == {23{1'b1}})) ? a_i[9:0] :
-                           (a_i[31] ? 10'sh200 : 10'sh1ff);
-  wire signed [9:0]  clo = {{2{b[7]}}, b[7:0]};
-  wire signed [9:0]  chi = {{2{b[15]}}, b[15:8]};
+  // ---- S4: simple ops; the two partial products ----
+  wire signed [31:0] sa4 = a4_q;
+  wire signed [31:0] sb4 = b4_q;
+  wire               lt = (sa4 < sb4);
+  // SHR with s <= 0: s = 0 gives a, s < 0 shifts left by -s (1..32); s > 0 takes the S5.. path
+  wire [5:0]  shn = 6'd0 - b4_q[5:0];
+  wire [31:0] shl_r = shn[5] ? 32'd0 : (a4_q << shn[4:0]);
+  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact)
+  wire [22:0]        a_top10 = a4_q[31:9];
+  wire signed [9:0]  a10 = ((a_top10 == 23'd0) || (a_top10 == {23{1'b1}})) ? a4_q[9:0] :
+                           (a4_q[31] ? 10'sh200 : 10'sh1ff);
+  wire signed [9:0]  clo = {{2{b4_q[7]}}, b4_q[7:0]};
+  wire signed [9:0]  chi = {{2{b4_q[15]}}, b4_q[15:8]};
   wire signed [9:0]  c_lo = (a10 < clo) ? clo : a10;
   wire signed [9:0]  c_y = (c_lo > chi) ? chi : c_lo;
-
-  // MIN and MAX share one comparator
-  wire               lt = (sa < sb);
-
-  wire unused_ok = ^{prod[47:32]};  // MUL keeps the low 32 bits
-
+  reg [31:0] simple;
   always @* begin
-    y_o = a_i;
+    simple = a4_q;
     case (op_i)
-      `DLVTA_ALU_MIN:  y_o = lt ? a_i : b;
-      `DLVTA_ALU_MAX:  y_o = lt ? b : a_i;
-      `DLVTA_ALU_ADD:  y_o = a_i + b;
-      `DLVTA_ALU_MUL:  y_o = prod[31:0];
-      `DLVTA_ALU_SHR:  y_o = shr_y;
-      `DLVTA_ALU_CLIP: y_o = {{22{c_y[9]}}, c_y};
-      `DLVTA_ALU_MOV:  y_o = b;
-      `DLVTA_ALU_REQ:  y_o = req_y;
-      default:         y_o = a_i;
+      `DLVTA_ALU_MIN:  simple = lt ? a4_q : b4_q;
+      `DLVTA_ALU_MAX:  simple = lt ? b4_q : a4_q;
+      `DLVTA_ALU_ADD:  simple = a4_q + b4_q;
+      `DLVTA_ALU_SHR:  simple = (b4_q[5:0] == 6'd0) ? a4_q : shl_r;
+      `DLVTA_ALU_CLIP: simple = {{22{c_y[9]}}, c_y};
+      `DLVTA_ALU_MOV:  simple = b4_q;
+      default:         simple = a4_q;
     endcase
+  end
+  // the 32x16 multiply: a = a_hi * 2^16 + a_lo (a_lo unsigned), each part one DSP multiply
+  wire signed [16:0] a_lo = {1'b0, a4_q[15:0]};
+  wire signed [15:0] a_hi = a4_q[31:16];
+  reg  signed [32:0] plo5_q;
+  reg  signed [31:0] phi5_q;
+  reg  [31:0] a5_q, y5_q;
+  reg  [5:0]  s5_q;
+  reg         rs5_q;  // the result comes from the rounding shift (REQ, or SHR with s > 0)
+  always @(posedge clk_i) begin
+    plo5_q <= a_lo * mb4_q;
+    phi5_q <= a_hi * mb4_q;
+    a5_q <= a4_q;
+    y5_q <= simple;
+    s5_q <= s4_q;
+    rs5_q <= is_req || (is_shr && (b4_q[5:0] != 6'd0) && !b4_q[5]);
+  end
+
+  // ---- S5: the product; the shift's operand ----
+  wire signed [47:0] prod = $signed({phi5_q, 16'd0}) + $signed({{15{plo5_q[32]}}, plo5_q});
+  reg  signed [48:0] x6_q;
+  reg  [31:0] y6_q;
+  reg  [5:0]  s6_q;
+  reg         rs6_q;
+  always @(posedge clk_i) begin
+    x6_q <= is_req ? {prod[47], prod} : {{17{a5_q[31]}}, a5_q};
+    y6_q <= is_mul ? prod[31:0] : y5_q;
+    s6_q <= s5_q;
+    rs6_q <= rs5_q;
+  end
+
+  // ---- S6: t = x >>> s and the round bit x[s-1] ----
+  wire               big6 = (s6_q >= 6'd48);
+  wire signed [48:0] t6 = x6_q >>> s6_q;
+  wire [5:0]         s6m1 = s6_q - 6'd1;
+  wire               rb6 = (s6_q != 6'd0) && !big6 && x6_q[s6m1];
+  reg  signed [48:0] t7_q;
+  reg         rb7_q;
+  reg  [31:0] y7_q;
+  reg         rs7_q;
+  always @(posedge clk_i) begin
+    t7_q <= big6 ? 49'sd0 : t6;
+    rb7_q <= rb6;
+    y7_q <= y6_q;
+    rs7_q <= rs6_q;
+  end
+
+  // ---- S7: r = t + rb, saturated to int32 and to 10 bits ----
+  wire [17:0] t_top32 = t7_q[48:31];
+  wire        fits32 = (t_top32 == 18'd0) || (t_top32 == {18{1'b1}});
+  wire        max32 = (t_top32 == 18'd0) && (t7_q[30:0] == {31{1'b1}});
+  wire [31:0] inc32 = t7_q[31:0] + {31'd0, rb7_q};
+  wire [31:0] sat32 = !fits32 ? (t7_q[48] ? 32'h8000_0000 : 32'h7fff_ffff) :
+                      (max32 && rb7_q) ? 32'h7fff_ffff : inc32;
+  wire [39:0] t_top10 = t7_q[48:9];
+  wire        fits10 = (t_top10 == 40'd0) || (t_top10 == {40{1'b1}});
+  wire        max10 = (t_top10 == 40'd0) && (t7_q[8:0] == 9'h1ff);
+  wire [9:0]  inc10 = t7_q[9:0] + {9'd0, rb7_q};
+  wire [9:0]  sat10 = !fits10 ? (t7_q[48] ? 10'h200 : 10'h1ff) :
+                      (max10 && rb7_q) ? 10'h1ff : inc10;
+  reg  [31:0] sat8_q, rnd8_q, y8_q;
+  reg  [9:0]  r8_q;
+  reg         rs8_q;
+  always @(posedge clk_i) begin
+    sat8_q <= sat32;
+    rnd8_q <= inc32;   // SHR keeps the low 32 bits of the rounded value
+    r8_q <= sat10;
+    y8_q <= y7_q;
+    rs8_q <= rs7_q;
+  end
+
+  // ---- S8: REQ's int8 bounds [imm[7:0], imm[15:8]]; the op select ----
+  wire signed [9:0] r10 = r8_q;
+  wire signed [9:0] lo = {{2{imm_i[7]}}, imm_i[7:0]};
+  wire signed [9:0] hi = {{2{imm_i[15]}}, imm_i[15:8]};
+  wire signed [9:0] req_lo = (r10 < lo) ? lo : r10;
+  wire signed [9:0] req_cl = (req_lo > hi) ? hi : req_lo;
+  wire [31:0] req_y = use_imm_i ? {{22{req_cl[9]}}, req_cl} : sat8_q;
+  always @(posedge clk_i) begin
+    y_o <= !rs8_q ? y8_q : is_req ? req_y : rnd8_q;
   end
 endmodule
 

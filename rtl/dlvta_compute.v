@@ -104,6 +104,16 @@ module dlvta_compute #(
   localparam integer LogSc = (LogAcc > 5) ? 5 : LogAcc - 1;
   localparam integer SrcCache = 1 << LogSc;
   localparam integer TagBits = LogAcc - LogSc;
+  localparam integer LogX = (LogAcc > LogInp) ? LogAcc : LogInp;  // S1R's source index
+  // the stages that write the accumulator: GEMM in S(WG) (dlvta_gemm.v's latency after S2),
+  // ALU in S9 (dlvta_alu_lane.v: operands in S3, six registers)
+  localparam integer WG = `DLVTA_GEMM_WSTAGE;
+  localparam integer WA = `DLVTA_ALU_WSTAGE;
+  // ALU read-after-write distances in cycles between leaving S1R: the write in S9 must be
+  // forwardable to the reader's operands in S3 (WA - 3 + 1), and with one accumulator copy also
+  // have invalidated its source-cache entry (S1b adds a stage, invalidation two cycles more)
+  localparam integer HzFast = WA - 2;
+  localparam integer HzSlow = WA + 2;
   localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_LOOP = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
 
   // ---- head decode ----
@@ -198,12 +208,13 @@ module dlvta_compute #(
   reg [31:0]     oba_q, obx_q, obw_q;   // o * factor_out
   reg [31:0]     offa_q, offx_q, offw_q; // o * factor_out + i * factor_in
   reg            kill_q;                // a range error stopped the loop
+  wire           slow;  // AccCopies = 1 and this ALU op reads acc[src]: S1R -> S1b -> S2
 
-  wire s1_err;
-  wire slow;      // AccCopies = 1 and this ALU op reads acc[src]: S1 -> S1b -> S2
-  wire s1_stall;  // slow: a source-cache miss in S1 waits for the read port
+  wire r_err;     // the iteration in S1R is out of range
+  wire r_stall;   // the iteration in S1R waits (hazard, or the one read port)
+  wire adv = !r_stall;  // S0, S1 and S1R advance
   reg  s1_v_q;
-  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !s1_err && !s1_stall;
+  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !r_err && adv;
   wire u_wrap = (u_q + 1'b1 == uend_q);
   wire i_wrap = (i_q + 14'd1 == lin_q);
   wire o_wrap = (o_q + 14'd1 == lout_q);
@@ -220,7 +231,7 @@ module dlvta_compute #(
     .re_i(issue), .raddr_i(u_q[LogUop-1:0]), .rdata_o(uop_rdata)
   );
 
-  // ---- S1: indices and range check ----
+  // ---- S1: indices and range check, registered for S1R ----
   wire [31:0] ua = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
   wire [31:0] us = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
   wire [31:0] uw = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
@@ -231,21 +242,49 @@ module dlvta_compute #(
   wire needs_src = is_alu ? (!use_imm_q || (alu_op_q == `DLVTA_ALU_REQ)) : !reset_q;
   wire x_oor = is_alu ? (ix >= (32'd1 << LogAcc)) : (ix >= (32'd1 << LogInp));
   wire w_oor = !is_alu && (iw >= (32'd1 << LogWgt));
-  assign s1_err = s1_v_q && (s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)));
+
+  reg              r_v_q;
+  reg              r_err_q;
+  reg [LogAcc-1:0] r_a_q;
+  reg [LogX-1:0]   r_x_q;
+  reg [LogWgt-1:0] r_w_q;
+
+  // ---- S1R: hazards, reads ----
+  assign r_err = r_v_q && r_err_q;
+  wire r_ok = r_v_q && !r_err_q;
+  wire [LogAcc-1:0] r_s = r_x_q[LogAcc-1:0];
   assign slow = (AccCopies == 1) && is_alu && needs_src;
-  wire s1_hit;  // slow: the source of the iteration in S1 is in the source cache
-  reg  s1b_v_q;
-  // MOV ignores acc[dst]: its S1b reads nothing and leaves the port to a miss in S1
+  // MOV ignores acc[dst]: its S1b reads nothing and leaves the port to a miss in S1R
   wire dst_rd = (alu_op_q != `DLVTA_ALU_MOV);
-  assign s1_stall = slow && s1_v_q && !s1_err && !s1_hit && s1b_v_q && dst_rd;
-  wire s1_go = s1_v_q && !s1_err && !s1_stall;
+  // ALU read-after-write: an ALU result is written in S9; an iteration that reads (dst, or src)
+  // an element that an iteration issued fewer than HzFast cycles before writes waits in S1R
+  // (with one accumulator copy, HzSlow: until the write has also invalidated the source cache,
+  // so that a hit is never stale and the cache behaves as if every write were immediate)
+  reg [HzSlow-1:1]  hz_v_q;
+  reg [LogAcc-1:0]  hz_a_q [1:HzSlow-1];
+  reg               hazard;
+  integer hk;
+  always @* begin
+    hazard = 1'b0;
+    for (hk = 1; hk < HzSlow; hk = hk + 1) begin
+      if (hz_v_q[hk] && (slow || hk < HzFast) &&
+          ((dst_rd && (hz_a_q[hk] == r_a_q)) || (needs_src && (hz_a_q[hk] == r_s))))
+        hazard = 1'b1;
+    end
+    if (!is_alu) hazard = 1'b0;
+  end
+  wire r_hit;   // slow: the source of the iteration in S1R is in the source cache
+  reg  s1b_v_q;
+  wire port_stall = slow && !r_hit && s1b_v_q && dst_rd;
+  assign r_stall = r_ok && (hazard || port_stall);
+  wire r_go = r_ok && !r_stall;
 
-  assign inp_re_o = s1_go;
-  assign inp_raddr_o = ix[LogInp-1:0];
-  assign wgt_re_o = s1_go;
-  assign wgt_raddr_o = iw[LogWgt-1:0];
+  assign inp_re_o = r_go;
+  assign inp_raddr_o = r_x_q[LogInp-1:0];
+  assign wgt_re_o = r_go;
+  assign wgt_raddr_o = r_w_q;
 
-  // ---- S2: compute and write ----
+  // ---- S2: read data; S3: operands ----
   reg              s2_v_q;
   reg [LogAcc-1:0] s2_a_q;
   reg [LogAcc-1:0] s2_s_q;
@@ -263,8 +302,8 @@ module dlvta_compute #(
   reg [AccBits-1:0]   sc_mem [0:SrcCache-1];
   reg [SrcCache-1:0]  sc_v_q;
   reg [TagBits-1:0]   sc_tag_q [0:SrcCache-1];
-  wire [LogSc-1:0]    sc_ix = ix[LogSc-1:0];
-  wire [TagBits-1:0]  tag_ix = ix[LogAcc-1:LogSc];
+  wire [LogSc-1:0]    sc_ix = r_s[LogSc-1:0];
+  wire [TagBits-1:0]  tag_ix = r_s[LogAcc-1:LogSc];
   wire [LogSc-1:0]    sc_wr = wr_a_q[LogSc-1:0];
   wire                sc_fill = s1b_v_q && s1b_miss_q;
   wire                sc_inval = wr_v_q && sc_v_q[sc_wr] &&
@@ -291,37 +330,44 @@ module dlvta_compute #(
   reg [AccBits-1:0] s3_c_q;
   wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_a_q)) ? wr_d_q : s3_d_q;
   wire [AccBits-1:0] acc_s = (wr_v_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
+
+  // the entry as it will be once the fill in S1b (if any) is written (the hazard wait keeps
+  // every older write's invalidation ahead of this lookup)
+  wire sc_filling = sc_fill && (s1b_s_q[LogSc-1:0] == sc_ix);
+  assign r_hit = sc_filling ? (s1b_s_q == r_s) : (sc_v_q[sc_ix] && (sc_tag_q[sc_ix] == tag_ix));
+
+  // ---- S4..S9: the GEMM's stages (accumulator operand forwarded in each) and the ALU's ----
+  // pv_q[k], pa_q[k]: the iteration in stage k (k = 4..WA) and its accumulator index
+  reg [WA:4]        pv_q;
+  reg [LogAcc-1:0]  pa_q [4:WA];
+  // gd_q[k]: the accumulator operand of the GEMM iteration in stage k (k = 4..WG)
+  reg [AccBits-1:0] gd_q [4:WG];
+  wire [AccBits-1:0] gemm_acc = (wr_v_q && (wr_a_q == pa_q[WG])) ? wr_d_q : gd_q[WG];
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
 
-  // the entry as it will be once the fill in S1b (if any) is written, and no write pending
-  wire sc_filling = sc_fill && (s1b_s_q[LogSc-1:0] == sc_ix);
-  assign s1_hit = (sc_filling ? (s1b_s_q == ix[LogAcc-1:0])
-                              : (sc_v_q[sc_ix] && (sc_tag_q[sc_ix] == tag_ix))) &&
-                  !(s3_v_q && (s3_a_q == ix[LogAcc-1:0])) &&
-                  !(wr_v_q && (wr_a_q == ix[LogAcc-1:0]));
-
   dlvta_gemm u_gemm (
-    .clk_i(clk_i), .en_i(s2_v_q), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
-    .acc_i(acc_d), .acc_o(gemm_y)
+    .clk_i(clk_i), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
+    .acc_i(gemm_acc), .acc_o(gemm_y)
   );
 
   genvar gl;
   generate
     for (gl = 0; gl < Lanes; gl = gl + 1) begin : gen_alu
       dlvta_alu_lane u_lane (
-        .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
+        .clk_i(clk_i), .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
         .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32])
       );
     end
   endgenerate
 
-  // accumulator write port: LOAD or S2
+  // accumulator write port: LOAD, the GEMM's stage WG or the ALU's stage WA
   reg              acc_we;
   reg [LogAcc-1:0] acc_waddr;
   reg [AccBits-1:0] acc_wdata;
   integer ol;
   integer sci;
+  integer pk;
   always @* begin
     acc_we = 1'b0;
     acc_waddr = {LogAcc{1'b0}};
@@ -330,10 +376,14 @@ module dlvta_compute #(
       acc_we = ld_wv && (mem_q != `DLVTA_MEM_UOP);
       acc_waddr = ld_addr[LogAcc-1:0];
       acc_wdata = ld_acc;
+    end else if (is_alu) begin
+      acc_we = pv_q[WA];
+      acc_waddr = pa_q[WA];
+      acc_wdata = alu_y;
     end else begin
-      acc_we = s3_v_q;
-      acc_waddr = s3_a_q;
-      acc_wdata = is_alu ? alu_y : gemm_y;
+      acc_we = pv_q[WG];
+      acc_waddr = pa_q[WG];
+      acc_wdata = gemm_y;
     end
     out_we_o = acc_we;
     out_waddr_o = acc_waddr;
@@ -342,16 +392,16 @@ module dlvta_compute #(
   end
 
   wire s1b_rd = s1b_v_q && dst_rd;
-  wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? ix[LogAcc-1:0] : ia[LogAcc-1:0];
+  wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? r_s : r_a_q;
   dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc0 (
     .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
-    .re_i(s1_go || s1b_rd), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
+    .re_i(r_go || s1b_rd), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
   );
   generate
     if (AccCopies >= 2) begin : gen_acc_copy
       dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc1 (
         .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
-        .re_i(s1_go), .raddr_i(ix[LogAcc-1:0]), .rdata_o(acc1_rdata)
+        .re_i(r_go), .raddr_i(r_s), .rdata_o(acc1_rdata)
       );
     end else begin : gen_acc_one
       assign acc1_rdata = {AccBits{1'b0}};
@@ -369,7 +419,17 @@ module dlvta_compute #(
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
   wire h_is_alu = (h_op == `DLVTA_OP_ALU);
   assign q_pop_o = (state_q == S_RETIRE);
-  wire loop_done = !issuing_q && !s1_v_q && !s1b_v_q && !s2_v_q && !s3_v_q;
+  wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q);
+  wire loop_done = !issuing_q && !s1_v_q && !r_v_q && !tail_busy;
+
+  // the pipeline registers of S4..WA (no reset: pv_q says which hold an iteration)
+  always @(posedge clk_i) begin
+    pa_q[4] <= s3_a_q;
+    for (pk = 5; pk <= WA; pk = pk + 1) pa_q[pk] <= pa_q[pk-1];
+    gd_q[4] <= acc_d;
+    for (pk = 5; pk <= WG; pk = pk + 1)
+      gd_q[pk] <= (wr_v_q && (wr_a_q == pa_q[pk-1])) ? wr_d_q : gd_q[pk-1];
+  end
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -400,6 +460,13 @@ module dlvta_compute #(
       s1_v_q <= 1'b0;
       s1_uoor_q <= 1'b0;
       s1_offa_q <= 32'd0; s1_offx_q <= 32'd0; s1_offw_q <= 32'd0;
+      r_v_q <= 1'b0;
+      r_err_q <= 1'b0;
+      r_a_q <= {LogAcc{1'b0}};
+      r_x_q <= {LogX{1'b0}};
+      r_w_q <= {LogWgt{1'b0}};
+      hz_v_q <= {(HzSlow-1){1'b0}};
+      for (pk = 1; pk < HzSlow; pk = pk + 1) hz_a_q[pk] <= {LogAcc{1'b0}};
       s2_v_q <= 1'b0;
       s2_a_q <= {LogAcc{1'b0}};
       s2_s_q <= {LogAcc{1'b0}};
@@ -408,6 +475,7 @@ module dlvta_compute #(
       s3_s_q <= {LogAcc{1'b0}};
       s3_d_q <= {AccBits{1'b0}};
       s3_c_q <= {AccBits{1'b0}};
+      pv_q <= {(WA-3){1'b0}};
       s1b_v_q <= 1'b0;
       s1b_miss_q <= 1'b0;
       s1b_a_q <= {LogAcc{1'b0}};
@@ -436,6 +504,9 @@ module dlvta_compute #(
       wr_a_q <= acc_waddr;
       wr_d_q <= acc_wdata;
 
+      // S3 -> S4 .. WA
+      pv_q <= {pv_q[WA-1:4], s3_v_q};
+
       // pipeline S2 -> S3
       s3_v_q <= s2_v_q;
       s3_a_q <= s2_a_q;
@@ -445,7 +516,6 @@ module dlvta_compute #(
         s3_c_q <= acc_s2;
       end
 
-      // pipeline S1 -> S2
       // source cache valid bits: a fill (which includes the write of the last cycle) wins over
       // the invalidation by that write
       for (sci = 0; sci < SrcCache; sci = sci + 1) begin
@@ -453,31 +523,42 @@ module dlvta_compute #(
         else if (sc_inval && (sc_wr == sci[LogSc-1:0])) sc_v_q[sci] <= 1'b0;
       end
 
+      // hazard delay line: the ALU iterations that left S1R in the last HzSlow-1 cycles
+      hz_v_q <= {hz_v_q[HzSlow-2:1], r_go && is_alu};
+      hz_a_q[1] <= r_a_q;
+      for (pk = 2; pk < HzSlow; pk = pk + 1) hz_a_q[pk] <= hz_a_q[pk-1];
+
+      // S1R -> S2 (slow: S1R -> S1b -> S2)
       if (slow) begin
-        // S1 -> S1b -> S2
-        s1b_v_q <= s1_go;
-        s1b_miss_q <= !s1_hit;
-        s1b_a_q <= ia[LogAcc-1:0];
-        s1b_s_q <= ix[LogAcc-1:0];
+        s1b_v_q <= r_go;
+        s1b_miss_q <= !r_hit;
+        s1b_a_q <= r_a_q;
+        s1b_s_q <= r_s;
         s2_v_q <= s1b_v_q;
         s2_a_q <= s1b_a_q;
         s2_s_q <= s1b_s_q;
       end else begin
         s1b_v_q <= 1'b0;
-        s2_v_q <= s1_go;
-        s2_a_q <= ia[LogAcc-1:0];
-        s2_s_q <= ix[LogAcc-1:0];
+        s2_v_q <= r_go;
+        s2_a_q <= r_a_q;
+        s2_s_q <= r_s;
       end
 
-      // pipeline S0 -> S1 (a stalled iteration stays in S1; the uop RAM keeps its output)
-      if (!s1_stall) begin
+      // S0 -> S1 -> S1R (a waiting iteration stays in S1R, the one behind it in S1 and the uop
+      // RAM keeps its output)
+      if (adv) begin
         s1_v_q <= issue;
         s1_uoor_q <= u_oor;
         s1_offa_q <= offa_q;
         s1_offx_q <= offx_q;
         s1_offw_q <= offw_q;
+        r_v_q <= s1_v_q && !kill_q && !r_err;
+        r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor));
+        r_a_q <= ia[LogAcc-1:0];
+        r_x_q <= ix[LogX-1:0];
+        r_w_q <= iw[LogWgt-1:0];
       end
-      if (s1_err) kill_q <= 1'b1;
+      if (r_err) kill_q <= 1'b1;
 
       if (issue) begin
         if (u_wrap) begin
@@ -504,7 +585,6 @@ module dlvta_compute #(
           u_q <= u_q + 1'b1;
         end
       end
-
       case (state_q)
         S_IDLE: begin
           if (start) begin
@@ -564,14 +644,14 @@ module dlvta_compute #(
           end
         end
         S_LOOP: begin
-          if (s1_err) begin
+          if (r_err) begin
             err_o <= 1'b1;
             err_kind_o <= 3'd2;
             issuing_q <= 1'b0;
           end
-          if (kill_q && !s1b_v_q && !s2_v_q && !s3_v_q) begin
+          if (kill_q && !tail_busy) begin
             state_q <= S_DEAD;
-          end else if (!kill_q && !s1_err && loop_done) begin
+          end else if (!kill_q && !r_err && loop_done) begin
             state_q <= S_RETIRE;
           end
         end

@@ -1,11 +1,17 @@
-// rtl/dlvta_gemm.v -- the GEMM core's arithmetic over two pipeline stages: BATCH x BLOCK_OUT dot
-// products of BLOCK_IN int8 x int8 terms added to the int32 accumulators (wrapping), or zeros on
-// reset. The products of inp_i and wgt_i are registered when en_i is set (stage S2); the sums and
-// the accumulation of acc_i are combinational from those registers (stage S3).
+// rtl/dlvta_gemm.v -- the GEMM core's arithmetic, pipelined: BATCH x BLOCK_OUT dot products of
+// BLOCK_IN int8 x int8 terms added to the int32 accumulators (wrapping), or zeros on reset.
+// Stages of the compute unit (dlvta_compute.v): inp_i and wgt_i are the buffers' read data in S2;
+// the result acc_o is combinational in stage S(Latency + 2), from acc_i of the same stage:
+//   S2  operands registered (the multipliers' input registers)
+//   S3  products (one DSP multiply per pair of outputs, registered in the DSP)
+//   S4  products unpacked, adder-tree level 1, registered
+//   S5.. two tree levels per stage, registered after every odd level below the top
+//   last  the remaining levels and the accumulation of acc_i: acc_o
+// Latency = 2 + floor(Levels / 2), Levels = log2(BLOCK_IN) rounded up (pynq: 4, tiny: 3).
 // Lane layout as in DRAM: inp[b][k] at bits (b*BLOCK_IN+k)*8, wgt[j][k] at (j*BLOCK_IN+k)*8,
 // acc[b][j] at (b*BLOCK_OUT+j)*32.
 //
-// Two products that share the input x are made by one multiplier (one DSP48E1 of 25x18 bits, as
+// Two products that share the input x are made by one multiplier (one DSP48 of 25x18 bits, as
 // in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
 // [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
 // the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
@@ -14,8 +20,7 @@
 
 module dlvta_gemm (
   input  wire                                          clk_i,
-  input  wire                                          en_i,      // register the products
-  input  wire                                          reset_i,
+  input  wire                                          reset_i,   // the instruction's reset
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_i,
   input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_i,
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_i,
@@ -25,67 +30,105 @@ module dlvta_gemm (
   localparam integer BlockIn = `DLVTA_BLOCK_IN;
   localparam integer BlockOut = `DLVTA_BLOCK_OUT;
   localparam integer Pairs = BlockOut / 2;
-  localparam integer DotBits = 17 + $clog2(BlockIn);
-  localparam integer Leaves = 1 << $clog2(BlockIn);
+  localparam integer Levels = $clog2(BlockIn);
+  localparam integer DotBits = 17 + Levels;
+  localparam integer Leaves = 1 << Levels;
 
-  // prod[(b*BlockOut + j)*BlockIn + k] = inp[b][k] * wgt[j][k], signed (arrays, not one wide
-  // vector: Verilator keeps each product in a native word); prod_q: registered
-  wire [16:0] prod [0:Batch*BlockOut*BlockIn-1];
-  wire [16:0] prod_q [0:Batch*BlockOut*BlockIn-1];
-
-  genvar gq;
-  generate
-    for (gq = 0; gq < Batch*BlockOut*BlockIn; gq = gq + 1) begin : gen_preg
-      reg [16:0] q;
-      always @(posedge clk_i) begin
-        if (en_i) q <= prod[gq];
+  // node n of a heap-ordered tree (children 2n+1, 2n+2) is at depth floor(log2(n+1)) and
+  // height Levels - depth above the leaves; levels 1, 3, 5, ... below the top are registered
+  function automatic integer height(input integer n);
+    integer d, m;
+    begin
+      d = 0;
+      m = n + 1;
+      while (m > 1) begin
+        m = m / 2;
+        d = d + 1;
       end
-      assign prod_q[gq] = q;
+      height = Levels - d;
     end
-  endgenerate
+  endfunction
+
+  // ---- S2: operand registers; S3: products ----
+  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and inp[b][k]
+  wire [31:0] pp_q [0:Batch*BlockIn*Pairs-1];
+  // odd BLOCK_OUT: the last output's products, one multiply each
+  wire [16:0] po_q [0:Batch*BlockIn-1];
 
   genvar gb, gj, gk;
   generate
     for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
       for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
-        wire signed [7:0] x = inp_i[(gb*BlockIn+gk)*8 +: 8];
+        reg signed [7:0] x_q;
+        always @(posedge clk_i) x_q <= inp_i[(gb*BlockIn+gk)*8 +: 8];
         for (gj = 0; gj < Pairs; gj = gj + 1) begin : gen_pair
           wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
           wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
-          wire signed [24:0] packed_w = $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
-          wire signed [31:0] pp = packed_w * x;
-          wire        [16:0] p1 = {pp[31], pp[31:16]} + {16'd0, pp[15]};
-          assign prod[(gb*BlockOut + 2*gj)*BlockIn + gk] = {pp[15], pp[15:0]};
-          assign prod[(gb*BlockOut + 2*gj+1)*BlockIn + gk] = p1;
+          reg  signed [24:0] pw_q;
+          reg  signed [31:0] pp;
+          always @(posedge clk_i) begin
+            pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
+            pp <= pw_q * x_q;
+          end
+          assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
         end
         if (BlockOut % 2 == 1) begin : gen_odd
-          wire signed [7:0]  w = wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
-          wire signed [16:0] p = w * x;
-          assign prod[(gb*BlockOut + BlockOut-1)*BlockIn + gk] = p;
-        end
-      end
-      for (gj = 0; gj < BlockOut; gj = gj + 1) begin : gen_out
-        // the dot product is exact in DotBits (|each product| <= 2^14): a balanced adder tree,
-        // node n = node 2n+1 + node 2n+2, leaves Leaves-1 .. 2*Leaves-2 (zero past BlockIn)
-        wire [DotBits-1:0] node [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
-        genvar gn;
-        for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
-          if (gn < BlockIn) begin : gen_term
-            assign node[Leaves-1+gn] = {{(DotBits-17){prod_q[(gb*BlockOut + gj)*BlockIn + gn][16]}},
-                                        prod_q[(gb*BlockOut + gj)*BlockIn + gn]};
-          end else begin : gen_zero
-            assign node[Leaves-1+gn] = {DotBits{1'b0}};
+          reg signed [7:0]  w_q;
+          reg signed [16:0] p;
+          always @(posedge clk_i) begin
+            w_q <= wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
+            p <= w_q * x_q;
           end
+          assign po_q[gb*BlockIn + gk] = p;
+        end else begin : gen_even
+          assign po_q[gb*BlockIn + gk] = 17'd0;  // unused: every output is half of a pair
         end
-        for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
-          assign node[gn] = node[2*gn+1] + node[2*gn+2];
-        end
-        wire [DotBits-1:0] dot = node[0];
-        wire [31:0] sum = acc_i[(gb*BlockOut+gj)*32 +: 32] + {{(32-DotBits){dot[DotBits-1]}}, dot};
-        assign acc_o[(gb*BlockOut+gj)*32 +: 32] = reset_i ? 32'd0 : sum;
       end
     end
   endgenerate
+
+  // ---- S4..: unpacked products, the adder trees, the accumulation ----
+  genvar go, gn;
+  generate
+    for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_acc_b
+      for (go = 0; go < BlockOut; go = go + 1) begin : gen_out
+        // val[n]: node n's value as its parent sees it (the register where the level has one)
+        wire [DotBits-1:0] val [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
+        for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
+          if (gn < BlockIn) begin : gen_term
+            wire [16:0] p;
+            if (go % 2 == 1) begin : gen_hi
+              wire [16:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][31:15];
+              assign p = {w[16], w[16:1]} + {16'd0, w[0]};
+            end else if (go == BlockOut - 1) begin : gen_last
+              assign p = po_q[gb*BlockIn + gn];
+            end else begin : gen_lo
+              wire [15:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][15:0];
+              assign p = {w[15], w};
+            end
+            assign val[Leaves-1+gn] = {{(DotBits-17){p[16]}}, p};
+          end else begin : gen_zero
+            assign val[Leaves-1+gn] = {DotBits{1'b0}};
+          end
+        end
+        for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
+          wire [DotBits-1:0] sum = val[2*gn+1] + val[2*gn+2];
+          if ((height(gn) % 2 == 1) && (height(gn) < Levels)) begin : gen_reg
+            reg [DotBits-1:0] q;
+            always @(posedge clk_i) q <= sum;
+            assign val[gn] = q;
+          end else begin : gen_comb
+            assign val[gn] = sum;
+          end
+        end
+        wire [DotBits-1:0] dot = val[0];
+        wire [31:0] acc = acc_i[(gb*BlockOut+go)*32 +: 32];
+        assign acc_o[(gb*BlockOut+go)*32 +: 32] =
+          reset_i ? 32'd0 : acc + {{(32-DotBits){dot[DotBits-1]}}, dot};
+      end
+    end
+  endgenerate
+  wire unused_ok = ^{po_q[0]};  // BLOCK_OUT even: no odd output
 endmodule
 
 `default_nettype wire

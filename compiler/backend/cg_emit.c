@@ -310,7 +310,7 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
 /* The constants of fsim_timing_default (sim/fsim/fsim.c), which is calibrated to the RTL: LOAD
  * and STORE carry fsim's rd_overhead / wr_overhead in their latencies. */
 enum {
-  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2, CG_GEMM_FILL = 4, CG_ALU_FILL = 4,
+  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2,
   CG_SRC_FILL = 1, /* acc_copies = 1: fill of an ALU op that reads acc[src] (fsim alu_src_fill) */
   CG_SRC_MISS = 1, /* acc_copies = 1: a source-cache miss after the first iteration */
 };
@@ -320,8 +320,8 @@ void cg_cost_init(const isa_config *cfg, cg_cost *c) {
   c->wr_lat = cfg->d.dram_wr_latency + CG_WR_OVH;
   c->beat_bytes = cfg->d.axi_bits / 8.0;
   c->insn_ovh = CG_INSN_OVH;
-  c->gemm_fill = CG_GEMM_FILL;
-  c->alu_fill = CG_ALU_FILL;
+  c->gemm_fill = cfg->d.gemm_wstage + 2; /* the pipeline's stages (isa_derived) */
+  c->alu_fill = cfg->d.alu_wstage + 2;
   c->fetch_beats = 128.0 / cfg->d.axi_bits;
   c->fetch_burst = 8;
 }

@@ -39,13 +39,20 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->rd_overhead = 4;
   t->wr_overhead = 2;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
-  t->gemm_fill = 4;     /* uop read, operand read, multiply-add tree, accumulator write */
-  t->alu_fill = 4;      /* the same pipeline as GEMM: uop read, operand read, registers, write */
+  /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
+   * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
+   * registers, products, adder tree two levels a stage) and the ALU in S9 (isa_derived) */
+  t->gemm_fill = cfg->d.gemm_wstage + 2;
+  t->alu_fill = cfg->d.alu_wstage + 2;
   /* one accumulator copy (config acc_copies): the stage that reads acc[dst] after acc[src], and
    * the cycle a source-cache miss (after an instruction's first iteration) waits for the one
    * read port (rtl/dlvta_compute.v) */
   t->alu_src_fill = cfg->d.acc_copies == 1 ? 1 : 0;
   t->src_miss_cycles = cfg->d.acc_copies == 1 ? 1 : 0;
+  /* ALU read-after-write: cycles between an iteration and a later one that reads its result
+   * (the write in S9 reaches the reader's operands in S3; with the source cache, its entry) */
+  t->alu_raw_dist = cfg->d.alu_wstage - 2;
+  t->alu_raw_dist_src = cfg->d.alu_wstage + 2;
   t->finish_cycles = 1;
 }
 
@@ -80,8 +87,11 @@ fsim *fsim_create(const isa_config *cfg) {
   s->us = calloc(d->uop_depth, sizeof *s->us);
   s->uw = calloc(d->uop_depth, sizeof *s->uw);
   s->tmp = calloc(s->acc_lanes, sizeof *s->tmp);
+  s->hz_go = calloc(d->acc_depth, sizeof *s->hz_go);
+  s->hz_gen = calloc(d->acc_depth, sizeof *s->hz_gen);
   s->sc_n = d->acc_depth / 2 < FSIM_SC_MAX ? d->acc_depth / 2 : FSIM_SC_MAX;
-  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || !s->acc || !s->out || !s->ua || !s->us || !s->uw || !s->tmp) {
+  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || !s->acc || !s->out || !s->ua || !s->us || !s->uw || !s->tmp ||
+      !s->hz_go || !s->hz_gen) {
     fsim_destroy(s);
     return NULL;
   }
@@ -100,6 +110,8 @@ void fsim_destroy(fsim *s) {
   free(s->us);
   free(s->uw);
   free(s->tmp);
+  free(s->hz_go);
+  free(s->hz_gen);
   free(s);
 }
 
@@ -286,8 +298,8 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     r->ctr->gemm_cycles += wk->iters;
     break;
   case ISA_OP_ALU:
-    if (wk->iters) t += tm->alu_fill + wk->iters;
-    if (wk->src_reads) t += tm->alu_src_fill + wk->src_stalls * tm->src_miss_cycles;
+    if (wk->iters) t += tm->alu_fill + wk->span;
+    if (wk->src_reads && r->s->cfg->d.acc_copies == 1) t += tm->alu_src_fill;
     r->ctr->alu_cycles += wk->iters;
     break;
   default: t = start + tm->finish_cycles; break;

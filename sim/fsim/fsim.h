@@ -63,12 +63,16 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             holds the shared memory port (a transfer waits for the port to be free; elements
  *             smaller than a beat go one per cycle).
  *   STORE     insn_overhead + (rows ? wr_overhead + beats (port) + wr_latency : 0).
- *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle;
- *             an ALU op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill and
- *             src_miss_cycles for each iteration after the first whose source element misses
- *             (MOV, which does not read acc[dst], excepted) the RTL's source cache (config acc_copies = 1: one accumulator read port and a
- *             direct-mapped cache of min(32, acc_depth / 2) elements that accumulator writes
- *             invalidate, reset at every run; both constants 0 with two copies).
+ *   GEMM/ALU  insn_overhead + (iterations ? fill + span : 0). GEMM: span = iterations, one
+ *             per cycle. ALU: iteration k issues one cycle after k-1, but not before
+ *             alu_raw_dist cycles (alu_raw_dist_src for an op that reads acc[src] with one
+ *             accumulator copy) after an earlier iteration of the instruction that wrote an
+ *             element it reads (acc[dst] unless MOV; acc[src] if it reads it); with one copy
+ *             an op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill, and an
+ *             iteration whose source element misses the RTL's source cache (a direct-mapped
+ *             cache of min(32, acc_depth / 2) elements that accumulator writes invalidate, reset
+ *             at every run) waits src_miss_cycles more when it would issue right behind the
+ *             previous one and reads acc[dst] (not MOV); span = last issue + 1.
  *   FINISH    finish_cycles.   cycles = the last unit's end. */
 typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
@@ -85,6 +89,8 @@ typedef struct fsim_timing {
   unsigned alu_fill;       /* ALU pipeline fill + drain per instruction with iterations */
   unsigned alu_src_fill;   /* extra fill of an ALU op that reads acc[src] */
   unsigned src_miss_cycles; /* extra cycles of an ALU iteration reading a new acc[src] element */
+  unsigned alu_raw_dist;   /* ALU: least cycles between an iteration and one reading its dst */
+  unsigned alu_raw_dist_src; /* the same for an op that reads acc[src] with one accumulator copy */
   unsigned finish_cycles;  /* FINISH's own cycles */
 } fsim_timing;
 

@@ -423,25 +423,44 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
   if (!use_src)
     for (unsigned l = 0; l < L; l++) B[l] = imm;
   if (use_src) wk->src_reads = wk->iters;
-  uint64_t first = 1;
+  /* timing (fsim.h "GEMM/ALU"): each iteration's issue cycle, from read-after-write distances
+   * and the one read port of a single accumulator copy */
+  const int one_copy = d->acc_copies == 1;
+  const int dst_rd = op != ISA_ALU_MOV;
+  const uint64_t dist = use_src && one_copy ? s->tm.alu_raw_dist_src : s->tm.alu_raw_dist;
+  if (++s->hz_cur == 0) { /* generation counter wrapped: forget every stamp */
+    memset(s->hz_gen, 0, (size_t)d->acc_depth * sizeof *s->hz_gen);
+    s->hz_cur = 1;
+  }
+  uint64_t prev = 0;
+  int first = 1;
   for (uint64_t o = 0; o < n.lo; o++)
     for (uint64_t i = 0; i < n.li; i++)
       for (uint64_t u = n.ub; u < n.ue; u++) {
         uint64_t dd = s->ua[u] + o * k[0].fo + i * k[0].fi;
+        uint64_t go = first ? 0 : prev + 1;
+        if (dst_rd && s->hz_gen[dd] == s->hz_cur && s->hz_go[dd] + dist > go) go = s->hz_go[dd] + dist;
+        int miss = 0;
         if (use_src) {
           uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
+          if (s->hz_gen[ss] == s->hz_cur && s->hz_go[ss] + dist > go) go = s->hz_go[ss] + dist;
           memcpy(B, s->acc + ss * L, L * 4); /* a copy: d may equal s */
           uint32_t *e = &s->sc_idx[ss % s->sc_n];
-          if (*e != ss) { /* a miss: fills the entry; waits for the read port unless it is the
-                             first iteration or a MOV (which does not read acc[d]) */
+          if (*e != ss) { /* a miss: fills the entry */
             *e = (uint32_t)ss;
-            wk->src_stalls += !first && op != ISA_ALU_MOV;
+            miss = one_copy;
           }
-          first = 0;
         }
+        /* a miss waits for the read port while the previous iteration reads acc[dst] */
+        if (miss && dst_rd && !first && go == prev + 1) go += s->tm.src_miss_cycles;
+        s->hz_gen[dd] = s->hz_cur;
+        s->hz_go[dd] = go;
+        prev = go;
+        first = 0;
         sc_written(s, dd, dd);
         alu_elem(op, use_imm, imm, s->acc + dd * L, s->out + dd * L, B, L);
       }
+  wk->span = prev + 1;
   return DRV_OK;
 }
 

@@ -37,6 +37,12 @@ struct fsim {
    * FSIM_SC_NONE or the accumulator index that entry e (= index mod sc_n) holds */
   uint32_t sc_n;
   uint32_t sc_idx[FSIM_SC_MAX];
+  /* ALU read-after-write timing: the issue cycle (relative to the instruction's first
+   * iteration) of the last iteration of the current ALU op that wrote each accumulator element,
+   * valid where hz_gen[e] == hz_cur */
+  uint64_t *hz_go;  /* [acc_depth] */
+  uint32_t *hz_gen; /* [acc_depth] */
+  uint32_t hz_cur;
 };
 #define FSIM_SC_NONE UINT32_MAX
 
@@ -48,7 +54,7 @@ typedef struct fsim_work {
   uint64_t pads;               /* pad elements written (LOAD) */
   uint64_t iters;              /* GEMM/ALU micro-op iterations */
   uint64_t src_reads;          /* ALU reading acc[src]: its iterations (else 0) */
-  uint64_t src_stalls;         /* of those, the source-cache misses after the first iteration */
+  uint64_t span;               /* ALU: cycles from the first iteration's issue to the last's, + 1 */
   uint64_t macs;               /* GEMM: useful MACs */
 } fsim_work;
 
