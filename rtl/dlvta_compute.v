@@ -419,7 +419,8 @@ module dlvta_compute #(
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
   wire h_is_alu = (h_op == `DLVTA_OP_ALU);
   assign q_pop_o = (state_q == S_RETIRE);
-  wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q);
+  // a GEMM is done when its last write (S(WG)) is; the ALU's stages behind WG hold nothing then
+  wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q[WG:4]) || (is_alu && (|pv_q[WA:WG]));
   wire loop_done = !issuing_q && !s1_v_q && !r_v_q && !tail_busy;
 
   // the pipeline registers of S4..WA (no reset: pv_q says which hold an iteration)

@@ -320,8 +320,8 @@ void cg_cost_init(const isa_config *cfg, cg_cost *c) {
   c->wr_lat = cfg->d.dram_wr_latency + CG_WR_OVH;
   c->beat_bytes = cfg->d.axi_bits / 8.0;
   c->insn_ovh = CG_INSN_OVH;
-  c->gemm_fill = cfg->d.gemm_wstage + 2; /* the pipeline's stages (isa_derived) */
-  c->alu_fill = cfg->d.alu_wstage + 2;
+  c->gemm_fill = cfg->d.gemm_wstage + 1; /* the pipeline's stages (isa_derived) */
+  c->alu_fill = cfg->d.alu_wstage + 1;
   c->fetch_beats = 128.0 / cfg->d.axi_bits;
   c->fetch_burst = 8;
 }

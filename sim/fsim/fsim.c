@@ -42,8 +42,8 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
    * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
    * registers, products, adder tree two levels a stage) and the ALU in S9 (isa_derived) */
-  t->gemm_fill = cfg->d.gemm_wstage + 2;
-  t->alu_fill = cfg->d.alu_wstage + 2;
+  t->gemm_fill = cfg->d.gemm_wstage + 1;
+  t->alu_fill = cfg->d.alu_wstage + 1;
   /* one accumulator copy (config acc_copies): the stage that reads acc[dst] after acc[src], and
    * the cycle a source-cache miss (after an instruction's first iteration) waits for the one
    * read port (rtl/dlvta_compute.v) */
