@@ -419,8 +419,7 @@ module dlvta_compute #(
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
   wire h_is_alu = (h_op == `DLVTA_OP_ALU);
   assign q_pop_o = (state_q == S_RETIRE);
-  // a GEMM is done when its last write (S(WG)) is; the ALU's stages behind WG hold nothing then
-  wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q[WG:4]) || (is_alu && (|pv_q[WA:WG]));
+  wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q);
   wire loop_done = !issuing_q && !s1_v_q && !r_v_q && !tail_busy;
 
   // the pipeline registers of S4..WA (no reset: pv_q says which hold an iteration)
@@ -505,8 +504,10 @@ module dlvta_compute #(
       wr_a_q <= acc_waddr;
       wr_d_q <= acc_wdata;
 
-      // S3 -> S4 .. WA
-      pv_q <= {pv_q[WA-1:4], s3_v_q};
+      // S3 -> S4 .. WA (a GEMM iteration leaves after its write in S(WG), so that a GEMM
+      // retires then and no GEMM iteration reaches the ALU's write stage)
+      for (pk = 5; pk <= WA; pk = pk + 1) pv_q[pk] <= pv_q[pk-1] && (pk <= WG || is_alu);
+      pv_q[4] <= s3_v_q;
 
       // pipeline S2 -> S3
       s3_v_q <= s2_v_q;
