@@ -6,24 +6,32 @@
 //
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
 //   S0  loop counters (o, i, u) and index offsets; read uop[u]
-//   S1  a/x/w (or d/s) = uop fields + offsets; range check; read acc, inp, wgt
-//   S2  GEMM products (registered); accumulator operands registered
-//   S3  GEMM sums and accumulation, or the ALU op; write acc[a] and out[a]
-// The RAMs read the old value during a write, so the operands miss the writes of the two
-// iterations ahead: the write of the previous cycle (one register, wr_*) is forwarded into the
-// operands in S2 and again in S3.
+//   S1  a/x/w (or d/s) = uop fields + offsets and their range checks, registered
+//   S1R read-after-write interlock (ALU); read acc, inp, wgt
+//   S2  read data; accumulator operands registered
+//   S3  accumulator operands; the ALU lanes take them (dlvta_alu_lane.v), the GEMM passes its
+//       operand on to S4..
+//   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
+//       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// The RAMs read the old value during a write, so every stage that carries an accumulator operand
+// after the read (S2, S3, the GEMM's S4..S(WG)) takes the write of the previous cycle (wr_*) in
+// place of its value: a GEMM that accumulates into one element back to back sees each sum. The
+// ALU consumes its operands in S3 but writes in S9: an ALU iteration that reads an element that
+// one of the last HzFast-1 ALU iterations to leave S1R will write waits in S1R (and S0/S1 behind
+// it) until the write is forwardable (a delay line of the written indices, hz_*).
 // With AccCopies = 1, every iteration of an ALU op that reads acc[src] passes an extra stage S1b:
-// S1 reads acc[src], S1b reads acc[dst] (the one read port serves both), S2 takes acc[src] from
+// S1R reads acc[src], S1b reads acc[dst] (the one read port serves both), S2 takes acc[src] from
 // the source cache. The source cache holds SrcCache accumulator elements, direct mapped by the
 // low bits of the index (LUT RAM sc_mem, tags and valid bits in flops); a miss writes the element
-// it read in S1 into the cache in S1b, and every accumulator write (from wr_*, one cycle late)
+// it read in S1R into the cache in S1b, and every accumulator write (from wr_*, one cycle late)
 // invalidates the entry of its index. An iteration is a hit when its source is valid in the
 // cache (and the iteration in S1b is not filling that entry with another element) or being
-// filled by the iteration in S1b, and neither the write of this cycle (S3) nor that of the last
-// (wr_*) is to it (those have not reached the valid bits yet; later writes reach the operand by
-// the S2/S3 forwarding). A hit reads nothing in S1 and costs one cycle; a miss needs the read
-// port in S1 while the iteration ahead reads acc[dst] in S1b, so it waits one cycle in S1 (not
-// behind a MOV, which does not read acc[dst]). So the per-channel parameters of REQ and the bias
+// filled by the iteration in S1b. The interlock holds such an op's iterations for HzSlow-1
+// cycles after an older one that writes what they read, until that write's invalidation has
+// reached the valid bits: so a hit is never stale, and hits and misses are those of a cache
+// whose writes take effect at once (fsim models exactly that). A hit reads nothing in S1R and
+// costs one cycle; a miss needs the read port in S1R while the iteration ahead reads acc[dst]
+// in S1b, so it waits one cycle in S1R (not behind a MOV, which does not read acc[dst]). So the per-channel parameters of REQ and the bias
 // of MOV (a few source elements repeated over a tile) run at one iteration per cycle; an element
 // read once costs two. The valid bits are cleared by reset (so at every start of a run); entries
 // live across instructions, since every accumulator write (LOAD, GEMM, ALU) passes wr_*. With
