@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The table; tests compile the generator against a broken copy with -DREGS_DEF='"file"'. */
+#ifndef REGS_DEF
+#define REGS_DEF "regs.def"
+#endif
+
 /* ---- the table ---------------------------------------------------------------------------- */
 typedef struct rconst { const char *name; uint64_t value; const char *meaning; } rconst;
 typedef struct rreg { const char *name; unsigned off; const char *access, *meaning; } rreg;
@@ -27,23 +32,23 @@ typedef struct rmem { int code; const char *name; } rmem;
 
 static const rconst consts[] = {
 #define DLVTA_REGS_CONST(NAME, VALUE, MEANING) {#NAME, VALUE, MEANING},
-#include "regs.def"
+#include REGS_DEF
 };
 static const rreg regs[] = {
 #define DLVTA_REG(NAME, OFFSET, ACCESS, MEANING) {#NAME, OFFSET, ACCESS, MEANING},
-#include "regs.def"
+#include REGS_DEF
 };
 static const rbit bits[] = {
 #define DLVTA_BIT(REG, NAME, BIT, MEANING) {#REG, #NAME, BIT, MEANING},
-#include "regs.def"
+#include REGS_DEF
 };
 static const rcnt cnts[] = {
 #define DLVTA_CNT(NAME, PER_MEM, MEANING) {#NAME, PER_MEM, MEANING},
-#include "regs.def"
+#include REGS_DEF
 };
 static const rerr errs[] = {
 #define DLVTA_ERR(CODE, NAME, HW, TEXT, MEANING) {CODE, #NAME, HW, TEXT, MEANING},
-#include "regs.def"
+#include REGS_DEF
 };
 static const rmem mems[] = {
 #define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) {CODE, #NAME},
@@ -76,7 +81,7 @@ static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "regsgen: isa/regs.def: ");
+  fprintf(stderr, "regsgen: %s: ", REGS_DEF);
   vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\n");
   va_end(ap);

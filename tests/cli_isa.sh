@@ -23,6 +23,15 @@ if [ -s "$T/regs.md" ] && cmp -s "$T/regs.md" "$T/regs_doc.md"; then ok; else
   diff "$T/regs_doc.md" "$T/regs.md" | head -n 20
 fi
 
+# regsgen refuses a broken register table with the defect named, and writes nothing
+sed 's/^DLVTA_REG(FP_HI, 0x01C,/DLVTA_REG(FP_HI, 0x018,/; s/^DLVTA_BIT(WAIT, FETCH_FULL, 8,/DLVTA_BIT(WAIT, FETCH_FULL, 9,/' \
+  isa/regs.def >"$T/bad_regs.def"
+if ${CC:-cc} -std=c11 -Iisa -DREGS_DEF="\"$T/bad_regs.def\"" isa/regsgen.c -o "$T/regsgen_bad"; then
+  out=$("$T/regsgen_bad" h "$T/bad.h" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && [ ! -e "$T/bad.h" ] && echo "$out" | grep -q "registers FP_LO and FP_HI share offset 0x018" &&
+     echo "$out" | grep -q "WAIT bit FETCH_FULL is at 9, not 8"; then ok; else bad "broken regs.def: rc=$rc out=$out"; fi
+else bad "regsgen does not build against a copy of regs.def"; fi
+
 cat >"$T/p.s" <<'S'
 .config tiny
 .uop acc=0 src=0 wgt=0
