@@ -14,7 +14,7 @@
  *   uio_name=NAME        name of the UIO device to look for (default "dlvta")
  *   regs=0xADDR          map the registers from mem= at this physical address instead of UIO
  *   mem=/dev/mem         the file regs= maps from
- *   regs_size=N          bytes of the register block (default: UIO map0 size, else 4096)
+ *   regs_size=N          bytes of the register block (default: UIO map0 size, else DLVTA_REGS_BYTES)
  *   udmabuf=/dev/udmabuf0  the u-dma-buf device (a bare name means <devdir>/NAME)
  *   dma_phys=0x..., dma_size=N   the region's physical address and size (default: sysfs)
  *   cache=sync|nocache|coherent  cache handling of the DMA region (default sync)
@@ -41,11 +41,10 @@
 
 /* ---- the register protocol (shared with backend_xrt.c) --------------------------------------- */
 
-const char *const drv_wait_names[DRV_WAIT_BITS] = {
-    "load waits C2L token",     "load waits L2C room",      "compute waits L2C token",
-    "compute waits S2C token",  "compute waits C2L room",   "compute waits C2S room",
-    "store waits C2S token",    "store waits S2C room",     "fetch blocked (queue full)",
-};
+const char *const drv_wait_names[DLVTA_WAIT_WIDTH] = DLVTA_WAIT_TEXTS;
+
+/* the counters by memory are indexed by isa.def's memory codes (drv_counters.loads[]) */
+_Static_assert(DLVTA_CNT_LOADS_LEN == ISA_MEM_COUNT, "one LOADS counter per memory");
 
 static void errf(drv_dev *dev, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -88,7 +87,7 @@ static int rd64(const drv_regio *io, uint32_t off, uint64_t *v) {
 
 int drv_regs_check_fingerprint(drv_dev *dev, const drv_regio *io) {
   uint32_t lo, hi;
-  if (io->rd(io->ctx, DRV_REG_FP_LO, &lo) || io->rd(io->ctx, DRV_REG_FP_HI, &hi)) {
+  if (io->rd(io->ctx, DLVTA_REG_FP_LO, &lo) || io->rd(io->ctx, DLVTA_REG_FP_HI, &hi)) {
     errf(dev, DRV_ERR_BACKEND, "%s: cannot read the fingerprint registers", io->where);
     return DRV_E_IO;
   }
@@ -109,38 +108,11 @@ int drv_regs_check_fingerprint(drv_dev *dev, const drv_regio *io) {
 }
 
 int drv_regs_counters(drv_dev *dev, const drv_regio *io) {
-  drv_counters *c = &dev->counters;
-  const isa_derived *d = &dev->cfg->d;
-  struct { uint32_t off; uint64_t *dst; } map[] = {
-      {DRV_REG_CYCLES, &c->cycles},
-      {DRV_REG_GEMM_CYCLES, &c->gemm_cycles},
-      {DRV_REG_ALU_CYCLES, &c->alu_cycles},
-      {DRV_REG_LOAD_BUSY, &c->unit_busy[ISA_UNIT_LOAD]},
-      {DRV_REG_COMPUTE_BUSY, &c->unit_busy[ISA_UNIT_COMPUTE]},
-      {DRV_REG_STORE_BUSY, &c->unit_busy[ISA_UNIT_STORE]},
-      {DRV_REG_LOAD_STALL, &c->unit_stall[ISA_UNIT_LOAD]},
-      {DRV_REG_COMPUTE_STALL, &c->unit_stall[ISA_UNIT_COMPUTE]},
-      {DRV_REG_STORE_STALL, &c->unit_stall[ISA_UNIT_STORE]},
-      {DRV_REG_BYTES_READ, &c->bytes_read},
-      {DRV_REG_BYTES_WRITTEN, &c->bytes_written},
-      {DRV_REG_INSNS_LOAD, &c->insns[ISA_OP_LOAD]},
-      {DRV_REG_INSNS_STORE, &c->insns[ISA_OP_STORE]},
-      {DRV_REG_INSNS_GEMM, &c->insns[ISA_OP_GEMM]},
-      {DRV_REG_INSNS_ALU, &c->insns[ISA_OP_ALU]},
-      {DRV_REG_INSNS_FINISH, &c->insns[ISA_OP_FINISH]},
-  };
-  uint64_t mac_iters;
-  memset(c, 0, sizeof *c);
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (rd64(io, map[i].off, map[i].dst))
+  uint64_t v[DLVTA_CNT_COUNT];
+  for (uint32_t n = 0; n < DLVTA_CNT_COUNT; n++)
+    if (rd64(io, DLVTA_REGS_CNT_BASE + 8u * n, &v[n]))
       return DRV_E_IO;
-  for (int m = 0; m < ISA_MEM_COUNT; m++)
-    if (rd64(io, DRV_REG_LOADS + 8u * (uint32_t)m, &c->loads[m]))
-      return DRV_E_IO;
-  if (rd64(io, DRV_REG_MAC_ITERS, &mac_iters))
-    return DRV_E_IO;
-  c->macs = mac_iters * d->batch * d->block_in * d->block_out;
-  c->alu_ops = c->alu_cycles; /* one vector operation per ALU cycle */
+  drv_counters_from_regs(&dev->cfg->d, v, &dev->counters);
   return DRV_OK;
 }
 
@@ -176,18 +148,18 @@ static void add_disasm(drv_dev *dev, uint64_t insn_addr, uint64_t index, uint32_
  * lowest PC of a busy unit, or -1. */
 static int64_t add_state(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t count) {
   static const struct { uint32_t off; const char *name; } pcs[] = {
-      {DRV_REG_LOAD_PC, "load"}, {DRV_REG_COMPUTE_PC, "compute"}, {DRV_REG_STORE_PC, "store"}};
+      {DLVTA_REG_LOAD_PC, "load"}, {DLVTA_REG_COMPUTE_PC, "compute"}, {DLVTA_REG_STORE_PC, "store"}};
   uint32_t v, wait = 0;
   int64_t lowest = -1;
-  if (io->rd(io->ctx, DRV_REG_FETCH_PC, &v) == 0)
-    erradd(dev, "\n  fetch: %s%" PRIu32, v == DRV_PC_IDLE ? "idle" : "at instruction ",
-           v == DRV_PC_IDLE ? 0 : v);
-  if (io->rd(io->ctx, DRV_REG_WAIT, &wait))
+  if (io->rd(io->ctx, DLVTA_REG_FETCH_PC, &v) == 0)
+    erradd(dev, "\n  fetch: %s%" PRIu32, v == DLVTA_REGS_PC_IDLE ? "idle" : "at instruction ",
+           v == DLVTA_REGS_PC_IDLE ? 0 : v);
+  if (io->rd(io->ctx, DLVTA_REG_WAIT, &wait))
     wait = 0;
   for (int u = 0; u < 3; u++) {
     if (io->rd(io->ctx, pcs[u].off, &v))
       continue;
-    if (v == DRV_PC_IDLE) {
+    if (v == DLVTA_REGS_PC_IDLE) {
       erradd(dev, "\n  %s unit: idle", pcs[u].name);
       continue;
     }
@@ -198,7 +170,7 @@ static int64_t add_state(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, 
   }
   if (wait) {
     erradd(dev, "\n  waiting:");
-    for (int i = 0; i < DRV_WAIT_BITS; i++)
+    for (int i = 0; i < DLVTA_WAIT_WIDTH; i++)
       if (wait >> i & 1)
         erradd(dev, " [%s]", drv_wait_names[i]);
   }
@@ -207,8 +179,7 @@ static int64_t add_state(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, 
 
 int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t count,
                  uint32_t timeout_ms) {
-  static const char *const kinds[] = {"none", "illegal instruction", "SRAM index out of range",
-                                      "DRAM access error", "deadlock", "program ended without FINISH"};
+  static const char *const kinds[DLVTA_ERR_COUNT] = DLVTA_ERR_TEXTS;
   uint32_t st;
   if (insn_addr % 16 || insn_addr + (uint64_t)count * 16 > 0x100000000ull || count == 0) {
     errf(dev, DRV_ERR_BACKEND, "%s: program at 0x%" PRIx64 " x %" PRIu32
@@ -216,28 +187,28 @@ int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t
          io->where, insn_addr, count);
     return DRV_E_ARG;
   }
-  if (io->rd(io->ctx, DRV_REG_STATUS, &st)) {
+  if (io->rd(io->ctx, DLVTA_REG_STATUS, &st)) {
     errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
     return DRV_E_IO;
   }
-  if (st & DRV_STATUS_BUSY) {
+  if (st & DLVTA_STATUS_BUSY) {
     errf(dev, DRV_ERR_BACKEND, "%s: the device is still busy (STATUS 0x%" PRIx32 ") from an "
          "earlier run that timed out; reload the bitstream to reset it", io->where, st);
     return DRV_E_IO;
   }
-  if (io->wr(io->ctx, DRV_REG_INSN_ADDR, (uint32_t)insn_addr) ||
-      io->wr(io->ctx, DRV_REG_INSN_COUNT, count) || io->wr(io->ctx, DRV_REG_CTRL, DRV_CTRL_START)) {
+  if (io->wr(io->ctx, DLVTA_REG_INSN_ADDR, (uint32_t)insn_addr) ||
+      io->wr(io->ctx, DLVTA_REG_INSN_COUNT, count) || io->wr(io->ctx, DLVTA_REG_CTRL, DLVTA_CTRL_START)) {
     errf(dev, DRV_ERR_BACKEND, "%s: cannot write the start registers", io->where);
     return DRV_E_IO;
   }
   uint64_t t0 = now_ns();
   unsigned poll_us = io->poll_us ? io->poll_us : 20;
   for (unsigned polls = 0;; polls++) {
-    if (io->rd(io->ctx, DRV_REG_STATUS, &st)) {
+    if (io->rd(io->ctx, DLVTA_REG_STATUS, &st)) {
       errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
       return DRV_E_IO;
     }
-    if (!(st & DRV_STATUS_BUSY) && (st & (DRV_STATUS_DONE | DRV_STATUS_ERROR)))
+    if (!(st & DLVTA_STATUS_BUSY) && (st & (DLVTA_STATUS_DONE | DLVTA_STATUS_ERROR)))
       break;
     uint64_t el = now_ns() - t0;
     if (timeout_ms && el >= (uint64_t)timeout_ms * 1000000ull) {
@@ -257,12 +228,14 @@ int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t
     errf(dev, DRV_ERR_BACKEND, "%s: cannot read the counters", io->where);
     return DRV_E_IO;
   }
-  if (!(st & DRV_STATUS_ERROR))
+  if (!(st & DLVTA_STATUS_ERROR))
     return DRV_OK;
   uint32_t kind = 0, insn = 0;
-  io->rd(io->ctx, DRV_REG_ERR_KIND, &kind);
-  io->rd(io->ctx, DRV_REG_ERR_INSN, &insn);
-  int k = kind >= DRV_ERR_ILLEGAL && kind <= DRV_ERR_NO_FINISH ? (int)kind : DRV_ERR_BACKEND;
+  io->rd(io->ctx, DLVTA_REG_ERR_KIND, &kind);
+  io->rd(io->ctx, DLVTA_REG_ERR_INSN, &insn);
+  /* a kind the hardware reports (not NONE: the run stopped on an error), else unknown */
+  int k = kind != DLVTA_ERR_NONE && kind < DLVTA_ERR_COUNT && (DLVTA_ERR_HW_MASK >> kind & 1)
+              ? (int)kind : DRV_ERR_BACKEND;
   errf(dev, k, "%s: device error: %s", io->where,
        k == DRV_ERR_BACKEND ? "unknown ERR_KIND" : kinds[kind]);
   if (k == DRV_ERR_BACKEND)
@@ -495,10 +468,10 @@ static int map_regs(drv_dev *dev, zynq *z) {
       z->regs_size = (size_t)v;
   }
   if (!z->regs_size)
-    z->regs_size = 4096;
-  if (z->regs_size < DRV_REG_SPAN) {
-    errf(dev, DRV_ERR_BACKEND, "zynq: register block of %zu bytes is smaller than the %d the "
-         "accelerator has", z->regs_size, DRV_REG_SPAN);
+    z->regs_size = DLVTA_REGS_BYTES;
+  if (z->regs_size < DLVTA_REGS_SPAN) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: register block of %zu bytes is smaller than the %u the "
+         "accelerator has", z->regs_size, DLVTA_REGS_SPAN);
     return DRV_E_ARG;
   }
   snprintf(z->where, sizeof z->where, "zynq %s", path);

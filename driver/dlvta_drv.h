@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlvta_regs.h" /* generated from isa/regs.def: the error kinds below */
 #include "isa.h"
 
 enum drv_status {
@@ -26,16 +27,13 @@ enum drv_status {
   DRV_E_UNSUPPORTED = -8, /* the backend cannot do this */
 };
 
-/* Kinds of device-reported errors (drv_error.kind). */
+/* Kinds of device-reported errors (drv_error.kind): DRV_ERR_<NAME> = DLVTA_ERR_<NAME> for every
+ * DLVTA_ERR of isa/regs.def (names, codes and meanings: there and in rtl/REGS.md). The hardware's
+ * ERR_KIND register reports the same codes. */
 enum drv_err_kind {
-  DRV_ERR_NONE = 0,
-  DRV_ERR_ILLEGAL,    /* illegal instruction (opcode, memory, ALU op, reserved bits, tokens) */
-  DRV_ERR_SRAM_RANGE, /* on-chip index past a buffer's depth */
-  DRV_ERR_DRAM_RANGE, /* DRAM access outside the device's buffers */
-  DRV_ERR_DEADLOCK,   /* no unit can make progress */
-  DRV_ERR_NO_FINISH,  /* the program ended without FINISH */
-  DRV_ERR_TIMEOUT,    /* ran past the timeout */
-  DRV_ERR_BACKEND,    /* the backend itself failed */
+#define DRV_ERR_KIND_(CODE, NAME) DRV_ERR_##NAME = CODE,
+  DLVTA_ERR_LIST(DRV_ERR_KIND_)
+#undef DRV_ERR_KIND_
 };
 
 typedef struct drv_error {

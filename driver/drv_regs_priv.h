@@ -1,69 +1,20 @@
-/* driver/drv_regs_priv.h -- the accelerator's control registers (the AXI4-Lite slave of
- * dlvta_top) and the run protocol over them, shared by the backends that drive real hardware:
- * zynq (registers mapped through UIO or /dev/mem) and xrt (registers through XRT). The protocol
- * code lives in backend_zynq.c; a backend supplies only a register read and write function.
+/* driver/drv_regs_priv.h -- the run protocol over the accelerator's control registers (the
+ * AXI4-Lite slave of dlvta_top), shared by the backends that drive real hardware: zynq (registers
+ * mapped through UIO or /dev/mem) and xrt (registers through XRT). The protocol code lives in
+ * backend_zynq.c; a backend supplies only a register read and write function.
  *
- * Register map (32-bit registers at byte offsets; 64-bit counters: LO at the offset, HI at +4):
- *   0x000 CTRL W: bit0 start, bit1 irq_en      0x004 STATUS R: bit0 busy, bit1 done, bit2 error
- *   0x008 INSN_ADDR (device byte address, 16-byte aligned)      0x00C INSN_COUNT
- *   0x010 ERR_KIND (= enum drv_err_kind)       0x014 ERR_INSN (instruction index)
- *   0x018 FP_LO, 0x01C FP_HI (isa_config.fingerprint of the config the bitstream was built for)
- *   0x020 FETCH_PC, 0x024 LOAD_PC, 0x028 COMPUTE_PC, 0x02C STORE_PC (instruction indices,
- *         0xFFFFFFFF = idle)                   0x030 WAIT (bits below)
- *   0x040.. 0x0B8 counters (DRV_REG_CYCLES ...); 0x0C0 MAC_ITERS, 0x0C8.. LOADS_<mem> (the RTL's
- *         extensions, rtl/REGS.md)
+ * The register map -- offsets DLVTA_REG_*, bits DLVTA_CTRL_* / DLVTA_STATUS_* / DLVTA_WAIT_*,
+ * counter indices DLVTA_CNT_*, error kinds DLVTA_ERR_* -- is generated from isa/regs.def into
+ * build/gen/dlvta_regs.h (tables in rtl/REGS.md); nothing here repeats it.
  */
 #ifndef DLVTA_DRV_REGS_PRIV_H
 #define DLVTA_DRV_REGS_PRIV_H
 
 #include <stdint.h>
+#include <string.h>
 
+#include "dlvta_regs.h"
 #include "drv_impl.h"
-
-enum drv_reg {
-  DRV_REG_CTRL = 0x000,
-  DRV_REG_STATUS = 0x004,
-  DRV_REG_INSN_ADDR = 0x008,
-  DRV_REG_INSN_COUNT = 0x00C,
-  DRV_REG_ERR_KIND = 0x010,
-  DRV_REG_ERR_INSN = 0x014,
-  DRV_REG_FP_LO = 0x018,
-  DRV_REG_FP_HI = 0x01C,
-  DRV_REG_FETCH_PC = 0x020,
-  DRV_REG_LOAD_PC = 0x024,
-  DRV_REG_COMPUTE_PC = 0x028,
-  DRV_REG_STORE_PC = 0x02C,
-  DRV_REG_WAIT = 0x030,
-  DRV_REG_CYCLES = 0x040,
-  DRV_REG_GEMM_CYCLES = 0x048,
-  DRV_REG_ALU_CYCLES = 0x050,
-  DRV_REG_LOAD_BUSY = 0x058,
-  DRV_REG_COMPUTE_BUSY = 0x060,
-  DRV_REG_STORE_BUSY = 0x068,
-  DRV_REG_LOAD_STALL = 0x070,
-  DRV_REG_COMPUTE_STALL = 0x078,
-  DRV_REG_STORE_STALL = 0x080,
-  DRV_REG_BYTES_READ = 0x088,
-  DRV_REG_BYTES_WRITTEN = 0x090,
-  DRV_REG_INSNS_LOAD = 0x098,
-  DRV_REG_INSNS_STORE = 0x0A0,
-  DRV_REG_INSNS_GEMM = 0x0A8,
-  DRV_REG_INSNS_ALU = 0x0B0,
-  DRV_REG_INSNS_FINISH = 0x0B8,
-  /* extensions of rtl/REGS.md (read 0 where the RTL lacks them) */
-  DRV_REG_MAC_ITERS = 0x0C0, /* non-reset GEMM iterations */
-  DRV_REG_LOADS = 0x0C8,     /* LOADs retired by memory m at DRV_REG_LOADS + 8*m, m < ISA_MEM_COUNT */
-  DRV_REG_SPAN = 0x0F8,      /* bytes a mapping of the block must cover (through LOADS_ACC8 HI) */
-};
-
-#define DRV_CTRL_START 0x1u
-#define DRV_CTRL_IRQ_EN 0x2u
-#define DRV_STATUS_BUSY 0x1u
-#define DRV_STATUS_DONE 0x2u
-#define DRV_STATUS_ERROR 0x4u
-#define DRV_PC_IDLE 0xFFFFFFFFu
-/* WAIT bits: bit i means drv_wait_names[i]. */
-#define DRV_WAIT_BITS 9
 
 /* Register access of one backend. Both return 0, or -1 if the access itself failed. */
 typedef struct drv_regio {
@@ -90,7 +41,33 @@ int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t
  * consistent). DRV_OK or DRV_E_IO. */
 int drv_regs_counters(drv_dev *dev, const drv_regio *io);
 
-/* "load waits C2L token", ... for WAIT bit i < DRV_WAIT_BITS. */
-extern const char *const drv_wait_names[DRV_WAIT_BITS];
+/* The meaning of WAIT bit i < DLVTA_WAIT_WIDTH ("load waits C2L token (pop_next)", ...). */
+extern const char *const drv_wait_names[DLVTA_WAIT_WIDTH];
+
+/* Fills c from the hardware counters v[DLVTA_CNT_COUNT] (v[DLVTA_CNT_x] = counter x) of a device
+ * of config d: the one mapping of the counters onto drv_counters, for the register backends and
+ * tsim. */
+static inline void drv_counters_from_regs(const isa_derived *d, const uint64_t *v, drv_counters *c) {
+  memset(c, 0, sizeof *c);
+  c->cycles = v[DLVTA_CNT_CYCLES];
+  c->gemm_cycles = v[DLVTA_CNT_GEMM_CYCLES];
+  c->alu_cycles = v[DLVTA_CNT_ALU_CYCLES];
+  c->unit_busy[ISA_UNIT_LOAD] = v[DLVTA_CNT_LOAD_BUSY];
+  c->unit_busy[ISA_UNIT_COMPUTE] = v[DLVTA_CNT_COMPUTE_BUSY];
+  c->unit_busy[ISA_UNIT_STORE] = v[DLVTA_CNT_STORE_BUSY];
+  c->unit_stall[ISA_UNIT_LOAD] = v[DLVTA_CNT_LOAD_STALL];
+  c->unit_stall[ISA_UNIT_COMPUTE] = v[DLVTA_CNT_COMPUTE_STALL];
+  c->unit_stall[ISA_UNIT_STORE] = v[DLVTA_CNT_STORE_STALL];
+  c->bytes_read = v[DLVTA_CNT_BYTES_READ];
+  c->bytes_written = v[DLVTA_CNT_BYTES_WRITTEN];
+  c->insns[ISA_OP_LOAD] = v[DLVTA_CNT_INSNS_LOAD];
+  c->insns[ISA_OP_STORE] = v[DLVTA_CNT_INSNS_STORE];
+  c->insns[ISA_OP_GEMM] = v[DLVTA_CNT_INSNS_GEMM];
+  c->insns[ISA_OP_ALU] = v[DLVTA_CNT_INSNS_ALU];
+  c->insns[ISA_OP_FINISH] = v[DLVTA_CNT_INSNS_FINISH];
+  for (int m = 0; m < ISA_MEM_COUNT; m++) c->loads[m] = v[DLVTA_CNT_LOADS + m];
+  c->macs = v[DLVTA_CNT_MAC_ITERS] * d->batch * d->block_in * d->block_out;
+  c->alu_ops = v[DLVTA_CNT_ALU_CYCLES]; /* one vector operation per ALU cycle */
+}
 
 #endif

@@ -22,7 +22,9 @@ if ! command -v vivado >/dev/null 2>&1; then
   exit 2
 fi
 vh="$root/$build/$CONFIG/dlvta_isa.vh"
-[ -f "$vh" ] || { echo "bitstream: $vh missing (make gen)" >&2; exit 2; }
+for f in "$vh" "$root/$build/$CONFIG/dlvta_regs.vh"; do
+  [ -f "$f" ] || { echo "bitstream: $f missing (make gen)" >&2; exit 2; }
+done
 axi=$(sed -n 's/^`define DLVTA_AXI_BITS \([0-9]*\).*/\1/p' "$vh")
 mhz=$(sed -n 's/^`define DLVTA_CLOCK_MHZ \([0-9]*\).*/\1/p' "$vh")
 # the board's .xdc must ask for the config's clock

@@ -31,11 +31,11 @@ synth: $(foreach c,$(SYNTH_CONFIGS),$(BUILD)/$(c)/resources.txt)
 $(addprefix synth-,$(SYNTH_CONFIGS)): synth-%: $(BUILD)/%/resources.txt
 	@hw/check_fit.sh $<
 
-$(BUILD)/%/stat.txt: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh hw/synth.sh
+$(BUILD)/%/stat.txt: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh $(BUILD)/%/dlvta_regs.vh hw/synth.sh
 	@hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$* $(RTL_SRCS)
 
 $(addprefix synth-hier-,$(SYNTH_CONFIGS)): synth-hier-%: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh \
-                                                       $(RESREPORT)
+                                                       $(BUILD)/%/dlvta_regs.vh $(RESREPORT)
 	@SYNTH_FLATTEN=0 hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$*/hier $(RTL_SRCS)
 	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
 	  --source "$$(cat $(BUILD)/$*/hier/synth_rtl.txt 2>/dev/null)" \

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # hw/synth.sh -- yosys synth_xilinx of dlvta_top for one hardware config: reads the RTL with the
-# config's generated header (build/<config>/dlvta_isa.vh), maps it to the Xilinx family's cells
-# (flattened, no I/O or clock buffers: the design sits inside a Zynq block design) and writes
-# OUTDIR/synth.log (the whole log) and OUTDIR/stat.txt (yosys `stat`, read by hw/resreport).
+# config's generated headers (build/<config>/dlvta_isa.vh, dlvta_regs.vh), maps it to the Xilinx
+# family's cells (flattened, no I/O or clock buffers: the design sits inside a Zynq block design)
+# and writes OUTDIR/synth.log (the whole log) and OUTDIR/stat.txt (yosys `stat`, read by
+# hw/resreport).
 # SYNTH_FLATTEN=0 keeps the hierarchy, so that the stat (and the report) has each module's
 # share (a diagnostic: without flattening yosys optimizes less across module boundaries).
 #
 #   hw/synth.sh CONFIG FAMILY INCDIR OUTDIR RTL_FILE...   (FAMILY: xc7 or xcup; INCDIR holds
-#                                                          the config's dlvta_isa.vh)
+#                                                          the config's dlvta_isa.vh, dlvta_regs.vh)
 set -eu
 if [ $# -lt 4 ]; then
   echo "usage: $0 CONFIG FAMILY INCDIR OUTDIR RTL_FILE..." >&2
@@ -26,7 +27,9 @@ fi
 for f in "$@"; do
   [ -f "$f" ] || { echo "synth: no RTL file '$f' (is rtl/ written yet?)" >&2; exit 2; }
 done
-[ -f "$incdir/dlvta_isa.vh" ] || { echo "synth: $incdir/dlvta_isa.vh missing (make gen)" >&2; exit 2; }
+for vh in dlvta_isa.vh dlvta_regs.vh; do
+  [ -f "$incdir/$vh" ] || { echo "synth: $incdir/$vh missing (make gen)" >&2; exit 2; }
+done
 grep -l 'module[[:space:]]\+dlvta_top\b' "$@" >/dev/null ||
   { echo "synth: no module dlvta_top in $*" >&2; exit 2; }
 

@@ -3,7 +3,8 @@
 # boards/<board>/: the thin top's wiring of dlvta_top and of the block design's ports (verilator
 # lint against hw/lint/dlvta_<board>_bd.v), the .xdc clock against the config's clock, the Tcl
 # (complete commands; bd.tcl defines dlvta_board_bd), the device-tree overlay (dtc) and its
-# register address against board.env, and that `make bitstream` stops cleanly without vivado.
+# register address against board.env, the register block's size against the register map
+# (isa/regs.def), and that `make bitstream` stops cleanly without vivado.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,7 +59,19 @@ TCL
   grep -q "dlvta@$addr {" "boards/$b/dlvta.dtso" && grep -q 'compatible = "generic-uio"' \
     "boards/$b/dlvta.dtso" && ok || bad "$b: dlvta.dtso has no generic-uio node dlvta@$addr"
 
-  # 5. without vivado the flow stops with a clear message and status 2
+  # 5. the register block's size in the block design and the overlay is the register map's
+  #    (isa/regs.def: 2^DLVTA_REGS_ADDR_BITS bytes)
+  rvh=build/$cfg/dlvta_regs.vh
+  abits=$(sed -n 's/^`define DLVTA_REGS_ADDR_BITS \([0-9]*\).*/\1/p' "$rvh" 2>/dev/null)
+  if [ -z "$abits" ]; then bad "$b: $rvh missing (make gen)"; else
+    want=$((1 << abits))
+    bd=$(sed -n 's/.*assign_bd_address -offset \$regs_addr -range \(0x[0-9a-fA-F]*\).*/\1/p' "boards/$b/bd.tcl")
+    dts=$(sed -n 's/.*reg = <\(.*\)>;.*/\1/p' "boards/$b/dlvta.dtso" | head -n 1 | awk '{print $NF}')
+    [ -n "$bd" ] && [ $((bd)) -eq $want ] && ok || bad "$b: bd.tcl register range '$bd', the register map has $want bytes"
+    [ -n "$dts" ] && [ $((dts)) -eq $want ] && ok || bad "$b: dlvta.dtso register size '$dts', the register map has $want bytes"
+  fi
+
+  # 6. without vivado the flow stops with a clear message and status 2
   PATH=/usr/bin:/bin hw/bitstream.sh "$b" >"$tmp/bs" 2>&1
   rc=$?
   if [ $rc -eq 2 ] && grep -q "vivado is not on PATH" "$tmp/bs"; then ok

@@ -1,6 +1,10 @@
-# isa/isa.mk -- libisa, the generator, and the generated per-config headers.
+# isa/isa.mk -- libisa, the generators, and the generated headers: per config dlvta_isa.h and
+# dlvta_isa.vh (isagen, from isa.def and configs.def) and dlvta_regs.vh; build/gen/dlvta_regs.h
+# (regsgen, from regs.def: the register map is the same for every config, its Verilog include
+# sits beside each config's dlvta_isa.vh so that every -I build/<config> finds it).
 ISA_SRCS := isa/isa.c isa/asm.c isa/util.c
 LIB_SRCS += $(ISA_SRCS)
+GEN_HDRS += $(BUILD)/gen/dlvta_regs.h $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_regs.vh)
 
 $(BUILD)/isagen: $(ISA_SRCS) isa/isagen.c isa/isa.h isa/isa.def isa/configs.def isa/util.h
 	@mkdir -p $(dir $@)
@@ -9,3 +13,15 @@ $(BUILD)/isagen: $(ISA_SRCS) isa/isagen.c isa/isa.h isa/isa.def isa/configs.def 
 $(BUILD)/%/dlvta_isa.h $(BUILD)/%/dlvta_isa.vh: $(BUILD)/isagen
 	@mkdir -p $(BUILD)/$*
 	$(BUILD)/isagen $* $(BUILD)/$*
+
+$(BUILD)/regsgen: isa/regsgen.c isa/regs.def isa/isa.def
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) isa/regsgen.c -o $@
+
+$(BUILD)/gen/dlvta_regs.h: $(BUILD)/regsgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/regsgen h $@
+
+$(BUILD)/%/dlvta_regs.vh: $(BUILD)/regsgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/regsgen vh $@

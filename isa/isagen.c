@@ -96,6 +96,7 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
     snprintf(n, sizeof n, "MEM_%s_ELEM_BYTES", isa_mem_name(m));
     e(f, n, c->elem_bytes[m], NULL);
   }
+  e(f, "ALU_COUNT", ISA_ALU_COUNT, "ALU operations: codes 0 .. ALU_COUNT-1");
   for (int a = 0; a < 16; a++) {
     if (!isa_alu_name(a)) continue;
     snprintf(n, sizeof n, "ALU_%s", isa_alu_name(a));

@@ -38,6 +38,7 @@
 // AccCopies = 2 none of this is used (slow is 0 and synthesis removes the cache).
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_compute #(
   // 2: two accumulator copies, the ALU reads acc[dst] and acc[src] in one cycle (one vector op
@@ -76,7 +77,7 @@ module dlvta_compute #(
   output reg  [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*8-1:0]    out_wdata_o,
   // status
   output reg                          err_o,
-  output reg  [2:0]                   err_kind_o,
+  output reg  [`DLVTA_REGS_ERR_KIND_BITS-1:0] err_kind_o,
   output wire [31:0]                  pc_o,
   output wire [3:0]                   wait_o,   // {C2S room, C2L room, S2C token, L2C token}
   output wire                         busy_o,
@@ -125,8 +126,8 @@ module dlvta_compute #(
   localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_LOOP = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
 
   // ---- head decode ----
-  wire [2:0] h_op = q_insn_i[`DLVTA_F_OPCODE_POS +: 3];
-  wire [2:0] h_mem = q_insn_i[`DLVTA_F_MEM_POS +: 3];
+  wire [`DLVTA_F_OPCODE_WIDTH-1:0] h_op = q_insn_i[`DLVTA_F_OPCODE_POS +: `DLVTA_F_OPCODE_WIDTH];
+  wire [`DLVTA_F_MEM_WIDTH-1:0] h_mem = q_insn_i[`DLVTA_F_MEM_POS +: `DLVTA_F_MEM_WIDTH];
   wire h_pop_prev = q_insn_i[`DLVTA_F_POP_PREV_POS];
   wire h_pop_next = q_insn_i[`DLVTA_F_POP_NEXT_POS];
   wire h_push_prev = q_insn_i[`DLVTA_F_PUSH_PREV_POS];
@@ -141,7 +142,7 @@ module dlvta_compute #(
 
   assign l2c_pop_o = start && h_pop_prev;
   assign s2c_pop_o = start && h_pop_next;
-  assign pc_o = q_valid_i ? q_idx_i : 32'hFFFF_FFFF;
+  assign pc_o = q_valid_i ? q_idx_i : `DLVTA_REGS_PC_IDLE;
   assign wait_o = {q_valid_i && idle && h_push_next && !c2s_room_i,
                    q_valid_i && idle && h_push_prev && !c2l_room_i,
                    q_valid_i && idle && h_pop_next && !s2c_token_i,
@@ -181,14 +182,14 @@ module dlvta_compute #(
   dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(ld_start),
     .sram_i(q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]),
-    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: 32]),
-    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: 16]),
-    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: 16]),
-    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: 16]),
-    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: 4]),
-    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: 4]),
-    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: 4]),
-    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: 4]),
+    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH]),
+    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH]),
+    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH]),
+    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH]),
+    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: `DLVTA_F_Y_PAD0_WIDTH]),
+    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: `DLVTA_F_Y_PAD1_WIDTH]),
+    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: `DLVTA_F_X_PAD0_WIDTH]),
+    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: `DLVTA_F_X_PAD1_WIDTH]),
     .log_e_i(ld_log_e), .log_depth_i(ld_log_depth),
     .done_o(ld_done), .range_err_o(ld_rerr), .dram_err_o(ld_derr), .busy_o(ld_busy),
     .wr_valid_o(ld_wv), .wr_pad_o(ld_pad), .wr_addr_o(ld_addr), .wr_data_o(ld_data),
@@ -421,8 +422,8 @@ module dlvta_compute #(
   assign alu_cycle_o = s3_v_q && is_alu;
 
   // ---- control ----
-  wire h_empty_loop = (q_insn_i[`DLVTA_F_LOOP_OUT_POS +: 14] == 14'd0) ||
-                      (q_insn_i[`DLVTA_F_LOOP_IN_POS +: 14] == 14'd0) ||
+  wire h_empty_loop = (q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH] == {`DLVTA_F_LOOP_OUT_WIDTH{1'b0}}) ||
+                      (q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH] == {`DLVTA_F_LOOP_IN_WIDTH{1'b0}}) ||
                       (q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] <=
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
   wire h_is_alu = (h_op == `DLVTA_OP_ALU);
@@ -495,7 +496,7 @@ module dlvta_compute #(
       c2l_push_o <= 1'b0;
       c2s_push_o <= 1'b0;
       err_o <= 1'b0;
-      err_kind_o <= 3'd0;
+      err_kind_o <= `DLVTA_ERR_NONE;
       retire_o <= 1'b0;
       retire_op_o <= 3'd0;
       retire_mem_o <= 3'd0;
@@ -602,29 +603,29 @@ module dlvta_compute #(
             mem_q <= h_mem;
             push_prev_q <= h_push_prev;
             push_next_q <= h_push_next;
-            pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: 8];
+            pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
             reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
-            alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: 4];
+            alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
             use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
-            imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: 16];
+            imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];
-            lout_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: 14];
-            lin_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: 14];
+            lout_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH];
+            lin_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH];
             if (h_is_alu) begin
-              fa_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: LogAcc]};
-              fa_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: LogAcc]};
-              fx_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_SRC_OUT_POS +: LogAcc]};
-              fx_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_SRC_IN_POS +: LogAcc]};
+              fa_out_q <= {{(32-`DLVTA_F_DST_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: `DLVTA_F_DST_OUT_WIDTH]};
+              fa_in_q <= {{(32-`DLVTA_F_DST_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: `DLVTA_F_DST_IN_WIDTH]};
+              fx_out_q <= {{(32-`DLVTA_F_SRC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_OUT_POS +: `DLVTA_F_SRC_OUT_WIDTH]};
+              fx_in_q <= {{(32-`DLVTA_F_SRC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_IN_POS +: `DLVTA_F_SRC_IN_WIDTH]};
               fw_out_q <= 32'd0;
               fw_in_q <= 32'd0;
             end else begin
-              fa_out_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_ACC_OUT_POS +: LogAcc]};
-              fa_in_q <= {{(32-LogAcc){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: LogAcc]};
-              fx_out_q <= {{(32-LogInp){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: LogInp]};
-              fx_in_q <= {{(32-LogInp){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: LogInp]};
-              fw_out_q <= {{(32-LogWgt){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: LogWgt]};
-              fw_in_q <= {{(32-LogWgt){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: LogWgt]};
+              fa_out_q <= {{(32-`DLVTA_F_ACC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_OUT_POS +: `DLVTA_F_ACC_OUT_WIDTH]};
+              fa_in_q <= {{(32-`DLVTA_F_ACC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: `DLVTA_F_ACC_IN_WIDTH]};
+              fx_out_q <= {{(32-`DLVTA_F_INP_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: `DLVTA_F_INP_OUT_WIDTH]};
+              fx_in_q <= {{(32-`DLVTA_F_INP_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: `DLVTA_F_INP_IN_WIDTH]};
+              fw_out_q <= {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
+              fw_in_q <= {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
             end
             o_q <= 14'd0;
             i_q <= 14'd0;
@@ -646,7 +647,7 @@ module dlvta_compute #(
           if (ld_done) begin
             if (ld_rerr || ld_derr) begin
               err_o <= 1'b1;
-              err_kind_o <= ld_rerr ? 3'd2 : 3'd3;
+              err_kind_o <= ld_rerr ? `DLVTA_ERR_SRAM_RANGE : `DLVTA_ERR_DRAM_RANGE;
               state_q <= S_DEAD;
             end else begin
               state_q <= S_RETIRE;
@@ -656,7 +657,7 @@ module dlvta_compute #(
         S_LOOP: begin
           if (r_err) begin
             err_o <= 1'b1;
-            err_kind_o <= 3'd2;
+            err_kind_o <= `DLVTA_ERR_SRAM_RANGE;
             issuing_q <= 1'b0;
           end
           if (kill_q && !tail_busy) begin

@@ -1,14 +1,16 @@
-// rtl/dlvta_ctrl.v -- the AXI4-Lite control slave (register map in rtl/REGS.md), the run state
-// (busy / done / error with the first error's kind and instruction index), the start sequence
-// (one cycle of unit reset, then go) and the 64-bit performance counters.
+// rtl/dlvta_ctrl.v -- the AXI4-Lite control slave (the register map is isa/regs.def, through the
+// generated dlvta_regs.vh; rtl/REGS.md), the run state (busy / done / error with the first
+// error's kind and instruction index), the start sequence (one cycle of unit reset, then go) and
+// the 64-bit performance counters.
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_ctrl (
   input  wire        clk_i,
   input  wire        rst_ni,
   // AXI4-Lite slave
-  input  wire [11:0] s_awaddr_i,
+  input  wire [`DLVTA_REGS_ADDR_BITS-1:0] s_awaddr_i,
   input  wire        s_awvalid_i,
   output wire        s_awready_o,
   input  wire [31:0] s_wdata_i,
@@ -18,7 +20,7 @@ module dlvta_ctrl (
   output wire [1:0]  s_bresp_o,
   output reg         s_bvalid_o,
   input  wire        s_bready_i,
-  input  wire [11:0] s_araddr_i,
+  input  wire [`DLVTA_REGS_ADDR_BITS-1:0] s_araddr_i,
   input  wire        s_arvalid_i,
   output wire        s_arready_o,
   output reg  [31:0] s_rdata_o,
@@ -34,7 +36,7 @@ module dlvta_ctrl (
   output wire        halt_o,       // an error happened: units start nothing more
   // unit status
   input  wire [3:0]  err_v_i,      // {store, compute, load, fetch}: one-cycle error reports
-  input  wire [11:0] err_kind_i,   // 3 bits each, same order
+  input  wire [4*`DLVTA_REGS_ERR_KIND_BITS-1:0] err_kind_i, // same order
   input  wire [127:0] err_idx_i,   // 32 bits each, same order
   input  wire        finish_i,     // FINISH retired
   input  wire        exhausted_i,  // fetch dispatched every instruction without FINISH
@@ -44,7 +46,7 @@ module dlvta_ctrl (
   input  wire [31:0] load_pc_i,
   input  wire [31:0] compute_pc_i,
   input  wire [31:0] store_pc_i,
-  input  wire [8:0]  wait_i,
+  input  wire [`DLVTA_WAIT_WIDTH-1:0] wait_i, // the WAIT register
   // counter events
   input  wire        ev_gemm_i,
   input  wire        ev_alu_i,
@@ -62,7 +64,10 @@ module dlvta_ctrl (
   input  wire        ev_ret_alu_i,
   input  wire        ev_ret_finish_i
 );
-  localparam integer NCnt = 23;
+  localparam integer AddrBits = `DLVTA_REGS_ADDR_BITS;
+  localparam integer KindBits = `DLVTA_REGS_ERR_KIND_BITS;
+  localparam integer NCnt = `DLVTA_CNT_COUNT;
+  localparam integer CntSelBits = $clog2(NCnt);
   localparam [63:0] Fingerprint = `DLVTA_FINGERPRINT;
 
   reg        busy_q;
@@ -71,7 +76,7 @@ module dlvta_ctrl (
   reg        halt_q;
   reg        finish_q;
   reg        irq_en_q;
-  reg [2:0]  err_kind_q;
+  reg [KindBits-1:0] err_kind_q;
   reg [31:0] err_insn_q;
   reg [31:0] insn_addr_q;
   reg [31:0] insn_count_q;
@@ -85,8 +90,11 @@ module dlvta_ctrl (
   assign s_arready_o = !s_rvalid_o;
   assign s_rresp_o = 2'b00;
   wire rd_fire = s_arvalid_i && !s_rvalid_o;
+  wire [AddrBits-1:0] wr_word = {s_awaddr_i[AddrBits-1:2], 2'b00};  // the register's offset
+  wire [AddrBits-1:0] rd_word = {s_araddr_i[AddrBits-1:2], 2'b00};
 
-  wire start = wr_fire && (s_awaddr_i[11:2] == 10'h000) && s_wstrb_i[0] && s_wdata_i[0] && !busy_q;
+  wire start = wr_fire && (wr_word == `DLVTA_REG_CTRL) && s_wstrb_i[`DLVTA_CTRL_START_BIT / 8] &&
+               s_wdata_i[`DLVTA_CTRL_START_BIT] && !busy_q;
   assign clear_o = clear_q;
   assign insn_addr_o = insn_addr_q;
   assign insn_count_o = insn_count_q;
@@ -95,26 +103,26 @@ module dlvta_ctrl (
 
   // ---- first error: lowest unit number wins a tie ----
   reg        e_v;
-  reg [2:0]  e_kind;
+  reg [KindBits-1:0] e_kind;
   reg [31:0] e_idx;
   integer ei;
   always @* begin
     e_v = 1'b0;
-    e_kind = 3'd0;
+    e_kind = `DLVTA_ERR_NONE;
     e_idx = 32'd0;
     for (ei = 3; ei >= 0; ei = ei - 1) begin
       if (err_v_i[ei]) begin
         e_v = 1'b1;
-        e_kind = err_kind_i[ei*3 +: 3];
+        e_kind = err_kind_i[ei*KindBits +: KindBits];
         e_idx = err_idx_i[ei*32 +: 32];
       end
     end
   end
 
-  // counter reads: 0x040 + 8 * n
-  wire [11:0] cnt_off = s_araddr_i - 12'h040;
-  wire [4:0]  cnt_sel = cnt_off[7:3];
-  wire        cnt_hit = (s_araddr_i >= 12'h040) && (cnt_off[11:3] < NCnt[8:0]);
+  // counter reads: counter n at CNT_BASE + 8 * n (low word), + 4 (high word)
+  wire [AddrBits-1:0]   cnt_off = s_araddr_i - `DLVTA_REGS_CNT_BASE;
+  wire [CntSelBits-1:0] cnt_sel = cnt_off[3 +: CntSelBits];
+  wire cnt_hit = (s_araddr_i >= `DLVTA_REGS_CNT_BASE) && (cnt_off[AddrBits-1:3] < NCnt[AddrBits-4:0]);
 
   // ---- counters ----
   // counter n is cnt_q[n*64 +: 64]; it adds inc[n*16 +: 16] every cycle
@@ -123,25 +131,25 @@ module dlvta_ctrl (
   integer ci;
   always @* begin
     inc = {(NCnt*16){1'b0}};
-    inc[0*16 +: 16] = {15'd0, busy_q};
-    inc[1*16 +: 16] = {15'd0, ev_gemm_i};
-    inc[2*16 +: 16] = {15'd0, ev_alu_i};
-    inc[3*16 +: 16] = {15'd0, ev_busy_i[0]};
-    inc[4*16 +: 16] = {15'd0, ev_busy_i[1]};
-    inc[5*16 +: 16] = {15'd0, ev_busy_i[2]};
-    inc[6*16 +: 16] = {15'd0, ev_stall_i[0]};
-    inc[7*16 +: 16] = {15'd0, ev_stall_i[1]};
-    inc[8*16 +: 16] = {15'd0, ev_stall_i[2]};
-    inc[9*16 +: 16] = ev_rd_bytes_i;
-    inc[10*16 +: 16] = ev_wr_bytes_i;
-    inc[11*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i} + {1'b0, ev_ret_load2_i}};
-    inc[12*16 +: 16] = {15'd0, ev_ret_store_i};
-    inc[13*16 +: 16] = {15'd0, ev_ret_gemm_i};
-    inc[14*16 +: 16] = {15'd0, ev_ret_alu_i};
-    inc[15*16 +: 16] = {15'd0, ev_ret_finish_i};
-    inc[16*16 +: 16] = {15'd0, ev_mac_i};
-    for (ci = 0; ci < 6; ci = ci + 1) begin
-      inc[(17 + ci)*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i && (ev_ret_load_mem_i == ci[2:0])} +
+    inc[`DLVTA_CNT_CYCLES*16 +: 16] = {15'd0, busy_q};
+    inc[`DLVTA_CNT_GEMM_CYCLES*16 +: 16] = {15'd0, ev_gemm_i};
+    inc[`DLVTA_CNT_ALU_CYCLES*16 +: 16] = {15'd0, ev_alu_i};
+    inc[`DLVTA_CNT_LOAD_BUSY*16 +: 16] = {15'd0, ev_busy_i[0]};
+    inc[`DLVTA_CNT_COMPUTE_BUSY*16 +: 16] = {15'd0, ev_busy_i[1]};
+    inc[`DLVTA_CNT_STORE_BUSY*16 +: 16] = {15'd0, ev_busy_i[2]};
+    inc[`DLVTA_CNT_LOAD_STALL*16 +: 16] = {15'd0, ev_stall_i[0]};
+    inc[`DLVTA_CNT_COMPUTE_STALL*16 +: 16] = {15'd0, ev_stall_i[1]};
+    inc[`DLVTA_CNT_STORE_STALL*16 +: 16] = {15'd0, ev_stall_i[2]};
+    inc[`DLVTA_CNT_BYTES_READ*16 +: 16] = ev_rd_bytes_i;
+    inc[`DLVTA_CNT_BYTES_WRITTEN*16 +: 16] = ev_wr_bytes_i;
+    inc[`DLVTA_CNT_INSNS_LOAD*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i} + {1'b0, ev_ret_load2_i}};
+    inc[`DLVTA_CNT_INSNS_STORE*16 +: 16] = {15'd0, ev_ret_store_i};
+    inc[`DLVTA_CNT_INSNS_GEMM*16 +: 16] = {15'd0, ev_ret_gemm_i};
+    inc[`DLVTA_CNT_INSNS_ALU*16 +: 16] = {15'd0, ev_ret_alu_i};
+    inc[`DLVTA_CNT_INSNS_FINISH*16 +: 16] = {15'd0, ev_ret_finish_i};
+    inc[`DLVTA_CNT_MAC_ITERS*16 +: 16] = {15'd0, ev_mac_i};
+    for (ci = 0; ci < `DLVTA_CNT_LOADS_LEN; ci = ci + 1) begin  // by memory code
+      inc[(`DLVTA_CNT_LOADS + ci)*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i && (ev_ret_load_mem_i == ci[2:0])} +
                                         {1'b0, ev_ret_load2_i && (ev_ret_load2_mem_i == ci[2:0])}};
     end
   end
@@ -157,6 +165,17 @@ module dlvta_ctrl (
   endgenerate
   wire [63:0] cnt_rd = cnt_q[cnt_sel*64 +: 64];
 
+  // the registers with bits, as read (CTRL.START reads 0)
+  reg [31:0] ctrl_rd, status_rd;
+  always @* begin
+    ctrl_rd = 32'd0;
+    ctrl_rd[`DLVTA_CTRL_IRQ_EN_BIT] = irq_en_q;
+    status_rd = 32'd0;
+    status_rd[`DLVTA_STATUS_BUSY_BIT] = busy_q;
+    status_rd[`DLVTA_STATUS_DONE_BIT] = done_q;
+    status_rd[`DLVTA_STATUS_ERROR_BIT] = error_q;
+  end
+
   // ---- run state ----
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -166,7 +185,7 @@ module dlvta_ctrl (
       halt_q <= 1'b0;
       finish_q <= 1'b0;
       irq_en_q <= 1'b0;
-      err_kind_q <= 3'd0;
+      err_kind_q <= `DLVTA_ERR_NONE;
       err_insn_q <= 32'd0;
       insn_addr_q <= 32'd0;
       insn_count_q <= 32'd0;
@@ -181,10 +200,11 @@ module dlvta_ctrl (
       if (s_bvalid_o && s_bready_i) s_bvalid_o <= 1'b0;
       if (wr_fire) begin
         s_bvalid_o <= 1'b1;
-        case (s_awaddr_i[11:2])
-          10'h000: if (s_wstrb_i[0]) irq_en_q <= s_wdata_i[1];
-          10'h002: if (!busy_q) insn_addr_q <= s_wdata_i;
-          10'h003: if (!busy_q) insn_count_q <= s_wdata_i;
+        case (wr_word)
+          `DLVTA_REG_CTRL:
+            if (s_wstrb_i[`DLVTA_CTRL_IRQ_EN_BIT / 8]) irq_en_q <= s_wdata_i[`DLVTA_CTRL_IRQ_EN_BIT];
+          `DLVTA_REG_INSN_ADDR: if (!busy_q) insn_addr_q <= s_wdata_i;
+          `DLVTA_REG_INSN_COUNT: if (!busy_q) insn_count_q <= s_wdata_i;
           default: begin end
         endcase
       end
@@ -194,7 +214,7 @@ module dlvta_ctrl (
         error_q <= 1'b0;
         halt_q <= 1'b0;
         finish_q <= 1'b0;
-        err_kind_q <= 3'd0;
+        err_kind_q <= `DLVTA_ERR_NONE;
         err_insn_q <= 32'd0;
       end else if (busy_q && !clear_q && !go_o) begin
         if (finish_i) finish_q <= 1'b1;
@@ -204,7 +224,7 @@ module dlvta_ctrl (
           err_insn_q <= e_idx;
         end else if (!halt_q && exhausted_i && units_idle_i) begin
           halt_q <= 1'b1;
-          err_kind_q <= 3'd5;
+          err_kind_q <= `DLVTA_ERR_NO_FINISH;
           err_insn_q <= insn_count_q;
         end else if (halt_q && units_quiet_i) begin
           busy_q <= 1'b0;
@@ -222,20 +242,20 @@ module dlvta_ctrl (
         if (cnt_hit) begin
           s_rdata_o <= s_araddr_i[2] ? cnt_rd[63:32] : cnt_rd[31:0];
         end else begin
-          case (s_araddr_i[11:2])
-            10'h000: s_rdata_o <= {30'd0, irq_en_q, 1'b0};
-            10'h001: s_rdata_o <= {29'd0, error_q, done_q, busy_q};
-            10'h002: s_rdata_o <= insn_addr_q;
-            10'h003: s_rdata_o <= insn_count_q;
-            10'h004: s_rdata_o <= {29'd0, err_kind_q};
-            10'h005: s_rdata_o <= err_insn_q;
-            10'h006: s_rdata_o <= Fingerprint[31:0];
-            10'h007: s_rdata_o <= Fingerprint[63:32];
-            10'h008: s_rdata_o <= fetch_pc_i;
-            10'h009: s_rdata_o <= load_pc_i;
-            10'h00A: s_rdata_o <= compute_pc_i;
-            10'h00B: s_rdata_o <= store_pc_i;
-            10'h00C: s_rdata_o <= {23'd0, wait_i};
+          case (rd_word)
+            `DLVTA_REG_CTRL: s_rdata_o <= ctrl_rd;
+            `DLVTA_REG_STATUS: s_rdata_o <= status_rd;
+            `DLVTA_REG_INSN_ADDR: s_rdata_o <= insn_addr_q;
+            `DLVTA_REG_INSN_COUNT: s_rdata_o <= insn_count_q;
+            `DLVTA_REG_ERR_KIND: s_rdata_o <= {{(32-KindBits){1'b0}}, err_kind_q};
+            `DLVTA_REG_ERR_INSN: s_rdata_o <= err_insn_q;
+            `DLVTA_REG_FP_LO: s_rdata_o <= Fingerprint[31:0];
+            `DLVTA_REG_FP_HI: s_rdata_o <= Fingerprint[63:32];
+            `DLVTA_REG_FETCH_PC: s_rdata_o <= fetch_pc_i;
+            `DLVTA_REG_LOAD_PC: s_rdata_o <= load_pc_i;
+            `DLVTA_REG_COMPUTE_PC: s_rdata_o <= compute_pc_i;
+            `DLVTA_REG_STORE_PC: s_rdata_o <= store_pc_i;
+            `DLVTA_REG_WAIT: s_rdata_o <= {{(32-`DLVTA_WAIT_WIDTH){1'b0}}, wait_i};
             default: s_rdata_o <= 32'd0;
           endcase
         end
@@ -243,7 +263,8 @@ module dlvta_ctrl (
     end
   end
 
-  wire unused_ok = ^{s_wdata_i[31:2], s_wstrb_i[3:1], s_awaddr_i[1:0], cnt_off[2:0]};
+  // bits the register map leaves unused (which ones depends on isa/regs.def)
+  wire unused_ok = ^{s_wdata_i, s_wstrb_i, s_awaddr_i[1:0], cnt_off[2:0]};
 endmodule
 
 `default_nettype wire

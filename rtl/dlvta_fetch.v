@@ -6,6 +6,7 @@
 // compute unit) or illegal instruction.
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_fetch (
   input  wire                        clk_i,
@@ -24,7 +25,7 @@ module dlvta_fetch (
   input  wire                        full_store_i,
   // status
   output reg                         err_o,         // one cycle
-  output reg  [2:0]                  err_kind_o,
+  output reg  [`DLVTA_REGS_ERR_KIND_BITS-1:0] err_kind_o,
   output reg  [31:0]                 err_idx_o,
   output wire                        exhausted_o,   // every instruction dispatched, no FINISH
   output wire                        busy_o,
@@ -91,12 +92,14 @@ module dlvta_fetch (
 
   // ---- decode and check the head ----
   wire [127:0] insn = head[127:0];
-  wire [2:0] op = insn[`DLVTA_F_OPCODE_POS +: 3];
-  wire [2:0] mem = insn[`DLVTA_F_MEM_POS +: 3];
+  wire [`DLVTA_F_OPCODE_WIDTH-1:0] op = insn[`DLVTA_F_OPCODE_POS +: `DLVTA_F_OPCODE_WIDTH];
+  wire [`DLVTA_F_MEM_WIDTH-1:0] mem = insn[`DLVTA_F_MEM_POS +: `DLVTA_F_MEM_WIDTH];
   wire pop_prev = insn[`DLVTA_F_POP_PREV_POS];
   wire pop_next = insn[`DLVTA_F_POP_NEXT_POS];
   wire push_prev = insn[`DLVTA_F_PUSH_PREV_POS];
   wire push_next = insn[`DLVTA_F_PUSH_NEXT_POS];
+
+  localparam [`DLVTA_F_ALU_OP_WIDTH-1:0] AluLast = `DLVTA_ALU_COUNT - 1;  // the last ALU op code
 
   reg       legal;
   reg [1:0] unit;   // 0 load, 1 compute, 2 store
@@ -114,16 +117,18 @@ module dlvta_fetch (
         unit = 2'd2;
         if ((insn >> `DLVTA_OP_STORE_USED_BITS) != 128'd0) legal = 1'b0;
         if (mem != `DLVTA_MEM_OUT) legal = 1'b0;
-        if (insn[`DLVTA_F_Y_PAD0_POS +: 4] != 4'd0 || insn[`DLVTA_F_Y_PAD1_POS +: 4] != 4'd0 ||
-            insn[`DLVTA_F_X_PAD0_POS +: 4] != 4'd0 || insn[`DLVTA_F_X_PAD1_POS +: 4] != 4'd0 ||
-            insn[`DLVTA_F_PAD_VALUE_POS +: 8] != 8'd0) legal = 1'b0;
+        if ((|insn[`DLVTA_F_Y_PAD0_POS +: `DLVTA_F_Y_PAD0_WIDTH]) ||
+            (|insn[`DLVTA_F_Y_PAD1_POS +: `DLVTA_F_Y_PAD1_WIDTH]) ||
+            (|insn[`DLVTA_F_X_PAD0_POS +: `DLVTA_F_X_PAD0_WIDTH]) ||
+            (|insn[`DLVTA_F_X_PAD1_POS +: `DLVTA_F_X_PAD1_WIDTH]) ||
+            (|insn[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH])) legal = 1'b0;
       end
       `DLVTA_OP_GEMM: begin
         if ((insn >> `DLVTA_OP_GEMM_USED_BITS) != 128'd0) legal = 1'b0;
       end
       `DLVTA_OP_ALU: begin
         if ((insn >> `DLVTA_OP_ALU_USED_BITS) != 128'd0) legal = 1'b0;
-        if (insn[`DLVTA_F_ALU_OP_POS +: 4] > 4'd7) legal = 1'b0;
+        if (insn[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH] > AluLast) legal = 1'b0;
       end
       `DLVTA_OP_FINISH: begin
         if ((insn >> `DLVTA_OP_FINISH_USED_BITS) != 128'd0) legal = 1'b0;
@@ -161,7 +166,7 @@ module dlvta_fetch (
       pend_q <= 12'd0;
       dma_err_seen_q <= 1'b0;
       err_o <= 1'b0;
-      err_kind_o <= 3'd0;
+      err_kind_o <= `DLVTA_ERR_NONE;
       err_idx_o <= 32'd0;
     end else begin
       err_o <= 1'b0;
@@ -187,14 +192,14 @@ module dlvta_fetch (
       if (can_disp && !legal) begin
         stop_q <= 1'b1;
         err_o <= 1'b1;
-        err_kind_o <= 3'd1;
+        err_kind_o <= `DLVTA_ERR_ILLEGAL;
         err_idx_o <= head[159:128];
       end
       if (active_q && !stop_q && dma_err && !dma_err_seen_q) begin
         dma_err_seen_q <= 1'b1;
         stop_q <= 1'b1;
         err_o <= 1'b1;
-        err_kind_o <= 3'd3;
+        err_kind_o <= `DLVTA_ERR_DRAM_RANGE;
         err_idx_o <= buf_empty ? fetched_q : head[159:128];
       end
     end

@@ -2,6 +2,7 @@
 // in order, with the token protocol (pop_next: C2L token; push_next: L2C token).
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_load (
   input  wire                         clk_i,
@@ -25,7 +26,7 @@ module dlvta_load (
   output wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_wdata_o,
   // status
   output reg                          err_o,       // one cycle
-  output reg  [2:0]                   err_kind_o,
+  output reg  [`DLVTA_REGS_ERR_KIND_BITS-1:0] err_kind_o,
   output wire [31:0]                  pc_o,
   output wire [1:0]                   wait_o,      // {L2C room, C2L token}
   output wire                         busy_o,
@@ -48,7 +49,7 @@ module dlvta_load (
   localparam integer LogEWgt = $clog2(`DLVTA_MEM_WGT_ELEM_BYTES);
   localparam integer LogEInp = $clog2(`DLVTA_MEM_INP_ELEM_BYTES);
 
-  wire [2:0] mem = q_insn_i[`DLVTA_F_MEM_POS +: 3];
+  wire [`DLVTA_F_MEM_WIDTH-1:0] mem = q_insn_i[`DLVTA_F_MEM_POS +: `DLVTA_F_MEM_WIDTH];
   wire pop_next = q_insn_i[`DLVTA_F_POP_NEXT_POS];
   wire push_next = q_insn_i[`DLVTA_F_PUSH_NEXT_POS];
 
@@ -77,14 +78,14 @@ module dlvta_load (
   dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start),
     .sram_i(q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]),
-    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: 32]),
-    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: 16]),
-    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: 16]),
-    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: 16]),
-    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: 4]),
-    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: 4]),
-    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: 4]),
-    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: 4]),
+    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH]),
+    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH]),
+    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH]),
+    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH]),
+    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: `DLVTA_F_Y_PAD0_WIDTH]),
+    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: `DLVTA_F_Y_PAD1_WIDTH]),
+    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: `DLVTA_F_X_PAD0_WIDTH]),
+    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: `DLVTA_F_X_PAD1_WIDTH]),
     .log_e_i(log_e), .log_depth_i(log_depth),
     .done_o(done), .range_err_o(range_err), .dram_err_o(dram_err), .busy_o(walk_busy),
     .wr_valid_o(wr_valid), .wr_pad_o(wr_pad), .wr_addr_o(wr_addr_o), .wr_data_o(wr_data),
@@ -98,7 +99,7 @@ module dlvta_load (
   assign wgt_wdata_o = wr_pad ? {(WgtBits/8){pad_q}} : wr_data[WgtBits-1:0];
 
   assign c2l_pop_o = start && pop_next;
-  assign pc_o = q_valid_i ? q_idx_i : 32'hFFFF_FFFF;
+  assign pc_o = q_valid_i ? q_idx_i : `DLVTA_REGS_PC_IDLE;
   assign wait_o = {q_valid_i && !run_q && push_next && !l2c_room_i,
                    q_valid_i && !run_q && pop_next && !c2l_token_i};
   assign busy_o = run_q;
@@ -115,7 +116,7 @@ module dlvta_load (
       q_pop_o <= 1'b0;
       l2c_push_o <= 1'b0;
       err_o <= 1'b0;
-      err_kind_o <= 3'd0;
+      err_kind_o <= `DLVTA_ERR_NONE;
       retire_o <= 1'b0;
       retire_mem_o <= 3'd0;
     end else begin
@@ -127,13 +128,13 @@ module dlvta_load (
         run_q <= 1'b1;
         is_wgt_q <= is_wgt;
         push_next_q <= push_next;
-        pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: 8];
+        pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
         retire_mem_o <= mem;
       end
       if (run_q && done) begin
         if (range_err || dram_err) begin
           err_o <= 1'b1;
-          err_kind_o <= range_err ? 3'd2 : 3'd3;
+          err_kind_o <= range_err ? `DLVTA_ERR_SRAM_RANGE : `DLVTA_ERR_DRAM_RANGE;
           run_q <= 1'b0;  // the queue keeps the failing instruction: pc_o names it
           dead_q <= 1'b1;
         end else begin

@@ -5,6 +5,7 @@
 // with byte strobes, and write responses. It retires when every response has come back.
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_store (
   input  wire                         clk_i,
@@ -26,7 +27,7 @@ module dlvta_store (
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*8-1:0] out_rdata_i,
   // status
   output reg                          err_o,
-  output reg  [2:0]                   err_kind_o,
+  output reg  [`DLVTA_REGS_ERR_KIND_BITS-1:0] err_kind_o,
   output wire [31:0]                  pc_o,
   output wire [1:0]                   wait_o,   // {S2C room, C2S token}
   output wire                         busy_o,
@@ -75,7 +76,7 @@ module dlvta_store (
   wire start = can_start;
   assign q_pop_o = (state_q == S_RETIRE);
   assign c2s_pop_o = start && h_pop_prev;
-  assign pc_o = q_valid_i ? q_idx_i : 32'hFFFF_FFFF;
+  assign pc_o = q_valid_i ? q_idx_i : `DLVTA_REGS_PC_IDLE;
   assign wait_o = {q_valid_i && idle && h_push_prev && !s2c_room_i,
                    q_valid_i && idle && h_pop_prev && !c2s_token_i};
   assign busy_o = !idle && (state_q != S_DEAD);
@@ -258,7 +259,7 @@ module dlvta_store (
       b_out_q <= 8'd0;
       s2c_push_o <= 1'b0;
       err_o <= 1'b0;
-      err_kind_o <= 3'd0;
+      err_kind_o <= `DLVTA_ERR_NONE;
       retire_o <= 1'b0;
     end else begin
       s2c_push_o <= 1'b0;
@@ -299,10 +300,10 @@ module dlvta_store (
           if (start) begin
             push_prev_q <= h_push_prev;
             sram_q <= q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH];
-            dram_q <= q_insn_i[`DLVTA_F_DRAM_POS +: 32];
-            y_size_q <= q_insn_i[`DLVTA_F_Y_SIZE_POS +: 16];
-            x_size_q <= q_insn_i[`DLVTA_F_X_SIZE_POS +: 16];
-            x_stride_q <= q_insn_i[`DLVTA_F_X_STRIDE_POS +: 16];
+            dram_q <= q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH];
+            y_size_q <= q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
+            x_size_q <= q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
+            x_stride_q <= q_insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH];
             err_seen_q <= 1'b0;
             state_q <= S_CHECK;
           end
@@ -310,7 +311,7 @@ module dlvta_store (
         S_CHECK: begin
           if (!range_ok) begin
             err_o <= 1'b1;
-            err_kind_o <= 3'd2;
+            err_kind_o <= `DLVTA_ERR_SRAM_RANGE;
             state_q <= S_DEAD;
           end else if (empty) begin
             state_q <= S_RETIRE;
@@ -329,7 +330,7 @@ module dlvta_store (
           if (all_done) begin
             if (err_seen_q) begin
               err_o <= 1'b1;
-              err_kind_o <= 3'd3;
+              err_kind_o <= `DLVTA_ERR_DRAM_RANGE;
               state_q <= S_DEAD;
             end else begin
               state_q <= S_RETIRE;

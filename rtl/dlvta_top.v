@@ -2,9 +2,10 @@
 // instruction queues, the four token queues, the on-chip buffers shared between units, the shared
 // AXI4 master and the AXI4-Lite control slave. One clock; synchronous active-low reset (rst_n),
 // and every start of a run resets the units, queues and tokens for one cycle (buffers keep their
-// contents). Register map: rtl/REGS.md.
+// contents). Register map: isa/regs.def (rtl/REGS.md).
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_top #(
   // accumulator copies, by default the config's DLVTA_ACC_COPIES: 2 gives the tensor ALU one
@@ -16,7 +17,7 @@ module dlvta_top #(
   input  wire                          clk,
   input  wire                          rst_n,
   // AXI4-Lite control slave
-  input  wire [11:0]                   s_axil_awaddr,
+  input  wire [`DLVTA_REGS_ADDR_BITS-1:0] s_axil_awaddr,
   input  wire                          s_axil_awvalid,
   output wire                          s_axil_awready,
   input  wire [31:0]                   s_axil_wdata,
@@ -26,7 +27,7 @@ module dlvta_top #(
   output wire [1:0]                    s_axil_bresp,
   output wire                          s_axil_bvalid,
   input  wire                          s_axil_bready,
-  input  wire [11:0]                   s_axil_araddr,
+  input  wire [`DLVTA_REGS_ADDR_BITS-1:0] s_axil_araddr,
   input  wire                          s_axil_arvalid,
   output wire                          s_axil_arready,
   output wire [31:0]                   s_axil_rdata,
@@ -132,7 +133,7 @@ module dlvta_top #(
 
   // ---- fetch ----
   wire        f_err;
-  wire [2:0]  f_err_kind;
+  wire [`DLVTA_REGS_ERR_KIND_BITS-1:0] f_err_kind;
   wire [31:0] f_err_idx;
   wire        f_exhausted, f_busy, f_wait;
   wire [31:0] f_pc;
@@ -173,7 +174,8 @@ module dlvta_top #(
 
   // ---- load ----
   wire        l_err, l_busy, l_stall, l_retire;
-  wire [2:0]  l_err_kind, l_retire_mem;
+  wire [`DLVTA_REGS_ERR_KIND_BITS-1:0] l_err_kind;
+  wire [2:0]  l_retire_mem;
   wire [31:0] l_pc;
   wire [1:0]  l_wait;
   dlvta_load u_load (
@@ -191,7 +193,8 @@ module dlvta_top #(
 
   // ---- compute ----
   wire        c_err, c_busy, c_stall, c_retire, c_finish, c_gemm, c_mac, c_alu;
-  wire [2:0]  c_err_kind, c_retire_op, c_retire_mem;
+  wire [`DLVTA_REGS_ERR_KIND_BITS-1:0] c_err_kind;
+  wire [2:0]  c_retire_op, c_retire_mem;
   wire [31:0] c_pc;
   wire [3:0]  c_wait;
   dlvta_compute #(.AccCopies(AccCopies)) u_compute (
@@ -213,7 +216,7 @@ module dlvta_top #(
 
   // ---- store ----
   wire        s_err, s_busy, s_stall, s_retire;
-  wire [2:0]  s_err_kind;
+  wire [`DLVTA_REGS_ERR_KIND_BITS-1:0] s_err_kind;
   wire [31:0] s_pc;
   wire [1:0]  s_wait;
   dlvta_store u_store (
@@ -244,6 +247,21 @@ module dlvta_top #(
   wire idle = quiet && ql_empty && qc_empty && qs_empty;
   wire c_ret_load = c_retire && (c_retire_op == `DLVTA_OP_LOAD);
 
+  // the WAIT register: each unit's wait_o (bit orders at their ports) at the bits of isa/regs.def
+  reg [`DLVTA_WAIT_WIDTH-1:0] wait_reg;
+  always @* begin
+    wait_reg = {`DLVTA_WAIT_WIDTH{1'b0}};
+    wait_reg[`DLVTA_WAIT_LOAD_C2L_TOKEN_BIT] = l_wait[0];
+    wait_reg[`DLVTA_WAIT_LOAD_L2C_ROOM_BIT] = l_wait[1];
+    wait_reg[`DLVTA_WAIT_COMPUTE_L2C_TOKEN_BIT] = c_wait[0];
+    wait_reg[`DLVTA_WAIT_COMPUTE_S2C_TOKEN_BIT] = c_wait[1];
+    wait_reg[`DLVTA_WAIT_COMPUTE_C2L_ROOM_BIT] = c_wait[2];
+    wait_reg[`DLVTA_WAIT_COMPUTE_C2S_ROOM_BIT] = c_wait[3];
+    wait_reg[`DLVTA_WAIT_STORE_C2S_TOKEN_BIT] = s_wait[0];
+    wait_reg[`DLVTA_WAIT_STORE_S2C_ROOM_BIT] = s_wait[1];
+    wait_reg[`DLVTA_WAIT_FETCH_FULL_BIT] = f_wait;
+  end
+
   dlvta_ctrl u_ctrl (
     .clk_i(clk), .rst_ni(rst_n),
     .s_awaddr_i(s_axil_awaddr), .s_awvalid_i(s_axil_awvalid), .s_awready_o(s_axil_awready),
@@ -258,7 +276,7 @@ module dlvta_top #(
     .err_idx_i({s_pc, c_pc, l_pc, f_err_idx}),
     .finish_i(c_finish), .exhausted_i(f_exhausted), .units_idle_i(idle), .units_quiet_i(quiet),
     .fetch_pc_i(f_pc), .load_pc_i(l_pc), .compute_pc_i(c_pc), .store_pc_i(s_pc),
-    .wait_i({f_wait, s_wait, c_wait, l_wait}),
+    .wait_i(wait_reg),
     .ev_gemm_i(c_gemm), .ev_alu_i(c_alu), .ev_mac_i(c_mac),
     .ev_busy_i({s_busy, c_busy, l_busy}), .ev_stall_i({s_stall, c_stall, l_stall}),
     .ev_rd_bytes_i(rd_bytes), .ev_wr_bytes_i(wr_bytes),

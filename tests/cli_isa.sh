@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli_isa.sh -- the dlvta CLI's ISA commands: asm/disasm round trip (same bits), clear
-# errors with locations and non-zero exits on bad input, and isa/ISA.md's field table being
-# the generator's current output.
+# errors with locations and non-zero exits on bad input, and the generated documentation being
+# current: isa/ISA.md's field table (isagen) and rtl/REGS.md's register tables (regsgen).
 set -u
 D=build/dlvta
 T=$(mktemp -d)
@@ -14,6 +14,23 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # ISA.md's field table is what isagen prints now
 build/isagen --markdown >"$T/fields.md"
 if grep -qF -f "$T/fields.md" isa/ISA.md && [ "$(grep -cF -x -f "$T/fields.md" isa/ISA.md)" -eq "$(wc -l <"$T/fields.md")" ]; then ok; else bad "isa/ISA.md field table is out of date: run build/isagen --markdown"; fi
+
+# REGS.md's register tables are what regsgen writes from isa/regs.def now
+build/regsgen md >"$T/regs.md"
+sed -n '/^<!-- BEGIN isa\/regs.def/,/^<!-- END isa\/regs.def/p' rtl/REGS.md >"$T/regs_doc.md"
+if [ -s "$T/regs.md" ] && cmp -s "$T/regs.md" "$T/regs_doc.md"; then ok; else
+  bad "rtl/REGS.md register tables are out of date: run build/regsgen md rtl/REGS.md"
+  diff "$T/regs_doc.md" "$T/regs.md" | head -n 20
+fi
+
+# regsgen refuses a broken register table with the defect named, and writes nothing
+sed 's/^DLVTA_REG(FP_HI, 0x01C,/DLVTA_REG(FP_HI, 0x018,/; s/^DLVTA_BIT(WAIT, FETCH_FULL, 8,/DLVTA_BIT(WAIT, FETCH_FULL, 9,/' \
+  isa/regs.def >"$T/bad_regs.def"
+if ${CC:-cc} -std=c11 -Iisa -DREGS_DEF="\"$T/bad_regs.def\"" isa/regsgen.c -o "$T/regsgen_bad"; then
+  out=$("$T/regsgen_bad" h "$T/bad.h" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && [ ! -e "$T/bad.h" ] && echo "$out" | grep -q "registers FP_LO and FP_HI share offset 0x018" &&
+     echo "$out" | grep -q "WAIT bit FETCH_FULL is at 9, not 8"; then ok; else bad "broken regs.def: rc=$rc out=$out"; fi
+else bad "regsgen does not build against a copy of regs.def"; fi
 
 cat >"$T/p.s" <<'S'
 .config tiny

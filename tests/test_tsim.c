@@ -162,11 +162,11 @@ static void p_store_acc32(unsigned n, unsigned scratch) {
 /* ---- tests ----------------------------------------------------------------------------------- */
 
 static void test_regs(void) {
-  uint64_t fp = (uint64_t)X.api.reg_read(X.ts, 0x1C) << 32 | X.api.reg_read(X.ts, 0x18);
+  uint64_t fp = (uint64_t)X.api.reg_read(X.ts, DLVTA_REG_FP_HI) << 32 | X.api.reg_read(X.ts, DLVTA_REG_FP_LO);
   CHECK(fp == X.cfg->fingerprint, "fingerprint expected %016" PRIx64 ", got %016" PRIx64,
         X.cfg->fingerprint, fp);
-  uint32_t pc = X.api.reg_read(X.ts, 0x24);
-  CHECK(pc == 0xFFFFFFFFu, "idle LOAD_PC expected 0xffffffff, got 0x%x", pc);
+  uint32_t pc = X.api.reg_read(X.ts, DLVTA_REG_LOAD_PC);
+  CHECK(pc == DLVTA_REGS_PC_IDLE, "idle LOAD_PC expected 0x%x, got 0x%x", DLVTA_REGS_PC_IDLE, pc);
 }
 
 /* LOAD ACC / ACC8 with padding and strides, then STOREs of random shapes. */

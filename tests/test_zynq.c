@@ -101,40 +101,40 @@ static void set64(volatile uint32_t *r, uint32_t off, uint64_t v) {
 static void *fake_main(void *arg) {
   fake *f = arg;
   while (!__atomic_load_n(&f->stop, __ATOMIC_SEQ_CST)) {
-    uint32_t ctrl = ld(f->regs, DRV_REG_CTRL);
-    if (ctrl & DRV_CTRL_START) {
+    uint32_t ctrl = ld(f->regs, DLVTA_REG_CTRL);
+    if (ctrl & DLVTA_CTRL_START) {
       f->seen_ctrl = ctrl;
-      f->seen_addr = ld(f->regs, DRV_REG_INSN_ADDR);
-      f->seen_count = ld(f->regs, DRV_REG_INSN_COUNT);
-      st(f->regs, DRV_REG_CTRL, 0);
-      st(f->regs, DRV_REG_STATUS, DRV_STATUS_BUSY);
+      f->seen_addr = ld(f->regs, DLVTA_REG_INSN_ADDR);
+      f->seen_count = ld(f->regs, DLVTA_REG_INSN_COUNT);
+      st(f->regs, DLVTA_REG_CTRL, 0);
+      st(f->regs, DLVTA_REG_STATUS, DLVTA_STATUS_BUSY);
       __atomic_add_fetch(&f->starts, 1, __ATOMIC_SEQ_CST);
       usleep(2000);
-      set64(f->regs, DRV_REG_CYCLES, 0x189abcdefull);
-      set64(f->regs, DRV_REG_GEMM_CYCLES, 1000);
-      set64(f->regs, DRV_REG_ALU_CYCLES, 77);
-      set64(f->regs, DRV_REG_COMPUTE_BUSY, 1500);
-      set64(f->regs, DRV_REG_STORE_STALL, 33);
-      set64(f->regs, DRV_REG_BYTES_READ, 4096);
-      set64(f->regs, DRV_REG_INSNS_GEMM, 2);
-      set64(f->regs, DRV_REG_INSNS_FINISH, 1);
-      set64(f->regs, DRV_REG_MAC_ITERS, 900);
-      set64(f->regs, DRV_REG_LOADS + 8 * ISA_MEM_WGT, 5);
-      set64(f->regs, DRV_REG_LOADS + 8 * ISA_MEM_ACC8, 3);
-      st(f->regs, DRV_REG_LOAD_PC, DRV_PC_IDLE);
-      st(f->regs, DRV_REG_STORE_PC, DRV_PC_IDLE);
-      st(f->regs, DRV_REG_FETCH_PC, 3);
+      set64(f->regs, DLVTA_REG_CYCLES, 0x189abcdefull);
+      set64(f->regs, DLVTA_REG_GEMM_CYCLES, 1000);
+      set64(f->regs, DLVTA_REG_ALU_CYCLES, 77);
+      set64(f->regs, DLVTA_REG_COMPUTE_BUSY, 1500);
+      set64(f->regs, DLVTA_REG_STORE_STALL, 33);
+      set64(f->regs, DLVTA_REG_BYTES_READ, 4096);
+      set64(f->regs, DLVTA_REG_INSNS_GEMM, 2);
+      set64(f->regs, DLVTA_REG_INSNS_FINISH, 1);
+      set64(f->regs, DLVTA_REG_MAC_ITERS, 900);
+      set64(f->regs, DLVTA_REG_LOADS + 8 * ISA_MEM_WGT, 5);
+      set64(f->regs, DLVTA_REG_LOADS + 8 * ISA_MEM_ACC8, 3);
+      st(f->regs, DLVTA_REG_LOAD_PC, DLVTA_REGS_PC_IDLE);
+      st(f->regs, DLVTA_REG_STORE_PC, DLVTA_REGS_PC_IDLE);
+      st(f->regs, DLVTA_REG_FETCH_PC, 3);
       if (f->mode == FAKE_OK) {
-        st(f->regs, DRV_REG_COMPUTE_PC, DRV_PC_IDLE);
-        st(f->regs, DRV_REG_STATUS, DRV_STATUS_DONE);
+        st(f->regs, DLVTA_REG_COMPUTE_PC, DLVTA_REGS_PC_IDLE);
+        st(f->regs, DLVTA_REG_STATUS, DLVTA_STATUS_DONE);
       } else if (f->mode == FAKE_ERROR) {
-        st(f->regs, DRV_REG_ERR_KIND, (uint32_t)f->err_kind);
-        st(f->regs, DRV_REG_ERR_INSN, (uint32_t)f->err_insn);
-        st(f->regs, DRV_REG_COMPUTE_PC, (uint32_t)f->err_insn);
-        st(f->regs, DRV_REG_STATUS, DRV_STATUS_DONE | DRV_STATUS_ERROR);
+        st(f->regs, DLVTA_REG_ERR_KIND, (uint32_t)f->err_kind);
+        st(f->regs, DLVTA_REG_ERR_INSN, (uint32_t)f->err_insn);
+        st(f->regs, DLVTA_REG_COMPUTE_PC, (uint32_t)f->err_insn);
+        st(f->regs, DLVTA_REG_STATUS, DLVTA_STATUS_DONE | DLVTA_STATUS_ERROR);
       } else {
-        st(f->regs, DRV_REG_COMPUTE_PC, 1);
-        st(f->regs, DRV_REG_WAIT, 1u << 2);
+        st(f->regs, DLVTA_REG_COMPUTE_PC, 1);
+        st(f->regs, DLVTA_REG_WAIT, DLVTA_WAIT_COMPUTE_L2C_TOKEN);
       }
     }
     usleep(100);
@@ -175,8 +175,8 @@ static int open_dev(const char *cfg_name, const char *extra, drv_dev **out) {
 }
 
 static void set_fp(volatile uint32_t *regs, uint64_t fp) {
-  st(regs, DRV_REG_FP_LO, (uint32_t)fp);
-  st(regs, DRV_REG_FP_HI, (uint32_t)(fp >> 32));
+  st(regs, DLVTA_REG_FP_LO, (uint32_t)fp);
+  st(regs, DLVTA_REG_FP_HI, (uint32_t)(fp >> 32));
 }
 
 static double ms_since(const struct timespec *t0) {
@@ -356,11 +356,11 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
   isa_disasm(cfg, &w[1], dis1, sizeof dis1);
 
   fake f;
-  st(regs, DRV_REG_STATUS, 0);
+  st(regs, DLVTA_REG_STATUS, 0);
   fake_start(&f, regs, FAKE_OK);
   int rc = drv_run(dev, ib, 64, 3, 2000);
   CHECK(rc == DRV_OK, "run: got %d: %s", rc, dev->error.message);
-  CHECK(f.starts == 1 && f.seen_ctrl == DRV_CTRL_START, "one start with CTRL=1: %d starts, 0x%x",
+  CHECK(f.starts == 1 && f.seen_ctrl == DLVTA_CTRL_START, "one start with CTRL=START: %d starts, 0x%x",
         f.starts, f.seen_ctrl);
   CHECK(f.seen_addr == drv_buf_addr(ib) + 64, "INSN_ADDR expected 0x%llx, got 0x%x",
         (unsigned long long)drv_buf_addr(ib) + 64, f.seen_addr);
@@ -381,15 +381,20 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
   fake_stop(&f);
 
   /* device-reported errors: kind, index, disassembly */
-  static const struct { int hw, kind; const char *text; } errs[] = {
-      {1, DRV_ERR_ILLEGAL, "illegal instruction"},
-      {2, DRV_ERR_SRAM_RANGE, "SRAM index"},
-      {3, DRV_ERR_DRAM_RANGE, "DRAM access error"},
-      {5, DRV_ERR_NO_FINISH, "without FINISH"},
-      {9, DRV_ERR_BACKEND, "unknown ERR_KIND 9"},
+  static const char *const texts[DLVTA_ERR_COUNT] = DLVTA_ERR_TEXTS;
+  const struct { int hw, kind; const char *text; } errs[] = {
+      {DLVTA_ERR_ILLEGAL, DRV_ERR_ILLEGAL, texts[DLVTA_ERR_ILLEGAL]},
+      {DLVTA_ERR_SRAM_RANGE, DRV_ERR_SRAM_RANGE, texts[DLVTA_ERR_SRAM_RANGE]},
+      {DLVTA_ERR_DRAM_RANGE, DRV_ERR_DRAM_RANGE, texts[DLVTA_ERR_DRAM_RANGE]},
+      {DLVTA_ERR_NO_FINISH, DRV_ERR_NO_FINISH, texts[DLVTA_ERR_NO_FINISH]},
+      {DLVTA_ERR_DEADLOCK, DRV_ERR_BACKEND, NULL}, /* not a kind the hardware reports */
+      {9, DRV_ERR_BACKEND, NULL},
   };
   for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++) {
-    st(regs, DRV_REG_STATUS, 0);
+    char unknown[64];
+    snprintf(unknown, sizeof unknown, "unknown ERR_KIND %d", errs[i].hw);
+    const char *text = errs[i].text ? errs[i].text : unknown;
+    st(regs, DLVTA_REG_STATUS, 0);
     fake_start(&f, regs, FAKE_ERROR);
     f.err_kind = errs[i].hw;
     f.err_insn = 1;
@@ -399,13 +404,13 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
     CHECK(rc == DRV_E_EXEC, "ERR_KIND %d: status %d", errs[i].hw, rc);
     CHECK(e->kind == errs[i].kind && e->insn_index == 1, "ERR_KIND %d: kind %d index %lld",
           errs[i].hw, e->kind, (long long)e->insn_index);
-    CHECK(strstr(e->message, errs[i].text) && strstr(e->message, "at instruction 1: ") &&
+    CHECK(strstr(e->message, text) && strstr(e->message, "at instruction 1: ") &&
           strstr(e->message, dis1), "ERR_KIND %d: message should name '%s' and '%s': %s",
-          errs[i].hw, errs[i].text, dis1, e->message);
+          errs[i].hw, text, dis1, e->message);
   }
 
   /* timeout: the fake stays busy with compute waiting for an L2C token at instruction 1 */
-  st(regs, DRV_REG_STATUS, 0);
+  st(regs, DLVTA_REG_STATUS, 0);
   fake_start(&f, regs, FAKE_HANG);
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -416,7 +421,7 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
   CHECK(ms >= 50 && ms < 2000, "timeout after %.1f ms, expected 50..2000", ms);
   CHECK(e->kind == DRV_ERR_TIMEOUT && e->insn_index == 1, "timeout kind %d index %lld", e->kind,
         (long long)e->insn_index);
-  CHECK(strstr(e->message, "timeout after 50 ms") && strstr(e->message, "compute waits L2C token") &&
+  CHECK(strstr(e->message, "timeout after 50 ms") && strstr(e->message, drv_wait_names[DLVTA_WAIT_COMPUTE_L2C_TOKEN_BIT]) &&
         strstr(e->message, "compute unit: instruction 1: ") && strstr(e->message, dis1) &&
         strstr(e->message, "load unit: idle"), "timeout message: %s", e->message);
   /* the device is still busy: the next run is refused without touching CTRL */
@@ -427,7 +432,7 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
   usleep(3000);
   CHECK(f.starts == starts, "a busy device must not be started again");
   fake_stop(&f);
-  st(regs, DRV_REG_STATUS, 0);
+  st(regs, DLVTA_REG_STATUS, 0);
   rc = drv_run(dev, ib, 8, 3, 50);
   CHECK(rc == DRV_E_ARG, "unaligned program offset: %d", rc);
   drv_free(dev, ib);
@@ -467,7 +472,7 @@ static void test_devmem(void) {
   fake_stop(&f);
   CHECK(rc == DRV_OK && f.seen_addr == DMA_PHYS && f.seen_count == 3,
         "run through /dev/mem: %d, INSN_ADDR 0x%x", rc, f.seen_addr);
-  CHECK(ld(mem, DRV_REG_INSN_ADDR) == 0, "nothing written at the file's start");
+  CHECK(ld(mem, DLVTA_REG_INSN_ADDR) == 0, "nothing written at the file's start");
   drv_close(dev);
   munmap((void *)mem, 3 * 4096);
   close(fd);

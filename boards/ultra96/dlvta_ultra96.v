@@ -6,12 +6,13 @@
 // reset come from the PS (clk, rst_n synchronous to it, from proc_sys_reset in the block design).
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_ultra96 ();
   localparam integer AxiBits = `DLVTA_AXI_BITS;
 
   wire clk, rst_n, irq;
-  wire [11:0] axil_awaddr, axil_araddr;
+  wire [`DLVTA_REGS_ADDR_BITS-1:0] axil_awaddr, axil_araddr;
   wire axil_awvalid, axil_awready, axil_wvalid, axil_wready, axil_bvalid, axil_bready;
   wire axil_arvalid, axil_arready, axil_rvalid, axil_rready;
   wire [31:0] axil_wdata, axil_rdata;

@@ -20,21 +20,12 @@
 extern "C" {
 #include "isa.h"
 #include "tsim.h"
+#include "drv_regs_priv.h"  // the register map generated from isa/regs.def, the counter mapping
 }
 
 #define TSIM_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
-
-// Register map (rtl/REGS.md).
-enum : uint32_t {
-  R_CTRL = 0x000, R_STATUS = 0x004, R_INSN_ADDR = 0x008, R_INSN_COUNT = 0x00C, R_ERR_KIND = 0x010,
-  R_ERR_INSN = 0x014, R_FP_LO = 0x018, R_FP_HI = 0x01C, R_FETCH_PC = 0x020, R_LOAD_PC = 0x024,
-  R_COMPUTE_PC = 0x028, R_STORE_PC = 0x02C, R_WAIT = 0x030, R_CNT = 0x040,
-};
-enum { C_CYCLES, C_GEMM, C_ALU, C_LOAD_BUSY, C_COMPUTE_BUSY, C_STORE_BUSY, C_LOAD_STALL,
-       C_COMPUTE_STALL, C_STORE_STALL, C_BYTES_READ, C_BYTES_WRITTEN, C_INSNS_LOAD, C_INSNS_STORE,
-       C_INSNS_GEMM, C_INSNS_ALU, C_INSNS_FINISH, C_MAC_ITERS, C_LOADS_MEM0, N_CNT = C_LOADS_MEM0 + 6 };
 
 // Wide and narrow Verilator ports behind one interface.
 inline void put_bytes(QData &d, const uint8_t *src, unsigned n) {
@@ -298,67 +289,37 @@ std::string disasm_at(tsim *t, uint64_t insn_addr, uint32_t count, uint64_t idx)
 }
 
 const char *kind_name(int k) {
-  switch (k) {
-  case DRV_ERR_ILLEGAL: return "illegal instruction";
-  case DRV_ERR_SRAM_RANGE: return "SRAM index out of range";
-  case DRV_ERR_DRAM_RANGE: return "DRAM access error";
-  case DRV_ERR_DEADLOCK: return "deadlock";
-  case DRV_ERR_NO_FINISH: return "no FINISH";
-  case DRV_ERR_TIMEOUT: return "timeout";
-  default: return "error";
-  }
+  static const char *const names[DLVTA_ERR_COUNT] = DLVTA_ERR_TEXTS;
+  return k > DLVTA_ERR_NONE && k < DLVTA_ERR_COUNT ? names[k] : "error";
 }
 
 // Where every unit is: PCs with disassembly and the WAIT bits.
 void describe_units(tsim *t, Msg &m, uint64_t insn_addr, uint32_t count) {
-  uint32_t wait = t->reg_read(R_WAIT);
-  m.add("fetch: next instruction %u of %u%s\n", t->reg_read(R_FETCH_PC), count,
-        wait >> 8 & 1 ? ", blocked on a full instruction queue" : "");
+  static const char *const wait_names[DLVTA_WAIT_WIDTH] = DLVTA_WAIT_TEXTS;
+  uint32_t wait = t->reg_read(DLVTA_REG_WAIT);
+  m.add("fetch: next instruction %u of %u\n", t->reg_read(DLVTA_REG_FETCH_PC), count);
   static const char *names[3] = {"load", "compute", "store"};
-  static const uint32_t regs[3] = {R_LOAD_PC, R_COMPUTE_PC, R_STORE_PC};
-  static const char *waits[3][4] = {
-      {"waits for a C2L token (pop_next)", "waits for room in L2C (push_next)", nullptr, nullptr},
-      {"waits for an L2C token (pop_prev)", "waits for an S2C token (pop_next)",
-       "waits for room in C2L (push_prev)", "waits for room in C2S (push_next)"},
-      {"waits for a C2S token (pop_prev)", "waits for room in S2C (push_prev)", nullptr, nullptr}};
-  static const int shift[3] = {0, 2, 6};
+  static const uint32_t regs[3] = {DLVTA_REG_LOAD_PC, DLVTA_REG_COMPUTE_PC, DLVTA_REG_STORE_PC};
   for (int u = 0; u < 3; u++) {
     uint32_t pc = t->reg_read(regs[u]);
-    if (pc == 0xFFFFFFFFu) {
+    if (pc == DLVTA_REGS_PC_IDLE) {
       m.add("%s: idle (queue empty)\n", names[u]);
       continue;
     }
-    m.add("%s: instruction %u: %s", names[u], pc, disasm_at(t, insn_addr, count, pc).c_str());
-    for (int b = 0; b < 4; b++)
-      if (waits[u][b] && (wait >> (shift[u] + b) & 1)) m.add("; %s", waits[u][b]);
+    m.add("%s: instruction %u: %s\n", names[u], pc, disasm_at(t, insn_addr, count, pc).c_str());
+  }
+  if (wait) {
+    m.add("waiting:");
+    for (unsigned b = 0; b < DLVTA_WAIT_WIDTH; b++)
+      if (wait >> b & 1) m.add(" [%s]", wait_names[b]);
     m.add("\n");
   }
 }
 
 void read_counters(tsim *t, drv_counters *c) {
-  uint64_t v[N_CNT];
-  for (int i = 0; i < N_CNT; i++) v[i] = t->reg_read64(R_CNT + 8 * (uint32_t)i);
-  memset(c, 0, sizeof *c);
-  c->cycles = v[C_CYCLES];
-  c->gemm_cycles = v[C_GEMM];
-  c->alu_cycles = v[C_ALU];
-  c->unit_busy[ISA_UNIT_LOAD] = v[C_LOAD_BUSY];
-  c->unit_busy[ISA_UNIT_COMPUTE] = v[C_COMPUTE_BUSY];
-  c->unit_busy[ISA_UNIT_STORE] = v[C_STORE_BUSY];
-  c->unit_stall[ISA_UNIT_LOAD] = v[C_LOAD_STALL];
-  c->unit_stall[ISA_UNIT_COMPUTE] = v[C_COMPUTE_STALL];
-  c->unit_stall[ISA_UNIT_STORE] = v[C_STORE_STALL];
-  c->bytes_read = v[C_BYTES_READ];
-  c->bytes_written = v[C_BYTES_WRITTEN];
-  c->insns[ISA_OP_LOAD] = v[C_INSNS_LOAD];
-  c->insns[ISA_OP_STORE] = v[C_INSNS_STORE];
-  c->insns[ISA_OP_GEMM] = v[C_INSNS_GEMM];
-  c->insns[ISA_OP_ALU] = v[C_INSNS_ALU];
-  c->insns[ISA_OP_FINISH] = v[C_INSNS_FINISH];
-  for (int m = 0; m < ISA_MEM_COUNT && m < 6; m++) c->loads[m] = v[C_LOADS_MEM0 + m];
-  const isa_derived *d = &t->cfg->d;
-  c->macs = v[C_MAC_ITERS] * d->batch * d->block_in * d->block_out;
-  c->alu_ops = v[C_ALU];
+  uint64_t v[DLVTA_CNT_COUNT];
+  for (uint32_t i = 0; i < DLVTA_CNT_COUNT; i++) v[i] = t->reg_read64(DLVTA_REGS_CNT_BASE + 8 * i);
+  drv_counters_from_regs(&t->cfg->d, v, c);
 }
 
 }  // namespace
@@ -398,7 +359,7 @@ TSIM_EXPORT tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen) {
   }
 #endif
   t->reset();
-  uint64_t fp = (uint64_t)t->reg_read(R_FP_HI) << 32 | t->reg_read(R_FP_LO);
+  uint64_t fp = (uint64_t)t->reg_read(DLVTA_REG_FP_HI) << 32 | t->reg_read(DLVTA_REG_FP_LO);
   if (fp != cfg->fingerprint) {
     snprintf(err, errlen, "RTL fingerprint %016" PRIx64 " differs from libisa's %016" PRIx64, fp,
              cfg->fingerprint);
@@ -437,10 +398,10 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
   if (!t || n_regions < 0 || (n_regions && !regions) || insn_addr % 16 || insn_addr >> 32)
     return DRV_E_ARG;
   t->regions.assign(regions, regions + n_regions);
-  t->reg_write(R_INSN_ADDR, (uint32_t)insn_addr);
-  t->reg_write(R_INSN_COUNT, count);
+  t->reg_write(DLVTA_REG_INSN_ADDR, (uint32_t)insn_addr);
+  t->reg_write(DLVTA_REG_INSN_COUNT, count);
   t->violation.clear();
-  t->reg_write(R_CTRL, 3);  // start, with the interrupt enabled (checked below)
+  t->reg_write(DLVTA_REG_CTRL, DLVTA_CTRL_START | DLVTA_CTRL_IRQ_EN);  // irq checked below
 
   auto t0 = std::chrono::steady_clock::now();
   uint64_t start = t->cycle;
@@ -450,9 +411,9 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
   int fail_kind = 0;
   for (uint64_t polls = 0;; polls++) {
     for (int i = 0; i < 32; i++) t->tick();
-    uint32_t st = t->reg_read(R_STATUS);
-    if (!(st & 1)) {
-      if (st & 4) rc = DRV_E_EXEC;
+    uint32_t st = t->reg_read(DLVTA_REG_STATUS);
+    if (!(st & DLVTA_STATUS_BUSY)) {
+      if (st & DLVTA_STATUS_ERROR) rc = DRV_E_EXEC;
       break;
     }
     if (t->cycle - start > t->max_cycles) {
@@ -462,12 +423,12 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
     }
     if (polls % 128 == 127) {
       // no progress over two windows of ~4096 cycles while units wait: deadlock
-      uint64_t sig[10] = {t->reg_read(R_FETCH_PC), t->reg_read(R_LOAD_PC),
-                          t->reg_read(R_COMPUTE_PC), t->reg_read(R_STORE_PC),
-                          t->reg_read(R_WAIT), t->reg_read64(R_CNT + 8 * C_BYTES_READ),
-                          t->reg_read64(R_CNT + 8 * C_BYTES_WRITTEN),
-                          t->reg_read64(R_CNT + 8 * C_GEMM), t->reg_read64(R_CNT + 8 * C_ALU),
-                          t->reg_read64(R_CNT + 8 * C_INSNS_LOAD)};
+      uint64_t sig[10] = {t->reg_read(DLVTA_REG_FETCH_PC), t->reg_read(DLVTA_REG_LOAD_PC),
+                          t->reg_read(DLVTA_REG_COMPUTE_PC), t->reg_read(DLVTA_REG_STORE_PC),
+                          t->reg_read(DLVTA_REG_WAIT), t->reg_read64(DLVTA_REG_BYTES_READ),
+                          t->reg_read64(DLVTA_REG_BYTES_WRITTEN),
+                          t->reg_read64(DLVTA_REG_GEMM_CYCLES), t->reg_read64(DLVTA_REG_ALU_CYCLES),
+                          t->reg_read64(DLVTA_REG_INSNS_LOAD)};
       same = memcmp(sig, last_sig, sizeof sig) == 0 ? same + 1 : 0;
       memcpy(last_sig, sig, sizeof sig);
       if (same >= 2 && sig[4] != 0) {
@@ -487,14 +448,14 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
     }
   }
   read_counters(t, ctr);
-  uint32_t status = t->reg_read(R_STATUS);
-  if (rc == DRV_OK && !(status & 2)) {
+  uint32_t status = t->reg_read(DLVTA_REG_STATUS);
+  if (rc == DRV_OK && !(status & DLVTA_STATUS_DONE)) {
     snprintf(err->message, sizeof err->message, "tsim: run ended without done (STATUS 0x%x)", status);
     err->kind = DRV_ERR_BACKEND;
     return DRV_E_IO;
   }
   /* irq = (done | error) && irq_en (rtl/REGS.md); irq_en is set for every run */
-  if (!fail_kind && (bool)t->top->irq != (bool)(status & 6)) {
+  if (!fail_kind && (bool)t->top->irq != (bool)(status & (DLVTA_STATUS_DONE | DLVTA_STATUS_ERROR))) {
     snprintf(err->message, sizeof err->message, "tsim: irq is %d with STATUS 0x%x and irq_en set",
              (int)t->top->irq, status);
     err->kind = DRV_ERR_BACKEND;
@@ -511,9 +472,10 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
       err->kind = fail_kind;
       err->insn_index = -1;
       if (fail_kind == DRV_ERR_DEADLOCK) {  // the first blocked instruction, as fsim reports it
-        uint32_t pcs[3] = {t->reg_read(R_LOAD_PC), t->reg_read(R_COMPUTE_PC), t->reg_read(R_STORE_PC)};
+        uint32_t pcs[3] = {t->reg_read(DLVTA_REG_LOAD_PC), t->reg_read(DLVTA_REG_COMPUTE_PC),
+                           t->reg_read(DLVTA_REG_STORE_PC)};
         for (int u = 0; u < 3; u++)
-          if (pcs[u] != 0xFFFFFFFFu && (err->insn_index < 0 || pcs[u] < err->insn_index))
+          if (pcs[u] != DLVTA_REGS_PC_IDLE && (err->insn_index < 0 || pcs[u] < err->insn_index))
             err->insn_index = pcs[u];
       }
       m.add("%s after %" PRIu64 " cycles; ", kind_name(fail_kind), t->cycle - start);
@@ -521,8 +483,8 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
       describe_units(t, m, insn_addr, count);
       t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
     } else {
-      uint32_t kind = t->reg_read(R_ERR_KIND);
-      uint32_t idx = t->reg_read(R_ERR_INSN);
+      uint32_t kind = t->reg_read(DLVTA_REG_ERR_KIND);
+      uint32_t idx = t->reg_read(DLVTA_REG_ERR_INSN);
       err->kind = (int)kind;
       err->insn_index = kind == DRV_ERR_NO_FINISH ? -1 : (int64_t)idx;
       m.add("%s at instruction %u: %s\n", kind_name((int)kind), idx,
