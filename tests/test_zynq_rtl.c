@@ -1,8 +1,9 @@
 /* tests/test_zynq_rtl.c -- the zynq backend (driver/backend_zynq.c, its board code path unchanged)
- * on the Verilated RTL (build/tiny/libtsim.so) through an emulated board: a temporary directory
- * holds the sysfs and /dev entries the driver looks up (/sys/class/uio/uio0/name "dlvta" with its
- * map0 size, /sys/class/u-dma-buf/udmabuf0/{phys_addr,size,sync_*}, /dev/uio0, /dev/udmabuf0),
- * given to it with its ordinary options sysfs=<dir>/sys,devdir=<dir>/dev. Checks: a compiled
+ * on the Verilated RTL (build/<config>/libtsim.so, tiny and pynq) through an emulated board: a
+ * temporary directory holds the sysfs and /dev entries the driver looks up
+ * (/sys/class/uio/uio0/name "dlvta" with its map0 size, /sys/class/u-dma-buf/udmabuf0/{phys_addr,
+ * size,sync_*}, /dev/uio0, /dev/udmabuf0), given to it with its ordinary options
+ * sysfs=<dir>/sys,devdir=<dir>/dev. Checks: a compiled
  * small model (tiny_cnn) gives outputs bit-identical to fsim's; random programs give fsim's
  * image and the verilator backend's counters exactly; an illegal instruction is reported with
  * fsim's kind and index, and the device runs again afterwards; a token deadlock times out with
@@ -30,17 +31,18 @@
  *   read right after its start write could see the previous run's DONE before the thread has
  *   forwarded the start, and equal values written twice cannot be told from no write.)
  * How it differs from a board:
- * - Timing: the RTL runs at Verilator speed (about 1-2 MHz of tiny here, against 100+ MHz in
- *   the fabric) and a register access takes tens of microseconds (two signals, two mprotects, a
- *   hand-off to the clock thread) instead of well under one; the driver's wall-clock timeout
- *   therefore covers far fewer device cycles. The clock stops while the device is idle (nothing
- *   in the RTL changes then; CYCLES counts only busy cycles). DRAM latency and bandwidth are
- *   tsim's model (the config's defaults), not the DDR controller and HP port.
- * - Ordering: each access completes on the RTL before the next instruction of the driver runs,
- *   stronger than a board's device memory (posted writes, ordered per device only); it hides no
- *   ordering bug that a board's in-order device accesses would expose, the barriers are not
- *   exercised. Stores are forwarded as whole 32-bit writes (WSTRB 0xF; the driver makes no
- *   narrower ones).
+ * - Timing: the RTL runs at Verilator speed (a few hundred kHz to a few MHz here, against
+ *   100+ MHz in the fabric) and a register access takes tens of microseconds (two signals, two
+ *   mprotects, a hand-off to the clock thread) instead of well under one; the driver's
+ *   wall-clock timeout therefore covers far fewer device cycles. The clock stops while the
+ *   device is idle (nothing in the RTL changes then; CYCLES counts only busy cycles). DRAM
+ *   latency and bandwidth are tsim's model (the config's defaults), not the DDR controller and
+ *   HP port.
+ * - Ordering: each access completes on the RTL before the driver's next instruction runs (a
+ *   signal is serializing; x86 stores are ordered anyway), stronger than an ARM core's device
+ *   and normal memory: a missing barrier between DMA-buffer writes and the start, or between
+ *   register accesses, would go unnoticed here. Stores are forwarded as whole 32-bit writes
+ *   (WSTRB 0xF; the driver makes no narrower ones).
  * - Read side effects: every driver load is exactly one AXI read, so a register with read side
  *   effects would behave as on the board (this register map has none). Only the snapshot before
  *   open is read without the driver.
@@ -56,6 +58,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,7 +76,6 @@
 #include "progen.h"
 #include "tsim.h"
 
-#define CONFIG "tiny"
 #define EMU_DMA_PHYS 0x1f000000u    /* where a u-dma-buf region might sit in a PYNQ's DDR */
 #define EMU_DMA_SIZE (16u << 20)
 #define EMU_WIN 4096u               /* UIO map0: the AXI4-Lite slave's 12-bit address space */
@@ -115,7 +117,8 @@ typedef struct emu {
   uint64_t reads, writes;   /* driver register accesses forwarded */
 } emu;
 
-static emu *E; /* the emulator whose window the signal handlers serve */
+static emu *E;               /* the emulator whose window the signal handlers serve */
+static const char *cfg_name; /* the config under test (the RTL's and the driver's) */
 
 /* One register access on the RTL through the clock thread; returns the value read (0 for a
  * write). Async-signal-safe (atomics, read, write): the SIGSEGV/SIGTRAP handlers call it. */
@@ -363,26 +366,37 @@ static int emu_start(emu *e, const char *config) {
   return 0;
 }
 
-/* After drv_open: find the driver's mapping of dev/uio0 and close it, so that every access
- * traps to the RTL. Returns the number of mappings found (1 expected). */
+/* After drv_open: find the driver's mapping of dev/uio0 (by device and inode, or by path: on
+ * overlayfs the maps show the underlying inode) and close it, so that every access traps to the
+ * RTL. Returns the number of mappings found; only one, of the whole window, is closed. */
 static int emu_attach(emu *e) {
   struct stat sb;
-  if (fstat(e->reg_fd, &sb))
+  char rel[PATH_MAX], path[PATH_MAX];
+  snprintf(rel, sizeof rel, "%s/dev/uio0", e->root);
+  if (fstat(e->reg_fd, &sb) || !realpath(rel, path))
     return 0;
   FILE *f = fopen("/proc/self/maps", "r");
-  char line[1024];
+  char line[PATH_MAX + 256];
   e->n_win = 0;
   while (f && fgets(line, sizeof line, f)) {
     unsigned long lo, hi, off, ino;
     unsigned maj, mnr;
-    if (sscanf(line, "%lx-%lx %*s %lx %x:%x %lu", &lo, &hi, &off, &maj, &mnr, &ino) == 6 &&
-        ino == sb.st_ino && maj == major(sb.st_dev) && mnr == minor(sb.st_dev) && e->n_win < 4)
+    int name = 0;
+    if (sscanf(line, "%lx-%lx %*s %lx %x:%x %lu %n", &lo, &hi, &off, &maj, &mnr, &ino, &name) < 6)
+      continue;
+    line[strcspn(line, "\n")] = '\0';
+    int same = (ino == sb.st_ino && maj == major(sb.st_dev) && mnr == minor(sb.st_dev)) ||
+               (name > 0 && !strcmp(line + name, path));
+    if (same && e->n_win < 4)
       e->win[e->n_win++] = (emu_range){lo, hi, off};
   }
   if (f)
     fclose(f);
+  int n = e->n_win;
+  if (n != 1 || e->win[0].hi - e->win[0].lo != EMU_WIN || e->win[0].file_off != 0)
+    e->n_win = 0; /* not the one page the driver maps: trap nothing, the caller gives up */
   emu_protect(e, PROT_NONE);
-  return e->n_win;
+  return n;
 }
 
 /* Register read on the RTL from the test itself (not through the driver). */
@@ -417,17 +431,23 @@ static void emu_stop(emu *e) {
 
 /* Start the board and open the zynq backend on it (attached); NULL on failure (printed). */
 static drv_dev *emu_open(emu *e) {
-  if (emu_start(e, CONFIG))
+  if (emu_start(e, cfg_name))
     return NULL;
   drv_dev *dev = NULL;
-  int rc = drv_open("zynq", CONFIG, e->opts, &dev);
+  int rc = drv_open("zynq", cfg_name, e->opts, &dev);
   CHECK(rc == DRV_OK, "drv_open zynq on the emulated board: %s", drv_open_error());
   if (rc != DRV_OK) {
     emu_stop(e);
     return NULL;
   }
   int n = emu_attach(e);
-  CHECK(n == 1, "expected one mapping of the register window in /proc/self/maps, found %d", n);
+  CHECK(n == 1 && e->n_win == 1, "expected one mapping of the %u-byte register window in "
+        "/proc/self/maps, found %d", EMU_WIN, n);
+  if (e->n_win != 1) {
+    drv_close(dev);
+    emu_stop(e);
+    return NULL;
+  }
   return dev;
 }
 
@@ -439,15 +459,18 @@ static double now_s(void) {
 
 /* ---- tests -------------------------------------------------------------------------------- */
 
-/* The bitstream (the RTL's FP registers) is tiny's: opening config pynq on it is refused. */
+/* The bitstream (the RTL's FP registers) is cfg_name's: opening another config is refused. */
 static void test_fingerprint(void) {
   emu e;
-  if (emu_start(&e, CONFIG))
+  if (emu_start(&e, cfg_name))
     return;
+  const char *other = strcmp(cfg_name, "pynq") ? "pynq" : "tiny";
+  char want[64];
+  snprintf(want, sizeof want, "config '%s'", cfg_name);
   drv_dev *dev = NULL;
-  int rc = drv_open("zynq", "pynq", e.opts, &dev);
-  CHECK(rc == DRV_E_CONFIG && strstr(drv_open_error(), "config '" CONFIG "'"),
-        "pynq on the tiny RTL: got %s: %s", drv_strerror(rc), drv_open_error());
+  int rc = drv_open("zynq", other, e.opts, &dev);
+  CHECK(rc == DRV_E_CONFIG && strstr(drv_open_error(), want), "%s on the %s RTL: got %s: %s",
+        other, cfg_name, drv_strerror(rc), drv_open_error());
   drv_close(dev);
   emu_stop(&e);
 }
@@ -457,9 +480,9 @@ static void test_fingerprint(void) {
 static void test_progen(void) {
   emu e;
   drv_dev *dz = emu_open(&e), *df = NULL, *dv = NULL;
-  int rc = drv_open("fsim", CONFIG, NULL, &df);
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
   CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
-  rc = drv_open("verilator", CONFIG, NULL, &dv);
+  rc = drv_open("verilator", cfg_name, NULL, &dv);
   CHECK(rc == DRV_OK, "drv_open verilator: %s", drv_open_error());
   for (uint64_t seed = 1; dz && df && dv && seed <= 8; seed++) {
     isa_prog p;
@@ -494,6 +517,20 @@ static void test_progen(void) {
   }
   printf("progen: %" PRIu64 " register reads and %" PRIu64 " writes forwarded to the RTL\n",
          e.reads, e.writes);
+  if (dz) {
+    /* the trap path alone: loads from the driver's window, each one AXI read of the RTL */
+    volatile uint32_t *win = (volatile uint32_t *)e.win[0].lo;
+    uint32_t want = (uint32_t)drv_config(dz)->fingerprint;
+    uint64_t r0 = e.reads;
+    int same = 1;
+    double t0 = now_s();
+    for (int i = 0; i < 1000; i++)
+      same &= win[DRV_REG_FP_LO / 4] == want;
+    double us = (now_s() - t0) * 1e3;
+    CHECK(same && e.reads - r0 == 1000, "1000 loads of FP_LO: %s, %" PRIu64 " AXI reads",
+          same ? "right value" : "wrong value", e.reads - r0);
+    printf("a register read through the trapped window takes %.1f us\n", us);
+  }
   drv_close(df);
   drv_close(dv);
   drv_close(dz);
@@ -506,7 +543,7 @@ static void test_progen(void) {
 static void test_illegal(void) {
   emu e;
   drv_dev *dz = emu_open(&e), *df = NULL;
-  int rc = drv_open("fsim", CONFIG, NULL, &df);
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
   CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
   isa_prog p;
   if (!dz || !df || progen_make(drv_config(df), 4711, NULL, &p)) {
@@ -525,7 +562,8 @@ static void test_illegal(void) {
   drv_error ef = *drv_last_error(df);
   int rz = drv_run_prog(dz, &p, imz, 60000);
   const drv_error *ez = drv_last_error(dz);
-  printf("illegal instruction %u: fsim says \"%s\"\nzynq says \"%s\"\n", k, ef.message, ez->message);
+  printf("illegal instruction %u: fsim says \"%s\"\nzynq says \"%s\"\n", k, ef.message,
+         ez->message);
   CHECK(rf == DRV_E_EXEC && ef.kind == DRV_ERR_ILLEGAL && ef.insn_index == k,
         "fsim: %s kind %d index %" PRId64, drv_strerror(rf), ef.kind, ef.insn_index);
   CHECK(rz == DRV_E_EXEC && ez->kind == ef.kind && ez->insn_index == ef.insn_index,
@@ -568,7 +606,6 @@ static long unit_insn(const char *msg, const char *unit, const char *fmt) {
  * ones) with its WAIT bits; the next start is refused while the device is busy. */
 static void test_deadlock(void) {
   static const char text[] =
-      ".config " CONFIG "\n"
       ".image 4096\n"
       "load inp sram=0 dram=0 y_size=1 x_size=1 x_stride=1 pop_next\n"           /* 0 */
       "alu add use_imm imm=1 uop_begin=0 uop_end=1 loop_out=1 loop_in=1 pop_prev\n" /* 1 */
@@ -576,23 +613,24 @@ static void test_deadlock(void) {
       "finish\n";                                                                /* 3 */
   isa_prog p;
   char err[512];
-  if (isa_assemble(text, "deadlock.s", NULL, &p, err, sizeof err)) {
+  if (isa_assemble(text, "deadlock.s", cfg_name, &p, err, sizeof err)) {
     CHECK(0, "%s", err);
     return;
   }
   emu e;
   drv_dev *dz = emu_open(&e), *df = NULL;
-  int rc = drv_open("fsim", CONFIG, NULL, &df);
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
   CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
   if (dz && df) {
     int rf = drv_run_prog(df, &p, NULL, 60000);
     drv_error ef = *drv_last_error(df);
     double t0 = now_s();
+    uint64_t r0 = e.reads;
     int rz = drv_run_prog(dz, &p, NULL, 300);
     double ms = (now_s() - t0) * 1e3;
     drv_error ez = *drv_last_error(dz);
-    printf("deadlock: fsim says \"%s\"\nzynq says (after %.0f ms) \"%s\"\n", ef.message, ms,
-           ez.message);
+    printf("deadlock: fsim says \"%s\"\nzynq says (%" PRIu64 " register reads in %.0f ms) "
+           "\"%s\"\n", ef.message, e.reads - r0, ms, ez.message);
     CHECK(rf == DRV_E_EXEC && ef.kind == DRV_ERR_DEADLOCK, "fsim: %s kind %d", drv_strerror(rf),
           ef.kind);
     CHECK(rz == DRV_E_TIMEOUT && ez.kind == DRV_ERR_TIMEOUT && ez.insn_index == ef.insn_index,
@@ -633,8 +671,8 @@ static void test_deadlock(void) {
  * outputs bit-identical to fsim's, in as many cycles as the verilator backend counts. */
 static void test_model(void) {
   char pkg[256], p[512], err[4096];
-  snprintf(pkg, sizeof pkg, E2E_OUT "/tiny_cnn_" CONFIG "_zynq.dlvta");
-  if (e2e_compile("tiny_cnn", CONFIG, pkg, NULL))
+  snprintf(pkg, sizeof pkg, E2E_OUT "/tiny_cnn_%s_zynq.dlvta", cfg_name);
+  if (e2e_compile("tiny_cnn", cfg_name, pkg, NULL))
     return;
   npy_array xa;
   float *x;
@@ -646,7 +684,7 @@ static void test_model(void) {
   free(e2e_run(pkg, "verilator", x, n, NULL, &vcyc, &vsecs));
   emu e;
   rt_model *r = NULL;
-  if (yf && emu_start(&e, CONFIG) == 0) {
+  if (yf && emu_start(&e, cfg_name) == 0) {
     int rc = rt_load(pkg, &r, err, sizeof err);
     CHECK(rc == RT_OK, "load %s: %s", pkg, err);
     if (rc == RT_OK) {
@@ -655,7 +693,11 @@ static void test_model(void) {
     }
     if (rc == RT_OK) {
       int nw = emu_attach(&e);
-      CHECK(nw == 1, "expected one mapping of the register window, found %d", nw);
+      CHECK(nw == 1 && e.n_win == 1, "expected one mapping of the register window, found %d", nw);
+      if (e.n_win != 1)
+        rc = RT_E_DEVICE;
+    }
+    if (rc == RT_OK) {
       float *yz = calloc((size_t)(n * on), sizeof(float));
       int in_n = (int)rt_input_numel(r, 0);
       double t0 = now_s();
@@ -677,7 +719,7 @@ static void test_model(void) {
             zcyc, vcyc);
       printf("tiny_cnn %s on zynq/RTL: %lld inputs x %lld outputs %s fsim's; %.0f cycles per "
              "inference (verilator %.0f, fsim's estimate %.0f), %.2f s (verilator %.2f s), %"
-             PRIu64 " register reads and %" PRIu64 " writes forwarded\n", CONFIG, (long long)n,
+             PRIu64 " register reads and %" PRIu64 " writes forwarded\n", cfg_name, (long long)n,
              (long long)on, diff < 0 ? "bit-identical to" : "DIFFER from", zcyc, vcyc, fcyc,
              secs, vsecs, e.reads, e.writes);
       free(yz);
@@ -690,20 +732,30 @@ static void test_model(void) {
   free(x);
 }
 
-int main(void) {
+/* Usage: test_zynq_rtl [config...] (default: tiny pynq). */
+int main(int argc, char **argv) {
   if (!EMU_SUPPORTED) {
     CHECK(0, "the emulated register window needs x86-64 Linux (trap flag, page-fault error code)");
     return TEST_END();
   }
+  static const char *const defaults[] = {"tiny", "pynq"};
+  int n_cfg = argc > 1 ? argc - 1 : 2;
   struct { const char *name; void (*fn)(void); } tests[] = {
       {"fingerprint", test_fingerprint}, {"progen", test_progen}, {"illegal", test_illegal},
       {"deadlock", test_deadlock},       {"model", test_model},
   };
-  for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-    double t0 = now_s();
-    tests[i].fn();
-    printf("[%s: %.2f s]\n", tests[i].name, now_s() - t0);
-    fflush(stdout);
+  for (int c = 0; c < n_cfg; c++) {
+    cfg_name = argc > 1 ? argv[c + 1] : defaults[c];
+    if (!isa_config_find(cfg_name)) {
+      CHECK(0, "unknown config '%s' (known: %s)", cfg_name, isa_config_names());
+      continue;
+    }
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+      double t0 = now_s();
+      tests[i].fn();
+      printf("[%s %s: %.2f s]\n", cfg_name, tests[i].name, now_s() - t0);
+      fflush(stdout);
+    }
   }
   return TEST_END();
 }
