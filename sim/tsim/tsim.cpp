@@ -494,3 +494,19 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
   }
   return rc;
 }
+
+// ---- port level (ABI 2, tsim.h): single register accesses, free clocking, caller's DRAM ----
+
+TSIM_EXPORT void tsim_reg_write(tsim *t, uint32_t off, uint32_t val) { t->reg_write(off, val); }
+
+TSIM_EXPORT void tsim_step(tsim *t, uint64_t cycles) {
+  for (uint64_t i = 0; i < cycles; i++) t->tick();
+}
+
+TSIM_EXPORT int tsim_set_dram(tsim *t, const drv_region *regions, int n_regions) {
+  if (!t || n_regions < 0 || (n_regions && !regions)) return DRV_E_ARG;
+  t->regions.assign(regions, regions + n_regions);
+  return DRV_OK;
+}
+
+TSIM_EXPORT const char *tsim_violation(tsim *t) { return t->violation.c_str(); }

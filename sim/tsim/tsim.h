@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define TSIM_ABI_VERSION 1
+#define TSIM_ABI_VERSION 2 /* 2: the port-level functions at the end */
 
 typedef struct tsim tsim;
 
@@ -149,6 +149,59 @@ static inline int tsim_api_load(const char *config, int trace, tsim_api *api, ch
 static inline void tsim_api_unload(tsim_api *api) {
   if (api->handle) dlclose(api->handle);
   memset(api, 0, sizeof *api);
+}
+#endif
+
+/* ---- port level (ABI 2): the RTL as a board's processor sees it ---------------------------------
+ * For a harness that plays the board around the RTL (tests/test_zynq_rtl.c emulates a Zynq's UIO
+ * register window and u-dma-buf memory and runs the zynq driver unchanged): single AXI4-Lite
+ * accesses, a clock the caller advances, and the DRAM model serving caller memory. tsim_run does
+ * all of this itself; these are for callers that must interleave the three. One thread at a time
+ * may use a tsim. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* One AXI4-Lite write (AW and W together, all strobes; returns after the B response). */
+void tsim_reg_write(tsim *t, uint32_t off, uint32_t val);
+/* Advance the clock by `cycles` cycles (the DRAM model serves the AXI4 master meanwhile). */
+void tsim_step(tsim *t, uint64_t cycles);
+/* From now on the DRAM model serves these regions (copied; the memory they point to is used in
+ * place and must outlive them). Call only while no burst is in flight (device idle). DRV_OK or
+ * DRV_E_ARG. */
+int tsim_set_dram(tsim *t, const drv_region *regions, int n_regions);
+/* The first AXI4 master protocol violation seen since tsim_create or the last tsim_run, or "". */
+const char *tsim_violation(tsim *t);
+#ifdef __cplusplus
+}
+#endif
+
+typedef void (*tsim_reg_write_fn)(tsim *t, uint32_t off, uint32_t val);
+typedef void (*tsim_step_fn)(tsim *t, uint64_t cycles);
+typedef int (*tsim_set_dram_fn)(tsim *t, const drv_region *regions, int n_regions);
+typedef const char *(*tsim_violation_fn)(tsim *t);
+
+typedef struct tsim_port_api {
+  tsim_reg_write_fn reg_write;
+  tsim_step_fn step;
+  tsim_set_dram_fn set_dram;
+  tsim_violation_fn violation;
+} tsim_port_api;
+
+#ifndef __cplusplus
+/* The port-level functions of a library tsim_api_load opened. 0, or -1 with a message. */
+static inline int tsim_port_load(const tsim_api *api, tsim_port_api *port, char *err,
+                                 size_t errlen) {
+  memset(port, 0, sizeof *port);
+  if (api->handle) {
+    *(void **)&port->reg_write = dlsym(api->handle, "tsim_reg_write");
+    *(void **)&port->step = dlsym(api->handle, "tsim_step");
+    *(void **)&port->set_dram = dlsym(api->handle, "tsim_set_dram");
+    *(void **)&port->violation = dlsym(api->handle, "tsim_violation");
+  }
+  if (port->reg_write && port->step && port->set_dram && port->violation) return 0;
+  snprintf(err, errlen, "%.900s: no port-level functions (tsim_reg_write, tsim_step, "
+           "tsim_set_dram, tsim_violation)", api->path);
+  return -1;
 }
 #endif
 

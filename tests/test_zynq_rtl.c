@@ -1,0 +1,761 @@
+/* tests/test_zynq_rtl.c -- the zynq backend (driver/backend_zynq.c, its board code path unchanged)
+ * on the Verilated RTL (build/<config>/libtsim.so, tiny and pynq) through an emulated board: a
+ * temporary directory holds the sysfs and /dev entries the driver looks up
+ * (/sys/class/uio/uio0/name "dlvta" with its map0 size, /sys/class/u-dma-buf/udmabuf0/{phys_addr,
+ * size,sync_*}, /dev/uio0, /dev/udmabuf0), given to it with its ordinary options
+ * sysfs=<dir>/sys,devdir=<dir>/dev. Checks: a compiled
+ * small model (tiny_cnn) gives outputs bit-identical to fsim's; random programs give fsim's
+ * image and the verilator backend's counters exactly; an illegal instruction is reported with
+ * fsim's kind and index, and the device runs again afterwards; a token deadlock times out with
+ * each unit's waiting instruction (the ones fsim names) and its WAIT bits, and the still-busy
+ * device refuses the next start; a bitstream fingerprint of another config is refused at open.
+ *
+ * The emulated board:
+ * - Memory: /dev/udmabuf0 is a regular file that the driver maps MAP_SHARED, as it maps the
+ *   u-dma-buf device; this test maps the same file and hands that mapping to tsim's DRAM model
+ *   at the region's physical address (tsim_set_dram), so the device reads and writes the very
+ *   pages the driver sees.
+ * - Registers: every load and store the driver makes on its /dev/uio0 mapping becomes one
+ *   AXI4-Lite transaction on the RTL's port, at that moment, in program order. After drv_open
+ *   the test finds the driver's mapping of the file in /proc/self/maps and makes it PROT_NONE;
+ *   an access faults (SIGSEGV, the offset from si_addr, read or write from the x86 page-fault
+ *   error code); for a read, the handler asks the clock thread for an AXI read and puts the
+ *   value into the file; it opens the page and returns with the trap flag set, so the
+ *   instruction runs once and SIGTRAP follows; for a write, that handler takes the stored value
+ *   from the file and has the clock thread make the AXI write (returning after BRESP); then the
+ *   page is closed again. A clock thread owns the tsim: it serves these requests and otherwise
+ *   clocks the RTL freely while STATUS says busy, as the board's clock runs while the driver
+ *   sleeps between polls. Before open, the window holds what the idle RTL answers at every
+ *   offset (read over AXI), which is what the driver's fingerprint check reads.
+ *   (A shared page that a thread mirrors and scans for writes is not sound: the driver's STATUS
+ *   read right after its start write could see the previous run's DONE before the thread has
+ *   forwarded the start, and equal values written twice cannot be told from no write.)
+ * How it differs from a board:
+ * - Timing: the RTL runs at Verilator speed (a few hundred kHz to a few MHz here, against
+ *   100+ MHz in the fabric) and a register access takes tens of microseconds (two signals, two
+ *   mprotects, a hand-off to the clock thread) instead of well under one; the driver's
+ *   wall-clock timeout therefore covers far fewer device cycles. The clock stops while the
+ *   device is idle (nothing in the RTL changes then; CYCLES counts only busy cycles). DRAM
+ *   latency and bandwidth are tsim's model (the config's defaults), not the DDR controller and
+ *   HP port.
+ * - Ordering: each access completes on the RTL before the driver's next instruction runs (a
+ *   signal is serializing; x86 stores are ordered anyway), stronger than an ARM core's device
+ *   and normal memory: a missing barrier between DMA-buffer writes and the start, or between
+ *   register accesses, would go unnoticed here. Stores are forwarded as whole 32-bit writes
+ *   (WSTRB 0xF; the driver makes no narrower ones).
+ * - Read side effects: every driver load is exactly one AXI read, so a register with read side
+ *   effects would behave as on the board (this register map has none). Only the snapshot before
+ *   open is read without the driver.
+ * - Caches and DMA: the test's file mapping and the driver's share the page cache, so memory is
+ *   coherent; cache=sync's writes to sync_* land in plain files and do nothing, so a missing
+ *   flush or invalidate would go unnoticed (tests/test_zynq.c checks those writes). A DMA
+ *   access outside the u-dma-buf region gets SLVERR here (DRAM access error), where a board's
+ *   interconnect would reach other memory. No interrupt: the driver polls STATUS.
+ * - Host: needs x86-64 Linux (trap flag, page-fault error code in the signal context).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+
+#include "drv_impl.h"
+#include "drv_regs_priv.h"
+#include "e2e_util.h"
+#include "progen.h"
+#include "tsim.h"
+
+#define EMU_DMA_PHYS 0x1f000000u    /* where a u-dma-buf region might sit in a PYNQ's DDR */
+#define EMU_DMA_SIZE (16u << 20)
+#define EMU_WIN 4096u               /* UIO map0: the AXI4-Lite slave's 12-bit address space */
+#define EMU_SLICE 16                /* cycles clocked between looks for a register request */
+#define EMU_STATUS_EVERY 1024       /* cycles between STATUS reads while the device is busy */
+
+#if defined(__x86_64__) && defined(__linux__)
+#define EMU_SUPPORTED 1
+#else
+#define EMU_SUPPORTED 0
+#endif
+
+/* ---- the emulated board ------------------------------------------------------------------- */
+
+enum { OP_READ = 1, OP_WRITE, OP_QUIT };
+
+typedef struct emu_range {
+  uintptr_t lo, hi;  /* the driver's mapping of the register file */
+  uint64_t file_off; /* file offset of lo */
+} emu_range;
+
+typedef struct emu {
+  tsim_api api;
+  tsim_port_api port;
+  tsim *t;               /* owned by the clock thread once it runs */
+  char root[64];         /* the temporary sysfs + /dev tree */
+  char opts[256];        /* the zynq backend's options: sysfs=<root>/sys,devdir=<root>/dev */
+  int reg_fd, dma_fd;    /* dev/uio0 (the window's backing, used with pread/pwrite only), udmabuf */
+  uint8_t *dma;          /* the test's mapping of dev/udmabuf0, EMU_DMA_SIZE bytes */
+  emu_range win[4];
+  int n_win;
+  pthread_t clock;
+  int clock_on;
+  int req[2], rep[2];    /* pipes: request byte to the clock thread, 4-byte reply back */
+  int op, pending;       /* the request (op, off, val); pending while the clock thread has it */
+  uint32_t off, val;
+  int stepping, step_write; /* single-step state between SIGSEGV and SIGTRAP */
+  uint32_t step_off;
+  uint64_t reads, writes;   /* driver register accesses forwarded */
+} emu;
+
+static emu *E;               /* the emulator whose window the signal handlers serve */
+static const char *cfg_name; /* the config under test (the RTL's and the driver's) */
+
+/* One register access on the RTL through the clock thread; returns the value read (0 for a
+ * write). Async-signal-safe (atomics, read, write): the SIGSEGV/SIGTRAP handlers call it. */
+static uint32_t emu_axi(emu *e, int op, uint32_t off, uint32_t val) {
+  e->op = op;
+  e->off = off;
+  e->val = val;
+  __atomic_store_n(&e->pending, 1, __ATOMIC_RELEASE);
+  char c = 0;
+  while (write(e->req[1], &c, 1) < 0 && errno == EINTR) {
+  }
+  uint32_t v = 0;
+  size_t got = 0;
+  while (got < 4) {
+    ssize_t n = read(e->rep[0], (char *)&v + got, 4 - got);
+    if (n > 0)
+      got += (size_t)n;
+    else if (!(n < 0 && errno == EINTR))
+      break;
+  }
+  return v;
+}
+
+/* The clock thread: serves register requests, and clocks the RTL while it is busy (looking for
+ * requests every EMU_SLICE cycles and at STATUS every EMU_STATUS_EVERY). Idle, it sleeps in
+ * read() until the next request. */
+static void *emu_clock(void *arg) {
+  emu *e = arg;
+  int running = 0;
+  uint64_t since = 0;
+  for (;;) {
+    if (running && !__atomic_load_n(&e->pending, __ATOMIC_ACQUIRE)) {
+      e->port.step(e->t, EMU_SLICE);
+      if ((since += EMU_SLICE) >= EMU_STATUS_EVERY) {
+        since = 0;
+        running = (e->api.reg_read(e->t, DRV_REG_STATUS) & DRV_STATUS_BUSY) != 0;
+      }
+      continue;
+    }
+    char c;
+    ssize_t n = read(e->req[0], &c, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n != 1)
+      break;
+    __atomic_load_n(&e->pending, __ATOMIC_ACQUIRE);
+    int op = e->op;
+    uint32_t v = 0;
+    if (op == OP_READ) {
+      v = e->api.reg_read(e->t, e->off);
+    } else if (op == OP_WRITE) {
+      e->port.reg_write(e->t, e->off, e->val);
+      running = 1; /* a start, perhaps: clock until STATUS says idle */
+      since = 0;
+    }
+    __atomic_store_n(&e->pending, 0, __ATOMIC_RELEASE);
+    if (write(e->rep[1], &v, 4) != 4 || op == OP_QUIT)
+      break;
+  }
+  return NULL;
+}
+
+/* File offset of window address a, if a lies in one of the driver's mappings. */
+static int emu_find(const emu *e, uintptr_t a, uint64_t *file_off) {
+  for (int i = 0; i < e->n_win; i++)
+    if (a >= e->win[i].lo && a < e->win[i].hi) {
+      *file_off = e->win[i].file_off + (a - e->win[i].lo);
+      return 1;
+    }
+  return 0;
+}
+
+static void emu_protect(const emu *e, int prot) {
+  for (int i = 0; i < e->n_win; i++)
+    mprotect((void *)e->win[i].lo, e->win[i].hi - e->win[i].lo, prot);
+}
+
+#if EMU_SUPPORTED
+#define EMU_EFLAGS_TF 0x100 /* trap after the next instruction */
+#define EMU_PF_WRITE 0x2    /* page-fault error code: the access was a write */
+
+/* A driver access to the closed window: fetch a read's value from the RTL, open the window and
+ * single-step the access. Any other fault takes the default action (the process dies as usual). */
+static void emu_on_segv(int sig, siginfo_t *si, void *ucv) {
+  ucontext_t *uc = ucv;
+  emu *e = E;
+  uint64_t foff;
+  if (!e || e->stepping || !emu_find(e, (uintptr_t)si->si_addr, &foff)) {
+    signal(sig, SIG_DFL);
+    return;
+  }
+  int saved = errno;
+  e->step_off = (uint32_t)foff & ~3u;
+  e->step_write = (uc->uc_mcontext.gregs[REG_ERR] & EMU_PF_WRITE) != 0;
+  if (!e->step_write) {
+    uint32_t v = emu_axi(e, OP_READ, e->step_off, 0);
+    if (pwrite(e->reg_fd, &v, 4, e->step_off) != 4)
+      v = 0;
+    e->reads++;
+  }
+  e->stepping = 1;
+  emu_protect(e, PROT_READ | PROT_WRITE);
+  uc->uc_mcontext.gregs[REG_EFL] |= EMU_EFLAGS_TF;
+  errno = saved;
+}
+
+/* After the single step: close the window; a write's value goes to the RTL. */
+static void emu_on_trap(int sig, siginfo_t *si, void *ucv) {
+  ucontext_t *uc = ucv;
+  emu *e = E;
+  (void)si;
+  if (!e || !e->stepping) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  int saved = errno;
+  emu_protect(e, PROT_NONE);
+  if (e->step_write) {
+    uint32_t v = 0;
+    if (pread(e->reg_fd, &v, 4, e->step_off) == 4)
+      emu_axi(e, OP_WRITE, e->step_off, v);
+    e->writes++;
+  }
+  e->stepping = 0;
+  uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)EMU_EFLAGS_TF;
+  errno = saved;
+}
+#endif
+
+/* Write text to root/rel, creating the directories on the way. */
+static int emu_file(const emu *e, const char *rel, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", e->root, rel);
+  for (char *s = path + strlen(e->root) + 1; (s = strchr(s, '/')); s++) {
+    *s = '\0';
+    int rc = mkdir(path, 0755);
+    *s = '/';
+    if (rc && errno != EEXIST)
+      return -1;
+  }
+  FILE *f = fopen(path, "w");
+  if (!f)
+    return -1;
+  fputs(text, f);
+  return fclose(f);
+}
+
+/* Open root/rel read-write with the given size. */
+static int emu_sized(const emu *e, const char *rel, size_t size) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", e->root, rel);
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+static void emu_stop(emu *e);
+
+/* Build the board: the sysfs/dev tree, the RTL with the region as its DRAM, the register
+ * window's snapshot, the clock thread, the signal handlers. 0, or -1 (failure printed). */
+static int emu_start(emu *e, const char *config) {
+  memset(e, 0, sizeof *e);
+  e->reg_fd = e->dma_fd = e->req[0] = e->req[1] = e->rep[0] = e->rep[1] = -1;
+  snprintf(e->root, sizeof e->root, "/tmp/dlvta_zynq_rtl_XXXXXX");
+  if (!mkdtemp(e->root)) {
+    CHECK(0, "mkdtemp: %s", strerror(errno));
+    e->root[0] = '\0';
+    return -1;
+  }
+  char text[64];
+  int ok = !emu_file(e, "sys/uio/uio0/name", "dlvta\n") &&
+           !emu_file(e, "sys/uio/uio0/maps/map0/size", "0x00001000\n") &&
+           !emu_file(e, "sys/uio/uio1/name", "xadc\n");
+  snprintf(text, sizeof text, "0x%08x\n", EMU_DMA_PHYS);
+  ok = ok && !emu_file(e, "sys/u-dma-buf/udmabuf0/phys_addr", text);
+  snprintf(text, sizeof text, "%u\n", EMU_DMA_SIZE);
+  ok = ok && !emu_file(e, "sys/u-dma-buf/udmabuf0/size", text);
+  static const char *const sync[] = {"sync_offset", "sync_size", "sync_direction",
+                                     "sync_for_device", "sync_for_cpu"};
+  for (int i = 0; i < 5; i++) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "sys/u-dma-buf/udmabuf0/%s", sync[i]);
+    ok = ok && !emu_file(e, rel, "");
+  }
+  ok = ok && !emu_file(e, "dev/.keep", "");
+  e->reg_fd = ok ? emu_sized(e, "dev/uio0", EMU_WIN) : -1;
+  e->dma_fd = ok ? emu_sized(e, "dev/udmabuf0", EMU_DMA_SIZE) : -1;
+  if (e->reg_fd < 0 || e->dma_fd < 0) {
+    CHECK(0, "cannot build the emulated sysfs/dev tree in %s: %s", e->root, strerror(errno));
+    emu_stop(e);
+    return -1;
+  }
+  void *m = mmap(NULL, EMU_DMA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, e->dma_fd, 0);
+  e->dma = m == MAP_FAILED ? NULL : m;
+  char err[1200];
+  int rc = e->dma ? tsim_api_load(config, 0, &e->api, err, sizeof err) : -1;
+  if (rc == 0)
+    rc = tsim_port_load(&e->api, &e->port, err, sizeof err);
+  if (rc == 0 && !(e->t = e->api.create(NULL, err, sizeof err)))
+    rc = -1;
+  if (rc) {
+    CHECK(0, "emulated board: %s", e->dma ? err : "cannot map the DMA file");
+    emu_stop(e);
+    return -1;
+  }
+  drv_region dram = {EMU_DMA_PHYS, EMU_DMA_SIZE, e->dma};
+  e->port.set_dram(e->t, &dram, 1);
+  /* the window as the idle RTL answers it at every offset: what open's fingerprint check reads */
+  for (uint32_t off = 0; off < EMU_WIN; off += 4) {
+    uint32_t v = e->api.reg_read(e->t, off);
+    if (pwrite(e->reg_fd, &v, 4, off) != 4)
+      rc = -1;
+  }
+  if (rc || pipe(e->req) || pipe(e->rep) || pthread_create(&e->clock, NULL, emu_clock, e)) {
+    CHECK(0, "emulated board: cannot start the clock thread: %s", strerror(errno));
+    emu_stop(e);
+    return -1;
+  }
+  e->clock_on = 1;
+#if EMU_SUPPORTED
+  static int installed;
+  if (!installed) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_sigaction = emu_on_segv;
+    sigaction(SIGSEGV, &sa, NULL);
+    sa.sa_sigaction = emu_on_trap;
+    sigaction(SIGTRAP, &sa, NULL);
+    installed = 1;
+  }
+#endif
+  snprintf(e->opts, sizeof e->opts, "sysfs=%s/sys,devdir=%s/dev", e->root, e->root);
+  E = e;
+  return 0;
+}
+
+/* After drv_open: find the driver's mapping of dev/uio0 (by device and inode, or by path: on
+ * overlayfs the maps show the underlying inode) and close it, so that every access traps to the
+ * RTL. Returns the number of mappings found; only one, of the whole window, is closed. */
+static int emu_attach(emu *e) {
+  struct stat sb;
+  char rel[PATH_MAX], path[PATH_MAX];
+  snprintf(rel, sizeof rel, "%s/dev/uio0", e->root);
+  if (fstat(e->reg_fd, &sb) || !realpath(rel, path))
+    return 0;
+  FILE *f = fopen("/proc/self/maps", "r");
+  char line[PATH_MAX + 256];
+  e->n_win = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned long lo, hi, off, ino;
+    unsigned maj, mnr;
+    int name = 0;
+    if (sscanf(line, "%lx-%lx %*s %lx %x:%x %lu %n", &lo, &hi, &off, &maj, &mnr, &ino, &name) < 6)
+      continue;
+    line[strcspn(line, "\n")] = '\0';
+    int same = (ino == sb.st_ino && maj == major(sb.st_dev) && mnr == minor(sb.st_dev)) ||
+               (name > 0 && !strcmp(line + name, path));
+    if (same && e->n_win < 4)
+      e->win[e->n_win++] = (emu_range){lo, hi, off};
+  }
+  if (f)
+    fclose(f);
+  int n = e->n_win;
+  if (n != 1 || e->win[0].hi - e->win[0].lo != EMU_WIN || e->win[0].file_off != 0)
+    e->n_win = 0; /* not the one page the driver maps: trap nothing, the caller gives up */
+  emu_protect(e, PROT_NONE);
+  return n;
+}
+
+/* Register read on the RTL from the test itself (not through the driver). */
+static uint32_t emu_reg(emu *e, uint32_t off) { return emu_axi(e, OP_READ, off, 0); }
+
+/* Stop the clock thread, check the AXI master kept the protocol, free everything. The driver
+ * must have closed its device first. */
+static void emu_stop(emu *e) {
+  if (e->clock_on) {
+    emu_axi(e, OP_QUIT, 0, 0);
+    pthread_join(e->clock, NULL);
+  }
+  if (E == e)
+    E = NULL;
+  if (e->t) {
+    const char *v = e->port.violation(e->t);
+    CHECK(!*v, "the RTL broke the AXI protocol on the emulated board: %s", v);
+    e->api.destroy(e->t);
+  }
+  if (e->api.handle)
+    tsim_api_unload(&e->api);
+  if (e->dma)
+    munmap(e->dma, EMU_DMA_SIZE);
+  int fds[] = {e->reg_fd, e->dma_fd, e->req[0], e->req[1], e->rep[0], e->rep[1]};
+  for (int i = 0; i < 6; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  if (e->root[0])
+    nftw(e->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  memset(e, 0, sizeof *e);
+}
+
+/* Start the board and open the zynq backend on it (attached); NULL on failure (printed). */
+static drv_dev *emu_open(emu *e) {
+  if (emu_start(e, cfg_name))
+    return NULL;
+  drv_dev *dev = NULL;
+  int rc = drv_open("zynq", cfg_name, e->opts, &dev);
+  CHECK(rc == DRV_OK, "drv_open zynq on the emulated board: %s", drv_open_error());
+  if (rc != DRV_OK) {
+    emu_stop(e);
+    return NULL;
+  }
+  int n = emu_attach(e);
+  CHECK(n == 1 && e->n_win == 1, "expected one mapping of the %u-byte register window in "
+        "/proc/self/maps, found %d", EMU_WIN, n);
+  if (e->n_win != 1) {
+    drv_close(dev);
+    emu_stop(e);
+    return NULL;
+  }
+  return dev;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+/* The bitstream (the RTL's FP registers) is cfg_name's: opening another config is refused. */
+static void test_fingerprint(void) {
+  emu e;
+  if (emu_start(&e, cfg_name))
+    return;
+  const char *other = strcmp(cfg_name, "pynq") ? "pynq" : "tiny";
+  char want[64];
+  snprintf(want, sizeof want, "config '%s'", cfg_name);
+  drv_dev *dev = NULL;
+  int rc = drv_open("zynq", other, e.opts, &dev);
+  CHECK(rc == DRV_E_CONFIG && strstr(drv_open_error(), want), "%s on the %s RTL: got %s: %s",
+        other, cfg_name, drv_strerror(rc), drv_open_error());
+  drv_close(dev);
+  emu_stop(&e);
+}
+
+/* Random programs: fsim's final image, and exactly the counters of the verilator backend (the
+ * same RTL through tsim_run: the emulation does not disturb the device). */
+static void test_progen(void) {
+  emu e;
+  drv_dev *dz = emu_open(&e), *df = NULL, *dv = NULL;
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
+  CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
+  rc = drv_open("verilator", cfg_name, NULL, &dv);
+  CHECK(rc == DRV_OK, "drv_open verilator: %s", drv_open_error());
+  for (uint64_t seed = 1; dz && df && dv && seed <= 8; seed++) {
+    isa_prog p;
+    if (progen_make(drv_config(df), seed * 104729, NULL, &p)) {
+      CHECK(0, "progen_make seed %" PRIu64, seed * 104729);
+      continue;
+    }
+    uint8_t *imf = calloc(1, p.image_bytes + 1), *imz = calloc(1, p.image_bytes + 1);
+    drv_counters cf, cv, cz;
+    int rf = drv_run_prog(df, &p, imf, 60000);
+    drv_counters_read(df, &cf);
+    int rv = drv_run_prog(dv, &p, NULL, 60000);
+    drv_counters_read(dv, &cv);
+    int rz = drv_run_prog(dz, &p, imz, 60000);
+    drv_counters_read(dz, &cz);
+    CHECK(rf == DRV_OK && rv == DRV_OK && rz == DRV_OK, "seed %" PRIu64 ": fsim %s, verilator %s, "
+          "zynq %s: %s", seed * 104729, drv_strerror(rf), drv_strerror(rv), drv_strerror(rz),
+          drv_last_error(dz)->message);
+    char msg[2048] = "";
+    CHECK(!progen_diff(&p, imf, imz, msg, sizeof msg), "seed %" PRIu64 ": zynq image differs "
+          "from fsim's: %s", seed * 104729, msg);
+    CHECK(!memcmp(&cv, &cz, sizeof cv), "seed %" PRIu64 ": zynq counters differ from verilator's "
+          "(cycles %" PRIu64 " vs %" PRIu64 ", bytes read %" PRIu64 " vs %" PRIu64 ")",
+          seed * 104729, cz.cycles, cv.cycles, cz.bytes_read, cv.bytes_read);
+    if (seed == 1)
+      printf("progen seed %" PRIu64 ": %u instructions, %" PRIu64 " cycles on zynq/RTL "
+             "(verilator %" PRIu64 ", fsim's estimate %" PRIu64 ")\n", seed * 104729, p.n_insns,
+             cz.cycles, cv.cycles, cf.cycles);
+    free(imf);
+    free(imz);
+    isa_prog_free(&p);
+  }
+  printf("progen: %" PRIu64 " register reads and %" PRIu64 " writes forwarded to the RTL\n",
+         e.reads, e.writes);
+  if (dz) {
+    /* the trap path alone: loads from the driver's window, each one AXI read of the RTL */
+    volatile uint32_t *win = (volatile uint32_t *)e.win[0].lo;
+    uint32_t want = (uint32_t)drv_config(dz)->fingerprint;
+    uint64_t r0 = e.reads;
+    int same = 1;
+    double t0 = now_s();
+    for (int i = 0; i < 1000; i++)
+      same &= win[DRV_REG_FP_LO / 4] == want;
+    double us = (now_s() - t0) * 1e3;
+    CHECK(same && e.reads - r0 == 1000, "1000 loads of FP_LO: %s, %" PRIu64 " AXI reads",
+          same ? "right value" : "wrong value", e.reads - r0);
+    printf("a register read through the trapped window takes %.1f us\n", us);
+  }
+  drv_close(df);
+  drv_close(dv);
+  drv_close(dz);
+  if (dz)
+    emu_stop(&e);
+}
+
+/* An illegal instruction (a bad opcode in the middle of a random program): fsim's kind and
+ * index, the disassembly in the message, and the device starts again afterwards. */
+static void test_illegal(void) {
+  emu e;
+  drv_dev *dz = emu_open(&e), *df = NULL;
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
+  CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
+  isa_prog p;
+  if (!dz || !df || progen_make(drv_config(df), 4711, NULL, &p)) {
+    CHECK(!dz || !df, "progen_make");
+    drv_close(df);
+    drv_close(dz);
+    if (dz)
+      emu_stop(&e);
+    return;
+  }
+  isa_word good = p.insns[p.n_insns / 2];
+  uint32_t k = p.n_insns / 2;
+  p.insns[k] = (isa_word){{6, 0}}; /* opcode 6 does not exist */
+  uint8_t *imf = calloc(1, p.image_bytes + 1), *imz = calloc(1, p.image_bytes + 1);
+  int rf = drv_run_prog(df, &p, imf, 60000);
+  drv_error ef = *drv_last_error(df);
+  int rz = drv_run_prog(dz, &p, imz, 60000);
+  const drv_error *ez = drv_last_error(dz);
+  printf("illegal instruction %u: fsim says \"%s\"\nzynq says \"%s\"\n", k, ef.message,
+         ez->message);
+  CHECK(rf == DRV_E_EXEC && ef.kind == DRV_ERR_ILLEGAL && ef.insn_index == k,
+        "fsim: %s kind %d index %" PRId64, drv_strerror(rf), ef.kind, ef.insn_index);
+  CHECK(rz == DRV_E_EXEC && ez->kind == ef.kind && ez->insn_index == ef.insn_index,
+        "zynq: %s kind %d index %" PRId64 ", fsim kind %d index %" PRId64, drv_strerror(rz),
+        ez->kind, ez->insn_index, ef.kind, ef.insn_index);
+  char want[64], dis[512];
+  snprintf(want, sizeof want, "illegal instruction at instruction %u: ", k);
+  isa_disasm(drv_config(dz), &p.insns[k], dis, sizeof dis);
+  CHECK(strstr(ez->message, want) && strstr(ez->message, dis), "zynq message should name '%s%s': "
+        "%s", want, dis, ez->message);
+  /* (the images are not compared here: which instructions complete before the device stops
+   * depends on timing, isa/ISA.md "Errors") */
+  char msg[2048] = "";
+  /* the next start resets the units: the repaired program runs to the end */
+  p.insns[k] = good;
+  rf = drv_run_prog(df, &p, imf, 60000);
+  rz = drv_run_prog(dz, &p, imz, 60000);
+  CHECK(rf == DRV_OK && rz == DRV_OK, "after the error: fsim %s, zynq %s: %s", drv_strerror(rf),
+        drv_strerror(rz), drv_last_error(dz)->message);
+  CHECK(!progen_diff(&p, imf, imz, msg, sizeof msg), "after the error: %s", msg);
+  free(imf);
+  free(imz);
+  isa_prog_free(&p);
+  drv_close(df);
+  drv_close(dz);
+  emu_stop(&e);
+}
+
+/* The instruction index fsim's deadlock message gives unit u ("  compute: insn 1 (...)"), or
+ * the zynq driver's ("  compute unit: instruction 1: ..."); -1 if idle or absent. */
+static long unit_insn(const char *msg, const char *unit, const char *fmt) {
+  char key[64];
+  snprintf(key, sizeof key, fmt, unit);
+  const char *s = strstr(msg, key);
+  return s ? strtol(s + strlen(key), NULL, 10) : -1;
+}
+
+/* A token deadlock: every unit waits for a token that nobody pushes. fsim reports the deadlock;
+ * the board keeps busy, the driver times out and names each unit's waiting instruction (fsim's
+ * ones) with its WAIT bits; the next start is refused while the device is busy. */
+static void test_deadlock(void) {
+  static const char text[] =
+      ".image 4096\n"
+      "load inp sram=0 dram=0 y_size=1 x_size=1 x_stride=1 pop_next\n"           /* 0 */
+      "alu add use_imm imm=1 uop_begin=0 uop_end=1 loop_out=1 loop_in=1 pop_prev\n" /* 1 */
+      "store out sram=0 dram=0 y_size=1 x_size=1 x_stride=1 pop_prev\n"          /* 2 */
+      "finish\n";                                                                /* 3 */
+  isa_prog p;
+  char err[512];
+  if (isa_assemble(text, "deadlock.s", cfg_name, &p, err, sizeof err)) {
+    CHECK(0, "%s", err);
+    return;
+  }
+  emu e;
+  drv_dev *dz = emu_open(&e), *df = NULL;
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
+  CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
+  if (dz && df) {
+    int rf = drv_run_prog(df, &p, NULL, 60000);
+    drv_error ef = *drv_last_error(df);
+    double t0 = now_s();
+    uint64_t r0 = e.reads;
+    int rz = drv_run_prog(dz, &p, NULL, 300);
+    double ms = (now_s() - t0) * 1e3;
+    drv_error ez = *drv_last_error(dz);
+    printf("deadlock: fsim says \"%s\"\nzynq says (%" PRIu64 " register reads in %.0f ms) "
+           "\"%s\"\n", ef.message, e.reads - r0, ms, ez.message);
+    CHECK(rf == DRV_E_EXEC && ef.kind == DRV_ERR_DEADLOCK, "fsim: %s kind %d", drv_strerror(rf),
+          ef.kind);
+    CHECK(rz == DRV_E_TIMEOUT && ez.kind == DRV_ERR_TIMEOUT && ez.insn_index == ef.insn_index,
+          "zynq: %s kind %d index %" PRId64 " (fsim's first waiting instruction %" PRId64 ")",
+          drv_strerror(rz), ez.kind, ez.insn_index, ef.insn_index);
+    CHECK(ms >= 300 && ms < 5000, "timeout after %.0f ms, expected 300..5000", ms);
+    static const char *const units[3] = {"load", "compute", "store"};
+    static const char *const waits[3] = {"load waits C2L token", "compute waits L2C token",
+                                         "store waits C2S token"};
+    for (int u = 0; u < 3; u++) {
+      long f = unit_insn(ef.message, units[u], "\n  %s: insn ");
+      long z = unit_insn(ez.message, units[u], "\n  %s unit: instruction ");
+      CHECK(f == u && z == f, "%s unit: zynq names instruction %ld, fsim %ld (expected %d)",
+            units[u], z, f, u);
+      char dis[512], want[600], *dram;
+      isa_disasm(drv_config(dz), &p.insns[u], dis, sizeof dis);
+      if ((dram = strstr(dis, " dram="))) /* the driver shows relocated device addresses */
+        dram[6] = '\0';
+      snprintf(want, sizeof want, "%s unit: instruction %d: %s", units[u], u, dis);
+      CHECK(strstr(ez.message, want) && strstr(ez.message, waits[u]),
+            "zynq message should say '%s' and '%s': %s", want, waits[u], ez.message);
+    }
+    /* the RTL still waits: busy, and the driver will not start it again */
+    uint32_t st = emu_reg(&e, DRV_REG_STATUS);
+    CHECK(st & DRV_STATUS_BUSY, "STATUS 0x%x after the timeout: still busy expected", st);
+    rz = drv_run_prog(dz, &p, NULL, 300);
+    CHECK(rz == DRV_E_IO && strstr(drv_last_error(dz)->message, "still busy"),
+          "second start: %s: %s", drv_strerror(rz), drv_last_error(dz)->message);
+  }
+  isa_prog_free(&p);
+  drv_close(df);
+  drv_close(dz);
+  if (dz)
+    emu_stop(&e);
+}
+
+/* tiny_cnn compiled for tiny, every input of input.npy: the zynq backend on the RTL gives
+ * outputs bit-identical to fsim's, in as many cycles as the verilator backend counts. */
+static void test_model(void) {
+  char pkg[256], p[512], err[4096];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/tiny_cnn_%s_zynq.dlvta", cfg_name);
+  if (e2e_compile("tiny_cnn", cfg_name, pkg, NULL))
+    return;
+  npy_array xa;
+  float *x;
+  if (e2e_load_f32(e2e_path(p, sizeof p, "tiny_cnn", "input.npy"), &xa, &x))
+    return;
+  int64_t n = xa.shape[0], on = 0;
+  double fcyc, fsecs, vcyc = -1, vsecs;
+  float *yf = e2e_run(pkg, "fsim", x, n, &on, &fcyc, &fsecs);
+  free(e2e_run(pkg, "verilator", x, n, NULL, &vcyc, &vsecs));
+  emu e;
+  rt_model *r = NULL;
+  if (yf && emu_start(&e, cfg_name) == 0) {
+    int rc = rt_load(pkg, &r, err, sizeof err);
+    CHECK(rc == RT_OK, "load %s: %s", pkg, err);
+    if (rc == RT_OK) {
+      rc = rt_open(r, "zynq", e.opts, err, sizeof err);
+      CHECK(rc == RT_OK, "open %s on the emulated board: %s", pkg, err);
+    }
+    if (rc == RT_OK) {
+      int nw = emu_attach(&e);
+      CHECK(nw == 1 && e.n_win == 1, "expected one mapping of the register window, found %d", nw);
+      if (e.n_win != 1)
+        rc = RT_E_DEVICE;
+    }
+    if (rc == RT_OK) {
+      float *yz = calloc((size_t)(n * on), sizeof(float));
+      int in_n = (int)rt_input_numel(r, 0);
+      double t0 = now_s();
+      for (int64_t k = 0; k < n && rc == RT_OK; k++) {
+        const float *ins[1] = {x + k * in_n};
+        float *outs[1] = {yz + k * on};
+        rc = rt_run(r, ins, outs, err, sizeof err);
+        CHECK(rc == RT_OK, "run input %lld on zynq: %s", (long long)k, err);
+      }
+      double secs = now_s() - t0;
+      int64_t diff = -1;
+      for (int64_t i = 0; i < n * on && diff < 0; i++)
+        if (memcmp(&yz[i], &yf[i], sizeof(float)))
+          diff = i;
+      CHECK(rc == RT_OK && diff < 0, "tiny_cnn on zynq/RTL: output %lld is %.9g, fsim %.9g",
+            (long long)diff, diff >= 0 ? yz[diff] : 0.0, diff >= 0 ? yf[diff] : 0.0);
+      double zcyc = n ? (double)rt_total_cycles(r) / (double)n : 0.0;
+      CHECK(zcyc == vcyc, "tiny_cnn: %.1f cycles per inference on zynq/RTL, %.1f on verilator",
+            zcyc, vcyc);
+      printf("tiny_cnn %s on zynq/RTL: %lld inputs x %lld outputs %s fsim's; %.0f cycles per "
+             "inference (verilator %.0f, fsim's estimate %.0f), %.2f s (verilator %.2f s), %"
+             PRIu64 " register reads and %" PRIu64 " writes forwarded\n", cfg_name, (long long)n,
+             (long long)on, diff < 0 ? "bit-identical to" : "DIFFER from", zcyc, vcyc, fcyc,
+             secs, vsecs, e.reads, e.writes);
+      free(yz);
+    }
+    rt_free(r);
+    emu_stop(&e);
+  }
+  free(yf);
+  npy_free(&xa);
+  free(x);
+}
+
+/* Usage: test_zynq_rtl [config...] (default: tiny pynq). */
+int main(int argc, char **argv) {
+  if (!EMU_SUPPORTED) {
+    CHECK(0, "the emulated register window needs x86-64 Linux (trap flag, page-fault error code)");
+    return TEST_END();
+  }
+  static const char *const defaults[] = {"tiny", "pynq"};
+  int n_cfg = argc > 1 ? argc - 1 : 2;
+  struct { const char *name; void (*fn)(void); } tests[] = {
+      {"fingerprint", test_fingerprint}, {"progen", test_progen}, {"illegal", test_illegal},
+      {"deadlock", test_deadlock},       {"model", test_model},
+  };
+  for (int c = 0; c < n_cfg; c++) {
+    cfg_name = argc > 1 ? argv[c + 1] : defaults[c];
+    if (!isa_config_find(cfg_name)) {
+      CHECK(0, "unknown config '%s' (known: %s)", cfg_name, isa_config_names());
+      continue;
+    }
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+      double t0 = now_s();
+      tests[i].fn();
+      printf("[%s %s: %.2f s]\n", cfg_name, tests[i].name, now_s() - t0);
+      fflush(stdout);
+    }
+  }
+  return TEST_END();
+}
