@@ -154,7 +154,7 @@ static void *emu_clock(void *arg) {
       e->port.step(e->t, EMU_SLICE);
       if ((since += EMU_SLICE) >= EMU_STATUS_EVERY) {
         since = 0;
-        running = (e->api.reg_read(e->t, DRV_REG_STATUS) & DRV_STATUS_BUSY) != 0;
+        running = (e->api.reg_read(e->t, DLVTA_REG_STATUS) & DLVTA_STATUS_BUSY) != 0;
       }
       continue;
     }
@@ -525,7 +525,7 @@ static void test_progen(void) {
     int same = 1;
     double t0 = now_s();
     for (int i = 0; i < 1000; i++)
-      same &= win[DRV_REG_FP_LO / 4] == want;
+      same &= win[DLVTA_REG_FP_LO / 4] == want;
     double us = (now_s() - t0) * 1e3;
     CHECK(same && e.reads - r0 == 1000, "1000 loads of FP_LO: %s, %" PRIu64 " AXI reads",
           same ? "right value" : "wrong value", e.reads - r0);
@@ -654,8 +654,8 @@ static void test_deadlock(void) {
             "zynq message should say '%s' and '%s': %s", want, waits[u], ez.message);
     }
     /* the RTL still waits: busy, and the driver will not start it again */
-    uint32_t st = emu_reg(&e, DRV_REG_STATUS);
-    CHECK(st & DRV_STATUS_BUSY, "STATUS 0x%x after the timeout: still busy expected", st);
+    uint32_t st = emu_reg(&e, DLVTA_REG_STATUS);
+    CHECK(st & DLVTA_STATUS_BUSY, "STATUS 0x%x after the timeout: still busy expected", st);
     rz = drv_run_prog(dz, &p, NULL, 300);
     CHECK(rz == DRV_E_IO && strstr(drv_last_error(dz)->message, "still busy"),
           "second start: %s: %s", drv_strerror(rz), drv_last_error(dz)->message);
