@@ -161,14 +161,27 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
                                dso, 1, sro, sri);
         if (cg_push(g, &C, &in)) goto out;
       }
+      /* Every window position reads and writes the same output element: the ALU makes an
+       * iteration that reads what an iteration fewer than alu_wstage + 2 cycles before it
+       * writes wait (ISA.md "Timing"). With at least that many channel blocks, one instruction
+       * steps the channel blocks innermost (an element recurs every tco_t iterations); with
+       * fewer, one instruction per window position, whose iterations write distinct elements. */
+      int one = tco_t >= (int)g->cfg->d.alu_wstage + 2;
       n = 0;
-      for (int a = 0; a < tco_t; a++)
-        for (int ky = 0; ky < nky_t; ky++)
-          for (int kx = 0; kx < c->KW; kx++) {
-            if (kc == 0 && ky == 0 && kx == 0) continue;
+      for (int ky = 0; ky < nky_t; ky++)
+        for (int kx = 0; kx < c->KW; kx++) {
+          if (kc == 0 && ky == 0 && kx == 0) continue;
+          uint32_t n0 = n;
+          for (int a = 0; a < tco_t; a++)
             uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t + kx), 0);
+          if (!one) {
+            if (cg_uops(g, &C, uw + n0, n - n0, &ub)) goto out;
+            isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + (n - n0), (uint32_t)th_t, (uint32_t)tw_t,
+                                   dso, 1, sro, sri);
+            if (cg_push(g, &C, &in)) goto out;
           }
-      if (n) {
+        }
+      if (n && one) {
         if (cg_uops(g, &C, uw, n, &ub)) goto out;
         isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t, dso, 1,
                                sro, sri);
