@@ -41,9 +41,10 @@ module dlvta_ldwalk #(
   input  wire [1:0]                   r_resp_i,
   output wire                         r_ready_o
 );
-  localparam [1:0] S_IDLE = 2'd0, S_CHECK = 2'd1, S_RUN = 2'd2, S_DRAIN = 2'd3;
+  // S_PROD registers the block's size (rows * cols, a DSP multiply), S_CHECK checks it
+  localparam [2:0] S_IDLE = 3'd0, S_PROD = 3'd1, S_CHECK = 3'd2, S_RUN = 3'd3, S_DRAIN = 3'd4;
 
-  reg [1:0]  state_q;
+  reg [2:0]  state_q;
   reg [`DLVTA_W_SRAM_IDX-1:0] sram_q;
   reg [31:0] dram_q;
   reg [15:0] y_size_q;
@@ -59,7 +60,7 @@ module dlvta_ldwalk #(
   reg [16:0] c_q;
   reg [34:0] s_q;
 
-  wire [33:0] total = rows_q * cols_q;
+  reg  [33:0] total;
   wire [34:0] blk_end = {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q} + {1'b0, total};
   wire [34:0] depth = 35'd1 << log_depth_q;
   wire        range_ok = (blk_end <= depth);
@@ -102,6 +103,12 @@ module dlvta_ldwalk #(
   assign wr_addr_o = s_q[`DLVTA_W_SRAM_IDX-1:0];
   assign busy_o = (state_q != S_IDLE);
 
+  // the block size, registered (the multiplier's own output register; no reset needed: it is
+  // written in S_PROD before S_CHECK reads it)
+  always @(posedge clk_i) begin
+    if (state_q == S_PROD) total <= rows_q * cols_q;
+  end
+
   always @(posedge clk_i) begin
     if (!rst_ni) begin
       state_q <= S_IDLE;
@@ -140,8 +147,11 @@ module dlvta_ldwalk #(
             log_depth_q <= log_depth_i;
             rows_q <= {13'd0, y_pad0_i} + {1'b0, y_size_i} + {13'd0, y_pad1_i};
             cols_q <= {13'd0, x_pad0_i} + {1'b0, x_size_i} + {13'd0, x_pad1_i};
-            state_q <= S_CHECK;
+            state_q <= S_PROD;
           end
+        end
+        S_PROD: begin
+          state_q <= S_CHECK;
         end
         S_CHECK: begin
           r_q <= 17'd0;
@@ -170,13 +180,14 @@ module dlvta_ldwalk #(
             end
           end
         end
-        default: begin
+        S_DRAIN: begin
           if (!dma_busy) begin
             done_o <= 1'b1;
             dram_err_o <= dma_err;
             state_q <= S_IDLE;
           end
         end
+        default: state_q <= S_IDLE;
       endcase
     end
   end

@@ -351,7 +351,7 @@ static void test_timing(void) {
   /* a row: a cycle per beat, at least one per element */
   uint64_t row = (xs * cfg->elem_bytes[ISA_MEM_INP] + tm.bytes_per_beat - 1) / tm.bytes_per_beat;
   uint64_t beats = rows * (row > xs ? row : xs);
-  uint64_t ovh = tm.insn_overhead + tm.rd_overhead;
+  uint64_t ovh = tm.insn_overhead + tm.ld_check + tm.rd_overhead;
   CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == ovh + tm.rd_latency + beats,
         "%s: LOAD of %u x %u busy %" PRIu64 ", expected overhead %" PRIu64 " + latency %u + beats %" PRIu64,
         cfg->d.name, rows, xs, c.unit_busy[ISA_UNIT_LOAD], ovh, tm.rd_latency, beats);
@@ -383,7 +383,7 @@ static void test_timing(void) {
         "%s: gemm_cycles %" PRIu64 " (30) alu_cycles %" PRIu64 " (7)", cfg->d.name, c.gemm_cycles, c.alu_cycles);
   CHECK(c.macs == 15ull * cfg->d.batch * cfg->d.block_in * cfg->d.block_out, "%s: macs %" PRIu64, cfg->d.name, c.macs);
   uint64_t want = 3ull * tm.insn_overhead + 2 * (tm.gemm_fill + 15) + tm.alu_fill + 7 + tm.finish_cycles;
-  uint64_t uop_load = tm.insn_overhead + tm.rd_overhead + tm.rd_latency + 1; /* one 4-byte uop */
+  uint64_t uop_load = tm.insn_overhead + tm.ld_check + tm.rd_overhead + tm.rd_latency + 1; /* one 4-byte uop */
   CHECK(c.unit_busy[ISA_UNIT_COMPUTE] == want + uop_load, "%s: compute busy %" PRIu64 " expected %" PRIu64,
         cfg->d.name, c.unit_busy[ISA_UNIT_COMPUTE], want + uop_load);
   free(p.img);

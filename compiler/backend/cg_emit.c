@@ -310,7 +310,7 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
 /* The constants of fsim_timing_default (sim/fsim/fsim.c), which is calibrated to the RTL: LOAD
  * and STORE carry fsim's rd_overhead / wr_overhead in their latencies. */
 enum {
-  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2,
+  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2, CG_LD_CHECK = 1,
   CG_SRC_FILL = 1, /* acc_copies = 1: fill of an ALU op that reads acc[src] (fsim alu_src_fill) */
   CG_SRC_MISS = 1, /* acc_copies = 1: a source-cache miss after the first iteration */
 };
@@ -345,7 +345,7 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     double all = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols;
     double pads = all - rows * xs;
     double lat = beats ? (f[ISA_F_opcode] == ISA_OP_LOAD ? c->rd_lat : c->wr_lat) : 0;
-    return c->insn_ovh + lat + beats + pads;
+    return c->insn_ovh + (f[ISA_F_opcode] == ISA_OP_LOAD ? CG_LD_CHECK : 0) + lat + beats + pads;
   }
   case ISA_OP_GEMM:
   case ISA_OP_ALU: {

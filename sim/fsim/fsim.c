@@ -38,6 +38,7 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->insn_overhead = 3;
   t->rd_overhead = 4;
   t->wr_overhead = 2;
+  t->ld_check = 1;      /* LOAD: the block size's register (rtl/dlvta_ldwalk.v S_PROD) */
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
   /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
    * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
@@ -276,6 +277,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
   if (wk->rows) beats += (wk->rows - 1) * tm->row_gap; /* the port is held across the gaps */
   switch (in->f[ISA_F_opcode]) {
   case ISA_OP_LOAD:
+    t += tm->ld_check;
     if (wk->rows) {
       t += tm->rd_overhead;
       uint64_t ds = t + tm->rd_latency;

@@ -57,7 +57,8 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             waiting for room); fetch does not contend for the memory port.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + (rows ? rd_overhead + rd_latency + beats : 0) + pad_cycles * pads,
+ *   LOAD      insn_overhead + ld_check + (rows ? rd_overhead + rd_latency + beats : 0) +
+ *             pad_cycles * pads,
  *             where
  *             beats = rows * max(ceil(x_size * elem_bytes / B), x_size) + (rows - 1) * row_gap
  *             holds the shared memory port (a transfer waits for the port to be free; elements
@@ -84,6 +85,7 @@ typedef struct fsim_timing {
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
   unsigned rd_overhead;    /* LOAD with DRAM data: DMA cycles on top of insn_overhead, rd_latency */
   unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */
+  unsigned ld_check;       /* LOAD: cycles of the block's range check before any data */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
   unsigned gemm_fill;      /* GEMM pipeline fill + drain per instruction with iterations */
   unsigned alu_fill;       /* ALU pipeline fill + drain per instruction with iterations */
