@@ -478,6 +478,94 @@ static void test_long_program(void) {
   xc_run(&X, "long program", 0, w, n, P.img, P.size);
 }
 
+/* Cycles of the current program on fsim (*f) and the RTL (*t); 0 when both ran. */
+static int busy_pair(uint64_t *f, uint64_t *t) {
+  const isa_config *c = X.cfg;
+  uint64_t n = P.n, ibytes = n * 16;
+  uint64_t code_addr = XC_IMAGE_ADDR + (P.size + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN *
+                                           ISA_IMAGE_ALIGN + ISA_IMAGE_ALIGN;
+  static isa_word w[64];
+  static uint8_t code[64 * 16];
+  uint8_t *img_f = malloc(P.size + 1), *img_t = malloc(P.size + 1);
+  uint32_t bad = 0;
+  if (n > 64 || !img_f || !img_t) return -1;
+  memcpy(w, P.w, n * sizeof w[0]);
+  if (isa_relocate(c, w, (uint32_t)n, XC_IMAGE_ADDR, &bad) != ISA_OK) return -1;
+  for (uint64_t i = 0; i < n; i++) {
+    memcpy(code + 16 * i, &w[i].w[0], 8);
+    memcpy(code + 16 * i + 8, &w[i].w[1], 8);
+  }
+  memcpy(img_f, P.img, P.size);
+  memcpy(img_t, P.img, P.size);
+  drv_region rf[2] = {{XC_IMAGE_ADDR, P.size, img_f}, {code_addr, ibytes, code}};
+  drv_region rt[2] = {{XC_IMAGE_ADDR, P.size, img_t}, {code_addr, ibytes, code}};
+  drv_counters cf, ct;
+  drv_error ef, et;
+  int rc = fsim_run(X.fs, rf, 2, code_addr, (uint32_t)n, &cf, &ef) != DRV_OK ||
+           X.api.run(X.ts, rt, 2, code_addr, (uint32_t)n, 0, &ct, &et) != DRV_OK;
+  *f = cf.cycles;
+  *t = ct.cycles;
+  free(img_f);
+  free(img_t);
+  return rc ? -1 : 0;
+}
+
+/* The GEMM/ALU timing model (ISA.md "Timing": fill to the write stage, ALU read-after-write
+ * waits, source-cache port waits) against the RTL, exactly: the cycles that one GEMM or ALU
+ * instruction adds to a program that loads its operands (and then only computes), on fsim and
+ * on the RTL.
+ * (The LOADs' own timing is an estimate; the difference cancels it.) */
+static void test_compute_timing(void) {
+  const char *v = getenv("DLVTA_TSIM_VARIANT");
+  if (v && *v) {
+    printf("compute timing: skipped for the build variant %s (fsim models the config's RTL)\n", v);
+    return;
+  }
+  static const struct {
+    const char *what;
+    int gemm, op, use_imm, nu, lo, li, dout, din, sout, sin;
+    unsigned ua[4], us[4];
+  } cs[] = {
+      {"gemm, one element accumulated back to back", 1, 0, 0, 2, 9, 2, 0, 0, 0, 0, {0, 0}, {1, 2}},
+      {"gemm reset over a tile", 1, -1, 0, 4, 3, 2, 4, 1, 0, 0, {0, 1, 2, 3}, {0, 1, 2, 3}},
+      {"alu add imm, one element (each iteration waits for the last)", 0, ISA_ALU_ADD, 1, 1, 12, 1, 0, 0, 0, 0, {3}, {0}},
+      {"alu add imm, two elements alternating", 0, ISA_ALU_ADD, 1, 2, 10, 1, 0, 0, 0, 0, {0, 1}, {0}},
+      {"alu add imm, a tile of 8 (no waits)", 0, ISA_ALU_ADD, 1, 4, 6, 2, 8, 4, 0, 0, {0, 1, 2, 3}, {0}},
+      {"alu max src, chain acc[i+1] = max(acc[i+1], acc[i])", 0, ISA_ALU_MAX, 0, 4, 3, 1, 0, 0, 0, 0, {1, 2, 3, 4}, {0, 1, 2, 3}},
+      {"alu add src, each source the element just written", 0, ISA_ALU_ADD, 0, 2, 8, 1, 0, 0, 0, 0, {5, 6}, {6, 5}},
+      {"alu mov, destination read by the next as source", 0, ISA_ALU_MOV, 0, 3, 5, 1, 0, 0, 0, 0, {1, 2, 3}, {0, 1, 2}},
+      {"alu req, per-channel parameters over a tile", 0, ISA_ALU_REQ, 1, 4, 4, 1, 4, 0, 0, 0, {8, 9, 10, 11}, {20, 21, 20, 21}},
+      {"alu shr src, sources read once (misses)", 0, ISA_ALU_SHR, 0, 4, 3, 1, 4, 0, 4, 0, {8, 9, 10, 11}, {24, 25, 26, 27}},
+      {"alu min src, dst read back 3 iterations later", 0, ISA_ALU_MIN, 0, 3, 6, 1, 0, 0, 1, 0, {12, 13, 14}, {14, 12, 13}},
+  };
+  for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+    uint64_t f[2] = {0, 0}, t[2] = {0, 0};
+    int bad = 0;
+    for (int with = 0; with < 2; with++) {
+      p_init(X.cfg);
+      p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 32), 1, 32, 32, 0, 0, 0, 0, 0, 0);
+      p_load(ISA_MEM_INP, 0, p_random(ISA_MEM_INP, 4), 1, 4, 4, 0, 0, 0, 0, 0, 0);
+      p_load(ISA_MEM_WGT, 0, p_random(ISA_MEM_WGT, 4), 1, 4, 4, 0, 0, 0, 0, 0, T_PUSHN);
+      uint32_t u[4];
+      for (int i = 0; i < cs[k].nu; i++) u[i] = isa_uop(X.cfg, cs[k].ua[i], cs[k].us[i] % 4, (unsigned)i % 4);
+      if (!cs[k].gemm)
+        for (int i = 0; i < cs[k].nu; i++) u[i] = isa_uop(X.cfg, cs[k].ua[i], cs[k].us[i], 0);
+      p_uops(0, u, (unsigned)cs[k].nu);
+      p_sync(T_POPP);
+      if (with && cs[k].gemm)
+        p_gemm(cs[k].op < 0, 0, cs[k].nu, cs[k].lo, cs[k].li, cs[k].dout, cs[k].din, 0, 0, 0, 0, 0);
+      else if (with)
+        p_alu(cs[k].op, cs[k].use_imm, cs[k].op == ISA_ALU_REQ ? 0x7f80 : 1, 0, cs[k].nu, cs[k].lo,
+              cs[k].li, cs[k].dout, cs[k].din, cs[k].sout, cs[k].sin, 0);
+      p_finish(0);
+      if (busy_pair(&f[with], &t[with]) != 0) bad = 1;
+    }
+    CHECK(!bad && f[1] - f[0] == t[1] - t[0],
+          "%s: %s: compute cycles of the instruction fsim %" PRId64 ", RTL %" PRId64, X.cfg->d.name,
+          cs[k].what, (int64_t)(f[1] - f[0]), (int64_t)(t[1] - t[0]));
+  }
+}
+
 int main(int argc, char **argv) {
   const char *def[] = {"tiny", "pynq"};
   const char **cfgs = argc > 1 ? (const char **)argv + 1 : def;
@@ -493,6 +581,7 @@ int main(int argc, char **argv) {
     test_gemm(30);
     test_alu();
     test_src_cache(120);
+    test_compute_timing();
     test_tokens();
     test_4k();
     test_errors();
