@@ -570,13 +570,23 @@ static int route_ps(int net, const cell *c, const char *p) {
   return r > M->route_max ? M->route_max : r;
 }
 
+/* The slice output mux a MUXF7 / MUXF8 output crosses when it leaves the slice (CMUX 174, BMUX
+ * 192: cells_sim.v's $__ABC9_LUT7/8 models), i.e. on every connection but the dedicated F7 -> F8
+ * one; a cell delay, charged on the connection. */
+static int outmux_ps(int net, const cell *c, const char *p) {
+  int d = G.drv_cell[net];
+  if (d < 0 || (c && dedicated(net, c, p))) return 0;
+  const char *t = NL->cells[d].type;
+  return !strcmp(t, "MUXF7") ? sc(174, M->mux) : !strcmp(t, "MUXF8") ? sc(192, M->mux) : 0;
+}
+
 /* One arc from input (port, bit) of cell ci to output (port, bit). */
 static void arc1(int ci, const port *in, int ib, const port *out, int ob, int ps) {
   if (!in || !out || ib >= in->n || ob >= out->n) return;
   int a = in->bits[ib], b = out->bits[ob];
   if (a < 0 || b < 0) return;
   const cell *c = &NL->cells[ci];
-  add_edge((edge){a, b, ps, route_ps(a, c, in->name), ci, in->name, out->name, ib, ob});
+  add_edge((edge){a, b, ps + outmux_ps(a, c, in->name), route_ps(a, c, in->name), ci, in->name, out->name, ib, ob});
 }
 
 /* Arcs from every bit of `in` to every bit of `out` (a full `*>` connection): through one
@@ -590,7 +600,8 @@ static void arc_full(int ci, const port *in, const port *out, int ps) {
   int v = new_vnode();
   for (int k = 0; k < in->n; k++)
     if (in->bits[k] >= 0)
-      add_edge((edge){in->bits[k], v, 0, route_ps(in->bits[k], c, in->name), ci, in->name, NULL, k, -1});
+      add_edge((edge){in->bits[k], v, outmux_ps(in->bits[k], c, in->name), route_ps(in->bits[k], c, in->name), ci,
+                      in->name, NULL, k, -1});
   for (int k = 0; k < out->n; k++)
     if (out->bits[k] >= 0) add_edge((edge){v, out->bits[k], ps, 0, ci, in->name, out->name, -1, k});
 }
@@ -620,7 +631,7 @@ static void capture(int ci, const port *in, int ib, int ps) {
       G.cap_ep = G.cap_ep ? 2 * G.cap_ep : 4096;
       G.ep = xrealloc(G.ep, G.cap_ep * sizeof *G.ep);
     }
-    G.ep[G.nep++] = (endpoint){b, ps, route_ps(b, c, in->name), ci, in->name, k, 0, 0};
+    G.ep[G.nep++] = (endpoint){b, ps + outmux_ps(b, c, in->name), route_ps(b, c, in->name), ci, in->name, k, 0, 0};
   }
 }
 
@@ -635,15 +646,14 @@ static void model_lut(int ci, const cell *c) {
   }
 }
 
-/* MUXF7/8: cells_sim.v arcs plus the slice output mux (CMUX 174 for F7, BMUX 192 for F8, the
- * numbers of its $__ABC9_LUT7/8 models): a mux output leaves the slice through it. */
+/* MUXF7/8: cells_sim.v arcs; the slice output mux is added where the output leaves the slice
+ * (outmux_ps). */
 static void model_muxf(int ci, const cell *c) {
   int f8 = !strcmp(c->type, "MUXF8");
-  int outmux = f8 ? 192 : 174;
   const port *o = cell_port(c, "O");
-  arc1(ci, cell_port(c, "I0"), 0, o, 0, sc((f8 ? 104 : 217) + outmux, M->mux));
-  arc1(ci, cell_port(c, "I1"), 0, o, 0, sc((f8 ? 94 : 223) + outmux, M->mux));
-  arc1(ci, cell_port(c, "S"), 0, o, 0, sc((f8 ? 273 : 296) + outmux, M->mux));
+  arc1(ci, cell_port(c, "I0"), 0, o, 0, sc(f8 ? 104 : 217, M->mux));
+  arc1(ci, cell_port(c, "I1"), 0, o, 0, sc(f8 ? 94 : 223, M->mux));
+  arc1(ci, cell_port(c, "S"), 0, o, 0, sc(f8 ? 273 : 296, M->mux));
 }
 
 static void model_carry4(int ci, const cell *c) {
