@@ -755,7 +755,7 @@ static void model_lutram(int ci, const cell *c) {
     if (!strcmp(n, "WE") || !strcmp(n, "CE")) ps = srl ? 109 : 654;
     else if (n[0] == 'D' && strncmp(n, "DPRA", 4) != 0) ps = srl ? 173 : 453; /* D, DIA.. */
     else if (!strcmp(n, "ADDRD") || (!srl && n[0] == 'A' && strncmp(n, "ADDR", 4) != 0)) ps = 362;
-    else if (!strcmp(n, "WADR0") || !strncmp(n, "WADR", 4) || !strcmp(n, "ADDRH")) ps = 362;
+    else if (!strncmp(n, "WADR", 4) || !strcmp(n, "ADDRH") || !strcmp(n, "WSEL")) ps = 362;
     else continue; /* read-only address */
     capture(ci, p, -1, sc(ps, M->lutram));
   }
