@@ -827,7 +827,7 @@ static void model_dsp(int ci, const cell *c) {
   int cp = 1325, cpc = 1474, dp = 3717, dpc = 3700, pcp = 1107, pcpc = 1255;
   int pcin_req = patdet ? 1315 : 1025;
   int s = M->dsp;
-  const port *P = cell_port(c, "P"), *PC = cell_port(c, "PCOUT");
+  const port *PC = cell_port(c, "PCOUT");
   for (int i = 0; i < c->nports; i++) {
     const port *p = &c->ports[i];
     const char *n = p->name;
@@ -867,7 +867,6 @@ static void model_dsp(int ci, const cell *c) {
       }
     }
   }
-  (void)P;
 }
 
 static void model_cell(int ci) {
