@@ -46,7 +46,7 @@ synth() {
     echo "hierarchy -check -top $top"
     echo "synth_xilinx -family $family -top $top -flatten -noiopad -noclkbuf $flags"
     echo "tee -o $d/sta.txt.tmp sta"
-    echo "write_json $d/netlist.json.tmp"
+    echo "json -o $d/netlist.json.tmp $top"
   } >"$d/synth.ys"
   start=$(date +%s)
   echo "timing: yosys synth_xilinx -family $family $flags for $config/$top (log: $d/synth.log)"
