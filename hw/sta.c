@@ -555,6 +555,7 @@ static int dedicated(int net, const cell *c, const char *p) {
     return 1;
   if (is_type(dc->type, "LUT") && !strcmp(c->type, "MUXF7") && strcmp(p, "S") != 0) return 1;
   if (!strcmp(dc->type, "MUXF7") && !strcmp(c->type, "MUXF8") && strcmp(p, "S") != 0) return 1;
+  if (!strcmp(dc->type, "MUXF8") && !strcmp(c->type, "MUXF9") && strcmp(p, "S") != 0) return 1;
   if (is_type(dc->type, "LUT") && is_type(c->type, "CARRY") && !strcmp(p, "S")) return 1;
   if (is_type(dc->type, "DSP48") && is_type(c->type, "DSP48") && strstr(dp, "OUT") &&
       (strstr(dp, "COUT") || !strcmp(dp, "MULTSIGNOUT")) && strstr(p, "IN"))
@@ -577,7 +578,7 @@ static int outmux_ps(int net, const cell *c, const char *p) {
   int d = G.drv_cell[net];
   if (d < 0 || (c && dedicated(net, c, p))) return 0;
   const char *t = NL->cells[d].type;
-  return !strcmp(t, "MUXF7") ? sc(174, M->mux) : !strcmp(t, "MUXF8") ? sc(192, M->mux) : 0;
+  return !strcmp(t, "MUXF7") ? sc(174, M->mux) : !strcmp(t, "MUXF8") || !strcmp(t, "MUXF9") ? sc(192, M->mux) : 0;
 }
 
 /* One arc from input (port, bit) of cell ci to output (port, bit). */
@@ -647,9 +648,9 @@ static void model_lut(int ci, const cell *c) {
 }
 
 /* MUXF7/8: cells_sim.v arcs; the slice output mux is added where the output leaves the slice
- * (outmux_ps). */
+ * (outmux_ps). MUXF9 (UltraScale+ only, no yosys numbers) as MUXF8. */
 static void model_muxf(int ci, const cell *c) {
-  int f8 = !strcmp(c->type, "MUXF8");
+  int f8 = strcmp(c->type, "MUXF7") != 0;
   const port *o = cell_port(c, "O");
   arc1(ci, cell_port(c, "I0"), 0, o, 0, sc(f8 ? 104 : 217, M->mux));
   arc1(ci, cell_port(c, "I1"), 0, o, 0, sc(f8 ? 94 : 223, M->mux));
@@ -874,7 +875,7 @@ static void model_cell(int ci) {
   const char *t = c->type;
   if (is_type(t, "LUT") && t[3] >= '1' && t[3] <= '6' && !t[4]) model_lut(ci, c);
   else if (!strcmp(t, "INV")) arc1(ci, cell_port(c, "I"), 0, cell_port(c, "O"), 0, sc(127, M->lut));
-  else if (!strcmp(t, "MUXF7") || !strcmp(t, "MUXF8")) model_muxf(ci, c);
+  else if (!strcmp(t, "MUXF7") || !strcmp(t, "MUXF8") || !strcmp(t, "MUXF9")) model_muxf(ci, c);
   else if (!strcmp(t, "CARRY4")) model_carry4(ci, c);
   else if (!strcmp(t, "CARRY8")) model_carry8(ci, c);
   else if (is_type(t, "FD") || is_type(t, "LD")) model_ff(ci, c);
