@@ -437,7 +437,7 @@ static const char *param_str(const cell *c, const char *name, const char *def) {
 typedef struct model {
   const char *family;
   /* scale of the xc7 (yosys cells_sim.v) numbers by cell class, in 1/1000 */
-  int lut, mux, ff, lutram, bram, dsp;
+  int lut, mux, carry4, ff, lutram, bram, dsp;
   int ff_d_setup;          /* flip-flop D setup */
   int route_base, route_fo; /* routing allowance per net: base + per doubling of fanout */
   int route_max;
@@ -446,10 +446,10 @@ typedef struct model {
 
 static const model models[] = {
     /* xc7: yosys's own Xilinx 7-series numbers unscaled */
-    {"xc7", 1000, 1000, 1000, 1000, 1000, 1000, 0, 400, 100, 1500, 150},
+    {"xc7", 1000, 1000, 1000, 1000, 1000, 1000, 1000, 0, 400, 100, 1500, 150},
     /* xcup: no UltraScale+ numbers in yosys: 7-series numbers scaled by class, calibrated on
      * Vivado xczu3eg-1 reports (hw/TIMING.md); CARRY8 has its own arcs below */
-    {"xcup", 300, 350, 350, 700, 800, 800, 50, 300, 80, 1200, 100},
+    {"xcup", 300, 350, 500, 350, 700, 800, 800, 50, 300, 80, 1200, 100},
 };
 
 static const model *M;
@@ -665,7 +665,7 @@ static void model_carry4(int ci, const cell *c) {
       int ps = carry4_arc[f][t];
       if (!ps) continue;
       const port *in = f < 4 ? S : f < 8 ? DI : f == 8 ? CI : CY;
-      arc1(ci, in, f < 8 ? f % 4 : 0, t < 4 ? O : CO, t % 4, ps);
+      arc1(ci, in, f < 8 ? f % 4 : 0, t < 4 ? O : CO, t % 4, sc(ps, M->carry4));
     }
 }
 
