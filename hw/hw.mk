@@ -9,6 +9,7 @@
 #   make synth-hier-pynq      diagnostic: hierarchical synthesis, per-module resource table in
 #                             build/pynq/hier/resources.txt (no verdict check)
 #   make bitstream BOARD=pynq Vivado batch flow of boards/<board>/ (needs vivado on PATH)
+#   make timing               timing estimates (hw/timing.mk, hw/TIMING.md)
 
 SYNTH_CONFIGS  := pynq ultra96
 SYNTH_LIMIT    ?= 90
@@ -63,3 +64,4 @@ TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh
 TEST_DEPS    += $(RESREPORT)
 
 include driver/xrt.mk
+include hw/timing.mk

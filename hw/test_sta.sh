@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# hw/test_sta.sh -- tests hw/sta (the timing analysis of `make timing`) on small hand-written
+# netlists in hw/testdata/sta_*.json whose longest paths are worked out below from the arcs of
+# hw/TIMING.md, and on canned yosys `sta` output (hw/testdata/ysta_*.txt): CARRY4 and MUXF7/8
+# arcs, dedicated (unrouted) connections, routing by fanout, block-RAM and DSP clock-to-out and
+# setup, several endpoints in order, the xcup model (CARRY8), verdicts and exit codes, bad input.
+set -u
+sta=build/hw/sta
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+# expect NAME FILE KEY VALUE: the JSON line of KEY in FILE is exactly `"KEY": VALUE`.
+expect() {
+  local got
+  got=$(grep -m1 "^  \"$3\": " "$2" | sed -E "s/^  \"$3\": //; s/,$//")
+  if [ "$got" = "$4" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $1: $3 expected $4, got '${got}'"; fi
+}
+# expect_path NAME FILE N PATTERN: the N-th entry of "paths" (1-based) matches PATTERN.
+expect_path() {
+  local got
+  got=$(sed -n '/^  "paths": \[/,/^  \]/p' "$2" | sed -n "$(($3 + 1))p")
+  if echo "$got" | grep -q -- "$4"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $1: path $3 expected to match '$4', got '${got}'"; fi
+}
+expect_grep() {
+  if grep -q -- "$3" "$2"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $1: expected a line matching '$3' in $2"; fi
+}
+expect_rc() {
+  if [ "$2" -eq "$3" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $1: exit status expected $3, got $2"; fi
+}
+run() { # run NAME FAMILY MHZ TOP NETLIST [more args]: report in $tmp/NAME.{txt,json}
+  local name=$1 family=$2 mhz=$3 top=$4 net=$5
+  shift 5
+  $sta --config "$name" --family "$family" --mhz "$mhz" --top "$top" --txt "$tmp/$name.txt" \
+    --json "$tmp/$name.json" "$@" "hw/testdata/$net" 2>"$tmp/$name.err"
+}
+
+# 1. CARRY4 arcs: FDRE C->Q 303 + LUT6 I0 642 + CARRY4 S0->CO3 508 + CARRY4 CI->O3 313 + D setup 0
+#    = 1766 ps of cells; routing 400 into the LUT and 400 into the FF (fanout 1), none on
+#    LUT->S and CO3->CI (dedicated), uncertainty 150: 2716 ps, 368.2 MHz.
+run carry xc7 100 t_carry sta_carry.json
+expect_rc carry $? 0
+expect carry "$tmp/carry.json" worst_cell_ns 1.766
+expect carry "$tmp/carry.json" worst_levels 3
+expect carry "$tmp/carry.json" worst_ns 2.716
+expect carry "$tmp/carry.json" est_fmax_mhz 368.2
+expect carry "$tmp/carry.json" meets true
+expect_path carry "$tmp/carry.json" 1 '"start": "a_q", "end": "sum_q", "levels": 3, "delay_ns": 2.716, .*"cells": "FDRE LUT6 CARRY4 CARRY4 FDRE.D"'
+# the same netlist at 500 MHz misses: 2.716 ns > 2 ns (and logic 1.766 > 1 ns); exit 1
+run carry500 xc7 500 t_carry sta_carry.json
+expect_rc carry500 $? 1
+expect carry500 "$tmp/carry500.json" meets false
+expect_grep carry500 "$tmp/carry500.txt" '^verdict: MISSES 500 MHz: estimate 2.72 ns > 2.00 ns, logic 1.77 ns > 1.00 ns$'
+
+# 2. MUXF7/8 arcs: the select net has fanout 3 (route 400 + 100 * log2 3 = 558). Cells: 303 +
+#    LUT6 I5 127 + MUXF7 I1 223 + MUXF8 I0 104 + the slice output mux BMUX 192 as the F8 leaves the
+#    slice (none on LUT -> F7 -> F8) = 949; with routing 303+558+127+223+104+192+400 (into the
+#    FF)+150 = 2057 (beats S -> O: 303+558+296+...).
+run muxf xc7 100 t_muxf sta_muxf.json
+expect_rc muxf $? 0
+expect muxf "$tmp/muxf.json" worst_cell_ns 0.949
+expect muxf "$tmp/muxf.json" worst_ns 2.057
+expect_path muxf "$tmp/muxf.json" 1 '"levels": 3, "delay_ns": 2.057, "cell_ns": 0.949, "route_ns": 1.108, "cells": "FDRE LUT6 MUXF7 MUXF8 FDRE.D"'
+
+# 3. block RAM and DSP: four endpoints, worst first.
+#    RAMB36E1 DOADO (2454, no DOA_REG) -> DSP48E1 A with PREG only (setup 2739): 5193 + 400 + 150
+#    RAMB36E1 DOBDO 2454 -> LUT2 I0 238 -> RAMB36E1 DIADI (setup 737): 3429 + 800 + 150
+#    DSP48E1 PCOUT (PREG: 435) -> DSP48E1 PCIN->P 1107 (cascade, unrouted) -> FF: 1542 + 400 + 150
+#    DSP48E1 P (PREG: 329) -> FF: 329 + 400 + 150
+run bram_dsp xc7 100 t_bram_dsp sta_bram_dsp.json
+expect_rc bram_dsp $? 1   # the 5.19 ns of logic is over half of 10 ns
+expect bram_dsp "$tmp/bram_dsp.json" worst_cell_ns 5.193
+expect bram_dsp "$tmp/bram_dsp.json" endpoints 4
+expect bram_dsp "$tmp/bram_dsp.json" endpoints_logic_over_half 1
+expect_path bram_dsp "$tmp/bram_dsp.json" 1 '"start": "ram (RAMB36E1.DOADO\[0\])", "end": "mac1 (DSP48E1.A\[0\])", "levels": 0, "delay_ns": 5.743,'
+expect_path bram_dsp "$tmp/bram_dsp.json" 2 '"end": "ram (RAMB36E1.DIADI\[0\])", "levels": 1, "delay_ns": 4.379, .*"RAMB36E1 LUT2 RAMB36E1.DIADI"'
+expect_path bram_dsp "$tmp/bram_dsp.json" 3 '"start": "mac1 (DSP48E1.PCOUT\[0\])", "end": "p2_q", "levels": 1, "delay_ns": 2.092,'
+expect_path bram_dsp "$tmp/bram_dsp.json" 4 '"start": "mac1 (DSP48E1.P\[0\])", "end": "p1_q", "levels": 0, "delay_ns": 0.879,'
+# --paths limits the list
+run bram_dsp2 xc7 100 t_bram_dsp sta_bram_dsp.json --paths 2
+expect_path bram_dsp2 "$tmp/bram_dsp2.json" 3 '^  \]'
+
+# 4. xcup: scaled flip-flop (303 * 0.35 -> 107) and LUT (642 * 0.3 -> 193), CARRY8 S0->CO7 250,
+#    D setup 50: 600 ps; routing 300 + 300, uncertainty 100: 1300 ps. Ports count as registered:
+#    in_i launches at 107, LUT1 39, out_o setup 50: 196 ps + 300 + 300 + 100.
+run carry8 xcup 250 t_carry8 sta_carry8.json
+expect_rc carry8 $? 0
+expect carry8 "$tmp/carry8.json" worst_cell_ns 0.600
+expect carry8 "$tmp/carry8.json" worst_ns 1.300
+expect_path carry8 "$tmp/carry8.json" 2 '"start": "in_i (input)", "end": "out_o\[0\] (output)", "levels": 1, "delay_ns": 0.896,'
+
+# 5. yosys sta output carried into the report (canned: the ALU lane of pynq, both variants)
+run ysta xc7 100 t_carry sta_carry.json --sta-plain hw/testdata/ysta_plain.txt \
+  --sta-nocarry hw/testdata/ysta_nocarry.txt
+expect_rc ysta $? 1
+expect_grep ysta "$tmp/ysta.json" '"yosys_sta_plain": {"worst_ns": 7.725, "levels": 10, "recognised_endpoint": false,'
+expect_grep ysta "$tmp/ysta.json" '"yosys_sta_nocarry": {"worst_ns": 15.473, "levels": 28, "recognised_endpoint": true,'
+expect_grep ysta "$tmp/ysta.json" '"cells": "LUT3.I0->O LUT3.I0->O DSP48E1.B->PCOUT DSP48E1.PCIN->P LUT6.I0->O'
+expect_grep ysta "$tmp/ysta.txt" '^  nocarry   15.47 ns  28 levels  (limit 10.00 ns)'
+# on xc7 yosys's figures are part of the verdict: plain 7.72 > 5 ns, nocarry 15.47 > 10 ns
+expect ysta "$tmp/ysta.json" meets false
+expect_grep ysta "$tmp/ysta.txt" '^verdict: MISSES 100 MHz: yosys sta plain 7.72 ns > 5.00 ns, yosys sta nocarry 15.47 ns > 10.00 ns$'
+# on xcup they are reported only (yosys has no UltraScale+ DSP, block-RAM and CARRY8 arcs)
+run ysta_xcup xcup 100 t_carry sta_carry.json --sta-plain hw/testdata/ysta_plain.txt
+expect_rc ysta_xcup $? 0
+
+# 6. bad input: a combinational loop, a cell without a model, a missing top, not a netlist
+run loop xc7 100 t_loop sta_loop.json
+expect_rc loop $? 2
+expect_grep loop "$tmp/loop.err" 'combinational loop through net'
+run unknown xc7 100 t_unknown sta_unknown.json
+expect_rc unknown $? 2
+expect_grep unknown "$tmp/unknown.err" 'no timing model for cell type XORCY'
+run notop xc7 100 nosuch sta_carry.json
+expect_rc notop $? 2
+run notjson xc7 100 t_carry ../testdata/stat_pynq.txt
+expect_rc notjson $? 2
+$sta --config x --family xc9 --mhz 100 hw/testdata/sta_carry.json 2>/dev/null
+expect_rc bad_family $? 2
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
