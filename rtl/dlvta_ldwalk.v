@@ -82,8 +82,14 @@ module dlvta_ldwalk #(
     .el_valid_o(el_valid), .el_data_o(wr_data_o), .el_ready_i(el_ready)
   );
 
-  wire in_y = (r_q >= {13'd0, y_pad0_q}) && (r_q < {13'd0, y_pad0_q} + {1'b0, y_size_q});
-  wire in_x = (c_q >= {13'd0, x_pad0_q}) && (c_q < {13'd0, x_pad0_q} + {1'b0, x_size_q});
+  // whether row r_q / column c_q is inside the DRAM block (not padding): flags kept as r and c
+  // step by one, from equality tests only (no comparator chain in the element loop)
+  reg         in_y, in_x;
+  reg  [16:0] y_end_q, x_end_q;   // pad0 + size
+  wire        y_any = (y_size_q != 16'd0);
+  wire        x_any = (x_size_q != 16'd0);
+  wire [16:0] r_nx = r_q + 17'd1;
+  wire [16:0] c_nx = c_q + 17'd1;
 
   always @* begin
     wr_valid_o = 1'b0;
@@ -128,6 +134,10 @@ module dlvta_ldwalk #(
       cols_q <= 17'd0;
       r_q <= 17'd0;
       c_q <= 17'd0;
+      in_y <= 1'b0;
+      in_x <= 1'b0;
+      y_end_q <= 17'd0;
+      x_end_q <= 17'd0;
       s_q <= 35'd0;
     end else begin
       done_o <= 1'b0;
@@ -151,11 +161,15 @@ module dlvta_ldwalk #(
           end
         end
         S_PROD: begin
+          y_end_q <= {13'd0, y_pad0_q} + {1'b0, y_size_q};
+          x_end_q <= {13'd0, x_pad0_q} + {1'b0, x_size_q};
           state_q <= S_CHECK;
         end
         S_CHECK: begin
           r_q <= 17'd0;
           c_q <= 17'd0;
+          in_y <= (y_pad0_q == 4'd0) && y_any;
+          in_x <= (x_pad0_q == 4'd0) && x_any;
           s_q <= {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q};
           if (!range_ok) begin
             done_o <= 1'b1;
@@ -171,12 +185,15 @@ module dlvta_ldwalk #(
         S_RUN: begin
           if (wr_valid_o) begin
             s_q <= s_q + 35'd1;
-            if (c_q + 17'd1 == cols_q) begin
+            if (c_nx == cols_q) begin
               c_q <= 17'd0;
-              r_q <= r_q + 17'd1;
-              if (r_q + 17'd1 == rows_q) state_q <= S_DRAIN;
+              in_x <= (x_pad0_q == 4'd0) && x_any;
+              r_q <= r_nx;
+              in_y <= in_y ? (r_nx != y_end_q) : ((r_nx == {13'd0, y_pad0_q}) && y_any);
+              if (r_nx == rows_q) state_q <= S_DRAIN;
             end else begin
-              c_q <= c_q + 17'd1;
+              c_q <= c_nx;
+              in_x <= in_x ? (c_nx != x_end_q) : ((c_nx == {13'd0, x_pad0_q}) && x_any);
             end
           end
         end
