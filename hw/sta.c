@@ -1062,6 +1062,23 @@ static void trace(const analysis *an, const endpoint *ep, path *pa) {
     snprintf(pa->end + l, sizeof pa->end - l, " (%s)", ep->port);
   }
   strip_bit(pa->group, sizeof pa->group, pa->end);
+  /* a memory's block RAMs / LUT RAMs (yosys names them MEM.ROW.COL) count as one group per port
+   * kind (parity data in with data in) */
+  if (ep->cell >= 0 && !is_type(NL->cells[ep->cell].type, "FD") && !is_type(NL->cells[ep->cell].type, "LD")) {
+    char nm[256];
+    snprintf(nm, sizeof nm, "%s", cell_label(ep->cell));
+    for (int k = 0; k < 2; k++) { /* strip up to two trailing ".N" */
+      char *d = strrchr(nm, '.');
+      if (!d || !d[1] || strspn(d + 1, "0123456789") != strlen(d + 1)) break;
+      *d = '\0';
+    }
+    const char *pp = ep->port;
+    if (!strcmp(pp, "DIPADIP")) pp = "DIADI";
+    else if (!strcmp(pp, "DIPBDIP")) pp = "DIBDI";
+    else if (!strcmp(pp, "DINPADINP")) pp = "DINADIN";
+    else if (!strcmp(pp, "DINPBDINP")) pp = "DINBDIN";
+    snprintf(pa->group, sizeof pa->group, "%.200s %.40s", nm, pp);
+  }
   /* walk back */
   int chain[4096], nc = 0;
   int v = ep->node;
@@ -1159,6 +1176,12 @@ static void read_ysta(const char *fname, ysta *y) {
   }
   fclose(f);
   if (!y->found) die("%s: no 'Latest arrival time' line (not yosys sta output?)", fname);
+  /* a path from a register: yosys prints the clock input as its start; name the register arc */
+  if (nt > 0) {
+    const char *dot = strchr(types[nt - 1], '.');
+    if (dot && (!strncmp(dot + 1, "C->", 3) || !strncmp(dot + 1, "CLK", 3) || !strncmp(dot + 1, "WCLK", 4)))
+      snprintf(y->start, sizeof y->start, "register (%s)", types[nt - 1]);
+  }
   /* printed end to start: reverse; levels are the cells that are not clock-to-out arcs */
   size_t off = 0;
   for (int i = nt - 1; i >= 0; i--) {
