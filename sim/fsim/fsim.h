@@ -52,17 +52,18 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  * the one place to calibrate against the RTL; fsim_timing_default() documents each default.
  * The estimate never changes results of race-free programs, only cycle counts and, for racy
  * programs, the order in which units act. The model (B = bytes_per_beat):
- *   fetch     instruction k arrives at max(previous arrival, room in its queue) + ceil(16 / B),
+ *   fetch     instruction k arrives at max(previous arrival, room in its queue) + D(ceil(16 / B)),
  *             plus rd_latency when it starts a burst (every fetch_burst instructions, or after
- *             waiting for room); fetch does not contend for the memory port.
+ *             waiting for room); fetch does not contend for the read channel.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + (rows ? rd_overhead + rd_latency + beats : 0) + pad_cycles * pads,
- *             where
- *             beats = rows * max(ceil(x_size * elem_bytes / B), x_size) + (rows - 1) * row_gap
- *             holds the shared memory port (a transfer waits for the port to be free; elements
- *             smaller than a beat go one per cycle).
- *   STORE     insn_overhead + (rows ? wr_overhead + beats (port) + wr_latency : 0).
+ *   LOAD      insn_overhead + (rows ? rd_overhead + rd_latency + data : 0) + pad_cycles * pads,
+ *             where data = max(D(beats), rows * x_size) + (rows - 1) * row_gap holds the AXI read
+ *             channel (a LOAD's data waits for the channel to be free); beats: the whole beats
+ *             of B bytes covering each row, as the RTL moves them (BYTES_READ counts them);
+ *             rows * x_size: elements smaller than a beat go one per cycle; D(n): n beats at
+ *             rd_beat_q8 / 256 cycles each (write: wr_beat_q8), rounded up.
+ *   STORE     insn_overhead + (rows ? wr_overhead + data (write channel) + wr_latency : 0).
  *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle;
  *             an ALU op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill and
  *             src_miss_cycles for each iteration after the first whose source element misses
@@ -74,9 +75,21 @@ typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
   unsigned wr_latency;     /* last write beat to write response (config dram_wr_latency) */
   unsigned bytes_per_beat; /* memory port width in bytes (config axi_bits / 8) */
-  unsigned fetch_burst;    /* instructions fetched per DRAM burst (one rd_latency per burst) */
+  unsigned fetch_burst;    /* instructions per fetch burst (the RTL's 16 beats: B of them) */
+  unsigned fetch_buffer;   /* instructions the fetch buffer holds (RTL: 32) */
+  unsigned fetch_overhead; /* cycles from an instruction's data in the buffer to its delivery */
+  unsigned rd_bursts;      /* read bursts in flight at most (rtl/dlvta_axi_rd.v: 8; max 64) */
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
+  unsigned rd_beat_q8;     /* mean cycles per read data beat, in 1/256 cycle: 256 = one beat per
+                              cycle (the default, tsim's default DRAM); a DRAM of fewer bytes per
+                              cycle than a beat, or back-pressure, makes it more (0: 256) */
+  unsigned wr_beat_q8;     /* the same for write data beats */
+  unsigned rd_beat_wait_q8; /* mean wait of a read beat taken at the consumer's pace (elements
+                               smaller than a beat) for the DRAM's back-pressure, 1/256 cycle */
+  unsigned wr_beat_wait_q8; /* the same for a write beat offered at the packer's pace */
+  unsigned rd_addr_wait_q8; /* mean wait of a read burst address (AR) for back-pressure, 1/256 */
+  unsigned wr_addr_wait_q8; /* the same for a write burst address (AW) */
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
   unsigned rd_overhead;    /* LOAD with DRAM data: DMA cycles on top of insn_overhead, rd_latency */
   unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */
