@@ -33,7 +33,7 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
    * port (rtl/dlvta_axi_rd.v) has at most 8 bursts in flight */
   t->fetch_burst = t->bytes_per_beat; /* 16 beats of B bytes: B instructions */
   t->fetch_buffer = 32;
-  t->fetch_overhead = 1;
+  t->fetch_overhead = 2;
   t->rd_bursts = 8;
   t->row_gap = 0;       /* rows of a LOAD/STORE stream back to back, one latency per LOAD */
   t->rd_beat_q8 = 256;  /* one beat per cycle each way, an address per cycle (tsim's DRAM */
@@ -436,21 +436,26 @@ static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
   for (uint64_t row = 0; row < ys; row++) {
     uint64_t byte = ((uint64_t)f[ISA_F_dram] + row * f[ISA_F_x_stride]) * eb;
     uint64_t x = byte / bb, last = (byte + xs * eb - 1) / bb, first = UINT64_MAX, end = 0;
-    uint64_t beats = last - x + 1;
     if (row) a++; /* a row's set-up (the first's is in rd_overhead) */
     w += (uint64_t)f[ISA_F_x_pad0] * tm->pad_cycles;
     while (x <= last) { /* bursts: at most 16 beats, never across 4 KiB */
       uint64_t n = last - x + 1, to_page = page - x % page, bf, addr;
       if (n > 16) n = 16;
       if (n > to_page) n = to_page;
+      uint64_t d = rd_cycles(r, n, 1);
+      if (eb < bb) { /* the walk takes an element a cycle; the beat on the bus waits for it */
+        uint64_t lo = x * bb > byte ? x * bb : byte, hi = (x + n) * bb;
+        if (hi > byte + xs * eb) hi = byte + xs * eb;
+        uint64_t pace = (hi - lo) / eb + waits(n, tm->rd_beat_wait_q8, &r->rbw_frac);
+        if (d < pace) d = pace;
+      }
       x += n;
       uint64_t gap = x > last && row + 1 < ys ? tm->row_gap : 0;
-      end = rd_burst(r, a, w ? w - 1 : 0, rd_cycles(r, n, 1) + gap, &bf, &addr) - gap;
+      end = rd_burst(r, a, w ? w - 1 : 0, d + gap, &bf, &addr) - gap;
       if (bf < first) first = bf;
       a = addr + 1;
     }
     w = (w > first ? w : first) + xs;
-    if (eb < bb) w += waits(beats, tm->rd_beat_wait_q8, &r->rbw_frac);
     if (w < end) w = end;
     w += (uint64_t)f[ISA_F_x_pad1] * tm->pad_cycles;
   }
@@ -729,6 +734,7 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
     snprintf(err->message, sizeof err->message, "fsim: out of memory");
     rc = DRV_E_NOMEM;
   } else {
+    r.f_ar = s->tm.fetch_overhead; /* the fetch DMA's first address */
     fetch_issue(&r);
     rc = run_loop(&r);
   }

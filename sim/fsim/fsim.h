@@ -52,18 +52,30 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  * the one place to calibrate against the RTL; fsim_timing_default() documents each default.
  * The estimate never changes results of race-free programs, only cycle counts and, for racy
  * programs, the order in which units act. The model (B = bytes_per_beat):
- *   fetch     instruction k arrives at max(previous arrival, room in its queue) + D(ceil(16 / B)),
- *             plus rd_latency when it starts a burst (every fetch_burst instructions, or after
- *             waiting for room); fetch does not contend for the read channel.
+ *   read channel  fetch and the LOADs of both units share it: each AXI burst (at most 16
+ *             beats, never across 4 KiB; at most rd_bursts in flight, the next waiting for the
+ *             oldest's last beat) has its address wait rd_addr_wait_q8 / 256, and its data
+ *             rd_latency later books its cycles, D(beats) = beats * rd_beat_q8 / 256, in the
+ *             channel's earliest free cycles. The write channel serves the STOREs (wr_*).
+ *   fetch     bursts of fetch_burst instructions (ceil(16 / B) beats each) from fetch_overhead
+ *             on, an address a cycle, while at most fetch_buffer - fetch_burst - 1 instructions
+ *             are requested and not yet delivered; instruction k is delivered fetch_overhead
+ *             after its data, a cycle after instruction k - 1, once its unit's queue has room.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + (rows ? rd_overhead + rd_latency + data : 0) + pad_cycles * pads,
- *             where data = max(D(beats), rows * x_size) + (rows - 1) * row_gap holds the AXI read
- *             channel (a LOAD's data waits for the channel to be free); beats: the whole beats
- *             of B bytes covering each row, as the RTL moves them (BYTES_READ counts them);
- *             rows * x_size: elements smaller than a beat go one per cycle; D(n): n beats at
- *             rd_beat_q8 / 256 cycles each (write: wr_beat_q8), rounded up.
- *   STORE     insn_overhead + (rows ? wr_overhead + data (write channel) + wr_latency : 0).
+ *   LOAD      insn_overhead + (no DRAM data ? pad_cycles * pads : rd_overhead + the walk): the
+ *             walk writes the padded block in order, one element a cycle, pads at once (leading
+ *             ones overlap the latency), a row's elements not before its data; rows after the
+ *             first take a cycle of set-up, bursts an address cycle each; a row's data is not
+ *             handed over before the walk gets to it; elements smaller than a beat are taken
+ *             one a cycle, holding the channel, each beat waiting rd_beat_wait_q8 more; beats
+ *             are the whole beats of B bytes covering each row (BYTES_READ counts them);
+ *             row_gap holds the channel after every row but the last.
+ *   STORE     insn_overhead + (rows ? wr_overhead + the rows on the write channel + wr_latency
+ *             : 0): a row's beats follow its first address (rows and bursts issued as a LOAD's,
+ *             wr_addr_wait_q8), D(beats) at wr_beat_q8 and at least a cycle per element;
+ *             elements smaller than a beat are packed one a cycle and each beat takes one more
+ *             plus wr_beat_wait_q8.
  *   GEMM/ALU  insn_overhead + (iterations ? fill + iterations : 0), one iteration per cycle;
  *             an ALU op that reads acc[src] (use_imm = 0, or REQ) adds alu_src_fill and
  *             src_miss_cycles for each iteration after the first whose source element misses
@@ -77,7 +89,8 @@ typedef struct fsim_timing {
   unsigned bytes_per_beat; /* memory port width in bytes (config axi_bits / 8) */
   unsigned fetch_burst;    /* instructions per fetch burst (the RTL's 16 beats: B of them) */
   unsigned fetch_buffer;   /* instructions the fetch buffer holds (RTL: 32) */
-  unsigned fetch_overhead; /* cycles from an instruction's data in the buffer to its delivery */
+  unsigned fetch_overhead; /* cycles from the start to fetch's first address, and from an
+                              instruction's data in the buffer to its delivery */
   unsigned rd_bursts;      /* read bursts in flight at most (rtl/dlvta_axi_rd.v: 8; max 64) */
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
