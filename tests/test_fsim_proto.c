@@ -367,7 +367,9 @@ static void test_timing(void) {
     t2.row_gap = 50;
     fsim_set_timing(s, &t2);
     rc = fsim_run_prog(s, &prog, p.img, &c, &e);
-    uint64_t gapped = ovh + tm.rd_latency + (rows - 1) * (row + 50) + (row > xs ? row : xs);
+    /* a row holds the channel for its beats, or for its elements if they are smaller */
+    uint64_t held = cfg->elem_bytes[ISA_MEM_INP] < tm.bytes_per_beat && xs > row ? xs : row;
+    uint64_t gapped = ovh + tm.rd_latency + (rows - 1) * (held + 50) + (row > xs ? row : xs);
     CHECK(rc == DRV_OK && c.unit_busy[ISA_UNIT_LOAD] == gapped,
           "%s: LOAD with row_gap 50: busy %" PRIu64, cfg->d.name, c.unit_busy[ISA_UNIT_LOAD]);
     fsim_destroy(s);
