@@ -7,22 +7,33 @@
  *
  *   test_tsim_random [-n programs per config] [-s first seed] [-big] [-dram default] [-v] [config...]
  *
- * Defaults: 500 programs on each of tiny and pynq, progen's default (small) options; -big uses
- * longer loops, more micro-ops and larger tiles; -dram default runs every program on the
- * config's default DRAM (no back-pressure). A failure names the config and seed (rerun it with
- * -s SEED -n 1 CONFIG) and the DRAM profile, the STORE instruction and element of the first
- * differing byte, or the counter with both values. -v prints every program's cycles and profile.
+ * Defaults: 500 programs on each of tiny, pynq (64-bit AXI) and ultra96 (128-bit AXI), progen's
+ * default (small) options; -big uses longer loops, more micro-ops and larger tiles; -dram
+ * default runs every program on the config's default DRAM (no back-pressure). A failure names
+ * the config and seed (rerun it with -s SEED -n 1 CONFIG) and the DRAM profile, the STORE
+ * instruction and element of the first differing byte, or the counter with both values. -v
+ * prints every program's cycles and profile (to re-check the bounds below).
  */
 #include <time.h>
 
 #include "progen.h"
 #include "tsim_xcheck.h"
 
-/* Bounds on fsim's cycle estimate against the RTL's, as |fsim - tsim| / tsim (both sides carry
- * the same DRAM profile), for the whole suite of a config and for its worst program.
- * BOUNDS_MEASURED */
+/* Bounds on fsim's cycle estimate against the RTL's, |fsim - tsim| / tsim with the same DRAM
+ * profile on both: the total of a suite (one config) and its worst program. Measured (random
+ * DRAM, default seeds, -v to list every program):
+ *
+ *   suite                    total    p50    p90    p99    max
+ *   tiny, 500 programs      -0.82 %  1.04   3.31   7.47   9.73 %
+ *   pynq, 500               -1.46 %  1.46   3.45   5.12   6.53 %
+ *   ultra96, 500            -0.25 %  0.84   2.26   4.05   5.50 %
+ *   tiny acc2, 300          -0.71 %  1.00   3.68   8.46  10.82 %
+ *   -big, 150 each          -0.99 / -1.36 / -0.72 % (tiny / pynq / ultra96), max 6.25 %
+ *
+ * so a change of the RTL's or fsim's timing that moves a suite by a few percent, or one program
+ * by half again its worst, fails. Re-check after recalibrating fsim (fsim_timing_default). */
 #define CYCLES_TOTAL_TOL 0.03
-#define CYCLES_WORST_TOL 0.25
+#define CYCLES_WORST_TOL 0.15
 
 int main(int argc, char **argv) {
   uint64_t n = 500, seed0 = 1;
@@ -43,6 +54,7 @@ int main(int argc, char **argv) {
   if (!ncfg) {
     cfgs[ncfg++] = "tiny";
     cfgs[ncfg++] = "pynq";
+    cfgs[ncfg++] = "ultra96";
   }
   for (int c = 0; c < ncfg; c++) {
     xc x;
