@@ -3,7 +3,8 @@
  * (read and write latency, bandwidth, back-pressure on every AXI channel: xc_dram_draw), compared
  * byte for byte over the whole data image, with status, error and every timing-free counter; and
  * fsim's cycle estimate, given the same profile, is held to the RTL's count per suite (one config):
- * the total within CYCLES_TOTAL_TOL, every program within CYCLES_WORST_TOL.
+ * the total within CYCLES_TOTAL_TOL, the mean per program within CYCLES_MEAN_TOL, every program
+ * within CYCLES_WORST_TOL.
  *
  *   test_tsim_random [-n programs per config] [-s first seed] [-big] [-dram default] [-v] [config...]
  *
@@ -20,19 +21,21 @@
 #include "tsim_xcheck.h"
 
 /* Bounds on fsim's cycle estimate against the RTL's, |fsim - tsim| / tsim with the same DRAM
- * profile on both: the total of a suite (one config) and its worst program. Measured (random
- * DRAM, default seeds, -v to list every program):
+ * profile on both: the total of a suite (one config), the mean over its programs, and its worst
+ * program. Measured (random DRAM, the default seeds; -v lists every program):
  *
- *   suite                    total    p50    p90    p99    max
- *   tiny, 500 programs      -0.82 %  1.04   3.31   7.47   9.73 %
- *   pynq, 500               -1.46 %  1.46   3.45   5.12   6.53 %
- *   ultra96, 500            -0.25 %  0.84   2.26   4.05   5.50 %
- *   tiny acc2, 300          -0.71 %  1.00   3.68   8.46  10.82 %
- *   -big, 150 each          -0.99 / -1.36 / -0.72 % (tiny / pynq / ultra96), max 6.25 %
+ *   suite              total    mean    p50    p90    p99    max
+ *   tiny, 500         -0.82 %   1.51   1.04   3.31   7.47   9.73 %
+ *   pynq, 500         -1.46 %   1.65   1.46   3.45   5.12   6.53 %
+ *   ultra96, 500      -0.25 %   1.06   0.84   2.26   4.05   5.50 %
+ *   tiny acc2, 300    -0.71 %   1.59   1.00   3.68   8.46  10.82 %
+ *   -big, 150 each    -0.99 / -1.36 / -0.72 % (tiny / pynq / ultra96), max 6.25 %
  *
- * so a change of the RTL's or fsim's timing that moves a suite by a few percent, or one program
- * by half again its worst, fails. Re-check after recalibrating fsim (fsim_timing_default). */
+ * How much they see: fsim's LOADs 3 cycles shorter (rd_overhead 3 for 6) give tiny -3.2 % total
+ * and 4.3 % mean, pynq -2.3 % and 2.5 %; 3 cycles longer give tiny 2.6 % mean. Re-check after
+ * recalibrating fsim (fsim_timing_default). */
 #define CYCLES_TOTAL_TOL 0.03
+#define CYCLES_MEAN_TOL 0.025
 #define CYCLES_WORST_TOL 0.15
 
 int main(int argc, char **argv) {
@@ -114,7 +117,7 @@ int main(int argc, char **argv) {
              variant && *variant ? variant : "");
     printf("%s: %" PRIu64 " programs in %.1f s (%.0f RTL cycles/s incl. fsim), %s DRAM\n", name,
            x.runs, secs, (double)cyc / secs, random_dram ? "random" : "default");
-    xc_timing_check(&x, name, CYCLES_TOTAL_TOL, CYCLES_WORST_TOL);
+    xc_timing_check(&x, name, CYCLES_TOTAL_TOL, CYCLES_MEAN_TOL, CYCLES_WORST_TOL);
     xc_close(&x);
   }
   return TEST_END();
