@@ -2,7 +2,9 @@
 // 2 compute). Read addresses are granted round-robin; since the port uses a single ID, data
 // returns in request order, so the requester of every issued burst is queued and each R beat is
 // routed to the requester at the head of that queue (popped on RLAST). At most 8 bursts are in
-// flight. Every requester always drains its data, so a slow one only delays the others.
+// flight. Every requester always drains its data, so a slow one only delays the others. An
+// address offered on AR and not yet taken keeps its requester (AXI: ARVALID and ARADDR hold until
+// ARREADY; the requesters hold theirs, dlvta_rdma).
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -29,6 +31,8 @@ module dlvta_axi_rd (
   reg  [1:0] last_q;   // last requester granted
   reg  [1:0] sel;
   reg        any;
+  reg        hold_q;   // the address on AR was not taken last cycle
+  reg  [1:0] hold_sel_q;
 
   wire [1:0] head;
   wire       q_empty;
@@ -56,6 +60,10 @@ module dlvta_axi_rd (
         else if (req_valid_i[2]) begin sel = 2'd2; any = 1'b1; end
       end
     endcase
+    if (hold_q) begin
+      sel = hold_sel_q;
+      any = req_valid_i[hold_sel_q];
+    end
   end
 
   assign m_arvalid_o = any && !q_full;
@@ -71,6 +79,16 @@ module dlvta_axi_rd (
   always @(posedge clk_i) begin
     if (!rst_ni) last_q <= 2'd2;
     else if (ar_fire) last_q <= sel;
+  end
+
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      hold_q <= 1'b0;
+      hold_sel_q <= 2'd0;
+    end else begin
+      hold_q <= m_arvalid_o && !m_arready_i;
+      hold_sel_q <= sel;
+    end
   end
 
   // in-flight bursts, in order

@@ -5,7 +5,8 @@
 // (dram + r*x_stride) covers the aligned beats from its first to its last byte; each row is split
 // into INCR bursts of at most 16 beats that never cross a 4 KiB boundary. The address side runs
 // ahead of the data side (bursts are issued while earlier ones are still returning; the shared
-// port keeps them in order). Byte addresses are taken modulo 2^32.
+// port keeps them in order). Byte addresses are taken modulo 2^32. An address offered on AR stays,
+// unchanged, until it is taken (AXI), whatever allow_i and abort_i do meanwhile.
 //
 // Elements of at least one beat are assembled beat by beat into slots (slot k <= beat k, no
 // shifting) and offered the cycle after their last beat; the next element's beats are taken while
@@ -84,8 +85,10 @@ module dlvta_rdma #(
     if ({{(25-LogBeats4K-1){1'b0}}, to4k} < {20'd0, burst}) burst = to4k[4:0];
   end
 
+  reg  ar_hold_q;  // AR offered last cycle and not taken: keep offering it
   wire ar_fire = ar_valid_o && ar_ready_i;
-  assign ar_valid_o = a_active_q && !a_setup_q && allow_i && !abort_i;
+  wire ar_wait = ar_valid_o && !ar_ready_i;
+  assign ar_valid_o = a_active_q && !a_setup_q && (ar_hold_q || (allow_i && !abort_i));
   assign ar_addr_o = {a_beat_q, {LogB{1'b0}}};
   assign ar_len_o = {3'd0, burst - 5'd1};
 
@@ -142,6 +145,11 @@ module dlvta_rdma #(
   wire [31:0] start_byte = dram_i << log_e_i;
 
   always @(posedge clk_i) begin
+    if (!rst_ni) ar_hold_q <= 1'b0;
+    else ar_hold_q <= ar_wait;
+  end
+
+  always @(posedge clk_i) begin
     if (!rst_ni) begin
       y_size_q <= 16'd0;
       x_size_q <= 16'd0;
@@ -195,7 +203,7 @@ module dlvta_rdma #(
       end else begin
         // address side
         if (abort_i) begin
-          a_active_q <= 1'b0;
+          if (!ar_wait) a_active_q <= 1'b0;  // an offered burst is issued first (and drained)
         end else if (a_active_q && a_setup_q) begin
           a_beat_q <= a_first[BW-1:0];
           a_left_q <= a_last[24:0] - a_first[24:0];

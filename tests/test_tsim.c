@@ -1,10 +1,10 @@
-/* tests/test_tsim.c -- directed RTL tests: the Verilated RTL (tsim) against fsim, bit for bit, on
- * the tiny and pynq configs (or those named on the command line): LOAD of every memory with
- * strides and padding, STORE shapes, GEMM loop nests with reset and back-to-back accumulation on
- * one index, each ALU op in both operand modes with extreme values (results observed in all four
- * bytes), tokens, and each error kind (illegal instruction in each form, SRAM range, DRAM
- * access, no FINISH, deadlock) with its instruction index. Also checks the register file
- * (fingerprint, idle PCs).
+/* tests/test_tsim.c -- directed RTL tests: the Verilated RTL (tsim) against fsim, bit for bit and
+ * counter for counter, on the tiny, pynq and ultra96 configs (64- and 128-bit AXI; or those named
+ * on the command line): LOAD of every memory with strides and padding, STORE shapes, GEMM loop
+ * nests with reset and back-to-back accumulation on one index, each ALU op in both operand modes
+ * with extreme values (results observed in all four bytes), tokens, and each error kind (illegal
+ * instruction in each form, SRAM range, DRAM access, no FINISH, deadlock) with its instruction
+ * index. Also checks the register file (fingerprint, idle PCs).
  */
 #include "tsim_xcheck.h"
 
@@ -567,9 +567,9 @@ static void test_compute_timing(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *def[] = {"tiny", "pynq"};
+  const char *def[] = {"tiny", "pynq", "ultra96"};
   const char **cfgs = argc > 1 ? (const char **)argv + 1 : def;
-  int ncfg = argc > 1 ? argc - 1 : 2;
+  int ncfg = argc > 1 ? argc - 1 : 3;
   for (int i = 0; i < ncfg; i++) {
     if (xc_open(&X, cfgs[i], NULL) != 0) {
       t_fail++;

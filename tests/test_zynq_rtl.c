@@ -13,7 +13,7 @@
  * The emulated board:
  * - Memory: /dev/udmabuf0 is a regular file that the driver maps MAP_SHARED, as it maps the
  *   u-dma-buf device; this test maps the same file and hands that mapping to tsim's DRAM model
- *   at the region's physical address (tsim_set_dram), so the device reads and writes the very
+ *   at the region's physical address (tsim_set_regions), so the device reads and writes the very
  *   pages the driver sees.
  * - Registers: every load and store the driver makes on its /dev/uio0 mapping becomes one
  *   AXI4-Lite transaction on the RTL's port, at that moment, in program order. After drv_open
@@ -334,7 +334,7 @@ static int emu_start(emu *e, const char *config) {
     return -1;
   }
   drv_region dram = {EMU_DMA_PHYS, EMU_DMA_SIZE, e->dma};
-  e->port.set_dram(e->t, &dram, 1);
+  e->port.set_regions(e->t, &dram, 1);
   /* the window as the idle RTL answers it at every offset: what open's fingerprint check reads */
   for (uint32_t off = 0; off < EMU_WIN; off += 4) {
     uint32_t v = e->api.reg_read(e->t, off);

@@ -29,14 +29,30 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->rd_latency = cfg->d.dram_rd_latency; /* from the config (tsim's DRAM model default) */
   t->wr_latency = cfg->d.dram_wr_latency;
   t->bytes_per_beat = cfg->d.axi_bits / 8;
-  t->fetch_burst = 8;   /* fetch asks for 8 instructions (128 B) per burst */
+  /* fetch (rtl/dlvta_fetch.v): bursts of 16 beats into a buffer of 32 instructions; the read
+   * port (rtl/dlvta_axi_rd.v) has at most 8 bursts in flight */
+  t->fetch_burst = t->bytes_per_beat; /* 16 beats of B bytes: B instructions */
+  t->fetch_buffer = 32;
+  t->fetch_overhead = 2;
+  t->rd_bursts = 8;
   t->row_gap = 0;       /* rows of a LOAD/STORE stream back to back, one latency per LOAD */
+  t->rd_beat_q8 = 256;  /* one beat per cycle each way, an address per cycle (tsim's DRAM */
+  t->wr_beat_q8 = 256;  /* model without stalls) */
+  t->rd_addr_wait_q8 = 0;
+  t->wr_addr_wait_q8 = 0;
+  t->rd_beat_wait_q8 = 0;
+  t->wr_beat_wait_q8 = 0;
   /* Calibrated against the RTL (tests/test_tsim_random's programs, instruction sequences of
    * each kind): start, queue pop and the next head's decode of every instruction; LOAD and
    * STORE add their DMA's address and data path (request, arbitration, buffer write / read
    * ahead, response) to the DRAM latencies. */
   t->insn_overhead = 3;
-  t->rd_overhead = 4;
+  /* rd_overhead: a LOAD alone takes 4 in the RTL (request, arbiter, the walk's first write);
+   * 6 fits the random programs of tiny, pynq and ultra96 best together (total error -0.8 /
+   * -1.3 / -0.1 %, tests/test_tsim_random, random DRAM profiles, 300 programs each; -big:
+   * -0.9 / -1.3 / -0.5 %): the bursts of a long LOAD are booked at its start, and the later
+   * requests that the RTL interleaves with them delay the requests only, not the LOAD. */
+  t->rd_overhead = 6;
   t->wr_overhead = 2;
   t->ld_check = 1;      /* LOAD: the block size's register (rtl/dlvta_ldwalk.v S_PROD) */
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
@@ -61,6 +77,11 @@ void fsim_set_timing(fsim *s, const fsim_timing *t) {
   s->tm = *t;
   if (!s->tm.bytes_per_beat) s->tm.bytes_per_beat = 1;
   if (!s->tm.fetch_burst) s->tm.fetch_burst = 1;
+  if (!s->tm.fetch_buffer) s->tm.fetch_buffer = 1;
+  if (!s->tm.rd_bursts) s->tm.rd_bursts = 1;
+  if (s->tm.rd_bursts > FSIM_RD_BURSTS_MAX) s->tm.rd_bursts = FSIM_RD_BURSTS_MAX;
+  if (!s->tm.rd_beat_q8) s->tm.rd_beat_q8 = 256;
+  if (!s->tm.wr_beat_q8) s->tm.wr_beat_q8 = 256;
 }
 
 /* ---- create / destroy ---------------------------------------------------------------------- */
@@ -167,6 +188,23 @@ typedef struct unitq {
   uint64_t free_t;   /* cycle the unit finishes its current instruction */
 } unitq;
 
+/* The read bursts in flight or booked ahead, in the order of their addresses: the cycle the
+ * address went (ar) and the cycle after its data's last (en). */
+typedef struct rdq {
+  uint64_t *ar, *en;      /* [cap] */
+  size_t n, cap;
+  uint64_t gone_end;      /* the latest data end of the bursts dropped from the front */
+  unsigned frac;          /* the fraction of a cycle the last booking left over, 1/256 */
+} rdq;
+
+/* The AXI read data channel's bookings: busy spans [s, e) in increasing order, from a floor
+ * (no later request starts before it) on; the fraction of a cycle the last booking left over. */
+#define RDCAL_MAX 64
+typedef struct rdcal {
+  uint64_t s[RDCAL_MAX], e[RDCAL_MAX];
+  int n;
+} rdcal;
+
 typedef struct run {
   fsim *s;
   fsim_dram dram;
@@ -177,14 +215,22 @@ typedef struct run {
   uint64_t insn_addr;
   uint32_t count, next;  /* next instruction to fetch */
   int stopped;           /* FINISH fetched */
-  uint64_t f_free;       /* cycle the last fetched instruction arrived */
-  uint32_t burst_start;  /* first instruction of the current burst */
+  uint64_t f_free;       /* cycle the last instruction was delivered to its unit's queue */
+  uint32_t f_req;        /* instructions requested by the fetch bursts issued so far */
+  uint64_t f_ar;         /* the fetch DMA's next address slot */
+  unsigned f_cap;        /* entries of the two rings below */
+  uint64_t *f_ready;     /* [f_cap] by instruction index: cycle its data is in the buffer */
+  uint64_t *f_disp;      /* [f_cap] by instruction index: cycle it was delivered */
   int have_peek;         /* next instruction read and decoded */
   isa_word pw;
   isa_insn pin;
   int p_rc;              /* ISA_OK or isa_decode's error; or 1: DRAM range */
   /* state */
-  uint64_t port_free;    /* memory port free from this cycle */
+  rdq rd;                /* the read bursts (fetch and the LOADs of both units) */
+  rdcal cal;             /* the read data channel's busy cycles */
+  unsigned ar_frac, aw_frac, rbw_frac, wbw_frac; /* fractions of a cycle of waits, 1/256 */
+  uint64_t wr_free;      /* the AXI write data channel is free from this cycle (STOREs) */
+  unsigned wr_frac;      /* the fraction of a cycle the last STORE's beats left over, 1/256 */
   int finished;
   drv_counters *ctr;
   drv_error *err;
@@ -211,22 +257,202 @@ static void peek(run *r) {
   r->p_rc = isa_decode(r->s->cfg, &r->pw, &r->pin);
 }
 
-static unsigned fetch_beats(const run *r) {
-  return (16 + r->s->tm.bytes_per_beat - 1) / r->s->tm.bytes_per_beat;
+static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+
+/* ---- the read channels ----------------------------------------------------------------------- */
+/* Fetch and the LOADs of both units share the AXI read channels (rtl/dlvta_axi_rd.v): addresses
+ * are granted in turn, at most rd_bursts bursts are in flight, and data returns in address
+ * order. A burst's data takes the channel's earliest free cycles (cal) from when it could come,
+ * so that requesters share its throughput. fsim books a burst when its requester acts, which
+ * can be after bursts with later addresses were booked (a long LOAD books all of its bursts at
+ * its start): then the new burst takes its address slot and its place in the data order among
+ * the earlier bursts only (the RTL grants it in turn), and the later ones keep their times. */
+
+/* Cycles of `beats` read beats at rd_beat_q8, with the fraction carried over from the last
+ * booking. */
+static uint64_t rd_cycles(run *r, uint64_t beats) {
+  uint64_t q = beats * r->s->tm.rd_beat_q8 + r->rd.frac;
+  r->rd.frac = (unsigned)(q % 256);
+  return q / 256;
 }
 
-/* Cycle at which fetch would deliver the peeked instruction, given that its queue has room
- * from room_t on; if commit, advance fetch's state. */
-static uint64_t fetch_time(run *r, uint64_t room_t, int commit) {
-  const fsim_timing *tm = &r->s->tm;
-  uint64_t t = r->f_free > room_t ? r->f_free : room_t;
-  int burst = r->next == 0 || r->next - r->burst_start >= tm->fetch_burst || room_t > r->f_free;
-  uint64_t arrive = t + (burst ? tm->rd_latency : 0) + fetch_beats(r);
-  if (commit) {
-    r->f_free = arrive;
-    if (burst) r->burst_start = r->next;
+/* Forget the bursts at the front, and the busy spans, that ended by floor (no later request
+ * starts before it). */
+static void rd_prune(run *r, uint64_t floor) {
+  rdcal *c = &r->cal;
+  int m = 0;
+  while (m < c->n && c->e[m] <= floor) m++;
+  if (m) {
+    memmove(c->s, c->s + m, (size_t)(c->n - m) * sizeof c->s[0]);
+    memmove(c->e, c->e + m, (size_t)(c->n - m) * sizeof c->e[0]);
+    c->n -= m;
   }
-  return arrive;
+  rdq *q = &r->rd;
+  size_t k = 0;
+  while (k < q->n && q->en[k] <= floor) {
+    if (q->en[k] > q->gone_end) q->gone_end = q->en[k];
+    k++;
+  }
+  if (!k) return;
+  memmove(q->ar, q->ar + k, (q->n - k) * sizeof q->ar[0]);
+  memmove(q->en, q->en + k, (q->n - k) * sizeof q->en[0]);
+  q->n -= k;
+}
+
+/* Appends span [s, e) to the n spans of ns/ne (in order), merging it with the last if they touch. */
+static void span_add(uint64_t *ns, uint64_t *ne, int *n, uint64_t s, uint64_t e) {
+  if (*n && ne[*n - 1] >= s) {
+    if (e > ne[*n - 1]) ne[*n - 1] = e;
+    return;
+  }
+  ns[*n] = s;
+  ne[(*n)++] = e;
+}
+
+/* Books d cycles of the read channel from cycle a on, in its earliest free cycles (if commit;
+ * else only computes). Returns the cycle after the last one booked (a if d is 0); *first: the
+ * first one. */
+static uint64_t rd_book(run *r, uint64_t a, uint64_t d, uint64_t *first, int commit) {
+  rdcal *c = &r->cal;
+  uint64_t ns[RDCAL_MAX * 2 + 1], ne[RDCAL_MAX * 2 + 1];
+  int n = 0;
+  uint64_t cur = a, left = d;
+  *first = UINT64_MAX;
+  for (int k = 0; k <= c->n; k++) {
+    uint64_t gap_end = k < c->n ? c->s[k] : UINT64_MAX;
+    if (left && gap_end > cur) { /* the free cycles [cur, gap_end) */
+      uint64_t take = gap_end - cur < left ? gap_end - cur : left;
+      if (*first == UINT64_MAX) *first = cur;
+      span_add(ns, ne, &n, cur, cur + take);
+      left -= take;
+      cur += take;
+    }
+    if (k == c->n) break;
+    span_add(ns, ne, &n, c->s[k], c->e[k]);
+    if (left && c->e[k] > cur) cur = c->e[k];
+  }
+  if (*first == UINT64_MAX) *first = a;
+  if (commit) {
+    while (n > RDCAL_MAX) { /* too many spans: count the earliest gap as busy */
+      ne[0] = ne[1];
+      memmove(ns + 1, ns + 2, (size_t)(n - 2) * sizeof ns[0]);
+      memmove(ne + 1, ne + 2, (size_t)(n - 2) * sizeof ne[0]);
+      n--;
+    }
+    memcpy(c->s, ns, (size_t)n * sizeof ns[0]);
+    memcpy(c->e, ne, (size_t)n * sizeof ne[0]);
+    c->n = n;
+  }
+  return d ? cur : a;
+}
+
+#define RD_SCAN FSIM_RD_BURSTS_MAX /* bursts looked at before a new one (their data ends grow
+                                     in address order) */
+
+/* Issues one read burst whose address is ready at cycle a, whose data takes d cycles of the
+ * channel and is taken from cycle `taken` on: the address waits for back-pressure and for one
+ * of rd_bursts slots (held by the bursts before it until their data ends); the data comes
+ * rd_latency later, after the data of every burst before it. Returns the data's end (0 if out
+ * of memory, which only costs accuracy); *first: its first cycle; *addr: the address's cycle. */
+static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_t *first,
+                         uint64_t *addr) {
+  const fsim_timing *tm = &r->s->tm;
+  rdq *q = &r->rd;
+  uint64_t w = tm->rd_addr_wait_q8 + r->ar_frac; /* back-pressure on AR */
+  r->ar_frac = (unsigned)(w % 256);
+  a += w / 256;
+  size_t i;
+  for (;;) { /* a free slot: fewer than rd_bursts bursts before a whose data has not ended */
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) { /* i: the first burst with an address at a or later (a burst booked for
+                         the cycle a slot frees shares it with this one: the grant alternates) */
+      size_t mid = (lo + hi) / 2;
+      if (q->ar[mid] < a) lo = mid + 1;
+      else hi = mid;
+    }
+    i = lo;
+    unsigned busy = 0;
+    uint64_t soonest = UINT64_MAX;
+    for (size_t j = i; j > 0 && i - j < RD_SCAN; j--)
+      if (q->en[j - 1] > a) {
+        busy++;
+        if (q->en[j - 1] < soonest) soonest = q->en[j - 1];
+      }
+    if (busy < tm->rd_bursts) break;
+    a = soonest;
+  }
+  uint64_t s0 = a + tm->rd_latency, cf;
+  if (s0 < taken) s0 = taken;
+  uint64_t order = s0; /* in address order: after the data of every burst before it */
+  if (order < q->gone_end) order = q->gone_end;
+  for (size_t j = i; j > 0 && i - j < RD_SCAN; j--)
+    if (q->en[j - 1] > order) order = q->en[j - 1];
+  /* the channel's free cycles from s0 on, unless bursts booked for later addresses hold them
+   * beyond that order (they were granted after this one: it goes first, overbooking them) */
+  uint64_t end = rd_book(r, s0, d, &cf, 0);
+  if (end <= order + d) {
+    end = rd_book(r, s0, d, first, 1);
+  } else {
+    rd_book(r, order, d, &cf, 1);
+    *first = order;
+    end = order + d;
+  }
+  *addr = a;
+  if (q->n == q->cap) {
+    size_t cap = q->cap ? 2 * q->cap : 64;
+    uint64_t *ar = realloc(q->ar, cap * sizeof *ar);
+    if (ar) q->ar = ar;
+    uint64_t *en = realloc(q->en, cap * sizeof *en);
+    if (en) q->en = en;
+    if (!ar || !en) return end;
+    q->cap = cap;
+  }
+  memmove(q->ar + i + 1, q->ar + i, (q->n - i) * sizeof q->ar[0]);
+  memmove(q->en + i + 1, q->en + i, (q->n - i) * sizeof q->en[0]);
+  q->ar[i] = a;
+  q->en[i] = end;
+  q->n++;
+  return end;
+}
+
+/* Issues every fetch burst the fetch buffer has room for (as dlvta_fetch: a burst of
+ * fetch_burst instructions goes out while at most fetch_buffer - fetch_burst - 1 instructions
+ * are requested and not yet delivered), each when its address slot, the delivery that made the
+ * room and an in-flight slot allow; records when each instruction's data is in the buffer. */
+static void fetch_issue(run *r) {
+  const fsim_timing *tm = &r->s->tm;
+  uint64_t margin = tm->fetch_buffer > tm->fetch_burst ? tm->fetch_buffer - tm->fetch_burst - 1 : 0;
+  uint64_t bpi = ceil_div(16, tm->bytes_per_beat); /* beats per instruction */
+  while (!r->stopped && r->f_req < r->count && r->f_req <= r->next + margin) {
+    uint64_t a = r->f_ar;
+    if (r->f_req > margin) { /* the delivery of instruction f_req - margin - 1 made the room */
+      uint64_t room = r->f_disp[(r->f_req - margin - 1) % r->f_cap] + 1;
+      if (a < room) a = room;
+    }
+    uint64_t left = r->count - r->f_req, page = 256 - (r->insn_addr / 16 + r->f_req) % 256;
+    uint64_t n = tm->fetch_burst < left ? tm->fetch_burst : left; /* never across 4 KiB */
+    if (n > page) n = page;
+    uint64_t first, addr, end = rd_burst(r, a, 0, rd_cycles(r, n * bpi), &first, &addr);
+    for (uint64_t i = 0; i < n; i++)
+      r->f_ready[(r->f_req + i) % r->f_cap] = first + (end - first) * (i + 1) / n;
+    r->f_ar = addr + 1;
+    r->f_req += (uint32_t)n;
+  }
+}
+
+/* Cycle at which fetch would deliver the peeked instruction (one per cycle, in order, when its
+ * data is in the buffer), given that its queue has room from room_t on; if commit, advance
+ * fetch's state and issue the bursts its delivery makes room for. */
+static uint64_t fetch_time(run *r, uint64_t room_t, int commit) {
+  uint64_t t = r->f_ready[r->next % r->f_cap] + r->s->tm.fetch_overhead;
+  if (r->next && t < r->f_free + 1) t = r->f_free + 1;
+  if (t < room_t) t = room_t;
+  if (commit) {
+    r->f_free = t;
+    r->f_disp[r->next % r->f_cap] = t;
+  }
+  return t;
 }
 
 /* Room time of unit u's queue for its next enqueue; UINT64_MAX if full. */
@@ -263,37 +489,113 @@ static uint64_t unit_ready(const run *r, int u) {
   return t;
 }
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+/* AXI beats and bursts of a row of n > 0 bytes at byte address a, as the RTL's DMA moves it:
+ * the whole beats of bb bytes that cover it, in bursts of at most 16 beats that never cross a
+ * 4 KiB boundary. */
+static void row_axi(uint64_t a, uint64_t n, uint64_t bb, uint64_t *beats, uint64_t *bursts) {
+  uint64_t x = a / bb, last = (a + n - 1) / bb, page = 4096 / bb ? 4096 / bb : 1;
+  *beats = last - x + 1;
+  *bursts = 0;
+  while (x <= last) {
+    uint64_t end = (x / page + 1) * page - 1; /* last beat of x's page */
+    if (end > last) end = last;
+    *bursts += ceil_div(end - x + 1, 16);
+    x = end + 1;
+  }
+}
+
+/* Cycles of n waits of q8 / 256 cycles each, the fraction carried in *frac. */
+static uint64_t waits(uint64_t n, unsigned q8, unsigned *frac) {
+  uint64_t q = n * q8 + *frac;
+  *frac = (unsigned)(q % 256);
+  return q / 256;
+}
+
+/* A LOAD with DRAM data from cycle t0 (its DMA's start) on; returns its end. The walk writes the
+ * padded block in order, one element per cycle: pads at once (so the leading ones overlap the
+ * read latency), a row's elements not before its data, and elements smaller than a beat at the
+ * pace of the walk (each beat then meets the channel's back-pressure, rd_beat_wait_q8). The
+ * address side takes a cycle to set up each row after the first, then issues its bursts
+ * (rd_burst) a cycle apart; the DMA hands the walk a row's data only when the walk gets to it. The channel is
+ * held row_gap cycles after every row but the last. */
+static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
+  const fsim_timing *tm = &r->s->tm;
+  const uint32_t *f = in->f;
+  uint64_t eb = r->s->cfg->elem_bytes[f[ISA_F_mem]], xs = f[ISA_F_x_size], ys = f[ISA_F_y_size];
+  uint64_t bb = tm->bytes_per_beat, page = 4096 / bb ? 4096 / bb : 1;
+  uint64_t cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
+  uint64_t w = t0 + (uint64_t)f[ISA_F_y_pad0] * cols * tm->pad_cycles;
+  uint64_t a = t0; /* the address side's next slot */
+  for (uint64_t row = 0; row < ys; row++) {
+    uint64_t byte = ((uint64_t)f[ISA_F_dram] + row * f[ISA_F_x_stride]) * eb;
+    uint64_t x = byte / bb, last = (byte + xs * eb - 1) / bb, first = UINT64_MAX, end = 0;
+    if (row) a++; /* a row's set-up (the first's is in rd_overhead) */
+    w += (uint64_t)f[ISA_F_x_pad0] * tm->pad_cycles;
+    while (x <= last) { /* bursts: at most 16 beats, never across 4 KiB */
+      uint64_t n = last - x + 1, to_page = page - x % page, bf, addr;
+      if (n > 16) n = 16;
+      if (n > to_page) n = to_page;
+      uint64_t d = rd_cycles(r, n);
+      if (eb < bb) { /* the walk takes an element a cycle; the beat on the bus waits for it */
+        uint64_t lo = x * bb > byte ? x * bb : byte, hi = (x + n) * bb;
+        if (hi > byte + xs * eb) hi = byte + xs * eb;
+        uint64_t pace = (hi - lo) / eb + waits(n, tm->rd_beat_wait_q8, &r->rbw_frac);
+        if (d < pace) d = pace;
+      }
+      x += n;
+      uint64_t gap = x > last && row + 1 < ys ? tm->row_gap : 0;
+      end = rd_burst(r, a, w ? w - 1 : 0, d + gap, &bf, &addr) - gap;
+      if (bf < first) first = bf;
+      a = addr + 1;
+    }
+    w = (w > first ? w : first) + xs;
+    if (w < end) w = end;
+    w += (uint64_t)f[ISA_F_x_pad1] * tm->pad_cycles;
+  }
+  return w + (uint64_t)f[ISA_F_y_pad1] * cols * tm->pad_cycles;
+}
+
+/* A STORE from cycle t0 (its DMA's start) on; returns its end. The address side works as a
+ * LOAD's (AW back-pressure: wr_addr_wait_q8); a row's beats follow its first address on the
+ * write channel at wr_beat_q8, at most one element per cycle; elements smaller than a beat
+ * are packed one per cycle, and each beat then takes one more and meets the channel's
+ * back-pressure (wr_beat_wait_q8). The channel is held row_gap cycles after every row but the
+ * last; the last response comes wr_latency after the last beat. */
+static uint64_t store_time(run *r, const isa_insn *in, uint64_t t0) {
+  const fsim_timing *tm = &r->s->tm;
+  const uint32_t *f = in->f;
+  uint64_t eb = r->s->cfg->elem_bytes[ISA_MEM_OUT], xs = f[ISA_F_x_size], ys = f[ISA_F_y_size];
+  uint64_t a = t0, w = t0 > r->wr_free ? t0 : r->wr_free;
+  for (uint64_t row = 0; row < ys; row++) {
+    uint64_t beats, bursts;
+    row_axi(((uint64_t)f[ISA_F_dram] + row * f[ISA_F_x_stride]) * eb, xs * eb, tm->bytes_per_beat,
+            &beats, &bursts);
+    if (row) a++; /* a row's set-up (the first's is in wr_overhead) */
+    uint64_t first = a + waits(1, tm->wr_addr_wait_q8, &r->aw_frac); /* its first AW */
+    a = first + 1 + waits(bursts - 1, 256 + tm->wr_addr_wait_q8, &r->aw_frac);
+    uint64_t d = waits(beats, tm->wr_beat_q8, &r->wr_frac);
+    uint64_t pace = xs;
+    if (eb < tm->bytes_per_beat) pace += beats + waits(beats, tm->wr_beat_wait_q8, &r->wbw_frac);
+    if (d < pace) d = pace;
+    if (w < first) w = first;
+    w += d + (row + 1 < ys ? tm->row_gap : 0);
+  }
+  r->wr_free = w;
+  return w + tm->wr_latency;
+}
 
 /* Duration model of one executed instruction (ISA.md "Timing"); returns its end cycle. */
 static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t start) {
   const fsim_timing *tm = &r->s->tm;
   uint64_t t = start + tm->insn_overhead;
-  /* a row takes a cycle per beat, and at least one per element (elements smaller than a beat
-   * are cut out of or packed into the beats one per cycle) */
-  uint64_t row = ceil_div(wk->row_bytes, tm->bytes_per_beat);
-  if (row < wk->row_elems) row = wk->row_elems;
-  uint64_t beats = wk->rows * row;
-  if (wk->rows) beats += (wk->rows - 1) * tm->row_gap; /* the port is held across the gaps */
   switch (in->f[ISA_F_opcode]) {
   case ISA_OP_LOAD:
     t += tm->ld_check;
-    if (wk->rows) {
-      t += tm->rd_overhead;
-      uint64_t ds = t + tm->rd_latency;
-      if (r->port_free > ds) ds = r->port_free;
-      r->port_free = ds + beats;
-      t = ds + beats;
-    }
-    t += wk->pads * tm->pad_cycles;
+    if (wk->rows) t = load_time(r, in, t + tm->rd_overhead);
+    else t += wk->pads * tm->pad_cycles;
     break;
   case ISA_OP_STORE:
-    if (wk->rows) {
-      t += tm->wr_overhead;
-      uint64_t ds = t > r->port_free ? t : r->port_free;
-      r->port_free = ds + beats;
-      t = ds + beats + tm->wr_latency;
-    }
+    if (wk->rows) t = store_time(r, in, t + tm->wr_overhead);
     break;
   case ISA_OP_GEMM:
     if (wk->iters) t += tm->gemm_fill + wk->iters;
@@ -327,6 +629,7 @@ static int unit_step(run *r, int u, uint64_t t) {
   fsim_work wk;
   int rc = fsim_x_exec(r->s, &r->dram, e.idx, &e.w, &e.in, &wk, r->err);
   if (rc != DRV_OK) return rc;
+  rd_prune(r, t < r->f_free ? t : r->f_free);
   uint64_t end = timing(r, &e.in, &wk, t);
   for (int dir = 0; dir < 2; dir++)
     if (e.in.f[dir ? ISA_F_push_next : ISA_F_push_prev]) {
@@ -479,6 +782,7 @@ static int run_loop(run *r) {
     if (r->pin.f[ISA_F_opcode] == ISA_OP_FINISH) r->stopped = 1;
     r->next++;
     r->have_peek = 0;
+    fetch_issue(r);
   }
 }
 
@@ -504,7 +808,10 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
   r.ctr = ctr;
   r.err = err;
   r.trace = getenv("FSIM_TRACE") != NULL;
-  int ok = 1;
+  r.f_cap = s->tm.fetch_buffer + s->tm.fetch_burst + 1;
+  r.f_ready = calloc(r.f_cap, sizeof(uint64_t));
+  r.f_disp = calloc(r.f_cap, sizeof(uint64_t));
+  int ok = r.f_ready && r.f_disp;
   for (int k = 0; k < NQ; k++) {
     r.tq[k].push_t = calloc(r.cap, sizeof(uint64_t));
     r.tq[k].pop_t = calloc(r.cap, sizeof(uint64_t));
@@ -521,12 +828,18 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
     snprintf(err->message, sizeof err->message, "fsim: out of memory");
     rc = DRV_E_NOMEM;
   } else {
+    r.f_ar = s->tm.fetch_overhead; /* the fetch DMA's first address */
+    fetch_issue(&r);
     rc = run_loop(&r);
   }
   uint64_t end = r.f_free;
   for (int u = 0; u < ISA_UNIT_COUNT; u++)
     if (r.u[u].free_t > end) end = r.u[u].free_t;
   ctr->cycles = end;
+  free(r.f_ready);
+  free(r.f_disp);
+  free(r.rd.ar);
+  free(r.rd.en);
   for (int k = 0; k < NQ; k++) free(r.tq[k].push_t), free(r.tq[k].pop_t);
   for (int u = 0; u < ISA_UNIT_COUNT; u++) free(r.u[u].q), free(r.u[u].start_t);
   return rc;

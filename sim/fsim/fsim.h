@@ -52,18 +52,31 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  * the one place to calibrate against the RTL; fsim_timing_default() documents each default.
  * The estimate never changes results of race-free programs, only cycle counts and, for racy
  * programs, the order in which units act. The model (B = bytes_per_beat):
- *   fetch     instruction k arrives at max(previous arrival, room in its queue) + ceil(16 / B),
- *             plus rd_latency when it starts a burst (every fetch_burst instructions, or after
- *             waiting for room); fetch does not contend for the memory port.
+ *   read channel  fetch and the LOADs of both units share it: each AXI burst (at most 16
+ *             beats, never across 4 KiB; at most rd_bursts in flight, the next waiting for the
+ *             oldest's last beat) has its address wait rd_addr_wait_q8 / 256, and its data
+ *             rd_latency later books its cycles, D(beats) = beats * rd_beat_q8 / 256, in the
+ *             channel's earliest free cycles. The write channel serves the STOREs (wr_*).
+ *   fetch     bursts of fetch_burst instructions (ceil(16 / B) beats each) from fetch_overhead
+ *             on, an address a cycle, while at most fetch_buffer - fetch_burst - 1 instructions
+ *             are requested and not yet delivered; instruction k is delivered fetch_overhead
+ *             after its data, a cycle after instruction k - 1, once its unit's queue has room.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + ld_check + (rows ? rd_overhead + rd_latency + beats : 0) +
- *             pad_cycles * pads,
- *             where
- *             beats = rows * max(ceil(x_size * elem_bytes / B), x_size) + (rows - 1) * row_gap
- *             holds the shared memory port (a transfer waits for the port to be free; elements
- *             smaller than a beat go one per cycle).
- *   STORE     insn_overhead + (rows ? wr_overhead + beats (port) + wr_latency : 0).
+ *   LOAD      insn_overhead + ld_check + (no DRAM data ? pad_cycles * pads : rd_overhead +
+ *             the walk): the
+ *             walk writes the padded block in order, one element a cycle, pads at once (leading
+ *             ones overlap the latency), a row's elements not before its data; rows after the
+ *             first take a cycle of set-up, bursts an address cycle each; a row's data is not
+ *             handed over before the walk gets to it; elements smaller than a beat are taken
+ *             one a cycle, holding the channel, each beat waiting rd_beat_wait_q8 more; beats
+ *             are the whole beats of B bytes covering each row (BYTES_READ counts them);
+ *             row_gap holds the channel after every row but the last.
+ *   STORE     insn_overhead + (rows ? wr_overhead + the rows on the write channel + wr_latency
+ *             : 0): a row's beats follow its first address (rows and bursts issued as a LOAD's,
+ *             wr_addr_wait_q8), D(beats) at wr_beat_q8 and at least a cycle per element;
+ *             elements smaller than a beat are packed one a cycle and each beat takes one more
+ *             plus wr_beat_wait_q8.
  *   GEMM/ALU  insn_overhead + (iterations ? fill + span : 0). GEMM: span = iterations, one
  *             per cycle. ALU: iteration k issues one cycle after k-1, but not before
  *             alu_raw_dist cycles (alu_raw_dist_src for an op that reads acc[src] with one
@@ -79,9 +92,22 @@ typedef struct fsim_timing {
   unsigned rd_latency;     /* DRAM read request to first beat (config dram_rd_latency) */
   unsigned wr_latency;     /* last write beat to write response (config dram_wr_latency) */
   unsigned bytes_per_beat; /* memory port width in bytes (config axi_bits / 8) */
-  unsigned fetch_burst;    /* instructions fetched per DRAM burst (one rd_latency per burst) */
+  unsigned fetch_burst;    /* instructions per fetch burst (the RTL's 16 beats: B of them) */
+  unsigned fetch_buffer;   /* instructions the fetch buffer holds (RTL: 32) */
+  unsigned fetch_overhead; /* cycles from the start to fetch's first address, and from an
+                              instruction's data in the buffer to its delivery */
+  unsigned rd_bursts;      /* read bursts in flight at most (rtl/dlvta_axi_rd.v: 8; max 64) */
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
+  unsigned rd_beat_q8;     /* mean cycles per read data beat, in 1/256 cycle: 256 = one beat per
+                              cycle (the default, tsim's default DRAM); a DRAM of fewer bytes per
+                              cycle than a beat, or back-pressure, makes it more (0: 256) */
+  unsigned wr_beat_q8;     /* the same for write data beats */
+  unsigned rd_beat_wait_q8; /* mean wait of a read beat taken at the consumer's pace (elements
+                               smaller than a beat) for the DRAM's back-pressure, 1/256 cycle */
+  unsigned wr_beat_wait_q8; /* the same for a write beat offered at the packer's pace */
+  unsigned rd_addr_wait_q8; /* mean wait of a read burst address (AR) for back-pressure, 1/256 */
+  unsigned wr_addr_wait_q8; /* the same for a write burst address (AW) */
   unsigned insn_overhead;  /* dispatch/decode cycles of every instruction in its unit */
   unsigned rd_overhead;    /* LOAD with DRAM data: DMA cycles on top of insn_overhead, rd_latency */
   unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */

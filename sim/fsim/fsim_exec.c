@@ -150,6 +150,11 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
   wk->rows = xs ? ys : 0;
   wk->row_bytes = xs * eb;
   wk->row_elems = xs;
+  uint64_t bb = s->tm.bytes_per_beat;
+  for (uint64_t r = 0; r < wk->rows; r++) {
+    uint64_t a = (dbase + r * stride) * eb;
+    wk->beats += (a + xs * eb - 1) / bb - a / bb + 1;
+  }
   if (store) {
     for (uint64_t r = 0; r < ys && xs; r++) {
       uint8_t *dst = fsim_x_dram(dram, (dbase + r * stride) * eb, xs * eb);
@@ -168,7 +173,7 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
   }
   write_pad(s, mem, sram + (yp0 + ys) * cols, yp1 * cols, padv);
   if ((mem == ISA_MEM_ACC || mem == ISA_MEM_ACC8) && total) sc_written(s, sram, sram + total - 1);
-  wk->rd_bytes = ys * xs * eb;
+  wk->rd_bytes = wk->beats * bb; /* whole beats cross the bus (REGS.md BYTES_READ) */
   wk->pads = total - ys * xs;
   return DRV_OK;
 }

@@ -12,6 +12,7 @@ typedef struct fsim_dram {
   int n;
 } fsim_dram;
 
+#define FSIM_RD_BURSTS_MAX 64 /* largest fsim_timing.rd_bursts */
 #define FSIM_SC_MAX 32 /* source cache entries: min(32, acc_depth / 2), as the RTL */
 
 /* The on-chip buffers. Lanes are stored in the ISA's element layout, so fsim_sram can hand out
@@ -49,8 +50,10 @@ struct fsim {
 /* The outcome of executing one instruction: its DRAM traffic and work, for timing/counters. */
 typedef struct fsim_work {
   uint64_t rd_bytes, wr_bytes; /* DRAM bytes moved */
-  uint64_t rows, row_bytes;    /* DRAM bursts (rows with data) and bytes in each */
+  uint64_t rows, row_bytes;    /* DRAM rows with data, and bytes in each */
   uint64_t row_elems;          /* elements in each row */
+  uint64_t beats;              /* AXI data beats of all rows: the whole beats (tm.bytes_per_beat)
+                                  covering each row, as the RTL's DMA moves them */
   uint64_t pads;               /* pad elements written (LOAD) */
   uint64_t iters;              /* GEMM/ALU micro-op iterations */
   uint64_t src_reads;          /* ALU reading acc[src]: its iterations (else 0) */

@@ -74,11 +74,57 @@ struct tsim {
   std::deque<WrBurst> wq;
   std::deque<BResp> bq;
   unsigned rcredit = 0, wcredit = 0;
+  // back-pressure (tsim_opts stall_*): per channel, whether it is stalled this cycle and how many
+  // more cycles its stall lasts; R / B valid raised by the model and not yet taken
+  unsigned stall_pm[TSIM_CHANNELS] = {}, stall_run[TSIM_CHANNELS] = {};
+  unsigned stall_left[TSIM_CHANNELS] = {};
+  bool stalled[TSIM_CHANNELS] = {};
+  uint64_t rng = 0;
+  bool r_held = false, b_held = false;
+  // the master's AR / AW / W valid left waiting last cycle, with its payload (protocol check)
+  bool ar_wait = false, aw_wait = false, w_wait = false;
+  uint64_t ar_prev = 0, aw_prev = 0;
+  unsigned w_prev_strb = 0;
+  bool w_prev_last = false;
+  uint8_t w_prev[64] = {};
   // outputs sampled before the last rising edge
   bool s_awready = false, s_wready = false, s_bvalid = false, s_arready = false, s_rvalid = false;
   uint32_t s_rdata = 0;
 
   // ---- DRAM model ----
+  // Latencies, bandwidth and stalls from opts (zeros: the defaults); restarts the stall draws.
+  void set_dram(const tsim_opts &o) {
+    rd_lat = o.rd_latency ? o.rd_latency : cfg->d.dram_rd_latency;
+    wr_lat = o.wr_latency ? o.wr_latency : cfg->d.dram_wr_latency;
+    bpc = o.bytes_per_cycle ? o.bytes_per_cycle : beat;
+    for (int c = 0; c < TSIM_CHANNELS; c++) {
+      stall_pm[c] = o.stall_permille[c];
+      stall_run[c] = o.stall_run[c] ? o.stall_run[c] : 1;
+      stall_left[c] = 0;
+      stalled[c] = false;
+    }
+    rng = o.stall_seed;
+  }
+  uint64_t rand64() {  // splitmix64
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Draws next cycle's stalls (tsim.h, tsim_opts).
+  void next_stalls() {
+    for (int c = 0; c < TSIM_CHANNELS; c++) {
+      if (stall_left[c]) {
+        stall_left[c]--;
+        stalled[c] = true;
+      } else if (stall_pm[c] && rand64() % 1000 < stall_pm[c]) {
+        stalled[c] = true;
+        stall_left[c] = (unsigned)(rand64() % stall_run[c]);
+      } else {
+        stalled[c] = false;
+      }
+    }
+  }
   // Host pointer for [addr, addr+n) if it lies in one region, else NULL.
   uint8_t *host(uint64_t addr, uint64_t n) {
     for (auto &r : regions)
@@ -102,9 +148,10 @@ struct tsim {
   }
 
   void set_inputs() {
-    top->m_axi_arready = rq.size() < 16;
-    top->m_axi_awready = wq.size() < 16;
-    bool rv = !rq.empty() && cycle >= rq.front().ready && rcredit >= beat;
+    top->m_axi_arready = rq.size() < 16 && !stalled[TSIM_CH_AR];
+    top->m_axi_awready = wq.size() < 16 && !stalled[TSIM_CH_AW];
+    bool rv = r_held || (!rq.empty() && cycle >= rq.front().ready && rcredit >= beat &&
+                         !stalled[TSIM_CH_R]);
     top->m_axi_rvalid = rv;
     uint8_t buf[64];
     if (rv) {
@@ -118,8 +165,8 @@ struct tsim {
       top->m_axi_rlast = 0;
     }
     put_bytes(top->m_axi_rdata, buf, beat);
-    top->m_axi_wready = !wq.empty() && wcredit >= beat;
-    bool bv = !bq.empty() && cycle >= bq.front().ready;
+    top->m_axi_wready = !wq.empty() && wcredit >= beat && !stalled[TSIM_CH_W];
+    bool bv = b_held || (!bq.empty() && cycle >= bq.front().ready && !stalled[TSIM_CH_B]);
     top->m_axi_bvalid = bv;
     top->m_axi_bresp = bv && bq.front().err ? 2 : 0;
   }
@@ -149,6 +196,9 @@ struct tsim {
     get_bytes(top->m_axi_wdata, wdata, beat);
     uint32_t wstrb = (uint32_t)top->m_axi_wstrb;
     bool wlast = top->m_axi_wlast;
+    check_held(araddr, arlen, awaddr, awlen, wdata, wstrb, wlast);
+    r_held = top->m_axi_rvalid && !r;
+    b_held = top->m_axi_bvalid && !b;
     s_awready = top->s_axil_awready;
     s_wready = top->s_axil_wready;
     s_bvalid = top->s_axil_bvalid;
@@ -196,12 +246,42 @@ struct tsim {
     if (b) bq.pop_front();
     rcredit = rcredit + bpc > 2 * beat ? 2 * beat : rcredit + bpc;
     wcredit = wcredit + bpc > 2 * beat ? 2 * beat : wcredit + bpc;
+    next_stalls();
     cycle++;
   }
 
   // AXI4 rules the master promises (rtl/REGS.md): INCR, full-width beats, aligned, at most 16
-  // beats, never across 4 KiB. A violation is kept and reported by the run.
+  // beats, never across 4 KiB; and (check_held) a raised AR, AW or W valid stays, with its
+  // payload unchanged, until its handshake. A violation is kept and reported by the run.
   std::string violation;
+  void check_held(uint64_t araddr, unsigned arlen, uint64_t awaddr, unsigned awlen,
+                  const uint8_t *wdata, uint32_t wstrb, bool wlast) {
+    bool arv = top->m_axi_arvalid, awv = top->m_axi_awvalid, wv = top->m_axi_wvalid;
+    uint64_t ar = araddr | (uint64_t)arlen << 32, aw = awaddr | (uint64_t)awlen << 32;
+    char buf[200] = "";
+    if (ar_wait && (!arv || ar != ar_prev))
+      snprintf(buf, sizeof buf, "AR addr 0x%08" PRIx64 " len %u: %s before its handshake",
+               ar_prev & 0xffffffffu, (unsigned)(ar_prev >> 32),
+               arv ? "address or length changed" : "valid dropped");
+    else if (aw_wait && (!awv || aw != aw_prev))
+      snprintf(buf, sizeof buf, "AW addr 0x%08" PRIx64 " len %u: %s before its handshake",
+               aw_prev & 0xffffffffu, (unsigned)(aw_prev >> 32),
+               awv ? "address or length changed" : "valid dropped");
+    else if (w_wait && (!wv || wstrb != w_prev_strb || wlast != w_prev_last ||
+                        memcmp(wdata, w_prev, beat) != 0))
+      snprintf(buf, sizeof buf, "W beat: %s before its handshake",
+               wv ? "data, strobes or last changed" : "valid dropped");
+    if (buf[0] && violation.empty())
+      violation = "AXI protocol violation at cycle " + std::to_string(cycle) + ": " + buf;
+    ar_wait = arv && !top->m_axi_arready;
+    aw_wait = awv && !top->m_axi_awready;
+    w_wait = wv && !top->m_axi_wready;
+    ar_prev = ar;
+    aw_prev = aw;
+    w_prev_strb = wstrb;
+    w_prev_last = wlast;
+    memcpy(w_prev, wdata, beat);
+  }
   void check_burst(const char *ch, uint64_t addr, unsigned len, unsigned size, unsigned burst) {
     if (!violation.empty()) return;
     char buf[200];
@@ -224,6 +304,7 @@ struct tsim {
     rq.clear();
     wq.clear();
     bq.clear();
+    r_held = b_held = ar_wait = aw_wait = w_wait = false;
     top->rst_n = 1;
     tick();
   }
@@ -288,6 +369,16 @@ std::string disasm_at(tsim *t, uint64_t insn_addr, uint32_t count, uint64_t idx)
   return buf;
 }
 
+// A stall probability must leave the channel free sometimes (tsim_opts).
+bool stalls_ok(const tsim_opts &o, char *err, size_t errlen) {
+  for (int c = 0; c < TSIM_CHANNELS; c++)
+    if (o.stall_permille[c] >= 1000) {
+      if (err) snprintf(err, errlen, "stall_permille[%d] = %u: must be below 1000", c, o.stall_permille[c]);
+      return false;
+    }
+  return true;
+}
+
 const char *kind_name(int k) {
   static const char *const names[DLVTA_ERR_COUNT] = DLVTA_ERR_TEXTS;
   return k > DLVTA_ERR_NONE && k < DLVTA_ERR_COUNT ? names[k] : "error";
@@ -342,12 +433,11 @@ TSIM_EXPORT tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen) {
     return nullptr;
   }
 #endif
+  if (!stalls_ok(o, err, errlen)) return nullptr;
   tsim *t = new tsim;
   t->cfg = cfg;
   t->beat = cfg->d.axi_bits / 8;
-  t->rd_lat = o.rd_latency ? o.rd_latency : cfg->d.dram_rd_latency;
-  t->wr_lat = o.wr_latency ? o.wr_latency : cfg->d.dram_wr_latency;
-  t->bpc = o.bytes_per_cycle ? o.bytes_per_cycle : t->beat;
+  t->set_dram(o);
   t->max_cycles = o.max_cycles ? o.max_cycles : (1ull << 32);
   t->top = new TSIM_TOP(&t->ctx, "top");
 #ifdef TSIM_TRACE
@@ -380,6 +470,12 @@ TSIM_EXPORT void tsim_destroy(tsim *t) {
   t->top->final();
   delete t->top;
   delete t;
+}
+
+TSIM_EXPORT int tsim_set_dram(tsim *t, const tsim_opts *opts) {
+  if (!t || !opts || !stalls_ok(*opts, nullptr, 0)) return DRV_E_ARG;
+  t->set_dram(*opts);
+  return DRV_OK;
 }
 
 TSIM_EXPORT uint32_t tsim_reg_read(tsim *t, uint32_t off) { return t->reg_read(off); }
@@ -503,7 +599,7 @@ TSIM_EXPORT void tsim_step(tsim *t, uint64_t cycles) {
   for (uint64_t i = 0; i < cycles; i++) t->tick();
 }
 
-TSIM_EXPORT int tsim_set_dram(tsim *t, const drv_region *regions, int n_regions) {
+TSIM_EXPORT int tsim_set_regions(tsim *t, const drv_region *regions, int n_regions) {
   if (!t || n_regions < 0 || (n_regions && !regions)) return DRV_E_ARG;
   t->regions.assign(regions, regions + n_regions);
   return DRV_OK;

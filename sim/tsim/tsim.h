@@ -10,6 +10,10 @@
  * or a written byte outside every region, is answered SLVERR. Reads return their first beat
  * rd_latency cycles after the address is accepted and then stream at bytes_per_cycle (bursts are
  * pipelined, in order); a write burst's response comes wr_latency cycles after its last beat.
+ * Back-pressure (stall_*): each AXI channel can stall in random runs of cycles, drawn from a seed
+ * (deterministic); AXI's rules hold: a valid the model raised (R, B) stays until its handshake.
+ * The model checks the master's side too: burst rules (rtl/REGS.md), and a raised AR/AW/W valid
+ * holds with an unchanged payload until its handshake.
  */
 #ifndef DLVTA_TSIM_H
 #define DLVTA_TSIM_H
@@ -24,16 +28,27 @@
 extern "C" {
 #endif
 
-#define TSIM_ABI_VERSION 2 /* 2: the port-level functions at the end */
+#define TSIM_ABI_VERSION 3 /* 2: DRAM profiles (tsim_set_dram); 3: the port-level functions at the end */
 
 typedef struct tsim tsim;
+
+/* The AXI4 channels, as indices of tsim_opts' stall arrays. */
+enum tsim_channel { TSIM_CH_AR, TSIM_CH_R, TSIM_CH_AW, TSIM_CH_W, TSIM_CH_B, TSIM_CHANNELS };
 
 typedef struct tsim_opts {
   const char *trace;        /* FST waveform file, or NULL (needs libtsim_trace.so) */
   unsigned rd_latency;      /* DRAM read latency, core cycles; 0: the config's default */
   unsigned wr_latency;      /* DRAM write response latency, core cycles; 0: the config's default */
-  unsigned bytes_per_cycle; /* DRAM bandwidth; 0: one AXI beat per cycle */
+  unsigned bytes_per_cycle; /* DRAM bandwidth, each way; 0: one AXI beat per cycle */
   uint64_t max_cycles;      /* cycle budget of one run; 0: 2^32 */
+  /* Back-pressure on channel c (TSIM_CH_*): in a cycle in which c is not stalled, a stall starts
+   * with probability stall_permille[c] / 1000 (< 1000; 0: never) and lasts a number of cycles
+   * drawn uniformly from 1..stall_run[c] (0 counts as 1), this cycle included. A stalled AR, AW
+   * or W holds ready low; a stalled R or B does not raise valid (a raised one stays). Mean
+   * effects: tsim_stall_wait, tsim_stream_cycles. */
+  unsigned stall_permille[TSIM_CHANNELS];
+  unsigned stall_run[TSIM_CHANNELS];
+  uint64_t stall_seed;      /* seed of the stall draws, restarted by create and set_dram */
 } tsim_opts;
 
 /* The functions of one libtsim.so (names as exported, prefix tsim_). */
@@ -48,6 +63,10 @@ typedef void (*tsim_destroy_fn)(tsim *t);
  * counters in every case. */
 typedef int (*tsim_run_fn)(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr,
                            uint32_t count, uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
+/* Between runs: take the DRAM model's fields of opts (latencies, bandwidth, stall_*; trace and
+ * max_cycles are ignored), with create's defaults for zeros, and restart the stall draws.
+ * DRV_OK, or DRV_E_ARG (a stall_permille of 1000 or more, or t NULL) with nothing changed. */
+typedef int (*tsim_set_dram_fn)(tsim *t, const tsim_opts *opts);
 /* Read a control register (byte offset) through the AXI4-Lite port; for tests and tools. */
 typedef uint32_t (*tsim_reg_read_fn)(tsim *t, uint32_t off);
 /* Total cycles simulated by this instance. */
@@ -60,6 +79,7 @@ typedef struct tsim_api {
   tsim_create_fn create;
   tsim_destroy_fn destroy;
   tsim_run_fn run;
+  tsim_set_dram_fn set_dram;
   tsim_reg_read_fn reg_read;
   tsim_cycles_fn cycles;
   char path[1024];
@@ -72,6 +92,7 @@ tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen);
 void tsim_destroy(tsim *t);
 int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
+int tsim_set_dram(tsim *t, const tsim_opts *opts);
 uint32_t tsim_reg_read(tsim *t, uint32_t off);
 uint64_t tsim_cycles(tsim *t);
 
@@ -127,10 +148,11 @@ static inline int tsim_api_load(const char *config, int trace, tsim_api *api, ch
     *(void **)&api->create = dlsym(h, "tsim_create");
     *(void **)&api->destroy = dlsym(h, "tsim_destroy");
     *(void **)&api->run = dlsym(h, "tsim_run");
+    *(void **)&api->set_dram = dlsym(h, "tsim_set_dram");
     *(void **)&api->reg_read = dlsym(h, "tsim_reg_read");
     *(void **)&api->cycles = dlsym(h, "tsim_cycles");
     memcpy(api->path, cand[i], sizeof api->path);
-    if (!api->abi || !api->config || !api->create || !api->destroy || !api->run ||
+    if (!api->abi || !api->config || !api->create || !api->destroy || !api->run || !api->set_dram ||
         !api->reg_read || !api->cycles || api->abi() != TSIM_ABI_VERSION ||
         strcmp(api->config(), config) != 0) {
       snprintf(err, errlen, "%.600s: not a tsim library of ABI %d for config '%s'", cand[i],
@@ -146,13 +168,61 @@ static inline int tsim_api_load(const char *config, int trace, tsim_api *api, ch
   return -1;
 }
 
+/* The DRAM model's back-pressure on average (a channel with stall_permille pm and stall_run run),
+ * for timing models. tsim_stall_wait: the mean wait, in cycles, of a transfer that becomes ready
+ * in a random cycle (0 when the channel is free): stalls form runs of mean length
+ * L = (run + 1) / 2 after a geometric number of free cycles of mean (1 - q) / q, q = pm / 1000,
+ * and a transfer arriving at cycle k of a run of n waits n - k + 1. */
+static inline double tsim_stall_wait(unsigned pm, unsigned run) {
+  double q = pm / 1000.0, n = run ? run : 1, l = (n + 1) / 2;
+  double l2 = (n + 1) * (2 * n + 1) / 6; /* E[L^2] */
+  return pm ? q * (l2 + l) / 2 / (1 - q + q * l) : 0;
+}
+
+/* tsim_stream_cycles: the mean cycles per beat of an endless stream on one data channel of the
+ * DRAM model, by running the model's rules (tsim.cpp) for `cycles` cycles: the channel earns
+ * bytes_per_cycle bpc (0: a beat) into a credit of at most two beats of `beat` bytes and stalls
+ * as above; a read beat is raised when the credit holds a beat and the channel is not stalled,
+ * then taken `pace` - 1 cycles later (a consumer that cuts pace elements out of it); a write
+ * beat is offered `pace` cycles after the last was taken and taken in a cycle with the credit
+ * and no stall. */
+static inline double tsim_stream_cycles(int write, unsigned beat, unsigned bpc, unsigned pm,
+                                        unsigned run, unsigned pace, unsigned cycles) {
+  uint64_t rng = 0x5eed ^ (uint64_t)pm << 20 ^ (uint64_t)run << 40, beats = 0;
+  unsigned credit = 2 * beat, left = 0, n = run ? run : 1;
+  uint64_t raised = 0, last = 0;
+  int up = 0, stalled = 0;
+  if (!bpc) bpc = beat;
+  if (!pace) pace = 1;
+  for (uint64_t c = 1; c <= cycles; c++) {
+    if (!write) {
+      if (!up && credit >= beat && !stalled) up = 1, raised = c;
+      if (up && c >= raised + pace - 1) up = 0, credit -= beat, beats++;
+    } else if (c >= last + pace && credit >= beat && !stalled) {
+      credit -= beat, beats++, last = c;
+    }
+    credit = credit + bpc > 2 * beat ? 2 * beat : credit + bpc;
+    if (left) { /* the next cycle's stall, as tsim.cpp next_stalls */
+      left--, stalled = 1;
+    } else {
+      uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      stalled = pm && z % 1000 < pm;
+      if (stalled) left = (unsigned)((z >> 20) % n);
+    }
+  }
+  return beats ? (double)cycles / (double)beats : (double)cycles;
+}
+
 static inline void tsim_api_unload(tsim_api *api) {
   if (api->handle) dlclose(api->handle);
   memset(api, 0, sizeof *api);
 }
 #endif
 
-/* ---- port level (ABI 2): the RTL as a board's processor sees it ---------------------------------
+/* ---- port level (ABI 3): the RTL as a board's processor sees it ---------------------------------
  * For a harness that plays the board around the RTL (tests/test_zynq_rtl.c emulates a Zynq's UIO
  * register window and u-dma-buf memory and runs the zynq driver unchanged): single AXI4-Lite
  * accesses, a clock the caller advances, and the DRAM model serving caller memory. tsim_run does
@@ -168,7 +238,7 @@ void tsim_step(tsim *t, uint64_t cycles);
 /* From now on the DRAM model serves these regions (copied; the memory they point to is used in
  * place and must outlive them). Call only while no burst is in flight (device idle). DRV_OK or
  * DRV_E_ARG. */
-int tsim_set_dram(tsim *t, const drv_region *regions, int n_regions);
+int tsim_set_regions(tsim *t, const drv_region *regions, int n_regions);
 /* The first AXI4 master protocol violation seen since tsim_create or the last tsim_run, or "". */
 const char *tsim_violation(tsim *t);
 #ifdef __cplusplus
@@ -177,13 +247,13 @@ const char *tsim_violation(tsim *t);
 
 typedef void (*tsim_reg_write_fn)(tsim *t, uint32_t off, uint32_t val);
 typedef void (*tsim_step_fn)(tsim *t, uint64_t cycles);
-typedef int (*tsim_set_dram_fn)(tsim *t, const drv_region *regions, int n_regions);
+typedef int (*tsim_set_regions_fn)(tsim *t, const drv_region *regions, int n_regions);
 typedef const char *(*tsim_violation_fn)(tsim *t);
 
 typedef struct tsim_port_api {
   tsim_reg_write_fn reg_write;
   tsim_step_fn step;
-  tsim_set_dram_fn set_dram;
+  tsim_set_regions_fn set_regions;
   tsim_violation_fn violation;
 } tsim_port_api;
 
@@ -195,12 +265,12 @@ static inline int tsim_port_load(const tsim_api *api, tsim_port_api *port, char 
   if (api->handle) {
     *(void **)&port->reg_write = dlsym(api->handle, "tsim_reg_write");
     *(void **)&port->step = dlsym(api->handle, "tsim_step");
-    *(void **)&port->set_dram = dlsym(api->handle, "tsim_set_dram");
+    *(void **)&port->set_regions = dlsym(api->handle, "tsim_set_regions");
     *(void **)&port->violation = dlsym(api->handle, "tsim_violation");
   }
-  if (port->reg_write && port->step && port->set_dram && port->violation) return 0;
+  if (port->reg_write && port->step && port->set_regions && port->violation) return 0;
   snprintf(err, errlen, "%.900s: no port-level functions (tsim_reg_write, tsim_step, "
-           "tsim_set_dram, tsim_violation)", api->path);
+           "tsim_set_regions, tsim_violation)", api->path);
   return -1;
 }
 #endif

@@ -1,9 +1,12 @@
 /* sim/tsim/tsim_xcheck.h -- for the RTL tests: runs one program (instructions with image-relative
  * DRAM addresses plus a data image) on fsim, the golden model, and on tsim, the Verilated RTL,
- * with the same regions, and compares status, error kind and instruction index, and every byte of
- * the final data image. A mismatch prints the tag and seed, the first differing byte with the
- * STORE instruction (index and disassembly) and element/lane that wrote it, and both error
- * messages. Header-only, every function static and used by each includer.
+ * with the same regions, and compares status, error kind and instruction index, every byte of
+ * the final data image and every counter that does not depend on timing. A mismatch prints the
+ * tag and seed, the first differing byte with the STORE instruction (index and disassembly) and
+ * element/lane that wrote it, the differing counters with both values, and both error messages.
+ * It also draws random DRAM profiles (latencies, bandwidth, back-pressure) for tsim with the
+ * matching fsim timing, and checks fsim's cycle estimate against the RTL's count within bounds.
+ * Header-only: static functions every includer uses, static inline the others.
  */
 #ifndef DLVTA_TSIM_XCHECK_H
 #define DLVTA_TSIM_XCHECK_H
@@ -23,6 +26,7 @@
 
 typedef struct xc {
   const isa_config *cfg;
+  isa_config rtl_cfg;           /* cfg as the loaded RTL has it (variant acc2: acc_copies 2) */
   tsim_api api;
   tsim *ts;
   fsim *fs;
@@ -30,9 +34,17 @@ typedef struct xc {
   uint64_t f_cycles, t_cycles;  /* sums over successful runs, for the timing report */
   double sum_abs_rel;           /* sum of |fsim - tsim| / tsim over successful runs */
   uint64_t n_timed;
+  struct xc_rel { double rel; uint64_t seed; } *rel; /* [n_timed] (fsim - tsim) / tsim and seed
+                                                         of each successful run */
+  uint64_t cap_rel;
+  tsim_opts dram;               /* the DRAM profile of the next runs (xc_set_dram) */
+  drv_counters last_f, last_t;  /* counters of the last run: fsim, tsim */
 } xc;
 
-/* Loads libtsim.so of config and creates both simulators; 0 or -1 (message printed). */
+static int xc_set_dram(struct xc *x, const tsim_opts *o);
+
+/* Loads libtsim.so of config and creates both simulators, with the DRAM model of opts (NULL:
+ * the config's defaults) and fsim's timing to match; 0 or -1 (message printed). */
 static int xc_open(xc *x, const char *config, const tsim_opts *opts) {
   memset(x, 0, sizeof *x);
   x->cfg = isa_config_find(config);
@@ -55,13 +67,104 @@ static int xc_open(xc *x, const char *config, const tsim_opts *opts) {
     return -1;
   }
   x->fs = fsim_create(x->cfg);
-  return x->fs ? 0 : -1;
+  if (!x->fs) return -1;
+  x->rtl_cfg = *x->cfg;
+  const char *variant = getenv("DLVTA_TSIM_VARIANT");
+  if (variant && !strcmp(variant, "acc2")) x->rtl_cfg.d.acc_copies = 2; /* sim/tsim/tsim.mk */
+  return xc_set_dram(x, &o);
 }
 
 static void xc_close(xc *x) {
   if (x->ts) x->api.destroy(x->ts);
   if (x->fs) fsim_destroy(x->fs);
   tsim_api_unload(&x->api);
+  free(x->rel);
+}
+
+/* ---- DRAM profiles -------------------------------------------------------------------------- */
+
+static uint64_t xc_mix(uint64_t *s) { /* splitmix64 */
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static unsigned xc_pick(uint64_t *s, unsigned lo, unsigned hi) {
+  return lo + (unsigned)(xc_mix(s) % (hi - lo + 1));
+}
+
+/* A random DRAM profile for tsim, a function of cfg and seed alone. One program in 8 gets the
+ * config's defaults (tsim.h); the others: read latency 1-16 (1/4), 16-100 (1/2) or 100-300
+ * cycles (1/4); write latency 1-8, 8-64 or 64-150 likewise; half of them a bandwidth below
+ * one beat per cycle (a quarter of a beat and up); and on each AXI channel, two times in three,
+ * stalls starting with probability 0.1-25 % in runs of up to 1-12 cycles. */
+static inline void xc_dram_draw(const isa_config *cfg, uint64_t seed, tsim_opts *o) {
+  uint64_t s = seed * 0x2545f4914f6cdd1dull ^ 0xd1a3;
+  memset(o, 0, sizeof *o);
+  if (xc_pick(&s, 0, 7) == 0) return;
+  unsigned k = xc_pick(&s, 0, 3), beat = cfg->d.axi_bits / 8;
+  o->rd_latency = k == 0 ? xc_pick(&s, 1, 16) : k == 3 ? xc_pick(&s, 100, 300) : xc_pick(&s, 16, 100);
+  k = xc_pick(&s, 0, 3);
+  o->wr_latency = k == 0 ? xc_pick(&s, 1, 8) : k == 3 ? xc_pick(&s, 64, 150) : xc_pick(&s, 8, 64);
+  o->bytes_per_cycle = xc_pick(&s, 0, 1) ? beat : xc_pick(&s, beat / 4 ? beat / 4 : 1, beat - 1);
+  for (int c = 0; c < TSIM_CHANNELS; c++) {
+    if (xc_pick(&s, 0, 2) == 0) continue;
+    o->stall_permille[c] = xc_pick(&s, 1, 250);
+    o->stall_run[c] = xc_pick(&s, 1, 12);
+  }
+  o->stall_seed = xc_mix(&s);
+}
+
+/* One line describing profile o, for messages. */
+static void xc_dram_describe(const isa_config *cfg, const tsim_opts *o, char *buf, size_t n) {
+  static const char *const ch[TSIM_CHANNELS] = {"AR", "R", "AW", "W", "B"};
+  int k = snprintf(buf, n, "DRAM rd_latency %u wr_latency %u bytes/cycle %u",
+                   o->rd_latency ? o->rd_latency : cfg->d.dram_rd_latency,
+                   o->wr_latency ? o->wr_latency : cfg->d.dram_wr_latency,
+                   o->bytes_per_cycle ? o->bytes_per_cycle : cfg->d.axi_bits / 8);
+  for (int c = 0; c < TSIM_CHANNELS && k > 0 && (size_t)k < n; c++)
+    if (o->stall_permille[c])
+      k += snprintf(buf + k, n - (size_t)k, ", %s stalls %u/1000 up to %u", ch[c],
+                    o->stall_permille[c], o->stall_run[c] ? o->stall_run[c] : 1);
+}
+
+/* fsim's timing for tsim's DRAM profile o: the defaults of the RTL's config with the profile's
+ * latencies and the mean effects of its bandwidth and stalls (tsim.h): an address (AR, AW) and
+ * a read's first beat and a write's response (R, B) wait tsim_stall_wait on top; a data beat
+ * of a stream costs tsim_stream_cycles at full pace, and a beat at a narrow element's pace
+ * (two elements a beat, plus a cycle to offer it when writing) its extra wait. */
+static void xc_fsim_timing(const xc *x, const tsim_opts *o, fsim_timing *tm) {
+  fsim_timing_default(&x->rtl_cfg, tm);
+  const unsigned *pm = o->stall_permille, *run = o->stall_run;
+  unsigned beat = x->cfg->d.axi_bits / 8, bpc = o->bytes_per_cycle;
+  double rd = o->rd_latency ? o->rd_latency : x->cfg->d.dram_rd_latency;
+  double wr = o->wr_latency ? o->wr_latency : x->cfg->d.dram_wr_latency;
+  tm->rd_latency = (unsigned)(rd + tsim_stall_wait(pm[TSIM_CH_R], run[TSIM_CH_R]) + 0.5);
+  tm->wr_latency = (unsigned)(wr + tsim_stall_wait(pm[TSIM_CH_B], run[TSIM_CH_B]) + 0.5);
+  tm->rd_addr_wait_q8 = (unsigned)(256 * tsim_stall_wait(pm[TSIM_CH_AR], run[TSIM_CH_AR]) + 0.5);
+  tm->wr_addr_wait_q8 = (unsigned)(256 * tsim_stall_wait(pm[TSIM_CH_AW], run[TSIM_CH_AW]) + 0.5);
+  enum { N = 1 << 15 };
+  double r1 = tsim_stream_cycles(0, beat, bpc, pm[TSIM_CH_R], run[TSIM_CH_R], 1, N);
+  double r2 = tsim_stream_cycles(0, beat, bpc, pm[TSIM_CH_R], run[TSIM_CH_R], 2, N);
+  double w1 = tsim_stream_cycles(1, beat, bpc, pm[TSIM_CH_W], run[TSIM_CH_W], 1, N);
+  double w3 = tsim_stream_cycles(1, beat, bpc, pm[TSIM_CH_W], run[TSIM_CH_W], 3, N);
+  tm->rd_beat_q8 = (unsigned)(256 * r1 + 0.5);
+  tm->wr_beat_q8 = (unsigned)(256 * w1 + 0.5);
+  tm->rd_beat_wait_q8 = (unsigned)(256 * (r2 - 2) + 0.5);
+  tm->wr_beat_wait_q8 = (unsigned)(256 * (w3 - 3) + 0.5);
+}
+
+/* Profile o on both simulators for the next runs; 0, or -1 with a FAIL line. */
+static int xc_set_dram(xc *x, const tsim_opts *o) {
+  if (x->api.set_dram(x->ts, o) != DRV_OK) {
+    printf("FAIL tsim_set_dram refused the profile\n");
+    return -1;
+  }
+  fsim_timing tm;
+  xc_fsim_timing(x, o, &tm);
+  fsim_set_timing(x->fs, &tm);
+  x->dram = *o;
+  return 0;
 }
 
 /* The STORE among w[0..n) that last wrote image byte `off` (relocated addresses), or -1. */
@@ -84,6 +187,38 @@ static long xc_writer(const xc *x, const isa_word *w, uint32_t n, uint64_t off, 
     }
   }
   return found;
+}
+
+/* Compares every counter that does not depend on timing: instructions by opcode (FINISH
+ * included), LOADs by memory, DRAM bytes read (whole AXI beats, fetch included) and written
+ * (strobed bytes), MACs, ALU operations, GEMM and ALU iterations. Prints one line per differing
+ * counter with the seed and both values; 1 if all agree. */
+static int xc_counters_agree(const char *tag, uint64_t seed, const drv_counters *f,
+                             const drv_counters *t) {
+  struct xc_ctr { const char *name; int index; uint64_t fv, tv; } c[ISA_OP_COUNT + ISA_MEM_COUNT + 6];
+  int n = 0;
+  for (int op = 0; op < ISA_OP_COUNT; op++)
+    c[n++] = (struct xc_ctr){"insns", op, f->insns[op], t->insns[op]};
+  for (int m = 0; m < ISA_MEM_COUNT; m++)
+    c[n++] = (struct xc_ctr){"loads", m, f->loads[m], t->loads[m]};
+  c[n++] = (struct xc_ctr){"bytes_read", -1, f->bytes_read, t->bytes_read};
+  c[n++] = (struct xc_ctr){"bytes_written", -1, f->bytes_written, t->bytes_written};
+  c[n++] = (struct xc_ctr){"macs", -1, f->macs, t->macs};
+  c[n++] = (struct xc_ctr){"alu_ops", -1, f->alu_ops, t->alu_ops};
+  c[n++] = (struct xc_ctr){"gemm_cycles", -1, f->gemm_cycles, t->gemm_cycles};
+  c[n++] = (struct xc_ctr){"alu_cycles", -1, f->alu_cycles, t->alu_cycles};
+  int ok = 1;
+  for (int i = 0; i < n; i++) {
+    if (c[i].fv == c[i].tv) continue;
+    char name[48];
+    if (c[i].index < 0) snprintf(name, sizeof name, "%s", c[i].name);
+    else snprintf(name, sizeof name, "%s[%s]", c[i].name,
+                  !strcmp(c[i].name, "insns") ? isa_op_name(c[i].index) : isa_mem_name(c[i].index));
+    printf("FAIL %s seed %" PRIu64 ": counter %s: fsim %" PRIu64 ", tsim %" PRIu64 "\n", tag, seed,
+           name, c[i].fv, c[i].tv);
+    ok = 0;
+  }
+  return ok;
 }
 
 /* Runs the program on both; returns 1 if they agree (a CHECK line is counted either way). */
@@ -118,6 +253,8 @@ static int xc_run(xc *x, const char *tag, uint64_t seed, const isa_word *insns, 
   static drv_error ef, et;
   int rc_f = fsim_run(x->fs, rf, 2, code_addr, n, &cf, &ef);
   int rc_t = x->api.run(x->ts, rt, 2, code_addr, n, 0, &ct, &et);
+  x->last_f = cf;
+  x->last_t = ct;
   x->runs++;
   int ok = rc_f == rc_t && (rc_f == DRV_OK || (ef.kind == et.kind && ef.insn_index == et.insn_index));
   if (!ok) {
@@ -147,19 +284,24 @@ static int xc_run(xc *x, const char *tag, uint64_t seed, const isa_word *insns, 
       if (ct.cycles) {
         double d = (double)cf.cycles - (double)ct.cycles;
         x->sum_abs_rel += (d < 0 ? -d : d) / (double)ct.cycles;
-        x->n_timed++;
+        if (x->n_timed == x->cap_rel) {
+          x->cap_rel = x->cap_rel ? 2 * x->cap_rel : 256;
+          x->rel = realloc(x->rel, x->cap_rel * sizeof *x->rel);
+          if (!x->rel) {
+            printf("FAIL out of memory\n");
+            exit(1);
+          }
+        }
+        x->rel[x->n_timed].rel = d / (double)ct.cycles;
+        x->rel[x->n_timed++].seed = seed;
       }
-      if (cf.insns[ISA_OP_GEMM] != ct.insns[ISA_OP_GEMM] || cf.insns[ISA_OP_ALU] != ct.insns[ISA_OP_ALU] ||
-          cf.insns[ISA_OP_LOAD] != ct.insns[ISA_OP_LOAD] || cf.insns[ISA_OP_STORE] != ct.insns[ISA_OP_STORE] ||
-          cf.macs != ct.macs || cf.alu_ops != ct.alu_ops) {
-        printf("FAIL %s seed %" PRIu64 ": counters differ: insns L/S/G/A fsim %" PRIu64 "/%" PRIu64
-               "/%" PRIu64 "/%" PRIu64 " tsim %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
-               ", macs %" PRIu64 "/%" PRIu64 ", alu_ops %" PRIu64 "/%" PRIu64 "\n", tag, seed,
-               cf.insns[0], cf.insns[1], cf.insns[2], cf.insns[3], ct.insns[0], ct.insns[1],
-               ct.insns[2], ct.insns[3], cf.macs, ct.macs, cf.alu_ops, ct.alu_ops);
-        ok = 0;
-      }
+      if (!xc_counters_agree(tag, seed, &cf, &ct)) ok = 0;
     }
+  }
+  if (!ok) {
+    char d[400];
+    xc_dram_describe(c, &x->dram, d, sizeof d);
+    printf("  %s\n", d);
   }
   CHECK(ok, "%s seed %" PRIu64 ": RTL and fsim disagree (see above)", tag, seed);
   free(w);
@@ -167,6 +309,48 @@ static int xc_run(xc *x, const char *tag, uint64_t seed, const isa_word *insns, 
   free(img_f);
   free(img_t);
   return ok;
+}
+
+/* ---- fsim's cycle estimate against the RTL ---------------------------------------------------- */
+
+static int xc_cmp_abs_rel(const void *a, const void *b) {
+  double x = ((const struct xc_rel *)a)->rel, y = ((const struct xc_rel *)b)->rel;
+  x = x < 0 ? -x : x;
+  y = y < 0 ? -y : y;
+  return x < y ? -1 : x > y;
+}
+
+/* Prints the distribution of |fsim - tsim| / tsim over x's successful runs (mean, percentiles,
+ * the worst program's seed) and checks it: the suite's total cycles within total_tol of the
+ * RTL's, the mean within mean_tol, every program within worst_tol. Sorts x->rel. */
+static inline void xc_timing_check(xc *x, const char *name, double total_tol, double mean_tol,
+                                   double worst_tol) {
+  uint64_t n = x->n_timed;
+  if (!n) {
+    printf("%s: no successful runs to time\n", name);
+    return;
+  }
+  qsort(x->rel, n, sizeof *x->rel, xc_cmp_abs_rel);
+  double total = ((double)x->f_cycles - (double)x->t_cycles) / (double)x->t_cycles;
+  double pct[4];
+  static const double at[4] = {0.5, 0.9, 0.99, 1.0};
+  for (int i = 0; i < 4; i++) {
+    double r = x->rel[(uint64_t)(at[i] * (double)(n - 1) + 0.5)].rel;
+    pct[i] = 100 * (r < 0 ? -r : r);
+  }
+  const struct xc_rel *w = &x->rel[n - 1];
+  double mean = x->sum_abs_rel / (double)n;
+  printf("%s: fsim vs RTL cycles over %" PRIu64 " programs: total %" PRIu64 " / %" PRIu64
+         " (%+.2f%%); |error| mean %.2f%% p50 %.2f%% p90 %.2f%% p99 %.2f%% max %.2f%% (seed %"
+         PRIu64 ", %+.2f%%)\n", name, n, x->f_cycles, x->t_cycles, 100 * total, 100 * mean,
+         pct[0], pct[1], pct[2], pct[3], w->seed, 100 * w->rel);
+  CHECK((total < 0 ? -total : total) <= total_tol,
+        "%s: fsim's total cycle estimate is %+.2f%% off the RTL's (bound %.1f%%)", name,
+        100 * total, 100 * total_tol);
+  CHECK(mean <= mean_tol, "%s: fsim's cycle estimate is %.2f%% off the RTL's on average per "
+        "program (bound %.1f%%)", name, 100 * mean, 100 * mean_tol);
+  CHECK(pct[3] <= 100 * worst_tol, "%s: seed %" PRIu64 ": fsim's cycle estimate is %+.2f%% off the "
+        "RTL's (bound %.1f%% for one program)", name, w->seed, 100 * w->rel, 100 * worst_tol);
 }
 
 #endif
