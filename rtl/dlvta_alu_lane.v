@@ -4,9 +4,11 @@
 // use_imm_i and imm_i are the instruction's and hold for the whole instruction. b = use_imm ?
 // sext(imm) : c.
 //   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0]), the shift
-//   S4  MIN, MAX, ADD, MOV, CLIP and left shifts (the "simple" result); the 32x16 multiply as two
-//       16-bit-wide products, one DSP slice each, registered (the DSP's own A/B and P registers)
-//   S5  the product summed (48 bits: MUL keeps the low 32); x = REQ ? product : sext(a)
+//   S4  the sum, the comparison, left shifts and CLIP's lower bound (the "simple" ops' parts); the
+//       32x16 multiply as two 16-bit-wide products, one DSP slice each, registered (the DSP's
+//       own A/B and P registers)
+//   S5  the simple result selected; the product summed (48 bits: MUL keeps the low 32);
+//       x = REQ ? product : sext(a)
 //   S6  the rounding right shift split as (x + 2^(s-1)) >>> s = (x >>> s) + x[s-1] (s >= 1):
 //       t = x >>> s and the round bit rb; s >= 48 rounds everything to 0, s = 0 is x
 //   S7  r = t + rb saturated to int32 and to 10 bits; no wide comparator follows the increment:
@@ -48,45 +50,52 @@ module dlvta_alu_lane (
   // SHR with s <= 0: s = 0 gives a, s < 0 shifts left by -s (1..32); s > 0 takes the S5.. path
   wire [5:0]  shn = 6'd0 - b4_q[5:0];
   wire [31:0] shl_r = shn[5] ? 32'd0 : (a4_q << shn[4:0]);
-  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact)
+  // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact); the max
+  // here, the min in S5
   wire [22:0]        a_top10 = a4_q[31:9];
   wire signed [9:0]  a10 = ((a_top10 == 23'd0) || (a_top10 == {23{1'b1}})) ? a4_q[9:0] :
                            (a4_q[31] ? 10'sh200 : 10'sh1ff);
   wire signed [9:0]  clo = {{2{b4_q[7]}}, b4_q[7:0]};
-  wire signed [9:0]  chi = {{2{b4_q[15]}}, b4_q[15:8]};
-  wire signed [9:0]  c_lo = (a10 < clo) ? clo : a10;
-  wire signed [9:0]  c_y = (c_lo > chi) ? chi : c_lo;
-  reg [31:0] simple;
-  always @* begin
-    simple = a4_q;
-    case (op_i)
-      `DLVTA_ALU_MIN:  simple = lt ? a4_q : b4_q;
-      `DLVTA_ALU_MAX:  simple = lt ? b4_q : a4_q;
-      `DLVTA_ALU_ADD:  simple = a4_q + b4_q;
-      `DLVTA_ALU_SHR:  simple = (b4_q[5:0] == 6'd0) ? a4_q : shl_r;
-      `DLVTA_ALU_CLIP: simple = {{22{c_y[9]}}, c_y};
-      `DLVTA_ALU_MOV:  simple = b4_q;
-      default:         simple = a4_q;
-    endcase
-  end
   // the 32x16 multiply: a = a_hi * 2^16 + a_lo (a_lo unsigned), each part one DSP multiply
   wire signed [16:0] a_lo = {1'b0, a4_q[15:0]};
   wire signed [15:0] a_hi = a4_q[31:16];
   reg  signed [32:0] plo5_q;
   reg  signed [31:0] phi5_q;
-  reg  [31:0] a5_q, y5_q;
+  reg  [31:0] a5_q, b5_q, add5_q, shl5_q;
+  reg         lt5_q;
+  reg  signed [9:0] clo5_q;
   reg  [5:0]  s5_q;
   reg         rs5_q;  // the result comes from the rounding shift (REQ, or SHR with s > 0)
   always @(posedge clk_i) begin
     plo5_q <= a_lo * mb4_q;
     phi5_q <= a_hi * mb4_q;
     a5_q <= a4_q;
-    y5_q <= simple;
+    b5_q <= b4_q;
+    add5_q <= a4_q + b4_q;
+    shl5_q <= shl_r;
+    lt5_q <= lt;
+    clo5_q <= (a10 < clo) ? clo : a10;
     s5_q <= s4_q;
     rs5_q <= is_req || (is_shr && (b4_q[5:0] != 6'd0) && !b4_q[5]);
   end
 
-  // ---- S5: the product; the shift's operand ----
+  // ---- S5: the simple ops' results selected; the product; the shift's operand ----
+  wire signed [9:0] chi = {{2{b5_q[15]}}, b5_q[15:8]};
+  wire signed [9:0] c_y = (clo5_q > chi) ? chi : clo5_q;
+  reg [31:0] y5;
+  always @* begin
+    y5 = a5_q;
+    case (op_i)
+      `DLVTA_ALU_MIN:  y5 = lt5_q ? a5_q : b5_q;
+      `DLVTA_ALU_MAX:  y5 = lt5_q ? b5_q : a5_q;
+      `DLVTA_ALU_ADD:  y5 = add5_q;
+      `DLVTA_ALU_SHR:  y5 = (b5_q[5:0] == 6'd0) ? a5_q : shl5_q;
+      `DLVTA_ALU_CLIP: y5 = {{22{c_y[9]}}, c_y};
+      `DLVTA_ALU_MOV:  y5 = b5_q;
+      default:         y5 = a5_q;
+    endcase
+  end
+
   wire signed [47:0] prod = $signed({phi5_q, 16'd0}) + $signed({{15{plo5_q[32]}}, plo5_q});
   reg  signed [48:0] x6_q;
   reg  [31:0] y6_q;
@@ -94,7 +103,7 @@ module dlvta_alu_lane (
   reg         rs6_q;
   always @(posedge clk_i) begin
     x6_q <= is_req ? {prod[47], prod} : {{17{a5_q[31]}}, a5_q};
-    y6_q <= is_mul ? prod[31:0] : y5_q;
+    y6_q <= is_mul ? prod[31:0] : y5;
     s6_q <= s5_q;
     rs6_q <= rs5_q;
   end
