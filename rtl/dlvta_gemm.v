@@ -6,7 +6,8 @@
 //   S3  products (one DSP multiply per pair of outputs, registered in the DSP)
 //   S4  products unpacked, adder-tree level 1, registered
 //   S5.. two tree levels per stage, registered after every odd level below the top
-//   last  the remaining levels and the accumulation of acc_i: acc_o
+//   last  the remaining levels and the accumulation of acc_i: acc_o (the top level's two halves
+//         and acc_i through one carry-save level, so one carry chain)
 // Latency = 2 + floor(Levels / 2), Levels = log2(BLOCK_IN) rounded up (pynq: 4, tiny: 3).
 // Lane layout as in DRAM: inp[b][k] at bits (b*BLOCK_IN+k)*8, wgt[j][k] at (j*BLOCK_IN+k)*8,
 // acc[b][j] at (b*BLOCK_OUT+j)*32.
@@ -112,19 +113,31 @@ module dlvta_gemm (
           end
         end
         for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
-          wire [DotBits-1:0] sum = val[2*gn+1] + val[2*gn+2];
-          if ((height(gn) % 2 == 1) && (height(gn) < Levels)) begin : gen_reg
+          if (gn == 0) begin : gen_top
+            // the top level is added together with the accumulator (below)
+            assign val[0] = {DotBits{1'b0}};
+          end else if ((height(gn) % 2 == 1) && (height(gn) < Levels)) begin : gen_reg
             reg [DotBits-1:0] q;
-            always @(posedge clk_i) q <= sum;
+            always @(posedge clk_i) q <= val[2*gn+1] + val[2*gn+2];
             assign val[gn] = q;
           end else begin : gen_comb
-            assign val[gn] = sum;
+            assign val[gn] = val[2*gn+1] + val[2*gn+2];
           end
         end
-        wire [DotBits-1:0] dot = val[0];
         wire [31:0] acc = acc_i[(gb*BlockOut+go)*32 +: 32];
-        assign acc_o[(gb*BlockOut+go)*32 +: 32] =
-          reset_i ? 32'd0 : acc + {{(32-DotBits){dot[DotBits-1]}}, dot};
+        wire [31:0] sum;
+        if (Leaves > 1) begin : gen_csa
+          // acc + left + right of the top node through one carry-save level: one carry chain
+          wire [31:0] l = {{(32-DotBits){val[1][DotBits-1]}}, val[1]};
+          wire [31:0] r = {{(32-DotBits){val[2][DotBits-1]}}, val[2]};
+          wire [31:0] cs_s = acc ^ l ^ r;
+          wire [31:0] cs_c = (acc & l) | (acc & r) | (l & r);
+          assign sum = cs_s + {cs_c[30:0], 1'b0};
+          wire unused_top = ^{val[0], cs_c[31]};
+        end else begin : gen_one
+          assign sum = acc + {{(32-DotBits){val[0][DotBits-1]}}, val[0]};
+        end
+        assign acc_o[(gb*BlockOut+go)*32 +: 32] = reset_i ? 32'd0 : sum;
       end
     end
   endgenerate
