@@ -154,12 +154,28 @@ module dlvta_ctrl (
     end
   end
 
+  // Timing: the increments are registered (inc_q), and each counter adds in two 32-bit halves,
+  // the low half's carry registered (cy_q) into the high half a cycle later; so a counter read
+  // lags its events by up to two cycles, which the driver, reading after the run, never sees.
+  reg [NCnt*16-1:0] inc_q;
+  reg [NCnt-1:0]    cy_q;
+  always @(posedge clk_i) begin
+    if (!rst_ni || start) inc_q <= {(NCnt*16){1'b0}};
+    else inc_q <= inc;
+  end
   genvar gc;
   generate
     for (gc = 0; gc < NCnt; gc = gc + 1) begin : gen_cnt
+      wire [32:0] lo = {1'b0, cnt_q[gc*64 +: 32]} + {17'd0, inc_q[gc*16 +: 16]};
       always @(posedge clk_i) begin
-        if (!rst_ni || start) cnt_q[gc*64 +: 64] <= 64'd0;
-        else cnt_q[gc*64 +: 64] <= cnt_q[gc*64 +: 64] + {48'd0, inc[gc*16 +: 16]};
+        if (!rst_ni || start) begin
+          cnt_q[gc*64 +: 64] <= 64'd0;
+          cy_q[gc] <= 1'b0;
+        end else begin
+          cnt_q[gc*64 +: 32] <= lo[31:0];
+          cy_q[gc] <= lo[32];
+          cnt_q[gc*64 + 32 +: 32] <= cnt_q[gc*64 + 32 +: 32] + {31'd0, cy_q[gc]};
+        end
       end
     end
   endgenerate
