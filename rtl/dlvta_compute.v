@@ -351,7 +351,11 @@ module dlvta_compute #(
   reg [LogAcc-1:0]  pa_q [4:WA];
   // gd_q[k]: the accumulator operand of the GEMM iteration in stage k (k = 4..WG)
   reg [AccBits-1:0] gd_q [4:WG];
-  wire [AccBits-1:0] gemm_acc = (wr_v_q && (wr_a_q == pa_q[WG])) ? wr_d_q : gd_q[WG];
+  // the forwarding into S(WG) decided a cycle early (the write of this cycle against the index
+  // that moves into S(WG)), so that no comparator precedes the accumulation
+  reg gfwd_q;
+  wire [LogAcc-1:0] pa_pre = (WG > 4) ? pa_q[(WG > 4) ? WG-1 : 4] : s3_a_q;
+  wire [AccBits-1:0] gemm_acc = gfwd_q ? wr_d_q : gd_q[WG];
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
 
@@ -433,6 +437,7 @@ module dlvta_compute #(
 
   // the pipeline registers of S4..WA (no reset: pv_q says which hold an iteration)
   always @(posedge clk_i) begin
+    gfwd_q <= acc_we && (acc_waddr == pa_pre);
     pa_q[4] <= s3_a_q;
     for (pk = 5; pk <= WA; pk = pk + 1) pa_q[pk] <= pa_q[pk-1];
     gd_q[4] <= acc_d;
