@@ -380,7 +380,8 @@ module dlvta_compute #(
   reg [AccBits-1:0] acc_wdata;
   integer ol;
   integer sci;
-  integer pk;
+  integer pk;  // loop index of the S4..WA pipeline block
+  integer mk;  // loop index of the control block
   always @* begin
     acc_we = 1'b0;
     acc_waddr = {LogAcc{1'b0}};
@@ -480,7 +481,7 @@ module dlvta_compute #(
       r_x_q <= {LogX{1'b0}};
       r_w_q <= {LogWgt{1'b0}};
       hz_v_q <= {(HzSlow-1){1'b0}};
-      for (pk = 1; pk < HzSlow; pk = pk + 1) hz_a_q[pk] <= {LogAcc{1'b0}};
+      for (mk = 1; mk < HzSlow; mk = mk + 1) hz_a_q[mk] <= {LogAcc{1'b0}};
       s2_v_q <= 1'b0;
       s2_a_q <= {LogAcc{1'b0}};
       s2_s_q <= {LogAcc{1'b0}};
@@ -520,7 +521,7 @@ module dlvta_compute #(
 
       // S3 -> S4 .. WA (a GEMM iteration leaves after its write in S(WG), so that a GEMM
       // retires then and no GEMM iteration reaches the ALU's write stage)
-      for (pk = 5; pk <= WA; pk = pk + 1) pv_q[pk] <= pv_q[pk-1] && (pk <= WG || is_alu);
+      for (mk = 5; mk <= WA; mk = mk + 1) pv_q[mk] <= pv_q[mk-1] && (mk <= WG || is_alu);
       pv_q[4] <= s3_v_q;
 
       // pipeline S2 -> S3
@@ -542,7 +543,7 @@ module dlvta_compute #(
       // hazard delay line: the ALU iterations that left S1R in the last HzSlow-1 cycles
       hz_v_q <= {hz_v_q[HzSlow-2:1], r_go && is_alu};
       hz_a_q[1] <= r_a_q;
-      for (pk = 2; pk < HzSlow; pk = pk + 1) hz_a_q[pk] <= hz_a_q[pk-1];
+      for (mk = 2; mk < HzSlow; mk = mk + 1) hz_a_q[mk] <= hz_a_q[mk-1];
 
       // S1R -> S2 (slow: S1R -> S1b -> S2)
       if (slow) begin
