@@ -22,7 +22,7 @@ BOARD          ?= pynq
 
 RESREPORT := $(BUILD)/hw/resreport
 
-.PRECIOUS: $(BUILD)/%/stat.txt
+.PRECIOUS: $(BUILD)/%/stat.txt $(BUILD)/%/netlist.v
 .PHONY: synth $(addprefix synth-,$(SYNTH_CONFIGS)) $(addprefix synth-hier-,$(SYNTH_CONFIGS)) \
         bitstream
 synth: $(foreach c,$(SYNTH_CONFIGS),$(BUILD)/$(c)/resources.txt)
@@ -31,8 +31,10 @@ synth: $(foreach c,$(SYNTH_CONFIGS),$(BUILD)/$(c)/resources.txt)
 $(addprefix synth-,$(SYNTH_CONFIGS)): synth-%: $(BUILD)/%/resources.txt
 	@hw/check_fit.sh $<
 
-$(BUILD)/%/stat.txt: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh hw/synth.sh
-	@hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$* $(RTL_SRCS)
+# One yosys run writes the stat and the mapped netlist (build/<config>/netlist.v, simulated by
+# the tsim variant `netlist`, sim/tsim/tsim.mk; `make timing` reads it too).
+$(BUILD)/%/stat.txt $(BUILD)/%/netlist.v: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh hw/synth.sh
+	@SYNTH_NETLIST=1 hw/synth.sh $* $(SYNTH_FAMILY_$*) $(BUILD)/$* $(BUILD)/$* $(RTL_SRCS)
 
 $(addprefix synth-hier-,$(SYNTH_CONFIGS)): synth-hier-%: $(RTL_SRCS) $(BUILD)/%/dlvta_isa.vh \
                                                        $(RESREPORT)
