@@ -8,6 +8,8 @@
 #   make synth-pynq           one config only
 #   make synth-hier-pynq      diagnostic: hierarchical synthesis, per-module resource table in
 #                             build/pynq/hier/resources.txt (no verdict check)
+#   make netlist-sim          the post-synthesis netlists of tiny and pynq (build/<config>/netlist.v,
+#                             the same yosys run as make synth) against fsim: NETLIST_* below
 #   make bitstream BOARD=pynq Vivado batch flow of boards/<board>/ (needs vivado on PATH)
 
 SYNTH_CONFIGS  := pynq ultra96
@@ -16,6 +18,9 @@ SYNTH_FAMILY_pynq    := xc7
 SYNTH_PART_pynq      := xc7z020
 SYNTH_FAMILY_ultra96 := xcup
 SYNTH_PART_ultra96   := xczu3eg
+# tiny is no board: it is synthesized (for the xc7 family) only for its netlist simulation
+SYNTH_FAMILY_tiny    := xc7
+SYNTH_PART_tiny      := xc7z020
 RTL_DIR        ?= rtl
 RTL_SRCS        = $(sort $(wildcard $(RTL_DIR)/*.v))
 BOARD          ?= pynq
@@ -61,7 +66,21 @@ $(RESREPORT): hw/resreport.c $(patsubst %.c,$(BUILD)/obj/%.o,$(ISA_SRCS)) isa/is
 bitstream:
 	@hw/bitstream.sh $(BOARD) $(BUILD)
 
-TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh
-TEST_DEPS    += $(RESREPORT)
+# Post-synthesis netlist simulation (sim/tsim/README.md): the tsim variant `netlist` of a config
+# (build/<config>/libtsim_netlist.so, sim/tsim/tsim.mk) runs progen's random programs against
+# fsim, bit for bit, as the RTL does. tiny's part also runs in `make test` (NETLIST_TEST), the rest
+# in `make test-long`; `make netlist-sim` runs all of it.
+NETLIST_TEST := "DLVTA_TSIM_VARIANT=netlist $(BUILD)/tests/test_tsim_random -n 200 -s 700000 tiny"
+NETLIST_LONG := "DLVTA_TSIM_VARIANT=netlist $(BUILD)/tests/test_tsim_random -n 50 -s 800000 pynq" \
+                "DLVTA_TSIM_VARIANT=netlist tests/example_matvec.sh verilator"
+NETLIST_DEPS := $(BUILD)/tiny/libtsim_netlist.so $(BUILD)/pynq/libtsim_netlist.so
+.PHONY: netlist-sim
+netlist-sim: deps all $(BUILD)/tests/test_tsim_random $(NETLIST_DEPS)
+	@tools/run_tests.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST) $(NETLIST_LONG)
+
+TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST)
+TEST_DEPS    += $(RESREPORT) $(BUILD)/tiny/libtsim_netlist.so
+TEST_LONG    += $(NETLIST_LONG)
+TEST_LONG_DEPS += $(BUILD)/pynq/libtsim_netlist.so
 
 include driver/xrt.mk
