@@ -6,6 +6,9 @@
 # hw/resreport).
 # SYNTH_FLATTEN=0 keeps the hierarchy, so that the stat (and the report) has each module's
 # share (a diagnostic: without flattening yosys optimizes less across module boundaries).
+# SYNTH_NETLIST=1 also writes the mapped netlist, OUTDIR/netlist.v (`write_verilog -noattr`:
+# Xilinx primitives, simulated with yosys's models in /usr/share/yosys/xilinx/cells_sim.v by the
+# tsim variant `netlist`, sim/tsim/tsim.mk), from the same run.
 #
 #   hw/synth.sh CONFIG FAMILY INCDIR OUTDIR RTL_FILE...   (FAMILY: xc7 or xcup; INCDIR holds
 #                                                          the config's dlvta_isa.vh, dlvta_regs.vh)
@@ -43,6 +46,7 @@ for f in "$@"; do echo "read_verilog -defer $f"; done
   echo "synth_xilinx -family $family -top dlvta_top $flatten -noiopad -noclkbuf"
   echo "check"
   echo "tee -o $outdir/stat.txt.tmp stat"
+  if [ "${SYNTH_NETLIST:-0}" = 1 ]; then echo "write_verilog -noattr $outdir/netlist.v.tmp"; fi
 } >"$script"
 
 start=$(date +%s)
@@ -54,6 +58,7 @@ if ! yosys -q -l "$outdir/synth.log" -s "$script" >/dev/null 2>&1; then
   exit 1
 fi
 mv "$outdir/stat.txt.tmp" "$outdir/stat.txt"
+if [ "${SYNTH_NETLIST:-0}" = 1 ]; then mv "$outdir/netlist.v.tmp" "$outdir/netlist.v"; fi
 # which RTL this was: a digest of the files read, for the report
 echo "$(cat "$@" | sha1sum | cut -c1-12) ($# files, yosys $(yosys -V | cut -d' ' -f2), $(date -u '+%Y-%m-%d %H:%M UTC'))" \
   >"$outdir/synth_rtl.txt"

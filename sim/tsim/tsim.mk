@@ -5,6 +5,7 @@
 #   make tsim-trace        libtsim_trace.so for every config
 #   build/<config>/libtsim_acc2.so   the RTL with two accumulator copies whatever the config's
 #                                    acc_copies (DLVTA_TSIM_VARIANT=acc2)
+#   build/<config>/libtsim_netlist.so  the post-synthesis netlist (DLVTA_TSIM_VARIANT=netlist)
 TSIM_CONFIGS := tiny pynq ultra96
 RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
 VERILATOR    ?= verilator
@@ -14,16 +15,17 @@ TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h
                 isa/configs.def driver/dlvta_drv.h driver/drv_impl.h driver/drv_regs_priv.h \
                 $(BUILD)/gen/dlvta_regs.h
 
-# $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>)
+# $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>
+#                   [,<Verilog sources, default the RTL>])
 # Builds in a private directory and renames the library into place, so that two makes running
 # at once in this tree (several engineers share it) never see or write a half-built library.
 define tsim_rules
-$(BUILD)/$(1)/$(2): $(RTL_SRCS) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh
+$(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh
 	+@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
 	echo "verilator $(4) [$(1)] -> $$@"; \
-	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style $(4) --prefix Vdlvta_$(1) --top-module dlvta_top \
-	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast \
-	  -CFLAGS "-fPIC -fvisibility=hidden" $(RTL_SRCS) >/dev/null; \
+	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style --prefix Vdlvta_$(1) --top-module dlvta_top \
+	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast $(4) \
+	  -CFLAGS "-fPIC -fvisibility=hidden" $(or $(8),$(RTL_SRCS)) >/dev/null; \
 	$(MAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
 	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $$$$d/isa.o; \
@@ -50,3 +52,30 @@ TSIM_LIBS := $(foreach c,$(TSIM_CONFIGS),$(BUILD)/$(c)/libtsim.so)
 .PHONY: tsim tsim-trace
 tsim: $(TSIM_LIBS)
 tsim-trace: $(foreach c,$(TSIM_CONFIGS),$(BUILD)/$(c)/libtsim_trace.so)
+
+# The post-synthesis netlist: build/<config>/netlist.v, written by the same yosys run as `make
+# synth` (hw/synth.sh, hw/hw.mk), flattened Xilinx primitives, simulated with yosys's models
+# (/usr/share/yosys/xilinx/cells_sim.v) less the ones that sim/tsim/cells/ replaces: RAMB18E1 and
+# RAMB36E1, which cells_sim.v declares without behaviour, and LUT1-6 and CARRY4, whose models
+# there are several times slower under Verilator (see the files); its `always @* x <= y` (DSP48E1)
+# become `x = y`, the same value without Verilator's scheduling of NBAs in combinational logic.
+# DLVTA_TSIM_VARIANT=netlist loads the library; `make netlist-sim` (hw/hw.mk) runs it against
+# fsim. Unknown bits (INIT = x of flip-flops that have no reset value, unused inputs tied to x)
+# are 0, as the FPGA configures them (--x-assign/--x-initial 0). Verilator configuration of the
+# generated netlist and why SPLITVAR / UNOPTFLAT are waived: sim/tsim/cells/netlist.vlt;
+# COMBDLY / INITIALDLY are the style of cells_sim.v (the FFs' `initial Q <= INIT`).
+YOSYS_SHARE    ?= /usr/share/yosys
+NETLIST_MODELS := $(sort $(wildcard sim/tsim/cells/*.v))
+NETLIST_CELLS  := sim/tsim/cells/netlist.vlt $(NETLIST_MODELS) $(BUILD)/cells/cells_sim.v
+NETLIST_VFLAGS := --x-assign 0 --x-initial 0 -Wno-COMBDLY -Wno-INITIALDLY -Wno-SPLITVAR -Wno-UNOPTFLAT
+$(BUILD)/cells/cells_sim.v: $(YOSYS_SHARE)/xilinx/cells_sim.v $(NETLIST_MODELS)
+	@mkdir -p $(dir $@)
+	@set -e; mods=$$(sed -n 's/^module \([A-Za-z0-9_]*\).*/\1/p' $(NETLIST_MODELS) | tr '\n' ' '); \
+	awk -v mods=" $$mods" 'BEGIN { n = split(mods, m, " "); for (i = 1; i <= n; i++) own[m[i]] = 1 } \
+	  /^module / { name = $$2; sub(/[ (].*/, "", name); skip = (name in own) } \
+	  !skip { print } /^endmodule/ { skip = 0 }' $< | \
+	  sed -E 's/^([[:space:]]*(else[[:space:]]+)?always @\* [A-Za-z0-9_]+ )<= /\1= /' >$@.tmp; \
+	for m in FDRE DSP48E1 RAM32M; do grep -q "^module $$m " $@.tmp || \
+	  { echo "$<: no $$m model (yosys too old?)" >&2; exit 1; }; done; \
+	mv -f $@.tmp $@
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_netlist.so,vtsim_netlist,$(NETLIST_VFLAGS),,,verilated.o verilated_threads.o,$(BUILD)/$(c)/netlist.v $(NETLIST_CELLS))))
