@@ -54,8 +54,10 @@ module dlvta_ldwalk #(
   reg [3:0]  x_pad0_q;
   reg [3:0]  log_e_q;
   reg [3:0]  log_depth_q;
-  reg [16:0] rows_q;
-  reg [16:0] cols_q;
+  // keep: yosys 0.23's DSP packing otherwise moves rows_q into the multiplier's pre-adder register
+  // and ties its other reader (the row count compare) to 0 (sim/tsim/cells/test/yosys_adreg.v)
+  (* keep *) reg [16:0] rows_q;
+  (* keep *) reg [16:0] cols_q;
   reg [16:0] r_q;
   reg [16:0] c_q;
   reg [34:0] s_q;
