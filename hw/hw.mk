@@ -69,11 +69,9 @@ bitstream:
 
 # Post-synthesis netlist simulation (sim/tsim/README.md): the tsim variant `netlist` of a config
 # (build/<config>/libtsim_netlist.so, sim/tsim/tsim.mk) runs progen's random programs against
-# fsim, bit for bit, as the RTL does; `make netlist-sim` runs all of it, `make test` the cell-model
-# test. tiny's 200 programs fit `make test` (about 7 CPU minutes with the synthesis and the build)
-# but fail today, on a yosys 0.23 bug (sim/tsim/cells/test/yosys_adreg.v): they are in
-# `make test-long` until that is worked around, then move to TEST_SCRIPTS (and the tiny library to
-# TEST_DEPS).
+# fsim, bit for bit, as the RTL does; `make netlist-sim` runs all of it. tiny's 200 programs and
+# the cell-model test run in `make test` (about 7 CPU minutes with the synthesis and the build);
+# pynq's 50 and examples/matvec_pynq.s in `make test-long`.
 NETLIST_TEST := "DLVTA_TSIM_VARIANT=netlist $(BUILD)/tests/test_tsim_random -n 200 -s 700000 tiny"
 NETLIST_LONG := "DLVTA_TSIM_VARIANT=netlist $(BUILD)/tests/test_tsim_random -n 50 -s 800000 pynq" \
                 "DLVTA_TSIM_VARIANT=netlist tests/example_matvec.sh verilator"
@@ -82,9 +80,9 @@ NETLIST_DEPS := $(BUILD)/tiny/libtsim_netlist.so $(BUILD)/pynq/libtsim_netlist.s
 netlist-sim: deps all $(BUILD)/tests/test_tsim_random $(NETLIST_DEPS)
 	@tools/run_tests.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST) $(NETLIST_LONG)
 
-TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh sim/tsim/cells/test_cells.sh
-TEST_DEPS    += $(RESREPORT)
-TEST_LONG    += $(NETLIST_TEST) $(NETLIST_LONG)
+TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST)
+TEST_DEPS    += $(RESREPORT) $(BUILD)/tiny/libtsim_netlist.so
+TEST_LONG    += $(NETLIST_LONG)
 TEST_LONG_DEPS += $(NETLIST_DEPS)
 
 include driver/xrt.mk
