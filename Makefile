@@ -18,8 +18,9 @@ WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wp
 ifeq ($(CI),true)
 WARN      += -Werror
 endif
-CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 \
-             -Iisa -Idriver -Isim/fsim -Isim/tsim -Icompiler -Icompiler/backend -Icli -I$(BUILD)/gen
+# no -I here: each component's objects get the -I of the layers it may use (tools/layers.mk,
+# from layers.txt; ARCHITECTURE.md)
+CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
 LDLIBS    := -lm -ldl -lpthread
 
 LIB_SRCS  :=            # C sources of build/libdlvta.a (isa, fsim, driver, compiler, ...)
@@ -35,9 +36,14 @@ GEN_HDRS  := $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_isa.h $(BUILD)/$(c)/dlvt
 .DELETE_ON_ERROR:
 all: $(BUILD)/dlvta
 
+include tools/layers.mk
 include isa/isa.mk
 include sim/fsim/fsim.mk
 include driver/driver.mk
+include ir/ir.mk
+include ref/ref.mk
+include model/model.mk
+include runtime/runtime.mk
 include cli/cli.mk
 include tests/tests.mk
 -include sim/tsim/tsim.mk
@@ -50,9 +56,9 @@ include tests/tests.mk
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 
-$(BUILD)/obj/%.o: %.c | $(GEN_HDRS) $(EXTRA_GEN)
+$(BUILD)/obj/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS) $(WARN) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libdlvta.a: $(LIB_OBJS)
 	@rm -f $@
@@ -63,7 +69,7 @@ $(BUILD)/dlvta: $(CLI_OBJS) $(BUILD)/libdlvta.a
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a | $(GEN_HDRS) $(EXTRA_GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(LAYER_INC_tests) $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
 gen: $(GEN_HDRS)
 

@@ -1,6 +1,6 @@
 /* cli/cmd_compile.c -- `dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME]
  * [--calib SAMPLES.npy] [--dump-after PASS] [--no-latency-hiding]`: the whole compiler
- * (compiler/compile.h) into a package (compiler/package.h). */
+ * (compiler/compile.h) into a package (model/package.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

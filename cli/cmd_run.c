@@ -1,5 +1,5 @@
 /* cli/cmd_run.c -- `dlvta run MODEL.dlvta --input X.npy [--output Y.npy]
- * [--backend fsim|verilator] [--stats S.json]`: runs a package (driver/runtime.h) on one input
+ * [--backend fsim|verilator] [--stats S.json]`: runs a package (runtime/runtime.h) on one input
  * or on a stack of N inputs, writes or summarizes the outputs and the accelerator counters. */
 #include <inttypes.h>
 #include <math.h>

@@ -1,4 +1,5 @@
-/* cli/main.c -- `dlvta`: dispatches to the subcommands. */
+/* cli/main.c -- `dlvta`: dispatches to the subcommands (all but `compile` in the runtime-only
+ * build, runtime/runtime.mk, compiled with -DDLVTA_NO_COMPILER). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,9 +21,11 @@ static const command commands[] = {
     {"progen", cmd_progen,
      "progen --config NAME [--seed N] [--insns N] [-o FILE.s|FILE.bin]\n"
      "                                            write a random valid program (for cross-checks)"},
+#ifndef DLVTA_NO_COMPILER /* the runtime-only build (make runtime) has no compiler */
     {"compile", cmd_compile,
      "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
+#endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n"
      "                                            run a package on one input or a stack of N"},

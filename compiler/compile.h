@@ -43,6 +43,7 @@
 #include <stdio.h>
 
 #include "cc.h"
+#include "cg.h"
 #include "ir.h"
 #include "package.h"
 

@@ -1,9 +1,9 @@
 # compiler/compiler.mk -- the compiler front end: ONNX import (protobuf-c code generated from
-# ONNX's own onnx.proto into build/gen/), the graph IR, the float reference executor and the
-# pass pipeline. Generated files are never committed.
+# ONNX's own onnx.proto into build/gen/onnx/) and the pass pipeline (the graph IR: ir/; the float
+# reference executor: ref/; the package: model/). Generated files are never committed.
 ONNX_PROTO  ?= /usr/include/onnx/onnx.proto
-ONNX_GEN_C  := $(BUILD)/gen/onnx.pb-c.c
-ONNX_GEN_H  := $(BUILD)/gen/onnx.pb-c.h
+ONNX_GEN_C  := $(BUILD)/gen/onnx/onnx.pb-c.c
+ONNX_GEN_H  := $(BUILD)/gen/onnx/onnx.pb-c.h
 
 COMPILER_SRCS := $(wildcard compiler/*.c)
 LIB_SRCS    += $(COMPILER_SRCS) $(ONNX_GEN_C)
@@ -11,21 +11,15 @@ EXTRA_GEN   += $(ONNX_GEN_H)
 EXTRA_LDLIBS += -lprotobuf-c
 
 # a pattern rule with two targets: one protoc-c run makes both files
-$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: $(dir $(ONNX_PROTO))%.proto
-	@mkdir -p $(BUILD)/gen
-	protoc-c --c_out=$(BUILD)/gen -I$(dir $<) $<
+$(BUILD)/gen/onnx/%.pb-c.c $(BUILD)/gen/onnx/%.pb-c.h: $(dir $(ONNX_PROTO))%.proto
+	@mkdir -p $(BUILD)/gen/onnx
+	protoc-c --c_out=$(BUILD)/gen/onnx -I$(dir $<) $<
 
 # protoc-c's output is not ours to keep warning-free
 $(BUILD)/obj/$(ONNX_GEN_C:.c=.o): WARN := -w
 
-# the reference kernels (GEMM micro-kernel, elementwise loops) vectorize much better with GCC's dynamic cost model (-O2
-# alone uses the "very cheap" one); only where the compiler knows the flag
-ifeq ($(shell $(CC) -fvect-cost-model=dynamic -x c -c /dev/null -o /dev/null 2>/dev/null && echo y),y)
-$(BUILD)/obj/compiler/ref_nn.o $(BUILD)/obj/compiler/ref.o: EXTRA_CFLAGS += -ftree-vectorize -fvect-cost-model=dynamic
-endif
-
-# compiler headers are contracts: objects that include them rebuild via -MMD; the ops table too
-$(patsubst %.c,$(BUILD)/obj/%.o,$(COMPILER_SRCS)): compiler/ir_ops.def
+# the compiler's objects need the generated ONNX header before they compile (only they do)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(COMPILER_SRCS)): | $(ONNX_GEN_H)
 
 # ONNX's PyTorch-derived backend tests, through the same walker as the node tests
 ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data

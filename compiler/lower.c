@@ -1016,6 +1016,7 @@ static int lower_once(lw *L) {
   m->cfg = L->cx->cfg;
   snprintf(m->name, sizeof m->name, "%s", g->name ? g->name : "model");
   m->net = cc_net_new(m->cfg);
+  m->net_free = cc_net_free;
   if (!m->net) return lw_fail(L, NULL, "config '%s': %s", m->cfg->d.name, cc_net_new_error());
   m->g = ir_graph_new(m->name);
   L->acc = malloc(((size_t)g->n_tensors + 1) * sizeof(int));

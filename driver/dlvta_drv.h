@@ -12,50 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dlvta_regs.h" /* generated from isa/regs.def: the error kinds below */
+#include "dlvta_dev.h" /* the device types: status codes, drv_error, drv_counters, drv_region */
 #include "isa.h"
-
-enum drv_status {
-  DRV_OK = 0,
-  DRV_E_ARG = -1,         /* bad argument (NULL, range, alignment) */
-  DRV_E_NOMEM = -2,       /* out of host or device memory */
-  DRV_E_BACKEND = -3,     /* unknown backend, or not available on this machine/build */
-  DRV_E_CONFIG = -4,      /* unknown config, or the device was built for another one */
-  DRV_E_TIMEOUT = -5,     /* the program did not finish in time */
-  DRV_E_EXEC = -6,        /* the device stopped on an error in the program (see drv_last_error) */
-  DRV_E_IO = -7,          /* the backend's device or files failed */
-  DRV_E_UNSUPPORTED = -8, /* the backend cannot do this */
-};
-
-/* Kinds of device-reported errors (drv_error.kind): DRV_ERR_<NAME> = DLVTA_ERR_<NAME> for every
- * DLVTA_ERR of isa/regs.def (names, codes and meanings: there and in rtl/REGS.md). The hardware's
- * ERR_KIND register reports the same codes. */
-enum drv_err_kind {
-#define DRV_ERR_KIND_(CODE, NAME) DRV_ERR_##NAME = CODE,
-  DLVTA_ERR_LIST(DRV_ERR_KIND_)
-#undef DRV_ERR_KIND_
-};
-
-typedef struct drv_error {
-  int kind;            /* enum drv_err_kind */
-  int64_t insn_index;  /* failing instruction, -1 if none */
-  char message[2048];  /* one or more lines, naming instruction indices with their disassembly */
-} drv_error;
-
-/* Performance counters of the last drv_run. fsim fills them from its model (cycles is its
- * estimate); verilator and the boards read the hardware counters. */
-typedef struct drv_counters {
-  uint64_t cycles;                    /* start to done, accelerator clock cycles */
-  uint64_t gemm_cycles;               /* cycles the GEMM core retired a micro-op iteration */
-  uint64_t alu_cycles;                /* cycles the ALU retired a vector operation */
-  uint64_t unit_busy[ISA_UNIT_COUNT];  /* cycles each unit was executing an instruction */
-  uint64_t unit_stall[ISA_UNIT_COUNT]; /* cycles each unit had an instruction but waited on tokens */
-  uint64_t bytes_read, bytes_written; /* DRAM traffic, instruction fetch included in bytes_read */
-  uint64_t insns[ISA_OP_COUNT];       /* instructions executed, by opcode */
-  uint64_t loads[ISA_MEM_COUNT];      /* LOAD instructions, by memory */
-  uint64_t macs;                      /* useful MACs: non-reset GEMM iterations x BATCH x BLOCK_IN x BLOCK_OUT */
-  uint64_t alu_ops;                   /* ALU vector operations (iterations) */
-} drv_counters;
 
 typedef struct drv_dev drv_dev;
 typedef struct drv_buf drv_buf;

@@ -13,12 +13,6 @@ struct drv_buf {
   struct drv_buf *next; /* the device's list of live buffers */
 };
 
-/* A DRAM region as a simulator sees it: device address range and its host memory. */
-typedef struct drv_region {
-  uint64_t addr, size;
-  uint8_t *host;
-} drv_region;
-
 typedef struct drv_backend {
   const char *name;
   int (*open)(drv_dev *dev, const char *options);  /* sets dev->priv */

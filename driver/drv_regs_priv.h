@@ -11,7 +11,6 @@
 #define DLVTA_DRV_REGS_PRIV_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include "dlvta_regs.h"
 #include "drv_impl.h"
@@ -43,31 +42,5 @@ int drv_regs_counters(drv_dev *dev, const drv_regio *io);
 
 /* The meaning of WAIT bit i < DLVTA_WAIT_WIDTH ("load waits C2L token (pop_next)", ...). */
 extern const char *const drv_wait_names[DLVTA_WAIT_WIDTH];
-
-/* Fills c from the hardware counters v[DLVTA_CNT_COUNT] (v[DLVTA_CNT_x] = counter x) of a device
- * of config d: the one mapping of the counters onto drv_counters, for the register backends and
- * tsim. */
-static inline void drv_counters_from_regs(const isa_derived *d, const uint64_t *v, drv_counters *c) {
-  memset(c, 0, sizeof *c);
-  c->cycles = v[DLVTA_CNT_CYCLES];
-  c->gemm_cycles = v[DLVTA_CNT_GEMM_CYCLES];
-  c->alu_cycles = v[DLVTA_CNT_ALU_CYCLES];
-  c->unit_busy[ISA_UNIT_LOAD] = v[DLVTA_CNT_LOAD_BUSY];
-  c->unit_busy[ISA_UNIT_COMPUTE] = v[DLVTA_CNT_COMPUTE_BUSY];
-  c->unit_busy[ISA_UNIT_STORE] = v[DLVTA_CNT_STORE_BUSY];
-  c->unit_stall[ISA_UNIT_LOAD] = v[DLVTA_CNT_LOAD_STALL];
-  c->unit_stall[ISA_UNIT_COMPUTE] = v[DLVTA_CNT_COMPUTE_STALL];
-  c->unit_stall[ISA_UNIT_STORE] = v[DLVTA_CNT_STORE_STALL];
-  c->bytes_read = v[DLVTA_CNT_BYTES_READ];
-  c->bytes_written = v[DLVTA_CNT_BYTES_WRITTEN];
-  c->insns[ISA_OP_LOAD] = v[DLVTA_CNT_INSNS_LOAD];
-  c->insns[ISA_OP_STORE] = v[DLVTA_CNT_INSNS_STORE];
-  c->insns[ISA_OP_GEMM] = v[DLVTA_CNT_INSNS_GEMM];
-  c->insns[ISA_OP_ALU] = v[DLVTA_CNT_INSNS_ALU];
-  c->insns[ISA_OP_FINISH] = v[DLVTA_CNT_INSNS_FINISH];
-  for (int m = 0; m < ISA_MEM_COUNT; m++) c->loads[m] = v[DLVTA_CNT_LOADS + m];
-  c->macs = v[DLVTA_CNT_MAC_ITERS] * d->batch * d->block_in * d->block_out;
-  c->alu_ops = v[DLVTA_CNT_ALU_CYCLES]; /* one vector operation per ALU cycle */
-}
 
 #endif

@@ -61,7 +61,7 @@ $(BUILD)/%/resources.txt $(BUILD)/%/resources.json: $(BUILD)/%/stat.txt $(RESREP
 # The parser needs only libisa (config shapes for its mapping checks).
 $(RESREPORT): hw/resreport.c $(patsubst %.c,$(BUILD)/obj/%.o,$(ISA_SRCS)) isa/isa.h isa/util.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) hw/resreport.c \
+	$(CC) $(CPPFLAGS) $(LAYER_INC_hw) $(CFLAGS) $(WARN) hw/resreport.c \
 	  $(patsubst %.c,$(BUILD)/obj/%.o,$(ISA_SRCS)) $(LDLIBS) -o $@
 
 bitstream:

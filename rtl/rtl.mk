@@ -34,10 +34,10 @@ TEST_LONG += "$(BUILD)/tests/test_tsim_random -n 5000 -s 100000 tiny pynq ultra9
 # Simulation speed and GEMM utilization of a double-buffered GEMM on pynq.
 $(BUILD)/tsim/bench_tsim: sim/tsim/bench_tsim.c sim/tsim/tsim.h $(BUILD)/libdlvta.a | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(LAYER_INC_tests) $(CFLAGS) $(WARN) $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 BENCH_DEPS += $(BUILD)/tsim/bench_tsim $(BUILD)/pynq/libtsim.so
 BENCH_CMDS += "$(BUILD)/tsim/bench_tsim pynq $(BUILD)/bench/tsim_pynq.json"
 
 # the RTL tests' headers (the generic test rule lists only tests/testlib.h)
 $(BUILD)/tests/test_tsim $(BUILD)/tests/test_tsim_random $(BUILD)/tests/test_tsim_drv: \
-  sim/tsim/tsim.h sim/tsim/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h driver/drv_impl.h
+  sim/tsim/tsim.h sim/tsim/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h dev/dlvta_dev.h

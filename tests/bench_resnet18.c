@@ -43,14 +43,14 @@ static void whole_program(cc_model *m) {
   cc_opts o;
   cc_opts_default(&o);
   isa_prog prog;
-  if (!m->lnet || cc_net_build(m->lnet, &o, &prog) != CC_OK) {
-    printf("note: whole-network program: %s\n", m->lnet ? cc_net_error(m->lnet) : "no layers");
+  if (!m->net || cc_net_build(m->net, &o, &prog) != CC_OK) {
+    printf("note: whole-network program: %s\n", m->net ? cc_net_error(m->net) : "no layers");
     return;
   }
   whole_pred = 0;
-  for (int i = 0; i < cc_net_layers(m->lnet); i++) {
+  for (int i = 0; i < cc_net_layers(m->net); i++) {
     cc_layer_info in;
-    cc_net_layer_info(m->lnet, i, &in);
+    cc_net_layer_info(m->net, i, &in);
     whole_pred += (double)in.predicted_cycles;
   }
   fsim *f = fsim_create(prog.cfg);

@@ -1,6 +1,7 @@
 /* compiler/backend/cg.c -- the back end's public API: networks of tensors and layers, checks of
  * layer parameters, the build pipeline (arena, layers with barriers, FINISH, cost model per
- * layer, encoding), requantization helpers, and packing of tensors into the blocked layout. */
+ * layer, encoding), requantization helpers, and packing of tensors into the blocked layout
+ * (placement and packing are the model layer's, model/layout.c). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,9 +129,10 @@ int cc_net_tensor(cc_net *net, int c, int h, int w) {
   t->h = h;
   t->w = w;
   t->cb = cg_cdiv(c, (int)net->B);
-  t->off = (net->arena + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
-  t->bytes = (uint64_t)t->cb * h * w * net->B;
-  net->arena = t->off + t->bytes;
+  cc_mtensor lt = {.c = c, .h = h, .w = w}; /* the model layer's layout places it */
+  if (cc_layout_place(&lt, net->B, &net->arena) != 0) return net_fail(net, CC_E_ARG, "tensor %dx%dx%d: no layout", c, h, w);
+  t->off = lt.offset;
+  t->bytes = lt.bytes;
   return net->nt++;
 }
 
@@ -472,40 +474,23 @@ fail:;
   return rc;
 }
 
-/* ---- packing ---------------------------------------------------------------------------- */
-int cc_pack(const cc_net *net, int t, const int8_t *chw, uint8_t *image) {
-  if (bad_t(net, t) || !chw || !image) return CC_E_ARG;
+/* ---- packing: the model layer's layout (model/layout.c) on a tensor of the net ------------- */
+static cc_mtensor layout_of(const cc_net *net, int t) {
   const cg_tensor *T = &net->t[t];
-  unsigned B = net->B;
-  memset(image + T->off, 0, T->bytes);
-  for (int c = 0; c < T->c; c++)
-    for (int y = 0; y < T->h; y++)
-      for (int x = 0; x < T->w; x++) {
-        int8_t v;
-        if (T->im2col) {
-          const cc_conv *g = &T->geo;
-          int ci = c / (g->kh * g->kw), ky = c / g->kw % g->kh, kx = c % g->kw;
-          int iy = y * g->sh - g->pad_t + ky * g->dh, ix = x * g->sw - g->pad_l + kx * g->dw;
-          v = (iy < 0 || iy >= T->lh || ix < 0 || ix >= T->lw)
-                  ? (int8_t)g->x_zp
-                  : chw[((size_t)ci * T->lh + iy) * T->lw + ix];
-        } else {
-          v = chw[((size_t)c * T->h + y) * T->w + x];
-        }
-        image[T->off + (((uint64_t)(c / (int)B) * T->h + y) * T->w + x) * B + (unsigned)c % B] =
-            (uint8_t)v;
-      }
-  return CC_OK;
+  const cc_conv *g = &T->geo;
+  cc_mtensor m = {.c = T->lc, .h = T->lh, .w = T->lw, .im2col = T->im2col, .offset = T->off, .bytes = T->bytes,
+                  .geo = {g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, g->pad_t, g->pad_l, g->pad_b, g->pad_r, g->x_zp}};
+  return m;
+}
+
+int cc_pack(const cc_net *net, int t, const int8_t *chw, uint8_t *image) {
+  if (bad_t(net, t)) return CC_E_ARG;
+  cc_mtensor m = layout_of(net, t);
+  return cc_layout_pack(&m, net->B, chw, image) == 0 ? CC_OK : CC_E_ARG;
 }
 
 int cc_unpack(const cc_net *net, int t, const uint8_t *image, int8_t *chw) {
-  if (bad_t(net, t) || !chw || !image || net->t[t].im2col) return CC_E_ARG;
-  const cg_tensor *T = &net->t[t];
-  unsigned B = net->B;
-  for (int c = 0; c < T->c; c++)
-    for (int y = 0; y < T->h; y++)
-      for (int x = 0; x < T->w; x++)
-        chw[((size_t)c * T->h + y) * T->w + x] =
-            (int8_t)image[T->off + (((uint64_t)(c / (int)B) * T->h + y) * T->w + x) * B + (unsigned)c % B];
-  return CC_OK;
+  if (bad_t(net, t)) return CC_E_ARG;
+  cc_mtensor m = layout_of(net, t);
+  return cc_layout_unpack(&m, net->B, image, chw) == 0 ? CC_OK : CC_E_ARG;
 }

@@ -6,7 +6,7 @@
  * the whole network; the runtime writes inputs into the image at their tensor's offset, runs the
  * program, and reads outputs back from theirs.
  *
- * ---- activation layout (the contract with the runtime) -------------------------------------
+ * ---- activation layout (the contract with the runtime; model/package.h implements it) -------
  * An activation is an int8 tensor of C channels, H rows, W columns (batch 1). In the image it is
  * stored blocked, BLOCK = cfg block_in = block_out (16 on pynq, 4 on tiny):
  *
@@ -78,6 +78,7 @@
 #include <stdio.h>
 
 #include "isa.h"
+#include "package.h" /* the model layer: the tensor layout (cc_layout_*), cc_out_dim */
 
 enum cc_status {
   CC_OK = 0,
@@ -230,8 +231,7 @@ int cc_unpack(const cc_net *net, int t, const uint8_t *image, int8_t *chw);
 
 /* ---- plain-C int8 references (cg_ref.c), on plain CHW tensors ---------------------------- */
 /* Each computes the layer from the definition above, independently of the code generator.
- * Shapes: in [cin][h][w], out [cout][oh][ow] with oh, ow from cc_out_dim. */
-int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1);
+ * Shapes: in [cin][h][w], out [cout][oh][ow] with oh, ow from cc_out_dim (model/package.h). */
 void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                  const int8_t *res, int8_t *out);
 /* The same with a residual tensor of its own shape cres x rh x rw (a GEMM residual with res_w

@@ -20,12 +20,6 @@ static int32_t clampi(int64_t v, int lo, int hi) {
   return (int32_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
-int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1) {
-  int span = d * (k - 1) + 1;
-  if (s < 1 || in + pad0 + pad1 < span) return 0;
-  return (in + pad0 + pad1 - span) / s + 1;
-}
-
 void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                  const int8_t *res, int8_t *out) {
   int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);

@@ -9,8 +9,7 @@
 #ifndef DLVTA_FSIM_H
 #define DLVTA_FSIM_H
 
-#include "dlvta_drv.h"
-#include "drv_impl.h"
+#include "dlvta_dev.h"
 #include "isa.h"
 
 typedef struct fsim fsim;

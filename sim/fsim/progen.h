@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dlvta_drv.h"
+#include "dlvta_dev.h"
 #include "isa.h"
 
 typedef struct progen_opts {

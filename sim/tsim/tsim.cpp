@@ -20,7 +20,7 @@
 extern "C" {
 #include "isa.h"
 #include "tsim.h"
-#include "drv_regs_priv.h"  // the register map generated from isa/regs.def, the counter mapping
+#include "dlvta_regs.h"  // the register map generated from isa/regs.def (the counter mapping: dlvta_dev.h)
 }
 
 #define TSIM_EXPORT extern "C" __attribute__((visibility("default")))

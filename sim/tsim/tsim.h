@@ -21,8 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dlvta_drv.h"
-#include "drv_impl.h"
+#include "dlvta_dev.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,7 +12,7 @@ VERILATOR    ?= verilator
 CXX          ?= g++
 TSIM_CXXFLAGS := -O1 -fPIC -fvisibility=hidden -std=c++14 -w
 TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h isa/isa.def \
-                isa/configs.def driver/dlvta_drv.h driver/drv_impl.h driver/drv_regs_priv.h \
+                isa/configs.def dev/dlvta_dev.h \
                 $(BUILD)/gen/dlvta_regs.h
 
 # $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>
@@ -32,7 +32,7 @@ $(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $$$$d/util.o; \
 	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$$$d/$(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
 	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \
-	  -I/usr/share/verilator/include/vltstd -Isim/tsim -Iisa -Idriver -I$(BUILD)/gen \
+	  -I/usr/share/verilator/include/vltstd $(LAYER_INC_tsim) \
 	  sim/tsim/tsim.cpp $$$$d/isa.o $$$$d/util.o \
 	  $$$$d/Vdlvta_$(1)__ALL.a $$(addprefix $$$$d/,$(7)) $(6) -lpthread; \
 	mv -f $$$$d/$(2) $$@; rm -rf $$$$d

@@ -1,4 +1,4 @@
-/* compiler/ref_internal.h -- kernels shared between the reference executor's files (ref.c:
+/* ref/ref_internal.h -- kernels shared between the reference executor's files (ref.c:
  * graph walk, elementwise and data movement; ref_nn.c: conv, gemm, matmul, pooling, quantized
  * ops). Not part of the public contract (ref.h). Each kernel gets the node, its inputs (NULL if
  * omitted) and outputs already allocated with inferred types, and returns IR_OK, IR_ERR or

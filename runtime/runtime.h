@@ -1,4 +1,4 @@
-/* driver/runtime.h -- the dlvta runtime: loads a package (compiler/package.h), opens a device
+/* runtime/runtime.h -- the dlvta runtime: loads a package (model/package.h), opens a device
  * backend, places the image on it once and runs the execution plan per inference: inputs
  * quantized and packed, accelerator layers run one program each on the device, CPU steps
  * through the reference executor, outputs unpacked and dequantized. Per-layer counters

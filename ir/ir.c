@@ -1,4 +1,4 @@
-/* compiler/ir.c -- the graph IR: construction, attributes, queries, compaction, cloning, the
+/* ir/ir.c -- the graph IR: construction, attributes, queries, compaction, cloning, the
  * verifier and the textual dump. Shape inference is in ir_shape.c. See ir.h. */
 #include "ir.h"
 

@@ -1,4 +1,4 @@
-/* driver/npy.c -- reading and writing NumPy .npy files; see npy.h. The header is parsed as the
+/* runtime/npy.c -- reading and writing NumPy .npy files; see npy.h. The header is parsed as the
  * Python dict literal it is, strictly: descr, fortran_order and shape, nothing else. */
 #include "npy.h"
 

@@ -1,4 +1,4 @@
-/* compiler/ref_nn.c -- the reference executor's heavy kernels: convolution by im2col and a
+/* ref/ref_nn.c -- the reference executor's heavy kernels: convolution by im2col and a
  * cache-blocked float GEMM, Gemm, batched MatMul, max/average/global pooling (1-3 spatial axes),
  * and the exact-integer QLinearConv / QLinearMatMul. 1-D and 2-D spatial cases run as 3-D with
  * leading extents of 1. See ref_internal.h. */

@@ -1,5 +1,5 @@
-/* compiler/package.c -- the dlvta package: serializes a compiled model (cc_model) into the
- * sections of driver/pkg.h and reads it back with every field validated (format in package.h).
+/* model/package.c -- the dlvta package: serializes a compiled model (cc_model) into the
+ * sections of model/pkg.h and reads it back with every field validated (format in package.h).
  */
 #include "package.h"
 
@@ -474,8 +474,7 @@ void cc_model_free(cc_model *m) {
   free(m->l);
   free(m->s);
   free(m->image);
-  if (m->net) cc_net_free(m->net);
-  if (m->lnet) cc_net_free(m->lnet);
+  if (m->net && m->net_free) m->net_free(m->net);
   free(m);
 }
 
@@ -493,38 +492,32 @@ static int numel_matches(const cc_model *m, int gt, int acc) {
 
 int cc_model_check(cc_model *m, char *err, size_t errlen) {
   const isa_config *cfg = m->cfg;
-  if (m->net && !m->lnet && cc_net_layers(m->net) > 0) m->lnet = m->net; /* the compile's layers */
-  else if (m->net) cc_net_free(m->net);
-  m->net = cc_net_new(cfg);
-  if (!m->net) return ferr(err, errlen, "config '%s': %s", cfg->d.name, cc_net_new_error());
-  /* tensors: re-created by the back end, same places */
-  uint64_t arena = 0;
+  const isa_derived *dc = &cfg->d;
+  if (dc->batch != 1 || dc->block_in != dc->block_out || dc->inp_bits != 8 || dc->out_bits != 8)
+    return ferr(err, errlen, "config '%s': the tensor layout needs batch 1, block_in = block_out, 8-bit data",
+                dc->name);
+  /* tensors: placed again by the layout, same places */
+  uint64_t arena = 0, place = 0;
   for (int i = 0; i < m->nt; i++) {
     const cc_mtensor *t = &m->t[i];
     if (!(t->scale > 0) || !isfinite(t->scale) || t->zp < -128 || t->zp > 127)
       return ferr(err, errlen, "tensor %d '%s': bad quantization (scale %g, zp %d)", i, t->name, t->scale, t->zp);
     if (t->c < 1 || t->h < 1 || t->w < 1 || t->c > (1 << 20) || t->h > 65535 || t->w > 65535)
       return ferr(err, errlen, "tensor %d '%s': bad shape %dx%dx%d", i, t->name, t->c, t->h, t->w);
-    int id;
     if (t->im2col) {
-      cc_conv g;
-      memset(&g, 0, sizeof g);
-      g.kh = t->geo[0], g.kw = t->geo[1], g.sh = t->geo[2], g.sw = t->geo[3], g.dh = t->geo[4];
-      g.dw = t->geo[5], g.pad_t = t->geo[6], g.pad_l = t->geo[7], g.pad_b = t->geo[8];
-      g.pad_r = t->geo[9], g.x_zp = t->geo[10];
       for (int k = 0; k < 10; k++)
         if (t->geo[k] < 0 || t->geo[k] > 64) return ferr(err, errlen, "tensor %d: bad im2col geometry", i);
-      if (g.x_zp < -128 || g.x_zp > 127) return ferr(err, errlen, "tensor %d: bad im2col zero point", i);
-      if ((int64_t)t->c * g.kh * g.kw > (1 << 20)) return ferr(err, errlen, "tensor %d: bad im2col size", i);
-      id = cc_net_tensor_im2col(m->net, t->c, t->h, t->w, &g);
-    } else {
-      id = cc_net_tensor(m->net, t->c, t->h, t->w);
+      if (t->geo[10] < -128 || t->geo[10] > 127) return ferr(err, errlen, "tensor %d: bad im2col zero point", i);
+      if ((int64_t)t->c * t->geo[0] * t->geo[1] > (1 << 20)) return ferr(err, errlen, "tensor %d: bad im2col size", i);
     }
-    if (id != i) return ferr(err, errlen, "tensor %d: %s", i, cc_net_error(m->net));
-    if (cc_tensor_offset(m->net, i) != t->offset || cc_tensor_bytes(m->net, i) != t->bytes)
-      return ferr(err, errlen, "tensor %d '%s': stored place %llu+%llu, the back end puts it at %llu+%llu", i,
+    cc_mtensor lt = *t;
+    if (cc_layout_place(&lt, dc->block_in, &place) != 0)
+      return ferr(err, errlen, "tensor %d '%s': %s", i, t->name,
+                  t->im2col ? "im2col tensor: bad geometry or empty output" : "extents must be in 1..65535");
+    if (lt.offset != t->offset || lt.bytes != t->bytes)
+      return ferr(err, errlen, "tensor %d '%s': stored place %llu+%llu, the layout puts it at %llu+%llu", i,
                   t->name, (unsigned long long)t->offset, (unsigned long long)t->bytes,
-                  (unsigned long long)cc_tensor_offset(m->net, i), (unsigned long long)cc_tensor_bytes(m->net, i));
+                  (unsigned long long)lt.offset, (unsigned long long)lt.bytes);
     arena = t->offset + t->bytes;
   }
   arena = (arena + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN * ISA_IMAGE_ALIGN;

@@ -1,4 +1,4 @@
-/* compiler/ref.h -- the float reference executor: runs an IR graph, or one node, in plain C
+/* ref/ref.h -- the float reference executor: runs an IR graph, or one node, in plain C
  * (float32 for float ops; exact integer arithmetic for the quantized ops). Used for constant
  * folding, calibration, CPU fallback and layer-by-layer comparisons. Returns status codes with
  * messages naming the node; never exits. */

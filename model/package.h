@@ -1,6 +1,9 @@
-/* compiler/package.h -- what a dlvta package (.dlvta) holds: the compiled model (cc_model) that
- * `dlvta compile` writes and `dlvta run` executes, and its sections inside the container of
- * driver/pkg.h (which supplies magic, version, header size, config fingerprint and checksum).
+/* model/package.h -- the model layer's contract: what a dlvta package (.dlvta) holds, the
+ * compiled model (cc_model) that `dlvta compile` writes and `dlvta run` executes, its sections
+ * inside the container of model/pkg.h (which supplies magic, version, header size, config
+ * fingerprint and checksum), and the tensor layout of the accelerator image with its packing
+ * (model/layout.c). Below both the compiler and the runtime (ARCHITECTURE.md): it includes only
+ * the IR (the runtime graph) and the ISA.
  *
  * ---- the model ------------------------------------------------------------------------------
  * One accelerator image (arena of every accelerator tensor, then each layer's constants), one
@@ -37,7 +40,7 @@
  *   CC_SEC_PLAN   (7,0)  u32 n, per step: u32 kind, i32 a, i32 b
  *
  * cc_package_read validates every count, index, size, string, the tensor layout (recomputed
- * with the back end and compared), every instruction (decodes, DRAM ranges inside the image),
+ * with cc_layout_place and compared), every instruction (decodes, DRAM ranges inside the image),
  * the runtime graph (ir_verify plus shape inference against the stored types) and the plan
  * (each value defined before it is used). A bad package is an error message, never a crash.
  */
@@ -47,7 +50,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cg.h"
 #include "ir.h"
 #include "isa.h"
 
@@ -66,7 +68,9 @@ enum cc_section {
 
 enum cc_step_kind { CC_STEP_QUANT = 1, CC_STEP_DEQUANT = 2, CC_STEP_ACCEL = 3, CC_STEP_CPU = 4 };
 
-typedef struct cc_mtensor {   /* an accelerator tensor (int8, blocked layout of cg.h) */
+struct cc_net; /* the back end's network (compiler/backend/cg.h); opaque here */
+
+typedef struct cc_mtensor {   /* an accelerator tensor (int8, blocked layout, cc_layout_* below) */
   char name[128];             /* the IR tensor it holds */
   int c, h, w;                /* logical shape: channels, rows, columns */
   int im2col;                 /* 1: host-packed im2col input of one conv (geo is its geometry) */
@@ -113,9 +117,9 @@ typedef struct cc_model {
   cc_mstep *s;                /* [ns] the plan */
   uint8_t *image;             /* [image_bytes] arena (zero) then constants */
   uint64_t image_bytes, arena_bytes;
-  cc_net *net;                /* the tensors of t[] re-created (for cc_pack / cc_unpack) */
-  cc_net *lnet;               /* after cc_compile: the compile's network with its layers (e.g.
+  struct cc_net *net;         /* after cc_compile: the compile's network with its layers (e.g.
                                * to build them as one program); NULL in a loaded package */
+  void (*net_free)(struct cc_net *net); /* frees net (set by whoever sets net) */
 } cc_model;
 
 /* Write m as a package at path. 0, or -1 with "path: reason" in err. Deterministic: the same
@@ -124,9 +128,34 @@ int cc_package_write(const cc_model *m, const char *path, char *err, size_t errl
 /* Read and validate a package into a new model (free with cc_model_free). 0, or -1 with
  * "path: reason" in err. */
 int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen);
-/* Validate an in-memory model (as cc_package_read does after parsing); re-creates m->net.
- * 0 or -1 with a message. */
+/* Validate an in-memory model (as cc_package_read does after parsing). 0 or -1 with a
+ * message. */
 int cc_model_check(cc_model *m, char *err, size_t errlen);
 void cc_model_free(cc_model *m);
+
+/* ---- tensor layout (model/layout.c) ------------------------------------------------------------
+ * An accelerator tensor of logical shape c x h x w is stored blocked, B = the config's block
+ * (block_in = block_out):  int8 t[CB][H][W][B], CB = ceil(C / B), byte (cb*H*W + y*W + x)*B + lane
+ * holds channel cb*B + lane of pixel (y, x); channels C..CB*B-1 are padding (packed as 0). Stored
+ * C, H, W are the logical ones, or for an im2col tensor (the host-packed input of one conv, geo =
+ * kh kw sh sw dh dw pad_t pad_l pad_b pad_r x_zp) C = c*kh*kw, H x W = the conv's output pixels,
+ * and channel q = (ci*kh + ky)*kw + kx of pixel (oy, ox) = in[ci][oy*sh - pad_t + ky*dh]
+ * [ox*sw - pad_l + kx*dw] (x_zp outside the input). Tensors sit at multiples of CC_TENSOR_ALIGN
+ * bytes of the image in creation order. The back end (compiler/backend/cg.h) places its tensors
+ * with these functions; the runtime packs and unpacks with them. */
+#define CC_TENSOR_ALIGN 256u
+/* Output extent of a window of k taps, stride s, dilation d over in + pad0 + pad1: floor((in +
+ * pads - d*(k-1) - 1) / s) + 1, or 0 if the window does not fit (or s < 1). */
+int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1);
+/* Stored shape of t (from c, h, w, im2col, geo). 0, or -1 if an extent is < 1, the geometry bad
+ * or a stored H or W over 65535. */
+int cc_layout_shape(const cc_mtensor *t, int *sc, int *sh, int *sw);
+/* Place t after *arena: t->offset = the next multiple of CC_TENSOR_ALIGN, t->bytes = CB*H*W*B;
+ * *arena moves past it. 0, or -1 as cc_layout_shape (or block 0). */
+int cc_layout_place(cc_mtensor *t, unsigned block, uint64_t *arena);
+/* Pack an int8 [c][h][w] tensor (logical, plain CHW) into image at t->offset (padding lanes 0,
+ * im2col as above), and unpack it back (not for im2col tensors). 0, or -1 on a bad argument. */
+int cc_layout_pack(const cc_mtensor *t, unsigned block, const int8_t *chw, uint8_t *image);
+int cc_layout_unpack(const cc_mtensor *t, unsigned block, const uint8_t *image, int8_t *chw);
 
 #endif

@@ -1,4 +1,4 @@
-/* compiler/ir.h -- the graph IR of the dlvta compiler: tensors (name, dtype, shape, optional
+/* ir/ir.h -- the graph IR of the dlvta compiler: tensors (name, dtype, shape, optional
  * constant data, optional quantization parameters), nodes (op, inputs, outputs, attributes) in
  * topological order, a verifier, a textual dump and the per-node shape/type inference that both
  * the shape-inference pass and the reference executor use. This header is the IR's contract.

@@ -1,4 +1,4 @@
-/* driver/npy.h -- NumPy .npy files (format 1.0/2.0/3.0) of float32, int8, uint8, int32 or int64,
+/* runtime/npy.h -- NumPy .npy files (format 1.0/2.0/3.0) of float32, int8, uint8, int32 or int64,
  * little endian, C order: what `dlvta run` reads inputs from and writes outputs to. */
 #ifndef DLVTA_NPY_H
 #define DLVTA_NPY_H

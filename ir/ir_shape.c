@@ -1,4 +1,4 @@
-/* compiler/ir_shape.c -- per-node type and shape inference for every IR operator, shared by the
+/* ir/ir_shape.c -- per-node type and shape inference for every IR operator, shared by the
  * shape-inference pass (unknown extents stay -1) and the reference executor (all known).
  * See ir_infer_node and ir_window_geometry in ir.h. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* driver/pkg.c -- the package container; see pkg.h. All integers little endian.
+/* model/pkg.c -- the package container; see pkg.h. All integers little endian.
  *   header (64 bytes): magic[8] "DLVTAPKG", version u32, header_size u32, fingerprint u64,
  *     config name[16] (NUL padded), n_sections u32, reserved u32, file_size u64, checksum u64
  *   section table: n_sections x {type u32, index u32, offset u64, size u64} (24 bytes each)

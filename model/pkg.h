@@ -1,4 +1,4 @@
-/* driver/pkg.h -- the package container: a self-describing file of typed sections that
+/* model/pkg.h -- the package container: a self-describing file of typed sections that
  * `dlvta compile` writes and `dlvta run` executes. Header: magic "DLVTAPKG", version, header
  * size, the hardware config's fingerprint and name, the section table, the file size and a
  * checksum over everything after the header. pkg_read validates all of it before anything is

@@ -1,4 +1,4 @@
-/* compiler/ref.c -- the reference executor's graph walk and node dispatch, plus the
+/* ref/ref.c -- the reference executor's graph walk and node dispatch, plus the
  * elementwise, normalization, softmax, data-movement, padding and (de)quantization kernels.
  * Convolution, matrix products and pooling are in ref_nn.c. See ref.h. */
 #include <math.h>
