@@ -30,3 +30,8 @@ $(call layer_objs_inc,$(BUILD)/obj)
 
 # the check, and that it catches a violation (tests/test_layers.sh)
 TEST_SCRIPTS += tests/test_layers.sh
+
+# make layers-inc LAYER=driver: prints a component's -I (for tests/test_layers.sh)
+.PHONY: layers-inc
+layers-inc:
+	@echo '$(LAYER_INC_$(LAYER))'

@@ -87,8 +87,8 @@ done | awk -v mode="$mode" -v table="$table" '
     file = $1; ln = $2; name = $3; from = owner(file); hits = 0; to = ""; where = ""
     p = norm(dirname(file) "/" name)
     base = p; sub(/.*\//, "", base)
-    if (exists(p)) { to = owner(p); where = p }
-    else if (p ~ /^build\// && (base in gen)) { to = owner(gen[base]); where = p }
+    if (p ~ /^build\// && (base in gen)) { to = owner(gen[base]); where = p }
+    else if (exists(p)) { to = owner(p); where = p }
     else {
       for (k in folder) if (k !~ /^build\// && exists(k "/" name)) {
         c = folder[k]
