@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlvta_drv.h"
 #include "fsim.h"
 #include "isa.h"
 #include "testlib.h"
