@@ -22,9 +22,11 @@ $(foreach c,$(LAYERS),$(eval LAYER_INC_$(c) := $(addprefix -I,$(foreach x,$(call
 $(foreach c,$(LAYERS),$(eval LAYER_SRCS_$(c) := $(filter %.c,$(LAYER_DIRS_$(c))) \
   $(filter-out $(LAYER_FILE_ENTRIES),$(foreach d,$(filter-out build/%,$(call layer_dirs,$(c))),$(wildcard $(d)/*.c)))))
 
-# $(call layer_objs_inc,ROOT): objects ROOT/<source>.o of every component get its INC
+# $(call layer_objs_inc,ROOT): objects ROOT/<source>.o of every component get its INC (and
+# rebuild when the table changes)
 define layer_objs_inc
-$(foreach c,$(LAYERS),$(eval $(patsubst %.c,$(1)/%.o,$(LAYER_SRCS_$(c))): private INC := $(LAYER_INC_$(c))))
+$(foreach c,$(LAYERS),$(eval $(patsubst %.c,$(1)/%.o,$(LAYER_SRCS_$(c))): private INC := $(LAYER_INC_$(c))) \
+  $(eval $(patsubst %.c,$(1)/%.o,$(LAYER_SRCS_$(c))): $(LAYER_TABLE)))
 endef
 $(call layer_objs_inc,$(BUILD)/obj)
 
