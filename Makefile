@@ -9,6 +9,26 @@
 #   make demo       compile a model and run it on the simulator
 #   make clean
 
+# Entry goals that need the Debian packages (a fresh Debian 12 machine has none of them). make
+# reads every makefile and caches directories before any recipe runs, so a package installed by
+# a recipe (e.g. /usr/include/onnx/onnx.proto) is invisible to rules of the same run. These goals
+# therefore install what is missing first (tools/deps.sh) and then run the real build in a new
+# make, which reads the rules with the packages present; it builds on every core unless -j was
+# given. DLVTA_DEPS_OK=1 (set for the inner make and its children) skips the step.
+DEPS_GOALS := all test test-long bench lint demo timing netlist-sim synth
+DEPS_SH    ?= tools/deps.sh
+ENTRY_GOALS := $(or $(MAKECMDGOALS),all)
+
+ifneq ($(and $(filter $(DEPS_GOALS),$(ENTRY_GOALS)),$(if $(DLVTA_DEPS_OK),,y)),)
+.PHONY: $(ENTRY_GOALS) deps-then-build
+$(filter-out deps-then-build,$(ENTRY_GOALS)): deps-then-build ; @:
+deps-then-build:
+	@+$(DEPS_SH)
+	@+case " $$MAKEFLAGS " in *" -j"*) j= ;; *) j=-j$$(nproc 2>/dev/null || echo 1) ;; esac; \
+	  echo "$(MAKE) DLVTA_DEPS_OK=1 $$j $(ENTRY_GOALS)"; \
+	  $(MAKE) --no-print-directory DLVTA_DEPS_OK=1 $$j $(ENTRY_GOALS)
+else
+
 CONFIGS   := pynq ultra96 tiny
 BUILD     := build
 CC        ?= cc
@@ -22,6 +42,12 @@ endif
 # from layers.txt; ARCHITECTURE.md)
 CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
 LDLIBS    := -lm -ldl -lpthread
+
+# A recipe that runs a make of its own (Verilator's) shares the job slots: it is marked
+# $(RECURSE) and calls $(SUBMAKE), except under `make -n`, where it must be printed, not run.
+DRY_RUN   := $(findstring n,$(firstword -$(MAKEFLAGS)))
+RECURSE   := $(if $(DRY_RUN),,+)
+SUBMAKE    = $(MAKE)
 
 LIB_SRCS  :=            # C sources of build/libdlvta.a (isa, fsim, driver, compiler, ...)
 CLI_SRCS  :=            # sources of the dlvta binary only
@@ -74,25 +100,27 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a | $(GEN_HDRS) $(EXTRA_GEN)
 gen: $(GEN_HDRS)
 
 deps:
-	@tools/deps.sh
+	@+$(DEPS_SH)
 
-test: deps all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS)
+test: all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS)
 	@tools/run_tests.sh $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_SCRIPTS)
 
-test-long: deps all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS) $(TEST_LONG_DEPS)
+test-long: all $(addprefix $(BUILD)/tests/,$(TEST_PROGS)) $(TEST_DEPS) $(TEST_LONG_DEPS)
 	@tools/run_tests.sh $(TEST_LONG)
 
-bench: deps all $(BENCH_DEPS)
+bench: all $(BENCH_DEPS)
 	@mkdir -p $(BUILD)/bench
 	@tools/run_tests.sh $(BENCH_CMDS)
 
-lint: deps all $(LINT_DEPS)
+lint: all $(LINT_DEPS)
 	@tools/run_tests.sh $(LINT_CMDS)
 
-demo: deps all
+demo: all
 	@tools/demo.sh
 
 clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+
+endif  # the build proper

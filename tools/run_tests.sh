@@ -1,20 +1,43 @@
 #!/usr/bin/env bash
-# tools/run_tests.sh -- runs test programs and scripts, each of which prints one line per failure
-# and ends with "N passed, N failed"; sums them and ends with the same line. A test that exits
-# non-zero without failures, or prints no summary, counts as one failure. Logs: build/tests/logs/.
-# Each argument is a command (quoted if it has arguments).
+# tools/run_tests.sh [-j N] CMD... -- runs test programs and scripts, each of which prints one line
+# per failure and ends with "N passed, N failed"; sums them and ends with the same line. A test
+# that exits non-zero without failures, or prints no summary, counts as one failure. Each
+# argument is a command (quoted if it has arguments). Up to N commands run at once (default: the
+# number of CPUs, or $TEST_JOBS); their results are printed in the order given, so the output
+# reads the same whatever N is. Logs: build/tests/logs/<index>-<name>.log.
 set -u
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
+case "$jobs" in ''|*[!0-9]*|0) echo "run_tests: bad job count '$jobs'" >&2; exit 2 ;; esac
 logdir=build/tests/logs
 mkdir -p "$logdir"
+cmds=("$@")
+n=${#cmds[@]}
+st=$(mktemp -d)
+trap 'rm -rf "$st"' EXIT
+
+logname() {  # index, command -> log path
+  local name
+  name=$(echo "$2" | sed 's|^.*/||; s|[^A-Za-z0-9_.-]|_|g' | cut -c1-80)
+  printf '%s/%03d-%s.log' "$logdir" "$1" "$name"
+}
+
+run_one() {  # index: runs the command, leaves its exit status and wall time in $st
+  local i=$1 start log
+  log=$(logname "$i" "${cmds[$i]}")
+  start=$(date +%s.%N)
+  bash -c "${cmds[$i]}" >"$log" 2>&1
+  echo $? >"$st/$i.rc.tmp"
+  echo "$(date +%s.%N) - $start" | bc >"$st/$i.secs" 2>/dev/null || echo "?" >"$st/$i.secs"
+  mv "$st/$i.rc.tmp" "$st/$i.rc"
+}
+
 total_pass=0
 total_fail=0
-for cmd in "$@"; do
-  name=$(echo "$cmd" | sed 's|^.*/||; s|[^A-Za-z0-9_.-]|_|g' | cut -c1-80)
-  log="$logdir/$name.log"
-  start=$(date +%s.%N)
-  bash -c "$cmd" >"$log" 2>&1
-  rc=$?
-  secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
+report() {  # index: folds the finished command's result into the totals and prints its line
+  local i=$1 cmd=${cmds[$1]} log rc secs line p f
+  log=$(logname "$i" "$cmd")
+  rc=$(cat "$st/$i.rc"); secs=$(cat "$st/$i.secs")
   line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   if [ -n "$line" ]; then
     p=$(echo "$line" | sed -E 's/^([A-Za-z_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/')
@@ -32,6 +55,24 @@ for cmd in "$@"; do
     grep -iE 'FAIL|error|mismatch|expected' "$log" | head -n 20 | sed 's/^/    /'
     [ "$rc" -ne 0 ] && echo "    (exit $rc; full log: $log)"
   fi
+}
+
+next_run=0
+next_print=0
+running=0
+while [ $next_print -lt $n ]; do
+  while [ $running -lt "$jobs" ] && [ $next_run -lt $n ]; do
+    run_one $next_run &
+    next_run=$((next_run + 1))
+    running=$((running + 1))
+  done
+  wait -n 2>/dev/null
+  running=0
+  for ((k = next_print; k < next_run; k++)); do [ -f "$st/$k.rc" ] || running=$((running + 1)); done
+  while [ $next_print -lt $n ] && [ -f "$st/$next_print.rc" ]; do
+    report $next_print
+    next_print=$((next_print + 1))
+  done
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

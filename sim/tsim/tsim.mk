@@ -21,12 +21,12 @@ TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h
 # at once in this tree (several engineers share it) never see or write a half-built library.
 define tsim_rules
 $(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh
-	+@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
+	$(RECURSE)@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
 	echo "verilator $(4) [$(1)] -> $$@"; \
 	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style --prefix Vdlvta_$(1) --top-module dlvta_top \
 	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast $(4) \
 	  -CFLAGS "-fPIC -fvisibility=hidden" $(or $(8),$(RTL_SRCS)) >/dev/null; \
-	$(MAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
+	$(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
 	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $$$$d/isa.o; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $$$$d/util.o; \
