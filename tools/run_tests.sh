@@ -4,7 +4,9 @@
 # that exits non-zero without failures, or prints no summary, counts as one failure. Each
 # argument is a command (quoted if it has arguments). Up to N commands run at once (default: the
 # number of CPUs, or $TEST_JOBS); their results are printed in the order given, so the output
-# reads the same whatever N is. Logs: build/tests/logs/<index>-<name>.log.
+# reads the same whatever N is. They start longest first, by the wall times of the previous run
+# (build/tests/logs/durations), so that a long test does not start last. Logs:
+# build/tests/logs/<index>-<name>.log.
 set -u
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
@@ -57,22 +59,37 @@ report() {  # index: folds the finished command's result into the totals and pri
   fi
 }
 
-next_run=0
+# start order: by the previous run's wall time, longest first (unknown commands first of all)
+durations=$logdir/durations
+order=()
+while read -r i; do order+=("$i"); done < <(
+  for ((i = 0; i < n; i++)); do
+    d=$(awk -F '\t' -v c="${cmds[$i]}" '$1 == c { d = $2 } END { print (d == "" ? 1e9 : d) }' \
+        "$durations" 2>/dev/null || echo 1e9)
+    printf '%s\t%d\n' "${d:-1e9}" "$i"
+  done | sort -t "$(printf '\t')" -k1,1gr -k2,2n | cut -f2)
+
+started=0
 next_print=0
 running=0
 while [ $next_print -lt $n ]; do
-  while [ $running -lt "$jobs" ] && [ $next_run -lt $n ]; do
-    run_one $next_run &
-    next_run=$((next_run + 1))
+  while [ $running -lt "$jobs" ] && [ $started -lt $n ]; do
+    run_one "${order[$started]}" &
+    started=$((started + 1))
     running=$((running + 1))
   done
   wait -n 2>/dev/null
   running=0
-  for ((k = next_print; k < next_run; k++)); do [ -f "$st/$k.rc" ] || running=$((running + 1)); done
+  for ((k = 0; k < started; k++)); do [ -f "$st/${order[$k]}.rc" ] || running=$((running + 1)); done
   while [ $next_print -lt $n ] && [ -f "$st/$next_print.rc" ]; do
     report $next_print
     next_print=$((next_print + 1))
   done
 done
+# remember this run's wall times for the next one's start order
+{
+  for ((i = 0; i < n; i++)); do printf '%s\t%s\n' "${cmds[$i]}" "$(cat "$st/$i.secs")"; done
+  [ -f "$durations" ] && cat "$durations"
+} | awk -F '\t' '!seen[$1]++' > "$durations.tmp" && mv "$durations.tmp" "$durations"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
