@@ -7,8 +7,8 @@
 # read before the install) must fail, so the check can fail.
 set -u
 # run as a user would, not as a child of the make that runs the tests (its MAKEFLAGS carry
-# DLVTA_DEPS_OK=1 and its job server)
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+# DLVTA_DEPS_OK=1 and its job server; make also exports a command-line variable to recipes)
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES DLVTA_DEPS_OK
 cd "$(dirname "$0")/.."
 pass=0; fail=0
 ok()  { echo "ok   $1"; pass=$((pass + 1)); }
