@@ -127,11 +127,9 @@ static double synth_normal(uint64_t *s) {
  * (cc_choose_quant) over its range: clipped to the least expected squared error for inner
  * tensors, the whole range plus 25 % headroom for graph outputs. Then tensors that the accelerator must keep in one quantization share it:
  * a MaxPool's output takes its input's, an aliasing Reshape's output its input's. */
-int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o;
-  cc_compile_ctx *cx = cc_compile_active();
-  if (!cx) return IR_OK;
-  const cc_compile_opts *co = cx->o;
+int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  if (!cx->cfg) return IR_OK;
+  const cc_options *co = cx->o;
   int nin = g->n_inputs;
   ir_value *in = calloc((size_t)nin + 1, sizeof *in);
   cal_state c;
@@ -301,7 +299,7 @@ static int dequant_const(ir_graph *g, int q, const float *scale, const int32_t *
  *    replaced by x, which keeps the parameters as its quantization;
  * then re-runs fuse and dce so that the new Conv nodes fuse with their activations. Integer
  * tensors that remain (e.g. a quantized graph input) run through the reference executor. */
-int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int changed = 0;
   int n0 = g->n_nodes;
   for (int i = 0; i < n0; i++) {
@@ -452,9 +450,9 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
     free(s), free(z);
   }
   if (!changed) return IR_OK;
-  int rc = cc_dce(g, o, err, errlen);
+  int rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
-  if (rc == IR_OK) rc = cc_fuse(g, o, err, errlen);
-  if (rc == IR_OK) rc = cc_dce(g, o, err, errlen);
+  if (rc == IR_OK) rc = cc_fuse(g, cx, err, errlen);
+  if (rc == IR_OK) rc = cc_dce(g, cx, err, errlen);
   return rc;
 }
