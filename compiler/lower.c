@@ -61,9 +61,9 @@ static void add_mtensor(lw *L, int id, int t, float scale, int32_t zp) {
   cc_mtensor *T = &m->t[m->nt++];
   memset(T, 0, sizeof *T);
   snprintf(T->name, sizeof T->name, "%s", L->g->tensors[t]->name);
-  cc_tensor_shape(m->net, id, &T->c, &T->h, &T->w);
-  T->offset = cc_tensor_offset(m->net, id);
-  T->bytes = cc_tensor_bytes(m->net, id);
+  cg_tensor_shape(m->net, id, &T->c, &T->h, &T->w);
+  T->offset = cg_tensor_offset(m->net, id);
+  T->bytes = cg_tensor_bytes(m->net, id);
   T->scale = scale;
   T->zp = zp;
 }
@@ -75,8 +75,8 @@ static int new_acc(lw *L, int t) {
   int32_t z;
   if (!cc_acc_shape(L->g, t, &c, &h, &w)) return cc_lower_fail(L, NULL, "tensor '%s' does not fit the accelerator", L->g->tensors[t]->name), -1;
   if (quant_of(L, t, &s, &z)) return -1;
-  int id = cc_net_tensor(L->m->net, c, h, w);
-  if (id < 0) return cc_lower_fail(L, NULL, "tensor '%s': %s", L->g->tensors[t]->name, cc_net_error(L->m->net)), -1;
+  int id = cg_net_tensor(L->m->net, c, h, w);
+  if (id < 0) return cc_lower_fail(L, NULL, "tensor '%s': %s", L->g->tensors[t]->name, cg_net_error(L->m->net)), -1;
   add_mtensor(L, id, t, s, z);
   return id;
 }
@@ -155,9 +155,9 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
     double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));
   }
-  int rc = cc_quant_conv(xs, ws, 1, ys, M, mult, shift);
+  int rc = cg_quant_conv(xs, ws, 1, ys, M, mult, shift);
   free(ws);
-  if (rc != CC_OK) {
+  if (rc != CG_OK) {
     L->refused = -2; /* the caller marks the node */
     return cc_lower_fail(L, n, "requantization scale out of range (input %g, output %g)", xs, ys);
   }
@@ -187,19 +187,19 @@ static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, i
 static int finish_layer(lw *L, int ni, int layer, int in, int out) {
   cc_model *m = L->m;
   const ir_node *n = L->g->nodes[ni];
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   o.only_layer = layer;
   o.no_latency_hiding = L->cx->o->no_latency_hiding;
   isa_prog p;
-  int rc = cc_net_build(m->net, &o, &p);
-  if (rc != CC_OK) {
-    cc_lower_fail(L, n, "the back end cannot build this layer: %s", cc_net_error(m->net));
-    if (rc == CC_E_FIT || rc == CC_E_UNSUPPORTED || rc == CC_E_ARG) L->refused = ni;
+  int rc = cg_net_build(m->net, &o, &p);
+  if (rc != CG_OK) {
+    cc_lower_fail(L, n, "the back end cannot build this layer: %s", cg_net_error(m->net));
+    if (rc == CG_E_FIT || rc == CG_E_UNSUPPORTED || rc == CG_E_ARG) L->refused = ni;
     return IR_ERR;
   }
-  cc_layer_info info;
-  cc_net_layer_info(m->net, layer, &info);
+  cg_layer_info info;
+  cg_net_layer_info(m->net, layer, &info);
   m->l = cc_grow(m->l, m->nl, sizeof *m->l);
   L->bl = cc_grow(L->bl, m->nl, sizeof *L->bl);
   cc_mlayer *l = &m->l[m->nl];
@@ -264,13 +264,13 @@ static int nudge_res_scale(lw *L, int y, float rs, float *ys) {
  * (weights all 1, so no block is skipped) whose output is cout channels; with a residual: res_c
  * x res_h x res_w, dense (res_dense: a 1x1 projection of stride res_s, all weights 1) or the
  * identity (diagonal). Built in a scratch net; 0 if the back end cannot build it. */
-static uint64_t trial_cycles(lw *L, const cc_conv *geo, int cin, int h, int w, int cout, int res_c, int res_h,
+static uint64_t trial_cycles(lw *L, const cg_conv *geo, int cin, int h, int w, int cout, int res_c, int res_h,
                              int res_w, int res_dense) {
-  cc_net *net = cc_net_new(L->cx->cfg);
+  cg_net *net = cg_net_new(L->cx->cfg);
   if (!net) return 0;
-  int oh = cc_out_dim(h, geo->kh, geo->sh, geo->dh, geo->pad_t, geo->pad_b);
-  int ow = cc_out_dim(w, geo->kw, geo->sw, geo->dw, geo->pad_l, geo->pad_r);
-  cc_conv p = *geo;
+  int oh = cg_out_dim(h, geo->kh, geo->sh, geo->dh, geo->pad_t, geo->pad_b);
+  int ow = cg_out_dim(w, geo->kw, geo->sw, geo->dw, geo->pad_l, geo->pad_r);
+  cg_conv p = *geo;
   size_t nw = (size_t)cout * cin * p.kh * p.kw;
   int8_t *wt = malloc(nw + 1), *rw = malloc((size_t)cout * (res_c > 0 ? res_c : 1) + 1);
   int16_t *mult = malloc((size_t)cout * sizeof *mult);
@@ -280,29 +280,29 @@ static uint64_t trial_cycles(lw *L, const cc_conv *geo, int cin, int h, int w, i
     memset(wt, 1, nw);
     memset(rw, 1, (size_t)cout * (res_c > 0 ? res_c : 1));
     for (int o = 0; o < cout; o++) mult[o] = 1 << 14, shift[o] = 20;
-    p.in = cc_net_tensor(net, cin, h, w);
-    p.out = cc_net_tensor(net, cout, oh, ow);
-    p.res = res_c > 0 ? cc_net_tensor(net, res_c, res_h, res_w) : -1;
+    p.in = cg_net_tensor(net, cin, h, w);
+    p.out = cg_net_tensor(net, cout, oh, ow);
+    p.res = res_c > 0 ? cg_net_tensor(net, res_c, res_h, res_w) : -1;
     p.weight = wt, p.bias = NULL, p.mult = mult, p.shift = shift;
     p.groups = 1, p.lo = -128, p.hi = 127, p.x_zp = p.y_zp = p.res_zp = 0;
     p.res_d = res_c > 0 && !res_dense ? 1 : 0, p.res_f = 0;
     p.res_w = res_dense ? rw : NULL, p.res_fc = res_dense ? rf : NULL;
     p.res_s = res_dense ? geo->res_s : 1;
-    int layer = cc_net_add_conv(net, &p);
-    cc_opts o;
-    cc_opts_default(&o);
+    int layer = cg_net_add_conv(net, &p);
+    cg_opts o;
+    cg_opts_default(&o);
     o.only_layer = layer;
     o.no_latency_hiding = L->cx->o->no_latency_hiding;
     o.plan_only = 1;
     isa_prog prog;
-    cc_layer_info info;
-    if (layer >= 0 && cc_net_build(net, &o, &prog) == CC_OK) {
-      cc_net_layer_info(net, layer, &info);
+    cg_layer_info info;
+    if (layer >= 0 && cg_net_build(net, &o, &prog) == CG_OK) {
+      cg_net_layer_info(net, layer, &info);
       cy = info.predicted_cycles;
     }
   }
   free(wt), free(rw), free(mult), free(shift), free(rf);
-  cc_net_free(net);
+  cg_net_free(net);
   return cy;
 }
 
@@ -346,18 +346,18 @@ static const ir_node *ds_consumer(lw *L, int ni) {
     ir_window cwin;
     L->dsfuse[ni] = 0;
     if (ct->rank == 4 && cwt->rank == 4 && !cc_window(g, cn, cx, cwt->dims + 2, &cwin, why, sizeof why)) {
-      cc_conv geo;
+      cg_conv geo;
       memset(&geo, 0, sizeof geo);
       geo.kh = (int)cwt->dims[2], geo.kw = (int)cwt->dims[3], geo.sh = (int)cwin.stride[0], geo.sw = (int)cwin.stride[1];
       geo.dh = (int)cwin.dil[0], geo.dw = (int)cwin.dil[1];
       geo.pad_t = (int)cwin.pad_b[0], geo.pad_l = (int)cwin.pad_b[1], geo.pad_b = (int)cwin.pad_e[0], geo.pad_r = (int)cwin.pad_e[1];
       geo.res_s = (int)win.stride[0];
       int cin = (int)ct->dims[1], h = (int)ct->dims[2], wd = (int)ct->dims[3], cout = (int)cwt->dims[0];
-      int oh = cc_out_dim(h, geo.kh, geo.sh, geo.dh, geo.pad_t, geo.pad_b);
-      int ow = cc_out_dim(wd, geo.kw, geo.sw, geo.dw, geo.pad_l, geo.pad_r);
+      int oh = cg_out_dim(h, geo.kh, geo.sh, geo.dh, geo.pad_t, geo.pad_b);
+      int ow = cg_out_dim(wd, geo.kw, geo.sw, geo.dw, geo.pad_l, geo.pad_r);
       int c2 = (int)xt->dims[1], h2 = (int)xt->dims[2], w2 = (int)xt->dims[3];
       uint64_t fused = trial_cycles(L, &geo, cin, h, wd, cout, c2, h2, w2, 1);
-      cc_conv pg;
+      cg_conv pg;
       memset(&pg, 0, sizeof pg);
       pg.kh = pg.kw = pg.dh = pg.dw = 1, pg.sh = pg.sw = (int)win.stride[0];
       uint64_t apart = trial_cycles(L, &pg, c2, h2, w2, cout, 0, 0, 0, 0) +
@@ -392,7 +392,7 @@ static int lower_conv(lw *L, int ni) {
   int dsi = -1; /* the fused 1x1 projection producing R (ds_consumer) */
   if (R >= 0 && ir_producer(g, R, &dsi) && ds_consumer(L, dsi) != n) dsi = -1;
   if (R >= 0 && dsi < 0 && nudge_res_scale(L, y, rs, &ys)) return IR_ERR;
-  cc_conv p;
+  cg_conv p;
   memset(&p, 0, sizeof p);
   p.kh = kh, p.kw = kw, p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
   p.dh = (int)win.dil[0], p.dw = (int)win.dil[1];
@@ -504,7 +504,7 @@ static int lower_conv(lw *L, int ni) {
   if (!p.res_d && !p.res_w) fold_out_zp(qb, mult, shift, M, &p.y_zp);
   if (R >= 0 && !p.res_d && !p.res_w) {
     int sh;
-    if (cc_quant_multiplier((double)rs / ys, &p.res_mult, &sh) != CC_OK) {
+    if (cg_quant_multiplier((double)rs / ys, &p.res_mult, &sh) != CG_OK) {
       L->refused = ni;
       cc_lower_fail(L, n, "residual requantization out of range");
       goto out;
@@ -513,12 +513,12 @@ static int lower_conv(lw *L, int ni) {
   }
   /* the input: a first layer with few channels reads a host-packed im2col tensor */
   if (L->acc[x] < 0 && group == 1 && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x) &&
-      cc_im2col_pays(m->cfg, cin, kh, kw)) {
+      cg_im2col_pays(m->cfg, cin, kh, kw)) {
     int f = cc_float_of(L, x);
     if (f < 0) goto out;
-    p.in = cc_net_tensor_im2col(m->net, cin, (int)xt->dims[2], (int)xt->dims[3], &p);
+    p.in = cg_net_tensor_im2col(m->net, cin, (int)xt->dims[2], (int)xt->dims[3], &p);
     if (p.in < 0) {
-      cc_lower_fail(L, n, "%s", cc_net_error(m->net));
+      cc_lower_fail(L, n, "%s", cg_net_error(m->net));
       goto out;
     }
     add_mtensor(L, p.in, x, xs, xz);
@@ -534,10 +534,10 @@ static int lower_conv(lw *L, int ni) {
   p.res = -1;
   if (R >= 0 && (p.res = acc_of(L, R)) < 0) goto out;
   if ((p.out = new_acc(L, y)) < 0) goto out;
-  int layer = cc_net_add_conv(m->net, &p);
+  int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
-    cc_lower_fail(L, n, "the back end refused the conv: %s", cc_net_error(m->net));
+    cc_lower_fail(L, n, "the back end refused the conv: %s", cg_net_error(m->net));
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
@@ -584,7 +584,7 @@ static int lower_fc(lw *L, int ni) {
     if (L->refused == -2) L->refused = ni;
     goto out;
   }
-  cc_conv p;
+  cg_conv p;
   memset(&p, 0, sizeof p);
   p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
   p.groups = 1;
@@ -596,10 +596,10 @@ static int lower_fc(lw *L, int ni) {
   fold_out_zp(qb, mult, shift, N, &p.y_zp);
   p.res = -1;
   if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) goto out;
-  int layer = cc_net_add_conv(m->net, &p);
+  int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
-    cc_lower_fail(L, n, "the back end refused the fc layer: %s", cc_net_error(m->net));
+    cc_lower_fail(L, n, "the back end refused the fc layer: %s", cg_net_error(m->net));
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
@@ -621,7 +621,7 @@ static int lower_pool(lw *L, int ni) {
   float xs, ys;
   int32_t xz, yz;
   if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz)) return IR_ERR;
-  cc_pool p;
+  cg_pool p;
   memset(&p, 0, sizeof p);
   if (n->op == IR_OP_GlobalAveragePool) {
     p.kh = (int)xt->dims[2], p.kw = (int)xt->dims[3], p.sh = p.sw = 1;
@@ -632,12 +632,12 @@ static int lower_pool(lw *L, int ni) {
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
-  p.kind = n->op == IR_OP_MaxPool ? CC_POOL_MAX : CC_POOL_AVG;
+  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : CG_POOL_AVG;
   p.x_zp = xz, p.y_zp = yz;
   p.lo = -128, p.hi = 127;
-  if (p.kind == CC_POOL_AVG) {
+  if (p.kind == CG_POOL_AVG) {
     int sh;
-    if (cc_quant_multiplier((double)xs / ((double)p.kh * p.kw * ys), &p.mult, &sh) != CC_OK) {
+    if (cg_quant_multiplier((double)xs / ((double)p.kh * p.kw * ys), &p.mult, &sh) != CG_OK) {
       L->refused = ni;
       return cc_lower_fail(L, n, "average requantization out of range");
     }
@@ -649,10 +649,10 @@ static int lower_pool(lw *L, int ni) {
     return cc_lower_fail(L, n, "internal: max pooling output quantized differently from its input");
   }
   if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
-  int layer = cc_net_add_pool(m->net, &p);
+  int layer = cg_net_add_pool(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
-    return cc_lower_fail(L, n, "the back end refused the pooling: %s", cc_net_error(m->net));
+    return cc_lower_fail(L, n, "the back end refused the pooling: %s", cg_net_error(m->net));
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) return IR_ERR;
   L->acc[y] = p.out;
@@ -669,10 +669,10 @@ static int lower_add(lw *L, int ni) {
   float as, bs, ys;
   int32_t az, bz, yz;
   if (quant_of(L, a, &as, &az) || quant_of(L, b, &bs, &bz) || quant_of(L, y, &ys, &yz)) return IR_ERR;
-  cc_add p;
+  cg_add p;
   memset(&p, 0, sizeof p);
   int sa, sb;
-  if (cc_quant_multiplier((double)as / ys, &p.a_mult, &sa) != CC_OK || cc_quant_multiplier((double)bs / ys, &p.b_mult, &sb) != CC_OK) {
+  if (cg_quant_multiplier((double)as / ys, &p.a_mult, &sa) != CG_OK || cg_quant_multiplier((double)bs / ys, &p.b_mult, &sb) != CG_OK) {
     L->refused = ni;
     return cc_lower_fail(L, n, "add requantization out of range");
   }
@@ -682,10 +682,10 @@ static int lower_add(lw *L, int ni) {
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
   if ((p.a = acc_of(L, a)) < 0 || (p.b = acc_of(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
-  int layer = cc_net_add_add(m->net, &p);
+  int layer = cg_net_add_add(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
-    return cc_lower_fail(L, n, "the back end refused the add: %s", cc_net_error(m->net));
+    return cc_lower_fail(L, n, "the back end refused the add: %s", cg_net_error(m->net));
   }
   if (finish_layer(L, ni, layer, p.a, p.out)) return IR_ERR;
   L->acc[y] = p.out;

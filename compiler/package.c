@@ -474,8 +474,8 @@ void cc_model_free(cc_model *m) {
   free(m->l);
   free(m->s);
   free(m->image);
-  if (m->net) cc_net_free(m->net);
-  if (m->lnet) cc_net_free(m->lnet);
+  if (m->net) cg_net_free(m->net);
+  if (m->lnet) cg_net_free(m->lnet);
   free(m);
 }
 
@@ -493,10 +493,10 @@ static int numel_matches(const cc_model *m, int gt, int acc) {
 
 int cc_model_check(cc_model *m, char *err, size_t errlen) {
   const isa_config *cfg = m->cfg;
-  if (m->net && !m->lnet && cc_net_layers(m->net) > 0) m->lnet = m->net; /* the compile's layers */
-  else if (m->net) cc_net_free(m->net);
-  m->net = cc_net_new(cfg);
-  if (!m->net) return ferr(err, errlen, "config '%s': %s", cfg->d.name, cc_net_new_error());
+  if (m->net && !m->lnet && cg_net_layers(m->net) > 0) m->lnet = m->net; /* the compile's layers */
+  else if (m->net) cg_net_free(m->net);
+  m->net = cg_net_new(cfg);
+  if (!m->net) return ferr(err, errlen, "config '%s': %s", cfg->d.name, cg_net_new_error());
   /* tensors: re-created by the back end, same places */
   uint64_t arena = 0;
   for (int i = 0; i < m->nt; i++) {
@@ -507,7 +507,7 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
       return ferr(err, errlen, "tensor %d '%s': bad shape %dx%dx%d", i, t->name, t->c, t->h, t->w);
     int id;
     if (t->im2col) {
-      cc_conv g;
+      cg_conv g;
       memset(&g, 0, sizeof g);
       g.kh = t->geo[0], g.kw = t->geo[1], g.sh = t->geo[2], g.sw = t->geo[3], g.dh = t->geo[4];
       g.dw = t->geo[5], g.pad_t = t->geo[6], g.pad_l = t->geo[7], g.pad_b = t->geo[8];
@@ -516,15 +516,15 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
         if (t->geo[k] < 0 || t->geo[k] > 64) return ferr(err, errlen, "tensor %d: bad im2col geometry", i);
       if (g.x_zp < -128 || g.x_zp > 127) return ferr(err, errlen, "tensor %d: bad im2col zero point", i);
       if ((int64_t)t->c * g.kh * g.kw > (1 << 20)) return ferr(err, errlen, "tensor %d: bad im2col size", i);
-      id = cc_net_tensor_im2col(m->net, t->c, t->h, t->w, &g);
+      id = cg_net_tensor_im2col(m->net, t->c, t->h, t->w, &g);
     } else {
-      id = cc_net_tensor(m->net, t->c, t->h, t->w);
+      id = cg_net_tensor(m->net, t->c, t->h, t->w);
     }
-    if (id != i) return ferr(err, errlen, "tensor %d: %s", i, cc_net_error(m->net));
-    if (cc_tensor_offset(m->net, i) != t->offset || cc_tensor_bytes(m->net, i) != t->bytes)
+    if (id != i) return ferr(err, errlen, "tensor %d: %s", i, cg_net_error(m->net));
+    if (cg_tensor_offset(m->net, i) != t->offset || cg_tensor_bytes(m->net, i) != t->bytes)
       return ferr(err, errlen, "tensor %d '%s': stored place %llu+%llu, the back end puts it at %llu+%llu", i,
                   t->name, (unsigned long long)t->offset, (unsigned long long)t->bytes,
-                  (unsigned long long)cc_tensor_offset(m->net, i), (unsigned long long)cc_tensor_bytes(m->net, i));
+                  (unsigned long long)cg_tensor_offset(m->net, i), (unsigned long long)cg_tensor_bytes(m->net, i));
     arena = t->offset + t->bytes;
   }
   arena = (arena + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN * ISA_IMAGE_ALIGN;

@@ -113,8 +113,8 @@ typedef struct cc_model {
   cc_mstep *s;                /* [ns] the plan */
   uint8_t *image;             /* [image_bytes] arena (zero) then constants */
   uint64_t image_bytes, arena_bytes;
-  cc_net *net;                /* the tensors of t[] re-created (for cc_pack / cc_unpack) */
-  cc_net *lnet;               /* after cc_compile: the compile's network with its layers (e.g.
+  cg_net *net;                /* the tensors of t[] re-created (for cg_pack / cg_unpack) */
+  cg_net *lnet;               /* after cc_compile: the compile's network with its layers (e.g.
                                * to build them as one program); NULL in a loaded package */
 } cc_model;
 

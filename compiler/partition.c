@@ -85,7 +85,7 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
   const ir_type *t = &g->tensors[y]->type;
   for (int k = 0; k < 2; k++) {
-    int o = cc_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
+    int o = cg_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
                        (int)win->pad_e[k]);
     if (t->rank != 4 || o != t->dims[2 + k]) return 0;
   }

@@ -73,8 +73,8 @@ static int lower_once(lw *L) {
   L->refused = -1;
   m->cfg = L->cx->cfg;
   snprintf(m->name, sizeof m->name, "%s", g->name ? g->name : "model");
-  m->net = cc_net_new(m->cfg);
-  if (!m->net) return cc_lower_fail(L, NULL, "config '%s': %s", m->cfg->d.name, cc_net_new_error());
+  m->net = cg_net_new(m->cfg);
+  if (!m->net) return cc_lower_fail(L, NULL, "config '%s': %s", m->cfg->d.name, cg_net_new_error());
   m->g = ir_graph_new(m->name);
   L->acc = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   L->dsfuse = malloc((size_t)g->n_nodes + 1);

@@ -176,7 +176,7 @@ static int step_quant(rt_model *r, int a, int b, char *err, size_t errlen) {
     double v = nearbyint(x[i] / t->scale) + t->zp;
     r->q[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); /* NaN -> 127 */
   }
-  if (cc_pack(r->m->net, b, r->q, r->host) != CC_OK) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
+  if (cg_pack(r->m->net, b, r->q, r->host) != CG_OK) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
   int rc = drv_write(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
   return rc == DRV_OK ? RT_OK : rt_err(err, errlen, RT_E_DEVICE, "writing tensor '%s': %s", t->name, drv_strerror(rc));
 }
@@ -186,7 +186,7 @@ static int step_dequant(rt_model *r, int a, int b, char *err, size_t errlen) {
   const cc_mtensor *t = &r->m->t[a];
   int rc = drv_read(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
   if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", t->name, drv_strerror(rc));
-  if (cc_unpack(r->m->net, a, r->host, r->q) != CC_OK) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
+  if (cg_unpack(r->m->net, a, r->host, r->q) != CG_OK) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
   ir_value *v = &r->vals[b];
   if (r->owned[b]) free(v->data);
   if (ir_value_alloc(v, &r->m->g->tensors[b]->type) != IR_OK) return rt_err(err, errlen, RT_E_NOMEM, "out of memory");

@@ -11,7 +11,7 @@
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
  * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused);
- * with a GEMM residual (cc_conv res_d / res_w): after the last input step, REQ to the output
+ * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
  * them, loaded by the load unit into slots of their own after the input and weight slots (two
@@ -51,7 +51,7 @@ typedef struct conv_geo {
   int ncib, ncob;                /* channel blocks */
   int dwc;                       /* depthwise */
   int res;                       /* has a residual */
-  int resb;                      /* the residual goes through the GEMM core (cc_conv res_w) */
+  int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
   int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
                                   * ALU ADD pass of the per-channel constants */
   int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
@@ -171,14 +171,14 @@ typedef struct conv_consts {
 static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
                             const conv_dims *x, conv_consts *k) {
   const unsigned B = g->B;
-  const cc_conv *p = &L->conv;
+  const cg_conv *p = &L->conv;
   k->wofs = calloc((size_t)x->n_co * x->nr, sizeof *k->wofs);
-  if (!k->wofs) return cg_fail(g, CC_E_NOMEM, "out of memory (weight table)");
-  if (g->dry) return CC_OK;
+  if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
+  if (g->dry) return CG_OK;
   int cin_g = c->dwc ? 1 : c->cin;
   size_t eb = (size_t)B * B;
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
-  if (!blk) return cg_fail(g, CC_E_NOMEM, "out of memory (weights)");
+  if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
   int list[CG_MAX_RB];
   for (int co = 0; co < x->n_co; co++)
     for (int r = 0; r < x->nr; r++) {
@@ -244,7 +244,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   if (!acc || !bytes) {
     free(acc);
     free(bytes);
-    return cg_fail(g, CC_E_NOMEM, "out of memory (bias)");
+    return cg_fail(g, CG_E_NOMEM, "out of memory (bias)");
   }
   /* little-endian int32 lanes */
 #define PUT_ACC(dst_e, n_el)                                                    \
@@ -408,7 +408,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
     int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
     if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
-      return cg_fail(g, CC_E_FIT, "conv: padding of a load exceeds 15");
+      return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
     for (int cl = 0; cl < tcin_t; cl++) {
       int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
       uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);
@@ -451,7 +451,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     if (g->barrier_c2l) {
       cg_tok(&st->L.v[0], 0, 1, 0, 0);
       g->barrier_c2l = 0;
-      if (st->p >= 0) return cg_fail(g, CC_E_INTERNAL, "conv: two C2L pops on one load");
+      if (st->p >= 0) return cg_fail(g, CG_E_INTERNAL, "conv: two C2L pops on one load");
     }
     cg_tok(&st->L.v[st->L.n - 1], 0, 0, 0, 1);
   }
@@ -535,7 +535,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     if (cg_push(g, &st->C, &in)) return g->status;
   }
   if (r == x->nr - 1) {
-    const cc_conv *cp = &s->L->conv;
+    const cg_conv *cp = &s->L->conv;
     /* REQ: bounds fused when no residual and no output zero point, or when the zero point
      * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
     int fused = !c->res && (!cp->y_zp || c->fold);
@@ -608,7 +608,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
 static int emit_list(cg_gen *g, const cg_list *l) {
   for (int i = 0; i < l->n; i++)
     if (cg_push(g, &g->prog, &l->v[i])) return g->status;
-  return CC_OK;
+  return CG_OK;
 }
 
 /* Emit loads of a planned step, and set the C2L push on the compute step it waits for. */
@@ -627,7 +627,7 @@ static int emit_loads(conv_sched *s, conv_step *st) {
 static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
                     int nslot, int lookahead) {
   conv_dims x;
-  if (!conv_dims_of(g, c, t, nslot, &x)) return cg_fail(g, CC_E_INTERNAL, "conv: tiling does not fit");
+  if (!conv_dims_of(g, c, t, nslot, &x)) return cg_fail(g, CG_E_INTERNAL, "conv: tiling does not fit");
   conv_consts k;
   memset(&k, 0, sizeof k);
   conv_sched s;
@@ -651,7 +651,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
   s.uw = malloc(((size_t)x.WGTS + (size_t)x.RWGT + 4u * t->tco + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
-    cg_fail(g, CC_E_NOMEM, "out of memory (conv schedule)");
+    cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
   }
   if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
@@ -765,9 +765,9 @@ static int cand_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, int exhaustive,
-                  cc_layer_info *info) {
-  const cc_conv *p = &L->conv;
+int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, int exhaustive,
+                  cg_layer_info *info) {
+  const cg_conv *p = &L->conv;
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
   conv_geo c;
   memset(&c, 0, sizeof c);
@@ -799,11 +799,11 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   uint8_t *nzb = NULL;
   if (c.resb) {
     const cg_tensor *tr = &net->t[p->res];
-    if (tr->cb > CG_MAX_RB) return cg_fail(g, CC_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
+    if (tr->cb > CG_MAX_RB) return cg_fail(g, CG_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
     c.cres = L->cres, c.ncrb = tr->cb, c.RH = tr->h, c.RW = tr->w;
     c.rstride = p->res_s > 1 ? p->res_s : 1;
     nzb = calloc((size_t)c.ncob * c.ncrb + 1, 1);
-    if (!nzb) return cg_fail(g, CC_E_NOMEM, "out of memory");
+    if (!nzb) return cg_fail(g, CG_E_NOMEM, "out of memory");
     for (int o = 0; o < c.cout; o++)
       for (int ci = 0; ci < c.cres; ci++)
         if (L->rw[(size_t)o * c.cres + ci]) nzb[(o / (int)g->B) * c.ncrb + ci / (int)g->B] = 1;
@@ -836,7 +836,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   for (int k = 1; k <= 10; k++) add_val(twv, &ntw, c.OW, cg_cdiv(c.OW, k));
   int cap = nco * nci * nky * ntw * 2 * 3, nc = 0;
   cand *cs = malloc((size_t)cap * sizeof *cs);
-  if (!cs) return cg_fail(g, CC_E_NOMEM, "out of memory (candidates)");
+  if (!cs) return cg_fail(g, CG_E_NOMEM, "out of memory (candidates)");
   for (int a = 0; a < nco; a++)
     for (int b = 0; b < nci; b++)
       for (int e = 0; e < nky; e++)
@@ -868,7 +868,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   if (!nc) {
     free(cs);
     free(nzb);
-    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
+    return cg_fail(g, CG_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
                    c.H, c.W, c.KH, c.KW, g->d->name);
   }
   qsort(cs, (size_t)nc, sizeof *cs, cand_cmp);
@@ -881,7 +881,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
     cg_gen_init(&dg, g->cfg, 1);
     dg.barrier_c2l = 0;
     int rc = conv_gen(&dg, L, &c, &cs[i].t, nslot, !no_lh);
-    double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+    double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
                     ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                     : -1;
     cg_gen_free(&dg);
@@ -893,7 +893,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   if (best_cy < 0) {
     free(cs);
     free(nzb);
-    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
+    return cg_fail(g, CG_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   }
   conv_tile t = cs[best].t;

@@ -23,7 +23,7 @@
 static int emit_list(cg_gen *g, const cg_list *l) {
   for (int i = 0; i < l->n; i++)
     if (cg_push(g, &g->prog, &l->v[i])) return g->status;
-  return CC_OK;
+  return CG_OK;
 }
 
 typedef struct pool_geo {
@@ -41,7 +41,7 @@ typedef struct pool_tile {
  * multiple of the column stride: the row pass does that offset first (it reads each target
  * before the iteration that writes it), then the others (never targets). */
 static int pool_sep_ok(const pool_geo *c) {
-  return c->kind == CC_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
+  return c->kind == CG_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
 }
 
 /* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
@@ -62,17 +62,17 @@ static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int
 /* Generate a pooling layer for tiling t into g->prog (constants in the image unless dry). */
 static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_tile *t,
                     int nslot) {
-  const cc_pool *p = &L->pool;
+  const cg_pool *p = &L->pool;
   int IHW, OP;
-  if (!pool_fits(g, c, t, nslot, &IHW, &OP)) return cg_fail(g, CC_E_INTERNAL, "pool: no fit");
+  if (!pool_fits(g, c, t, nslot, &IHW, &OP)) return cg_fail(g, CG_E_INTERNAL, "pool: no fit");
   int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
   int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
-  int padv = c->kind == CC_POOL_MAX ? -128 : p->x_zp;
+  int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
   uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
   uint32_t req_e = 0;
   cg_list C = {0}, S = {0};
-  if (!uw) return cg_fail(g, CC_E_NOMEM, "out of memory (pool)");
-  if (c->kind == CC_POOL_AVG) {
+  if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
+  if (c->kind == CG_POOL_AVG) {
     /* [0] requant, [1] -kh*kw*x_zp in every lane (the pads and inputs each carry x_zp) */
     uint8_t b[2 * 4 * 64];
     uint32_t lane = cg_req_lane(p->mult, p->shift), corr = (uint32_t)(-(int64_t)c->KH * c->KW * p->x_zp);
@@ -107,7 +107,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
           continue;
         }
         if (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15) {
-          cg_fail(g, CC_E_FIT, "pool: padding of a load exceeds 15");
+          cg_fail(g, CG_E_FIT, "pool: padding of a load exceeds 15");
           goto out;
         }
         uint64_t dram = c->in_e + (uint64_t)(co * t->tco + a) * c->H * c->W +
@@ -150,7 +150,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
         continue;
       }
       /* first position: MOV (first chunk only); the rest: MAX / ADD */
-      int op = c->kind == CC_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
+      int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
       uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
       uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
       if (kc == 0) {
@@ -188,7 +188,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
         if (cg_push(g, &C, &in)) goto out;
       }
     }
-    if (c->kind == CC_POOL_AVG) {
+    if (c->kind == CG_POOL_AVG) {
       /* [ADD -n*x_zp], REQ (bounds fused unless y_zp does not fold), [ADD y_zp], [CLIP] */
       int fused = !p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);
       int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
@@ -228,8 +228,8 @@ out:
   return g->status;
 }
 
-int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
-  const cc_pool *p = &L->pool;
+int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
+  const cg_pool *p = &L->pool;
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, cg_elem(g, ti->off, ISA_MEM_ACC8),
@@ -261,7 +261,7 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
         cg_gen dg;
         cg_gen_init(&dg, g->cfg, 1);
         int rc = pool_gen(&dg, L, &c, &t, nslot);
-        double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+        double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
                         ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                         : -1;
         cg_gen_free(&dg);
@@ -272,7 +272,7 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
         }
       }
   if (best_cy < 0)
-    return cg_fail(g, CC_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
+    return cg_fail(g, CG_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   info->candidates = ncand;
   snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d%s", best.th, best.tw,
@@ -280,14 +280,14 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
   return pool_gen(g, L, &c, &best, nslot);
 }
 
-int cg_add_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
-  const cc_add *p = &L->add;
+int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
+  const cg_add *p = &L->add;
   const cg_tensor *ta = &net->t[p->a], *tb = &net->t[p->b], *to = &net->t[p->out];
   int nslot = no_lh ? 1 : 2;
   int N = ta->cb * ta->h * ta->w;
   int T = cg_min((int)(g->d->acc_depth - 2) / (nslot + 1), 16383);
   T = cg_min(T, N);
-  if (T < 1) return cg_fail(g, CC_E_FIT, "add: accumulator too small");
+  if (T < 1) return cg_fail(g, CG_E_FIT, "add: accumulator too small");
   int ntiles = cg_cdiv(N, T);
   T = cg_cdiv(N, ntiles); /* balanced chunks */
   uint64_t ae = cg_elem(g, ta->off, ISA_MEM_ACC8), be = cg_elem(g, tb->off, ISA_MEM_ACC8);
