@@ -372,6 +372,118 @@ static const ir_node *ds_consumer(lw *L, int ni) {
   return L->dsfuse[ni] ? c : NULL;
 }
 
+/* The 1x1 projection dsi (ds_consumer) fused into conv n as its GEMM residual (cg.h, res_w):
+ * per output channel the most fraction bits f with |w| * x2_scale / ys * 2^f <= 127, weights
+ * rw = round(w * x2_scale / ys * 2^f); its bias and the constants y_zp * 2^f - sum(rw) * x2_zp
+ * go into the conv's bias qb, in acc units (the REQ scale mult * 2^-shift times ys). Sets p's
+ * res_w, res_fc (*rwp, *rfp: allocated, the caller frees), res_s, zero points; *R becomes the
+ * projection's input. */
+static int fuse_projection(lw *L, const ir_node *n, int dsi, int M, float ys, int32_t yz, const int16_t *mult,
+                           const uint8_t *shift, int32_t *qb, cg_conv *p, int8_t **rwp, uint8_t **rfp, int *R) {
+  const ir_graph *g = L->g;
+  char why[256];
+  const ir_node *dn = g->nodes[dsi];
+  int x2 = dn->in[0], C2 = (int)g->tensors[dn->in[1]]->type.dims[1];
+  const float *wd = g->tensors[dn->in[1]]->data;
+  const float *bd = dn->n_in > 2 && dn->in[2] >= 0 ? g->tensors[dn->in[2]]->data : NULL;
+  float s2;
+  int32_t z2;
+  ir_window dwin;
+  if (quant_of(L, x2, &s2, &z2) || cc_window(g, dn, x2, g->tensors[dn->in[1]]->type.dims + 2, &dwin, why, sizeof why)) {
+    cc_lower_fail(L, n, "internal: the fused projection lost its quantization");
+    return IR_ERR;
+  }
+  int8_t *rw = *rwp = malloc((size_t)M * C2);
+  uint8_t *rf = *rfp = malloc((size_t)M);
+  if (!rw || !rf) return cc_lower_fail(L, n, "out of memory");
+  int fold = 1;
+  double *add = malloc((size_t)M * sizeof *add);
+  if (!add) return cc_lower_fail(L, n, "out of memory");
+  for (int o = 0; o < M; o++) {
+    double mx = 0;
+    for (int k = 0; k < C2; k++) mx = fmax(mx, fabs((double)wd[(size_t)o * C2 + k]));
+    int fmax_o = shift[o] < 49 ? shift[o] : 49, f = fmax_o;
+    if (mx > 0) f = (int)floor(log2(127.0 * ys / (s2 * mx)));
+    f = f < 0 ? 0 : f > fmax_o ? fmax_o : f;
+    rf[o] = (uint8_t)f;
+    double k = ldexp((double)yz, f);
+    for (int c2 = 0; c2 < C2; c2++) {
+      double q = nearbyint(ldexp((double)wd[(size_t)o * C2 + c2] * s2 / ys, f));
+      rw[(size_t)o * C2 + c2] = (int8_t)fmax(-127, fmin(127, q));
+      k -= (double)rw[(size_t)o * C2 + c2] * z2;
+    }
+    double unit = ldexp((double)mult[o], -(int)shift[o]) * ys; /* acc units, real */
+    add[o] = (bd ? (double)bd[o] / unit : 0) + k / ldexp((double)mult[o], f - (int)shift[o]);
+    if (!(fabs((double)qb[o] + nearbyint(add[o])) < 2147483647.0)) fold = 0;
+  }
+  for (int o = 0; o < M; o++) {
+    double unit = ldexp((double)mult[o], -(int)shift[o]) * ys;
+    double a = fold ? add[o] : (bd ? (double)bd[o] / unit : 0);
+    qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, (double)qb[o] + nearbyint(a)));
+  }
+  free(add);
+  p->res_w = rw, p->res_fc = rf, p->res_s = (int)dwin.stride[0];
+  p->res_zp = fold ? 0 : z2;
+  if (fold) p->y_zp = 0;
+  *R = x2; /* the residual tensor is the projection's input */
+  return IR_OK;
+}
+
+/* The residual of conv p through the GEMM core (cg.h): res_d = round(rs / ys * 2^f) with the
+ * most fraction bits f that keep res_d <= 127 (so res_d >= 64 and the residual's scale is off
+ * by at most 2^-(f+1), a relative 0.8 %); the constants -res_d*res_zp + y_zp*2^f go into the
+ * bias qb (in acc units: divided by the REQ scale mult*2^-(shift-f)). */
+static void gemm_residual(cg_conv *p, int M, float rs, float ys, int32_t rz, int32_t yz, const int16_t *mult,
+                          const uint8_t *shift, int32_t *qb) {
+  int minsh = 63;
+  for (int o = 0; o < M; o++) minsh = shift[o] < minsh ? shift[o] : minsh;
+  double ratio = (double)rs / ys;
+  for (int f = minsh < 49 ? minsh : 49; f >= 0; f--) {
+    double d = nearbyint(ldexp(ratio, f));
+    if (d > 127) continue;
+    if (d >= 1) p->res_d = (int)d, p->res_f = f;
+    break;
+  }
+  if (p->res_d) {
+    double k = -(double)p->res_d * rz + ldexp((double)yz, p->res_f);
+    int ok = 1;
+    for (int o = 0; o < M && ok; o++)
+      ok = fabs((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p->res_f - (int)shift[o]))) < 2147483647.0;
+    for (int o = 0; o < M && ok; o++)
+      qb[o] = (int32_t)((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p->res_f - (int)shift[o])));
+    if (ok) p->res_zp = 0, p->y_zp = 0;
+  }
+}
+
+/* The input of conv n on IR tensor x into p->in: a first layer with few channels reads a
+ * host-packed im2col tensor, any other its accelerator tensor. */
+static int conv_input(lw *L, const ir_node *n, int x, cg_conv *p, float xs, int32_t xz) {
+  const ir_graph *g = L->g;
+  cc_model *m = L->m;
+  const ir_type *xt = &g->tensors[x]->type;
+  int cin = (int)xt->dims[1];
+  if (L->acc[x] < 0 && p->groups == 1 && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x) &&
+      cg_im2col_pays(m->cfg, cin, p->kh, p->kw)) {
+    int f = cc_float_of(L, x);
+    if (f < 0) return IR_ERR;
+    p->in = cg_net_tensor_im2col(m->net, cin, (int)xt->dims[2], (int)xt->dims[3], p);
+    if (p->in < 0) {
+      cc_lower_fail(L, n, "%s", cg_net_error(m->net));
+      return IR_ERR;
+    }
+    add_mtensor(L, p->in, x, xs, xz);
+    cc_mtensor *T = &m->t[p->in];
+    T->c = cin, T->h = (int)xt->dims[2], T->w = (int)xt->dims[3];
+    T->im2col = 1;
+    int geo[11] = {p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->pad_t, p->pad_l, p->pad_b, p->pad_r, p->x_zp};
+    memcpy(T->geo, geo, sizeof geo);
+    cc_plan_add(L, CC_STEP_QUANT, f, p->in);
+  } else if ((p->in = acc_of(L, x)) < 0) {
+    return IR_ERR;
+  }
+  return IR_OK;
+}
+
 /* Conv / dlvta.FusedConv node ni -> a conv layer (im2col input for a first layer with few
  * channels, residual, clamp of the fused activation). IR_OK or IR_ERR (L->refused set when the
  * back end refused it). lower_fc, lower_pool and lower_add do the same for their kinds. */
@@ -380,12 +492,12 @@ static int lower_conv(lw *L, int ni) {
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
   int x = n->in[0], wt = n->in[1], bt = n->n_in > 2 ? n->in[2] : -1, R = n->n_in > 3 ? n->in[3] : -1, y = n->out[0];
-  const ir_type *xt = &g->tensors[x]->type, *wty = &g->tensors[wt]->type;
+  const ir_type *wty = &g->tensors[wt]->type;
   ir_window win;
   char why[256];
   if (cc_window(g, n, x, wty->dims + 2, &win, why, sizeof why)) return cc_lower_fail(L, n, "%s", why);
   int M = (int)wty->dims[0], Kc = (int)wty->dims[1], kh = (int)wty->dims[2], kw = (int)wty->dims[3];
-  int cin = (int)xt->dims[1], group = (int)ir_attr_int(n, "group", 1);
+  int group = (int)ir_attr_int(n, "group", 1);
   float xs, ys, rs = 1;
   int32_t xz, yz, rz = 0;
   if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || (R >= 0 && quant_of(L, R, &rs, &rz))) return IR_ERR;
@@ -423,83 +535,9 @@ static int lower_conv(lw *L, int ni) {
   }
   p.weight = qw, p.bias = qb, p.mult = mult, p.shift = shift;
   if (dsi >= 0) {
-    /* the projection through the GEMM core (cg.h, res_w): per output channel the most fraction
-     * bits f with |w| * x2_scale / ys * 2^f <= 127, weights rw = round(w * x2_scale / ys * 2^f);
-     * its bias and the constants y_zp * 2^f - sum(rw) * x2_zp go into the conv's bias, in acc
-     * units (the REQ scale mult * 2^-shift times ys) */
-    const ir_node *dn = g->nodes[dsi];
-    int x2 = dn->in[0], C2 = (int)g->tensors[dn->in[1]]->type.dims[1];
-    const float *wd = g->tensors[dn->in[1]]->data;
-    const float *bd = dn->n_in > 2 && dn->in[2] >= 0 ? g->tensors[dn->in[2]]->data : NULL;
-    float s2;
-    int32_t z2;
-    ir_window dwin;
-    if (quant_of(L, x2, &s2, &z2) || cc_window(g, dn, x2, g->tensors[dn->in[1]]->type.dims + 2, &dwin, why, sizeof why)) {
-      cc_lower_fail(L, n, "internal: the fused projection lost its quantization");
-      goto out;
-    }
-    rw = malloc((size_t)M * C2);
-    rf = malloc((size_t)M);
-    if (!rw || !rf) {
-      cc_lower_fail(L, n, "out of memory");
-      goto out;
-    }
-    int fold = 1;
-    double *add = malloc((size_t)M * sizeof *add);
-    if (!add) {
-      cc_lower_fail(L, n, "out of memory");
-      goto out;
-    }
-    for (int o = 0; o < M; o++) {
-      double mx = 0;
-      for (int k = 0; k < C2; k++) mx = fmax(mx, fabs((double)wd[(size_t)o * C2 + k]));
-      int fmax_o = shift[o] < 49 ? shift[o] : 49, f = fmax_o;
-      if (mx > 0) f = (int)floor(log2(127.0 * ys / (s2 * mx)));
-      f = f < 0 ? 0 : f > fmax_o ? fmax_o : f;
-      rf[o] = (uint8_t)f;
-      double k = ldexp((double)yz, f);
-      for (int c2 = 0; c2 < C2; c2++) {
-        double q = nearbyint(ldexp((double)wd[(size_t)o * C2 + c2] * s2 / ys, f));
-        rw[(size_t)o * C2 + c2] = (int8_t)fmax(-127, fmin(127, q));
-        k -= (double)rw[(size_t)o * C2 + c2] * z2;
-      }
-      double unit = ldexp((double)mult[o], -(int)shift[o]) * ys; /* acc units, real */
-      add[o] = (bd ? (double)bd[o] / unit : 0) + k / ldexp((double)mult[o], f - (int)shift[o]);
-      if (!(fabs((double)qb[o] + nearbyint(add[o])) < 2147483647.0)) fold = 0;
-    }
-    for (int o = 0; o < M; o++) {
-      double unit = ldexp((double)mult[o], -(int)shift[o]) * ys;
-      double a = fold ? add[o] : (bd ? (double)bd[o] / unit : 0);
-      qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, (double)qb[o] + nearbyint(a)));
-    }
-    free(add);
-    p.res_w = rw, p.res_fc = rf, p.res_s = (int)dwin.stride[0];
-    p.res_zp = fold ? 0 : z2;
-    if (fold) p.y_zp = 0;
-    R = x2; /* the residual tensor is the projection's input */
+    if (fuse_projection(L, n, dsi, M, ys, yz, mult, shift, qb, &p, &rw, &rf, &R)) goto out;
   } else if (R >= 0) {
-    /* the residual through the GEMM core (cg.h): res_d = round(rs / ys * 2^f) with the most
-     * fraction bits f that keep res_d <= 127 (so res_d >= 64 and the residual's scale is off
-     * by at most 2^-(f+1), a relative 0.8 %); the constants -res_d*res_zp + y_zp*2^f go into
-     * the bias (in acc units: divided by the REQ scale mult*2^-(shift-f)) */
-    int minsh = 63;
-    for (int o = 0; o < M; o++) minsh = shift[o] < minsh ? shift[o] : minsh;
-    double ratio = (double)rs / ys;
-    for (int f = minsh < 49 ? minsh : 49; f >= 0; f--) {
-      double d = nearbyint(ldexp(ratio, f));
-      if (d > 127) continue;
-      if (d >= 1) p.res_d = (int)d, p.res_f = f;
-      break;
-    }
-    if (p.res_d) {
-      double k = -(double)p.res_d * rz + ldexp((double)yz, p.res_f);
-      int ok = 1;
-      for (int o = 0; o < M && ok; o++)
-        ok = fabs((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p.res_f - (int)shift[o]))) < 2147483647.0;
-      for (int o = 0; o < M && ok; o++)
-        qb[o] = (int32_t)((double)qb[o] + nearbyint(k / ldexp((double)mult[o], p.res_f - (int)shift[o])));
-      if (ok) p.res_zp = 0, p.y_zp = 0;
-    }
+    gemm_residual(&p, M, rs, ys, rz, yz, mult, shift, qb);
   }
   if (!p.res_d && !p.res_w) fold_out_zp(qb, mult, shift, M, &p.y_zp);
   if (R >= 0 && !p.res_d && !p.res_w) {
@@ -512,25 +550,8 @@ static int lower_conv(lw *L, int ni) {
     p.res_shift = sh;
   }
   /* the input: a first layer with few channels reads a host-packed im2col tensor */
-  if (L->acc[x] < 0 && group == 1 && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x) &&
-      cg_im2col_pays(m->cfg, cin, kh, kw)) {
-    int f = cc_float_of(L, x);
-    if (f < 0) goto out;
-    p.in = cg_net_tensor_im2col(m->net, cin, (int)xt->dims[2], (int)xt->dims[3], &p);
-    if (p.in < 0) {
-      cc_lower_fail(L, n, "%s", cg_net_error(m->net));
-      goto out;
-    }
-    add_mtensor(L, p.in, x, xs, xz);
-    cc_mtensor *T = &m->t[p.in];
-    T->c = cin, T->h = (int)xt->dims[2], T->w = (int)xt->dims[3];
-    T->im2col = 1;
-    int geo[11] = {p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pad_t, p.pad_l, p.pad_b, p.pad_r, p.x_zp};
-    memcpy(T->geo, geo, sizeof geo);
-    cc_plan_add(L, CC_STEP_QUANT, f, p.in);
-  } else if ((p.in = acc_of(L, x)) < 0) {
-    goto out;
-  }
+  /* the input: a first layer with few channels reads a host-packed im2col tensor */
+  if (conv_input(L, n, x, &p, xs, xz)) goto out;
   p.res = -1;
   if (R >= 0 && (p.res = acc_of(L, R)) < 0) goto out;
   if ((p.out = new_acc(L, y)) < 0) goto out;
