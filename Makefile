@@ -61,9 +61,11 @@ $(BUILD)/libdlvta.a: $(LIB_OBJS)
 $(BUILD)/dlvta: $(CLI_OBJS) $(BUILD)/libdlvta.a
 	$(CC) $(CFLAGS) -rdynamic $(CLI_OBJS) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a | $(GEN_HDRS) $(EXTRA_GEN)
+# every test program links the tests' shared helpers (tests/testutil.c), compiled once
+TEST_UTIL := $(BUILD)/obj/tests/testutil.o
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a $(TEST_UTIL) | $(GEN_HDRS) $(EXTRA_GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(TEST_UTIL) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
 gen: $(GEN_HDRS)
 

@@ -17,13 +17,11 @@
 
 #include "cg.h"
 #include "dlvta_drv.h"
+#include "testutil.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
+  return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 
 typedef struct shape {

@@ -260,6 +260,6 @@ int main(int argc, char **argv) {
   npy_free(&xa);
   free(x);
   /* one pass per target met, one failure per target missed: the numbers are above either way */
-  printf("%d passed, %d failed\n", met + t_pass, targets - met + t_fail);
+  printf("%d passed, %d failed\n", met + tu_pass, targets - met + tu_fail);
   return 0;
 }

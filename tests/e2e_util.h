@@ -15,7 +15,7 @@
 #include "npy.h"
 #include "package.h"
 #include "runtime.h"
-#include "testlib.h"
+#include "testutil.h"
 
 #define E2E_MODELS "build/models"
 #define E2E_OUT "build/tests/e2e"

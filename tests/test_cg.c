@@ -16,14 +16,11 @@
 #include "cg.h"
 #include "dlvta_drv.h"
 #include "fsim.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
+  return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 static int cg_imax(int a, int b) { return a > b ? a : b; }
 static int rr(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
