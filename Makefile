@@ -4,7 +4,7 @@
 #   make            build everything that needs no Verilator model: build/dlvta
 #   make test       unit, golden-model and RTL-vs-fsim tests (ends with "N passed, N failed")
 #   make test-long  the longer random suites
-#   make lint       verilator --lint-only -Wall over every config, plus the C lint
+#   make lint       verilator --lint-only -Wall over every config, plus the C lint (tools/lint_c.sh)
 #   make bench      performance figures (JSON under build/bench/)
 #   make demo       compile a model and run it on the simulator
 #   make clean
@@ -28,6 +28,7 @@ TEST_PROGS :=           # plain-C test programs, each tests/<name>.c -> build/te
 TEST_SCRIPTS :=         # shell tests, run by the same runner
 TEST_LONG :=            # commands of make test-long
 BENCH_CMDS :=           # commands of make bench
+LINT_CMDS := tools/lint_c.sh  # commands of make lint: the C lint (cppcheck) here, verilator in rtl/rtl.mk
 GEN_HDRS  := $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_isa.h $(BUILD)/$(c)/dlvta_isa.vh)
 
 .PHONY: all test test-long lint bench demo clean deps gen

@@ -620,7 +620,7 @@ static int mm_plan(ref_call *c, const ir_type *at, const ir_type *bt, const ir_t
     free(*boffs);
     return CERR("out of memory");
   }
-  int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  int64_t sa[IR_MAX_DIMS] = {0}, sb[IR_MAX_DIMS] = {0}, idx[IR_MAX_DIMS] = {0};
   /* strides in matrices, 0 on broadcast axes */
   int64_t ma = 1, mb = 1;
   for (int i = ob.rank - 1; i >= 0; i--) {

@@ -74,7 +74,7 @@ static int pool_sep_chunk(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int 
   int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t, IHW = e->IHW, OP = e->OP;
   uint32_t IN = e->IN, O = e->O, n, ub;
   /* rows: in[r][x*sw] = max over kx of in[r][x*sw + kx], in place (pool_sep_ok's order) */
-  int order[64], no = 0;
+  int order[64] = {0}, no = 0;
   for (int kx = 1; kx < c->KW; kx++)
     if (kx % c->sw == 0) order[no++] = kx;
   for (int kx = c->KW - 1; kx >= 1; kx--)
