@@ -513,6 +513,18 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
   return g->status;
 }
 
+/* One ALU op per output channel block of a tile: acc[A + a*ACCP] op= acc[src + a] (the
+ * block's row of per-channel parameters) for a < tco_t, over the P pixels of each. */
+static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, uint32_t src, int tco_t,
+                        int P) {
+  cg_gen *g = s->g;
+  uint32_t ub;
+  for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * s->x->ACCP), src + (uint32_t)a, 0);
+  if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  isa_insn in = cg_i_alu(g, op, use_imm, imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+  return cg_push(g, &st->C, &in) ? g->status : CG_OK;
+}
+
 /* Step st's GEMMs: at a tile's first step the accumulator set to the bias (and the parameters
  * of a new co chunk loaded), then the step's input (or residual) chunk times its weights. */
 static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
@@ -546,10 +558,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
-    for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)a, 0);
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_MOV, 0, 0, A, 0, tco_t, P)) return g->status;
   }
   uint32_t nu = 0;
   if (rstep) {
@@ -585,11 +594,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
-    for (int a = 0; a < tco_t; a++)
-      s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_REQ, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, (uint32_t)T->tco, tco_t, P)) return g->status;
   }
   return g->status;
 }
@@ -610,13 +615,7 @@ static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
   int fused = !c->res && (!cp->y_zp || c->fold);
   if (c->resb) fused = 0;
   int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-  for (int a = 0; !c->resb && a < tco_t; a++)
-    s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
-  if (!c->resb) {
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_REQ, fused, req_imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
-  }
+  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, (uint32_t)T->tco, tco_t, P)) return g->status;
   /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
    * over the co blocks (pitch ACCP), loop_in over the P pixels */
 #define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
@@ -629,14 +628,10 @@ do {                                                                            
 } while (0)
   if (c->resb) {
     /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
-    for (int pass = c->res_k ? 0 : 1; pass < 2; pass++) {
-      for (int a = 0; a < tco_t; a++)
-        s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)((pass ? 2 : 3) * T->tco + a), 0);
-      if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-      in = cg_i_alu(g, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, ub,
-                    ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-      if (cg_push(g, &st->C, &in)) return g->status;
-    }
+    for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
+      if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
+                       (uint32_t)((pass ? 2 : 3) * T->tco), tco_t, P))
+        return g->status;
   } else if (c->res) {
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
