@@ -3,8 +3,8 @@
  *
  *   fold-constants, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
  *   normalize-reshape, fuse, dce                     (front end, cc_passes.c)
- *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, lower.c,
- *                                                     plan.c; what they do is in compile.h)
+ *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
+ *                                                     plan.c with lower.c; see compile.h)
  *
  * cc_run_pipeline runs them in that order with the verifier after each pass; the IR can be
  * dumped after any named pass (the CLI's --dump-after PASS). The compile's state (options,
@@ -88,7 +88,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
-/* back end (quant.c, partition.c, quant.c, plan.c with lower.c) */
+/* back end: qdq-import and calibrate in quant.c, partition in partition.c, lower in plan.c */
 int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
