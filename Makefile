@@ -4,7 +4,7 @@
 #   make            build everything that needs no Verilator model: build/dlvta
 #   make test       unit, golden-model and RTL-vs-fsim tests (ends with "N passed, N failed")
 #   make test-long  the longer random suites
-#   make lint       verilator --lint-only -Wall over every config, plus the C lint
+#   make lint       verilator --lint-only -Wall over every config, plus the C lint (tools/lint_c.sh)
 #   make bench      performance figures (JSON under build/bench/)
 #   make demo       compile a model and run it on the simulator
 #   make clean
@@ -55,6 +55,7 @@ TEST_PROGS :=           # plain-C test programs, each tests/<name>.c -> build/te
 TEST_SCRIPTS :=         # shell tests, run by the same runner
 TEST_LONG :=            # commands of make test-long
 BENCH_CMDS :=           # commands of make bench
+LINT_CMDS := tools/lint_c.sh  # commands of make lint: the C lint (cppcheck) here, verilator in rtl/rtl.mk
 GEN_HDRS  := $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_isa.h $(BUILD)/$(c)/dlvta_isa.vh)
 
 .PHONY: all test test-long lint bench demo clean deps gen
@@ -93,9 +94,11 @@ $(BUILD)/libdlvta.a: $(LIB_OBJS)
 $(BUILD)/dlvta: $(CLI_OBJS) $(BUILD)/libdlvta.a
 	$(CC) $(CFLAGS) -rdynamic $(CLI_OBJS) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a | $(GEN_HDRS) $(EXTRA_GEN)
+# every test program links the tests' shared helpers (tests/testutil.c), compiled once
+TEST_UTIL := $(BUILD)/obj/tests/testutil.o
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdlvta.a $(TEST_UTIL) | $(GEN_HDRS) $(EXTRA_GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(LAYER_INC_tests) $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(LAYER_INC_tests) $(CFLAGS) $(WARN) -MMD -MP -MF $@.d $< $(TEST_UTIL) $(BUILD)/libdlvta.a $(EXTRA_LDLIBS) $(LDLIBS) -o $@
 
 gen: $(GEN_HDRS)
 

@@ -56,13 +56,12 @@ int cmd_compile(int argc, char **argv) {
     cli_error("compile", "unknown config '%s' (known: %s)", cfg, isa_config_names());
     return 2;
   }
-  cc_register_backend_passes();
   if (dump && strcmp(dump, "all") && strcmp(dump, "import") && !cc_find_pass(dump)) {
     cli_error("compile", "--dump-after: no pass named '%s'; the passes are:", dump);
     cc_print_passes(stderr);
     return 2;
   }
-  cc_compile_opts o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout};
+  cc_options o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout};
   npy_array ca = {0};
   float *cf = NULL;
   char err[2048];

@@ -98,6 +98,54 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
   return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Output o of the n_inf inferences (values ys): written to outp (output o > 0 to outp with
+ * "_o" before its extension) with a leading N when the input was stacked, else printed (top 5
+ * of a classifier's vector, else min/max/mean). 0, or -1 with the error reported. */
+static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, int stacked, const char *outp) {
+  char err[4096];
+  int orank;
+  const int64_t *od;
+  const char *oname = rt_output(r, o, &orank, &od);
+  int64_t shp[NPY_MAX_DIMS + 1];
+  int nd = 0;
+  if (stacked) shp[nd++] = n_inf;
+  for (int d = 0; d < orank && nd < NPY_MAX_DIMS; d++) shp[nd++] = od[d];
+  if (outp) {
+    char path[1024];
+    if (o == 0) snprintf(path, sizeof path, "%s", outp);
+    else {
+      const char *dot = strrchr(outp, '.');
+      int base = dot ? (int)(dot - outp) : (int)strlen(outp);
+      snprintf(path, sizeof path, "%.*s_%d%s", base, outp, o, dot ? dot : "");
+    }
+    if (npy_write_f32(path, ys, nd, shp, err, sizeof err) != 0) {
+      cli_error("run", "%s", err);
+      return -1;
+    }
+  } else {
+    char s[128];
+    npy_shape_str(nd, shp, s, sizeof s);
+    int64_t on = rt_output_numel(r, o);
+    /* a classifier's output: one axis holds every value ([K], [1, K], [1, 1, K], ...) */
+    int vec = 0;
+    for (int d = 0; d < orank; d++) vec += od[d] > 1;
+    printf("output '%s' %s\n", oname, s);
+    for (int64_t k = 0; k < n_inf && k < 8; k++) {
+      const float *v = ys + k * on;
+      if (n_inf > 1) printf(" [%lld]", (long long)k);
+      if (on > 1 && vec == 1) {
+        print_top5(v, on);
+      } else {
+        double mn = INFINITY, mx = -INFINITY, sum = 0;
+        for (int64_t i = 0; i < on; i++) mn = fmin(mn, v[i]), mx = fmax(mx, v[i]), sum += v[i];
+        printf("  min %g, max %g, mean %g\n", mn, mx, sum / (double)on);
+      }
+    }
+    if (n_inf > 8) printf("  ... (%lld more)\n", (long long)(n_inf - 8));
+  }
+  return 0;
+}
+
 int cmd_run(int argc, char **argv) {
   const char *pkgp = NULL, *inp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
   for (int i = 1; i < argc; i++) {
@@ -178,48 +226,8 @@ int cmd_run(int argc, char **argv) {
     }
   }
   double wall = wall_ms() - t0;
-  for (int o = 0; o < nout; o++) {
-    int orank;
-    const int64_t *od;
-    const char *oname = rt_output(r, o, &orank, &od);
-    int64_t shp[NPY_MAX_DIMS + 1];
-    int nd = 0;
-    if (stacked) shp[nd++] = n_inf;
-    for (int d = 0; d < orank && nd < NPY_MAX_DIMS; d++) shp[nd++] = od[d];
-    if (outp) {
-      char path[1024];
-      if (o == 0) snprintf(path, sizeof path, "%s", outp);
-      else {
-        const char *dot = strrchr(outp, '.');
-        int base = dot ? (int)(dot - outp) : (int)strlen(outp);
-        snprintf(path, sizeof path, "%.*s_%d%s", base, outp, o, dot ? dot : "");
-      }
-      if (npy_write_f32(path, ys[o], nd, shp, err, sizeof err) != 0) {
-        cli_error("run", "%s", err);
-        goto done;
-      }
-    } else {
-      char s[128];
-      npy_shape_str(nd, shp, s, sizeof s);
-      int64_t on = rt_output_numel(r, o);
-      /* a classifier's output: one axis holds every value ([K], [1, K], [1, 1, K], ...) */
-      int vec = 0;
-      for (int d = 0; d < orank; d++) vec += od[d] > 1;
-      printf("output '%s' %s\n", oname, s);
-      for (int64_t k = 0; k < n_inf && k < 8; k++) {
-        const float *v = ys[o] + k * on;
-        if (n_inf > 1) printf(" [%lld]", (long long)k);
-        if (on > 1 && vec == 1) {
-          print_top5(v, on);
-        } else {
-          double mn = INFINITY, mx = -INFINITY, sum = 0;
-          for (int64_t i = 0; i < on; i++) mn = fmin(mn, v[i]), mx = fmax(mx, v[i]), sum += v[i];
-          printf("  min %g, max %g, mean %g\n", mn, mx, sum / (double)on);
-        }
-      }
-      if (n_inf > 8) printf("  ... (%lld more)\n", (long long)(n_inf - 8));
-    }
-  }
+  for (int o = 0; o < nout; o++)
+    if (put_output(r, o, ys[o], n_inf, stacked, outp)) goto done;
   uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
   for (int i = 0; i < rt_n_layers(r); i++) {
     rt_layer_stats s;

@@ -1,10 +1,18 @@
-/* compiler/cc.h -- the compiler's pass pipeline over the graph IR (ir.h). One function
- * (cc_run_pipeline, in cc_pipeline.c) runs every pass in the order of one table; the verifier
- * runs after each pass, and the IR can be dumped after any named pass (the CLI's
- * --dump-after PASS). Later stages (quantization, partitioning, tiling, code generation) are
- * added as lines of that table, or at run time with cc_register_pass.
+/* compiler/cc.h -- the compiler's pass pipeline over the graph IR (ir.h). One table (in
+ * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
- * A pass gets the graph and the options and returns IR_OK, IR_ERR or IR_UNSUPPORTED with a
+ *   fold-constants, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
+ *   normalize-reshape, fuse, dce                     (front end, cc_passes.c)
+ *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
+ *                                                     plan.c with lower.c; see compile.h)
+ *
+ * cc_run_pipeline runs them in that order with the verifier after each pass; the IR can be
+ * dumped after any named pass (the CLI's --dump-after PASS). The compile's state (options,
+ * target config, the model being built) is the context passed to every pass: there is no
+ * global state and no registration at run time. Without a target config (cx->cfg == NULL, e.g.
+ * the front-end tests) the pipeline ends before the first back-end pass.
+ *
+ * A pass gets the graph and the context and returns IR_OK, IR_ERR or IR_UNSUPPORTED with a
  * message naming the file and node; it may mark nodes dead (the runner compacts the graph). */
 #ifndef DLVTA_CC_H
 #define DLVTA_CC_H
@@ -13,50 +21,77 @@
 
 #include "ir.h"
 
+struct isa_config;
+struct cc_model;
+
+/* The compiler's one options struct: what `dlvta compile` and the tests ask of a compile. */
 typedef struct cc_options {
-  const char *dump_after; /* dump the IR after this pass ("all": after every pass), or NULL */
+  const char *config;     /* hardware config name, e.g. "pynq" (cc_compile; NULL: pynq) */
+  const float *calib;     /* [n_calib][numel of the model's (single) input] float32, or NULL */
+  int n_calib;            /* 0: synthetic samples (see cc_calibrate) */
+  int no_latency_hiding;  /* passed to the back end (cg_opts) */
+  const char *dump_after; /* dump the IR after this pass ("all": after every pass, "import":
+                           * before the first), or NULL */
   FILE *dump_to;          /* where dumps go; NULL: stderr */
   const char *stop_after; /* end the pipeline after this pass, or NULL for all */
   int no_verify;          /* skip the verifier between passes (not recommended) */
   int verbose;            /* one line per pass on dump_to: name, nodes, tensors */
+  FILE *log;              /* one-line notes: calibration source, partition, layers (NULL: none) */
 } cc_options;
 
-typedef int (*cc_pass_fn)(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+/* The state of one compile, passed to every pass. */
+typedef struct cc_ctx {
+  const cc_options *o;            /* never NULL inside a pass */
+  const struct isa_config *cfg;   /* target config; NULL: front end only */
+  struct cc_model *model;         /* set by lower */
+  unsigned char *calibrated;      /* [n_calibrated] 1 for tensors whose quantization calibrate
+                                   * chose (lower may nudge those, never a model's own), set by
+                                   * calibrate, freed by cc_ctx_done */
+  int n_calibrated;
+} cc_ctx;
+
+typedef int (*cc_pass_fn)(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 
 typedef struct cc_pass {
   const char *name; /* the --dump-after name */
   cc_pass_fn run;
   int types_after;  /* 1: from this pass on, every tensor has a known dtype and rank */
+  int target;       /* 1: a back-end pass, run only when cx->cfg is set */
   const char *what; /* one line for --help */
 } cc_pass;
 
 /* Run every pass of the pipeline on g, in order, verifying after each. IR_OK or the first
- * failing pass's status (err names the pass, file and node). o may be NULL. */
-int cc_run_pipeline(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+ * failing pass's status (err names the pass, file and node). cx may be NULL (front end with
+ * default options); cx->o may be NULL (default options). */
+int cc_run_pipeline(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 
-/* Run one pass by name (then compact and verify). IR_ERR if no such pass. */
-int cc_run_pass(ir_graph *g, const char *name, const cc_options *o, char *err, size_t errlen);
+/* Run one pass by name (then compact and verify). IR_ERR if no such pass. cx as above. */
+int cc_run_pass(ir_graph *g, const char *name, cc_ctx *cx, char *err, size_t errlen);
 
-/* The pipeline's passes in order (built-in, then registered); NULL past the end. */
+/* The pipeline's passes in order; NULL past the end. */
 const cc_pass *cc_pass_at(int i);
 const cc_pass *cc_find_pass(const char *name);
 
 /* Print the pipeline's passes, one per line with what they do (for --help). */
 void cc_print_passes(FILE *f);
 
-/* Append a pass to the pipeline (it runs after the built-in ones, in registration order). The
- * struct is copied; name and what must outlive the pipeline. 0 on success, -1 if the table is
- * full or the name is taken. */
-int cc_register_pass(const cc_pass *p);
+/* Free what the passes left in cx (not cx->model). */
+void cc_ctx_done(cc_ctx *cx);
 
-/* ---- the front-end passes (cc_passes.c), in pipeline order; contracts in cc_passes.c ---- */
-int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_shape_infer(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_annotate_quant(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_fold_batchnorm(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_normalize_reshape(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_fuse(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_dce(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+/* ---- the passes, in pipeline order; contracts at their definitions ---- */
+/* front end (cc_passes.c) */
+int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* back end: qdq-import and calibrate in quant.c, partition in partition.c, lower in plan.c */
+int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 
 #endif

@@ -56,8 +56,8 @@ static int bypass(ir_graph *g, ir_node *n, int x, int y) {
 /* Identity, Cast to the type its input already has, and Dropout in inference mode (no
  * training_mode input/attribute set, mask unused) become their input; a removed node's output
  * name survives if it is a graph output. */
-int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int same_cast = n->op == IR_OP_Cast && n->in[0] >= 0 && g->tensors[n->in[0]]->type.dtype != IR_UNDEF &&
@@ -83,8 +83,8 @@ int cc_remove_identity(ir_graph *g, const cc_options *o, char *err, size_t errle
 /* Every Constant node, and every other known node whose inputs are all constant, is evaluated
  * by the reference executor and replaced by constant outputs (nodes the executor calls
  * unsupported, Quantize/DequantizeLinear, and outputs above FOLD_MAX_ELEMS elements stay). */
-int cc_fold_constants(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o;
+int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     /* Quantize/Dequantize stay: a QDQ model's int8 weights and scales are the quantizer's input */
@@ -182,8 +182,8 @@ static int merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type
 /* Types every node output in order with ir_infer_node, merged with the model's declared types
  * (a contradiction is an error naming the node); an output whose dtype or rank cannot be known
  * statically is IR_UNSUPPORTED. A symbolic batch extent is carried from the first input. */
-int cc_shape_infer(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o;
+int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -236,8 +236,8 @@ static int record_quant(ir_graph *g, const ir_node *n, int t, int si, int zi, in
 /* Records constant scales/zero points of QuantizeLinear (on its output), DequantizeLinear (on
  * its input) and QLinearConv/QLinearMatMul (inputs and output) in the tensors' quant slot,
  * per tensor or per axis. Changes no node. */
-int cc_annotate_quant(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -340,8 +340,8 @@ static int fold_into_gemm(ir_graph *g, ir_node *p, const float *s, const float *
  * t = B - mean*s. If its input comes only from a Conv (or a 2-D Gemm) with constant weights,
  * W and the bias absorb s and t and the BN goes; otherwise it becomes Mul(X, s) + Add(t) with
  * s, t shaped [C,1,...] to broadcast over the trailing axes. */
-int cc_fold_batchnorm(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->op != IR_OP_BatchNormalization || n->n_out != 1 || ir_attr_int(n, "training_mode", 0)) continue;
@@ -460,8 +460,8 @@ static int same_type(const ir_type *a, const ir_type *b) {
  * explicit output shape (-1 for at most one unknown extent, no 0 entries, no allowzero);
  * Reshape of a Reshape used only there reshapes the original; a Reshape to its input's own
  * shape is removed. */
-int cc_normalize_reshape(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -511,8 +511,8 @@ static int per_channel(const ir_tensor *c, int64_t M, int r) {
  * residual input R; then Relu or Clip (constant bounds) becomes the activation. A Conv with a
  * residual or an activation becomes dlvta.FusedConv(X, W, B, R) {activation, act_min, act_max},
  * moved to where the chain ended so that R is computed before it. */
-int cc_fuse(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->op != IR_OP_Conv) continue;
@@ -608,8 +608,8 @@ int cc_fuse(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
 
 /* Nodes none of whose outputs is used (by a live node or as a graph output) are marked dead,
  * last to first, so whole dead chains go in one sweep. */
-int cc_dce(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
+int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
   for (int i = g->n_nodes - 1; i >= 0; i--) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;

@@ -1,57 +1,52 @@
-/* compiler/cc_pipeline.c -- the pass list and the runner: every pass in order, the verifier
- * between passes, dumps after a named pass. See cc.h. */
+/* compiler/cc_pipeline.c -- the pass list and the runner: every pass of the compiler in order,
+ * front end and back end, the verifier between passes, dumps after a named pass. See cc.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cc.h"
 #include "util.h"
 
-/* The pipeline, in order. Later stages append their lines here (quantize, partition, tile,
- * codegen), or register at run time with cc_register_pass. */
-static const cc_pass builtin_passes[] = {
-    {"fold-constants", cc_fold_constants, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ)"},
-    {"shape-infer", cc_shape_infer, 1, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
-    {"remove-identity", cc_remove_identity, 1, "drop Identity, same-type Cast and inference-mode Dropout"},
-    {"annotate-quant", cc_annotate_quant, 1, "record QDQ / QLinear* scales and zero points on the integer tensors"},
-    {"fold-batchnorm", cc_fold_batchnorm, 1, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
-    {"normalize-reshape", cc_normalize_reshape, 1, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape"},
-    {"fuse", cc_fuse, 1, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
-    {"dce", cc_dce, 1, "remove nodes and tensors nothing uses"},
-    /* back end, next: {"quantize", ...}, {"partition", ...}, {"tile", ...}, {"codegen", ...} */
+/* The whole pipeline, in order: {name, pass, types known after it, back-end pass, what}. */
+static const cc_pass passes[] = {
+    {"fold-constants", cc_fold_constants, 0, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ)"},
+    {"shape-infer", cc_shape_infer, 1, 0, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
+    {"remove-identity", cc_remove_identity, 1, 0, "drop Identity, same-type Cast and inference-mode Dropout"},
+    {"annotate-quant", cc_annotate_quant, 1, 0, "record QDQ / QLinear* scales and zero points on the integer tensors"},
+    {"fold-batchnorm", cc_fold_batchnorm, 1, 0, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
+    {"normalize-reshape", cc_normalize_reshape, 1, 0, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape"},
+    {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
+    {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
+    {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, QLinearConv/MatMul) -> float ops with fixed scales"},
+    {"partition", cc_partition, 1, 1, "each node to the accelerator, an alias, a fused clamp or the CPU (dlvta.target)"},
+    {"calibrate", cc_calibrate, 1, 1, "activation ranges over the calibration samples -> int8 scale/zero point per tensor"},
+    {"lower", cc_lower, 1, 1, "accelerator layers, per-layer programs, image, runtime graph, plan"},
 };
 
-#define N_BUILTIN ((int)(sizeof builtin_passes / sizeof builtin_passes[0]))
-#define MAX_EXTRA 32
+#define N_PASSES ((int)(sizeof passes / sizeof passes[0]))
 
-static cc_pass extra_passes[MAX_EXTRA];
-static int n_extra;
-
-const cc_pass *cc_pass_at(int i) {
-  if (i < 0) return NULL;
-  if (i < N_BUILTIN) return &builtin_passes[i];
-  if (i < N_BUILTIN + n_extra) return &extra_passes[i - N_BUILTIN];
-  return NULL;
-}
+const cc_pass *cc_pass_at(int i) { return i >= 0 && i < N_PASSES ? &passes[i] : NULL; }
 
 const cc_pass *cc_find_pass(const char *name) {
-  for (int i = 0; cc_pass_at(i); i++)
-    if (!strcmp(cc_pass_at(i)->name, name)) return cc_pass_at(i);
+  for (int i = 0; i < N_PASSES; i++)
+    if (!strcmp(passes[i].name, name)) return &passes[i];
   return NULL;
 }
 
 void cc_print_passes(FILE *f) {
-  for (int i = 0; cc_pass_at(i); i++) fprintf(f, "  %-18s %s\n", cc_pass_at(i)->name, cc_pass_at(i)->what);
+  for (int i = 0; i < N_PASSES; i++) fprintf(f, "  %-18s %s\n", passes[i].name, passes[i].what);
 }
 
-int cc_register_pass(const cc_pass *p) {
-  if (n_extra == MAX_EXTRA || !p->name || !p->run || cc_find_pass(p->name)) return -1;
-  extra_passes[n_extra++] = *p;
-  return 0;
+void cc_ctx_done(cc_ctx *cx) {
+  free(cx->calibrated);
+  cx->calibrated = NULL;
+  cx->n_calibrated = 0;
 }
 
 /* Run pass p, compact, verify, dump as asked. */
-static int run_one(ir_graph *g, const cc_pass *p, int typed, const cc_options *o, char *err, size_t errlen) {
+static int run_one(ir_graph *g, const cc_pass *p, int typed, cc_ctx *cx, char *err, size_t errlen) {
+  const cc_options *o = cx->o;
   FILE *df = o->dump_to ? o->dump_to : stderr;
-  int rc = p->run(g, o, err, errlen);
+  int rc = p->run(g, cx, err, errlen);
   if (rc) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", err ? err : "");
@@ -73,9 +68,12 @@ static int run_one(ir_graph *g, const cc_pass *p, int typed, const cc_options *o
   return IR_OK;
 }
 
-int cc_run_pipeline(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  cc_options none = {0};
-  if (!o) o = &none;
+int cc_run_pipeline(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  static const cc_options none;
+  cc_ctx front = {.o = &none};
+  if (!cx) cx = &front;
+  if (!cx->o) cx->o = &none;
+  const cc_options *o = cx->o;
   if (o->dump_after && strcmp(o->dump_after, "all") && strcmp(o->dump_after, "import") && !cc_find_pass(o->dump_after))
     return util_err(err, errlen, "--dump-after: no pass named '%s'", o->dump_after);
   if (!o->no_verify && ir_verify(g, 0, err, errlen)) return IR_ERR;
@@ -84,19 +82,23 @@ int cc_run_pipeline(ir_graph *g, const cc_options *o, char *err, size_t errlen) 
     ir_dump(g, o->dump_to ? o->dump_to : stderr);
   }
   int typed = 0;
-  for (int i = 0; cc_pass_at(i); i++) {
-    const cc_pass *p = cc_pass_at(i);
+  for (int i = 0; i < N_PASSES; i++) {
+    const cc_pass *p = &passes[i];
+    if (p->target && !cx->cfg) break;
     typed |= p->types_after;
-    int rc = run_one(g, p, typed, o, err, errlen);
+    int rc = run_one(g, p, typed, cx, err, errlen);
     if (rc) return rc;
     if (o->stop_after && !strcmp(o->stop_after, p->name)) break;
   }
   return IR_OK;
 }
 
-int cc_run_pass(ir_graph *g, const char *name, const cc_options *o, char *err, size_t errlen) {
-  cc_options none = {0};
+int cc_run_pass(ir_graph *g, const char *name, cc_ctx *cx, char *err, size_t errlen) {
+  static const cc_options none;
+  cc_ctx front = {.o = &none};
   const cc_pass *p = cc_find_pass(name);
   if (!p) return util_err(err, errlen, "no pass named '%s'", name);
-  return run_one(g, p, p->types_after, o ? o : &none, err, errlen);
+  if (!cx) cx = &front;
+  if (!cx->o) cx->o = &none;
+  return run_one(g, p, p->types_after, cx, err, errlen);
 }

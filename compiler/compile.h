@@ -1,5 +1,5 @@
-/* compiler/compile.h -- the whole compiler behind `dlvta compile`: ONNX import, the front-end
- * passes (cc.h), then the back-end passes registered here, in this order:
+/* compiler/compile.h -- the whole compiler behind `dlvta compile` (compile.c): ONNX import, then
+ * the pipeline of cc.h, whose front-end passes are followed by these back-end passes:
  *
  *   qdq-import  quantized ONNX (QuantizeLinear/DequantizeLinear pairs, QLinearConv,
  *               QLinearMatMul) -> float ops whose tensors carry the model's own scales and zero
@@ -8,7 +8,7 @@
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
  *               folded into the accelerator layer before it) or "cpu" (reference executor, with
- *               the reason in dlvta.why); a node neither can run is an error naming it (lower.c)
+ *               the reason in dlvta.why); a node neither can run is an error naming it (partition.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
  *               samples -> int8 quantization of every float activation tensor (quant.c); one
  *               pass over the samples gathers the ranges and |x| histograms together (4096 bins
@@ -17,7 +17,8 @@
  *               them, split over the CPUs (at most 4 threads)
  *   lower       accelerator layers (weights per output channel, int32 bias, requant
  *               multipliers, clamp bounds), one program per layer, the image, the runtime
- *               graph of the CPU nodes and the execution plan -> cc_model (lower.c). The output
+ *               graph of the CPU nodes and the execution plan -> cc_model (lower.c: one node's layer or CPU
+ *               node; plan.c: the plan, the image and the pass itself). The output
  *               zero point of a conv goes into its bias (round(y_zp / requant scale): one REQ
  *               pass with the clamp, no ADD/CLIP); a residual goes through the GEMM core (cg.h:
  *               res_d with f fraction bits; the output scale is nudged by <= 0.4 % so that the
@@ -47,39 +48,10 @@
 #include "ir.h"
 #include "package.h"
 
-typedef struct cc_compile_opts {
-  const char *config;     /* hardware config name, e.g. "pynq" */
-  const float *calib;     /* [n_calib][numel of the model's (single) input] float32, or NULL */
-  int n_calib;            /* 0: synthetic samples (see cc_calibrate) */
-  int no_latency_hiding;  /* passed to the back end */
-  const char *dump_after; /* dump the IR after this pass ("all", "import", a pass name) */
-  FILE *dump_to;          /* where dumps go (NULL: stderr) */
-  FILE *log;              /* one-line notes: calibration source, partition, layers (NULL: none) */
-} cc_compile_opts;
-
-/* Compile the ONNX model at path into a new model (free with cc_model_free). IR_OK, or
- * IR_ERR / IR_UNSUPPORTED with "file: node 'name' (Op): message" (or the pass) in err. */
-int cc_compile(const char *path, const cc_compile_opts *o, cc_model **out, char *err, size_t errlen);
-
-/* Add the four passes above to the pipeline (once; later calls do nothing). 0 or -1. */
-int cc_register_backend_passes(void);
-
-/* The state of the compile in progress, for the registered passes. Outside cc_compile the
- * passes qdq-import runs as usual and partition/calibrate/lower do nothing. */
-typedef struct cc_compile_ctx {
-  const cc_compile_opts *o;
-  const isa_config *cfg;
-  cc_model *model;        /* set by lower */
-  unsigned char *calibrated; /* [n_calibrated] 1 for tensors whose quantization calibrate chose
-                              * (lower may nudge those, never a model's own), set by calibrate */
-  int n_calibrated;
-} cc_compile_ctx;
-cc_compile_ctx *cc_compile_active(void);
-
-int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_partition(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen);
-int cc_lower(ir_graph *g, const cc_options *o, char *err, size_t errlen);
+/* Compile the ONNX model at path into a new model (free with cc_model_free) with options o
+ * (o->config names the target). IR_OK, or IR_ERR / IR_UNSUPPORTED with
+ * "file: node 'name' (Op): message" (or the pass) in err. */
+int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen);
 
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);

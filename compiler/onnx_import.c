@@ -359,37 +359,10 @@ static void apply_quant_annotations(imp *m, const Onnx__GraphProto *gp) {
 /* ModelProto -> m->g: opset check, initializers, runtime inputs, nodes (outputs defined first,
  * then inputs resolved, so unsorted files work), outputs, value_info hints, quantization
  * annotations, topological sort, verification. Errors name the file and node. */
-static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opts *o) {
-  const Onnx__GraphProto *gp = mp->graph;
+/* The graph's initializers (constant tensors) and inputs. */
+static int import_values(imp *m, const Onnx__GraphProto *gp) {
+  ir_graph *g = m->g;
   char why[512];
-  if (!gp) return util_err(m->err, m->errlen, "%s: model has no graph", m->src);
-  int opset = -1;
-  for (size_t i = 0; i < mp->n_opset_import; i++) {
-    const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
-    if (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) opset = os->has_version ? (int)os->version : 1;
-  }
-  if (opset < 0)
-    return util_err(m->err, m->errlen, "%s: model imports no default-domain (ai.onnx) opset", m->src), IR_UNSUPPORTED;
-  if (!(o && o->any_opset) && (opset < ONNX_MIN_OPSET || opset > ONNX_MAX_OPSET))
-    return util_err(m->err, m->errlen, "%s: opset %d not supported (dlvta reads ONNX opsets %d to %d)", m->src, opset,
-                    ONNX_MIN_OPSET, ONNX_MAX_OPSET),
-           IR_UNSUPPORTED;
-  ir_graph *g = m->g = ir_graph_new(gp->name);
-  g->opset = opset;
-  g->source = malloc(strlen(m->src) + 1);
-  if (g->source) strcpy(g->source, m->src);
-  if (gp->n_sparse_initializer)
-    return util_err(m->err, m->errlen, "%s: sparse initializers not supported", m->src), IR_UNSUPPORTED;
-
-  /* name table */
-  size_t names = gp->n_initializer + gp->n_input + gp->n_output + 16;
-  for (size_t i = 0; i < gp->n_node; i++) names += gp->node[i]->n_output;
-  m->nslot = 64;
-  while (m->nslot < 2 * names) m->nslot *= 2;
-  m->slot = malloc(m->nslot * sizeof(int));
-  if (!m->slot) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
-  for (size_t i = 0; i < m->nslot; i++) m->slot[i] = -1;
-
   for (size_t i = 0; i < gp->n_initializer; i++) {
     const Onnx__TensorProto *tp = gp->initializer[i];
     if (!tp->name || !*tp->name) return util_err(m->err, m->errlen, "%s: initializer %zu has no name", m->src, i);
@@ -421,7 +394,13 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
     g->inputs[g->n_inputs++] = t;
   }
 
-  /* nodes: define all outputs first, then resolve inputs (the file may not be sorted) */
+  return IR_OK;
+}
+
+/* The nodes: every output defined first, then the inputs resolved (the file may not be sorted),
+ * operand counts checked against ir_ops.def, attributes converted. */
+static int import_nodes(imp *m, const Onnx__GraphProto *gp) {
+  ir_graph *g = m->g;
   for (size_t i = 0; i < gp->n_node; i++) {
     const Onnx__NodeProto *np = gp->node[i];
     if (!np->op_type || !*np->op_type)
@@ -480,6 +459,13 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
       if (rc) return rc;
     }
   }
+  return IR_OK;
+}
+
+/* The graph's outputs (with their declared types) and the value_info type hints. */
+static int import_outputs(imp *m, const Onnx__GraphProto *gp) {
+  ir_graph *g = m->g;
+  char why[512];
   for (size_t i = 0; i < gp->n_output; i++) {
     const Onnx__ValueInfoProto *vi = gp->output[i];
     if (!vi->name || !*vi->name) return util_err(m->err, m->errlen, "%s: graph output %zu has no name", m->src, i);
@@ -506,8 +492,45 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
     g->tensors[t]->type = ty;
     set_dim_params(g->tensors[t], params);
   }
+  return IR_OK;
+}
+
+static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opts *o) {
+  const Onnx__GraphProto *gp = mp->graph;
+  if (!gp) return util_err(m->err, m->errlen, "%s: model has no graph", m->src);
+  int opset = -1;
+  for (size_t i = 0; i < mp->n_opset_import; i++) {
+    const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
+    if (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) opset = os->has_version ? (int)os->version : 1;
+  }
+  if (opset < 0)
+    return util_err(m->err, m->errlen, "%s: model imports no default-domain (ai.onnx) opset", m->src), IR_UNSUPPORTED;
+  if (!(o && o->any_opset) && (opset < ONNX_MIN_OPSET || opset > ONNX_MAX_OPSET))
+    return util_err(m->err, m->errlen, "%s: opset %d not supported (dlvta reads ONNX opsets %d to %d)", m->src, opset,
+                    ONNX_MIN_OPSET, ONNX_MAX_OPSET),
+           IR_UNSUPPORTED;
+  ir_graph *g = m->g = ir_graph_new(gp->name);
+  g->opset = opset;
+  g->source = malloc(strlen(m->src) + 1);
+  if (g->source) strcpy(g->source, m->src);
+  if (gp->n_sparse_initializer)
+    return util_err(m->err, m->errlen, "%s: sparse initializers not supported", m->src), IR_UNSUPPORTED;
+
+  /* name table */
+  size_t names = gp->n_initializer + gp->n_input + gp->n_output + 16;
+  for (size_t i = 0; i < gp->n_node; i++) names += gp->node[i]->n_output;
+  m->nslot = 64;
+  while (m->nslot < 2 * names) m->nslot *= 2;
+  m->slot = malloc(m->nslot * sizeof(int));
+  if (!m->slot) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+  for (size_t i = 0; i < m->nslot; i++) m->slot[i] = -1;
+
+  int rc = import_values(m, gp);
+  if (rc == IR_OK) rc = import_nodes(m, gp);
+  if (rc == IR_OK) rc = import_outputs(m, gp);
+  if (rc) return rc;
   apply_quant_annotations(m, gp);
-  int rc = topo_sort(m);
+  rc = topo_sort(m);
   if (rc) return rc;
   return ir_verify(g, 0, m->err, m->errlen);
 }

@@ -127,11 +127,9 @@ static double synth_normal(uint64_t *s) {
  * (cc_choose_quant) over its range: clipped to the least expected squared error for inner
  * tensors, the whole range plus 25 % headroom for graph outputs. Then tensors that the accelerator must keep in one quantization share it:
  * a MaxPool's output takes its input's, an aliasing Reshape's output its input's. */
-int cc_calibrate(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o;
-  cc_compile_ctx *cx = cc_compile_active();
-  if (!cx) return IR_OK;
-  const cc_compile_opts *co = cx->o;
+int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  if (!cx->cfg) return IR_OK;
+  const cc_options *co = cx->o;
   int nin = g->n_inputs;
   ir_value *in = calloc((size_t)nin + 1, sizeof *in);
   cal_state c;
@@ -301,77 +299,156 @@ static int dequant_const(ir_graph *g, int q, const float *scale, const int32_t *
  *    replaced by x, which keeps the parameters as its quantization;
  * then re-runs fuse and dce so that the new Conv nodes fuse with their activations. Integer
  * tensors that remain (e.g. a quantized graph input) run through the reference executor. */
-int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
+/* QLinearConv / QLinearMatMul node i with constant scales and zero points -> DequantizeLinear
+ * of x, a float Conv / MatMul over dequantized weights (and bias) whose output carries y's
+ * quantization, QuantizeLinear to y: three nodes at i..i+2 (the old one, dead, after them).
+ * 1 if done, 0 if the node stays as it is. */
+static int qlinear_import(ir_graph *g, int i) {
+  ir_node *n = g->nodes[i];
+  float *xs, *ws, *ys;
+  int32_t *xz, *wz, *yz;
+  int nx, nw, ny;
+  int bad = qparams(g, n->in[1], n->in[2], &xs, &xz, &nx) != 0;
+  bad |= qparams(g, n->in[4], n->in[5], &ws, &wz, &nw) != 0;
+  bad |= qparams(g, n->in[6], n->in[7], &ys, &yz, &ny) != 0;
+  if (bad || nx != 1 || ny != 1 || const_numel(g, n->in[3]) < 0) {
+    free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+    return 0;
+  }
+  int conv = n->op == IR_OP_QLinearConv;
+  char name[300];
+  snprintf(name, sizeof name, "%s_wf", g->tensors[n->in[3]]->name);
+  int wf = dequant_const(g, n->in[3], ws, wz, nw, conv ? 0 : 1, name);
+  int bf = -1;
+  if (wf >= 0 && conv && n->n_in > 8 && n->in[8] >= 0) {
+    const ir_tensor *B = g->tensors[n->in[8]];
+    int64_t M = g->tensors[wf]->type.dims[0];
+    if (B->data && ir_type_numel(&B->type) == M) {
+      float *b = malloc((size_t)M * sizeof(float));
+      for (int64_t m = 0; m < M; m++) b[m] = (float)(ir_get_elem(B->type.dtype, B->data, m) * xs[0] * ws[nw > 1 ? m : 0]);
+      ir_type bt = {.dtype = IR_F32, .rank = 1, .dims = {M}};
+      snprintf(name, sizeof name, "%s_bf", B->name);
+      bf = ir_add_const(g, name, &bt, b);
+    } else {
+      wf = -1;
+    }
+  }
+  if (wf < 0) {
+    free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+    return 0;
+  }
+  /* x_f = DequantizeLinear(x_q, xs, xz) */
+  int xq = n->in[0], yq = n->out[0];
+  ir_type xt = g->tensors[xq]->type, yt = g->tensors[yq]->type;
+  xt.dtype = IR_F32, yt.dtype = IR_F32;
+  snprintf(name, sizeof name, "%s_f", g->tensors[xq]->name);
+  int xf = ir_add_tensor(g, name, &xt);
+  int dq_in[3] = {xq, n->in[1], n->in[2]};
+  snprintf(name, sizeof name, "%s/dequant_x", n->name);
+  ir_add_node(g, IR_OP_DequantizeLinear, name, dq_in, n->in[2] >= 0 ? 3 : 2, &xf, 1);
+  ir_move_last_node(g, i);
+  i++;
+  snprintf(name, sizeof name, "%s_f", g->tensors[yq]->name);
+  int yf = ir_add_tensor(g, name, &yt);
+  ir_set_quant(g, yf, -1, 1, ys, yz, IR_I8);
+  int cin[3] = {xf, wf, bf};
+  ir_node *c = ir_add_node(g, conv ? IR_OP_Conv : IR_OP_MatMul, n->name, cin, conv ? (bf >= 0 ? 3 : 2) : 2, &yf, 1);
+  for (int k = 0; conv && k < n->n_attr; k++) {
+    const ir_attr *a = &n->attr[k];
+    if (a->kind == IR_ATTR_INT) ir_set_attr_int(c, a->name, a->i);
+    else if (a->kind == IR_ATTR_INTS) ir_set_attr_ints(c, a->name, a->ints, a->n);
+    else if (a->kind == IR_ATTR_STRING) ir_set_attr_string(c, a->name, a->s);
+  }
+  ir_move_last_node(g, i + 1);
+  int q_in[3] = {yf, n->in[6], n->in[7]};
+  snprintf(name, sizeof name, "%s/quant_y", n->name);
+  ir_add_node(g, IR_OP_QuantizeLinear, name, q_in, n->in[7] >= 0 ? 3 : 2, &yq, 1);
+  ir_move_last_node(g, i + 2);
+  n->dead = 1;
+  free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
+  return 1;
+}
+
+/* DequantizeLinear n of a constant x (weights, or an int32 bias with scale in_scale * w_scale
+ * and no quantization of its own to keep) -> a float constant. 1 if done. */
+static int dequant_constant(ir_graph *g, ir_node *n, const float *s, const int32_t *z, int cnt, int64_t axis) {
+  int x = n->in[0], y = n->out[0];
+  char name[300];
+  snprintf(name, sizeof name, "%s_f", g->tensors[x]->name);
+  if (g->tensors[x]->type.dtype == IR_I32) {
+    /* bias: int32 with scale in_scale * w_scale, no quantization of its own to keep */
+    int64_t numel = ir_type_numel(&g->tensors[x]->type);
+    float *v = malloc((size_t)(numel ? numel : 1) * sizeof(float));
+    int64_t inner = 1;
+    for (int d = (int)axis + 1; cnt > 1 && d < g->tensors[x]->type.rank; d++) inner *= g->tensors[x]->type.dims[d];
+    for (int64_t k = 0; k < numel; k++) {
+      int ch = cnt > 1 ? (int)(k / inner % cnt) : 0;
+      v[k] = (float)((ir_get_elem(IR_I32, g->tensors[x]->data, k) - z[ch]) * s[ch]);
+    }
+    ir_type t = g->tensors[x]->type;
+    t.dtype = IR_F32;
+    int c = ir_add_const(g, name, &t, v);
+    ir_replace_uses(g, y, c);
+    n->dead = 1;
+    return 1;
+  }
+  int c = dequant_const(g, x, s, z, cnt, (int)axis, name);
+  if (c < 0) return 0;
+  ir_replace_uses(g, y, c);
+  n->dead = 1;
+  return 1;
+}
+
+/* DequantizeLinear n of QuantizeLinear's output with the same scale and zero point (possibly
+ * through a Reshape of the integers) -> the float value itself (or that Reshape of it), which
+ * keeps the quantization. 1 if done. */
+static int drop_qdq_pair(ir_graph *g, ir_node *n, float *s, int32_t *z, int cnt) {
+  int x = n->in[0], y = n->out[0], changed = 0;
+  int pi;
+  const ir_node *p = ir_producer(g, x, &pi);
+  const ir_node *rs = NULL;
+  if (p && p->op == IR_OP_Reshape && p->in[1] >= 0 && g->tensors[p->in[1]]->data) {
+    rs = p;
+    p = ir_producer(g, rs->in[0], &pi);
+  }
+  if (p && p->op == IR_OP_QuantizeLinear && cnt == 1) {
+    float *s2;
+    int32_t *z2;
+    int c2;
+    if (qparams(g, p->in[1], p->n_in > 2 ? p->in[2] : -1, &s2, &z2, &c2) == 0) {
+      if (c2 == 1 && s2[0] == s[0] && z2[0] == z[0] && g->tensors[p->in[0]]->type.dtype == IR_F32) {
+        int xf = p->in[0];
+        if (!g->tensors[xf]->quant) ir_set_quant(g, xf, -1, 1, s, z, IR_I8);
+        if (rs) {
+          /* the DQ becomes the Reshape, of the float values */
+          n->op = IR_OP_Reshape;
+          free(n->op_name);
+          n->op_name = malloc(8);
+          if (n->op_name) strcpy(n->op_name, "Reshape");
+          n->in[0] = xf;
+          n->in[1] = rs->in[1];
+          n->n_in = 2;
+          while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+          if (!g->tensors[y]->quant) ir_set_quant(g, y, -1, 1, s, z, IR_I8);
+        } else {
+          ir_replace_uses(g, y, xf);
+          n->dead = 1;
+        }
+        changed = 1;
+      }
+      free(s2), free(z2);
+    }
+  }
+  return changed;
+}
+
+int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int changed = 0;
   int n0 = g->n_nodes;
   for (int i = 0; i < n0; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead) continue;
-    if (n->op == IR_OP_QLinearConv || n->op == IR_OP_QLinearMatMul) {
-      float *xs, *ws, *ys;
-      int32_t *xz, *wz, *yz;
-      int nx, nw, ny;
-      int bad = qparams(g, n->in[1], n->in[2], &xs, &xz, &nx) != 0;
-      bad |= qparams(g, n->in[4], n->in[5], &ws, &wz, &nw) != 0;
-      bad |= qparams(g, n->in[6], n->in[7], &ys, &yz, &ny) != 0;
-      if (bad || nx != 1 || ny != 1 || const_numel(g, n->in[3]) < 0) {
-        free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
-        continue;
-      }
-      int conv = n->op == IR_OP_QLinearConv;
-      char name[300];
-      snprintf(name, sizeof name, "%s_wf", g->tensors[n->in[3]]->name);
-      int wf = dequant_const(g, n->in[3], ws, wz, nw, conv ? 0 : 1, name);
-      int bf = -1;
-      if (wf >= 0 && conv && n->n_in > 8 && n->in[8] >= 0) {
-        const ir_tensor *B = g->tensors[n->in[8]];
-        int64_t M = g->tensors[wf]->type.dims[0];
-        if (B->data && ir_type_numel(&B->type) == M) {
-          float *b = malloc((size_t)M * sizeof(float));
-          for (int64_t m = 0; m < M; m++) b[m] = (float)(ir_get_elem(B->type.dtype, B->data, m) * xs[0] * ws[nw > 1 ? m : 0]);
-          ir_type bt = {.dtype = IR_F32, .rank = 1, .dims = {M}};
-          snprintf(name, sizeof name, "%s_bf", B->name);
-          bf = ir_add_const(g, name, &bt, b);
-        } else {
-          wf = -1;
-        }
-      }
-      if (wf < 0) {
-        free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
-        continue;
-      }
-      /* x_f = DequantizeLinear(x_q, xs, xz) */
-      int xq = n->in[0], yq = n->out[0];
-      ir_type xt = g->tensors[xq]->type, yt = g->tensors[yq]->type;
-      xt.dtype = IR_F32, yt.dtype = IR_F32;
-      snprintf(name, sizeof name, "%s_f", g->tensors[xq]->name);
-      int xf = ir_add_tensor(g, name, &xt);
-      int dq_in[3] = {xq, n->in[1], n->in[2]};
-      snprintf(name, sizeof name, "%s/dequant_x", n->name);
-      ir_add_node(g, IR_OP_DequantizeLinear, name, dq_in, n->in[2] >= 0 ? 3 : 2, &xf, 1);
-      ir_move_last_node(g, i);
-      i++, n0++;
-      snprintf(name, sizeof name, "%s_f", g->tensors[yq]->name);
-      int yf = ir_add_tensor(g, name, &yt);
-      ir_set_quant(g, yf, -1, 1, ys, yz, IR_I8);
-      int cin[3] = {xf, wf, bf};
-      ir_node *c = ir_add_node(g, conv ? IR_OP_Conv : IR_OP_MatMul, n->name, cin, conv ? (bf >= 0 ? 3 : 2) : 2, &yf, 1);
-      for (int k = 0; conv && k < n->n_attr; k++) {
-        const ir_attr *a = &n->attr[k];
-        if (a->kind == IR_ATTR_INT) ir_set_attr_int(c, a->name, a->i);
-        else if (a->kind == IR_ATTR_INTS) ir_set_attr_ints(c, a->name, a->ints, a->n);
-        else if (a->kind == IR_ATTR_STRING) ir_set_attr_string(c, a->name, a->s);
-      }
-      ir_move_last_node(g, i + 1);
-      int q_in[3] = {yf, n->in[6], n->in[7]};
-      snprintf(name, sizeof name, "%s/quant_y", n->name);
-      ir_add_node(g, IR_OP_QuantizeLinear, name, q_in, n->in[7] >= 0 ? 3 : 2, &yq, 1);
-      ir_move_last_node(g, i + 2);
-      n->dead = 1;
-      i += 2, n0 += 2;
-      changed = 1;
-      free(xs), free(xz), free(ws), free(wz), free(ys), free(yz);
-    }
+    if (n->dead || (n->op != IR_OP_QLinearConv && n->op != IR_OP_QLinearMatMul)) continue;
+    if (qlinear_import(g, i)) i += 3, n0 += 3, changed = 1;
   }
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
@@ -380,81 +457,17 @@ int cc_qdq_import(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
     int32_t *z;
     int cnt;
     if (qparams(g, n->in[1], n->n_in > 2 ? n->in[2] : -1, &s, &z, &cnt) != 0) continue;
-    int x = n->in[0], y = n->out[0];
+    int x = n->in[0];
     int64_t axis = ir_attr_int(n, "axis", 1);
     if (axis < 0) axis += g->tensors[x]->type.rank;
-    if (g->tensors[x]->data) {
-      /* 1: constant weights / bias */
-      char name[300];
-      snprintf(name, sizeof name, "%s_f", g->tensors[x]->name);
-      if (g->tensors[x]->type.dtype == IR_I32) {
-        /* bias: int32 with scale in_scale * w_scale, no quantization of its own to keep */
-        int64_t numel = ir_type_numel(&g->tensors[x]->type);
-        float *v = malloc((size_t)(numel ? numel : 1) * sizeof(float));
-        int64_t inner = 1;
-        for (int d = (int)axis + 1; cnt > 1 && d < g->tensors[x]->type.rank; d++) inner *= g->tensors[x]->type.dims[d];
-        for (int64_t k = 0; k < numel; k++) {
-          int ch = cnt > 1 ? (int)(k / inner % cnt) : 0;
-          v[k] = (float)((ir_get_elem(IR_I32, g->tensors[x]->data, k) - z[ch]) * s[ch]);
-        }
-        ir_type t = g->tensors[x]->type;
-        t.dtype = IR_F32;
-        int c = ir_add_const(g, name, &t, v);
-        ir_replace_uses(g, y, c);
-        n->dead = 1;
-        changed = 1;
-      } else {
-        int c = dequant_const(g, x, s, z, cnt, (int)axis, name);
-        if (c >= 0) {
-          ir_replace_uses(g, y, c);
-          n->dead = 1;
-          changed = 1;
-        }
-      }
-    } else {
-      /* 3: a Q -> DQ pair, possibly with a Reshape of the integers between them */
-      int pi;
-      const ir_node *p = ir_producer(g, x, &pi);
-      const ir_node *rs = NULL;
-      if (p && p->op == IR_OP_Reshape && p->in[1] >= 0 && g->tensors[p->in[1]]->data) {
-        rs = p;
-        p = ir_producer(g, rs->in[0], &pi);
-      }
-      if (p && p->op == IR_OP_QuantizeLinear && cnt == 1) {
-        float *s2;
-        int32_t *z2;
-        int c2;
-        if (qparams(g, p->in[1], p->n_in > 2 ? p->in[2] : -1, &s2, &z2, &c2) == 0) {
-          if (c2 == 1 && s2[0] == s[0] && z2[0] == z[0] && g->tensors[p->in[0]]->type.dtype == IR_F32) {
-            int xf = p->in[0];
-            if (!g->tensors[xf]->quant) ir_set_quant(g, xf, -1, 1, s, z, IR_I8);
-            if (rs) {
-              /* the DQ becomes the Reshape, of the float values */
-              n->op = IR_OP_Reshape;
-              free(n->op_name);
-              n->op_name = malloc(8);
-              if (n->op_name) strcpy(n->op_name, "Reshape");
-              n->in[0] = xf;
-              n->in[1] = rs->in[1];
-              n->n_in = 2;
-              while (n->n_attr) ir_del_attr(n, n->attr[0].name);
-              if (!g->tensors[y]->quant) ir_set_quant(g, y, -1, 1, s, z, IR_I8);
-            } else {
-              ir_replace_uses(g, y, xf);
-              n->dead = 1;
-            }
-            changed = 1;
-          }
-          free(s2), free(z2);
-        }
-      }
-    }
+    if (g->tensors[x]->data) changed |= dequant_constant(g, n, s, z, cnt, axis);
+    else changed |= drop_qdq_pair(g, n, s, z, cnt);
     free(s), free(z);
   }
   if (!changed) return IR_OK;
-  int rc = cc_dce(g, o, err, errlen);
+  int rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
-  if (rc == IR_OK) rc = cc_fuse(g, o, err, errlen);
-  if (rc == IR_OK) rc = cc_dce(g, o, err, errlen);
+  if (rc == IR_OK) rc = cc_fuse(g, cx, err, errlen);
+  if (rc == IR_OK) rc = cc_dce(g, cx, err, errlen);
   return rc;
 }

@@ -219,34 +219,42 @@ static int infer_matmul(const ir_graph *g, const ir_node *n, const ir_type *a, c
   return IR_OK;
 }
 
-int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
-                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
-  int opset = g->opset;
-  for (int i = 0; i < n->n_out; i++) set_unknown(&out[i], IR_UNDEF);
-  for (int i = 0; i < ir_op_min_inputs(n->op) && i < n->n_in; i++)
-    if (!in[i]) return ERR("required input %d is missing", i);
+/* One shape function per operator of ir_ops.def, shape_<Op> (operators that share one are
+ * aliased below); each types the node's outputs from its inputs' types (and constant values). */
+typedef int (*shape_fn)(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen);
+
+/* Conv, FusedConv */
+static int shape_Conv(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
-  int64_t v[IR_MAX_DIMS * 2 + 2];
-  int cnt;
-  switch (n->op) {
-  case IR_OP_UNKNOWN:
-    return ir_node_err(g, n, err, errlen, "operator not supported"), IR_UNSUPPORTED;
-  case IR_OP_Conv:
-  case IR_OP_FusedConv:
-    if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
-      return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
-    if (infer_conv(g, n, x, in[1], IR_F32, &out[0], err, errlen)) return IR_ERR;
-    if (n->op == IR_OP_FusedConv && n->n_in > 3 && in[3]) {
-      const ir_type *r = in[3];
-      int ok = r->rank < 0 || out[0].rank < 0 || r->rank == out[0].rank;
-      for (int i = 0; ok && r->rank >= 0 && i < r->rank && i < out[0].rank; i++)
-        ok = r->dims[i] < 0 || out[0].dims[i] < 0 || r->dims[i] == out[0].dims[i];
-      if (!ok) return ERR("residual does not have the conv output's shape");
-    }
-    return IR_OK;
-  case IR_OP_QLinearConv:
-    return infer_conv(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
-  case IR_OP_Gemm: {
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
+    return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (infer_conv(g, n, x, in[1], IR_F32, &out[0], err, errlen)) return IR_ERR;
+  if (n->op == IR_OP_FusedConv && n->n_in > 3 && in[3]) {
+    const ir_type *r = in[3];
+    int ok = r->rank < 0 || out[0].rank < 0 || r->rank == out[0].rank;
+    for (int i = 0; ok && r->rank >= 0 && i < r->rank && i < out[0].rank; i++)
+      ok = r->dims[i] < 0 || out[0].dims[i] < 0 || r->dims[i] == out[0].dims[i];
+    if (!ok) return ERR("residual does not have the conv output's shape");
+  }
+  return IR_OK;
+}
+
+/* QLinearConv */
+static int shape_QLinearConv(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  return infer_conv(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
+}
+
+/* Gemm */
+static int shape_Gemm(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
     set_unknown(&out[0], x->dtype);
     const ir_type *b = in[1];
     if (x->rank >= 0 && x->rank != 2) return ERR("A has rank %d, expected 2", x->rank);
@@ -265,63 +273,108 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
         return ERR("C does not broadcast to [%lld,%lld]", (long long)m, (long long)nn);
     }
     return IR_OK;
+}
+
+/* MatMul */
+static int shape_MatMul(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  return infer_matmul(g, n, x, in[1], x->dtype, &out[0], err, errlen);
+}
+
+/* QLinearMatMul */
+static int shape_QLinearMatMul(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  return infer_matmul(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
+}
+
+/* Relu, Sigmoid, Clip, Identity, Softmax */
+static int shape_unary(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  int opset = g->opset;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  if (n->op == IR_OP_Softmax && x->rank >= 0) {
+    int64_t ax = ir_attr_int(n, "axis", opset < 13 ? 1 : -1);
+    if (x->rank == 0 || norm_axis(ax, x->rank) < 0) return ERR("axis %lld out of range", (long long)ax);
   }
-  case IR_OP_MatMul:
-    return infer_matmul(g, n, x, in[1], x->dtype, &out[0], err, errlen);
-  case IR_OP_QLinearMatMul:
-    return infer_matmul(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
-  case IR_OP_Relu:
-  case IR_OP_Sigmoid:
-  case IR_OP_Clip:
-  case IR_OP_Identity:
-  case IR_OP_Softmax:
-    out[0] = *x;
-    if (n->op == IR_OP_Softmax && x->rank >= 0) {
-      int64_t ax = ir_attr_int(n, "axis", opset < 13 ? 1 : -1);
-      if (x->rank == 0 || norm_axis(ax, x->rank) < 0) return ERR("axis %lld out of range", (long long)ax);
-    }
-    return IR_OK;
-  case IR_OP_Dropout:
-    out[0] = *x;
-    if (n->n_out > 1) {
-      out[1] = *x;
-      out[1].dtype = IR_BOOL;
-    }
-    return IR_OK;
-  case IR_OP_Add:
-  case IR_OP_Sub:
-  case IR_OP_Mul:
-  case IR_OP_Div:
-    if (x->dtype != in[1]->dtype && x->dtype && in[1]->dtype)
-      return ERR("operand types %s and %s differ", ir_dtype_name(x->dtype), ir_dtype_name(in[1]->dtype));
-    if (ir_broadcast(x, in[1], &out[0])) return ERR("shapes do not broadcast");
-    return IR_OK;
-  case IR_OP_BatchNormalization:
-    out[0] = *x;
-    if (x->rank >= 0 && x->rank < 2) return ERR("input rank %d, expected >= 2", x->rank);
-    for (int i = 1; i < 5; i++)
-      if (in[i]->rank >= 0 && in[i]->rank != 1) return ERR("input %d has rank %d, expected 1", i, in[i]->rank);
-    for (int i = 1; i < n->n_out; i++) {
-      set_unknown(&out[i], x->dtype);
-      out[i].rank = 1;
-      out[i].dims[0] = x->rank >= 2 ? x->dims[1] : -1;
-    }
-    return IR_OK;
-  case IR_OP_MaxPool:
-  case IR_OP_AveragePool:
-    if (infer_pool(g, n, x, &out[0], err, errlen)) return IR_ERR;
-    if (n->n_out > 1) {
-      out[1] = out[0];
-      out[1].dtype = IR_I64;
-    }
-    return IR_OK;
-  case IR_OP_GlobalAveragePool:
-  case IR_OP_GlobalMaxPool:
-    out[0] = *x;
-    if (x->rank >= 0 && x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
-    for (int i = 2; i < x->rank; i++) out[0].dims[i] = 1;
-    return IR_OK;
-  case IR_OP_Flatten: {
+  return IR_OK;
+}
+
+/* Dropout */
+static int shape_Dropout(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)g, (void)in_data, (void)err, (void)errlen;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  if (n->n_out > 1) {
+    out[1] = *x;
+    out[1].dtype = IR_BOOL;
+  }
+  return IR_OK;
+}
+
+/* Add, Sub, Mul, Div */
+static int shape_binary(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  if (x->dtype != in[1]->dtype && x->dtype && in[1]->dtype)
+    return ERR("operand types %s and %s differ", ir_dtype_name(x->dtype), ir_dtype_name(in[1]->dtype));
+  if (ir_broadcast(x, in[1], &out[0])) return ERR("shapes do not broadcast");
+  return IR_OK;
+}
+
+/* BatchNormalization */
+static int shape_BatchNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  if (x->rank >= 0 && x->rank < 2) return ERR("input rank %d, expected >= 2", x->rank);
+  for (int i = 1; i < 5; i++)
+    if (in[i]->rank >= 0 && in[i]->rank != 1) return ERR("input %d has rank %d, expected 1", i, in[i]->rank);
+  for (int i = 1; i < n->n_out; i++) {
+    set_unknown(&out[i], x->dtype);
+    out[i].rank = 1;
+    out[i].dims[0] = x->rank >= 2 ? x->dims[1] : -1;
+  }
+  return IR_OK;
+}
+
+/* MaxPool, AveragePool */
+static int shape_pool_op(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  if (infer_pool(g, n, x, &out[0], err, errlen)) return IR_ERR;
+  if (n->n_out > 1) {
+    out[1] = out[0];
+    out[1].dtype = IR_I64;
+  }
+  return IR_OK;
+}
+
+/* GlobalAveragePool, GlobalMaxPool */
+static int shape_global_pool(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  if (x->rank >= 0 && x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
+  for (int i = 2; i < x->rank; i++) out[0].dims[i] = 1;
+  return IR_OK;
+}
+
+/* Flatten */
+static int shape_Flatten(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
     set_unknown(&out[0], x->dtype);
     if (x->rank < 0) return IR_OK;
     int64_t ax = ir_attr_int(n, "axis", 1);
@@ -336,8 +389,14 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
     out[0].dims[0] = a;
     out[0].dims[1] = b;
     return IR_OK;
-  }
-  case IR_OP_Reshape: {
+}
+
+/* Reshape */
+static int shape_Reshape(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t v[IR_MAX_DIMS * 2 + 2];
+  int cnt;
     set_unknown(&out[0], x->dtype);
     cnt = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
     if (cnt < 0) {
@@ -388,8 +447,14 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       return ERR("cannot reshape %lld elements into %lld", (long long)total, (long long)known);
     }
     return IR_OK;
-  }
-  case IR_OP_Transpose: {
+}
+
+/* Transpose */
+static int shape_Transpose(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int cnt;
     set_unknown(&out[0], x->dtype);
     if (x->rank < 0) return IR_OK;
     const int64_t *perm = ir_attr_ints(n, "perm", &cnt);
@@ -403,8 +468,13 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       out[0].dims[i] = x->dims[p];
     }
     return IR_OK;
-  }
-  case IR_OP_Concat: {
+}
+
+/* Concat */
+static int shape_Concat(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
     set_unknown(&out[0], x->dtype);
     int r = -1;
     for (int i = 0; i < n->n_in; i++) {
@@ -436,9 +506,14 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       }
     }
     return IR_OK;
-  }
-  case IR_OP_Squeeze:
-  case IR_OP_Unsqueeze: {
+}
+
+/* Squeeze, Unsqueeze */
+static int shape_squeeze(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  int opset = g->opset;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t v[IR_MAX_DIMS * 2 + 2];
     set_unknown(&out[0], x->dtype);
     const int64_t *ax = NULL;
     int nax = 0;
@@ -484,8 +559,12 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
     for (int i = 0; i < x->rank; i++)
       if (!mark[i]) out[0].dims[out[0].rank++] = x->dims[i];
     return IR_OK;
-  }
-  case IR_OP_Constant: {
+}
+
+/* Constant */
+static int shape_Constant(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in, (void)in_data;
     const ir_attr *a = NULL;
     for (int i = 0; i < n->n_attr; i++)
       if (!strncmp(n->attr[i].name, "value", 5)) a = &n->attr[i];
@@ -504,8 +583,15 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       return ERR("attribute '%s' not supported", a->name), IR_UNSUPPORTED;
     }
     return IR_OK;
-  }
-  case IR_OP_Pad: {
+}
+
+/* Pad */
+static int shape_Pad(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  int opset = g->opset;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t v[IR_MAX_DIMS * 2 + 2];
+  int cnt;
     set_unknown(&out[0], x->dtype);
     const int64_t *pads = NULL;
     if (opset < 11) {
@@ -535,16 +621,27 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       if (out[0].dims[i] < 0) return ERR("negative output extent on axis %d", i);
     }
     return IR_OK;
-  }
-  case IR_OP_Cast: {
+}
+
+/* Cast */
+static int shape_Cast(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
     out[0] = *x;
     int64_t to = ir_attr_int(n, "to", 0);
     if (to < 0 || to > 255 || !ir_dtype_size((ir_dtype)to) || !ir_get_attr(n, "to"))
       return ERR("cast to ONNX type %lld not supported", (long long)to), IR_UNSUPPORTED;
     out[0].dtype = (ir_dtype)to;
     return IR_OK;
-  }
-  case IR_OP_ConstantOfShape: {
+}
+
+/* ConstantOfShape */
+static int shape_ConstantOfShape(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t v[IR_MAX_DIMS * 2 + 2];
+  int cnt;
     const ir_attr *a = ir_get_attr(n, "value");
     set_unknown(&out[0], a && a->kind == IR_ATTR_TENSOR ? a->t->type.dtype : IR_F32);
     if (a && a->kind == IR_ATTR_TENSOR && ir_type_numel(&a->t->type) != 1) return ERR("value must have one element");
@@ -563,19 +660,60 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
       out[0].dims[i] = v[i];
     }
     return IR_OK;
-  }
-  case IR_OP_QuantizeLinear:
-    out[0] = *x;
-    out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : IR_U8;
-    if (out[0].dtype != IR_U8 && out[0].dtype != IR_I8)
-      return ERR("zero point type %s not supported", ir_dtype_name(out[0].dtype)), IR_UNSUPPORTED;
-    return IR_OK;
-  case IR_OP_DequantizeLinear:
-    out[0] = *x;
-    out[0].dtype = IR_F32;
-    return IR_OK;
-  case IR_OP_COUNT:
-    break;
-  }
-  return ERR("operator not supported"), IR_UNSUPPORTED;
+}
+
+/* QuantizeLinear */
+static int shape_QuantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : IR_U8;
+  if (out[0].dtype != IR_U8 && out[0].dtype != IR_I8)
+    return ERR("zero point type %s not supported", ir_dtype_name(out[0].dtype)), IR_UNSUPPORTED;
+  return IR_OK;
+}
+
+/* DequantizeLinear */
+static int shape_DequantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                 ir_type *out, char *err, size_t errlen) {
+  (void)g, (void)n, (void)in_data, (void)err, (void)errlen;
+  const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  out[0] = *x;
+  out[0].dtype = IR_F32;
+  return IR_OK;
+}
+
+#define shape_FusedConv shape_Conv
+#define shape_Relu shape_unary
+#define shape_Sigmoid shape_unary
+#define shape_Clip shape_unary
+#define shape_Identity shape_unary
+#define shape_Softmax shape_unary
+#define shape_Add shape_binary
+#define shape_Sub shape_binary
+#define shape_Mul shape_binary
+#define shape_Div shape_binary
+#define shape_MaxPool shape_pool_op
+#define shape_AveragePool shape_pool_op
+#define shape_GlobalAveragePool shape_global_pool
+#define shape_GlobalMaxPool shape_global_pool
+#define shape_Squeeze shape_squeeze
+#define shape_Unsqueeze shape_squeeze
+
+static const shape_fn shape_of[IR_OP_COUNT] = {
+#define X(name, mi, ma, mo, mx, meaning) [IR_OP_##name] = shape_##name,
+#include "ir_ops.def"
+#undef X
+};
+
+int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  for (int i = 0; i < n->n_out; i++) set_unknown(&out[i], IR_UNDEF);
+  for (int i = 0; i < ir_op_min_inputs(n->op) && i < n->n_in; i++)
+    if (!in[i]) return ERR("required input %d is missing", i);
+  if (n->op == IR_OP_UNKNOWN) return ir_node_err(g, n, err, errlen, "operator not supported"), IR_UNSUPPORTED;
+  if (n->op <= IR_OP_UNKNOWN || n->op >= IR_OP_COUNT || !shape_of[n->op])
+    return ERR("operator not supported"), IR_UNSUPPORTED;
+  return shape_of[n->op](g, n, in, in_data, out, err, errlen);
 }

@@ -38,6 +38,7 @@ typedef struct asm_state {
 
 static int aerr(asm_state *s, const char *fmt, const char *a, const char *b) {
   char msg[256];
+  /* cppcheck-suppress wrongPrintfScanfArgNum ; fmt takes up to two %s, extra arguments are allowed */
   snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
   return util_err(s->err, s->errlen, "%s:%d: %s", s->file, s->line, msg);
 }

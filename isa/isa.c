@@ -186,7 +186,9 @@ static void derive(isa_config *c, const isa_derived *keys) {
     for (int i = 0; i < ISA_W_COUNT; i++) c->width[i] = w[i];
   }
   for (int f = 0; f < ISA_F_COUNT; f++) {
-    int fw = fields[f].fixed_width;
+    int fw = fields[f].fixed_width; /* > 0: fixed; < 0: -(index of its width) - 1; never 0 */
+    ALWAYS_ASSERT(fw != 0);
+    /* cppcheck-suppress negativeIndex ; fw < 0 here, so the index -fw - 1 is >= 0 */
     c->fwidth[f] = fw > 0 ? (unsigned)fw : c->width[-fw - 1];
     ALWAYS_ASSERT(c->fwidth[f] >= 1 && c->fwidth[f] <= ISA_MAX_FIELD_BITS);
     if (fields[f].kind == ISA_KIND_FLAG) ALWAYS_ASSERT(c->fwidth[f] == 1);

@@ -304,9 +304,8 @@ static ir_op op_by_name(const char *s) {
   return IR_OP_UNKNOWN;
 }
 
-/* Reads the runtime graph; NULL with a message on failure. */
-static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
-  ir_graph *g = ir_graph_new("runtime");
+/* Reads the runtime graph's tensors (constants with their data) into g; their count. */
+static uint32_t rd_graph_tensors(rd *r, ir_graph *g, char *why, size_t whylen) {
   char name[1024];
   uint32_t nt = rd_count(r, 20);
   for (uint32_t i = 0; i < nt && !r->bad; i++) {
@@ -339,6 +338,76 @@ static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
     }
     if (idx != (int)i) r->bad = 1;
   }
+  return nt;
+}
+
+/* Reads one attribute of node n (node i of the graph) onto it. */
+static void rd_attr(rd *r, ir_node *n, uint32_t i, char *why, size_t whylen) {
+  char an[128];
+  rd_str(r, an, sizeof an);
+  uint32_t kind = rd_u32(r);
+  if (r->bad) return;
+  switch (kind) {
+  case IR_ATTR_INT: ir_set_attr_int(n, an, (int64_t)rd_u64(r)); break;
+  case IR_ATTR_FLOAT: ir_set_attr_float(n, an, rd_f32(r)); break;
+  case IR_ATTR_STRING: {
+    char s[1024];
+    rd_str(r, s, sizeof s);
+    if (!r->bad) ir_set_attr_string(n, an, s);
+    break;
+  }
+  case IR_ATTR_INTS: {
+    uint32_t c = rd_count(r, 8);
+    int64_t *v = malloc(((size_t)c + 1) * sizeof *v);
+    if (!v) r->bad = 1;
+    for (uint32_t j = 0; j < c && !r->bad; j++) v[j] = (int64_t)rd_u64(r);
+    if (!r->bad) ir_set_attr_ints(n, an, v, (int)c);
+    free(v);
+    break;
+  }
+  case IR_ATTR_FLOATS: {
+    uint32_t c = rd_count(r, 4);
+    float *v = malloc(((size_t)c + 1) * sizeof *v);
+    if (!v) r->bad = 1;
+    for (uint32_t j = 0; j < c && !r->bad; j++) v[j] = rd_f32(r);
+    if (!r->bad) ir_set_attr_floats(n, an, v, (int)c);
+    free(v);
+    break;
+  }
+  case IR_ATTR_TENSOR: {
+    ir_type t;
+    rd_type(r, &t);
+    uint64_t bytes = rd_u64(r);
+    if (r->bad) break;
+    if (bytes != (uint64_t)ir_type_numel(&t) * ir_dtype_size(t.dtype)) {
+      r->bad = 1;
+      break;
+    }
+    const uint8_t *d = rd_take(r, bytes);
+    if (!d) break;
+    ir_value *v = calloc(1, sizeof *v);
+    if (!v || ir_value_alloc(v, &t) != IR_OK) {
+      free(v);
+      r->bad = 1;
+      break;
+    }
+    memcpy(v->data, d, bytes);
+    ir_attr *a = ir_new_attr(n, an, IR_ATTR_TENSOR);
+    a->t = v;
+    break;
+  }
+  default:
+    snprintf(why, whylen, "graph node %u: bad attribute kind %u", i, kind);
+    r->bad = 2;
+    break;
+  }
+}
+
+/* Reads the runtime graph; NULL with a message on failure. */
+static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
+  ir_graph *g = ir_graph_new("runtime");
+  char name[1024];
+  uint32_t nt = rd_graph_tensors(r, g, why, whylen);
   uint32_t nn = rd_count(r, 24);
   for (uint32_t i = 0; i < nn && !r->bad; i++) {
     char op[64];
@@ -365,66 +434,7 @@ static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
     if (r->bad) break;
     ir_node *n = ir_add_node(g, o, name, io, (int)n_in, io + 32, (int)n_out);
     uint32_t na = rd_count(r, 8);
-    for (uint32_t k = 0; k < na && !r->bad; k++) {
-      char an[128];
-      rd_str(r, an, sizeof an);
-      uint32_t kind = rd_u32(r);
-      if (r->bad) break;
-      switch (kind) {
-      case IR_ATTR_INT: ir_set_attr_int(n, an, (int64_t)rd_u64(r)); break;
-      case IR_ATTR_FLOAT: ir_set_attr_float(n, an, rd_f32(r)); break;
-      case IR_ATTR_STRING: {
-        char s[1024];
-        rd_str(r, s, sizeof s);
-        if (!r->bad) ir_set_attr_string(n, an, s);
-        break;
-      }
-      case IR_ATTR_INTS: {
-        uint32_t c = rd_count(r, 8);
-        int64_t *v = malloc(((size_t)c + 1) * sizeof *v);
-        if (!v) r->bad = 1;
-        for (uint32_t j = 0; j < c && !r->bad; j++) v[j] = (int64_t)rd_u64(r);
-        if (!r->bad) ir_set_attr_ints(n, an, v, (int)c);
-        free(v);
-        break;
-      }
-      case IR_ATTR_FLOATS: {
-        uint32_t c = rd_count(r, 4);
-        float *v = malloc(((size_t)c + 1) * sizeof *v);
-        if (!v) r->bad = 1;
-        for (uint32_t j = 0; j < c && !r->bad; j++) v[j] = rd_f32(r);
-        if (!r->bad) ir_set_attr_floats(n, an, v, (int)c);
-        free(v);
-        break;
-      }
-      case IR_ATTR_TENSOR: {
-        ir_type t;
-        rd_type(r, &t);
-        uint64_t bytes = rd_u64(r);
-        if (r->bad) break;
-        if (bytes != (uint64_t)ir_type_numel(&t) * ir_dtype_size(t.dtype)) {
-          r->bad = 1;
-          break;
-        }
-        const uint8_t *d = rd_take(r, bytes);
-        if (!d) break;
-        ir_value *v = calloc(1, sizeof *v);
-        if (!v || ir_value_alloc(v, &t) != IR_OK) {
-          free(v);
-          r->bad = 1;
-          break;
-        }
-        memcpy(v->data, d, bytes);
-        ir_attr *a = ir_new_attr(n, an, IR_ATTR_TENSOR);
-        a->t = v;
-        break;
-      }
-      default:
-        snprintf(why, whylen, "graph node %u: bad attribute kind %u", i, kind);
-        r->bad = 2;
-        break;
-      }
-    }
+    for (uint32_t k = 0; k < na && !r->bad; k++) rd_attr(r, n, i, why, whylen);
   }
   for (int io = 0; io < 2 && !r->bad; io++) {
     uint32_t c = rd_count(r, 4);
@@ -490,13 +500,14 @@ static int numel_matches(const cc_model *m, int gt, int acc) {
   return ir_type_numel(&m->g->tensors[gt]->type) == (int64_t)t->c * t->h * t->w;
 }
 
-int cc_model_check(cc_model *m, char *err, size_t errlen) {
-  const isa_config *cfg = m->cfg;
-  const isa_derived *dc = &cfg->d;
+/* ---- cc_model_check's parts: each 0, or ferr's status with the message ---- */
+
+/* Tensors: placed again by the layout (model/layout.c), at the same places; the arena they make. */
+static int check_tensors(cc_model *m, char *err, size_t errlen) {
+  const isa_derived *dc = &m->cfg->d;
   if (dc->batch != 1 || dc->block_in != dc->block_out || dc->inp_bits != 8 || dc->out_bits != 8)
     return ferr(err, errlen, "config '%s': the tensor layout needs batch 1, block_in = block_out, 8-bit data",
                 dc->name);
-  /* tensors: placed again by the layout, same places */
   uint64_t arena = 0, place = 0;
   for (int i = 0; i < m->nt; i++) {
     const cc_mtensor *t = &m->t[i];
@@ -525,7 +536,12 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
     return ferr(err, errlen, "image: %llu bytes with an arena of %llu, the tensors need %llu (at most %llu bytes in all)",
                 (unsigned long long)m->image_bytes, (unsigned long long)m->arena_bytes, (unsigned long long)arena,
                 (unsigned long long)CC_PKG_MAX_IMAGE);
-  /* programs: every instruction decodes, every DRAM access starts inside the image */
+  return 0;
+}
+
+/* Programs: every instruction decodes, every DRAM access starts inside the image. */
+static int check_programs(const cc_model *m, char *err, size_t errlen) {
+  const isa_config *cfg = m->cfg;
   for (int i = 0; i < m->nl; i++) {
     const cc_mlayer *l = &m->l[i];
     if (l->in < 0 || l->in >= m->nt || l->out < 0 || l->out >= m->nt)
@@ -546,7 +562,11 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
       }
     }
   }
-  /* runtime graph: structure and types */
+  return 0;
+}
+
+/* Runtime graph: structure, and every node's output types from its inputs'. */
+static int check_graph(const cc_model *m, char *err, size_t errlen) {
   char why[512];
   if (ir_verify(m->g, 1, why, sizeof why) != IR_OK) return ferr(err, errlen, "runtime graph: %s", why);
   for (int i = 0; i < m->g->n_tensors; i++)
@@ -573,7 +593,11 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
                     n->op_name, k);
     }
   }
-  /* inputs / outputs */
+  return 0;
+}
+
+/* Inputs and outputs: consistent with the runtime graph. */
+static int check_io(const cc_model *m, char *err, size_t errlen) {
   if (m->n_in > m->g->n_inputs || m->n_out != m->g->n_outputs || m->n_in < 1 || m->n_out < 1)
     return ferr(err, errlen, "metadata: %d inputs and %d outputs, the graph has %d and %d", m->n_in, m->n_out,
                 m->g->n_inputs, m->g->n_outputs);
@@ -583,7 +607,11 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
     if (io->tensor != gt || !f32_tensor(m, gt) || io->acc < -1 || io->acc >= m->nt)
       return ferr(err, errlen, "metadata: input/output %d is inconsistent with the graph", i);
   }
-  /* the plan: values defined before use */
+  return 0;
+}
+
+/* The plan: every step well formed, values defined before use, every output computed. */
+static int check_plan(const cc_model *m, char *err, size_t errlen) {
   char *gdef = calloc((size_t)m->g->n_tensors + 1, 1), *adef = calloc((size_t)m->nt + 1, 1);
   if (!gdef || !adef) {
     free(gdef);
@@ -635,6 +663,86 @@ int cc_model_check(cc_model *m, char *err, size_t errlen) {
   return rc;
 }
 
+int cc_model_check(cc_model *m, char *err, size_t errlen) {
+  int rc = check_tensors(m, err, errlen);
+  if (!rc) rc = check_programs(m, err, errlen);
+  if (!rc) rc = check_graph(m, err, errlen);
+  if (!rc) rc = check_io(m, err, errlen);
+  if (!rc) rc = check_plan(m, err, errlen);
+  return rc;
+}
+
+/* The message of a section that is truncated or inconsistent; -1. */
+static int malformed(char *why, size_t whylen) {
+  snprintf(why, whylen, "malformed (truncated or inconsistent)");
+  return -1;
+}
+
+/* The meta section: format, name, config, calibration note, inputs and outputs. 0, or -1 with
+ * why set. */
+static int rd_meta(rd *r, cc_model *m, char *why, size_t whylen) {
+  char cfgname[64], name[512];
+  uint32_t fmt = rd_u32(r);
+  if (!r->bad && fmt != CC_PKG_FORMAT) {
+    snprintf(why, whylen, "package format %u, this build reads %u", fmt, CC_PKG_FORMAT);
+    return -1;
+  }
+  rd_str(r, m->name, sizeof m->name);
+  rd_str(r, cfgname, sizeof cfgname);
+  rd_str(r, m->calib, sizeof m->calib);
+  if (!r->bad && strcmp(cfgname, m->cfg->d.name)) {
+    snprintf(why, whylen, "config '%s' disagrees with the container's '%s'", cfgname, m->cfg->d.name);
+    return -1;
+  }
+  m->n_in = (int)rd_count(r, 16);
+  m->n_out = (int)rd_count(r, 16);
+  if (r->bad || m->n_in > 1024 || m->n_out > 1024) return malformed(why, whylen);
+  m->in = calloc((size_t)m->n_in + 1, sizeof *m->in);
+  m->out = calloc((size_t)m->n_out + 1, sizeof *m->out);
+  if (!m->in || !m->out) return snprintf(why, whylen, "out of memory"), -1;
+  for (int i = 0; i < m->n_in; i++) rd_io(r, &m->in[i], name, sizeof name);
+  for (int i = 0; i < m->n_out; i++) rd_io(r, &m->out[i], name, sizeof name);
+  if (r->bad || r->at != r->n) return malformed(why, whylen);
+  return 0;
+}
+
+/* The tensors section. 0, or -1 with why set. */
+static int rd_tensors(rd *r, cc_model *m, char *why, size_t whylen) {
+  m->nt = (int)rd_count(r, 88);
+  m->t = calloc((size_t)m->nt + 1, sizeof *m->t);
+  if (!m->t) return snprintf(why, whylen, "out of memory"), -1;
+  for (int i = 0; i < m->nt && !r->bad; i++) {
+    cc_mtensor *t = &m->t[i];
+    rd_str(r, t->name, sizeof t->name);
+    t->c = (int)rd_u32(r), t->h = (int)rd_u32(r), t->w = (int)rd_u32(r);
+    t->im2col = (int)rd_u32(r);
+    for (int k = 0; k < 11; k++) t->geo[k] = rd_i32(r);
+    t->offset = rd_u64(r), t->bytes = rd_u64(r);
+    t->scale = rd_f32(r), t->zp = rd_i32(r);
+    if (t->im2col != 0 && t->im2col != 1) r->bad = 1;
+  }
+  if (r->bad || r->at != r->n) return malformed(why, whylen);
+  return 0;
+}
+
+/* The layers section (their programs are sections of their own). 0, or -1 with why set. */
+static int rd_layers(rd *r, cc_model *m, char *why, size_t whylen) {
+  m->nl = (int)rd_count(r, 48);
+  m->l = calloc((size_t)m->nl + 1, sizeof *m->l);
+  if (!m->l) return snprintf(why, whylen, "out of memory"), -1;
+  for (int i = 0; i < m->nl && !r->bad; i++) {
+    cc_mlayer *l = &m->l[i];
+    rd_str(r, l->op, sizeof l->op);
+    rd_str(r, l->node, sizeof l->node);
+    rd_str(r, l->desc, sizeof l->desc);
+    l->in = rd_i32(r), l->out = rd_i32(r);
+    l->macs = rd_u64(r), l->ideal_cycles = rd_u64(r), l->predicted_cycles = rd_u64(r);
+    l->n_insns = rd_u32(r);
+  }
+  if (r->bad || r->at != r->n) return malformed(why, whylen);
+  return 0;
+}
+
 int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
   pkg p;
@@ -662,59 +770,13 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) 
   rd r;
   /* meta */
   SEC(CC_SEC_META, "meta");
-  char cfgname[64], name[512];
-  uint32_t fmt = rd_u32(&r);
-  if (!r.bad && fmt != CC_PKG_FORMAT) {
-    snprintf(why, sizeof why, "package format %u, this build reads %u", fmt, CC_PKG_FORMAT);
-    goto fail;
-  }
-  rd_str(&r, m->name, sizeof m->name);
-  rd_str(&r, cfgname, sizeof cfgname);
-  rd_str(&r, m->calib, sizeof m->calib);
-  if (!r.bad && strcmp(cfgname, m->cfg->d.name)) {
-    snprintf(why, sizeof why, "config '%s' disagrees with the container's '%s'", cfgname, m->cfg->d.name);
-    goto fail;
-  }
-  m->n_in = (int)rd_count(&r, 16);
-  m->n_out = (int)rd_count(&r, 16);
-  if (r.bad || m->n_in > 1024 || m->n_out > 1024) goto malformed;
-  m->in = calloc((size_t)m->n_in + 1, sizeof *m->in);
-  m->out = calloc((size_t)m->n_out + 1, sizeof *m->out);
-  if (!m->in || !m->out) goto nomem;
-  for (int i = 0; i < m->n_in; i++) rd_io(&r, &m->in[i], name, sizeof name);
-  for (int i = 0; i < m->n_out; i++) rd_io(&r, &m->out[i], name, sizeof name);
-  if (r.bad || r.at != r.n) goto malformed;
+  if (rd_meta(&r, m, why, sizeof why)) goto fail;
   /* tensors */
   SEC(CC_SEC_TENSORS, "tensors");
-  m->nt = (int)rd_count(&r, 88);
-  m->t = calloc((size_t)m->nt + 1, sizeof *m->t);
-  if (!m->t) goto nomem;
-  for (int i = 0; i < m->nt && !r.bad; i++) {
-    cc_mtensor *t = &m->t[i];
-    rd_str(&r, t->name, sizeof t->name);
-    t->c = (int)rd_u32(&r), t->h = (int)rd_u32(&r), t->w = (int)rd_u32(&r);
-    t->im2col = (int)rd_u32(&r);
-    for (int k = 0; k < 11; k++) t->geo[k] = rd_i32(&r);
-    t->offset = rd_u64(&r), t->bytes = rd_u64(&r);
-    t->scale = rd_f32(&r), t->zp = rd_i32(&r);
-    if (t->im2col != 0 && t->im2col != 1) r.bad = 1;
-  }
-  if (r.bad || r.at != r.n) goto malformed;
+  if (rd_tensors(&r, m, why, sizeof why)) goto fail;
   /* layers */
   SEC(CC_SEC_LAYERS, "layers");
-  m->nl = (int)rd_count(&r, 48);
-  m->l = calloc((size_t)m->nl + 1, sizeof *m->l);
-  if (!m->l) goto nomem;
-  for (int i = 0; i < m->nl && !r.bad; i++) {
-    cc_mlayer *l = &m->l[i];
-    rd_str(&r, l->op, sizeof l->op);
-    rd_str(&r, l->node, sizeof l->node);
-    rd_str(&r, l->desc, sizeof l->desc);
-    l->in = rd_i32(&r), l->out = rd_i32(&r);
-    l->macs = rd_u64(&r), l->ideal_cycles = rd_u64(&r), l->predicted_cycles = rd_u64(&r);
-    l->n_insns = rd_u32(&r);
-  }
-  if (r.bad || r.at != r.n) goto malformed;
+  if (rd_layers(&r, m, why, sizeof why)) goto fail;
   for (int i = 0; i < m->nl; i++) {
     sec = "program";
     s = pkg_find(&p, CC_SEC_PROG, (uint32_t)i);

@@ -68,7 +68,7 @@ enum cc_section {
 
 enum cc_step_kind { CC_STEP_QUANT = 1, CC_STEP_DEQUANT = 2, CC_STEP_ACCEL = 3, CC_STEP_CPU = 4 };
 
-struct cc_net; /* the back end's network (compiler/backend/cg.h); opaque here */
+struct cg_net; /* the back end's network (compiler/backend/cg.h); opaque here */
 
 typedef struct cc_mtensor {   /* an accelerator tensor (int8, blocked layout, cc_layout_* below) */
   char name[128];             /* the IR tensor it holds */
@@ -117,9 +117,9 @@ typedef struct cc_model {
   cc_mstep *s;                /* [ns] the plan */
   uint8_t *image;             /* [image_bytes] arena (zero) then constants */
   uint64_t image_bytes, arena_bytes;
-  struct cc_net *net;         /* after cc_compile: the compile's network with its layers (e.g.
+  struct cg_net *net;         /* after cc_compile: the compile's network with its layers (e.g.
                                * to build them as one program); NULL in a loaded package */
-  void (*net_free)(struct cc_net *net); /* frees net (set by whoever sets net) */
+  void (*net_free)(struct cg_net *net); /* frees net (set by whoever sets net) */
 } cc_model;
 
 /* Write m as a package at path. 0, or -1 with "path: reason" in err. Deterministic: the same

@@ -49,6 +49,7 @@ int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *dat
   if (!copy) return w->failed = -1;
   if (size) memcpy(copy, data, size);
   w->secs[w->n++] = (pkg_section){type, index, copy, size};
+  /* cppcheck-suppress memleak ; copy is kept in w->secs, freed by pkg_writer_free */
   return 0;
 }
 

@@ -55,52 +55,67 @@ static void sgemm_simple(int M, int N, int K, const float *A, int lda, const flo
     }
 }
 
-/* C[M][N] += A * B, portable blocked version. */
-static void sgemm_generic(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
-  if (M < GEMM_MR) { /* a few rows (depthwise convs): packing would mostly compute padding */
-    sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
-    return;
-  }
+/* A register-block kernel: c[mr][nr] (ldc) += a[MR][kn] (lda) * bp[kn][NR], with mr <= MR and
+ * nr <= NR (a has MR readable rows, bp is a packed K x NR panel, zero past nr). */
+typedef void (*sgemm_kernel_fn)(int kn, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr);
+
+/* C[M][N] += A * B, blocked over N (GEMM_NB) and K (GEMM_KB) for the kernel (MR x NR register
+ * block): each K x NR panel of B packed contiguously, a last partial block of MR rows of A
+ * copied into zero-padded scratch. 0, or -1 without scratch memory (nothing done). The one
+ * driver of the portable, AVX2 and AVX-512 kernels. */
+static int sgemm_blocked(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+                         sgemm_kernel_fn kernel, int MR, int NR) {
   int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
-  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + GEMM_NR));
-  float *apad = malloc(sizeof(float) * (size_t)GEMM_MR * (size_t)kb);
+  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + NR));
+  float *apad = malloc(sizeof(float) * (size_t)MR * (size_t)kb);
   if (!bp || !apad) {
     free(bp);
     free(apad);
-    sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
-    return;
+    return -1;
   }
   for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
     int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
     for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
       int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
-      for (int jp = 0; jp < jn; jp += GEMM_NR) {
-        float *dst = bp + (size_t)(jp / GEMM_NR) * kn * GEMM_NR;
-        int nr = jn - jp < GEMM_NR ? jn - jp : GEMM_NR;
+      for (int jp = 0; jp < jn; jp += NR) {
+        float *dst = bp + (size_t)(jp / NR) * kn * NR;
+        int nr = jn - jp < NR ? jn - jp : NR;
         for (int k = 0; k < kn; k++) {
           const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
-          for (int j = 0; j < GEMM_NR; j++) dst[k * GEMM_NR + j] = j < nr ? src[j] : 0.0f;
+          if (nr == NR) {
+            memcpy(dst + (size_t)k * NR, src, (size_t)NR * sizeof(float));
+          } else {
+            for (int j = 0; j < NR; j++) dst[(size_t)k * NR + j] = j < nr ? src[j] : 0.0f;
+          }
         }
       }
-      for (int i = 0; i < M; i += GEMM_MR) {
-        int mr = M - i < GEMM_MR ? M - i : GEMM_MR;
+      for (int i = 0; i < M; i += MR) {
+        int mr = M - i < MR ? M - i : MR;
         const float *a = A + (size_t)i * lda + k0;
         int la = lda;
-        if (mr < GEMM_MR) {
-          memset(apad, 0, sizeof(float) * (size_t)GEMM_MR * (size_t)kb);
+        if (mr < MR) {
+          memset(apad, 0, sizeof(float) * (size_t)MR * (size_t)kb);
           for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
           a = apad;
           la = kb;
         }
-        for (int jp = 0; jp < jn; jp += GEMM_NR) {
-          int nr = jn - jp < GEMM_NR ? jn - jp : GEMM_NR;
-          sgemm_kernel(kn, a, la, bp + (size_t)(jp / GEMM_NR) * kn * GEMM_NR, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
+        for (int jp = 0; jp < jn; jp += NR) {
+          int nr = jn - jp < NR ? jn - jp : NR;
+          kernel(kn, a, la, bp + (size_t)(jp / NR) * kn * NR, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
         }
       }
     }
   }
   free(bp);
   free(apad);
+  return 0;
+}
+
+/* C[M][N] += A * B, portable version. */
+static void sgemm_generic(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  /* a few rows (depthwise convs): packing would mostly compute padding; no scratch: unpacked */
+  if (M < GEMM_MR || sgemm_blocked(M, N, K, A, lda, B, ldb, C, ldc, sgemm_kernel, GEMM_MR, GEMM_NR) != 0)
+    sgemm_simple(M, N, K, A, lda, B, ldb, C, ldc);
 }
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
@@ -142,53 +157,8 @@ __attribute__((target("avx2,fma"))) static void sgemm_kernel_avx2(int kn, const 
 }
 
 /* C[M][N] += A * B with the AVX2 kernel; 0, or -1 without scratch memory (nothing done). */
-__attribute__((target("avx2,fma"))) static int sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B,
-                                                           int ldb, float *C, int ldc) {
-  int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
-  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + AVX_NR));
-  float *apad = malloc(sizeof(float) * (size_t)AVX_MR * (size_t)kb);
-  if (!bp || !apad) {
-    free(bp);
-    free(apad);
-    return -1;
-  }
-  for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
-    int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
-    for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
-      int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
-      for (int jp = 0; jp < jn; jp += AVX_NR) {
-        float *dst = bp + (size_t)(jp / AVX_NR) * kn * AVX_NR;
-        int nr = jn - jp < AVX_NR ? jn - jp : AVX_NR;
-        for (int k = 0; k < kn; k++) {
-          const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
-          if (nr == AVX_NR) {
-            memcpy(dst + k * AVX_NR, src, AVX_NR * sizeof(float));
-          } else {
-            for (int j = 0; j < AVX_NR; j++) dst[k * AVX_NR + j] = j < nr ? src[j] : 0.0f;
-          }
-        }
-      }
-      for (int i = 0; i < M; i += AVX_MR) {
-        int mr = M - i < AVX_MR ? M - i : AVX_MR;
-        const float *a = A + (size_t)i * lda + k0;
-        int la = lda;
-        if (mr < AVX_MR) {
-          memset(apad, 0, sizeof(float) * (size_t)AVX_MR * (size_t)kb);
-          for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
-          a = apad;
-          la = kb;
-        }
-        for (int jp = 0; jp < jn; jp += AVX_NR) {
-          int nr = jn - jp < AVX_NR ? jn - jp : AVX_NR;
-          sgemm_kernel_avx2(kn, a, la, bp + (size_t)(jp / AVX_NR) * kn * AVX_NR, C + (size_t)i * ldc + j0 + jp, ldc,
-                            mr, nr);
-        }
-      }
-    }
-  }
-  free(bp);
-  free(apad);
-  return 0;
+static int sgemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  return sgemm_blocked(M, N, K, A, lda, B, ldb, C, ldc, sgemm_kernel_avx2, AVX_MR, AVX_NR);
 }
 
 #define A5_MR 8
@@ -223,53 +193,8 @@ __attribute__((target("avx512f"))) static void sgemm_kernel_avx512(int kn, const
 }
 
 /* C[M][N] += A * B with the AVX-512 kernel (8 x 32 register block); 0, or -1 without scratch memory (nothing done). */
-__attribute__((target("avx512f"))) static int sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B,
-                                                           int ldb, float *C, int ldc) {
-  int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
-  float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + A5_NR));
-  float *apad = malloc(sizeof(float) * (size_t)A5_MR * (size_t)kb);
-  if (!bp || !apad) {
-    free(bp);
-    free(apad);
-    return -1;
-  }
-  for (int j0 = 0; j0 < N; j0 += GEMM_NB) {
-    int jn = N - j0 < GEMM_NB ? N - j0 : GEMM_NB;
-    for (int k0 = 0; k0 < K; k0 += GEMM_KB) {
-      int kn = K - k0 < GEMM_KB ? K - k0 : GEMM_KB;
-      for (int jp = 0; jp < jn; jp += A5_NR) {
-        float *dst = bp + (size_t)(jp / A5_NR) * kn * A5_NR;
-        int nr = jn - jp < A5_NR ? jn - jp : A5_NR;
-        for (int k = 0; k < kn; k++) {
-          const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
-          if (nr == A5_NR) {
-            memcpy(dst + k * A5_NR, src, A5_NR * sizeof(float));
-          } else {
-            for (int j = 0; j < A5_NR; j++) dst[k * A5_NR + j] = j < nr ? src[j] : 0.0f;
-          }
-        }
-      }
-      for (int i = 0; i < M; i += A5_MR) {
-        int mr = M - i < A5_MR ? M - i : A5_MR;
-        const float *a = A + (size_t)i * lda + k0;
-        int la = lda;
-        if (mr < A5_MR) {
-          memset(apad, 0, sizeof(float) * (size_t)A5_MR * (size_t)kb);
-          for (int r = 0; r < mr; r++) memcpy(apad + (size_t)r * kb, a + (size_t)r * lda, (size_t)kn * sizeof(float));
-          a = apad;
-          la = kb;
-        }
-        for (int jp = 0; jp < jn; jp += A5_NR) {
-          int nr = jn - jp < A5_NR ? jn - jp : A5_NR;
-          sgemm_kernel_avx512(kn, a, la, bp + (size_t)(jp / A5_NR) * kn * A5_NR, C + (size_t)i * ldc + j0 + jp, ldc,
-                            mr, nr);
-        }
-      }
-    }
-  }
-  free(bp);
-  free(apad);
-  return 0;
+static int sgemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  return sgemm_blocked(M, N, K, A, lda, B, ldb, C, ldc, sgemm_kernel_avx512, A5_MR, A5_NR);
 }
 
 /* 2: AVX-512F, 1: AVX2 + FMA, 0: neither. */
@@ -695,7 +620,7 @@ static int mm_plan(ref_call *c, const ir_type *at, const ir_type *bt, const ir_t
     free(*boffs);
     return CERR("out of memory");
   }
-  int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  int64_t sa[IR_MAX_DIMS] = {0}, sb[IR_MAX_DIMS] = {0}, idx[IR_MAX_DIMS] = {0};
   /* strides in matrices, 0 on broadcast axes */
   int64_t ma = 1, mb = 1;
   for (int i = ob.rank - 1; i >= 0; i--) {

@@ -17,13 +17,11 @@
 
 #include "cg.h"
 #include "dlvta_drv.h"
+#include "testutil.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
+  return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 
 typedef struct shape {
@@ -68,32 +66,32 @@ static result run_layer(drv_dev *dev, const isa_config *cfg, const shape *s, int
                         char *tiling, size_t tn) {
   result r;
   memset(&r, 0, sizeof r);
-  cc_net *nt = cc_net_new(cfg);
-  int oh = cc_out_dim(s->h, s->k, s->s, 1, s->pad, s->pad);
-  int ow = cc_out_dim(s->w, s->k, s->s, 1, s->pad, s->pad);
+  cg_net *nt = cg_net_new(cfg);
+  int oh = cg_out_dim(s->h, s->k, s->s, 1, s->pad, s->pad);
+  int ow = cg_out_dim(s->w, s->k, s->s, 1, s->pad, s->pad);
   size_t nin = (size_t)s->cin * s->h * s->w, nout = (size_t)s->cout * oh * ow;
   int8_t *in = malloc(nin), *res = NULL, *got = malloc(nout), *want = malloc(nout);
   for (size_t i = 0; i < nin; i++) in[i] = (int8_t)(rnd() & 0xff);
   int tr = -1, ti;
   if (s->im2col) {
-    cc_conv g;
+    cg_conv g;
     memset(&g, 0, sizeof g);
     g.kh = g.kw = s->k;
     g.sh = g.sw = s->s;
     g.dh = g.dw = 1;
     g.pad_t = g.pad_l = g.pad_b = g.pad_r = s->pad;
-    ti = cc_net_tensor_im2col(nt, s->cin, s->h, s->w, &g);
+    ti = cg_net_tensor_im2col(nt, s->cin, s->h, s->w, &g);
   } else {
-    ti = cc_net_tensor(nt, s->cin, s->h, s->w);
+    ti = cg_net_tensor(nt, s->cin, s->h, s->w);
   }
   if (s->res) {
-    tr = cc_net_tensor(nt, s->cout, oh, ow);
+    tr = cg_net_tensor(nt, s->cout, oh, ow);
     res = malloc(nout);
     for (size_t i = 0; i < nout; i++) res[i] = (int8_t)(rnd() & 0xff);
   }
-  int to = cc_net_tensor(nt, s->cout, oh, ow);
-  cc_conv cp;
-  cc_pool pp;
+  int to = cg_net_tensor(nt, s->cout, oh, ow);
+  cg_conv cp;
+  cg_pool pp;
   int8_t *w = NULL;
   int32_t *bias = NULL;
   int16_t *mult = NULL;
@@ -108,7 +106,7 @@ static result run_layer(drv_dev *dev, const isa_config *cfg, const shape *s, int
     for (size_t i = 0; i < nw; i++) w[i] = (int8_t)(rnd() & 0xff);
     for (int o = 0; o < s->cout; o++) {
       int sh;
-      cc_quant_multiplier(1.0 / (sqrt((double)s->cin * s->k * s->k) * 110.0), &mult[o], &sh);
+      cg_quant_multiplier(1.0 / (sqrt((double)s->cin * s->k * s->k) * 110.0), &mult[o], &sh);
       shift[o] = (uint8_t)sh;
       bias[o] = (int32_t)(rnd() % 20001) - 10000;
     }
@@ -125,35 +123,35 @@ static result run_layer(drv_dev *dev, const isa_config *cfg, const shape *s, int
     cp.bias = bias;
     cp.mult = mult;
     cp.shift = shift;
-    cc_quant_multiplier(0.8, &cp.res_mult, &cp.res_shift);
+    cg_quant_multiplier(0.8, &cp.res_mult, &cp.res_shift);
     cp.lo = 0;
     cp.hi = 127;
-    li = cc_net_add_conv(nt, &cp);
+    li = cg_net_add_conv(nt, &cp);
   } else {
     memset(&pp, 0, sizeof pp);
     pp.in = ti;
     pp.out = to;
-    pp.kind = s->kind == 1 ? CC_POOL_MAX : CC_POOL_AVG;
+    pp.kind = s->kind == 1 ? CG_POOL_MAX : CG_POOL_AVG;
     pp.kh = pp.kw = s->k;
     pp.sh = pp.sw = s->s;
     pp.pad_t = pp.pad_l = pp.pad_b = pp.pad_r = s->pad;
-    cc_quant_multiplier(1.0 / (s->k * s->k), &pp.mult, &pp.shift);
+    cg_quant_multiplier(1.0 / (s->k * s->k), &pp.mult, &pp.shift);
     pp.lo = -128;
     pp.hi = 127;
-    li = cc_net_add_pool(nt, &pp);
+    li = cg_net_add_pool(nt, &pp);
   }
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   o.no_latency_hiding = no_lh;
   o.exhaustive = exhaustive;
   isa_prog prog;
   memset(&prog, 0, sizeof prog);
-  if (li < 0 || cc_net_build(nt, &o, &prog) != CC_OK) {
-    printf("FAIL %s: %s\n", s->name, cc_net_error(nt));
+  if (li < 0 || cg_net_build(nt, &o, &prog) != CG_OK) {
+    printf("FAIL %s: %s\n", s->name, cg_net_error(nt));
     goto out;
   }
-  cc_pack(nt, ti, in, prog.image);
-  if (tr >= 0) cc_pack(nt, tr, res, prog.image);
+  cg_pack(nt, ti, in, prog.image);
+  if (tr >= 0) cg_pack(nt, tr, res, prog.image);
   uint8_t *img = malloc(prog.image_bytes);
   int rc = drv_run_prog(dev, &prog, img, 0);
   if (rc != DRV_OK) {
@@ -163,15 +161,15 @@ static result run_layer(drv_dev *dev, const isa_config *cfg, const shape *s, int
   }
   drv_counters c;
   drv_counters_read(dev, &c);
-  cc_unpack(nt, to, img, got);
+  cg_unpack(nt, to, img, got);
   free(img);
-  if (s->kind == 0) cc_ref_conv(&cp, s->cin, s->h, s->w, s->cout, in, res, want);
-  else cc_ref_pool(&pp, s->cin, s->h, s->w, in, want);
+  if (s->kind == 0) cg_ref_conv(&cp, s->cin, s->h, s->w, s->cout, in, res, want);
+  else cg_ref_pool(&pp, s->cin, s->h, s->w, in, want);
   size_t bad = 0;
   for (size_t i = 0; i < nout; i++) bad += got[i] != want[i];
   if (bad) printf("FAIL %s: %zu of %zu output bytes differ from the reference\n", s->name, bad, nout);
-  cc_layer_info inf;
-  cc_net_layer_info(nt, 0, &inf);
+  cg_layer_info inf;
+  cg_net_layer_info(nt, 0, &inf);
   r.macs = inf.macs;
   r.ideal = inf.ideal_cycles;
   r.pred = inf.predicted_cycles;
@@ -189,7 +187,7 @@ out:
   free(bias);
   free(mult);
   free(shift);
-  cc_net_free(nt);
+  cg_net_free(nt);
   return r;
 }
 
@@ -197,11 +195,11 @@ out:
 #define MAXL 32
 
 typedef struct rnet {
-  cc_net *net;
+  cg_net *net;
   int n;                        /* layers */
   int kind[MAXL];               /* 0 conv, 1 pool */
-  cc_conv cv[MAXL];
-  cc_pool pl[MAXL];
+  cg_conv cv[MAXL];
+  cg_pool pl[MAXL];
   int cin[MAXL], h[MAXL], w[MAXL];
   void *mem[4 * MAXL];
   int nmem;
@@ -216,11 +214,11 @@ static void *keep(rnet *r, size_t n) {
 /* Add a conv with random weights from tensor in to a new tensor; returns the new tensor id. */
 static int rconv(rnet *r, int in, int cout, int k, int st, int res, int relu, int im2col_c) {
   int cin, h, w;
-  cc_tensor_shape(r->net, in, &cin, &h, &w);
-  int pad = k / 2, oh = cc_out_dim(h, k, st, 1, pad, pad), ow = cc_out_dim(w, k, st, 1, pad, pad);
+  cg_tensor_shape(r->net, in, &cin, &h, &w);
+  int pad = k / 2, oh = cg_out_dim(h, k, st, 1, pad, pad), ow = cg_out_dim(w, k, st, 1, pad, pad);
   (void)im2col_c;
-  int out = cc_net_tensor(r->net, cout, oh, ow);
-  cc_conv *p = &r->cv[r->n];
+  int out = cg_net_tensor(r->net, cout, oh, ow);
+  cg_conv *p = &r->cv[r->n];
   memset(p, 0, sizeof *p);
   size_t nw = (size_t)cout * cin * k * k;
   int8_t *wt = keep(r, nw);
@@ -230,7 +228,7 @@ static int rconv(rnet *r, int in, int cout, int k, int st, int res, int relu, in
   for (size_t i = 0; i < nw; i++) wt[i] = (int8_t)((int)(rnd() % 61) - 30);
   for (int o = 0; o < cout; o++) {
     int sh;
-    cc_quant_multiplier(1.0 / (sqrt((double)cin * k * k) * 16.0), &mult[o], &sh);
+    cg_quant_multiplier(1.0 / (sqrt((double)cin * k * k) * 16.0), &mult[o], &sh);
     shift[o] = (uint8_t)sh;
     bias[o] = (int32_t)(rnd() % 2001) - 1000;
   }
@@ -246,24 +244,24 @@ static int rconv(rnet *r, int in, int cout, int k, int st, int res, int relu, in
   p->bias = bias;
   p->mult = mult;
   p->shift = shift;
-  cc_quant_multiplier(0.75, &p->res_mult, &p->res_shift);
+  cg_quant_multiplier(0.75, &p->res_mult, &p->res_shift);
   p->lo = relu ? 0 : -128;
   p->hi = 127;
   r->kind[r->n] = 0;
   r->cin[r->n] = cin;
   r->h[r->n] = h;
   r->w[r->n] = w;
-  if (cc_net_add_conv(r->net, p) < 0) printf("FAIL resnet conv: %s\n", cc_net_error(r->net));
+  if (cg_net_add_conv(r->net, p) < 0) printf("FAIL resnet conv: %s\n", cg_net_error(r->net));
   r->n++;
   return out;
 }
 
 static int rpool(rnet *r, int in, int kind, int k, int st, int pad) {
   int c, h, w;
-  cc_tensor_shape(r->net, in, &c, &h, &w);
-  int oh = cc_out_dim(h, k, st, 1, pad, pad), ow = cc_out_dim(w, k, st, 1, pad, pad);
-  int out = cc_net_tensor(r->net, c, oh, ow);
-  cc_pool *p = &r->pl[r->n];
+  cg_tensor_shape(r->net, in, &c, &h, &w);
+  int oh = cg_out_dim(h, k, st, 1, pad, pad), ow = cg_out_dim(w, k, st, 1, pad, pad);
+  int out = cg_net_tensor(r->net, c, oh, ow);
+  cg_pool *p = &r->pl[r->n];
   memset(p, 0, sizeof *p);
   p->in = in;
   p->out = out;
@@ -271,14 +269,14 @@ static int rpool(rnet *r, int in, int kind, int k, int st, int pad) {
   p->kh = p->kw = k;
   p->sh = p->sw = st;
   p->pad_t = p->pad_l = p->pad_b = p->pad_r = pad;
-  cc_quant_multiplier(1.0 / (k * k), &p->mult, &p->shift);
+  cg_quant_multiplier(1.0 / (k * k), &p->mult, &p->shift);
   p->lo = -128;
   p->hi = 127;
   r->kind[r->n] = 1;
   r->cin[r->n] = c;
   r->h[r->n] = h;
   r->w[r->n] = w;
-  if (cc_net_add_pool(r->net, p) < 0) printf("FAIL resnet pool: %s\n", cc_net_error(r->net));
+  if (cg_net_add_pool(r->net, p) < 0) printf("FAIL resnet pool: %s\n", cg_net_error(r->net));
   r->n++;
   return out;
 }
@@ -288,16 +286,16 @@ static int rpool(rnet *r, int in, int kind, int k, int st, int pad) {
 static int run_resnet18(drv_dev *dev, const isa_config *cfg, int no_lh) {
   rnet r;
   memset(&r, 0, sizeof r);
-  r.net = cc_net_new(cfg);
-  cc_conv g;
+  r.net = cg_net_new(cfg);
+  cg_conv g;
   memset(&g, 0, sizeof g);
   g.kh = g.kw = 7;
   g.sh = g.sw = 2;
   g.dh = g.dw = 1;
   g.pad_t = g.pad_l = g.pad_b = g.pad_r = 3;
-  int x = cc_net_tensor_im2col(r.net, 3, 224, 224, &g);
+  int x = cg_net_tensor_im2col(r.net, 3, 224, 224, &g);
   int t = rconv(&r, x, 64, 7, 2, -1, 1, 3);
-  t = rpool(&r, t, CC_POOL_MAX, 3, 2, 1);
+  t = rpool(&r, t, CG_POOL_MAX, 3, 2, 1);
   static const int chans[4] = {64, 128, 256, 512};
   for (int st = 0; st < 4; st++)
     for (int b = 0; b < 2; b++) {
@@ -307,20 +305,20 @@ static int run_resnet18(drv_dev *dev, const isa_config *cfg, int no_lh) {
       if (stride == 2) sc = rconv(&r, t, chans[st], 1, 2, -1, 0, 0);
       t = rconv(&r, a, chans[st], 3, 1, sc, 1, 0);
     }
-  t = rpool(&r, t, CC_POOL_AVG, 7, 1, 0);
+  t = rpool(&r, t, CG_POOL_AVG, 7, 1, 0);
   int y = rconv(&r, t, 1000, 1, 1, -1, 0, 0);
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   o.no_latency_hiding = no_lh;
   isa_prog prog;
   int ok = 0;
-  if (cc_net_build(r.net, &o, &prog) != CC_OK) {
-    printf("FAIL resnet build: %s\n", cc_net_error(r.net));
+  if (cg_net_build(r.net, &o, &prog) != CG_OK) {
+    printf("FAIL resnet build: %s\n", cg_net_error(r.net));
     goto out;
   }
   int8_t *in = malloc(3 * 224 * 224);
   for (int i = 0; i < 3 * 224 * 224; i++) in[i] = (int8_t)(rnd() & 0xff);
-  cc_pack(r.net, x, in, prog.image);
+  cg_pack(r.net, x, in, prog.image);
   uint8_t *img = malloc(prog.image_bytes);
   int rc = drv_run_prog(dev, &prog, img, 0);
   drv_counters c;
@@ -337,8 +335,8 @@ static int run_resnet18(drv_dev *dev, const isa_config *cfg, int no_lh) {
     nt = 1;
     uint64_t pred = 0;
     for (int i = 0; i < r.n; i++) {
-      cc_layer_info li;
-      cc_net_layer_info(r.net, i, &li);
+      cg_layer_info li;
+      cg_net_layer_info(r.net, i, &li);
       pred += li.predicted_cycles;
       int inid = r.kind[i] ? r.pl[i].in : r.cv[i].in, outid = r.kind[i] ? r.pl[i].out : r.cv[i].out;
       int8_t *src = NULL, *res = NULL;
@@ -347,11 +345,11 @@ static int run_resnet18(drv_dev *dev, const isa_config *cfg, int no_lh) {
         if (!r.kind[i] && ids[k] == r.cv[i].res) res = val[k];
       }
       int oc, oh, ow;
-      cc_tensor_shape(r.net, outid, &oc, &oh, &ow);
+      cg_tensor_shape(r.net, outid, &oc, &oh, &ow);
       int8_t *dst = malloc((size_t)oc * oh * ow), *got = malloc((size_t)oc * oh * ow);
-      if (r.kind[i]) cc_ref_pool(&r.pl[i], r.cin[i], r.h[i], r.w[i], src, dst);
-      else cc_ref_conv(&r.cv[i], r.cin[i], r.h[i], r.w[i], oc, src, res, dst);
-      cc_unpack(r.net, outid, img, got);
+      if (r.kind[i]) cg_ref_pool(&r.pl[i], r.cin[i], r.h[i], r.w[i], src, dst);
+      else cg_ref_conv(&r.cv[i], r.cin[i], r.h[i], r.w[i], oc, src, res, dst);
+      cg_unpack(r.net, outid, img, got);
       size_t bad = 0, nz = 0;
       for (size_t k = 0; k < (size_t)oc * oh * ow; k++) {
         bad += got[k] != dst[k];
@@ -382,7 +380,7 @@ static int run_resnet18(drv_dev *dev, const isa_config *cfg, int no_lh) {
   isa_prog_free(&prog);
 out:
   for (int i = 0; i < r.nmem; i++) free(r.mem[i]);
-  cc_net_free(r.net);
+  cg_net_free(r.net);
   return ok;
 }
 
@@ -423,7 +421,7 @@ int main(int argc, char **argv) {
     if (!lh_only) b = run_layer(dev, cfg, s, 1, t2, sizeof t2);
     fails += !a.ok + !b.ok;
     char shp[40];
-    int oh = cc_out_dim(s->h, s->k, s->s, 1, s->pad, s->pad);
+    int oh = cg_out_dim(s->h, s->k, s->s, 1, s->pad, s->pad);
     snprintf(shp, sizeof shp, "%dx%d %d>%d k%d/%d", oh, oh, s->cin, s->cout, s->k, s->s);
     double ua = a.cycles ? a.gmacs / (a.cycles * bb) : 0, ub = b.cycles ? b.gmacs / (b.cycles * bb) : 0;
     printf("%-12s %3d %-18s %11llu %9llu | %9llu %9llu %5.1f%% | %9llu %5.1f%% | %s\n", s->name,

@@ -35,22 +35,22 @@ static lay L[MAX_LAYERS];
 static int nl;
 static double whole_cycles = -1, whole_pred = -1; /* the whole network as one program (fsim) */
 
-/* The compiled network's layers as ONE program (cc_net_build of every layer, barriers between
+/* The compiled network's layers as ONE program (cg_net_build of every layer, barriers between
  * them) on fsim: the cycles a runtime that ran whole networks would see, against the sum of
  * the per-layer programs the runtime runs now. The image holds zeros as inputs: the cycle
  * count does not depend on the data. */
 static void whole_program(cc_model *m) {
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   isa_prog prog;
-  if (!m->net || cc_net_build(m->net, &o, &prog) != CC_OK) {
-    printf("note: whole-network program: %s\n", m->net ? cc_net_error(m->net) : "no layers");
+  if (!m->net || cg_net_build(m->net, &o, &prog) != CG_OK) {
+    printf("note: whole-network program: %s\n", m->net ? cg_net_error(m->net) : "no layers");
     return;
   }
   whole_pred = 0;
-  for (int i = 0; i < cc_net_layers(m->net); i++) {
-    cc_layer_info in;
-    cc_net_layer_info(m->net, i, &in);
+  for (int i = 0; i < cg_net_layers(m->net); i++) {
+    cg_layer_info in;
+    cg_net_layer_info(m->net, i, &in);
     whole_pred += (double)in.predicted_cycles;
   }
   fsim *f = fsim_create(prog.cfg);
@@ -260,6 +260,6 @@ int main(int argc, char **argv) {
   npy_free(&xa);
   free(x);
   /* one pass per target met, one failure per target missed: the numbers are above either way */
-  printf("%d passed, %d failed\n", met + t_pass, targets - met + t_fail);
+  printf("%d passed, %d failed\n", met + tu_pass, targets - met + tu_fail);
   return 0;
 }

@@ -1,4 +1,4 @@
-"""tests/e2e_gen.py OUTDIR -- writes the already-quantized test models of tests/test_e2e_qdq.c
+"""tests/e2e_gen.py OUTDIR -- writes the already-quantized test models of tests/test_e2e_gen.c
 (with onnx's helper API, Debian's python3-onnx; run with /usr/bin/python3):
 
   OUTDIR/qdq.onnx      QuantizeLinear/DequantizeLinear pairs around Conv (int8 per-channel

@@ -15,7 +15,7 @@
 #include "npy.h"
 #include "package.h"
 #include "runtime.h"
-#include "testlib.h"
+#include "testutil.h"
 
 #define E2E_MODELS "build/models"
 #define E2E_OUT "build/tests/e2e"
@@ -75,7 +75,7 @@ __attribute__((unused)) static int e2e_compile_ex(const char *model, const char 
   float *cf;
   e2e_ensure_model(model);
   if (e2e_load_f32(e2e_path(p, sizeof p, model, "calib.npy"), &ca, &cf)) return -1;
-  cc_compile_opts o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0],
+  cc_options o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0],
                        .no_latency_hiding = no_latency_hiding};
   cc_model *m = NULL;
   double t0 = e2e_now();

@@ -16,14 +16,11 @@
 #include "cg.h"
 #include "dlvta_drv.h"
 #include "fsim.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng >> 11);
+  return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 static int cg_imax(int a, int b) { return a > b ? a : b; }
 static int rr(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
@@ -34,7 +31,7 @@ static void fill8(int8_t *p, size_t n, int lo, int hi) {
 /* A requant that maps the typical spread of a sum of n products into int8. */
 static void pick_req(int n, int16_t *m, int *sh) {
   double scale = 1.0 / (sqrt((double)n) * 110.0) * (0.5 + (rnd() % 1000) / 1000.0);
-  int rc = cc_quant_multiplier(scale, m, sh);
+  int rc = cg_quant_multiplier(scale, m, sh);
   if (rc) {
     *m = 16384;
     *sh = 20;
@@ -86,11 +83,11 @@ static void race_check(const isa_prog *prog, const uint8_t *in_img, const uint8_
 }
 
 /* Build and run; fills out_img with the final image. Returns 0 on success. */
-static int build_run(drv_dev *dev, cc_net *net, const cc_opts *o, isa_prog *prog,
-                     void (*fill)(cc_net *, uint8_t *, void *), void *arg, uint8_t **out_img,
+static int build_run(drv_dev *dev, cg_net *net, const cg_opts *o, isa_prog *prog,
+                     void (*fill)(cg_net *, uint8_t *, void *), void *arg, uint8_t **out_img,
                      drv_counters *ctr) {
-  int rc = cc_net_build(net, o, prog);
-  CHECK(rc == CC_OK, "build: %d %s", rc, cc_net_error(net));
+  int rc = cg_net_build(net, o, prog);
+  CHECK(rc == CG_OK, "build: %d %s", rc, cg_net_error(net));
   if (rc) return -1;
   fill(net, prog->image, arg);
   *out_img = malloc(prog->image_bytes);
@@ -103,11 +100,11 @@ static int build_run(drv_dev *dev, cc_net *net, const cc_opts *o, isa_prog *prog
   return 0;
 }
 
-static void report(const char *cfgname, const char *what, const cc_net *net, int layer,
+static void report(const char *cfgname, const char *what, const cg_net *net, int layer,
                    const drv_counters *c) {
-  cc_layer_info li;
-  cc_net_layer_info(net, layer, &li);
-  const isa_config *cfg = cc_net_config(net);
+  cg_layer_info li;
+  cg_net_layer_info(net, layer, &li);
+  const isa_config *cfg = cg_net_config(net);
   double util = c->cycles ? (double)c->macs / ((double)c->cycles * cfg->d.block_in * cfg->d.block_out) : 0;
   printf("%-5s %-44s fsim %8llu pred %8llu util %5.1f%%  %s\n", cfgname, what,
          (unsigned long long)c->cycles, (unsigned long long)li.predicted_cycles, 100 * util,
@@ -117,7 +114,7 @@ static void report(const char *cfgname, const char *what, const cc_net *net, int
 /* ---- conv ------------------------------------------------------------------------------- */
 typedef struct conv_case {
   int cin, cout, h, w;
-  cc_conv p;
+  cg_conv p;
   int8_t *in, *res, *wt;
   int32_t *bias;
   int16_t *mult;
@@ -127,34 +124,34 @@ typedef struct conv_case {
   int cres, rh, rw; /* GEMM residual with dense p.res_w: the residual tensor's shape (0: out's) */
 } conv_case;
 
-static void conv_fill(cc_net *net, uint8_t *img, void *arg) {
+static void conv_fill(cg_net *net, uint8_t *img, void *arg) {
   conv_case *k = arg;
-  cc_pack(net, k->t_in, k->in, img);
-  if (k->t_res >= 0) cc_pack(net, k->t_res, k->res, img);
+  cg_pack(net, k->t_in, k->in, img);
+  if (k->t_res >= 0) cg_pack(net, k->t_res, k->res, img);
 }
 
 static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, int quiet) {
   const isa_config *cfg = isa_config_find(cfgname);
-  cc_net *net = cc_net_new(cfg);
-  int oh = cc_out_dim(k->h, k->p.kh, k->p.sh, k->p.dh, k->p.pad_t, k->p.pad_b);
-  int ow = cc_out_dim(k->w, k->p.kw, k->p.sw, k->p.dw, k->p.pad_l, k->p.pad_r);
-  k->t_in = k->im2col ? cc_net_tensor_im2col(net, k->cin, k->h, k->w, &k->p)
-                      : cc_net_tensor(net, k->cin, k->h, k->w);
-  k->t_res = k->p.res >= 0 ? k->cres ? cc_net_tensor(net, k->cres, k->rh, k->rw) : cc_net_tensor(net, k->cout, oh, ow) : -1;
-  k->t_out = cc_net_tensor(net, k->cout, oh, ow);
-  cc_conv p = k->p;
+  cg_net *net = cg_net_new(cfg);
+  int oh = cg_out_dim(k->h, k->p.kh, k->p.sh, k->p.dh, k->p.pad_t, k->p.pad_b);
+  int ow = cg_out_dim(k->w, k->p.kw, k->p.sw, k->p.dw, k->p.pad_l, k->p.pad_r);
+  k->t_in = k->im2col ? cg_net_tensor_im2col(net, k->cin, k->h, k->w, &k->p)
+                      : cg_net_tensor(net, k->cin, k->h, k->w);
+  k->t_res = k->p.res >= 0 ? k->cres ? cg_net_tensor(net, k->cres, k->rh, k->rw) : cg_net_tensor(net, k->cout, oh, ow) : -1;
+  k->t_out = cg_net_tensor(net, k->cout, oh, ow);
+  cg_conv p = k->p;
   p.in = k->t_in;
   p.out = k->t_out;
   p.res = k->t_res;
-  int li = cc_net_add_conv(net, &p);
+  int li = cg_net_add_conv(net, &p);
   char what[200];
   snprintf(what, sizeof what, "%s%s%s", "", "", "");
-  cc_layer_info inf;
+  cg_layer_info inf;
   uint64_t cycles = 0;
-  CHECK(li == 0, "add_conv: %s", cc_net_error(net));
+  CHECK(li == 0, "add_conv: %s", cg_net_error(net));
   if (li == 0) {
-    cc_opts o;
-    cc_opts_default(&o);
+    cg_opts o;
+    cg_opts_default(&o);
     o.no_latency_hiding = no_lh;
     isa_prog prog;
     uint8_t *img = NULL;
@@ -162,13 +159,13 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
     if (!build_run(dev_for(D, cfg), net, &o, &prog, conv_fill, k, &img, &ctr)) {
       size_t n = (size_t)k->cout * oh * ow;
       int8_t *got = malloc(n), *want = malloc(n);
-      cc_unpack(net, k->t_out, img, got);
-      if (k->cres) cc_ref_conv_res(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, k->cres, k->rh, k->rw, want);
-      else cc_ref_conv(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, want);
+      cg_unpack(net, k->t_out, img, got);
+      if (k->cres) cg_ref_conv_res(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, k->cres, k->rh, k->rw, want);
+      else cg_ref_conv(&p, k->cin, k->h, k->w, k->cout, k->in, k->res, want);
       size_t bad = 0, first = 0;
       for (size_t i = 0; i < n; i++)
         if (got[i] != want[i] && !bad++) first = i;
-      cc_net_layer_info(net, 0, &inf);
+      cg_net_layer_info(net, 0, &inf);
       CHECK(bad == 0, "%s %s: %zu of %zu bytes differ; first [c%zu y%zu x%zu] expected %d got %d",
             cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
             want[first], got[first]);
@@ -202,7 +199,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
     free(img);
     isa_prog_free(&prog);
   }
-  cc_net_free(net);
+  cg_net_free(net);
   return cycles;
 }
 
@@ -216,7 +213,7 @@ static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, i
   k->cout = cout;
   k->h = h;
   k->w = w;
-  cc_conv *p = &k->p;
+  cg_conv *p = &k->p;
   p->kh = p->kw = kk;
   p->sh = p->sw = s;
   p->dh = p->dw = dil;
@@ -257,11 +254,11 @@ static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, i
       for (int o = 0; o < cout; o++) k->shift[o] = (uint8_t)rr(6, 15);
   }
   if (res) {
-    int oh = cc_out_dim(h, kk, s, dil, pad, pad), ow = cc_out_dim(w, kk, s, dil, pad, pad);
+    int oh = cg_out_dim(h, kk, s, dil, pad, pad), ow = cg_out_dim(w, kk, s, dil, pad, pad);
     k->res = malloc((size_t)cout * oh * ow);
     fill8(k->res, (size_t)cout * oh * ow, -128, 127);
     int shv;
-    cc_quant_multiplier(0.3 + (rnd() % 100) / 100.0, &p->res_mult, &shv);
+    cg_quant_multiplier(0.3 + (rnd() % 100) / 100.0, &p->res_mult, &shv);
     p->res_shift = shv;
     if (rr(0, 1)) { /* the residual through the GEMM core (cg.h), half of the time */
       int minsh = 63;
@@ -287,39 +284,39 @@ typedef struct pa_case {
   const int8_t *in, *b;
 } pa_case;
 
-static void pa_fill(cc_net *net, uint8_t *img, void *arg) {
+static void pa_fill(cg_net *net, uint8_t *img, void *arg) {
   pa_case *k = arg;
-  cc_pack(net, k->t_in, k->in, img);
-  if (k->t_b >= 0) cc_pack(net, k->t_b, k->b, img);
+  cg_pack(net, k->t_in, k->in, img);
+  if (k->t_b >= 0) cg_pack(net, k->t_b, k->b, img);
 }
 
 static int quiet_pa;
 
-static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cc_pool p) {
+static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool p) {
   const isa_config *cfg = isa_config_find(cfgname);
-  cc_net *net = cc_net_new(cfg);
-  int oh = cc_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cc_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
+  cg_net *net = cg_net_new(cfg);
+  int oh = cg_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cg_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
   int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)c * oh * ow),
          *want = malloc((size_t)c * oh * ow);
   fill8(in, (size_t)c * h * w, -128, 127);
-  p.in = cc_net_tensor(net, c, h, w);
-  p.out = cc_net_tensor(net, c, oh, ow);
-  int li = cc_net_add_pool(net, &p);
-  CHECK(li == 0, "add_pool: %s", cc_net_error(net));
+  p.in = cg_net_tensor(net, c, h, w);
+  p.out = cg_net_tensor(net, c, oh, ow);
+  int li = cg_net_add_pool(net, &p);
+  CHECK(li == 0, "add_pool: %s", cg_net_error(net));
   pa_case k = {p.in, -1, in, NULL};
   isa_prog prog;
   uint8_t *img = NULL;
   drv_counters ctr;
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
-    cc_unpack(net, p.out, img, got);
-    cc_ref_pool(&p, c, h, w, in, want);
+    cg_unpack(net, p.out, img, got);
+    cg_ref_pool(&p, c, h, w, in, want);
     size_t n = (size_t)c * oh * ow, bad = 0, first = 0;
     for (size_t i = 0; i < n; i++)
       if (got[i] != want[i] && !bad++) first = i;
-    cc_layer_info inf;
-    cc_net_layer_info(net, 0, &inf);
+    cg_layer_info inf;
+    cg_net_layer_info(net, 0, &inf);
     CHECK(bad == 0, "%s %s pad %d: %zu of %zu differ; first %zu expected %d got %d", cfgname,
           inf.desc, p.pad_t, bad, n, first, want[first], got[first]);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
@@ -329,23 +326,23 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cc_pool 
   free(in);
   free(got);
   free(want);
-  cc_net_free(net);
+  cg_net_free(net);
 }
 
 static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
   const isa_config *cfg = isa_config_find(cfgname);
-  cc_net *net = cc_net_new(cfg);
+  cg_net *net = cg_net_new(cfg);
   size_t n = (size_t)c * h * w;
   int8_t *a = malloc(n), *b = malloc(n), *got = malloc(n), *want = malloc(n);
   fill8(a, n, -128, 127);
   fill8(b, n, -128, 127);
-  cc_add p;
+  cg_add p;
   memset(&p, 0, sizeof p);
-  p.a = cc_net_tensor(net, c, h, w);
-  p.b = cc_net_tensor(net, c, h, w);
-  p.out = cc_net_tensor(net, c, h, w);
-  cc_quant_multiplier(0.4 + (rnd() % 100) / 100.0, &p.a_mult, &p.a_shift);
-  cc_quant_multiplier(0.2 + (rnd() % 100) / 100.0, &p.b_mult, &p.b_shift);
+  p.a = cg_net_tensor(net, c, h, w);
+  p.b = cg_net_tensor(net, c, h, w);
+  p.out = cg_net_tensor(net, c, h, w);
+  cg_quant_multiplier(0.4 + (rnd() % 100) / 100.0, &p.a_mult, &p.a_shift);
+  cg_quant_multiplier(0.2 + (rnd() % 100) / 100.0, &p.b_mult, &p.b_shift);
   p.lo = rr(0, 1) ? -128 : 0;
   p.hi = 127;
   if (rr(0, 1)) {
@@ -353,24 +350,24 @@ static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
     p.b_zp = rr(-128, 127);
     p.y_zp = rr(-128, 127);
   }
-  int li = cc_net_add_add(net, &p);
-  CHECK(li == 0, "add_add: %s", cc_net_error(net));
+  int li = cg_net_add_add(net, &p);
+  CHECK(li == 0, "add_add: %s", cg_net_error(net));
   pa_case k = {p.a, p.b, a, b};
   isa_prog prog;
   uint8_t *img = NULL;
   drv_counters ctr;
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
-    cc_unpack(net, p.out, img, got);
-    cc_ref_add(&p, (int)n, a, b, want);
+    cg_unpack(net, p.out, img, got);
+    cg_ref_add(&p, (int)n, a, b, want);
     size_t bad = 0, first = 0;
     for (size_t i = 0; i < n; i++)
       if (got[i] != want[i] && !bad++) first = i;
     CHECK(bad == 0, "%s add %dx%dx%d: %zu of %zu differ; first %zu expected %d got %d", cfgname,
           c, h, w, bad, n, first, want[first], got[first]);
-    cc_layer_info inf;
-    cc_net_layer_info(net, 0, &inf);
+    cg_layer_info inf;
+    cg_net_layer_info(net, 0, &inf);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
     isa_prog_free(&prog);
   }
@@ -379,7 +376,7 @@ static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
   free(b);
   free(got);
   free(want);
-  cc_net_free(net);
+  cg_net_free(net);
 }
 
 /* ---- a small network: conv -> maxpool -> conv(+res) -> add -> global avgpool -> fc ------ */
@@ -388,27 +385,27 @@ typedef struct net_case {
   const int8_t *x;
 } net_case;
 
-static void net_fill(cc_net *net, uint8_t *img, void *arg) {
+static void net_fill(cg_net *net, uint8_t *img, void *arg) {
   net_case *k = arg;
-  cc_pack(net, k->t0, k->x, img);
+  cg_pack(net, k->t0, k->x, img);
 }
 
 static void run_net(devs *D, const char *cfgname, int no_lh) {
   const isa_config *cfg = isa_config_find(cfgname);
-  cc_net *net = cc_net_new(cfg);
+  cg_net *net = cg_net_new(cfg);
   int C0 = 3, H = 13, W = 11, C1 = 10, C2 = 10, NF = 7;
   conv_case a, b, f;
   conv_random(&a, C0, C1, H, W, 3, 1, 1, 1, 0, 0);
-  int t0 = cc_net_tensor(net, C0, H, W);
-  int t1 = cc_net_tensor(net, C1, H, W);
-  int ph = cc_out_dim(H, 3, 2, 1, 1, 1), pw = cc_out_dim(W, 3, 2, 1, 1, 1);
-  int t2 = cc_net_tensor(net, C1, ph, pw);
+  int t0 = cg_net_tensor(net, C0, H, W);
+  int t1 = cg_net_tensor(net, C1, H, W);
+  int ph = cg_out_dim(H, 3, 2, 1, 1, 1), pw = cg_out_dim(W, 3, 2, 1, 1, 1);
+  int t2 = cg_net_tensor(net, C1, ph, pw);
   conv_random(&b, C1, C2, ph, pw, 3, 1, 1, 1, 0, 1);
-  int t3 = cc_net_tensor(net, C2, ph, pw);
-  int t4 = cc_net_tensor(net, C2, ph, pw);
-  int t5 = cc_net_tensor(net, C2, 1, 1);
+  int t3 = cg_net_tensor(net, C2, ph, pw);
+  int t4 = cg_net_tensor(net, C2, ph, pw);
+  int t5 = cg_net_tensor(net, C2, 1, 1);
   conv_random(&f, C2, NF, 1, 1, 1, 1, 0, 1, 0, 0);
-  int t6 = cc_net_tensor(net, NF, 1, 1);
+  int t6 = cg_net_tensor(net, NF, 1, 1);
   a.p.in = t0;
   a.p.out = t1;
   b.p.in = t2;
@@ -416,28 +413,28 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   b.p.res = t2; /* residual: the pool output itself */
   f.p.in = t5;
   f.p.out = t6;
-  cc_pool mp = {t1, t2, CC_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
-  cc_add ad;
+  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = t3;
   ad.b = t2;
   ad.out = t4;
-  cc_quant_multiplier(0.7, &ad.a_mult, &ad.a_shift);
-  cc_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
+  cg_quant_multiplier(0.7, &ad.a_mult, &ad.a_shift);
+  cg_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
   ad.lo = 0;
   ad.hi = 127;
-  cc_pool gp = {t4, t5, CC_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
-  cc_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
-  int ok = cc_net_add_conv(net, &a.p) >= 0 && cc_net_add_pool(net, &mp) >= 0 &&
-           cc_net_add_conv(net, &b.p) >= 0 && cc_net_add_add(net, &ad) >= 0 &&
-           cc_net_add_pool(net, &gp) >= 0 && cc_net_add_conv(net, &f.p) >= 0;
-  CHECK(ok, "net: %s", cc_net_error(net));
+  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+  cg_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
+  int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_pool(net, &mp) >= 0 &&
+           cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_add(net, &ad) >= 0 &&
+           cg_net_add_pool(net, &gp) >= 0 && cg_net_add_conv(net, &f.p) >= 0;
+  CHECK(ok, "net: %s", cg_net_error(net));
   net_case k = {t0, a.in};
   isa_prog prog;
   uint8_t *img = NULL;
   drv_counters ctr;
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   o.no_latency_hiding = no_lh;
   FILE *dump = tmpfile();
   o.dump = dump;
@@ -450,25 +447,25 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
       if (!strncmp(line, "; layer ", 8)) layers++;
       else if (line[0] != ';') lines++;
     }
-    CHECK(layers == cc_net_layers(net) && lines == (long)prog.n_insns,
+    CHECK(layers == cg_net_layers(net) && lines == (long)prog.n_insns,
           "dump: %ld layers, %ld instruction lines; expected %d, %u", layers, lines,
-          cc_net_layers(net), prog.n_insns);
+          cg_net_layers(net), prog.n_insns);
     int8_t *y1 = malloc((size_t)C1 * H * W), *y2 = malloc((size_t)C1 * ph * pw),
            *y3 = malloc((size_t)C2 * ph * pw), *y4 = malloc((size_t)C2 * ph * pw), y5[64], y6[64],
            got[64];
-    cc_ref_conv(&a.p, C0, H, W, C1, a.in, NULL, y1);
-    cc_ref_pool(&mp, C1, H, W, y1, y2);
-    cc_ref_conv(&b.p, C1, ph, pw, C2, y2, y2, y3);
-    cc_ref_add(&ad, C2 * ph * pw, y3, y2, y4);
-    cc_ref_pool(&gp, C2, ph, pw, y4, y5);
-    cc_ref_conv(&f.p, C2, 1, 1, NF, y5, NULL, y6);
-    cc_unpack(net, t6, img, got);
+    cg_ref_conv(&a.p, C0, H, W, C1, a.in, NULL, y1);
+    cg_ref_pool(&mp, C1, H, W, y1, y2);
+    cg_ref_conv(&b.p, C1, ph, pw, C2, y2, y2, y3);
+    cg_ref_add(&ad, C2 * ph * pw, y3, y2, y4);
+    cg_ref_pool(&gp, C2, ph, pw, y4, y5);
+    cg_ref_conv(&f.p, C2, 1, 1, NF, y5, NULL, y6);
+    cg_unpack(net, t6, img, got);
     int bad = 0;
     for (int i = 0; i < NF; i++) bad += got[i] != y6[i];
     CHECK(bad == 0, "%s net: %d of %d final outputs differ (first expected %d got %d)", cfgname,
           bad, NF, y6[0], got[0]);
     int8_t *mid = malloc((size_t)C2 * ph * pw);
-    cc_unpack(net, t4, img, mid);
+    cg_unpack(net, t4, img, mid);
     bad = 0;
     for (int i = 0; i < C2 * ph * pw; i++) bad += mid[i] != y4[i];
     CHECK(bad == 0, "%s net: %d bytes of the add output differ", cfgname, bad);
@@ -476,9 +473,9 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
            no_lh ? "net conv-maxpool-conv+res-add-gap-fc serial" : "net conv-maxpool-conv+res-add-gap-fc",
            (unsigned long long)ctr.cycles);
     uint64_t pred = 0;
-    for (int i = 0; i < cc_net_layers(net); i++) {
-      cc_layer_info li;
-      cc_net_layer_info(net, i, &li);
+    for (int i = 0; i < cg_net_layers(net); i++) {
+      cg_layer_info li;
+      cg_net_layer_info(net, i, &li);
       pred += li.predicted_cycles;
     }
     printf(" %8llu\n", (unsigned long long)pred);
@@ -494,40 +491,40 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   conv_free(&a);
   conv_free(&b);
   conv_free(&f);
-  cc_net_free(net);
+  cg_net_free(net);
 }
 
 /* conv -> conv -> conv(+res) -> dwconv chain: barriers between load-unit layers. */
 static void run_chain(devs *D, const char *cfgname) {
   const isa_config *cfg = isa_config_find(cfgname);
-  cc_net *net = cc_net_new(cfg);
+  cg_net *net = cg_net_new(cfg);
   conv_case a, b, c, d;
   conv_random(&a, 5, 9, 12, 10, 3, 1, 1, 1, 0, 0);
   conv_random(&b, 9, 6, 12, 10, 1, 2, 0, 1, 0, 0);
   conv_random(&c, 6, 6, 6, 5, 3, 1, 1, 1, 0, 1);
   conv_random(&d, 6, 6, 6, 5, 3, 1, 1, 1, 1, 0);
-  int t0 = cc_net_tensor(net, 5, 12, 10), t1 = cc_net_tensor(net, 9, 12, 10);
-  int t2 = cc_net_tensor(net, 6, 6, 5), t3 = cc_net_tensor(net, 6, 6, 5), t4 = cc_net_tensor(net, 6, 6, 5);
+  int t0 = cg_net_tensor(net, 5, 12, 10), t1 = cg_net_tensor(net, 9, 12, 10);
+  int t2 = cg_net_tensor(net, 6, 6, 5), t3 = cg_net_tensor(net, 6, 6, 5), t4 = cg_net_tensor(net, 6, 6, 5);
   a.p.in = t0, a.p.out = t1;
   b.p.in = t1, b.p.out = t2;
   c.p.in = t2, c.p.out = t3, c.p.res = t2;
   d.p.in = t3, d.p.out = t4;
-  int ok = cc_net_add_conv(net, &a.p) >= 0 && cc_net_add_conv(net, &b.p) >= 0 &&
-           cc_net_add_conv(net, &c.p) >= 0 && cc_net_add_conv(net, &d.p) >= 0;
-  CHECK(ok, "chain: %s", cc_net_error(net));
+  int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_conv(net, &b.p) >= 0 &&
+           cg_net_add_conv(net, &c.p) >= 0 && cg_net_add_conv(net, &d.p) >= 0;
+  CHECK(ok, "chain: %s", cg_net_error(net));
   net_case k = {t0, a.in};
   isa_prog prog;
   uint8_t *img = NULL;
   drv_counters ctr;
-  cc_opts o;
-  cc_opts_default(&o);
+  cg_opts o;
+  cg_opts_default(&o);
   if (ok && !build_run(dev_for(D, cfg), net, &o, &prog, net_fill, &k, &img, &ctr)) {
     int8_t y1[9 * 12 * 10], y2[6 * 6 * 5], y3[6 * 6 * 5], y4[6 * 6 * 5], got[6 * 6 * 5];
-    cc_ref_conv(&a.p, 5, 12, 10, 9, a.in, NULL, y1);
-    cc_ref_conv(&b.p, 9, 12, 10, 6, y1, NULL, y2);
-    cc_ref_conv(&c.p, 6, 6, 5, 6, y2, y2, y3);
-    cc_ref_conv(&d.p, 6, 6, 5, 6, y3, NULL, y4);
-    cc_unpack(net, t4, img, got);
+    cg_ref_conv(&a.p, 5, 12, 10, 9, a.in, NULL, y1);
+    cg_ref_conv(&b.p, 9, 12, 10, 6, y1, NULL, y2);
+    cg_ref_conv(&c.p, 6, 6, 5, 6, y2, y2, y3);
+    cg_ref_conv(&d.p, 6, 6, 5, 6, y3, NULL, y4);
+    cg_unpack(net, t4, img, got);
     int bad = 0;
     for (int i = 0; i < 6 * 6 * 5; i++) bad += got[i] != y4[i];
     CHECK(bad == 0, "%s chain: %d of %d outputs differ", cfgname, bad, 6 * 6 * 5);
@@ -538,18 +535,18 @@ static void run_chain(devs *D, const char *cfgname) {
   conv_free(&b);
   conv_free(&c);
   conv_free(&d);
-  cc_net_free(net);
+  cg_net_free(net);
 }
 
 /* Error paths: messages and codes, never a crash. */
 static void test_errors(void) {
   const isa_config *tiny = isa_config_find("tiny");
-  cc_net *net = cc_net_new(tiny);
-  int a = cc_net_tensor(net, 8, 9, 40), b = cc_net_tensor(net, 8, 9, 8), c = cc_net_tensor(net, 6, 9, 40);
+  cg_net *net = cg_net_new(tiny);
+  int a = cg_net_tensor(net, 8, 9, 40), b = cg_net_tensor(net, 8, 9, 8), c = cg_net_tensor(net, 6, 9, 40);
   static int8_t w[8 * 8 * 33];
   static int16_t m[8] = {16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384};
   static uint8_t sh[8] = {20, 20, 20, 20, 20, 20, 20, 20};
-  cc_conv p;
+  cg_conv p;
   memset(&p, 0, sizeof p);
   p.in = a;
   p.out = b;
@@ -563,21 +560,21 @@ static void test_errors(void) {
   p.shift = sh;
   p.lo = -128;
   p.hi = 127;
-  int li = cc_net_add_conv(net, &p);
-  CHECK(li == 0, "33-wide conv rejected at add: %s", cc_net_error(net));
+  int li = cg_net_add_conv(net, &p);
+  CHECK(li == 0, "33-wide conv rejected at add: %s", cg_net_error(net));
   isa_prog prog;
-  int rc = cc_net_build(net, NULL, &prog);
-  CHECK(rc == CC_E_FIT && strstr(cc_net_error(net), "no tiling"), "build: %d '%s'", rc, cc_net_error(net));
+  int rc = cg_net_build(net, NULL, &prog);
+  CHECK(rc == CG_E_FIT && strstr(cg_net_error(net), "no tiling"), "build: %d '%s'", rc, cg_net_error(net));
   p.kw = 3;
   p.groups = 2;
-  p.out = cc_net_tensor(net, 8, 9, 38);
-  CHECK(cc_net_add_conv(net, &p) == CC_E_UNSUPPORTED, "groups=2 accepted");
+  p.out = cg_net_tensor(net, 8, 9, 38);
+  CHECK(cg_net_add_conv(net, &p) == CG_E_UNSUPPORTED, "groups=2 accepted");
   p.groups = 1;
   p.out = c;
-  CHECK(cc_net_add_conv(net, &p) == CC_E_ARG, "wrong output shape accepted");
+  CHECK(cg_net_add_conv(net, &p) == CG_E_ARG, "wrong output shape accepted");
   p.pad_t = 16;
-  CHECK(cc_net_add_conv(net, &p) == CC_E_ARG, "pad 16 accepted");
-  cc_net_free(net);
+  CHECK(cg_net_add_conv(net, &p) == CG_E_ARG, "pad 16 accepted");
+  cg_net_free(net);
 }
 
 static void test_quant(void) {
@@ -585,27 +582,27 @@ static void test_quant(void) {
     double s = exp((rnd() % 20000) / 20000.0 * 30.0 - 25.0);
     int16_t m;
     int sh;
-    int rc = cc_quant_multiplier(s, &m, &sh);
+    int rc = cg_quant_multiplier(s, &m, &sh);
     double back = m * ldexp(1.0, -sh);
-    CHECK(rc == CC_OK && m >= 16384 && sh >= 0 && sh <= 63 && fabs(back - s) <= s * ldexp(1.0, -15),
+    CHECK(rc == CG_OK && m >= 16384 && sh >= 0 && sh <= 63 && fabs(back - s) <= s * ldexp(1.0, -15),
           "quant(%g) = %d >> %d = %g", s, m, sh, back);
   }
   int16_t m, ms[3];
   uint8_t shs[3];
   float ws[3] = {0.01f, 0.02f, 0.005f};
   int sh;
-  CHECK(cc_quant_conv(0.05, ws, 1, 0.1, 3, ms, shs) == CC_OK, "cc_quant_conv failed");
+  CHECK(cg_quant_conv(0.05, ws, 1, 0.1, 3, ms, shs) == CG_OK, "cg_quant_conv failed");
   for (int o = 0; o < 3; o++) {
     double want = 0.05 * ws[o] / 0.1, got = ms[o] * ldexp(1.0, -shs[o]);
-    CHECK(fabs(got - want) <= want * ldexp(1.0, -15), "cc_quant_conv[%d] = %g, want %g", o, got, want);
+    CHECK(fabs(got - want) <= want * ldexp(1.0, -15), "cg_quant_conv[%d] = %g, want %g", o, got, want);
   }
-  CHECK(cc_quant_multiplier(0, &m, &sh) == CC_E_ARG, "zero scale accepted");
+  CHECK(cg_quant_multiplier(0, &m, &sh) == CG_E_ARG, "zero scale accepted");
   const isa_config *pynq = isa_config_find("pynq");
-  CHECK(cc_im2col_pays(pynq, 3, 7, 7) && !cc_im2col_pays(pynq, 64, 3, 3) && !cc_im2col_pays(pynq, 3, 1, 1),
-        "cc_im2col_pays");
-  CHECK(cc_quant_multiplier(40000, &m, &sh) == CC_E_ARG, "huge scale accepted");
-  CHECK(cc_req(-3, 16384, 15) == -1 && cc_req(3, 16384, 15) == 2 && cc_req(5, 16384, 0) == 81920,
-        "cc_req rounding: %lld %lld", (long long)cc_req(-3, 16384, 15), (long long)cc_req(3, 16384, 15));
+  CHECK(cg_im2col_pays(pynq, 3, 7, 7) && !cg_im2col_pays(pynq, 64, 3, 3) && !cg_im2col_pays(pynq, 3, 1, 1),
+        "cg_im2col_pays");
+  CHECK(cg_quant_multiplier(40000, &m, &sh) == CG_E_ARG, "huge scale accepted");
+  CHECK(cg_req(-3, 16384, 15) == -1 && cg_req(3, 16384, 15) == 2 && cg_req(5, 16384, 0) == 81920,
+        "cg_req rounding: %lld %lld", (long long)cg_req(-3, 16384, 15), (long long)cg_req(3, 16384, 15));
 }
 
 int main(int argc, char **argv) {
@@ -651,7 +648,7 @@ int main(int argc, char **argv) {
     k.im2col = !dw && rr(0, 7) == 0;
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
-    cc_pool rp = {0, 0, rr(0, 1) ? CC_POOL_MAX : CC_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
+    cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
                   0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0};
     if (rr(0, 1)) {
       rp.x_zp = rr(-128, 127);
@@ -661,7 +658,7 @@ int main(int argc, char **argv) {
     rp.pad_b = rr(0, rp.kh - 1);
     rp.pad_l = rr(0, rp.kw - 1);
     rp.pad_r = rr(0, rp.kw - 1);
-    cc_quant_multiplier(1.0 / (rp.kh * rp.kw) * (0.5 + rr(0, 100) / 100.0), &rp.mult, &rp.shift);
+    cg_quant_multiplier(1.0 / (rp.kh * rp.kw) * (0.5 + rr(0, 100) / 100.0), &rp.mult, &rp.shift);
     if (rp.x_zp && rr(0, 1)) rp.shift = rr(3, 15);
     quiet_pa = 1;
     run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
@@ -695,7 +692,7 @@ int main(int argc, char **argv) {
     const char *cn = v < 3 ? "tiny" : "pynq";
     int cin = 5 + 7 * v, cout = 6 + 9 * v, hh = 9 + v, ww = 8 + 2 * v, st = v % 2 ? 2 : 1;
     conv_random(&k, cin, cout, hh, ww, 3, st, 1, 1, 0, 0);
-    int oh = cc_out_dim(hh, 3, st, 1, 1, 1), ow = cc_out_dim(ww, 3, st, 1, 1, 1);
+    int oh = cg_out_dim(hh, 3, st, 1, 1, 1), ow = cg_out_dim(ww, 3, st, 1, 1, 1);
     k.cres = 3 + 11 * v;
     k.rh = (oh - 1) * (v % 3 + 1) + 1 + v % 2;
     k.rw = (ow - 1) * (v % 3 + 1) + 1;
@@ -745,16 +742,16 @@ int main(int argc, char **argv) {
   conv_free(&k);
 
   /* pools and add */
-  cc_pool mp = {0, 0, CC_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 6, 13, 12, mp);
   run_pool(&D, "pynq", 20, 17, 17, mp);
-  cc_pool mp2 = {0, 0, CC_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 9, 11, 9, mp2);
-  cc_pool ap = {0, 0, CC_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0};
-  cc_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
+  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0};
+  cg_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
   run_pool(&D, "tiny", 5, 9, 10, ap);
-  cc_pool gp = {0, 0, CC_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0};
-  cc_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
+  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0};
+  cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dlvta_drv.h"
-#include "testlib.h"
+#include "testutil.h"
 #include "util.h"
 
 static void test_open(void) {

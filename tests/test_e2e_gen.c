@@ -41,7 +41,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   if (e2e_load_f32(cal, &ca, &cf) || e2e_load_f32(inp, &xa, &x) ||
       e2e_load_f32(ref, &ra, &r))
     return;
-  cc_compile_opts o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0]};
+  cc_options o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0]};
   cc_model *m = NULL;
   int rc = cc_compile(onnx, &o, &m, err, sizeof err);
   CHECK(rc == IR_OK, "compile %s: %s", name, err);

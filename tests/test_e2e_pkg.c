@@ -8,28 +8,7 @@
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static uint32_t rnd(void) {
-  rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-  return (uint32_t)(rng >> 16);
-}
-
-static uint8_t *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) free(b), b = NULL;
-  fclose(f);
-  *len = (size_t)n;
-  return b;
-}
-
-static void spit(const char *path, const uint8_t *b, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return;
-  fwrite(b, 1, n, f);
-  fclose(f);
+  return (uint32_t)(tu_xorshift64(&rng) >> 16);
 }
 
 /* Load pkg; if it loads, run it once on fsim with input x. Returns 1 if it loaded. An error
@@ -71,14 +50,14 @@ int main(void) {
     cc_model_free(m);
   }
   size_t len;
-  uint8_t *orig = slurp(pkgf, &len);
+  uint8_t *orig = tu_read_file(pkgf, &len);
   CHECK(orig && len > 200, "cannot read %s", pkgf);
   if (!orig) return TEST_END();
   int ran = 0, loaded = 0;
 
   /* truncations: every length of the header region, then a sweep */
   for (size_t n = 0; n < len; n += n < 256 ? 1 : 1 + len / 300) {
-    spit(tmp, orig, n);
+    tu_write_file(tmp, orig, n);
     CHECK(!try_pkg(tmp, x, &ran), "a package truncated to %zu of %zu bytes loaded", n, len);
   }
   /* bit flips anywhere: the checksum or the header checks catch them */
@@ -87,7 +66,7 @@ int main(void) {
     memcpy(b, orig, len);
     size_t at = rnd() % len;
     b[at] ^= (uint8_t)(1u << (rnd() % 8));
-    spit(tmp, b, len);
+    tu_write_file(tmp, b, len);
     CHECK(!try_pkg(tmp, x, &ran), "a package with bit %zu flipped loaded", at);
   }
   /* corrupt section contents with a valid checksum: re-written through the container */

@@ -14,7 +14,7 @@
 
 #include "fsim.h"
 #include "isa.h"
-#include "testlib.h"
+#include "testutil.h"
 
 /* not every test uses every helper */
 #define TREF static __attribute__((unused))
@@ -22,10 +22,7 @@
 /* ---- random numbers (splitmix64) ---------------------------------------------------------- */
 static uint64_t r_state = 1;
 TREF uint64_t rnd(void) {
-  uint64_t z = (r_state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return tu_splitmix64(&r_state);
 }
 /* uniform in [lo, hi] (hi >= lo) */
 TREF uint64_t rr(uint64_t lo, uint64_t hi) { return lo + rnd() % (hi - lo + 1); }
@@ -291,23 +288,7 @@ TREF uint32_t tp_alloc(tprog *p, int m, uint64_t elems) {
 }
 
 /* Encodes fields (pairs of ISA_F_x, value, terminated by -1) with the given tokens. */
-TREF isa_word tp_word(const isa_config *c, int op, int tokens, const int *fv) {
-  isa_insn in;
-  memset(&in, 0, sizeof in);
-  in.f[ISA_F_opcode] = (uint32_t)op;
-  in.f[ISA_F_pop_prev] = !!(tokens & T_POPP);
-  in.f[ISA_F_pop_next] = !!(tokens & T_POPN);
-  in.f[ISA_F_push_prev] = !!(tokens & T_PUSHP);
-  in.f[ISA_F_push_next] = !!(tokens & T_PUSHN);
-  for (; *fv >= 0; fv += 2) in.f[fv[0]] = (uint32_t)fv[1];
-  isa_word w;
-  int bad = -1;
-  if (isa_encode(c, &in, &w, &bad) != ISA_OK) {
-    printf("FAIL test encodes a bad instruction (field %s)\n", bad >= 0 ? isa_field_name(bad) : "?");
-    exit(1);
-  }
-  return w;
-}
+TREF isa_word tp_word(const isa_config *c, int op, int tokens, const int *fv) { return tu_word(c, op, tokens, fv); }
 
 TREF void tp_emit(tprog *p, isa_word w) {
   if (p->n >= sizeof p->w / sizeof p->w[0]) {

@@ -13,12 +13,11 @@
 
 #include "cc.h"
 #include "ref.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static uint32_t rng = 12345;
 static float frand(void) {
-  rng = rng * 1664525u + 1013904223u;
-  return (float)((rng >> 8) & 0xffff) / 65536.0f * 2.0f - 1.0f;
+  return (float)((tu_lcg32(&rng) >> 8) & 0xffff) / 65536.0f * 2.0f - 1.0f;
 }
 
 static ir_type ty(ir_dtype dt, int rank, const int64_t *dims) {
@@ -164,7 +163,8 @@ static void test_cnn(void) {
   ir_graph *c = ir_graph_clone(g);
   FILE *dump = tmpfile();
   cc_options o = {.dump_after = "all", .dump_to = dump};
-  int rc = cc_run_pipeline(c, &o, err, sizeof err);
+  cc_ctx cx = {.o = &o};
+  int rc = cc_run_pipeline(c, &cx, err, sizeof err);
   CHECK(rc == IR_OK, "pipeline: %s", err);
   if (rc) goto out;
   CHECK(count_op(c, IR_OP_BatchNormalization) == 0, "BN left: %d", count_op(c, IR_OP_BatchNormalization));
@@ -214,16 +214,15 @@ static void test_cnn(void) {
     ir_graph_free(again);
   }
   /* the dump after each pass */
-  fflush(dump);
-  long len = ftell(dump);
-  char *text = calloc((size_t)len + 1, 1);
-  rewind(dump);
-  CHECK(fread(text, 1, (size_t)len, dump) == (size_t)len, "read dump");
-  for (int i = 0; cc_pass_at(i); i++) {
+  char *text = tu_read_stream(dump);
+  CHECK(text != NULL, "read dump");
+  if (!text) goto out;
+  for (int i = 0; cc_pass_at(i) && !cc_pass_at(i)->target; i++) {
     char hdr[64];
     snprintf(hdr, sizeof hdr, "## after %s\n", cc_pass_at(i)->name);
     CHECK(strstr(text, hdr) != NULL, "dump lacks \"%s\"", hdr);
   }
+  CHECK(!strstr(text, "## after qdq-import"), "a run without a target config ends with the front end");
   CHECK(strstr(text, "= dlvta.FusedConv(") && strstr(text, "activation=\"relu\""), "dump shows the fused conv");
   CHECK(strstr(text, "f32[N,8,8,8]") != NULL, "dump shows symbolic shapes");
   free(text);
@@ -234,12 +233,14 @@ out:
   /* stop_after: BN still there after shape-infer */
   c = ir_graph_clone(g);
   cc_options s = {.stop_after = "shape-infer"};
-  CHECK(cc_run_pipeline(c, &s, err, sizeof err) == IR_OK && count_op(c, IR_OP_BatchNormalization) == 5,
+  cc_ctx sx = {.o = &s};
+  CHECK(cc_run_pipeline(c, &sx, err, sizeof err) == IR_OK && count_op(c, IR_OP_BatchNormalization) == 5,
         "stop after shape-infer keeps the 5 BNs: %d", count_op(c, IR_OP_BatchNormalization));
   ir_graph_free(c);
   cc_options bad = {.dump_after = "no-such-pass"};
+  cc_ctx bx = {.o = &bad};
   c = ir_graph_clone(g);
-  CHECK(cc_run_pipeline(c, &bad, err, sizeof err) == IR_ERR && strstr(err, "no-such-pass"), "unknown dump pass: %s", err);
+  CHECK(cc_run_pipeline(c, &bx, err, sizeof err) == IR_ERR && strstr(err, "no-such-pass"), "unknown dump pass: %s", err);
   ir_graph_free(c);
   ir_graph_free(g);
 }
@@ -485,28 +486,40 @@ static void test_qdq(void) {
   ir_graph_free(g);
 }
 
-static int counted;
-static int count_pass(ir_graph *g, const cc_options *o, char *err, size_t errlen) {
-  (void)o, (void)err, (void)errlen;
-  counted += g->n_nodes >= 0;
-  return IR_OK;
-}
-
-static void test_registration(void) {
-  int before = 0;
-  while (cc_pass_at(before)) before++;
-  cc_pass p = {"test-count", count_pass, 1, "counts runs"};
-  CHECK(cc_register_pass(&p) == 0, "register a pass");
-  CHECK(cc_register_pass(&p) == -1, "second registration of the same name refused");
-  CHECK(cc_pass_at(before) && !strcmp(cc_pass_at(before)->name, "test-count") && !cc_pass_at(before + 1),
-        "registered pass runs last");
+/* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
+ * target config), each found by its name, all listed by cc_print_passes. */
+static void test_pass_table(void) {
+  static const char *const order[] = {"fold-constants", "shape-infer", "remove-identity", "annotate-quant",
+                                      "fold-batchnorm", "normalize-reshape", "fuse", "dce",
+                                      "qdq-import", "partition", "calibrate", "lower"};
+  int n = 0;
+  while (cc_pass_at(n)) n++;
+  CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
+        (int)(sizeof order / sizeof order[0]));
+  for (int i = 0; i < n && i < (int)(sizeof order / sizeof order[0]); i++) {
+    const cc_pass *p = cc_pass_at(i);
+    CHECK(!strcmp(p->name, order[i]), "pass %d is %s, want %s", i, p->name, order[i]);
+    CHECK(cc_find_pass(order[i]) == p, "cc_find_pass(%s)", order[i]);
+    CHECK(p->target == (i >= 8), "pass %s: back-end flag %d", p->name, p->target);
+  }
+  CHECK(cc_find_pass("no-such-pass") == NULL, "unknown pass name found");
+  FILE *f = tmpfile();
+  cc_print_passes(f);
+  char *text = tu_read_stream(f);
+  CHECK(text != NULL, "read pass list");
+  for (int i = 0; i < n && text; i++) CHECK(strstr(text, cc_pass_at(i)->name) != NULL, "pass list lacks %s", cc_pass_at(i)->name);
+  free(text);
+  fclose(f);
+  /* a back-end pass run by name without a target config does nothing */
   ir_graph *g = build_cnn();
   char err[1024];
-  FILE *dump = tmpfile();
-  cc_options o = {.dump_after = "test-count", .dump_to = dump};
-  CHECK(cc_run_pipeline(g, &o, err, sizeof err) == IR_OK && counted == 1, "registered pass ran once: %d", counted);
-  CHECK(ftell(dump) > 0, "dump after a registered pass");
-  fclose(dump);
+  int nodes = g->n_nodes;
+  CHECK(cc_run_pass(g, "shape-infer", NULL, err, sizeof err) == IR_OK, "shape-infer: %s", err);
+  CHECK(cc_run_pass(g, "partition", NULL, err, sizeof err) == IR_OK && g->n_nodes == nodes, "partition without a target: %s",
+        err);
+  int marked = 0;
+  for (int i = 0; i < g->n_nodes; i++) marked += ir_get_attr(g->nodes[i], "dlvta.target") != NULL;
+  CHECK(marked == 0, "partition without a target marked %d nodes", marked);
   ir_graph_free(g);
 }
 
@@ -517,6 +530,6 @@ int main(void) {
   test_shapes();
   test_verifier();
   test_qdq();
-  test_registration();
+  test_pass_table();
   return TEST_END();
 }

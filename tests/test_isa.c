@@ -8,14 +8,11 @@
 #include <unistd.h>
 
 #include "isa.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return rng_state;
+  return tu_xorshift64(&rng_state);
 }
 
 /* A random valid instruction of opcode op: fields random, flags/enums legal for its unit. */

@@ -4,7 +4,7 @@
 
 #include "../build/pynq/dlvta_isa.h"
 #include "isa.h"
-#include "testlib.h"
+#include "testutil.h"
 
 int main(void) {
   const isa_config *c = isa_config_find(DLVTA_CONFIG_NAME);

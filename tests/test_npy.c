@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "npy.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static char path[64];
 

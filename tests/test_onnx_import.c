@@ -15,7 +15,7 @@
 #include "onnx.pb-c.h"
 #include "onnx_import.h"
 #include "ref.h"
-#include "testlib.h"
+#include "testutil.h"
 #include "util.h"
 
 #include <dirent.h>

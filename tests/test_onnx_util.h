@@ -17,7 +17,7 @@
 #include "cc.h"
 #include "onnx_import.h"
 #include "ref.h"
-#include "testlib.h"
+#include "testutil.h"
 
 #define RTOL 1e-3
 #define ATOL 1e-4
@@ -198,9 +198,9 @@ static int run_sets(const ir_graph *g, const char *tdir, char *why, size_t len) 
   return res;
 }
 
-/* Walk root; returns the number of models that passed (t_pass/t_fail are updated). */
+/* Walk root; returns the number of models that passed (tu_pass/tu_fail are updated). */
 static int walk_tests(const char *root) {
-  int passed0 = t_pass, failed0 = t_fail;
+  int passed0 = tu_pass, failed0 = tu_fail;
   char **tests;
   int nt = list_dirs(root, "test_", &tests);
   CHECK(nt > 0, "node tests under %s: found %d", root, nt);
@@ -226,7 +226,7 @@ static int walk_tests(const char *root) {
       continue;
     }
     if (rc) {
-      t_fail++;
+      tu_fail++;
       printf("FAIL %s: import: %s\n", tests[t], err);
       continue;
     }
@@ -244,8 +244,7 @@ static int walk_tests(const char *root) {
     if (res == 1) {
       /* the same data through the compiler pipeline */
       ir_graph *c = ir_graph_clone(g);
-      cc_options o = {0};
-      rc = cc_run_pipeline(c, &o, err, sizeof err);
+      rc = cc_run_pipeline(c, NULL, err, sizeof err);
       if (rc) {
         res = rc == IR_UNSUPPORTED ? -1 : 0;
         snprintf(why, sizeof why, "pipeline: %.900s", err);
@@ -260,14 +259,14 @@ static int walk_tests(const char *root) {
       ir_graph_free(c);
     }
     if (res == 1) {
-      t_pass++;
+      tu_pass++;
       relaxed += is_relaxed;
       printf("PASS %s%s\n", tests[t], is_relaxed ? " (opset outside 11..17, imported relaxed)" : "");
     } else if (res < 0) {
       note_skip(tests[t], why);
       skipped++;
     } else {
-      t_fail++;
+      tu_fail++;
       printf("FAIL %s: %s\n", tests[t], why);
     }
     ir_graph_free(g);
@@ -277,10 +276,10 @@ static int walk_tests(const char *root) {
   printf("  operators not supported:%s\n", unsupported_ops);
   printf("%d of the passes imported with an opset outside %d..%d (relaxed)\n", relaxed, ONNX_MIN_OPSET,
          ONNX_MAX_OPSET);
-  printf("%s: %d models pass, %d fail, %d skipped as out of scope\n", root, t_pass - passed0 - (nt > 0),
-         t_fail - failed0 - (nt == 0), skipped);
+  printf("%s: %d models pass, %d fail, %d skipped as out of scope\n", root, tu_pass - passed0 - (nt > 0),
+         tu_fail - failed0 - (nt == 0), skipped);
   free_names(tests, nt);
-  return t_pass - passed0 - (nt > 0);
+  return tu_pass - passed0 - (nt > 0);
 }
 
 #endif

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "pkg.h"
-#include "testlib.h"
+#include "testutil.h"
 #include "util.h"
 
 int main(void) {

@@ -12,12 +12,11 @@
 #include <time.h>
 
 #include "ref.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static uint32_t rng = 777;
 static uint32_t urand(uint32_t n) {
-  rng = rng * 1664525u + 1013904223u;
-  return (rng >> 8) % n;
+  return (tu_lcg32(&rng) >> 8) % n;
 }
 static float frand(void) { return (float)urand(65536) / 32768.0f - 1.0f; }
 

@@ -6,16 +6,14 @@
  * instruction in each form, SRAM range, DRAM access, no FINISH, deadlock) with its instruction
  * index. Also checks the register file (fingerprint, idle PCs).
  */
+#include "testutil.h"
 #include "tsim_xcheck.h"
 
 enum { T_POPP = 1, T_POPN = 2, T_PUSHP = 4, T_PUSHN = 8 };
 
 static uint64_t rs = 1;
 static uint64_t rnd(void) {
-  uint64_t z = (rs += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return tu_splitmix64(&rs);
 }
 static uint32_t rr(uint32_t lo, uint32_t hi) { return lo + (uint32_t)(rnd() % (hi - lo + 1)); }
 
@@ -75,23 +73,7 @@ static void p_raw(isa_word w) {
   P.w[P.n++] = w;
 }
 
-static void p_emit(int op, int tok, const int *fv) {
-  isa_insn in;
-  memset(&in, 0, sizeof in);
-  in.f[ISA_F_opcode] = (uint32_t)op;
-  in.f[ISA_F_pop_prev] = !!(tok & T_POPP);
-  in.f[ISA_F_pop_next] = !!(tok & T_POPN);
-  in.f[ISA_F_push_prev] = !!(tok & T_PUSHP);
-  in.f[ISA_F_push_next] = !!(tok & T_PUSHN);
-  for (; *fv >= 0; fv += 2) in.f[fv[0]] = (uint32_t)fv[1];
-  isa_word w;
-  int bad = -1;
-  if (isa_encode(P.c, &in, &w, &bad) != ISA_OK) {
-    printf("FAIL test encodes a bad instruction (field %s)\n", bad >= 0 ? isa_field_name(bad) : "?");
-    exit(1);
-  }
-  p_raw(w);
-}
+static void p_emit(int op, int tok, const int *fv) { p_raw(tu_word(P.c, op, tok, fv)); }
 
 static void p_load(int m, uint32_t sram, uint32_t dram, int ys, int xs, int stride, int yp0,
                    int yp1, int xp0, int xp1, int pad, int tok) {
@@ -572,7 +554,7 @@ int main(int argc, char **argv) {
   int ncfg = argc > 1 ? argc - 1 : 3;
   for (int i = 0; i < ncfg; i++) {
     if (xc_open(&X, cfgs[i], NULL) != 0) {
-      t_fail++;
+      tu_fail++;
       continue;
     }
     printf("config %s (%s)\n", cfgs[i], X.api.path);

@@ -14,7 +14,7 @@
 
 #include "drv_impl.h"
 #include "progen.h"
-#include "testlib.h"
+#include "testutil.h"
 
 /* drv_open("verilator", ...), or the same through the table if drv.c does not list it yet. */
 static int open_vl(const char *config, const char *options, drv_dev **out) {

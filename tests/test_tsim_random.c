@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "progen.h"
+#include "testutil.h"
 #include "tsim_xcheck.h"
 
 /* Bounds on fsim's cycle estimate against the RTL's, |fsim - tsim| / tsim with the same DRAM
@@ -62,7 +63,7 @@ int main(int argc, char **argv) {
   for (int c = 0; c < ncfg; c++) {
     xc x;
     if (xc_open(&x, cfgs[c], NULL) != 0) {
-      t_fail++;
+      tu_fail++;
       continue;
     }
     progen_opts o;
@@ -81,14 +82,14 @@ int main(int argc, char **argv) {
       isa_prog p;
       if (progen_make(x.cfg, s, &o, &p) != 0) {
         printf("FAIL %s seed %" PRIu64 ": progen_make failed\n", cfgs[c], s);
-        t_fail++;
+        tu_fail++;
         continue;
       }
       tsim_opts dram;
       if (random_dram) xc_dram_draw(x.cfg, s, &dram);
       else memset(&dram, 0, sizeof dram);
       if (xc_set_dram(&x, &dram) != 0) {
-        t_fail++;
+        tu_fail++;
         isa_prog_free(&p);
         break;
       }

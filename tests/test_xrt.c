@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "drv_impl.h"
-#include "testlib.h"
+#include "testutil.h"
 
 static char msg[4096];
 

@@ -16,7 +16,7 @@
 
 #include "drv_impl.h"
 #include "drv_regs_priv.h"
-#include "testlib.h"
+#include "testutil.h"
 
 #define DMA_PHYS 0x1f000000u
 #define DMA_SIZE (1u << 20)
@@ -444,7 +444,7 @@ static void test_devmem(void) {
   volatile uint32_t *mem = map_file("mem", 3 * 4096, &fd);
   if (!mem) {
     printf("FAIL setup: map mem\n");
-    t_fail++;
+    tu_fail++;
     return;
   }
   volatile uint32_t *regs = mem + 0x2000 / 4;

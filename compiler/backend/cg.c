@@ -12,7 +12,7 @@
 
 static _Thread_local char new_err[256];
 
-static int net_fail(cc_net *net, int code, const char *fmt, ...) {
+static int net_fail(cg_net *net, int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(net->err, sizeof net->err, fmt, ap);
@@ -21,8 +21,8 @@ static int net_fail(cc_net *net, int code, const char *fmt, ...) {
 }
 
 /* ---- quantization ---------------------------------------------------------------------- */
-int cc_quant_multiplier(double real_scale, int16_t *mult, int *shift) {
-  if (!(real_scale > 0) || !isfinite(real_scale) || real_scale >= 32768.0) return CC_E_ARG;
+int cg_quant_multiplier(double real_scale, int16_t *mult, int *shift) {
+  if (!(real_scale > 0) || !isfinite(real_scale) || real_scale >= 32768.0) return CG_E_ARG;
   int e;
   double m = frexp(real_scale, &e); /* real = m * 2^e, m in [0.5, 1) */
   long q = lround(m * 32768.0);     /* [2^14, 2^15] */
@@ -31,7 +31,7 @@ int cc_quant_multiplier(double real_scale, int16_t *mult, int *shift) {
     e++;
   }
   int sh = 15 - e;
-  if (sh < 0) return CC_E_ARG;
+  if (sh < 0) return CG_E_ARG;
   if (sh > 63) {
     int d = sh - 63;
     q = d >= 31 ? 0 : (q + (1L << (d - 1))) >> d;
@@ -39,28 +39,28 @@ int cc_quant_multiplier(double real_scale, int16_t *mult, int *shift) {
   }
   *mult = (int16_t)q;
   *shift = sh;
-  return CC_OK;
+  return CG_OK;
 }
 
-int cc_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
+int cg_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
                   int cout, int16_t *mult, uint8_t *shift) {
-  if (!w_scale || !mult || !shift || !(out_scale > 0)) return CC_E_ARG;
+  if (!w_scale || !mult || !shift || !(out_scale > 0)) return CG_E_ARG;
   for (int o = 0; o < cout; o++) {
     int sh;
-    int rc = cc_quant_multiplier(in_scale * w_scale[w_per_channel ? o : 0] / out_scale, &mult[o], &sh);
+    int rc = cg_quant_multiplier(in_scale * w_scale[w_per_channel ? o : 0] / out_scale, &mult[o], &sh);
     if (rc) return rc;
     shift[o] = (uint8_t)sh;
   }
-  return CC_OK;
+  return CG_OK;
 }
 
-int64_t cc_req(int32_t a, int16_t mult, int shift) {
+int64_t cg_req(int32_t a, int16_t mult, int shift) {
   int64_t p = (int64_t)a * mult;
   return shift > 0 ? (p + ((int64_t)1 << (shift - 1))) >> shift : p;
 }
 
 /* ---- networks ---------------------------------------------------------------------------- */
-cc_net *cc_net_new(const isa_config *cfg) {
+cg_net *cg_net_new(const isa_config *cfg) {
   new_err[0] = 0;
   if (!cfg) {
     snprintf(new_err, sizeof new_err, "no config");
@@ -74,7 +74,7 @@ cc_net *cc_net_new(const isa_config *cfg) {
              "32-bit accumulators", d->name);
     return NULL;
   }
-  cc_net *n = calloc(1, sizeof *n);
+  cg_net *n = calloc(1, sizeof *n);
   if (!n) {
     snprintf(new_err, sizeof new_err, "out of memory");
     return NULL;
@@ -84,9 +84,9 @@ cc_net *cc_net_new(const isa_config *cfg) {
   return n;
 }
 
-const char *cc_net_new_error(void) { return new_err; }
+const char *cg_net_new_error(void) { return new_err; }
 
-void cc_net_free(cc_net *net) {
+void cg_net_free(cg_net *net) {
   if (!net) return;
   for (int i = 0; i < net->nl; i++) {
     free(net->l[i].w);
@@ -101,22 +101,22 @@ void cc_net_free(cc_net *net) {
   free(net);
 }
 
-const char *cc_net_error(const cc_net *net) { return net ? net->err : "no net"; }
-const isa_config *cc_net_config(const cc_net *net) { return net->cfg; }
-int cc_net_layers(const cc_net *net) { return net->nl; }
+const char *cg_net_error(const cg_net *net) { return net ? net->err : "no net"; }
+const isa_config *cg_net_config(const cg_net *net) { return net->cfg; }
+int cg_net_layers(const cg_net *net) { return net->nl; }
 
-void cc_opts_default(cc_opts *o) {
+void cg_opts_default(cg_opts *o) {
   memset(o, 0, sizeof *o);
   o->only_layer = -1;
 }
 
-int cc_net_tensor(cc_net *net, int c, int h, int w) {
+int cg_net_tensor(cg_net *net, int c, int h, int w) {
   if (c < 1 || h < 1 || w < 1 || h > 65535 || w > 65535)
-    return net_fail(net, CC_E_ARG, "tensor %dx%dx%d: extents must be in 1..65535", c, h, w);
+    return net_fail(net, CG_E_ARG, "tensor %dx%dx%d: extents must be in 1..65535", c, h, w);
   if (net->nt == net->capt) {
     int nc = net->capt ? 2 * net->capt : 16;
     cg_tensor *nt = realloc(net->t, (size_t)nc * sizeof *nt);
-    if (!nt) return net_fail(net, CC_E_NOMEM, "out of memory");
+    if (!nt) return net_fail(net, CG_E_NOMEM, "out of memory");
     net->t = nt;
     net->capt = nc;
   }
@@ -136,15 +136,15 @@ int cc_net_tensor(cc_net *net, int c, int h, int w) {
   return net->nt++;
 }
 
-static int bad_t(const cc_net *net, int t) { return t < 0 || t >= net->nt; }
+static int bad_t(const cg_net *net, int t) { return t < 0 || t >= net->nt; }
 
-int cc_net_tensor_im2col(cc_net *net, int c, int h, int w, const cc_conv *g) {
+int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *g) {
   if (!g || g->kh < 1 || g->kw < 1 || g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1)
-    return net_fail(net, CC_E_ARG, "im2col tensor: bad geometry");
-  int oh = cc_out_dim(h, g->kh, g->sh, g->dh, g->pad_t, g->pad_b);
-  int ow = cc_out_dim(w, g->kw, g->sw, g->dw, g->pad_l, g->pad_r);
-  if (oh < 1 || ow < 1) return net_fail(net, CC_E_ARG, "im2col tensor: empty output");
-  int id = cc_net_tensor(net, c * g->kh * g->kw, oh, ow);
+    return net_fail(net, CG_E_ARG, "im2col tensor: bad geometry");
+  int oh = cg_out_dim(h, g->kh, g->sh, g->dh, g->pad_t, g->pad_b);
+  int ow = cg_out_dim(w, g->kw, g->sw, g->dw, g->pad_l, g->pad_r);
+  if (oh < 1 || ow < 1) return net_fail(net, CG_E_ARG, "im2col tensor: empty output");
+  int id = cg_net_tensor(net, c * g->kh * g->kw, oh, ow);
   if (id < 0) return id;
   cg_tensor *t = &net->t[id];
   t->im2col = 1;
@@ -155,23 +155,23 @@ int cc_net_tensor_im2col(cc_net *net, int c, int h, int w, const cc_conv *g) {
   return id;
 }
 
-int cc_im2col_pays(const isa_config *cfg, int c, int kh, int kw) {
+int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw) {
   int B = (int)cfg->d.block_in;
   return cg_cdiv(c * kh * kw, B) < cg_cdiv(c, B) * kh * kw;
 }
 
-uint64_t cc_tensor_offset(const cc_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].off; }
-uint64_t cc_tensor_bytes(const cc_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].bytes; }
+uint64_t cg_tensor_offset(const cg_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].off; }
+uint64_t cg_tensor_bytes(const cg_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].bytes; }
 
-int cc_tensor_shape(const cc_net *net, int t, int *c, int *h, int *w) {
-  if (bad_t(net, t)) return CC_E_ARG;
+int cg_tensor_shape(const cg_net *net, int t, int *c, int *h, int *w) {
+  if (bad_t(net, t)) return CG_E_ARG;
   *c = net->t[t].lc;
   *h = net->t[t].lh;
   *w = net->t[t].lw;
-  return CC_OK;
+  return CG_OK;
 }
 
-static cg_layer *new_layer(cc_net *net) {
+static cg_layer *new_layer(cg_net *net) {
   if (net->nl == net->capl) {
     int nc = net->capl ? 2 * net->capl : 16;
     cg_layer *nl = realloc(net->l, (size_t)nc * sizeof *nl);
@@ -187,72 +187,72 @@ static cg_layer *new_layer(cc_net *net) {
 static int bounds_ok(int lo, int hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
 static int zp_ok(int z) { return z >= -128 && z <= 127; }
 
-int cc_net_add_conv(cc_net *net, const cc_conv *p) {
+int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out) || (p->res >= 0 && bad_t(net, p->res)))
-    return net_fail(net, CC_E_ARG, "conv: bad tensor id");
+    return net_fail(net, CG_E_ARG, "conv: bad tensor id");
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1 || p->dh < 1 || p->dw < 1)
-    return net_fail(net, CC_E_ARG, "conv: kernel, stride and dilation must be >= 1");
+    return net_fail(net, CG_E_ARG, "conv: kernel, stride and dilation must be >= 1");
   if (to->im2col || (p->res >= 0 && net->t[p->res].im2col))
-    return net_fail(net, CC_E_ARG, "conv: an im2col tensor can only be a conv input");
+    return net_fail(net, CG_E_ARG, "conv: an im2col tensor can only be a conv input");
   if (ti->im2col) {
-    const cc_conv *g = &ti->geo;
+    const cg_conv *g = &ti->geo;
     if (g->kh != p->kh || g->kw != p->kw || g->sh != p->sh || g->sw != p->sw || g->dh != p->dh ||
         g->dw != p->dw || g->pad_t != p->pad_t || g->pad_l != p->pad_l || g->pad_b != p->pad_b ||
         g->pad_r != p->pad_r || p->groups != 1)
-      return net_fail(net, CC_E_ARG, "conv: the im2col input was packed for another geometry");
+      return net_fail(net, CG_E_ARG, "conv: the im2col input was packed for another geometry");
   }
   if (p->pad_t < 0 || p->pad_t > 15 || p->pad_b < 0 || p->pad_b > 15 || p->pad_l < 0 ||
       p->pad_l > 15 || p->pad_r < 0 || p->pad_r > 15)
-    return net_fail(net, CC_E_ARG, "conv: pads must be in 0..15");
+    return net_fail(net, CG_E_ARG, "conv: pads must be in 0..15");
   int dwc = 0;
   if (p->groups == 1) {
   } else if (p->groups == ti->lc && ti->lc == to->c) {
     dwc = p->groups > 1;
   } else {
-    return net_fail(net, CC_E_UNSUPPORTED, "conv: groups=%d (only 1 and depthwise)", p->groups);
+    return net_fail(net, CG_E_UNSUPPORTED, "conv: groups=%d (only 1 and depthwise)", p->groups);
   }
-  int oh = cc_out_dim(ti->lh, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
-  int ow = cc_out_dim(ti->lw, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
+  int oh = cg_out_dim(ti->lh, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
+  int ow = cg_out_dim(ti->lw, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
   if (oh != to->h || ow != to->w)
-    return net_fail(net, CC_E_ARG, "conv: output is %dx%d, the tensor is %dx%d", oh, ow, to->h, to->w);
+    return net_fail(net, CG_E_ARG, "conv: output is %dx%d, the tensor is %dx%d", oh, ow, to->h, to->w);
   int gres = p->res >= 0 && (p->res_d || p->res_w); /* the residual through the GEMM core */
   int rstride = p->res_s > 1 ? p->res_s : 1;
   if (p->res >= 0 && !p->res_w && (net->t[p->res].c != to->c || net->t[p->res].h != oh || net->t[p->res].w != ow))
-    return net_fail(net, CC_E_ARG, "conv: residual shape differs from the output");
+    return net_fail(net, CG_E_ARG, "conv: residual shape differs from the output");
   if (gres && (net->t[p->res].im2col || (oh - 1) * rstride >= net->t[p->res].h ||
                (ow - 1) * rstride >= net->t[p->res].w || rstride > 255))
-    return net_fail(net, CC_E_ARG, "conv: the residual's pixels do not cover the output with stride %d", rstride);
+    return net_fail(net, CG_E_ARG, "conv: the residual's pixels do not cover the output with stride %d", rstride);
   if (!p->weight || !p->mult || !p->shift)
-    return net_fail(net, CC_E_ARG, "conv: weight, mult and shift are required");
-  if (!bounds_ok(p->lo, p->hi)) return net_fail(net, CC_E_ARG, "conv: bad clamp bounds");
+    return net_fail(net, CG_E_ARG, "conv: weight, mult and shift are required");
+  if (!bounds_ok(p->lo, p->hi)) return net_fail(net, CG_E_ARG, "conv: bad clamp bounds");
   if (!zp_ok(p->x_zp) || !zp_ok(p->y_zp) || !zp_ok(p->res_zp))
-    return net_fail(net, CC_E_ARG, "conv: zero points must be in -128..127");
+    return net_fail(net, CG_E_ARG, "conv: zero points must be in -128..127");
   if (ti->im2col && ti->geo.x_zp != p->x_zp)
-    return net_fail(net, CC_E_ARG, "conv: the im2col input was packed with another x_zp");
+    return net_fail(net, CG_E_ARG, "conv: the im2col input was packed with another x_zp");
   if (p->res >= 0 && (p->res_shift < 0 || p->res_shift > 63))
-    return net_fail(net, CC_E_ARG, "conv: residual shift out of 0..63");
+    return net_fail(net, CG_E_ARG, "conv: residual shift out of 0..63");
   if (gres) {
     if (p->res_d < -128 || p->res_d > 127)
-      return net_fail(net, CC_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d);
+      return net_fail(net, CG_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d);
     for (int o = 0; o < to->c; o++) {
       int f = p->res_fc ? p->res_fc[o] : p->res_f;
       if (f < 0 || f > 49 || p->shift[o] < f)
-        return net_fail(net, CC_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)",
+        return net_fail(net, CG_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)",
                         f, o, p->shift[o]);
       int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
       for (int ci = 0; ci < net->t[p->res].c; ci++)
         k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * net->t[p->res].c + ci] : ci == o ? p->res_d : 0) * p->res_zp;
       if (k < INT32_MIN || k > INT32_MAX)
-        return net_fail(net, CC_E_ARG, "conv: residual constant of channel %d out of int32", o);
+        return net_fail(net, CG_E_ARG, "conv: residual constant of channel %d out of int32", o);
     }
   }
   for (int o = 0; o < to->c; o++)
-    if (p->shift[o] > 63) return net_fail(net, CC_E_ARG, "conv: shift[%d] out of 0..63", o);
+    if (p->shift[o] > 63) return net_fail(net, CG_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
-  if (!L) return net_fail(net, CC_E_NOMEM, "out of memory");
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
   size_t nw = (size_t)to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
-  L->kind = CC_LAYER_CONV;
+  L->kind = CG_LAYER_CONV;
   L->conv = *p;
   L->w = malloc(nw);
   L->bias = calloc((size_t)to->c, sizeof *L->bias);
@@ -263,7 +263,7 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
     free(L->bias);
     free(L->mult);
     free(L->shift);
-    return net_fail(net, CC_E_NOMEM, "out of memory");
+    return net_fail(net, CG_E_NOMEM, "out of memory");
   }
   if (gres) {
     int cr = net->t[p->res].c;
@@ -272,7 +272,7 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
     L->rf = malloc((size_t)to->c);
     if (!L->rw || !L->rf) {
       free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf);
-      return net_fail(net, CC_E_NOMEM, "out of memory");
+      return net_fail(net, CG_E_NOMEM, "out of memory");
     }
     for (int o = 0; o < to->c; o++) {
       L->rf[o] = (uint8_t)(p->res_fc ? p->res_fc[o] : p->res_f);
@@ -292,8 +292,8 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
   L->conv.mult = L->mult;
   L->conv.shift = L->shift;
   L->conv.groups = dwc ? p->groups : 1;
-  cc_layer_info *in = &L->info;
-  in->kind = CC_LAYER_CONV;
+  cg_layer_info *in = &L->info;
+  in->kind = CG_LAYER_CONV;
   in->macs = (uint64_t)oh * ow * to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
   if (p->res >= 0 && p->res_w) in->macs += (uint64_t)oh * ow * to->c * net->t[p->res].c; /* a 1x1 conv */
   uint64_t bb = (uint64_t)net->B * net->B;
@@ -308,66 +308,66 @@ int cc_net_add_conv(cc_net *net, const cc_conv *p) {
   return net->nl++;
 }
 
-int cc_net_add_pool(cc_net *net, const cc_pool *p) {
-  if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CC_E_ARG, "pool: bad tensor id");
+int cg_net_add_pool(cg_net *net, const cg_pool *p) {
+  if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
-  if (p->kind != CC_POOL_MAX && p->kind != CC_POOL_AVG) return net_fail(net, CC_E_ARG, "pool: bad kind");
-  if (ti->im2col || to->im2col) return net_fail(net, CC_E_ARG, "pool: im2col tensors are conv inputs only");
+  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG) return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (ti->im2col || to->im2col) return net_fail(net, CG_E_ARG, "pool: im2col tensors are conv inputs only");
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1)
-    return net_fail(net, CC_E_ARG, "pool: kernel and stride must be >= 1");
+    return net_fail(net, CG_E_ARG, "pool: kernel and stride must be >= 1");
   if (p->pad_t < 0 || p->pad_t > 15 || p->pad_b < 0 || p->pad_b > 15 || p->pad_l < 0 ||
       p->pad_l > 15 || p->pad_r < 0 || p->pad_r > 15)
-    return net_fail(net, CC_E_ARG, "pool: pads must be in 0..15");
-  int oh = cc_out_dim(ti->h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
-  int ow = cc_out_dim(ti->w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
+    return net_fail(net, CG_E_ARG, "pool: pads must be in 0..15");
+  int oh = cg_out_dim(ti->h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
+  int ow = cg_out_dim(ti->w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
   if (ti->c != to->c || oh != to->h || ow != to->w)
-    return net_fail(net, CC_E_ARG, "pool: output is %dx%dx%d, the tensor is %dx%dx%d", ti->c, oh,
+    return net_fail(net, CG_E_ARG, "pool: output is %dx%dx%d, the tensor is %dx%dx%d", ti->c, oh,
                     ow, to->c, to->h, to->w);
-  if (p->kind == CC_POOL_AVG && (!bounds_ok(p->lo, p->hi) || p->shift < 0 || p->shift > 63 ||
+  if (p->kind == CG_POOL_AVG && (!bounds_ok(p->lo, p->hi) || p->shift < 0 || p->shift > 63 ||
                                  !zp_ok(p->x_zp) || !zp_ok(p->y_zp)))
-    return net_fail(net, CC_E_ARG, "pool: bad bounds, shift or zero point");
+    return net_fail(net, CG_E_ARG, "pool: bad bounds, shift or zero point");
   cg_layer *L = new_layer(net);
-  if (!L) return net_fail(net, CC_E_NOMEM, "out of memory");
-  L->kind = CC_LAYER_POOL;
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  L->kind = CG_LAYER_POOL;
   L->pool = *p;
-  L->info.kind = CC_LAYER_POOL;
+  L->info.kind = CG_LAYER_POOL;
   snprintf(L->info.desc, sizeof L->info.desc, "%spool %dx%dx%d -> %dx%dx%d k%dx%d s%d",
-           p->kind == CC_POOL_MAX ? "max" : "avg", ti->c, ti->h, ti->w, to->c, oh, ow, p->kh, p->kw, p->sh);
+           p->kind == CG_POOL_MAX ? "max" : "avg", ti->c, ti->h, ti->w, to->c, oh, ow, p->kh, p->kw, p->sh);
   return net->nl++;
 }
 
-int cc_net_add_add(cc_net *net, const cc_add *p) {
+int cg_net_add_add(cg_net *net, const cg_add *p) {
   if (!p || bad_t(net, p->a) || bad_t(net, p->b) || bad_t(net, p->out))
-    return net_fail(net, CC_E_ARG, "add: bad tensor id");
+    return net_fail(net, CG_E_ARG, "add: bad tensor id");
   const cg_tensor *a = &net->t[p->a], *b = &net->t[p->b], *o = &net->t[p->out];
-  if (a->im2col || b->im2col || o->im2col) return net_fail(net, CC_E_ARG, "add: im2col tensors are conv inputs only");
+  if (a->im2col || b->im2col || o->im2col) return net_fail(net, CG_E_ARG, "add: im2col tensors are conv inputs only");
   if (a->c != b->c || a->c != o->c || a->h != b->h || a->h != o->h || a->w != b->w || a->w != o->w)
-    return net_fail(net, CC_E_ARG, "add: shapes differ");
+    return net_fail(net, CG_E_ARG, "add: shapes differ");
   if (!bounds_ok(p->lo, p->hi) || p->a_shift < 0 || p->a_shift > 63 || p->b_shift < 0 ||
       p->b_shift > 63 || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) || !zp_ok(p->y_zp))
-    return net_fail(net, CC_E_ARG, "add: bad bounds, shift or zero point");
+    return net_fail(net, CG_E_ARG, "add: bad bounds, shift or zero point");
   cg_layer *L = new_layer(net);
-  if (!L) return net_fail(net, CC_E_NOMEM, "out of memory");
-  L->kind = CC_LAYER_ADD;
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  L->kind = CG_LAYER_ADD;
   L->add = *p;
-  L->info.kind = CC_LAYER_ADD;
+  L->info.kind = CG_LAYER_ADD;
   snprintf(L->info.desc, sizeof L->info.desc, "add %dx%dx%d", a->c, a->h, a->w);
   return net->nl++;
 }
 
-int cc_net_layer_info(const cc_net *net, int layer, cc_layer_info *out) {
-  if (!net || layer < 0 || layer >= net->nl) return CC_E_ARG;
+int cg_net_layer_info(const cg_net *net, int layer, cg_layer_info *out) {
+  if (!net || layer < 0 || layer >= net->nl) return CG_E_ARG;
   *out = net->l[layer].info;
-  return CC_OK;
+  return CG_OK;
 }
 
 /* ---- build ------------------------------------------------------------------------------- */
 /* The --dump view of a built program: per layer its choice and prediction, then its
  * instructions disassembled. */
-static void dump_prog(const cc_net *net, int first, int last, const isa_prog *prog, FILE *f) {
+static void dump_prog(const cg_net *net, int first, int last, const isa_prog *prog, FILE *f) {
   char buf[512];
   for (int i = first; i <= last; i++) {
-    const cc_layer_info *in = &net->l[i].info;
+    const cg_layer_info *in = &net->l[i].info;
     fprintf(f, "; layer %d: %s\n;   %s\n;   %llu MACs, ideal %llu, predicted %llu cycles, insns %u..%u\n",
             i, in->desc, in->tiling, (unsigned long long)in->macs,
             (unsigned long long)in->ideal_cycles, (unsigned long long)in->predicted_cycles,
@@ -386,19 +386,19 @@ static void dump_prog(const cc_net *net, int first, int last, const isa_prog *pr
 /* The back end's pipeline: reserve the arena; for each layer a barrier then its scheduler
  * (tiling by the cost model, constants into the image); FINISH; verify the token protocol;
  * predict per-layer cycles; encode; optionally dump. */
-int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
-  cc_opts o;
+int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
+  cg_opts o;
   if (opts) o = *opts;
-  else cc_opts_default(&o);
+  else cg_opts_default(&o);
   memset(prog, 0, sizeof *prog);
-  if (o.only_layer >= net->nl) return net_fail(net, CC_E_ARG, "only_layer %d: no such layer", o.only_layer);
+  if (o.only_layer >= net->nl) return net_fail(net, CG_E_ARG, "only_layer %d: no such layer", o.only_layer);
   int first = o.only_layer >= 0 ? o.only_layer : 0;
   int last = o.only_layer >= 0 ? o.only_layer : net->nl - 1;
   cg_gen g;
   cg_gen_init(&g, net->cfg, o.plan_only);
   if (cg_reserve(&g, net->arena ? net->arena : 1) != 0 || g.status) goto fail;
   int last_store = -1;
-  for (int i = first; i <= last && g.status == CC_OK; i++) {
+  for (int i = first; i <= last && g.status == CG_OK; i++) {
     cg_layer *L = &net->l[i];
     uint32_t start = (uint32_t)g.prog.n;
     if (i > first && last_store >= 0) {
@@ -406,14 +406,14 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
        * the load unit when this layer loads on it */
       cg_tok(&g.prog.v[last_store], 0, 0, 1, 0);
       isa_insn relay = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
-      int uses_load = L->kind == CC_LAYER_CONV;
+      int uses_load = L->kind == CG_LAYER_CONV;
       cg_tok(&relay, 0, 1, uses_load, 0);
       if (cg_push(&g, &g.prog, &relay)) break;
       g.barrier_c2l = uses_load;
     }
     switch (L->kind) {
-    case CC_LAYER_CONV: cg_conv_layer(&g, net, L, o.no_latency_hiding, o.exhaustive, &L->info); break;
-    case CC_LAYER_POOL: cg_pool_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
+    case CG_LAYER_CONV: cg_conv_layer(&g, net, L, o.no_latency_hiding, o.exhaustive, &L->info); break;
+    case CG_LAYER_POOL: cg_pool_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     default: cg_add_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     }
     if (g.status) {
@@ -423,7 +423,7 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
       break;
     }
     if (g.barrier_c2l) {
-      cg_fail(&g, CC_E_INTERNAL, "layer %d: the barrier token was not consumed", i);
+      cg_fail(&g, CG_E_INTERNAL, "layer %d: the barrier token was not consumed", i);
       break;
     }
     L->info.first_insn = start;
@@ -441,18 +441,18 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
   if (cg_verify_tokens(&g, g.prog.v, (uint32_t)g.prog.n)) goto fail; /* verifier */
   double *ends = malloc((size_t)g.prog.n * sizeof *ends);
   if (!ends) {
-    cg_fail(&g, CC_E_NOMEM, "out of memory");
+    cg_fail(&g, CG_E_NOMEM, "out of memory");
     goto fail;
   }
   double total = cg_time_prog(net->cfg, g.prog.v, (uint32_t)g.prog.n, ends);
   if (total < 0) {
     free(ends);
-    cg_fail(&g, CC_E_INTERNAL, "token order: a pop precedes its push (the program would deadlock)");
+    cg_fail(&g, CG_E_INTERNAL, "token order: a pop precedes its push (the program would deadlock)");
     goto fail;
   }
   double prev = 0;
   for (int i = first; i <= last; i++) {
-    cc_layer_info *in = &net->l[i].info;
+    cg_layer_info *in = &net->l[i].info;
     uint32_t e = in->first_insn + in->n_insns;
     double t = i == last ? total : (e ? ends[e - 1] : 0);
     in->predicted_cycles = (uint64_t)(t - prev + 0.5);
@@ -461,36 +461,36 @@ int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog) {
   free(ends);
   if (o.plan_only) { /* the plan and its prediction only: no image, no program */
     cg_gen_free(&g);
-    return CC_OK;
+    return CG_OK;
   }
   if (cg_finish(&g, prog)) goto fail;
   if (o.dump) dump_prog(net, first, last, prog, o.dump);
   cg_gen_free(&g);
-  return CC_OK;
+  return CG_OK;
 fail:;
-  int rc = g.status ? g.status : CC_E_INTERNAL;
+  int rc = g.status ? g.status : CG_E_INTERNAL;
   net_fail(net, rc, "%s", g.msg);
   cg_gen_free(&g);
   return rc;
 }
 
 /* ---- packing: the model layer's layout (model/layout.c) on a tensor of the net ------------- */
-static cc_mtensor layout_of(const cc_net *net, int t) {
+static cc_mtensor layout_of(const cg_net *net, int t) {
   const cg_tensor *T = &net->t[t];
-  const cc_conv *g = &T->geo;
+  const cg_conv *g = &T->geo;
   cc_mtensor m = {.c = T->lc, .h = T->lh, .w = T->lw, .im2col = T->im2col, .offset = T->off, .bytes = T->bytes,
                   .geo = {g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, g->pad_t, g->pad_l, g->pad_b, g->pad_r, g->x_zp}};
   return m;
 }
 
-int cc_pack(const cc_net *net, int t, const int8_t *chw, uint8_t *image) {
-  if (bad_t(net, t)) return CC_E_ARG;
+int cg_pack(const cg_net *net, int t, const int8_t *chw, uint8_t *image) {
+  if (bad_t(net, t)) return CG_E_ARG;
   cc_mtensor m = layout_of(net, t);
-  return cc_layout_pack(&m, net->B, chw, image) == 0 ? CC_OK : CC_E_ARG;
+  return cc_layout_pack(&m, net->B, chw, image) == 0 ? CG_OK : CG_E_ARG;
 }
 
-int cc_unpack(const cc_net *net, int t, const uint8_t *image, int8_t *chw) {
-  if (bad_t(net, t)) return CC_E_ARG;
+int cg_unpack(const cg_net *net, int t, const uint8_t *image, int8_t *chw) {
+  if (bad_t(net, t)) return CG_E_ARG;
   cc_mtensor m = layout_of(net, t);
-  return cc_layout_unpack(&m, net->B, image, chw) == 0 ? CC_OK : CC_E_ARG;
+  return cc_layout_unpack(&m, net->B, image, chw) == 0 ? CG_OK : CG_E_ARG;
 }

@@ -1,7 +1,7 @@
 /* compiler/backend/cg.h -- the dlvta compiler back end: quantized int8 layers in, accelerator
  * programs (isa_prog) out, plus a plain-C int8 reference of every layer kind.
  *
- * A network (cc_net) is a list of tensors and layers over one data image (the "arena"). The
+ * A network (cg_net) is a list of tensors and layers over one data image (the "arena"). The
  * front end creates tensors, adds layers that read and write them, and builds one program for
  * the whole network; the runtime writes inputs into the image at their tensor's offset, runs the
  * program, and reads outputs back from theirs.
@@ -14,19 +14,19 @@
  *     holds channel c = cb*BLOCK + lane of pixel (y, x).
  *
  * One INP (or OUT / ACC8) element is the BLOCK channels of one pixel. Channels C..CB*BLOCK-1 are
- * padding: the runtime writes them as 0 (cc_pack does); layers may leave any value there (a conv
+ * padding: the runtime writes them as 0 (cg_pack does); layers may leave any value there (a conv
  * writes its requantized bias-only value, pools and adds combine the padding lanes), and no
  * layer lets them reach a real channel (weights of padded input channels are 0). Tensors sit at
  * byte offsets of the image that are multiples of 256, in creation order (no reuse).
  * An input of a first layer with few channels may instead use the host-packed im2col layout
- * (cc_net_tensor_im2col below).
+ * (cg_net_tensor_im2col below).
  *
  * ---- quantization ---------------------------------------------------------------------------
  * Tensors are int8 with a zero point per tensor (real = (q - zp) * scale; zp = 0 for symmetric
  * tensors, the common case, which costs nothing). A requantization step maps an int32 value a
  * to round(a * real_scale) with real_scale = mult * 2^-shift, exactly as the ISA's REQ:
  * p = a * mult (64 bits); r = shift > 0 ? (p + 2^(shift-1)) >> shift : p (arithmetic shift, ties
- * round up). cc_quant_multiplier computes mult in [2^14, 2^15) and shift in 0..63.
+ * round up). cg_quant_multiplier computes mult in [2^14, 2^15) and shift in 0..63.
  * Below, sat32 saturates to int32, "+" on int32 values wraps, clamp(v) = min(max(v, lo), hi).
  *
  * Layer semantics (the reference in cg_ref.c is these formulas as straight loops):
@@ -61,14 +61,14 @@
  *           b_shift)) + y_zp)
  *
  * ---- programs ---------------------------------------------------------------------------------
- * cc_net_build emits one program for the whole network: the layers' instructions in order, each
+ * cg_net_build emits one program for the whole network: the layers' instructions in order, each
  * layer after the first starting with a barrier (an empty GEMM that relays a token from the
  * store unit to the load unit, so a layer reads only what the previous layers finished
  * writing), and one FINISH at the end. The image holds the arena followed by every layer's
  * constants (packed weights, bias and requant elements, micro-ops). opts.only_layer builds a
  * program of one layer over the same image layout (per-layer measurements).
  *
- * Status codes: CC_OK or a negative CC_E_*, with a message in the net (cc_net_error).
+ * Status codes: CG_OK or a negative CG_E_*, with a message in the net (cg_net_error).
  */
 #ifndef DLVTA_CG_H
 #define DLVTA_CG_H
@@ -80,34 +80,34 @@
 #include "isa.h"
 #include "package.h" /* the model layer: the tensor layout (cc_layout_*), cc_out_dim */
 
-enum cc_status {
-  CC_OK = 0,
-  CC_E_ARG = -1,         /* bad argument: shapes disagree, bad tensor id, out-of-range value */
-  CC_E_NOMEM = -2,       /* out of memory */
-  CC_E_UNSUPPORTED = -3, /* valid but not handled (e.g. groups other than 1 and C) */
-  CC_E_FIT = -4,         /* no tiling fits the config's buffers or field widths */
-  CC_E_INTERNAL = -5,    /* a back-end invariant failed (a bug; message says where) */
+enum cg_status {
+  CG_OK = 0,
+  CG_E_ARG = -1,         /* bad argument: shapes disagree, bad tensor id, out-of-range value */
+  CG_E_NOMEM = -2,       /* out of memory */
+  CG_E_UNSUPPORTED = -3, /* valid but not handled (e.g. groups other than 1 and C) */
+  CG_E_FIT = -4,         /* no tiling fits the config's buffers or field widths */
+  CG_E_INTERNAL = -5,    /* a back-end invariant failed (a bug; message says where) */
 };
 
-typedef struct cc_net cc_net;
+typedef struct cg_net cg_net;
 
 /* ---- quantization helpers ---------------------------------------------------------------- */
 /* Split real_scale (> 0, < 2^15) into mult in [2^14, 2^15) and shift in 0..63 with
  * real_scale ~= mult * 2^-shift. Relative error |mult*2^-shift - real_scale| / real_scale
  * <= 2^-15 (round to nearest of a 15-bit mantissa). When real_scale < 2^-49 the shift would
  * pass 63: mult is then scaled down (denormal, error up to 2^-1 of the tiny value) and
- * CC_E_ARG is returned only if real_scale <= 0 or is not finite or >= 2^15. */
-int cc_quant_multiplier(double real_scale, int16_t *mult, int *shift);
+ * CG_E_ARG is returned only if real_scale <= 0 or is not finite or >= 2^15. */
+int cg_quant_multiplier(double real_scale, int16_t *mult, int *shift);
 /* Per-output-channel requant of a conv from float scales: real_scale[o] = in_scale *
- * w_scale[w_per_channel ? o : 0] / out_scale, through cc_quant_multiplier. CC_E_ARG if a scale
+ * w_scale[w_per_channel ? o : 0] / out_scale, through cg_quant_multiplier. CG_E_ARG if a scale
  * is not representable (message-free: the caller names the node). */
-int cc_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
+int cg_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
                   int cout, int16_t *mult, uint8_t *shift);
 /* REQ of the ISA on one int32 lane, without bounds: the 64-bit rounded product. */
-int64_t cc_req(int32_t a, int16_t mult, int shift);
+int64_t cg_req(int32_t a, int16_t mult, int shift);
 
 /* ---- layers --------------------------------------------------------------------------------- */
-typedef struct cc_conv {
+typedef struct cg_conv {
   int in, out;                /* tensor ids; out has C = cout */
   int res;                    /* residual tensor id (same shape as out), -1 for none */
   int kh, kw;                 /* kernel, pixels */
@@ -115,7 +115,7 @@ typedef struct cc_conv {
   int dh, dw;                 /* dilation (>= 1) */
   int pad_t, pad_l, pad_b, pad_r; /* padding, pixels (0..15 each); pads hold x_zp */
   int groups;                 /* 1, or C_in = C_out (depthwise) */
-  const int8_t *weight;       /* [cout][cin/groups][kh][kw], copied by cc_net_add_conv */
+  const int8_t *weight;       /* [cout][cin/groups][kh][kw], copied by cg_net_add_conv */
   const int32_t *bias;        /* [cout], or NULL for 0; copied */
   const int16_t *mult;        /* [cout] requant multipliers (REQ semantics); copied */
   const uint8_t *shift;       /* [cout] requant shifts, 0..63; copied */
@@ -132,43 +132,43 @@ typedef struct cc_conv {
   int res_s;                  /* residual pixel stride (0 or 1: the output's own pixel) */
   int lo, hi;                 /* output clamp, -128 <= lo <= hi <= 127 (ReLU: lo = y_zp) */
   int x_zp, y_zp, res_zp;     /* zero points of input, output, residual (-128..127; 0: none) */
-} cc_conv;
+} cg_conv;
 
-enum cc_pool_kind { CC_POOL_MAX, CC_POOL_AVG };
+enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG };
 
-typedef struct cc_pool {
+typedef struct cg_pool {
   int in, out;                /* tensor ids, same C */
-  int kind;                   /* enum cc_pool_kind */
+  int kind;                   /* enum cg_pool_kind */
   int kh, kw, sh, sw;         /* window and stride, pixels */
   int pad_t, pad_l, pad_b, pad_r; /* padding, pixels (0..15); -128 for max, x_zp for avg */
   int16_t mult;               /* avg: requant of the window sum (includes 1/(kh*kw)) */
   int shift;                  /* avg: 0..63 */
   int lo, hi;                 /* avg: output clamp; max: ignored */
   int x_zp, y_zp;             /* avg: zero points of input and output; max: ignored */
-} cc_pool;
+} cg_pool;
 
-typedef struct cc_add {
+typedef struct cg_add {
   int a, b, out;              /* tensor ids, all of one shape */
   int16_t a_mult, b_mult;     /* per-tensor requant of each input into the output scale */
   int a_shift, b_shift;       /* 0..63 */
   int lo, hi;                 /* output clamp */
   int a_zp, b_zp, y_zp;       /* zero points of the inputs and the output */
-} cc_add;
+} cg_add;
 
-enum cc_layer_kind { CC_LAYER_CONV, CC_LAYER_POOL, CC_LAYER_ADD };
+enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD };
 
 /* ---- networks ----------------------------------------------------------------------------- */
 /* A new empty network for a hardware config (block_in must equal block_out, batch 1).
- * Returns NULL if out of memory or the config is not supported (cc_net_new_error says why). */
-cc_net *cc_net_new(const isa_config *cfg);
-const char *cc_net_new_error(void);
-void cc_net_free(cc_net *net);
-const char *cc_net_error(const cc_net *net); /* message of the last failed call */
-const isa_config *cc_net_config(const cc_net *net);
+ * Returns NULL if out of memory or the config is not supported (cg_net_new_error says why). */
+cg_net *cg_net_new(const isa_config *cfg);
+const char *cg_net_new_error(void);
+void cg_net_free(cg_net *net);
+const char *cg_net_error(const cg_net *net); /* message of the last failed call */
+const isa_config *cg_net_config(const cg_net *net);
 
-/* Add an activation tensor of c channels, h x w pixels; returns its id (>= 0) or a CC_E_ code.
- * Its place in the arena is fixed at once (cc_tensor_offset). */
-int cc_net_tensor(cc_net *net, int c, int h, int w);
+/* Add an activation tensor of c channels, h x w pixels; returns its id (>= 0) or a CG_E_ code.
+ * Its place in the arena is fixed at once (cg_tensor_offset). */
+int cg_net_tensor(cg_net *net, int c, int h, int w);
 /* An input tensor for a conv in the host-side packed im2col layout (for first layers with few
  * channels, e.g. RGB: 3 channels would fill 3 of BLOCK lanes; packed, the reduction over
  * (channel, ky, kx) fills the lanes). Logical shape c x h x w; geom gives kh, kw, sh, sw, dh,
@@ -176,42 +176,42 @@ int cc_net_tensor(cc_net *net, int c, int h, int w);
  * blocked tensor of C' = c*kh*kw channels and oh x ow pixels:
  *     channel q = (ci*kh + ky)*kw + kx of pixel (oy, ox) =
  *         in[ci][oy*sh - pad_t + ky*dh][ox*sw - pad_l + kx*dw]   (geom->x_zp outside the image)
- * cc_pack writes it from the plain CHW input; the conv then runs as a 1x1 conv over C'. */
-int cc_net_tensor_im2col(cc_net *net, int c, int h, int w, const cc_conv *geom);
+ * cg_pack writes it from the plain CHW input; the conv then runs as a 1x1 conv over C'. */
+int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *geom);
 /* 1 if packing a conv's input as im2col needs fewer reduction blocks per output than the
  * blocked layout (ceil(c*kh*kw / BLOCK) < ceil(c / BLOCK) * kh * kw), e.g. RGB first layers. */
-int cc_im2col_pays(const isa_config *cfg, int c, int kh, int kw);
+int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw);
 /* Byte offset of a tensor in the image, and its size in bytes (CB*H*W*BLOCK). */
-uint64_t cc_tensor_offset(const cc_net *net, int t);
-uint64_t cc_tensor_bytes(const cc_net *net, int t);
-/* Logical shape of a tensor; returns CC_E_ARG for a bad id. */
-int cc_tensor_shape(const cc_net *net, int t, int *c, int *h, int *w);
+uint64_t cg_tensor_offset(const cg_net *net, int t);
+uint64_t cg_tensor_bytes(const cg_net *net, int t);
+/* Logical shape of a tensor; returns CG_E_ARG for a bad id. */
+int cg_tensor_shape(const cg_net *net, int t, int *c, int *h, int *w);
 
 /* Add layers (checked: shapes, ranges). Data arrays are copied. Return the layer index or a
- * CC_E_ code with a message. Output shape of conv/pool: floor((H + pads - dil*(k-1) - 1)/s) + 1. */
-int cc_net_add_conv(cc_net *net, const cc_conv *p);
-int cc_net_add_pool(cc_net *net, const cc_pool *p);
-int cc_net_add_add(cc_net *net, const cc_add *p);
-int cc_net_layers(const cc_net *net);
+ * CG_E_ code with a message. Output shape of conv/pool: floor((H + pads - dil*(k-1) - 1)/s) + 1. */
+int cg_net_add_conv(cg_net *net, const cg_conv *p);
+int cg_net_add_pool(cg_net *net, const cg_pool *p);
+int cg_net_add_add(cg_net *net, const cg_add *p);
+int cg_net_layers(const cg_net *net);
 
-typedef struct cc_opts {
+typedef struct cg_opts {
   int no_latency_hiding;      /* 1: one buffer slot per memory, every step waits for the last */
   int only_layer;             /* -1: all layers; else build just this layer */
   int exhaustive;             /* 1: time 24 tilings per conv instead of the model's best 6 */
-  int plan_only;              /* 1: choose the tilings and predict (cc_net_layer_info) but make
+  int plan_only;              /* 1: choose the tilings and predict (cg_net_layer_info) but make
                                * no image and no program (prog is left empty) */
   FILE *dump;                 /* non-NULL: write each layer's tiling, prediction and its
                                * instructions disassembled (the back end's IR dump) */
-} cc_opts;
-void cc_opts_default(cc_opts *o);
+} cg_opts;
+void cg_opts_default(cg_opts *o);
 
 /* Build the program (instructions and the image with the arena zeroed and every constant in
  * place). prog->cfg is the net's config. Frees nothing of the net; call isa_prog_free(prog). */
-int cc_net_build(cc_net *net, const cc_opts *opts, isa_prog *prog);
+int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog);
 
-/* What the last cc_net_build chose and predicted for a layer. */
-typedef struct cc_layer_info {
-  int kind;                   /* enum cc_layer_kind */
+/* What the last cg_net_build chose and predicted for a layer. */
+typedef struct cg_layer_info {
+  int kind;                   /* enum cg_layer_kind */
   char desc[160];             /* shape, e.g. "conv 64x56x56 -> 64x56x56 k3x3 s1" */
   char tiling[160];           /* the chosen tile shape and loop order */
   uint64_t macs;              /* useful MACs (unpadded channels) */
@@ -219,26 +219,27 @@ typedef struct cc_layer_info {
   uint64_t predicted_cycles;  /* cost model: the layer's share of the program's cycles */
   uint32_t first_insn, n_insns; /* instruction range in the last built program */
   int candidates;             /* tilings evaluated */
-} cc_layer_info;
-int cc_net_layer_info(const cc_net *net, int layer, cc_layer_info *out);
+} cg_layer_info;
+int cg_net_layer_info(const cg_net *net, int layer, cg_layer_info *out);
 
 /* ---- runtime helpers ------------------------------------------------------------------------ */
 /* Pack a tensor given as int8 [C][H][W] (plain CHW, logical shape) into the image at the
  * tensor's offset (padding lanes 0; im2col tensors are packed as documented above), and unpack
  * it back (not for im2col tensors). image must be the built program's image. */
-int cc_pack(const cc_net *net, int t, const int8_t *chw, uint8_t *image);
-int cc_unpack(const cc_net *net, int t, const uint8_t *image, int8_t *chw);
+int cg_pack(const cg_net *net, int t, const int8_t *chw, uint8_t *image);
+int cg_unpack(const cg_net *net, int t, const uint8_t *image, int8_t *chw);
 
 /* ---- plain-C int8 references (cg_ref.c), on plain CHW tensors ---------------------------- */
 /* Each computes the layer from the definition above, independently of the code generator.
- * Shapes: in [cin][h][w], out [cout][oh][ow] with oh, ow from cc_out_dim (model/package.h). */
-void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+ * Shapes: in [cin][h][w], out [cout][oh][ow] with oh, ow from cg_out_dim (= cc_out_dim, model/package.h). */
+int cg_out_dim(int in, int k, int s, int d, int pad0, int pad1);
+void cg_ref_conv(const cg_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                  const int8_t *res, int8_t *out);
 /* The same with a residual tensor of its own shape cres x rh x rw (a GEMM residual with res_w
- * and res_s); cc_ref_conv is this with the output's shape. */
-void cc_ref_conv_res(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+ * and res_s); cg_ref_conv is this with the output's shape. */
+void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                      const int8_t *res, int cres, int rh, int rw, int8_t *out);
-void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
-void cc_ref_add(const cc_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
+void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
+void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
 
 #endif

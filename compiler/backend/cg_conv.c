@@ -11,7 +11,7 @@
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
  * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused);
- * with a GEMM residual (cc_conv res_d / res_w): after the last input step, REQ to the output
+ * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
  * them, loaded by the load unit into slots of their own after the input and weight slots (two
@@ -51,7 +51,7 @@ typedef struct conv_geo {
   int ncib, ncob;                /* channel blocks */
   int dwc;                       /* depthwise */
   int res;                       /* has a residual */
-  int resb;                      /* the residual goes through the GEMM core (cc_conv res_w) */
+  int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
   int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
                                   * ALU ADD pass of the per-channel constants */
   int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
@@ -165,20 +165,82 @@ typedef struct conv_consts {
   uint64_t k_e;       /* resb: ACC element of the constants of block 0 (ncob elements) */
 } conv_consts;
 
+/* The accumulator constants of a conv: bias (less x_zp * sum(w)), requant lanes, and for a
+ * GEMM residual its final requant and constant term, for a requantized one its requant. */
+static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv_consts *k) {
+  const unsigned B = g->B;
+  const cg_conv *p = &L->conv;
+  int cin_g = c->dwc ? 1 : c->cin;
+  size_t ab = (size_t)B * 4;
+  size_t nacc = (size_t)c->ncob;
+  uint32_t *acc = calloc(nacc * B, 4);
+  uint8_t *bytes = malloc(nacc * ab);
+  if (!acc || !bytes) {
+    free(acc);
+    free(bytes);
+    return cg_fail(g, CG_E_NOMEM, "out of memory (bias)");
+  }
+  /* little-endian int32 lanes */
+#define PUT_ACC(dst_e, n_el)                                                    \
+  do {                                                                          \
+    for (size_t q = 0; q < (size_t)(n_el) * B; q++)                             \
+      for (int bb = 0; bb < 4; bb++) bytes[4 * q + bb] = (uint8_t)(acc[q] >> (8 * bb)); \
+    dst_e = cg_elem(g, cg_const(g, bytes, (size_t)(n_el) * ab), ISA_MEM_ACC);   \
+  } while (0)
+  /* bias - x_zp * sum(w[o]) (mod 2^32, as the GEMM accumulates): padding holds x_zp */
+  size_t per_o = (size_t)cin_g * c->KH * c->KW;
+  for (int o = 0; o < c->ncob * (int)B; o++) {
+    uint32_t b = 0;
+    if (o < c->cout) {
+      int64_t sw = 0;
+      for (size_t q = 0; q < per_o; q++) sw += p->weight[(size_t)o * per_o + q];
+      b = (uint32_t)p->bias[o] - (uint32_t)((int64_t)c->x_zp * sw);
+    }
+    acc[o] = b;
+  }
+  PUT_ACC(k->bias_e, c->ncob);
+  for (int o = 0; o < c->ncob * (int)B; o++)
+    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
+                         : cg_req_lane(1 << 14, 15);
+  PUT_ACC(k->req_e, c->ncob);
+  if (c->resb) {
+    /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
+    for (int o = 0; o < c->ncob * (int)B; o++)
+      acc[o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
+    PUT_ACC(k->fin_e, c->ncob);
+    for (int o = 0; o < c->ncob * (int)B; o++) {
+      int64_t kk = 0;
+      if (o < c->cout) {
+        kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
+        for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
+      }
+      acc[o] = (uint32_t)kk;
+    }
+    PUT_ACC(k->k_e, c->ncob);
+  }
+  /* requantized residual: its requant */
+  for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
+  PUT_ACC(k->rreq_e, 1);
+#undef PUT_ACC
+  free(acc);
+  free(bytes);
+  return g->status;
+}
+
 /* Place the layer's constants in the image (nothing when dry): a weight block per (co chunk,
  * reduction step) in the order the GEMM micro-ops read it, bias and requant ACC elements per
  * output block, the residual requant element. k->wofs is allocated (caller frees). */
 static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
                             const conv_dims *x, conv_consts *k) {
   const unsigned B = g->B;
-  const cc_conv *p = &L->conv;
+  const cg_conv *p = &L->conv;
   k->wofs = calloc((size_t)x->n_co * x->nr, sizeof *k->wofs);
-  if (!k->wofs) return cg_fail(g, CC_E_NOMEM, "out of memory (weight table)");
-  if (g->dry) return CC_OK;
+  if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
+  if (g->dry) return CG_OK;
   int cin_g = c->dwc ? 1 : c->cin;
   size_t eb = (size_t)B * B;
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
-  if (!blk) return cg_fail(g, CC_E_NOMEM, "out of memory (weights)");
+  if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
   int list[CG_MAX_RB];
   for (int co = 0; co < x->n_co; co++)
     for (int r = 0; r < x->nr; r++) {
@@ -237,60 +299,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
       k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
     }
   free(blk);
-  size_t ab = (size_t)B * 4;
-  size_t nacc = (size_t)c->ncob;
-  uint32_t *acc = calloc(nacc * B, 4);
-  uint8_t *bytes = malloc(nacc * ab);
-  if (!acc || !bytes) {
-    free(acc);
-    free(bytes);
-    return cg_fail(g, CC_E_NOMEM, "out of memory (bias)");
-  }
-  /* little-endian int32 lanes */
-#define PUT_ACC(dst_e, n_el)                                                    \
-  do {                                                                          \
-    for (size_t q = 0; q < (size_t)(n_el) * B; q++)                             \
-      for (int bb = 0; bb < 4; bb++) bytes[4 * q + bb] = (uint8_t)(acc[q] >> (8 * bb)); \
-    dst_e = cg_elem(g, cg_const(g, bytes, (size_t)(n_el) * ab), ISA_MEM_ACC);   \
-  } while (0)
-  /* bias - x_zp * sum(w[o]) (mod 2^32, as the GEMM accumulates): padding holds x_zp */
-  size_t per_o = (size_t)cin_g * c->KH * c->KW;
-  for (int o = 0; o < c->ncob * (int)B; o++) {
-    uint32_t b = 0;
-    if (o < c->cout) {
-      int64_t sw = 0;
-      for (size_t q = 0; q < per_o; q++) sw += p->weight[(size_t)o * per_o + q];
-      b = (uint32_t)p->bias[o] - (uint32_t)((int64_t)c->x_zp * sw);
-    }
-    acc[o] = b;
-  }
-  PUT_ACC(k->bias_e, c->ncob);
-  for (int o = 0; o < c->ncob * (int)B; o++)
-    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
-                         : cg_req_lane(1 << 14, 15);
-  PUT_ACC(k->req_e, c->ncob);
-  if (c->resb) {
-    /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
-    for (int o = 0; o < c->ncob * (int)B; o++)
-      acc[o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
-    PUT_ACC(k->fin_e, c->ncob);
-    for (int o = 0; o < c->ncob * (int)B; o++) {
-      int64_t kk = 0;
-      if (o < c->cout) {
-        kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
-        for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
-      }
-      acc[o] = (uint32_t)kk;
-    }
-    PUT_ACC(k->k_e, c->ncob);
-  }
-  /* requantized residual: its requant */
-  for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
-  PUT_ACC(k->rreq_e, 1);
-#undef PUT_ACC
-  free(acc);
-  free(bytes);
-  return g->status;
+  return conv_acc_consts(g, L, c, k);
 }
 
 /* ---- the scheduler ---------------------------------------------------------------------- */
@@ -347,37 +356,105 @@ static void tile_of(const conv_sched *s, int j, int *co, int *sidx) {
   }
 }
 
-/* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
- * except the C2L push, set when a later load needs it). */
-static int plan_step(conv_sched *s, int t, conv_step *st) {
+/* What one step of the schedule works on: its output tile, input chunk, extents and the
+ * buffer places of its loads (plan_step computes it; the parts below read it). */
+typedef struct step_geo {
+  int t, j, r;            /* step, output tile, reduction step of the tile */
+  int co, si, rstep;      /* co chunk, spatial tile, 1: a residual step */
+  int ci, kc;             /* input-channel chunk and kernel-row chunk of an input step */
+  int oy0, ox0;           /* first output pixel of the tile */
+  int th_t, tw_t, tco_t, tcin_t; /* tile extents: rows, columns, co blocks, ci blocks */
+  int ky0, nky_t;         /* kernel rows of this step */
+  int ih_t, iw_t, P;      /* input rows and columns loaded, output pixels */
+  int rlist[CG_MAX_RB], nrl, q0, q1; /* residual step: blocks rlist[q0..q1) */
+  int riw_t;              /* residual step: input columns per row */
+  uint32_t ibase, wbase;  /* INP and WGT buffer places of this step's data */
+  uint32_t A, R;          /* accumulator places of the tile's outputs and residual */
+} step_geo;
+
+/* The geometry of step t. */
+static void step_geometry(const conv_sched *s, int t, step_geo *e) {
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  e->t = t;
+  e->nrl = e->q0 = e->q1 = 0; /* rlist is filled for residual steps only (4096 entries) */
+  e->ibase = e->wbase = 0;
+  e->j = t / x->nr, e->r = t % x->nr;
+  tile_of(s, e->j, &e->co, &e->si);
+  e->rstep = e->r >= x->nrm; /* a residual step (after the input's) */
+  e->ci = e->rstep ? 0 : e->r / x->n_kc, e->kc = e->rstep ? 0 : e->r % x->n_kc;
+  int sy = e->si / x->n_tx, sx = e->si % x->n_tx;
+  e->oy0 = sy * T->th, e->ox0 = sx * T->tw;
+  e->th_t = cg_min(T->th, c->OH - e->oy0), e->tw_t = cg_min(T->tw, c->OW - e->ox0);
+  e->tco_t = cg_min(T->tco, c->ncob - e->co * T->tco);
+  e->tcin_t = c->dwc ? e->tco_t : cg_min(T->tci, c->ncib - e->ci * T->tci);
+  e->ky0 = e->kc * T->nky, e->nky_t = cg_min(T->nky, c->KH - e->ky0);
+  e->ih_t = c->rowskip ? e->th_t : (e->th_t - 1) * c->sh + (e->nky_t - 1) * c->dh + 1;
+  e->iw_t = (e->tw_t - 1) * c->sw + (c->KW - 1) * c->dw + 1;
+  e->P = e->th_t * e->tw_t;
+  if (e->rstep) {
+    e->nrl = res_blocks(c, T, e->co, e->rlist);
+    e->q0 = cg_min(e->nrl, (e->r - x->nrm) * x->tci2);
+    e->q1 = cg_min(e->nrl, e->q0 + x->tci2);
+  }
+  e->riw_t = (e->tw_t - 1) * c->rstride + 1;
+  int acc_slot = s->nslot == 1 ? 0 : e->j % 2;
+  e->A = (uint32_t)(x->PAR + acc_slot * x->ACCS);
+  e->R = e->A + (uint32_t)(T->tco * x->ACCP);
+}
+
+/* The loads of an input step's input chunk (pad fills where the window lies in the padding). */
+static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
   cg_gen *g = s->g;
   const conv_geo *c = s->c;
   const conv_tile *T = s->t;
   const conv_dims *x = s->x;
-  int j = t / x->nr, r = t % x->nr;
-  int co, si;
-  tile_of(s, j, &co, &si);
-  int rstep = r >= x->nrm; /* a residual step (after the input's) */
-  int ci = rstep ? 0 : r / x->n_kc, kc = rstep ? 0 : r % x->n_kc;
-  int sy = si / x->n_tx, sx = si % x->n_tx;
-  int oy0 = sy * T->th, ox0 = sx * T->tw;
-  int th_t = cg_min(T->th, c->OH - oy0), tw_t = cg_min(T->tw, c->OW - ox0);
-  int tco_t = cg_min(T->tco, c->ncob - co * T->tco);
-  int tcin_t = c->dwc ? tco_t : cg_min(T->tci, c->ncib - ci * T->tci);
-  int ky0 = kc * T->nky, nky_t = cg_min(T->nky, c->KH - ky0);
-  int ih_t = c->rowskip ? th_t : (th_t - 1) * c->sh + (nky_t - 1) * c->dh + 1;
-  int iw_t = (tw_t - 1) * c->sw + (c->KW - 1) * c->dw + 1;
-  int P = th_t * tw_t;
-  st->L.n = st->C.n = st->S.n = 0;
-  st->p = -1;
+  int co = e->co, ci = e->ci, ih_t = e->ih_t, iw_t = e->iw_t, tcin_t = e->tcin_t;
+  uint32_t ibase = e->ibase;
+  int iy = e->oy0 * c->sh - c->pt + e->ky0 * c->dh, ix = e->ox0 * c->sw - c->pl;
+  int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H), ystride = c->W, y0 = cg_max(iy, 0);
+  if (c->rowskip) { /* rows iy + r*sh, r < ih_t: the ones outside the image are pad rows */
+    yp0 = iy < 0 ? cg_min(ih_t, (-iy + c->sh - 1) / c->sh) : 0;
+    int last = iy > c->H - 1 ? -1 : cg_min(ih_t - 1, (c->H - 1 - iy) / c->sh);
+    yp1 = ih_t - yp0 - cg_max(0, last - yp0 + 1);
+    y0 = iy + yp0 * c->sh;
+    ystride = c->sh * c->W;
+  }
+  int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
+  int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+  int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
+  if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
+    return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
+  for (int cl = 0; cl < tcin_t; cl++) {
+    int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
+    uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);
+    if (allpad) {
+      if (cg_pad_fill(g, &st->L, ISA_MEM_INP, sram, (uint32_t)(ih_t * iw_t), c->x_zp)) return g->status;
+      continue;
+    }
+    uint64_t dram = c->in_e + (uint64_t)cib * c->H * c->W +
+                    (uint64_t)y0 * c->W + (uint64_t)cg_max(ix, 0);
+    isa_insn in = cg_i_load(g, ISA_MEM_INP, sram, dram, (uint32_t)ys, (uint32_t)xs,
+                            (uint32_t)ystride, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
+                            (uint32_t)xp1, c->x_zp);
+    if (cg_push(g, &st->L, &in)) return g->status;
+  }
+  return g->status;
+}
 
-  /* ---- loads ---- */
-  long ikey = c->dwc ? ((long)si * x->n_co + co) * x->n_kc + kc : (long)si * x->nr + r;
-  int rlist[CG_MAX_RB], nrl = 0, q0 = 0, q1 = 0; /* residual step: blocks rlist[q0..q1) */
+/* Step st's loads: the input (or residual) chunk and the weights unless a slot holds them, with
+ * the token waits they need. */
+static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  int t = e->t, r = e->r, co = e->co, si = e->si, rstep = e->rstep, tco_t = e->tco_t, th_t = e->th_t;
+  int q0 = e->q0, q1 = e->q1, oy0 = e->oy0, ox0 = e->ox0, riw_t = e->riw_t, tcin_t = e->tcin_t, nky_t = e->nky_t;
+  const int *rlist = e->rlist;
+  long ikey = c->dwc ? ((long)si * x->n_co + co) * x->n_kc + e->kc : (long)si * x->nr + r;
   if (rstep) {
-    nrl = res_blocks(c, T, co, rlist);
-    q0 = cg_min(nrl, (r - x->nrm) * x->tci2);
-    q1 = cg_min(nrl, q0 + x->tci2);
     /* its content: the tile's pixels of those blocks (the same for every co chunk that reads
      * them); keys above every input key */
     ikey = (long)x->n_s * x->n_co * (x->nr + x->n_kc + 1) +
@@ -394,39 +471,11 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (!whit) p = cg_max(p, wsl[wk].last);
   uint32_t ibase = rstep ? (uint32_t)(s->nslot * x->INPS + ik * x->RINP) : (uint32_t)(ik * x->INPS);
   uint32_t wbase = rstep ? (uint32_t)(s->nslot * x->WGTS + wk * x->RWGT) : (uint32_t)(wk * x->WGTS);
-  if (!ihit && !rstep) {
-    int iy = oy0 * c->sh - c->pt + ky0 * c->dh, ix = ox0 * c->sw - c->pl;
-    int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H), ystride = c->W, y0 = cg_max(iy, 0);
-    if (c->rowskip) { /* rows iy + r*sh, r < ih_t: the ones outside the image are pad rows */
-      yp0 = iy < 0 ? cg_min(ih_t, (-iy + c->sh - 1) / c->sh) : 0;
-      int last = iy > c->H - 1 ? -1 : cg_min(ih_t - 1, (c->H - 1 - iy) / c->sh);
-      yp1 = ih_t - yp0 - cg_max(0, last - yp0 + 1);
-      y0 = iy + yp0 * c->sh;
-      ystride = c->sh * c->W;
-    }
-    int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
-    int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
-    int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
-    if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
-      return cg_fail(g, CC_E_FIT, "conv: padding of a load exceeds 15");
-    for (int cl = 0; cl < tcin_t; cl++) {
-      int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
-      uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);
-      if (allpad) {
-        if (cg_pad_fill(g, &st->L, ISA_MEM_INP, sram, (uint32_t)(ih_t * iw_t), c->x_zp)) return g->status;
-        continue;
-      }
-      uint64_t dram = c->in_e + (uint64_t)cib * c->H * c->W +
-                      (uint64_t)y0 * c->W + (uint64_t)cg_max(ix, 0);
-      isa_insn in = cg_i_load(g, ISA_MEM_INP, sram, dram, (uint32_t)ys, (uint32_t)xs,
-                              (uint32_t)ystride, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
-                              (uint32_t)xp1, c->x_zp);
-      if (cg_push(g, &st->L, &in)) return g->status;
-    }
-  }
+  e->ibase = ibase, e->wbase = wbase;
+  if (!ihit && !rstep && load_input(s, e, st)) return g->status;
   /* a residual step loads its residual blocks: rows strided by rstride (riw_t elements each,
    * the pixels at every rstride-th one), block q at ibase + (q - q0) * RSP */
-  int riw_t = (tw_t - 1) * c->rstride + 1, nwres = 0;
+  int nwres = 0;
   for (int q = q0; q < q1; q++)
     for (int a = 0; a < tco_t; a++) nwres += c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]];
   for (int q = q0; !ihit && q < q1; q++) {
@@ -451,7 +500,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     if (g->barrier_c2l) {
       cg_tok(&st->L.v[0], 0, 1, 0, 0);
       g->barrier_c2l = 0;
-      if (st->p >= 0) return cg_fail(g, CC_E_INTERNAL, "conv: two C2L pops on one load");
+      if (st->p >= 0) return cg_fail(g, CG_E_INTERNAL, "conv: two C2L pops on one load");
     }
     cg_tok(&st->L.v[st->L.n - 1], 0, 0, 0, 1);
   }
@@ -461,14 +510,34 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   wsl[wk].last = t;
   *ipv = ik;
   *wpv = wk;
+  return g->status;
+}
 
-  /* ---- compute ---- */
-  int acc_slot = s->nslot == 1 ? 0 : j % 2;
-  uint32_t A = (uint32_t)(x->PAR + acc_slot * x->ACCS);
-  uint32_t R = A + (uint32_t)(T->tco * x->ACCP);
+/* One ALU op per output channel block of a tile: acc[A + a*ACCP] op= acc[src + a] (the
+ * block's row of per-channel parameters) for a < tco_t, over the P pixels of each. */
+static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, uint32_t src, int tco_t,
+                        int P) {
+  cg_gen *g = s->g;
+  uint32_t ub;
+  for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * s->x->ACCP), src + (uint32_t)a, 0);
+  if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  isa_insn in = cg_i_alu(g, op, use_imm, imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+  return cg_push(g, &st->C, &in) ? g->status : CG_OK;
+}
+
+/* Step st's GEMMs: at a tile's first step the accumulator set to the bias (and the parameters
+ * of a new co chunk loaded), then the step's input (or residual) chunk times its weights. */
+static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  int r = e->r, co = e->co, rstep = e->rstep, tco_t = e->tco_t, tcin_t = e->tcin_t, th_t = e->th_t, tw_t = e->tw_t;
+  int nky_t = e->nky_t, iw_t = e->iw_t, P = e->P, q0 = e->q0, q1 = e->q1, riw_t = e->riw_t;
+  const int *rlist = e->rlist;
+  uint32_t A = e->A, ibase = e->ibase, wbase = e->wbase;
   uint32_t ub;
   isa_insn in;
-  int first = st->C.n;
   if (r == 0) {
     if (co != s->cur_co) {
       in = cg_i_load(g, ISA_MEM_ACC, 0, s->k->bias_e + (uint64_t)co * T->tco, 1,
@@ -489,10 +558,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
-    for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)a, 0);
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_MOV, 0, 0, A, 0, tco_t, P)) return g->status;
   }
   uint32_t nu = 0;
   if (rstep) {
@@ -528,68 +594,85 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
-    for (int a = 0; a < tco_t; a++)
-      s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
-    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-    in = cg_i_alu(g, ISA_ALU_REQ, 0, 0, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, (uint32_t)T->tco, tco_t, P)) return g->status;
   }
-  if (r == x->nr - 1) {
-    const cc_conv *cp = &s->L->conv;
-    /* REQ: bounds fused when no residual and no output zero point, or when the zero point
-     * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
-    int fused = !c->res && (!cp->y_zp || c->fold);
-    if (c->resb) fused = 0;
-    int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-    for (int a = 0; !c->resb && a < tco_t; a++)
-      s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)(T->tco + a), 0);
-    if (!c->resb) {
-      if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-      in = cg_i_alu(g, ISA_ALU_REQ, fused, req_imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
+  return g->status;
+}
+
+/* The end of a tile (its last step): requantization, residual, zero point and clamp passes. */
+static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  int co = e->co, tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, P = e->P, oy0 = e->oy0, ox0 = e->ox0;
+  uint32_t A = e->A, R = e->R;
+  uint32_t ub;
+  isa_insn in;
+  const cg_conv *cp = &s->L->conv;
+  /* REQ: bounds fused when no residual and no output zero point, or when the zero point
+   * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
+  int fused = !c->res && (!cp->y_zp || c->fold);
+  if (c->resb) fused = 0;
+  int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
+  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, (uint32_t)T->tco, tco_t, P)) return g->status;
+  /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
+   * over the co blocks (pitch ACCP), loop_in over the P pixels */
+#define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
+do {                                                                                       \
+  s->uw[0] = cg_uop(g, (dst), (src), 0);                                                   \
+  if (cg_uops(g, &st->C, s->uw, 1, &ub)) return g->status;                                 \
+  in = cg_i_alu(g, (op), (use_imm), (immv), ub, ub + 1, (uint32_t)tco_t, (uint32_t)P,      \
+                (uint32_t)x->ACCP, 1, (src_step) ? (uint32_t)x->ACCP : 0, (src_step) ? 1 : 0); \
+  if (cg_push(g, &st->C, &in)) return g->status;                                           \
+} while (0)
+  if (c->resb) {
+    /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
+    for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
+      if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
+                       (uint32_t)((pass ? 2 : 3) * T->tco), tco_t, P))
+        return g->status;
+  } else if (c->res) {
+    for (int a = 0; a < tco_t; a++) {
+      int cob = co * T->tco + a;
+      in = cg_i_load(g, ISA_MEM_ACC8, R + (uint32_t)(a * x->ACCP),
+                     c->res_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                     (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
     }
-    /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
-     * over the co blocks (pitch ACCP), loop_in over the P pixels */
-#define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
-  do {                                                                                       \
-    s->uw[0] = cg_uop(g, (dst), (src), 0);                                                   \
-    if (cg_uops(g, &st->C, s->uw, 1, &ub)) return g->status;                                 \
-    in = cg_i_alu(g, (op), (use_imm), (immv), ub, ub + 1, (uint32_t)tco_t, (uint32_t)P,      \
-                  (uint32_t)x->ACCP, 1, (src_step) ? (uint32_t)x->ACCP : 0, (src_step) ? 1 : 0); \
-    if (cg_push(g, &st->C, &in)) return g->status;                                           \
-  } while (0)
-    if (c->resb) {
-      /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
-      for (int pass = c->res_k ? 0 : 1; pass < 2; pass++) {
-        for (int a = 0; a < tco_t; a++)
-          s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), (uint32_t)((pass ? 2 : 3) * T->tco + a), 0);
-        if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
-        in = cg_i_alu(g, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, ub,
-                      ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
-        if (cg_push(g, &st->C, &in)) return g->status;
-      }
-    } else if (c->res) {
-      for (int a = 0; a < tco_t; a++) {
-        int cob = co * T->tco + a;
-        in = cg_i_load(g, ISA_MEM_ACC8, R + (uint32_t)(a * x->ACCP),
-                       c->res_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
-                       (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW, 0, 0, 0, 0, 0);
-        if (cg_push(g, &st->C, &in)) return g->status;
-      }
-      if (cp->res_zp) BLOCK_PASS(ISA_ALU_ADD, 1, -cp->res_zp, R, 0, 0);
-      BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
-      BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
-    }
-    if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
-    if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
-#undef BLOCK_PASS
+    if (cp->res_zp) BLOCK_PASS(ISA_ALU_ADD, 1, -cp->res_zp, R, 0, 0);
+    BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
+    BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
   }
+  if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
+  if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
+#undef BLOCK_PASS
+  return g->status;
+}
+
+/* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
+ * except the C2L push, set when a later load needs it). */
+static int plan_step(conv_sched *s, int t, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_tile *T = s->t;
+  const conv_dims *x = s->x;
+  step_geo e;
+  step_geometry(s, t, &e);
+  int j = e.j, r = e.r, co = e.co, tco_t = e.tco_t, th_t = e.th_t, tw_t = e.tw_t, oy0 = e.oy0, ox0 = e.ox0;
+  uint32_t A = e.A;
+  st->L.n = st->C.n = st->S.n = 0;
+  st->p = -1;
+  if (plan_loads(s, &e, st)) return g->status;
+  int first = st->C.n;
+  if (plan_gemm(s, &e, st)) return g->status;
+  if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
+  isa_insn in;
   /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done */
   if (st->L.n) cg_tok(&st->C.v[first], 1, 0, 0, 0);
   if (r == 0 && j >= s->nslot) cg_tok(&st->C.v[first], 0, 1, 0, 0);
   if (r == x->nr - 1) cg_tok(&st->C.v[st->C.n - 1], 0, 0, 0, 1);
 
-  /* ---- stores ---- */
   if (r == x->nr - 1) {
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
@@ -608,7 +691,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
 static int emit_list(cg_gen *g, const cg_list *l) {
   for (int i = 0; i < l->n; i++)
     if (cg_push(g, &g->prog, &l->v[i])) return g->status;
-  return CC_OK;
+  return CG_OK;
 }
 
 /* Emit loads of a planned step, and set the C2L push on the compute step it waits for. */
@@ -627,7 +710,7 @@ static int emit_loads(conv_sched *s, conv_step *st) {
 static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
                     int nslot, int lookahead) {
   conv_dims x;
-  if (!conv_dims_of(g, c, t, nslot, &x)) return cg_fail(g, CC_E_INTERNAL, "conv: tiling does not fit");
+  if (!conv_dims_of(g, c, t, nslot, &x)) return cg_fail(g, CG_E_INTERNAL, "conv: tiling does not fit");
   conv_consts k;
   memset(&k, 0, sizeof k);
   conv_sched s;
@@ -651,7 +734,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
   s.uw = malloc(((size_t)x.WGTS + (size_t)x.RWGT + 4u * t->tco + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
-    cg_fail(g, CC_E_NOMEM, "out of memory (conv schedule)");
+    cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
   }
   if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
@@ -765,66 +848,69 @@ static int cand_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, int exhaustive,
-                  cc_layer_info *info) {
-  const cc_conv *p = &L->conv;
+/* The geometry of conv layer L (c->nzb is allocated for a GEMM residual: the caller frees it). */
+static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo *c) {
+  const cg_conv *p = &L->conv;
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
-  conv_geo c;
-  memset(&c, 0, sizeof c);
-  c.cin = ti->c;
-  c.cout = to->c;
-  c.H = ti->h;
-  c.W = ti->w;
-  c.OH = to->h;
-  c.OW = to->w;
+  memset(c, 0, sizeof *c);
+  c->cin = ti->c;
+  c->cout = to->c;
+  c->H = ti->h;
+  c->W = ti->w;
+  c->OH = to->h;
+  c->OW = to->w;
   if (ti->im2col) { /* a 1x1 conv over the packed (channel, ky, kx) reduction */
-    c.KH = c.KW = c.sh = c.sw = c.dh = c.dw = 1;
-    c.pt = c.pl = 0;
+    c->KH = c->KW = c->sh = c->sw = c->dh = c->dw = 1;
+    c->pt = c->pl = 0;
   } else {
-    c.KH = p->kh;
-    c.KW = p->kw;
-    c.sh = p->sh;
-    c.sw = p->sw;
-    c.dh = p->dh;
-    c.dw = p->dw;
-    c.pt = p->pad_t;
-    c.pl = p->pad_l;
+    c->KH = p->kh;
+    c->KW = p->kw;
+    c->sh = p->sh;
+    c->sw = p->sw;
+    c->dh = p->dh;
+    c->dw = p->dw;
+    c->pt = p->pad_t;
+    c->pl = p->pad_l;
   }
-  c.ncib = ti->cb;
-  c.ncob = to->cb;
-  c.dwc = p->groups > 1;
-  c.res = p->res >= 0;
-  c.rowskip = c.KH == 1 && c.sh > 1;
-  c.resb = c.res && L->rw != NULL;
+  c->ncib = ti->cb;
+  c->ncob = to->cb;
+  c->dwc = p->groups > 1;
+  c->res = p->res >= 0;
+  c->rowskip = c->KH == 1 && c->sh > 1;
+  c->resb = c->res && L->rw != NULL;
   uint8_t *nzb = NULL;
-  if (c.resb) {
+  if (c->resb) {
     const cg_tensor *tr = &net->t[p->res];
-    if (tr->cb > CG_MAX_RB) return cg_fail(g, CC_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
-    c.cres = L->cres, c.ncrb = tr->cb, c.RH = tr->h, c.RW = tr->w;
-    c.rstride = p->res_s > 1 ? p->res_s : 1;
-    nzb = calloc((size_t)c.ncob * c.ncrb + 1, 1);
-    if (!nzb) return cg_fail(g, CC_E_NOMEM, "out of memory");
-    for (int o = 0; o < c.cout; o++)
-      for (int ci = 0; ci < c.cres; ci++)
-        if (L->rw[(size_t)o * c.cres + ci]) nzb[(o / (int)g->B) * c.ncrb + ci / (int)g->B] = 1;
-    c.nzb = nzb;
-    for (int o = 0; o < c.cout && !c.res_k; o++) {
+    if (tr->cb > CG_MAX_RB) return cg_fail(g, CG_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
+    c->cres = L->cres, c->ncrb = tr->cb, c->RH = tr->h, c->RW = tr->w;
+    c->rstride = p->res_s > 1 ? p->res_s : 1;
+    nzb = calloc((size_t)c->ncob * c->ncrb + 1, 1);
+    if (!nzb) return cg_fail(g, CG_E_NOMEM, "out of memory");
+    for (int o = 0; o < c->cout; o++)
+      for (int ci = 0; ci < c->cres; ci++)
+        if (L->rw[(size_t)o * c->cres + ci]) nzb[(o / (int)g->B) * c->ncrb + ci / (int)g->B] = 1;
+    c->nzb = nzb;
+    for (int o = 0; o < c->cout && !c->res_k; o++) {
       int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
-      for (int ci = 0; ci < c.cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c.cres + ci] * p->res_zp;
-      c.res_k = kk != 0;
+      for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
+      c->res_k = kk != 0;
     }
   }
-  c.x_zp = p->x_zp;
+  c->x_zp = p->x_zp;
   int min_shift = 63;
-  for (int o = 0; o < c.cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
-  c.fold = min_shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
-  c.in_e = cg_elem(g, ti->off, ISA_MEM_INP);
-  c.out_e = cg_elem(g, to->off, ISA_MEM_OUT);
-  c.res_e = c.res ? cg_elem(g, net->t[p->res].off, ISA_MEM_ACC8) : 0;
-  c.resi_e = c.res ? cg_elem(g, net->t[p->res].off, ISA_MEM_INP) : 0;
-  int nslot = no_lh ? 1 : 2;
+  for (int o = 0; o < c->cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
+  c->fold = min_shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
+  c->in_e = cg_elem(g, ti->off, ISA_MEM_INP);
+  c->out_e = cg_elem(g, to->off, ISA_MEM_OUT);
+  c->res_e = c->res ? cg_elem(g, net->t[p->res].off, ISA_MEM_ACC8) : 0;
+  c->resi_e = c->res ? cg_elem(g, net->t[p->res].off, ISA_MEM_INP) : 0;
+  return CG_OK;
+}
 
-  /* enumerate tilings, rank by the analytic model */
+/* Every tiling that fits the buffers, with the analytic model's estimate: *cs (malloc'd) and
+ * its count *ncs. */
+static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso, int *ncs) {
+  conv_geo c = *cg;
   int cov[64], nco = chunk_vals(c.ncob, cov);
   int civ[64], nci = c.dwc ? 1 : chunk_vals(c.ncib, civ);
   if (c.dwc) civ[0] = 1;
@@ -836,7 +922,7 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
   for (int k = 1; k <= 10; k++) add_val(twv, &ntw, c.OW, cg_cdiv(c.OW, k));
   int cap = nco * nci * nky * ntw * 2 * 3, nc = 0;
   cand *cs = malloc((size_t)cap * sizeof *cs);
-  if (!cs) return cg_fail(g, CC_E_NOMEM, "out of memory (candidates)");
+  if (!cs) return cg_fail(g, CG_E_NOMEM, "out of memory (candidates)");
   for (int a = 0; a < nco; a++)
     for (int b = 0; b < nci; b++)
       for (int e = 0; e < nky; e++)
@@ -865,23 +951,24 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
               nc++;
             }
           }
-  if (!nc) {
-    free(cs);
-    free(nzb);
-    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
-                   c.H, c.W, c.KH, c.KW, g->d->name);
-  }
-  qsort(cs, (size_t)nc, sizeof *cs, cand_cmp);
+  *cso = cs, *ncs = nc;
+  return CG_OK;
+}
+
+/* The best of the candidates (sorted by the model): the top few generated and timed, further
+ * ones only if none of those works; its index, or -1 if none encodes. */
+static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
+                     int exhaustive) {
+  conv_geo c = *cg;
   int top = cg_min(nc, exhaustive ? 24 : 6);
   int best = 0;
   double best_cy = -1;
-  /* the top few by the analytic model, generated and timed; further ones only if none works */
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
     cg_gen dg;
     cg_gen_init(&dg, g->cfg, 1);
     dg.barrier_c2l = 0;
     int rc = conv_gen(&dg, L, &c, &cs[i].t, nslot, !no_lh);
-    double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+    double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
                     ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                     : -1;
     cg_gen_free(&dg);
@@ -890,10 +977,30 @@ int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, in
       best = i;
     }
   }
-  if (best_cy < 0) {
+  return best_cy < 0 ? -1 : best;
+}
+
+int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, int exhaustive,
+                  cg_layer_info *info) {
+  conv_geo c;
+  if (conv_geo_of(g, net, L, &c)) return g->status;
+  uint8_t *nzb = (uint8_t *)c.nzb;
+  int nslot = no_lh ? 1 : 2;
+  cand *cs = NULL;
+  int nc = 0;
+  if (conv_candidates(g, &c, nslot, &cs, &nc)) return free(nzb), g->status;
+  if (!nc) {
     free(cs);
     free(nzb);
-    return cg_fail(g, CC_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
+    return cg_fail(g, CG_E_FIT, "conv %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.cin,
+                   c.H, c.W, c.KH, c.KW, g->d->name);
+  }
+  qsort(cs, (size_t)nc, sizeof *cs, cand_cmp);
+  int best = conv_pick(g, L, &c, cs, nc, nslot, no_lh, exhaustive);
+  if (best < 0) {
+    free(cs);
+    free(nzb);
+    return cg_fail(g, CG_E_FIT, "conv %dx%dx%d k%dx%d: no tiling encodes for %s", c.cin, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   }
   conv_tile t = cs[best].t;

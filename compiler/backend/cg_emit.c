@@ -11,7 +11,7 @@
 #include "cg_int.h"
 
 int cg_fail(cg_gen *g, int code, const char *fmt, ...) {
-  if (g->status == CC_OK) {
+  if (g->status == CG_OK) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(g->msg, sizeof g->msg, fmt, ap);
@@ -28,7 +28,7 @@ int cg_gen_init(cg_gen *g, const isa_config *cfg, int dry) {
   g->B = cfg->d.block_in;
   g->dry = dry;
   for (int i = 0; i < CG_HASH; i++) g->head[i] = -1;
-  return CC_OK;
+  return CG_OK;
 }
 
 void cg_gen_free(cg_gen *g) {
@@ -43,12 +43,12 @@ int cg_push(cg_gen *g, cg_list *l, const isa_insn *in) {
   if (l->n == l->cap) {
     int nc = l->cap ? 2 * l->cap : 16;
     isa_insn *nv = realloc(l->v, (size_t)nc * sizeof *nv);
-    if (!nv) return cg_fail(g, CC_E_NOMEM, "out of memory (instruction list)");
+    if (!nv) return cg_fail(g, CG_E_NOMEM, "out of memory (instruction list)");
     l->v = nv;
     l->cap = nc;
   }
   l->v[l->n++] = *in;
-  return CC_OK;
+  return CG_OK;
 }
 
 void cg_list_free(cg_list *l) {
@@ -144,7 +144,7 @@ int cg_pad_fill(cg_gen *g, cg_list *l, int mem, uint32_t sram, uint32_t n, int p
     sram += r * cols;
     n -= r * cols;
   }
-  return CC_OK;
+  return CG_OK;
 }
 
 void cg_tok(isa_insn *in, int pop_prev, int pop_next, int push_prev, int push_next) {
@@ -173,22 +173,22 @@ int cg_clip_imm(int lo, int hi) {
 /* ---- image --------------------------------------------------------------------------------- */
 /* Make the image at least `need` bytes (zero-filled growth). */
 static int img_grow(cg_gen *g, uint64_t need) {
-  if (need <= g->img_cap) return CC_OK;
+  if (need <= g->img_cap) return CG_OK;
   uint64_t nc = g->img_cap ? g->img_cap : 65536;
   while (nc < need) nc *= 2;
   uint8_t *nb = realloc(g->img, nc);
-  if (!nb) return cg_fail(g, CC_E_NOMEM, "out of memory (image of %llu bytes)",
+  if (!nb) return cg_fail(g, CG_E_NOMEM, "out of memory (image of %llu bytes)",
                           (unsigned long long)need);
   memset(nb + g->img_cap, 0, nc - g->img_cap);
   g->img = nb;
   g->img_cap = nc;
-  return CC_OK;
+  return CG_OK;
 }
 
 uint64_t cg_reserve(cg_gen *g, uint64_t bytes) {
   if (g->dry) return 0;
   uint64_t at = (g->img_n + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
-  if (img_grow(g, at + bytes) != CC_OK) return 0;
+  if (img_grow(g, at + bytes) != CG_OK) return 0;
   g->img_n = at + bytes;
   return at;
 }
@@ -196,7 +196,7 @@ uint64_t cg_reserve(cg_gen *g, uint64_t bytes) {
 uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes) {
   if (g->dry) return 0;
   uint64_t at = cg_reserve(g, bytes);
-  if (g->status == CC_OK && bytes) memcpy(g->img + at, p, bytes);
+  if (g->status == CG_OK && bytes) memcpy(g->img + at, p, bytes);
   return at;
 }
 
@@ -219,20 +219,20 @@ static int uset_get(cg_gen *g, const uint32_t *w, uint32_t n) {
   if (g->nsets == g->capsets) {
     int nc = g->capsets ? 2 * g->capsets : 64;
     cg_uset *ns = realloc(g->sets, (size_t)nc * sizeof *ns);
-    if (!ns) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+    if (!ns) return cg_fail(g, CG_E_NOMEM, "out of memory (uop sets)"), -1;
     g->sets = ns;
     g->capsets = nc;
   }
   cg_uset *s = &g->sets[g->nsets];
   s->w = malloc(n * 4u);
-  if (!s->w) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+  if (!s->w) return cg_fail(g, CG_E_NOMEM, "out of memory (uop sets)"), -1;
   memcpy(s->w, w, n * 4u);
   s->n = n;
   s->hash = h;
   s->dram = 0;
   if (!g->dry) {
     uint8_t *tmp = malloc(n * 4u);
-    if (!tmp) return cg_fail(g, CC_E_NOMEM, "out of memory (uop sets)"), -1;
+    if (!tmp) return cg_fail(g, CG_E_NOMEM, "out of memory (uop sets)"), -1;
     for (uint32_t i = 0; i < n; i++)
       for (int k = 0; k < 4; k++) tmp[4 * i + k] = (uint8_t)(w[i] >> (8 * k));
     uint64_t off = cg_const(g, tmp, n * 4u);
@@ -246,14 +246,14 @@ static int uset_get(cg_gen *g, const uint32_t *w, uint32_t n) {
 
 int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin) {
   if (n == 0 || n > g->d->uop_depth)
-    return cg_fail(g, CC_E_FIT, "micro-op set of %u does not fit the uop buffer (%u)", n,
+    return cg_fail(g, CG_E_FIT, "micro-op set of %u does not fit the uop buffer (%u)", n,
                    g->d->uop_depth);
   int s = uset_get(g, w, n);
   if (s < 0) return g->status;
   for (int i = 0; i < g->nres; i++)
     if (g->res[i].set == s) {
       *begin = g->res[i].at;
-      return CC_OK;
+      return CG_OK;
     }
   if (g->uop_top + n > g->d->uop_depth || g->nres == CG_MAX_RES) {
     g->uop_top = 0; /* flush: the compute unit runs in order, earlier users are done */
@@ -267,7 +267,7 @@ int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begi
   g->nres++;
   g->uop_top += n;
   *begin = at;
-  return CC_OK;
+  return CG_OK;
 }
 
 int cg_encodable(const cg_gen *g, const cg_list *l) {
@@ -282,14 +282,14 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
   memset(prog, 0, sizeof *prog);
   prog->cfg = g->cfg;
   prog->insns = malloc((size_t)(g->prog.n ? g->prog.n : 1) * sizeof(isa_word));
-  if (!prog->insns) return cg_fail(g, CC_E_NOMEM, "out of memory (program)");
+  if (!prog->insns) return cg_fail(g, CG_E_NOMEM, "out of memory (program)");
   for (int i = 0; i < g->prog.n; i++) {
     int bad = -1;
     int rc = isa_encode(g->cfg, &g->prog.v[i], &prog->insns[i], &bad);
     if (rc != ISA_OK) {
       free(prog->insns);
       prog->insns = NULL;
-      return cg_fail(g, CC_E_FIT, "instruction %d (%s): field %s value %u does not fit (%s)", i,
+      return cg_fail(g, CG_E_FIT, "instruction %d (%s): field %s value %u does not fit (%s)", i,
                      isa_op_name((int)g->prog.v[i].f[ISA_F_opcode]),
                      bad >= 0 ? isa_field_name(bad) : "?", bad >= 0 ? g->prog.v[i].f[bad] : 0,
                      isa_strerror(rc));
@@ -303,7 +303,7 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
   prog->image_bytes = bytes;
   g->img = NULL;
   g->img_n = g->img_cap = 0;
-  return CC_OK;
+  return CG_OK;
 }
 
 /* ---- cycle model ----------------------------------------------------------------------------- */
@@ -497,12 +497,12 @@ int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n) {
   uint64_t pushes[4] = {0}, pops[4] = {0};
   for (uint32_t i = 0; i < n; i++) {
     int u = isa_insn_unit(&v[i]);
-    if (u < 0) return cg_fail(g, CC_E_INTERNAL, "instruction %u: no unit", i);
+    if (u < 0) return cg_fail(g, CG_E_INTERNAL, "instruction %u: no unit", i);
     for (int k = 0; k < 2; k++)
       if (v[i].f[k ? ISA_F_pop_next : ISA_F_pop_prev]) {
         int q = q_of(u, k == 0, 1);
         if (++pops[q] > pushes[q])
-          return cg_fail(g, CC_E_INTERNAL, "instruction %u (%s) pops %s before any push", i,
+          return cg_fail(g, CG_E_INTERNAL, "instruction %u (%s) pops %s before any push", i,
                          isa_op_name((int)v[i].f[ISA_F_opcode]), qn[q]);
       }
     for (int k = 0; k < 2; k++)
@@ -510,7 +510,7 @@ int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n) {
   }
   for (int q = 0; q < 4; q++)
     if (pushes[q] != pops[q])
-      return cg_fail(g, CC_E_INTERNAL, "token queue %s ends with %llu tokens", qn[q],
+      return cg_fail(g, CG_E_INTERNAL, "token queue %s ends with %llu tokens", qn[q],
                      (unsigned long long)(pushes[q] - pops[q]));
-  return CC_OK;
+  return CG_OK;
 }

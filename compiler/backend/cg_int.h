@@ -9,27 +9,27 @@
 #include "cg.h"
 #include "isa.h"
 
-/* Always-on invariant check of the back end: records file:line and returns CC_E_INTERNAL. */
+/* Always-on invariant check of the back end: records file:line and returns CG_E_INTERNAL. */
 #define CG_CHECK(g, cond)                                                            \
   do {                                                                               \
-    if (!(cond)) return cg_fail((g), CC_E_INTERNAL, "%s:%d: invariant failed: %s", \
+    if (!(cond)) return cg_fail((g), CG_E_INTERNAL, "%s:%d: invariant failed: %s", \
                                 __FILE__, __LINE__, #cond);                          \
   } while (0)
 
 typedef struct cg_tensor {
   int c, h, w;          /* stored channels, rows, columns (im2col: c*kh*kw, oh, ow) */
-  int im2col;           /* 1: host-packed im2col input of a conv (cc_net_tensor_im2col) */
+  int im2col;           /* 1: host-packed im2col input of a conv (cg_net_tensor_im2col) */
   int lc, lh, lw;       /* logical shape (the CHW tensor the runtime packs) */
-  cc_conv geo;          /* im2col: the conv geometry it was packed for (kh..pads) */
+  cg_conv geo;          /* im2col: the conv geometry it was packed for (kh..pads) */
   int cb;               /* ceil(c / BLOCK) channel blocks */
   uint64_t off, bytes;  /* byte offset in the image, size in bytes */
 } cg_tensor;
 
 typedef struct cg_layer {
-  int kind;             /* enum cc_layer_kind */
-  cc_conv conv;         /* CC_LAYER_CONV; its arrays point into the owned copies below */
-  cc_pool pool;         /* CC_LAYER_POOL */
-  cc_add add;           /* CC_LAYER_ADD */
+  int kind;             /* enum cg_layer_kind */
+  cg_conv conv;         /* CG_LAYER_CONV; its arrays point into the owned copies below */
+  cg_pool pool;         /* CG_LAYER_POOL */
+  cg_add add;           /* CG_LAYER_ADD */
   int8_t *w;            /* owned copy of conv weights [cout][cin/g][kh][kw] */
   int32_t *bias;        /* owned [cout] (zeros if none given) */
   int16_t *mult;        /* owned [cout] */
@@ -37,10 +37,10 @@ typedef struct cg_layer {
   int8_t *rw;           /* GEMM residual: owned [cout][cres] weights (diagonal res_d expanded) */
   uint8_t *rf;          /* GEMM residual: owned [cout] fraction bits */
   int cres;             /* GEMM residual: channels of the residual tensor */
-  cc_layer_info info;   /* filled by cc_net_build */
+  cg_layer_info info;   /* filled by cg_net_build */
 } cg_layer;
 
-struct cc_net {
+struct cg_net {
   const isa_config *cfg;
   unsigned B;           /* BLOCK = block_in = block_out */
   cg_tensor *t;         /* [nt] */
@@ -86,7 +86,7 @@ typedef struct cg_gen {
   int nres;
   uint32_t uop_top;     /* first free uop buffer element */
   int barrier_c2l;      /* the current layer's first LOAD on the load unit must pop C2L */
-  int status;           /* CC_OK or the first error */
+  int status;           /* CG_OK or the first error */
   char msg[512];
 } cg_gen;
 
@@ -94,7 +94,7 @@ int cg_fail(cg_gen *g, int code, const char *fmt, ...);
 int cg_gen_init(cg_gen *g, const isa_config *cfg, int dry);
 void cg_gen_free(cg_gen *g);
 
-/* Append an instruction to a list (CC_E_NOMEM on failure, recorded in g). */
+/* Append an instruction to a list (CG_E_NOMEM on failure, recorded in g). */
 int cg_push(cg_gen *g, cg_list *l, const isa_insn *in);
 void cg_list_free(cg_list *l);
 
@@ -153,7 +153,7 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
 double cg_time_prog(const isa_config *cfg, const isa_insn *v, uint32_t n, double *ends);
 
 /* Verify the token protocol of a whole program: every pop has an earlier push on its queue (no
- * fetch deadlock) and every queue ends empty. CC_OK or CC_E_INTERNAL with the first offending
+ * fetch deadlock) and every queue ends empty. CG_OK or CG_E_INTERNAL with the first offending
  * instruction in g's message. */
 int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n);
 
@@ -161,10 +161,10 @@ int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n);
 /* Each appends the layer's instructions to g->prog (with constants in the image unless dry),
  * choosing the tiling by the cost model; info gets desc, tiling, macs, candidates.
  * no_lh: serialized schedule. exhaustive: evaluate more candidates. */
-int cg_conv_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, int exhaustive,
-                  cc_layer_info *info);
-int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info);
-int cg_add_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info);
+int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, int exhaustive,
+                  cg_layer_info *info);
+int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
+int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 
 /* Helpers shared by the schedulers. */
 static inline int cg_cdiv(int a, int b) { return (a + b - 1) / b; }

@@ -23,7 +23,7 @@
 static int emit_list(cg_gen *g, const cg_list *l) {
   for (int i = 0; i < l->n; i++)
     if (cg_push(g, &g->prog, &l->v[i])) return g->status;
-  return CC_OK;
+  return CG_OK;
 }
 
 typedef struct pool_geo {
@@ -41,7 +41,7 @@ typedef struct pool_tile {
  * multiple of the column stride: the row pass does that offset first (it reads each target
  * before the iteration that writes it), then the others (never targets). */
 static int pool_sep_ok(const pool_geo *c) {
-  return c->kind == CC_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
+  return c->kind == CG_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
 }
 
 /* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
@@ -60,19 +60,161 @@ static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int
 }
 
 /* Generate a pooling layer for tiling t into g->prog (constants in the image unless dry). */
+/* One output tile of a pool: its place and extents, its buffer places. */
+typedef struct pool_tgeo {
+  int co, oy0, ox0;            /* channel chunk, first output pixel */
+  int th_t, tw_t, tco_t, iw_t; /* output rows, columns, channel blocks; input columns */
+  uint32_t IN, O;              /* ACC places of the loaded input and of the outputs */
+  int IHW, OP;                 /* ACC elements per channel block of input and of output */
+  int padv;                    /* pad value of the loads */
+} pool_tgeo;
+
+/* The separable max pool of one input chunk: rows in place, then columns into the outputs. */
+static int pool_sep_chunk(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int ih_t, uint32_t *uw, cg_list *C) {
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t, IHW = e->IHW, OP = e->OP;
+  uint32_t IN = e->IN, O = e->O, n, ub;
+  /* rows: in[r][x*sw] = max over kx of in[r][x*sw + kx], in place (pool_sep_ok's order) */
+  int order[64] = {0}, no = 0;
+  for (int kx = 1; kx < c->KW; kx++)
+    if (kx % c->sw == 0) order[no++] = kx;
+  for (int kx = c->KW - 1; kx >= 1; kx--)
+    if (kx % c->sw) order[no++] = kx;
+  for (int q = 0; q < no; q++) {
+    n = 0;
+    for (int a = 0; a < tco_t; a++)
+      uw[n++] = cg_uop(g, IN + (uint32_t)(a * IHW), IN + (uint32_t)(a * IHW + order[q]), 0);
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, ISA_ALU_MAX, 0, 0, ub, ub + n, (uint32_t)ih_t, (uint32_t)tw_t,
+                           ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0,
+                           ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  /* columns: out[y][x] = max over ky of in[y*sh + ky][x*sw] */
+  uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
+  uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
+  for (int ky = 0; ky < c->KH; ky++) {
+    n = 0;
+    for (int a = 0; a < tco_t; a++)
+      uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t), 0);
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, ky ? ISA_ALU_MAX : ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t,
+                           (uint32_t)tw_t, dso, 1, sro, sri);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  return g->status;
+}
+
+/* Kernel-row chunk kc of one output tile: its input loads, then the window's MOV / MAX / ADD
+ * passes into the outputs. */
+static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
+                      cg_list *C) {
+  int co = e->co, oy0 = e->oy0, ox0 = e->ox0, tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
+  int IHW = e->IHW, OP = e->OP, padv = e->padv;
+  uint32_t IN = e->IN, O = e->O;
+  int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+  int ih_t = (th_t - 1) * c->sh + nky_t;
+  int iy = oy0 * c->sh - c->pt + ky0, ix = ox0 * c->sw - c->pl;
+  int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
+  int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
+  int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+  for (int a = 0; a < tco_t; a++) {
+    uint32_t sram = IN + (uint32_t)(a * IHW);
+    if (ys <= 0 || xs <= 0) {
+      if (cg_pad_fill(g, C, ISA_MEM_ACC8, sram, (uint32_t)(ih_t * iw_t), padv)) return g->status;
+      continue;
+    }
+    if (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15) {
+      cg_fail(g, CG_E_FIT, "pool: padding of a load exceeds 15");
+      return g->status;
+    }
+    uint64_t dram = c->in_e + (uint64_t)(co * t->tco + a) * c->H * c->W +
+                    (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
+    isa_insn in = cg_i_load(g, ISA_MEM_ACC8, sram, dram, (uint32_t)ys, (uint32_t)xs,
+                            (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
+                            (uint32_t)xp1, padv);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  uint32_t n = 0, ub;
+  if (t->sep) return pool_sep_chunk(g, c, e, ih_t, uw, C);
+  /* first position: MOV (first chunk only); the rest: MAX / ADD */
+  int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
+  uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
+  uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
+  if (kc == 0) {
+    for (int a = 0; a < tco_t; a++)
+      uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW), 0);
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t,
+                           dso, 1, sro, sri);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  /* Every window position reads and writes the same output element: the ALU makes an
+   * iteration that reads what an iteration fewer than alu_wstage + 2 cycles before it
+   * writes wait (ISA.md "Timing"). With at least that many channel blocks, one instruction
+   * steps the channel blocks innermost (an element recurs every tco_t iterations); with
+   * fewer, one instruction per window position, whose iterations write distinct elements. */
+  int one = tco_t >= (int)g->cfg->d.alu_wstage + 2;
+  n = 0;
+  for (int ky = 0; ky < nky_t; ky++)
+    for (int kx = 0; kx < c->KW; kx++) {
+      if (kc == 0 && ky == 0 && kx == 0) continue;
+      uint32_t n0 = n;
+      for (int a = 0; a < tco_t; a++)
+        uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t + kx), 0);
+      if (!one) {
+        if (cg_uops(g, C, uw + n0, n - n0, &ub)) return g->status;
+        isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + (n - n0), (uint32_t)th_t, (uint32_t)tw_t,
+                               dso, 1, sro, sri);
+        if (cg_push(g, C, &in)) return g->status;
+      }
+    }
+  if (n && one) {
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t, dso, 1,
+                           sro, sri);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  return g->status;
+}
+
+/* An average pool's passes over one output tile: [ADD -n*x_zp], REQ (bounds fused unless y_zp
+ * does not fold), [ADD y_zp], [CLIP]. */
+static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint32_t *uw, cg_list *C) {
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, OP = e->OP;
+  uint32_t O = e->O;
+  int fused = !p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);
+  int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
+  struct { int op, use_imm, imm; uint32_t src; int on; } pass[4] = {
+      {ISA_ALU_ADD, 0, 0, 1, p->x_zp != 0},
+      {ISA_ALU_REQ, fused, req_imm, 0, 1},
+      {ISA_ALU_ADD, 1, p->y_zp, 0, p->y_zp != 0},
+      {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), 0, !fused},
+  };
+  for (int q = 0; q < 4; q++) {
+    if (!pass[q].on) continue;
+    uint32_t n = 0, ub;
+    for (int a = 0; a < tco_t; a++) uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), pass[q].src, 0);
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub, ub + n, 1,
+                           (uint32_t)(th_t * tw_t), 0, 1, 0, 0);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  return g->status;
+}
+
 static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_tile *t,
                     int nslot) {
-  const cc_pool *p = &L->pool;
+  const cg_pool *p = &L->pool;
   int IHW, OP;
-  if (!pool_fits(g, c, t, nslot, &IHW, &OP)) return cg_fail(g, CC_E_INTERNAL, "pool: no fit");
+  if (!pool_fits(g, c, t, nslot, &IHW, &OP)) return cg_fail(g, CG_E_INTERNAL, "pool: no fit");
   int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
   int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
-  int padv = c->kind == CC_POOL_MAX ? -128 : p->x_zp;
+  int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
   uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
   uint32_t req_e = 0;
   cg_list C = {0}, S = {0};
-  if (!uw) return cg_fail(g, CC_E_NOMEM, "out of memory (pool)");
-  if (c->kind == CC_POOL_AVG) {
+  if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
+  if (c->kind == CG_POOL_AVG) {
     /* [0] requant, [1] -kh*kw*x_zp in every lane (the pads and inputs each carry x_zp) */
     uint8_t b[2 * 4 * 64];
     uint32_t lane = cg_req_lane(p->mult, p->shift), corr = (uint32_t)(-(int64_t)c->KH * c->KW * p->x_zp);
@@ -86,128 +228,21 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     if (cg_push(g, &g->prog, &in)) goto out;
   }
   for (int j = 0; j < ntiles; j++) {
-    int co = j / (n_ty * n_tx), si = j % (n_ty * n_tx);
-    int oy0 = (si / n_tx) * t->th, ox0 = (si % n_tx) * t->tw;
-    int th_t = cg_min(t->th, c->OH - oy0), tw_t = cg_min(t->tw, c->OW - ox0);
-    int tco_t = cg_min(t->tco, c->cb - co * t->tco);
-    int iw_t = (tw_t - 1) * c->sw + c->KW;
-    uint32_t IN = 2, O = (uint32_t)(2 + t->tco * IHW + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+    pool_tgeo e;
+    int si = j % (n_ty * n_tx);
+    e.co = j / (n_ty * n_tx);
+    e.oy0 = (si / n_tx) * t->th, e.ox0 = (si % n_tx) * t->tw;
+    e.th_t = cg_min(t->th, c->OH - e.oy0), e.tw_t = cg_min(t->tw, c->OW - e.ox0);
+    e.tco_t = cg_min(t->tco, c->cb - e.co * t->tco);
+    e.iw_t = (e.tw_t - 1) * c->sw + c->KW;
+    e.IN = 2, e.O = (uint32_t)(2 + t->tco * IHW + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+    e.IHW = IHW, e.OP = OP, e.padv = padv;
+    int co = e.co, oy0 = e.oy0, ox0 = e.ox0, th_t = e.th_t, tw_t = e.tw_t, tco_t = e.tco_t;
+    uint32_t O = e.O;
     C.n = S.n = 0;
-    for (int kc = 0; kc < n_kc; kc++) {
-      int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
-      int ih_t = (th_t - 1) * c->sh + nky_t;
-      int iy = oy0 * c->sh - c->pt + ky0, ix = ox0 * c->sw - c->pl;
-      int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
-      int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
-      int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
-      for (int a = 0; a < tco_t; a++) {
-        uint32_t sram = IN + (uint32_t)(a * IHW);
-        if (ys <= 0 || xs <= 0) {
-          if (cg_pad_fill(g, &C, ISA_MEM_ACC8, sram, (uint32_t)(ih_t * iw_t), padv)) goto out;
-          continue;
-        }
-        if (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15) {
-          cg_fail(g, CC_E_FIT, "pool: padding of a load exceeds 15");
-          goto out;
-        }
-        uint64_t dram = c->in_e + (uint64_t)(co * t->tco + a) * c->H * c->W +
-                        (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
-        isa_insn in = cg_i_load(g, ISA_MEM_ACC8, sram, dram, (uint32_t)ys, (uint32_t)xs,
-                                (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
-                                (uint32_t)xp1, padv);
-        if (cg_push(g, &C, &in)) goto out;
-      }
-      uint32_t n = 0, ub;
-      if (t->sep) {
-        /* rows: in[r][x*sw] = max over kx of in[r][x*sw + kx], in place (pool_sep_ok's order) */
-        int order[64], no = 0;
-        for (int kx = 1; kx < c->KW; kx++)
-          if (kx % c->sw == 0) order[no++] = kx;
-        for (int kx = c->KW - 1; kx >= 1; kx--)
-          if (kx % c->sw) order[no++] = kx;
-        for (int q = 0; q < no; q++) {
-          n = 0;
-          for (int a = 0; a < tco_t; a++)
-            uw[n++] = cg_uop(g, IN + (uint32_t)(a * IHW), IN + (uint32_t)(a * IHW + order[q]), 0);
-          if (cg_uops(g, &C, uw, n, &ub)) goto out;
-          isa_insn in = cg_i_alu(g, ISA_ALU_MAX, 0, 0, ub, ub + n, (uint32_t)ih_t, (uint32_t)tw_t,
-                                 ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0,
-                                 ih_t > 1 ? (uint32_t)iw_t : 0, tw_t > 1 ? (uint32_t)c->sw : 0);
-          if (cg_push(g, &C, &in)) goto out;
-        }
-        /* columns: out[y][x] = max over ky of in[y*sh + ky][x*sw] */
-        uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
-        uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
-        for (int ky = 0; ky < c->KH; ky++) {
-          n = 0;
-          for (int a = 0; a < tco_t; a++)
-            uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t), 0);
-          if (cg_uops(g, &C, uw, n, &ub)) goto out;
-          isa_insn in = cg_i_alu(g, ky ? ISA_ALU_MAX : ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t,
-                                 (uint32_t)tw_t, dso, 1, sro, sri);
-          if (cg_push(g, &C, &in)) goto out;
-        }
-        continue;
-      }
-      /* first position: MOV (first chunk only); the rest: MAX / ADD */
-      int op = c->kind == CC_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
-      uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
-      uint32_t sri = tw_t > 1 ? (uint32_t)c->sw : 0;
-      if (kc == 0) {
-        for (int a = 0; a < tco_t; a++)
-          uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW), 0);
-        if (cg_uops(g, &C, uw, n, &ub)) goto out;
-        isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t,
-                               dso, 1, sro, sri);
-        if (cg_push(g, &C, &in)) goto out;
-      }
-      /* Every window position reads and writes the same output element: the ALU makes an
-       * iteration that reads what an iteration fewer than alu_wstage + 2 cycles before it
-       * writes wait (ISA.md "Timing"). With at least that many channel blocks, one instruction
-       * steps the channel blocks innermost (an element recurs every tco_t iterations); with
-       * fewer, one instruction per window position, whose iterations write distinct elements. */
-      int one = tco_t >= (int)g->cfg->d.alu_wstage + 2;
-      n = 0;
-      for (int ky = 0; ky < nky_t; ky++)
-        for (int kx = 0; kx < c->KW; kx++) {
-          if (kc == 0 && ky == 0 && kx == 0) continue;
-          uint32_t n0 = n;
-          for (int a = 0; a < tco_t; a++)
-            uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t + kx), 0);
-          if (!one) {
-            if (cg_uops(g, &C, uw + n0, n - n0, &ub)) goto out;
-            isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + (n - n0), (uint32_t)th_t, (uint32_t)tw_t,
-                                   dso, 1, sro, sri);
-            if (cg_push(g, &C, &in)) goto out;
-          }
-        }
-      if (n && one) {
-        if (cg_uops(g, &C, uw, n, &ub)) goto out;
-        isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t, dso, 1,
-                               sro, sri);
-        if (cg_push(g, &C, &in)) goto out;
-      }
-    }
-    if (c->kind == CC_POOL_AVG) {
-      /* [ADD -n*x_zp], REQ (bounds fused unless y_zp does not fold), [ADD y_zp], [CLIP] */
-      int fused = !p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);
-      int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
-      struct { int op, use_imm, imm; uint32_t src; int on; } pass[4] = {
-          {ISA_ALU_ADD, 0, 0, 1, p->x_zp != 0},
-          {ISA_ALU_REQ, fused, req_imm, 0, 1},
-          {ISA_ALU_ADD, 1, p->y_zp, 0, p->y_zp != 0},
-          {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), 0, !fused},
-      };
-      for (int q = 0; q < 4; q++) {
-        if (!pass[q].on) continue;
-        uint32_t n = 0, ub;
-        for (int a = 0; a < tco_t; a++) uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), pass[q].src, 0);
-        if (cg_uops(g, &C, uw, n, &ub)) goto out;
-        isa_insn in = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub, ub + n, 1,
-                               (uint32_t)(th_t * tw_t), 0, 1, 0, 0);
-        if (cg_push(g, &C, &in)) goto out;
-      }
-    }
+    for (int kc = 0; kc < n_kc; kc++)
+      if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
+    if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
     if (j >= nslot) cg_tok(&C.v[0], 0, 1, 0, 0);
     cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
     for (int a = 0; a < tco_t; a++) {
@@ -228,8 +263,8 @@ out:
   return g->status;
 }
 
-int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
-  const cc_pool *p = &L->pool;
+int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
+  const cg_pool *p = &L->pool;
   const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, cg_elem(g, ti->off, ISA_MEM_ACC8),
@@ -261,7 +296,7 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
         cg_gen dg;
         cg_gen_init(&dg, g->cfg, 1);
         int rc = pool_gen(&dg, L, &c, &t, nslot);
-        double cy = rc == CC_OK && cg_encodable(&dg, &dg.prog)
+        double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
                         ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                         : -1;
         cg_gen_free(&dg);
@@ -272,7 +307,7 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
         }
       }
   if (best_cy < 0)
-    return cg_fail(g, CC_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
+    return cg_fail(g, CG_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
                    c.W, c.KH, c.KW, g->d->name);
   info->candidates = ncand;
   snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d%s", best.th, best.tw,
@@ -280,14 +315,14 @@ int cg_pool_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc
   return pool_gen(g, L, &c, &best, nslot);
 }
 
-int cg_add_layer(cg_gen *g, const cc_net *net, const cg_layer *L, int no_lh, cc_layer_info *info) {
-  const cc_add *p = &L->add;
+int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
+  const cg_add *p = &L->add;
   const cg_tensor *ta = &net->t[p->a], *tb = &net->t[p->b], *to = &net->t[p->out];
   int nslot = no_lh ? 1 : 2;
   int N = ta->cb * ta->h * ta->w;
   int T = cg_min((int)(g->d->acc_depth - 2) / (nslot + 1), 16383);
   T = cg_min(T, N);
-  if (T < 1) return cg_fail(g, CC_E_FIT, "add: accumulator too small");
+  if (T < 1) return cg_fail(g, CG_E_FIT, "add: accumulator too small");
   int ntiles = cg_cdiv(N, T);
   T = cg_cdiv(N, ntiles); /* balanced chunks */
   uint64_t ae = cg_elem(g, ta->off, ISA_MEM_ACC8), be = cg_elem(g, tb->off, ISA_MEM_ACC8);

@@ -1,6 +1,6 @@
 /* compiler/backend/cg_ref.c -- plain-C int8 reference of every layer kind of cg.h, written as
  * straight loops from the definitions in cg.h on plain CHW tensors, sharing no code with the
- * code generator (only cc_req, the ISA's REQ formula, which is restated here on purpose). */
+ * code generator (only cg_req, the ISA's REQ formula, which is restated here on purpose). */
 #include <stdint.h>
 
 #include "cg.h"
@@ -20,17 +20,19 @@ static int32_t clampi(int64_t v, int lo, int hi) {
   return (int32_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
-void cc_ref_conv(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+int cg_out_dim(int in, int k, int s, int d, int pad0, int pad1) { return cc_out_dim(in, k, s, d, pad0, pad1); }
+
+void cg_ref_conv(const cg_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                  const int8_t *res, int8_t *out) {
-  int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
-  int ow = cc_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
-  cc_ref_conv_res(p, cin, h, w, cout, in, res, cout, oh, ow, out);
+  int oh = cg_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
+  int ow = cg_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
+  cg_ref_conv_res(p, cin, h, w, cout, in, res, cout, oh, ow, out);
 }
 
-void cc_ref_conv_res(const cc_conv *p, int cin, int h, int w, int cout, const int8_t *in,
+void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                      const int8_t *res, int cres, int rh, int rw, int8_t *out) {
-  int oh = cc_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
-  int ow = cc_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
+  int oh = cg_out_dim(h, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
+  int ow = cg_out_dim(w, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
   int g = p->groups;
   int cin_g = cin / g, cout_g = cout / g;
   for (int co = 0; co < cout; co++) {
@@ -78,9 +80,9 @@ void cc_ref_conv_res(const cc_conv *p, int cin, int h, int w, int cout, const in
   }
 }
 
-void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
-  int oh = cc_out_dim(h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
-  int ow = cc_out_dim(w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
+void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  int oh = cg_out_dim(h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
+  int ow = cg_out_dim(w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
   for (int ch = 0; ch < c; ch++)
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
@@ -94,7 +96,7 @@ void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t
             if (inside) sum += v - p->x_zp; /* a pad element is x_zp: it adds 0 */
           }
         int32_t r = mx;
-        if (p->kind == CC_POOL_AVG) {
+        if (p->kind == CG_POOL_AVG) {
           int32_t v = sat32(ref_req(sum, p->mult, p->shift));
           r = clampi((int32_t)((uint32_t)v + (uint32_t)p->y_zp), p->lo, p->hi);
         }
@@ -102,7 +104,7 @@ void cc_ref_pool(const cc_pool *p, int c, int h, int w, const int8_t *in, int8_t
       }
 }
 
-void cc_ref_add(const cc_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out) {
+void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out) {
   for (int i = 0; i < n; i++) {
     int32_t va = sat32(ref_req(a[i] - p->a_zp, p->a_mult, p->a_shift));
     int32_t vb = sat32(ref_req(b[i] - p->b_zp, p->b_mult, p->b_shift));

@@ -6,7 +6,9 @@
  * element/lane that wrote it, the differing counters with both values, and both error messages.
  * It also draws random DRAM profiles (latencies, bandwidth, back-pressure) for tsim with the
  * matching fsim timing, and checks fsim's cycle estimate against the RTL's count within bounds.
- * Header-only: static functions every includer uses, static inline the others.
+ * Header-only: static functions every includer uses, static inline the others. Results are
+ * counted with the includer's CHECK(cond, fmt, ...) (a test harness's, e.g. tests/testutil.h,
+ * included first): this header does not include a test header itself.
  */
 #ifndef DLVTA_TSIM_XCHECK_H
 #define DLVTA_TSIM_XCHECK_H
@@ -20,8 +22,11 @@
 #include "dlvta_drv.h"
 #include "fsim.h"
 #include "isa.h"
-#include "testlib.h"
 #include "tsim.h"
+
+#ifndef CHECK
+#error "tsim_xcheck.h counts results with the includer's CHECK(cond, fmt, ...): include the harness first"
+#endif
 
 #define XC_IMAGE_ADDR 0x10000000ull
 

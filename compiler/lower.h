@@ -1,0 +1,66 @@
+/* compiler/lower.h -- the back end's internals shared by partition.c, lower.c and plan.c (not a
+ * contract for anything outside these three; the passes themselves are in cc.h, compile.h).
+ *   partition.c  which node runs where, and the graph shape helpers the lowering shares
+ *   lower.c      one node -> an accelerator layer (with its program) or a CPU node
+ *   plan.c       the lower pass: every node in order, the execution plan, the image
+ */
+#ifndef DLVTA_LOWER_H
+#define DLVTA_LOWER_H
+
+#include "compile.h"
+
+/* ---- graph helpers (partition.c) ---- */
+/* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W] or
+ * [1,C] as C x 1 x 1)? Fills c, h, w. */
+int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w);
+/* Both a and b map onto accelerator tensors of one shape. */
+int cc_same_acc_shape(const ir_graph *g, int a, int b);
+/* t is a float32 constant of known shape. */
+int cc_is_const_f32(const ir_graph *g, int t);
+/* The only node reading t (t no graph output), or NULL. */
+ir_node *cc_only_consumer(const ir_graph *g, int t);
+/* Constant scalar bounds of a Relu/Clip node into lo/hi (defaults +-inf). 0 if not constant. */
+int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
+/* 2-D window geometry of a Conv/pool node on input x: kernel from W (Conv) or attributes; 0, or
+ * -1 with why set when the accelerator's fields cannot hold it. */
+int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel, ir_window *win, char *why,
+              size_t whylen);
+/* Output extents of tensor y are those the back end's formula gives for win (floor). */
+int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
+
+/* ---- the lowering's state (lower.c, plan.c) ---- */
+typedef struct blob {
+  uint8_t *p;
+  uint64_t n;        /* bytes of the layer's image from c on */
+  uint64_t b, c;     /* arena end when built, and c = b rounded down to ISA_IMAGE_ALIGN */
+} blob;
+
+typedef struct lw {
+  ir_graph *g;
+  cc_ctx *cx;
+  cc_model *m;
+  int *acc;          /* [g->n_tensors] accelerator tensor of each IR tensor, -1 */
+  int *rgi;          /* [g->n_tensors] runtime-graph tensor, -1 */
+  blob *bl;          /* [m->nl] */
+  int refused;       /* node the back end refused (retry with it on the CPU), -1 */
+  signed char *dsfuse; /* [g->n_nodes] ds_consumer's cost decision: -1 not made, 0 no, 1 fuse */
+  char *err;
+  size_t errlen;
+} lw;
+
+/* Error on node n (NULL: the model) into L->err; returns IR_ERR. */
+int cc_lower_fail(lw *L, const ir_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Room for element n of an array grown by doubling (n elements in use); out of memory is
+ * fatal here as in the IR's construction helpers. */
+void *cc_grow(void *p, int n, size_t elem);
+/* Appends a plan step. */
+void cc_plan_add(lw *L, int kind, int a, int b);
+/* The runtime-graph tensor holding IR tensor t as float (constants copied, accelerator values
+ * dequantized); -1 with a message if t has no value yet. */
+int cc_float_of(lw *L, int t);
+/* Lower node i of L->g by its dlvta.target: an accelerator layer, an alias, nothing (fused into
+ * another layer) or a CPU node of the runtime graph. IR_OK or IR_ERR (L->refused set when the
+ * back end refused the node). */
+int cc_lower_node(lw *L, int i);
+
+#endif

@@ -1,0 +1,206 @@
+/* compiler/partition.c -- the partition pass: which node the accelerator runs, which is an
+ * alias or a clamp fused into the layer before it, and which the CPU fallback runs (see
+ * compile.h); and the graph shape helpers that the lowering shares (lower.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ---- shapes and helpers (contracts in lower.h) -------------------------------------------- */
+
+/* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W] or
+ * [1,C] as C x 1 x 1)? Fills c, h, w. */
+int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w) {
+  if (t < 0) return 0;
+  const ir_tensor *T = g->tensors[t];
+  if (T->data || T->type.dtype != IR_F32 || !ir_type_known(&T->type)) return 0;
+  const int64_t *d = T->type.dims;
+  int64_t C, H = 1, W = 1;
+  if (T->type.rank == 4 && d[0] == 1) C = d[1], H = d[2], W = d[3];
+  else if (T->type.rank == 2 && d[0] == 1) C = d[1];
+  else return 0;
+  if (C < 1 || H < 1 || W < 1 || C > (1 << 20) || H > 65535 || W > 65535) return 0;
+  *c = (int)C, *h = (int)H, *w = (int)W;
+  return 1;
+}
+
+int cc_same_acc_shape(const ir_graph *g, int a, int b) {
+  int c1, h1, w1, c2, h2, w2;
+  return cc_acc_shape(g, a, &c1, &h1, &w1) && cc_acc_shape(g, b, &c2, &h2, &w2) && c1 == c2 && h1 == h2 && w1 == w2;
+}
+
+int cc_is_const_f32(const ir_graph *g, int t) {
+  return t >= 0 && g->tensors[t]->data && g->tensors[t]->type.dtype == IR_F32 && ir_type_known(&g->tensors[t]->type);
+}
+
+/* The only node reading t (t no graph output), or NULL. */
+ir_node *cc_only_consumer(const ir_graph *g, int t) {
+  if (ir_use_count(g, t) != 1 || ir_is_graph_output(g, t)) return NULL;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] == t) return n;
+  }
+  return NULL;
+}
+
+/* Constant scalar bounds of a Clip node into lo/hi (defaults +-inf). 0 if not constant. */
+int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi) {
+  *lo = -INFINITY, *hi = INFINITY;
+  if (n->op == IR_OP_Relu) {
+    *lo = 0;
+    return 1;
+  }
+  if (n->op != IR_OP_Clip) return 0;
+  for (int k = 1; k < n->n_in && k < 3; k++) {
+    if (n->in[k] < 0) continue;
+    const ir_tensor *b = g->tensors[n->in[k]];
+    if (!b->data || b->type.dtype != IR_F32 || ir_type_numel(&b->type) != 1) return 0;
+    *(k == 1 ? lo : hi) = ((const float *)b->data)[0];
+  }
+  return 1;
+}
+
+/* 2-D window geometry of a Conv/pool node on input x: kernel from W (Conv) or attributes. */
+int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel, ir_window *win, char *why,
+                  size_t whylen) {
+  const ir_type *t = &g->tensors[x]->type;
+  if (t->rank != 4) return snprintf(why, whylen, "not 2-D"), -1;
+  int64_t sp[2] = {t->dims[2], t->dims[3]};
+  if (ir_window_geometry(g, n, sp, 2, kernel, win, why, whylen) != IR_OK) return -1;
+  for (int k = 0; k < 2; k++) {
+    if (win->pad_b[k] < 0 || win->pad_b[k] > 15 || win->pad_e[k] < 0 || win->pad_e[k] > 15)
+      return snprintf(why, whylen, "padding beyond 15"), -1;
+    if (win->kernel[k] < 1 || win->stride[k] < 1 || win->dil[k] < 1 || win->kernel[k] > 65535 || win->stride[k] > 255 ||
+        win->dil[k] > 255)
+      return snprintf(why, whylen, "window out of range"), -1;
+  }
+  return 0;
+}
+
+/* Output extents that the back end's formula gives for win (floor). */
+int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
+  const ir_type *t = &g->tensors[y]->type;
+  for (int k = 0; k < 2; k++) {
+    int o = cg_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
+                       (int)win->pad_e[k]);
+    if (t->rank != 4 || o != t->dims[2 + k]) return 0;
+  }
+  return 1;
+}
+
+/* ---- partition ------------------------------------------------------------------------- */
+
+/* NULL if the accelerator can run node n, else why not. */
+static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
+  int c, h, w;
+  switch (n->op) {
+  case IR_OP_Conv:
+  case IR_OP_FusedConv: {
+    int x = n->in[0], W = n->in[1], B = n->n_in > 2 ? n->in[2] : -1, R = n->n_in > 3 ? n->in[3] : -1, y = n->out[0];
+    if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4) return "input is not a batch-1 NCHW activation";
+    if (!cc_acc_shape(g, y, &c, &h, &w) || g->tensors[y]->type.rank != 4) return "output is not a batch-1 NCHW tensor";
+    if (!cc_is_const_f32(g, W) || g->tensors[W]->type.rank != 4) return "weights are not a constant 4-D float tensor";
+    if (B >= 0 && (!cc_is_const_f32(g, B) || ir_type_numel(&g->tensors[B]->type) != g->tensors[W]->type.dims[0]))
+      return "bias is not constant";
+    if (R >= 0 && !cc_same_acc_shape(g, R, y)) return "residual is not an activation of the output's shape";
+    int64_t group = ir_attr_int(n, "group", 1), cin = g->tensors[x]->type.dims[1], M = g->tensors[W]->type.dims[0];
+    if (group != 1 && !(group == cin && M == cin && g->tensors[W]->type.dims[1] == 1))
+      return "grouped convolution other than depthwise";
+    const char *act = ir_attr_string(n, "activation", "none");
+    if (strcmp(act, "none") && strcmp(act, "relu") && strcmp(act, "clip")) return "unknown fused activation";
+    ir_window win;
+    if (cc_window(g, n, x, g->tensors[W]->type.dims + 2, &win, why, whylen)) return why;
+    if (!cc_dims_match(g, &win, y)) return "output extents differ from the back end's formula";
+    return NULL;
+  }
+  case IR_OP_Gemm:
+  case IR_OP_MatMul: {
+    int a = n->in[0], b = n->in[1], y = n->out[0];
+    if (!cc_acc_shape(g, a, &c, &h, &w) || g->tensors[a]->type.rank != 2) return "input is not [1, K]";
+    if (!cc_acc_shape(g, y, &c, &h, &w) || g->tensors[y]->type.rank != 2) return "output is not [1, N]";
+    if (!cc_is_const_f32(g, b) || g->tensors[b]->type.rank != 2) return "weights are not a constant 2-D float tensor";
+    if (n->op == IR_OP_Gemm) {
+      if (ir_attr_int(n, "transA", 0)) return "transA";
+      int C = n->n_in > 2 ? n->in[2] : -1;
+      if (C >= 0 && (!cc_is_const_f32(g, C) ||
+                     (ir_type_numel(&g->tensors[C]->type) != 1 && ir_type_numel(&g->tensors[C]->type) != g->tensors[y]->type.dims[1])))
+        return "C is not a constant per-output vector";
+    }
+    return NULL;
+  }
+  case IR_OP_MaxPool:
+  case IR_OP_AveragePool: {
+    int x = n->in[0], y = n->out[0];
+    if (n->n_out > 1 && n->out[1] >= 0 && ir_use_count(g, n->out[1]) > 0) return "Indices output is used";
+    if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4) return "input is not a batch-1 NCHW activation";
+    if (!cc_acc_shape(g, y, &c, &h, &w)) return "output is not a batch-1 NCHW tensor";
+    ir_window win;
+    if (cc_window(g, n, x, NULL, &win, why, whylen)) return why;
+    if (win.dil[0] != 1 || win.dil[1] != 1) return "dilated pooling";
+    if (!cc_dims_match(g, &win, y)) return "ceil_mode output extents";
+    if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
+        (win.pad_b[0] || win.pad_b[1] || win.pad_e[0] || win.pad_e[1]))
+      return "padding excluded from the average (count_include_pad=0)";
+    return NULL;
+  }
+  case IR_OP_GlobalAveragePool:
+    if (!cc_acc_shape(g, n->in[0], &c, &h, &w) || g->tensors[n->in[0]]->type.rank != 4) return "input is not batch-1 NCHW";
+    if (!cc_acc_shape(g, n->out[0], &c, &h, &w)) return "output shape";
+    return NULL;
+  case IR_OP_Add:
+    if (!cc_same_acc_shape(g, n->in[0], n->in[1]) || !cc_same_acc_shape(g, n->in[0], n->out[0]))
+      return "not two activations of one shape";
+    if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
+    return NULL;
+  default: return "no accelerator lowering for this op";
+  }
+}
+
+/* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
+ * the reference executor knows is an error naming the node. */
+int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->op == IR_OP_UNKNOWN)
+      return ir_node_err(g, n, err, errlen, "unsupported operator '%s': neither the accelerator nor the CPU fallback runs it",
+                         n->op_name),
+             IR_UNSUPPORTED;
+    for (int k = 0; k < n->n_attr; k++)
+      if (n->attr[k].kind == IR_ATTR_OTHER)
+        return ir_node_err(g, n, err, errlen, "attribute '%s' of an unsupported kind (graph or sparse tensor)",
+                           n->attr[k].name),
+               IR_UNSUPPORTED;
+  }
+  if (!cx->cfg) return IR_OK;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    const char *forced = ir_attr_string(n, "dlvta.target", NULL);
+    if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
+    char why[256] = "";
+    const char *no = accel_why_not(g, n, why, sizeof why);
+    if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
+      ir_set_attr_string(n, "dlvta.target", "alias");
+    } else if (!no) {
+      ir_set_attr_string(n, "dlvta.target", "accel");
+    } else if (!ir_get_attr(n, "dlvta.target") || strcmp(ir_attr_string(n, "dlvta.target", ""), "fused")) {
+      ir_set_attr_string(n, "dlvta.target", "cpu");
+      ir_set_attr_string(n, "dlvta.why", no);
+    }
+    /* a Relu/Clip right after an accelerated Add/Gemm/MatMul/AveragePool becomes its clamp */
+    if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
+                n->op == IR_OP_GlobalAveragePool)) {
+      ir_node *c = cc_only_consumer(g, n->out[0]);
+      float lo, hi;
+      if (c && cc_clip_bounds(g, c, &lo, &hi) && cc_same_acc_shape(g, c->out[0], n->out[0]) &&
+          strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
+        ir_set_attr_string(c, "dlvta.target", "fused");
+    }
+  }
+  return IR_OK;
+}
