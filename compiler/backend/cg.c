@@ -130,7 +130,7 @@ int cg_net_tensor(cg_net *net, int c, int h, int w) {
   t->w = w;
   t->cb = cg_cdiv(c, (int)net->B);
   cc_mtensor lt = {.c = c, .h = h, .w = w}; /* the model layer's layout places it */
-  if (cc_layout_place(&lt, net->B, &net->arena) != 0) return net_fail(net, CC_E_ARG, "tensor %dx%dx%d: no layout", c, h, w);
+  if (cc_layout_place(&lt, net->B, &net->arena) != 0) return net_fail(net, CG_E_ARG, "tensor %dx%dx%d: no layout", c, h, w);
   t->off = lt.offset;
   t->bytes = lt.bytes;
   return net->nt++;
