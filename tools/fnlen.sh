@@ -1,5 +1,5 @@
 #!/bin/sh
-# tools/fnlen.sh -- the length of every C function of the product (compiler/, driver/, sim/,
+# tools/fnlen.sh -- the length of every C function of the product (compiler/, driver/, sim/, dev/, ir/, ref/, model/, runtime/,
 # isa/, cli/; tests and tools may keep long table-driven mains), in lines from the first line of
 # its signature to its closing brace. As a test (make test): one line per function longer than
 # LIMIT (default 120), then "1 passed, 0 failed" (or the count of those as failures).
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   *) break ;;
   esac
 done
-[ $# -gt 0 ] || set -- $(find compiler driver sim isa cli -name '*.[ch]' | sort)
+[ $# -gt 0 ] || set -- $(find compiler driver sim isa cli dev ir ref model runtime -name '*.[ch]' | sort)
 list=$(awk '
 FNR == 1 { state = 0 }
 state == 0 && /^[A-Za-z_][A-Za-z0-9_ \t*]*\(/ && !/^(typedef|struct|enum|union|extern|return)[ \t]/ {
