@@ -23,14 +23,14 @@
 
 /* Bounds on fsim's cycle estimate against the RTL's, |fsim - tsim| / tsim with the same DRAM
  * profile on both: the total of a suite (one config), the mean over its programs, and its worst
- * program. Measured (random DRAM, the default seeds; -v lists every program):
+ * program. Measured on 2026-12-02 (random DRAM, the default seeds; -v lists every program):
  *
  *   suite              total    mean    p50    p90    p99    max
- *   tiny, 500         -0.82 %   1.51   1.04   3.31   7.47   9.73 %
- *   pynq, 500         -1.46 %   1.65   1.46   3.45   5.12   6.53 %
- *   ultra96, 500      -0.25 %   1.06   0.84   2.26   4.05   5.50 %
- *   tiny acc2, 300    -0.71 %   1.59   1.00   3.68   8.46  10.82 %
- *   -big, 150 each    -0.99 / -1.36 / -0.72 % (tiny / pynq / ultra96), max 6.25 %
+ *   tiny, 500         -1.14 %   1.67   1.24   3.75   7.02  10.56 %
+ *   pynq, 500         -1.49 %   1.63   1.41   3.48   5.19   6.04 %
+ *   ultra96, 500      -0.35 %   1.02   0.81   2.15   3.48   7.47 %
+ *   tiny acc2, 300    +0.08 %   1.55   1.00   3.45   7.56   9.49 %
+ *   -big, 150 each    -0.99 / -1.36 / -0.72 % (tiny / pynq / ultra96), max 6.25 % (2026-11-21)
  *
  * How much they see: fsim's LOADs 3 cycles shorter (rd_overhead 3 for 6) give tiny -3.2 % total
  * and 4.3 % mean, pynq -2.3 % and 2.5 %; 3 cycles longer give tiny 2.6 % mean. Re-check after
