@@ -32,7 +32,7 @@ else
 CONFIGS   := pynq ultra96 tiny
 BUILD     := build
 CC        ?= cc
-CFLAGS    ?= -O2 -g
+CFLAGS    ?= -O2 -g -ffp-contract=off
 WARN      := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith \
              -Wformat=2 -Wno-format-nonliteral
 ifeq ($(CI),true)

@@ -76,8 +76,16 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
           cyc, n_inf ? (double)cyc / n_inf : 0.0, pred);
   fprintf(f, "  \"macs\": %" PRIu64 ", \"peak_macs_per_cycle\": %" PRIu64 ", \"utilization\": %.4f,\n", macs, peak,
           cyc ? (double)macs / ((double)cyc * peak) : 0.0);
-  fprintf(f, "  \"cpu_steps\": %d, \"cpu_ms\": %.3f, \"wall_ms\": %.3f,\n  \"layers\": [\n", rt_n_cpu_steps(r),
-          rt_cpu_ms(r), wall);
+  fprintf(f, "  \"cpu_steps\": %d, \"cpu_ms\": %.3f, \"wall_ms\": %.3f,\n", rt_n_cpu_steps(r), rt_cpu_ms(r), wall);
+  /* the host's work per inference, apart from waiting for the device (runtime.h: rt_host_times) */
+  rt_host_times ht;
+  rt_host_times_get(r, &ht);
+  double k = n_inf ? 1.0 / n_inf : 0.0;
+  fprintf(f,
+          "  \"host_per_inference_ms\": {\"quantize\": %.3f, \"unpack\": %.3f, \"transfer\": %.3f, \"cpu_steps\": %.3f,"
+          " \"host_total\": %.3f, \"device_wait\": %.3f},\n  \"layers\": [\n",
+          ht.quantize_ms * k, ht.unpack_ms * k, ht.transfer_ms * k, ht.cpu_steps_ms * k,
+          (ht.quantize_ms + ht.unpack_ms + ht.transfer_ms + ht.cpu_steps_ms) * k, ht.device_ms * k);
   for (int i = 0; i < rt_n_layers(r); i++) {
     rt_layer_stats s;
     rt_layer(r, i, &s);
@@ -90,9 +98,9 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
     json_str(f, s.desc);
     fprintf(f,
             ", \"cycles\": %" PRIu64 ", \"predicted_cycles\": %" PRIu64 ", \"macs\": %" PRIu64
-            ", \"device_macs\": %" PRIu64 ", \"utilization\": %.4f, \"host_ms\": %.3f}%s\n",
+            ", \"device_macs\": %" PRIu64 ", \"utilization\": %.4f, \"device_ms\": %.3f, \"host_ms\": %.3f}%s\n",
             s.cycles, s.predicted_cycles * rt_runs(r), lm, s.device_macs,
-            s.cycles ? (double)lm / ((double)s.cycles * peak) : 0.0, s.host_ms, i + 1 < rt_n_layers(r) ? "," : "");
+            s.cycles ? (double)lm / ((double)s.cycles * peak) : 0.0, s.device_ms, s.host_ms, i + 1 < rt_n_layers(r) ? "," : "");
   }
   fprintf(f, "  ]\n}\n");
   return fclose(f) == 0 ? 0 : -1;

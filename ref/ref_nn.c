@@ -197,12 +197,16 @@ static int sgemm_avx512(int M, int N, int K, const float *A, int lda, const floa
   return sgemm_blocked(M, N, K, A, lda, B, ldb, C, ldc, sgemm_kernel_avx512, A5_MR, A5_NR);
 }
 
-/* 2: AVX-512F, 1: AVX2 + FMA, 0: neither. */
+/* 2: AVX-512F, 1: AVX2 + FMA, 0: neither, or DLVTA_REF_PORTABLE=1 in the environment: the
+ * portable kernel, whose products and sums round as on any other CPU (the ARM boards' build:
+ * tests/cross_qemu.sh compares the two bit for bit with it). */
 static int have_avx2(void) {
   static int v = -1;
   if (v < 0) {
+    const char *p = getenv("DLVTA_REF_PORTABLE");
     __builtin_cpu_init();
-    v = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    v = p && *p && strcmp(p, "0") ? 0
+        : __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }
   return v;
 }

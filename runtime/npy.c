@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,9 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
     goto done;
   }
   const char *p = sh + 1;
-  size_t count = 1;
+  /* at most 2^40 elements, and their bytes must fit this host's size_t (32-bit on the PYNQ) */
+  const uint64_t max_count = (uint64_t)SIZE_MAX / 8 < (1ull << 40) ? (uint64_t)SIZE_MAX / 8 : (1ull << 40);
+  uint64_t count = 1;
   for (;;) {
     while (*p == ' ' || *p == ',') p++;
     if (*p == ')') break;
@@ -118,21 +121,21 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
       goto done;
     }
     out->shape[out->ndim++] = v;
-    if (v && count > ((size_t)1 << 40) / (size_t)v) {
+    if (v && count > max_count / (uint64_t)v) {
       util_err(err, errlen, "%s: array too large", path);
       goto done;
     }
-    count *= (size_t)v;
+    count *= (uint64_t)v;
     p = end;
   }
-  size_t bytes = count * npy_dtype_size(out->dtype);
+  size_t bytes = (size_t)count * npy_dtype_size(out->dtype);
   if (len - hoff - hlen != bytes) {
     char s[128];
     util_err(err, errlen, "%s: data is %zu bytes, shape %s of %s needs %zu", path, len - hoff - hlen,
              npy_shape_str(out->ndim, out->shape, s, sizeof s), descr, bytes);
     goto done;
   }
-  out->count = count;
+  out->count = (size_t)count;
   out->data = malloc(bytes ? bytes : 1);
   if (!out->data) {
     util_err(err, errlen, "%s: out of memory", path);

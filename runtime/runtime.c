@@ -25,7 +25,8 @@ struct rt_model {
   char *owned;          /* [g->n_tensors] vals[t].data is ours to free */
   rt_layer_stats *ls;   /* [nl] */
   uint64_t runs, cycles;
-  double cpu_ms;
+  double cpu_ms;        /* quantize + unpack + transfer + CPU steps */
+  rt_host_times ht;
 };
 
 static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -169,6 +170,7 @@ int64_t rt_output_numel(const rt_model *r, int i) {
 
 /* QUANT: float value of graph tensor a -> int8 -> packed into accelerator tensor b. */
 static int step_quant(rt_model *r, int a, int b, char *err, size_t errlen) {
+  double t_start = now_ms();
   const cc_mtensor *t = &r->m->t[b];
   const float *x = r->vals[a].data;
   size_t n = (size_t)t->c * t->h * t->w;
@@ -177,14 +179,20 @@ static int step_quant(rt_model *r, int a, int b, char *err, size_t errlen) {
     r->q[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); /* NaN -> 127 */
   }
   if (cc_layout_pack(t, r->m->cfg->d.block_in, r->q, r->host) != 0) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
+  double t0 = now_ms();
+  r->ht.quantize_ms += t0 - t_start;
   int rc = drv_write(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
+  r->ht.transfer_ms += now_ms() - t0;
   return rc == DRV_OK ? RT_OK : rt_err(err, errlen, RT_E_DEVICE, "writing tensor '%s': %s", t->name, drv_strerror(rc));
 }
 
 /* DEQUANT: accelerator tensor a -> float value of graph tensor b. */
 static int step_dequant(rt_model *r, int a, int b, char *err, size_t errlen) {
   const cc_mtensor *t = &r->m->t[a];
+  double t0 = now_ms();
   int rc = drv_read(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
+  double t1 = now_ms();
+  r->ht.transfer_ms += t1 - t0;
   if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", t->name, drv_strerror(rc));
   if (cc_layout_unpack(t, r->m->cfg->d.block_in, r->host, r->q) != 0) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
   ir_value *v = &r->vals[b];
@@ -194,6 +202,7 @@ static int step_dequant(rt_model *r, int a, int b, char *err, size_t errlen) {
   float *x = v->data;
   size_t n = (size_t)t->c * t->h * t->w;
   for (size_t i = 0; i < n; i++) x[i] = (float)((r->q[i] - t->zp) * (double)t->scale);
+  r->ht.unpack_ms += now_ms() - t1;
   return RT_OK;
 }
 
@@ -202,6 +211,9 @@ static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
   const cc_mlayer *L = &r->m->l[l];
   double t0 = now_ms();
   int rc = drv_run(r->dev, r->code, r->code_off[l], L->n_insns, RT_TIMEOUT_MS);
+  double t1 = now_ms();
+  r->ls[l].device_ms += t1 - t0;
+  r->ht.device_ms += t1 - t0;
   if (rc != DRV_OK) {
     const drv_error *e = drv_last_error(r->dev);
     return rt_err(err, errlen, RT_E_DEVICE, "layer %d (%s '%s'): %s: instruction %lld: %s", l, L->op, L->node,
@@ -213,7 +225,7 @@ static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
     r->ls[l].device_macs += c.macs;
     r->cycles += c.cycles;
   }
-  r->ls[l].host_ms += now_ms() - t0;
+  r->ls[l].host_ms += now_ms() - t1;
   return RT_OK;
 }
 
@@ -230,6 +242,7 @@ static int step_cpu(rt_model *r, int ni, char *err, size_t errlen) {
   if (ref_run_node(g, n, in, out, why, sizeof why) != IR_OK)
     return rt_err(err, errlen, RT_E_CPU, "CPU step '%s' (%s): %s", n->name, n->op_name, why);
   r->cpu_ms += now_ms() - t0;
+  r->ht.cpu_steps_ms += now_ms() - t0;
   for (int k = 0; k < n->n_out; k++) {
     int t = n->out[k];
     if (t < 0) {
@@ -285,6 +298,7 @@ int rt_layer(const rt_model *r, int l, rt_layer_stats *out) {
 uint64_t rt_runs(const rt_model *r) { return r->runs; }
 uint64_t rt_total_cycles(const rt_model *r) { return r->cycles; }
 double rt_cpu_ms(const rt_model *r) { return r->cpu_ms; }
+void rt_host_times_get(const rt_model *r, rt_host_times *out) { *out = r->ht; }
 int rt_n_cpu_steps(const rt_model *r) {
   int n = 0;
   for (int i = 0; i < r->m->ns; i++) n += r->m->s[i].kind == CC_STEP_CPU;

@@ -30,8 +30,21 @@ typedef struct rt_layer_stats {
   uint64_t predicted_cycles; /* the compiler's prediction per inference */
   uint64_t cycles;           /* accelerator cycles counted by the backend, summed over runs */
   uint64_t device_macs;      /* MACs the device counted (incl. padded lanes), summed */
-  double host_ms;            /* wall time of the device calls, summed */
+  double device_ms;          /* wall time waiting in the device call (drv_run), summed: the
+                                simulator's own time on fsim / verilator, the accelerator's on a board */
+  double host_ms;            /* host time of the layer's step besides that (counters), summed */
 } rt_layer_stats;
+
+/* Where the host's time goes, summed over runs (rt_host_times): the work a board's CPU does
+ * around the accelerator, apart from the time spent waiting for it (device_ms). There is no
+ * host-side im2col: the accelerator's loads pad and walk the feature maps themselves. */
+typedef struct rt_host_times {
+  double quantize_ms;  /* float -> int8 of the accelerator's inputs and packing into its layout */
+  double unpack_ms;    /* unpacking the accelerator's outputs and dequantizing them to float */
+  double transfer_ms;  /* drv_write / drv_read of those tensors (copies, cache maintenance) */
+  double cpu_steps_ms; /* graph nodes run on the CPU by the reference executor */
+  double device_ms;    /* in drv_run: the simulator's time on fsim / verilator, the device's on a board */
+} rt_host_times;
 
 /* Load and validate a package. */
 int rt_load(const char *path, rt_model **out, char *err, size_t errlen);
@@ -62,6 +75,7 @@ int rt_layer(const rt_model *m, int layer, rt_layer_stats *out);
 uint64_t rt_runs(const rt_model *m);
 uint64_t rt_total_cycles(const rt_model *m);
 double rt_cpu_ms(const rt_model *m);
+void rt_host_times_get(const rt_model *m, rt_host_times *out);
 int rt_n_cpu_steps(const rt_model *m);
 /* Peak MACs per accelerator cycle of the config (BATCH x BLOCK_IN x BLOCK_OUT). */
 uint64_t rt_peak_macs_per_cycle(const rt_model *m);

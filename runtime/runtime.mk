@@ -38,3 +38,4 @@ $(BUILD)/runtime/dlvta: $(RT_CLI_OBJS) $(BUILD)/runtime/libdlvta.a
 TEST_SCRIPTS += tests/test_runtime_build.sh
 TEST_DEPS    += $(BUILD)/runtime/dlvta
 -include $(RT_CLI_OBJS:.o=.d)
+include runtime/cross.mk

@@ -38,7 +38,7 @@ else bad "make -n runtime into an empty build directory (rc=$rc): $(echo "$plan"
 same_run() { # name package input
   $D run "$2" --input "$3" --output "$T/full.npy" --stats "$T/full.json" >"$T/full.txt" 2>&1; rc1=$?
   $R run "$2" --input "$3" --output "$T/rt.npy" --stats "$T/rt.json" >"$T/rt.txt" 2>&1; rc2=$?
-  strip() { sed -E 's/"(cpu_ms|wall_ms|host_ms)": [0-9.e+-]+//g; s/wall [0-9.]+ ms//' "$1"; }
+  strip() { sed -E 's/"(cpu_ms|wall_ms|host_ms|device_ms|quantize|unpack|transfer|cpu_steps|host_total|device_wait)": [0-9.e+-]+//g; s/wall [0-9.]+ ms//' "$1"; }
   if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -s "$T/full.npy" ] && cmp -s "$T/full.npy" "$T/rt.npy" &&
      [ "$(strip "$T/full.json")" = "$(strip "$T/rt.json")" ] && grep -q '"cycles": [1-9]' "$T/rt.json"; then ok
   else bad "$1: the runtime build's run differs (rc $rc1/$rc2):"; diff <(strip "$T/full.json") <(strip "$T/rt.json") | head -5; cat "$T/rt.txt" | head -3; fi
