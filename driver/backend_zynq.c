@@ -697,8 +697,9 @@ static void lock_holder(int fd, char *out, size_t cap) {
   char path[64], comm[64] = "";
   snprintf(path, sizeof path, "/proc/%ld/comm", pid);
   read_attr(path, comm, sizeof comm);
-  snprintf(out, cap, " (held by %s pid %ld%s%s%s)", pid == (long)getpid() ? "this process," : "",
-           pid, comm[0] ? ", " : "", comm, pid == (long)getpid() ? ": the device is open twice" : "");
+  int self = pid == (long)getpid();
+  snprintf(out, cap, " (held by %spid %ld%s%s%s)", self ? "this process, " : "", pid,
+           comm[0] ? ", " : "", comm, self ? ": the device is open twice" : "");
 }
 
 /* Exclusive access: flock z->lock (default: the UIO device, or a lock file for regs=) without
@@ -870,6 +871,17 @@ static size_t largest_gap(const zynq *z) {
   }
 }
 
+/* n bytes for a message: "512 bytes", "64.0 KiB", "150.3 MiB". */
+static const char *human(uint64_t n, char *buf, size_t cap) {
+  if (n < 1024)
+    snprintf(buf, cap, "%" PRIu64 " bytes", n);
+  else if (n < (1u << 20))
+    snprintf(buf, cap, "%.1f KiB", (double)n / 1024.0);
+  else
+    snprintf(buf, cap, "%.1f MiB", (double)n / 1048576.0);
+  return buf;
+}
+
 /* How to make the u-dma-buf region hold `need` bytes, appended to dev->error. */
 static void size_hint(drv_dev *dev, const zynq *z, uint64_t need) {
   uint64_t mib = (need + z->dma_size - largest_gap(z) + (1u << 20) - 1) >> 20;
@@ -877,7 +889,7 @@ static void size_hint(drv_dev *dev, const zynq *z, uint64_t need) {
   erradd(dev, ". Make the region at least %" PRIu64 " MiB: the u-dma-buf module parameter "
          "(insmod u-dma-buf.ko %s=%" PRIu64 ", or modprobe u-dma-buf %s=...) or the size property "
          "of its device-tree node (boards/<board>/dlvta.dtso: size = <0x%" PRIx64 ">), and boot "
-         "with at least that much CMA (cma=%" PRIu64 "M on the kernel command line, or "
+         "with enough CMA for it and the kernel's other users (cma=%" PRIu64 "M on the kernel command line, or "
          "CONFIG_CMA_SIZE_MBYTES); the region must lie below 4 GiB (dma-mask = <32>)",
          mib, strrchr(z->udmabuf, '/') ? strrchr(z->udmabuf, '/') + 1 : z->udmabuf, mib << 20,
          strrchr(z->udmabuf, '/') ? strrchr(z->udmabuf, '/') + 1 : z->udmabuf, mib << 20,
@@ -889,10 +901,11 @@ static int z_mem_check(drv_dev *dev, uint64_t bytes, const char *what) {
   size_t gap = largest_gap(z);
   if (bytes <= gap)
     return DRV_OK;
-  errf(dev, DRV_ERR_BACKEND, "zynq: %s need %.1f MiB (%" PRIu64 " bytes) of contiguous DMA "
-       "memory, but the u-dma-buf region %s holds %.1f MiB (%zu bytes), %zu bytes of it free in "
-       "one piece", what, (double)bytes / 1048576.0, bytes, z->udmabuf,
-       (double)z->dma_size / 1048576.0, z->dma_size, gap);
+  char a[32], b[32], c[32];
+  errf(dev, DRV_ERR_BACKEND, "zynq: %s need %s (%" PRIu64 " bytes) of contiguous DMA memory, but "
+       "the u-dma-buf region %s holds %s (%zu bytes), %s of it free in one piece", what,
+       human(bytes, a, sizeof a), bytes, z->udmabuf, human(z->dma_size, b, sizeof b), z->dma_size,
+       human(gap, c, sizeof c));
   size_hint(dev, z, bytes);
   return DRV_E_NOMEM;
 }
