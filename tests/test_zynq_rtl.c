@@ -77,6 +77,7 @@
 #include "drv_regs_priv.h"
 #include "e2e_util.h"
 #include "progen.h"
+#include "selftest.h"
 #include "tsim.h"
 
 #define EMU_DMA_PHYS 0x1f000000u    /* where a u-dma-buf region might sit in a PYNQ's DDR */
@@ -963,6 +964,20 @@ static void test_region(void) {
   emu_stop(&e);
 }
 
+/* `dlvta selftest`'s checks on the emulated board: every one passes, the deadlock among them as
+ * a timeout that the driver recovers from with CTRL.abort (on the same open device). */
+static void test_selftest(void) {
+  emu e;
+  drv_dev *dz = emu_open(&e);
+  if (!dz)
+    return;
+  selftest_opts o = {60000, 0, 0};
+  int r = selftest_run(dz, &o, stdout);
+  CHECK(r >= 24, "selftest on the emulated board: %d (passed if positive, else failed)", r);
+  drv_close(dz);
+  emu_stop(&e);
+}
+
 /* tiny_cnn compiled for tiny, every input of input.npy: the zynq backend on the RTL gives
  * outputs bit-identical to fsim's, in as many cycles as the verilator backend counts. */
 static void test_model(void) {
@@ -1040,7 +1055,8 @@ int main(int argc, char **argv) {
       {"fingerprint", test_fingerprint}, {"progen", test_progen}, {"illegal", test_illegal},
       {"deadlock", test_deadlock},       {"abort_traffic", test_abort_traffic},
       {"irq", test_irq},                 {"lock", test_lock},
-      {"region", test_region},           {"model", test_model},
+      {"region", test_region},           {"selftest", test_selftest},
+      {"model", test_model},
   };
   for (int c = 0; c < n_cfg; c++) {
     cfg_name = argc > 1 ? argv[c + 1] : defaults[c];
