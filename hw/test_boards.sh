@@ -125,6 +125,10 @@ for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "port 'irq' unconnected
 done
 [ $rc -eq 1 ] && ok || bad "check_board with planted defects: status $rc"
 
+# boards/flash.sh (runs on a board) at least parses, and runs the self-test after loading
+bash -n boards/flash.sh && grep -q 'selftest --backend zynq --config "$board"' boards/flash.sh && ok ||
+  bad "boards/flash.sh: syntax, or no dlvta selftest after loading"
+
 # bitstream.sh: a vivado of another version on PATH stops it before anything is built
 mkdir -p "$tmp/bin"
 printf '#!/bin/sh\necho "Vivado v2019.1 (64-bit)"\n' >"$tmp/bin/vivado"

@@ -7,8 +7,12 @@
  * small model (tiny_cnn) gives outputs bit-identical to fsim's; random programs give fsim's
  * image and the verilator backend's counters exactly; an illegal instruction is reported with
  * fsim's kind and index, and the device runs again afterwards; a token deadlock times out with
- * each unit's waiting instruction (the ones fsim names) and its WAIT bits, and the still-busy
- * device refuses the next start; a bitstream fingerprint of another config is refused at open.
+ * each unit's waiting instruction (the ones fsim names) and its WAIT bits, the driver aborts the
+ * run (CTRL.abort) and the same open device then runs a program to fsim's result (also on the
+ * verilator backend); an abort in the middle of DRAM traffic keeps every AXI rule; runs wait on
+ * the interrupt (and poll when there is none); a second user of the device is refused with its
+ * holder named; a package larger than the u-dma-buf region is refused with how to size it;
+ * `dlvta selftest`'s checks pass; a bitstream fingerprint of another config is refused at open.
  *
  * The emulated board:
  * - Memory: /dev/udmabuf0 is a regular file that the driver maps MAP_SHARED, as it maps the
@@ -50,7 +54,13 @@
  *   coherent; cache=sync's writes to sync_* land in plain files and do nothing, so a missing
  *   flush or invalidate would go unnoticed (tests/test_zynq.c checks those writes). A DMA
  *   access outside the u-dma-buf region gets SLVERR here (DRAM access error), where a board's
- *   interconnect would reach other memory. No interrupt: the driver polls STATUS.
+ *   interconnect would reach other memory.
+ * - Interrupt: the RTL's irq output (tsim_irq) is delivered through a pseudo-terminal that speaks
+ *   UIO's protocol (the driver writes the 32-bit 1 to arm it, poll()s and read()s the 32-bit
+ *   event count); the driver opens it by the irq= option, where on a board it uses /dev/uioN
+ *   itself. The clock thread samples the line every few cycles, so the wake-up comes later (in
+ *   device cycles) than a GIC's, and only the driver's own arming re-enables it, as with
+ *   uio_pdrv_genirq.
  * - Host: needs x86-64 Linux (trap flag, page-fault error code in the signal context).
  */
 #define _GNU_SOURCE
