@@ -311,6 +311,15 @@ struct tsim {
   }
 
   void reg_write(uint32_t off, uint32_t v) {
+    // a run must start on a quiet bus: the previous run (done, error or abort) drained its bursts
+    if (off == DLVTA_REG_CTRL && (v & DLVTA_CTRL_START) && violation.empty() &&
+        (!rq.empty() || !wq.empty() || !bq.empty() || r_held || b_held)) {
+      char buf[200];
+      snprintf(buf, sizeof buf, "start at cycle %" PRIu64 " while the previous run's bursts were on "
+               "the bus (%zu reads, %zu writes, %zu write responses outstanding)", cycle, rq.size(),
+               wq.size(), bq.size());
+      violation = buf;
+    }
     top->s_axil_awaddr = off;
     top->s_axil_awvalid = 1;
     top->s_axil_wdata = v;
