@@ -26,7 +26,8 @@
  *                        device without an interrupt), the runs poll STATUS instead.
  *   lock=PATH|none       the file locked (flock, exclusive) for as long as the device is open,
  *                        so that a second process gets DRV_E_BUSY naming the holder. Default: the
- *                        UIO device; with regs=, /run/lock/dlvta-regs-0xADDR.lock (created).
+ *                        UIO device; with regs=, /run/lock/dlvta-regs-0xADDR.lock (created;
+ *                        in /tmp where there is no /run/lock).
  *   sysfs=/sys/class, devdir=/dev   roots of the lookups (tests point them at a directory)
  */
 #include <dirent.h>
@@ -714,6 +715,13 @@ static int take_lock(drv_dev *dev, zynq *z) {
   if (!strcmp(z->lock, "none"))
     return DRV_OK;
   z->lock_fd = open(z->lock, O_RDONLY | O_CLOEXEC | (z->have_regs ? O_CREAT : 0), 0666);
+  if (z->lock_fd < 0 && z->have_regs && errno == ENOENT && !strncmp(z->lock, "/run/lock/", 10)) {
+    /* no /run/lock on this system: the same name in /tmp */
+    char alt[PATH_LEN];
+    snprintf(alt, sizeof alt, "/tmp/%s", z->lock + 10);
+    snprintf(z->lock, sizeof z->lock, "%s", alt);
+    z->lock_fd = open(z->lock, O_RDONLY | O_CLOEXEC | O_CREAT, 0666);
+  }
   if (z->lock_fd < 0) {
     errf(dev, DRV_ERR_BACKEND, "zynq: cannot open the lock file %s: %s (lock=none skips the "
          "lock)", z->lock, strerror(errno));
