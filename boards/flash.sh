@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # boards/flash.sh -- runs ON THE BOARD (as root): loads a dlvta bitstream into the PL and applies
 # the device-tree overlay that exposes the register block (generic-uio device "dlvta") and the
-# DMA region (u-dma-buf "udmabuf0"), then checks that both appeared. See boards/README.md.
+# DMA region (u-dma-buf "udmabuf0"), checks that both appeared, then runs `dlvta selftest
+# --backend zynq --config BOARD` (the bitstream's fingerprint and register map, every
+# instruction and ALU op, tokens, padding, errors, recovery from a hung run) and fails if it
+# does. See boards/README.md.
 #
 #   flash.sh BOARD [DIR]     DIR holds dlvta_<board>.bit.bin (+ .bit and .hwh for --pynq) and
 #                            dlvta.dtbo or dlvta.dtso (compiled here with dtc); default: .
 #   flash.sh --pynq BOARD [DIR]   load through PYNQ's Overlay class (needs .bit and .hwh)
 #   flash.sh --remove        remove the overlay (the PL keeps its configuration)
+# Environment: DLVTA=path of the dlvta binary (default: dlvta on PATH, else DIR/dlvta);
+# NO_SELFTEST=1 skips the self-test.
 set -eu
 ovl=/sys/kernel/config/device-tree/overlays/dlvta
 fm=/sys/class/fpga_manager/fpga0
@@ -80,4 +85,14 @@ uio=$(grep -lx dlvta /sys/class/uio/*/name 2>/dev/null | head -n 1 || true)
 [ -c /dev/udmabuf0 ] || die "/dev/udmabuf0 did not appear (u-dma-buf loaded? CMA big enough?)"
 echo "flash: $name loaded; registers: /dev/$(basename "$(dirname "$uio")"), DMA: /dev/udmabuf0" \
      "($(cat /sys/class/u-dma-buf/udmabuf0/size 2>/dev/null || echo '?') bytes)"
-echo "flash: try: dlvta sim PROGRAM.s --config $board --backend zynq   (config = board name)"
+
+# 6. the self-test: the first thing to run on a freshly loaded board
+if [ "${NO_SELFTEST:-0}" = 1 ]; then
+  echo "flash: self-test skipped (NO_SELFTEST=1): run dlvta selftest --backend zynq --config $board"
+  exit 0
+fi
+dlvta=${DLVTA:-$(command -v dlvta || echo "$dir/dlvta")}
+[ -x "$dlvta" ] || die "no dlvta binary (PATH, DIR/dlvta or DLVTA=) to run the self-test with; copy build/<arch>/dlvta here, or NO_SELFTEST=1"
+"$dlvta" selftest --backend zynq --config "$board" ||
+  die "self-test FAILED on the loaded $name (lines above); the board is not usable as it is"
+echo "flash: $name loaded and self-tested; run packages with: dlvta run MODEL.dlvta --backend zynq ..."

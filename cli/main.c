@@ -29,6 +29,10 @@ static const command commands[] = {
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n"
      "                                            run a package on one input or a stack of N"},
+    {"selftest", cmd_selftest,
+     "selftest --backend zynq|xrt|verilator|fsim [--config NAME] [--options OPTS] [-v]\n"
+     "                                            check a device: fingerprint, every instruction\n"
+     "                                            and ALU op, tokens, padding, errors, recovery"},
     {"configs", cmd_configs, "configs                                    list hardware configs"},
 };
 

@@ -24,6 +24,7 @@ enum drv_status {
   DRV_E_EXEC = -6,        /* the device stopped on an error in the program (see drv_last_error) */
   DRV_E_IO = -7,          /* the backend's device or files failed */
   DRV_E_UNSUPPORTED = -8, /* the backend cannot do this */
+  DRV_E_BUSY = -9,        /* the device is open elsewhere (another process, or another drv_open) */
 };
 
 /* Kinds of device-reported errors (drv_error.kind): DRV_ERR_<NAME> = DLVTA_ERR_<NAME> for every

@@ -169,7 +169,8 @@ static int x_open(drv_dev *dev, const char *options) {
                 "in use by another process)", x->kname, x->index);
     goto fail;
   }
-  x->io = (drv_regio){x, x_rd, x_wr, x->poll_us, x->where};
+  /* runs poll STATUS: this backend does not take the kernel's interrupt through XRT */
+  x->io = (drv_regio){x, x_rd, x_wr, x->poll_us, x->where, NULL};
   rc = drv_regs_check_fingerprint(dev, &x->io);
   if (rc != DRV_OK)
     goto fail;

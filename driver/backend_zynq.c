@@ -19,6 +19,15 @@
  *   dma_phys=0x..., dma_size=N   the region's physical address and size (default: sysfs)
  *   cache=sync|nocache|coherent  cache handling of the DMA region (default sync)
  *   poll_us=N            sleep between STATUS polls (default 20)
+ *   irq=PATH|none        where to wait for the accelerator's interrupt: UIO's protocol (write
+ *                        the 32-bit 1 to arm it, read() blocks until it fires, poll() for
+ *                        timeouts). Default: the UIO device itself; none with regs=. When the
+ *                        file is not a character device or its read or write fails (a UIO
+ *                        device without an interrupt), the runs poll STATUS instead.
+ *   lock=PATH|none       the file locked (flock, exclusive) for as long as the device is open,
+ *                        so that a second process gets DRV_E_BUSY naming the holder. Default: the
+ *                        UIO device; with regs=, /run/lock/dlvta-regs-0xADDR.lock (created;
+ *                        in /tmp where there is no /run/lock).
  *   sysfs=/sys/class, devdir=/dev   roots of the lookups (tests point them at a directory)
  */
 #include <dirent.h>
@@ -29,8 +38,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,8 +104,20 @@ int drv_regs_check_fingerprint(drv_dev *dev, const drv_regio *io) {
     return DRV_E_IO;
   }
   uint64_t fp = (uint64_t)hi << 32 | lo;
-  if (fp == dev->cfg->fingerprint)
-    return DRV_OK;
+  if (fp == dev->cfg->fingerprint) {
+    uint32_t id;
+    if (io->rd(io->ctx, DLVTA_REG_REGS_ID, &id)) {
+      errf(dev, DRV_ERR_BACKEND, "%s: cannot read REGS_ID", io->where);
+      return DRV_E_IO;
+    }
+    if (id == DLVTA_REGS_ID)
+      return DRV_OK;
+    errf(dev, DRV_ERR_BACKEND, "%s: the bitstream's register map (REGS_ID 0x%08" PRIx32 "%s) is "
+         "not this driver's (0x%08" PRIx32 ", isa/regs.def): rebuild the bitstream from this "
+         "tree (make bitstream) or use the driver it was built with", io->where, id,
+         id ? "" : ": built before REGS_ID existed", (uint32_t)DLVTA_REGS_ID);
+    return DRV_E_CONFIG;
+  }
   const char *match = NULL;
   for (int i = 0; i < isa_config_count(); i++)
     if (isa_config_at(i)->fingerprint == fp)
@@ -177,6 +201,66 @@ static int64_t add_state(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, 
   return lowest;
 }
 
+int drv_regs_abort(const drv_regio *io, uint32_t wait_ms, uint32_t *status) {
+  uint32_t st = 0;
+  if (io->rd(io->ctx, DLVTA_REG_STATUS, &st))
+    return DRV_E_IO;
+  if (st & DLVTA_STATUS_BUSY) {
+    if (io->wr(io->ctx, DLVTA_REG_CTRL, DLVTA_CTRL_ABORT))
+      return DRV_E_IO;
+    uint64_t t0 = now_ns();
+    for (unsigned polls = 0; st & DLVTA_STATUS_BUSY; polls++) {
+      if (io->rd(io->ctx, DLVTA_REG_STATUS, &st))
+        return DRV_E_IO;
+      if (!(st & DLVTA_STATUS_BUSY) || now_ns() - t0 >= (uint64_t)wait_ms * 1000000ull)
+        break;
+      if (polls >= 100) {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+      }
+    }
+  }
+  if (status)
+    *status = st;
+  return st & DLVTA_STATUS_BUSY ? DRV_E_IO : DRV_OK;
+}
+
+/* How long an abort may take to drain: the bursts on the bus complete in microseconds on a
+ * board; an emulated or simulated device is slower. */
+#define ABORT_WAIT_MS 2000
+
+/* Wait for the end of a run: the interrupt while io->wait_irq works, else STATUS polls. Returns
+ * 1 with *st the final STATUS, 0 on timeout (*st the last STATUS), -1 if STATUS cannot be read. */
+static int wait_end(drv_dev *dev, const drv_regio *io, uint32_t timeout_ms, uint32_t *st,
+                    int *use_irq) {
+  uint64_t t0 = now_ns();
+  unsigned poll_us = io->poll_us ? io->poll_us : 20;
+  for (unsigned polls = 0;; polls++) {
+    if (io->rd(io->ctx, DLVTA_REG_STATUS, st)) {
+      errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
+      return -1;
+    }
+    if (!(*st & DLVTA_STATUS_BUSY) && (*st & (DLVTA_STATUS_DONE | DLVTA_STATUS_ERROR)))
+      return 1;
+    uint64_t el = now_ns() - t0;
+    if (timeout_ms && el >= (uint64_t)timeout_ms * 1000000ull)
+      return 0;
+    if (*use_irq) {
+      /* the interrupt is level: (done | error) & irq_en, so one that came before the wait
+       * was armed is seen at once; wait in slices so that the timeout holds */
+      uint64_t left_ms = timeout_ms ? ((uint64_t)timeout_ms * 1000000ull - el + 999999) / 1000000 : 1000;
+      int w = io->wait_irq(io->ctx, (uint32_t)(left_ms < 1000 ? left_ms : 1000));
+      if (w < 0)
+        *use_irq = 0;
+      continue;
+    }
+    if (polls >= 100) {
+      struct timespec ts = {0, (long)poll_us * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
 int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t count,
                  uint32_t timeout_ms) {
   static const char *const kinds[DLVTA_ERR_COUNT] = DLVTA_ERR_TEXTS;
@@ -192,38 +276,44 @@ int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t
     return DRV_E_IO;
   }
   if (st & DLVTA_STATUS_BUSY) {
-    errf(dev, DRV_ERR_BACKEND, "%s: the device is still busy (STATUS 0x%" PRIx32 ") from an "
-         "earlier run that timed out; reload the bitstream to reset it", io->where, st);
-    return DRV_E_IO;
+    /* a run nobody waits for (its process died; this one holds the device's lock): abort it */
+    uint32_t st2 = 0;
+    if (drv_regs_abort(io, ABORT_WAIT_MS, &st2) != DRV_OK) {
+      errf(dev, DRV_ERR_BACKEND, "%s: the device is busy (STATUS 0x%" PRIx32 ") from an earlier "
+           "run and did not stop on CTRL.abort within %d ms (STATUS 0x%" PRIx32 "): reload the "
+           "bitstream to reset it", io->where, st, ABORT_WAIT_MS, st2);
+      return DRV_E_IO;
+    }
   }
+  int use_irq = io->wait_irq != NULL;
   if (io->wr(io->ctx, DLVTA_REG_INSN_ADDR, (uint32_t)insn_addr) ||
-      io->wr(io->ctx, DLVTA_REG_INSN_COUNT, count) || io->wr(io->ctx, DLVTA_REG_CTRL, DLVTA_CTRL_START)) {
+      io->wr(io->ctx, DLVTA_REG_INSN_COUNT, count) ||
+      io->wr(io->ctx, DLVTA_REG_CTRL, DLVTA_CTRL_START | (use_irq ? DLVTA_CTRL_IRQ_EN : 0))) {
     errf(dev, DRV_ERR_BACKEND, "%s: cannot write the start registers", io->where);
     return DRV_E_IO;
   }
-  uint64_t t0 = now_ns();
-  unsigned poll_us = io->poll_us ? io->poll_us : 20;
-  for (unsigned polls = 0;; polls++) {
-    if (io->rd(io->ctx, DLVTA_REG_STATUS, &st)) {
-      errf(dev, DRV_ERR_BACKEND, "%s: cannot read STATUS", io->where);
-      return DRV_E_IO;
+  int end = wait_end(dev, io, timeout_ms, &st, &use_irq);
+  if (end < 0)
+    return DRV_E_IO;
+  if (end == 0) {
+    drv_regs_counters(dev, io);
+    errf(dev, DRV_ERR_TIMEOUT, "%s: timeout after %" PRIu32 " ms (STATUS 0x%" PRIx32
+         ", %" PRIu64 " cycles): the program did not finish", io->where, timeout_ms, st,
+         dev->counters.cycles);
+    dev->error.insn_index = add_state(dev, io, insn_addr, count);
+    uint32_t st2 = 0, kind = 0;
+    if (drv_regs_abort(io, ABORT_WAIT_MS, &st2) == DRV_OK) {
+      io->rd(io->ctx, DLVTA_REG_ERR_KIND, &kind);
+      erradd(dev, "\n  aborted (CTRL.abort): the device stopped (STATUS 0x%" PRIx32 ", ERR_KIND %s)"
+             " and takes the next run", st2, kind < DLVTA_ERR_COUNT ? kinds[kind] : "?");
+    } else {
+      erradd(dev, "\n  CTRL.abort did not stop the device within %d ms (STATUS 0x%" PRIx32 "): "
+             "reload the bitstream to reset it", ABORT_WAIT_MS, st2);
     }
-    if (!(st & DLVTA_STATUS_BUSY) && (st & (DLVTA_STATUS_DONE | DLVTA_STATUS_ERROR)))
-      break;
-    uint64_t el = now_ns() - t0;
-    if (timeout_ms && el >= (uint64_t)timeout_ms * 1000000ull) {
-      drv_regs_counters(dev, io);
-      errf(dev, DRV_ERR_TIMEOUT, "%s: timeout after %" PRIu32 " ms (STATUS 0x%" PRIx32
-           ", %" PRIu64 " cycles): the program did not finish", io->where, timeout_ms, st,
-           dev->counters.cycles);
-      dev->error.insn_index = add_state(dev, io, insn_addr, count);
-      return DRV_E_TIMEOUT;
-    }
-    if (polls >= 100) {
-      struct timespec ts = {0, (long)poll_us * 1000};
-      nanosleep(&ts, NULL);
-    }
+    return DRV_E_TIMEOUT;
   }
+  if (use_irq)
+    io->wr(io->ctx, DLVTA_REG_CTRL, 0); /* irq_en off: the level interrupt drops until next start */
   if (drv_regs_counters(dev, io) != DRV_OK) {
     errf(dev, DRV_ERR_BACKEND, "%s: cannot read the counters", io->where);
     return DRV_E_IO;
@@ -260,13 +350,17 @@ typedef struct zblock {
 typedef struct zynq {
   /* options */
   char uio[PATH_LEN], uio_name[128], mem[PATH_LEN], udmabuf[PATH_LEN], sysfs[PATH_LEN],
-      devdir[PATH_LEN];
+      devdir[PATH_LEN], irq[PATH_LEN], lock[PATH_LEN];
   uint64_t regs_phys, dma_phys;
   size_t regs_size, dma_size;
   int have_regs, have_dma_phys, have_dma_size, cache;
   unsigned poll_us;
   /* state */
   int reg_fd, dma_fd;
+  int irq_fd;                /* the interrupt's file, -1: polling */
+  int lock_fd;               /* the flock'ed file, -1: none */
+  char irq_note[PATH_LEN + 64]; /* how runs wait, for drv_describe */
+  char desc[3 * PATH_LEN];
   uint8_t *reg_map;          /* page-aligned mapping */
   size_t reg_map_len;
   volatile uint32_t *regs;   /* the register block inside reg_map */
@@ -356,6 +450,7 @@ static int z_option(drv_dev *dev, zynq *z, const char *key, const char *val) {
       {"uio", z->uio, sizeof z->uio},         {"uio_name", z->uio_name, sizeof z->uio_name},
       {"mem", z->mem, sizeof z->mem},         {"udmabuf", z->udmabuf, sizeof z->udmabuf},
       {"sysfs", z->sysfs, sizeof z->sysfs},   {"devdir", z->devdir, sizeof z->devdir},
+      {"irq", z->irq, sizeof z->irq},         {"lock", z->lock, sizeof z->lock},
   };
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
     if (!strcmp(key, strs[i].key)) {
@@ -383,7 +478,7 @@ static int z_option(drv_dev *dev, zynq *z, const char *key, const char *val) {
       k = i;
   if (k < 0) {
     errf(dev, DRV_ERR_BACKEND, "zynq: unknown option '%s' (known: uio, uio_name, regs, mem, "
-         "regs_size, udmabuf, dma_phys, dma_size, cache, poll_us, sysfs, devdir)", key);
+         "regs_size, udmabuf, dma_phys, dma_size, cache, poll_us, irq, lock, sysfs, devdir)", key);
     return -1;
   }
   if (parse_u64(val, &v)) {
@@ -570,6 +665,148 @@ static int map_dma(drv_dev *dev, zynq *z) {
   return DRV_OK;
 }
 
+/* The process holding a flock on the file open as fd, from /proc/locks ("1: FLOCK  ADVISORY
+ * WRITE <pid> <maj>:<min>:<ino> 0 EOF", device numbers in hex): " (held by pid N, name)", or ""
+ * if not found. An inode-only match stands in when the device numbers differ (overlayfs). */
+static void lock_holder(int fd, char *out, size_t cap) {
+  struct stat sb;
+  out[0] = '\0';
+  FILE *f = fstat(fd, &sb) == 0 ? fopen("/proc/locks", "r") : NULL;
+  if (!f)
+    return;
+  char line[256];
+  long pid = -1, ino_pid = -1;
+  int ino_hits = 0;
+  while (fgets(line, sizeof line, f)) {
+    char kind[16];
+    long p;
+    unsigned maj, mnr;
+    unsigned long ino;
+    if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%lu", kind, &p, &maj, &mnr, &ino) != 5 ||
+        strcmp(kind, "FLOCK") || ino != (unsigned long)sb.st_ino)
+      continue;
+    if (maj == major(sb.st_dev) && mnr == minor(sb.st_dev))
+      pid = p;
+    ino_hits++;
+    ino_pid = p;
+  }
+  fclose(f);
+  if (pid < 0 && ino_hits == 1)
+    pid = ino_pid;
+  if (pid <= 0)
+    return;
+  char path[64], comm[64] = "";
+  snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+  read_attr(path, comm, sizeof comm);
+  int self = pid == (long)getpid();
+  snprintf(out, cap, " (held by %spid %ld%s%s%s)", self ? "this process, " : "", pid,
+           comm[0] ? ", " : "", comm, self ? ": the device is open twice" : "");
+}
+
+/* Exclusive access: flock z->lock (default: the UIO device, or a lock file for regs=) without
+ * waiting. DRV_OK, DRV_E_BUSY naming the holder, or DRV_E_IO. */
+static int take_lock(drv_dev *dev, zynq *z) {
+  if (!z->lock[0]) {
+    if (z->have_regs)
+      snprintf(z->lock, sizeof z->lock, "/run/lock/dlvta-regs-0x%" PRIx64 ".lock", z->regs_phys);
+    else
+      snprintf(z->lock, sizeof z->lock, "%s", z->uio);
+  }
+  if (!strcmp(z->lock, "none"))
+    return DRV_OK;
+  z->lock_fd = open(z->lock, O_RDONLY | O_CLOEXEC | (z->have_regs ? O_CREAT : 0), 0666);
+  if (z->lock_fd < 0 && z->have_regs && errno == ENOENT && !strncmp(z->lock, "/run/lock/", 10)) {
+    /* no /run/lock on this system: the same name in /tmp */
+    char alt[PATH_LEN];
+    snprintf(alt, sizeof alt, "/tmp/%s", z->lock + 10);
+    snprintf(z->lock, sizeof z->lock, "%s", alt);
+    z->lock_fd = open(z->lock, O_RDONLY | O_CLOEXEC | O_CREAT, 0666);
+  }
+  if (z->lock_fd < 0) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot open the lock file %s: %s (lock=none skips the "
+         "lock)", z->lock, strerror(errno));
+    return errno == ENOENT ? DRV_E_BACKEND : DRV_E_IO;
+  }
+  if (flock(z->lock_fd, LOCK_EX | LOCK_NB) == 0)
+    return DRV_OK;
+  int e = errno;
+  if (e != EWOULDBLOCK) {
+    errf(dev, DRV_ERR_BACKEND, "zynq: cannot lock %s: %s", z->lock, strerror(e));
+    return DRV_E_IO;
+  }
+  char who[160];
+  lock_holder(z->lock_fd, who, sizeof who);
+  errf(dev, DRV_ERR_BACKEND, "zynq: the device is in use: %s is locked by another user%s; wait "
+       "for it to close the device (runs cannot share it)", z->lock,
+       who[0] ? who : " (holder not found in /proc/locks)");
+  return DRV_E_BUSY;
+}
+
+/* The interrupt stops being used (a failed read, write or poll): the runs poll from now on. */
+static void irq_off(zynq *z, const char *what) {
+  snprintf(z->irq_note, sizeof z->irq_note, "polls STATUS (the interrupt on %.*s failed: %s: %s)",
+           PATH_LEN / 2, z->irq, what, strerror(errno));
+  if (z->irq_fd >= 0)
+    close(z->irq_fd);
+  z->irq_fd = -1;
+  z->io.wait_irq = NULL;
+}
+
+/* drv_regio.wait_irq over UIO: arm (write 1), poll for up to timeout_ms, consume the event count. */
+static int z_wait_irq(void *ctx, uint32_t timeout_ms) {
+  zynq *z = ctx;
+  if (z->irq_fd < 0)
+    return -1;
+  uint32_t one = 1, events;
+  if (write(z->irq_fd, &one, 4) != 4) {
+    irq_off(z, "arming write");
+    return -1;
+  }
+  struct pollfd p = {z->irq_fd, POLLIN, 0};
+  int r = poll(&p, 1, timeout_ms > 60000 ? 60000 : (int)timeout_ms);
+  if (r < 0 && errno == EINTR)
+    return 0;
+  if (r < 0 || (r > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)))) {
+    if (r > 0)
+      errno = EIO;
+    irq_off(z, "poll");
+    return -1;
+  }
+  if (r == 0)
+    return 0;
+  if (read(z->irq_fd, &events, 4) != 4) {
+    if (errno == 0)
+      errno = EIO;
+    irq_off(z, "read");
+    return -1;
+  }
+  return 1;
+}
+
+/* Open the interrupt's file (z->irq; default the UIO device). Not a character device, or
+ * irq=none: runs poll, and irq_note says why. */
+static void open_irq(zynq *z) {
+  if (!z->irq[0])
+    snprintf(z->irq, sizeof z->irq, "%s", z->have_regs ? "none" : z->uio);
+  z->irq_fd = -1;
+  if (!strcmp(z->irq, "none")) {
+    snprintf(z->irq_note, sizeof z->irq_note, "polls STATUS (irq=none%s)",
+             z->have_regs ? ": registers through regs=" : "");
+    return;
+  }
+  struct stat sb;
+  int fd = open(z->irq, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0 || fstat(fd, &sb) || !S_ISCHR(sb.st_mode)) {
+    snprintf(z->irq_note, sizeof z->irq_note, "polls STATUS (%.*s: %s)", PATH_LEN / 2, z->irq,
+             fd < 0 ? strerror(errno) : "not a character device");
+    if (fd >= 0)
+      close(fd);
+    return;
+  }
+  z->irq_fd = fd;
+  snprintf(z->irq_note, sizeof z->irq_note, "waits on the interrupt (%.*s)", PATH_LEN / 2, z->irq);
+}
+
 /* Unmap and close everything open() set up (also its cleanup on failure). */
 static void z_close(drv_dev *dev) {
   zynq *z = dev->priv;
@@ -588,6 +825,10 @@ static void z_close(drv_dev *dev) {
     close(z->dma_fd);
   if (z->reg_fd >= 0)
     close(z->reg_fd);
+  if (z->irq_fd >= 0)
+    close(z->irq_fd);
+  if (z->lock_fd >= 0)
+    close(z->lock_fd); /* releases the flock */
   free(z);
   dev->priv = NULL;
 }
@@ -598,7 +839,7 @@ static int z_open(drv_dev *dev, const char *options) {
   zynq *z = calloc(1, sizeof *z);
   if (!z)
     return DRV_E_NOMEM;
-  z->reg_fd = z->dma_fd = -1;
+  z->reg_fd = z->dma_fd = z->irq_fd = z->lock_fd = -1;
   snprintf(z->uio_name, sizeof z->uio_name, "dlvta");
   snprintf(z->mem, sizeof z->mem, "/dev/mem");
   snprintf(z->udmabuf, sizeof z->udmabuf, "udmabuf0");
@@ -611,15 +852,79 @@ static int z_open(drv_dev *dev, const char *options) {
   rc = DRV_E_BACKEND;
   if (!z->have_regs && !z->uio[0] && find_uio(dev, z))
     goto fail;
+  if ((rc = take_lock(dev, z)) != DRV_OK)
+    goto fail;
   if ((rc = map_regs(dev, z)) != DRV_OK || (rc = map_dma(dev, z)) != DRV_OK)
     goto fail;
-  z->io = (drv_regio){z, z_rd, z_wr, z->poll_us, z->where};
+  open_irq(z);
+  z->io = (drv_regio){z, z_rd, z_wr, z->poll_us, z->where, z->irq_fd >= 0 ? z_wait_irq : NULL};
   if ((rc = drv_regs_check_fingerprint(dev, &z->io)) != DRV_OK)
     goto fail;
   return DRV_OK;
 fail:
   z_close(dev);
   return rc;
+}
+
+/* The largest free gap of the DMA region, bytes. */
+static size_t largest_gap(const zynq *z) {
+  size_t off = 0, largest = 0;
+  for (const zblock *b = z->blocks;; b = b->next) {
+    size_t end = b ? b->off : z->dma_size;
+    if (end - off > largest)
+      largest = end - off;
+    if (!b)
+      return largest;
+    off = b->off + b->size;
+  }
+}
+
+/* n bytes for a message: "512 bytes", "64.0 KiB", "150.3 MiB". */
+static const char *human(uint64_t n, char *buf, size_t cap) {
+  if (n < 1024)
+    snprintf(buf, cap, "%" PRIu64 " bytes", n);
+  else if (n < (1u << 20))
+    snprintf(buf, cap, "%.1f KiB", (double)n / 1024.0);
+  else
+    snprintf(buf, cap, "%.1f MiB", (double)n / 1048576.0);
+  return buf;
+}
+
+/* How to make the u-dma-buf region hold `need` bytes, appended to dev->error. */
+static void size_hint(drv_dev *dev, const zynq *z, uint64_t need) {
+  uint64_t mib = (need + z->dma_size - largest_gap(z) + (1u << 20) - 1) >> 20;
+  mib = mib < 4 ? 4 : mib;
+  erradd(dev, ". Make the region at least %" PRIu64 " MiB: the u-dma-buf module parameter "
+         "(insmod u-dma-buf.ko %s=%" PRIu64 ", or modprobe u-dma-buf %s=...) or the size property "
+         "of its device-tree node (boards/<board>/dlvta.dtso: size = <0x%" PRIx64 ">), and boot "
+         "with enough CMA for it and the kernel's other users (cma=%" PRIu64 "M on the kernel command line, or "
+         "CONFIG_CMA_SIZE_MBYTES); the region must lie below 4 GiB (dma-mask = <32>)",
+         mib, strrchr(z->udmabuf, '/') ? strrchr(z->udmabuf, '/') + 1 : z->udmabuf, mib << 20,
+         strrchr(z->udmabuf, '/') ? strrchr(z->udmabuf, '/') + 1 : z->udmabuf, mib << 20,
+         mib + mib / 2 + 16);
+}
+
+static int z_mem_check(drv_dev *dev, uint64_t bytes, const char *what) {
+  zynq *z = dev->priv;
+  size_t gap = largest_gap(z);
+  if (bytes <= gap)
+    return DRV_OK;
+  char a[32], b[32], c[32];
+  errf(dev, DRV_ERR_BACKEND, "zynq: %s need %s (%" PRIu64 " bytes) of contiguous DMA memory, but "
+       "the u-dma-buf region %s holds %s (%zu bytes), %s of it free in one piece", what,
+       human(bytes, a, sizeof a), bytes, z->udmabuf, human(z->dma_size, b, sizeof b), z->dma_size,
+       human(gap, c, sizeof c));
+  size_hint(dev, z, bytes);
+  return DRV_E_NOMEM;
+}
+
+static const char *z_describe(const drv_dev *dev) {
+  zynq *z = dev->priv;
+  snprintf(z->desc, sizeof z->desc, "%.*s: %s; DMA region %.*s at 0x%" PRIx64 ", %zu MiB, cache=%s;"
+           " lock %.*s", PATH_LEN / 2, z->where, z->irq_note, PATH_LEN / 2, z->udmabuf, z->dma_phys,
+           z->dma_size >> 20, z->cache == CACHE_SYNC ? "sync" : z->cache == CACHE_NOCACHE ?
+           "nocache" : "coherent", PATH_LEN / 2, z->lock_fd >= 0 ? z->lock : "none");
+  return z->desc;
 }
 
 /* First fit of buf->size bytes (rounded up to ISA_IMAGE_ALIGN) in the DMA region. */
@@ -637,6 +942,7 @@ static int z_alloc(drv_dev *dev, drv_buf *buf) {
     if (!b) {
       errf(dev, DRV_ERR_BACKEND, "zynq: no room for %zu bytes in the %zu-byte DMA region (largest "
            "free gap %zu bytes)", buf->size, z->dma_size, largest);
+      size_hint(dev, z, size);
       return DRV_E_NOMEM;
     }
     off = b->off + b->size;
@@ -705,4 +1011,6 @@ const drv_backend drv_backend_zynq = {
     .flush = z_flush,
     .invalidate = z_invalidate,
     .run = z_run,
+    .mem_check = z_mem_check,
+    .describe = z_describe,
 };

@@ -29,6 +29,8 @@ const isa_config *drv_config(const drv_dev *dev);
 const char *drv_backend_name(const drv_dev *dev);
 const char *drv_backend_names(void);         /* "fsim, verilator, zynq, xrt" */
 const char *drv_strerror(int status);
+/* One line about how the device is reached ("zynq /dev/uio0: interrupt wait, DMA region ..."). */
+const char *drv_describe(const drv_dev *dev);
 
 /* DMA buffers: physically contiguous device memory, aligned to ISA_IMAGE_ALIGN. */
 int drv_alloc(drv_dev *dev, size_t bytes, drv_buf **out);
@@ -49,6 +51,11 @@ int drv_invalidate(drv_dev *dev, drv_buf *buf, size_t off, size_t n);
 int drv_run(drv_dev *dev, drv_buf *insns, size_t off, uint32_t count, uint32_t timeout_ms);
 int drv_counters_read(drv_dev *dev, drv_counters *out);
 const drv_error *drv_last_error(const drv_dev *dev);
+
+/* Whether `bytes` more of device memory (the sum of the buffers to come, each rounded up to
+ * ISA_IMAGE_ALIGN) fit the device's DMA memory as it is now. DRV_OK, or DRV_E_NOMEM with a
+ * message in drv_last_error() that names `what`, the sizes, and how to make the region larger. */
+int drv_mem_check(drv_dev *dev, uint64_t bytes, const char *what);
 
 /* Convenience: run a whole program image (isa_prog) on a device. Allocates the data image and
  * the instruction buffer, copies the image in, relocates the instructions to the image's device

@@ -37,6 +37,7 @@ const char *drv_strerror(int status) {
   case DRV_E_EXEC: return "the device stopped on an error in the program";
   case DRV_E_IO: return "device I/O error";
   case DRV_E_UNSUPPORTED: return "not supported by this backend";
+  case DRV_E_BUSY: return "device in use";
   }
   return "unknown status";
 }
@@ -85,6 +86,18 @@ void drv_close(drv_dev *dev) {
   while (dev->bufs) drv_free(dev, dev->bufs);
   dev->be->close(dev);
   free(dev);
+}
+
+const char *drv_describe(const drv_dev *dev) {
+  if (!dev) return "";
+  return dev->be->describe ? dev->be->describe(dev) : dev->be->name;
+}
+
+int drv_mem_check(drv_dev *dev, uint64_t bytes, const char *what) {
+  if (!dev) return DRV_E_ARG;
+  memset(&dev->error, 0, sizeof dev->error);
+  dev->error.insn_index = -1;
+  return dev->be->mem_check ? dev->be->mem_check(dev, bytes, what ? what : "the buffers") : DRV_OK;
 }
 
 const isa_config *drv_config(const drv_dev *dev) { return dev ? dev->cfg : NULL; }

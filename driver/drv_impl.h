@@ -23,6 +23,11 @@ typedef struct drv_backend {
   int (*invalidate)(drv_dev *dev, drv_buf *buf, size_t off, size_t n); /* may be NULL */
   /* Run; fills dev->counters, and dev->error on DRV_E_EXEC / DRV_E_TIMEOUT. */
   int (*run)(drv_dev *dev, uint64_t insn_addr, uint32_t count, uint32_t timeout_ms);
+  /* May be NULL (memory is not a fixed region): DRV_OK if bytes more fit, else DRV_E_NOMEM with
+   * dev->error saying how to size the region. */
+  int (*mem_check)(drv_dev *dev, uint64_t bytes, const char *what);
+  /* May be NULL: one line about how the device is reached (drv_describe). */
+  const char *(*describe)(const drv_dev *dev);
 } drv_backend;
 
 struct drv_dev {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # hw/bitstream.sh -- `make bitstream BOARD=<board>`: builds the board's bitstream with Vivado in
 # batch mode (hw/vivado_build.tcl + boards/<board>/), writing build/<config>/bitstream/
-# dlvta_<board>.{bit,bit.bin,hwh}, utilization.txt, timing.txt and vivado.log. Stops with a
-# clear message, before doing anything, if vivado is not on PATH.
+# dlvta_<board>.{bit,bit.bin,hwh}, utilization.txt, timing.txt and vivado.log. First runs
+# hw/check_board.sh (RTL file list, generated headers, the top's ports, the block design's
+# interface names, clock, Vivado version named: the checks `make test` makes without Vivado);
+# then stops with a clear message if vivado is not on PATH or is not the version
+# hw/vivado_build.tcl was written for (DLVTA_VIVADO_ANY=1: go on with a warning).
 #
 #   hw/bitstream.sh BOARD [BUILD_DIR]      (JOBS=N for Vivado's parallel jobs, default 2)
 set -eu
@@ -15,10 +18,23 @@ if [ -z "$board" ] || [ ! -f "$root/boards/$board/board.env" ]; then
 fi
 # shellcheck disable=SC1090
 . "$root/boards/$board/board.env"
+if ! "$root/hw/check_board.sh" "$board" "$build" >&2; then
+  echo "bitstream: the board's pieces disagree (above): fix them before running Vivado." >&2
+  exit 1
+fi
+echo "bitstream: hw/check_board.sh $board: RTL file list, headers, top ports, block design ports agree"
+want_ver=$(sed -n 's/^set dlvta_vivado_version \([0-9.]*\).*/\1/p' "$root/hw/vivado_build.tcl")
 if ! command -v vivado >/dev/null 2>&1; then
-  echo "bitstream: vivado is not on PATH: install Vivado (2020.2 or later) and source its" >&2
+  echo "bitstream: vivado is not on PATH: install Vivado $want_ver and source its" >&2
   echo "settings64.sh, then run 'make bitstream BOARD=$board' again. Nothing was built." >&2
   echo "(The yosys resource check runs without Vivado: make synth-$CONFIG.)" >&2
+  exit 2
+fi
+have_ver=$(vivado -version 2>/dev/null | sed -n 's/^Vivado v\([0-9.]*\).*/\1/p' | head -n 1)
+if [ "$have_ver" != "$want_ver" ] && [ "${DLVTA_VIVADO_ANY:-0}" != 1 ]; then
+  echo "bitstream: hw/vivado_build.tcl was written for Vivado $want_ver; the vivado on PATH is" >&2
+  echo "'${have_ver:-unknown}'. Source Vivado $want_ver's settings64.sh, or set DLVTA_VIVADO_ANY=1" >&2
+  echo "to try this one (IP versions and block-design properties may differ). Nothing was built." >&2
   exit 2
 fi
 vh="$root/$build/$CONFIG/dlvta_isa.vh"
@@ -42,9 +58,11 @@ cd "$out"
 vivado -mode batch -nojournal -log "$out/vivado.log" -source "$root/hw/vivado_build.tcl" \
   -tclargs "$root" "$board" "$CONFIG" "$PART" "$BOARD_PART" "$out" "$axi" "$mhz" "$REGS_ADDR" \
   "${JOBS:-2}"
-if [ ! -f "$out/dlvta_$board.bit" ] || [ ! -f "$out/dlvta_$board.bit.bin" ]; then
-  echo "bitstream: Vivado wrote no dlvta_$board.bit / .bit.bin: see $out/vivado.log" >&2
-  exit 1
-fi
+for f in "dlvta_$board.bit" "dlvta_$board.bit.bin" "dlvta_$board.hwh" timing.txt; do
+  if [ ! -f "$out/$f" ]; then
+    echo "bitstream: Vivado wrote no $out/$f: see $out/vivado.log" >&2
+    exit 1
+  fi
+done
 echo "bitstream: done: $(ls "$out"/dlvta_"$board".* | tr '\n' ' ')"
 echo "bitstream: copy them with boards/$board/dlvta.dtso to the board and run boards/flash.sh"

@@ -4,7 +4,13 @@
 # lint against hw/lint/dlvta_<board>_bd.v), the .xdc clock against the config's clock, the Tcl
 # (complete commands; bd.tcl defines dlvta_board_bd), the device-tree overlay (dtc) and its
 # register address against board.env, the register block's size against the register map
-# (isa/regs.def), and that `make bitstream` stops cleanly without vivado.
+# (isa/regs.def), and that `make bitstream` stops cleanly without vivado; hw/check_board.sh (the
+# checks `make bitstream` makes before Vivado: RTL file list, generated headers, the top's ports,
+# the block design's interface names) passes, and finds each of a set of planted defects; the
+# Vivado flow's Tcl (hw/vivado_build.tcl with bd.tcl) runs through tclsh on a mock of Vivado's
+# commands (hw/vivado_mock.tcl) and writes .bit, .bit.bin, .hwh and the timing summary next to
+# each other, and stops at once on another Vivado version, as bitstream.sh does.
+# Not checked here (needs Vivado): that Vivado accepts the IP, pin and property names, timing.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -71,12 +77,66 @@ TCL
     [ -n "$dts" ] && [ $((dts)) -eq $want ] && ok || bad "$b: dlvta.dtso register size '$dts', the register map has $want bytes"
   fi
 
-  # 6. without vivado the flow stops with a clear message and status 2
+  # 6. hw/check_board.sh: the pieces agree
+  if hw/check_board.sh "$b" build >"$tmp/cb" 2>&1; then ok; else bad "$b: check_board:"; cat "$tmp/cb"; fi
+
+  # 7. the Tcl flow on the mock of Vivado: outputs next to each other; another version stops it
+  for v in 2022.2 2019.1; do
+    o="$tmp/flow_${b}_$v"
+    mkdir -p "$o"
+    ( . "boards/$b/board.env"
+      printf 'set mock_version %s\nsource hw/vivado_mock.tcl\nset argv [list %s %s %s %s {} %s 64 100 %s 2]\nsource hw/vivado_build.tcl\n' \
+        "$v" "$root" "$b" "$CONFIG" "$PART" "$o" "$REGS_ADDR" >"$o/run.tcl" )
+    tclsh "$o/run.tcl" >"$o/log" 2>&1
+    rc=$?
+    if [ "$v" = 2022.2 ]; then
+      miss=""
+      for f in "dlvta_$b.bit" "dlvta_$b.bit.bin" "dlvta_$b.hwh" timing.txt utilization.txt; do
+        [ -s "$o/$f" ] || miss="$miss $f"
+      done
+      [ $rc -eq 0 ] && [ -z "$miss" ] && ok || { bad "$b: mock Vivado flow: status $rc, missing:$miss"; tail -n 5 "$o/log"; }
+    else
+      [ $rc -eq 2 ] && grep -q "written for Vivado 2022.2; this is Vivado 2019.1" "$o/log" &&
+        ! grep -q "create_project" "$o/log" && ok || { bad "$b: Tcl on Vivado 2019.1: status $rc"; cat "$o/log"; }
+    fi
+  done
+
+  # 8. without vivado the flow stops with a clear message and status 2
   PATH=/usr/bin:/bin hw/bitstream.sh "$b" >"$tmp/bs" 2>&1
   rc=$?
   if [ $rc -eq 2 ] && grep -q "vivado is not on PATH" "$tmp/bs"; then ok
   elif command -v vivado >/dev/null; then echo "note: vivado installed; flow not run by tests"
   else bad "$b: bitstream.sh without vivado: status $rc: $(cat "$tmp/bs")"; fi
 done
+# check_board.sh finds planted defects (each one line), in a copy of boards/, hw/lint/, rtl/
+P=$tmp/planted_tree
+mkdir -p "$P"
+cp -r boards "$P/boards" && cp -r hw/lint "$P/lint" && cp -r rtl "$P/rtl"
+sed -i 's/input wire M_AXIL_rvalid,/input wire M_AXIL_rvalid_x,/' "$P/lint/dlvta_pynq_bd.v"
+sed -i 's/CONFIG.ADDR_WIDTH {12}/CONFIG.ADDR_WIDTH {13}/' "$P/boards/pynq/bd.tcl"
+awk '/^[ \t]*dlvta_top[ \t]/ { on = 1 } on && /\.irq\(/ { sub(/\.irq\([a-z_]*\),?/, "") } { print }' \
+  boards/pynq/dlvta_pynq.v >"$P/boards/pynq/dlvta_pynq.v"
+echo 'module dlvta_spare; endmodule' >"$P/rtl/dlvta_spare.v"
+DLVTA_BOARDS_DIR="$P/boards" DLVTA_LINT_DIR="$P/lint" DLVTA_RTL_DIR="$P/rtl" \
+  hw/check_board.sh pynq build >"$tmp/planted" 2>&1
+rc=$?
+for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "port 'irq' unconnected" "dlvta_spare.v is not used"; do
+  grep -q "$want" "$tmp/planted" && ok || bad "check_board missed a planted defect ('$want'): $(cat "$tmp/planted")"
+done
+[ $rc -eq 1 ] && ok || bad "check_board with planted defects: status $rc"
+
+# boards/flash.sh (runs on a board) at least parses, and runs the self-test after loading
+bash -n boards/flash.sh && grep -q 'selftest --backend zynq --config "$board"' boards/flash.sh && ok ||
+  bad "boards/flash.sh: syntax, or no dlvta selftest after loading"
+
+# bitstream.sh: a vivado of another version on PATH stops it before anything is built
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\necho "Vivado v2019.1 (64-bit)"\n' >"$tmp/bin/vivado"
+chmod +x "$tmp/bin/vivado"
+PATH="$tmp/bin:/usr/bin:/bin" hw/bitstream.sh pynq >"$tmp/bs" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "written for Vivado 2022.2" "$tmp/bs" && ok ||
+  bad "bitstream.sh with vivado 2019.1: status $rc: $(cat "$tmp/bs")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

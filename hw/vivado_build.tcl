@@ -6,6 +6,20 @@
 #
 #   vivado -mode batch -source hw/vivado_build.tcl -tclargs \
 #     ROOT BOARD CONFIG PART BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ REGS_ADDR JOBS
+# The Vivado release this flow was written for; another one stops here (its IP versions, block
+# design properties and Tcl commands differ). DLVTA_VIVADO_ANY=1 goes on anyway, with a warning.
+set dlvta_vivado_version 2022.2
+set have [lindex [split [version -short] " "] 0]
+if {$have ne $dlvta_vivado_version} {
+  if {[info exists ::env(DLVTA_VIVADO_ANY)] && $::env(DLVTA_VIVADO_ANY) eq "1"} {
+    puts "WARNING: dlvta: this flow was written for Vivado $dlvta_vivado_version, this is $have\
+          (DLVTA_VIVADO_ANY=1): check the IP versions in the log"
+  } else {
+    puts "ERROR: dlvta: hw/vivado_build.tcl was written for Vivado $dlvta_vivado_version; this is\
+          Vivado $have. Use $dlvta_vivado_version, or set DLVTA_VIVADO_ANY=1 to try this one."
+    exit 2
+  }
+}
 if {[llength $argv] != 10} {
   puts "usage: vivado -mode batch -source hw/vivado_build.tcl -tclargs ROOT BOARD CONFIG PART\
         BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ REGS_ADDR JOBS"
@@ -56,7 +70,11 @@ file copy -force $bit $outdir/$name.bit
 # .hwh: PYNQ's Overlay reads it from beside the .bit, with the same base name
 set hwh [lindex [glob -nocomplain [file dirname $bd_file]/hw_handoff/$bd.hwh \
                  $proj/$name.gen/sources_1/bd/$bd/hw_handoff/$bd.hwh] 0]
-if {$hwh ne ""} { file copy -force $hwh $outdir/$name.hwh } else { puts "WARNING: no .hwh found" }
+if {$hwh eq ""} {
+  puts "ERROR: dlvta: no .hwh of $bd found under $proj (PYNQ needs it beside the .bit)"
+  exit 1
+}
+file copy -force $hwh $outdir/$name.hwh
 # .bin for /sys/class/fpga_manager: bootgen if installed, else write_cfgmem (SMAPx32, no swap)
 set arch [expr {[string match xczu* $part] ? "zynqmp" : "zynq"}]
 if {[auto_execok bootgen] ne ""} {

@@ -112,6 +112,29 @@ static unsigned reg_width(const rreg *r) {
 
 static unsigned cnt_off(int n) { return (unsigned)cval("CNT_BASE") + 8u * (unsigned)n; }
 
+/* FNV-1a over a string (with its terminating zero) or a number, continuing h. */
+static uint32_t fnv_s(uint32_t h, const char *s) {
+  do h = (h ^ (uint8_t)*s) * 16777619u; while (*s++);
+  return h;
+}
+static uint32_t fnv_u(uint32_t h, uint64_t v) {
+  for (int i = 0; i < 8; i++) h = (h ^ (uint8_t)(v >> 8 * i)) * 16777619u;
+  return h;
+}
+
+/* DLVTA_REGS_ID: a hash of the register map as hardware and driver see it -- constants, register
+ * names and offsets, bits, the expanded counters, error codes and which the hardware reports --
+ * and not of the texts, so that a documentation edit keeps bitstreams valid. Call after check(). */
+static uint32_t regs_id(void) {
+  uint32_t h = 2166136261u;
+  for (int i = 0; i < N_CONSTS; i++) h = fnv_u(fnv_s(h, consts[i].name), consts[i].value);
+  for (int i = 0; i < N_REGS; i++) h = fnv_s(fnv_u(fnv_s(h, regs[i].name), regs[i].off), regs[i].access);
+  for (int i = 0; i < N_BITS; i++) h = fnv_u(fnv_s(fnv_s(h, bits[i].reg), bits[i].name), bits[i].bit);
+  for (int n = 0; n < n_ctr; n++) h = fnv_s(h, ctr[n].name);
+  for (int i = 0; i < N_ERRS; i++) h = fnv_u(fnv_u(fnv_s(h, errs[i].name), (uint64_t)errs[i].code), (uint64_t)errs[i].hw);
+  return h;
+}
+
 /* Expand the counters and check the whole table; 0 if it is consistent. */
 static int check(void) {
   uint64_t abits = cval("ADDR_BITS"), base = cval("CNT_BASE"), kbits = cval("ERR_KIND_BITS");
@@ -194,6 +217,8 @@ static void write_h(FILE *f) {
           (uint64_t)1 << cval("ADDR_BITS"));
   fprintf(f, "#define DLVTA_REGS_SPAN 0x%03xu /* bytes a mapping must cover: through the last counter */\n\n",
           cnt_off(n_ctr));
+  fprintf(f, "#define DLVTA_REGS_ID 0x%08" PRIx32 "u /* what REGS_ID reads: a hash of the register map */\n\n",
+          regs_id());
   for (int i = 0; i < N_REGS; i++) {
     fprintf(f, "#define DLVTA_REG_%s 0x%03xu /* %s: %s */\n", regs[i].name, regs[i].off,
             regs[i].access, regs[i].meaning);
@@ -265,6 +290,8 @@ static void write_vh(FILE *f) {
   fprintf(f, "`define DLVTA_REGS_CNT_BASE %u'h%03x\n", ab, (unsigned)cval("CNT_BASE"));
   fprintf(f, "`define DLVTA_REGS_ERR_KIND_BITS %u\n", kb);
   fprintf(f, "`define DLVTA_REGS_PC_IDLE 32'h%08" PRIx64 "\n", cval("PC_IDLE"));
+  fprintf(f, "`define DLVTA_REGS_ID 32'h%08" PRIx32 " // what REGS_ID reads: a hash of the register map\n",
+          regs_id());
   for (int i = 0; i < N_REGS; i++) {
     fprintf(f, "`define DLVTA_REG_%s %u'h%03x // %s\n", regs[i].name, ab, regs[i].off, regs[i].meaning);
     unsigned w = reg_width(&regs[i]);
@@ -346,13 +373,16 @@ static void write_md(FILE *f) {
     md_cell(f, errs[i].meaning);
     fprintf(f, " |\n");
   }
-  fprintf(f, "\nConstants:\n\n| name | value | meaning |\n|---|---|---|\n");
+  fprintf(f, "\nConstants (and DLVTA_REGS_ID, generated: the value of REGS_ID for this table):\n\n"
+             "| name | value | meaning |\n|---|---|---|\n");
   for (int i = 0; i < N_CONSTS; i++) {
     fprintf(f, consts[i].value < 64 ? "| %s | %" PRIu64 " | " : "| %s | 0x%" PRIX64 " | ",
             consts[i].name, consts[i].value);
     md_cell(f, consts[i].meaning);
     fprintf(f, " |\n");
   }
+  fprintf(f, "| ID (generated) | 0x%08" PRIX32 " | DLVTA_REGS_ID, the value of REGS_ID: a hash of this map |\n",
+          regs_id());
   fprintf(f, "\n%s\n", MD_END);
 }
 

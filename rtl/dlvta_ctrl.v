@@ -1,7 +1,8 @@
 // rtl/dlvta_ctrl.v -- the AXI4-Lite control slave (the register map is isa/regs.def, through the
 // generated dlvta_regs.vh; rtl/REGS.md), the run state (busy / done / error with the first
-// error's kind and instruction index), the start sequence (one cycle of unit reset, then go) and
-// the 64-bit performance counters.
+// error's kind and instruction index), the start sequence (one cycle of unit reset, then go), the
+// abort (CTRL.abort: the error path's halt with kind ABORTED, so units drain as after an error)
+// and the 64-bit performance counters.
 `default_nettype none
 `include "dlvta_isa.vh"
 `include "dlvta_regs.vh"
@@ -76,6 +77,7 @@ module dlvta_ctrl (
   reg        halt_q;
   reg        finish_q;
   reg        irq_en_q;
+  reg        abort_q;      // CTRL.abort was written during this run
   reg [KindBits-1:0] err_kind_q;
   reg [31:0] err_insn_q;
   reg [31:0] insn_addr_q;
@@ -95,6 +97,8 @@ module dlvta_ctrl (
 
   wire start = wr_fire && (wr_word == `DLVTA_REG_CTRL) && s_wstrb_i[`DLVTA_CTRL_START_BIT / 8] &&
                s_wdata_i[`DLVTA_CTRL_START_BIT] && !busy_q;
+  wire abort = wr_fire && (wr_word == `DLVTA_REG_CTRL) && s_wstrb_i[`DLVTA_CTRL_ABORT_BIT / 8] &&
+               s_wdata_i[`DLVTA_CTRL_ABORT_BIT] && busy_q;
   assign clear_o = clear_q;
   assign insn_addr_o = insn_addr_q;
   assign insn_count_o = insn_count_q;
@@ -201,6 +205,7 @@ module dlvta_ctrl (
       halt_q <= 1'b0;
       finish_q <= 1'b0;
       irq_en_q <= 1'b0;
+      abort_q <= 1'b0;
       err_kind_q <= `DLVTA_ERR_NONE;
       err_insn_q <= 32'd0;
       insn_addr_q <= 32'd0;
@@ -213,6 +218,7 @@ module dlvta_ctrl (
     end else begin
       clear_q <= start;
       go_o <= clear_q;
+      if (abort) abort_q <= 1'b1;
       if (s_bvalid_o && s_bready_i) s_bvalid_o <= 1'b0;
       if (wr_fire) begin
         s_bvalid_o <= 1'b1;
@@ -230,6 +236,7 @@ module dlvta_ctrl (
         error_q <= 1'b0;
         halt_q <= 1'b0;
         finish_q <= 1'b0;
+        abort_q <= 1'b0;
         err_kind_q <= `DLVTA_ERR_NONE;
         err_insn_q <= 32'd0;
       end else if (busy_q && !clear_q && !go_o) begin
@@ -238,6 +245,11 @@ module dlvta_ctrl (
           halt_q <= 1'b1;
           err_kind_q <= e_kind;
           err_insn_q <= e_idx;
+        end else if (!halt_q && abort_q) begin
+          // the error path from here: units start nothing, bursts on the bus complete
+          halt_q <= 1'b1;
+          err_kind_q <= `DLVTA_ERR_ABORTED;
+          err_insn_q <= fetch_pc_i;
         end else if (!halt_q && exhausted_i && units_idle_i) begin
           halt_q <= 1'b1;
           err_kind_q <= `DLVTA_ERR_NO_FINISH;
@@ -272,6 +284,7 @@ module dlvta_ctrl (
             `DLVTA_REG_COMPUTE_PC: s_rdata_o <= compute_pc_i;
             `DLVTA_REG_STORE_PC: s_rdata_o <= store_pc_i;
             `DLVTA_REG_WAIT: s_rdata_o <= {{(32-`DLVTA_WAIT_WIDTH){1'b0}}, wait_i};
+            `DLVTA_REG_REGS_ID: s_rdata_o <= `DLVTA_REGS_ID;
             default: s_rdata_o <= 32'd0;
           endcase
         end

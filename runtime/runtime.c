@@ -114,6 +114,20 @@ int rt_open(rt_model *r, const char *backend, const char *options, char *err, si
   }
   size_t n_insns = 0;
   for (int i = 0; i < m->nl; i++) r->code_off[i] = n_insns * 16, n_insns += m->l[i].n_insns;
+  /* the image and the instructions must fit the device's DMA memory: say so before placing */
+  uint64_t need = ((uint64_t)(m->image_bytes ? m->image_bytes : 1) + ISA_IMAGE_ALIGN - 1) /
+                      ISA_IMAGE_ALIGN * ISA_IMAGE_ALIGN +
+                  ((uint64_t)(n_insns ? n_insns * 16 : 16) + ISA_IMAGE_ALIGN - 1) / ISA_IMAGE_ALIGN *
+                      ISA_IMAGE_ALIGN;
+  char what[64];
+  snprintf(what, sizeof what, "the package's image and %zu instructions", n_insns);
+  rc = drv_mem_check(r->dev, need, what);
+  if (rc != DRV_OK) {
+    rt_err(err, errlen, RT_E_DEVICE, "%s", drv_last_error(r->dev)->message);
+    drv_close(r->dev);
+    r->dev = NULL;
+    return RT_E_DEVICE;
+  }
   rc = drv_alloc(r->dev, m->image_bytes ? m->image_bytes : 1, &r->img);
   if (rc == DRV_OK) rc = drv_alloc(r->dev, n_insns ? n_insns * 16 : 16, &r->code);
   if (rc == DRV_OK) rc = drv_write(r->dev, r->img, 0, m->image, m->image_bytes);
@@ -139,7 +153,9 @@ int rt_open(rt_model *r, const char *backend, const char *options, char *err, si
   }
   if (rc == DRV_OK) rc = drv_write(r->dev, r->code, 0, bytes, n_insns * 16);
   free(bytes);
-  if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "placing the image on the device: %s", drv_strerror(rc));
+  if (rc != DRV_OK)
+    return rt_err(err, errlen, RT_E_DEVICE, "placing the image on the device: %s%s%s", drv_strerror(rc),
+                  drv_last_error(r->dev)->message[0] ? ": " : "", drv_last_error(r->dev)->message);
   return RT_OK;
 }
 

@@ -2,7 +2,13 @@
  * DRV_E_BACKEND and say why (XRT not set up, its shim missing, no device), bad options must be
  * DRV_E_ARG, and nothing may abort. When XRT is installed, one case goes through XRT's own
  * xrtDeviceOpen (with XILINX_XRT pointing at a directory that links XRT's shim). Without XRT at
- * build time the backend must say "built without XRT". */
+ * build time the backend must say "built without XRT".
+ *
+ * Not covered (no XRT device or emulation here): loading an xclbin, buffer objects (xrtBOAlloc,
+ * xrtBOAddress, sync), register access through xrtKernelRead/WriteRegister, a run, the timeout's
+ * CTRL.abort and the exclusive kernel open between processes on XRT. The register protocol those
+ * runs use (drv_regs_run: start, wait, errors, timeout, abort) is the zynq backend's, which
+ * tests/test_zynq_rtl.c runs on the RTL; what is specific to XRT is untested. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

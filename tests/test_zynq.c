@@ -3,7 +3,8 @@
  * and for the u-dma-buf region (/dev/udmabuf0 and its sysfs attributes); a fake-device thread
  * maps the register file and answers CTRL=start like the accelerator would. Checks: UIO lookup
  * by name, options, fingerprint mismatch, register writes of a run, counters, error and timeout
- * reports, allocation bounds and alignment, cache-sync attribute writes, /dev/mem offsets. */
+ * reports, the abort after a timeout (and a device that ignores it), the register map's REGS_ID,
+ * allocation bounds and alignment, cache-sync attribute writes, /dev/mem offsets. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,11 +82,12 @@ static volatile uint32_t *map_file(const char *rel, size_t len, int *fd_out) {
 
 /* ---- the fake device -------------------------------------------------------------------- */
 
-enum { FAKE_OK, FAKE_ERROR, FAKE_HANG };
+/* FAKE_HANG: the run never ends, CTRL.abort stops it; FAKE_STUCK: not even the abort */
+enum { FAKE_OK, FAKE_ERROR, FAKE_HANG, FAKE_STUCK };
 
 typedef struct fake {
   volatile uint32_t *regs; /* register block (word index = byte offset / 4) */
-  int mode, err_kind, err_insn, stop, starts;
+  int mode, err_kind, err_insn, stop, starts, aborts;
   uint32_t seen_addr, seen_count, seen_ctrl;
   pthread_t th;
 } fake;
@@ -102,6 +104,15 @@ static void *fake_main(void *arg) {
   fake *f = arg;
   while (!__atomic_load_n(&f->stop, __ATOMIC_SEQ_CST)) {
     uint32_t ctrl = ld(f->regs, DLVTA_REG_CTRL);
+    if (ctrl & DLVTA_CTRL_ABORT) {
+      st(f->regs, DLVTA_REG_CTRL, 0);
+      __atomic_add_fetch(&f->aborts, 1, __ATOMIC_SEQ_CST);
+      if (f->mode != FAKE_STUCK && (ld(f->regs, DLVTA_REG_STATUS) & DLVTA_STATUS_BUSY)) {
+        st(f->regs, DLVTA_REG_ERR_KIND, DLVTA_ERR_ABORTED);
+        st(f->regs, DLVTA_REG_ERR_INSN, 3);
+        st(f->regs, DLVTA_REG_STATUS, DLVTA_STATUS_ERROR);
+      }
+    }
     if (ctrl & DLVTA_CTRL_START) {
       f->seen_ctrl = ctrl;
       f->seen_addr = ld(f->regs, DLVTA_REG_INSN_ADDR);
@@ -174,9 +185,11 @@ static int open_dev(const char *cfg_name, const char *extra, drv_dev **out) {
   return rc;
 }
 
+/* The bitstream's config fingerprint (and a register map that is this driver's). */
 static void set_fp(volatile uint32_t *regs, uint64_t fp) {
   st(regs, DLVTA_REG_FP_LO, (uint32_t)fp);
   st(regs, DLVTA_REG_FP_HI, (uint32_t)(fp >> 32));
+  st(regs, DLVTA_REG_REGS_ID, DLVTA_REGS_ID);
 }
 
 static double ms_since(const struct timespec *t0) {
@@ -233,6 +246,16 @@ static void test_open_errors(volatile uint32_t *regs) {
   rc = open_dev("tiny", "", &dev);
   CHECK(rc == DRV_E_CONFIG && strstr(open_msg, "0x0000000000001234") &&
         strstr(open_msg, "no known config"), "got %d: %s", rc, open_msg);
+  set_fp(regs, cfg->fingerprint);
+  /* the right config, but a register map of another build (or one from before REGS_ID) */
+  st(regs, DLVTA_REG_REGS_ID, 0);
+  rc = open_dev("tiny", "", &dev);
+  CHECK(rc == DRV_E_CONFIG && strstr(open_msg, "register map") && strstr(open_msg, "before REGS_ID"),
+        "old register map: got %d: %s", rc, open_msg);
+  st(regs, DLVTA_REG_REGS_ID, DLVTA_REGS_ID ^ 1);
+  rc = open_dev("tiny", "", &dev);
+  CHECK(rc == DRV_E_CONFIG && strstr(open_msg, "register map"), "other register map: got %d: %s",
+        rc, open_msg);
   set_fp(regs, cfg->fingerprint);
 
   rc = open_dev("tiny", "uio_name=nosuch", &dev);
@@ -424,13 +447,32 @@ static void test_run(drv_dev *dev, volatile uint32_t *regs) {
   CHECK(strstr(e->message, "timeout after 50 ms") && strstr(e->message, drv_wait_names[DLVTA_WAIT_COMPUTE_L2C_TOKEN_BIT]) &&
         strstr(e->message, "compute unit: instruction 1: ") && strstr(e->message, dis1) &&
         strstr(e->message, "load unit: idle"), "timeout message: %s", e->message);
-  /* the device is still busy: the next run is refused without touching CTRL */
+  /* then the driver aborted it: idle, and the next run starts */
+  CHECK(f.aborts == 1 && strstr(e->message, "aborted (CTRL.abort)") &&
+        strstr(e->message, "ERR_KIND aborted") && strstr(e->message, "takes the next run"),
+        "abort after the timeout: %d aborts: %s", f.aborts, e->message);
+  fake_stop(&f);
+  st(regs, DLVTA_REG_STATUS, 0); /* the RTL clears error with the start write; the fake cannot */
+  fake_start(&f, regs, FAKE_OK);
+  rc = drv_run(dev, ib, 64, 3, 1000);
+  CHECK(rc == DRV_OK && f.starts == 1 && f.aborts == 0, "run after the abort: %d, %d starts, %d "
+        "aborts: %s", rc, f.starts, f.aborts, drv_last_error(dev)->message);
+  fake_stop(&f);
+  /* a device that not even CTRL.abort stops: said so, and the next run is refused without a
+   * start (after one more abort) */
+  st(regs, DLVTA_REG_STATUS, 0);
+  fake_start(&f, regs, FAKE_STUCK);
+  rc = drv_run(dev, ib, 64, 3, 50);
+  CHECK(rc == DRV_E_TIMEOUT && strstr(drv_last_error(dev)->message, "CTRL.abort did not stop") &&
+        strstr(drv_last_error(dev)->message, "reload the bitstream"), "stuck: %d %s", rc,
+        drv_last_error(dev)->message);
   int starts = f.starts;
   rc = drv_run(dev, ib, 64, 3, 50);
-  CHECK(rc == DRV_E_IO && strstr(drv_last_error(dev)->message, "still busy"), "busy: %d %s", rc,
-        drv_last_error(dev)->message);
+  CHECK(rc == DRV_E_IO && strstr(drv_last_error(dev)->message, "did not stop on CTRL.abort"),
+        "busy: %d %s", rc, drv_last_error(dev)->message);
   usleep(3000);
-  CHECK(f.starts == starts, "a busy device must not be started again");
+  CHECK(f.starts == starts && f.aborts == 2, "a busy device must not be started again (%d starts, "
+        "%d aborts)", f.starts - starts, f.aborts);
   fake_stop(&f);
   st(regs, DLVTA_REG_STATUS, 0);
   rc = drv_run(dev, ib, 8, 3, 50);

@@ -7,8 +7,12 @@
  * small model (tiny_cnn) gives outputs bit-identical to fsim's; random programs give fsim's
  * image and the verilator backend's counters exactly; an illegal instruction is reported with
  * fsim's kind and index, and the device runs again afterwards; a token deadlock times out with
- * each unit's waiting instruction (the ones fsim names) and its WAIT bits, and the still-busy
- * device refuses the next start; a bitstream fingerprint of another config is refused at open.
+ * each unit's waiting instruction (the ones fsim names) and its WAIT bits, the driver aborts the
+ * run (CTRL.abort) and the same open device then runs a program to fsim's result (also on the
+ * verilator backend); an abort in the middle of DRAM traffic keeps every AXI rule; runs wait on
+ * the interrupt (and poll when there is none); a second user of the device is refused with its
+ * holder named; a package larger than the u-dma-buf region is refused with how to size it;
+ * `dlvta selftest`'s checks pass; a bitstream fingerprint of another config is refused at open.
  *
  * The emulated board:
  * - Memory: /dev/udmabuf0 is a regular file that the driver maps MAP_SHARED, as it maps the
@@ -50,7 +54,13 @@
  *   coherent; cache=sync's writes to sync_* land in plain files and do nothing, so a missing
  *   flush or invalidate would go unnoticed (tests/test_zynq.c checks those writes). A DMA
  *   access outside the u-dma-buf region gets SLVERR here (DRAM access error), where a board's
- *   interconnect would reach other memory. No interrupt: the driver polls STATUS.
+ *   interconnect would reach other memory.
+ * - Interrupt: the RTL's irq output (tsim_irq) is delivered through a pseudo-terminal that speaks
+ *   UIO's protocol (the driver writes the 32-bit 1 to arm it, poll()s and read()s the 32-bit
+ *   event count); the driver opens it by the irq= option, where on a board it uses /dev/uioN
+ *   itself. The clock thread samples the line every few cycles, so the wake-up comes later (in
+ *   device cycles) than a GIC's, and only the driver's own arming re-enables it, as with
+ *   uio_pdrv_genirq.
  * - Host: needs x86-64 Linux (trap flag, page-fault error code in the signal context).
  */
 #define _GNU_SOURCE
@@ -59,6 +69,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,12 +79,15 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/ucontext.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "drv_impl.h"
 #include "drv_regs_priv.h"
 #include "e2e_util.h"
 #include "progen.h"
+#include "selftest.h"
 #include "tsim.h"
 
 #define EMU_DMA_PHYS 0x1f000000u    /* where a u-dma-buf region might sit in a PYNQ's DDR */
@@ -104,7 +118,12 @@ typedef struct emu {
   char root[64];         /* the temporary sysfs + /dev tree */
   char opts[256];        /* the zynq backend's options: sysfs=<root>/sys,devdir=<root>/dev */
   int reg_fd, dma_fd;    /* dev/uio0 (the window's backing, used with pread/pwrite only), udmabuf */
-  uint8_t *dma;          /* the test's mapping of dev/udmabuf0, EMU_DMA_SIZE bytes */
+  uint8_t *dma;          /* the test's mapping of dev/udmabuf0, dma_size bytes */
+  size_t dma_size;       /* the u-dma-buf region's size */
+  int pty_m, pty_s;      /* the interrupt: a pseudo-terminal whose slave the driver opens (irq=) */
+  char pty_name[64];
+  int irq_armed;         /* the driver wrote 1 (UIO: enable); cleared when the interrupt fires */
+  uint32_t irq_events;   /* UIO's event count, the value the driver reads */
   emu_range win[4];
   int n_win;
   pthread_t clock;
@@ -115,6 +134,8 @@ typedef struct emu {
   int stepping, step_write; /* single-step state between SIGSEGV and SIGTRAP */
   uint32_t step_off;
   uint64_t reads, writes;   /* driver register accesses forwarded */
+  uint64_t irqs;            /* interrupts delivered to the driver */
+  uint64_t status_reads;    /* driver reads of STATUS */
 } emu;
 
 static emu *E;               /* the emulator whose window the signal handlers serve */
@@ -142,9 +163,27 @@ static uint32_t emu_axi(emu *e, int op, uint32_t off, uint32_t val) {
   return v;
 }
 
+/* The UIO side of the interrupt: the driver's 4-byte writes on the pty arm (1) or disarm (0)
+ * it; an armed interrupt whose RTL line is high fires once: the event count goes up and is sent,
+ * and it is disarmed until the driver writes 1 again (uio_pdrv_genirq's behaviour). */
+static void emu_irq(emu *e) {
+  uint32_t v;
+  struct pollfd p = {e->pty_m, POLLIN, 0};
+  while (e->pty_m >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+         read(e->pty_m, &v, 4) == 4)
+    e->irq_armed = v != 0;
+  if (e->irq_armed && e->port.irq(e->t)) {
+    e->irq_armed = 0;
+    e->irq_events++;
+    e->irqs++;
+    if (write(e->pty_m, &e->irq_events, 4) != 4)
+      e->irq_armed = 0;
+  }
+}
+
 /* The clock thread: serves register requests, and clocks the RTL while it is busy (looking for
- * requests every EMU_SLICE cycles and at STATUS every EMU_STATUS_EVERY). Idle, it sleeps in
- * read() until the next request. */
+ * requests every EMU_SLICE cycles and at STATUS every EMU_STATUS_EVERY); delivers the interrupt.
+ * Idle, it sleeps in poll() until the next request or interrupt arming. */
 static void *emu_clock(void *arg) {
   emu *e = arg;
   int running = 0;
@@ -155,7 +194,16 @@ static void *emu_clock(void *arg) {
       if ((since += EMU_SLICE) >= EMU_STATUS_EVERY) {
         since = 0;
         running = (e->api.reg_read(e->t, DLVTA_REG_STATUS) & DLVTA_STATUS_BUSY) != 0;
+        emu_irq(e);
+      } else if (e->irq_armed && e->port.irq(e->t)) {
+        emu_irq(e);
       }
+      continue;
+    }
+    struct pollfd pf[2] = {{e->req[0], POLLIN, 0}, {e->pty_m, POLLIN, 0}};
+    if (!__atomic_load_n(&e->pending, __ATOMIC_ACQUIRE) && poll(pf, e->pty_m >= 0 ? 2 : 1, -1) > 0 &&
+        !(pf[0].revents & POLLIN)) {
+      emu_irq(e);
       continue;
     }
     char c;
@@ -177,6 +225,7 @@ static void *emu_clock(void *arg) {
     __atomic_store_n(&e->pending, 0, __ATOMIC_RELEASE);
     if (write(e->rep[1], &v, 4) != 4 || op == OP_QUIT)
       break;
+    emu_irq(e);
   }
   return NULL;
 }
@@ -218,6 +267,7 @@ static void emu_on_segv(int sig, siginfo_t *si, void *ucv) {
     if (pwrite(e->reg_fd, &v, 4, e->step_off) != 4)
       v = 0;
     e->reads++;
+    e->status_reads += e->step_off == DLVTA_REG_STATUS;
   }
   e->stepping = 1;
   emu_protect(e, PROT_READ | PROT_WRITE);
@@ -288,9 +338,11 @@ static void emu_stop(emu *e);
 
 /* Build the board: the sysfs/dev tree, the RTL with the region as its DRAM, the register
  * window's snapshot, the clock thread, the signal handlers. 0, or -1 (failure printed). */
-static int emu_start(emu *e, const char *config) {
+static int emu_start_sized(emu *e, const char *config, size_t dma_size) {
   memset(e, 0, sizeof *e);
   e->reg_fd = e->dma_fd = e->req[0] = e->req[1] = e->rep[0] = e->rep[1] = -1;
+  e->pty_m = e->pty_s = -1;
+  e->dma_size = dma_size;
   snprintf(e->root, sizeof e->root, "/tmp/dlvta_zynq_rtl_XXXXXX");
   if (!mkdtemp(e->root)) {
     CHECK(0, "mkdtemp: %s", strerror(errno));
@@ -303,7 +355,7 @@ static int emu_start(emu *e, const char *config) {
            !emu_file(e, "sys/uio/uio1/name", "xadc\n");
   snprintf(text, sizeof text, "0x%08x\n", EMU_DMA_PHYS);
   ok = ok && !emu_file(e, "sys/u-dma-buf/udmabuf0/phys_addr", text);
-  snprintf(text, sizeof text, "%u\n", EMU_DMA_SIZE);
+  snprintf(text, sizeof text, "%zu\n", e->dma_size);
   ok = ok && !emu_file(e, "sys/u-dma-buf/udmabuf0/size", text);
   static const char *const sync[] = {"sync_offset", "sync_size", "sync_direction",
                                      "sync_for_device", "sync_for_cpu"};
@@ -314,13 +366,13 @@ static int emu_start(emu *e, const char *config) {
   }
   ok = ok && !emu_file(e, "dev/.keep", "");
   e->reg_fd = ok ? emu_sized(e, "dev/uio0", EMU_WIN) : -1;
-  e->dma_fd = ok ? emu_sized(e, "dev/udmabuf0", EMU_DMA_SIZE) : -1;
+  e->dma_fd = ok ? emu_sized(e, "dev/udmabuf0", e->dma_size) : -1;
   if (e->reg_fd < 0 || e->dma_fd < 0) {
     CHECK(0, "cannot build the emulated sysfs/dev tree in %s: %s", e->root, strerror(errno));
     emu_stop(e);
     return -1;
   }
-  void *m = mmap(NULL, EMU_DMA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, e->dma_fd, 0);
+  void *m = mmap(NULL, e->dma_size, PROT_READ | PROT_WRITE, MAP_SHARED, e->dma_fd, 0);
   e->dma = m == MAP_FAILED ? NULL : m;
   char err[1200];
   int rc = e->dma ? tsim_api_load(config, 0, &e->api, err, sizeof err) : -1;
@@ -333,12 +385,31 @@ static int emu_start(emu *e, const char *config) {
     emu_stop(e);
     return -1;
   }
-  drv_region dram = {EMU_DMA_PHYS, EMU_DMA_SIZE, e->dma};
+  drv_region dram = {EMU_DMA_PHYS, e->dma_size, e->dma};
   e->port.set_regions(e->t, &dram, 1);
   /* the window as the idle RTL answers it at every offset: what open's fingerprint check reads */
   for (uint32_t off = 0; off < EMU_WIN; off += 4) {
     uint32_t v = e->api.reg_read(e->t, off);
     if (pwrite(e->reg_fd, &v, 4, off) != 4)
+      rc = -1;
+  }
+  /* the interrupt line: a raw pseudo-terminal (4-byte words pass unchanged, a read waits for
+   * the whole word); the driver opens the slave by name, the test keeps it open too */
+  e->pty_m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  const char *pts = e->pty_m >= 0 && !grantpt(e->pty_m) && !unlockpt(e->pty_m) ? ptsname(e->pty_m) : NULL;
+  struct termios tio;
+  if (pts) {
+    snprintf(e->pty_name, sizeof e->pty_name, "%s", pts);
+    e->pty_s = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  }
+  if (e->pty_s < 0 || tcgetattr(e->pty_s, &tio)) {
+    CHECK(0, "emulated board: no pseudo-terminal for the interrupt: %s", strerror(errno));
+    rc = -1;
+  } else {
+    cfmakeraw(&tio);
+    tio.c_cc[VMIN] = 4;
+    tio.c_cc[VTIME] = 0;
+    if (tcsetattr(e->pty_s, TCSANOW, &tio))
       rc = -1;
   }
   if (rc || pipe(e->req) || pipe(e->rep) || pthread_create(&e->clock, NULL, emu_clock, e)) {
@@ -361,10 +432,13 @@ static int emu_start(emu *e, const char *config) {
     installed = 1;
   }
 #endif
-  snprintf(e->opts, sizeof e->opts, "sysfs=%s/sys,devdir=%s/dev", e->root, e->root);
+  snprintf(e->opts, sizeof e->opts, "sysfs=%s/sys,devdir=%s/dev,irq=%s", e->root, e->root,
+           e->pty_name);
   E = e;
   return 0;
 }
+
+static int emu_start(emu *e, const char *config) { return emu_start_sized(e, config, EMU_DMA_SIZE); }
 
 /* After drv_open: find the driver's mapping of dev/uio0 (by device and inode, or by path: on
  * overlayfs the maps show the underlying inode) and close it, so that every access traps to the
@@ -419,9 +493,9 @@ static void emu_stop(emu *e) {
   if (e->api.handle)
     tsim_api_unload(&e->api);
   if (e->dma)
-    munmap(e->dma, EMU_DMA_SIZE);
-  int fds[] = {e->reg_fd, e->dma_fd, e->req[0], e->req[1], e->rep[0], e->rep[1]};
-  for (int i = 0; i < 6; i++)
+    munmap(e->dma, e->dma_size);
+  int fds[] = {e->reg_fd, e->dma_fd, e->req[0], e->req[1], e->rep[0], e->rep[1], e->pty_m, e->pty_s};
+  for (int i = 0; i < 8; i++)
     if (fds[i] >= 0)
       close(fds[i]);
   if (e->root[0])
@@ -601,9 +675,30 @@ static long unit_insn(const char *msg, const char *unit, const char *fmt) {
   return s ? strtol(s + strlen(key), NULL, 10) : -1;
 }
 
+/* A random program on dev gives fsim's (df) image: the device works after what went before. */
+static void test_good_after(drv_dev *dev, drv_dev *df, const char *what) {
+  isa_prog g;
+  if (progen_make(drv_config(df), 31337, NULL, &g)) {
+    CHECK(0, "progen_make 31337");
+    return;
+  }
+  uint8_t *imf = calloc(1, g.image_bytes + 1), *imd = calloc(1, g.image_bytes + 1);
+  int rf = drv_run_prog(df, &g, imf, 60000), rd = drv_run_prog(dev, &g, imd, 60000);
+  char msg[2048] = "";
+  CHECK(rf == DRV_OK && rd == DRV_OK, "%s: fsim %s, device %s: %s", what, drv_strerror(rf),
+        drv_strerror(rd), drv_last_error(dev)->message);
+  CHECK(rd != DRV_OK || !progen_diff(&g, imf, imd, msg, sizeof msg), "%s: image differs from "
+        "fsim's: %s", what, msg);
+  free(imf);
+  free(imd);
+  isa_prog_free(&g);
+}
+
 /* A token deadlock: every unit waits for a token that nobody pushes. fsim reports the deadlock;
  * the board keeps busy, the driver times out and names each unit's waiting instruction (fsim's
- * ones) with its WAIT bits; the next start is refused while the device is busy. */
+ * ones) with its WAIT bits, then aborts the run (CTRL.abort): the device is idle again and the
+ * next program on the same open device gives fsim's result. The verilator backend detects the
+ * deadlock itself and aborts the same way. */
 static void test_deadlock(void) {
   static const char text[] =
       ".image 4096\n"
@@ -653,18 +748,251 @@ static void test_deadlock(void) {
       CHECK(strstr(ez.message, want) && strstr(ez.message, waits[u]),
             "zynq message should say '%s' and '%s': %s", want, waits[u], ez.message);
     }
-    /* the RTL still waits: busy, and the driver will not start it again */
-    uint32_t st = emu_reg(&e, DLVTA_REG_STATUS);
-    CHECK(st & DLVTA_STATUS_BUSY, "STATUS 0x%x after the timeout: still busy expected", st);
-    rz = drv_run_prog(dz, &p, NULL, 300);
-    CHECK(rz == DRV_E_IO && strstr(drv_last_error(dz)->message, "still busy"),
-          "second start: %s: %s", drv_strerror(rz), drv_last_error(dz)->message);
+    /* the driver aborted the run (CTRL.abort): the RTL is idle with ERR_KIND ABORTED, and the
+     * same open device runs a good program to fsim's result, without a reload */
+    uint32_t st = emu_reg(&e, DLVTA_REG_STATUS), kind = emu_reg(&e, DLVTA_REG_ERR_KIND);
+    CHECK(!(st & DLVTA_STATUS_BUSY) && (st & DLVTA_STATUS_ERROR) && kind == DLVTA_ERR_ABORTED,
+          "after the timeout: STATUS 0x%x ERR_KIND %u, expected idle, error, aborted", st, kind);
+    CHECK(strstr(ez.message, "aborted (CTRL.abort)") != NULL, "the timeout message should say the "
+          "device was aborted: %s", ez.message);
+    test_good_after(dz, df, "zynq after the deadlock's abort");
+    /* twice in a row: the abort leaves nothing behind */
+    rz = drv_run_prog(dz, &p, NULL, 200);
+    CHECK(rz == DRV_E_TIMEOUT && strstr(drv_last_error(dz)->message, "aborted (CTRL.abort)"),
+          "second deadlock: %s: %s", drv_strerror(rz), drv_last_error(dz)->message);
+    test_good_after(dz, df, "zynq after the second abort");
+    /* a run nobody waits for (its process died): the deadlock program is still in the DMA
+     * region and INSN_ADDR/INSN_COUNT still point at it; started behind the driver's back it
+     * hangs the device again, and the driver's next run aborts it first, then runs */
+    emu_axi(&e, OP_WRITE, DLVTA_REG_CTRL, DLVTA_CTRL_START);
+    st = emu_reg(&e, DLVTA_REG_STATUS);
+    CHECK(st & DLVTA_STATUS_BUSY, "STATUS 0x%x after a start behind the driver: busy expected", st);
+    test_good_after(dz, df, "zynq on a device left busy by another run");
   }
+  /* the verilator backend (tsim_run): the deadlock is detected, the run aborted the same way */
+  drv_dev *dv = NULL;
+  rc = drv_open("verilator", cfg_name, NULL, &dv);
+  CHECK(rc == DRV_OK, "drv_open verilator: %s", drv_open_error());
+  if (dv && df) {
+    int rv = drv_run_prog(dv, &p, NULL, 60000);
+    const drv_error *ev = drv_last_error(dv);
+    CHECK(rv == DRV_E_EXEC && ev->kind == DRV_ERR_DEADLOCK && strstr(ev->message, "aborted (CTRL.abort)"),
+          "verilator deadlock: %s kind %d: %s", drv_strerror(rv), ev->kind, ev->message);
+    test_good_after(dv, df, "verilator after the deadlock's abort");
+  }
+  drv_close(dv);
   isa_prog_free(&p);
   drv_close(df);
   drv_close(dz);
   if (dz)
     emu_stop(&e);
+}
+
+/* An abort in the middle of DRAM traffic: a long random program (many loads and stores in flight)
+ * is cut by a timeout far shorter than its run; the abort drains the bursts on the bus (the
+ * DRAM model checks every AXI rule: no burst left half-issued, no write without its beats) and
+ * the next program gives fsim's result. */
+static void test_abort_traffic(void) {
+  emu e;
+  drv_dev *dz = emu_open(&e), *df = NULL;
+  int rc = drv_open("fsim", cfg_name, NULL, &df);
+  CHECK(rc == DRV_OK, "drv_open fsim: %s", drv_open_error());
+  progen_opts o;
+  progen_opts_default(&o);
+  o.max_insns = 2000;
+  o.max_loop = 8;
+  isa_prog p;
+  if (dz && df && progen_make(drv_config(df), 777, &o, &p) == 0) {
+    int aborted = 0;
+    for (uint32_t ms = 20; ms <= 80 && !aborted; ms *= 2) {
+      int rz = drv_run_prog(dz, &p, NULL, ms);
+      if (rz == DRV_OK)
+        continue;
+      aborted = 1;
+      CHECK(rz == DRV_E_TIMEOUT && strstr(drv_last_error(dz)->message, "aborted (CTRL.abort)"),
+            "cut after %u ms: %s: %s", ms, drv_strerror(rz), drv_last_error(dz)->message);
+      drv_counters c;
+      drv_counters_read(dz, &c);
+      printf("abort mid-traffic after %u ms: %" PRIu64 " cycles, %" PRIu64 " bytes read, %" PRIu64
+             " written before it\n", ms, c.cycles, c.bytes_read, c.bytes_written);
+      CHECK(!*e.port.violation(e.t), "AXI protocol after the abort: %s", e.port.violation(e.t));
+    }
+    CHECK(aborted, "the %u-instruction program finished within 80 ms: no abort tested", p.n_insns);
+    test_good_after(dz, df, "after the abort mid-traffic");
+    isa_prog_free(&p);
+  } else {
+    CHECK(!dz || !df, "progen_make 777");
+  }
+  drv_close(df);
+  drv_close(dz);
+  if (dz)
+    emu_stop(&e);
+}
+
+/* The interrupt: with irq= the emulated UIO line (the RTL's irq output through a pty that speaks
+ * UIO's protocol), runs wait on it and read STATUS a few times per run instead of polling it
+ * thousands of times; without a usable interrupt (irq=none, a file that is not a character
+ * device, a character device whose read fails) runs poll, with the same results. */
+static void test_irq(void) {
+  static const struct { const char *irq, *mode; } cases[] = {
+      {NULL, "waits on the interrupt"},       /* the pty */
+      {"none", "polls STATUS (irq=none"},
+      {"uio0", "polls STATUS ("},             /* the register file: a regular file */
+      {"/dev/null", "polls STATUS (the interrupt on /dev/null failed"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    emu e;
+    if (emu_start(&e, cfg_name))
+      return;
+    char opts[600];
+    if (!cases[c].irq)
+      snprintf(opts, sizeof opts, "%s", e.opts);
+    else if (!strcmp(cases[c].irq, "uio0"))
+      snprintf(opts, sizeof opts, "%s,irq=%s/dev/uio0", e.opts, e.root);
+    else
+      snprintf(opts, sizeof opts, "%s,irq=%s", e.opts, cases[c].irq);
+    drv_dev *dz = NULL, *df = NULL;
+    int rc = drv_open("zynq", cfg_name, opts, &dz);
+    CHECK(rc == DRV_OK, "drv_open zynq %s: %s", opts, drv_open_error());
+    if (rc == DRV_OK && emu_attach(&e) != 1)
+      CHECK(0, "no register window");
+    drv_open("fsim", cfg_name, NULL, &df);
+    if (dz && df && e.n_win == 1) {
+      isa_prog g;
+      if (progen_make(drv_config(df), 31337, NULL, &g)) {
+        CHECK(0, "progen_make");
+        break;
+      }
+      uint8_t *im = calloc(1, g.image_bytes + 1);
+      uint64_t r0 = e.reads, s0 = e.status_reads;
+      int rz = drv_run_prog(dz, &g, im, 60000);
+      uint64_t reads = e.reads - r0, sreads = e.status_reads - s0;
+      uint8_t *imf = calloc(1, g.image_bytes + 1);
+      drv_run_prog(df, &g, imf, 60000);
+      char msg[2048] = "";
+      CHECK(rz == DRV_OK && !progen_diff(&g, imf, im, msg, sizeof msg), "irq=%s: %s %s %s",
+            cases[c].irq ? cases[c].irq : e.pty_name, drv_strerror(rz), drv_last_error(dz)->message, msg);
+      free(im);
+      free(imf);
+      isa_prog_free(&g);
+      const char *desc = drv_describe(dz);
+      CHECK(strstr(desc, cases[c].mode) != NULL, "irq=%s: the device should say '%s': %s",
+            cases[c].irq ? cases[c].irq : e.pty_name, cases[c].mode, desc);
+      printf("irq=%s: %" PRIu64 " interrupts, %" PRIu64 " STATUS reads (%" PRIu64 " register "
+             "reads) for one run; %s\n", cases[c].irq ? cases[c].irq : e.pty_name, e.irqs, sreads,
+             reads, desc);
+      /* with the interrupt: STATUS before the start, after the start, after the wake-up */
+      if (!cases[c].irq)
+        CHECK(e.irqs == 1 && sreads <= 4, "interrupt wait: %" PRIu64 " interrupts, %" PRIu64
+              " STATUS reads", e.irqs, sreads);
+      else
+        CHECK(e.irqs == 0, "irq=%s: %" PRIu64 " interrupts delivered while polling", cases[c].irq,
+              e.irqs);
+    }
+    drv_close(df);
+    drv_close(dz);
+    emu_stop(&e);
+  }
+}
+
+/* Two users of one device: a second process's open fails with DRV_E_BUSY naming the first
+ * (pid and name from /proc/locks); so does a second open in the same process; after the first
+ * closes, the device opens again. */
+static void test_lock(void) {
+  emu e;
+  if (emu_start(&e, cfg_name))
+    return;
+  int to_child[2], to_parent[2];
+  if (pipe(to_child) || pipe(to_parent)) {
+    CHECK(0, "pipe: %s", strerror(errno));
+    emu_stop(&e);
+    return;
+  }
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    /* the first user: opens (the register window holds the idle RTL's snapshot, so the
+     * fingerprint check needs no emulation), says so, waits to be told to close */
+    drv_dev *d = NULL;
+    char c = drv_open("zynq", cfg_name, e.opts, &d) == DRV_OK ? 'o' : 'x';
+    if (write(to_parent[1], &c, 1) != 1 || read(to_child[0], &c, 1) != 1)
+      c = 0;
+    drv_close(d);
+    c = 'c';
+    if (write(to_parent[1], &c, 1) != 1)
+      c = 0;
+    _exit(0);
+  }
+  char c = 0;
+  if (pid < 0 || read(to_parent[0], &c, 1) != 1 || c != 'o') {
+    CHECK(0, "the first process could not open the device (fork %d, reply '%c')", (int)pid, c);
+  } else {
+    drv_dev *d = NULL;
+    int rc = drv_open("zynq", cfg_name, e.opts, &d);
+    char want[64];
+    snprintf(want, sizeof want, "pid %d", (int)pid);
+    printf("second process: %s\n", drv_open_error());
+    CHECK(rc == DRV_E_BUSY && strstr(drv_open_error(), "in use") && strstr(drv_open_error(), want),
+          "second user: %s: %s (expected DRV_E_BUSY naming %s)", drv_strerror(rc), drv_open_error(),
+          want);
+    drv_close(d);
+    c = 'q';
+    if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1 || c != 'c')
+      CHECK(0, "the first process did not close");
+    waitpid(pid, NULL, 0);
+    d = NULL;
+    rc = drv_open("zynq", cfg_name, e.opts, &d);
+    CHECK(rc == DRV_OK, "open after the first user closed: %s", drv_open_error());
+    drv_dev *d2 = NULL;
+    int rc2 = drv_open("zynq", cfg_name, e.opts, &d2);
+    CHECK(rc2 == DRV_E_BUSY && strstr(drv_open_error(), "this process"), "second open in the same "
+          "process: %s: %s", drv_strerror(rc2), drv_open_error());
+    drv_close(d2);
+    drv_close(d);
+  }
+  if (pid > 0)
+    waitpid(pid, NULL, WNOHANG);
+  for (int i = 0; i < 2; i++)
+    close(to_child[i]), close(to_parent[i]);
+  emu_stop(&e);
+}
+
+/* A package larger than the u-dma-buf region: rt_open refuses before placing anything, with the
+ * sizes and how to make the region larger (module parameter, device-tree size, CMA). */
+static void test_region(void) {
+  char pkg[256], err[4096];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/tiny_cnn_%s_zynq.dlvta", cfg_name);
+  if (e2e_compile("tiny_cnn", cfg_name, pkg, NULL))
+    return;
+  emu e;
+  rt_model *r = NULL;
+  if (emu_start_sized(&e, cfg_name, 8192))
+    return;
+  int rc = rt_load(pkg, &r, err, sizeof err);
+  CHECK(rc == RT_OK, "load %s: %s", pkg, err);
+  if (rc == RT_OK) {
+    rc = rt_open(r, "zynq", e.opts, err, sizeof err);
+    printf("8 KiB region: %s\n", err);
+    CHECK(rc == RT_E_DEVICE && strstr(err, "contiguous DMA memory") && strstr(err, "udmabuf0=") &&
+          strstr(err, "cma=") && strstr(err, "size = <0x"), "rt_open on an 8 KiB region: %d: %s",
+          rc, err);
+  }
+  rt_free(r);
+  emu_stop(&e);
+}
+
+/* `dlvta selftest`'s checks on the emulated board: every one passes, the deadlock among them as
+ * a timeout that the driver recovers from with CTRL.abort (on the same open device). */
+static void test_selftest(void) {
+  emu e;
+  drv_dev *dz = emu_open(&e);
+  if (!dz)
+    return;
+  selftest_opts o = {60000, 0, 0};
+  int r = selftest_run(dz, &o, stdout);
+  CHECK(r >= 24, "selftest on the emulated board: %d (passed if positive, else failed)", r);
+  drv_close(dz);
+  emu_stop(&e);
 }
 
 /* tiny_cnn compiled for tiny, every input of input.npy: the zynq backend on the RTL gives
@@ -742,7 +1070,10 @@ int main(int argc, char **argv) {
   int n_cfg = argc > 1 ? argc - 1 : 2;
   struct { const char *name; void (*fn)(void); } tests[] = {
       {"fingerprint", test_fingerprint}, {"progen", test_progen}, {"illegal", test_illegal},
-      {"deadlock", test_deadlock},       {"model", test_model},
+      {"deadlock", test_deadlock},       {"abort_traffic", test_abort_traffic},
+      {"irq", test_irq},                 {"lock", test_lock},
+      {"region", test_region},           {"selftest", test_selftest},
+      {"model", test_model},
   };
   for (int c = 0; c < n_cfg; c++) {
     cfg_name = argc > 1 ? argv[c + 1] : defaults[c];

@@ -24,6 +24,7 @@ extern "C" {
 }
 
 #define TSIM_EXPORT extern "C" __attribute__((visibility("default")))
+#define TSIM_ABORT_CYCLES 100000  // bound on a CTRL.abort's drain (bursts in flight complete)
 
 namespace {
 
@@ -310,6 +311,15 @@ struct tsim {
   }
 
   void reg_write(uint32_t off, uint32_t v) {
+    // a run must start on a quiet bus: the previous run (done, error or abort) drained its bursts
+    if (off == DLVTA_REG_CTRL && (v & DLVTA_CTRL_START) && violation.empty() &&
+        (!rq.empty() || !wq.empty() || !bq.empty() || r_held || b_held)) {
+      char buf[200];
+      snprintf(buf, sizeof buf, "start at cycle %" PRIu64 " while the previous run's bursts were on "
+               "the bus (%zu reads, %zu writes, %zu write responses outstanding)", cycle, rq.size(),
+               wq.size(), bq.size());
+      violation = buf;
+    }
     top->s_axil_awaddr = off;
     top->s_axil_awvalid = 1;
     top->s_axil_wdata = v;
@@ -456,6 +466,13 @@ TSIM_EXPORT tsim *tsim_create(const tsim_opts *opts, char *err, size_t errlen) {
     tsim_destroy(t);
     return nullptr;
   }
+  uint32_t id = t->reg_read(DLVTA_REG_REGS_ID);
+  if (id != DLVTA_REGS_ID) {
+    snprintf(err, errlen, "RTL register map REGS_ID %08x differs from the driver's %08x (isa/regs.def)",
+             id, (unsigned)DLVTA_REGS_ID);
+    tsim_destroy(t);
+    return nullptr;
+  }
   return t;
 }
 
@@ -577,7 +594,28 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
       m.add("%s after %" PRIu64 " cycles; ", kind_name(fail_kind), t->cycle - start);
       m.add("units:\n");
       describe_units(t, m, insn_addr, count);
-      t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
+      // the soft reset a board's driver uses (CTRL.abort): units start nothing more, the bursts
+      // on the bus complete, then busy clears with ERR_KIND ABORTED; the next start resets the
+      // units. Only if that fails, the hard reset (which a board cannot do without a reload).
+      t->reg_write(DLVTA_REG_CTRL, DLVTA_CTRL_ABORT);
+      uint64_t a0 = t->cycle;
+      uint32_t st = t->reg_read(DLVTA_REG_STATUS);
+      while ((st & DLVTA_STATUS_BUSY) && t->cycle - a0 < TSIM_ABORT_CYCLES) {
+        for (int i = 0; i < 32; i++) t->tick();
+        st = t->reg_read(DLVTA_REG_STATUS);
+      }
+      uint32_t ak = t->reg_read(DLVTA_REG_ERR_KIND);
+      if (!(st & DLVTA_STATUS_BUSY) && (st & DLVTA_STATUS_ERROR) && t->violation.empty()) {
+        m.add("  aborted (CTRL.abort) in %" PRIu64 " cycles: %s; the device takes the next run\n",
+              t->cycle - a0, ak == DLVTA_ERR_ABORTED ? "ERR_KIND aborted" : kind_name((int)ak));
+      } else {
+        m.add("  CTRL.abort did not stop the device in %" PRIu64 " cycles (STATUS 0x%x%s%s): hard "
+              "reset\n", t->cycle - a0, st, t->violation.empty() ? "" : "; ",
+              t->violation.c_str());
+        err->kind = DRV_ERR_BACKEND;
+        rc = DRV_E_IO;
+        t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
+      }
     } else {
       uint32_t kind = t->reg_read(DLVTA_REG_ERR_KIND);
       uint32_t idx = t->reg_read(DLVTA_REG_ERR_INSN);
@@ -606,3 +644,5 @@ TSIM_EXPORT int tsim_set_regions(tsim *t, const drv_region *regions, int n_regio
 }
 
 TSIM_EXPORT const char *tsim_violation(tsim *t) { return t->violation.c_str(); }
+
+TSIM_EXPORT int tsim_irq(tsim *t) { return t->top->irq ? 1 : 0; }

@@ -27,7 +27,8 @@
 extern "C" {
 #endif
 
-#define TSIM_ABI_VERSION 3 /* 2: DRAM profiles (tsim_set_dram); 3: the port-level functions at the end */
+#define TSIM_ABI_VERSION 4 /* 2: DRAM profiles (tsim_set_dram); 3: the port-level functions at the end;
+                              4: tsim_irq, REGS_ID checked, timeouts end in CTRL.abort */
 
 typedef struct tsim tsim;
 
@@ -57,8 +58,10 @@ typedef tsim *(*tsim_create_fn)(const tsim_opts *opts, char *err, size_t errlen)
 typedef void (*tsim_destroy_fn)(tsim *t);
 /* Run count instructions at device byte address insn_addr against the regions. Returns DRV_OK,
  * DRV_E_EXEC (device error: err filled with kind, index and a message naming every unit's
- * instruction with its disassembly and wait bits), DRV_E_TIMEOUT (cycle budget or timeout_ms of
- * wall time: same message; the device is reset) or DRV_E_ARG. ctr is filled from the hardware
+ * instruction with its disassembly and wait bits; a deadlock, no progress over ~8k cycles while
+ * units wait, is DRV_ERR_DEADLOCK), DRV_E_TIMEOUT (cycle budget or timeout_ms of wall time: same
+ * message) or DRV_E_ARG. After a deadlock or timeout the run is stopped as a board's driver
+ * stops it, by CTRL.abort (the message says so); only if that fails (DRV_E_IO) is the RTL reset. ctr is filled from the hardware
  * counters in every case. */
 typedef int (*tsim_run_fn)(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr,
                            uint32_t count, uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
@@ -240,6 +243,8 @@ void tsim_step(tsim *t, uint64_t cycles);
 int tsim_set_regions(tsim *t, const drv_region *regions, int n_regions);
 /* The first AXI4 master protocol violation seen since tsim_create or the last tsim_run, or "". */
 const char *tsim_violation(tsim *t);
+/* The RTL's interrupt output now (1 or 0). */
+int tsim_irq(tsim *t);
 #ifdef __cplusplus
 }
 #endif
@@ -248,12 +253,14 @@ typedef void (*tsim_reg_write_fn)(tsim *t, uint32_t off, uint32_t val);
 typedef void (*tsim_step_fn)(tsim *t, uint64_t cycles);
 typedef int (*tsim_set_regions_fn)(tsim *t, const drv_region *regions, int n_regions);
 typedef const char *(*tsim_violation_fn)(tsim *t);
+typedef int (*tsim_irq_fn)(tsim *t);
 
 typedef struct tsim_port_api {
   tsim_reg_write_fn reg_write;
   tsim_step_fn step;
   tsim_set_regions_fn set_regions;
   tsim_violation_fn violation;
+  tsim_irq_fn irq;
 } tsim_port_api;
 
 #ifndef __cplusplus
@@ -266,10 +273,11 @@ static inline int tsim_port_load(const tsim_api *api, tsim_port_api *port, char 
     *(void **)&port->step = dlsym(api->handle, "tsim_step");
     *(void **)&port->set_regions = dlsym(api->handle, "tsim_set_regions");
     *(void **)&port->violation = dlsym(api->handle, "tsim_violation");
+    *(void **)&port->irq = dlsym(api->handle, "tsim_irq");
   }
-  if (port->reg_write && port->step && port->set_regions && port->violation) return 0;
+  if (port->reg_write && port->step && port->set_regions && port->violation && port->irq) return 0;
   snprintf(err, errlen, "%.900s: no port-level functions (tsim_reg_write, tsim_step, "
-           "tsim_set_regions, tsim_violation)", api->path);
+           "tsim_set_regions, tsim_violation, tsim_irq)", api->path);
   return -1;
 }
 #endif
