@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "progen.h"
-#include "testlib.h"
+#include "testutil.h"
 #include "tsim.h"
 
 #define IMG_ADDR 0x10000000u
