@@ -60,6 +60,16 @@ typedef struct cc_compile_opts {
  * IR_ERR / IR_UNSUPPORTED with "file: node 'name' (Op): message" (or the pass) in err. */
 int cc_compile(const char *path, const cc_compile_opts *o, cc_model **out, char *err, size_t errlen);
 
+/* `dlvta compile` in one call (compile_package.c), for applications and bindings: compiles the
+ * ONNX model at onnx_path for config (NULL: "pynq") and writes the package to pkg_path. calib:
+ * n_calib samples of sample_numel floats each, checked against the model's single input, or
+ * NULL / 0 for synthetic samples; calib_source names them in the package's calibration note
+ * ("N samples from <calib_source>", as the CLI's --calib path). Notes go to log (NULL: none).
+ * IR_OK, or IR_ERR / IR_UNSUPPORTED with the message in err. */
+int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
+                       int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
+                       FILE *log, char *err, size_t errlen);
+
 /* Add the four passes above to the pipeline (once; later calls do nothing). 0 or -1. */
 int cc_register_backend_passes(void);
 
