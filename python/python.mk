@@ -59,7 +59,7 @@ install: all $(BUILD)/libdlvta.a $(BUILD)/libdlvta.so
 	echo "install -m 644 <$$(echo $$hdrs | wc -w) headers: $(PUBLIC_HDRS) and what they include>" \
 	  "$(DESTDIR)$(INCLUDEDIR)/dlvta/"; \
 	install -m 644 $$hdrs $(DESTDIR)$(INCLUDEDIR)/dlvta/
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	@echo "write $(DESTDIR)$(PKGCONFIGDIR)/dlvta.pc"; printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
 	  'Name: dlvta' \
 	  'Description: dlvta FPGA deep-learning accelerator: runtime, device driver and compiler' \
 	  'Version: $(DLVTA_VERSION)' \
@@ -67,3 +67,8 @@ install: all $(BUILD)/libdlvta.a $(BUILD)/libdlvta.so
 	  'Libs: -L$${libdir} -ldlvta' \
 	  'Libs.private: $(strip $(EXTRA_LDLIBS) $(LDLIBS))' >$(DESTDIR)$(PKGCONFIGDIR)/dlvta.pc
 	install -m 644 $(PY_SRCS) $(DESTDIR)$(PYTHONDIR)/dlvta/
+
+# Tests: the binding against dlvta compile/run (tests/python_api.py), make install / pkg-config /
+# pip (tests/install.sh), the notebook-style example (tests/example_notebook.sh).
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/python_api.py" tests/install.sh tests/example_notebook.sh
+TEST_DEPS    += $(BUILD)/libdlvta.so
