@@ -4,7 +4,7 @@ from a numpy array too), the names and shapes of inputs and outputs, run it on f
 a stack of N and compare bit for bit with `dlvta run --output`, the statistics against
 `dlvta run --stats`, the Verilated RTL against fsim, dict inputs and outputs, and errors raised as
 exceptions carrying the C library's message: a missing or corrupt package, an unknown backend or
-config, a board backend that cannot open here, a wrong input shape or count, a missing ONNX
+config, a board backend that cannot open here, a missing Verilated model, a wrong input shape or count, a missing ONNX
 file, calibration samples of the wrong shape, a closed model, an unloadable $DLVTA_LIB.
 Uses build/models/tiny_cnn (compiler/e2e.mk) and build/libdlvta.so.
 
@@ -175,6 +175,12 @@ raises(lambda: dlvta.compile(MODEL + "/model.onnx", T + "/nodir/x.dlvta", config
 m.close()
 raises(lambda: m.run(x[0]), dlvta.Error, ["closed"], "a closed model")
 m.close()  # twice is harmless
+os.mkdir(T + "/empty")
+r = subprocess.run([sys.executable, "-c", "import dlvta; dlvta.Model(%r, backend='verilator')" % pk],
+                   env=dict(os.environ, DLVTA_TSIM_DIR=T + "/empty", PYTHONPATH=os.path.join(ROOT, "python")),
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+check(r.returncode != 0 and "dlvta.errors.Error" in r.stdout and "libtsim.so for config 'tiny' not found" in r.stdout,
+      "verilator without its Verilated model: an Error saying what is missing", r.stdout[-300:])
 r = subprocess.run([sys.executable, "-c", "import dlvta"], env=dict(os.environ, DLVTA_LIB=T + "/nolib.so",
                    PYTHONPATH=os.path.join(ROOT, "python")), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 check(r.returncode != 0 and "ImportError" in r.stdout and "nolib.so" in r.stdout,

@@ -5,7 +5,8 @@
 set -eu
 pkgs="build-essential bc verilator yosys iverilog protobuf-c-compiler libprotobuf-c-dev
       libonnx-dev python3-onnx libonnx-testdata python3-torch python3-torchvision python3-numpy
-      python3-sklearn libxrt-dev device-tree-compiler"
+      python3-sklearn libxrt-dev device-tree-compiler pkg-config python3-setuptools python3-pip
+      python3-venv"
 # node and npm (for the onnxruntime-node reference) may come from elsewhere than Debian
 command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""

@@ -44,14 +44,14 @@ def _load():
 
 lib, path = _load()
 
-# The verilator backend dlopens build/<config>/libtsim.so from $DLVTA_TSIM_DIR or beside the
-# executable (which is python here): point it at the tree the library came from.
+# The verilator backend dlopens <config>/libtsim.so from $DLVTA_TSIM_DIR or beside the
+# executable (python here, so never): when the library comes from a build tree that has the
+# Verilated models (make tsim), point the backend there. An installed module needs
+# DLVTA_TSIM_DIR set to such a build/ (make install does not install the models).
 if not os.environ.get("DLVTA_TSIM_DIR"):
     _dir = os.path.dirname(os.path.abspath(path))
-    for _d in (_dir, os.path.join(_dir, "dlvta")):
-        if glob.glob(os.path.join(_d, "*", "libtsim.so")):
-            os.environ["DLVTA_TSIM_DIR"] = _d
-            break
+    if glob.glob(os.path.join(_dir, "*", "libtsim.so")):
+        os.environ["DLVTA_TSIM_DIR"] = _dir
 
 c_int, c_int64, c_uint64, c_double, c_char_p, c_void_p, c_size_t = (
     ctypes.c_int, ctypes.c_int64, ctypes.c_uint64, ctypes.c_double, ctypes.c_char_p,
