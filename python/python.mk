@@ -7,6 +7,7 @@
 #       everything they include), lib/pkgconfig/dlvta.pc, and the Python module where Debian's
 #       python3 looks: $(PREFIX)/lib/python3/dist-packages for /usr, else
 #       $(PREFIX)/lib/python3.X/dist-packages (PYTHONDIR=... to choose)
+#   make uninstall PREFIX=... [DESTDIR=...]
 #   pip install --no-build-isolation .   (setup.py: builds libdlvta.so and puts it in the module)
 
 SYS_PYTHON   ?= /usr/bin/python3
@@ -45,6 +46,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PYTHONDIR    ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/$(shell $(SYS_PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')/dist-packages)
 
 .PHONY: install
+# (PYTHONDIR: Debian's python3 reads $(PREFIX)/lib/python3.X/dist-packages for /usr/local, and
+# /usr/lib/python3/dist-packages for /usr)
 install: all $(BUILD)/libdlvta.a $(BUILD)/libdlvta.so
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	  $(DESTDIR)$(INCLUDEDIR)/dlvta $(DESTDIR)$(PYTHONDIR)/dlvta
@@ -67,6 +70,13 @@ install: all $(BUILD)/libdlvta.a $(BUILD)/libdlvta.so
 	  'Libs: -L$${libdir} -ldlvta' \
 	  'Libs.private: $(strip $(EXTRA_LDLIBS) $(LDLIBS))' >$(DESTDIR)$(PKGCONFIGDIR)/dlvta.pc
 	install -m 644 $(PY_SRCS) $(DESTDIR)$(PYTHONDIR)/dlvta/
+
+# removes what install put there (same PREFIX, DESTDIR and directory variables)
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dlvta $(DESTDIR)$(LIBDIR)/libdlvta.a $(DESTDIR)$(LIBDIR)/libdlvta.so \
+	  $(DESTDIR)$(PKGCONFIGDIR)/dlvta.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/dlvta $(DESTDIR)$(PYTHONDIR)/dlvta
 
 # Tests: the binding against dlvta compile/run (tests/python_api.py), make install / pkg-config /
 # pip (tests/install.sh), the notebook-style example (tests/example_notebook.sh).

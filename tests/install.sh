@@ -3,7 +3,8 @@
 # would: the files land where they should; a tiny C application builds against the installed
 # tree with `pkg-config --cflags --libs dlvta` (shared, and static with --static) and compiles,
 # loads and runs tiny_cnn through the public API with the same bits as `dlvta run`; the installed
-# Python module imports from the installed tree (not the source tree) and runs the package; and
+# Python module imports from the installed tree (not the source tree) and runs the package;
+# `make uninstall` removes every file; and
 # `pip install --no-build-isolation .` into a venv of Debian's python3 gives a working module.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +108,11 @@ same "$T/y_py.npy" "$T/y_cli.npy" && ok || bad "the installed module's outputs d
 # the installed dlvta command
 "$S$P/bin/dlvta" compile $M/model.onnx -o "$T/inst.dlvta" --config tiny >/dev/null 2>&1 && cmp -s "$T/inst.dlvta" "$T/cli.dlvta" &&
   ok || bad "the installed dlvta compiles differently"
+
+# uninstall leaves no file behind
+unmake make -s uninstall DESTDIR="$S" PREFIX=$P >"$T/uninstall.log" 2>&1 || bad "make uninstall: $(tail -3 "$T/uninstall.log")"
+left=$(find "$S" -type f | head -5)
+[ -z "$left" ] && ok || bad "make uninstall left: $left"
 
 # pip (PEP 668: Debian's pip installs into a venv; --system-site-packages for Debian's numpy)
 if $PY -m venv --system-site-packages "$T/venv" >"$T/venv.log" 2>&1; then
