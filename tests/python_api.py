@@ -151,6 +151,11 @@ raises(lambda: dlvta.Model(pk, backend="zynq"), dlvta.Error, ["cannot open backe
        "the zynq backend off a board: an exception, not a crash")
 raises(lambda: dlvta.Model(pk, backend="verilator", options="bogus=1"), dlvta.Error, ["bogus"],
        "bad backend options")
+if os.path.exists("build/tiny/libtsim.so"):
+    with dlvta.Model(pk, backend="verilator", options={"max_cycles": 10}) as mt:
+        raises(lambda: mt.run(x[:2]), dlvta.Error, ["inference 0: layer 0", "timeout"],
+               "options as a dict reach the backend: a cycle limit stops the first layer, named")
+raises(lambda: dlvta.Model(pk, backend=None), dlvta.InputError, ["backend must be a name"], "backend not a string")
 raises(lambda: m.run(np.zeros((3, 3), np.float32)), dlvta.InputError,
        ["input shape mismatch", "expected (1, 3, 16, 16)", "got (3, 3)"], "wrong input shape: expected and got")
 raises(lambda: m.run(np.zeros((1, 3, 16, 15), np.float32)), ValueError, ["(1, 3, 16, 15)"],

@@ -37,6 +37,8 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
     calibrates on synthetic N(0, 1) inputs (the package's calibration note says which). verbose:
     print the compiler's notes (calibration, partition, layers). The same arguments give the
     same package bytes as `dlvta compile` (a path is named in the package as given)."""
+    if not isinstance(config, str):
+        raise InputError("config must be a name such as 'pynq', got %r" % (config,))
     n, numel, ptr, src = 0, 0, None, None
     if calib is not None:
         a, src = _samples(calib)

@@ -30,20 +30,23 @@ class Model:
     """A package loaded and placed on a device backend. Close it with close() (or use `with`)."""
 
     def __init__(self, path, backend="fsim", options=None):
+        """Loads the package at path and opens it on backend ("fsim", "verilator", "zynq", "xrt"),
+        with the backend's options as "key=value,..." or a dict (e.g. {"max_cycles": 10**7})."""
         self._m = None
         self._lib = _lib  # keeps the library alive until this model is freed
         self.path = os.fspath(path)
         self.backend = backend
         self._wall_ms = 0.0
+        if not isinstance(backend, str) or not backend:
+            raise InputError("backend must be a name such as 'fsim', 'verilator' or 'zynq', got %r" % (backend,))
+        if isinstance(options, dict):
+            options = ",".join("%s=%s" % kv for kv in options.items())
         err = _lib.errbuf()
         m = ctypes.c_void_p()
         rc = _lib.rt_load(os.fsencode(self.path), ctypes.byref(m), err, _lib.ERRLEN)
         if rc != _lib.RT_OK:
             raise Error(err.value.decode(errors="replace"), rc)
         self._m = m
-        if not isinstance(backend, str) or not backend:
-            self.close()
-            raise InputError("backend must be a name such as 'fsim', 'verilator' or 'zynq', got %r" % (backend,))
         rc = _lib.rt_open(m, backend.encode(), options.encode() if options else None, err, _lib.ERRLEN)
         if rc != _lib.RT_OK:
             self.close()
