@@ -10,6 +10,8 @@ Uses build/models/tiny_cnn (compiler/e2e.mk) and build/libdlvta.so.
 
     /usr/bin/python3 tests/python_api.py
 """
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -88,7 +90,14 @@ with dlvta.Model(pa) as ma:
     check("16 samples from an array of shape (16, 1, 3, 16, 16)" in ma.calibration,
           "the package names the array it was calibrated on", ma.calibration)
     check(ma.run(x[0])[0].shape == (1, 10), "a package calibrated on an array runs")
-ps = dlvta.compile(MODEL + "/model.onnx", T + "/syn.dlvta", config="tiny")
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    ps = dlvta.compile(MODEL + "/model.onnx", T + "/syn.dlvta", config="tiny")
+    quiet = buf.getvalue()
+    dlvta.compile(MODEL + "/model.onnx", T + "/syn2.dlvta", config="tiny", verbose=True)
+notes = buf.getvalue()[len(quiet):]
+check(quiet == "" and "calibration: no --calib" in notes and "5 accelerator layers" in notes and
+      "wrote " + T + "/syn2.dlvta (config tiny, 5 layers" in notes, "the compiler's notes with verbose=True only", notes)
 with dlvta.Model(ps) as msyn:
     check("synthetic" in msyn.calibration, "without calib the package says it is synthetic", msyn.calibration)
 
