@@ -101,8 +101,12 @@ rt_cpu_ms = _fn("rt_cpu_ms", c_double, c_void_p)
 rt_n_cpu_steps = _fn("rt_n_cpu_steps", c_int, c_void_p)
 rt_peak_macs_per_cycle = _fn("rt_peak_macs_per_cycle", c_uint64, c_void_p)
 
-cc_compile_package = _fn("cc_compile_package", c_int, c_char_p, c_char_p, c_char_p, c_float_p,
-                         c_int, c_int64, c_char_p, c_int, c_void_p, c_char_p, c_size_t)
+# a runtime-only library (a board's, without the compiler) lacks it: compile() says so
+try:
+    cc_compile_package = _fn("cc_compile_package", c_int, c_char_p, c_char_p, c_char_p, c_float_p,
+                             c_int, c_int64, c_char_p, c_int, c_void_p, c_char_p, c_size_t)
+except AttributeError:
+    cc_compile_package = None
 
 # the C library's in-memory FILE for the compiler's notes (glibc's open_memstream)
 libc = ctypes.CDLL(None)

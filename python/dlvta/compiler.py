@@ -37,6 +37,9 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
     calibrates on synthetic N(0, 1) inputs (the package's calibration note says which). verbose:
     print the compiler's notes (calibration, partition, layers). The same arguments give the
     same package bytes as `dlvta compile` (a path is named in the package as given)."""
+    if _lib.cc_compile_package is None:
+        raise Error("%s has no compiler (a runtime-only build): compile on a host with the full "
+                    "libdlvta.so, copy the package here" % _lib.path)
     if not isinstance(config, str):
         raise InputError("config must be a name such as 'pynq', got %r" % (config,))
     n, numel, ptr, src = 0, 0, None, None
