@@ -7,6 +7,7 @@
 #   make lint       verilator --lint-only -Wall over every config, plus the C lint (tools/lint_c.sh)
 #   make bench      performance figures (JSON under build/bench/)
 #   make demo       compile a model and run it on the simulator
+#   make install    PREFIX=/usr/local [DESTDIR=...]: dlvta, libdlvta.{a,so}, headers, dlvta.pc, Python module
 #   make clean
 
 # Entry goals that need the Debian packages (a fresh Debian 12 machine has none of them). make
@@ -82,6 +83,8 @@ include tests/tests.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
+# the shared library, the Python binding, make install (uses LIB_OBJS)
+-include python/python.mk
 
 $(BUILD)/obj/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)

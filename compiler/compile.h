@@ -53,6 +53,16 @@
  * "file: node 'name' (Op): message" (or the pass) in err. */
 int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen);
 
+/* `dlvta compile` in one call (compile_package.c), for applications and bindings: compiles the
+ * ONNX model at onnx_path for config (NULL: "pynq") and writes the package to pkg_path. calib:
+ * n_calib samples of sample_numel floats each, checked against the model's single input, or
+ * NULL / 0 for synthetic samples; calib_source names them in the package's calibration note
+ * ("N samples from <calib_source>", as the CLI's --calib path). Notes go to log (NULL: none).
+ * IR_OK, or IR_ERR / IR_UNSUPPORTED with the message in err. */
+int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
+                       int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
+                       FILE *log, char *err, size_t errlen);
+
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 

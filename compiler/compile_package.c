@@ -1,0 +1,68 @@
+/* compiler/compile_package.c -- `dlvta compile` as one library call (compile.h,
+ * cc_compile_package): the calibration samples checked against the model's input, the compile,
+ * the calibration note and the package file. For applications and bindings (python/dlvta calls
+ * it through ctypes) that have samples in memory rather than in a .npy file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compile.h"
+#include "onnx_import.h"
+
+/* The number of values of the single input of the ONNX model at path (a leading dynamic batch
+ * dimension counts as 1), or -1 with the problem in err. */
+static int64_t model_input_numel(const char *path, char *err, size_t errlen) {
+  ir_graph *g = NULL;
+  if (onnx_import(path, &g, err, errlen) != IR_OK) return -1;
+  if (g->n_inputs != 1) {
+    snprintf(err, errlen, "%s: calibration samples need a model with one input, this one has %d", path, g->n_inputs);
+    ir_graph_free(g);
+    return -1;
+  }
+  ir_type t = g->tensors[g->inputs[0]]->type;
+  if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
+  int64_t numel = ir_type_numel(&t);
+  ir_graph_free(g);
+  return numel;
+}
+
+int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
+                       int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
+                       FILE *log, char *err, size_t errlen) {
+  if (!onnx_path || !pkg_path) {
+    snprintf(err, errlen, "compile: no %s path", onnx_path ? "package" : "model");
+    return IR_ERR;
+  }
+  if (!config) config = "pynq";
+  if (!isa_config_find(config)) {
+    snprintf(err, errlen, "unknown config '%s' (known: %s)", config, isa_config_names());
+    return IR_ERR;
+  }
+  if (n_calib < 0 || (n_calib > 0 && !calib)) {
+    snprintf(err, errlen, "compile: bad calibration sample count %d", n_calib);
+    return IR_ERR;
+  }
+  const char *src = calib_source && *calib_source ? calib_source : "memory";
+  if (n_calib > 0) {
+    int64_t numel = model_input_numel(onnx_path, err, errlen);
+    if (numel < 0) return IR_ERR;
+    if (sample_numel != numel) {
+      snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
+               (long long)sample_numel, (long long)numel);
+      return IR_ERR;
+    }
+  }
+  cc_options o = {.config = config, .calib = n_calib > 0 ? calib : NULL, .n_calib = n_calib,
+                       .no_latency_hiding = no_latency_hiding, .log = log};
+  cc_model *m = NULL;
+  int rc = cc_compile(onnx_path, &o, &m, err, errlen);
+  if (rc != IR_OK) return rc;
+  if (n_calib > 0) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", n_calib, src);
+  else snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
+  if (cc_package_write(m, pkg_path, err, errlen) != 0) {
+    cc_model_free(m);
+    return IR_ERR;
+  }
+  if (log) fprintf(log, "wrote %s (config %s, %d layers, %d steps)\n", pkg_path, m->cfg->d.name, m->nl, m->ns);
+  cc_model_free(m);
+  return IR_OK;
+}
