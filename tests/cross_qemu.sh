@@ -7,7 +7,8 @@
 #     runs with DLVTA_REF_PORTABLE=1 (the reference executor's portable GEMM kernel, the one the
 #     ARM build has); how far x86's own AVX2/AVX-512 kernels are from it is printed, not asserted
 #   - random programs (dlvta progen) on `dlvta sim`: counters and the whole memory image
-#   - the binaries need no glibc newer than 2.34 (what the boards' images ship)
+#   - the binaries need no glibc newer than 2.34 (what the boards' images ship), and `dlvta
+#     selftest` passes on fsim
 # --resnet18 (make test-long): ResNet-18 on pynq too.
 set -u
 cd "$(dirname "$0")/.."
@@ -37,6 +38,9 @@ for a in armhf arm64; do
   if [ "$(printf '%s\nGLIBC_2.34\n' "$newest" | sort -V | tail -1)" = GLIBC_2.34 ]; then ok
   else bad "$a: needs $newest (the boards' images have 2.34 / 2.35)"; fi
   if [ "$($q build/$a/dlvta configs 2>&1)" = "$($X configs 2>&1)" ]; then ok; else bad "$a: dlvta configs differs"; fi
+  # the first command after flashing, as the board runs it (on fsim here)
+  if $q build/$a/dlvta selftest --backend fsim --config pynq >"$T/st.txt" 2>&1 && tail -1 "$T/st.txt" | grep -q ': PASS$'; then ok
+  else bad "$a: dlvta selftest on fsim: $(tail -2 "$T/st.txt")"; fi
 done
 
 # --- compiled models -----------------------------------------------------------------------
