@@ -1,5 +1,5 @@
 /* cli/cmd_run.c -- `dlvta run MODEL.dlvta --input X.npy [--output Y.npy]
- * [--backend fsim|verilator] [--stats S.json]`: runs a package (runtime/runtime.h) on one input
+ * [--backend fsim|verilator|zynq|xrt] [--stats S.json]`: runs a package (runtime/runtime.h) on one input
  * or on a stack of N inputs, writes or summarizes the outputs and the accelerator counters. */
 #include <inttypes.h>
 #include <math.h>
@@ -13,7 +13,7 @@
 #include "runtime.h"
 
 #define USAGE                                                                                       \
-  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n" \
+  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n" \
   "                 [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n"
 
 static double wall_ms(void) {

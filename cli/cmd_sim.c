@@ -72,7 +72,7 @@ int cmd_sim(int argc, char **argv) {
       in = argv[i];
   }
   if (!in || !cfg) {
-    cli_error("sim", "usage: dlvta sim PROGRAM --config NAME [--backend fsim|verilator] [--dump FILE] [--json]");
+    cli_error("sim", "usage: dlvta sim PROGRAM --config NAME [--backend fsim|verilator|zynq|xrt] [--dump FILE] [--json]");
     return 2;
   }
   if (!isa_config_find(cfg)) {

@@ -27,7 +27,7 @@ static const command commands[] = {
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
 #endif
     {"run", cmd_run,
-     "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator] [--stats S.json]\n"
+     "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
      "                                            run a package on one input or a stack of N"},
     {"selftest", cmd_selftest,
      "selftest --backend zynq|xrt|verilator|fsim [--config NAME] [--options OPTS] [-v]\n"
