@@ -9,8 +9,8 @@
 #      write from isa/*.def now (a stale header would build a bitstream of another ISA or map).
 #   3. The top's ports: the board top's instance of dlvta_top connects every port of
 #      rtl/dlvta_top.v by name, and no other.
-#   4. The block design's interface names: the ports boards/<board>/bd.tcl creates (plain and
-#      interface ports) are exactly the ports of its lint stub hw/lint/dlvta_<board>_bd.v
+#   4. The block design's interface names: the ports boards/<board>/bd.tcl and the shared
+#      boards/bd_common.tcl (which bd.tcl must source) create (plain and interface ports) are exactly the ports of its lint stub hw/lint/dlvta_<board>_bd.v
 #      (interface NAME as NAME_<signal>, the signals its PROTOCOL and HAS_* settings give); the
 #      register interface's ADDR_WIDTH is the register map's DLVTA_REGS_ADDR_BITS; the interrupt
 #      port exists and the board top drives it from dlvta_top's irq.
@@ -38,11 +38,16 @@ cfg=$( . "$bdir/board.env"; echo "$CONFIG")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 top="$bdir/dlvta_$board.v"
-tcl="$bdir/bd.tcl"
+bdtcl="$bdir/bd.tcl"
+common="$(dirname "$bdir")/bd_common.tcl"
 stub="$ldir/dlvta_${board}_bd.v"
-for f in "$top" "$tcl" "$stub" "$bdir/dlvta_$board.xdc"; do
+for f in "$top" "$bdtcl" "$common" "$stub" "$bdir/dlvta_$board.xdc"; do
   [ -f "$f" ] || { echo "check_board: $board: $f missing"; exit 1; }
 done
+# the block design is bd.tcl with the shared part it sources: the checks read both
+grep -q '^source .*bd_common\.tcl' "$bdtcl" || bad "$bdtcl does not source bd_common.tcl (the ports, nets and addresses)"
+tcl="$tmp/bd_all.tcl"
+cat "$bdtcl" "$common" >"$tcl"
 
 # ---- 1. RTL file list ----
 : >"$tmp/defined"

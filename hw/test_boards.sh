@@ -44,7 +44,7 @@ for envf in boards/*/board.env; do
 
   # 3. Tcl: complete commands; bd.tcl defines the proc the flow calls, with its arguments
   out=$(tclsh <<TCL 2>&1
-foreach f {boards/$b/bd.tcl hw/vivado_build.tcl} {
+foreach f {boards/$b/bd.tcl boards/bd_common.tcl hw/vivado_build.tcl} {
   set fh [open \$f]; set t [read \$fh]; close \$fh
   if {![info complete \$t]} { puts "incomplete Tcl in \$f" }
 }
@@ -71,7 +71,8 @@ TCL
   abits=$(sed -n 's/^`define DLVTA_REGS_ADDR_BITS \([0-9]*\).*/\1/p' "$rvh" 2>/dev/null)
   if [ -z "$abits" ]; then bad "$b: $rvh missing (make gen)"; else
     want=$((1 << abits))
-    bd=$(sed -n 's/.*assign_bd_address -offset \$regs_addr -range \(0x[0-9a-fA-F]*\).*/\1/p' "boards/$b/bd.tcl")
+    bd=$(cat "boards/$b/bd.tcl" boards/bd_common.tcl |
+      sed -n 's/.*assign_bd_address -offset \$regs_addr -range \(0x[0-9a-fA-F]*\).*/\1/p')
     dts=$(sed -n 's/.*reg = <\(.*\)>;.*/\1/p' "boards/$b/dlvta.dtso" | head -n 1 | awk '{print $NF}')
     [ -n "$bd" ] && [ $((bd)) -eq $want ] && ok || bad "$b: bd.tcl register range '$bd', the register map has $want bytes"
     [ -n "$dts" ] && [ $((dts)) -eq $want ] && ok || bad "$b: dlvta.dtso register size '$dts', the register map has $want bytes"
@@ -113,14 +114,15 @@ P=$tmp/planted_tree
 mkdir -p "$P"
 cp -r boards "$P/boards" && cp -r hw/lint "$P/lint" && cp -r rtl "$P/rtl"
 sed -i 's/input wire M_AXIL_rvalid,/input wire M_AXIL_rvalid_x,/' "$P/lint/dlvta_pynq_bd.v"
-sed -i 's/CONFIG.ADDR_WIDTH {12}/CONFIG.ADDR_WIDTH {13}/' "$P/boards/pynq/bd.tcl"
+sed -i 's/CONFIG.ADDR_WIDTH {12}/CONFIG.ADDR_WIDTH {13}/' "$P/boards/bd_common.tcl"
+sed -i '/^source .*bd_common/d' "$P/boards/pynq/bd.tcl"
 awk '/^[ \t]*dlvta_top[ \t]/ { on = 1 } on && /\.irq\(/ { sub(/\.irq\([a-z_]*\),?/, "") } { print }' \
   boards/pynq/dlvta_pynq.v >"$P/boards/pynq/dlvta_pynq.v"
 echo 'module dlvta_spare; endmodule' >"$P/rtl/dlvta_spare.v"
 DLVTA_BOARDS_DIR="$P/boards" DLVTA_LINT_DIR="$P/lint" DLVTA_RTL_DIR="$P/rtl" \
   hw/check_board.sh pynq build >"$tmp/planted" 2>&1
 rc=$?
-for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "port 'irq' unconnected" "dlvta_spare.v is not used"; do
+for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "does not source bd_common.tcl" "port 'irq' unconnected" "dlvta_spare.v is not used"; do
   grep -q "$want" "$tmp/planted" && ok || bad "check_board missed a planted defect ('$want'): $(cat "$tmp/planted")"
 done
 [ $rc -eq 1 ] && ok || bad "check_board with planted defects: status $rc"
