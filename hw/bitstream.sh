@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hw/bitstream.sh -- `make bitstream BOARD=<board>`: builds the board's bitstream with Vivado in
-# batch mode (hw/vivado_build.tcl + boards/<board>/), writing build/<config>/bitstream/
+# batch mode (hw/vivado_build.tcl + boards/<board>/ + the shared boards/bd_common.tcl and
+# boards/dlvta_board_hookup.vh), writing build/<config>/bitstream/
 # dlvta_<board>.{bit,bit.bin,hwh}, utilization.txt, timing.txt and vivado.log. First runs
 # hw/check_board.sh (RTL file list, generated headers, the top's ports, the block design's
 # interface names, clock, Vivado version named: the checks `make test` makes without Vivado);

@@ -9,6 +9,9 @@
 #      write from isa/*.def now (a stale header would build a bitstream of another ISA or map).
 #   3. The top's ports: the board top's instance of dlvta_top connects every port of
 #      rtl/dlvta_top.v by name, and no other.
+#   The board top is read as the tools read it: preprocessed (verilator -E, include path
+#   build/<config> and boards/), so the shared hook-up boards/dlvta_board_hookup.vh (dlvta_top's
+#   instance, the nets, `DLVTA_BD_PORTS) is checked in each board top that includes it.
 #   4. The block design's interface names: the ports boards/<board>/bd.tcl and the shared
 #      boards/bd_common.tcl (which bd.tcl must source) create (plain and interface ports) are exactly the ports of its lint stub hw/lint/dlvta_<board>_bd.v
 #      (interface NAME as NAME_<signal>, the signals its PROTOCOL and HAS_* settings give); the
@@ -49,6 +52,14 @@ grep -q '^source .*bd_common\.tcl' "$bdtcl" || bad "$bdtcl does not source bd_co
 tcl="$tmp/bd_all.tcl"
 cat "$bdtcl" "$common" >"$tcl"
 
+# the board top as Vivado reads it: includes (the shared hook-up) and macros expanded
+ptop="$tmp/top_pp.v"
+if ! command -v verilator >/dev/null 2>&1; then
+  echo "check_board: $board: verilator not found (tools/deps.sh): it preprocesses $top"; exit 1
+fi
+verilator -E -P -I"$build/$cfg" -I"$(dirname "$bdir")" "$top" >"$ptop" 2>"$tmp/pp_err" ||
+  bad "$top does not preprocess (include path $build/$cfg, $(dirname "$bdir")): $(head -n 3 "$tmp/pp_err")"
+
 # ---- 1. RTL file list ----
 : >"$tmp/defined"
 for f in "$rdir"/*.v; do
@@ -60,7 +71,7 @@ for f in "$rdir"/*.v; do
 done
 # instantiations: "dlvta_x u_y (" or "dlvta_x #(" at the start of a line
 inst() { sed -n 's/^[[:space:]]*\(dlvta_[A-Za-z0-9_]*\)[[:space:]]\{1,\}\(#\|[A-Za-z_][A-Za-z0-9_]*[[:space:]]*(\).*/\1/p' "$@" | sort -u; }
-for m in $(inst "$rdir"/*.v "$top"); do
+for m in $(inst "$rdir"/*.v "$ptop"); do
   [ "$m" = "dlvta_${board}_bd" ] && continue
   grep -qx "$m" "$tmp/defined" || bad "module $m is instantiated but no $rdir/$m.v defines it"
 done
@@ -108,7 +119,7 @@ conns() { # the .name( connections of the instance of module $2 in file $1
     on && /\);/ { exit }' "$1" | sort -u
 }
 ports "$rdir/dlvta_top.v" dlvta_top >"$tmp/top_ports"
-conns "$top" dlvta_top >"$tmp/top_conns"
+conns "$ptop" dlvta_top >"$tmp/top_conns"
 [ -s "$tmp/top_ports" ] || bad "no ports found for dlvta_top in $rdir/dlvta_top.v"
 for p in $(comm -23 "$tmp/top_ports" "$tmp/top_conns"); do bad "$top leaves dlvta_top's port '$p' unconnected"; done
 for p in $(comm -13 "$tmp/top_ports" "$tmp/top_conns"); do bad "$top connects '$p', which dlvta_top does not have"; done
@@ -151,7 +162,7 @@ done
 sort -u -o "$tmp/bd_sigs" "$tmp/bd_sigs"
 for p in $(comm -23 "$tmp/bd_sigs" "$tmp/stub"); do bad "bd.tcl makes port '$p' but $stub (the wrapper Vivado writes) lacks it"; done
 for p in $(comm -13 "$tmp/bd_sigs" "$tmp/stub"); do bad "$stub has port '$p' that bd.tcl does not make"; done
-conns "$top" "dlvta_${board}_bd" >"$tmp/bd_conns"
+conns "$ptop" "dlvta_${board}_bd" >"$tmp/bd_conns"
 for p in $(comm -23 "$tmp/stub" "$tmp/bd_conns"); do bad "$top leaves the block design's port '$p' unconnected"; done
 if [ -f "$rvh" ]; then
   abits=$(sed -n 's/^`define DLVTA_REGS_ADDR_BITS \([0-9]*\).*/\1/p' "$rvh")
@@ -163,9 +174,9 @@ fi
 grep -qx irq "$tmp/bd_plain" || bad "bd.tcl makes no 'irq' port: the accelerator's interrupt would not reach the PS"
 grep -q "create_bd_port -dir I -type intr irq" "$tcl" || bad "bd.tcl: irq is not an input interrupt port"
 grep -q "connect_bd_net \$irq" "$tcl" || bad "bd.tcl: the irq port is not connected to the PS"
-irq_net=$(awk '/^[ \t]*dlvta_top[ \t]/ { on = 1 } on { print } on && /\);/ { exit }' "$top" |
+irq_net=$(awk '/^[ \t]*dlvta_top[ \t]/ { on = 1 } on { print } on && /\);/ { exit }' "$ptop" |
   sed -n 's/.*\.irq[[:space:]]*(\([A-Za-z0-9_]*\)).*/\1/p')
-bd_irq=$(awk -v m="dlvta_${board}_bd" '$0 ~ "^[ \t]*" m "[ \t]" { on = 1 } on { print } on && /\);/ { exit }' "$top" |
+bd_irq=$(awk -v m="dlvta_${board}_bd" '$0 ~ "^[ \t]*" m "[ \t]" { on = 1 } on { print } on && /\);/ { exit }' "$ptop" |
   sed -n 's/.*\.irq[[:space:]]*(\([A-Za-z0-9_]*\)).*/\1/p')
 [ -n "$irq_net" ] && [ "$irq_net" = "$bd_irq" ] ||
   bad "$top: dlvta_top's irq ('$irq_net') does not drive the block design's irq ('$bd_irq')"

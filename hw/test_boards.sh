@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hw/test_boards.sh -- checks the board flows that can be checked without Vivado, for every
 # boards/<board>/: the thin top's wiring of dlvta_top and of the block design's ports (verilator
-# lint against hw/lint/dlvta_<board>_bd.v), the .xdc clock against the config's clock, the Tcl
-# (complete commands; bd.tcl defines dlvta_board_bd), the device-tree overlay (dtc) and its
+# lint against hw/lint/dlvta_<board>_bd.v, with the shared hook-up boards/dlvta_board_hookup.vh),
+# the .xdc clock against the config's clock, the Tcl (complete commands; bd.tcl, with the shared
+# boards/bd_common.tcl it sources, defines dlvta_board_bd), the device-tree overlay (dtc) and its
 # register address against board.env, the register block's size against the register map
 # (isa/regs.def), and that `make bitstream` stops cleanly without vivado; hw/check_board.sh (the
 # checks `make bitstream` makes before Vivado: RTL file list, generated headers, the top's ports,
@@ -28,10 +29,11 @@ for envf in boards/*/board.env; do
   [ -f "$vh" ] || { bad "$b: $vh missing (make gen)"; continue; }
 
   # 1. thin top: wiring and widths
-  verilator --lint-only -Wall -Wno-fatal -Ibuild/"$cfg" --top-module "dlvta_$b" rtl/*.v \
+  #    (with the shared hook-up boards/dlvta_board_hookup.vh it includes)
+  verilator --lint-only -Wall -Wno-fatal -Ibuild/"$cfg" -Iboards --top-module "dlvta_$b" rtl/*.v \
     "boards/$b/dlvta_$b.v" "hw/lint/dlvta_${b}_bd.v" >"$tmp/lint" 2>&1
-  if grep -q "boards/$b/" "$tmp/lint"; then
-    bad "$b: verilator on boards/$b/dlvta_$b.v:"; grep "boards/$b/" "$tmp/lint" | head -n 10
+  if grep -q "boards/" "$tmp/lint"; then
+    bad "$b: verilator on boards/$b/dlvta_$b.v:"; grep "boards/" "$tmp/lint" | head -n 10
   elif grep -q '^%Error' "$tmp/lint"; then
     echo "note: $b: rtl/ does not elaborate yet, top not checked: $(grep -m1 '^%Error' "$tmp/lint")"
   else ok; fi
@@ -117,12 +119,13 @@ sed -i 's/input wire M_AXIL_rvalid,/input wire M_AXIL_rvalid_x,/' "$P/lint/dlvta
 sed -i 's/CONFIG.ADDR_WIDTH {12}/CONFIG.ADDR_WIDTH {13}/' "$P/boards/bd_common.tcl"
 sed -i '/^source .*bd_common/d' "$P/boards/pynq/bd.tcl"
 awk '/^[ \t]*dlvta_top[ \t]/ { on = 1 } on && /\.irq\(/ { sub(/\.irq\([a-z_]*\),?/, "") } { print }' \
-  boards/pynq/dlvta_pynq.v >"$P/boards/pynq/dlvta_pynq.v"
+  boards/dlvta_board_hookup.vh >"$P/boards/dlvta_board_hookup.vh"
+sed -i 's/\.M_AXIL_rready(axil_rready), //' "$P/boards/dlvta_board_hookup.vh"
 echo 'module dlvta_spare; endmodule' >"$P/rtl/dlvta_spare.v"
 DLVTA_BOARDS_DIR="$P/boards" DLVTA_LINT_DIR="$P/lint" DLVTA_RTL_DIR="$P/rtl" \
   hw/check_board.sh pynq build >"$tmp/planted" 2>&1
 rc=$?
-for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "does not source bd_common.tcl" "port 'irq' unconnected" "dlvta_spare.v is not used"; do
+for want in "lacks it" "does not make" "ADDR_WIDTH '13'" "does not source bd_common.tcl" "port 'irq' unconnected" "block design's port 'M_AXIL_rready' unconnected" "dlvta_spare.v is not used"; do
   grep -q "$want" "$tmp/planted" && ok || bad "check_board missed a planted defect ('$want'): $(cat "$tmp/planted")"
 done
 [ $rc -eq 1 ] && ok || bad "check_board with planted defects: status $rc"

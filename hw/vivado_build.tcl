@@ -1,6 +1,7 @@
 # hw/vivado_build.tcl -- the Vivado batch flow shared by the boards (run by hw/bitstream.sh):
-# a project with the RTL (rtl/*.v, include path build/<config>), the board's thin top, its
-# constraints and its block design (boards/<board>/bd.tcl), then synthesis, implementation, a
+# a project with the RTL (rtl/*.v, include path build/<config>), the board's thin top (which
+# includes boards/dlvta_board_hookup.vh), its constraints and its block design
+# (boards/<board>/bd.tcl, which sources boards/bd_common.tcl), then synthesis, implementation, a
 # timing check at the config's clock, the bitstream (.bit), the .bin that Linux's fpga manager
 # loads, the .hwh that PYNQ wants beside the .bit, and utilization/timing reports.
 #
@@ -40,7 +41,8 @@ if {$board_part ne "" && [llength [get_board_parts -quiet $board_part]] > 0} {
         (fine for a bitstream loaded by Linux; not for a boot image)"
 }
 set_property target_language Verilog [current_project]
-set_property include_dirs [list $root/build/$config] [current_fileset]
+# build/<config>: the generated headers; boards/: the board tops' shared dlvta_top hook-up
+set_property include_dirs [list $root/build/$config $root/boards] [current_fileset]
 add_files -norecurse [lsort [glob $root/rtl/*.v]]
 add_files -norecurse $root/boards/$board/$name.v
 add_files -fileset constrs_1 -norecurse $root/boards/$board/$name.xdc

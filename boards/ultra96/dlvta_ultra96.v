@@ -4,70 +4,19 @@
 // clock; irq -> pl_ps_irq0[0].
 // Widths come from the config's generated header (build/<config>/dlvta_isa.vh); clocking and
 // reset come from the PS (clk, rst_n synchronous to it, from proc_sys_reset in the block design).
+// The nets, dlvta_top's instance and the block design's shared ports (`DLVTA_BD_PORTS) are
+// boards/dlvta_board_hookup.vh, shared with the other board; this file keeps the board's own.
 `default_nettype none
 `include "dlvta_isa.vh"
 `include "dlvta_regs.vh"
 
 module dlvta_ultra96 ();
-  localparam integer AxiBits = `DLVTA_AXI_BITS;
-
-  wire clk, rst_n, irq;
-  wire [`DLVTA_REGS_ADDR_BITS-1:0] axil_awaddr, axil_araddr;
-  wire axil_awvalid, axil_awready, axil_wvalid, axil_wready, axil_bvalid, axil_bready;
-  wire axil_arvalid, axil_arready, axil_rvalid, axil_rready;
-  wire [31:0] axil_wdata, axil_rdata;
-  wire [3:0] axil_wstrb;
-  wire [1:0] axil_bresp, axil_rresp;
-  wire [31:0] mem_araddr, mem_awaddr;
-  wire [7:0] mem_arlen, mem_awlen;
-  wire [2:0] mem_arsize, mem_awsize;
-  wire [1:0] mem_arburst, mem_awburst, mem_rresp, mem_bresp;
-  wire mem_arvalid, mem_arready, mem_rlast, mem_rvalid, mem_rready;
-  wire mem_awvalid, mem_awready, mem_wlast, mem_wvalid, mem_wready, mem_bvalid, mem_bready;
-  wire [AxiBits-1:0] mem_rdata, mem_wdata;
-  wire [AxiBits/8-1:0] mem_wstrb;
+`include "dlvta_board_hookup.vh"  // nets, dlvta_top u_dlvta, `DLVTA_BD_PORTS
 
   dlvta_ultra96_bd u_ps (
-    .clk(clk),
-    .rst_n(rst_n),
-    .irq(irq),
-    .M_AXIL_awaddr(axil_awaddr), .M_AXIL_awvalid(axil_awvalid), .M_AXIL_awready(axil_awready),
-    .M_AXIL_wdata(axil_wdata), .M_AXIL_wstrb(axil_wstrb), .M_AXIL_wvalid(axil_wvalid),
-    .M_AXIL_wready(axil_wready), .M_AXIL_bresp(axil_bresp), .M_AXIL_bvalid(axil_bvalid),
-    .M_AXIL_bready(axil_bready), .M_AXIL_araddr(axil_araddr), .M_AXIL_arvalid(axil_arvalid),
-    .M_AXIL_arready(axil_arready), .M_AXIL_rdata(axil_rdata), .M_AXIL_rresp(axil_rresp),
-    .M_AXIL_rvalid(axil_rvalid), .M_AXIL_rready(axil_rready),
-    .S_AXI_MEM_araddr(mem_araddr), .S_AXI_MEM_arlen(mem_arlen), .S_AXI_MEM_arsize(mem_arsize),
-    .S_AXI_MEM_arburst(mem_arburst), .S_AXI_MEM_arvalid(mem_arvalid),
-    .S_AXI_MEM_arready(mem_arready), .S_AXI_MEM_rdata(mem_rdata), .S_AXI_MEM_rresp(mem_rresp),
-    .S_AXI_MEM_rlast(mem_rlast), .S_AXI_MEM_rvalid(mem_rvalid), .S_AXI_MEM_rready(mem_rready),
-    .S_AXI_MEM_awaddr(mem_awaddr), .S_AXI_MEM_awlen(mem_awlen), .S_AXI_MEM_awsize(mem_awsize),
-    .S_AXI_MEM_awburst(mem_awburst), .S_AXI_MEM_awvalid(mem_awvalid),
-    .S_AXI_MEM_awready(mem_awready), .S_AXI_MEM_wdata(mem_wdata), .S_AXI_MEM_wstrb(mem_wstrb),
-    .S_AXI_MEM_wlast(mem_wlast), .S_AXI_MEM_wvalid(mem_wvalid), .S_AXI_MEM_wready(mem_wready),
-    .S_AXI_MEM_bresp(mem_bresp), .S_AXI_MEM_bvalid(mem_bvalid), .S_AXI_MEM_bready(mem_bready)
+    `DLVTA_BD_PORTS
   );
-
-  dlvta_top u_dlvta (
-    .clk(clk),
-    .rst_n(rst_n),
-    .s_axil_awaddr(axil_awaddr), .s_axil_awvalid(axil_awvalid), .s_axil_awready(axil_awready),
-    .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb), .s_axil_wvalid(axil_wvalid),
-    .s_axil_wready(axil_wready), .s_axil_bresp(axil_bresp), .s_axil_bvalid(axil_bvalid),
-    .s_axil_bready(axil_bready), .s_axil_araddr(axil_araddr), .s_axil_arvalid(axil_arvalid),
-    .s_axil_arready(axil_arready), .s_axil_rdata(axil_rdata), .s_axil_rresp(axil_rresp),
-    .s_axil_rvalid(axil_rvalid), .s_axil_rready(axil_rready),
-    .m_axi_araddr(mem_araddr), .m_axi_arlen(mem_arlen), .m_axi_arsize(mem_arsize),
-    .m_axi_arburst(mem_arburst), .m_axi_arvalid(mem_arvalid), .m_axi_arready(mem_arready),
-    .m_axi_rdata(mem_rdata), .m_axi_rresp(mem_rresp), .m_axi_rlast(mem_rlast),
-    .m_axi_rvalid(mem_rvalid), .m_axi_rready(mem_rready),
-    .m_axi_awaddr(mem_awaddr), .m_axi_awlen(mem_awlen), .m_axi_awsize(mem_awsize),
-    .m_axi_awburst(mem_awburst), .m_axi_awvalid(mem_awvalid), .m_axi_awready(mem_awready),
-    .m_axi_wdata(mem_wdata), .m_axi_wstrb(mem_wstrb), .m_axi_wlast(mem_wlast),
-    .m_axi_wvalid(mem_wvalid), .m_axi_wready(mem_wready),
-    .m_axi_bresp(mem_bresp), .m_axi_bvalid(mem_bvalid), .m_axi_bready(mem_bready),
-    .irq(irq)
-  );
+`undef DLVTA_BD_PORTS
 endmodule
 
 `default_nettype wire
