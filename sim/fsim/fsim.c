@@ -419,7 +419,8 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
 /* Issues every fetch burst the fetch buffer has room for (as dlvta_fetch: a burst of
  * fetch_burst instructions goes out while at most fetch_buffer - fetch_burst - 1 instructions
  * are requested and not yet delivered), each when its address slot, the delivery that made the
- * room and an in-flight slot allow; records when each instruction's data is in the buffer. */
+ * room (seen two cycles after it: dlvta_fetch registers its room test) and an in-flight slot
+ * allow; records when each instruction's data is in the buffer. */
 static void fetch_issue(run *r) {
   const fsim_timing *tm = &r->s->tm;
   uint64_t margin = tm->fetch_buffer > tm->fetch_burst ? tm->fetch_buffer - tm->fetch_burst - 1 : 0;
@@ -427,7 +428,7 @@ static void fetch_issue(run *r) {
   while (!r->stopped && r->f_req < r->count && r->f_req <= r->next + margin) {
     uint64_t a = r->f_ar;
     if (r->f_req > margin) { /* the delivery of instruction f_req - margin - 1 made the room */
-      uint64_t room = r->f_disp[(r->f_req - margin - 1) % r->f_cap] + 1;
+      uint64_t room = r->f_disp[(r->f_req - margin - 1) % r->f_cap] + 2;
       if (a < room) a = room;
     }
     uint64_t left = r->count - r->f_req, page = 256 - (r->insn_addr / 16 + r->f_req) % 256;
