@@ -80,47 +80,16 @@ module dlvta_rdma #(
                              ((25'd1 << LogB) - 25'd1)) >> LogB;
   wire [BW-1:0] a_first = a_byte_q[31:LogB];
 
-  // burst_q = min(16, beats left in the row, beats to the 4 KiB boundary) of the burst on offer,
-  // a register (it feeds the address state, the arbiter and fetch's room test). The boundary is
-  // under 16 beats away only when the beat index's bits [LogBeats4K-1:4] are all ones and its
-  // low 4 bits are not all zero, and then it is 16 - beat[3:0] away.
-  function automatic [4:0] burst_of(input [24:0] left, input [LogBeats4K-1:0] beat);
-    reg [4:0] b;
-    reg [4:0] to4k;
-    begin
-      to4k = 5'd16 - {1'b0, beat[3:0]};
-      b = 5'd16;
-      if (left[24:4] == 21'd0) b = {1'b0, left[3:0]};
-      if ((&beat[LogBeats4K-1:4]) && (beat[3:0] != 4'd0) && (to4k < b)) b = to4k;
-      burst_of = b;
-    end
-  endfunction
-
+  // the size of the burst on offer (dlvta_burst: a row's first, the next)
   reg  [4:0]  burst_q;
-  // The next burst of the row after burst_q (valid when burst_q is not the row's last), from
-  // registers without wide arithmetic: burst_q either ended at the 4 KiB boundary (the next
-  // starts aligned) or was 16 beats (the beat index keeps its low 4 bits).
-  wire        near4k = (&a_beat_q[LogBeats4K-1:4]) && (a_beat_q[3:0] != 4'd0);
-  wire [4:0]  to4k_small = 5'd16 - {1'b0, a_beat_q[3:0]};
-  wire        by4k = near4k && (burst_q == to4k_small);
-  wire        left_lt32 = (a_left_q[24:5] == 20'd0);
-  wire [5:0]  left_lim = 6'd16 + {1'b0, burst_q};
-  wire [3:0]  left_lo_next = a_left_q[3:0] - burst_q[3:0];
-  // after a 16-beat burst the boundary is near when the beat index's bits [LogBeats4K-1:4]
-  // are all ones but bit 4
-  wire        near4k_next = (&a_beat_q[LogBeats4K-1:5]) && !a_beat_q[4] && (a_beat_q[3:0] != 4'd0);
-  reg  [4:0]  burst_next;
-  always @* begin
-    if (by4k) begin
-      burst_next = 5'd16;
-      if (left_lt32 && ({1'b0, a_left_q[4:0]} < left_lim)) burst_next = {1'b0, left_lo_next};
-    end else begin
-      burst_next = 5'd16;
-      if (left_lt32) burst_next = {1'b0, a_left_q[3:0]};
-      if (near4k_next && (to4k_small < burst_next)) burst_next = to4k_small;
-    end
-  end
-  wire        row_end = (a_left_q == {20'd0, burst_q});
+  wire [4:0]  burst_first;
+  wire [4:0]  burst_next;
+  wire        row_end;
+  dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
+    .row_beats_i(a_row_beats), .row_beat_i(a_first[LogBeats4K-1:0]), .first_o(burst_first),
+    .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
+    .next_o(burst_next), .row_end_o(row_end)
+  );
 
   reg  ar_hold_q;  // AR offered last cycle and not taken: keep offering it
   wire ar_fire = ar_valid_o && ar_ready_i;
@@ -246,7 +215,7 @@ module dlvta_rdma #(
           a_last_row_q <= (a_row_q + 16'd1 == y_size_q);
           a_beat_q <= a_first;
           a_left_q <= a_row_beats;
-          burst_q <= burst_of(a_row_beats, a_first[LogBeats4K-1:0]);
+          burst_q <= burst_first;
           a_setup_q <= 1'b0;
         end else if (ar_fire) begin
           a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst_q};
