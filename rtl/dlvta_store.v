@@ -82,10 +82,25 @@ module dlvta_store (
   assign busy_o = !idle && (state_q != S_DEAD);
   assign stall_o = q_valid_i && idle && !halt_i && !can_start;
 
-  wire [31:0] total = y_size_q * x_size_q;
-  wire [32:0] blk_end = {{(33-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q} + {1'b0, total};
-  wire        range_ok = (blk_end <= (33'd1 << LogAcc));
-  wire        empty = (total == 32'd0);
+  // the block's size, rows * cols of the queue head, registered every idle cycle (the DSP's own
+  // output register; the instruction starts from that head) so that S_CHECK reads a register
+  reg  [31:0] total;
+  wire [`DLVTA_F_Y_SIZE_WIDTH-1:0] h_y_size = q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
+  wire [`DLVTA_F_X_SIZE_WIDTH-1:0] h_x_size = q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
+  always @(posedge clk_i) begin
+    if (idle) total <= h_y_size * h_x_size;
+  end
+  // sram + total <= depth, as total <= lim_q = depth - sram (registered at the start, from the
+  // head; sram_over_q when sram alone is past the depth)
+  localparam integer SW = `DLVTA_W_SRAM_IDX;
+  localparam integer LW = ((SW > LogAcc) ? SW : LogAcc) + 2;
+  wire [LW-1:0] h_lim = (({{(LW-1){1'b0}}, 1'b1}) << LogAcc) -
+                        {{(LW-SW){1'b0}}, q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]};
+  reg           sram_over_q;
+  reg  [LogAcc:0] lim_q;
+  wire        range_ok = !sram_over_q && (total[31:LogAcc+1] == {(31-LogAcc){1'b0}}) &&
+                         (total[LogAcc:0] <= lim_q);
+  wire        empty = (y_size_q == 16'd0) || (x_size_q == 16'd0);
   wire        run = (state_q == S_RUN);
   wire        go = (state_q == S_CHECK) && range_ok && !empty;
 
@@ -246,6 +261,8 @@ module dlvta_store (
       state_q <= S_IDLE;
       push_prev_q <= 1'b0;
       sram_q <= {`DLVTA_W_SRAM_IDX{1'b0}};
+      sram_over_q <= 1'b0;
+      lim_q <= {(LogAcc+1){1'b0}};
       dram_q <= 32'd0;
       y_size_q <= 16'd0;
       x_size_q <= 16'd0;
@@ -311,6 +328,8 @@ module dlvta_store (
           if (start) begin
             push_prev_q <= h_push_prev;
             sram_q <= q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH];
+            sram_over_q <= h_lim[LW-1];
+            lim_q <= h_lim[LogAcc:0];
             dram_q <= q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH];
             y_size_q <= q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
             x_size_q <= q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
