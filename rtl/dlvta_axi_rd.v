@@ -43,14 +43,17 @@ module dlvta_axi_rd (
   wire       q_full;
   wire [3:0] q_count;
 
-  assign m_arvalid_o = req_valid_i[gnt_q] && !q_full;
-  assign m_araddr_o = req_addr_i[gnt_q * 32 +: 32];
-  assign m_arlen_o = req_len_i[gnt_q * 8 +: 8];
+  // one-hot selects (an indexed part-select would synthesize index arithmetic)
+  wire [2:0] g = {gnt_q == 2'd2, gnt_q == 2'd1, gnt_q == 2'd0};
+  assign m_arvalid_o = (|(g & req_valid_i)) && !q_full;
+  assign m_araddr_o = ({32{g[0]}} & req_addr_i[31:0]) | ({32{g[1]}} & req_addr_i[63:32]) |
+                      ({32{g[2]}} & req_addr_i[95:64]);
+  assign m_arlen_o = ({8{g[0]}} & req_len_i[7:0]) | ({8{g[1]}} & req_len_i[15:8]) |
+                     ({8{g[2]}} & req_len_i[23:16]);
   wire ar_fire = m_arvalid_o && m_arready_i;
 
   always @* begin
-    req_ready_o = 3'b000;
-    req_ready_o[gnt_q] = !q_full && m_arready_i;
+    req_ready_o = g & {3{!q_full && m_arready_i}};
   end
 
   // round-robin: the first valid requester after the granted one, else the granted one
