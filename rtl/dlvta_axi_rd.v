@@ -11,6 +11,7 @@
 module dlvta_axi_rd (
   input  wire                          clk_i,
   input  wire                          rst_ni,
+  input  wire                          clear_i,     // a run starts: the grant goes to fetch
   // requesters, packed: requester n at [n]
   input  wire [2:0]                    req_valid_i,
   output reg  [2:0]                    req_ready_o,
@@ -28,74 +29,64 @@ module dlvta_axi_rd (
   input  wire                          m_rlast_i,
   output wire                          m_rready_o
 );
-  reg  [1:0] last_q;   // last requester granted
-  reg  [1:0] sel;
-  reg        any;
-  reg        hold_q;   // the address on AR was not taken last cycle
-  reg  [1:0] hold_sel_q;
+  // The grant is a register (gnt_q): the requesters' valids reach only the next grant, never
+  // the ready of another requester in the same cycle. It stays on its requester while that one
+  // keeps requesting and no other does, so a lone requester issues an address every cycle; when
+  // others request it moves round-robin to the first of them after it (a cycle without an
+  // address when it moves to a requester that was not granted). An address offered on AR and not
+  // yet taken keeps the grant (AXI: ARVALID and ARADDR hold until ARREADY).
+  reg  [1:0] gnt_q;
+  reg  [1:0] gnt_d;
 
   wire [1:0] head;
   wire       q_empty;
   wire       q_full;
   wire [3:0] q_count;
 
-  // round-robin: the first valid requester after the last one granted
-  always @* begin
-    sel = 2'd0;
-    any = 1'b0;
-    case (last_q)
-      2'd0: begin
-        if (req_valid_i[1]) begin sel = 2'd1; any = 1'b1; end
-        else if (req_valid_i[2]) begin sel = 2'd2; any = 1'b1; end
-        else if (req_valid_i[0]) begin sel = 2'd0; any = 1'b1; end
-      end
-      2'd1: begin
-        if (req_valid_i[2]) begin sel = 2'd2; any = 1'b1; end
-        else if (req_valid_i[0]) begin sel = 2'd0; any = 1'b1; end
-        else if (req_valid_i[1]) begin sel = 2'd1; any = 1'b1; end
-      end
-      default: begin
-        if (req_valid_i[0]) begin sel = 2'd0; any = 1'b1; end
-        else if (req_valid_i[1]) begin sel = 2'd1; any = 1'b1; end
-        else if (req_valid_i[2]) begin sel = 2'd2; any = 1'b1; end
-      end
-    endcase
-    if (hold_q) begin
-      sel = hold_sel_q;
-      any = req_valid_i[hold_sel_q];
-    end
-  end
-
-  assign m_arvalid_o = any && !q_full;
-  assign m_araddr_o = req_addr_i[sel * 32 +: 32];
-  assign m_arlen_o = req_len_i[sel * 8 +: 8];
+  // one-hot selects (an indexed part-select would synthesize index arithmetic)
+  wire [2:0] g = {gnt_q == 2'd2, gnt_q == 2'd1, gnt_q == 2'd0};
+  assign m_arvalid_o = (|(g & req_valid_i)) && !q_full;
+  assign m_araddr_o = ({32{g[0]}} & req_addr_i[31:0]) | ({32{g[1]}} & req_addr_i[63:32]) |
+                      ({32{g[2]}} & req_addr_i[95:64]);
+  assign m_arlen_o = ({8{g[0]}} & req_len_i[7:0]) | ({8{g[1]}} & req_len_i[15:8]) |
+                     ({8{g[2]}} & req_len_i[23:16]);
   wire ar_fire = m_arvalid_o && m_arready_i;
 
   always @* begin
-    req_ready_o = 3'b000;
-    if (!q_full && m_arready_i && any) req_ready_o[sel] = 1'b1;
+    req_ready_o = g & {3{!q_full && m_arready_i}};
   end
 
-  always @(posedge clk_i) begin
-    if (!rst_ni) last_q <= 2'd2;
-    else if (ar_fire) last_q <= sel;
-  end
-
-  always @(posedge clk_i) begin
-    if (!rst_ni) begin
-      hold_q <= 1'b0;
-      hold_sel_q <= 2'd0;
-    end else begin
-      hold_q <= m_arvalid_o && !m_arready_i;
-      hold_sel_q <= sel;
+  // round-robin: the first valid requester after the granted one, else the granted one
+  always @* begin
+    gnt_d = gnt_q;
+    if (!(m_arvalid_o && !m_arready_i)) begin
+      case (gnt_q)
+        2'd0: begin
+          if (req_valid_i[1]) gnt_d = 2'd1;
+          else if (req_valid_i[2]) gnt_d = 2'd2;
+        end
+        2'd1: begin
+          if (req_valid_i[2]) gnt_d = 2'd2;
+          else if (req_valid_i[0]) gnt_d = 2'd0;
+        end
+        default: begin
+          if (req_valid_i[0]) gnt_d = 2'd0;
+          else if (req_valid_i[1]) gnt_d = 2'd1;
+        end
+      endcase
     end
+  end
+
+  always @(posedge clk_i) begin
+    if (!rst_ni || clear_i) gnt_q <= 2'd0;
+    else gnt_q <= gnt_d;
   end
 
   // in-flight bursts, in order
   wire r_fire = m_rvalid_i && m_rready_o;
   dlvta_fifo #(.Width(2), .LogDepth(3)) u_inflight (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
-    .push_i(ar_fire), .data_i(sel),
+    .push_i(ar_fire), .data_i(gnt_q),
     .pop_i(r_fire && m_rlast_i),
     .head_o(head), .empty_o(q_empty), .full_o(q_full), .count_o(q_count)
   );

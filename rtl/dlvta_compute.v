@@ -114,6 +114,7 @@ module dlvta_compute #(
   localparam integer SrcCache = 1 << LogSc;
   localparam integer TagBits = LogAcc - LogSc;
   localparam integer LogX = (LogAcc > LogInp) ? LogAcc : LogInp;  // S1R's source index
+  localparam integer LB = ((LogX > LogWgt) ? LogX : LogWgt) + 1;   // S1's range limits
   // the stages that write the accumulator: GEMM in S(WG) (dlvta_gemm.v's latency after S2),
   // ALU in S9 (dlvta_alu_lane.v: operands in S3, six registers)
   localparam integer WG = `DLVTA_GEMM_WSTAGE;
@@ -167,6 +168,19 @@ module dlvta_compute #(
   reg [31:0] fa_out_q, fa_in_q, fx_out_q, fx_in_q, fw_out_q, fw_in_q;
 
   wire is_alu = (op_q == `DLVTA_OP_ALU);
+  // decoded once, at the start, from the head (constant while the instruction runs; they steer
+  // the operand reads and hazard checks): is_alu_q as is_alu; needs_src_q: it reads acc[src]
+  // (ALU: not an immediate op, or REQ) or inp/wgt (GEMM without reset); dst_rd_q: an ALU op
+  // that reads acc[dst] (MOV ignores it: its S1b reads nothing and leaves the port to a miss in
+  // S1R); slow_q: AccCopies = 1 and an ALU op that reads acc[src] (S1R -> S1b -> S2)
+  reg  is_alu_q, needs_src_q, dst_rd_q, slow_q;
+  wire h_is_alu = (h_op == `DLVTA_OP_ALU);
+  wire needs_src = needs_src_q;
+  wire dst_rd = dst_rd_q;
+  wire [`DLVTA_F_ALU_OP_WIDTH-1:0] h_alu_op = q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
+  wire h_needs_src = h_is_alu ? (!q_insn_i[`DLVTA_F_USE_IMM_POS] || (h_alu_op == `DLVTA_ALU_REQ)) :
+                                !q_insn_i[`DLVTA_F_RESET_POS];
+  wire h_dst_rd = (h_alu_op != `DLVTA_ALU_MOV);
   wire is_gemm = (op_q == `DLVTA_OP_GEMM);
 
   // ---- LOAD of UOP / ACC / ACC8 ----
@@ -230,7 +244,19 @@ module dlvta_compute #(
   wire u_oor = (u_q[LogUop] != 1'b0);
 
   reg             s1_uoor_q;
-  reg [31:0]      s1_offa_q, s1_offx_q, s1_offw_q;
+  reg [LogAcc-1:0] s1_offa_q;
+  reg [LogX-1:0]   s1_offx_q;
+  reg [LogWgt-1:0] s1_offw_q;
+  // S1's range limits: an index is in range when its uop field is below depth - offset (0 when
+  // the offset alone is past the depth), registered with the offsets (no 32-bit adder before
+  // the compare)
+  reg [LB-1:0]    s1_lima_q, s1_limx_q, s1_limw_q;
+  wire [LB-1:0]   dep_a = {{(LB-1){1'b0}}, 1'b1} << LogAcc;
+  wire [LB-1:0]   dep_x = is_alu_q ? ({{(LB-1){1'b0}}, 1'b1} << LogAcc) : ({{(LB-1){1'b0}}, 1'b1} << LogInp);
+  wire [LB-1:0]   dep_w = {{(LB-1){1'b0}}, 1'b1} << LogWgt;
+  wire [LB-1:0]   lim_a = (offa_q >= {{(32-LB){1'b0}}, dep_a}) ? {LB{1'b0}} : dep_a - offa_q[LB-1:0];
+  wire [LB-1:0]   lim_x = (offx_q >= {{(32-LB){1'b0}}, dep_x}) ? {LB{1'b0}} : dep_x - offx_q[LB-1:0];
+  wire [LB-1:0]   lim_w = (offw_q >= {{(32-LB){1'b0}}, dep_w}) ? {LB{1'b0}} : dep_w - offw_q[LB-1:0];
   wire [31:0]     uop_rdata;
 
   dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
@@ -244,13 +270,12 @@ module dlvta_compute #(
   wire [31:0] ua = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
   wire [31:0] us = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
   wire [31:0] uw = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
-  wire [31:0] ia = ua + s1_offa_q;
-  wire [31:0] ix = us + s1_offx_q;
-  wire [31:0] iw = uw + s1_offw_q;
-  wire a_oor = (ia >= (32'd1 << LogAcc));
-  wire needs_src = is_alu ? (!use_imm_q || (alu_op_q == `DLVTA_ALU_REQ)) : !reset_q;
-  wire x_oor = is_alu ? (ix >= (32'd1 << LogAcc)) : (ix >= (32'd1 << LogInp));
-  wire w_oor = !is_alu && (iw >= (32'd1 << LogWgt));
+  wire [LogAcc-1:0] ia = ua[LogAcc-1:0] + s1_offa_q;
+  wire [LogX-1:0]   ix = us[LogX-1:0] + s1_offx_q;
+  wire [LogWgt-1:0] iw = uw[LogWgt-1:0] + s1_offw_q;
+  wire a_oor = ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_lima_q} <= ua);
+  wire x_oor = ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_limx_q} <= us);
+  wire w_oor = !is_alu_q && ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_limw_q} <= uw);
 
   reg              r_v_q;
   reg              r_err_q;
@@ -262,9 +287,7 @@ module dlvta_compute #(
   assign r_err = r_v_q && r_err_q;
   wire r_ok = r_v_q && !r_err_q;
   wire [LogAcc-1:0] r_s = r_x_q[LogAcc-1:0];
-  assign slow = (AccCopies == 1) && is_alu && needs_src;
-  // MOV ignores acc[dst]: its S1b reads nothing and leaves the port to a miss in S1R
-  wire dst_rd = (alu_op_q != `DLVTA_ALU_MOV);
+  assign slow = slow_q;
   // ALU read-after-write: an ALU result is written in S9; an iteration that reads (dst, or src)
   // an element that an iteration issued fewer than HzFast cycles before writes waits in S1R
   // (with one accumulator copy, HzSlow: until the write has also invalidated the source cache,
@@ -431,7 +454,6 @@ module dlvta_compute #(
                       (q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH] == {`DLVTA_F_LOOP_IN_WIDTH{1'b0}}) ||
                       (q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] <=
                        {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]});
-  wire h_is_alu = (h_op == `DLVTA_OP_ALU);
   assign q_pop_o = (state_q == S_RETIRE);
   wire tail_busy = s1b_v_q || s2_v_q || s3_v_q || (|pv_q);
   wire loop_done = !issuing_q && !s1_v_q && !r_v_q && !tail_busy;
@@ -457,6 +479,10 @@ module dlvta_compute #(
       reset_q <= 1'b0;
       alu_op_q <= 4'd0;
       use_imm_q <= 1'b0;
+      is_alu_q <= 1'b0;
+      needs_src_q <= 1'b0;
+      dst_rd_q <= 1'b0;
+      slow_q <= 1'b0;
       imm_q <= 16'd0;
       ubeg_q <= {(LogUop+1){1'b0}};
       uend_q <= {(LogUop+1){1'b0}};
@@ -474,7 +500,8 @@ module dlvta_compute #(
       kill_q <= 1'b0;
       s1_v_q <= 1'b0;
       s1_uoor_q <= 1'b0;
-      s1_offa_q <= 32'd0; s1_offx_q <= 32'd0; s1_offw_q <= 32'd0;
+      s1_offa_q <= {LogAcc{1'b0}}; s1_offx_q <= {LogX{1'b0}}; s1_offw_q <= {LogWgt{1'b0}};
+      s1_lima_q <= {LB{1'b0}}; s1_limx_q <= {LB{1'b0}}; s1_limw_q <= {LB{1'b0}};
       r_v_q <= 1'b0;
       r_err_q <= 1'b0;
       r_a_q <= {LogAcc{1'b0}};
@@ -566,9 +593,12 @@ module dlvta_compute #(
       if (adv) begin
         s1_v_q <= issue;
         s1_uoor_q <= u_oor;
-        s1_offa_q <= offa_q;
-        s1_offx_q <= offx_q;
-        s1_offw_q <= offw_q;
+        s1_offa_q <= offa_q[LogAcc-1:0];
+        s1_offx_q <= offx_q[LogX-1:0];
+        s1_offw_q <= offw_q[LogWgt-1:0];
+        s1_lima_q <= lim_a;
+        s1_limx_q <= lim_x;
+        s1_limw_q <= lim_w;
         r_v_q <= s1_v_q && !kill_q && !r_err;
         r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor));
         r_a_q <= ia[LogAcc-1:0];
@@ -613,6 +643,10 @@ module dlvta_compute #(
             reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
             alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
             use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
+            is_alu_q <= h_is_alu;
+            needs_src_q <= h_needs_src;
+            dst_rd_q <= h_dst_rd;
+            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src;
             imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];

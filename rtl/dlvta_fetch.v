@@ -1,9 +1,9 @@
 // rtl/dlvta_fetch.v -- the fetch unit: reads INSN_COUNT instructions from INSN_ADDR over AXI into
 // a small buffer (a burst is issued only when the buffer has room for all of it, so fetch never
-// holds the shared read port), decodes each in order, checks it (opcode, memory, ALU op,
-// reserved bits, padding of STOREs, token flags of its unit) and hands it with its index to its
-// unit's queue, waiting while that queue is full. Stops at the first FINISH (dispatched to the
-// compute unit) or illegal instruction.
+// holds the shared read port), checks each instruction as it enters the buffer (opcode, memory,
+// ALU op, reserved bits, padding of STOREs, token flags of its unit) and hands it in order with
+// its index to its unit's queue, waiting while that queue is full. Stops at the first FINISH
+// (dispatched to the compute unit) or illegal instruction.
 `default_nettype none
 `include "dlvta_isa.vh"
 `include "dlvta_regs.vh"
@@ -59,6 +59,7 @@ module dlvta_fetch (
   wire        dma_busy;
   wire        dma_err;
   wire        el_valid;
+  wire        el_fire = el_valid;  // the buffer always has room (see allow_q)
   wire [127:0] el_data;
   wire        buf_empty;
   wire        buf_full;
@@ -67,31 +68,34 @@ module dlvta_fetch (
 
   wire [15:0] chunk = (req_left_q > {16'd0, Chunk}) ? Chunk : req_left_q[15:0];
   wire        dma_start = active_q && !stop_q && !dma_busy && (req_left_q != 32'd0);
-  wire [12:0] room_beats = ({7'd0, (6'd32 - {{(5-LogBuf){1'b0}}, buf_count})}) * BeatsPerInsn[12:0];
-  wire        allow = ({1'b0, room_beats} >= ({2'b00, pend_q} + 14'd16 + BeatsPerInsn[13:0]));
   wire        ar_fire = ar_valid_o && ar_ready_i;
   wire        r_fire = r_valid_i && r_ready_o;
+  // A burst may go out when the buffer has room for it, one instruction more and every beat
+  // in flight. allow_q is that test on the next cycle's state, registered (it does not reach the
+  // read arbiter combinationally) and conservative: a burst on offer counts as 16 beats in flight
+  // (issued or not), beats arriving this cycle still count, and the buffer's count has this
+  // cycle's push but not its pop (a dispatch makes room a cycle later).
+  wire [LogBuf:0] count_in = buf_count + {{LogBuf{1'b0}}, el_fire && !stop_q};
+  wire [12:0] room_beats = ({7'd0, (6'd32 - {{(5-LogBuf){1'b0}}, count_in})}) * BeatsPerInsn[12:0];
+  wire [13:0] need_beats = {2'b00, pend_q} + (ar_valid_o ? 14'd32 : 14'd16) + BeatsPerInsn[13:0];
+  wire        allow_d = ({1'b0, room_beats} >= need_beats);
+  reg         allow_q;
 
   dlvta_rdma #(.MaxLogE(4)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .start_i(dma_start), .dram_i(req_next_q), .log_e_i(4'd4),
     .y_size_i(16'd1), .x_size_i(chunk), .x_stride_i(16'd0),
-    .allow_i(allow), .abort_i(stop_q || halt_i), .busy_o(dma_busy), .err_o(dma_err),
+    .allow_i(allow_q), .abort_i(stop_q || halt_i), .busy_o(dma_busy), .err_o(dma_err),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
     .el_valid_o(el_valid), .el_data_o(el_data), .el_ready_i(1'b1)
   );
 
-  wire el_fire = el_valid;  // the buffer always has room (see allow)
 
-  dlvta_fifo #(.Width(160), .LogDepth(LogBuf)) u_buf (
-    .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
-    .push_i(el_fire && !stop_q), .data_i({fetched_q, el_data}),
-    .pop_i(disp_fire), .head_o(head), .empty_o(buf_empty), .full_o(buf_full), .count_o(buf_count)
-  );
-
-  // ---- decode and check the head ----
-  wire [127:0] insn = head[127:0];
+  // ---- decode and check each instruction as it enters the buffer ----
+  // (the buffer keeps the verdict beside the instruction: its LUT-RAM read reaches dispatch and
+  // the buffer's counters through a few LUTs only)
+  wire [127:0] insn = el_data;
   wire [`DLVTA_F_OPCODE_WIDTH-1:0] op = insn[`DLVTA_F_OPCODE_POS +: `DLVTA_F_OPCODE_WIDTH];
   wire [`DLVTA_F_MEM_WIDTH-1:0] mem = insn[`DLVTA_F_MEM_POS +: `DLVTA_F_MEM_WIDTH];
   wire pop_prev = insn[`DLVTA_F_POP_PREV_POS];
@@ -139,19 +143,31 @@ module dlvta_fetch (
     if (unit == 2'd2 && (pop_next || push_next)) legal = 1'b0;
   end
 
-  wire tgt_full = (unit == 2'd0) ? full_load_i : (unit == 2'd1) ? full_compute_i : full_store_i;
-  wire can_disp = active_q && !stop_q && !halt_i && !buf_empty && !dma_err_seen_q && !dma_err;
-  wire disp_fire = can_disp && legal && !tgt_full;
+  wire in_finish = (op == `DLVTA_OP_FINISH);
 
-  assign push_load_o = disp_fire && (unit == 2'd0);
-  assign push_compute_o = disp_fire && (unit == 2'd1);
-  assign push_store_o = disp_fire && (unit == 2'd2);
+  wire       h_legal;
+  wire [1:0] h_unit;
+  wire       h_finish;
+  dlvta_fifo #(.Width(164), .LogDepth(LogBuf)) u_buf (
+    .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
+    .push_i(el_fire && !stop_q), .data_i({in_finish, unit, legal, fetched_q, el_data}),
+    .pop_i(disp_fire), .head_o({h_finish, h_unit, h_legal, head}), .empty_o(buf_empty),
+    .full_o(buf_full), .count_o(buf_count)
+  );
+
+  wire tgt_full = (h_unit == 2'd0) ? full_load_i : (h_unit == 2'd1) ? full_compute_i : full_store_i;
+  wire can_disp = active_q && !stop_q && !halt_i && !buf_empty && !dma_err_seen_q && !dma_err;
+  wire disp_fire = can_disp && h_legal && !tgt_full;
+
+  assign push_load_o = disp_fire && (h_unit == 2'd0);
+  assign push_compute_o = disp_fire && (h_unit == 2'd1);
+  assign push_store_o = disp_fire && (h_unit == 2'd2);
   assign push_data_o = head;
 
   assign exhausted_o = active_q && !finish_q && !stop_q && (disp_q == count_q) && !dma_busy;
   assign busy_o = dma_busy;
   assign pc_o = fetched_q;
-  assign wait_o = can_disp && legal && tgt_full;
+  assign wait_o = can_disp && h_legal && tgt_full;
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -164,6 +180,7 @@ module dlvta_fetch (
       disp_q <= 32'd0;
       count_q <= 32'd0;
       pend_q <= 12'd0;
+      allow_q <= 1'b0;
       dma_err_seen_q <= 1'b0;
       err_o <= 1'b0;
       err_kind_o <= `DLVTA_ERR_NONE;
@@ -171,6 +188,7 @@ module dlvta_fetch (
     end else begin
       err_o <= 1'b0;
       pend_q <= pend_q + (ar_fire ? ({4'd0, ar_len_o} + 12'd1) : 12'd0) - (r_fire ? 12'd1 : 12'd0);
+      allow_q <= allow_d;
       if (go_i) begin
         active_q <= 1'b1;
         req_left_q <= count_i;
@@ -184,12 +202,12 @@ module dlvta_fetch (
       if (el_fire && !stop_q) fetched_q <= fetched_q + 32'd1;
       if (disp_fire) begin
         disp_q <= disp_q + 32'd1;
-        if (op == `DLVTA_OP_FINISH) begin
+        if (h_finish) begin
           finish_q <= 1'b1;
           stop_q <= 1'b1;
         end
       end
-      if (can_disp && !legal) begin
+      if (can_disp && !h_legal) begin
         stop_q <= 1'b1;
         err_o <= 1'b1;
         err_kind_o <= `DLVTA_ERR_ILLEGAL;

@@ -63,9 +63,13 @@ module dlvta_ldwalk #(
   reg [34:0] s_q;
 
   reg  [33:0] total;
-  wire [34:0] blk_end = {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q} + {1'b0, total};
-  wire [34:0] depth = 35'd1 << log_depth_q;
-  wire        range_ok = (blk_end <= depth);
+  // sram + total <= depth, as total <= lim_q = depth - sram, registered in S_PROD (sram_over_q:
+  // sram alone is past the depth); the depth is at most 2^15, so the compare is 16 bits wide
+  wire [15:0] depth = 16'd1 << log_depth_q;
+  wire [16:0] lim = {1'b0, depth} - {{(17-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q};
+  reg         sram_over_q;
+  reg  [15:0] lim_q;
+  wire        range_ok = !sram_over_q && (total[33:16] == 18'd0) && (total[15:0] <= lim_q);
   wire        empty = (total == 34'd0);
 
   wire        dma_busy;
@@ -141,6 +145,8 @@ module dlvta_ldwalk #(
       y_end_q <= 17'd0;
       x_end_q <= 17'd0;
       s_q <= 35'd0;
+      sram_over_q <= 1'b0;
+      lim_q <= 16'd0;
     end else begin
       done_o <= 1'b0;
       range_err_o <= 1'b0;
@@ -163,6 +169,8 @@ module dlvta_ldwalk #(
           end
         end
         S_PROD: begin
+          sram_over_q <= lim[16];
+          lim_q <= lim[15:0];
           y_end_q <= {13'd0, y_pad0_q} + {1'b0, y_size_q};
           x_end_q <= {13'd0, x_pad0_q} + {1'b0, x_size_q};
           state_q <= S_CHECK;

@@ -72,25 +72,31 @@ module dlvta_rdma #(
   reg [BW-1:0] a_beat_q;
   reg [24:0]   a_left_q;
   reg [11:0]   out_q;         // beats issued and not yet returned
+  reg          a_last_row_q;  // a_row_q is the last row (set in each row's set-up cycle)
 
-  wire [32:0] a_end = {1'b0, a_byte_q} + {9'd0, len_b_q} + ((33'd1 << LogB) - 33'd1);
-  wire [BW:0] a_first = {1'b0, a_byte_q[31:LogB]};
-  wire [BW:0] a_last = a_end[32:LogB];
+  // The row's beats: from its first byte's offset in its beat and the row length alone (one
+  // adder; the beat index of the last byte minus that of the first).
+  wire [24:0] a_row_beats = ({{(25-LogB){1'b0}}, a_byte_q[LogB-1:0]} + {1'b0, len_b_q} +
+                             ((25'd1 << LogB) - 25'd1)) >> LogB;
+  wire [BW-1:0] a_first = a_byte_q[31:LogB];
 
-  wire [LogBeats4K:0] to4k = (1 << LogBeats4K) - {1'b0, a_beat_q[LogBeats4K-1:0]};
-  reg  [4:0]  burst;
-  always @* begin
-    burst = 5'd16;
-    if (a_left_q < 25'd16) burst = a_left_q[4:0];
-    if ({{(25-LogBeats4K-1){1'b0}}, to4k} < {20'd0, burst}) burst = to4k[4:0];
-  end
+  // the size of the burst on offer (dlvta_burst: a row's first, the next)
+  reg  [4:0]  burst_q;
+  wire [4:0]  burst_first;
+  wire [4:0]  burst_next;
+  wire        row_end;
+  dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
+    .row_beats_i(a_row_beats), .row_beat_i(a_first[LogBeats4K-1:0]), .first_o(burst_first),
+    .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
+    .next_o(burst_next), .row_end_o(row_end)
+  );
 
   reg  ar_hold_q;  // AR offered last cycle and not taken: keep offering it
   wire ar_fire = ar_valid_o && ar_ready_i;
   wire ar_wait = ar_valid_o && !ar_ready_i;
   assign ar_valid_o = a_active_q && !a_setup_q && (ar_hold_q || (allow_i && !abort_i));
   assign ar_addr_o = {a_beat_q, {LogB{1'b0}}};
-  assign ar_len_o = {3'd0, burst - 5'd1};
+  assign ar_len_o = {3'd0, burst_q - 5'd1};
 
   // ---- data side ----
   reg              d_active_q;
@@ -129,7 +135,6 @@ module dlvta_rdma #(
   wire slot_we = d_active_q && !abort_i && wide_q && r_fire;
 
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
-  wire unused_ok = ^{a_end, a_first, a_last};  // bits past the 32-bit bus / below a beat
   assign err_o = err_q;
 
   // element slots: beat k of an element goes to slot k
@@ -162,9 +167,11 @@ module dlvta_rdma #(
       a_active_q <= 1'b0;
       a_setup_q <= 1'b0;
       a_row_q <= 16'd0;
+      a_last_row_q <= 1'b0;
       a_byte_q <= 32'd0;
       a_beat_q <= {BW{1'b0}};
       a_left_q <= 25'd0;
+      burst_q <= 5'd0;
       out_q <= 12'd0;
       d_active_q <= 1'b0;
       d_row_q <= 16'd0;
@@ -175,7 +182,7 @@ module dlvta_rdma #(
       pend_q <= 1'b0;
     end else begin
       // outstanding beats
-      out_q <= out_q + (ar_fire ? {7'd0, burst} : 12'd0) - (r_fire ? 12'd1 : 12'd0);
+      out_q <= out_q + (ar_fire ? {7'd0, burst_q} : 12'd0) - (r_fire ? 12'd1 : 12'd0);
       if (r_fire && (r_resp_i != 2'b00)) err_q <= 1'b1;
 
       if (start_i) begin
@@ -205,14 +212,17 @@ module dlvta_rdma #(
         if (abort_i) begin
           if (!ar_wait) a_active_q <= 1'b0;  // an offered burst is issued first (and drained)
         end else if (a_active_q && a_setup_q) begin
-          a_beat_q <= a_first[BW-1:0];
-          a_left_q <= a_last[24:0] - a_first[24:0];
+          a_last_row_q <= (a_row_q + 16'd1 == y_size_q);
+          a_beat_q <= a_first;
+          a_left_q <= a_row_beats;
+          burst_q <= burst_first;
           a_setup_q <= 1'b0;
         end else if (ar_fire) begin
-          a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst};
-          a_left_q <= a_left_q - {20'd0, burst};
-          if (a_left_q == {20'd0, burst}) begin
-            if (a_row_q + 16'd1 == y_size_q) begin
+          a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst_q};
+          a_left_q <= a_left_q - {20'd0, burst_q};
+          burst_q <= burst_next;
+          if (row_end) begin
+            if (a_last_row_q) begin
               a_active_q <= 1'b0;
             end else begin
               a_row_q <= a_row_q + 16'd1;

@@ -82,10 +82,25 @@ module dlvta_store (
   assign busy_o = !idle && (state_q != S_DEAD);
   assign stall_o = q_valid_i && idle && !halt_i && !can_start;
 
-  wire [31:0] total = y_size_q * x_size_q;
-  wire [32:0] blk_end = {{(33-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q} + {1'b0, total};
-  wire        range_ok = (blk_end <= (33'd1 << LogAcc));
-  wire        empty = (total == 32'd0);
+  // the block's size, rows * cols of the queue head, registered every idle cycle (the DSP's own
+  // output register; the instruction starts from that head) so that S_CHECK reads a register
+  reg  [31:0] total;
+  wire [`DLVTA_F_Y_SIZE_WIDTH-1:0] h_y_size = q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
+  wire [`DLVTA_F_X_SIZE_WIDTH-1:0] h_x_size = q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
+  always @(posedge clk_i) begin
+    if (idle) total <= h_y_size * h_x_size;
+  end
+  // sram + total <= depth, as total <= lim_q = depth - sram (registered at the start, from the
+  // head; sram_over_q when sram alone is past the depth)
+  localparam integer SW = `DLVTA_W_SRAM_IDX;
+  localparam integer LW = ((SW > LogAcc) ? SW : LogAcc) + 2;
+  wire [LW-1:0] h_lim = (({{(LW-1){1'b0}}, 1'b1}) << LogAcc) -
+                        {{(LW-SW){1'b0}}, q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]};
+  reg           sram_over_q;
+  reg  [LogAcc:0] lim_q;
+  wire        range_ok = !sram_over_q && (total[31:LogAcc+1] == {(31-LogAcc){1'b0}}) &&
+                         (total[LogAcc:0] <= lim_q);
+  wire        empty = (y_size_q == 16'd0) || (x_size_q == 16'd0);
   wire        run = (state_q == S_RUN);
   wire        go = (state_q == S_CHECK) && range_ok && !empty;
 
@@ -96,20 +111,26 @@ module dlvta_store (
   reg [47:0]   a_elem_q;
   reg [BW-1:0] a_beat_q;
   reg [24:0]   a_left_q;
+  reg          a_last_row_q;  // a_row_q is the last row (set in each row's set-up cycle)
 
   wire [55:0] a_byte = {8'd0, a_elem_q} << LogE;
   wire [31:0] a_start = a_byte[31:0];
   wire [31:0] a_len = {16'd0, x_size_q} << LogE;
-  wire [33:0] a_end = {2'b00, a_start} + {2'b00, a_len} + (34'd1 << LogB) - 34'd1;
-  wire [BW:0] a_first = {1'b0, a_start[31:LogB]};
-  wire [BW:0] a_last = a_end[32:LogB];
-  wire [LogBeats4K:0] to4k = (1 << LogBeats4K) - {1'b0, a_beat_q[LogBeats4K-1:0]};
-  reg  [4:0]  burst;
-  always @* begin
-    burst = 5'd16;
-    if (a_left_q < 25'd16) burst = a_left_q[4:0];
-    if ({{(25-LogBeats4K-1){1'b0}}, to4k} < {20'd0, burst}) burst = to4k[4:0];
-  end
+  // the row's beats: from its first byte's offset in its beat and the row length (one adder)
+  wire [33:0] a_rb = {{(34-LogB){1'b0}}, a_start[LogB-1:0]} + {2'b00, a_len} +
+                     ((34'd1 << LogB) - 34'd1);
+  wire [24:0] a_row_beats = a_rb[LogB +: 25];
+  wire [BW-1:0] a_first = a_start[31:LogB];
+  // the size of the burst on offer (dlvta_burst: a row's first, the next)
+  reg  [4:0]  burst_q;
+  wire [4:0]  burst_first;
+  wire [4:0]  burst_next;
+  wire        row_end;
+  dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
+    .row_beats_i(a_row_beats), .row_beat_i(a_first[LogBeats4K-1:0]), .first_o(burst_first),
+    .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
+    .next_o(burst_next), .row_end_o(row_end)
+  );
 
   wire       len_full;
   wire       len_empty;
@@ -117,7 +138,7 @@ module dlvta_store (
   wire [2:0] len_count;
   assign m_awvalid_o = run && a_active_q && !a_setup_q && !len_full;
   assign m_awaddr_o = {a_beat_q, {LogB{1'b0}}};
-  assign m_awlen_o = {3'd0, burst - 5'd1};
+  assign m_awlen_o = {3'd0, burst_q - 5'd1};
   wire aw_fire = m_awvalid_o && m_awready_i;
   wire w_fire = m_wvalid_o && m_wready_i;
   reg  [4:0] wbeat_q;   // beats sent of the current burst
@@ -126,7 +147,7 @@ module dlvta_store (
 
   dlvta_fifo #(.Width(5), .LogDepth(2)) u_lens (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
-    .push_i(aw_fire), .data_i(burst), .pop_i(w_fire && w_last),
+    .push_i(aw_fire), .data_i(burst_q), .pop_i(w_fire && w_last),
     .head_o(len_head), .empty_o(len_empty), .full_o(len_full), .count_o(len_count)
   );
 
@@ -240,6 +261,8 @@ module dlvta_store (
       state_q <= S_IDLE;
       push_prev_q <= 1'b0;
       sram_q <= {`DLVTA_W_SRAM_IDX{1'b0}};
+      sram_over_q <= 1'b0;
+      lim_q <= {(LogAcc+1){1'b0}};
       dram_q <= 32'd0;
       y_size_q <= 16'd0;
       x_size_q <= 16'd0;
@@ -251,6 +274,8 @@ module dlvta_store (
       a_elem_q <= 48'd0;
       a_beat_q <= {BW{1'b0}};
       a_left_q <= 25'd0;
+      a_last_row_q <= 1'b0;
+      burst_q <= 5'd0;
       wbeat_q <= 5'd0;
       rd_left_q <= 32'd0;
       rd_addr_q <= 32'd0;
@@ -278,14 +303,17 @@ module dlvta_store (
 
       // write addresses
       if (a_active_q && a_setup_q) begin
-        a_beat_q <= a_first[BW-1:0];
-        a_left_q <= a_last[24:0] - a_first[24:0];
+        a_last_row_q <= (a_row_q + 16'd1 == y_size_q);
+        a_beat_q <= a_first;
+        a_left_q <= a_row_beats;
+        burst_q <= burst_first;
         a_setup_q <= 1'b0;
       end else if (aw_fire) begin
-        a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst};
-        a_left_q <= a_left_q - {20'd0, burst};
-        if (a_left_q == {20'd0, burst}) begin
-          if (a_row_q + 16'd1 == y_size_q) begin
+        a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst_q};
+        a_left_q <= a_left_q - {20'd0, burst_q};
+        burst_q <= burst_next;
+        if (row_end) begin
+          if (a_last_row_q) begin
             a_active_q <= 1'b0;
           end else begin
             a_row_q <= a_row_q + 16'd1;
@@ -300,6 +328,8 @@ module dlvta_store (
           if (start) begin
             push_prev_q <= h_push_prev;
             sram_q <= q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH];
+            sram_over_q <= h_lim[LW-1];
+            lim_q <= h_lim[LogAcc:0];
             dram_q <= q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH];
             y_size_q <= q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
             x_size_q <= q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
@@ -349,7 +379,7 @@ module dlvta_store (
   end
 
   // bits and signals some configs do not need
-  wire unused_ok = ^{el_full, len_count, a_byte, a_end, a_first, a_last, go, pk_take, q_insn_i};
+  wire unused_ok = ^{el_full, len_count, a_byte, a_rb, go, pk_take, q_insn_i};
 endmodule
 
 `default_nettype wire

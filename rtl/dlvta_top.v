@@ -119,7 +119,7 @@ module dlvta_top #(
   wire [23:0] rq_len;
   wire        rd_busy;
   dlvta_axi_rd u_rd (
-    .clk_i(clk), .rst_ni(rst_n),
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(clear),
     .req_valid_i(rq_valid), .req_ready_o(rq_ready), .req_addr_i(rq_addr), .req_len_i(rq_len),
     .rsp_valid_o(rs_valid), .rsp_ready_i(rs_ready), .busy_o(rd_busy),
     .m_araddr_o(m_axi_araddr), .m_arlen_o(m_axi_arlen), .m_arvalid_o(m_axi_arvalid),

@@ -58,7 +58,8 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             channel's earliest free cycles. The write channel serves the STOREs (wr_*).
  *   fetch     bursts of fetch_burst instructions (ceil(16 / B) beats each) from fetch_overhead
  *             on, an address a cycle, while at most fetch_buffer - fetch_burst - 1 instructions
- *             are requested and not yet delivered; instruction k is delivered fetch_overhead
+ *             are requested and not yet delivered (a delivery's room is seen two cycles after
+ *             it: the RTL registers its room test); instruction k is delivered fetch_overhead
  *             after its data, a cycle after instruction k - 1, once its unit's queue has room.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
