@@ -65,10 +65,16 @@ IR_OK, IR_ERR, IR_UNSUPPORTED = 0, -1, -2
 
 
 class LayerStats(ctypes.Structure):
-    """struct rt_layer_stats of driver/runtime.h, field for field."""
+    """struct rt_layer_stats of runtime/runtime.h, field for field."""
     _fields_ = [("op", c_char_p), ("node", c_char_p), ("desc", c_char_p), ("macs", c_uint64),
                 ("predicted_cycles", c_uint64), ("cycles", c_uint64), ("device_macs", c_uint64),
-                ("host_ms", c_double)]
+                ("device_ms", c_double), ("host_ms", c_double)]
+
+
+class HostTimes(ctypes.Structure):
+    """struct rt_host_times of runtime/runtime.h, field for field."""
+    _fields_ = [("quantize_ms", c_double), ("unpack_ms", c_double), ("transfer_ms", c_double),
+                ("cpu_steps_ms", c_double), ("device_ms", c_double)]
 
 
 def _fn(name, restype, *argtypes):
@@ -99,6 +105,7 @@ rt_runs = _fn("rt_runs", c_uint64, c_void_p)
 rt_total_cycles = _fn("rt_total_cycles", c_uint64, c_void_p)
 rt_cpu_ms = _fn("rt_cpu_ms", c_double, c_void_p)
 rt_n_cpu_steps = _fn("rt_n_cpu_steps", c_int, c_void_p)
+rt_host_times_get = _fn("rt_host_times_get", None, c_void_p, ctypes.POINTER(HostTimes))
 rt_peak_macs_per_cycle = _fn("rt_peak_macs_per_cycle", c_uint64, c_void_p)
 
 # a runtime-only library (a board's, without the compiler) lacks it: compile() says so

@@ -167,7 +167,9 @@ class Model:
         """The accelerator counters since the model was opened, as `dlvta run --stats` writes them:
         config, backend, inferences, cycles, macs, utilization, CPU steps and time, and a list of
         per-layer dicts (op, node, shape, cycles, predicted_cycles, macs, device_macs,
-        utilization, host_ms); cycles and MACs are summed over the inferences run."""
+        utilization, device_ms, host_ms), and the host's time per inference apart from waiting
+        for the device (host_per_inference_ms); cycles and MACs are summed over the inferences
+        run."""
         self._check_open()
         m = self._m
         runs = int(_lib.rt_runs(m))
@@ -183,7 +185,15 @@ class Model:
                 "index": i, "op": s.op.decode(), "node": s.node.decode(), "shape": s.desc.decode(),
                 "cycles": s.cycles, "predicted_cycles": s.predicted_cycles * runs, "macs": lm,
                 "device_macs": s.device_macs,
-                "utilization": lm / (s.cycles * peak) if s.cycles else 0.0, "host_ms": s.host_ms})
+                "utilization": lm / (s.cycles * peak) if s.cycles else 0.0,
+                "device_ms": s.device_ms, "host_ms": s.host_ms})
+        ht = _lib.HostTimes()
+        _lib.rt_host_times_get(m, ctypes.byref(ht))
+        k = 1.0 / runs if runs else 0.0
+        host = {"quantize": ht.quantize_ms * k, "unpack": ht.unpack_ms * k, "transfer": ht.transfer_ms * k,
+                "cpu_steps": ht.cpu_steps_ms * k,
+                "host_total": (ht.quantize_ms + ht.unpack_ms + ht.transfer_ms + ht.cpu_steps_ms) * k,
+                "device_wait": ht.device_ms * k}
         cyc = int(_lib.rt_total_cycles(m))
         macs = sum(l["macs"] for l in layers)
         return {
@@ -193,5 +203,5 @@ class Model:
             "macs": macs, "peak_macs_per_cycle": peak,
             "utilization": macs / (cyc * peak) if cyc else 0.0,
             "cpu_steps": int(_lib.rt_n_cpu_steps(m)), "cpu_ms": float(_lib.rt_cpu_ms(m)),
-            "wall_ms": self._wall_ms, "layers": layers}
+            "wall_ms": self._wall_ms, "host_per_inference_ms": host, "layers": layers}
 
