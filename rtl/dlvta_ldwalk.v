@@ -11,15 +11,7 @@ module dlvta_ldwalk #(
   input  wire                         clk_i,
   input  wire                         rst_ni,
   input  wire                         start_i,
-  input  wire [`DLVTA_W_SRAM_IDX-1:0] sram_i,
-  input  wire [31:0]                  dram_i,
-  input  wire [15:0]                  y_size_i,
-  input  wire [15:0]                  x_size_i,
-  input  wire [15:0]                  x_stride_i,
-  input  wire [3:0]                   y_pad0_i,
-  input  wire [3:0]                   y_pad1_i,
-  input  wire [3:0]                   x_pad0_i,
-  input  wire [3:0]                   x_pad1_i,
+  input  wire [`DLVTA_INSN_BITS-1:0]  insn_i,       // the LOAD: its MEM group is decoded here
   input  wire [3:0]                   log_e_i,      // element bytes, log2
   input  wire [3:0]                   log_depth_i,  // target buffer depth, log2
   output reg                          done_o,       // one cycle: finished (see the two flags)
@@ -41,6 +33,18 @@ module dlvta_ldwalk #(
   input  wire [1:0]                   r_resp_i,
   output wire                         r_ready_o
 );
+
+  // The MEM group of the LOAD (isa/isa.def), for both LOAD units (dlvta_load, dlvta_compute)
+  wire [`DLVTA_W_SRAM_IDX-1:0] m_sram = insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH];
+  wire [31:0] m_dram = insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH];
+  wire [15:0] m_y_size = insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
+  wire [15:0] m_x_size = insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
+  wire [15:0] m_x_stride = insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH];
+  wire [3:0] m_y_pad0 = insn_i[`DLVTA_F_Y_PAD0_POS +: `DLVTA_F_Y_PAD0_WIDTH];
+  wire [3:0] m_y_pad1 = insn_i[`DLVTA_F_Y_PAD1_POS +: `DLVTA_F_Y_PAD1_WIDTH];
+  wire [3:0] m_x_pad0 = insn_i[`DLVTA_F_X_PAD0_POS +: `DLVTA_F_X_PAD0_WIDTH];
+  wire [3:0] m_x_pad1 = insn_i[`DLVTA_F_X_PAD1_POS +: `DLVTA_F_X_PAD1_WIDTH];
+  wire unused_insn = ^insn_i;  // the rest of the instruction is the caller's
   // S_PROD registers the block's size (rows * cols, a DSP multiply), S_CHECK checks it
   localparam [2:0] S_IDLE = 3'd0, S_PROD = 3'd1, S_CHECK = 3'd2, S_RUN = 3'd3, S_DRAIN = 3'd4;
 
@@ -154,17 +158,17 @@ module dlvta_ldwalk #(
       case (state_q)
         S_IDLE: begin
           if (start_i) begin
-            sram_q <= sram_i;
-            dram_q <= dram_i;
-            y_size_q <= y_size_i;
-            x_size_q <= x_size_i;
-            x_stride_q <= x_stride_i;
-            y_pad0_q <= y_pad0_i;
-            x_pad0_q <= x_pad0_i;
+            sram_q <= m_sram;
+            dram_q <= m_dram;
+            y_size_q <= m_y_size;
+            x_size_q <= m_x_size;
+            x_stride_q <= m_x_stride;
+            y_pad0_q <= m_y_pad0;
+            x_pad0_q <= m_x_pad0;
             log_e_q <= log_e_i;
             log_depth_q <= log_depth_i;
-            rows_q <= {13'd0, y_pad0_i} + {1'b0, y_size_i} + {13'd0, y_pad1_i};
-            cols_q <= {13'd0, x_pad0_i} + {1'b0, x_size_i} + {13'd0, x_pad1_i};
+            rows_q <= {13'd0, m_y_pad0} + {1'b0, m_y_size} + {13'd0, m_y_pad1};
+            cols_q <= {13'd0, m_x_pad0} + {1'b0, m_x_size} + {13'd0, m_x_pad1};
             state_q <= S_PROD;
           end
         end

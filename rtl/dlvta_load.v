@@ -77,15 +77,7 @@ module dlvta_load (
 
   dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start),
-    .sram_i(q_insn_i[`DLVTA_F_SRAM_POS +: `DLVTA_F_SRAM_WIDTH]),
-    .dram_i(q_insn_i[`DLVTA_F_DRAM_POS +: `DLVTA_F_DRAM_WIDTH]),
-    .y_size_i(q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH]),
-    .x_size_i(q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH]),
-    .x_stride_i(q_insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH]),
-    .y_pad0_i(q_insn_i[`DLVTA_F_Y_PAD0_POS +: `DLVTA_F_Y_PAD0_WIDTH]),
-    .y_pad1_i(q_insn_i[`DLVTA_F_Y_PAD1_POS +: `DLVTA_F_Y_PAD1_WIDTH]),
-    .x_pad0_i(q_insn_i[`DLVTA_F_X_PAD0_POS +: `DLVTA_F_X_PAD0_WIDTH]),
-    .x_pad1_i(q_insn_i[`DLVTA_F_X_PAD1_POS +: `DLVTA_F_X_PAD1_WIDTH]),
+    .insn_i(q_insn_i),
     .log_e_i(log_e), .log_depth_i(log_depth),
     .done_o(done), .range_err_o(range_err), .dram_err_o(dram_err), .busy_o(walk_busy),
     .wr_valid_o(wr_valid), .wr_pad_o(wr_pad), .wr_addr_o(wr_addr_o), .wr_data_o(wr_data),
