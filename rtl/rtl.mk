@@ -40,4 +40,4 @@ BENCH_CMDS += "$(BUILD)/tsim/bench_tsim pynq $(BUILD)/bench/tsim_pynq.json"
 
 # the RTL tests' headers (the generic test rule sees only its own source through -MMD after a first build)
 $(BUILD)/tests/test_tsim $(BUILD)/tests/test_tsim_random $(BUILD)/tests/test_tsim_drv: \
-  sim/tsim/tsim.h sim/tsim/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h dev/dlvta_dev.h
+  sim/tsim/tsim.h tests/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h dev/dlvta_dev.h

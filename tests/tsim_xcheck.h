@@ -1,4 +1,4 @@
-/* sim/tsim/tsim_xcheck.h -- for the RTL tests: runs one program (instructions with image-relative
+/* tests/tsim_xcheck.h -- for the RTL tests: runs one program (instructions with image-relative
  * DRAM addresses plus a data image) on fsim, the golden model, and on tsim, the Verilated RTL,
  * with the same regions, and compares status, error kind and instruction index, every byte of
  * the final data image and every counter that does not depend on timing. A mismatch prints the
