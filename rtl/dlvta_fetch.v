@@ -74,14 +74,28 @@ module dlvta_fetch (
   // in flight. allow_q is that test on the next cycle's state, registered (it does not reach the
   // read arbiter combinationally) and conservative: a burst on offer counts as 16 beats in flight
   // (issued or not), beats arriving this cycle still count, and the buffer's count has this
-  // cycle's push but not its pop (a dispatch makes room a cycle later).
-  wire [LogBuf:0] count_in = buf_count + {{LogBuf{1'b0}}, el_fire && !stop_q};
-  wire [12:0] room_beats = ({7'd0, (6'd32 - {{(5-LogBuf){1'b0}}, count_in})}) * BeatsPerInsn[12:0];
-  wire [13:0] need_beats = {2'b00, pend_q} + (ar_valid_o ? 14'd32 : 14'd16) + BeatsPerInsn[13:0];
-  wire        allow_d = ({1'b0, room_beats} >= need_beats);
+  // cycle's push but not its pop (a dispatch makes room a cycle later). With B beats an
+  // instruction and the buffer's 32 instructions, the test
+  //   (32 - count - push) * B >= pending + (burst on offer ? 32 : 16) + B
+  // is, in beats already taken by registers (used = pending + count * B),
+  //   used <= 31 * B - 16 - push * B - (burst on offer ? 16 : 0):
+  // four comparisons of registers with constants, this cycle's push and offer (a few gates from
+  // registers: the DMA's element valid never waits for the port's R valid, MinLogE) choosing
+  // among them at the end.
+  localparam integer Lim = 31 * BeatsPerInsn - 16;
+  localparam integer LimPush = Lim - BeatsPerInsn;
+  localparam integer LimOffer = Lim - 16;
+  localparam integer LimBoth = Lim - BeatsPerInsn - 16;
+  wire [13:0] used_beats = {2'b00, pend_q} + ({{(13-LogBuf){1'b0}}, buf_count} * BeatsPerInsn[13:0]);
+  wire fit = (Lim >= 0) && (used_beats <= Lim[13:0]);
+  wire fit_push = (LimPush >= 0) && (used_beats <= LimPush[13:0]);
+  wire fit_offer = (LimOffer >= 0) && (used_beats <= LimOffer[13:0]);
+  wire fit_both = (LimBoth >= 0) && (used_beats <= LimBoth[13:0]);
+  wire push_in = el_fire && !stop_q;
+  wire allow_d = ar_valid_o ? (push_in ? fit_both : fit_offer) : (push_in ? fit_push : fit);
   reg         allow_q;
 
-  dlvta_rdma #(.MaxLogE(4)) u_dma (
+  dlvta_rdma #(.MaxLogE(4), .MinLogE(4)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .start_i(dma_start), .dram_i(req_next_q), .log_e_i(4'd4),
     .y_size_i(16'd1), .x_size_i(chunk), .x_stride_i(16'd0),

@@ -12,12 +12,15 @@
 // shifting) and offered the cycle after their last beat; the next element's beats are taken while
 // it waits only if it is consumed in that cycle. Elements smaller than a beat are cut out of the
 // beat on the bus, one per cycle. Element bits above 8 << log_e are junk. MaxLogE must be at least
-// log2(beat bytes).
+// log2(beat bytes). MinLogE is the smallest log_e the DMA is started with: when every element is
+// at least a beat (fetch's instructions), the narrow path is not built and the element stream's
+// valid comes from registers only, never from the shared port's R valid.
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_rdma #(
-  parameter integer MaxLogE = 4
+  parameter integer MaxLogE = 4,
+  parameter integer MinLogE = 0
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -53,6 +56,7 @@ module dlvta_rdma #(
   localparam integer Slots = ElBits / AxiBits;
   localparam integer KBits = (MaxLogE > LogB) ? (MaxLogE - LogB) : 1;
   localparam integer BW = 32 - LogB;  // beat address bits
+  localparam [0:0]   AlwaysWide = (MinLogE >= LogB);
 
   // ---- command registers ----
   reg [15:0]     y_size_q;
@@ -63,6 +67,7 @@ module dlvta_rdma #(
   reg [KBits-1:0] k_last_q;    // beats per element - 1 (wide)
   reg [LogB:0]   e_bytes_q;    // element bytes (narrow)
   reg            err_q;
+  wire           wide = AlwaysWide || wide_q;
 
   // ---- address side ----
   reg          a_active_q;
@@ -117,7 +122,7 @@ module dlvta_rdma #(
     el_valid_o = 1'b0;
     el_data_o = elem_q;
     if (d_active_q && !abort_i) begin
-      if (wide_q) begin
+      if (wide) begin
         el_valid_o = pend_q;
         r_ready_o = !pend_q || el_ready_i;
       end else begin
@@ -132,7 +137,7 @@ module dlvta_rdma #(
 
   wire r_fire = r_valid_i && r_ready_o;
   wire el_fire = el_valid_o && el_ready_i;
-  wire slot_we = d_active_q && !abort_i && wide_q && r_fire;
+  wire slot_we = d_active_q && !abort_i && wide && r_fire;
 
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
   assign err_o = err_q;
@@ -236,9 +241,9 @@ module dlvta_rdma #(
           d_active_q <= 1'b0;
           pend_q <= 1'b0;
         end else if (d_active_q) begin
-          if (wide_q && r_fire) d_k_q <= (d_k_q == k_last_q) ? {KBits{1'b0}} : d_k_q + 1'b1;
+          if (wide && r_fire) d_k_q <= (d_k_q == k_last_q) ? {KBits{1'b0}} : d_k_q + 1'b1;
           if (el_fire) pend_q <= 1'b0;
-          if (wide_q && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
+          if (wide && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
           if (el_fire) begin
             d_off_q <= off_next[LogB-1:0];
             d_left_q <= d_left_q - 16'd1;
