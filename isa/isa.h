@@ -88,6 +88,16 @@ typedef struct isa_derived {
    * accumulator (GEMM: dlvta_gemm.v's operand registers, products and an adder tree of two
    * levels a stage; ALU: dlvta_alu_lane.v, six registers after S3) */
   unsigned gemm_wstage, alu_wstage;
+  /* fixed cycle costs of the RTL's instruction and DMA paths, calibrated against it (isa.c says
+   * how): fsim's cycle model (fsim_timing_default) and the compiler's cost model both read them */
+  unsigned insn_overhead;   /* start, queue pop and the next head's decode of every instruction */
+  unsigned rd_overhead;     /* a LOAD with DRAM data: its DMA's cycles besides the DRAM latency */
+  unsigned wr_overhead;     /* a STORE with DRAM data: likewise */
+  unsigned ld_check;        /* a LOAD: its block's range check before any data */
+  unsigned fetch_burst;     /* instructions per fetch burst (rtl/dlvta_fetch.v: 16 beats) */
+  /* one accumulator copy (acc_copies 1): the fill of an ALU op that reads acc[src], and the
+   * cycle a source-cache miss after an instruction's first iteration waits (0 with two copies) */
+  unsigned alu_src_fill, src_miss_cycles;
 } isa_derived;
 
 typedef struct isa_config {

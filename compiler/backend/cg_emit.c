@@ -307,23 +307,18 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
 }
 
 /* ---- cycle model ----------------------------------------------------------------------------- */
-/* The constants of fsim_timing_default (sim/fsim/fsim.c), which is calibrated to the RTL: LOAD
- * and STORE carry fsim's rd_overhead / wr_overhead in their latencies. */
-enum {
-  CG_INSN_OVH = 3, CG_RD_OVH = 4, CG_WR_OVH = 2, CG_LD_CHECK = 1,
-  CG_SRC_FILL = 1, /* acc_copies = 1: fill of an ALU op that reads acc[src] (fsim alu_src_fill) */
-  CG_SRC_MISS = 1, /* acc_copies = 1: a source-cache miss after the first iteration */
-};
-
+/* fsim's cycle model in the large (sim/fsim/fsim.h): the RTL's fixed instruction and DMA costs
+ * are isa_derived's, the values fsim_timing_default takes too; LOAD and STORE carry rd_overhead /
+ * wr_overhead in their latencies. */
 void cg_cost_init(const isa_config *cfg, cg_cost *c) {
-  c->rd_lat = cfg->d.dram_rd_latency + CG_RD_OVH;
-  c->wr_lat = cfg->d.dram_wr_latency + CG_WR_OVH;
+  c->rd_lat = cfg->d.dram_rd_latency + cfg->d.rd_overhead;
+  c->wr_lat = cfg->d.dram_wr_latency + cfg->d.wr_overhead;
   c->beat_bytes = cfg->d.axi_bits / 8.0;
-  c->insn_ovh = CG_INSN_OVH;
+  c->insn_ovh = cfg->d.insn_overhead;
   c->gemm_fill = cfg->d.gemm_wstage + 1; /* the pipeline's stages (isa_derived) */
   c->alu_fill = cfg->d.alu_wstage + 1;
   c->fetch_beats = 128.0 / cfg->d.axi_bits;
-  c->fetch_burst = 8;
+  c->fetch_burst = cfg->d.fetch_burst;
 }
 
 /* Port cycles of a LOAD/STORE's data: a cycle per beat, at least one per element (fsim). */
@@ -345,7 +340,8 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     double all = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols;
     double pads = all - rows * xs;
     double lat = beats ? (f[ISA_F_opcode] == ISA_OP_LOAD ? c->rd_lat : c->wr_lat) : 0;
-    return c->insn_ovh + (f[ISA_F_opcode] == ISA_OP_LOAD ? CG_LD_CHECK : 0) + lat + beats + pads;
+    double check = f[ISA_F_opcode] == ISA_OP_LOAD ? cfg->d.ld_check : 0;
+    return c->insn_ovh + check + lat + beats + pads;
   }
   case ISA_OP_GEMM:
   case ISA_OP_ALU: {
@@ -358,7 +354,8 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
       /* fsim counts source-cache misses from the micro-ops; without them: source factors 0
        * mean per-channel elements (one miss per micro-op), otherwise a new source each time */
       double misses = !f[ISA_F_src_out] && !f[ISA_F_src_in] ? u : it;
-      src = CG_SRC_FILL + (f[ISA_F_alu_op] == ISA_ALU_MOV ? 0 : (misses - 1) * CG_SRC_MISS);
+      double miss = f[ISA_F_alu_op] == ISA_ALU_MOV ? 0 : (misses - 1) * cfg->d.src_miss_cycles;
+      src = cfg->d.alu_src_fill + miss;
     }
     return c->insn_ovh + it + (it ? fill : 0) + src;
   }

@@ -31,7 +31,7 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->bytes_per_beat = cfg->d.axi_bits / 8;
   /* fetch (rtl/dlvta_fetch.v): bursts of 16 beats into a buffer of 32 instructions; the read
    * port (rtl/dlvta_axi_rd.v) has at most 8 bursts in flight */
-  t->fetch_burst = t->bytes_per_beat; /* 16 beats of B bytes: B instructions */
+  t->fetch_burst = cfg->d.fetch_burst; /* 16 beats of B bytes: B instructions */
   t->fetch_buffer = 32;
   t->fetch_overhead = 2;
   t->rd_bursts = 8;
@@ -42,31 +42,21 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->wr_addr_wait_q8 = 0;
   t->rd_beat_wait_q8 = 0;
   t->wr_beat_wait_q8 = 0;
-  /* Calibrated against the RTL (tests/test_tsim_random's programs, instruction sequences of
-   * each kind): start, queue pop and the next head's decode of every instruction; LOAD and
-   * STORE add their DMA's address and data path (request, arbitration, buffer write / read
-   * ahead, response) to the DRAM latencies. */
-  t->insn_overhead = 3;
-  /* rd_overhead: a LOAD alone takes 4 in the RTL (request, arbiter, the walk's first write),
-   * one more when the read port's registered grant (rtl/dlvta_axi_rd.v) has to move to it;
-   * 7 fits the random programs of tiny, pynq and ultra96 best together (total error -0.7 /
-   * -1.2 / -0.1 %, tests/test_tsim_random, random DRAM profiles, 300 programs each): the
-   * bursts of a long LOAD are booked at its start, and the later requests that the RTL
-   * interleaves with them delay the requests only, not the LOAD. */
-  t->rd_overhead = 7;
-  t->wr_overhead = 2;
-  t->ld_check = 1;      /* LOAD: the block size's register (rtl/dlvta_ldwalk.v S_PROD) */
+  /* the RTL's fixed instruction and DMA costs (isa_derived: one value for fsim and the
+   * compiler's cost model, calibrated there) */
+  t->insn_overhead = cfg->d.insn_overhead;
+  t->rd_overhead = cfg->d.rd_overhead;
+  t->wr_overhead = cfg->d.wr_overhead;
+  t->ld_check = cfg->d.ld_check;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
   /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
    * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
    * registers, products, adder tree two levels a stage) and the ALU in S9 (isa_derived) */
   t->gemm_fill = cfg->d.gemm_wstage + 1;
   t->alu_fill = cfg->d.alu_wstage + 1;
-  /* one accumulator copy (config acc_copies): the stage that reads acc[dst] after acc[src], and
-   * the cycle a source-cache miss (after an instruction's first iteration) waits for the one
-   * read port (rtl/dlvta_compute.v) */
-  t->alu_src_fill = cfg->d.acc_copies == 1 ? 1 : 0;
-  t->src_miss_cycles = cfg->d.acc_copies == 1 ? 1 : 0;
+  /* one accumulator copy (config acc_copies): the source cache's fill and miss (isa_derived) */
+  t->alu_src_fill = cfg->d.alu_src_fill;
+  t->src_miss_cycles = cfg->d.src_miss_cycles;
   /* ALU read-after-write: cycles between an iteration and a later one that reads its result
    * (the write in S9 reaches the reader's operands in S3; with the source cache, its entry) */
   t->alu_raw_dist = cfg->d.alu_wstage - 2;
