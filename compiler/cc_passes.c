@@ -587,10 +587,7 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     /* the conv becomes the fused node, moved to where the chain ended */
     int in[4] = {n->in[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, res};
     set_inputs(n, in, res >= 0 ? 4 : 3);
-    n->op = IR_OP_FusedConv;
-    free(n->op_name);
-    n->op_name = xmalloc(16);
-    strcpy(n->op_name, "dlvta.FusedConv");
+    ir_set_op(n, IR_OP_FusedConv);
     ir_set_attr_string(n, "activation", act ? act : "none");
     if (act && !strcmp(act, "clip")) {
       ir_set_attr_float(n, "act_min", lo);

@@ -145,9 +145,11 @@ ir_op ir_op_from_name(const char *domain, const char *op_type) {
   int dlvta = domain && !strcmp(domain, "dlvta");
   if (domain && *domain && strcmp(domain, "ai.onnx") && !dlvta) return IR_OP_UNKNOWN;
   for (int i = 1; i < IR_OP_COUNT; i++)
-    if (!strcmp(op_table[i].name, op_type)) return (i == IR_OP_FusedConv) == dlvta ? (ir_op)i : IR_OP_UNKNOWN;
+    if (!strcmp(op_table[i].name, op_type)) return ir_op_is_dlvta((ir_op)i) == dlvta ? (ir_op)i : IR_OP_UNKNOWN;
   return IR_OP_UNKNOWN;
 }
+
+int ir_op_is_dlvta(ir_op op) { return op >= IR_OP_FusedConv && op < IR_OP_COUNT; }
 
 int ir_op_min_inputs(ir_op op) { return op_table[op].min_in; }
 int ir_op_max_inputs(ir_op op) { return op_table[op].max_in; }
@@ -171,7 +173,10 @@ static const struct {
     {"value_int", IR_ATTR_INT},     {"value_ints", IR_ATTR_INTS},   {"value_string", IR_ATTR_STRING},
     {"activation", IR_ATTR_STRING}, {"act_min", IR_ATTR_FLOAT},     {"act_max", IR_ATTR_FLOAT},
     {"shape", IR_ATTR_INTS},        {"spatial", IR_ATTR_INT},       {"is_test", IR_ATTR_INT},
-    {"to", IR_ATTR_INT},
+    {"to", IR_ATTR_INT},            {"keepdims", IR_ATTR_INT},      {"noop_with_empty_axes", IR_ATTR_INT},
+    {"start", IR_ATTR_INT},         {"end", IR_ATTR_INT},           {"split", IR_ATTR_INTS},
+    {"approximate", IR_ATTR_STRING}, {"stash_type", IR_ATTR_INT},   {"num_outputs", IR_ATTR_INT},
+    {"batch_dims", IR_ATTR_INT},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -281,6 +286,18 @@ int ir_add_const(ir_graph *g, const char *name, const ir_type *type, void *data)
   return i;
 }
 
+void ir_set_op(ir_node *n, ir_op op) {
+  free(n->op_name);
+  n->op = op;
+  if (ir_op_is_dlvta(op)) {
+    size_t len = strlen(ir_op_name(op)) + 7;
+    n->op_name = xmalloc(len);
+    snprintf(n->op_name, len, "dlvta.%s", ir_op_name(op));
+  } else {
+    n->op_name = xstrdup(ir_op_name(op));
+  }
+}
+
 ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
                      const int *out, int n_out) {
   if (g->n_nodes == g->cap_nodes) {
@@ -289,7 +306,7 @@ ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int
   }
   ir_node *n = xcalloc(1, sizeof *n);
   n->op = op;
-  n->op_name = xstrdup(op == IR_OP_FusedConv ? "dlvta.FusedConv" : ir_op_name(op));
+  ir_set_op(n, op);
   n->name = xstrdup(name ? name : "");
   n->n_in = n_in;
   n->n_out = n_out;
