@@ -715,12 +715,15 @@ static int shape_nary(const ir_graph *g, const ir_node *n, const ir_type *const 
   return IR_OK;
 }
 
-/* Equal, Less, Greater: broadcast, bool result. */
+/* Equal, Less, Greater, GreaterOrEqual, LessOrEqual, And, Or, Xor: broadcast, bool result
+ * (And/Or/Xor: bool operands). */
 static int shape_compare(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                          ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   if (in[0]->dtype != in[1]->dtype && in[0]->dtype && in[1]->dtype)
     return ERR("operand types %s and %s differ", ir_dtype_name(in[0]->dtype), ir_dtype_name(in[1]->dtype));
+  int logic = n->op == IR_OP_And || n->op == IR_OP_Or || n->op == IR_OP_Xor;
+  if (logic && in[0]->dtype != IR_BOOL && in[0]->dtype != IR_UNDEF) return ERR("operands are not bool");
   if (ir_broadcast(in[0], in[1], &out[0])) return ERR("shapes do not broadcast");
   out[0].dtype = IR_BOOL;
   return IR_OK;
@@ -741,7 +744,7 @@ static int shape_float_unary(const ir_graph *g, const ir_node *n, const ir_type 
                              ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   ir_dtype dt = in[0]->dtype;
-  int any = n->op == IR_OP_Neg || n->op == IR_OP_Abs;
+  int any = n->op == IR_OP_Neg || n->op == IR_OP_Abs || n->op == IR_OP_Sign;
   if (dt != IR_UNDEF && dt != IR_F32 && !(any && dt != IR_BOOL))
     return ERR("input type %s, expected f32", ir_dtype_name(dt)), IR_UNSUPPORTED;
   if (n->op == IR_OP_Gelu) {
@@ -1113,6 +1116,16 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_Abs shape_float_unary
 #define shape_Floor shape_float_unary
 #define shape_Ceil shape_float_unary
+#define shape_Round shape_float_unary
+#define shape_Sign shape_float_unary
+#define shape_PRelu shape_binary
+#define shape_Sum shape_nary
+#define shape_Mean shape_nary
+#define shape_GreaterOrEqual shape_compare
+#define shape_LessOrEqual shape_compare
+#define shape_And shape_compare
+#define shape_Or shape_compare
+#define shape_Xor shape_compare
 #define shape_HardSigmoid shape_float_unary
 #define shape_HardSwish shape_float_unary
 #define shape_LeakyRelu shape_float_unary
