@@ -50,3 +50,10 @@ $(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/te
 BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx $(BUILD)/pynq/libtsim.so
 BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --json $(BUILD)/bench/resnet18.json"
 $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
+
+# make bench: the torchvision zoo of issue 11 (tools/zoo_bench.py): per model compile time, the
+# accelerator's MAC share, CPU steps with reasons, fsim cycles and utilization, cosine against
+# onnxruntime; models exported once into build/zoo/ (about 20 min the first time), the table in
+# build/bench/zoo.md
+BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)
+BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo.json --md $(BUILD)/bench/zoo.md"
