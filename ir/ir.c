@@ -191,6 +191,67 @@ int ir_attr_expected_kind(ir_op op, const char *attr_name) {
   return -1;
 }
 
+/* The attributes of each operator that the IR honours (every ONNX version's names that dlvta
+ * accepts; a name outside this list would be silently ignored, so the importer refuses it).
+ * Operators absent here take no attributes. */
+#define CONV_ATTRS "auto_pad dilations group kernel_shape pads strides "
+static const struct {
+  ir_op op;
+  const char *names; /* space-separated, each followed by a space */
+} op_attrs[] = {
+    {IR_OP_Conv, CONV_ATTRS},
+    {IR_OP_QLinearConv, CONV_ATTRS},
+    {IR_OP_FusedConv, CONV_ATTRS "activation act_min act_max "},
+    {IR_OP_Gemm, "alpha beta transA transB broadcast "},
+    {IR_OP_Add, "broadcast "}, /* opset < 7: numpy-compatible without axis */
+    {IR_OP_Sub, "broadcast "},
+    {IR_OP_Mul, "broadcast "},
+    {IR_OP_Div, "broadcast "},
+    {IR_OP_Clip, "min max "},
+    {IR_OP_BatchNormalization, "epsilon momentum training_mode is_test spatial "},
+    {IR_OP_MaxPool, "auto_pad ceil_mode dilations kernel_shape pads storage_order strides "},
+    {IR_OP_AveragePool, "auto_pad ceil_mode count_include_pad kernel_shape pads strides "},
+    {IR_OP_Flatten, "axis "},
+    {IR_OP_Reshape, "allowzero "},
+    {IR_OP_Transpose, "perm "},
+    {IR_OP_Concat, "axis "},
+    {IR_OP_Squeeze, "axes "},
+    {IR_OP_Unsqueeze, "axes "},
+    {IR_OP_Constant, "value value_float value_floats value_int value_ints value_string value_strings sparse_value "},
+    {IR_OP_Dropout, "ratio seed "},
+    {IR_OP_Softmax, "axis "},
+    {IR_OP_Pad, "mode pads value "},
+    {IR_OP_QuantizeLinear, "axis saturate "},
+    {IR_OP_DequantizeLinear, "axis "},
+    {IR_OP_Cast, "to saturate "},
+    {IR_OP_ConstantOfShape, "value "},
+    {IR_OP_HardSigmoid, "alpha beta "},
+    {IR_OP_LeakyRelu, "alpha "},
+    {IR_OP_Elu, "alpha "},
+    {IR_OP_Gelu, "approximate "},
+    {IR_OP_Shape, "start end "},
+    {IR_OP_Gather, "axis "},
+    {IR_OP_Slice, "starts ends axes "},
+    {IR_OP_Split, "axis split num_outputs "},
+    {IR_OP_ReduceMean, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceSum, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceMax, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceMin, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_LayerNormalization, "axis epsilon stash_type "},
+};
+
+int ir_attr_honoured(ir_op op, const char *attr_name) {
+  if (op == IR_OP_UNKNOWN || !*attr_name || strchr(attr_name, ' ')) return op == IR_OP_UNKNOWN;
+  if (!strncmp(attr_name, "dlvta.", 6)) return 1; /* the compiler's own annotations */
+  size_t len = strlen(attr_name);
+  for (size_t i = 0; i < sizeof op_attrs / sizeof op_attrs[0]; i++) {
+    if (op_attrs[i].op != op) continue;
+    for (const char *p = op_attrs[i].names; (p = strstr(p, attr_name)); p += len)
+      if ((p == op_attrs[i].names || p[-1] == ' ') && p[len] == ' ') return 1;
+  }
+  return 0;
+}
+
 /* ---- construction ---- */
 
 static void free_quant(ir_quant *q) {

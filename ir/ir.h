@@ -144,6 +144,9 @@ int ir_op_max_outputs(ir_op op);
 /* The attribute kind an operator's attribute must have, or -1 if the name is not known to the
  * IR for that op (then any kind is accepted). */
 int ir_attr_expected_kind(ir_op op, const char *attr_name);
+/* 1 if operator op honours an attribute of this name (dlvta.* annotations always; any name for
+ * IR_OP_UNKNOWN), 0 if the IR would ignore it. */
+int ir_attr_honoured(ir_op op, const char *attr_name);
 
 /* ---- graph construction ---- */
 ir_graph *ir_graph_new(const char *name);
@@ -247,6 +250,9 @@ int ir_split_sizes(const ir_graph *g, const ir_node *n, const ir_type *const *in
  * (axes input not constant). */
 int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
                    char *mark, char *err, size_t errlen);
+/* PRelu's slope is one value per channel of x (axis 1), legacy style: 1-D of x's channel count
+ * that numpy broadcasting would put on the last axis instead. */
+int ir_prelu_channel_slope(const ir_type *x, const ir_type *slope);
 /* Range's element count from scalar start/limit/delta of dtype dt. IR_ERR for delta 0 or NaN. */
 int ir_range_count(ir_dtype dt, const void *start, const void *limit, const void *delta, int64_t *count);
 

@@ -337,6 +337,7 @@ static int shape_BatchNormalization(const ir_graph *g, const ir_node *n, const i
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
   out[0] = *x;
   if (x->rank >= 0 && x->rank < 2) return ERR("input rank %d, expected >= 2", x->rank);
+  if (!ir_attr_int(n, "spatial", 1)) return ERR("spatial 0 (per-element statistics) not supported"), IR_UNSUPPORTED;
   for (int i = 1; i < 5; i++)
     if (in[i]->rank >= 0 && in[i]->rank != 1) return ERR("input %d has rank %d, expected 1", i, in[i]->rank);
   for (int i = 1; i < n->n_out; i++) {
@@ -687,6 +688,23 @@ static int shape_DequantizeLinear(const ir_graph *g, const ir_node *n, const ir_
 
 /* ---- elementwise ops beyond the arithmetic four ---- */
 
+/* PRelu: X's type; the slope broadcasts to X (numpy), or (opset < 7) is one value per channel. */
+static int shape_PRelu(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (ir_prelu_channel_slope(in[0], in[1])) {
+    out[0] = *in[0];
+    return IR_OK;
+  }
+  if (ir_broadcast(in[0], in[1], &out[0])) return ERR("shapes do not broadcast");
+  return IR_OK;
+}
+
+int ir_prelu_channel_slope(const ir_type *x, const ir_type *slope) {
+  return x->rank > 2 && slope->rank == 1 && slope->dims[0] > 1 && slope->dims[0] == x->dims[1] &&
+         slope->dims[0] != x->dims[x->rank - 1];
+}
+
 /* Pow: X's type, broadcast with Y's (Y's dtype may differ: an integer exponent). */
 static int shape_Pow(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                      ir_type *out, char *err, size_t errlen) {
@@ -831,6 +849,7 @@ int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const 
     if (a3) memcpy(ax, a3, (size_t)c3 * sizeof *ax), na = c3;
     ns = c1, ne = c2;
   } else {
+    if (n->n_in < 3 || !in[1] || !in[2]) return ERR("starts and ends inputs missing (opset %d)", g->opset);
     for (int k = 1; k < 5 && k < n->n_in; k++)
       if (in[k] && !in_data[k]) return IR_UNSUPPORTED; /* not constant (yet) */
     ns = const_ints(in[1], in_data[1], st, IR_MAX_DIMS);
@@ -1118,7 +1137,7 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_Ceil shape_float_unary
 #define shape_Round shape_float_unary
 #define shape_Sign shape_float_unary
-#define shape_PRelu shape_binary
+
 #define shape_Sum shape_nary
 #define shape_Mean shape_nary
 #define shape_GreaterOrEqual shape_compare

@@ -156,7 +156,10 @@ int ref_pow_minmax(ref_call *c) {
   bc_iter it;
   if (c->n->op == IR_OP_PRelu) {
     if (dt != IR_F32) return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
-    const ir_type *ti[2] = {&c->in[0]->type, &c->in[1]->type};
+    ir_type st = c->in[1]->type; /* a legacy per-channel slope as [C, 1, ...] */
+    if (ir_prelu_channel_slope(&c->in[0]->type, &st))
+      for (st.rank = 1; st.rank < c->in[0]->type.rank - 1; st.rank++) st.dims[st.rank] = 1;
+    const ir_type *ti[2] = {&c->in[0]->type, &st};
     bc_init(&it, &y->type, ti, 2);
     const float *px = c->in[0]->data, *ps = c->in[1]->data;
     for (int64_t o = 0; o < total; o++, bc_next(&it)) {
