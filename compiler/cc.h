@@ -1,8 +1,9 @@
 /* compiler/cc.h -- the compiler's pass pipeline over the graph IR (ir.h). One table (in
  * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
- *   fold-constants, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
- *   normalize-reshape, fuse, dce                     (front end, cc_passes.c)
+ *   fold-constants, fold-shapes, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
+ *   normalize-reshape, fuse-activations, reduce-to-pool, fold-pad, fold-affine, fuse, dce
+ *                                                    (front end, cc_passes.c and cc_rewrite.c)
  *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
  *                                                     plan.c with lower.c; see compile.h)
  *
@@ -86,6 +87,13 @@ int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* cc_rewrite.c */
+int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* cc_passes.c */
 int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* back end: qdq-import and calibrate in quant.c, partition in partition.c, lower in plan.c */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "cc_internal.h"
 #include "ref.h"
 #include "util.h"
 
@@ -17,11 +18,11 @@ static void *xmalloc(size_t n) {
   return p;
 }
 
-static int is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t]->data != NULL; }
+int cc_is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t]->data != NULL; }
 
 /* The single live consumer of tensor t (node index in *idx), or NULL if t has any other use
  * (several consumers, or it is a graph output). */
-static ir_node *sole_consumer(ir_graph *g, int t, int *idx) {
+ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx) {
   if (ir_is_graph_output(g, t) || ir_use_count(g, t) != 1) return NULL;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
@@ -38,9 +39,9 @@ static ir_node *sole_consumer(ir_graph *g, int t, int *idx) {
 /* Make node n's output y disappear in favour of its input x (n becomes dead). When y is a graph
  * output, x takes y's name so that the graph's interface keeps its names; returns 0 (and leaves
  * n alone) when that is impossible (x is itself a graph input/output or a constant). */
-static int bypass(ir_graph *g, ir_node *n, int x, int y) {
+int cc_bypass(ir_graph *g, ir_node *n, int x, int y) {
   if (ir_is_graph_output(g, y)) {
-    if (ir_is_graph_input(g, x) || ir_is_graph_output(g, x) || is_const(g, x)) return 0;
+    if (ir_is_graph_input(g, x) || ir_is_graph_output(g, x) || cc_is_const(g, x)) return 0;
     char *tmp = g->tensors[x]->name;
     g->tensors[x]->name = g->tensors[y]->name;
     g->tensors[y]->name = tmp;
@@ -67,11 +68,11 @@ int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       if (n->n_out > 1 && n->out[1] >= 0 && ir_use_count(g, n->out[1])) continue; /* mask is used */
       if (n->n_in > 2 && n->in[2] >= 0) {                                         /* training_mode */
         int t = n->in[2];
-        if (!is_const(g, t) || ir_get_elem(g->tensors[t]->type.dtype, g->tensors[t]->data, 0) != 0) continue;
+        if (!cc_is_const(g, t) || ir_get_elem(g->tensors[t]->type.dtype, g->tensors[t]->data, 0) != 0) continue;
       }
       if (ir_attr_int(n, "training_mode", 0)) continue;
     }
-    if (n->out[0] >= 0) bypass(g, n, n->in[0], n->out[0]);
+    if (n->out[0] >= 0) cc_bypass(g, n, n->in[0], n->out[0]);
   }
   return IR_OK;
 }
@@ -80,6 +81,64 @@ int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 #define FOLD_MAX_ELEMS ((int64_t)1 << 26)
 
+int cc_foldable(const ir_graph *g, const ir_node *n) {
+  /* Quantize/Dequantize stay: a QDQ model's int8 weights and scales are the quantizer's input */
+  if (n->dead || n->op == IR_OP_UNKNOWN || n->op == IR_OP_QuantizeLinear || n->op == IR_OP_DequantizeLinear) return 0;
+  for (int j = 0; j < n->n_in; j++)
+    if (n->in[j] >= 0 && !cc_is_const(g, n->in[j])) return 0;
+  if (n->n_in == 0 && n->op != IR_OP_Constant) return 0;
+  for (int j = 0; j < n->n_out; j++)
+    if (n->out[j] >= 0 && ir_is_graph_input(g, n->out[j])) return 0;
+  return 1;
+}
+
+/* Evaluate node n (inputs all constant) with the reference executor and make its outputs
+ * constants (n dead): 1 done, 0 left alone (unsupported, or an output above FOLD_MAX_ELEMS), or
+ * IR_ERR with the message. */
+int cc_fold_node(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+  const ir_value *in[IR_VARIADIC + 1];
+  ir_value inv[IR_VARIADIC + 1], out[IR_VARIADIC + 1];
+  for (int j = 0; j < n->n_in; j++) {
+    in[j] = NULL;
+    if (n->in[j] < 0) continue;
+    inv[j].type = g->tensors[n->in[j]]->type;
+    inv[j].data = g->tensors[n->in[j]]->data;
+    in[j] = &inv[j];
+  }
+  /* look at the result's size first: a huge constant (ConstantOfShape, Pad, ...) stays a node */
+  const ir_type *ti[IR_VARIADIC + 1] = {0};
+  const void *di[IR_VARIADIC + 1] = {0};
+  ir_type to[IR_VARIADIC + 1];
+  for (int j = 0; j < n->n_in; j++) {
+    ti[j] = in[j] ? &in[j]->type : NULL;
+    di[j] = in[j] ? in[j]->data : NULL;
+  }
+  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  int big = 0;
+  for (int j = 0; !rc && j < n->n_out; j++) big |= ir_type_numel(&to[j]) < 0 || ir_type_numel(&to[j]) > FOLD_MAX_ELEMS;
+  if (rc == IR_UNSUPPORTED || (!rc && big)) return 0; /* left for the back end / CPU fallback */
+  if (rc) return rc;
+  rc = ref_run_node(g, n, in, out, err, errlen);
+  if (rc == IR_UNSUPPORTED) return 0;
+  if (rc) return rc;
+  for (int j = 0; j < n->n_out; j++) {
+    int t = n->out[j];
+    if (t < 0) {
+      ir_value_free(&out[j]);
+      continue;
+    }
+    ir_tensor *tt = g->tensors[t];
+    tt->type = out[j].type;
+    tt->data = out[j].data;
+    for (int d = 0; d < IR_MAX_DIMS; d++) {
+      free(tt->dim_param[d]);
+      tt->dim_param[d] = NULL;
+    }
+  }
+  n->dead = 1;
+  return 1;
+}
+
 /* Every Constant node, and every other known node whose inputs are all constant, is evaluated
  * by the reference executor and replaced by constant outputs (nodes the executor calls
  * unsupported, Quantize/DequantizeLinear, and outputs above FOLD_MAX_ELEMS elements stay). */
@@ -87,55 +146,9 @@ int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    /* Quantize/Dequantize stay: a QDQ model's int8 weights and scales are the quantizer's input */
-    if (n->dead || n->op == IR_OP_UNKNOWN || n->op == IR_OP_QuantizeLinear || n->op == IR_OP_DequantizeLinear) continue;
-    int all = 1;
-    for (int j = 0; j < n->n_in && all; j++) all = n->in[j] < 0 || is_const(g, n->in[j]);
-    if (!all) continue;
-    if (n->n_in == 0 && n->op != IR_OP_Constant) continue;
-    int skip = 0;
-    for (int j = 0; j < n->n_out; j++) skip |= n->out[j] >= 0 && ir_is_graph_input(g, n->out[j]);
-    if (skip) continue;
-    const ir_value *in[IR_VARIADIC + 1];
-    ir_value inv[IR_VARIADIC + 1], out[IR_VARIADIC + 1];
-    for (int j = 0; j < n->n_in; j++) {
-      in[j] = NULL;
-      if (n->in[j] < 0) continue;
-      inv[j].type = g->tensors[n->in[j]]->type;
-      inv[j].data = g->tensors[n->in[j]]->data;
-      in[j] = &inv[j];
-    }
-    /* look at the result's size first: a huge constant (ConstantOfShape, Pad, ...) stays a node */
-    const ir_type *ti[IR_VARIADIC + 1] = {0};
-    const void *di[IR_VARIADIC + 1] = {0};
-    ir_type to[IR_VARIADIC + 1];
-    for (int j = 0; j < n->n_in; j++) {
-      ti[j] = in[j] ? &in[j]->type : NULL;
-      di[j] = in[j] ? in[j]->data : NULL;
-    }
-    int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
-    int big = 0;
-    for (int j = 0; !rc && j < n->n_out; j++) big |= ir_type_numel(&to[j]) < 0 || ir_type_numel(&to[j]) > FOLD_MAX_ELEMS;
-    if (rc == IR_UNSUPPORTED || (!rc && big)) continue; /* left for the back end / CPU fallback */
-    if (rc) return rc;
-    rc = ref_run_node(g, n, in, out, err, errlen);
-    if (rc == IR_UNSUPPORTED) continue;
-    if (rc) return rc;
-    for (int j = 0; j < n->n_out; j++) {
-      int t = n->out[j];
-      if (t < 0) {
-        ir_value_free(&out[j]);
-        continue;
-      }
-      ir_tensor *tt = g->tensors[t];
-      tt->type = out[j].type;
-      tt->data = out[j].data;
-      for (int d = 0; d < IR_MAX_DIMS; d++) {
-        free(tt->dim_param[d]);
-        tt->dim_param[d] = NULL;
-      }
-    }
-    n->dead = 1;
+    if (!cc_foldable(g, n)) continue;
+    int rc = cc_fold_node(g, n, err, errlen);
+    if (rc < 0) return rc;
   }
   return IR_OK;
 }
@@ -143,7 +156,7 @@ int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 /* ---- shape-infer ---- */
 
 /* Merge an inferred type into tensor t, checking it against what the model declared. */
-static int merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
+int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
                       char *err, size_t errlen) {
   ir_type *d = &t->type;
   if (d->dtype != IR_UNDEF && inf->dtype != IR_UNDEF && d->dtype != inf->dtype)
@@ -199,7 +212,7 @@ int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     for (int j = 0; j < n->n_out; j++) {
       if (n->out[j] < 0) continue;
       const ir_tensor *first = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]] : NULL;
-      if (merge_type(g, n, g->tensors[n->out[j]], &to[j], first, err, errlen)) return IR_ERR;
+      if (cc_merge_type(g, n, g->tensors[n->out[j]], &to[j], first, err, errlen)) return IR_ERR;
       if (g->tensors[n->out[j]]->type.dtype == IR_UNDEF || g->tensors[n->out[j]]->type.rank < 0)
         return ir_node_err(g, n, err, errlen, "cannot infer the type of output '%s' (shape depends on runtime data)",
                            g->tensors[n->out[j]]->name),
@@ -214,7 +227,7 @@ int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 /* Record constant scale/zero point (inputs si, zi of node n) on integer tensor t; axis is the
  * node's per-axis axis. Returns 1 if recorded. */
 static int record_quant(ir_graph *g, const ir_node *n, int t, int si, int zi, int64_t axis) {
-  if (t < 0 || si < 0 || !is_const(g, si) || (zi >= 0 && !is_const(g, zi))) return 0;
+  if (t < 0 || si < 0 || !cc_is_const(g, si) || (zi >= 0 && !cc_is_const(g, zi))) return 0;
   const ir_tensor *s = g->tensors[si], *tt = g->tensors[t];
   int64_t cnt = ir_type_numel(&s->type);
   if (s->type.dtype != IR_F32 || cnt < 1 || cnt > (1 << 20)) return 0;
@@ -268,14 +281,14 @@ int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 /* ---- fold-batchnorm ---- */
 
 /* New f32 constant of the given shape holding data (taken over). */
-static int new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data) {
+int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data) {
   ir_type t = {.dtype = IR_F32, .rank = rank};
   for (int i = 0; i < rank; i++) t.dims[i] = dims[i];
   return ir_add_const(g, name, &t, data);
 }
 
 /* Replace node n's inputs by in[0..count). */
-static void set_inputs(ir_node *n, const int *in, int count) {
+void cc_set_inputs(ir_node *n, const int *in, int count) {
   free(n->in);
   n->in = xmalloc((size_t)count * sizeof(int));
   memcpy(n->in, in, (size_t)count * sizeof(int));
@@ -297,11 +310,11 @@ static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *
   }
   char name[300];
   snprintf(name, sizeof name, "%s_bnfold", w->name);
-  int wi = new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
   snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
-  int bi = new_const_f32(g, name, &C, 1, nb);
+  int bi = cc_new_const_f32(g, name, &C, 1, nb);
   int in[3] = {p->in[0], wi, bi};
-  set_inputs(p, in, 3);
+  cc_set_inputs(p, in, 3);
   return 1;
 }
 
@@ -327,11 +340,11 @@ static int fold_into_gemm(ir_graph *g, ir_node *p, const float *s, const float *
   }
   char name[300];
   snprintf(name, sizeof name, "%s_bnfold", b->name);
-  int bi = new_const_f32(g, name, b->type.dims, 2, nb);
+  int bi = cc_new_const_f32(g, name, b->type.dims, 2, nb);
   snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
-  int ci = new_const_f32(g, name, &C, 1, nc);
+  int ci = cc_new_const_f32(g, name, &C, 1, nc);
   int in[3] = {p->in[0], bi, ci};
-  set_inputs(p, in, 3);
+  cc_set_inputs(p, in, 3);
   ir_set_attr_float(p, "beta", 1.0f);
   return 1;
 }
@@ -346,7 +359,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->op != IR_OP_BatchNormalization || n->n_out != 1 || ir_attr_int(n, "training_mode", 0)) continue;
     int ok = 1;
-    for (int j = 1; j < 5; j++) ok &= is_const(g, n->in[j]) && g->tensors[n->in[j]]->type.dtype == IR_F32;
+    for (int j = 1; j < 5; j++) ok &= cc_is_const(g, n->in[j]) && g->tensors[n->in[j]]->type.dtype == IR_F32;
     const ir_tensor *x = g->tensors[n->in[0]];
     if (!ok || x->type.dtype != IR_F32 || x->type.rank < 2 || x->type.dims[1] < 0) continue;
     int64_t C = x->type.dims[1];
@@ -363,8 +376,8 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int pi, dummy;
     ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
     int folded = 0;
-    if (p && (p->op == IR_OP_Conv || (p->op == IR_OP_Gemm && x->type.rank == 2)) && is_const(g, p->in[1]) &&
-        sole_consumer(g, n->in[0], &dummy) == n)
+    if (p && (p->op == IR_OP_Conv || (p->op == IR_OP_Gemm && x->type.rank == 2)) && cc_is_const(g, p->in[1]) &&
+        cc_sole_consumer(g, n->in[0], &dummy) == n)
       folded = p->op == IR_OP_Conv ? fold_into_conv(g, p, s, t, C) : fold_into_gemm(g, p, s, t, C);
     if (folded) {
       p->out[0] = n->out[0];
@@ -381,9 +394,9 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     char name[300];
     const char *base = n->name && *n->name ? n->name : g->tensors[n->out[0]]->name;
     snprintf(name, sizeof name, "%s_scale", base);
-    int si = new_const_f32(g, name, dims, r, s);
+    int si = cc_new_const_f32(g, name, dims, r, s);
     snprintf(name, sizeof name, "%s_shift", base);
-    int ti = new_const_f32(g, name, dims, r, t);
+    int ti = cc_new_const_f32(g, name, dims, r, t);
     snprintf(name, sizeof name, "%s_scaled", base);
     int mid = ir_add_tensor(g, name, &x->type);
     int y = n->out[0];
@@ -400,7 +413,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     n->op_name = xmalloc(4);
     strcpy(n->op_name, "Mul");
     n->op = IR_OP_Mul;
-    set_inputs(n, (int[]){n->in[0], si}, 2);
+    cc_set_inputs(n, (int[]){n->in[0], si}, 2);
     n->out[0] = mid;
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     (void)add;
@@ -422,7 +435,7 @@ static int to_reshape(ir_graph *g, ir_node *n) {
   int64_t *shape = xmalloc((size_t)(ot->rank ? ot->rank : 1) * sizeof(int64_t));
   for (int i = 0; i < ot->rank; i++) shape[i] = ot->dims[i] < 0 ? -1 : ot->dims[i];
   /* reuse the current shape constant if it already says exactly this */
-  if (n->op == IR_OP_Reshape && is_const(g, n->in[1])) {
+  if (n->op == IR_OP_Reshape && cc_is_const(g, n->in[1])) {
     const ir_tensor *st = g->tensors[n->in[1]];
     if (st->type.dtype == IR_I64 && ir_type_numel(&st->type) == ot->rank &&
         !memcmp(st->data, shape, (size_t)ot->rank * sizeof(int64_t)) && !ir_get_attr(n, "allowzero")) {
@@ -435,7 +448,7 @@ static int to_reshape(ir_graph *g, ir_node *n) {
   snprintf(name, sizeof name, "%s_shape", g->tensors[n->out[0]]->name);
   ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {len}};
   int si = ir_add_const(g, name, &st, shape);
-  set_inputs(n, (int[]){n->in[0], si}, 2);
+  cc_set_inputs(n, (int[]){n->in[0], si}, 2);
   n->op = IR_OP_Reshape;
   free(n->op_name);
   n->op_name = xmalloc(8);
@@ -446,7 +459,7 @@ static int to_reshape(ir_graph *g, ir_node *n) {
 
 /* Same dtype and shape: equal known extents, and at most one unknown extent at the same axis
  * (then equal element counts force it equal too). */
-static int same_type(const ir_type *a, const ir_type *b) {
+int cc_same_type(const ir_type *a, const ir_type *b) {
   if (a->dtype != b->dtype || a->rank != b->rank || a->rank < 0) return 0;
   int unknown = 0;
   for (int i = 0; i < a->rank; i++) {
@@ -466,17 +479,17 @@ int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
     if (n->op != IR_OP_Flatten && n->op != IR_OP_Squeeze && n->op != IR_OP_Unsqueeze && n->op != IR_OP_Reshape) continue;
-    if (n->op != IR_OP_Reshape || is_const(g, n->in[1])) to_reshape(g, n);
+    if (n->op != IR_OP_Reshape || cc_is_const(g, n->in[1])) to_reshape(g, n);
     if (n->op != IR_OP_Reshape) continue;
     /* Reshape of a Reshape whose result nothing else uses: reshape the original */
     int pi, ci;
     const ir_node *p = ir_producer(g, n->in[0], &pi);
-    if (p && p->op == IR_OP_Reshape && sole_consumer(g, n->in[0], &ci) == n && is_const(g, n->in[1])) {
+    if (p && p->op == IR_OP_Reshape && cc_sole_consumer(g, n->in[0], &ci) == n && cc_is_const(g, n->in[1])) {
       n->in[0] = p->in[0];
       ((ir_node *)p)->dead = 1;
     }
     /* a Reshape to the shape it already has does nothing */
-    if (same_type(&g->tensors[n->in[0]]->type, &g->tensors[n->out[0]]->type)) bypass(g, n, n->in[0], n->out[0]);
+    if (cc_same_type(&g->tensors[n->in[0]]->type, &g->tensors[n->out[0]]->type)) cc_bypass(g, n, n->in[0], n->out[0]);
   }
   return IR_OK;
 }
@@ -487,7 +500,7 @@ int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
  * same symbol in both (an unnamed unknown could be 1 in one of them, i.e. a broadcast). */
 static int same_shape_sym(const ir_graph *g, int a, int b) {
   const ir_tensor *ta = g->tensors[a], *tb = g->tensors[b];
-  if (!same_type(&ta->type, &tb->type)) return 0;
+  if (!cc_same_type(&ta->type, &tb->type)) return 0;
   for (int i = 0; i < ta->type.rank; i++)
     if (ta->type.dims[i] < 0 && (!ta->dim_param[i] || !tb->dim_param[i] || strcmp(ta->dim_param[i], tb->dim_param[i])))
       return 0;
@@ -496,7 +509,7 @@ static int same_shape_sym(const ir_graph *g, int a, int b) {
 
 /* Is constant tensor c a per-channel vector for M channels of a rank-r conv output (shape [M],
  * [M,1,..] of rank r-1, [1,M,1,..] of rank r, or a scalar)? */
-static int per_channel(const ir_tensor *c, int64_t M, int r) {
+int cc_per_channel(const ir_tensor *c, int64_t M, int r) {
   if (c->type.dtype != IR_F32) return 0;
   int64_t n = ir_type_numel(&c->type);
   if (n == 1) return 1;
@@ -524,10 +537,10 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     float lo = -INFINITY, hi = INFINITY;
     ir_node *c;
     /* constant per-channel Add: into the bias */
-    while ((c = sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add && res < 0 && !act) {
+    while ((c = cc_sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add && res < 0 && !act) {
       int other = c->in[0] == tail ? c->in[1] : c->in[0];
-      if (!is_const(g, other) || !per_channel(g->tensors[other], M, y->type.rank) ||
-          !same_type(&g->tensors[c->out[0]]->type, &y->type))
+      if (!cc_is_const(g, other) || !cc_per_channel(g->tensors[other], M, y->type.rank) ||
+          !cc_same_type(&g->tensors[c->out[0]]->type, &y->type))
         break;
       const ir_tensor *ct = g->tensors[other];
       int64_t cn = ir_type_numel(&ct->type);
@@ -536,8 +549,8 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       for (int64_t m = 0; m < M; m++) nb[m] = (ob ? ob[m] : 0.0f) + ((const float *)ct->data)[cn == 1 ? 0 : m];
       char name[300];
       snprintf(name, sizeof name, "%s_bias", n->name && *n->name ? n->name : g->tensors[n->out[0]]->name);
-      int bi = new_const_f32(g, name, &M, 1, nb);
-      set_inputs(n, (int[]){n->in[0], n->in[1], bi}, 3);
+      int bi = cc_new_const_f32(g, name, &M, 1, nb);
+      cc_set_inputs(n, (int[]){n->in[0], n->in[1], bi}, 3);
       /* the Add disappears: the conv now produces its output directly */
       n->out[0] = c->out[0];
       c->dead = 1;
@@ -545,9 +558,9 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       y = g->tensors[tail];
     }
     /* residual Add of a same-shaped tensor */
-    if ((c = sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add) {
+    if ((c = cc_sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add) {
       int other = c->in[0] == tail ? c->in[1] : c->in[0];
-      if (other != tail && !is_const(g, other) && same_shape_sym(g, other, tail) && same_shape_sym(g, c->out[0], tail)) {
+      if (other != tail && !cc_is_const(g, other) && same_shape_sym(g, other, tail) && same_shape_sym(g, c->out[0], tail)) {
         res = other;
         c->dead = 1;
         tail = c->out[0];
@@ -555,7 +568,7 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       }
     }
     /* activation */
-    if ((c = sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip)) {
+    if ((c = cc_sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip)) {
       int ok = 1;
       if (c->op == IR_OP_Relu) {
         act = "relu";
@@ -586,11 +599,8 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (res < 0 && !act) continue;
     /* the conv becomes the fused node, moved to where the chain ended */
     int in[4] = {n->in[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, res};
-    set_inputs(n, in, res >= 0 ? 4 : 3);
-    n->op = IR_OP_FusedConv;
-    free(n->op_name);
-    n->op_name = xmalloc(16);
-    strcpy(n->op_name, "dlvta.FusedConv");
+    cc_set_inputs(n, in, res >= 0 ? 4 : 3);
+    ir_set_op(n, IR_OP_FusedConv);
     ir_set_attr_string(n, "activation", act ? act : "none");
     if (act && !strcmp(act, "clip")) {
       ir_set_attr_float(n, "act_min", lo);

@@ -9,11 +9,16 @@
 /* The whole pipeline, in order: {name, pass, types known after it, back-end pass, what}. */
 static const cc_pass passes[] = {
     {"fold-constants", cc_fold_constants, 0, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ)"},
+    {"fold-shapes", cc_fold_shapes, 0, 0, "Shape/Size of known extents -> constants, then the shape arithmetic on them folded"},
     {"shape-infer", cc_shape_infer, 1, 0, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
     {"remove-identity", cc_remove_identity, 1, 0, "drop Identity, same-type Cast and inference-mode Dropout"},
     {"annotate-quant", cc_annotate_quant, 1, 0, "record QDQ / QLinear* scales and zero points on the integer tensors"},
     {"fold-batchnorm", cc_fold_batchnorm, 1, 0, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
     {"normalize-reshape", cc_normalize_reshape, 1, 0, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape"},
+    {"fuse-activations", cc_fuse_activations, 1, 0, "Sigmoid*x -> dlvta.Silu, HardSigmoid*x -> HardSwish, erf GELU -> Gelu, LayerNorm"},
+    {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape)"},
+    {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding"},
+    {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before a Conv -> its weights and bias"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
     {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, QLinearConv/MatMul) -> float ops with fixed scales"},

@@ -4,7 +4,7 @@
 # Tests: tests/test_e2e_*.c (picked up by tests/tests.mk) and tests/cli_e2e.sh; generated models
 # of tests/e2e_gen.py in build/models/gen/.
 # Included from the top-level Makefile with:  -include compiler/e2e.mk
-E2E_MODELS := tiny_cnn digits resnet18 mobilenet_v2
+E2E_MODELS := tiny_cnn digits resnet18 mobilenet_v2 patterns
 SYS_PYTHON ?= /usr/bin/python3
 ORT_PKG    := tools/ort/node_modules/onnxruntime-node/package.json
 
@@ -42,7 +42,7 @@ TEST_LONG += "$(BUILD)/tests/test_e2e_imagenet --long"
 models: $(E2E_DEPS)
 
 # the e2e tests share a header the generic test rule does not list
-$(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/test_e2e_pkg \
+$(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/test_e2e_pkg $(BUILD)/tests/test_e2e_patterns \
   $(BUILD)/tests/test_e2e_gen: tests/e2e_util.h
 
 # make bench: ResNet-18 end to end per layer (tests/bench_resnet18.c): ideal, predicted and
@@ -50,3 +50,10 @@ $(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/te
 BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx $(BUILD)/pynq/libtsim.so
 BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --json $(BUILD)/bench/resnet18.json"
 $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
+
+# make bench: the torchvision zoo of issue 11 (tools/zoo_bench.py): per model compile time, the
+# accelerator's MAC share, CPU steps with reasons, fsim cycles and utilization, cosine against
+# onnxruntime; models exported once into build/zoo/ (about 20 min the first time), the table in
+# build/bench/zoo.md
+BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)
+BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo.json --md $(BUILD)/bench/zoo.md"

@@ -225,6 +225,10 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: k = IR_ATTR_TENSOR; break;
   default: k = IR_ATTR_OTHER; break;
   }
+  if (!ir_attr_honoured(n->op, ap->name))
+    return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' is not supported for %s (it would be ignored)", ap->name,
+                       ir_op_name(n->op)),
+           IR_UNSUPPORTED;
   int want = ir_attr_expected_kind(n->op, ap->name);
   if (want >= 0 && want != (int)k)
     return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has type %s, expected %s", ap->name,

@@ -145,9 +145,11 @@ ir_op ir_op_from_name(const char *domain, const char *op_type) {
   int dlvta = domain && !strcmp(domain, "dlvta");
   if (domain && *domain && strcmp(domain, "ai.onnx") && !dlvta) return IR_OP_UNKNOWN;
   for (int i = 1; i < IR_OP_COUNT; i++)
-    if (!strcmp(op_table[i].name, op_type)) return (i == IR_OP_FusedConv) == dlvta ? (ir_op)i : IR_OP_UNKNOWN;
+    if (!strcmp(op_table[i].name, op_type)) return ir_op_is_dlvta((ir_op)i) == dlvta ? (ir_op)i : IR_OP_UNKNOWN;
   return IR_OP_UNKNOWN;
 }
+
+int ir_op_is_dlvta(ir_op op) { return op >= IR_OP_FusedConv && op < IR_OP_COUNT; }
 
 int ir_op_min_inputs(ir_op op) { return op_table[op].min_in; }
 int ir_op_max_inputs(ir_op op) { return op_table[op].max_in; }
@@ -171,7 +173,10 @@ static const struct {
     {"value_int", IR_ATTR_INT},     {"value_ints", IR_ATTR_INTS},   {"value_string", IR_ATTR_STRING},
     {"activation", IR_ATTR_STRING}, {"act_min", IR_ATTR_FLOAT},     {"act_max", IR_ATTR_FLOAT},
     {"shape", IR_ATTR_INTS},        {"spatial", IR_ATTR_INT},       {"is_test", IR_ATTR_INT},
-    {"to", IR_ATTR_INT},
+    {"to", IR_ATTR_INT},            {"keepdims", IR_ATTR_INT},      {"noop_with_empty_axes", IR_ATTR_INT},
+    {"start", IR_ATTR_INT},         {"end", IR_ATTR_INT},           {"split", IR_ATTR_INTS},
+    {"approximate", IR_ATTR_STRING}, {"stash_type", IR_ATTR_INT},   {"num_outputs", IR_ATTR_INT},
+    {"batch_dims", IR_ATTR_INT},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -184,6 +189,67 @@ int ir_attr_expected_kind(ir_op op, const char *attr_name) {
   for (size_t i = 0; i < sizeof attr_kinds / sizeof attr_kinds[0]; i++)
     if (!strcmp(attr_kinds[i].name, attr_name)) return attr_kinds[i].kind;
   return -1;
+}
+
+/* The attributes of each operator that the IR honours (every ONNX version's names that dlvta
+ * accepts; a name outside this list would be silently ignored, so the importer refuses it).
+ * Operators absent here take no attributes. */
+#define CONV_ATTRS "auto_pad dilations group kernel_shape pads strides "
+static const struct {
+  ir_op op;
+  const char *names; /* space-separated, each followed by a space */
+} op_attrs[] = {
+    {IR_OP_Conv, CONV_ATTRS},
+    {IR_OP_QLinearConv, CONV_ATTRS},
+    {IR_OP_FusedConv, CONV_ATTRS "activation act_min act_max "},
+    {IR_OP_Gemm, "alpha beta transA transB broadcast "},
+    {IR_OP_Add, "broadcast "}, /* opset < 7: numpy-compatible without axis */
+    {IR_OP_Sub, "broadcast "},
+    {IR_OP_Mul, "broadcast "},
+    {IR_OP_Div, "broadcast "},
+    {IR_OP_Clip, "min max "},
+    {IR_OP_BatchNormalization, "epsilon momentum training_mode is_test spatial "},
+    {IR_OP_MaxPool, "auto_pad ceil_mode dilations kernel_shape pads storage_order strides "},
+    {IR_OP_AveragePool, "auto_pad ceil_mode count_include_pad kernel_shape pads strides "},
+    {IR_OP_Flatten, "axis "},
+    {IR_OP_Reshape, "allowzero "},
+    {IR_OP_Transpose, "perm "},
+    {IR_OP_Concat, "axis "},
+    {IR_OP_Squeeze, "axes "},
+    {IR_OP_Unsqueeze, "axes "},
+    {IR_OP_Constant, "value value_float value_floats value_int value_ints value_string value_strings sparse_value "},
+    {IR_OP_Dropout, "ratio seed "},
+    {IR_OP_Softmax, "axis "},
+    {IR_OP_Pad, "mode pads value "},
+    {IR_OP_QuantizeLinear, "axis saturate "},
+    {IR_OP_DequantizeLinear, "axis "},
+    {IR_OP_Cast, "to saturate "},
+    {IR_OP_ConstantOfShape, "value "},
+    {IR_OP_HardSigmoid, "alpha beta "},
+    {IR_OP_LeakyRelu, "alpha "},
+    {IR_OP_Elu, "alpha "},
+    {IR_OP_Gelu, "approximate "},
+    {IR_OP_Shape, "start end "},
+    {IR_OP_Gather, "axis "},
+    {IR_OP_Slice, "starts ends axes "},
+    {IR_OP_Split, "axis split num_outputs "},
+    {IR_OP_ReduceMean, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceSum, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceMax, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_ReduceMin, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_LayerNormalization, "axis epsilon stash_type "},
+};
+
+int ir_attr_honoured(ir_op op, const char *attr_name) {
+  if (op == IR_OP_UNKNOWN || !*attr_name || strchr(attr_name, ' ')) return op == IR_OP_UNKNOWN;
+  if (!strncmp(attr_name, "dlvta.", 6)) return 1; /* the compiler's own annotations */
+  size_t len = strlen(attr_name);
+  for (size_t i = 0; i < sizeof op_attrs / sizeof op_attrs[0]; i++) {
+    if (op_attrs[i].op != op) continue;
+    for (const char *p = op_attrs[i].names; (p = strstr(p, attr_name)); p += len)
+      if ((p == op_attrs[i].names || p[-1] == ' ') && p[len] == ' ') return 1;
+  }
+  return 0;
 }
 
 /* ---- construction ---- */
@@ -281,6 +347,18 @@ int ir_add_const(ir_graph *g, const char *name, const ir_type *type, void *data)
   return i;
 }
 
+void ir_set_op(ir_node *n, ir_op op) {
+  free(n->op_name);
+  n->op = op;
+  if (ir_op_is_dlvta(op)) {
+    size_t len = strlen(ir_op_name(op)) + 7;
+    n->op_name = xmalloc(len);
+    snprintf(n->op_name, len, "dlvta.%s", ir_op_name(op));
+  } else {
+    n->op_name = xstrdup(ir_op_name(op));
+  }
+}
+
 ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
                      const int *out, int n_out) {
   if (g->n_nodes == g->cap_nodes) {
@@ -289,7 +367,7 @@ ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int
   }
   ir_node *n = xcalloc(1, sizeof *n);
   n->op = op;
-  n->op_name = xstrdup(op == IR_OP_FusedConv ? "dlvta.FusedConv" : ir_op_name(op));
+  ir_set_op(n, op);
   n->name = xstrdup(name ? name : "");
   n->n_in = n_in;
   n->n_out = n_out;

@@ -136,6 +136,7 @@ void ir_set_elem(ir_dtype dt, void *data, int64_t i, double x);
 /* ---- ops ---- */
 const char *ir_op_name(ir_op op);
 ir_op ir_op_from_name(const char *domain, const char *op_type); /* IR_OP_UNKNOWN if none */
+int ir_op_is_dlvta(ir_op op); /* a dlvta.* kind (domain "dlvta", op_name "dlvta.<name>") */
 int ir_op_min_inputs(ir_op op);
 int ir_op_max_inputs(ir_op op);
 int ir_op_min_outputs(ir_op op);
@@ -143,6 +144,9 @@ int ir_op_max_outputs(ir_op op);
 /* The attribute kind an operator's attribute must have, or -1 if the name is not known to the
  * IR for that op (then any kind is accepted). */
 int ir_attr_expected_kind(ir_op op, const char *attr_name);
+/* 1 if operator op honours an attribute of this name (dlvta.* annotations always; any name for
+ * IR_OP_UNKNOWN), 0 if the IR would ignore it. */
+int ir_attr_honoured(ir_op op, const char *attr_name);
 
 /* ---- graph construction ---- */
 ir_graph *ir_graph_new(const char *name);
@@ -157,6 +161,9 @@ int ir_find_tensor(const ir_graph *g, const char *name);
 /* Append a node (after all existing ones) with copies of in[]/out[]; returns it. */
 ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
                      const int *out, int n_out);
+/* Make n an op node (op_name becomes its name, "dlvta.<name>" for the dlvta kinds); the caller
+ * fixes inputs and attributes. */
+void ir_set_op(ir_node *n, ir_op op);
 /* Insert the node last appended by ir_add_node at position pos (moving it from the end). */
 void ir_move_last_node(ir_graph *g, int pos);
 void ir_set_attr_int(ir_node *n, const char *name, int64_t v);
@@ -226,5 +233,27 @@ typedef struct ir_window {
 } ir_window;
 int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
                        const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen);
+
+/* ---- geometry helpers shared by shape inference and the reference executor ---- */
+/* Shape's [start, end) (opset 15 attributes) for an input of rank rank. IR_OK. */
+int ir_shape_range(const ir_node *n, int rank, int64_t *b, int64_t *e);
+/* Slice of an input of type in[0] (rank r): per axis the first index start[], the step step[] and
+ * the output extent len[] (-1 if the input extent is unknown). in/in_data as ir_infer_node.
+ * IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (starts/ends/axes/steps not constant). */
+int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      int64_t *start, int64_t *step, int64_t *len, char *err, size_t errlen);
+/* Split: the normalized axis and the extent of each of the n_out parts. IR_OK, IR_ERR or
+ * IR_UNSUPPORTED (sizes not constant, or equal parts of an unknown extent). */
+int ir_split_sizes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                   int *axis, int64_t *sizes, char *err, size_t errlen);
+/* Reduce*: mark[i] 1 for each reduced axis of a rank-rank input. IR_OK, IR_ERR or IR_UNSUPPORTED
+ * (axes input not constant). */
+int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
+                   char *mark, char *err, size_t errlen);
+/* PRelu's slope is one value per channel of x (axis 1), legacy style: 1-D of x's channel count
+ * that numpy broadcasting would put on the last axis instead. */
+int ir_prelu_channel_slope(const ir_type *x, const ir_type *slope);
+/* Range's element count from scalar start/limit/delta of dtype dt. IR_ERR for delta 0 or NaN. */
+int ir_range_count(ir_dtype dt, const void *start, const void *limit, const void *delta, int64_t *count);
 
 #endif

@@ -1,6 +1,7 @@
 /* ir/ir_shape.c -- per-node type and shape inference for every IR operator, shared by the
  * shape-inference pass (unknown extents stay -1) and the reference executor (all known).
  * See ir_infer_node and ir_window_geometry in ir.h. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,6 +337,7 @@ static int shape_BatchNormalization(const ir_graph *g, const ir_node *n, const i
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
   out[0] = *x;
   if (x->rank >= 0 && x->rank < 2) return ERR("input rank %d, expected >= 2", x->rank);
+  if (!ir_attr_int(n, "spatial", 1)) return ERR("spatial 0 (per-element statistics) not supported"), IR_UNSUPPORTED;
   for (int i = 1; i < 5; i++)
     if (in[i]->rank >= 0 && in[i]->rank != 1) return ERR("input %d has rank %d, expected 1", i, in[i]->rank);
   for (int i = 1; i < n->n_out; i++) {
@@ -684,6 +686,431 @@ static int shape_DequantizeLinear(const ir_graph *g, const ir_node *n, const ir_
   return IR_OK;
 }
 
+/* ---- elementwise ops beyond the arithmetic four ---- */
+
+/* PRelu: X's type; the slope broadcasts to X (numpy), or (opset < 7) is one value per channel. */
+static int shape_PRelu(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (ir_prelu_channel_slope(in[0], in[1])) {
+    out[0] = *in[0];
+    return IR_OK;
+  }
+  if (ir_broadcast(in[0], in[1], &out[0])) return ERR("shapes do not broadcast");
+  return IR_OK;
+}
+
+int ir_prelu_channel_slope(const ir_type *x, const ir_type *slope) {
+  return x->rank > 2 && slope->rank == 1 && slope->dims[0] > 1 && slope->dims[0] == x->dims[1] &&
+         slope->dims[0] != x->dims[x->rank - 1];
+}
+
+/* Pow: X's type, broadcast with Y's (Y's dtype may differ: an integer exponent). */
+static int shape_Pow(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                     ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (ir_broadcast(in[0], in[1], &out[0])) return ERR("shapes do not broadcast");
+  out[0].dtype = in[0]->dtype;
+  return IR_OK;
+}
+
+/* Min, Max (variadic), Where (3 inputs: condition, X, Y): every input broadcast; the value
+ * operands must share one dtype, which the output has. */
+static int shape_nary(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  int first = n->op == IR_OP_Where ? 1 : 0;
+  if (n->op == IR_OP_Where && in[0]->dtype != IR_BOOL && in[0]->dtype != IR_UNDEF) return ERR("condition is not bool");
+  out[0] = *in[0];
+  for (int i = 0; i < n->n_in; i++) {
+    if (!in[i]) return ERR("input %d is missing", i);
+    if (i > first && in[i]->dtype != in[first]->dtype && in[i]->dtype && in[first]->dtype)
+      return ERR("operand types %s and %s differ", ir_dtype_name(in[first]->dtype), ir_dtype_name(in[i]->dtype));
+    ir_type t = out[0];
+    if (i && ir_broadcast(&t, in[i], &out[0])) return ERR("shapes do not broadcast");
+  }
+  out[0].dtype = in[first]->dtype;
+  return IR_OK;
+}
+
+/* Equal, Less, Greater, GreaterOrEqual, LessOrEqual, And, Or, Xor: broadcast, bool result
+ * (And/Or/Xor: bool operands). */
+static int shape_compare(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                         ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (in[0]->dtype != in[1]->dtype && in[0]->dtype && in[1]->dtype)
+    return ERR("operand types %s and %s differ", ir_dtype_name(in[0]->dtype), ir_dtype_name(in[1]->dtype));
+  int logic = n->op == IR_OP_And || n->op == IR_OP_Or || n->op == IR_OP_Xor;
+  if (logic && in[0]->dtype != IR_BOOL && in[0]->dtype != IR_UNDEF) return ERR("operands are not bool");
+  if (ir_broadcast(in[0], in[1], &out[0])) return ERR("shapes do not broadcast");
+  out[0].dtype = IR_BOOL;
+  return IR_OK;
+}
+
+/* Not: bool in, bool out. */
+static int shape_Not(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                     ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (in[0]->dtype != IR_BOOL && in[0]->dtype != IR_UNDEF) return ERR("input is not bool");
+  out[0] = *in[0];
+  return IR_OK;
+}
+
+/* Unary float functions (Tanh ... Gelu, dlvta.Silu): the input's type; f32 only, except Neg
+ * and Abs (any numeric type). */
+static int shape_float_unary(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                             ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  ir_dtype dt = in[0]->dtype;
+  int any = n->op == IR_OP_Neg || n->op == IR_OP_Abs || n->op == IR_OP_Sign;
+  if (dt != IR_UNDEF && dt != IR_F32 && !(any && dt != IR_BOOL))
+    return ERR("input type %s, expected f32", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  if (n->op == IR_OP_Gelu) {
+    const char *a = ir_attr_string(n, "approximate", "none");
+    if (strcmp(a, "none") && strcmp(a, "tanh")) return ERR("approximate '%s' (expected none or tanh)", a);
+  }
+  out[0] = *in[0];
+  return IR_OK;
+}
+
+/* ---- shape arithmetic ---- */
+
+/* Shape: int64[end - start] (opset 15 start/end, clamped to [0, rank]). */
+static int shape_Shape(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  set_unknown(&out[0], IR_I64);
+  out[0].rank = 1;
+  out[0].dims[0] = -1;
+  int64_t b, e;
+  if (in[0]->rank >= 0 && ir_shape_range(n, in[0]->rank, &b, &e) == IR_OK) out[0].dims[0] = e - b;
+  (void)g, (void)err, (void)errlen;
+  return IR_OK;
+}
+
+int ir_shape_range(const ir_node *n, int rank, int64_t *b, int64_t *e) {
+  *b = ir_attr_int(n, "start", 0);
+  *e = ir_attr_int(n, "end", rank);
+  if (*b < 0) *b += rank;
+  if (*e < 0) *e += rank;
+  *b = *b < 0 ? 0 : *b > rank ? rank : *b;
+  *e = *e < 0 ? 0 : *e > rank ? rank : *e;
+  if (*e < *b) *e = *b;
+  return IR_OK;
+}
+
+/* Size: int64 scalar. */
+static int shape_Size(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      ir_type *out, char *err, size_t errlen) {
+  (void)g, (void)n, (void)in, (void)in_data, (void)err, (void)errlen;
+  set_unknown(&out[0], IR_I64);
+  out[0].rank = 0;
+  return IR_OK;
+}
+
+/* Gather: data[:axis] + indices' shape + data[axis+1:]; constant indices are range-checked. */
+static int shape_Gather(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0], *ix = in[1];
+  set_unknown(&out[0], x->dtype);
+  if (ix->dtype != IR_UNDEF && ix->dtype != IR_I64 && ix->dtype != IR_I32)
+    return ERR("indices type %s, expected int64 or int32", ir_dtype_name(ix->dtype));
+  if (x->rank < 0 || ix->rank < 0) return IR_OK;
+  if (x->rank < 1) return ERR("data is a scalar");
+  int ax = norm_axis(ir_attr_int(n, "axis", 0), x->rank);
+  if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", 0));
+  if (x->rank + ix->rank - 1 > IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+  if (in_data[1] && x->dims[ax] >= 0) {
+    int64_t cnt = ir_type_numel(ix);
+    for (int64_t i = 0; i < cnt; i++) {
+      int64_t v = (int64_t)ir_get_elem(ix->dtype, in_data[1], i);
+      if (v < -x->dims[ax] || v >= x->dims[ax]) return ERR("index %lld out of range [%lld, %lld)", (long long)v,
+                                                           (long long)-x->dims[ax], (long long)x->dims[ax]);
+    }
+  }
+  out[0].rank = 0;
+  for (int i = 0; i < ax; i++) out[0].dims[out[0].rank++] = x->dims[i];
+  for (int i = 0; i < ix->rank; i++) out[0].dims[out[0].rank++] = ix->dims[i];
+  for (int i = ax + 1; i < x->rank; i++) out[0].dims[out[0].rank++] = x->dims[i];
+  return IR_OK;
+}
+
+int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      int64_t *start, int64_t *step, int64_t *len, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  int64_t st[IR_MAX_DIMS], en[IR_MAX_DIMS], ax[IR_MAX_DIMS], sp[IR_MAX_DIMS];
+  int ns, ne, na = -1, nst = -1, r = x->rank;
+  if (g->opset < 10) {
+    int c1, c2, c3 = 0;
+    const int64_t *a1 = ir_attr_ints(n, "starts", &c1), *a2 = ir_attr_ints(n, "ends", &c2), *a3 = ir_attr_ints(n, "axes", &c3);
+    if (!a1 || !a2 || c1 > IR_MAX_DIMS || c2 > IR_MAX_DIMS || c3 > IR_MAX_DIMS) return ERR("starts/ends attributes missing or too long");
+    memcpy(st, a1, (size_t)c1 * sizeof *st);
+    memcpy(en, a2, (size_t)c2 * sizeof *en);
+    if (a3) memcpy(ax, a3, (size_t)c3 * sizeof *ax), na = c3;
+    ns = c1, ne = c2;
+  } else {
+    if (n->n_in < 3 || !in[1] || !in[2]) return ERR("starts and ends inputs missing (opset %d)", g->opset);
+    for (int k = 1; k < 5 && k < n->n_in; k++)
+      if (in[k] && !in_data[k]) return IR_UNSUPPORTED; /* not constant (yet) */
+    ns = const_ints(in[1], in_data[1], st, IR_MAX_DIMS);
+    ne = const_ints(in[2], in_data[2], en, IR_MAX_DIMS);
+    if (ns < 0 || ne < 0) return ERR("starts/ends must be 1-D int64 tensors of at most %d entries", IR_MAX_DIMS);
+    if (n->n_in > 3 && in[3] && (na = const_ints(in[3], in_data[3], ax, IR_MAX_DIMS)) < 0) return ERR("bad axes");
+    if (n->n_in > 4 && in[4] && (nst = const_ints(in[4], in_data[4], sp, IR_MAX_DIMS)) < 0) return ERR("bad steps");
+  }
+  if (ns != ne || (na >= 0 && na != ns) || (nst >= 0 && nst != ns)) return ERR("starts, ends, axes and steps lengths differ");
+  for (int i = 0; i < r; i++) start[i] = 0, step[i] = 1, len[i] = x->dims[i];
+  char seen[IR_MAX_DIMS] = {0};
+  for (int i = 0; i < ns; i++) {
+    int a = norm_axis(na >= 0 ? ax[i] : i, r);
+    if (a < 0 || seen[a]) return ERR("axis %lld out of range or repeated", (long long)(na >= 0 ? ax[i] : i));
+    seen[a] = 1;
+    int64_t d = x->dims[a], s = st[i], e = en[i], k = nst >= 0 ? sp[i] : 1;
+    if (k == 0) return ERR("step 0");
+    if (d < 0) {
+      len[a] = -1;
+      continue;
+    }
+    if (s < 0) s += d;
+    if (e < 0) e += d;
+    if (k > 0) {
+      s = s < 0 ? 0 : s > d ? d : s;
+      e = e < 0 ? 0 : e > d ? d : e;
+      len[a] = e > s ? (e - s + k - 1) / k : 0;
+    } else {
+      s = s < 0 ? 0 : s > d - 1 ? d - 1 : s;
+      e = e < -1 ? -1 : e > d - 1 ? d - 1 : e;
+      len[a] = s > e ? (s - e - k - 1) / -k : 0;
+    }
+    start[a] = s, step[a] = k;
+  }
+  return IR_OK;
+}
+
+/* Slice: extents from constant starts/ends/axes/steps; otherwise the rank only. */
+static int shape_Slice(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  set_unknown(&out[0], in[0]->dtype);
+  if (in[0]->rank < 0) return IR_OK;
+  int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], len[IR_MAX_DIMS];
+  int rc = ir_slice_geometry(g, n, in, in_data, start, step, len, err, errlen);
+  out[0].rank = in[0]->rank;
+  if (rc == IR_UNSUPPORTED) {
+    for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = -1;
+    return IR_OK;
+  }
+  if (rc) return rc;
+  for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = len[i];
+  return IR_OK;
+}
+
+int ir_split_sizes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                   int *axis, int64_t *sizes, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  int ax = norm_axis(ir_attr_int(n, "axis", 0), x->rank);
+  if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", 0));
+  *axis = ax;
+  int64_t d = x->dims[ax];
+  int cnt = -1;
+  if (g->opset < 13) {
+    const int64_t *sp = ir_attr_ints(n, "split", &cnt);
+    if (sp && cnt != n->n_out) return ERR("split has %d entries for %d outputs", cnt, n->n_out);
+    if (sp) memcpy(sizes, sp, (size_t)cnt * sizeof *sizes);
+    else cnt = -1;
+  } else if (n->n_in > 1 && in[1]) {
+    if (!in_data[1]) return IR_UNSUPPORTED;
+    int64_t v[IR_VARIADIC + 1];
+    cnt = const_ints(in[1], in_data[1], v, IR_VARIADIC);
+    if (cnt != n->n_out) return ERR("split has %d entries for %d outputs", cnt, n->n_out);
+    memcpy(sizes, v, (size_t)cnt * sizeof *sizes);
+  }
+  if (cnt >= 0) {
+    int64_t sum = 0;
+    for (int i = 0; i < cnt; i++) {
+      if (sizes[i] < 0) return ERR("negative split size");
+      sum += sizes[i];
+    }
+    if (d >= 0 && sum != d) return ERR("split sizes add up to %lld, axis %d has %lld", (long long)sum, ax, (long long)d);
+    return IR_OK;
+  }
+  if (d < 0) return IR_UNSUPPORTED;
+  /* equal parts (opset 18's num_outputs: the last part may be smaller) */
+  int64_t part = (d + n->n_out - 1) / n->n_out;
+  if (!ir_get_attr(n, "num_outputs") && d % n->n_out) return ERR("axis extent %lld not divisible into %d outputs", (long long)d, n->n_out);
+  for (int i = 0; i < n->n_out; i++) {
+    int64_t left = d - part * i;
+    sizes[i] = left < 0 ? 0 : left < part ? left : part;
+  }
+  return IR_OK;
+}
+
+/* Split: one output per part along axis. */
+static int shape_Split(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  for (int i = 0; i < n->n_out; i++) set_unknown(&out[i], in[0]->dtype);
+  if (in[0]->rank < 0) return IR_OK;
+  if (in[0]->rank < 1) return ERR("input is a scalar");
+  int ax;
+  int64_t sizes[IR_VARIADIC + 1];
+  int rc = ir_split_sizes(g, n, in, in_data, &ax, sizes, err, errlen);
+  if (rc && rc != IR_UNSUPPORTED) return rc;
+  for (int i = 0; i < n->n_out; i++) {
+    out[i] = *in[0];
+    out[i].dims[ax] = rc ? -1 : sizes[i];
+  }
+  return IR_OK;
+}
+
+/* Expand: X broadcast with the constant shape. */
+static int shape_Expand(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  set_unknown(&out[0], in[0]->dtype);
+  int64_t v[IR_MAX_DIMS];
+  int cnt = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
+  if (cnt < 0) {
+    if (in_data[1]) return ERR("shape must be a 1-D int64 tensor of at most %d entries", IR_MAX_DIMS);
+    if (in[0]->rank >= 0 && in[1]->rank == 1 && in[1]->dims[0] >= 0 && in[1]->dims[0] <= IR_MAX_DIMS) {
+      out[0].rank = in[0]->rank > in[1]->dims[0] ? in[0]->rank : (int)in[1]->dims[0];
+      for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = -1;
+    }
+    return IR_OK;
+  }
+  ir_type st = {.dtype = in[0]->dtype, .rank = cnt};
+  for (int i = 0; i < cnt; i++) {
+    if (v[i] < 0) return ERR("negative extent %lld", (long long)v[i]);
+    st.dims[i] = v[i];
+  }
+  if (ir_broadcast(in[0], &st, &out[0])) return ERR("input does not broadcast to the shape");
+  out[0].dtype = in[0]->dtype;
+  return IR_OK;
+}
+
+/* Tile: extent i times repeats[i]. */
+static int shape_Tile(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      ir_type *out, char *err, size_t errlen) {
+  set_unknown(&out[0], in[0]->dtype);
+  if (in[0]->rank < 0) return IR_OK;
+  out[0] = *in[0];
+  int64_t v[IR_MAX_DIMS];
+  int cnt = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
+  if (cnt < 0) {
+    if (in_data[1]) return ERR("repeats must be a 1-D int64 tensor");
+    for (int i = 0; i < out[0].rank; i++) out[0].dims[i] = -1;
+    return IR_OK;
+  }
+  if (cnt != in[0]->rank) return ERR("repeats has %d entries, input rank %d", cnt, in[0]->rank);
+  for (int i = 0; i < cnt; i++) {
+    if (v[i] < 0) return ERR("negative repeat");
+    out[0].dims[i] = dim_mul(in[0]->dims[i], v[i]);
+  }
+  return IR_OK;
+}
+
+int ir_range_count(ir_dtype dt, const void *start, const void *limit, const void *delta, int64_t *count) {
+  double s = ir_get_elem(dt, start, 0), l = ir_get_elem(dt, limit, 0), d = ir_get_elem(dt, delta, 0);
+  if (d == 0 || isnan(s) || isnan(l) || isnan(d)) return IR_ERR;
+  double c = ceil((l - s) / d);
+  if (!(c < 1e12)) return IR_ERR;
+  *count = c > 0 ? (int64_t)c : 0;
+  return IR_OK;
+}
+
+/* Range: 1-D of max(ceil((limit - start) / delta), 0) elements. */
+static int shape_Range(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  set_unknown(&out[0], in[0]->dtype);
+  out[0].rank = 1;
+  out[0].dims[0] = -1;
+  for (int i = 0; i < 3; i++) {
+    if (in[i]->rank > 1 || ir_type_numel(in[i]) > 1) return ERR("input %d is not a scalar", i);
+    if (in[i]->dtype != in[0]->dtype) return ERR("input types differ");
+  }
+  if (!in_data[0] || !in_data[1] || !in_data[2]) return IR_OK;
+  if (ir_range_count(in[0]->dtype, in_data[0], in_data[1], in_data[2], &out[0].dims[0])) return ERR("delta 0 or range too long");
+  return IR_OK;
+}
+
+int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
+                   char *mark, char *err, size_t errlen) {
+  int64_t v[IR_MAX_DIMS];
+  const int64_t *ax = NULL;
+  int cnt = 0;
+  /* axes: an attribute before opset 18 (ReduceSum: before 13), then an optional input */
+  int from_input = n->op == IR_OP_ReduceSum ? g->opset >= 13 : g->opset >= 18;
+  if (!from_input) {
+    ax = ir_attr_ints(n, "axes", &cnt);
+  } else if (n->n_in > 1 && in[1]) {
+    if (!in_data[1]) return IR_UNSUPPORTED;
+    cnt = const_ints(in[1], in_data[1], v, IR_MAX_DIMS);
+    if (cnt < 0) return ERR("axes must be a 1-D int64 tensor");
+    ax = v;
+  }
+  memset(mark, 0, IR_MAX_DIMS);
+  if (!ax || !cnt) {
+    int noop = (int)ir_attr_int(n, "noop_with_empty_axes", 0);
+    for (int i = 0; i < rank; i++) mark[i] = !noop;
+    return IR_OK;
+  }
+  for (int i = 0; i < cnt; i++) {
+    int a = norm_axis(ax[i], rank);
+    if (a < 0 || mark[a]) return ERR("axis %lld out of range or repeated", (long long)ax[i]);
+    mark[a] = 1;
+  }
+  return IR_OK;
+}
+
+/* ReduceMean, ReduceSum, ReduceMax, ReduceMin: reduced axes kept as 1 (keepdims 1) or dropped. */
+static int shape_reduce(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  set_unknown(&out[0], x->dtype);
+  if (x->rank < 0) return IR_OK;
+  char mark[IR_MAX_DIMS];
+  int rc = ir_reduce_axes(g, n, in, in_data, x->rank, mark, err, errlen);
+  int keep = (int)ir_attr_int(n, "keepdims", 1);
+  if (rc == IR_UNSUPPORTED) {
+    if (keep) {
+      out[0].rank = x->rank;
+      for (int i = 0; i < x->rank; i++) out[0].dims[i] = -1;
+    }
+    return IR_OK;
+  }
+  if (rc) return rc;
+  out[0].rank = 0;
+  for (int i = 0; i < x->rank; i++) {
+    if (!mark[i]) out[0].dims[out[0].rank++] = x->dims[i];
+    else if (keep) out[0].dims[out[0].rank++] = 1;
+  }
+  return IR_OK;
+}
+
+/* LayerNormalization: Y as X; Mean and InvStdDev with the normalized axes (>= axis) set to 1. */
+static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                    const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  out[0] = *x;
+  for (int i = 1; i < n->n_out; i++) {
+    out[i] = *x;
+    out[i].dtype = IR_F32;
+  }
+  if (x->rank < 0) return IR_OK;
+  int ax = norm_axis(ir_attr_int(n, "axis", -1), x->rank);
+  if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", -1));
+  for (int i = 1; i < n->n_out; i++)
+    for (int d = ax; d < x->rank; d++) out[i].dims[d] = 1;
+  for (int k = 1; k < 3 && k < n->n_in; k++) {
+    if (!in[k] || in[k]->rank < 0) continue;
+    ir_type t = {.dtype = x->dtype, .rank = x->rank - ax};
+    for (int d = ax; d < x->rank; d++) t.dims[d - ax] = x->dims[d];
+    ir_type b;
+    if (in[k]->rank > t.rank || ir_broadcast(&t, in[k], &b) || b.rank != t.rank)
+      return ERR("%s does not broadcast to the normalized axes", k == 1 ? "Scale" : "B");
+  }
+  return IR_OK;
+}
+
 #define shape_FusedConv shape_Conv
 #define shape_Relu shape_unary
 #define shape_Sigmoid shape_unary
@@ -698,6 +1125,43 @@ static int shape_DequantizeLinear(const ir_graph *g, const ir_node *n, const ir_
 #define shape_AveragePool shape_pool_op
 #define shape_GlobalAveragePool shape_global_pool
 #define shape_GlobalMaxPool shape_global_pool
+#define shape_Tanh shape_float_unary
+#define shape_Erf shape_float_unary
+#define shape_Exp shape_float_unary
+#define shape_Log shape_float_unary
+#define shape_Sqrt shape_float_unary
+#define shape_Reciprocal shape_float_unary
+#define shape_Neg shape_float_unary
+#define shape_Abs shape_float_unary
+#define shape_Floor shape_float_unary
+#define shape_Ceil shape_float_unary
+#define shape_Round shape_float_unary
+#define shape_Sign shape_float_unary
+
+#define shape_Sum shape_nary
+#define shape_Mean shape_nary
+#define shape_GreaterOrEqual shape_compare
+#define shape_LessOrEqual shape_compare
+#define shape_And shape_compare
+#define shape_Or shape_compare
+#define shape_Xor shape_compare
+#define shape_HardSigmoid shape_float_unary
+#define shape_HardSwish shape_float_unary
+#define shape_LeakyRelu shape_float_unary
+#define shape_Elu shape_float_unary
+#define shape_Softplus shape_float_unary
+#define shape_Gelu shape_float_unary
+#define shape_Silu shape_float_unary
+#define shape_Min shape_nary
+#define shape_Max shape_nary
+#define shape_Where shape_nary
+#define shape_Equal shape_compare
+#define shape_Less shape_compare
+#define shape_Greater shape_compare
+#define shape_ReduceMean shape_reduce
+#define shape_ReduceSum shape_reduce
+#define shape_ReduceMax shape_reduce
+#define shape_ReduceMin shape_reduce
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
 

@@ -536,6 +536,54 @@ static int dispatch(ref_call *c) {
   case IR_OP_ConstantOfShape: return k_constant_of_shape(c);
   case IR_OP_QuantizeLinear: return k_quantize(c);
   case IR_OP_DequantizeLinear: return k_dequantize(c);
+  case IR_OP_Tanh:
+  case IR_OP_Erf:
+  case IR_OP_Exp:
+  case IR_OP_Log:
+  case IR_OP_Sqrt:
+  case IR_OP_Reciprocal:
+  case IR_OP_Neg:
+  case IR_OP_Abs:
+  case IR_OP_Floor:
+  case IR_OP_Ceil:
+  case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish:
+  case IR_OP_LeakyRelu:
+  case IR_OP_Elu:
+  case IR_OP_Softplus:
+  case IR_OP_Gelu:
+  case IR_OP_Round:
+  case IR_OP_Sign:
+  case IR_OP_Silu: return ref_unary_math(c);
+  case IR_OP_PRelu:
+  case IR_OP_Sum:
+  case IR_OP_Mean:
+  case IR_OP_Pow:
+  case IR_OP_Min:
+  case IR_OP_Max: return ref_pow_minmax(c);
+  case IR_OP_Equal:
+  case IR_OP_Less:
+  case IR_OP_Greater:
+  case IR_OP_GreaterOrEqual:
+  case IR_OP_LessOrEqual:
+  case IR_OP_And:
+  case IR_OP_Or:
+  case IR_OP_Xor:
+  case IR_OP_Not: return ref_compare(c);
+  case IR_OP_Where:
+  case IR_OP_Expand: return ref_where_expand(c);
+  case IR_OP_Shape:
+  case IR_OP_Size: return ref_shape_size(c);
+  case IR_OP_Gather: return ref_gather(c);
+  case IR_OP_Slice: return ref_slice(c);
+  case IR_OP_Split: return ref_split(c);
+  case IR_OP_Tile: return ref_tile(c);
+  case IR_OP_Range: return ref_range(c);
+  case IR_OP_ReduceMean:
+  case IR_OP_ReduceSum:
+  case IR_OP_ReduceMax:
+  case IR_OP_ReduceMin: return ref_reduce(c);
+  case IR_OP_LayerNormalization: return ref_layernorm(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
 }

@@ -24,5 +24,18 @@ int ref_matmul(ref_call *c);
 int ref_qlinear_matmul(ref_call *c);
 int ref_pool(ref_call *c);          /* MaxPool, AveragePool */
 int ref_global_pool(ref_call *c);   /* GlobalAveragePool, GlobalMaxPool */
+/* ref_ops.c */
+int ref_unary_math(ref_call *c);    /* Tanh, Erf, Exp, ..., HardSwish, Gelu, dlvta.Silu */
+int ref_pow_minmax(ref_call *c);    /* Pow, Min, Max */
+int ref_compare(ref_call *c);       /* Equal, Less, Greater, Not */
+int ref_where_expand(ref_call *c);  /* Where, Expand */
+int ref_shape_size(ref_call *c);    /* Shape, Size */
+int ref_gather(ref_call *c);
+int ref_slice(ref_call *c);
+int ref_split(ref_call *c);
+int ref_tile(ref_call *c);
+int ref_range(ref_call *c);
+int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin */
+int ref_layernorm(ref_call *c);     /* LayerNormalization */
 
 #endif

@@ -486,12 +486,304 @@ static void test_qdq(void) {
   ir_graph_free(g);
 }
 
+
+/* ---- the rewrite passes (cc_rewrite.c) ---- */
+
+static int cf32(ir_graph *g, const char *name, float v) {
+  ir_type t = ty(IR_F32, 0, NULL);
+  float *d = malloc(sizeof(float));
+  *d = v;
+  return ir_add_const(g, name, &t, d);
+}
+
+/* A graph with input x of dims xd (dim 0 symbolic "N" when -1). */
+static ir_graph *graph_with_input(const char *name, int rank, const int64_t *xd, int *x) {
+  ir_graph *g = ir_graph_new(name);
+  g->opset = 13;
+  ir_type xt = ty(IR_F32, rank, xd);
+  *x = ir_add_tensor(g, "x", &xt);
+  if (xd[0] < 0) g->tensors[*x]->dim_param[0] = strdup("N");
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = *x;
+  return g;
+}
+
+static void set_output(ir_graph *g, int y) {
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+}
+
+/* Random input of the graph's input type with batch n (for a symbolic batch). */
+static ir_value rand_input(const ir_graph *g, int64_t n) {
+  ir_value v = {.type = g->tensors[g->inputs[0]]->type};
+  if (v.type.dims[0] < 0) v.type.dims[0] = n;
+  ir_value_alloc(&v, &v.type);
+  for (int64_t i = 0; i < ir_type_numel(&v.type); i++) ((float *)v.data)[i] = 2.0f * frand();
+  return v;
+}
+
+/* Clone g, run the front-end pipeline on the clone, compare outputs on a random input; the
+ * caller checks the clone's rewrites and frees it. */
+static ir_graph *pipeline_same(const ir_graph *g, const char *what) {
+  ir_graph *c = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pipeline(c, NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "%s: pipeline: %s", what, err);
+  ir_value in = rand_input(g, 2);
+  if (!rc) same_outputs(g, c, &in, 1, what);
+  ir_value_free(&in);
+  return c;
+}
+
+/* x.view(x.size(0), -1) as torch exports it (Shape -> Gather -> Unsqueeze -> Concat -> Reshape)
+ * and a channel split from Shape -> Slice -> Div -> Range -> Gather: everything but the data
+ * path folds, the batch extent staying symbolic (Gather of a Shape whose other extents are
+ * known); Equal/Where/Expand/ConstantOfShape on the folded shapes fold too. */
+static void test_fold_shapes(void) {
+  int x;
+  ir_graph *g = graph_with_input("shapes_fold", 4, (int64_t[]){-1, 8, 4, 4}, &x);
+  int sh = node(g, IR_OP_Shape, "shape", &x, 1, 1, NULL);
+  int c1 = node(g, IR_OP_Gather, "g1", (int[]){sh, ci64(g, "i1", 1, (int64_t[]){1})}, 2, 1, NULL);
+  int c2 = node(g, IR_OP_Slice, "sl", (int[]){sh, ci64(g, "s0", 1, (int64_t[]){2}), ci64(g, "s1", 1, (int64_t[]){4})}, 3, 1, NULL);
+  ir_node *n;
+  int hw = node(g, IR_OP_ReduceSum, "hw", (int[]){c2}, 1, 1, &n); /* 4 + 4 = 8 */
+  ir_set_attr_int(n, "keepdims", 1);
+  int prod = node(g, IR_OP_Mul, "prod", (int[]){c1, hw}, 2, 1, NULL); /* 8 * 8 = 64 */
+  int eq = node(g, IR_OP_Equal, "eq", (int[]){prod, ci64(g, "k64", 1, (int64_t[]){64})}, 2, 1, NULL);
+  int w = node(g, IR_OP_Where, "where", (int[]){eq, prod, ci64(g, "bad", 1, (int64_t[]){7})}, 3, 1, NULL);
+  int shp = node(g, IR_OP_Concat, "cat", (int[]){ci64(g, "m1", 1, (int64_t[]){-1}), w}, 2, 1, &n);
+  ir_set_attr_int(n, "axis", 0);
+  int r = node(g, IR_OP_Reshape, "flat", (int[]){x, shp}, 2, 1, NULL);
+  /* bias: ConstantOfShape(Shape(flat)[1:]) + Range(0, 64, 1) cast to float, expanded */
+  int sh2 = node(g, IR_OP_Shape, "shape2", &r, 1, 1, &n);
+  ir_set_attr_int(n, "start", 1);
+  int zeros = node(g, IR_OP_ConstantOfShape, "zeros", &sh2, 1, 1, NULL);
+  int64_t one[1] = {1};
+  int rg = node(g, IR_OP_Range, "range", (int[]){cf32(g, "r0", 0), cf32(g, "r1", 64), cf32(g, "r2", 1)}, 3, 1, NULL);
+  int bias = node(g, IR_OP_Add, "bias", (int[]){zeros, rg}, 2, 1, NULL);
+  int ex = node(g, IR_OP_Expand, "expand", (int[]){bias, ci64(g, "es", 2, (int64_t[]){1, 64})}, 2, 1, NULL);
+  (void)one;
+  int y = node(g, IR_OP_Add, "y", (int[]){r, ex}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "fold-shapes");
+  CHECK(c->n_nodes == 2 && count_op(c, IR_OP_Reshape) == 1 && count_op(c, IR_OP_Add) == 1,
+        "fold-shapes leaves Reshape + Add, got %d nodes", c->n_nodes);
+  int fi = ir_find_tensor(c, "flat");
+  if (fi >= 0) {
+    char s[64];
+    ir_type_str(c->tensors[fi], s, sizeof s);
+    CHECK(c->tensors[fi]->type.rank == 2 && c->tensors[fi]->type.dims[1] == 64, "flat is [?,64], got %s", s);
+  }
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* x * sigmoid(x) -> dlvta.Silu, x * hardsigmoid(x) -> HardSwish, the three association orders of
+ * x * 0.5 * (1 + erf(x / sqrt 2)) -> Gelu; a Sigmoid times another tensor (squeeze-and-excite)
+ * and a HardSigmoid of other parameters stay. */
+static void test_fuse_activations(void) {
+  int x;
+  ir_graph *g = graph_with_input("acts", 4, (int64_t[]){-1, 4, 3, 3}, &x);
+  ir_node *n;
+  int sg = node(g, IR_OP_Sigmoid, "sig", &x, 1, 1, NULL);
+  int silu = node(g, IR_OP_Mul, "silu", (int[]){sg, x}, 2, 1, NULL);
+  int hs = node(g, IR_OP_HardSigmoid, "hsig", &silu, 1, 1, &n);
+  ir_set_attr_float(n, "alpha", 1.0f / 6);
+  int hsw = node(g, IR_OP_Mul, "hswish", (int[]){silu, hs}, 2, 1, NULL);
+  int hs2 = node(g, IR_OP_HardSigmoid, "hsig2", &hsw, 1, 1, NULL); /* alpha 0.2: not Hardswish */
+  int keep = node(g, IR_OP_Mul, "keep", (int[]){hsw, hs2}, 2, 1, NULL);
+  int v = keep;
+  for (int order = 0; order < 3; order++) {
+    int d = order == 1 ? node(g, IR_OP_Mul, "gm", (int[]){v, cf32(g, "isq2", 0.70710678f)}, 2, 1, NULL)
+                       : node(g, IR_OP_Div, "gd", (int[]){v, cf32(g, "sq2", 1.4142135f)}, 2, 1, NULL);
+    int e = node(g, IR_OP_Erf, "erf", &d, 1, 1, NULL);
+    int t = node(g, IR_OP_Add, "onep", (int[]){e, cf32(g, "one", 1)}, 2, 1, NULL);
+    if (order == 0) {
+      int p = node(g, IR_OP_Mul, "xt", (int[]){v, t}, 2, 1, NULL);
+      v = node(g, IR_OP_Mul, "gelu0", (int[]){p, cf32(g, "half", 0.5f)}, 2, 1, NULL);
+    } else if (order == 1) {
+      int p = node(g, IR_OP_Mul, "th", (int[]){t, cf32(g, "half", 0.5f)}, 2, 1, NULL);
+      v = node(g, IR_OP_Mul, "gelu1", (int[]){v, p}, 2, 1, NULL);
+    } else {
+      int p = node(g, IR_OP_Mul, "xh", (int[]){cf32(g, "half", 0.5f), v}, 2, 1, NULL);
+      v = node(g, IR_OP_Mul, "gelu2", (int[]){t, p}, 2, 1, NULL);
+    }
+  }
+  /* squeeze-and-excite: x * sigmoid(mean(x)) stays Sigmoid + Mul */
+  int gp = node(g, IR_OP_GlobalAveragePool, "se_pool", &v, 1, 1, NULL);
+  int ss = node(g, IR_OP_Sigmoid, "se_sig", &gp, 1, 1, NULL);
+  int y = node(g, IR_OP_Mul, "se_mul", (int[]){v, ss}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "fuse-activations");
+  CHECK(count_op(c, IR_OP_Silu) == 1 && count_op(c, IR_OP_HardSwish) == 1 && count_op(c, IR_OP_Gelu) == 3,
+        "1 Silu, 1 HardSwish, 3 Gelu: got %d, %d, %d", count_op(c, IR_OP_Silu), count_op(c, IR_OP_HardSwish),
+        count_op(c, IR_OP_Gelu));
+  CHECK(count_op(c, IR_OP_Erf) == 0 && count_op(c, IR_OP_HardSigmoid) == 1 && count_op(c, IR_OP_Sigmoid) == 1 &&
+            count_op(c, IR_OP_Mul) == 2,
+        "left: HardSigmoid*x (alpha 0.2) and the SE Sigmoid*y: %d HardSigmoid, %d Sigmoid, %d Mul",
+        count_op(c, IR_OP_HardSigmoid), count_op(c, IR_OP_Sigmoid), count_op(c, IR_OP_Mul));
+  for (int i = 0; i < c->n_nodes; i++)
+    if (c->nodes[i]->op == IR_OP_Silu)
+      CHECK(!strcmp(c->nodes[i]->op_name, "dlvta.Silu"), "op_name %s", c->nodes[i]->op_name);
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* The decomposed layer norm of torch's opset-13 export over the last axis (with and without Pow,
+ * with Scale and B) -> LayerNormalization; a normalization over a leading axis is left alone. */
+static void test_layernorm_pattern(void) {
+  int x;
+  ir_graph *g = graph_with_input("ln", 3, (int64_t[]){-1, 5, 8}, &x);
+  int v = x;
+  for (int k = 0; k < 2; k++) {
+    ir_node *n;
+    int m = node(g, IR_OP_ReduceMean, "mean", &v, 1, 1, &n);
+    ir_set_attr_ints(n, "axes", (int64_t[]){-1}, 1);
+    int d = node(g, IR_OP_Sub, "d", (int[]){v, m}, 2, 1, NULL);
+    int sq = k == 0 ? node(g, IR_OP_Pow, "sq", (int[]){d, cf32(g, "two", 2)}, 2, 1, NULL)
+                    : node(g, IR_OP_Mul, "sq", (int[]){d, d}, 2, 1, NULL);
+    int var = node(g, IR_OP_ReduceMean, "var", &sq, 1, 1, &n);
+    ir_set_attr_ints(n, "axes", (int64_t[]){2}, 1);
+    int ve = node(g, IR_OP_Add, "ve", (int[]){var, cf32(g, "eps", 1e-5f)}, 2, 1, NULL);
+    int sd = node(g, IR_OP_Sqrt, "sd", &ve, 1, 1, NULL);
+    int nn = node(g, IR_OP_Div, "norm", (int[]){d, sd}, 2, 1, NULL);
+    int64_t c8 = 8;
+    int sc = node(g, IR_OP_Mul, "gamma", (int[]){nn, crand(g, "g", 1, &c8, 0.5f, 1)}, 2, 1, NULL);
+    v = node(g, IR_OP_Add, "beta", (int[]){sc, crand(g, "b", 1, &c8, 0.5f, 0)}, 2, 1, NULL);
+  }
+  /* normalization over axis 1 (not trailing): stays */
+  ir_node *n;
+  int m = node(g, IR_OP_ReduceMean, "mean1", &v, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  int d = node(g, IR_OP_Sub, "d1", (int[]){v, m}, 2, 1, NULL);
+  int sq = node(g, IR_OP_Mul, "sq1", (int[]){d, d}, 2, 1, NULL);
+  int var = node(g, IR_OP_ReduceMean, "var1", &sq, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  int sd = node(g, IR_OP_Sqrt, "sd1", (int[]){node(g, IR_OP_Add, "ve1", (int[]){var, cf32(g, "eps", 1e-5f)}, 2, 1, NULL)}, 1, 1, NULL);
+  int y = node(g, IR_OP_Div, "norm1", (int[]){d, sd}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "layernorm pattern");
+  CHECK(count_op(c, IR_OP_LayerNormalization) == 2 && count_op(c, IR_OP_ReduceMean) == 2 && count_op(c, IR_OP_Div) == 1,
+        "2 LayerNormalization, the axis-1 normalization kept: %d LN, %d ReduceMean, %d Div",
+        count_op(c, IR_OP_LayerNormalization), count_op(c, IR_OP_ReduceMean), count_op(c, IR_OP_Div));
+  for (int i = 0; i < c->n_nodes; i++)
+    if (c->nodes[i]->op == IR_OP_LayerNormalization)
+      CHECK(c->nodes[i]->n_in == 3 && ir_attr_int(c->nodes[i], "axis", 0) == 2, "LayerNormalization takes Scale and B, axis 2");
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* ReduceMean over H,W (keepdims 0: + Reshape; keepdims 1) and ReduceMax -> global pooling; a
+ * ReduceMean over C and a ReduceMean over W only stay. */
+static void test_reduce_to_pool(void) {
+  int x;
+  ir_graph *g = graph_with_input("reduce", 4, (int64_t[]){1, 6, 5, 7}, &x);
+  ir_node *n;
+  int a = node(g, IR_OP_ReduceMean, "rm_keep", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){-2, -1}, 2);
+  int b = node(g, IR_OP_ReduceMax, "rmax", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){2, 3}, 2);
+  int c0 = node(g, IR_OP_ReduceMean, "rm_flat", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){2, 3}, 2);
+  ir_set_attr_int(n, "keepdims", 0);
+  int ch = node(g, IR_OP_ReduceMean, "rm_c", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  int wo = node(g, IR_OP_ReduceMean, "rm_w", &ch, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){3}, 1);
+  ir_set_attr_int(n, "keepdims", 0);
+  /* one output: sum of everything, broadcast into [1,6] */
+  int ab = node(g, IR_OP_Add, "ab", (int[]){a, b}, 2, 1, NULL);
+  int abf = node(g, IR_OP_Reshape, "abf", (int[]){ab, ci64(g, "s16", 2, (int64_t[]){1, 6})}, 2, 1, NULL);
+  int s = node(g, IR_OP_Add, "s", (int[]){abf, c0}, 2, 1, NULL);
+  int wsum = node(g, IR_OP_ReduceSum, "wsum", (int[]){wo}, 1, 1, NULL);
+  int y = node(g, IR_OP_Add, "y", (int[]){s, node(g, IR_OP_Reshape, "wr", (int[]){wsum, ci64(g, "s11", 2, (int64_t[]){1, 1})}, 2, 1, NULL)}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "reduce-to-pool");
+  CHECK(count_op(c, IR_OP_GlobalAveragePool) == 2 && count_op(c, IR_OP_GlobalMaxPool) == 1 &&
+            count_op(c, IR_OP_ReduceMean) == 2,
+        "2 GlobalAveragePool, 1 GlobalMaxPool, 2 ReduceMean left: %d, %d, %d", count_op(c, IR_OP_GlobalAveragePool),
+        count_op(c, IR_OP_GlobalMaxPool), count_op(c, IR_OP_ReduceMean));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* A zero Pad into a Conv's and a counting AveragePool's pads; a Pad before a MaxPool, a
+ * non-zero Pad and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
+ * AveragePool become explicit end padding with the same output. */
+static void test_fold_pad(void) {
+  int x;
+  ir_graph *g = graph_with_input("pad", 4, (int64_t[]){1, 3, 9, 9}, &x);
+  ir_node *n;
+  int64_t w1d[4] = {4, 3, 3, 3}, c4 = 4, k3[2] = {3, 3}, s2[2] = {2, 2};
+  int p = node(g, IR_OP_Pad, "pad", (int[]){x, ci64(g, "pads", 8, (int64_t[]){0, 0, 1, 2, 0, 0, 2, 1})}, 2, 1, NULL);
+  int cv = node(g, IR_OP_Conv, "conv", (int[]){p, crand(g, "w", 4, w1d, 0.4f, 0), crand(g, "b", 1, &c4, 0.1f, 0)}, 3, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  int cvp = node(g, IR_OP_Pad, "pad2", (int[]){cv, ci64(g, "pads2", 8, (int64_t[]){0, 0, 1, 1, 0, 0, 1, 1})}, 2, 1, NULL);
+  int ap = node(g, IR_OP_AveragePool, "avg", &cvp, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", k3, 2);
+  int mpp = node(g, IR_OP_Pad, "pad3", (int[]){ap, ci64(g, "pads3", 8, (int64_t[]){0, 0, 1, 1, 0, 0, 1, 1})}, 2, 1, NULL);
+  int mp = node(g, IR_OP_MaxPool, "maxc", &mpp, 1, 1, &n); /* 13x14: ceil gives 7x7 */
+  ir_set_attr_ints(n, "kernel_shape", k3, 2);
+  ir_set_attr_ints(n, "strides", s2, 2);
+  ir_set_attr_int(n, "ceil_mode", 1);
+  int ap2 = node(g, IR_OP_AveragePool, "avgc", &mp, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
+  ir_set_attr_ints(n, "strides", s2, 2);
+  ir_set_attr_int(n, "ceil_mode", 1);
+  int y = node(g, IR_OP_Pad, "padc", (int[]){ap2, ci64(g, "pads4", 8, (int64_t[]){0, 1, 0, 0, 0, 1, 0, 0})}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "fold-pad");
+  CHECK(count_op(c, IR_OP_Pad) == 2, "2 Pads stay (before the MaxPool, on the channel axis): %d", count_op(c, IR_OP_Pad));
+  for (int i = 0; i < c->n_nodes; i++) {
+    const ir_node *m = c->nodes[i];
+    int cnt;
+    const int64_t *pd = ir_attr_ints(m, "pads", &cnt);
+    if (m->op == IR_OP_Conv || m->op == IR_OP_FusedConv)
+      CHECK(pd && cnt == 4 && pd[0] == 2 && pd[1] == 3 && pd[2] == 3 && pd[3] == 2, "conv pads = [2,3,3,2]");
+    if (m->op == IR_OP_AveragePool && !strcmp(m->name, "avg"))
+      CHECK(pd && cnt == 4 && pd[0] == 1 && ir_attr_int(m, "count_include_pad", 0) == 1, "avg pads 1, count_include_pad");
+    if (m->op == IR_OP_MaxPool || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
+      CHECK(!ir_attr_int(m, "ceil_mode", 0) && pd, "%s: ceil_mode gone, explicit pads", m->name);
+  }
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* A standalone BatchNorm (Mul + Add) into the next unpadded Conv; a scale alone into a padded
+ * grouped Conv; a shift before a padded Conv stays. */
+static void test_fold_affine(void) {
+  int x;
+  ir_graph *g = graph_with_input("affine", 4, (int64_t[]){-1, 4, 6, 6}, &x);
+  ir_node *n;
+  int64_t w1d[4] = {8, 4, 1, 1}, w2d[4] = {8, 2, 3, 3}, w3d[4] = {8, 8, 3, 3}, c8 = 8, s1d[4] = {1, 8, 1, 1};
+  int r = node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL);
+  int c1 = node(g, IR_OP_Conv, "c1", (int[]){bn(g, "bn", r, 4), crand(g, "w1", 4, w1d, 0.4f, 0)}, 2, 1, NULL);
+  int m = node(g, IR_OP_Mul, "scale", (int[]){c1, crand(g, "s", 4, s1d, 0.5f, 1)}, 2, 1, NULL);
+  int c2 = node(g, IR_OP_Conv, "c2", (int[]){m, crand(g, "w2", 4, w2d, 0.4f, 0), crand(g, "b2", 1, &c8, 0.1f, 0)}, 3, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  ir_set_attr_int(n, "group", 4);
+  int a = node(g, IR_OP_Add, "shift", (int[]){c2, crand(g, "t", 4, s1d, 0.5f, 0)}, 2, 1, NULL);
+  int rr = node(g, IR_OP_Relu, "relu2", &a, 1, 1, NULL);
+  int a2 = node(g, IR_OP_Add, "shift2", (int[]){rr, crand(g, "t2", 4, s1d, 0.5f, 0)}, 2, 1, NULL);
+  int y = node(g, IR_OP_Conv, "c3", (int[]){a2, crand(g, "w3", 4, w3d, 0.4f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "fold-affine");
+  /* left: the Add of shift2 (before a padded conv); shift folds into c2's bias by fuse */
+  CHECK(count_op(c, IR_OP_Mul) == 0 && count_op(c, IR_OP_Add) == 1 && count_op(c, IR_OP_BatchNormalization) == 0,
+        "BN and scale folded, shift2 kept: %d Mul, %d Add", count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
  * target config), each found by its name, all listed by cc_print_passes. */
 static void test_pass_table(void) {
-  static const char *const order[] = {"fold-constants", "shape-infer", "remove-identity", "annotate-quant",
-                                      "fold-batchnorm", "normalize-reshape", "fuse", "dce",
+  static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
+                                      "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
+                                      "reduce-to-pool", "fold-pad", "fold-affine", "fuse", "dce",
                                       "qdq-import", "partition", "calibrate", "lower"};
+  const int first_backend = 13;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -500,7 +792,7 @@ static void test_pass_table(void) {
     const cc_pass *p = cc_pass_at(i);
     CHECK(!strcmp(p->name, order[i]), "pass %d is %s, want %s", i, p->name, order[i]);
     CHECK(cc_find_pass(order[i]) == p, "cc_find_pass(%s)", order[i]);
-    CHECK(p->target == (i >= 8), "pass %s: back-end flag %d", p->name, p->target);
+    CHECK(p->target == (i >= first_backend), "pass %s: back-end flag %d", p->name, p->target);
   }
   CHECK(cc_find_pass("no-such-pass") == NULL, "unknown pass name found");
   FILE *f = tmpfile();
@@ -530,6 +822,12 @@ int main(void) {
   test_shapes();
   test_verifier();
   test_qdq();
+  test_fold_shapes();
+  test_fuse_activations();
+  test_layernorm_pattern();
+  test_reduce_to_pool();
+  test_fold_pad();
+  test_fold_affine();
   test_pass_table();
   return TEST_END();
 }

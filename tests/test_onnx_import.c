@@ -445,6 +445,13 @@ static void test_errors(void) {
     expect_err(&b, 0, IR_ERR, (const char *[]){"relu1", "(Relu)", "2 inputs", NULL}, "too many inputs");
   }
   {
+    /* an attribute the IR would ignore (a Relu's alpha) is refused, naming node, op and attribute */
+    build_good(&b);
+    attr_int(node_named(&b, "relu1"), "alpha", 1);
+    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"relu1", "(Relu)", "attribute 'alpha'", "ignored", NULL},
+               "attribute the IR does not honour");
+  }
+  {
     build_good(&b);
     static const char *in[] = {"x", "", "B", NULL};
     node_named(&b, "conv1")->input = (char **)in;

@@ -5,6 +5,10 @@
   export.py mobilenet_v2 OUTDIR   MobileNetV2 (depthwise convs, ReLU6 as Clip, Constant nodes)
   export.py digits OUTDIR         a small CNN trained on scikit-learn's digits (real data)
   export.py tiny_cnn OUTDIR       a small random CNN (fast tests)
+  export.py zoo:NAME OUTDIR       torchvision classifier NAME of ZOO (issue 11's list; make bench)
+  export.py patterns OUTDIR       a small CNN with the front end's rewrite patterns (ReduceMean,
+                                  a shape sub-graph, Hardswish, SiLU, explicit Pad, ceil-mode
+                                  MaxPool, pre-activation BatchNorm)
 
 Each writes OUTDIR/model.onnx (input "input" of batch 1), OUTDIR/input.npy (N realistic inputs,
 shape (N, 1, C, H, W): a leading N over the model's input shape), OUTDIR/calib.npy (calibration
@@ -102,6 +106,61 @@ def imagenet_model(name, outdir, seed=1):
          f" the first 4 of 16 held-out realistic images whose float top-1 leads by >= 0.1 std")
 
 
+# the torchvision classifiers of `make bench` (issue 11), opset 13, batch 1, 3x224x224
+ZOO = ["resnet18", "resnet34", "resnet50", "resnext50_32x4d", "mobilenet_v2", "mobilenet_v3_small",
+       "mobilenet_v3_large", "efficientnet_b0", "squeezenet1_1", "shufflenet_v2_x1_0", "densenet121",
+       "regnet_x_400mf", "vgg11_bn", "convnext_tiny", "vit_b_16"]
+
+
+def zoo_model(name, outdir, seed=1):
+    """A ZOO classifier with random weights and settled BatchNorm (as imagenet_model), one test
+    input (input.npy (1, 1, 3, 224, 224)) and 16 calibration samples; no margin rule (the bench
+    compares outputs by cosine, not top-1)."""
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, name)(weights=None)
+    imgs = realistic_images(34, 224, seed)
+    calibrate_bn(model, imgs[:32], seed)
+    save(outdir, model, imgs[:1], imgs[32:33], imgs[:16],
+         f"{name}: random weights, BN statistics from 32 realistic images, opset 13; test input:"
+         f" one held-out realistic image")
+
+
+class Patterns(torch.nn.Module):
+    """The patterns the front end rewrites, as torch exports them: an explicit zero Pad before a
+    conv, a pre-activation BatchNorm, Hardswish (HardSigmoid + Mul), SiLU (Sigmoid + Mul),
+    ceil-mode max pooling, a channel shuffle through a shape sub-graph (x.size() -> Reshape),
+    and x.mean([2, 3]) as the global pooling."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(3, 16, 3, stride=2)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.bn2 = nn.BatchNorm2d(16)
+        self.conv2 = nn.Conv2d(16, 32, 1)
+        self.conv3 = nn.Conv2d(32, 32, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        f = torch.nn.functional
+        x = f.hardswish(self.bn1(self.conv1(f.pad(x, (1, 1, 1, 1)))))
+        x = self.conv2(f.relu(self.bn2(x)))           # pre-activation BN + Relu before a 1x1 conv
+        x = self.pool(f.silu(x))
+        n, c, h, w = x.size()                          # Shape/Gather/Unsqueeze/Concat -> Reshape
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        x = f.relu(self.conv3(x))
+        return self.fc(x.mean([2, 3]))
+
+
+def patterns(outdir, seed=4):
+    torch.manual_seed(seed)
+    model = Patterns()
+    imgs = realistic_images(24, 32, seed)
+    calibrate_bn(model, imgs[:16], seed)
+    save(outdir, model, imgs[:1], imgs[16:18], imgs[:16], "patterns: random, 3x32x32 input")
+
+
 def tiny_cnn(outdir, seed=2):
     torch.manual_seed(seed)
     model = torch.nn.Sequential(
@@ -159,6 +218,10 @@ def main():
         digits(outdir)
     elif what == "tiny_cnn":
         tiny_cnn(outdir)
+    elif what == "patterns":
+        patterns(outdir)
+    elif what.startswith("zoo:") and what[4:] in ZOO:
+        zoo_model(what[4:], outdir)
     else:
         print(f"export.py: unknown model '{what}'", file=sys.stderr)
         sys.exit(2)

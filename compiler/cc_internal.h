@@ -1,0 +1,34 @@
+/* compiler/cc_internal.h -- graph-editing helpers shared by the front-end pass files
+ * (cc_passes.c, cc_rewrite.c). Not part of the compiler's contract (cc.h). */
+#ifndef DLVTA_CC_INTERNAL_H
+#define DLVTA_CC_INTERNAL_H
+
+#include "cc.h"
+
+int cc_is_const(const ir_graph *g, int t); /* t >= 0 and constant */
+/* The single live consumer of tensor t (node index in *idx), or NULL if t has any other use
+ * (several consumers, or it is a graph output). */
+ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx);
+/* Make node n's output y disappear in favour of its input x (n dead); a graph output keeps its
+ * name. 0 (n left alone) when impossible. */
+int cc_bypass(ir_graph *g, ir_node *n, int x, int y);
+/* New f32 constant of the given shape holding data (taken over); its index. */
+int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data);
+/* Replace node n's inputs by in[0..count). */
+void cc_set_inputs(ir_node *n, const int *in, int count);
+/* Merge inferred type inf into tensor t (a contradiction with the declared type is IR_ERR naming
+ * node n); a symbolic batch extent follows first_in's. */
+int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
+                  char *err, size_t errlen);
+/* Same dtype and shape (equal known extents, at most one unknown at the same axis). */
+int cc_same_type(const ir_type *a, const ir_type *b);
+/* Constant c is a per-channel vector for M channels of a rank-r tensor ([M], [M,1..] of rank
+ * r-1, [1,M,1..] of rank r, or a scalar), f32. */
+int cc_per_channel(const ir_tensor *c, int64_t M, int r);
+/* Node n may be constant-folded: known op, not Quantize/DequantizeLinear, every input constant. */
+int cc_foldable(const ir_graph *g, const ir_node *n);
+/* Evaluate a foldable node with the reference executor, its outputs becoming constants (n dead):
+ * 1 done, 0 left (unsupported, or an output too large), or IR_ERR / IR_UNSUPPORTED with err. */
+int cc_fold_node(ir_graph *g, ir_node *n, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,552 @@
+/* compiler/cc_rewrite.c -- the front end's pattern rewrites, each a pass of the pipeline
+ * (cc_pipeline.c): shape arithmetic folded once shapes are static (fold-shapes), activation
+ * patterns recognized as one node (fuse-activations: SiLU, HardSwish, GELU, LayerNorm), reductions
+ * over H,W as global pooling (reduce-to-pool), explicit Pad and ceil-mode pooling as the
+ * consumer's own padding (fold-pad), and a per-channel affine folded into the next convolution
+ * (fold-affine). Every rewrite is exact in float arithmetic (up to rounding). See cc.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+#include "cc_internal.h"
+#include "ref.h"
+#include "util.h"
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  ALWAYS_ASSERT(p != NULL);
+  return p;
+}
+
+/* Constant f32 (or integer) scalar tensor t (one element): its value in *v. */
+static int const_scalar(const ir_graph *g, int t, double *v) {
+  if (!cc_is_const(g, t) || ir_type_numel(&g->tensors[t]->type) != 1) return 0;
+  *v = ir_get_elem(g->tensors[t]->type.dtype, g->tensors[t]->data, 0);
+  return 1;
+}
+
+/* The live producer of t if it has op op, else NULL. */
+static ir_node *producer_op(const ir_graph *g, int t, ir_op op) {
+  int pi;
+  if (t < 0) return NULL;
+  const ir_node *p = ir_producer(g, t, &pi);
+  return p && !p->dead && p->op == op ? (ir_node *)p : NULL;
+}
+
+static const char *node_label(const ir_graph *g, const ir_node *n) {
+  return n->name && *n->name ? n->name : g->tensors[n->out[0]]->name;
+}
+
+/* ---- fold-shapes ---- */
+
+/* Shape/Gather/Slice over a Shape whose input has unknown extents (a symbolic batch): evaluate n
+ * with that Shape's result as a vector holding -1 for the unknown extents; folded (1) when the
+ * result contains none of them. */
+static int fold_partial_shape(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+  ir_node *sh = producer_op(g, n->in[0], IR_OP_Shape);
+  if (!sh) return 0;
+  const ir_type *xt = &g->tensors[sh->in[0]]->type;
+  if (xt->rank < 0) return 0;
+  for (int j = 1; j < n->n_in; j++)
+    if (n->in[j] >= 0 && !cc_is_const(g, n->in[j])) return 0;
+  int64_t b, e, vec[IR_MAX_DIMS];
+  ir_shape_range(sh, xt->rank, &b, &e);
+  for (int64_t i = b; i < e; i++) vec[i - b] = xt->dims[i];
+  ir_value v0 = {.type = {.dtype = IR_I64, .rank = 1, .dims = {e - b}}, .data = vec};
+  const ir_value *in[IR_VARIADIC + 1];
+  ir_value inv[IR_VARIADIC + 1], out[2];
+  in[0] = &v0;
+  for (int j = 1; j < n->n_in; j++) {
+    in[j] = NULL;
+    if (n->in[j] < 0) continue;
+    inv[j].type = g->tensors[n->in[j]]->type;
+    inv[j].data = g->tensors[n->in[j]]->data;
+    in[j] = &inv[j];
+  }
+  char why[256];
+  if (ref_run_node(g, n, in, out, why, sizeof why)) return 0; /* shape-infer reports real errors */
+  int64_t cnt = ir_type_numel(&out[0].type);
+  for (int64_t i = 0; i < cnt; i++)
+    if (((int64_t *)out[0].data)[i] < 0) {
+      ir_value_free(&out[0]);
+      return 0;
+    }
+  (void)err, (void)errlen;
+  ir_tensor *t = g->tensors[n->out[0]];
+  t->type = out[0].type;
+  t->data = out[0].data;
+  n->dead = 1;
+  return 1;
+}
+
+/* Nodes in order: each node's output types are inferred (as shape-infer does, leniently: an
+ * inconsistency is left for shape-infer to report), then Shape and Size of an input whose
+ * extents are known become constants, Gather/Slice of a Shape whose selected extents are known
+ * too, and any node whose inputs are now all constant is evaluated. One sweep in topological
+ * order folds whole Shape -> Gather -> Unsqueeze -> Concat -> Reshape chains. */
+int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx;
+  char why[512];
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op == IR_OP_UNKNOWN) continue;
+    const ir_type *ti[IR_VARIADIC + 1] = {0};
+    const void *di[IR_VARIADIC + 1] = {0};
+    ir_type to[IR_VARIADIC + 1];
+    for (int j = 0; j < n->n_in; j++) {
+      ti[j] = n->in[j] >= 0 ? &g->tensors[n->in[j]]->type : NULL;
+      di[j] = n->in[j] >= 0 ? g->tensors[n->in[j]]->data : NULL;
+    }
+    if (ir_infer_node(g, n, ti, di, to, why, sizeof why) == IR_OK)
+      for (int j = 0; j < n->n_out; j++) {
+        if (n->out[j] < 0 || cc_is_const(g, n->out[j])) continue;
+        const ir_tensor *first = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]] : NULL;
+        cc_merge_type(g, n, g->tensors[n->out[j]], &to[j], first, why, sizeof why);
+      }
+    if ((n->op == IR_OP_Shape || n->op == IR_OP_Size) && !ir_is_graph_input(g, n->out[0])) {
+      const ir_type *xt = ti[0];
+      int64_t b = 0, e = 0, known = xt->rank >= 0;
+      if (known && n->op == IR_OP_Shape) ir_shape_range(n, xt->rank, &b, &e);
+      if (known && n->op == IR_OP_Size) e = xt->rank;
+      for (int64_t d = b; known && d < e; d++) known = xt->dims[d] >= 0;
+      if (!known) continue;
+      ir_type st = {.dtype = IR_I64, .rank = n->op == IR_OP_Shape, .dims = {e - b}};
+      int64_t *v = xmalloc((size_t)(e - b + 1) * sizeof *v);
+      if (n->op == IR_OP_Size) v[0] = ir_type_numel(xt);
+      for (int64_t d = b; n->op == IR_OP_Shape && d < e; d++) v[d - b] = xt->dims[d];
+      ir_tensor *t = g->tensors[n->out[0]];
+      t->type = st;
+      t->data = v;
+      n->dead = 1;
+      continue;
+    }
+    if ((n->op == IR_OP_Gather || n->op == IR_OP_Slice) && fold_partial_shape(g, n, err, errlen)) continue;
+    if (cc_foldable(g, n)) {
+      int rc = cc_fold_node(g, n, err, errlen);
+      if (rc < 0) return rc;
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- fuse-activations ---- */
+
+/* t = 1 + erf(x / sqrt 2) (or erf(x * 1/sqrt 2)); x in *x. */
+static int erf_half(const ir_graph *g, int t, int *x) {
+  ir_node *add = producer_op(g, t, IR_OP_Add);
+  if (!add) return 0;
+  double one;
+  int k = const_scalar(g, add->in[1], &one) ? 0 : 1;
+  if (!const_scalar(g, add->in[1 - k], &one) || one != 1.0) return 0;
+  ir_node *erf = producer_op(g, add->in[k], IR_OP_Erf);
+  if (!erf) return 0;
+  ir_node *d = producer_op(g, erf->in[0], IR_OP_Div);
+  double c;
+  if (d && const_scalar(g, d->in[1], &c) && fabs(c - 1.4142135623730951) < 1e-5) {
+    *x = d->in[0];
+    return 1;
+  }
+  d = producer_op(g, erf->in[0], IR_OP_Mul);
+  if (d) {
+    int j = const_scalar(g, d->in[1], &c) ? 1 : 0;
+    if (const_scalar(g, d->in[j], &c) && fabs(c - 0.7071067811865476) < 1e-6) {
+      *x = d->in[1 - j];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Mul node m computes x * 0.5 * (1 + erf(x / sqrt 2)) in one of its association orders: x in *x. */
+static int gelu_pattern(const ir_graph *g, const ir_node *m, int *x) {
+  for (int k = 0; k < 2; k++) {
+    int a = m->in[k], b = m->in[1 - k];
+    double h;
+    ir_node *p;
+    /* (x * t) * 0.5 */
+    if (const_scalar(g, b, &h) && h == 0.5 && (p = producer_op(g, a, IR_OP_Mul)))
+      for (int j = 0; j < 2; j++)
+        if (erf_half(g, p->in[j], x) && *x == p->in[1 - j]) return 1;
+    if ((p = producer_op(g, b, IR_OP_Mul))) {
+      for (int j = 0; j < 2; j++) {
+        /* x * (t * 0.5) */
+        if (const_scalar(g, p->in[1 - j], &h) && h == 0.5 && erf_half(g, p->in[j], x) && *x == a) return 1;
+        /* t * (x * 0.5) */
+        if (const_scalar(g, p->in[1 - j], &h) && h == 0.5 && erf_half(g, a, x) && *x == p->in[j]) return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Is t = Sub(x, ReduceMean(x, axes)) with axes the trailing ones? Sets *x, *axis (first
+ * normalized axis). */
+static int centered(const ir_graph *g, int t, int *x, int *axis) {
+  ir_node *sub = producer_op(g, t, IR_OP_Sub);
+  if (!sub) return 0;
+  ir_node *mean = producer_op(g, sub->in[1], IR_OP_ReduceMean);
+  if (!mean || mean->in[0] != sub->in[0] || !ir_attr_int(mean, "keepdims", 1)) return 0;
+  const ir_type *xt = &g->tensors[sub->in[0]]->type;
+  if (xt->rank < 1) return 0;
+  const ir_type *ti[2] = {xt, mean->n_in > 1 && mean->in[1] >= 0 ? &g->tensors[mean->in[1]]->type : NULL};
+  const void *di[2] = {NULL, mean->n_in > 1 && mean->in[1] >= 0 ? g->tensors[mean->in[1]]->data : NULL};
+  char mark[IR_MAX_DIMS], why[256];
+  if (ir_reduce_axes(g, mean, ti, di, xt->rank, mark, why, sizeof why)) return 0;
+  int first = xt->rank;
+  while (first > 0 && mark[first - 1]) first--;
+  for (int d = 0; d < first; d++)
+    if (mark[d]) return 0;
+  if (first == xt->rank) return 0;
+  *x = sub->in[0];
+  *axis = first;
+  return 1;
+}
+
+/* Div node dv computes (x - mean) / sqrt(mean((x - mean)^2) + eps) over trailing axes. */
+static int layernorm_pattern(const ir_graph *g, const ir_node *dv, int *x, int *axis, float *eps) {
+  if (!centered(g, dv->in[0], x, axis)) return 0;
+  ir_node *sq = producer_op(g, dv->in[1], IR_OP_Sqrt);
+  ir_node *add = sq ? producer_op(g, sq->in[0], IR_OP_Add) : NULL;
+  if (!add) return 0;
+  double e;
+  int k = const_scalar(g, add->in[1], &e) ? 0 : 1;
+  if (!const_scalar(g, add->in[1 - k], &e) || e < 0) return 0;
+  ir_node *var = producer_op(g, add->in[k], IR_OP_ReduceMean);
+  if (!var || !ir_attr_int(var, "keepdims", 1)) return 0;
+  ir_node *pw = producer_op(g, var->in[0], IR_OP_Pow), *ml = producer_op(g, var->in[0], IR_OP_Mul);
+  double two;
+  if (pw) {
+    if (pw->in[0] != dv->in[0] || !const_scalar(g, pw->in[1], &two) || two != 2.0) return 0;
+  } else if (!ml || ml->in[0] != dv->in[0] || ml->in[1] != dv->in[0]) {
+    return 0;
+  }
+  /* the variance reduces over the same axes: check through a synthetic "centered" view */
+  const ir_type *xt = &g->tensors[var->in[0]]->type;
+  const ir_type *ti[2] = {xt, var->n_in > 1 && var->in[1] >= 0 ? &g->tensors[var->in[1]]->type : NULL};
+  const void *di[2] = {NULL, var->n_in > 1 && var->in[1] >= 0 ? g->tensors[var->in[1]]->data : NULL};
+  char mark[IR_MAX_DIMS], why[256];
+  if (xt->rank < 0 || ir_reduce_axes(g, var, ti, di, xt->rank, mark, why, sizeof why)) return 0;
+  for (int d = 0; d < xt->rank; d++)
+    if (mark[d] != (d >= *axis)) return 0;
+  *eps = (float)e;
+  return 1;
+}
+
+/* Constant c broadcasts onto the normalized (trailing from axis) shape of x without widening it. */
+static int fits_trailing(const ir_graph *g, int c, int x, int axis) {
+  const ir_type *ct = &g->tensors[c]->type, *xt = &g->tensors[x]->type;
+  if (!cc_is_const(g, c) || ct->dtype != IR_F32 || ct->rank > xt->rank - axis) return 0;
+  for (int i = 0; i < ct->rank; i++) {
+    int64_t d = ct->dims[ct->rank - 1 - i], e = xt->dims[xt->rank - 1 - i];
+    if (d != 1 && d != e) return 0;
+  }
+  return 1;
+}
+
+/* Sigmoid(x) * x -> dlvta.Silu(x); HardSigmoid(x) {alpha 1/6, beta 1/2} * x -> HardSwish(x);
+ * x * 0.5 * (1 + erf(x / sqrt 2)) (any association) -> Gelu(x); the decomposed layer norm
+ * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
+ * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
+int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
+      int x = -1;
+      ir_op to = IR_OP_UNKNOWN;
+      for (int k = 0; k < 2 && to == IR_OP_UNKNOWN; k++) {
+        ir_node *p = producer_op(g, n->in[k], IR_OP_Sigmoid);
+        if (p && p->in[0] == n->in[1 - k]) to = IR_OP_Silu, x = p->in[0];
+        p = producer_op(g, n->in[k], IR_OP_HardSigmoid);
+        if (p && p->in[0] == n->in[1 - k] && fabsf(ir_attr_float(p, "alpha", 0.2f) - 1.0f / 6) < 1e-6f &&
+            fabsf(ir_attr_float(p, "beta", 0.5f) - 0.5f) < 1e-6f)
+          to = IR_OP_HardSwish, x = p->in[0];
+      }
+      if (to == IR_OP_UNKNOWN && gelu_pattern(g, n, &x)) to = IR_OP_Gelu;
+      if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) continue;
+      ir_set_op(n, to);
+      cc_set_inputs(n, &x, 1);
+      continue;
+    }
+    int x, axis;
+    float eps;
+    if (n->op == IR_OP_Div && layernorm_pattern(g, n, &x, &axis, &eps) &&
+        cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) {
+      int in[3] = {x, -1, -1}, tail = n->out[0], ci;
+      ir_node *c = cc_sole_consumer(g, tail, &ci), *last = n;
+      int k;
+      if (c && c->op == IR_OP_Mul && (k = c->in[0] == tail ? 1 : 0, fits_trailing(g, c->in[k], x, axis))) {
+        in[1] = c->in[k];
+        c->dead = 1, last = c, tail = c->out[0];
+        c = cc_sole_consumer(g, tail, &ci);
+      }
+      if (c && c->op == IR_OP_Add && (k = c->in[0] == tail ? 1 : 0, fits_trailing(g, c->in[k], x, axis))) {
+        in[2] = c->in[k];
+        c->dead = 1, last = c, tail = c->out[0];
+      }
+      /* the layer norm takes the place of the last node of the pattern */
+      ir_node *ln = ir_add_node(g, IR_OP_LayerNormalization, node_label(g, last), in, in[2] >= 0 ? 3 : in[1] >= 0 ? 2 : 1,
+                                &tail, 1);
+      ir_set_attr_int(ln, "axis", axis);
+      ir_set_attr_float(ln, "epsilon", eps);
+      int pos = 0;
+      for (int j = 0; j < g->n_nodes; j++)
+        if (g->nodes[j] == last) pos = j;
+      if (last != n) last->dead = 1;
+      else n->dead = 1;
+      ir_move_last_node(g, pos + 1);
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- reduce-to-pool ---- */
+
+/* ReduceMean / ReduceMax over exactly the spatial axes (2..) of an f32 [N,C,...] tensor ->
+ * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0. */
+int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
+    const ir_type *xt = &g->tensors[n->in[0]]->type;
+    if (xt->dtype != IR_F32 || xt->rank < 3) continue;
+    const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
+    const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
+    char mark[IR_MAX_DIMS], why[256];
+    if (ir_reduce_axes(g, n, ti, di, xt->rank, mark, why, sizeof why)) continue;
+    int ok = !mark[0] && !mark[1];
+    for (int d = 2; d < xt->rank; d++) ok &= mark[d];
+    if (!ok) continue;
+    int keep = (int)ir_attr_int(n, "keepdims", 1), y = n->out[0];
+    const ir_type *yt = &g->tensors[y]->type;
+    int unknown = (yt->dims[0] < 0) + (yt->dims[1] < 0);
+    if (!keep && unknown > 1) continue;
+    ir_op pool = n->op == IR_OP_ReduceMean ? IR_OP_GlobalAveragePool : IR_OP_GlobalMaxPool;
+    ir_set_op(n, pool);
+    int x = n->in[0];
+    cc_set_inputs(n, &x, 1);
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    if (keep) continue;
+    /* pooled [N,C,1,..] then Reshape to the ReduceMean's [N,C] */
+    ir_type pt = *xt;
+    for (int d = 2; d < pt.rank; d++) pt.dims[d] = 1;
+    char name[300];
+    snprintf(name, sizeof name, "%s_pooled", g->tensors[y]->name);
+    int mid = ir_add_tensor(g, name, &pt);
+    n->out[0] = mid;
+    int64_t *shape = xmalloc(2 * sizeof *shape);
+    shape[0] = yt->dims[0] < 0 ? -1 : yt->dims[0];
+    shape[1] = yt->dims[1] < 0 ? -1 : yt->dims[1];
+    snprintf(name, sizeof name, "%s_shape", g->tensors[y]->name);
+    ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {2}};
+    int si = ir_add_const(g, name, &st, shape);
+    snprintf(name, sizeof name, "%s_reshape", node_label(g, n));
+    ir_add_node(g, IR_OP_Reshape, name, (int[]){mid, si}, 2, &y, 1);
+    ir_move_last_node(g, i + 1);
+    i++;
+  }
+  return IR_OK;
+}
+
+/* ---- fold-pad ---- */
+
+/* Pad node p: a constant-mode zero pad of the spatial axes (2..) only, non-negative; its pads
+ * (begin then end, per axis of the input) in pads. */
+static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank) {
+  const ir_type *xt = &g->tensors[p->in[0]]->type;
+  if (xt->rank < 3 || xt->dtype != IR_F32 || strcmp(ir_attr_string(p, "mode", "constant"), "constant")) return 0;
+  int r = xt->rank, cnt;
+  if (g->opset < 11) {
+    const int64_t *a = ir_attr_ints(p, "pads", &cnt);
+    if (!a || cnt != 2 * r || ir_attr_float(p, "value", 0) != 0) return 0;
+    memcpy(pads, a, (size_t)cnt * sizeof *pads);
+  } else {
+    if (p->n_in < 2 || !cc_is_const(g, p->in[1])) return 0;
+    const ir_tensor *pt = g->tensors[p->in[1]];
+    if (ir_type_numel(&pt->type) != 2 * r) return 0;
+    for (int i = 0; i < 2 * r; i++) pads[i] = (int64_t)ir_get_elem(pt->type.dtype, pt->data, i);
+    double v = 0;
+    if (p->n_in > 2 && p->in[2] >= 0 && (!const_scalar(g, p->in[2], &v) || v != 0)) return 0;
+    if (p->n_in > 3 && p->in[3] >= 0) return 0; /* opset 18 axes input */
+  }
+  for (int i = 0; i < 2 * r; i++)
+    if (pads[i] < 0 || ((i % r) < 2 && pads[i])) return 0;
+  *rank = r;
+  return 1;
+}
+
+/* Can consumer c take an extra zero padding of its input? Conv (zero padding by definition) and
+ * AveragePool with count_include_pad (set when it had no padding of its own). */
+static int takes_zero_pad(const ir_node *c, int t) {
+  if (c->in[0] != t || strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "NOTSET")) return 0;
+  for (int k = 1; k < c->n_in; k++)
+    if (c->in[k] == t) return 0;
+  if (c->op == IR_OP_Conv) return 1;
+  if (c->op != IR_OP_AveragePool) return 0;
+  int cnt;
+  const int64_t *pd = ir_attr_ints(c, "pads", &cnt);
+  int padded = 0;
+  for (int k = 0; pd && k < cnt; k++) padded |= pd[k] != 0;
+  return ir_attr_int(c, "count_include_pad", 0) || !padded;
+}
+
+/* Add the spatial pads of a Pad (pads over all r axes) to consumer c's pads. */
+static void add_pads(ir_node *c, const int64_t *pads, int r) {
+  int nsp = r - 2, cnt;
+  int64_t np[2 * IR_MAX_DIMS];
+  const int64_t *old = ir_attr_ints(c, "pads", &cnt);
+  for (int k = 0; k < nsp; k++) {
+    np[k] = (old && cnt == 2 * nsp ? old[k] : 0) + pads[2 + k];
+    np[nsp + k] = (old && cnt == 2 * nsp ? old[nsp + k] : 0) + pads[r + 2 + k];
+  }
+  ir_set_attr_ints(c, "pads", np, 2 * nsp);
+  if (c->op == IR_OP_AveragePool) ir_set_attr_int(c, "count_include_pad", 1);
+}
+
+/* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
+ * counts padding) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
+ * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
+ * extra windows see only real elements; an average that excludes padding divides by the same
+ * count). */
+int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead) continue;
+    if (n->op == IR_OP_Pad) {
+      int64_t pads[2 * IR_MAX_DIMS];
+      int r, y = n->out[0], ok = 1, uses = 0;
+      if (!zero_spatial_pad(g, n, pads, &r) || ir_is_graph_output(g, y)) continue;
+      for (int j = i + 1; j < g->n_nodes && ok; j++) {
+        ir_node *c = g->nodes[j];
+        if (c->dead) continue;
+        for (int k = 0; k < c->n_in; k++)
+          if (c->in[k] == y) ok = takes_zero_pad(c, y), uses++;
+      }
+      if (!ok || !uses) continue;
+      for (int j = i + 1; j < g->n_nodes; j++) {
+        ir_node *c = g->nodes[j];
+        if (c->dead || c->in[0] != y) continue;
+        add_pads(c, pads, r);
+        c->in[0] = n->in[0];
+      }
+      n->dead = 1;
+      continue;
+    }
+    if ((n->op != IR_OP_MaxPool && n->op != IR_OP_AveragePool) || !ir_attr_int(n, "ceil_mode", 0)) continue;
+    if (n->op == IR_OP_AveragePool && ir_attr_int(n, "count_include_pad", 0)) continue;
+    if (strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET")) continue;
+    const ir_type *xt = &g->tensors[n->in[0]]->type;
+    if (xt->rank < 3) continue;
+    int nsp = xt->rank - 2, known = 1;
+    for (int d = 0; d < nsp; d++) known &= xt->dims[2 + d] >= 0;
+    if (!known) continue;
+    ir_window w;
+    if (ir_window_geometry(g, n, xt->dims + 2, nsp, NULL, &w, err, errlen)) return IR_ERR;
+    int64_t np[2 * IR_MAX_DIMS];
+    for (int d = 0; d < nsp; d++) {
+      int64_t ext = (w.kernel[d] - 1) * w.dil[d] + 1, need = (w.out[d] - 1) * w.stride[d] + ext - w.in[d] - w.pad_b[d];
+      np[d] = w.pad_b[d];
+      np[nsp + d] = need > w.pad_e[d] ? need : w.pad_e[d];
+    }
+    ir_set_attr_ints(n, "pads", np, 2 * nsp);
+    ir_del_attr(n, "ceil_mode");
+  }
+  return IR_OK;
+}
+
+/* ---- fold-affine ---- */
+
+/* Fold y = x * s (+ t) per input channel into Conv c (weights W [M, C/group, k...], bias B):
+ * W'[m,c,k] = W[m,c,k] * s[c], B'[m] = B[m] + sum_{c,k} W[m,c,k] * t[c]. s or t may be NULL. */
+static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s, const float *t) {
+  const ir_tensor *w = g->tensors[c->in[1]];
+  int64_t M = w->type.dims[0], Cg = w->type.dims[1], per = ir_type_numel(&w->type) / (M * Cg);
+  int64_t group = ir_attr_int(c, "group", 1), Mg = M / group;
+  const float *ow = w->data;
+  const float *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
+  float *nw = xmalloc((size_t)(M * Cg * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  for (int64_t m = 0; m < M; m++) {
+    double acc = ob ? ob[m] : 0.0;
+    for (int64_t cl = 0; cl < Cg; cl++) {
+      int64_t ch = (m / Mg) * Cg + cl;
+      for (int64_t k = 0; k < per; k++) {
+        float v = ow[(m * Cg + cl) * per + k];
+        if (t) acc += (double)v * t[ch];
+        nw[(m * Cg + cl) * per + k] = s ? v * s[ch] : v;
+      }
+    }
+    nb[m] = (float)acc;
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_affold", w->name);
+  int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  snprintf(name, sizeof name, "%s_bias_affold", node_label(g, c));
+  int bi = cc_new_const_f32(g, name, &M, 1, nb);
+  cc_set_inputs(c, (int[]){x, wi, bi}, 3);
+}
+
+/* Per-channel constant of node n (Mul or Add with one constant operand per channel of C): the
+ * expanded [C] values in v (owned by the caller), the other operand in *x. */
+static int channel_const(const ir_graph *g, const ir_node *n, int64_t C, int r, float **v, int *x) {
+  for (int k = 0; k < 2; k++) {
+    int ci = n->in[k];
+    if (!cc_is_const(g, ci) || cc_is_const(g, n->in[1 - k]) || !cc_per_channel(g->tensors[ci], C, r)) continue;
+    const ir_tensor *ct = g->tensors[ci];
+    int64_t cn = ir_type_numel(&ct->type);
+    *v = xmalloc((size_t)C * sizeof(float));
+    for (int64_t c = 0; c < C; c++) (*v)[c] = ((const float *)ct->data)[cn == 1 ? 0 : c];
+    *x = n->in[1 - k];
+    return 1;
+  }
+  return 0;
+}
+
+/* A per-channel affine right before a Conv, x * s + t (the Mul + Add a standalone BatchNorm
+ * became, or either alone), whose only consumer is that Conv with constant f32 weights, folds into
+ * the Conv's weights and bias. With t present the Conv must not pad (a padded zero would have
+ * been t); a scale alone commutes with zero padding. */
+int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *c = g->nodes[i];
+    if (c->dead || c->op != IR_OP_Conv || !cc_is_const(g, c->in[1])) continue;
+    const ir_tensor *w = g->tensors[c->in[1]];
+    const ir_type *xt = &g->tensors[c->in[0]]->type;
+    if (w->type.dtype != IR_F32 || xt->rank < 3 || xt->dims[1] < 0) continue;
+    if (c->n_in > 2 && c->in[2] >= 0 && (!cc_is_const(g, c->in[2]) || g->tensors[c->in[2]]->type.dtype != IR_F32)) continue;
+    int64_t C = xt->dims[1];
+    int r = xt->rank, ci, x = -1;
+    float *s = NULL, *t = NULL;
+    ir_node *add = producer_op(g, c->in[0], IR_OP_Add), *mul = NULL;
+    if (add && cc_sole_consumer(g, c->in[0], &ci) == c && channel_const(g, add, C, r, &t, &x)) {
+      mul = producer_op(g, x, IR_OP_Mul);
+      if (mul && !(cc_sole_consumer(g, x, &ci) == add && channel_const(g, mul, C, r, &s, &x))) mul = NULL;
+    } else {
+      add = NULL;
+      mul = producer_op(g, c->in[0], IR_OP_Mul);
+      if (mul && !(cc_sole_consumer(g, c->in[0], &ci) == c && channel_const(g, mul, C, r, &s, &x))) mul = NULL;
+    }
+    if (!add && !mul) continue;
+    int cnt, padded = strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "NOTSET") &&
+                      strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "VALID");
+    const int64_t *pd = ir_attr_ints(c, "pads", &cnt);
+    for (int k = 0; pd && k < cnt; k++) padded |= pd[k] != 0;
+    if (t && padded) {
+      free(s), free(t);
+      continue;
+    }
+    if (!cc_same_type(&g->tensors[x]->type, xt)) {
+      free(s), free(t);
+      continue;
+    }
+    fold_affine_into_conv(g, c, x, s, t);
+    if (add) add->dead = 1;
+    if (mul) mul->dead = 1;
+    free(s), free(t);
+  }
+  return IR_OK;
+}

@@ -1,0 +1,516 @@
+/* ref/ref_ops.c -- the reference executor's kernels beyond the CNN core: unary float functions
+ * (Tanh ... Gelu, dlvta.Silu), Pow, Min/Max, comparisons, Not, Where, the shape arithmetic that
+ * exporters emit (Shape, Size, Gather, Slice, Split, Expand, Tile, Range), the reductions and
+ * LayerNormalization. Geometry comes from the IR's helpers (ir.h), so that shape inference and
+ * execution cannot disagree. See ref_internal.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref_internal.h"
+
+#define CERR(...) ir_node_err(c->g, c->n, c->err, c->errlen, __VA_ARGS__)
+
+static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
+
+/* Row-major strides of t in elements. */
+static void strides_of(const ir_type *t, int64_t *st) {
+  int64_t s = 1;
+  for (int i = t->rank - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= t->dims[i];
+  }
+}
+
+/* ---- a broadcast walk: the output's elements in order, with each input's element offset ---- */
+
+enum { BC_MAX = 3 }; /* most inputs of one walk (Where) */
+
+typedef struct bc_iter {
+  int r, k;                        /* output rank, number of inputs */
+  int64_t dims[IR_MAX_DIMS];       /* output extents */
+  int64_t idx[IR_MAX_DIMS];        /* current output index */
+  int64_t st[BC_MAX][IR_MAX_DIMS]; /* input strides broadcast to the output (0 on broadcast axes) */
+  int64_t off[BC_MAX];             /* current input offsets, elements */
+} bc_iter;
+
+static void bc_init(bc_iter *it, const ir_type *out, const ir_type *const *in, int k) {
+  memset(it, 0, sizeof *it);
+  it->r = out->rank;
+  it->k = k;
+  for (int d = 0; d < out->rank; d++) it->dims[d] = out->dims[d];
+  for (int j = 0; j < k; j++) {
+    int64_t s[IR_MAX_DIMS];
+    strides_of(in[j], s);
+    int o = out->rank - in[j]->rank;
+    for (int d = 0; d < out->rank; d++) {
+      int q = d - o;
+      it->st[j][d] = (q < 0 || in[j]->dims[q] == 1) ? 0 : s[q];
+    }
+  }
+}
+
+/* Step to the next output element (odometer, last axis fastest). */
+static void bc_next(bc_iter *it) {
+  for (int d = it->r - 1; d >= 0; d--) {
+    for (int j = 0; j < it->k; j++) it->off[j] += it->st[j][d];
+    if (++it->idx[d] < it->dims[d]) return;
+    for (int j = 0; j < it->k; j++) it->off[j] -= it->st[j][d] * it->idx[d];
+    it->idx[d] = 0;
+  }
+}
+
+static int is_int(ir_dtype dt) { return dt == IR_U8 || dt == IR_I8 || dt == IR_I32 || dt == IR_I64 || dt == IR_BOOL; }
+
+/* An integer element, exactly (int64 too). */
+static int64_t load_i(ir_dtype dt, const void *d, int64_t i) {
+  switch (dt) {
+  case IR_U8: return ((const uint8_t *)d)[i];
+  case IR_I8: return ((const int8_t *)d)[i];
+  case IR_I32: return ((const int32_t *)d)[i];
+  case IR_I64: return ((const int64_t *)d)[i];
+  case IR_BOOL: return ((const uint8_t *)d)[i] != 0;
+  default: return 0;
+  }
+}
+
+/* Store an int64 into an integer dtype, wrapping as numpy casts. */
+static void store_i(ir_dtype dt, void *d, int64_t i, int64_t x) {
+  switch (dt) {
+  case IR_U8: ((uint8_t *)d)[i] = (uint8_t)x; break;
+  case IR_I8: ((int8_t *)d)[i] = (int8_t)x; break;
+  case IR_I32: ((int32_t *)d)[i] = (int32_t)x; break;
+  case IR_I64: ((int64_t *)d)[i] = x; break;
+  case IR_BOOL: ((uint8_t *)d)[i] = x != 0; break;
+  default: break;
+  }
+}
+
+/* ---- unary functions ---- */
+
+static float gelu(float x, int tanh_form) {
+  if (tanh_form) return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
+  return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+}
+
+static float sigmoid(float x) { return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x)); }
+
+int ref_unary_math(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int64_t n = numel(x);
+  ir_op op = c->n->op;
+  if (x->type.dtype != IR_F32) {
+    if ((op != IR_OP_Neg && op != IR_OP_Abs && op != IR_OP_Sign) || !is_int(x->type.dtype) || x->type.dtype == IR_BOOL)
+      return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t v = load_i(x->type.dtype, x->data, i), neg = (int64_t)(0 - (uint64_t)v);
+      store_i(x->type.dtype, y->data, i, op == IR_OP_Neg ? neg : op == IR_OP_Abs ? (v < 0 ? neg : v) : (v > 0) - (v < 0));
+    }
+    return IR_OK;
+  }
+  const float *px = x->data;
+  float *py = y->data;
+  float alpha = ir_attr_float(c->n, "alpha", op == IR_OP_HardSigmoid ? 0.2f : op == IR_OP_LeakyRelu ? 0.01f : 1.0f);
+  float beta = ir_attr_float(c->n, "beta", 0.5f);
+  int tanh_form = op == IR_OP_Gelu && !strcmp(ir_attr_string(c->n, "approximate", "none"), "tanh");
+  for (int64_t i = 0; i < n; i++) {
+    float v = px[i], r;
+    switch (op) {
+    case IR_OP_Tanh: r = tanhf(v); break;
+    case IR_OP_Erf: r = erff(v); break;
+    case IR_OP_Exp: r = expf(v); break;
+    case IR_OP_Log: r = logf(v); break;
+    case IR_OP_Sqrt: r = sqrtf(v); break;
+    case IR_OP_Reciprocal: r = 1.0f / v; break;
+    case IR_OP_Neg: r = -v; break;
+    case IR_OP_Abs: r = fabsf(v); break;
+    case IR_OP_Floor: r = floorf(v); break;
+    case IR_OP_Ceil: r = ceilf(v); break;
+    case IR_OP_Round: r = nearbyintf(v); break;
+    case IR_OP_Sign: r = v > 0 ? 1.0f : v < 0 ? -1.0f : v; break;
+    case IR_OP_HardSigmoid: r = fmaxf(0.0f, fminf(1.0f, alpha * v + beta)); break;
+    case IR_OP_HardSwish: r = v * fmaxf(0.0f, fminf(1.0f, v * (1.0f / 6.0f) + 0.5f)); break;
+    case IR_OP_LeakyRelu: r = v < 0 ? alpha * v : v; break;
+    case IR_OP_Elu: r = v < 0 ? alpha * (expf(v) - 1.0f) : v; break;
+    case IR_OP_Softplus: r = v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v)); break;
+    case IR_OP_Gelu: r = gelu(v, tanh_form); break;
+    case IR_OP_Silu: r = v * sigmoid(v); break;
+    default: return CERR("not a unary function"), IR_UNSUPPORTED;
+    }
+    py[i] = r;
+  }
+  return IR_OK;
+}
+
+/* ---- elementwise with broadcasting ---- */
+
+/* Pow (f32 or integer base, any numeric exponent), PRelu (f32); Min/Max/Sum/Mean (n-ary, one
+ * numeric dtype; Min/Max: NaN wins): the output starts as input 0 broadcast and takes each
+ * further input in turn. */
+int ref_pow_minmax(ref_call *c) {
+  ir_value *y = &c->out[0];
+  ir_dtype dt = y->type.dtype;
+  if (dt == IR_BOOL || !ir_dtype_size(dt)) return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  int64_t total = numel(y);
+  bc_iter it;
+  if (c->n->op == IR_OP_PRelu) {
+    if (dt != IR_F32) return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+    ir_type st = c->in[1]->type; /* a legacy per-channel slope as [C, 1, ...] */
+    if (ir_prelu_channel_slope(&c->in[0]->type, &st))
+      for (st.rank = 1; st.rank < c->in[0]->type.rank - 1; st.rank++) st.dims[st.rank] = 1;
+    const ir_type *ti[2] = {&c->in[0]->type, &st};
+    bc_init(&it, &y->type, ti, 2);
+    const float *px = c->in[0]->data, *ps = c->in[1]->data;
+    for (int64_t o = 0; o < total; o++, bc_next(&it)) {
+      float v = px[it.off[0]];
+      ((float *)y->data)[o] = v < 0 ? v * ps[it.off[1]] : v;
+    }
+    return IR_OK;
+  }
+  if (c->n->op == IR_OP_Pow) {
+    const ir_type *ti[2] = {&c->in[0]->type, &c->in[1]->type};
+    bc_init(&it, &y->type, ti, 2);
+    for (int64_t o = 0; o < total; o++, bc_next(&it)) {
+      double b = ir_get_elem(dt, c->in[0]->data, it.off[0]);
+      double e = ir_get_elem(c->in[1]->type.dtype, c->in[1]->data, it.off[1]);
+      if (dt == IR_F32) ((float *)y->data)[o] = powf((float)b, (float)e);
+      else store_i(dt, y->data, o, (int64_t)pow(b, e));
+    }
+    return IR_OK;
+  }
+  int mx = c->n->op == IR_OP_Max, sum = c->n->op == IR_OP_Sum || c->n->op == IR_OP_Mean;
+  size_t es = ir_dtype_size(dt);
+  const ir_type *t0[1] = {&c->in[0]->type};
+  bc_init(&it, &y->type, t0, 1);
+  for (int64_t o = 0; o < total; o++, bc_next(&it))
+    memcpy((char *)y->data + o * (int64_t)es, (const char *)c->in[0]->data + it.off[0] * (int64_t)es, es);
+  for (int j = 1; j < c->n->n_in; j++) {
+    const ir_type *tj[1] = {&c->in[j]->type};
+    bc_init(&it, &y->type, tj, 1);
+    for (int64_t o = 0; o < total; o++, bc_next(&it)) {
+      if (dt == IR_F32) {
+        float r = ((float *)y->data)[o], v = ((const float *)c->in[j]->data)[it.off[0]];
+        if (sum) ((float *)y->data)[o] = r + v;
+        else if (isnan(v) || (mx ? v > r : v < r)) ((float *)y->data)[o] = v;
+      } else {
+        int64_t r = load_i(dt, y->data, o), v = load_i(dt, c->in[j]->data, it.off[0]);
+        if (sum) store_i(dt, y->data, o, (int64_t)((uint64_t)r + (uint64_t)v));
+        else if (mx ? v > r : v < r) store_i(dt, y->data, o, v);
+      }
+    }
+  }
+  if (c->n->op == IR_OP_Mean) {
+    for (int64_t o = 0; o < total; o++) {
+      if (dt == IR_F32) ((float *)y->data)[o] /= (float)c->n->n_in;
+      else store_i(dt, y->data, o, load_i(dt, y->data, o) / c->n->n_in);
+    }
+  }
+  return IR_OK;
+}
+
+/* Equal, Less, Greater, GreaterOrEqual, LessOrEqual -> bool (integers compared exactly);
+ * And, Or, Xor, Not on bools. */
+static int cmp(ir_op op, int lt, int eq, int gt) {
+  switch (op) {
+  case IR_OP_Equal: return eq;
+  case IR_OP_Less: return lt;
+  case IR_OP_Greater: return gt;
+  case IR_OP_GreaterOrEqual: return gt || eq;
+  case IR_OP_LessOrEqual: return lt || eq;
+  default: return 0;
+  }
+}
+
+int ref_compare(ref_call *c) {
+  ir_value *y = &c->out[0];
+  ir_op op = c->n->op;
+  uint8_t *py = y->data;
+  if (op == IR_OP_Not) {
+    for (int64_t i = 0; i < numel(y); i++) py[i] = !((const uint8_t *)c->in[0]->data)[i];
+    return IR_OK;
+  }
+  ir_dtype dt = c->in[0]->type.dtype;
+  if (!ir_dtype_size(dt)) return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  const ir_type *ti[2] = {&c->in[0]->type, &c->in[1]->type};
+  bc_iter it;
+  bc_init(&it, &y->type, ti, 2);
+  int64_t total = numel(y);
+  for (int64_t o = 0; o < total; o++, bc_next(&it)) {
+    int r;
+    if (op == IR_OP_And || op == IR_OP_Or || op == IR_OP_Xor) {
+      int a = ((const uint8_t *)c->in[0]->data)[it.off[0]] != 0, b = ((const uint8_t *)c->in[1]->data)[it.off[1]] != 0;
+      r = op == IR_OP_And ? a && b : op == IR_OP_Or ? a || b : a != b;
+    } else if (is_int(dt)) {
+      int64_t a = load_i(dt, c->in[0]->data, it.off[0]), b = load_i(dt, c->in[1]->data, it.off[1]);
+      r = cmp(op, a < b, a == b, a > b);
+    } else {
+      float a = ((const float *)c->in[0]->data)[it.off[0]], b = ((const float *)c->in[1]->data)[it.off[1]];
+      r = cmp(op, a < b, a == b, a > b);
+    }
+    py[o] = (uint8_t)r;
+  }
+  return IR_OK;
+}
+
+/* Where(C, X, Y), any value dtype; Expand(X, shape): X broadcast. */
+int ref_where_expand(ref_call *c) {
+  ir_value *y = &c->out[0];
+  size_t es = ir_dtype_size(y->type.dtype);
+  int where = c->n->op == IR_OP_Where;
+  const ir_type *ti[3];
+  if (where)
+    for (int j = 0; j < 3; j++) ti[j] = &c->in[j]->type;
+  else
+    ti[0] = &c->in[0]->type;
+  bc_iter it;
+  bc_init(&it, &y->type, ti, where ? 3 : 1);
+  int64_t total = numel(y);
+  char *py = y->data;
+  for (int64_t o = 0; o < total; o++, bc_next(&it)) {
+    if (!where) {
+      memcpy(py + o * (int64_t)es, (const char *)c->in[0]->data + it.off[0] * (int64_t)es, es);
+      continue;
+    }
+    int pick = ((const uint8_t *)c->in[0]->data)[it.off[0]] ? 1 : 2;
+    memcpy(py + o * (int64_t)es, (const char *)c->in[pick]->data + it.off[pick] * (int64_t)es, es);
+  }
+  return IR_OK;
+}
+
+/* ---- shape arithmetic ---- */
+
+/* Shape (extents start..end), Size (element count). */
+int ref_shape_size(ref_call *c) {
+  const ir_type *t = &c->in[0]->type;
+  int64_t *py = c->out[0].data;
+  if (c->n->op == IR_OP_Size) {
+    py[0] = ir_type_numel(t);
+    return IR_OK;
+  }
+  int64_t b, e;
+  ir_shape_range(c->n, t->rank, &b, &e);
+  for (int64_t i = b; i < e; i++) py[i - b] = t->dims[i];
+  return IR_OK;
+}
+
+/* Gather along axis with int32/int64 indices (negative counts from the end). */
+int ref_gather(ref_call *c) {
+  const ir_value *x = c->in[0], *ix = c->in[1];
+  ir_value *y = &c->out[0];
+  int r = x->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", 0);
+  if (ax < 0) ax += r;
+  size_t es = ir_dtype_size(x->type.dtype);
+  int64_t outer = 1, inner = 1, D = x->type.dims[ax], ni = numel(ix);
+  for (int i = 0; i < ax; i++) outer *= x->type.dims[i];
+  for (int i = (int)ax + 1; i < r; i++) inner *= x->type.dims[i];
+  size_t chunk = (size_t)inner * es;
+  char *py = y->data;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t j = 0; j < ni; j++) {
+      int64_t k = load_i(ix->type.dtype, ix->data, j);
+      if (k < 0) k += D;
+      if (k < 0 || k >= D) return CERR("index %lld out of range", (long long)load_i(ix->type.dtype, ix->data, j));
+      if (chunk) memcpy(py + (o * ni + j) * (int64_t)chunk, (const char *)x->data + (o * D + k) * (int64_t)chunk, chunk);
+    }
+  return IR_OK;
+}
+
+/* Slice: a strided copy with the geometry of ir_slice_geometry. */
+int ref_slice(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  const ir_type *ti[5] = {0};
+  const void *di[5] = {0};
+  for (int k = 0; k < c->n->n_in && k < 5; k++) {
+    ti[k] = c->in[k] ? &c->in[k]->type : NULL;
+    di[k] = c->in[k] ? c->in[k]->data : NULL;
+  }
+  int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], len[IR_MAX_DIMS], sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  int rc = ir_slice_geometry(c->g, c->n, ti, di, start, step, len, c->err, c->errlen);
+  if (rc) return rc;
+  int r = x->type.rank;
+  strides_of(&x->type, sx);
+  size_t es = ir_dtype_size(x->type.dtype);
+  int64_t total = numel(y);
+  int64_t off = 0;
+  for (int d = 0; d < r; d++) off += start[d] * sx[d];
+  char *py = y->data;
+  for (int64_t o = 0; o < total; o++) {
+    memcpy(py + o * (int64_t)es, (const char *)x->data + off * (int64_t)es, es);
+    for (int d = r - 1; d >= 0; d--) {
+      off += step[d] * sx[d];
+      if (++idx[d] < len[d]) break;
+      off -= step[d] * sx[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Split along axis into the outputs' extents. */
+int ref_split(ref_call *c) {
+  const ir_value *x = c->in[0];
+  int r = x->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", 0);
+  if (ax < 0) ax += r;
+  size_t es = ir_dtype_size(x->type.dtype);
+  int64_t outer = 1, inner = 1;
+  for (int i = 0; i < ax; i++) outer *= x->type.dims[i];
+  for (int i = (int)ax + 1; i < r; i++) inner *= x->type.dims[i];
+  int64_t row = x->type.dims[ax] * inner * (int64_t)es, pos = 0;
+  for (int k = 0; k < c->n->n_out; k++) {
+    ir_value *y = &c->out[k];
+    int64_t chunk = y->type.dims[ax] * inner * (int64_t)es;
+    for (int64_t o = 0; o < outer; o++)
+      if (chunk) memcpy((char *)y->data + o * chunk, (const char *)x->data + o * row + pos, (size_t)chunk);
+    pos += chunk;
+  }
+  return IR_OK;
+}
+
+/* Tile: output index i reads input index i mod extent on every axis. */
+int ref_tile(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  int r = x->type.rank;
+  size_t es = ir_dtype_size(x->type.dtype);
+  int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y);
+  strides_of(&x->type, sx);
+  for (int64_t o = 0; o < total; o++) {
+    int64_t off = 0;
+    for (int d = 0; d < r; d++) off += (idx[d] % x->type.dims[d]) * sx[d];
+    memcpy((char *)y->data + o * (int64_t)es, (const char *)x->data + off * (int64_t)es, es);
+    for (int d = r - 1; d >= 0; d--) {
+      if (++idx[d] < y->type.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+/* Range: start + i * delta. */
+int ref_range(ref_call *c) {
+  ir_value *y = &c->out[0];
+  ir_dtype dt = y->type.dtype;
+  if (dt == IR_BOOL) return CERR("bool range"), IR_UNSUPPORTED;
+  int64_t n = numel(y);
+  if (is_int(dt)) {
+    int64_t s = load_i(dt, c->in[0]->data, 0), d = load_i(dt, c->in[2]->data, 0);
+    for (int64_t i = 0; i < n; i++) store_i(dt, y->data, i, s + i * d);
+  } else {
+    float s = ((const float *)c->in[0]->data)[0], d = ((const float *)c->in[2]->data)[0];
+    for (int64_t i = 0; i < n; i++) ((float *)y->data)[i] = s + (float)i * d;
+  }
+  return IR_OK;
+}
+
+/* ---- reductions and normalization ---- */
+
+/* ReduceMean/Sum/Max/Min over the axes of ir_reduce_axes, accumulated in double. */
+int ref_reduce(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  ir_dtype dt = x->type.dtype;
+  if (dt == IR_BOOL || !ir_dtype_size(dt)) return CERR("type %s not supported", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  const ir_type *ti[2] = {&x->type, c->n->n_in > 1 && c->in[1] ? &c->in[1]->type : NULL};
+  const void *di[2] = {x->data, c->n->n_in > 1 && c->in[1] ? c->in[1]->data : NULL};
+  char mark[IR_MAX_DIMS];
+  int r = x->type.rank;
+  int rc = ir_reduce_axes(c->g, c->n, ti, di, r, mark, c->err, c->errlen);
+  if (rc) return rc;
+  /* strides of the output (keepdims layout) with 0 on reduced axes */
+  int64_t so[IR_MAX_DIMS], s = 1, cnt = 1;
+  for (int d = r - 1; d >= 0; d--) {
+    so[d] = mark[d] ? 0 : s;
+    if (!mark[d]) s *= x->type.dims[d];
+    else cnt *= x->type.dims[d];
+  }
+  int64_t ny = numel(y), nx = numel(x);
+  double *acc = malloc((size_t)(ny ? ny : 1) * sizeof *acc);
+  if (!acc) return CERR("out of memory");
+  ir_op op = c->n->op;
+  double init = op == IR_OP_ReduceMax ? -INFINITY : op == IR_OP_ReduceMin ? INFINITY : 0;
+  for (int64_t i = 0; i < ny; i++) acc[i] = init;
+  int64_t idx[IR_MAX_DIMS] = {0}, off = 0;
+  for (int64_t i = 0; i < nx; i++) {
+    double v = ir_get_elem(dt, x->data, i);
+    switch (op) {
+    case IR_OP_ReduceMax: acc[off] = v > acc[off] || isnan(v) ? v : acc[off]; break;
+    case IR_OP_ReduceMin: acc[off] = v < acc[off] || isnan(v) ? v : acc[off]; break;
+    default: acc[off] += v; break;
+    }
+    for (int d = r - 1; d >= 0; d--) {
+      off += so[d];
+      if (++idx[d] < x->type.dims[d]) break;
+      off -= so[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  for (int64_t i = 0; i < ny; i++) {
+    double v = op == IR_OP_ReduceMean ? acc[i] / (double)cnt : acc[i];
+    if (is_int(dt) && op == IR_OP_ReduceMean) v = trunc(v);
+    ir_set_elem(dt, y->data, i, v);
+  }
+  free(acc);
+  return IR_OK;
+}
+
+/* Scale or B of LayerNormalization expanded to the inner (normalized) shape, or NULL if absent. */
+static float *ln_param(ref_call *c, int k, const ir_type *inner_t, int64_t inner) {
+  if (c->n->n_in <= k || !c->in[k]) return NULL;
+  float *p = malloc((size_t)inner * sizeof *p);
+  if (!p) return NULL;
+  const ir_type *ti[1] = {&c->in[k]->type};
+  bc_iter it;
+  bc_init(&it, inner_t, ti, 1);
+  for (int64_t i = 0; i < inner; i++, bc_next(&it)) p[i] = ((const float *)c->in[k]->data)[it.off[0]];
+  return p;
+}
+
+/* LayerNormalization over the axes >= axis: (x - mean) / sqrt(var + eps) * Scale + B; Mean and
+ * InvStdDev outputs when asked. */
+int ref_layernorm(ref_call *c) {
+  const ir_value *x = c->in[0];
+  int r = x->type.rank;
+  int64_t ax = ir_attr_int(c->n, "axis", -1);
+  if (ax < 0) ax += r;
+  float eps = ir_attr_float(c->n, "epsilon", 1e-5f);
+  for (int k = 1; k < 3 && k < c->n->n_in; k++)
+    if (c->in[k] && c->in[k]->type.dtype != IR_F32) return CERR("input %d is not f32", k), IR_UNSUPPORTED;
+  int64_t outer = 1, inner = 1;
+  ir_type inner_t = {.dtype = IR_F32, .rank = r - (int)ax};
+  for (int i = 0; i < r; i++) {
+    if (i < ax) outer *= x->type.dims[i];
+    else inner *= x->type.dims[i], inner_t.dims[i - ax] = x->type.dims[i];
+  }
+  if (inner == 0) return IR_OK;
+  float *sc = ln_param(c, 1, &inner_t, inner), *bb = ln_param(c, 2, &inner_t, inner);
+  if ((c->n->n_in > 1 && c->in[1] && !sc) || (c->n->n_in > 2 && c->in[2] && !bb)) {
+    free(sc), free(bb);
+    return CERR("out of memory");
+  }
+  const float *px = x->data;
+  float *py = c->out[0].data;
+  for (int64_t o = 0; o < outer; o++) {
+    const float *xi = px + o * inner;
+    float *yi = py + o * inner;
+    double s = 0, s2 = 0;
+    for (int64_t i = 0; i < inner; i++) s += xi[i];
+    double m = s / (double)inner;
+    for (int64_t i = 0; i < inner; i++) s2 += (xi[i] - m) * (xi[i] - m);
+    float inv = (float)(1.0 / sqrt(s2 / (double)inner + eps));
+    for (int64_t i = 0; i < inner; i++) {
+      float v = ((float)(xi[i] - m)) * inv;
+      if (sc) v *= sc[i];
+      if (bb) v += bb[i];
+      yi[i] = v;
+    }
+    if (c->n->n_out > 1 && c->n->out[1] >= 0) ((float *)c->out[1].data)[o] = (float)m;
+    if (c->n->n_out > 2 && c->n->out[2] >= 0) ((float *)c->out[2].data)[o] = inv;
+  }
+  free(sc);
+  free(bb);
+  return IR_OK;
+}

@@ -1,0 +1,176 @@
+"""tools/zoo_bench.py -- the torchvision zoo of issue 11 through dlvta: per model, compile time
+(16 calibration samples, pynq), the accelerator's share of the model's MACs, the CPU steps with
+the partition's reasons, fsim cycles and utilization for one input, and the cosine of dlvta's
+output against onnxruntime's float output for the same input.
+
+  /usr/bin/python3 tools/zoo_bench.py [--models a,b,...] [--cache build/zoo] [--config pynq]
+                                      [--json OUT.json] [--md OUT.md]
+
+Models are exported once into CACHE/<name>/ (tools/models/export.py zoo:<name>: model.onnx,
+input.npy, calib.npy) and onnxruntime's output (tools/ort/ort_run.js) is kept next to them; big
+ONNX files live only there (never committed). Prints the table (markdown) and ends with
+"N passed, N failed": a model passes when it compiles and runs; how well it runs is the table.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "models"))
+from export import ZOO  # noqa: E402
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def model_macs(path):
+    """Multiply-accumulates of every Conv, Gemm and MatMul of an ONNX model (shapes from onnx's
+    shape inference)."""
+    import onnx
+    from onnx import shape_inference
+    m = onnx.load(path, load_external_data=False)
+    m = shape_inference.infer_shapes(m)
+    g = m.graph
+    shapes = {}
+    for vi in list(g.value_info) + list(g.input) + list(g.output):
+        d = [x.dim_value if x.HasField("dim_value") else 1 for x in vi.type.tensor_type.shape.dim]
+        shapes[vi.name] = d
+    for t in g.initializer:
+        shapes[t.name] = list(t.dims)
+    total = 0
+    for n in g.node:
+        if n.op_type == "Conv" and n.output[0] in shapes and n.input[1] in shapes:
+            y, w = shapes[n.output[0]], shapes[n.input[1]]
+            total += int(np.prod(y)) * int(np.prod(w[1:]))
+        elif n.op_type in ("Gemm", "MatMul") and n.output[0] in shapes and n.input[0] in shapes:
+            a, y = shapes[n.input[0]], shapes[n.output[0]]
+            trans_a = any(at.name == "transA" and at.i for at in n.attribute)
+            k = a[-2] if trans_a else a[-1]
+            total += int(np.prod(y)) * k
+    return total
+
+
+def ensure_export(name, d):
+    if not os.path.exists(os.path.join(d, "model.onnx")):
+        os.makedirs(d, exist_ok=True)
+        r = run([sys.executable, os.path.join(ROOT, "tools/models/export.py"), "zoo:" + name, d])
+        if r.returncode:
+            raise RuntimeError("export failed: " + r.stdout[-500:])
+    ref = os.path.join(d, "ort_ref.npy")
+    if not os.path.exists(ref):
+        r = run(["node", os.path.join(ROOT, "tools/ort/ort_run.js"), os.path.join(d, "model.onnx"),
+                 os.path.join(d, "input.npy"), ref])
+        if r.returncode:
+            raise RuntimeError("onnxruntime failed: " + r.stdout[-500:])
+
+
+def cpu_summary(log):
+    """'op xN (why)' per op kind of the partition line's CPU nodes."""
+    m = re.search(r"partition: (\d+) accelerator layers, (\d+) CPU nodes(?: \[(.*)\])?", log)
+    if not m:
+        return 0, 0, ""
+    counts = collections.OrderedDict()
+    for op, why in re.findall(r"(\S+) '[^']*' \(([^)]*)\)", m.group(3) or ""):
+        counts.setdefault((op, why), 0)
+        counts[(op, why)] += 1
+    parts = [f"{op} x{c} ({why})" for (op, why), c in counts.items()]
+    return int(m.group(1)), int(m.group(2)), "; ".join(parts)
+
+
+def bench_one(name, d, dlvta, config):
+    row = {"model": name}
+    ensure_export(name, d)
+    row["macs"] = model_macs(os.path.join(d, "model.onnx"))
+    pkg = os.path.join(d, f"model.{config}.dlvta")
+    t0, c0 = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = run([dlvta, "compile", os.path.join(d, "model.onnx"), "-o", pkg, "--config", config,
+             "--calib", os.path.join(d, "calib.npy")])
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    row["compile_s"] = round(time.time() - t0, 2)
+    row["compile_cpu_s"] = round(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, 2)
+    if r.returncode:
+        row["error"] = "compile: " + r.stdout.strip().splitlines()[-1][:300]
+        return row
+    row["layers"], row["cpu_nodes"], row["cpu_ops"] = cpu_summary(r.stdout)
+    m = re.search(r"accelerator: (\d+) MACs", r.stdout)
+    row["acc_macs"] = int(m.group(1)) if m else 0
+    out, stats = os.path.join(d, "out.npy"), os.path.join(d, "stats.json")
+    r = run([dlvta, "run", pkg, "--input", os.path.join(d, "input.npy"), "--output", out, "--stats", stats])
+    if r.returncode:
+        row["error"] = "run: " + r.stdout.strip().splitlines()[-1][:300]
+        return row
+    with open(stats) as f:
+        st = json.load(f)
+    row["cycles"] = int(st["cycles_per_inference"])
+    row["utilization"] = st["utilization"]
+    row["cpu_ms"] = st.get("cpu_ms")
+    a = np.load(os.path.join(d, "ort_ref.npy")).reshape(-1).astype(np.float64)
+    b = np.load(out).reshape(-1).astype(np.float64)
+    row["cosine"] = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30)) if a.shape == b.shape else None
+    row["top1_same"] = bool(a.argmax() == b.argmax()) if a.shape == b.shape else None
+    return row
+
+
+def table(rows):
+    lines = ["| model | compile s (CPU s) | acc MAC share | fsim Mcycles | util % | cosine | top-1 | CPU steps (op xN (reason)) |",
+             "|---|---:|---:|---:|---:|---:|:-:|---|"]
+    for r in rows:
+        if "error" in r and "cycles" not in r:
+            lines.append(f"| {r['model']} | {r.get('compile_s', '')} | | | | | | FAILS: {r['error']} |")
+            continue
+        share = 100.0 * r["acc_macs"] / r["macs"] if r.get("macs") else 0
+        cos = f"{r['cosine']:.4f}" if r.get("cosine") is not None else "shape?"
+        lines.append(f"| {r['model']} | {r['compile_s']:.1f} ({r['compile_cpu_s']:.1f}) | {share:.1f} % | {r['cycles'] / 1e6:.2f} | "
+                     f"{100 * r['utilization']:.1f} | {cos} | {'=' if r.get('top1_same') else 'x'} | "
+                     f"{r['cpu_nodes']}: {r['cpu_ops'] or '-'} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default=",".join(ZOO))
+    ap.add_argument("--cache", default=os.path.join(ROOT, "build", "zoo"))
+    ap.add_argument("--dlvta", default=os.path.join(ROOT, "build", "dlvta"))
+    ap.add_argument("--config", default="pynq")
+    ap.add_argument("--json")
+    ap.add_argument("--md")
+    a = ap.parse_args()
+    rows, passed, failed = [], 0, 0
+    for name in a.models.split(","):
+        if name not in ZOO:
+            print(f"zoo_bench: unknown model '{name}' (known: {', '.join(ZOO)})", file=sys.stderr)
+            return 2
+        try:
+            row = bench_one(name, os.path.join(a.cache, name), a.dlvta, a.config)
+        except Exception as e:  # one model's failure is a row of the table, not the end of the run
+            row = {"model": name, "error": str(e)[:300]}
+        rows.append(row)
+        if "error" in row:
+            failed += 1
+            print(f"FAIL {name}: {row['error']}", flush=True)
+        else:
+            passed += 1
+            print(f"{name}: compile {row['compile_s']} s, cosine {row['cosine']}, {row['cycles']} cycles", flush=True)
+    md = table(rows)
+    print(md)
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write(md + "\n")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
