@@ -310,10 +310,10 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   char rdesc[48];
   if (p->res >= 0 && p->res_w) snprintf(rdesc, sizeof rdesc, " +conv1x1 s%d", rstride);
   else snprintf(rdesc, sizeof rdesc, "%s", p->res >= 0 ? " +res" : "");
-  snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s",
+  snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s%s",
            dwc ? "dwconv" : (ti->lh == 1 && ti->lw == 1 && p->kh == 1 && p->kw == 1) ? "fc" : "conv",
            ti->lc, ti->lh, ti->lw, to->c, oh, ow, p->kh, p->kw, p->sh, p->dh > 1 ? " dil" : "",
-           rdesc, ti->im2col ? " im2col" : "");
+           rdesc, ti->im2col ? " im2col" : "", p->lut ? " +lut" : "");
   return net->nl++;
 }
 
