@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "ref.h"
 
 /* ---- lowering ---------------------------------------------------------------------------- */
 
@@ -132,6 +133,36 @@ static ir_node *fused_act(lw *L, const ir_node *n) {
   ir_node *c = cc_only_consumer(L->g, n->out[0]);
   if (c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused")) return c;
   return NULL;
+}
+
+/* The table of unary node n between int8 codes: tab[k] = the output code (scale ys, zero point
+ * yz) of n's float reference applied to input code k - 128 (scale xs, zero point xz), rounded
+ * to nearest, saturated (+-inf to the ends, NaN to the zero point). IR_OK, or IR_ERR with
+ * L->refused = refuse (the node to move to the CPU) if the reference cannot run n. */
+static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, float ys, int32_t yz, int8_t *tab) {
+  ir_value in, out;
+  ir_type t;
+  memset(&t, 0, sizeof t);
+  t.dtype = IR_F32, t.rank = 1, t.dims[0] = ISA_LUT_DEPTH;
+  if (ir_value_alloc(&in, &t)) return cc_lower_fail(L, n, "out of memory");
+  float *x = in.data;
+  for (int k = 0; k < (int)ISA_LUT_DEPTH; k++) x[k] = (float)(k - 128 - xz) * xs;
+  const ir_value *ins[1] = {&in};
+  char why[512];
+  int rc = ref_run_node(L->g, n, ins, &out, why, sizeof why);
+  ir_value_free(&in);
+  if (rc != IR_OK || out.type.dtype != IR_F32 || ir_type_numel(&out.type) != ISA_LUT_DEPTH) {
+    if (rc == IR_OK) ir_value_free(&out);
+    L->refused = refuse;
+    return cc_lower_fail(L, n, "no table for this activation: %s", rc != IR_OK ? why : "output is not 256 floats");
+  }
+  const float *y = out.data;
+  for (int k = 0; k < (int)ISA_LUT_DEPTH; k++) {
+    double q = isnan(y[k]) ? yz : nearbyint((double)y[k] / ys) + yz;
+    tab[k] = (int8_t)fmax(-128, fmin(127, q));
+  }
+  ir_value_free(&out);
+  return IR_OK;
 }
 
 /* Per-output-channel symmetric int8 weights of w[M][K] (float), int32 bias b[M] (or NULL) at
@@ -496,6 +527,10 @@ static int lower_conv(lw *L, int ni) {
   ir_window win;
   char why[256];
   if (cc_window(g, n, x, wty->dims + 2, &win, why, sizeof why)) return cc_lower_fail(L, n, "%s", why);
+  /* a fused table op (Sigmoid, ...): the conv's own output y is its input codes, yo the result */
+  ir_node *fl = fused_act(L, n);
+  if (fl && !cc_is_lut_op(g, fl)) fl = NULL;
+  int yo = fl ? fl->out[0] : y;
   int M = (int)wty->dims[0], Kc = (int)wty->dims[1], kh = (int)wty->dims[2], kw = (int)wty->dims[3];
   int group = (int)ir_attr_int(n, "group", 1);
   float xs, ys, rs = 1;
@@ -523,6 +558,7 @@ static int lower_conv(lw *L, int ni) {
   uint8_t *shift = malloc((size_t)M);
   int8_t *rw = NULL;
   uint8_t *rf = NULL;
+  int8_t tab[ISA_LUT_DEPTH];
   int rc = IR_ERR;
   if (!qw || !qb || !mult || !shift) {
     cc_lower_fail(L, n, "out of memory");
@@ -549,12 +585,17 @@ static int lower_conv(lw *L, int ni) {
     }
     p.res_shift = sh;
   }
-  /* the input: a first layer with few channels reads a host-packed im2col tensor */
+  if (fl) {
+    float os;
+    int32_t oz;
+    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
+    p.lut = tab;
+  }
   /* the input: a first layer with few channels reads a host-packed im2col tensor */
   if (conv_input(L, n, x, &p, xs, xz)) goto out;
   p.res = -1;
   if (R >= 0 && (p.res = acc_of(L, R)) < 0) goto out;
-  if ((p.out = new_acc(L, y)) < 0) goto out;
+  if ((p.out = new_acc(L, yo)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -562,7 +603,7 @@ static int lower_conv(lw *L, int ni) {
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
-  L->acc[y] = p.out;
+  L->acc[yo] = p.out;
   rc = IR_OK;
 out:
   free(qw), free(qb), free(mult), free(shift), free(rw), free(rf);
@@ -713,6 +754,27 @@ static int lower_add(lw *L, int ni) {
   return IR_OK;
 }
 
+/* A unary table op (cc_is_lut_op) on its own -> a LUT layer. */
+static int lower_lut(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int x = n->in[0], y = n->out[0];
+  float xs, ys;
+  int32_t xz, yz;
+  int8_t tab[ISA_LUT_DEPTH];
+  if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || lut_table(L, n, ni, xs, xz, ys, yz, tab)) return IR_ERR;
+  cg_lut p = {.table = tab};
+  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  int layer = cg_net_add_lut(L->m->net, &p);
+  if (layer < 0) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the back end refused the table: %s", cg_net_error(L->m->net));
+  }
+  if (finish_layer(L, ni, layer, p.in, p.out)) return IR_ERR;
+  L->acc[y] = p.out;
+  return IR_OK;
+}
+
 /* Node ni on the CPU: its inputs as float, a copy of the node in the runtime graph. */
 static int lower_cpu(lw *L, int ni) {
   const ir_node *n = L->g->nodes[ni];
@@ -771,6 +833,8 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_AveragePool:
   case IR_OP_GlobalAveragePool: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
-  default: return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");
+  default:
+    if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
+    return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");
   }
 }

@@ -27,6 +27,11 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
               size_t whylen);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
+/* n is a unary elementwise function the accelerator runs as a 256-entry table of int8 codes
+ * (ALU LUT): a known op of partition.c's list with one input and one output. The table comes
+ * from the float reference of the node itself on the 256 dequantized codes (lower.c), so a new
+ * unary op needs only its name in that list (and its reference kernel). */
+int cc_is_lut_op(const ir_graph *g, const ir_node *n);
 
 /* ---- the lowering's state (lower.c, plan.c) ---- */
 typedef struct blob {

@@ -94,9 +94,29 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
 
 /* ---- partition ------------------------------------------------------------------------- */
 
+/* Unary activations that run as a table of int8 codes (ONNX op types and dlvta kinds): every
+ * function of one int8 input code is exactly such a table. */
+static const char *const lut_ops[] = {
+    "Sigmoid", "Tanh", "Erf", "HardSigmoid", "HardSwish", "Gelu", "Silu", "dlvta.Silu",
+    "LeakyRelu", "Elu", "Softplus", "Neg", "Abs",
+};
+
+int cc_is_lut_op(const ir_graph *g, const ir_node *n) {
+  (void)g;
+  if (n->op == IR_OP_UNKNOWN || n->n_in != 1 || n->n_out != 1 || !n->op_name) return 0;
+  for (size_t k = 0; k < sizeof lut_ops / sizeof lut_ops[0]; k++)
+    if (!strcmp(n->op_name, lut_ops[k])) return 1;
+  return 0;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
   int c, h, w;
+  if (cc_is_lut_op(g, n)) {
+    if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
+    if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
+    return NULL;
+  }
   switch (n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: {
@@ -187,10 +207,18 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {
-      ir_set_attr_string(n, "dlvta.target", "accel");
+      /* a table op fused into the conv before it stays fused */
+      if (strcmp(ir_attr_string(n, "dlvta.target", ""), "fused")) ir_set_attr_string(n, "dlvta.target", "accel");
     } else if (!ir_get_attr(n, "dlvta.target") || strcmp(ir_attr_string(n, "dlvta.target", ""), "fused")) {
       ir_set_attr_string(n, "dlvta.target", "cpu");
       ir_set_attr_string(n, "dlvta.why", no);
+    }
+    /* a table op (Sigmoid, ...) right after an accelerated conv becomes its last ALU pass */
+    if (!no && (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv)) {
+      ir_node *c = cc_only_consumer(g, n->out[0]);
+      if (c && cc_is_lut_op(g, c) && !accel_why_not(g, c, why, sizeof why) &&
+          strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
+        ir_set_attr_string(c, "dlvta.target", "fused");
     }
     /* a Relu/Clip right after an accelerated Add/Gemm/MatMul/AveragePool becomes its clamp */
     if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||

@@ -171,8 +171,14 @@ static int32_t alu_ref(int op, int32_t a, int32_t b, int32_t c, int use_imm) {
     return (int32_t)(r < lo ? lo : r > hi ? hi : r);
   }
   }
-  return 0;
+  return 0; /* LUT: lut_ref */
 }
+
+/* The lookup table the LUT check loads: entry k of lane l. */
+static int8_t lut_entry(unsigned k, unsigned l) { return (int8_t)(uint8_t)((k * 7u + l * 3u) ^ 0x5au); }
+
+/* ALU LUT on one lane l: the table entry at clamp(a, -128, 127) + 128. */
+static int32_t lut_ref(int32_t a, unsigned l) { return lut_entry((unsigned)((a < -128 ? -128 : a > 127 ? 127 : a) + 128), l); }
 
 /* The tail every computing check shares: the results acc[0..n) go out four times, shifted right
  * by 0, 8, 16 and 24 (SHR imm=8 in between, rounding), so that all 32 bits are checked; the
@@ -219,6 +225,9 @@ static void check_alu(st *s, int op, int use_imm) {
   default: imm = -1234; break;
   }
   isa_prog p;
+  if (op == ISA_ALU_LUT)
+    cat(body, sizeof body, "load lut sram=0 dram=%" PRIu64 " y_size=1 x_size=%u x_stride=%u\n",
+        st_dram(s, ISA_MEM_LUT, 0), ISA_LUT_DEPTH, ISA_LUT_DEPTH);
   cat(body, sizeof body, "load uop sram=0 dram=%" PRIu64 " y_size=1 x_size=1 x_stride=1\n",
       st_dram(s, ISA_MEM_UOP, 0));
   cat(body, sizeof body, "load acc sram=0 dram=%" PRIu64 " y_size=1 x_size=%d x_stride=%d\n",
@@ -235,6 +244,7 @@ static void check_alu(st *s, int op, int use_imm) {
   }
   for (unsigned i = 0; i < (unsigned)n * lanes; i++) {
     a[i] = op == ISA_ALU_MUL || op == ISA_ALU_REQ ? st_range(s, -200000, 200000)
+           : op == ISA_ALU_LUT                    ? st_range(s, -200, 200) /* codes, and both ends */
                                                   : (int32_t)(uint32_t)st_rand(s) / (op == ISA_ALU_SHR ? 1 : 4096);
     int32_t b;
     if (op == ISA_ALU_REQ)
@@ -246,13 +256,16 @@ static void check_alu(st *s, int op, int use_imm) {
     else
       b = (int32_t)(uint32_t)st_rand(s) / 4096;
     a[n * lanes + i] = b;
-    r[i] = alu_ref(op, a[i], use_imm ? imm : b, b, use_imm);
+    r[i] = op == ISA_ALU_LUT ? lut_ref(a[i], i % lanes) : alu_ref(op, a[i], use_imm ? imm : b, b, use_imm);
   }
   st_tail(s, body, sizeof body, n, r, want, "");
   int ok = st_asm(s, body, &p, err, sizeof err) == 0;
   if (ok) {
     put32(p.image + s->off[ISA_MEM_UOP], (int32_t)isa_uop(c, 0, (uint32_t)n, 0));
     for (unsigned i = 0; i < 2u * n * lanes; i++) put32(p.image + s->off[ISA_MEM_ACC] + 4 * i, a[i]);
+    if (op == ISA_ALU_LUT)
+      for (unsigned k = 0; k < ISA_LUT_DEPTH; k++)
+        for (unsigned l = 0; l < lanes; l++) p.image[s->off[ISA_MEM_LUT] + (uint64_t)k * lanes + l] = (uint8_t)lut_entry(k, l);
     ok = st_run_check(s, &p, want, 4 * (uint64_t)n, err, sizeof err);
     isa_prog_free(&p);
   }

@@ -91,7 +91,8 @@ _Static_assert(ISA_OP_COUNT <= 8, "opcode field is 3 bits");
 _Static_assert(ISA_MEM_COUNT <= 8, "mem field is 3 bits");
 _Static_assert(ISA_ALU_COUNT <= 16, "alu_op field is 4 bits");
 _Static_assert(ISA_OP_COUNT == 5, "opcode count changed: update ISA.md and the RTL decoder");
-_Static_assert(ISA_ALU_COUNT == 8, "ALU op count changed: update ISA.md and the RTL ALU");
+_Static_assert(ISA_ALU_COUNT == 9, "ALU op count changed: update ISA.md and the RTL ALU");
+_Static_assert(ISA_MEM_COUNT == 7, "memory count changed: update ISA.md, fsim and the RTL decoders");
 
 const char *isa_field_name(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].name : NULL; }
 const char *isa_field_meaning(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].meaning : NULL; }
@@ -195,6 +196,7 @@ static void derive(isa_config *c, const isa_derived *keys) {
   d->log_sram = d->log_src;
   if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
   if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;
+  if (ISA_LOG_LUT_DEPTH > d->log_sram) d->log_sram = ISA_LOG_LUT_DEPTH; /* LOAD LUT's sram */
 
   {
     unsigned w[] = {

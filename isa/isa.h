@@ -13,6 +13,9 @@
 #define ISA_INSN_BITS 128
 #define ISA_UOP_BITS 32
 #define ISA_MAX_FIELD_BITS 32
+/* The ALU's lookup table (memory LUT, ALU op LUT): one entry per int8 code, in every config. */
+#define ISA_LOG_LUT_DEPTH 8
+#define ISA_LUT_DEPTH (1u << ISA_LOG_LUT_DEPTH)
 
 /* ---- enumerations from the table -------------------------------------------------------- */
 enum isa_width {

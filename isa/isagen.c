@@ -62,6 +62,8 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
   e(f, "LOG_INP_DEPTH", d->log_inp, NULL);
   e(f, "LOG_WGT_DEPTH", d->log_wgt, NULL);
   e(f, "LOG_ACC_DEPTH", d->log_acc, NULL);
+  e(f, "LUT_DEPTH", ISA_LUT_DEPTH, "entries of the ALU's lookup table (memory LUT)");
+  e(f, "LOG_LUT_DEPTH", ISA_LOG_LUT_DEPTH, NULL);
   e(f, "AXI_BITS", d->axi_bits, NULL);
   e(f, "CLOCK_MHZ", d->clock_mhz, NULL);
   e(f, "INSN_QUEUE", d->insn_queue, "instruction queue depth per unit");

@@ -14,6 +14,9 @@
 //   S7  r = t + rb saturated to int32 and to 10 bits; no wide comparator follows the increment:
 //       t + rb overflows only when t is the largest value of the range, which saturates anyway
 //   S8  REQ's int8 bounds and the op select -> y_o (register)
+// LUT: S4 clamps a to int8 and registers the table index clamp(a) + 128; S5 reads the lane's
+// table (a 256 x 8 LUT RAM, written by a LOAD of memory LUT through lut_we_i/lut_waddr_i/
+// lut_wdata_i, never while an ALU op runs) into the simple result, registered in S6.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -24,7 +27,11 @@ module dlvta_alu_lane (
   input  wire [15:0] imm_i,
   input  wire [31:0] a_i,
   input  wire [31:0] c_i,
-  output reg  [31:0] y_o
+  output reg  [31:0] y_o,
+  // the lane's lookup table: entry lut_waddr_i := lut_wdata_i (LOAD of memory LUT)
+  input  wire        lut_we_i,
+  input  wire [`DLVTA_LOG_LUT_DEPTH-1:0] lut_waddr_i,
+  input  wire [7:0]  lut_wdata_i
 );
   wire is_req = (op_i == `DLVTA_ALU_REQ);
   wire is_shr = (op_i == `DLVTA_ALU_SHR);
@@ -66,6 +73,13 @@ module dlvta_alu_lane (
   reg  signed [9:0] clo5_q;
   reg  [5:0]  s5_q;
   reg         rs5_q;  // the result comes from the rounding shift (REQ, or SHR with s > 0)
+  // LUT: the table index clamp(a, -128, 127) + 128 (the sign bit of the int8 code flipped)
+  wire        a_fits8 = (a4_q[31:7] == 25'd0) || (a4_q[31:7] == {25{1'b1}});
+  wire [7:0]  code4 = a_fits8 ? {~a4_q[7], a4_q[6:0]} : (a4_q[31] ? 8'h00 : 8'hff);
+  reg  [7:0]  lix5_q;
+  always @(posedge clk_i) begin
+    lix5_q <= code4;
+  end
   always @(posedge clk_i) begin
     plo5_q <= a_lo * mb4_q;
     phi5_q <= a_hi * mb4_q;
@@ -79,7 +93,12 @@ module dlvta_alu_lane (
     rs5_q <= is_req || (is_shr && (b4_q[5:0] != 6'd0) && !b4_q[5]);
   end
 
-  // ---- S5: the simple ops' results selected; the product; the shift's operand ----
+  // ---- S5: the simple ops' results selected (LUT: the table read); the product ----
+  reg  [7:0] lut_mem [0:(1 << `DLVTA_LOG_LUT_DEPTH)-1];
+  always @(posedge clk_i) begin
+    if (lut_we_i) lut_mem[lut_waddr_i] <= lut_wdata_i;
+  end
+  wire [7:0] lut_y = lut_mem[lix5_q];
   wire signed [9:0] chi = {{2{b5_q[15]}}, b5_q[15:8]};
   wire signed [9:0] c_y = (clo5_q > chi) ? chi : clo5_q;
   reg [31:0] y5;
@@ -92,6 +111,7 @@ module dlvta_alu_lane (
       `DLVTA_ALU_SHR:  y5 = (b5_q[5:0] == 6'd0) ? a5_q : shl5_q;
       `DLVTA_ALU_CLIP: y5 = {{22{c_y[9]}}, c_y};
       `DLVTA_ALU_MOV:  y5 = b5_q;
+      `DLVTA_ALU_LUT:  y5 = {{24{lut_y[7]}}, lut_y};
       default:         y5 = a5_q;
     endcase
   end

@@ -1,4 +1,4 @@
-// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8, GEMM, ALU and FINISH from its
+// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8/LUT, GEMM, ALU and FINISH from its
 // instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
 // push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (AccCopies, from
 // the config's DLVTA_ACC_COPIES: two copies written together, so the ALU reads acc[dst] and
@@ -109,6 +109,8 @@ module dlvta_compute #(
   localparam integer MaxLogE = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
   localparam integer LogEAcc = $clog2(`DLVTA_MEM_ACC_ELEM_BYTES);
   localparam integer LogEAcc8 = $clog2(`DLVTA_MEM_ACC8_ELEM_BYTES);
+  localparam integer LogELut = $clog2(`DLVTA_MEM_LUT_ELEM_BYTES);
+  localparam integer LogLut = `DLVTA_LOG_LUT_DEPTH;
   // source cache (AccCopies = 1): 2^LogSc elements, at most half the accumulator
   localparam integer LogSc = (LogAcc > 5) ? 5 : LogAcc - 1;
   localparam integer SrcCache = 1 << LogSc;
@@ -183,11 +185,13 @@ module dlvta_compute #(
   wire h_dst_rd = (h_alu_op != `DLVTA_ALU_MOV);
   wire is_gemm = (op_q == `DLVTA_OP_GEMM);
 
-  // ---- LOAD of UOP / ACC / ACC8 ----
+  // ---- LOAD of UOP / ACC / ACC8 / LUT ----
   wire h_is_uop = (h_mem == `DLVTA_MEM_UOP);
   wire h_is_acc8 = (h_mem == `DLVTA_MEM_ACC8);
-  wire [3:0] ld_log_e = h_is_uop ? 4'd2 : h_is_acc8 ? LogEAcc8[3:0] : LogEAcc[3:0];
-  wire [3:0] ld_log_depth = h_is_uop ? LogUop[3:0] : LogAcc[3:0];
+  wire h_is_lut = (h_mem == `DLVTA_MEM_LUT);
+  wire [3:0] ld_log_e = h_is_uop ? 4'd2 : h_is_acc8 ? LogEAcc8[3:0] : h_is_lut ? LogELut[3:0] :
+                        LogEAcc[3:0];
+  wire [3:0] ld_log_depth = h_is_uop ? LogUop[3:0] : h_is_lut ? LogLut[3:0] : LogAcc[3:0];
   wire ld_start = start && (h_op == `DLVTA_OP_LOAD);
   wire ld_done, ld_rerr, ld_derr, ld_busy, ld_wv, ld_pad;
   wire [`DLVTA_W_SRAM_IDX-1:0] ld_addr;
@@ -379,12 +383,17 @@ module dlvta_compute #(
     .acc_i(gemm_acc), .acc_o(gemm_y)
   );
 
+  // the lanes' lookup tables, written by a LOAD of memory LUT (lane l: byte l of the element)
+  wire lut_we = (state_q == S_LOAD) && ld_wv && (mem_q == `DLVTA_MEM_LUT);
+
   genvar gl;
   generate
     for (gl = 0; gl < Lanes; gl = gl + 1) begin : gen_alu
       dlvta_alu_lane u_lane (
         .clk_i(clk_i), .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
-        .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32])
+        .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32]),
+        .lut_we_i(lut_we), .lut_waddr_i(ld_addr[LogLut-1:0]),
+        .lut_wdata_i(ld_pad ? pad_q : ld_data[gl*8 +: 8])
       );
     end
   endgenerate
@@ -402,7 +411,7 @@ module dlvta_compute #(
     acc_waddr = {LogAcc{1'b0}};
     acc_wdata = {AccBits{1'b0}};
     if (state_q == S_LOAD) begin
-      acc_we = ld_wv && (mem_q != `DLVTA_MEM_UOP);
+      acc_we = ld_wv && (mem_q != `DLVTA_MEM_UOP) && (mem_q != `DLVTA_MEM_LUT);
       acc_waddr = ld_addr[LogAcc-1:0];
       acc_wdata = ld_acc;
     end else if (is_alu) begin

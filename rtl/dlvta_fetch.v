@@ -128,7 +128,8 @@ module dlvta_fetch (
       `DLVTA_OP_LOAD: begin
         if ((insn >> `DLVTA_OP_LOAD_USED_BITS) != 128'd0) legal = 1'b0;
         if (mem == `DLVTA_MEM_INP || mem == `DLVTA_MEM_WGT) unit = 2'd0;
-        else if (mem == `DLVTA_MEM_UOP || mem == `DLVTA_MEM_ACC || mem == `DLVTA_MEM_ACC8) unit = 2'd1;
+        else if (mem == `DLVTA_MEM_UOP || mem == `DLVTA_MEM_ACC || mem == `DLVTA_MEM_ACC8 ||
+                 mem == `DLVTA_MEM_LUT) unit = 2'd1;
         else legal = 1'b0;
       end
       `DLVTA_OP_STORE: begin

@@ -14,6 +14,9 @@
                        tiling of the pooling fits, so the back end refuses it and the compiler
                        moves it (and the Relu it had fused) to the CPU; pynq runs all of it
                        (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
+  OUTDIR/act.onnx      Conv + Sigmoid (fused), Conv + Relu, MaxPool, Sigmoid (on its own), a 1x1
+                       Conv + Sigmoid, GlobalAveragePool, Gemm: every activation a table of
+                       int8 codes on the accelerator (ALU LUT)
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -134,6 +137,29 @@ def fallback_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def act_model():
+    """Activations as tables on the accelerator: a Sigmoid fused into the conv before it, one
+    after a max pooling on its own, and a last one fused into a 1x1 conv."""
+    inits, nodes = [], []
+    def w(name, shape, sd=0.4):
+        inits.append(const(name, rng.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    nodes.append(helper.make_node("Conv", ["x", w("w1", (8, 3, 3, 3)), w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
+    nodes.append(helper.make_node("Conv", ["s1", w("w2", (16, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
+    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
+    nodes.append(helper.make_node("MaxPool", ["r2"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    nodes.append(helper.make_node("Sigmoid", ["mp"], ["s2"], name="sigmoid2"))
+    nodes.append(helper.make_node("Conv", ["s2", w("w3", (16, 16, 1, 1)), w("b3", (16,))], ["c3"], name="conv3"))
+    nodes.append(helper.make_node("Sigmoid", ["c3"], ["s3"], name="sigmoid3"))
+    nodes.append(helper.make_node("GlobalAveragePool", ["s3"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["y"], name="fc", transB=1))
+    g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -147,6 +173,7 @@ def main():
     xf = rng.normal(0.5, 1, (12, 4, 96, 96)).astype(np.float32)
     np.save(os.path.join(out, "fallback_input.npy"), xf[:4, None])
     np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
+    save(act_model(), os.path.join(out, "act.onnx"))  # last: the models above keep their random draws
 
 
 if __name__ == "__main__":

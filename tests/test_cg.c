@@ -379,6 +379,46 @@ static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
   cg_net_free(net);
 }
 
+/* A LUT layer (a quantized activation as a table of int8 codes) against cg_ref_lut. */
+static void run_lut(devs *D, const char *cfgname, int c, int h, int w, int no_lh) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cg_net *net = cg_net_new(cfg);
+  size_t n = (size_t)c * h * w;
+  int8_t *a = malloc(n), *got = malloc(n), *want = malloc(n), tab[ISA_LUT_DEPTH];
+  fill8(a, n, -128, 127);
+  fill8(tab, sizeof tab, -128, 127);
+  cg_lut p = {cg_net_tensor(net, c, h, w), cg_net_tensor(net, c, h, w), tab};
+  int li = cg_net_add_lut(net, &p);
+  CHECK(li == 0, "add_lut: %s", cg_net_error(net));
+  pa_case k = {p.in, -1, a, NULL};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cg_opts o;
+  cg_opts_default(&o);
+  o.no_latency_hiding = no_lh;
+  if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
+    cg_unpack(net, p.out, img, got);
+    cg_ref_lut(&p, (int)n, a, want);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++)
+      if (got[i] != want[i] && !bad++) first = i;
+    CHECK(bad == 0, "%s lut %dx%dx%d: %zu of %zu differ; first %zu expected %d got %d", cfgname, c, h, w, bad, n,
+          first, want[first], got[first]);
+    CHECK(ctr.loads[ISA_MEM_LUT] == 1, "%s lut: %llu LOADs of the table, expected 1", cfgname,
+          (unsigned long long)ctr.loads[ISA_MEM_LUT]);
+    cg_layer_info inf;
+    cg_net_layer_info(net, 0, &inf);
+    if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  free(a);
+  free(got);
+  free(want);
+  cg_net_free(net);
+}
+
 /* ---- a small network: conv -> maxpool -> conv(+res) -> add -> global avgpool -> fc ------ */
 typedef struct net_case {
   int t0;
@@ -633,6 +673,29 @@ int main(int argc, char **argv) {
     run_conv(&D, "tiny", &k, 0, 0);
     conv_free(&k);
   }
+  /* activations as tables: a LUT layer of several chunks, and convs with a fused table (with a
+   * residual, depthwise, on pynq) */
+  run_lut(&D, "tiny", 9, 17, 13, 0);
+  run_lut(&D, "pynq", 70, 21, 19, 0);
+  run_lut(&D, "tiny", 5, 6, 7, 1);
+  {
+    int8_t act[ISA_LUT_DEPTH];
+    for (int c = 0; c < (int)ISA_LUT_DEPTH; c++) /* a sigmoid of the codes at scale 1/16 */
+      act[c] = (int8_t)lrint(fmin(127, 255.0 / (1.0 + exp(-(c - 128) / 16.0)) - 128));
+    static const int lutc[][10] = {{6, 10, 9, 9, 3, 1, 1, 1, 0, 1}, {9, 9, 10, 9, 3, 1, 1, 1, 1, 0},
+                                   {20, 9, 8, 8, 1, 2, 0, 1, 0, 1}};
+    for (int i = 0; i < 3; i++) {
+      const int *q = lutc[i];
+      conv_random(&k, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]);
+      k.p.lut = act;
+      run_conv(&D, "tiny", &k, 0, 0);
+      conv_free(&k);
+    }
+    conv_random(&k, 40, 36, 14, 14, 3, 1, 1, 1, 0, 0);
+    k.p.lut = act;
+    run_conv(&D, "pynq", &k, 0, 0);
+    conv_free(&k);
+  }
   zp_mode = 1;
   /* random layers on tiny (and every fourth on pynq), including windows that lie wholly in
    * the padding, channel counts of many blocks, and the serialized schedule */
@@ -646,6 +709,9 @@ int main(int argc, char **argv) {
     int big = rr(0, 5) == 0;
     conv_random(&k, rr(1, big ? 40 : 13), rr(1, big ? 40 : 13), h, w, kk, s, pad, dil, dw, res);
     k.im2col = !dw && rr(0, 7) == 0;
+    static int8_t act[ISA_LUT_DEPTH]; /* a fused activation table on every third conv */
+    fill8(act, sizeof act, -128, 127);
+    if (i % 3 == 1) k.p.lut = act;
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
     cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
@@ -663,6 +729,7 @@ int main(int argc, char **argv) {
     quiet_pa = 1;
     run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
     run_add(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(1, 20), rr(1, 20));
+    if (i % 4 == 0) run_lut(&D, i % 8 == 4 ? "pynq" : "tiny", rr(1, 40), rr(1, 30), rr(1, 30), rr(0, 3) == 0);
     quiet_pa = 0;
   }
   zp_mode = 0;

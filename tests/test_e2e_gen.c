@@ -5,10 +5,13 @@
  *    (QLinearConv, QLinearMatMul, uint8 weights with a zero point): the models' own scales and
  *    zero points are kept (uint8 zero point z becomes int8 z - 128), every Conv/Gemm/MatMul runs
  *    on the accelerator, no (de)quantize node is left on the CPU;
- *  - mixed: CPU steps (Sigmoid, Mul, Concat, a data-moving Flatten, Softmax) interleave with
- *    accelerator layers (Conv, MaxPool, Add + Relu, Gemm);
+ *  - mixed: CPU steps (Mul, Concat, a data-moving Flatten, Softmax) interleave with
+ *    accelerator layers (Conv, Sigmoid as a table, MaxPool, Add + Relu, Gemm);
  *  - fallback: a pooling no tiling of the tiny config fits: the back end refuses it, the
- *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator). */
+ *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator);
+ *  - act: Sigmoids as 256-entry tables of int8 codes on the accelerator's ALU (ALU LUT), fused
+ *    into the conv before them or a layer of their own; none left on the CPU, and the RTL gives
+ *    fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -78,6 +81,28 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   free(cf), free(x), free(r);
 }
 
+/* The act model's package on the Verilated RTL gives fsim's outputs bit for bit (its
+ * activations run as ALU LUT passes: fused into convs and on their own). */
+static void act_rtl(const char *cfg) {
+  char pkg[256];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/act_%s.dlvta", cfg);
+  npy_array xa;
+  float *x;
+  if (e2e_load_f32(GEN_DIR "/input.npy", &xa, &x)) return;
+  int64_t n = 2, on = 0;
+  float *y = e2e_run(pkg, "fsim", x, n, &on, NULL, NULL);
+  float *v = y ? e2e_run(pkg, "verilator", x, n, NULL, NULL, NULL) : NULL;
+  CHECK(y && v, "act %s: no outputs from fsim or verilator", cfg);
+  if (y && v) {
+    int same = !memcmp(v, y, (size_t)(n * on) * sizeof(float));
+    printf("act %s: verilator outputs %s fsim's\n", cfg, same ? "identical to" : "DIFFER from");
+    CHECK(same, "act %s: verilator and fsim outputs differ", cfg);
+  }
+  free(y), free(v);
+  npy_free(&xa);
+  free(x);
+}
+
 int main(void) {
   /* qdq: x u8 zp 128 -> int8 0; the relu output u8 zp 0 -> -128; conv2's output u8 zp 128 -> 0 */
   static const float qs[] = {0.02f, 0.03f, 0.05f};
@@ -92,8 +117,11 @@ int main(void) {
     one("qlinear", cfg, 3, "Reshape", 0.999, ls, lz, 3);
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
-    one("mixed", cfg, 6, "Sigmoid,Mul,Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
+    one("mixed", cfg, 7, "Mul,Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
+    /* three Sigmoids as tables: two fused into their convs, one a LUT layer after the pooling */
+    one("act", cfg, 7, "", 0.999, NULL, NULL, 0);
   }
+  act_rtl("tiny");
   return TEST_END();
 }

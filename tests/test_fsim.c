@@ -305,6 +305,42 @@ static void test_alu_directed(void) {
   }
 }
 
+/* Directed LUT lookups: the table entry k = 3k - 100 (wrapping to int8) in lane l plus l, read
+ * at clamp(a, -128, 127) + 128 for codes inside the range, at its ends and far outside it. */
+static void test_lut_directed(void) {
+  static const int32_t as[] = {-128, -127, -1, 0, 1, 126, 127, 128, -129, 1000, -1000,
+                               INT32_MAX, INT32_MIN, 0x100, -0x100, 0x7f00};
+  const unsigned L = cfg->d.batch * cfg->d.block_out, n = sizeof as / sizeof as[0];
+  tprog p;
+  tp_init(&p, cfg, 1 << 16);
+  uint32_t t = tp_alloc(&p, ISA_MEM_LUT, ISA_LUT_DEPTH), a = tp_alloc(&p, ISA_MEM_ACC, n);
+  for (unsigned k = 0; k < ISA_LUT_DEPTH; k++)
+    for (unsigned l = 0; l < L; l++) p.img[((uint64_t)t + k) * L + l] = (uint8_t)(3 * k - 100 + l);
+  for (unsigned e = 0; e < n; e++)
+    for (unsigned l = 0; l < L; l++) memcpy(p.img + ((uint64_t)a + e) * cfg->elem_bytes[ISA_MEM_ACC] + 4 * l, &as[e], 4);
+  tp_load(&p, ISA_MEM_LUT, 0, t, 1, ISA_LUT_DEPTH, ISA_LUT_DEPTH, 0, 0, 0, 0, 0, 0);
+  tp_load(&p, ISA_MEM_ACC, 0, a, 1, n, n, 0, 0, 0, 0, 0, 0);
+  uint32_t u = isa_uop(cfg, 0, 0, 0);
+  tp_load(&p, ISA_MEM_UOP, 0, tp_uops(&p, &u, 1), 1, 1, 1, 0, 0, 0, 0, 0, 0);
+  tp_alu(&p, ISA_ALU_LUT, 1, 0, 0, 1, 1, (int)n, 0, 1, 0, 0, 0);
+  tp_finish(&p, 0);
+  isa_prog prog = {cfg, p.w, p.n, p.img, p.size};
+  fsim *s = fsim_create(cfg);
+  drv_error err;
+  int rc = fsim_run_prog(s, &prog, p.img, NULL, &err);
+  CHECK(rc == DRV_OK, "%s: LUT program: %s", cfg->d.name, err.message);
+  for (unsigned e = 0; rc == DRV_OK && e < n; e++)
+    for (unsigned l = 0; l < L; l++) {
+      int32_t c = as[e] < -128 ? -128 : as[e] > 127 ? 127 : as[e], got, want = (int8_t)(uint8_t)(3 * (c + 128) - 100 + (int)l);
+      memcpy(&got, fsim_sram(s, ISA_MEM_ACC, e) + 4 * l, 4);
+      int8_t o = (int8_t)fsim_sram(s, ISA_MEM_OUT, e)[l];
+      CHECK(got == want && o == want, "%s: LUT of %d lane %u: expected %d got %d (out %d)", cfg->d.name, as[e], l, want,
+            got, o);
+    }
+  fsim_destroy(s);
+  free(p.img);
+}
+
 /* Edge cases: pad-only loads, stride 0, reset GEMM whose x/w would be out of range, ALU with
  * imm whose s would be out of range, loops of extent 0, uop range ending at the depth. */
 static void test_edges(void) {
@@ -383,6 +419,7 @@ int main(void) {
     test_gemm(big ? 100 : 400);
     test_alu(big ? 15 : 50);
     test_alu_directed();
+    test_lut_directed();
     test_edges();
     test_sram_poke();
   }

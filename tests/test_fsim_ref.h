@@ -36,6 +36,7 @@ typedef struct ref {
   int8_t *wgt;   /* [wgt_depth][bo][bi] */
   int32_t *acc;  /* [acc_depth][nb][bo] */
   int8_t *out;   /* [acc_depth][nb][bo] */
+  int8_t *lut;   /* [ISA_LUT_DEPTH][nb][bo]: the ALU's lookup tables */
   uint64_t macs; /* non-reset GEMM iterations x nb x bi x bo */
   uint64_t alu_iters, gemm_iters, rd_bytes, wr_bytes;
 } ref;
@@ -49,11 +50,12 @@ TREF ref *ref_new(const isa_config *c) {
   r->wgt = calloc((size_t)c->d.wgt_depth * r->bo * r->bi, 1);
   r->acc = calloc((size_t)c->d.acc_depth * r->nb * r->bo, 4);
   r->out = calloc((size_t)c->d.acc_depth * r->nb * r->bo, 1);
+  r->lut = calloc((size_t)ISA_LUT_DEPTH * r->nb * r->bo, 1);
   return r;
 }
 
 TREF void ref_free(ref *r) {
-  free(r->uop), free(r->inp), free(r->wgt), free(r->acc), free(r->out), free(r);
+  free(r->uop), free(r->inp), free(r->wgt), free(r->acc), free(r->out), free(r->lut), free(r);
 }
 
 /* two's complement value of the low `bits` bits of v */
@@ -118,6 +120,9 @@ TREF void ref_set(ref *r, int m, uint64_t e, const uint8_t *p, int32_t v) {
   case ISA_MEM_WGT:
     for (unsigned l = 0; l < r->bo * r->bi; l++) r->wgt[e * r->bo * r->bi + l] = p ? (int8_t)p[l] : (int8_t)v;
     break;
+  case ISA_MEM_LUT:
+    for (unsigned l = 0; l < al; l++) r->lut[e * al + l] = p ? (int8_t)p[l] : (int8_t)v;
+    break;
   case ISA_MEM_ACC:
   case ISA_MEM_ACC8:
     for (unsigned l = 0; l < al; l++) {
@@ -148,7 +153,7 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
       uint64_t rows = (uint64_t)f[ISA_F_y_pad0] + f[ISA_F_y_size] + f[ISA_F_y_pad1];
       uint64_t cols = (uint64_t)f[ISA_F_x_pad0] + f[ISA_F_x_size] + f[ISA_F_x_pad1];
       uint64_t depth = m == ISA_MEM_UOP ? d->uop_depth : m == ISA_MEM_INP ? d->inp_depth
-                       : m == ISA_MEM_WGT ? d->wgt_depth : d->acc_depth;
+                       : m == ISA_MEM_WGT ? d->wgt_depth : m == ISA_MEM_LUT ? ISA_LUT_DEPTH : d->acc_depth;
       if (rows * cols != 0 && f[ISA_F_sram] + rows * cols > depth) return -1;
       for (uint64_t y = 0; y < rows; y++)
         for (uint64_t x = 0; x < cols; x++) {
@@ -211,6 +216,8 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
               int32_t a = r->acc[dd * al + l];
               int32_t b = ui ? imm : src[l];
               int32_t v = ref_alu(aop, ui, a, b, src[l], imm);
+              if (aop == ISA_ALU_LUT) /* the lane's table at clamp(a, -128, 127) + 128 */
+                v = r->lut[(uint64_t)(ref_min(ref_max(a, -128), 127) + 128) * al + l];
               r->acc[dd * al + l] = v;
               r->out[dd * al + l] = (int8_t)ref_sext((uint32_t)v, 8);
             }
@@ -251,6 +258,12 @@ TREF long ref_compare(ref *r, fsim *s, const char *tag) {
         printf("FAIL %s: acc[%u] lane %u expected %" PRId32 " got %" PRId32 "\n", tag, e, l, r->acc[e * al + l], v);
       if (o != r->out[e * al + l] && bad++ < 3)
         printf("FAIL %s: out[%u] lane %u expected %d got %d\n", tag, e, l, r->out[e * al + l], o);
+    }
+  for (uint32_t e = 0; e < ISA_LUT_DEPTH; e++)
+    for (unsigned l = 0; l < al; l++) {
+      int8_t v = (int8_t)fsim_sram(s, ISA_MEM_LUT, e)[l];
+      if (v != r->lut[e * al + l] && bad++ < 3)
+        printf("FAIL %s: lut[%u] lane %u expected %d got %d\n", tag, e, l, r->lut[e * al + l], v);
     }
   return bad;
 }

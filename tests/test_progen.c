@@ -41,7 +41,7 @@ static void cover(const isa_prog *p) {
  * each unit's last read. A read of an element never written, or two accesses from different
  * units (one a write) not ordered by tokens, is reported with the instruction index. The
  * accumulator and output buffers count as one (every accumulator write also writes OUT). */
-enum { B_UOP, B_INP, B_WGT, B_ACC, NB };
+enum { B_UOP, B_INP, B_WGT, B_ACC, B_LUT, NB };
 typedef struct elem_state {
   int64_t w_unit, w_clock;       /* last write: unit and its clock then; w_unit -1: never */
   int64_t r_clock[ISA_UNIT_COUNT]; /* each unit's clock at its last read (0: none) */
@@ -100,7 +100,7 @@ static int hb_check(const isa_prog *p, char *msg, size_t n) {
   const isa_config *c = p->cfg;
   h.c = c;
   h.depth[B_UOP] = c->d.uop_depth, h.depth[B_INP] = c->d.inp_depth;
-  h.depth[B_WGT] = c->d.wgt_depth, h.depth[B_ACC] = c->d.acc_depth;
+  h.depth[B_WGT] = c->d.wgt_depth, h.depth[B_ACC] = c->d.acc_depth, h.depth[B_LUT] = ISA_LUT_DEPTH;
   for (int b = 0; b < NB; b++) {
     h.st[b] = calloc(h.depth[b], sizeof(elem_state));
     for (unsigned e = 0; e < h.depth[b]; e++) h.st[b][e].w_unit = -1;
@@ -132,7 +132,8 @@ static int hb_check(const isa_prog *p, char *msg, size_t n) {
     if (op == ISA_OP_FINISH) break;
     if (op == ISA_OP_LOAD || op == ISA_OP_STORE) {
       int m = (int)f[ISA_F_mem];
-      int b = m == ISA_MEM_UOP ? B_UOP : m == ISA_MEM_INP ? B_INP : m == ISA_MEM_WGT ? B_WGT : B_ACC;
+      int b = m == ISA_MEM_UOP ? B_UOP : m == ISA_MEM_INP ? B_INP : m == ISA_MEM_WGT ? B_WGT
+              : m == ISA_MEM_LUT ? B_LUT : B_ACC;
       uint64_t total = op == ISA_OP_STORE ? (uint64_t)f[ISA_F_y_size] * f[ISA_F_x_size]
                                           : ((uint64_t)f[ISA_F_y_pad0] + f[ISA_F_y_size] + f[ISA_F_y_pad1]) *
                                                 ((uint64_t)f[ISA_F_x_pad0] + f[ISA_F_x_size] + f[ISA_F_x_pad1]);
@@ -150,6 +151,9 @@ static int hb_check(const isa_prog *p, char *msg, size_t n) {
         }
       }
     } else if (f[ISA_F_loop_out] && f[ISA_F_loop_in]) {
+      /* an ALU LUT may read any entry of the table: all must be written */
+      if (op == ISA_OP_ALU && f[ISA_F_alu_op] == ISA_ALU_LUT && f[ISA_F_uop_end] > f[ISA_F_uop_begin])
+        for (unsigned e = 0; e < ISA_LUT_DEPTH; e++) hb_access(&h, u, B_LUT, e, 0);
       for (uint64_t o = 0; o < f[ISA_F_loop_out]; o++)
         for (uint64_t l = 0; l < f[ISA_F_loop_in]; l++)
           for (uint64_t k = f[ISA_F_uop_begin]; k < f[ISA_F_uop_end] && !h.err[0]; k++) {
@@ -189,11 +193,11 @@ static int hb_check(const isa_prog *p, char *msg, size_t n) {
 
 /* Fills every on-chip buffer of s with random bytes; returns a copy of what it wrote per mem. */
 static void garbage(fsim *s, const isa_config *c) {
-  static const int mems[] = {ISA_MEM_UOP, ISA_MEM_WGT, ISA_MEM_INP, ISA_MEM_ACC, ISA_MEM_OUT};
-  for (int k = 0; k < 5; k++) {
+  static const int mems[] = {ISA_MEM_UOP, ISA_MEM_WGT, ISA_MEM_INP, ISA_MEM_ACC, ISA_MEM_OUT, ISA_MEM_LUT};
+  for (int k = 0; k < 6; k++) {
     int m = mems[k];
     unsigned depth = m == ISA_MEM_UOP ? c->d.uop_depth : m == ISA_MEM_WGT ? c->d.wgt_depth
-                     : m == ISA_MEM_INP ? c->d.inp_depth : c->d.acc_depth;
+                     : m == ISA_MEM_INP ? c->d.inp_depth : m == ISA_MEM_LUT ? ISA_LUT_DEPTH : c->d.acc_depth;
     for (uint32_t e = 0; e < depth; e++) {
       uint8_t *p = fsim_sram(s, m, e);
       for (unsigned b = 0; b < c->elem_bytes[m]; b++) p[b] = (uint8_t)rnd();

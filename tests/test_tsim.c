@@ -246,6 +246,34 @@ static void test_alu(void) {
       }
 }
 
+/* The lookup table (LOAD LUT, ALU LUT): a whole table with random pads and pad value, a partial
+ * reload, then LUT over int8 codes (ACC8), int32 values that clamp at both ends (ACC), back to
+ * back on one element (a lookup of a lookup) and with an immediate or an acc[src] operand (b is
+ * unused; acc[src] still costs its read). Every result against fsim. */
+static void test_lut(int trials) {
+  for (int t = 0; t < trials; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    int xp0 = t % 2 ? (int)rr(0, 15) : 0, xp1 = t % 3 ? (int)rr(0, 15) : 0;
+    int xs = ISA_LUT_DEPTH - xp0 - xp1;
+    p_load(ISA_MEM_LUT, 0, p_random(ISA_MEM_LUT, (uint64_t)xs), 1, xs, xs, 0, 0, xp0, xp1, (int)rr(0, 255), 0);
+    uint32_t at = rr(0, ISA_LUT_DEPTH - 6);
+    p_load(ISA_MEM_LUT, at, p_random(ISA_MEM_LUT, 6), 2, 3, 3, 0, 0, 0, 0, 0, 0);
+    p_load(ISA_MEM_ACC8, 0, p_random(ISA_MEM_ACC8, 8), 1, 8, 8, 0, 0, 0, 0, 0, 0);
+    p_load(ISA_MEM_ACC, 8, p_random(ISA_MEM_ACC, 8), 1, 8, 8, 0, 0, 0, 0, 0, 0);
+    uint32_t u[16];
+    for (int i = 0; i < 16; i++) u[i] = isa_uop(X.cfg, (unsigned)i, (unsigned)rr(0, 15), 0);
+    u[15] = isa_uop(X.cfg, 3, 3, 0); /* element 3 again right after its first lookup */
+    p_uops(0, u, 16);
+    p_alu(ISA_ALU_LUT, t % 4 != 3, (int)rr(0, 65535) - 32768, 0, 16, 1, 1, 0, 0, 0, 0, 0);
+    p_store_acc32(16, 16);
+    p_finish(0);
+    char tag[64];
+    snprintf(tag, sizeof tag, "lut trial %d", t);
+    run(tag, seed);
+  }
+}
+
 /* The source cache of the one-accumulator-copy RTL (rtl/dlvta_compute.v): ALU instructions over
  * a few elements, half of them mapping to the same cache entries (i and i + 32), so that sources
  * repeat, alternate, conflict, equal the destination, and are written by the iteration just
@@ -562,6 +590,7 @@ int main(int argc, char **argv) {
     test_load_store(40);
     test_gemm(30);
     test_alu();
+    test_lut(12);
     test_src_cache(120);
     test_compute_timing();
     test_tokens();

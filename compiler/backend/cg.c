@@ -95,6 +95,7 @@ void cg_net_free(cg_net *net) {
     free(net->l[i].shift);
     free(net->l[i].rw);
     free(net->l[i].rf);
+    free(net->l[i].lut_tab);
   }
   free(net->l);
   free(net->t);
@@ -287,6 +288,14 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (p->bias) memcpy(L->bias, p->bias, (size_t)to->c * sizeof *L->bias);
   memcpy(L->mult, p->mult, (size_t)to->c * sizeof *L->mult);
   memcpy(L->shift, p->shift, (size_t)to->c);
+  if (p->lut) {
+    if (!(L->lut_tab = malloc(ISA_LUT_DEPTH))) {
+      free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf);
+      return net_fail(net, CG_E_NOMEM, "out of memory");
+    }
+    memcpy(L->lut_tab, p->lut, ISA_LUT_DEPTH);
+    L->conv.lut = L->lut_tab;
+  }
   L->conv.weight = L->w;
   L->conv.bias = L->bias;
   L->conv.mult = L->mult;
@@ -301,10 +310,10 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   char rdesc[48];
   if (p->res >= 0 && p->res_w) snprintf(rdesc, sizeof rdesc, " +conv1x1 s%d", rstride);
   else snprintf(rdesc, sizeof rdesc, "%s", p->res >= 0 ? " +res" : "");
-  snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s",
+  snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s%s",
            dwc ? "dwconv" : (ti->lh == 1 && ti->lw == 1 && p->kh == 1 && p->kw == 1) ? "fc" : "conv",
            ti->lc, ti->lh, ti->lw, to->c, oh, ow, p->kh, p->kw, p->sh, p->dh > 1 ? " dil" : "",
-           rdesc, ti->im2col ? " im2col" : "");
+           rdesc, ti->im2col ? " im2col" : "", p->lut ? " +lut" : "");
   return net->nl++;
 }
 
@@ -352,6 +361,24 @@ int cg_net_add_add(cg_net *net, const cg_add *p) {
   L->add = *p;
   L->info.kind = CG_LAYER_ADD;
   snprintf(L->info.desc, sizeof L->info.desc, "add %dx%dx%d", a->c, a->h, a->w);
+  return net->nl++;
+}
+
+int cg_net_add_lut(cg_net *net, const cg_lut *p) {
+  if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "lut: bad tensor id");
+  const cg_tensor *a = &net->t[p->in], *o = &net->t[p->out];
+  if (a->im2col || o->im2col) return net_fail(net, CG_E_ARG, "lut: im2col tensors are conv inputs only");
+  if (a->c != o->c || a->h != o->h || a->w != o->w) return net_fail(net, CG_E_ARG, "lut: shapes differ");
+  if (!p->table) return net_fail(net, CG_E_ARG, "lut: no table");
+  cg_layer *L = new_layer(net);
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  if (!(L->lut_tab = malloc(ISA_LUT_DEPTH))) return net_fail(net, CG_E_NOMEM, "out of memory");
+  memcpy(L->lut_tab, p->table, ISA_LUT_DEPTH);
+  L->kind = CG_LAYER_LUT;
+  L->lut = *p;
+  L->lut.table = L->lut_tab;
+  L->info.kind = CG_LAYER_LUT;
+  snprintf(L->info.desc, sizeof L->info.desc, "lut %dx%dx%d", a->c, a->h, a->w);
   return net->nl++;
 }
 
@@ -414,6 +441,7 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
     switch (L->kind) {
     case CG_LAYER_CONV: cg_conv_layer(&g, net, L, o.no_latency_hiding, o.exhaustive, &L->info); break;
     case CG_LAYER_POOL: cg_pool_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
+    case CG_LAYER_LUT: cg_lut_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     default: cg_add_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     }
     if (g.status) {

@@ -59,6 +59,10 @@
  *           the front end puts 1/(kh*kw) into mult/shift. Global average pooling: kh = H, kw = W.
  *   add:    out = clamp(sat32(REQ(a - a_zp, a_mult, a_shift)) + sat32(REQ(b - b_zp, b_mult,
  *           b_shift)) + y_zp)
+ *   lut:    out = table[in + 128] (any unary function of the int8 codes, e.g. a quantized
+ *           Sigmoid: ALU LUT with the table in the lanes' lookup tables, loaded once per layer)
+ *   conv with lut: the conv's out as above, then out = lut[out + 128] (one more ALU pass per
+ *           output tile, no round trip through DRAM)
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each
@@ -132,6 +136,9 @@ typedef struct cg_conv {
   int res_s;                  /* residual pixel stride (0 or 1: the output's own pixel) */
   int lo, hi;                 /* output clamp, -128 <= lo <= hi <= 127 (ReLU: lo = y_zp) */
   int x_zp, y_zp, res_zp;     /* zero points of input, output, residual (-128..127; 0: none) */
+  const int8_t *lut;          /* non-NULL: a unary function fused after the clamp, [256]:
+                               * out = lut[out + 128] (an activation on the accelerator's ALU
+                               * LUT; y_zp, lo, hi are then those of its input codes); copied */
 } cg_conv;
 
 enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG };
@@ -155,7 +162,14 @@ typedef struct cg_add {
   int a_zp, b_zp, y_zp;       /* zero points of the inputs and the output */
 } cg_add;
 
-enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD };
+/* A unary function on int8 codes (an activation: Sigmoid, Hardswish, ... quantized): one ALU
+ * LUT pass per element. */
+typedef struct cg_lut {
+  int in, out;                /* tensor ids, one shape */
+  const int8_t *table;        /* [256]: out = table[in + 128]; copied */
+} cg_lut;
+
+enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD, CG_LAYER_LUT };
 
 /* ---- networks ----------------------------------------------------------------------------- */
 /* A new empty network for a hardware config (block_in must equal block_out, batch 1).
@@ -192,6 +206,7 @@ int cg_tensor_shape(const cg_net *net, int t, int *c, int *h, int *w);
 int cg_net_add_conv(cg_net *net, const cg_conv *p);
 int cg_net_add_pool(cg_net *net, const cg_pool *p);
 int cg_net_add_add(cg_net *net, const cg_add *p);
+int cg_net_add_lut(cg_net *net, const cg_lut *p);
 int cg_net_layers(const cg_net *net);
 
 typedef struct cg_opts {
@@ -241,5 +256,6 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
                      const int8_t *res, int cres, int rh, int rw, int8_t *out);
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
 void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
+void cg_ref_lut(const cg_lut *p, int n, const int8_t *in, int8_t *out);
 
 #endif

@@ -646,6 +646,7 @@ do {                                                                            
   }
   if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
   if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
+  if (cp->lut) BLOCK_PASS(ISA_ALU_LUT, 1, 0, A, 0, 0); /* the fused activation (cg_lut.c) */
 #undef BLOCK_PASS
   return g->status;
 }
@@ -738,6 +739,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
     goto out;
   }
   if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
+  if (L->conv.lut && cg_lut_load(g, &g->prog, L->conv.lut)) goto out; /* fused activation's table */
   /* two planned steps at a time: cur = step i, nxt = step i+1 */
   if (plan_step(&s, 0, &st[0])) goto out;
   int loaded = 0; /* steps whose loads are in the program */

@@ -65,8 +65,8 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
             r += (uint32_t)(wv * (res[((size_t)ci * rh + (size_t)y * s) * rw + (size_t)x * s] - p->res_zp));
           }
           uint32_t u = (uint32_t)t + r + ((uint32_t)p->y_zp << f);
-          out[(co * oh + y) * ow + x] =
-              (int8_t)clampi(sat32(ref_req((int32_t)u, 1 << 14, 14 + f)), p->lo, p->hi);
+          int32_t q = clampi(sat32(ref_req((int32_t)u, 1 << 14, 14 + f)), p->lo, p->hi);
+          out[(co * oh + y) * ow + x] = p->lut ? p->lut[q + 128] : (int8_t)q;
           continue;
         }
         int32_t v = sat32(ref_req(acc, p->mult[co], p->shift[co]));
@@ -75,7 +75,8 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
           v = (int32_t)((uint32_t)v + (uint32_t)r);
         }
         v = (int32_t)((uint32_t)v + (uint32_t)p->y_zp);
-        out[(co * oh + y) * ow + x] = (int8_t)clampi(v, p->lo, p->hi);
+        int32_t q = clampi(v, p->lo, p->hi);
+        out[(co * oh + y) * ow + x] = p->lut ? p->lut[q + 128] : (int8_t)q;
       }
   }
 }
@@ -111,4 +112,8 @@ void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t
     uint32_t v = (uint32_t)va + (uint32_t)vb + (uint32_t)p->y_zp;
     out[i] = (int8_t)clampi((int32_t)v, p->lo, p->hi);
   }
+}
+
+void cg_ref_lut(const cg_lut *p, int n, const int8_t *in, int8_t *out) {
+  for (int i = 0; i < n; i++) out[i] = p->table[in[i] + 128];
 }

@@ -96,6 +96,7 @@ fsim *fsim_create(const isa_config *cfg) {
   s->wgt16 = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16);
   s->acc = calloc((size_t)d->acc_depth * s->acc_lanes, sizeof *s->acc);
   s->out = calloc((size_t)d->acc_depth * s->acc_lanes, 1);
+  s->lut = calloc((size_t)ISA_LUT_DEPTH * s->acc_lanes, 1);
   s->ua = calloc(d->uop_depth, sizeof *s->ua);
   s->us = calloc(d->uop_depth, sizeof *s->us);
   s->uw = calloc(d->uop_depth, sizeof *s->uw);
@@ -103,7 +104,8 @@ fsim *fsim_create(const isa_config *cfg) {
   s->hz_go = calloc(d->acc_depth, sizeof *s->hz_go);
   s->hz_gen = calloc(d->acc_depth, sizeof *s->hz_gen);
   s->sc_n = d->acc_depth / 2 < FSIM_SC_MAX ? d->acc_depth / 2 : FSIM_SC_MAX;
-  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || !s->acc || !s->out || !s->ua || !s->us || !s->uw || !s->tmp ||
+  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || !s->acc || !s->out || !s->lut || !s->ua || !s->us ||
+      !s->uw || !s->tmp ||
       !s->hz_go || !s->hz_gen) {
     fsim_destroy(s);
     return NULL;
@@ -119,6 +121,7 @@ void fsim_destroy(fsim *s) {
   free(s->wgt16);
   free(s->acc);
   free(s->out);
+  free(s->lut);
   free(s->ua);
   free(s->us);
   free(s->uw);
@@ -141,6 +144,7 @@ uint8_t *fsim_sram(fsim *s, int mem, uint32_t i) {
   case ISA_MEM_ACC8:
     return i < d->acc_depth ? (uint8_t *)(s->acc + (size_t)i * s->acc_lanes) : NULL;
   case ISA_MEM_OUT: return i < d->out_depth ? (uint8_t *)(s->out + (size_t)i * s->acc_lanes) : NULL;
+  case ISA_MEM_LUT: return i < ISA_LUT_DEPTH ? (uint8_t *)(s->lut + (size_t)i * s->acc_lanes) : NULL;
   }
   return NULL;
 }

@@ -47,6 +47,7 @@ static unsigned mem_depth(const fsim *s, int mem) {
   case ISA_MEM_ACC:
   case ISA_MEM_ACC8: return d->acc_depth;
   case ISA_MEM_OUT: return d->out_depth;
+  case ISA_MEM_LUT: return ISA_LUT_DEPTH;
   }
   return 0;
 }
@@ -77,6 +78,7 @@ static void write_pad(fsim *s, int mem, uint64_t i, uint64_t n, int32_t v) {
     fsim_x_wgt16(s, i, n);
     break;
   case ISA_MEM_INP: memset(s->inp + i * s->inp_lanes, (int)(int8_t)v, n * s->inp_lanes); break;
+  case ISA_MEM_LUT: memset(s->lut + i * s->acc_lanes, (int)(int8_t)v, n * s->acc_lanes); break;
   case ISA_MEM_ACC:
   case ISA_MEM_ACC8: {
     int32_t *a = s->acc + i * s->acc_lanes;
@@ -96,6 +98,7 @@ static void write_data(fsim *s, int mem, uint64_t i, uint64_t n, const uint8_t *
     fsim_x_wgt16(s, i, n);
     break;
   case ISA_MEM_INP: memcpy(s->inp + i * s->inp_lanes, src, n * s->inp_lanes); break;
+  case ISA_MEM_LUT: memcpy(s->lut + i * s->acc_lanes, src, n * s->acc_lanes); break;
   case ISA_MEM_ACC: {
     int32_t *a = s->acc + i * s->acc_lanes;
     int8_t *o = s->out + i * s->acc_lanes;
@@ -368,9 +371,10 @@ static int32_t alu_req(int32_t a, int32_t c, int use_imm, int32_t lo, int32_t hi
   return r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r;
 }
 
-/* One ALU iteration on L lanes: A = acc[d] (out mirror O), B the operand, C the REQ lane. */
+/* One ALU iteration on L lanes: A = acc[d] (out mirror O), B the operand (REQ: its c lane),
+ * T the lookup table [ISA_LUT_DEPTH][L] (LUT). */
 static void alu_elem(int op, int use_imm, int32_t imm, int32_t *restrict A, int8_t *restrict O,
-                     const int32_t *restrict B, unsigned L) {
+                     const int32_t *restrict B, const int8_t *restrict T, unsigned L) {
   switch (op) {
   case ISA_ALU_MIN:
     for (unsigned l = 0; l < L; l++) A[l] = A[l] < B[l] ? A[l] : B[l];
@@ -403,6 +407,12 @@ static void alu_elem(int op, int use_imm, int32_t imm, int32_t *restrict A, int8
     for (unsigned l = 0; l < L; l++) A[l] = alu_req(A[l], B[l], use_imm, lo, hi);
     break;
   }
+  case ISA_ALU_LUT:
+    for (unsigned l = 0; l < L; l++) {
+      int32_t c = A[l] < -128 ? -128 : A[l] > 127 ? 127 : A[l];
+      A[l] = T[(unsigned)(c + 128) * L + l];
+    }
+    break;
   }
   for (unsigned l = 0; l < L; l++) O[l] = (int8_t)A[l];
 }
@@ -463,7 +473,7 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
         prev = go;
         first = 0;
         sc_written(s, dd, dd);
-        alu_elem(op, use_imm, imm, s->acc + dd * L, s->out + dd * L, B, L);
+        alu_elem(op, use_imm, imm, s->acc + dd * L, s->out + dd * L, B, s->lut, L);
       }
   wk->span = prev + 1;
   return DRV_OK;

@@ -31,6 +31,7 @@ struct fsim {
   int wgt16_stale;       /* wgt may have changed through fsim_sram: refresh wgt16 before use */
   int32_t *acc;          /* [acc_depth][BATCH][BLOCK_OUT] */
   int8_t *out;           /* [acc_depth][BATCH][BLOCK_OUT], low bytes of acc */
+  int8_t *lut;           /* [ISA_LUT_DEPTH][BATCH][BLOCK_OUT]: entry k of lane l's table */
   /* scratch for one GEMM/ALU: its micro-ops decoded, and one operand element */
   uint32_t *ua, *us, *uw; /* [uop_depth] */
   int32_t *tmp;           /* [BATCH * BLOCK_OUT] */

@@ -49,6 +49,7 @@ typedef struct gen {
   uint8_t *img;                 /* data image */
   uint64_t size, cap;           /* bytes used / allocated */
   uint8_t *wr_inp, *wr_wgt, *wr_acc; /* [depth] 1 = written earlier in program order */
+  uint8_t wr_lut[ISA_LUT_DEPTH];     /* the same for the lookup table (always whole once LUT runs) */
   unsigned nbuf;                /* 1 or 2 halves */
   region inp[2], wgt[2], acc[2], par;
   stream s[ISA_UNIT_COUNT];
@@ -110,7 +111,8 @@ static uint32_t img_alloc(gen *g, int m, uint64_t elems) {
 static uint8_t *img_at(gen *g, int m, uint64_t e) { return g->img + e * g->c->elem_bytes[m]; }
 
 static uint8_t *written(gen *g, int m) {
-  return m == ISA_MEM_INP ? g->wr_inp : m == ISA_MEM_WGT ? g->wr_wgt : g->wr_acc;
+  return m == ISA_MEM_INP ? g->wr_inp : m == ISA_MEM_WGT ? g->wr_wgt : m == ISA_MEM_LUT ? g->wr_lut :
+         g->wr_acc;
 }
 
 static int unit_of_load(int m) {
@@ -136,7 +138,7 @@ static void fill_data(gen *g, int m, uint32_t e, uint64_t elems) {
   }
 }
 
-/* A LOAD of memory m (INP, WGT, ACC, ACC8) with random shape, stride and padding whose whole
+/* A LOAD of memory m (INP, WGT, ACC, ACC8, LUT) with random shape, stride and padding whose whole
  * block lies in R; marks the block written. */
 static void gen_load(gen *g, int m, region R) {
   unsigned n = R.hi - R.lo;
@@ -168,6 +170,33 @@ static void gen_load(gen *g, int m, region R) {
   f[ISA_F_y_pad0] = yp0, f[ISA_F_y_pad1] = yp1, f[ISA_F_x_pad0] = xp0, f[ISA_F_x_pad1] = xp1;
   f[ISA_F_pad_value] = (uint32_t)rnd(g) & 0xff;
   memset(written(g, m) + sram, 1, total);
+}
+
+/* A LOAD of the whole lookup table (memory LUT): random bytes as a block of rows x cols
+ * elements (rows * cols = ISA_LUT_DEPTH) with random padding and stride, so that every entry an
+ * ALU LUT can read is written. */
+static void gen_lut_whole(gen *g) {
+  unsigned cols = ISA_LUT_DEPTH >> rr(g, 0, 4), rows = ISA_LUT_DEPTH / cols;
+  int pad = !(g->o.flags & PROGEN_F_NO_PAD);
+  unsigned yp0 = pad && chance(g, 1, 3) ? rr(g, 0, umin(15, rows)) : 0;
+  unsigned yp1 = pad && chance(g, 1, 3) ? rr(g, 0, umin(15, rows - yp0)) : 0;
+  unsigned xp0 = pad && chance(g, 1, 3) ? rr(g, 0, umin(15, cols)) : 0;
+  unsigned xp1 = pad && chance(g, 1, 3) ? rr(g, 0, umin(15, cols - xp0)) : 0;
+  unsigned ys = rows - yp0 - yp1, xs = cols - xp0 - xp1;
+  unsigned stride = rr(g, xs, xs + 3);
+  uint32_t dram = 0;
+  if (ys && xs) {
+    uint64_t elems = (uint64_t)(ys - 1) * stride + xs;
+    dram = img_alloc(g, ISA_MEM_LUT, elems);
+    fill_data(g, ISA_MEM_LUT, dram, elems);
+  }
+  isa_insn *in = emit(g, ISA_UNIT_COMPUTE, ISA_OP_LOAD);
+  uint32_t *f = in->f;
+  f[ISA_F_mem] = ISA_MEM_LUT, f[ISA_F_sram] = 0, f[ISA_F_dram] = dram;
+  f[ISA_F_y_size] = ys, f[ISA_F_x_size] = xs, f[ISA_F_x_stride] = stride;
+  f[ISA_F_y_pad0] = yp0, f[ISA_F_y_pad1] = yp1, f[ISA_F_x_pad0] = xp0, f[ISA_F_x_pad1] = xp1;
+  f[ISA_F_pad_value] = (uint32_t)rnd(g) & 0xff;
+  memset(g->wr_lut, 1, sizeof g->wr_lut);
 }
 
 /* STOREs of written OUT elements of R into fresh zeroed areas. */
@@ -482,6 +511,10 @@ static void gen_tile(gen *g, int t) {
     else gen_load(g, ISA_MEM_ACC, g->acc[h]);
   }
   int no_gemm = (g->o.flags & PROGEN_F_NO_GEMM) != 0, no_alu = (g->o.flags & PROGEN_F_NO_ALU) != 0;
+  if (g->wr_lut[0] && chance(g, 1, 4)) { /* rewrite part (or all) of the lookup table */
+    if (chance(g, 1, 4)) gen_lut_whole(g);
+    else gen_load(g, ISA_MEM_LUT, (region){0, ISA_LUT_DEPTH});
+  }
   for (unsigned k = rr(g, 1, 4); k > 0; k--) {
     unsigned w = (unsigned)(rnd(g) % 100);
     if (w < 90 && no_gemm && no_alu) w = 90;
@@ -596,6 +629,9 @@ int progen_make(const isa_config *cfg, uint64_t seed, const progen_opts *opts, i
 
   /* tiles until the instruction budget is used: one for FINISH, one for the parameters */
   gen_params(g);
+  /* the lookup table, whole, if ALU LUT may run */
+  if (!(o->flags & PROGEN_F_NO_ALU) && (!o->alu_ops || (o->alu_ops >> ISA_ALU_LUT & 1)))
+    gen_lut_whole(g);
   uint32_t budget = o->max_insns - 1;
   int cap_t = 0, T = 0;
   for (;;) {

@@ -6,7 +6,8 @@
  * and the three units' instructions merged in a random order that keeps every pop after its
  * push. It exercises LOADs of every memory with random shapes, strides and padding (pad_value
  * too), STOREs, GEMMs with random loop extents, factors, micro-op ranges and reset, every ALU op
- * in both operand modes (REQ with realistic and extreme multipliers and shifts), and FINISH.
+ * in both operand modes (REQ with realistic and extreme multipliers and shifts; LUT after a
+ * whole-table LOAD LUT, with partial reloads of the table later), and FINISH.
  *
  * Guarantees, for every seed: every index is in range; every SRAM element the program reads was
  * written earlier by the same program (so results never depend on earlier runs); every pair of
