@@ -580,6 +580,14 @@ static int lower_fc(lw *L, int ni) {
   const ir_type *wty = &g->tensors[bw]->type;
   int trans = n->op == IR_OP_Gemm && ir_attr_int(n, "transB", 0);
   int K = (int)(trans ? wty->dims[1] : wty->dims[0]), N = (int)(trans ? wty->dims[0] : wty->dims[1]);
+  /* the input flattened from a C x H x W map (a "fold" Reshape): the fc is a conv with an
+   * H x W kernel over the map, whose weights w[o][(c*H + y)*W + x] are the flatten order */
+  int fkh = 1, fkw = 1, fi;
+  const ir_node *fr = ir_producer(g, x, &fi);
+  if (fr && !strcmp(ir_attr_string(fr, "dlvta.target", ""), "fold")) {
+    x = fr->in[0];
+    fkh = (int)g->tensors[x]->type.dims[2], fkw = (int)g->tensors[x]->type.dims[3];
+  }
   double alpha = n->op == IR_OP_Gemm ? ir_attr_float(n, "alpha", 1.0f) : 1.0;
   double beta = n->op == IR_OP_Gemm ? ir_attr_float(n, "beta", 1.0f) : 1.0;
   float xs, ys;
@@ -607,7 +615,7 @@ static int lower_fc(lw *L, int ni) {
   }
   cg_conv p;
   memset(&p, 0, sizeof p);
-  p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
+  p.kh = fkh, p.kw = fkw, p.sh = p.sw = p.dh = p.dw = 1;
   p.groups = 1;
   p.weight = qw, p.bias = qb, p.mult = mult, p.shift = shift;
   p.x_zp = xz, p.y_zp = yz;
@@ -759,6 +767,18 @@ int cc_lower_node(lw *L, int i) {
       return IR_OK;
     }
     tg = "cpu";
+  }
+  if (!strcmp(tg, "fold")) {
+    /* a flatten read by its Gemm consumers as a map (lower_fc); on the CPU if one of them
+     * went there (the back end refused it) */
+    int uses = 0, acc = 0;
+    for (int k = 0; k < L->g->n_nodes; k++) {
+      const ir_node *u = L->g->nodes[k];
+      for (int q = 0; !u->dead && q < u->n_in; q++)
+        if (u->in[q] == n->out[0]) uses++, acc += !strcmp(ir_attr_string(u, "dlvta.target", ""), "accel");
+    }
+    if (uses == acc) return IR_OK;
+    return lower_cpu(L, i);
   }
   if (strcmp(tg, "accel")) return lower_cpu(L, i);
   if (ds_consumer(L, i)) return IR_OK; /* lowered inside its consumer */

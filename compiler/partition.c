@@ -160,6 +160,27 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why,
   }
 }
 
+/* Reshape n flattens a [1, C, H, W] activation larger than 1x1 into [1, C*H*W] and only
+ * Gemm / MatMul nodes the accelerator runs read the result: each of them reads the map itself
+ * as a conv with an H x W kernel (its weights are the flatten order), so n moves no data. */
+static int flatten_folds(const ir_graph *g, const ir_node *n) {
+  int c, h, w, x = n->in[0], y = n->out[0];
+  if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 || (h == 1 && w == 1)) return 0;
+  const ir_type *yt = &g->tensors[y]->type;
+  if (yt->rank != 2 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c * h * w || ir_is_graph_output(g, y) ||
+      ir_use_count(g, y) < 1)
+    return 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *u = g->nodes[i];
+    if (u->dead) continue;
+    for (int k = 0; k < u->n_in; k++)
+      if (u->in[k] == y && (k != 0 || (u->op != IR_OP_Gemm && u->op != IR_OP_MatMul) ||
+                            strcmp(ir_attr_string(u, "dlvta.target", ""), "accel")))
+        return 0;
+  }
+  return 1;
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -202,5 +223,8 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
   }
+  for (int i = 0; i < g->n_nodes; i++) /* after every consumer's target is known */
+    if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))
+      ir_set_attr_string(g->nodes[i], "dlvta.target", "fold");
   return IR_OK;
 }
