@@ -95,7 +95,7 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
 /* ---- partition ------------------------------------------------------------------------- */
 
 /* NULL if the accelerator can run node n, else why not. */
-static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
+static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
   int c, h, w;
   switch (n->op) {
   case IR_OP_Conv:
@@ -156,6 +156,20 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why,
       return "not two activations of one shape";
     if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
     return NULL;
+  case IR_OP_Concat: {
+    /* a view of its inputs' channel blocks (cg_net_tensor_view): no data moves */
+    int y = n->out[0], c2, h2, w2;
+    int64_t ax = ir_attr_int(n, "axis", 0);
+    if (!cc_acc_shape(g, y, &c, &h, &w) || g->tensors[y]->type.rank != 4) return "output is not a batch-1 NCHW tensor";
+    if (ax != 1 && ax != -3) return "not along channels";
+    for (int k = 0; k < n->n_in; k++) {
+      if (!cc_acc_shape(g, n->in[k], &c2, &h2, &w2) || g->tensors[n->in[k]]->type.rank != 4 || h2 != h || w2 != w)
+        return "an input is not an activation of the output's pixels";
+      if (k < n->n_in - 1 && c2 % block)
+        return snprintf(why, whylen, "an input's %d channels are not whole blocks of %d", c2, block), why;
+    }
+    return NULL;
+  }
   default: return "no accelerator lowering for this op";
   }
 }
@@ -204,7 +218,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const char *forced = ir_attr_string(n, "dlvta.target", NULL);
     if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
     char why[256] = "";
-    const char *no = accel_why_not(g, n, why, sizeof why);
+    const char *no = accel_why_not(g, n, (int)cx->cfg->d.block_in, why, sizeof why);
     if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {
