@@ -85,7 +85,7 @@ static int finish_layer(lw *L, int ni, int layer, int in, int out);
 static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
 
 /* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
- * 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
+ * depthwise 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
  * exact; the zero point goes through the bias), which replaces the view. */
 static int materialize(lw *L, int t) {
   cc_model *m = L->m;
@@ -94,7 +94,7 @@ static int materialize(lw *L, int t) {
   int32_t z;
   if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z))
     return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
-  int8_t *wt = calloc((size_t)c * c, 1);
+  int8_t *wt = calloc((size_t)c, 1);
   int32_t *qb = calloc((size_t)c, sizeof *qb);
   int16_t *mult = malloc((size_t)c * sizeof *mult);
   uint8_t *shift = malloc((size_t)c);
@@ -103,11 +103,11 @@ static int materialize(lw *L, int t) {
     cc_lower_fail(L, NULL, "out of memory");
     goto out;
   }
-  for (int o = 0; o < c; o++) wt[(size_t)o * c + o] = 1, mult[o] = 1 << 14, shift[o] = 14;
+  for (int o = 0; o < c; o++) wt[o] = 1, mult[o] = 1 << 14, shift[o] = 14;
   cg_conv p;
   memset(&p, 0, sizeof p);
   p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
-  p.groups = 1, p.res = -1;
+  p.groups = c, p.res = -1; /* depthwise: one GEMM block per output block and pixel */
   p.weight = wt, p.bias = qb, p.mult = mult, p.shift = shift;
   p.lo = -128, p.hi = 127, p.x_zp = z, p.y_zp = z;
   fold_out_zp(qb, mult, shift, c, &p.y_zp);
