@@ -7,7 +7,9 @@
  *               with their scales kept (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
- *               folded into the accelerator layer before it) or "cpu" (reference executor, with
+ *               folded into the accelerator layer before it), "fold" (a Reshape flattening a
+ *               C x H x W map for Gemm/MatMul consumers only: each reads the map as a conv with
+ *               an H x W kernel, the flatten order being its weights' order) or "cpu" (reference executor, with
  *               the reason in dlvta.why); a node neither can run is an error naming it (partition.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
  *               samples -> int8 quantization of every float activation tensor (quant.c); one

@@ -82,6 +82,52 @@ static int new_acc(lw *L, int t) {
   return id;
 }
 
+static int finish_layer(lw *L, int ni, int layer, int in, int out);
+static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
+
+/* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
+ * depthwise 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
+ * exact; the zero point goes through the bias), which replaces the view. */
+static int materialize(lw *L, int t) {
+  cc_model *m = L->m;
+  int ni = -1, v = L->acc[t], c, h, w;
+  float s;
+  int32_t z;
+  if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z))
+    return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
+  int8_t *wt = calloc((size_t)c, 1);
+  int32_t *qb = calloc((size_t)c, sizeof *qb);
+  int16_t *mult = malloc((size_t)c * sizeof *mult);
+  uint8_t *shift = malloc((size_t)c);
+  int rc = IR_ERR;
+  if (!wt || !qb || !mult || !shift) {
+    cc_lower_fail(L, NULL, "out of memory");
+    goto out;
+  }
+  for (int o = 0; o < c; o++) wt[o] = 1, mult[o] = 1 << 14, shift[o] = 14;
+  cg_conv p;
+  memset(&p, 0, sizeof p);
+  p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
+  p.groups = c, p.res = -1; /* depthwise: one GEMM block per output block and pixel */
+  p.weight = wt, p.bias = qb, p.mult = mult, p.shift = shift;
+  p.lo = -128, p.hi = 127, p.x_zp = z, p.y_zp = z;
+  fold_out_zp(qb, mult, shift, c, &p.y_zp);
+  p.in = v;
+  if ((p.out = new_acc(L, t)) < 0) goto out;
+  int layer = cg_net_add_conv(m->net, &p);
+  if (layer < 0) {
+    cc_lower_fail(L, L->g->nodes[ni], "the back end refused the copy of the view: %s", cg_net_error(m->net));
+    L->refused = ni;
+    goto out;
+  }
+  if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
+  L->acc[t] = p.out;
+  rc = IR_OK;
+out:
+  free(wt), free(qb), free(mult), free(shift);
+  return rc;
+}
+
 /* The runtime-graph tensor holding IR tensor t as float (constants copied, accelerator
  * values dequantized here); -1 with a message if t has no value yet. */
 int cc_float_of(lw *L, int t) {
@@ -96,6 +142,7 @@ int cc_float_of(lw *L, int t) {
     return L->rgi[t] = ir_add_const(rg, T->name, &T->type, d);
   }
   if (L->acc[t] < 0) return cc_lower_fail(L, NULL, "internal: tensor '%s' has no value when needed", T->name), -1;
+  if (cg_tensor_is_view(L->m->net, L->acc[t]) && materialize(L, t)) return -1;
   L->rgi[t] = ir_add_tensor(rg, T->name, &T->type);
   /* to the runtime graph, a value from the accelerator is an input */
   int *ni = realloc(rg->inputs, ((size_t)rg->n_inputs + 1) * sizeof(int));
@@ -239,7 +286,7 @@ static int finish_layer(lw *L, int ni, int layer, int in, int out) {
   snprintf(l->op, sizeof l->op, "%s", n->op == IR_OP_FusedConv ? "Conv" : n->op_name);
   snprintf(l->node, sizeof l->node, "%s", n->name);
   snprintf(l->desc, sizeof l->desc, "%s", info.desc);
-  l->in = in, l->out = out;
+  l->in = cg_tensor_base(m->net, in), l->out = out;
   l->macs = info.macs;
   l->ideal_cycles = info.ideal_cycles;
   l->predicted_cycles = info.predicted_cycles;
@@ -274,7 +321,8 @@ static int nudge_res_scale(lw *L, int y, float rs, float *ys) {
     const ir_node *c = g->nodes[i];
     if (c->dead) continue;
     for (int k = 0; k < c->n_in; k++)
-      if (c->in[k] == y && (c->op == IR_OP_MaxPool || !strcmp(ir_attr_string(c, "dlvta.target", ""), "alias")))
+      if (c->in[k] == y && (c->op == IR_OP_MaxPool || c->op == IR_OP_Concat ||
+                            !strcmp(ir_attr_string(c, "dlvta.target", ""), "alias")))
         return IR_OK;
   }
   double ratio = (double)rs / *ys;
@@ -621,6 +669,14 @@ static int lower_fc(lw *L, int ni) {
   const ir_type *wty = &g->tensors[bw]->type;
   int trans = n->op == IR_OP_Gemm && ir_attr_int(n, "transB", 0);
   int K = (int)(trans ? wty->dims[1] : wty->dims[0]), N = (int)(trans ? wty->dims[0] : wty->dims[1]);
+  /* the input flattened from a C x H x W map (a "fold" Reshape): the fc is a conv with an
+   * H x W kernel over the map, whose weights w[o][(c*H + y)*W + x] are the flatten order */
+  int fkh = 1, fkw = 1, fi;
+  const ir_node *fr = ir_producer(g, x, &fi);
+  if (fr && !strcmp(ir_attr_string(fr, "dlvta.target", ""), "fold")) {
+    x = fr->in[0];
+    fkh = (int)g->tensors[x]->type.dims[2], fkw = (int)g->tensors[x]->type.dims[3];
+  }
   double alpha = n->op == IR_OP_Gemm ? ir_attr_float(n, "alpha", 1.0f) : 1.0;
   double beta = n->op == IR_OP_Gemm ? ir_attr_float(n, "beta", 1.0f) : 1.0;
   float xs, ys;
@@ -648,7 +704,7 @@ static int lower_fc(lw *L, int ni) {
   }
   cg_conv p;
   memset(&p, 0, sizeof p);
-  p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
+  p.kh = fkh, p.kw = fkw, p.sh = p.sw = p.dh = p.dw = 1;
   p.groups = 1;
   p.weight = qw, p.bias = qb, p.mult = mult, p.shift = shift;
   p.x_zp = xz, p.y_zp = yz;
@@ -775,6 +831,40 @@ static int lower_lut(lw *L, int ni) {
   return IR_OK;
 }
 
+/* Concat along channels -> a view of its inputs' channel blocks (cg.h, cg_net_tensor_view); no
+ * layer. Its inputs share the output's quantization (cc_share_concat_quant). */
+static int lower_concat(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  cc_model *m = L->m;
+  const ir_node *n = g->nodes[ni];
+  int B = (int)m->cfg->d.block_in, y = n->out[0], nb = 0, c, h, w;
+  float ys, xs;
+  int32_t yz, xz;
+  if (quant_of(L, y, &ys, &yz) || !cc_acc_shape(g, y, &c, &h, &w)) return IR_ERR;
+  int *src = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1) * sizeof *src);
+  int *blk = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1) * sizeof *blk);
+  if (!src || !blk) return free(src), free(blk), cc_lower_fail(L, n, "out of memory");
+  for (int k = 0; k < n->n_in; k++) {
+    int x = n->in[k], t, ck, hk, wk;
+    if (quant_of(L, x, &xs, &xz) || (t = acc_of(L, x)) < 0) return free(src), free(blk), IR_ERR;
+    if (xs != ys || xz != yz) {
+      L->refused = ni;
+      free(src), free(blk);
+      return cc_lower_fail(L, n, "input '%s' is quantized apart from the output (the model's own scales)", g->tensors[x]->name);
+    }
+    cg_tensor_shape(m->net, t, &ck, &hk, &wk);
+    for (int b = 0; b < (ck + B - 1) / B; b++) src[nb] = t, blk[nb++] = b;
+  }
+  int v = cg_net_tensor_view(m->net, c, nb, src, blk);
+  free(src), free(blk);
+  if (v < 0) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the back end refused the concatenation: %s", cg_net_error(m->net));
+  }
+  L->acc[y] = v;
+  return IR_OK;
+}
+
 /* Node ni on the CPU: its inputs as float, a copy of the node in the runtime graph. */
 static int lower_cpu(lw *L, int ni) {
   const ir_node *n = L->g->nodes[ni];
@@ -811,6 +901,59 @@ static int lower_cpu(lw *L, int ni) {
   return IR_OK;
 }
 
+/* Union-find root of tensor t. */
+static int uf_root(int *up, int t) {
+  while (up[t] != t) t = up[t] = up[up[t]];
+  return t;
+}
+
+void cc_share_concat_quant(lw *L) {
+  ir_graph *g = L->g;
+  int nt = g->n_tensors, any = 0;
+  int *up = malloc(((size_t)nt + 1) * sizeof *up);
+  double *lo = malloc(((size_t)nt + 1) * sizeof *lo), *hi = malloc(((size_t)nt + 1) * sizeof *hi);
+  unsigned char *cat = calloc((size_t)nt + 1, 1), *fixed = calloc((size_t)nt + 1, 1);
+  if (!up || !lo || !hi || !cat || !fixed) goto out;
+  for (int t = 0; t < nt; t++) up[t] = t;
+  /* tensors that must share one quantization: a Concat's inputs and output, and (as calibrate
+   * already gives them) a max pooling's or an alias's input and output */
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+    if (n->dead || n->n_out < 1 || n->out[0] < 0) continue;
+    int isc = n->op == IR_OP_Concat && !strcmp(tg, "accel");
+    if (!isc && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
+    any |= isc;
+    for (int k = 0; k < (isc ? n->n_in : 1); k++) {
+      int a = uf_root(up, n->in[k]), b = uf_root(up, n->out[0]);
+      if (a != b) up[a] = b;
+    }
+    if (isc) cat[n->out[0]] = 1;
+  }
+  if (!any) goto out;
+  for (int t = 0; t < nt; t++) lo[t] = INFINITY, hi[t] = -INFINITY;
+  for (int t = 0; t < nt; t++) {
+    const ir_quant *q = g->tensors[t]->quant;
+    int r = uf_root(up, t);
+    if (!q || q->n != 1) continue;
+    if (t >= L->cx->n_calibrated || !L->cx->calibrated[t]) fixed[r] = 1; /* the model's own: kept */
+    lo[r] = fmin(lo[r], q->zero_point[0] == -128 ? 0.0 : ((double)-127 - q->zero_point[0]) * q->scale[0]);
+    hi[r] = fmax(hi[r], ((double)127 - q->zero_point[0]) * q->scale[0]);
+  }
+  for (int t = 0; t < nt; t++) cat[uf_root(up, t)] |= cat[t];
+  for (int t = 0; t < nt; t++) {
+    int r = uf_root(up, t);
+    const ir_quant *q = g->tensors[t]->quant;
+    if (!cat[r] || fixed[r] || !q || q->n != 1 || !(hi[r] > lo[r])) continue;
+    float sc;
+    int32_t zp;
+    cc_choose_quant(lo[r], hi[r], &sc, &zp);
+    ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
+  }
+out:
+  free(up), free(lo), free(hi), free(cat), free(fixed);
+}
+
 int cc_lower_node(lw *L, int i) {
   const ir_node *n = L->g->nodes[i];
   const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
@@ -821,6 +964,18 @@ int cc_lower_node(lw *L, int i) {
       return IR_OK;
     }
     tg = "cpu";
+  }
+  if (!strcmp(tg, "fold")) {
+    /* a flatten read by its Gemm consumers as a map (lower_fc); on the CPU if one of them
+     * went there (the back end refused it) */
+    int uses = 0, acc = 0;
+    for (int k = 0; k < L->g->n_nodes; k++) {
+      const ir_node *u = L->g->nodes[k];
+      for (int q = 0; !u->dead && q < u->n_in; q++)
+        if (u->in[q] == n->out[0]) uses++, acc += !strcmp(ir_attr_string(u, "dlvta.target", ""), "accel");
+    }
+    if (uses == acc) return IR_OK;
+    return lower_cpu(L, i);
   }
   if (strcmp(tg, "accel")) return lower_cpu(L, i);
   if (ds_consumer(L, i)) return IR_OK; /* lowered inside its consumer */
@@ -833,6 +988,7 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_AveragePool:
   case IR_OP_GlobalAveragePool: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
+  case IR_OP_Concat: return lower_concat(L, i);
   default:
     if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
     return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");

@@ -67,5 +67,10 @@ int cc_float_of(lw *L, int t);
  * another layer) or a CPU node of the runtime graph. IR_OK or IR_ERR (L->refused set when the
  * back end refused the node). */
 int cc_lower_node(lw *L, int i);
+/* Before lowering: a Concat on the accelerator is a view of its inputs' blocks, so its inputs
+ * and output (and whatever shares a quantization with them through max poolings and aliases)
+ * take one quantization, the union of their calibrated ranges; a group holding a tensor of the
+ * model's own quantization is left alone (lower_concat then refuses the Concat). */
+void cc_share_concat_quant(lw *L);
 
 #endif

@@ -110,7 +110,7 @@ int cc_is_lut_op(const ir_graph *g, const ir_node *n) {
 }
 
 /* NULL if the accelerator can run node n, else why not. */
-static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
+static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
   int c, h, w;
   if (cc_is_lut_op(g, n)) {
     if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
@@ -176,8 +176,43 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, char *why,
       return "not two activations of one shape";
     if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
     return NULL;
+  case IR_OP_Concat: {
+    /* a view of its inputs' channel blocks (cg_net_tensor_view): no data moves */
+    int y = n->out[0], c2, h2, w2;
+    int64_t ax = ir_attr_int(n, "axis", 0);
+    if (!cc_acc_shape(g, y, &c, &h, &w) || g->tensors[y]->type.rank != 4) return "output is not a batch-1 NCHW tensor";
+    if (ax != 1 && ax != -3) return "not along channels";
+    for (int k = 0; k < n->n_in; k++) {
+      if (!cc_acc_shape(g, n->in[k], &c2, &h2, &w2) || g->tensors[n->in[k]]->type.rank != 4 || h2 != h || w2 != w)
+        return "an input is not an activation of the output's pixels";
+      if (k < n->n_in - 1 && c2 % block)
+        return snprintf(why, whylen, "an input's %d channels are not whole blocks of %d", c2, block), why;
+    }
+    return NULL;
+  }
   default: return "no accelerator lowering for this op";
   }
+}
+
+/* Reshape n flattens a [1, C, H, W] activation larger than 1x1 into [1, C*H*W] and only
+ * Gemm / MatMul nodes the accelerator runs read the result: each of them reads the map itself
+ * as a conv with an H x W kernel (its weights are the flatten order), so n moves no data. */
+static int flatten_folds(const ir_graph *g, const ir_node *n) {
+  int c, h, w, x = n->in[0], y = n->out[0];
+  if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 || (h == 1 && w == 1)) return 0;
+  const ir_type *yt = &g->tensors[y]->type;
+  if (yt->rank != 2 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c * h * w || ir_is_graph_output(g, y) ||
+      ir_use_count(g, y) < 1)
+    return 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *u = g->nodes[i];
+    if (u->dead) continue;
+    for (int k = 0; k < u->n_in; k++)
+      if (u->in[k] == y && (k != 0 || (u->op != IR_OP_Gemm && u->op != IR_OP_MatMul) ||
+                            strcmp(ir_attr_string(u, "dlvta.target", ""), "accel")))
+        return 0;
+  }
+  return 1;
 }
 
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
@@ -203,7 +238,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const char *forced = ir_attr_string(n, "dlvta.target", NULL);
     if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
     char why[256] = "";
-    const char *no = accel_why_not(g, n, why, sizeof why);
+    const char *no = accel_why_not(g, n, (int)cx->cfg->d.block_in, why, sizeof why);
     if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {
@@ -230,5 +265,8 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
   }
+  for (int i = 0; i < g->n_nodes; i++) /* after every consumer's target is known */
+    if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))
+      ir_set_attr_string(g->nodes[i], "dlvta.target", "fold");
   return IR_OK;
 }

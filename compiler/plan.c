@@ -91,6 +91,7 @@ static int lower_once(lw *L) {
     L->rgi[t] = ir_add_tensor(m->g, g->tensors[t]->name, &g->tensors[t]->type);
     m->g->inputs[m->g->n_inputs++] = L->rgi[t];
   }
+  cc_share_concat_quant(L);
   for (int i = 0; i < g->n_nodes; i++) {
     if (g->nodes[i]->dead) continue;
     int rc = cc_lower_node(L, i);

@@ -535,6 +535,79 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
 }
 
 /* conv -> conv -> conv(+res) -> dwconv chain: barriers between load-unit layers. */
+/* ---- views: a Concat of two conv outputs read in place by a conv, a max pool and an add ---- */
+typedef struct view_case {
+  int t0;
+  const int8_t *x;
+} view_case;
+
+static void view_fill(cg_net *net, uint8_t *img, void *arg) {
+  view_case *k = arg;
+  cg_pack(net, k->t0, k->x, img);
+}
+
+static void run_view(devs *D, const char *cfgname) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  int B = (int)cfg->d.block_in, C0 = 5, H = 9, W = 7, C1 = 2 * B, C2 = B + 2, CV = C1 + C2, C3 = 7;
+  cg_net *net = cg_net_new(cfg);
+  conv_case a, b, c;
+  conv_random(&a, C0, C1, H, W, 3, 1, 1, 1, 0, 0);
+  conv_random(&b, C0, C2, H, W, 1, 1, 0, 1, 0, 0);
+  conv_random(&c, CV, C3, H, W, 3, 1, 1, 1, 0, 0);
+  int t0 = cg_net_tensor(net, C0, H, W), t1 = cg_net_tensor(net, C1, H, W), t2 = cg_net_tensor(net, C2, H, W);
+  int t3 = cg_net_tensor(net, C3, H, W), t4 = cg_net_tensor(net, CV, H, W), t5 = cg_net_tensor(net, CV, H, W);
+  int src[8], blk[8], nb = 0;
+  for (int q = 0; q < C1 / B; q++) src[nb] = t1, blk[nb++] = q;
+  for (int q = 0; q < (C2 + B - 1) / B; q++) src[nb] = t2, blk[nb++] = q;
+  int v = cg_net_tensor_view(net, CV, nb, src, blk);
+  CHECK(v >= 0 && cg_tensor_is_view(net, v) && cg_tensor_base(net, v) == t1, "view: %s", cg_net_error(net));
+  CHECK(cg_net_tensor_view(net, CV, nb - 1, src, blk) < 0, "a view with too few blocks was accepted");
+  a.p.in = b.p.in = t0, a.p.out = t1, b.p.out = t2;
+  b.p.x_zp = a.p.x_zp; /* one input */
+  c.p.in = v, c.p.out = t3;
+  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_add ad;
+  memset(&ad, 0, sizeof ad);
+  ad.a = v, ad.b = t4, ad.out = t5;
+  cg_quant_multiplier(0.6, &ad.a_mult, &ad.a_shift);
+  cg_quant_multiplier(0.4, &ad.b_mult, &ad.b_shift);
+  ad.lo = -128, ad.hi = 127;
+  int ok = v >= 0 && cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_conv(net, &c.p) >= 0 &&
+           cg_net_add_pool(net, &mp) >= 0 && cg_net_add_add(net, &ad) >= 0;
+  CHECK(ok, "view net: %s", cg_net_error(net));
+  view_case k = {t0, a.in};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cg_opts o;
+  cg_opts_default(&o);
+  if (ok && !build_run(dev_for(D, cfg), net, &o, &prog, view_fill, &k, &img, &ctr)) {
+    size_t n = (size_t)H * W;
+    int8_t *cat = malloc(CV * n), *y3 = malloc(C3 * n), *y4 = malloc(CV * n), *y5 = malloc(CV * n), *got = malloc(CV * n);
+    cg_ref_conv(&a.p, C0, H, W, C1, a.in, NULL, cat);
+    cg_ref_conv(&b.p, C0, H, W, C2, a.in, NULL, cat + C1 * n);
+    cg_ref_conv(&c.p, CV, H, W, C3, cat, NULL, y3);
+    cg_ref_pool(&mp, CV, H, W, cat, y4);
+    cg_ref_add(&ad, CV * (int)n, cat, y4, y5);
+    struct { int t, c; const int8_t *want; const char *what; } outs[] = {
+        {t3, C3, y3, "conv over the view"}, {t4, CV, y4, "max pool of the view"}, {t5, CV, y5, "add of the view"}};
+    for (int q = 0; q < 3; q++) {
+      cg_unpack(net, outs[q].t, img, got);
+      int bad = 0, first = -1;
+      for (size_t i = 0; i < (size_t)outs[q].c * n; i++)
+        if (got[i] != outs[q].want[i]) bad++, first = first < 0 ? (int)i : first;
+      CHECK(bad == 0, "%s %s: %d elements differ from the int8 reference (first at %d: %d, expected %d)", cfgname,
+            outs[q].what, bad, first, first >= 0 ? got[first] : 0, first >= 0 ? outs[q].want[first] : 0);
+    }
+    printf("views %s: a concat of %d + %d channels read in place by conv, max pool and add: bit-exact\n", cfgname, C1, C2);
+    free(cat), free(y3), free(y4), free(y5), free(got);
+    free(img);
+    isa_prog_free(&prog);
+  }
+  conv_free(&a), conv_free(&b), conv_free(&c);
+  cg_net_free(net);
+}
+
 static void run_chain(devs *D, const char *cfgname) {
   const isa_config *cfg = isa_config_find(cfgname);
   cg_net *net = cg_net_new(cfg);
@@ -828,6 +901,8 @@ int main(int argc, char **argv) {
   run_net(&D, "pynq", 0);
   run_net(&D, "ultra96", 0);
   run_chain(&D, "tiny");
+  run_view(&D, "tiny");
+  run_view(&D, "pynq");
   run_chain(&D, "pynq");
   conv_random(&k, 30, 50, 16, 17, 3, 2, 1, 1, 0, 1);
   run_conv(&D, "ultra96", &k, 0, 0);

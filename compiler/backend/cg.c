@@ -99,6 +99,8 @@ void cg_net_free(cg_net *net) {
   }
   free(net->l);
   free(net->t);
+  for (int i = 0; i < net->nv; i++) free(net->v[i].blk);
+  free(net->v);
   free(net);
 }
 
@@ -137,7 +139,46 @@ int cg_net_tensor(cg_net *net, int c, int h, int w) {
   return net->nt++;
 }
 
-static int bad_t(const cg_net *net, int t) { return t < 0 || t >= net->nt; }
+static int bad_t(const cg_net *net, int t) { return !((t >= 0 && t < net->nt) || (t >= CG_VIEW0 && t - CG_VIEW0 < net->nv)); }
+
+int cg_net_tensor_view(cg_net *net, int c, int n, const int *src, const int *blk) {
+  if (c < 1 || n != cg_cdiv(c, (int)net->B) || !src || !blk)
+    return net_fail(net, CG_E_ARG, "view: %d channels need %d blocks, %d given", c, cg_cdiv(c, (int)net->B), n);
+  int h = 0, w = 0;
+  for (int q = 0; q < n; q++) {
+    if (bad_t(net, src[q])) return net_fail(net, CG_E_ARG, "view: bad tensor id");
+    const cg_tensor *s = cg_tens(net, src[q]);
+    if (s->im2col || blk[q] < 0 || blk[q] >= s->cb) return net_fail(net, CG_E_ARG, "view: block %d of a tensor of %d", blk[q], s->cb);
+    if (q && (s->h != h || s->w != w)) return net_fail(net, CG_E_ARG, "view: the blocks' pixels differ");
+    h = s->h, w = s->w;
+  }
+  if (net->nv == net->capv) {
+    int nc = net->capv ? 2 * net->capv : 16;
+    cg_tensor *nv = realloc(net->v, (size_t)nc * sizeof *nv);
+    if (!nv) return net_fail(net, CG_E_NOMEM, "out of memory");
+    net->v = nv;
+    net->capv = nc;
+  }
+  uint64_t *b = malloc((size_t)n * sizeof *b);
+  if (!b) return net_fail(net, CG_E_NOMEM, "out of memory");
+  for (int q = 0; q < n; q++) b[q] = cg_tblk(cg_tens(net, src[q]), net->B, blk[q]);
+  cg_tensor *t = &net->v[net->nv];
+  memset(t, 0, sizeof *t);
+  t->c = t->lc = c, t->h = t->lh = h, t->w = t->lw = w;
+  t->cb = n;
+  t->blk = b;
+  t->off = b[0];
+  t->bytes = 0;
+  t->base = cg_tensor_base(net, src[0]);
+  return CG_VIEW0 + net->nv++;
+}
+
+int cg_tensor_base(const cg_net *net, int t) {
+  if (bad_t(net, t)) return CG_E_ARG;
+  return t >= CG_VIEW0 ? net->v[t - CG_VIEW0].base : t;
+}
+
+int cg_tensor_is_view(const cg_net *net, int t) { return !bad_t(net, t) && t >= CG_VIEW0; }
 
 int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *g) {
   if (!g || g->kh < 1 || g->kw < 1 || g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1)
@@ -161,14 +202,14 @@ int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw) {
   return cg_cdiv(c * kh * kw, B) < cg_cdiv(c, B) * kh * kw;
 }
 
-uint64_t cg_tensor_offset(const cg_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].off; }
-uint64_t cg_tensor_bytes(const cg_net *net, int t) { return bad_t(net, t) ? 0 : net->t[t].bytes; }
+uint64_t cg_tensor_offset(const cg_net *net, int t) { return bad_t(net, t) ? 0 : cg_tens(net, t)->off; }
+uint64_t cg_tensor_bytes(const cg_net *net, int t) { return bad_t(net, t) ? 0 : cg_tens(net, t)->bytes; }
 
 int cg_tensor_shape(const cg_net *net, int t, int *c, int *h, int *w) {
   if (bad_t(net, t)) return CG_E_ARG;
-  *c = net->t[t].lc;
-  *h = net->t[t].lh;
-  *w = net->t[t].lw;
+  *c = cg_tens(net, t)->lc;
+  *h = cg_tens(net, t)->lh;
+  *w = cg_tens(net, t)->lw;
   return CG_OK;
 }
 
@@ -191,10 +232,10 @@ static int zp_ok(int z) { return z >= -128 && z <= 127; }
 int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out) || (p->res >= 0 && bad_t(net, p->res)))
     return net_fail(net, CG_E_ARG, "conv: bad tensor id");
-  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1 || p->dh < 1 || p->dw < 1)
     return net_fail(net, CG_E_ARG, "conv: kernel, stride and dilation must be >= 1");
-  if (to->im2col || (p->res >= 0 && net->t[p->res].im2col))
+  if (to->im2col || (p->res >= 0 && cg_tens(net, p->res)->im2col))
     return net_fail(net, CG_E_ARG, "conv: an im2col tensor can only be a conv input");
   if (ti->im2col) {
     const cg_conv *g = &ti->geo;
@@ -219,10 +260,10 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     return net_fail(net, CG_E_ARG, "conv: output is %dx%d, the tensor is %dx%d", oh, ow, to->h, to->w);
   int gres = p->res >= 0 && (p->res_d || p->res_w); /* the residual through the GEMM core */
   int rstride = p->res_s > 1 ? p->res_s : 1;
-  if (p->res >= 0 && !p->res_w && (net->t[p->res].c != to->c || net->t[p->res].h != oh || net->t[p->res].w != ow))
+  if (p->res >= 0 && !p->res_w && (cg_tens(net, p->res)->c != to->c || cg_tens(net, p->res)->h != oh || cg_tens(net, p->res)->w != ow))
     return net_fail(net, CG_E_ARG, "conv: residual shape differs from the output");
-  if (gres && (net->t[p->res].im2col || (oh - 1) * rstride >= net->t[p->res].h ||
-               (ow - 1) * rstride >= net->t[p->res].w || rstride > 255))
+  if (gres && (cg_tens(net, p->res)->im2col || (oh - 1) * rstride >= cg_tens(net, p->res)->h ||
+               (ow - 1) * rstride >= cg_tens(net, p->res)->w || rstride > 255))
     return net_fail(net, CG_E_ARG, "conv: the residual's pixels do not cover the output with stride %d", rstride);
   if (!p->weight || !p->mult || !p->shift)
     return net_fail(net, CG_E_ARG, "conv: weight, mult and shift are required");
@@ -242,8 +283,8 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
         return net_fail(net, CG_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)",
                         f, o, p->shift[o]);
       int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
-      for (int ci = 0; ci < net->t[p->res].c; ci++)
-        k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * net->t[p->res].c + ci] : ci == o ? p->res_d : 0) * p->res_zp;
+      for (int ci = 0; ci < cg_tens(net, p->res)->c; ci++)
+        k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * cg_tens(net, p->res)->c + ci] : ci == o ? p->res_d : 0) * p->res_zp;
       if (k < INT32_MIN || k > INT32_MAX)
         return net_fail(net, CG_E_ARG, "conv: residual constant of channel %d out of int32", o);
     }
@@ -267,7 +308,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     return net_fail(net, CG_E_NOMEM, "out of memory");
   }
   if (gres) {
-    int cr = net->t[p->res].c;
+    int cr = cg_tens(net, p->res)->c;
     L->cres = cr;
     L->rw = calloc((size_t)to->c * cr, 1);
     L->rf = malloc((size_t)to->c);
@@ -304,7 +345,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   cg_layer_info *in = &L->info;
   in->kind = CG_LAYER_CONV;
   in->macs = (uint64_t)oh * ow * to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
-  if (p->res >= 0 && p->res_w) in->macs += (uint64_t)oh * ow * to->c * net->t[p->res].c; /* a 1x1 conv */
+  if (p->res >= 0 && p->res_w) in->macs += (uint64_t)oh * ow * to->c * cg_tens(net, p->res)->c; /* a 1x1 conv */
   uint64_t bb = (uint64_t)net->B * net->B;
   in->ideal_cycles = (in->macs + bb - 1) / bb;
   char rdesc[48];
@@ -319,7 +360,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
 
 int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
-  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG) return net_fail(net, CG_E_ARG, "pool: bad kind");
   if (ti->im2col || to->im2col) return net_fail(net, CG_E_ARG, "pool: im2col tensors are conv inputs only");
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1)
@@ -348,7 +389,7 @@ int cg_net_add_pool(cg_net *net, const cg_pool *p) {
 int cg_net_add_add(cg_net *net, const cg_add *p) {
   if (!p || bad_t(net, p->a) || bad_t(net, p->b) || bad_t(net, p->out))
     return net_fail(net, CG_E_ARG, "add: bad tensor id");
-  const cg_tensor *a = &net->t[p->a], *b = &net->t[p->b], *o = &net->t[p->out];
+  const cg_tensor *a = cg_tens(net, p->a), *b = cg_tens(net, p->b), *o = cg_tens(net, p->out);
   if (a->im2col || b->im2col || o->im2col) return net_fail(net, CG_E_ARG, "add: im2col tensors are conv inputs only");
   if (a->c != b->c || a->c != o->c || a->h != b->h || a->h != o->h || a->w != b->w || a->w != o->w)
     return net_fail(net, CG_E_ARG, "add: shapes differ");
@@ -504,7 +545,7 @@ fail:;
 
 /* ---- packing: the model layer's layout (model/layout.c) on a tensor of the net ------------- */
 static cc_mtensor layout_of(const cg_net *net, int t) {
-  const cg_tensor *T = &net->t[t];
+  const cg_tensor *T = cg_tens(net, t);
   const cg_conv *g = &T->geo;
   cc_mtensor m = {.c = T->lc, .h = T->lh, .w = T->lw, .im2col = T->im2col, .offset = T->off, .bytes = T->bytes,
                   .geo = {g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, g->pad_t, g->pad_l, g->pad_b, g->pad_r, g->x_zp}};
@@ -512,13 +553,13 @@ static cc_mtensor layout_of(const cg_net *net, int t) {
 }
 
 int cg_pack(const cg_net *net, int t, const int8_t *chw, uint8_t *image) {
-  if (bad_t(net, t)) return CG_E_ARG;
+  if (bad_t(net, t) || t >= CG_VIEW0) return CG_E_ARG;
   cc_mtensor m = layout_of(net, t);
   return cc_layout_pack(&m, net->B, chw, image) == 0 ? CG_OK : CG_E_ARG;
 }
 
 int cg_unpack(const cg_net *net, int t, const uint8_t *image, int8_t *chw) {
-  if (bad_t(net, t)) return CG_E_ARG;
+  if (bad_t(net, t) || t >= CG_VIEW0) return CG_E_ARG;
   cc_mtensor m = layout_of(net, t);
   return cc_layout_unpack(&m, net->B, image, chw) == 0 ? CG_OK : CG_E_ARG;
 }

@@ -195,6 +195,17 @@ int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *geom);
 /* 1 if packing a conv's input as im2col needs fewer reduction blocks per output than the
  * blocked layout (ceil(c*kh*kw / BLOCK) < ceil(c / BLOCK) * kh * kw), e.g. RGB first layers. */
 int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw);
+/* A view: a tensor of c channels whose ceil(c / BLOCK) channel blocks are block blk[q] of tensor
+ * src[q] (arena tensors or views, of equal extents), q < n. It takes no space: layers read and
+ * write those blocks where they are (a Concat of tensors whose channels, but the last's, are
+ * whole blocks is a view of their blocks; a channel slice on block boundaries is one too).
+ * Channels c..n*BLOCK-1 of the last block are padding as in any tensor. A view cannot be an
+ * im2col input or packed / unpacked (the runtime sees arena tensors only). Returns its id
+ * (>= CG_VIEW0 of cg_int.h, never a model tensor index) or a CG_E_ code. */
+int cg_net_tensor_view(cg_net *net, int c, int n, const int *src, const int *blk);
+/* The arena tensor holding block 0 of t (t itself unless t is a view); 1 if t is a view. */
+int cg_tensor_base(const cg_net *net, int t);
+int cg_tensor_is_view(const cg_net *net, int t);
 /* Byte offset of a tensor in the image, and its size in bytes (CB*H*W*BLOCK). */
 uint64_t cg_tensor_offset(const cg_net *net, int t);
 uint64_t cg_tensor_bytes(const cg_net *net, int t);

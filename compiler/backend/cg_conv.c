@@ -61,8 +61,8 @@ typedef struct conv_geo {
                                   * the input rows the outputs use (x_stride = sh * W) */
   int fold;                      /* y_zp folds into REQ's bounds exactly (every shift >= 16 and
                                   * lo - y_zp, hi - y_zp fit int8) */
-  uint64_t in_e, out_e, res_e;   /* tensor element indices (INP, OUT, ACC8) */
-  uint64_t resi_e;               /* resb: the residual's INP element index */
+  const cg_tensor *ti, *to, *tr; /* input, output, residual (NULL: none); a block's place is
+                                  * cg_tblk (views have theirs anywhere) */
 } conv_geo;
 
 typedef struct conv_tile {
@@ -433,7 +433,7 @@ static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
       if (cg_pad_fill(g, &st->L, ISA_MEM_INP, sram, (uint32_t)(ih_t * iw_t), c->x_zp)) return g->status;
       continue;
     }
-    uint64_t dram = c->in_e + (uint64_t)cib * c->H * c->W +
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, cib), ISA_MEM_INP) +
                     (uint64_t)y0 * c->W + (uint64_t)cg_max(ix, 0);
     isa_insn in = cg_i_load(g, ISA_MEM_INP, sram, dram, (uint32_t)ys, (uint32_t)xs,
                             (uint32_t)ystride, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
@@ -480,7 +480,7 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
     for (int a = 0; a < tco_t; a++) nwres += c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]];
   for (int q = q0; !ihit && q < q1; q++) {
     isa_insn in = cg_i_load(g, ISA_MEM_INP, ibase + (uint32_t)((q - q0) * x->RSP),
-                            c->resi_e + (uint64_t)rlist[q] * c->RH * c->RW + (uint64_t)oy0 * c->rstride * c->RW +
+                            cg_elem(g, cg_tblk(c->tr, g->B, rlist[q]), ISA_MEM_INP) + (uint64_t)oy0 * c->rstride * c->RW +
                                 (uint64_t)ox0 * c->rstride,
                             (uint32_t)th_t, (uint32_t)riw_t, (uint32_t)(c->rstride * c->RW), 0, 0, 0, 0, 0);
     if (cg_push(g, &st->L, &in)) return g->status;
@@ -636,7 +636,7 @@ do {                                                                            
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
       in = cg_i_load(g, ISA_MEM_ACC8, R + (uint32_t)(a * x->ACCP),
-                     c->res_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                     cg_elem(g, cg_tblk(c->tr, g->B, cob), ISA_MEM_ACC8) + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                      (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
     }
@@ -678,7 +678,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
       in = cg_i_store(g, A + (uint32_t)(a * x->ACCP),
-                      c->out_e + (uint64_t)cob * c->OH * c->OW + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                      cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                       (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
       if (cg_push(g, &st->S, &in)) return g->status;
     }
@@ -853,7 +853,7 @@ static int cand_cmp(const void *a, const void *b) {
 /* The geometry of conv layer L (c->nzb is allocated for a GEMM residual: the caller frees it). */
 static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo *c) {
   const cg_conv *p = &L->conv;
-  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   memset(c, 0, sizeof *c);
   c->cin = ti->c;
   c->cout = to->c;
@@ -882,7 +882,7 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
   c->resb = c->res && L->rw != NULL;
   uint8_t *nzb = NULL;
   if (c->resb) {
-    const cg_tensor *tr = &net->t[p->res];
+    const cg_tensor *tr = cg_tens(net, p->res);
     if (tr->cb > CG_MAX_RB) return cg_fail(g, CG_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
     c->cres = L->cres, c->ncrb = tr->cb, c->RH = tr->h, c->RW = tr->w;
     c->rstride = p->res_s > 1 ? p->res_s : 1;
@@ -902,10 +902,7 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
   int min_shift = 63;
   for (int o = 0; o < c->cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
   c->fold = min_shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
-  c->in_e = cg_elem(g, ti->off, ISA_MEM_INP);
-  c->out_e = cg_elem(g, to->off, ISA_MEM_OUT);
-  c->res_e = c->res ? cg_elem(g, net->t[p->res].off, ISA_MEM_ACC8) : 0;
-  c->resi_e = c->res ? cg_elem(g, net->t[p->res].off, ISA_MEM_INP) : 0;
+  c->ti = ti, c->to = to, c->tr = c->res ? cg_tens(net, p->res) : NULL;
   return CG_OK;
 }
 

@@ -22,8 +22,15 @@ typedef struct cg_tensor {
   int lc, lh, lw;       /* logical shape (the CHW tensor the runtime packs) */
   cg_conv geo;          /* im2col: the conv geometry it was packed for (kh..pads) */
   int cb;               /* ceil(c / BLOCK) channel blocks */
-  uint64_t off, bytes;  /* byte offset in the image, size in bytes */
+  uint64_t off, bytes;  /* byte offset in the image, size in bytes (a view: its first block's
+                         * offset, 0 bytes) */
+  uint64_t *blk;        /* a view (cg_net_tensor_view): byte offset of each of its cb blocks;
+                         * NULL: the blocks follow each other from off */
+  int base;             /* a view: the arena tensor holding its first block */
 } cg_tensor;
+
+/* Views have ids CG_VIEW0 + k (arena tensors 0..nt-1, in the model's tensor order). */
+#define CG_VIEW0 (1 << 24)
 
 typedef struct cg_layer {
   int kind;             /* enum cg_layer_kind */
@@ -47,11 +54,22 @@ struct cg_net {
   unsigned B;           /* BLOCK = block_in = block_out */
   cg_tensor *t;         /* [nt] */
   int nt, capt;
+  cg_tensor *v;         /* [nv] views */
+  int nv, capv;
   cg_layer *l;          /* [nl] */
   int nl, capl;
   uint64_t arena;       /* bytes of the arena (all tensors) */
   char err[512];
 };
+
+/* Tensor id (arena or view) -> its record; the id must be valid. */
+static inline const cg_tensor *cg_tens(const cg_net *net, int id) {
+  return id >= CG_VIEW0 ? &net->v[id - CG_VIEW0] : &net->t[id];
+}
+/* Byte offset of channel block b of t. */
+static inline uint64_t cg_tblk(const cg_tensor *t, unsigned B, int b) {
+  return t->blk ? t->blk[b] : t->off + (uint64_t)b * (uint64_t)t->h * (uint64_t)t->w * B;
+}
 
 /* A growable list of decoded instructions. */
 typedef struct cg_list {

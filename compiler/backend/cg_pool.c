@@ -29,7 +29,7 @@ static int emit_list(cg_gen *g, const cg_list *l) {
 typedef struct pool_geo {
   int C, H, W, OH, OW, KH, KW, sh, sw, pt, pl, cb;
   int kind;
-  uint64_t in_e, out_e;
+  const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
 } pool_geo;
 
 typedef struct pool_tile {
@@ -127,7 +127,7 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
       cg_fail(g, CG_E_FIT, "pool: padding of a load exceeds 15");
       return g->status;
     }
-    uint64_t dram = c->in_e + (uint64_t)(co * t->tco + a) * c->H * c->W +
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco + a), ISA_MEM_ACC8) +
                     (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
     isa_insn in = cg_i_load(g, ISA_MEM_ACC8, sram, dram, (uint32_t)ys, (uint32_t)xs,
                             (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
@@ -247,7 +247,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
     for (int a = 0; a < tco_t; a++) {
       isa_insn in = cg_i_store(g, O + (uint32_t)(a * OP),
-                               c->out_e + (uint64_t)(co * t->tco + a) * c->OH * c->OW +
+                               cg_elem(g, cg_tblk(c->to, g->B, co * t->tco + a), ISA_MEM_OUT) +
                                    (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                                (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
       if (cg_push(g, &S, &in)) goto out;
@@ -265,10 +265,9 @@ out:
 
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
-  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
-                p->pad_l, ti->cb, p->kind, cg_elem(g, ti->off, ISA_MEM_ACC8),
-                cg_elem(g, to->off, ISA_MEM_OUT)};
+                p->pad_l, ti->cb, p->kind, ti, to};
   int nslot = no_lh ? 1 : 2;
   pool_tile best = {0, 0, 0, 0, 0};
   double best_cy = -1;
@@ -317,16 +316,17 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
 
 int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_add *p = &L->add;
-  const cg_tensor *ta = &net->t[p->a], *tb = &net->t[p->b], *to = &net->t[p->out];
+  const cg_tensor *ta = cg_tens(net, p->a), *tb = cg_tens(net, p->b), *to = cg_tens(net, p->out);
   int nslot = no_lh ? 1 : 2;
+  /* contiguous runs of elements: the whole tensor, or with a view one channel block each */
   int N = ta->cb * ta->h * ta->w;
+  int seg = ta->blk || tb->blk || to->blk ? ta->h * ta->w : N;
   int T = cg_min((int)(g->d->acc_depth - 2) / (nslot + 1), 16383);
-  T = cg_min(T, N);
+  T = cg_min(T, seg);
   if (T < 1) return cg_fail(g, CG_E_FIT, "add: accumulator too small");
-  int ntiles = cg_cdiv(N, T);
-  T = cg_cdiv(N, ntiles); /* balanced chunks */
-  uint64_t ae = cg_elem(g, ta->off, ISA_MEM_ACC8), be = cg_elem(g, tb->off, ISA_MEM_ACC8);
-  uint64_t oe = cg_elem(g, to->off, ISA_MEM_OUT);
+  int per = cg_cdiv(seg, T);
+  T = cg_cdiv(seg, per); /* balanced chunks */
+  int ntiles = N / seg * per;
   uint8_t b[2 * 4 * 64];
   uint32_t la = cg_req_lane(p->a_mult, p->a_shift), lb = cg_req_lane(p->b_mult, p->b_shift);
   for (unsigned i = 0; i < g->B; i++)
@@ -340,7 +340,9 @@ int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_
   uint32_t BR = 2 + (uint32_t)(nslot * T);
   int imm = cg_clip_imm(p->lo, p->hi);
   for (int j = 0; j < ntiles; j++) {
-    int e0 = j * T, n = cg_min(T, N - e0);
+    int sg = j / per, e0 = j % per * T, n = cg_min(T, seg - e0);
+    uint64_t ae = cg_elem(g, cg_tblk(ta, g->B, sg), ISA_MEM_ACC8), be = cg_elem(g, cg_tblk(tb, g->B, sg), ISA_MEM_ACC8);
+    uint64_t oe = cg_elem(g, cg_tblk(to, g->B, sg), ISA_MEM_OUT);
     uint32_t A = 2 + (uint32_t)((nslot == 1 ? 0 : j % 2) * T);
     /* micro-ops: 0 REQ a (param 0), 1 REQ b (param 1), 2 a += b, 3 on a (imm), 4 on b (imm) */
     uint32_t u[5], ub[5];
