@@ -57,8 +57,10 @@
  *   avgpool: out = clamp(sat32(REQ(sum over the window of (in - x_zp), mult, shift)) + y_zp);
  *           pad elements count as x_zp (count_include_pad: they add 0 and count in the divisor);
  *           the front end puts 1/(kh*kw) into mult/shift. Global average pooling: kh = H, kw = W.
- *   add:    out = clamp(sat32(REQ(a - a_zp, a_mult, a_shift)) + sat32(REQ(b - b_zp, b_mult,
- *           b_shift)) + y_zp)
+ *   add:    out = clamp(SHR(sat32(REQ(a - a_zp, a_mult, a_shift - f)) + sat32(REQ(b - b_zp, b_mult,
+ *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(8, a_shift, b_shift): the two
+ *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
+ *           round(a' + b') of the real values would be (one rounding, not two)
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each
@@ -241,5 +243,7 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
                      const int8_t *res, int cres, int rh, int rw, int8_t *out);
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
 void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
+/* The fraction bits f an add layer keeps before its one rounding (see "add" above). */
+int cg_add_frac(const cg_add *p);
 
 #endif
