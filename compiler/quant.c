@@ -154,9 +154,10 @@ static int needs_calibration(const ir_graph *g) {
   return 0;
 }
 
-/* Runs the float reference over the calibration samples (the compile's --calib samples for a
- * single-input model, else SYNTH_SAMPLES synthetic inputs drawn from N(0, 1) with a fixed
- * seed), records each float tensor's [min, max] and gives every float activation tensor that
+/* Unless no activation needs it (needs_calibration: a QDQ model with its own scales everywhere),
+ * runs the float reference over the calibration samples (the compile's samples: o->calib for a
+ * single-input model, o->calib_inputs per input for any, else SYNTH_SAMPLES synthetic inputs
+ * drawn from N(0, 1) with a fixed seed), records each float tensor's [min, max] and gives every float activation tensor that
  * has no quantization yet (QDQ models bring their own) a per-tensor int8 scale and zero point
  * (cc_choose_quant) over its range: clipped to the least expected squared error for inner
  * tensors, the whole range plus 25 % headroom for graph outputs. Then tensors that the accelerator must keep in one quantization share it:
@@ -191,7 +192,13 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       rc = IR_UNSUPPORTED;
     }
   }
-  int use_calib = co->calib && co->n_calib > 0 && nin == 1;
+  int multi = co->calib_inputs && co->n_calib_inputs == nin && nin > 0;
+  int use_calib = co->n_calib > 0 && ((co->calib && nin == 1) || multi);
+  if (co->calib_inputs && !multi && rc == IR_OK) {
+    snprintf(err, errlen, "%s: calibration samples for %d input(s), the model has %d", g->source ? g->source : "model",
+             co->n_calib_inputs, nin);
+    rc = IR_ERR;
+  }
   int ns = use_calib ? co->n_calib : SYNTH_SAMPLES;
   uint64_t seed = 0x9E3779B97F4A7C15ull;
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
@@ -203,7 +210,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     for (int i = 0; i < nin; i++) {
       int64_t n = ir_type_numel(&in[i].type);
       float *d = in[i].data;
-      for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
+      const float *src = !use_calib ? NULL : multi ? co->calib_inputs[i] : co->calib;
+      for (int64_t k = 0; k < n; k++) d[k] = src ? src[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
       cal_value(&c, g->inputs[i], &in[i]);
     }
     rc = ref_run(g, in, nin, outs, &ro, err, errlen);
@@ -212,7 +220,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   if (!outs) rc = IR_ERR;
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
-      fprintf(cx->o->log, "calibration: %d samples from --calib, per-tensor ranges clipped for least squared error\n", ns);
+      fprintf(cx->o->log, "calibration: %d samples from --calib%s, per-tensor ranges clipped for least squared error\n", ns,
+              multi && nin > 1 ? " (one file per input)" : "");
     else
       fprintf(cx->o->log,
               "calibration: no --calib: %d synthetic inputs of the model's input shape drawn from N(0, 1) "

@@ -13,7 +13,7 @@
 
 #define QAT_ONNX "tests/models/qdq_cnn.onnx"
 #define QAT_INPUT "tests/models/qdq_cnn_input.npy"
-#define QAT_REF E2E_MODELS "/qat/qdq_cnn_ref.npy"
+#define QAT_REF E2E_MODELS "/committed/qdq_cnn_ref.npy"
 
 /* The scale of the DequantizeLinear that makes graph output 0 (the output's quantization step). */
 static float output_step(void) {
