@@ -19,6 +19,14 @@ int cmd_selftest(int argc, char **argv);
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */
 int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_prog *out);
 
+/* Binds the values of option opt given nargs times (args: each "NAME=FILE" for the model input
+ * called NAME, or a plain FILE) to the model's n inputs (names[], in the model's order): either
+ * every arg names its input, in any order, or none does and they follow the model's order.
+ * paths[i] gets input i's FILE (pointing into args). 0, or -1 after printing the problem
+ * (count mismatch, a mix of both forms, an input given twice). */
+int cli_bind_inputs(const char *cmd, const char *opt, const char *const *args, int nargs, const char *const *names, int n,
+                    const char **paths);
+
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,5 @@
 /* cli/cmd_compile.c -- `dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME]
- * [--calib SAMPLES.npy] [--dump-after PASS] [--no-latency-hiding]`: the whole compiler
+ * [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS] [--no-latency-hiding]`: the whole compiler
  * (compiler/compile.h) into a package (model/package.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,13 @@
 #include "onnx_import.h"
 
 #define USAGE                                                                                        \
-  "usage: dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy]\n"          \
-  "                     [--dump-after PASS] [--no-latency-hiding]\n"
+  "usage: dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]...\n" \
+  "                     [--dump-after PASS] [--no-latency-hiding]\n"                               \
+  "  --calib: [N, <input shape>] float samples; a model with several inputs takes one --calib per\n" \
+  "  input, each NAME=FILE for the input called NAME, or plain FILEs in the model's input order\n"
 
 /* Checks that calibration samples are [N, <input shape>] (or [N, <input shape without its
- * leading 1>]) for the model's single input; returns N or -1 after printing the problem. */
+ * leading 1>]) for a model input of numel values; returns N or -1 after printing the problem. */
 static int calib_count(const npy_array *a, const char *path, int *numel_out, int64_t numel) {
   if (a->ndim < 2) {
     cli_error("compile", "%s: calibration samples need a leading batch dimension, got %d dimension(s)", path, a->ndim);
@@ -34,14 +36,75 @@ static int calib_count(const npy_array *a, const char *path, int *numel_out, int
   return (int)a->shape[0];
 }
 
+#define MAX_INPUTS 16
+
+/* Reads the calibration files of the model at path, one per input (args as cli_bind_inputs
+ * takes them), into o->calib_inputs / o->n_calib_inputs / o->n_calib (arrays malloc'ed into
+ * bufs[], freed by the caller). 0, or 1 after printing the problem. */
+static int read_calib(const char *path, const char *const *args, int nargs, cc_options *o, float **bufs,
+                      const char **src) {
+  char err[2048];
+  ir_graph *g = NULL;
+  if (onnx_import(path, &g, err, sizeof err) != IR_OK) {
+    cli_error("compile", "%s", err);
+    return 1;
+  }
+  int n = g->n_inputs, rc = 0;
+  const char *names[MAX_INPUTS], *paths[MAX_INPUTS];
+  if (n > MAX_INPUTS) {
+    cli_error("compile", "%s: %d inputs; --calib takes at most %d", path, n, MAX_INPUTS);
+    ir_graph_free(g);
+    return 1;
+  }
+  for (int i = 0; i < n; i++) names[i] = g->tensors[g->inputs[i]]->name;
+  if (cli_bind_inputs("compile", "--calib", args, nargs, names, n, paths)) rc = 1;
+  for (int i = 0; i < n && !rc; i++) {
+    npy_array ca = {0};
+    if (npy_read(paths[i], &ca, err, sizeof err) != 0) {
+      cli_error("compile", "%s", err);
+      rc = 1;
+      break;
+    }
+    ir_type t = g->tensors[g->inputs[i]]->type;
+    if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
+    int per, cnt = calib_count(&ca, paths[i], &per, ir_type_numel(&t));
+    if (cnt == 0) cli_error("compile", "%s: no samples", paths[i]);
+    if (cnt > 0 && i > 0 && cnt != o->n_calib) {
+      cli_error("compile", "%s: %d samples for input '%s', but %d for input '%s'", paths[i], cnt, names[i], o->n_calib,
+                names[0]);
+      cnt = -1;
+    }
+    if (cnt > 0 && !(bufs[i] = npy_to_f32(&ca))) cli_error("compile", "out of memory"), cnt = -1;
+    npy_free(&ca);
+    if (cnt < 1) {
+      rc = 1;
+      break;
+    }
+    o->n_calib = cnt;
+  }
+  if (!rc) {
+    o->calib_inputs = (const float *const *)bufs;
+    o->n_calib_inputs = n;
+    *src = n == 1 ? paths[0] : "one file per input";
+  }
+  ir_graph_free(g);
+  return rc;
+}
+
 int cmd_compile(int argc, char **argv) {
-  const char *in = NULL, *out = NULL, *cfg = "pynq", *calib = NULL, *dump = NULL;
-  int nlh = 0;
+  const char *in = NULL, *out = NULL, *cfg = "pynq", *dump = NULL;
+  const char *calib[MAX_INPUTS];
+  int nlh = 0, ncalib = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
     else if (!strcmp(argv[i], "--config") && i + 1 < argc) cfg = argv[++i];
-    else if (!strcmp(argv[i], "--calib") && i + 1 < argc) calib = argv[++i];
-    else if (!strcmp(argv[i], "--dump-after") && i + 1 < argc) dump = argv[++i];
+    else if (!strcmp(argv[i], "--calib") && i + 1 < argc) {
+      if (ncalib == MAX_INPUTS) {
+        cli_error("compile", "--calib given more than %d times", MAX_INPUTS);
+        return 2;
+      }
+      calib[ncalib++] = argv[++i];
+    } else if (!strcmp(argv[i], "--dump-after") && i + 1 < argc) dump = argv[++i];
     else if (!strcmp(argv[i], "--no-latency-hiding")) nlh = 1;
     else if (argv[i][0] == '-' || in) {
       cli_error("compile", "unexpected argument '%s'\n%s", argv[i], USAGE);
@@ -62,59 +125,23 @@ int cmd_compile(int argc, char **argv) {
     return 2;
   }
   cc_options o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout};
-  npy_array ca = {0};
-  float *cf = NULL;
+  float *bufs[MAX_INPUTS] = {0};
+  const char *src = NULL;
   char err[2048];
-  if (calib) {
-    if (npy_read(calib, &ca, err, sizeof err) != 0) {
-      cli_error("compile", "%s", err);
-      return 1;
-    }
-    cf = npy_to_f32(&ca);
-    if (!cf) {
-      cli_error("compile", "out of memory");
-      npy_free(&ca);
-      return 1;
-    }
-  }
-  /* the sample size is checked against the model once its input shape is known: compile
-   * first without samples would calibrate twice, so peek at the model's input here */
-  if (calib) {
-    ir_graph *g = NULL;
-    if (onnx_import(in, &g, err, sizeof err) != IR_OK) {
-      cli_error("compile", "%s", err);
-      npy_free(&ca), free(cf);
-      return 1;
-    }
-    if (g->n_inputs != 1) {
-      cli_error("compile", "%s: --calib needs a model with one input, this one has %d", in, g->n_inputs);
-      ir_graph_free(g);
-      npy_free(&ca), free(cf);
-      return 1;
-    }
-    ir_type t = g->tensors[g->inputs[0]]->type;
-    if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
-    int64_t numel = ir_type_numel(&t);
-    ir_graph_free(g);
-    int per;
-    int n = calib_count(&ca, calib, &per, numel);
-    if (n < 1) {
-      if (n == 0) cli_error("compile", "%s: no samples", calib);
-      npy_free(&ca), free(cf);
-      return 1;
-    }
-    o.calib = cf;
-    o.n_calib = n;
+  /* the samples are checked against the model's inputs once their shapes are known: compiling
+   * first without samples would calibrate twice, so peek at the model's inputs here */
+  if (ncalib && read_calib(in, calib, ncalib, &o, bufs, &src)) {
+    for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
+    return 1;
   }
   cc_model *m = NULL;
   int rc = cc_compile(in, &o, &m, err, sizeof err);
-  npy_free(&ca);
-  free(cf);
+  for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
   if (rc != IR_OK) {
     cli_error("compile", "%s", err);
     return 1;
   }
-  if (o.calib) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", o.n_calib, calib);
+  if (ncalib) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", o.n_calib, src);
   else snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
   if (cc_package_write(m, out, err, sizeof err) != 0) {
     cli_error("compile", "%s", err);

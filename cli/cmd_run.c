@@ -1,4 +1,4 @@
-/* cli/cmd_run.c -- `dlvta run MODEL.dlvta --input X.npy [--output Y.npy]
+/* cli/cmd_run.c -- `dlvta run MODEL.dlvta --input [NAME=]X.npy... [--output Y.npy]
  * [--backend fsim|verilator|zynq|xrt] [--stats S.json]`: runs a package (runtime/runtime.h) on one input
  * or on a stack of N inputs, writes or summarizes the outputs and the accelerator counters. */
 #include <inttypes.h>
@@ -13,8 +13,11 @@
 #include "runtime.h"
 
 #define USAGE                                                                                       \
-  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n" \
-  "                 [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n"
+  "usage: dlvta run MODEL.dlvta --input [NAME=]X.npy... [--output Y.npy] [--backend fsim|verilator|zynq|xrt]\n" \
+  "                 [--stats S.json] [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n" \
+  "  --input: the model's input shape, or a stack (N, ...) of N inputs; a model with several inputs\n" \
+  "  takes one --input per input, each NAME=FILE for the input called NAME, or plain FILEs in the\n" \
+  "  model's input order (the same N for all)\n"
 
 static double wall_ms(void) {
   struct timespec ts;
@@ -154,11 +157,42 @@ static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, 
   return 0;
 }
 
+#define MAX_INPUTS 16
+
+/* How many inferences input i's array a holds: 1 for the model's shape, N for a leading N over
+ * it (or over it without its leading 1); 0 after printing a mismatch. */
+static int64_t count_inferences(const rt_model *r, int i, const npy_array *a, const char *path, int *stacked) {
+  int rank;
+  const int64_t *dims;
+  const char *iname = rt_input(r, i, &rank, &dims);
+  int64_t n_inf = 0;
+  int skip1 = rank > 0 && dims[0] == 1;
+  if (a->ndim == rank && !memcmp(a->shape, dims, (size_t)rank * sizeof *dims)) n_inf = 1;
+  else if (a->ndim == rank + 1 && !memcmp(a->shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a->shape[0], *stacked = 1;
+  else if (skip1 && a->ndim == rank && !memcmp(a->shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
+    n_inf = a->shape[0], *stacked = 1;
+  if (n_inf < 1) {
+    char got[128], want[128];
+    npy_shape_str(a->ndim, a->shape, got, sizeof got);
+    shape_str(rank, dims, want, sizeof want);
+    cli_error("run", "%s: input shape mismatch: expected %s (input '%s') or (N, ...) over it, got %s", path, want, iname,
+              got);
+  }
+  return n_inf;
+}
+
 int cmd_run(int argc, char **argv) {
-  const char *pkgp = NULL, *inp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
+  const char *pkgp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
+  const char *inargs[MAX_INPUTS];
+  int ninargs = 0;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--input") && i + 1 < argc) inp = argv[++i];
-    else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
+    if (!strcmp(argv[i], "--input") && i + 1 < argc) {
+      if (ninargs == MAX_INPUTS) {
+        cli_error("run", "--input given more than %d times", MAX_INPUTS);
+        return 2;
+      }
+      inargs[ninargs++] = argv[++i];
+    } else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
     else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
     else if (!strcmp(argv[i], "--options") && i + 1 < argc) opts = argv[++i];
     else if (!strcmp(argv[i], "--stats") && i + 1 < argc) stats = argv[++i];
@@ -167,7 +201,7 @@ int cmd_run(int argc, char **argv) {
       return 2;
     } else pkgp = argv[i];
   }
-  if (!pkgp || !inp) {
+  if (!pkgp || !ninargs) {
     fprintf(stderr, USAGE);
     return 2;
   }
@@ -177,40 +211,43 @@ int cmd_run(int argc, char **argv) {
     cli_error("run", "%s", err);
     return 1;
   }
-  int ret = 1;
-  npy_array a = {0};
-  float *x = NULL, **ys = NULL;
-  if (rt_n_inputs(r) != 1) {
-    cli_error("run", "%s: the model has %d inputs; dlvta run feeds one", pkgp, rt_n_inputs(r));
-    goto done;
-  }
-  int rank;
-  const int64_t *dims;
-  const char *iname = rt_input(r, 0, &rank, &dims);
-  if (npy_read(inp, &a, err, sizeof err) != 0) {
-    cli_error("run", "%s", err);
-    goto done;
-  }
-  /* the model's shape, or a leading N over it (or over it without its leading 1) */
-  int64_t numel = rt_input_numel(r, 0), n_inf = 0;
+  int ret = 1, nin = rt_n_inputs(r);
+  npy_array a[MAX_INPUTS];
+  float *x[MAX_INPUTS] = {0}, **ys = NULL;
+  const char *names[MAX_INPUTS], *paths[MAX_INPUTS];
+  memset(a, 0, sizeof a);
+  int64_t numel[MAX_INPUTS], n_inf = 0;
   int stacked = 0;
-  int skip1 = rank > 0 && dims[0] == 1;
-  if (a.ndim == rank && !memcmp(a.shape, dims, (size_t)rank * sizeof *dims)) n_inf = 1;
-  else if (a.ndim == rank + 1 && !memcmp(a.shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a.shape[0], stacked = 1;
-  else if (skip1 && a.ndim == rank && !memcmp(a.shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
-    n_inf = a.shape[0], stacked = 1;
-  if (n_inf < 1) {
-    char got[128], want[128];
-    npy_shape_str(a.ndim, a.shape, got, sizeof got);
-    shape_str(rank, dims, want, sizeof want);
-    cli_error("run", "%s: input shape mismatch: expected %s (input '%s') or (N, ...) over it, got %s", inp, want, iname,
-              got);
+  if (nin > MAX_INPUTS) {
+    cli_error("run", "%s: the model has %d inputs; dlvta run feeds at most %d", pkgp, nin, MAX_INPUTS);
     goto done;
   }
-  x = npy_to_f32(&a);
+  for (int i = 0; i < nin; i++) names[i] = rt_input(r, i, NULL, NULL);
+  if (cli_bind_inputs("run", "--input", inargs, ninargs, names, nin, paths)) goto done;
+  for (int i = 0; i < nin; i++) {
+    if (npy_read(paths[i], &a[i], err, sizeof err) != 0) {
+      cli_error("run", "%s", err);
+      goto done;
+    }
+    int st = 0;
+    int64_t k = count_inferences(r, i, &a[i], paths[i], &st);
+    if (k < 1) goto done;
+    if (i > 0 && k != n_inf) {
+      cli_error("run", "%s: %lld inference(s) for input '%s', but %lld for input '%s'", paths[i], (long long)k, names[i],
+                (long long)n_inf, names[0]);
+      goto done;
+    }
+    n_inf = k, stacked |= st;
+    numel[i] = rt_input_numel(r, i);
+    if (!(x[i] = npy_to_f32(&a[i]))) {
+      cli_error("run", "out of memory");
+      goto done;
+    }
+  }
+
   int nout = rt_n_outputs(r);
   ys = calloc((size_t)nout, sizeof *ys);
-  if (!x || !ys) {
+  if (!ys) {
     cli_error("run", "out of memory");
     goto done;
   }
@@ -225,7 +262,8 @@ int cmd_run(int argc, char **argv) {
   }
   double t0 = wall_ms();
   for (int64_t k = 0; k < n_inf; k++) {
-    const float *ins[1] = {x + k * numel};
+    const float *ins[MAX_INPUTS];
+    for (int i = 0; i < nin; i++) ins[i] = x[i] + k * numel[i];
     float *outs[64];
     for (int o = 0; o < nout && o < 64; o++) outs[o] = ys[o] + k * rt_output_numel(r, o);
     if (rt_run(r, ins, outs, err, sizeof err) != RT_OK) {
@@ -255,8 +293,7 @@ done:
   if (ys)
     for (int o = 0; o < rt_n_outputs(r); o++) free(ys[o]);
   free(ys);
-  free(x);
-  npy_free(&a);
+  for (int i = 0; i < MAX_INPUTS; i++) free(x[i]), npy_free(&a[i]);
   rt_free(r);
   return ret;
 }

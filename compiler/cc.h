@@ -30,6 +30,10 @@ typedef struct cc_options {
   const char *config;     /* hardware config name, e.g. "pynq" (cc_compile; NULL: pynq) */
   const float *calib;     /* [n_calib][numel of the model's (single) input] float32, or NULL */
   int n_calib;            /* 0: synthetic samples (see cc_calibrate) */
+  const float *const *calib_inputs; /* a model with several inputs: [n_calib_inputs] (the graph's
+                                     * input order) of [n_calib][numel of that input] float32;
+                                     * NULL: calib, for a single input */
+  int n_calib_inputs;
   int no_latency_hiding;  /* passed to the back end (cg_opts) */
   const char *dump_after; /* dump the IR after this pass ("all": after every pass, "import":
                            * before the first), or NULL */

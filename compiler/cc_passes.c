@@ -560,7 +560,8 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     /* residual Add of a same-shaped tensor */
     if ((c = cc_sole_consumer(g, tail, &ci)) && c->op == IR_OP_Add) {
       int other = c->in[0] == tail ? c->in[1] : c->in[0];
-      if (other != tail && !cc_is_const(g, other) && same_shape_sym(g, other, tail) && same_shape_sym(g, c->out[0], tail)) {
+      if (other != tail && !cc_is_const(g, other) && !g->tensors[tail]->quant && same_shape_sym(g, other, tail) &&
+          same_shape_sym(g, c->out[0], tail)) {
         res = other;
         c->dead = 1;
         tail = c->out[0];

@@ -44,6 +44,7 @@ models: $(E2E_DEPS)
 
 # the e2e tests share a header the generic test rule does not list
 $(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/test_e2e_pkg $(BUILD)/tests/test_e2e_patterns \
+  $(BUILD)/tests/test_e2e_qat $(BUILD)/tests/test_e2e_multi \
   $(BUILD)/tests/test_e2e_gen: tests/e2e_util.h
 
 # make bench: ResNet-18 end to end per layer (tests/bench_resnet18.c): ideal, predicted and
@@ -58,3 +59,15 @@ $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
 # build/bench/zoo.md
 BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)
 BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo.json --md $(BUILD)/bench/zoo.md"
+
+# models committed in tests/models/ (tools/models/qdq_cnn.py: a CNN quantized by PyTorch's QAT
+# flow; tools/models/two_input.py: two inputs): onnxruntime's outputs on their committed inputs
+# (<name>_input.npy, or <name>_<input>_input.npy per input in the model's order)
+$(BUILD)/models/committed/qdq_cnn_ref.npy: tests/models/qdq_cnn.onnx tests/models/qdq_cnn_input.npy tools/ort/ort_run.js | $(ORT_PKG)
+	@mkdir -p $(dir $@)
+	node tools/ort/ort_run.js $< tests/models/qdq_cnn_input.npy $@
+$(BUILD)/models/committed/two_input_ref.npy: tests/models/two_input.onnx tests/models/two_input_left_input.npy \
+  tests/models/two_input_right_input.npy tools/ort/ort_run.js | $(ORT_PKG)
+	@mkdir -p $(dir $@)
+	node tools/ort/ort_run.js $< tests/models/two_input_left_input.npy,tests/models/two_input_right_input.npy $@
+TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed/two_input_ref.npy

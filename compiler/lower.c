@@ -228,7 +228,7 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
     ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
     for (int k = 0; k < K; k++) {
       double q = nearbyint(w[(size_t)o * K + k] / ws[o]);
-      qw[(size_t)o * K + k] = (int8_t)fmax(-127, fmin(127, q));
+      qw[(size_t)o * K + k] = (int8_t)fmax(fixed ? -128 : -127, fmin(127, q)); /* a model's own may use -128 */
     }
     double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));

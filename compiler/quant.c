@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compile.h"
+#include "lower.h"
 #include "ref.h"
 
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
@@ -120,9 +121,43 @@ static double synth_normal(uint64_t *s) {
 #define SYNTH_SAMPLES 8
 #define OUTPUT_HEADROOM 1.25
 
-/* Runs the float reference over the calibration samples (the compile's --calib samples for a
- * single-input model, else SYNTH_SAMPLES synthetic inputs drawn from N(0, 1) with a fixed
- * seed), records each float tensor's [min, max] and gives every float activation tensor that
+/* Tensors the accelerator must keep in one quantization share it, in topological order so
+ * that chains propagate: an accelerated MaxPool's output takes its input's, an aliasing
+ * Reshape's output its input's. */
+static void share_quant(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+    int share = (n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
+    const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
+    if (share && q) ir_set_quant(g, n->out[0], -1, 1, q->scale, q->zero_point, IR_I8);
+  }
+}
+
+/* Does some float activation (a graph input or a node's output, not a constant) lack a
+ * quantization? A QDQ model whose every activation has the model's own needs no samples. */
+static int needs_calibration(const ir_graph *g) {
+  for (int i = 0; i < g->n_inputs; i++) {
+    const ir_tensor *t = g->tensors[g->inputs[i]];
+    if (t->type.dtype == IR_F32 && !t->quant) return 1;
+  }
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    for (int k = 0; !n->dead && k < n->n_out; k++) {
+      const ir_tensor *t = n->out[k] >= 0 ? g->tensors[n->out[k]] : NULL;
+      if (!t || t->type.dtype != IR_F32 || t->data || t->quant) continue;
+      /* what a fused Relu/Clip consumes is never stored: its output's quantization counts */
+      const ir_node *c = cc_only_consumer(g, n->out[k]);
+      if (!c || strcmp(ir_attr_string(c, "dlvta.target", ""), "fused")) return 1;
+    }
+  }
+  return 0;
+}
+
+/* Unless no activation needs it (needs_calibration: a QDQ model with its own scales everywhere),
+ * runs the float reference over the calibration samples (the compile's samples: o->calib for a
+ * single-input model, o->calib_inputs per input for any, else SYNTH_SAMPLES synthetic inputs
+ * drawn from N(0, 1) with a fixed seed), records each float tensor's [min, max] and gives every float activation tensor that
  * has no quantization yet (QDQ models bring their own) a per-tensor int8 scale and zero point
  * (cc_choose_quant) over its range: clipped to the least expected squared error for inner
  * tensors, the whole range plus 25 % headroom for graph outputs. Then tensors that the accelerator must keep in one quantization share it:
@@ -130,6 +165,13 @@ static double synth_normal(uint64_t *s) {
 int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   if (!cx->cfg) return IR_OK;
   const cc_options *co = cx->o;
+  if (!needs_calibration(g)) {
+    if (co->log) fprintf(co->log, "calibration: not needed: every activation carries the model's own quantization\n");
+    free(cx->calibrated);
+    cx->calibrated = NULL, cx->n_calibrated = 0;
+    share_quant(g);
+    return IR_OK;
+  }
   int nin = g->n_inputs;
   ir_value *in = calloc((size_t)nin + 1, sizeof *in);
   cal_state c;
@@ -150,7 +192,13 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       rc = IR_UNSUPPORTED;
     }
   }
-  int use_calib = co->calib && co->n_calib > 0 && nin == 1;
+  int multi = co->calib_inputs && co->n_calib_inputs == nin && nin > 0;
+  int use_calib = co->n_calib > 0 && ((co->calib && nin == 1) || multi);
+  if (co->calib_inputs && !multi && rc == IR_OK) {
+    snprintf(err, errlen, "%s: calibration samples for %d input(s), the model has %d", g->source ? g->source : "model",
+             co->n_calib_inputs, nin);
+    rc = IR_ERR;
+  }
   int ns = use_calib ? co->n_calib : SYNTH_SAMPLES;
   uint64_t seed = 0x9E3779B97F4A7C15ull;
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
@@ -162,7 +210,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     for (int i = 0; i < nin; i++) {
       int64_t n = ir_type_numel(&in[i].type);
       float *d = in[i].data;
-      for (int64_t k = 0; k < n; k++) d[k] = use_calib ? co->calib[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
+      const float *src = !use_calib ? NULL : multi ? co->calib_inputs[i] : co->calib;
+      for (int64_t k = 0; k < n; k++) d[k] = src ? src[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
       cal_value(&c, g->inputs[i], &in[i]);
     }
     rc = ref_run(g, in, nin, outs, &ro, err, errlen);
@@ -171,7 +220,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   if (!outs) rc = IR_ERR;
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
-      fprintf(cx->o->log, "calibration: %d samples from --calib, per-tensor ranges clipped for least squared error\n", ns);
+      fprintf(cx->o->log, "calibration: %d samples from --calib%s, per-tensor ranges clipped for least squared error\n", ns,
+              multi && nin > 1 ? " (one file per input)" : "");
     else
       fprintf(cx->o->log,
               "calibration: no --calib: %d synthetic inputs of the model's input shape drawn from N(0, 1) "
@@ -209,14 +259,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
       if (t < cx->n_calibrated) cx->calibrated[t] = 1;
     }
-    /* shared quantizations, in topological order so that chains propagate */
-    for (int i = 0; i < g->n_nodes; i++) {
-      const ir_node *n = g->nodes[i];
-      const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
-      int share = (n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
-      const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
-      if (share && q) ir_set_quant(g, n->out[0], -1, 1, q->scale, q->zero_point, IR_I8);
-    }
+    share_quant(g);
   }
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);
@@ -442,6 +485,161 @@ static int drop_qdq_pair(ir_graph *g, ir_node *n, float *s, int32_t *z, int cnt)
   return changed;
 }
 
+/* QuantizeLinear n of a constant float tensor (PyTorch's fake-quantized weights: a float
+ * initializer through QuantizeLinear -> DequantizeLinear) -> the integer constant itself, as
+ * ONNX defines it: saturate(round_half_even(x / scale) + zero_point), per axis when the scale
+ * is a vector. 1 if done. */
+static int quantize_constant(ir_graph *g, ir_node *n) {
+  int x = n->in[0], y = n->out[0], z = n->n_in > 2 ? n->in[2] : -1;
+  const ir_tensor *X = g->tensors[x];
+  int64_t ns = const_numel(g, n->in[1]), numel = ir_type_numel(&X->type);
+  if (X->type.dtype != IR_F32 || ns < 1 || numel < 0 || g->tensors[n->in[1]]->type.dtype != IR_F32) return 0;
+  if (z >= 0 && const_numel(g, z) != ns) return 0;
+  ir_dtype qt = z >= 0 ? g->tensors[z]->type.dtype : IR_U8;
+  if (qt != IR_U8 && qt != IR_I8) return 0;
+  int64_t axis = ir_attr_int(n, "axis", 1), inner = 1;
+  if (axis < 0) axis += X->type.rank;
+  if (ns > 1 && (axis < 0 || axis >= X->type.rank || X->type.dims[axis] != ns)) return 0;
+  for (int d = (int)axis + 1; ns > 1 && d < X->type.rank; d++) inner *= X->type.dims[d];
+  void *q = malloc((size_t)(numel ? numel : 1));
+  if (!q) return 0;
+  const float *s = g->tensors[n->in[1]]->data, *xv = X->data;
+  double lo = qt == IR_U8 ? 0 : -128, hi = qt == IR_U8 ? 255 : 127;
+  for (int64_t i = 0; i < numel; i++) {
+    int64_t ch = ns > 1 ? i / inner % ns : 0;
+    double zp = z >= 0 ? ir_get_elem(qt, g->tensors[z]->data, ch) : 0;
+    double v = nearbyint((double)(xv[i] / s[ch])) + zp; /* float division as ONNX runtimes do; ties to even */
+    ir_set_elem(qt, q, i, fmax(lo, fmin(hi, v)));
+  }
+  ir_type t = X->type;
+  t.dtype = qt;
+  char name[300];
+  snprintf(name, sizeof name, "%s_q", X->name);
+  int c = ir_add_const(g, name, &t, q);
+  ir_replace_uses(g, y, c);
+  n->dead = 1;
+  return 1;
+}
+
+/* The per-channel affine map y = a[m] * x + c[m] of node n on the output x of a layer with M
+ * channels along axis 1 of a rank-r tensor (Mul/Div/Add/Sub by a constant scalar or per-channel
+ * vector, with x as the first operand of Div and Sub, or an inference BatchNormalization), as
+ * a, c (M each). 1 if n is such a map of x, else 0. */
+static int channel_affine(const ir_graph *g, const ir_node *n, int x, int64_t M, int r, double *a, double *c) {
+  for (int64_t m = 0; m < M; m++) a[m] = 1, c[m] = 0;
+  if (n->op == IR_OP_BatchNormalization) {
+    if (n->in[0] != x || n->n_out > 1) return 0;
+    const float *p[4];
+    for (int k = 0; k < 4; k++) {
+      const ir_tensor *t = g->tensors[n->in[k + 1]];
+      if (!t->data || t->type.dtype != IR_F32 || ir_type_numel(&t->type) != M) return 0;
+      p[k] = t->data;
+    }
+    double eps = ir_attr_float(n, "epsilon", 1e-5f);
+    for (int64_t m = 0; m < M; m++) {
+      a[m] = p[0][m] / sqrt((double)p[3][m] + eps);
+      c[m] = p[1][m] - p[2][m] * a[m];
+    }
+    return 1;
+  }
+  if (n->op != IR_OP_Mul && n->op != IR_OP_Div && n->op != IR_OP_Add && n->op != IR_OP_Sub) return 0;
+  if (n->n_in != 2 || (n->in[0] != x && n->in[1] != x) || n->in[0] == n->in[1]) return 0;
+  if ((n->op == IR_OP_Div || n->op == IR_OP_Sub) && n->in[0] != x) return 0;
+  const ir_tensor *k = g->tensors[n->in[0] == x ? n->in[1] : n->in[0]];
+  int64_t kn = const_numel(g, n->in[0] == x ? n->in[1] : n->in[0]);
+  if (kn < 1 || k->type.dtype != IR_F32 || (kn != 1 && kn != M) || k->type.rank > r) return 0;
+  /* a vector must lie along the channel axis: [M, 1, ..] of rank r-1 or [1, M, 1, ..] of rank r */
+  if (kn == M && M > 1) {
+    int ax = k->type.rank == r ? 1 : k->type.rank == r - 1 ? 0 : -1;
+    if (ax < 0 || k->type.dims[ax] != M) return 0;
+  }
+  const float *v = k->data;
+  for (int64_t m = 0; m < M; m++) {
+    double e = v[kn == 1 ? 0 : m];
+    if (n->op == IR_OP_Mul) a[m] = e;
+    else if (n->op == IR_OP_Div) a[m] = 1.0 / e;
+    else c[m] = n->op == IR_OP_Add ? e : -e;
+    if (!isfinite(a[m]) || !isfinite(c[m])) return 0;
+  }
+  return 1;
+}
+
+/* Conv (or Gemm with transB = 1, alpha = beta = 1) node n whose weights carry their own
+ * quantization (a folded QDQ chain) and whose output feeds only a chain of per-channel affine
+ * maps (channel_affine: the QAT module's Div by its BN scale, its bias Add, the BatchNormalization,
+ * or the Mul + Add that fold-batchnorm made of it): the maps go into the weights and bias and
+ * n produces the chain's output. The weights' quantization follows them: channel m's scale is
+ * multiplied by |a[m]| (the integers keep their magnitude; a negative a[m] negates them), so the
+ * integer weights are those of the model. 1 if anything was folded. */
+static int fold_affine_chain(ir_graph *g, ir_node *n) {
+  int conv = n->op == IR_OP_Conv;
+  if (!conv && (n->op != IR_OP_Gemm || ir_attr_int(n, "transB", 0) != 1 || ir_attr_int(n, "transA", 0) != 0 ||
+                ir_attr_float(n, "alpha", 1.0f) != 1.0f || ir_attr_float(n, "beta", 1.0f) != 1.0f))
+    return 0;
+  const ir_tensor *W = g->tensors[n->in[1]];
+  const ir_quant *wq = W->quant;
+  if (!W->data || W->type.dtype != IR_F32 || !wq || (wq->n > 1 && wq->axis != 0)) return 0;
+  const ir_tensor *Y = g->tensors[n->out[0]];
+  int r = Y->type.rank;
+  int64_t M = W->type.dims[0];
+  if (r < 2 || Y->type.dims[1] != M || (wq->n != 1 && wq->n != M)) return 0;
+  int bt = n->n_in > 2 ? n->in[2] : -1;
+  if (bt >= 0 && (const_numel(g, bt) != M || g->tensors[bt]->type.dtype != IR_F32)) return 0;
+  for (int k = 0; k < wq->n; k++)
+    if (wq->zero_point[k] != 0) return 0; /* asymmetric weights stay as they are */
+  double *a = malloc((size_t)M * sizeof(double) * 4);
+  if (!a) return 0;
+  double *c = a + M, *ta = a + 2 * M, *tc = a + 3 * M;
+  for (int64_t m = 0; m < M; m++) a[m] = 1, c[m] = 0;
+  ir_node *chain[16];
+  int tail = n->out[0], nc = 0;
+  while (nc < 16) {
+    if (g->tensors[tail]->quant || ir_use_count(g, tail) != 1 || ir_is_graph_output(g, tail)) break;
+    ir_node *u = cc_only_consumer(g, tail);
+    if (!u || u->n_out != 1 || !channel_affine(g, u, tail, M, r, ta, tc)) break;
+    const ir_type *ot = &g->tensors[u->out[0]]->type;
+    if (ot->dtype != IR_F32 || ot->rank != r || memcmp(ot->dims, Y->type.dims, (size_t)r * sizeof *ot->dims)) break;
+    for (int64_t m = 0; m < M; m++) a[m] *= ta[m], c[m] = c[m] * ta[m] + tc[m];
+    chain[nc++] = u;
+    tail = u->out[0];
+  }
+  int64_t wn = ir_type_numel(&W->type), per = wn / M;
+  float *nw = nc ? malloc((size_t)wn * sizeof(float)) : NULL, *nb = malloc((size_t)M * sizeof(float));
+  float *ns = malloc((size_t)M * sizeof(float));
+  int ok = nw && nb && ns;
+  for (int64_t m = 0; ok && m < M; m++) {
+    for (int64_t k = 0; k < per; k++) nw[m * per + k] = (float)(((const float *)W->data)[m * per + k] * a[m]);
+    nb[m] = (float)((bt >= 0 ? ((const float *)g->tensors[bt]->data)[m] : 0.0) * a[m] + c[m]);
+    ns[m] = (float)(wq->scale[wq->n > 1 ? m : 0] * fabs(a[m]));
+    ok = ns[m] > 0 && isfinite(ns[m]) && isfinite(nb[m]);
+  }
+  if (!ok) { /* nothing to fold, or a channel scaled to zero: the chain stays */
+    free(nw), free(nb), free(ns), free(a);
+    return 0;
+  }
+  for (int k = 0; k < nc; k++) chain[k]->dead = 1;
+  char name[300];
+  snprintf(name, sizeof name, "%s_folded", W->name);
+  int wi = ir_add_const(g, name, &W->type, nw);
+  ir_set_quant(g, wi, 0, (int)M, ns, NULL, IR_I8);
+  ir_type btype = {.dtype = IR_F32, .rank = 1, .dims = {M}};
+  snprintf(name, sizeof name, "%s_bias_folded", n->name && *n->name ? n->name : g->tensors[n->out[0]]->name);
+  int bi = ir_add_const(g, name, &btype, nb);
+  int in[3] = {n->in[0], wi, bi};
+  int *nin = malloc(3 * sizeof(int));
+  if (!nin) {
+    free(ns), free(a);
+    return 0;
+  }
+  memcpy(nin, in, sizeof in);
+  free(n->in);
+  n->in = nin;
+  n->n_in = 3;
+  n->out[0] = tail;
+  free(ns), free(a);
+  return 1;
+}
+
 int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int changed = 0;
   int n0 = g->n_nodes;
@@ -449,6 +647,11 @@ int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_node *n = g->nodes[i];
     if (n->dead || (n->op != IR_OP_QLinearConv && n->op != IR_OP_QLinearMatMul)) continue;
     if (qlinear_import(g, i)) i += 3, n0 += 3, changed = 1;
+  }
+  /* fake-quantized weights: QuantizeLinear of a float constant -> the integers */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == IR_OP_QuantizeLinear && g->tensors[n->in[0]]->data) changed |= quantize_constant(g, n);
   }
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
@@ -463,6 +666,12 @@ int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (g->tensors[x]->data) changed |= dequant_constant(g, n, s, z, cnt, axis);
     else changed |= drop_qdq_pair(g, n, s, z, cnt);
     free(s), free(z);
+  }
+  /* per-channel affine maps (QAT's BN-scale Div, bias Add, BatchNormalization) after layers
+   * with quantized weights: into those weights' scales and the bias */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && (n->op == IR_OP_Conv || n->op == IR_OP_Gemm)) changed |= fold_affine_chain(g, n);
   }
   if (!changed) return IR_OK;
   int rc = cc_dce(g, cx, err, errlen);

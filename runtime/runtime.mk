@@ -14,7 +14,7 @@ LIB_SRCS += $(RUNTIME_SRCS)
 # driver's backends may use): the one list a cross build reuses. RT_CLI_SRCS: its commands.
 RT_LAYERS   := runtime drv-fsim drv-tsim
 RT_SRCS     := $(sort $(foreach c,$(sort $(foreach l,$(RT_LAYERS),$(call layer_closure,$(l)))),$(LAYER_SRCS_$(c))))
-RT_CLI_SRCS := cli/main.c cli/cmd_run.c cli/cmd_sim.c cli/cmd_isa.c cli/cmd_progen.c cli/cmd_selftest.c
+RT_CLI_SRCS := cli/main.c cli/cmd_run.c cli/inputs.c cli/cmd_sim.c cli/cmd_isa.c cli/cmd_progen.c cli/cmd_selftest.c
 # the commands see the runtime's layers and fsim (progen), not the compiler's; main.c leaves
 # `compile` out of its table
 RT_CLI_INC  := -Icli $(sort $(LAYER_INC_runtime) $(LAYER_INC_fsim))

@@ -57,8 +57,10 @@
  *   avgpool: out = clamp(sat32(REQ(sum over the window of (in - x_zp), mult, shift)) + y_zp);
  *           pad elements count as x_zp (count_include_pad: they add 0 and count in the divisor);
  *           the front end puts 1/(kh*kw) into mult/shift. Global average pooling: kh = H, kw = W.
- *   add:    out = clamp(sat32(REQ(a - a_zp, a_mult, a_shift)) + sat32(REQ(b - b_zp, b_mult,
- *           b_shift)) + y_zp)
+ *   add:    out = clamp(SHR(sat32(REQ(a - a_zp, a_mult, a_shift - f)) + sat32(REQ(b - b_zp, b_mult,
+ *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(8, a_shift, b_shift): the two
+ *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
+ *           round(a' + b') of the real values would be (one rounding, not two)
  *   lut:    out = table[in + 128] (any unary function of the int8 codes, e.g. a quantized
  *           Sigmoid: ALU LUT with the table in the lanes' lookup tables, loaded once per layer)
  *   conv with lut: the conv's out as above, then out = lut[out + 128] (one more ALU pass per
@@ -268,5 +270,7 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
 void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
 void cg_ref_lut(const cg_lut *p, int n, const int8_t *in, int8_t *out);
+/* The fraction bits f an add layer keeps before its one rounding (see "add" above). */
+int cg_add_frac(const cg_add *p);
 
 #endif

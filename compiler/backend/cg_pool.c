@@ -328,7 +328,8 @@ int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_
   T = cg_cdiv(seg, per); /* balanced chunks */
   int ntiles = N / seg * per;
   uint8_t b[2 * 4 * 64];
-  uint32_t la = cg_req_lane(p->a_mult, p->a_shift), lb = cg_req_lane(p->b_mult, p->b_shift);
+  int f = cg_add_frac(p);
+  uint32_t la = cg_req_lane(p->a_mult, p->a_shift - f), lb = cg_req_lane(p->b_mult, p->b_shift - f);
   for (unsigned i = 0; i < g->B; i++)
     for (int k = 0; k < 4; k++) {
       b[4 * i + k] = (uint8_t)(la >> (8 * k));
@@ -359,15 +360,15 @@ int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_
     if (cg_push(g, &g->prog, &in)) return g->status;
     for (int k = 0; k < 5; k++)
       if (cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
-    /* [ADD -a_zp], [ADD -b_zp], REQ a, REQ b, ADD, [ADD y_zp], CLIP */
-    struct { int op, use_imm, imm, k; int on; } pass[7] = {
+    /* [ADD -a_zp], [ADD -b_zp], REQ a, REQ b, ADD, [SHR f], [ADD y_zp], CLIP */
+    struct { int op, use_imm, imm, k; int on; } pass[8] = {
         {ISA_ALU_ADD, 1, -p->a_zp, 0, p->a_zp != 0}, {ISA_ALU_ADD, 1, -p->b_zp, 4, p->b_zp != 0},
         {ISA_ALU_REQ, 0, 0, 0, 1},                   {ISA_ALU_REQ, 0, 0, 1, 1},
-        {ISA_ALU_ADD, 0, 0, 2, 1},                   {ISA_ALU_ADD, 1, p->y_zp, 3, p->y_zp != 0},
-        {ISA_ALU_CLIP, 1, imm, 3, 1},
+        {ISA_ALU_ADD, 0, 0, 2, 1},                   {ISA_ALU_SHR, 1, f, 3, f > 0},
+        {ISA_ALU_ADD, 1, p->y_zp, 3, p->y_zp != 0},  {ISA_ALU_CLIP, 1, imm, 3, 1},
     };
-    int last = 6;
-    for (int q = 0; q < 7; q++) {
+    int last = 7;
+    for (int q = 0; q < 8; q++) {
       if (!pass[q].on) continue;
       int kk = pass[q].k;
       isa_insn op = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub[kk], ub[kk] + 1, 1,

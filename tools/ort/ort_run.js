@@ -1,7 +1,8 @@
 // tools/ort/ort_run.js -- run an ONNX model on onnxruntime (CPU, float) for reference outputs.
-//   node ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy
+//   node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy
 // INPUT is float32 with the model's input shape, or with a leading N for N runs of a batch-1
-// model (outputs stacked the same way). Writes the first model output as float32 .npy.
+// model (outputs stacked the same way); a model with several inputs takes one file per input,
+// comma-separated in the model's input order. Writes the first model output as float32 .npy.
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -37,25 +38,39 @@ function writeNpy(path, shape, data) {
 }
 
 async function main() {
-  const [model, inPath, outPath] = process.argv.slice(2);
-  if (!outPath) { console.error('usage: node ort_run.js MODEL.onnx INPUT.npy OUTPUT.npy'); process.exit(2); }
+  const [model, inPaths, outPath] = process.argv.slice(2);
+  if (!outPath) { console.error('usage: node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy'); process.exit(2); }
   const sess = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
-  const x = readNpy(inPath);
-  const inName = sess.inputNames[0], outName = sess.outputNames[0];
-  const meta = sess.inputMetadata ? sess.inputMetadata[0] : null;
-  const rank = meta && meta.shape ? meta.shape.length : x.shape.length;
-  let batches = [x], stacked = false;
-  if (x.shape.length === rank + 1) {
-    stacked = true;
-    const per = x.data.length / x.shape[0];
-    batches = [];
-    for (let i = 0; i < x.shape[0]; i++)
-      batches.push({ shape: x.shape.slice(1), data: x.data.subarray(i * per, (i + 1) * per) });
-  }
+  const paths = inPaths.split(',');
+  if (paths.length !== sess.inputNames.length)
+    throw new Error(model + ' has ' + sess.inputNames.length + ' input(s), ' + paths.length + ' file(s) given');
+  const outName = sess.outputNames[0];
+  // per input: its batches (one, or N stacked over the model's rank)
+  let nb = -1, stacked = false;
+  const per = paths.map((p, i) => {
+    const x = readNpy(p);
+    const meta = sess.inputMetadata ? sess.inputMetadata[i] : null;
+    const rank = meta && meta.shape ? meta.shape.length : x.shape.length;
+    let batches = [x];
+    if (x.shape.length === rank + 1) {
+      stacked = true;
+      const n = x.data.length / x.shape[0];
+      batches = [];
+      for (let k = 0; k < x.shape[0]; k++)
+        batches.push({ shape: x.shape.slice(1), data: x.data.subarray(k * n, (k + 1) * n) });
+    }
+    if (nb >= 0 && batches.length !== nb) throw new Error(p + ': ' + batches.length + ' inputs, the first file has ' + nb);
+    nb = batches.length;
+    return batches;
+  });
   const outs = [];
   let oshape = null;
-  for (const bt of batches) {
-    const r = await sess.run({ [inName]: new ort.Tensor('float32', Float32Array.from(bt.data), bt.shape) });
+  for (let k = 0; k < nb; k++) {
+    const feeds = {};
+    sess.inputNames.forEach((name, i) => {
+      feeds[name] = new ort.Tensor('float32', Float32Array.from(per[i][k].data), per[i][k].shape);
+    });
+    const r = await sess.run(feeds);
     outs.push(r[outName].data);
     oshape = r[outName].dims.slice();
   }
@@ -63,6 +78,6 @@ async function main() {
   const all = new Float32Array(total);
   let k = 0;
   for (const o of outs) { all.set(o, k); k += o.length; }
-  writeNpy(outPath, stacked ? [batches.length].concat(oshape) : oshape, all);
+  writeNpy(outPath, stacked ? [nb].concat(oshape) : oshape, all);
 }
 main().catch(e => { console.error('ort_run: ' + e.message); process.exit(1); });
