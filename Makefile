@@ -66,6 +66,7 @@ all: $(BUILD)/dlvta
 
 include tools/layers.mk
 include isa/isa.mk
+include util/util.mk
 include sim/fsim/fsim.mk
 include driver/driver.mk
 include ir/ir.mk

@@ -19,6 +19,10 @@ int cmd_selftest(int argc, char **argv);
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */
 int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_prog *out);
 
+/* Estimated Fmax of config cfg in MHz from cli/fmax.def (the one table of them), and where the
+ * figure comes from in *source; 0 if the config has none. */
+double cli_fmax_mhz(const char *cfg, const char **source);
+
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

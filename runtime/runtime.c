@@ -10,6 +10,7 @@
 
 #include "dlvta_drv.h"
 #include "package.h"
+#include "progress.h"
 #include "ref.h"
 
 #define RT_TIMEOUT_MS 600000u /* per accelerator layer */
@@ -27,7 +28,13 @@ struct rt_model {
   uint64_t runs, cycles;
   double cpu_ms;        /* quantize + unpack + transfer + CPU steps */
   rt_host_times ht;
+  rt_step_fn hook;      /* rt_set_step_hook */
+  void *hook_ctx;
 };
+
+_Static_assert((int)RT_STEP_QUANT == (int)CC_STEP_QUANT && (int)RT_STEP_DEQUANT == (int)CC_STEP_DEQUANT &&
+                   (int)RT_STEP_ACCEL == (int)CC_STEP_ACCEL && (int)RT_STEP_CPU == (int)CC_STEP_CPU,
+               "runtime.h's step kinds are model/package.h's");
 
 static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) {
@@ -285,8 +292,20 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
     r->vals[g->inputs[i]].data = (void *)inputs[i];
   }
   int rc = RT_OK;
+  char stage[64];
+  snprintf(stage, sizeof stage, "inference on %s", drv_backend_name(r->dev));
+  util_progress_begin(stage);
   for (int i = 0; i < m->ns && rc == RT_OK; i++) {
     const cc_mstep *s = &m->s[i];
+    if (s->kind == CC_STEP_ACCEL && util_progress_enabled()) {
+      char what[200];
+      snprintf(what, sizeof what, "layer %d of %d: %s '%.100s'", s->a + 1, m->nl, m->l[s->a].op, m->l[s->a].node);
+      util_progress((double)i / m->ns, what);
+    }
+    if (r->hook && r->hook(r->hook_ctx, r, i, s->kind, s->a, s->b, 0)) {
+      rc = rt_err(err, errlen, RT_E_ARG, "stopped by the step hook before step %d", i);
+      break;
+    }
     double t0 = now_ms();
     switch (s->kind) {
     case CC_STEP_QUANT: rc = step_quant(r, s->a, s->b, err, errlen); break;
@@ -295,7 +314,10 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
     default: rc = step_cpu(r, s->a, err, errlen); t0 = now_ms(); break;
     }
     if (s->kind == CC_STEP_QUANT || s->kind == CC_STEP_DEQUANT) r->cpu_ms += now_ms() - t0;
+    if (rc == RT_OK && r->hook && r->hook(r->hook_ctx, r, i, s->kind, s->a, s->b, 1))
+      rc = rt_err(err, errlen, RT_E_ARG, "stopped by the step hook after step %d", i);
   }
+  util_progress_end();
   for (int i = 0; i < m->n_out && rc == RT_OK; i++) {
     int t = g->outputs[i];
     memcpy(outputs[i], r->vals[t].data, (size_t)ir_type_numel(&g->tensors[t]->type) * sizeof(float));
@@ -324,3 +346,47 @@ uint64_t rt_peak_macs_per_cycle(const rt_model *r) {
   const isa_derived *d = &r->m->cfg->d;
   return (uint64_t)d->batch * d->block_in * d->block_out;
 }
+
+void rt_set_step_hook(rt_model *r, rt_step_fn fn, void *ctx) {
+  r->hook = fn;
+  r->hook_ctx = ctx;
+}
+int rt_n_steps(const rt_model *r) { return r->m->ns; }
+
+int rt_set_trace(rt_model *r, rt_trace_fn fn, void *ctx, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_set_trace before rt_open");
+  int rc = drv_set_trace(r->dev, (drv_trace_fn)fn, ctx);
+  if (rc != DRV_OK)
+    return rt_err(err, errlen, RT_E_DEVICE, "backend '%s' reports no single instructions (%s); only fsim does",
+                  drv_backend_name(r->dev), drv_strerror(rc));
+  return RT_OK;
+}
+
+const float *rt_value(const rt_model *r, int t, int64_t *numel) {
+  if (t < 0 || t >= r->m->g->n_tensors || !r->vals[t].data || r->vals[t].type.dtype != IR_F32) return NULL;
+  if (numel) *numel = ir_type_numel(&r->m->g->tensors[t]->type);
+  return r->vals[t].data;
+}
+
+int rt_acc_read(rt_model *r, int t, int8_t *chw, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_acc_read before rt_open");
+  if (t < 0 || t >= r->m->nt || r->m->t[t].im2col)
+    return rt_err(err, errlen, RT_E_ARG, "accelerator tensor %d cannot be read back", t);
+  const cc_mtensor *T = &r->m->t[t];
+  int rc = drv_read(r->dev, r->img, T->offset, r->host + T->offset, T->bytes);
+  if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", T->name, drv_strerror(rc));
+  if (cc_layout_unpack(T, r->m->cfg->d.block_in, r->host, chw) != 0)
+    return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", t);
+  return RT_OK;
+}
+
+int rt_image_read(rt_model *r, uint8_t *dst, uint64_t bytes, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_image_read before rt_open");
+  if (bytes != r->m->image_bytes)
+    return rt_err(err, errlen, RT_E_ARG, "image is %llu bytes, not %llu", (unsigned long long)r->m->image_bytes,
+                  (unsigned long long)bytes);
+  int rc = drv_read(r->dev, r->img, 0, dst, bytes);
+  return rc == DRV_OK ? RT_OK : rt_err(err, errlen, RT_E_DEVICE, "reading the image: %s", drv_strerror(rc));
+}
+
+const char *rt_device(const rt_model *r) { return r->dev ? drv_describe(r->dev) : NULL; }
