@@ -26,6 +26,14 @@ static const command commands[] = {
     {"compile", cmd_compile,
      "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
+    {"compare", cmd_compare,
+     "compare MODEL.onnx MODEL.dlvta --input X.npy [--backend fsim|verilator|zynq] [--json] [--calib S.npy]\n"
+     "                                            every layer: float reference, int8 reference, fsim\n"
+     "                                            and the backend side by side; the first mismatch"},
+    {"profile", cmd_profile,
+     "profile MODEL.dlvta --input X.npy [--backend fsim|verilator] -o TRACE.json|REPORT.svg\n"
+     "                                            a timeline (Chrome/Perfetto trace events) or a\n"
+     "                                            per-layer roofline / utilization chart"},
 #endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
