@@ -25,6 +25,7 @@ struct rt_model {
   ir_value *vals;       /* [g->n_tensors] float values of the current inference */
   char *owned;          /* [g->n_tensors] vals[t].data is ours to free */
   rt_layer_stats *ls;   /* [nl] */
+  uint64_t *bytes;      /* [2 * nl] DRAM bytes read, written per layer, summed over runs */
   uint64_t runs, cycles;
   double cpu_ms;        /* quantize + unpack + transfer + CPU steps */
   rt_host_times ht;
@@ -69,8 +70,9 @@ int rt_load(const char *path, rt_model **out, char *err, size_t errlen) {
     r->owned = calloc((size_t)m->g->n_tensors + 1, 1);
     r->ls = calloc((size_t)m->nl + 1, sizeof *r->ls);
     r->code_off = calloc((size_t)m->nl + 1, sizeof *r->code_off);
+    r->bytes = calloc(2 * (size_t)m->nl + 1, sizeof *r->bytes);
   }
-  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off) {
+  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off || !r->bytes) {
     if (r) r->m = NULL, rt_free(r);
     cc_model_free(m);
     return rt_err(err, errlen, RT_E_NOMEM, "%s: out of memory", path);
@@ -102,6 +104,7 @@ void rt_free(rt_model *r) {
   if (r->dev) drv_close(r->dev); /* frees its buffers */
   cc_model_free(r->m);
   free(r->code_off);
+  free(r->bytes);
   free(r->host);
   free(r->q);
   free(r->vals);
@@ -246,6 +249,8 @@ static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
   if (drv_counters_read(r->dev, &c) == DRV_OK) {
     r->ls[l].cycles += c.cycles;
     r->ls[l].device_macs += c.macs;
+    r->bytes[2 * l] += c.bytes_read;
+    r->bytes[2 * l + 1] += c.bytes_written;
     r->cycles += c.cycles;
   }
   r->ls[l].host_ms += now_ms() - t1;
@@ -390,3 +395,10 @@ int rt_image_read(rt_model *r, uint8_t *dst, uint64_t bytes, char *err, size_t e
 }
 
 const char *rt_device(const rt_model *r) { return r->dev ? drv_describe(r->dev) : NULL; }
+
+int rt_layer_bytes(const rt_model *r, int l, uint64_t *read, uint64_t *written) {
+  if (l < 0 || l >= r->m->nl) return RT_E_ARG;
+  if (read) *read = r->bytes[2 * l];
+  if (written) *written = r->bytes[2 * l + 1];
+  return RT_OK;
+}

@@ -104,6 +104,8 @@ const float *rt_value(const rt_model *m, int t, int64_t *numel);
 int rt_acc_read(rt_model *m, int t, int8_t *chw, char *err, size_t errlen);
 /* The device's whole image as it is now (image bytes of the package) into dst. */
 int rt_image_read(rt_model *m, uint8_t *dst, uint64_t bytes, char *err, size_t errlen);
+/* DRAM bytes layer l's runs read (instruction fetch included) and wrote, summed over runs. */
+int rt_layer_bytes(const rt_model *m, int layer, uint64_t *read, uint64_t *written);
 /* What the device is: the backend's one-line description (drv_describe), or NULL before rt_open. */
 const char *rt_device(const rt_model *m);
 
