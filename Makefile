@@ -122,7 +122,7 @@ bench: all $(BENCH_DEPS)
 lint: all $(LINT_DEPS)
 	@tools/run_tests.sh $(LINT_CMDS)
 
-demo: all
+demo: all $(BUILD)/pynq/libtsim.so
 	@tools/demo.sh
 
 clean:

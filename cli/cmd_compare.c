@@ -699,3 +699,81 @@ done:
   cc_model_free(pm);
   return ret;
 }
+
+/* ---- dlvta reference: the float reference executor on its own ---------------------------- */
+
+#define REF_USAGE "usage: dlvta reference MODEL.onnx --input X.npy [--output Y.npy]\n"
+
+/* `dlvta reference MODEL.onnx --input X.npy [--output Y.npy]`: the model in float through the
+ * reference executor (ref/), on one input or a stack of N (as dlvta run takes them); the first
+ * output written with a leading N, or its top entries printed. For float baselines (make demo's
+ * float accuracy) where no onnxruntime is at hand. */
+int cmd_reference(int argc, char **argv) {
+  const char *onnx = NULL, *inp = NULL, *outp = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--input") && i + 1 < argc) inp = argv[++i];
+    else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
+    else if (argv[i][0] == '-' || onnx) return cli_error("reference", "unexpected argument '%s'\n%s", argv[i], REF_USAGE), 2;
+    else onnx = argv[i];
+  }
+  if (!onnx || !inp) return fprintf(stderr, REF_USAGE), 2;
+  char err[2048];
+  ir_graph *g = NULL;
+  if (onnx_import(onnx, &g, err, sizeof err) != IR_OK) return cli_error("reference", "%s", err), 1;
+  int ret = 1;
+  npy_array a = {0};
+  float *x = NULL, *y = NULL;
+  ir_type t = g->n_inputs == 1 ? g->tensors[g->inputs[0]]->type : (ir_type){0};
+  if (g->n_inputs != 1 || g->n_outputs < 1) {
+    cli_error("reference", "%s: the model has %d inputs and %d outputs; reference feeds one", onnx, g->n_inputs, g->n_outputs);
+    goto done;
+  }
+  for (int d = 0; d < t.rank; d++)
+    if (t.dims[d] < 0) t.dims[d] = 1;
+  if (npy_read(inp, &a, err, sizeof err) != 0) {
+    cli_error("reference", "%s", err);
+    goto done;
+  }
+  int64_t numel = ir_type_numel(&t), n_inf = numel > 0 && (int64_t)a.count % numel == 0 ? (int64_t)a.count / numel : 0;
+  if (n_inf < 1 || (n_inf > 1 && (a.ndim < 1 || a.shape[0] != n_inf))) {
+    char got[128], want[128];
+    npy_shape_str(a.ndim, a.shape, got, sizeof got);
+    npy_shape_str(t.rank, t.dims, want, sizeof want);
+    cli_error("reference", "%s: input shape mismatch: expected %s or (N, ...) over it, got %s", inp, want, got);
+    goto done;
+  }
+  if (!(x = npy_to_f32(&a))) goto done;
+  int64_t on = 0;
+  for (int64_t k = 0; k < n_inf; k++) {
+    ir_value in = {.type = t, .data = x + k * numel}, out[16];
+    if (g->n_outputs > 16 || ref_run(g, &in, 1, out, NULL, err, sizeof err) != IR_OK) {
+      cli_error("reference", "%s: input %lld: %s", onnx, (long long)k, g->n_outputs > 16 ? "too many outputs" : err);
+      goto done;
+    }
+    if (!y) on = ir_type_numel(&out[0].type), y = malloc((size_t)(on * n_inf) * sizeof(float));
+    if (y && out[0].type.dtype == IR_F32) memcpy(y + k * on, out[0].data, (size_t)on * sizeof(float));
+    for (int o = 0; o < g->n_outputs; o++) ir_value_free(&out[o]);
+    if (!y) goto done;
+  }
+  if (outp) {
+    int64_t shp[2] = {n_inf, on};
+    if (npy_write_f32(outp, y, 2, shp, err, sizeof err) != 0) {
+      cli_error("reference", "%s", err);
+      goto done;
+    }
+    printf("wrote %s: %lld x %lld (the float reference's output '%s')\n", outp, (long long)n_inf, (long long)on,
+           g->tensors[g->outputs[0]]->name);
+  } else
+    for (int64_t k = 0; k < n_inf && k < 8; k++) {
+      int64_t best = 0;
+      for (int64_t i = 1; i < on; i++) best = y[k * on + i] > y[k * on + best] ? i : best;
+      printf("[%lld] argmax %lld (%.4f)\n", (long long)k, (long long)best, y[k * on + best]);
+    }
+  ret = 0;
+done:
+  free(x);
+  free(y);
+  npy_free(&a);
+  ir_graph_free(g);
+  return ret;
+}

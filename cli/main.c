@@ -34,6 +34,9 @@ static const command commands[] = {
      "profile MODEL.dlvta --input X.npy [--backend fsim|verilator] -o TRACE.json|REPORT.svg\n"
      "                                            a timeline (Chrome/Perfetto trace events) or a\n"
      "                                            per-layer roofline / utilization chart"},
+    {"reference", cmd_reference,
+     "reference MODEL.onnx --input X.npy [--output Y.npy]\n"
+     "                                            run an ONNX model in float (reference executor)"},
 #endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
