@@ -2,6 +2,7 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +24,13 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-void util_progress_enable(int on) { P.on = on && isatty(STDERR_FILENO); }
+static double delay_ms = UTIL_PROGRESS_DELAY_MS;
+
+void util_progress_enable(int on) {
+  P.on = on && isatty(STDERR_FILENO);
+  const char *e = getenv("DLVTA_PROGRESS_DELAY_MS");
+  if (e && *e) delay_ms = atof(e);
+}
 int util_progress_enabled(void) { return P.on; }
 
 void util_progress_begin(const char *stage) {
@@ -38,7 +45,7 @@ void util_progress(double fraction, const char *detail) {
   if (!P.on || !P.depth) return;
   int d = (P.depth < MAX_DEPTH ? P.depth : MAX_DEPTH) - 1;
   double t = now_ms();
-  if (t - P.t_begin[0] < UTIL_PROGRESS_DELAY_MS || (P.shown && t - P.t_shown < 100)) return;
+  if (t - P.t_begin[0] < delay_ms || (P.shown && t - P.t_shown < 100)) return;
   if (fraction < 0) fraction = 0;
   if (fraction > 1) fraction = 1;
   char line[160];

@@ -3,7 +3,8 @@
  * 42 %" rewritten in place, at most ten times a second, shown only once a stage has run for
  * UTIL_PROGRESS_DELAY_MS, and only when enabled (the command line enables it unless --quiet)
  * and stderr is a terminal. Libraries call it freely: disabled (the default), every call
- * returns at once. Not thread-safe: call from the thread that drives the work. */
+ * returns at once. Not thread-safe: call from the thread that drives the work. The environment's
+ * DLVTA_PROGRESS_DELAY_MS replaces the delay (tests set 0 to see the line at once). */
 #ifndef DLVTA_UTIL_PROGRESS_H
 #define DLVTA_UTIL_PROGRESS_H
 
