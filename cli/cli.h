@@ -4,6 +4,8 @@
 #ifndef DLVTA_CLI_H
 #define DLVTA_CLI_H
 
+#include <stdint.h>
+
 #include "isa.h"
 
 int cmd_asm(int argc, char **argv);
@@ -25,6 +27,11 @@ int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_p
 /* Estimated Fmax of config cfg in MHz from cli/fmax.def (the one table of them), and where the
  * figure comes from in *source; 0 if the config has none. */
 double cli_fmax_mhz(const char *cfg, const char **source);
+
+/* How many inputs of the model's shape (rank, dims) the array a holds: 1 for that shape, N for
+ * a leading N over it or over it without its leading 1 (*stacked = 1), 0 for any other shape. */
+struct npy_array;
+int64_t cli_input_count(int rank, const int64_t *dims, const struct npy_array *a, int *stacked);
 
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -576,11 +576,8 @@ static float *read_input(const char *path, const cc_model *pm) {
   npy_array a = {0};
   if (npy_read(path, &a, err, sizeof err) != 0) return cli_error("compare", "%s", err), NULL;
   const ir_type *t = &pm->g->tensors[pm->g->inputs[0]]->type;
-  int64_t numel = ir_type_numel(t), per = 1;
-  for (int i = 1; i < a.ndim; i++) per *= a.shape[i];
-  int ok = (int64_t)a.count == numel || (a.ndim > 1 && per == numel);
-  if (ok && (int64_t)a.count == numel && a.ndim != t->rank && a.ndim != t->rank - 1) ok = 0;
-  if (!ok) {
+  int stacked;
+  if (cli_input_count(t->rank, t->dims, &a, &stacked) < 1) {
     char got[128], want[128];
     npy_shape_str(a.ndim, a.shape, got, sizeof got);
     npy_shape_str(t->rank, t->dims, want, sizeof want);

@@ -331,9 +331,8 @@ static float *read_input(const char *path, rt_model *r) {
   int rank;
   const int64_t *dims;
   const char *iname = rt_input(r, 0, &rank, &dims);
-  int64_t numel = rt_input_numel(r, 0), per = 1;
-  for (int i = 1; i < a.ndim; i++) per *= a.shape[i];
-  if (!((int64_t)a.count == numel || (a.ndim > 1 && per == numel))) {
+  int stacked;
+  if (cli_input_count(rank, dims, &a, &stacked) < 1) {
     char got[128], want[128];
     npy_shape_str(a.ndim, a.shape, got, sizeof got);
     npy_shape_str(rank, dims, want, sizeof want);
