@@ -227,8 +227,15 @@ static void util_colour(double u, char *buf, size_t n) {
 
 static void svg_roofline(FILE *f, const prof *p, uint64_t peak, double bpc) {
   const cc_model *pm = p->pm;
-  /* axes: intensity 10^-2 .. 10^4 MACs/byte, performance 10^-1 .. peak*2 MACs/cycle, log */
-  double x0 = -2, x1 = 4, y0 = -1, y1 = ceil(log10((double)peak * 2));
+  /* axes, log: whole decades around the layers' points and the roof's knee */
+  double knee0 = (double)peak / bpc, amin = knee0 / 10, amax = knee0 * 10, pmin = (double)peak / 100;
+  for (int l = 0; l < pm->nl; l++) {
+    const layer_t *L = &p->ly[l];
+    if (!L->cycles || !L->macs || !(L->rd + L->wr)) continue;
+    double ai = (double)L->macs / (double)(L->rd + L->wr), perf = (double)L->macs / (double)L->cycles;
+    amin = fmin(amin, ai), amax = fmax(amax, ai), pmin = fmin(pmin, perf);
+  }
+  double x0 = floor(log10(amin)), x1 = ceil(log10(amax)), y0 = floor(log10(pmin)), y1 = ceil(log10((double)peak * 2));
 #define PX(v) (RX + (log10(v) - x0) / (x1 - x0) * RW)
 #define PY(v) (RY + RH - (log10(v) - y0) / (y1 - y0) * RH)
   fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" stroke=\"#888\"/>\n", RX, RY, RW, RH);
@@ -256,6 +263,8 @@ static void svg_roofline(FILE *f, const prof *p, uint64_t peak, double bpc) {
   svg_text(f, RX + RW - 6, PY((double)peak) - 6, "end", 11, "#1f5fbf", buf);
   snprintf(buf, sizeof buf, "memory port %.0f B/cycle", bpc);
   svg_text(f, PX(knee / 30), PY(knee / 30 * bpc) - 8, "middle", 11, "#1f5fbf", buf);
+  double labx[256], laby[256];
+  int labl[256], nlab = 0;
   for (int l = 0; l < pm->nl; l++) {
     const layer_t *L = &p->ly[l];
     if (!L->cycles || !L->macs || !(L->rd + L->wr)) continue;
@@ -265,8 +274,16 @@ static void svg_roofline(FILE *f, const prof *p, uint64_t peak, double bpc) {
     util_colour(perf / (double)peak, col, sizeof col);
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#000\" stroke-width=\"0.5\"><title>L%d %s %s</title></circle>\n",
             PX(ai), PY(perf), col, l, pm->l[l].op, pm->l[l].desc);
-    snprintf(buf, sizeof buf, "L%d", l);
-    svg_text(f, PX(ai) + 7, PY(perf) - 5, "start", 10, "#000", buf);
+    /* label a point unless an earlier label sits there (the bars below name every layer) */
+    double lx = PX(ai) + 7, ly = PY(perf) - 5;
+    int clash = 0;
+    for (int k = 0; k < nlab; k++) clash |= fabs(labx[k] - lx) < 24 && fabs(laby[k] - ly) < 11;
+    if (clash || nlab >= 256) continue;
+    labl[nlab] = l, labx[nlab] = lx, laby[nlab++] = ly;
+  }
+  for (int k = 0; k < nlab; k++) { /* over the points */
+    snprintf(buf, sizeof buf, "L%d", labl[k]);
+    svg_text(f, labx[k], laby[k], "start", 10, "#000", buf);
   }
 #undef PX
 #undef PY
