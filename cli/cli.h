@@ -29,7 +29,8 @@ int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_p
 double cli_fmax_mhz(const char *cfg, const char **source);
 
 /* How many inputs of the model's shape (rank, dims) the array a holds: 1 for that shape, N for
- * a leading N over it or over it without its leading 1 (*stacked = 1), 0 for any other shape. */
+ * a leading N over it or over it without its leading 1 (*stacked = 1), 0 for any other shape
+ * (cmd_compare.c; compare and profile). */
 struct npy_array;
 int64_t cli_input_count(int rank, const int64_t *dims, const struct npy_array *a, int *stacked);
 

@@ -543,6 +543,19 @@ static int make_rows(const cc_model *pm, const cc_model *cm, const devrun *d, in
   return nr;
 }
 
+/* ---- inputs ---- */
+
+int64_t cli_input_count(int rank, const int64_t *dims, const npy_array *a, int *stacked) {
+  int skip1 = rank > 0 && dims[0] == 1;
+  *stacked = 0;
+  if (a->ndim == rank && !memcmp(a->shape, dims, (size_t)rank * sizeof *dims)) return 1;
+  *stacked = 1;
+  if (a->ndim == rank + 1 && !memcmp(a->shape + 1, dims, (size_t)rank * sizeof *dims)) return a->shape[0];
+  if (skip1 && a->ndim == rank && !memcmp(a->shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims)) return a->shape[0];
+  *stacked = 0;
+  return 0;
+}
+
 /* ---- the command ---------------------------------------------------------------------------- */
 
 typedef struct args {

@@ -50,17 +50,6 @@ static void print_latency(rt_model *r, const char *backend, double cycles_per_in
   printf("\n");
 }
 
-int64_t cli_input_count(int rank, const int64_t *dims, const npy_array *a, int *stacked) {
-  int skip1 = rank > 0 && dims[0] == 1;
-  *stacked = 0;
-  if (a->ndim == rank && !memcmp(a->shape, dims, (size_t)rank * sizeof *dims)) return 1;
-  *stacked = 1;
-  if (a->ndim == rank + 1 && !memcmp(a->shape + 1, dims, (size_t)rank * sizeof *dims)) return a->shape[0];
-  if (skip1 && a->ndim == rank && !memcmp(a->shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims)) return a->shape[0];
-  *stacked = 0;
-  return 0;
-}
-
 static void shape_str(int rank, const int64_t *d, char *buf, size_t n) { npy_shape_str(rank, d, buf, n); }
 
 /* Top-5 of one output vector with softmax probabilities. */
@@ -230,9 +219,14 @@ int cmd_run(int argc, char **argv) {
     cli_error("run", "%s", err);
     goto done;
   }
-  int64_t numel = rt_input_numel(r, 0);
+  /* the model's shape, or a leading N over it (or over it without its leading 1) */
+  int64_t numel = rt_input_numel(r, 0), n_inf = 0;
   int stacked = 0;
-  int64_t n_inf = cli_input_count(rank, dims, &a, &stacked);
+  int skip1 = rank > 0 && dims[0] == 1;
+  if (a.ndim == rank && !memcmp(a.shape, dims, (size_t)rank * sizeof *dims)) n_inf = 1;
+  else if (a.ndim == rank + 1 && !memcmp(a.shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a.shape[0], stacked = 1;
+  else if (skip1 && a.ndim == rank && !memcmp(a.shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
+    n_inf = a.shape[0], stacked = 1;
   if (n_inf < 1) {
     char got[128], want[128];
     npy_shape_str(a.ndim, a.shape, got, sizeof got);
