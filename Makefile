@@ -66,6 +66,7 @@ all: $(BUILD)/dlvta
 
 include tools/layers.mk
 include isa/isa.mk
+include util/util.mk
 include sim/fsim/fsim.mk
 include driver/driver.mk
 include ir/ir.mk
@@ -121,7 +122,7 @@ bench: all $(BENCH_DEPS)
 lint: all $(LINT_DEPS)
 	@tools/run_tests.sh $(LINT_CMDS)
 
-demo: all
+demo: all $(BUILD)/pynq/libtsim.so
 	@tools/demo.sh
 
 clean:

@@ -4,6 +4,8 @@
 #ifndef DLVTA_CLI_H
 #define DLVTA_CLI_H
 
+#include <stdint.h>
+
 #include "isa.h"
 
 int cmd_asm(int argc, char **argv);
@@ -14,6 +16,9 @@ int cmd_progen(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_reference(int argc, char **argv);
 
 /* Load a program from assembly text or a binary program file (chosen by its first bytes).
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */
@@ -26,6 +31,16 @@ int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_p
  * (count mismatch, a mix of both forms, an input given twice). */
 int cli_bind_inputs(const char *cmd, const char *opt, const char *const *args, int nargs, const char *const *names, int n,
                     const char **paths);
+
+/* Estimated Fmax of config cfg in MHz from cli/fmax.def (the one table of them), and where the
+ * figure comes from in *source; 0 if the config has none. */
+double cli_fmax_mhz(const char *cfg, const char **source);
+
+/* How many inputs of the model's shape (rank, dims) the array a holds: 1 for that shape, N for
+ * a leading N over it or over it without its leading 1 (*stacked = 1), 0 for any other shape
+ * (cmd_compare.c; compare and profile). */
+struct npy_array;
+int64_t cli_input_count(int rank, const int64_t *dims, const struct npy_array *a, int *stacked);
 
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -25,6 +25,34 @@ static double wall_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+double cli_fmax_mhz(const char *cfg, const char **source) {
+#define DLVTA_FMAX(CONFIG, MHZ, SOURCE)                                                             \
+  if (!strcmp(cfg, #CONFIG)) {                                                                      \
+    if (source) *source = SOURCE;                                                                   \
+    return MHZ;                                                                                     \
+  }
+#include "fmax.def"
+  if (source) *source = NULL;
+  return 0;
+}
+
+/* What ran where and how long the accelerator took per inference: at the config's clock and,
+ * where cli/fmax.def has an estimate, at the estimated Fmax. */
+static void print_latency(rt_model *r, const char *backend, double cycles_per_inf) {
+  const isa_config *cfg = isa_config_find(rt_config_name(r));
+  unsigned clk = cfg ? cfg->d.clock_mhz : 0;
+  const char *src = NULL;
+  double fmax = cli_fmax_mhz(rt_config_name(r), &src);
+  const char *dev = rt_device(r);
+  printf("ran on: backend %s%s%s%s, config %s (clock %u MHz)\n", backend, dev && strcmp(dev, backend) ? " (" : "",
+         dev && strcmp(dev, backend) ? dev : "", dev && strcmp(dev, backend) ? ")" : "", rt_config_name(r), clk);
+  if (!clk) return;
+  printf("latency: %.0f accelerator cycles per inference = %.3f ms at %u MHz", cycles_per_inf,
+         cycles_per_inf / (clk * 1e3), clk);
+  if (fmax > 0) printf(", %.3f ms at the estimated Fmax %.1f MHz (%s)", cycles_per_inf / (fmax * 1e3), fmax, src);
+  printf("\n");
+}
+
 static void shape_str(int rank, const int64_t *d, char *buf, size_t n) { npy_shape_str(rank, d, buf, n); }
 
 /* Top-5 of one output vector with softmax probabilities. */
@@ -284,6 +312,7 @@ int cmd_run(int argc, char **argv) {
          "%d CPU steps, wall %.1f ms\n",
          rt_config_name(r), backend, (long long)n_inf, (double)cyc / (double)n_inf, rt_n_layers(r),
          cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
+  print_latency(r, backend, n_inf ? (double)cyc / (double)n_inf : 0.0);
   if (stats && write_stats(stats, r, backend, wall, (int)n_inf) != 0) {
     cli_error("run", "%s: cannot write the statistics", stats);
     goto done;

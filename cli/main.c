@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 
 typedef struct command {
   const char *name;
@@ -25,6 +26,17 @@ static const command commands[] = {
     {"compile", cmd_compile,
      "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
+    {"compare", cmd_compare,
+     "compare MODEL.onnx MODEL.dlvta --input X.npy [--backend fsim|verilator|zynq] [--json] [--calib S.npy]\n"
+     "                                            every layer: float reference, int8 reference, fsim\n"
+     "                                            and the backend side by side; the first mismatch"},
+    {"profile", cmd_profile,
+     "profile MODEL.dlvta --input X.npy [--backend fsim|verilator] -o TRACE.json|REPORT.svg\n"
+     "                                            a timeline (Chrome/Perfetto trace events) or a\n"
+     "                                            per-layer roofline / utilization chart"},
+    {"reference", cmd_reference,
+     "reference MODEL.onnx --input X.npy [--output Y.npy]\n"
+     "                                            run an ONNX model in float (reference executor)"},
 #endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
@@ -48,7 +60,7 @@ void cli_error(const char *cmd, const char *fmt, ...) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: dlvta COMMAND [ARGS]   (dlvta COMMAND --help for details)\n\ncommands:\n");
+  fprintf(f, "usage: dlvta COMMAND [ARGS] [--quiet]   (dlvta COMMAND --help for details; --quiet: no progress line)\n\ncommands:\n");
   for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %s\n", commands[i].usage);
 }
 
@@ -65,7 +77,16 @@ int main(int argc, char **argv) {
         return 0;
       }
     }
-    return commands[i].fn(argc - 1, argv + 1);
+    /* --quiet (any command): no progress line (util/progress.h; it is off anyway when stderr
+     * is not a terminal) */
+    int quiet = 0, n = 2;
+    for (int a = 2; a < argc; a++) {
+      if (!strcmp(argv[a], "--quiet")) quiet = 1;
+      else argv[n++] = argv[a];
+    }
+    argv[n] = NULL;
+    util_progress_enable(!quiet);
+    return commands[i].fn(n - 1, argv + 1);
   }
   fprintf(stderr, "dlvta: unknown command '%s'\n", argv[1]);
   usage(stderr);

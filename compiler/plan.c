@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "progress.h"
 
 /* Assemble the image: arena, then each layer's constants at 4 KiB boundaries; move every
  * DRAM address past the arena-at-build-time of each layer's program to its new place. */
@@ -92,11 +93,16 @@ static int lower_once(lw *L) {
     m->g->inputs[m->g->n_inputs++] = L->rgi[t];
   }
   cc_share_concat_quant(L);
+  util_progress_begin("lower (tile search)");
   for (int i = 0; i < g->n_nodes; i++) {
     if (g->nodes[i]->dead) continue;
+    char what[160];
+    snprintf(what, sizeof what, "node %d of %d: %.120s", i + 1, g->n_nodes, g->nodes[i]->name);
+    util_progress((double)i / g->n_nodes, what);
     int rc = cc_lower_node(L, i);
-    if (rc) return rc;
+    if (rc) return util_progress_end(), rc;
   }
+  util_progress_end();
   for (int i = 0; i < g->n_outputs; i++) {
     int f = cc_float_of(L, g->outputs[i]);
     if (f < 0) return IR_ERR;

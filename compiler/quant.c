@@ -11,6 +11,7 @@
 
 #include "compile.h"
 #include "lower.h"
+#include "progress.h"
 #include "ref.h"
 
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
@@ -206,7 +207,11 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
   c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(uint32_t));
   if (!c.range || !c.hist) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  util_progress_begin("calibrate");
   for (int s = 0; s < ns && rc == IR_OK && outs; s++) {
+    char what[32];
+    snprintf(what, sizeof what, "sample %d of %d", s + 1, ns);
+    util_progress((double)s / ns, what);
     for (int i = 0; i < nin; i++) {
       int64_t n = ir_type_numel(&in[i].type);
       float *d = in[i].data;
@@ -217,6 +222,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     rc = ref_run(g, in, nin, outs, &ro, err, errlen);
     for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
   }
+  util_progress_end();
   if (!outs) rc = IR_ERR;
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)

@@ -57,6 +57,20 @@ typedef struct drv_counters {
   uint64_t alu_ops;                   /* ALU vector operations (iterations) */
 } drv_counters;
 
+/* One executed instruction as a simulator's trace hook reports it (fsim_set_trace,
+ * drv_set_trace): for timelines (dlvta profile) and replays (dlvta compare). Reported in
+ * execution order, after the instruction took effect. */
+typedef struct drv_insn_event {
+  uint32_t index;         /* instruction index from the start of the run */
+  int unit;               /* ISA_UNIT_*: the unit that executed it */
+  isa_word w;             /* the instruction */
+  uint64_t ready;         /* cycle it was at its unit's queue head with the unit free */
+  uint64_t start, end;    /* cycles: executing in [start, end) */
+  uint64_t wait;          /* start - ready: cycles it waited for dependency tokens */
+  uint64_t rd_bytes, wr_bytes; /* DRAM bytes it moved */
+} drv_insn_event;
+typedef void (*drv_trace_fn)(void *ctx, const drv_insn_event *e);
+
 /* A DRAM region as a simulator sees it: device address range and its host memory. */
 typedef struct drv_region {
   uint64_t addr, size;

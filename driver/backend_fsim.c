@@ -47,6 +47,11 @@ static int fsim_be_run(drv_dev *dev, uint64_t insn_addr, uint32_t count, uint32_
   return rc;
 }
 
+static int fsim_be_set_trace(drv_dev *dev, drv_trace_fn fn, void *ctx) {
+  fsim_set_trace(dev->priv, fn, ctx);
+  return DRV_OK;
+}
+
 const drv_backend drv_backend_fsim = {
     .name = "fsim",
     .open = fsim_be_open,
@@ -54,4 +59,5 @@ const drv_backend drv_backend_fsim = {
     .alloc = fsim_be_alloc,
     .free = fsim_be_free,
     .run = fsim_be_run,
+    .set_trace = fsim_be_set_trace,
 };

@@ -51,6 +51,11 @@ int drv_invalidate(drv_dev *dev, drv_buf *buf, size_t off, size_t n);
 int drv_run(drv_dev *dev, drv_buf *insns, size_t off, uint32_t count, uint32_t timeout_ms);
 int drv_counters_read(drv_dev *dev, drv_counters *out);
 const drv_error *drv_last_error(const drv_dev *dev);
+/* Report every instruction the next drv_runs execute to fn (drv_insn_event, dlvta_dev.h: unit,
+ * start / end cycle, token waits); NULL fn stops it. DRV_OK, or DRV_E_UNSUPPORTED when the
+ * backend cannot see single instructions (today only fsim can: the RTL and the boards expose
+ * counters, not per-instruction events). */
+int drv_set_trace(drv_dev *dev, drv_trace_fn fn, void *ctx);
 
 /* Whether `bytes` more of device memory (the sum of the buffers to come, each rounded up to
  * ISA_IMAGE_ALIGN) fit the device's DMA memory as it is now. DRV_OK, or DRV_E_NOMEM with a

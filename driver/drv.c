@@ -184,6 +184,11 @@ int drv_counters_read(drv_dev *dev, drv_counters *out) {
 
 const drv_error *drv_last_error(const drv_dev *dev) { return dev ? &dev->error : NULL; }
 
+int drv_set_trace(drv_dev *dev, drv_trace_fn fn, void *ctx) {
+  if (!dev) return DRV_E_ARG;
+  return dev->be->set_trace ? dev->be->set_trace(dev, fn, ctx) : DRV_E_UNSUPPORTED;
+}
+
 static int cmp_region(const void *a, const void *b) {
   const drv_region *x = a, *y = b;
   return x->addr < y->addr ? -1 : x->addr > y->addr;

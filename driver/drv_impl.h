@@ -28,6 +28,8 @@ typedef struct drv_backend {
   int (*mem_check)(drv_dev *dev, uint64_t bytes, const char *what);
   /* May be NULL: one line about how the device is reached (drv_describe). */
   const char *(*describe)(const drv_dev *dev);
+  /* May be NULL (DRV_E_UNSUPPORTED): per-instruction events (drv_set_trace). */
+  int (*set_trace)(drv_dev *dev, drv_trace_fn fn, void *ctx);
 } drv_backend;
 
 struct drv_dev {

@@ -10,6 +10,7 @@
 
 #include "dlvta_drv.h"
 #include "package.h"
+#include "progress.h"
 #include "ref.h"
 
 #define RT_TIMEOUT_MS 600000u /* per accelerator layer */
@@ -24,10 +25,17 @@ struct rt_model {
   ir_value *vals;       /* [g->n_tensors] float values of the current inference */
   char *owned;          /* [g->n_tensors] vals[t].data is ours to free */
   rt_layer_stats *ls;   /* [nl] */
+  uint64_t *bytes;      /* [2 * nl] DRAM bytes read, written per layer, summed over runs */
   uint64_t runs, cycles;
   double cpu_ms;        /* quantize + unpack + transfer + CPU steps */
   rt_host_times ht;
+  rt_step_fn hook;      /* rt_set_step_hook */
+  void *hook_ctx;
 };
+
+_Static_assert((int)RT_STEP_QUANT == (int)CC_STEP_QUANT && (int)RT_STEP_DEQUANT == (int)CC_STEP_DEQUANT &&
+                   (int)RT_STEP_ACCEL == (int)CC_STEP_ACCEL && (int)RT_STEP_CPU == (int)CC_STEP_CPU,
+               "runtime.h's step kinds are model/package.h's");
 
 static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int rt_err(char *err, size_t errlen, int rc, const char *fmt, ...) {
@@ -62,8 +70,9 @@ int rt_load(const char *path, rt_model **out, char *err, size_t errlen) {
     r->owned = calloc((size_t)m->g->n_tensors + 1, 1);
     r->ls = calloc((size_t)m->nl + 1, sizeof *r->ls);
     r->code_off = calloc((size_t)m->nl + 1, sizeof *r->code_off);
+    r->bytes = calloc(2 * (size_t)m->nl + 1, sizeof *r->bytes);
   }
-  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off) {
+  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off || !r->bytes) {
     if (r) r->m = NULL, rt_free(r);
     cc_model_free(m);
     return rt_err(err, errlen, RT_E_NOMEM, "%s: out of memory", path);
@@ -95,6 +104,7 @@ void rt_free(rt_model *r) {
   if (r->dev) drv_close(r->dev); /* frees its buffers */
   cc_model_free(r->m);
   free(r->code_off);
+  free(r->bytes);
   free(r->host);
   free(r->q);
   free(r->vals);
@@ -239,6 +249,8 @@ static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
   if (drv_counters_read(r->dev, &c) == DRV_OK) {
     r->ls[l].cycles += c.cycles;
     r->ls[l].device_macs += c.macs;
+    r->bytes[2 * l] += c.bytes_read;
+    r->bytes[2 * l + 1] += c.bytes_written;
     r->cycles += c.cycles;
   }
   r->ls[l].host_ms += now_ms() - t1;
@@ -285,8 +297,20 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
     r->vals[g->inputs[i]].data = (void *)inputs[i];
   }
   int rc = RT_OK;
+  char stage[64];
+  snprintf(stage, sizeof stage, "inference on %s", drv_backend_name(r->dev));
+  util_progress_begin(stage);
   for (int i = 0; i < m->ns && rc == RT_OK; i++) {
     const cc_mstep *s = &m->s[i];
+    if (s->kind == CC_STEP_ACCEL && util_progress_enabled()) {
+      char what[200];
+      snprintf(what, sizeof what, "layer %d of %d: %s '%.100s'", s->a + 1, m->nl, m->l[s->a].op, m->l[s->a].node);
+      util_progress((double)i / m->ns, what);
+    }
+    if (r->hook && r->hook(r->hook_ctx, r, i, s->kind, s->a, s->b, 0)) {
+      rc = rt_err(err, errlen, RT_E_ARG, "stopped by the step hook before step %d", i);
+      break;
+    }
     double t0 = now_ms();
     switch (s->kind) {
     case CC_STEP_QUANT: rc = step_quant(r, s->a, s->b, err, errlen); break;
@@ -295,7 +319,10 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
     default: rc = step_cpu(r, s->a, err, errlen); t0 = now_ms(); break;
     }
     if (s->kind == CC_STEP_QUANT || s->kind == CC_STEP_DEQUANT) r->cpu_ms += now_ms() - t0;
+    if (rc == RT_OK && r->hook && r->hook(r->hook_ctx, r, i, s->kind, s->a, s->b, 1))
+      rc = rt_err(err, errlen, RT_E_ARG, "stopped by the step hook after step %d", i);
   }
+  util_progress_end();
   for (int i = 0; i < m->n_out && rc == RT_OK; i++) {
     int t = g->outputs[i];
     memcpy(outputs[i], r->vals[t].data, (size_t)ir_type_numel(&g->tensors[t]->type) * sizeof(float));
@@ -323,4 +350,55 @@ int rt_n_cpu_steps(const rt_model *r) {
 uint64_t rt_peak_macs_per_cycle(const rt_model *r) {
   const isa_derived *d = &r->m->cfg->d;
   return (uint64_t)d->batch * d->block_in * d->block_out;
+}
+
+void rt_set_step_hook(rt_model *r, rt_step_fn fn, void *ctx) {
+  r->hook = fn;
+  r->hook_ctx = ctx;
+}
+int rt_n_steps(const rt_model *r) { return r->m->ns; }
+
+int rt_set_trace(rt_model *r, rt_trace_fn fn, void *ctx, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_set_trace before rt_open");
+  int rc = drv_set_trace(r->dev, (drv_trace_fn)fn, ctx);
+  if (rc != DRV_OK)
+    return rt_err(err, errlen, RT_E_DEVICE, "backend '%s' reports no single instructions (%s); only fsim does",
+                  drv_backend_name(r->dev), drv_strerror(rc));
+  return RT_OK;
+}
+
+const float *rt_value(const rt_model *r, int t, int64_t *numel) {
+  if (t < 0 || t >= r->m->g->n_tensors || !r->vals[t].data || r->vals[t].type.dtype != IR_F32) return NULL;
+  if (numel) *numel = ir_type_numel(&r->m->g->tensors[t]->type);
+  return r->vals[t].data;
+}
+
+int rt_acc_read(rt_model *r, int t, int8_t *chw, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_acc_read before rt_open");
+  if (t < 0 || t >= r->m->nt || r->m->t[t].im2col)
+    return rt_err(err, errlen, RT_E_ARG, "accelerator tensor %d cannot be read back", t);
+  const cc_mtensor *T = &r->m->t[t];
+  int rc = drv_read(r->dev, r->img, T->offset, r->host + T->offset, T->bytes);
+  if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", T->name, drv_strerror(rc));
+  if (cc_layout_unpack(T, r->m->cfg->d.block_in, r->host, chw) != 0)
+    return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", t);
+  return RT_OK;
+}
+
+int rt_image_read(rt_model *r, uint8_t *dst, uint64_t bytes, char *err, size_t errlen) {
+  if (!r->dev) return rt_err(err, errlen, RT_E_ARG, "rt_image_read before rt_open");
+  if (bytes != r->m->image_bytes)
+    return rt_err(err, errlen, RT_E_ARG, "image is %llu bytes, not %llu", (unsigned long long)r->m->image_bytes,
+                  (unsigned long long)bytes);
+  int rc = drv_read(r->dev, r->img, 0, dst, bytes);
+  return rc == DRV_OK ? RT_OK : rt_err(err, errlen, RT_E_DEVICE, "reading the image: %s", drv_strerror(rc));
+}
+
+const char *rt_device(const rt_model *r) { return r->dev ? drv_describe(r->dev) : NULL; }
+
+int rt_layer_bytes(const rt_model *r, int l, uint64_t *read, uint64_t *written) {
+  if (l < 0 || l >= r->m->nl) return RT_E_ARG;
+  if (read) *read = r->bytes[2 * l];
+  if (written) *written = r->bytes[2 * l + 1];
+  return RT_OK;
 }

@@ -80,4 +80,33 @@ int rt_n_cpu_steps(const rt_model *m);
 /* Peak MACs per accelerator cycle of the config (BATCH x BLOCK_IN x BLOCK_OUT). */
 uint64_t rt_peak_macs_per_cycle(const rt_model *m);
 
+/* ---- inspection: layer-by-layer comparison (dlvta compare) and timelines (dlvta profile) ---- */
+/* The plan's step kinds (model/package.h's CC_STEP_*). */
+enum rt_step_kind { RT_STEP_QUANT = 1, RT_STEP_DEQUANT = 2, RT_STEP_ACCEL = 3, RT_STEP_CPU = 4 };
+/* Called by rt_run before (after = 0) and after (after = 1) each plan step: step index, kind
+ * and operands (a, b as model/package.h's plan table). Return non-zero to stop the inference
+ * (rt_run then fails with RT_E_ARG "stopped"). */
+typedef int (*rt_step_fn)(void *ctx, rt_model *m, int step, int kind, int a, int b, int after);
+/* Install (or with NULL remove) the step hook. */
+void rt_set_step_hook(rt_model *m, rt_step_fn fn, void *ctx);
+int rt_n_steps(const rt_model *m);
+/* Per-instruction events of the device (dlvta_dev.h's drv_insn_event), instruction indices
+ * relative to the running layer's program, cycles from the start of its drv_run. After rt_open.
+ * RT_OK, or RT_E_DEVICE when the backend has no per-instruction view (only fsim has). */
+struct drv_insn_event;
+typedef void (*rt_trace_fn)(void *ctx, const struct drv_insn_event *e);
+int rt_set_trace(rt_model *m, rt_trace_fn fn, void *ctx, char *err, size_t errlen);
+/* Inside a step hook: the float value of runtime-graph tensor t (its element count in *numel),
+ * or NULL when it has none at this point. */
+const float *rt_value(const rt_model *m, int t, int64_t *numel);
+/* Accelerator tensor t as the device holds it now, unpacked to int8 [c][h][w] (chw has c*h*w
+ * bytes). Not for host-packed im2col tensors (RT_E_ARG). After rt_open. */
+int rt_acc_read(rt_model *m, int t, int8_t *chw, char *err, size_t errlen);
+/* The device's whole image as it is now (image bytes of the package) into dst. */
+int rt_image_read(rt_model *m, uint8_t *dst, uint64_t bytes, char *err, size_t errlen);
+/* DRAM bytes layer l's runs read (instruction fetch included) and wrote, summed over runs. */
+int rt_layer_bytes(const rt_model *m, int layer, uint64_t *read, uint64_t *written);
+/* What the device is: the backend's one-line description (drv_describe), or NULL before rt_open. */
+const char *rt_device(const rt_model *m);
+
 #endif

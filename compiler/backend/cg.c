@@ -108,6 +108,16 @@ const char *cg_net_error(const cg_net *net) { return net ? net->err : "no net"; 
 const isa_config *cg_net_config(const cg_net *net) { return net->cfg; }
 int cg_net_layers(const cg_net *net) { return net->nl; }
 
+int cg_net_layer(const cg_net *net, int layer, int *kind, cg_conv *conv, cg_pool *pool, cg_add *add) {
+  if (!net || layer < 0 || layer >= net->nl) return CG_E_ARG;
+  const cg_layer *l = &net->l[layer];
+  if (kind) *kind = l->kind;
+  if (l->kind == CG_LAYER_CONV && conv) *conv = l->conv;
+  if (l->kind == CG_LAYER_POOL && pool) *pool = l->pool;
+  if (l->kind == CG_LAYER_ADD && add) *add = l->add;
+  return CG_OK;
+}
+
 void cg_opts_default(cg_opts *o) {
   memset(o, 0, sizeof *o);
   o->only_layer = -1;

@@ -221,6 +221,10 @@ int cg_net_add_pool(cg_net *net, const cg_pool *p);
 int cg_net_add_add(cg_net *net, const cg_add *p);
 int cg_net_add_lut(cg_net *net, const cg_lut *p);
 int cg_net_layers(const cg_net *net);
+/* A layer's kind (enum cg_layer_kind) and parameters as added (arrays point into the net's own
+ * copies; GEMM residual weights expanded to res_w); the others of conv/pool/add untouched.
+ * CG_E_ARG for a bad index. For the int8 references below (dlvta compare). */
+int cg_net_layer(const cg_net *net, int layer, int *kind, cg_conv *conv, cg_pool *pool, cg_add *add);
 
 typedef struct cg_opts {
   int no_latency_hiding;      /* 1: one buffer slot per memory, every step waits for the last */

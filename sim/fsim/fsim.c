@@ -77,6 +77,11 @@ void fsim_set_timing(fsim *s, const fsim_timing *t) {
 
 /* ---- create / destroy ---------------------------------------------------------------------- */
 
+void fsim_set_trace(fsim *s, drv_trace_fn fn, void *ctx) {
+  s->trace_fn = fn;
+  s->trace_ctx = ctx;
+}
+
 fsim *fsim_create(const isa_config *cfg) {
   const isa_derived *d = &cfg->d;
   if (d->block_in > GEMM_MAX_BI) return NULL;
@@ -637,6 +642,11 @@ static int unit_step(run *r, int u, uint64_t t) {
   if (r->trace)
     fprintf(stderr, "fsim: %s insn %" PRIu32 " cycles %" PRIu64 "..%" PRIu64 "\n", isa_unit_name(u),
             e.idx, t, end);
+  if (r->s->trace_fn) {
+    drv_insn_event ev = {.index = e.idx, .unit = u, .w = e.w, .ready = ready, .start = t, .end = end,
+                         .wait = t - ready, .rd_bytes = wk.rd_bytes, .wr_bytes = wk.wr_bytes};
+    r->s->trace_fn(r->s->trace_ctx, &ev);
+  }
   c->unit_busy[u] += end - t;
   unsigned op = e.in.f[ISA_F_opcode];
   c->insns[op]++;

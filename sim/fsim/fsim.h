@@ -33,6 +33,12 @@ void fsim_destroy(fsim *s);
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err);
 
+/* Call fn(ctx, event) after every instruction fsim_run executes (unit, start and end cycle,
+ * cycles waiting for tokens; drv_insn_event in dlvta_dev.h), in execution order, with its
+ * effects on the buffers and DRAM already made (fsim_sram shows them). NULL fn: no calls (the
+ * default; the normal path then only tests the pointer). */
+void fsim_set_trace(fsim *s, drv_trace_fn fn, void *ctx);
+
 /* Direct access to the on-chip buffers, for tests: element i of memory mem (ISA_MEM_*) as raw
  * bytes (elem_bytes of that memory; ACC lanes as little-endian int32; ACC8 names the
  * accumulator too, as ACC). NULL if out of range. */

@@ -45,6 +45,8 @@ struct fsim {
   uint64_t *hz_go;  /* [acc_depth] */
   uint32_t *hz_gen; /* [acc_depth] */
   uint32_t hz_cur;
+  drv_trace_fn trace_fn;  /* fsim_set_trace: called per executed instruction, or NULL */
+  void *trace_ctx;
 };
 #define FSIM_SC_NONE UINT32_MAX
 
