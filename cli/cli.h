@@ -19,6 +19,10 @@ int cmd_selftest(int argc, char **argv);
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */
 int cli_load_prog(const char *cmd, const char *path, const char *cfg_name, isa_prog *out);
 
+/* Parse the value of option opt as an unsigned integer (decimal, or 0x hex) in [lo, hi]. On a
+ * malformed or out-of-range value prints "dlvta CMD: OPT 'TEXT': ..." and returns -1. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
+
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

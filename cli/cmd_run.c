@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -247,7 +248,7 @@ int cmd_run(int argc, char **argv) {
          rt_config_name(r), backend, (long long)n_inf, (double)cyc / (double)n_inf, rt_n_layers(r),
          cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
   if (stats && write_stats(stats, r, backend, wall, (int)n_inf) != 0) {
-    cli_error("run", "%s: cannot write the statistics", stats);
+    cli_error("run", "--stats %s: cannot write the statistics: %s", stats, strerror(errno));
     goto done;
   }
   ret = 0;

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cc.h"
 #include "onnx.pb-c.h"
@@ -396,6 +399,27 @@ static void test_errors(void) {
     build_good(&b);
     b.inits[0]->raw_data.len -= 4;
     expect_err(&b, 0, IR_ERR, (const char *[]){"built.onnx", "'W'", "raw_data", NULL}, "short raw_data");
+  }
+  {
+    /* a declared shape of 16 GB with 4 bytes of data: refused before allocating (memory bounded by
+     * the file); the import runs in a child limited to 1 GB of address space */
+    build_good(&b);
+    static int64_t huge[1] = {(int64_t)1 << 32};
+    b.inits[1]->dims = huge;
+    b.inits[1]->n_dims = 1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      struct rlimit rl = {1ull << 30, 1ull << 30};
+      setrlimit(RLIMIT_AS, &rl);
+      ir_graph *g = NULL;
+      char err[1024] = "";
+      int rc = import_mb(&b, &g, err, sizeof err);
+      _exit(rc == IR_ERR && strstr(err, "'B'") && strstr(err, "shape needs 4294967296") ? 0 : 1);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "16 GB declared shape with 4 bytes of data: not refused cleanly under a 1 GB limit (status %d)", st);
   }
   {
     build_good(&b);
