@@ -83,6 +83,7 @@ include tests/tests.mk
 -include compiler/e2e.mk
 -include hw/hw.mk
 -include tests/fuzz/fuzz.mk
+-include tests/san.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))

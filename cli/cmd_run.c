@@ -14,7 +14,7 @@
 #include "runtime.h"
 
 #define USAGE                                                                                       \
-  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n" \
+  "usage: dlvta run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json] [--strict]\n" \
   "                 [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n"
 
 static double wall_ms(void) {
@@ -157,12 +157,14 @@ static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, 
 
 int cmd_run(int argc, char **argv) {
   const char *pkgp = NULL, *inp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
+  int strict = 0; /* --strict: NaN / infinite input values are an error, not a warning */
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--input") && i + 1 < argc) inp = argv[++i];
     else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
     else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
     else if (!strcmp(argv[i], "--options") && i + 1 < argc) opts = argv[++i];
     else if (!strcmp(argv[i], "--stats") && i + 1 < argc) stats = argv[++i];
+    else if (!strcmp(argv[i], "--strict")) strict = 1;
     else if (argv[i][0] == '-' || pkgp) {
       cli_error("run", "unexpected argument '%s'\n%s", argv[i], USAGE);
       return 2;
@@ -178,6 +180,7 @@ int cmd_run(int argc, char **argv) {
     cli_error("run", "%s", err);
     return 1;
   }
+  rt_set_strict(r, strict);
   int ret = 1;
   npy_array a = {0};
   float *x = NULL, **ys = NULL;
@@ -200,6 +203,10 @@ int cmd_run(int argc, char **argv) {
   else if (a.ndim == rank + 1 && !memcmp(a.shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a.shape[0], stacked = 1;
   else if (skip1 && a.ndim == rank && !memcmp(a.shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
     n_inf = a.shape[0], stacked = 1;
+  if (stacked && n_inf == 0) {
+    cli_error("run", "%s: zero samples (a stack of 0 inputs '%s')", inp, iname);
+    goto done;
+  }
   if (n_inf < 1) {
     char got[128], want[128];
     npy_shape_str(a.ndim, a.shape, got, sizeof got);
@@ -235,6 +242,9 @@ int cmd_run(int argc, char **argv) {
     }
   }
   double wall = wall_ms() - t0;
+  if (rt_input_nonfinite(r, 0))
+    fprintf(stderr, "dlvta run: warning: input '%s': %llu NaN or infinite values (quantized to the int8 bounds; "
+            "--strict refuses them)\n", iname, (unsigned long long)rt_input_nonfinite(r, 0));
   for (int o = 0; o < nout; o++)
     if (put_output(r, o, ys[o], n_inf, stacked, outp)) goto done;
   uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
