@@ -8,6 +8,8 @@
 #   make bench      performance figures (JSON under build/bench/)
 #   make demo       compile a model and run it on the simulator
 #   make install    PREFIX=/usr/local [DESTDIR=...]: dlvta, libdlvta.{a,so}, headers, dlvta.pc, Python module
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz/fuzz.mk; needs clang)
+#   make test-san   the C tests under ASan+UBSan+LSan in build-san/ (tests/san.mk)
 #   make clean
 
 # Entry goals that need the Debian packages (a fresh Debian 12 machine has none of them). make
@@ -81,6 +83,8 @@ include tests/tests.mk
 -include compiler/backend/backend.mk
 -include compiler/e2e.mk
 -include hw/hw.mk
+-include tests/fuzz/fuzz.mk
+-include tests/san.mk
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))

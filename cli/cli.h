@@ -42,6 +42,10 @@ double cli_fmax_mhz(const char *cfg, const char **source);
 struct npy_array;
 int64_t cli_input_count(int rank, const int64_t *dims, const struct npy_array *a, int *stacked);
 
+/* Parse the value of option opt as an unsigned integer (decimal, or 0x hex) in [lo, hi]. On a
+ * malformed or out-of-range value prints "dlvta CMD: OPT 'TEXT': ..." and returns -1. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
+
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

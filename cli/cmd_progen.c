@@ -14,21 +14,19 @@ int cmd_progen(int argc, char **argv) {
   progen_opts o;
   progen_opts_default(&o);
   for (int i = 1; i < argc; i++) {
-    char *end = NULL;
+    uint64_t v;
     if (!strcmp(argv[i], "--config") && i + 1 < argc) {
       cfg_name = argv[++i];
     } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
       out = argv[++i];
     } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-      seed = strtoull(argv[++i], &end, 0);
+      if (cli_parse_u64("progen", "--seed", argv[++i], 0, UINT64_MAX, &v)) return 2;
+      seed = v;
     } else if (!strcmp(argv[i], "--insns") && i + 1 < argc) {
-      o.max_insns = (uint32_t)strtoul(argv[++i], &end, 0);
+      if (cli_parse_u64("progen", "--insns", argv[++i], 8, PROGEN_MAX_INSNS, &v)) return 2;
+      o.max_insns = (uint32_t)v;
     } else {
       cli_error("progen", "unexpected argument '%s' (see dlvta progen --help)", argv[i]);
-      return 2;
-    }
-    if (end && *end) {
-      cli_error("progen", "bad number '%s'", argv[i]);
       return 2;
     }
   }
@@ -39,7 +37,7 @@ int cmd_progen(int argc, char **argv) {
   }
   isa_prog p;
   if (progen_make(cfg, seed, &o, &p)) {
-    cli_error("progen", "cannot generate a program with these options (--insns must be >= 8)");
+    cli_error("progen", "cannot generate a program with these options ");
     return 1;
   }
   int rc = 0;

@@ -2,6 +2,7 @@
  * [--backend fsim|verilator|zynq|xrt] [--stats S.json]`: runs a package (runtime/runtime.h) on one input
  * or on a stack of N inputs, writes or summarizes the outputs and the accelerator counters. */
 #include <inttypes.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 
 #define USAGE                                                                                       \
   "usage: dlvta run MODEL.dlvta --input [NAME=]X.npy... [--output Y.npy] [--backend fsim|verilator|zynq|xrt]\n" \
-  "                 [--stats S.json] [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n" \
+  "                 [--stats S.json] [--strict] [--options KEY=VALUE,...]   (backend options, as dlvta sim's)\n" \
+  "  --strict: NaN or infinite input values are an error (else a warning)\n" \
   "  --input: the model's input shape, or a stack (N, ...) of N inputs; a model with several inputs\n" \
   "  takes one --input per input, each NAME=FILE for the input called NAME, or plain FILEs in the\n" \
   "  model's input order (the same N for all)\n"
@@ -199,6 +201,10 @@ static int64_t count_inferences(const rt_model *r, int i, const npy_array *a, co
   else if (a->ndim == rank + 1 && !memcmp(a->shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a->shape[0], *stacked = 1;
   else if (skip1 && a->ndim == rank && !memcmp(a->shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
     n_inf = a->shape[0], *stacked = 1;
+  if (*stacked && n_inf == 0) {
+    cli_error("run", "%s: zero samples (a stack of 0 inputs '%s')", path, iname);
+    return 0;
+  }
   if (n_inf < 1) {
     char got[128], want[128];
     npy_shape_str(a->ndim, a->shape, got, sizeof got);
@@ -213,6 +219,7 @@ int cmd_run(int argc, char **argv) {
   const char *pkgp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
   const char *inargs[MAX_INPUTS];
   int ninargs = 0;
+  int strict = 0; /* --strict: NaN / infinite input values are an error, not a warning */
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--input") && i + 1 < argc) {
       if (ninargs == MAX_INPUTS) {
@@ -224,6 +231,7 @@ int cmd_run(int argc, char **argv) {
     else if (!strcmp(argv[i], "--backend") && i + 1 < argc) backend = argv[++i];
     else if (!strcmp(argv[i], "--options") && i + 1 < argc) opts = argv[++i];
     else if (!strcmp(argv[i], "--stats") && i + 1 < argc) stats = argv[++i];
+    else if (!strcmp(argv[i], "--strict")) strict = 1;
     else if (argv[i][0] == '-' || pkgp) {
       cli_error("run", "unexpected argument '%s'\n%s", argv[i], USAGE);
       return 2;
@@ -239,6 +247,7 @@ int cmd_run(int argc, char **argv) {
     cli_error("run", "%s", err);
     return 1;
   }
+  rt_set_strict(r, strict);
   int ret = 1, nin = rt_n_inputs(r);
   npy_array a[MAX_INPUTS];
   float *x[MAX_INPUTS] = {0}, **ys = NULL;
@@ -300,6 +309,10 @@ int cmd_run(int argc, char **argv) {
     }
   }
   double wall = wall_ms() - t0;
+  for (int i = 0; i < nin; i++)
+    if (rt_input_nonfinite(r, i))
+      fprintf(stderr, "dlvta run: warning: input '%s': %llu NaN or infinite values (quantized to the int8 bounds; "
+              "--strict refuses them)\n", names[i], (unsigned long long)rt_input_nonfinite(r, i));
   for (int o = 0; o < nout; o++)
     if (put_output(r, o, ys[o], n_inf, stacked, outp)) goto done;
   uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
@@ -314,7 +327,7 @@ int cmd_run(int argc, char **argv) {
          cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
   print_latency(r, backend, n_inf ? (double)cyc / (double)n_inf : 0.0);
   if (stats && write_stats(stats, r, backend, wall, (int)n_inf) != 0) {
-    cli_error("run", "%s: cannot write the statistics", stats);
+    cli_error("run", "--stats %s: cannot write the statistics: %s", stats, strerror(errno));
     goto done;
   }
   ret = 0;

@@ -20,12 +20,17 @@ int cmd_selftest(int argc, char **argv) {
   selftest_opts o = {10000, 0, 0};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    char *end = NULL;
+    uint64_t n;
     if (!strcmp(a, "--backend") && v) backend = v, i++;
     else if (!strcmp(a, "--config") && v) config = v, i++;
     else if (!strcmp(a, "--options") && v) options = v, i++;
-    else if (!strcmp(a, "--timeout-ms") && v && (o.timeout_ms = (uint32_t)strtoul(v, &end, 0)) && !*end) i++;
-    else if (!strcmp(a, "--seed") && v && ((o.seed = strtoull(v, &end, 0)), !*end)) i++;
+    else if (!strcmp(a, "--timeout-ms") && v) {
+      if (cli_parse_u64("selftest", a, v, 1, UINT32_MAX, &n)) return 2;
+      o.timeout_ms = (uint32_t)n, i++;
+    } else if (!strcmp(a, "--seed") && v) {
+      if (cli_parse_u64("selftest", a, v, 0, UINT64_MAX, &n)) return 2;
+      o.seed = n, i++;
+    }
     else if (!strcmp(a, "-v")) o.verbose = 1;
     else {
       cli_error("selftest", "unknown, incomplete or bad argument '%s'", a);

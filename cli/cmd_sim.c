@@ -57,12 +57,9 @@ int cmd_sim(int argc, char **argv) {
     else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
       dump = argv[++i];
     else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) {
-      char *end;
-      timeout_ms = strtoul(argv[++i], &end, 10);
-      if (*end) {
-        cli_error("sim", "bad --timeout-ms '%s'", argv[i]);
-        return 2;
-      }
+      uint64_t v;
+      if (cli_parse_u64("sim", "--timeout-ms", argv[++i], 0, UINT32_MAX, &v)) return 2;
+      timeout_ms = (unsigned long)v;
     } else if (!strcmp(argv[i], "--json"))
       json = 1;
     else if (argv[i][0] == '-' || in) {

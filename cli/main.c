@@ -1,6 +1,9 @@
 /* cli/main.c -- `dlvta`: dispatches to the subcommands (all but `compile` in the runtime-only
  * build, runtime/runtime.mk, compiled with -DDLVTA_NO_COMPILER). */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +60,26 @@ void cli_error(const char *cmd, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\t') p++;
+  if (*p == '-' || *p == '+' || !*p) {
+    cli_error(cmd, "%s '%s': expected a number from %llu to %llu", opt, text, (unsigned long long)lo,
+              (unsigned long long)hi);
+    return -1;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(p, &end, 0);
+  if (*end || errno == ERANGE || v < lo || v > hi) {
+    cli_error(cmd, "%s '%s': %s; expected a number from %llu to %llu", opt, text,
+              *end ? "not a number" : "out of range", (unsigned long long)lo, (unsigned long long)hi);
+    return -1;
+  }
+  *out = v;
+  return 0;
 }
 
 static void usage(FILE *f) {

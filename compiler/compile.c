@@ -2,12 +2,32 @@
  * import, the pipeline of cc.h with the compile's context, the check of the model it made and
  * the one-line notes of the log. See compile.h.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
 #include "onnx_import.h"
+
+/* An input whose extents are all known but whose size passes IR_MAX_TENSOR_BYTES (or int64):
+ * 1 with the message naming its shape and size. */
+static int input_too_big(const char *path, const ir_tensor *t, char *err, size_t errlen) {
+  double n = 1;
+  char shape[256] = "";
+  size_t at = 0;
+  for (int d = 0; d < t->type.rank; d++) {
+    if (t->type.dims[d] < 0) return 0;
+    n *= (double)t->type.dims[d];
+    if (at < sizeof shape)
+      at += (size_t)snprintf(shape + at, sizeof shape - at, "%s%lld", d ? " x " : "", (long long)t->type.dims[d]);
+  }
+  double bytes = n * (double)(ir_dtype_size(t->type.dtype) ? ir_dtype_size(t->type.dtype) : 1);
+  if (bytes <= (double)IR_MAX_TENSOR_BYTES) return 0;
+  snprintf(err, errlen, "%s: input '%s' of shape %s holds %.3g elements (%.3g bytes), more than a tensor may (%llu bytes)",
+           path, t->name, shape, n, bytes, (unsigned long long)IR_MAX_TENSOR_BYTES);
+  return 1;
+}
 
 int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
@@ -21,10 +41,27 @@ int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err,
   for (int i = 0; i < g->n_inputs; i++) {
     ir_tensor *t = g->tensors[g->inputs[i]];
     if (t->type.rank > 0 && t->type.dims[0] < 0) t->type.dims[0] = 1;
+    if (input_too_big(path, t, err, errlen)) {
+      ir_graph_free(g);
+      return IR_UNSUPPORTED;
+    }
     if (!ir_type_known(&t->type)) {
       snprintf(err, errlen, "%s: input '%s' has an unknown extent other than the batch", path, t->name);
       ir_graph_free(g);
       return IR_UNSUPPORTED;
+    }
+  }
+  int64_t sample = 0; /* floats per calibration sample: the inputs' */
+  for (int i = 0; i < g->n_inputs; i++) sample += ir_type_numel(&g->tensors[g->inputs[i]]->type);
+  if (o->calib && o->n_calib > 0 && sample > 0) { /* NaN / Inf samples calibrate nothing: say so */
+    size_t total = (size_t)o->n_calib * (size_t)sample, bad = 0, first = 0;
+    for (size_t i = 0; i < total; i++)
+      if (!isfinite(o->calib[i]) && !bad++) first = i;
+    if (bad) {
+      snprintf(err, errlen, "calibration data: %zu of %zu values are NaN or infinite (first: sample %zu, value %zu)", bad,
+               total, first / (size_t)sample, first % (size_t)sample);
+      ir_graph_free(g);
+      return IR_ERR;
     }
   }
   rc = cc_run_pipeline(g, &cx, err, errlen);

@@ -6,6 +6,7 @@
 #include "onnx_import.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,17 +73,25 @@ static const char *onnx_dtype_name(int32_t t) {
 }
 
 /* Read external data for tp (location/offset/length relative to base_dir) into dst[nbytes]. */
-static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes, char *why,
-                         size_t whylen) {
-  const char *loc = NULL;
-  long long off = 0, len = -1;
+/* The location, offset and length entries of a tensor's external_data (NULL, 0, -1 if absent). */
+static void external_params(const Onnx__TensorProto *tp, const char **loc, long long *off, long long *len) {
+  *loc = NULL;
+  *off = 0;
+  *len = -1;
   for (size_t i = 0; i < tp->n_external_data; i++) {
     const Onnx__StringStringEntryProto *e = tp->external_data[i];
     if (!e->key || !e->value) continue;
-    if (!strcmp(e->key, "location")) loc = e->value;
-    if (!strcmp(e->key, "offset")) off = atoll(e->value);
-    if (!strcmp(e->key, "length")) len = atoll(e->value);
+    if (!strcmp(e->key, "location")) *loc = e->value;
+    if (!strcmp(e->key, "offset")) *off = atoll(e->value);
+    if (!strcmp(e->key, "length")) *len = atoll(e->value);
   }
+}
+
+static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void *dst, size_t nbytes, char *why,
+                         size_t whylen) {
+  const char *loc;
+  long long off, len;
+  external_params(tp, &loc, &off, &len);
   if (!loc || strstr(loc, "..") || loc[0] == '/') return util_err(why, whylen, "external data without a safe location");
   if (len >= 0 && (size_t)len != nbytes) return util_err(why, whylen, "external data length %lld, expected %zu", len, nbytes);
   char path[4096];
@@ -92,6 +101,35 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, void
   int ok = off >= 0 && fseek(f, (long)off, SEEK_SET) == 0 && fread(dst, 1, nbytes, f) == nbytes;
   fclose(f);
   return ok ? IR_OK : util_err(why, whylen, "external data '%s' too short", path);
+}
+
+/* How many elements the tensor's inline data holds (raw_data counted in elements of es bytes;
+ * a raw_data length that is not a whole number of elements counts as SIZE_MAX). */
+static size_t data_count(const Onnx__TensorProto *tp, ir_dtype dt, size_t es) {
+  if (tp->has_raw_data) return tp->raw_data.len % es ? SIZE_MAX : tp->raw_data.len / es;
+  switch (dt) {
+  case IR_F32: return tp->n_float_data;
+  case IR_I64: return tp->n_int64_data;
+  default: return tp->n_int32_data;
+  }
+}
+
+/* External data: the file must exist and hold offset + nbytes bytes (checked before allocating). */
+static int external_size_check(const Onnx__TensorProto *tp, const char *base_dir, size_t nbytes, char *why,
+                               size_t whylen) {
+  const char *loc;
+  long long off, len;
+  external_params(tp, &loc, &off, &len);
+  if (!loc || strstr(loc, "..") || loc[0] == '/') return util_err(why, whylen, "external data without a safe location");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", base_dir ? base_dir : ".", loc);
+  struct stat st;
+  if (stat(path, &st)) return util_err(why, whylen, "cannot open external data '%s': %s", path, strerror(errno));
+  if (!S_ISREG(st.st_mode)) return util_err(why, whylen, "external data '%s' is not a regular file", path);
+  if (off < 0 || (uint64_t)off > (uint64_t)st.st_size || (uint64_t)st.st_size - (uint64_t)off < nbytes)
+    return util_err(why, whylen, "external data '%s' too short: %lld bytes from offset %lld, shape needs %zu", path,
+                    (long long)st.st_size - off, off, nbytes);
+  return IR_OK;
 }
 
 /* Convert a TensorProto into v. IR_OK, IR_ERR or IR_UNSUPPORTED with the reason in why. */
@@ -112,8 +150,14 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, 
   size_t es = ir_dtype_size(dt);
   if (numel < 0 || (uint64_t)numel > ((uint64_t)1 << 36) / es) return util_err(why, whylen, "tensor too large");
   size_t nbytes = (size_t)numel * es;
-  if (ir_value_alloc(v, &t)) return util_err(why, whylen, "out of memory for %zu bytes", nbytes);
   int ext = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+  /* memory is bounded by what the file holds: check the data is there before allocating */
+  if (!ext && data_count(tp, dt, es) != (size_t)numel) {
+    if (tp->has_raw_data) return util_err(why, whylen, "raw_data has %zu bytes, shape needs %zu", tp->raw_data.len, nbytes);
+    return util_err(why, whylen, "%zu data elements, shape needs %lld", data_count(tp, dt, es), (long long)numel);
+  }
+  if (ext && external_size_check(tp, base_dir, nbytes, why, whylen)) return IR_ERR;
+  if (ir_value_alloc(v, &t)) return util_err(why, whylen, "out of memory for %zu bytes", nbytes);
   size_t have = 0;
   if (ext) {
     if (read_external(tp, base_dir, v->data, nbytes, why, whylen)) goto fail;

@@ -26,7 +26,7 @@ int drv_run_prog(drv_dev *dev, const isa_prog *prog, uint8_t *image_out, uint32_
   }
   if (rc == DRV_OK) {
     uint32_t bad = 0;
-    memcpy(words, prog->insns, ins_bytes);
+    if (ins_bytes) memcpy(words, prog->insns, ins_bytes);
     if (isa_relocate(dev->cfg, words, prog->n_insns, drv_buf_addr(img), &bad) != ISA_OK) {
       snprintf(dev->error.message, sizeof dev->error.message,
                "instruction %u: DRAM address does not fit after relocation", bad);

@@ -68,7 +68,7 @@ static int need_cfg(asm_state *s) {
 
 static int emit_bytes(asm_state *s, const void *p, uint64_t n) {
   uint64_t end = s->cursor + n;
-  if (end > (1ull << 32)) return aerr(s, "data image larger than 4 GiB", NULL, NULL);
+  if (end > ISA_ASM_IMAGE_MAX) return aerr(s, "data image larger than the assembler's limit of 256 MiB", NULL, NULL);
   if (end > s->image_cap) {
     uint64_t cap = s->image_cap ? s->image_cap : 4096;
     while (cap < end) cap *= 2;
@@ -235,8 +235,8 @@ static int do_line(asm_state *s, char *line) {
     return 0;
   }
   if (!strcmp(d, ".image") || !strcmp(d, ".org") || !strcmp(d, ".align") || !strcmp(d, ".space")) {
-    if (n != 2 || parse_int(tok[1], &v) || v < 0 || v > (1ll << 32))
-      return aerr(s, "%s takes one non-negative number", d, NULL);
+    if (n != 2 || parse_int(tok[1], &v) || v < 0) return aerr(s, "%s takes one non-negative number", d, NULL);
+    if ((uint64_t)v > ISA_ASM_IMAGE_MAX) return aerr(s, "%s %s: beyond the assembler's 256 MiB image limit", d, tok[1]);
     if (!strcmp(d, ".image")) {
       uint64_t save = s->cursor;
       if ((uint64_t)v > s->image_bytes) {

@@ -195,6 +195,10 @@ void isa_prog_free(isa_prog *p);
  * (a multiple of ISA_IMAGE_ALIGN). Returns ISA_OK or ISA_E_RANGE (index in *bad_insn). */
 int isa_relocate(const isa_config *c, isa_word *insns, uint32_t n, uint64_t base, uint32_t *bad_insn);
 
+/* The largest data image the assembler builds (.image, .org, .space, data): 256 MiB, half the
+ * PYNQ-Z1's DRAM. A larger request is refused with a message before any memory is taken. */
+#define ISA_ASM_IMAGE_MAX (256ull << 20)
+
 /* Assemble text (file name for messages). On error returns -1 and writes
  * "file:line: message" into err. cfg_name: config to use if the text has no `.config`;
  * a `.config` line that disagrees with a non-NULL cfg_name is an error. */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 void util_assert_fail(const char *expr, const char *file, int line) {
   fprintf(stderr, "%s:%d: internal error: assertion failed: %s\n", file, line, expr);
@@ -30,6 +31,12 @@ void sb_printf(strbuf *sb, const char *fmt, ...) {
 char *util_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen opens a directory; reading it fails */
+    fclose(f);
+    errno = EISDIR;
+    return NULL;
+  }
   size_t cap = 1 << 16, n = 0;
   char *buf = malloc(cap + 1);
   while (buf) {

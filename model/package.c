@@ -539,28 +539,13 @@ static int check_tensors(cc_model *m, char *err, size_t errlen) {
   return 0;
 }
 
-/* Programs: every instruction decodes, every DRAM access starts inside the image. */
+/* Programs: each proved safe by the verifier (model/verify.c). */
 static int check_programs(const cc_model *m, char *err, size_t errlen) {
-  const isa_config *cfg = m->cfg;
   for (int i = 0; i < m->nl; i++) {
     const cc_mlayer *l = &m->l[i];
     if (l->in < 0 || l->in >= m->nt || l->out < 0 || l->out >= m->nt)
       return ferr(err, errlen, "layer %d: bad tensor ids %d, %d", i, l->in, l->out);
-    if (l->n_insns == 0) return ferr(err, errlen, "layer %d: empty program", i);
-    for (uint32_t k = 0; k < l->n_insns; k++) {
-      isa_insn in;
-      if (isa_decode(cfg, &l->insns[k], &in) != ISA_OK)
-        return ferr(err, errlen, "layer %d (%s): instruction %u does not decode", i, l->node, k);
-      unsigned op = in.f[ISA_F_opcode];
-      if (op == ISA_OP_LOAD || op == ISA_OP_STORE) {
-        unsigned mem = in.f[ISA_F_mem];
-        if (mem >= ISA_MEM_COUNT) return ferr(err, errlen, "layer %d: instruction %u: bad memory", i, k);
-        uint64_t a = (uint64_t)in.f[ISA_F_dram] * cfg->elem_bytes[mem];
-        if (a >= m->image_bytes)
-          return ferr(err, errlen, "layer %d (%s): instruction %u addresses byte %llu outside the %llu-byte image", i,
-                      l->node, k, (unsigned long long)a, (unsigned long long)m->image_bytes);
-      }
-    }
+    if (cc_verify_program(m, i, err, errlen) != 0) return -1;
   }
   return 0;
 }

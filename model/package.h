@@ -133,6 +133,24 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen);
 int cc_model_check(cc_model *m, char *err, size_t errlen);
 void cc_model_free(cc_model *m);
 
+/* ---- the program verifier (model/verify.c) ---------------------------------------------------
+ * cc_model_check (so every package read, and every compile) proves each layer's program safe
+ * before it can run: every instruction decodes; every LOAD's DRAM rows lie inside the image and
+ * every STORE's inside the activation arena (constants and micro-ops never change at run time);
+ * every LOAD/STORE block inside its on-chip buffer; each GEMM/ALU's micro-op range inside the
+ * micro-op buffer and loaded before use (from the constant image or a pad word: the verifier
+ * follows the buffer's contents), and every accumulator / input / weight index each micro-op
+ * makes over the loop nest inside its buffer; and the program's work, the sum over GEMM/ALU of
+ * loop_out x loop_in x micro-ops, at most CC_VERIFY_MAX_ITERS.
+ * The limit: the largest legitimate layer we compile is a ResNet-18 conv on the tiny config
+ * (4x4 blocks) at 7.83 M iterations (pynq: 0.60 M); 2^26 = 67 M is 8.6x that, and about
+ * 0.7 s of the RTL at 100 MHz per layer. Measured verifier time: ResNet-18 on pynq (20 layers,
+ * 0.4 M instructions) 14 ms. */
+#define CC_VERIFY_MAX_ITERS ((uint64_t)1 << 26)
+/* Verify layer's program of m as above. 0, or -1 with "layer L (op 'node'): instruction K
+ * (disassembly): what" in err. */
+int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen);
+
 /* ---- tensor layout (model/layout.c) ------------------------------------------------------------
  * An accelerator tensor of logical shape c x h x w is stored blocked, B = the config's block
  * (block_in = block_out):  int8 t[CB][H][W][B], CB = ceil(C / B), byte (cb*H*W + y*W + x)*B + lane

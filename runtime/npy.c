@@ -117,12 +117,15 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
     char *end;
     long long v = strtoll(p, &end, 10);
     if (v < 0 || v > (1ll << 40)) {
-      util_err(err, errlen, "%s: bad dimension %lld", path, v);
+      util_err(err, errlen, "%s: dimension %d is %.*s, more than an array may have (2^40)", path, out->ndim,
+               (int)(end - p < 40 ? end - p : 40), p);
       goto done;
     }
     out->shape[out->ndim++] = v;
     if (v && count > max_count / (uint64_t)v) {
-      util_err(err, errlen, "%s: array too large", path);
+      char s[128];
+      util_err(err, errlen, "%s: shape %s...: more than %llu elements, too large an array for this host", path,
+               npy_shape_str(out->ndim, out->shape, s, sizeof s), (unsigned long long)max_count);
       goto done;
     }
     count *= (uint64_t)v;

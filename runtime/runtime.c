@@ -31,6 +31,8 @@ struct rt_model {
   rt_host_times ht;
   rt_step_fn hook;      /* rt_set_step_hook */
   void *hook_ctx;
+  int strict;           /* rt_set_strict: refuse NaN / infinite inputs */
+  uint64_t *nonfinite;  /* [n_in] NaN / infinite input values seen, summed over runs */
 };
 
 _Static_assert((int)RT_STEP_QUANT == (int)CC_STEP_QUANT && (int)RT_STEP_DEQUANT == (int)CC_STEP_DEQUANT &&
@@ -71,8 +73,9 @@ int rt_load(const char *path, rt_model **out, char *err, size_t errlen) {
     r->ls = calloc((size_t)m->nl + 1, sizeof *r->ls);
     r->code_off = calloc((size_t)m->nl + 1, sizeof *r->code_off);
     r->bytes = calloc(2 * (size_t)m->nl + 1, sizeof *r->bytes);
+    r->nonfinite = calloc((size_t)m->n_in + 1, sizeof *r->nonfinite);
   }
-  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off || !r->bytes) {
+  if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off || !r->bytes || !r->nonfinite) {
     if (r) r->m = NULL, rt_free(r);
     cc_model_free(m);
     return rt_err(err, errlen, RT_E_NOMEM, "%s: out of memory", path);
@@ -105,6 +108,7 @@ void rt_free(rt_model *r) {
   cc_model_free(r->m);
   free(r->code_off);
   free(r->bytes);
+  free(r->nonfinite);
   free(r->host);
   free(r->q);
   free(r->vals);
@@ -168,6 +172,9 @@ int rt_open(rt_model *r, const char *backend, const char *options, char *err, si
                   drv_last_error(r->dev)->message[0] ? ": " : "", drv_last_error(r->dev)->message);
   return RT_OK;
 }
+
+void rt_set_strict(rt_model *r, int strict) { r->strict = strict; }
+uint64_t rt_input_nonfinite(const rt_model *r, int i) { return i < 0 || i >= r->m->n_in ? 0 : r->nonfinite[i]; }
 
 const char *rt_config_name(const rt_model *r) { return r->m->cfg->d.name; }
 const char *rt_calibration(const rt_model *r) { return r->m->calib; }
@@ -295,6 +302,15 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
   for (int i = 0; i < m->n_in; i++) {
     if (!inputs || !inputs[i]) return rt_err(err, errlen, RT_E_ARG, "input %d missing", i);
     r->vals[g->inputs[i]].data = (void *)inputs[i];
+  }
+  for (int i = 0; i < m->n_in; i++) { /* NaN / infinite inputs: counted, or refused if strict */
+    int64_t n = rt_input_numel(r, i), bad = 0, first = 0;
+    for (int64_t k = 0; k < n; k++)
+      if (!isfinite(inputs[i][k]) && !bad++) first = k;
+    r->nonfinite[i] += (uint64_t)bad;
+    if (bad && r->strict)
+      return rt_err(err, errlen, RT_E_ARG, "input '%s': %lld of %lld values are NaN or infinite (first at %lld)",
+                    rt_input(r, i, NULL, NULL), (long long)bad, (long long)n, (long long)first);
   }
   int rc = RT_OK;
   char stage[64];

@@ -68,6 +68,12 @@ int64_t rt_output_numel(const rt_model *m, int i);
  * rt_output_numel(i) floats. */
 int rt_run(rt_model *m, const float *const *inputs, float *const *outputs, char *err, size_t errlen);
 
+/* NaN and infinite input values: rt_run counts them per input (rt_input_nonfinite: the sum over
+ * runs; they quantize to the int8 bounds, NaN to 127, so the outputs mean little); with
+ * rt_set_strict(m, 1) rt_run refuses such an input with RT_E_ARG naming it and the count. */
+void rt_set_strict(rt_model *m, int strict);
+uint64_t rt_input_nonfinite(const rt_model *m, int i);
+
 /* Counters since rt_open: inferences run, per-layer statistics (layer < rt_n_layers), total
  * accelerator cycles and wall time spent in CPU steps and in quantize/pack/unpack. */
 int rt_n_layers(const rt_model *m);

@@ -64,5 +64,23 @@ if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown command 'frob'"; then ok; els
 if $D --help | grep -q "sim PROGRAM"; then ok; else bad "--help lists sim"; fi
 if $D configs | grep -q "^pynq .*1x16x16"; then ok; else bad "configs lists pynq"; fi
 
+# numeric arguments are parsed and bounded before use (no 8 GB detour for a negative count)
+for a in "--insns -5" "--insns 99999999999" "--insns 12x" "--insns 7" "--seed -1"; do
+  out=$(ulimit -v 1000000; $D progen --config tiny $a 2>&1); rc=$?
+  if [ $rc -eq 2 ] && echo "$out" | grep -q "expected a number from"; then ok; else bad "progen $a: rc=$rc out=$out"; fi
+done
+out=$($D sim "$T/p.bin" --timeout-ms 1e9 2>&1); rc=$?
+if [ $rc -eq 2 ] && echo "$out" | grep -q "timeout-ms '1e9': not a number"; then ok; else bad "sim --timeout-ms 1e9: rc=$rc out=$out"; fi
+# the assembler's image has a stated limit, refused before any memory is taken
+printf '.config tiny\n.image 3333333371\n' >"$T/huge.s"
+out=$(ulimit -v 1000000; $D asm "$T/huge.s" -o "$T/huge.bin" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "huge.s:2: .image 3333333371: beyond the assembler's 256 MiB image limit"; then ok; else bad "asm .image limit: rc=$rc out=$out"; fi
+printf '.config tiny\n.org 268435400\n.space 100\n' >"$T/huge2.s"
+out=$(ulimit -v 1000000; $D asm "$T/huge2.s" -o "$T/huge2.bin" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "huge2.s:3: data image larger than the assembler's limit"; then ok; else bad "asm .space past limit: rc=$rc out=$out"; fi
+# a directory where a file is expected names the real cause
+out=$($D sim "$T" --config tiny 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "Is a directory"; then ok; else bad "directory as program: rc=$rc out=$out"; fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

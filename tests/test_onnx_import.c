@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cc.h"
 #include "onnx.pb-c.h"
@@ -39,7 +42,28 @@ static int list_dirs_prefix(const char *dir, char ***names) {
   return n;
 }
 
-/* ---- a tiny model builder over protobuf-c structs (leaks by design: test program) ---- */
+/* ---- a tiny model builder over protobuf-c structs ---- */
+
+/* Every allocation of the builder, freed together by mb_free_all (end of main). */
+static void **mb_allocs;
+static size_t mb_n_allocs, mb_cap_allocs;
+static void *mb_calloc(size_t n, size_t size) {
+  void *p = calloc(n, size);
+  if (!p) return NULL;
+  if (mb_n_allocs == mb_cap_allocs) {
+    size_t nc = mb_cap_allocs ? 2 * mb_cap_allocs : 256;
+    void **na = realloc(mb_allocs, nc * sizeof *na);
+    if (!na) return p; /* not tracked: a leak, not a crash */
+    mb_allocs = na, mb_cap_allocs = nc;
+  }
+  mb_allocs[mb_n_allocs++] = p;
+  return p;
+}
+static void mb_free_all(void) {
+  for (size_t i = 0; i < mb_n_allocs; i++) free(mb_allocs[i]);
+  free(mb_allocs);
+  mb_allocs = NULL, mb_n_allocs = mb_cap_allocs = 0;
+}
 
 typedef struct mb {
   Onnx__ModelProto m;
@@ -73,21 +97,21 @@ static void mb_init(mb *b, int opset) {
 }
 
 static Onnx__ValueInfoProto *mk_vi(const char *name, int dtype, const int64_t *dims, int nd, const char *param0) {
-  Onnx__ValueInfoProto *v = calloc(1, sizeof *v);
+  Onnx__ValueInfoProto *v = mb_calloc(1, sizeof *v);
   *v = (Onnx__ValueInfoProto)ONNX__VALUE_INFO_PROTO__INIT;
   v->name = (char *)name;
-  Onnx__TypeProto *tp = calloc(1, sizeof *tp);
+  Onnx__TypeProto *tp = mb_calloc(1, sizeof *tp);
   *tp = (Onnx__TypeProto)ONNX__TYPE_PROTO__INIT;
-  Onnx__TypeProto__Tensor *tt = calloc(1, sizeof *tt);
+  Onnx__TypeProto__Tensor *tt = mb_calloc(1, sizeof *tt);
   *tt = (Onnx__TypeProto__Tensor)ONNX__TYPE_PROTO__TENSOR__INIT;
   tt->has_elem_type = 1;
   tt->elem_type = dtype;
-  Onnx__TensorShapeProto *sh = calloc(1, sizeof *sh);
+  Onnx__TensorShapeProto *sh = mb_calloc(1, sizeof *sh);
   *sh = (Onnx__TensorShapeProto)ONNX__TENSOR_SHAPE_PROTO__INIT;
   sh->n_dim = (size_t)nd;
-  sh->dim = calloc((size_t)nd + 1, sizeof *sh->dim);
+  sh->dim = mb_calloc((size_t)nd + 1, sizeof *sh->dim);
   for (int i = 0; i < nd; i++) {
-    Onnx__TensorShapeProto__Dimension *d = calloc(1, sizeof *d);
+    Onnx__TensorShapeProto__Dimension *d = mb_calloc(1, sizeof *d);
     *d = (Onnx__TensorShapeProto__Dimension)ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
     if (i == 0 && param0) {
       d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
@@ -116,18 +140,18 @@ static void mb_output(mb *b, const char *name, int dtype, const int64_t *dims, i
 /* Initializer of dtype with n elements from vals (as doubles); raw selects raw_data. */
 static Onnx__TensorProto *mk_tensor(const char *name, int dtype, const int64_t *dims, int nd, const double *vals,
                                     int raw) {
-  Onnx__TensorProto *t = calloc(1, sizeof *t);
+  Onnx__TensorProto *t = mb_calloc(1, sizeof *t);
   *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
   t->name = (char *)name;
   t->has_data_type = 1;
   t->data_type = dtype;
   t->n_dims = (size_t)nd;
-  t->dims = calloc((size_t)nd + 1, sizeof(int64_t));
+  t->dims = mb_calloc((size_t)nd + 1, sizeof(int64_t));
   int64_t n = 1;
   for (int i = 0; i < nd; i++) n *= (t->dims[i] = dims[i]);
   size_t es = dtype == 1 || dtype == 6 ? 4 : dtype == 7 ? 8 : 1;
   if (raw) {
-    uint8_t *d = calloc((size_t)n + 1, es);
+    uint8_t *d = mb_calloc((size_t)n + 1, es);
     for (int64_t i = 0; i < n; i++) {
       if (dtype == 1) ((float *)d)[i] = (float)vals[i];
       if (dtype == 6) ((int32_t *)d)[i] = (int32_t)vals[i];
@@ -139,15 +163,15 @@ static Onnx__TensorProto *mk_tensor(const char *name, int dtype, const int64_t *
     t->raw_data.data = d;
   } else if (dtype == 1) {
     t->n_float_data = (size_t)n;
-    t->float_data = calloc((size_t)n + 1, sizeof(float));
+    t->float_data = mb_calloc((size_t)n + 1, sizeof(float));
     for (int64_t i = 0; i < n; i++) t->float_data[i] = (float)vals[i];
   } else if (dtype == 7) {
     t->n_int64_data = (size_t)n;
-    t->int64_data = calloc((size_t)n + 1, sizeof(int64_t));
+    t->int64_data = mb_calloc((size_t)n + 1, sizeof(int64_t));
     for (int64_t i = 0; i < n; i++) t->int64_data[i] = (int64_t)vals[i];
   } else {
     t->n_int32_data = (size_t)n;
-    t->int32_data = calloc((size_t)n + 1, sizeof(int32_t));
+    t->int32_data = mb_calloc((size_t)n + 1, sizeof(int32_t));
     for (int64_t i = 0; i < n; i++) t->int32_data[i] = (int32_t)vals[i];
   }
   return t;
@@ -160,7 +184,7 @@ static Onnx__TensorProto *mb_init_t(mb *b, const char *name, int dtype, const in
 
 /* Node with NULL-terminated input and output name lists. */
 static Onnx__NodeProto *mb_node(mb *b, const char *op, const char *name, const char **ins, const char **outs) {
-  Onnx__NodeProto *n = calloc(1, sizeof *n);
+  Onnx__NodeProto *n = mb_calloc(1, sizeof *n);
   *n = (Onnx__NodeProto)ONNX__NODE_PROTO__INIT;
   n->op_type = (char *)op;
   n->name = (char *)name;
@@ -168,13 +192,13 @@ static Onnx__NodeProto *mb_node(mb *b, const char *op, const char *name, const c
   while (outs[n->n_output]) n->n_output++;
   n->input = (char **)ins;
   n->output = (char **)outs;
-  n->attribute = calloc(16, sizeof *n->attribute);
+  n->attribute = mb_calloc(16, sizeof *n->attribute);
   b->nodes[b->g.n_node++] = n;
   return n;
 }
 
 static Onnx__AttributeProto *add_attr(Onnx__NodeProto *n, const char *name, int type) {
-  Onnx__AttributeProto *a = calloc(1, sizeof *a);
+  Onnx__AttributeProto *a = mb_calloc(1, sizeof *a);
   *a = (Onnx__AttributeProto)ONNX__ATTRIBUTE_PROTO__INIT;
   a->name = (char *)name;
   a->has_type = 1;
@@ -396,6 +420,27 @@ static void test_errors(void) {
     build_good(&b);
     b.inits[0]->raw_data.len -= 4;
     expect_err(&b, 0, IR_ERR, (const char *[]){"built.onnx", "'W'", "raw_data", NULL}, "short raw_data");
+  }
+  {
+    /* a declared shape of 16 GB with 4 bytes of data: refused before allocating (memory bounded by
+     * the file); the import runs in a child limited to 1 GB of address space */
+    build_good(&b);
+    static int64_t huge[1] = {(int64_t)1 << 32};
+    b.inits[1]->dims = huge;
+    b.inits[1]->n_dims = 1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+      struct rlimit rl = {1ull << 30, 1ull << 30};
+      setrlimit(RLIMIT_AS, &rl);
+      ir_graph *g = NULL;
+      char err[1024] = "";
+      int rc = import_mb(&b, &g, err, sizeof err);
+      _exit(rc == IR_ERR && strstr(err, "'B'") && strstr(err, "shape needs 4294967296") ? 0 : 1);
+    }
+    int st = 0;
+    CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "16 GB declared shape with 4 bytes of data: not refused cleanly under a 1 GB limit (status %d)", st);
   }
   {
     build_good(&b);
@@ -729,5 +774,6 @@ int main(void) {
   test_errors();
   test_truncation_and_flips();
   test_fuzz_node_models();
+  mb_free_all();
   return TEST_END();
 }

@@ -49,7 +49,7 @@ report() {  # index: folds the finished command's result into the totals and pri
     f=0
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  if [ -z "$line" ] && [ "$rc" -eq 0 ]; then p=1; fi
+  if [ -z "$line" ]; then f=1; echo "    (no \"N passed, N failed\" summary: counted as a failure)" >>"$log"; fi
   total_pass=$((total_pass + p))
   total_fail=$((total_fail + f))
   printf '%-60s %5s passed %3s failed  %6.1fs\n' "$cmd" "$p" "$f" "$secs" | cut -c1-110

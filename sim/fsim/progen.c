@@ -607,7 +607,7 @@ int progen_make(const isa_config *cfg, uint64_t seed, const progen_opts *opts, i
   if (opts) g->o = *opts;
   else progen_opts_default(&g->o);
   const progen_opts *o = &g->o;
-  if (o->max_insns < 8 || !o->max_loop || o->max_loop > 16383 || !o->max_uops || !o->max_rows ||
+  if (o->max_insns < 8 || o->max_insns > PROGEN_MAX_INSNS || !o->max_loop || o->max_loop > 16383 || !o->max_uops || !o->max_rows ||
       !o->max_cols || o->max_rows > 65535 || o->max_cols > 65535 || o->region < 8)
     return -1;
   g->rs = seed * 0x2545f4914f6cdd1dull + 0x1234567ull;

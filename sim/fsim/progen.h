@@ -24,8 +24,12 @@
 #include "dlvta_dev.h"
 #include "isa.h"
 
+/* The most instructions a generated program may have (a 16 MB program; random programs are for
+ * testing, and their RAM use grows with the count). */
+#define PROGEN_MAX_INSNS 1000000u
+
 typedef struct progen_opts {
-  uint32_t max_insns; /* instructions in the program, FINISH included (>= 8); default 200 */
+  uint32_t max_insns; /* instructions in the program, FINISH included (8..PROGEN_MAX_INSNS); default 200 */
   uint32_t max_loop;  /* GEMM/ALU loop_out and loop_in at most this (>= 1); default 4 */
   uint32_t max_uops;  /* micro-ops per GEMM/ALU (>= 1); default 4 */
   uint32_t max_rows;  /* LOAD/STORE y_size at most this (>= 1); default 4 */

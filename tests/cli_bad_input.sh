@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# tests/cli_bad_input.sh -- bad input to `dlvta compile` / `dlvta run` names its real cause and
+# exits non-zero: a zero-sample .npy ("zero samples", not a shape mismatch), NaN / infinite input
+# values (a warning naming the input and the count; --strict refuses them), NaN calibration data
+# (not "no usable int8 quantization"), huge-but-finite extents in a .npy and in an ONNX model's
+# input (the size problem, not "unknown extent"). Inputs made with numpy / onnx (/usr/bin/python3).
+set -u
+D=build/dlvta
+PY=${SYS_PYTHON:-/usr/bin/python3}
+M=build/models/tiny_cnn
+T=build/tests/bad_input
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect RC WORDS CMD...: exit status RC (nz: any non-zero) and WORDS in the output
+expect() {
+  local want=$1 words=$2
+  shift 2
+  out=$("$@" 2>&1)
+  rc=$?
+  if { [ "$want" = nz ] && [ $rc -ne 0 ] || [ "$want" = "$rc" ]; } && echo "$out" | grep -qF -- "$words"; then ok
+  else bad "$* (exit $rc, want $want and '$words'): $out"; fi
+}
+
+mkdir -p $T
+$D compile $M/model.onnx --config tiny --calib $M/calib.npy -o $T/tiny_cnn.dlvta >/dev/null || bad "compile tiny_cnn"
+$PY - "$M" "$T" <<'PYEOF' || bad "making the inputs"
+import sys, numpy as np, onnx
+from onnx import helper, TensorProto
+m, t = sys.argv[1], sys.argv[2]
+x = np.load(m + "/input.npy")
+np.save(t + "/zero.npy", np.zeros((0,) + x.shape[1:], np.float32))
+y = x.copy(); y.flat[3] = np.nan; y.flat[5] = np.inf; y.flat[9] = -np.inf
+np.save(t + "/nan.npy", y)
+c = np.load(m + "/calib.npy"); c.flat[7] = np.nan
+np.save(t + "/nancalib.npy", c)
+h = b"{'descr': '<f4', 'fortran_order': False, 'shape': (100000000, 100000000, 1000), }".ljust(117) + b"\n"
+open(t + "/huge.npy", "wb").write(b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h)
+big = [1, 3, 4000000000, 4000000000]
+g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, big)],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, big)])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/huge.onnx")
+PYEOF
+
+expect 1 "zero samples" $D run $T/tiny_cnn.dlvta --input $T/zero.npy
+expect 0 "warning: input 'input': 3 NaN or infinite values" $D run $T/tiny_cnn.dlvta --input $T/nan.npy
+expect 1 "input 'input': 3 of 768 values are NaN or infinite (first at 3)" $D run $T/tiny_cnn.dlvta --input $T/nan.npy --strict
+expect 1 "calibration data: 1 of" $D compile $M/model.onnx --config tiny --calib $T/nancalib.npy -o $T/x.dlvta
+expect 1 "too large an array" $D run $T/tiny_cnn.dlvta --input $T/huge.npy
+expect 1 "holds 4.8e+19 elements" $D compile $T/huge.onnx --config tiny -o $T/x.dlvta
+# a clean input gives no warning
+out=$($D run $T/tiny_cnn.dlvta --input $M/input.npy 2>&1)
+if [ $? -eq 0 ] && ! echo "$out" | grep -q warning; then ok; else bad "clean input: $out"; fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
