@@ -2,7 +2,7 @@
 # dlvta_isa.vh (isagen, from isa.def and configs.def) and dlvta_regs.vh; build/gen/dlvta_regs.h
 # (regsgen, from regs.def: the register map is the same for every config, its Verilog include
 # sits beside each config's dlvta_isa.vh so that every -I build/<config> finds it).
-ISA_SRCS := isa/isa.c isa/asm.c isa/util.c
+ISA_SRCS := isa/isa.c isa/config_file.c isa/asm.c isa/util.c
 LIB_SRCS += $(ISA_SRCS)
 GEN_HDRS += $(BUILD)/gen/dlvta_regs.h $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_regs.vh)
 
