@@ -29,6 +29,8 @@ typedef struct cc_options {
   const char *config;     /* hardware config name, e.g. "pynq" (cc_compile; NULL: pynq) */
   const float *calib;     /* [n_calib][numel of the model's (single) input] float32, or NULL */
   int n_calib;            /* 0: synthetic samples (see cc_calibrate) */
+  int n_synth;            /* synthetic samples without calib (0: the default, 8; dlvta dse
+                           * takes 1: the cost model needs shapes, not scales) */
   int no_latency_hiding;  /* passed to the back end (cg_opts) */
   const char *dump_after; /* dump the IR after this pass ("all": after every pass, "import":
                            * before the first), or NULL */

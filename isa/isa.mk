@@ -14,6 +14,14 @@ $(BUILD)/%/dlvta_isa.h $(BUILD)/%/dlvta_isa.vh: $(BUILD)/isagen
 	@mkdir -p $(BUILD)/$*
 	$(BUILD)/isagen $* $(BUILD)/$*
 
+# a config from a file (Makefile: CONFIG_FILE): isagen reads the file and also writes config.def
+ifneq ($(FILE_CONFIG),)
+$(BUILD)/$(FILE_CONFIG)/dlvta_isa.h $(BUILD)/$(FILE_CONFIG)/dlvta_isa.vh $(BUILD)/$(FILE_CONFIG)/config.def &: \
+    $(BUILD)/isagen $(CONFIG_FILE)
+	@mkdir -p $(BUILD)/$(FILE_CONFIG)
+	$(BUILD)/isagen $(CONFIG_FILE) $(BUILD)/$(FILE_CONFIG)
+endif
+
 $(BUILD)/regsgen: isa/regsgen.c isa/regs.def isa/isa.def
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) isa/regsgen.c -o $@
