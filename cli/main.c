@@ -25,6 +25,9 @@ static const command commands[] = {
     {"compile", cmd_compile,
      "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
+    {"dse", cmd_dse,
+     "dse MODEL.onnx --board pynq|ultra96 [--budget lut=N,ff=N,dsp=N,bram=N] [-o BEST.cfg] [--name NAME]\n"
+     "        [--model-error] [--quiet]           sweep accelerator configs: Pareto front, best config"},
 #endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"

@@ -310,7 +310,7 @@ static void init_configs(void) {
 
 /* Configs registered at run time (isa_config_register): allocated one by one, never freed, so
  * that their pointers stay valid as the built-in ones do. */
-#define MAX_EXTRA 64
+#define MAX_EXTRA 512
 static isa_config *extra[MAX_EXTRA];
 static int n_extra;
 
