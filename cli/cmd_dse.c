@@ -89,6 +89,96 @@ static int cmp_ms(const void *a, const void *b) {
   return x->util < y->util ? -1 : x->util > y->util;
 }
 
+#define N_CAND_MAX (3 * 3 * 3 * 2 * 2)
+
+/* The candidates around the board's config base that derive and fit the budget, into c
+ * (N_CAND_MAX); returns how many. */
+static int gen_candidates(const isa_derived *base, const dse_board *b, const dse_res *budget, cand *c) {
+  /* ---- candidates: the base config's queues, latencies and clock; the shape, depths, AXI
+   * width and accumulator copies swept */
+  /* square shapes only: the back end needs block_in = block_out (cg.h) */
+  static const unsigned shapes[] = {8, 16, 32};
+  static const double scales[] = {0.5, 1, 2};
+  int n = 0;
+  for (int bs = 0; bs < 3; bs++)
+    for (int sa = 0; sa < 3; sa++)  /* input, accumulator (and output) and micro-op depths */
+      for (int sw = 0; sw < 3; sw++) /* weight depth */
+        for (unsigned axi = 64; axi <= b->axi_max; axi *= 2)
+          for (unsigned ac = 1; ac <= 2; ac++) {
+            cand *x = &c[n];
+            x->k = *base;
+            x->k.block_in = x->k.block_out = shapes[bs];
+            x->k.axi_bits = axi, x->k.acc_copies = ac;
+            unsigned sc_uop = (unsigned)(base->uop_depth * scales[sa]), sc_inp = (unsigned)(base->inp_depth * scales[sa]);
+            unsigned sc_wgt = (unsigned)(base->wgt_depth * scales[sw]), sc_acc = (unsigned)(base->acc_depth * scales[sa]);
+            x->k.uop_bytes = sc_uop * 4;
+            x->k.inp_bytes = sc_inp * x->k.batch * x->k.block_in * x->k.inp_bits / 8;
+            x->k.wgt_bytes = sc_wgt * x->k.block_out * x->k.block_in * x->k.wgt_bits / 8;
+            x->k.acc_bytes = sc_acc * x->k.batch * x->k.block_out * x->k.acc_bits / 8;
+            snprintf(x->name, sizeof x->name, "dse%d", n);
+            x->k.name = x->name;
+            isa_config tmp;
+            char err[256];
+            if (isa_config_derive(&x->k, &tmp, err, sizeof err)) continue; /* fields do not fit */
+            x->k = tmp.d;
+            x->k.name = x->name;
+            dse_resources(&x->k, &x->r);
+            x->util = fmax(fmax(x->r.lut / b->lut, x->r.ff / b->ff), fmax(x->r.dsp / b->dsp, x->r.bram / b->bram));
+            if (x->r.lut > budget->lut || x->r.ff > budget->ff || x->r.dsp > budget->dsp || x->r.bram > budget->bram) continue;
+            x->fmax = dse_fmax(&x->k, b);
+            n++;
+          }
+  return n;
+}
+
+/* Compile the model for each candidate: its predicted cycles and latency, or why not. Returns
+ * how many compiled. */
+static int compile_candidates(const char *model, cand *c, int n, int show) {
+  /* ---- cycles: compile the model for each candidate */
+  int ok = 0;
+  for (int i = 0; i < n; i++) {
+    progress(show, "compiling candidates", i, n);
+    cand *x = &c[i];
+    const isa_config *cfg;
+    char err[512];
+    if (isa_config_register(&x->k, &cfg, err, sizeof err)) {
+      snprintf(x->why, sizeof x->why, "%.150s", err);
+      continue;
+    }
+    cc_options o = {.config = cfg->d.name, .n_synth = 1};
+    cc_model *m = NULL;
+    if (cc_compile(model, &o, &m, err, sizeof err) != IR_OK) {
+      snprintf(x->why, sizeof x->why, "%.150s", err);
+      continue;
+    }
+    for (int l = 0; l < m->nl; l++) x->cycles += m->l[l].predicted_cycles;
+    cc_model_free(m);
+    if (!x->cycles) continue;
+    x->ms = (double)x->cycles / (x->fmax * 1e3);
+    ok++;
+  }
+  return ok;
+}
+
+/* The Pareto front as a table, and the candidates that did not compile. */
+static void print_front(const cand *c, int n) {
+  printf("Pareto front (latency at the estimated clock vs. the largest share of a resource):\n");
+  printf("  %-7s %-8s %6s %6s %6s %4s %4s %12s %7s %9s %7s %7s %5s %7s %6s\n", "name", "gemm", "uop", "inp", "wgt",
+         "acc", "axi", "cycles", "MHz", "ms", "LUT", "FF", "DSP", "BRAM36", "util");
+  for (int i = 0; i < n; i++) {
+    const cand *x = &c[i];
+    if (!x->front) continue;
+    printf("  %-7s %ux%ux%-4u %6u %6u %6u %2ux%u %4u %12llu %7.1f %9.3f %7.0f %7.0f %5.0f %7.1f %5.1f%%\n", x->name,
+           x->k.batch, x->k.block_in, x->k.block_out, x->k.uop_depth, x->k.inp_depth, x->k.wgt_depth, x->k.acc_copies,
+           x->k.acc_depth, x->k.axi_bits, (unsigned long long)x->cycles, x->fmax, x->ms, x->r.lut, x->r.ff, x->r.dsp,
+           x->r.bram, 100 * x->util);
+  }
+  int dropped = 0;
+  for (int i = 0; i < n; i++) dropped += !c[i].cycles;
+  if (dropped) printf("(%d candidates did not compile, e.g. %s: %s)\n", dropped, c[n - 1].name, c[n - 1].why);
+
+}
+
 int cmd_dse(int argc, char **argv) {
   const char *model = NULL, *board_name = NULL, *budget = NULL, *out = NULL, *name = NULL;
   int quiet = 0, model_error = 0;
@@ -145,43 +235,10 @@ int cmd_dse(int argc, char **argv) {
   if (model_error) dse_print_model_error(stdout);
   int show = !quiet && isatty(2);
 
-  /* ---- candidates: the base config's queues, latencies and clock; the shape, depths, AXI
-   * width and accumulator copies swept */
   const isa_derived *base = &isa_config_find(b->base_config)->d;
-  /* square shapes only: the back end needs block_in = block_out (cg.h) */
-  static const unsigned shapes[] = {8, 16, 32};
-  static const double scales[] = {0.5, 1, 2};
-  int n = 0;
-  cand *c = calloc(3 * 3 * 3 * 2 * 2, sizeof *c);
+  cand *c = calloc(N_CAND_MAX, sizeof *c);
   if (!c) return 1;
-  for (int bs = 0; bs < 3; bs++)
-    for (int sa = 0; sa < 3; sa++)  /* input, accumulator (and output) and micro-op depths */
-      for (int sw = 0; sw < 3; sw++) /* weight depth */
-        for (unsigned axi = 64; axi <= b->axi_max; axi *= 2)
-          for (unsigned ac = 1; ac <= 2; ac++) {
-            cand *x = &c[n];
-            x->k = *base;
-            x->k.block_in = x->k.block_out = shapes[bs];
-            x->k.axi_bits = axi, x->k.acc_copies = ac;
-            unsigned sc_uop = (unsigned)(base->uop_depth * scales[sa]), sc_inp = (unsigned)(base->inp_depth * scales[sa]);
-            unsigned sc_wgt = (unsigned)(base->wgt_depth * scales[sw]), sc_acc = (unsigned)(base->acc_depth * scales[sa]);
-            x->k.uop_bytes = sc_uop * 4;
-            x->k.inp_bytes = sc_inp * x->k.batch * x->k.block_in * x->k.inp_bits / 8;
-            x->k.wgt_bytes = sc_wgt * x->k.block_out * x->k.block_in * x->k.wgt_bits / 8;
-            x->k.acc_bytes = sc_acc * x->k.batch * x->k.block_out * x->k.acc_bits / 8;
-            snprintf(x->name, sizeof x->name, "dse%d", n);
-            x->k.name = x->name;
-            isa_config tmp;
-            char err[256];
-            if (isa_config_derive(&x->k, &tmp, err, sizeof err)) continue; /* fields do not fit */
-            x->k = tmp.d;
-            x->k.name = x->name;
-            dse_resources(&x->k, &x->r);
-            x->util = fmax(fmax(x->r.lut / b->lut, x->r.ff / b->ff), fmax(x->r.dsp / b->dsp, x->r.bram / b->bram));
-            if (x->r.lut > lim.lut || x->r.ff > lim.ff || x->r.dsp > lim.dsp || x->r.bram > lim.bram) continue;
-            x->fmax = dse_fmax(&x->k, b);
-            n++;
-          }
+  int n = gen_candidates(base, b, &lim, c);
   if (n == 0) {
     cli_error("dse", "no config fits the budget (LUT %.0f, FF %.0f, DSP %.0f, BRAM36 %.1f) on %s", lim.lut, lim.ff,
               lim.dsp, lim.bram, b->name);
@@ -189,30 +246,8 @@ int cmd_dse(int argc, char **argv) {
     return 1;
   }
 
-  /* ---- cycles: compile the model for each candidate */
   double w0 = wall_s(), c0 = cpu_s();
-  int ok = 0;
-  for (int i = 0; i < n; i++) {
-    progress(show, "compiling candidates", i, n);
-    cand *x = &c[i];
-    const isa_config *cfg;
-    char err[512];
-    if (isa_config_register(&x->k, &cfg, err, sizeof err)) {
-      snprintf(x->why, sizeof x->why, "%.150s", err);
-      continue;
-    }
-    cc_options o = {.config = cfg->d.name, .n_synth = 1};
-    cc_model *m = NULL;
-    if (cc_compile(model, &o, &m, err, sizeof err) != IR_OK) {
-      snprintf(x->why, sizeof x->why, "%.150s", err);
-      continue;
-    }
-    for (int l = 0; l < m->nl; l++) x->cycles += m->l[l].predicted_cycles;
-    cc_model_free(m);
-    if (!x->cycles) continue;
-    x->ms = (double)x->cycles / (x->fmax * 1e3);
-    ok++;
-  }
+  int ok = compile_candidates(model, c, n, show);
   progress(show, "compiling candidates", n, n);
   double wall = wall_s() - w0, cpu = cpu_s() - c0;
   if (!ok) {
@@ -229,21 +264,7 @@ int cmd_dse(int argc, char **argv) {
   printf("dse: %s on %s (%s): %d candidates fit the budget (LUT %.0f, FF %.0f, DSP %.0f, BRAM36 %.1f), %d compiled "
          "in %.1f s (%.1f s CPU)\n",
          model, b->name, b->part, n, lim.lut, lim.ff, lim.dsp, lim.bram, ok, wall, cpu);
-  printf("Pareto front (latency at the estimated clock vs. the largest share of a resource):\n");
-  printf("  %-7s %-8s %6s %6s %6s %4s %4s %12s %7s %9s %7s %7s %5s %7s %6s\n", "name", "gemm", "uop", "inp", "wgt",
-         "acc", "axi", "cycles", "MHz", "ms", "LUT", "FF", "DSP", "BRAM36", "util");
-  for (int i = 0; i < n; i++) {
-    const cand *x = &c[i];
-    if (!x->front) continue;
-    printf("  %-7s %ux%ux%-4u %6u %6u %6u %2ux%u %4u %12llu %7.1f %9.3f %7.0f %7.0f %5.0f %7.1f %5.1f%%\n", x->name,
-           x->k.batch, x->k.block_in, x->k.block_out, x->k.uop_depth, x->k.inp_depth, x->k.wgt_depth, x->k.acc_copies,
-           x->k.acc_depth, x->k.axi_bits, (unsigned long long)x->cycles, x->fmax, x->ms, x->r.lut, x->r.ff, x->r.dsp,
-           x->r.bram, 100 * x->util);
-  }
-  int dropped = 0;
-  for (int i = 0; i < n; i++) dropped += !c[i].cycles;
-  if (dropped) printf("(%d candidates did not compile, e.g. %s: %s)\n", dropped, c[n - 1].name, c[n - 1].why);
-
+  print_front(c, n);
   /* ---- the fastest, as a config file */
   const cand *best = &c[0];
   FILE *f = fopen(out, "w");

@@ -147,12 +147,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 
 static int pow2(unsigned v) { return v && !(v & (v - 1)); }
 
-/* Derive everything from the keys into *c. Keys the hardware cannot take (the RTL's and fsim's
- * limits, buffers that are not a power-of-two number of elements, fields that do not fit their
- * words) give -1 and a message naming the key; the built-in configs must pass. */
-static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errlen) {
-  isa_derived *d = &c->d;
-  *d = *keys;
+/* The keys' own limits (what fsim and the RTL support); buffer sizes are checked in derive. */
+static int check_keys(const isa_derived *d, char *err, size_t errlen) {
   if (d->inp_bits != 8 || d->wgt_bits != 8 || d->out_bits != 8 || d->acc_bits != 32)
     return util_err(err, errlen, "inp_bits, wgt_bits, out_bits must be 8 and acc_bits 32 (fsim and the RTL support no other widths)");
   if (d->acc_copies != 1 && d->acc_copies != 2)
@@ -169,6 +165,31 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
   if (d->token_queue < 1 || d->token_queue > 255) return util_err(err, errlen, "token_queue is %u: must be in 1..255", d->token_queue);
   if (d->dram_rd_latency < 1 || d->dram_rd_latency > 4096 || d->dram_wr_latency < 1 || d->dram_wr_latency > 4096)
     return util_err(err, errlen, "dram_rd_latency and dram_wr_latency must be in 1..4096 (cycles)");
+  return 0;
+}
+
+/* Each buffer holds a power-of-two number of elements (c->elem_bytes set). */
+static int check_buffers(const isa_config *c, char *err, size_t errlen) {
+  const isa_derived *d = &c->d;
+  static const char *const bnames[] = {"uop_bytes", "inp_bytes", "wgt_bytes", "acc_bytes"};
+  const unsigned bv[] = {d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes};
+  const unsigned be[] = {c->elem_bytes[ISA_MEM_UOP], c->elem_bytes[ISA_MEM_INP], c->elem_bytes[ISA_MEM_WGT],
+                         c->elem_bytes[ISA_MEM_ACC]};
+  for (int i = 0; i < 4; i++)
+    if (!be[i] || bv[i] % be[i] || !pow2(bv[i] / be[i]) || bv[i] / be[i] < 2 || bv[i] > (1u << 26))
+      return util_err(err, errlen,
+                      "%s is %u: must be a power-of-two number (>= 2) of %u-byte elements, at most 64 MiB",
+                      bnames[i], bv[i], be[i]);
+  return 0;
+}
+
+/* Derive everything from the keys into *c. Keys the hardware cannot take (the RTL's and fsim's
+ * limits, buffers that are not a power-of-two number of elements, fields that do not fit their
+ * words) give -1 and a message naming the key; the built-in configs must pass. */
+static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errlen) {
+  isa_derived *d = &c->d;
+  *d = *keys;
+  if (check_keys(d, err, errlen)) return -1;
   /* element sizes from the table */
   static const int mem_codes[] = {
 #define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) CODE,
@@ -181,17 +202,7 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
     };
     for (size_t i = 0; i < sizeof eb / sizeof eb[0]; i++) c->elem_bytes[mem_codes[i]] = eb[i];
   }
-  {
-    static const char *const bnames[] = {"uop_bytes", "inp_bytes", "wgt_bytes", "acc_bytes"};
-    const unsigned bv[] = {d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes};
-    const unsigned be[] = {c->elem_bytes[ISA_MEM_UOP], c->elem_bytes[ISA_MEM_INP], c->elem_bytes[ISA_MEM_WGT],
-                           c->elem_bytes[ISA_MEM_ACC]};
-    for (int i = 0; i < 4; i++)
-      if (!be[i] || bv[i] % be[i] || !pow2(bv[i] / be[i]) || bv[i] / be[i] < 2 || bv[i] > (1u << 26))
-        return util_err(err, errlen,
-                        "%s is %u: must be a power-of-two number (>= 2) of %u-byte elements, at most 64 MiB",
-                        bnames[i], bv[i], be[i]);
-  }
+  if (check_buffers(c, err, errlen)) return -1;
   d->uop_depth = d->uop_bytes / c->elem_bytes[ISA_MEM_UOP];
   d->inp_depth = d->inp_bytes / c->elem_bytes[ISA_MEM_INP];
   d->wgt_depth = d->wgt_bytes / c->elem_bytes[ISA_MEM_WGT];
