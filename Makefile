@@ -33,6 +33,18 @@ deps-then-build:
 else
 
 CONFIGS   := pynq ultra96 tiny
+# One more config from a file (the key = value form of isa/isa.h; `dlvta dse` writes one):
+#   make CONFIG_FILE=my.cfg [CONFIG_BOARD=pynq|ultra96] gen|tsim|synth-<name>|timing-<name>
+# builds build/<name>/ (headers, config.def, libtsim.so, synthesis for CONFIG_BOARD's part) as
+# for a built-in config; dlvta itself reads the file at run time (--config my.cfg).
+CONFIG_BOARD ?= pynq
+ifneq ($(CONFIG_FILE),)
+FILE_CONFIG := $(shell sed -n 's/^[[:space:]]*name[[:space:]]*=[[:space:]]*\([a-z0-9_]*\).*/\1/p' $(CONFIG_FILE) 2>/dev/null | head -n 1)
+ifeq ($(FILE_CONFIG),)
+$(error CONFIG_FILE=$(CONFIG_FILE): no file, or no 'name = ...' line in it)
+endif
+CONFIGS   += $(FILE_CONFIG)
+endif
 BUILD     := build
 CC        ?= cc
 CFLAGS    ?= -O2 -g -ffp-contract=off

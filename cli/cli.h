@@ -19,6 +19,7 @@ int cmd_selftest(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_reference(int argc, char **argv);
+int cmd_dse(int argc, char **argv);
 
 /* Load a program from assembly text or a binary program file (chosen by its first bytes).
  * cfg_name may be NULL. Prints the error and returns -1 on failure. */

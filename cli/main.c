@@ -40,6 +40,9 @@ static const command commands[] = {
     {"reference", cmd_reference,
      "reference MODEL.onnx --input X.npy [--output Y.npy]\n"
      "                                            run an ONNX model in float (reference executor)"},
+    {"dse", cmd_dse,
+     "dse MODEL.onnx --board pynq|ultra96 [--budget lut=N,ff=N,dsp=N,bram=N] [-o BEST.cfg] [--name NAME]\n"
+     "        [--model-error] [--quiet]           sweep accelerator configs: Pareto front, best config"},
 #endif
     {"run", cmd_run,
      "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
@@ -87,7 +90,38 @@ static void usage(FILE *f) {
   for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %s\n", commands[i].usage);
 }
 
+/* Config files on the command line, for every command: `--config FILE.cfg` loads and registers
+ * the file and passes its name on; `--config-file FILE.cfg` (any number, e.g. for `run`, whose
+ * package names its config by fingerprint) loads it and is removed. 0, or 2 after a message. */
+static int load_config_args(int *argc, char **argv) {
+  char err[512];
+  int out = 0;
+  for (int a = 0; a < *argc; a++) {
+    int is_file_opt = !strcmp(argv[a], "--config-file");
+    if ((is_file_opt || !strcmp(argv[a], "--config")) && a + 1 < *argc &&
+        (is_file_opt || isa_config_is_file(argv[a + 1]))) {
+      const isa_config *c = isa_config_load(argv[a + 1], err, sizeof err);
+      if (!c) {
+        fprintf(stderr, "dlvta: %s\n", err);
+        return 2;
+      }
+      if (is_file_opt) {
+        a++;
+        continue;
+      }
+      argv[out++] = argv[a++];
+      argv[out++] = (char *)c->d.name;
+      continue;
+    }
+    argv[out++] = argv[a];
+  }
+  *argc = out;
+  argv[out] = NULL;
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (load_config_args(&argc, argv)) return 2;
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

@@ -34,6 +34,8 @@ typedef struct cc_options {
                                      * input order) of [n_calib][numel of that input] float32;
                                      * NULL: calib, for a single input */
   int n_calib_inputs;
+  int n_synth;            /* synthetic samples without calib (0: the default, 8; dlvta dse
+                           * takes 1: the cost model needs shapes, not scales) */
   int no_latency_hiding;  /* passed to the back end (cg_opts) */
   const char *dump_after; /* dump the IR after this pass ("all": after every pass, "import":
                            * before the first), or NULL */

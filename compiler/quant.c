@@ -200,7 +200,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
              co->n_calib_inputs, nin);
     rc = IR_ERR;
   }
-  int ns = use_calib ? co->n_calib : SYNTH_SAMPLES;
+  int ns = use_calib ? co->n_calib : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
   uint64_t seed = 0x9E3779B97F4A7C15ull;
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
   ref_opts ro = {.on_node = cal_node, .ctx = &c};

@@ -22,6 +22,12 @@ SYNTH_PART_ultra96   := xczu3eg
 # tiny is no board: it is synthesized (for the xc7 family) only for its netlist simulation
 SYNTH_FAMILY_tiny    := xc7
 SYNTH_PART_tiny      := xc7z020
+# a config from a file (Makefile: CONFIG_FILE) for CONFIG_BOARD's device: make synth-<name>
+ifneq ($(FILE_CONFIG),)
+SYNTH_FAMILY_$(FILE_CONFIG) := $(SYNTH_FAMILY_$(CONFIG_BOARD))
+SYNTH_PART_$(FILE_CONFIG)   := $(SYNTH_PART_$(CONFIG_BOARD))
+endif
+SYNTH_ONE      := $(SYNTH_CONFIGS) $(FILE_CONFIG)
 RTL_DIR        ?= rtl
 RTL_SRCS        = $(sort $(wildcard $(RTL_DIR)/*.v))
 BOARD          ?= pynq
@@ -29,12 +35,12 @@ BOARD          ?= pynq
 RESREPORT := $(BUILD)/hw/resreport
 
 .PRECIOUS: $(BUILD)/%/stat.txt $(BUILD)/%/netlist.v
-.PHONY: synth $(addprefix synth-,$(SYNTH_CONFIGS)) $(addprefix synth-hier-,$(SYNTH_CONFIGS)) \
+.PHONY: synth $(addprefix synth-,$(SYNTH_ONE)) $(addprefix synth-hier-,$(SYNTH_CONFIGS)) \
         bitstream
 synth: $(foreach c,$(SYNTH_CONFIGS),$(BUILD)/$(c)/resources.txt)
 	@hw/check_fit.sh $^
 
-$(addprefix synth-,$(SYNTH_CONFIGS)): synth-%: $(BUILD)/%/resources.txt
+$(addprefix synth-,$(SYNTH_ONE)): synth-%: $(BUILD)/%/resources.txt
 	@hw/check_fit.sh $<
 
 # One yosys run writes the stat and the mapped netlist (build/<config>/netlist.v, simulated by

@@ -112,15 +112,22 @@ const char *isa_unit_name(int unit) {
 }
 
 /* ---- configs ------------------------------------------------------------------------------ */
-static const isa_derived config_keys[] = {
-#define DLVTA_CONFIG(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, \
-                     AC)                                                                           \
+#define CONFIG_ROW(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, AC)    \
   {.name = #NAME, .batch = B, .block_in = BI, .block_out = BO, .inp_bits = IB, .wgt_bits = WB,     \
    .acc_bits = AB, .out_bits = OB, .uop_bytes = UB, .inp_bytes = INB, .wgt_bytes = WGB,              \
    .acc_bytes = ACB, .axi_bits = AXI, .clock_mhz = MHZ, .insn_queue = IQ, .token_queue = TQ,         \
    .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC},
+static const isa_derived config_keys[] = {
+#define DLVTA_CONFIG CONFIG_ROW
 #include "configs.def"
+/* a build of one config from a file (make CONFIG_FILE=..., the tsim library of that config)
+ * compiles its line in: -DDLVTA_EXTRA_CONFIGS='"build/<name>/config.def"' (isagen writes it) */
+#ifdef DLVTA_EXTRA_CONFIGS
+#define DLVTA_CONFIG CONFIG_ROW
+#include DLVTA_EXTRA_CONFIGS
+#endif
 };
+#undef CONFIG_ROW
 #define N_CONFIGS ((int)(sizeof config_keys / sizeof config_keys[0]))
 
 static isa_config configs[N_CONFIGS];
@@ -139,11 +146,51 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-static void derive(isa_config *c, const isa_derived *keys) {
+static int pow2(unsigned v) { return v && !(v & (v - 1)); }
+
+/* The keys' own limits (what fsim and the RTL support); buffer sizes are checked in derive. */
+static int check_keys(const isa_derived *d, char *err, size_t errlen) {
+  if (d->inp_bits != 8 || d->wgt_bits != 8 || d->out_bits != 8 || d->acc_bits != 32)
+    return util_err(err, errlen, "inp_bits, wgt_bits, out_bits must be 8 and acc_bits 32 (fsim and the RTL support no other widths)");
+  if (d->acc_copies != 1 && d->acc_copies != 2)
+    return util_err(err, errlen, "acc_copies is %u: must be 1 or 2", d->acc_copies);
+  if (!pow2(d->batch) || d->batch > 16) return util_err(err, errlen, "batch is %u: must be a power of two, at most 16", d->batch);
+  if (!pow2(d->block_in) || d->block_in < 2 || d->block_in > 64)
+    return util_err(err, errlen, "block_in is %u: must be a power of two in 2..64", d->block_in);
+  if (!pow2(d->block_out) || d->block_out < 2 || d->block_out > 64)
+    return util_err(err, errlen, "block_out is %u: must be a power of two in 2..64", d->block_out);
+  if (d->axi_bits != 64 && d->axi_bits != 128) return util_err(err, errlen, "axi_bits is %u: must be 64 or 128", d->axi_bits);
+  if (d->clock_mhz < 1 || d->clock_mhz > 1000) return util_err(err, errlen, "clock_mhz is %u: must be in 1..1000", d->clock_mhz);
+  if (!pow2(d->insn_queue) || d->insn_queue < 2 || d->insn_queue > 1024)
+    return util_err(err, errlen, "insn_queue is %u: must be a power of two in 2..1024", d->insn_queue);
+  if (d->token_queue < 1 || d->token_queue > 255) return util_err(err, errlen, "token_queue is %u: must be in 1..255", d->token_queue);
+  if (d->dram_rd_latency < 1 || d->dram_rd_latency > 4096 || d->dram_wr_latency < 1 || d->dram_wr_latency > 4096)
+    return util_err(err, errlen, "dram_rd_latency and dram_wr_latency must be in 1..4096 (cycles)");
+  return 0;
+}
+
+/* Each buffer holds a power-of-two number of elements (c->elem_bytes set). */
+static int check_buffers(const isa_config *c, char *err, size_t errlen) {
+  const isa_derived *d = &c->d;
+  static const char *const bnames[] = {"uop_bytes", "inp_bytes", "wgt_bytes", "acc_bytes"};
+  const unsigned bv[] = {d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes};
+  const unsigned be[] = {c->elem_bytes[ISA_MEM_UOP], c->elem_bytes[ISA_MEM_INP], c->elem_bytes[ISA_MEM_WGT],
+                         c->elem_bytes[ISA_MEM_ACC]};
+  for (int i = 0; i < 4; i++)
+    if (!be[i] || bv[i] % be[i] || !pow2(bv[i] / be[i]) || bv[i] / be[i] < 2 || bv[i] > (1u << 26))
+      return util_err(err, errlen,
+                      "%s is %u: must be a power-of-two number (>= 2) of %u-byte elements, at most 64 MiB",
+                      bnames[i], bv[i], be[i]);
+  return 0;
+}
+
+/* Derive everything from the keys into *c. Keys the hardware cannot take (the RTL's and fsim's
+ * limits, buffers that are not a power-of-two number of elements, fields that do not fit their
+ * words) give -1 and a message naming the key; the built-in configs must pass. */
+static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errlen) {
   isa_derived *d = &c->d;
   *d = *keys;
-  ALWAYS_ASSERT(d->inp_bits == 8 && d->wgt_bits == 8 && d->out_bits == 8 && d->acc_bits == 32);
-  ALWAYS_ASSERT(d->acc_copies == 1 || d->acc_copies == 2);
+  if (check_keys(d, err, errlen)) return -1;
   /* element sizes from the table */
   static const int mem_codes[] = {
 #define DLVTA_MEM(CODE, NAME, UNIT, ELEM_BYTES, MEANING) CODE,
@@ -156,6 +203,7 @@ static void derive(isa_config *c, const isa_derived *keys) {
     };
     for (size_t i = 0; i < sizeof eb / sizeof eb[0]; i++) c->elem_bytes[mem_codes[i]] = eb[i];
   }
+  if (check_buffers(c, err, errlen)) return -1;
   d->uop_depth = d->uop_bytes / c->elem_bytes[ISA_MEM_UOP];
   d->inp_depth = d->inp_bytes / c->elem_bytes[ISA_MEM_INP];
   d->wgt_depth = d->wgt_bytes / c->elem_bytes[ISA_MEM_WGT];
@@ -210,7 +258,9 @@ static void derive(isa_config *c, const isa_derived *keys) {
     ALWAYS_ASSERT(fw != 0);
     /* cppcheck-suppress negativeIndex ; fw < 0 here, so the index -fw - 1 is >= 0 */
     c->fwidth[f] = fw > 0 ? (unsigned)fw : c->width[-fw - 1];
-    ALWAYS_ASSERT(c->fwidth[f] >= 1 && c->fwidth[f] <= ISA_MAX_FIELD_BITS);
+    if (c->fwidth[f] < 1 || c->fwidth[f] > ISA_MAX_FIELD_BITS)
+      return util_err(err, errlen, "field %s would be %u bits wide (1..%d): a buffer is too large", fields[f].name,
+                      c->fwidth[f], ISA_MAX_FIELD_BITS);
     if (fields[f].kind == ISA_KIND_FLAG) ALWAYS_ASSERT(c->fwidth[f] == 1);
   }
 
@@ -228,7 +278,9 @@ static void derive(isa_config *c, const isa_derived *keys) {
       for (int f = 0; f < ISA_F_COUNT; f++)
         if (fields[f].group == g) pos += c->fwidth[f];
     }
-    ALWAYS_ASSERT(pos <= ISA_INSN_BITS); /* the opcode's fields fit 128 bits for this config */
+    if (pos > ISA_INSN_BITS) /* the opcode's fields fit 128 bits for this config */
+      return util_err(err, errlen, "%s's fields need %u bits, more than an instruction's %d: buffers too large",
+                      ops[op].name, pos, ISA_INSN_BITS);
     c->insn_used_bits[op] = pos;
   }
   group_pos[ISA_GROUP_UOP] = 0;
@@ -239,7 +291,9 @@ static void derive(isa_config *c, const isa_derived *keys) {
       c->fpos[f] = pos;
       pos += c->fwidth[f];
     }
-    if (g == ISA_GROUP_UOP) ALWAYS_ASSERT(pos <= ISA_UOP_BITS);
+    if (g == ISA_GROUP_UOP && pos > ISA_UOP_BITS)
+      return util_err(err, errlen, "a micro-op needs %u bits, more than %d: accumulator, input and weight buffers too deep",
+                      pos, ISA_UOP_BITS);
   }
 
   /* fingerprint: every key and every field's name, position and width */
@@ -267,37 +321,96 @@ static void derive(isa_config *c, const isa_derived *keys) {
     h = fnv(h, alus[a].name, strlen(alus[a].name));
   }
   c->fingerprint = h;
+  return 0;
 }
 
 static void init_configs(void) {
   if (configs_ready) return;
   config_names[0] = 0;
   for (int i = 0; i < N_CONFIGS; i++) {
-    derive(&configs[i], &config_keys[i]);
+    char err[256];
+    if (derive(&configs[i], &config_keys[i], err, sizeof err)) {
+      fprintf(stderr, "isa/configs.def: config %s: %s\n", config_keys[i].name, err);
+      ALWAYS_ASSERT(!"a built-in config is valid");
+    }
     if (i) strcat(config_names, ", ");
     strcat(config_names, config_keys[i].name);
   }
   configs_ready = 1;
 }
 
+/* Configs registered at run time (isa_config_register): allocated one by one, never freed, so
+ * that their pointers stay valid as the built-in ones do. */
+#define MAX_EXTRA 512
+static isa_config *extra[MAX_EXTRA];
+static int n_extra;
+
 const isa_config *isa_config_find(const char *name) {
   init_configs();
   if (!name) return NULL;
   for (int i = 0; i < N_CONFIGS; i++)
     if (!strcmp(configs[i].d.name, name)) return &configs[i];
+  for (int i = 0; i < n_extra; i++)
+    if (!strcmp(extra[i]->d.name, name)) return extra[i];
   return NULL;
 }
 
-int isa_config_count(void) { return N_CONFIGS; }
+int isa_config_count(void) { return N_CONFIGS + n_extra; }
 
 const isa_config *isa_config_at(int i) {
   init_configs();
-  return i >= 0 && i < N_CONFIGS ? &configs[i] : NULL;
+  if (i >= 0 && i < N_CONFIGS) return &configs[i];
+  return i >= N_CONFIGS && i < N_CONFIGS + n_extra ? extra[i - N_CONFIGS] : NULL;
 }
 
 const char *isa_config_names(void) {
   init_configs();
   return config_names;
+}
+
+/* The name becomes a directory (build/<name>/) and a Verilator prefix: [a-z0-9_], a letter
+ * first, at most 31 characters. */
+static int valid_name(const char *n) {
+  size_t len = n ? strlen(n) : 0;
+  if (len < 1 || len > ISA_CONFIG_NAME_MAX || !(n[0] >= 'a' && n[0] <= 'z')) return 0;
+  for (size_t i = 0; i < len; i++)
+    if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_')) return 0;
+  return 1;
+}
+
+int isa_config_derive(const isa_derived *keys, isa_config *out, char *err, size_t errlen) {
+  init_configs();
+  if (!valid_name(keys->name))
+    return util_err(err, errlen, "config name '%s' is not valid: 1..%d characters of a-z, 0-9, _, a letter first",
+                    keys->name ? keys->name : "", ISA_CONFIG_NAME_MAX);
+  return derive(out, keys, err, errlen);
+}
+
+int isa_config_register(const isa_derived *keys, const isa_config **out, char *err, size_t errlen) {
+  isa_config c;
+  *out = NULL;
+  if (isa_config_derive(keys, &c, err, errlen)) return -1;
+  const isa_config *old = isa_config_find(keys->name);
+  if (old) {
+    if (old->fingerprint != c.fingerprint)
+      return util_err(err, errlen, "config '%s' already exists with other keys (%s)", keys->name,
+                      old < configs || old >= configs + N_CONFIGS ? "registered before" : "a built-in config");
+    *out = old;
+    return 0;
+  }
+  if (n_extra == MAX_EXTRA) return util_err(err, errlen, "more than %d configs registered", MAX_EXTRA);
+  isa_config *p = malloc(sizeof *p);
+  char *name = malloc(strlen(keys->name) + 1);
+  if (!p || !name) {
+    free(p), free(name);
+    return util_err(err, errlen, "out of memory");
+  }
+  *p = c;
+  strcpy(name, keys->name);
+  p->d.name = name;
+  extra[n_extra++] = p;
+  *out = p;
+  return 0;
 }
 
 /* ---- bit access -------------------------------------------------------------------------- */

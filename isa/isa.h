@@ -117,8 +117,36 @@ typedef struct isa_config {
 const isa_config *isa_config_find(const char *name);
 int isa_config_count(void);
 const isa_config *isa_config_at(int i);
-/* Comma-separated list of config names, for messages. */
+/* Comma-separated list of the built-in config names, for messages. */
 const char *isa_config_names(void);
+
+/* ---- configs from text (config_file.c) --------------------------------------------------- */
+/* A config described at run time: `name = ...`, optionally `base = <built-in>` first, then any
+ * key of configs.def as `key = value` lines (# comments). Registered configs are found by
+ * isa_config_find / isa_config_at (after the built-in ones) and live until exit; the derived
+ * fields and the fingerprint come from the same code as the built-in configs'. */
+#define ISA_CONFIG_NAME_MAX 31
+/* Derive a config from keys (keys->name included) into *out: 0, or -1 with the reason (the key
+ * that the hardware cannot take) in err. */
+int isa_config_derive(const isa_derived *keys, isa_config *out, char *err, size_t errlen);
+/* Derive and register: 0 and *out, or -1 with a message. A name already known with the same
+ * keys gives that config; with other keys, an error. */
+int isa_config_register(const isa_derived *keys, const isa_config **out, char *err, size_t errlen);
+/* Parse the text form (file names the source in messages, "file:line: ...") into keys whose
+ * name points to name[namelen]; checks it derives. 0 or -1 with a message in err. */
+int isa_config_parse(const char *text, const char *file, isa_derived *keys, char *name, size_t namelen,
+                     char *err, size_t errlen);
+/* Read, parse and register a config file; NULL with "path: ..." in err. */
+const isa_config *isa_config_load(const char *path, char *err, size_t errlen);
+/* 1 if a --config argument names a file (contains '/' or ends in .cfg), not a built-in name. */
+int isa_config_is_file(const char *arg);
+/* A --config argument: a built-in (or registered) name, or a config file to load. NULL with a
+ * message naming the known configs. */
+const isa_config *isa_config_resolve(const char *arg, char *err, size_t errlen);
+/* Write a config's keys in the text form (which isa_config_parse reads back), or as one
+ * DLVTA_CONFIG(...) line of configs.def. */
+void isa_config_write(const isa_derived *d, FILE *f);
+void isa_config_write_def(const isa_derived *d, FILE *f);
 
 /* ---- table metadata --------------------------------------------------------------------- */
 const char *isa_field_name(int field);

@@ -2,7 +2,7 @@
 # dlvta_isa.vh (isagen, from isa.def and configs.def) and dlvta_regs.vh; build/gen/dlvta_regs.h
 # (regsgen, from regs.def: the register map is the same for every config, its Verilog include
 # sits beside each config's dlvta_isa.vh so that every -I build/<config> finds it).
-ISA_SRCS := isa/isa.c isa/asm.c isa/util.c
+ISA_SRCS := isa/isa.c isa/config_file.c isa/asm.c isa/util.c
 LIB_SRCS += $(ISA_SRCS)
 GEN_HDRS += $(BUILD)/gen/dlvta_regs.h $(foreach c,$(CONFIGS),$(BUILD)/$(c)/dlvta_regs.vh)
 
@@ -13,6 +13,14 @@ $(BUILD)/isagen: $(ISA_SRCS) isa/isagen.c isa/isa.h isa/isa.def isa/configs.def 
 $(BUILD)/%/dlvta_isa.h $(BUILD)/%/dlvta_isa.vh: $(BUILD)/isagen
 	@mkdir -p $(BUILD)/$*
 	$(BUILD)/isagen $* $(BUILD)/$*
+
+# a config from a file (Makefile: CONFIG_FILE): isagen reads the file and also writes config.def
+ifneq ($(FILE_CONFIG),)
+$(BUILD)/$(FILE_CONFIG)/dlvta_isa.h $(BUILD)/$(FILE_CONFIG)/dlvta_isa.vh $(BUILD)/$(FILE_CONFIG)/config.def &: \
+    $(BUILD)/isagen $(CONFIG_FILE)
+	@mkdir -p $(BUILD)/$(FILE_CONFIG)
+	$(BUILD)/isagen $(CONFIG_FILE) $(BUILD)/$(FILE_CONFIG)
+endif
 
 $(BUILD)/regsgen: isa/regsgen.c isa/regs.def isa/isa.def
 	@mkdir -p $(dir $@)

@@ -6,7 +6,12 @@
 #   build/<config>/libtsim_acc2.so   the RTL with two accumulator copies whatever the config's
 #                                    acc_copies (DLVTA_TSIM_VARIANT=acc2)
 #   build/<config>/libtsim_netlist.so  the post-synthesis netlist (DLVTA_TSIM_VARIANT=netlist)
-TSIM_CONFIGS := tiny pynq ultra96
+TSIM_CONFIGS := tiny pynq ultra96 $(FILE_CONFIG)
+# a config from a file (Makefile: CONFIG_FILE) is compiled into the library's libisa
+ifneq ($(FILE_CONFIG),)
+TSIM_ISA_DEFS_$(FILE_CONFIG) := -DDLVTA_EXTRA_CONFIGS='"$(abspath $(BUILD)/$(FILE_CONFIG)/config.def)"'
+TSIM_ISA_DEPS_$(FILE_CONFIG) := $(BUILD)/$(FILE_CONFIG)/config.def
+endif
 RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
 VERILATOR    ?= verilator
 CXX          ?= g++
@@ -20,7 +25,7 @@ TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h
 # Builds in a private directory and renames the library into place, so that two makes running
 # at once in this tree (several engineers share it) never see or write a half-built library.
 define tsim_rules
-$(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh
+$(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh $(TSIM_ISA_DEPS_$(1))
 	$(RECURSE)@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
 	echo "verilator $(4) [$(1)] -> $$@"; \
 	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style --prefix Vdlvta_$(1) --top-module dlvta_top \
@@ -28,7 +33,7 @@ $(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.
 	  -CFLAGS "-fPIC -fvisibility=hidden" $(or $(8),$(RTL_SRCS)) >/dev/null; \
 	$(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
 	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
-	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/isa.c -o $$$$d/isa.o; \
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa $(TSIM_ISA_DEFS_$(1)) -c isa/isa.c -o $$$$d/isa.o; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $$$$d/util.o; \
 	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$$$d/$(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
 	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \

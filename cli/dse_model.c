@@ -1,0 +1,200 @@
+/* cli/dse_model.c -- the resource and clock models of `dlvta dse` (dse.h; hw/DSE.md).
+ *
+ * DSPs: the GEMM core makes two int8 products per DSP slice (BATCH x BLOCK_IN x BLOCK_OUT / 2),
+ * each ALU lane (BATCH x BLOCK_OUT of them) one 32x16 multiplier of two slices, plus three range
+ * checks (rtl/REGS.md). Block RAM: each buffer as yosys's memory_libmap packs it (the cheapest
+ * RAMB18/RAMB36 aspect ratio; buffers under 128 deep go to LUT RAM), the accumulator once per
+ * copy. LUTs and FFs: a least-squares fit a + b x lanes + c x MACs to the synthesis results
+ * below. Clock: the board's `make timing` estimate (the worst paths are control paths that do
+ * not depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's
+ * delay model: 0.08 ns per doubling of fanout) for configs with more lanes than the base.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dse.h"
+
+static const dse_board boards[] = {
+    /* xc7z020: 53,200 LUT, 106,400 FF, 220 DSP48E1, 140 BRAM36; HP ports 64 bits */
+    {"pynq", "xc7", "xc7z020", "pynq", 53200, 106400, 220, 140, 98.9, 64},
+    /* xczu3eg: 70,560 LUT, 141,120 FF, 360 DSP48E2, 216 BRAM36; HP ports 128 bits */
+    {"ultra96", "xcup", "xczu3eg", "ultra96", 70560, 141120, 360, 216, 160.5, 128},
+};
+#define N_BOARDS ((int)(sizeof boards / sizeof boards[0]))
+
+const dse_board *dse_board_find(const char *name) {
+  for (int i = 0; name && i < N_BOARDS; i++)
+    if (!strcmp(boards[i].name, name)) return &boards[i];
+  return NULL;
+}
+
+const char *dse_board_names(void) { return "pynq, ultra96"; }
+
+/* ---- calibration points: `make synth` (yosys 0.23 synth_xilinx -flatten), resreport's counts.
+ * Each: the config (a built-in name, or the text of its config file), then LUT, FF, DSP, BRAM36
+ * as measured, and the run. Add a row after a synthesis of a new config; the fit follows. */
+typedef struct point_src {
+  const char *name, *cfg_text; /* cfg_text NULL: the built-in config `name` */
+  double lut, ff, dsp, bram;
+  const char *source;
+} point_src;
+
+static const point_src point_srcs[] = {
+#include "dse_points.def"
+};
+#define N_POINTS ((int)(sizeof point_srcs / sizeof point_srcs[0]))
+
+static dse_point points[N_POINTS];
+static int points_ready;
+
+static void init_points(void) {
+  if (points_ready) return;
+  for (int i = 0; i < N_POINTS; i++) {
+    const point_src *s = &point_srcs[i];
+    dse_point *p = &points[i];
+    static char names[N_POINTS][ISA_CONFIG_NAME_MAX + 1];
+    p->name = s->name, p->source = s->source;
+    p->meas = (dse_res){s->lut, s->ff, s->dsp, s->bram};
+    if (s->cfg_text) {
+      char err[256];
+      int rc = isa_config_parse(s->cfg_text, s->name, &p->keys, names[i], sizeof names[i], err, sizeof err);
+      if (rc) fprintf(stderr, "dse: calibration point %s: %s\n", s->name, err);
+    } else {
+      const isa_config *c = isa_config_find(s->name);
+      if (c) p->keys = c->d;
+    }
+  }
+  points_ready = 1;
+}
+
+int dse_points(const dse_point **out) {
+  init_points();
+  *out = points;
+  return N_POINTS;
+}
+
+/* ---- block RAM ------------------------------------------------------------------------------ */
+double dse_buffer_bram(unsigned depth, unsigned w) {
+  if (depth < 128) return 0; /* LUT RAM */
+  /* simple dual port aspect ratios: RAMB18 (cost 1 half) and RAMB36 (cost 2 halves) */
+  static const unsigned r18[][2] = {{16384, 1}, {8192, 2}, {4096, 4}, {2048, 9}, {1024, 18}, {512, 36}};
+  static const unsigned r36[][2] = {{32768, 1}, {16384, 2}, {8192, 4}, {4096, 9}, {2048, 18}, {1024, 36}, {512, 72}};
+  double best = 1e30;
+  for (size_t i = 0; i < sizeof r18 / sizeof r18[0]; i++) {
+    double n = ceil((double)depth / r18[i][0]) * ceil((double)w / r18[i][1]);
+    if (n < best) best = n;
+  }
+  for (size_t i = 0; i < sizeof r36 / sizeof r36[0]; i++) {
+    double n = 2 * ceil((double)depth / r36[i][0]) * ceil((double)w / r36[i][1]);
+    if (n < best) best = n;
+  }
+  return best / 2;
+}
+
+static double bram_of(const isa_derived *d) {
+  return dse_buffer_bram(d->uop_depth, 32) + dse_buffer_bram(d->inp_depth, d->batch * d->block_in * d->inp_bits) +
+         dse_buffer_bram(d->wgt_depth, d->block_out * d->block_in * d->wgt_bits) +
+         d->acc_copies * dse_buffer_bram(d->acc_depth, d->batch * d->block_out * d->acc_bits) +
+         dse_buffer_bram(d->out_depth, d->batch * d->block_out * d->out_bits);
+}
+
+static double dsp_of(const isa_derived *d) {
+  return ceil(d->batch * d->block_in * d->block_out / 2.0) + 2.0 * d->batch * d->block_out + 3;
+}
+
+/* ---- LUT and FF fit ----------------------------------------------------------------------- */
+static void features(const isa_derived *d, double x[3]) {
+  x[0] = 1, x[1] = (double)d->batch * d->block_out, x[2] = (double)d->batch * d->block_in * d->block_out;
+}
+
+/* Least squares of y = x . coef over the points (skip: a point left out, or -1). 3 unknowns;
+ * with fewer than 3 points, the mean scaled by MACs. */
+static void fit(int which, int skip, double coef[3]) {
+  double a[3][4] = {{0}};
+  int n = 0;
+  for (int i = 0; i < N_POINTS; i++) {
+    if (i == skip) continue;
+    double x[3], y = which ? points[i].meas.ff : points[i].meas.lut;
+    features(&points[i].keys, x);
+    for (int r = 0; r < 3; r++) {
+      for (int c = 0; c < 3; c++) a[r][c] += x[r] * x[c];
+      a[r][3] += x[r] * y;
+    }
+    n++;
+  }
+  coef[0] = coef[1] = coef[2] = 0;
+  if (n < 3) return;
+  for (int c = 0; c < 3; c++) { /* Gauss-Jordan with partial pivoting */
+    int p = c;
+    for (int r = c + 1; r < 3; r++)
+      if (fabs(a[r][c]) > fabs(a[p][c])) p = r;
+    for (int k = 0; k < 4; k++) {
+      double t = a[c][k];
+      a[c][k] = a[p][k], a[p][k] = t;
+    }
+    if (fabs(a[c][c]) < 1e-12) return;
+    for (int r = 0; r < 3; r++) {
+      if (r == c) continue;
+      double f = a[r][c] / a[c][c];
+      for (int k = c; k < 4; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  for (int r = 0; r < 3; r++) coef[r] = a[r][3] / a[r][r];
+}
+
+static double lut_coef[3], ff_coef[3];
+static int fit_ready;
+
+static double apply(const double coef[3], const isa_derived *d) {
+  double x[3];
+  features(d, x);
+  return coef[0] * x[0] + coef[1] * x[1] + coef[2] * x[2];
+}
+
+void dse_resources(const isa_derived *d, dse_res *out) {
+  init_points();
+  if (!fit_ready) fit(0, -1, lut_coef), fit(1, -1, ff_coef), fit_ready = 1;
+  out->lut = apply(lut_coef, d);
+  out->ff = apply(ff_coef, d);
+  out->dsp = dsp_of(d);
+  out->bram = bram_of(d);
+}
+
+double dse_fmax(const isa_derived *d, const dse_board *b) {
+  const isa_config *base = isa_config_find(b->base_config);
+  double period = 1000.0 / b->fmax_mhz;
+  double lanes = (double)d->batch * d->block_out * d->block_in, base_lanes = 256;
+  if (base) base_lanes = (double)base->d.batch * base->d.block_out * base->d.block_in;
+  if (lanes > base_lanes) period += 0.08 * log2(lanes / base_lanes);
+  return 1000.0 / period;
+}
+
+void dse_print_model_error(FILE *f) {
+  init_points();
+  dse_res all;
+  fprintf(f, "%-8s %-8s %18s %18s %14s %16s  source\n", "point", "gemm", "LUT meas/pred", "FF meas/pred",
+          "DSP meas/pred", "BRAM36 meas/pred");
+  double worst[4] = {0};
+  for (int i = 0; i < N_POINTS; i++) {
+    const dse_point *p = &points[i];
+    double lc[3], fc[3];
+    fit(0, i, lc), fit(1, i, fc); /* leave-one-out: the fit without this point */
+    dse_resources(&p->keys, &all);
+    double pl = apply(lc, &p->keys), pf = apply(fc, &p->keys);
+    double e[4] = {100 * (pl - p->meas.lut) / p->meas.lut, 100 * (pf - p->meas.ff) / p->meas.ff,
+                   100 * (all.dsp - p->meas.dsp) / p->meas.dsp, 100 * (all.bram - p->meas.bram) / p->meas.bram};
+    for (int k = 0; k < 4; k++)
+      if (fabs(e[k]) > worst[k]) worst[k] = fabs(e[k]);
+    char g[32];
+    snprintf(g, sizeof g, "%ux%ux%u", p->keys.batch, p->keys.block_in, p->keys.block_out);
+    fprintf(f, "%-8s %-8s %7.0f/%-7.0f%+4.0f%% %7.0f/%-7.0f%+4.0f%% %4.0f/%-4.0f%+4.0f%% %6.1f/%-6.1f%+4.0f%%  %s\n",
+            p->name, g, p->meas.lut, pl, e[0], p->meas.ff, pf, e[1], p->meas.dsp, all.dsp, e[2], p->meas.bram,
+            all.bram, e[3], p->source);
+  }
+  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + b*lanes + c*MACs), DSP %.1f %%, "
+             "BRAM36 %.1f %% (structural)\n",
+          worst[0], worst[1], worst[2], worst[3]);
+  fprintf(f, "fit on all points: LUT = %.0f + %.1f*lanes + %.1f*MACs, FF = %.0f + %.1f*lanes + %.1f*MACs\n",
+          lut_coef[0], lut_coef[1], lut_coef[2], ff_coef[0], ff_coef[1], ff_coef[2]);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tests/cli_dse.sh -- `dlvta dse`: on a small model (build/models/tiny_cnn) it prints a Pareto
+# front and writes a config file that the compiler then accepts and fsim runs; the front is
+# ordered (latency up, utilization down); a budget that nothing fits, an unknown board, a
+# malformed budget and a missing model give clear errors and non-zero exits.
+set -u
+D=build/dlvta
+M=build/models/tiny_cnn
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+out=$($D dse $M/model.onnx --board pynq -o "$T/best.cfg" --name best_tiny --quiet 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "^Pareto front" && echo "$out" | grep -q "written to $T/best.cfg as config 'best_tiny'"; then ok
+else bad "dse tiny_cnn: rc=$rc out=$out"; fi
+# the front: latency (ms column) non-decreasing, utilization strictly decreasing
+if echo "$out" | awk '/^  dse/ { ms = $(NF-6); u = $NF; sub(/%/, "", u); if (n++ && (ms + 0 < pms || u + 0 >= pu)) bad = 1; pms = ms + 0; pu = u + 0 }
+                       END { exit !(n >= 1 && !bad) }'; then ok; else bad "front not ordered: $out"; fi
+if grep -q "^name = best_tiny" "$T/best.cfg" && grep -q "^block_in = " "$T/best.cfg"; then ok; else bad "best.cfg: $(cat "$T/best.cfg")"; fi
+# the compiler takes it, and fsim runs the package with it
+if $D compile $M/model.onnx -o "$T/m.dlvta" --config "$T/best.cfg" >/dev/null 2>&1; then ok; else bad "compile --config best.cfg"; fi
+out=$($D --config-file "$T/best.cfg" run "$T/m.dlvta" --input $M/input.npy --backend fsim 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "best_tiny on fsim"; then ok; else bad "run with best.cfg: rc=$rc out=$out"; fi
+# the predicted cycles in the file's header are the compile's
+pred=$(sed -n 's/.*predicted \([0-9]*\) cycles.*/\1/p' "$T/best.cfg")
+cpred=$($D compile $M/model.onnx -o "$T/m2.dlvta" --config "$T/best.cfg" 2>&1 | sed -n 's/.*predicted \([0-9]*\) cycles, image.*/\1/p')
+if [ -n "$pred" ] && [ "$pred" = "$cpred" ]; then ok; else bad "predicted cycles: dse $pred, compile $cpred"; fi
+# model error table
+out=$($D dse --model-error 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "^worst error: LUT"; then ok; else bad "--model-error: rc=$rc out=$out"; fi
+
+# bad input
+check() { # expected rc, expected message, args...
+  want=$1 msg=$2; shift 2
+  out=$($D dse "$@" 2>&1); rc=$?
+  if [ $rc -eq "$want" ] && echo "$out" | grep -qF -- "$msg"; then ok; else bad "dse $*: rc=$rc out=$out (want $want: $msg)"; fi
+}
+check 2 "unknown board 'zedboard' (boards: pynq, ultra96)" $M/model.onnx --board zedboard
+check 2 "--budget: lut=abc is not a positive number" $M/model.onnx --board pynq --budget lut=abc
+check 2 "--budget: unknown resource 'luts'" $M/model.onnx --board pynq --budget luts=100
+check 2 "--budget: 'dsp' is not KEY=N" $M/model.onnx --board pynq --budget dsp
+check 2 "--budget: dsp=-5 is not a positive number" $M/model.onnx --board pynq --budget dsp=-5
+check 1 "no config fits the budget" $M/model.onnx --board pynq --budget dsp=20 -o "$T/none.cfg"
+check 2 "nosuch.onnx: cannot read the model" "$T/nosuch.onnx" --board pynq
+check 2 "usage: dlvta dse" $M/model.onnx
+check 2 "--name: config name 'Bad-Name' is not valid" $M/model.onnx --board pynq --name Bad-Name
+if [ ! -e "$T/none.cfg" ]; then ok; else bad "a failed dse wrote its output"; fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
