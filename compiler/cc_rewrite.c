@@ -550,3 +550,182 @@ int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   return IR_OK;
 }
+
+/* ---- channels-last ---- */
+
+/* Unary elementwise ops a Transpose commutes with. */
+static int is_pointwise(ir_op op) {
+  switch (op) {
+  case IR_OP_Relu: case IR_OP_Sigmoid: case IR_OP_Tanh: case IR_OP_Erf: case IR_OP_Exp: case IR_OP_Sqrt:
+  case IR_OP_Neg: case IR_OP_Abs: case IR_OP_HardSigmoid: case IR_OP_HardSwish: case IR_OP_LeakyRelu:
+  case IR_OP_Elu: case IR_OP_Softplus: case IR_OP_Gelu: case IR_OP_Silu: case IR_OP_Clip:
+    return 1;
+  default: return 0;
+  }
+}
+
+/* perm of Transpose node n into p (default: reversed axes); its rank, or -1. */
+static int get_perm(const ir_graph *g, const ir_node *n, int64_t *p) {
+  int r = g->tensors[n->in[0]]->type.rank, cnt;
+  const int64_t *q = ir_attr_ints(n, "perm", &cnt);
+  if (r < 0 || (q && cnt != r)) return -1;
+  for (int i = 0; i < r; i++) p[i] = q ? q[i] : r - 1 - i;
+  return r;
+}
+
+/* Constant k (broadcast against the Transpose's output, rank r) rearranged to broadcast against
+ * its input: k padded to rank r, then k'[dims P[d]] = k[d]. New constant index, or -1 when k
+ * would widen the output. */
+static int permute_const(ir_graph *g, int k, const int64_t *P, int r, const ir_type *out) {
+  const ir_tensor *kt = g->tensors[k];
+  if (kt->type.rank > r || !ir_type_known(&kt->type)) return -1;
+  int64_t kd[IR_MAX_DIMS], nd[IR_MAX_DIMS], ks[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  for (int d = 0; d < r; d++) {
+    int q = d - (r - kt->type.rank);
+    kd[d] = q < 0 ? 1 : kt->type.dims[q];
+    if (kd[d] != 1 && kd[d] != out->dims[d]) return -1;
+  }
+  for (int d = 0; d < r; d++) nd[P[d]] = kd[d];
+  int64_t s = 1;
+  for (int d = r - 1; d >= 0; d--) ks[d] = s, s *= kd[d];
+  size_t es = ir_dtype_size(kt->type.dtype);
+  int64_t total = ir_type_numel(&kt->type);
+  char *data = xmalloc((size_t)total * es);
+  /* walk k' in order: k' index e has k index d = Pinv... element k'[e] = k[idx with idx[d] = e[P[d]]] */
+  for (int64_t o = 0; o < total; o++) {
+    int64_t off = 0;
+    for (int d = 0; d < r; d++) off += idx[P[d]] * ks[d];
+    memcpy(data + o * (int64_t)es, (const char *)kt->data + off * (int64_t)es, es);
+    for (int e = r - 1; e >= 0; e--) {
+      if (++idx[e] < nd[e]) break;
+      idx[e] = 0;
+    }
+  }
+  ir_type nt = {.dtype = kt->type.dtype, .rank = r};
+  for (int d = 0; d < r; d++) nt.dims[d] = nd[d];
+  char name[300];
+  snprintf(name, sizeof name, "%s_perm", kt->name);
+  return ir_add_const(g, name, &nt, data);
+}
+
+/* The type of a Transpose(perm P)'s input for output type t. */
+static ir_type unpermute_type(const ir_type *t, const int64_t *P) {
+  ir_type u = *t;
+  for (int d = 0; d < t->rank; d++) u.dims[P[d]] = t->dims[d];
+  return u;
+}
+
+/* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output. */
+static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
+  int64_t P[IR_MAX_DIMS];
+  int r = get_perm(g, T, P), t = T->out[0], y = c->out[0];
+  const ir_type *yt = &g->tensors[y]->type;
+  if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
+  if (is_pointwise(c->op)) {
+    if (c->in[0] != t) return 0;
+    for (int k = 1; k < c->n_in; k++)
+      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+  } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0;
+    if (c->in[1 - k] != t || !cc_is_const(g, c->in[k])) return 0;
+    int kp = permute_const(g, c->in[k], P, r, yt);
+    if (kp < 0) return 0;
+    c->in[k] = kp;
+  } else {
+    return 0;
+  }
+  if (!cc_same_type(yt, &g->tensors[t]->type)) return 0;
+  ir_type ut = unpermute_type(yt, P);
+  char name[300];
+  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+  int u = ir_add_tensor(g, name, &ut);
+  for (int k = 0; k < c->n_in; k++)
+    if (c->in[k] == t) c->in[k] = T->in[0];
+  c->out[0] = u;
+  T->in[0] = u;
+  T->out[0] = y;
+  g->nodes[ti] = c;
+  g->nodes[ci] = T;
+  (void)t;
+  return 1;
+}
+
+/* MatMul node n (index i) of a channels-last activation A [N,H,W,K] by constant W [K,M] becomes
+ * Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back [N,H,W,M]. */
+static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
+  const ir_type *at = &g->tensors[n->in[0]]->type;
+  int w = n->in[1], y = n->out[0];
+  if (at->rank != 4 || at->dtype != IR_F32 || !ir_type_known(at) || !cc_is_const(g, w)) return 0;
+  const ir_tensor *wt = g->tensors[w];
+  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[3]) return 0;
+  int64_t K = wt->type.dims[0], M = wt->type.dims[1];
+  float *nw = xmalloc((size_t)(K * M) * sizeof(float));
+  for (int64_t k = 0; k < K; k++)
+    for (int64_t m = 0; m < M; m++) nw[m * K + k] = ((const float *)wt->data)[k * M + m];
+  char name[300];
+  snprintf(name, sizeof name, "%s_conv", wt->name);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw);
+  ir_type xt = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], K, at->dims[1], at->dims[2]}};
+  ir_type ct = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], M, at->dims[1], at->dims[2]}};
+  snprintf(name, sizeof name, "%s_nchw", g->tensors[n->in[0]]->name);
+  int x = ir_add_tensor(g, name, &xt);
+  snprintf(name, sizeof name, "%s_nchw", g->tensors[y]->name);
+  int cy = ir_add_tensor(g, name, &ct);
+  snprintf(name, sizeof name, "%s_to_nchw", node_label(g, n));
+  ir_node *t1 = ir_add_node(g, IR_OP_Transpose, name, &n->in[0], 1, &x, 1);
+  ir_set_attr_ints(t1, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+  ir_move_last_node(g, i);
+  snprintf(name, sizeof name, "%s_to_nhwc", node_label(g, n));
+  ir_node *t2 = ir_add_node(g, IR_OP_Transpose, name, &cy, 1, &y, 1);
+  ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  ir_move_last_node(g, i + 2);
+  ir_set_op(n, IR_OP_Conv);
+  cc_set_inputs(n, (int[]){x, wi}, 2);
+  n->out[0] = cy;
+  return 1;
+}
+
+/* Linear layers on channels-last activations (ConvNeXt's blocks: Permute -> LayerNorm ->
+ * Linear -> GELU -> Linear -> Permute) run as 1x1 convolutions: each MatMul of a rank-4 [N,H,W,K]
+ * activation by constant weights becomes Transpose -> 1x1 Conv -> Transpose; then every
+ * Transpose sinks through the pointwise ops and constant Add/Mul after it (the constant
+ * permuted), and two Transposes in a row compose (cancelling when they are inverses), so that
+ * only the transposes around what must stay channels-last (a LayerNorm over channels) remain. */
+int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  int converted = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == IR_OP_MatMul && matmul_to_conv(g, i, n)) converted++, i += 2;
+  }
+  if (!converted) return IR_OK;
+  for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+    changed = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+      ir_node *T = g->nodes[i];
+      if (T->dead || T->op != IR_OP_Transpose) continue;
+      int ci;
+      ir_node *c = cc_sole_consumer(g, T->out[0], &ci);
+      if (!c) continue;
+      if (c->op == IR_OP_Transpose) {
+        int64_t P[IR_MAX_DIMS], Q[IR_MAX_DIMS], R[IR_MAX_DIMS];
+        int r = get_perm(g, T, P);
+        if (r < 0 || get_perm(g, c, Q) != r) continue;
+        int ident = 1;
+        for (int d = 0; d < r; d++) R[d] = P[Q[d]], ident &= R[d] == d;
+        c->in[0] = T->in[0];
+        T->dead = 1;
+        if (ident) {
+          if (!cc_bypass(g, c, c->in[0], c->out[0])) ir_set_op(c, IR_OP_Identity), ir_del_attr(c, "perm");
+        } else {
+          ir_set_attr_ints(c, "perm", R, r);
+        }
+        changed = 1;
+        continue;
+      }
+      if (sink_once(g, i, T, ci, c)) changed = 1;
+    }
+  }
+  return IR_OK;
+}

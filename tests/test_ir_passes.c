@@ -776,14 +776,45 @@ static void test_fold_affine(void) {
   ir_graph_free(g);
 }
 
+/* A ConvNeXt block as torch exports it: Transpose to channels-last -> LayerNorm -> MatMul -> Add
+ * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
+ * become 1x1 convolutions and only the Transposes around the LayerNorm remain. */
+static void test_channels_last(void) {
+  int x;
+  ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
+  ir_node *n;
+  int64_t c4 = 4, c8 = 8, w1d[2] = {4, 8}, w2d[2] = {8, 4}, gd[3] = {4, 1, 1};
+  int t = node(g, IR_OP_Transpose, "perm_in", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  int ln = node(g, IR_OP_LayerNormalization, "ln", (int[]){t, crand(g, "lg", 1, &c4, 0.3f, 1), crand(g, "lb", 1, &c4, 0.3f, 0)}, 3, 1, &n);
+  ir_set_attr_float(n, "epsilon", 1e-6f);
+  int m1 = node(g, IR_OP_MatMul, "fc1", (int[]){ln, crand(g, "w1", 2, w1d, 0.5f, 0)}, 2, 1, NULL);
+  int a1 = node(g, IR_OP_Add, "fc1b", (int[]){m1, crand(g, "b1", 1, &c8, 0.2f, 0)}, 2, 1, NULL);
+  int ge = node(g, IR_OP_Gelu, "gelu", &a1, 1, 1, NULL);
+  int m2 = node(g, IR_OP_MatMul, "fc2", (int[]){ge, crand(g, "w2", 2, w2d, 0.5f, 0)}, 2, 1, NULL);
+  int a2 = node(g, IR_OP_Add, "fc2b", (int[]){crand(g, "b2", 1, &c4, 0.2f, 0), m2}, 2, 1, NULL);
+  int tb = node(g, IR_OP_Transpose, "perm_out", &a2, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+  int sc = node(g, IR_OP_Mul, "scale", (int[]){tb, crand(g, "gamma", 3, gd, 0.5f, 0)}, 2, 1, NULL);
+  int y = node(g, IR_OP_Add, "res", (int[]){sc, x}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "channels-last");
+  CHECK(count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 2 &&
+            count_op(c, IR_OP_Transpose) == 2,
+        "2 convs, 2 Transposes (around the LayerNorm), no MatMul: %d convs, %d Transposes, %d MatMul",
+        count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_MatMul));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
  * target config), each found by its name, all listed by cc_print_passes. */
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "reduce-to-pool", "fold-pad", "fold-affine", "fuse", "dce",
+                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "fuse", "dce",
                                       "qdq-import", "partition", "calibrate", "lower"};
-  const int first_backend = 13;
+  const int first_backend = 14;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -828,6 +859,7 @@ int main(void) {
   test_reduce_to_pool();
   test_fold_pad();
   test_fold_affine();
+  test_channels_last();
   test_pass_table();
   return TEST_END();
 }
