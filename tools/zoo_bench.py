@@ -32,6 +32,11 @@ def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
 
+def last_line(r):
+    lines = r.stdout.strip().splitlines()
+    return (lines[-1] if lines else f"exit status {r.returncode}, no output")[:300]
+
+
 def model_macs(path):
     """Multiply-accumulates of every Conv, Gemm and MatMul of an ONNX model (shapes from onnx's
     shape inference)."""
@@ -98,7 +103,7 @@ def bench_one(name, d, dlvta, config):
     row["compile_s"] = round(time.time() - t0, 2)
     row["compile_cpu_s"] = round(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, 2)
     if r.returncode:
-        row["error"] = "compile: " + r.stdout.strip().splitlines()[-1][:300]
+        row["error"] = "compile: " + last_line(r)
         return row
     row["layers"], row["cpu_nodes"], row["cpu_ops"] = cpu_summary(r.stdout)
     m = re.search(r"accelerator: (\d+) MACs", r.stdout)
@@ -106,7 +111,7 @@ def bench_one(name, d, dlvta, config):
     out, stats = os.path.join(d, "out.npy"), os.path.join(d, "stats.json")
     r = run([dlvta, "run", pkg, "--input", os.path.join(d, "input.npy"), "--output", out, "--stats", stats])
     if r.returncode:
-        row["error"] = "run: " + r.stdout.strip().splitlines()[-1][:300]
+        row["error"] = "run: " + last_line(r)
         return row
     with open(stats) as f:
         st = json.load(f)
