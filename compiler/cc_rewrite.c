@@ -378,13 +378,36 @@ static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, 
   return 1;
 }
 
-/* Can consumer c take an extra zero padding of its input? Conv (zero padding by definition) and
- * AveragePool with count_include_pad (set when it had no padding of its own). */
-static int takes_zero_pad(const ir_node *c, int t) {
+/* Is t surely >= 0 (the output of a Relu, or of a Clip with a lower bound >= 0)? */
+static int nonnegative(const ir_graph *g, int t) {
+  if (producer_op(g, t, IR_OP_Relu)) return 1;
+  ir_node *c = producer_op(g, t, IR_OP_Clip);
+  double lo;
+  if (!c) return 0;
+  if (g->opset < 11) return ir_attr_float(c, "min", -1) >= 0;
+  return c->n_in > 1 && c->in[1] >= 0 && const_scalar(g, c->in[1], &lo) && lo >= 0;
+}
+
+/* Can consumer c take an extra zero padding (pads over r axes) of its input t? Conv (zero padding
+ * by definition), AveragePool with count_include_pad (set when it had no padding of its own),
+ * and MaxPool when t is >= 0 and every window keeps a real element (a zero then never beats the
+ * window's maximum, as -inf padding would not). */
+static int takes_zero_pad(const ir_graph *g, const ir_node *c, int t, int src, const int64_t *pads, int r) {
   if (c->in[0] != t || strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "NOTSET")) return 0;
   for (int k = 1; k < c->n_in; k++)
     if (c->in[k] == t) return 0;
   if (c->op == IR_OP_Conv) return 1;
+  if (c->op == IR_OP_MaxPool) {
+    int cnt, kc, dc;
+    const int64_t *pd = ir_attr_ints(c, "pads", &cnt), *ks = ir_attr_ints(c, "kernel_shape", &kc),
+                  *dl = ir_attr_ints(c, "dilations", &dc);
+    if (!nonnegative(g, src) || !ks || kc != r - 2 || (pd && cnt != 2 * (r - 2)) || (dl && dc != r - 2)) return 0;
+    for (int k = 0; k < r - 2; k++) {
+      int64_t ext = (ks[k] - 1) * (dl ? dl[k] : 1) + 1;
+      if ((pd ? pd[k] : 0) + pads[2 + k] >= ext || (pd ? pd[r - 2 + k] : 0) + pads[r + 2 + k] >= ext) return 0;
+    }
+    return 1;
+  }
   if (c->op != IR_OP_AveragePool) return 0;
   int cnt;
   const int64_t *pd = ir_attr_ints(c, "pads", &cnt);
@@ -407,7 +430,7 @@ static void add_pads(ir_node *c, const int64_t *pads, int r) {
 }
 
 /* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
- * counts padding) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
+ * counts padding, or a MaxPool of a non-negative input) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
  * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
  * extra windows see only real elements; an average that excludes padding divides by the same
  * count). */
@@ -424,7 +447,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         ir_node *c = g->nodes[j];
         if (c->dead) continue;
         for (int k = 0; k < c->n_in; k++)
-          if (c->in[k] == y) ok = takes_zero_pad(c, y), uses++;
+          if (c->in[k] == y) ok = takes_zero_pad(g, c, y, n->in[0], pads, r), uses++;
       }
       if (!ok || !uses) continue;
       for (int j = i + 1; j < g->n_nodes; j++) {

@@ -707,8 +707,8 @@ static void test_reduce_to_pool(void) {
   ir_graph_free(g);
 }
 
-/* A zero Pad into a Conv's and a counting AveragePool's pads; a Pad before a MaxPool, a
- * non-zero Pad and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
+/* A zero Pad into a Conv's and a counting AveragePool's pads, and into a MaxPool's after a Relu;
+ * a Pad before a MaxPool of a signed input and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
  * AveragePool become explicit end padding with the same output. */
 static void test_fold_pad(void) {
   int x;
@@ -730,7 +730,11 @@ static void test_fold_pad(void) {
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
   ir_set_attr_ints(n, "strides", s2, 2);
   ir_set_attr_int(n, "ceil_mode", 1);
-  int y = node(g, IR_OP_Pad, "padc", (int[]){ap2, ci64(g, "pads4", 8, (int64_t[]){0, 1, 0, 0, 0, 1, 0, 0})}, 2, 1, NULL);
+  int padc = node(g, IR_OP_Pad, "padc", (int[]){ap2, ci64(g, "pads4", 8, (int64_t[]){0, 1, 0, 0, 0, 1, 0, 0})}, 2, 1, NULL);
+  int rl = node(g, IR_OP_Relu, "relu", &padc, 1, 1, NULL);
+  int rp = node(g, IR_OP_Pad, "pad5", (int[]){rl, ci64(g, "pads5", 8, (int64_t[]){0, 0, 1, 1, 0, 0, 0, 0})}, 2, 1, NULL);
+  int y = node(g, IR_OP_MaxPool, "maxr", &rp, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "fold-pad");
   CHECK(count_op(c, IR_OP_Pad) == 2, "2 Pads stay (before the MaxPool, on the channel axis): %d", count_op(c, IR_OP_Pad));
@@ -742,7 +746,9 @@ static void test_fold_pad(void) {
       CHECK(pd && cnt == 4 && pd[0] == 2 && pd[1] == 3 && pd[2] == 3 && pd[3] == 2, "conv pads = [2,3,3,2]");
     if (m->op == IR_OP_AveragePool && !strcmp(m->name, "avg"))
       CHECK(pd && cnt == 4 && pd[0] == 1 && ir_attr_int(m, "count_include_pad", 0) == 1, "avg pads 1, count_include_pad");
-    if (m->op == IR_OP_MaxPool || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
+    if (m->op == IR_OP_MaxPool && !strcmp(m->name, "maxr"))
+      CHECK(pd && cnt == 4 && pd[0] == 1 && pd[1] == 1 && pd[2] == 0, "maxr pads = [1,1,0,0]");
+    if ((m->op == IR_OP_MaxPool && strcmp(m->name, "maxr")) || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
       CHECK(!ir_attr_int(m, "ceil_mode", 0) && pd, "%s: ceil_mode gone, explicit pads", m->name);
   }
   ir_graph_free(c);
