@@ -249,7 +249,6 @@ static int fits_trailing(const ir_graph *g, int c, int x, int axis) {
  * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
  * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -299,7 +298,8 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_move_last_node(g, pos + 1);
     }
   }
-  return IR_OK;
+  /* the replaced patterns' inner nodes go now, so that later passes see single consumers */
+  return cc_dce(g, cx, err, errlen);
 }
 
 /* ---- reduce-to-pool ---- */

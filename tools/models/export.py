@@ -119,6 +119,9 @@ def zoo_model(name, outdir, seed=1):
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(weights=None)
     imgs = realistic_images(34, 224, seed)
+    for m in model.modules():  # ViT's head starts at zero: a constant output would compare as nothing
+        if isinstance(m, torch.nn.Linear) and not m.weight.detach().any():
+            torch.nn.init.normal_(m.weight, std=0.02)
     has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
     if has_bn:  # (ConvNeXt and ViT have none: their LayerNorms need no statistics)
         calibrate_bn(model, imgs[:32], seed)
