@@ -528,10 +528,30 @@ static int channel_const(const ir_graph *g, const ir_node *n, int64_t C, int r, 
   return 0;
 }
 
+/* Conv c's output channels scaled by s and shifted by t (either may be NULL): W'[m] = W[m] * s[m],
+ * B'[m] = B[m] * s[m] + t[m]. */
+static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float *t) {
+  const ir_tensor *w = g->tensors[c->in[1]];
+  int64_t M = w->type.dims[0], per = ir_type_numel(&w->type) / M;
+  const float *ow = w->data, *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
+  float *nw = xmalloc((size_t)(M * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  for (int64_t m = 0; m < M; m++) {
+    for (int64_t k = 0; k < per; k++) nw[m * per + k] = s ? ow[m * per + k] * s[m] : ow[m * per + k];
+    nb[m] = (ob ? ob[m] : 0.0f) * (s ? s[m] : 1.0f) + (t ? t[m] : 0.0f);
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_affold", w->name);
+  int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  snprintf(name, sizeof name, "%s_bias_affold", node_label(g, c));
+  int bi = cc_new_const_f32(g, name, &M, 1, nb);
+  cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
+}
+
 /* A per-channel affine right before a Conv, x * s + t (the Mul + Add a standalone BatchNorm
  * became, or either alone), whose only consumer is that Conv with constant f32 weights, folds into
  * the Conv's weights and bias. With t present the Conv must not pad (a padded zero would have
- * been t); a scale alone commutes with zero padding. */
+ * been t); a scale alone commutes with zero padding. Then per-channel constant Adds and Muls
+ * right after a Conv (ConvNeXt's layer scale) fold into it too. */
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -570,6 +590,31 @@ int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (add) add->dead = 1;
     if (mul) mul->dead = 1;
     free(s), free(t);
+  }
+  /* after: per-channel constant Adds and Muls that a Conv's output alone feeds (a bias, a layer
+   * scale) go into its weights and bias */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *c = g->nodes[i];
+    if (c->dead || c->op != IR_OP_Conv || !cc_is_const(g, c->in[1])) continue;
+    const ir_tensor *w = g->tensors[c->in[1]];
+    const ir_type *yt = &g->tensors[c->out[0]]->type;
+    if (w->type.dtype != IR_F32 || w->type.rank < 3 || yt->rank != w->type.rank || yt->dims[1] != w->type.dims[0]) continue;
+    if (c->n_in > 2 && c->in[2] >= 0 && (!cc_is_const(g, c->in[2]) || g->tensors[c->in[2]]->type.dtype != IR_F32)) continue;
+    int ci, x;
+    ir_node *n;
+    float *v;
+    while ((n = cc_sole_consumer(g, c->out[0], &ci)) && (n->op == IR_OP_Add || n->op == IR_OP_Mul) &&
+           channel_const(g, n, yt->dims[1], yt->rank, &v, &x)) {
+      if (!cc_same_type(&g->tensors[n->out[0]]->type, yt)) {
+        free(v);
+        break;
+      }
+      fold_after_conv(g, c, n->op == IR_OP_Mul ? v : NULL, n->op == IR_OP_Add ? v : NULL);
+      free(v);
+      c->out[0] = n->out[0];
+      n->dead = 1;
+      yt = &g->tensors[c->out[0]]->type;
+    }
   }
   return IR_OK;
 }

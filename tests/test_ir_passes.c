@@ -784,7 +784,8 @@ static void test_fold_affine(void) {
 
 /* A ConvNeXt block as torch exports it: Transpose to channels-last -> LayerNorm -> MatMul -> Add
  * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
- * become 1x1 convolutions and only the Transposes around the LayerNorm remain. */
+ * become 1x1 convolutions, only the Transposes around the LayerNorm remain and the layer scale
+ * folds into the second convolution (fold-affine). */
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -805,6 +806,7 @@ static void test_channels_last(void) {
   int y = node(g, IR_OP_Add, "res", (int[]){sc, x}, 2, 1, NULL);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "channels-last");
+  CHECK(count_op(c, IR_OP_Mul) == 0, "the layer scale folds into the second conv: %d Mul left", count_op(c, IR_OP_Mul));
   CHECK(count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 2 &&
             count_op(c, IR_OP_Transpose) == 2,
         "2 convs, 2 Transposes (around the LayerNorm), no MatMul: %d convs, %d Transposes, %d MatMul",
