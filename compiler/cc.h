@@ -3,7 +3,7 @@
  *
  *   fold-constants, fold-shapes, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
  *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, fold-affine,
- *   fuse, dce
+ *   affine-to-conv, fuse, dce
  *                                                    (front end, cc_passes.c and cc_rewrite.c)
  *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
  *                                                     plan.c with lower.c; see compile.h)
@@ -95,6 +95,7 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_passes.c */
 int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -20,6 +20,7 @@ static const cc_pass passes[] = {
     {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape)"},
     {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias"},
+    {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
     {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, QLinearConv/MatMul) -> float ops with fixed scales"},

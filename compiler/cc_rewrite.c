@@ -797,3 +797,73 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   return IR_OK;
 }
+
+/* ---- affine-to-conv ---- */
+
+/* Per-channel constant operand of an Add/Sub/Mul/Div node n on a rank-4 [N,C,H,W] f32 activation
+ * (the activation first): the values as a scale s or shift t ([C], malloc'ed; Sub and Div
+ * become Add of -k and Mul of 1/k); the activation in *x. */
+static int channel_op(const ir_graph *g, const ir_node *n, int64_t C, float **s, float **t, int *x) {
+  float *v;
+  *s = *t = NULL;
+  if (n->op != IR_OP_Add && n->op != IR_OP_Sub && n->op != IR_OP_Mul && n->op != IR_OP_Div) return 0;
+  if ((n->op == IR_OP_Sub || n->op == IR_OP_Div) && !cc_is_const(g, n->in[1])) return 0; /* k - x, k / x */
+  if (!channel_const(g, n, C, 4, &v, x)) return 0;
+  for (int64_t c = 0; c < C; c++) {
+    if (n->op == IR_OP_Sub) v[c] = -v[c];
+    if (n->op == IR_OP_Div) v[c] = 1.0f / v[c];
+  }
+  if (n->op == IR_OP_Mul || n->op == IR_OP_Div) *s = v;
+  else *t = v;
+  return 1;
+}
+
+/* A per-channel constant affine of an activation that no Conv absorbed (a pre-activation
+ * BatchNorm between a Concat and a Relu, an input normalization (x - mean) / std before a padded
+ * conv): Mul/Div then Add/Sub by per-channel constants on a [N,C,H,W] tensor becomes one
+ * depthwise 1x1 Conv (weights s, bias t), which the accelerator runs and fuse joins with a
+ * following Relu/Clip. */
+int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->n_out != 1) continue;
+    const ir_type *yt = &g->tensors[n->out[0]]->type;
+    if (yt->dtype != IR_F32 || yt->rank != 4 || yt->dims[1] < 1) continue;
+    int64_t C = yt->dims[1];
+    float *s, *t, *s2, *t2;
+    int x, x2, ci;
+    if (!channel_op(g, n, C, &s, &t, &x)) continue;
+    if (!cc_same_type(&g->tensors[x]->type, yt)) {
+      free(s), free(t);
+      continue;
+    }
+    ir_node *last = n, *c = cc_sole_consumer(g, n->out[0], &ci);
+    /* a scale followed by a shift: one conv */
+    if (s && c && channel_op(g, c, C, &s2, &t2, &x2)) {
+      if (t2 && x2 == n->out[0] && cc_same_type(&g->tensors[c->out[0]]->type, yt)) {
+        t = t2, last = c;
+      } else {
+        free(s2), free(t2);
+      }
+    }
+    float *w = xmalloc((size_t)C * sizeof(float)), *b = xmalloc((size_t)C * sizeof(float));
+    for (int64_t k = 0; k < C; k++) w[k] = s ? s[k] : 1.0f, b[k] = t ? t[k] : 0.0f;
+    free(s), free(t);
+    char name[300];
+    snprintf(name, sizeof name, "%s_dw_weight", node_label(g, last));
+    int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);
+    snprintf(name, sizeof name, "%s_dw_bias", node_label(g, last));
+    int bi = cc_new_const_f32(g, name, &C, 1, b);
+    if (last != n) {
+      n->out[0] = last->out[0];
+      last->dead = 1;
+    }
+    ir_set_op(n, IR_OP_Conv);
+    cc_set_inputs(n, (int[]){x, wi, bi}, 3);
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_set_attr_int(n, "group", C);
+    ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  }
+  return IR_OK;
+}

@@ -173,12 +173,13 @@ static void test_cnn(void) {
   CHECK(count_op(c, IR_OP_Flatten) + count_op(c, IR_OP_Squeeze) + count_op(c, IR_OP_Unsqueeze) == 0,
         "Flatten/Squeeze/Unsqueeze left");
   CHECK(count_op(c, IR_OP_Reshape) == 1, "one Reshape (Flatten; Unsqueeze+Squeeze cancel), got %d", count_op(c, IR_OP_Reshape));
-  CHECK(count_op(c, IR_OP_FusedConv) == 3 && count_op(c, IR_OP_Conv) == 0, "3 FusedConv, 0 Conv: %d %d",
+  /* the standalone BN after MaxPool became Mul + Add, then a depthwise 1x1 Conv (affine-to-conv) */
+  CHECK(count_op(c, IR_OP_FusedConv) == 3 && count_op(c, IR_OP_Conv) == 1, "3 FusedConv, 1 Conv: %d %d",
         count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Conv));
   CHECK(count_op(c, IR_OP_Relu) == 0 && count_op(c, IR_OP_Clip) == 0, "activations fused");
-  /* standalone BN after MaxPool became Mul + Add; the folded Constant+Constant Add is gone and
-   * only kmul remains as a Mul with a constant */
-  CHECK(count_op(c, IR_OP_Mul) == 2 && count_op(c, IR_OP_Add) == 1, "Mul %d (want 2), Add %d (want 1)",
+  /* the folded Constant+Constant Add is gone and only kmul (rank 2) remains as a Mul with a
+   * constant */
+  CHECK(count_op(c, IR_OP_Mul) == 1 && count_op(c, IR_OP_Add) == 0, "Mul %d (want 1), Add %d (want 0)",
         count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
   int resid = 0, clip = 0;
   for (int i = 0; i < c->n_nodes; i++) {
@@ -756,7 +757,7 @@ static void test_fold_pad(void) {
 }
 
 /* A standalone BatchNorm (Mul + Add) into the next unpadded Conv; a scale alone into a padded
- * grouped Conv; a shift before a padded Conv stays. */
+ * grouped Conv; a shift before a padded Conv becomes a depthwise 1x1 Conv (affine-to-conv). */
 static void test_fold_affine(void) {
   int x;
   ir_graph *g = graph_with_input("affine", 4, (int64_t[]){-1, 4, 6, 6}, &x);
@@ -775,9 +776,14 @@ static void test_fold_affine(void) {
   ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "fold-affine");
-  /* left: the Add of shift2 (before a padded conv); shift folds into c2's bias by fuse */
-  CHECK(count_op(c, IR_OP_Mul) == 0 && count_op(c, IR_OP_Add) == 1 && count_op(c, IR_OP_BatchNormalization) == 0,
-        "BN and scale folded, shift2 kept: %d Mul, %d Add", count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  /* shift folds into c2's bias; shift2 (before a padded conv) becomes a depthwise 1x1 conv */
+  CHECK(count_op(c, IR_OP_Mul) == 0 && count_op(c, IR_OP_Add) == 0 && count_op(c, IR_OP_BatchNormalization) == 0,
+        "BN, scale and shift folded, shift2 a conv: %d Mul, %d Add", count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  int dw = 0;
+  for (int i = 0; i < c->n_nodes; i++)
+    dw += (c->nodes[i]->op == IR_OP_Conv || c->nodes[i]->op == IR_OP_FusedConv) && ir_attr_int(c->nodes[i], "group", 1) == 8 &&
+          c->tensors[c->nodes[i]->in[1]]->type.dims[2] == 1;
+  CHECK(dw == 1, "shift2 is a depthwise 1x1 conv (%d found)", dw);
   ir_graph_free(c);
   ir_graph_free(g);
 }
@@ -820,9 +826,9 @@ static void test_channels_last(void) {
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "fuse", "dce",
+                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv", "fuse", "dce",
                                       "qdq-import", "partition", "calibrate", "lower"};
-  const int first_backend = 14;
+  const int first_backend = 15;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
