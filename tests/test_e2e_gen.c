@@ -92,7 +92,8 @@ int main(void) {
     one("qlinear", cfg, 3, "Reshape", 0.999, ls, lz, 3);
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
-    one("mixed", cfg, 6, "Sigmoid,Mul,Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
+    /* x * Sigmoid(x) is one dlvta.Silu step (fuse-activations) */
+    one("mixed", cfg, 6, "dlvta.Silu,Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
   }
   return TEST_END();
