@@ -721,12 +721,48 @@ static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
 
 /* MatMul node n (index i) of a channels-last activation A [N,H,W,K] by constant W [K,M] becomes
  * Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back [N,H,W,M]. */
+/* Reshape node from tensor a to a new tensor of type t (the shape a constant), appended and moved
+ * to position pos; its output. */
+static int add_reshape(ir_graph *g, int a, const ir_type *t, const char *label, int pos) {
+  char name[300];
+  int64_t *shape = xmalloc((size_t)t->rank * sizeof *shape);
+  memcpy(shape, t->dims, (size_t)t->rank * sizeof *shape);
+  snprintf(name, sizeof name, "%s_shape", label);
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {t->rank}};
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_out", label);
+  int y = ir_add_tensor(g, name, t);
+  ir_add_node(g, IR_OP_Reshape, label, (int[]){a, si}, 2, &y, 1);
+  ir_move_last_node(g, pos);
+  return y;
+}
+
+/* MatMul node n (index i) of a channels-last activation by constant W [K,M]: a rank-4 A
+ * [N,H,W,K] becomes Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back
+ * [N,H,W,M]; a rank-3 A [N,T,K] (tokens) goes through [1,N*T,1,K] the same way. The number of
+ * nodes inserted before and after n, or 0. */
 static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   const ir_type *at = &g->tensors[n->in[0]]->type;
-  int w = n->in[1], y = n->out[0];
-  if (at->rank != 4 || at->dtype != IR_F32 || !ir_type_known(at) || !cc_is_const(g, w)) return 0;
+  int w = n->in[1], y = n->out[0], added = 0;
+  if ((at->rank != 4 && at->rank != 3) || at->dtype != IR_F32 || !ir_type_known(at) || !cc_is_const(g, w)) return 0;
   const ir_tensor *wt = g->tensors[w];
-  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[3]) return 0;
+  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[at->rank - 1]) return 0;
+  if (at->rank == 3) {
+    char label[300];
+    /* the tokens of both leading axes ([N,T,K] or torch attention's [T,N,K]) as one axis */
+    int64_t rows = at->dims[0] * at->dims[1];
+    ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, at->dims[2]}};
+    ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, wt->type.dims[1]}};
+    snprintf(label, sizeof label, "%s_to4d", node_label(g, n));
+    n->in[0] = add_reshape(g, n->in[0], &a4, label, i);
+    snprintf(label, sizeof label, "%s_y4d", node_label(g, n));
+    int y4t = ir_add_tensor(g, label, &y4);
+    snprintf(label, sizeof label, "%s_to3d", node_label(g, n));
+    add_reshape(g, y4t, &g->tensors[y]->type, label, i + 2);
+    g->nodes[i + 2]->out[0] = y; /* the MatMul's output keeps its tensor: the last Reshape writes it */
+    n->out[0] = y4t;
+    i++, y = y4t, at = &g->tensors[n->in[0]]->type, added = 2;
+  }
   int64_t K = wt->type.dims[0], M = wt->type.dims[1];
   float *nw = xmalloc((size_t)(K * M) * sizeof(float));
   for (int64_t k = 0; k < K; k++)
@@ -751,21 +787,66 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   ir_set_op(n, IR_OP_Conv);
   cc_set_inputs(n, (int[]){x, wi}, 2);
   n->out[0] = cy;
+  return added + 2;
+}
+
+/* Does Reshape node R only drop or insert unit axes before an unchanged last axis? */
+static int unit_reshape(const ir_graph *g, const ir_node *R) {
+  const ir_type *a = &g->tensors[R->in[0]]->type, *b = &g->tensors[R->out[0]]->type;
+  if (!ir_type_known(a) || !ir_type_known(b) || a->rank < 1 || b->rank < 1 || a->dims[a->rank - 1] != b->dims[b->rank - 1])
+    return 0;
+  int64_t pa[IR_MAX_DIMS], pb[IR_MAX_DIMS];
+  int na = 0, nb = 0;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != 1) pa[na++] = a->dims[d];
+  for (int d = 0; d < b->rank; d++)
+    if (b->dims[d] != 1) pb[nb++] = b->dims[d];
+  return na == nb && !memcmp(pa, pb, (size_t)na * sizeof *pa);
+}
+
+/* Reshape node R (index ri, unit axes only) and its sole consumer c (at ci) trade places when c is
+ * pointwise or elementwise with a constant of at most the last axis. */
+static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
+  int t = R->out[0], y = c->out[0];
+  if (!unit_reshape(g, R) || c->n_out != 1 || !cc_same_type(&g->tensors[y]->type, &g->tensors[t]->type)) return 0;
+  if (is_pointwise(c->op)) {
+    if (c->in[0] != t) return 0;
+    for (int k = 1; k < c->n_in; k++)
+      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+  } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0;
+    if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > 1) return 0;
+  } else {
+    return 0;
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_rs", g->tensors[y]->name);
+  int u = ir_add_tensor(g, name, &g->tensors[R->in[0]]->type);
+  for (int k = 0; k < c->n_in; k++)
+    if (c->in[k] == t) c->in[k] = R->in[0];
+  c->out[0] = u;
+  R->in[0] = u;
+  R->out[0] = y;
+  g->nodes[ri] = c;
+  g->nodes[ci] = R;
   return 1;
 }
 
 /* Linear layers on channels-last activations (ConvNeXt's blocks: Permute -> LayerNorm ->
- * Linear -> GELU -> Linear -> Permute) run as 1x1 convolutions: each MatMul of a rank-4 [N,H,W,K]
- * activation by constant weights becomes Transpose -> 1x1 Conv -> Transpose; then every
- * Transpose sinks through the pointwise ops and constant Add/Mul after it (the constant
- * permuted), and two Transposes in a row compose (cancelling when they are inverses), so that
- * only the transposes around what must stay channels-last (a LayerNorm over channels) remain. */
+ * Linear -> GELU -> Linear -> Permute; a transformer's token MLP) run as 1x1 convolutions: each
+ * MatMul of a rank-4 [N,H,W,K] (or rank-3 [N,T,K], through [N,T,1,K]) activation by constant
+ * weights becomes Transpose -> 1x1 Conv -> Transpose; then every Transpose (and unit-axis
+ * Reshape) sinks through the pointwise ops and constant Add/Mul after it (the constant
+ * permuted), and two Transposes (Reshapes) in a row compose, cancelling when they are inverses,
+ * so that only the transposes around what must stay channels-last (a LayerNorm over channels,
+ * attention) remain. */
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   int converted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (!n->dead && n->op == IR_OP_MatMul && matmul_to_conv(g, i, n)) converted++, i += 2;
+    int added = !n->dead && n->op == IR_OP_MatMul ? matmul_to_conv(g, i, n) : 0;
+    if (added) converted++, i += added;
   }
   if (!converted) return IR_OK;
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
@@ -793,6 +874,24 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         continue;
       }
       if (sink_once(g, i, T, ci, c)) changed = 1;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+      ir_node *R = g->nodes[i];
+      if (R->dead || R->op != IR_OP_Reshape) continue;
+      int ci;
+      ir_node *c = cc_sole_consumer(g, R->out[0], &ci);
+      if (!c) continue;
+      if (c->op == IR_OP_Reshape && cc_is_const(g, c->in[1]) && !ir_attr_int(c, "allowzero", 0)) {
+        /* Reshape of a Reshape: one; none when it restores the first one's input shape */
+        c->in[0] = R->in[0];
+        R->dead = 1;
+        if (cc_same_type(&g->tensors[c->in[0]]->type, &g->tensors[c->out[0]]->type) &&
+            ir_type_known(&g->tensors[c->in[0]]->type))
+          cc_bypass(g, c, c->in[0], c->out[0]);
+        changed = 1;
+        continue;
+      }
+      if (sink_reshape(g, i, R, ci, c)) changed = 1;
     }
   }
   return IR_OK;

@@ -819,6 +819,23 @@ static void test_channels_last(void) {
         count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_MatMul));
   ir_graph_free(c);
   ir_graph_free(g);
+  /* a transformer's token MLP on [1,T,K]: MatMul -> Add -> Gelu -> MatMul -> Add -> residual */
+  g = graph_with_input("mlp", 3, (int64_t[]){1, 5, 8}, &x);
+  int64_t c16 = 16, u1d[2] = {8, 16}, u2d[2] = {16, 8};
+  int h1 = node(g, IR_OP_MatMul, "m1", (int[]){x, crand(g, "u1", 2, u1d, 0.5f, 0)}, 2, 1, NULL);
+  int h2 = node(g, IR_OP_Add, "m1b", (int[]){h1, crand(g, "v1", 1, &c16, 0.2f, 0)}, 2, 1, NULL);
+  int h3 = node(g, IR_OP_Gelu, "act", &h2, 1, 1, NULL);
+  int h4 = node(g, IR_OP_MatMul, "m2", (int[]){h3, crand(g, "u2", 2, u2d, 0.5f, 0)}, 2, 1, NULL);
+  int h5 = node(g, IR_OP_Add, "m2b", (int[]){h4, crand(g, "v2", 1, &c8, 0.2f, 0)}, 2, 1, NULL);
+  y = node(g, IR_OP_Add, "res", (int[]){h5, x}, 2, 1, NULL);
+  set_output(g, y);
+  c = pipeline_same(g, "channels-last tokens");
+  CHECK(count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 2 &&
+            count_op(c, IR_OP_Transpose) == 2 && count_op(c, IR_OP_Reshape) == 2,
+        "tokens: 2 convs between one Reshape+Transpose pair each side: %d convs, %d Transposes, %d Reshapes",
+        count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_Reshape));
+  ir_graph_free(c);
+  ir_graph_free(g);
 }
 
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
