@@ -795,7 +795,7 @@ static int unit_reshape(const ir_graph *g, const ir_node *R) {
   const ir_type *a = &g->tensors[R->in[0]]->type, *b = &g->tensors[R->out[0]]->type;
   if (!ir_type_known(a) || !ir_type_known(b) || a->rank < 1 || b->rank < 1 || a->dims[a->rank - 1] != b->dims[b->rank - 1])
     return 0;
-  int64_t pa[IR_MAX_DIMS], pb[IR_MAX_DIMS];
+  int64_t pa[IR_MAX_DIMS] = {0}, pb[IR_MAX_DIMS] = {0};
   int na = 0, nb = 0;
   for (int d = 0; d < a->rank; d++)
     if (a->dims[d] != 1) pa[na++] = a->dims[d];
