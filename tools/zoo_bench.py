@@ -56,10 +56,10 @@ def model_macs(path):
         if n.op_type == "Conv" and n.output[0] in shapes and n.input[1] in shapes:
             y, w = shapes[n.output[0]], shapes[n.input[1]]
             total += int(np.prod(y)) * int(np.prod(w[1:]))
-        elif n.op_type in ("Gemm", "MatMul") and n.output[0] in shapes and n.input[0] in shapes:
-            a, y = shapes[n.input[0]], shapes[n.output[0]]
-            trans_a = any(at.name == "transA" and at.i for at in n.attribute)
-            k = a[-2] if trans_a else a[-1]
+        elif n.op_type in ("Gemm", "MatMul") and shapes.get(n.output[0]) and len(shapes.get(n.input[1], [])) >= 2:
+            b, y = shapes[n.input[1]], shapes[n.output[0]]
+            trans_b = any(at.name == "transB" and at.i for at in n.attribute)
+            k = b[-1] if n.op_type == "Gemm" and trans_b else b[-2]
             total += int(np.prod(y)) * k
     return total
 
