@@ -2,7 +2,8 @@
  * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
  *   fold-constants, fold-shapes, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
- *   normalize-reshape, fuse-activations, reduce-to-pool, fold-pad, fold-affine, fuse, dce
+ *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, fold-affine,
+ *   affine-to-conv, fuse, dce
  *                                                    (front end, cc_passes.c and cc_rewrite.c)
  *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
  *                                                     plan.c with lower.c; see compile.h)
@@ -96,9 +97,11 @@ int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_rewrite.c */
 int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_passes.c */
 int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -249,7 +249,6 @@ static int fits_trailing(const ir_graph *g, int c, int x, int axis) {
  * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
  * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -299,7 +298,8 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_move_last_node(g, pos + 1);
     }
   }
-  return IR_OK;
+  /* the replaced patterns' inner nodes go now, so that later passes see single consumers */
+  return cc_dce(g, cx, err, errlen);
 }
 
 /* ---- reduce-to-pool ---- */
@@ -378,13 +378,36 @@ static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, 
   return 1;
 }
 
-/* Can consumer c take an extra zero padding of its input? Conv (zero padding by definition) and
- * AveragePool with count_include_pad (set when it had no padding of its own). */
-static int takes_zero_pad(const ir_node *c, int t) {
+/* Is t surely >= 0 (the output of a Relu, or of a Clip with a lower bound >= 0)? */
+static int nonnegative(const ir_graph *g, int t) {
+  if (producer_op(g, t, IR_OP_Relu)) return 1;
+  ir_node *c = producer_op(g, t, IR_OP_Clip);
+  double lo;
+  if (!c) return 0;
+  if (g->opset < 11) return ir_attr_float(c, "min", -1) >= 0;
+  return c->n_in > 1 && c->in[1] >= 0 && const_scalar(g, c->in[1], &lo) && lo >= 0;
+}
+
+/* Can consumer c take an extra zero padding (pads over r axes) of its input t? Conv (zero padding
+ * by definition), AveragePool with count_include_pad (set when it had no padding of its own),
+ * and MaxPool when t is >= 0 and every window keeps a real element (a zero then never beats the
+ * window's maximum, as -inf padding would not). */
+static int takes_zero_pad(const ir_graph *g, const ir_node *c, int t, int src, const int64_t *pads, int r) {
   if (c->in[0] != t || strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "NOTSET")) return 0;
   for (int k = 1; k < c->n_in; k++)
     if (c->in[k] == t) return 0;
   if (c->op == IR_OP_Conv) return 1;
+  if (c->op == IR_OP_MaxPool) {
+    int cnt, kc, dc;
+    const int64_t *pd = ir_attr_ints(c, "pads", &cnt), *ks = ir_attr_ints(c, "kernel_shape", &kc),
+                  *dl = ir_attr_ints(c, "dilations", &dc);
+    if (!nonnegative(g, src) || !ks || kc != r - 2 || (pd && cnt != 2 * (r - 2)) || (dl && dc != r - 2)) return 0;
+    for (int k = 0; k < r - 2; k++) {
+      int64_t ext = (ks[k] - 1) * (dl ? dl[k] : 1) + 1;
+      if ((pd ? pd[k] : 0) + pads[2 + k] >= ext || (pd ? pd[r - 2 + k] : 0) + pads[r + 2 + k] >= ext) return 0;
+    }
+    return 1;
+  }
   if (c->op != IR_OP_AveragePool) return 0;
   int cnt;
   const int64_t *pd = ir_attr_ints(c, "pads", &cnt);
@@ -407,7 +430,7 @@ static void add_pads(ir_node *c, const int64_t *pads, int r) {
 }
 
 /* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
- * counts padding) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
+ * counts padding, or a MaxPool of a non-negative input) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
  * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
  * extra windows see only real elements; an average that excludes padding divides by the same
  * count). */
@@ -424,7 +447,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         ir_node *c = g->nodes[j];
         if (c->dead) continue;
         for (int k = 0; k < c->n_in; k++)
-          if (c->in[k] == y) ok = takes_zero_pad(c, y), uses++;
+          if (c->in[k] == y) ok = takes_zero_pad(g, c, y, n->in[0], pads, r), uses++;
       }
       if (!ok || !uses) continue;
       for (int j = i + 1; j < g->n_nodes; j++) {
@@ -505,10 +528,30 @@ static int channel_const(const ir_graph *g, const ir_node *n, int64_t C, int r, 
   return 0;
 }
 
+/* Conv c's output channels scaled by s and shifted by t (either may be NULL): W'[m] = W[m] * s[m],
+ * B'[m] = B[m] * s[m] + t[m]. */
+static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float *t) {
+  const ir_tensor *w = g->tensors[c->in[1]];
+  int64_t M = w->type.dims[0], per = ir_type_numel(&w->type) / M;
+  const float *ow = w->data, *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
+  float *nw = xmalloc((size_t)(M * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  for (int64_t m = 0; m < M; m++) {
+    for (int64_t k = 0; k < per; k++) nw[m * per + k] = s ? ow[m * per + k] * s[m] : ow[m * per + k];
+    nb[m] = (ob ? ob[m] : 0.0f) * (s ? s[m] : 1.0f) + (t ? t[m] : 0.0f);
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_affold", w->name);
+  int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  snprintf(name, sizeof name, "%s_bias_affold", node_label(g, c));
+  int bi = cc_new_const_f32(g, name, &M, 1, nb);
+  cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
+}
+
 /* A per-channel affine right before a Conv, x * s + t (the Mul + Add a standalone BatchNorm
  * became, or either alone), whose only consumer is that Conv with constant f32 weights, folds into
  * the Conv's weights and bias. With t present the Conv must not pad (a padded zero would have
- * been t); a scale alone commutes with zero padding. */
+ * been t); a scale alone commutes with zero padding. Then per-channel constant Adds and Muls
+ * right after a Conv (ConvNeXt's layer scale) fold into it too. */
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -547,6 +590,379 @@ int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (add) add->dead = 1;
     if (mul) mul->dead = 1;
     free(s), free(t);
+  }
+  /* after: per-channel constant Adds and Muls that a Conv's output alone feeds (a bias, a layer
+   * scale) go into its weights and bias */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *c = g->nodes[i];
+    if (c->dead || c->op != IR_OP_Conv || !cc_is_const(g, c->in[1])) continue;
+    const ir_tensor *w = g->tensors[c->in[1]];
+    const ir_type *yt = &g->tensors[c->out[0]]->type;
+    if (w->type.dtype != IR_F32 || w->type.rank < 3 || yt->rank != w->type.rank || yt->dims[1] != w->type.dims[0]) continue;
+    if (c->n_in > 2 && c->in[2] >= 0 && (!cc_is_const(g, c->in[2]) || g->tensors[c->in[2]]->type.dtype != IR_F32)) continue;
+    int ci, x;
+    ir_node *n;
+    float *v;
+    while ((n = cc_sole_consumer(g, c->out[0], &ci)) && (n->op == IR_OP_Add || n->op == IR_OP_Mul) &&
+           channel_const(g, n, yt->dims[1], yt->rank, &v, &x)) {
+      if (!cc_same_type(&g->tensors[n->out[0]]->type, yt)) {
+        free(v);
+        break;
+      }
+      fold_after_conv(g, c, n->op == IR_OP_Mul ? v : NULL, n->op == IR_OP_Add ? v : NULL);
+      free(v);
+      c->out[0] = n->out[0];
+      n->dead = 1;
+      yt = &g->tensors[c->out[0]]->type;
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- channels-last ---- */
+
+/* Unary elementwise ops a Transpose commutes with. */
+static int is_pointwise(ir_op op) {
+  switch (op) {
+  case IR_OP_Relu: case IR_OP_Sigmoid: case IR_OP_Tanh: case IR_OP_Erf: case IR_OP_Exp: case IR_OP_Sqrt:
+  case IR_OP_Neg: case IR_OP_Abs: case IR_OP_HardSigmoid: case IR_OP_HardSwish: case IR_OP_LeakyRelu:
+  case IR_OP_Elu: case IR_OP_Softplus: case IR_OP_Gelu: case IR_OP_Silu: case IR_OP_Clip:
+    return 1;
+  default: return 0;
+  }
+}
+
+/* perm of Transpose node n into p (default: reversed axes); its rank, or -1. */
+static int get_perm(const ir_graph *g, const ir_node *n, int64_t *p) {
+  int r = g->tensors[n->in[0]]->type.rank, cnt;
+  const int64_t *q = ir_attr_ints(n, "perm", &cnt);
+  if (r < 0 || (q && cnt != r)) return -1;
+  for (int i = 0; i < r; i++) p[i] = q ? q[i] : r - 1 - i;
+  return r;
+}
+
+/* Constant k (broadcast against the Transpose's output, rank r) rearranged to broadcast against
+ * its input: k padded to rank r, then k'[dims P[d]] = k[d]. New constant index, or -1 when k
+ * would widen the output. */
+static int permute_const(ir_graph *g, int k, const int64_t *P, int r, const ir_type *out) {
+  const ir_tensor *kt = g->tensors[k];
+  if (kt->type.rank > r || !ir_type_known(&kt->type)) return -1;
+  int64_t kd[IR_MAX_DIMS], nd[IR_MAX_DIMS], ks[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  for (int d = 0; d < r; d++) {
+    int q = d - (r - kt->type.rank);
+    kd[d] = q < 0 ? 1 : kt->type.dims[q];
+    if (kd[d] != 1 && kd[d] != out->dims[d]) return -1;
+  }
+  for (int d = 0; d < r; d++) nd[P[d]] = kd[d];
+  int64_t s = 1;
+  for (int d = r - 1; d >= 0; d--) ks[d] = s, s *= kd[d];
+  size_t es = ir_dtype_size(kt->type.dtype);
+  int64_t total = ir_type_numel(&kt->type);
+  char *data = xmalloc((size_t)total * es);
+  /* walk k' in order: k' index e has k index d = Pinv... element k'[e] = k[idx with idx[d] = e[P[d]]] */
+  for (int64_t o = 0; o < total; o++) {
+    int64_t off = 0;
+    for (int d = 0; d < r; d++) off += idx[P[d]] * ks[d];
+    memcpy(data + o * (int64_t)es, (const char *)kt->data + off * (int64_t)es, es);
+    for (int e = r - 1; e >= 0; e--) {
+      if (++idx[e] < nd[e]) break;
+      idx[e] = 0;
+    }
+  }
+  ir_type nt = {.dtype = kt->type.dtype, .rank = r};
+  for (int d = 0; d < r; d++) nt.dims[d] = nd[d];
+  char name[300];
+  snprintf(name, sizeof name, "%s_perm", kt->name);
+  return ir_add_const(g, name, &nt, data);
+}
+
+/* The type of a Transpose(perm P)'s input for output type t. */
+static ir_type unpermute_type(const ir_type *t, const int64_t *P) {
+  ir_type u = *t;
+  for (int d = 0; d < t->rank; d++) u.dims[P[d]] = t->dims[d];
+  return u;
+}
+
+/* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output. */
+static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
+  int64_t P[IR_MAX_DIMS];
+  int r = get_perm(g, T, P), t = T->out[0], y = c->out[0];
+  const ir_type *yt = &g->tensors[y]->type;
+  if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
+  if (is_pointwise(c->op)) {
+    if (c->in[0] != t) return 0;
+    for (int k = 1; k < c->n_in; k++)
+      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+  } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0;
+    if (c->in[1 - k] != t || !cc_is_const(g, c->in[k])) return 0;
+    int kp = permute_const(g, c->in[k], P, r, yt);
+    if (kp < 0) return 0;
+    c->in[k] = kp;
+  } else {
+    return 0;
+  }
+  if (!cc_same_type(yt, &g->tensors[t]->type)) return 0;
+  ir_type ut = unpermute_type(yt, P);
+  char name[300];
+  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+  int u = ir_add_tensor(g, name, &ut);
+  for (int k = 0; k < c->n_in; k++)
+    if (c->in[k] == t) c->in[k] = T->in[0];
+  c->out[0] = u;
+  T->in[0] = u;
+  T->out[0] = y;
+  g->nodes[ti] = c;
+  g->nodes[ci] = T;
+  (void)t;
+  return 1;
+}
+
+/* MatMul node n (index i) of a channels-last activation A [N,H,W,K] by constant W [K,M] becomes
+ * Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back [N,H,W,M]. */
+/* Reshape node from tensor a to a new tensor of type t (the shape a constant), appended and moved
+ * to position pos; its output. */
+static int add_reshape(ir_graph *g, int a, const ir_type *t, const char *label, int pos) {
+  char name[300];
+  int64_t *shape = xmalloc((size_t)t->rank * sizeof *shape);
+  memcpy(shape, t->dims, (size_t)t->rank * sizeof *shape);
+  snprintf(name, sizeof name, "%s_shape", label);
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {t->rank}};
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_out", label);
+  int y = ir_add_tensor(g, name, t);
+  ir_add_node(g, IR_OP_Reshape, label, (int[]){a, si}, 2, &y, 1);
+  ir_move_last_node(g, pos);
+  return y;
+}
+
+/* MatMul node n (index i) of a channels-last activation by constant W [K,M]: a rank-4 A
+ * [N,H,W,K] becomes Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back
+ * [N,H,W,M]; a rank-3 A [N,T,K] (tokens) goes through [1,N*T,1,K] the same way. The number of
+ * nodes inserted before and after n, or 0. */
+static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
+  const ir_type *at = &g->tensors[n->in[0]]->type;
+  int w = n->in[1], y = n->out[0], added = 0;
+  if ((at->rank != 4 && at->rank != 3) || at->dtype != IR_F32 || !ir_type_known(at) || !cc_is_const(g, w)) return 0;
+  const ir_tensor *wt = g->tensors[w];
+  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[at->rank - 1]) return 0;
+  if (at->rank == 3) {
+    char label[300];
+    /* the tokens of both leading axes ([N,T,K] or torch attention's [T,N,K]) as one axis */
+    int64_t rows = at->dims[0] * at->dims[1];
+    ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, at->dims[2]}};
+    ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, wt->type.dims[1]}};
+    snprintf(label, sizeof label, "%s_to4d", node_label(g, n));
+    n->in[0] = add_reshape(g, n->in[0], &a4, label, i);
+    snprintf(label, sizeof label, "%s_y4d", node_label(g, n));
+    int y4t = ir_add_tensor(g, label, &y4);
+    snprintf(label, sizeof label, "%s_to3d", node_label(g, n));
+    add_reshape(g, y4t, &g->tensors[y]->type, label, i + 2);
+    g->nodes[i + 2]->out[0] = y; /* the MatMul's output keeps its tensor: the last Reshape writes it */
+    n->out[0] = y4t;
+    i++, y = y4t, at = &g->tensors[n->in[0]]->type, added = 2;
+  }
+  int64_t K = wt->type.dims[0], M = wt->type.dims[1];
+  float *nw = xmalloc((size_t)(K * M) * sizeof(float));
+  for (int64_t k = 0; k < K; k++)
+    for (int64_t m = 0; m < M; m++) nw[m * K + k] = ((const float *)wt->data)[k * M + m];
+  char name[300];
+  snprintf(name, sizeof name, "%s_conv", wt->name);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw);
+  ir_type xt = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], K, at->dims[1], at->dims[2]}};
+  ir_type ct = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], M, at->dims[1], at->dims[2]}};
+  snprintf(name, sizeof name, "%s_nchw", g->tensors[n->in[0]]->name);
+  int x = ir_add_tensor(g, name, &xt);
+  snprintf(name, sizeof name, "%s_nchw", g->tensors[y]->name);
+  int cy = ir_add_tensor(g, name, &ct);
+  snprintf(name, sizeof name, "%s_to_nchw", node_label(g, n));
+  ir_node *t1 = ir_add_node(g, IR_OP_Transpose, name, &n->in[0], 1, &x, 1);
+  ir_set_attr_ints(t1, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+  ir_move_last_node(g, i);
+  snprintf(name, sizeof name, "%s_to_nhwc", node_label(g, n));
+  ir_node *t2 = ir_add_node(g, IR_OP_Transpose, name, &cy, 1, &y, 1);
+  ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  ir_move_last_node(g, i + 2);
+  ir_set_op(n, IR_OP_Conv);
+  cc_set_inputs(n, (int[]){x, wi}, 2);
+  n->out[0] = cy;
+  return added + 2;
+}
+
+/* Does Reshape node R only drop or insert unit axes before an unchanged last axis? */
+static int unit_reshape(const ir_graph *g, const ir_node *R) {
+  const ir_type *a = &g->tensors[R->in[0]]->type, *b = &g->tensors[R->out[0]]->type;
+  if (!ir_type_known(a) || !ir_type_known(b) || a->rank < 1 || b->rank < 1 || a->dims[a->rank - 1] != b->dims[b->rank - 1])
+    return 0;
+  int64_t pa[IR_MAX_DIMS] = {0}, pb[IR_MAX_DIMS] = {0};
+  int na = 0, nb = 0;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != 1) pa[na++] = a->dims[d];
+  for (int d = 0; d < b->rank; d++)
+    if (b->dims[d] != 1) pb[nb++] = b->dims[d];
+  return na == nb && !memcmp(pa, pb, (size_t)na * sizeof *pa);
+}
+
+/* Reshape node R (index ri, unit axes only) and its sole consumer c (at ci) trade places when c is
+ * pointwise or elementwise with a constant of at most the last axis. */
+static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
+  int t = R->out[0], y = c->out[0];
+  if (!unit_reshape(g, R) || c->n_out != 1 || !cc_same_type(&g->tensors[y]->type, &g->tensors[t]->type)) return 0;
+  if (is_pointwise(c->op)) {
+    if (c->in[0] != t) return 0;
+    for (int k = 1; k < c->n_in; k++)
+      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+  } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0;
+    if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > 1) return 0;
+  } else {
+    return 0;
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_rs", g->tensors[y]->name);
+  int u = ir_add_tensor(g, name, &g->tensors[R->in[0]]->type);
+  for (int k = 0; k < c->n_in; k++)
+    if (c->in[k] == t) c->in[k] = R->in[0];
+  c->out[0] = u;
+  R->in[0] = u;
+  R->out[0] = y;
+  g->nodes[ri] = c;
+  g->nodes[ci] = R;
+  return 1;
+}
+
+/* Linear layers on channels-last activations (ConvNeXt's blocks: Permute -> LayerNorm ->
+ * Linear -> GELU -> Linear -> Permute; a transformer's token MLP) run as 1x1 convolutions: each
+ * MatMul of a rank-4 [N,H,W,K] (or rank-3 [N,T,K], through [N,T,1,K]) activation by constant
+ * weights becomes Transpose -> 1x1 Conv -> Transpose; then every Transpose (and unit-axis
+ * Reshape) sinks through the pointwise ops and constant Add/Mul after it (the constant
+ * permuted), and two Transposes (Reshapes) in a row compose, cancelling when they are inverses,
+ * so that only the transposes around what must stay channels-last (a LayerNorm over channels,
+ * attention) remain. */
+int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  int converted = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int added = !n->dead && n->op == IR_OP_MatMul ? matmul_to_conv(g, i, n) : 0;
+    if (added) converted++, i += added;
+  }
+  if (!converted) return IR_OK;
+  for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+    changed = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+      ir_node *T = g->nodes[i];
+      if (T->dead || T->op != IR_OP_Transpose) continue;
+      int ci;
+      ir_node *c = cc_sole_consumer(g, T->out[0], &ci);
+      if (!c) continue;
+      if (c->op == IR_OP_Transpose) {
+        int64_t P[IR_MAX_DIMS], Q[IR_MAX_DIMS], R[IR_MAX_DIMS];
+        int r = get_perm(g, T, P);
+        if (r < 0 || get_perm(g, c, Q) != r) continue;
+        int ident = 1;
+        for (int d = 0; d < r; d++) R[d] = P[Q[d]], ident &= R[d] == d;
+        c->in[0] = T->in[0];
+        T->dead = 1;
+        if (ident) {
+          if (!cc_bypass(g, c, c->in[0], c->out[0])) ir_set_op(c, IR_OP_Identity), ir_del_attr(c, "perm");
+        } else {
+          ir_set_attr_ints(c, "perm", R, r);
+        }
+        changed = 1;
+        continue;
+      }
+      if (sink_once(g, i, T, ci, c)) changed = 1;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+      ir_node *R = g->nodes[i];
+      if (R->dead || R->op != IR_OP_Reshape) continue;
+      int ci;
+      ir_node *c = cc_sole_consumer(g, R->out[0], &ci);
+      if (!c) continue;
+      if (c->op == IR_OP_Reshape && cc_is_const(g, c->in[1]) && !ir_attr_int(c, "allowzero", 0)) {
+        /* Reshape of a Reshape: one; none when it restores the first one's input shape */
+        c->in[0] = R->in[0];
+        R->dead = 1;
+        if (cc_same_type(&g->tensors[c->in[0]]->type, &g->tensors[c->out[0]]->type) &&
+            ir_type_known(&g->tensors[c->in[0]]->type))
+          cc_bypass(g, c, c->in[0], c->out[0]);
+        changed = 1;
+        continue;
+      }
+      if (sink_reshape(g, i, R, ci, c)) changed = 1;
+    }
+  }
+  return IR_OK;
+}
+
+/* ---- affine-to-conv ---- */
+
+/* Per-channel constant operand of an Add/Sub/Mul/Div node n on a rank-4 [N,C,H,W] f32 activation
+ * (the activation first): the values as a scale s or shift t ([C], malloc'ed; Sub and Div
+ * become Add of -k and Mul of 1/k); the activation in *x. */
+static int channel_op(const ir_graph *g, const ir_node *n, int64_t C, float **s, float **t, int *x) {
+  float *v;
+  *s = *t = NULL;
+  if (n->op != IR_OP_Add && n->op != IR_OP_Sub && n->op != IR_OP_Mul && n->op != IR_OP_Div) return 0;
+  if ((n->op == IR_OP_Sub || n->op == IR_OP_Div) && !cc_is_const(g, n->in[1])) return 0; /* k - x, k / x */
+  if (!channel_const(g, n, C, 4, &v, x)) return 0;
+  for (int64_t c = 0; c < C; c++) {
+    if (n->op == IR_OP_Sub) v[c] = -v[c];
+    if (n->op == IR_OP_Div) v[c] = 1.0f / v[c];
+  }
+  if (n->op == IR_OP_Mul || n->op == IR_OP_Div) *s = v;
+  else *t = v;
+  return 1;
+}
+
+/* A per-channel constant affine of an activation that no Conv absorbed (a pre-activation
+ * BatchNorm between a Concat and a Relu, an input normalization (x - mean) / std before a padded
+ * conv): Mul/Div then Add/Sub by per-channel constants on a [N,C,H,W] tensor becomes one
+ * depthwise 1x1 Conv (weights s, bias t), which the accelerator runs and fuse joins with a
+ * following Relu/Clip. */
+int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->n_out != 1) continue;
+    const ir_type *yt = &g->tensors[n->out[0]]->type;
+    if (yt->dtype != IR_F32 || yt->rank != 4 || yt->dims[1] < 1) continue;
+    int64_t C = yt->dims[1];
+    float *s, *t, *s2, *t2;
+    int x, x2, ci;
+    if (!channel_op(g, n, C, &s, &t, &x)) continue;
+    if (!cc_same_type(&g->tensors[x]->type, yt)) {
+      free(s), free(t);
+      continue;
+    }
+    ir_node *last = n, *c = cc_sole_consumer(g, n->out[0], &ci);
+    /* a scale followed by a shift: one conv */
+    if (s && c && channel_op(g, c, C, &s2, &t2, &x2)) {
+      if (t2 && x2 == n->out[0] && cc_same_type(&g->tensors[c->out[0]]->type, yt)) {
+        t = t2, last = c;
+      } else {
+        free(s2), free(t2);
+      }
+    }
+    float *w = xmalloc((size_t)C * sizeof(float)), *b = xmalloc((size_t)C * sizeof(float));
+    for (int64_t k = 0; k < C; k++) w[k] = s ? s[k] : 1.0f, b[k] = t ? t[k] : 0.0f;
+    free(s), free(t);
+    char name[300];
+    snprintf(name, sizeof name, "%s_dw_weight", node_label(g, last));
+    int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);
+    snprintf(name, sizeof name, "%s_dw_bias", node_label(g, last));
+    int bi = cc_new_const_f32(g, name, &C, 1, b);
+    if (last != n) {
+      n->out[0] = last->out[0];
+      last->dead = 1;
+    }
+    ir_set_op(n, IR_OP_Conv);
+    cc_set_inputs(n, (int[]){x, wi, bi}, 3);
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_set_attr_int(n, "group", C);
+    ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
   }
   return IR_OK;
 }

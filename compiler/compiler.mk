@@ -23,8 +23,8 @@ $(patsubst %.c,$(BUILD)/obj/%.o,$(COMPILER_SRCS)): | $(ONNX_GEN_H)
 
 # ONNX's PyTorch-derived backend tests, through the same walker as the node tests
 ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
-TEST_SCRIPTS += "$(BUILD)/tests/test_onnx_node $(ONNX_TESTDATA)/pytorch-converted 55" \
-                "$(BUILD)/tests/test_onnx_node $(ONNX_TESTDATA)/pytorch-operator 10"
+TEST_SCRIPTS += "$(BUILD)/tests/test_onnx_node $(ONNX_TESTDATA)/pytorch-converted 75" \
+                "$(BUILD)/tests/test_onnx_node $(ONNX_TESTDATA)/pytorch-operator 27"
 
 # reference GEMM / Conv throughput (also written to build/bench/ref_kernels.json)
 BENCH_DEPS += $(BUILD)/tests/test_ref_ops

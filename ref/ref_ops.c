@@ -93,8 +93,6 @@ static float gelu(float x, int tanh_form) {
   return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
 }
 
-static float sigmoid(float x) { return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x)); }
-
 int ref_unary_math(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
@@ -114,32 +112,36 @@ int ref_unary_math(ref_call *c) {
   float alpha = ir_attr_float(c->n, "alpha", op == IR_OP_HardSigmoid ? 0.2f : op == IR_OP_LeakyRelu ? 0.01f : 1.0f);
   float beta = ir_attr_float(c->n, "beta", 0.5f);
   int tanh_form = op == IR_OP_Gelu && !strcmp(ir_attr_string(c->n, "approximate", "none"), "tanh");
-  for (int64_t i = 0; i < n; i++) {
-    float v = px[i], r;
-    switch (op) {
-    case IR_OP_Tanh: r = tanhf(v); break;
-    case IR_OP_Erf: r = erff(v); break;
-    case IR_OP_Exp: r = expf(v); break;
-    case IR_OP_Log: r = logf(v); break;
-    case IR_OP_Sqrt: r = sqrtf(v); break;
-    case IR_OP_Reciprocal: r = 1.0f / v; break;
-    case IR_OP_Neg: r = -v; break;
-    case IR_OP_Abs: r = fabsf(v); break;
-    case IR_OP_Floor: r = floorf(v); break;
-    case IR_OP_Ceil: r = ceilf(v); break;
-    case IR_OP_Round: r = nearbyintf(v); break;
-    case IR_OP_Sign: r = v > 0 ? 1.0f : v < 0 ? -1.0f : v; break;
-    case IR_OP_HardSigmoid: r = fmaxf(0.0f, fminf(1.0f, alpha * v + beta)); break;
-    case IR_OP_HardSwish: r = v * fmaxf(0.0f, fminf(1.0f, v * (1.0f / 6.0f) + 0.5f)); break;
-    case IR_OP_LeakyRelu: r = v < 0 ? alpha * v : v; break;
-    case IR_OP_Elu: r = v < 0 ? alpha * (expf(v) - 1.0f) : v; break;
-    case IR_OP_Softplus: r = v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v)); break;
-    case IR_OP_Gelu: r = gelu(v, tanh_form); break;
-    case IR_OP_Silu: r = v * sigmoid(v); break;
-    default: return CERR("not a unary function"), IR_UNSUPPORTED;
-    }
-    py[i] = r;
+  /* one loop per function (the switch outside, so that each loop vectorizes) */
+#define EACH(expr)                                 \
+  for (int64_t i = 0; i < n; i++) {                \
+    float v = px[i];                               \
+    py[i] = (expr);                                \
+  }                                                \
+  break
+  switch (op) {
+  case IR_OP_Tanh: EACH(tanhf(v));
+  case IR_OP_Erf: EACH(erff(v));
+  case IR_OP_Exp: EACH(expf(v));
+  case IR_OP_Log: EACH(logf(v));
+  case IR_OP_Sqrt: EACH(sqrtf(v));
+  case IR_OP_Reciprocal: EACH(1.0f / v);
+  case IR_OP_Neg: EACH(-v);
+  case IR_OP_Abs: EACH(fabsf(v));
+  case IR_OP_Floor: EACH(floorf(v));
+  case IR_OP_Ceil: EACH(ceilf(v));
+  case IR_OP_Round: EACH(nearbyintf(v));
+  case IR_OP_Sign: EACH(v > 0 ? 1.0f : v < 0 ? -1.0f : v);
+  case IR_OP_HardSigmoid: EACH(fmaxf(0.0f, fminf(1.0f, alpha * v + beta)));
+  case IR_OP_HardSwish: EACH(v * fmaxf(0.0f, fminf(1.0f, v * (1.0f / 6.0f) + 0.5f)));
+  case IR_OP_LeakyRelu: EACH(v < 0 ? alpha * v : v);
+  case IR_OP_Elu: EACH(v < 0 ? alpha * (expf(v) - 1.0f) : v);
+  case IR_OP_Softplus: EACH(v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v)));
+  case IR_OP_Gelu: EACH(gelu(v, tanh_form));
+  case IR_OP_Silu: EACH(v / (1.0f + expf(-v)));
+  default: return CERR("not a unary function"), IR_UNSUPPORTED;
   }
+#undef EACH
   return IR_OK;
 }
 

@@ -118,6 +118,7 @@ int main(void) {
     one("qlinear", cfg, 3, "", 0.999, ls, lz, 3);
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
+    /* x * Sigmoid(x) is one dlvta.Silu step (fuse-activations), a table on the accelerator */
     one("mixed", cfg, 7, "Mul,Concat,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
     /* three Sigmoids as tables: two fused into their convs, one a LUT layer after the pooling */

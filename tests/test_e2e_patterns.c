@@ -6,7 +6,7 @@
  * ReduceMean left; HardSwish and dlvta.Silu present; no ceil_mode), and the model compiled for
  * The rewritten graph must give onnxruntime's float outputs on the reference executor (atol 1e-5
  * + rtol 1e-4: the rewrites are exact), and the model compiled for pynq and tiny must match them
- * on fsim within int8 tolerance (cosine >= 0.99, max error <= 10 output quantization steps, a
+ * on fsim within int8 tolerance (cosine >= 0.99, max error <= 16 output quantization steps, a
  * step being the reference outputs' range / 255). */
 #include "cc.h"
 #include "e2e_util.h"
@@ -90,7 +90,7 @@ static void on_fsim(const char *cfg) {
     }
     double step = (hi - lo) / 255;
     printf("  patterns %s: max error %.4f = %.1f output steps of %.5f\n", cfg, worst, worst / step, step);
-    CHECK(worst <= 10 * step, "patterns %s: max error %.4f is %.1f output quantization steps (max 10)", cfg, worst,
+    CHECK(worst <= 16 * step, "patterns %s: max error %.4f is %.1f output quantization steps (max 16: six requantized layers)", cfg, worst,
           worst / step);
     free(y);
   }

@@ -173,12 +173,13 @@ static void test_cnn(void) {
   CHECK(count_op(c, IR_OP_Flatten) + count_op(c, IR_OP_Squeeze) + count_op(c, IR_OP_Unsqueeze) == 0,
         "Flatten/Squeeze/Unsqueeze left");
   CHECK(count_op(c, IR_OP_Reshape) == 1, "one Reshape (Flatten; Unsqueeze+Squeeze cancel), got %d", count_op(c, IR_OP_Reshape));
-  CHECK(count_op(c, IR_OP_FusedConv) == 3 && count_op(c, IR_OP_Conv) == 0, "3 FusedConv, 0 Conv: %d %d",
+  /* the standalone BN after MaxPool became Mul + Add, then a depthwise 1x1 Conv (affine-to-conv) */
+  CHECK(count_op(c, IR_OP_FusedConv) == 3 && count_op(c, IR_OP_Conv) == 1, "3 FusedConv, 1 Conv: %d %d",
         count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Conv));
   CHECK(count_op(c, IR_OP_Relu) == 0 && count_op(c, IR_OP_Clip) == 0, "activations fused");
-  /* standalone BN after MaxPool became Mul + Add; the folded Constant+Constant Add is gone and
-   * only kmul remains as a Mul with a constant */
-  CHECK(count_op(c, IR_OP_Mul) == 2 && count_op(c, IR_OP_Add) == 1, "Mul %d (want 2), Add %d (want 1)",
+  /* the folded Constant+Constant Add is gone and only kmul (rank 2) remains as a Mul with a
+   * constant */
+  CHECK(count_op(c, IR_OP_Mul) == 1 && count_op(c, IR_OP_Add) == 0, "Mul %d (want 1), Add %d (want 0)",
         count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
   int resid = 0, clip = 0;
   for (int i = 0; i < c->n_nodes; i++) {
@@ -707,8 +708,8 @@ static void test_reduce_to_pool(void) {
   ir_graph_free(g);
 }
 
-/* A zero Pad into a Conv's and a counting AveragePool's pads; a Pad before a MaxPool, a
- * non-zero Pad and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
+/* A zero Pad into a Conv's and a counting AveragePool's pads, and into a MaxPool's after a Relu;
+ * a Pad before a MaxPool of a signed input and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
  * AveragePool become explicit end padding with the same output. */
 static void test_fold_pad(void) {
   int x;
@@ -730,7 +731,11 @@ static void test_fold_pad(void) {
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
   ir_set_attr_ints(n, "strides", s2, 2);
   ir_set_attr_int(n, "ceil_mode", 1);
-  int y = node(g, IR_OP_Pad, "padc", (int[]){ap2, ci64(g, "pads4", 8, (int64_t[]){0, 1, 0, 0, 0, 1, 0, 0})}, 2, 1, NULL);
+  int padc = node(g, IR_OP_Pad, "padc", (int[]){ap2, ci64(g, "pads4", 8, (int64_t[]){0, 1, 0, 0, 0, 1, 0, 0})}, 2, 1, NULL);
+  int rl = node(g, IR_OP_Relu, "relu", &padc, 1, 1, NULL);
+  int rp = node(g, IR_OP_Pad, "pad5", (int[]){rl, ci64(g, "pads5", 8, (int64_t[]){0, 0, 1, 1, 0, 0, 0, 0})}, 2, 1, NULL);
+  int y = node(g, IR_OP_MaxPool, "maxr", &rp, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "fold-pad");
   CHECK(count_op(c, IR_OP_Pad) == 2, "2 Pads stay (before the MaxPool, on the channel axis): %d", count_op(c, IR_OP_Pad));
@@ -742,7 +747,9 @@ static void test_fold_pad(void) {
       CHECK(pd && cnt == 4 && pd[0] == 2 && pd[1] == 3 && pd[2] == 3 && pd[3] == 2, "conv pads = [2,3,3,2]");
     if (m->op == IR_OP_AveragePool && !strcmp(m->name, "avg"))
       CHECK(pd && cnt == 4 && pd[0] == 1 && ir_attr_int(m, "count_include_pad", 0) == 1, "avg pads 1, count_include_pad");
-    if (m->op == IR_OP_MaxPool || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
+    if (m->op == IR_OP_MaxPool && !strcmp(m->name, "maxr"))
+      CHECK(pd && cnt == 4 && pd[0] == 1 && pd[1] == 1 && pd[2] == 0, "maxr pads = [1,1,0,0]");
+    if ((m->op == IR_OP_MaxPool && strcmp(m->name, "maxr")) || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
       CHECK(!ir_attr_int(m, "ceil_mode", 0) && pd, "%s: ceil_mode gone, explicit pads", m->name);
   }
   ir_graph_free(c);
@@ -750,7 +757,7 @@ static void test_fold_pad(void) {
 }
 
 /* A standalone BatchNorm (Mul + Add) into the next unpadded Conv; a scale alone into a padded
- * grouped Conv; a shift before a padded Conv stays. */
+ * grouped Conv; a shift before a padded Conv becomes a depthwise 1x1 Conv (affine-to-conv). */
 static void test_fold_affine(void) {
   int x;
   ir_graph *g = graph_with_input("affine", 4, (int64_t[]){-1, 4, 6, 6}, &x);
@@ -769,9 +776,64 @@ static void test_fold_affine(void) {
   ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "fold-affine");
-  /* left: the Add of shift2 (before a padded conv); shift folds into c2's bias by fuse */
-  CHECK(count_op(c, IR_OP_Mul) == 0 && count_op(c, IR_OP_Add) == 1 && count_op(c, IR_OP_BatchNormalization) == 0,
-        "BN and scale folded, shift2 kept: %d Mul, %d Add", count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  /* shift folds into c2's bias; shift2 (before a padded conv) becomes a depthwise 1x1 conv */
+  CHECK(count_op(c, IR_OP_Mul) == 0 && count_op(c, IR_OP_Add) == 0 && count_op(c, IR_OP_BatchNormalization) == 0,
+        "BN, scale and shift folded, shift2 a conv: %d Mul, %d Add", count_op(c, IR_OP_Mul), count_op(c, IR_OP_Add));
+  int dw = 0;
+  for (int i = 0; i < c->n_nodes; i++)
+    dw += (c->nodes[i]->op == IR_OP_Conv || c->nodes[i]->op == IR_OP_FusedConv) && ir_attr_int(c->nodes[i], "group", 1) == 8 &&
+          c->tensors[c->nodes[i]->in[1]]->type.dims[2] == 1;
+  CHECK(dw == 1, "shift2 is a depthwise 1x1 conv (%d found)", dw);
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* A ConvNeXt block as torch exports it: Transpose to channels-last -> LayerNorm -> MatMul -> Add
+ * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
+ * become 1x1 convolutions, only the Transposes around the LayerNorm remain and the layer scale
+ * folds into the second convolution (fold-affine). */
+static void test_channels_last(void) {
+  int x;
+  ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
+  ir_node *n;
+  int64_t c4 = 4, c8 = 8, w1d[2] = {4, 8}, w2d[2] = {8, 4}, gd[3] = {4, 1, 1};
+  int t = node(g, IR_OP_Transpose, "perm_in", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  int ln = node(g, IR_OP_LayerNormalization, "ln", (int[]){t, crand(g, "lg", 1, &c4, 0.3f, 1), crand(g, "lb", 1, &c4, 0.3f, 0)}, 3, 1, &n);
+  ir_set_attr_float(n, "epsilon", 1e-6f);
+  int m1 = node(g, IR_OP_MatMul, "fc1", (int[]){ln, crand(g, "w1", 2, w1d, 0.5f, 0)}, 2, 1, NULL);
+  int a1 = node(g, IR_OP_Add, "fc1b", (int[]){m1, crand(g, "b1", 1, &c8, 0.2f, 0)}, 2, 1, NULL);
+  int ge = node(g, IR_OP_Gelu, "gelu", &a1, 1, 1, NULL);
+  int m2 = node(g, IR_OP_MatMul, "fc2", (int[]){ge, crand(g, "w2", 2, w2d, 0.5f, 0)}, 2, 1, NULL);
+  int a2 = node(g, IR_OP_Add, "fc2b", (int[]){crand(g, "b2", 1, &c4, 0.2f, 0), m2}, 2, 1, NULL);
+  int tb = node(g, IR_OP_Transpose, "perm_out", &a2, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+  int sc = node(g, IR_OP_Mul, "scale", (int[]){tb, crand(g, "gamma", 3, gd, 0.5f, 0)}, 2, 1, NULL);
+  int y = node(g, IR_OP_Add, "res", (int[]){sc, x}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "channels-last");
+  CHECK(count_op(c, IR_OP_Mul) == 0, "the layer scale folds into the second conv: %d Mul left", count_op(c, IR_OP_Mul));
+  CHECK(count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 2 &&
+            count_op(c, IR_OP_Transpose) == 2,
+        "2 convs, 2 Transposes (around the LayerNorm), no MatMul: %d convs, %d Transposes, %d MatMul",
+        count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_MatMul));
+  ir_graph_free(c);
+  ir_graph_free(g);
+  /* a transformer's token MLP on [1,T,K]: MatMul -> Add -> Gelu -> MatMul -> Add -> residual */
+  g = graph_with_input("mlp", 3, (int64_t[]){1, 5, 8}, &x);
+  int64_t c16 = 16, u1d[2] = {8, 16}, u2d[2] = {16, 8};
+  int h1 = node(g, IR_OP_MatMul, "m1", (int[]){x, crand(g, "u1", 2, u1d, 0.5f, 0)}, 2, 1, NULL);
+  int h2 = node(g, IR_OP_Add, "m1b", (int[]){h1, crand(g, "v1", 1, &c16, 0.2f, 0)}, 2, 1, NULL);
+  int h3 = node(g, IR_OP_Gelu, "act", &h2, 1, 1, NULL);
+  int h4 = node(g, IR_OP_MatMul, "m2", (int[]){h3, crand(g, "u2", 2, u2d, 0.5f, 0)}, 2, 1, NULL);
+  int h5 = node(g, IR_OP_Add, "m2b", (int[]){h4, crand(g, "v2", 1, &c8, 0.2f, 0)}, 2, 1, NULL);
+  y = node(g, IR_OP_Add, "res", (int[]){h5, x}, 2, 1, NULL);
+  set_output(g, y);
+  c = pipeline_same(g, "channels-last tokens");
+  CHECK(count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 2 &&
+            count_op(c, IR_OP_Transpose) == 2 && count_op(c, IR_OP_Reshape) == 2,
+        "tokens: 2 convs between one Reshape+Transpose pair each side: %d convs, %d Transposes, %d Reshapes",
+        count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_Reshape));
   ir_graph_free(c);
   ir_graph_free(g);
 }
@@ -781,9 +843,9 @@ static void test_fold_affine(void) {
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "reduce-to-pool", "fold-pad", "fold-affine", "fuse", "dce",
+                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv", "fuse", "dce",
                                       "qdq-import", "partition", "calibrate", "lower"};
-  const int first_backend = 13;
+  const int first_backend = 15;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -828,6 +890,7 @@ int main(void) {
   test_reduce_to_pool();
   test_fold_pad();
   test_fold_affine();
+  test_channels_last();
   test_pass_table();
   return TEST_END();
 }

@@ -32,6 +32,11 @@ def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
 
+def last_line(r):
+    lines = r.stdout.strip().splitlines()
+    return (lines[-1] if lines else f"exit status {r.returncode}, no output")[:300]
+
+
 def model_macs(path):
     """Multiply-accumulates of every Conv, Gemm and MatMul of an ONNX model (shapes from onnx's
     shape inference)."""
@@ -51,10 +56,10 @@ def model_macs(path):
         if n.op_type == "Conv" and n.output[0] in shapes and n.input[1] in shapes:
             y, w = shapes[n.output[0]], shapes[n.input[1]]
             total += int(np.prod(y)) * int(np.prod(w[1:]))
-        elif n.op_type in ("Gemm", "MatMul") and n.output[0] in shapes and n.input[0] in shapes:
-            a, y = shapes[n.input[0]], shapes[n.output[0]]
-            trans_a = any(at.name == "transA" and at.i for at in n.attribute)
-            k = a[-2] if trans_a else a[-1]
+        elif n.op_type in ("Gemm", "MatMul") and shapes.get(n.output[0]) and len(shapes.get(n.input[1], [])) >= 2:
+            b, y = shapes[n.input[1]], shapes[n.output[0]]
+            trans_b = any(at.name == "transB" and at.i for at in n.attribute)
+            k = b[-1] if n.op_type == "Gemm" and trans_b else b[-2]
             total += int(np.prod(y)) * k
     return total
 
@@ -98,7 +103,7 @@ def bench_one(name, d, dlvta, config):
     row["compile_s"] = round(time.time() - t0, 2)
     row["compile_cpu_s"] = round(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, 2)
     if r.returncode:
-        row["error"] = "compile: " + r.stdout.strip().splitlines()[-1][:300]
+        row["error"] = "compile: " + last_line(r)
         return row
     row["layers"], row["cpu_nodes"], row["cpu_ops"] = cpu_summary(r.stdout)
     m = re.search(r"accelerator: (\d+) MACs", r.stdout)
@@ -106,7 +111,7 @@ def bench_one(name, d, dlvta, config):
     out, stats = os.path.join(d, "out.npy"), os.path.join(d, "stats.json")
     r = run([dlvta, "run", pkg, "--input", os.path.join(d, "input.npy"), "--output", out, "--stats", stats])
     if r.returncode:
-        row["error"] = "run: " + r.stdout.strip().splitlines()[-1][:300]
+        row["error"] = "run: " + last_line(r)
         return row
     with open(stats) as f:
         st = json.load(f)

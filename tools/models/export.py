@@ -119,10 +119,16 @@ def zoo_model(name, outdir, seed=1):
     torch.manual_seed(seed)
     model = getattr(torchvision.models, name)(weights=None)
     imgs = realistic_images(34, 224, seed)
-    calibrate_bn(model, imgs[:32], seed)
+    for m in model.modules():  # ViT's head starts at zero: a constant output would compare as nothing
+        if isinstance(m, torch.nn.Linear) and not m.weight.detach().any():
+            torch.nn.init.normal_(m.weight, std=0.02)
+    has_bn = any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    if has_bn:  # (ConvNeXt and ViT have none: their LayerNorms need no statistics)
+        calibrate_bn(model, imgs[:32], seed)
+    model.eval()
     save(outdir, model, imgs[:1], imgs[32:33], imgs[:16],
-         f"{name}: random weights, BN statistics from 32 realistic images, opset 13; test input:"
-         f" one held-out realistic image")
+         f"{name}: random weights{', BN statistics from 32 realistic images' if has_bn else ''}, opset 13;"
+         f" test input: one held-out realistic image")
 
 
 class Patterns(torch.nn.Module):
