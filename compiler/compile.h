@@ -63,6 +63,12 @@ int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *
                        int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
                        FILE *log, char *err, size_t errlen);
 
+/* cc_compile_package for a model with n_inputs inputs: calib[i] holds n_calib samples of
+ * sample_numel[i] floats for input i (the graph's input order), checked against the model. */
+int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                             int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                             int no_latency_hiding, FILE *log, char *err, size_t errlen);
+
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 
