@@ -4,13 +4,21 @@
  *   qdq-import  quantized ONNX (QuantizeLinear/DequantizeLinear pairs, QLinearConv,
  *               QLinearMatMul) -> float ops whose tensors carry the model's own scales and zero
  *               points (uint8 zero point z becomes int8 z - 128); weights become float constants
- *               with their scales kept (quant.c)
+ *               with their scales kept (also PyTorch's fake-quantized float weights through
+ *               QuantizeLinear -> DequantizeLinear, folded as ONNX rounds them); per-channel
+ *               affine maps after a Conv/Gemm with such weights (a QAT module's Div by its BN
+ *               scale, bias Add, BatchNormalization) fold into the weights' per-channel scales and
+ *               the bias, the integer weights unchanged (-128 included); a conv output with
+ *               the model's own quantization stays a stored tensor (no residual fusion past it),
+ *               as onnxruntime rounds it (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
  *               folded into the accelerator layer before it) or "cpu" (reference executor, with
  *               the reason in dlvta.why); a node neither can run is an error naming it (partition.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
- *               samples -> int8 quantization of every float activation tensor (quant.c); one
+ *               samples (one set per model input) -> int8 quantization of every float activation
+ *               tensor that has none yet; nothing runs when every one has the model's own
+ *               (quant.c); one
  *               pass over the samples gathers the ranges and |x| histograms together (4096 bins
  *               over a power-of-two multiple of the first sample's range, merged pairwise when
  *               the range doubles); the reference's GEMM runs with AVX2/AVX-512 when the CPU has
@@ -34,7 +42,8 @@
  * A tensor whose calibrated minimum is >= 0
  * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used), any
  * other is symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
- * (scale max|w|/127), bias int32 at scale in_scale * w_scale. The IR dump after calibrate shows
+ * (scale max|w|/127, codes -127..127; a quantized model's own scales and codes are kept), bias
+ * int32 at scale in_scale * w_scale. The IR dump after calibrate shows
  * every tensor's choice; after partition every node's target.
  */
 #ifndef DLVTA_COMPILE_H
