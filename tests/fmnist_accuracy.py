@@ -31,7 +31,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
 DATA = "/usr/share/datasets/fashion-mnist"
-MODELS = ["res", "mbv3", "inception"]
+MODELS = os.environ.get("FMNIST_MODELS", "res,mbv3,inception").split(",")
 MEAN, STD = 0.2860, 0.3530  # as tools/models/train_fmnist.py
 OUT = "build/models/fmnist"
 
@@ -49,10 +49,10 @@ def check(cond, what):
 
 def test_images(n):
     """The first n test images, normalized as in training, and their labels (cached as .npy)."""
-    xp, yp = "%s/test_x_%d.npy" % (OUT, n), "%s/test_y_%d.npy" % (OUT, n)
+    xp, yp = "%s/test_x_%d.npy" % (OUT, n), "%s/test_y_%d.npy" % (OUT, n)  # x: [n][1, 1, 28, 28]
     if not os.path.exists(xp):
         with gzip.open(DATA + "/t10k-images-idx3-ubyte.gz") as f:
-            x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:n]
+            x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 1, 28, 28)[:n]
         with gzip.open(DATA + "/t10k-labels-idx1-ubyte.gz") as f:
             y = np.frombuffer(f.read(), np.uint8, offset=8)[:n]
         np.save(xp, ((x.astype(np.float32) / 255.0 - MEAN) / STD).astype(np.float32))
