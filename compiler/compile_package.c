@@ -66,8 +66,11 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
   cc_model *m = NULL;
   int rc = cc_compile(onnx_path, &o, &m, err, errlen);
   if (rc != IR_OK) return rc;
-  if (n_calib > 0) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", n_calib, src);
-  else snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
+  /* the compile's own note stays (a model that needed no calibration) */
+  if (!m->calib[0] && n_calib > 0)
+    snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", n_calib, src);
+  else if (!m->calib[0])
+    snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
   if (cc_package_write(m, pkg_path, err, errlen) != 0) {
     cc_model_free(m);
     return IR_ERR;

@@ -169,6 +169,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (co->log) fprintf(co->log, "calibration: not needed: every activation carries the model's own quantization\n");
     free(cx->calibrated);
     cx->calibrated = NULL, cx->n_calibrated = 0;
+    cx->own_quant = 1;
     share_quant(g);
     return IR_OK;
   }
