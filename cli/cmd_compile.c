@@ -141,8 +141,11 @@ int cmd_compile(int argc, char **argv) {
     cli_error("compile", "%s", err);
     return 1;
   }
-  if (ncalib) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", o.n_calib, src);
-  else snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
+  /* the compile's own note stays (a model that needed no calibration) */
+  if (!m->calib[0] && ncalib)
+    snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", o.n_calib, src);
+  else if (!m->calib[0])
+    snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
   if (cc_package_write(m, out, err, sizeof err) != 0) {
     cli_error("compile", "%s", err);
     cc_model_free(m);

@@ -27,7 +27,7 @@ static const command commands[] = {
      "                                            write a random valid program (for cross-checks)"},
 #ifndef DLVTA_NO_COMPILER /* the runtime-only build (make runtime) has no compiler */
     {"compile", cmd_compile,
-     "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib SAMPLES.npy] [--dump-after PASS]\n"
+     "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS]\n"
      "        [--no-latency-hiding]               compile an ONNX model into a package"},
     {"compare", cmd_compare,
      "compare MODEL.onnx MODEL.dlvta --input X.npy [--backend fsim|verilator|zynq] [--json] [--calib S.npy]\n"
@@ -45,7 +45,7 @@ static const command commands[] = {
      "        [--model-error] [--quiet]           sweep accelerator configs: Pareto front, best config"},
 #endif
     {"run", cmd_run,
-     "run MODEL.dlvta --input X.npy [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
+     "run MODEL.dlvta --input [NAME=]X.npy... [--output Y.npy] [--backend fsim|verilator|zynq|xrt] [--stats S.json]\n"
      "                                            run a package on one input or a stack of N"},
     {"selftest", cmd_selftest,
      "selftest --backend zynq|xrt|verilator|fsim [--config NAME] [--options OPTS] [-v]\n"

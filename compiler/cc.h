@@ -56,6 +56,8 @@ typedef struct cc_ctx {
                                    * chose (lower may nudge those, never a model's own), set by
                                    * calibrate, freed by cc_ctx_done */
   int n_calibrated;
+  int own_quant;                  /* set by calibrate: every activation had the model's own
+                                   * quantization, no samples were run */
 } cc_ctx;
 
 typedef int (*cc_pass_fn)(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

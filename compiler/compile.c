@@ -97,6 +97,7 @@ int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err,
     cc_model_free(cx.model);
     return rc;
   }
+  if (cx.own_quant) snprintf(cx.model->calib, sizeof cx.model->calib, "none: the model's own quantization on every activation");
   *out = cx.model;
   return IR_OK;
 }

@@ -4,7 +4,13 @@
  *   qdq-import  quantized ONNX (QuantizeLinear/DequantizeLinear pairs, QLinearConv,
  *               QLinearMatMul) -> float ops whose tensors carry the model's own scales and zero
  *               points (uint8 zero point z becomes int8 z - 128); weights become float constants
- *               with their scales kept (quant.c)
+ *               with their scales kept (also PyTorch's fake-quantized float weights through
+ *               QuantizeLinear -> DequantizeLinear, folded as ONNX rounds them); per-channel
+ *               affine maps after a Conv/Gemm with such weights (a QAT module's Div by its BN
+ *               scale, bias Add, BatchNormalization) fold into the weights' per-channel scales and
+ *               the bias, the integer weights unchanged (-128 included); a conv output with
+ *               the model's own quantization stays a stored tensor (no residual fusion past it),
+ *               as onnxruntime rounds it (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
  *               folded into the accelerator layer before it), "fold" (a Reshape flattening a
@@ -12,7 +18,9 @@
  *               an H x W kernel, the flatten order being its weights' order) or "cpu" (reference executor, with
  *               the reason in dlvta.why); a node neither can run is an error naming it (partition.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
- *               samples -> int8 quantization of every float activation tensor (quant.c); one
+ *               samples (one set per model input) -> int8 quantization of every float activation
+ *               tensor that has none yet; nothing runs when every one has the model's own
+ *               (quant.c); one
  *               pass over the samples gathers the ranges and |x| histograms together (4096 bins
  *               over a power-of-two multiple of the first sample's range, merged pairwise when
  *               the range doubles); the reference's GEMM runs with AVX2/AVX-512 when the CPU has
@@ -36,7 +44,8 @@
  * A tensor whose calibrated minimum is >= 0
  * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used), any
  * other is symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
- * (scale max|w|/127), bias int32 at scale in_scale * w_scale. The IR dump after calibrate shows
+ * (scale max|w|/127, codes -127..127; a quantized model's own scales and codes are kept), bias
+ * int32 at scale in_scale * w_scale. The IR dump after calibrate shows
  * every tensor's choice; after partition every node's target.
  */
 #ifndef DLVTA_COMPILE_H
@@ -64,6 +73,12 @@ int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err,
 int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
                        int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
                        FILE *log, char *err, size_t errlen);
+
+/* cc_compile_package for a model with n_inputs inputs: calib[i] holds n_calib samples of
+ * sample_numel[i] floats for input i (the graph's input order), checked against the model. */
+int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                             int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                             int no_latency_hiding, FILE *log, char *err, size_t errlen);
 
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);

@@ -8,26 +8,29 @@
 #include "compile.h"
 #include "onnx_import.h"
 
-/* The number of values of the single input of the ONNX model at path (a leading dynamic batch
- * dimension counts as 1), or -1 with the problem in err. */
-static int64_t model_input_numel(const char *path, char *err, size_t errlen) {
+/* The number of values of each of the n inputs of the ONNX model at path (a leading dynamic
+ * batch dimension counts as 1) into numel[]; 0, or -1 with the problem (also a model with
+ * another number of inputs) in err. */
+static int model_input_numels(const char *path, int n, int64_t *numel, char *err, size_t errlen) {
   ir_graph *g = NULL;
   if (onnx_import(path, &g, err, errlen) != IR_OK) return -1;
-  if (g->n_inputs != 1) {
-    snprintf(err, errlen, "%s: calibration samples need a model with one input, this one has %d", path, g->n_inputs);
+  if (g->n_inputs != n) {
+    snprintf(err, errlen, "%s: calibration samples for %d input(s), the model has %d", path, n, g->n_inputs);
     ir_graph_free(g);
     return -1;
   }
-  ir_type t = g->tensors[g->inputs[0]]->type;
-  if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
-  int64_t numel = ir_type_numel(&t);
+  for (int i = 0; i < n; i++) {
+    ir_type t = g->tensors[g->inputs[i]]->type;
+    if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
+    numel[i] = ir_type_numel(&t);
+  }
   ir_graph_free(g);
-  return numel;
+  return 0;
 }
 
-int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
-                       int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
-                       FILE *log, char *err, size_t errlen) {
+int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                             int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                             int no_latency_hiding, FILE *log, char *err, size_t errlen) {
   if (!onnx_path || !pkg_path) {
     snprintf(err, errlen, "compile: no %s path", onnx_path ? "package" : "model");
     return IR_ERR;
@@ -37,27 +40,37 @@ int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *
     snprintf(err, errlen, "unknown config '%s' (known: %s)", config, isa_config_names());
     return IR_ERR;
   }
-  if (n_calib < 0 || (n_calib > 0 && !calib)) {
-    snprintf(err, errlen, "compile: bad calibration sample count %d", n_calib);
+  int bad = n_calib < 0 || (n_calib > 0 && (!calib || !sample_numel || n_inputs < 1 || n_inputs > 64));
+  for (int i = 0; !bad && n_calib > 0 && i < n_inputs; i++) bad = !calib[i];
+  if (bad) {
+    snprintf(err, errlen, "compile: bad calibration samples (%d samples for %d input(s))", n_calib, n_inputs);
     return IR_ERR;
   }
   const char *src = calib_source && *calib_source ? calib_source : "memory";
   if (n_calib > 0) {
-    int64_t numel = model_input_numel(onnx_path, err, errlen);
-    if (numel < 0) return IR_ERR;
-    if (sample_numel != numel) {
-      snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
-               (long long)sample_numel, (long long)numel);
-      return IR_ERR;
-    }
+    int64_t numel[64];
+    if (model_input_numels(onnx_path, n_inputs, numel, err, errlen)) return IR_ERR;
+    for (int i = 0; i < n_inputs; i++)
+      if (sample_numel[i] != numel[i]) {
+        if (n_inputs > 1)
+          snprintf(err, errlen, "%s: each calibration sample for input %d has %lld values, that input has %lld", src, i,
+                   (long long)sample_numel[i], (long long)numel[i]);
+        else
+          snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
+                   (long long)sample_numel[i], (long long)numel[i]);
+        return IR_ERR;
+      }
   }
-  cc_options o = {.config = config, .calib = n_calib > 0 ? calib : NULL, .n_calib = n_calib,
-                       .no_latency_hiding = no_latency_hiding, .log = log};
+  cc_options o = {.config = config, .calib_inputs = n_calib > 0 ? calib : NULL, .n_calib_inputs = n_calib > 0 ? n_inputs : 0,
+                  .n_calib = n_calib, .no_latency_hiding = no_latency_hiding, .log = log};
   cc_model *m = NULL;
   int rc = cc_compile(onnx_path, &o, &m, err, errlen);
   if (rc != IR_OK) return rc;
-  if (n_calib > 0) snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", n_calib, src);
-  else snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
+  /* the compile's own note stays (a model that needed no calibration) */
+  if (!m->calib[0] && n_calib > 0)
+    snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", n_calib, src);
+  else if (!m->calib[0])
+    snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
   if (cc_package_write(m, pkg_path, err, errlen) != 0) {
     cc_model_free(m);
     return IR_ERR;
@@ -65,4 +78,16 @@ int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *
   if (log) fprintf(log, "wrote %s (config %s, %d layers, %d steps)\n", pkg_path, m->cfg->d.name, m->nl, m->ns);
   cc_model_free(m);
   return IR_OK;
+}
+
+int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,
+                       int n_calib, int64_t sample_numel, const char *calib_source, int no_latency_hiding,
+                       FILE *log, char *err, size_t errlen) {
+  const float *one[1] = {calib};
+  if (n_calib < 0 || (n_calib > 0 && !calib)) {
+    snprintf(err, errlen, "compile: bad calibration sample count %d", n_calib);
+    return IR_ERR;
+  }
+  return cc_compile_package_multi(onnx_path, pkg_path, config, one, 1, n_calib, &sample_numel, calib_source,
+                                  no_latency_hiding, log, err, errlen);
 }

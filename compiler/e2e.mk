@@ -71,3 +71,9 @@ $(BUILD)/models/committed/two_input_ref.npy: tests/models/two_input.onnx tests/m
 	@mkdir -p $(dir $@)
 	node tools/ort/ort_run.js $< tests/models/two_input_left_input.npy,tests/models/two_input_right_input.npy $@
 TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed/two_input_ref.npy
+
+# int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
+# the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/fmnist_accuracy.py --n 1000"
+BENCH_CMDS += "$(SYS_PYTHON) tests/fmnist_accuracy.py --n 10000 --json $(BUILD)/bench/fmnist.json"
+BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)

@@ -170,6 +170,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (co->log) fprintf(co->log, "calibration: not needed: every activation carries the model's own quantization\n");
     free(cx->calibrated);
     cx->calibrated = NULL, cx->n_calibrated = 0;
+    cx->own_quant = 1;
     share_quant(g);
     return IR_OK;
   }
@@ -341,11 +342,14 @@ static int dequant_const(ir_graph *g, int q, const float *scale, const int32_t *
 }
 
 /* Rewrites quantized ONNX into float ops with fixed quantization (see compile.h):
- * 1. DequantizeLinear of a constant (weights, bias) -> a float constant carrying its scales;
- * 2. QLinearConv / QLinearMatMul -> DequantizeLinear + Conv / MatMul on float constants +
+ * 1. QLinearConv / QLinearMatMul -> DequantizeLinear + Conv / MatMul on float constants +
  *    QuantizeLinear;
- * 3. QuantizeLinear(x) -> DequantizeLinear pairs with equal parameters: the DQ output is
+ * 2. QuantizeLinear of a float constant (fake-quantized weights) -> the integer constant;
+ * 3. DequantizeLinear of a constant (weights, bias) -> a float constant carrying its scales;
+ * 4. QuantizeLinear(x) -> DequantizeLinear pairs with equal parameters: the DQ output is
  *    replaced by x, which keeps the parameters as its quantization;
+ * 5. per-channel affine chains after Conv/Gemm with quantized weights -> into the weights'
+ *    scales and the bias (fold_affine_chain);
  * then re-runs fuse and dce so that the new Conv nodes fuse with their activations. Integer
  * tensors that remain (e.g. a quantized graph input) run through the reference executor. */
 /* QLinearConv / QLinearMatMul node i with constant scales and zero points -> DequantizeLinear

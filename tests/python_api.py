@@ -202,6 +202,30 @@ r = subprocess.run([sys.executable, "-c", "import dlvta"], env=dict(os.environ, 
 check(r.returncode != 0 and "ImportError" in r.stdout and "nolib.so" in r.stdout,
       "a bad DLVTA_LIB: ImportError naming it", r.stdout[-300:])
 
+# a model with two inputs: calibration samples per input (a list in the model's order, or a dict
+# by name: the same package) give what `dlvta compile --calib NAME=FILE ...` does (the same
+# outputs; the calibration notes name their sources differently); run with a dict of inputs
+TI = "tests/models/two_input"
+sh(DLVTA, "compile", TI + ".onnx", "-o", T + "/ti_cli.dlvta", "--calib", "left=" + TI + "_left_calib.npy",
+   "--calib", "right=" + TI + "_right_calib.npy")
+lc, rc_ = np.load(TI + "_left_calib.npy"), np.load(TI + "_right_calib.npy")
+dlvta.compile(TI + ".onnx", T + "/ti_list.dlvta", calib=[lc, rc_])
+dlvta.compile(TI + ".onnx", T + "/ti_dict.dlvta", calib={"right": rc_, "left": lc})
+check(open(T + "/ti_dict.dlvta", "rb").read() == open(T + "/ti_list.dlvta", "rb").read(),
+      "two inputs: calib by name and by order give the same package")
+with dlvta.Model(T + "/ti_dict.dlvta") as tm:
+    y = tm.run({"left": np.load(TI + "_left_input.npy"), "right": np.load(TI + "_right_input.npy")})[0]
+sh(DLVTA, "run", T + "/ti_cli.dlvta", "--input", TI + "_left_input.npy", "--input", TI + "_right_input.npy",
+   "--output", T + "/ti_y.npy")
+check(np.array_equal(y, np.load(T + "/ti_y.npy")),
+      "two inputs: compile(calib=...) and Model.run with a dict match dlvta compile --calib / dlvta run")
+raises(lambda: dlvta.compile(TI + ".onnx", T + "/x.dlvta", calib=[lc]), dlvta.Error,
+       ["calibration samples for 1 input(s), the model has 2"], "two inputs: one calibration array")
+raises(lambda: dlvta.compile(TI + ".onnx", T + "/x.dlvta", calib=[lc, rc_[:8]]), dlvta.InputError,
+       ["differ in count"], "two inputs: sample counts differ")
+raises(lambda: dlvta.compile(TI + ".onnx", T + "/x.dlvta", calib={"left": lc, "up": rc_}), dlvta.InputError,
+       ["'up'", "'right'"], "two inputs: an unknown input name")
+
 subprocess.run(["rm", "-rf", T])
 print("%d passed, %d failed" % (npass, nfail))
 sys.exit(1 if nfail else 0)

@@ -46,6 +46,7 @@ static void one(const char *cfg, float step, const float *x, const float *ref, i
   CHECK(m->nl == 8 && cpu == 0, "%s: %d accelerator layers and %d CPU steps, expected 8 and 0", cfg, m->nl, cpu);
   CHECK(strstr(logbuf, "calibration: not needed") != NULL, "%s: calibration ran on a model that brings its own scales:\n%s",
         cfg, logbuf);
+  CHECK(strstr(m->calib, "own quantization") != NULL, "%s: the package's calibration note says '%s'", cfg, m->calib);
   snprintf(pkg, sizeof pkg, E2E_OUT "/qdq_cnn_%s.dlvta", cfg);
   mkdir("build/tests", 0777);
   mkdir(E2E_OUT, 0777);

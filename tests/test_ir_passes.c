@@ -751,6 +751,72 @@ static void test_fold_pad(void) {
       CHECK(pd && cnt == 4 && pd[0] == 1 && pd[1] == 1 && pd[2] == 0, "maxr pads = [1,1,0,0]");
     if ((m->op == IR_OP_MaxPool && strcmp(m->name, "maxr")) || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
       CHECK(!ir_attr_int(m, "ceil_mode", 0) && pd, "%s: ceil_mode gone, explicit pads", m->name);
+/* PyTorch's QAT export: float weights through QuantizeLinear -> DequantizeLinear (per channel,
+ * int8, a code of -128 among them), the QAT module's Div by its BN scale and a BatchNormalization
+ * with a negative gamma: after the front end and qdq-import one Conv is left whose weights carry
+ * the per-channel scale ws[m] * |a[m]| (a: the folded Div and BN), whose float weights are those
+ * scales times integers of the model's codes (negated where a < 0, -128 kept where a > 0), and
+ * the outputs are unchanged. */
+static void test_qat_fold(void) {
+  ir_graph *g = ir_graph_new("qat");
+  g->opset = 13;
+  int64_t xd[4] = {1, 2, 5, 5}, wd[4] = {3, 2, 3, 3}, c3 = 3, dd[4] = {1, 3, 1, 1};
+  ir_type xt = ty(IR_F32, 4, xd);
+  int x = ir_add_tensor(g, "x", &xt);
+  g->inputs = malloc(sizeof(int));
+  g->inputs[g->n_inputs++] = x;
+  int wf = crand(g, "w", 4, wd, 1.0f, 0);
+  float *wv = g->tensors[wf]->data, ws[3] = {0.01f, 0.008f, 0.006f};
+  wv[0] = -1.28f, wv[18] = 0.9f; /* channel 0: code -128; channel 1: near a rounding tie (112.5) */
+  ir_type wst = ty(IR_F32, 1, &c3), zt = ty(IR_I8, 1, &c3);
+  float *wsd = malloc(sizeof ws);
+  memcpy(wsd, ws, sizeof ws);
+  int wsi = ir_add_const(g, "w_scale", &wst, wsd), wzi = ir_add_const(g, "w_zp", &zt, calloc(3, 1));
+  ir_node *n;
+  int q = node(g, IR_OP_QuantizeLinear, "wq", (int[]){wf, wsi, wzi}, 3, 1, &n);
+  ir_set_attr_int(n, "axis", 0);
+  int dq = node(g, IR_OP_DequantizeLinear, "wdq", (int[]){q, wsi, wzi}, 3, 1, &n);
+  ir_set_attr_int(n, "axis", 0);
+  int y = node(g, IR_OP_Conv, "conv", (int[]){x, dq}, 2, 1, NULL);
+  ir_type dt = ty(IR_F32, 4, dd);
+  float *dv = malloc(3 * sizeof(float));
+  dv[0] = 1.25f, dv[1] = 0.8f, dv[2] = 2.0f;
+  y = node(g, IR_OP_Div, "div", (int[]){y, ir_add_const(g, "d", &dt, dv)}, 2, 1, NULL);
+  int in[5] = {y, crand(g, "s", 1, &c3, 0.2f, 1.0f), crand(g, "b", 1, &c3, 0.3f, 0), crand(g, "m", 1, &c3, 0.2f, 0),
+               crand(g, "v", 1, &c3, 0.3f, 1.0f)};
+  ((float *)g->tensors[in[1]]->data)[1] = -0.7f; /* channel 1: negative gamma */
+  y = node(g, IR_OP_BatchNormalization, "bn", in, 5, 1, NULL);
+  g->outputs = malloc(sizeof(int));
+  g->outputs[g->n_outputs++] = y;
+  ir_graph *c = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pipeline(c, NULL, err, sizeof err);
+  if (rc == IR_OK) rc = cc_run_pass(c, "qdq-import", NULL, err, sizeof err);
+  CHECK(rc == IR_OK, "qat pipeline: %s", err);
+  if (!rc) {
+    CHECK(c->n_nodes == 1 && c->nodes[0]->op == IR_OP_Conv, "one Conv left, got %d nodes, the first %s", c->n_nodes,
+          c->n_nodes ? ir_op_name(c->nodes[0]->op) : "-");
+    const ir_tensor *W = c->n_nodes ? c->tensors[c->nodes[0]->in[1]] : NULL;
+    const ir_quant *wq = W ? W->quant : NULL;
+    CHECK(wq && wq->axis == 0 && wq->n == 3, "the folded weights carry a per-channel quantization");
+    const float *bs = g->tensors[in[1]]->data, *bv = g->tensors[in[4]]->data;
+    for (int m = 0; wq && wq->n == 3 && m < 3; m++) {
+      double a = 1.0 / dv[m] * bs[m] / sqrt((double)bv[m] + 1e-5);
+      CHECK(fabs(wq->scale[m] - ws[m] * fabs(a)) <= 1e-6 * ws[m] * fabs(a), "channel %d: scale %g, want %g", m,
+            wq->scale[m], ws[m] * fabs(a));
+      for (int k = 0; k < 18; k++) {
+        double code = ((const float *)W->data)[m * 18 + k] / wq->scale[m];
+        double orig = fmax(-128, fmin(127, nearbyint(wv[m * 18 + k] / ws[m])));
+        CHECK(fabs(code - (a < 0 ? -orig : orig)) < 1e-3, "channel %d weight %d: code %g, want %g", m, k, code,
+              a < 0 ? -orig : orig);
+      }
+    }
+    CHECK(W && fabs(((const float *)W->data)[0] / wq->scale[0] + 128) < 1e-3, "the code -128 is kept");
+    ir_value xin = {.type = xt};
+    ir_value_alloc(&xin, &xt);
+    for (int i = 0; i < 50; i++) ((float *)xin.data)[i] = frand();
+    same_outputs(g, c, &xin, 1, "qat fold");
+    ir_value_free(&xin);
   }
   ir_graph_free(c);
   ir_graph_free(g);
@@ -891,6 +957,7 @@ int main(void) {
   test_fold_pad();
   test_fold_affine();
   test_channels_last();
+  test_qat_fold();
   test_pass_table();
   return TEST_END();
 }

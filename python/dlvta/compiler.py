@@ -30,10 +30,46 @@ def _samples(calib):
     return np.ascontiguousarray(a, dtype=np.float32), src
 
 
+def _input_names(model):
+    """The ONNX model's runtime inputs (graph inputs without an initializer), in order."""
+    try:
+        import onnx
+    except ImportError:
+        return None
+    g = onnx.load(os.fsdecode(model), load_external_data=False).graph
+    inits = {t.name for t in g.initializer}
+    return [i.name for i in g.input if i.name not in inits]
+
+
+def _multi_samples(model, calib):
+    """([float32 arrays, one per model input in the model's order], source) of calibration samples
+    given as a list (the model's input order) or a dict by input name of arrays or .npy paths."""
+    if isinstance(calib, dict):
+        names = _input_names(model)
+        if names is None:
+            raise InputError("calibration samples by input name need the onnx package; pass a list in the "
+                             "model's input order")
+        unknown = [k for k in calib if k not in names]
+        missing = [k for k in names if k not in calib]
+        if unknown or missing:
+            raise InputError("%s: calibration samples for %s; the model's inputs are %s" % (
+                os.fsdecode(model), ", ".join(repr(k) for k in calib), ", ".join(repr(k) for k in names)))
+        calib = [calib[k] for k in names]
+    got = [_samples(c) for c in calib]
+    if not got:
+        raise InputError("no calibration samples")
+    arrays = [a for a, _ in got]
+    if any(a.shape[0] != arrays[0].shape[0] for a in arrays):
+        raise InputError("calibration samples per input differ in count: %s" % ", ".join(
+            "%d from %s" % (a.shape[0], s) for a, s in got))
+    return arrays, "one array per input" if len(arrays) > 1 else got[0][1]
+
+
 def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verbose=False):
     """Compiles the ONNX model at path `model` for hardware config `config` into the package `out`
     and returns out. calib: calibration samples with a leading batch dimension, each of the
-    model's input shape (or without its leading 1), as a numpy array or a .npy path; None
+    model's input shape (or without its leading 1), as a numpy array or a .npy path; for a model
+    with several inputs a list of those (the model's input order) or a dict by input name; None
     calibrates on synthetic N(0, 1) inputs (the package's calibration note says which). verbose:
     print the compiler's notes (calibration, partition, layers). The same arguments give the
     same package bytes as `dlvta compile` (a path is named in the package as given)."""
@@ -42,8 +78,10 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
                     "libdlvta.so, copy the package here" % _lib.path)
     if not isinstance(config, str):
         raise InputError("config must be a name such as 'pynq', got %r" % (config,))
-    n, numel, ptr, src = 0, 0, None, None
-    if calib is not None:
+    n, numel, ptr, src, multi = 0, 0, None, None, None
+    if isinstance(calib, (list, tuple, dict)):
+        multi = _multi_samples(model, calib)
+    elif calib is not None:
         a, src = _samples(calib)
         n, numel = a.shape[0], int(np.prod(a.shape[1:]))
         ptr = a.ctypes.data_as(_lib.c_float_p)
@@ -52,9 +90,17 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
         log = _lib.open_memstream(ctypes.byref(buf), ctypes.byref(size))
     err = _lib.errbuf()
     try:
-        rc = _lib.cc_compile_package(os.fsencode(model), os.fsencode(out), config.encode(), ptr, n, numel,
-                                     src.encode() if src else None, 1 if no_latency_hiding else 0, log,
-                                     err, _lib.ERRLEN)
+        if multi is not None:
+            arrays, src = multi
+            ptrs = (_lib.c_float_p * len(arrays))(*[a.ctypes.data_as(_lib.c_float_p) for a in arrays])
+            numels = (ctypes.c_int64 * len(arrays))(*[int(np.prod(a.shape[1:])) for a in arrays])
+            rc = _lib.cc_compile_package_multi(os.fsencode(model), os.fsencode(out), config.encode(), ptrs,
+                                               len(arrays), arrays[0].shape[0], numels, src.encode(),
+                                               1 if no_latency_hiding else 0, log, err, _lib.ERRLEN)
+        else:
+            rc = _lib.cc_compile_package(os.fsencode(model), os.fsencode(out), config.encode(), ptr, n, numel,
+                                         src.encode() if src else None, 1 if no_latency_hiding else 0, log,
+                                         err, _lib.ERRLEN)
     finally:
         notes = ""
         if log:
