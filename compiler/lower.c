@@ -754,6 +754,38 @@ static int lower_add(lw *L, int ni) {
   return IR_OK;
 }
 
+/* Mul of an activation by a per-channel vector or an activation of its shape (with a fused
+ * Relu/Clip) -> a mul layer. */
+static int lower_mul(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  ir_node *fa = fused_act(L, n);
+  int a, b, y = fa ? fa->out[0] : n->out[0];
+  if (!cc_mul_operands(g, n, &a, &b)) return cc_lower_fail(L, n, "internal: Mul operands changed");
+  float as, bs, ys;
+  int32_t az, bz, yz;
+  if (quant_of(L, a, &as, &az) || quant_of(L, b, &bs, &bz) || quant_of(L, y, &ys, &yz)) return IR_ERR;
+  cg_mul p;
+  memset(&p, 0, sizeof p);
+  if (cg_quant_multiplier((double)as * bs / ys, &p.mult, &p.shift) != CG_OK) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "mul requantization out of range");
+  }
+  p.a_zp = az, p.b_zp = bz, p.y_zp = yz;
+  float lo = -INFINITY, hi = INFINITY;
+  if (fa) cc_clip_bounds(g, fa, &lo, &hi);
+  clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
+  if ((p.a = acc_of(L, a)) < 0 || (p.b = acc_of(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  int layer = cg_net_add_mul(L->m->net, &p);
+  if (layer < 0) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the back end refused the mul: %s", cg_net_error(L->m->net));
+  }
+  if (finish_layer(L, ni, layer, p.a, p.out)) return IR_ERR;
+  L->acc[y] = p.out;
+  return IR_OK;
+}
+
 /* A unary table op (cc_is_lut_op) on its own -> a LUT layer. */
 static int lower_lut(lw *L, int ni) {
   const ir_graph *g = L->g;
@@ -833,6 +865,7 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_AveragePool:
   case IR_OP_GlobalAveragePool: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
+  case IR_OP_Mul: return lower_mul(L, i);
   default:
     if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
     return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");
