@@ -615,9 +615,11 @@ static int lower_fc(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  ir_node *fa = fused_act(L, n);
+  ir_node *fa = fused_act(L, n), *fl = NULL; /* a fused Relu/Clip, or a fused table op */
+  if (fa && cc_is_lut_op(g, fa)) fl = fa, fa = NULL;
   int x = n->in[0], bw = n->in[1], ct = n->op == IR_OP_Gemm && n->n_in > 2 ? n->in[2] : -1;
-  int y = fa ? fa->out[0] : n->out[0];
+  int y = fa ? fa->out[0] : n->out[0], yo = fl ? fl->out[0] : y;
+  int8_t tab[ISA_LUT_DEPTH];
   const ir_type *wty = &g->tensors[bw]->type;
   int trans = n->op == IR_OP_Gemm && ir_attr_int(n, "transB", 0);
   int K = (int)(trans ? wty->dims[1] : wty->dims[0]), N = (int)(trans ? wty->dims[0] : wty->dims[1]);
@@ -656,8 +658,14 @@ static int lower_fc(lw *L, int ni) {
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
   fold_out_zp(qb, mult, shift, N, &p.y_zp);
+  if (fl) {
+    float os;
+    int32_t oz;
+    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
+    p.lut = tab;
+  }
   p.res = -1;
-  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) goto out;
+  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, yo)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -665,7 +673,7 @@ static int lower_fc(lw *L, int ni) {
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
-  L->acc[y] = p.out;
+  L->acc[yo] = p.out;
   rc = IR_OK;
 out:
   free(w), free(b), free(qw), free(qb), free(mult), free(shift);

@@ -16,8 +16,8 @@
                        (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
   OUTDIR/act.onnx      Conv + Sigmoid (fused), Conv + Relu, squeeze-and-excite (GlobalAveragePool,
                        1x1 Conv + Relu, 1x1 Conv + Sigmoid, Mul per channel), MaxPool, Sigmoid
-                       (on its own), a 1x1 Conv + Sigmoid, GlobalAveragePool, Gemm: every
-                       activation a table of int8 codes on the accelerator (ALU LUT)
+                       (on its own), a 1x1 Conv + Sigmoid, GlobalAveragePool, Gemm + Sigmoid:
+                       every activation a table of int8 codes on the accelerator (ALU LUT)
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -163,7 +163,8 @@ def act_model():
     nodes.append(helper.make_node("Sigmoid", ["c3"], ["s3"], name="sigmoid3"))
     nodes.append(helper.make_node("GlobalAveragePool", ["s3"], ["gap"], name="gap"))
     nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["y"], name="fc", transB=1))
+    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["g"], name="fc", transB=1))
+    nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
     g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])

@@ -120,7 +120,7 @@ int main(void) {
      * a GEMM residual (6 layers, not 7) */
     one("mixed", cfg, 8, "Concat,Reshape,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
-    /* four Sigmoids as tables: three fused into their convs, one a LUT layer after the pooling;
+    /* five Sigmoids as tables: four fused into their convs and fc, one a LUT layer after the pooling;
      * squeeze-and-excite's Mul per channel a mul layer */
     one("act", cfg, 11, "", 0.999, NULL, NULL, 0);
   }
