@@ -13,10 +13,16 @@
  *               as onnxruntime rounds it (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
- *               folded into the accelerator layer before it), "fold" (a Reshape flattening a
+ *               folded into the accelerator layer before it, or a unary activation folded into
+ *               the conv before it as its last ALU pass), "fold" (a Reshape flattening a
  *               C x H x W map for Gemm/MatMul consumers only: each reads the map as a conv with
- *               an H x W kernel, the flatten order being its weights' order) or "cpu" (reference executor, with
- *               the reason in dlvta.why); a node neither can run is an error naming it (partition.c)
+ *               an H x W kernel, the flatten order being its weights' order) or "cpu" (reference
+ *               executor, with the reason in dlvta.why); a node neither can run is an error naming
+ *               it (partition.c). Unary activations (Sigmoid, Tanh, HardSwish, GELU, SiLU, ... by
+ *               name: cc_is_lut_op) run as 256-entry tables of int8 codes (ALU LUT), built from the
+ *               node's own float reference on the dequantized codes; a Mul of an activation by a
+ *               per-channel vector (squeeze-and-excite) or by an activation of its shape runs as
+ *               ALU MUL + REQ
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
  *               samples (one set per model input) -> int8 quantization of every float activation
  *               tensor that has none yet; nothing runs when every one has the model's own

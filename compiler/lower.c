@@ -663,9 +663,11 @@ static int lower_fc(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  ir_node *fa = fused_act(L, n);
+  ir_node *fa = fused_act(L, n), *fl = NULL; /* a fused Relu/Clip, or a fused table op */
+  if (fa && cc_is_lut_op(g, fa)) fl = fa, fa = NULL;
   int x = n->in[0], bw = n->in[1], ct = n->op == IR_OP_Gemm && n->n_in > 2 ? n->in[2] : -1;
-  int y = fa ? fa->out[0] : n->out[0];
+  int y = fa ? fa->out[0] : n->out[0], yo = fl ? fl->out[0] : y;
+  int8_t tab[ISA_LUT_DEPTH];
   const ir_type *wty = &g->tensors[bw]->type;
   int trans = n->op == IR_OP_Gemm && ir_attr_int(n, "transB", 0);
   int K = (int)(trans ? wty->dims[1] : wty->dims[0]), N = (int)(trans ? wty->dims[0] : wty->dims[1]);
@@ -712,8 +714,14 @@ static int lower_fc(lw *L, int ni) {
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
   fold_out_zp(qb, mult, shift, N, &p.y_zp);
+  if (fl) {
+    float os;
+    int32_t oz;
+    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
+    p.lut = tab;
+  }
   p.res = -1;
-  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) goto out;
+  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, yo)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -721,7 +729,7 @@ static int lower_fc(lw *L, int ni) {
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
-  L->acc[y] = p.out;
+  L->acc[yo] = p.out;
   rc = IR_OK;
 out:
   free(w), free(b), free(qw), free(qb), free(mult), free(shift);
@@ -804,6 +812,38 @@ static int lower_add(lw *L, int ni) {
   if (layer < 0) {
     L->refused = ni;
     return cc_lower_fail(L, n, "the back end refused the add: %s", cg_net_error(m->net));
+  }
+  if (finish_layer(L, ni, layer, p.a, p.out)) return IR_ERR;
+  L->acc[y] = p.out;
+  return IR_OK;
+}
+
+/* Mul of an activation by a per-channel vector or an activation of its shape (with a fused
+ * Relu/Clip) -> a mul layer. */
+static int lower_mul(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  ir_node *fa = fused_act(L, n);
+  int a, b, y = fa ? fa->out[0] : n->out[0];
+  if (!cc_mul_operands(g, n, &a, &b)) return cc_lower_fail(L, n, "internal: Mul operands changed");
+  float as, bs, ys;
+  int32_t az, bz, yz;
+  if (quant_of(L, a, &as, &az) || quant_of(L, b, &bs, &bz) || quant_of(L, y, &ys, &yz)) return IR_ERR;
+  cg_mul p;
+  memset(&p, 0, sizeof p);
+  if (cg_quant_multiplier((double)as * bs / ys, &p.mult, &p.shift) != CG_OK) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "mul requantization out of range");
+  }
+  p.a_zp = az, p.b_zp = bz, p.y_zp = yz;
+  float lo = -INFINITY, hi = INFINITY;
+  if (fa) cc_clip_bounds(g, fa, &lo, &hi);
+  clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
+  if ((p.a = acc_of(L, a)) < 0 || (p.b = acc_of(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  int layer = cg_net_add_mul(L->m->net, &p);
+  if (layer < 0) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the back end refused the mul: %s", cg_net_error(L->m->net));
   }
   if (finish_layer(L, ni, layer, p.a, p.out)) return IR_ERR;
   L->acc[y] = p.out;
@@ -989,6 +1029,7 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_GlobalAveragePool: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
+  case IR_OP_Mul: return lower_mul(L, i);
   default:
     if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
     return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");

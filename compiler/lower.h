@@ -32,6 +32,9 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
  * from the float reference of the node itself on the 256 dequantized codes (lower.c), so a new
  * unary op needs only its name in that list (and its reference kernel). */
 int cc_is_lut_op(const ir_graph *g, const ir_node *n);
+/* Mul node n the accelerator runs: *a an activation of the output's shape, *b a per-channel
+ * vector [1, C, 1, 1] of it (squeeze-and-excite) or an activation of its shape. 0 if not. */
+int cc_mul_operands(const ir_graph *g, const ir_node *n, int *a, int *b);
 
 /* ---- the lowering's state (lower.c, plan.c) ---- */
 typedef struct blob {

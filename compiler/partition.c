@@ -109,6 +109,23 @@ int cc_is_lut_op(const ir_graph *g, const ir_node *n) {
   return 0;
 }
 
+int cc_mul_operands(const ir_graph *g, const ir_node *n, int *a, int *b) {
+  if (n->op != IR_OP_Mul || n->n_in != 2) return 0;
+  for (int k = 0; k < 2; k++) {
+    int x = n->in[k], v = n->in[1 - k], c, h, w;
+    const ir_type *xt = &g->tensors[x]->type, *vt = &g->tensors[v]->type;
+    if (!cc_same_acc_shape(g, x, n->out[0]) || !cc_acc_shape(g, v, &c, &h, &w)) continue;
+    /* of one shape (and rank), or v is [1, C, 1, 1] against a rank-4 x (broadcast per channel) */
+    int same = vt->rank == xt->rank && cc_same_acc_shape(g, x, v);
+    int vec = xt->rank == 4 && vt->rank == 4 && h == 1 && w == 1 && c == xt->dims[1];
+    if (same || vec) {
+      *a = x, *b = v;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
   int c, h, w;
@@ -171,6 +188,11 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block,
     if (!cc_acc_shape(g, n->in[0], &c, &h, &w) || g->tensors[n->in[0]]->type.rank != 4) return "input is not batch-1 NCHW";
     if (!cc_acc_shape(g, n->out[0], &c, &h, &w)) return "output shape";
     return NULL;
+  case IR_OP_Mul: {
+    int a, b;
+    if (!cc_mul_operands(g, n, &a, &b)) return "not an activation times a per-channel vector or an activation of its shape";
+    return NULL;
+  }
   case IR_OP_Add:
     if (!cc_same_acc_shape(g, n->in[0], n->in[1]) || !cc_same_acc_shape(g, n->in[0], n->out[0]))
       return "not two activations of one shape";
@@ -248,15 +270,15 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_set_attr_string(n, "dlvta.target", "cpu");
       ir_set_attr_string(n, "dlvta.why", no);
     }
-    /* a table op (Sigmoid, ...) right after an accelerated conv becomes its last ALU pass */
-    if (!no && (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv)) {
+    /* a table op (Sigmoid, ...) right after an accelerated conv or fc becomes its last ALU pass */
+    if (!no && (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul)) {
       ir_node *c = cc_only_consumer(g, n->out[0]);
       if (c && cc_is_lut_op(g, c) && !accel_why_not(g, c, (int)cx->cfg->d.block_in, why, sizeof why) &&
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
-    /* a Relu/Clip right after an accelerated Add/Gemm/MatMul/AveragePool becomes its clamp */
-    if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
+    /* a Relu/Clip right after an accelerated Add/Mul/Gemm/MatMul/AveragePool becomes its clamp */
+    if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Mul || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
                 n->op == IR_OP_GlobalAveragePool)) {
       ir_node *c = cc_only_consumer(g, n->out[0]);
       float lo, hi;

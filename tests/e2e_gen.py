@@ -14,9 +14,10 @@
                        tiling of the pooling fits, so the back end refuses it and the compiler
                        moves it (and the Relu it had fused) to the CPU; pynq runs all of it
                        (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
-  OUTDIR/act.onnx      Conv + Sigmoid (fused), Conv + Relu, MaxPool, Sigmoid (on its own), a 1x1
-                       Conv + Sigmoid, GlobalAveragePool, Gemm: every activation a table of
-                       int8 codes on the accelerator (ALU LUT)
+  OUTDIR/act.onnx      Conv + Sigmoid (fused), Conv + Relu, squeeze-and-excite (GlobalAveragePool,
+                       1x1 Conv + Relu, 1x1 Conv + Sigmoid, Mul per channel), MaxPool, Sigmoid
+                       (on its own), a 1x1 Conv + Sigmoid, GlobalAveragePool, Gemm + Sigmoid:
+                       every activation a table of int8 codes on the accelerator (ALU LUT)
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -139,7 +140,8 @@ def fallback_model():
 
 def act_model():
     """Activations as tables on the accelerator: a Sigmoid fused into the conv before it, one
-    after a max pooling on its own, and a last one fused into a 1x1 conv."""
+    after a max pooling on its own, and a last one fused into a 1x1 conv; a squeeze-and-excite
+    block (its per-channel Mul on the ALU)."""
     inits, nodes = [], []
     def w(name, shape, sd=0.4):
         inits.append(const(name, rng.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
@@ -148,13 +150,21 @@ def act_model():
     nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
     nodes.append(helper.make_node("Conv", ["s1", w("w2", (16, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
     nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
-    nodes.append(helper.make_node("MaxPool", ["r2"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    # squeeze-and-excite: x * sigmoid(fc(relu(fc(gap(x))))), the scale per channel a runtime vector
+    nodes.append(helper.make_node("GlobalAveragePool", ["r2"], ["sq"], name="se_gap"))
+    nodes.append(helper.make_node("Conv", ["sq", w("wse1", (4, 16, 1, 1)), w("bse1", (4,))], ["e1"], name="se_fc1"))
+    nodes.append(helper.make_node("Relu", ["e1"], ["e1r"], name="se_relu"))
+    nodes.append(helper.make_node("Conv", ["e1r", w("wse2", (16, 4, 1, 1)), w("bse2", (16,))], ["e2"], name="se_fc2"))
+    nodes.append(helper.make_node("Sigmoid", ["e2"], ["es"], name="se_sigmoid"))
+    nodes.append(helper.make_node("Mul", ["r2", "es"], ["se"], name="se_scale"))
+    nodes.append(helper.make_node("MaxPool", ["se"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
     nodes.append(helper.make_node("Sigmoid", ["mp"], ["s2"], name="sigmoid2"))
     nodes.append(helper.make_node("Conv", ["s2", w("w3", (16, 16, 1, 1)), w("b3", (16,))], ["c3"], name="conv3"))
     nodes.append(helper.make_node("Sigmoid", ["c3"], ["s3"], name="sigmoid3"))
     nodes.append(helper.make_node("GlobalAveragePool", ["s3"], ["gap"], name="gap"))
     nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["y"], name="fc", transB=1))
+    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["g"], name="fc", transB=1))
+    nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
     g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])

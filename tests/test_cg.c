@@ -419,6 +419,53 @@ static void run_lut(devs *D, const char *cfgname, int c, int h, int w, int no_lh
   cg_net_free(net);
 }
 
+/* A mul layer (by a per-channel vector, or by a tensor of a's shape) against cg_ref_mul. */
+static void run_mul(devs *D, const char *cfgname, int c, int h, int w, int per_channel, int no_lh) {
+  const isa_config *cfg = isa_config_find(cfgname);
+  cg_net *net = cg_net_new(cfg);
+  size_t n = (size_t)c * h * w, nb = per_channel ? (size_t)c : n;
+  int8_t *a = malloc(n), *b = malloc(nb), *got = malloc(n), *want = malloc(n);
+  fill8(a, n, -128, 127);
+  fill8(b, nb, -128, 127);
+  cg_mul p;
+  memset(&p, 0, sizeof p);
+  p.a = cg_net_tensor(net, c, h, w);
+  p.b = per_channel ? cg_net_tensor(net, c, 1, 1) : cg_net_tensor(net, c, h, w);
+  p.out = cg_net_tensor(net, c, h, w);
+  cg_quant_multiplier((0.5 + (rnd() % 100) / 100.0) / 256, &p.mult, &p.shift);
+  p.lo = rr(0, 1) ? -128 : 0;
+  p.hi = 127;
+  if (rr(0, 1)) p.a_zp = rr(-128, 127), p.b_zp = rr(-128, 127), p.y_zp = rr(-128, 127);
+  int li = cg_net_add_mul(net, &p);
+  CHECK(li == 0, "add_mul: %s", cg_net_error(net));
+  pa_case k = {p.a, p.b, a, b};
+  isa_prog prog;
+  uint8_t *img = NULL;
+  drv_counters ctr;
+  cg_opts o;
+  cg_opts_default(&o);
+  o.no_latency_hiding = no_lh;
+  if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
+    cg_unpack(net, p.out, img, got);
+    cg_ref_mul(&p, c, h, w, per_channel, a, b, want);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++)
+      if (got[i] != want[i] && !bad++) first = i;
+    CHECK(bad == 0, "%s mul %dx%dx%d%s zp %d/%d/%d: %zu of %zu differ; first %zu expected %d got %d", cfgname, c, h,
+          w, per_channel ? " per channel" : "", p.a_zp, p.b_zp, p.y_zp, bad, n, first, want[first], got[first]);
+    cg_layer_info inf;
+    cg_net_layer_info(net, 0, &inf);
+    if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
+    isa_prog_free(&prog);
+  }
+  free(img);
+  free(a);
+  free(b);
+  free(got);
+  free(want);
+  cg_net_free(net);
+}
+
 /* ---- a small network: conv -> maxpool -> conv(+res) -> add -> global avgpool -> fc ------ */
 typedef struct net_case {
   int t0;
@@ -751,6 +798,12 @@ int main(int argc, char **argv) {
   run_lut(&D, "tiny", 9, 17, 13, 0);
   run_lut(&D, "pynq", 70, 21, 19, 0);
   run_lut(&D, "tiny", 5, 6, 7, 1);
+  /* squeeze-and-excite's per-channel scale, and x * y of one shape */
+  run_mul(&D, "tiny", 9, 11, 13, 1, 0);
+  run_mul(&D, "pynq", 40, 14, 14, 1, 0);
+  run_mul(&D, "tiny", 7, 9, 5, 0, 0);
+  run_mul(&D, "pynq", 24, 7, 7, 0, 1);
+  run_mul(&D, "tiny", 13, 1, 1, 0, 0);
   {
     int8_t act[ISA_LUT_DEPTH];
     for (int c = 0; c < (int)ISA_LUT_DEPTH; c++) /* a sigmoid of the codes at scale 1/16 */
@@ -803,6 +856,8 @@ int main(int argc, char **argv) {
     run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
     run_add(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(1, 20), rr(1, 20));
     if (i % 4 == 0) run_lut(&D, i % 8 == 4 ? "pynq" : "tiny", rr(1, 40), rr(1, 30), rr(1, 30), rr(0, 3) == 0);
+    if (i % 4 == 2)
+      run_mul(&D, i % 8 == 6 ? "pynq" : "tiny", rr(1, 40), rr(1, 20), rr(1, 20), rr(0, 2) != 0, rr(0, 3) == 0);
     quiet_pa = 0;
   }
   zp_mode = 0;

@@ -5,14 +5,15 @@
  *    (QLinearConv, QLinearMatMul, uint8 weights with a zero point): the models' own scales and
  *    zero points are kept (uint8 zero point z becomes int8 z - 128), every Conv/Gemm/MatMul runs
  *    on the accelerator, no (de)quantize node is left on the CPU;
- *  - mixed: CPU steps (Mul, Concat, Softmax) interleave with accelerator layers (Conv, Sigmoid
- *    as a table, MaxPool, Add + Relu, Gemm reading its input's 4x4 map through a flattening
- *    Reshape);
+ *  - mixed: CPU steps (Concat, Softmax) interleave with accelerator layers (Conv, Sigmoid as a
+ *    table, x * sigmoid(x) as one dlvta.Silu table, MaxPool, Add + Relu, Gemm reading its
+ *    input's 4x4 map through a flattening Reshape);
  *  - fallback: a pooling no tiling of the tiny config fits: the back end refuses it, the
  *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator);
  *  - act: Sigmoids as 256-entry tables of int8 codes on the accelerator's ALU (ALU LUT), fused
- *    into the conv before them or a layer of their own; none left on the CPU, and the RTL gives
- *    fsim's outputs bit for bit. */
+ *    into the conv before them or a layer of their own, and a squeeze-and-excite block whose
+ *    per-channel Mul runs on the ALU; none left on the CPU, and the RTL gives fsim's outputs
+ *    bit for bit. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -119,10 +120,11 @@ int main(void) {
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
     /* x * Sigmoid(x) is one dlvta.Silu step (fuse-activations), a table on the accelerator */
-    one("mixed", cfg, 7, "Mul,Concat,Softmax", 0.99, NULL, NULL, 0);
+    one("mixed", cfg, 7, "Concat,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
-    /* three Sigmoids as tables: two fused into their convs, one a LUT layer after the pooling */
-    one("act", cfg, 7, "", 0.999, NULL, NULL, 0);
+    /* five Sigmoids as tables: four fused into their convs and fc, one a LUT layer after the pooling;
+     * squeeze-and-excite's Mul per channel a mul layer */
+    one("act", cfg, 11, "", 0.999, NULL, NULL, 0);
   }
   act_rtl("tiny");
   return TEST_END();

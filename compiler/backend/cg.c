@@ -433,6 +433,28 @@ int cg_net_add_lut(cg_net *net, const cg_lut *p) {
   return net->nl++;
 }
 
+int cg_net_add_mul(cg_net *net, const cg_mul *p) {
+  if (!p || bad_t(net, p->a) || bad_t(net, p->b) || bad_t(net, p->out))
+    return net_fail(net, CG_E_ARG, "mul: bad tensor id");
+  const cg_tensor *a = &net->t[p->a], *b = &net->t[p->b], *o = &net->t[p->out];
+  if (a->im2col || b->im2col || o->im2col) return net_fail(net, CG_E_ARG, "mul: im2col tensors are conv inputs only");
+  if (a->c != o->c || a->h != o->h || a->w != o->w) return net_fail(net, CG_E_ARG, "mul: a and out differ in shape");
+  int per_channel = b->h == 1 && b->w == 1 && (a->h != 1 || a->w != 1);
+  if (b->c != a->c || (!per_channel && (b->h != a->h || b->w != a->w)))
+    return net_fail(net, CG_E_ARG, "mul: b is neither a per-channel vector nor of a's shape");
+  if (!bounds_ok(p->lo, p->hi) || p->shift < 0 || p->shift > 63 || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||
+      !zp_ok(p->y_zp))
+    return net_fail(net, CG_E_ARG, "mul: bad bounds, shift or zero point");
+  cg_layer *L = new_layer(net);
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  L->kind = CG_LAYER_MUL;
+  L->mul = *p;
+  L->info.kind = CG_LAYER_MUL;
+  snprintf(L->info.desc, sizeof L->info.desc, "mul %dx%dx%d by %s", a->c, a->h, a->w,
+           per_channel ? "channel" : "element");
+  return net->nl++;
+}
+
 int cg_net_layer_info(const cg_net *net, int layer, cg_layer_info *out) {
   if (!net || layer < 0 || layer >= net->nl) return CG_E_ARG;
   *out = net->l[layer].info;
@@ -493,6 +515,7 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
     case CG_LAYER_CONV: cg_conv_layer(&g, net, L, o.no_latency_hiding, o.exhaustive, &L->info); break;
     case CG_LAYER_POOL: cg_pool_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     case CG_LAYER_LUT: cg_lut_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
+    case CG_LAYER_MUL: cg_mul_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     default: cg_add_layer(&g, net, L, o.no_latency_hiding, &L->info); break;
     }
     if (g.status) {

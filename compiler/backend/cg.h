@@ -61,6 +61,8 @@
  *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(8, a_shift, b_shift): the two
  *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
  *           round(a' + b') of the real values would be (one rounding, not two)
+ *   mul:    out = clamp(sat32(REQ((a - a_zp) * (b' - b_zp), mult, shift)) + y_zp) with b' = b[c]
+ *           (b per channel) or b[c][y][x] (b of a's shape); ALU MUL by acc[src] then REQ
  *   lut:    out = table[in + 128] (any unary function of the int8 codes, e.g. a quantized
  *           Sigmoid: ALU LUT with the table in the lanes' lookup tables, loaded once per layer)
  *   conv with lut: the conv's out as above, then out = lut[out + 128] (one more ALU pass per
@@ -171,7 +173,17 @@ typedef struct cg_lut {
   const int8_t *table;        /* [256]: out = table[in + 128]; copied */
 } cg_lut;
 
-enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD, CG_LAYER_LUT };
+/* Elementwise product of an activation a by a per-channel vector b (C x 1 x 1: squeeze-and-
+ * excite's scale) or by an activation b of a's shape (x * sigmoid(x)). */
+typedef struct cg_mul {
+  int a, b, out;              /* tensor ids: a and out of one shape, b the same or C x 1 x 1 */
+  int16_t mult;               /* requant of the product (scale a_scale * b_scale) into out's */
+  int shift;                  /* 0..63 */
+  int lo, hi;                 /* output clamp */
+  int a_zp, b_zp, y_zp;       /* zero points */
+} cg_mul;
+
+enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD, CG_LAYER_LUT, CG_LAYER_MUL };
 
 /* ---- networks ----------------------------------------------------------------------------- */
 /* A new empty network for a hardware config (block_in must equal block_out, batch 1).
@@ -220,6 +232,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p);
 int cg_net_add_pool(cg_net *net, const cg_pool *p);
 int cg_net_add_add(cg_net *net, const cg_add *p);
 int cg_net_add_lut(cg_net *net, const cg_lut *p);
+int cg_net_add_mul(cg_net *net, const cg_mul *p);
 int cg_net_layers(const cg_net *net);
 /* A layer's kind (enum cg_layer_kind) and parameters as added (arrays point into the net's own
  * copies; GEMM residual weights expanded to res_w); the others of conv/pool/add untouched.
@@ -276,5 +289,7 @@ void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t
 void cg_ref_lut(const cg_lut *p, int n, const int8_t *in, int8_t *out);
 /* The fraction bits f an add layer keeps before its one rounding (see "add" above). */
 int cg_add_frac(const cg_add *p);
+/* a [c][h][w]; b [c] (per_channel) or [c][h][w] */
+void cg_ref_mul(const cg_mul *p, int c, int h, int w, int per_channel, const int8_t *a, const int8_t *b, int8_t *out);
 
 #endif

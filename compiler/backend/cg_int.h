@@ -38,6 +38,7 @@ typedef struct cg_layer {
   cg_pool pool;         /* CG_LAYER_POOL */
   cg_add add;           /* CG_LAYER_ADD */
   cg_lut lut;           /* CG_LAYER_LUT; its table points into the owned copy lut_tab */
+  cg_mul mul;           /* CG_LAYER_MUL */
   int8_t *lut_tab;      /* owned [ISA_LUT_DEPTH]: the LUT layer's table, or the conv's fused one */
   int8_t *w;            /* owned copy of conv weights [cout][cin/g][kh][kw] */
   int32_t *bias;        /* owned [cout] (zeros if none given) */
@@ -186,6 +187,7 @@ int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, in
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 int cg_lut_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
+int cg_mul_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 /* Append to l a LOAD of the lookup table tab[256] (replicated into every lane: element k holds
  * tab[k] in each lane), its bytes placed in the image. */
 int cg_lut_load(cg_gen *g, cg_list *l, const int8_t *tab);
