@@ -95,7 +95,9 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
 /* ---- partition ------------------------------------------------------------------------- */
 
 /* NULL if the accelerator can run node n, else why not. */
-static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
+static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
+                                 size_t whylen) {
+  int block = (int)cfg->d.block_in;
   int c, h, w;
   switch (n->op) {
   case IR_OP_Conv:
@@ -108,8 +110,13 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block,
       return "bias is not constant";
     if (R >= 0 && !cc_same_acc_shape(g, R, y)) return "residual is not an activation of the output's shape";
     int64_t group = ir_attr_int(n, "group", 1), cin = g->tensors[x]->type.dims[1], M = g->tensors[W]->type.dims[0];
-    if (group != 1 && !(group == cin && M == cin && g->tensors[W]->type.dims[1] == 1))
-      return "grouped convolution other than depthwise";
+    if (group != 1 && !(group >= 1 && cin % group == 0 && g->tensors[W]->type.dims[1] == cin / group &&
+                        cg_groups_ok(cfg, (int)cin, (int)M, (int)group)))
+      return snprintf(why, whylen,
+                      "grouped convolution of %lld -> %lld channels in %lld groups (the back end needs equal channels "
+                      "and a group width that divides the block of %d or is a multiple of it)",
+                      (long long)cin, (long long)M, (long long)group, block),
+             why;
     const char *act = ir_attr_string(n, "activation", "none");
     if (strcmp(act, "none") && strcmp(act, "relu") && strcmp(act, "clip")) return "unknown fused activation";
     ir_window win;
@@ -218,7 +225,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const char *forced = ir_attr_string(n, "dlvta.target", NULL);
     if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
     char why[256] = "";
-    const char *no = accel_why_not(g, n, (int)cx->cfg->d.block_in, why, sizeof why);
+    const char *no = accel_why_not(g, n, cx->cfg, why, sizeof why);
     if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {

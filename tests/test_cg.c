@@ -170,7 +170,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
             cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
             want[first], got[first]);
       uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + cfg->d.block_out - 1) / cfg->d.block_out) *
-                             (p.groups > 1 ? 1
+                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)cfg->d.block_in ? k->cin / p.groups / (int)cfg->d.block_in : 1)
                               : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
                                           : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
                              (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
@@ -639,9 +639,9 @@ static void test_errors(void) {
   int rc = cg_net_build(net, NULL, &prog);
   CHECK(rc == CG_E_FIT && strstr(cg_net_error(net), "no tiling"), "build: %d '%s'", rc, cg_net_error(net));
   p.kw = 3;
-  p.groups = 2;
-  p.out = cg_net_tensor(net, 8, 9, 38);
-  CHECK(cg_net_add_conv(net, &p) == CG_E_UNSUPPORTED, "groups=2 accepted");
+  p.groups = 2; /* grouped 8 -> 6 channels: unsupported (grouped convs keep their channels) */
+  p.out = cg_net_tensor(net, 6, 9, 38);
+  CHECK(cg_net_add_conv(net, &p) == CG_E_UNSUPPORTED, "groups=2 over 8 -> 6 channels accepted");
   p.groups = 1;
   p.out = c;
   CHECK(cg_net_add_conv(net, &p) == CG_E_ARG, "wrong output shape accepted");
@@ -704,6 +704,21 @@ int main(int argc, char **argv) {
     const int *q = dir[i];
     conv_random(&k, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]);
     run_conv(&D, "tiny", &k, 0, 0);
+    conv_free(&k);
+  }
+  /* grouped convs (not depthwise): group widths below the block (block-diagonal weights), equal
+   * to it, and multiples of it (per-group GEMM over the group's blocks) */
+  static const int grp[][6] = {
+      /* tiny (block 4): channels, groups, k, stride; pynq (block 16) */
+      {16, 8, 3, 1, 0, 0}, {16, 4, 3, 2, 0, 0}, {24, 3, 3, 1, 0, 0}, {12, 3, 1, 1, 0, 0},
+      {64, 32, 3, 1, 1, 0}, {64, 4, 3, 2, 1, 0}, {96, 3, 3, 1, 1, 0}, {64, 2, 1, 1, 1, 1},
+  };
+  for (size_t i = 0; i < sizeof grp / sizeof grp[0]; i++) {
+    const int *q = grp[i];
+    zp_mode = q[5];
+    conv_random(&k, q[0], q[0], 9, 8, q[2], q[3], q[2] / 2, 1, 0, 0);
+    k.p.groups = q[1];
+    run_conv(&D, q[4] ? "pynq" : "tiny", &k, 0, 0);
     conv_free(&k);
   }
   zp_mode = 1;

@@ -114,7 +114,10 @@ typedef struct cg_conv {
   int sh, sw;                 /* stride, pixels (>= 1) */
   int dh, dw;                 /* dilation (>= 1) */
   int pad_t, pad_l, pad_b, pad_r; /* padding, pixels (0..15 each); pads hold x_zp */
-  int groups;                 /* 1, or C_in = C_out (depthwise) */
+  int groups;                 /* 1, or grouped with C_in = C_out (cg_groups_ok): depthwise
+                               * (groups = C), or a group width dividing the block (weights
+                               * block-diagonal: each output block reads its own input block) or
+                               * a multiple of it (per-group GEMM over the group's blocks) */
   const int8_t *weight;       /* [cout][cin/groups][kh][kw], copied by cg_net_add_conv */
   const int32_t *bias;        /* [cout], or NULL for 0; copied */
   const int16_t *mult;        /* [cout] requant multipliers (REQ semantics); copied */
@@ -178,6 +181,8 @@ int cg_net_tensor(cg_net *net, int c, int h, int w);
  *         in[ci][oy*sh - pad_t + ky*dh][ox*sw - pad_l + kx*dw]   (geom->x_zp outside the image)
  * cg_pack writes it from the plain CHW input; the conv then runs as a 1x1 conv over C'. */
 int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *geom);
+/* 1 if the back end runs a conv of these channels and groups (see cg_conv.groups). */
+int cg_groups_ok(const isa_config *cfg, int cin, int cout, int groups);
 /* 1 if packing a conv's input as im2col needs fewer reduction blocks per output than the
  * blocked layout (ceil(c*kh*kw / BLOCK) < ceil(c / BLOCK) * kh * kw), e.g. RGB first layers. */
 int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw);
