@@ -705,7 +705,8 @@ static int lower_pool(lw *L, int ni) {
   } else {
     ir_window win;
     char why[256];
-    if (cc_window(g, n, x, NULL, &win, why, sizeof why)) return cc_lower_fail(L, n, "%s", why);
+    if (cc_window(g, n, x, NULL, &win, why, sizeof why) || cc_ceil_pads(g, n, &win, n->out[0]))
+      return cc_lower_fail(L, n, "%s", why);
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }

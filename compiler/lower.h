@@ -25,6 +25,10 @@ int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
  * -1 with why set when the accelerator's fields cannot hold it. */
 int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel, ir_window *win, char *why,
               size_t whylen);
+/* A MaxPool with ceil_mode = 1: the end pads of win grow (by less than the stride) until the
+ * floor formula gives y's extents; the pads hold -128, which no window's maximum takes (a
+ * ceil-mode window starts inside the input). 0, or -1 if a pad would pass 15. */
+int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
 

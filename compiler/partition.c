@@ -81,6 +81,21 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
   return 0;
 }
 
+int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y) {
+  const ir_type *t = &g->tensors[y]->type;
+  if (n->op != IR_OP_MaxPool || !ir_attr_int(n, "ceil_mode", 0) || t->rank != 4) return 0;
+  for (int k = 0; k < 2; k++) {
+    int need = 0;
+    while (need < (int)win->stride[k] &&
+           cg_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
+                      (int)win->pad_e[k] + need) < t->dims[2 + k])
+      need++;
+    if (win->pad_e[k] + need > 15) return -1;
+    win->pad_e[k] += need;
+  }
+  return 0;
+}
+
 /* Output extents that the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
   const ir_type *t = &g->tensors[y]->type;
@@ -148,6 +163,7 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     ir_window win;
     if (cc_window(g, n, x, NULL, &win, why, whylen)) return why;
     if (win.dil[0] != 1 || win.dil[1] != 1) return "dilated pooling";
+    if (cc_ceil_pads(g, n, &win, y)) return "ceil_mode end padding beyond 15";
     if (!cc_dims_match(g, &win, y)) return "ceil_mode output extents";
     if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
         (win.pad_b[0] || win.pad_b[1] || win.pad_e[0] || win.pad_e[1]))
