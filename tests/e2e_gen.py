@@ -14,6 +14,8 @@
                        tiling of the pooling fits, so the back end refuses it and the compiler
                        moves it (and the Relu it had fused) to the CPU; pynq runs all of it
                        (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
+  OUTDIR/layout.onnx   layout on the accelerator: Concats of branches (grouped convs among them),
+                       a ceil-mode max pool, a Flatten of a 4x4 map into a Gemm: no CPU step
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -134,6 +136,39 @@ def fallback_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def layout_model():
+    """Layout as the accelerator does it, no CPU step: an inception-like Concat of three
+    branches (1x1 conv, grouped 3x3 conv with 4 channels per group, max pool + 1x1 conv), a
+    ceil-mode max pool of the concatenation, a grouped conv with 8 channels per group, a second
+    Concat and a Flatten of a 4x4 map into a Gemm."""
+    r = np.random.default_rng(13)
+    inits, nodes = [], []
+    def w(name, shape, sd=0.3):
+        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    def conv(x, y, wshape, relu=True, **kw):
+        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)],
+                                      [y + "_c" if relu else y], name=y, **kw))
+        if relu:
+            nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    conv("x", "c0", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    conv("c0", "ba", (16, 16, 1, 1))
+    conv("c0", "bb", (16, 4, 3, 3), pads=[1, 1, 1, 1], group=4)
+    nodes.append(helper.make_node("MaxPool", ["c0"], ["pc"], name="pool_c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    conv("pc", "bc", (16, 16, 1, 1), relu=False)
+    nodes.append(helper.make_node("Concat", ["ba", "bb", "bc"], ["cat1"], name="concat1", axis=1))
+    nodes.append(helper.make_node("MaxPool", ["cat1"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
+                                  ceil_mode=1))
+    conv("mp", "g2", (48, 8, 3, 3), pads=[1, 1, 1, 1], group=6)
+    nodes.append(helper.make_node("Concat", ["g2", "mp"], ["cat2"], name="concat2", axis=1))
+    nodes.append(helper.make_node("Flatten", ["cat2"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 96 * 16), 0.05), w("fc_b", (10,))], ["y"], name="fc",
+                                  transB=1))
+    g = helper.make_graph(nodes, "layout", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -147,6 +182,7 @@ def main():
     xf = rng.normal(0.5, 1, (12, 4, 96, 96)).astype(np.float32)
     np.save(os.path.join(out, "fallback_input.npy"), xf[:4, None])
     np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
+    save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy
 
 
 if __name__ == "__main__":

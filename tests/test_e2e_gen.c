@@ -7,6 +7,8 @@
  *    on the accelerator, no (de)quantize node is left on the CPU;
  *  - mixed: CPU steps (Sigmoid, Mul, Concat, Softmax) interleave with accelerator layers (Conv,
  *    MaxPool, Add + Relu, Gemm reading its input's 4x4 map through a flattening Reshape);
+ *  - layout: Concat as a view of its inputs' channel blocks, grouped convs (4 and 16 channels
+ *    per group), a ceil-mode max pool and a Flatten into a Gemm, all on the accelerator;
  *  - fallback: a pooling no tiling of the tiny config fits: the back end refuses it, the
  *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator). */
 #include "e2e_util.h"
@@ -92,8 +94,13 @@ int main(void) {
     one("qlinear", cfg, 3, "", 0.999, ls, lz, 3);
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
-    one("mixed", cfg, 6, "Sigmoid,Mul,Concat,Softmax", 0.99, NULL, NULL, 0);
+    /* its Concat joins two 8-channel branches: whole blocks on tiny (a view), not on pynq (the
+     * CPU concatenates) */
+    one("mixed", cfg, 6, c ? "Sigmoid,Mul,Concat,Softmax" : "Sigmoid,Mul,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
+    /* layout: the Concats are views of their inputs' blocks (no layer), grouped convs, the
+     * ceil-mode max pool and the Flatten into the Gemm all on the accelerator: 8 layers, no CPU */
+    one("layout", cfg, 8, "", 0.99, NULL, NULL, 0);
   }
   return TEST_END();
 }
