@@ -296,6 +296,7 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
   const isa_config *cfg = isa_config_find(cfgname);
   cg_net *net = cg_net_new(cfg);
   int oh = cg_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cg_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
+  if (p.kind == CG_POOL_UP) oh = h * p.sh, ow = w * p.sw;
   int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)c * oh * ow),
          *want = malloc((size_t)c * oh * ow);
   fill8(in, (size_t)c * h * w, -128, 127);
@@ -844,6 +845,13 @@ int main(int argc, char **argv) {
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);
 
+  /* nearest upsampling (Resize) by 2x2, and by other factors, over views too on pynq */
+  static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
+                               {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
+  for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+    run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
+  }
   run_net(&D, "tiny", 0);
   run_net(&D, "tiny", 1);
   run_net(&D, "pynq", 0);

@@ -361,7 +361,24 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
 int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
-  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG) return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP)
+    return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (p->kind == CG_POOL_UP) {
+    if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
+        p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
+      return net_fail(net, CG_E_ARG, "upsample: factors must be in 1..16, kernel 1x1, no pads");
+    if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
+      return net_fail(net, CG_E_ARG, "upsample: output is %dx%dx%d, expected %dx%dx%d", to->c, to->h, to->w, ti->c,
+                      ti->h * p->sh, ti->w * p->sw);
+    cg_layer *L = new_layer(net);
+    if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+    L->kind = CG_LAYER_POOL;
+    L->pool = *p;
+    L->info.kind = CG_LAYER_POOL;
+    snprintf(L->info.desc, sizeof L->info.desc, "upsample %dx%dx%d -> %dx%dx%d x%dx%d", ti->c, ti->h, ti->w, to->c,
+             to->h, to->w, p->sh, p->sw);
+    return net->nl++;
+  }
   if (ti->im2col || to->im2col) return net_fail(net, CG_E_ARG, "pool: im2col tensors are conv inputs only");
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1)
     return net_fail(net, CG_E_ARG, "pool: kernel and stride must be >= 1");

@@ -57,6 +57,9 @@
  *   avgpool: out = clamp(sat32(REQ(sum over the window of (in - x_zp), mult, shift)) + y_zp);
  *           pad elements count as x_zp (count_include_pad: they add 0 and count in the divisor);
  *           the front end puts 1/(kh*kw) into mult/shift. Global average pooling: kh = H, kw = W.
+ *   upsample (a pool of kind CG_POOL_UP: nearest-neighbour Resize by integer factors sh, sw
+ *           in 1..16; kh = kw = 1, no pads): out[c][y][x] = in[c][y / sh][x / sw], out is
+ *           (H*sh) x (W*sw); in and out share their quantization.
  *   add:    out = clamp(sat32(REQ(a - a_zp, a_mult, a_shift)) + sat32(REQ(b - b_zp, b_mult,
  *           b_shift)) + y_zp)
  *
@@ -137,7 +140,7 @@ typedef struct cg_conv {
   int x_zp, y_zp, res_zp;     /* zero points of input, output, residual (-128..127; 0: none) */
 } cg_conv;
 
-enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG };
+enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP };
 
 typedef struct cg_pool {
   int in, out;                /* tensor ids, same C */
