@@ -8,7 +8,8 @@
                        QLinearMatMul classifier, with QuantizeLinear in front and
                        DequantizeLinear behind
   OUTDIR/mixed.onnx    a float model that interleaves accelerator and CPU work: Conv, x*Sigmoid(x)
-                       (CPU), Conv, Concat of two branches (CPU), MaxPool, an Add of two
+                       (CPU), Conv, Concat of two 8-channel branches (CPU on pynq, a view of whole
+                       blocks on tiny), MaxPool, an Add of two
                        activations with Relu, Flatten of a 4x4 map (folded into the Gemm), Gemm, Softmax
   OUTDIR/fallback.onnx a 1x1 Conv on a 96x96 map, GlobalAveragePool, Relu: on the tiny config no
                        tiling of the pooling fits, so the back end refuses it and the compiler
