@@ -45,6 +45,11 @@ typedef struct lw {
   cc_model *m;
   int *acc;          /* [g->n_tensors] accelerator tensor of each IR tensor, -1 */
   int *rgi;          /* [g->n_tensors] runtime-graph tensor, -1 */
+  int **map;         /* [g->n_tensors] lane map of a tensor whose accelerator tensor holds its
+                      * channels with gaps (a Concat of inputs that are not whole blocks, and
+                      * what pools it): logical channel -> channel of the accelerator tensor;
+                      * NULL: the identity. Convs and fcs fold it into their weights, pools keep
+                      * it, anything else reads a copy (materialize in lower.c) */
   blob *bl;          /* [m->nl] */
   int refused;       /* node the back end refused (retry with it on the CPU), -1 */
   signed char *dsfuse; /* [g->n_nodes] ds_consumer's cost decision: -1 not made, 0 no, 1 fuse */
