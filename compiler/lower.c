@@ -873,6 +873,31 @@ static int lower_concat(lw *L, int ni) {
   return IR_OK;
 }
 
+/* The end of a channel shuffle (target "shuffle", cc_shuffle_perm): the output is the input's
+ * accelerator tensor with its lanes permuted (a lane map); no layer. */
+static int lower_shuffle(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int y = n->out[0], x = -1, c = (int)g->tensors[y]->type.dims[1], t;
+  float xs, ys;
+  int32_t xz, yz;
+  int *perm = malloc((size_t)c * sizeof *perm);
+  const int *xmap = NULL;
+  if (!perm) return cc_lower_fail(L, n, "out of memory");
+  if (!cc_shuffle_perm(g, n, &x, perm)) return free(perm), cc_lower_fail(L, n, "internal: not a channel shuffle");
+  if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || (t = acc_of_mapped(L, x, &xmap)) < 0)
+    return free(perm), IR_ERR;
+  if (xs != ys || xz != yz) {
+    free(perm);
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the shuffled tensor is quantized apart from its input (the model's own scales)");
+  }
+  for (int j = 0; j < c; j++) perm[j] = xmap ? xmap[perm[j]] : perm[j];
+  L->acc[y] = t;
+  L->map[y] = perm;
+  return IR_OK;
+}
+
 /* Node ni on the CPU: its inputs as float, a copy of the node in the runtime graph. */
 static int lower_cpu(lw *L, int ni) {
   const ir_node *n = L->g->nodes[ni];
@@ -929,11 +954,16 @@ void cc_share_concat_quant(lw *L) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
     if (n->dead || n->n_out < 1 || n->out[0] < 0) continue;
-    int isc = n->op == IR_OP_Concat && !strcmp(tg, "accel");
+    int isc = n->op == IR_OP_Concat && !strcmp(tg, "accel"), shx = -1;
+    if (!strcmp(tg, "shuffle")) {
+      int *perm = malloc(((size_t)g->tensors[n->out[0]]->type.dims[1] + 1) * sizeof *perm);
+      if (perm && cc_shuffle_perm(g, n, &shx, perm)) isc = 1;
+      free(perm);
+    }
     if (!isc && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
     any |= isc;
-    for (int k = 0; k < (isc ? n->n_in : 1); k++) {
-      int a = uf_root(up, n->in[k]), b = uf_root(up, n->out[0]);
+    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++) {
+      int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[0]);
       if (a != b) up[a] = b;
     }
     if (isc) cat[n->out[0]] = 1;
@@ -974,6 +1004,7 @@ int cc_lower_node(lw *L, int i) {
     }
     tg = "cpu";
   }
+  if (!strcmp(tg, "shuffle")) return lower_shuffle(L, i);
   if (!strcmp(tg, "fold")) {
     /* a flatten read by its Gemm consumers as a map (lower_fc); on the CPU if one of them
      * went there (the back end refused it) */

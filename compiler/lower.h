@@ -29,6 +29,10 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
  * floor formula gives y's extents; the pads hold -128, which no window's maximum takes (a
  * ceil-mode window starts inside the input). 0, or -1 if a pad would pass 15. */
 int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y);
+/* Reshape r2 ends a channel shuffle (Reshape - Transpose of the channel dims - Reshape) of the
+ * [1, C, H, W] activation *x: perm[j] (C entries) = the channel of *x that output channel j
+ * holds. 1 if so, else 0. */
+int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
 

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
@@ -216,6 +217,48 @@ static int flatten_folds(const ir_graph *g, const ir_node *n) {
   return 1;
 }
 
+/* Reshape r2 ends a channel shuffle: Reshape r1 of a [1, C, H, W] activation x into
+ * [1, d1..dk, H, W] (d1 * .. * dk = C), a Transpose that permutes only d1..dk, and r2 back to
+ * [1, C, H, W], each the only reader of the one before (ShuffleNet's channel_shuffle). Fills
+ * perm[j] = the channel of x that channel j of r2's output holds (perm has C entries) and *x.
+ * 1 if so. */
+static int channel_shuffle(const ir_graph *g, const ir_node *r2, int *xo, int *perm) {
+  int ti, ri, c, h, w;
+  const ir_node *tr = r2->op == IR_OP_Reshape ? ir_producer(g, r2->in[0], &ti) : NULL;
+  const ir_node *r1 = tr && tr->op == IR_OP_Transpose ? ir_producer(g, tr->in[0], &ri) : NULL;
+  if (!r1 || r1->op != IR_OP_Reshape || cc_only_consumer(g, r1->out[0]) != tr || cc_only_consumer(g, tr->out[0]) != r2)
+    return 0;
+  int x = r1->in[0];
+  if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 || !cc_same_acc_shape(g, x, r2->out[0]) ||
+      g->tensors[r2->out[0]]->type.rank != 4)
+    return 0;
+  const ir_type *mt = &g->tensors[r1->out[0]]->type;
+  int r = mt->rank, k = r - 3, np = 0;
+  if (r < 4 || r > 8 || mt->dims[0] != 1 || mt->dims[r - 2] != h || mt->dims[r - 1] != w) return 0;
+  const int64_t *pm = ir_attr_ints(tr, "perm", &np);
+  if (!pm || np != r || pm[0] != 0 || pm[r - 2] != r - 2 || pm[r - 1] != r - 1) return 0;
+  int64_t d[8], prod = 1;
+  for (int q = 0; q < k; q++) d[q] = mt->dims[1 + q], prod *= d[q];
+  if (prod != c) return 0;
+  /* channel j of the output: its index tuple over the transposed dims (d[pm[1+q]-1]), mapped
+   * back to the input's tuple */
+  for (int j = 0; j < c; j++) {
+    int64_t rem = j, idx[8];
+    for (int q = k - 1; q >= 0; q--) {
+      int64_t e = d[pm[1 + q] - 1];
+      idx[pm[1 + q] - 1] = rem % e;
+      rem /= e;
+    }
+    int64_t src = 0;
+    for (int q = 0; q < k; q++) src = src * d[q] + idx[q];
+    perm[j] = (int)src;
+  }
+  *xo = x;
+  return 1;
+}
+
+int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm) { return channel_shuffle(g, r2, x, perm); }
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -257,6 +300,21 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
+  }
+  /* a channel shuffle of an accelerator tensor moves no data: its Reshape - Transpose - Reshape
+   * become a lane permutation (target "shuffle" on the last, "fused" on the others) */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int x, c, h, w, ti, ri;
+    if (n->dead || n->op != IR_OP_Reshape || !cc_acc_shape(g, n->out[0], &c, &h, &w)) continue;
+    int *perm = malloc((size_t)c * sizeof *perm);
+    if (perm && channel_shuffle(g, n, &x, perm)) {
+      ir_node *tr = (ir_node *)ir_producer(g, n->in[0], &ti), *r1 = (ir_node *)ir_producer(g, tr->in[0], &ri);
+      ir_set_attr_string(n, "dlvta.target", "shuffle");
+      ir_set_attr_string(tr, "dlvta.target", "fused");
+      ir_set_attr_string(r1, "dlvta.target", "fused");
+    }
+    free(perm);
   }
   for (int i = 0; i < g->n_nodes; i++) /* after every consumer's target is known */
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))

@@ -16,7 +16,7 @@
                        moves it (and the Relu it had fused) to the CPU; pynq runs all of it
                        (input x2: fallback_input.npy (4, 1, 4, 96, 96), fallback_calib.npy)
   OUTDIR/layout.onnx   layout on the accelerator: Concats of branches (grouped convs among them),
-                       a ceil-mode max pool, a Flatten of a 4x4 map into a Gemm: no CPU step
+                       a channel shuffle, a ceil-mode max pool, a Flatten of a 4x4 map into a Gemm: no CPU step
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -140,7 +140,7 @@ def fallback_model():
 def layout_model():
     """Layout as the accelerator does it, no CPU step: an inception-like Concat of three
     branches (1x1 conv, grouped 3x3 conv with 4 channels per group, max pool + 1x1 conv), a
-    ceil-mode max pool of the concatenation, a grouped conv with 8 channels per group, a second
+    channel shuffle (Reshape - Transpose - Reshape), a ceil-mode max pool of it, a grouped conv with 8 channels per group, a second
     Concat and a Flatten of a 4x4 map into a Gemm."""
     r = np.random.default_rng(13)
     inits, nodes = [], []
@@ -158,7 +158,13 @@ def layout_model():
     nodes.append(helper.make_node("MaxPool", ["c0"], ["pc"], name="pool_c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
     conv("pc", "bc", (16, 16, 1, 1), relu=False)
     nodes.append(helper.make_node("Concat", ["ba", "bb", "bc"], ["cat1"], name="concat1", axis=1))
-    nodes.append(helper.make_node("MaxPool", ["cat1"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
+    # ShuffleNet's channel shuffle over 3 groups of 16: a lane permutation of the view
+    inits.append(const("shape5", np.array([1, 3, 16, 8, 8], np.int64), TensorProto.INT64))
+    inits.append(const("shape4", np.array([1, 48, 8, 8], np.int64), TensorProto.INT64))
+    nodes.append(helper.make_node("Reshape", ["cat1", "shape5"], ["sh5"], name="shuffle_split"))
+    nodes.append(helper.make_node("Transpose", ["sh5"], ["sht"], name="shuffle_transpose", perm=[0, 2, 1, 3, 4]))
+    nodes.append(helper.make_node("Reshape", ["sht", "shape4"], ["shuf"], name="shuffle_merge"))
+    nodes.append(helper.make_node("MaxPool", ["shuf"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
                                   ceil_mode=1))
     conv("mp", "g2", (48, 8, 3, 3), pads=[1, 1, 1, 1], group=6)
     nodes.append(helper.make_node("Concat", ["g2", "mp"], ["cat2"], name="concat2", axis=1))

@@ -7,8 +7,9 @@
  *    on the accelerator, no (de)quantize node is left on the CPU;
  *  - mixed: CPU steps (Sigmoid, Mul, Concat, Softmax) interleave with accelerator layers (Conv,
  *    MaxPool, Add + Relu, Gemm reading its input's 4x4 map through a flattening Reshape);
- *  - layout: Concat as a view of its inputs' channel blocks, grouped convs (4 and 16 channels
- *    per group), a ceil-mode max pool and a Flatten into a Gemm, all on the accelerator;
+ *  - layout: Concat as a view of its inputs' channel blocks, a channel shuffle as a lane map,
+ *    grouped convs (4 and 8 channels per group), a ceil-mode max pool and a Flatten into a
+ *    Gemm, all on the accelerator;
  *  - fallback: a pooling no tiling of the tiny config fits: the back end refuses it, the
  *    compiler moves it and its fused Relu to the CPU (pynq keeps them on the accelerator). */
 #include "e2e_util.h"
@@ -99,9 +100,11 @@ int main(void) {
      * their weights (conv5 then runs as a layer of its own: 7 layers) */
     one("mixed", cfg, c ? 7 : 6, "Sigmoid,Mul,Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
-    /* layout: the Concats are views of their inputs' blocks (no layer), grouped convs, the
-     * ceil-mode max pool and the Flatten into the Gemm all on the accelerator: 8 layers, no CPU */
-    one("layout", cfg, 8, "", 0.99, NULL, NULL, 0);
+    /* layout: the Concats are views of their inputs' blocks and the channel shuffle a lane map
+     * (no layer); grouped convs, the ceil-mode max pool (keeping the map) and the Flatten into
+     * the Gemm on the accelerator; the grouped conv after the pool reads a copy that gathers
+     * the lanes: 9 layers, no CPU step */
+    one("layout", cfg, 9, "", 0.99, NULL, NULL, 0);
   }
   return TEST_END();
 }
