@@ -41,7 +41,15 @@
  *               residual's scale ratio is exact, unless a max pooling or alias shares it); a 1x1
  *               projection feeding only a residual (ResNet's downsample) is fused into its
  *               consumer as a dense GEMM residual when the back end's cost model predicts the
- *               fused layer faster than the two apart
+ *               fused layer faster than the two apart; a Concat along channels whose inputs
+ *               (but the last) are whole channel blocks is a view of their blocks (cg.h,
+ *               cg_net_tensor_view): no layer, no copy; the producers' outputs stay where they
+ *               are and the consumers (conv, pool, add, fc) read the blocks in place; the inputs
+ *               of such Concats (and what shares their quantization through max poolings and
+ *               aliases) take the union of their calibrated ranges; a view the runtime must read
+ *               (a CPU consumer, a graph output) is first copied by a depthwise 1x1 conv;
+ *               grouped convs run on the GEMM core (cg.h, cg_conv.groups); a ceil-mode max
+ *               pooling gets end pads (cc_ceil_pads)
  *
  * Quantization: activations are per-tensor int8 over a range from calibration: the observed
  * [min, max], clipped to the bound that minimizes the expected squared quantization error of

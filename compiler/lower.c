@@ -69,18 +69,22 @@ static void add_mtensor(lw *L, int id, int t, float scale, int32_t zp) {
   T->zp = zp;
 }
 
-/* A new accelerator tensor for IR tensor t; id or < 0 (message set). */
-static int new_acc(lw *L, int t) {
+/* A new accelerator tensor for IR tensor t (with cp > 0 channels instead of its own: a lane-
+ * mapped one); id or < 0 (message set). */
+static int new_acc_c(lw *L, int t, int cp) {
   int c, h, w;
   float s;
   int32_t z;
   if (!cc_acc_shape(L->g, t, &c, &h, &w)) return cc_lower_fail(L, NULL, "tensor '%s' does not fit the accelerator", L->g->tensors[t]->name), -1;
+  if (cp > 0) c = cp;
   if (quant_of(L, t, &s, &z)) return -1;
   int id = cg_net_tensor(L->m->net, c, h, w);
   if (id < 0) return cc_lower_fail(L, NULL, "tensor '%s': %s", L->g->tensors[t]->name, cg_net_error(L->m->net)), -1;
   add_mtensor(L, id, t, s, z);
   return id;
 }
+
+static int new_acc(lw *L, int t) { return new_acc_c(L, t, 0); }
 
 static int finish_layer(lw *L, int ni, int layer, int in, int out);
 static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
@@ -90,12 +94,14 @@ static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, i
  * exact; the zero point goes through the bias), which replaces the view. */
 static int materialize(lw *L, int t) {
   cc_model *m = L->m;
-  int ni = -1, v = L->acc[t], c, h, w;
+  int ni = -1, v = L->acc[t], c, h, w, cp = 0, hh, ww;
+  const int *map = L->map[t];
   float s;
   int32_t z;
-  if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z))
+  if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z) ||
+      cg_tensor_shape(m->net, v, &cp, &hh, &ww) != CG_OK)
     return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
-  int8_t *wt = calloc((size_t)c, 1);
+  int8_t *wt = calloc(map ? (size_t)c * cp : (size_t)c, 1);
   int32_t *qb = calloc((size_t)c, sizeof *qb);
   int16_t *mult = malloc((size_t)c * sizeof *mult);
   uint8_t *shift = malloc((size_t)c);
@@ -104,11 +110,12 @@ static int materialize(lw *L, int t) {
     cc_lower_fail(L, NULL, "out of memory");
     goto out;
   }
-  for (int o = 0; o < c; o++) wt[o] = 1, mult[o] = 1 << 14, shift[o] = 14;
+  for (int o = 0; o < c; o++) wt[map ? (size_t)o * cp + map[o] : (size_t)o] = 1, mult[o] = 1 << 14, shift[o] = 14;
   cg_conv p;
   memset(&p, 0, sizeof p);
   p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
-  p.groups = c, p.res = -1; /* depthwise: one GEMM block per output block and pixel */
+  p.groups = map ? 1 : c, p.res = -1; /* depthwise (one GEMM block per output block and pixel),
+                                        * or with a lane map a 1x1 conv gathering the lanes */
   p.weight = wt, p.bias = qb, p.mult = mult, p.shift = shift;
   p.lo = -128, p.hi = 127, p.x_zp = z, p.y_zp = z;
   fold_out_zp(qb, mult, shift, c, &p.y_zp);
@@ -122,6 +129,8 @@ static int materialize(lw *L, int t) {
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
   L->acc[t] = p.out;
+  free(L->map[t]);
+  L->map[t] = NULL;
   rc = IR_OK;
 out:
   free(wt), free(qb), free(mult), free(shift);
@@ -142,7 +151,7 @@ int cc_float_of(lw *L, int t) {
     return L->rgi[t] = ir_add_const(rg, T->name, &T->type, d);
   }
   if (L->acc[t] < 0) return cc_lower_fail(L, NULL, "internal: tensor '%s' has no value when needed", T->name), -1;
-  if (cg_tensor_is_view(L->m->net, L->acc[t]) && materialize(L, t)) return -1;
+  if ((cg_tensor_is_view(L->m->net, L->acc[t]) || L->map[t]) && materialize(L, t)) return -1;
   L->rgi[t] = ir_add_tensor(rg, T->name, &T->type);
   /* to the runtime graph, a value from the accelerator is an input */
   int *ni = realloc(rg->inputs, ((size_t)rg->n_inputs + 1) * sizeof(int));
@@ -153,8 +162,14 @@ int cc_float_of(lw *L, int t) {
   return L->rgi[t];
 }
 
-/* The accelerator tensor holding IR tensor t (quantized from its float value here if needed). */
+/* The accelerator tensor holding IR tensor t with its lane map (*map, NULL: identity); for
+ * consumers that fold the map (convs, fcs, pools, Concats). */
+static int acc_of_mapped(lw *L, int t, const int **map);
+
+/* The accelerator tensor holding IR tensor t (quantized from its float value here if needed;
+ * copied first if its channels have gaps). */
 static int acc_of(lw *L, int t) {
+  if (L->acc[t] >= 0 && L->map[t] && materialize(L, t)) return -1;
   if (L->acc[t] >= 0) return L->acc[t];
   int f = cc_float_of(L, t);
   if (f < 0) return -1;
@@ -162,6 +177,24 @@ static int acc_of(lw *L, int t) {
   if (id < 0) return -1;
   cc_plan_add(L, CC_STEP_QUANT, f, id);
   return L->acc[t] = id;
+}
+
+static int acc_of_mapped(lw *L, int t, const int **map) {
+  *map = L->acc[t] >= 0 ? L->map[t] : NULL;
+  return L->acc[t] >= 0 ? L->acc[t] : acc_of(L, t);
+}
+
+/* Weights w[M][K] over K = C * S (C logical input channels, S values each) re-laid over the
+ * accelerator tensor's cp channels by lane map map: *out[M][cp * S] (malloc'ed), zero on the
+ * gaps. IR_OK or IR_ERR. */
+static int map_weights(lw *L, const ir_node *n, const int8_t *w, int M, int C, int S, const int *map, int cp,
+                       int8_t **out) {
+  int8_t *o = *out = calloc((size_t)M * cp * S + 1, 1);
+  if (!o) return cc_lower_fail(L, n, "out of memory");
+  for (int m = 0; m < M; m++)
+    for (int c = 0; c < C; c++)
+      memcpy(o + ((size_t)m * cp + map[c]) * S, w + ((size_t)m * C + c) * S, (size_t)S);
+  return IR_OK;
 }
 
 /* Clamp bounds in the output's int8 codes for real bounds [lo, hi]. */
@@ -404,7 +437,7 @@ static const ir_node *ds_consumer(lw *L, int ni) {
   if (win.stride[0] != win.stride[1] || win.dil[0] != 1 || win.dil[1] != 1 || win.pad_b[0] || win.pad_b[1] ||
       win.pad_e[0] || win.pad_e[1] || win.stride[0] > 255)
     return NULL;
-  if (ir_use_count(g, y) != 1 || ir_is_graph_output(g, y)) return NULL;
+  if (ir_use_count(g, y) != 1 || ir_is_graph_output(g, y) || L->map[x]) return NULL;
   const ir_node *c = cc_only_consumer(g, y);
   if (!c || c->op != IR_OP_FusedConv || c->n_in < 4 || c->in[3] != y || c->in[0] == y ||
       strcmp(ir_attr_string(c, "dlvta.target", ""), "accel"))
@@ -536,7 +569,7 @@ static void gemm_residual(cg_conv *p, int M, float rs, float ys, int32_t rz, int
 
 /* The input of conv n on IR tensor x into p->in: a first layer with few channels reads a
  * host-packed im2col tensor, any other its accelerator tensor. */
-static int conv_input(lw *L, const ir_node *n, int x, cg_conv *p, float xs, int32_t xz) {
+static int conv_input(lw *L, const ir_node *n, int x, cg_conv *p, float xs, int32_t xz, const int **map) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_type *xt = &g->tensors[x]->type;
@@ -557,7 +590,7 @@ static int conv_input(lw *L, const ir_node *n, int x, cg_conv *p, float xs, int3
     int geo[11] = {p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->pad_t, p->pad_l, p->pad_b, p->pad_r, p->x_zp};
     memcpy(T->geo, geo, sizeof geo);
     cc_plan_add(L, CC_STEP_QUANT, f, p->in);
-  } else if ((p->in = acc_of(L, x)) < 0) {
+  } else if ((p->in = p->groups == 1 ? acc_of_mapped(L, x, map) : acc_of(L, x)) < 0) {
     return IR_ERR;
   }
   return IR_OK;
@@ -604,7 +637,7 @@ static int lower_conv(lw *L, int ni) {
   int32_t *qb = malloc((size_t)M * sizeof *qb);
   int16_t *mult = malloc((size_t)M * sizeof *mult);
   uint8_t *shift = malloc((size_t)M);
-  int8_t *rw = NULL;
+  int8_t *rw = NULL, *mw = NULL;
   uint8_t *rf = NULL;
   int8_t tab[ISA_LUT_DEPTH];
   int rc = IR_ERR;
@@ -639,8 +672,16 @@ static int lower_conv(lw *L, int ni) {
     if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
     p.lut = tab;
   }
-  /* the input: a first layer with few channels reads a host-packed im2col tensor */
-  if (conv_input(L, n, x, &p, xs, xz)) goto out;
+  /* the input: a first layer with few channels reads a host-packed im2col tensor; a lane-
+   * mapped one is read as it lies, the map folded into the weights */
+  const int *xmap = NULL;
+  if (conv_input(L, n, x, &p, xs, xz, &xmap)) goto out;
+  if (xmap) {
+    int cp, hh, ww;
+    cg_tensor_shape(m->net, p.in, &cp, &hh, &ww);
+    if (map_weights(L, n, qw, M, Kc, kh * kw, xmap, cp, &mw)) goto out;
+    p.weight = mw;
+  }
   p.res = -1;
   if (R >= 0 && (p.res = acc_of(L, R)) < 0) goto out;
   if ((p.out = new_acc(L, yo)) < 0) goto out;
@@ -654,7 +695,7 @@ static int lower_conv(lw *L, int ni) {
   L->acc[yo] = p.out;
   rc = IR_OK;
 out:
-  free(qw), free(qb), free(mult), free(shift), free(rw), free(rf);
+  free(qw), free(qb), free(mult), free(shift), free(rw), free(rf), free(mw);
   return rc;
 }
 
@@ -685,7 +726,7 @@ static int lower_fc(lw *L, int ni) {
   int32_t xz, yz;
   if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz)) return IR_ERR;
   float *w = malloc((size_t)N * K * sizeof(float)), *b = malloc((size_t)N * sizeof(float));
-  int8_t *qw = malloc((size_t)N * K);
+  int8_t *qw = malloc((size_t)N * K), *mw = NULL;
   int32_t *qb = malloc((size_t)N * sizeof *qb);
   int16_t *mult = malloc((size_t)N * sizeof *mult);
   uint8_t *shift = malloc((size_t)N);
@@ -721,7 +762,15 @@ static int lower_fc(lw *L, int ni) {
     p.lut = tab;
   }
   p.res = -1;
-  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, yo)) < 0) goto out;
+  const int *xmap = NULL;
+  if ((p.in = acc_of_mapped(L, x, &xmap)) < 0) goto out;
+  if (xmap) {
+    int cp, hh, ww;
+    cg_tensor_shape(m->net, p.in, &cp, &hh, &ww);
+    if (map_weights(L, n, qw, N, K / (fkh * fkw), fkh * fkw, xmap, cp, &mw)) goto out;
+    p.weight = mw;
+  }
+  if ((p.out = new_acc(L, yo)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -732,7 +781,7 @@ static int lower_fc(lw *L, int ni) {
   L->acc[yo] = p.out;
   rc = IR_OK;
 out:
-  free(w), free(b), free(qw), free(qb), free(mult), free(shift);
+  free(w), free(b), free(qw), free(qb), free(mult), free(shift), free(mw);
   return rc;
 }
 
@@ -754,7 +803,8 @@ static int lower_pool(lw *L, int ni) {
   } else {
     ir_window win;
     char why[256];
-    if (cc_window(g, n, x, NULL, &win, why, sizeof why)) return cc_lower_fail(L, n, "%s", why);
+    if (cc_window(g, n, x, NULL, &win, why, sizeof why) || cc_ceil_pads(g, n, &win, n->out[0]))
+      return cc_lower_fail(L, n, "%s", why);
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
@@ -774,7 +824,17 @@ static int lower_pool(lw *L, int ni) {
   } else if (xs != ys || xz != yz) {
     return cc_lower_fail(L, n, "internal: max pooling output quantized differently from its input");
   }
-  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  /* a lane-mapped input: the output has the same lanes (pools work lane by lane) */
+  const int *xmap = NULL;
+  int cp = 0, hh, ww;
+  if ((p.in = acc_of_mapped(L, x, &xmap)) < 0) return IR_ERR;
+  if (xmap) cg_tensor_shape(m->net, p.in, &cp, &hh, &ww);
+  if ((p.out = new_acc_c(L, y, xmap ? cp : 0)) < 0) return IR_ERR;
+  if (xmap) {
+    size_t nb = (size_t)xt->dims[1] * sizeof(int);
+    if (!(L->map[y] = malloc(nb))) return cc_lower_fail(L, n, "out of memory");
+    memcpy(L->map[y], xmap, nb);
+  }
   int layer = cg_net_add_pool(m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -881,27 +941,63 @@ static int lower_concat(lw *L, int ni) {
   float ys, xs;
   int32_t yz, xz;
   if (quant_of(L, y, &ys, &yz) || !cc_acc_shape(g, y, &c, &h, &w)) return IR_ERR;
-  int *src = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1) * sizeof *src);
-  int *blk = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1) * sizeof *blk);
+  int *src = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1 + (size_t)c) * sizeof *src);
+  int *blk = malloc(((size_t)c / B + 2 * (size_t)n->n_in + 1 + (size_t)c) * sizeof *blk);
   if (!src || !blk) return free(src), free(blk), cc_lower_fail(L, n, "out of memory");
+  /* an input that is not whole blocks (or lane-mapped) leaves gaps: the view gets a lane map */
+  int *map = malloc((size_t)c * sizeof *map), gaps = 0, lc = 0;
+  if (!map) return free(src), free(blk), cc_lower_fail(L, n, "out of memory");
   for (int k = 0; k < n->n_in; k++) {
-    int x = n->in[k], t, ck, hk, wk;
-    if (quant_of(L, x, &xs, &xz) || (t = acc_of(L, x)) < 0) return free(src), free(blk), IR_ERR;
+    int x = n->in[k], t, ck, hk, wk, xc = (int)g->tensors[x]->type.dims[1];
+    const int *xmap = NULL;
+    if (quant_of(L, x, &xs, &xz) || (t = acc_of_mapped(L, x, &xmap)) < 0)
+      return free(src), free(blk), free(map), IR_ERR;
     if (xs != ys || xz != yz) {
       L->refused = ni;
-      free(src), free(blk);
+      free(src), free(blk), free(map);
       return cc_lower_fail(L, n, "input '%s' is quantized apart from the output (the model's own scales)", g->tensors[x]->name);
     }
     cg_tensor_shape(m->net, t, &ck, &hk, &wk);
+    for (int i = 0; i < xc; i++) map[lc + i] = nb * B + (xmap ? xmap[i] : i);
+    lc += xc;
+    gaps |= xmap != NULL || (k < n->n_in - 1 && ck % B);
     for (int b = 0; b < (ck + B - 1) / B; b++) src[nb] = t, blk[nb++] = b;
   }
-  int v = cg_net_tensor_view(m->net, c, nb, src, blk);
+  int v = cg_net_tensor_view(m->net, gaps ? nb * B : c, nb, src, blk);
   free(src), free(blk);
   if (v < 0) {
+    free(map);
     L->refused = ni;
     return cc_lower_fail(L, n, "the back end refused the concatenation: %s", cg_net_error(m->net));
   }
   L->acc[y] = v;
+  if (gaps) L->map[y] = map;
+  else free(map);
+  return IR_OK;
+}
+
+/* The end of a channel shuffle (target "shuffle", cc_shuffle_perm): the output is the input's
+ * accelerator tensor with its lanes permuted (a lane map); no layer. */
+static int lower_shuffle(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int y = n->out[0], x = -1, c = (int)g->tensors[y]->type.dims[1], t;
+  float xs, ys;
+  int32_t xz, yz;
+  int *perm = malloc((size_t)c * sizeof *perm);
+  const int *xmap = NULL;
+  if (!perm) return cc_lower_fail(L, n, "out of memory");
+  if (!cc_shuffle_perm(g, n, &x, perm)) return free(perm), cc_lower_fail(L, n, "internal: not a channel shuffle");
+  if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || (t = acc_of_mapped(L, x, &xmap)) < 0)
+    return free(perm), IR_ERR;
+  if (xs != ys || xz != yz) {
+    free(perm);
+    L->refused = ni;
+    return cc_lower_fail(L, n, "the shuffled tensor is quantized apart from its input (the model's own scales)");
+  }
+  for (int j = 0; j < c; j++) perm[j] = xmap ? xmap[perm[j]] : perm[j];
+  L->acc[y] = t;
+  L->map[y] = perm;
   return IR_OK;
 }
 
@@ -961,11 +1057,16 @@ void cc_share_concat_quant(lw *L) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
     if (n->dead || n->n_out < 1 || n->out[0] < 0) continue;
-    int isc = n->op == IR_OP_Concat && !strcmp(tg, "accel");
+    int isc = n->op == IR_OP_Concat && !strcmp(tg, "accel"), shx = -1;
+    if (!strcmp(tg, "shuffle")) {
+      int *perm = malloc(((size_t)g->tensors[n->out[0]]->type.dims[1] + 1) * sizeof *perm);
+      if (perm && cc_shuffle_perm(g, n, &shx, perm)) isc = 1;
+      free(perm);
+    }
     if (!isc && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
     any |= isc;
-    for (int k = 0; k < (isc ? n->n_in : 1); k++) {
-      int a = uf_root(up, n->in[k]), b = uf_root(up, n->out[0]);
+    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++) {
+      int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[0]);
       if (a != b) up[a] = b;
     }
     if (isc) cat[n->out[0]] = 1;
@@ -1000,11 +1101,13 @@ int cc_lower_node(lw *L, int i) {
   if (!strcmp(tg, "fused")) return IR_OK;
   if (!strcmp(tg, "alias")) {
     if (L->acc[n->in[0]] >= 0 && !L->g->tensors[n->in[0]]->data) {
+      if (L->map[n->in[0]] && materialize(L, n->in[0])) return IR_ERR; /* one map per tensor */
       L->acc[n->out[0]] = L->acc[n->in[0]];
       return IR_OK;
     }
     tg = "cpu";
   }
+  if (!strcmp(tg, "shuffle")) return lower_shuffle(L, i);
   if (!strcmp(tg, "fold")) {
     /* a flatten read by its Gemm consumers as a map (lower_fc); on the CPU if one of them
      * went there (the back end refused it) */

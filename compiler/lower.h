@@ -25,6 +25,14 @@ int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
  * -1 with why set when the accelerator's fields cannot hold it. */
 int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel, ir_window *win, char *why,
               size_t whylen);
+/* A MaxPool with ceil_mode = 1: the end pads of win grow (by less than the stride) until the
+ * floor formula gives y's extents; the pads hold -128, which no window's maximum takes (a
+ * ceil-mode window starts inside the input). 0, or -1 if a pad would pass 15. */
+int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y);
+/* Reshape r2 ends a channel shuffle (Reshape - Transpose of the channel dims - Reshape) of the
+ * [1, C, H, W] activation *x: perm[j] (C entries) = the channel of *x that output channel j
+ * holds. 1 if so, else 0. */
+int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
 /* n is a unary elementwise function the accelerator runs as a 256-entry table of int8 codes
@@ -49,6 +57,11 @@ typedef struct lw {
   cc_model *m;
   int *acc;          /* [g->n_tensors] accelerator tensor of each IR tensor, -1 */
   int *rgi;          /* [g->n_tensors] runtime-graph tensor, -1 */
+  int **map;         /* [g->n_tensors] lane map of a tensor whose accelerator tensor holds its
+                      * channels with gaps (a Concat of inputs that are not whole blocks, and
+                      * what pools it): logical channel -> channel of the accelerator tensor;
+                      * NULL: the identity. Convs and fcs fold it into their weights, pools keep
+                      * it, anything else reads a copy (materialize in lower.c) */
   blob *bl;          /* [m->nl] */
   int refused;       /* node the back end refused (retry with it on the CPU), -1 */
   signed char *dsfuse; /* [g->n_nodes] ds_consumer's cost decision: -1 not made, 0 no, 1 fuse */

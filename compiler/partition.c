@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
@@ -81,6 +82,21 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
   return 0;
 }
 
+int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y) {
+  const ir_type *t = &g->tensors[y]->type;
+  if (n->op != IR_OP_MaxPool || !ir_attr_int(n, "ceil_mode", 0) || t->rank != 4) return 0;
+  for (int k = 0; k < 2; k++) {
+    int need = 0;
+    while (need < (int)win->stride[k] &&
+           cg_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
+                      (int)win->pad_e[k] + need) < t->dims[2 + k])
+      need++;
+    if (win->pad_e[k] + need > 15) return -1;
+    win->pad_e[k] += need;
+  }
+  return 0;
+}
+
 /* Output extents that the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
   const ir_type *t = &g->tensors[y]->type;
@@ -127,7 +143,9 @@ int cc_mul_operands(const ir_graph *g, const ir_node *n, int *a, int *b) {
 }
 
 /* NULL if the accelerator can run node n, else why not. */
-static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
+static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
+                                 size_t whylen) {
+  int block = (int)cfg->d.block_in;
   int c, h, w;
   if (cc_is_lut_op(g, n)) {
     if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
@@ -145,8 +163,13 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block,
       return "bias is not constant";
     if (R >= 0 && !cc_same_acc_shape(g, R, y)) return "residual is not an activation of the output's shape";
     int64_t group = ir_attr_int(n, "group", 1), cin = g->tensors[x]->type.dims[1], M = g->tensors[W]->type.dims[0];
-    if (group != 1 && !(group == cin && M == cin && g->tensors[W]->type.dims[1] == 1))
-      return "grouped convolution other than depthwise";
+    if (group != 1 && !(group >= 1 && cin % group == 0 && g->tensors[W]->type.dims[1] == cin / group &&
+                        cg_groups_ok(cfg, (int)cin, (int)M, (int)group)))
+      return snprintf(why, whylen,
+                      "grouped convolution of %lld -> %lld channels in %lld groups (the back end needs equal channels "
+                      "and a group width that divides the block of %d or is a multiple of it)",
+                      (long long)cin, (long long)M, (long long)group, block),
+             why;
     const char *act = ir_attr_string(n, "activation", "none");
     if (strcmp(act, "none") && strcmp(act, "relu") && strcmp(act, "clip")) return "unknown fused activation";
     ir_window win;
@@ -178,6 +201,7 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block,
     ir_window win;
     if (cc_window(g, n, x, NULL, &win, why, whylen)) return why;
     if (win.dil[0] != 1 || win.dil[1] != 1) return "dilated pooling";
+    if (cc_ceil_pads(g, n, &win, y)) return "ceil_mode end padding beyond 15";
     if (!cc_dims_match(g, &win, y)) return "ceil_mode output extents";
     if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
         (win.pad_b[0] || win.pad_b[1] || win.pad_e[0] || win.pad_e[1]))
@@ -207,8 +231,6 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, int block,
     for (int k = 0; k < n->n_in; k++) {
       if (!cc_acc_shape(g, n->in[k], &c2, &h2, &w2) || g->tensors[n->in[k]]->type.rank != 4 || h2 != h || w2 != w)
         return "an input is not an activation of the output's pixels";
-      if (k < n->n_in - 1 && c2 % block)
-        return snprintf(why, whylen, "an input's %d channels are not whole blocks of %d", c2, block), why;
     }
     return NULL;
   }
@@ -237,6 +259,48 @@ static int flatten_folds(const ir_graph *g, const ir_node *n) {
   return 1;
 }
 
+/* Reshape r2 ends a channel shuffle: Reshape r1 of a [1, C, H, W] activation x into
+ * [1, d1..dk, H, W] (d1 * .. * dk = C), a Transpose that permutes only d1..dk, and r2 back to
+ * [1, C, H, W], each the only reader of the one before (ShuffleNet's channel_shuffle). Fills
+ * perm[j] = the channel of x that channel j of r2's output holds (perm has C entries) and *x.
+ * 1 if so. */
+static int channel_shuffle(const ir_graph *g, const ir_node *r2, int *xo, int *perm) {
+  int ti, ri, c, h, w;
+  const ir_node *tr = r2->op == IR_OP_Reshape ? ir_producer(g, r2->in[0], &ti) : NULL;
+  const ir_node *r1 = tr && tr->op == IR_OP_Transpose ? ir_producer(g, tr->in[0], &ri) : NULL;
+  if (!r1 || r1->op != IR_OP_Reshape || cc_only_consumer(g, r1->out[0]) != tr || cc_only_consumer(g, tr->out[0]) != r2)
+    return 0;
+  int x = r1->in[0];
+  if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 || !cc_same_acc_shape(g, x, r2->out[0]) ||
+      g->tensors[r2->out[0]]->type.rank != 4)
+    return 0;
+  const ir_type *mt = &g->tensors[r1->out[0]]->type;
+  int r = mt->rank, k = r - 3, np = 0;
+  if (r < 4 || r > 8 || mt->dims[0] != 1 || mt->dims[r - 2] != h || mt->dims[r - 1] != w) return 0;
+  const int64_t *pm = ir_attr_ints(tr, "perm", &np);
+  if (!pm || np != r || pm[0] != 0 || pm[r - 2] != r - 2 || pm[r - 1] != r - 1) return 0;
+  int64_t d[8], prod = 1;
+  for (int q = 0; q < k; q++) d[q] = mt->dims[1 + q], prod *= d[q];
+  if (prod != c) return 0;
+  /* channel j of the output: its index tuple over the transposed dims (d[pm[1+q]-1]), mapped
+   * back to the input's tuple */
+  for (int j = 0; j < c; j++) {
+    int64_t rem = j, idx[8];
+    for (int q = k - 1; q >= 0; q--) {
+      int64_t e = d[pm[1 + q] - 1];
+      idx[pm[1 + q] - 1] = rem % e;
+      rem /= e;
+    }
+    int64_t src = 0;
+    for (int q = 0; q < k; q++) src = src * d[q] + idx[q];
+    perm[j] = (int)src;
+  }
+  *xo = x;
+  return 1;
+}
+
+int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm) { return channel_shuffle(g, r2, x, perm); }
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -260,7 +324,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const char *forced = ir_attr_string(n, "dlvta.target", NULL);
     if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
     char why[256] = "";
-    const char *no = accel_why_not(g, n, (int)cx->cfg->d.block_in, why, sizeof why);
+    const char *no = accel_why_not(g, n, cx->cfg, why, sizeof why);
     if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {
@@ -286,6 +350,21 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
+  }
+  /* a channel shuffle of an accelerator tensor moves no data: its Reshape - Transpose - Reshape
+   * become a lane permutation (target "shuffle" on the last, "fused" on the others) */
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int x, c, h, w, ti, ri;
+    if (n->dead || n->op != IR_OP_Reshape || !cc_acc_shape(g, n->out[0], &c, &h, &w)) continue;
+    int *perm = malloc((size_t)c * sizeof *perm);
+    if (perm && channel_shuffle(g, n, &x, perm)) {
+      ir_node *tr = (ir_node *)ir_producer(g, n->in[0], &ti), *r1 = (ir_node *)ir_producer(g, tr->in[0], &ri);
+      ir_set_attr_string(n, "dlvta.target", "shuffle");
+      ir_set_attr_string(tr, "dlvta.target", "fused");
+      ir_set_attr_string(r1, "dlvta.target", "fused");
+    }
+    free(perm);
   }
   for (int i = 0; i < g->n_nodes; i++) /* after every consumer's target is known */
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))

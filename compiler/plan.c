@@ -59,6 +59,9 @@ static void lw_free(lw *L) {
   free(L->bl);
   free(L->acc);
   free(L->rgi);
+  for (int t = 0; L->map && t < L->g->n_tensors; t++) free(L->map[t]);
+  free(L->map);
+  L->map = NULL;
   free(L->dsfuse);
   L->dsfuse = NULL;
   L->bl = NULL, L->acc = L->rgi = NULL;
@@ -82,6 +85,8 @@ static int lower_once(lw *L) {
   L->dsfuse = malloc((size_t)g->n_nodes + 1);
   if (L->dsfuse) memset(L->dsfuse, -1, (size_t)g->n_nodes + 1);
   L->rgi = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
+  L->map = calloc((size_t)g->n_tensors + 1, sizeof *L->map);
+  if (!L->map) return cc_lower_fail(L, NULL, "out of memory");
   if (!L->acc || !L->rgi || !L->dsfuse) return cc_lower_fail(L, NULL, "out of memory");
   for (int t = 0; t < g->n_tensors; t++) L->acc[t] = L->rgi[t] = -1;
   m->g->inputs = malloc(((size_t)g->n_inputs + 1) * sizeof(int));

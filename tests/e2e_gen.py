@@ -8,7 +8,8 @@
                        QLinearMatMul classifier, with QuantizeLinear in front and
                        DequantizeLinear behind
   OUTDIR/mixed.onnx    a float model that interleaves accelerator and CPU work: Conv, x*Sigmoid(x)
-                       (CPU), Conv, Concat of two branches (CPU), MaxPool, an Add of two
+                       (CPU), Conv, Concat of two 8-channel branches (CPU on pynq, a view of whole
+                       blocks on tiny), MaxPool, an Add of two
                        activations with Relu, Flatten of a 4x4 map (folded into the Gemm), Gemm, Softmax
   OUTDIR/fallback.onnx a 1x1 Conv on a 96x96 map, GlobalAveragePool, Relu: on the tiny config no
                        tiling of the pooling fits, so the back end refuses it and the compiler
@@ -18,6 +19,8 @@
                        1x1 Conv + Relu, 1x1 Conv + Sigmoid, Mul per channel), MaxPool, Sigmoid
                        (on its own), a 1x1 Conv + Sigmoid, GlobalAveragePool, Gemm + Sigmoid:
                        every activation a table of int8 codes on the accelerator (ALU LUT)
+  OUTDIR/layout.onnx   layout on the accelerator: Concats of branches (grouped convs among them),
+                       a channel shuffle, a ceil-mode max pool, a Flatten of a 4x4 map into a Gemm: no CPU step
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -166,6 +169,41 @@ def act_model():
     nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["g"], name="fc", transB=1))
     nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
     g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+def layout_model():
+    """Layout as the accelerator does it, no CPU step: an inception-like Concat of three
+    branches (1x1 conv, grouped 3x3 conv with 4 channels per group, max pool + 1x1 conv), a
+    channel shuffle (Reshape - Transpose - Reshape), a ceil-mode max pool of it, a grouped conv with 8 channels per group, a second
+    Concat and a Flatten of a 4x4 map into a Gemm."""
+    r = np.random.default_rng(13)
+    inits, nodes = [], []
+    def w(name, shape, sd=0.3):
+        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    def conv(x, y, wshape, relu=True, **kw):
+        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)],
+                                      [y + "_c" if relu else y], name=y, **kw))
+        if relu:
+            nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    conv("x", "c0", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    conv("c0", "ba", (16, 16, 1, 1))
+    conv("c0", "bb", (16, 4, 3, 3), pads=[1, 1, 1, 1], group=4)
+    nodes.append(helper.make_node("MaxPool", ["c0"], ["pc"], name="pool_c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    conv("pc", "bc", (16, 16, 1, 1), relu=False)
+    nodes.append(helper.make_node("Concat", ["ba", "bb", "bc"], ["cat1"], name="concat1", axis=1))
+    # ShuffleNet's channel shuffle over 3 groups of 16: a lane permutation of the view
+    inits.append(const("shape5", np.array([1, 3, 16, 8, 8], np.int64), TensorProto.INT64))
+    inits.append(const("shape4", np.array([1, 48, 8, 8], np.int64), TensorProto.INT64))
+    nodes.append(helper.make_node("Reshape", ["cat1", "shape5"], ["sh5"], name="shuffle_split"))
+    nodes.append(helper.make_node("Transpose", ["sh5"], ["sht"], name="shuffle_transpose", perm=[0, 2, 1, 3, 4]))
+    nodes.append(helper.make_node("Reshape", ["sht", "shape4"], ["shuf"], name="shuffle_merge"))
+    nodes.append(helper.make_node("MaxPool", ["shuf"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
+                                  ceil_mode=1))
+    conv("mp", "g2", (48, 8, 3, 3), pads=[1, 1, 1, 1], group=6)
+    nodes.append(helper.make_node("Concat", ["g2", "mp"], ["cat2"], name="concat2", axis=1))
+    nodes.append(helper.make_node("Flatten", ["cat2"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 96 * 16), 0.05), w("fc_b", (10,))], ["y"], name="fc",
+                                  transB=1))
+    g = helper.make_graph(nodes, "layout", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
@@ -183,7 +221,8 @@ def main():
     xf = rng.normal(0.5, 1, (12, 4, 96, 96)).astype(np.float32)
     np.save(os.path.join(out, "fallback_input.npy"), xf[:4, None])
     np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
-    save(act_model(), os.path.join(out, "act.onnx"))  # last: the models above keep their random draws
+    save(act_model(), os.path.join(out, "act.onnx"))
+    save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy (its own generator)
 
 
 if __name__ == "__main__":

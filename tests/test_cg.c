@@ -170,7 +170,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
             cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
             want[first], got[first]);
       uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + cfg->d.block_out - 1) / cfg->d.block_out) *
-                             (p.groups > 1 ? 1
+                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)cfg->d.block_in ? k->cin / p.groups / (int)cfg->d.block_in : 1)
                               : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
                                           : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
                              (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
@@ -296,6 +296,7 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
   const isa_config *cfg = isa_config_find(cfgname);
   cg_net *net = cg_net_new(cfg);
   int oh = cg_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cg_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
+  if (p.kind == CG_POOL_UP) oh = h * p.sh, ow = w * p.sw;
   int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)c * oh * ow),
          *want = malloc((size_t)c * oh * ow);
   fill8(in, (size_t)c * h * w, -128, 127);
@@ -726,9 +727,9 @@ static void test_errors(void) {
   int rc = cg_net_build(net, NULL, &prog);
   CHECK(rc == CG_E_FIT && strstr(cg_net_error(net), "no tiling"), "build: %d '%s'", rc, cg_net_error(net));
   p.kw = 3;
-  p.groups = 2;
-  p.out = cg_net_tensor(net, 8, 9, 38);
-  CHECK(cg_net_add_conv(net, &p) == CG_E_UNSUPPORTED, "groups=2 accepted");
+  p.groups = 2; /* grouped 8 -> 6 channels: unsupported (grouped convs keep their channels) */
+  p.out = cg_net_tensor(net, 6, 9, 38);
+  CHECK(cg_net_add_conv(net, &p) == CG_E_UNSUPPORTED, "groups=2 over 8 -> 6 channels accepted");
   p.groups = 1;
   p.out = c;
   CHECK(cg_net_add_conv(net, &p) == CG_E_ARG, "wrong output shape accepted");
@@ -820,6 +821,21 @@ int main(int argc, char **argv) {
     conv_random(&k, 40, 36, 14, 14, 3, 1, 1, 1, 0, 0);
     k.p.lut = act;
     run_conv(&D, "pynq", &k, 0, 0);
+    conv_free(&k);
+  }
+  /* grouped convs (not depthwise): group widths below the block (block-diagonal weights), equal
+   * to it, and multiples of it (per-group GEMM over the group's blocks) */
+  static const int grp[][6] = {
+      /* tiny (block 4): channels, groups, k, stride; pynq (block 16) */
+      {16, 8, 3, 1, 0, 0}, {16, 4, 3, 2, 0, 0}, {24, 3, 3, 1, 0, 0}, {12, 3, 1, 1, 0, 0},
+      {64, 32, 3, 1, 1, 0}, {64, 4, 3, 2, 1, 0}, {96, 3, 3, 1, 1, 0}, {64, 2, 1, 1, 1, 1},
+  };
+  for (size_t i = 0; i < sizeof grp / sizeof grp[0]; i++) {
+    const int *q = grp[i];
+    zp_mode = q[5];
+    conv_random(&k, q[0], q[0], 9, 8, q[2], q[3], q[2] / 2, 1, 0, 0);
+    k.p.groups = q[1];
+    run_conv(&D, q[4] ? "pynq" : "tiny", &k, 0, 0);
     conv_free(&k);
   }
   zp_mode = 1;
@@ -951,6 +967,13 @@ int main(int argc, char **argv) {
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);
 
+  /* nearest upsampling (Resize) by 2x2, and by other factors, over views too on pynq */
+  static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
+                               {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
+  for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+    run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
+  }
   run_net(&D, "tiny", 0);
   run_net(&D, "tiny", 1);
   run_net(&D, "pynq", 0);

@@ -207,6 +207,13 @@ int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *g) {
   return id;
 }
 
+int cg_groups_ok(const isa_config *cfg, int cin, int cout, int groups) {
+  int B = (int)cfg->d.block_in;
+  if (groups < 1 || cin != cout || cin % groups) return 0;
+  int gw = cin / groups;
+  return groups == 1 || (gw <= B && B % gw == 0) || gw % B == 0;
+}
+
 int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw) {
   int B = (int)cfg->d.block_in;
   return cg_cdiv(c * kh * kw, B) < cg_cdiv(c, B) * kh * kw;
@@ -257,12 +264,14 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (p->pad_t < 0 || p->pad_t > 15 || p->pad_b < 0 || p->pad_b > 15 || p->pad_l < 0 ||
       p->pad_l > 15 || p->pad_r < 0 || p->pad_r > 15)
     return net_fail(net, CG_E_ARG, "conv: pads must be in 0..15");
-  int dwc = 0;
+  int dwc = 0, gw = ti->lc;
   if (p->groups == 1) {
-  } else if (p->groups == ti->lc && ti->lc == to->c) {
-    dwc = p->groups > 1;
+  } else if (cg_groups_ok(net->cfg, ti->lc, to->c, p->groups) && !ti->im2col) {
+    dwc = 1, gw = ti->lc / p->groups;
   } else {
-    return net_fail(net, CG_E_UNSUPPORTED, "conv: groups=%d (only 1 and depthwise)", p->groups);
+    return net_fail(net, CG_E_UNSUPPORTED,
+                    "conv: groups=%d over %d -> %d channels (grouped convs need equal channels and a group width "
+                    "that divides the block %u or is a multiple of it)", p->groups, ti->lc, to->c, net->B);
   }
   int oh = cg_out_dim(ti->lh, p->kh, p->sh, p->dh, p->pad_t, p->pad_b);
   int ow = cg_out_dim(ti->lw, p->kw, p->sw, p->dw, p->pad_l, p->pad_r);
@@ -303,7 +312,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     if (p->shift[o] > 63) return net_fail(net, CG_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
   if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
-  size_t nw = (size_t)to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
+  size_t nw = (size_t)to->c * gw * p->kh * p->kw;
   L->kind = CG_LAYER_CONV;
   L->conv = *p;
   L->w = malloc(nw);
@@ -354,7 +363,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   L->conv.groups = dwc ? p->groups : 1;
   cg_layer_info *in = &L->info;
   in->kind = CG_LAYER_CONV;
-  in->macs = (uint64_t)oh * ow * to->c * (dwc ? 1 : ti->lc) * p->kh * p->kw;
+  in->macs = (uint64_t)oh * ow * to->c * gw * p->kh * p->kw;
   if (p->res >= 0 && p->res_w) in->macs += (uint64_t)oh * ow * to->c * cg_tens(net, p->res)->c; /* a 1x1 conv */
   uint64_t bb = (uint64_t)net->B * net->B;
   in->ideal_cycles = (in->macs + bb - 1) / bb;
@@ -362,7 +371,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (p->res >= 0 && p->res_w) snprintf(rdesc, sizeof rdesc, " +conv1x1 s%d", rstride);
   else snprintf(rdesc, sizeof rdesc, "%s", p->res >= 0 ? " +res" : "");
   snprintf(in->desc, sizeof in->desc, "%s %dx%dx%d -> %dx%dx%d k%dx%d s%d%s%s%s%s",
-           dwc ? "dwconv" : (ti->lh == 1 && ti->lw == 1 && p->kh == 1 && p->kw == 1) ? "fc" : "conv",
+           dwc ? (gw == 1 ? "dwconv" : "gconv") : (ti->lh == 1 && ti->lw == 1 && p->kh == 1 && p->kw == 1) ? "fc" : "conv",
            ti->lc, ti->lh, ti->lw, to->c, oh, ow, p->kh, p->kw, p->sh, p->dh > 1 ? " dil" : "",
            rdesc, ti->im2col ? " im2col" : "", p->lut ? " +lut" : "");
   return net->nl++;
@@ -371,7 +380,24 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
 int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
-  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG) return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP)
+    return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (p->kind == CG_POOL_UP) {
+    if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
+        p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
+      return net_fail(net, CG_E_ARG, "upsample: factors must be in 1..16, kernel 1x1, no pads");
+    if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
+      return net_fail(net, CG_E_ARG, "upsample: output is %dx%dx%d, expected %dx%dx%d", to->c, to->h, to->w, ti->c,
+                      ti->h * p->sh, ti->w * p->sw);
+    cg_layer *L = new_layer(net);
+    if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+    L->kind = CG_LAYER_POOL;
+    L->pool = *p;
+    L->info.kind = CG_LAYER_POOL;
+    snprintf(L->info.desc, sizeof L->info.desc, "upsample %dx%dx%d -> %dx%dx%d x%dx%d", ti->c, ti->h, ti->w, to->c,
+             to->h, to->w, p->sh, p->sw);
+    return net->nl++;
+  }
   if (ti->im2col || to->im2col) return net_fail(net, CG_E_ARG, "pool: im2col tensors are conv inputs only");
   if (p->kh < 1 || p->kw < 1 || p->sh < 1 || p->sw < 1)
     return net_fail(net, CG_E_ARG, "pool: kernel and stride must be >= 1");

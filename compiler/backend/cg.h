@@ -67,6 +67,9 @@
  *           Sigmoid: ALU LUT with the table in the lanes' lookup tables, loaded once per layer)
  *   conv with lut: the conv's out as above, then out = lut[out + 128] (one more ALU pass per
  *           output tile, no round trip through DRAM)
+ *   upsample (a pool of kind CG_POOL_UP: nearest-neighbour Resize by integer factors sh, sw
+ *           in 1..16; kh = kw = 1, no pads): out[c][y][x] = in[c][y / sh][x / sw], out is
+ *           (H*sh) x (W*sw); in and out share their quantization.
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each
@@ -122,7 +125,10 @@ typedef struct cg_conv {
   int sh, sw;                 /* stride, pixels (>= 1) */
   int dh, dw;                 /* dilation (>= 1) */
   int pad_t, pad_l, pad_b, pad_r; /* padding, pixels (0..15 each); pads hold x_zp */
-  int groups;                 /* 1, or C_in = C_out (depthwise) */
+  int groups;                 /* 1, or grouped with C_in = C_out (cg_groups_ok): depthwise
+                               * (groups = C), or a group width dividing the block (weights
+                               * block-diagonal: each output block reads its own input block) or
+                               * a multiple of it (per-group GEMM over the group's blocks) */
   const int8_t *weight;       /* [cout][cin/groups][kh][kw], copied by cg_net_add_conv */
   const int32_t *bias;        /* [cout], or NULL for 0; copied */
   const int16_t *mult;        /* [cout] requant multipliers (REQ semantics); copied */
@@ -145,7 +151,7 @@ typedef struct cg_conv {
                                * LUT; y_zp, lo, hi are then those of its input codes); copied */
 } cg_conv;
 
-enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG };
+enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP };
 
 typedef struct cg_pool {
   int in, out;                /* tensor ids, same C */
@@ -206,6 +212,8 @@ int cg_net_tensor(cg_net *net, int c, int h, int w);
  *         in[ci][oy*sh - pad_t + ky*dh][ox*sw - pad_l + kx*dw]   (geom->x_zp outside the image)
  * cg_pack writes it from the plain CHW input; the conv then runs as a 1x1 conv over C'. */
 int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *geom);
+/* 1 if the back end runs a conv of these channels and groups (see cg_conv.groups). */
+int cg_groups_ok(const isa_config *cfg, int cin, int cout, int groups);
 /* 1 if packing a conv's input as im2col needs fewer reduction blocks per output than the
  * blocked layout (ceil(c*kh*kw / BLOCK) < ceil(c / BLOCK) * kh * kw), e.g. RGB first layers. */
 int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw);

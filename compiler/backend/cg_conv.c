@@ -49,7 +49,11 @@ typedef struct conv_geo {
   int cin, cout, H, W, OH, OW;   /* channels and pixels */
   int KH, KW, sh, sw, dh, dw, pt, pl; /* kernel, stride, dilation, leading pads */
   int ncib, ncob;                /* channel blocks */
-  int dwc;                       /* depthwise */
+  int dwc;                       /* grouped (depthwise included): each output chunk reads the
+                                  * input chunk of the same blocks ("tied") */
+  int gw, gk;                    /* grouped: channels per group; input blocks each output block
+                                  * reads (gw <= B: 1, its own block, block-diagonal weights;
+                                  * gw = k*B: the k blocks of its group) */
   int res;                       /* has a residual */
   int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
   int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
@@ -106,6 +110,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
                         conv_dims *x) {
   const isa_derived *d = g->d;
   if (t->th < 1 || t->tw < 1 || t->tco < 1 || t->nky < 1 || (!c->dwc && t->tci < 1)) return 0;
+  if (c->dwc && t->tco % c->gk) return 0; /* chunks of whole groups */
   x->n_ty = cg_cdiv(c->OH, t->th);
   x->n_tx = cg_cdiv(c->OW, t->tw);
   x->n_s = x->n_ty * x->n_tx;
@@ -119,7 +124,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->IW = (t->tw - 1) * c->sw + (c->KW - 1) * c->dw + 1;
   x->tcin = c->dwc ? t->tco : t->tci;
   x->INPS = x->tcin * x->IH * x->IW;
-  x->U = t->tco * (c->dwc ? 1 : t->tci) * t->nky * c->KW;
+  x->U = t->tco * (c->dwc ? c->gk : t->tci) * t->nky * c->KW;
   x->WGTS = x->U;
   x->ACCP = t->th * t->tw;
   x->RIW = (t->tw - 1) * c->rstride + 1;
@@ -170,7 +175,7 @@ typedef struct conv_consts {
 static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv_consts *k) {
   const unsigned B = g->B;
   const cg_conv *p = &L->conv;
-  int cin_g = c->dwc ? 1 : c->cin;
+  int cin_g = c->dwc ? c->gw : c->cin;
   size_t ab = (size_t)B * 4;
   size_t nacc = (size_t)c->ncob;
   uint32_t *acc = calloc(nacc * B, 4);
@@ -237,7 +242,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   k->wofs = calloc((size_t)x->n_co * x->nr, sizeof *k->wofs);
   if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
   if (g->dry) return CG_OK;
-  int cin_g = c->dwc ? 1 : c->cin;
+  int cin_g = c->dwc ? c->gw : c->cin;
   size_t eb = (size_t)B * B;
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
   if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
@@ -270,7 +275,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
         continue;
       }
       int ci = r / x->n_kc, kc = r % x->n_kc;
-      int tci_t = c->dwc ? 1 : cg_min(t->tci, c->ncib - ci * t->tci);
+      int tci_t = c->dwc ? c->gk : cg_min(t->tci, c->ncib - ci * t->tci);
       int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
       size_t n = (size_t)tco_t * tci_t * nky_t * c->KW;
       memset(blk, 0, n * eb);
@@ -284,9 +289,10 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
                 if (o >= c->cout) continue;
                 for (unsigned i = 0; i < B; i++) {
                   int in_c;
-                  if (c->dwc) {
-                    if (i != j) continue;
-                    in_c = 0;
+                  if (c->dwc) { /* grouped: input channel of o's group, relative to it */
+                    int ab = co * t->tco + a, ib = ab - ab % c->gk + b, ic = ib * (int)B + (int)i;
+                    if (ic >= c->cin || ic / c->gw != o / c->gw) continue;
+                    in_c = ic - o / c->gw * c->gw;
                   } else {
                     in_c = (ci * t->tci + b) * (int)B + (int)i;
                     if (in_c >= c->cin) continue;
@@ -486,7 +492,7 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
     if (cg_push(g, &st->L, &in)) return g->status;
   }
   if (!whit && (!rstep || nwres)) {
-    uint32_t n = rstep ? (uint32_t)nwres : (uint32_t)(tco_t * (c->dwc ? 1 : tcin_t) * nky_t * c->KW);
+    uint32_t n = rstep ? (uint32_t)nwres : (uint32_t)(tco_t * (c->dwc ? c->gk : tcin_t) * nky_t * c->KW);
     isa_insn in = cg_i_load(g, ISA_MEM_WGT, wbase, s->k->wofs[co * x->nr + r], 1, n, n, 0, 0, 0,
                             0, 0);
     if (cg_push(g, &st->L, &in)) return g->status;
@@ -578,12 +584,12 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     if (cg_push(g, &st->C, &in)) return g->status;
   }
   for (int a = 0; !rstep && a < tco_t; a++)
-    for (int b = 0; b < (c->dwc ? 1 : tcin_t); b++)
+    for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
       for (int ky = 0; ky < nky_t; ky++)
         for (int kx = 0; kx < c->KW; kx++) {
-          int cb = c->dwc ? a : b;
+          int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
           uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
-          uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? 1 : tcin_t) + b) * nky_t + ky) * c->KW + kx);
+          uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
           s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
         }
   if (!rstep) {
@@ -779,7 +785,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   cg_cost k;
   cg_cost_init(g->cfg, &k);
   double B = g->B, bb = k.beat_bytes;
-  double ncie = c->dwc ? 1 : c->ncib;
+  double ncie = c->dwc ? c->gk : c->ncib;
   double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
   gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
   int passes = 2; /* bias MOV, REQ */
@@ -877,6 +883,8 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
   c->ncib = ti->cb;
   c->ncob = to->cb;
   c->dwc = p->groups > 1;
+  c->gw = c->dwc ? c->cin / p->groups : c->cin;
+  c->gk = c->dwc && c->gw > (int)g->B ? c->gw / (int)g->B : 1;
   c->res = p->res >= 0;
   c->rowskip = c->KH == 1 && c->sh > 1;
   c->resb = c->res && L->rw != NULL;

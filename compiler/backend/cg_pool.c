@@ -263,12 +263,117 @@ out:
   return g->status;
 }
 
+/* Nearest upsampling, tiles of (tco channel blocks) x tih x tiw input pixels: LOAD ACC8 of the
+ * input tile per block, then one ALU MOV per output offset (dy, dx) < (sh, sw) that writes
+ * out[y*sh + dy][x*sw + dx] = in[y][x] over the tile (loop_out rows, loop_in columns, one
+ * micro-op per block), then a STORE of the (tih*sh) x (tiw*sw) outputs per block. Tokens as in
+ * pool_gen. */
+typedef struct up_tile {
+  int tih, tiw, tco;
+} up_tile;
+
+static int up_fits(const cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
+  uint64_t in = (uint64_t)t->tco * t->tih * t->tiw, out = in * c->sh * c->sw;
+  if (t->tih < 1 || t->tiw < 1 || t->tco < 1 || in + (uint64_t)nslot * out > g->d->acc_depth) return 0;
+  if ((uint64_t)t->tco + 1 > g->d->uop_depth / 2 || (uint64_t)t->tih * c->sh > 16383 ||
+      (uint64_t)t->tiw * c->sw > 16383)
+    return 0;
+  return 1;
+}
+
+static int up_gen(cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
+  int n_ty = cg_cdiv(c->H, t->tih), n_tx = cg_cdiv(c->W, t->tiw), n_co = cg_cdiv(c->cb, t->tco);
+  int ntiles = n_ty * n_tx * n_co, sh = c->sh, sw = c->sw;
+  uint32_t IHW = (uint32_t)(t->tih * t->tiw), OP = IHW * (uint32_t)(sh * sw);
+  uint32_t *uw = malloc(((size_t)t->tco + 1) * sizeof *uw);
+  cg_list C = {0}, S = {0};
+  if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (upsample)");
+  for (int j = 0; j < ntiles; j++) {
+    int si = j % (n_ty * n_tx), co = j / (n_ty * n_tx);
+    int iy0 = si / n_tx * t->tih, ix0 = si % n_tx * t->tiw;
+    int ih = cg_min(t->tih, c->H - iy0), iw = cg_min(t->tiw, c->W - ix0), tco_t = cg_min(t->tco, c->cb - co * t->tco);
+    int oh = ih * sh, ow = iw * sw;
+    uint32_t IN = 0, O = (uint32_t)t->tco * IHW + (uint32_t)(nslot == 1 ? 0 : j % 2) * (uint32_t)t->tco * OP;
+    C.n = S.n = 0;
+    for (int a = 0; a < tco_t; a++) {
+      isa_insn in = cg_i_load(g, ISA_MEM_ACC8, IN + (uint32_t)a * IHW,
+                              cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco + a), ISA_MEM_ACC8) +
+                                  (uint64_t)iy0 * c->W + (uint64_t)ix0,
+                              (uint32_t)ih, (uint32_t)iw, (uint32_t)c->W, 0, 0, 0, 0, 0);
+      if (cg_push(g, &C, &in)) goto out;
+    }
+    for (int dy = 0; dy < sh; dy++)
+      for (int dx = 0; dx < sw; dx++) {
+        uint32_t ub;
+        for (int a = 0; a < tco_t; a++)
+          uw[a] = cg_uop(g, O + (uint32_t)a * OP + (uint32_t)(dy * ow + dx), IN + (uint32_t)a * IHW, 0);
+        if (cg_uops(g, &C, uw, (uint32_t)tco_t, &ub)) goto out;
+        isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, (uint32_t)ih, (uint32_t)iw,
+                               ih > 1 ? (uint32_t)(sh * ow) : 0, iw > 1 ? (uint32_t)sw : 0, ih > 1 ? (uint32_t)iw : 0,
+                               iw > 1 ? 1 : 0);
+        if (cg_push(g, &C, &in)) goto out;
+      }
+    if (j >= nslot) cg_tok(&C.v[0], 0, 1, 0, 0);
+    cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
+    for (int a = 0; a < tco_t; a++) {
+      isa_insn in = cg_i_store(g, O + (uint32_t)a * OP,
+                               cg_elem(g, cg_tblk(c->to, g->B, co * t->tco + a), ISA_MEM_OUT) +
+                                   (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
+                               (uint32_t)oh, (uint32_t)ow, (uint32_t)c->OW);
+      if (cg_push(g, &S, &in)) goto out;
+    }
+    cg_tok(&S.v[0], 1, 0, 0, 0);
+    if (j + nslot < ntiles) cg_tok(&S.v[S.n - 1], 0, 0, 1, 0);
+    if (emit_list(g, &C) || emit_list(g, &S)) goto out;
+  }
+out:
+  cg_list_free(&C);
+  cg_list_free(&S);
+  free(uw);
+  return g->status;
+}
+
+/* The upsample layer: a few tilings (channel chunks x column splits, most rows that fit), each
+ * generated dry and timed by the cycle model. */
+static int up_layer(cg_gen *g, const pool_geo *c, int nslot, cg_layer_info *info) {
+  up_tile best = {0, 0, 0};
+  double best_cy = -1;
+  int ncand = 0;
+  int tcos[4] = {c->cb, cg_cdiv(c->cb, 2), cg_cdiv(c->cb, 4), 1};
+  for (int a = 0; a < 4; a++)
+    for (int k = 1; k <= 8; k++) {
+      up_tile t = {1, k <= 4 ? cg_cdiv(c->W, k) : 1 << (8 - k), tcos[a]}; /* W/1..W/4, then 8, 4, 2, 1 */
+      if (t.tiw > c->W || (k > 4 && t.tiw >= cg_cdiv(c->W, 4))) continue;
+      if (!up_fits(g, c, &t, nslot)) continue;
+      int lo = 1, hi = c->H;
+      while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        t.tih = mid;
+        if (up_fits(g, c, &t, nslot)) lo = mid;
+        else hi = mid - 1;
+      }
+      t.tih = cg_cdiv(c->H, cg_cdiv(c->H, lo));
+      cg_gen dg;
+      cg_gen_init(&dg, g->cfg, 1);
+      int rc = up_gen(&dg, c, &t, nslot);
+      double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL) : -1;
+      cg_gen_free(&dg);
+      ncand++;
+      if (cy >= 0 && (best_cy < 0 || cy < best_cy)) best_cy = cy, best = t;
+    }
+  if (best_cy < 0) return cg_fail(g, CG_E_FIT, "upsample %dx%dx%d: no tiling fits the %s buffers", c->C, c->H, c->W, g->d->name);
+  info->candidates = ncand;
+  snprintf(info->tiling, sizeof info->tiling, "tile %dx%d inputs, c %d blk", best.tih, best.tiw, best.tco);
+  return up_gen(g, c, &best, nslot);
+}
+
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, ti, to};
   int nslot = no_lh ? 1 : 2;
+  if (p->kind == CG_POOL_UP) return up_layer(g, &c, nslot, info);
   pool_tile best = {0, 0, 0, 0, 0};
   double best_cy = -1;
   int ncand = 0;

@@ -82,6 +82,13 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
 }
 
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  if (p->kind == CG_POOL_UP) {
+    int oh = h * p->sh, ow = w * p->sw;
+    for (int ch = 0; ch < c; ch++)
+      for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++) out[(ch * oh + y) * ow + x] = in[(ch * h + y / p->sh) * w + x / p->sw];
+    return;
+  }
   int oh = cg_out_dim(h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
   int ow = cg_out_dim(w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
   for (int ch = 0; ch < c; ch++)
