@@ -5,3 +5,4 @@ TEST_SCRIPTS += tests/build_fresh.sh tests/test_run_tests.sh
 # no function over 120 lines in the product's C (tools/fnlen.sh), and the checker itself
 TEST_SCRIPTS += tools/fnlen.sh "tools/fnlen.sh --self-test"
 TEST_DEPS += $(BUILD)/tests/pkg_corrupt
+TEST_SCRIPTS += tests/demo_trained.sh
