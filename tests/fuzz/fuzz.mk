@@ -67,10 +67,13 @@ TEST_SCRIPTS += $(foreach h,$(FUZZ_HARNESSES),"$(BUILD)/tests/fuzz/replay_$(h) $
 
 # ---- make fuzz -----------------------------------------------------------------------------
 FUZZ_LIB := $(FUZZ_BUILD)/libdlvta.a
-.PHONY: fuzz fuzz-build $(FUZZ_LIB)
+.PHONY: fuzz fuzz-build
+ifneq ($(BUILD),$(FUZZ_BUILD))  # the outer make: the library comes from a make of its own
+.PHONY: $(FUZZ_LIB)
 $(FUZZ_LIB):
 	$(RECURSE)$(SUBMAKE) --no-print-directory DLVTA_DEPS_OK=1 BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_LIB)
+endif
 $(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_LIB) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(LAYER_INC_tests) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $< tests/fuzz/fuzz_util.c \
