@@ -18,7 +18,7 @@
 # therefore install what is missing first (tools/deps.sh) and then run the real build in a new
 # make, which reads the rules with the packages present; it builds on every core unless -j was
 # given. DLVTA_DEPS_OK=1 (set for the inner make and its children) skips the step.
-DEPS_GOALS := all test test-long bench lint demo timing netlist-sim synth
+DEPS_GOALS := all test test-long test-san fuzz bench lint demo timing netlist-sim synth
 DEPS_SH    ?= tools/deps.sh
 ENTRY_GOALS := $(or $(MAKECMDGOALS),all)
 

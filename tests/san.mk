@@ -10,15 +10,16 @@
 SAN_BUILD ?= build-san
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_EXCLUDE := test_xrt
+SAN_TSIM ?= $(abspath build)  # the Verilated models: the outer make's build/<config>/libtsim.so
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=report_objects=0 \
-           DLVTA_TSIM_DIR=$(abspath $(BUILD))
+           DLVTA_TSIM_DIR=$(SAN_TSIM) TEST_LOG_DIR=$(BUILD)/tests/logs
 .PHONY: test-san san-run
 # the outer make (BUILD=build) makes the models, seeds and Verilated models; the inner one the
 # sanitized programs, and runs them
 test-san: all $(TEST_DEPS)
 	$(RECURSE)$(SUBMAKE) --no-print-directory DLVTA_DEPS_OK=1 BUILD=$(SAN_BUILD) CFLAGS="$(SAN_FLAGS)" \
-	  FUZZ_SEEDS=$(FUZZ_SEEDS) san-run
+	  FUZZ_SEEDS=$(FUZZ_SEEDS) SAN_TSIM=$(abspath $(BUILD)) san-run
 san-run: $(addprefix $(BUILD)/tests/,$(filter-out $(SAN_EXCLUDE),$(TEST_PROGS))) \
   $(foreach h,$(FUZZ_HARNESSES),$(BUILD)/tests/fuzz/replay_$(h))
 	@$(SAN_ENV) tools/run_tests.sh $(addprefix $(BUILD)/tests/,$(filter-out $(SAN_EXCLUDE),$(TEST_PROGS))) \

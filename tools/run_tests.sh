@@ -11,7 +11,7 @@ set -u
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
 case "$jobs" in ''|*[!0-9]*|0) echo "run_tests: bad job count '$jobs'" >&2; exit 2 ;; esac
-logdir=build/tests/logs
+logdir=${TEST_LOG_DIR:-build/tests/logs}  # a second suite at the same time (make test-san) logs elsewhere
 mkdir -p "$logdir"
 cmds=("$@")
 n=${#cmds[@]}

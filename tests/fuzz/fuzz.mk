@@ -67,11 +67,14 @@ TEST_SCRIPTS += $(foreach h,$(FUZZ_HARNESSES),"$(BUILD)/tests/fuzz/replay_$(h) $
 
 # ---- make fuzz -----------------------------------------------------------------------------
 FUZZ_LIB := $(FUZZ_BUILD)/libdlvta.a
-.PHONY: fuzz fuzz-build $(FUZZ_LIB)
+.PHONY: fuzz fuzz-build
+ifneq ($(BUILD),$(FUZZ_BUILD))  # the outer make: the library comes from a make of its own
+.PHONY: $(FUZZ_LIB)
 $(FUZZ_LIB):
 	$(RECURSE)$(SUBMAKE) --no-print-directory DLVTA_DEPS_OK=1 BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_LIB)
-$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_LIB)
+endif
+$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_LIB) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(LAYER_INC_tests) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $< tests/fuzz/fuzz_util.c \
 	  $(FUZZ_LIB) $(EXTRA_LDLIBS) $(LDLIBS) -o $@
@@ -81,7 +84,7 @@ fuzz: fuzz-build fuzz-seeds
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/crashes/$$h; \
 	  echo "fuzz $$h: $(FUZZ_SECONDS) s"; \
 	  $(FUZZ_BUILD)/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
-	    -rss_limit_mb=$(FUZZ_RSS_MB) -max_len=131072 -print_final_stats=1 -jobs=1 -workers=1 \
+	    -rss_limit_mb=$(FUZZ_RSS_MB) -max_len=131072 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$h/ $(FUZZ_BUILD)/corpus/$$h $(FUZZ_SEEDS)/$$h \
 	    >$(FUZZ_BUILD)/fuzz_$$h.log 2>&1 || { tail -40 $(FUZZ_BUILD)/fuzz_$$h.log; echo "fuzz $$h: FAILED (input in $(FUZZ_BUILD)/crashes/$$h/)"; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' $(FUZZ_BUILD)/fuzz_$$h.log | sed "s/^/fuzz $$h: /"; \
