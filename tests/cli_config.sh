@@ -59,6 +59,7 @@ check_bad copies 'name = x\nbase = pynq\nacc_copies = 3\n' "acc_copies is 3: mus
 check_bad pow2 'name = x\nbase = pynq\nblock_in = 12\n' "block_in is 12: must be a power of two"
 check_bad bufsize 'name = x\nbase = pynq\ninp_bytes = 1000\n' "inp_bytes is 1000"
 check_bad badname 'name = My-Cfg\nbase = pynq\n' "config name 'My-Cfg' is not valid"
+check_bad longname 'name = abcdefghijklmnop\nbase = pynq\n' "longname.cfg:1: name 'abcdefghijklmnop' is too long"
 check_bad builtin 'name = pynq\nbase = pynq\nblock_in = 8\nblock_out = 8\ninp_bytes = 16384\nwgt_bytes = 65536\nacc_bytes = 65536\n' \
   "config 'pynq' already exists with other keys"
 out=$($D --config-file "$T/nosuch.cfg" configs 2>&1); rc=$?
