@@ -139,7 +139,7 @@ static void fit(int which, int skip, double coef[3]) {
     int p = c;
     for (int r = c + 1; r < 3; r++)
       if (fabs(a[r][c]) > fabs(a[p][c])) p = r;
-    for (int j = 0; k < 4; k++) {
+    for (int j = 0; j < 4; j++) {
       double t = a[c][j];
       a[c][j] = a[p][j], a[p][j] = t;
     }
@@ -147,7 +147,7 @@ static void fit(int which, int skip, double coef[3]) {
     for (int r = 0; r < 3; r++) {
       if (r == c) continue;
       double f = a[r][c] / a[c][c];
-      for (int j = c; k < 4; k++) a[r][j] -= f * a[c][j];
+      for (int j = c; j < 4; j++) a[r][j] -= f * a[c][j];
     }
   }
   for (int r = 0; r < 3; r++) coef[r] = a[r][3] / a[r][r];
