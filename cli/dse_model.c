@@ -7,7 +7,7 @@
  * copy. LUTs and FFs: a least-squares fit a + c x MACs + b x lanes to the synthesis results
  * below. Clock: the board's `make timing` estimate (the worst paths are control paths that do
  * not depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's
- * delay model: 0.08 ns per doubling of fanout) for configs with more lanes than the base.
+ * delay model: 0.08 ns per doubling of fanout) for configs with more MACs than the base.
  */
 #include <math.h>
 #include <stdio.h>
@@ -174,9 +174,9 @@ void dse_resources(const isa_derived *d, dse_res *out) {
 double dse_fmax(const isa_derived *d, const dse_board *b) {
   const isa_config *base = isa_config_find(b->base_config);
   double period = 1000.0 / b->fmax_mhz;
-  double lanes = (double)d->batch * d->block_out * d->block_in, base_lanes = 256;
-  if (base) base_lanes = (double)base->d.batch * base->d.block_out * base->d.block_in;
-  if (lanes > base_lanes) period += 0.08 * log2(lanes / base_lanes);
+  double macs = (double)d->batch * d->block_out * d->block_in, base_macs = 256;
+  if (base) base_macs = (double)base->d.batch * base->d.block_out * base->d.block_in;
+  if (macs > base_macs) period += 0.08 * log2(macs / base_macs);
   return 1000.0 / period;
 }
 
