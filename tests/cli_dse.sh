@@ -32,6 +32,13 @@ if [ -n "$pred" ] && [ "$pred" = "$cpred" ]; then ok; else bad "predicted cycles
 out=$($D dse --model-error 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^worst error: LUT"; then ok; else bad "--model-error: rc=$rc out=$out"; fi
 
+# the structural models on the built-in configs: pynq 163 DSP, 108.5 BRAM36; ultra96 (two
+# accumulator copies) 137 BRAM36; tiny 19 DSP (make synth's counts, cli/dse_points.def)
+if $D dse --predict pynq | grep -q "DSP 163, BRAM36 108.5" && $D dse --predict ultra96 --board ultra96 | grep -q "BRAM36 137.0" &&
+   $D dse --predict tiny | grep -q "DSP 19, BRAM36 0.5"; then ok; else bad "--predict: $($D dse --predict pynq)"; fi
+check_p() { out=$($D dse --predict "$@" 2>&1); rc=$?; }
+check_p nosuch; if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown config 'nosuch'"; then ok; else bad "--predict nosuch: $out"; fi
+
 # bad input
 check() { # expected rc, expected message, args...
   want=$1 msg=$2; shift 2
