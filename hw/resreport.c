@@ -372,9 +372,10 @@ int main(int argc, char **argv) {
     usage();
     return 2;
   }
-  const isa_config *cfg = isa_config_find(config);
+  char cerr[512];
+  const isa_config *cfg = isa_config_resolve(config, cerr, sizeof cerr); /* a name or a config file */
   if (!cfg) {
-    fprintf(stderr, "resreport: unknown config '%s' (known: %s)\n", config, isa_config_names());
+    fprintf(stderr, "resreport: %s\n", cerr);
     return 2;
   }
   const part *pt = NULL;
