@@ -58,8 +58,11 @@ static void init_points(void) {
     p->meas = (dse_res){s->lut, s->ff, s->dsp, s->bram};
     if (s->cfg_text) {
       char err[256];
+      isa_config c;
       int rc = isa_config_parse(s->cfg_text, s->name, &p->keys, names[i], sizeof names[i], err, sizeof err);
+      if (!rc) rc = isa_config_derive(&p->keys, &c, err, sizeof err); /* the derived depths too */
       if (rc) fprintf(stderr, "dse: calibration point %s: %s\n", s->name, err);
+      else p->keys = c.d;
     } else {
       const isa_config *c = isa_config_find(s->name);
       if (c) p->keys = c->d;

@@ -378,6 +378,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "resreport: %s\n", cerr);
     return 2;
   }
+  config = cfg->d.name;
   const part *pt = NULL;
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     if (!strcmp(parts[i].name, partname))
