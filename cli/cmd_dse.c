@@ -252,6 +252,10 @@ int cmd_dse(int argc, char **argv) {
       cli_error("dse", "--name: %s", err);
       return 2;
     }
+    if (isa_config_find(name)) {
+      cli_error("dse", "--name: '%s' is a built-in config; choose another name", name);
+      return 2;
+    }
   }
   if (model_error) dse_print_model_error(stdout);
   int show = !quiet && isatty(2);

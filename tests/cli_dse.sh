@@ -54,6 +54,9 @@ check 1 "no config fits the budget" $M/model.onnx --board pynq --budget dsp=20 -
 check 2 "nosuch.onnx: cannot read the model" "$T/nosuch.onnx" --board pynq
 check 2 "usage: dlvta dse" $M/model.onnx
 check 2 "--name: config name 'Bad-Name' is not valid" $M/model.onnx --board pynq --name Bad-Name
+check 2 "--name: 'pynq' is a built-in config" $M/model.onnx --board pynq --name pynq
+echo "not an onnx model" >"$T/bad.onnx"
+check 1 "the model compiled for none of the" "$T/bad.onnx" --board pynq -o "$T/none.cfg"
 if [ ! -e "$T/none.cfg" ]; then ok; else bad "a failed dse wrote its output"; fi
 
 echo "$pass passed, $fail failed"
