@@ -20,7 +20,8 @@
 
 #define USAGE                                                                                           \
   "usage: dlvta dse MODEL.onnx --board pynq|ultra96 [--budget lut=N,ff=N,dsp=N,bram=N] [-o BEST.cfg]\n" \
-  "                 [--name NAME] [--model-error] [--quiet]\n"
+  "                 [--name NAME] [--model-error] [--quiet]\n"                                            \
+  "       dlvta dse --predict CONFIG|FILE.cfg [--board B]   the models' figures for one config\n"
 
 typedef struct cand {
   isa_derived k;
@@ -179,8 +180,26 @@ static void print_front(const cand *c, int n) {
 
 }
 
+/* --predict CONFIG [--board B]: the models' figures for one config (a name or a file). */
+static int predict_one(const char *arg, const char *board_name) {
+  char err[512];
+  const isa_config *cfg = isa_config_resolve(arg, err, sizeof err);
+  const dse_board *b = dse_board_find(board_name ? board_name : "pynq");
+  if (!cfg || !b) {
+    cli_error("dse", "%s", cfg ? "unknown board (boards: pynq, ultra96)" : err);
+    return 2;
+  }
+  dse_res r;
+  dse_resources(&cfg->d, &r);
+  printf("%s (%ux%ux%u, %u acc copies, AXI %u) on %s: LUT %.0f, FF %.0f, DSP %.0f, BRAM36 %.1f, fmax %.1f MHz\n",
+         cfg->d.name, cfg->d.batch, cfg->d.block_in, cfg->d.block_out, cfg->d.acc_copies, cfg->d.axi_bits, b->name,
+         r.lut, r.ff, r.dsp, r.bram, dse_fmax(&cfg->d, b));
+  return 0;
+}
+
 int cmd_dse(int argc, char **argv) {
   const char *model = NULL, *board_name = NULL, *budget = NULL, *out = NULL, *name = NULL;
+  const char *predict = NULL;
   int quiet = 0, model_error = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--board") && i + 1 < argc) board_name = argv[++i];
@@ -189,11 +208,13 @@ int cmd_dse(int argc, char **argv) {
     else if (!strcmp(argv[i], "--name") && i + 1 < argc) name = argv[++i];
     else if (!strcmp(argv[i], "--quiet")) quiet = 1;
     else if (!strcmp(argv[i], "--model-error")) model_error = 1;
+    else if (!strcmp(argv[i], "--predict") && i + 1 < argc) predict = argv[++i];
     else if (argv[i][0] == '-' || model) {
       cli_error("dse", "unexpected argument '%s'\n%s", argv[i], USAGE);
       return 2;
     } else model = argv[i];
   }
+  if (predict) return predict_one(predict, board_name);
   if (model_error && !model && !board_name) {
     dse_print_model_error(stdout);
     return 0;
@@ -229,6 +250,10 @@ int cmd_dse(int argc, char **argv) {
     probe.name = name;
     if (isa_config_derive(&probe, &tmp, err, sizeof err)) {
       cli_error("dse", "--name: %s", err);
+      return 2;
+    }
+    if (isa_config_find(name)) {
+      cli_error("dse", "--name: '%s' is a built-in config; choose another name", name);
       return 2;
     }
   }

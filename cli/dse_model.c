@@ -4,10 +4,10 @@
  * each ALU lane (BATCH x BLOCK_OUT of them) one 32x16 multiplier of two slices, plus three range
  * checks (rtl/REGS.md). Block RAM: each buffer as yosys's memory_libmap packs it (the cheapest
  * RAMB18/RAMB36 aspect ratio; buffers under 128 deep go to LUT RAM), the accumulator once per
- * copy. LUTs and FFs: a least-squares fit a + b x lanes + c x MACs to the synthesis results
+ * copy. LUTs and FFs: a least-squares fit a + c x MACs + b x lanes to the synthesis results
  * below. Clock: the board's `make timing` estimate (the worst paths are control paths that do
  * not depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's
- * delay model: 0.08 ns per doubling of fanout) for configs with more lanes than the base.
+ * delay model: 0.08 ns per doubling of fanout) for configs with more MACs than the base.
  */
 #include <math.h>
 #include <stdio.h>
@@ -58,8 +58,11 @@ static void init_points(void) {
     p->meas = (dse_res){s->lut, s->ff, s->dsp, s->bram};
     if (s->cfg_text) {
       char err[256];
+      isa_config c;
       int rc = isa_config_parse(s->cfg_text, s->name, &p->keys, names[i], sizeof names[i], err, sizeof err);
+      if (!rc) rc = isa_config_derive(&p->keys, &c, err, sizeof err); /* the derived depths too */
       if (rc) fprintf(stderr, "dse: calibration point %s: %s\n", s->name, err);
+      else p->keys = c.d;
     } else {
       const isa_config *c = isa_config_find(s->name);
       if (c) p->keys = c->d;
@@ -105,39 +108,49 @@ static double dsp_of(const isa_derived *d) {
 
 /* ---- LUT and FF fit ----------------------------------------------------------------------- */
 static void features(const isa_derived *d, double x[3]) {
-  x[0] = 1, x[1] = (double)d->batch * d->block_out, x[2] = (double)d->batch * d->block_in * d->block_out;
+  x[0] = 1, x[1] = (double)d->batch * d->block_in * d->block_out, x[2] = (double)d->batch * d->block_out;
 }
 
-/* Least squares of y = x . coef over the points (skip: a point left out, or -1). 3 unknowns;
- * with fewer than 3 points, the mean scaled by MACs. */
+/* Least squares of y = x . coef over the points (skip: a point left out, or -1): a + c*MACs +
+ * b*lanes with 3 points or more, a + c*MACs with 2, c*MACs with 1. */
 static void fit(int which, int skip, double coef[3]) {
   double a[3][4] = {{0}};
   int n = 0;
+  for (int i = 0; i < N_POINTS; i++) n += i != skip;
+  int k = n < 3 ? n : 3;
+  coef[0] = coef[1] = coef[2] = 0;
+  if (k == 1) { /* proportional to MACs */
+    for (int i = 0; i < N_POINTS; i++) {
+      if (i == skip) continue;
+      double x[3];
+      features(&points[i].keys, x);
+      coef[1] = (which ? points[i].meas.ff : points[i].meas.lut) / x[1];
+    }
+    return;
+  }
   for (int i = 0; i < N_POINTS; i++) {
     if (i == skip) continue;
     double x[3], y = which ? points[i].meas.ff : points[i].meas.lut;
     features(&points[i].keys, x);
-    for (int r = 0; r < 3; r++) {
-      for (int c = 0; c < 3; c++) a[r][c] += x[r] * x[c];
+    for (int r = 0; r < k; r++) {
+      for (int c = 0; c < k; c++) a[r][c] += x[r] * x[c];
       a[r][3] += x[r] * y;
     }
-    n++;
   }
-  coef[0] = coef[1] = coef[2] = 0;
-  if (n < 3) return;
+  if (k == 2) a[2][2] = 1; /* b = 0 */
   for (int c = 0; c < 3; c++) { /* Gauss-Jordan with partial pivoting */
     int p = c;
     for (int r = c + 1; r < 3; r++)
       if (fabs(a[r][c]) > fabs(a[p][c])) p = r;
-    for (int k = 0; k < 4; k++) {
-      double t = a[c][k];
-      a[c][k] = a[p][k], a[p][k] = t;
+    for (int j = 0; j < 4; j++) {
+      double t = a[c][j];
+      a[c][j] = a[p][j], a[p][j] = t;
     }
     if (fabs(a[c][c]) < 1e-12) return;
     for (int r = 0; r < 3; r++) {
       if (r == c) continue;
       double f = a[r][c] / a[c][c];
-      for (int k = c; k < 4; k++) a[r][k] -= f * a[c][k];
+      for (int j = c; j < 4; j++) a[r][j] -= f * a[c][j];
     }
   }
   for (int r = 0; r < 3; r++) coef[r] = a[r][3] / a[r][r];
@@ -164,9 +177,9 @@ void dse_resources(const isa_derived *d, dse_res *out) {
 double dse_fmax(const isa_derived *d, const dse_board *b) {
   const isa_config *base = isa_config_find(b->base_config);
   double period = 1000.0 / b->fmax_mhz;
-  double lanes = (double)d->batch * d->block_out * d->block_in, base_lanes = 256;
-  if (base) base_lanes = (double)base->d.batch * base->d.block_out * base->d.block_in;
-  if (lanes > base_lanes) period += 0.08 * log2(lanes / base_lanes);
+  double macs = (double)d->batch * d->block_out * d->block_in, base_macs = 256;
+  if (base) base_macs = (double)base->d.batch * base->d.block_out * base->d.block_in;
+  if (macs > base_macs) period += 0.08 * log2(macs / base_macs);
   return 1000.0 / period;
 }
 
@@ -192,9 +205,9 @@ void dse_print_model_error(FILE *f) {
             p->name, g, p->meas.lut, pl, e[0], p->meas.ff, pf, e[1], p->meas.dsp, all.dsp, e[2], p->meas.bram,
             all.bram, e[3], p->source);
   }
-  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + b*lanes + c*MACs), DSP %.1f %%, "
+  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + c*MACs + b*lanes), DSP %.1f %%, "
              "BRAM36 %.1f %% (structural)\n",
           worst[0], worst[1], worst[2], worst[3]);
-  fprintf(f, "fit on all points: LUT = %.0f + %.1f*lanes + %.1f*MACs, FF = %.0f + %.1f*lanes + %.1f*MACs\n",
+  fprintf(f, "fit on all points: LUT = %.0f + %.1f*MACs + %.1f*lanes, FF = %.0f + %.1f*MACs + %.1f*lanes\n",
           lut_coef[0], lut_coef[1], lut_coef[2], ff_coef[0], ff_coef[1], ff_coef[2]);
 }

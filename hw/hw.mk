@@ -26,6 +26,7 @@ SYNTH_PART_tiny      := xc7z020
 ifneq ($(FILE_CONFIG),)
 SYNTH_FAMILY_$(FILE_CONFIG) := $(SYNTH_FAMILY_$(CONFIG_BOARD))
 SYNTH_PART_$(FILE_CONFIG)   := $(SYNTH_PART_$(CONFIG_BOARD))
+RESREPORT_CFG_$(FILE_CONFIG) := $(CONFIG_FILE)
 endif
 SYNTH_ONE      := $(SYNTH_CONFIGS) $(FILE_CONFIG)
 RTL_DIR        ?= rtl
@@ -58,7 +59,7 @@ $(addprefix synth-hier-,$(SYNTH_CONFIGS)): synth-hier-%: $(RTL_SRCS) $(BUILD)/%/
 	@cat $(BUILD)/$*/hier/resources.txt
 
 $(BUILD)/%/resources.txt $(BUILD)/%/resources.json: $(BUILD)/%/stat.txt $(RESREPORT)
-	$(RESREPORT) --config $* --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
+	$(RESREPORT) --config $(or $(RESREPORT_CFG_$*),$*) --part $(SYNTH_PART_$*) --limit $(SYNTH_LIMIT) \
 	  --source "$$(cat $(BUILD)/$*/synth_rtl.txt 2>/dev/null)" \
 	  --log $(BUILD)/$*/synth.log --txt $(BUILD)/$*/resources.txt \
 	  --json $(BUILD)/$*/resources.json $<

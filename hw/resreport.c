@@ -372,11 +372,13 @@ int main(int argc, char **argv) {
     usage();
     return 2;
   }
-  const isa_config *cfg = isa_config_find(config);
+  char cerr[512];
+  const isa_config *cfg = isa_config_resolve(config, cerr, sizeof cerr); /* a name or a config file */
   if (!cfg) {
-    fprintf(stderr, "resreport: unknown config '%s' (known: %s)\n", config, isa_config_names());
+    fprintf(stderr, "resreport: %s\n", cerr);
     return 2;
   }
+  config = cfg->d.name;
   const part *pt = NULL;
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     if (!strcmp(parts[i].name, partname))

@@ -125,7 +125,7 @@ const char *isa_config_names(void);
  * key of configs.def as `key = value` lines (# comments). Registered configs are found by
  * isa_config_find / isa_config_at (after the built-in ones) and live until exit; the derived
  * fields and the fingerprint come from the same code as the built-in configs'. */
-#define ISA_CONFIG_NAME_MAX 31
+#define ISA_CONFIG_NAME_MAX 15 /* packages store the name in 16 bytes */
 /* Derive a config from keys (keys->name included) into *out: 0, or -1 with the reason (the key
  * that the hardware cannot take) in err. */
 int isa_config_derive(const isa_derived *keys, isa_config *out, char *err, size_t errlen);

@@ -129,7 +129,7 @@ int pkg_read(const char *path, pkg *out, char *err, size_t errlen) {
       char name[17] = {0};
       memcpy(name, b + 24, 16);
       snprintf(whybuf, sizeof whybuf,
-               "built for hardware config '%s' (fingerprint %016llx), which this build does not have",
+               "built for hardware config '%s' (fingerprint %016llx), which this build does not have (a config from a file: dlvta --config-file FILE.cfg ...)",
                name, (unsigned long long)fp);
       why = whybuf;
     }

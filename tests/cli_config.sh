@@ -39,6 +39,17 @@ if echo "$out" | grep -q "^small8 .*1x8x8 .*16384   65536  65536"; then ok; else
 if $D progen --config "$T/small8.cfg" --insns 20 -o "$T/p.s" >/dev/null 2>&1 && grep -q "small8" "$T/p.s"; then ok
 else bad "progen --config FILE.cfg"; fi
 
+# the build: make CONFIG_FILE= writes the headers and the configs.def line; libisa compiled with
+# that line (as the config's tsim library is) knows the config by name, with the same layout
+if env -u MAKEFLAGS -u MAKELEVEL make -s DLVTA_DEPS_OK=1 BUILD="$T/b" CONFIG_FILE="$T/small8.cfg" \
+     "$T/b/small8/config.def" "$T/b/small8/dlvta_regs.vh" >"$T/make.log" 2>&1 &&
+   grep -q "DLVTA_BLOCK_IN 8" "$T/b/small8/dlvta_isa.vh"; then ok; else bad "make CONFIG_FILE: $(tail -3 "$T/make.log")"; fi
+if cc -std=c11 -D_DEFAULT_SOURCE -Iisa -DDLVTA_EXTRA_CONFIGS="\"$T/b/small8/config.def\"" isa/isa.c isa/config_file.c \
+     isa/asm.c isa/util.c isa/isagen.c -o "$T/isagen2" 2>"$T/cc.log" && mkdir -p "$T/g3" &&
+   "$T/isagen2" small8 "$T/g3" >/dev/null &&
+   diff <(grep -v Generated "$T/g3/dlvta_isa.vh") <(grep -v Generated "$T/b/small8/dlvta_isa.vh") >/dev/null; then ok
+else bad "libisa with DLVTA_EXTRA_CONFIGS: $(head -3 "$T/cc.log")"; fi
+
 # bad files: rc 2 and a message with file and line or key
 check_bad() { # name, file contents, expected message
   printf "$2" >"$T/$1.cfg"
@@ -59,6 +70,7 @@ check_bad copies 'name = x\nbase = pynq\nacc_copies = 3\n' "acc_copies is 3: mus
 check_bad pow2 'name = x\nbase = pynq\nblock_in = 12\n' "block_in is 12: must be a power of two"
 check_bad bufsize 'name = x\nbase = pynq\ninp_bytes = 1000\n' "inp_bytes is 1000"
 check_bad badname 'name = My-Cfg\nbase = pynq\n' "config name 'My-Cfg' is not valid"
+check_bad longname 'name = abcdefghijklmnop\nbase = pynq\n' "longname.cfg:1: name 'abcdefghijklmnop' is too long"
 check_bad builtin 'name = pynq\nbase = pynq\nblock_in = 8\nblock_out = 8\ninp_bytes = 16384\nwgt_bytes = 65536\nacc_bytes = 65536\n' \
   "config 'pynq' already exists with other keys"
 out=$($D --config-file "$T/nosuch.cfg" configs 2>&1); rc=$?

@@ -32,6 +32,13 @@ if [ -n "$pred" ] && [ "$pred" = "$cpred" ]; then ok; else bad "predicted cycles
 out=$($D dse --model-error 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^worst error: LUT"; then ok; else bad "--model-error: rc=$rc out=$out"; fi
 
+# the structural models on the built-in configs: pynq 163 DSP, 108.5 BRAM36; ultra96 (two
+# accumulator copies) 137 BRAM36; tiny 19 DSP (make synth's counts, cli/dse_points.def)
+if $D dse --predict pynq | grep -q "DSP 163, BRAM36 108.5" && $D dse --predict ultra96 --board ultra96 | grep -q "BRAM36 137.0" &&
+   $D dse --predict tiny | grep -q "DSP 19, BRAM36 0.5"; then ok; else bad "--predict: $($D dse --predict pynq)"; fi
+check_p() { out=$($D dse --predict "$@" 2>&1); rc=$?; }
+check_p nosuch; if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown config 'nosuch'"; then ok; else bad "--predict nosuch: $out"; fi
+
 # bad input
 check() { # expected rc, expected message, args...
   want=$1 msg=$2; shift 2
@@ -47,6 +54,9 @@ check 1 "no config fits the budget" $M/model.onnx --board pynq --budget dsp=20 -
 check 2 "nosuch.onnx: cannot read the model" "$T/nosuch.onnx" --board pynq
 check 2 "usage: dlvta dse" $M/model.onnx
 check 2 "--name: config name 'Bad-Name' is not valid" $M/model.onnx --board pynq --name Bad-Name
+check 2 "--name: 'pynq' is a built-in config" $M/model.onnx --board pynq --name pynq
+echo "not an onnx model" >"$T/bad.onnx"
+check 1 "the model compiled for none of the" "$T/bad.onnx" --board pynq -o "$T/none.cfg"
 if [ ! -e "$T/none.cfg" ]; then ok; else bad "a failed dse wrote its output"; fi
 
 echo "$pass passed, $fail failed"
