@@ -337,7 +337,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     /* a table op (Sigmoid, ...) right after an accelerated conv or fc becomes its last ALU pass */
     if (!no && (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul)) {
       ir_node *c = cc_only_consumer(g, n->out[0]);
-      if (c && cc_is_lut_op(g, c) && !accel_why_not(g, c, (int)cx->cfg->d.block_in, why, sizeof why) &&
+      if (c && cc_is_lut_op(g, c) && !accel_why_not(g, c, cx->cfg, why, sizeof why) &&
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
