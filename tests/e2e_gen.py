@@ -169,6 +169,10 @@ def act_model():
     nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["g"], name="fc", transB=1))
     nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
     g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def layout_model():
     """Layout as the accelerator does it, no CPU step: an inception-like Concat of three
     branches (1x1 conv, grouped 3x3 conv with 4 channels per group, max pool + 1x1 conv), a
