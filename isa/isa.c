@@ -603,3 +603,17 @@ int isa_relocate(const isa_config *c, isa_word *insns, uint32_t n, uint64_t base
   }
   return ISA_OK;
 }
+
+unsigned isa_mem_depth(const isa_config *c, int mem) {
+  const isa_derived *d = &c->d;
+  switch (mem) {
+  case ISA_MEM_UOP: return d->uop_depth;
+  case ISA_MEM_WGT: return d->wgt_depth;
+  case ISA_MEM_INP: return d->inp_depth;
+  case ISA_MEM_ACC:
+  case ISA_MEM_ACC8: return d->acc_depth;
+  case ISA_MEM_OUT: return d->out_depth;
+  case ISA_MEM_LUT: return ISA_LUT_DEPTH;
+  }
+  return 0;
+}

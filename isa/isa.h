@@ -182,6 +182,8 @@ enum {
 };
 const char *isa_strerror(int code);
 
+/* Elements memory mem (ISA_MEM_*) holds in config c: its SRAM depth (0 for an unknown mem). */
+unsigned isa_mem_depth(const isa_config *c, int mem);
 uint32_t isa_get(const isa_config *c, const isa_word *w, int field);
 void isa_set(const isa_config *c, isa_word *w, int field, uint32_t v);
 int32_t isa_sext(uint32_t v, unsigned bits);

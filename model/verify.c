@@ -43,17 +43,6 @@ static int verr(const vstate *v, uint32_t k, const char *fmt, ...) {
   return -1;
 }
 
-static unsigned mem_depth(const isa_derived *d, unsigned mem) {
-  switch (mem) {
-  case ISA_MEM_UOP: return d->uop_depth;
-  case ISA_MEM_WGT: return d->wgt_depth;
-  case ISA_MEM_INP: return d->inp_depth;
-  case ISA_MEM_ACC:
-  case ISA_MEM_ACC8:
-  case ISA_MEM_OUT: return d->acc_depth;
-  }
-  return 0;
-}
 
 /* Micro-op element e of a LOAD UOP whose DRAM data sits at image byte a (4 bytes). */
 static void uop_from_image(vstate *v, uint64_t e, uint64_t a) {
@@ -71,7 +60,6 @@ static void uop_from_image(vstate *v, uint64_t e, uint64_t a) {
  * inside the arena, so that constants and micro-ops never change); a LOAD UOP updates uop[]. */
 static int check_mem(vstate *v, uint32_t k, const isa_insn *in) {
   const uint32_t *f = in->f;
-  const isa_derived *d = &v->cfg->d;
   const cc_model *m = v->m;
   int store = f[ISA_F_opcode] == ISA_OP_STORE;
   unsigned mem = f[ISA_F_mem];
@@ -79,7 +67,7 @@ static int check_mem(vstate *v, uint32_t k, const isa_insn *in) {
   uint64_t yp0 = f[ISA_F_y_pad0], yp1 = f[ISA_F_y_pad1], xp0 = f[ISA_F_x_pad0], xp1 = f[ISA_F_x_pad1];
   uint64_t ys = f[ISA_F_y_size], xs = f[ISA_F_x_size], stride = f[ISA_F_x_stride];
   uint64_t rows = yp0 + ys + yp1, cols = xp0 + xs + xp1, sram = f[ISA_F_sram], total = rows * cols;
-  unsigned depth = mem_depth(d, mem);
+  unsigned depth = isa_mem_depth(v->cfg, (int)mem);
   if (total && sram + total > depth)
     return verr(v, k, "%s elements %" PRIu64 "..%" PRIu64 " past the buffer's %u", isa_mem_name((int)mem), sram,
                 sram + total - 1, depth);

@@ -123,8 +123,10 @@ int main(void) {
     /* conv5 (1x1) feeds only the residual Add of conv4: the cost model fuses it into conv4 as
      * a GEMM residual (6 layers, not 7) */
     /* x * Sigmoid(x) is one dlvta.Silu step (fuse-activations), a table on the accelerator; its
-     * Concat is a view */
-    one("mixed", cfg, 99, "Softmax", 0.99, NULL, NULL, 0);
+     * Concat joins two 8-channel branches: whole blocks on tiny (a view), on pynq a view with a
+     * lane map that the max pool keeps and conv4 and conv5 fold into their weights (conv5 then
+     * runs as a layer of its own) */
+    one("mixed", cfg, c ? 7 : 6, "Softmax", 0.99, NULL, NULL, 0);
     one("fallback", cfg, c ? 2 : 1, c ? "" : "GlobalAveragePool,Relu", 0.999, NULL, NULL, 0);
     /* five Sigmoids as tables: four fused into their convs and fc, one a LUT layer after the pooling;
      * squeeze-and-excite's Mul per channel a mul layer */

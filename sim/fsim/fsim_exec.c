@@ -38,19 +38,7 @@ static int fail(const fsim *s, drv_error *err, int kind, uint32_t idx, const isa
   return DRV_E_EXEC;
 }
 
-static unsigned mem_depth(const fsim *s, int mem) {
-  const isa_derived *d = &s->cfg->d;
-  switch (mem) {
-  case ISA_MEM_UOP: return d->uop_depth;
-  case ISA_MEM_WGT: return d->wgt_depth;
-  case ISA_MEM_INP: return d->inp_depth;
-  case ISA_MEM_ACC:
-  case ISA_MEM_ACC8: return d->acc_depth;
-  case ISA_MEM_OUT: return d->out_depth;
-  case ISA_MEM_LUT: return ISA_LUT_DEPTH;
-  }
-  return 0;
-}
+static unsigned mem_depth(const fsim *s, int mem) { return isa_mem_depth(s->cfg, mem); }
 
 static int32_t sext8(uint32_t v) { return (int32_t)((v & 0xffu) ^ 0x80u) - 0x80; }
 static int32_t sext16(uint32_t v) { return (int32_t)((v & 0xffffu) ^ 0x8000u) - 0x8000; }
