@@ -179,6 +179,17 @@ static int acc_of(lw *L, int t) {
   return L->acc[t] = id;
 }
 
+/* acc_of for a layer that addresses its input as one contiguous tensor (the lut and mul layers):
+ * a view is copied into a tensor of its own first. */
+static int acc_contig(lw *L, int t) {
+  int id = acc_of(L, t);
+  if (id >= 0 && cg_tensor_is_view(L->m->net, id)) {
+    if (materialize(L, t)) return -1;
+    id = L->acc[t];
+  }
+  return id;
+}
+
 static int acc_of_mapped(lw *L, int t, const int **map) {
   *map = L->acc[t] >= 0 ? L->map[t] : NULL;
   return L->acc[t] >= 0 ? L->acc[t] : acc_of(L, t);
@@ -899,7 +910,7 @@ static int lower_mul(lw *L, int ni) {
   float lo = -INFINITY, hi = INFINITY;
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
-  if ((p.a = acc_of(L, a)) < 0 || (p.b = acc_of(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  if ((p.a = acc_contig(L, a)) < 0 || (p.b = acc_contig(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
   int layer = cg_net_add_mul(L->m->net, &p);
   if (layer < 0) {
     L->refused = ni;
@@ -920,7 +931,7 @@ static int lower_lut(lw *L, int ni) {
   int8_t tab[ISA_LUT_DEPTH];
   if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || lut_table(L, n, ni, xs, xz, ys, yz, tab)) return IR_ERR;
   cg_lut p = {.table = tab};
-  if ((p.in = acc_of(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
+  if ((p.in = acc_contig(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
   int layer = cg_net_add_lut(L->m->net, &p);
   if (layer < 0) {
     L->refused = ni;

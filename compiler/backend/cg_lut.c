@@ -26,7 +26,8 @@ int cg_lut_load(cg_gen *g, cg_list *l, const int8_t *tab) {
 
 int cg_lut_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_lut *p = &L->lut;
-  const cg_tensor *ti = &net->t[p->in], *to = &net->t[p->out];
+  const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
+  if (ti->blk || to->blk) return cg_fail(g, CG_E_ARG, "lut: a view as input or output (copy it first)");
   int nslot = no_lh ? 1 : 2;
   int N = ti->cb * ti->h * ti->w;
   int T = cg_min((int)g->d->acc_depth / nslot, 16383);

@@ -18,7 +18,8 @@
 
 int cg_mul_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_mul *p = &L->mul;
-  const cg_tensor *ta = &net->t[p->a], *tb = &net->t[p->b], *to = &net->t[p->out];
+  const cg_tensor *ta = cg_tens(net, p->a), *tb = cg_tens(net, p->b), *to = cg_tens(net, p->out);
+  if (ta->blk || tb->blk || to->blk) return cg_fail(g, CG_E_ARG, "mul: a view as input or output (copy it first)");
   int per_channel = tb->h == 1 && tb->w == 1 && (ta->h != 1 || ta->w != 1);
   int nslot = no_lh ? 1 : 2;
   int HW = ta->h * ta->w, N = per_channel ? HW : ta->cb * HW;
