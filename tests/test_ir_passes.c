@@ -751,6 +751,11 @@ static void test_fold_pad(void) {
       CHECK(pd && cnt == 4 && pd[0] == 1 && pd[1] == 1 && pd[2] == 0, "maxr pads = [1,1,0,0]");
     if ((m->op == IR_OP_MaxPool && strcmp(m->name, "maxr")) || (m->op == IR_OP_AveragePool && !strcmp(m->name, "avgc")))
       CHECK(!ir_attr_int(m, "ceil_mode", 0) && pd, "%s: ceil_mode gone, explicit pads", m->name);
+  }
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* PyTorch's QAT export: float weights through QuantizeLinear -> DequantizeLinear (per channel,
  * int8, a code of -128 among them), the QAT module's Div by its BN scale and a BatchNormalization
  * with a negative gamma: after the front end and qdq-import one Conv is left whose weights carry
