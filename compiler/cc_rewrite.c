@@ -922,6 +922,25 @@ static int channel_op(const ir_graph *g, const ir_node *n, int64_t C, float **s,
  * conv): Mul/Div then Add/Sub by per-channel constants on a [N,C,H,W] tensor becomes one
  * depthwise 1x1 Conv (weights s, bias t), which the accelerator runs and fuse joins with a
  * following Relu/Clip. */
+/* x is the output of a Conv/Gemm whose weights are not a constant (PyTorch's fake-quantized
+ * weights through QuantizeLinear -> DequantizeLinear): qdq-import folds the affine maps after it
+ * (a QAT module's Div by its BN scale, the bias Add) into the weights' per-channel scales. */
+static int after_fake_quant_conv(const ir_graph *g, int x) {
+  for (int hops = 0; hops < 16; hops++) { /* back through a chain of Mul/Add/Sub/Div by constants */
+    int pi;
+    if (!ir_producer(g, x, &pi)) return 0;
+    const ir_node *p = g->nodes[pi];
+    if (p->op == IR_OP_Conv || p->op == IR_OP_Gemm)
+      return p->n_in > 1 && p->in[1] >= 0 && !g->tensors[p->in[1]]->data;
+    if ((p->op != IR_OP_Mul && p->op != IR_OP_Add && p->op != IR_OP_Sub && p->op != IR_OP_Div) || p->n_in != 2)
+      return 0;
+    if (cc_is_const(g, p->in[1])) x = p->in[0];
+    else if (cc_is_const(g, p->in[0])) x = p->in[1];
+    else return 0;
+  }
+  return 0;
+}
+
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -933,7 +952,7 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     float *s, *t, *s2, *t2;
     int x, x2, ci;
     if (!channel_op(g, n, C, &s, &t, &x)) continue;
-    if (!cc_same_type(&g->tensors[x]->type, yt)) {
+    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x)) {
       free(s), free(t);
       continue;
     }
