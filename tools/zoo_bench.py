@@ -43,7 +43,7 @@ def model_macs(path):
     import onnx
     from onnx import shape_inference
     m = onnx.load(path, load_external_data=False)
-    m = shape_inference.infer_shapes(m)
+    m = shape_inference.infer_shapes(m, data_prop=True)  # (shape sub-graphs: torch.chunk, view)
     g = m.graph
     shapes = {}
     for vi in list(g.value_info) + list(g.input) + list(g.output):
@@ -60,6 +60,27 @@ def model_macs(path):
             b, y = shapes[n.input[1]], shapes[n.output[0]]
             trans_b = any(at.name == "transB" and at.i for at in n.attribute)
             k = b[-1] if n.op_type == "Gemm" and trans_b else b[-2]
+            total += int(np.prod(y)) * k
+    return total
+
+
+def ir_macs(dump):
+    """MACs of every Conv, dlvta.FusedConv, Gemm and MatMul in an IR dump (`--dump-after dce`:
+    every shape known, shape sub-graphs folded)."""
+    types = {}
+    for m in re.finditer(r"^\s+(?:const\s+|input\s+)?%(\S+): \w+\[([\d,]*)\]", dump, re.M):
+        types[m.group(1)] = [int(x) for x in m.group(2).split(",") if x]
+    total = 0
+    for m in re.finditer(r"^\s+%\S+: \w+\[([\d,]*)\] = (Conv|dlvta\.FusedConv|Gemm|MatMul)\(%[^,]+, %([^,)]+)[^)]*\)(.*)$",
+                         dump, re.M):
+        y = [int(x) for x in m.group(1).split(",") if x]
+        w = types.get(m.group(3))
+        if not w or not y:
+            continue
+        if m.group(2) in ("Conv", "dlvta.FusedConv"):
+            total += int(np.prod(y)) * int(np.prod(w[1:]))
+        else:
+            k = w[-1] if m.group(2) == "Gemm" and "transB=1" in m.group(4) else w[-2]
             total += int(np.prod(y)) * k
     return total
 
@@ -98,7 +119,7 @@ def bench_one(name, d, dlvta, config):
     pkg = os.path.join(d, f"model.{config}.dlvta")
     t0, c0 = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     r = run([dlvta, "compile", os.path.join(d, "model.onnx"), "-o", pkg, "--config", config,
-             "--calib", os.path.join(d, "calib.npy")])
+             "--calib", os.path.join(d, "calib.npy"), "--dump-after", "dce"])
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     row["compile_s"] = round(time.time() - t0, 2)
     row["compile_cpu_s"] = round(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, 2)
@@ -106,6 +127,7 @@ def bench_one(name, d, dlvta, config):
         row["error"] = "compile: " + last_line(r)
         return row
     row["layers"], row["cpu_nodes"], row["cpu_ops"] = cpu_summary(r.stdout)
+    row["macs"] = ir_macs(r.stdout) or row["macs"]  # the IR's shapes: complete where ONNX's inference stops
     m = re.search(r"accelerator: (\d+) MACs", r.stdout)
     row["acc_macs"] = int(m.group(1)) if m else 0
     out, stats = os.path.join(d, "out.npy"), os.path.join(d, "stats.json")
