@@ -13,8 +13,9 @@
  *               as onnxruntime rounds it (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
- *               folded into the accelerator layer before it, or a unary activation folded into
- *               the conv before it as its last ALU pass), "fold" (a Reshape flattening a
+ *               folded into the accelerator layer before it, a unary activation folded into the
+ *               conv before it as its last ALU pass, or the first two nodes of a channel shuffle
+ *               whose last Reshape is "shuffle"), "fold" (a Reshape flattening a
  *               C x H x W map for Gemm/MatMul consumers only: each reads the map as a conv with
  *               an H x W kernel, the flatten order being its weights' order) or "cpu" (reference
  *               executor, with the reason in dlvta.why); a node neither can run is an error naming
@@ -41,10 +42,14 @@
  *               residual's scale ratio is exact, unless a max pooling or alias shares it); a 1x1
  *               projection feeding only a residual (ResNet's downsample) is fused into its
  *               consumer as a dense GEMM residual when the back end's cost model predicts the
- *               fused layer faster than the two apart; a Concat along channels whose inputs
- *               (but the last) are whole channel blocks is a view of their blocks (cg.h,
- *               cg_net_tensor_view): no layer, no copy; the producers' outputs stay where they
- *               are and the consumers (conv, pool, add, fc) read the blocks in place; the inputs
+ *               fused layer faster than the two apart; a Concat along channels is a view of
+ *               its inputs' channel blocks (cg.h, cg_net_tensor_view): no layer, no copy; the
+ *               producers' outputs stay where they are and the consumers (conv, pool, add, fc)
+ *               read the blocks in place; inputs that are not whole blocks (ShuffleNet's 58
+ *               channels) leave gaps, recorded as a lane map (logical channel -> lane, lower.h)
+ *               that convs and fcs fold into their weights (zero on the gaps) and pools keep; a
+ *               channel shuffle (Reshape - Transpose - Reshape, target "shuffle") permutes the
+ *               map and moves nothing; anything else reads a gathering 1x1 copy; the inputs
  *               of such Concats (and what shares their quantization through max poolings and
  *               aliases) take the union of their calibrated ranges; a view the runtime must read
  *               (a CPU consumer, a graph output) is first copied by a depthwise 1x1 conv;

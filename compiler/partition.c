@@ -285,7 +285,7 @@ static int channel_shuffle(const ir_graph *g, const ir_node *r2, int *xo, int *p
   /* channel j of the output: its index tuple over the transposed dims (d[pm[1+q]-1]), mapped
    * back to the input's tuple */
   for (int j = 0; j < c; j++) {
-    int64_t rem = j, idx[8];
+    int64_t rem = j, idx[8] = {0};
     for (int q = k - 1; q >= 0; q--) {
       int64_t e = d[pm[1 + q] - 1];
       idx[pm[1 + q] - 1] = rem % e;

@@ -179,6 +179,16 @@ int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_set_attr_string(n, "dlvta.why", "the back end refused it");
     ir_node *c = cc_only_consumer(g, n->out[0]);
     if (c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused")) ir_set_attr_string(c, "dlvta.target", "cpu");
+    /* a refused channel shuffle (n is its last Reshape): its Transpose and first Reshape go to
+     * the CPU with it */
+    for (int k = 0, pi; k < 2 && n->op == (k ? IR_OP_Transpose : IR_OP_Reshape); k++) {
+      ir_node *pn = (ir_node *)ir_producer(g, n->in[0], &pi);
+      if (!pn || strcmp(ir_attr_string(pn, "dlvta.target", ""), "fused") ||
+          (pn->op != IR_OP_Transpose && pn->op != IR_OP_Reshape))
+        break;
+      ir_set_attr_string(pn, "dlvta.target", "cpu");
+      n = pn;
+    }
   }
   if (o->dump_after && (!strcmp(o->dump_after, "lower") || !strcmp(o->dump_after, "all")))
     plan_dump(cx->model, o->dump_to ? o->dump_to : stderr);

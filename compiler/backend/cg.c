@@ -246,6 +246,26 @@ static cg_layer *new_layer(cg_net *net) {
 static int bounds_ok(int lo, int hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
 static int zp_ok(int z) { return z >= -128 && z <= 127; }
 
+/* The GEMM residual's ranges of conv p with cout outputs: 0, or -1 with the message set. */
+static int gemm_res_check(cg_net *net, const cg_conv *p, int cout) {
+  if (p->res_d < -128 || p->res_d > 127)
+    return net_fail(net, CG_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d), -1;
+  int cr = cg_tens(net, p->res)->c;
+  for (int o = 0; o < cout; o++) {
+    int f = p->res_fc ? p->res_fc[o] : p->res_f;
+    if (f < 0 || f > 49 || p->shift[o] < f)
+      return net_fail(net, CG_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)", f, o,
+                      p->shift[o]),
+             -1;
+    int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
+    for (int ci = 0; ci < cr; ci++)
+      k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * cr + ci] : ci == o ? p->res_d : 0) * p->res_zp;
+    if (k < INT32_MIN || k > INT32_MAX)
+      return net_fail(net, CG_E_ARG, "conv: residual constant of channel %d out of int32", o), -1;
+  }
+  return 0;
+}
+
 int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out) || (p->res >= 0 && bad_t(net, p->res)))
     return net_fail(net, CG_E_ARG, "conv: bad tensor id");
@@ -293,21 +313,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     return net_fail(net, CG_E_ARG, "conv: the im2col input was packed with another x_zp");
   if (p->res >= 0 && (p->res_shift < 0 || p->res_shift > 63))
     return net_fail(net, CG_E_ARG, "conv: residual shift out of 0..63");
-  if (gres) {
-    if (p->res_d < -128 || p->res_d > 127)
-      return net_fail(net, CG_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d);
-    for (int o = 0; o < to->c; o++) {
-      int f = p->res_fc ? p->res_fc[o] : p->res_f;
-      if (f < 0 || f > 49 || p->shift[o] < f)
-        return net_fail(net, CG_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)",
-                        f, o, p->shift[o]);
-      int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
-      for (int ci = 0; ci < cg_tens(net, p->res)->c; ci++)
-        k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * cg_tens(net, p->res)->c + ci] : ci == o ? p->res_d : 0) * p->res_zp;
-      if (k < INT32_MIN || k > INT32_MAX)
-        return net_fail(net, CG_E_ARG, "conv: residual constant of channel %d out of int32", o);
-    }
-  }
+  if (gres && gemm_res_check(net, p, to->c)) return CG_E_ARG;
   for (int o = 0; o < to->c; o++)
     if (p->shift[o] > 63) return net_fail(net, CG_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
