@@ -59,6 +59,7 @@ static void init_points(void) {
     if (s->cfg_text) {
       char err[256];
       isa_config c;
+      memset(&c, 0, sizeof c);
       int rc = isa_config_parse(s->cfg_text, s->name, &p->keys, names[i], sizeof names[i], err, sizeof err);
       if (!rc) rc = isa_config_derive(&p->keys, &c, err, sizeof err); /* the derived depths too */
       if (rc) fprintf(stderr, "dse: calibration point %s: %s\n", s->name, err);
