@@ -59,6 +59,7 @@ static void init_points(void) {
     if (s->cfg_text) {
       char err[256];
       isa_config c;
+      memset(&c, 0, sizeof c);
       int rc = isa_config_parse(s->cfg_text, s->name, &p->keys, names[i], sizeof names[i], err, sizeof err);
       if (!rc) rc = isa_config_derive(&p->keys, &c, err, sizeof err); /* the derived depths too */
       if (rc) fprintf(stderr, "dse: calibration point %s: %s\n", s->name, err);
@@ -111,22 +112,21 @@ static void features(const isa_derived *d, double x[3]) {
   x[0] = 1, x[1] = (double)d->batch * d->block_in * d->block_out, x[2] = (double)d->batch * d->block_out;
 }
 
-/* Least squares of y = x . coef over the points (skip: a point left out, or -1): a + c*MACs +
- * b*lanes with 3 points or more, a + c*MACs with 2, c*MACs with 1. */
-static void fit(int which, int skip, double coef[3]) {
+/* Least squares of y = x . coef over the points (skip: a point left out, or -1) with the first
+ * k terms: 0, or -1 if the points do not determine them. */
+static int fit_k(int which, int skip, int k, double coef[3]) {
   double a[3][4] = {{0}};
-  int n = 0;
-  for (int i = 0; i < N_POINTS; i++) n += i != skip;
-  int k = n < 3 ? n : 3;
   coef[0] = coef[1] = coef[2] = 0;
-  if (k == 1) { /* proportional to MACs */
+  if (k == 1) { /* proportional to MACs: the mean ratio */
+    int n = 0;
     for (int i = 0; i < N_POINTS; i++) {
       if (i == skip) continue;
       double x[3];
       features(&points[i].keys, x);
-      coef[1] = (which ? points[i].meas.ff : points[i].meas.lut) / x[1];
+      coef[1] += (which ? points[i].meas.ff : points[i].meas.lut) / x[1], n++;
     }
-    return;
+    if (n) coef[1] /= n;
+    return n ? 0 : -1;
   }
   for (int i = 0; i < N_POINTS; i++) {
     if (i == skip) continue;
@@ -146,7 +146,7 @@ static void fit(int which, int skip, double coef[3]) {
       double t = a[c][j];
       a[c][j] = a[p][j], a[p][j] = t;
     }
-    if (fabs(a[c][c]) < 1e-12) return;
+    if (fabs(a[c][c]) < 1e-9 * (1 + fabs(a[0][0]))) return -1;
     for (int r = 0; r < 3; r++) {
       if (r == c) continue;
       double f = a[r][c] / a[c][c];
@@ -154,6 +154,13 @@ static void fit(int which, int skip, double coef[3]) {
     }
   }
   for (int r = 0; r < 3; r++) coef[r] = a[r][3] / a[r][r];
+  return 0;
+}
+
+/* a + c*MACs + b*lanes where the points determine it, else a + c*MACs, else c*MACs. */
+static void fit(int which, int skip, double coef[3]) {
+  for (int k = 3; k >= 1; k--)
+    if (!fit_k(which, skip, k, coef)) return;
 }
 
 static double lut_coef[3], ff_coef[3];
