@@ -215,6 +215,21 @@ static int64_t count_inferences(const rt_model *r, int i, const npy_array *a, co
   return n_inf;
 }
 
+/* The run's summary line (cycles, utilization, CPU steps, wall time) and its latency lines. */
+static void print_summary(rt_model *r, const char *backend, int64_t n_inf, double wall) {
+  uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
+  for (int i = 0; i < rt_n_layers(r); i++) {
+    rt_layer_stats s;
+    rt_layer(r, i, &s);
+    macs += s.macs * rt_runs(r);
+  }
+  printf("%s on %s: %lld inference(s), %.0f accelerator cycles each (%d layers), utilization %.1f %%, "
+         "%d CPU steps, wall %.1f ms\n",
+         rt_config_name(r), backend, (long long)n_inf, (double)cyc / (double)n_inf, rt_n_layers(r),
+         cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
+  print_latency(r, backend, n_inf ? (double)cyc / (double)n_inf : 0.0);
+}
+
 int cmd_run(int argc, char **argv) {
   const char *pkgp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
   const char *inargs[MAX_INPUTS];
@@ -315,17 +330,7 @@ int cmd_run(int argc, char **argv) {
               "--strict refuses them)\n", names[i], (unsigned long long)rt_input_nonfinite(r, i));
   for (int o = 0; o < nout; o++)
     if (put_output(r, o, ys[o], n_inf, stacked, outp)) goto done;
-  uint64_t cyc = rt_total_cycles(r), peak = rt_peak_macs_per_cycle(r), macs = 0;
-  for (int i = 0; i < rt_n_layers(r); i++) {
-    rt_layer_stats s;
-    rt_layer(r, i, &s);
-    macs += s.macs * rt_runs(r);
-  }
-  printf("%s on %s: %lld inference(s), %.0f accelerator cycles each (%d layers), utilization %.1f %%, "
-         "%d CPU steps, wall %.1f ms\n",
-         rt_config_name(r), backend, (long long)n_inf, (double)cyc / (double)n_inf, rt_n_layers(r),
-         cyc ? 100.0 * (double)macs / ((double)cyc * peak) : 0.0, rt_n_cpu_steps(r), wall);
-  print_latency(r, backend, n_inf ? (double)cyc / (double)n_inf : 0.0);
+  print_summary(r, backend, n_inf, wall);
   if (stats && write_stats(stats, r, backend, wall, (int)n_inf) != 0) {
     cli_error("run", "--stats %s: cannot write the statistics: %s", stats, strerror(errno));
     goto done;

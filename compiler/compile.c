@@ -53,13 +53,22 @@ int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err,
   }
   int64_t sample = 0; /* floats per calibration sample: the inputs' */
   for (int i = 0; i < g->n_inputs; i++) sample += ir_type_numel(&g->tensors[g->inputs[i]]->type);
-  if (o->calib && o->n_calib > 0 && sample > 0) { /* NaN / Inf samples calibrate nothing: say so */
-    size_t total = (size_t)o->n_calib * (size_t)sample, bad = 0, first = 0;
+  /* NaN / Inf samples calibrate nothing: say so (one array for a single input, or one per input) */
+  int nsets = o->calib_inputs ? o->n_calib_inputs : o->calib ? 1 : 0;
+  for (int k = 0; k < nsets && o->n_calib > 0; k++) {
+    const float *cal = o->calib_inputs ? o->calib_inputs[k] : o->calib;
+    int64_t per = o->calib_inputs && k < g->n_inputs ? ir_type_numel(&g->tensors[g->inputs[k]]->type) : sample;
+    if (!cal || per <= 0) continue;
+    size_t total = (size_t)o->n_calib * (size_t)per, bad = 0, first = 0;
     for (size_t i = 0; i < total; i++)
-      if (!isfinite(o->calib[i]) && !bad++) first = i;
+      if (!isfinite(cal[i]) && !bad++) first = i;
     if (bad) {
-      snprintf(err, errlen, "calibration data: %zu of %zu values are NaN or infinite (first: sample %zu, value %zu)", bad,
-               total, first / (size_t)sample, first % (size_t)sample);
+      if (o->calib_inputs && o->n_calib_inputs > 1)
+        snprintf(err, errlen, "calibration data of input '%s': %zu of %zu values are NaN or infinite (first: sample %zu, value %zu)",
+                 g->tensors[g->inputs[k]]->name, bad, total, first / (size_t)per, first % (size_t)per);
+      else
+        snprintf(err, errlen, "calibration data: %zu of %zu values are NaN or infinite (first: sample %zu, value %zu)", bad,
+                 total, first / (size_t)per, first % (size_t)per);
       ir_graph_free(g);
       return IR_ERR;
     }

@@ -70,8 +70,9 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
   }
   float k = (float)(CAL_BINS / c->range[t]);
   for (int64_t i = 0; i < n; i++) {
-    int b = (int)(fabsf(d[i]) * k);
-    h[b < CAL_BINS ? b : CAL_BINS - 1] += 1;
+    float a = fabsf(d[i]) * k;
+    if (!(a >= 0)) continue; /* NaN: no bin */
+    h[a < (float)CAL_BINS ? (int)a : CAL_BINS - 1] += 1;
   }
 }
 

@@ -184,6 +184,59 @@ static int check_buffers(const isa_config *c, char *err, size_t errlen) {
   return 0;
 }
 
+/* The RTL's fixed cycle costs for d's keys (fsim's timing model and the compiler's cost model
+ * both read them). */
+static void derive_costs(isa_derived *d) {
+  /* The RTL's fixed costs, calibrated against it (tests/test_tsim_random's programs, instruction
+   * sequences of each kind, random DRAM profiles; fsim vs RTL cycles per suite). insn_overhead:
+   * start, queue pop and the next head's decode. rd_overhead: a LOAD alone takes 4 in the RTL
+   * (request, arbiter, the walk's first write), one more when the read port's registered grant
+   * (rtl/dlvta_axi_rd.v) has to move to it; 7 fits the random programs of tiny, pynq and
+   * ultra96 best together (total error -0.7 / -1.2 / -0.1 %, 300 programs each): the bursts of a
+   * long LOAD are booked at its start, and the later requests that the RTL interleaves with them
+   * delay the requests only, not the LOAD. ld_check: the block size's register
+   * (rtl/dlvta_ldwalk.v S_PROD). */
+  d->insn_overhead = 3;
+  d->rd_overhead = 7;
+  d->wr_overhead = 2;
+  d->ld_check = 1;
+  d->fetch_burst = 16 * (d->axi_bits / 8) / 16; /* 16 beats of axi_bits / 8 bytes, 16 a word */
+  /* one accumulator copy: the stage that reads acc[dst] after acc[src], and the cycle a
+   * source-cache miss waits for the one read port (rtl/dlvta_compute.v) */
+  d->alu_src_fill = d->acc_copies == 1 ? 1 : 0;
+  d->src_miss_cycles = d->acc_copies == 1 ? 1 : 0;
+}
+
+/* The config's fingerprint: every key and every field's name, position and width, and the
+ * opcode and ALU names. */
+static uint64_t fingerprint(const isa_config *c) {
+  const isa_derived *d = &c->d;
+  uint64_t h = 0xcbf29ce484222325ull;
+  h = fnv(h, "dlvta-isa-1", 11);
+  unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
+                     d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
+                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies};
+  h = fnv(h, d->name, strlen(d->name));
+  for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
+    uint32_t v = keyv[i];
+    h = fnv(h, &v, 4);
+  }
+  for (int f = 0; f < ISA_F_COUNT; f++) {
+    uint32_t v[2] = {c->fpos[f], c->fwidth[f]};
+    h = fnv(h, fields[f].name, strlen(fields[f].name));
+    h = fnv(h, v, sizeof v);
+  }
+  for (int op = 0; op < 8; op++) {
+    if (!ops[op].valid) continue;
+    h = fnv(h, ops[op].name, strlen(ops[op].name));
+  }
+  for (int a = 0; a < 16; a++) {
+    if (!alus[a].valid) continue;
+    h = fnv(h, alus[a].name, strlen(alus[a].name));
+  }
+  return h;
+}
+
 /* Derive everything from the keys into *c. Keys the hardware cannot take (the RTL's and fsim's
  * limits, buffers that are not a power-of-two number of elements, fields that do not fit their
  * words) give -1 and a message naming the key; the built-in configs must pass. */
@@ -223,24 +276,7 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
     d->gemm_wstage = 4 + lb / 2;
     d->alu_wstage = 9;
   }
-  /* The RTL's fixed costs, calibrated against it (tests/test_tsim_random's programs, instruction
-   * sequences of each kind, random DRAM profiles; fsim vs RTL cycles per suite). insn_overhead:
-   * start, queue pop and the next head's decode. rd_overhead: a LOAD alone takes 4 in the RTL
-   * (request, arbiter, the walk's first write), one more when the read port's registered grant
-   * (rtl/dlvta_axi_rd.v) has to move to it; 7 fits the random programs of tiny, pynq and
-   * ultra96 best together (total error -0.7 / -1.2 / -0.1 %, 300 programs each): the bursts of a
-   * long LOAD are booked at its start, and the later requests that the RTL interleaves with them
-   * delay the requests only, not the LOAD. ld_check: the block size's register
-   * (rtl/dlvta_ldwalk.v S_PROD). */
-  d->insn_overhead = 3;
-  d->rd_overhead = 7;
-  d->wr_overhead = 2;
-  d->ld_check = 1;
-  d->fetch_burst = 16 * (d->axi_bits / 8) / 16; /* 16 beats of axi_bits / 8 bytes, 16 a word */
-  /* one accumulator copy: the stage that reads acc[dst] after acc[src], and the cycle a
-   * source-cache miss waits for the one read port (rtl/dlvta_compute.v) */
-  d->alu_src_fill = d->acc_copies == 1 ? 1 : 0;
-  d->src_miss_cycles = d->acc_copies == 1 ? 1 : 0;
+  derive_costs(d);
   d->log_sram = d->log_src;
   if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
   if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;
@@ -296,31 +332,7 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
                       pos, ISA_UOP_BITS);
   }
 
-  /* fingerprint: every key and every field's name, position and width */
-  uint64_t h = 0xcbf29ce484222325ull;
-  h = fnv(h, "dlvta-isa-1", 11);
-  unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
-                     d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
-                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies};
-  h = fnv(h, d->name, strlen(d->name));
-  for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
-    uint32_t v = keyv[i];
-    h = fnv(h, &v, 4);
-  }
-  for (int f = 0; f < ISA_F_COUNT; f++) {
-    uint32_t v[2] = {c->fpos[f], c->fwidth[f]};
-    h = fnv(h, fields[f].name, strlen(fields[f].name));
-    h = fnv(h, v, sizeof v);
-  }
-  for (int op = 0; op < 8; op++) {
-    if (!ops[op].valid) continue;
-    h = fnv(h, ops[op].name, strlen(ops[op].name));
-  }
-  for (int a = 0; a < 16; a++) {
-    if (!alus[a].valid) continue;
-    h = fnv(h, alus[a].name, strlen(alus[a].name));
-  }
-  c->fingerprint = h;
+  c->fingerprint = fingerprint(c);
   return 0;
 }
 

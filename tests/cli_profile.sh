@@ -51,7 +51,7 @@ assert any(e.get("cat") == "wait" and e["args"]["cycles"] > 0 for e in ev)
 cnt = [e for e in ev if e["ph"] == "C"]
 assert len(cnt) == 7 and cnt[-1]["args"] == {"read": 0, "written": 0}, cnt
 assert [e["args"]["read"] for e in cnt[:6]] == [e["args"]["dram_read_bytes"] for e in lay], cnt
-assert any(e["ph"] == "i" and e["name"].startswith("CPU Sigmoid") for e in ev)
+assert any(e["ph"] == "i" and e["name"].startswith("CPU Softmax") for e in ev)
 PYEOF
 # the report: well-formed SVG with a point and a bar per layer, rendered to PNG
 if $PY -c "

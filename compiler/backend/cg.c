@@ -108,13 +108,16 @@ const char *cg_net_error(const cg_net *net) { return net ? net->err : "no net"; 
 const isa_config *cg_net_config(const cg_net *net) { return net->cfg; }
 int cg_net_layers(const cg_net *net) { return net->nl; }
 
-int cg_net_layer(const cg_net *net, int layer, int *kind, cg_conv *conv, cg_pool *pool, cg_add *add) {
+int cg_net_layer(const cg_net *net, int layer, cg_layer_params *out) {
   if (!net || layer < 0 || layer >= net->nl) return CG_E_ARG;
   const cg_layer *l = &net->l[layer];
-  if (kind) *kind = l->kind;
-  if (l->kind == CG_LAYER_CONV && conv) *conv = l->conv;
-  if (l->kind == CG_LAYER_POOL && pool) *pool = l->pool;
-  if (l->kind == CG_LAYER_ADD && add) *add = l->add;
+  memset(out, 0, sizeof *out);
+  out->kind = l->kind;
+  if (l->kind == CG_LAYER_CONV) out->conv = l->conv;
+  if (l->kind == CG_LAYER_POOL) out->pool = l->pool;
+  if (l->kind == CG_LAYER_ADD) out->add = l->add;
+  if (l->kind == CG_LAYER_LUT) out->lut = l->lut;
+  if (l->kind == CG_LAYER_MUL) out->mul = l->mul;
   return CG_OK;
 }
 

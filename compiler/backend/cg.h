@@ -243,9 +243,18 @@ int cg_net_add_lut(cg_net *net, const cg_lut *p);
 int cg_net_add_mul(cg_net *net, const cg_mul *p);
 int cg_net_layers(const cg_net *net);
 /* A layer's kind (enum cg_layer_kind) and parameters as added (arrays point into the net's own
- * copies; GEMM residual weights expanded to res_w); the others of conv/pool/add untouched.
- * CG_E_ARG for a bad index. For the int8 references below (dlvta compare). */
-int cg_net_layer(const cg_net *net, int layer, int *kind, cg_conv *conv, cg_pool *pool, cg_add *add);
+ * copies; GEMM residual weights expanded to res_w); only the member of its kind is set. Tensor
+ * ids may be views (>= CG_VIEW0). CG_E_ARG for a bad index. For the int8 references below
+ * (dlvta compare). */
+typedef struct cg_layer_params {
+  int kind;
+  cg_conv conv;
+  cg_pool pool;
+  cg_add add;
+  cg_lut lut;
+  cg_mul mul;
+} cg_layer_params;
+int cg_net_layer(const cg_net *net, int layer, cg_layer_params *out);
 
 typedef struct cg_opts {
   int no_latency_hiding;      /* 1: one buffer slot per memory, every step waits for the last */
