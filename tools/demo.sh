@@ -13,7 +13,7 @@
 # 10,000 test images of Debian's dataset-fashion-mnist, normalized as the training did, and the
 # calibration samples are fmnist_calib.npy beside the model.
 # Switch the trained model by editing this one line (or DEMO_TRAINED=FILE.onnx make demo):
-TRAINED=${DEMO_TRAINED:-build/models/digits/model.onnx}   # Fashion-MNIST: tests/models/fmnist_res.onnx
+TRAINED=${DEMO_TRAINED:-tests/models/fmnist_res.onnx}   # digits: build/models/digits/model.onnx
 N_FSIM=${DEMO_N_FSIM:-300}                                # test images on fsim
 N_RTL=${DEMO_N_RTL:-4}                                    # of them, also on the Verilated RTL
 RESNET=${DEMO_RESNET:-1}                                  # 0: leave out part 2
