@@ -12,8 +12,7 @@
 
 static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
 
-/* Row-major strides of t in elements. */
-static void strides_of(const ir_type *t, int64_t *st) {
+void ref_strides(const ir_type *t, int64_t *st) {
   int64_t s = 1;
   for (int i = t->rank - 1; i >= 0; i--) {
     st[i] = s;
@@ -21,10 +20,9 @@ static void strides_of(const ir_type *t, int64_t *st) {
   }
 }
 
-/* Strides of an input of type in broadcast to out's rank (0 on broadcast axes). */
-static void bcast_strides(const ir_type *in, const ir_type *out, int64_t *st) {
+void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st) {
   int64_t s[IR_MAX_DIMS];
-  strides_of(in, s);
+  ref_strides(in, s);
   int off = out->rank - in->rank;
   for (int i = 0; i < out->rank; i++) {
     int k = i - off;
@@ -61,8 +59,8 @@ static int k_binary(ref_call *c) {
   ir_value *y = &c->out[0];
   const ir_type *ot = &y->type;
   int64_t sa[IR_MAX_DIMS], sb[IR_MAX_DIMS];
-  bcast_strides(&a->type, ot, sa);
-  bcast_strides(&b->type, ot, sb);
+  ref_bcast_strides(&a->type, ot, sa);
+  ref_bcast_strides(&b->type, ot, sb);
   int r = ot->rank;
   int64_t total = numel(y);
   if (total == 0) return IR_OK;
@@ -274,7 +272,7 @@ static int k_transpose(ref_call *c) {
   size_t es = ir_dtype_size(x->type.dtype);
   const int64_t *perm = ir_attr_ints(c->n, "perm", &cnt);
   int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
-  strides_of(&x->type, sx);
+  ref_strides(&x->type, sx);
   for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
   int64_t total = numel(y);
   const char *px = x->data;
@@ -340,7 +338,7 @@ static int k_pad(ref_call *c) {
   for (int i = 0; i < r; i++)
     if (m && x->type.dims[i] == 0 && y->type.dims[i] > 0) return CERR("cannot %s-pad an empty axis", mode);
   int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y);
-  strides_of(&x->type, sx);
+  ref_strides(&x->type, sx);
   for (int64_t o = 0; o < total; o++) {
     int64_t off = 0;
     int outside = 0;

@@ -17,6 +17,11 @@ typedef struct ref_call {
   size_t errlen;
 } ref_call;
 
+/* Row-major strides of t in elements (ref.c). */
+void ref_strides(const ir_type *t, int64_t *st);
+/* Strides of an input of type in broadcast to out's rank, 0 on broadcast axes (ref.c). */
+void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st);
+
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
 int ref_qlinear_conv(ref_call *c);
 int ref_gemm(ref_call *c);

@@ -13,15 +13,6 @@
 
 static int64_t numel(const ir_value *v) { return ir_type_numel(&v->type); }
 
-/* Row-major strides of t in elements. */
-static void strides_of(const ir_type *t, int64_t *st) {
-  int64_t s = 1;
-  for (int i = t->rank - 1; i >= 0; i--) {
-    st[i] = s;
-    s *= t->dims[i];
-  }
-}
-
 /* ---- a broadcast walk: the output's elements in order, with each input's element offset ---- */
 
 enum { BC_MAX = 3 }; /* most inputs of one walk (Where) */
@@ -39,15 +30,7 @@ static void bc_init(bc_iter *it, const ir_type *out, const ir_type *const *in, i
   it->r = out->rank;
   it->k = k;
   for (int d = 0; d < out->rank; d++) it->dims[d] = out->dims[d];
-  for (int j = 0; j < k; j++) {
-    int64_t s[IR_MAX_DIMS];
-    strides_of(in[j], s);
-    int o = out->rank - in[j]->rank;
-    for (int d = 0; d < out->rank; d++) {
-      int q = d - o;
-      it->st[j][d] = (q < 0 || in[j]->dims[q] == 1) ? 0 : s[q];
-    }
-  }
+  for (int j = 0; j < k; j++) ref_bcast_strides(in[j], out, it->st[j]);
 }
 
 /* Step to the next output element (odometer, last axis fastest). */
@@ -333,7 +316,7 @@ int ref_slice(ref_call *c) {
   int rc = ir_slice_geometry(c->g, c->n, ti, di, start, step, len, c->err, c->errlen);
   if (rc) return rc;
   int r = x->type.rank;
-  strides_of(&x->type, sx);
+  ref_strides(&x->type, sx);
   size_t es = ir_dtype_size(x->type.dtype);
   int64_t total = numel(y);
   int64_t off = 0;
@@ -379,7 +362,7 @@ int ref_tile(ref_call *c) {
   int r = x->type.rank;
   size_t es = ir_dtype_size(x->type.dtype);
   int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y);
-  strides_of(&x->type, sx);
+  ref_strides(&x->type, sx);
   for (int64_t o = 0; o < total; o++) {
     int64_t off = 0;
     for (int d = 0; d < r; d++) off += (idx[d] % x->type.dims[d]) * sx[d];

@@ -32,6 +32,25 @@ typedef struct pool_geo {
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
 } pool_geo;
 
+/* A tile's end, shared by pooling and upsampling: the compute list C waits for the store that
+ * freed its output slot (wait_prev) and signals its store; the STOREs of nblk output blocks from
+ * block blk0 (rows x cols pixels from pixel offset pix, row pitch the output's width; block a at
+ * O + a * OP) wait for C and free the slot for a later tile (signal_next); then both lists are
+ * emitted. 0, or -1 with g's status set. */
+static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint32_t O, uint32_t OP, int blk0,
+                      int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
+  if (wait_prev) cg_tok(&C->v[0], 0, 1, 0, 0);
+  cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
+  for (int a = 0; a < nblk; a++) {
+    isa_insn in = cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
+                             rows, cols, (uint32_t)c->OW);
+    if (cg_push(g, S, &in)) return -1;
+  }
+  cg_tok(&S->v[0], 1, 0, 0, 0);
+  if (signal_next) cg_tok(&S->v[S->n - 1], 0, 0, 1, 0);
+  return emit_list(g, C) || emit_list(g, S) ? -1 : 0;
+}
+
 typedef struct pool_tile {
   int th, tw, tco, nky;
   int sep;      /* max pooling, separable in place: rows first, then columns (pool_sep_ok) */
@@ -243,18 +262,9 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     for (int kc = 0; kc < n_kc; kc++)
       if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
     if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
-    if (j >= nslot) cg_tok(&C.v[0], 0, 1, 0, 0);
-    cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
-    for (int a = 0; a < tco_t; a++) {
-      isa_insn in = cg_i_store(g, O + (uint32_t)(a * OP),
-                               cg_elem(g, cg_tblk(c->to, g->B, co * t->tco + a), ISA_MEM_OUT) +
-                                   (uint64_t)oy0 * c->OW + (uint64_t)ox0,
-                               (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
-      if (cg_push(g, &S, &in)) goto out;
-    }
-    cg_tok(&S.v[0], 1, 0, 0, 0);
-    if (j + nslot < ntiles) cg_tok(&S.v[S.n - 1], 0, 0, 1, 0);
-    if (emit_list(g, &C) || emit_list(g, &S)) goto out;
+    if (tile_store(g, c, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                   (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
+      goto out;
   }
 out:
   cg_list_free(&C);
@@ -313,18 +323,9 @@ static int up_gen(cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
                                iw > 1 ? 1 : 0);
         if (cg_push(g, &C, &in)) goto out;
       }
-    if (j >= nslot) cg_tok(&C.v[0], 0, 1, 0, 0);
-    cg_tok(&C.v[C.n - 1], 0, 0, 0, 1);
-    for (int a = 0; a < tco_t; a++) {
-      isa_insn in = cg_i_store(g, O + (uint32_t)a * OP,
-                               cg_elem(g, cg_tblk(c->to, g->B, co * t->tco + a), ISA_MEM_OUT) +
-                                   (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
-                               (uint32_t)oh, (uint32_t)ow, (uint32_t)c->OW);
-      if (cg_push(g, &S, &in)) goto out;
-    }
-    cg_tok(&S.v[0], 1, 0, 0, 0);
-    if (j + nslot < ntiles) cg_tok(&S.v[S.n - 1], 0, 0, 1, 0);
-    if (emit_list(g, &C) || emit_list(g, &S)) goto out;
+    if (tile_store(g, c, &C, &S, O, OP, co * t->tco, tco_t, (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
+                   (uint32_t)oh, (uint32_t)ow, j >= nslot, j + nslot < ntiles))
+      goto out;
   }
 out:
   cg_list_free(&C);
