@@ -499,6 +499,30 @@ TSIM_EXPORT uint32_t tsim_reg_read(tsim *t, uint32_t off) { return t->reg_read(o
 
 TSIM_EXPORT uint64_t tsim_cycles(tsim *t) { return t->cycle; }
 
+// Stop a failed run the way a board's driver does (CTRL.abort): units start nothing more, the
+// bursts on the bus complete, then busy clears with ERR_KIND ABORTED; the next start resets the
+// units. Only if that fails, the hard reset (which a board cannot do without a reload). Says
+// which on m; false after a hard reset.
+static bool abort_run(tsim *t, Msg &m) {
+  t->reg_write(DLVTA_REG_CTRL, DLVTA_CTRL_ABORT);
+  uint64_t a0 = t->cycle;
+  uint32_t st = t->reg_read(DLVTA_REG_STATUS);
+  while ((st & DLVTA_STATUS_BUSY) && t->cycle - a0 < TSIM_ABORT_CYCLES) {
+    for (int i = 0; i < 32; i++) t->tick();
+    st = t->reg_read(DLVTA_REG_STATUS);
+  }
+  uint32_t ak = t->reg_read(DLVTA_REG_ERR_KIND);
+  if (!(st & DLVTA_STATUS_BUSY) && (st & DLVTA_STATUS_ERROR) && t->violation.empty()) {
+    m.add("  aborted (CTRL.abort) in %" PRIu64 " cycles: %s; the device takes the next run\n",
+          t->cycle - a0, ak == DLVTA_ERR_ABORTED ? "ERR_KIND aborted" : kind_name((int)ak));
+    return true;
+  }
+  m.add("  CTRL.abort did not stop the device in %" PRIu64 " cycles (STATUS 0x%x%s%s): hard "
+        "reset\n", t->cycle - a0, st, t->violation.empty() ? "" : "; ", t->violation.c_str());
+  t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
+  return false;
+}
+
 TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr,
                          uint32_t count, uint32_t timeout_ms, drv_counters *ctr, drv_error *err) {
   drv_counters dummy_c;
@@ -594,27 +618,9 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
       m.add("%s after %" PRIu64 " cycles; ", kind_name(fail_kind), t->cycle - start);
       m.add("units:\n");
       describe_units(t, m, insn_addr, count);
-      // the soft reset a board's driver uses (CTRL.abort): units start nothing more, the bursts
-      // on the bus complete, then busy clears with ERR_KIND ABORTED; the next start resets the
-      // units. Only if that fails, the hard reset (which a board cannot do without a reload).
-      t->reg_write(DLVTA_REG_CTRL, DLVTA_CTRL_ABORT);
-      uint64_t a0 = t->cycle;
-      uint32_t st = t->reg_read(DLVTA_REG_STATUS);
-      while ((st & DLVTA_STATUS_BUSY) && t->cycle - a0 < TSIM_ABORT_CYCLES) {
-        for (int i = 0; i < 32; i++) t->tick();
-        st = t->reg_read(DLVTA_REG_STATUS);
-      }
-      uint32_t ak = t->reg_read(DLVTA_REG_ERR_KIND);
-      if (!(st & DLVTA_STATUS_BUSY) && (st & DLVTA_STATUS_ERROR) && t->violation.empty()) {
-        m.add("  aborted (CTRL.abort) in %" PRIu64 " cycles: %s; the device takes the next run\n",
-              t->cycle - a0, ak == DLVTA_ERR_ABORTED ? "ERR_KIND aborted" : kind_name((int)ak));
-      } else {
-        m.add("  CTRL.abort did not stop the device in %" PRIu64 " cycles (STATUS 0x%x%s%s): hard "
-              "reset\n", t->cycle - a0, st, t->violation.empty() ? "" : "; ",
-              t->violation.c_str());
+      if (!abort_run(t, m)) {
         err->kind = DRV_ERR_BACKEND;
         rc = DRV_E_IO;
-        t->reset();  // the buffers keep their contents; queues, tokens and the DRAM model restart
       }
     } else {
       uint32_t kind = t->reg_read(DLVTA_REG_ERR_KIND);
