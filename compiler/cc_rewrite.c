@@ -683,6 +683,32 @@ static ir_type unpermute_type(const ir_type *t, const int64_t *P) {
   return u;
 }
 
+/* c (one output) is a pointwise op on t alone: its other inputs are absent or scalar constants. */
+static int pointwise_on(const ir_graph *g, const ir_node *c, int t) {
+  if (c->in[0] != t) return 0;
+  for (int k = 1; k < c->n_in; k++)
+    if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+  return 1;
+}
+
+/* The data-movement node M (at mi: a Transpose or Reshape) and its sole consumer c (at ci) trade
+ * places: c reads M's input and writes a new tensor of type ut (named after c's output with
+ * suffix), which M then moves into c's old output. */
+static void swap_nodes(ir_graph *g, int mi, ir_node *M, int ci, ir_node *c, const ir_type *ut, const char *suffix) {
+  int t = M->out[0], y = c->out[0];
+  char name[300];
+  snprintf(name, sizeof name, "%s%s", g->tensors[y]->name, suffix);
+  ir_type u_type = *ut; /* ut may point into g's tensors, which ir_add_tensor can move */
+  int u = ir_add_tensor(g, name, &u_type);
+  for (int k = 0; k < c->n_in; k++)
+    if (c->in[k] == t) c->in[k] = M->in[0];
+  c->out[0] = u;
+  M->in[0] = u;
+  M->out[0] = y;
+  g->nodes[mi] = c;
+  g->nodes[ci] = M;
+}
+
 /* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
  * pointwise or elementwise with a constant: c runs on T's input, T on c's output. */
 static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
@@ -691,9 +717,7 @@ static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   const ir_type *yt = &g->tensors[y]->type;
   if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
   if (is_pointwise(c->op)) {
-    if (c->in[0] != t) return 0;
-    for (int k = 1; k < c->n_in; k++)
-      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+    if (!pointwise_on(g, c, t)) return 0;
   } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
     int k = c->in[0] == t ? 1 : 0;
     if (c->in[1 - k] != t || !cc_is_const(g, c->in[k])) return 0;
@@ -705,22 +729,10 @@ static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   }
   if (!cc_same_type(yt, &g->tensors[t]->type)) return 0;
   ir_type ut = unpermute_type(yt, P);
-  char name[300];
-  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
-  int u = ir_add_tensor(g, name, &ut);
-  for (int k = 0; k < c->n_in; k++)
-    if (c->in[k] == t) c->in[k] = T->in[0];
-  c->out[0] = u;
-  T->in[0] = u;
-  T->out[0] = y;
-  g->nodes[ti] = c;
-  g->nodes[ci] = T;
-  (void)t;
+  swap_nodes(g, ti, T, ci, c, &ut, "_cf");
   return 1;
 }
 
-/* MatMul node n (index i) of a channels-last activation A [N,H,W,K] by constant W [K,M] becomes
- * Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back [N,H,W,M]. */
 /* Reshape node from tensor a to a new tensor of type t (the shape a constant), appended and moved
  * to position pos; its output. */
 static int add_reshape(ir_graph *g, int a, const ir_type *t, const char *label, int pos) {
@@ -810,25 +822,14 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
   int t = R->out[0], y = c->out[0];
   if (!unit_reshape(g, R) || c->n_out != 1 || !cc_same_type(&g->tensors[y]->type, &g->tensors[t]->type)) return 0;
   if (is_pointwise(c->op)) {
-    if (c->in[0] != t) return 0;
-    for (int k = 1; k < c->n_in; k++)
-      if (c->in[k] >= 0 && (!cc_is_const(g, c->in[k]) || ir_type_numel(&g->tensors[c->in[k]]->type) != 1)) return 0;
+    if (!pointwise_on(g, c, t)) return 0;
   } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
     int k = c->in[0] == t ? 1 : 0;
     if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > 1) return 0;
   } else {
     return 0;
   }
-  char name[300];
-  snprintf(name, sizeof name, "%s_rs", g->tensors[y]->name);
-  int u = ir_add_tensor(g, name, &g->tensors[R->in[0]]->type);
-  for (int k = 0; k < c->n_in; k++)
-    if (c->in[k] == t) c->in[k] = R->in[0];
-  c->out[0] = u;
-  R->in[0] = u;
-  R->out[0] = y;
-  g->nodes[ri] = c;
-  g->nodes[ci] = R;
+  swap_nodes(g, ri, R, ci, c, &g->tensors[R->in[0]]->type, "_rs");
   return 1;
 }
 
