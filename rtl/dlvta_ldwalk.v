@@ -80,7 +80,10 @@ module dlvta_ldwalk #(
   wire        dma_err;
   wire        el_valid;
   reg         el_ready;
-  wire        dma_start = (state_q == S_CHECK) && range_ok && !empty;
+  // the DMA starts the cycle after S_CHECK: the range check (the product's compare) ends in a
+  // register, not in the DMA's start logic (hw/TIMING.md: it was the pynq logic-depth limit);
+  // the first element arrives a DRAM latency later anyway
+  reg         dma_start;
 
   dlvta_rdma #(.MaxLogE(MaxLogE)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
@@ -151,10 +154,12 @@ module dlvta_ldwalk #(
       s_q <= 35'd0;
       sram_over_q <= 1'b0;
       lim_q <= 16'd0;
+      dma_start <= 1'b0;
     end else begin
       done_o <= 1'b0;
       range_err_o <= 1'b0;
       dram_err_o <= 1'b0;
+      dma_start <= (state_q == S_CHECK) && range_ok && !empty;
       case (state_q)
         S_IDLE: begin
           if (start_i) begin
@@ -212,7 +217,7 @@ module dlvta_ldwalk #(
           end
         end
         S_DRAIN: begin
-          if (!dma_busy) begin
+          if (!dma_busy && !dma_start) begin
             done_o <= 1'b1;
             dram_err_o <= dma_err;
             state_q <= S_IDLE;
