@@ -189,15 +189,15 @@ static int check_buffers(const isa_config *c, char *err, size_t errlen) {
 static void derive_costs(isa_derived *d) {
   /* The RTL's fixed costs, calibrated against it (tests/test_tsim_random's programs, instruction
    * sequences of each kind, random DRAM profiles; fsim vs RTL cycles per suite). insn_overhead:
-   * start, queue pop and the next head's decode. rd_overhead: a LOAD alone takes 4 in the RTL
-   * (request, arbiter, the walk's first write), one more when the read port's registered grant
-   * (rtl/dlvta_axi_rd.v) has to move to it; 7 fits the random programs of tiny, pynq and
-   * ultra96 best together (total error -0.7 / -1.2 / -0.1 %, 300 programs each): the bursts of a
+   * start, queue pop and the next head's decode. rd_overhead: a LOAD alone takes 5 in the RTL
+   * (the walk's registered DMA start, request, arbiter, the walk's first write), one more when
+   * the read port's registered grant (rtl/dlvta_axi_rd.v) has to move to it; 8 fits the random
+   * programs of tiny, pynq and ultra96 best together (tiny -0.85 %, 300 programs): the bursts of a
    * long LOAD are booked at its start, and the later requests that the RTL interleaves with them
    * delay the requests only, not the LOAD. ld_check: the block size's register
    * (rtl/dlvta_ldwalk.v S_PROD). */
   d->insn_overhead = 3;
-  d->rd_overhead = 7;
+  d->rd_overhead = 8;
   d->wr_overhead = 2;
   d->ld_check = 1;
   d->fetch_burst = 16 * (d->axi_bits / 8) / 16; /* 16 beats of axi_bits / 8 bytes, 16 a word */
