@@ -33,6 +33,13 @@ void fsim_destroy(fsim *s);
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err);
 
+/* The DRAM windows of the following runs (isa/regs.def WINn_BASE / WINn_LIMIT; drv_window in
+ * dlvta_dev.h): a LOAD/STORE row or an instruction fetch that touches a page outside them stops
+ * the run with DRV_ERR_DRAM_RANGE at that instruction, as the RTL refuses the burst. n < 0 (the
+ * default): at each run, the windows that cover its regions (drv_windows_cover). DRV_OK, or
+ * DRV_E_ARG if n > DLVTA_REGS_WIN_COUNT (nothing changed). */
+int fsim_set_windows(fsim *s, const drv_window *w, int n);
+
 /* Call fn(ctx, event) after every instruction fsim_run executes (unit, start and end cycle,
  * cycles waiting for tokens; drv_insn_event in dlvta_dev.h), in execution order, with its
  * effects on the buffers and DRAM already made (fsim_sram shows them). NULL fn: no calls (the
