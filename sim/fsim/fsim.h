@@ -24,7 +24,10 @@ void fsim_destroy(fsim *s);
  *   - Fetch reads ahead in order into per-unit queues; an instruction that does not decode (or
  *     lies outside the regions) is reported when fetch reaches it, so an error of an earlier
  *     instruction that executes later in the timing model may be reported instead.
- *   - SRAM/DRAM range errors are checked before an instruction has any effect.
+ *   - SRAM/DRAM range errors are checked before an instruction has any effect. A DRAM access is
+ *     in range when every 4 KiB page it touches lies in a DRAM window (fsim_set_windows: by
+ *     default those covering the regions, as the drivers program the hardware) and its bytes lie
+ *     in one region.
  *   - When nothing can act: no FINISH if fetch ran out of instructions before a FINISH (kind
  *     DRV_ERR_NO_FINISH, index -1), else DRV_ERR_DEADLOCK (index: the lowest waiting one); both
  *     messages list each unit's waiting instruction and what it waits for, and fetch's state.
