@@ -164,7 +164,7 @@ static void fetch_case(xc *x, const char *cfg, uint64_t seed) {
     isa_prog_free(&p);
   }
   drv_window w[2];
-  int nw = layout_windows(&p, getenv("DBG_FULL") ? 0 : 1, w);
+  int nw = layout_windows(&p, 1, w);
   char tag[64];
   snprintf(tag, sizeof tag, "%s fetch past the window", cfg);
   run_both(x, tag, seed, &p, w, nw, ISA_IMAGE_ALIGN / 16);
