@@ -1,5 +1,6 @@
 /* cli/cmd_sim.c -- `dlvta sim PROGRAM --config NAME`: run a program on a simulator backend and
- * print the counters. */
+ * print the counters. The program verifier (cc_verify_prog) refuses a program that could touch
+ * memory outside its image or run too long before it reaches a device. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "package.h"
 #include "dlvta_drv.h"
 
 static void print_counters(const drv_counters *c, const isa_config *cfg, int json) {
@@ -78,6 +80,12 @@ int cmd_sim(int argc, char **argv) {
   }
   isa_prog p;
   if (cli_load_prog("sim", in, cfg, &p)) return 1;
+  char verr[1024];
+  if (cc_verify_prog(&p, verr, sizeof verr)) { /* refused before it reaches a device */
+    cli_error("sim", "%s: refused by the program verifier: %s", in, verr);
+    isa_prog_free(&p);
+    return 1;
+  }
   drv_dev *dev;
   int rc = drv_open(backend, cfg, opts, &dev);
   if (rc != DRV_OK) {

@@ -1,8 +1,9 @@
 /* dev/dlvta_dev.h -- the device types: what a device (the driver's backends, fsim, tsim, the
  * boards) reports, shared by the simulators below the driver and the driver above them. Status
  * codes, the kinds of device-reported errors (isa/regs.def), the error record, the performance
- * counters, a DRAM region as a simulator sees it, and the one mapping of the hardware counters
- * onto drv_counters. Types and constants only (one static inline): no library, no state.
+ * counters, a DRAM region as a simulator sees it, the DRAM windows (and how they cover regions
+ * and test a page), and the one mapping of the hardware counters onto drv_counters. Types,
+ * constants and a few static inlines: no library, no state.
  */
 #ifndef DLVTA_DEV_H
 #define DLVTA_DEV_H
@@ -76,6 +77,92 @@ typedef struct drv_region {
   uint64_t addr, size;
   uint8_t *host;
 } drv_region;
+
+/* A DRAM window (isa/regs.def WINn_BASE / WINn_LIMIT): device byte addresses [base, limit). The
+ * hardware keeps 4 KiB page numbers (bits 31:12 of each register; base and limit above
+ * 0xFFFFF000 act as 0xFFFFF000) and issues a burst only if its page lies in one of its
+ * DLVTA_REGS_WIN_COUNT windows; fsim checks every page a LOAD/STORE row or an instruction fetch
+ * touches the same way, so both stop at the same instruction. */
+typedef struct drv_window {
+  uint64_t base, limit;
+} drv_window;
+#define DRV_WIN_PAGE ((uint64_t)1 << DLVTA_REGS_WIN_PAGE_BITS)
+/* window i's registers: BASE at DLVTA_REG_WIN0_BASE + 8 i, LIMIT at + 4 (regs.def's rows) */
+#ifdef __cplusplus
+#define DRV_STATIC_ASSERT static_assert
+#else
+#define DRV_STATIC_ASSERT _Static_assert
+#endif
+DRV_STATIC_ASSERT(DLVTA_REG_WIN0_LIMIT == DLVTA_REG_WIN0_BASE + 4 && DLVTA_REG_WIN1_BASE == DLVTA_REG_WIN0_BASE + 8 &&
+                   DLVTA_REG_WIN3_LIMIT == DLVTA_REG_WIN0_BASE + 8 * (DLVTA_REGS_WIN_COUNT - 1) + 4,
+               "isa/regs.def: WINn_BASE / WINn_LIMIT must be consecutive pairs, WIN_COUNT of them");
+#define DRV_WIN_MAX_REG 0xFFFFF000u
+
+/* The register value of a window bound (what the hardware keeps of it). */
+static inline uint32_t drv_window_reg(uint64_t a) {
+  return a >= DRV_WIN_MAX_REG ? DRV_WIN_MAX_REG : (uint32_t)(a & ~(DRV_WIN_PAGE - 1));
+}
+
+/* Whether 4 KiB page `page` (a 20-bit page number) lies in one of w[0..n), as the hardware
+ * decides it from the register values. */
+static inline int drv_window_page_ok(const drv_window *w, int n, uint64_t page) {
+  for (int i = 0; i < n; i++)
+    if (page >= drv_window_reg(w[i].base) >> DLVTA_REGS_WIN_PAGE_BITS &&
+        page < drv_window_reg(w[i].limit) >> DLVTA_REGS_WIN_PAGE_BITS)
+      return 1;
+  return 0;
+}
+
+/* Whether every page of the device bytes [addr, addr + n) (n > 0) lies in a window of w[0..n_w);
+ * bytes at or past 4 GiB never do. */
+static inline int drv_window_ok(const drv_window *w, int n_w, uint64_t addr, uint64_t n) {
+  if (addr >= ((uint64_t)1 << 32) || n > ((uint64_t)1 << 32) - addr) return 0;
+  for (uint64_t p = addr >> DLVTA_REGS_WIN_PAGE_BITS; p <= (addr + n - 1) >> DLVTA_REGS_WIN_PAGE_BITS; p++)
+    if (!drv_window_page_ok(w, n_w, p)) return 0;
+  return 1;
+}
+
+/* The windows (at most max <= DLVTA_REGS_WIN_COUNT, written to out sorted by address; returns the
+ * count) that cover the ranges [r[i].addr, r[i].addr + r[i].size), each rounded out to whole
+ * pages: ranges that touch or overlap are merged; while more than max remain, the two with the
+ * smallest gap between them are merged (the gap is then inside a window too). Deterministic for
+ * a given order of r; empty ranges are skipped. */
+static inline int drv_windows_cover(const drv_region *r, int n, drv_window *out, int max) {
+  drv_window w[DLVTA_REGS_WIN_COUNT + 2];
+  int k = 0;
+  if (max > (int)DLVTA_REGS_WIN_COUNT) max = (int)DLVTA_REGS_WIN_COUNT;
+  if (max < 1) return 0;
+  for (int i = 0; i < n; i++) {
+    if (!r[i].size) continue;
+    drv_window c = {r[i].addr & ~(DRV_WIN_PAGE - 1),
+                    (r[i].addr + r[i].size + DRV_WIN_PAGE - 1) & ~(DRV_WIN_PAGE - 1)};
+    for (int j = 0; j < k;) { /* absorb every window c touches */
+      if (w[j].base <= c.limit && c.base <= w[j].limit) {
+        if (w[j].base < c.base) c.base = w[j].base;
+        if (w[j].limit > c.limit) c.limit = w[j].limit;
+        memmove(&w[j], &w[j + 1], (size_t)(k - j - 1) * sizeof *w);
+        k--;
+      } else {
+        j++;
+      }
+    }
+    int at = 0;
+    while (at < k && w[at].base < c.base) at++;
+    memmove(&w[at + 1], &w[at], (size_t)(k - at) * sizeof *w);
+    w[at] = c;
+    k++;
+    if (k > max) { /* merge the closest neighbours */
+      int best = 0;
+      for (int j = 1; j + 1 < k; j++)
+        if (w[j + 1].base - w[j].limit < w[best + 1].base - w[best].limit) best = j;
+      w[best].limit = w[best + 1].limit;
+      memmove(&w[best + 1], &w[best + 2], (size_t)(k - best - 2) * sizeof *w);
+      k--;
+    }
+  }
+  memcpy(out, w, (size_t)k * sizeof *w);
+  return k;
+}
 
 /* Fills c from the hardware counters v[DLVTA_CNT_COUNT] (v[DLVTA_CNT_x] = counter x) of a device
  * of config d: the one mapping of the counters onto drv_counters, for the register backends and

@@ -42,6 +42,12 @@ static int fsim_be_run(drv_dev *dev, uint64_t insn_addr, uint32_t count, uint32_
   drv_region *regions = malloc(MAX_REGIONS * sizeof *regions);
   if (!regions) return DRV_E_NOMEM;
   int n = drv_regions(dev, regions, MAX_REGIONS);
+  drv_window w[DLVTA_REGS_WIN_COUNT];
+  int nw = drv_windows(dev, w); /* the run may touch only the live buffers */
+  if (nw < 0 || fsim_set_windows(dev->priv, w, nw) != DRV_OK) {
+    free(regions);
+    return DRV_E_NOMEM;
+  }
   int rc = fsim_run(dev->priv, regions, n, insn_addr, count, &dev->counters, &dev->error);
   free(regions);
   return rc;

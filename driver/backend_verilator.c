@@ -132,6 +132,12 @@ static int vl_run(drv_dev *dev, uint64_t insn_addr, uint32_t count, uint32_t tim
   drv_region *regions = malloc(MAX_REGIONS * sizeof *regions);
   if (!regions) return DRV_E_NOMEM;
   int n = drv_regions(dev, regions, MAX_REGIONS);
+  drv_window w[DLVTA_REGS_WIN_COUNT];
+  int nw = drv_windows(dev, w); /* the run may touch only the live buffers */
+  if (nw < 0 || p->api.set_windows(p->t, w, nw) != DRV_OK) {
+    free(regions);
+    return DRV_E_NOMEM;
+  }
   int rc = p->api.run(p->t, regions, n, insn_addr, count, timeout_ms, &dev->counters, &dev->error);
   free(regions);
   return rc;

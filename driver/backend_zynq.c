@@ -286,6 +286,15 @@ int drv_regs_run(drv_dev *dev, const drv_regio *io, uint64_t insn_addr, uint32_t
     }
   }
   int use_irq = io->wait_irq != NULL;
+  drv_window w[DLVTA_REGS_WIN_COUNT];
+  int nw = drv_windows(dev, w);  /* the run may touch only the device's live buffers */
+  if (nw < 0) return DRV_E_NOMEM;
+  for (unsigned i = 0; i < DLVTA_REGS_WIN_COUNT; i++)
+    if (io->wr(io->ctx, DLVTA_REG_WIN0_BASE + 8 * i, (int)i < nw ? drv_window_reg(w[i].base) : 0) ||
+        io->wr(io->ctx, DLVTA_REG_WIN0_LIMIT + 8 * i, (int)i < nw ? drv_window_reg(w[i].limit) : 0)) {
+      errf(dev, DRV_ERR_BACKEND, "%s: cannot write the DRAM window registers", io->where);
+      return DRV_E_IO;
+    }
   if (io->wr(io->ctx, DLVTA_REG_INSN_ADDR, (uint32_t)insn_addr) ||
       io->wr(io->ctx, DLVTA_REG_INSN_COUNT, count) ||
       io->wr(io->ctx, DLVTA_REG_CTRL, DLVTA_CTRL_START | (use_irq ? DLVTA_CTRL_IRQ_EN : 0))) {

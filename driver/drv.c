@@ -202,6 +202,17 @@ int drv_regions(const drv_dev *dev, drv_region *out, int max) {
   return n;
 }
 
+int drv_windows(const drv_dev *dev, drv_window *out) {
+  int n = 0;
+  for (const drv_buf *b = dev->bufs; b; b = b->next) n++;
+  drv_region *r = malloc((size_t)(n ? n : 1) * sizeof *r);
+  if (!r) return -1;
+  n = drv_regions(dev, r, n);
+  int k = drv_windows_cover(r, n, out, (int)DLVTA_REGS_WIN_COUNT);
+  free(r);
+  return k;
+}
+
 /* Device addresses of simulated backends start here; a guard page separates buffers so that an
  * access running off the end of one is reported instead of landing in the next. */
 #define SIM_ADDR_BASE 0x10000000ull

@@ -45,6 +45,13 @@ struct drv_dev {
  * (at most max). */
 int drv_regions(const drv_dev *dev, drv_region *out, int max);
 
+/* The DRAM windows of a run (at most DLVTA_REGS_WIN_COUNT, into out; returns the count): those
+ * covering the device's live buffers, each rounded out to whole 4 KiB pages (drv_windows_cover);
+ * -1 if out of memory.
+ * Every backend gives them to its device (the WINn registers, fsim_set_windows,
+ * tsim_set_windows), so a program can reach nothing but the buffers. */
+int drv_windows(const drv_dev *dev, drv_window *out);
+
 /* A simple first-fit allocator of device addresses for simulated backends. */
 uint64_t drv_sim_addr_alloc(drv_dev *dev, size_t size);
 

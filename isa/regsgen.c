@@ -290,6 +290,8 @@ static void write_vh(FILE *f) {
   fprintf(f, "`define DLVTA_REGS_CNT_BASE %u'h%03x\n", ab, (unsigned)cval("CNT_BASE"));
   fprintf(f, "`define DLVTA_REGS_ERR_KIND_BITS %u\n", kb);
   fprintf(f, "`define DLVTA_REGS_PC_IDLE 32'h%08" PRIx64 "\n", cval("PC_IDLE"));
+  fprintf(f, "`define DLVTA_REGS_WIN_COUNT %" PRIu64 "\n", cval("WIN_COUNT"));
+  fprintf(f, "`define DLVTA_REGS_WIN_PAGE_BITS %" PRIu64 "\n", cval("WIN_PAGE_BITS"));
   fprintf(f, "`define DLVTA_REGS_ID 32'h%08" PRIx32 " // what REGS_ID reads: a hash of the register map\n",
           regs_id());
   for (int i = 0; i < N_REGS; i++) {

@@ -151,6 +151,12 @@ void cc_model_free(cc_model *m);
 /* Verify layer's program of m as above. 0, or -1 with "layer L (op 'node'): instruction K
  * (disassembly): what" in err. */
 int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen);
+/* The same proof for a plain program (isa_prog: a program file or assembly, `dlvta sim`): every
+ * instruction decodes; every LOAD's and STORE's DRAM rows inside the program's image; every
+ * on-chip block and index inside its buffer; every micro-op a GEMM/ALU uses loaded before its use
+ * from image bytes no STORE of the program writes (or a pad word); the work at most
+ * CC_VERIFY_MAX_ITERS. 0, or -1 with "instruction K (disassembly): what" in err. */
+int cc_verify_prog(const isa_prog *prog, char *err, size_t errlen);
 
 /* ---- tensor layout (model/layout.c) ------------------------------------------------------------
  * An accelerator tensor of logical shape c x h x w is stored blocked, B = the config's block

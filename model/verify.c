@@ -1,5 +1,6 @@
-/* model/verify.c -- the static program verifier (package.h, cc_verify_program): proves before
- * any run that a layer's program touches only the memory the runtime gives it. It walks the
+/* model/verify.c -- the static program verifier (package.h, cc_verify_program for a package's
+ * layers, cc_verify_prog for a plain program file): proves before any run that a program touches
+ * only the memory the runtime gives it. It walks the
  * program once, as the units would execute it, keeping the micro-op buffer's contents (every
  * micro-op comes from the package's constant image or from a LOAD's pad word, so it is known
  * here), and checks every DRAM extent, every on-chip index and the total work.
@@ -12,11 +13,25 @@
 
 #include "package.h"
 
+/* What the walk checks against: the program, its data image, where STOREs may write, and which
+ * image bytes hold data written at run time (micro-ops loaded from there are unknown). */
+typedef struct vprog {
+  const isa_word *insns;
+  uint32_t n_insns;
+  const uint8_t *image;
+  uint64_t image_bytes;
+  uint64_t store_limit;     /* STOREs write below this byte (a package: its activation arena) */
+  const char *store_what;   /* the name of that range in messages */
+  const char *const_what;   /* the name of the image bytes micro-ops may come from, in messages */
+  const uint64_t *written;  /* [n_written][2]: byte ranges [b, e) written at run time */
+  size_t n_written;
+  char where[160];          /* message prefix ("layer L (op 'node'): " or "") */
+} vprog;
+
 /* What the walk keeps: the micro-op buffer, element by element. */
 typedef struct vstate {
   const isa_config *cfg;
-  const cc_model *m;
-  int layer;
+  const vprog *p;
   uint32_t *uop;     /* [uop_depth] micro-op words */
   uint8_t *known;    /* [uop_depth] 1: uop[i] holds a word from the constant image or a pad */
   uint64_t iters;    /* loop iterations x micro-ops so far */
@@ -27,7 +42,7 @@ typedef struct vstate {
   size_t errlen;
 } vstate;
 
-/* "layer L (op 'node'): instruction K (disassembly): what"; returns -1. */
+/* "<where>instruction K (disassembly): what"; returns -1. */
 static int verr(const vstate *v, uint32_t k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int verr(const vstate *v, uint32_t k, const char *fmt, ...) {
   char what[256], dis[256];
@@ -35,23 +50,21 @@ static int verr(const vstate *v, uint32_t k, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  const cc_mlayer *l = &v->m->l[v->layer];
-  isa_disasm(v->cfg, &l->insns[k], dis, sizeof dis);
+  isa_disasm(v->cfg, &v->p->insns[k], dis, sizeof dis);
   if (v->err && v->errlen)
-    snprintf(v->err, v->errlen, "layer %d (%s '%s'): instruction %" PRIu32 " (%s): %s", v->layer, l->op, l->node,
-             k, dis, what);
+    snprintf(v->err, v->errlen, "%sinstruction %" PRIu32 " (%s): %s", v->p->where, k, dis, what);
   return -1;
 }
 
 
 /* Micro-op element e of a LOAD UOP whose DRAM data sits at image byte a (4 bytes). */
 static void uop_from_image(vstate *v, uint64_t e, uint64_t a) {
-  const cc_model *m = v->m;
-  if (a < m->arena_bytes) { /* the arena holds activations, written at run time: unknown */
-    v->known[e] = 0;
-    return;
-  }
-  const uint8_t *p = m->image + a;
+  for (size_t i = 0; i < v->p->n_written; i++)
+    if (a + 4 > v->p->written[2 * i] && a < v->p->written[2 * i + 1]) { /* written at run time */
+      v->known[e] = 0;
+      return;
+    }
+  const uint8_t *p = v->p->image + a;
   v->uop[e] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
   v->known[e] = 1;
 }
@@ -60,7 +73,6 @@ static void uop_from_image(vstate *v, uint64_t e, uint64_t a) {
  * inside the arena, so that constants and micro-ops never change); a LOAD UOP updates uop[]. */
 static int check_mem(vstate *v, uint32_t k, const isa_insn *in) {
   const uint32_t *f = in->f;
-  const cc_model *m = v->m;
   int store = f[ISA_F_opcode] == ISA_OP_STORE;
   unsigned mem = f[ISA_F_mem];
   uint64_t eb = v->cfg->elem_bytes[mem];
@@ -78,11 +90,11 @@ static int check_mem(vstate *v, uint32_t k, const isa_insn *in) {
   }
   if (!ys || !xs) return 0;
   uint64_t first = f[ISA_F_dram] * eb, end = (f[ISA_F_dram] + (ys - 1) * stride) * eb + xs * eb;
-  uint64_t limit = store ? m->arena_bytes : m->image_bytes;
+  uint64_t limit = store ? v->p->store_limit : v->p->image_bytes;
   if (end > limit)
     return verr(v, k, "DRAM bytes [%" PRIu64 ", %" PRIu64 ") (%" PRIu64 " rows of %" PRIu64
                 " bytes, stride %" PRIu64 ") outside the %s's %" PRIu64 " bytes",
-                first, end, ys, xs * eb, stride * eb, store ? "activation arena" : "image", limit);
+                first, end, ys, xs * eb, stride * eb, store ? v->p->store_what : "image", limit);
   if (mem != ISA_MEM_UOP) return 0;
   v->gen++;
   uint32_t pad = (uint32_t)isa_sext(f[ISA_F_pad_value], v->cfg->fwidth[ISA_F_pad_value]);
@@ -131,7 +143,7 @@ static int check_nest(vstate *v, uint32_t k, const isa_insn *in) {
     v->c_max[0] = v->c_max[1] = v->c_max[2] = 0;
     for (uint64_t u = ub; u < ue; u++) {
       if (!v->known[u])
-        return verr(v, k, "micro-op %" PRIu64 " is not loaded from the package's constants before its use", u);
+        return verr(v, k, "micro-op %" PRIu64 " is not loaded from %s before its use", u, v->p->const_what);
       uint32_t b[3];
       isa_uop_fields(v->cfg, v->uop[u], &b[0], &b[1], &b[2]);
       for (int j = 0; j < 3; j++)
@@ -149,16 +161,15 @@ static int check_nest(vstate *v, uint32_t k, const isa_insn *in) {
   return 0;
 }
 
-int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen) {
-  const isa_config *cfg = m->cfg;
-  const cc_mlayer *l = &m->l[layer];
-  vstate v = {cfg, m, layer, calloc(cfg->d.uop_depth + 1u, 4), calloc(cfg->d.uop_depth + 1u, 1), 0, 1, 0, 0, 0, {0}, err, errlen};
+/* The walk over p's instructions in program order. 0, or -1 with the message in err. */
+static int verify_walk(const isa_config *cfg, const vprog *p, char *err, size_t errlen) {
+  vstate v = {cfg, p, calloc(cfg->d.uop_depth + 1u, 4), calloc(cfg->d.uop_depth + 1u, 1), 0, 1, 0, 0, 0, {0}, err, errlen};
   int rc = 0;
-  if (!v.uop || !v.known) rc = -1, snprintf(err, errlen, "layer %d: out of memory", layer);
-  if (!rc && l->n_insns == 0) rc = -1, snprintf(err, errlen, "layer %d (%s '%s'): empty program", layer, l->op, l->node);
-  for (uint32_t k = 0; k < l->n_insns && !rc; k++) {
+  if (!v.uop || !v.known) rc = -1, snprintf(err, errlen, "%sout of memory", p->where);
+  if (!rc && p->n_insns == 0) rc = -1, snprintf(err, errlen, "%sempty program", p->where);
+  for (uint32_t k = 0; k < p->n_insns && !rc; k++) {
     isa_insn in;
-    int dc = isa_decode(cfg, &l->insns[k], &in);
+    int dc = isa_decode(cfg, &p->insns[k], &in);
     if (dc != ISA_OK) {
       rc = verr(&v, k, "does not decode: %s", isa_strerror(dc));
       break;
@@ -173,5 +184,40 @@ int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen) {
   }
   free(v.uop);
   free(v.known);
+  return rc;
+}
+
+int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen) {
+  const cc_mlayer *l = &m->l[layer];
+  uint64_t arena[2] = {0, m->arena_bytes}; /* the arena holds activations, written at run time */
+  vprog p = {l->insns, l->n_insns, m->image, m->image_bytes, m->arena_bytes, "activation arena",
+             "the package's constants", arena, 1, ""};
+  snprintf(p.where, sizeof p.where, "layer %d (%.40s '%.80s'): ", layer, l->op, l->node);
+  return verify_walk(m->cfg, &p, err, errlen);
+}
+
+int cc_verify_prog(const isa_prog *prog, char *err, size_t errlen) {
+  const isa_config *cfg = prog->cfg;
+  /* every STORE's byte hull is data written at run time (whatever the order the units run in) */
+  uint64_t *w = malloc(2 * sizeof *w * (prog->n_insns ? prog->n_insns : 1));
+  if (!w) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  size_t n = 0;
+  for (uint32_t k = 0; k < prog->n_insns; k++) {
+    isa_insn in;
+    if (isa_decode(cfg, &prog->insns[k], &in) != ISA_OK || in.f[ISA_F_opcode] != ISA_OP_STORE) continue;
+    const uint32_t *f = in.f;
+    uint64_t eb = cfg->elem_bytes[f[ISA_F_mem]], ys = f[ISA_F_y_size], xs = f[ISA_F_x_size];
+    if (!ys || !xs) continue;
+    w[2 * n] = f[ISA_F_dram] * eb;
+    w[2 * n + 1] = (f[ISA_F_dram] + (ys - 1) * f[ISA_F_x_stride]) * eb + xs * eb;
+    n++;
+  }
+  vprog p = {prog->insns, prog->n_insns, prog->image, prog->image_bytes, prog->image_bytes, "image",
+             "image bytes that no STORE of the program writes", w, n, ""};
+  int rc = verify_walk(cfg, &p, err, errlen);
+  free(w);
   return rc;
 }

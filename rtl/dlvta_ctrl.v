@@ -34,6 +34,9 @@ module dlvta_ctrl (
   output reg         go_o,         // the cycle after: fetch starts
   output wire [31:0] insn_addr_o,
   output wire [31:0] insn_count_o,
+  // DRAM windows (WINn_BASE / WINn_LIMIT as 4 KiB page numbers), window w at
+  // [w*WinBits +: WinBits] = {limit == 0, base == 0, limit - 1, base - 1, limit, base} (dlvta_win)
+  output wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_o,
   output wire        halt_o,       // an error happened: units start nothing more
   // unit status
   input  wire [3:0]  err_v_i,      // {store, compute, load, fetch}: one-cycle error reports
@@ -83,6 +86,10 @@ module dlvta_ctrl (
   reg [31:0] insn_addr_q;
   reg [31:0] insn_count_q;
   reg        clear_q;
+  localparam integer NWin = `DLVTA_REGS_WIN_COUNT;
+  localparam integer WinSel = (NWin > 1) ? $clog2(NWin) : 1;
+  wire [NWin*20-1:0] win_base;   // WINn_BASE, WINn_LIMIT: page numbers, window n at [n*20 +: 20]
+  wire [NWin*20-1:0] win_limit;
 
   // ---- AXI4-Lite ----
   wire wr_fire = s_awvalid_i && s_wvalid_i && !s_bvalid_o;
@@ -102,6 +109,36 @@ module dlvta_ctrl (
   assign clear_o = clear_q;
   assign insn_addr_o = insn_addr_q;
   assign insn_count_o = insn_count_q;
+  // window registers: WIN0_BASE + 8 w (BASE), + 4 (LIMIT); the record's derived fields are
+  // registered here (a cycle after the write, long before a run can start)
+  wire [AddrBits-1:0] win_woff = wr_word - `DLVTA_REG_WIN0_BASE;
+  wire win_whit = (wr_word >= `DLVTA_REG_WIN0_BASE) && (win_woff[AddrBits-1:3] < NWin[AddrBits-4:0]);
+  wire [AddrBits-1:0] win_roff = rd_word - `DLVTA_REG_WIN0_BASE;
+  wire win_rhit = (rd_word >= `DLVTA_REG_WIN0_BASE) && (win_roff[AddrBits-1:3] < NWin[AddrBits-4:0]);
+  genvar gw;
+  generate
+    for (gw = 0; gw < NWin; gw = gw + 1) begin : gen_win
+      reg [19:0] base_q;
+      reg [19:0] limit_q;
+      reg [81:0] rec_q;  // {limit == 0, base == 0, limit - 1, base - 1, limit, base}
+      always @(posedge clk_i) begin
+        if (!rst_ni) begin
+          base_q <= 20'd0;
+          limit_q <= 20'd0;
+          rec_q <= {1'b1, 1'b1, 20'hFFFFF, 20'hFFFFF, 20'd0, 20'd0};
+        end else begin
+          if (wr_fire && win_whit && !busy_q && (win_woff[3 +: WinSel] == gw)) begin
+            if (win_woff[2]) limit_q <= s_wdata_i[31:12];
+            else base_q <= s_wdata_i[31:12];
+          end
+          rec_q <= {limit_q == 20'd0, base_q == 20'd0, limit_q - 20'd1, base_q - 20'd1, limit_q, base_q};
+        end
+      end
+      assign win_o[gw*82 +: 82] = rec_q;
+      assign win_base[gw*20 +: 20] = base_q;
+      assign win_limit[gw*20 +: 20] = limit_q;
+    end
+  endgenerate
   assign halt_o = halt_q || (err_v_i != 4'd0);
   assign irq_o = (done_q || error_q) && irq_en_q;  // the run ended, either way
 
@@ -269,6 +306,9 @@ module dlvta_ctrl (
         s_rdata_o <= 32'd0;
         if (cnt_hit) begin
           s_rdata_o <= s_araddr_i[2] ? cnt_rd[63:32] : cnt_rd[31:0];
+        end else if (win_rhit) begin
+          s_rdata_o <= {win_roff[2] ? win_limit[win_roff[3 +: WinSel]*20 +: 20] :
+                                      win_base[win_roff[3 +: WinSel]*20 +: 20], 12'd0};
         end else begin
           case (rd_word)
             `DLVTA_REG_CTRL: s_rdata_o <= ctrl_rd;
@@ -293,7 +333,7 @@ module dlvta_ctrl (
   end
 
   // bits the register map leaves unused (which ones depends on isa/regs.def)
-  wire unused_ok = ^{s_wdata_i, s_wstrb_i, s_awaddr_i[1:0], cnt_off[2:0]};
+  wire unused_ok = ^{s_wdata_i, s_wstrb_i, s_awaddr_i[1:0], cnt_off[2:0], win_woff[1:0], win_roff[1:0]};
 endmodule
 
 `default_nettype wire

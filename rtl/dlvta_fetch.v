@@ -36,6 +36,8 @@ module dlvta_fetch (
   input  wire                        ar_ready_i,
   output wire [31:0]                 ar_addr_o,
   output wire [7:0]                  ar_len_o,
+  input  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_i,  // DRAM windows (dlvta_ctrl)
+  output wire                         ar_ok_o,         // the burst on offer lies in a window
   input  wire                        r_valid_i,
   input  wire [`DLVTA_AXI_BITS-1:0]  r_data_i,
   input  wire [1:0]                  r_resp_i,
@@ -54,7 +56,6 @@ module dlvta_fetch (
   reg  [31:0] disp_q;       // instructions dispatched
   reg  [31:0] count_q;
   reg  [11:0] pend_q;       // beats requested, not yet received
-  reg         dma_err_seen_q;
 
   wire        dma_busy;
   wire        dma_err;
@@ -101,6 +102,7 @@ module dlvta_fetch (
     .y_size_i(16'd1), .x_size_i(chunk), .x_stride_i(16'd0),
     .allow_i(allow_q), .abort_i(stop_q || halt_i), .busy_o(dma_busy), .err_o(dma_err),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .win_i(win_i), .ar_ok_o(ar_ok_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
     .el_valid_o(el_valid), .el_data_o(el_data), .el_ready_i(1'b1)
   );
@@ -160,19 +162,25 @@ module dlvta_fetch (
 
   wire in_finish = (op == `DLVTA_OP_FINISH);
 
+  // An instruction whose beats came with an error response (or were refused: outside the DRAM
+  // windows, dlvta_axi_rd) enters the buffer flagged (h_err; the DMA's error flag is sticky, so
+  // every later one is flagged too) and stops the run with DRAM_RANGE when it reaches the head,
+  // after every instruction before it was dispatched (as fsim reports a fetch out of range when
+  // fetch reaches it).
+  wire       h_err;
   wire       h_legal;
   wire [1:0] h_unit;
   wire       h_finish;
-  dlvta_fifo #(.Width(164), .LogDepth(LogBuf)) u_buf (
+  dlvta_fifo #(.Width(165), .LogDepth(LogBuf)) u_buf (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
-    .push_i(el_fire && !stop_q), .data_i({in_finish, unit, legal, fetched_q, el_data}),
-    .pop_i(disp_fire), .head_o({h_finish, h_unit, h_legal, head}), .empty_o(buf_empty),
+    .push_i(el_fire && !stop_q), .data_i({dma_err, in_finish, unit, legal, fetched_q, el_data}),
+    .pop_i(disp_fire), .head_o({h_err, h_finish, h_unit, h_legal, head}), .empty_o(buf_empty),
     .full_o(buf_full), .count_o(buf_count)
   );
 
   wire tgt_full = (h_unit == 2'd0) ? full_load_i : (h_unit == 2'd1) ? full_compute_i : full_store_i;
-  wire can_disp = active_q && !stop_q && !halt_i && !buf_empty && !dma_err_seen_q && !dma_err;
-  wire disp_fire = can_disp && h_legal && !tgt_full;
+  wire can_disp = active_q && !stop_q && !halt_i && !buf_empty;
+  wire disp_fire = can_disp && !h_err && h_legal && !tgt_full;
 
   assign push_load_o = disp_fire && (h_unit == 2'd0);
   assign push_compute_o = disp_fire && (h_unit == 2'd1);
@@ -182,7 +190,7 @@ module dlvta_fetch (
   assign exhausted_o = active_q && !finish_q && !stop_q && (disp_q == count_q) && !dma_busy;
   assign busy_o = dma_busy;
   assign pc_o = fetched_q;
-  assign wait_o = can_disp && h_legal && tgt_full;
+  assign wait_o = can_disp && !h_err && h_legal && tgt_full;
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -196,7 +204,6 @@ module dlvta_fetch (
       count_q <= 32'd0;
       pend_q <= 12'd0;
       allow_q <= 1'b0;
-      dma_err_seen_q <= 1'b0;
       err_o <= 1'b0;
       err_kind_o <= `DLVTA_ERR_NONE;
       err_idx_o <= 32'd0;
@@ -222,18 +229,17 @@ module dlvta_fetch (
           stop_q <= 1'b1;
         end
       end
-      if (can_disp && !h_legal) begin
+      if (can_disp && !h_err && !h_legal) begin
         stop_q <= 1'b1;
         err_o <= 1'b1;
         err_kind_o <= `DLVTA_ERR_ILLEGAL;
         err_idx_o <= head[159:128];
       end
-      if (active_q && !stop_q && dma_err && !dma_err_seen_q) begin
-        dma_err_seen_q <= 1'b1;
+      if (can_disp && h_err) begin
         stop_q <= 1'b1;
         err_o <= 1'b1;
         err_kind_o <= `DLVTA_ERR_DRAM_RANGE;
-        err_idx_o <= buf_empty ? fetched_q : head[159:128];
+        err_idx_o <= head[159:128];
       end
     end
   end

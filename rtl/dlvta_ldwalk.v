@@ -4,6 +4,7 @@
 // DRAM elements as the DMA delivers them. Used by the load unit and the compute unit.
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_ldwalk #(
   parameter integer MaxLogE = 4
@@ -28,6 +29,8 @@ module dlvta_ldwalk #(
   input  wire                         ar_ready_i,
   output wire [31:0]                  ar_addr_o,
   output wire [7:0]                   ar_len_o,
+  input  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_i,  // DRAM windows (dlvta_ctrl)
+  output wire                         ar_ok_o,         // the burst on offer lies in a window
   input  wire                         r_valid_i,
   input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
   input  wire [1:0]                   r_resp_i,
@@ -91,6 +94,7 @@ module dlvta_ldwalk #(
     .y_size_i(y_size_q), .x_size_i(x_size_q), .x_stride_i(x_stride_q),
     .allow_i(1'b1), .abort_i(1'b0), .busy_o(dma_busy), .err_o(dma_err),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .win_i(win_i), .ar_ok_o(ar_ok_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
     .el_valid_o(el_valid), .el_data_o(wr_data_o), .el_ready_i(el_ready)
   );

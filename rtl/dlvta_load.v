@@ -38,6 +38,8 @@ module dlvta_load (
   input  wire                         ar_ready_i,
   output wire [31:0]                  ar_addr_o,
   output wire [7:0]                   ar_len_o,
+  input  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_i,  // DRAM windows (dlvta_ctrl)
+  output wire                         ar_ok_o,         // the burst on offer lies in a window
   input  wire                         r_valid_i,
   input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
   input  wire [1:0]                   r_resp_i,
@@ -82,6 +84,7 @@ module dlvta_load (
     .done_o(done), .range_err_o(range_err), .dram_err_o(dram_err), .busy_o(walk_busy),
     .wr_valid_o(wr_valid), .wr_pad_o(wr_pad), .wr_addr_o(wr_addr_o), .wr_data_o(wr_data),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
+    .win_i(win_i), .ar_ok_o(ar_ok_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o)
   );
 

@@ -17,6 +17,7 @@
 // valid comes from registers only, never from the shared port's R valid.
 `default_nettype none
 `include "dlvta_isa.vh"
+`include "dlvta_regs.vh"
 
 module dlvta_rdma #(
   parameter integer MaxLogE = 4,
@@ -35,6 +36,8 @@ module dlvta_rdma #(
   input  wire                         abort_i,     // issue nothing more; drain what is in flight
   output wire                         busy_o,
   output wire                         err_o,       // an R beat answered an error (until start)
+  input  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_i, // the DRAM windows (dlvta_ctrl, dlvta_win)
+  output wire                         ar_ok_o,     // the burst on offer lies in a window
   // AXI read address / data (through the shared port's arbiter)
   output wire                         ar_valid_o,
   input  wire                         ar_ready_i,
@@ -103,6 +106,24 @@ module dlvta_rdma #(
   assign ar_addr_o = {a_beat_q, {LogB{1'b0}}};
   assign ar_len_o = {3'd0, burst_q - 5'd1};
 
+  // ---- DRAM window: ok_q says whether the page of the burst on offer lies in a window ----
+  // A burst never crosses a 4 KiB page. Registered, never on the AR path: in a row's set-up cycle
+  // ok_q takes the test of the row's first page (a_byte_q); a burst that ends on the page boundary
+  // moves the next one to the next page, whose test okn_q holds, registered from the page on offer
+  // (from a_byte_q in the set-up cycle). okn_q lags a page change by a cycle, but the burst that
+  // starts a page cannot end it (a page holds at least 32 beats), so it is current when used.
+  wire [19:0] s_page = a_byte_q[31:12];
+  wire [19:0] a_page = a_beat_q[BW-1:LogBeats4K];
+  wire        ok_set;
+  wire        ok_nxt;
+  reg         ok_q;
+  reg         okn_q;
+  dlvta_win #(.Next(0)) u_win_set (.page_i(s_page), .win_i(win_i), .ok_o(ok_set));
+  dlvta_win #(.Next(1)) u_win_nxt (.page_i(a_setup_q ? s_page : a_page), .win_i(win_i), .ok_o(ok_nxt));
+  wire [LogBeats4K:0] a_end_beat = {1'b0, a_beat_q[LogBeats4K-1:0]} + {{(LogBeats4K-4){1'b0}}, burst_q};
+  wire        a_cross = a_end_beat[LogBeats4K];  // the next burst starts on the next page
+  assign ar_ok_o = ok_q;
+
   // ---- data side ----
   reg              d_active_q;
   reg [15:0]       d_row_q;
@@ -160,6 +181,11 @@ module dlvta_rdma #(
   end
 
   always @(posedge clk_i) begin
+    if (!rst_ni) okn_q <= 1'b0;
+    else okn_q <= ok_nxt;
+  end
+
+  always @(posedge clk_i) begin
     if (!rst_ni) begin
       y_size_q <= 16'd0;
       x_size_q <= 16'd0;
@@ -175,6 +201,7 @@ module dlvta_rdma #(
       a_last_row_q <= 1'b0;
       a_byte_q <= 32'd0;
       a_beat_q <= {BW{1'b0}};
+      ok_q <= 1'b0;
       a_left_q <= 25'd0;
       burst_q <= 5'd0;
       out_q <= 12'd0;
@@ -217,12 +244,14 @@ module dlvta_rdma #(
         if (abort_i) begin
           if (!ar_wait) a_active_q <= 1'b0;  // an offered burst is issued first (and drained)
         end else if (a_active_q && a_setup_q) begin
+          ok_q <= ok_set;
           a_last_row_q <= (a_row_q + 16'd1 == y_size_q);
           a_beat_q <= a_first;
           a_left_q <= a_row_beats;
           burst_q <= burst_first;
           a_setup_q <= 1'b0;
         end else if (ar_fire) begin
+          if (a_cross) ok_q <= okn_q;
           a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst_q};
           a_left_q <= a_left_q - {20'd0, burst_q};
           burst_q <= burst_next;

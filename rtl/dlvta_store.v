@@ -33,6 +33,7 @@ module dlvta_store (
   output wire                         busy_o,
   output wire                         stall_o,
   output reg                          retire_o,
+  input  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win_i, // the DRAM windows (dlvta_ctrl, dlvta_win)
   // AXI write channels
   output wire [31:0]                  m_awaddr_o,
   output wire [7:0]                   m_awlen_o,
@@ -132,22 +133,41 @@ module dlvta_store (
     .next_o(burst_next), .row_end_o(row_end)
   );
 
+  // ---- DRAM window (as dlvta_rdma's): ok_q, registered, says whether the page of the burst on
+  // offer lies in a window. A burst outside is never issued: it is taken here without AWVALID,
+  // its beats are packed as usual and dropped (no WVALID), it gets no response, and the
+  // instruction ends with ERR_KIND DRAM_RANGE as after an error response.
+  wire [19:0] s_page = a_start[31:12];
+  wire [19:0] a_page = a_beat_q[BW-1:LogBeats4K];
+  wire        ok_set;
+  wire        ok_nxt;
+  reg         ok_q;
+  reg         okn_q;
+  dlvta_win #(.Next(0)) u_win_set (.page_i(s_page), .win_i(win_i), .ok_o(ok_set));
+  dlvta_win #(.Next(1)) u_win_nxt (.page_i(a_setup_q ? s_page : a_page), .win_i(win_i), .ok_o(ok_nxt));
+  wire [LogBeats4K:0] a_end_beat = {1'b0, a_beat_q[LogBeats4K-1:0]} + {{(LogBeats4K-4){1'b0}}, burst_q};
+  wire        a_cross = a_end_beat[LogBeats4K];  // the next burst starts on the next page
+
   wire       len_full;
   wire       len_empty;
-  wire [4:0] len_head;
+  wire [5:0] len_head;  // {refused, beats}
   wire [2:0] len_count;
-  assign m_awvalid_o = run && a_active_q && !a_setup_q && !len_full;
+  wire       aw_offer = run && a_active_q && !a_setup_q && !len_full;
+  assign m_awvalid_o = aw_offer && ok_q;
   assign m_awaddr_o = {a_beat_q, {LogB{1'b0}}};
   assign m_awlen_o = {3'd0, burst_q - 5'd1};
   wire aw_fire = m_awvalid_o && m_awready_i;
-  wire w_fire = m_wvalid_o && m_wready_i;
+  wire aw_refuse = aw_offer && !ok_q;
+  wire aw_take = aw_fire || aw_refuse;
+  wire w_ref = len_head[5];  // the burst at the head of W was refused: its beats are dropped
+  wire w_fire;
   reg  [4:0] wbeat_q;   // beats sent of the current burst
-  wire w_last = (wbeat_q + 5'd1 == len_head);
+  wire w_last = (wbeat_q + 5'd1 == len_head[4:0]);
   assign m_wlast_o = w_last;
 
-  dlvta_fifo #(.Width(5), .LogDepth(2)) u_lens (
+  dlvta_fifo #(.Width(6), .LogDepth(2)) u_lens (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
-    .push_i(aw_fire), .data_i(burst_q), .pop_i(w_fire && w_last),
+    .push_i(aw_take), .data_i({aw_refuse, burst_q}), .pop_i(w_fire && w_last),
     .head_o(len_head), .empty_o(len_empty), .full_o(len_full), .count_o(len_count)
   );
 
@@ -244,7 +264,8 @@ module dlvta_store (
     end
   endgenerate
 
-  assign m_wvalid_o = wvalid;
+  assign m_wvalid_o = wvalid && !w_ref;
+  assign w_fire = wvalid && (w_ref || m_wready_i);
   assign m_wdata_o = wdata;
   assign m_wstrb_o = wstrb;
 
@@ -273,6 +294,8 @@ module dlvta_store (
       a_row_q <= 16'd0;
       a_elem_q <= 48'd0;
       a_beat_q <= {BW{1'b0}};
+      ok_q <= 1'b0;
+      okn_q <= 1'b0;
       a_left_q <= 25'd0;
       a_last_row_q <= 1'b0;
       burst_q <= 5'd0;
@@ -292,7 +315,7 @@ module dlvta_store (
       retire_o <= 1'b0;
 
       b_out_q <= b_out_q + (aw_fire ? 8'd1 : 8'd0) - (b_fire ? 8'd1 : 8'd0);
-      if (b_fire && m_bresp_i != 2'b00) err_seen_q <= 1'b1;
+      if ((b_fire && m_bresp_i != 2'b00) || aw_refuse) err_seen_q <= 1'b1;
       rd_pend_q <= out_re_o;
       if (out_re_o) begin
         rd_addr_q <= rd_addr_q + 32'd1;
@@ -302,13 +325,16 @@ module dlvta_store (
       if (el_pop) w_left_q <= w_left_q - 32'd1;
 
       // write addresses
+      okn_q <= ok_nxt;
       if (a_active_q && a_setup_q) begin
+        ok_q <= ok_set;
         a_last_row_q <= (a_row_q + 16'd1 == y_size_q);
         a_beat_q <= a_first;
         a_left_q <= a_row_beats;
         burst_q <= burst_first;
         a_setup_q <= 1'b0;
-      end else if (aw_fire) begin
+      end else if (aw_take) begin
+        if (a_cross) ok_q <= okn_q;
         a_beat_q <= a_beat_q + {{(BW-5){1'b0}}, burst_q};
         a_left_q <= a_left_q - {20'd0, burst_q};
         burst_q <= burst_next;

@@ -113,17 +113,21 @@ module dlvta_top #(
   dlvta_tokq u_s2c (.clk_i(clk), .rst_ni(urst_n), .clear_i(1'b0), .push_i(s2c_push),
                     .pop_i(s2c_pop), .has_token_o(s2c_tok), .has_room_o(s2c_room));
 
+  // ---- DRAM windows (dlvta_ctrl's WINn registers; each DMA checks its bursts, dlvta_win) ----
+  wire [`DLVTA_REGS_WIN_COUNT*82-1:0] win;
+
   // ---- shared read port ----
-  wire [2:0]  rq_valid, rq_ready, rs_valid, rs_ready;
+  wire [2:0]  rq_valid, rq_ready, rs_valid, rs_ready, rq_ok;
+  wire [1:0]  rs_resp;
   wire [95:0] rq_addr;
   wire [23:0] rq_len;
   wire        rd_busy;
   dlvta_axi_rd u_rd (
     .clk_i(clk), .rst_ni(rst_n), .clear_i(clear),
     .req_valid_i(rq_valid), .req_ready_o(rq_ready), .req_addr_i(rq_addr), .req_len_i(rq_len),
-    .rsp_valid_o(rs_valid), .rsp_ready_i(rs_ready), .busy_o(rd_busy),
+    .req_ok_i(rq_ok), .rsp_valid_o(rs_valid), .rsp_resp_o(rs_resp), .rsp_ready_i(rs_ready), .busy_o(rd_busy),
     .m_araddr_o(m_axi_araddr), .m_arlen_o(m_axi_arlen), .m_arvalid_o(m_axi_arvalid),
-    .m_arready_i(m_axi_arready), .m_rvalid_i(m_axi_rvalid), .m_rlast_i(m_axi_rlast),
+    .m_arready_i(m_axi_arready), .m_rvalid_i(m_axi_rvalid), .m_rresp_i(m_axi_rresp), .m_rlast_i(m_axi_rlast),
     .m_rready_o(m_axi_rready)
   );
   assign m_axi_arsize = LogB[2:0];
@@ -145,8 +149,8 @@ module dlvta_top #(
     .err_o(f_err), .err_kind_o(f_err_kind), .err_idx_o(f_err_idx), .exhausted_o(f_exhausted),
     .busy_o(f_busy), .pc_o(f_pc), .wait_o(f_wait),
     .ar_valid_o(rq_valid[0]), .ar_ready_i(rq_ready[0]), .ar_addr_o(rq_addr[31:0]),
-    .ar_len_o(rq_len[7:0]), .r_valid_i(rs_valid[0]), .r_data_i(m_axi_rdata),
-    .r_resp_i(m_axi_rresp), .r_ready_o(rs_ready[0])
+    .ar_len_o(rq_len[7:0]), .win_i(win), .ar_ok_o(rq_ok[0]), .r_valid_i(rs_valid[0]), .r_data_i(m_axi_rdata),
+    .r_resp_i(rs_resp), .r_ready_o(rs_ready[0])
   );
 
   // ---- buffers shared between units ----
@@ -187,8 +191,8 @@ module dlvta_top #(
     .err_o(l_err), .err_kind_o(l_err_kind), .pc_o(l_pc), .wait_o(l_wait), .busy_o(l_busy),
     .stall_o(l_stall), .retire_o(l_retire), .retire_mem_o(l_retire_mem),
     .ar_valid_o(rq_valid[1]), .ar_ready_i(rq_ready[1]), .ar_addr_o(rq_addr[63:32]),
-    .ar_len_o(rq_len[15:8]), .r_valid_i(rs_valid[1]), .r_data_i(m_axi_rdata),
-    .r_resp_i(m_axi_rresp), .r_ready_o(rs_ready[1])
+    .ar_len_o(rq_len[15:8]), .win_i(win), .ar_ok_o(rq_ok[1]), .r_valid_i(rs_valid[1]), .r_data_i(m_axi_rdata),
+    .r_resp_i(rs_resp), .r_ready_o(rs_ready[1])
   );
 
   // ---- compute ----
@@ -210,8 +214,8 @@ module dlvta_top #(
     .retire_mem_o(c_retire_mem), .finish_o(c_finish),
     .gemm_cycle_o(c_gemm), .mac_iter_o(c_mac), .alu_cycle_o(c_alu),
     .ar_valid_o(rq_valid[2]), .ar_ready_i(rq_ready[2]), .ar_addr_o(rq_addr[95:64]),
-    .ar_len_o(rq_len[23:16]), .r_valid_i(rs_valid[2]), .r_data_i(m_axi_rdata),
-    .r_resp_i(m_axi_rresp), .r_ready_o(rs_ready[2])
+    .ar_len_o(rq_len[23:16]), .win_i(win), .ar_ok_o(rq_ok[2]), .r_valid_i(rs_valid[2]), .r_data_i(m_axi_rdata),
+    .r_resp_i(rs_resp), .r_ready_o(rs_ready[2])
   );
 
   // ---- store ----
@@ -225,7 +229,7 @@ module dlvta_top #(
     .c2s_token_i(c2s_tok), .c2s_pop_o(c2s_pop), .s2c_room_i(s2c_room), .s2c_push_o(s2c_push),
     .out_re_o(out_re), .out_raddr_o(out_raddr), .out_rdata_i(out_rdata),
     .err_o(s_err), .err_kind_o(s_err_kind), .pc_o(s_pc), .wait_o(s_wait), .busy_o(s_busy),
-    .stall_o(s_stall), .retire_o(s_retire),
+    .stall_o(s_stall), .retire_o(s_retire), .win_i(win),
     .m_awaddr_o(m_axi_awaddr), .m_awlen_o(m_axi_awlen), .m_awvalid_o(m_axi_awvalid),
     .m_awready_i(m_axi_awready), .m_wdata_o(m_axi_wdata), .m_wstrb_o(m_axi_wstrb),
     .m_wlast_o(m_axi_wlast), .m_wvalid_o(m_axi_wvalid), .m_wready_i(m_axi_wready),
@@ -270,7 +274,7 @@ module dlvta_top #(
     .s_bready_i(s_axil_bready), .s_araddr_i(s_axil_araddr), .s_arvalid_i(s_axil_arvalid),
     .s_arready_o(s_axil_arready), .s_rdata_o(s_axil_rdata), .s_rresp_o(s_axil_rresp),
     .s_rvalid_o(s_axil_rvalid), .s_rready_i(s_axil_rready), .irq_o(irq),
-    .clear_o(clear), .go_o(go), .insn_addr_o(insn_addr), .insn_count_o(insn_count), .halt_o(halt),
+    .clear_o(clear), .go_o(go), .insn_addr_o(insn_addr), .insn_count_o(insn_count), .win_o(win), .halt_o(halt),
     .err_v_i({s_err, c_err, l_err, f_err}),
     .err_kind_i({s_err_kind, c_err_kind, l_err_kind, f_err_kind}),
     .err_idx_i({s_pc, c_pc, l_pc, f_err_idx}),

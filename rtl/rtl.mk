@@ -18,7 +18,8 @@ LINT_DEPS += $(GEN_HDRS)
 # tests/test_tsim.c (directed) and tests/test_tsim_random.c (500 progen programs a config, each
 # under its own random DRAM profile, every counter compared and fsim's cycle estimate held to
 # the RTL's) run in `make test` on tiny and pynq (64-bit AXI) and ultra96 (128-bit AXI); the long
-# suites add more seeds and bigger programs.
+# suites add more seeds and bigger programs. tests/test_tsim_window.c (150 hostile programs a
+# config, tiny and pynq) checks the DRAM window on both.
 TEST_DEPS += $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so $(BUILD)/ultra96/libtsim.so \
              $(BUILD)/tiny/libtsim_trace.so
 # pynq and tiny have one accumulator copy (isa/configs.def acc_copies); the two-copy RTL against
@@ -29,7 +30,8 @@ TEST_SCRIPTS += "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim tiny" \
 TEST_LONG_DEPS += $(BUILD)/pynq/libtsim_acc2.so
 TEST_LONG += "$(BUILD)/tests/test_tsim_random -n 5000 -s 100000 tiny pynq ultra96" \
              "$(BUILD)/tests/test_tsim_random -big -n 1000 -s 900000 tiny pynq ultra96" \
-             "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim_random -n 3000 -s 300000 tiny pynq"
+             "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim_random -n 3000 -s 300000 tiny pynq" \
+             "$(BUILD)/tests/test_tsim_window -n 2000 -s 10000 tiny pynq ultra96"
 
 # Simulation speed and GEMM utilization of a double-buffered GEMM on pynq.
 $(BUILD)/tsim/bench_tsim: sim/tsim/bench_tsim.c sim/tsim/tsim.h $(BUILD)/libdlvta.a | $(GEN_HDRS)
@@ -39,5 +41,5 @@ BENCH_DEPS += $(BUILD)/tsim/bench_tsim $(BUILD)/pynq/libtsim.so
 BENCH_CMDS += "$(BUILD)/tsim/bench_tsim pynq $(BUILD)/bench/tsim_pynq.json"
 
 # the RTL tests' headers (the generic test rule sees only its own source through -MMD after a first build)
-$(BUILD)/tests/test_tsim $(BUILD)/tests/test_tsim_random $(BUILD)/tests/test_tsim_drv: \
+$(BUILD)/tests/test_tsim $(BUILD)/tests/test_tsim_random $(BUILD)/tests/test_tsim_drv $(BUILD)/tests/test_tsim_window: \
   sim/tsim/tsim.h tests/tsim_xcheck.h sim/fsim/fsim.h sim/fsim/progen.h dev/dlvta_dev.h

@@ -78,6 +78,14 @@ if [ $rc -ne 0 ] && echo "$out" | grep -q "huge.s:2: .image 3333333371: beyond t
 printf '.config tiny\n.org 268435400\n.space 100\n' >"$T/huge2.s"
 out=$(ulimit -v 1000000; $D asm "$T/huge2.s" -o "$T/huge2.bin" 2>&1); rc=$?
 if [ $rc -ne 0 ] && echo "$out" | grep -q "huge2.s:3: data image larger than the assembler's limit"; then ok; else bad "asm .space past limit: rc=$rc out=$out"; fi
+# a program that would touch memory outside its image is refused at load (cc_verify_prog), with
+# the instruction index and its disassembly, before it reaches a device
+printf '.config tiny\n.image 64\nload inp sram=0 dram=100000 y_size=1 x_size=2 x_stride=2\nfinish\n' >"$T/oob.s"
+out=$($D sim "$T/oob.s" --config tiny 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "refused by the program verifier: instruction 0 (load inp sram=0 dram=100000 .*outside the image's 64 bytes"; then ok; else bad "out-of-image program: rc=$rc out=$out"; fi
+printf '.config tiny\n.image 64\ngemm uop_begin=0 uop_end=1 loop_out=1 loop_in=1\nfinish\n' >"$T/nouop.s"
+out=$($D sim "$T/nouop.s" --config tiny 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "instruction 0 (gemm .*micro-op 0 is not loaded"; then ok; else bad "unloaded micro-op: rc=$rc out=$out"; fi
 # a directory where a file is expected names the real cause
 out=$($D sim "$T" --config tiny 2>&1); rc=$?
 if [ $rc -ne 0 ] && echo "$out" | grep -q "Is a directory"; then ok; else bad "directory as program: rc=$rc out=$out"; fi

@@ -161,12 +161,14 @@ __attribute__((unused)) static int e2e_same_file(const char *a, const char *b) {
 }
 
 /* Compare outputs y (n x on) with onnxruntime's ort_ref.npy of the model: every input's cosine
- * >= min_cos and, if top1, the same argmax. Prints one line per input. */
+ * >= min_cos and, if top1, the same argmax. Prints one line per input; counts one model run
+ * (tu_models) per call. */
 __attribute__((unused)) static void e2e_vs_ort(const char *model, const char *what, const float *y, int64_t n, int64_t on, double min_cos,
                        int top1) {
   char p[512];
   npy_array ra;
   float *ref;
+  tu_models++;
   if (e2e_load_f32(e2e_path(p, sizeof p, model, "ort_ref.npy"), &ra, &ref)) return;
   CHECK((int64_t)ra.count == n * on, "%s: ort_ref has %zu values, expected %lld", model, ra.count, (long long)(n * on));
   if ((int64_t)ra.count == n * on) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/test_run_tests.sh -- the test runner's counting (tools/run_tests.sh): summaries are summed,
 # a command without a "N passed, N failed" summary is a failure whatever its exit status, a
-# non-zero exit without failures counts as one failure, and the runner's own exit status follows.
+# non-zero exit without failures counts as one failure, and the runner's own exit status follows;
+# commands, programs and models ("tested:" lines) and checks are counted separately.
 set -u
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -25,6 +26,11 @@ run "echo '1 passed, 2 failed'; exit 1"
 if [ $rc -ne 0 ] && [ "$last" = "1 passed, 2 failed" ]; then ok; else bad "failures counted once: rc=$rc last=$last"; fi
 run "true"
 if [ $rc -ne 0 ] && [ "$last" = "0 passed, 1 failed" ] && echo "$out" | grep -q "true"; then ok; else bad "silent command: rc=$rc last=$last"; fi
+run "echo 'tested: 7 programs, 2 models'; echo '3 passed, 0 failed'" "echo 'tested: 5 programs, 0 models'; echo '1 passed, 1 failed'" "echo '2 passed, 0 failed'"
+if [ $rc -ne 0 ] && [ "$last" = "6 passed, 1 failed" ] &&
+   echo "$out" | grep -qx "commands: 3 run, 2 passed, 1 failed" &&
+   echo "$out" | grep -q "^tested: 12 programs, 2 models (" &&
+   echo "$out" | grep -qx "checks: 6 passed, 1 failed"; then ok; else bad "separate counts: rc=$rc out=$out"; fi
 out=$(cd "$T" && "$R" -j 0 true 2>&1); rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q "bad job count"; then ok; else bad "-j 0: rc=$rc out=$out"; fi
 

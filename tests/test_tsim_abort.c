@@ -30,6 +30,8 @@ typedef struct rig {
   isa_prog p;
   uint8_t *img, *ins, *want;
   uint32_t count;
+  drv_window win[DLVTA_REGS_WIN_COUNT]; /* the DRAM windows covering the two regions */
+  int n_win;
 } rig;
 
 /* Fresh image and relocated instructions in the DRAM regions. */
@@ -39,6 +41,10 @@ static void rig_load(rig *r) {
 
 /* Start the program; returns 0. */
 static void rig_start(rig *r) {
+  for (int i = 0; i < (int)DLVTA_REGS_WIN_COUNT; i++) { /* the run may touch the two regions */
+    r->port.reg_write(r->t, DLVTA_REG_WIN0_BASE + 8u * (unsigned)i, i < r->n_win ? drv_window_reg(r->win[i].base) : 0);
+    r->port.reg_write(r->t, DLVTA_REG_WIN0_LIMIT + 8u * (unsigned)i, i < r->n_win ? drv_window_reg(r->win[i].limit) : 0);
+  }
   r->port.reg_write(r->t, DLVTA_REG_INSN_ADDR, INSN_ADDR);
   r->port.reg_write(r->t, DLVTA_REG_INSN_COUNT, r->count);
   r->port.reg_write(r->t, DLVTA_REG_CTRL, DLVTA_CTRL_START);
@@ -102,6 +108,7 @@ static void run_config(const char *cfg_name, int n_aborts) {
   CHECK(progen_expect(&r.p, r.want, NULL, NULL) == DRV_OK, "%s: fsim", cfg_name);
   drv_region regions[2] = {{IMG_ADDR, r.p.image_bytes, r.img}, {INSN_ADDR, (uint64_t)r.count * 16, r.ins}};
   r.port.set_regions(r.t, regions, 2);
+  r.n_win = drv_windows_cover(regions, 2, r.win, (int)DLVTA_REGS_WIN_COUNT);
 
   /* the whole run's length */
   rig_load(&r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 int tu_pass, tu_fail;
+int tu_programs, tu_models;
 
 uint64_t tu_xorshift64(uint64_t *s) {
   *s ^= *s << 13;

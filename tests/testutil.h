@@ -13,6 +13,9 @@
 
 /* ---- the harness ---- */
 extern int tu_pass, tu_fail; /* checks passed and failed so far */
+/* Whole accelerator programs and models a test ran and checked (it adds to them itself);
+ * TEST_END reports them as "tested: N programs, M models" for tools/run_tests.sh's summary. */
+extern int tu_programs, tu_models;
 
 #define CHECK(cond, ...)                                               \
   do {                                                                 \
@@ -26,7 +29,10 @@ extern int tu_pass, tu_fail; /* checks passed and failed so far */
     }                                                                  \
   } while (0)
 
-#define TEST_END() (printf("%d passed, %d failed\n", tu_pass, tu_fail), tu_fail ? 1 : 0)
+#define TEST_END()                                                                         \
+  ((tu_programs || tu_models ? printf("tested: %d programs, %d models\n", tu_programs, tu_models) \
+                             : 0),                                                         \
+   printf("%d passed, %d failed\n", tu_pass, tu_fail), tu_fail ? 1 : 0)
 
 /* ---- random numbers: each test keeps its own state (and seed), so its sequence is its own ---- */
 /* xorshift64 (13, 7, 17): the next state (s must not be 0). */

@@ -262,6 +262,7 @@ static int xc_run(xc *x, const char *tag, uint64_t seed, const isa_word *insns, 
   x->last_f = cf;
   x->last_t = ct;
   x->runs++;
+  tu_programs++;
   int ok = rc_f == rc_t && (rc_f == DRV_OK || (ef.kind == et.kind && ef.insn_index == et.insn_index));
   if (!ok) {
     printf("FAIL %s seed %" PRIu64 ": fsim %s (kind %d, insn %" PRId64 "), tsim %s (kind %d, insn %"

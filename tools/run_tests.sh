@@ -36,6 +36,9 @@ run_one() {  # index: runs the command, leaves its exit status and wall time in 
 
 total_pass=0
 total_fail=0
+cmds_failed=0
+total_progs=0
+total_models=0
 report() {  # index: folds the finished command's result into the totals and prints its line
   local i=$1 cmd=${cmds[$1]} log rc secs line p f
   log=$(logname "$i" "$cmd")
@@ -52,6 +55,12 @@ report() {  # index: folds the finished command's result into the totals and pri
   if [ -z "$line" ]; then f=1; echo "    (no \"N passed, N failed\" summary: counted as a failure)" >>"$log"; fi
   total_pass=$((total_pass + p))
   total_fail=$((total_fail + f))
+  [ "$f" -ne 0 ] && cmds_failed=$((cmds_failed + 1))
+  tested=$(grep -E '^tested: [0-9]+ programs, [0-9]+ models$' "$log" | tail -n 1)
+  if [ -n "$tested" ]; then
+    total_progs=$((total_progs + $(echo "$tested" | sed -E 's/^tested: ([0-9]+) programs.*/\1/')))
+    total_models=$((total_models + $(echo "$tested" | sed -E 's/.*, ([0-9]+) models$/\1/')))
+  fi
   printf '%-60s %5s passed %3s failed  %6.1fs\n' "$cmd" "$p" "$f" "$secs" | cut -c1-110
   if [ "$f" -ne 0 ]; then
     grep -iE 'FAIL|error|mismatch|expected' "$log" | head -n 20 | sed 's/^/    /'
@@ -91,5 +100,8 @@ done
   for ((i = 0; i < n; i++)); do printf '%s\t%s\n' "${cmds[$i]}" "$(cat "$st/$i.secs")"; done
   [ -f "$durations" ] && cat "$durations"
 } | awk -F '\t' '!seen[$1]++' > "$durations.tmp" && mv "$durations.tmp" "$durations"
+echo "commands: $n run, $((n - cmds_failed)) passed, $cmds_failed failed"
+echo "tested: $total_progs programs, $total_models models (as the tests report them)"
+echo "checks: $total_pass passed, $total_fail failed"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -88,6 +88,7 @@ fsim *fsim_create(const isa_config *cfg) {
   fsim *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->cfg = cfg;
+  s->n_win = -1;
   fsim_timing_default(cfg, &s->tm);
   s->nb = d->batch;
   s->bi = d->block_in;
@@ -246,7 +247,9 @@ static void peek(run *r) {
   if (r->have_peek) return;
   r->have_peek = 1;
   uint64_t addr = r->insn_addr + (uint64_t)r->next * 16;
-  const uint8_t *p = addr < r->insn_addr ? NULL : fsim_x_dram(&r->dram, addr, 16);
+  const uint8_t *p = addr < r->insn_addr || !drv_window_ok(r->dram.w, r->dram.nw, addr, 16)
+                       ? NULL
+                       : fsim_x_dram(&r->dram, addr, 16);
   if (!p) {
     r->p_rc = 1;
     memset(&r->pw, 0, sizeof r->pw);
@@ -670,9 +673,9 @@ static int fetch_error(run *r) {
     uint64_t addr = r->insn_addr + (uint64_t)r->next * 16;
     err->kind = DRV_ERR_DRAM_RANGE;
     snprintf(err->message, sizeof err->message,
-             "insn %" PRIu32 ": fetch of DRAM bytes [0x%" PRIx64 ", 0x%" PRIx64
-             ") lies outside every buffer",
-             r->next, addr, addr + 16);
+             "insn %" PRIu32 ": fetch of DRAM bytes [0x%" PRIx64 ", 0x%" PRIx64 ") lies outside %s",
+             r->next, addr, addr + 16,
+             drv_window_ok(r->dram.w, r->dram.nw, addr, 16) ? "every buffer" : "the DRAM windows");
   } else {
     err->kind = DRV_ERR_ILLEGAL;
     snprintf(err->message, sizeof err->message, "%s: illegal instruction: %s", head,
@@ -792,6 +795,13 @@ static int run_loop(run *r) {
   }
 }
 
+int fsim_set_windows(fsim *s, const drv_window *w, int n) {
+  if (!s || n > (int)DLVTA_REGS_WIN_COUNT || (n > 0 && !w)) return DRV_E_ARG;
+  s->n_win = n < 0 ? -1 : n;
+  if (n > 0) memcpy(s->win, w, (size_t)n * sizeof *w);
+  return DRV_OK;
+}
+
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err) {
   drv_counters dummy_c;
@@ -807,6 +817,12 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
   for (uint32_t i = 0; i < FSIM_SC_MAX; i++) s->sc_idx[i] = FSIM_SC_NONE; /* reset by a start */
   r.dram.r = regions;
   r.dram.n = n_regions > 0 && regions ? n_regions : 0;
+  if (s->n_win < 0) {
+    r.dram.nw = drv_windows_cover(regions, r.dram.n, r.dram.w, (int)DLVTA_REGS_WIN_COUNT);
+  } else {
+    r.dram.nw = s->n_win;
+    memcpy(r.dram.w, s->win, sizeof s->win);
+  }
   r.depth = s->cfg->d.insn_queue;
   r.cap = s->cfg->d.token_queue;
   r.insn_addr = insn_addr;

@@ -24,7 +24,10 @@ void fsim_destroy(fsim *s);
  *   - Fetch reads ahead in order into per-unit queues; an instruction that does not decode (or
  *     lies outside the regions) is reported when fetch reaches it, so an error of an earlier
  *     instruction that executes later in the timing model may be reported instead.
- *   - SRAM/DRAM range errors are checked before an instruction has any effect.
+ *   - SRAM/DRAM range errors are checked before an instruction has any effect. A DRAM access is
+ *     in range when every 4 KiB page it touches lies in a DRAM window (fsim_set_windows: by
+ *     default those covering the regions, as the drivers program the hardware) and its bytes lie
+ *     in one region.
  *   - When nothing can act: no FINISH if fetch ran out of instructions before a FINISH (kind
  *     DRV_ERR_NO_FINISH, index -1), else DRV_ERR_DEADLOCK (index: the lowest waiting one); both
  *     messages list each unit's waiting instruction and what it waits for, and fetch's state.
@@ -32,6 +35,13 @@ void fsim_destroy(fsim *s);
  *     index, start and end cycle). */
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err);
+
+/* The DRAM windows of the following runs (isa/regs.def WINn_BASE / WINn_LIMIT; drv_window in
+ * dlvta_dev.h): a LOAD/STORE row or an instruction fetch that touches a page outside them stops
+ * the run with DRV_ERR_DRAM_RANGE at that instruction, as the RTL refuses the burst. n < 0 (the
+ * default): at each run, the windows that cover its regions (drv_windows_cover). DRV_OK, or
+ * DRV_E_ARG if n > DLVTA_REGS_WIN_COUNT (nothing changed). */
+int fsim_set_windows(fsim *s, const drv_window *w, int n);
 
 /* Call fn(ctx, event) after every instruction fsim_run executes (unit, start and end cycle,
  * cycles waiting for tokens; drv_insn_event in dlvta_dev.h), in execution order, with its

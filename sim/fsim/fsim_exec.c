@@ -129,11 +129,11 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
   if (xs)
     for (uint64_t r = 0; r < ys; r++) {
       uint64_t addr = (dbase + r * stride) * eb;
-      if (!fsim_x_dram(dram, addr, xs * eb)) {
+      int in_win = drv_window_ok(dram->w, dram->nw, addr, xs * eb);
+      if (!in_win || !fsim_x_dram(dram, addr, xs * eb)) {
         snprintf(what, sizeof what,
-                 "DRAM bytes [0x%" PRIx64 ", 0x%" PRIx64 ") of row %" PRIu64
-                 " lie outside every buffer",
-                 addr, addr + xs * eb, r);
+                 "DRAM bytes [0x%" PRIx64 ", 0x%" PRIx64 ") of row %" PRIu64 " lie outside %s",
+                 addr, addr + xs * eb, r, in_win ? "every buffer" : "the DRAM windows");
         return fail(s, err, DRV_ERR_DRAM_RANGE, idx, w, what);
       }
     }

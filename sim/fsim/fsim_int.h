@@ -10,6 +10,8 @@
 typedef struct fsim_dram {
   const drv_region *r;
   int n;
+  drv_window w[DLVTA_REGS_WIN_COUNT]; /* the DRAM windows of the run */
+  int nw;
 } fsim_dram;
 
 #define FSIM_RD_BURSTS_MAX 64 /* largest fsim_timing.rd_bursts */
@@ -43,6 +45,9 @@ struct fsim {
    * iteration) of the last iteration of the current ALU op that wrote each accumulator element,
    * valid where hz_gen[e] == hz_cur */
   uint64_t *hz_go;  /* [acc_depth] */
+  /* the DRAM windows (fsim_set_windows); n_win < 0: those covering each run's regions */
+  drv_window win[DLVTA_REGS_WIN_COUNT];
+  int n_win;
   uint32_t *hz_gen; /* [acc_depth] */
   uint32_t hz_cur;
   drv_trace_fn trace_fn;  /* fsim_set_trace: called per executed instruction, or NULL */

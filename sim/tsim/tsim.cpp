@@ -1,6 +1,7 @@
 // sim/tsim/tsim.cpp -- the C shim around the Verilated dlvta_top of one config (class TSIM_TOP,
 // header TSIM_TOP_H, both set by tsim.mk): clocking, reset, the AXI4-Lite register accesses that a
 // driver would make, the DRAM model behind the AXI4 master, and the error report. See tsim.h.
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdarg>
@@ -70,7 +71,9 @@ struct tsim {
   uint64_t max_cycles = 0;
   uint64_t cycle = 0;
   bool debug = getenv("TSIM_DEBUG") != nullptr;  // log every AXI handshake to stderr
-  std::vector<drv_region> regions;
+  std::vector<drv_region> regions;   // the modelled DDR: what the DRAM model answers
+  std::vector<drv_window> win;       // tsim_set_windows: the windows tsim_run programs
+  bool win_set = false;              // false: tsim_run programs the cover of its regions
   std::deque<RdBurst> rq;
   std::deque<WrBurst> wq;
   std::deque<BResp> bq;
@@ -535,6 +538,14 @@ TSIM_EXPORT int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint
   if (!t || n_regions < 0 || (n_regions && !regions) || insn_addr % 16 || insn_addr >> 32)
     return DRV_E_ARG;
   t->regions.assign(regions, regions + n_regions);
+  drv_window w[DLVTA_REGS_WIN_COUNT] = {};
+  int nw = t->win_set ? (int)t->win.size()
+                      : drv_windows_cover(regions, n_regions, w, (int)DLVTA_REGS_WIN_COUNT);
+  if (t->win_set) std::copy(t->win.begin(), t->win.end(), w);
+  for (unsigned i = 0; i < DLVTA_REGS_WIN_COUNT; i++) {  // unused windows: empty
+    t->reg_write(DLVTA_REG_WIN0_BASE + 8 * i, (int)i < nw ? drv_window_reg(w[i].base) : 0);
+    t->reg_write(DLVTA_REG_WIN0_LIMIT + 8 * i, (int)i < nw ? drv_window_reg(w[i].limit) : 0);
+  }
   t->reg_write(DLVTA_REG_INSN_ADDR, (uint32_t)insn_addr);
   t->reg_write(DLVTA_REG_INSN_COUNT, count);
   t->violation.clear();
@@ -641,6 +652,13 @@ TSIM_EXPORT void tsim_reg_write(tsim *t, uint32_t off, uint32_t val) { t->reg_wr
 
 TSIM_EXPORT void tsim_step(tsim *t, uint64_t cycles) {
   for (uint64_t i = 0; i < cycles; i++) t->tick();
+}
+
+TSIM_EXPORT int tsim_set_windows(tsim *t, const drv_window *w, int n) {
+  if (!t || n > (int)DLVTA_REGS_WIN_COUNT || (n > 0 && !w)) return DRV_E_ARG;
+  t->win_set = n >= 0;
+  t->win.assign(w, w + (n > 0 ? n : 0));
+  return DRV_OK;
 }
 
 TSIM_EXPORT int tsim_set_regions(tsim *t, const drv_region *regions, int n_regions) {

@@ -6,8 +6,13 @@
  * with FST waveform support), built by `make tsim`. Programs that need no Verilator load it at run
  * time with tsim_api_load() below (the `verilator` driver backend and the tests do).
  *
- * DRAM model: serves the drv_region list given to each run; a read beat that overlaps no region,
- * or a written byte outside every region, is answered SLVERR. Reads return their first beat
+ * DRAM model: the drv_region list given to each run is the modelled DDR: it serves every region
+ * as memory, whether or not the run may touch it; a read beat that overlaps no region, or a
+ * written byte outside every region, lies beyond the modelled DDR and is answered SLVERR. What
+ * the run may touch are the DRAM windows tsim_run programs (the WINn registers; tsim_set_windows,
+ * by default the windows that cover the regions): a burst outside them never reaches the DRAM
+ * model (the RTL refuses it), so a region outside the windows plays memory the device must not
+ * reach, as a board's DDR beyond the run's buffers. Reads return their first beat
  * rd_latency cycles after the address is accepted and then stream at bytes_per_cycle (bursts are
  * pipelined, in order); a write burst's response comes wr_latency cycles after its last beat.
  * Back-pressure (stall_*): each AXI channel can stall in random runs of cycles, drawn from a seed
@@ -27,8 +32,9 @@
 extern "C" {
 #endif
 
-#define TSIM_ABI_VERSION 4 /* 2: DRAM profiles (tsim_set_dram); 3: the port-level functions at the end;
-                              4: tsim_irq, REGS_ID checked, timeouts end in CTRL.abort */
+#define TSIM_ABI_VERSION 5 /* 2: DRAM profiles (tsim_set_dram); 3: the port-level functions at the end;
+                              4: tsim_irq, REGS_ID checked, timeouts end in CTRL.abort;
+                              5: DRAM windows (tsim_set_windows) */
 
 typedef struct tsim tsim;
 
@@ -69,6 +75,9 @@ typedef int (*tsim_run_fn)(tsim *t, const drv_region *regions, int n_regions, ui
  * max_cycles are ignored), with create's defaults for zeros, and restart the stall draws.
  * DRV_OK, or DRV_E_ARG (a stall_permille of 1000 or more, or t NULL) with nothing changed. */
 typedef int (*tsim_set_dram_fn)(tsim *t, const tsim_opts *opts);
+/* The DRAM windows the following tsim_runs program (at most DLVTA_REGS_WIN_COUNT; n < 0: the
+ * default, the windows covering each run's regions, drv_windows_cover). DRV_OK or DRV_E_ARG. */
+typedef int (*tsim_set_windows_fn)(tsim *t, const drv_window *w, int n);
 /* Read a control register (byte offset) through the AXI4-Lite port; for tests and tools. */
 typedef uint32_t (*tsim_reg_read_fn)(tsim *t, uint32_t off);
 /* Total cycles simulated by this instance. */
@@ -82,6 +91,7 @@ typedef struct tsim_api {
   tsim_destroy_fn destroy;
   tsim_run_fn run;
   tsim_set_dram_fn set_dram;
+  tsim_set_windows_fn set_windows;
   tsim_reg_read_fn reg_read;
   tsim_cycles_fn cycles;
   char path[1024];
@@ -95,6 +105,7 @@ void tsim_destroy(tsim *t);
 int tsim_run(tsim *t, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              uint32_t timeout_ms, drv_counters *ctr, drv_error *err);
 int tsim_set_dram(tsim *t, const tsim_opts *opts);
+int tsim_set_windows(tsim *t, const drv_window *w, int n);
 uint32_t tsim_reg_read(tsim *t, uint32_t off);
 uint64_t tsim_cycles(tsim *t);
 
@@ -151,10 +162,11 @@ static inline int tsim_api_load(const char *config, int trace, tsim_api *api, ch
     *(void **)&api->destroy = dlsym(h, "tsim_destroy");
     *(void **)&api->run = dlsym(h, "tsim_run");
     *(void **)&api->set_dram = dlsym(h, "tsim_set_dram");
+    *(void **)&api->set_windows = dlsym(h, "tsim_set_windows");
     *(void **)&api->reg_read = dlsym(h, "tsim_reg_read");
     *(void **)&api->cycles = dlsym(h, "tsim_cycles");
     memcpy(api->path, cand[i], sizeof api->path);
-    if (!api->abi || !api->config || !api->create || !api->destroy || !api->run || !api->set_dram ||
+    if (!api->abi || !api->config || !api->create || !api->destroy || !api->run || !api->set_dram || !api->set_windows ||
         !api->reg_read || !api->cycles || api->abi() != TSIM_ABI_VERSION ||
         strcmp(api->config(), config) != 0) {
       snprintf(err, errlen, "%.600s: not a tsim library of ABI %d for config '%s'", cand[i],
