@@ -265,6 +265,21 @@ gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const 
     }
 }
 
+/* The nest of a GEMM with bias: acc[a] := acc[b0 + u - uop_begin] + x * w^T per iteration. */
+static void gemm_bias_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
+                           uint64_t b0) {
+  const unsigned al = s->nb * s->bo, il = s->nb * s->bi, wl = s->bo * s->bi;
+  for (uint64_t o = 0; o < n->lo; o++)
+    for (uint64_t i = 0; i < n->li; i++) {
+      uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
+      for (uint64_t u = n->ub; u < n->ue; u++) {
+        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
+        if (b != a) memcpy(s->acc + a * al, s->acc + b * al, al * 4);
+        gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, s->nb, s->bi, s->bo);
+      }
+    }
+}
+
 static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                               const uint64_t *fw) {
   gemm_nest(s, n, fa, fx, fw, 1, 16, 16);
@@ -296,13 +311,19 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   nest n;
   if (decode_uops(s, idx, w, in, &n, err)) return DRV_E_EXEC;
   if (n.ue <= n.ub || !n.lo || !n.li) return DRV_OK;
-  int reset = (int)f[ISA_F_reset];
+  int reset = (int)f[ISA_F_reset], bias = !reset && f[ISA_F_bias];
   idx_kind k[3] = {
       {"a", "ACC", s->ua, f[ISA_F_acc_out], f[ISA_F_acc_in], d->acc_depth},
       {"x", "INP", s->us, f[ISA_F_inp_out], f[ISA_F_inp_in], d->inp_depth},
-      {"w", "WGT", s->uw, f[ISA_F_wgt_out], f[ISA_F_wgt_in], d->wgt_depth},
+      {"w", "WGT", s->uw, f[ISA_F_wgt_out], bias ? 0 : f[ISA_F_wgt_in], d->wgt_depth},
   };
   if (check_nest(s, idx, w, &n, k, reset ? 1 : 3, err)) return DRV_E_EXEC;
+  if (bias && f[ISA_F_wgt_in] + (n.ue - 1 - n.ub) >= d->acc_depth) { /* b = wgt_in + u - uop_begin */
+    char what[256];
+    snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
+             f[ISA_F_wgt_in] + (n.ue - 1 - n.ub), d->acc_depth, n.ue - 1);
+    return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
+  }
   uint64_t iters = n.lo * n.li * (n.ue - n.ub);
   wk->iters = iters;
   uint64_t fa[2] = {k[0].fo, k[0].fi}, fx[2] = {k[1].fo, k[1].fi}, fw[2] = {k[2].fo, k[2].fi};
@@ -328,6 +349,10 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   if (s->wgt16_stale) { /* fsim_sram handed out the weights: refresh the int16 copy */
     fsim_x_wgt16(s, 0, d->wgt_depth);
     s->wgt16_stale = 0;
+  }
+  if (bias) { /* iterations are sequential: copy the bias in, then accumulate, one at a time */
+    gemm_bias_nest(s, &n, fa, fx, fw, f[ISA_F_wgt_in]);
+    return DRV_OK;
   }
   if (s->nb == 1 && s->bi == 16 && s->bo == 16)
     gemm_nest_1_16_16(s, &n, fa, fx, fw);
