@@ -564,7 +564,6 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
-    if (channel_pass(s, st, ISA_ALU_MOV, 0, 0, A, 0, tco_t, P)) return g->status;
   }
   uint32_t nu = 0;
   if (rstep) {
@@ -583,20 +582,31 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     }
     if (cg_push(g, &st->C, &in)) return g->status;
   }
-  for (int a = 0; !rstep && a < tco_t; a++)
-    for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
-      for (int ky = 0; ky < nky_t; ky++)
-        for (int kx = 0; kx < c->KW; kx++) {
-          int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
-          uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
-          uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
-          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
-        }
+  /* the first step of a tile puts the first kernel position of every co block first: those
+   * tco_t micro-ops run as a GEMM with bias (acc := bias[a] + x * w, the bias elements at 0..),
+   * so the tile needs no pass that sets the accumulator first */
+  int first = !rstep && r == 0;
+  for (int pass = first ? 0 : 1; !rstep && pass < 2; pass++)
+    for (int a = 0; a < tco_t; a++)
+      for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
+        for (int ky = 0; ky < nky_t; ky++)
+          for (int kx = 0; kx < c->KW; kx++) {
+            if (first && (pass == 0) != (b == 0 && ky == 0 && kx == 0)) continue;
+            int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
+            uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
+            uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
+            s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
+          }
   if (!rstep) {
     if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-    in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
-                   th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    for (uint32_t u0 = 0; u0 < nu;) {
+      uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
+      in = cg_i_gemm(ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                     th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
+      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in (0) + u - uop_begin = the co block */
+      if (cg_push(g, &st->C, &in)) return g->status;
+      u0 = u1;
+    }
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */

@@ -251,46 +251,34 @@ gemm_elem(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
   }
 }
 
+/* bias: a GEMM with bias, b0 its first bias element: each iteration first copies
+ * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. */
 static inline __attribute__((always_inline)) void
 gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-          unsigned nb, unsigned bi, unsigned bo) {
+          int bias, uint64_t b0, unsigned nb, unsigned bi, unsigned bo) {
   const unsigned al = nb * bo, il = nb * bi, wl = bo * bi;
   for (uint64_t o = 0; o < n->lo; o++)
     for (uint64_t i = 0; i < n->li; i++) {
       uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
       for (uint64_t u = n->ub; u < n->ue; u++) {
-        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw;
+        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
+        if (bias && b != a) memcpy(s->acc + a * al, s->acc + b * al, (size_t)al * 4);
         gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, nb, bi, bo);
       }
     }
 }
 
-/* The nest of a GEMM with bias: acc[a] := acc[b0 + u - uop_begin] + x * w^T per iteration. */
-static void gemm_bias_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-                           uint64_t b0) {
-  const unsigned al = s->nb * s->bo, il = s->nb * s->bi, wl = s->bo * s->bi;
-  for (uint64_t o = 0; o < n->lo; o++)
-    for (uint64_t i = 0; i < n->li; i++) {
-      uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
-      for (uint64_t u = n->ub; u < n->ue; u++) {
-        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
-        if (b != a) memcpy(s->acc + a * al, s->acc + b * al, al * 4);
-        gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, s->nb, s->bi, s->bo);
-      }
-    }
-}
-
 static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                              const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, 1, 16, 16);
+                              const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16);
 }
 static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                            const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, 1, 4, 4);
+                            const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4);
 }
 static void gemm_nest_any(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                          const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
+                          const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
 }
 
 /* Source cache (timing only): accumulator elements lo..hi were written. */
@@ -350,16 +338,13 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
     fsim_x_wgt16(s, 0, d->wgt_depth);
     s->wgt16_stale = 0;
   }
-  if (bias) { /* iterations are sequential: copy the bias in, then accumulate, one at a time */
-    gemm_bias_nest(s, &n, fa, fx, fw, f[ISA_F_wgt_in]);
-    return DRV_OK;
-  }
+  uint64_t b0 = f[ISA_F_wgt_in];
   if (s->nb == 1 && s->bi == 16 && s->bo == 16)
-    gemm_nest_1_16_16(s, &n, fa, fx, fw);
+    gemm_nest_1_16_16(s, &n, fa, fx, fw, bias, b0);
   else if (s->nb == 1 && s->bi == 4 && s->bo == 4)
-    gemm_nest_1_4_4(s, &n, fa, fx, fw);
+    gemm_nest_1_4_4(s, &n, fa, fx, fw, bias, b0);
   else
-    gemm_nest_any(s, &n, fa, fx, fw);
+    gemm_nest_any(s, &n, fa, fx, fw, bias, b0);
   return DRV_OK;
 }
 
