@@ -13,6 +13,9 @@
 //       operand on to S4..
 //   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
 //       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// A GEMM with bias reads its accumulator operand from acc[b] (b = wgt_in + u - uop_begin, from S0,
+// registered) in place of acc[a]: the operand's index (r_o_q, s2_o_q, s3_o_q, po_q) travels
+// beside the write index (r_a_q, s2_a_q, s3_a_q, pa_q) and steers the forwarding below.
 // The RAMs read the old value during a write, so every stage that carries an accumulator operand
 // after the read (S2, S3, the GEMM's S4..S(WG)) takes the write of the previous cycle (wr_*) in
 // place of its value: a GEMM that accumulates into one element back to back sees each sum. The

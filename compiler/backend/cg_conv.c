@@ -10,7 +10,8 @@
  * reuse across output tiles, input reuse across channel chunks), then one GEMM:
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
- * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused);
+ * with a GEMM with bias (its first step's first kernel position of each co block: acc := bias +
+ * x * w, see plan_gemm) and ends with ALU REQ (bounds fused);
  * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
@@ -797,8 +798,8 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double B = g->B, bb = k.beat_bytes;
   double ncie = c->dwc ? c->gk : c->ncib;
   double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
-  gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
-  int passes = 2; /* bias MOV, REQ */
+  gemm += (double)(x->nsteps + x->ntiles) * (k.gemm_fill + k.insn_ovh); /* + a GEMM with bias per tile */
+  int passes = 1; /* REQ (the bias comes with the first kernel position: a GEMM with bias) */
   if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
   else if (c->res) passes += 4;
   double alu = (double)c->OH * c->OW * c->ncob * passes;
