@@ -13,6 +13,8 @@
 //       operand on to S4..
 //   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
 //       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// An ALU op with src_inp takes its source from the input buffer's read port (as a GEMM does),
+// sign-extended, with no accumulator read, source cache or read-after-write wait for it.
 // A GEMM with bias reads its accumulator operand from acc[b] (b = wgt_in + u - uop_begin, from S0,
 // registered) in place of acc[a]: the operand's index (r_o_q, s2_o_q, s3_o_q, po_q) travels
 // beside the write index (r_a_q, s2_a_q, s3_a_q, pa_q) and steers the forwarding below.
@@ -170,6 +172,7 @@ module dlvta_compute #(
   reg        bias_q;   // GEMM with bias (and no reset): the operand is acc[b], b = wgt_in + u - uop_begin
   reg [3:0]  alu_op_q;
   reg        use_imm_q;
+  reg        src_inp_q;  // an ALU op whose source is inp[s] (sign-extended lanes), not acc[s]
   reg [15:0] imm_q;
   reg [LogUop:0] ubeg_q;
   reg [LogUop:0] uend_q;
@@ -191,6 +194,9 @@ module dlvta_compute #(
   wire h_needs_src = h_is_alu ? (!q_insn_i[`DLVTA_F_USE_IMM_POS] || (h_alu_op == `DLVTA_ALU_REQ)) :
                                 !q_insn_i[`DLVTA_F_RESET_POS];
   wire h_dst_rd = (h_alu_op != `DLVTA_ALU_MOV);
+  // an ALU source in the input buffer: read through the GEMM's input port, so it is neither an
+  // accumulator source (no source cache, no read-after-write wait on it) nor slow
+  wire h_src_inp = h_is_alu && h_needs_src && q_insn_i[`DLVTA_F_SRC_INP_POS];
   wire is_gemm = (op_q == `DLVTA_OP_GEMM);
 
   // ---- LOAD of UOP / ACC / ACC8 / LUT ----
@@ -260,7 +266,7 @@ module dlvta_compute #(
   // the compare)
   reg [LB-1:0]    s1_lima_q, s1_limx_q, s1_limw_q;
   wire [LB-1:0]   dep_a = {{(LB-1){1'b0}}, 1'b1} << LogAcc;
-  wire [LB-1:0]   dep_x = is_alu_q ? ({{(LB-1){1'b0}}, 1'b1} << LogAcc) : ({{(LB-1){1'b0}}, 1'b1} << LogInp);
+  wire [LB-1:0]   dep_x = (is_alu_q && !src_inp_q) ? ({{(LB-1){1'b0}}, 1'b1} << LogAcc) : ({{(LB-1){1'b0}}, 1'b1} << LogInp);
   wire [LB-1:0]   dep_w = {{(LB-1){1'b0}}, 1'b1} << LogWgt;
   wire [LB-1:0]   lim_a = (offa_q >= {{(32-LB){1'b0}}, dep_a}) ? {LB{1'b0}} : dep_a - offa_q[LB-1:0];
   wire [LB-1:0]   lim_x = (offx_q >= {{(32-LB){1'b0}}, dep_x}) ? {LB{1'b0}} : dep_x - offx_q[LB-1:0];
@@ -361,9 +367,17 @@ module dlvta_compute #(
 
   // S2 operands: RAM data (slow: acc[src] from the source cache), with the write of the last cycle
   wire [AccBits-1:0] s2_d_raw = acc0_rdata;
-  wire [AccBits-1:0] s2_s_raw = slow ? sc_rdata : acc1_rdata;
+  // an input-buffer source: lane l is inp lane l sign-extended (0 past the input's lanes)
+  reg  [AccBits-1:0] inp_ext;
+  integer xl;
+  always @* begin
+    inp_ext = {AccBits{1'b0}};
+    for (xl = 0; xl < Lanes && xl < `DLVTA_BATCH*`DLVTA_BLOCK_IN; xl = xl + 1)
+      inp_ext[xl*32 +: 32] = {{24{inp_rdata_i[xl*8+7]}}, inp_rdata_i[xl*8 +: 8]};
+  end
+  wire [AccBits-1:0] s2_s_raw = src_inp_q ? inp_ext : slow ? sc_rdata : acc1_rdata;
   wire [AccBits-1:0] acc_d2 = (wr_v_q && (wr_a_q == s2_o_q)) ? wr_d_q : s2_d_raw;
-  wire [AccBits-1:0] acc_s2 = (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
+  wire [AccBits-1:0] acc_s2 = (wr_v_q && !src_inp_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
   // S3 operands, again with the write of the last cycle
   reg               s3_v_q;
   reg [LogAcc-1:0]  s3_a_q;
@@ -372,7 +386,7 @@ module dlvta_compute #(
   reg [AccBits-1:0] s3_d_q;
   reg [AccBits-1:0] s3_c_q;
   wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_o_q)) ? wr_d_q : s3_d_q;
-  wire [AccBits-1:0] acc_s = (wr_v_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
+  wire [AccBits-1:0] acc_s = (wr_v_q && !src_inp_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
 
   // the entry as it will be once the fill in S1b (if any) is written (the hazard wait keeps
   // every older write's invalidation ahead of this lookup)
@@ -501,6 +515,7 @@ module dlvta_compute #(
       bb_q <= {BW{1'b0}};
       alu_op_q <= 4'd0;
       use_imm_q <= 1'b0;
+      src_inp_q <= 1'b0;
       is_alu_q <= 1'b0;
       needs_src_q <= 1'b0;
       dst_rd_q <= 1'b0;
@@ -632,7 +647,7 @@ module dlvta_compute #(
         s1_limx_q <= lim_x;
         s1_limw_q <= lim_w;
         r_v_q <= s1_v_q && !kill_q && !r_err;
-        r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)) || s1_boor_q;
+        r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)) || s1_boor_q || (src_inp_q && x_oor);
         r_a_q <= ia[LogAcc-1:0];
         r_o_q <= bias_q ? s1_b_q : ia[LogAcc-1:0];
         r_x_q <= ix[LogX-1:0];
@@ -679,10 +694,11 @@ module dlvta_compute #(
                     {{(BW-`DLVTA_F_UOP_BEGIN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
             use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
+            src_inp_q <= h_src_inp;
             is_alu_q <= h_is_alu;
-            needs_src_q <= h_needs_src;
+            needs_src_q <= h_needs_src && !h_src_inp;
             dst_rd_q <= h_dst_rd;
-            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src;
+            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src && !h_src_inp;
             imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];

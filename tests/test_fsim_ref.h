@@ -210,10 +210,13 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
             int aop = (int)f[ISA_F_alu_op], ui = (int)f[ISA_F_use_imm];
             int32_t imm = (int32_t)ref_sext(f[ISA_F_imm], 16);
             if (dd >= d->acc_depth) return -1;
-            if ((!ui || aop == ISA_ALU_REQ) && ss >= d->acc_depth) return -1;
+            int rd = !ui || aop == ISA_ALU_REQ, si = rd && f[ISA_F_src_inp]; /* si: the source is inp[ss] */
+            if (rd && ss >= (si ? d->inp_depth : d->acc_depth)) return -1;
             r->alu_iters++;
             int32_t src[1024];
-            for (unsigned l = 0; l < al; l++) src[l] = (!ui || aop == ISA_ALU_REQ) ? r->acc[ss * al + l] : 0;
+            unsigned il = r->nb * r->bi;
+            for (unsigned l = 0; l < al; l++)
+              src[l] = si ? (l < il ? r->inp[ss * il + l] : 0) : rd ? r->acc[ss * al + l] : 0;
             for (unsigned l = 0; l < al; l++) {
               int32_t a = r->acc[dd * al + l];
               int32_t b = ui ? imm : src[l];

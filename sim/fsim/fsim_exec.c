@@ -425,22 +425,23 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
   int op = (int)f[ISA_F_alu_op], use_imm = (int)f[ISA_F_use_imm];
   int32_t imm = isa_sext(f[ISA_F_imm], s->cfg->fwidth[ISA_F_imm]);
   int use_src = !use_imm || op == ISA_ALU_REQ; /* REQ reads acc[s] for c even with imm */
+  int src_inp = use_src && f[ISA_F_src_inp];    /* ... or inp[s], sign-extended */
   idx_kind k[2] = {
       {"d", "ACC", s->ua, f[ISA_F_dst_out], f[ISA_F_dst_in], d->acc_depth},
-      {"s", "ACC", s->us, f[ISA_F_src_out], f[ISA_F_src_in], d->acc_depth},
+      {"s", src_inp ? "INP" : "ACC", s->us, f[ISA_F_src_out], f[ISA_F_src_in], src_inp ? d->inp_depth : d->acc_depth},
   };
   if (check_nest(s, idx, w, &n, k, use_src ? 2 : 1, err)) return DRV_E_EXEC;
   wk->iters = n.lo * n.li * (n.ue - n.ub);
-  const unsigned L = s->acc_lanes;
+  const unsigned L = s->acc_lanes, IL = s->nb * s->bi;
   int32_t *B = s->tmp;
   if (!use_src)
     for (unsigned l = 0; l < L; l++) B[l] = imm;
-  if (use_src) wk->src_reads = wk->iters;
+  if (use_src && !src_inp) wk->src_reads = wk->iters;
   /* timing (fsim.h "GEMM/ALU"): each iteration's issue cycle, from read-after-write distances
    * and the one read port of a single accumulator copy */
   const int one_copy = d->acc_copies == 1;
   const int dst_rd = op != ISA_ALU_MOV;
-  const uint64_t dist = use_src && one_copy ? s->tm.alu_raw_dist_src : s->tm.alu_raw_dist;
+  const uint64_t dist = use_src && !src_inp && one_copy ? s->tm.alu_raw_dist_src : s->tm.alu_raw_dist;
   if (++s->hz_cur == 0) { /* generation counter wrapped: forget every stamp */
     memset(s->hz_gen, 0, (size_t)d->acc_depth * sizeof *s->hz_gen);
     s->hz_cur = 1;
@@ -454,7 +455,10 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
         uint64_t go = first ? 0 : prev + 1;
         if (dst_rd && s->hz_gen[dd] == s->hz_cur && s->hz_go[dd] + dist > go) go = s->hz_go[dd] + dist;
         int miss = 0;
-        if (use_src) {
+        if (src_inp) { /* lane l: inp lane l (0 past the input's lanes); no accumulator read */
+          uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
+          for (unsigned l = 0; l < L; l++) B[l] = l < IL ? s->inp[ss * IL + l] : 0;
+        } else if (use_src) {
           uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
           if (s->hz_gen[ss] == s->hz_cur && s->hz_go[ss] + dist > go) go = s->hz_go[ss] + dist;
           memcpy(B, s->acc + ss * L, L * 4); /* a copy: d may equal s */

@@ -433,10 +433,12 @@ static void gen_alu(gen *g, int h) {
   int use_imm = chance(g, 1, 2);
   int use_src = !use_imm || op == ISA_ALU_REQ;
   region sr = (op == ISA_ALU_REQ ? chance(g, 3, 4) : chance(g, 1, 6)) ? g->par : g->acc[h];
+  int src_inp = use_src && op != ISA_ALU_REQ && chance(g, 1, 4); /* the source in the input buffer */
   kspec k[2];
   memset(k, 0, sizeof k);
   k[0] = (kspec){.R = g->acc[h], .wr = g->wr_acc, .used = 1, .width = c->fwidth[ISA_F_u_acc], .fwidth = c->fwidth[ISA_F_dst_out]};
-  k[1] = (kspec){.R = sr, .wr = g->wr_acc, .used = use_src, .width = c->fwidth[ISA_F_u_src], .fwidth = c->fwidth[ISA_F_src_out]};
+  k[1] = (kspec){.R = src_inp ? g->inp[h] : sr, .wr = src_inp ? g->wr_inp : g->wr_acc, .used = use_src,
+                 .width = c->fwidth[ISA_F_u_src], .fwidth = c->fwidth[ISA_F_src_out]};
   /* an unused s field still has to fit the micro-op's source field */
   unsigned lo, li, ub, ue;
   unsigned nu = gen_nest(g, k, 2, use_src ? 1 : -1, &lo, &li);
@@ -449,6 +451,7 @@ static void gen_alu(gen *g, int h) {
   in->f[ISA_F_imm] = gen_imm(g, op);
   in->f[ISA_F_dst_out] = k[0].fo, in->f[ISA_F_dst_in] = k[0].fi;
   in->f[ISA_F_src_out] = k[1].fo, in->f[ISA_F_src_in] = k[1].fi;
+  in->f[ISA_F_src_inp] = (uint32_t)src_inp;
 }
 
 /* A GEMM or ALU whose loop nest or micro-op range is empty: no effect. */
