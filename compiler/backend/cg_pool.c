@@ -274,6 +274,10 @@ static int pool_tile_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, int
   L->n = 0;
   if (pool_loads(g, c, t, &e, 0, L)) return -1;
   if (j >= nslot) cg_tok(&L->v[0], 0, 1, 0, 0);
+  if (!j && g->barrier_c2l) { /* the previous layer is done (cg.c's barrier) */
+    cg_tok(&L->v[0], 0, 1, 0, 0);
+    g->barrier_c2l = 0;
+  }
   cg_tok(&L->v[L->n - 1], 0, 0, 0, 1);
   return emit_list(g, L) ? -1 : 0;
 }
