@@ -5,6 +5,11 @@
  * two accumulator blocks so that the store of tile j overlaps the compute of tile j+1 (tokens
  * C2S / S2C as in cg_conv.c); with no_latency_hiding one block serializes them.
  *
+ * Or (pool_tile inp, a candidate like the others) the window goes into the input buffer by LOAD
+ * INP on the load unit, double-buffered (tokens L2C / C2L, the loads of the next tile before the
+ * compute of this one), and the ALU passes read it there (src_inp: one cycle per iteration, no
+ * source-cache misses), so loads, compute and stores overlap.
+ *
  * Pooling: tile = (tco channel blocks) x th x tw output pixels, kernel rows in chunks of nky.
  * Per chunk: one LOAD ACC8 of the input window per channel block, then ALU MOV (first kernel
  * position of the first chunk) and MAX / ADD over the other positions with
