@@ -13,6 +13,11 @@
 //       operand on to S4..
 //   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
 //       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// An ALU op with src_inp takes its source from the input buffer's read port (as a GEMM does),
+// sign-extended, with no accumulator read, source cache or read-after-write wait for it.
+// A GEMM with bias reads its accumulator operand from acc[b] (b = wgt_in + u - uop_begin, from S0,
+// registered) in place of acc[a]: the operand's index (r_o_q, s2_o_q, s3_o_q, po_q) travels
+// beside the write index (r_a_q, s2_a_q, s3_a_q, pa_q) and steers the forwarding below.
 // The RAMs read the old value during a write, so every stage that carries an accumulator operand
 // after the read (S2, S3, the GEMM's S4..S(WG)) takes the write of the previous cycle (wr_*) in
 // place of its value: a GEMM that accumulates into one element back to back sees each sum. The
@@ -119,6 +124,10 @@ module dlvta_compute #(
   localparam integer TagBits = LogAcc - LogSc;
   localparam integer LogX = (LogAcc > LogInp) ? LogAcc : LogInp;  // S1R's source index
   localparam integer LB = ((LogX > LogWgt) ? LogX : LogWgt) + 1;   // S1's range limits
+  // a GEMM's bias index b = wgt_in + (u - uop_begin), computed modulo 2^BW (exact: b >= 0 and
+  // below 2^BW) from bb_q = wgt_in - uop_begin; b is out of range when a bit at LogAcc or above is set
+  localparam integer BW0 = (LogAcc > LogWgt) ? LogAcc : LogWgt;
+  localparam integer BW = ((BW0 > LogUop) ? BW0 : LogUop) + 2;
   // the stages that write the accumulator: GEMM in S(WG) (dlvta_gemm.v's latency after S2),
   // ALU in S9 (dlvta_alu_lane.v: operands in S3, six registers)
   localparam integer WG = `DLVTA_GEMM_WSTAGE;
@@ -162,8 +171,10 @@ module dlvta_compute #(
   reg        push_next_q;
   reg [7:0]  pad_q;
   reg        reset_q;
+  reg        bias_q;   // GEMM with bias (and no reset): the operand is acc[b], b = wgt_in + u - uop_begin
   reg [3:0]  alu_op_q;
   reg        use_imm_q;
+  reg        src_inp_q;  // an ALU op whose source is inp[s] (sign-extended lanes), not acc[s]
   reg [15:0] imm_q;
   reg [LogUop:0] ubeg_q;
   reg [LogUop:0] uend_q;
@@ -185,6 +196,9 @@ module dlvta_compute #(
   wire h_needs_src = h_is_alu ? (!q_insn_i[`DLVTA_F_USE_IMM_POS] || (h_alu_op == `DLVTA_ALU_REQ)) :
                                 !q_insn_i[`DLVTA_F_RESET_POS];
   wire h_dst_rd = (h_alu_op != `DLVTA_ALU_MOV);
+  // an ALU source in the input buffer: read through the GEMM's input port, so it is neither an
+  // accumulator source (no source cache, no read-after-write wait on it) nor slow
+  wire h_src_inp = h_is_alu && h_needs_src && q_insn_i[`DLVTA_F_SRC_INP_POS];
   wire is_gemm = (op_q == `DLVTA_OP_GEMM);
 
   // ---- LOAD of UOP / ACC / ACC8 / LUT ----
@@ -243,6 +257,10 @@ module dlvta_compute #(
   wire u_oor = (u_q[LogUop] != 1'b0);
 
   reg             s1_uoor_q;
+  reg [BW-1:0]    bb_q;       // wgt_in - uop_begin (bias mode)
+  reg [LogAcc-1:0] s1_b_q;    // the bias index of the iteration in S1
+  reg             s1_boor_q;  // ... out of range
+  wire [BW-1:0]   b_now = bb_q + {{(BW-LogUop-1){1'b0}}, u_q};
   reg [LogAcc-1:0] s1_offa_q;
   reg [LogX-1:0]   s1_offx_q;
   reg [LogWgt-1:0] s1_offw_q;
@@ -251,7 +269,7 @@ module dlvta_compute #(
   // the compare)
   reg [LB-1:0]    s1_lima_q, s1_limx_q, s1_limw_q;
   wire [LB-1:0]   dep_a = {{(LB-1){1'b0}}, 1'b1} << LogAcc;
-  wire [LB-1:0]   dep_x = is_alu_q ? ({{(LB-1){1'b0}}, 1'b1} << LogAcc) : ({{(LB-1){1'b0}}, 1'b1} << LogInp);
+  wire [LB-1:0]   dep_x = (is_alu_q && !src_inp_q) ? ({{(LB-1){1'b0}}, 1'b1} << LogAcc) : ({{(LB-1){1'b0}}, 1'b1} << LogInp);
   wire [LB-1:0]   dep_w = {{(LB-1){1'b0}}, 1'b1} << LogWgt;
   wire [LB-1:0]   lim_a = (offa_q >= {{(32-LB){1'b0}}, dep_a}) ? {LB{1'b0}} : dep_a - offa_q[LB-1:0];
   wire [LB-1:0]   lim_x = (offx_q >= {{(32-LB){1'b0}}, dep_x}) ? {LB{1'b0}} : dep_x - offx_q[LB-1:0];
@@ -279,6 +297,7 @@ module dlvta_compute #(
   reg              r_v_q;
   reg              r_err_q;
   reg [LogAcc-1:0] r_a_q;
+  reg [LogAcc-1:0] r_o_q;   // the accumulator operand's index: r_a_q, or the bias index b
   reg [LogX-1:0]   r_x_q;
   reg [LogWgt-1:0] r_w_q;
 
@@ -318,6 +337,7 @@ module dlvta_compute #(
   // ---- S2: read data; S3: operands ----
   reg              s2_v_q;
   reg [LogAcc-1:0] s2_a_q;
+  reg [LogAcc-1:0] s2_o_q;   // the operand index (= s2_a_q but for a GEMM with bias)
   reg [LogAcc-1:0] s2_s_q;
   reg              wr_v_q;
   reg [LogAcc-1:0] wr_a_q;
@@ -350,17 +370,26 @@ module dlvta_compute #(
 
   // S2 operands: RAM data (slow: acc[src] from the source cache), with the write of the last cycle
   wire [AccBits-1:0] s2_d_raw = acc0_rdata;
-  wire [AccBits-1:0] s2_s_raw = slow ? sc_rdata : acc1_rdata;
-  wire [AccBits-1:0] acc_d2 = (wr_v_q && (wr_a_q == s2_a_q)) ? wr_d_q : s2_d_raw;
-  wire [AccBits-1:0] acc_s2 = (wr_v_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
+  // an input-buffer source: lane l is inp lane l sign-extended (0 past the input's lanes)
+  reg  [AccBits-1:0] inp_ext;
+  integer xl;
+  always @* begin
+    inp_ext = {AccBits{1'b0}};
+    for (xl = 0; xl < Lanes && xl < `DLVTA_BATCH*`DLVTA_BLOCK_IN; xl = xl + 1)
+      inp_ext[xl*32 +: 32] = {{24{inp_rdata_i[xl*8+7]}}, inp_rdata_i[xl*8 +: 8]};
+  end
+  wire [AccBits-1:0] s2_s_raw = src_inp_q ? inp_ext : slow ? sc_rdata : acc1_rdata;
+  wire [AccBits-1:0] acc_d2 = (wr_v_q && (wr_a_q == s2_o_q)) ? wr_d_q : s2_d_raw;
+  wire [AccBits-1:0] acc_s2 = (wr_v_q && !src_inp_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
   // S3 operands, again with the write of the last cycle
   reg               s3_v_q;
   reg [LogAcc-1:0]  s3_a_q;
+  reg [LogAcc-1:0]  s3_o_q;
   reg [LogAcc-1:0]  s3_s_q;
   reg [AccBits-1:0] s3_d_q;
   reg [AccBits-1:0] s3_c_q;
-  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_a_q)) ? wr_d_q : s3_d_q;
-  wire [AccBits-1:0] acc_s = (wr_v_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
+  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_o_q)) ? wr_d_q : s3_d_q;
+  wire [AccBits-1:0] acc_s = (wr_v_q && !src_inp_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
 
   // the entry as it will be once the fill in S1b (if any) is written (the hazard wait keeps
   // every older write's invalidation ahead of this lookup)
@@ -371,12 +400,14 @@ module dlvta_compute #(
   // pv_q[k], pa_q[k]: the iteration in stage k (k = 4..WA) and its accumulator index
   reg [WA:4]        pv_q;
   reg [LogAcc-1:0]  pa_q [4:WA];
+  // po_q[k]: the GEMM iteration's operand index in stage k (pa_q but for a GEMM with bias)
+  reg [LogAcc-1:0]  po_q [4:WG];
   // gd_q[k]: the accumulator operand of the GEMM iteration in stage k (k = 4..WG)
   reg [AccBits-1:0] gd_q [4:WG];
   // the forwarding into S(WG) decided a cycle early (the write of this cycle against the index
   // that moves into S(WG)), so that no comparator precedes the accumulation
   reg gfwd_q;
-  wire [LogAcc-1:0] pa_pre = (WG > 4) ? pa_q[(WG > 4) ? WG-1 : 4] : s3_a_q;
+  wire [LogAcc-1:0] pa_pre = (WG > 4) ? po_q[(WG > 4) ? WG-1 : 4] : s3_o_q;
   wire [AccBits-1:0] gemm_acc = gfwd_q ? wr_d_q : gd_q[WG];
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
@@ -433,7 +464,7 @@ module dlvta_compute #(
   end
 
   wire s1b_rd = s1b_v_q && dst_rd;
-  wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? r_s : r_a_q;
+  wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? r_s : r_o_q;
   dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc0 (
     .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
     .re_i(r_go || s1b_rd), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
@@ -467,9 +498,11 @@ module dlvta_compute #(
     gfwd_q <= acc_we && (acc_waddr == pa_pre);
     pa_q[4] <= s3_a_q;
     for (pk = 5; pk <= WA; pk = pk + 1) pa_q[pk] <= pa_q[pk-1];
+    po_q[4] <= s3_o_q;
+    for (pk = 5; pk <= WG; pk = pk + 1) po_q[pk] <= po_q[pk-1];
     gd_q[4] <= acc_d;
     for (pk = 5; pk <= WG; pk = pk + 1)
-      gd_q[pk] <= (wr_v_q && (wr_a_q == pa_q[pk-1])) ? wr_d_q : gd_q[pk-1];
+      gd_q[pk] <= (wr_v_q && (wr_a_q == po_q[pk-1])) ? wr_d_q : gd_q[pk-1];
   end
 
   always @(posedge clk_i) begin
@@ -481,8 +514,11 @@ module dlvta_compute #(
       push_next_q <= 1'b0;
       pad_q <= 8'd0;
       reset_q <= 1'b0;
+      bias_q <= 1'b0;
+      bb_q <= {BW{1'b0}};
       alu_op_q <= 4'd0;
       use_imm_q <= 1'b0;
+      src_inp_q <= 1'b0;
       is_alu_q <= 1'b0;
       needs_src_q <= 1'b0;
       dst_rd_q <= 1'b0;
@@ -504,20 +540,25 @@ module dlvta_compute #(
       kill_q <= 1'b0;
       s1_v_q <= 1'b0;
       s1_uoor_q <= 1'b0;
+      s1_b_q <= {LogAcc{1'b0}};
+      s1_boor_q <= 1'b0;
       s1_offa_q <= {LogAcc{1'b0}}; s1_offx_q <= {LogX{1'b0}}; s1_offw_q <= {LogWgt{1'b0}};
       s1_lima_q <= {LB{1'b0}}; s1_limx_q <= {LB{1'b0}}; s1_limw_q <= {LB{1'b0}};
       r_v_q <= 1'b0;
       r_err_q <= 1'b0;
       r_a_q <= {LogAcc{1'b0}};
+      r_o_q <= {LogAcc{1'b0}};
       r_x_q <= {LogX{1'b0}};
       r_w_q <= {LogWgt{1'b0}};
       hz_v_q <= {(HzSlow-1){1'b0}};
       for (mk = 1; mk < HzSlow; mk = mk + 1) hz_a_q[mk] <= {LogAcc{1'b0}};
       s2_v_q <= 1'b0;
       s2_a_q <= {LogAcc{1'b0}};
+      s2_o_q <= {LogAcc{1'b0}};
       s2_s_q <= {LogAcc{1'b0}};
       s3_v_q <= 1'b0;
       s3_a_q <= {LogAcc{1'b0}};
+      s3_o_q <= {LogAcc{1'b0}};
       s3_s_q <= {LogAcc{1'b0}};
       s3_d_q <= {AccBits{1'b0}};
       s3_c_q <= {AccBits{1'b0}};
@@ -558,6 +599,7 @@ module dlvta_compute #(
       // pipeline S2 -> S3
       s3_v_q <= s2_v_q;
       s3_a_q <= s2_a_q;
+      s3_o_q <= s2_o_q;
       s3_s_q <= s2_s_q;
       if (s2_v_q) begin
         s3_d_q <= acc_d2;
@@ -584,11 +626,13 @@ module dlvta_compute #(
         s1b_s_q <= r_s;
         s2_v_q <= s1b_v_q;
         s2_a_q <= s1b_a_q;
+        s2_o_q <= s1b_a_q;
         s2_s_q <= s1b_s_q;
       end else begin
         s1b_v_q <= 1'b0;
         s2_v_q <= r_go;
         s2_a_q <= r_a_q;
+        s2_o_q <= r_o_q;
         s2_s_q <= r_s;
       end
 
@@ -597,6 +641,8 @@ module dlvta_compute #(
       if (adv) begin
         s1_v_q <= issue;
         s1_uoor_q <= u_oor;
+        s1_b_q <= b_now[LogAcc-1:0];
+        s1_boor_q <= bias_q && (|(b_now >> LogAcc));
         s1_offa_q <= offa_q[LogAcc-1:0];
         s1_offx_q <= offx_q[LogX-1:0];
         s1_offw_q <= offw_q[LogWgt-1:0];
@@ -604,8 +650,9 @@ module dlvta_compute #(
         s1_limx_q <= lim_x;
         s1_limw_q <= lim_w;
         r_v_q <= s1_v_q && !kill_q && !r_err;
-        r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor));
+        r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)) || s1_boor_q || (src_inp_q && x_oor);
         r_a_q <= ia[LogAcc-1:0];
+        r_o_q <= bias_q ? s1_b_q : ia[LogAcc-1:0];
         r_x_q <= ix[LogX-1:0];
         r_w_q <= iw[LogWgt-1:0];
       end
@@ -645,12 +692,16 @@ module dlvta_compute #(
             push_next_q <= h_push_next;
             pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
             reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
+            bias_q <= (h_op == `DLVTA_OP_GEMM) && !q_insn_i[`DLVTA_F_RESET_POS] && q_insn_i[`DLVTA_F_BIAS_POS];
+            bb_q <= {{(BW-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]} -
+                    {{(BW-`DLVTA_F_UOP_BEGIN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
             use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
+            src_inp_q <= h_src_inp;
             is_alu_q <= h_is_alu;
-            needs_src_q <= h_needs_src;
+            needs_src_q <= h_needs_src && !h_src_inp;
             dst_rd_q <= h_dst_rd;
-            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src;
+            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src && !h_src_inp;
             imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];
@@ -669,7 +720,9 @@ module dlvta_compute #(
               fx_out_q <= {{(32-`DLVTA_F_INP_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: `DLVTA_F_INP_OUT_WIDTH]};
               fx_in_q <= {{(32-`DLVTA_F_INP_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: `DLVTA_F_INP_IN_WIDTH]};
               fw_out_q <= {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
-              fw_in_q <= {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
+              // with bias, wgt_in is the first bias element, not a factor
+              fw_in_q <= (q_insn_i[`DLVTA_F_BIAS_POS] && !q_insn_i[`DLVTA_F_RESET_POS]) ? 32'd0 :
+                         {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
             end
             o_q <= 14'd0;
             i_q <= 14'd0;

@@ -1,8 +1,9 @@
 /* tests/test_fsim.c -- fsim's instruction semantics against the independent reference of
  * tests/test_fsim_ref.h, on the tiny and pynq configs: LOAD of every memory with random shapes,
  * strides and padding, STORE, GEMM (reset, loops, factors, micro-op ranges, sequential
- * accumulation), every ALU op in both operand modes with extreme values, edge sizes, and the
- * output buffer mirroring the accumulator.
+ * accumulation, bias), every ALU op in both operand modes and with the source in the input
+ * buffer (src_inp), with extreme values, edge sizes, and the output buffer mirroring the
+ * accumulator.
  */
 #include "test_fsim_ref.h"
 
@@ -238,6 +239,63 @@ static void test_alu(int per_op) {
       }
 }
 
+/* GEMMs with bias: each micro-op u starts from acc[wgt_in + u - uop_begin] (a random run inside
+ * the accumulator window, overlapping the written elements or not) instead of acc[a]. */
+static void test_gemm_bias(int trials) {
+  for (int t = 0; t < trials; t++) {
+    tprog p;
+    tp_init(&p, cfg, 1 << 20);
+    fill_windows(&p, 0);
+    for (int k = (int)rr(1, 4); k > 0; k--) {
+      unsigned w[3] = {win(ISA_MEM_ACC), win(ISA_MEM_INP), win(ISA_MEM_WGT)};
+      rnest n;
+      rand_nest(&p, w, 3, &n);
+      unsigned nu = n.ue > n.ub ? (unsigned)(n.ue - n.ub) : 0, bmax = (1u << cfg->fwidth[ISA_F_wgt_in]) - 1;
+      unsigned top = win(ISA_MEM_ACC) - (nu ? nu : 1);
+      int b0 = (int)rr(0, top < bmax ? top : bmax);
+      int fv[] = {ISA_F_bias, 1, ISA_F_uop_begin, n.ub, ISA_F_uop_end, n.ue, ISA_F_loop_out, n.lo,
+                  ISA_F_loop_in, n.li, ISA_F_acc_out, n.fo[0], ISA_F_acc_in, n.fi[0], ISA_F_inp_out, n.fo[1],
+                  ISA_F_inp_in, n.fi[1], ISA_F_wgt_out, n.fo[2], ISA_F_wgt_in, b0, -1};
+      tp_emit(&p, tp_word(cfg, ISA_OP_GEMM, 0, fv));
+    }
+    rand_store(&p, 0, win(ISA_MEM_ACC), 0);
+    tp_finish(&p, 0);
+    char tag[64];
+    snprintf(tag, sizeof tag, "%s gemm bias trial %d", cfg->d.name, t);
+    fsim *s = NULL;
+    tp_check(&p, tag, NULL, NULL, &s);
+    fsim_destroy(s);
+    free(p.img);
+  }
+}
+
+/* ALU ops whose source is the input buffer (src_inp): every op, sources over the input window. */
+static void test_alu_src_inp(int per_op) {
+  for (int op = 0; op < ISA_ALU_COUNT; op++)
+    for (int t = 0; t < per_op; t++) {
+      tprog p;
+      tp_init(&p, cfg, 1 << 20);
+      fill_windows(&p, 1);
+      for (int k = (int)rr(1, 3); k > 0; k--) {
+        unsigned w[2] = {win(ISA_MEM_ACC), win(ISA_MEM_INP)};
+        rnest n;
+        rand_nest(&p, w, 2, &n);
+        int fv[] = {ISA_F_alu_op, op, ISA_F_src_inp, 1, ISA_F_imm, rand_imm(op) & 0xffff,
+                    ISA_F_uop_begin, n.ub, ISA_F_uop_end, n.ue, ISA_F_loop_out, n.lo, ISA_F_loop_in, n.li,
+                    ISA_F_dst_out, n.fo[0], ISA_F_dst_in, n.fi[0], ISA_F_src_out, n.fo[1], ISA_F_src_in, n.fi[1], -1};
+        tp_emit(&p, tp_word(cfg, ISA_OP_ALU, 0, fv));
+      }
+      rand_store(&p, 0, win(ISA_MEM_ACC), 0);
+      tp_finish(&p, 0);
+      char tag[64];
+      snprintf(tag, sizeof tag, "%s alu %s src_inp trial %d", cfg->d.name, isa_alu_name(op), t);
+      fsim *s = NULL;
+      tp_check(&p, tag, NULL, NULL, &s);
+      fsim_destroy(s);
+      free(p.img);
+    }
+}
+
 /* Directed ALU lanes: known inputs and outputs from ISA.md's table. */
 static void test_alu_directed(void) {
   static const struct {
@@ -418,6 +476,8 @@ int main(void) {
     test_load_store(big ? 100 : 400);
     test_gemm(big ? 100 : 400);
     test_alu(big ? 15 : 50);
+    test_gemm_bias(big ? 50 : 200);
+    test_alu_src_inp(big ? 10 : 30);
     test_alu_directed();
     test_lut_directed();
     test_edges();

@@ -184,8 +184,10 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
           if (op == ISA_OP_GEMM) {
             uint64_t a = ua + o * f[ISA_F_acc_out] + i * f[ISA_F_acc_in];
             uint64_t x = us + o * f[ISA_F_inp_out] + i * f[ISA_F_inp_in];
-            uint64_t wi = uw + o * f[ISA_F_wgt_out] + i * f[ISA_F_wgt_in];
-            if (a >= d->acc_depth) return -1;
+            int bias = !f[ISA_F_reset] && f[ISA_F_bias]; /* start from acc[wgt_in + u - uop_begin] */
+            uint64_t wi = uw + o * f[ISA_F_wgt_out] + (bias ? 0 : i * f[ISA_F_wgt_in]);
+            uint64_t bi = bias ? f[ISA_F_wgt_in] + u - f[ISA_F_uop_begin] : a;
+            if (a >= d->acc_depth || bi >= d->acc_depth) return -1;
             r->gemm_iters++;
             for (unsigned b = 0; b < r->nb; b++)
               for (unsigned j = 0; j < r->bo; j++) {
@@ -194,7 +196,7 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
                   *p = 0;
                 } else {
                   if (x >= d->inp_depth || wi >= d->wgt_depth) return -1;
-                  int64_t sum = *p;
+                  int64_t sum = r->acc[bi * al + b * r->bo + j];
                   for (unsigned q = 0; q < r->bi; q++)
                     sum += (int64_t)r->inp[(x * r->nb + b) * r->bi + q] * r->wgt[(wi * r->bo + j) * r->bi + q];
                   *p = ref_wrap32(sum);
@@ -208,10 +210,13 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
             int aop = (int)f[ISA_F_alu_op], ui = (int)f[ISA_F_use_imm];
             int32_t imm = (int32_t)ref_sext(f[ISA_F_imm], 16);
             if (dd >= d->acc_depth) return -1;
-            if ((!ui || aop == ISA_ALU_REQ) && ss >= d->acc_depth) return -1;
+            int rd = !ui || aop == ISA_ALU_REQ, si = rd && f[ISA_F_src_inp]; /* si: the source is inp[ss] */
+            if (rd && ss >= (si ? d->inp_depth : d->acc_depth)) return -1;
             r->alu_iters++;
             int32_t src[1024];
-            for (unsigned l = 0; l < al; l++) src[l] = (!ui || aop == ISA_ALU_REQ) ? r->acc[ss * al + l] : 0;
+            unsigned il = r->nb * r->bi;
+            for (unsigned l = 0; l < al; l++)
+              src[l] = si ? (l < il ? r->inp[ss * il + l] : 0) : rd ? r->acc[ss * al + l] : 0;
             for (unsigned l = 0; l < al; l++) {
               int32_t a = r->acc[dd * al + l];
               int32_t b = ui ? imm : src[l];

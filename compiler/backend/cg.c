@@ -536,13 +536,16 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
   for (int i = first; i <= last && g.status == CG_OK; i++) {
     cg_layer *L = &net->l[i];
     uint32_t start = (uint32_t)g.prog.n;
+    int relay_at = -1;
     if (i > first && last_store >= 0) {
       /* barrier: the previous layer's last STORE hands a token to compute, which relays it to
-       * the load unit when this layer loads on it */
+       * the load unit when this layer loads on it (convs always; pools may: the relay's
+       * push is withdrawn below when the layer did not take it) */
       cg_tok(&g.prog.v[last_store], 0, 0, 1, 0);
       isa_insn relay = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
-      int uses_load = L->kind == CG_LAYER_CONV;
+      int uses_load = L->kind == CG_LAYER_CONV || L->kind == CG_LAYER_POOL;
       cg_tok(&relay, 0, 1, uses_load, 0);
+      relay_at = g.prog.n;
       if (cg_push(&g, &g.prog, &relay)) break;
       g.barrier_c2l = uses_load;
     }
@@ -558,6 +561,10 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
       memcpy(m, g.msg, sizeof m);
       snprintf(g.msg, sizeof g.msg, "layer %d (%.150s): %.300s", i, L->info.desc, m);
       break;
+    }
+    if (g.barrier_c2l && L->kind == CG_LAYER_POOL && relay_at >= 0) { /* no LOAD on the load unit */
+      g.prog.v[relay_at].f[ISA_F_push_prev] = 0;
+      g.barrier_c2l = 0;
     }
     if (g.barrier_c2l) {
       cg_fail(&g, CG_E_INTERNAL, "layer %d: the barrier token was not consumed", i);

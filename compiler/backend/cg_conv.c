@@ -10,7 +10,8 @@
  * reuse across output tiles, input reuse across channel chunks), then one GEMM:
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
- * with an ALU MOV of the bias into its accumulator block and ends with ALU REQ (bounds fused);
+ * with a GEMM with bias (its first step's first kernel position of each co block: acc := bias +
+ * x * w, see plan_gemm) and ends with ALU REQ (bounds fused);
  * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
@@ -564,7 +565,6 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
-    if (channel_pass(s, st, ISA_ALU_MOV, 0, 0, A, 0, tco_t, P)) return g->status;
   }
   uint32_t nu = 0;
   if (rstep) {
@@ -583,20 +583,31 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     }
     if (cg_push(g, &st->C, &in)) return g->status;
   }
-  for (int a = 0; !rstep && a < tco_t; a++)
-    for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
-      for (int ky = 0; ky < nky_t; ky++)
-        for (int kx = 0; kx < c->KW; kx++) {
-          int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
-          uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
-          uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
-          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
-        }
+  /* the first step of a tile puts the first kernel position of every co block first: those
+   * tco_t micro-ops run as a GEMM with bias (acc := bias[a] + x * w, the bias elements at 0..),
+   * so the tile needs no pass that sets the accumulator first */
+  int first = !rstep && r == 0;
+  for (int pass = first ? 0 : 1; !rstep && pass < 2; pass++)
+    for (int a = 0; a < tco_t; a++)
+      for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
+        for (int ky = 0; ky < nky_t; ky++)
+          for (int kx = 0; kx < c->KW; kx++) {
+            if (first && (pass == 0) != (b == 0 && ky == 0 && kx == 0)) continue;
+            int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
+            uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
+            uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
+            s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
+          }
   if (!rstep) {
     if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-    in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
-                   th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-    if (cg_push(g, &st->C, &in)) return g->status;
+    for (uint32_t u0 = 0; u0 < nu;) {
+      uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
+      in = cg_i_gemm(ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                     th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
+      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in (0) + u - uop_begin = the co block */
+      if (cg_push(g, &st->C, &in)) return g->status;
+      u0 = u1;
+    }
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
@@ -787,8 +798,8 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double B = g->B, bb = k.beat_bytes;
   double ncie = c->dwc ? c->gk : c->ncib;
   double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
-  gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
-  int passes = 2; /* bias MOV, REQ */
+  gemm += (double)(x->nsteps + x->ntiles) * (k.gemm_fill + k.insn_ovh); /* + a GEMM with bias per tile */
+  int passes = 1; /* REQ (the bias comes with the first kernel position: a GEMM with bias) */
   if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
   else if (c->res) passes += 4;
   double alu = (double)c->OH * c->OW * c->ncob * passes;

@@ -349,7 +349,7 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     double it = u * f[ISA_F_loop_out] * f[ISA_F_loop_in];
     double fill = f[ISA_F_opcode] == ISA_OP_GEMM ? c->gemm_fill : c->alu_fill;
     double src = 0;
-    if (it && f[ISA_F_opcode] == ISA_OP_ALU && cfg->d.acc_copies == 1 &&
+    if (it && f[ISA_F_opcode] == ISA_OP_ALU && cfg->d.acc_copies == 1 && !f[ISA_F_src_inp] &&
         (!f[ISA_F_use_imm] || f[ISA_F_alu_op] == ISA_ALU_REQ)) {
       /* fsim counts source-cache misses from the micro-ops; without them: source factors 0
        * mean per-channel elements (one miss per micro-op), otherwise a new source each time */

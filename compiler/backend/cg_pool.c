@@ -5,6 +5,11 @@
  * two accumulator blocks so that the store of tile j overlaps the compute of tile j+1 (tokens
  * C2S / S2C as in cg_conv.c); with no_latency_hiding one block serializes them.
  *
+ * Or (pool_tile inp, a candidate like the others) the window goes into the input buffer by LOAD
+ * INP on the load unit, double-buffered (tokens L2C / C2L, the loads of the next tile before the
+ * compute of this one), and the ALU passes read it there (src_inp: one cycle per iteration, no
+ * source-cache misses), so loads, compute and stores overlap.
+ *
  * Pooling: tile = (tco channel blocks) x th x tw output pixels, kernel rows in chunks of nky.
  * Per chunk: one LOAD ACC8 of the input window per channel block, then ALU MOV (first kernel
  * position of the first chunk) and MAX / ADD over the other positions with
@@ -54,6 +59,8 @@ static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint
 typedef struct pool_tile {
   int th, tw, tco, nky;
   int sep;      /* max pooling, separable in place: rows first, then columns (pool_sep_ok) */
+  int inp;      /* the window in the input buffer (LOAD INP on the load unit, overlapping the
+                 * compute), read by the ALU ops' src_inp; one kernel-row chunk (nky = KH) */
 } pool_tile;
 
 /* Separable max pooling in place is exact when at most one column offset kx in 1..KW-1 is a
@@ -70,8 +77,10 @@ static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int
   int IH = (t->th - 1) * c->sh + t->nky, IW = (t->tw - 1) * c->sw + c->KW;
   *IHW = IH * IW;
   *OP = t->th * t->tw;
-  uint64_t need = 2 + (uint64_t)t->tco * IH * IW + (uint64_t)nslot * t->tco * t->th * t->tw;
+  uint64_t win = (uint64_t)t->tco * IH * IW;
+  uint64_t need = 2 + (t->inp ? 0 : win) + (uint64_t)nslot * t->tco * t->th * t->tw;
   if (need > g->d->acc_depth) return 0;
+  if (t->inp && (t->sep || t->nky != c->KH || nslot * win > g->d->inp_depth || g->B != g->d->block_in)) return 0;
   if ((uint64_t)t->tco * t->nky * c->KW + 1 > g->d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || *OP > 16383) return 0;
   if ((uint64_t)c->sh * IW >= (1u << g->d->log_acc)) return 0;
@@ -86,7 +95,16 @@ typedef struct pool_tgeo {
   uint32_t IN, O;              /* ACC places of the loaded input and of the outputs */
   int IHW, OP;                 /* ACC elements per channel block of input and of output */
   int padv;                    /* pad value of the loads */
+  int inp;                     /* pool_tile inp: IN is an INP place, loads go to list L */
 } pool_tgeo;
+
+/* An ALU op of a pooling window pass; with the window in the input buffer, its source is there. */
+static isa_insn pool_alu(const cg_gen *g, const pool_tgeo *e, int op, uint32_t ub, uint32_t ue, uint32_t dso,
+                         uint32_t sro, uint32_t sri) {
+  isa_insn in = cg_i_alu(g, op, 0, 0, ub, ue, (uint32_t)e->th_t, (uint32_t)e->tw_t, dso, 1, sro, sri);
+  in.f[ISA_F_src_inp] = (uint32_t)e->inp;
+  return in;
+}
 
 /* The separable max pool of one input chunk: rows in place, then columns into the outputs. */
 static int pool_sep_chunk(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int ih_t, uint32_t *uw, cg_list *C) {
@@ -125,11 +143,12 @@ static int pool_sep_chunk(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int 
 
 /* Kernel-row chunk kc of one output tile: its input loads, then the window's MOV / MAX / ADD
  * passes into the outputs. */
-static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
-                      cg_list *C) {
-  int co = e->co, oy0 = e->oy0, ox0 = e->ox0, tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
-  int IHW = e->IHW, OP = e->OP, padv = e->padv;
-  uint32_t IN = e->IN, O = e->O;
+/* Kernel-row chunk kc of one output tile: the input window's loads, one per channel block, into
+ * list l (ACC8 at IN on the compute unit, or INP at IN on the load unit). */
+static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, cg_list *l) {
+  int co = e->co, oy0 = e->oy0, ox0 = e->ox0, tco_t = e->tco_t, th_t = e->th_t, iw_t = e->iw_t;
+  int IHW = e->IHW, padv = e->padv, mem = e->inp ? ISA_MEM_INP : ISA_MEM_ACC8;
+  uint32_t IN = e->IN;
   int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
   int ih_t = (th_t - 1) * c->sh + nky_t;
   int iy = oy0 * c->sh - c->pt + ky0, ix = ox0 * c->sw - c->pl;
@@ -139,20 +158,31 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   for (int a = 0; a < tco_t; a++) {
     uint32_t sram = IN + (uint32_t)(a * IHW);
     if (ys <= 0 || xs <= 0) {
-      if (cg_pad_fill(g, C, ISA_MEM_ACC8, sram, (uint32_t)(ih_t * iw_t), padv)) return g->status;
+      if (cg_pad_fill(g, l, mem, sram, (uint32_t)(ih_t * iw_t), padv)) return g->status;
       continue;
     }
     if (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15) {
       cg_fail(g, CG_E_FIT, "pool: padding of a load exceeds 15");
       return g->status;
     }
-    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco + a), ISA_MEM_ACC8) +
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco + a), mem) +
                     (uint64_t)cg_max(iy, 0) * c->W + (uint64_t)cg_max(ix, 0);
-    isa_insn in = cg_i_load(g, ISA_MEM_ACC8, sram, dram, (uint32_t)ys, (uint32_t)xs,
+    isa_insn in = cg_i_load(g, mem, sram, dram, (uint32_t)ys, (uint32_t)xs,
                             (uint32_t)c->W, (uint32_t)yp0, (uint32_t)yp1, (uint32_t)xp0,
                             (uint32_t)xp1, padv);
-    if (cg_push(g, C, &in)) return g->status;
+    if (cg_push(g, l, &in)) return g->status;
   }
+  return g->status;
+}
+
+/* Kernel-row chunk kc of one output tile: the window's MOV / MAX / ADD passes into the outputs. */
+static int pool_passes(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
+                       cg_list *C) {
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
+  int IHW = e->IHW, OP = e->OP;
+  uint32_t IN = e->IN, O = e->O;
+  int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+  int ih_t = (th_t - 1) * c->sh + nky_t;
   uint32_t n = 0, ub;
   if (t->sep) return pool_sep_chunk(g, c, e, ih_t, uw, C);
   /* first position: MOV (first chunk only); the rest: MAX / ADD */
@@ -163,8 +193,7 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
     for (int a = 0; a < tco_t; a++)
       uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW), 0);
     if (cg_uops(g, C, uw, n, &ub)) return g->status;
-    isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t,
-                           dso, 1, sro, sri);
+    isa_insn in = pool_alu(g, e, ISA_ALU_MOV, ub, ub + n, dso, sro, sri);
     if (cg_push(g, C, &in)) return g->status;
   }
   /* Every window position reads and writes the same output element: the ALU makes an
@@ -182,18 +211,22 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
         uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), IN + (uint32_t)(a * IHW + ky * iw_t + kx), 0);
       if (!one) {
         if (cg_uops(g, C, uw + n0, n - n0, &ub)) return g->status;
-        isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + (n - n0), (uint32_t)th_t, (uint32_t)tw_t,
-                               dso, 1, sro, sri);
+        isa_insn in = pool_alu(g, e, op, ub, ub + (n - n0), dso, sro, sri);
         if (cg_push(g, C, &in)) return g->status;
       }
     }
   if (n && one) {
     if (cg_uops(g, C, uw, n, &ub)) return g->status;
-    isa_insn in = cg_i_alu(g, op, 0, 0, ub, ub + n, (uint32_t)th_t, (uint32_t)tw_t, dso, 1,
-                           sro, sri);
+    isa_insn in = pool_alu(g, e, op, ub, ub + n, dso, sro, sri);
     if (cg_push(g, C, &in)) return g->status;
   }
   return g->status;
+}
+
+static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
+                      cg_list *C) {
+  if (!e->inp && pool_loads(g, c, t, e, kc, C)) return g->status;
+  return pool_passes(g, c, t, e, kc, uw, C);
 }
 
 /* An average pool's passes over one output tile: [ADD -n*x_zp], REQ (bounds fused unless y_zp
@@ -221,6 +254,39 @@ static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint
   return g->status;
 }
 
+/* Output tile j's place and extents; its window at IN (ACC, or an INP slot for pool_tile inp). */
+static void pool_tile_geo(const pool_geo *c, const pool_tile *t, int j, int nslot, int IHW, int OP, int padv,
+                          pool_tgeo *e) {
+  int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw);
+  int si = j % (n_ty * n_tx);
+  e->co = j / (n_ty * n_tx);
+  e->oy0 = (si / n_tx) * t->th, e->ox0 = (si % n_tx) * t->tw;
+  e->th_t = cg_min(t->th, c->OH - e->oy0), e->tw_t = cg_min(t->tw, c->OW - e->ox0);
+  e->tco_t = cg_min(t->tco, c->cb - e->co * t->tco);
+  e->iw_t = (e->tw_t - 1) * c->sw + c->KW;
+  e->inp = t->inp;
+  e->IN = t->inp ? (uint32_t)((j % nslot) * t->tco * IHW) : 2;
+  e->O = (uint32_t)(2 + (t->inp ? 0 : t->tco * IHW) + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+  e->IHW = IHW, e->OP = OP, e->padv = padv;
+}
+
+/* pool_tile inp: tile j's LOADs of INP on the load unit, emitted now; the first waits for the
+ * compute that last read the slot (C2L, tiles from nslot on), the last signals the compute. */
+static int pool_tile_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, int j, int nslot, int IHW, int OP,
+                           int padv, cg_list *L) {
+  pool_tgeo e;
+  pool_tile_geo(c, t, j, nslot, IHW, OP, padv, &e);
+  L->n = 0;
+  if (pool_loads(g, c, t, &e, 0, L)) return -1;
+  if (j >= nslot) cg_tok(&L->v[0], 0, 1, 0, 0);
+  if (!j && g->barrier_c2l) { /* the previous layer is done (cg.c's barrier) */
+    cg_tok(&L->v[0], 0, 1, 0, 0);
+    g->barrier_c2l = 0;
+  }
+  cg_tok(&L->v[L->n - 1], 0, 0, 0, 1);
+  return emit_list(g, L) ? -1 : 0;
+}
+
 static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_tile *t,
                     int nslot) {
   const cg_pool *p = &L->pool;
@@ -231,7 +297,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
   int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
   uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
   uint32_t req_e = 0;
-  cg_list C = {0}, S = {0};
+  cg_list C = {0}, S = {0}, LD = {0};
   if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
   if (c->kind == CG_POOL_AVG) {
     /* [0] requant, [1] -kh*kw*x_zp in every lane (the pads and inputs each carry x_zp) */
@@ -246,22 +312,22 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, req_e, 1, 2, 2, 0, 0, 0, 0, 0);
     if (cg_push(g, &g->prog, &in)) goto out;
   }
+  /* window in the input buffer: the loads of tile j + nslot - 1 go before the compute of tile j
+   * (every pop after its push in program order); tile j's first compute instruction waits for
+   * its loads (L2C), its last frees its input slot for the loads of tile j + nslot (C2L) */
+  for (int j = 0; t->inp && nslot > 1 && j < nslot - 1 && j < ntiles; j++)
+    if (pool_tile_loads(g, c, t, j, nslot, IHW, OP, padv, &LD)) goto out;
   for (int j = 0; j < ntiles; j++) {
     pool_tgeo e;
-    int si = j % (n_ty * n_tx);
-    e.co = j / (n_ty * n_tx);
-    e.oy0 = (si / n_tx) * t->th, e.ox0 = (si % n_tx) * t->tw;
-    e.th_t = cg_min(t->th, c->OH - e.oy0), e.tw_t = cg_min(t->tw, c->OW - e.ox0);
-    e.tco_t = cg_min(t->tco, c->cb - e.co * t->tco);
-    e.iw_t = (e.tw_t - 1) * c->sw + c->KW;
-    e.IN = 2, e.O = (uint32_t)(2 + t->tco * IHW + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
-    e.IHW = IHW, e.OP = OP, e.padv = padv;
+    pool_tile_geo(c, t, j, nslot, IHW, OP, padv, &e);
     int co = e.co, oy0 = e.oy0, ox0 = e.ox0, th_t = e.th_t, tw_t = e.tw_t, tco_t = e.tco_t;
     uint32_t O = e.O;
     C.n = S.n = 0;
+    if (t->inp && j + nslot - 1 < ntiles && pool_tile_loads(g, c, t, j + nslot - 1, nslot, IHW, OP, padv, &LD)) goto out;
     for (int kc = 0; kc < n_kc; kc++)
       if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
     if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
+    if (t->inp) cg_tok(&C.v[0], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
     if (tile_store(g, c, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                    (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
       goto out;
@@ -269,6 +335,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
 out:
   cg_list_free(&C);
   cg_list_free(&S);
+  cg_list_free(&LD);
   free(uw);
   return g->status;
 }
@@ -375,7 +442,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
                 p->pad_l, ti->cb, p->kind, ti, to};
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP) return up_layer(g, &c, nslot, info);
-  pool_tile best = {0, 0, 0, 0, 0};
+  pool_tile best = {0, 0, 0, 0, 0, 0};
   double best_cy = -1;
   int ncand = 0;
   /* few candidates: channel chunks x kernel-row chunks x column splits, largest th that fits;
@@ -385,9 +452,9 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
   for (int a = 0; a < 4; a++)
     for (int b = 0; b < 2; b++)
       for (int k = 1; k <= 4; k++)
-        for (int sp = 0; sp < 2; sp++) {
-        if (sp && (nkys[b] != c.KH || !pool_sep_ok(&c))) continue;
-        pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b], sp};
+        for (int sp = 0; sp < 3; sp++) { /* 0: window in ACC, 1: separable in ACC, 2: window in INP */
+        if (sp == 1 && (nkys[b] != c.KH || !pool_sep_ok(&c))) continue;
+        pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b], sp == 1, sp == 2};
         int IHW, OP;
         if (!pool_fits(g, &c, &t, nslot, &IHW, &OP)) continue;
         int lo = 1, hi = c.OH;
@@ -416,7 +483,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
                    c.W, c.KH, c.KW, g->d->name);
   info->candidates = ncand;
   snprintf(info->tiling, sizeof info->tiling, "tile %dx%d, c %d blk, ky %d%s", best.th, best.tw,
-           best.tco, best.nky, best.sep ? ", separable" : "");
+           best.tco, best.nky, best.sep ? ", separable" : best.inp ? ", window in INP" : "");
   return pool_gen(g, L, &c, &best, nslot);
 }
 

@@ -251,31 +251,34 @@ gemm_elem(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
   }
 }
 
+/* bias: a GEMM with bias, b0 its first bias element: each iteration first copies
+ * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. */
 static inline __attribute__((always_inline)) void
 gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-          unsigned nb, unsigned bi, unsigned bo) {
+          int bias, uint64_t b0, unsigned nb, unsigned bi, unsigned bo) {
   const unsigned al = nb * bo, il = nb * bi, wl = bo * bi;
   for (uint64_t o = 0; o < n->lo; o++)
     for (uint64_t i = 0; i < n->li; i++) {
       uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
       for (uint64_t u = n->ub; u < n->ue; u++) {
-        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw;
+        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
+        if (bias && b != a) memcpy(s->acc + a * al, s->acc + b * al, (size_t)al * 4);
         gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, nb, bi, bo);
       }
     }
 }
 
 static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                              const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, 1, 16, 16);
+                              const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16);
 }
 static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                            const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, 1, 4, 4);
+                            const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4);
 }
 static void gemm_nest_any(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                          const uint64_t *fw) {
-  gemm_nest(s, n, fa, fx, fw, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
+                          const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
 }
 
 /* Source cache (timing only): accumulator elements lo..hi were written. */
@@ -296,13 +299,19 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   nest n;
   if (decode_uops(s, idx, w, in, &n, err)) return DRV_E_EXEC;
   if (n.ue <= n.ub || !n.lo || !n.li) return DRV_OK;
-  int reset = (int)f[ISA_F_reset];
+  int reset = (int)f[ISA_F_reset], bias = !reset && f[ISA_F_bias];
   idx_kind k[3] = {
       {"a", "ACC", s->ua, f[ISA_F_acc_out], f[ISA_F_acc_in], d->acc_depth},
       {"x", "INP", s->us, f[ISA_F_inp_out], f[ISA_F_inp_in], d->inp_depth},
-      {"w", "WGT", s->uw, f[ISA_F_wgt_out], f[ISA_F_wgt_in], d->wgt_depth},
+      {"w", "WGT", s->uw, f[ISA_F_wgt_out], bias ? 0 : f[ISA_F_wgt_in], d->wgt_depth},
   };
   if (check_nest(s, idx, w, &n, k, reset ? 1 : 3, err)) return DRV_E_EXEC;
+  if (bias && f[ISA_F_wgt_in] + (n.ue - 1 - n.ub) >= d->acc_depth) { /* b = wgt_in + u - uop_begin */
+    char what[256];
+    snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
+             f[ISA_F_wgt_in] + (n.ue - 1 - n.ub), d->acc_depth, n.ue - 1);
+    return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
+  }
   uint64_t iters = n.lo * n.li * (n.ue - n.ub);
   wk->iters = iters;
   uint64_t fa[2] = {k[0].fo, k[0].fi}, fx[2] = {k[1].fo, k[1].fi}, fw[2] = {k[2].fo, k[2].fi};
@@ -329,12 +338,13 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
     fsim_x_wgt16(s, 0, d->wgt_depth);
     s->wgt16_stale = 0;
   }
+  uint64_t b0 = f[ISA_F_wgt_in];
   if (s->nb == 1 && s->bi == 16 && s->bo == 16)
-    gemm_nest_1_16_16(s, &n, fa, fx, fw);
+    gemm_nest_1_16_16(s, &n, fa, fx, fw, bias, b0);
   else if (s->nb == 1 && s->bi == 4 && s->bo == 4)
-    gemm_nest_1_4_4(s, &n, fa, fx, fw);
+    gemm_nest_1_4_4(s, &n, fa, fx, fw, bias, b0);
   else
-    gemm_nest_any(s, &n, fa, fx, fw);
+    gemm_nest_any(s, &n, fa, fx, fw, bias, b0);
   return DRV_OK;
 }
 
@@ -415,22 +425,23 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
   int op = (int)f[ISA_F_alu_op], use_imm = (int)f[ISA_F_use_imm];
   int32_t imm = isa_sext(f[ISA_F_imm], s->cfg->fwidth[ISA_F_imm]);
   int use_src = !use_imm || op == ISA_ALU_REQ; /* REQ reads acc[s] for c even with imm */
+  int src_inp = use_src && f[ISA_F_src_inp];    /* ... or inp[s], sign-extended */
   idx_kind k[2] = {
       {"d", "ACC", s->ua, f[ISA_F_dst_out], f[ISA_F_dst_in], d->acc_depth},
-      {"s", "ACC", s->us, f[ISA_F_src_out], f[ISA_F_src_in], d->acc_depth},
+      {"s", src_inp ? "INP" : "ACC", s->us, f[ISA_F_src_out], f[ISA_F_src_in], src_inp ? d->inp_depth : d->acc_depth},
   };
   if (check_nest(s, idx, w, &n, k, use_src ? 2 : 1, err)) return DRV_E_EXEC;
   wk->iters = n.lo * n.li * (n.ue - n.ub);
-  const unsigned L = s->acc_lanes;
+  const unsigned L = s->acc_lanes, IL = s->nb * s->bi;
   int32_t *B = s->tmp;
   if (!use_src)
     for (unsigned l = 0; l < L; l++) B[l] = imm;
-  if (use_src) wk->src_reads = wk->iters;
+  if (use_src && !src_inp) wk->src_reads = wk->iters;
   /* timing (fsim.h "GEMM/ALU"): each iteration's issue cycle, from read-after-write distances
    * and the one read port of a single accumulator copy */
   const int one_copy = d->acc_copies == 1;
   const int dst_rd = op != ISA_ALU_MOV;
-  const uint64_t dist = use_src && one_copy ? s->tm.alu_raw_dist_src : s->tm.alu_raw_dist;
+  const uint64_t dist = use_src && !src_inp && one_copy ? s->tm.alu_raw_dist_src : s->tm.alu_raw_dist;
   if (++s->hz_cur == 0) { /* generation counter wrapped: forget every stamp */
     memset(s->hz_gen, 0, (size_t)d->acc_depth * sizeof *s->hz_gen);
     s->hz_cur = 1;
@@ -444,7 +455,10 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
         uint64_t go = first ? 0 : prev + 1;
         if (dst_rd && s->hz_gen[dd] == s->hz_cur && s->hz_go[dd] + dist > go) go = s->hz_go[dd] + dist;
         int miss = 0;
-        if (use_src) {
+        if (src_inp) { /* lane l: inp lane l (0 past the input's lanes); no accumulator read */
+          uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
+          for (unsigned l = 0; l < L; l++) B[l] = l < IL ? s->inp[ss * IL + l] : 0;
+        } else if (use_src) {
           uint64_t ss = s->us[u] + o * k[1].fo + i * k[1].fi;
           if (s->hz_gen[ss] == s->hz_cur && s->hz_go[ss] + dist > go) go = s->hz_go[ss] + dist;
           memcpy(B, s->acc + ss * L, L * 4); /* a copy: d may equal s */

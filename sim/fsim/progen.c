@@ -368,6 +368,19 @@ static void mark_nest(gen *g, const kspec *k, unsigned nu, unsigned lo, unsigned
       for (unsigned i = 0; i < li; i++) g->wr_acc[k->base[u] + o * k->fo + i * k->fi] = 1;
 }
 
+/* Turns GEMM `in` (nu micro-ops, accumulating on half h) into a GEMM with bias when a run of nu
+ * written accumulator elements (in the parameter area or the half) fits its wgt_in field: the
+ * bias elements b = wgt_in + u - uop_begin; the weight inner factor becomes 0. */
+static void gen_bias(gen *g, isa_insn *in, int h, unsigned nu) {
+  region r = chance(g, 1, 2) ? g->par : g->acc[h];
+  if (nu > r.hi - r.lo) return;
+  unsigned b0 = rr(g, r.lo, r.hi - nu);
+  if (b0 >> g->c->fwidth[ISA_F_wgt_in]) return;
+  for (unsigned b = b0; b < b0 + nu; b++)
+    if (!g->wr_acc[b]) return;
+  in->f[ISA_F_bias] = 1, in->f[ISA_F_wgt_in] = b0;
+}
+
 /* A GEMM on half h: reset (acc target need not be written) or accumulate. */
 static void gen_gemm(gen *g, int h, int reset) {
   const isa_config *c = g->c;
@@ -388,6 +401,7 @@ static void gen_gemm(gen *g, int h, int reset) {
   in->f[ISA_F_inp_out] = k[1].fo, in->f[ISA_F_inp_in] = k[1].fi;
   in->f[ISA_F_wgt_out] = k[2].fo, in->f[ISA_F_wgt_in] = k[2].fi;
   if (reset) mark_nest(g, &k[0], nu, lo, li);
+  if (!reset && chance(g, 1, 4)) gen_bias(g, in, h, nu);
 }
 
 /* An immediate for ALU op `op`: random, extreme, or shaped for the op. */
@@ -419,10 +433,12 @@ static void gen_alu(gen *g, int h) {
   int use_imm = chance(g, 1, 2);
   int use_src = !use_imm || op == ISA_ALU_REQ;
   region sr = (op == ISA_ALU_REQ ? chance(g, 3, 4) : chance(g, 1, 6)) ? g->par : g->acc[h];
+  int src_inp = use_src && op != ISA_ALU_REQ && chance(g, 1, 4); /* the source in the input buffer */
   kspec k[2];
   memset(k, 0, sizeof k);
   k[0] = (kspec){.R = g->acc[h], .wr = g->wr_acc, .used = 1, .width = c->fwidth[ISA_F_u_acc], .fwidth = c->fwidth[ISA_F_dst_out]};
-  k[1] = (kspec){.R = sr, .wr = g->wr_acc, .used = use_src, .width = c->fwidth[ISA_F_u_src], .fwidth = c->fwidth[ISA_F_src_out]};
+  k[1] = (kspec){.R = src_inp ? g->inp[h] : sr, .wr = src_inp ? g->wr_inp : g->wr_acc, .used = use_src,
+                 .width = c->fwidth[ISA_F_u_src], .fwidth = c->fwidth[ISA_F_src_out]};
   /* an unused s field still has to fit the micro-op's source field */
   unsigned lo, li, ub, ue;
   unsigned nu = gen_nest(g, k, 2, use_src ? 1 : -1, &lo, &li);
@@ -435,6 +451,7 @@ static void gen_alu(gen *g, int h) {
   in->f[ISA_F_imm] = gen_imm(g, op);
   in->f[ISA_F_dst_out] = k[0].fo, in->f[ISA_F_dst_in] = k[0].fi;
   in->f[ISA_F_src_out] = k[1].fo, in->f[ISA_F_src_in] = k[1].fi;
+  in->f[ISA_F_src_inp] = (uint32_t)src_inp;
 }
 
 /* A GEMM or ALU whose loop nest or micro-op range is empty: no effect. */
