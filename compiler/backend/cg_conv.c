@@ -37,7 +37,9 @@
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
- * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels.
+ * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels. A B x B block is
+ * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
+ * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,7 @@ static int res_blocks(const conv_geo *c, const conv_tile *t, int co, int *list) 
 static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, int nslot,
                         conv_dims *x) {
   const isa_derived *d = g->d;
+  const int64_t R = g->R, inp_depth = d->inp_depth / R, wgt_depth = d->wgt_depth / R; /* in blocks */
   if (t->th < 1 || t->tw < 1 || t->tco < 1 || t->nky < 1 || (!c->dwc && t->tci < 1)) return 0;
   if (c->dwc && t->tco % c->gk) return 0; /* chunks of whole groups */
   x->n_ty = cg_cdiv(c->OH, t->th);
@@ -137,9 +140,9 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
     int nrb = 0, co = 0;
     int list[CG_MAX_RB];
     for (int co0 = 0; co0 < c->ncob; co0 += t->tco, co++) nrb = cg_max(nrb, res_blocks(c, t, co, list));
-    int64_t fi = ((int64_t)d->inp_depth / nslot - x->INPS) / x->RSP;
-    int64_t fw = ((int64_t)d->wgt_depth / nslot - x->WGTS) / t->tco;
-    int64_t fu = ((int64_t)d->uop_depth / 2 - x->U - 2 * t->tco) / t->tco;
+    int64_t fi = ((int64_t)inp_depth / nslot - x->INPS) / x->RSP;
+    int64_t fw = ((int64_t)wgt_depth / nslot - x->WGTS) / t->tco;
+    int64_t fu = ((int64_t)d->uop_depth / 2 - x->U * R - 2 * t->tco) / (t->tco * R);
     int64_t f = fi < fw ? fi : fw;
     f = f < fu ? f : fu;
     if (f < 1 || nrb < 1) return 0;
@@ -152,10 +155,10 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->nsteps = x->ntiles * x->nr;
   x->ACCS = t->tco * x->ACCP * (c->res && !c->resb ? 2 : 1);
   x->PAR = c->resb ? 4 * t->tco : 2 * t->tco + (c->res ? 2 : 0);
-  if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > d->inp_depth) return 0;
-  if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > d->wgt_depth) return 0;
+  if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > (uint64_t)inp_depth) return 0;
+  if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > (uint64_t)wgt_depth) return 0;
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
-  if ((uint64_t)x->U + (uint64_t)x->RWGT + 2u * t->tco > d->uop_depth / 2) return 0;
+  if (((uint64_t)x->U + (uint64_t)x->RWGT) * R + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
   return 1;
 }
@@ -243,7 +246,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
   if (g->dry) return CG_OK;
   int cin_g = c->dwc ? c->gw : c->cin;
-  size_t eb = (size_t)B * B;
+  size_t eb = (size_t)cg_wblock_bytes(g);
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
   if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
   int list[CG_MAX_RB];
@@ -265,12 +268,12 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
               int o = (co * t->tco + a) * (int)B + (int)jj;
               for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
                 int rc = b * (int)B + (int)ii;
-                if (rc < c->cres) blk[q * eb + jj * B + ii] = L->rw[(size_t)o * c->cres + rc];
+                if (rc < c->cres) blk[q * eb + cg_wpos(g, jj, ii)] = L->rw[(size_t)o * c->cres + rc];
               }
             }
             q++;
           }
-        uint64_t off = cg_const(g, blk, (q ? q : 1) * eb);
+        uint64_t off = cg_const_at(g, blk, (q ? q : 1) * eb, eb);
         k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
         continue;
       }
@@ -297,11 +300,11 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
                     in_c = (ci * t->tci + b) * (int)B + (int)i;
                     if (in_c >= c->cin) continue;
                   }
-                  blk[e * eb + j * B + i] =
+                  blk[e * eb + cg_wpos(g, j, i)] =
                       p->weight[(((size_t)o * cin_g + in_c) * c->KH + ky0 + ky) * c->KW + kx];
                 }
               }
-      uint64_t off = cg_const(g, blk, n * eb);
+      uint64_t off = cg_const_at(g, blk, n * eb, eb);
       k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
     }
   free(blk);
@@ -430,7 +433,7 @@ static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
   int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
   int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
   int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
-  if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
+  if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 * (int)g->R > 15 || xp1 * (int)g->R > 15))
     return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
   for (int cl = 0; cl < tcin_t; cl++) {
     int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
@@ -573,13 +576,13 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     for (int a = 0; a < tco_t; a++)
       for (int q = q0; q < q1; q++)
         if (c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]])
-          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), ibase + (uint32_t)((q - q0) * x->RSP), wbase + wq++);
+          cg_gemm_uop(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), ibase + (uint32_t)((q - q0) * x->RSP), wbase + wq++);
     if (nu) {
       if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-      in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+      in = cg_i_gemm(g, ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                      th_t > 1 ? (uint32_t)riw_t : 0, tw_t > 1 ? (uint32_t)c->rstride : 0, 0, 0);
     } else {
-      in = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0); /* no block of this chunk: an empty GEMM */
+      in = cg_i_gemm(g, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0); /* no block of this chunk: an empty GEMM */
     }
     if (cg_push(g, &st->C, &in)) return g->status;
   }
@@ -590,11 +593,11 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
           int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
           uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
           uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
-          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
+          cg_gemm_uop(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), src, wi);
         }
   if (!rstep) {
     if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-    in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+    in = cg_i_gemm(g, ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                    th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
     if (cg_push(g, &st->C, &in)) return g->status;
   }
@@ -739,7 +742,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   conv_step st[2];
   memset(st, 0, sizeof st);
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
-  s.uw = malloc(((size_t)x.WGTS + (size_t)x.RWGT + 4u * t->tco + 4) * sizeof *s.uw);
+  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
     cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
@@ -786,7 +789,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   cg_cost_init(g->cfg, &k);
   double B = g->B, bb = k.beat_bytes;
   double ncie = c->dwc ? c->gk : c->ncib;
-  double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
+  double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW * g->R;
   gemm += (double)x->nsteps * (k.gemm_fill + k.insn_ovh);
   int passes = 2; /* bias MOV, REQ */
   if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
@@ -796,11 +799,11 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   if (c->resb) {
     int nz = 0;
     for (int q = 0; q < c->ncob * c->ncrb; q++) nz += c->nzb[q];
-    gemm += (double)c->OH * c->OW * nz + x->ntiles * (k.gemm_fill + k.insn_ovh);
+    gemm += (double)c->OH * c->OW * nz * g->R + x->ntiles * (k.gemm_fill + k.insn_ovh);
   }
   double uop = 0;
-  if ((double)(x->U + 2 * t->tco) * 8 > g->d->uop_depth)
-    uop = (double)x->nsteps * (k.rd_lat + x->U * 4.0 / bb);
+  if ((double)(x->U * g->R + 2 * t->tco) * 8 > g->d->uop_depth)
+    uop = (double)x->nsteps * (k.rd_lat + x->U * g->R * 4.0 / bb);
   double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
   if (t->order == 1) par *= x->n_s;
   double resl = c->res && !c->resb ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
