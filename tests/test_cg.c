@@ -169,11 +169,14 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
       CHECK(bad == 0, "%s %s: %zu of %zu bytes differ; first [c%zu y%zu x%zu] expected %d got %d",
             cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
             want[first], got[first]);
-      uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + cfg->d.block_out - 1) / cfg->d.block_out) *
-                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)cfg->d.block_in ? k->cin / p.groups / (int)cfg->d.block_in : 1)
-                              : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
-                                          : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
-                             (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
+      /* the input channels in blocks of block_out (the tensor layout), each block_out / block_in
+       * GEMM slices of block_in */
+      uint32_t lb = cfg->d.block_out;
+      uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + lb - 1) / lb) *
+                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)lb ? k->cin / p.groups / (int)lb : 1)
+                              : k->im2col ? (k->cin * p.kh * p.kw + lb - 1) / lb
+                                          : (k->cin + lb - 1) / lb) *
+                             (k->im2col ? 1 : p.kh * p.kw) * lb * cfg->d.block_out;
       if (p.res >= 0 && (p.res_d || p.res_w)) { /* the GEMM residual: its non-zero blocks */
         int bo = (int)cfg->d.block_out, cr = k->cres ? k->cres : k->cout, nz = 0;
         for (int a = 0; a < (k->cout + bo - 1) / bo; a++)
@@ -184,7 +187,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
                 any |= p.res_w ? p.res_w[oc * cr + ci] != 0 : ci == oc;
             nz += any;
           }
-        expect_macs += (uint64_t)oh * ow * nz * cfg->d.block_in * cfg->d.block_out;
+        expect_macs += (uint64_t)oh * ow * nz * lb * cfg->d.block_out;
       }
       CHECK(ctr.macs == expect_macs, "%s: fsim counted %llu MACs, the schedule should do %llu",
             inf.desc, (unsigned long long)ctr.macs, (unsigned long long)expect_macs);
