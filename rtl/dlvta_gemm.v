@@ -13,11 +13,9 @@
 // acc[b][j] at (b*BLOCK_OUT+j)*32.
 //
 // Two products that share the input x are made by one multiplier (one DSP48 of 25x18 bits, as
-// in Xilinx WP486): (w1 * 2^16 + w0) * x + 2^15 = x*w1 * 2^16 + (x*w0 + 2^15). The packed operand
-// lies in [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14, so the low field x*w0 + 2^15 lies in
-// (0, 2^16) and never borrows from the high one: the high 16 bits are x*w1 and the low 16 bits
-// with their top bit inverted are x*w0, both as signed fields, with no correction in the fabric
-// (the constant 2^15 is the DSP's post-adder, C input). Exact for every int8 x, w0, w1.
+// in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
+// [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
+// the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -71,7 +69,7 @@ module dlvta_gemm (
           reg  signed [31:0] pp;
           always @(posedge clk_i) begin
             pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
-            pp <= pw_q * x_q + 32'sd32768;
+            pp <= pw_q * x_q;
           end
           assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
         end
@@ -101,13 +99,13 @@ module dlvta_gemm (
           if (gn < BlockIn) begin : gen_term
             wire [16:0] p;
             if (go % 2 == 1) begin : gen_hi
-              wire [15:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][31:16];
-              assign p = {w[15], w};
+              wire [16:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][31:15];
+              assign p = {w[16], w[16:1]} + {16'd0, w[0]};
             end else if (go == BlockOut - 1) begin : gen_last
               assign p = po_q[gb*BlockIn + gn];
             end else begin : gen_lo
               wire [15:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][15:0];
-              assign p = {~w[15], ~w[15], w[14:0]};  // w - 2^15, sign-extended
+              assign p = {w[15], w};
             end
             assign val[Leaves-1+gn] = {{(DotBits-17){p[16]}}, p};
           end else begin : gen_zero
