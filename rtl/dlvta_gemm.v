@@ -15,9 +15,7 @@
 // Two products that share the input x are made by one multiplier (one DSP48 of 25x18 bits, as
 // in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
 // [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
-// the high part plus the borrow of a negative low part (bit 15). Exact for every int8 x, w0, w1.
-// The borrows are not added per product: an odd output's tree sums the high parts, and the count
-// of its BLOCK_IN borrows, delayed as the tree is, joins the top level.
+// the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -36,16 +34,6 @@ module dlvta_gemm (
   localparam integer Levels = $clog2(BlockIn);
   localparam integer DotBits = 17 + Levels;
   localparam integer Leaves = 1 << Levels;
-  localparam integer CntBits = $clog2(BlockIn + 1);  // a count of BLOCK_IN borrows
-  localparam integer CntRegs = Levels / 2;             // registered tree levels below the top
-
-  function automatic [CntBits-1:0] count(input [BlockIn-1:0] v);
-    integer t;
-    begin
-      count = {CntBits{1'b0}};
-      for (t = 0; t < BlockIn; t = t + 1) count = count + {{(CntBits-1){1'b0}}, v[t]};
-    end
-  endfunction
 
   // node n of a heap-ordered tree (children 2n+1, 2n+2) is at depth floor(log2(n+1)) and
   // height Levels - depth above the leaves; levels 1, 3, 5, ... below the top are registered
@@ -107,21 +95,17 @@ module dlvta_gemm (
       for (go = 0; go < BlockOut; go = go + 1) begin : gen_out
         // val[n]: node n's value as its parent sees it (the register where the level has one)
         wire [DotBits-1:0] val [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
-        wire [BlockIn-1:0] borrow;  // odd outputs: each product's borrow, else 0
         for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
           if (gn < BlockIn) begin : gen_term
             wire [16:0] p;
             if (go % 2 == 1) begin : gen_hi
               wire [16:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][31:15];
-              assign p = {w[16], w[16:1]};
-              assign borrow[gn] = w[0];
+              assign p = {w[16], w[16:1]} + {16'd0, w[0]};
             end else if (go == BlockOut - 1) begin : gen_last
               assign p = po_q[gb*BlockIn + gn];
-              assign borrow[gn] = 1'b0;
             end else begin : gen_lo
               wire [15:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][15:0];
               assign p = {w[15], w};
-              assign borrow[gn] = 1'b0;
             end
             assign val[Leaves-1+gn] = {{(DotBits-17){p[16]}}, p};
           end else begin : gen_zero
@@ -140,27 +124,18 @@ module dlvta_gemm (
             assign val[gn] = val[2*gn+1] + val[2*gn+2];
           end
         end
-        // the borrow count, through as many registers as the tree's levels below the top
-        wire [CntBits-1:0] cnt [0:CntRegs] /*verilator split_var*/;
-        assign cnt[0] = count(borrow);
-        for (gn = 0; gn < CntRegs; gn = gn + 1) begin : gen_cnt
-          reg [CntBits-1:0] q;
-          always @(posedge clk_i) q <= cnt[gn];
-          assign cnt[gn+1] = q;
-        end
-        wire [31:0] corr = {{(32-CntBits){1'b0}}, cnt[CntRegs]};
         wire [31:0] acc = acc_i[(gb*BlockOut+go)*32 +: 32];
         wire [31:0] sum;
         if (Leaves > 1) begin : gen_csa
           // acc + left + right of the top node through one carry-save level: one carry chain
           wire [31:0] l = {{(32-DotBits){val[1][DotBits-1]}}, val[1]};
-          wire [31:0] r = {{(32-DotBits){val[2][DotBits-1]}}, val[2]} + corr;
+          wire [31:0] r = {{(32-DotBits){val[2][DotBits-1]}}, val[2]};
           wire [31:0] cs_s = acc ^ l ^ r;
           wire [31:0] cs_c = (acc & l) | (acc & r) | (l & r);
           assign sum = cs_s + {cs_c[30:0], 1'b0};
           wire unused_top = ^{val[0], cs_c[31]};
         end else begin : gen_one
-          assign sum = acc + {{(32-DotBits){val[0][DotBits-1]}}, val[0]} + corr;
+          assign sum = acc + {{(32-DotBits){val[0][DotBits-1]}}, val[0]};
         end
         assign acc_o[(gb*BlockOut+go)*32 +: 32] = reset_i ? 32'd0 : sum;
       end
