@@ -48,9 +48,12 @@ $(BUILD)/tests/test_e2e_small $(BUILD)/tests/test_e2e_imagenet $(BUILD)/tests/te
   $(BUILD)/tests/test_e2e_gen: tests/e2e_util.h
 
 # make bench: ResNet-18 end to end per layer (tests/bench_resnet18.c): ideal, predicted and
-# measured cycles (verilator, with and without latency hiding), utilization, wall times
-BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx $(BUILD)/pynq/libtsim.so
+# measured cycles (verilator, with and without latency hiding), utilization, wall times; pynq and
+# ultra96
+BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx $(BUILD)/pynq/libtsim.so \
+              $(BUILD)/ultra96/libtsim.so
 BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --json $(BUILD)/bench/resnet18.json"
+BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --config ultra96 --json $(BUILD)/bench/resnet18_ultra96.json"
 $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
 
 # make bench: the torchvision zoo of issue 11 (tools/zoo_bench.py): per model compile time, the

@@ -948,7 +948,7 @@ static int lower_concat(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  int B = (int)m->cfg->d.block_in, y = n->out[0], nb = 0, c, h, w;
+  int B = (int)cc_layout_block(&m->cfg->d), y = n->out[0], nb = 0, c, h, w;
   float ys, xs;
   int32_t yz, xz;
   if (quant_of(L, y, &ys, &yz) || !cc_acc_shape(g, y, &c, &h, &w)) return IR_ERR;

@@ -145,7 +145,7 @@ int cc_mul_operands(const ir_graph *g, const ir_node *n, int *a, int *b) {
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
-  int block = (int)cfg->d.block_in;
+  int block = (int)cc_layout_block(&cfg->d);
   int c, h, w;
   if (cc_is_lut_op(g, n)) {
     if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";

@@ -54,14 +54,15 @@ static uint64_t gcd64(uint64_t a, uint64_t b) {
 }
 
 /* The image layout: each memory's data in its own region, aligned to its element size and to
- * 4 KiB, large enough for 64 elements. */
+ * 4 KiB, large enough for 64 elements (the LUT: its whole table, ISA_LUT_DEPTH elements). */
 static void st_layout(st *s) {
   uint64_t off = 0;
   for (int m = 0; m < ISA_MEM_COUNT; m++) {
     uint64_t e = s->cfg->elem_bytes[m], align = 4096 / gcd64(4096, e) * e;
     off = (off + align - 1) / align * align;
     s->off[m] = off;
-    off += 64 * e > 4096 ? 64 * e : 4096;
+    uint64_t n = (m == ISA_MEM_LUT ? ISA_LUT_DEPTH : 64) * e;
+    off += n > 4096 ? n : 4096;
   }
   s->image_bytes = off;
 }

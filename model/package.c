@@ -505,8 +505,8 @@ static int numel_matches(const cc_model *m, int gt, int acc) {
 /* Tensors: placed again by the layout (model/layout.c), at the same places; the arena they make. */
 static int check_tensors(cc_model *m, char *err, size_t errlen) {
   const isa_derived *dc = &m->cfg->d;
-  if (dc->batch != 1 || dc->block_in != dc->block_out || dc->inp_bits != 8 || dc->out_bits != 8)
-    return ferr(err, errlen, "config '%s': the tensor layout needs batch 1, block_in = block_out, 8-bit data",
+  if (!cc_layout_ok(dc) || dc->inp_bits != 8 || dc->out_bits != 8)
+    return ferr(err, errlen, "config '%s': the tensor layout needs batch 1, block_out a multiple of block_in, 8-bit data",
                 dc->name);
   uint64_t arena = 0, place = 0;
   for (int i = 0; i < m->nt; i++) {
@@ -522,7 +522,7 @@ static int check_tensors(cc_model *m, char *err, size_t errlen) {
       if ((int64_t)t->c * t->geo[0] * t->geo[1] > (1 << 20)) return ferr(err, errlen, "tensor %d: bad im2col size", i);
     }
     cc_mtensor lt = *t;
-    if (cc_layout_place(&lt, dc->block_in, &place) != 0)
+    if (cc_layout_place(&lt, cc_layout_block(dc), &place) != 0)
       return ferr(err, errlen, "tensor %d '%s': %s", i, t->name,
                   t->im2col ? "im2col tensor: bad geometry or empty output" : "extents must be in 1..65535");
     if (lt.offset != t->offset || lt.bytes != t->bytes)

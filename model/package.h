@@ -159,8 +159,10 @@ int cc_verify_program(const cc_model *m, int layer, char *err, size_t errlen);
 int cc_verify_prog(const isa_prog *prog, char *err, size_t errlen);
 
 /* ---- tensor layout (model/layout.c) ------------------------------------------------------------
- * An accelerator tensor of logical shape c x h x w is stored blocked, B = the config's block
- * (block_in = block_out):  int8 t[CB][H][W][B], CB = ceil(C / B), byte (cb*H*W + y*W + x)*B + lane
+ * An accelerator tensor of logical shape c x h x w is stored blocked, B = the config's layout block
+ * (cc_layout_block: block_out, the STORE's element; block_out is a multiple of block_in, and a
+ * LOAD of one pixel's B channels into the input buffer brings block_out / block_in elements):
+ * int8 t[CB][H][W][B], CB = ceil(C / B), byte (cb*H*W + y*W + x)*B + lane
  * holds channel cb*B + lane of pixel (y, x); channels C..CB*B-1 are padding (packed as 0). Stored
  * C, H, W are the logical ones, or for an im2col tensor (the host-packed input of one conv, geo =
  * kh kw sh sw dh dw pad_t pad_l pad_b pad_r x_zp) C = c*kh*kw, H x W = the conv's output pixels,
@@ -169,6 +171,12 @@ int cc_verify_prog(const isa_prog *prog, char *err, size_t errlen);
  * bytes of the image in creation order. The back end (compiler/backend/cg.h) places its tensors
  * with these functions; the runtime packs and unpacks with them. */
 #define CC_TENSOR_ALIGN 256u
+/* The layout block B of config d (above): its block_out. */
+static inline unsigned cc_layout_block(const isa_derived *d) { return d->block_out; }
+/* 1 if d's GEMM shape has a tensor layout: batch 1, block_out a multiple of block_in. */
+static inline int cc_layout_ok(const isa_derived *d) {
+  return d->batch == 1 && d->block_in > 0 && d->block_out % d->block_in == 0;
+}
 /* Output extent of a window of k taps, stride s, dilation d over in + pad0 + pad1: floor((in +
  * pads - d*(k-1) - 1) / s) + 1, or 0 if the window does not fit (or s < 1). */
 int cc_out_dim(int in, int k, int s, int d, int pad0, int pad1);

@@ -211,7 +211,7 @@ static int step_quant(rt_model *r, int a, int b, char *err, size_t errlen) {
     double v = nearbyint(x[i] / t->scale) + t->zp;
     r->q[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); /* NaN -> 127 */
   }
-  if (cc_layout_pack(t, r->m->cfg->d.block_in, r->q, r->host) != 0) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
+  if (cc_layout_pack(t, cc_layout_block(&r->m->cfg->d), r->q, r->host) != 0) return rt_err(err, errlen, RT_E_ARG, "packing tensor %d failed", b);
   double t0 = now_ms();
   r->ht.quantize_ms += t0 - t_start;
   int rc = drv_write(r->dev, r->img, t->offset, r->host + t->offset, t->bytes);
@@ -227,7 +227,7 @@ static int step_dequant(rt_model *r, int a, int b, char *err, size_t errlen) {
   double t1 = now_ms();
   r->ht.transfer_ms += t1 - t0;
   if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", t->name, drv_strerror(rc));
-  if (cc_layout_unpack(t, r->m->cfg->d.block_in, r->host, r->q) != 0) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
+  if (cc_layout_unpack(t, cc_layout_block(&r->m->cfg->d), r->host, r->q) != 0) return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", a);
   ir_value *v = &r->vals[b];
   if (r->owned[b]) free(v->data);
   if (ir_value_alloc(v, &r->m->g->tensors[b]->type) != IR_OK) return rt_err(err, errlen, RT_E_NOMEM, "out of memory");
@@ -396,7 +396,7 @@ int rt_acc_read(rt_model *r, int t, int8_t *chw, char *err, size_t errlen) {
   const cc_mtensor *T = &r->m->t[t];
   int rc = drv_read(r->dev, r->img, T->offset, r->host + T->offset, T->bytes);
   if (rc != DRV_OK) return rt_err(err, errlen, RT_E_DEVICE, "reading tensor '%s': %s", T->name, drv_strerror(rc));
-  if (cc_layout_unpack(T, r->m->cfg->d.block_in, r->host, chw) != 0)
+  if (cc_layout_unpack(T, cc_layout_block(&r->m->cfg->d), r->host, chw) != 0)
     return rt_err(err, errlen, RT_E_ARG, "unpacking tensor %d failed", t);
   return RT_OK;
 }

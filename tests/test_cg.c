@@ -41,11 +41,12 @@ static void pick_req(int n, int16_t *m, int *sh) {
 static int race_checks = 1; /* rerun every program under skewed timings */
 
 typedef struct devs {
-  drv_dev *tiny, *pynq, *ultra96;
+  drv_dev *tiny, *pynq, *ultra96, *bo8;
 } devs;
 
 static drv_dev *dev_for(devs *d, const isa_config *cfg) {
   if (cfg == isa_config_find("tiny")) return d->tiny;
+  if (d->bo8 && cfg == isa_config_find("tiny_bo8")) return d->bo8;
   return cfg == isa_config_find("ultra96") ? d->ultra96 : d->pynq;
 }
 
@@ -169,11 +170,14 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
       CHECK(bad == 0, "%s %s: %zu of %zu bytes differ; first [c%zu y%zu x%zu] expected %d got %d",
             cfgname, inf.desc, bad, n, first / ((size_t)oh * ow), first / ow % oh, first % ow,
             want[first], got[first]);
-      uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + cfg->d.block_out - 1) / cfg->d.block_out) *
-                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)cfg->d.block_in ? k->cin / p.groups / (int)cfg->d.block_in : 1)
-                              : k->im2col ? (k->cin * p.kh * p.kw + cfg->d.block_in - 1) / cfg->d.block_in
-                                          : (k->cin + cfg->d.block_in - 1) / cfg->d.block_in) *
-                             (k->im2col ? 1 : p.kh * p.kw) * cfg->d.block_in * cfg->d.block_out;
+      /* the input channels in blocks of block_out (the tensor layout), each block_out / block_in
+       * GEMM slices of block_in */
+      uint32_t lb = cfg->d.block_out;
+      uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + lb - 1) / lb) *
+                             (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)lb ? k->cin / p.groups / (int)lb : 1)
+                              : k->im2col ? (k->cin * p.kh * p.kw + lb - 1) / lb
+                                          : (k->cin + lb - 1) / lb) *
+                             (k->im2col ? 1 : p.kh * p.kw) * lb * cfg->d.block_out;
       if (p.res >= 0 && (p.res_d || p.res_w)) { /* the GEMM residual: its non-zero blocks */
         int bo = (int)cfg->d.block_out, cr = k->cres ? k->cres : k->cout, nz = 0;
         for (int a = 0; a < (k->cout + bo - 1) / bo; a++)
@@ -184,7 +188,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
                 any |= p.res_w ? p.res_w[oc * cr + ci] != 0 : ci == oc;
             nz += any;
           }
-        expect_macs += (uint64_t)oh * ow * nz * cfg->d.block_in * cfg->d.block_out;
+        expect_macs += (uint64_t)oh * ow * nz * lb * cfg->d.block_out;
       }
       CHECK(ctr.macs == expect_macs, "%s: fsim counted %llu MACs, the schedule should do %llu",
             inf.desc, (unsigned long long)ctr.macs, (unsigned long long)expect_macs);
@@ -596,7 +600,7 @@ static void view_fill(cg_net *net, uint8_t *img, void *arg) {
 
 static void run_view(devs *D, const char *cfgname) {
   const isa_config *cfg = isa_config_find(cfgname);
-  int B = (int)cfg->d.block_in, C0 = 5, H = 9, W = 7, C1 = 2 * B, C2 = B + 2, CV = C1 + C2, C3 = 7;
+  int B = (int)cc_layout_block(&cfg->d), C0 = 5, H = 9, W = 7, C1 = 2 * B, C2 = B + 2, CV = C1 + C2, C3 = 7;
   cg_net *net = cg_net_new(cfg);
   conv_case a, b, c;
   conv_random(&a, C0, C1, H, W, 3, 1, 1, 1, 0, 0);
@@ -766,10 +770,63 @@ static void test_quant(void) {
         "cg_req rounding: %lld %lld", (long long)cg_req(-3, 16384, 15), (long long)cg_req(3, 16384, 15));
 }
 
+/* A GEMM wider than deep (block_out = 2 x block_in, as ultra96's 1x16x32): tiny's shape with
+ * block_out 8, so that the tensor layout in blocks of block_out, the INP and WGT elements two per
+ * block and the split weight blocks meet tiny's tiling edge cases: directed and random convs
+ * (depthwise, residual, im2col, dilation, serialized), a network, views, pools, adds. */
+static void test_block_out2(devs *D, int nrand) {
+  static const char text[] = "name = tiny_bo8\nbase = tiny\nblock_out = 8\nwgt_bytes = 1024\nacc_bytes = 2048\n"
+                             "inp_bytes = 512\n";
+  isa_derived keys;
+  char name[ISA_CONFIG_NAME_MAX + 1], err[256];
+  const isa_config *cfg = NULL;
+  int ok = isa_config_parse(text, "tiny_bo8", &keys, name, sizeof name, err, sizeof err) == 0 &&
+           isa_config_register(&keys, &cfg, err, sizeof err) == 0;
+  CHECK(ok, "config tiny_bo8: %s", err);
+  if (!ok || drv_open("fsim", "tiny_bo8", NULL, &D->bo8) != DRV_OK) {
+    CHECK(0, "cannot open fsim on tiny_bo8: %s", drv_open_error());
+    D->bo8 = NULL;
+    return;
+  }
+  conv_case k;
+  static const int dir[][10] = {
+      /* cin cout h w k s pad dil dw res */
+      {3, 5, 9, 7, 1, 1, 0, 1, 0, 0},  {6, 9, 11, 10, 3, 1, 1, 1, 0, 0}, {5, 7, 12, 13, 3, 2, 1, 1, 0, 0},
+      {4, 4, 13, 11, 5, 1, 2, 1, 0, 0}, {3, 8, 17, 15, 7, 2, 3, 1, 0, 0}, {9, 9, 10, 9, 3, 1, 1, 1, 1, 0},
+      {6, 10, 9, 9, 3, 1, 1, 1, 0, 1}, {20, 9, 8, 8, 1, 2, 0, 1, 0, 1},  {5, 5, 9, 8, 5, 1, 2, 1, 1, 1},
+      {17, 12, 9, 9, 3, 1, 1, 1, 0, 0}, {16, 16, 7, 7, 3, 1, 1, 1, 1, 0},
+  };
+  for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+    const int *q = dir[i];
+    conv_random(&k, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9]);
+    run_conv(D, "tiny_bo8", &k, 0, 0);
+    run_conv(D, "tiny_bo8", &k, 1, 0);
+    conv_free(&k);
+  }
+  static const int ks[] = {1, 3, 5};
+  for (int i = 0; i < nrand; i++) {
+    int kk = ks[rr(0, 2)], s = rr(1, 2), dw = rr(0, 4) == 0, res = rr(0, 3) == 0, pad = rr(0, (kk - 1) / 2);
+    conv_random(&k, rr(1, 24), rr(1, 24), rr(kk, kk + 10), rr(kk, kk + 10), kk, s, pad, 1, dw, res);
+    k.im2col = !dw && rr(0, 7) == 0;
+    run_conv(D, "tiny_bo8", &k, rr(0, 5) == 0, 1);
+    conv_free(&k);
+  }
+  conv_random(&k, 3, 7, 15, 14, 7, 2, 3, 1, 0, 0);
+  k.im2col = 1;
+  run_conv(D, "tiny_bo8", &k, 0, 0);
+  conv_free(&k);
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  run_pool(D, "tiny_bo8", 12, 13, 12, mp);
+  run_add(D, "tiny_bo8", 11, 9, 10);
+  run_net(D, "tiny_bo8", 0);
+  run_view(D, "tiny_bo8");
+  run_chain(D, "tiny_bo8");
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) rng = strtoull(argv[1], NULL, 0) * 2654435761u + 1;
   int nrand = argc > 2 ? atoi(argv[2]) : 60;
-  devs D;
+  devs D = {0};
   if (drv_open("fsim", "tiny", NULL, &D.tiny) != DRV_OK || drv_open("fsim", "pynq", NULL, &D.pynq) != DRV_OK ||
       drv_open("fsim", "ultra96", NULL, &D.ultra96) != DRV_OK) {
     printf("FAIL cannot open fsim: %s\n", drv_open_error());
@@ -1001,6 +1058,8 @@ int main(int argc, char **argv) {
 
   drv_close(D.tiny);
   drv_close(D.pynq);
+  test_block_out2(&D, nrand / 2);
   drv_close(D.ultra96);
+  if (D.bo8) drv_close(D.bo8);
   return TEST_END();
 }

@@ -67,10 +67,10 @@ cg_net *cg_net_new(const isa_config *cfg) {
     return NULL;
   }
   const isa_derived *d = &cfg->d;
-  if (d->batch != 1 || d->block_in != d->block_out || d->inp_bits != 8 || d->wgt_bits != 8 ||
-      d->acc_bits != 32 || d->out_bits != 8 || d->block_in > 64) {
+  if (!cc_layout_ok(d) || d->inp_bits != 8 || d->wgt_bits != 8 || d->acc_bits != 32 || d->out_bits != 8 ||
+      d->block_out > 64) {
     snprintf(new_err, sizeof new_err,
-             "config %s: the back end needs batch 1, block_in = block_out <= 64, 8-bit data, "
+             "config %s: the back end needs batch 1, block_out <= 64 a multiple of block_in, 8-bit data, "
              "32-bit accumulators", d->name);
     return NULL;
   }
@@ -80,7 +80,7 @@ cg_net *cg_net_new(const isa_config *cfg) {
     return NULL;
   }
   n->cfg = cfg;
-  n->B = d->block_in;
+  n->B = cc_layout_block(d);
   return n;
 }
 
@@ -211,14 +211,14 @@ int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *g) {
 }
 
 int cg_groups_ok(const isa_config *cfg, int cin, int cout, int groups) {
-  int B = (int)cfg->d.block_in;
+  int B = (int)cc_layout_block(&cfg->d);
   if (groups < 1 || cin != cout || cin % groups) return 0;
   int gw = cin / groups;
   return groups == 1 || (gw <= B && B % gw == 0) || gw % B == 0;
 }
 
 int cg_im2col_pays(const isa_config *cfg, int c, int kh, int kw) {
-  int B = (int)cfg->d.block_in;
+  int B = (int)cc_layout_block(&cfg->d);
   return cg_cdiv(c * kh * kw, B) < cg_cdiv(c, B) * kh * kw;
 }
 
@@ -542,7 +542,7 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
        * the load unit when this layer loads on it (convs always; pools may: the relay's
        * push is withdrawn below when the layer did not take it) */
       cg_tok(&g.prog.v[last_store], 0, 0, 1, 0);
-      isa_insn relay = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
+      isa_insn relay = cg_i_gemm(&g, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
       int uses_load = L->kind == CG_LAYER_CONV || L->kind == CG_LAYER_POOL;
       cg_tok(&relay, 0, 1, uses_load, 0);
       relay_at = g.prog.n;

@@ -8,12 +8,15 @@
  *
  * ---- activation layout (the contract with the runtime; model/package.h implements it) -------
  * An activation is an int8 tensor of C channels, H rows, W columns (batch 1). In the image it is
- * stored blocked, BLOCK = cfg block_in = block_out (16 on pynq, 4 on tiny):
+ * stored blocked, BLOCK = cfg block_out (cc_layout_block: 16 on pynq, 32 on ultra96, 4 on tiny),
+ * a multiple of block_in:
  *
  *     int8 t[CB][H][W][BLOCK],  CB = ceil(C / BLOCK),  byte (cb*H*W + y*W + x)*BLOCK + lane
  *     holds channel c = cb*BLOCK + lane of pixel (y, x).
  *
- * One INP (or OUT / ACC8) element is the BLOCK channels of one pixel. Channels C..CB*BLOCK-1 are
+ * One OUT / ACC8 element is the BLOCK channels of one pixel, and so are R = block_out / block_in
+ * consecutive INP elements (ultra96: 2; pynq, tiny: 1): a conv reduces over each block of input
+ * channels in R GEMM micro-ops of block_in, with its B x B weight block as R WGT elements. Channels C..CB*BLOCK-1 are
  * padding: the runtime writes them as 0 (cg_pack does); layers may leave any value there (a conv
  * writes its requantized bias-only value, pools and adds combine the padding lanes), and no
  * layer lets them reach a real channel (weights of padded input channels are 0). Tensors sit at
@@ -192,7 +195,7 @@ typedef struct cg_mul {
 enum cg_layer_kind { CG_LAYER_CONV, CG_LAYER_POOL, CG_LAYER_ADD, CG_LAYER_LUT, CG_LAYER_MUL };
 
 /* ---- networks ----------------------------------------------------------------------------- */
-/* A new empty network for a hardware config (block_in must equal block_out, batch 1).
+/* A new empty network for a hardware config (batch 1, block_out a multiple of block_in).
  * Returns NULL if out of memory or the config is not supported (cg_net_new_error says why). */
 cg_net *cg_net_new(const isa_config *cfg);
 const char *cg_net_new_error(void);

@@ -38,7 +38,9 @@
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
- * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels.
+ * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels. A B x B block is
+ * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
+ * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +112,7 @@ static int res_blocks(const conv_geo *c, const conv_tile *t, int co, int *list) 
 static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, int nslot,
                         conv_dims *x) {
   const isa_derived *d = g->d;
+  const int64_t R = g->R, inp_depth = d->inp_depth / R, wgt_depth = d->wgt_depth / R; /* in blocks */
   if (t->th < 1 || t->tw < 1 || t->tco < 1 || t->nky < 1 || (!c->dwc && t->tci < 1)) return 0;
   if (c->dwc && t->tco % c->gk) return 0; /* chunks of whole groups */
   x->n_ty = cg_cdiv(c->OH, t->th);
@@ -138,9 +141,9 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
     int nrb = 0, co = 0;
     int list[CG_MAX_RB];
     for (int co0 = 0; co0 < c->ncob; co0 += t->tco, co++) nrb = cg_max(nrb, res_blocks(c, t, co, list));
-    int64_t fi = ((int64_t)d->inp_depth / nslot - x->INPS) / x->RSP;
-    int64_t fw = ((int64_t)d->wgt_depth / nslot - x->WGTS) / t->tco;
-    int64_t fu = ((int64_t)d->uop_depth / 2 - x->U - 2 * t->tco) / t->tco;
+    int64_t fi = ((int64_t)inp_depth / nslot - x->INPS) / x->RSP;
+    int64_t fw = ((int64_t)wgt_depth / nslot - x->WGTS) / t->tco;
+    int64_t fu = ((int64_t)d->uop_depth / 2 - x->U * R - 2 * t->tco) / (t->tco * R);
     int64_t f = fi < fw ? fi : fw;
     f = f < fu ? f : fu;
     if (f < 1 || nrb < 1) return 0;
@@ -153,10 +156,10 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->nsteps = x->ntiles * x->nr;
   x->ACCS = t->tco * x->ACCP * (c->res && !c->resb ? 2 : 1);
   x->PAR = c->resb ? 4 * t->tco : 2 * t->tco + (c->res ? 2 : 0);
-  if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > d->inp_depth) return 0;
-  if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > d->wgt_depth) return 0;
+  if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > (uint64_t)inp_depth) return 0;
+  if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > (uint64_t)wgt_depth) return 0;
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
-  if ((uint64_t)x->U + (uint64_t)x->RWGT + 2u * t->tco > d->uop_depth / 2) return 0;
+  if (((uint64_t)x->U + (uint64_t)x->RWGT) * R + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
   return 1;
 }
@@ -244,7 +247,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
   if (g->dry) return CG_OK;
   int cin_g = c->dwc ? c->gw : c->cin;
-  size_t eb = (size_t)B * B;
+  size_t eb = (size_t)cg_wblock_bytes(g);
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
   if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
   int list[CG_MAX_RB];
@@ -266,12 +269,12 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
               int o = (co * t->tco + a) * (int)B + (int)jj;
               for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
                 int rc = b * (int)B + (int)ii;
-                if (rc < c->cres) blk[q * eb + jj * B + ii] = L->rw[(size_t)o * c->cres + rc];
+                if (rc < c->cres) blk[q * eb + cg_wpos(g, jj, ii)] = L->rw[(size_t)o * c->cres + rc];
               }
             }
             q++;
           }
-        uint64_t off = cg_const(g, blk, (q ? q : 1) * eb);
+        uint64_t off = cg_const_at(g, blk, (q ? q : 1) * eb, eb);
         k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
         continue;
       }
@@ -298,11 +301,11 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
                     in_c = (ci * t->tci + b) * (int)B + (int)i;
                     if (in_c >= c->cin) continue;
                   }
-                  blk[e * eb + j * B + i] =
+                  blk[e * eb + cg_wpos(g, j, i)] =
                       p->weight[(((size_t)o * cin_g + in_c) * c->KH + ky0 + ky) * c->KW + kx];
                 }
               }
-      uint64_t off = cg_const(g, blk, n * eb);
+      uint64_t off = cg_const_at(g, blk, n * eb, eb);
       k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
     }
   free(blk);
@@ -431,7 +434,7 @@ static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
   int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
   int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
   int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
-  if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 > 15 || xp1 > 15))
+  if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 * (int)g->R > 15 || xp1 * (int)g->R > 15))
     return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
   for (int cl = 0; cl < tcin_t; cl++) {
     int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
@@ -573,36 +576,40 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     for (int a = 0; a < tco_t; a++)
       for (int q = q0; q < q1; q++)
         if (c->nzb[(co * T->tco + a) * c->ncrb + rlist[q]])
-          s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), ibase + (uint32_t)((q - q0) * x->RSP), wbase + wq++);
+          cg_gemm_uop(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), ibase + (uint32_t)((q - q0) * x->RSP), wbase + wq++);
     if (nu) {
       if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-      in = cg_i_gemm(ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+      in = cg_i_gemm(g, ub, ub + nu, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                      th_t > 1 ? (uint32_t)riw_t : 0, tw_t > 1 ? (uint32_t)c->rstride : 0, 0, 0);
     } else {
-      in = cg_i_gemm(0, 0, 1, 1, 0, 0, 0, 0, 0, 0); /* no block of this chunk: an empty GEMM */
+      in = cg_i_gemm(g, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0); /* no block of this chunk: an empty GEMM */
     }
     if (cg_push(g, &st->C, &in)) return g->status;
   }
   /* the first step of a tile puts the first kernel position of every co block first: those
-   * tco_t micro-ops run as a GEMM with bias (acc := bias[a] + x * w, the bias elements at 0..),
-   * so the tile needs no pass that sets the accumulator first */
+   * tco_t micro-ops (the first of its R when a block is R elements) run as a GEMM with bias
+   * (acc := bias[a] + x * w, the bias elements at 0..), so the tile needs no pass that sets the
+   * accumulator first */
   int first = !rstep && r == 0;
   for (int pass = first ? 0 : 1; !rstep && pass < 2; pass++)
     for (int a = 0; a < tco_t; a++)
       for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
         for (int ky = 0; ky < nky_t; ky++)
           for (int kx = 0; kx < c->KW; kx++) {
-            if (first && (pass == 0) != (b == 0 && ky == 0 && kx == 0)) continue;
+            int lead = b == 0 && ky == 0 && kx == 0;
+            if (first && pass == 0 && !lead) continue;
             int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
             uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
             uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
-            s->uw[nu++] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src, wi);
+            unsigned h0 = 0, h1 = g->R;
+            if (first && lead) h0 = pass ? 1 : 0, h1 = pass ? g->R : 1;
+            cg_gemm_uops(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), src, wi, h0, h1);
           }
   if (!rstep) {
     if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
     for (uint32_t u0 = 0; u0 < nu;) {
       uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
-      in = cg_i_gemm(ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+      in = cg_i_gemm(g, ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                      th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
       in.f[ISA_F_bias] = first && !u0; /* b = wgt_in (0) + u - uop_begin = the co block */
       if (cg_push(g, &st->C, &in)) return g->status;
@@ -750,7 +757,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   conv_step st[2];
   memset(st, 0, sizeof st);
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
-  s.uw = malloc(((size_t)x.WGTS + (size_t)x.RWGT + 4u * t->tco + 4) * sizeof *s.uw);
+  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
     cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
@@ -797,7 +804,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   cg_cost_init(g->cfg, &k);
   double B = g->B, bb = k.beat_bytes;
   double ncie = c->dwc ? c->gk : c->ncib;
-  double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW;
+  double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW * g->R;
   gemm += (double)(x->nsteps + x->ntiles) * (k.gemm_fill + k.insn_ovh); /* + a GEMM with bias per tile */
   int passes = 1; /* REQ (the bias comes with the first kernel position: a GEMM with bias) */
   if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
@@ -807,11 +814,11 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   if (c->resb) {
     int nz = 0;
     for (int q = 0; q < c->ncob * c->ncrb; q++) nz += c->nzb[q];
-    gemm += (double)c->OH * c->OW * nz + x->ntiles * (k.gemm_fill + k.insn_ovh);
+    gemm += (double)c->OH * c->OW * nz * g->R + x->ntiles * (k.gemm_fill + k.insn_ovh);
   }
   double uop = 0;
-  if ((double)(x->U + 2 * t->tco) * 8 > g->d->uop_depth)
-    uop = (double)x->nsteps * (k.rd_lat + x->U * 4.0 / bb);
+  if ((double)(x->U * g->R + 2 * t->tco) * 8 > g->d->uop_depth)
+    uop = (double)x->nsteps * (k.rd_lat + x->U * g->R * 4.0 / bb);
   double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
   if (t->order == 1) par *= x->n_s;
   double resl = c->res && !c->resb ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;

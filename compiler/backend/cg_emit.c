@@ -25,7 +25,8 @@ int cg_gen_init(cg_gen *g, const isa_config *cfg, int dry) {
   memset(g, 0, sizeof *g);
   g->cfg = cfg;
   g->d = &cfg->d;
-  g->B = cfg->d.block_in;
+  g->B = cc_layout_block(&cfg->d);
+  g->R = cfg->d.block_out / cfg->d.block_in;
   g->dry = dry;
   for (int i = 0; i < CG_HASH; i++) g->head[i] = -1;
   return CG_OK;
@@ -58,10 +59,9 @@ void cg_list_free(cg_list *l) {
 }
 
 /* ---- instruction constructors ------------------------------------------------------------ */
-isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint32_t y,
-                   uint32_t x, uint32_t stride, uint32_t yp0, uint32_t yp1, uint32_t xp0,
-                   uint32_t xp1, int padv) {
-  (void)g;
+/* A LOAD in the buffer's own elements. */
+static isa_insn load_raw(int mem, uint32_t sram, uint64_t dram, uint32_t y, uint32_t x, uint32_t stride,
+                         uint32_t yp0, uint32_t yp1, uint32_t xp0, uint32_t xp1, int padv) {
   isa_insn in;
   memset(&in, 0, sizeof in);
   in.f[ISA_F_opcode] = ISA_OP_LOAD;
@@ -79,6 +79,16 @@ isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint3
   return in;
 }
 
+/* 1 if mem is addressed in blocks of R elements by the schedulers. */
+static int blocked(int mem) { return mem == ISA_MEM_INP || mem == ISA_MEM_WGT; }
+
+isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint32_t y,
+                   uint32_t x, uint32_t stride, uint32_t yp0, uint32_t yp1, uint32_t xp0,
+                   uint32_t xp1, int padv) {
+  uint32_t r = blocked(mem) ? g->R : 1;
+  return load_raw(mem, sram * r, dram * r, y, x * r, stride * r, yp0, yp1, xp0 * r, xp1 * r, padv);
+}
+
 isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, uint32_t x,
                     uint32_t stride) {
   isa_insn in = cg_i_load(g, ISA_MEM_OUT, sram, dram, y, x, stride, 0, 0, 0, 0, 0);
@@ -86,9 +96,10 @@ isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, u
   return in;
 }
 
-isa_insn cg_i_gemm(uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao, uint32_t ai,
-                   uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi) {
+isa_insn cg_i_gemm(const cg_gen *g, uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao,
+                   uint32_t ai, uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi) {
   isa_insn in;
+  io *= g->R, ii *= g->R, wo *= g->R, wi *= g->R;
   memset(&in, 0, sizeof in);
   in.f[ISA_F_opcode] = ISA_OP_GEMM;
   in.f[ISA_F_uop_begin] = ub;
@@ -132,6 +143,7 @@ isa_insn cg_i_finish(void) {
 }
 
 int cg_pad_fill(cg_gen *g, cg_list *l, int mem, uint32_t sram, uint32_t n, int padv) {
+  if (blocked(mem)) sram *= g->R, n *= g->R;
   while (n) {
     uint32_t r = n / 30 > 30 ? 30 : n / 30, cols = 30;
     if (!r) {
@@ -139,7 +151,7 @@ int cg_pad_fill(cg_gen *g, cg_list *l, int mem, uint32_t sram, uint32_t n, int p
       cols = n;
     }
     uint32_t y0 = r > 15 ? 15 : r, y1 = r - y0, x0 = cols > 15 ? 15 : cols, x1 = cols - x0;
-    isa_insn in = cg_i_load(g, mem, sram, 0, 0, 0, 0, y0, y1, x0, x1, padv);
+    isa_insn in = load_raw(mem, sram, 0, 0, 0, 0, y0, y1, x0, x1, padv);
     if (cg_push(g, l, &in)) return g->status;
     sram += r * cols;
     n -= r * cols;
@@ -158,8 +170,17 @@ uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt) {
   return isa_uop(g->cfg, acc, src, wgt);
 }
 
+void cg_gemm_uops(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt,
+                  unsigned h0, unsigned h1) {
+  for (uint32_t h = h0; h < h1; h++) w[(*n)++] = isa_uop(g->cfg, acc, inp * g->R + h, wgt * g->R + h);
+}
+
+void cg_gemm_uop(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt) {
+  cg_gemm_uops(g, w, n, acc, inp, wgt, 0, g->R);
+}
+
 uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem) {
-  return byte_off / g->cfg->elem_bytes[mem];
+  return byte_off / ((uint64_t)g->cfg->elem_bytes[mem] * (blocked(mem) ? g->R : 1));
 }
 
 uint32_t cg_req_lane(int16_t mult, int shift) {
@@ -185,20 +206,25 @@ static int img_grow(cg_gen *g, uint64_t need) {
   return CG_OK;
 }
 
-uint64_t cg_reserve(cg_gen *g, uint64_t bytes) {
+/* Reserve at an offset aligned to align bytes. */
+static uint64_t reserve_at(cg_gen *g, uint64_t bytes, uint64_t align) {
   if (g->dry) return 0;
-  uint64_t at = (g->img_n + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
+  uint64_t at = (g->img_n + align - 1) / align * align;
   if (img_grow(g, at + bytes) != CG_OK) return 0;
   g->img_n = at + bytes;
   return at;
 }
 
-uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes) {
+uint64_t cg_reserve(cg_gen *g, uint64_t bytes) { return reserve_at(g, bytes, CG_ALIGN); }
+
+uint64_t cg_const_at(cg_gen *g, const void *p, uint64_t bytes, uint64_t align) {
   if (g->dry) return 0;
-  uint64_t at = cg_reserve(g, bytes);
+  uint64_t at = reserve_at(g, bytes, align < CG_ALIGN ? CG_ALIGN : align);
   if (g->status == CG_OK && bytes) memcpy(g->img + at, p, bytes);
   return at;
 }
+
+uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes) { return cg_const_at(g, p, bytes, CG_ALIGN); }
 
 /* ---- micro-op cache ------------------------------------------------------------------------ */
 static uint64_t hash_words(const uint32_t *w, uint32_t n) {

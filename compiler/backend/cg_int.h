@@ -52,7 +52,7 @@ typedef struct cg_layer {
 
 struct cg_net {
   const isa_config *cfg;
-  unsigned B;           /* BLOCK = block_in = block_out */
+  unsigned B;           /* BLOCK: the layout block, block_out (cc_layout_block) */
   cg_tensor *t;         /* [nt] */
   int nt, capt;
   cg_tensor *v;         /* [nv] views */
@@ -95,7 +95,11 @@ typedef struct cg_uset {
 typedef struct cg_gen {
   const isa_config *cfg;
   const isa_derived *d;
-  unsigned B;           /* block */
+  unsigned B;           /* the layout block, block_out: the schedulers' channel block */
+  unsigned R;           /* INP / WGT elements per block: block_out / block_in. The schedulers
+                         * address INP and WGT in blocks (a block of B channels; a weight
+                         * element B x B); cg_i_load, cg_pad_fill, cg_gemm_uop and cg_i_gemm
+                         * turn that into the buffers' own elements (x R) */
   int dry;              /* 1: plan only (candidate evaluation): no image, constants at 0 */
   uint8_t *img;         /* image being built (NULL when dry) */
   uint64_t img_n, img_cap; /* bytes used / allocated */
@@ -125,8 +129,8 @@ isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint3
                    uint32_t xp1, int padv);
 isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, uint32_t x,
                     uint32_t stride);
-isa_insn cg_i_gemm(uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao, uint32_t ai,
-                   uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi);
+isa_insn cg_i_gemm(const cg_gen *g, uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao,
+                   uint32_t ai, uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi);
 isa_insn cg_i_alu(const cg_gen *g, int op, int use_imm, int imm, uint32_t ub, uint32_t ue,
                   uint32_t lo, uint32_t li, uint32_t dso, uint32_t dsi, uint32_t sro, uint32_t sri);
 isa_insn cg_i_finish(void);
@@ -140,6 +144,8 @@ void cg_tok(isa_insn *in, int pop_prev, int pop_next, int push_prev, int push_ne
  * (0 and nothing written when dry). */
 #define CG_ALIGN 256u
 uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes);
+/* The same at an offset aligned to align bytes (a multiple of CG_ALIGN): weight blocks. */
+uint64_t cg_const_at(cg_gen *g, const void *p, uint64_t bytes, uint64_t align);
 /* Reserve zeroed bytes in the image (the arena); returns the byte offset. */
 uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
 
@@ -148,6 +154,12 @@ uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
  * *begin = its first uop index. n must be at most uop_depth. */
 int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin);
 uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt);
+/* Append to w[*n..] the R GEMM micro-ops of block-addressed acc, inp (INP block) and wgt (weight
+ * block): one per block_in slice h of the block, inp * R + h, wgt * R + h. */
+void cg_gemm_uop(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt);
+/* The same for slices h0..h1-1 only (a GEMM with bias takes the bias with its first slice). */
+void cg_gemm_uops(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt,
+                  unsigned h0, unsigned h1);
 
 /* 1 if every instruction of l encodes (fields fit their widths); used to reject candidates. */
 int cg_encodable(const cg_gen *g, const cg_list *l);
@@ -193,10 +205,19 @@ int cg_mul_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_
 int cg_lut_load(cg_gen *g, cg_list *l, const int8_t *tab);
 
 /* Helpers shared by the schedulers. */
+/* Position of weight (j, i) (output lane j, input channel i of the block) in a B x B weight
+ * block: the R WGT elements of the block follow each other, element h holds the inputs
+ * h*BLOCK_IN .. +BLOCK_IN-1 as [j][i % BLOCK_IN]. */
+static inline size_t cg_wpos(const cg_gen *g, unsigned j, unsigned i) {
+  unsigned bi = g->B / g->R;
+  return (size_t)(i / bi) * g->B * bi + (size_t)j * bi + i % bi;
+}
+/* Bytes of a B x B weight block. */
+static inline uint64_t cg_wblock_bytes(const cg_gen *g) { return (uint64_t)g->B * g->B; }
 static inline int cg_cdiv(int a, int b) { return (a + b - 1) / b; }
 static inline int cg_min(int a, int b) { return a < b ? a : b; }
 static inline int cg_max(int a, int b) { return a > b ? a : b; }
-/* Element index of a tensor's byte offset in memory mem. */
+/* Element index of a tensor's byte offset in memory mem (INP, WGT: in blocks, as cg_i_load takes). */
 uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem);
 /* The ACC element of a requant: every lane shift << 16 | (mult & 0xffff). */
 uint32_t cg_req_lane(int16_t mult, int shift);

@@ -454,6 +454,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
       for (int k = 1; k <= 4; k++)
         for (int sp = 0; sp < 3; sp++) { /* 0: window in ACC, 1: separable in ACC, 2: window in INP */
         if (sp == 1 && (nkys[b] != c.KH || !pool_sep_ok(&c))) continue;
+        if (sp == 2 && g->R != 1) continue; /* an INP element is block_in lanes, the ALU's block_out */
         pool_tile t = {1, cg_cdiv(c.OW, k), tcos[a], nkys[b], sp == 1, sp == 2};
         int IHW, OP;
         if (!pool_fits(g, &c, &t, nslot, &IHW, &OP)) continue;

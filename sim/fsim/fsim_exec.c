@@ -272,6 +272,10 @@ static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const 
                               const uint64_t *fw, int bias, uint64_t b0) {
   gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16);
 }
+static void gemm_nest_1_16_32(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
+                              const uint64_t *fw, int bias, uint64_t b0) {
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 32);
+}
 static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                             const uint64_t *fw, int bias, uint64_t b0) {
   gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4);
@@ -341,6 +345,8 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   uint64_t b0 = f[ISA_F_wgt_in];
   if (s->nb == 1 && s->bi == 16 && s->bo == 16)
     gemm_nest_1_16_16(s, &n, fa, fx, fw, bias, b0);
+  else if (s->nb == 1 && s->bi == 16 && s->bo == 32)
+    gemm_nest_1_16_32(s, &n, fa, fx, fw, bias, b0);
   else if (s->nb == 1 && s->bi == 4 && s->bo == 4)
     gemm_nest_1_4_4(s, &n, fa, fx, fw, bias, b0);
   else
