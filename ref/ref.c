@@ -616,7 +616,8 @@ int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *o
             char *err, size_t errlen) {
   const char *src = g->source ? g->source : "<graph>";
   if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
-  int nt = g->n_tensors;
+  int nt = g->n_tensors, gemm_threads = ref_gemm_threads;
+  ref_gemm_threads = o ? o->threads : 0;
   ir_value *val = calloc((size_t)nt + 1, sizeof *val);
   char *owned = calloc((size_t)nt + 1, 1);
   int *last = malloc(((size_t)nt + 1) * sizeof(int));
@@ -717,5 +718,6 @@ out:
   free(val);
   free(owned);
   free(last);
+  ref_gemm_threads = gemm_threads;
   return rc;
 }

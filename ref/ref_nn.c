@@ -251,6 +251,9 @@ static int ref_threads(void) {
   return n;
 }
 
+/* ref_run's ref_opts.threads for the GEMMs of this thread's run (0: ref_threads()). */
+_Thread_local int ref_gemm_threads;
+
 /* The columns of C are split into one contiguous range per thread (multiples of 16 wide) when
  * the product is large enough to pay for the threads (>= 2^22 multiply-adds); each range is an
  * independent GEMM, so the result does not depend on the thread count. */
@@ -260,6 +263,7 @@ void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int
     for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
   if (M <= 0 || N <= 0 || K <= 0) return;
   int nt = ref_threads();
+  if (ref_gemm_threads > 0 && ref_gemm_threads < nt) nt = ref_gemm_threads;
   if ((double)M * N * K < 4194304.0 || N < 32 * nt) nt = 1;
   if (nt > 1 && nt > N / 32) nt = N / 32;
   if (nt <= 1) {
