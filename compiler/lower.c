@@ -1012,6 +1012,65 @@ static int lower_shuffle(lw *L, int ni) {
   return IR_OK;
 }
 
+/* A channel Slice or Split (target "accel", cc_channel_slices): each output is a view of the
+ * blocks of the input's accelerator tensor that hold its channels, with a lane map unless they
+ * start on a block boundary in order; its consumers fold the map into their weights (or copy
+ * it into a tensor of its own when they cannot). No layer, no data moves. */
+static int lower_slice(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int B = (int)L->m->cfg->d.block_in, x = -1, t, first[IR_VARIADIC + 1];
+  float xs, ys;
+  int32_t xz, yz;
+  const int *xmap = NULL;
+  if (!cc_channel_slices(g, n, &x, first)) return cc_lower_fail(L, n, "internal: not a channel slice");
+  if (quant_of(L, x, &xs, &xz) || (t = acc_of_mapped(L, x, &xmap)) < 0) return IR_ERR;
+  int tc, th, tw;
+  cg_tensor_shape(L->m->net, t, &tc, &th, &tw);
+  int nblk = (tc + B - 1) / B;
+  int *pos = malloc(((size_t)nblk + 1) * sizeof *pos), *src = malloc(((size_t)nblk + 1) * sizeof *src),
+      *blk = malloc(((size_t)nblk + 1) * sizeof *blk);
+  if (!pos || !src || !blk) return free(pos), free(src), free(blk), cc_lower_fail(L, n, "out of memory");
+  int rc = IR_OK;
+  for (int k = 0; k < n->n_out && rc == IR_OK; k++) {
+    int y = n->out[k], c = y >= 0 ? (int)g->tensors[y]->type.dims[1] : 0, nb = 0, ident = 1;
+    if (y < 0 || (rc = quant_of(L, y, &ys, &yz)) != IR_OK) continue;
+    if (ys != xs || yz != xz) {
+      L->refused = ni;
+      rc = cc_lower_fail(L, n, "output '%s' is quantized apart from the input (the model's own scales)", g->tensors[y]->name);
+      break;
+    }
+    int *map = malloc((size_t)c * sizeof *map);
+    if (!map) {
+      rc = cc_lower_fail(L, n, "out of memory");
+      break;
+    }
+    for (int b = 0; b < nblk; b++) pos[b] = -1;
+    for (int j = 0; j < c; j++) { /* the blocks holding the channels, in lane order */
+      int lane = xmap ? xmap[first[k] + j] : first[k] + j;
+      map[j] = lane;
+      pos[lane / B] = 0;
+      ident &= lane == first[k] + j;
+    }
+    for (int b = 0; b < nblk; b++)
+      if (!pos[b]) pos[b] = nb, src[nb] = t, blk[nb++] = b;
+    ident &= first[k] % B == 0;
+    for (int j = 0; j < c; j++) map[j] = pos[map[j] / B] * B + map[j] % B;
+    int v = ident && first[k] == 0 && c == tc ? t : cg_net_tensor_view(L->m->net, ident ? c : nb * B, nb, src, blk);
+    if (v < 0) {
+      free(map);
+      L->refused = ni;
+      rc = cc_lower_fail(L, n, "the back end refused the channel slice: %s", cg_net_error(L->m->net));
+      break;
+    }
+    L->acc[y] = v;
+    if (ident) free(map);
+    else L->map[y] = map;
+  }
+  free(pos), free(src), free(blk);
+  return rc;
+}
+
 /* Node ni on the CPU: its inputs as float, a copy of the node in the runtime graph. */
 static int lower_cpu(lw *L, int ni) {
   const ir_node *n = L->g->nodes[ni];
@@ -1074,12 +1133,15 @@ void cc_share_concat_quant(lw *L) {
       if (perm && cc_shuffle_perm(g, n, &shx, perm)) isc = 1;
       free(perm);
     }
-    if (!isc && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
+    int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
+    if (!isc && !slice && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
     any |= isc;
-    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++) {
-      int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[0]);
-      if (a != b) up[a] = b;
-    }
+    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++)
+      for (int o = 0; o < (slice ? n->n_out : 1); o++) { /* a slice's outputs: all of them */
+        if (n->out[o] < 0) continue;
+        int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[o]);
+        if (a != b) up[a] = b;
+      }
     if (isc) cat[n->out[0]] = 1;
   }
   if (!any) goto out;
@@ -1144,6 +1206,8 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Mul: return lower_mul(L, i);
+  case IR_OP_Slice:
+  case IR_OP_Split: return lower_slice(L, i);
   default:
     if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
     return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");

@@ -16,7 +16,9 @@
  *  - act: Sigmoids as 256-entry tables of int8 codes on the accelerator's ALU (ALU LUT), fused
  *    into the conv before them or a layer of their own, and a squeeze-and-excite block whose
  *    per-channel Mul runs on the ALU; none left on the CPU, and the RTL gives fsim's outputs
- *    bit for bit. */
+ *    bit for bit;
+ *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
+ *    views with lane maps, no CPU step. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -136,6 +138,10 @@ int main(void) {
      * the Gemm on the accelerator; the grouped conv after the pool reads a copy that gathers
      * the lanes: 9 layers, no CPU step */
     one("layout", cfg, 9, "", 0.99, NULL, NULL, 0);
+    /* split: ShuffleNet v2 units with 10-channel halves: each Slice / Split output a view of the
+     * blocks holding its channels with a lane map (no layer), the 1x1 convs fold the maps into
+     * their weights: 6 layers (3 convs, the 3x3 conv, the pooling, the fc), no CPU step */
+    one("split", cfg, 6, "", 0.999, NULL, NULL, 0);
   }
   act_rtl("tiny");
   return TEST_END();
