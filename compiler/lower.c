@@ -801,7 +801,7 @@ static int lower_pool(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  ir_node *fa = n->op == IR_OP_MaxPool ? NULL : fused_act(L, n);
+  ir_node *fa = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize ? NULL : fused_act(L, n);
   int x = n->in[0], y = fa ? fa->out[0] : n->out[0];
   const ir_type *xt = &g->tensors[x]->type;
   float xs, ys;
@@ -811,6 +811,9 @@ static int lower_pool(lw *L, int ni) {
   memset(&p, 0, sizeof p);
   if (n->op == IR_OP_GlobalAveragePool) {
     p.kh = (int)xt->dims[2], p.kw = (int)xt->dims[3], p.sh = p.sw = 1;
+  } else if (n->op == IR_OP_Resize) {
+    if (!cc_upsample_factors(g, n, &p.sh, &p.sw)) return cc_lower_fail(L, n, "internal: not an upsampling");
+    p.kh = p.kw = 1;
   } else {
     ir_window win;
     char why[256];
@@ -819,7 +822,7 @@ static int lower_pool(lw *L, int ni) {
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
-  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : CG_POOL_AVG;
+  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : n->op == IR_OP_Resize ? CG_POOL_UP : CG_POOL_AVG;
   p.x_zp = xz, p.y_zp = yz;
   p.lo = -128, p.hi = 127;
   if (p.kind == CG_POOL_AVG) {
@@ -833,7 +836,7 @@ static int lower_pool(lw *L, int ni) {
     if (fa) cc_clip_bounds(g, fa, &lo, &hi);
     clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
   } else if (xs != ys || xz != yz) {
-    return cc_lower_fail(L, n, "internal: max pooling output quantized differently from its input");
+    return cc_lower_fail(L, n, "internal: max pooling / upsampling output quantized differently from its input");
   }
   /* a lane-mapped input: the output has the same lanes (pools work lane by lane) */
   const int *xmap = NULL;
@@ -1134,7 +1137,8 @@ void cc_share_concat_quant(lw *L) {
       free(perm);
     }
     int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    if (!isc && !slice && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
+    if (!isc && !slice && !((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) && strcmp(tg, "alias"))
+      continue;
     any |= isc;
     for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++)
       for (int o = 0; o < (slice ? n->n_out : 1); o++) { /* a slice's outputs: all of them */
@@ -1202,7 +1206,8 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_MatMul: return lower_fc(L, i);
   case IR_OP_MaxPool:
   case IR_OP_AveragePool:
-  case IR_OP_GlobalAveragePool: return lower_pool(L, i);
+  case IR_OP_GlobalAveragePool:
+  case IR_OP_Resize: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Mul: return lower_mul(L, i);

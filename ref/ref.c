@@ -576,6 +576,7 @@ static int dispatch(ref_call *c) {
   case IR_OP_Slice: return ref_slice(c);
   case IR_OP_Split: return ref_split(c);
   case IR_OP_Tile: return ref_tile(c);
+  case IR_OP_Resize: return ref_resize(c);
   case IR_OP_Range: return ref_range(c);
   case IR_OP_ReduceMean:
   case IR_OP_ReduceSum:

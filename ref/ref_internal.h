@@ -42,6 +42,7 @@ int ref_gather(ref_call *c);
 int ref_slice(ref_call *c);
 int ref_split(ref_call *c);
 int ref_tile(ref_call *c);
+int ref_resize(ref_call *c);        /* Resize, mode "nearest" */
 int ref_range(ref_call *c);
 int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin */
 int ref_layernorm(ref_call *c);     /* LayerNormalization */

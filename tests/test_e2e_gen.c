@@ -18,7 +18,8 @@
  *    per-channel Mul runs on the ALU; none left on the CPU, and the RTL gives fsim's outputs
  *    bit for bit;
  *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
- *    views with lane maps, no CPU step. */
+ *    views with lane maps, no CPU step;
+ *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers). */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -142,6 +143,9 @@ int main(void) {
      * blocks holding its channels with a lane map (no layer), the 1x1 convs fold the maps into
      * their weights: 6 layers (3 convs, the 3x3 conv, the pooling, the fc), no CPU step */
     one("split", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* neck: both Resizes (scales with asymmetric + floor, sizes with half_pixel) are upsampling
+     * layers (CG_POOL_UP), the Concat of the upsampled map and the finer one a view: 9 layers */
+    one("neck", cfg, 9, "", 0.999, NULL, NULL, 0);
   }
   act_rtl("tiny");
   return TEST_END();
