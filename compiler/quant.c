@@ -236,11 +236,11 @@ static void *cal_worker_run(void *arg) {
 }
 
 /* Runs the ns samples (inputs like in[0..nin): from --calib or synthetic) with cal_value on
- * every float value, on up to CAL_MAX_WORKERS threads (the online CPUs). */
+ * every float value, on up to CAL_MAX_WORKERS threads (co->calib_threads, else the online CPUs). */
 static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *in, int ns, int use_calib, int multi,
                        cal_state *c, char *err, size_t errlen) {
   int nin = g->n_inputs;
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  long cpus = co->calib_threads > 0 ? co->calib_threads : sysconf(_SC_NPROCESSORS_ONLN);
   int nw = cpus < 1 ? 1 : cpus > CAL_MAX_WORKERS ? CAL_MAX_WORKERS : (int)cpus;
   if (nw > ns) nw = ns > 0 ? ns : 1;
   cal_job j = {.g = g, .c = c, .tmpl = in, .nin = nin, .ns = ns, .nw = nw, .rc = IR_OK, .err = err, .errlen = errlen};
