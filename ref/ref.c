@@ -3,6 +3,7 @@
  * Convolution, matrix products and pooling are in ref_nn.c. See ref.h. */
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ref_internal.h"
@@ -275,12 +276,25 @@ static int k_transpose(ref_call *c) {
   ref_strides(&x->type, sx);
   for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
   int64_t total = numel(y);
+  if (r == 0 || total == 0) {
+    if (total) memcpy(y->data, x->data, es);
+    return IR_OK;
+  }
   const char *px = x->data;
   char *py = y->data;
-  int64_t off = 0;
-  for (int64_t o = 0; o < total; o++) {
-    memcpy(py + o * es, px + off * es, es);
-    for (int d = r - 1; d >= 0; d--) {
+  int64_t off = 0, in = y->type.dims[r - 1], si = st[r - 1];
+  /* one row of the output's last axis at a time, element copies by size (no call each) */
+  for (int64_t o = 0; o < total; o += in) {
+    if (es == 4) {
+      const uint32_t *s4 = (const uint32_t *)px + off;
+      uint32_t *d4 = (uint32_t *)py + o;
+      for (int64_t j = 0; j < in; j++) d4[j] = s4[j * si];
+    } else if (es == 1) {
+      for (int64_t j = 0; j < in; j++) py[o + j] = px[off + j * si];
+    } else {
+      for (int64_t j = 0; j < in; j++) memcpy(py + (o + j) * es, px + (off + j * si) * es, es);
+    }
+    for (int d = r - 2; d >= 0; d--) {
       off += st[d];
       if (++idx[d] < y->type.dims[d]) break;
       off -= st[d] * idx[d];
