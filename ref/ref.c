@@ -601,6 +601,18 @@ static int dispatch(ref_call *c) {
   }
 }
 
+/* ir_value_alloc without zeroing, for an output the kernel writes in full. */
+static int alloc_uninit(ir_value *v, const ir_type *t) {
+  int64_t n = ir_type_numel(t);
+  size_t es = ir_dtype_size(t->dtype);
+  uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
+  v->type = *t;
+  v->data = NULL;
+  if (n < 0 || !es || (uint64_t)n > lim / es) return IR_ERR;
+  v->data = malloc(n ? (size_t)n * es : 1);
+  return v->data ? IR_OK : IR_ERR;
+}
+
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
                  size_t errlen) {
   const ir_type *ti[IR_VARIADIC + 1] = {0}; /* unused slots stay NULL */
@@ -614,8 +626,10 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   for (int i = 0; i < n->n_out; i++) out[i].data = NULL;
   int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
   if (rc) return rc;
+  /* a float Conv writes every element of its output (its GEMM or depthwise loop zeroes first) */
+  int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv;
   for (int i = 0; i < n->n_out; i++) {
-    if (!ir_type_known(&to[i]) || ir_value_alloc(&out[i], &to[i])) {
+    if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
       return ir_node_err(g, n, err, errlen, "cannot allocate output %d (type unknown or too large)", i);
     }
