@@ -372,6 +372,20 @@ static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
         }
 }
 
+/* The elementwise loops of the conv kernels in 8- / 16-wide vectors where the CPU has them (one
+ * clone per target, chosen at load time); separate multiplies and adds as in the portable
+ * build (no contraction), so the results are the same bits. */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+#define REF_VEC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define REF_VEC_CLONES
+#endif
+
+/* y[i] += w * x[i], i < n (distinct buffers: vectorized without an overlap check). */
+REF_VEC_CLONES static void axpy_row(float *restrict y, const float *restrict x, float w, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] += w * x[i];
+}
+
 /* Depthwise conv (one input channel per group, Mg outputs each): y[n][c*Mg+j] = sum over the
  * window of x[n][c] * w[c*Mg+j], directly (im2col + GEMM would run one-row products). */
 static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int64_t C, int64_t Mg, const geo3 *g) {
@@ -400,7 +414,7 @@ static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int
                   int64_t hi = g->in[2] - 1 - base < 0 ? -1 : (g->in[2] - 1 - base) / g->s[2];
                   if (hi > g->out[2] - 1) hi = g->out[2] - 1;
                   if (g->s[2] == 1)
-                    for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 + base];
+                    axpy_row(yr + lo, row + lo + base, wv, hi - lo + 1);
                   else
                     for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 * g->s[2] + base];
                 }
@@ -411,7 +425,7 @@ static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int
 
 /* y[i] = clamp(y[i] + bias + r[i]) over n elements (r may be NULL; clamp only if asked), as
  * straight loops the compiler vectorizes. */
-static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
+REF_VEC_CLONES static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
   if (r)
     for (int64_t p = 0; p < n; p++) y[p] = (y[p] + bias) + r[p];
   else
