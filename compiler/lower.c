@@ -256,6 +256,18 @@ static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, 
   return IR_OK;
 }
 
+/* q[k] = fmax(lo, fmin(127, nearbyint(w[k] / s))) (NaN -> 127) for k < K, with the rounding
+ * inlined where the CPU has SSE4.1 (a clone per target; the same values). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "sse4.1", "default")))
+#endif
+static void quant_row(const float *w, float s, double lo, int8_t *q, int K) {
+  for (int k = 0; k < K; k++) {
+    double v = nearbyint(w[k] / s);
+    q[k] = (int8_t)(v != v ? 127 : v < lo ? lo : v > 127 ? 127 : v);
+  }
+}
+
 /* Per-output-channel symmetric int8 weights of w[M][K] (float), int32 bias b[M] (or NULL) at
  * in_scale * w_scale, requant multipliers into out_scale. A weight tensor that carries its own
  * symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the caller. */
@@ -268,12 +280,12 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
   for (int k = 0; fixed && k < fq->n; k++) fixed = fq->zero_point[k] == 0;
   for (int o = 0; o < M; o++) {
     double mx = 0;
-    for (int k = 0; k < K; k++) mx = fmax(mx, fabs(w[(size_t)o * K + k]));
-    ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
-    for (int k = 0; k < K; k++) {
-      double q = nearbyint(w[(size_t)o * K + k] / ws[o]);
-      qw[(size_t)o * K + k] = (int8_t)fmax(fixed ? -128 : -127, fmin(127, q)); /* a model's own may use -128 */
+    for (int k = 0; k < K; k++) { /* fmax(mx, |w|) (a NaN weight changes nothing), without the call */
+      double a = fabs((double)w[(size_t)o * K + k]);
+      mx = a > mx ? a : mx;
     }
+    ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
+    quant_row(w + (size_t)o * K, ws[o], fixed ? -128 : -127, qw + (size_t)o * K, K); /* a model's own may use -128 */
     double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));
   }
