@@ -1,6 +1,9 @@
 /* cli/main.c -- `dlvta`: dispatches to the subcommands (all but `compile` in the runtime-only
  * build, runtime/runtime.mk, compiled with -DDLVTA_NO_COMPILER). */
 #include <errno.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,6 +124,12 @@ static int load_config_args(int *argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+  /* the reference executor's tensors (calibration, CPU fallback) are large and short-lived:
+   * kept in the heap once freed, not handed back to the kernel and faulted in again */
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   if (load_config_args(&argc, argv)) return 2;
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(argc < 2 ? stderr : stdout);

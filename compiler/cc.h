@@ -37,6 +37,8 @@ typedef struct cc_options {
   int n_calib_inputs;
   int n_synth;            /* synthetic samples without calib (0: the default, 8; dlvta dse
                            * takes 1: the cost model needs shapes, not scales) */
+  int calib_threads;      /* threads running calibration samples (0: one per online CPU, at
+                           * most 4); the result does not depend on it */
   int no_latency_hiding;  /* passed to the back end (cg_opts) */
   const char *dump_after; /* dump the IR after this pass ("all": after every pass, "import":
                            * before the first), or NULL */

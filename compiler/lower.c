@@ -256,6 +256,18 @@ static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, 
   return IR_OK;
 }
 
+/* q[k] = fmax(lo, fmin(127, nearbyint(w[k] / s))) (NaN -> 127) for k < K, with the rounding
+ * inlined where the CPU has SSE4.1 (a clone per target; the same values). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "sse4.1", "default")))
+#endif
+static void quant_row(const float *w, float s, double lo, int8_t *q, int K) {
+  for (int k = 0; k < K; k++) {
+    double v = nearbyint(w[k] / s);
+    q[k] = (int8_t)(v != v ? 127 : v < lo ? lo : v > 127 ? 127 : v);
+  }
+}
+
 /* Per-output-channel symmetric int8 weights of w[M][K] (float), int32 bias b[M] (or NULL) at
  * in_scale * w_scale, requant multipliers into out_scale. A weight tensor that carries its own
  * symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the caller. */
@@ -268,12 +280,12 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
   for (int k = 0; fixed && k < fq->n; k++) fixed = fq->zero_point[k] == 0;
   for (int o = 0; o < M; o++) {
     double mx = 0;
-    for (int k = 0; k < K; k++) mx = fmax(mx, fabs(w[(size_t)o * K + k]));
-    ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
-    for (int k = 0; k < K; k++) {
-      double q = nearbyint(w[(size_t)o * K + k] / ws[o]);
-      qw[(size_t)o * K + k] = (int8_t)fmax(fixed ? -128 : -127, fmin(127, q)); /* a model's own may use -128 */
+    for (int k = 0; k < K; k++) { /* fmax(mx, |w|) (a NaN weight changes nothing), without the call */
+      double a = fabs((double)w[(size_t)o * K + k]);
+      mx = a > mx ? a : mx;
     }
+    ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
+    quant_row(w + (size_t)o * K, ws[o], fixed ? -128 : -127, qw + (size_t)o * K, K); /* a model's own may use -128 */
     double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));
   }
@@ -801,7 +813,7 @@ static int lower_pool(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  ir_node *fa = n->op == IR_OP_MaxPool ? NULL : fused_act(L, n);
+  ir_node *fa = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize ? NULL : fused_act(L, n);
   int x = n->in[0], y = fa ? fa->out[0] : n->out[0];
   const ir_type *xt = &g->tensors[x]->type;
   float xs, ys;
@@ -811,6 +823,9 @@ static int lower_pool(lw *L, int ni) {
   memset(&p, 0, sizeof p);
   if (n->op == IR_OP_GlobalAveragePool) {
     p.kh = (int)xt->dims[2], p.kw = (int)xt->dims[3], p.sh = p.sw = 1;
+  } else if (n->op == IR_OP_Resize) {
+    if (!cc_upsample_factors(g, n, &p.sh, &p.sw)) return cc_lower_fail(L, n, "internal: not an upsampling");
+    p.kh = p.kw = 1;
   } else {
     ir_window win;
     char why[256];
@@ -819,7 +834,7 @@ static int lower_pool(lw *L, int ni) {
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
-  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : CG_POOL_AVG;
+  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : n->op == IR_OP_Resize ? CG_POOL_UP : CG_POOL_AVG;
   p.x_zp = xz, p.y_zp = yz;
   p.lo = -128, p.hi = 127;
   if (p.kind == CG_POOL_AVG) {
@@ -833,7 +848,7 @@ static int lower_pool(lw *L, int ni) {
     if (fa) cc_clip_bounds(g, fa, &lo, &hi);
     clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
   } else if (xs != ys || xz != yz) {
-    return cc_lower_fail(L, n, "internal: max pooling output quantized differently from its input");
+    return cc_lower_fail(L, n, "internal: max pooling / upsampling output quantized differently from its input");
   }
   /* a lane-mapped input: the output has the same lanes (pools work lane by lane) */
   const int *xmap = NULL;
@@ -1012,6 +1027,65 @@ static int lower_shuffle(lw *L, int ni) {
   return IR_OK;
 }
 
+/* A channel Slice or Split (target "accel", cc_channel_slices): each output is a view of the
+ * blocks of the input's accelerator tensor that hold its channels, with a lane map unless they
+ * start on a block boundary in order; its consumers fold the map into their weights (or copy
+ * it into a tensor of its own when they cannot). No layer, no data moves. */
+static int lower_slice(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int B = (int)L->m->cfg->d.block_in, x = -1, t, first[IR_VARIADIC + 1];
+  float xs, ys;
+  int32_t xz, yz;
+  const int *xmap = NULL;
+  if (!cc_channel_slices(g, n, &x, first)) return cc_lower_fail(L, n, "internal: not a channel slice");
+  if (quant_of(L, x, &xs, &xz) || (t = acc_of_mapped(L, x, &xmap)) < 0) return IR_ERR;
+  int tc, th, tw;
+  cg_tensor_shape(L->m->net, t, &tc, &th, &tw);
+  int nblk = (tc + B - 1) / B;
+  int *pos = malloc(((size_t)nblk + 1) * sizeof *pos), *src = malloc(((size_t)nblk + 1) * sizeof *src),
+      *blk = malloc(((size_t)nblk + 1) * sizeof *blk);
+  if (!pos || !src || !blk) return free(pos), free(src), free(blk), cc_lower_fail(L, n, "out of memory");
+  int rc = IR_OK;
+  for (int k = 0; k < n->n_out && rc == IR_OK; k++) {
+    int y = n->out[k], c = y >= 0 ? (int)g->tensors[y]->type.dims[1] : 0, nb = 0, ident = 1;
+    if (y < 0 || (rc = quant_of(L, y, &ys, &yz)) != IR_OK) continue;
+    if (ys != xs || yz != xz) {
+      L->refused = ni;
+      rc = cc_lower_fail(L, n, "output '%s' is quantized apart from the input (the model's own scales)", g->tensors[y]->name);
+      break;
+    }
+    int *map = malloc((size_t)c * sizeof *map);
+    if (!map) {
+      rc = cc_lower_fail(L, n, "out of memory");
+      break;
+    }
+    for (int b = 0; b < nblk; b++) pos[b] = -1;
+    for (int j = 0; j < c; j++) { /* the blocks holding the channels, in lane order */
+      int lane = xmap ? xmap[first[k] + j] : first[k] + j;
+      map[j] = lane;
+      pos[lane / B] = 0;
+      ident &= lane == first[k] + j;
+    }
+    for (int b = 0; b < nblk; b++)
+      if (!pos[b]) pos[b] = nb, src[nb] = t, blk[nb++] = b;
+    ident &= first[k] % B == 0;
+    for (int j = 0; j < c; j++) map[j] = pos[map[j] / B] * B + map[j] % B;
+    int v = ident && first[k] == 0 && c == tc ? t : cg_net_tensor_view(L->m->net, ident ? c : nb * B, nb, src, blk);
+    if (v < 0) {
+      free(map);
+      L->refused = ni;
+      rc = cc_lower_fail(L, n, "the back end refused the channel slice: %s", cg_net_error(L->m->net));
+      break;
+    }
+    L->acc[y] = v;
+    if (ident) free(map);
+    else L->map[y] = map;
+  }
+  free(pos), free(src), free(blk);
+  return rc;
+}
+
 /* Node ni on the CPU: its inputs as float, a copy of the node in the runtime graph. */
 static int lower_cpu(lw *L, int ni) {
   const ir_node *n = L->g->nodes[ni];
@@ -1074,12 +1148,16 @@ void cc_share_concat_quant(lw *L) {
       if (perm && cc_shuffle_perm(g, n, &shx, perm)) isc = 1;
       free(perm);
     }
-    if (!isc && !(n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) && strcmp(tg, "alias")) continue;
+    int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
+    if (!isc && !slice && !((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) && strcmp(tg, "alias"))
+      continue;
     any |= isc;
-    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++) {
-      int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[0]);
-      if (a != b) up[a] = b;
-    }
+    for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++)
+      for (int o = 0; o < (slice ? n->n_out : 1); o++) { /* a slice's outputs: all of them */
+        if (n->out[o] < 0) continue;
+        int a = uf_root(up, shx >= 0 ? shx : n->in[k]), b = uf_root(up, n->out[o]);
+        if (a != b) up[a] = b;
+      }
     if (isc) cat[n->out[0]] = 1;
   }
   if (!any) goto out;
@@ -1140,10 +1218,13 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_MatMul: return lower_fc(L, i);
   case IR_OP_MaxPool:
   case IR_OP_AveragePool:
-  case IR_OP_GlobalAveragePool: return lower_pool(L, i);
+  case IR_OP_GlobalAveragePool:
+  case IR_OP_Resize: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Mul: return lower_mul(L, i);
+  case IR_OP_Slice:
+  case IR_OP_Split: return lower_slice(L, i);
   default:
     if (cc_is_lut_op(L->g, n)) return lower_lut(L, i);
     return cc_lower_fail(L, n, "internal: no lowering for an accelerator node");

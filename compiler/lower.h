@@ -33,6 +33,14 @@ int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y);
  * [1, C, H, W] activation *x: perm[j] (C entries) = the channel of *x that output channel j
  * holds. 1 if so, else 0. */
 int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm);
+/* Slice or Split node n takes whole-pixel channel ranges of a [1, C, H, W] activation *x:
+ * output k (k < n->n_out) is channels first[k] .. first[k] + its channels - 1 (first has
+ * n->n_out entries). 1 if so, else 0. */
+int cc_channel_slices(const ir_graph *g, const ir_node *n, int *x, int *first);
+/* Resize node n is a nearest-neighbour upsampling of a [1, C, H, W] activation by integer
+ * factors *fh, *fw (1..16) in which output pixel (y, x) reads input pixel (y / fh, x / fw), as
+ * the back end's CG_POOL_UP does. 1 if so, else 0. */
+int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
 /* n is a unary elementwise function the accelerator runs as a 256-entry table of int8 codes

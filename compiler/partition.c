@@ -142,6 +142,63 @@ int cc_mul_operands(const ir_graph *g, const ir_node *n, int *a, int *b) {
   return 0;
 }
 
+int cc_channel_slices(const ir_graph *g, const ir_node *n, int *xo, int *first) {
+  int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow;
+  if ((n->op != IR_OP_Slice && n->op != IR_OP_Split) || n->n_out < 1 || n->n_in > IR_VARIADIC ||
+      !cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4)
+    return 0;
+  const ir_type *ti[IR_VARIADIC + 1] = {0};
+  const void *di[IR_VARIADIC + 1] = {0};
+  for (int k = 0; k < n->n_in; k++) {
+    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL;
+    di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
+    if (k > 0 && n->in[k] >= 0 && !di[k]) return 0; /* starts, ends, ... or split sizes not constant */
+  }
+  char err[256];
+  int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], len[IR_MAX_DIMS], sizes[IR_VARIADIC + 1];
+  int axis = 1;
+  if (n->op == IR_OP_Slice) {
+    if (ir_slice_geometry(g, n, ti, di, start, step, len, err, sizeof err) != IR_OK) return 0;
+    for (int a = 0; a < 4; a++)
+      if (a != 1 && (start[a] != 0 || step[a] != 1 || len[a] != g->tensors[x]->type.dims[a])) return 0;
+    if (step[1] != 1 || len[1] < 1) return 0;
+    first[0] = (int)start[1];
+  } else {
+    if (n->n_out > IR_VARIADIC || ir_split_sizes(g, n, ti, di, &axis, sizes, err, sizeof err) != IR_OK || axis != 1)
+      return 0;
+    for (int k = 0, f = 0; k < n->n_out; f += (int)sizes[k], k++) first[k] = f;
+  }
+  for (int k = 0; k < n->n_out; k++)
+    if (n->out[k] >= 0 && (!cc_acc_shape(g, n->out[k], &oc, &oh, &ow) || g->tensors[n->out[k]]->type.rank != 4 ||
+                           oh != h || ow != w || first[k] < 0 || first[k] + oc > c))
+      return 0;
+  *xo = x;
+  return 1;
+}
+
+int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw) {
+  int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow;
+  if (n->op != IR_OP_Resize || !cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 ||
+      !cc_acc_shape(g, n->out[0], &oc, &oh, &ow) || g->tensors[n->out[0]]->type.rank != 4 || oc != c ||
+      strcmp(ir_attr_string(n, "mode", "nearest"), "nearest") || !ir_resize_modes_ok(n) || oh % h || ow % w ||
+      oh / h > 16 || ow / w > 16)
+    return 0;
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < n->n_in && k < 4; k++)
+    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL, di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
+  int64_t len[IR_MAX_DIMS];
+  double scale[IR_MAX_DIMS];
+  char err[256];
+  if (ir_resize_geometry(g, n, ti, di, len, scale, err, sizeof err) != IR_OK) return 0;
+  int f[2] = {oh / h, ow / w}, in[2] = {h, w}, out[2] = {oh, ow};
+  for (int a = 0; a < 2; a++) /* every output pixel reads the input pixel o / f (whatever the modes) */
+    for (int o = 0; o < out[a]; o++)
+      if (ir_resize_nearest_src(n, o, in[a], out[a], scale[2 + a]) != o / f[a]) return 0;
+  *fh = f[0], *fw = f[1];
+  return 1;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -232,6 +289,19 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
       if (!cc_acc_shape(g, n->in[k], &c2, &h2, &w2) || g->tensors[n->in[k]]->type.rank != 4 || h2 != h || w2 != w)
         return "an input is not an activation of the output's pixels";
     }
+    return NULL;
+  }
+  case IR_OP_Resize: {
+    int fh, fw;
+    if (!cc_upsample_factors(g, n, &fh, &fw))
+      return "not a nearest-neighbour upsampling of a batch-1 NCHW activation by integer factors up to 16";
+    return NULL;
+  }
+  case IR_OP_Slice:
+  case IR_OP_Split: {
+    /* a view of its input's channel blocks with a lane map (lower_slice): no data moves */
+    int x, first[IR_VARIADIC + 1];
+    if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
   default: return "no accelerator lowering for this op";

@@ -5,9 +5,11 @@
  */
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compile.h"
 #include "lower.h"
@@ -35,6 +37,7 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
  * value passes R, R doubles and neighbouring bins merge, so the histogram always covers what was
  * seen with CAL_BINS bins (bin width <= 2 * max|x| / CAL_BINS). */
 #define CAL_BINS 4096
+#define CAL_CHUNK 512
 
 typedef struct cal_state {
   double *lo, *hi;  /* [n_tensors] running range, +inf/-inf when unseen */
@@ -47,11 +50,23 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
   int64_t n = ir_type_numel(&v->type);
   const float *d = v->data;
   double lo = c->lo[t], hi = c->hi[t];
-  float mlo = INFINITY, mhi = -INFINITY;
-  for (int64_t i = 0; i < n; i++) {
+  float mlo = INFINITY, mhi = -INFINITY, vlo[8], vhi[8]; /* 8 lanes: vector min / max */
+  for (int q = 0; q < 8; q++) vlo[q] = INFINITY, vhi[q] = -INFINITY;
+  int64_t i8 = n / 8 * 8;
+  for (int64_t i = 0; i < i8; i += 8)
+    for (int q = 0; q < 8; q++) {
+      float x = d[i + q];
+      vlo[q] = x < vlo[q] ? x : vlo[q];
+      vhi[q] = x > vhi[q] ? x : vhi[q];
+    }
+  for (int64_t i = i8; i < n; i++) {
     float x = d[i];
     mlo = x < mlo ? x : mlo;
     mhi = x > mhi ? x : mhi;
+  }
+  for (int q = 0; q < 8; q++) {
+    mlo = vlo[q] < mlo ? vlo[q] : mlo;
+    mhi = vhi[q] > mhi ? vhi[q] : mhi;
   }
   if (n > 0 && mlo == mlo && mhi == mhi) {
     if (mlo < lo) lo = mlo;
@@ -69,11 +84,32 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
     c->range[t] *= 2;
   }
   float k = (float)(CAL_BINS / c->range[t]);
-  for (int64_t i = 0; i < n; i++) {
-    float a = fabsf(d[i]) * k;
-    if (!(a >= 0)) continue; /* NaN: no bin */
-    h[a < (float)CAL_BINS ? (int)a : CAL_BINS - 1] += 1;
+  /* bins computed CAL_CHUNK values at a time (a loop the compiler vectorizes; NaN to a spare
+   * bin), then counted in four interleaved partial histograms: runs of one bin (a ReLU's zeros)
+   * do not wait on the previous count's store */
+  static _Thread_local uint32_t part_tl[4][CAL_BINS + 1];
+  uint32_t(*restrict part)[CAL_BINS + 1] = part_tl;
+  memset(part, 0, sizeof part_tl);
+  int32_t bin[CAL_CHUNK];
+  for (int64_t i0 = 0; i0 < n; i0 += CAL_CHUNK) {
+    int cnt = n - i0 < CAL_CHUNK ? (int)(n - i0) : CAL_CHUNK;
+    const float *di = d + i0;
+    if (cnt == CAL_CHUNK)
+      for (int i = 0; i < CAL_CHUNK; i++) {
+        float a = fabsf(di[i]) * k;
+        bin[i] = a >= 0 ? (a < (float)CAL_BINS ? (int32_t)a : CAL_BINS - 1) : CAL_BINS;
+      }
+    else
+      for (int i = 0; i < cnt; i++) {
+        float a = fabsf(di[i]) * k;
+        bin[i] = a >= 0 ? (a < (float)CAL_BINS ? (int32_t)a : CAL_BINS - 1) : CAL_BINS;
+      }
+    int i = 0;
+    for (; i + 4 <= cnt; i += 4)
+      part[0][bin[i]]++, part[1][bin[i + 1]]++, part[2][bin[i + 2]]++, part[3][bin[i + 3]]++;
+    for (; i < cnt; i++) part[0][bin[i]]++;
   }
+  for (int b = 0; b < CAL_BINS; b++) h[b] += part[0][b] + part[1][b] + part[2][b] + part[3][b];
 }
 
 /* The clipping bound in (0, m] that minimizes the expected squared quantization error of the
@@ -102,13 +138,6 @@ static double mse_clip(const uint32_t *h, double R, double m, int levels) {
   return best;
 }
 
-static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const *outs) {
-  cal_state *c = ctx;
-  const ir_node *n = g->nodes[ni];
-  for (int k = 0; k < n->n_out; k++)
-    if (n->out[k] >= 0) cal_value(c, n->out[k], outs[k]);
-  return 0;
-}
 
 /* A deterministic N(0, 1) generator (xorshift64* and Box-Muller): synthetic calibration. */
 static double synth_normal(uint64_t *s) {
@@ -122,6 +151,149 @@ static double synth_normal(uint64_t *s) {
 
 #define SYNTH_SAMPLES 8
 #define OUTPUT_HEADROOM 1.25
+#define CAL_MAX_WORKERS 4
+
+/* ---- the samples' float runs, in parallel ----
+ * Each worker thread runs every nw-th sample through the reference executor (its GEMMs on that
+ * thread alone). The histograms depend on the order in which samples reach them (a histogram's
+ * range starts at its first sample's max|x|), so a turnstile per node keeps that order: sample s
+ * counts node i's outputs only after sample s-1 did; the result is the sequential one. */
+typedef struct cal_job {
+  const ir_graph *g;
+  cal_state *c;
+  const ir_value *tmpl; /* [nin] the inputs' types */
+  float **data;         /* [nin] the ns samples of each input */
+  int nin, ns, nw;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int *done; /* [n_nodes + 1]: samples counted at node i (n_nodes: the graph inputs) */
+  int go, abort, rc; /* go: the workers are counted (nw), start */
+  char *err;
+  size_t errlen;
+} cal_job;
+
+typedef struct cal_worker {
+  cal_job *j;
+  int w, s; /* worker index, its current sample */
+} cal_worker;
+
+/* Waits until sample s may count at turnstile idx; 0, or -1 when the run was aborted. */
+static int cal_enter(cal_job *j, int idx, int s) {
+  pthread_mutex_lock(&j->mu);
+  while (j->done[idx] != s && !j->abort) pthread_cond_wait(&j->cv, &j->mu);
+  int ab = j->abort;
+  pthread_mutex_unlock(&j->mu);
+  return ab ? -1 : 0;
+}
+
+static void cal_leave(cal_job *j, int idx) {
+  pthread_mutex_lock(&j->mu);
+  j->done[idx]++;
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
+static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const *outs) {
+  cal_worker *wk = ctx;
+  const ir_node *n = g->nodes[ni];
+  if (cal_enter(wk->j, ni, wk->s)) return -1;
+  for (int k = 0; k < n->n_out; k++)
+    if (n->out[k] >= 0) cal_value(wk->j->c, n->out[k], outs[k]);
+  cal_leave(wk->j, ni);
+  return 0;
+}
+
+static void *cal_worker_run(void *arg) {
+  cal_worker *wk = arg;
+  cal_job *j = wk->j;
+  const ir_graph *g = j->g;
+  char err[1024] = "";
+  int rc = IR_OK;
+  pthread_mutex_lock(&j->mu);
+  while (!j->go) pthread_cond_wait(&j->cv, &j->mu);
+  pthread_mutex_unlock(&j->mu);
+  ir_value *in = calloc((size_t)j->nin + 1, sizeof *in), *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
+  if (!in || !outs) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
+  for (int i = 0; i < j->nin && rc == IR_OK; i++)
+    if (ir_value_alloc(&in[i], &j->tmpl[i].type)) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
+  ref_opts ro = {.on_node = cal_node, .ctx = wk, .threads = 1};
+  for (int s = wk->w; s < j->ns && rc == IR_OK; s += j->nw) {
+    wk->s = s;
+    if (wk->w == 0) {
+      char what[48];
+      snprintf(what, sizeof what, "sample %d of %d", s + 1, j->ns);
+      util_progress((double)s / j->ns, what);
+    }
+    for (int i = 0; i < j->nin; i++) {
+      int64_t n = ir_type_numel(&in[i].type);
+      memcpy(in[i].data, j->data[i] + (size_t)s * (size_t)n, (size_t)n * sizeof(float));
+    }
+    if (cal_enter(j, g->n_nodes, s)) break;
+    for (int i = 0; i < j->nin; i++) cal_value(j->c, g->inputs[i], &in[i]);
+    cal_leave(j, g->n_nodes);
+    rc = ref_run(g, in, j->nin, outs, &ro, err, sizeof err);
+    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
+  }
+  pthread_mutex_lock(&j->mu);
+  if (rc != IR_OK && !j->abort) { /* the first failure; the others stopped because of it */
+    j->abort = 1, j->rc = rc;
+    snprintf(j->err, j->errlen, "%s", err);
+  }
+  pthread_cond_broadcast(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+  for (int i = 0; in && i < j->nin; i++) ir_value_free(&in[i]);
+  free(in), free(outs);
+  return NULL;
+}
+
+/* Runs the ns samples (inputs like in[0..nin): from --calib or synthetic) with cal_value on
+ * every float value, on up to CAL_MAX_WORKERS threads (co->calib_threads, else the online CPUs). */
+static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *in, int ns, int use_calib, int multi,
+                       cal_state *c, char *err, size_t errlen) {
+  int nin = g->n_inputs;
+  long cpus = co->calib_threads > 0 ? co->calib_threads : sysconf(_SC_NPROCESSORS_ONLN);
+  int nw = cpus < 1 ? 1 : cpus > CAL_MAX_WORKERS ? CAL_MAX_WORKERS : (int)cpus;
+  if (nw > ns) nw = ns > 0 ? ns : 1;
+  cal_job j = {.g = g, .c = c, .tmpl = in, .nin = nin, .ns = ns, .nw = nw, .rc = IR_OK, .err = err, .errlen = errlen};
+  j.data = calloc((size_t)nin + 1, sizeof *j.data);
+  j.done = calloc((size_t)g->n_nodes + 1, sizeof *j.done);
+  cal_worker wk[CAL_MAX_WORKERS];
+  pthread_t th[CAL_MAX_WORKERS];
+  int rc = IR_OK;
+  if (!j.data || !j.done) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  uint64_t seed = 0x9E3779B97F4A7C15ull; /* synthetic samples drawn in order: sample by sample, input by input */
+  for (int i = 0; i < nin && rc == IR_OK && !use_calib; i++)
+    if (!(j.data[i] = malloc((size_t)ns * (size_t)ir_type_numel(&in[i].type) * sizeof(float) + 1)))
+      rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  for (int s = 0; s < ns && rc == IR_OK; s++)
+    for (int i = 0; i < nin; i++) {
+      int64_t n = ir_type_numel(&in[i].type);
+      if (use_calib) j.data[i] = (float *)(multi ? co->calib_inputs[i] : co->calib);
+      else
+        for (int64_t k = 0; k < n; k++) j.data[i][(size_t)s * (size_t)n + (size_t)k] = (float)synth_normal(&seed);
+    }
+  pthread_mutex_init(&j.mu, NULL);
+  pthread_cond_init(&j.cv, NULL);
+  util_progress_begin("calibrate");
+  int k = 1; /* workers started: a thread that cannot be created leaves its samples to the others */
+  for (int w = 1; w < nw && rc == IR_OK; w++) {
+    wk[k] = (cal_worker){&j, k, 0};
+    if (pthread_create(&th[k], NULL, cal_worker_run, &wk[k]) == 0) k++;
+  }
+  pthread_mutex_lock(&j.mu);
+  j.nw = k, j.go = 1;
+  pthread_cond_broadcast(&j.cv);
+  pthread_mutex_unlock(&j.mu);
+  wk[0] = (cal_worker){&j, 0, 0};
+  if (rc == IR_OK) cal_worker_run(&wk[0]);
+  for (int w = 1; w < k; w++) pthread_join(th[w], NULL);
+  util_progress_end();
+  pthread_mutex_destroy(&j.mu);
+  pthread_cond_destroy(&j.cv);
+  for (int i = 0; i < nin && j.data && !use_calib; i++) free(j.data[i]);
+  free(j.data), free(j.done);
+  return rc != IR_OK ? rc : j.rc;
+}
 
 /* Tensors the accelerator must keep in one quantization share it, in topological order so
  * that chains propagate: an accelerated MaxPool's output takes its input's, an aliasing
@@ -130,9 +302,11 @@ static void share_quant(ir_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
-    int share = (n->op == IR_OP_MaxPool && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
+    int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
+    int share = ((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
-    if (share && q) ir_set_quant(g, n->out[0], -1, 1, q->scale, q->zero_point, IR_I8);
+    for (int k = 0; share && q && k < (slice ? n->n_out : 1); k++) /* a channel slice: the input's codes */
+      if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);
   }
 }
 
@@ -203,29 +377,10 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     rc = IR_ERR;
   }
   int ns = use_calib ? co->n_calib : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
-  uint64_t seed = 0x9E3779B97F4A7C15ull;
-  ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
-  ref_opts ro = {.on_node = cal_node, .ctx = &c};
   c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
   c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(uint32_t));
-  if (!c.range || !c.hist) rc = IR_ERR, snprintf(err, errlen, "out of memory");
-  util_progress_begin("calibrate");
-  for (int s = 0; s < ns && rc == IR_OK && outs; s++) {
-    char what[32];
-    snprintf(what, sizeof what, "sample %d of %d", s + 1, ns);
-    util_progress((double)s / ns, what);
-    for (int i = 0; i < nin; i++) {
-      int64_t n = ir_type_numel(&in[i].type);
-      float *d = in[i].data;
-      const float *src = !use_calib ? NULL : multi ? co->calib_inputs[i] : co->calib;
-      for (int64_t k = 0; k < n; k++) d[k] = src ? src[(size_t)s * (size_t)n + (size_t)k] : (float)synth_normal(&seed);
-      cal_value(&c, g->inputs[i], &in[i]);
-    }
-    rc = ref_run(g, in, nin, outs, &ro, err, errlen);
-    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
-  }
-  util_progress_end();
-  if (!outs) rc = IR_ERR;
+  if (rc == IR_OK && (!c.range || !c.hist)) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  if (rc == IR_OK) rc = cal_samples(g, co, in, ns, use_calib, multi, &c, err, errlen);
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
       fprintf(cx->o->log, "calibration: %d samples from --calib%s, per-tensor ranges clipped for least squared error\n", ns,
@@ -271,7 +426,6 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);
-  free(outs);
   free(c.lo);
   free(c.hi);
   free(c.hist);

@@ -177,6 +177,8 @@ static const struct {
     {"start", IR_ATTR_INT},         {"end", IR_ATTR_INT},           {"split", IR_ATTR_INTS},
     {"approximate", IR_ATTR_STRING}, {"stash_type", IR_ATTR_INT},   {"num_outputs", IR_ATTR_INT},
     {"batch_dims", IR_ATTR_INT},
+    {"coordinate_transformation_mode", IR_ATTR_STRING}, {"nearest_mode", IR_ATTR_STRING},
+    {"cubic_coeff_a", IR_ATTR_FLOAT}, {"exclude_outside", IR_ATTR_INT}, {"extrapolation_value", IR_ATTR_FLOAT},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -238,6 +240,9 @@ static const struct {
     {IR_OP_ReduceMax, "axes keepdims noop_with_empty_axes "},
     {IR_OP_ReduceMin, "axes keepdims noop_with_empty_axes "},
     {IR_OP_LayerNormalization, "axis epsilon stash_type "},
+    /* cubic_coeff_a, exclude_outside: of mode "cubic", extrapolation_value: of
+     * "tf_crop_and_resize", both of which the executor refuses by name */
+    {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "},
 };
 
 int ir_attr_honoured(ir_op op, const char *attr_name) {

@@ -242,6 +242,17 @@ int ir_shape_range(const ir_node *n, int rank, int64_t *b, int64_t *e);
  * IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (starts/ends/axes/steps not constant). */
 int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                       int64_t *start, int64_t *step, int64_t *len, char *err, size_t errlen);
+/* Resize (opset >= 11; inputs X, roi, scales, sizes): per axis of X (rank r) the output extent
+ * len[] (sizes, or floor(extent * scale)) and the scale scale[] (scales, or len / extent).
+ * IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (scales / sizes not constant, an older opset). */
+int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       int64_t *len, double *scale, char *err, size_t errlen);
+/* Resize with mode "nearest": the input index that output index o of an axis (extent in_len ->
+ * out_len, scale) reads, by n's coordinate_transformation_mode and nearest_mode, clamped to
+ * the input; -1 for a mode the IR does not know (ir_resize_modes_ok says which). */
+int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale);
+/* 1 if n's coordinate_transformation_mode and nearest_mode are ones ir_resize_nearest_src knows. */
+int ir_resize_modes_ok(const ir_node *n);
 /* Split: the normalized axis and the extent of each of the n_out parts. IR_OK, IR_ERR or
  * IR_UNSUPPORTED (sizes not constant, or equal parts of an unknown extent). */
 int ir_split_sizes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,

@@ -985,6 +985,79 @@ static int shape_Expand(const ir_graph *g, const ir_node *n, const ir_type *cons
   return IR_OK;
 }
 
+/* Resize */
+int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       int64_t *len, double *scale, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  if (g->opset < 11) return ERR("Resize of opset %d not supported (opset 11 or later)", g->opset), IR_UNSUPPORTED;
+  if (x->rank < 0) return IR_UNSUPPORTED;
+  const ir_type *st = n->n_in > 2 ? in[2] : NULL, *zt = n->n_in > 3 ? in[3] : NULL;
+  int64_t zn = zt ? ir_type_numel(zt) : 0, sn = st ? ir_type_numel(st) : 0;
+  if (zt && zn > 0) {
+    int64_t v[IR_MAX_DIMS];
+    if (!in_data[3]) return IR_UNSUPPORTED;
+    if (const_ints(zt, in_data[3], v, IR_MAX_DIMS) != x->rank) return ERR("sizes must have %d int64 entries", x->rank);
+    for (int i = 0; i < x->rank; i++) {
+      if (v[i] < 0) return ERR("negative size");
+      len[i] = v[i];
+      scale[i] = x->dims[i] > 0 ? (double)v[i] / (double)x->dims[i] : 1.0;
+    }
+    return IR_OK;
+  }
+  if (!st || sn <= 0) return ERR("neither scales nor sizes given");
+  if (!in_data[2]) return IR_UNSUPPORTED;
+  if (st->dtype != IR_F32 || sn != x->rank) return ERR("scales must have %d float entries", x->rank);
+  for (int i = 0; i < x->rank; i++) {
+    double sc = ((const float *)in_data[2])[i];
+    if (!(sc > 0) || sc > 1e6) return ERR("scale %g on axis %d out of range", sc, i);
+    scale[i] = sc;
+    len[i] = x->dims[i] < 0 ? -1 : (int64_t)floor((double)x->dims[i] * sc);
+  }
+  return IR_OK;
+}
+
+int ir_resize_modes_ok(const ir_node *n) {
+  static const char *const ct[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"};
+  static const char *const nm[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+  const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
+  int okc = 0, okm = 0;
+  for (int i = 0; i < 4; i++) okc |= !strcmp(c, ct[i]), okm |= !strcmp(m, nm[i]);
+  return okc && okm;
+}
+
+int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
+  const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
+  double x;
+  if (!strcmp(c, "half_pixel")) x = ((double)o + 0.5) / scale - 0.5;
+  else if (!strcmp(c, "pytorch_half_pixel")) x = out_len > 1 ? ((double)o + 0.5) / scale - 0.5 : 0;
+  else if (!strcmp(c, "align_corners")) x = out_len > 1 ? (double)o * (double)(in_len - 1) / (double)(out_len - 1) : 0;
+  else if (!strcmp(c, "asymmetric")) x = (double)o / scale;
+  else return -1;
+  double r;
+  if (!strcmp(m, "round_prefer_floor")) r = x == floor(x) + 0.5 ? floor(x) : floor(x + 0.5); /* ties down */
+  else if (!strcmp(m, "round_prefer_ceil")) r = floor(x + 0.5);                                /* ties up */
+  else if (!strcmp(m, "floor")) r = floor(x);
+  else if (!strcmp(m, "ceil")) r = ceil(x);
+  else return -1;
+  int64_t i = (int64_t)r;
+  return i < 0 ? 0 : i >= in_len ? in_len - 1 : i;
+}
+
+static int shape_Resize(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  set_unknown(&out[0], in[0]->dtype);
+  int64_t len[IR_MAX_DIMS];
+  double scale[IR_MAX_DIMS];
+  int rc = ir_resize_geometry(g, n, in, in_data, len, scale, err, errlen);
+  if (rc == IR_ERR || (rc == IR_UNSUPPORTED && g->opset < 11)) return rc;
+  if (in[0]->rank < 0) return IR_OK;
+  out[0] = *in[0];
+  for (int i = 0; i < in[0]->rank; i++) out[0].dims[i] = rc == IR_OK ? len[i] : -1;
+  return IR_OK;
+}
+
 /* Tile: extent i times repeats[i]. */
 static int shape_Tile(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                       ir_type *out, char *err, size_t errlen) {

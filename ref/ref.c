@@ -3,6 +3,7 @@
  * Convolution, matrix products and pooling are in ref_nn.c. See ref.h. */
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ref_internal.h"
@@ -275,12 +276,25 @@ static int k_transpose(ref_call *c) {
   ref_strides(&x->type, sx);
   for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
   int64_t total = numel(y);
+  if (r == 0 || total == 0) {
+    if (total) memcpy(y->data, x->data, es);
+    return IR_OK;
+  }
   const char *px = x->data;
   char *py = y->data;
-  int64_t off = 0;
-  for (int64_t o = 0; o < total; o++) {
-    memcpy(py + o * es, px + off * es, es);
-    for (int d = r - 1; d >= 0; d--) {
+  int64_t off = 0, in = y->type.dims[r - 1], si = st[r - 1];
+  /* one row of the output's last axis at a time, element copies by size (no call each) */
+  for (int64_t o = 0; o < total; o += in) {
+    if (es == 4) {
+      const uint32_t *s4 = (const uint32_t *)px + off;
+      uint32_t *d4 = (uint32_t *)py + o;
+      for (int64_t j = 0; j < in; j++) d4[j] = s4[j * si];
+    } else if (es == 1) {
+      for (int64_t j = 0; j < in; j++) py[o + j] = px[off + j * si];
+    } else {
+      for (int64_t j = 0; j < in; j++) memcpy(py + (o + j) * es, px + (off + j * si) * es, es);
+    }
+    for (int d = r - 2; d >= 0; d--) {
       off += st[d];
       if (++idx[d] < y->type.dims[d]) break;
       off -= st[d] * idx[d];
@@ -576,6 +590,7 @@ static int dispatch(ref_call *c) {
   case IR_OP_Slice: return ref_slice(c);
   case IR_OP_Split: return ref_split(c);
   case IR_OP_Tile: return ref_tile(c);
+  case IR_OP_Resize: return ref_resize(c);
   case IR_OP_Range: return ref_range(c);
   case IR_OP_ReduceMean:
   case IR_OP_ReduceSum:
@@ -584,6 +599,18 @@ static int dispatch(ref_call *c) {
   case IR_OP_LayerNormalization: return ref_layernorm(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
+}
+
+/* ir_value_alloc without zeroing, for an output the kernel writes in full. */
+static int alloc_uninit(ir_value *v, const ir_type *t) {
+  int64_t n = ir_type_numel(t);
+  size_t es = ir_dtype_size(t->dtype);
+  uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
+  v->type = *t;
+  v->data = NULL;
+  if (n < 0 || !es || (uint64_t)n > lim / es) return IR_ERR;
+  v->data = malloc(n ? (size_t)n * es : 1);
+  return v->data ? IR_OK : IR_ERR;
 }
 
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
@@ -599,8 +626,10 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   for (int i = 0; i < n->n_out; i++) out[i].data = NULL;
   int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
   if (rc) return rc;
+  /* a float Conv writes every element of its output (its GEMM or depthwise loop zeroes first) */
+  int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv;
   for (int i = 0; i < n->n_out; i++) {
-    if (!ir_type_known(&to[i]) || ir_value_alloc(&out[i], &to[i])) {
+    if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
       return ir_node_err(g, n, err, errlen, "cannot allocate output %d (type unknown or too large)", i);
     }
@@ -616,7 +645,8 @@ int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *o
             char *err, size_t errlen) {
   const char *src = g->source ? g->source : "<graph>";
   if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
-  int nt = g->n_tensors;
+  int nt = g->n_tensors, gemm_threads = ref_gemm_threads;
+  ref_gemm_threads = o ? o->threads : 0;
   ir_value *val = calloc((size_t)nt + 1, sizeof *val);
   char *owned = calloc((size_t)nt + 1, 1);
   int *last = malloc(((size_t)nt + 1) * sizeof(int));
@@ -717,5 +747,6 @@ out:
   free(val);
   free(owned);
   free(last);
+  ref_gemm_threads = gemm_threads;
   return rc;
 }

@@ -16,6 +16,8 @@ typedef int (*ref_node_fn)(void *ctx, const ir_graph *g, int node_index, const i
 typedef struct ref_opts {
   ref_node_fn on_node; /* optional per-node callback (calibration, layer comparisons) */
   void *ctx;
+  int threads;         /* threads of one large GEMM: 0 = the online CPUs (at most 4), 1 = the caller's
+                        * alone (a caller running several graphs at once) */
 } ref_opts;
 
 /* Run g on inputs[0..n_inputs) (in the order of g->inputs, types must match the declared

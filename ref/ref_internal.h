@@ -22,6 +22,9 @@ void ref_strides(const ir_type *t, int64_t *st);
 /* Strides of an input of type in broadcast to out's rank, 0 on broadcast axes (ref.c). */
 void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st);
 
+/* Threads of one large GEMM on this thread's ref_run (ref_opts.threads; 0: the online CPUs). */
+extern _Thread_local int ref_gemm_threads;
+
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
 int ref_qlinear_conv(ref_call *c);
 int ref_gemm(ref_call *c);
@@ -39,6 +42,7 @@ int ref_gather(ref_call *c);
 int ref_slice(ref_call *c);
 int ref_split(ref_call *c);
 int ref_tile(ref_call *c);
+int ref_resize(ref_call *c);        /* Resize, mode "nearest" */
 int ref_range(ref_call *c);
 int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin */
 int ref_layernorm(ref_call *c);     /* LayerNormalization */

@@ -28,13 +28,16 @@ static void *scratch(int64_t count, size_t es) {
  * MR x NR block of C is accumulated in a local array the compiler keeps in vector registers. */
 
 enum { GEMM_NB = 512, GEMM_KB = 256, GEMM_MR = 4, GEMM_NR = 8 };
+#ifndef GEMM_DIRECT_ROWS
+#define GEMM_DIRECT_ROWS 128
+#endif
 
 /* c[mr][nr] (ldc) += a[MR][kn] (lda) * bp[kn][NR]. */
-static void sgemm_kernel(int kn, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr) {
+static void sgemm_kernel(int kn, const float *a, int lda, const float *bp, int ldbp, float *c, int ldc, int mr, int nr) {
   float acc[GEMM_MR][GEMM_NR];
   memset(acc, 0, sizeof acc);
   for (int k = 0; k < kn; k++) {
-    const float *b = bp + k * GEMM_NR;
+    const float *b = bp + (size_t)k * ldbp;
     for (int r = 0; r < GEMM_MR; r++) {
       float av = a[r * lda + k];
       for (int j = 0; j < GEMM_NR; j++) acc[r][j] += av * b[j];
@@ -55,9 +58,11 @@ static void sgemm_simple(int M, int N, int K, const float *A, int lda, const flo
     }
 }
 
-/* A register-block kernel: c[mr][nr] (ldc) += a[MR][kn] (lda) * bp[kn][NR], with mr <= MR and
- * nr <= NR (a has MR readable rows, bp is a packed K x NR panel, zero past nr). */
-typedef void (*sgemm_kernel_fn)(int kn, const float *a, int lda, const float *bp, float *c, int ldc, int mr, int nr);
+/* A register-block kernel: c[mr][nr] (ldc) += a[MR][kn] (lda) * bp[kn][NR] (row stride ldbp),
+ * with mr <= MR and nr <= NR (a has MR readable rows, bp a K x NR panel: packed (ldbp = NR,
+ * zero past nr) or in place in B (ldbp = ldb, nr = NR)). */
+typedef void (*sgemm_kernel_fn)(int kn, const float *a, int lda, const float *bp, int ldbp, float *c, int ldc, int mr,
+                                int nr);
 
 /* C[M][N] += A * B, blocked over N (GEMM_NB) and K (GEMM_KB) for the kernel (MR x NR register
  * block): each K x NR panel of B packed contiguously, a last partial block of MR rows of A
@@ -66,6 +71,9 @@ typedef void (*sgemm_kernel_fn)(int kn, const float *a, int lda, const float *bp
 static int sgemm_blocked(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
                          sgemm_kernel_fn kernel, int MR, int NR) {
   int nb = N < GEMM_NB ? N : GEMM_NB, kb = K < GEMM_KB ? K : GEMM_KB;
+  /* few row blocks reuse a packed panel too little to pay for packing it: whole panels are
+   * read in place (the same products and sums: results do not change) */
+  int direct = M <= GEMM_DIRECT_ROWS;
   float *bp = malloc(sizeof(float) * (size_t)kb * (size_t)(nb + NR));
   float *apad = malloc(sizeof(float) * (size_t)MR * (size_t)kb);
   if (!bp || !apad) {
@@ -80,6 +88,7 @@ static int sgemm_blocked(int M, int N, int K, const float *A, int lda, const flo
       for (int jp = 0; jp < jn; jp += NR) {
         float *dst = bp + (size_t)(jp / NR) * kn * NR;
         int nr = jn - jp < NR ? jn - jp : NR;
+        if (direct && nr == NR) continue; /* read in place */
         for (int k = 0; k < kn; k++) {
           const float *src = B + (size_t)(k0 + k) * ldb + j0 + jp;
           if (nr == NR) {
@@ -101,7 +110,10 @@ static int sgemm_blocked(int M, int N, int K, const float *A, int lda, const flo
         }
         for (int jp = 0; jp < jn; jp += NR) {
           int nr = jn - jp < NR ? jn - jp : NR;
-          kernel(kn, a, la, bp + (size_t)(jp / NR) * kn * NR, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
+          if (direct && nr == NR)
+            kernel(kn, a, la, B + (size_t)k0 * ldb + j0 + jp, ldb, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
+          else
+            kernel(kn, a, la, bp + (size_t)(jp / NR) * kn * NR, NR, C + (size_t)i * ldc + j0 + jp, ldc, mr, nr);
         }
       }
     }
@@ -124,16 +136,19 @@ static void sgemm_generic(int M, int N, int K, const float *A, int lda, const fl
  * panels, A read in place (6 row streams). FMA rounds once per multiply-add, so results can
  * differ from the portable path in the last bits (the reference's tolerance covers it). */
 #include <immintrin.h>
+/* the register block's row loops unrolled: the accumulators stay in vector registers (a rolled
+ * loop keeps them in memory, one store-to-load round trip per multiply-add) */
+#define REF_UNROLL _Pragma("GCC unroll 8")
 #define AVX_MR 6
 #define AVX_NR 16
 
 __attribute__((target("avx2,fma"))) static void sgemm_kernel_avx2(int kn, const float *a, int lda, const float *bp,
-                                                                   float *c, int ldc, int mr, int nr) {
+                                                                   int ldbp, float *c, int ldc, int mr, int nr) {
   __m256 acc[AVX_MR][2];
-  for (int r = 0; r < AVX_MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  REF_UNROLL for (int r = 0; r < AVX_MR; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   for (int k = 0; k < kn; k++) {
-    __m256 b0 = _mm256_loadu_ps(bp + k * AVX_NR), b1 = _mm256_loadu_ps(bp + k * AVX_NR + 8);
-    for (int r = 0; r < AVX_MR; r++) {
+    __m256 b0 = _mm256_loadu_ps(bp + (size_t)k * ldbp), b1 = _mm256_loadu_ps(bp + (size_t)k * ldbp + 8);
+    REF_UNROLL for (int r = 0; r < AVX_MR; r++) {
       __m256 av = _mm256_broadcast_ss(a + (size_t)r * lda + k);
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
@@ -164,12 +179,12 @@ static int sgemm_avx2(int M, int N, int K, const float *A, int lda, const float 
 #define A5_MR 8
 #define A5_NR 32
 __attribute__((target("avx512f"))) static void sgemm_kernel_avx512(int kn, const float *a, int lda, const float *bp,
-                                                                   float *c, int ldc, int mr, int nr) {
+                                                                   int ldbp, float *c, int ldc, int mr, int nr) {
   __m512 acc[A5_MR][2];
-  for (int r = 0; r < A5_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  REF_UNROLL for (int r = 0; r < A5_MR; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   for (int k = 0; k < kn; k++) {
-    __m512 b0 = _mm512_loadu_ps(bp + k * A5_NR), b1 = _mm512_loadu_ps(bp + k * A5_NR + 16);
-    for (int r = 0; r < A5_MR; r++) {
+    __m512 b0 = _mm512_loadu_ps(bp + (size_t)k * ldbp), b1 = _mm512_loadu_ps(bp + (size_t)k * ldbp + 16);
+    REF_UNROLL for (int r = 0; r < A5_MR; r++) {
       __m512 av = _mm512_set1_ps(a[(size_t)r * lda + k]);
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
@@ -251,6 +266,9 @@ static int ref_threads(void) {
   return n;
 }
 
+/* ref_run's ref_opts.threads for the GEMMs of this thread's run (0: ref_threads()). */
+_Thread_local int ref_gemm_threads;
+
 /* The columns of C are split into one contiguous range per thread (multiples of 16 wide) when
  * the product is large enough to pay for the threads (>= 2^22 multiply-adds); each range is an
  * independent GEMM, so the result does not depend on the thread count. */
@@ -260,6 +278,7 @@ void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int
     for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
   if (M <= 0 || N <= 0 || K <= 0) return;
   int nt = ref_threads();
+  if (ref_gemm_threads > 0 && ref_gemm_threads < nt) nt = ref_gemm_threads;
   if ((double)M * N * K < 4194304.0 || N < 32 * nt) nt = 1;
   if (nt > 1 && nt > N / 32) nt = N / 32;
   if (nt <= 1) {
@@ -353,6 +372,20 @@ static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
         }
 }
 
+/* The elementwise loops of the conv kernels in 8- / 16-wide vectors where the CPU has them (one
+ * clone per target, chosen at load time); separate multiplies and adds as in the portable
+ * build (no contraction), so the results are the same bits. */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+#define REF_VEC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define REF_VEC_CLONES
+#endif
+
+/* y[i] += w * x[i], i < n (distinct buffers: vectorized without an overlap check). */
+REF_VEC_CLONES static void axpy_row(float *restrict y, const float *restrict x, float w, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] += w * x[i];
+}
+
 /* Depthwise conv (one input channel per group, Mg outputs each): y[n][c*Mg+j] = sum over the
  * window of x[n][c] * w[c*Mg+j], directly (im2col + GEMM would run one-row products). */
 static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int64_t C, int64_t Mg, const geo3 *g) {
@@ -381,7 +414,7 @@ static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int
                   int64_t hi = g->in[2] - 1 - base < 0 ? -1 : (g->in[2] - 1 - base) / g->s[2];
                   if (hi > g->out[2] - 1) hi = g->out[2] - 1;
                   if (g->s[2] == 1)
-                    for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 + base];
+                    axpy_row(yr + lo, row + lo + base, wv, hi - lo + 1);
                   else
                     for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 * g->s[2] + base];
                 }
@@ -392,7 +425,7 @@ static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int
 
 /* y[i] = clamp(y[i] + bias + r[i]) over n elements (r may be NULL; clamp only if asked), as
  * straight loops the compiler vectorizes. */
-static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
+REF_VEC_CLONES static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
   if (r)
     for (int64_t p = 0; p < n; p++) y[p] = (y[p] + bias) + r[p];
   else

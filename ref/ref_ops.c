@@ -375,6 +375,48 @@ int ref_tile(ref_call *c) {
   return IR_OK;
 }
 
+/* Resize, mode "nearest" (any dtype): each output element copies the input element at the
+ * source indices of ir_resize_nearest_src, per axis from a table. */
+int ref_resize(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  const char *mode = ir_attr_string(c->n, "mode", "nearest");
+  if (strcmp(mode, "nearest")) return CERR("mode '%s' not supported (nearest only)", mode), IR_UNSUPPORTED;
+  if (!ir_resize_modes_ok(c->n))
+    return CERR("coordinate_transformation_mode '%s' / nearest_mode '%s' not supported",
+                ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel"),
+                ir_attr_string(c->n, "nearest_mode", "round_prefer_floor")),
+           IR_UNSUPPORTED;
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < c->n->n_in && k < 4; k++) ti[k] = c->in[k] ? &c->in[k]->type : NULL, di[k] = c->in[k] ? c->in[k]->data : NULL;
+  int64_t len[IR_MAX_DIMS], sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y), cnt = 0;
+  double scale[IR_MAX_DIMS];
+  int r = x->type.rank, rc = ir_resize_geometry(c->g, c->n, ti, di, len, scale, c->err, c->errlen);
+  if (rc) return rc;
+  for (int d = 0; d < r; d++) cnt += y->type.dims[d];
+  int64_t *src = malloc(((size_t)cnt + 1) * sizeof *src), *tab[IR_MAX_DIMS];
+  if (!src) return CERR("out of memory");
+  ref_strides(&x->type, sx);
+  for (int d = 0, o = 0; d < r; o += (int)y->type.dims[d], d++) {
+    tab[d] = src + o;
+    for (int64_t i = 0; i < y->type.dims[d]; i++)
+      tab[d][i] = ir_resize_nearest_src(c->n, i, x->type.dims[d], y->type.dims[d], scale[d]) * sx[d];
+  }
+  size_t es = ir_dtype_size(x->type.dtype);
+  for (int64_t o = 0; o < total; o++) {
+    int64_t off = 0;
+    for (int d = 0; d < r; d++) off += tab[d][idx[d]];
+    memcpy((char *)y->data + o * (int64_t)es, (const char *)x->data + off * (int64_t)es, es);
+    for (int d = r - 1; d >= 0; d--) {
+      if (++idx[d] < y->type.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  free(src);
+  return IR_OK;
+}
+
 /* Range: start + i * delta. */
 int ref_range(ref_call *c) {
   ir_value *y = &c->out[0];

@@ -21,6 +21,10 @@
                        every activation a table of int8 codes on the accelerator (ALU LUT)
   OUTDIR/layout.onnx   layout on the accelerator: Concats of branches (grouped convs among them),
                        a channel shuffle, a ceil-mode max pool, a Flatten of a 4x4 map into a Gemm: no CPU step
+  OUTDIR/split.onnx    ShuffleNet v2 units with 10-channel halves (Slice, Split): views with lane
+                       maps, no CPU step
+  OUTDIR/neck.onnx     a detection neck: Resize x2 (nearest) + Concat, a second Resize to sizes:
+                       upsampling layers, no CPU step
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -212,6 +216,79 @@ def layout_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def split_model():
+    """ShuffleNet v2's unit with halves that are not whole blocks: a conv to 20 channels, two
+    units of (channel split in halves of 10 -- a Slice pair, then a Split --, a 1x1 conv on the
+    second half, Concat of the first half with it, channel shuffle), a 3x3 conv reading the
+    last shuffle, GlobalAveragePool, Flatten, Gemm: every split a view with a lane map."""
+    r = np.random.default_rng(17)
+    inits, nodes = [], []
+    def w(name, shape, sd=0.3):
+        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    def i64(name, vals):
+        inits.append(const(name, np.array(vals, np.int64), TensorProto.INT64))
+        return name
+    def conv(x, y, wshape, **kw):
+        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)], [y + "_c"],
+                                      name=y, **kw))
+        nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    def shuffle(x, y):
+        nodes.append(helper.make_node("Reshape", [x, i64(y + "_s5", [1, 2, 10, 8, 8])], [y + "_5"], name=y + "_split"))
+        nodes.append(helper.make_node("Transpose", [y + "_5"], [y + "_t"], name=y + "_transpose", perm=[0, 2, 1, 3, 4]))
+        nodes.append(helper.make_node("Reshape", [y + "_t", i64(y + "_s4", [1, 20, 8, 8])], [y], name=y + "_merge"))
+    conv("x", "c0", (20, 3, 3, 3), pads=[1, 1, 1, 1])
+    nodes.append(helper.make_node("Slice", ["c0", i64("s0", [0]), i64("e0", [10]), i64("ax", [1])], ["a1"], name="slice_a"))
+    nodes.append(helper.make_node("Slice", ["c0", i64("s1", [10]), i64("e1", [20]), "ax"], ["b1"], name="slice_b"))
+    conv("b1", "u1", (10, 10, 1, 1))
+    nodes.append(helper.make_node("Concat", ["a1", "u1"], ["cat1"], name="concat1", axis=1))
+    shuffle("cat1", "sh1")
+    nodes.append(helper.make_node("Split", ["sh1", i64("halves", [10, 10])], ["a2", "b2"], name="split2", axis=1))
+    conv("b2", "u2", (10, 10, 1, 1))
+    nodes.append(helper.make_node("Concat", ["a2", "u2"], ["cat2"], name="concat2", axis=1))
+    shuffle("cat2", "sh2")
+    conv("sh2", "c3", (24, 20, 3, 3), pads=[1, 1, 1, 1])
+    nodes.append(helper.make_node("GlobalAveragePool", ["c3"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 24), 0.3), w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    g = helper.make_graph(nodes, "split", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def neck_model():
+    """A detection neck (FPN / YOLO): a stride-2 conv, a 1x1 lateral conv, Resize x2 (nearest,
+    scales, torch's asymmetric + floor), Concat with the higher-resolution map, a 3x3 conv, a
+    second Resize to sizes 16x16 (nearest, half_pixel + round_prefer_floor: also pixel o reads
+    o / 2), a 1x1 conv, GlobalAveragePool, Flatten, Gemm: every Resize an upsampling layer."""
+    r = np.random.default_rng(19)
+    inits, nodes = [], []
+    def w(name, shape, sd=0.3):
+        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    def conv(x, y, wshape, **kw):
+        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)], [y + "_c"],
+                                      name=y, **kw))
+        nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    conv("x", "p3", (12, 3, 3, 3), pads=[1, 1, 1, 1])
+    conv("p3", "p4", (24, 12, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    conv("p4", "lat", (16, 24, 1, 1))
+    inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
+    nodes.append(helper.make_node("Resize", ["lat", "", "sc2"], ["up1"], name="up1", mode="nearest",
+                                  coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
+    nodes.append(helper.make_node("Concat", ["up1", "p3"], ["cat"], name="concat", axis=1))
+    conv("cat", "fuse", (8, 28, 3, 3), pads=[1, 1, 1, 1])
+    inits.append(const("sz16", np.array([1, 8, 16, 16], np.int64), TensorProto.INT64))
+    nodes.append(helper.make_node("Resize", ["fuse", "", "", "sz16"], ["up2"], name="up2", mode="nearest"))
+    conv("up2", "head", (16, 8, 1, 1))
+    nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 16), 0.3), w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    g = helper.make_graph(nodes, "neck", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -227,6 +304,8 @@ def main():
     np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
     save(act_model(), os.path.join(out, "act.onnx"))
     save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy (its own generator)
+    save(split_model(), os.path.join(out, "split.onnx"))
+    save(neck_model(), os.path.join(out, "neck.onnx"))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,10 @@
  *  - act: Sigmoids as 256-entry tables of int8 codes on the accelerator's ALU (ALU LUT), fused
  *    into the conv before them or a layer of their own, and a squeeze-and-excite block whose
  *    per-channel Mul runs on the ALU; none left on the CPU, and the RTL gives fsim's outputs
- *    bit for bit. */
+ *    bit for bit;
+ *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
+ *    views with lane maps, no CPU step;
+ *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers). */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -108,6 +111,35 @@ static void act_rtl(const char *cfg) {
   free(x);
 }
 
+/* Calibration on 1 thread and on 3 (the samples' runs in parallel, their histograms kept in
+ * sample order) gives every accelerator tensor the same scale and zero point, with --calib
+ * samples and with synthetic ones. */
+static void calib_threads_same(const char *name) {
+  char onnx[256], err[2048];
+  snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
+  npy_array ca;
+  float *cf;
+  if (e2e_load_f32(GEN_DIR "/calib.npy", &ca, &cf)) return;
+  for (int synth = 0; synth < 2; synth++) {
+    cc_model *m[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+      cc_options o = {.config = "pynq", .calib = synth ? NULL : cf, .n_calib = synth ? 0 : (int)ca.shape[0],
+                      .calib_threads = k ? 3 : 1};
+      CHECK(cc_compile(onnx, &o, &m[k], err, sizeof err) == IR_OK, "compile %s: %s", name, err);
+    }
+    if (m[0] && m[1]) {
+      int same = m[0]->nt == m[1]->nt;
+      for (int i = 0; same && i < m[0]->nt; i++) same = m[0]->t[i].scale == m[1]->t[i].scale && m[0]->t[i].zp == m[1]->t[i].zp;
+      printf("%s, %s samples: calibration on 3 threads %s 1 thread's\n", name, synth ? "synthetic" : "--calib",
+             same ? "identical to" : "DIFFERS from");
+      CHECK(same, "%s: calibration depends on the thread count", name);
+    }
+    cc_model_free(m[0]), cc_model_free(m[1]);
+  }
+  npy_free(&ca);
+  free(cf);
+}
+
 int main(void) {
   /* qdq: x u8 zp 128 -> int8 0; the relu output u8 zp 0 -> -128; conv2's output u8 zp 128 -> 0 */
   static const float qs[] = {0.02f, 0.03f, 0.05f};
@@ -136,7 +168,15 @@ int main(void) {
      * the Gemm on the accelerator; the grouped conv after the pool reads a copy that gathers
      * the lanes: 9 layers, no CPU step */
     one("layout", cfg, 9, "", 0.99, NULL, NULL, 0);
+    /* split: ShuffleNet v2 units with 10-channel halves: each Slice / Split output a view of the
+     * blocks holding its channels with a lane map (no layer), the 1x1 convs fold the maps into
+     * their weights: 6 layers (3 convs, the 3x3 conv, the pooling, the fc), no CPU step */
+    one("split", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* neck: both Resizes (scales with asymmetric + floor, sizes with half_pixel) are upsampling
+     * layers (CG_POOL_UP), the Concat of the upsampled map and the finer one a view: 9 layers */
+    one("neck", cfg, 9, "", 0.999, NULL, NULL, 0);
   }
+  calib_threads_same("neck");
   act_rtl("tiny");
   return TEST_END();
 }

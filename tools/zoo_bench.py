@@ -65,12 +65,16 @@ def model_macs(path):
 
 
 def ir_macs(dump):
-    """MACs of every Conv, dlvta.FusedConv, Gemm and MatMul in an IR dump (`--dump-after dce`:
-    every shape known, shape sub-graphs folded)."""
+    """(all, on the accelerator) MACs of every Conv, dlvta.FusedConv, Gemm and MatMul in the
+    last IR dump of a `--dump-after partition` log (every shape known, shape sub-graphs folded;
+    a node counts for the accelerator when its dlvta.target is "accel"). Both are the model's
+    own (logical) MACs: the compiler's "accelerator: N MACs" counts the layers as they run,
+    with padded channels and lane maps, and can exceed the model's."""
+    dump = dump.split("## after partition")[-1]
     types = {}
     for m in re.finditer(r"^\s+(?:const\s+|input\s+)?%(\S+): \w+\[([\d,]*)\]", dump, re.M):
         types[m.group(1)] = [int(x) for x in m.group(2).split(",") if x]
-    total = 0
+    total = acc = 0
     for m in re.finditer(r"^\s+%\S+: \w+\[([\d,]*)\] = (Conv|dlvta\.FusedConv|Gemm|MatMul)\(%[^,]+, %([^,)]+)[^)]*\)(.*)$",
                          dump, re.M):
         y = [int(x) for x in m.group(1).split(",") if x]
@@ -78,11 +82,14 @@ def ir_macs(dump):
         if not w or not y:
             continue
         if m.group(2) in ("Conv", "dlvta.FusedConv"):
-            total += int(np.prod(y)) * int(np.prod(w[1:]))
+            macs = int(np.prod(y)) * int(np.prod(w[1:]))
         else:
             k = w[-1] if m.group(2) == "Gemm" and "transB=1" in m.group(4) else w[-2]
-            total += int(np.prod(y)) * k
-    return total
+            macs = int(np.prod(y)) * k
+        total += macs
+        if 'dlvta.target="accel"' in m.group(4):
+            acc += macs
+    return total, acc
 
 
 def ensure_export(name, d):
@@ -119,7 +126,7 @@ def bench_one(name, d, dlvta, config):
     pkg = os.path.join(d, f"model.{config}.dlvta")
     t0, c0 = time.time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     r = run([dlvta, "compile", os.path.join(d, "model.onnx"), "-o", pkg, "--config", config,
-             "--calib", os.path.join(d, "calib.npy"), "--dump-after", "dce"])
+             "--calib", os.path.join(d, "calib.npy"), "--dump-after", "partition"])
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     row["compile_s"] = round(time.time() - t0, 2)
     row["compile_cpu_s"] = round(c1.ru_utime - c0.ru_utime + c1.ru_stime - c0.ru_stime, 2)
@@ -127,9 +134,11 @@ def bench_one(name, d, dlvta, config):
         row["error"] = "compile: " + last_line(r)
         return row
     row["layers"], row["cpu_nodes"], row["cpu_ops"] = cpu_summary(r.stdout)
-    row["macs"] = ir_macs(r.stdout) or row["macs"]  # the IR's shapes: complete where ONNX's inference stops
+    total, acc = ir_macs(r.stdout)  # the IR's shapes: complete where ONNX's inference stops
+    row["macs"] = total or row["macs"]
+    row["acc_macs"] = acc
     m = re.search(r"accelerator: (\d+) MACs", r.stdout)
-    row["acc_macs"] = int(m.group(1)) if m else 0
+    row["acc_layer_macs"] = int(m.group(1)) if m else 0  # as the layers run (padded channels, lane maps)
     out, stats = os.path.join(d, "out.npy"), os.path.join(d, "stats.json")
     r = run([dlvta, "run", pkg, "--input", os.path.join(d, "input.npy"), "--output", out, "--stats", stats])
     if r.returncode:

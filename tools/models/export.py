@@ -106,10 +106,11 @@ def imagenet_model(name, outdir, seed=1):
          f" the first 4 of 16 held-out realistic images whose float top-1 leads by >= 0.1 std")
 
 
-# the torchvision classifiers of `make bench` (issue 11), opset 13, batch 1, 3x224x224
+# the torchvision classifiers of `make bench`: issue 11's list, then googlenet and alexnet (of its first
+# survey), opset 13, batch 1, 3x224x224
 ZOO = ["resnet18", "resnet34", "resnet50", "resnext50_32x4d", "mobilenet_v2", "mobilenet_v3_small",
        "mobilenet_v3_large", "efficientnet_b0", "squeezenet1_1", "shufflenet_v2_x1_0", "densenet121",
-       "regnet_x_400mf", "vgg11_bn", "convnext_tiny", "vit_b_16"]
+       "regnet_x_400mf", "vgg11_bn", "convnext_tiny", "vit_b_16", "googlenet", "alexnet"]
 
 
 def zoo_model(name, outdir, seed=1):
