@@ -133,11 +133,18 @@ static int check_nest(vstate *v, uint32_t k, const isa_insn *in) {
     kind[0].name = "ACC", kind[0].fo = f[ISA_F_acc_out], kind[0].fi = f[ISA_F_acc_in], kind[0].depth = d->acc_depth;
     kind[1].name = "INP", kind[1].fo = f[ISA_F_inp_out], kind[1].fi = f[ISA_F_inp_in], kind[1].depth = d->inp_depth;
     kind[2].name = "WGT", kind[2].fo = f[ISA_F_wgt_out], kind[2].fi = f[ISA_F_wgt_in], kind[2].depth = d->wgt_depth;
+    if (!f[ISA_F_reset] && f[ISA_F_bias]) { /* wgt_in is the first bias element, no factor */
+      kind[2].fi = 0;
+      if (f[ISA_F_wgt_in] + (ue - 1 - ub) >= d->acc_depth)
+        return verr(v, k, "ACC bias index %" PRIu64 " (bias of micro-op %" PRIu64 ") past the buffer's %u",
+                    f[ISA_F_wgt_in] + (ue - 1 - ub), ue - 1, d->acc_depth);
+    }
   } else {
     int use_src = !f[ISA_F_use_imm] || f[ISA_F_alu_op] == ISA_ALU_REQ; /* REQ reads acc[src] even with imm */
     n_kind = use_src ? 2 : 1;
     kind[0].name = "ACC dst", kind[0].fo = f[ISA_F_dst_out], kind[0].fi = f[ISA_F_dst_in], kind[0].depth = d->acc_depth;
     kind[1].name = "ACC src", kind[1].fo = f[ISA_F_src_out], kind[1].fi = f[ISA_F_src_in], kind[1].depth = d->acc_depth;
+    if (f[ISA_F_src_inp]) kind[1].name = "INP src", kind[1].depth = d->inp_depth; /* the source is inp[s] */
   }
   if (v->c_gen != v->gen || v->c_ub != ub || v->c_ue != ue) { /* the range's largest fields */
     v->c_max[0] = v->c_max[1] = v->c_max[2] = 0;
