@@ -5,9 +5,11 @@
 // acc[src] in the same cycle, or one copy and a source-operand cache).
 //
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
-//   S0  loop counters (o, i, u) and index offsets; read uop[u]
-//   S1  a/x/w (or d/s) = uop fields + offsets and their range checks, registered
-//   S1R read-after-write interlock (ALU); read acc, inp, wgt
+//   S0  loop counters (o, i, u) and index offsets; uop[u] (read a cycle ahead: at the start,
+//       and at each issue for the next u); a/x/w (or d/s) = uop fields + offsets, registered
+//   S1  the range checks of a/x/w, registered; the interlock's and the source cache's verdicts
+//       for the iteration that will be in S1R next cycle (hazard_q, hit_q), registered
+//   S1R read-after-write interlock (ALU) from hazard_q and hit_q; read acc, inp, wgt
 //   S2  read data; accumulator operands registered
 //   S3  accumulator operands; the ALU lanes take them (dlvta_alu_lane.v), the GEMM passes its
 //       operand on to S4..
@@ -261,9 +263,14 @@ module dlvta_compute #(
   reg [LogAcc-1:0] s1_b_q;    // the bias index of the iteration in S1
   reg             s1_boor_q;  // ... out of range
   wire [BW-1:0]   b_now = bb_q + {{(BW-LogUop-1){1'b0}}, u_q};
-  reg [LogAcc-1:0] s1_offa_q;
-  reg [LogX-1:0]   s1_offx_q;
-  reg [LogWgt-1:0] s1_offw_q;
+  // the uop RAM is read a cycle ahead: in S0, uop_rdata is uop[u_q] already (read at the start
+  // for the first iteration, at each issue for the next one, u_next), so S0 forms the iteration's
+  // indices (uop field + offset) and S1 has them in registers (s1_ia_q, s1_ix_q, s1_iw_q), with
+  // the uop word for the range checks (s1_uop_q)
+  reg [31:0]       s1_uop_q;
+  reg [LogAcc-1:0] s1_ia_q;
+  reg [LogX-1:0]   s1_ix_q;
+  reg [LogWgt-1:0] s1_iw_q;
   // S1's range limits: an index is in range when its uop field is below depth - offset (0 when
   // the offset alone is past the depth), registered with the offsets (no 32-bit adder before
   // the compare)
@@ -275,21 +282,28 @@ module dlvta_compute #(
   wire [LB-1:0]   lim_x = (offx_q >= {{(32-LB){1'b0}}, dep_x}) ? {LB{1'b0}} : dep_x - offx_q[LB-1:0];
   wire [LB-1:0]   lim_w = (offw_q >= {{(32-LB){1'b0}}, dep_w}) ? {LB{1'b0}} : dep_w - offw_q[LB-1:0];
   wire [31:0]     uop_rdata;
+  wire [LogUop:0] u_next = u_wrap ? ubeg_q : u_q + 1'b1;
+  wire [LogUop-1:0] uop_raddr = idle ? q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: LogUop] : u_next[LogUop-1:0];
 
   dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
     .clk_i(clk_i),
     .we_i(ld_wv && (mem_q == `DLVTA_MEM_UOP) && (state_q == S_LOAD)),
     .waddr_i(ld_addr[LogUop-1:0]), .wdata_i(ld_pad ? pad32 : ld_data[31:0]),
-    .re_i(issue), .raddr_i(u_q[LogUop-1:0]), .rdata_o(uop_rdata)
+    .re_i(idle || issue), .raddr_i(uop_raddr), .rdata_o(uop_rdata)
   );
 
-  // ---- S1: indices and range check, registered for S1R ----
-  wire [31:0] ua = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
-  wire [31:0] us = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
-  wire [31:0] uw = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
-  wire [LogAcc-1:0] ia = ua[LogAcc-1:0] + s1_offa_q;
-  wire [LogX-1:0]   ix = us[LogX-1:0] + s1_offx_q;
-  wire [LogWgt-1:0] iw = uw[LogWgt-1:0] + s1_offw_q;
+  // S0: the indices of the iteration being issued, registered into S1
+  wire [31:0] ua0 = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
+  wire [31:0] us0 = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
+  wire [31:0] uw0 = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
+  wire [LogAcc-1:0] ia0 = ua0[LogAcc-1:0] + offa_q[LogAcc-1:0];
+  wire [LogX-1:0]   ix0 = us0[LogX-1:0] + offx_q[LogX-1:0];
+  wire [LogWgt-1:0] iw0 = uw0[LogWgt-1:0] + offw_q[LogWgt-1:0];
+
+  // ---- S1: range check, registered for S1R ----
+  wire [31:0] ua = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, s1_uop_q[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
+  wire [31:0] us = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, s1_uop_q[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
+  wire [31:0] uw = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, s1_uop_q[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
   wire a_oor = ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_lima_q} <= ua);
   wire x_oor = ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_limx_q} <= us);
   wire w_oor = !is_alu_q && ({{(LB > 32 ? 0 : 32 - LB){1'b0}}, s1_limw_q} <= uw);
@@ -312,18 +326,12 @@ module dlvta_compute #(
   // so that a hit is never stale and the cache behaves as if every write were immediate)
   reg [HzSlow-1:1]  hz_v_q;
   reg [LogAcc-1:0]  hz_a_q [1:HzSlow-1];
-  reg               hazard;
-  integer hk;
-  always @* begin
-    hazard = 1'b0;
-    for (hk = 1; hk < HzSlow; hk = hk + 1) begin
-      if (hz_v_q[hk] && (slow || hk < HzFast) &&
-          ((dst_rd && (hz_a_q[hk] == r_a_q)) || (needs_src && (hz_a_q[hk] == r_s))))
-        hazard = 1'b1;
-    end
-    if (!is_alu) hazard = 1'b0;
-  end
-  wire r_hit;   // slow: the source of the iteration in S1R is in the source cache
+  // hazard_q and hit_q (below): the interlock's and the source cache's verdicts on the iteration
+  // in S1R, computed a cycle ahead (so that no compare or lookup precedes the stall)
+  reg  hazard_q;
+  reg  hit_q;
+  wire hazard = hazard_q;
+  wire r_hit = hit_q;   // slow: the source of the iteration in S1R is in the source cache
   reg  s1b_v_q;
   wire port_stall = slow && !r_hit && s1b_v_q && dst_rd;
   assign r_stall = r_ok && (hazard || port_stall);
@@ -354,7 +362,6 @@ module dlvta_compute #(
   reg [SrcCache-1:0]  sc_v_q;
   reg [TagBits-1:0]   sc_tag_q [0:SrcCache-1];
   wire [LogSc-1:0]    sc_ix = r_s[LogSc-1:0];
-  wire [TagBits-1:0]  tag_ix = r_s[LogAcc-1:LogSc];
   wire [LogSc-1:0]    sc_wr = wr_a_q[LogSc-1:0];
   wire                sc_fill = s1b_v_q && s1b_miss_q;
   wire                sc_inval = wr_v_q && sc_v_q[sc_wr] &&
@@ -391,10 +398,43 @@ module dlvta_compute #(
   wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_o_q)) ? wr_d_q : s3_d_q;
   wire [AccBits-1:0] acc_s = (wr_v_q && !src_inp_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
 
-  // the entry as it will be once the fill in S1b (if any) is written (the hazard wait keeps
-  // every older write's invalidation ahead of this lookup)
+  // ---- S1R's verdicts a cycle ahead (hazard_q, hit_q) ----
+  // The iteration in S1R next cycle is the one in S1 when S1R advances (adv), else the one there
+  // now; each verdict is computed for both and adv picks. hit_q is the lookup of r_s in the
+  // entry as it will be once the fill in S1b (if any) is written (the hazard wait keeps every
+  // older write's invalidation ahead of this lookup). For the iteration in S1 (n_*): the cache
+  // after this cycle's fill (S1b) and invalidation (wr_*), and the fill that the iteration leaving
+  // S1R starts next cycle in S1b (f_next: it misses); for the one that stays (s_*): hit_q stays
+  // but for this cycle's invalidation of its element (no fill starts behind a waiting iteration).
+  // hazard_q compares the delay line as it will be next cycle (shifted, with the iteration that
+  // leaves S1R now in place 1 when S1R advances).
   wire sc_filling = sc_fill && (s1b_s_q[LogSc-1:0] == sc_ix);
-  assign r_hit = sc_filling ? (s1b_s_q == r_s) : (sc_v_q[sc_ix] && (sc_tag_q[sc_ix] == tag_ix));
+  wire [LogAcc-1:0] n_a = s1_ia_q;
+  wire [LogAcc-1:0] n_s = s1_ix_q[LogAcc-1:0];
+  wire [LogSc-1:0]  n_ix = n_s[LogSc-1:0];
+  wire f_next = slow && r_ok && !hit_q;
+  wire n_hit = (f_next && (sc_ix == n_ix)) ? (r_s == n_s) :
+               (sc_fill && (s1b_s_q[LogSc-1:0] == n_ix)) ? (s1b_s_q == n_s) :
+               (sc_v_q[n_ix] && (sc_tag_q[n_ix] == n_s[LogAcc-1:LogSc]) &&
+                !(wr_v_q && (wr_a_q == n_s)));
+  wire s_hit = hit_q && (sc_filling || !(wr_v_q && (wr_a_q == r_s)));
+  reg  n_hz, s_hz;
+  integer hk;
+  always @* begin
+    n_hz = r_ok && (slow || 1 < HzFast) &&
+           ((dst_rd && (r_a_q == n_a)) || (needs_src && (r_a_q == n_s)));
+    s_hz = 1'b0;
+    for (hk = 2; hk < HzSlow; hk = hk + 1) begin
+      if (hz_v_q[hk-1] && (slow || hk < HzFast)) begin
+        if ((dst_rd && (hz_a_q[hk-1] == n_a)) || (needs_src && (hz_a_q[hk-1] == n_s))) n_hz = 1'b1;
+        if ((dst_rd && (hz_a_q[hk-1] == r_a_q)) || (needs_src && (hz_a_q[hk-1] == r_s))) s_hz = 1'b1;
+      end
+    end
+    if (!is_alu) begin
+      n_hz = 1'b0;
+      s_hz = 1'b0;
+    end
+  end
 
   // ---- S4..S9: the GEMM's stages (accumulator operand forwarded in each) and the ALU's ----
   // pv_q[k], pa_q[k]: the iteration in stage k (k = 4..WA) and its accumulator index
@@ -542,7 +582,10 @@ module dlvta_compute #(
       s1_uoor_q <= 1'b0;
       s1_b_q <= {LogAcc{1'b0}};
       s1_boor_q <= 1'b0;
-      s1_offa_q <= {LogAcc{1'b0}}; s1_offx_q <= {LogX{1'b0}}; s1_offw_q <= {LogWgt{1'b0}};
+      s1_uop_q <= 32'd0;
+      s1_ia_q <= {LogAcc{1'b0}}; s1_ix_q <= {LogX{1'b0}}; s1_iw_q <= {LogWgt{1'b0}};
+      hazard_q <= 1'b0;
+      hit_q <= 1'b0;
       s1_lima_q <= {LB{1'b0}}; s1_limx_q <= {LB{1'b0}}; s1_limw_q <= {LB{1'b0}};
       r_v_q <= 1'b0;
       r_err_q <= 1'b0;
@@ -643,19 +686,22 @@ module dlvta_compute #(
         s1_uoor_q <= u_oor;
         s1_b_q <= b_now[LogAcc-1:0];
         s1_boor_q <= bias_q && (|(b_now >> LogAcc));
-        s1_offa_q <= offa_q[LogAcc-1:0];
-        s1_offx_q <= offx_q[LogX-1:0];
-        s1_offw_q <= offw_q[LogWgt-1:0];
+        s1_uop_q <= uop_rdata;
+        s1_ia_q <= ia0;
+        s1_ix_q <= ix0;
+        s1_iw_q <= iw0;
         s1_lima_q <= lim_a;
         s1_limx_q <= lim_x;
         s1_limw_q <= lim_w;
         r_v_q <= s1_v_q && !kill_q && !r_err;
         r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)) || s1_boor_q || (src_inp_q && x_oor);
-        r_a_q <= ia[LogAcc-1:0];
-        r_o_q <= bias_q ? s1_b_q : ia[LogAcc-1:0];
-        r_x_q <= ix[LogX-1:0];
-        r_w_q <= iw[LogWgt-1:0];
+        r_a_q <= s1_ia_q;
+        r_o_q <= bias_q ? s1_b_q : s1_ia_q;
+        r_x_q <= s1_ix_q;
+        r_w_q <= s1_iw_q;
       end
+      hazard_q <= adv ? n_hz : s_hz;
+      hit_q <= adv ? n_hit : s_hit;
       if (r_err) kill_q <= 1'b1;
 
       if (issue) begin
@@ -779,7 +825,7 @@ module dlvta_compute #(
     end
   end
 
-  wire unused_ok = ^{ld_busy, q_insn_i, uop_rdata};
+  wire unused_ok = ^{ld_busy, q_insn_i, uop_rdata, s1_uop_q, u_next[LogUop], ua0, us0, uw0};
 endmodule
 
 `default_nettype wire
