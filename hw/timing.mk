@@ -22,7 +22,7 @@ timing_sh = nice hw/timing.sh $(1) $(2) \
   $(BUILD)/$(1)$(if $(filter-out dlvta_top,$(TIMING_TOP)),/timing-$(TIMING_TOP)) $(RTL_SRCS)
 
 .PHONY: timing $(addprefix timing-,$(TIMING_CONFIGS) tiny $(FILE_CONFIG))
-timing: $(STA) $(foreach c,$(TIMING_CONFIGS),$(BUILD)/$(c)/dlvta_isa.vh)
+timing: $(STA) $(foreach c,$(TIMING_CONFIGS),$(BUILD)/$(c)/dlvta_isa.vh $(BUILD)/$(c)/dlvta_regs.vh)
 	@miss=; err=; \
 	for cf in $(foreach c,$(TIMING_CONFIGS),$(c):$(or $(SYNTH_FAMILY_$(c)),xc7)); do \
 	  c=$${cf%%:*} f=$${cf#*:}; \
@@ -34,7 +34,7 @@ timing: $(STA) $(foreach c,$(TIMING_CONFIGS),$(BUILD)/$(c)/dlvta_isa.vh)
 	[ -n "$$miss$$err" ] || echo "timing: every config meets its clock"; \
 	[ -z "$$miss$$err" ]
 
-$(addprefix timing-,$(TIMING_CONFIGS) tiny $(FILE_CONFIG)): timing-%: $(STA) $(BUILD)/%/dlvta_isa.vh
+$(addprefix timing-,$(TIMING_CONFIGS) tiny $(FILE_CONFIG)): timing-%: $(STA) $(BUILD)/%/dlvta_isa.vh $(BUILD)/%/dlvta_regs.vh
 	@$(call timing_sh,$*,$(or $(SYNTH_FAMILY_$*),xc7))
 
 $(STA): hw/sta.c
