@@ -10,6 +10,10 @@
 
 #include "fsim_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- helpers ------------------------------------------------------------------------------ */
 
 uint8_t *fsim_x_dram(const fsim_dram *dram, uint64_t addr, uint64_t n) {
@@ -46,10 +50,27 @@ static int32_t sext6(uint32_t v) { return (int32_t)((v & 0x3fu) ^ 0x20u) - 0x20;
 
 /* ---- LOAD / STORE ------------------------------------------------------------------------- */
 
+int fsim_x_vec_gemm(const fsim *s) {
+#ifdef __SSE2__
+  return s->nb == 1 && s->bi == 16 && (s->bo == 16 || s->bo == 32);
+#else
+  (void)s;
+  return 0;
+#endif
+}
+
 void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n) {
   const int8_t *w = s->wgt + first * s->wgt_lanes;
   int16_t *t = s->wgt16 + first * s->wgt_lanes;
   for (uint64_t k = 0; k < n * s->wgt_lanes; k++) t[k] = w[k];
+  if (!s->wgt16p) return;
+  const unsigned bo = s->bo, bi = s->bi;
+  for (uint64_t e = 0; e < n; e++) { /* element [j][k] -> [k / 2][j][k % 2] */
+    const int8_t *we = w + e * s->wgt_lanes;
+    int16_t *p = s->wgt16p + (first + e) * s->wgt_lanes;
+    for (unsigned kp = 0; kp < bi / 2; kp++, p += 2 * bo)
+      for (unsigned j = 0; j < bo; j++) p[2 * j] = we[j * bi + 2 * kp], p[2 * j + 1] = we[j * bi + 2 * kp + 1];
+  }
 }
 
 /* Write n pad elements of memory mem from element i on (indices already checked). */
@@ -251,6 +272,61 @@ gemm_elem(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
   }
 }
 
+#ifdef __SSE2__
+/* gemm_elem for batch 1, BLOCK_IN 16, BLOCK_OUT bo (a multiple of 4) on SSE2 (x86-64's baseline):
+ * wp is the element in the wgt16p layout, so that one pmaddwd of a broadcast input pair with a
+ * vector of weight pairs gives four output lanes' partial sums. The same bits as gemm_elem: every
+ * pair sum fits int32 (|x w| <= 2^14), and the accumulator's wrapping adds commute. */
+static inline __attribute__((always_inline)) void
+gemm_elem_v16(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
+              const int16_t *restrict wp, unsigned bo) {
+  __m128i acc[8]; /* bo <= 32: eight vectors of four lanes, kept in registers (loops unrolled) */
+#pragma GCC unroll 8
+  for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_loadu_si128((const __m128i *)(a + 4 * g));
+  __m128i xb = _mm_loadu_si128((const __m128i *)x8);
+  __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), xb);
+  __m128i xs[2] = {_mm_unpacklo_epi8(xb, sg), _mm_unpackhi_epi8(xb, sg)}; /* int16 x[0..7], x[8..15] */
+  __m128i xp[8]; /* xp[kp]: the pair (x[2kp], x[2kp+1]) in every 32-bit lane */
+  for (unsigned h = 0; h < 2; h++) {
+    xp[4 * h + 0] = _mm_shuffle_epi32(xs[h], 0x00);
+    xp[4 * h + 1] = _mm_shuffle_epi32(xs[h], 0x55);
+    xp[4 * h + 2] = _mm_shuffle_epi32(xs[h], 0xaa);
+    xp[4 * h + 3] = _mm_shuffle_epi32(xs[h], 0xff);
+  }
+#pragma GCC unroll 8
+  for (unsigned kp = 0; kp < 8; kp++) {
+    const __m128i *w = (const __m128i *)(wp + kp * bo * 2);
+#pragma GCC unroll 8
+    for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_add_epi32(acc[g], _mm_madd_epi16(xp[kp], _mm_loadu_si128(w + g)));
+  }
+  const __m128i lo8 = _mm_set1_epi32(0xff);
+#pragma GCC unroll 8
+  for (unsigned g = 0; g < bo / 4; g++) {
+    _mm_storeu_si128((__m128i *)(a + 4 * g), acc[g]);
+    __m128i b = _mm_packs_epi32(_mm_and_si128(acc[g], lo8), _mm_setzero_si128()); /* 0..255 */
+    b = _mm_packus_epi16(b, _mm_setzero_si128());
+    int32_t v = _mm_cvtsi128_si32(b);
+    memcpy(o + 4 * g, &v, 4);
+  }
+}
+
+/* gemm_nest on gemm_elem_v16 (fsim_x_vec_gemm shapes). */
+static inline __attribute__((always_inline)) void
+gemm_nest_v16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
+              int bias, uint64_t b0, unsigned bo) {
+  const unsigned wl = bo * 16;
+  for (uint64_t o = 0; o < n->lo; o++)
+    for (uint64_t i = 0; i < n->li; i++) {
+      uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
+      for (uint64_t u = n->ub; u < n->ue; u++) {
+        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
+        if (bias && b != a) memcpy(s->acc + a * bo, s->acc + b * bo, (size_t)bo * 4);
+        gemm_elem_v16(s->acc + a * bo, s->out + a * bo, s->inp + x * 16, s->wgt16p + w * wl, bo);
+      }
+    }
+}
+#endif
+
 /* bias: a GEMM with bias, b0 its first bias element: each iteration first copies
  * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. */
 static inline __attribute__((always_inline)) void
@@ -270,11 +346,19 @@ gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const 
 
 static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                               const uint64_t *fw, int bias, uint64_t b0) {
+#ifdef __SSE2__
+  gemm_nest_v16(s, n, fa, fx, fw, bias, b0, 16);
+#else
   gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16);
+#endif
 }
 static void gemm_nest_1_16_32(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                               const uint64_t *fw, int bias, uint64_t b0) {
+#ifdef __SSE2__
+  gemm_nest_v16(s, n, fa, fx, fw, bias, b0, 32);
+#else
   gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 32);
+#endif
 }
 static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                             const uint64_t *fw, int bias, uint64_t b0) {

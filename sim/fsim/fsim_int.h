@@ -30,6 +30,9 @@ struct fsim {
   int8_t *inp;           /* [inp_depth][BATCH][BLOCK_IN] */
   int8_t *wgt;           /* [wgt_depth][BLOCK_OUT][BLOCK_IN] */
   int16_t *wgt16;        /* the same widened to int16, for GEMM speed (fsim_exec.c) */
+  int16_t *wgt16p;       /* NULL, or (the vector GEMM of fsim_exec.c: 1 x 16 x 16 and 1 x 16 x 32) each weight
+                          * element as [k / 2][BLOCK_OUT][k % 2]: for a pair of inputs, the pairs of
+                          * weights of every output lane side by side */
   int wgt16_stale;       /* wgt may have changed through fsim_sram: refresh wgt16 before use */
   int32_t *acc;          /* [acc_depth][BATCH][BLOCK_OUT] */
   int8_t *out;           /* [acc_depth][BATCH][BLOCK_OUT], low bytes of acc */
@@ -77,7 +80,10 @@ int fsim_x_exec(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word *w,
 
 #define GEMM_MAX_BI 1024 /* largest BLOCK_IN fsim supports */
 
-/* Refresh wgt16 from wgt for weight elements [first, first+n). */
+/* 1 if fsim's shape has the vector GEMM (and so wgt16p): SSE2, batch 1, block_in 16, block_out
+ * 16 or 32. */
+int fsim_x_vec_gemm(const fsim *s);
+/* Refresh wgt16 (and wgt16p) from wgt for weight elements [first, first+n). */
 void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n);
 
 /* Host pointer of device bytes [addr, addr+n) if they lie inside one region, else NULL. */
