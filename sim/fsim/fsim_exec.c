@@ -310,28 +310,21 @@ gemm_elem_v16(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8
   }
 }
 
-/* gemm_nest on gemm_elem_v16 (fsim_x_vec_gemm shapes). */
-static inline __attribute__((always_inline)) void
-gemm_nest_v16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-              int bias, uint64_t b0, unsigned bo) {
-  const unsigned wl = bo * 16;
-  for (uint64_t o = 0; o < n->lo; o++)
-    for (uint64_t i = 0; i < n->li; i++) {
-      uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
-      for (uint64_t u = n->ub; u < n->ue; u++) {
-        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
-        if (bias && b != a) memcpy(s->acc + a * bo, s->acc + b * bo, (size_t)bo * 4);
-        gemm_elem_v16(s->acc + a * bo, s->out + a * bo, s->inp + x * 16, s->wgt16p + w * wl, bo);
-      }
-    }
-}
+#endif
+
+/* GEMM_VEC: the 1 x 16 x 16 and 1 x 16 x 32 nests take gemm_elem_v16 (fsim_x_vec_gemm). */
+#ifdef __SSE2__
+#define GEMM_VEC 1
+#else
+#define GEMM_VEC 0
 #endif
 
 /* bias: a GEMM with bias, b0 its first bias element: each iteration first copies
- * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. */
+ * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. vec (a
+ * constant): gemm_elem_v16 on wgt16p for nb = 1, bi = 16. */
 static inline __attribute__((always_inline)) void
 gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-          int bias, uint64_t b0, unsigned nb, unsigned bi, unsigned bo) {
+          int bias, uint64_t b0, unsigned nb, unsigned bi, unsigned bo, int vec) {
   const unsigned al = nb * bo, il = nb * bi, wl = bo * bi;
   for (uint64_t o = 0; o < n->lo; o++)
     for (uint64_t i = 0; i < n->li; i++) {
@@ -339,6 +332,13 @@ gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const 
       for (uint64_t u = n->ub; u < n->ue; u++) {
         uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
         if (bias && b != a) memcpy(s->acc + a * al, s->acc + b * al, (size_t)al * 4);
+#ifdef __SSE2__
+        if (vec) {
+          gemm_elem_v16(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16p + w * wl, bo);
+          continue;
+        }
+#endif
+        (void)vec;
         gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, nb, bi, bo);
       }
     }
@@ -346,27 +346,19 @@ gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const 
 
 static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                               const uint64_t *fw, int bias, uint64_t b0) {
-#ifdef __SSE2__
-  gemm_nest_v16(s, n, fa, fx, fw, bias, b0, 16);
-#else
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16);
-#endif
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16, GEMM_VEC);
 }
 static void gemm_nest_1_16_32(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                               const uint64_t *fw, int bias, uint64_t b0) {
-#ifdef __SSE2__
-  gemm_nest_v16(s, n, fa, fx, fw, bias, b0, 32);
-#else
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 32);
-#endif
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 32, GEMM_VEC);
 }
 static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                             const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4);
+  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4, 0);
 }
 static void gemm_nest_any(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
                           const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, s->nb, s->bi, s->bo); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
+  gemm_nest(s, n, fa, fx, fw, bias, b0, s->nb, s->bi, s->bo, 0); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
 }
 
 /* Source cache (timing only): accumulator elements lo..hi were written. */
