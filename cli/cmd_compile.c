@@ -38,22 +38,16 @@ static int calib_count(const npy_array *a, const char *path, int *numel_out, int
 
 #define MAX_INPUTS 16
 
-/* Reads the calibration files of the model at path, one per input (args as cli_bind_inputs
- * takes them), into o->calib_inputs / o->n_calib_inputs / o->n_calib (arrays malloc'ed into
- * bufs[], freed by the caller). 0, or 1 after printing the problem. */
-static int read_calib(const char *path, const char *const *args, int nargs, cc_options *o, float **bufs,
-                      const char **src) {
+/* Reads the calibration files of the model at path (imported as g), one per input (args as
+ * cli_bind_inputs takes them), into o->calib_inputs / o->n_calib_inputs / o->n_calib (arrays
+ * malloc'ed into bufs[], freed by the caller). 0, or 1 after printing the problem. */
+static int read_calib(const char *path, const ir_graph *g, const char *const *args, int nargs, cc_options *o,
+                      float **bufs, const char **src) {
   char err[2048];
-  ir_graph *g = NULL;
-  if (onnx_import(path, &g, err, sizeof err) != IR_OK) {
-    cli_error("compile", "%s", err);
-    return 1;
-  }
   int n = g->n_inputs, rc = 0;
   const char *names[MAX_INPUTS], *paths[MAX_INPUTS];
   if (n > MAX_INPUTS) {
     cli_error("compile", "%s: %d inputs; --calib takes at most %d", path, n, MAX_INPUTS);
-    ir_graph_free(g);
     return 1;
   }
   for (int i = 0; i < n; i++) names[i] = g->tensors[g->inputs[i]]->name;
@@ -87,7 +81,6 @@ static int read_calib(const char *path, const char *const *args, int nargs, cc_o
     o->n_calib_inputs = n;
     *src = n == 1 ? paths[0] : "one file per input";
   }
-  ir_graph_free(g);
   return rc;
 }
 
@@ -129,13 +122,20 @@ int cmd_compile(int argc, char **argv) {
   const char *src = NULL;
   char err[2048];
   /* the samples are checked against the model's inputs once their shapes are known: compiling
-   * first without samples would calibrate twice, so peek at the model's inputs here */
-  if (ncalib && read_calib(in, calib, ncalib, &o, bufs, &src)) {
+   * first without samples would calibrate twice, so the model is imported here (once), its
+   * inputs looked at, and the graph compiled */
+  ir_graph *g = NULL;
+  if (onnx_import(in, &g, err, sizeof err) != IR_OK) {
+    cli_error("compile", "%s", err);
+    return 1;
+  }
+  if (ncalib && read_calib(in, g, calib, ncalib, &o, bufs, &src)) {
     for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
+    ir_graph_free(g);
     return 1;
   }
   cc_model *m = NULL;
-  int rc = cc_compile(in, &o, &m, err, sizeof err);
+  int rc = cc_compile_graph(g, in, &o, &m, err, sizeof err);
   for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
   if (rc != IR_OK) {
     cli_error("compile", "%s", err);

@@ -31,12 +31,22 @@ static int input_too_big(const char *path, const ir_tensor *t, char *err, size_t
 
 int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
-  cc_ctx cx = {.o = o, .cfg = isa_config_find(o->config ? o->config : "pynq")};
-  if (!cx.cfg)
+  if (!isa_config_find(o->config ? o->config : "pynq"))
     return snprintf(err, errlen, "unknown config '%s' (known: %s)", o->config, isa_config_names()), IR_ERR;
   ir_graph *g = NULL;
   int rc = onnx_import(path, &g, err, errlen);
   if (rc != IR_OK) return rc;
+  return cc_compile_graph(g, path, o, out, err, errlen);
+}
+
+int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
+  *out = NULL;
+  cc_ctx cx = {.o = o, .cfg = isa_config_find(o->config ? o->config : "pynq")};
+  if (!cx.cfg) {
+    ir_graph_free(g);
+    return snprintf(err, errlen, "unknown config '%s' (known: %s)", o->config, isa_config_names()), IR_ERR;
+  }
+  int rc;
   /* one inference at a time: a symbolic batch extent becomes 1 */
   for (int i = 0; i < g->n_inputs; i++) {
     ir_tensor *t = g->tensors[g->inputs[i]];

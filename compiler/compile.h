@@ -83,6 +83,11 @@
  * "file: node 'name' (Op): message" (or the pass) in err. */
 int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen);
 
+/* cc_compile of the graph g that onnx_import made of the model at path (named in messages):
+ * for callers that looked at the model's inputs first, without importing it twice. Takes g
+ * (freed here, on success and failure). */
+int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen);
+
 /* `dlvta compile` in one call (compile_package.c), for applications and bindings: compiles the
  * ONNX model at onnx_path for config (NULL: "pynq") and writes the package to pkg_path. calib:
  * n_calib samples of sample_numel floats each, checked against the model's single input, or

@@ -8,15 +8,12 @@
 #include "compile.h"
 #include "onnx_import.h"
 
-/* The number of values of each of the n inputs of the ONNX model at path (a leading dynamic
- * batch dimension counts as 1) into numel[]; 0, or -1 with the problem (also a model with
+/* The number of values of each of the n inputs of the model at path, imported as g (a leading
+ * dynamic batch dimension counts as 1) into numel[]; 0, or -1 with the problem (a model with
  * another number of inputs) in err. */
-static int model_input_numels(const char *path, int n, int64_t *numel, char *err, size_t errlen) {
-  ir_graph *g = NULL;
-  if (onnx_import(path, &g, err, errlen) != IR_OK) return -1;
+static int model_input_numels(const ir_graph *g, const char *path, int n, int64_t *numel, char *err, size_t errlen) {
   if (g->n_inputs != n) {
     snprintf(err, errlen, "%s: calibration samples for %d input(s), the model has %d", path, n, g->n_inputs);
-    ir_graph_free(g);
     return -1;
   }
   for (int i = 0; i < n; i++) {
@@ -24,7 +21,6 @@ static int model_input_numels(const char *path, int n, int64_t *numel, char *err
     if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
     numel[i] = ir_type_numel(&t);
   }
-  ir_graph_free(g);
   return 0;
 }
 
@@ -47,9 +43,15 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
     return IR_ERR;
   }
   const char *src = calib_source && *calib_source ? calib_source : "memory";
+  ir_graph *g = NULL; /* imported once: its inputs checked against the samples, then compiled */
+  int rc = onnx_import(onnx_path, &g, err, errlen);
+  if (rc != IR_OK) return rc;
   if (n_calib > 0) {
     int64_t numel[64];
-    if (model_input_numels(onnx_path, n_inputs, numel, err, errlen)) return IR_ERR;
+    if (model_input_numels(g, onnx_path, n_inputs, numel, err, errlen)) {
+      ir_graph_free(g);
+      return IR_ERR;
+    }
     for (int i = 0; i < n_inputs; i++)
       if (sample_numel[i] != numel[i]) {
         if (n_inputs > 1)
@@ -58,13 +60,14 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
         else
           snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
                    (long long)sample_numel[i], (long long)numel[i]);
+        ir_graph_free(g);
         return IR_ERR;
       }
   }
   cc_options o = {.config = config, .calib_inputs = n_calib > 0 ? calib : NULL, .n_calib_inputs = n_calib > 0 ? n_inputs : 0,
                   .n_calib = n_calib, .no_latency_hiding = no_latency_hiding, .log = log};
   cc_model *m = NULL;
-  int rc = cc_compile(onnx_path, &o, &m, err, errlen);
+  rc = cc_compile_graph(g, onnx_path, &o, &m, err, errlen);
   if (rc != IR_OK) return rc;
   /* the compile's own note stays (a model that needed no calibration) */
   if (!m->calib[0] && n_calib > 0)
