@@ -1,9 +1,10 @@
 /* cli/cmd_compile.c -- `dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME]
- * [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS] [--no-latency-hiding]`: the whole compiler
+ * [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS] [--no-latency-hiding] [-v]`: the whole compiler
  * (compiler/compile.h) into a package (model/package.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cc.h"
 #include "cli.h"
@@ -13,7 +14,8 @@
 
 #define USAGE                                                                                        \
   "usage: dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]...\n" \
-  "                     [--dump-after PASS] [--no-latency-hiding]\n"                               \
+  "                     [--dump-after PASS] [--no-latency-hiding] [-v]\n"                          \
+  "  -v: one line per stage (import, each pass, the package) with its wall and CPU seconds\n"         \
   "  --calib: [N, <input shape>] float samples; a model with several inputs takes one --calib per\n" \
   "  input, each NAME=FILE for the input called NAME, or plain FILEs in the model's input order\n"
 
@@ -84,10 +86,17 @@ static int read_calib(const char *path, const ir_graph *g, const char *const *ar
   return rc;
 }
 
+/* Seconds on the clock c (CLOCK_MONOTONIC: wall, CLOCK_PROCESS_CPUTIME_ID: CPU of every thread). */
+static double seconds(clockid_t c) {
+  struct timespec t;
+  clock_gettime(c, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 int cmd_compile(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *cfg = "pynq", *dump = NULL;
   const char *calib[MAX_INPUTS];
-  int nlh = 0, ncalib = 0;
+  int nlh = 0, ncalib = 0, verbose = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
     else if (!strcmp(argv[i], "--config") && i + 1 < argc) cfg = argv[++i];
@@ -99,6 +108,7 @@ int cmd_compile(int argc, char **argv) {
       calib[ncalib++] = argv[++i];
     } else if (!strcmp(argv[i], "--dump-after") && i + 1 < argc) dump = argv[++i];
     else if (!strcmp(argv[i], "--no-latency-hiding")) nlh = 1;
+    else if (!strcmp(argv[i], "-v")) verbose = 1;
     else if (argv[i][0] == '-' || in) {
       cli_error("compile", "unexpected argument '%s'\n%s", argv[i], USAGE);
       return 2;
@@ -117,7 +127,9 @@ int cmd_compile(int argc, char **argv) {
     cc_print_passes(stderr);
     return 2;
   }
-  cc_options o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout};
+  cc_options o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout,
+                  .verbose = verbose};
+  double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
   float *bufs[MAX_INPUTS] = {0};
   const char *src = NULL;
   char err[2048];
@@ -129,6 +141,9 @@ int cmd_compile(int argc, char **argv) {
     cli_error("compile", "%s", err);
     return 1;
   }
+  if (verbose)
+    printf("cc: %-18s %5d nodes %6d tensors %8.3f s %8.3f s CPU\n", "import", g->n_nodes, g->n_tensors,
+           seconds(CLOCK_MONOTONIC) - w0, seconds(CLOCK_PROCESS_CPUTIME_ID) - c0);
   if (ncalib && read_calib(in, g, calib, ncalib, &o, bufs, &src)) {
     for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
     ir_graph_free(g);
@@ -146,11 +161,15 @@ int cmd_compile(int argc, char **argv) {
     snprintf(m->calib, sizeof m->calib, "%d samples from %s, per-tensor MSE-clipped ranges", o.n_calib, src);
   else if (!m->calib[0])
     snprintf(m->calib, sizeof m->calib, "8 synthetic N(0,1) inputs (no --calib), per-tensor MSE-clipped ranges");
+  w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
   if (cc_package_write(m, out, err, sizeof err) != 0) {
     cli_error("compile", "%s", err);
     cc_model_free(m);
     return 1;
   }
+  if (verbose)
+    printf("cc: %-18s %34.3f s %8.3f s CPU\n", "write package", seconds(CLOCK_MONOTONIC) - w0,
+           seconds(CLOCK_PROCESS_CPUTIME_ID) - c0);
   printf("wrote %s (config %s, %d layers, %d steps)\n", out, m->cfg->d.name, m->nl, m->ns);
   cc_model_free(m);
   return 0;

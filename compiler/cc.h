@@ -45,7 +45,8 @@ typedef struct cc_options {
   FILE *dump_to;          /* where dumps go; NULL: stderr */
   const char *stop_after; /* end the pipeline after this pass, or NULL for all */
   int no_verify;          /* skip the verifier between passes (not recommended) */
-  int verbose;            /* one line per pass on dump_to: name, nodes, tensors */
+  int verbose;            /* one line per pass on dump_to: name, nodes, tensors, its wall and
+                           * CPU seconds (pass, compaction and verifier) */
   FILE *log;              /* one-line notes: calibration source, partition, layers (NULL: none) */
 } cc_options;
 

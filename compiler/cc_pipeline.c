@@ -2,6 +2,7 @@
  * front end and back end, the verifier between passes, dumps after a named pass. See cc.h. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cc.h"
 #include "util.h"
@@ -49,10 +50,18 @@ void cc_ctx_done(cc_ctx *cx) {
   cx->n_calibrated = 0;
 }
 
+/* Seconds on the clock c (CLOCK_MONOTONIC: wall, CLOCK_PROCESS_CPUTIME_ID: every thread's CPU). */
+static double seconds(clockid_t c) {
+  struct timespec t;
+  clock_gettime(c, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* Run pass p, compact, verify, dump as asked. */
 static int run_one(ir_graph *g, const cc_pass *p, int typed, cc_ctx *cx, char *err, size_t errlen) {
   const cc_options *o = cx->o;
   FILE *df = o->dump_to ? o->dump_to : stderr;
+  double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
   int rc = p->run(g, cx, err, errlen);
   if (rc) {
     char msg[1024];
@@ -67,7 +76,9 @@ static int run_one(ir_graph *g, const cc_pass *p, int typed, cc_ctx *cx, char *e
     util_err(err, errlen, "after pass %s: %s", p->name, msg);
     return IR_ERR;
   }
-  if (o->verbose) fprintf(df, "cc: %-18s %5d nodes %6d tensors\n", p->name, g->n_nodes, g->n_tensors);
+  if (o->verbose)
+    fprintf(df, "cc: %-18s %5d nodes %6d tensors %8.3f s %8.3f s CPU\n", p->name, g->n_nodes, g->n_tensors,
+            seconds(CLOCK_MONOTONIC) - w0, seconds(CLOCK_PROCESS_CPUTIME_ID) - c0);
   if (o->dump_after && (!strcmp(o->dump_after, "all") || !strcmp(o->dump_after, p->name))) {
     fprintf(df, "## after %s\n", p->name);
     ir_dump(g, df);
