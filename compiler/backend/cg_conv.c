@@ -249,7 +249,14 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
   int cin_g = c->dwc ? c->gw : c->cin;
   size_t eb = (size_t)cg_wblock_bytes(g);
   int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
-  if (!blk) return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
+  size_t *wpos = malloc(eb * sizeof *wpos); /* [j * B + i]: cg_wpos(g, j, i), computed once */
+  if (!blk || !wpos) {
+    free(blk), free(wpos);
+    return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
+  }
+  for (unsigned j = 0; j < B; j++)
+    for (unsigned i = 0; i < B; i++) wpos[j * B + i] = cg_wpos(g, j, i);
+  size_t khw = (size_t)c->KH * c->KW;
   int list[CG_MAX_RB];
   for (int co = 0; co < x->n_co; co++)
     for (int r = 0; r < x->nr; r++) {
@@ -269,7 +276,7 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
               int o = (co * t->tco + a) * (int)B + (int)jj;
               for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
                 int rc = b * (int)B + (int)ii;
-                if (rc < c->cres) blk[q * eb + cg_wpos(g, jj, ii)] = L->rw[(size_t)o * c->cres + rc];
+                if (rc < c->cres) blk[q * eb + wpos[jj * B + ii]] = L->rw[(size_t)o * c->cres + rc];
               }
             }
             q++;
@@ -291,24 +298,25 @@ static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, con
               for (unsigned j = 0; j < B; j++) {
                 int o = (co * t->tco + a) * (int)B + (int)j;
                 if (o >= c->cout) continue;
-                for (unsigned i = 0; i < B; i++) {
-                  int in_c;
-                  if (c->dwc) { /* grouped: input channel of o's group, relative to it */
-                    int ab = co * t->tco + a, ib = ab - ab % c->gk + b, ic = ib * (int)B + (int)i;
-                    if (ic >= c->cin || ic / c->gw != o / c->gw) continue;
-                    in_c = ic - o / c->gw * c->gw;
-                  } else {
-                    in_c = (ci * t->tci + b) * (int)B + (int)i;
-                    if (in_c >= c->cin) continue;
-                  }
-                  blk[e * eb + cg_wpos(g, j, i)] =
-                      p->weight[(((size_t)o * cin_g + in_c) * c->KH + ky0 + ky) * c->KW + kx];
+                /* weight[o][in_c][ky0 + ky][kx]: in_c steps of KH * KW */
+                const int8_t *wo = p->weight + (size_t)o * cin_g * khw + (size_t)(ky0 + ky) * c->KW + kx;
+                int8_t *dst = blk + e * eb;
+                const size_t *wp = wpos + j * B;
+                if (!c->dwc) {
+                  int in0 = (ci * t->tci + b) * (int)B, ni = cg_min((int)B, c->cin - in0);
+                  for (int i = 0; i < ni; i++) dst[wp[i]] = wo[(size_t)(in0 + i) * khw];
+                  continue;
+                }
+                for (unsigned i = 0; i < B; i++) { /* grouped: input channel of o's group, relative to it */
+                  int ab = co * t->tco + a, ib = ab - ab % c->gk + b, ic = ib * (int)B + (int)i;
+                  if (ic >= c->cin || ic / c->gw != o / c->gw) continue;
+                  dst[wp[i]] = wo[(size_t)(ic - o / c->gw * c->gw) * khw];
                 }
               }
       uint64_t off = cg_const_at(g, blk, n * eb, eb);
       k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
     }
-  free(blk);
+  free(blk), free(wpos);
   return conv_acc_consts(g, L, c, k);
 }
 
