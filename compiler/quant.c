@@ -43,7 +43,41 @@ typedef struct cal_state {
   double *lo, *hi;  /* [n_tensors] running range, +inf/-inf when unseen */
   double *range;    /* [n_tensors] R of the histogram, 0 before the first non-zero value */
   uint32_t *hist;   /* [n_tensors][CAL_BINS] counts of |x| over [0, R] */
+  int *same;        /* [n_tensors] the tensor whose values this one holds in another order
+                     * (cal_same), or -1: counted itself */
 } cal_state;
+
+/* The range and histogram of a tensor depend only on the multiset of each sample's values (min,
+ * max, and counts per bin, the histogram's range set by the first sample's max|x|). The output
+ * of a node that only reorders its input's float values (Reshape, Flatten, Squeeze, Unsqueeze,
+ * Transpose, Identity) therefore ends with its input's state: c->same[out] = in for it (in
+ * topological order, so that chains resolve to the first tensor), -1 for everything else;
+ * cal_copy_same copies the states after the samples. */
+static void cal_same(const ir_graph *g, cal_state *c) {
+  for (int t = 0; t < g->n_tensors; t++) c->same[t] = -1;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    int op = n->op;
+    if (n->dead || n->n_in < 1 || n->n_out != 1 || n->in[0] < 0 || n->out[0] < 0) continue;
+    if (op != IR_OP_Reshape && op != IR_OP_Flatten && op != IR_OP_Squeeze && op != IR_OP_Unsqueeze &&
+        op != IR_OP_Transpose && op != IR_OP_Identity)
+      continue;
+    const ir_tensor *x = g->tensors[n->in[0]], *y = g->tensors[n->out[0]];
+    if (x->data || x->type.dtype != IR_F32 || y->type.dtype != IR_F32 ||
+        ir_type_numel(&x->type) != ir_type_numel(&y->type))
+      continue;
+    c->same[n->out[0]] = c->same[n->in[0]] >= 0 ? c->same[n->in[0]] : n->in[0];
+  }
+}
+
+static void cal_copy_same(const ir_graph *g, cal_state *c) {
+  for (int t = 0; t < g->n_tensors; t++) {
+    int s = c->same[t];
+    if (s < 0) continue;
+    c->lo[t] = c->lo[s], c->hi[t] = c->hi[s], c->range[t] = c->range[s];
+    memcpy(c->hist + (size_t)t * CAL_BINS, c->hist + (size_t)s * CAL_BINS, CAL_BINS * sizeof *c->hist);
+  }
+}
 
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;
@@ -198,7 +232,7 @@ static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const 
   const ir_node *n = g->nodes[ni];
   if (cal_enter(wk->j, ni, wk->s)) return -1;
   for (int k = 0; k < n->n_out; k++)
-    if (n->out[k] >= 0) cal_value(wk->j->c, n->out[k], outs[k]);
+    if (n->out[k] >= 0 && wk->j->c->same[n->out[k]] < 0) cal_value(wk->j->c, n->out[k], outs[k]);
   cal_leave(wk->j, ni);
   return 0;
 }
@@ -379,8 +413,11 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int ns = use_calib ? co->n_calib : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
   c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
   c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(uint32_t));
-  if (rc == IR_OK && (!c.range || !c.hist)) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  c.same = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
+  if (rc == IR_OK && (!c.range || !c.hist || !c.same)) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  if (rc == IR_OK) cal_same(g, &c);
   if (rc == IR_OK) rc = cal_samples(g, co, in, ns, use_calib, multi, &c, err, errlen);
+  if (rc == IR_OK) cal_copy_same(g, &c);
   if (cx->o->log && rc == IR_OK) {
     if (use_calib)
       fprintf(cx->o->log, "calibration: %d samples from --calib%s, per-tensor ranges clipped for least squared error\n", ns,
@@ -429,6 +466,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   free(c.lo);
   free(c.hi);
   free(c.hist);
+  free(c.same);
   free(c.range);
   free(visible);
   return rc;
