@@ -265,6 +265,33 @@ static int k_softmax(ref_call *c) {
   return IR_OK;
 }
 
+/* A transpose of 4-byte elements whose output's last two axes come from input strides st[r-1]
+ * and 1 (a 2-D transpose in the last two axes, e.g. [.., H, W] -> [.., W, H]): rows of the
+ * output's last axis in groups of 16, so each source line (16 elements along the output's
+ * axis r-2) is read once for the group instead of once per row (a strided gather per row
+ * misses the cache on every element, more so at power-of-two strides). */
+static void transpose_tiled4(const uint32_t *px, uint32_t *py, const int64_t *dims, const int64_t *st, int r) {
+  int64_t rows = dims[r - 2], in = dims[r - 1], si = st[r - 1], outer = 1;
+  int64_t idx[IR_MAX_DIMS] = {0}, off = 0;
+  for (int d = 0; d < r - 2; d++) outer *= dims[d];
+  for (int64_t o = 0; o < outer; o++) {
+    uint32_t *yo = py + o * rows * in;
+    for (int64_t r0 = 0; r0 < rows; r0 += 16) {
+      int64_t nr = rows - r0 < 16 ? rows - r0 : 16;
+      const uint32_t *xs = px + off + r0;
+      uint32_t *yr = yo + r0 * in;
+      for (int64_t j = 0; j < in; j++)
+        for (int64_t q = 0; q < nr; q++) yr[q * in + j] = xs[j * si + q];
+    }
+    for (int d = r - 3; d >= 0; d--) {
+      off += st[d];
+      if (++idx[d] < dims[d]) break;
+      off -= st[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 /* Transpose by perm (default: reversed axes), any dtype. */
 static int k_transpose(ref_call *c) {
   const ir_value *x = c->in[0];
@@ -283,6 +310,10 @@ static int k_transpose(ref_call *c) {
   const char *px = x->data;
   char *py = y->data;
   int64_t off = 0, in = y->type.dims[r - 1], si = st[r - 1];
+  if (es == 4 && r >= 2 && si != 1 && st[r - 2] == 1) {
+    transpose_tiled4(x->data, y->data, y->type.dims, st, r);
+    return IR_OK;
+  }
   /* one row of the output's last axis at a time, element copies by size (no call each) */
   for (int64_t o = 0; o < total; o += in) {
     if (es == 4) {
@@ -626,8 +657,10 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   for (int i = 0; i < n->n_out; i++) out[i].data = NULL;
   int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
   if (rc) return rc;
-  /* a float Conv writes every element of its output (its GEMM or depthwise loop zeroes first) */
-  int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv;
+  /* a float Conv, Gemm or MatMul writes every element of its output (its GEMM or depthwise
+   * loop zeroes first), a Transpose copies every element: no zeroing of what they write */
+  int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul ||
+                 n->op == IR_OP_Transpose;
   for (int i = 0; i < n->n_out; i++) {
     if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
