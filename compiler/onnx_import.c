@@ -6,7 +6,10 @@
 #include "onnx_import.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,10 +605,27 @@ int onnx_import_buffer(const void *buf, size_t len, const char *name, const char
   return IR_OK;
 }
 
+/* The bytes of the regular file at path mapped read-only (*len bytes; munmap when done), or NULL
+ * (not a non-empty regular file, or no mapping: the caller reads it). A mapping parses a large
+ * model from the page cache without a copy of the file in a buffer. */
+static void *map_file(const char *path, size_t *len) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return NULL;
+  struct stat st;
+  void *p = NULL;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX / 2) {
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) p = NULL;
+    else *len = (size_t)st.st_size;
+  }
+  close(fd);
+  return p;
+}
+
 int onnx_import_ex(const char *path, const onnx_import_opts *o, ir_graph **out, char *err, size_t errlen) {
-  size_t len;
+  size_t len = 0;
   *out = NULL;
-  char *buf = util_read_file(path, &len);
+  char *map = map_file(path, &len), *buf = map ? map : util_read_file(path, &len);
   if (!buf) return util_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
@@ -615,7 +635,8 @@ int onnx_import_ex(const char *path, const onnx_import_opts *o, ir_graph **out, 
   else
     strcpy(dir, ".");
   int rc = onnx_import_buffer(buf, len, path, dir, o, out, err, errlen);
-  free(buf);
+  if (map) munmap(map, len);
+  else free(buf);
   return rc;
 }
 
