@@ -99,8 +99,11 @@ fsim *fsim_create(const isa_config *cfg) {
   s->uop = calloc(d->uop_depth, sizeof *s->uop);
   s->inp = calloc((size_t)d->inp_depth * s->inp_lanes, 1);
   s->wgt = calloc((size_t)d->wgt_depth * s->wgt_lanes, 1);
-  s->wgt16 = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16);
-  if (fsim_x_vec_gemm(s)) s->wgt16p = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16p);
+  s->simd = fsim_x_simd_pick();
+  int vec = fsim_x_vec_gemm(s);
+  if (vec) s->wgt16p = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16p);
+  else s->wgt16 = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16);
+  s->urun = calloc((size_t)d->uop_depth + 1, sizeof *s->urun);
   s->acc = calloc((size_t)d->acc_depth * s->acc_lanes, sizeof *s->acc);
   s->out = calloc((size_t)d->acc_depth * s->acc_lanes, 1);
   s->lut = calloc((size_t)ISA_LUT_DEPTH * s->acc_lanes, 1);
@@ -111,9 +114,8 @@ fsim *fsim_create(const isa_config *cfg) {
   s->hz_go = calloc(d->acc_depth, sizeof *s->hz_go);
   s->hz_gen = calloc(d->acc_depth, sizeof *s->hz_gen);
   s->sc_n = d->acc_depth / 2 < FSIM_SC_MAX ? d->acc_depth / 2 : FSIM_SC_MAX;
-  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || (fsim_x_vec_gemm(s) && !s->wgt16p) || !s->acc || !s->out || !s->lut || !s->ua || !s->us ||
-      !s->uw || !s->tmp ||
-      !s->hz_go || !s->hz_gen) {
+  if (!s->uop || !s->inp || !s->wgt || !(vec ? s->wgt16p : s->wgt16) || !s->urun || !s->acc || !s->out ||
+      !s->lut || !s->ua || !s->us || !s->uw || !s->tmp || !s->hz_go || !s->hz_gen) {
     fsim_destroy(s);
     return NULL;
   }
@@ -127,6 +129,7 @@ void fsim_destroy(fsim *s) {
   free(s->wgt);
   free(s->wgt16);
   free(s->wgt16p);
+  free(s->urun);
   free(s->acc);
   free(s->out);
   free(s->lut);
