@@ -1,7 +1,7 @@
 /* sim/fsim/fsim_gemm.c -- fsim's GEMM arithmetic: the loop nest of a GEMM over its micro-ops, the
  * element kernels, and the int16 copies of the weight buffer they read. Plain C serves every
- * shape; batch 1, BLOCK_IN 16, BLOCK_OUT 16 or 32 (pynq, ultra96) also have SSE2 and AVX2
- * kernels, picked at fsim_create from what the CPU has (FSIM_SIMD caps it, fsim.h). Every kernel
+ * shape; batch 1, BLOCK_IN 16, BLOCK_OUT 16 or 32 (pynq, ultra96) also have SSE2, AVX2 and
+ * AVX-512 VNNI kernels, picked at fsim_create from what the CPU has (FSIM_SIMD caps it, fsim.h). Every kernel
  * gives the same bits: each product and each pair sum fits int32 (|x w| <= 2^14), and the
  * accumulator's wrapping adds commute, so the order and grouping of the adds is free.
  */
@@ -10,11 +10,8 @@
 
 #include "fsim_int.h"
 
-#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__))
-#define FSIM_X86 1
+#if FSIM_X86
 #include <immintrin.h>
-#else
-#define FSIM_X86 0
 #endif
 
 /* ---- picking the kernels ------------------------------------------------------------------ */
@@ -22,6 +19,7 @@
 static int host_simd(void) {
 #if FSIM_X86
   __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni")) return FSIM_SIMD_AVX512;
   return __builtin_cpu_supports("avx2") ? FSIM_SIMD_AVX2 : FSIM_SIMD_SSE2;
 #else
   return FSIM_SIMD_SCALAR;
@@ -31,7 +29,11 @@ static int host_simd(void) {
 int fsim_x_simd_pick(void) {
   int best = host_simd();
   const char *e = getenv("FSIM_SIMD");
-  int cap = !e ? best : !strcmp(e, "scalar") ? FSIM_SIMD_SCALAR : !strcmp(e, "sse2") ? FSIM_SIMD_SSE2 : best;
+  int cap = !e                    ? best
+            : !strcmp(e, "scalar") ? FSIM_SIMD_SCALAR
+            : !strcmp(e, "sse2")   ? FSIM_SIMD_SSE2
+            : !strcmp(e, "avx2")   ? FSIM_SIMD_AVX2
+                                   : best;
   return cap < best ? cap : best;
 }
 
@@ -241,11 +243,59 @@ run_avx2_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const u
   run_avx2(a, o, inp, wp, us, uw, u0, u1, dx, dw, 32);
 }
 
+/* AVX-512 VNNI: vpdpwssd (a broadcast input pair times sixteen lanes' weight pairs, both sums
+ * added to the accumulator, wrapping) on sixteen lanes a vector; eight accumulators (by pair,
+ * and by vector of lanes) for shorter chains; vpmovdb writes the low bytes. */
+#define VNNI_TARGET "avx512f,avx512vnni,avx2"
+__attribute__((target(VNNI_TARGET))) static inline __attribute__((always_inline)) void
+run_vnni(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, const int16_t *restrict wp,
+         const uint32_t *us, const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw,
+         unsigned bo) {
+  const unsigned nv = bo / 16, ns = 8 / nv; /* vectors of lanes, accumulator sets */
+  __m512i acc[8];
+#pragma GCC unroll 8
+  for (unsigned k = 0; k < 8; k++) acc[k] = k < nv ? _mm512_loadu_si512(a + 16 * k) : _mm512_setzero_si512();
+  for (uint64_t u = u0; u < u1; u++) {
+    const int16_t *w0 = wp + (uw[u] + dw) * 16 * bo;
+    int32_t xp[8]; /* the pairs (x[2kp], x[2kp+1]) */
+    _mm256_storeu_si256((__m256i *)xp, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(inp + (us[u] + dx) * 16))));
+#pragma GCC unroll 8
+    for (unsigned kp = 0; kp < 8; kp++) {
+      __m512i xb = _mm512_set1_epi32(xp[kp]);
+#pragma GCC unroll 2
+      for (unsigned g = 0; g < nv; g++) {
+        unsigned k = (kp % ns) * nv + g;
+        acc[k] = _mm512_dpwssd_epi32(acc[k], xb, _mm512_loadu_si512(w0 + kp * bo * 2 + 32 * g));
+      }
+    }
+  }
+#pragma GCC unroll 2
+  for (unsigned g = 0; g < nv; g++) {
+    __m512i v = acc[g];
+#pragma GCC unroll 8
+    for (unsigned k = 1; k < ns; k++) v = _mm512_add_epi32(v, acc[k * nv + g]);
+    _mm512_storeu_si512(a + 16 * g, v);
+    _mm_storeu_si128((__m128i *)(o + 16 * g), _mm512_cvtepi32_epi8(v));
+  }
+}
+
+__attribute__((target(VNNI_TARGET))) static void
+run_vnni_16(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
+            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
+  run_vnni(a, o, inp, wp, us, uw, u0, u1, dx, dw, 16);
+}
+__attribute__((target(VNNI_TARGET))) static void
+run_vnni_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
+            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
+  run_vnni(a, o, inp, wp, us, uw, u0, u1, dx, dw, 32);
+}
+
 /* The nest in runs (one micro-op each with bias, whose copy comes first). */
 static void gemm_nest_runs(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
   const unsigned al = s->bo;
-  run_fn *fn = s->simd >= FSIM_SIMD_AVX2 ? (al == 16 ? run_avx2_16 : run_avx2_32)
-                                         : (al == 16 ? run_sse2_16 : run_sse2_32);
+  run_fn *fn = s->simd >= FSIM_SIMD_AVX512 ? (al == 16 ? run_vnni_16 : run_vnni_32)
+             : s->simd >= FSIM_SIMD_AVX2   ? (al == 16 ? run_avx2_16 : run_avx2_32)
+                                           : (al == 16 ? run_sse2_16 : run_sse2_32);
   uint32_t *ur = s->urun, nr = 0; /* run r: micro-ops [ur[r], ur[r + 1]) */
   for (uint64_t u = n->ub; u < n->ue; u++)
     if (bias || u == n->ub || s->ua[u] != s->ua[u - 1]) ur[nr++] = (uint32_t)u;

@@ -89,9 +89,17 @@ typedef struct fsim_nest {
   uint64_t fa[2], fx[2], fw[2];
 } fsim_nest;
 
-/* GEMM kernels (fsim_gemm.c), in increasing speed; all give the same bits. */
-enum { FSIM_SIMD_SCALAR, FSIM_SIMD_SSE2, FSIM_SIMD_AVX2 };
-/* The best kernels of this CPU, capped by the environment's FSIM_SIMD (scalar, sse2; fsim.h). */
+/* x86 hosts have SSE2 kernels, and AVX2 and AVX-512 ones chosen at run time (target attributes). */
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define FSIM_X86 1
+#else
+#define FSIM_X86 0
+#endif
+
+/* Kernels (fsim_gemm.c's GEMM, fsim.c's read bookkeeping), in increasing speed; all give the same
+ * bits. */
+enum { FSIM_SIMD_SCALAR, FSIM_SIMD_SSE2, FSIM_SIMD_AVX2, FSIM_SIMD_AVX512 /* + VNNI */ };
+/* The best kernels of this CPU, capped by the environment's FSIM_SIMD (scalar, sse2, avx2; fsim.h). */
 int fsim_x_simd_pick(void);
 /* 1 if fsim has the vector GEMM (and so wgt16p, not wgt16): simd SSE2 or better, batch 1,
  * block_in 16, block_out 16 or 32. */
