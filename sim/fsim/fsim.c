@@ -467,9 +467,34 @@ rd_window_avx2(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, uint
 }
 #endif
 
+#if FSIM_X86
+/* rd_window_c on eight lanes a vector with AVX-512's unsigned compares and masks. */
+__attribute__((target("avx512f"))) static unsigned
+rd_window_avx512(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, uint64_t *latest) {
+  const __m512i av = _mm512_set1_epi64((int64_t)a);
+  __m512i cnt = _mm512_setzero_si512(), sn = _mm512_set1_epi64(-1), mx = _mm512_setzero_si512();
+  const __m512i one = _mm512_set1_epi64(1);
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m512i e = _mm512_loadu_si512(en + j);
+    __mmask8 gt = _mm512_cmpgt_epu64_mask(e, av);
+    cnt = _mm512_mask_add_epi64(cnt, gt, cnt, one);
+    sn = _mm512_mask_min_epu64(sn, gt, sn, e);
+    mx = _mm512_max_epu64(mx, e);
+  }
+  uint64_t st, lt;
+  unsigned busy = rd_window_c(en + j, n - j, a, &st, &lt);
+  busy += (unsigned)_mm512_reduce_add_epi64(cnt);
+  *soonest = min64(st, (uint64_t)_mm512_reduce_min_epu64(sn));
+  *latest = max64(lt, (uint64_t)_mm512_reduce_max_epu64(mx));
+  return busy;
+}
+#endif
+
 static unsigned rd_window(const run *r, const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest,
                           uint64_t *latest) {
 #if FSIM_X86
+  if (r->s->simd >= FSIM_SIMD_AVX512) return rd_window_avx512(en, n, a, soonest, latest);
   if (r->s->simd >= FSIM_SIMD_AVX2) return rd_window_avx2(en, n, a, soonest, latest);
 #endif
   (void)r;

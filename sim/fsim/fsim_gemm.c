@@ -257,8 +257,10 @@ run_vnni(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, co
   for (unsigned k = 0; k < 8; k++) acc[k] = k < nv ? _mm512_loadu_si512(a + 16 * k) : _mm512_setzero_si512();
   for (uint64_t u = u0; u < u1; u++) {
     const int16_t *w0 = wp + (uw[u] + dw) * 16 * bo;
-    int32_t xp[8]; /* the pairs (x[2kp], x[2kp+1]) */
+    int32_t xp[8]; /* the pairs (x[2kp], x[2kp+1]), broadcast from memory (load ports; the
+                    * shuffle port is busy enough) */
     _mm256_storeu_si256((__m256i *)xp, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(inp + (us[u] + dx) * 16))));
+    __asm__ volatile("" : : "r"(xp) : "memory");
 #pragma GCC unroll 8
     for (unsigned kp = 0; kp < 8; kp++) {
       __m512i xb = _mm512_set1_epi32(xp[kp]);
