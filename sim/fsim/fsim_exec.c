@@ -76,9 +76,13 @@ static void write_pad(fsim *s, int mem, uint64_t i, uint64_t n, int32_t v) {
 static void write_data(fsim *s, int mem, uint64_t i, uint64_t n, const uint8_t *src) {
   switch (mem) {
   case ISA_MEM_UOP: memcpy(s->uop + i, src, n * 4); break;
-  case ISA_MEM_WGT:
-    memcpy(s->wgt + i * s->wgt_lanes, src, n * s->wgt_lanes);
-    fsim_x_wgt16(s, i, n);
+  case ISA_MEM_WGT: /* an element that already holds these bytes keeps its int16 copy too */
+    for (uint64_t e = 0; e < n; e++) {
+      int8_t *w = s->wgt + (i + e) * s->wgt_lanes;
+      if (!memcmp(w, src + e * s->wgt_lanes, s->wgt_lanes)) continue;
+      memcpy(w, src + e * s->wgt_lanes, s->wgt_lanes);
+      fsim_x_wgt16(s, i + e, 1);
+    }
     break;
   case ISA_MEM_INP: memcpy(s->inp + i * s->inp_lanes, src, n * s->inp_lanes); break;
   case ISA_MEM_LUT: memcpy(s->lut + i * s->acc_lanes, src, n * s->acc_lanes); break;
