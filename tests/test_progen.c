@@ -1,8 +1,9 @@
 /* tests/test_progen.c -- the random program generator: for many seeds on tiny and pynq, programs
  * are deterministic, decode, respect the options, run on fsim without error, agree with the
  * program-order reference of tests/test_fsim_ref.h, and give the same results whatever the
- * timing and whatever the on-chip buffers held before (race free, no read before write). Over
- * all seeds every instruction form the generator promises appears.
+ * timing and whatever the on-chip buffers held before (race free, no read before write), and the
+ * same results and counters on every level of fsim's kernels (FSIM_SIMD). Over all seeds every
+ * instruction form the generator promises appears.
  */
 #include "progen.h"
 #include "test_fsim_ref.h"
@@ -276,6 +277,20 @@ static void test_config(const char *name, int seeds, const progen_opts *o) {
       CHECK(rc == DRV_OK, "%s seed %" PRIu64 " variant %d: %s", name, seed, v, e.message);
       CHECK(!memcmp(a, b, p.image_bytes), "%s seed %" PRIu64 " variant %d: results depend on timing or earlier "
             "buffer contents", name, seed, v);
+      fsim_destroy(s);
+    }
+    /* every kernel level (FSIM_SIMD, fsim.h) gives the same bits and counters */
+    static const char *const simd[] = {"scalar", "sse2", "avx2"};
+    for (int v = 0; v < 3; v++) {
+      setenv("FSIM_SIMD", simd[v], 1);
+      fsim *s = fsim_create(c);
+      unsetenv("FSIM_SIMD");
+      drv_counters cv;
+      memcpy(b, p.image, p.image_bytes);
+      rc = fsim_run_prog(s, &p, b, &cv, &e);
+      CHECK(rc == DRV_OK && !memcmp(a, b, p.image_bytes) && !memcmp(&ca, &cv, sizeof ca),
+            "%s seed %" PRIu64 " FSIM_SIMD=%s: results or counters differ from the default kernels", name,
+            seed, simd[v]);
       fsim_destroy(s);
     }
     /* progen_diff names the first difference and the STORE behind it */

@@ -19,6 +19,10 @@
 #include "fsim_int.h"
 #include "util.h"
 
+#if FSIM_X86
+#include <immintrin.h>
+#endif
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "fsim stores little-endian elements in host order: little-endian hosts only"
 #endif
@@ -99,8 +103,11 @@ fsim *fsim_create(const isa_config *cfg) {
   s->uop = calloc(d->uop_depth, sizeof *s->uop);
   s->inp = calloc((size_t)d->inp_depth * s->inp_lanes, 1);
   s->wgt = calloc((size_t)d->wgt_depth * s->wgt_lanes, 1);
-  s->wgt16 = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16);
-  if (fsim_x_vec_gemm(s)) s->wgt16p = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16p);
+  s->simd = fsim_x_simd_pick();
+  int vec = fsim_x_vec_gemm(s);
+  if (vec) s->wgt16p = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16p);
+  else s->wgt16 = calloc((size_t)d->wgt_depth * s->wgt_lanes, sizeof *s->wgt16);
+  s->urun = calloc((size_t)d->uop_depth + 1, sizeof *s->urun);
   s->acc = calloc((size_t)d->acc_depth * s->acc_lanes, sizeof *s->acc);
   s->out = calloc((size_t)d->acc_depth * s->acc_lanes, 1);
   s->lut = calloc((size_t)ISA_LUT_DEPTH * s->acc_lanes, 1);
@@ -111,9 +118,8 @@ fsim *fsim_create(const isa_config *cfg) {
   s->hz_go = calloc(d->acc_depth, sizeof *s->hz_go);
   s->hz_gen = calloc(d->acc_depth, sizeof *s->hz_gen);
   s->sc_n = d->acc_depth / 2 < FSIM_SC_MAX ? d->acc_depth / 2 : FSIM_SC_MAX;
-  if (!s->uop || !s->inp || !s->wgt || !s->wgt16 || (fsim_x_vec_gemm(s) && !s->wgt16p) || !s->acc || !s->out || !s->lut || !s->ua || !s->us ||
-      !s->uw || !s->tmp ||
-      !s->hz_go || !s->hz_gen) {
+  if (!s->uop || !s->inp || !s->wgt || !(vec ? s->wgt16p : s->wgt16) || !s->urun || !s->acc || !s->out ||
+      !s->lut || !s->ua || !s->us || !s->uw || !s->tmp || !s->hz_go || !s->hz_gen) {
     fsim_destroy(s);
     return NULL;
   }
@@ -127,6 +133,7 @@ void fsim_destroy(fsim *s) {
   free(s->wgt);
   free(s->wgt16);
   free(s->wgt16p);
+  free(s->urun);
   free(s->acc);
   free(s->out);
   free(s->lut);
@@ -194,8 +201,9 @@ typedef struct unitq {
 /* The read bursts in flight or booked ahead, in the order of their addresses: the cycle the
  * address went (ar) and the cycle after its data's last (en). */
 typedef struct rdq {
-  uint64_t *ar, *en;      /* [cap] */
-  size_t n, cap;
+  uint64_t *ar, *en;      /* [n]: the live bursts, from `off` on in the buffers below */
+  uint64_t *ar0, *en0;    /* [cap] buffers */
+  size_t n, off, cap;
   uint64_t gone_end;      /* the latest data end of the bursts dropped from the front */
   unsigned frac;          /* the fraction of a cycle the last booking left over, 1/256 */
 } rdq;
@@ -299,10 +307,7 @@ static void rd_prune(run *r, uint64_t floor) {
     if (q->en[k] > q->gone_end) q->gone_end = q->en[k];
     k++;
   }
-  if (!k) return;
-  memmove(q->ar, q->ar + k, (q->n - k) * sizeof q->ar[0]);
-  memmove(q->en, q->en + k, (q->n - k) * sizeof q->en[0]);
-  q->n -= k;
+  q->ar += k, q->en += k, q->off += k, q->n -= k; /* rd_burst moves them back when it needs room */
 }
 
 /* Appends span [s, e) to the n spans of ns/ne (in order), merging it with the last if they touch. */
@@ -315,45 +320,209 @@ static void span_add(uint64_t *ns, uint64_t *ne, int *n, uint64_t s, uint64_t e)
   ne[(*n)++] = e;
 }
 
+/* Spans of the channel's list that a new booking leaves as they are: those ending before a
+ * (spans are separated, so neither merges with what follows them). The first other span's index. */
+static int rd_keep(const rdcal *c, uint64_t a) {
+  int lo = 0, hi = c->n;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (c->e[mid] < a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Replaces spans [k0, k1) of the channel's list by the n spans ns/ne; then, while there are too
+ * many spans, counts the earliest gap as busy. */
+static void rd_splice(rdcal *c, int k0, int k1, const uint64_t *ns, const uint64_t *ne, int n) {
+  uint64_t ts[RDCAL_MAX * 3 + 1], te[RDCAL_MAX * 3 + 1];
+  int m = k0 + n + (c->n - k1);
+  if (m <= RDCAL_MAX) { /* in place */
+    memmove(c->s + k0 + n, c->s + k1, (size_t)(c->n - k1) * sizeof c->s[0]);
+    memmove(c->e + k0 + n, c->e + k1, (size_t)(c->n - k1) * sizeof c->e[0]);
+    memcpy(c->s + k0, ns, (size_t)n * sizeof ns[0]);
+    memcpy(c->e + k0, ne, (size_t)n * sizeof ne[0]);
+    c->n = m;
+    return;
+  }
+  memcpy(ts, c->s, (size_t)k0 * sizeof ts[0]);
+  memcpy(te, c->e, (size_t)k0 * sizeof te[0]);
+  memcpy(ts + k0, ns, (size_t)n * sizeof ts[0]);
+  memcpy(te + k0, ne, (size_t)n * sizeof te[0]);
+  memcpy(ts + k0 + n, c->s + k1, (size_t)(c->n - k1) * sizeof ts[0]);
+  memcpy(te + k0 + n, c->e + k1, (size_t)(c->n - k1) * sizeof te[0]);
+  int cut = m - RDCAL_MAX; /* the first cut + 1 spans become one */
+  te[0] = te[cut];
+  memcpy(c->s + 1, ts + 1 + cut, (size_t)(RDCAL_MAX - 1) * sizeof ts[0]);
+  memcpy(c->e + 1, te + 1 + cut, (size_t)(RDCAL_MAX - 1) * sizeof te[0]);
+  c->s[0] = ts[0];
+  c->e[0] = te[0];
+  c->n = RDCAL_MAX;
+}
+
 /* Books d cycles of the read channel from cycle a on, in its earliest free cycles (if commit;
  * else only computes). Returns the cycle after the last one booked (a if d is 0); *first: the
- * first one. */
+ * first one. The spans before rd_keep's index stay; the walk stops after the span that follows
+ * the last cycle booked (which it may merge with). */
 static uint64_t rd_book(run *r, uint64_t a, uint64_t d, uint64_t *first, int commit) {
   rdcal *c = &r->cal;
+  *first = a;
+  if (!d) return a;
   uint64_t ns[RDCAL_MAX * 2 + 1], ne[RDCAL_MAX * 2 + 1];
-  int n = 0;
+  int n = 0, k0 = rd_keep(c, a), k = k0;
   uint64_t cur = a, left = d;
-  *first = UINT64_MAX;
-  for (int k = 0; k <= c->n; k++) {
+  for (;; k++) {
     uint64_t gap_end = k < c->n ? c->s[k] : UINT64_MAX;
     if (left && gap_end > cur) { /* the free cycles [cur, gap_end) */
       uint64_t take = gap_end - cur < left ? gap_end - cur : left;
-      if (*first == UINT64_MAX) *first = cur;
-      span_add(ns, ne, &n, cur, cur + take);
+      if (left == d) *first = cur;
+      if (commit) span_add(ns, ne, &n, cur, cur + take);
       left -= take;
       cur += take;
     }
     if (k == c->n) break;
-    span_add(ns, ne, &n, c->s[k], c->e[k]);
-    if (left && c->e[k] > cur) cur = c->e[k];
-  }
-  if (*first == UINT64_MAX) *first = a;
-  if (commit) {
-    while (n > RDCAL_MAX) { /* too many spans: count the earliest gap as busy */
-      ne[0] = ne[1];
-      memmove(ns + 1, ns + 2, (size_t)(n - 2) * sizeof ns[0]);
-      memmove(ne + 1, ne + 2, (size_t)(n - 2) * sizeof ne[0]);
-      n--;
+    if (!left && !commit) break;
+    if (commit) span_add(ns, ne, &n, c->s[k], c->e[k]);
+    if (!left) {
+      k++;
+      break;
     }
-    memcpy(c->s, ns, (size_t)n * sizeof ns[0]);
-    memcpy(c->e, ne, (size_t)n * sizeof ne[0]);
-    c->n = n;
+    if (c->e[k] > cur) cur = c->e[k];
   }
-  return d ? cur : a;
+  if (commit) rd_splice(c, k0, k, ns, ne, n);
+  return cur;
 }
 
 #define RD_SCAN FSIM_RD_BURSTS_MAX /* bursts looked at before a new one (their data ends grow
                                      in address order) */
+
+/* Over the n data ends en[0..n): how many lie after a (the return), the soonest of those
+ * (*soonest; UINT64_MAX if none) and the latest of all (*latest; 0 if none). Independent lanes
+ * without branches: the ends are in no order that a branch could predict. */
+static inline uint64_t min64(uint64_t x, uint64_t y) { return x < y ? x : y; }
+static inline uint64_t max64(uint64_t x, uint64_t y) { return x > y ? x : y; }
+
+static unsigned rd_window_c(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, uint64_t *latest) {
+  unsigned b0 = 0, b1 = 0;
+  uint64_t s0 = UINT64_MAX, s1 = UINT64_MAX, m0 = 0, m1 = 0;
+  size_t j = 0;
+  for (; j + 2 <= n; j += 2) {
+    uint64_t e0 = en[j], e1 = en[j + 1];
+    b0 += e0 > a, b1 += e1 > a;
+    s0 = min64(s0, e0 > a ? e0 : UINT64_MAX), s1 = min64(s1, e1 > a ? e1 : UINT64_MAX);
+    m0 = max64(m0, e0), m1 = max64(m1, e1);
+  }
+  if (j < n) {
+    b0 += en[j] > a;
+    s0 = min64(s0, en[j] > a ? en[j] : UINT64_MAX);
+    m0 = max64(m0, en[j]);
+  }
+  *soonest = min64(s0, s1);
+  *latest = max64(m0, m1);
+  return b0 + b1;
+}
+
+#if FSIM_X86
+/* One vector of four ends into rd_window_avx2's count, soonest and latest (offset by 2^63). */
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
+rd_window4(const uint64_t *en, __m256i av, __m256i *cnt, __m256i *sn, __m256i *mx) {
+  const __m256i sb = _mm256_set1_epi64x(INT64_MIN);
+  __m256i e = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)en), sb);
+  __m256i gt = _mm256_cmpgt_epi64(e, av);
+  *cnt = _mm256_sub_epi64(*cnt, gt);
+  __m256i m = _mm256_blendv_epi8(_mm256_set1_epi64x(INT64_MAX), e, gt);
+  *sn = _mm256_blendv_epi8(*sn, m, _mm256_cmpgt_epi64(*sn, m));
+  *mx = _mm256_blendv_epi8(*mx, e, _mm256_cmpgt_epi64(e, *mx));
+}
+
+/* rd_window_c on four lanes a vector, two vectors at a time (unsigned compares: both sides
+ * offset by 2^63). */
+__attribute__((target("avx2"))) static unsigned
+rd_window_avx2(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, uint64_t *latest) {
+  const __m256i sb = _mm256_set1_epi64x(INT64_MIN), av = _mm256_set1_epi64x((int64_t)(a ^ (1ull << 63)));
+  __m256i cnt[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+  __m256i sn[2] = {_mm256_set1_epi64x(INT64_MAX), _mm256_set1_epi64x(INT64_MAX)}, mx[2] = {sb, sb};
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    rd_window4(en + j, av, &cnt[0], &sn[0], &mx[0]);
+    rd_window4(en + j + 4, av, &cnt[1], &sn[1], &mx[1]);
+  }
+  if (j + 4 <= n) {
+    rd_window4(en + j, av, &cnt[0], &sn[0], &mx[0]);
+    j += 4;
+  }
+  uint64_t c4[2][4], s4[2][4], m4[2][4];
+  for (unsigned h = 0; h < 2; h++) {
+    _mm256_storeu_si256((__m256i *)c4[h], cnt[h]);
+    _mm256_storeu_si256((__m256i *)s4[h], _mm256_xor_si256(sn[h], sb));
+    _mm256_storeu_si256((__m256i *)m4[h], _mm256_xor_si256(mx[h], sb));
+  }
+  uint64_t st, lt;
+  unsigned busy = rd_window_c(en + j, n - j, a, &st, &lt);
+  for (unsigned h = 0; h < 2; h++)
+    for (unsigned l = 0; l < 4; l++) busy += (unsigned)c4[h][l], st = min64(st, s4[h][l]), lt = max64(lt, m4[h][l]);
+  *soonest = st;
+  *latest = lt;
+  return busy;
+}
+#endif
+
+#if FSIM_X86
+/* rd_window_c on eight lanes a vector with AVX-512's unsigned compares and masks. */
+__attribute__((target("avx512f"))) static unsigned
+rd_window_avx512(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, uint64_t *latest) {
+  const __m512i av = _mm512_set1_epi64((int64_t)a);
+  __m512i cnt = _mm512_setzero_si512(), sn = _mm512_set1_epi64(-1), mx = _mm512_setzero_si512();
+  const __m512i one = _mm512_set1_epi64(1);
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m512i e = _mm512_loadu_si512(en + j);
+    __mmask8 gt = _mm512_cmpgt_epu64_mask(e, av);
+    cnt = _mm512_mask_add_epi64(cnt, gt, cnt, one);
+    sn = _mm512_mask_min_epu64(sn, gt, sn, e);
+    mx = _mm512_max_epu64(mx, e);
+  }
+  uint64_t st, lt;
+  unsigned busy = rd_window_c(en + j, n - j, a, &st, &lt);
+  busy += (unsigned)_mm512_reduce_add_epi64(cnt);
+  *soonest = min64(st, (uint64_t)_mm512_reduce_min_epu64(sn));
+  *latest = max64(lt, (uint64_t)_mm512_reduce_max_epu64(mx));
+  return busy;
+}
+#endif
+
+static unsigned rd_window(const run *r, const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest,
+                          uint64_t *latest) {
+#if FSIM_X86
+  if (r->s->simd >= FSIM_SIMD_AVX512) return rd_window_avx512(en, n, a, soonest, latest);
+  if (r->s->simd >= FSIM_SIMD_AVX2) return rd_window_avx2(en, n, a, soonest, latest);
+#endif
+  (void)r;
+  return rd_window_c(en, n, a, soonest, latest);
+}
+
+/* Room for one more burst at the end of the buffers: the live ones moved to the front when they
+ * fill at most half, else buffers twice as large. 0 if out of memory. */
+static int rd_room(rdq *q) {
+  if (q->off && q->n <= q->cap / 2) {
+    memmove(q->ar0, q->ar, q->n * sizeof q->ar[0]);
+    memmove(q->en0, q->en, q->n * sizeof q->en[0]);
+  } else {
+    size_t cap = q->cap ? 2 * q->cap : 64;
+    uint64_t *ar = malloc(cap * sizeof *ar), *en = malloc(cap * sizeof *en);
+    if (!ar || !en) {
+      free(ar);
+      free(en);
+      return 0;
+    }
+    if (q->n) memcpy(ar, q->ar, q->n * sizeof *ar), memcpy(en, q->en, q->n * sizeof *en);
+    free(q->ar0);
+    free(q->en0);
+    q->ar0 = ar, q->en0 = en, q->cap = cap;
+  }
+  q->ar = q->ar0, q->en = q->en0, q->off = 0;
+  return 1;
+}
 
 /* Issues one read burst whose address is ready at cycle a, whose data takes d cycles of the
  * channel and is taken from cycle `taken` on: the address waits for back-pressure and for one
@@ -368,6 +537,7 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
   r->ar_frac = (unsigned)(w % 256);
   a += w / 256;
   size_t i;
+  uint64_t latest;
   for (;;) { /* a free slot: fewer than rd_bursts bursts before a whose data has not ended */
     size_t lo = 0, hi = q->n;
     while (lo < hi) { /* i: the first burst with an address at a or later (a burst booked for
@@ -377,13 +547,9 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
       else hi = mid;
     }
     i = lo;
-    unsigned busy = 0;
-    uint64_t soonest = UINT64_MAX;
-    for (size_t j = i; j > 0 && i - j < RD_SCAN; j--)
-      if (q->en[j - 1] > a) {
-        busy++;
-        if (q->en[j - 1] < soonest) soonest = q->en[j - 1];
-      }
+    uint64_t soonest;
+    unsigned busy = rd_window(r, q->en + (i > RD_SCAN ? i - RD_SCAN : 0), i > RD_SCAN ? RD_SCAN : i, a,
+                              &soonest, &latest);
     if (busy < tm->rd_bursts) break;
     a = soonest;
   }
@@ -391,8 +557,7 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
   if (s0 < taken) s0 = taken;
   uint64_t order = s0; /* in address order: after the data of every burst before it */
   if (order < q->gone_end) order = q->gone_end;
-  for (size_t j = i; j > 0 && i - j < RD_SCAN; j--)
-    if (q->en[j - 1] > order) order = q->en[j - 1];
+  if (order < latest) order = latest;
   /* the channel's free cycles from s0 on, unless bursts booked for later addresses hold them
    * beyond that order (they were granted after this one: it goes first, overbooking them) */
   uint64_t end = rd_book(r, s0, d, &cf, 0);
@@ -404,15 +569,7 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
     end = order + d;
   }
   *addr = a;
-  if (q->n == q->cap) {
-    size_t cap = q->cap ? 2 * q->cap : 64;
-    uint64_t *ar = realloc(q->ar, cap * sizeof *ar);
-    if (ar) q->ar = ar;
-    uint64_t *en = realloc(q->en, cap * sizeof *en);
-    if (en) q->en = en;
-    if (!ar || !en) return end;
-    q->cap = cap;
-  }
+  if (q->off + q->n == q->cap && !rd_room(q)) return end;
   memmove(q->ar + i + 1, q->ar + i, (q->n - i) * sizeof q->ar[0]);
   memmove(q->en + i + 1, q->en + i, (q->n - i) * sizeof q->en[0]);
   q->ar[i] = a;
@@ -862,8 +1019,8 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
   ctr->cycles = end;
   free(r.f_ready);
   free(r.f_disp);
-  free(r.rd.ar);
-  free(r.rd.en);
+  free(r.rd.ar0);
+  free(r.rd.en0);
   for (int k = 0; k < NQ; k++) free(r.tq[k].push_t), free(r.tq[k].pop_t);
   for (int u = 0; u < ISA_UNIT_COUNT; u++) free(r.u[u].q), free(r.u[u].start_t);
   return rc;

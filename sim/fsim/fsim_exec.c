@@ -1,8 +1,8 @@
 /* sim/fsim/fsim_exec.c -- fsim's instruction semantics (isa/ISA.md "Instructions"): LOAD of
  * every memory with padding, STORE, GEMM and ALU over their loop nests and micro-ops. Every
- * SRAM index and DRAM byte range is checked before the instruction has any effect. The GEMM and
- * ALU inner loops are written so that the compiler vectorizes them (constant shapes for the
- * named configs, restrict pointers, wrapping arithmetic in unsigned types).
+ * SRAM index and DRAM byte range is checked before the instruction has any effect. A GEMM's
+ * arithmetic is fsim_gemm.c's; the ALU's inner loops are written so that the compiler vectorizes
+ * them (restrict pointers, wrapping arithmetic in unsigned types).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,9 +10,6 @@
 
 #include "fsim_int.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -50,29 +47,6 @@ static int32_t sext6(uint32_t v) { return (int32_t)((v & 0x3fu) ^ 0x20u) - 0x20;
 
 /* ---- LOAD / STORE ------------------------------------------------------------------------- */
 
-int fsim_x_vec_gemm(const fsim *s) {
-#ifdef __SSE2__
-  return s->nb == 1 && s->bi == 16 && (s->bo == 16 || s->bo == 32);
-#else
-  (void)s;
-  return 0;
-#endif
-}
-
-void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n) {
-  const int8_t *w = s->wgt + first * s->wgt_lanes;
-  int16_t *t = s->wgt16 + first * s->wgt_lanes;
-  for (uint64_t k = 0; k < n * s->wgt_lanes; k++) t[k] = w[k];
-  if (!s->wgt16p) return;
-  const unsigned bo = s->bo, bi = s->bi;
-  for (uint64_t e = 0; e < n; e++) { /* element [j][k] -> [k / 2][j][k % 2] */
-    const int8_t *we = w + e * s->wgt_lanes;
-    int16_t *p = s->wgt16p + (first + e) * s->wgt_lanes;
-    for (unsigned kp = 0; kp < bi / 2; kp++, p += 2 * bo)
-      for (unsigned j = 0; j < bo; j++) p[2 * j] = we[j * bi + 2 * kp], p[2 * j + 1] = we[j * bi + 2 * kp + 1];
-  }
-}
-
 /* Write n pad elements of memory mem from element i on (indices already checked). */
 static void sc_written(fsim *s, uint64_t lo, uint64_t hi);
 
@@ -102,9 +76,13 @@ static void write_pad(fsim *s, int mem, uint64_t i, uint64_t n, int32_t v) {
 static void write_data(fsim *s, int mem, uint64_t i, uint64_t n, const uint8_t *src) {
   switch (mem) {
   case ISA_MEM_UOP: memcpy(s->uop + i, src, n * 4); break;
-  case ISA_MEM_WGT:
-    memcpy(s->wgt + i * s->wgt_lanes, src, n * s->wgt_lanes);
-    fsim_x_wgt16(s, i, n);
+  case ISA_MEM_WGT: /* an element that already holds these bytes keeps its int16 copy too */
+    for (uint64_t e = 0; e < n; e++) {
+      int8_t *w = s->wgt + (i + e) * s->wgt_lanes;
+      if (!memcmp(w, src + e * s->wgt_lanes, s->wgt_lanes)) continue;
+      memcpy(w, src + e * s->wgt_lanes, s->wgt_lanes);
+      fsim_x_wgt16(s, i + e, 1);
+    }
     break;
   case ISA_MEM_INP: memcpy(s->inp + i * s->inp_lanes, src, n * s->inp_lanes); break;
   case ISA_MEM_LUT: memcpy(s->lut + i * s->acc_lanes, src, n * s->acc_lanes); break;
@@ -192,13 +170,8 @@ static int exec_mem(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word
 
 /* ---- GEMM / ALU loop nests ----------------------------------------------------------------- */
 
-/* The loop nest of a GEMM or ALU: extents, and per index kind its micro-op field and factors. */
-typedef struct nest {
-  uint64_t lo, li, ub, ue; /* loop_out, loop_in, uop range [ub, ue) */
-} nest;
-
 /* Checks uop range; decodes the micro-ops into s->ua/us/uw. 0 or DRV_E_EXEC. */
-static int decode_uops(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in, nest *n,
+static int decode_uops(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in, fsim_nest *n,
                        drv_error *err) {
   n->lo = in->f[ISA_F_loop_out];
   n->li = in->f[ISA_F_loop_in];
@@ -227,7 +200,7 @@ typedef struct idx_kind {
 /* Checks every index of kinds k[0..nk) over the nest (factors are unsigned, so the largest
  * index of a micro-op is at the last iteration); on failure reports the first failing
  * iteration in execution order. */
-static int check_nest(fsim *s, uint32_t idx, const isa_word *w, const nest *n, const idx_kind *k,
+static int check_nest(fsim *s, uint32_t idx, const isa_word *w, const fsim_nest *n, const idx_kind *k,
                       int nk, drv_error *err) {
   int bad = 0;
   for (int j = 0; j < nk && !bad; j++) {
@@ -252,115 +225,6 @@ static int check_nest(fsim *s, uint32_t idx, const isa_word *w, const nest *n, c
   return 0;
 }
 
-/* acc[a][b][j] += sum_k x[b][k] * w[j][k], wrapping; out mirrors. w is the weight element
- * widened to int16 (s->wgt16) and x is widened here, so that with the shapes constant (the
- * specialised nests below) the k loop compiles to multiply-add vector code at -O2 (pmaddwd on
- * x86-64: measured 2x the int8 form, which itself is 3.5x the scalar loop; -O3 is slower). */
-static inline __attribute__((always_inline)) void
-gemm_elem(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
-          const int16_t *restrict wg, unsigned nb, unsigned bi, unsigned bo) {
-  for (unsigned b = 0; b < nb; b++) {
-    int16_t x[GEMM_MAX_BI];
-    for (unsigned k = 0; k < bi; k++) x[k] = x8[b * bi + k];
-    for (unsigned j = 0; j < bo; j++) {
-      int32_t sum = 0; /* at most BLOCK_IN * 2^14 in magnitude: no overflow */
-      for (unsigned k = 0; k < bi; k++) sum += (int32_t)x[k] * (int32_t)wg[j * bi + k];
-      uint32_t v = (uint32_t)a[b * bo + j] + (uint32_t)sum;
-      a[b * bo + j] = (int32_t)v;
-      o[b * bo + j] = (int8_t)v;
-    }
-  }
-}
-
-#ifdef __SSE2__
-/* gemm_elem for batch 1, BLOCK_IN 16, BLOCK_OUT bo (a multiple of 4) on SSE2 (x86-64's baseline):
- * wp is the element in the wgt16p layout, so that one pmaddwd of a broadcast input pair with a
- * vector of weight pairs gives four output lanes' partial sums. The same bits as gemm_elem: every
- * pair sum fits int32 (|x w| <= 2^14), and the accumulator's wrapping adds commute. */
-static inline __attribute__((always_inline)) void
-gemm_elem_v16(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict x8,
-              const int16_t *restrict wp, unsigned bo) {
-  __m128i acc[8]; /* bo <= 32: eight vectors of four lanes, kept in registers (loops unrolled) */
-#pragma GCC unroll 8
-  for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_loadu_si128((const __m128i *)(a + 4 * g));
-  __m128i xb = _mm_loadu_si128((const __m128i *)x8);
-  __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), xb);
-  __m128i xs[2] = {_mm_unpacklo_epi8(xb, sg), _mm_unpackhi_epi8(xb, sg)}; /* int16 x[0..7], x[8..15] */
-  __m128i xp[8]; /* xp[kp]: the pair (x[2kp], x[2kp+1]) in every 32-bit lane */
-  for (unsigned h = 0; h < 2; h++) {
-    xp[4 * h + 0] = _mm_shuffle_epi32(xs[h], 0x00);
-    xp[4 * h + 1] = _mm_shuffle_epi32(xs[h], 0x55);
-    xp[4 * h + 2] = _mm_shuffle_epi32(xs[h], 0xaa);
-    xp[4 * h + 3] = _mm_shuffle_epi32(xs[h], 0xff);
-  }
-#pragma GCC unroll 8
-  for (unsigned kp = 0; kp < 8; kp++) {
-    const __m128i *w = (const __m128i *)(wp + kp * bo * 2);
-#pragma GCC unroll 8
-    for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_add_epi32(acc[g], _mm_madd_epi16(xp[kp], _mm_loadu_si128(w + g)));
-  }
-  const __m128i lo8 = _mm_set1_epi32(0xff);
-#pragma GCC unroll 8
-  for (unsigned g = 0; g < bo / 4; g++) {
-    _mm_storeu_si128((__m128i *)(a + 4 * g), acc[g]);
-    __m128i b = _mm_packs_epi32(_mm_and_si128(acc[g], lo8), _mm_setzero_si128()); /* 0..255 */
-    b = _mm_packus_epi16(b, _mm_setzero_si128());
-    int32_t v = _mm_cvtsi128_si32(b);
-    memcpy(o + 4 * g, &v, 4);
-  }
-}
-
-#endif
-
-/* GEMM_VEC: the 1 x 16 x 16 and 1 x 16 x 32 nests take gemm_elem_v16 (fsim_x_vec_gemm). */
-#ifdef __SSE2__
-#define GEMM_VEC 1
-#else
-#define GEMM_VEC 0
-#endif
-
-/* bias: a GEMM with bias, b0 its first bias element: each iteration first copies
- * acc[b0 + u - uop_begin] into acc[a] (iterations are sequential), then accumulates. vec (a
- * constant): gemm_elem_v16 on wgt16p for nb = 1, bi = 16. */
-static inline __attribute__((always_inline)) void
-gemm_nest(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx, const uint64_t *fw,
-          int bias, uint64_t b0, unsigned nb, unsigned bi, unsigned bo, int vec) {
-  const unsigned al = nb * bo, il = nb * bi, wl = bo * bi;
-  for (uint64_t o = 0; o < n->lo; o++)
-    for (uint64_t i = 0; i < n->li; i++) {
-      uint64_t da = o * fa[0] + i * fa[1], dx = o * fx[0] + i * fx[1], dw = o * fw[0] + i * fw[1];
-      for (uint64_t u = n->ub; u < n->ue; u++) {
-        uint64_t a = s->ua[u] + da, x = s->us[u] + dx, w = s->uw[u] + dw, b = b0 + u - n->ub;
-        if (bias && b != a) memcpy(s->acc + a * al, s->acc + b * al, (size_t)al * 4);
-#ifdef __SSE2__
-        if (vec) {
-          gemm_elem_v16(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16p + w * wl, bo);
-          continue;
-        }
-#endif
-        (void)vec;
-        gemm_elem(s->acc + a * al, s->out + a * al, s->inp + x * il, s->wgt16 + w * wl, nb, bi, bo);
-      }
-    }
-}
-
-static void gemm_nest_1_16_16(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                              const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 16, GEMM_VEC);
-}
-static void gemm_nest_1_16_32(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                              const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 16, 32, GEMM_VEC);
-}
-static void gemm_nest_1_4_4(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                            const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, 1, 4, 4, 0);
-}
-static void gemm_nest_any(fsim *s, const nest *n, const uint64_t *fa, const uint64_t *fx,
-                          const uint64_t *fw, int bias, uint64_t b0) {
-  gemm_nest(s, n, fa, fx, fw, bias, b0, s->nb, s->bi, s->bo, 0); /* BLOCK_IN <= GEMM_MAX_BI: fsim_create */
-}
-
 /* Source cache (timing only): accumulator elements lo..hi were written. */
 static void sc_written(fsim *s, uint64_t lo, uint64_t hi) {
   if (lo == hi) {
@@ -376,7 +240,7 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
                      drv_error *err) {
   const uint32_t *f = in->f;
   const isa_derived *d = &s->cfg->d;
-  nest n;
+  fsim_nest n;
   if (decode_uops(s, idx, w, in, &n, err)) return DRV_E_EXEC;
   if (n.ue <= n.ub || !n.lo || !n.li) return DRV_OK;
   int reset = (int)f[ISA_F_reset], bias = !reset && f[ISA_F_bias];
@@ -394,7 +258,9 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   }
   uint64_t iters = n.lo * n.li * (n.ue - n.ub);
   wk->iters = iters;
-  uint64_t fa[2] = {k[0].fo, k[0].fi}, fx[2] = {k[1].fo, k[1].fi}, fw[2] = {k[2].fo, k[2].fi};
+  uint64_t *fa = n.fa;
+  n.fa[0] = k[0].fo, n.fa[1] = k[0].fi, n.fx[0] = k[1].fo, n.fx[1] = k[1].fi;
+  n.fw[0] = k[2].fo, n.fw[1] = k[2].fi;
   { /* the source cache forgets every element between the lowest and highest index written */
     uint64_t amin = UINT64_MAX, amax = 0;
     for (uint64_t u = n.ub; u < n.ue; u++) {
@@ -418,15 +284,7 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
     fsim_x_wgt16(s, 0, d->wgt_depth);
     s->wgt16_stale = 0;
   }
-  uint64_t b0 = f[ISA_F_wgt_in];
-  if (s->nb == 1 && s->bi == 16 && s->bo == 16)
-    gemm_nest_1_16_16(s, &n, fa, fx, fw, bias, b0);
-  else if (s->nb == 1 && s->bi == 16 && s->bo == 32)
-    gemm_nest_1_16_32(s, &n, fa, fx, fw, bias, b0);
-  else if (s->nb == 1 && s->bi == 4 && s->bo == 4)
-    gemm_nest_1_4_4(s, &n, fa, fx, fw, bias, b0);
-  else
-    gemm_nest_any(s, &n, fa, fx, fw, bias, b0);
+  fsim_x_gemm(s, &n, bias, f[ISA_F_wgt_in]);
   return DRV_OK;
 }
 
@@ -501,7 +359,7 @@ static int exec_alu(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in
                     drv_error *err) {
   const uint32_t *f = in->f;
   const isa_derived *d = &s->cfg->d;
-  nest n;
+  fsim_nest n;
   if (decode_uops(s, idx, w, in, &n, err)) return DRV_E_EXEC;
   if (n.ue <= n.ub || !n.lo || !n.li) return DRV_OK;
   int op = (int)f[ISA_F_alu_op], use_imm = (int)f[ISA_F_use_imm];

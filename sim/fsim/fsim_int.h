@@ -1,6 +1,6 @@
-/* sim/fsim/fsim_int.h -- fsim's internals shared by its two files: the state of the on-chip
- * buffers (fsim_exec.c executes instructions on them) and the scheduler (fsim.c: fetch, queues,
- * tokens, timing, counters). Not a public header. */
+/* sim/fsim/fsim_int.h -- fsim's internals shared by its files: the state of the on-chip
+ * buffers (fsim_exec.c executes instructions on them, fsim_gemm.c does a GEMM's arithmetic) and
+ * the scheduler (fsim.c: fetch, queues, tokens, timing, counters). Not a public header. */
 #ifndef DLVTA_FSIM_INT_H
 #define DLVTA_FSIM_INT_H
 
@@ -29,11 +29,13 @@ struct fsim {
   uint32_t *uop;         /* [uop_depth] micro-op words */
   int8_t *inp;           /* [inp_depth][BATCH][BLOCK_IN] */
   int8_t *wgt;           /* [wgt_depth][BLOCK_OUT][BLOCK_IN] */
-  int16_t *wgt16;        /* the same widened to int16, for GEMM speed (fsim_exec.c) */
-  int16_t *wgt16p;       /* NULL, or (the vector GEMM of fsim_exec.c: 1 x 16 x 16 and 1 x 16 x 32) each weight
-                          * element as [k / 2][BLOCK_OUT][k % 2]: for a pair of inputs, the pairs of
+  int simd;              /* FSIM_SIMD_*: the GEMM kernels fsim_gemm.c uses (fsim_x_simd_pick) */
+  int16_t *wgt16;        /* NULL, or (plain C GEMM) wgt widened to int16 */
+  int16_t *wgt16p;       /* NULL, or (the vector GEMM, fsim_x_vec_gemm) each weight element as
+                          * [k / 2][BLOCK_OUT][k % 2] int16: for a pair of inputs, the pairs of
                           * weights of every output lane side by side */
-  int wgt16_stale;       /* wgt may have changed through fsim_sram: refresh wgt16 before use */
+  int wgt16_stale;       /* wgt may have changed through fsim_sram: refresh wgt16/wgt16p before use */
+  uint32_t *urun;        /* [uop_depth + 1] scratch of the vector GEMM: where its runs start */
   int32_t *acc;          /* [acc_depth][BATCH][BLOCK_OUT] */
   int8_t *out;           /* [acc_depth][BATCH][BLOCK_OUT], low bytes of acc */
   int8_t *lut;           /* [ISA_LUT_DEPTH][BATCH][BLOCK_OUT]: entry k of lane l's table */
@@ -80,11 +82,34 @@ int fsim_x_exec(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word *w,
 
 #define GEMM_MAX_BI 1024 /* largest BLOCK_IN fsim supports */
 
-/* 1 if fsim's shape has the vector GEMM (and so wgt16p): SSE2, batch 1, block_in 16, block_out
- * 16 or 32. */
+/* The loop nest of a GEMM or ALU: extents, micro-op range, and (GEMM) the outer and inner
+ * factors of the accumulator, input and weight indices. */
+typedef struct fsim_nest {
+  uint64_t lo, li, ub, ue; /* loop_out, loop_in, uop range [ub, ue) */
+  uint64_t fa[2], fx[2], fw[2];
+} fsim_nest;
+
+/* x86 hosts have SSE2 kernels, and AVX2 and AVX-512 ones chosen at run time (target attributes). */
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define FSIM_X86 1
+#else
+#define FSIM_X86 0
+#endif
+
+/* Kernels (fsim_gemm.c's GEMM, fsim.c's read bookkeeping), in increasing speed; all give the same
+ * bits. */
+enum { FSIM_SIMD_SCALAR, FSIM_SIMD_SSE2, FSIM_SIMD_AVX2, FSIM_SIMD_AVX512 /* + VNNI */ };
+/* The best kernels of this CPU, capped by the environment's FSIM_SIMD (scalar, sse2, avx2; fsim.h). */
+int fsim_x_simd_pick(void);
+/* 1 if fsim has the vector GEMM (and so wgt16p, not wgt16): simd SSE2 or better, batch 1,
+ * block_in 16, block_out 16 or 32. */
 int fsim_x_vec_gemm(const fsim *s);
-/* Refresh wgt16 (and wgt16p) from wgt for weight elements [first, first+n). */
+/* Refresh wgt16 or wgt16p from wgt for weight elements [first, first+n). */
 void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n);
+/* The arithmetic of a GEMM without reset over nest n (micro-ops decoded into ua/us/uw, every
+ * index checked): acc[a] += x . w, out mirroring; bias: each iteration first copies
+ * acc[b0 + u - uop_begin] into acc[a]. */
+void fsim_x_gemm(fsim *s, const fsim_nest *n, int bias, uint64_t b0);
 
 /* Host pointer of device bytes [addr, addr+n) if they lie inside one region, else NULL. */
 uint8_t *fsim_x_dram(const fsim_dram *dram, uint64_t addr, uint64_t n);
