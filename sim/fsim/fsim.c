@@ -38,6 +38,10 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->fetch_burst = cfg->d.fetch_burst; /* 16 beats of B bytes: B instructions */
   t->fetch_buffer = 32;
   t->fetch_overhead = 2;
+  /* the start's cycle of unit reset, the control's registered go, fetch's registered start and
+   * the read port's registered grant before the first address (a program of one FINISH: 45
+   * cycles on the pynq RTL; fetch_overhead + 4) */
+  t->start_overhead = 6;
   t->rd_bursts = 8;
   t->row_gap = 0;       /* rows of a LOAD/STORE stream back to back, one latency per LOAD */
   t->rd_beat_q8 = 256;  /* one beat per cycle each way, an address per cycle (tsim's DRAM */
@@ -1009,7 +1013,7 @@ int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_ad
     snprintf(err->message, sizeof err->message, "fsim: out of memory");
     rc = DRV_E_NOMEM;
   } else {
-    r.f_ar = s->tm.fetch_overhead; /* the fetch DMA's first address */
+    r.f_ar = s->tm.start_overhead; /* the fetch DMA's first address */
     fetch_issue(&r);
     rc = run_loop(&r);
   }

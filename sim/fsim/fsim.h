@@ -73,7 +73,7 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             oldest's last beat) has its address wait rd_addr_wait_q8 / 256, and its data
  *             rd_latency later books its cycles, D(beats) = beats * rd_beat_q8 / 256, in the
  *             channel's earliest free cycles. The write channel serves the STOREs (wr_*).
- *   fetch     bursts of fetch_burst instructions (ceil(16 / B) beats each) from fetch_overhead
+ *   fetch     bursts of fetch_burst instructions (ceil(16 / B) beats each) from start_overhead
  *             on, an address a cycle, while at most fetch_buffer - fetch_burst - 1 instructions
  *             are requested and not yet delivered (a delivery's room is seen two cycles after
  *             it: the RTL registers its room test); instruction k is delivered fetch_overhead
@@ -111,8 +111,8 @@ typedef struct fsim_timing {
   unsigned bytes_per_beat; /* memory port width in bytes (config axi_bits / 8) */
   unsigned fetch_burst;    /* instructions per fetch burst (the RTL's 16 beats: B of them) */
   unsigned fetch_buffer;   /* instructions the fetch buffer holds (RTL: 32) */
-  unsigned fetch_overhead; /* cycles from the start to fetch's first address, and from an
-                              instruction's data in the buffer to its delivery */
+  unsigned fetch_overhead; /* cycles from an instruction's data in the buffer to its delivery */
+  unsigned start_overhead; /* cycles from the start to fetch's first address */
   unsigned rd_bursts;      /* read bursts in flight at most (rtl/dlvta_axi_rd.v: 8; max 64) */
   unsigned row_gap;        /* LOAD/STORE: idle cycles between the bursts of consecutive rows
                               (0: row requests pipelined; rd_latency for a non-pipelined DMA) */
