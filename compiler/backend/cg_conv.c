@@ -693,7 +693,11 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
   isa_insn in;
-  /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done */
+  /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done;
+   * the waits go on the first GEMM / ALU, so that the step's own LOADs of parameters (ACC)
+   * and micro-ops (UOP), which touch neither the step's data nor the tile's block, run while
+   * the load unit and the store unit finish (a layer's first step: with its first loads) */
+  while (first < st->C.n - 1 && st->C.v[first].f[ISA_F_opcode] == ISA_OP_LOAD) first++;
   if (st->L.n) cg_tok(&st->C.v[first], 1, 0, 0, 0);
   if (r == 0 && j >= s->nslot) cg_tok(&st->C.v[first], 0, 1, 0, 0);
   if (r == x->nr - 1) cg_tok(&st->C.v[st->C.n - 1], 0, 0, 0, 1);
