@@ -91,6 +91,9 @@ typedef struct conv_dims {
   int ACCP;      /* accumulator pitch of one co block in a tile block (th*tw) */
   int ACCS;      /* accumulator elements of a tile block (outputs + residual) */
   int PAR;       /* accumulator parameter area */
+  int PB;        /* its pitch: elements of one kind of parameter (bias, requant, ...) */
+  int pall;      /* 1: the area holds every co chunk's parameters (PB = ncob), loaded once at
+                  * the layer's start; 0: the current chunk's (PB = tco), loaded per chunk */
   int U;         /* GEMM micro-ops of a full step */
 } conv_dims;
 
@@ -155,13 +158,25 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   }
   x->nsteps = x->ntiles * x->nr;
   x->ACCS = t->tco * x->ACCP * (c->res && !c->resb ? 2 : 1);
-  x->PAR = c->resb ? 4 * t->tco : 2 * t->tco + (c->res ? 2 : 0);
+  /* every chunk's parameters when they fit (the bias GEMM's wgt_in addresses the chunk's) */
+  x->pall = x->n_co > 1 && (uint64_t)c->ncob <= d->wgt_depth;
+  for (;; x->pall = 0) {
+    x->PB = x->pall ? c->ncob : t->tco;
+    x->PAR = c->resb ? 4 * x->PB : 2 * x->PB + (c->res ? 2 : 0);
+    if (!x->pall || (uint64_t)x->PAR + (uint64_t)nslot * x->ACCS <= d->acc_depth) break;
+  }
   if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > (uint64_t)inp_depth) return 0;
   if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > (uint64_t)wgt_depth) return 0;
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
   if (((uint64_t)x->U + (uint64_t)x->RWGT) * R + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
   return 1;
+}
+
+/* ACC place of parameter kind q (0 bias, 1 requant, 2 final requant or residual requant, 3
+ * residual constants) of the first block of co chunk co. */
+static uint32_t par_at(const conv_dims *x, int q, int co, int tco) {
+  return (uint32_t)(q * x->PB + (x->pall ? co * tco : 0));
 }
 
 /* ---- constants ---------------------------------------------------------------------------- */
@@ -549,22 +564,19 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
   uint32_t ub;
   isa_insn in;
   if (r == 0) {
-    if (co != s->cur_co) {
-      in = cg_i_load(g, ISA_MEM_ACC, 0, s->k->bias_e + (uint64_t)co * T->tco, 1,
-                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
-      if (cg_push(g, &st->C, &in)) return g->status;
-      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)T->tco, s->k->req_e + (uint64_t)co * T->tco, 1,
-                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
-      if (cg_push(g, &st->C, &in)) return g->status;
-      for (int q = 0; c->resb && q < 1 + c->res_k; q++) {
-        in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)((2 + q) * T->tco), (q ? s->k->k_e : s->k->fin_e) + (uint64_t)co * T->tco,
-                       1, (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
+    if (x->pall ? s->cur_co == -1 : co != s->cur_co) {
+      /* the chunk's parameters (pall: every chunk's, once) */
+      uint64_t c0 = x->pall ? 0 : (uint64_t)co * T->tco;
+      uint32_t n = x->pall ? (uint32_t)c->ncob : (uint32_t)tco_t;
+      for (int q = 0; q < (c->resb ? 3 + c->res_k : 2); q++) {
+        uint64_t src = q == 0 ? s->k->bias_e : q == 1 ? s->k->req_e : q == 2 ? s->k->fin_e : s->k->k_e;
+        in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(q * x->PB), src + c0, 1, n, n, 0, 0, 0, 0, 0);
         if (cg_push(g, &st->C, &in)) return g->status;
       }
-      s->cur_co = co;
+      s->cur_co = x->pall ? -2 : co;
     }
     if (c->res && !c->resb && !s->rreq_loaded) {
-      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * T->tco), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
+      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * x->PB), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
@@ -611,14 +623,15 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
       in = cg_i_gemm(g, ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                      th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in (0) + u - uop_begin = the co block */
+      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in + u - uop_begin = the co block */
+      if (first && !u0) in.f[ISA_F_wgt_in] = par_at(x, 0, co, T->tco);
       if (cg_push(g, &st->C, &in)) return g->status;
       u0 = u1;
     }
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
-    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, (uint32_t)T->tco, tco_t, P)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, par_at(x, 1, co, T->tco), tco_t, P)) return g->status;
   }
   return g->status;
 }
@@ -639,7 +652,8 @@ static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
   int fused = !c->res && (!cp->y_zp || c->fold);
   if (c->resb) fused = 0;
   int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, (uint32_t)T->tco, tco_t, P)) return g->status;
+  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, par_at(x, 1, co, T->tco), tco_t, P))
+    return g->status;
   /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
    * over the co blocks (pitch ACCP), loop_in over the P pixels */
 #define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
@@ -654,7 +668,7 @@ do {                                                                            
     /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
     for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
       if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
-                       (uint32_t)((pass ? 2 : 3) * T->tco), tco_t, P))
+                       par_at(x, pass ? 2 : 3, co, T->tco), tco_t, P))
         return g->status;
   } else if (c->res) {
     for (int a = 0; a < tco_t; a++) {
@@ -665,7 +679,7 @@ do {                                                                            
       if (cg_push(g, &st->C, &in)) return g->status;
     }
     if (cp->res_zp) BLOCK_PASS(ISA_ALU_ADD, 1, -cp->res_zp, R, 0, 0);
-    BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
+    BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * x->PB), 0);
     BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
   }
   if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
@@ -825,6 +839,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
     uop = (double)x->nsteps * (k.rd_lat + x->U * g->R * 4.0 / bb);
   double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
   if (t->order == 1) par *= x->n_s;
+  if (x->pall) par = 2 * (k.rd_lat + c->ncob * B * 4 / bb); /* once, with the first loads */
   double resl = c->res && !c->resb ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
   double C = gemm + alu + uop + par + resl;
   /* input / weight loads per step, and how many steps miss */
