@@ -540,12 +540,23 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
 
 /* One ALU op per output channel block of a tile: acc[A + a*ACCP] op= acc[src + a] (the
  * block's row of per-channel parameters) for a < tco_t, over the P pixels of each. */
-static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, uint32_t src, int tco_t,
+static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, int q, int co, int tco_t,
                         int P) {
   cg_gen *g = s->g;
-  uint32_t ub;
-  for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * s->x->ACCP), src + (uint32_t)a, 0);
-  if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  const conv_dims *x = s->x;
+  int tco = s->t->tco;
+  uint32_t ub, src = par_at(x, q, co, tco);
+  if (x->pall) {
+    /* one micro-op set for every chunk (block k: A + (k % tco) * ACCP <- kind q of block k),
+     * resident once; the chunk's instruction takes its range */
+    for (int k = 0; k < s->c->ncob; k++)
+      s->uw[k] = cg_uop(g, A + (uint32_t)(k % tco * x->ACCP), (uint32_t)(q * x->PB + k), 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)s->c->ncob, &ub)) return g->status;
+    ub += (uint32_t)(co * tco);
+  } else {
+    for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src + (uint32_t)a, 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  }
   isa_insn in = cg_i_alu(g, op, use_imm, imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
   return cg_push(g, &st->C, &in) ? g->status : CG_OK;
 }
@@ -631,7 +642,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
-    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, par_at(x, 1, co, T->tco), tco_t, P)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, 1, co, tco_t, P)) return g->status;
   }
   return g->status;
 }
@@ -652,7 +663,7 @@ static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
   int fused = !c->res && (!cp->y_zp || c->fold);
   if (c->resb) fused = 0;
   int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, par_at(x, 1, co, T->tco), tco_t, P))
+  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, 1, co, tco_t, P))
     return g->status;
   /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
    * over the co blocks (pitch ACCP), loop_in over the P pixels */
@@ -668,7 +679,7 @@ do {                                                                            
     /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
     for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
       if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
-                       par_at(x, pass ? 2 : 3, co, T->tco), tco_t, P))
+                       pass ? 2 : 3, co, tco_t, P))
         return g->status;
   } else if (c->res) {
     for (int a = 0; a < tco_t; a++) {
@@ -775,7 +786,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   conv_step st[2];
   memset(st, 0, sizeof st);
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
-  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + 4) * sizeof *s.uw);
+  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + (size_t)c->ncob + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
     cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
