@@ -175,6 +175,39 @@ static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   return g->status;
 }
 
+/* The window of a whole tile (one kernel-row chunk) in three instructions whose micro-ops are the
+ * tile's outputs (channel block, row, column) and whose loops step the window position: MOV of
+ * position (0, 0), then MAX / ADD of the rest of row 0 (loop_in kx), then of rows 1.. (loop_out
+ * ky, loop_in kx). An output recurs once per pass over the micro-ops, so with at least
+ * alu_wstage + 2 of them no iteration waits for another's write, and the ALU pays its fill and
+ * dispatch three times per tile instead of once per window position. 1 if it did, 0 if the
+ * tile does not qualify (the caller takes the per-position form), -1 on error. */
+static int pool_whole(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int nky_t, uint32_t *uw, cg_list *C) {
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
+  uint32_t N = (uint32_t)(tco_t * th_t * tw_t), ub;
+  if (N < g->cfg->d.alu_wstage + 2 || 3 * N > g->d->uop_depth / 4) return 0;
+  int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
+  struct { int op; uint32_t off, lo, li, sro, sri; int on; } pass[3] = {
+      {ISA_ALU_MOV, 0, 1, 1, 0, 0, 1},
+      {op, 1, 1, (uint32_t)c->KW - 1, 0, 1, c->KW > 1},
+      {op, (uint32_t)iw_t, (uint32_t)nky_t - 1, (uint32_t)c->KW, (uint32_t)iw_t, 1, nky_t > 1},
+  };
+  for (int q = 0; q < 3; q++) {
+    if (!pass[q].on) continue;
+    uint32_t n = 0;
+    for (int a = 0; a < tco_t; a++)
+      for (int y = 0; y < th_t; y++)
+        for (int x = 0; x < tw_t; x++)
+          uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP + y * tw_t + x),
+                           e->IN + (uint32_t)(a * e->IHW + y * c->sh * iw_t + x * c->sw) + pass[q].off, 0);
+    if (cg_uops(g, C, uw, n, &ub)) return -1;
+    isa_insn in = cg_i_alu(g, pass[q].op, 0, 0, ub, ub + n, pass[q].lo, pass[q].li, 0, 0, pass[q].sro, pass[q].sri);
+    in.f[ISA_F_src_inp] = (uint32_t)e->inp;
+    if (cg_push(g, C, &in)) return -1;
+  }
+  return 1;
+}
+
 /* Kernel-row chunk kc of one output tile: the window's MOV / MAX / ADD passes into the outputs. */
 static int pool_passes(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
                        cg_list *C) {
@@ -185,6 +218,10 @@ static int pool_passes(cg_gen *g, const pool_geo *c, const pool_tile *t, const p
   int ih_t = (th_t - 1) * c->sh + nky_t;
   uint32_t n = 0, ub;
   if (t->sep) return pool_sep_chunk(g, c, e, ih_t, uw, C);
+  if (kc == 0 && nky_t == c->KH) {
+    int w = pool_whole(g, c, e, nky_t, uw, C);
+    if (w) return w < 0 ? g->status : CG_OK;
+  }
   /* first position: MOV (first chunk only); the rest: MAX / ADD */
   int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
   uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
@@ -295,7 +332,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
   int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
   int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
   int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
-  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
+  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw + 4) * sizeof *uw);
   uint32_t req_e = 0;
   cg_list C = {0}, S = {0}, LD = {0};
   if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
