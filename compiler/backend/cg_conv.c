@@ -451,6 +451,17 @@ static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
   int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
   if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 * (int)g->R > 15 || xp1 * (int)g->R > 15))
     return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
+  /* whole rows without pads, blocks that follow each other in DRAM and in the slot: the
+   * chunk's blocks in one LOAD (a row per block; e.g. an fc's 1 x 1 pixels) */
+  int64_t run = (int64_t)ih_t * c->W * g->R, pitch = (int64_t)c->H * c->W * g->R;
+  if (!allpad && tcin_t > 1 && !c->rowskip && !c->ti->blk && !yp0 && !yp1 && !xp0 && !xp1 && iw_t == c->W &&
+      ih_t * iw_t == x->IH * x->IW && run <= 65535 && pitch <= 65535) {
+    int cib = c->dwc ? co * T->tco : ci * T->tci;
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, cib), ISA_MEM_INP) + (uint64_t)y0 * c->W;
+    isa_insn in = cg_i_load(g, ISA_MEM_INP, ibase, dram, (uint32_t)tcin_t, (uint32_t)(ih_t * c->W),
+                            (uint32_t)(c->H * c->W), 0, 0, 0, 0, c->x_zp);
+    return cg_push(g, &st->L, &in) ? g->status : CG_OK;
+  }
   for (int cl = 0; cl < tcin_t; cl++) {
     int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
     uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);

@@ -155,6 +155,15 @@ static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
   int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
   int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+  /* whole rows without pads, blocks that follow each other in DRAM and in the window: one LOAD
+   * (a row per block, e.g. a global pool's planes) */
+  if (tco_t > 1 && !c->ti->blk && ys == ih_t && xs == c->W && iw_t == c->W && ih_t * iw_t == IHW &&
+      (int64_t)ih_t * c->W <= 65535 && (int64_t)c->H * c->W <= 65535) {
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco), mem) + (uint64_t)iy * c->W;
+    isa_insn in = cg_i_load(g, mem, IN, dram, (uint32_t)tco_t, (uint32_t)(ih_t * c->W), (uint32_t)(c->H * c->W), 0, 0, 0,
+                            0, padv);
+    return cg_push(g, l, &in) ? g->status : CG_OK;
+  }
   for (int a = 0; a < tco_t; a++) {
     uint32_t sram = IN + (uint32_t)(a * IHW);
     if (ys <= 0 || xs <= 0) {
