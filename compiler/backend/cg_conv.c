@@ -711,6 +711,52 @@ do {                                                                            
   return g->status;
 }
 
+/* The last step of a layer's last tile as one GEMM and one ALU pass per output block (GEMM of
+ * block 0, its REQ, GEMM of block 1, ...), each REQ handing its block to the store unit: the
+ * stores of the first blocks overlap the GEMMs of the later ones, and the layer ends one block's
+ * REQ and STORE after its last GEMM instead of the whole tile's. Only when the step's compute
+ * after its LOADs is one GEMM whose micro-ops go block by block in equal runs, then UOP loads
+ * that leave its micro-ops alone, then one ALU pass with a micro-op per block (a conv without a
+ * requantized residual, zero point or activation pass). 1 if split, 0 if not. */
+static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from) {
+  cg_list *C = &st->C;
+  int n = C->n, gi = -1, tco_t = e->tco_t;
+  for (int k = from; k < n; k++)
+    if (C->v[k].f[ISA_F_opcode] == ISA_OP_GEMM) {
+      if (gi >= 0) return 0;
+      gi = k;
+    } else if (C->v[k].f[ISA_F_opcode] != ISA_OP_LOAD && k != n - 1) return 0;
+  const uint32_t *gf = gi >= 0 ? C->v[gi].f : NULL, *af = C->v[n - 1].f;
+  if (tco_t < 2 || !gf || gf[ISA_F_bias] || af[ISA_F_opcode] != ISA_OP_ALU || af[ISA_F_loop_out] != 1 ||
+      af[ISA_F_uop_end] - af[ISA_F_uop_begin] != (uint32_t)tco_t || (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) % tco_t)
+    return 0;
+  uint32_t per = (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  if (e->rstep) /* a residual step: as many non-zero weight blocks in every output block */
+    for (int a = 0; a < tco_t; a++) {
+      uint32_t cnt = 0;
+      for (int q = e->q0; q < e->q1; q++) cnt += s->c->nzb[(e->co * s->t->tco + a) * s->c->ncrb + e->rlist[q]];
+      if (cnt != per) return 0;
+    }
+  for (int k = gi + 1; k < n - 1; k++) { /* UOP loads of the pass: not over the GEMM's micro-ops */
+    const uint32_t *f = C->v[k].f;
+    if (f[ISA_F_mem] != ISA_MEM_UOP || (f[ISA_F_sram] < gf[ISA_F_uop_end] && gf[ISA_F_uop_begin] < f[ISA_F_sram] + f[ISA_F_x_size]))
+      return 0;
+  }
+  isa_insn G = C->v[gi], A = C->v[n - 1];
+  for (int k = gi + 1; k < n - 1; k++) C->v[k - 1] = C->v[k]; /* the UOP loads first */
+  C->n = n - 2;
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn g1 = G, a1 = A;
+    g1.f[ISA_F_uop_begin] = G.f[ISA_F_uop_begin] + (uint32_t)a * per;
+    g1.f[ISA_F_uop_end] = g1.f[ISA_F_uop_begin] + per;
+    a1.f[ISA_F_uop_begin] = A.f[ISA_F_uop_begin] + (uint32_t)a;
+    a1.f[ISA_F_uop_end] = a1.f[ISA_F_uop_begin] + 1;
+    cg_tok(&a1, 0, 0, 0, 1);
+    if (cg_push(s->g, C, &g1) || cg_push(s->g, C, &a1)) return 0;
+  }
+  return 1;
+}
+
 /* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
  * except the C2L push, set when a later load needs it). */
 static int plan_step(conv_sched *s, int t, conv_step *st) {
@@ -728,6 +774,8 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   int first = st->C.n;
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
+  int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 && split_tail(s, &e, st, first);
+  if (g->status) return g->status;
   isa_insn in;
   /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done;
    * the waits go on the first GEMM / ALU, so that the step's own LOADs of parameters (ACC)
@@ -745,6 +793,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
                       cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                       (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
       if (cg_push(g, &st->S, &in)) return g->status;
+      if (split) cg_tok(&st->S.v[a], 1, 0, 0, 0); /* its block's REQ */
     }
     cg_tok(&st->S.v[0], 1, 0, 0, 0);
     if (j + s->nslot < x->ntiles) cg_tok(&st->S.v[st->S.n - 1], 0, 0, 1, 0);
