@@ -757,6 +757,51 @@ static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from)
   return 1;
 }
 
+/* The first step of a layer's first tile with its weights in one LOAD per output block, each
+ * handing its block to the compute unit, and its GEMMs block by block (the bias GEMM of block a's
+ * lead micro-op, then the rest of block a's): the first GEMM waits for the input and one block's
+ * weights instead of the whole chunk's. Only when the step's loads end with one WGT LOAD of the
+ * chunk and its compute after its LOADs starts with the bias GEMM (a micro-op per block) and one
+ * GEMM in equal per-block runs. */
+static void split_head(const step_geo *e, conv_step *st, int from) {
+  cg_list *C = &st->C, *L = &st->L;
+  int tco_t = e->tco_t, n = C->n;
+  while (from < n && C->v[from].f[ISA_F_opcode] == ISA_OP_LOAD) from++;
+  if (tco_t < 2 || from + 1 >= n || !L->n) return;
+  isa_insn W = L->v[L->n - 1], G0 = C->v[from], G1 = C->v[from + 1];
+  const uint32_t *w = W.f, *g0 = G0.f, *g1 = G1.f;
+  if (w[ISA_F_opcode] != ISA_OP_LOAD || w[ISA_F_mem] != ISA_MEM_WGT || w[ISA_F_y_size] != 1 || w[ISA_F_pop_next] ||
+      w[ISA_F_x_size] % tco_t || g0[ISA_F_opcode] != ISA_OP_GEMM || !g0[ISA_F_bias] ||
+      g0[ISA_F_uop_end] - g0[ISA_F_uop_begin] != (uint32_t)tco_t || g1[ISA_F_opcode] != ISA_OP_GEMM || g1[ISA_F_bias] ||
+      g1[ISA_F_uop_begin] != g0[ISA_F_uop_end] || (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) % tco_t)
+    return;
+  isa_insn *nc = malloc((size_t)(n + 2 * tco_t) * sizeof *nc), *nl = malloc((size_t)(L->n + tco_t) * sizeof *nl);
+  if (!nc || !nl) return free(nc), free(nl);
+  int m = 0;
+  for (int k = 0; k < L->n - 1; k++) nl[m++] = L->v[k];
+  uint32_t pw = w[ISA_F_x_size] / (uint32_t)tco_t, pg = (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn wa = W;
+    wa.f[ISA_F_sram] += (uint32_t)a * pw, wa.f[ISA_F_dram] += (uint32_t)a * pw;
+    wa.f[ISA_F_x_size] = wa.f[ISA_F_x_stride] = pw;
+    nl[m++] = wa;
+  }
+  free(L->v), L->v = nl, L->n = m, L->cap = L->n;
+  m = 0;
+  for (int k = 0; k < from; k++) nc[m++] = C->v[k];
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn b = G0, r = G1;
+    b.f[ISA_F_uop_begin] = g0[ISA_F_uop_begin] + (uint32_t)a, b.f[ISA_F_uop_end] = b.f[ISA_F_uop_begin] + 1;
+    b.f[ISA_F_wgt_in] = g0[ISA_F_wgt_in] + (uint32_t)a; /* the bias of block a */
+    cg_tok(&b, 1, 0, 0, 0);
+    r.f[ISA_F_uop_begin] = g1[ISA_F_uop_begin] + (uint32_t)a * pg, r.f[ISA_F_uop_end] = r.f[ISA_F_uop_begin] + pg;
+    r.f[ISA_F_pop_prev] = r.f[ISA_F_pop_next] = 0;
+    nc[m++] = b, nc[m++] = r;
+  }
+  for (int k = from + 2; k < n; k++) nc[m++] = C->v[k];
+  free(C->v), C->v = nc, C->n = m, C->cap = n + 2 * tco_t;
+}
+
 /* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
  * except the C2L push, set when a later load needs it). */
 static int plan_step(conv_sched *s, int t, conv_step *st) {
@@ -774,6 +819,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   int first = st->C.n;
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
+  if (j == 0 && r == 0 && !e.rstep) split_head(&e, st, first);
   int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 && split_tail(s, &e, st, first);
   if (g->status) return g->status;
   isa_insn in;
