@@ -899,6 +899,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   }
   if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
   if (L->conv.lut && cg_lut_load(g, &g->prog, L->conv.lut)) goto out; /* fused activation's table */
+  int start = g->prog.n;
   /* two planned steps at a time: cur = step i, nxt = step i+1 */
   if (plan_step(&s, 0, &st[0])) goto out;
   int loaded = 0; /* steps whose loads are in the program */
@@ -918,6 +919,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
     if (emit_list(g, &cur->S)) goto out;
     /* a next step whose loads wait for this step's compute is emitted at the top of the loop */
   }
+  if (lookahead) cg_merge_uops(g, start);
 out:
   for (int i = 0; i < 2; i++) {
     cg_list_free(&st[i].L);

@@ -37,6 +37,14 @@ typedef struct pool_geo {
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
 } pool_geo;
 
+/* The first instruction of a tile's compute list that is not a LOAD UOP: its token waits go
+ * there, so that the compute unit loads micro-ops (cg_merge_uops: all of them) while it waits. */
+static int first_wait(const cg_list *C) {
+  int k = 0;
+  while (k < C->n - 1 && C->v[k].f[ISA_F_opcode] == ISA_OP_LOAD && C->v[k].f[ISA_F_mem] == ISA_MEM_UOP) k++;
+  return k;
+}
+
 /* A tile's end, shared by pooling and upsampling: the compute list C waits for the store that
  * freed its output slot (wait_prev) and signals its store; the STOREs of nblk output blocks from
  * block blk0 (rows x cols pixels from pixel offset pix, row pitch the output's width; block a at
@@ -44,7 +52,7 @@ typedef struct pool_geo {
  * emitted. 0, or -1 with g's status set. */
 static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint32_t O, uint32_t OP, int blk0,
                       int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
-  if (wait_prev) cg_tok(&C->v[0], 0, 1, 0, 0);
+  if (wait_prev) cg_tok(&C->v[first_wait(C)], 0, 1, 0, 0);
   cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
   for (int a = 0; a < nblk; a++) {
     isa_insn in = cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
@@ -343,6 +351,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
   int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
   uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw + 4) * sizeof *uw);
   uint32_t req_e = 0;
+  int start = g->prog.n;
   cg_list C = {0}, S = {0}, LD = {0};
   if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
   if (c->kind == CG_POOL_AVG) {
@@ -373,11 +382,12 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     for (int kc = 0; kc < n_kc; kc++)
       if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
     if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
-    if (t->inp) cg_tok(&C.v[0], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
+    if (t->inp) cg_tok(&C.v[first_wait(&C)], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
     if (tile_store(g, c, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                    (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
       goto out;
   }
+  if (nslot > 1) cg_merge_uops(g, start);
 out:
   cg_list_free(&C);
   cg_list_free(&S);
