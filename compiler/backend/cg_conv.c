@@ -196,21 +196,23 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
   const cg_conv *p = &L->conv;
   int cin_g = c->dwc ? c->gw : c->cin;
   size_t ab = (size_t)B * 4;
-  size_t nacc = (size_t)c->ncob;
-  uint32_t *acc = calloc(nacc * B, 4);
-  uint8_t *bytes = malloc(nacc * ab);
+  size_t nacc = (size_t)c->ncob, nk = c->resb ? 4 : 2; /* kinds of per-channel parameters */
+  uint32_t *acc = calloc(nk * nacc * B, 4);
+  uint8_t *bytes = malloc(nk * nacc * ab);
   if (!acc || !bytes) {
     free(acc);
     free(bytes);
     return cg_fail(g, CG_E_NOMEM, "out of memory (bias)");
   }
-  /* little-endian int32 lanes */
+  /* little-endian int32 lanes; the kinds side by side (bias, requant[, final requant,
+   * constants]: one LOAD brings them all, conv_dims pall) */
 #define PUT_ACC(dst_e, n_el)                                                    \
   do {                                                                          \
     for (size_t q = 0; q < (size_t)(n_el) * B; q++)                             \
       for (int bb = 0; bb < 4; bb++) bytes[4 * q + bb] = (uint8_t)(acc[q] >> (8 * bb)); \
     dst_e = cg_elem(g, cg_const(g, bytes, (size_t)(n_el) * ab), ISA_MEM_ACC);   \
   } while (0)
+  uint32_t *kind[4] = {acc, acc + nacc * B, acc + 2 * nacc * B, acc + 3 * nacc * B};
   /* bias - x_zp * sum(w[o]) (mod 2^32, as the GEMM accumulates): padding holds x_zp */
   size_t per_o = (size_t)cin_g * c->KH * c->KW;
   for (int o = 0; o < c->ncob * (int)B; o++) {
@@ -220,28 +222,26 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
       for (size_t q = 0; q < per_o; q++) sw += p->weight[(size_t)o * per_o + q];
       b = (uint32_t)p->bias[o] - (uint32_t)((int64_t)c->x_zp * sw);
     }
-    acc[o] = b;
+    kind[0][o] = b;
   }
-  PUT_ACC(k->bias_e, c->ncob);
   for (int o = 0; o < c->ncob * (int)B; o++)
-    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
-                         : cg_req_lane(1 << 14, 15);
-  PUT_ACC(k->req_e, c->ncob);
+    kind[1][o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
+                             : cg_req_lane(1 << 14, 15);
   if (c->resb) {
     /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
     for (int o = 0; o < c->ncob * (int)B; o++)
-      acc[o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
-    PUT_ACC(k->fin_e, c->ncob);
+      kind[2][o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
     for (int o = 0; o < c->ncob * (int)B; o++) {
       int64_t kk = 0;
       if (o < c->cout) {
         kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
         for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
       }
-      acc[o] = (uint32_t)kk;
+      kind[3][o] = (uint32_t)kk;
     }
-    PUT_ACC(k->k_e, c->ncob);
   }
+  PUT_ACC(k->bias_e, nk * nacc);
+  k->req_e = k->bias_e + nacc, k->fin_e = k->bias_e + 2 * nacc, k->k_e = k->bias_e + 3 * nacc;
   /* requantized residual: its requant */
   for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
   PUT_ACC(k->rreq_e, 1);
@@ -590,7 +590,9 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       /* the chunk's parameters (pall: every chunk's, once) */
       uint64_t c0 = x->pall ? 0 : (uint64_t)co * T->tco;
       uint32_t n = x->pall ? (uint32_t)c->ncob : (uint32_t)tco_t;
-      for (int q = 0; q < (c->resb ? 3 + c->res_k : 2); q++) {
+      int nq = c->resb ? 3 + c->res_k : 2;
+      if (x->pall) n *= (uint32_t)nq, nq = 1; /* the kinds follow each other as in the area */
+      for (int q = 0; q < nq; q++) {
         uint64_t src = q == 0 ? s->k->bias_e : q == 1 ? s->k->req_e : q == 2 ? s->k->fin_e : s->k->k_e;
         in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(q * x->PB), src + c0, 1, n, n, 0, 0, 0, 0, 0);
         if (cg_push(g, &st->C, &in)) return g->status;
