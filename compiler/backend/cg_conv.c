@@ -714,36 +714,40 @@ do {                                                                            
 }
 
 /* The last step of a layer's last tile as one GEMM and one ALU pass per output block (GEMM of
- * block 0, its REQ, GEMM of block 1, ...), each REQ handing its block to the store unit: the
- * stores of the first blocks overlap the GEMMs of the later ones, and the layer ends one block's
- * REQ and STORE after its last GEMM instead of the whole tile's. Only when the step's compute
- * after its LOADs is one GEMM whose micro-ops go block by block in equal runs, then UOP loads
- * that leave its micro-ops alone, then one ALU pass with a micro-op per block (a conv without a
- * requantized residual, zero point or activation pass). 1 if split, 0 if not. */
+ * block 0, its REQ, GEMM of block 1, ...), and the last block's in two halves of its rows, each
+ * REQ handing its part to the store unit: the stores of the first parts overlap the GEMMs of the
+ * later ones, and the layer ends half a block's REQ and STORE after its last GEMM instead of the
+ * whole tile's. Only when the step's compute after its LOADs is one GEMM whose micro-ops go
+ * block by block in equal runs, then UOP loads that leave its micro-ops alone, then one ALU
+ * pass with a micro-op per block (a conv without a requantized residual, zero point or
+ * activation pass). Returns the first row of the last block's second half (0: not halved), or
+ * -1 if not split. */
 static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from) {
   cg_list *C = &st->C;
-  int n = C->n, gi = -1, tco_t = e->tco_t;
+  int n = C->n, gi = -1, tco_t = e->tco_t, h1 = e->th_t / 2;
   for (int k = from; k < n; k++)
     if (C->v[k].f[ISA_F_opcode] == ISA_OP_GEMM) {
-      if (gi >= 0) return 0;
+      if (gi >= 0) return -1;
       gi = k;
-    } else if (C->v[k].f[ISA_F_opcode] != ISA_OP_LOAD && k != n - 1) return 0;
+    } else if (C->v[k].f[ISA_F_opcode] != ISA_OP_LOAD && k != n - 1) return -1;
   const uint32_t *gf = gi >= 0 ? C->v[gi].f : NULL, *af = C->v[n - 1].f;
-  if (tco_t < 2 || !gf || gf[ISA_F_bias] || af[ISA_F_opcode] != ISA_OP_ALU || af[ISA_F_loop_out] != 1 ||
-      af[ISA_F_uop_end] - af[ISA_F_uop_begin] != (uint32_t)tco_t || (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) % tco_t)
-    return 0;
+  if ((tco_t < 2 && !h1) || !gf || gf[ISA_F_bias] || af[ISA_F_opcode] != ISA_OP_ALU || af[ISA_F_loop_out] != 1 ||
+      af[ISA_F_uop_end] - af[ISA_F_uop_begin] != (uint32_t)tco_t || (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) % tco_t ||
+      af[ISA_F_loop_in] != (uint32_t)e->P || gf[ISA_F_loop_out] != (uint32_t)e->th_t)
+    return -1;
   uint32_t per = (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) / (uint32_t)tco_t;
   if (e->rstep) /* a residual step: as many non-zero weight blocks in every output block */
     for (int a = 0; a < tco_t; a++) {
       uint32_t cnt = 0;
       for (int q = e->q0; q < e->q1; q++) cnt += s->c->nzb[(e->co * s->t->tco + a) * s->c->ncrb + e->rlist[q]];
-      if (cnt != per) return 0;
+      if (cnt != per) return -1;
     }
   for (int k = gi + 1; k < n - 1; k++) { /* UOP loads of the pass: not over the GEMM's micro-ops */
     const uint32_t *f = C->v[k].f;
     if (f[ISA_F_mem] != ISA_MEM_UOP || (f[ISA_F_sram] < gf[ISA_F_uop_end] && gf[ISA_F_uop_begin] < f[ISA_F_sram] + f[ISA_F_x_size]))
-      return 0;
+      return -1;
   }
+  cg_gen *g = s->g;
   isa_insn G = C->v[gi], A = C->v[n - 1];
   for (int k = gi + 1; k < n - 1; k++) C->v[k - 1] = C->v[k]; /* the UOP loads first */
   C->n = n - 2;
@@ -754,9 +758,30 @@ static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from)
     a1.f[ISA_F_uop_begin] = A.f[ISA_F_uop_begin] + (uint32_t)a;
     a1.f[ISA_F_uop_end] = a1.f[ISA_F_uop_begin] + 1;
     cg_tok(&a1, 0, 0, 0, 1);
-    if (cg_push(s->g, C, &g1) || cg_push(s->g, C, &a1)) return 0;
+    if (a < tco_t - 1 || !h1) {
+      if (cg_push(g, C, &g1) || cg_push(g, C, &a1)) return -1;
+      continue;
+    }
+    /* the last block: rows [0, h1), then [h1, th_t) through micro-ops moved by h1 rows */
+    isa_insn g2 = g1, a2 = a1;
+    uint32_t *w = s->uw, ua, us, uwt, ub;
+    g1.f[ISA_F_loop_out] = (uint32_t)h1, a1.f[ISA_F_loop_in] = (uint32_t)(h1 * e->tw_t);
+    if (cg_push(g, C, &g1) || cg_push(g, C, &a1)) return -1;
+    if (cg_uop_words(g, g2.f[ISA_F_uop_begin], per, w)) return cg_fail(g, CG_E_INTERNAL, "conv: tail micro-ops"), -1;
+    for (uint32_t u = 0; u < per; u++) {
+      isa_uop_fields(g->cfg, w[u], &ua, &us, &uwt);
+      w[u] = cg_uop(g, ua + (uint32_t)h1 * G.f[ISA_F_acc_out], us + (uint32_t)h1 * G.f[ISA_F_inp_out], uwt);
+    }
+    if (cg_uops(g, C, w, per, &ub)) return -1;
+    g2.f[ISA_F_uop_begin] = ub, g2.f[ISA_F_uop_end] = ub + per, g2.f[ISA_F_loop_out] = (uint32_t)(e->th_t - h1);
+    if (cg_uop_words(g, a2.f[ISA_F_uop_begin], 1, w)) return cg_fail(g, CG_E_INTERNAL, "conv: tail micro-ops"), -1;
+    isa_uop_fields(g->cfg, w[0], &ua, &us, &uwt);
+    w[0] = cg_uop(g, ua + (uint32_t)(h1 * e->tw_t), us, uwt);
+    if (cg_uops(g, C, w, 1, &ub)) return -1;
+    a2.f[ISA_F_uop_begin] = ub, a2.f[ISA_F_uop_end] = ub + 1, a2.f[ISA_F_loop_in] = (uint32_t)(e->P - h1 * e->tw_t);
+    if (cg_push(g, C, &g2) || cg_push(g, C, &a2)) return -1;
   }
-  return 1;
+  return h1;
 }
 
 /* The first step of a layer's first tile with its weights in one LOAD per output block, each
@@ -822,7 +847,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
   if (j == 0 && r == 0 && !e.rstep) split_head(&e, st, first);
-  int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 && split_tail(s, &e, st, first);
+  int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 ? split_tail(s, &e, st, first) : -1;
   if (g->status) return g->status;
   isa_insn in;
   /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done;
@@ -837,11 +862,15 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (r == x->nr - 1) {
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
-      in = cg_i_store(g, A + (uint32_t)(a * x->ACCP),
-                      cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
-                      (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
-      if (cg_push(g, &st->S, &in)) return g->status;
-      if (split) cg_tok(&st->S.v[a], 1, 0, 0, 0); /* its block's REQ */
+      /* split_tail: a store per part, each after its part's REQ */
+      for (int h = 0, y0 = 0, y1 = split > 0 && a == tco_t - 1 ? split : th_t; h < 2 && y0 < th_t;
+           h++, y0 = y1, y1 = th_t) {
+        in = cg_i_store(g, A + (uint32_t)(a * x->ACCP + y0 * tw_t),
+                        cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)(oy0 + y0) * c->OW + (uint64_t)ox0,
+                        (uint32_t)(y1 - y0), (uint32_t)tw_t, (uint32_t)c->OW);
+        if (cg_push(g, &st->S, &in)) return g->status;
+        if (split >= 0) cg_tok(&st->S.v[st->S.n - 1], 1, 0, 0, 0);
+      }
     }
     cg_tok(&st->S.v[0], 1, 0, 0, 0);
     if (j + s->nslot < x->ntiles) cg_tok(&st->S.v[st->S.n - 1], 0, 0, 1, 0);

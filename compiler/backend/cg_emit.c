@@ -170,6 +170,17 @@ uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt) {
   return isa_uop(g->cfg, acc, src, wgt);
 }
 
+int cg_uop_words(const cg_gen *g, uint32_t begin, uint32_t n, uint32_t *out) {
+  for (int i = 0; i < g->nres; i++) {
+    const cg_uset *u = &g->sets[g->res[i].set];
+    if (begin >= g->res[i].at && begin + n <= g->res[i].at + u->n) {
+      memcpy(out, u->w + (begin - g->res[i].at), n * sizeof *out);
+      return 0;
+    }
+  }
+  return -1;
+}
+
 void cg_gemm_uops(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt,
                   unsigned h0, unsigned h1) {
   for (uint32_t h = h0; h < h1; h++) w[(*n)++] = isa_uop(g->cfg, acc, inp * g->R + h, wgt * g->R + h);

@@ -154,6 +154,9 @@ uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
  * *begin = its first uop index. n must be at most uop_depth. */
 int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin);
 uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt);
+/* The words of the resident micro-ops at uop buffer positions [begin, begin + n) (one set's):
+ * 0, or -1 if they are not one resident set's. */
+int cg_uop_words(const cg_gen *g, uint32_t begin, uint32_t n, uint32_t *out);
 /* The LOAD UOPs of g->prog[start..) as one LOAD (their sets copied side by side into the image)
  * right before the first compute instruction that waits for a token, when they fill one run of
  * the uop buffer without overlaps and nothing reads their elements before they load: a layer's
