@@ -784,49 +784,126 @@ static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from)
   return h1;
 }
 
-/* The first step of a layer's first tile with its weights in one LOAD per output block, each
- * handing its block to the compute unit, and its GEMMs block by block (the bias GEMM of block a's
- * lead micro-op, then the rest of block a's): the first GEMM waits for the input and one block's
- * weights instead of the whole chunk's. Only when the step's loads end with one WGT LOAD of the
- * chunk and its compute after its LOADs starts with the bias GEMM (a micro-op per block) and one
- * GEMM in equal per-block runs. */
-static void split_head(const step_geo *e, conv_step *st, int from) {
-  cg_list *C = &st->C, *L = &st->L;
-  int tco_t = e->tco_t, n = C->n;
+#define CG_MAX_HEAD 64 /* output blocks split_head splits (more: it leaves the step alone) */
+
+/* Split the INP LOADs l[0..n) of a window of ih rows of iw elements, rows stride elements apart
+ * in DRAM, at window row k into the top rows (to top[]) and the rest (to bot[]); 0 if one of
+ * them is not such a window LOAD (e.g. one of whole planes, a row per block) with k inside its
+ * DRAM rows. */
+static int split_rows(const isa_insn *l, int n, uint32_t ih, uint32_t iw, uint32_t stride, uint32_t k, isa_insn *top,
+                      isa_insn *bot) {
+  for (int i = 0; i < n; i++) {
+    const uint32_t *f = l[i].f;
+    uint32_t yp0 = f[ISA_F_y_pad0], ys = f[ISA_F_y_size];
+    if (f[ISA_F_opcode] != ISA_OP_LOAD || f[ISA_F_mem] != ISA_MEM_INP || yp0 + ys + f[ISA_F_y_pad1] != ih ||
+        k <= yp0 || k >= yp0 + ys || f[ISA_F_pop_prev] || f[ISA_F_push_next] || f[ISA_F_push_prev] ||
+        f[ISA_F_x_stride] != stride)
+      return 0;
+    uint32_t row = f[ISA_F_x_pad0] + f[ISA_F_x_size] + f[ISA_F_x_pad1];
+    if (row != iw) return 0;
+    top[i] = bot[i] = l[i];
+    top[i].f[ISA_F_y_size] = k - yp0, top[i].f[ISA_F_y_pad1] = 0;
+    bot[i].f[ISA_F_y_pad0] = 0, bot[i].f[ISA_F_y_size] = ys - (k - yp0), bot[i].f[ISA_F_pop_next] = 0;
+    bot[i].f[ISA_F_sram] += k * row, bot[i].f[ISA_F_dram] += (k - yp0) * f[ISA_F_x_stride];
+  }
+  return 1;
+}
+
+/* GEMM in over its rows [h, h + rows) of loop_out: micro-ops moved by h rows (a set of their
+ * own, its LOAD UOP into l). 0, or -1 on error. */
+static int gemm_rows(cg_gen *g, uint32_t *w, cg_list *l, isa_insn *in, uint32_t h, uint32_t rows) {
+  uint32_t n = in->f[ISA_F_uop_end] - in->f[ISA_F_uop_begin], ua, us, uwt, ub;
+  if (h) {
+    if (cg_uop_words(g, in->f[ISA_F_uop_begin], n, w)) return cg_fail(g, CG_E_INTERNAL, "conv: head micro-ops"), -1;
+    for (uint32_t u = 0; u < n; u++) {
+      isa_uop_fields(g->cfg, w[u], &ua, &us, &uwt);
+      w[u] = cg_uop(g, ua + h * in->f[ISA_F_acc_out], us + h * in->f[ISA_F_inp_out], uwt);
+    }
+    if (cg_uops(g, l, w, n, &ub)) return -1;
+    in->f[ISA_F_uop_begin] = ub, in->f[ISA_F_uop_end] = ub + n;
+  }
+  in->f[ISA_F_loop_out] = rows;
+  return 0;
+}
+
+/* The first step of a layer's first tile in parts, each handing its data to the compute unit
+ * (L2C): the first output block's rows [0, h1) (the input's top rows and the block's weights),
+ * its rows [h1, th) (the input's other rows), then the other blocks (one weight LOAD each), each
+ * part's GEMMs (the bias GEMM of its lead micro-op, then the rest) popping its token. The
+ * layer's first GEMM then waits for part of the input and one block's weights, not the step's.
+ * Only when the step's loads are its input's window LOADs then one WGT LOAD of the chunk, and
+ * its compute after its LOADs starts with the bias GEMM (a micro-op per block) and one GEMM in
+ * equal per-block runs; the rows split only for plain window LOADs. */
+static int split_head(conv_sched *s, const step_geo *e, conv_step *st, int from) {
+  cg_gen *g = s->g;
+  cg_list *C = &st->C, *L = &st->L, U = {0};
+  int tco_t = e->tco_t, n = C->n, ni = L->n - 1;
   while (from < n && C->v[from].f[ISA_F_opcode] == ISA_OP_LOAD) from++;
-  if (tco_t < 2 || from + 1 >= n || !L->n) return;
-  isa_insn W = L->v[L->n - 1], G0 = C->v[from], G1 = C->v[from + 1];
+  if (from + 1 >= n || ni < 0) return CG_OK;
+  isa_insn W = L->v[ni], G0 = C->v[from], G1 = C->v[from + 1];
   const uint32_t *w = W.f, *g0 = G0.f, *g1 = G1.f;
   if (w[ISA_F_opcode] != ISA_OP_LOAD || w[ISA_F_mem] != ISA_MEM_WGT || w[ISA_F_y_size] != 1 || w[ISA_F_pop_next] ||
       w[ISA_F_x_size] % tco_t || g0[ISA_F_opcode] != ISA_OP_GEMM || !g0[ISA_F_bias] ||
       g0[ISA_F_uop_end] - g0[ISA_F_uop_begin] != (uint32_t)tco_t || g1[ISA_F_opcode] != ISA_OP_GEMM || g1[ISA_F_bias] ||
-      g1[ISA_F_uop_begin] != g0[ISA_F_uop_end] || (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) % tco_t)
-    return;
-  isa_insn *nc = malloc((size_t)(n + 2 * tco_t) * sizeof *nc), *nl = malloc((size_t)(L->n + tco_t) * sizeof *nl);
-  if (!nc || !nl) return free(nc), free(nl);
-  int m = 0;
-  for (int k = 0; k < L->n - 1; k++) nl[m++] = L->v[k];
+      g1[ISA_F_uop_begin] != g0[ISA_F_uop_end] || (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) % tco_t ||
+      g0[ISA_F_loop_out] != (uint32_t)e->th_t)
+    return CG_OK;
+  uint32_t h1 = (uint32_t)e->th_t / 2, k = 0;
+  isa_insn *top = malloc((size_t)(ni + 1) * sizeof *top), *bot = malloc((size_t)(ni + 1) * sizeof *bot);
+  isa_insn *nl = malloc((size_t)(2 * ni + tco_t) * sizeof *nl), *nc = malloc((size_t)(n + 4 * tco_t + 8) * sizeof *nc);
+  if (!top || !bot || !nl || !nc) {
+    cg_fail(g, CG_E_NOMEM, "out of memory (conv head)");
+    goto out;
+  }
+  uint64_t ib = 0; /* the input's bytes: the rows split when they outweigh a block's weights */
+  for (int i = 0; i < ni; i++)
+    ib += (uint64_t)L->v[i].f[ISA_F_y_size] * L->v[i].f[ISA_F_x_size] * g->cfg->elem_bytes[ISA_MEM_INP];
+  if (ib <= (uint64_t)(w[ISA_F_x_size] / (uint32_t)tco_t) * g->cfg->elem_bytes[ISA_MEM_WGT]) h1 = 0;
+  if (h1 && !s->c->rowskip) k = (h1 - 1) * (uint32_t)s->c->sh + (uint32_t)((e->nky_t - 1) * s->c->dh) + 1;
+  uint32_t iw = (uint32_t)e->iw_t * g->R, stride = (uint32_t)s->c->W * g->R;
+  if (!k || !split_rows(L->v, ni, (uint32_t)e->ih_t, iw, stride, k, top, bot)) h1 = 0;
+  if ((tco_t < 2 && !h1) || tco_t > CG_MAX_HEAD) goto out;
   uint32_t pw = w[ISA_F_x_size] / (uint32_t)tco_t, pg = (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  int m = 0, np = 0;
+  for (int i = 0; i < ni; i++) nl[m++] = h1 ? top[i] : L->v[i];
   for (int a = 0; a < tco_t; a++) {
     isa_insn wa = W;
     wa.f[ISA_F_sram] += (uint32_t)a * pw, wa.f[ISA_F_dram] += (uint32_t)a * pw;
     wa.f[ISA_F_x_size] = wa.f[ISA_F_x_stride] = pw;
     nl[m++] = wa;
   }
-  free(L->v), L->v = nl, L->n = m, L->cap = L->n;
-  m = 0;
-  for (int k = 0; k < from; k++) nc[m++] = C->v[k];
-  for (int a = 0; a < tco_t; a++) {
+  for (int i = 0; h1 && i < ni; i++) nl[m++] = bot[i];
+  cg_tok(&nl[m - 1], 0, 0, 0, 1); /* h1: the bottom rows' part */
+  isa_insn parts[2 * CG_MAX_HEAD + 2];
+  for (int a = 0; a < tco_t; a++) { /* block a over rows [0, h1) (h1 = 0: all) */
     isa_insn b = G0, r = G1;
     b.f[ISA_F_uop_begin] = g0[ISA_F_uop_begin] + (uint32_t)a, b.f[ISA_F_uop_end] = b.f[ISA_F_uop_begin] + 1;
     b.f[ISA_F_wgt_in] = g0[ISA_F_wgt_in] + (uint32_t)a; /* the bias of block a */
     cg_tok(&b, 1, 0, 0, 0);
     r.f[ISA_F_uop_begin] = g1[ISA_F_uop_begin] + (uint32_t)a * pg, r.f[ISA_F_uop_end] = r.f[ISA_F_uop_begin] + pg;
     r.f[ISA_F_pop_prev] = r.f[ISA_F_pop_next] = 0;
-    nc[m++] = b, nc[m++] = r;
+    if (h1) b.f[ISA_F_loop_out] = r.f[ISA_F_loop_out] = h1;
+    parts[np++] = b, parts[np++] = r;
   }
-  for (int k = from + 2; k < n; k++) nc[m++] = C->v[k];
-  free(C->v), C->v = nc, C->n = m, C->cap = n + 2 * tco_t;
+  if (h1) { /* every block over rows [h1, th) */
+    isa_insn b = G0, r = G1;
+    cg_tok(&b, 1, 0, 0, 0);
+    r.f[ISA_F_pop_prev] = r.f[ISA_F_pop_next] = 0;
+    if (gemm_rows(g, s->uw, &U, &b, h1, (uint32_t)e->th_t - h1) || gemm_rows(g, s->uw, &U, &r, h1, (uint32_t)e->th_t - h1))
+      goto out;
+    parts[np++] = b, parts[np++] = r;
+  }
+  int q = 0;
+  for (int i = 0; i < from; i++) nc[q++] = C->v[i];
+  for (int i = 0; i < U.n; i++) nc[q++] = U.v[i]; /* the moved micro-ops' loads */
+  for (int i = 0; i < np; i++) nc[q++] = parts[i];
+  for (int i = from + 2; i < n; i++) nc[q++] = C->v[i];
+  free(C->v), C->v = nc, C->n = q, C->cap = n + 4 * tco_t + 8, nc = NULL;
+  free(L->v), L->v = nl, L->n = m, L->cap = 2 * ni + tco_t, nl = NULL;
+out:
+  free(top), free(bot), free(nl), free(nc);
+  cg_list_free(&U);
+  return g->status;
 }
 
 /* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
@@ -846,7 +923,7 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   int first = st->C.n;
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
-  if (j == 0 && r == 0 && !e.rstep) split_head(&e, st, first);
+  if (j == 0 && r == 0 && !e.rstep && split_head(s, &e, st, first)) return g->status;
   int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 ? split_tail(s, &e, st, first) : -1;
   if (g->status) return g->status;
   isa_insn in;
