@@ -192,33 +192,47 @@ static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   return g->status;
 }
 
-/* The window of a whole tile (one kernel-row chunk) in three instructions whose micro-ops are the
- * tile's outputs (channel block, row, column) and whose loops step the window position: MOV of
- * position (0, 0), then MAX / ADD of the rest of row 0 (loop_in kx), then of rows 1.. (loop_out
- * ky, loop_in kx). An output recurs once per pass over the micro-ops, so with at least
- * alu_wstage + 2 of them no iteration waits for another's write, and the ALU pays its fill and
- * dispatch three times per tile instead of once per window position. 1 if it did, 0 if the
- * tile does not qualify (the caller takes the per-position form), -1 on error. */
+/* The window of a whole tile (one kernel-row chunk) in three instructions: MOV of position
+ * (0, 0), then MAX / ADD of the rest of column 0 (kernel rows 1..), then of columns 1.. . Their
+ * micro-ops are the tile's output rows, for each kernel row (block a, ky, row y: output row y,
+ * input row y*sh + ky), and their loops step the column offset kx (loop_out) and the output
+ * column (loop_in). An output recurs once per tco*th micro-ops, so with at least alu_wstage + 2
+ * of them no iteration waits for another's write, and the ALU pays its fill and dispatch three
+ * times per tile instead of once per window position; the micro-ops are few (a row, not a
+ * pixel, each). 1 if it did, 0 if the tile does not qualify (the caller takes the per-position
+ * form), -1 on error. */
 static int pool_whole(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int nky_t, uint32_t *uw, cg_list *C) {
   int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
-  uint32_t N = (uint32_t)(tco_t * th_t * tw_t), ub;
-  if (N < g->cfg->d.alu_wstage + 2 || 3 * N > g->d->uop_depth / 4) return 0;
+  uint32_t rows = (uint32_t)(tco_t * th_t), pix = rows * (uint32_t)tw_t, wmin = g->cfg->d.alu_wstage + 2, ub;
+  /* micro-ops per output row (rows * 2 * nky of them) or per output pixel (3 * pix): fewer */
+  int by_row = rows >= wmin && (uint64_t)rows * 2 * nky_t < 3 * (uint64_t)pix;
+  if (!by_row && (pix < wmin || 3 * (uint64_t)pix > g->d->uop_depth / 4)) return 0;
+  if (by_row && (uint64_t)rows * 2 * nky_t > g->d->uop_depth / 4) return 0;
   int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
-  struct { int op; uint32_t off, lo, li, sro, sri; int on; } pass[3] = {
-      {ISA_ALU_MOV, 0, 1, 1, 0, 0, 1},
-      {op, 1, 1, (uint32_t)c->KW - 1, 0, 1, c->KW > 1},
-      {op, (uint32_t)iw_t, (uint32_t)nky_t - 1, (uint32_t)c->KW, (uint32_t)iw_t, 1, nky_t > 1},
+  /* by row: MOV (0, 0), then rows 1.. of column 0, then columns 1.. (loop_out kx, loop_in the
+   * output column); by pixel: MOV (0, 0), then columns 1.. of row 0 (loop_in kx), then rows
+   * 1.. (loop_out ky, loop_in kx) */
+  typedef struct { int op, ky0, ky1, kx0; uint32_t lo, li, sro, sri; int on; } wpass;
+  wpass pass[2][3] = {
+      {{ISA_ALU_MOV, 0, 1, 0, 1, 1, 0, 0, 1},
+       {op, 0, 1, 1, 1, (uint32_t)c->KW - 1, 0, 1, c->KW > 1},
+       {op, 1, 2, 0, (uint32_t)nky_t - 1, (uint32_t)c->KW, (uint32_t)iw_t, 1, nky_t > 1}},
+      {{ISA_ALU_MOV, 0, 1, 0, 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, 1},
+       {op, 1, nky_t, 0, 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, nky_t > 1},
+       {op, 0, nky_t, 1, (uint32_t)c->KW - 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, c->KW > 1}},
   };
   for (int q = 0; q < 3; q++) {
-    if (!pass[q].on) continue;
+    const wpass *P = &pass[by_row][q];
+    if (!P->on) continue;
     uint32_t n = 0;
-    for (int a = 0; a < tco_t; a++)
-      for (int y = 0; y < th_t; y++)
-        for (int x = 0; x < tw_t; x++)
-          uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP + y * tw_t + x),
-                           e->IN + (uint32_t)(a * e->IHW + y * c->sh * iw_t + x * c->sw) + pass[q].off, 0);
+    for (int ky = P->ky0; ky < P->ky1; ky++)
+      for (int a = 0; a < tco_t; a++)
+        for (int y = 0; y < th_t; y++)
+          for (int x = 0; x < (by_row ? 1 : tw_t); x++)
+            uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP + y * tw_t + x),
+                             e->IN + (uint32_t)(a * e->IHW + (y * c->sh + ky) * iw_t + x * c->sw + P->kx0), 0);
     if (cg_uops(g, C, uw, n, &ub)) return -1;
-    isa_insn in = cg_i_alu(g, pass[q].op, 0, 0, ub, ub + n, pass[q].lo, pass[q].li, 0, 0, pass[q].sro, pass[q].sri);
+    isa_insn in = cg_i_alu(g, P->op, 0, 0, ub, ub + n, P->lo, P->li, 0, by_row, P->sro, P->sri);
     in.f[ISA_F_src_inp] = (uint32_t)e->inp;
     if (cg_push(g, C, &in)) return -1;
   }
