@@ -1231,7 +1231,7 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
   conv_geo c = *cg;
-  int top = cg_min(nc, exhaustive ? 24 : 6);
+  int top = cg_min(nc, exhaustive ? 24 : 12);
   int best = 0;
   double best_cy = -1;
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
