@@ -54,9 +54,15 @@ static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint
                       int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
   if (wait_prev) cg_tok(&C->v[first_wait(C)], 0, 1, 0, 0);
   cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
-  for (int a = 0; a < nblk; a++) {
-    isa_insn in = cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
-                             rows, cols, (uint32_t)c->OW);
+  /* whole planes of blocks that follow each other in DRAM and in the output buffer: one STORE
+   * (a row per block, e.g. a global pool's 1 x 1 outputs) */
+  uint64_t plane = (uint64_t)c->OH * c->OW;
+  int one = nblk > 1 && !c->to->blk && rows * cols == plane && OP == plane && plane <= 65535;
+  for (int a = 0; a < (one ? 1 : nblk); a++) {
+    isa_insn in = one ? cg_i_store(g, O, cg_elem(g, cg_tblk(c->to, g->B, blk0), ISA_MEM_OUT), (uint32_t)nblk,
+                                   (uint32_t)plane, (uint32_t)plane)
+                      : cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
+                                   rows, cols, (uint32_t)c->OW);
     if (cg_push(g, S, &in)) return -1;
   }
   cg_tok(&S->v[0], 1, 0, 0, 0);
