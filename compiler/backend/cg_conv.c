@@ -1090,7 +1090,8 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   if (nslot == 1) return C + Ld + S;
   double m = C > Ld ? C : Ld;
   if (S > m) m = S;
-  return m + iload + wload + sone;
+  /* the start: the first step's input and one output block's weights (split_head) */
+  return m + iload + (k.rd_lat + k.insn_ovh + x->WGTS / t->tco * B * B / bb) + sone;
 }
 
 /* Append val to v[0..*n) if it is in 1..max and new. */
@@ -1231,7 +1232,7 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
   conv_geo c = *cg;
-  int top = cg_min(nc, exhaustive ? 24 : 12);
+  int top = cg_min(nc, exhaustive ? 24 : 16);
   int best = 0;
   double best_cy = -1;
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
