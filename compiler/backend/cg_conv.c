@@ -25,16 +25,24 @@
  * shift >= 16 and the shifted bounds fit int8; then one ADD y_zp), else REQ, ADD, CLIP.
  *
  * Buffers. INP and WGT have two slots each, the accumulator two tile blocks after a small
- * parameter area (bias, requant, residual requant elements of the current co chunk). Loads of
+ * parameter area (bias, requant, residual requant elements: of every co chunk when they fit,
+ * loaded once at the layer's start (conv_dims pall), else of the current chunk). Loads of
  * step t+1 go to the slot that step t does not use, so they overlap step t's GEMM; stores of
  * tile j overlap the compute of tile j+1. Tokens: a load group pushes L2C, the step's first
- * compute instruction pops it; a load group that overwrites a slot pops C2L, pushed by the last
- * compute instruction of the step that last read the slot (only when it is newer than what the
- * load unit already waited for); a tile's last ALU pushes C2S, its first STORE pops it, its last
- * STORE pushes S2C for tile j+2, whose first compute instruction pops it. Program order puts the
- * loads of step t+1 before the compute of step t, so every pop is preceded by its push in
- * program order (no fetch deadlock). no_latency_hiding uses one slot of everything (the same
- * tiles), which serializes load, compute and store.
+ * GEMM / ALU pops it (after the step's own LOADs of parameters and micro-ops); a load group that
+ * overwrites a slot pops C2L, pushed by the last compute instruction of the step that last read
+ * the slot (only when it is newer than what the load unit already waited for); a tile's last ALU
+ * pushes C2S, its first STORE pops it, its last STORE pushes S2C for tile j+2, whose first GEMM
+ * pops it. Program order puts the loads of step t+1 before the compute of step t, so every pop
+ * is preceded by its push in program order (no fetch deadlock). no_latency_hiding uses one slot
+ * of everything (the same tiles), which serializes load, compute and store.
+ *
+ * A layer's start and end (each layer is its own program): its micro-op sets come in one LOAD
+ * UOP while it waits for its first data (cg_merge_uops); its first step loads its weights one
+ * output block at a time, the input's top rows first when the input outweighs a block's weights,
+ * and runs its GEMMs in those parts as they arrive (split_head); its last step runs GEMM and REQ
+ * per output block, the last block in two halves of its rows, each part stored as soon as it is
+ * requantized (split_tail).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),

@@ -14,7 +14,9 @@
  * Per chunk: one LOAD ACC8 of the input window per channel block, then ALU MOV (first kernel
  * position of the first chunk) and MAX / ADD over the other positions with
  *     loop_out = rows (dst_out = tw, src_out = sh * window width), loop_in = columns (src_in = sw),
- * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused).
+ * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused). A tile in
+ * one chunk with enough outputs takes three instructions instead (pool_whole: the window
+ * positions in the loops, the outputs in the micro-ops).
  * Elementwise add: the tensors are contiguous runs of elements of one shape; chunks of T
  * elements: LOAD ACC8 a and b, REQ each into the output scale, ADD, CLIP, STORE.
  */
