@@ -42,7 +42,7 @@ for s in j["steps"]:
 PYEOF
 # CPU steps appear in plan order with their own rows
 out=$($D compare $M/gen/mixed.onnx "$T/mixed.dlvta" --input $M/gen/input.npy 2>&1); rc=$?
-if [ $rc -eq 0 ] && echo "$out" | grep -q "cpu   Softmax" && echo "$out" | grep -q "L5 *Gemm"; then ok
+if [ $rc -eq 0 ] && echo "$out" | grep -q "cpu   Softmax" && echo "$out" | grep -q "L6 *Gemm"; then ok
 else bad "compare with CPU steps: rc=$rc $out"; fi
 
 # a changed program: exit 1, the first differing element, and the instruction that wrote it

@@ -41,7 +41,7 @@ assert names == {0: "layers", 1: "load", 2: "compute", 3: "store"}, names
 ins = [e for e in ev if e.get("cat") == "insn"]
 lay = sorted((e for e in ev if e.get("cat") == "layer"), key=lambda e: e["ts"])
 assert len(ins) == n > 0, (len(ins), n)
-assert len(lay) == 6 and sum(e["args"]["cycles"] for e in lay) == cyc, [e["args"]["cycles"] for e in lay]
+assert len(lay) == 7 and sum(e["args"]["cycles"] for e in lay) == cyc, [e["args"]["cycles"] for e in lay]
 for e in ins:
     L = lay[e["args"]["layer"]]
     assert L["ts"] - 1e-6 <= e["ts"] and e["ts"] + e["dur"] <= L["ts"] + L["dur"] + 1e-6, (e, L)
@@ -49,8 +49,8 @@ for e in ins:
 assert {e["tid"] for e in ins} == {1, 2, 3}
 assert any(e.get("cat") == "wait" and e["args"]["cycles"] > 0 for e in ev)
 cnt = [e for e in ev if e["ph"] == "C"]
-assert len(cnt) == 7 and cnt[-1]["args"] == {"read": 0, "written": 0}, cnt
-assert [e["args"]["read"] for e in cnt[:6]] == [e["args"]["dram_read_bytes"] for e in lay], cnt
+assert len(cnt) == 8 and cnt[-1]["args"] == {"read": 0, "written": 0}, cnt
+assert [e["args"]["read"] for e in cnt[:7]] == [e["args"]["dram_read_bytes"] for e in lay], cnt
 assert any(e["ph"] == "i" and e["name"].startswith("CPU Softmax") for e in ev)
 PYEOF
 # the report: well-formed SVG with a point and a bar per layer, rendered to PNG
@@ -59,7 +59,7 @@ import sys, xml.etree.ElementTree as ET
 r = ET.parse('$T/r.svg').getroot()
 ns = '{http://www.w3.org/2000/svg}'
 assert r.tag == ns + 'svg'
-assert len(r.findall(ns + 'circle')) == 5, len(r.findall(ns + 'circle'))  # the max pooling has no MACs
+assert len(r.findall(ns + 'circle')) == 6, len(r.findall(ns + 'circle'))  # the max pooling has no MACs
 " && rsvg-convert "$T/r.svg" -o "$T/r.png" && [ -s "$T/r.png" ]; then ok; else bad "SVG report does not parse or render"; fi
 # on the Verilated RTL: layers and counters, no instruction tracks, and it says why
 out=$($D profile "$T/m.dlvta" --input $M/gen/input.npy --backend verilator -o "$T/v.json" 2>&1); rc=$?
@@ -67,7 +67,7 @@ if [ $rc -eq 0 ] && echo "$out" | grep -q "layers and counters only" && $PY $CHK
    $PY -c "
 import json
 ev = json.load(open('$T/v.json'))['traceEvents']
-assert not [e for e in ev if e.get('cat') == 'insn'] and len([e for e in ev if e.get('cat') == 'layer']) == 6
+assert not [e for e in ev if e.get('cat') == 'insn'] and len([e for e in ev if e.get('cat') == 'layer']) == 7
 "; then ok; else bad "profile on verilator: rc=$rc $out"; fi
 
 chk() { # chk WANT_RC PATTERN DESCRIPTION -- ARGS...

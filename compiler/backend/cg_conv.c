@@ -25,16 +25,24 @@
  * shift >= 16 and the shifted bounds fit int8; then one ADD y_zp), else REQ, ADD, CLIP.
  *
  * Buffers. INP and WGT have two slots each, the accumulator two tile blocks after a small
- * parameter area (bias, requant, residual requant elements of the current co chunk). Loads of
+ * parameter area (bias, requant, residual requant elements: of every co chunk when they fit,
+ * loaded once at the layer's start (conv_dims pall), else of the current chunk). Loads of
  * step t+1 go to the slot that step t does not use, so they overlap step t's GEMM; stores of
  * tile j overlap the compute of tile j+1. Tokens: a load group pushes L2C, the step's first
- * compute instruction pops it; a load group that overwrites a slot pops C2L, pushed by the last
- * compute instruction of the step that last read the slot (only when it is newer than what the
- * load unit already waited for); a tile's last ALU pushes C2S, its first STORE pops it, its last
- * STORE pushes S2C for tile j+2, whose first compute instruction pops it. Program order puts the
- * loads of step t+1 before the compute of step t, so every pop is preceded by its push in
- * program order (no fetch deadlock). no_latency_hiding uses one slot of everything (the same
- * tiles), which serializes load, compute and store.
+ * GEMM / ALU pops it (after the step's own LOADs of parameters and micro-ops); a load group that
+ * overwrites a slot pops C2L, pushed by the last compute instruction of the step that last read
+ * the slot (only when it is newer than what the load unit already waited for); a tile's last ALU
+ * pushes C2S, its first STORE pops it, its last STORE pushes S2C for tile j+2, whose first GEMM
+ * pops it. Program order puts the loads of step t+1 before the compute of step t, so every pop
+ * is preceded by its push in program order (no fetch deadlock). no_latency_hiding uses one slot
+ * of everything (the same tiles), which serializes load, compute and store.
+ *
+ * A layer's start and end (each layer is its own program): its micro-op sets come in one LOAD
+ * UOP while it waits for its first data (cg_merge_uops); its first step loads its weights one
+ * output block at a time, the input's top rows first when the input outweighs a block's weights,
+ * and runs its GEMMs in those parts as they arrive (split_head); its last step runs GEMM and REQ
+ * per output block, the last block in two halves of its rows, each part stored as soon as it is
+ * requantized (split_tail).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
@@ -91,6 +99,9 @@ typedef struct conv_dims {
   int ACCP;      /* accumulator pitch of one co block in a tile block (th*tw) */
   int ACCS;      /* accumulator elements of a tile block (outputs + residual) */
   int PAR;       /* accumulator parameter area */
+  int PB;        /* its pitch: elements of one kind of parameter (bias, requant, ...) */
+  int pall;      /* 1: the area holds every co chunk's parameters (PB = ncob), loaded once at
+                  * the layer's start; 0: the current chunk's (PB = tco), loaded per chunk */
   int U;         /* GEMM micro-ops of a full step */
 } conv_dims;
 
@@ -155,13 +166,25 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   }
   x->nsteps = x->ntiles * x->nr;
   x->ACCS = t->tco * x->ACCP * (c->res && !c->resb ? 2 : 1);
-  x->PAR = c->resb ? 4 * t->tco : 2 * t->tco + (c->res ? 2 : 0);
+  /* every chunk's parameters when they fit (the bias GEMM's wgt_in addresses the chunk's) */
+  x->pall = x->n_co > 1 && (uint64_t)c->ncob <= d->wgt_depth;
+  for (;; x->pall = 0) {
+    x->PB = x->pall ? c->ncob : t->tco;
+    x->PAR = c->resb ? 4 * x->PB : 2 * x->PB + (c->res ? 2 : 0);
+    if (!x->pall || (uint64_t)x->PAR + (uint64_t)nslot * x->ACCS <= d->acc_depth) break;
+  }
   if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > (uint64_t)inp_depth) return 0;
   if ((uint64_t)nslot * ((uint64_t)x->WGTS + (uint64_t)x->RWGT) > (uint64_t)wgt_depth) return 0;
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
   if (((uint64_t)x->U + (uint64_t)x->RWGT) * R + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
   return 1;
+}
+
+/* ACC place of parameter kind q (0 bias, 1 requant, 2 final requant or residual requant, 3
+ * residual constants) of the first block of co chunk co. */
+static uint32_t par_at(const conv_dims *x, int q, int co, int tco) {
+  return (uint32_t)(q * x->PB + (x->pall ? co * tco : 0));
 }
 
 /* ---- constants ---------------------------------------------------------------------------- */
@@ -181,21 +204,23 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
   const cg_conv *p = &L->conv;
   int cin_g = c->dwc ? c->gw : c->cin;
   size_t ab = (size_t)B * 4;
-  size_t nacc = (size_t)c->ncob;
-  uint32_t *acc = calloc(nacc * B, 4);
-  uint8_t *bytes = malloc(nacc * ab);
+  size_t nacc = (size_t)c->ncob, nk = c->resb ? 4 : 2; /* kinds of per-channel parameters */
+  uint32_t *acc = calloc(nk * nacc * B, 4);
+  uint8_t *bytes = malloc(nk * nacc * ab);
   if (!acc || !bytes) {
     free(acc);
     free(bytes);
     return cg_fail(g, CG_E_NOMEM, "out of memory (bias)");
   }
-  /* little-endian int32 lanes */
+  /* little-endian int32 lanes; the kinds side by side (bias, requant[, final requant,
+   * constants]: one LOAD brings them all, conv_dims pall) */
 #define PUT_ACC(dst_e, n_el)                                                    \
   do {                                                                          \
     for (size_t q = 0; q < (size_t)(n_el) * B; q++)                             \
       for (int bb = 0; bb < 4; bb++) bytes[4 * q + bb] = (uint8_t)(acc[q] >> (8 * bb)); \
     dst_e = cg_elem(g, cg_const(g, bytes, (size_t)(n_el) * ab), ISA_MEM_ACC);   \
   } while (0)
+  uint32_t *kind[4] = {acc, acc + nacc * B, acc + 2 * nacc * B, acc + 3 * nacc * B};
   /* bias - x_zp * sum(w[o]) (mod 2^32, as the GEMM accumulates): padding holds x_zp */
   size_t per_o = (size_t)cin_g * c->KH * c->KW;
   for (int o = 0; o < c->ncob * (int)B; o++) {
@@ -205,28 +230,26 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
       for (size_t q = 0; q < per_o; q++) sw += p->weight[(size_t)o * per_o + q];
       b = (uint32_t)p->bias[o] - (uint32_t)((int64_t)c->x_zp * sw);
     }
-    acc[o] = b;
+    kind[0][o] = b;
   }
-  PUT_ACC(k->bias_e, c->ncob);
   for (int o = 0; o < c->ncob * (int)B; o++)
-    acc[o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
-                         : cg_req_lane(1 << 14, 15);
-  PUT_ACC(k->req_e, c->ncob);
+    kind[1][o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
+                             : cg_req_lane(1 << 14, 15);
   if (c->resb) {
     /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
     for (int o = 0; o < c->ncob * (int)B; o++)
-      acc[o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
-    PUT_ACC(k->fin_e, c->ncob);
+      kind[2][o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
     for (int o = 0; o < c->ncob * (int)B; o++) {
       int64_t kk = 0;
       if (o < c->cout) {
         kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
         for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
       }
-      acc[o] = (uint32_t)kk;
+      kind[3][o] = (uint32_t)kk;
     }
-    PUT_ACC(k->k_e, c->ncob);
   }
+  PUT_ACC(k->bias_e, nk * nacc);
+  k->req_e = k->bias_e + nacc, k->fin_e = k->bias_e + 2 * nacc, k->k_e = k->bias_e + 3 * nacc;
   /* requantized residual: its requant */
   for (unsigned o = 0; o < B; o++) acc[o] = cg_req_lane(p->res_mult, p->res_shift);
   PUT_ACC(k->rreq_e, 1);
@@ -444,6 +467,17 @@ static int load_input(conv_sched *s, const step_geo *e, conv_step *st) {
   int allpad = ys <= 0 || xs <= 0; /* the window lies in the padding */
   if (!allpad && (yp0 > 15 || yp1 > 15 || xp0 * (int)g->R > 15 || xp1 * (int)g->R > 15))
     return cg_fail(g, CG_E_FIT, "conv: padding of a load exceeds 15");
+  /* whole rows without pads, blocks that follow each other in DRAM and in the slot: the
+   * chunk's blocks in one LOAD (a row per block; e.g. an fc's 1 x 1 pixels) */
+  int64_t run = (int64_t)ih_t * c->W * g->R, pitch = (int64_t)c->H * c->W * g->R;
+  if (!allpad && tcin_t > 1 && !c->rowskip && !c->ti->blk && !yp0 && !yp1 && !xp0 && !xp1 && iw_t == c->W &&
+      ih_t * iw_t == x->IH * x->IW && run <= 65535 && pitch <= 65535) {
+    int cib = c->dwc ? co * T->tco : ci * T->tci;
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, cib), ISA_MEM_INP) + (uint64_t)y0 * c->W;
+    isa_insn in = cg_i_load(g, ISA_MEM_INP, ibase, dram, (uint32_t)tcin_t, (uint32_t)(ih_t * c->W),
+                            (uint32_t)(c->H * c->W), 0, 0, 0, 0, c->x_zp);
+    return cg_push(g, &st->L, &in) ? g->status : CG_OK;
+  }
   for (int cl = 0; cl < tcin_t; cl++) {
     int cib = c->dwc ? co * T->tco + cl : ci * T->tci + cl;
     uint32_t sram = ibase + (uint32_t)(cl * x->IH * x->IW);
@@ -533,12 +567,23 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
 
 /* One ALU op per output channel block of a tile: acc[A + a*ACCP] op= acc[src + a] (the
  * block's row of per-channel parameters) for a < tco_t, over the P pixels of each. */
-static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, uint32_t src, int tco_t,
+static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int imm, uint32_t A, int q, int co, int tco_t,
                         int P) {
   cg_gen *g = s->g;
-  uint32_t ub;
-  for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * s->x->ACCP), src + (uint32_t)a, 0);
-  if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  const conv_dims *x = s->x;
+  int tco = s->t->tco;
+  uint32_t ub, src = par_at(x, q, co, tco);
+  if (x->pall) {
+    /* one micro-op set for every chunk (block k: A + (k % tco) * ACCP <- kind q of block k),
+     * resident once; the chunk's instruction takes its range */
+    for (int k = 0; k < s->c->ncob; k++)
+      s->uw[k] = cg_uop(g, A + (uint32_t)(k % tco * x->ACCP), (uint32_t)(q * x->PB + k), 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)s->c->ncob, &ub)) return g->status;
+    ub += (uint32_t)(co * tco);
+  } else {
+    for (int a = 0; a < tco_t; a++) s->uw[a] = cg_uop(g, A + (uint32_t)(a * x->ACCP), src + (uint32_t)a, 0);
+    if (cg_uops(g, &st->C, s->uw, (uint32_t)tco_t, &ub)) return g->status;
+  }
   isa_insn in = cg_i_alu(g, op, use_imm, imm, ub, ub + (uint32_t)tco_t, 1, (uint32_t)P, 0, 1, 0, 0);
   return cg_push(g, &st->C, &in) ? g->status : CG_OK;
 }
@@ -557,22 +602,21 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
   uint32_t ub;
   isa_insn in;
   if (r == 0) {
-    if (co != s->cur_co) {
-      in = cg_i_load(g, ISA_MEM_ACC, 0, s->k->bias_e + (uint64_t)co * T->tco, 1,
-                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
-      if (cg_push(g, &st->C, &in)) return g->status;
-      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)T->tco, s->k->req_e + (uint64_t)co * T->tco, 1,
-                     (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
-      if (cg_push(g, &st->C, &in)) return g->status;
-      for (int q = 0; c->resb && q < 1 + c->res_k; q++) {
-        in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)((2 + q) * T->tco), (q ? s->k->k_e : s->k->fin_e) + (uint64_t)co * T->tco,
-                       1, (uint32_t)tco_t, (uint32_t)tco_t, 0, 0, 0, 0, 0);
+    if (x->pall ? s->cur_co == -1 : co != s->cur_co) {
+      /* the chunk's parameters (pall: every chunk's, once) */
+      uint64_t c0 = x->pall ? 0 : (uint64_t)co * T->tco;
+      uint32_t n = x->pall ? (uint32_t)c->ncob : (uint32_t)tco_t;
+      int nq = c->resb ? 3 + c->res_k : 2;
+      if (x->pall) n *= (uint32_t)nq, nq = 1; /* the kinds follow each other as in the area */
+      for (int q = 0; q < nq; q++) {
+        uint64_t src = q == 0 ? s->k->bias_e : q == 1 ? s->k->req_e : q == 2 ? s->k->fin_e : s->k->k_e;
+        in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(q * x->PB), src + c0, 1, n, n, 0, 0, 0, 0, 0);
         if (cg_push(g, &st->C, &in)) return g->status;
       }
-      s->cur_co = co;
+      s->cur_co = x->pall ? -2 : co;
     }
     if (c->res && !c->resb && !s->rreq_loaded) {
-      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * T->tco), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
+      in = cg_i_load(g, ISA_MEM_ACC, (uint32_t)(2 * x->PB), s->k->rreq_e, 1, 1, 1, 0, 0, 0, 0, 0);
       if (cg_push(g, &st->C, &in)) return g->status;
       s->rreq_loaded = 1;
     }
@@ -619,14 +663,15 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
       in = cg_i_gemm(g, ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
                      th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in (0) + u - uop_begin = the co block */
+      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in + u - uop_begin = the co block */
+      if (first && !u0) in.f[ISA_F_wgt_in] = par_at(x, 0, co, T->tco);
       if (cg_push(g, &st->C, &in)) return g->status;
       u0 = u1;
     }
   }
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
-    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, (uint32_t)T->tco, tco_t, P)) return g->status;
+    if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, 1, co, tco_t, P)) return g->status;
   }
   return g->status;
 }
@@ -647,7 +692,8 @@ static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
   int fused = !c->res && (!cp->y_zp || c->fold);
   if (c->resb) fused = 0;
   int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, (uint32_t)T->tco, tco_t, P)) return g->status;
+  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, 1, co, tco_t, P))
+    return g->status;
   /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
    * over the co blocks (pitch ACCP), loop_in over the P pixels */
 #define BLOCK_PASS(op, use_imm, immv, dst, src, src_step)                                      \
@@ -662,7 +708,7 @@ do {                                                                            
     /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
     for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
       if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
-                       (uint32_t)((pass ? 2 : 3) * T->tco), tco_t, P))
+                       pass ? 2 : 3, co, tco_t, P))
         return g->status;
   } else if (c->res) {
     for (int a = 0; a < tco_t; a++) {
@@ -673,13 +719,206 @@ do {                                                                            
       if (cg_push(g, &st->C, &in)) return g->status;
     }
     if (cp->res_zp) BLOCK_PASS(ISA_ALU_ADD, 1, -cp->res_zp, R, 0, 0);
-    BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * T->tco), 0);
+    BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * x->PB), 0);
     BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
   }
   if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
   if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
   if (cp->lut) BLOCK_PASS(ISA_ALU_LUT, 1, 0, A, 0, 0); /* the fused activation (cg_lut.c) */
 #undef BLOCK_PASS
+  return g->status;
+}
+
+/* The last step of a layer's last tile as one GEMM and one ALU pass per output block (GEMM of
+ * block 0, its REQ, GEMM of block 1, ...), and the last block's in two halves of its rows, each
+ * REQ handing its part to the store unit: the stores of the first parts overlap the GEMMs of the
+ * later ones, and the layer ends half a block's REQ and STORE after its last GEMM instead of the
+ * whole tile's. Only when the step's compute after its LOADs is one GEMM whose micro-ops go
+ * block by block in equal runs, then UOP loads that leave its micro-ops alone, then one ALU
+ * pass with a micro-op per block (a conv without a requantized residual, zero point or
+ * activation pass). Returns the first row of the last block's second half (0: not halved), or
+ * -1 if not split. */
+static int split_tail(conv_sched *s, const step_geo *e, conv_step *st, int from) {
+  cg_list *C = &st->C;
+  int n = C->n, gi = -1, tco_t = e->tco_t, h1 = e->th_t / 2;
+  for (int k = from; k < n; k++)
+    if (C->v[k].f[ISA_F_opcode] == ISA_OP_GEMM) {
+      if (gi >= 0) return -1;
+      gi = k;
+    } else if (C->v[k].f[ISA_F_opcode] != ISA_OP_LOAD && k != n - 1) return -1;
+  const uint32_t *gf = gi >= 0 ? C->v[gi].f : NULL, *af = C->v[n - 1].f;
+  if ((tco_t < 2 && !h1) || !gf || gf[ISA_F_bias] || af[ISA_F_opcode] != ISA_OP_ALU || af[ISA_F_loop_out] != 1 ||
+      af[ISA_F_uop_end] - af[ISA_F_uop_begin] != (uint32_t)tco_t || (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) % tco_t ||
+      af[ISA_F_loop_in] != (uint32_t)e->P || gf[ISA_F_loop_out] != (uint32_t)e->th_t)
+    return -1;
+  uint32_t per = (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  if (e->rstep) /* a residual step: as many non-zero weight blocks in every output block */
+    for (int a = 0; a < tco_t; a++) {
+      uint32_t cnt = 0;
+      for (int q = e->q0; q < e->q1; q++) cnt += s->c->nzb[(e->co * s->t->tco + a) * s->c->ncrb + e->rlist[q]];
+      if (cnt != per) return -1;
+    }
+  for (int k = gi + 1; k < n - 1; k++) { /* UOP loads of the pass: not over the GEMM's micro-ops */
+    const uint32_t *f = C->v[k].f;
+    if (f[ISA_F_mem] != ISA_MEM_UOP || (f[ISA_F_sram] < gf[ISA_F_uop_end] && gf[ISA_F_uop_begin] < f[ISA_F_sram] + f[ISA_F_x_size]))
+      return -1;
+  }
+  cg_gen *g = s->g;
+  isa_insn G = C->v[gi], A = C->v[n - 1];
+  for (int k = gi + 1; k < n - 1; k++) C->v[k - 1] = C->v[k]; /* the UOP loads first */
+  C->n = n - 2;
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn g1 = G, a1 = A;
+    g1.f[ISA_F_uop_begin] = G.f[ISA_F_uop_begin] + (uint32_t)a * per;
+    g1.f[ISA_F_uop_end] = g1.f[ISA_F_uop_begin] + per;
+    a1.f[ISA_F_uop_begin] = A.f[ISA_F_uop_begin] + (uint32_t)a;
+    a1.f[ISA_F_uop_end] = a1.f[ISA_F_uop_begin] + 1;
+    cg_tok(&a1, 0, 0, 0, 1);
+    if (a < tco_t - 1 || !h1) {
+      if (cg_push(g, C, &g1) || cg_push(g, C, &a1)) return -1;
+      continue;
+    }
+    /* the last block: rows [0, h1), then [h1, th_t) through micro-ops moved by h1 rows */
+    isa_insn g2 = g1, a2 = a1;
+    uint32_t *w = s->uw, ua, us, uwt, ub;
+    g1.f[ISA_F_loop_out] = (uint32_t)h1, a1.f[ISA_F_loop_in] = (uint32_t)(h1 * e->tw_t);
+    if (cg_push(g, C, &g1) || cg_push(g, C, &a1)) return -1;
+    if (cg_uop_words(g, g2.f[ISA_F_uop_begin], per, w)) return cg_fail(g, CG_E_INTERNAL, "conv: tail micro-ops"), -1;
+    for (uint32_t u = 0; u < per; u++) {
+      isa_uop_fields(g->cfg, w[u], &ua, &us, &uwt);
+      w[u] = cg_uop(g, ua + (uint32_t)h1 * G.f[ISA_F_acc_out], us + (uint32_t)h1 * G.f[ISA_F_inp_out], uwt);
+    }
+    if (cg_uops(g, C, w, per, &ub)) return -1;
+    g2.f[ISA_F_uop_begin] = ub, g2.f[ISA_F_uop_end] = ub + per, g2.f[ISA_F_loop_out] = (uint32_t)(e->th_t - h1);
+    if (cg_uop_words(g, a2.f[ISA_F_uop_begin], 1, w)) return cg_fail(g, CG_E_INTERNAL, "conv: tail micro-ops"), -1;
+    isa_uop_fields(g->cfg, w[0], &ua, &us, &uwt);
+    w[0] = cg_uop(g, ua + (uint32_t)(h1 * e->tw_t), us, uwt);
+    if (cg_uops(g, C, w, 1, &ub)) return -1;
+    a2.f[ISA_F_uop_begin] = ub, a2.f[ISA_F_uop_end] = ub + 1, a2.f[ISA_F_loop_in] = (uint32_t)(e->P - h1 * e->tw_t);
+    if (cg_push(g, C, &g2) || cg_push(g, C, &a2)) return -1;
+  }
+  return h1;
+}
+
+#define CG_MAX_HEAD 64 /* output blocks split_head splits (more: it leaves the step alone) */
+
+/* Split the INP LOADs l[0..n) of a window of ih rows of iw elements, rows stride elements apart
+ * in DRAM, at window row k into the top rows (to top[]) and the rest (to bot[]); 0 if one of
+ * them is not such a window LOAD (e.g. one of whole planes, a row per block) with k inside its
+ * DRAM rows. */
+static int split_rows(const isa_insn *l, int n, uint32_t ih, uint32_t iw, uint32_t stride, uint32_t k, isa_insn *top,
+                      isa_insn *bot) {
+  for (int i = 0; i < n; i++) {
+    const uint32_t *f = l[i].f;
+    uint32_t yp0 = f[ISA_F_y_pad0], ys = f[ISA_F_y_size];
+    if (f[ISA_F_opcode] != ISA_OP_LOAD || f[ISA_F_mem] != ISA_MEM_INP || yp0 + ys + f[ISA_F_y_pad1] != ih ||
+        k <= yp0 || k >= yp0 + ys || f[ISA_F_pop_prev] || f[ISA_F_push_next] || f[ISA_F_push_prev] ||
+        f[ISA_F_x_stride] != stride)
+      return 0;
+    uint32_t row = f[ISA_F_x_pad0] + f[ISA_F_x_size] + f[ISA_F_x_pad1];
+    if (row != iw) return 0;
+    top[i] = bot[i] = l[i];
+    top[i].f[ISA_F_y_size] = k - yp0, top[i].f[ISA_F_y_pad1] = 0;
+    bot[i].f[ISA_F_y_pad0] = 0, bot[i].f[ISA_F_y_size] = ys - (k - yp0), bot[i].f[ISA_F_pop_next] = 0;
+    bot[i].f[ISA_F_sram] += k * row, bot[i].f[ISA_F_dram] += (k - yp0) * f[ISA_F_x_stride];
+  }
+  return 1;
+}
+
+/* GEMM in over its rows [h, h + rows) of loop_out: micro-ops moved by h rows (a set of their
+ * own, its LOAD UOP into l). 0, or -1 on error. */
+static int gemm_rows(cg_gen *g, uint32_t *w, cg_list *l, isa_insn *in, uint32_t h, uint32_t rows) {
+  uint32_t n = in->f[ISA_F_uop_end] - in->f[ISA_F_uop_begin], ua, us, uwt, ub;
+  if (h) {
+    if (cg_uop_words(g, in->f[ISA_F_uop_begin], n, w)) return cg_fail(g, CG_E_INTERNAL, "conv: head micro-ops"), -1;
+    for (uint32_t u = 0; u < n; u++) {
+      isa_uop_fields(g->cfg, w[u], &ua, &us, &uwt);
+      w[u] = cg_uop(g, ua + h * in->f[ISA_F_acc_out], us + h * in->f[ISA_F_inp_out], uwt);
+    }
+    if (cg_uops(g, l, w, n, &ub)) return -1;
+    in->f[ISA_F_uop_begin] = ub, in->f[ISA_F_uop_end] = ub + n;
+  }
+  in->f[ISA_F_loop_out] = rows;
+  return 0;
+}
+
+/* The first step of a layer's first tile in parts, each handing its data to the compute unit
+ * (L2C): the first output block's rows [0, h1) (the input's top rows and the block's weights),
+ * its rows [h1, th) (the input's other rows), then the other blocks (one weight LOAD each), each
+ * part's GEMMs (the bias GEMM of its lead micro-op, then the rest) popping its token. The
+ * layer's first GEMM then waits for part of the input and one block's weights, not the step's.
+ * Only when the step's loads are its input's window LOADs then one WGT LOAD of the chunk, and
+ * its compute after its LOADs starts with the bias GEMM (a micro-op per block) and one GEMM in
+ * equal per-block runs; the rows split only for plain window LOADs. */
+static int split_head(conv_sched *s, const step_geo *e, conv_step *st, int from) {
+  cg_gen *g = s->g;
+  cg_list *C = &st->C, *L = &st->L, U = {0};
+  int tco_t = e->tco_t, n = C->n, ni = L->n - 1;
+  while (from < n && C->v[from].f[ISA_F_opcode] == ISA_OP_LOAD) from++;
+  if (from + 1 >= n || ni < 0) return CG_OK;
+  isa_insn W = L->v[ni], G0 = C->v[from], G1 = C->v[from + 1];
+  const uint32_t *w = W.f, *g0 = G0.f, *g1 = G1.f;
+  if (w[ISA_F_opcode] != ISA_OP_LOAD || w[ISA_F_mem] != ISA_MEM_WGT || w[ISA_F_y_size] != 1 || w[ISA_F_pop_next] ||
+      w[ISA_F_x_size] % tco_t || g0[ISA_F_opcode] != ISA_OP_GEMM || !g0[ISA_F_bias] ||
+      g0[ISA_F_uop_end] - g0[ISA_F_uop_begin] != (uint32_t)tco_t || g1[ISA_F_opcode] != ISA_OP_GEMM || g1[ISA_F_bias] ||
+      g1[ISA_F_uop_begin] != g0[ISA_F_uop_end] || (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) % tco_t ||
+      g0[ISA_F_loop_out] != (uint32_t)e->th_t)
+    return CG_OK;
+  uint32_t h1 = (uint32_t)e->th_t / 2, k = 0;
+  isa_insn *top = malloc((size_t)(ni + 1) * sizeof *top), *bot = malloc((size_t)(ni + 1) * sizeof *bot);
+  isa_insn *nl = malloc((size_t)(2 * ni + tco_t) * sizeof *nl), *nc = malloc((size_t)(n + 4 * tco_t + 8) * sizeof *nc);
+  if (!top || !bot || !nl || !nc) {
+    cg_fail(g, CG_E_NOMEM, "out of memory (conv head)");
+    goto out;
+  }
+  uint64_t ib = 0; /* the input's bytes: the rows split when they outweigh a block's weights */
+  for (int i = 0; i < ni; i++)
+    ib += (uint64_t)L->v[i].f[ISA_F_y_size] * L->v[i].f[ISA_F_x_size] * g->cfg->elem_bytes[ISA_MEM_INP];
+  if (ib <= (uint64_t)(w[ISA_F_x_size] / (uint32_t)tco_t) * g->cfg->elem_bytes[ISA_MEM_WGT]) h1 = 0;
+  if (h1 && !s->c->rowskip) k = (h1 - 1) * (uint32_t)s->c->sh + (uint32_t)((e->nky_t - 1) * s->c->dh) + 1;
+  uint32_t iw = (uint32_t)e->iw_t * g->R, stride = (uint32_t)s->c->W * g->R;
+  if (!k || !split_rows(L->v, ni, (uint32_t)e->ih_t, iw, stride, k, top, bot)) h1 = 0;
+  if ((tco_t < 2 && !h1) || tco_t > CG_MAX_HEAD) goto out;
+  uint32_t pw = w[ISA_F_x_size] / (uint32_t)tco_t, pg = (g1[ISA_F_uop_end] - g1[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  int m = 0, np = 0;
+  for (int i = 0; i < ni; i++) nl[m++] = h1 ? top[i] : L->v[i];
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn wa = W;
+    wa.f[ISA_F_sram] += (uint32_t)a * pw, wa.f[ISA_F_dram] += (uint32_t)a * pw;
+    wa.f[ISA_F_x_size] = wa.f[ISA_F_x_stride] = pw;
+    nl[m++] = wa;
+  }
+  for (int i = 0; h1 && i < ni; i++) nl[m++] = bot[i];
+  cg_tok(&nl[m - 1], 0, 0, 0, 1); /* h1: the bottom rows' part */
+  isa_insn parts[2 * CG_MAX_HEAD + 2];
+  for (int a = 0; a < tco_t; a++) { /* block a over rows [0, h1) (h1 = 0: all) */
+    isa_insn b = G0, r = G1;
+    b.f[ISA_F_uop_begin] = g0[ISA_F_uop_begin] + (uint32_t)a, b.f[ISA_F_uop_end] = b.f[ISA_F_uop_begin] + 1;
+    b.f[ISA_F_wgt_in] = g0[ISA_F_wgt_in] + (uint32_t)a; /* the bias of block a */
+    cg_tok(&b, 1, 0, 0, 0);
+    r.f[ISA_F_uop_begin] = g1[ISA_F_uop_begin] + (uint32_t)a * pg, r.f[ISA_F_uop_end] = r.f[ISA_F_uop_begin] + pg;
+    r.f[ISA_F_pop_prev] = r.f[ISA_F_pop_next] = 0;
+    if (h1) b.f[ISA_F_loop_out] = r.f[ISA_F_loop_out] = h1;
+    parts[np++] = b, parts[np++] = r;
+  }
+  if (h1) { /* every block over rows [h1, th) */
+    isa_insn b = G0, r = G1;
+    cg_tok(&b, 1, 0, 0, 0);
+    r.f[ISA_F_pop_prev] = r.f[ISA_F_pop_next] = 0;
+    if (gemm_rows(g, s->uw, &U, &b, h1, (uint32_t)e->th_t - h1) || gemm_rows(g, s->uw, &U, &r, h1, (uint32_t)e->th_t - h1))
+      goto out;
+    parts[np++] = b, parts[np++] = r;
+  }
+  int q = 0;
+  for (int i = 0; i < from; i++) nc[q++] = C->v[i];
+  for (int i = 0; i < U.n; i++) nc[q++] = U.v[i]; /* the moved micro-ops' loads */
+  for (int i = 0; i < np; i++) nc[q++] = parts[i];
+  for (int i = from + 2; i < n; i++) nc[q++] = C->v[i];
+  free(C->v), C->v = nc, C->n = q, C->cap = n + 4 * tco_t + 8, nc = NULL;
+  free(L->v), L->v = nl, L->n = m, L->cap = 2 * ni + tco_t, nl = NULL;
+out:
+  free(top), free(bot), free(nl), free(nc);
+  cg_list_free(&U);
   return g->status;
 }
 
@@ -700,8 +939,15 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   int first = st->C.n;
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
+  if (j == 0 && r == 0 && !e.rstep && split_head(s, &e, st, first)) return g->status;
+  int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 ? split_tail(s, &e, st, first) : -1;
+  if (g->status) return g->status;
   isa_insn in;
-  /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done */
+  /* compute tokens: data of this step, accumulator block free (store of tile j-2), tile done;
+   * the waits go on the first GEMM / ALU, so that the step's own LOADs of parameters (ACC)
+   * and micro-ops (UOP), which touch neither the step's data nor the tile's block, run while
+   * the load unit and the store unit finish (a layer's first step: with its first loads) */
+  while (first < st->C.n - 1 && st->C.v[first].f[ISA_F_opcode] == ISA_OP_LOAD) first++;
   if (st->L.n) cg_tok(&st->C.v[first], 1, 0, 0, 0);
   if (r == 0 && j >= s->nslot) cg_tok(&st->C.v[first], 0, 1, 0, 0);
   if (r == x->nr - 1) cg_tok(&st->C.v[st->C.n - 1], 0, 0, 0, 1);
@@ -709,10 +955,15 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (r == x->nr - 1) {
     for (int a = 0; a < tco_t; a++) {
       int cob = co * T->tco + a;
-      in = cg_i_store(g, A + (uint32_t)(a * x->ACCP),
-                      cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)oy0 * c->OW + (uint64_t)ox0,
-                      (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
-      if (cg_push(g, &st->S, &in)) return g->status;
+      /* split_tail: a store per part, each after its part's REQ */
+      for (int h = 0, y0 = 0, y1 = split > 0 && a == tco_t - 1 ? split : th_t; h < 2 && y0 < th_t;
+           h++, y0 = y1, y1 = th_t) {
+        in = cg_i_store(g, A + (uint32_t)(a * x->ACCP + y0 * tw_t),
+                        cg_elem(g, cg_tblk(c->to, g->B, cob), ISA_MEM_OUT) + (uint64_t)(oy0 + y0) * c->OW + (uint64_t)ox0,
+                        (uint32_t)(y1 - y0), (uint32_t)tw_t, (uint32_t)c->OW);
+        if (cg_push(g, &st->S, &in)) return g->status;
+        if (split >= 0) cg_tok(&st->S.v[st->S.n - 1], 1, 0, 0, 0);
+      }
     }
     cg_tok(&st->S.v[0], 1, 0, 0, 0);
     if (j + s->nslot < x->ntiles) cg_tok(&st->S.v[st->S.n - 1], 0, 0, 1, 0);
@@ -765,13 +1016,14 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
   conv_step st[2];
   memset(st, 0, sizeof st);
   s.clast = malloc((size_t)x.nsteps * sizeof *s.clast);
-  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + 4) * sizeof *s.uw);
+  s.uw = malloc((((size_t)x.WGTS + (size_t)x.RWGT) * g->R + 4u * t->tco + (size_t)c->ncob + 4) * sizeof *s.uw);
   if (!s.clast || !s.uw) {
     cg_fail(g, CG_E_NOMEM, "out of memory (conv schedule)");
     goto out;
   }
   if (conv_consts_make(g, L, c, t, &x, &k)) goto out;
   if (L->conv.lut && cg_lut_load(g, &g->prog, L->conv.lut)) goto out; /* fused activation's table */
+  int start = g->prog.n;
   /* two planned steps at a time: cur = step i, nxt = step i+1 */
   if (plan_step(&s, 0, &st[0])) goto out;
   int loaded = 0; /* steps whose loads are in the program */
@@ -791,6 +1043,7 @@ static int conv_gen(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_
     if (emit_list(g, &cur->S)) goto out;
     /* a next step whose loads wait for this step's compute is emitted at the top of the loop */
   }
+  if (lookahead) cg_merge_uops(g, start);
 out:
   for (int i = 0; i < 2; i++) {
     cg_list_free(&st[i].L);
@@ -829,6 +1082,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
     uop = (double)x->nsteps * (k.rd_lat + x->U * g->R * 4.0 / bb);
   double par = (double)x->n_co * 2 * (k.rd_lat + t->tco * B * 4 / bb);
   if (t->order == 1) par *= x->n_s;
+  if (x->pall) par = 2 * (k.rd_lat + c->ncob * B * 4 / bb); /* once, with the first loads */
   double resl = c->res && !c->resb ? (double)x->ntiles * t->tco * (k.rd_lat + t->th * ((t->tw * B + bb - 1) / bb)) : 0;
   double C = gemm + alu + uop + par + resl;
   /* input / weight loads per step, and how many steps miss */
@@ -852,7 +1106,8 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   if (nslot == 1) return C + Ld + S;
   double m = C > Ld ? C : Ld;
   if (S > m) m = S;
-  return m + iload + wload + sone;
+  /* the start: the first step's input and one output block's weights (split_head) */
+  return m + iload + (k.rd_lat + k.insn_ovh + x->WGTS / t->tco * B * B / bb) + sone;
 }
 
 /* Append val to v[0..*n) if it is in 1..max and new. */
@@ -993,7 +1248,7 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
   conv_geo c = *cg;
-  int top = cg_min(nc, exhaustive ? 24 : 6);
+  int top = cg_min(nc, exhaustive ? 24 : 16);
   int best = 0;
   double best_cy = -1;
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {

@@ -170,6 +170,17 @@ uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt) {
   return isa_uop(g->cfg, acc, src, wgt);
 }
 
+int cg_uop_words(const cg_gen *g, uint32_t begin, uint32_t n, uint32_t *out) {
+  for (int i = 0; i < g->nres; i++) {
+    const cg_uset *u = &g->sets[g->res[i].set];
+    if (begin >= g->res[i].at && begin + n <= g->res[i].at + u->n) {
+      memcpy(out, u->w + (begin - g->res[i].at), n * sizeof *out);
+      return 0;
+    }
+  }
+  return -1;
+}
+
 void cg_gemm_uops(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt,
                   unsigned h0, unsigned h1) {
   for (uint32_t h = h0; h < h1; h++) w[(*n)++] = isa_uop(g->cfg, acc, inp * g->R + h, wgt * g->R + h);
@@ -294,6 +305,79 @@ int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begi
   g->uop_top += n;
   *begin = at;
   return CG_OK;
+}
+
+/* The uop buffer range [*a, *b) an instruction reads (GEMM, ALU: 1) or a LOAD UOP writes (2);
+ * 0 for any other. */
+static int uop_range(const isa_insn *in, uint32_t *a, uint32_t *b) {
+  const uint32_t *f = in->f;
+  if (f[ISA_F_opcode] == ISA_OP_LOAD && f[ISA_F_mem] == ISA_MEM_UOP) {
+    *a = f[ISA_F_sram];
+    *b = *a + f[ISA_F_y_size] * f[ISA_F_x_size];
+    return f[ISA_F_y_size] == 1 && !f[ISA_F_x_pad0] && !f[ISA_F_x_pad1] && !f[ISA_F_y_pad0] && !f[ISA_F_y_pad1] ? 2 : 3;
+  }
+  if (f[ISA_F_opcode] != ISA_OP_GEMM && f[ISA_F_opcode] != ISA_OP_ALU) return 0;
+  *a = f[ISA_F_uop_begin], *b = f[ISA_F_uop_end];
+  return 1;
+}
+
+/* The LOAD UOPs of v[s..e) (ld[] their indices, n of them) if they may be one LOAD at the first
+ * one's place or earlier: no token flags, together one run [*lo, *hi) of the buffer without
+ * overlaps, and no instruction of v[s..e) reads or loads a LOAD's elements before it; else 0. */
+static int uop_loads(const isa_insn *v, int s, int e, int *ld, int *n, uint32_t *lo, uint32_t *hi) {
+  uint64_t sum = 0;
+  *n = 0, *lo = UINT32_MAX, *hi = 0;
+  for (int p = s; p < e; p++) {
+    uint32_t a, b, c, d;
+    int k = uop_range(&v[p], &a, &b);
+    if (k == 3) return 0;
+    if (k != 2) continue;
+    const uint32_t *f = v[p].f;
+    if (f[ISA_F_pop_prev] || f[ISA_F_pop_next] || f[ISA_F_push_prev] || f[ISA_F_push_next]) return 0;
+    for (int q = s; q < p; q++)
+      if (uop_range(&v[q], &c, &d) && a < d && c < b) return 0;
+    ld[(*n)++] = p, sum += b - a;
+    *lo = a < *lo ? a : *lo, *hi = b > *hi ? b : *hi;
+  }
+  return *n > 1 && sum == (uint64_t)(*hi - *lo);
+}
+
+int cg_merge_uops(cg_gen *g, int start) {
+  isa_insn *v = g->prog.v;
+  int n = g->prog.n, q = start, m = 0, nl;
+  uint32_t lo, hi;
+  while (q < n && !(isa_insn_unit(&v[q]) == ISA_UNIT_COMPUTE && v[q].f[ISA_F_opcode] != ISA_OP_LOAD &&
+                    (v[q].f[ISA_F_pop_prev] || v[q].f[ISA_F_pop_next])))
+    q++;
+  int *ld = malloc((size_t)(n - start + 1) * sizeof *ld);
+  isa_insn *tmp = malloc((size_t)(n - start + 1) * sizeof *tmp);
+  uint8_t *blob = NULL;
+  if (!ld || !tmp) goto nomem;
+  if (q >= n || !uop_loads(v, start, n, ld, &nl, &lo, &hi)) goto out;
+  uint64_t eb = g->cfg->elem_bytes[ISA_MEM_UOP], dram = 0;
+  if (!g->dry) { /* the sets' words in buffer order, as one run of the image */
+    if (!(blob = malloc((size_t)(hi - lo) * eb))) goto nomem;
+    for (int i = 0; i < nl; i++) {
+      const uint32_t *f = v[ld[i]].f;
+      memcpy(blob + (f[ISA_F_sram] - lo) * eb, g->img + (uint64_t)f[ISA_F_dram] * eb, f[ISA_F_x_size] * eb);
+    }
+    dram = cg_const(g, blob, (hi - lo) * eb) / eb;
+    v = g->prog.v;
+  }
+  isa_insn one = cg_i_load(g, ISA_MEM_UOP, lo, dram, 1, hi - lo, hi - lo, 0, 0, 0, 0, 0);
+  for (int p = start, i = 0; p < n; p++) {
+    if (p == q) tmp[m++] = one;
+    if (i < nl && ld[i] == p) i++;
+    else tmp[m++] = v[p];
+  }
+  memcpy(v + start, tmp, (size_t)m * sizeof *tmp);
+  g->prog.n = start + m;
+  goto out;
+nomem:
+  cg_fail(g, CG_E_NOMEM, "out of memory (micro-op loads)");
+out:
+  free(ld), free(tmp), free(blob);
+  return g->status;
 }
 
 int cg_encodable(const cg_gen *g, const cg_list *l) {

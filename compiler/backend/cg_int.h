@@ -154,6 +154,15 @@ uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
  * *begin = its first uop index. n must be at most uop_depth. */
 int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begin);
 uint32_t cg_uop(const cg_gen *g, uint32_t acc, uint32_t src, uint32_t wgt);
+/* The words of the resident micro-ops at uop buffer positions [begin, begin + n) (one set's):
+ * 0, or -1 if they are not one resident set's. */
+int cg_uop_words(const cg_gen *g, uint32_t begin, uint32_t n, uint32_t *out);
+/* The LOAD UOPs of g->prog[start..) as one LOAD (their sets copied side by side into the image)
+ * right before the first compute instruction that waits for a token, when they fill one run of
+ * the uop buffer without overlaps and nothing reads their elements before they load: a layer's
+ * micro-ops then come in once while it waits for its first data, not one set at a time on the
+ * compute unit's path. Nothing changes otherwise. */
+int cg_merge_uops(cg_gen *g, int start);
 /* Append to w[*n..] the R GEMM micro-ops of block-addressed acc, inp (INP block) and wgt (weight
  * block): one per block_in slice h of the block, inp * R + h, wgt * R + h. */
 void cg_gemm_uop(const cg_gen *g, uint32_t *w, uint32_t *n, uint32_t acc, uint32_t inp, uint32_t wgt);

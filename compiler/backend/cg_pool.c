@@ -14,7 +14,9 @@
  * Per chunk: one LOAD ACC8 of the input window per channel block, then ALU MOV (first kernel
  * position of the first chunk) and MAX / ADD over the other positions with
  *     loop_out = rows (dst_out = tw, src_out = sh * window width), loop_in = columns (src_in = sw),
- * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused).
+ * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused). A tile in
+ * one chunk with enough outputs takes three instructions instead (pool_whole: the window
+ * positions in the loops, the outputs in the micro-ops).
  * Elementwise add: the tensors are contiguous runs of elements of one shape; chunks of T
  * elements: LOAD ACC8 a and b, REQ each into the output scale, ADD, CLIP, STORE.
  */
@@ -37,6 +39,14 @@ typedef struct pool_geo {
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
 } pool_geo;
 
+/* The first instruction of a tile's compute list that is not a LOAD UOP: its token waits go
+ * there, so that the compute unit loads micro-ops (cg_merge_uops: all of them) while it waits. */
+static int first_wait(const cg_list *C) {
+  int k = 0;
+  while (k < C->n - 1 && C->v[k].f[ISA_F_opcode] == ISA_OP_LOAD && C->v[k].f[ISA_F_mem] == ISA_MEM_UOP) k++;
+  return k;
+}
+
 /* A tile's end, shared by pooling and upsampling: the compute list C waits for the store that
  * freed its output slot (wait_prev) and signals its store; the STOREs of nblk output blocks from
  * block blk0 (rows x cols pixels from pixel offset pix, row pitch the output's width; block a at
@@ -44,11 +54,17 @@ typedef struct pool_geo {
  * emitted. 0, or -1 with g's status set. */
 static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint32_t O, uint32_t OP, int blk0,
                       int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
-  if (wait_prev) cg_tok(&C->v[0], 0, 1, 0, 0);
+  if (wait_prev) cg_tok(&C->v[first_wait(C)], 0, 1, 0, 0);
   cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
-  for (int a = 0; a < nblk; a++) {
-    isa_insn in = cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
-                             rows, cols, (uint32_t)c->OW);
+  /* whole planes of blocks that follow each other in DRAM and in the output buffer: one STORE
+   * (a row per block, e.g. a global pool's 1 x 1 outputs) */
+  uint64_t plane = (uint64_t)c->OH * c->OW;
+  int one = nblk > 1 && !c->to->blk && rows * cols == plane && OP == plane && plane <= 65535;
+  for (int a = 0; a < (one ? 1 : nblk); a++) {
+    isa_insn in = one ? cg_i_store(g, O, cg_elem(g, cg_tblk(c->to, g->B, blk0), ISA_MEM_OUT), (uint32_t)nblk,
+                                   (uint32_t)plane, (uint32_t)plane)
+                      : cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
+                                   rows, cols, (uint32_t)c->OW);
     if (cg_push(g, S, &in)) return -1;
   }
   cg_tok(&S->v[0], 1, 0, 0, 0);
@@ -155,6 +171,15 @@ static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   int yp0 = cg_max(0, -iy), yp1 = cg_max(0, iy + ih_t - c->H);
   int xp0 = cg_max(0, -ix), xp1 = cg_max(0, ix + iw_t - c->W);
   int ys = ih_t - yp0 - yp1, xs = iw_t - xp0 - xp1;
+  /* whole rows without pads, blocks that follow each other in DRAM and in the window: one LOAD
+   * (a row per block, e.g. a global pool's planes) */
+  if (tco_t > 1 && !c->ti->blk && ys == ih_t && xs == c->W && iw_t == c->W && ih_t * iw_t == IHW &&
+      (int64_t)ih_t * c->W <= 65535 && (int64_t)c->H * c->W <= 65535) {
+    uint64_t dram = cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco), mem) + (uint64_t)iy * c->W;
+    isa_insn in = cg_i_load(g, mem, IN, dram, (uint32_t)tco_t, (uint32_t)(ih_t * c->W), (uint32_t)(c->H * c->W), 0, 0, 0,
+                            0, padv);
+    return cg_push(g, l, &in) ? g->status : CG_OK;
+  }
   for (int a = 0; a < tco_t; a++) {
     uint32_t sram = IN + (uint32_t)(a * IHW);
     if (ys <= 0 || xs <= 0) {
@@ -175,6 +200,53 @@ static int pool_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   return g->status;
 }
 
+/* The window of a whole tile (one kernel-row chunk) in three instructions: MOV of position
+ * (0, 0), then MAX / ADD of the rest of column 0 (kernel rows 1..), then of columns 1.. . Their
+ * micro-ops are the tile's output rows, for each kernel row (block a, ky, row y: output row y,
+ * input row y*sh + ky), and their loops step the column offset kx (loop_out) and the output
+ * column (loop_in). An output recurs once per tco*th micro-ops, so with at least alu_wstage + 2
+ * of them no iteration waits for another's write, and the ALU pays its fill and dispatch three
+ * times per tile instead of once per window position; the micro-ops are few (a row, not a
+ * pixel, each). 1 if it did, 0 if the tile does not qualify (the caller takes the per-position
+ * form), -1 on error. */
+static int pool_whole(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int nky_t, uint32_t *uw, cg_list *C) {
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t;
+  uint32_t rows = (uint32_t)(tco_t * th_t), pix = rows * (uint32_t)tw_t, wmin = g->cfg->d.alu_wstage + 2, ub;
+  /* micro-ops per output row (rows * 2 * nky of them) or per output pixel (3 * pix): fewer */
+  int by_row = rows >= wmin && (uint64_t)rows * 2 * nky_t < 3 * (uint64_t)pix;
+  if (!by_row && (pix < wmin || 3 * (uint64_t)pix > g->d->uop_depth / 4)) return 0;
+  if (by_row && (uint64_t)rows * 2 * nky_t > g->d->uop_depth / 4) return 0;
+  int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
+  /* by row: MOV (0, 0), then rows 1.. of column 0, then columns 1.. (loop_out kx, loop_in the
+   * output column); by pixel: MOV (0, 0), then columns 1.. of row 0 (loop_in kx), then rows
+   * 1.. (loop_out ky, loop_in kx) */
+  typedef struct { int op, ky0, ky1, kx0; uint32_t lo, li, sro, sri; int on; } wpass;
+  wpass pass[2][3] = {
+      {{ISA_ALU_MOV, 0, 1, 0, 1, 1, 0, 0, 1},
+       {op, 0, 1, 1, 1, (uint32_t)c->KW - 1, 0, 1, c->KW > 1},
+       {op, 1, 2, 0, (uint32_t)nky_t - 1, (uint32_t)c->KW, (uint32_t)iw_t, 1, nky_t > 1}},
+      {{ISA_ALU_MOV, 0, 1, 0, 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, 1},
+       {op, 1, nky_t, 0, 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, nky_t > 1},
+       {op, 0, nky_t, 1, (uint32_t)c->KW - 1, (uint32_t)tw_t, 1, (uint32_t)c->sw, c->KW > 1}},
+  };
+  for (int q = 0; q < 3; q++) {
+    const wpass *P = &pass[by_row][q];
+    if (!P->on) continue;
+    uint32_t n = 0;
+    for (int ky = P->ky0; ky < P->ky1; ky++)
+      for (int a = 0; a < tco_t; a++)
+        for (int y = 0; y < th_t; y++)
+          for (int x = 0; x < (by_row ? 1 : tw_t); x++)
+            uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP + y * tw_t + x),
+                             e->IN + (uint32_t)(a * e->IHW + (y * c->sh + ky) * iw_t + x * c->sw + P->kx0), 0);
+    if (cg_uops(g, C, uw, n, &ub)) return -1;
+    isa_insn in = cg_i_alu(g, P->op, 0, 0, ub, ub + n, P->lo, P->li, 0, by_row, P->sro, P->sri);
+    in.f[ISA_F_src_inp] = (uint32_t)e->inp;
+    if (cg_push(g, C, &in)) return -1;
+  }
+  return 1;
+}
+
 /* Kernel-row chunk kc of one output tile: the window's MOV / MAX / ADD passes into the outputs. */
 static int pool_passes(cg_gen *g, const pool_geo *c, const pool_tile *t, const pool_tgeo *e, int kc, uint32_t *uw,
                        cg_list *C) {
@@ -185,6 +257,10 @@ static int pool_passes(cg_gen *g, const pool_geo *c, const pool_tile *t, const p
   int ih_t = (th_t - 1) * c->sh + nky_t;
   uint32_t n = 0, ub;
   if (t->sep) return pool_sep_chunk(g, c, e, ih_t, uw, C);
+  if (kc == 0 && nky_t == c->KH) {
+    int w = pool_whole(g, c, e, nky_t, uw, C);
+    if (w) return w < 0 ? g->status : CG_OK;
+  }
   /* first position: MOV (first chunk only); the rest: MAX / ADD */
   int op = c->kind == CG_POOL_MAX ? ISA_ALU_MAX : ISA_ALU_ADD;
   uint32_t dso = th_t > 1 ? (uint32_t)tw_t : 0, sro = th_t > 1 ? (uint32_t)(c->sh * iw_t) : 0;
@@ -295,8 +371,9 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
   int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
   int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
   int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
-  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + 4) * sizeof *uw);
+  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw + 4) * sizeof *uw);
   uint32_t req_e = 0;
+  int start = g->prog.n;
   cg_list C = {0}, S = {0}, LD = {0};
   if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
   if (c->kind == CG_POOL_AVG) {
@@ -327,11 +404,12 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
     for (int kc = 0; kc < n_kc; kc++)
       if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
     if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
-    if (t->inp) cg_tok(&C.v[0], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
+    if (t->inp) cg_tok(&C.v[first_wait(&C)], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
     if (tile_store(g, c, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                    (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
       goto out;
   }
+  if (nslot > 1) cg_merge_uops(g, start);
 out:
   cg_list_free(&C);
   cg_list_free(&S);
