@@ -299,7 +299,7 @@ static int k_transpose(ref_call *c) {
   int r = x->type.rank, cnt;
   size_t es = ir_dtype_size(x->type.dtype);
   const int64_t *perm = ir_attr_ints(c->n, "perm", &cnt);
-  int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS] = {0}, idx[IR_MAX_DIMS] = {0};
   ref_strides(&x->type, sx);
   for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
   int64_t total = numel(y);
@@ -310,8 +310,14 @@ static int k_transpose(ref_call *c) {
   const char *px = x->data;
   char *py = y->data;
   int64_t off = 0, in = y->type.dims[r - 1], si = st[r - 1];
-  if (es == 4 && r >= 2 && si != 1 && st[r - 2] == 1) {
-    transpose_tiled4(x->data, y->data, y->type.dims, st, r);
+  /* the output's axes of extent 1 move nothing: without them, [1, 768, 197, 1] from
+   * [1, 197, 1, 768] is the 2-D transpose it is */
+  int64_t d2[IR_MAX_DIMS], s2[IR_MAX_DIMS];
+  int r2 = 0;
+  for (int i = 0; i < r; i++)
+    if (y->type.dims[i] != 1) d2[r2] = y->type.dims[i], s2[r2++] = st[i];
+  if (es == 4 && r2 >= 2 && s2[r2 - 1] != 1 && s2[r2 - 2] == 1) {
+    transpose_tiled4(x->data, y->data, d2, s2, r2);
     return IR_OK;
   }
   /* one row of the output's last axis at a time, element copies by size (no call each) */
