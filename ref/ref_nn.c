@@ -1050,7 +1050,10 @@ static int gemm_batch(ref_call *c, int nb) {
 
 /* A float 1x1 stride-1 Conv (or FusedConv) of one image per sample, one group, with shared
  * weights and bias over the batch: the samples' pixels side by side as the columns of one GEMM
- * (every column's sums as in its own), then each sample's epilogue. */
+ * (every column's sums as in its own), then each sample's epilogue. Only for maps of at most
+ * CONV_BATCH_PIXELS pixels (a ViT's tokens, a CNN's last stage), where a sample alone gives the
+ * GEMM few columns; larger maps gain nothing from it but the copies in and out. */
+#define CONV_BATCH_PIXELS 256
 static int conv_batch(ref_call *c, int nb) {
   const ir_node *n = c->n;
   int ni = n->n_in;
@@ -1067,7 +1070,7 @@ static int conv_batch(ref_call *c, int nb) {
   int64_t C = x->type.dims[1], M = w->type.dims[0];
   if (w->type.rank != x->type.rank || w->type.dims[1] != C || (b && numel(b) != M) || geo_of(&c0, &x->type, w->type.dims + 2, &g) ||
       g.ksz != 1 || g.s[0] != 1 || g.s[1] != 1 || g.s[2] != 1 || g.pb[0] || g.pb[1] || g.pb[2] || g.osz != g.isz ||
-      !fits_int(M, g.osz * nb, C))
+      g.osz > CONV_BATCH_PIXELS || !fits_int(M, g.osz * nb, C))
     return -1;
   int64_t osz = g.osz, ncol = osz * nb;
   float *xb = scratch(C * ncol, sizeof(float)), *yb = scratch(M * ncol, sizeof(float));
