@@ -664,9 +664,16 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
   if (rc) return rc;
   /* a float Conv, Gemm or MatMul writes every element of its output (its GEMM or depthwise
-   * loop zeroes first), a Transpose copies every element: no zeroing of what they write */
+   * loop zeroes first), a Transpose copies every element: no zeroing of what they write; */
   int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul ||
                  n->op == IR_OP_Transpose;
+  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...) */
+  ir_op op = n->op;
+  if (n->n_out == 1 && to[0].dtype == IR_F32 &&
+      (op == IR_OP_Add || op == IR_OP_Sub || op == IR_OP_Mul || op == IR_OP_Div || op == IR_OP_Relu ||
+       op == IR_OP_Sigmoid || op == IR_OP_Clip || op == IR_OP_Softmax || op == IR_OP_Reshape || op == IR_OP_Flatten ||
+       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity))
+    conv_out = 1;
   for (int i = 0; i < n->n_out; i++) {
     if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
