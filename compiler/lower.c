@@ -4,10 +4,12 @@
  * plan and the image. See compile.h, lower.h.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lower.h"
 #include "ref.h"
@@ -268,24 +270,64 @@ static void quant_row(const float *w, float s, double lo, int8_t *q, int K) {
   }
 }
 
+/* Rows [o0, o1) of a layer's weights w[M][K]: ws[o] (the tensor's own symmetric scale when
+ * fq is given, else max|w[o]| / 127) and the int8 codes qw[o][K]. */
+typedef struct qw_rows {
+  const float *w;
+  const ir_quant *fq; /* the weights' own quantization, or NULL */
+  int o0, o1, K;
+  float *ws;
+  int8_t *qw;
+} qw_rows;
+
+static void *quant_rows(void *arg) {
+  const qw_rows *r = arg;
+  const ir_quant *fq = r->fq;
+  int K = r->K;
+  for (int o = r->o0; o < r->o1; o++) {
+    double mx = 0;
+    for (int k = 0; k < K; k++) { /* fmax(mx, |w|) (a NaN weight changes nothing), without the call */
+      double a = fabs((double)r->w[(size_t)o * K + k]);
+      mx = a > mx ? a : mx;
+    }
+    r->ws[o] = fq ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
+    quant_row(r->w + (size_t)o * K, r->ws[o], fq ? -128 : -127, r->qw + (size_t)o * K, K); /* a model's own may use -128 */
+  }
+  return NULL;
+}
+
+/* quant_rows over all M rows, split over up to QW_THREADS threads when the layer has at least
+ * QW_PAR_WEIGHTS weights (each row's codes are its own: the same bytes on any split). */
+#define QW_THREADS 4
+#define QW_PAR_WEIGHTS ((int64_t)1 << 20)
+static void quant_all_rows(const float *w, const ir_quant *fq, int M, int K, float *ws, int8_t *qw) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nt = (int64_t)M * K < QW_PAR_WEIGHTS || cpus < 2 ? 1 : cpus > QW_THREADS ? QW_THREADS : (int)cpus;
+  if (nt > M) nt = M > 0 ? M : 1;
+  qw_rows r[QW_THREADS];
+  pthread_t th[QW_THREADS];
+  int started[QW_THREADS] = {0};
+  for (int t = 0; t < nt; t++) r[t] = (qw_rows){w, fq, (int)((int64_t)M * t / nt), (int)((int64_t)M * (t + 1) / nt), K, ws, qw};
+  for (int t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, quant_rows, &r[t]) == 0;
+  quant_rows(&r[0]);
+  for (int t = 1; t < nt; t++) {
+    if (started[t]) pthread_join(th[t], NULL);
+    else quant_rows(&r[t]); /* no thread: its rows here */
+  }
+}
+
 /* Per-output-channel symmetric int8 weights of w[M][K] (float), int32 bias b[M] (or NULL) at
  * in_scale * w_scale, requant multipliers into out_scale. A weight tensor that carries its own
  * symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the caller. */
 static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M, int K, const float *b, float xs, float ys,
                          int8_t *qw, int32_t *qb, int16_t *mult, uint8_t *shift) {
-  float *ws = malloc((size_t)M * sizeof(float));
+  float *ws = malloc((size_t)M * sizeof(float) + 1);
   if (!ws) return cc_lower_fail(L, n, "out of memory");
   const ir_quant *fq = wt >= 0 ? L->g->tensors[wt]->quant : NULL;
   int fixed = fq && (fq->n == 1 || (fq->n == M && fq->axis == 0));
   for (int k = 0; fixed && k < fq->n; k++) fixed = fq->zero_point[k] == 0;
+  quant_all_rows(w, fixed ? fq : NULL, M, K, ws, qw);
   for (int o = 0; o < M; o++) {
-    double mx = 0;
-    for (int k = 0; k < K; k++) { /* fmax(mx, |w|) (a NaN weight changes nothing), without the call */
-      double a = fabs((double)w[(size_t)o * K + k]);
-      mx = a > mx ? a : mx;
-    }
-    ws[o] = fixed ? fq->scale[fq->n == 1 ? 0 : o] : (float)(mx > 0 ? mx / 127.0 : 1.0);
-    quant_row(w + (size_t)o * K, ws[o], fixed ? -128 : -127, qw + (size_t)o * K, K); /* a model's own may use -128 */
     double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));
   }

@@ -187,20 +187,23 @@ static double synth_normal(uint64_t *s) {
 #define OUTPUT_HEADROOM 1.25
 #define CAL_MAX_WORKERS 4
 
-/* ---- the samples' float runs, in parallel ----
- * Each worker thread runs every nw-th sample through the reference executor (its GEMMs on that
- * thread alone). The histograms depend on the order in which samples reach them (a histogram's
- * range starts at its first sample's max|x|), so a turnstile per node keeps that order: sample s
- * counts node i's outputs only after sample s-1 did; the result is the sequential one. */
+/* ---- the samples' float runs, in batches, in parallel ----
+ * The samples go through the reference executor in batches of bs consecutive samples
+ * (ref_run_batch: node by node over the batch, a layer whose weights the samples share as one
+ * product, each sample's values the bits of its own run); each worker thread runs every nw-th
+ * batch (its GEMMs on that thread alone). The histograms depend on the order in which samples
+ * reach them (a histogram's range starts at its first sample's max|x|), so a turnstile per node
+ * keeps that order: batch b counts node i's outputs, sample by sample, only after batch b-1 did;
+ * the result is the sequential one. */
 typedef struct cal_job {
   const ir_graph *g;
   cal_state *c;
   const ir_value *tmpl; /* [nin] the inputs' types */
   float **data;         /* [nin] the ns samples of each input */
-  int nin, ns, nw;
+  int nin, ns, nw, bs;  /* bs: samples per batch */
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int *done; /* [n_nodes + 1]: samples counted at node i (n_nodes: the graph inputs) */
+  int *done; /* [n_nodes + 1]: batches counted at node i (n_nodes: the graph inputs) */
   int go, abort, rc; /* go: the workers are counted (nw), start */
   char *err;
   size_t errlen;
@@ -208,13 +211,13 @@ typedef struct cal_job {
 
 typedef struct cal_worker {
   cal_job *j;
-  int w, s; /* worker index, its current sample */
+  int w, b; /* worker index, its current batch */
 } cal_worker;
 
-/* Waits until sample s may count at turnstile idx; 0, or -1 when the run was aborted. */
-static int cal_enter(cal_job *j, int idx, int s) {
+/* Waits until batch b may count at turnstile idx; 0, or -1 when the run was aborted. */
+static int cal_enter(cal_job *j, int idx, int b) {
   pthread_mutex_lock(&j->mu);
-  while (j->done[idx] != s && !j->abort) pthread_cond_wait(&j->cv, &j->mu);
+  while (j->done[idx] != b && !j->abort) pthread_cond_wait(&j->cv, &j->mu);
   int ab = j->abort;
   pthread_mutex_unlock(&j->mu);
   return ab ? -1 : 0;
@@ -227,47 +230,54 @@ static void cal_leave(cal_job *j, int idx) {
   pthread_mutex_unlock(&j->mu);
 }
 
-static int cal_node(void *ctx, const ir_graph *g, int ni, const ir_value *const *outs) {
+static int cal_node(void *ctx, const ir_graph *g, int ni, int nb, const ir_value *const *outs) {
   cal_worker *wk = ctx;
   const ir_node *n = g->nodes[ni];
-  if (cal_enter(wk->j, ni, wk->s)) return -1;
-  for (int k = 0; k < n->n_out; k++)
-    if (n->out[k] >= 0 && wk->j->c->same[n->out[k]] < 0) cal_value(wk->j->c, n->out[k], outs[k]);
+  if (cal_enter(wk->j, ni, wk->b)) return -1;
+  for (int s = 0; s < nb; s++)
+    for (int k = 0; k < n->n_out; k++)
+      if (n->out[k] >= 0 && wk->j->c->same[n->out[k]] < 0) cal_value(wk->j->c, n->out[k], outs[(size_t)s * n->n_out + k]);
   cal_leave(wk->j, ni);
   return 0;
+}
+
+/* Batch b of the worker's: its samples into in[s * nin + i], counted at the inputs' turnstile,
+ * then run. */
+static int cal_batch(cal_worker *wk, ir_value *in, char *err, size_t errlen) {
+  cal_job *j = wk->j;
+  const ir_graph *g = j->g;
+  int s0 = wk->b * j->bs, nb = j->ns - s0 < j->bs ? j->ns - s0 : j->bs;
+  if (wk->w == 0) {
+    char what[48];
+    snprintf(what, sizeof what, "sample %d of %d", s0 + 1, j->ns);
+    util_progress((double)s0 / j->ns, what);
+  }
+  for (int s = 0; s < nb; s++)
+    for (int i = 0; i < j->nin; i++) {
+      int64_t n = ir_type_numel(&in[i].type);
+      memcpy(in[s * j->nin + i].data, j->data[i] + (size_t)(s0 + s) * (size_t)n, (size_t)n * sizeof(float));
+    }
+  if (cal_enter(j, g->n_nodes, wk->b)) return IR_ERR;
+  for (int s = 0; s < nb; s++)
+    for (int i = 0; i < j->nin; i++) cal_value(j->c, g->inputs[i], &in[s * j->nin + i]);
+  cal_leave(j, g->n_nodes);
+  ref_opts ro = {.threads = 1};
+  return ref_run_batch(g, in, j->nin, nb, NULL, &ro, cal_node, wk, err, errlen);
 }
 
 static void *cal_worker_run(void *arg) {
   cal_worker *wk = arg;
   cal_job *j = wk->j;
-  const ir_graph *g = j->g;
   char err[1024] = "";
-  int rc = IR_OK;
+  int rc = IR_OK, nv = j->nin * j->bs;
   pthread_mutex_lock(&j->mu);
   while (!j->go) pthread_cond_wait(&j->cv, &j->mu);
   pthread_mutex_unlock(&j->mu);
-  ir_value *in = calloc((size_t)j->nin + 1, sizeof *in), *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
-  if (!in || !outs) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
-  for (int i = 0; i < j->nin && rc == IR_OK; i++)
-    if (ir_value_alloc(&in[i], &j->tmpl[i].type)) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
-  ref_opts ro = {.on_node = cal_node, .ctx = wk, .threads = 1};
-  for (int s = wk->w; s < j->ns && rc == IR_OK; s += j->nw) {
-    wk->s = s;
-    if (wk->w == 0) {
-      char what[48];
-      snprintf(what, sizeof what, "sample %d of %d", s + 1, j->ns);
-      util_progress((double)s / j->ns, what);
-    }
-    for (int i = 0; i < j->nin; i++) {
-      int64_t n = ir_type_numel(&in[i].type);
-      memcpy(in[i].data, j->data[i] + (size_t)s * (size_t)n, (size_t)n * sizeof(float));
-    }
-    if (cal_enter(j, g->n_nodes, s)) break;
-    for (int i = 0; i < j->nin; i++) cal_value(j->c, g->inputs[i], &in[i]);
-    cal_leave(j, g->n_nodes);
-    rc = ref_run(g, in, j->nin, outs, &ro, err, sizeof err);
-    for (int i = 0; i < g->n_outputs && rc == IR_OK; i++) ir_value_free(&outs[i]);
-  }
+  ir_value *in = calloc((size_t)nv + 1, sizeof *in);
+  if (!in) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
+  for (int v = 0; v < nv && rc == IR_OK; v++)
+    if (ir_value_alloc(&in[v], &j->tmpl[v % j->nin].type)) rc = IR_ERR, snprintf(err, sizeof err, "out of memory");
+  for (wk->b = wk->w; wk->b * j->bs < j->ns && rc == IR_OK; wk->b += j->nw) rc = cal_batch(wk, in, err, sizeof err);
   pthread_mutex_lock(&j->mu);
   if (rc != IR_OK && !j->abort) { /* the first failure; the others stopped because of it */
     j->abort = 1, j->rc = rc;
@@ -275,20 +285,41 @@ static void *cal_worker_run(void *arg) {
   }
   pthread_cond_broadcast(&j->cv);
   pthread_mutex_unlock(&j->mu);
-  for (int i = 0; in && i < j->nin; i++) ir_value_free(&in[i]);
-  free(in), free(outs);
+  for (int v = 0; in && v < nv; v++) ir_value_free(&in[v]);
+  free(in);
   return NULL;
 }
 
+/* Samples per batch: as many as keep a batch's largest float activation under CAL_BATCH_BYTES
+ * (at most CAL_MAX_BATCH), then evened out so that the batches split evenly over nw workers. */
+#define CAL_BATCH_BYTES ((int64_t)64 << 20)
+#define CAL_MAX_BATCH 8
+static int cal_batch_size(const ir_graph *g, int ns, int nw) {
+  int64_t big = 1;
+  for (int t = 0; t < g->n_tensors; t++) {
+    const ir_tensor *x = g->tensors[t];
+    if (!x->data && x->type.dtype == IR_F32 && ir_type_known(&x->type) && ir_type_numel(&x->type) * 4 > big)
+      big = ir_type_numel(&x->type) * 4;
+  }
+  int64_t bs = CAL_BATCH_BYTES / big;
+  bs = bs < 1 ? 1 : bs > CAL_MAX_BATCH ? CAL_MAX_BATCH : bs;
+  int nbatch = (int)((ns + bs - 1) / bs);
+  nbatch = (nbatch + nw - 1) / nw * nw;
+  return ns < 1 ? 1 : (ns + nbatch - 1) / nbatch;
+}
+
 /* Runs the ns samples (inputs like in[0..nin): from --calib or synthetic) with cal_value on
- * every float value, on up to CAL_MAX_WORKERS threads (co->calib_threads, else the online CPUs). */
+ * every float value, in batches, on up to CAL_MAX_WORKERS threads (co->calib_threads, else the
+ * online CPUs). */
 static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *in, int ns, int use_calib, int multi,
                        cal_state *c, char *err, size_t errlen) {
   int nin = g->n_inputs;
   long cpus = co->calib_threads > 0 ? co->calib_threads : sysconf(_SC_NPROCESSORS_ONLN);
   int nw = cpus < 1 ? 1 : cpus > CAL_MAX_WORKERS ? CAL_MAX_WORKERS : (int)cpus;
   if (nw > ns) nw = ns > 0 ? ns : 1;
-  cal_job j = {.g = g, .c = c, .tmpl = in, .nin = nin, .ns = ns, .nw = nw, .rc = IR_OK, .err = err, .errlen = errlen};
+  int bs = cal_batch_size(g, ns, nw);
+  if (nw > (ns + bs - 1) / bs) nw = ns > 0 ? (ns + bs - 1) / bs : 1;
+  cal_job j = {.g = g, .c = c, .tmpl = in, .nin = nin, .ns = ns, .nw = nw, .bs = bs, .rc = IR_OK, .err = err, .errlen = errlen};
   j.data = calloc((size_t)nin + 1, sizeof *j.data);
   j.done = calloc((size_t)g->n_nodes + 1, sizeof *j.done);
   cal_worker wk[CAL_MAX_WORKERS];

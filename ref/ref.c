@@ -299,7 +299,7 @@ static int k_transpose(ref_call *c) {
   int r = x->type.rank, cnt;
   size_t es = ir_dtype_size(x->type.dtype);
   const int64_t *perm = ir_attr_ints(c->n, "perm", &cnt);
-  int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
+  int64_t sx[IR_MAX_DIMS], st[IR_MAX_DIMS] = {0}, idx[IR_MAX_DIMS] = {0};
   ref_strides(&x->type, sx);
   for (int i = 0; i < r; i++) st[i] = sx[perm ? perm[i] : r - 1 - i];
   int64_t total = numel(y);
@@ -310,8 +310,14 @@ static int k_transpose(ref_call *c) {
   const char *px = x->data;
   char *py = y->data;
   int64_t off = 0, in = y->type.dims[r - 1], si = st[r - 1];
-  if (es == 4 && r >= 2 && si != 1 && st[r - 2] == 1) {
-    transpose_tiled4(x->data, y->data, y->type.dims, st, r);
+  /* the output's axes of extent 1 move nothing: without them, [1, 768, 197, 1] from
+   * [1, 197, 1, 768] is the 2-D transpose it is */
+  int64_t d2[IR_MAX_DIMS], s2[IR_MAX_DIMS];
+  int r2 = 0;
+  for (int i = 0; i < r; i++)
+    if (y->type.dims[i] != 1) d2[r2] = y->type.dims[i], s2[r2++] = st[i];
+  if (es == 4 && r2 >= 2 && s2[r2 - 1] != 1 && s2[r2 - 2] == 1) {
+    transpose_tiled4(x->data, y->data, d2, s2, r2);
     return IR_OK;
   }
   /* one row of the output's last axis at a time, element copies by size (no call each) */
@@ -658,9 +664,16 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
   if (rc) return rc;
   /* a float Conv, Gemm or MatMul writes every element of its output (its GEMM or depthwise
-   * loop zeroes first), a Transpose copies every element: no zeroing of what they write */
+   * loop zeroes first), a Transpose copies every element: no zeroing of what they write; */
   int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul ||
                  n->op == IR_OP_Transpose;
+  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...) */
+  ir_op op = n->op;
+  if (n->n_out == 1 && to[0].dtype == IR_F32 &&
+      (op == IR_OP_Add || op == IR_OP_Sub || op == IR_OP_Mul || op == IR_OP_Div || op == IR_OP_Relu ||
+       op == IR_OP_Sigmoid || op == IR_OP_Clip || op == IR_OP_Softmax || op == IR_OP_Reshape || op == IR_OP_Flatten ||
+       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity))
+    conv_out = 1;
   for (int i = 0; i < n->n_out; i++) {
     if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
@@ -674,31 +687,24 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
   return rc;
 }
 
-int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *outputs, const ref_opts *o,
-            char *err, size_t errlen) {
-  const char *src = g->source ? g->source : "<graph>";
-  if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
-  int nt = g->n_tensors, gemm_threads = ref_gemm_threads;
-  ref_gemm_threads = o ? o->threads : 0;
-  ir_value *val = calloc((size_t)nt + 1, sizeof *val);
-  char *owned = calloc((size_t)nt + 1, 1);
-  int *last = malloc(((size_t)nt + 1) * sizeof(int));
-  int rc = IR_OK;
-  if (!val || !owned || !last) {
-    rc = util_err(err, errlen, "%s: out of memory", src);
-    goto out;
+/* Runs node n over the batch's nb samples: in[s * n->n_in + j] is input j of sample s, out[s *
+ * n->n_out + k] receives output k. A product whose weights the samples share runs as one
+ * (ref_batch_node); anything else sample by sample. On failure no output is left allocated. */
+static int run_node_batch(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out,
+                          char *err, size_t errlen) {
+  int rc = nb > 1 ? ref_batch_node(g, n, nb, in, out, err, errlen) : -1;
+  if (rc >= 0) return rc;
+  for (int s = 0; s < nb; s++) {
+    rc = ref_run_node(g, n, in + (size_t)s * n->n_in, out + (size_t)s * n->n_out, err, errlen);
+    if (rc == IR_OK) continue;
+    for (int k = 0; k < s * n->n_out; k++) ir_value_free(&out[k]);
+    return rc;
   }
-  for (int i = 0; i < nt; i++) {
-    last[i] = -1;
-    if (g->tensors[i]->data) {
-      val[i].type = g->tensors[i]->type;
-      val[i].data = g->tensors[i]->data;
-    }
-  }
-  for (int i = 0; i < g->n_nodes; i++)
-    for (int j = 0; j < g->nodes[i]->n_in; j++)
-      if (g->nodes[i]->in[j] >= 0) last[g->nodes[i]->in[j]] = i;
-  for (int i = 0; i < g->n_outputs; i++) last[g->outputs[i]] = g->n_nodes;
+  return IR_OK;
+}
+
+/* Checks sample s's inputs against the graph's declared types; val receives them. */
+static int bind_inputs(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *val, char *err, size_t errlen) {
   for (int i = 0; i < n_inputs; i++) {
     const ir_tensor *t = g->tensors[g->inputs[i]];
     const ir_type *gt = &inputs[i].type;
@@ -710,76 +716,143 @@ int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *o
     if (!ok || !ir_type_known(gt)) {
       char want[256];
       ir_type_str(t, want, sizeof want);
-      rc = util_err(err, errlen, "%s: input '%s' does not match its declared type %s", src, t->name, want);
-      goto out;
+      return util_err(err, errlen, "%s: input '%s' does not match its declared type %s",
+                      g->source ? g->source : "<graph>", t->name, want);
     }
     val[g->inputs[i]] = inputs[i];
   }
+  return IR_OK;
+}
+
+/* The values of one batch run: per sample s, val[s * nt + t] and owned[s * nt + t]; scratch
+ * for one node's inputs and outputs over the batch. */
+typedef struct run_state {
+  int nt, nb;
+  ir_value *val;
+  char *owned;
+  int *last; /* [nt] the last node reading tensor t (n_nodes: a graph output; -1: none) */
+  const ir_value **in;
+  ir_value *out;
+  const ir_value **outp;
+} run_state;
+
+static int run_state_init(run_state *r, const ir_graph *g, int nb) {
+  int nt = g->n_tensors, mi = 1, mo = 1;
   for (int i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
-    if (n->dead) continue;
-    const ir_value *in[IR_VARIADIC + 1];
-    ir_value outv[IR_VARIADIC + 1];
+    if (g->nodes[i]->n_in > mi) mi = g->nodes[i]->n_in;
+    if (g->nodes[i]->n_out > mo) mo = g->nodes[i]->n_out;
+  }
+  *r = (run_state){.nt = nt, .nb = nb};
+  r->val = calloc((size_t)nt * nb + 1, sizeof *r->val);
+  r->owned = calloc((size_t)nt * nb + 1, 1);
+  r->last = malloc(((size_t)nt + 1) * sizeof(int));
+  r->in = calloc((size_t)mi * nb + 1, sizeof *r->in);
+  r->out = calloc((size_t)mo * nb + 1, sizeof *r->out);
+  r->outp = calloc((size_t)mo * nb + 1, sizeof *r->outp);
+  if (!r->val || !r->owned || !r->last || !r->in || !r->out || !r->outp) return IR_ERR;
+  for (int t = 0; t < nt; t++) {
+    r->last[t] = -1;
+    for (int s = 0; s < nb && g->tensors[t]->data; s++) {
+      r->val[(size_t)s * nt + t].type = g->tensors[t]->type;
+      r->val[(size_t)s * nt + t].data = g->tensors[t]->data;
+    }
+  }
+  for (int i = 0; i < g->n_nodes; i++)
+    for (int j = 0; j < g->nodes[i]->n_in; j++)
+      if (g->nodes[i]->in[j] >= 0) r->last[g->nodes[i]->in[j]] = i;
+  for (int i = 0; i < g->n_outputs; i++) r->last[g->outputs[i]] = g->n_nodes;
+  return IR_OK;
+}
+
+static void run_state_free(run_state *r) {
+  for (size_t i = 0; r->val && r->owned && i < (size_t)r->nt * r->nb; i++)
+    if (r->owned[i]) ir_value_free(&r->val[i]);
+  free(r->val), free(r->owned), free(r->last), free(r->in), free(r->out), free(r->outp);
+}
+
+/* Node i of g over the batch: runs it, keeps its outputs, calls on_batch, frees what no later
+ * node reads. */
+static int run_step(const ir_graph *g, int i, run_state *r, ref_batch_fn on_batch, void *ctx, char *err,
+                    size_t errlen) {
+  const ir_node *n = g->nodes[i];
+  int nt = r->nt, nb = r->nb;
+  for (int s = 0; s < nb; s++)
     for (int j = 0; j < n->n_in; j++) {
       int t = n->in[j];
-      in[j] = t >= 0 ? &val[t] : NULL;
-      if (t >= 0 && !val[t].data) {
-        rc = ir_node_err(g, n, err, errlen, "input '%s' has no value", g->tensors[t]->name);
-        goto out;
-      }
+      ir_value *v = t >= 0 ? &r->val[(size_t)s * nt + t] : NULL;
+      r->in[(size_t)s * n->n_in + j] = v;
+      if (v && !v->data) return ir_node_err(g, n, err, errlen, "input '%s' has no value", g->tensors[t]->name);
     }
-    rc = ref_run_node(g, n, in, outv, err, errlen);
-    if (rc) goto out;
-    const ir_value *outp[IR_VARIADIC + 1];
+  int rc = run_node_batch(g, n, nb, r->in, r->out, err, errlen);
+  if (rc) return rc;
+  for (int s = 0; s < nb; s++)
     for (int j = 0; j < n->n_out; j++) {
       int t = n->out[j];
+      size_t k = (size_t)s * n->n_out + j, v = (size_t)s * nt + t;
       if (t < 0) {
-        ir_value_free(&outv[j]);
-        outp[j] = NULL;
+        ir_value_free(&r->out[k]);
+        r->outp[k] = NULL;
         continue;
       }
-      val[t] = outv[j];
-      owned[t] = 1;
-      outp[j] = &val[t];
+      r->val[v] = r->out[k];
+      r->owned[v] = 1;
+      r->outp[k] = &r->val[v];
     }
-    if (o && o->on_node && o->on_node(o->ctx, g, i, outp)) {
-      rc = ir_node_err(g, n, err, errlen, "stopped by the per-node callback");
-      goto out;
-    }
+  if (on_batch && on_batch(ctx, g, i, nb, r->outp)) return ir_node_err(g, n, err, errlen, "stopped by the per-node callback");
+  for (int s = 0; s < nb; s++) {
     for (int j = 0; j < n->n_in; j++) {
       int t = n->in[j];
-      if (t >= 0 && owned[t] && last[t] == i) {
-        ir_value_free(&val[t]);
-        owned[t] = 0;
-      }
+      size_t v = (size_t)s * nt + t;
+      if (t >= 0 && r->owned[v] && r->last[t] == i) ir_value_free(&r->val[v]), r->owned[v] = 0;
     }
     for (int j = 0; j < n->n_out; j++) {
       int t = n->out[j];
-      if (t >= 0 && owned[t] && last[t] < 0) {
-        ir_value_free(&val[t]);
-        owned[t] = 0;
+      size_t v = (size_t)s * nt + t;
+      if (t >= 0 && r->owned[v] && r->last[t] < 0) ir_value_free(&r->val[v]), r->owned[v] = 0;
+    }
+  }
+  return IR_OK;
+}
+
+int ref_run_batch(const ir_graph *g, const ir_value *inputs, int n_inputs, int nb, ir_value *outputs,
+                  const ref_opts *o, ref_batch_fn on_batch, void *ctx, char *err, size_t errlen) {
+  const char *src = g->source ? g->source : "<graph>";
+  if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
+  if (nb < 1) return util_err(err, errlen, "%s: %d samples in a batch", src, nb);
+  int gemm_threads = ref_gemm_threads, rc = IR_OK;
+  ref_gemm_threads = o ? o->threads : 0;
+  run_state r;
+  if (run_state_init(&r, g, nb)) rc = util_err(err, errlen, "%s: out of memory", src);
+  for (int s = 0; s < nb && rc == IR_OK; s++)
+    rc = bind_inputs(g, inputs + (size_t)s * n_inputs, n_inputs, r.val + (size_t)s * r.nt, err, errlen);
+  for (int i = 0; i < g->n_nodes && rc == IR_OK; i++)
+    if (!g->nodes[i]->dead) rc = run_step(g, i, &r, on_batch, ctx, err, errlen);
+  for (int s = 0; s < nb && rc == IR_OK && outputs; s++)
+    for (int i = 0; i < g->n_outputs; i++) {
+      int t = g->outputs[i];
+      ir_value *v = &r.val[(size_t)s * r.nt + t], *y = &outputs[(size_t)s * g->n_outputs + i];
+      y->type = v->type;
+      y->data = NULL;
+      if (!v->data || ir_value_alloc(y, &v->type)) {
+        for (int k = 0; k < s * g->n_outputs + i; k++) ir_value_free(&outputs[k]);
+        rc = util_err(err, errlen, "%s: output '%s' has no value", src, g->tensors[t]->name);
+        break;
       }
+      memcpy(y->data, v->data, (size_t)numel(v) * ir_dtype_size(v->type.dtype));
     }
-  }
-  for (int i = 0; i < g->n_outputs; i++) {
-    int t = g->outputs[i];
-    ir_value *v = &val[t];
-    outputs[i].type = v->type;
-    outputs[i].data = NULL;
-    if (!v->data || ir_value_alloc(&outputs[i], &v->type)) {
-      for (int k = 0; k < i; k++) ir_value_free(&outputs[k]);
-      rc = util_err(err, errlen, "%s: output '%s' has no value", src, g->tensors[t]->name);
-      goto out;
-    }
-    memcpy(outputs[i].data, v->data, (size_t)numel(v) * ir_dtype_size(v->type.dtype));
-  }
-out:
-  if (val)
-    for (int i = 0; i < nt; i++)
-      if (owned[i]) ir_value_free(&val[i]);
-  free(val);
-  free(owned);
-  free(last);
+  run_state_free(&r);
   ref_gemm_threads = gemm_threads;
   return rc;
+}
+
+/* ref_run's on_node through ref_run_batch's callback (a batch of one). */
+static int one_node(void *ctx, const ir_graph *g, int node_index, int nb, const ir_value *const *outs) {
+  const ref_opts *o = ctx;
+  (void)nb;
+  return o->on_node(o->ctx, g, node_index, outs);
+}
+
+int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *outputs, const ref_opts *o,
+            char *err, size_t errlen) {
+  return ref_run_batch(g, inputs, n_inputs, 1, outputs, o, o && o->on_node ? one_node : NULL, (void *)o, err, errlen);
 }

@@ -32,6 +32,19 @@ int ref_run(const ir_graph *g, const ir_value *inputs, int n_inputs, ir_value *o
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
                  size_t errlen);
 
+/* Called after node node_index ran over a batch of nb samples (ref_run_batch): outs[s * n->n_out + k]
+ * is output k of sample s (NULL for omitted outputs); valid only during the call. Return non-zero
+ * to stop the run. */
+typedef int (*ref_batch_fn)(void *ctx, const ir_graph *g, int node_index, int nb, const ir_value *const *outs);
+
+/* ref_run over nb samples at once, node by node: inputs[s * n_inputs + i] is input i of sample s;
+ * on IR_OK outputs[s * g->n_outputs + k] (when outputs is not NULL) holds output k of sample s.
+ * Every sample's values are the bits ref_run gives it alone; a Gemm or a 1x1 Conv whose weights
+ * the samples share runs as one product over the batch (its weights read once, not nb times).
+ * on_batch (may be NULL) is called after each node with ctx; o->on_node is not used. */
+int ref_run_batch(const ir_graph *g, const ir_value *inputs, int n_inputs, int nb, ir_value *outputs,
+                  const ref_opts *o, ref_batch_fn on_batch, void *ctx, char *err, size_t errlen);
+
 /* C[M][ldc] (=|+=) A[M][lda] * B[K][ldb], row-major float; accumulate selects +=. */
 void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
                int accumulate);

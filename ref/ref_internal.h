@@ -25,6 +25,14 @@ void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st);
 /* Threads of one large GEMM on this thread's ref_run (ref_opts.threads; 0: the online CPUs). */
 extern _Thread_local int ref_gemm_threads;
 
+/* Node n over nb samples as one product when its weights are shared (ref_nn.c: a float Gemm, or
+ * a 1x1 stride-1 Conv, whose weights, bias and shapes are the same for every sample): in[s *
+ * n->n_in + j] is input j of sample s, out[s * n->n_out + k] receives output k, the same bits as
+ * ref_run_node per sample. -1 when n is not such a node (nothing done), else IR_OK or an error
+ * (no output left allocated). */
+int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out, char *err,
+                   size_t errlen);
+
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
 int ref_qlinear_conv(ref_call *c);
 int ref_gemm(ref_call *c);

@@ -437,6 +437,8 @@ REF_VEC_CLONES static void conv_epilogue(float *y, const float *r, float bias, i
     }
 }
 
+static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr, int64_t N, int64_t M, int64_t osz);
+
 /* Conv and dlvta.FusedConv (bias, residual R, activation "relu"/"clip"). */
 int ref_conv(ref_call *c) {
   const ir_value *x = c->in[0], *w = c->in[1];
@@ -478,6 +480,12 @@ int ref_conv(ref_call *c) {
                 py + (n * M + gi * Mg) * g.osz, (int)g.osz, 0);
     }
   free(col);
+  return conv_finish(c, py, b ? b->data : NULL, res ? res->data : NULL, N, M, g.osz);
+}
+
+/* The conv's epilogue on y[N][M][osz]: bias pb[M] (or none), residual pr (like y, or none) and
+ * the activation of a FusedConv. */
+static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr, int64_t N, int64_t M, int64_t osz) {
   const char *act = c->n->op == IR_OP_FusedConv ? ir_attr_string(c->n, "activation", "none") : "none";
   float lo = -INFINITY, hi = INFINITY;
   if (!strcmp(act, "relu")) {
@@ -488,13 +496,12 @@ int ref_conv(ref_call *c) {
   } else if (strcmp(act, "none")) {
     return CERR("activation '%s' not supported", act), IR_UNSUPPORTED;
   }
-  const float *pb = b ? b->data : NULL, *pr = res ? res->data : NULL;
   int clamp = strcmp(act, "none") != 0;
   for (int64_t n = 0; n < N; n++)
     for (int64_t m = 0; m < M; m++) {
-      float *yy = py + (n * M + m) * g.osz;
-      const float *rr = pr ? pr + (n * M + m) * g.osz : NULL;
-      conv_epilogue(yy, rr, pb ? pb[m] : 0.0f, clamp, lo, hi, g.osz);
+      float *yy = py + (n * M + m) * osz;
+      const float *rr = pr ? pr + (n * M + m) * osz : NULL;
+      conv_epilogue(yy, rr, pb ? pb[m] : 0.0f, clamp, lo, hi, osz);
     }
   return IR_OK;
 }
@@ -593,6 +600,87 @@ static float *transpose_copy(const float *a, int64_t rows, int64_t cols) {
   return t;
 }
 
+/* eight floats as one vector (GCC / clang vector extension; loads through memcpy: unaligned) */
+typedef float ref_v8 __attribute__((vector_size(32)));
+
+/* out[i][j] = x[i] . w[j] over K for four rows of x and two of w: each in eight interleaved
+ * partial sums (lane q sums k = q mod 8, a multiply then an add), added pairwise, then the tail
+ * k by k. The eight dot products run side by side (independent sums: the adds' latency hidden,
+ * each loaded vector used four or two times); every one has the order of a dot product alone. */
+REF_VEC_CLONES static void dot_4x2(const float *const *x, const float *const *w, int64_t K, float out[4][2]) {
+  ref_v8 s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0}, s20 = {0}, s21 = {0}, s30 = {0}, s31 = {0};
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    ref_v8 w0, w1, x0, x1, x2, x3;
+    memcpy(&w0, w[0] + k, sizeof w0), memcpy(&w1, w[1] + k, sizeof w1);
+    memcpy(&x0, x[0] + k, sizeof x0), memcpy(&x1, x[1] + k, sizeof x1);
+    memcpy(&x2, x[2] + k, sizeof x2), memcpy(&x3, x[3] + k, sizeof x3);
+    s00 = s00 + x0 * w0, s01 = s01 + x0 * w1, s10 = s10 + x1 * w0, s11 = s11 + x1 * w1;
+    s20 = s20 + x2 * w0, s21 = s21 + x2 * w1, s30 = s30 + x3 * w0, s31 = s31 + x3 * w1;
+  }
+  ref_v8 sv[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 2; j++) {
+      float p[8];
+      memcpy(p, &sv[i][j], sizeof p);
+      float t = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+      for (int64_t kk = k; kk < K; kk++) t += x[i][kk] * w[j][kk];
+      out[i][j] = t;
+    }
+}
+
+/* y[i][j] = x[i] . w[j] over K for R rows of x and N rows of w (both [.][K]; a few rows times
+ * B^T, a batch-1 fc layer: dot products over B's rows as stored, no transposed copy of the
+ * weights), by dot_4x2 (rows past the last repeat it, their sums dropped); two rows of w at a
+ * time, so that a batch's rows read each weight row once. */
+static void gemm_dot_rows(const float *x, int64_t R, const float *w, int64_t N, int64_t K, float *y) {
+  for (int64_t j = 0; j < N; j += 2)
+    for (int64_t i = 0; i < R; i += 4) {
+      const float *xr[4], *wr[2];
+      float out[4][2];
+      for (int r = 0; r < 4; r++) xr[r] = x + (i + r < R ? i + r : R - 1) * K;
+      for (int r = 0; r < 2; r++) wr[r] = w + (j + r < N ? j + r : N - 1) * K;
+      dot_4x2(xr, wr, K, out);
+      for (int r = 0; r < 4 && i + r < R; r++)
+        for (int q = 0; q < 2 && j + q < N; q++) y[(i + r) * N + j + q] = out[r][q];
+    }
+}
+
+/* Gemm's epilogue on y[M][N]: times alpha, plus beta * C (scalar, [N], [M,1] or [M,N]; or none). */
+static void gemm_epilogue(float *py, int64_t M, int64_t N, float alpha, float beta, const ir_value *cc) {
+  if (alpha != 1.0f)
+    for (int64_t i = 0; i < M * N; i++) py[i] *= alpha;
+  if (cc) {
+    const float *pc = cc->data;
+    int r = cc->type.rank;
+    int64_t cm = r == 2 ? cc->type.dims[0] : 1, cn = r >= 1 ? cc->type.dims[r - 1] : 1;
+    for (int64_t i = 0; i < M; i++)
+      for (int64_t j = 0; j < N; j++) py[i * N + j] += beta * pc[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
+  }
+}
+
+/* op(A) op(B) into y[rows][N] for A's rows (rows, each sample's Ms: with B^T and Ms <= 4, dot
+ * products, else the GEMM, whose path depends on Ms alone: ref_sgemm of Ms >= 4 rows gives every
+ * row the same bits as of more). IR_OK or an error. */
+static int gemm_core(ref_call *c, const float *pa, int ta, int tb, int64_t rows, int64_t Ms, int64_t N, int64_t K,
+                     const float *pbw, float *y) {
+  if (!ta && tb && Ms <= 4) {
+    gemm_dot_rows(pa, rows, pbw, N, K, y);
+    return IR_OK;
+  }
+  const float *pb = pbw;
+  float *ta_buf = NULL, *tb_buf = NULL;
+  if (ta && !(pa = ta_buf = transpose_copy(pa, K, rows))) return CERR("out of memory");
+  if (tb && !(pb = tb_buf = transpose_copy(pbw, N, K))) {
+    free(ta_buf);
+    return CERR("out of memory");
+  }
+  ref_sgemm((int)rows, (int)N, (int)K, pa, (int)K, pb, (int)N, y, (int)N, 0);
+  free(ta_buf);
+  free(tb_buf);
+  return IR_OK;
+}
+
 /* Gemm: alpha * op(A) op(B) + beta * C, C broadcast from scalar, [N], [M,1] or [M,N]. */
 int ref_gemm(ref_call *c) {
   const ir_value *a = c->in[0], *b = c->in[1], *cc = c->n->n_in > 2 ? c->in[2] : NULL;
@@ -603,45 +691,9 @@ int ref_gemm(ref_call *c) {
   float alpha = ir_attr_float(c->n, "alpha", 1.0f), beta = ir_attr_float(c->n, "beta", 1.0f);
   int64_t M = y->type.dims[0], N = y->type.dims[1], K = ta ? a->type.dims[0] : a->type.dims[1];
   if (!fits_int(M, N, K)) return CERR("Gemm too large for the reference GEMM"), IR_UNSUPPORTED;
-  const float *pa = a->data, *pb = b->data;
-  float *ta_buf = NULL, *tb_buf = NULL;
-  if (!ta && tb && M <= 4) {
-    /* a few rows times B^T (a batch-1 fc layer): dot products over B's rows as stored, no
-     * transposed copy of the (large) weights */
-    float *py = y->data;
-    for (int64_t i = 0; i < M; i++)
-      for (int64_t j = 0; j < N; j++) {
-        const float *x = pa + i * K, *w = pb + j * K;
-        float s8[8] = {0};
-        int64_t k = 0;
-        for (; k + 8 <= K; k += 8)
-          for (int q = 0; q < 8; q++) s8[q] += x[k + q] * w[k + q];
-        float s = ((s8[0] + s8[1]) + (s8[2] + s8[3])) + ((s8[4] + s8[5]) + (s8[6] + s8[7]));
-        for (; k < K; k++) s += x[k] * w[k];
-        py[i * N + j] = s;
-      }
-    goto epilogue;
-  }
-  if (ta && !(pa = ta_buf = transpose_copy(a->data, K, M))) return CERR("out of memory");
-  if (tb && !(pb = tb_buf = transpose_copy(b->data, N, K))) {
-    free(ta_buf);
-    return CERR("out of memory");
-  }
-  ref_sgemm((int)M, (int)N, (int)K, pa, (int)K, pb, (int)N, y->data, (int)N, 0);
-  free(ta_buf);
-  free(tb_buf);
-epilogue:;
-  float *py = y->data;
-  if (alpha != 1.0f)
-    for (int64_t i = 0; i < M * N; i++) py[i] *= alpha;
-  if (cc) {
-    const float *pc = cc->data;
-    int r = cc->type.rank;
-    int64_t cm = r == 2 ? cc->type.dims[0] : 1, cn = r >= 1 ? cc->type.dims[r - 1] : 1;
-    for (int64_t i = 0; i < M; i++)
-      for (int64_t j = 0; j < N; j++) py[i * N + j] += beta * pc[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
-  }
-  return IR_OK;
+  int rc = gemm_core(c, a->data, ta, tb, M, M, N, K, b->data, y->data);
+  if (rc == IR_OK) gemm_epilogue(y->data, M, N, alpha, beta, cc);
+  return rc;
 }
 
 /* Matrix extents of a (batched) MatMul / QLinearMatMul and its number of output matrices. */
@@ -918,4 +970,134 @@ int ref_global_pool(ref_call *c) {
     py[i] = (float)(is_max ? acc : acc / (double)(sp ? sp : 1));
   }
   return IR_OK;
+}
+
+/* ---- products over a batch of samples ---- */
+
+/* Whether input j is the same for the nb samples: one constant's data (a weight) or absent in all. */
+static int batch_shared(const ir_value *const *in, int n_in, int nb, int j) {
+  if (j >= n_in) return 1;
+  for (int s = 1; s < nb; s++) {
+    const ir_value *v = in[(size_t)s * n_in + j], *v0 = in[j];
+    if (!v != !v0 || (v && v->data != v0->data)) return 0;
+  }
+  return 1;
+}
+
+/* Whether input j has one type over the nb samples. */
+static int batch_same_type(const ir_value *const *in, int n_in, int nb, int j) {
+  const ir_type *t0 = &in[j]->type;
+  for (int s = 1; s < nb; s++) {
+    const ir_type *t = &in[(size_t)s * n_in + j]->type;
+    if (t->dtype != t0->dtype || t->rank != t0->rank || memcmp(t->dims, t0->dims, (size_t)t->rank * sizeof t->dims[0]))
+      return 0;
+  }
+  return 1;
+}
+
+/* out[s * n_out] for s < nb: sample 0's inferred output type, allocated. IR_OK or an error. */
+static int batch_outputs(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out,
+                         char *err, size_t errlen) {
+  const ir_type *ti[IR_VARIADIC + 1] = {0};
+  const void *di[IR_VARIADIC + 1] = {0};
+  ir_type to[IR_VARIADIC + 1];
+  for (int i = 0; i < n->n_in; i++) {
+    ti[i] = in[i] ? &in[i]->type : NULL;
+    di[i] = in[i] ? in[i]->data : NULL;
+  }
+  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  for (int s = 0; s < nb && rc == IR_OK; s++) {
+    out[(size_t)s * n->n_out].data = NULL;
+    if (!ir_type_known(&to[0]) || ir_value_alloc(&out[(size_t)s * n->n_out], &to[0])) {
+      for (int k = 0; k < s; k++) ir_value_free(&out[(size_t)k * n->n_out]);
+      rc = ir_node_err(g, n, err, errlen, "cannot allocate output 0 (type unknown or too large)");
+    }
+  }
+  return rc;
+}
+
+/* A float Gemm (no transA) with shared B and C over the batch: the rows of every sample's A
+ * stacked into one product (gemm_core with each sample's row count). */
+static int gemm_batch(ref_call *c, int nb) {
+  const ir_node *n = c->n;
+  int ni = n->n_in;
+  const ir_value *a = c->in[0], *b = c->in[1], *cc = ni > 2 ? c->in[2] : NULL;
+  if (n->n_out != 1 || !a || !b || a->type.dtype != IR_F32 || b->type.dtype != IR_F32 || a->type.rank != 2 ||
+      b->type.rank != 2 || (cc && cc->type.dtype != IR_F32) || ir_attr_int(n, "transA", 0) ||
+      !batch_same_type(c->in, ni, nb, 0) || !batch_shared(c->in, ni, nb, 1) || !batch_shared(c->in, ni, nb, 2))
+    return -1;
+  int tb = (int)ir_attr_int(n, "transB", 0);
+  int64_t M = a->type.dims[0], K = a->type.dims[1], N = b->type.dims[tb ? 0 : 1];
+  if (b->type.dims[tb ? 1 : 0] != K || (M < 4 && !(tb && M <= 4)) || !fits_int(M * nb, N, K)) return -1;
+  float *pa = scratch(M * nb * K, sizeof(float)), *py = scratch(M * nb * N, sizeof(float));
+  int rc = pa && py ? batch_outputs(c->g, n, nb, c->in, c->out, c->err, c->errlen) : CERR("out of memory");
+  int have = rc == IR_OK; /* the outputs are allocated */
+  for (int s = 0; s < nb && rc == IR_OK; s++)
+    memcpy(pa + (size_t)s * M * K, c->in[(size_t)s * ni]->data, (size_t)(M * K) * sizeof(float));
+  if (rc == IR_OK) rc = gemm_core(c, pa, 0, tb, M * nb, M, N, K, b->data, py);
+  float alpha = ir_attr_float(n, "alpha", 1.0f), beta = ir_attr_float(n, "beta", 1.0f);
+  for (int s = 0; s < nb && rc == IR_OK; s++) {
+    ir_value *y = &c->out[(size_t)s * n->n_out];
+    memcpy(y->data, py + (size_t)s * M * N, (size_t)(M * N) * sizeof(float));
+    gemm_epilogue(y->data, M, N, alpha, beta, cc);
+  }
+  if (rc != IR_OK && have)
+    for (int s = 0; s < nb; s++) ir_value_free(&c->out[(size_t)s * n->n_out]);
+  free(pa);
+  free(py);
+  return rc;
+}
+
+/* A float 1x1 stride-1 Conv (or FusedConv) of one image per sample, one group, with shared
+ * weights and bias over the batch: the samples' pixels side by side as the columns of one GEMM
+ * (every column's sums as in its own), then each sample's epilogue. Only for maps of at most
+ * CONV_BATCH_PIXELS pixels (a ViT's tokens, a CNN's last stage), where a sample alone gives the
+ * GEMM few columns; larger maps gain nothing from it but the copies in and out. */
+#define CONV_BATCH_PIXELS 256
+static int conv_batch(ref_call *c, int nb) {
+  const ir_node *n = c->n;
+  int ni = n->n_in;
+  const ir_value *x = c->in[0], *w = c->in[1], *b = ni > 2 ? c->in[2] : NULL;
+  if (n->n_out != 1 || !x || !w || x->type.dtype != IR_F32 || w->type.dtype != IR_F32 || x->type.rank < 3 ||
+      (b && b->type.dtype != IR_F32) || x->type.dims[0] != 1 || ir_attr_int(n, "group", 1) != 1 ||
+      !batch_same_type(c->in, ni, nb, 0) || !batch_shared(c->in, ni, nb, 1) || !batch_shared(c->in, ni, nb, 2) ||
+      (n->op == IR_OP_FusedConv && ni > 3 && c->in[3] && !batch_same_type(c->in, ni, nb, 3)))
+    return -1;
+  geo3 g;
+  char e[8];
+  ref_call c0 = *c;
+  c0.err = e, c0.errlen = sizeof e;
+  int64_t C = x->type.dims[1], M = w->type.dims[0];
+  if (w->type.rank != x->type.rank || w->type.dims[1] != C || (b && numel(b) != M) || geo_of(&c0, &x->type, w->type.dims + 2, &g) ||
+      g.ksz != 1 || g.s[0] != 1 || g.s[1] != 1 || g.s[2] != 1 || g.pb[0] || g.pb[1] || g.pb[2] || g.osz != g.isz ||
+      g.osz > CONV_BATCH_PIXELS || !fits_int(M, g.osz * nb, C))
+    return -1;
+  int64_t osz = g.osz, ncol = osz * nb;
+  float *xb = scratch(C * ncol, sizeof(float)), *yb = scratch(M * ncol, sizeof(float));
+  int rc = xb && yb ? batch_outputs(c->g, n, nb, c->in, c->out, c->err, c->errlen) : CERR("out of memory");
+  int have = rc == IR_OK; /* the outputs are allocated */
+  for (int64_t ci = 0; ci < C && rc == IR_OK; ci++)
+    for (int s = 0; s < nb; s++)
+      memcpy(xb + ci * ncol + s * osz, (const float *)c->in[(size_t)s * ni]->data + ci * osz, (size_t)osz * sizeof(float));
+  if (rc == IR_OK) ref_sgemm((int)M, (int)ncol, (int)C, w->data, (int)C, xb, (int)ncol, yb, (int)ncol, 0);
+  for (int s = 0; s < nb && rc == IR_OK; s++) {
+    float *py = c->out[(size_t)s * n->n_out].data;
+    const ir_value *res = n->op == IR_OP_FusedConv && ni > 3 ? c->in[(size_t)s * ni + 3] : NULL;
+    for (int64_t m = 0; m < M; m++) memcpy(py + m * osz, yb + m * ncol + s * osz, (size_t)osz * sizeof(float));
+    if (res && (res->type.dtype != IR_F32 || numel(res) != M * osz)) rc = CERR("residual must be f32 of the output's size");
+    else rc = conv_finish(c, py, b ? b->data : NULL, res ? res->data : NULL, 1, M, osz);
+  }
+  if (rc != IR_OK && have)
+    for (int s = 0; s < nb; s++) ir_value_free(&c->out[(size_t)s * n->n_out]);
+  free(xb);
+  free(yb);
+  return rc;
+}
+
+int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out, char *err,
+                   size_t errlen) {
+  ref_call c = {g, n, in, out, err, errlen};
+  if (n->op == IR_OP_Gemm) return gemm_batch(&c, nb);
+  if (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv) return conv_batch(&c, nb);
+  return -1;
 }
