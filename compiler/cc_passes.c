@@ -106,14 +106,8 @@ int cc_fold_node(ir_graph *g, ir_node *n, char *err, size_t errlen) {
     in[j] = &inv[j];
   }
   /* look at the result's size first: a huge constant (ConstantOfShape, Pad, ...) stays a node */
-  const ir_type *ti[IR_VARIADIC + 1] = {0};
-  const void *di[IR_VARIADIC + 1] = {0};
   ir_type to[IR_VARIADIC + 1];
-  for (int j = 0; j < n->n_in; j++) {
-    ti[j] = in[j] ? &in[j]->type : NULL;
-    di[j] = in[j] ? in[j]->data : NULL;
-  }
-  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  int rc = ir_infer_values(g, n, in, to, err, errlen);
   int big = 0;
   for (int j = 0; !rc && j < n->n_out; j++) big |= ir_type_numel(&to[j]) < 0 || ir_type_numel(&to[j]) > FOLD_MAX_ELEMS;
   if (rc == IR_UNSUPPORTED || (!rc && big)) return 0; /* left for the back end / CPU fallback */

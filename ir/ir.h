@@ -219,6 +219,10 @@ int ir_node_err(const ir_graph *g, const ir_node *n, char *err, size_t errlen, c
 int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                   const void *const *in_data, ir_type *out, char *err, size_t errlen);
 
+/* ir_infer_node on input values: in[i] is input i's type and data (NULL for omitted inputs). */
+int ir_infer_values(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_type *out, char *err,
+                    size_t errlen);
+
 /* Numpy broadcast of two types into out (unknown extents stay -1). IR_OK or IR_ERR. */
 int ir_broadcast(const ir_type *a, const ir_type *b, ir_type *out);
 

@@ -1254,3 +1254,15 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
     return ERR("operator not supported"), IR_UNSUPPORTED;
   return shape_of[n->op](g, n, in, in_data, out, err, errlen);
 }
+
+int ir_infer_values(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_type *out, char *err,
+                    size_t errlen) {
+  const ir_type *ti[IR_VARIADIC + 1] = {0}; /* unused slots stay NULL */
+  const void *di[IR_VARIADIC + 1] = {0};
+  if (n->n_in > IR_VARIADIC || n->n_out > IR_VARIADIC) return ir_node_err(g, n, err, errlen, "too many inputs/outputs");
+  for (int i = 0; i < n->n_in; i++) {
+    ti[i] = in[i] ? &in[i]->type : NULL;
+    di[i] = in[i] ? in[i]->data : NULL;
+  }
+  return ir_infer_node(g, n, ti, di, out, err, errlen);
+}

@@ -652,16 +652,10 @@ static int alloc_uninit(ir_value *v, const ir_type *t) {
 
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
                  size_t errlen) {
-  const ir_type *ti[IR_VARIADIC + 1] = {0}; /* unused slots stay NULL */
-  const void *di[IR_VARIADIC + 1] = {0};
   ir_type to[IR_VARIADIC + 1];
-  if (n->n_in > IR_VARIADIC || n->n_out > IR_VARIADIC) return ir_node_err(g, n, err, errlen, "too many inputs/outputs");
-  for (int i = 0; i < n->n_in; i++) {
-    ti[i] = in[i] ? &in[i]->type : NULL;
-    di[i] = in[i] ? in[i]->data : NULL;
-  }
+  if (n->n_out > IR_VARIADIC) return ir_node_err(g, n, err, errlen, "too many inputs/outputs");
   for (int i = 0; i < n->n_out; i++) out[i].data = NULL;
-  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  int rc = ir_infer_values(g, n, in, to, err, errlen);
   if (rc) return rc;
   /* a float Conv, Gemm or MatMul writes every element of its output (its GEMM or depthwise
    * loop zeroes first), a Transpose copies every element: no zeroing of what they write; */

@@ -998,14 +998,8 @@ static int batch_same_type(const ir_value *const *in, int n_in, int nb, int j) {
 /* out[s * n_out] for s < nb: sample 0's inferred output type, allocated. IR_OK or an error. */
 static int batch_outputs(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out,
                          char *err, size_t errlen) {
-  const ir_type *ti[IR_VARIADIC + 1] = {0};
-  const void *di[IR_VARIADIC + 1] = {0};
   ir_type to[IR_VARIADIC + 1];
-  for (int i = 0; i < n->n_in; i++) {
-    ti[i] = in[i] ? &in[i]->type : NULL;
-    di[i] = in[i] ? in[i]->data : NULL;
-  }
-  int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
+  int rc = ir_infer_values(g, n, in, to, err, errlen);
   for (int s = 0; s < nb && rc == IR_OK; s++) {
     out[(size_t)s * n->n_out].data = NULL;
     if (!ir_type_known(&to[0]) || ir_value_alloc(&out[(size_t)s * n->n_out], &to[0])) {
