@@ -300,6 +300,16 @@ static int xc_run(xc *x, const char *tag, uint64_t seed, const isa_word *insns, 
           }
         }
         x->rel[x->n_timed].rel = d / (double)ct.cycles;
+        const char *dump = getenv("XC_TIMING_DUMP"); /* a bound in %: list the programs past it */
+        if (dump && 100 * (d < 0 ? -d : d) / (double)ct.cycles > atof(dump)) {
+          printf("timing %s seed %" PRIu64 ": fsim %" PRIu64 " RTL %" PRIu64 " (%+.2f%%)\n", tag,
+                 seed, cf.cycles, ct.cycles, 100 * d / (double)ct.cycles);
+          for (uint32_t i = 0; i < n; i++) {
+            char dis[512];
+            isa_disasm(c, &w[i], dis, sizeof dis);
+            printf("  %u: %s\n", i, dis);
+          }
+        }
         x->rel[x->n_timed++].seed = seed;
       }
       if (!xc_counters_agree(tag, seed, &cf, &ct)) ok = 0;

@@ -57,6 +57,7 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->wr_overhead = cfg->d.wr_overhead;
   t->ld_check = cfg->d.ld_check;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
+  t->ld_nodata = 1;     /* a LOAD of pads only: 2 + pads cycles after ld_check; of nothing: 1 */
   /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
    * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
    * registers, products, adder tree two levels a stage) and the ALU in S9 (isa_derived) */
@@ -693,6 +694,10 @@ static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
   uint64_t cols = f[ISA_F_x_pad0] + xs + f[ISA_F_x_pad1];
   uint64_t w = t0 + (uint64_t)f[ISA_F_y_pad0] * cols * tm->pad_cycles;
   uint64_t a = t0; /* the address side's next slot */
+  /* elements of a beat or more: the DMA assembles the next element while the walk writes pads
+   * (or the element before), so a row's data may come up to an element's beats before the walk
+   * gets to it, once the walk has taken the previous row's last element (wd) */
+  uint64_t bpe = eb >= bb ? eb / bb : 0, wd = t0;
   for (uint64_t row = 0; row < ys; row++) {
     uint64_t byte = ((uint64_t)f[ISA_F_dram] + row * f[ISA_F_x_stride]) * eb;
     uint64_t x = byte / bb, last = (byte + xs * eb - 1) / bb, first = UINT64_MAX, end = 0;
@@ -711,12 +716,15 @@ static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
       }
       x += n;
       uint64_t gap = x > last && row + 1 < ys ? tm->row_gap : 0;
-      end = rd_burst(r, a, w ? w - 1 : 0, d + gap, &bf, &addr) - gap;
+      uint64_t taken = w ? w - 1 : 0;
+      if (bpe && w > bpe && w - bpe < taken) taken = w - bpe > wd ? w - bpe : (wd ? wd - 1 : 0);
+      end = rd_burst(r, a, taken, d + gap, &bf, &addr) - gap;
       if (bf < first) first = bf;
       a = addr + 1;
     }
     w = (w > first ? w : first) + xs;
     if (w < end) w = end;
+    wd = w;
     w += (uint64_t)f[ISA_F_x_pad1] * tm->pad_cycles;
   }
   return w + (uint64_t)f[ISA_F_y_pad1] * cols * tm->pad_cycles;
@@ -759,7 +767,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
   case ISA_OP_LOAD:
     t += tm->ld_check;
     if (wk->rows) t = load_time(r, in, t + tm->rd_overhead);
-    else t += wk->pads * tm->pad_cycles;
+    else t += tm->ld_nodata + (wk->pads ? wk->pads * tm->pad_cycles + tm->ld_nodata : 0);
     break;
   case ISA_OP_STORE:
     if (wk->rows) t = store_time(r, in, t + tm->wr_overhead);

@@ -80,8 +80,8 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             after its data, a cycle after instruction k - 1, once its unit's queue has room.
  *   start     max(unit free, arrival, arrival of each popped token, pop that made room for each
  *             pushed token); pushed tokens arrive at the instruction's end.
- *   LOAD      insn_overhead + ld_check + (no DRAM data ? pad_cycles * pads : rd_overhead +
- *             the walk): the
+ *   LOAD      insn_overhead + ld_check + (no DRAM data ? ld_nodata (twice with pads) +
+ *             pad_cycles * pads : rd_overhead + the walk): the
  *             walk writes the padded block in order, one element a cycle, pads at once (leading
  *             ones overlap the latency), a row's elements not before its data; rows after the
  *             first take a cycle of set-up, bursts an address cycle each; a row's data is not
@@ -130,6 +130,8 @@ typedef struct fsim_timing {
   unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */
   unsigned ld_check;       /* LOAD: cycles of the block's range check before any data */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
+  unsigned ld_nodata;      /* LOAD without DRAM data: the walk's cycle that sizes the block, and
+                              one more to drain after pads (rtl/dlvta_ldwalk.v S_PROD, S_DRAIN) */
   unsigned gemm_fill;      /* GEMM pipeline fill + drain per instruction with iterations */
   unsigned alu_fill;       /* ALU pipeline fill + drain per instruction with iterations */
   unsigned alu_src_fill;   /* extra fill of an ALU op that reads acc[src] */
