@@ -17,6 +17,9 @@
 #ifdef TSIM_TRACE
 #include "verilated_fst_c.h"
 #endif
+#ifdef TSIM_ITRACE
+#include TSIM_ROOT_H
+#endif
 
 extern "C" {
 #include "isa.h"
@@ -175,6 +178,44 @@ struct tsim {
     top->m_axi_bresp = bv && bq.front().err ? 2 : 0;
   }
 
+#ifdef TSIM_ITRACE
+  // Environment TSIM_ITRACE (libtsim_itrace.so): one line per instruction each unit executed
+  // (fsim's FSIM_TRACE format), cycles counted from the run's start (STATUS.busy rising).
+  bool itrace = getenv("TSIM_ITRACE") != nullptr;
+  uint64_t itrace_axi = getenv("TSIM_ITRACE_AXI") ? strtoull(getenv("TSIM_ITRACE_AXI"), nullptr, 0) : 0;
+  unsigned it_g = 0, it_hd = 0;
+  bool it_ar = false, it_r = false, it_rv = false;
+  bool it_run = false, it_busy[3] = {};
+  uint32_t it_pc[3] = {};
+  uint64_t it_t0 = 0, it_start[3] = {};
+  void itrace_step() {
+    auto *rp = top->rootp;
+    bool run = rp->dlvta_top__DOT__u_ctrl__DOT__busy_q;
+    if (run && !it_run) it_t0 = cycle;
+    if (!run && it_run) fprintf(stderr, "tsim: run end %" PRIu64 "\n", cycle - it_t0);
+    it_run = run;
+    if (itrace_axi && run && cycle - it_t0 < itrace_axi) {
+      // the read port: AR grants and R beats by requester (0 fetch, 1 load, 2 compute)
+      unsigned g = it_g, hd = it_hd;
+      bool arf = it_ar, rf = it_r;
+      char c = rf ? "FLC"[hd] : (it_rv ? 'w' : '.');
+      fprintf(stderr, "tsim: axi %" PRIu64 " %c%s\n", cycle - it_t0, c,
+              arf ? (g == 0 ? " AR fetch" : g == 1 ? " AR load" : " AR compute") : "");
+    }
+    bool b[3] = {(bool)rp->dlvta_top__DOT__l_busy, (bool)rp->dlvta_top__DOT__c_busy,
+                 (bool)rp->dlvta_top__DOT__s_busy};
+    uint32_t pc[3] = {rp->dlvta_top__DOT__l_pc, rp->dlvta_top__DOT__c_pc, rp->dlvta_top__DOT__s_pc};
+    static const char *const nm[3] = {"load", "compute", "store"};
+    for (int u = 0; u < 3; u++) {
+      if (b[u] && !it_busy[u]) it_start[u] = cycle, it_pc[u] = pc[u];
+      if (!b[u] && it_busy[u])
+        fprintf(stderr, "tsim: %s insn %u cycles %" PRIu64 "..%" PRIu64 "\n", nm[u], it_pc[u],
+                it_start[u] - it_t0, cycle - it_t0);
+      it_busy[u] = b[u];
+    }
+  }
+#endif
+
   void dump(uint64_t t) {
 #ifdef TSIM_TRACE
     if (tfp) tfp->dump(t);
@@ -201,6 +242,13 @@ struct tsim {
     uint32_t wstrb = (uint32_t)top->m_axi_wstrb;
     bool wlast = top->m_axi_wlast;
     check_held(araddr, arlen, awaddr, awlen, wdata, wstrb, wlast);
+#ifdef TSIM_ITRACE
+    if (itrace) {
+      it_g = top->rootp->dlvta_top__DOT__u_rd__DOT__gnt_q;
+      it_hd = top->rootp->dlvta_top__DOT__u_rd__DOT__head & 3;
+      it_ar = ar, it_r = r, it_rv = top->m_axi_rvalid;
+    }
+#endif
     r_held = top->m_axi_rvalid && !r;
     b_held = top->m_axi_bvalid && !b;
     s_awready = top->s_axil_awready;
@@ -212,6 +260,9 @@ struct tsim {
     top->clk = 1;
     top->eval();
     dump(cycle * 2 + 1);
+#ifdef TSIM_ITRACE
+    if (itrace) itrace_step();
+#endif
 
     if (debug) {
       if (ar) fprintf(stderr, "[%" PRIu64 "] AR 0x%08" PRIx64 " len %u\n", cycle, araddr, arlen);

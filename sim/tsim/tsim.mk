@@ -46,6 +46,10 @@ endef
 $(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim.so,vtsim,,,,verilated.o verilated_threads.o)))
 $(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_trace.so,vtsim_trace,--trace-fst,-DTSIM_TRACE,-lz,verilated.o verilated_threads.o verilated_fst_c.o)))
 
+# libtsim_itrace.so: every signal public (slower), for TSIM_ITRACE's per-instruction trace of
+# each unit's busy spans (DLVTA_TSIM_VARIANT=itrace), to set beside fsim's FSIM_TRACE.
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_itrace.so,vtsim_itrace,--public-flat-rw,-DTSIM_ITRACE -DTSIM_ROOT_H='"Vdlvta_$(c)___024root.h"',,verilated.o verilated_threads.o)))
+
 # libtsim.so has the config's accumulator copies (DLVTA_ACC_COPIES: pynq and tiny 1, ultra96 2).
 # The two-copy build of a one-copy config (dlvta_top #(.AccCopies(2))), loaded with
 # DLVTA_TSIM_VARIANT=acc2, lets `make test` cover the two-copy RTL on tiny (ultra96, the only
