@@ -42,7 +42,8 @@
  * output block at a time, the input's top rows first when the input outweighs a block's weights,
  * and runs its GEMMs in those parts as they arrive (split_head); its last step runs GEMM and REQ
  * per output block, the last block in two halves of its rows, each part stored as soon as it is
- * requantized (split_tail).
+ * requantized (split_tail); when the load unit is still behind after the head, the next step's
+ * weights come one output block at a time too (split_blocks).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
@@ -370,6 +371,8 @@ typedef struct conv_sched {
   int cur_co;        /* co chunk whose parameters are in the accumulator, -1 none */
   int rreq_loaded;
   int *clast;        /* [nsteps] program index of the last compute instruction of each step */
+  double chan, comp; /* the first tile's steps so far: cycles of the read port's LOAD data (both
+                      * units) and of the compute unit's work (cg_insn_cycles), for split_blocks */
   uint32_t *uw;      /* scratch micro-ops */
 } conv_sched;
 
@@ -922,6 +925,58 @@ out:
   return g->status;
 }
 
+/* The step after the head (r = 1 of a layer's first tile, CG_SPLIT_STEPS) in parts, one per
+ * output block: its WGT LOAD one block at a time, each handing its block to the compute unit
+ * (L2C), and its GEMM in the per-block runs of its micro-ops, each popping its block's token.
+ * At a layer's start the load unit is behind (the head's loads, split_head, feed GEMMs that take
+ * little longer than they do), so the step's whole weight chunk in one LOAD can leave the
+ * compute unit waiting for all of it; in parts it waits for one block's (plan_step decides from
+ * its estimate of that wait). Later steps stay whole: their parts' LOADs would only contend with
+ * the compute unit's own parameter and micro-op LOADs at the start (the Verilated RTL, ResNet-18's
+ * 512-channel layers, was slower with two steps split). Only when the step's loads end with one
+ * WGT LOAD of the chunk and its compute after its LOADs starts with one GEMM (no bias) in equal
+ * per-block runs. 1 if it split the step, 0 if not, -1 on error (g's status). */
+#define CG_SPLIT_STEPS 2
+static int split_blocks(conv_sched *s, const step_geo *e, conv_step *st, int from) {
+  cg_gen *g = s->g;
+  cg_list *C = &st->C, *L = &st->L;
+  int tco_t = e->tco_t, n = C->n, ni = L->n - 1;
+  while (from < n && C->v[from].f[ISA_F_opcode] == ISA_OP_LOAD) from++;
+  if (from >= n || ni < 0 || tco_t < 2 || tco_t > CG_MAX_HEAD) return 0;
+  isa_insn W = L->v[ni], G = C->v[from];
+  const uint32_t *w = W.f, *gf = G.f;
+  if (w[ISA_F_opcode] != ISA_OP_LOAD || w[ISA_F_mem] != ISA_MEM_WGT || w[ISA_F_y_size] != 1 || w[ISA_F_pop_next] ||
+      !w[ISA_F_push_next] || w[ISA_F_x_size] % tco_t || gf[ISA_F_opcode] != ISA_OP_GEMM || gf[ISA_F_bias] ||
+      gf[ISA_F_reset] || (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) % tco_t || gf[ISA_F_push_prev] || gf[ISA_F_push_next])
+    return 0;
+  uint32_t pw = w[ISA_F_x_size] / (uint32_t)tco_t, pg = (gf[ISA_F_uop_end] - gf[ISA_F_uop_begin]) / (uint32_t)tco_t;
+  isa_insn *nl = malloc((size_t)(ni + tco_t) * sizeof *nl), *nc = malloc((size_t)(n + tco_t) * sizeof *nc);
+  if (!nl || !nc) {
+    free(nl), free(nc);
+    cg_fail(g, CG_E_NOMEM, "out of memory (conv parts)");
+    return -1;
+  }
+  int m = 0, q = 0;
+  for (int i = 0; i < ni; i++) nl[m++] = L->v[i];
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn wa = W;
+    wa.f[ISA_F_sram] += (uint32_t)a * pw, wa.f[ISA_F_dram] += (uint32_t)a * pw;
+    wa.f[ISA_F_x_size] = wa.f[ISA_F_x_stride] = pw;
+    nl[m++] = wa;
+  }
+  for (int i = 0; i < from; i++) nc[q++] = C->v[i];
+  for (int a = 0; a < tco_t; a++) {
+    isa_insn r = G;
+    r.f[ISA_F_uop_begin] = gf[ISA_F_uop_begin] + (uint32_t)a * pg, r.f[ISA_F_uop_end] = r.f[ISA_F_uop_begin] + pg;
+    cg_tok(&r, 1, 0, 0, 0);
+    nc[q++] = r;
+  }
+  for (int i = from + 1; i < n; i++) nc[q++] = C->v[i];
+  free(C->v), C->v = nc, C->n = q, C->cap = n + tco_t;
+  free(L->v), L->v = nl, L->n = m, L->cap = ni + tco_t;
+  return 1;
+}
+
 /* Plan step st: fill its three instruction lists (compute first-pop/last-push flags included
  * except the C2L push, set when a later load needs it). */
 static int plan_step(conv_sched *s, int t, conv_step *st) {
@@ -940,6 +995,43 @@ static int plan_step(conv_sched *s, int t, conv_step *st) {
   if (plan_gemm(s, &e, st)) return g->status;
   if (r == x->nr - 1 && plan_epilogue(s, &e, st)) return g->status;
   if (j == 0 && r == 0 && !e.rstep && split_head(s, &e, st, first)) return g->status;
+  if (j == 0 && !e.rstep) {
+    /* the first tile: when its data comes (the read port's LOAD data of both units, in order)
+     * against when the compute unit gets to it (split_blocks); cg_insn_cycles estimates */
+    cg_cost k;
+    cg_cost_init(g->cfg, &k);
+    double ld = 0, l1 = -1, cl = 0, cc = 0; /* LOADs of the load unit (l1: to its first token),
+                                             * of the compute unit; the compute */
+    for (int i = 0; i < st->L.n; i++) {
+      ld += cg_insn_cycles(g->cfg, &k, &st->L.v[i]);
+      if (l1 < 0 && st->L.v[i].f[ISA_F_push_next]) l1 = ld;
+    }
+    for (int i = 0; i < st->C.n; i++)
+      *(st->C.v[i].f[ISA_F_opcode] == ISA_OP_LOAD ? &cl : &cc) += cg_insn_cycles(g->cfg, &k, &st->C.v[i]);
+    if (r == 0) { /* the head: its GEMMs start with its first part and keep up with the rest */
+      s->chan = ld + cl;
+      s->comp = (l1 > 0 ? l1 : 0) + cl + cc;
+    } else {
+      s->chan += ld + cl;
+      double ready = s->comp + cl; /* the compute unit's LOADs of the step, then its GEMM */
+      /* split when the wait it saves (the compute unit's for the step's data, at most all but
+       * one block's weights) outweighs what the parts cost: a GEMM's fill and dispatch each on
+       * the compute unit, a LOAD's latency and dispatch each on the load unit (behind already) */
+      int split = 0, nl = st->L.n;
+      double wall = nl ? cg_insn_cycles(g->cfg, &k, &st->L.v[nl - 1]) : 0;
+      double save = (e.tco_t - 1) * (wall - k.rd_lat - k.insn_ovh) / e.tco_t;
+      if (s->chan - ready < save) save = s->chan - ready;
+      double cost = e.tco_t * (k.gemm_fill + k.insn_ovh) + (e.tco_t - 1) * (k.rd_lat + k.insn_ovh + g->cfg->d.ld_check);
+      if (r < CG_SPLIT_STEPS && nl && save > 2 * cost) { /* a margin: the estimates are rough */
+        split = split_blocks(s, &e, st, first);
+        if (split < 0) return g->status;
+      }
+      /* the data the step's first GEMM waits for: all of it, or up to its first part */
+      double data = s->chan;
+      if (split) data -= (e.tco_t - 1) * cg_insn_cycles(g->cfg, &k, &st->L.v[st->L.n - 1]);
+      s->comp = (data > ready ? data : ready) + cc;
+    }
+  }
   int split = j == x->ntiles - 1 && r == x->nr - 1 && r > 0 ? split_tail(s, &e, st, first) : -1;
   if (g->status) return g->status;
   isa_insn in;
