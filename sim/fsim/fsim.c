@@ -684,8 +684,10 @@ static uint64_t waits(uint64_t n, unsigned q8, unsigned *frac) {
  * read latency), a row's elements not before its data, and elements smaller than a beat at the
  * pace of the walk (each beat then meets the channel's back-pressure, rd_beat_wait_q8). The
  * address side takes a cycle to set up each row after the first, then issues its bursts
- * (rd_burst) a cycle apart; the DMA hands the walk a row's data only when the walk gets to it. The channel is
- * held row_gap cycles after every row but the last. */
+ * (rd_burst) a cycle apart; the DMA hands the walk a row's data only when the walk gets to it
+ * (elements of a beat or more: it assembles one element ahead, so their beats may come up to an
+ * element's beats earlier, while the walk writes pads). The channel is held row_gap cycles after
+ * every row but the last. */
 static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
   const fsim_timing *tm = &r->s->tm;
   const uint32_t *f = in->f;

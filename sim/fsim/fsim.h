@@ -85,7 +85,9 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             walk writes the padded block in order, one element a cycle, pads at once (leading
  *             ones overlap the latency), a row's elements not before its data; rows after the
  *             first take a cycle of set-up, bursts an address cycle each; a row's data is not
- *             handed over before the walk gets to it; elements smaller than a beat are taken
+ *             handed over before the walk gets to it (elements of a beat or more: up to an
+ *             element's beats before, once the walk took the previous row's last element, as
+ *             the DMA assembles one element ahead); elements smaller than a beat are taken
  *             one a cycle, holding the channel, each beat waiting rd_beat_wait_q8 more; beats
  *             are the whole beats of B bytes covering each row (BYTES_READ counts them);
  *             row_gap holds the channel after every row but the last.
