@@ -71,6 +71,8 @@ typedef struct conv_geo {
                                   * ALU ADD pass of the per-channel constants */
   int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
   const uint8_t *nzb;            /* resb: [ncob][ncrb] 1 where the rw block is not all zero */
+  const int *nrb_max;            /* resb: [ncob + 1] by tco: the most residual blocks a co chunk of
+                                  * tco blocks reads (res_blocks), for conv_dims_of */
   int x_zp;                      /* input zero point: the LOAD pad value */
   int rowskip;                   /* one kernel row and a vertical stride > 1: loads read only
                                   * the input rows the outputs use (x_stride = sh * W) */
@@ -149,9 +151,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
     /* residual steps after the input's, with slots of their own (so that the input slots
      * keep alternating between the input steps): as many residual blocks per step as the
      * buffers leave room for */
-    int nrb = 0, co = 0;
-    int list[CG_MAX_RB];
-    for (int co0 = 0; co0 < c->ncob; co0 += t->tco, co++) nrb = cg_max(nrb, res_blocks(c, t, co, list));
+    int nrb = c->nrb_max[cg_min(t->tco, c->ncob)];
     int64_t fi = ((int64_t)inp_depth / nslot - x->INPS) / x->RSP;
     int64_t fw = ((int64_t)wgt_depth / nslot - x->WGTS) / t->tco;
     int64_t fu = ((int64_t)d->uop_depth / 2 - x->U * R - 2 * t->tco) / (t->tco * R);
@@ -1137,7 +1137,20 @@ static int cand_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The geometry of conv layer L (c->nzb is allocated for a GEMM residual: the caller frees it). */
+/* c->nrb_max[tco] for every tco in 1..ncob (res_blocks over each chunk). */
+static void nrb_table(const conv_geo *c, int *nrb_max) {
+  int list[CG_MAX_RB];
+  nrb_max[0] = 0;
+  for (int tco = 1; tco <= c->ncob; tco++) {
+    conv_tile t = {.tco = tco};
+    int nrb = 0;
+    for (int co = 0; co * tco < c->ncob; co++) nrb = cg_max(nrb, res_blocks(c, &t, co, list));
+    nrb_max[tco] = nrb;
+  }
+}
+
+/* The geometry of conv layer L (c->nzb is allocated for a GEMM residual, c->nrb_max in the same
+ * block: the caller frees c->nzb). */
 static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo *c) {
   const cg_conv *p = &L->conv;
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
@@ -1175,12 +1188,15 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
     if (tr->cb > CG_MAX_RB) return cg_fail(g, CG_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
     c->cres = L->cres, c->ncrb = tr->cb, c->RH = tr->h, c->RW = tr->w;
     c->rstride = p->res_s > 1 ? p->res_s : 1;
-    nzb = calloc((size_t)c->ncob * c->ncrb + 1, 1);
+    size_t tab = ((size_t)c->ncob * c->ncrb + sizeof(int)) / sizeof(int) * sizeof(int); /* nrb_max's offset */
+    nzb = calloc(tab + ((size_t)c->ncob + 1) * sizeof(int), 1);
     if (!nzb) return cg_fail(g, CG_E_NOMEM, "out of memory");
     for (int o = 0; o < c->cout; o++)
       for (int ci = 0; ci < c->cres; ci++)
         if (L->rw[(size_t)o * c->cres + ci]) nzb[(o / (int)g->B) * c->ncrb + ci / (int)g->B] = 1;
     c->nzb = nzb;
+    nrb_table(c, (int *)(void *)(nzb + tab));
+    c->nrb_max = (const int *)(void *)(nzb + tab);
     for (int o = 0; o < c->cout && !c->res_k; o++) {
       int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
       for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
