@@ -268,12 +268,19 @@ static int ref_threads(void) {
 
 /* ref_run's ref_opts.threads for the GEMMs of this thread's run (0: ref_threads()). */
 _Thread_local int ref_gemm_threads;
+_Thread_local ref_sgemm_fn ref_gemm_fn;
 
 /* The columns of C are split into one contiguous range per thread (multiples of 16 wide) when
  * the product is large enough to pay for the threads (>= 2^22 multiply-adds); each range is an
  * independent GEMM, so the result does not depend on the thread count. */
 void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
                int accumulate) {
+  if (ref_gemm_fn && !accumulate && M > 0 && N > 0) { /* the run's caller's GEMM */
+    if (K > 0) ref_gemm_fn(0, M, N, K, A, lda, B, ldb, C, ldc);
+    else
+      for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
+    return;
+  }
   if (!accumulate)
     for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
   if (M <= 0 || N <= 0 || K <= 0) return;
@@ -661,9 +668,14 @@ static void gemm_epilogue(float *py, int64_t M, int64_t N, float alpha, float be
 
 /* op(A) op(B) into y[rows][N] for A's rows (rows, each sample's Ms: with B^T and Ms <= 4, dot
  * products, else the GEMM, whose path depends on Ms alone: ref_sgemm of Ms >= 4 rows gives every
- * row the same bits as of more). IR_OK or an error. */
+ * row the same bits as of more; the run's caller's GEMM when it has one and A is not transposed).
+ * IR_OK or an error. */
 static int gemm_core(ref_call *c, const float *pa, int ta, int tb, int64_t rows, int64_t Ms, int64_t N, int64_t K,
                      const float *pbw, float *y) {
+  if (ref_gemm_fn && !ta && tb && rows > 0 && N > 0 && K > 0) { /* the caller's GEMM takes B^T as it lies */
+    ref_gemm_fn(1, (int)rows, (int)N, (int)K, pa, (int)K, pbw, (int)K, y, (int)N);
+    return IR_OK;
+  }
   if (!ta && tb && Ms <= 4) {
     gemm_dot_rows(pa, rows, pbw, N, K, y);
     return IR_OK;
