@@ -50,9 +50,11 @@
  * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
  * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg_int.h"
 
@@ -1259,23 +1261,73 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
   return CG_OK;
 }
 
-/* The best of the candidates (sorted by the model): the top few generated and timed, further
- * ones only if none of those works; its index, or -1 if none encodes. */
+/* Candidate tilings timed in parallel: each a dry generation and the cost model's run of it,
+ * independent of the others (cy[i] depends only on candidate i), so the pick below is the same
+ * on any number of threads. */
+#define PICK_THREADS 4
+typedef struct pick_job {
+  const cg_gen *g;
+  const cg_layer *L;
+  const conv_geo *c;
+  const cand *cs;
+  int nslot, no_lh;
+  double *cy;         /* [n]: cycles of candidate i, -1 when it does not generate or encode */
+  int n;              /* candidates to time */
+  int next;           /* the next candidate to take (under mu) */
+  pthread_mutex_t mu;
+} pick_job;
+
+/* The cycles of candidate i's dry run, or -1. */
+static double pick_time(const pick_job *j, int i) {
+  cg_gen dg;
+  cg_gen_init(&dg, j->g->cfg, 1);
+  dg.barrier_c2l = 0;
+  conv_geo c = *j->c;
+  int rc = conv_gen(&dg, j->L, &c, &j->cs[i].t, j->nslot, !j->no_lh);
+  double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(j->g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
+                                                        : -1;
+  cg_gen_free(&dg);
+  return cy;
+}
+
+static void *pick_worker(void *arg) {
+  pick_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->mu);
+    int i = j->next < j->n ? j->next++ : -1;
+    pthread_mutex_unlock(&j->mu);
+    if (i < 0) return NULL;
+    j->cy[i] = pick_time(j, i);
+  }
+}
+
+/* Times candidates [0, n) into cy on up to PICK_THREADS threads (the online CPUs). */
+static void pick_times(pick_job *j) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nt = cpus < 2 ? 1 : cpus > PICK_THREADS ? PICK_THREADS : (int)cpus, k = 0;
+  if (nt > j->n) nt = j->n;
+  pthread_t th[PICK_THREADS];
+  pthread_mutex_init(&j->mu, NULL);
+  for (int t = 1; t < nt; t++)
+    if (pthread_create(&th[k], NULL, pick_worker, j) == 0) k++;
+  pick_worker(j);
+  for (int t = 0; t < k; t++) pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&j->mu);
+}
+
+/* The best of the candidates (sorted by the model): the top few generated and timed (in
+ * parallel), further ones only if none of those works; its index, or -1 if none encodes. The
+ * first of equal times wins, as in a sequential scan. */
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
-  conv_geo c = *cg;
   int top = cg_min(nc, exhaustive ? 24 : 16);
+  double cy_top[24];
+  pick_job j = {.g = g, .L = L, .c = cg, .cs = cs, .nslot = nslot, .no_lh = no_lh, .cy = cy_top, .n = top};
+  pick_times(&j);
   int best = 0;
   double best_cy = -1;
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
-    cg_gen dg;
-    cg_gen_init(&dg, g->cfg, 1);
-    dg.barrier_c2l = 0;
-    int rc = conv_gen(&dg, L, &c, &cs[i].t, nslot, !no_lh);
-    double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
-                    ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
-                    : -1;
-    cg_gen_free(&dg);
+    double cy = i < top ? cy_top[i] : pick_time(&j, i);
     if (cy >= 0 && (best_cy < 0 || cy < best_cy)) {
       best_cy = cy;
       best = i;
