@@ -135,7 +135,9 @@ static int external_size_check(const Onnx__TensorProto *tp, const char *base_dir
   return IR_OK;
 }
 
-/* Convert a TensorProto into v. IR_OK, IR_ERR or IR_UNSUPPORTED with the reason in why. */
+/* Convert a TensorProto into v. IR_OK, IR_ERR or IR_UNSUPPORTED with the reason in why. The
+ * proto's raw_data bytes are taken over (tp loses them): every tp is one of an unpacked message
+ * the importer owns, converted once. */
 static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, ir_value *v, char *why, size_t whylen) {
   memset(v, 0, sizeof *v);
   ir_dtype dt;
@@ -160,6 +162,17 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, 
     return util_err(why, whylen, "%zu data elements, shape needs %lld", data_count(tp, dt, es), (long long)numel);
   }
   if (ext && external_size_check(tp, base_dir, nbytes, why, whylen)) return IR_ERR;
+  if (!ext && tp->has_raw_data && nbytes && tp->raw_data.data) {
+    /* the bytes protobuf-c unpacked (malloc'ed, as ir_value's data is) become the value's: no
+     * copy of a large model's weights; the message is freed right after the import */
+    Onnx__TensorProto *own = (Onnx__TensorProto *)tp;
+    v->type = t;
+    v->data = own->raw_data.data;
+    own->raw_data.data = NULL, own->raw_data.len = 0, own->has_raw_data = 0;
+    if (dt == IR_BOOL)
+      for (size_t i = 0; i < nbytes; i++) ((uint8_t *)v->data)[i] = ((uint8_t *)v->data)[i] != 0;
+    return IR_OK;
+  }
   if (ir_value_alloc(v, &t)) return util_err(why, whylen, "out of memory for %zu bytes", nbytes);
   size_t have = 0;
   if (ext) {
