@@ -108,14 +108,10 @@ def ensure_export(name, d):
 
 def cpu_summary(log):
     """'op xN (why)' per op kind of the partition line's CPU nodes."""
-    m = re.search(r"partition: (\d+) accelerator layers, (\d+) CPU nodes(?: \[(.*)\])?", log)
+    m = re.search(r"partition: (\d+) accelerator layers, (\d+) CPU nodes(?: \[(.*?)\](?:;|$))?", log, re.M)
     if not m:
         return 0, 0, ""
-    counts = collections.OrderedDict()
-    for op, why in re.findall(r"(\S+) '[^']*' \(([^)]*)\)", m.group(3) or ""):
-        counts.setdefault((op, why), 0)
-        counts[(op, why)] += 1
-    parts = [f"{op} x{c} ({why})" for (op, why), c in counts.items()]
+    parts = [f"{op} x{c} ({why})" for op, c, why in re.findall(r"(\S+) x(\d+) \(([^)]*)\)", m.group(3) or "")]
     return int(m.group(1)), int(m.group(2)), "; ".join(parts)
 
 
