@@ -365,15 +365,16 @@ static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
                 continue;
               }
               const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
-              int64_t base = -g->pb[2] + k2 * g->d[2];
-              if (g->s[2] == 1 && base >= 0 && base + g->out[2] <= g->in[2]) {
-                memcpy(d, row + base, (size_t)g->out[2] * sizeof(float));
-                continue;
-              }
-              for (int64_t o2 = 0; o2 < g->out[2]; o2++) {
-                int64_t i2 = o2 * g->s[2] + base;
-                d[o2] = i2 >= 0 && i2 < g->in[2] ? row[i2] : 0.0f;
-              }
+              int64_t base = -g->pb[2] + k2 * g->d[2], s2 = g->s[2], n2 = g->out[2];
+              /* o2 in [lo, hi) reads inside the row (i2 = o2 * s2 + base), zeros around it */
+              int64_t lo = base >= 0 ? 0 : (-base + s2 - 1) / s2;
+              int64_t hi = g->in[2] - base <= 0 ? 0 : (g->in[2] - base + s2 - 1) / s2;
+              lo = lo < n2 ? lo : n2, hi = hi < n2 ? hi : n2, hi = hi > lo ? hi : lo;
+              if (lo) memset(d, 0, (size_t)lo * sizeof(float));
+              if (s2 == 1) memcpy(d + lo, row + lo + base, (size_t)(hi - lo) * sizeof(float));
+              else
+                for (int64_t o2 = lo; o2 < hi; o2++) d[o2] = row[o2 * s2 + base];
+              if (hi < n2) memset(d + hi, 0, (size_t)(n2 - hi) * sizeof(float));
             }
           }
         }
