@@ -867,6 +867,40 @@ static float max_window(const float *xc, const geo3 *g, int64_t o0, int64_t o1, 
   return acc;
 }
 
+/* y[o2] for o2 in [lo, hi): the max over the kh x kw window (dilation 1 on both axes, inside the
+ * input) at rb + o2 * s2, rows in2 apart; the first element as is, later ones when greater
+ * (max_window's rule), 2 x 2 and 3 x 3 unrolled. */
+static void max_rows2d(const float *rb, int64_t in2, int64_t s2, int64_t kh, int64_t kw, int64_t lo, int64_t hi,
+                       float *y) {
+  if (kh == 2 && kw == 2) {
+    for (int64_t o2 = lo; o2 < hi; o2++) {
+      const float *p = rb + o2 * s2;
+      float a = p[0];
+      a = p[1] > a ? p[1] : a;
+      a = p[in2] > a ? p[in2] : a;
+      a = p[in2 + 1] > a ? p[in2 + 1] : a;
+      y[o2] = a;
+    }
+    return;
+  }
+  for (int64_t o2 = lo; o2 < hi; o2++) {
+    const float *p = rb + o2 * s2;
+    float a = p[0];
+    for (int64_t k1 = 0; k1 < kh; k1++)
+      for (int64_t k2 = k1 ? 0 : 1; k2 < kw; k2++) a = p[k1 * in2 + k2] > a ? p[k1 * in2 + k2] : a;
+    y[o2] = a;
+  }
+}
+
+/* The range [*lo, *hi) of outputs along axis a whose windows lie inside the input. */
+static void inside_range(const geo3 *g, int a, int64_t *lo, int64_t *hi) {
+  int64_t span = (g->k[a] - 1) * g->d[a];
+  *lo = g->pb[a] <= 0 ? 0 : (g->pb[a] + g->s[a] - 1) / g->s[a];
+  *hi = g->in[a] + g->pb[a] - span <= 0 ? 0 : (g->in[a] + g->pb[a] - span - 1) / g->s[a] + 1;
+  if (*hi > g->out[a]) *hi = g->out[a];
+  if (*lo > *hi) *lo = *hi;
+}
+
 /* MaxPool (with optional Indices, row- or column-major) and AveragePool (count_include_pad,
  * ceil_mode) over 1-3 spatial axes; MaxPool also on u8/i8. */
 int ref_pool(ref_call *c) {
@@ -892,11 +926,20 @@ int ref_pool(ref_call *c) {
     float *yo = y->data;
     for (int64_t nc = 0; nc < NC; nc++) {
       const float *xc = px + nc * g.isz;
+      int64_t lo2, hi2;
+      inside_range(&g, 2, &lo2, &hi2);
+      int plain2d = g.k[0] == 1 && g.d[1] == 1 && g.d[2] == 1; /* a 2-D window of dilation 1 */
       for (int64_t o0 = 0; o0 < g.out[0]; o0++)
         for (int64_t o1 = 0; o1 < g.out[1]; o1++)
           for (int64_t o2 = 0; o2 < g.out[2]; o2++) {
             float acc = -INFINITY;
             int any = 0;
+            if (plain2d && o2 == lo2 && lo2 < hi2 && pool_inside(&g, o0, o1, o2)) { /* the row's inside span at once */
+              const float *rb = xc + ((o0 * g.s[0] - g.pb[0]) * g.in[1] + (o1 * g.s[1] - g.pb[1])) * g.in[2] - g.pb[2];
+              max_rows2d(rb, g.in[2], g.s[2], g.k[1], g.k[2], lo2, hi2, yo + nc * g.osz + (o0 * g.out[1] + o1) * g.out[2]);
+              o2 = hi2 - 1;
+              continue;
+            }
             if (pool_inside(&g, o0, o1, o2)) { /* the whole window inside: no bound checks */
               yo[nc * g.osz + (o0 * g.out[1] + o1) * g.out[2] + o2] = max_window(xc, &g, o0, o1, o2);
               continue;
