@@ -669,16 +669,16 @@ static void gemm_epilogue(float *py, int64_t M, int64_t N, float alpha, float be
 
 /* op(A) op(B) into y[rows][N] for A's rows (rows, each sample's Ms: with B^T and Ms <= 4, dot
  * products, else the GEMM, whose path depends on Ms alone: ref_sgemm of Ms >= 4 rows gives every
- * row the same bits as of more; the run's caller's GEMM when it has one and A is not transposed).
- * IR_OK or an error. */
+ * row the same bits as of more; the run's caller's GEMM, when it has one, for the GEMMs with A
+ * not transposed). IR_OK or an error. */
 static int gemm_core(ref_call *c, const float *pa, int ta, int tb, int64_t rows, int64_t Ms, int64_t N, int64_t K,
                      const float *pbw, float *y) {
-  if (ref_gemm_fn && !ta && tb && rows > 0 && N > 0 && K > 0) { /* the caller's GEMM takes B^T as it lies */
-    ref_gemm_fn(1, (int)rows, (int)N, (int)K, pa, (int)K, pbw, (int)K, y, (int)N);
+  if (!ta && tb && Ms <= 4) { /* a batch's few rows each read the weights in place (any caller's GEMM would pack them) */
+    gemm_dot_rows(pa, rows, pbw, N, K, y);
     return IR_OK;
   }
-  if (!ta && tb && Ms <= 4) {
-    gemm_dot_rows(pa, rows, pbw, N, K, y);
+  if (ref_gemm_fn && !ta && tb && rows > 0 && N > 0 && K > 0) { /* the caller's GEMM takes B^T as it lies */
+    ref_gemm_fn(1, (int)rows, (int)N, (int)K, pa, (int)K, pbw, (int)K, y, (int)N);
     return IR_OK;
   }
   const float *pb = pbw;
