@@ -81,6 +81,13 @@ static void cal_copy_same(const ir_graph *g, cal_state *c) {
   }
 }
 
+/* One sample's value v of tensor t into its range and histogram: the range widened to the
+ * value's min and max (NaNs ignored), the histogram's range doubled (bins merged) until it covers
+ * max|x|, then |x| counted into bins. Cloned per target (AVX2 where the CPU has it: the same
+ * operations on wider vectors, the same counts). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default"), optimize("vect-cost-model=dynamic")))
+#endif
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;
   int64_t n = ir_type_numel(&v->type);
