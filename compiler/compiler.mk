@@ -8,7 +8,7 @@ ONNX_GEN_H  := $(BUILD)/gen/onnx/onnx.pb-c.h
 COMPILER_SRCS := $(wildcard compiler/*.c)
 LIB_SRCS    += $(COMPILER_SRCS) $(ONNX_GEN_C)
 EXTRA_GEN   += $(ONNX_GEN_H)
-EXTRA_LDLIBS += -lprotobuf-c -lopenblas
+EXTRA_LDLIBS += -lprotobuf-c
 
 # a pattern rule with two targets: one protoc-c run makes both files
 $(BUILD)/gen/onnx/%.pb-c.c $(BUILD)/gen/onnx/%.pb-c.h: $(dir $(ONNX_PROTO))%.proto

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include "compile.h"
 #include "lower.h"
@@ -199,13 +200,25 @@ static double synth_normal(uint64_t *s) {
 /* ---- the samples' float products: OpenBLAS ----
  * Calibration's Conv, Gemm and MatMul products through OpenBLAS's sgemm (ref_opts.sgemm), one
  * BLAS thread per call: the calibration workers are the parallelism, and the bits of a product
- * depend only on its shape and operands (never on how many threads ran it). */
+ * depend only on its shape and operands (never on how many threads ran it). The library is
+ * loaded on the first calibration (dlopen: a process that never calibrates, the runtime's and
+ * every other, neither maps it nor starts its threads); without it, ref's own kernels. */
+typedef __typeof__(cblas_sgemm) blas_sgemm_fn;
+static blas_sgemm_fn *blas_sgemm;
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
-static void blas_one_thread(void) { openblas_set_num_threads(1); }
+
+static void blas_load(void) {
+  void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (!h) return;
+  void (*set_threads)(int);
+  *(void **)&set_threads = dlsym(h, "openblas_set_num_threads");
+  *(void **)&blas_sgemm = dlsym(h, "cblas_sgemm");
+  if (set_threads && blas_sgemm) set_threads(1);
+  else blas_sgemm = NULL; /* the library is left loaded: it may have started its threads */
+}
 
 static void cal_sgemm(int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
-  pthread_once(&blas_once, blas_one_thread);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  blas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
 }
 
 /* ---- the samples' float runs, in batches, in parallel ----
@@ -282,7 +295,8 @@ static int cal_batch(cal_worker *wk, ir_value *in, char *err, size_t errlen) {
   for (int s = 0; s < nb; s++)
     for (int i = 0; i < j->nin; i++) cal_value(j->c, g->inputs[i], &in[s * j->nin + i]);
   cal_leave(j, g->n_nodes);
-  ref_opts ro = {.threads = 1, .sgemm = cal_sgemm};
+  pthread_once(&blas_once, blas_load);
+  ref_opts ro = {.threads = 1, .sgemm = blas_sgemm ? cal_sgemm : NULL};
   return ref_run_batch(g, in, j->nin, nb, NULL, &ro, cal_node, wk, err, errlen);
 }
 
