@@ -39,6 +39,38 @@ int cc_compile(const char *path, const cc_options *o, cc_model **out, char *err,
   return cc_compile_graph(g, path, o, out, err, errlen);
 }
 
+static int on_cpu(const ir_node *n) { return !strcmp(ir_attr_string(n, "dlvta.target", "cpu"), "cpu"); }
+static const char *cpu_why(const ir_node *n) { return ir_attr_string(n, "dlvta.why", "not accelerated"); }
+
+#define LOG_FIRST_NAMES 3
+/* The partition line of the log: the layer and CPU node counts, the CPU nodes per op and reason
+ * ("Softmax x12 (why)", in order of first appearance) and the first few of their names; with
+ * verbose, one more line per CPU node (op, name, reason). */
+static void log_partition(FILE *f, const ir_graph *g, int layers, int cpu, int verbose) {
+  fprintf(f, "partition: %d accelerator layers, %d CPU nodes", layers, cpu);
+  int first = 1, named = 0, listed = 0;
+  for (int i = 0; i < g->n_nodes; i++) listed += on_cpu(g->nodes[i]);
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    int seen = 0, count = 0;
+    if (!on_cpu(n)) continue;
+    for (int k = 0; k < i && !seen; k++)
+      seen = on_cpu(g->nodes[k]) && !strcmp(g->nodes[k]->op_name, n->op_name) && !strcmp(cpu_why(g->nodes[k]), cpu_why(n));
+    if (seen) continue;
+    for (int k = i; k < g->n_nodes; k++)
+      count += on_cpu(g->nodes[k]) && !strcmp(g->nodes[k]->op_name, n->op_name) && !strcmp(cpu_why(g->nodes[k]), cpu_why(n));
+    fprintf(f, "%s%s x%d (%s)", first ? " [" : ", ", n->op_name, count, cpu_why(n));
+    first = 0;
+  }
+  fprintf(f, "%s", first ? "" : "]");
+  for (int i = 0; i < g->n_nodes && named < LOG_FIRST_NAMES; i++)
+    if (on_cpu(g->nodes[i])) fprintf(f, "%s'%s'", named++ ? ", " : "; first: ", g->nodes[i]->name);
+  fprintf(f, "%s\n", listed > named ? ", ... (-v: all)" : "");
+  for (int i = 0; i < g->n_nodes && verbose; i++)
+    if (on_cpu(g->nodes[i]))
+      fprintf(f, "partition: CPU node %s '%s' (%s)\n", g->nodes[i]->op_name, g->nodes[i]->name, cpu_why(g->nodes[i]));
+}
+
 int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
   cc_ctx cx = {.o = o, .cfg = isa_config_find(o->config ? o->config : "pynq")};
@@ -99,14 +131,7 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     for (int i = 0; i < m->ns; i++) cpu += m->s[i].kind == CC_STEP_CPU;
     uint64_t pred = 0, macs = 0;
     for (int i = 0; i < m->nl; i++) pred += m->l[i].predicted_cycles, macs += m->l[i].macs;
-    fprintf(o->log, "partition: %d accelerator layers, %d CPU nodes", m->nl, cpu);
-    for (int i = 0, first = 1; i < g->n_nodes; i++)
-      if (!strcmp(ir_attr_string(g->nodes[i], "dlvta.target", "cpu"), "cpu")) {
-        fprintf(o->log, "%s%s '%s' (%s)", first ? " [" : ", ", g->nodes[i]->op_name, g->nodes[i]->name,
-                ir_attr_string(g->nodes[i], "dlvta.why", "not accelerated"));
-        first = 0;
-      }
-    fprintf(o->log, "%s\n", cpu ? "]" : "");
+    log_partition(o->log, g, m->nl, cpu, o->verbose);
     fprintf(o->log, "accelerator: %llu MACs, predicted %llu cycles, image %llu bytes (arena %llu)\n",
             (unsigned long long)macs, (unsigned long long)pred, (unsigned long long)m->image_bytes,
             (unsigned long long)m->arena_bytes);

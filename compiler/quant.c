@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cblas.h>
+#include <dlfcn.h>
+
 #include "compile.h"
 #include "lower.h"
 #include "progress.h"
@@ -79,6 +82,13 @@ static void cal_copy_same(const ir_graph *g, cal_state *c) {
   }
 }
 
+/* One sample's value v of tensor t into its range and histogram: the range widened to the
+ * value's min and max (NaNs ignored), the histogram's range doubled (bins merged) until it covers
+ * max|x|, then |x| counted into bins. Cloned per target (AVX2 where the CPU has it: the same
+ * operations on wider vectors, the same counts). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default"), optimize("vect-cost-model=dynamic")))
+#endif
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;
   int64_t n = ir_type_numel(&v->type);
@@ -187,6 +197,30 @@ static double synth_normal(uint64_t *s) {
 #define OUTPUT_HEADROOM 1.25
 #define CAL_MAX_WORKERS 4
 
+/* ---- the samples' float products: OpenBLAS ----
+ * Calibration's Conv, Gemm and MatMul products through OpenBLAS's sgemm (ref_opts.sgemm), one
+ * BLAS thread per call: the calibration workers are the parallelism, and the bits of a product
+ * depend only on its shape and operands (never on how many threads ran it). The library is
+ * loaded on the first calibration (dlopen: a process that never calibrates, the runtime's and
+ * every other, neither maps it nor starts its threads); without it, ref's own kernels. */
+typedef __typeof__(cblas_sgemm) blas_sgemm_fn;
+static blas_sgemm_fn *blas_sgemm;
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+static void blas_load(void) {
+  void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (!h) return;
+  void (*set_threads)(int);
+  *(void **)&set_threads = dlsym(h, "openblas_set_num_threads");
+  *(void **)&blas_sgemm = dlsym(h, "cblas_sgemm");
+  if (set_threads && blas_sgemm) set_threads(1);
+  else blas_sgemm = NULL; /* the library is left loaded: it may have started its threads */
+}
+
+static void cal_sgemm(int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc) {
+  blas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+}
+
 /* ---- the samples' float runs, in batches, in parallel ----
  * The samples go through the reference executor in batches of bs consecutive samples
  * (ref_run_batch: node by node over the batch, a layer whose weights the samples share as one
@@ -261,7 +295,8 @@ static int cal_batch(cal_worker *wk, ir_value *in, char *err, size_t errlen) {
   for (int s = 0; s < nb; s++)
     for (int i = 0; i < j->nin; i++) cal_value(j->c, g->inputs[i], &in[s * j->nin + i]);
   cal_leave(j, g->n_nodes);
-  ref_opts ro = {.threads = 1};
+  pthread_once(&blas_once, blas_load);
+  ref_opts ro = {.threads = 1, .sgemm = blas_sgemm ? cal_sgemm : NULL};
   return ref_run_batch(g, in, j->nin, nb, NULL, &ro, cal_node, wk, err, errlen);
 }
 
@@ -291,7 +326,9 @@ static void *cal_worker_run(void *arg) {
 }
 
 /* Samples per batch: as many as keep a batch's largest float activation under CAL_BATCH_BYTES
- * (at most CAL_MAX_BATCH), then evened out so that the batches split evenly over nw workers. */
+ * (at most CAL_MAX_BATCH), then evened out so that the batches split evenly over nw workers.
+ * The caller passes CAL_MAX_WORKERS for nw whatever the thread count: the batch's products'
+ * shapes, and so their bits (OpenBLAS's), must not depend on it. */
 #define CAL_BATCH_BYTES ((int64_t)64 << 20)
 #define CAL_MAX_BATCH 8
 static int cal_batch_size(const ir_graph *g, int ns, int nw) {
@@ -317,7 +354,7 @@ static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *
   long cpus = co->calib_threads > 0 ? co->calib_threads : sysconf(_SC_NPROCESSORS_ONLN);
   int nw = cpus < 1 ? 1 : cpus > CAL_MAX_WORKERS ? CAL_MAX_WORKERS : (int)cpus;
   if (nw > ns) nw = ns > 0 ? ns : 1;
-  int bs = cal_batch_size(g, ns, nw);
+  int bs = cal_batch_size(g, ns, CAL_MAX_WORKERS);
   if (nw > (ns + bs - 1) / bs) nw = ns > 0 ? (ns + bs - 1) / bs : 1;
   cal_job j = {.g = g, .c = c, .tmpl = in, .nin = nin, .ns = ns, .nw = nw, .bs = bs, .rc = IR_OK, .err = err, .errlen = errlen};
   j.data = calloc((size_t)nin + 1, sizeof *j.data);

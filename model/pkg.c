@@ -8,6 +8,7 @@
 #include "pkg.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,16 @@ struct pkg_writer {
   int failed;
 };
 
-static uint64_t checksum(const uint8_t *p, uint64_t n) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (uint64_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+/* FNV-1a 64 of p[0..n) (zeros when p is NULL) continued from h. */
+static uint64_t fnv_more(uint64_t h, const uint8_t *p, uint64_t n) {
+  for (uint64_t i = 0; i < n; i++) h = (h ^ (p ? p[i] : 0)) * FNV_PRIME;
   return h;
 }
+
+static uint64_t checksum(const uint8_t *p, uint64_t n) { return fnv_more(FNV_OFFSET, p, n); }
 
 pkg_writer *pkg_writer_new(const isa_config *cfg) {
   pkg_writer *w = calloc(1, sizeof *w);
@@ -53,14 +59,34 @@ int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *dat
   return 0;
 }
 
-int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen) {
-  if (w->failed) return util_err(err, errlen, "%s: out of memory while building the package", path);
-  uint64_t off = HDR + (uint64_t)w->n * ENT;
-  off = (off + 15) & ~15ull;
-  uint64_t total = off;
+/* The checksum of a package being written: the header's tail from HDR (section table and its
+ * padding, head[HDR..head_n)), then each section and its padding to 16 bytes, as they follow in
+ * the file. Run on a thread of its own while the sections are written. */
+typedef struct sum_job {
+  const pkg_writer *w;
+  const uint8_t *head;
+  uint64_t head_n, h;
+} sum_job;
+
+static void *sum_sections(void *arg) {
+  sum_job *j = arg;
+  uint64_t h = fnv_more(FNV_OFFSET, j->head + HDR, j->head_n - HDR);
+  for (uint32_t i = 0; i < j->w->n; i++) {
+    uint64_t sz = j->w->secs[i].size;
+    h = fnv_more(h, j->w->secs[i].data, sz);
+    h = fnv_more(h, NULL, ((sz + 15) & ~15ull) - sz);
+  }
+  j->h = h;
+  return NULL;
+}
+
+/* The header and section table (checksum 0; pkg_writer_save patches it), padded to 16 bytes:
+ * *head_n bytes, malloc'ed; NULL without memory. */
+static uint8_t *pkg_head(const pkg_writer *w, uint64_t *head_n) {
+  uint64_t off = (HDR + (uint64_t)w->n * ENT + 15) & ~15ull, total = off;
   for (uint32_t i = 0; i < w->n; i++) total = ((total + w->secs[i].size) + 15) & ~15ull;
-  uint8_t *b = calloc(1, total);
-  if (!b) return util_err(err, errlen, "%s: out of memory (%llu bytes)", path, (unsigned long long)total);
+  uint8_t *b = calloc(1, off);
+  if (!b) return NULL;
   memcpy(b, "DLVTAPKG", 8);
   util_put32(b + 8, PKG_VERSION);
   util_put32(b + 12, HDR);
@@ -69,24 +95,49 @@ int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen) {
   memcpy(b + 24, w->cfg->d.name, nl < 16 ? nl : 16);
   util_put32(b + 40, w->n);
   util_put64(b + 48, total);
+  *head_n = off;
   for (uint32_t i = 0; i < w->n; i++) {
     uint8_t *e = b + HDR + i * ENT;
     util_put32(e, w->secs[i].type);
     util_put32(e + 4, w->secs[i].index);
     util_put64(e + 8, off);
     util_put64(e + 16, w->secs[i].size);
-    memcpy(b + off, w->secs[i].data, w->secs[i].size);
     off = (off + w->secs[i].size + 15) & ~15ull;
   }
-  util_put64(b + 56, checksum(b + HDR, total - HDR));
+  return b;
+}
+
+/* The sections are written as they are (no copy of the whole file in memory) while a second
+ * thread computes the checksum over the same bytes; the header's checksum is written last. */
+int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen) {
+  if (w->failed) return util_err(err, errlen, "%s: out of memory while building the package", path);
+  sum_job j = {.w = w};
+  j.head = pkg_head(w, &j.head_n);
+  if (!j.head) return util_err(err, errlen, "%s: out of memory", path);
+  pthread_t th;
+  int threaded = pthread_create(&th, NULL, sum_sections, &j) == 0;
   FILE *f = fopen(path, "wb");
-  if (!f) {
-    free(b);
-    return util_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+  int e = f ? 0 : errno, seekable = f && fseek(f, 0, SEEK_SET) == 0;
+  if (f && !seekable) { /* a pipe: the checksum first, in the header as it is written */
+    if (threaded) pthread_join(th, NULL);
+    else sum_sections(&j);
+    threaded = 0;
+    util_put64((uint8_t *)j.head + 56, j.h);
   }
-  size_t wr = fwrite(b, 1, total, f);
-  free(b);
-  if (fclose(f) || wr != total) return util_err(err, errlen, "%s: write failed", path);
+  int ok = f && fwrite(j.head, 1, j.head_n, f) == j.head_n;
+  static const uint8_t zero[16];
+  for (uint32_t i = 0; ok && i < w->n; i++) {
+    uint64_t sz = w->secs[i].size, pad = ((sz + 15) & ~15ull) - sz;
+    ok = fwrite(w->secs[i].data, 1, sz, f) == sz && fwrite(zero, 1, pad, f) == pad;
+  }
+  if (threaded) pthread_join(th, NULL);
+  else if (seekable || !f) sum_sections(&j);
+  uint8_t sum[8];
+  util_put64(sum, j.h);
+  ok = ok && (!seekable || (fseek(f, 56, SEEK_SET) == 0 && fwrite(sum, 1, 8, f) == 8));
+  free((void *)j.head);
+  if (!f) return util_err(err, errlen, "%s: cannot create: %s", path, strerror(e));
+  if (fclose(f) || !ok) return util_err(err, errlen, "%s: write failed", path);
   return 0;
 }
 

@@ -814,7 +814,9 @@ int ref_run_batch(const ir_graph *g, const ir_value *inputs, int n_inputs, int n
   if (n_inputs != g->n_inputs) return util_err(err, errlen, "%s: %d inputs given, graph has %d", src, n_inputs, g->n_inputs);
   if (nb < 1) return util_err(err, errlen, "%s: %d samples in a batch", src, nb);
   int gemm_threads = ref_gemm_threads, rc = IR_OK;
+  ref_sgemm_fn gemm_fn = ref_gemm_fn;
   ref_gemm_threads = o ? o->threads : 0;
+  ref_gemm_fn = o ? o->sgemm : NULL;
   run_state r;
   if (run_state_init(&r, g, nb)) rc = util_err(err, errlen, "%s: out of memory", src);
   for (int s = 0; s < nb && rc == IR_OK; s++)
@@ -836,6 +838,7 @@ int ref_run_batch(const ir_graph *g, const ir_value *inputs, int n_inputs, int n
     }
   run_state_free(&r);
   ref_gemm_threads = gemm_threads;
+  ref_gemm_fn = gemm_fn;
   return rc;
 }
 

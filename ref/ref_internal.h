@@ -24,6 +24,8 @@ void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st);
 
 /* Threads of one large GEMM on this thread's ref_run (ref_opts.threads; 0: the online CPUs). */
 extern _Thread_local int ref_gemm_threads;
+/* The caller's GEMM of this thread's run (ref_opts.sgemm), or NULL. */
+extern _Thread_local ref_sgemm_fn ref_gemm_fn;
 
 /* Node n over nb samples as one product when its weights are shared (ref_nn.c: a float Gemm, or
  * a 1x1 stride-1 Conv, whose weights, bias and shapes are the same for every sample): in[s *

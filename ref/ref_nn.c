@@ -268,12 +268,19 @@ static int ref_threads(void) {
 
 /* ref_run's ref_opts.threads for the GEMMs of this thread's run (0: ref_threads()). */
 _Thread_local int ref_gemm_threads;
+_Thread_local ref_sgemm_fn ref_gemm_fn;
 
 /* The columns of C are split into one contiguous range per thread (multiples of 16 wide) when
  * the product is large enough to pay for the threads (>= 2^22 multiply-adds); each range is an
  * independent GEMM, so the result does not depend on the thread count. */
 void ref_sgemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
                int accumulate) {
+  if (ref_gemm_fn && !accumulate && M > 0 && N > 0) { /* the run's caller's GEMM */
+    if (K > 0) ref_gemm_fn(0, M, N, K, A, lda, B, ldb, C, ldc);
+    else
+      for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
+    return;
+  }
   if (!accumulate)
     for (int i = 0; i < M; i++) memset(C + (size_t)i * ldc, 0, (size_t)N * sizeof(float));
   if (M <= 0 || N <= 0 || K <= 0) return;
@@ -358,15 +365,16 @@ static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
                 continue;
               }
               const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
-              int64_t base = -g->pb[2] + k2 * g->d[2];
-              if (g->s[2] == 1 && base >= 0 && base + g->out[2] <= g->in[2]) {
-                memcpy(d, row + base, (size_t)g->out[2] * sizeof(float));
-                continue;
-              }
-              for (int64_t o2 = 0; o2 < g->out[2]; o2++) {
-                int64_t i2 = o2 * g->s[2] + base;
-                d[o2] = i2 >= 0 && i2 < g->in[2] ? row[i2] : 0.0f;
-              }
+              int64_t base = -g->pb[2] + k2 * g->d[2], s2 = g->s[2], n2 = g->out[2];
+              /* o2 in [lo, hi) reads inside the row (i2 = o2 * s2 + base), zeros around it */
+              int64_t lo = base >= 0 ? 0 : (-base + s2 - 1) / s2;
+              int64_t hi = g->in[2] - base <= 0 ? 0 : (g->in[2] - base + s2 - 1) / s2;
+              lo = lo < n2 ? lo : n2, hi = hi < n2 ? hi : n2, hi = hi > lo ? hi : lo;
+              if (lo) memset(d, 0, (size_t)lo * sizeof(float));
+              if (s2 == 1) memcpy(d + lo, row + lo + base, (size_t)(hi - lo) * sizeof(float));
+              else
+                for (int64_t o2 = lo; o2 < hi; o2++) d[o2] = row[o2 * s2 + base];
+              if (hi < n2) memset(d + hi, 0, (size_t)(n2 - hi) * sizeof(float));
             }
           }
         }
@@ -661,11 +669,16 @@ static void gemm_epilogue(float *py, int64_t M, int64_t N, float alpha, float be
 
 /* op(A) op(B) into y[rows][N] for A's rows (rows, each sample's Ms: with B^T and Ms <= 4, dot
  * products, else the GEMM, whose path depends on Ms alone: ref_sgemm of Ms >= 4 rows gives every
- * row the same bits as of more). IR_OK or an error. */
+ * row the same bits as of more; the run's caller's GEMM, when it has one, for the GEMMs with A
+ * not transposed). IR_OK or an error. */
 static int gemm_core(ref_call *c, const float *pa, int ta, int tb, int64_t rows, int64_t Ms, int64_t N, int64_t K,
                      const float *pbw, float *y) {
-  if (!ta && tb && Ms <= 4) {
+  if (!ta && tb && Ms <= 4) { /* a batch's few rows each read the weights in place (any caller's GEMM would pack them) */
     gemm_dot_rows(pa, rows, pbw, N, K, y);
+    return IR_OK;
+  }
+  if (ref_gemm_fn && !ta && tb && rows > 0 && N > 0 && K > 0) { /* the caller's GEMM takes B^T as it lies */
+    ref_gemm_fn(1, (int)rows, (int)N, (int)K, pa, (int)K, pbw, (int)K, y, (int)N);
     return IR_OK;
   }
   const float *pb = pbw;
@@ -854,6 +867,40 @@ static float max_window(const float *xc, const geo3 *g, int64_t o0, int64_t o1, 
   return acc;
 }
 
+/* y[o2] for o2 in [lo, hi): the max over the kh x kw window (dilation 1 on both axes, inside the
+ * input) at rb + o2 * s2, rows in2 apart; the first element as is, later ones when greater
+ * (max_window's rule), 2 x 2 and 3 x 3 unrolled. */
+static void max_rows2d(const float *rb, int64_t in2, int64_t s2, int64_t kh, int64_t kw, int64_t lo, int64_t hi,
+                       float *y) {
+  if (kh == 2 && kw == 2) {
+    for (int64_t o2 = lo; o2 < hi; o2++) {
+      const float *p = rb + o2 * s2;
+      float a = p[0];
+      a = p[1] > a ? p[1] : a;
+      a = p[in2] > a ? p[in2] : a;
+      a = p[in2 + 1] > a ? p[in2 + 1] : a;
+      y[o2] = a;
+    }
+    return;
+  }
+  for (int64_t o2 = lo; o2 < hi; o2++) {
+    const float *p = rb + o2 * s2;
+    float a = p[0];
+    for (int64_t k1 = 0; k1 < kh; k1++)
+      for (int64_t k2 = k1 ? 0 : 1; k2 < kw; k2++) a = p[k1 * in2 + k2] > a ? p[k1 * in2 + k2] : a;
+    y[o2] = a;
+  }
+}
+
+/* The range [*lo, *hi) of outputs along axis a whose windows lie inside the input. */
+static void inside_range(const geo3 *g, int a, int64_t *lo, int64_t *hi) {
+  int64_t span = (g->k[a] - 1) * g->d[a];
+  *lo = g->pb[a] <= 0 ? 0 : (g->pb[a] + g->s[a] - 1) / g->s[a];
+  *hi = g->in[a] + g->pb[a] - span <= 0 ? 0 : (g->in[a] + g->pb[a] - span - 1) / g->s[a] + 1;
+  if (*hi > g->out[a]) *hi = g->out[a];
+  if (*lo > *hi) *lo = *hi;
+}
+
 /* MaxPool (with optional Indices, row- or column-major) and AveragePool (count_include_pad,
  * ceil_mode) over 1-3 spatial axes; MaxPool also on u8/i8. */
 int ref_pool(ref_call *c) {
@@ -879,11 +926,20 @@ int ref_pool(ref_call *c) {
     float *yo = y->data;
     for (int64_t nc = 0; nc < NC; nc++) {
       const float *xc = px + nc * g.isz;
+      int64_t lo2, hi2;
+      inside_range(&g, 2, &lo2, &hi2);
+      int plain2d = g.k[0] == 1 && g.d[1] == 1 && g.d[2] == 1; /* a 2-D window of dilation 1 */
       for (int64_t o0 = 0; o0 < g.out[0]; o0++)
         for (int64_t o1 = 0; o1 < g.out[1]; o1++)
           for (int64_t o2 = 0; o2 < g.out[2]; o2++) {
             float acc = -INFINITY;
             int any = 0;
+            if (plain2d && o2 == lo2 && lo2 < hi2 && pool_inside(&g, o0, o1, o2)) { /* the row's inside span at once */
+              const float *rb = xc + ((o0 * g.s[0] - g.pb[0]) * g.in[1] + (o1 * g.s[1] - g.pb[1])) * g.in[2] - g.pb[2];
+              max_rows2d(rb, g.in[2], g.s[2], g.k[1], g.k[2], lo2, hi2, yo + nc * g.osz + (o0 * g.out[1] + o1) * g.out[2]);
+              o2 = hi2 - 1;
+              continue;
+            }
             if (pool_inside(&g, o0, o1, o2)) { /* the whole window inside: no bound checks */
               yo[nc * g.osz + (o0 * g.out[1] + o1) * g.out[2] + o2] = max_window(xc, &g, o0, o1, o2);
               continue;

@@ -94,8 +94,8 @@ def main():
         check(rc == 0, "%s: dlvta compile failed: %s" % (name, log[-500:]))
         if rc:
             continue
-        m = re.search(r"partition: (\d+) accelerator layers, (\d+) CPU nodes(?: \[(.*)\])?", log)
-        cpu = sorted(set(re.findall(r"(\w+) '", m.group(3)))) if m and m.group(3) else []
+        m = re.search(r"partition: (\d+) accelerator layers, (\d+) CPU nodes(?: \[(.*?)\](?:;|$))?", log, re.M)
+        cpu = sorted(set(re.findall(r"(\w+) x\d+ \(", m.group(3)))) if m and m.group(3) else []
         t0 = time.time()
         rc, out = run(["build/dlvta", "run", pkg, "--input", xp, "--output", yq])
         t_run = time.time() - t0

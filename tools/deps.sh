@@ -7,7 +7,7 @@ pkgs="build-essential bc verilator yosys iverilog protobuf-c-compiler libprotobu
       libonnx-dev python3-onnx libonnx-testdata python3-torch python3-torchvision python3-numpy
       python3-sklearn dataset-fashion-mnist libxrt-dev device-tree-compiler cppcheck
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
-      pkg-config python3-setuptools python3-pip python3-venv librsvg2-bin"
+      pkg-config python3-setuptools python3-pip python3-venv librsvg2-bin libopenblas-dev"
 # node and npm (for the onnxruntime-node reference) may come from elsewhere than Debian
 command -v node >/dev/null && command -v npm >/dev/null || pkgs="$pkgs nodejs npm"
 missing=""

@@ -51,9 +51,11 @@
  * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
  * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg_int.h"
 
@@ -72,6 +74,8 @@ typedef struct conv_geo {
                                   * ALU ADD pass of the per-channel constants */
   int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
   const uint8_t *nzb;            /* resb: [ncob][ncrb] 1 where the rw block is not all zero */
+  const int *nrb_max;            /* resb: [ncob + 1] by tco: the most residual blocks a co chunk of
+                                  * tco blocks reads (res_blocks), for conv_dims_of */
   int x_zp;                      /* input zero point: the LOAD pad value */
   int rowskip;                   /* one kernel row and a vertical stride > 1: loads read only
                                   * the input rows the outputs use (x_stride = sh * W) */
@@ -150,9 +154,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
     /* residual steps after the input's, with slots of their own (so that the input slots
      * keep alternating between the input steps): as many residual blocks per step as the
      * buffers leave room for */
-    int nrb = 0, co = 0;
-    int list[CG_MAX_RB];
-    for (int co0 = 0; co0 < c->ncob; co0 += t->tco, co++) nrb = cg_max(nrb, res_blocks(c, t, co, list));
+    int nrb = c->nrb_max[cg_min(t->tco, c->ncob)];
     int64_t fi = ((int64_t)inp_depth / nslot - x->INPS) / x->RSP;
     int64_t fw = ((int64_t)wgt_depth / nslot - x->WGTS) / t->tco;
     int64_t fu = ((int64_t)d->uop_depth / 2 - x->U * R - 2 * t->tco) / (t->tco * R);
@@ -260,88 +262,156 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
   return g->status;
 }
 
+/* The weight blocks of a conv, packed in parallel: every (co chunk, reduction step) block has
+ * its place reserved in order first (the offsets of a sequential packing), then the blocks are
+ * written in place by up to PACK_THREADS threads (each block's bytes depend only on the layer:
+ * the same image on any thread count). */
+#define PACK_THREADS 4
+typedef struct pack_job {
+  cg_gen *g;
+  const cg_layer *L;
+  const conv_geo *c;
+  const conv_tile *t;
+  const conv_dims *x;
+  const size_t *wpos; /* [j * B + i]: cg_wpos(g, j, i) */
+  const uint64_t *off; /* [n_co * nr] byte offset of each block in g->img */
+  int n, next;         /* blocks; the next to take (under mu) */
+  pthread_mutex_t mu;
+} pack_job;
+
+/* Bytes of block (co, r): a residual step's non-zero weight blocks (at least one), else
+ * tco_t x tci_t x nky_t x KW blocks. */
+static size_t pack_bytes(const pack_job *j, int co, int r) {
+  const conv_geo *c = j->c;
+  const conv_tile *t = j->t;
+  size_t eb = (size_t)cg_wblock_bytes(j->g);
+  int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
+  if (r >= j->x->nrm) {
+    int list[CG_MAX_RB], nb = res_blocks(c, t, co, list), q0 = (r - j->x->nrm) * j->x->tci2;
+    int q1 = cg_min(nb, q0 + j->x->tci2);
+    size_t q = 0;
+    for (int a = 0; a < tco_t; a++)
+      for (int qq = q0; qq < q1; qq++) q += c->nzb[(co * t->tco + a) * c->ncrb + list[qq]] != 0;
+    return (q ? q : 1) * eb;
+  }
+  int ci = r / j->x->n_kc, kc = r % j->x->n_kc;
+  int tci_t = c->dwc ? c->gk : cg_min(t->tci, c->ncib - ci * t->tci);
+  int nky_t = cg_min(t->nky, c->KH - kc * t->nky);
+  return (size_t)tco_t * tci_t * nky_t * c->KW * eb;
+}
+
+/* Writes block (co, r) of a residual step into its zeroed place blk: the non-zero weight blocks
+ * of its residual blocks, in the order (co block, residual block) of its micro-ops. */
+static void pack_res_block(const pack_job *j, int co, int r, int8_t *blk) {
+  const conv_geo *c = j->c;
+  const conv_tile *t = j->t;
+  const unsigned B = j->g->B;
+  size_t eb = (size_t)cg_wblock_bytes(j->g), q = 0;
+  int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
+  int list[CG_MAX_RB], nb = res_blocks(c, t, co, list), q0 = (r - j->x->nrm) * j->x->tci2;
+  int q1 = cg_min(nb, q0 + j->x->tci2);
+  for (int a = 0; a < tco_t; a++)
+    for (int qq = q0; qq < q1; qq++) {
+      int b = list[qq];
+      if (!c->nzb[(co * t->tco + a) * c->ncrb + b]) continue;
+      for (unsigned jj = 0; jj < B; jj++) {
+        int o = (co * t->tco + a) * (int)B + (int)jj;
+        for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
+          int rc = b * (int)B + (int)ii;
+          if (rc < c->cres) blk[q * eb + j->wpos[jj * B + ii]] = j->L->rw[(size_t)o * c->cres + rc];
+        }
+      }
+      q++;
+    }
+}
+
+/* Writes block (co, r) of an input step into its zeroed place blk: weight[o][in_c][ky][kx] of
+ * its (co block, ci block, ky, kx) micro-ops. */
+static void pack_block(const pack_job *j, int co, int r, int8_t *blk) {
+  const conv_geo *c = j->c;
+  const conv_tile *t = j->t;
+  const unsigned B = j->g->B;
+  const int8_t *weight = j->L->conv.weight;
+  size_t eb = (size_t)cg_wblock_bytes(j->g), khw = (size_t)c->KH * c->KW, e = 0;
+  int cin_g = c->dwc ? c->gw : c->cin;
+  int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
+  int ci = r / j->x->n_kc, kc = r % j->x->n_kc;
+  int tci_t = c->dwc ? c->gk : cg_min(t->tci, c->ncib - ci * t->tci);
+  int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+  for (int a = 0; a < tco_t; a++)
+    for (int b = 0; b < tci_t; b++)
+      for (int ky = 0; ky < nky_t; ky++)
+        for (int kx = 0; kx < c->KW; kx++, e++)
+          for (unsigned jo = 0; jo < B; jo++) {
+            int o = (co * t->tco + a) * (int)B + (int)jo;
+            if (o >= c->cout) continue;
+            /* weight[o][in_c][ky0 + ky][kx]: in_c steps of KH * KW */
+            const int8_t *wo = weight + (size_t)o * cin_g * khw + (size_t)(ky0 + ky) * c->KW + kx;
+            int8_t *dst = blk + e * eb;
+            const size_t *wp = j->wpos + jo * B;
+            if (!c->dwc) {
+              int in0 = (ci * t->tci + b) * (int)B, ni = cg_min((int)B, c->cin - in0);
+              for (int i = 0; i < ni; i++) dst[wp[i]] = wo[(size_t)(in0 + i) * khw];
+              continue;
+            }
+            for (unsigned i = 0; i < B; i++) { /* grouped: input channel of o's group, relative to it */
+              int ab = co * t->tco + a, ib = ab - ab % c->gk + b, ic = ib * (int)B + (int)i;
+              if (ic >= c->cin || ic / c->gw != o / c->gw) continue;
+              dst[wp[i]] = wo[(size_t)(ic - o / c->gw * c->gw) * khw];
+            }
+          }
+}
+
+static void *pack_worker(void *arg) {
+  pack_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->mu);
+    int i = j->next < j->n ? j->next++ : -1;
+    pthread_mutex_unlock(&j->mu);
+    if (i < 0) return NULL;
+    int co = i / j->x->nr, r = i % j->x->nr;
+    if (r >= j->x->nrm) pack_res_block(j, co, r, (int8_t *)j->g->img + j->off[i]);
+    else pack_block(j, co, r, (int8_t *)j->g->img + j->off[i]);
+  }
+}
+
 /* Place the layer's constants in the image (nothing when dry): a weight block per (co chunk,
  * reduction step) in the order the GEMM micro-ops read it, bias and requant ACC elements per
  * output block, the residual requant element. k->wofs is allocated (caller frees). */
 static int conv_consts_make(cg_gen *g, const cg_layer *L, const conv_geo *c, const conv_tile *t,
                             const conv_dims *x, conv_consts *k) {
   const unsigned B = g->B;
-  const cg_conv *p = &L->conv;
-  k->wofs = calloc((size_t)x->n_co * x->nr, sizeof *k->wofs);
+  int n = x->n_co * x->nr;
+  k->wofs = calloc((size_t)n, sizeof *k->wofs);
   if (!k->wofs) return cg_fail(g, CG_E_NOMEM, "out of memory (weight table)");
   if (g->dry) return CG_OK;
-  int cin_g = c->dwc ? c->gw : c->cin;
   size_t eb = (size_t)cg_wblock_bytes(g);
-  int8_t *blk = malloc((size_t)cg_max(x->WGTS, x->RWGT) * eb + 1);
-  size_t *wpos = malloc(eb * sizeof *wpos); /* [j * B + i]: cg_wpos(g, j, i), computed once */
-  if (!blk || !wpos) {
-    free(blk), free(wpos);
+  size_t *wpos = malloc(eb * sizeof *wpos);
+  uint64_t *off = malloc(((size_t)n + 1) * sizeof *off);
+  if (!wpos || !off) {
+    free(wpos), free(off);
     return cg_fail(g, CG_E_NOMEM, "out of memory (weights)");
   }
-  for (unsigned j = 0; j < B; j++)
-    for (unsigned i = 0; i < B; i++) wpos[j * B + i] = cg_wpos(g, j, i);
-  size_t khw = (size_t)c->KH * c->KW;
-  int list[CG_MAX_RB];
-  for (int co = 0; co < x->n_co; co++)
-    for (int r = 0; r < x->nr; r++) {
-      int tco_t = cg_min(t->tco, c->ncob - co * t->tco);
-      if (r >= x->nrm) {
-        /* a residual step: the non-zero weight blocks of its residual blocks, in the order
-         * (co block, residual block) of its micro-ops */
-        int nb = res_blocks(c, t, co, list), q0 = (r - x->nrm) * x->tci2;
-        int q1 = cg_min(nb, q0 + x->tci2);
-        size_t q = 0;
-        memset(blk, 0, (size_t)x->RWGT * eb);
-        for (int a = 0; a < tco_t; a++)
-          for (int qq = q0; qq < q1; qq++) {
-            int b = list[qq];
-            if (!c->nzb[(co * t->tco + a) * c->ncrb + b]) continue;
-            for (unsigned jj = 0; jj < B; jj++) {
-              int o = (co * t->tco + a) * (int)B + (int)jj;
-              for (unsigned ii = 0; o < c->cout && ii < B; ii++) {
-                int rc = b * (int)B + (int)ii;
-                if (rc < c->cres) blk[q * eb + wpos[jj * B + ii]] = L->rw[(size_t)o * c->cres + rc];
-              }
-            }
-            q++;
-          }
-        uint64_t off = cg_const_at(g, blk, (q ? q : 1) * eb, eb);
-        k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
-        continue;
-      }
-      int ci = r / x->n_kc, kc = r % x->n_kc;
-      int tci_t = c->dwc ? c->gk : cg_min(t->tci, c->ncib - ci * t->tci);
-      int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
-      size_t n = (size_t)tco_t * tci_t * nky_t * c->KW;
-      memset(blk, 0, n * eb);
-      size_t e = 0;
-      for (int a = 0; a < tco_t; a++)
-        for (int b = 0; b < tci_t; b++)
-          for (int ky = 0; ky < nky_t; ky++)
-            for (int kx = 0; kx < c->KW; kx++, e++)
-              for (unsigned j = 0; j < B; j++) {
-                int o = (co * t->tco + a) * (int)B + (int)j;
-                if (o >= c->cout) continue;
-                /* weight[o][in_c][ky0 + ky][kx]: in_c steps of KH * KW */
-                const int8_t *wo = p->weight + (size_t)o * cin_g * khw + (size_t)(ky0 + ky) * c->KW + kx;
-                int8_t *dst = blk + e * eb;
-                const size_t *wp = wpos + j * B;
-                if (!c->dwc) {
-                  int in0 = (ci * t->tci + b) * (int)B, ni = cg_min((int)B, c->cin - in0);
-                  for (int i = 0; i < ni; i++) dst[wp[i]] = wo[(size_t)(in0 + i) * khw];
-                  continue;
-                }
-                for (unsigned i = 0; i < B; i++) { /* grouped: input channel of o's group, relative to it */
-                  int ab = co * t->tco + a, ib = ab - ab % c->gk + b, ic = ib * (int)B + (int)i;
-                  if (ic >= c->cin || ic / c->gw != o / c->gw) continue;
-                  dst[wp[i]] = wo[(size_t)(ic - o / c->gw * c->gw) * khw];
-                }
-              }
-      uint64_t off = cg_const_at(g, blk, n * eb, eb);
-      k->wofs[co * x->nr + r] = cg_elem(g, off, ISA_MEM_WGT);
-    }
-  free(blk), free(wpos);
-  return conv_acc_consts(g, L, c, k);
+  for (unsigned jj = 0; jj < B; jj++)
+    for (unsigned i = 0; i < B; i++) wpos[jj * B + i] = cg_wpos(g, jj, i);
+  pack_job j = {.g = g, .L = L, .c = c, .t = t, .x = x, .wpos = wpos, .off = off, .n = n};
+  for (int i = 0; i < n && g->status == CG_OK; i++) {
+    off[i] = cg_reserve_at(g, pack_bytes(&j, i / x->nr, i % x->nr), eb);
+    k->wofs[i] = cg_elem(g, off[i], ISA_MEM_WGT);
+  }
+  if (g->status == CG_OK) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = cpus < 2 || n < 2 ? 1 : cpus > PACK_THREADS ? PACK_THREADS : (int)cpus, started = 0;
+    pthread_t th[PACK_THREADS];
+    pthread_mutex_init(&j.mu, NULL);
+    for (int q = 1; q < nt; q++)
+      if (pthread_create(&th[started], NULL, pack_worker, &j) == 0) started++;
+    pack_worker(&j);
+    for (int q = 0; q < started; q++) pthread_join(th[q], NULL);
+    pthread_mutex_destroy(&j.mu);
+  }
+  free(wpos), free(off);
+  return g->status == CG_OK ? conv_acc_consts(g, L, c, k) : g->status;
 }
 
 /* ---- the scheduler ---------------------------------------------------------------------- */
@@ -1229,7 +1299,20 @@ static int cand_cmp(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The geometry of conv layer L (c->nzb is allocated for a GEMM residual: the caller frees it). */
+/* c->nrb_max[tco] for every tco in 1..ncob (res_blocks over each chunk). */
+static void nrb_table(const conv_geo *c, int *nrb_max) {
+  int list[CG_MAX_RB];
+  nrb_max[0] = 0;
+  for (int tco = 1; tco <= c->ncob; tco++) {
+    conv_tile t = {.tco = tco};
+    int nrb = 0;
+    for (int co = 0; co * tco < c->ncob; co++) nrb = cg_max(nrb, res_blocks(c, &t, co, list));
+    nrb_max[tco] = nrb;
+  }
+}
+
+/* The geometry of conv layer L (c->nzb is allocated for a GEMM residual, c->nrb_max in the same
+ * block: the caller frees c->nzb). */
 static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo *c) {
   const cg_conv *p = &L->conv;
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
@@ -1267,12 +1350,15 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
     if (tr->cb > CG_MAX_RB) return cg_fail(g, CG_E_UNSUPPORTED, "conv: residual of more than %d blocks", CG_MAX_RB);
     c->cres = L->cres, c->ncrb = tr->cb, c->RH = tr->h, c->RW = tr->w;
     c->rstride = p->res_s > 1 ? p->res_s : 1;
-    nzb = calloc((size_t)c->ncob * c->ncrb + 1, 1);
+    size_t tab = ((size_t)c->ncob * c->ncrb + sizeof(int)) / sizeof(int) * sizeof(int); /* nrb_max's offset */
+    nzb = calloc(tab + ((size_t)c->ncob + 1) * sizeof(int), 1);
     if (!nzb) return cg_fail(g, CG_E_NOMEM, "out of memory");
     for (int o = 0; o < c->cout; o++)
       for (int ci = 0; ci < c->cres; ci++)
         if (L->rw[(size_t)o * c->cres + ci]) nzb[(o / (int)g->B) * c->ncrb + ci / (int)g->B] = 1;
     c->nzb = nzb;
+    nrb_table(c, (int *)(void *)(nzb + tab));
+    c->nrb_max = (const int *)(void *)(nzb + tab);
     for (int o = 0; o < c->cout && !c->res_k; o++) {
       int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
       for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
@@ -1335,23 +1421,73 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
   return CG_OK;
 }
 
-/* The best of the candidates (sorted by the model): the top few generated and timed, further
- * ones only if none of those works; its index, or -1 if none encodes. */
+/* Candidate tilings timed in parallel: each a dry generation and the cost model's run of it,
+ * independent of the others (cy[i] depends only on candidate i), so the pick below is the same
+ * on any number of threads. */
+#define PICK_THREADS 4
+typedef struct pick_job {
+  const cg_gen *g;
+  const cg_layer *L;
+  const conv_geo *c;
+  const cand *cs;
+  int nslot, no_lh;
+  double *cy;         /* [n]: cycles of candidate i, -1 when it does not generate or encode */
+  int n;              /* candidates to time */
+  int next;           /* the next candidate to take (under mu) */
+  pthread_mutex_t mu;
+} pick_job;
+
+/* The cycles of candidate i's dry run, or -1. */
+static double pick_time(const pick_job *j, int i) {
+  cg_gen dg;
+  cg_gen_init(&dg, j->g->cfg, 1);
+  dg.barrier_c2l = 0;
+  conv_geo c = *j->c;
+  int rc = conv_gen(&dg, j->L, &c, &j->cs[i].t, j->nslot, !j->no_lh);
+  double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(j->g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
+                                                        : -1;
+  cg_gen_free(&dg);
+  return cy;
+}
+
+static void *pick_worker(void *arg) {
+  pick_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->mu);
+    int i = j->next < j->n ? j->next++ : -1;
+    pthread_mutex_unlock(&j->mu);
+    if (i < 0) return NULL;
+    j->cy[i] = pick_time(j, i);
+  }
+}
+
+/* Times candidates [0, n) into cy on up to PICK_THREADS threads (the online CPUs). */
+static void pick_times(pick_job *j) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nt = cpus < 2 ? 1 : cpus > PICK_THREADS ? PICK_THREADS : (int)cpus, k = 0;
+  if (nt > j->n) nt = j->n;
+  pthread_t th[PICK_THREADS];
+  pthread_mutex_init(&j->mu, NULL);
+  for (int t = 1; t < nt; t++)
+    if (pthread_create(&th[k], NULL, pick_worker, j) == 0) k++;
+  pick_worker(j);
+  for (int t = 0; t < k; t++) pthread_join(th[t], NULL);
+  pthread_mutex_destroy(&j->mu);
+}
+
+/* The best of the candidates (sorted by the model): the top few generated and timed (in
+ * parallel), further ones only if none of those works; its index, or -1 if none encodes. The
+ * first of equal times wins, as in a sequential scan. */
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
-  conv_geo c = *cg;
   int top = cg_min(nc, exhaustive ? 24 : 16);
+  double cy_top[24];
+  pick_job j = {.g = g, .L = L, .c = cg, .cs = cs, .nslot = nslot, .no_lh = no_lh, .cy = cy_top, .n = top};
+  pick_times(&j);
   int best = 0;
   double best_cy = -1;
   for (int i = 0; i < nc && (i < top || best_cy < 0); i++) {
-    cg_gen dg;
-    cg_gen_init(&dg, g->cfg, 1);
-    dg.barrier_c2l = 0;
-    int rc = conv_gen(&dg, L, &c, &cs[i].t, nslot, !no_lh);
-    double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
-                    ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
-                    : -1;
-    cg_gen_free(&dg);
+    double cy = i < top ? cy_top[i] : pick_time(&j, i);
     if (cy >= 0 && (best_cy < 0 || cy < best_cy)) {
       best_cy = cy;
       best = i;

@@ -228,6 +228,10 @@ static uint64_t reserve_at(cg_gen *g, uint64_t bytes, uint64_t align) {
 
 uint64_t cg_reserve(cg_gen *g, uint64_t bytes) { return reserve_at(g, bytes, CG_ALIGN); }
 
+uint64_t cg_reserve_at(cg_gen *g, uint64_t bytes, uint64_t align) {
+  return reserve_at(g, bytes, align < CG_ALIGN ? CG_ALIGN : align);
+}
+
 uint64_t cg_const_at(cg_gen *g, const void *p, uint64_t bytes, uint64_t align) {
   if (g->dry) return 0;
   uint64_t at = reserve_at(g, bytes, align < CG_ALIGN ? CG_ALIGN : align);

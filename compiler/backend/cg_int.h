@@ -148,6 +148,10 @@ uint64_t cg_const(cg_gen *g, const void *p, uint64_t bytes);
 uint64_t cg_const_at(cg_gen *g, const void *p, uint64_t bytes, uint64_t align);
 /* Reserve zeroed bytes in the image (the arena); returns the byte offset. */
 uint64_t cg_reserve(cg_gen *g, uint64_t bytes);
+/* Reserve zeroed bytes where cg_const_at would put them (its alignment), for constants the
+ * caller writes in place later (g->img + offset; the image does not move until the next
+ * reservation); 0 when dry. */
+uint64_t cg_reserve_at(cg_gen *g, uint64_t bytes, uint64_t align);
 
 /* Make micro-op set w[0..n) resident in the uop buffer: if it is not, append a LOAD UOP to the
  * compute list l (the buffer is flushed whole when the set does not fit after the others).

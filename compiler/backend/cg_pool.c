@@ -20,9 +20,11 @@
  * Elementwise add: the tensors are contiguous runs of elements of one shape; chunks of T
  * elements: LOAD ACC8 a and b, REQ each into the output scale, ADD, CLIP, STORE.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg_int.h"
 
@@ -513,6 +515,49 @@ static int up_layer(cg_gen *g, const pool_geo *c, int nslot, cg_layer_info *info
   return up_gen(g, c, &best, nslot);
 }
 
+/* Candidate pool tilings timed in parallel (each a dry generation and the cycle model's run of
+ * it: cy[i] depends only on tile i; the pick scans them in order, as a sequential loop would). */
+#define POOL_THREADS 4
+#define POOL_MAX_CAND 96
+typedef struct pool_job {
+  const cg_gen *g;
+  const cg_layer *L;
+  const pool_geo *c;
+  const pool_tile *t;
+  double *cy;
+  int n, next, nslot;
+  pthread_mutex_t mu;
+} pool_job;
+
+static void *pool_worker(void *arg) {
+  pool_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->mu);
+    int i = j->next < j->n ? j->next++ : -1;
+    pthread_mutex_unlock(&j->mu);
+    if (i < 0) return NULL;
+    cg_gen dg;
+    cg_gen_init(&dg, j->g->cfg, 1);
+    int rc = pool_gen(&dg, j->L, j->c, &j->t[i], j->nslot);
+    j->cy[i] = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(j->g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
+                                                          : -1;
+    cg_gen_free(&dg);
+  }
+}
+
+static void pool_times(pool_job *j) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int nt = cpus < 2 ? 1 : cpus > POOL_THREADS ? POOL_THREADS : (int)cpus, k = 0;
+  if (nt > j->n) nt = j->n;
+  pthread_t th[POOL_THREADS];
+  pthread_mutex_init(&j->mu, NULL);
+  for (int q = 1; q < nt; q++)
+    if (pthread_create(&th[k], NULL, pool_worker, j) == 0) k++;
+  pool_worker(j);
+  for (int q = 0; q < k; q++) pthread_join(th[q], NULL);
+  pthread_mutex_destroy(&j->mu);
+}
+
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
@@ -520,8 +565,8 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
                 p->pad_l, ti->cb, p->kind, ti, to};
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP) return up_layer(g, &c, nslot, info);
-  pool_tile best = {0, 0, 0, 0, 0, 0};
-  double best_cy = -1;
+  pool_tile best = {0, 0, 0, 0, 0, 0}, cand[POOL_MAX_CAND];
+  double best_cy = -1, cy[POOL_MAX_CAND];
   int ncand = 0;
   /* few candidates: channel chunks x kernel-row chunks x column splits, largest th that fits;
    * each generated dry and timed by the cycle model */
@@ -544,19 +589,15 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
           else hi = mid - 1;
         }
         t.th = cg_cdiv(c.OH, cg_cdiv(c.OH, lo));
-        cg_gen dg;
-        cg_gen_init(&dg, g->cfg, 1);
-        int rc = pool_gen(&dg, L, &c, &t, nslot);
-        double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog)
-                        ? cg_time_prog(g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
-                        : -1;
-        cg_gen_free(&dg);
-        ncand++;
-        if (cy >= 0 && (best_cy < 0 || cy < best_cy)) {
-          best_cy = cy;
-          best = t;
-        }
+        cand[ncand++] = t;
       }
+  pool_job j = {.g = g, .L = L, .c = &c, .t = cand, .cy = cy, .n = ncand, .nslot = nslot};
+  pool_times(&j);
+  for (int i = 0; i < ncand; i++)
+    if (cy[i] >= 0 && (best_cy < 0 || cy[i] < best_cy)) {
+      best_cy = cy[i];
+      best = cand[i];
+    }
   if (best_cy < 0)
     return cg_fail(g, CG_E_FIT, "pool %dx%dx%d k%dx%d: no tiling fits the %s buffers", c.C, c.H,
                    c.W, c.KH, c.KW, g->d->name);
