@@ -24,6 +24,8 @@ proc dlvta_ip {name} {
 #   clk         fabric clock out                        clk_axi    the AXI ports' clock inputs (list)
 #   resetn      fabric reset out (active low)           irq        interrupt input
 #   mem_seg     the DDR address segment of mem_slave    mem_range  bytes of DDR the accelerator sees
+#   more        (optional) a command the board adds to the design with, called with the PS cell,
+#               the clk port and the reset cell `rst` appended, before validation
 proc dlvta_bd_common {ps pins axi_bits clock_mhz regs_addr} {
   set hz [expr {$clock_mhz * 1000000}]
 
@@ -77,6 +79,7 @@ proc dlvta_bd_common {ps pins axi_bits clock_mhz regs_addr} {
     -target_address_space [get_bd_addr_spaces S_AXI_MEM] \
     [get_bd_addr_segs $ps/[dict get $pins mem_seg]] -force
 
+  if {[dict exists $pins more]} { {*}[dict get $pins more] $ps $clk $rst }
   validate_bd_design
   save_bd_design
 }

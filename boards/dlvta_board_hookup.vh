@@ -6,7 +6,11 @@
 //   dlvta_top u_dlvta on those nets;
 //   `DLVTA_BD_PORTS: the block design's ports on those nets (clk, rst_n, irq, M_AXIL_*,
 //     S_AXI_MEM_*, as bd.tcl / boards/bd_common.tcl make them), for the board's instance of its
-//     block design, after the board's own PS pins.
+//     block design, after the board's own PS pins;
+//   mem1_*: dlvta_top's second memory master (reads only). A board whose block design has the
+//     second memory port (S_AXI_MEM1) defines DLVTA_BOARD_MEM1 before the include and adds
+//     `DLVTA_BD_PORTS_MEM1 to its instance (the port's write channels stay idle); on any other
+//     board the master is left unanswered (it never issues: configs of one read port).
 // The include path holds boards/ (hw/vivado_build.tcl, hw/test_boards.sh, hw/check_board.sh).
   localparam integer AxiBits = `DLVTA_AXI_BITS;
 
@@ -25,6 +29,24 @@
   wire mem_awvalid, mem_awready, mem_wlast, mem_wvalid, mem_wready, mem_bvalid, mem_bready;
   wire [AxiBits-1:0] mem_rdata, mem_wdata;
   wire [AxiBits/8-1:0] mem_wstrb;
+  wire [31:0] mem1_araddr;
+  wire [7:0] mem1_arlen;
+  wire [2:0] mem1_arsize;
+  wire [1:0] mem1_arburst, mem1_rresp;
+  wire mem1_arvalid, mem1_arready, mem1_rlast, mem1_rvalid, mem1_rready;
+  wire [AxiBits-1:0] mem1_rdata;
+`ifndef DLVTA_BOARD_MEM1
+  assign mem1_arready = 1'b0;
+  assign mem1_rdata = {AxiBits{1'b0}};
+  assign mem1_rresp = 2'b00;
+  assign mem1_rlast = 1'b0;
+  assign mem1_rvalid = 1'b0;
+  wire unused_mem1 = ^{mem1_araddr, mem1_arlen, mem1_arsize, mem1_arburst, mem1_arvalid, mem1_rready};
+`else
+  wire mem1_awready, mem1_wready, mem1_bvalid;  // the second port's idle write channels
+  wire [1:0] mem1_bresp;
+  wire unused_mem1 = ^{mem1_awready, mem1_wready, mem1_bvalid, mem1_bresp};
+`endif
 
   dlvta_top u_dlvta (
     .clk(clk),
@@ -44,6 +66,10 @@
     .m_axi_wdata(mem_wdata), .m_axi_wstrb(mem_wstrb), .m_axi_wlast(mem_wlast),
     .m_axi_wvalid(mem_wvalid), .m_axi_wready(mem_wready),
     .m_axi_bresp(mem_bresp), .m_axi_bvalid(mem_bvalid), .m_axi_bready(mem_bready),
+    .m1_axi_araddr(mem1_araddr), .m1_axi_arlen(mem1_arlen), .m1_axi_arsize(mem1_arsize),
+    .m1_axi_arburst(mem1_arburst), .m1_axi_arvalid(mem1_arvalid), .m1_axi_arready(mem1_arready),
+    .m1_axi_rdata(mem1_rdata), .m1_axi_rresp(mem1_rresp), .m1_axi_rlast(mem1_rlast),
+    .m1_axi_rvalid(mem1_rvalid), .m1_axi_rready(mem1_rready),
     .irq(irq)
   );
 
@@ -66,3 +92,15 @@
     .S_AXI_MEM_awready(mem_awready), .S_AXI_MEM_wdata(mem_wdata), .S_AXI_MEM_wstrb(mem_wstrb), \
     .S_AXI_MEM_wlast(mem_wlast), .S_AXI_MEM_wvalid(mem_wvalid), .S_AXI_MEM_wready(mem_wready), \
     .S_AXI_MEM_bresp(mem_bresp), .S_AXI_MEM_bvalid(mem_bvalid), .S_AXI_MEM_bready(mem_bready)
+
+// the second memory port (DLVTA_BOARD_MEM1 boards): reads from mem1_*, the write channels idle
+`define DLVTA_BD_PORTS_MEM1 \
+    .S_AXI_MEM1_araddr(mem1_araddr), .S_AXI_MEM1_arlen(mem1_arlen), .S_AXI_MEM1_arsize(mem1_arsize), \
+    .S_AXI_MEM1_arburst(mem1_arburst), .S_AXI_MEM1_arvalid(mem1_arvalid), \
+    .S_AXI_MEM1_arready(mem1_arready), .S_AXI_MEM1_rdata(mem1_rdata), .S_AXI_MEM1_rresp(mem1_rresp), \
+    .S_AXI_MEM1_rlast(mem1_rlast), .S_AXI_MEM1_rvalid(mem1_rvalid), .S_AXI_MEM1_rready(mem1_rready), \
+    .S_AXI_MEM1_awaddr(32'd0), .S_AXI_MEM1_awlen(8'd0), .S_AXI_MEM1_awsize(3'd0), \
+    .S_AXI_MEM1_awburst(2'd1), .S_AXI_MEM1_awvalid(1'b0), .S_AXI_MEM1_awready(mem1_awready), \
+    .S_AXI_MEM1_wdata({AxiBits{1'b0}}), .S_AXI_MEM1_wstrb({(AxiBits/8){1'b0}}), \
+    .S_AXI_MEM1_wlast(1'b0), .S_AXI_MEM1_wvalid(1'b0), .S_AXI_MEM1_wready(mem1_wready), \
+    .S_AXI_MEM1_bresp(mem1_bresp), .S_AXI_MEM1_bvalid(mem1_bvalid), .S_AXI_MEM1_bready(1'b1)

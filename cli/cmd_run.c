@@ -89,6 +89,20 @@ static void json_str(FILE *f, const char *s) {
   fputc('"', f);
 }
 
+/* A JSON object of DRAM traffic over cyc cycles: bytes read on each read port, written, and bytes
+ * per cycle of each against its limit (a port: one beat a cycle each way; the DDR: every port
+ * and direction together, ddr_lim 0 when the config has no figure). */
+static void json_dram(FILE *f, uint64_t rd0, uint64_t rd1, uint64_t wr, uint64_t cyc, unsigned ports,
+                      double port_lim, double ddr_lim) {
+  double c = cyc ? (double)cyc : 1.0;
+  fprintf(f, "{\"read_ports\": %u, \"port_limit_bytes_per_cycle\": %.1f, \"ddr_limit_bytes_per_cycle\": %.1f, "
+          "\"port0_read_bytes\": %" PRIu64 ", \"port1_read_bytes\": %" PRIu64 ", \"written_bytes\": %" PRIu64 ", "
+          "\"port0_read_bytes_per_cycle\": %.3f, \"port1_read_bytes_per_cycle\": %.3f, \"written_bytes_per_cycle\": %.3f, "
+          "\"total_bytes_per_cycle\": %.3f, \"ddr_fraction\": %.4f}",
+          ports, port_lim, ddr_lim, rd0, rd1, wr, rd0 / c, rd1 / c, wr / c, (rd0 + rd1 + wr) / c,
+          ddr_lim > 0 ? (rd0 + rd1 + wr) / c / ddr_lim : 0.0);
+}
+
 static int write_stats(const char *path, rt_model *r, const char *backend, double wall, int n_inf) {
   FILE *f = fopen(path, "w");
   if (!f) return -1;
@@ -110,6 +124,20 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
   fprintf(f, "  \"macs\": %" PRIu64 ", \"peak_macs_per_cycle\": %" PRIu64 ", \"utilization\": %.4f,\n", macs, peak,
           cyc ? (double)macs / ((double)cyc * peak) : 0.0);
   fprintf(f, "  \"cpu_steps\": %d, \"cpu_ms\": %.3f, \"wall_ms\": %.3f,\n", rt_n_cpu_steps(r), rt_cpu_ms(r), wall);
+  /* DRAM traffic: bytes per cycle of each read port and of everything against the limits */
+  unsigned ports;
+  double port_lim, ddr_lim;
+  rt_mem_limits(r, &ports, &port_lim, &ddr_lim);
+  uint64_t rd0 = 0, rd1 = 0, wr = 0;
+  for (int i = 0; i < rt_n_layers(r); i++) {
+    uint64_t a, b, w;
+    rt_layer_port_bytes(r, i, &a, &b);
+    rt_layer_bytes(r, i, NULL, &w);
+    rd0 += a, rd1 += b, wr += w;
+  }
+  fprintf(f, "  \"dram\": ");
+  json_dram(f, rd0, rd1, wr, cyc, ports, port_lim, ddr_lim);
+  fprintf(f, ",\n");
   /* the host's work per inference, apart from waiting for the device (runtime.h: rt_host_times) */
   rt_host_times ht;
   rt_host_times_get(r, &ht);
@@ -131,9 +159,14 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
     json_str(f, s.desc);
     fprintf(f,
             ", \"cycles\": %" PRIu64 ", \"predicted_cycles\": %" PRIu64 ", \"macs\": %" PRIu64
-            ", \"device_macs\": %" PRIu64 ", \"utilization\": %.4f, \"device_ms\": %.3f, \"host_ms\": %.3f}%s\n",
+            ", \"device_macs\": %" PRIu64 ", \"utilization\": %.4f, \"device_ms\": %.3f, \"host_ms\": %.3f, \"dram\": ",
             s.cycles, s.predicted_cycles * rt_runs(r), lm, s.device_macs,
-            s.cycles ? (double)lm / ((double)s.cycles * peak) : 0.0, s.device_ms, s.host_ms, i + 1 < rt_n_layers(r) ? "," : "");
+            s.cycles ? (double)lm / ((double)s.cycles * peak) : 0.0, s.device_ms, s.host_ms);
+    uint64_t a, b, w;
+    rt_layer_port_bytes(r, i, &a, &b);
+    rt_layer_bytes(r, i, NULL, &w);
+    json_dram(f, a, b, w, s.cycles, ports, port_lim, ddr_lim);
+    fprintf(f, "}%s\n", i + 1 < rt_n_layers(r) ? "," : "");
   }
   fprintf(f, "  ]\n}\n");
   return fclose(f) == 0 ? 0 : -1;

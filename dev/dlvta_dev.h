@@ -52,6 +52,7 @@ typedef struct drv_counters {
   uint64_t unit_busy[ISA_UNIT_COUNT];  /* cycles each unit was executing an instruction */
   uint64_t unit_stall[ISA_UNIT_COUNT]; /* cycles each unit had an instruction but waited on tokens */
   uint64_t bytes_read, bytes_written; /* DRAM traffic, instruction fetch included in bytes_read */
+  uint64_t bytes_read1;               /* of bytes_read, those of the second read port (m1_axi_) */
   uint64_t insns[ISA_OP_COUNT];       /* instructions executed, by opcode */
   uint64_t loads[ISA_MEM_COUNT];      /* LOAD instructions, by memory */
   uint64_t macs;                      /* useful MACs: non-reset GEMM iterations x BATCH x BLOCK_IN x BLOCK_OUT */
@@ -180,6 +181,7 @@ static inline void drv_counters_from_regs(const isa_derived *d, const uint64_t *
   c->unit_stall[ISA_UNIT_STORE] = v[DLVTA_CNT_STORE_STALL];
   c->bytes_read = v[DLVTA_CNT_BYTES_READ];
   c->bytes_written = v[DLVTA_CNT_BYTES_WRITTEN];
+  c->bytes_read1 = v[DLVTA_CNT_BYTES_READ1];
   c->insns[ISA_OP_LOAD] = v[DLVTA_CNT_INSNS_LOAD];
   c->insns[ISA_OP_STORE] = v[DLVTA_CNT_INSNS_STORE];
   c->insns[ISA_OP_GEMM] = v[DLVTA_CNT_INSNS_GEMM];

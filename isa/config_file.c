@@ -26,7 +26,7 @@ static const key_info keys_tab[] = {
     K(batch),     K(block_in),   K(block_out),       K(inp_bits),        K(wgt_bits),
     K(acc_bits),  K(out_bits),   K(uop_bytes),       K(inp_bytes),       K(wgt_bytes),
     K(acc_bytes), K(axi_bits),   K(clock_mhz),       K(insn_queue),      K(token_queue),
-    K(dram_rd_latency), K(dram_wr_latency), K(acc_copies),
+    K(dram_rd_latency), K(dram_wr_latency), K(acc_copies), K(rd_ports), K(ddr_bytes),
 };
 #undef K
 #define N_KEYS ((int)(sizeof keys_tab / sizeof keys_tab[0]))
@@ -101,7 +101,8 @@ int isa_config_parse(const char *text, const char *file, isa_derived *out, char 
     if (k == N_KEYS) {
       rc = util_err(err, errlen, "%s:%d: unknown key '%s' (keys: name, base, batch, block_in, block_out, "
                     "inp_bits, wgt_bits, acc_bits, out_bits, uop_bytes, inp_bytes, wgt_bytes, acc_bytes, "
-                    "axi_bits, clock_mhz, insn_queue, token_queue, dram_rd_latency, dram_wr_latency, acc_copies)",
+                    "axi_bits, clock_mhz, insn_queue, token_queue, dram_rd_latency, dram_wr_latency, acc_copies, "
+                    "rd_ports, ddr_bytes)",
                     file, line, key);
       break;
     }
@@ -124,6 +125,12 @@ int isa_config_parse(const char *text, const char *file, isa_derived *out, char 
   if (rc) return -1;
   if (!name[0]) return util_err(err, errlen, "%s: no 'name = ...' line", file);
   if (!have_base) {
+    /* keys added later, with the values every file written before them meant */
+    for (int k = 0; k < N_KEYS; k++) {
+      if (seen[k]) continue;
+      if (!strcmp(keys_tab[k].name, "rd_ports")) *key_ptr(out, k) = 1, seen[k] = 1;
+      else if (!strcmp(keys_tab[k].name, "ddr_bytes")) *key_ptr(out, k) = 0, seen[k] = 1;
+    }
     for (int k = 0; k < N_KEYS; k++)
       if (!seen[k])
         return util_err(err, errlen, "%s: key '%s' missing (give every key, or 'base = pynq' first)", file,

@@ -112,11 +112,11 @@ const char *isa_unit_name(int unit) {
 }
 
 /* ---- configs ------------------------------------------------------------------------------ */
-#define CONFIG_ROW(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, AC)    \
+#define CONFIG_ROW(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, AC, RP, DB) \
   {.name = #NAME, .batch = B, .block_in = BI, .block_out = BO, .inp_bits = IB, .wgt_bits = WB,     \
    .acc_bits = AB, .out_bits = OB, .uop_bytes = UB, .inp_bytes = INB, .wgt_bytes = WGB,              \
    .acc_bytes = ACB, .axi_bits = AXI, .clock_mhz = MHZ, .insn_queue = IQ, .token_queue = TQ,         \
-   .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC},
+   .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC, .rd_ports = RP, .ddr_bytes = DB},
 static const isa_derived config_keys[] = {
 #define DLVTA_CONFIG CONFIG_ROW
 #include "configs.def"
@@ -166,6 +166,8 @@ static int check_keys(const isa_derived *d, char *err, size_t errlen) {
   if (d->token_queue < 1 || d->token_queue > 255) return util_err(err, errlen, "token_queue is %u: must be in 1..255", d->token_queue);
   if (d->dram_rd_latency < 1 || d->dram_rd_latency > 4096 || d->dram_wr_latency < 1 || d->dram_wr_latency > 4096)
     return util_err(err, errlen, "dram_rd_latency and dram_wr_latency must be in 1..4096 (cycles)");
+  if (d->rd_ports != 1 && d->rd_ports != 2) return util_err(err, errlen, "rd_ports is %u: must be 1 or 2", d->rd_ports);
+  if (d->ddr_bytes > 4096) return util_err(err, errlen, "ddr_bytes is %u: must be in 0..4096 (0: no figure)", d->ddr_bytes);
   return 0;
 }
 
@@ -217,7 +219,7 @@ static uint64_t fingerprint(const isa_config *c) {
   h = fnv(h, "dlvta-isa-1", 11);
   unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
                      d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
-                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies};
+                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies, d->rd_ports};
   h = fnv(h, d->name, strlen(d->name));
   for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
     uint32_t v = keyv[i];
@@ -279,6 +281,9 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
     d->alu_wstage = 9;
   }
   derive_costs(d);
+  /* two read ports split the weight LOADs whose element has at least 32 beats (two 16-beat
+   * bursts an element, rtl/dlvta_rdma.v) */
+  d->wgt_split = d->rd_ports == 2 && c->elem_bytes[ISA_MEM_WGT] >= 32 * (d->axi_bits / 8);
   d->log_sram = d->log_src;
   if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
   if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;

@@ -83,6 +83,9 @@ typedef struct isa_derived {
   unsigned insn_queue, token_queue;             /* queue depths */
   unsigned dram_rd_latency, dram_wr_latency;    /* core cycles */
   unsigned acc_copies;                          /* accumulator copies in the RTL: 1 or 2 */
+  unsigned rd_ports;                            /* AXI read ports: 1 or 2 (configs.def) */
+  unsigned ddr_bytes;                           /* DDR bytes per core cycle, all ports and both
+                                                   directions together (0: no figure) */
   /* derived */
   unsigned uop_depth, inp_depth, wgt_depth, acc_depth, out_depth; /* elements */
   unsigned log_uop, log_inp, log_wgt, log_acc, log_src, log_sram;  /* index widths, bits */
@@ -101,6 +104,9 @@ typedef struct isa_derived {
   /* one accumulator copy (acc_copies 1): the fill of an ALU op that reads acc[src], and the
    * cycle a source-cache miss after an instruction's first iteration waits (0 with two copies) */
   unsigned alu_src_fill, src_miss_cycles;
+  /* weight LOADs use both read ports (rd_ports 2 and a weight element of at least 32 beats):
+   * each 16-beat burst of an element's odd half goes to the second port (rtl/dlvta_rdma.v) */
+  unsigned wgt_split;
 } isa_derived;
 
 typedef struct isa_config {

@@ -74,6 +74,9 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
   e(f, "DRAM_RD_LATENCY", d->dram_rd_latency, NULL);
   e(f, "DRAM_WR_LATENCY", d->dram_wr_latency, NULL);
   e(f, "ACC_COPIES", d->acc_copies, "accumulator copies (RTL parameter AccCopies)");
+  e(f, "RD_PORTS", d->rd_ports, "AXI read ports (m_axi_, and m1_axi_ when 2)");
+  e(f, "DDR_BYTES", d->ddr_bytes, "DDR bytes per core cycle over every port (0: no figure)");
+  e(f, "WGT_SPLIT", d->wgt_split, "weight LOADs split their bursts over both read ports");
   e(f, "GEMM_WSTAGE", d->gemm_wstage, "compute stage of a GEMM's accumulator write");
   e(f, "ALU_WSTAGE", d->alu_wstage, "compute stage of an ALU's accumulator write");
   for (int w = 0; w < ISA_W_COUNT; w++) {

@@ -214,6 +214,7 @@ module dlvta_compute #(
   wire ld_done, ld_rerr, ld_derr, ld_busy, ld_wv, ld_pad;
   wire [`DLVTA_W_SRAM_IDX-1:0] ld_addr;
   wire [(8<<MaxLogE)-1:0] ld_data;
+  wire ld_ar1_unused, ld_r1_unused;  // one read port for the compute unit's LOADs
 
   dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(ld_start),
@@ -223,8 +224,11 @@ module dlvta_compute #(
     .wr_valid_o(ld_wv), .wr_pad_o(ld_pad), .wr_addr_o(ld_addr), .wr_data_o(ld_data),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
     .win_i(win_i), .ar_ok_o(ar_ok_o),
-    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o)
+    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .ar1_valid_o(ld_ar1_unused), .ar1_ready_i(1'b0), .r1_valid_i(1'b0),
+    .r1_data_i({`DLVTA_AXI_BITS{1'b0}}), .r1_resp_i(2'b00), .r1_ready_o(ld_r1_unused)
   );
+  wire unused_r1 = ^{ld_ar1_unused, ld_r1_unused};
 
   wire [31:0] pad32 = {{24{pad_q[7]}}, pad_q};
   reg  [AccBits-1:0] ld_acc;

@@ -57,7 +57,8 @@ module dlvta_ctrl (
   input  wire        ev_mac_i,
   input  wire [2:0]  ev_busy_i,    // {store, compute, load}
   input  wire [2:0]  ev_stall_i,
-  input  wire [15:0] ev_rd_bytes_i,
+  input  wire [15:0] ev_rd_bytes_i,    // both read ports
+  input  wire [15:0] ev_rd1_bytes_i,   // the second read port
   input  wire [15:0] ev_wr_bytes_i,
   input  wire        ev_ret_load_i,    // a LOAD retired (either unit)
   input  wire [2:0]  ev_ret_load_mem_i,
@@ -183,6 +184,7 @@ module dlvta_ctrl (
     inc[`DLVTA_CNT_STORE_STALL*16 +: 16] = {15'd0, ev_stall_i[2]};
     inc[`DLVTA_CNT_BYTES_READ*16 +: 16] = ev_rd_bytes_i;
     inc[`DLVTA_CNT_BYTES_WRITTEN*16 +: 16] = ev_wr_bytes_i;
+    inc[`DLVTA_CNT_BYTES_READ1*16 +: 16] = ev_rd1_bytes_i;
     inc[`DLVTA_CNT_INSNS_LOAD*16 +: 16] = {14'd0, {1'b0, ev_ret_load_i} + {1'b0, ev_ret_load2_i}};
     inc[`DLVTA_CNT_INSNS_STORE*16 +: 16] = {15'd0, ev_ret_store_i};
     inc[`DLVTA_CNT_INSNS_GEMM*16 +: 16] = {15'd0, ev_ret_gemm_i};

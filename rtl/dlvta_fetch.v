@@ -96,6 +96,7 @@ module dlvta_fetch (
   wire allow_d = ar_valid_o ? (push_in ? fit_both : fit_offer) : (push_in ? fit_push : fit);
   reg         allow_q;
 
+  wire dma_ar1_unused, dma_r1_unused;  // fetch reads through the first port only
   dlvta_rdma #(.MaxLogE(4), .MinLogE(4)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .start_i(dma_start), .dram_i(req_next_q), .log_e_i(4'd4),
@@ -104,8 +105,11 @@ module dlvta_fetch (
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
     .win_i(win_i), .ar_ok_o(ar_ok_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .ar1_valid_o(dma_ar1_unused), .ar1_ready_i(1'b0), .r1_valid_i(1'b0),
+    .r1_data_i({`DLVTA_AXI_BITS{1'b0}}), .r1_resp_i(2'b00), .r1_ready_o(dma_r1_unused),
     .el_valid_o(el_valid), .el_data_o(el_data), .el_ready_i(1'b1)
   );
+  wire unused_r1 = ^{dma_ar1_unused, dma_r1_unused};
 
 
   // ---- decode and check each instruction as it enters the buffer ----

@@ -7,7 +7,8 @@
 `include "dlvta_regs.vh"
 
 module dlvta_ldwalk #(
-  parameter integer MaxLogE = 4
+  parameter integer MaxLogE = 4,
+  parameter integer Split = 0     // dlvta_rdma's: big elements over both read ports
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -34,7 +35,14 @@ module dlvta_ldwalk #(
   input  wire                         r_valid_i,
   input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
   input  wire [1:0]                   r_resp_i,
-  output wire                         r_ready_o
+  output wire                         r_ready_o,
+  // the second read port (Split; dlvta_rdma)
+  output wire                         ar1_valid_o,
+  input  wire                         ar1_ready_i,
+  input  wire                         r1_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r1_data_i,
+  input  wire [1:0]                   r1_resp_i,
+  output wire                         r1_ready_o
 );
 
   // The MEM group of the LOAD (isa/isa.def), for both LOAD units (dlvta_load, dlvta_compute)
@@ -88,7 +96,7 @@ module dlvta_ldwalk #(
   // the first element arrives a DRAM latency later anyway
   reg         dma_start;
 
-  dlvta_rdma #(.MaxLogE(MaxLogE)) u_dma (
+  dlvta_rdma #(.MaxLogE(MaxLogE), .Split(Split)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .start_i(dma_start), .dram_i(dram_q), .log_e_i(log_e_q),
     .y_size_i(y_size_q), .x_size_i(x_size_q), .x_stride_i(x_stride_q),
@@ -96,6 +104,8 @@ module dlvta_ldwalk #(
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
     .win_i(win_i), .ar_ok_o(ar_ok_o),
     .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .ar1_valid_o(ar1_valid_o), .ar1_ready_i(ar1_ready_i), .r1_valid_i(r1_valid_i), .r1_data_i(r1_data_i),
+    .r1_resp_i(r1_resp_i), .r1_ready_o(r1_ready_o),
     .el_valid_o(el_valid), .el_data_o(wr_data_o), .el_ready_i(el_ready)
   );
 

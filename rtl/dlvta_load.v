@@ -43,7 +43,14 @@ module dlvta_load (
   input  wire                         r_valid_i,
   input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
   input  wire [1:0]                   r_resp_i,
-  output wire                         r_ready_o
+  output wire                         r_ready_o,
+  // the second read port (weight bursts' odd halves when the config has two, dlvta_rdma Split)
+  output wire                         ar1_valid_o,
+  input  wire                         ar1_ready_i,
+  input  wire                         r1_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r1_data_i,
+  input  wire [1:0]                   r1_resp_i,
+  output wire                         r1_ready_o
 );
   localparam integer InpBits = `DLVTA_BATCH * `DLVTA_BLOCK_IN * 8;
   localparam integer WgtBits = `DLVTA_BLOCK_OUT * `DLVTA_BLOCK_IN * 8;
@@ -77,7 +84,7 @@ module dlvta_load (
   wire wr_pad;
   wire [(8<<MaxLogE)-1:0] wr_data;
 
-  dlvta_ldwalk #(.MaxLogE(MaxLogE)) u_walk (
+  dlvta_ldwalk #(.MaxLogE(MaxLogE), .Split(`DLVTA_RD_PORTS - 1)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start),
     .insn_i(q_insn_i),
     .log_e_i(log_e), .log_depth_i(log_depth),
@@ -85,7 +92,9 @@ module dlvta_load (
     .wr_valid_o(wr_valid), .wr_pad_o(wr_pad), .wr_addr_o(wr_addr_o), .wr_data_o(wr_data),
     .ar_valid_o(ar_valid_o), .ar_ready_i(ar_ready_i), .ar_addr_o(ar_addr_o), .ar_len_o(ar_len_o),
     .win_i(win_i), .ar_ok_o(ar_ok_o),
-    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o)
+    .r_valid_i(r_valid_i), .r_data_i(r_data_i), .r_resp_i(r_resp_i), .r_ready_o(r_ready_o),
+    .ar1_valid_o(ar1_valid_o), .ar1_ready_i(ar1_ready_i), .r1_valid_i(r1_valid_i), .r1_data_i(r1_data_i),
+    .r1_resp_i(r1_resp_i), .r1_ready_o(r1_ready_o)
   );
 
   assign inp_we_o = wr_valid && !is_wgt_q;

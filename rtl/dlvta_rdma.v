@@ -15,13 +15,24 @@
 // log2(beat bytes). MinLogE is the smallest log_e the DMA is started with: when every element is
 // at least a beat (fetch's instructions), the narrow path is not built and the element stream's
 // valid comes from registers only, never from the shared port's R valid.
+//
+// Split (the load unit with two read ports, isa/configs.def rd_ports): an element of at least 32
+// beats is read over both ports at once. Its row starts on an element (32-beat aligned) and has
+// whole elements, so every burst is 16 beats on a 16-beat boundary (dlvta_burst), and bit 4 of
+// its first beat says which half of a 32-beat pair it carries: bursts with bit 4 clear go to the
+// first port (ar_valid_o, r_*), those with it set to the second (ar1_valid_o, r1_*), one address
+// side issuing them in order on both (same ar_addr_o / ar_len_o / ar_ok_o, so every burst passes
+// the same DRAM-window check). Beat i of a first-port burst fills slot 32j + i of the element
+// (j: the pair), the second port's slot 32j + 16 + i; the two fill at once, and the element is
+// offered when both halves are in: 2 beats a cycle.
 `default_nettype none
 `include "dlvta_isa.vh"
 `include "dlvta_regs.vh"
 
 module dlvta_rdma #(
   parameter integer MaxLogE = 4,
-  parameter integer MinLogE = 0
+  parameter integer MinLogE = 0,
+  parameter integer Split = 0     // 1: elements of 32 beats or more use the second port
 ) (
   input  wire                         clk_i,
   input  wire                         rst_ni,
@@ -47,6 +58,13 @@ module dlvta_rdma #(
   input  wire [`DLVTA_AXI_BITS-1:0]   r_data_i,
   input  wire [1:0]                   r_resp_i,
   output reg                          r_ready_o,
+  // the second read port (Split): address on ar_addr_o / ar_len_o / ar_ok_o
+  output wire                         ar1_valid_o,
+  input  wire                         ar1_ready_i,
+  input  wire                         r1_valid_i,
+  input  wire [`DLVTA_AXI_BITS-1:0]   r1_data_i,
+  input  wire [1:0]                   r1_resp_i,
+  output reg                          r1_ready_o,
   // element stream
   output reg                          el_valid_o,
   output reg  [(8<<MaxLogE)-1:0]      el_data_o,
@@ -60,6 +78,7 @@ module dlvta_rdma #(
   localparam integer KBits = (MaxLogE > LogB) ? (MaxLogE - LogB) : 1;
   localparam integer BW = 32 - LogB;  // beat address bits
   localparam [0:0]   AlwaysWide = (MinLogE >= LogB);
+  localparam [0:0]   CanSplit = (Split != 0) && (MaxLogE >= LogB + 5);
 
   // ---- command registers ----
   reg [15:0]     y_size_q;
@@ -70,6 +89,7 @@ module dlvta_rdma #(
   reg [KBits-1:0] k_last_q;    // beats per element - 1 (wide)
   reg [LogB:0]   e_bytes_q;    // element bytes (narrow)
   reg            err_q;
+  reg            split_q;      // this block's elements are read over both ports (Split)
   wire           wide = AlwaysWide || wide_q;
 
   // ---- address side ----
@@ -100,9 +120,12 @@ module dlvta_rdma #(
   );
 
   reg  ar_hold_q;  // AR offered last cycle and not taken: keep offering it
-  wire ar_fire = ar_valid_o && ar_ready_i;
-  wire ar_wait = ar_valid_o && !ar_ready_i;
-  assign ar_valid_o = a_active_q && !a_setup_q && (ar_hold_q || (allow_i && !abort_i));
+  wire ar_any = a_active_q && !a_setup_q && (ar_hold_q || (allow_i && !abort_i));
+  wire ar_to1 = split_q && a_beat_q[4];  // (Split: the odd half of a 32-beat pair)
+  assign ar_valid_o = ar_any && !ar_to1;
+  assign ar1_valid_o = ar_any && ar_to1;
+  wire ar_fire = (ar_valid_o && ar_ready_i) || (ar1_valid_o && ar1_ready_i);
+  wire ar_wait = (ar_valid_o && !ar_ready_i) || (ar1_valid_o && !ar1_ready_i);
   assign ar_addr_o = {a_beat_q, {LogB{1'b0}}};
   assign ar_len_o = {3'd0, burst_q - 5'd1};
 
@@ -138,12 +161,21 @@ module dlvta_rdma #(
   wire [LogB-1:0] row_off_next = d_row_off_q + stride_b_q[LogB-1:0];
   wire [AxiBits-1:0] cut = r_data_i >> {d_off_q, 3'b000};
 
+  // split halves (gen_split): each port's half of the element is in; the ports' readies
+  wire sp_a_done, sp_b_done;
+  wire sp_both = sp_a_done && sp_b_done;
+
   always @* begin
     r_ready_o = 1'b0;
+    r1_ready_o = 1'b0;
     el_valid_o = 1'b0;
     el_data_o = elem_q;
     if (d_active_q && !abort_i) begin
-      if (wide) begin
+      if (split_q) begin
+        el_valid_o = sp_both;
+        r_ready_o = !sp_a_done || (sp_both && el_ready_i);
+        r1_ready_o = !sp_b_done || (sp_both && el_ready_i);
+      end else if (wide) begin
         el_valid_o = pend_q;
         r_ready_o = !pend_q || el_ready_i;
       end else begin
@@ -153,12 +185,16 @@ module dlvta_rdma #(
       end
     end else if (out_q != 12'd0) begin
       r_ready_o = 1'b1;  // draining after an abort
+      r1_ready_o = 1'b1;
     end
   end
 
   wire r_fire = r_valid_i && r_ready_o;
+  wire r1_fire = r1_valid_i && r1_ready_o;
   wire el_fire = el_valid_o && el_ready_i;
-  wire slot_we = d_active_q && !abort_i && wide && r_fire;
+  wire slot_we = d_active_q && !abort_i && wide && !split_q && r_fire;
+  wire sp_run = d_active_q && !abort_i && split_q;
+  wire [Slots-1:0] sp_we_a, sp_we_b;  // slot written from the first / second port
 
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
   assign err_o = err_q;
@@ -168,8 +204,54 @@ module dlvta_rdma #(
   generate
     for (gs = 0; gs < Slots; gs = gs + 1) begin : gen_slot
       always @(posedge clk_i) begin
-        if (slot_we && (d_k_q == gs[KBits-1:0])) elem_q[gs*AxiBits +: AxiBits] <= r_data_i;
+        if ((slot_we && (d_k_q == gs[KBits-1:0])) || sp_we_a[gs]) elem_q[gs*AxiBits +: AxiBits] <= r_data_i;
+        else if (sp_we_b[gs]) elem_q[gs*AxiBits +: AxiBits] <= r1_data_i;
       end
+    end
+  endgenerate
+
+  // the split halves: ka_q / kb_q, the slot of the next beat of each port (the first port's
+  // slots have bit 4 clear, the second's set: +1 within 16, +17 across), *_done_q: that port's
+  // half of the element is in (the element is offered when both are; a port takes the next
+  // element's beats only in the cycle the element is consumed)
+  generate
+    if (CanSplit) begin : gen_split
+      localparam [KBits-1:0] K1 = 1, K16 = 16, K17 = 17;
+      reg [KBits-1:0] ka_q, kb_q;
+      reg             a_done_q, b_done_q;
+      wire [KBits-1:0] a_last = k_last_q & ~K16;
+      wire             fa = sp_run && r_fire;
+      wire             fb = sp_run && r1_fire;
+      wire             take = sp_run && sp_both && el_ready_i;
+      wire [KBits-1:0] ka_nx = (&ka_q[3:0]) ? ka_q + K17 : ka_q + K1;
+      wire [KBits-1:0] kb_nx = (&kb_q[3:0]) ? kb_q + K17 : kb_q + K1;
+      always @(posedge clk_i) begin
+        if (!rst_ni || start_i || abort_i) begin
+          ka_q <= {KBits{1'b0}};
+          kb_q <= K16;
+          a_done_q <= 1'b0;
+          b_done_q <= 1'b0;
+        end else begin
+          if (fa) ka_q <= (ka_q == a_last) ? {KBits{1'b0}} : ka_nx;
+          if (fb) kb_q <= (kb_q == k_last_q) ? K16 : kb_nx;
+          if (fa && (ka_q == a_last)) a_done_q <= 1'b1;
+          else if (take) a_done_q <= 1'b0;
+          if (fb && (kb_q == k_last_q)) b_done_q <= 1'b1;
+          else if (take) b_done_q <= 1'b0;
+        end
+      end
+      for (gs = 0; gs < Slots; gs = gs + 1) begin : gen_we
+        assign sp_we_a[gs] = fa && (ka_q == gs[KBits-1:0]);
+        assign sp_we_b[gs] = fb && (kb_q == gs[KBits-1:0]);
+      end
+      assign sp_a_done = a_done_q;
+      assign sp_b_done = b_done_q;
+    end else begin : gen_nosplit
+      assign sp_we_a = {Slots{1'b0}};
+      assign sp_we_b = {Slots{1'b0}};
+      assign sp_a_done = 1'b0;
+      assign sp_b_done = 1'b0;
+      wire unused_split = ^{ar1_ready_i, r1_valid_i, r1_data_i, r1_resp_i, r1_fire, sp_run};
     end
   endgenerate
 
@@ -195,6 +277,7 @@ module dlvta_rdma #(
       k_last_q <= {KBits{1'b0}};
       e_bytes_q <= {(LogB+1){1'b0}};
       err_q <= 1'b0;
+      split_q <= 1'b0;
       a_active_q <= 1'b0;
       a_setup_q <= 1'b0;
       a_row_q <= 16'd0;
@@ -214,8 +297,8 @@ module dlvta_rdma #(
       pend_q <= 1'b0;
     end else begin
       // outstanding beats
-      out_q <= out_q + (ar_fire ? {7'd0, burst_q} : 12'd0) - (r_fire ? 12'd1 : 12'd0);
-      if (r_fire && (r_resp_i != 2'b00)) err_q <= 1'b1;
+      out_q <= out_q + (ar_fire ? {7'd0, burst_q} : 12'd0) - {11'd0, r_fire} - {11'd0, r1_fire};
+      if ((r_fire && (r_resp_i != 2'b00)) || (r1_fire && (r1_resp_i != 2'b00))) err_q <= 1'b1;
 
       if (start_i) begin
         y_size_q <= y_size_i;
@@ -223,6 +306,7 @@ module dlvta_rdma #(
         stride_b_q <= {16'd0, x_stride_i} << log_e_i;
         len_b_q <= {8'd0, x_size_i} << log_e_i;
         wide_q <= (log_e_i >= LogB[3:0]);
+        split_q <= CanSplit && (log_e_i >= LogB[3:0] + 4'd5);
         k_last_q <= (log_e_i > LogB[3:0]) ?
                     (({{(KBits-1){1'b0}}, 1'b1} << (log_e_i - LogB[3:0])) - {{(KBits-1){1'b0}}, 1'b1}) :
                     {KBits{1'b0}};
@@ -270,9 +354,9 @@ module dlvta_rdma #(
           d_active_q <= 1'b0;
           pend_q <= 1'b0;
         end else if (d_active_q) begin
-          if (wide && r_fire) d_k_q <= (d_k_q == k_last_q) ? {KBits{1'b0}} : d_k_q + 1'b1;
+          if (wide && !split_q && r_fire) d_k_q <= (d_k_q == k_last_q) ? {KBits{1'b0}} : d_k_q + 1'b1;
           if (el_fire) pend_q <= 1'b0;
-          if (wide && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
+          if (wide && !split_q && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
           if (el_fire) begin
             d_off_q <= off_next[LogB-1:0];
             d_left_q <= d_left_q - 16'd1;

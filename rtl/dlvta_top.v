@@ -1,6 +1,8 @@
 // rtl/dlvta_top.v -- the dlvta accelerator: fetch, load, compute and store units, their
 // instruction queues, the four token queues, the on-chip buffers shared between units, the shared
-// AXI4 master and the AXI4-Lite control slave. One clock; synchronous active-low reset (rst_n),
+// AXI4 master, a second read-only AXI4 master (m1_axi_: the load unit's split weight bursts when
+// the config has two read ports, DLVTA_RD_PORTS; tied off with one) and the AXI4-Lite control
+// slave. One clock; synchronous active-low reset (rst_n),
 // and every start of a run resets the units, queues and tokens for one cycle (buffers keep their
 // contents). Register map: isa/regs.def (rtl/REGS.md).
 `default_nettype none
@@ -60,6 +62,18 @@ module dlvta_top #(
   input  wire [1:0]                    m_axi_bresp,
   input  wire                          m_axi_bvalid,
   output wire                          m_axi_bready,
+  // second AXI4 master, reads only (memory; idle when DLVTA_RD_PORTS is 1)
+  output wire [31:0]                   m1_axi_araddr,
+  output wire [7:0]                    m1_axi_arlen,
+  output wire [2:0]                    m1_axi_arsize,
+  output wire [1:0]                    m1_axi_arburst,
+  output wire                          m1_axi_arvalid,
+  input  wire                          m1_axi_arready,
+  input  wire [`DLVTA_AXI_BITS-1:0]    m1_axi_rdata,
+  input  wire [1:0]                    m1_axi_rresp,
+  input  wire                          m1_axi_rlast,
+  input  wire                          m1_axi_rvalid,
+  output wire                          m1_axi_rready,
   output wire                          irq
 );
   localparam integer AxiBits = `DLVTA_AXI_BITS;
@@ -130,6 +144,27 @@ module dlvta_top #(
     .m_arready_i(m_axi_arready), .m_rvalid_i(m_axi_rvalid), .m_rresp_i(m_axi_rresp), .m_rlast_i(m_axi_rlast),
     .m_rready_o(m_axi_rready)
   );
+  // ---- second read port: only the load unit's split bursts (one requester; the same window
+  // check, the refused-burst answer and the in-order queue as the first port's) ----
+  wire       l_ar1_valid, l_ar1_ready, l_r1_valid, l_r1_ready;
+  wire [2:0] rq1_ready, rs1_valid;
+  wire [1:0] rs1_resp;
+  wire       rd1_busy;
+  dlvta_axi_rd u_rd1 (
+    .clk_i(clk), .rst_ni(rst_n), .clear_i(clear),
+    .req_valid_i({2'b00, l_ar1_valid}), .req_ready_o(rq1_ready), .req_addr_i({64'd0, rq_addr[63:32]}),
+    .req_len_i({16'd0, rq_len[15:8]}), .req_ok_i({2'b00, rq_ok[1]}), .rsp_valid_o(rs1_valid),
+    .rsp_resp_o(rs1_resp), .rsp_ready_i({2'b00, l_r1_ready}), .busy_o(rd1_busy),
+    .m_araddr_o(m1_axi_araddr), .m_arlen_o(m1_axi_arlen), .m_arvalid_o(m1_axi_arvalid),
+    .m_arready_i(m1_axi_arready), .m_rvalid_i(m1_axi_rvalid), .m_rresp_i(m1_axi_rresp),
+    .m_rlast_i(m1_axi_rlast), .m_rready_o(m1_axi_rready)
+  );
+  assign l_ar1_ready = rq1_ready[0];
+  assign l_r1_valid = rs1_valid[0];
+  assign m1_axi_arsize = LogB[2:0];
+  assign m1_axi_arburst = 2'b01;
+  wire unused_rd1 = ^{rq1_ready[2:1], rs1_valid[2:1]};
+
   assign m_axi_arsize = LogB[2:0];
   assign m_axi_arburst = 2'b01;
   assign m_axi_awsize = LogB[2:0];
@@ -192,7 +227,9 @@ module dlvta_top #(
     .stall_o(l_stall), .retire_o(l_retire), .retire_mem_o(l_retire_mem),
     .ar_valid_o(rq_valid[1]), .ar_ready_i(rq_ready[1]), .ar_addr_o(rq_addr[63:32]),
     .ar_len_o(rq_len[15:8]), .win_i(win), .ar_ok_o(rq_ok[1]), .r_valid_i(rs_valid[1]), .r_data_i(m_axi_rdata),
-    .r_resp_i(rs_resp), .r_ready_o(rs_ready[1])
+    .r_resp_i(rs_resp), .r_ready_o(rs_ready[1]),
+    .ar1_valid_o(l_ar1_valid), .ar1_ready_i(l_ar1_ready), .r1_valid_i(l_r1_valid),
+    .r1_data_i(m1_axi_rdata), .r1_resp_i(rs1_resp), .r1_ready_o(l_r1_ready)
   );
 
   // ---- compute ----
@@ -245,9 +282,10 @@ module dlvta_top #(
       for (bi = 0; bi < B; bi = bi + 1) wr_bytes = wr_bytes + {15'd0, m_axi_wstrb[bi]};
     end
   end
-  wire [15:0] rd_bytes = (m_axi_rvalid && m_axi_rready) ? B[15:0] : 16'd0;
+  wire [15:0] rd1_bytes = (m1_axi_rvalid && m1_axi_rready) ? B[15:0] : 16'd0;
+  wire [15:0] rd_bytes = ((m_axi_rvalid && m_axi_rready) ? B[15:0] : 16'd0) + rd1_bytes;
 
-  wire quiet = !f_busy && !l_busy && !c_busy && !s_busy && !rd_busy;
+  wire quiet = !f_busy && !l_busy && !c_busy && !s_busy && !rd_busy && !rd1_busy;
   wire idle = quiet && ql_empty && qc_empty && qs_empty;
   wire c_ret_load = c_retire && (c_retire_op == `DLVTA_OP_LOAD);
 
@@ -283,7 +321,7 @@ module dlvta_top #(
     .wait_i(wait_reg),
     .ev_gemm_i(c_gemm), .ev_alu_i(c_alu), .ev_mac_i(c_mac),
     .ev_busy_i({s_busy, c_busy, l_busy}), .ev_stall_i({s_stall, c_stall, l_stall}),
-    .ev_rd_bytes_i(rd_bytes), .ev_wr_bytes_i(wr_bytes),
+    .ev_rd_bytes_i(rd_bytes), .ev_rd1_bytes_i(rd1_bytes), .ev_wr_bytes_i(wr_bytes),
     .ev_ret_load_i(l_retire), .ev_ret_load_mem_i(l_retire_mem),
     .ev_ret_load2_i(c_ret_load), .ev_ret_load2_mem_i(c_retire_mem),
     .ev_ret_store_i(s_retire), .ev_ret_gemm_i(c_retire && (c_retire_op == `DLVTA_OP_GEMM)),

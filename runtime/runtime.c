@@ -25,7 +25,8 @@ struct rt_model {
   ir_value *vals;       /* [g->n_tensors] float values of the current inference */
   char *owned;          /* [g->n_tensors] vals[t].data is ours to free */
   rt_layer_stats *ls;   /* [nl] */
-  uint64_t *bytes;      /* [2 * nl] DRAM bytes read, written per layer, summed over runs */
+  uint64_t *bytes;      /* [3 * nl] DRAM bytes read, written, and read on the second read port
+                           per layer, summed over runs */
   uint64_t runs, cycles;
   double cpu_ms;        /* quantize + unpack + transfer + CPU steps */
   rt_host_times ht;
@@ -72,7 +73,7 @@ int rt_load(const char *path, rt_model **out, char *err, size_t errlen) {
     r->owned = calloc((size_t)m->g->n_tensors + 1, 1);
     r->ls = calloc((size_t)m->nl + 1, sizeof *r->ls);
     r->code_off = calloc((size_t)m->nl + 1, sizeof *r->code_off);
-    r->bytes = calloc(2 * (size_t)m->nl + 1, sizeof *r->bytes);
+    r->bytes = calloc(3 * (size_t)m->nl + 1, sizeof *r->bytes);
     r->nonfinite = calloc((size_t)m->n_in + 1, sizeof *r->nonfinite);
   }
   if (!r || !r->q || !r->host || !r->vals || !r->owned || !r->ls || !r->code_off || !r->bytes || !r->nonfinite) {
@@ -258,6 +259,7 @@ static int step_accel(rt_model *r, int l, char *err, size_t errlen) {
     r->ls[l].device_macs += c.macs;
     r->bytes[2 * l] += c.bytes_read;
     r->bytes[2 * l + 1] += c.bytes_written;
+    r->bytes[2 * (size_t)r->m->nl + l] += c.bytes_read1;
     r->cycles += c.cycles;
   }
   r->ls[l].host_ms += now_ms() - t1;
@@ -417,4 +419,19 @@ int rt_layer_bytes(const rt_model *r, int l, uint64_t *read, uint64_t *written) 
   if (read) *read = r->bytes[2 * l];
   if (written) *written = r->bytes[2 * l + 1];
   return RT_OK;
+}
+
+int rt_layer_port_bytes(const rt_model *r, int l, uint64_t *port0, uint64_t *port1) {
+  if (l < 0 || l >= r->m->nl) return RT_E_ARG;
+  uint64_t p1 = r->bytes[2 * (size_t)r->m->nl + l];
+  if (port0) *port0 = r->bytes[2 * l] - p1;
+  if (port1) *port1 = p1;
+  return RT_OK;
+}
+
+void rt_mem_limits(const rt_model *r, unsigned *ports, double *port_bytes, double *ddr_bytes) {
+  const isa_derived *d = &r->m->cfg->d;
+  if (ports) *ports = d->rd_ports;
+  if (port_bytes) *port_bytes = d->axi_bits / 8.0;
+  if (ddr_bytes) *ddr_bytes = d->ddr_bytes;
 }

@@ -112,6 +112,12 @@ int rt_acc_read(rt_model *m, int t, int8_t *chw, char *err, size_t errlen);
 int rt_image_read(rt_model *m, uint8_t *dst, uint64_t bytes, char *err, size_t errlen);
 /* DRAM bytes layer l's runs read (instruction fetch included) and wrote, summed over runs. */
 int rt_layer_bytes(const rt_model *m, int layer, uint64_t *read, uint64_t *written);
+/* Of what layer l's runs read, the bytes of the first read port (m_axi_, with instruction
+ * fetch) and of the second (m1_axi_: the split weight bursts; 0 with one read port). */
+int rt_layer_port_bytes(const rt_model *m, int layer, uint64_t *port0, uint64_t *port1);
+/* The memory side's limits of the package's config: read ports, bytes a cycle each port (one AXI
+ * beat), and the DDR's bytes a cycle over every port and direction (0: no figure). */
+void rt_mem_limits(const rt_model *m, unsigned *ports, double *port_bytes, double *ddr_bytes);
 /* What the device is: the backend's one-line description (drv_describe), or NULL before rt_open. */
 const char *rt_device(const rt_model *m);
 

@@ -21,7 +21,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
   echo "inp_bits = 8"; echo "wgt_bits = 8"; echo "acc_bits = 32"; echo "out_bits = 8"
   echo "uop_bytes = 32768"; echo "inp_bytes = 32768"; echo "wgt_bytes = 262144"; echo "acc_bytes = 131072"
   echo "axi_bits = 64"; echo "clock_mhz = 100"; echo "insn_queue = 32"; echo "token_queue = 255"
-  echo "dram_rd_latency = 32"; echo "dram_wr_latency = 16"; echo "acc_copies = 1   # one copy"
+  echo "dram_rd_latency = 32"; echo "dram_wr_latency = 16"; echo "acc_copies = 1   # one copy"; echo "rd_ports = 2"; echo "ddr_bytes = 21"
 } >"$T/mypynq.cfg"
 out=$($D --config-file "$T/mypynq.cfg" configs 2>&1)
 if echo "$out" | grep -q "^mypynq .*1x16x16 .*32768  32768  262144 131072  32768   64   100      1"; then ok; else bad "full file: $out"; fi
@@ -30,7 +30,7 @@ if build/isagen "$T/mypynq.cfg" "$T/g1" >/dev/null && build/isagen pynq "$T/g2" 
    diff <(grep -v "FINGERPRINT\|Generated\|CONFIG_NAME" "$T/g1/dlvta_isa.vh") \
         <(grep -v "FINGERPRINT\|Generated\|CONFIG_NAME" "$T/g2/dlvta_isa.vh") >/dev/null; then ok
 else bad "isagen of a copy of pynq differs from pynq's header"; fi
-if grep -q "^DLVTA_CONFIG(mypynq, 1, 16, 16, 8, 8, 32, 8, 32768, 32768, 262144, 131072, 64, 100, 32, 255, 32, 16, 1)" \
+if grep -q "^DLVTA_CONFIG(mypynq, 1, 16, 16, 8, 8, 32, 8, 32768, 32768, 262144, 131072, 64, 100, 32, 255, 32, 16, 1, 2, 21)" \
    "$T/g1/config.def"; then ok; else bad "config.def: $(cat "$T/g1/config.def")"; fi
 # base = and overrides; --config FILE on a command
 printf 'name = small8\nbase = pynq\nblock_in = 8\nblock_out = 8\ninp_bytes = 16384\nwgt_bytes = 65536\nacc_bytes = 65536\n' >"$T/small8.cfg"

@@ -1,7 +1,8 @@
 /* tests/test_tsim_drv.c -- the `verilator` driver backend against `fsim` through the device
  * contract (driver/dlvta_drv.h): the same buffers, program and calls on both (progen programs,
  * relocated into a drv_alloc'ed image), results read back with drv_read, status, errors and
- * counters; the backend's options (latencies, bandwidth, cycle budget, bad options).
+ * counters; the backend's options (latencies, bandwidth, cycle budget, bad options); pynq's two
+ * read ports and the DRAM model's DDR budget (isa/configs.def rd_ports, ddr_bytes).
  *
  * Until driver/drv.c lists drv_backend_verilator, the device is opened through the backend table
  * directly (the same calls drv_open makes).
@@ -96,7 +97,76 @@ static void compare(const char *cfg, uint64_t seed, const isa_prog *p, const res
         v->ctr.macs);
 }
 
+/* pynq: a weight LOAD of 512 elements (128 KiB) goes over both read ports, half the bytes on the
+ * second, at about 16 bytes a cycle; with STOREs of 128 KiB streaming beside it (8 bytes a cycle
+ * more: 24 of the DDR's 21), the DDR budget holds the total to 21 while the LOAD runs (tsim
+ * serves the reads first: the STOREs get the other 5, and take 3/8 of the LOAD's cycles longer).
+ * (fsim does not model the DDR budget: no fsim comparison of that run.) */
+static void two_ports(void) {
+  static const char *load = ".config pynq\n.org 262144\n.space 16\n"
+                            "load wgt sram=0 dram=0 y_size=1 x_size=512 x_stride=512\nfinish\n";
+#define STORES "store out sram=0 dram=8192 y_size=1 x_size=2048 x_stride=2048\n" \
+                            "store out sram=0 dram=10240 y_size=1 x_size=2048 x_stride=2048\n" \
+                            "store out sram=0 dram=12288 y_size=1 x_size=2048 x_stride=2048\n" \
+                            "store out sram=0 dram=14336 y_size=1 x_size=2048 x_stride=2048\n"
+  static const char *both = ".config pynq\n.org 262144\n.space 16\n"
+                            "load wgt sram=0 dram=0 y_size=1 x_size=512 x_stride=512\n" STORES "finish\n";
+  static const char *stores = ".config pynq\n.org 262144\n.space 16\n" STORES "finish\n";
+#undef STORES
+  drv_dev *df = NULL, *dv = NULL;
+  int rc = drv_open("fsim", "pynq", NULL, &df);
+  if (rc == DRV_OK) rc = open_vl("pynq", NULL, &dv);
+  CHECK(rc == DRV_OK, "open pynq: %s", drv_strerror(rc));
+  isa_prog pa, pb, ps;
+  char err[256];
+  int ok = isa_assemble(load, "load.s", "pynq", &pa, err, sizeof err) == 0;
+  CHECK(ok, "assemble: %s", err);
+  int okb = isa_assemble(both, "both.s", "pynq", &pb, err, sizeof err) == 0;
+  CHECK(okb, "assemble: %s", err);
+  int oks = isa_assemble(stores, "stores.s", "pynq", &ps, err, sizeof err) == 0;
+  CHECK(oks, "assemble: %s", err);
+  if (df && dv && ok && okb && oks) {
+    result fa, va, vb, vs;
+    run_on(df, &pa, &fa);
+    run_on(dv, &pa, &va);
+    compare("pynq two ports", 0, &pa, &fa, &va);
+    uint64_t lb = va.ctr.unit_busy[ISA_UNIT_LOAD];
+    CHECK(va.ctr.bytes_read1 == 65536 && fa.ctr.bytes_read1 == 65536,
+          "weight LOAD: second port read %" PRIu64 " bytes (fsim %" PRIu64 "), expected 65536",
+          va.ctr.bytes_read1, fa.ctr.bytes_read1);
+    CHECK(lb < 131072 / 16 + 200, "weight LOAD over two ports: %" PRIu64 " cycles busy for 128 KiB", lb);
+    double fe = (double)fa.ctr.cycles / (double)va.ctr.cycles - 1;
+    CHECK(fe < 0.02 && fe > -0.02, "weight LOAD: fsim %" PRIu64 " cycles, RTL %" PRIu64, fa.ctr.cycles,
+          va.ctr.cycles);
+    run_on(dv, &pb, &vb);
+    run_on(dv, &ps, &vs);
+    CHECK(vb.rc == DRV_OK && vs.rc == DRV_OK, "LOAD beside STOREs: %s", drv_strerror(vb.rc));
+    uint64_t lbb = vb.ctr.unit_busy[ISA_UNIT_LOAD], sb = vb.ctr.unit_busy[ISA_UNIT_STORE],
+             sa = vs.ctr.unit_busy[ISA_UNIT_STORE];
+    /* the reads keep their 16 bytes a cycle; the STOREs get 5 of their 8 while the LOAD runs */
+    CHECK(lbb < lb + 50, "LOAD beside STOREs: %" PRIu64 " cycles busy, %" PRIu64 " alone", lbb, lb);
+    CHECK(sb > sa + lb * 3 / 8 * 9 / 10 && sb < sa + lb * 3 / 8 * 11 / 10,
+          "STOREs beside the LOAD (DDR budget 21 bytes a cycle): %" PRIu64 " cycles busy, %" PRIu64
+          " alone, expected about %" PRIu64 " more", sb, sa, lb * 3 / 8);
+    CHECK(vb.ctr.bytes_written == 131072 && vb.ctr.bytes_read1 == 65536,
+          "LOAD beside STOREs: wrote %" PRIu64 ", second port read %" PRIu64, vb.ctr.bytes_written,
+          vb.ctr.bytes_read1);
+    printf("pynq: weight LOAD of 128 KiB: %" PRIu64 " cycles busy (%.1f bytes a cycle); 128 KiB of STOREs: %"
+           PRIu64 " cycles alone, %" PRIu64 " beside it\n", lb, 131072.0 / (double)lb, sa, sb);
+    free(vs.image);
+    free(fa.image);
+    free(va.image);
+    free(vb.image);
+  }
+  if (ok) isa_prog_free(&pa);
+  if (okb) isa_prog_free(&pb);
+  if (oks) isa_prog_free(&ps);
+  if (df) drv_close(df);
+  if (dv) drv_close(dv);
+}
+
 int main(void) {
+  two_ports();
   static const char *cfgs[] = {"tiny", "pynq"};
   for (int c = 0; c < 2; c++) {
     drv_dev *df = NULL, *dv = NULL;

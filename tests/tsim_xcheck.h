@@ -201,7 +201,7 @@ static long xc_writer(const xc *x, const isa_word *w, uint32_t n, uint64_t off, 
  * counter with the seed and both values; 1 if all agree. */
 static int xc_counters_agree(const char *tag, uint64_t seed, const drv_counters *f,
                              const drv_counters *t) {
-  struct xc_ctr { const char *name; int index; uint64_t fv, tv; } c[ISA_OP_COUNT + ISA_MEM_COUNT + 6];
+  struct xc_ctr { const char *name; int index; uint64_t fv, tv; } c[ISA_OP_COUNT + ISA_MEM_COUNT + 7];
   int n = 0;
   for (int op = 0; op < ISA_OP_COUNT; op++)
     c[n++] = (struct xc_ctr){"insns", op, f->insns[op], t->insns[op]};
@@ -209,6 +209,7 @@ static int xc_counters_agree(const char *tag, uint64_t seed, const drv_counters 
     c[n++] = (struct xc_ctr){"loads", m, f->loads[m], t->loads[m]};
   c[n++] = (struct xc_ctr){"bytes_read", -1, f->bytes_read, t->bytes_read};
   c[n++] = (struct xc_ctr){"bytes_written", -1, f->bytes_written, t->bytes_written};
+  c[n++] = (struct xc_ctr){"bytes_read1", -1, f->bytes_read1, t->bytes_read1};
   c[n++] = (struct xc_ctr){"macs", -1, f->macs, t->macs};
   c[n++] = (struct xc_ctr){"alu_ops", -1, f->alu_ops, t->alu_ops};
   c[n++] = (struct xc_ctr){"gemm_cycles", -1, f->gemm_cycles, t->gemm_cycles};

@@ -1,6 +1,6 @@
 // boards/pynq/dlvta_pynq.v -- top of the PYNQ-Z1/Z2 (xc7z020) build: the Zynq-7000 PS block design
 // (boards/pynq/bd.tcl) and dlvta_top. M_AXI_GP0 reaches the register slave at 0x43C00000; the
-// memory master reaches the DDR through S_AXI_HP0; FCLK_CLK0 is the core clock; irq -> IRQ_F2P[0].
+// memory master reaches the DDR through S_AXI_HP0, the second (read-only) one through S_AXI_HP1; FCLK_CLK0 is the core clock; irq -> IRQ_F2P[0].
 // Widths come from the config's generated header (build/<config>/dlvta_isa.vh); clocking and
 // reset come from the PS (clk, rst_n synchronous to it, from proc_sys_reset in the block design).
 // The nets, dlvta_top's instance and the block design's shared ports (`DLVTA_BD_PORTS) are
@@ -33,7 +33,8 @@ module dlvta_pynq (
   inout  wire        FIXED_IO_ps_porb,
   inout  wire        FIXED_IO_ps_srstb
 );
-`include "dlvta_board_hookup.vh"  // nets, dlvta_top u_dlvta, `DLVTA_BD_PORTS
+`define DLVTA_BOARD_MEM1  // the block design has S_AXI_MEM1 (boards/pynq/bd.tcl)
+`include "dlvta_board_hookup.vh"  // nets, dlvta_top u_dlvta, `DLVTA_BD_PORTS, `DLVTA_BD_PORTS_MEM1
 
   dlvta_pynq_bd u_ps (
     .DDR_addr(DDR_addr),
@@ -57,9 +58,12 @@ module dlvta_pynq (
     .FIXED_IO_ps_clk(FIXED_IO_ps_clk),
     .FIXED_IO_ps_porb(FIXED_IO_ps_porb),
     .FIXED_IO_ps_srstb(FIXED_IO_ps_srstb),
-    `DLVTA_BD_PORTS
+    `DLVTA_BD_PORTS,
+    `DLVTA_BD_PORTS_MEM1
   );
 `undef DLVTA_BD_PORTS
+`undef DLVTA_BD_PORTS_MEM1
+`undef DLVTA_BOARD_MEM1
 endmodule
 
 `default_nettype wire

@@ -1249,7 +1249,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double C = gemm + alu + uop + par + resl;
   /* input / weight loads per step, and how many steps miss */
   double iload = x->tcin * (k.rd_lat + k.insn_ovh + x->IH * ((x->IW * B + bb - 1) / bb));
-  double wload = k.rd_lat + k.insn_ovh + x->WGTS * B * B / bb;
+  double wload = k.rd_lat + k.insn_ovh + x->WGTS * B * B / k.wgt_beat_bytes;
   double imiss, wmiss;
   if (t->order == 0) {
     imiss = x->nsteps;
@@ -1269,7 +1269,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double m = C > Ld ? C : Ld;
   if (S > m) m = S;
   /* the start: the first step's input and one output block's weights (split_head) */
-  return m + iload + (k.rd_lat + k.insn_ovh + x->WGTS / t->tco * B * B / bb) + sone;
+  return m + iload + (k.rd_lat + k.insn_ovh + x->WGTS / t->tco * B * B / k.wgt_beat_bytes) + sone;
 }
 
 /* Append val to v[0..*n) if it is in 1..max and new. */

@@ -428,6 +428,7 @@ void cg_cost_init(const isa_config *cfg, cg_cost *c) {
   c->rd_lat = cfg->d.dram_rd_latency + cfg->d.rd_overhead;
   c->wr_lat = cfg->d.dram_wr_latency + cfg->d.wr_overhead;
   c->beat_bytes = cfg->d.axi_bits / 8.0;
+  c->wgt_beat_bytes = c->beat_bytes * (cfg->d.wgt_split ? 2 : 1);
   c->insn_ovh = cfg->d.insn_overhead;
   c->gemm_fill = cfg->d.gemm_wstage + 1; /* the pipeline's stages (isa_derived) */
   c->alu_fill = cfg->d.alu_wstage + 1;
@@ -435,11 +436,13 @@ void cg_cost_init(const isa_config *cfg, cg_cost *c) {
   c->fetch_burst = cfg->d.fetch_burst;
 }
 
-/* Port cycles of a LOAD/STORE's data: a cycle per beat, at least one per element (fsim). */
+/* Port cycles of a LOAD/STORE's data: a cycle per beat, at least one per element (fsim); a
+ * weight LOAD over two read ports moves two beats a cycle. */
 static double dma_beats(const isa_config *cfg, const cg_cost *c, const uint32_t *f) {
   double eb = cfg->elem_bytes[f[ISA_F_mem]];
   double rows = f[ISA_F_y_size], xs = f[ISA_F_x_size];
-  double row = ceil(xs * eb / c->beat_bytes);
+  int wgt = f[ISA_F_opcode] == ISA_OP_LOAD && f[ISA_F_mem] == ISA_MEM_WGT;
+  double row = ceil(xs * eb / (wgt ? c->wgt_beat_bytes : c->beat_bytes));
   return (rows && xs) ? rows * (row > xs ? row : xs) : 0;
 }
 

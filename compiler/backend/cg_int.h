@@ -185,6 +185,8 @@ int cg_finish(cg_gen *g, isa_prog *prog);
 typedef struct cg_cost {
   double rd_lat, wr_lat;      /* DRAM latency per LOAD / STORE instruction */
   double beat_bytes;          /* bytes per memory port beat */
+  double wgt_beat_bytes;      /* bytes per cycle of a weight LOAD's data: a beat, or two when its
+                                 bursts alternate between two read ports (isa_derived wgt_split) */
   double insn_ovh;            /* dispatch/decode of every instruction */
   double gemm_fill, alu_fill; /* pipeline fill per GEMM / ALU instruction with iterations */
   double fetch_beats;         /* beats to fetch one instruction */

@@ -245,6 +245,7 @@ typedef struct run {
   rdq rd;                /* the read bursts (fetch and the LOADs of both units) */
   rdcal cal;             /* the read data channel's busy cycles */
   unsigned ar_frac, aw_frac, rbw_frac, wbw_frac; /* fractions of a cycle of waits, 1/256 */
+  uint64_t rd1_free;     /* the second read port's data is free from this cycle (split LOADs) */
   uint64_t wr_free;      /* the AXI write data channel is free from this cycle (STOREs) */
   unsigned wr_frac;      /* the fraction of a cycle the last STORE's beats left over, 1/256 */
   int finished;
@@ -679,6 +680,15 @@ static uint64_t waits(uint64_t n, unsigned q8, unsigned *frac) {
   return q / 256;
 }
 
+/* Whether LOAD in goes over both read ports (rtl/dlvta_rdma.v Split): a LOAD of the load unit
+ * (INP, WGT) whose element is at least 32 beats, on a config with two read ports. Its rows start
+ * on an element, so its bursts are all 16 beats, alternating between the ports. */
+static int ld_split(const fsim *s, const isa_insn *in) {
+  unsigned m = in->f[ISA_F_mem];
+  return s->cfg->d.rd_ports == 2 && (m == ISA_MEM_INP || m == ISA_MEM_WGT) &&
+         s->cfg->elem_bytes[m] >= 32 * s->tm.bytes_per_beat;
+}
+
 /* A LOAD with DRAM data from cycle t0 (its DMA's start) on; returns its end. The walk writes the
  * padded block in order, one element per cycle: pads at once (so the leading ones overlap the
  * read latency), a row's elements not before its data, and elements smaller than a beat at the
@@ -700,6 +710,7 @@ static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
    * (or the element before), so a row's data may come up to an element's beats before the walk
    * gets to it, once the walk has taken the previous row's last element (wd) */
   uint64_t bpe = eb >= bb ? eb / bb : 0, wd = t0;
+  int split = ld_split(r->s, in);
   for (uint64_t row = 0; row < ys; row++) {
     uint64_t byte = ((uint64_t)f[ISA_F_dram] + row * f[ISA_F_x_stride]) * eb;
     uint64_t x = byte / bb, last = (byte + xs * eb - 1) / bb, first = UINT64_MAX, end = 0;
@@ -720,7 +731,20 @@ static uint64_t load_time(run *r, const isa_insn *in, uint64_t t0) {
       uint64_t gap = x > last && row + 1 < ys ? tm->row_gap : 0;
       uint64_t taken = w ? w - 1 : 0;
       if (bpe && w > bpe && w - bpe < taken) taken = w - bpe > wd ? w - bpe : (wd ? wd - 1 : 0);
-      end = rd_burst(r, a, taken, d + gap, &bf, &addr) - gap;
+      if (split && ((x - n) & 16)) {
+        /* the second port: this LOAD's alone, its data in order a latency after the address */
+        uint64_t s0 = a + waits(1, tm->rd_addr_wait_q8, &r->ar_frac) + tm->rd_latency;
+        if (s0 < taken) s0 = taken;
+        if (s0 < r->rd1_free) s0 = r->rd1_free;
+        bf = s0;
+        r->rd1_free = s0 + d + gap;
+        if (r->rd1_free - gap > end) end = r->rd1_free - gap;
+        if (bf < first) first = bf;
+        a = a + 1;
+        continue;
+      }
+      uint64_t e = rd_burst(r, a, taken, d + gap, &bf, &addr) - gap;
+      if (e > end) end = e;
       if (bf < first) first = bf;
       a = addr + 1;
     }
@@ -830,6 +854,8 @@ static int unit_step(run *r, int u, uint64_t t) {
   if (op == ISA_OP_ALU) c->alu_ops += wk.iters;
   c->macs += wk.macs;
   c->bytes_read += wk.rd_bytes;
+  if (wk.rd_bytes && e.in.f[ISA_F_opcode] == ISA_OP_LOAD && ld_split(r->s, &e.in))
+    c->bytes_read1 += wk.rd_bytes / 2; /* every other 16-beat burst */
   c->bytes_written += wk.wr_bytes;
   if (op == ISA_OP_FINISH) r->finished = 1;
   return DRV_OK;

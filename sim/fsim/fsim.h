@@ -90,7 +90,10 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             the DMA assembles one element ahead); elements smaller than a beat are taken
  *             one a cycle, holding the channel, each beat waiting rd_beat_wait_q8 more; beats
  *             are the whole beats of B bytes covering each row (BYTES_READ counts them);
- *             row_gap holds the channel after every row but the last.
+ *             row_gap holds the channel after every row but the last. With two read ports
+ *             (config rd_ports), a load-unit LOAD of elements of at least 32 beats sends every
+ *             other 16-beat burst to the second port, whose data is booked on a channel of
+ *             its own, rd_latency after its address slot (BYTES_READ1 counts them).
  *   STORE     insn_overhead + (rows ? wr_overhead + the rows on the write channel + wr_latency
  *             : 0): a row's beats follow its first address (rows and bursts issued as a LOAD's,
  *             wr_addr_wait_q8), D(beats) at wr_beat_q8 and at least a cycle per element;

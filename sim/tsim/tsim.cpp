@@ -78,19 +78,23 @@ struct tsim {
   std::vector<drv_window> win;       // tsim_set_windows: the windows tsim_run programs
   bool win_set = false;              // false: tsim_run programs the cover of its regions
   std::deque<RdBurst> rq;
+  std::deque<RdBurst> rq1;           // the second read port's bursts (m1_axi_)
   std::deque<WrBurst> wq;
   std::deque<BResp> bq;
-  unsigned rcredit = 0, wcredit = 0;
+  unsigned rcredit = 0, wcredit = 0, rcredit1 = 0;
+  // the DDR's bandwidth over every port and direction (config ddr_bytes; 0: not modelled): a
+  // credit of ddr_bpc bytes a cycle, at most ddr_cap; a beat of any port needs a beat of it
+  int ddr = 0, ddr_bpc = 0, ddr_cap = 0;
   // back-pressure (tsim_opts stall_*): per channel, whether it is stalled this cycle and how many
   // more cycles its stall lasts; R / B valid raised by the model and not yet taken
   unsigned stall_pm[TSIM_CHANNELS] = {}, stall_run[TSIM_CHANNELS] = {};
   unsigned stall_left[TSIM_CHANNELS] = {};
   bool stalled[TSIM_CHANNELS] = {};
   uint64_t rng = 0;
-  bool r_held = false, b_held = false;
+  bool r_held = false, b_held = false, r1_held = false;
   // the master's AR / AW / W valid left waiting last cycle, with its payload (protocol check)
-  bool ar_wait = false, aw_wait = false, w_wait = false;
-  uint64_t ar_prev = 0, aw_prev = 0;
+  bool ar_wait = false, aw_wait = false, w_wait = false, ar1_wait = false;
+  uint64_t ar_prev = 0, aw_prev = 0, ar1_prev = 0;
   unsigned w_prev_strb = 0;
   bool w_prev_last = false;
   uint8_t w_prev[64] = {};
@@ -104,6 +108,9 @@ struct tsim {
     rd_lat = o.rd_latency ? o.rd_latency : cfg->d.dram_rd_latency;
     wr_lat = o.wr_latency ? o.wr_latency : cfg->d.dram_wr_latency;
     bpc = o.bytes_per_cycle ? o.bytes_per_cycle : beat;
+    ddr_bpc = (int)cfg->d.ddr_bytes;
+    ddr_cap = ddr_bpc > 4 * (int)beat ? ddr_bpc : 4 * (int)beat;
+    ddr = ddr_cap;
     for (int c = 0; c < TSIM_CHANNELS; c++) {
       stall_pm[c] = o.stall_permille[c];
       stall_run[c] = o.stall_run[c] ? o.stall_run[c] : 1;
@@ -154,12 +161,35 @@ struct tsim {
     return any;
   }
 
+  // The DDR's credit allows n more beats this cycle (always, when the DDR is not modelled).
+  bool ddr_ok(unsigned n) const { return !ddr_bpc || ddr >= (int)(n * beat); }
+
   void set_inputs() {
     top->m_axi_arready = rq.size() < 16 && !stalled[TSIM_CH_AR];
+    top->m1_axi_arready = rq1.size() < 16 && !stalled[TSIM_CH_AR];
     top->m_axi_awready = wq.size() < 16 && !stalled[TSIM_CH_AW];
+    // beats that the DDR's credit must cover: port 0's R first, then port 1's R, then W
+    unsigned want = 0;
     bool rv = r_held || (!rq.empty() && cycle >= rq.front().ready && rcredit >= beat &&
-                         !stalled[TSIM_CH_R]);
+                         !stalled[TSIM_CH_R] && ddr_ok(1));
+    want += rv;
     top->m_axi_rvalid = rv;
+    bool rv1 = r1_held || (!rq1.empty() && cycle >= rq1.front().ready && rcredit1 >= beat &&
+                           !stalled[TSIM_CH_R] && ddr_ok(want + 1));
+    want += rv1;
+    top->m1_axi_rvalid = rv1;
+    uint8_t buf1[64];
+    memset(buf1, 0, sizeof buf1);
+    if (rv1) {
+      RdBurst &b = rq1.front();
+      bool ok = read_beat(b.addr + (uint64_t)b.done * beat, buf1);
+      top->m1_axi_rresp = ok ? 0 : 2;
+      top->m1_axi_rlast = b.done + 1 == b.beats;
+    } else {
+      top->m1_axi_rresp = 0;
+      top->m1_axi_rlast = 0;
+    }
+    put_bytes(top->m1_axi_rdata, buf1, beat);
     uint8_t buf[64];
     if (rv) {
       RdBurst &b = rq.front();
@@ -172,7 +202,7 @@ struct tsim {
       top->m_axi_rlast = 0;
     }
     put_bytes(top->m_axi_rdata, buf, beat);
-    top->m_axi_wready = !wq.empty() && wcredit >= beat && !stalled[TSIM_CH_W];
+    top->m_axi_wready = !wq.empty() && wcredit >= beat && !stalled[TSIM_CH_W] && ddr_ok(want + 1);
     bool bv = b_held || (!bq.empty() && cycle >= bq.front().ready && !stalled[TSIM_CH_B]);
     top->m_axi_bvalid = bv;
     top->m_axi_bresp = bv && bq.front().err ? 2 : 0;
@@ -232,6 +262,10 @@ struct tsim {
     dump(cycle * 2);
     bool ar = top->m_axi_arvalid && top->m_axi_arready;
     bool r = top->m_axi_rvalid && top->m_axi_rready;
+    bool ar1 = top->m1_axi_arvalid && top->m1_axi_arready;
+    bool r1 = top->m1_axi_rvalid && top->m1_axi_rready;
+    uint64_t ar1addr = top->m1_axi_araddr;
+    unsigned ar1len = top->m1_axi_arlen;
     bool aw = top->m_axi_awvalid && top->m_axi_awready;
     bool w = top->m_axi_wvalid && top->m_axi_wready;
     bool b = top->m_axi_bvalid && top->m_axi_bready;
@@ -249,7 +283,9 @@ struct tsim {
       it_ar = ar, it_r = r, it_rv = top->m_axi_rvalid;
     }
 #endif
+    check_held1(ar1addr, ar1len);
     r_held = top->m_axi_rvalid && !r;
+    r1_held = top->m1_axi_rvalid && !r1;
     b_held = top->m_axi_bvalid && !b;
     s_awready = top->s_axil_awready;
     s_wready = top->s_axil_wready;
@@ -266,6 +302,9 @@ struct tsim {
 
     if (debug) {
       if (ar) fprintf(stderr, "[%" PRIu64 "] AR 0x%08" PRIx64 " len %u\n", cycle, araddr, arlen);
+      if (ar1) fprintf(stderr, "[%" PRIu64 "] AR1 0x%08" PRIx64 " len %u\n", cycle, ar1addr, ar1len);
+      if (r1) fprintf(stderr, "[%" PRIu64 "] R1 0x%08" PRIx64 "%s\n", cycle,
+                      rq1.front().addr + (uint64_t)rq1.front().done * beat, top->m1_axi_rlast ? " last" : "");
       if (r) fprintf(stderr, "[%" PRIu64 "] R  0x%08" PRIx64 "%s\n", cycle,
                      rq.front().addr + (uint64_t)rq.front().done * beat, top->m_axi_rlast ? " last" : "");
       if (aw) fprintf(stderr, "[%" PRIu64 "] AW 0x%08" PRIx64 " len %u\n", cycle, awaddr, awlen);
@@ -273,16 +312,26 @@ struct tsim {
       if (b) fprintf(stderr, "[%" PRIu64 "] B\n", cycle);
     }
     if (ar) check_burst("AR", araddr, arlen, top->m_axi_arsize, top->m_axi_arburst);
+    if (ar1) check_burst("AR1", ar1addr, ar1len, top->m1_axi_arsize, top->m1_axi_arburst);
     if (aw) check_burst("AW", awaddr, awlen, top->m_axi_awsize, top->m_axi_awburst);
     if (r) {
       rcredit -= beat;
+      ddr -= (int)beat;
       RdBurst &h = rq.front();
       if (++h.done == h.beats) rq.pop_front();
     }
+    if (r1) {
+      rcredit1 -= beat;
+      ddr -= (int)beat;
+      RdBurst &h = rq1.front();
+      if (++h.done == h.beats) rq1.pop_front();
+    }
     if (ar) rq.push_back({araddr, arlen + 1, 0, cycle + 1 + rd_lat});
+    if (ar1) rq1.push_back({ar1addr, ar1len + 1, 0, cycle + 1 + rd_lat});
     if (aw) wq.push_back({awaddr, awlen + 1, 0, false});
     if (w) {
       wcredit -= beat;
+      ddr -= (int)beat;
       WrBurst &h = wq.front();
       uint64_t a = h.addr + (uint64_t)h.done * beat;
       for (unsigned i = 0; i < beat; i++) {
@@ -300,6 +349,8 @@ struct tsim {
     }
     if (b) bq.pop_front();
     rcredit = rcredit + bpc > 2 * beat ? 2 * beat : rcredit + bpc;
+    rcredit1 = rcredit1 + bpc > 2 * beat ? 2 * beat : rcredit1 + bpc;
+    ddr = ddr + ddr_bpc > ddr_cap ? ddr_cap : ddr + ddr_bpc;
     wcredit = wcredit + bpc > 2 * beat ? 2 * beat : wcredit + bpc;
     next_stalls();
     cycle++;
@@ -337,6 +388,20 @@ struct tsim {
     w_prev_last = wlast;
     memcpy(w_prev, wdata, beat);
   }
+  // check_held's AR rule for the second read port
+  void check_held1(uint64_t araddr, unsigned arlen) {
+    bool arv = top->m1_axi_arvalid;
+    uint64_t ar = araddr | (uint64_t)arlen << 32;
+    if (ar1_wait && (!arv || ar != ar1_prev) && violation.empty()) {
+      char buf[200];
+      snprintf(buf, sizeof buf, "AXI protocol violation at cycle %" PRIu64 ": AR1 addr 0x%08" PRIx64
+               " len %u: %s before its handshake", cycle, ar1_prev & 0xffffffffu, (unsigned)(ar1_prev >> 32),
+               arv ? "address or length changed" : "valid dropped");
+      violation = buf;
+    }
+    ar1_wait = arv && !top->m1_axi_arready;
+    ar1_prev = ar;
+  }
   void check_burst(const char *ch, uint64_t addr, unsigned len, unsigned size, unsigned burst) {
     if (!violation.empty()) return;
     char buf[200];
@@ -357,9 +422,10 @@ struct tsim {
     top->s_axil_rready = 0;
     for (int i = 0; i < 4; i++) tick();
     rq.clear();
+    rq1.clear();
     wq.clear();
     bq.clear();
-    r_held = b_held = ar_wait = aw_wait = w_wait = false;
+    r_held = b_held = ar_wait = aw_wait = w_wait = r1_held = ar1_wait = false;
     top->rst_n = 1;
     tick();
   }
@@ -367,10 +433,10 @@ struct tsim {
   void reg_write(uint32_t off, uint32_t v) {
     // a run must start on a quiet bus: the previous run (done, error or abort) drained its bursts
     if (off == DLVTA_REG_CTRL && (v & DLVTA_CTRL_START) && violation.empty() &&
-        (!rq.empty() || !wq.empty() || !bq.empty() || r_held || b_held)) {
+        (!rq.empty() || !rq1.empty() || !wq.empty() || !bq.empty() || r_held || r1_held || b_held)) {
       char buf[200];
       snprintf(buf, sizeof buf, "start at cycle %" PRIu64 " while the previous run's bursts were on "
-               "the bus (%zu reads, %zu writes, %zu write responses outstanding)", cycle, rq.size(),
+               "the bus (%zu reads, %zu writes, %zu write responses outstanding)", cycle, rq.size() + rq1.size(),
                wq.size(), bq.size());
       violation = buf;
     }
