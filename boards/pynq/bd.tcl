@@ -3,8 +3,10 @@
 #   port S_AXI_MEM (dlvta_top's AXI4 master) -> AXI interconnect (AXI4 -> AXI3) -> S_AXI_HP0
 #     at the config's data width (64: bursts <= 16 beats pass through the AXI3 port unsplit)
 #   port S_AXI_MEM1 (dlvta_top's second master m1_axi_: reads only, its write channels tied off
-#     in the top) -> AXI interconnect -> S_AXI_HP1, the same DDR range: the DDR controller serves
-#     the two HP ports at once (isa/configs.def rd_ports, ddr_bytes); idle with a one-port config
+#     in the top) -> AXI interconnect -> S_AXI_HP2, the same DDR range: the DDR controller serves
+#     the two HP ports at once (isa/configs.def rd_ports, ddr_bytes); idle with a one-port config.
+#     HP2, not HP1: the memory interconnect joins HP0 and HP1 on one of its two DDR ports and HP2
+#     and HP3 on the other (UG585, PS interconnect), so HP0 + HP2 do not share a DDR port
 #   FCLK_CLK0 at the config's clock -> port clk; proc_sys_reset -> port rst_n (synchronous)
 #   port irq -> IRQ_F2P[0] (GIC SPI 29, IRQ 61)
 # Sourced by hw/vivado_build.tcl, which calls dlvta_board_bd: it makes the design and the PS
@@ -36,8 +38,8 @@ proc dlvta_board_bd {name axi_bits clock_mhz regs_addr} {
     CONFIG.PCW_USE_M_AXI_GP0 {1} \
     CONFIG.PCW_USE_S_AXI_HP0 {1} \
     CONFIG.PCW_S_AXI_HP0_DATA_WIDTH $axi_bits \
-    CONFIG.PCW_USE_S_AXI_HP1 {1} \
-    CONFIG.PCW_S_AXI_HP1_DATA_WIDTH $axi_bits \
+    CONFIG.PCW_USE_S_AXI_HP2 {1} \
+    CONFIG.PCW_S_AXI_HP2_DATA_WIDTH $axi_bits \
     CONFIG.PCW_EN_CLK0_PORT {1} \
     CONFIG.PCW_EN_RST0_PORT {1} \
     CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ $clock_mhz \
@@ -53,7 +55,7 @@ proc dlvta_board_bd {name axi_bits clock_mhz regs_addr} {
   } [dict create more [list dlvta_pynq_mem1 $axi_bits $clock_mhz]]] $axi_bits $clock_mhz $regs_addr
 }
 
-# The second memory port (dlvta_bd_common's `more`): S_AXI_MEM1 -> ic_mem1 -> S_AXI_HP1 on the
+# The second memory port (dlvta_bd_common's `more`): S_AXI_MEM1 -> ic_mem1 -> S_AXI_HP2 on the
 # design's clock and resets, DDR [0, 512 MiB) as S_AXI_MEM sees it.
 proc dlvta_pynq_mem1 {axi_bits clock_mhz ps clk rst} {
   set hz [expr {$clock_mhz * 1000000}]
@@ -68,8 +70,8 @@ proc dlvta_pynq_mem1 {axi_bits clock_mhz ps clk rst} {
   set ic [create_bd_cell -type ip -vlnv [dlvta_ip axi_interconnect] ic_mem1]
   set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] $ic
   connect_bd_intf_net $s_second [get_bd_intf_pins $ic/S00_AXI]
-  connect_bd_intf_net [get_bd_intf_pins $ic/M00_AXI] [get_bd_intf_pins $ps/S_AXI_HP1]
-  connect_bd_net -net [get_bd_nets -of_objects $clk] [get_bd_pins $ps/S_AXI_HP1_ACLK] \
+  connect_bd_intf_net [get_bd_intf_pins $ic/M00_AXI] [get_bd_intf_pins $ps/S_AXI_HP2]
+  connect_bd_net -net [get_bd_nets -of_objects $clk] [get_bd_pins $ps/S_AXI_HP2_ACLK] \
     [get_bd_pins $ic/ACLK] [get_bd_pins $ic/S00_ACLK] [get_bd_pins $ic/M00_ACLK]
   connect_bd_net -net [get_bd_nets -of_objects [get_bd_pins $rst/interconnect_aresetn]] \
     [get_bd_pins $ic/ARESETN]
@@ -77,5 +79,5 @@ proc dlvta_pynq_mem1 {axi_bits clock_mhz ps clk rst} {
     [get_bd_pins $ic/S00_ARESETN] [get_bd_pins $ic/M00_ARESETN]
   assign_bd_address -offset 0x00000000 -range 0x20000000 \
     -target_address_space [get_bd_addr_spaces S_AXI_MEM1] \
-    [get_bd_addr_segs $ps/S_AXI_HP1/HP1_DDR_LOWOCM] -force
+    [get_bd_addr_segs $ps/S_AXI_HP2/HP2_DDR_LOWOCM] -force
 }

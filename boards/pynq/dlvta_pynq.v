@@ -1,6 +1,6 @@
 // boards/pynq/dlvta_pynq.v -- top of the PYNQ-Z1/Z2 (xc7z020) build: the Zynq-7000 PS block design
 // (boards/pynq/bd.tcl) and dlvta_top. M_AXI_GP0 reaches the register slave at 0x43C00000; the
-// memory master reaches the DDR through S_AXI_HP0, the second (read-only) one through S_AXI_HP1; FCLK_CLK0 is the core clock; irq -> IRQ_F2P[0].
+// memory master reaches the DDR through S_AXI_HP0, the second (read-only) one through S_AXI_HP2; FCLK_CLK0 is the core clock; irq -> IRQ_F2P[0].
 // Widths come from the config's generated header (build/<config>/dlvta_isa.vh); clocking and
 // reset come from the PS (clk, rst_n synchronous to it, from proc_sys_reset in the block design).
 // The nets, dlvta_top's instance and the block design's shared ports (`DLVTA_BD_PORTS) are
