@@ -48,7 +48,7 @@ define tsim_rules
 $(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh $(TSIM_ISA_DEPS_$(1)) \
   $(if $(9),$(if $(filter 1,$(TSIM_PGO)),| $(TSIM_PGO_TRAINER)))
 	$(RECURSE)@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
-	echo "verilator $(4) [$(1)] -> $$@$(if $(9),$(if $(filter 1,$(TSIM_PGO)), (profile-guided)))"; \
+	echo "verilator $(4) [$(1)] -> $$@"; \
 	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style --prefix Vdlvta_$(1) --top-module dlvta_top \
 	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast $(4) \
 	  -CFLAGS "-fPIC -fvisibility=hidden" $(or $(8),$(RTL_SRCS)) >/dev/null; \
@@ -61,7 +61,8 @@ $(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.
 	  mkdir -p $$$$d/pgo/$(1); \
 	  $(call tsim_link,$(1),$$$$d/pgo/$(1)/libtsim.so,-fprofile-generate,,$(5),$(6),$(7)); \
 	  DLVTA_TSIM_DIR=$$$$d/pgo DLVTA_TSIM_VARIANT= $(TSIM_PGO_TRAINER) $(1) >$$$$d/pgo/train.log 2>&1 || :; \
-	  if ls $$$$d/*.gcda >/dev/null 2>&1; then opt="$(TSIM_OPT_USE)"; fi; \
+	  if ls $$$$d/*.gcda >/dev/null 2>&1; then opt="$(TSIM_OPT_USE)"; \
+	    echo "  $$@: profile-guided (trained on $(TSIM_PGO_TRAINER) $(1))"; fi; \
 	  rm -f $$$$d/Vdlvta_*.o $$$$d/Vdlvta_$(1)__ALL.a $(addprefix $$$$d/,$(7)); \
 	fi; \
 	$(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="$$$$opt" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
