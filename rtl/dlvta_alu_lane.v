@@ -17,11 +17,18 @@
 // LUT: S4 clamps a to int8 and registers the table index clamp(a) + 128; S5 reads the lane's
 // table (a 256 x 8 LUT RAM, written by a LOAD of memory LUT through lut_we_i/lut_waddr_i/
 // lut_wdata_i, never while an ALU op runs) into the simple result, registered in S6.
+// en_i: the pipeline registers load only while an ALU op is in S3..S8 (dlvta_compute.v's
+// alu_en_q, registered); otherwise they hold: only registers of valid iterations are ever read.
+// Each stage's logic is a function of the stage's registers called in the stage's gated
+// register block (no free-standing wires), so that an idle lane (the GEMM's and LOAD's cycles)
+// costs the Verilated model nothing: Verilator evaluates every continuous assignment each cycle,
+// but a function's body only where it is called. The hardware is the same.
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_alu_lane (
   input  wire        clk_i,
+  input  wire        en_i,     // the pipeline registers advance (an ALU op is in S3..S8)
   input  wire [3:0]  op_i,
   input  wire        use_imm_i,
   input  wire [15:0] imm_i,
@@ -37,35 +44,45 @@ module dlvta_alu_lane (
   wire is_shr = (op_i == `DLVTA_ALU_SHR);
   wire is_mul = (op_i == `DLVTA_ALU_MUL);
 
-  // ---- S3: operand selection ----
-  wire [31:0] imm32 = {{16{imm_i[15]}}, imm_i};
-  wire [31:0] b = use_imm_i ? imm32 : c_i;
+  // ---- S3: operand selection (b = use_imm ? sext(imm) : c) ----
   reg  [31:0]        a4_q, b4_q;
   reg  signed [15:0] mb4_q;
   reg  [5:0]         s4_q;
   always @(posedge clk_i) begin
-    a4_q <= a_i;
-    b4_q <= b;
-    mb4_q <= is_req ? c_i[15:0] : b[15:0];
-    s4_q <= is_req ? c_i[21:16] : b[5:0];
+    if (en_i) begin
+      a4_q <= a_i;
+      b4_q <= use_imm_i ? {{16{imm_i[15]}}, imm_i} : c_i;
+      mb4_q <= is_req ? c_i[15:0] : use_imm_i ? imm_i : c_i[15:0];
+      s4_q <= is_req ? c_i[21:16] : use_imm_i ? imm_i[5:0] : c_i[5:0];
+    end
   end
 
   // ---- S4: simple ops; the two partial products ----
-  wire signed [31:0] sa4 = a4_q;
-  wire signed [31:0] sb4 = b4_q;
-  wire               lt = (sa4 < sb4);
   // SHR with s <= 0: s = 0 gives a, s < 0 shifts left by -s (1..32); s > 0 takes the S5.. path
-  wire [5:0]  shn = 6'd0 - b4_q[5:0];
-  wire [31:0] shl_r = shn[5] ? 32'd0 : (a4_q << shn[4:0]);
+  function automatic [31:0] shl_neg(input [31:0] a, input [5:0] s);
+    reg [5:0] n;
+    begin
+      n = 6'd0 - s;
+      shl_neg = n[5] ? 32'd0 : (a << n[4:0]);
+    end
+  endfunction
   // CLIP: min(max(a, sext(b[7:0])), sext(b[15:8])), on a saturated to 10 bits (exact); the max
   // here, the min in S5
-  wire [22:0]        a_top10 = a4_q[31:9];
-  wire signed [9:0]  a10 = ((a_top10 == 23'd0) || (a_top10 == {23{1'b1}})) ? a4_q[9:0] :
-                           (a4_q[31] ? 10'sh200 : 10'sh1ff);
-  wire signed [9:0]  clo = {{2{b4_q[7]}}, b4_q[7:0]};
+  function automatic [9:0] clip_lo(input [31:0] a, input [7:0] lo);
+    reg signed [9:0] a10, clo;
+    begin
+      a10 = ((a[31:9] == 23'd0) || (a[31:9] == {23{1'b1}})) ? a[9:0] :
+            (a[31] ? 10'sh200 : 10'sh1ff);
+      clo = {{2{lo[7]}}, lo};
+      clip_lo = (a10 < clo) ? clo : a10;
+    end
+  endfunction
+  // LUT: the table index clamp(a, -128, 127) + 128 (the sign bit of the int8 code flipped)
+  function automatic [7:0] lut_index(input [31:0] a);
+    lut_index = ((a[31:7] == 25'd0) || (a[31:7] == {25{1'b1}})) ? {~a[7], a[6:0]} :
+                (a[31] ? 8'h00 : 8'hff);
+  endfunction
   // the 32x16 multiply: a = a_hi * 2^16 + a_lo (a_lo unsigned), each part one DSP multiply
-  wire signed [16:0] a_lo = {1'b0, a4_q[15:0]};
-  wire signed [15:0] a_hi = a4_q[31:16];
   reg  signed [32:0] plo5_q;
   reg  signed [31:0] phi5_q;
   reg  [31:0] a5_q, b5_q, add5_q, shl5_q;
@@ -73,24 +90,21 @@ module dlvta_alu_lane (
   reg  signed [9:0] clo5_q;
   reg  [5:0]  s5_q;
   reg         rs5_q;  // the result comes from the rounding shift (REQ, or SHR with s > 0)
-  // LUT: the table index clamp(a, -128, 127) + 128 (the sign bit of the int8 code flipped)
-  wire        a_fits8 = (a4_q[31:7] == 25'd0) || (a4_q[31:7] == {25{1'b1}});
-  wire [7:0]  code4 = a_fits8 ? {~a4_q[7], a4_q[6:0]} : (a4_q[31] ? 8'h00 : 8'hff);
   reg  [7:0]  lix5_q;
   always @(posedge clk_i) begin
-    lix5_q <= code4;
-  end
-  always @(posedge clk_i) begin
-    plo5_q <= a_lo * mb4_q;
-    phi5_q <= a_hi * mb4_q;
-    a5_q <= a4_q;
-    b5_q <= b4_q;
-    add5_q <= a4_q + b4_q;
-    shl5_q <= shl_r;
-    lt5_q <= lt;
-    clo5_q <= (a10 < clo) ? clo : a10;
-    s5_q <= s4_q;
-    rs5_q <= is_req || (is_shr && (b4_q[5:0] != 6'd0) && !b4_q[5]);
+    if (en_i) begin
+      plo5_q <= $signed({1'b0, a4_q[15:0]}) * mb4_q;
+      phi5_q <= $signed(a4_q[31:16]) * mb4_q;
+      a5_q <= a4_q;
+      b5_q <= b4_q;
+      add5_q <= a4_q + b4_q;
+      shl5_q <= shl_neg(a4_q, b4_q[5:0]);
+      lt5_q <= $signed(a4_q) < $signed(b4_q);
+      clo5_q <= clip_lo(a4_q, b4_q[7:0]);
+      s5_q <= s4_q;
+      rs5_q <= is_req || (is_shr && (b4_q[5:0] != 6'd0) && !b4_q[5]);
+      lix5_q <= lut_index(a4_q);
+    end
   end
 
   // ---- S5: the simple ops' results selected (LUT: the table read); the product ----
@@ -98,85 +112,117 @@ module dlvta_alu_lane (
   always @(posedge clk_i) begin
     if (lut_we_i) lut_mem[lut_waddr_i] <= lut_wdata_i;
   end
-  wire [7:0] lut_y = lut_mem[lix5_q];
-  wire signed [9:0] chi = {{2{b5_q[15]}}, b5_q[15:8]};
-  wire signed [9:0] c_y = (clo5_q > chi) ? chi : clo5_q;
-  reg [31:0] y5;
-  always @* begin
-    y5 = a5_q;
-    case (op_i)
-      `DLVTA_ALU_MIN:  y5 = lt5_q ? a5_q : b5_q;
-      `DLVTA_ALU_MAX:  y5 = lt5_q ? b5_q : a5_q;
-      `DLVTA_ALU_ADD:  y5 = add5_q;
-      `DLVTA_ALU_SHR:  y5 = (b5_q[5:0] == 6'd0) ? a5_q : shl5_q;
-      `DLVTA_ALU_CLIP: y5 = {{22{c_y[9]}}, c_y};
-      `DLVTA_ALU_MOV:  y5 = b5_q;
-      `DLVTA_ALU_LUT:  y5 = {{24{lut_y[7]}}, lut_y};
-      default:         y5 = a5_q;
-    endcase
-  end
-
-  wire signed [47:0] prod = $signed({phi5_q, 16'd0}) + $signed({{15{plo5_q[32]}}, plo5_q});
+  function automatic [31:0] simple(input [3:0] op, input [31:0] a, input [31:0] b,
+                                   input [31:0] add, input [31:0] shl, input lt,
+                                   input [9:0] clo, input [7:0] lut_y);
+    reg signed [9:0] chi, cy;
+    begin
+      chi = {{2{b[15]}}, b[15:8]};
+      cy = ($signed(clo) > chi) ? chi : $signed(clo);
+      case (op)
+        `DLVTA_ALU_MIN:  simple = lt ? a : b;
+        `DLVTA_ALU_MAX:  simple = lt ? b : a;
+        `DLVTA_ALU_ADD:  simple = add;
+        `DLVTA_ALU_SHR:  simple = (b[5:0] == 6'd0) ? a : shl;
+        `DLVTA_ALU_CLIP: simple = {{22{cy[9]}}, cy};
+        `DLVTA_ALU_MOV:  simple = b;
+        `DLVTA_ALU_LUT:  simple = {{24{lut_y[7]}}, lut_y};
+        default:         simple = a;
+      endcase
+    end
+  endfunction
+  // the product (48 bits), sign-extended to x's 49 bits
+  function automatic [48:0] prod49(input [31:0] phi, input [32:0] plo);
+    reg [47:0] p;
+    begin
+      p = $signed({phi, 16'd0}) + $signed({{15{plo[32]}}, plo});
+      prod49 = {p[47], p};
+    end
+  endfunction
+  // MUL keeps the low 32 bits of the product
+  function automatic [31:0] prod_lo(input [15:0] phi_lo, input [31:0] plo_lo);
+    prod_lo = plo_lo + {phi_lo, 16'd0};
+  endfunction
   reg  signed [48:0] x6_q;
   reg  [31:0] y6_q;
   reg  [5:0]  s6_q;
   reg         rs6_q;
   always @(posedge clk_i) begin
-    x6_q <= is_req ? {prod[47], prod} : {{17{a5_q[31]}}, a5_q};
-    y6_q <= is_mul ? prod[31:0] : y5;
-    s6_q <= s5_q;
-    rs6_q <= rs5_q;
+    if (en_i) begin
+      x6_q <= is_req ? prod49(phi5_q, plo5_q) : {{17{a5_q[31]}}, a5_q};
+      y6_q <= is_mul ? prod_lo(phi5_q[15:0], plo5_q[31:0]) :
+              simple(op_i, a5_q, b5_q, add5_q, shl5_q, lt5_q, clo5_q, lut_mem[lix5_q]);
+      s6_q <= s5_q;
+      rs6_q <= rs5_q;
+    end
   end
 
-  // ---- S6: t = x >>> s and the round bit x[s-1] ----
-  wire               big6 = (s6_q >= 6'd48);
-  wire signed [48:0] t6 = x6_q >>> s6_q;
-  wire [5:0]         s6m1 = s6_q - 6'd1;
-  wire               rb6 = (s6_q != 6'd0) && !big6 && x6_q[s6m1];
+  // ---- S6: t = x >>> s and the round bit x[s-1]; s >= 48 rounds everything to 0 ----
+  function automatic rbit(input [48:0] x, input [5:0] s);
+    reg [5:0] sm1;
+    begin
+      sm1 = s - 6'd1;
+      rbit = (s != 6'd0) && (s < 6'd48) && x[sm1];
+    end
+  endfunction
   reg  signed [48:0] t7_q;
   reg         rb7_q;
   reg  [31:0] y7_q;
   reg         rs7_q;
   always @(posedge clk_i) begin
-    t7_q <= big6 ? 49'sd0 : t6;
-    rb7_q <= rb6;
-    y7_q <= y6_q;
-    rs7_q <= rs6_q;
+    if (en_i) begin
+      t7_q <= (s6_q >= 6'd48) ? 49'sd0 : (x6_q >>> s6_q);
+      rb7_q <= rbit(x6_q, s6_q);
+      y7_q <= y6_q;
+      rs7_q <= rs6_q;
+    end
   end
 
   // ---- S7: r = t + rb, saturated to int32 and to 10 bits ----
-  wire [17:0] t_top32 = t7_q[48:31];
-  wire        fits32 = (t_top32 == 18'd0) || (t_top32 == {18{1'b1}});
-  wire        max32 = (t_top32 == 18'd0) && (t7_q[30:0] == {31{1'b1}});
-  wire [31:0] inc32 = t7_q[31:0] + {31'd0, rb7_q};
-  wire [31:0] sat32 = !fits32 ? (t7_q[48] ? 32'h8000_0000 : 32'h7fff_ffff) :
-                      (max32 && rb7_q) ? 32'h7fff_ffff : inc32;
-  wire [39:0] t_top10 = t7_q[48:9];
-  wire        fits10 = (t_top10 == 40'd0) || (t_top10 == {40{1'b1}});
-  wire        max10 = (t_top10 == 40'd0) && (t7_q[8:0] == 9'h1ff);
-  wire [9:0]  inc10 = t7_q[9:0] + {9'd0, rb7_q};
-  wire [9:0]  sat10 = !fits10 ? (t7_q[48] ? 10'h200 : 10'h1ff) :
-                      (max10 && rb7_q) ? 10'h1ff : inc10;
+  function automatic [31:0] sat32(input [48:0] t, input rb);
+    reg fits, max;
+    begin
+      fits = (t[48:31] == 18'd0) || (t[48:31] == {18{1'b1}});
+      max = (t[48:31] == 18'd0) && (t[30:0] == {31{1'b1}});
+      sat32 = !fits ? (t[48] ? 32'h8000_0000 : 32'h7fff_ffff) :
+              (max && rb) ? 32'h7fff_ffff : t[31:0] + {31'd0, rb};
+    end
+  endfunction
+  function automatic [9:0] sat10(input [48:0] t, input rb);
+    reg fits, max;
+    begin
+      fits = (t[48:9] == 40'd0) || (t[48:9] == {40{1'b1}});
+      max = (t[48:9] == 40'd0) && (t[8:0] == 9'h1ff);
+      sat10 = !fits ? (t[48] ? 10'h200 : 10'h1ff) :
+              (max && rb) ? 10'h1ff : t[9:0] + {9'd0, rb};
+    end
+  endfunction
   reg  [31:0] sat8_q, rnd8_q, y8_q;
   reg  [9:0]  r8_q;
   reg         rs8_q;
   always @(posedge clk_i) begin
-    sat8_q <= sat32;
-    rnd8_q <= inc32;   // SHR keeps the low 32 bits of the rounded value
-    r8_q <= sat10;
-    y8_q <= y7_q;
-    rs8_q <= rs7_q;
+    if (en_i) begin
+      sat8_q <= sat32(t7_q, rb7_q);
+      rnd8_q <= t7_q[31:0] + {31'd0, rb7_q};   // SHR keeps the low 32 bits of the rounded value
+      r8_q <= sat10(t7_q, rb7_q);
+      y8_q <= y7_q;
+      rs8_q <= rs7_q;
+    end
   end
 
   // ---- S8: REQ's int8 bounds [imm[7:0], imm[15:8]]; the op select ----
-  wire signed [9:0] r10 = r8_q;
-  wire signed [9:0] lo = {{2{imm_i[7]}}, imm_i[7:0]};
-  wire signed [9:0] hi = {{2{imm_i[15]}}, imm_i[15:8]};
-  wire signed [9:0] req_lo = (r10 < lo) ? lo : r10;
-  wire signed [9:0] req_cl = (req_lo > hi) ? hi : req_lo;
-  wire [31:0] req_y = use_imm_i ? {{22{req_cl[9]}}, req_cl} : sat8_q;
+  function automatic [31:0] req_clamp(input [9:0] r, input [15:0] imm);
+    reg signed [9:0] lo, hi, rl, rc;
+    begin
+      lo = {{2{imm[7]}}, imm[7:0]};
+      hi = {{2{imm[15]}}, imm[15:8]};
+      rl = ($signed(r) < lo) ? lo : $signed(r);
+      rc = (rl > hi) ? hi : rl;
+      req_clamp = {{22{rc[9]}}, rc};
+    end
+  endfunction
   always @(posedge clk_i) begin
-    y_o <= !rs8_q ? y8_q : is_req ? req_y : rnd8_q;
+    if (en_i) y_o <= !rs8_q ? y8_q : !is_req ? rnd8_q : use_imm_i ? req_clamp(r8_q, imm_i) : sat8_q;
   end
 endmodule
 

@@ -455,6 +455,9 @@ module dlvta_compute #(
   wire [AccBits-1:0] gemm_acc = gfwd_q ? wr_d_q : gd_q[WG];
   wire [AccBits-1:0] gemm_y;
   wire [AccBits-1:0] alu_y;
+  // the ALU lanes' pipeline enable: an ALU iteration is in S3..S8 in the next cycle (a superset:
+  // the instruction is constant while iterations are in flight, and S2 reaches S3 unconditionally)
+  reg alu_en_q;
 
   dlvta_gemm u_gemm (
     .clk_i(clk_i), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
@@ -468,7 +471,7 @@ module dlvta_compute #(
   generate
     for (gl = 0; gl < Lanes; gl = gl + 1) begin : gen_alu
       dlvta_alu_lane u_lane (
-        .clk_i(clk_i), .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
+        .clk_i(clk_i), .en_i(alu_en_q), .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
         .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32]),
         .lut_we_i(lut_we), .lut_waddr_i(ld_addr[LogLut-1:0]),
         .lut_wdata_i(ld_pad ? pad_q : ld_data[gl*8 +: 8])
@@ -539,6 +542,7 @@ module dlvta_compute #(
 
   // the pipeline registers of S4..WA (no reset: pv_q says which hold an iteration)
   always @(posedge clk_i) begin
+    alu_en_q <= is_alu && (s2_v_q || s3_v_q || (|pv_q));
     gfwd_q <= acc_we && (acc_waddr == pa_pre);
     pa_q[4] <= s3_a_q;
     for (pk = 5; pk <= WA; pk = pk + 1) pa_q[pk] <= pa_q[pk-1];

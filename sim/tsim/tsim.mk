@@ -20,30 +20,58 @@ TSIM_SHIM    := sim/tsim/tsim.cpp sim/tsim/tsim.h isa/isa.c isa/util.c isa/isa.h
                 isa/configs.def dev/dlvta_dev.h \
                 $(BUILD)/gen/dlvta_regs.h
 
+# Profile-guided optimization of the Verilated model (libtsim.so only; TSIM_PGO=0 turns it off):
+# the model's objects are built with -fprofile-generate into a private library, the trainer
+# runs on it (bench_tsim: a double-buffered GEMM with requantization and stores, ResNet's mix,
+# about a second), and the objects are rebuilt with -fprofile-use. The model is a few functions
+# of straight-line code evaluated every cycle; the profile lays out their branches: pynq's
+# ResNet-18 on the RTL 27.5 -> 22.5 s of CPU. A config the trainer does not run (tiny) leaves
+# no profile and gets the plain build. -fprofile-partial-training: code the training did not
+# reach is optimized as without a profile (not for size).
+TSIM_PGO         ?= 1
+TSIM_PGO_TRAINER := $(BUILD)/tsim/bench_tsim
+TSIM_OPT         := -O2
+TSIM_OPT_GEN     := $(TSIM_OPT) -fprofile-generate -fprofile-update=single
+TSIM_OPT_USE     := $(TSIM_OPT) -fprofile-use -fprofile-partial-training -Wno-missing-profile
+
 # $(call tsim_rules,<config>,<lib name>,<obj dir>,<verilator flags>,<-D>,<libs>,<runtime objects>
-#                   [,<Verilog sources, default the RTL>])
+#                   [,<Verilog sources, default the RTL>[,pgo]])
 # Builds in a private directory and renames the library into place, so that two makes running
 # at once in this tree (several engineers share it) never see or write a half-built library.
+# tsim_link: the shell command linking the objects of directory $$d into $(2) (extra flags $(3))
+tsim_link = $(CXX) $(TSIM_CXXFLAGS) $(3) -shared -o $(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
+	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \
+	  -I/usr/share/verilator/include/vltstd $(LAYER_INC_tsim) \
+	  sim/tsim/tsim.cpp $$$$d/isa.o $$$$d/util.o \
+	  $$$$d/Vdlvta_$(1)__ALL.a $$(addprefix $$$$d/,$(7)) $(6) -lpthread
 define tsim_rules
-$(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh $(TSIM_ISA_DEPS_$(1))
+$(BUILD)/$(1)/$(2): $(or $(8),$(RTL_SRCS)) $(TSIM_SHIM) $(BUILD)/$(1)/dlvta_isa.vh $(BUILD)/$(1)/dlvta_regs.vh $(TSIM_ISA_DEPS_$(1)) \
+  $(if $(9),$(if $(filter 1,$(TSIM_PGO)),| $(TSIM_PGO_TRAINER)))
 	$(RECURSE)@set -e; d=$(BUILD)/$(1)/$(3).$$$$$$$$; rm -rf $$$$d; \
 	echo "verilator $(4) [$(1)] -> $$@"; \
 	$(VERILATOR) --cc -Wno-fatal -Wno-lint -Wno-style --prefix Vdlvta_$(1) --top-module dlvta_top \
 	  -Irtl -I$(BUILD)/$(1) -Mdir $$$$d --x-assign fast --x-initial fast $(4) \
 	  -CFLAGS "-fPIC -fvisibility=hidden" $(or $(8),$(RTL_SRCS)) >/dev/null; \
-	$(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="-O2" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
-	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa $(TSIM_ISA_DEFS_$(1)) -c isa/isa.c -o $$$$d/isa.o; \
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -fPIC -fvisibility=hidden -Iisa -c isa/util.c -o $$$$d/util.o; \
-	$(CXX) $(TSIM_CXXFLAGS) -shared -o $$$$d/$(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
-	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \
-	  -I/usr/share/verilator/include/vltstd $(LAYER_INC_tsim) \
-	  sim/tsim/tsim.cpp $$$$d/isa.o $$$$d/util.o \
-	  $$$$d/Vdlvta_$(1)__ALL.a $$(addprefix $$$$d/,$(7)) $(6) -lpthread; \
+	opt="$(TSIM_OPT)"; \
+	if [ -n "$(9)" ] && [ "$(TSIM_PGO)" = 1 ]; then \
+	  $(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="$(TSIM_OPT_GEN)" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
+	    Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
+	  mkdir -p $$$$d/pgo/$(1); \
+	  $(call tsim_link,$(1),$$$$d/pgo/$(1)/libtsim.so,-fprofile-generate,,$(5),$(6),$(7)); \
+	  DLVTA_TSIM_DIR=$$$$d/pgo DLVTA_TSIM_VARIANT= $(TSIM_PGO_TRAINER) $(1) >$$$$d/pgo/train.log 2>&1 || :; \
+	  if ls $$$$d/*.gcda >/dev/null 2>&1; then opt="$(TSIM_OPT_USE)"; \
+	    echo "  $$@: profile-guided (trained on $(TSIM_PGO_TRAINER) $(1))"; fi; \
+	  rm -f $$$$d/Vdlvta_*.o $$$$d/Vdlvta_$(1)__ALL.a $(addprefix $$$$d/,$(7)); \
+	fi; \
+	$(SUBMAKE) -s -C $$$$d -f Vdlvta_$(1).mk OPT_FAST="$$$$opt" OPT_SLOW="-O1" OPT_GLOBAL="-O1" \
+	  Vdlvta_$(1)__ALL.a $(7) >/dev/null; \
+	$(call tsim_link,$(1),$$$$d/$(2),,,$(5),$(6),$(7)); \
 	mv -f $$$$d/$(2) $$@; rm -rf $$$$d
 endef
 
-$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim.so,vtsim,,,,verilated.o verilated_threads.o)))
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim.so,vtsim,,,,verilated.o verilated_threads.o,,pgo)))
 $(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_trace.so,vtsim_trace,--trace-fst,-DTSIM_TRACE,-lz,verilated.o verilated_threads.o verilated_fst_c.o)))
 
 # libtsim_itrace.so: every signal public (slower), for TSIM_ITRACE's per-instruction trace of
