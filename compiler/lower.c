@@ -319,7 +319,7 @@ static void quant_all_rows(const float *w, const ir_quant *fq, int M, int K, flo
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int nt = (int64_t)M * K < QW_PAR_WEIGHTS || cpus < 2 ? 1 : cpus > QW_THREADS ? QW_THREADS : (int)cpus;
   if (nt > M) nt = M > 0 ? M : 1;
-  qw_rows r[QW_THREADS];
+  qw_rows r[QW_THREADS] = {{0}};
   pthread_t th[QW_THREADS];
   int started[QW_THREADS] = {0};
   for (int t = 0; t < nt; t++) r[t] = (qw_rows){w, fq, (int)((int64_t)M * t / nt), (int)((int64_t)M * (t + 1) / nt), K, ws, qw};

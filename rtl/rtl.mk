@@ -4,15 +4,17 @@
 RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
 RTL_CONFIGS  := pynq ultra96 tiny
 
+# each command prints the runner's summary line when it exits 0 (tools/run_tests.sh counts a
+# command without one as failed)
 LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"verilator --lint-only -Wall -I$(BUILD)/$(c) -Irtl \
-               --top-module dlvta_top rtl/lint.vlt $(RTL_SRCS)")
+               --top-module dlvta_top rtl/lint.vlt $(RTL_SRCS) && echo '1 passed, 0 failed'")
 # the two-copy RTL on a one-copy config (the configs lint AccCopies = 1 and 2 already; this keeps
 # the combination that `make test` runs as DLVTA_TSIM_VARIANT=acc2 lint-clean)
 LINT_CMDS += "verilator --lint-only -Wall -GAccCopies=2 -I$(BUILD)/tiny -Irtl --top-module dlvta_top \
-               rtl/lint.vlt $(RTL_SRCS)"
+               rtl/lint.vlt $(RTL_SRCS) && echo '1 passed, 0 failed'"
 # yosys must elaborate the same RTL: no multiple drivers, no combinational loops (`check -assert`)
 LINT_CMDS += $(foreach c,$(RTL_CONFIGS),"yosys -q -p 'verilog_defaults -add -I$(BUILD)/$(c); \
-               read_verilog $(RTL_SRCS); hierarchy -check -top dlvta_top; proc; check -assert'")
+               read_verilog $(RTL_SRCS); hierarchy -check -top dlvta_top; proc; check -assert' && echo '1 passed, 0 failed'")
 LINT_DEPS += $(GEN_HDRS)
 
 # tests/test_tsim.c (directed) and tests/test_tsim_random.c (500 progen programs a config, each
