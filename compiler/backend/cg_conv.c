@@ -1481,7 +1481,7 @@ static void pick_times(pick_job *j) {
 static int conv_pick(cg_gen *g, const cg_layer *L, const conv_geo *cg, const cand *cs, int nc, int nslot, int no_lh,
                      int exhaustive) {
   int top = cg_min(nc, exhaustive ? 24 : 16);
-  double cy_top[24];
+  double cy_top[24] = {0}; /* each filled by pick_times */
   pick_job j = {.g = g, .L = L, .c = cg, .cs = cs, .nslot = nslot, .no_lh = no_lh, .cy = cy_top, .n = top};
   pick_times(&j);
   int best = 0;
