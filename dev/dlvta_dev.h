@@ -185,6 +185,7 @@ static inline void drv_counters_from_regs(const isa_derived *d, const uint64_t *
   c->insns[ISA_OP_LOAD] = v[DLVTA_CNT_INSNS_LOAD];
   c->insns[ISA_OP_STORE] = v[DLVTA_CNT_INSNS_STORE];
   c->insns[ISA_OP_GEMM] = v[DLVTA_CNT_INSNS_GEMM];
+  c->insns[ISA_OP_DWGEMM] = v[DLVTA_CNT_INSNS_DWGEMM];
   c->insns[ISA_OP_ALU] = v[DLVTA_CNT_INSNS_ALU];
   c->insns[ISA_OP_FINISH] = v[DLVTA_CNT_INSNS_FINISH];
   for (int m = 0; m < ISA_MEM_COUNT; m++) c->loads[m] = v[DLVTA_CNT_LOADS + m];

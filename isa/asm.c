@@ -175,7 +175,7 @@ static int do_insn(asm_state *s, char **tok, int n) {
     if (eq) *eq = 0;
     int f = -1;
     for (int k = 0; k < ISA_F_COUNT; k++)
-      if ((groups & (1u << isa_field_group(k))) && !strcmp(isa_field_name(k), t)) f = k;
+      if ((groups & (1u << isa_field_group(k))) && !strcmp(isa_field_name_op(op, k), t)) f = k;
     if (!eq) {
       int m;
       if (f >= 0 && isa_field_kind(f) == ISA_KIND_FLAG) {

@@ -90,12 +90,39 @@ static const alu_info alus[16] = {
 _Static_assert(ISA_OP_COUNT <= 8, "opcode field is 3 bits");
 _Static_assert(ISA_MEM_COUNT <= 8, "mem field is 3 bits");
 _Static_assert(ISA_ALU_COUNT <= 16, "alu_op field is 4 bits");
-_Static_assert(ISA_OP_COUNT == 5, "opcode count changed: update ISA.md and the RTL decoder");
+typedef struct overlay_info {
+  int op, field;
+  const char *name, *meaning;
+} overlay_info;
+
+static const overlay_info overlays[] = {
+#define DLVTA_OVERLAY(OP, FIELD, NAME, MEANING) {ISA_OP_##OP, ISA_F_##FIELD, #NAME, MEANING},
+#include "isa.def"
+};
+#define N_OVERLAYS (int)(sizeof overlays / sizeof overlays[0])
+
+_Static_assert(ISA_OP_COUNT == 6, "opcode count changed: update ISA.md and the RTL decoder");
 _Static_assert(ISA_ALU_COUNT == 9, "ALU op count changed: update ISA.md and the RTL ALU");
 _Static_assert(ISA_MEM_COUNT == 7, "memory count changed: update ISA.md, fsim and the RTL decoders");
 
 const char *isa_field_name(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].name : NULL; }
 const char *isa_field_meaning(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].meaning : NULL; }
+int isa_overlay_count(void) { return N_OVERLAYS; }
+int isa_overlay(int i, int *op, int *f, const char **name, const char **meaning) {
+  if (i < 0 || i >= N_OVERLAYS) return -1;
+  *op = overlays[i].op, *f = overlays[i].field, *name = overlays[i].name, *meaning = overlays[i].meaning;
+  return 0;
+}
+const char *isa_field_name_op(int op, int f) {
+  for (int i = 0; i < N_OVERLAYS; i++)
+    if (overlays[i].op == op && overlays[i].field == f) return overlays[i].name;
+  return isa_field_name(f);
+}
+const char *isa_field_meaning_op(int op, int f) {
+  for (int i = 0; i < N_OVERLAYS; i++)
+    if (overlays[i].op == op && overlays[i].field == f) return overlays[i].meaning;
+  return isa_field_meaning(f);
+}
 int isa_field_group(int f) { return fields[f].group; }
 int isa_field_kind(int f) { return fields[f].kind; }
 const char *isa_group_name(int g) { return g >= 0 && g < ISA_GROUP_COUNT ? group_names[g] : NULL; }
@@ -284,6 +311,7 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
   /* two read ports split the weight LOADs whose element has at least 32 beats (two 16-beat
    * bursts an element, rtl/dlvta_rdma.v) */
   d->wgt_split = d->rd_ports == 2 && c->elem_bytes[ISA_MEM_WGT] >= 32 * (d->axi_bits / 8);
+  d->dw_taps = d->block_in / 2; /* DWGEMM: one DSP per tap and lane pair (rtl/dlvta_gemm.v) */
   d->log_sram = d->log_src;
   if (d->log_uop > d->log_sram) d->log_sram = d->log_uop;
   if (d->log_wgt > d->log_sram) d->log_sram = d->log_wgt;
@@ -487,8 +515,9 @@ int isa_insn_unit(const isa_insn *in) {
   return m < 8 && mems[m].valid ? mems[m].unit : -1;
 }
 
-static int check_semantics(const isa_insn *in) {
+static int check_semantics(const isa_config *c, const isa_insn *in) {
   unsigned op = in->f[ISA_F_opcode];
+  if (op == ISA_OP_DWGEMM && (in->f[ISA_F_taps] < 1 || in->f[ISA_F_taps] > c->d.dw_taps)) return ISA_E_RANGE;
   if (op == ISA_OP_LOAD) {
     unsigned m = in->f[ISA_F_mem];
     if (m >= 8 || !mems[m].valid || m == ISA_MEM_OUT) return ISA_E_MEM;
@@ -518,7 +547,7 @@ int isa_decode(const isa_config *c, const isa_word *w, isa_insn *out) {
   uint64_t mask0 = used >= 64 ? ~0ull : (1ull << used) - 1;
   uint64_t mask1 = used <= 64 ? 0 : used >= 128 ? ~0ull : (1ull << (used - 64)) - 1;
   if ((w->w[0] & ~mask0) | (w->w[1] & ~mask1)) return ISA_E_RESERVED;
-  return check_semantics(out);
+  return check_semantics(c, out);
 }
 
 int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field) {
@@ -593,7 +622,7 @@ int isa_disasm(const isa_config *c, const isa_word *w, char *buf, size_t n) {
         if (v) sb_printf(&sb, " %s", fields[f].name);
         break;
       case ISA_KIND_S: sb_printf(&sb, " %s=%d", fields[f].name, isa_sext(v, c->fwidth[f])); break;
-      default: sb_printf(&sb, " %s=%u", fields[f].name, v); break;
+      default: sb_printf(&sb, " %s=%u", isa_field_name_op((int)op, f), v); break;
       }
     }
     static const int tok[] = {ISA_F_pop_prev, ISA_F_pop_next, ISA_F_push_prev, ISA_F_push_next};

@@ -36,6 +36,12 @@ enum isa_field {
   ISA_F_COUNT
 };
 
+/* overlays (DLVTA_OVERLAY): another name of a field's bits in one opcode */
+enum {
+#define DLVTA_OVERLAY(OP, FIELD, NAME, MEANING) ISA_F_##NAME = ISA_F_##FIELD,
+#include "isa.def"
+};
+
 enum isa_opcode {
 #define DLVTA_OP(CODE, NAME, UNIT, GROUPS, MEANING) ISA_OP_##NAME = CODE,
 #include "isa.def"
@@ -107,6 +113,9 @@ typedef struct isa_derived {
   /* weight LOADs use both read ports (rd_ports 2 and a weight element of at least 32 beats):
    * each 16-beat burst of an element's odd half goes to the second port (rtl/dlvta_rdma.v) */
   unsigned wgt_split;
+  /* DWGEMM's most taps: BLOCK_IN / 2 (a DSP makes two products of one input lane: tap t of lane
+   * 2m in its low half, of lane 2m + 1 in its high half, ISA.md "DWGEMM") */
+  unsigned dw_taps;
 } isa_derived;
 
 typedef struct isa_config {
@@ -157,6 +166,12 @@ void isa_config_write_def(const isa_derived *d, FILE *f);
 /* ---- table metadata --------------------------------------------------------------------- */
 const char *isa_field_name(int field);
 const char *isa_field_meaning(int field);
+/* the field's name (and meaning) in opcode op: its overlay's (DLVTA_OVERLAY) or its own */
+const char *isa_field_name_op(int opcode, int field);
+const char *isa_field_meaning_op(int opcode, int field);
+int isa_overlay_count(void);
+/* overlay i: its opcode, field, name and meaning; 0, or -1 past the last */
+int isa_overlay(int i, int *opcode, int *field, const char **name, const char **meaning);
 int isa_field_group(int field);
 int isa_field_kind(int field);
 const char *isa_group_name(int group);

@@ -90,6 +90,17 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
     snprintf(n, sizeof n, "F_%s_WIDTH", u);
     e(f, n, c->fwidth[i], NULL);
   }
+  for (int i = 0; i < isa_overlay_count(); i++) { /* another name of a field's bits in one opcode */
+    int op, fi;
+    const char *name, *meaning;
+    isa_overlay(i, &op, &fi, &name, &meaning);
+    upper(u, name);
+    snprintf(n, sizeof n, "F_%s_POS", u);
+    e(f, n, c->fpos[fi], meaning);
+    snprintf(n, sizeof n, "F_%s_WIDTH", u);
+    e(f, n, c->fwidth[fi], NULL);
+  }
+  e(f, "DW_TAPS", d->dw_taps, "DWGEMM's most taps (BLOCK_IN / 2)");
   for (int op = 0; op < 8; op++) {
     if (!isa_op_name(op)) continue;
     snprintf(n, sizeof n, "OP_%s", isa_op_name(op));

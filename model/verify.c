@@ -125,14 +125,19 @@ static int check_nest(vstate *v, uint32_t k, const isa_insn *in) {
   if (v->iters > CC_VERIFY_MAX_ITERS)
     return verr(v, k, "the program's loop iterations x micro-ops reach %" PRIu64 ", over the limit of %llu", v->iters,
                 (unsigned long long)CC_VERIFY_MAX_ITERS);
-  int gemm = f[ISA_F_opcode] == ISA_OP_GEMM;
+  int dw = f[ISA_F_opcode] == ISA_OP_DWGEMM, gemm = dw || f[ISA_F_opcode] == ISA_OP_GEMM;
   int n_kind;
-  struct { const char *name; uint64_t fo, fi; unsigned depth; } kind[3];
+  struct { const char *name; uint64_t fo, fi, li; unsigned depth; } kind[3];
+  for (int j = 0; j < 3; j++) kind[j].li = li;
   if (gemm) {
     n_kind = f[ISA_F_reset] ? 1 : 3; /* reset reads no input or weight */
     kind[0].name = "ACC", kind[0].fo = f[ISA_F_acc_out], kind[0].fi = f[ISA_F_acc_in], kind[0].depth = d->acc_depth;
     kind[1].name = "INP", kind[1].fo = f[ISA_F_inp_out], kind[1].fi = f[ISA_F_inp_in], kind[1].depth = d->inp_depth;
     kind[2].name = "WGT", kind[2].fo = f[ISA_F_wgt_out], kind[2].fi = f[ISA_F_wgt_in], kind[2].depth = d->wgt_depth;
+    if (dw) { /* taps T (decoded: 1..dw_taps): ACC and WGT over i' = i - (T - 1) >= 0, no WGT outer factor */
+      kind[0].li = kind[2].li = li > f[ISA_F_taps] - 1 ? li - (f[ISA_F_taps] - 1) : 1;
+      kind[2].fo = 0;
+    }
     if (!f[ISA_F_reset] && f[ISA_F_bias]) { /* wgt_in is the first bias element, no factor */
       kind[2].fi = 0;
       if (f[ISA_F_wgt_in] + (ue - 1 - ub) >= d->acc_depth)
@@ -159,11 +164,11 @@ static int check_nest(vstate *v, uint32_t k, const isa_insn *in) {
     v->c_gen = v->gen, v->c_ub = ub, v->c_ue = ue;
   }
   for (int j = 0; j < n_kind; j++) {
-    uint64_t top = v->c_max[j] + (lo - 1) * kind[j].fo + (li - 1) * kind[j].fi;
+    uint64_t top = v->c_max[j] + (lo - 1) * kind[j].fo + (kind[j].li - 1) * kind[j].fi;
     if (top >= kind[j].depth)
       return verr(v, k, "%s index %" PRIu64 " (largest micro-op field %" PRIu32 " of micro-ops %" PRIu64 "..%" PRIu64
                   ", o=%" PRIu64 " i=%" PRIu64 ") past the buffer's %u",
-                  kind[j].name, top, v->c_max[j], ub, ue - 1, lo - 1, li - 1, kind[j].depth);
+                  kind[j].name, top, v->c_max[j], ub, ue - 1, lo - 1, kind[j].li - 1, kind[j].depth);
   }
   return 0;
 }
@@ -185,6 +190,7 @@ static int verify_walk(const isa_config *cfg, const vprog *p, char *err, size_t 
     case ISA_OP_LOAD:
     case ISA_OP_STORE: rc = check_mem(&v, k, &in); break;
     case ISA_OP_GEMM:
+    case ISA_OP_DWGEMM:
     case ISA_OP_ALU: rc = check_nest(&v, k, &in); break;
     default: break;
     }

@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 /* not every test uses every helper */
+#define GEMM_REF_WIN 64 /* DWGEMM's window history: more than any config's BLOCK_IN / 2 */
 #define TREF static __attribute__((unused))
 
 /* ---- random numbers (splitmix64) ---------------------------------------------------------- */
@@ -174,14 +175,48 @@ TREF int ref_run(ref *r, const isa_word *w, uint32_t n, uint8_t *image, uint64_t
         }
       continue;
     }
-    /* GEMM / ALU */
+    /* GEMM / DWGEMM / ALU */
+    uint64_t nv = 0;          /* DWGEMM: input vectors read so far by this instruction */
+    uint64_t vx[GEMM_REF_WIN]; /* DWGEMM: vx[n % GEMM_REF_WIN]: the index read by iteration n */
     for (uint64_t o = 0; o < f[ISA_F_loop_out]; o++)
       for (uint64_t i = 0; i < f[ISA_F_loop_in]; i++)
         for (uint64_t u = f[ISA_F_uop_begin]; u < f[ISA_F_uop_end]; u++) {
           if (u >= d->uop_depth) return -1;
           uint32_t ua, us, uw;
           isa_uop_fields(c, r->uop[u], &ua, &us, &uw);
-          if (op == ISA_OP_GEMM) {
+          if (op == ISA_OP_DWGEMM) { /* ISA.md "DWGEMM" */
+            uint64_t T = f[ISA_F_taps], H = r->bi / 2;
+            uint64_t x = us + o * f[ISA_F_inp_out] + i * f[ISA_F_inp_in];
+            if (!f[ISA_F_reset] && x >= d->inp_depth) return -1; /* reset: x unused, unchecked */
+            vx[nv++ % GEMM_REF_WIN] = x;
+            uint64_t ip = i >= T - 1 ? i - (T - 1) : 0;
+            int bias = !f[ISA_F_reset] && f[ISA_F_bias];
+            uint64_t a = ua + o * f[ISA_F_acc_out] + ip * f[ISA_F_acc_in];
+            uint64_t wi = uw + (bias ? 0 : ip * f[ISA_F_wgt_in]);
+            uint64_t bi = bias ? f[ISA_F_wgt_in] + u - f[ISA_F_uop_begin] : a;
+            if (a >= d->acc_depth || bi >= d->acc_depth || (!f[ISA_F_reset] && wi >= d->wgt_depth)) return -1;
+            r->gemm_iters++;
+            if (!f[ISA_F_reset]) r->macs += (uint64_t)r->nb * r->bi * r->bo;
+            if (i < T - 1) continue; /* warm-up: no write */
+            for (unsigned b = 0; b < r->nb; b++)
+              for (unsigned j = 0; j < r->bo; j++) {
+                int32_t *p = &r->acc[a * al + b * r->bo + j];
+                if (f[ISA_F_reset]) {
+                  *p = 0;
+                } else {
+                  int64_t sum = r->acc[bi * al + b * r->bo + j];
+                  for (unsigned q = 0; q < r->bi; q++) {
+                    uint64_t t = q % H; /* tap t: the vector read t iterations before this one */
+                    if (t >= T) continue;
+                    unsigned lane = (unsigned)((2 * (j / 2) + (q >= H ? 1 : 0)) % r->bi);
+                    uint64_t xt = vx[(nv - 1 - t) % GEMM_REF_WIN];
+                    sum += (int64_t)r->inp[(xt * r->nb + b) * r->bi + lane] * r->wgt[(wi * r->bo + j) * r->bi + q];
+                  }
+                  *p = ref_wrap32(sum);
+                }
+                r->out[a * al + b * r->bo + j] = (int8_t)ref_sext((uint32_t)*p, 8);
+              }
+          } else if (op == ISA_OP_GEMM) {
             uint64_t a = ua + o * f[ISA_F_acc_out] + i * f[ISA_F_acc_in];
             uint64_t x = us + o * f[ISA_F_inp_out] + i * f[ISA_F_inp_in];
             int bias = !f[ISA_F_reset] && f[ISA_F_bias]; /* start from acc[wgt_in + u - uop_begin] */

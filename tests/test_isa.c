@@ -35,6 +35,7 @@ static void random_insn(const isa_config *c, int op, isa_insn *in, int extreme) 
           in->f[ISA_F_pad_value] = 0;
   }
   if (g & (1u << ISA_GROUP_ALU)) in->f[ISA_F_alu_op] = (uint32_t)(rnd() % ISA_ALU_COUNT);
+  if (op == ISA_OP_DWGEMM) in->f[ISA_F_taps] = 1 + (uint32_t)(rnd() % c->d.dw_taps);
   int unit = isa_insn_unit(in);
   if (unit == ISA_UNIT_LOAD) in->f[ISA_F_pop_prev] = in->f[ISA_F_push_prev] = 0;
   if (unit == ISA_UNIT_STORE) in->f[ISA_F_pop_next] = in->f[ISA_F_push_next] = 0;

@@ -10,7 +10,7 @@
 
 /* Coverage over all programs. */
 static uint64_t cov_op[ISA_OP_COUNT], cov_mem[ISA_MEM_COUNT], cov_alu[ISA_ALU_COUNT][2];
-static uint64_t cov_pad, cov_padval, cov_reset, cov_bias, cov_src_inp, cov_tok[4], cov_multi_row, cov_empty, cov_fin_pop;
+static uint64_t cov_pad, cov_padval, cov_reset, cov_bias, cov_src_inp, cov_tok[4], cov_multi_row, cov_empty, cov_fin_pop, cov_dw_taps[2];
 
 static void cover(const isa_prog *p) {
   for (uint32_t i = 0; i < p->n_insns; i++) {
@@ -26,7 +26,9 @@ static void cover(const isa_prog *p) {
       cov_padval += (f[ISA_F_y_pad0] || f[ISA_F_x_pad0]) && f[ISA_F_pad_value];
       cov_multi_row += f[ISA_F_y_size] > 1 && f[ISA_F_x_stride] != f[ISA_F_x_size];
     }
-    if (f[ISA_F_opcode] == ISA_OP_GEMM) cov_reset += f[ISA_F_reset], cov_bias += !f[ISA_F_reset] && f[ISA_F_bias];
+    if (f[ISA_F_opcode] == ISA_OP_GEMM || f[ISA_F_opcode] == ISA_OP_DWGEMM)
+      cov_reset += f[ISA_F_reset], cov_bias += !f[ISA_F_reset] && f[ISA_F_bias];
+    if (f[ISA_F_opcode] == ISA_OP_DWGEMM) cov_dw_taps[f[ISA_F_taps] > 1 ? 1 : 0]++;
     if (f[ISA_F_opcode] == ISA_OP_ALU) cov_alu[f[ISA_F_alu_op]][f[ISA_F_use_imm]]++, cov_src_inp += f[ISA_F_src_inp];
     if ((f[ISA_F_opcode] == ISA_OP_GEMM || f[ISA_F_opcode] == ISA_OP_ALU) &&
         (f[ISA_F_uop_end] <= f[ISA_F_uop_begin] || !f[ISA_F_loop_out] || !f[ISA_F_loop_in]))
@@ -161,7 +163,18 @@ static int hb_check(const isa_prog *p, char *msg, size_t n) {
             if (hb_access(&h, u, B_UOP, k, 0)) break;
             uint32_t ua, us, uw;
             isa_uop_fields(c, h.uop[k], &ua, &us, &uw);
-            if (op == ISA_OP_GEMM) {
+            if (op == ISA_OP_DWGEMM) { /* ISA.md: x at every iteration; a, w at i' = l - (T - 1) */
+              uint64_t T = f[ISA_F_taps], ip = l >= T - 1 ? l - (T - 1) : 0;
+              uint64_t a = ua + o * f[ISA_F_acc_out] + ip * f[ISA_F_acc_in];
+              if (!f[ISA_F_reset]) hb_access(&h, u, B_INP, us + o * f[ISA_F_inp_out] + l * f[ISA_F_inp_in], 0);
+              if (l + 1 < T) continue; /* warm-up: nothing else read or written */
+              if (!f[ISA_F_reset]) {
+                int bias = (int)f[ISA_F_bias];
+                hb_access(&h, u, B_WGT, uw + (bias ? 0 : ip * f[ISA_F_wgt_in]), 0);
+                hb_access(&h, u, B_ACC, bias ? f[ISA_F_wgt_in] + k - f[ISA_F_uop_begin] : a, 0);
+              }
+              hb_access(&h, u, B_ACC, a, 1);
+            } else if (op == ISA_OP_GEMM) {
               uint64_t a = ua + o * f[ISA_F_acc_out] + l * f[ISA_F_acc_in];
               if (!f[ISA_F_reset]) { /* with bias: acc[wgt_in + k - uop_begin], no inner weight factor */
                 int bias = (int)f[ISA_F_bias];
@@ -375,10 +388,12 @@ int main(int argc, char **argv) {
         " finish-pop %" PRIu64, cov_pad, cov_padval, cov_reset, cov_multi_row, cov_empty, cov_fin_pop);
   for (int t = 0; t < 4; t++) CHECK(cov_tok[t] > 0, "token flag %d never generated", t);
   CHECK(cov_bias > 0, "no GEMM with bias generated");
+  CHECK(cov_dw_taps[0] > 0 && cov_dw_taps[1] > 0, "DWGEMMs of one tap: %" PRIu64 ", of more: %" PRIu64 " (want both)",
+        cov_dw_taps[0], cov_dw_taps[1]);
   CHECK(cov_src_inp > 0, "no ALU with an input-buffer source generated");
-  printf("coverage: LOAD %" PRIu64 " STORE %" PRIu64 " GEMM %" PRIu64 " ALU %" PRIu64 " FINISH %" PRIu64
-         "; padded loads %" PRIu64 ", resets %" PRIu64 ", biases %" PRIu64 ", empty nests %" PRIu64 "\n",
-         cov_op[ISA_OP_LOAD], cov_op[ISA_OP_STORE], cov_op[ISA_OP_GEMM], cov_op[ISA_OP_ALU], cov_op[ISA_OP_FINISH],
-         cov_pad, cov_reset, cov_bias, cov_empty);
+  printf("coverage: LOAD %" PRIu64 " STORE %" PRIu64 " GEMM %" PRIu64 " DWGEMM %" PRIu64 " ALU %" PRIu64
+         " FINISH %" PRIu64 "; padded loads %" PRIu64 ", resets %" PRIu64 ", biases %" PRIu64 ", empty nests %" PRIu64 "\n",
+         cov_op[ISA_OP_LOAD], cov_op[ISA_OP_STORE], cov_op[ISA_OP_GEMM], cov_op[ISA_OP_DWGEMM], cov_op[ISA_OP_ALU],
+         cov_op[ISA_OP_FINISH], cov_pad, cov_reset, cov_bias, cov_empty);
   return TEST_END();
 }

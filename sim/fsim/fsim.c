@@ -799,6 +799,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     if (wk->rows) t = store_time(r, in, t + tm->wr_overhead);
     break;
   case ISA_OP_GEMM:
+  case ISA_OP_DWGEMM: /* the same pipeline, one iteration a cycle (warm-up ones too) */
     if (wk->iters) t += tm->gemm_fill + wk->iters;
     r->ctr->gemm_cycles += wk->iters;
     break;

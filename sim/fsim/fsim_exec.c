@@ -288,6 +288,82 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
   return DRV_OK;
 }
 
+/* DWGEMM (ISA.md): GEMM's nest where every iteration reads inp[x] into a sliding window of the
+ * last dw_taps vectors, the first T - 1 inner iterations (T = taps) of each outer one only fill
+ * it, and the others write acc[a] (a and w from i' = i - (T - 1)) with lane j's products of
+ * weight column k taken from window tap k % H (masked past T) at input lane
+ * (2 floor(j / 2) + (k >= H)) % BLOCK_IN. The same pipeline and cycles as GEMM. */
+static void dw_row(fsim *s, uint64_t a, uint64_t src, uint64_t wv, const uint64_t *ring, uint64_t nit,
+                   unsigned T, unsigned H) {
+  const unsigned nb = s->nb, bi = s->bi, bo = s->bo, al = nb * bo, il = nb * bi;
+  const int8_t *we = s->wgt + wv * (uint64_t)bo * bi;
+  for (unsigned b = 0; b < nb; b++)
+    for (unsigned j = 0; j < bo; j++) {
+      uint32_t v = (uint32_t)s->acc[src * al + b * bo + j];
+      for (unsigned k = 0; k < bi; k++) {
+        unsigned t = k % H, lane = (2 * (j / 2) + (k >= H)) % bi;
+        if (t >= T) continue;
+        const int8_t *x = s->inp + ring[(nit - 1 - t) % H] * il + b * bi;
+        v += (uint32_t)((int32_t)x[lane] * (int32_t)we[j * bi + k]);
+      }
+      s->acc[a * al + b * bo + j] = (int32_t)v;
+      s->out[a * al + b * bo + j] = (int8_t)v;
+    }
+}
+
+static int exec_dwgemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in, fsim_work *wk,
+                       drv_error *err) {
+  const uint32_t *f = in->f;
+  const isa_derived *d = &s->cfg->d;
+  fsim_nest n;
+  if (decode_uops(s, idx, w, in, &n, err)) return DRV_E_EXEC;
+  if (n.ue <= n.ub || !n.lo || !n.li) return DRV_OK;
+  const unsigned T = f[ISA_F_taps], H = d->dw_taps; /* 1 <= T <= H: isa_decode */
+  int reset = (int)f[ISA_F_reset], bias = !reset && f[ISA_F_bias];
+  /* a and w over i' (the written iterations' inner index; warm-up ones use i' = 0), x over i */
+  fsim_nest nw = n;
+  nw.li = n.li > T - 1 ? n.li - (T - 1) : 1;
+  idx_kind kaw[2] = {
+      {"a", "ACC", s->ua, f[ISA_F_acc_out], f[ISA_F_acc_in], d->acc_depth},
+      {"w", "WGT", s->uw, 0, bias ? 0 : f[ISA_F_wgt_in], d->wgt_depth},
+  };
+  idx_kind kx = {"x", "INP", s->us, f[ISA_F_inp_out], f[ISA_F_inp_in], d->inp_depth};
+  if (check_nest(s, idx, w, &nw, kaw, reset ? 1 : 2, err) || (!reset && check_nest(s, idx, w, &n, &kx, 1, err)))
+    return DRV_E_EXEC;
+  if (bias && f[ISA_F_wgt_in] + (n.ue - 1 - n.ub) >= d->acc_depth) {
+    char what[256];
+    snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
+             f[ISA_F_wgt_in] + (n.ue - 1 - n.ub), d->acc_depth, n.ue - 1);
+    return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
+  }
+  wk->iters = n.lo * n.li * (n.ue - n.ub);
+  if (!reset) wk->macs = wk->iters * s->nb * s->bi * s->bo;
+  if (n.li >= T) { /* the source cache forgets every element between the lowest and highest written */
+    uint64_t amin = UINT64_MAX, amax = 0;
+    for (uint64_t u = n.ub; u < n.ue; u++) {
+      if (s->ua[u] < amin) amin = s->ua[u];
+      if (s->ua[u] > amax) amax = s->ua[u];
+    }
+    sc_written(s, amin, amax + (n.lo - 1) * kaw[0].fo + (nw.li - 1) * kaw[0].fi);
+  }
+  uint64_t ring[GEMM_MAX_BI / 2 + 1], nit = 0;
+  const unsigned al = s->acc_lanes;
+  for (uint64_t o = 0; o < n.lo; o++)
+    for (uint64_t i = 0; i < n.li; i++)
+      for (uint64_t u = n.ub; u < n.ue; u++) {
+        ring[nit++ % H] = s->us[u] + o * kx.fo + i * kx.fi;
+        if (i + 1 < T) continue; /* warm-up: fills the window, writes nothing */
+        uint64_t ip = i - (T - 1), a = s->ua[u] + o * kaw[0].fo + ip * kaw[0].fi;
+        if (reset) {
+          memset(s->acc + a * al, 0, al * 4);
+          memset(s->out + a * al, 0, al);
+          continue;
+        }
+        dw_row(s, a, bias ? f[ISA_F_wgt_in] + (u - n.ub) : a, s->uw[u] + ip * kaw[1].fi, ring, nit, T, H);
+      }
+  return DRV_OK;
+}
+
 /* ALU lane operations (ISA.md table); a and b are int32 lanes, c the REQ parameter lane. */
 static int32_t alu_shr(int32_t a, int32_t b) {
   int32_t sh = sext6((uint32_t)b);
@@ -428,6 +504,7 @@ int fsim_x_exec(fsim *s, const fsim_dram *dram, uint32_t idx, const isa_word *w,
   case ISA_OP_LOAD:
   case ISA_OP_STORE: return exec_mem(s, dram, idx, w, in, wk, err);
   case ISA_OP_GEMM: return exec_gemm(s, idx, w, in, wk, err);
+  case ISA_OP_DWGEMM: return exec_dwgemm(s, idx, w, in, wk, err);
   case ISA_OP_ALU: return exec_alu(s, idx, w, in, wk, err);
   default: return DRV_OK; /* FINISH: no data effect */
   }

@@ -394,13 +394,17 @@ static void gen_gemm(gen *g, int h, int reset) {
   uint32_t uops[MAX_UOPS];
   for (unsigned u = 0; u < nu; u++) uops[u] = isa_uop(c, k[0].base[u], k[1].base[u], k[2].base[u]);
   gen_uops(g, uops, nu, &ub, &ue);
-  isa_insn *in = emit(g, ISA_UNIT_COMPUTE, ISA_OP_GEMM);
+  /* a DWGEMM of taps T <= li: a and w over i' < li - (T - 1) and no weight outer factor (a subset
+   * of the nest's o = 0 indices), x over i < li as generated */
+  int dw = !(g->o.flags & PROGEN_F_NO_DWGEMM) && chance(g, 1, 4);
+  unsigned T = dw ? rr(g, 1, umin(c->d.dw_taps, li)) : 1;
+  isa_insn *in = emit(g, ISA_UNIT_COMPUTE, dw ? ISA_OP_DWGEMM : ISA_OP_GEMM);
   set_loop(in, ub, ue, lo, li);
   in->f[ISA_F_reset] = (uint32_t)reset;
   in->f[ISA_F_acc_out] = k[0].fo, in->f[ISA_F_acc_in] = k[0].fi;
   in->f[ISA_F_inp_out] = k[1].fo, in->f[ISA_F_inp_in] = k[1].fi;
-  in->f[ISA_F_wgt_out] = k[2].fo, in->f[ISA_F_wgt_in] = k[2].fi;
-  if (reset) mark_nest(g, &k[0], nu, lo, li);
+  in->f[ISA_F_wgt_out] = dw ? T : k[2].fo, in->f[ISA_F_wgt_in] = k[2].fi;
+  if (reset) mark_nest(g, &k[0], nu, lo, li - (T - 1));
   if (!reset && chance(g, 1, 4)) gen_bias(g, in, h, nu);
 }
 

@@ -45,6 +45,7 @@ enum {
   PROGEN_F_NO_GEMM = 2,    /* no GEMM (accumulators are initialised by LOADs) */
   PROGEN_F_NO_ALU = 4,     /* no ALU */
   PROGEN_F_ONE_BUFFER = 8, /* no double buffering: every tile uses the same halves */
+  PROGEN_F_NO_DWGEMM = 16, /* GEMMs are never DWGEMMs */
 };
 
 /* Default options (small programs that simulate fast on RTL). */
