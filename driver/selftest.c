@@ -103,9 +103,9 @@ static void st_report(st *s, const char *name, int ok, const char *detail) {
   drv_counters c;
   drv_counters_read(s->dev, &c);
   ok ? s->passed++ : s->failed++;
-  fprintf(s->out, "%s  %-22s cycles=%-7" PRIu64 " insns L%" PRIu64 " S%" PRIu64 " G%" PRIu64 " A%" PRIu64
-         " F%" PRIu64 " bytes rd %" PRIu64 " wr %" PRIu64 "%s%s\n", ok ? "PASS" : "FAIL", name,
-         c.cycles, c.insns[ISA_OP_LOAD], c.insns[ISA_OP_STORE], c.insns[ISA_OP_GEMM],
+  fprintf(s->out, "%s  %-22s cycles=%-7" PRIu64 " insns L%" PRIu64 " S%" PRIu64 " G%" PRIu64 " D%" PRIu64
+         " A%" PRIu64 " F%" PRIu64 " bytes rd %" PRIu64 " wr %" PRIu64 "%s%s\n", ok ? "PASS" : "FAIL", name,
+         c.cycles, c.insns[ISA_OP_LOAD], c.insns[ISA_OP_STORE], c.insns[ISA_OP_GEMM], c.insns[ISA_OP_DWGEMM],
          c.insns[ISA_OP_ALU], c.insns[ISA_OP_FINISH], c.bytes_read, c.bytes_written,
          detail && *detail ? "\n      " : "", detail ? detail : "");
   fflush(s->out);
@@ -344,6 +344,64 @@ static void check_gemm(st *s) {
   free(in), free(w), free(want), free(acc), free(x1), free(x2);
 }
 
+/* DWGEMM (ISA.md): a reset pass, then a window of T taps over two rows of three outputs (loop_in
+ * = 3 + T - 1: T - 1 warm-up iterations a row) with every weight column random, so the lane
+ * pairing of the columns and the masking of the taps past T are checked too. */
+static void dw_ref(const isa_derived *d, unsigned T, unsigned LI, const int8_t *in, const int8_t *w, int32_t *acc) {
+  unsigned B = d->batch, BI = d->block_in, BO = d->block_out, H = d->dw_taps, W = LI - (T - 1);
+  for (unsigned o = 0; o < 2; o++)
+    for (unsigned i = T - 1; i < LI; i++)
+      for (unsigned b = 0; b < B; b++)
+        for (unsigned j = 0; j < BO; j++) {
+          int32_t sum = 0;
+          for (unsigned k = 0; k < BI; k++) {
+            unsigned t = k % H, lane = (2 * (j / 2) + (k >= H)) % BI; /* tap t: read t iterations ago */
+            if (t < T) sum += in[(o * LI + i - t) * B * BI + b * BI + lane] * w[j * BI + k];
+          }
+          acc[(o * W + i - (T - 1)) * B * BO + b * BO + j] = sum;
+        }
+}
+
+static void check_dwgemm(st *s) {
+  const isa_config *c = s->cfg;
+  const isa_derived *d = &c->d;
+  unsigned B = d->batch, BI = d->block_in, BO = d->block_out, lanes = B * BO;
+  unsigned T = d->dw_taps < 3 ? d->dw_taps : 3, W = 3, LI = W + T - 1;
+  int n = 2 * (int)W;
+  char body[8192] = "", err[2048] = "";
+  cat(body, sizeof body, "load uop sram=0 dram=%" PRIu64 " y_size=1 x_size=1 x_stride=1\n", st_dram(s, ISA_MEM_UOP, 0));
+  cat(body, sizeof body, "load wgt sram=0 dram=%" PRIu64 " y_size=1 x_size=1 x_stride=1\n", st_dram(s, ISA_MEM_WGT, 0));
+  cat(body, sizeof body, "load inp sram=0 dram=%" PRIu64 " y_size=1 x_size=%u x_stride=%u push_next\n",
+      st_dram(s, ISA_MEM_INP, 0), 2 * LI, 2 * LI);
+  cat(body, sizeof body, "dwgemm reset uop_begin=0 uop_end=1 loop_out=2 loop_in=%u acc_out=%u acc_in=1 inp_out=%u "
+      "inp_in=1 taps=%u wgt_in=0\n", LI, W, LI, T);
+  cat(body, sizeof body, "dwgemm uop_begin=0 uop_end=1 loop_out=2 loop_in=%u acc_out=%u acc_in=1 inp_out=%u "
+      "inp_in=1 taps=%u wgt_in=0 pop_prev push_next\n", LI, W, LI, T);
+  size_t ni = 2 * (size_t)LI * B * BI, nw = (size_t)BO * BI;
+  int8_t *in = malloc(ni), *w = malloc(nw), *want = malloc(4 * (size_t)n * lanes);
+  int32_t *acc = calloc((size_t)n * lanes, sizeof *acc);
+  if (!in || !w || !want || !acc) {
+    free(in), free(w), free(want), free(acc);
+    st_report(s, "dwgemm_window", 0, "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < ni; i++) in[i] = (int8_t)st_range(s, -128, 127);
+  for (size_t i = 0; i < nw; i++) w[i] = (int8_t)st_range(s, -128, 127);
+  dw_ref(d, T, LI, in, w, acc);
+  st_tail(s, body, sizeof body, n, acc, want, "");
+  isa_prog p;
+  int ok = st_asm(s, body, &p, err, sizeof err) == 0;
+  if (ok) {
+    put32(p.image + s->off[ISA_MEM_UOP], (int32_t)isa_uop(c, 0, 0, 0));
+    memcpy(p.image + s->off[ISA_MEM_WGT], w, nw);
+    memcpy(p.image + s->off[ISA_MEM_INP], in, ni);
+    ok = st_run_check(s, &p, want, 4 * (uint64_t)n, err, sizeof err);
+    isa_prog_free(&p);
+  }
+  st_report(s, "dwgemm_window", ok, ok ? "" : err);
+  free(in), free(w), free(want), free(acc);
+}
+
 /* LOAD ACC (int32) and ACC8 (int8, sign-extended) with padding on every side on the compute
  * unit, straight out through OUT (the low 8 bits; then the shifted copies of st_tail). */
 static void check_acc_pad(st *s, int mem) {
@@ -460,6 +518,7 @@ int selftest_run(drv_dev *dev, const selftest_opts *opts, FILE *out) {
   check_acc_pad(&s, ISA_MEM_ACC);
   check_acc_pad(&s, ISA_MEM_ACC8);
   check_gemm(&s);
+  check_dwgemm(&s);
   for (int op = 0; op < ISA_ALU_COUNT; op++)
     for (int imm = 0; imm < 2; imm++) check_alu(&s, op, imm);
   char body[1024];
