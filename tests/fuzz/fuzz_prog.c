@@ -18,7 +18,7 @@ static uint64_t work(const isa_prog *p) {
     isa_insn in;
     if (isa_decode(p->cfg, &p->insns[k], &in) != ISA_OK) continue;
     unsigned op = in.f[ISA_F_opcode];
-    if ((op == ISA_OP_GEMM || op == ISA_OP_ALU) && in.f[ISA_F_uop_end] > in.f[ISA_F_uop_begin])
+    if ((op == ISA_OP_GEMM || op == ISA_OP_DWGEMM || op == ISA_OP_ALU) && in.f[ISA_F_uop_end] > in.f[ISA_F_uop_begin])
       n += (uint64_t)in.f[ISA_F_loop_out] * in.f[ISA_F_loop_in] * (in.f[ISA_F_uop_end] - in.f[ISA_F_uop_begin]);
   }
   return n;
