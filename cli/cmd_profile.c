@@ -162,7 +162,6 @@ static void trace_layers(FILE *f, const prof *p, double mhz, uint64_t peak) {
 }
 
 static void trace_insns(FILE *f, const prof *p, double mhz) {
-  static const char *const op_names[] = {"load", "store", "gemm", "alu", "finish"};
   for (size_t i = 0; i < p->n; i++) {
     const span *s = &p->sp[i];
     int tid = s->unit + 1;
@@ -177,9 +176,12 @@ static void trace_insns(FILE *f, const prof *p, double mhz) {
     unsigned op = (unsigned)(s->w.w[0] & 7u);
     isa_insn in;
     if (isa_decode(p->pm->cfg, &s->w, &in) == ISA_OK) op = in.f[ISA_F_opcode];
+    char name[16] = "?"; /* the table's opcode name, lower case */
+    const char *on = isa_op_name((int)op);
+    for (size_t k = 0; on && on[k] && k + 1 < sizeof name; k++) name[k] = (char)(on[k] >= 'A' && on[k] <= 'Z' ? on[k] + 32 : on[k]), name[k + 1] = 0;
     fprintf(f, ",\n{\"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 1, \"tid\": %d, \"name\": \"%s\", \"cat\": \"insn\", "
                "\"args\": {\"layer\": %d, \"index\": %" PRIu32 ", \"cycles\": %" PRIu64 ", \"insn\": ",
-            us(s->start, mhz), us(s->end - s->start, mhz), tid, op < 5 ? op_names[op] : "?", s->layer, s->index,
+            us(s->start, mhz), us(s->end - s->start, mhz), tid, name, s->layer, s->index,
             s->end - s->start);
     json_str(f, dis);
     if (s->rd || s->wr) fprintf(f, ", \"dram_read\": %" PRIu64 ", \"dram_written\": %" PRIu64, s->rd, s->wr);
