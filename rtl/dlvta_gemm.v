@@ -16,12 +16,25 @@
 // in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
 // [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
 // the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
+//
+// DWGEMM (dw_i; isa/ISA.md): each multiplier (input k, pair j: outputs 2j, 2j+1) has its own
+// operand register x(k, j). In GEMM mode it is inp[b][k] (the same for every pair). In DW mode it
+// is window tap t = k mod H (H = BLOCK_IN/2) at input lane (2j + (k >= H)) mod BLOCK_IN when
+// t < T (tap_en_i[t]), else 0: tap 0 is this iteration's inp_i, tap t >= 1 the input vector
+// read t DWGEMM iterations earlier (win, H-1 registers shifted by every DWGEMM iteration in S2,
+// shift_i). The packed weights and the trees are GEMM's: the weight columns k of the other lane
+// of a pair are zero (the compiler's layout), so output 2j sums x(k, j) * wgt[2j][k] and output
+// 2j+1 sums x(k, j) * wgt[2j+1][k], the ISA's products. dw_i and tap_en_i are registers constant
+// while an instruction runs, so the operand's select is one LUT after the input buffer's read.
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_gemm (
   input  wire                                          clk_i,
   input  wire                                          reset_i,   // the instruction's reset
+  input  wire                                          dw_i,      // the instruction is a DWGEMM
+  input  wire [`DLVTA_DW_TAPS-1:0]                     tap_en_i,  // DWGEMM: tap t is used (t < T)
+  input  wire                                          shift_i,   // a DWGEMM iteration in S2
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_i,
   input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_i,
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_i,
@@ -50,8 +63,22 @@ module dlvta_gemm (
     end
   endfunction
 
+  // ---- the DWGEMM window: tap[0] = inp_i, tap[t] = the input read t DWGEMM iterations ago ----
+  localparam integer H = `DLVTA_DW_TAPS;
+  localparam integer InBits = Batch * BlockIn * 8;
+  wire [InBits-1:0] tap [0:H-1];
+  assign tap[0] = inp_i;
+  genvar gt;
+  generate
+    for (gt = 1; gt < H; gt = gt + 1) begin : gen_win
+      reg [InBits-1:0] win_q;
+      always @(posedge clk_i) if (shift_i) win_q <= tap[gt-1];
+      assign tap[gt] = win_q;
+    end
+  endgenerate
+
   // ---- S2: operand registers; S3: products ----
-  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and inp[b][k]
+  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and x(k, j)
   wire [31:0] pp_q [0:Batch*BlockIn*Pairs-1];
   // odd BLOCK_OUT: the last output's products, one multiply each
   wire [16:0] po_q [0:Batch*BlockIn-1];
@@ -60,28 +87,35 @@ module dlvta_gemm (
   generate
     for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
       for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
-        reg signed [7:0] x_q;
-        always @(posedge clk_i) x_q <= inp_i[(gb*BlockIn+gk)*8 +: 8];
-        for (gj = 0; gj < Pairs; gj = gj + 1) begin : gen_pair
-          wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
-          wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
-          reg  signed [24:0] pw_q;
-          reg  signed [31:0] pp;
-          always @(posedge clk_i) begin
-            pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
-            pp <= pw_q * x_q;
+        wire [7:0] xn = inp_i[(gb*BlockIn+gk)*8 +: 8];  // GEMM's operand
+        // j < Pairs: pair j; j = Pairs (odd BLOCK_OUT): the last output alone
+        for (gj = 0; gj < (BlockOut + 1) / 2; gj = gj + 1) begin : gen_x
+          localparam integer Tap = gk % H;
+          localparam integer Lane = (2*gj + ((gk >= H) ? 1 : 0)) % BlockIn;
+          wire [7:0] xw = tap[Tap][(gb*BlockIn+Lane)*8 +: 8];  // DWGEMM's operand
+          reg signed [7:0] x_q;
+          always @(posedge clk_i) x_q <= (xn & {8{!dw_i}}) | (xw & {8{tap_en_i[Tap]}});
+          if (gj < Pairs) begin : gen_pair
+            wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
+            wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
+            reg  signed [24:0] pw_q;
+            reg  signed [31:0] pp;
+            always @(posedge clk_i) begin
+              pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
+              pp <= pw_q * x_q;
+            end
+            assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
+          end else begin : gen_odd
+            reg signed [7:0]  w_q;
+            reg signed [16:0] p;
+            always @(posedge clk_i) begin
+              w_q <= wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
+              p <= w_q * x_q;
+            end
+            assign po_q[gb*BlockIn + gk] = p;
           end
-          assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
         end
-        if (BlockOut % 2 == 1) begin : gen_odd
-          reg signed [7:0]  w_q;
-          reg signed [16:0] p;
-          always @(posedge clk_i) begin
-            w_q <= wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
-            p <= w_q * x_q;
-          end
-          assign po_q[gb*BlockIn + gk] = p;
-        end else begin : gen_even
+        if (BlockOut % 2 == 0) begin : gen_even
           assign po_q[gb*BlockIn + gk] = 17'd0;  // unused: every output is half of a pair
         end
       end
