@@ -1,5 +1,5 @@
-// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8/LUT, GEMM, ALU and FINISH from its
-// instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
+// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8/LUT, GEMM, DWGEMM, ALU and FINISH
+// from its instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
 // push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (AccCopies, from
 // the config's DLVTA_ACC_COPIES: two copies written together, so the ALU reads acc[dst] and
 // acc[src] in the same cycle, or one copy and a source-operand cache).
@@ -15,6 +15,14 @@
 //       operand on to S4..
 //   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
 //       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// A DWGEMM (isa/ISA.md) runs as a GEMM with dw_q set: dlvta_gemm.v takes its multipliers'
+// operands from the window of the last input vectors (tap_en_q: the taps T), the weight index
+// has no outer factor, and the first T-1 inner iterations of every outer iteration are warm-up
+// ones (wcnt_q counts them down): they read inp[x] (x over the real i) and pass S2, shifting the
+// window, but leave offa_q and offw_q in place (a and w over i' = max(0, i - (T-1)), range-checked
+// like every iteration) and carry a warm-up flag (s1_wu_q, r_wu_q, s2_wu_q, s3_wu_q, pwu_q) that
+// keeps them from writing acc/out in S(WG), so they forward nothing either. GEMM_CYCLES and
+// MAC_ITERS count them as GEMM iterations; dlvta_top counts a retired DWGEMM by its opcode.
 // An ALU op with src_inp takes its source from the input buffer's read port (as a GEMM does),
 // sign-extended, with no accumulator read, source cache or read-after-write wait for it.
 // A GEMM with bias reads its accumulator operand from acc[b] (b = wgt_in + u - uop_begin, from S0,
