@@ -1,5 +1,5 @@
-// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8/LUT, GEMM, ALU and FINISH from its
-// instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
+// rtl/dlvta_compute.v -- the compute unit: LOADs of UOP/ACC/ACC8/LUT, GEMM, DWGEMM, ALU and FINISH
+// from its instruction queue, in order, with the token protocol (pop_prev: L2C, pop_next: S2C,
 // push_prev: C2L, push_next: C2S). Owns the micro-op buffer and the accumulator (AccCopies, from
 // the config's DLVTA_ACC_COPIES: two copies written together, so the ALU reads acc[dst] and
 // acc[src] in the same cycle, or one copy and a source-operand cache).
@@ -15,6 +15,14 @@
 //       operand on to S4..
 //   S4.. GEMM (dlvta_gemm.v): products in the DSPs, the adder tree, and in S(WG) the
 //       accumulation and the write of acc[a] and out[a]; ALU: six stages, the write in S9 (WA)
+// A DWGEMM (isa/ISA.md) runs as a GEMM with dw_q set: dlvta_gemm.v takes its multipliers'
+// operands from the window of the last input vectors (tap_en_q: the taps T), the weight index
+// has no outer factor, and the first T-1 inner iterations of every outer iteration are warm-up
+// ones (wcnt_q counts them down): they read inp[x] (x over the real i) and pass S2, shifting the
+// window, but leave offa_q and offw_q in place (a and w over i' = max(0, i - (T-1)), range-checked
+// like every iteration) and carry a warm-up flag (s1_wu_q, r_wu_q, s2_wu_q, s3_wu_q, pwu_q) that
+// keeps them from writing acc/out in S(WG), so they forward nothing either. GEMM_CYCLES and
+// MAC_ITERS count them as GEMM iterations; dlvta_top counts a retired DWGEMM by its opcode.
 // An ALU op with src_inp takes its source from the input buffer's read port (as a GEMM does),
 // sign-extended, with no accumulator read, source cache or read-after-write wait for it.
 // A GEMM with bias reads its accumulator operand from acc[b] (b = wgt_in + u - uop_begin, from S0,
@@ -139,6 +147,8 @@ module dlvta_compute #(
   // have invalidated its source-cache entry (S1b adds a stage, invalidation two cycles more)
   localparam integer HzFast = WA - 2;
   localparam integer HzSlow = WA + 2;
+  localparam integer H = `DLVTA_DW_TAPS;  // DWGEMM's window
+  localparam integer TW = `DLVTA_F_TAPS_WIDTH;
   localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_LOOP = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
 
   // ---- head decode ----
@@ -173,7 +183,10 @@ module dlvta_compute #(
   reg        push_next_q;
   reg [7:0]  pad_q;
   reg        reset_q;
-  reg        bias_q;   // GEMM with bias (and no reset): the operand is acc[b], b = wgt_in + u - uop_begin
+  reg        bias_q;   // (DW)GEMM with bias (and no reset): the operand is acc[b], b = wgt_in + u - uop_begin
+  reg        dw_q;     // DWGEMM
+  reg [H-1:0] tap_en_q; // DWGEMM: tap t is used (t < taps), for dlvta_gemm's operand select
+  reg [TW-1:0] tw_q;   // DWGEMM: taps - 1, the warm-up iterations of each outer iteration (GEMM: 0)
   reg [3:0]  alu_op_q;
   reg        use_imm_q;
   reg        src_inp_q;  // an ALU op whose source is inp[s] (sign-extended lanes), not acc[s]
@@ -201,7 +214,16 @@ module dlvta_compute #(
   // an ALU source in the input buffer: read through the GEMM's input port, so it is neither an
   // accumulator source (no source cache, no read-after-write wait on it) nor slow
   wire h_src_inp = h_is_alu && h_needs_src && q_insn_i[`DLVTA_F_SRC_INP_POS];
-  wire is_gemm = (op_q == `DLVTA_OP_GEMM);
+  wire is_gemm = (op_q == `DLVTA_OP_GEMM) || dw_q;  // the GEMM core's counters (DWGEMM too)
+  wire h_is_dw = (h_op == `DLVTA_OP_DWGEMM);
+  wire [TW-1:0] h_taps = q_insn_i[`DLVTA_F_TAPS_POS +: TW];
+  reg  [H-1:0] h_tap_en;
+  integer ti;
+  always @* begin
+    h_tap_en = {H{1'b0}};
+    for (ti = 0; ti < H; ti = ti + 1)
+      h_tap_en[ti] = h_is_dw && ({1'b0, h_taps} > ti[TW:0]);
+  end
 
   // ---- LOAD of UOP / ACC / ACC8 / LUT ----
   wire h_is_uop = (h_mem == `DLVTA_MEM_UOP);
@@ -250,6 +272,11 @@ module dlvta_compute #(
   reg [31:0]     oba_q, obx_q, obw_q;   // o * factor_out
   reg [31:0]     offa_q, offx_q, offw_q; // o * factor_out + i * factor_in
   reg            kill_q;                // a range error stopped the loop
+  // DWGEMM: warm-up iterations left in this outer iteration's inner loop (tw_q at i = 0); while
+  // non-zero, the iteration issued is a warm-up one (reads inp, writes nothing) and the inner
+  // step leaves offa_q and offw_q (a and w over i' = max(0, i - (T-1))) where they are
+  reg [TW-1:0]   wcnt_q;
+  wire           warm = (wcnt_q != {TW{1'b0}});
   wire           slow;  // AccCopies = 1 and this ALU op reads acc[src]: S1R -> S1b -> S2
 
   wire r_err;     // the iteration in S1R is out of range
@@ -263,6 +290,7 @@ module dlvta_compute #(
   wire u_oor = (u_q[LogUop] != 1'b0);
 
   reg             s1_uoor_q;
+  reg             s1_wu_q;    // the iteration in S1 is a DWGEMM warm-up one (no write)
   reg [BW-1:0]    bb_q;       // wgt_in - uop_begin (bias mode)
   reg [LogAcc-1:0] s1_b_q;    // the bias index of the iteration in S1
   reg             s1_boor_q;  // ... out of range
@@ -314,6 +342,7 @@ module dlvta_compute #(
 
   reg              r_v_q;
   reg              r_err_q;
+  reg              r_wu_q;   // warm-up (no write), as s1_wu_q
   reg [LogAcc-1:0] r_a_q;
   reg [LogAcc-1:0] r_o_q;   // the accumulator operand's index: r_a_q, or the bias index b
   reg [LogX-1:0]   r_x_q;
@@ -348,6 +377,7 @@ module dlvta_compute #(
 
   // ---- S2: read data; S3: operands ----
   reg              s2_v_q;
+  reg              s2_wu_q;
   reg [LogAcc-1:0] s2_a_q;
   reg [LogAcc-1:0] s2_o_q;   // the operand index (= s2_a_q but for a GEMM with bias)
   reg [LogAcc-1:0] s2_s_q;
@@ -394,6 +424,7 @@ module dlvta_compute #(
   wire [AccBits-1:0] acc_s2 = (wr_v_q && !src_inp_q && (wr_a_q == s2_s_q)) ? wr_d_q : s2_s_raw;
   // S3 operands, again with the write of the last cycle
   reg               s3_v_q;
+  reg               s3_wu_q;
   reg [LogAcc-1:0]  s3_a_q;
   reg [LogAcc-1:0]  s3_o_q;
   reg [LogAcc-1:0]  s3_s_q;
@@ -444,6 +475,8 @@ module dlvta_compute #(
   // pv_q[k], pa_q[k]: the iteration in stage k (k = 4..WA) and its accumulator index
   reg [WA:4]        pv_q;
   reg [LogAcc-1:0]  pa_q [4:WA];
+  // pwu_q[k]: the GEMM iteration in stage k is a DWGEMM warm-up one: it writes nothing in S(WG)
+  reg [WG:4]        pwu_q;
   // po_q[k]: the GEMM iteration's operand index in stage k (pa_q but for a GEMM with bias)
   reg [LogAcc-1:0]  po_q [4:WG];
   // gd_q[k]: the accumulator operand of the GEMM iteration in stage k (k = 4..WG)
@@ -460,7 +493,8 @@ module dlvta_compute #(
   reg alu_en_q;
 
   dlvta_gemm u_gemm (
-    .clk_i(clk_i), .reset_i(reset_q), .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
+    .clk_i(clk_i), .reset_i(reset_q), .dw_i(dw_q), .tap_en_i(tap_en_q), .shift_i(s2_v_q && dw_q),
+    .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
     .acc_i(gemm_acc), .acc_o(gemm_y)
   );
 
@@ -500,7 +534,7 @@ module dlvta_compute #(
       acc_waddr = pa_q[WA];
       acc_wdata = alu_y;
     end else begin
-      acc_we = pv_q[WG];
+      acc_we = pv_q[WG] && !pwu_q[WG];
       acc_waddr = pa_q[WG];
       acc_wdata = gemm_y;
     end
@@ -545,6 +579,8 @@ module dlvta_compute #(
     alu_en_q <= is_alu && (s2_v_q || s3_v_q || (|pv_q));
     gfwd_q <= acc_we && (acc_waddr == pa_pre);
     pa_q[4] <= s3_a_q;
+    pwu_q[4] <= s3_wu_q;
+    for (pk = 5; pk <= WG; pk = pk + 1) pwu_q[pk] <= pwu_q[pk-1];
     for (pk = 5; pk <= WA; pk = pk + 1) pa_q[pk] <= pa_q[pk-1];
     po_q[4] <= s3_o_q;
     for (pk = 5; pk <= WG; pk = pk + 1) po_q[pk] <= po_q[pk-1];
@@ -563,6 +599,10 @@ module dlvta_compute #(
       pad_q <= 8'd0;
       reset_q <= 1'b0;
       bias_q <= 1'b0;
+      dw_q <= 1'b0;
+      tap_en_q <= {H{1'b0}};
+      tw_q <= {TW{1'b0}};
+      wcnt_q <= {TW{1'b0}};
       bb_q <= {BW{1'b0}};
       alu_op_q <= 4'd0;
       use_imm_q <= 1'b0;
@@ -588,6 +628,7 @@ module dlvta_compute #(
       kill_q <= 1'b0;
       s1_v_q <= 1'b0;
       s1_uoor_q <= 1'b0;
+      s1_wu_q <= 1'b0;
       s1_b_q <= {LogAcc{1'b0}};
       s1_boor_q <= 1'b0;
       s1_uop_q <= 32'd0;
@@ -597,6 +638,7 @@ module dlvta_compute #(
       s1_lima_q <= {LB{1'b0}}; s1_limx_q <= {LB{1'b0}}; s1_limw_q <= {LB{1'b0}};
       r_v_q <= 1'b0;
       r_err_q <= 1'b0;
+      r_wu_q <= 1'b0;
       r_a_q <= {LogAcc{1'b0}};
       r_o_q <= {LogAcc{1'b0}};
       r_x_q <= {LogX{1'b0}};
@@ -604,10 +646,12 @@ module dlvta_compute #(
       hz_v_q <= {(HzSlow-1){1'b0}};
       for (mk = 1; mk < HzSlow; mk = mk + 1) hz_a_q[mk] <= {LogAcc{1'b0}};
       s2_v_q <= 1'b0;
+      s2_wu_q <= 1'b0;
       s2_a_q <= {LogAcc{1'b0}};
       s2_o_q <= {LogAcc{1'b0}};
       s2_s_q <= {LogAcc{1'b0}};
       s3_v_q <= 1'b0;
+      s3_wu_q <= 1'b0;
       s3_a_q <= {LogAcc{1'b0}};
       s3_o_q <= {LogAcc{1'b0}};
       s3_s_q <= {LogAcc{1'b0}};
@@ -649,6 +693,7 @@ module dlvta_compute #(
 
       // pipeline S2 -> S3
       s3_v_q <= s2_v_q;
+      s3_wu_q <= s2_wu_q;
       s3_a_q <= s2_a_q;
       s3_o_q <= s2_o_q;
       s3_s_q <= s2_s_q;
@@ -676,12 +721,14 @@ module dlvta_compute #(
         s1b_a_q <= r_a_q;
         s1b_s_q <= r_s;
         s2_v_q <= s1b_v_q;
+        s2_wu_q <= 1'b0;  // slow: ALU only
         s2_a_q <= s1b_a_q;
         s2_o_q <= s1b_a_q;
         s2_s_q <= s1b_s_q;
       end else begin
         s1b_v_q <= 1'b0;
         s2_v_q <= r_go;
+        s2_wu_q <= r_wu_q;
         s2_a_q <= r_a_q;
         s2_o_q <= r_o_q;
         s2_s_q <= r_s;
@@ -692,6 +739,7 @@ module dlvta_compute #(
       if (adv) begin
         s1_v_q <= issue;
         s1_uoor_q <= u_oor;
+        s1_wu_q <= warm;
         s1_b_q <= b_now[LogAcc-1:0];
         s1_boor_q <= bias_q && (|(b_now >> LogAcc));
         s1_uop_q <= uop_rdata;
@@ -702,6 +750,7 @@ module dlvta_compute #(
         s1_limx_q <= lim_x;
         s1_limw_q <= lim_w;
         r_v_q <= s1_v_q && !kill_q && !r_err;
+        r_wu_q <= s1_wu_q;
         r_err_q <= s1_uoor_q || a_oor || (needs_src && (x_oor || w_oor)) || s1_boor_q || (src_inp_q && x_oor);
         r_a_q <= s1_ia_q;
         r_o_q <= bias_q ? s1_b_q : s1_ia_q;
@@ -717,6 +766,7 @@ module dlvta_compute #(
           u_q <= ubeg_q;
           if (i_wrap) begin
             i_q <= 14'd0;
+            wcnt_q <= tw_q;
             if (o_wrap) begin
               issuing_q <= 1'b0;
             end
@@ -729,9 +779,13 @@ module dlvta_compute #(
             offw_q <= obw_q + fw_out_q;
           end else begin
             i_q <= i_q + 14'd1;
-            offa_q <= offa_q + fa_in_q;
             offx_q <= offx_q + fx_in_q;
-            offw_q <= offw_q + fw_in_q;
+            if (warm) begin
+              wcnt_q <= wcnt_q - 1'b1;
+            end else begin
+              offa_q <= offa_q + fa_in_q;
+              offw_q <= offw_q + fw_in_q;
+            end
           end
         end else begin
           u_q <= u_q + 1'b1;
@@ -746,7 +800,11 @@ module dlvta_compute #(
             push_next_q <= h_push_next;
             pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
             reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
-            bias_q <= (h_op == `DLVTA_OP_GEMM) && !q_insn_i[`DLVTA_F_RESET_POS] && q_insn_i[`DLVTA_F_BIAS_POS];
+            dw_q <= h_is_dw;
+            tap_en_q <= h_tap_en;
+            tw_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
+            wcnt_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
+            bias_q <= ((h_op == `DLVTA_OP_GEMM) || h_is_dw) && !q_insn_i[`DLVTA_F_RESET_POS] && q_insn_i[`DLVTA_F_BIAS_POS];
             bb_q <= {{(BW-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]} -
                     {{(BW-`DLVTA_F_UOP_BEGIN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
@@ -773,7 +831,9 @@ module dlvta_compute #(
               fa_in_q <= {{(32-`DLVTA_F_ACC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: `DLVTA_F_ACC_IN_WIDTH]};
               fx_out_q <= {{(32-`DLVTA_F_INP_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: `DLVTA_F_INP_OUT_WIDTH]};
               fx_in_q <= {{(32-`DLVTA_F_INP_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: `DLVTA_F_INP_IN_WIDTH]};
-              fw_out_q <= {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
+              // DWGEMM: no outer factor (its wgt_out bits are the taps)
+              fw_out_q <= h_is_dw ? 32'd0 :
+                          {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
               // with bias, wgt_in is the first bias element, not a factor
               fw_in_q <= (q_insn_i[`DLVTA_F_BIAS_POS] && !q_insn_i[`DLVTA_F_RESET_POS]) ? 32'd0 :
                          {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
@@ -786,7 +846,7 @@ module dlvta_compute #(
             kill_q <= 1'b0;
             case (h_op)
               `DLVTA_OP_LOAD: state_q <= S_LOAD;
-              `DLVTA_OP_GEMM, `DLVTA_OP_ALU: begin
+              `DLVTA_OP_GEMM, `DLVTA_OP_DWGEMM, `DLVTA_OP_ALU: begin
                 issuing_q <= !h_empty_loop;
                 state_q <= S_LOOP;
               end

@@ -67,6 +67,7 @@ module dlvta_ctrl (
   input  wire        ev_ret_store_i,
   input  wire        ev_ret_gemm_i,
   input  wire        ev_ret_alu_i,
+  input  wire        ev_ret_dwgemm_i,
   input  wire        ev_ret_finish_i
 );
   localparam integer AddrBits = `DLVTA_REGS_ADDR_BITS;
@@ -189,6 +190,7 @@ module dlvta_ctrl (
     inc[`DLVTA_CNT_INSNS_STORE*16 +: 16] = {15'd0, ev_ret_store_i};
     inc[`DLVTA_CNT_INSNS_GEMM*16 +: 16] = {15'd0, ev_ret_gemm_i};
     inc[`DLVTA_CNT_INSNS_ALU*16 +: 16] = {15'd0, ev_ret_alu_i};
+    inc[`DLVTA_CNT_INSNS_DWGEMM*16 +: 16] = {15'd0, ev_ret_dwgemm_i};
     inc[`DLVTA_CNT_INSNS_FINISH*16 +: 16] = {15'd0, ev_ret_finish_i};
     inc[`DLVTA_CNT_MAC_ITERS*16 +: 16] = {15'd0, ev_mac_i};
     for (ci = 0; ci < `DLVTA_CNT_LOADS_LEN; ci = ci + 1) begin  // by memory code

@@ -1,9 +1,9 @@
 // rtl/dlvta_fetch.v -- the fetch unit: reads INSN_COUNT instructions from INSN_ADDR over AXI into
 // a small buffer (a burst is issued only when the buffer has room for all of it, so fetch never
 // holds the shared read port), checks each instruction as it enters the buffer (opcode, memory,
-// ALU op, reserved bits, padding of STOREs, token flags of its unit) and hands it in order with
-// its index to its unit's queue, waiting while that queue is full. Stops at the first FINISH
-// (dispatched to the compute unit) or illegal instruction.
+// ALU op, reserved bits, padding of STOREs, DWGEMM's taps, token flags of its unit) and hands it
+// in order with its index to its unit's queue, waiting while that queue is full. Stops at the
+// first FINISH (dispatched to the compute unit) or illegal instruction.
 `default_nettype none
 `include "dlvta_isa.vh"
 `include "dlvta_regs.vh"
@@ -124,6 +124,8 @@ module dlvta_fetch (
   wire push_next = insn[`DLVTA_F_PUSH_NEXT_POS];
 
   localparam [`DLVTA_F_ALU_OP_WIDTH-1:0] AluLast = `DLVTA_ALU_COUNT - 1;  // the last ALU op code
+  localparam [`DLVTA_F_TAPS_WIDTH-1:0] TapsMax = `DLVTA_DW_TAPS;  // DWGEMM's taps: 1..BLOCK_IN/2
+  wire [`DLVTA_F_TAPS_WIDTH-1:0] taps = insn[`DLVTA_F_TAPS_POS +: `DLVTA_F_TAPS_WIDTH];
 
   reg       legal;
   reg [1:0] unit;   // 0 load, 1 compute, 2 store
@@ -150,6 +152,10 @@ module dlvta_fetch (
       end
       `DLVTA_OP_GEMM: begin
         if ((insn >> `DLVTA_OP_GEMM_USED_BITS) != 128'd0) legal = 1'b0;
+      end
+      `DLVTA_OP_DWGEMM: begin
+        if ((insn >> `DLVTA_OP_DWGEMM_USED_BITS) != 128'd0) legal = 1'b0;
+        if ((taps == {`DLVTA_F_TAPS_WIDTH{1'b0}}) || (taps > TapsMax)) legal = 1'b0;
       end
       `DLVTA_OP_ALU: begin
         if ((insn >> `DLVTA_OP_ALU_USED_BITS) != 128'd0) legal = 1'b0;

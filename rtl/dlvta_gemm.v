@@ -16,12 +16,27 @@
 // in Xilinx WP486): (w1 * 2^16 + w0) * x = x*w1 * 2^16 + x*w0. The packed operand lies in
 // [-2^23 - 128, 2^23) (25 bits); |x*w0| <= 2^14 fits the low 16 bits as a signed field; x*w1 is
 // the high part plus the borrow of a negative low part. Exact for every int8 x, w0, w1.
+//
+// DWGEMM (dw_i; isa/ISA.md): each multiplier (input k, pair j: outputs 2j, 2j+1) has its own
+// operand register x(k, j). In GEMM mode it is inp[b][k] (the same for every pair). In DW mode it
+// is window tap t = k mod H (H = BLOCK_IN/2) at input lane (2j + (k >= H)) mod BLOCK_IN when
+// t < T (tap_en_i[t]), else 0: tap 0 is this iteration's inp_i, tap t >= 1 the input vector
+// read t DWGEMM iterations earlier (win_q, H-1 registers shifted by every DWGEMM iteration in
+// S2, shift_i). The packed weights and the trees are GEMM's: the weight columns k of the other
+// lane of a pair are zero (the compiler's layout), so output 2j sums x(k, j) * wgt[2j][k] and
+// output 2j+1 sums x(k, j) * wgt[2j+1][k], the ISA's products (for any weights, the ISA's sum).
+// dw_i and tap_en_i are registers constant while an instruction runs, so the operand's select is
+// one LUT after the input buffer's read. The operands are one vector (x_q) written whole in GEMM
+// mode: Verilator copies words there and runs the per-operand select only in DW mode.
 `default_nettype none
 `include "dlvta_isa.vh"
 
 module dlvta_gemm (
   input  wire                                          clk_i,
   input  wire                                          reset_i,   // the instruction's reset
+  input  wire                                          dw_i,      // the instruction is a DWGEMM
+  input  wire [`DLVTA_DW_TAPS-1:0]                     tap_en_i,  // DWGEMM: tap t is used (t < T)
+  input  wire                                          shift_i,   // a DWGEMM iteration in S2
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_i,
   input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_i,
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_i,
@@ -50,8 +65,41 @@ module dlvta_gemm (
     end
   endfunction
 
+  // ---- the DWGEMM window: tap t (t >= 1) = the input read t DWGEMM iterations ago ----
+  localparam integer H = `DLVTA_DW_TAPS;
+  localparam integer InBits = Batch * BlockIn * 8;
+  localparam integer Xs = (BlockOut + 1) / 2;  // operand columns: the pairs (and an odd output)
+  // taps_all: tap t at bits t*InBits (tap 0: inp_i)
+  wire [H*InBits-1:0] taps_all;
+  assign taps_all[InBits-1:0] = inp_i;
+  genvar gt;
+  generate
+    for (gt = 1; gt < H; gt = gt + 1) begin : gen_win
+      reg [InBits-1:0] win_q;
+      always @(posedge clk_i) if (shift_i) win_q <= taps_all[(gt-1)*InBits +: InBits];
+      assign taps_all[gt*InBits +: InBits] = win_q;
+    end
+  endgenerate
+
   // ---- S2: operand registers; S3: products ----
-  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and inp[b][k]
+  // x_q: operand x(k, j) of batch row b at bits ((j*Batch + b)*BlockIn + k)*8, j < Xs (j = Pairs:
+  // the odd output's). GEMM: inp_i repeated (one copy per pair); DWGEMM: window tap k mod H at
+  // input lane (2j + (k >= H)) mod BlockIn, or 0 past the taps. One vector, so that the
+  // simulation copies words in GEMM mode (the loop runs only in DW mode).
+  reg [Xs*InBits-1:0] x_q;
+  integer xj, xb, xk;
+  always @(posedge clk_i) begin
+    if (!dw_i) begin
+      x_q <= {Xs{inp_i}};
+    end else begin
+      for (xj = 0; xj < Xs; xj = xj + 1)
+        for (xb = 0; xb < Batch; xb = xb + 1)
+          for (xk = 0; xk < BlockIn; xk = xk + 1)
+            x_q[((xj*Batch + xb)*BlockIn + xk)*8 +: 8] <= {8{tap_en_i[xk % H]}} &
+              taps_all[((xk % H)*Batch*BlockIn + xb*BlockIn + (2*xj + xk / H) % BlockIn)*8 +: 8];
+    end
+  end
+  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and x(k, j)
   wire [31:0] pp_q [0:Batch*BlockIn*Pairs-1];
   // odd BLOCK_OUT: the last output's products, one multiply each
   wire [16:0] po_q [0:Batch*BlockIn-1];
@@ -60,25 +108,25 @@ module dlvta_gemm (
   generate
     for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
       for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
-        reg signed [7:0] x_q;
-        always @(posedge clk_i) x_q <= inp_i[(gb*BlockIn+gk)*8 +: 8];
         for (gj = 0; gj < Pairs; gj = gj + 1) begin : gen_pair
+          wire signed [7:0]  x = x_q[((gj*Batch + gb)*BlockIn + gk)*8 +: 8];
           wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
           wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
           reg  signed [24:0] pw_q;
           reg  signed [31:0] pp;
           always @(posedge clk_i) begin
             pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
-            pp <= pw_q * x_q;
+            pp <= pw_q * x;
           end
           assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
         end
         if (BlockOut % 2 == 1) begin : gen_odd
+          wire signed [7:0] x = x_q[((Pairs*Batch + gb)*BlockIn + gk)*8 +: 8];
           reg signed [7:0]  w_q;
           reg signed [16:0] p;
           always @(posedge clk_i) begin
             w_q <= wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
-            p <= w_q * x_q;
+            p <= w_q * x;
           end
           assign po_q[gb*BlockIn + gk] = p;
         end else begin : gen_even

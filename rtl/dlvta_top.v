@@ -326,6 +326,7 @@ module dlvta_top #(
     .ev_ret_load2_i(c_ret_load), .ev_ret_load2_mem_i(c_retire_mem),
     .ev_ret_store_i(s_retire), .ev_ret_gemm_i(c_retire && (c_retire_op == `DLVTA_OP_GEMM)),
     .ev_ret_alu_i(c_retire && (c_retire_op == `DLVTA_OP_ALU)),
+    .ev_ret_dwgemm_i(c_retire && (c_retire_op == `DLVTA_OP_DWGEMM)),
     .ev_ret_finish_i(c_retire && (c_retire_op == `DLVTA_OP_FINISH))
   );
 

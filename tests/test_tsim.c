@@ -1,7 +1,8 @@
 /* tests/test_tsim.c -- directed RTL tests: the Verilated RTL (tsim) against fsim, bit for bit and
  * counter for counter, on the tiny, pynq and ultra96 configs (64- and 128-bit AXI; or those named
  * on the command line): LOAD of every memory with strides and padding, STORE shapes, GEMM loop
- * nests with reset and back-to-back accumulation on one index, each ALU op in both operand modes
+ * nests with reset and back-to-back accumulation on one index, DWGEMM (every taps value, bias,
+ * reset, warm-up longer than the inner loop), each ALU op in both operand modes
  * with extreme values (results observed in all four bytes), tokens, and each error kind (illegal
  * instruction in each form, SRAM range, DRAM access, no FINISH, deadlock) with its instruction
  * index. Also checks the register file (fingerprint, idle PCs).
@@ -95,6 +96,15 @@ static void p_gemm(int reset, int ub, int ue, int lo, int li, int ao, int ai, in
               ISA_F_loop_in, li, ISA_F_acc_out, ao, ISA_F_acc_in, ai, ISA_F_inp_out, xo,
               ISA_F_inp_in, xi, ISA_F_wgt_out, wo, ISA_F_wgt_in, wi, -1};
   p_emit(ISA_OP_GEMM, tok, fv);
+}
+
+/* DWGEMM (ISA.md): taps T; wi is the weight factor over i' (bias: the first bias element). */
+static void p_dwgemm(int reset, int bias, int taps, int ub, int ue, int lo, int li, int ao, int ai,
+                     int xo, int xi, int wi, int tok) {
+  int fv[] = {ISA_F_reset, reset, ISA_F_bias, bias, ISA_F_taps, taps, ISA_F_uop_begin, ub,
+              ISA_F_uop_end, ue, ISA_F_loop_out, lo, ISA_F_loop_in, li, ISA_F_acc_out, ao,
+              ISA_F_acc_in, ai, ISA_F_inp_out, xo, ISA_F_inp_in, xi, ISA_F_wgt_in, wi, -1};
+  p_emit(ISA_OP_DWGEMM, tok, fv);
 }
 
 static void p_alu(int op, int use_imm, int imm, int ub, int ue, int lo, int li, int dout, int din,
@@ -213,6 +223,49 @@ static void test_gemm(int trials) {
     p_store_acc32(na / 4 < 8 ? na / 4 : 8, na / 4 < 8 ? na / 4 : 8);
     p_finish(0);
     run("gemm", seed);
+  }
+}
+
+/* DWGEMM: every taps value 1..BLOCK_IN/2 in turn (then random), with and without bias, some
+ * resets, up to four micro-ops, inner loops shorter than the warm-up (loop_in < T: nothing
+ * written) and longer, random weights in every column (the window's lanes and taps all show),
+ * then the same accumulator back to back; results out in all 32 bits. */
+static void test_dwgemm(int trials) {
+  const isa_derived *d = &X.cfg->d;
+  const int H = (int)d->dw_taps;
+  for (int t = 0; t < trials; t++) {
+    uint64_t seed = rs;
+    p_init(X.cfg);
+    unsigned ni = d->inp_depth < 32 ? d->inp_depth : 32, nw = d->wgt_depth < 16 ? d->wgt_depth : 16;
+    unsigned na = d->acc_depth < 32 ? d->acc_depth : 32;
+    p_load(ISA_MEM_INP, 0, p_random(ISA_MEM_INP, ni), 1, (int)ni, (int)ni, 0, 0, 0, 0, 0, 0);
+    p_load(ISA_MEM_WGT, 0, p_random(ISA_MEM_WGT, nw), 1, (int)nw, (int)nw, 0, 0, 0, 0, 0, T_PUSHN);
+    p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, na), 1, (int)na, (int)na, 0, 0, 0, 0, 0, 0);
+    int taps = t < H ? t + 1 : (int)rr(1, (uint32_t)H);
+    int reset = t >= H && rnd() % 6 == 0, bias = !reset && rnd() % 3 == 0;
+    int lo = (int)rr(1, 3), nu = (int)rr(1, 4);
+    /* loop_in around the warm-up: below it (no writes), equal, and up to 4 written iterations */
+    int li = (int)rr(taps > 1 ? (uint32_t)taps - 1 : 1, (uint32_t)taps + 3);
+    if (t % 5 == 4 && taps > 1) li = (int)rr(1, (uint32_t)taps - 1);
+    int ao = (int)rr(0, 2), ai = (int)rr(0, 1), xo = (int)rr(0, 3), xi = (int)rr(0, 2);
+    int wi = bias ? (int)rr(0, na - 8) : (int)rr(0, 2);
+    uint32_t u[8];
+    for (int i = 0; i < nu; i++) {
+      /* in range: a <= 2*2 + 3*1 (i' < 4), x <= 2*3 + 10*2 (i < H + 3 <= 11), w <= 3*2 */
+      unsigned a = rnd() % 3 == 0 ? 0 : rr(0, na - 8), x = rr(0, ni - 27), w = rr(0, nw - 7);
+      u[i] = isa_uop(X.cfg, a, x, w);
+    }
+    p_uops(0, u, (unsigned)nu);
+    p_dwgemm(reset, bias, taps, 0, nu, lo, li, ao, ai, xo, xi, wi, T_POPP);
+    /* back to back on one accumulator element, the window across micro-ops */
+    uint32_t same[3] = {isa_uop(X.cfg, 1, 2, 3), isa_uop(X.cfg, 1, 4, 5), isa_uop(X.cfg, 1, 6, 4)};
+    p_uops(8, same, 3);
+    p_dwgemm(0, 0, taps, 8, 11, 2, taps + 1, 0, 0, 1, 1, 1, 0);
+    p_sync(T_PUSHN);
+    p_store(0, p_alloc(ISA_MEM_OUT, na), 1, (int)na, (int)na, T_POPP);
+    p_store_acc32(na / 4 < 8 ? na / 4 : 8, na / 4 < 8 ? na / 4 : 8);
+    p_finish(0);
+    run("dwgemm", seed);
   }
 }
 
@@ -399,8 +452,9 @@ static void test_4k(void) {
 /* Error kinds and their instruction index. */
 static void test_errors(void) {
   const isa_derived *d = &X.cfg->d;
-  /* illegal: reserved bit, bad opcode, bad memory, bad ALU op, token flag, STORE padding */
-  for (int k = 0; k < 6; k++) {
+  /* illegal: reserved bit, bad opcode, bad memory, bad ALU op, token flag, STORE padding,
+   * DWGEMM with taps 0, taps past BLOCK_IN/2, a reserved bit */
+  for (int k = 0; k < 9; k++) {
     p_init(X.cfg);
     p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
     p_store(0, p_alloc(ISA_MEM_OUT, 2), 1, 2, 2, 0);
@@ -414,7 +468,12 @@ static void test_errors(void) {
       isa_set(X.cfg, &w, ISA_F_alu_op, 9); break;
     case 4: p_load(ISA_MEM_INP, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); w = P.w[--P.n];
       isa_set(X.cfg, &w, ISA_F_push_prev, 1); break;
-    default: p_store(0, 0, 0, 0, 0, 0); w = P.w[--P.n]; isa_set(X.cfg, &w, ISA_F_x_pad1, 2); break;
+    case 5: p_store(0, 0, 0, 0, 0, 0); w = P.w[--P.n]; isa_set(X.cfg, &w, ISA_F_x_pad1, 2); break;
+    case 6: p_dwgemm(0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; break;
+    case 7: p_dwgemm(0, 0, (int)d->dw_taps + 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; break;
+    default: /* the top bit when DWGEMM leaves it reserved (pynq uses all 128) */
+      if (X.cfg->insn_used_bits[ISA_OP_DWGEMM] >= 128) continue;
+      p_dwgemm(0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; w.w[1] |= 1ull << 63; break;
     }
     p_raw(w);
     p_finish(0);
@@ -422,8 +481,9 @@ static void test_errors(void) {
     snprintf(tag, sizeof tag, "illegal %d", k);
     run(tag, 0);
   }
-  /* SRAM range: LOAD block, STORE block, GEMM index, ALU src, uop_end */
-  for (int k = 0; k < 5; k++) {
+  /* SRAM range: LOAD block, STORE block, GEMM index, ALU src, uop_end, DWGEMM's x (over i, the
+   * warm-up iterations included) and a (over i') */
+  for (int k = 0; k < 7; k++) {
     p_init(X.cfg);
     p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 4), 1, 4, 4, 0, 0, 0, 0, 0, 0);
     uint32_t u = isa_uop(X.cfg, 1, 1, 1);
@@ -433,7 +493,9 @@ static void test_errors(void) {
     case 1: p_store(d->acc_depth - 2, p_alloc(ISA_MEM_OUT, 3), 1, 3, 3, 0); break;
     case 2: p_gemm(0, 0, 1, 1, (int)d->inp_depth, 0, 0, 0, 1, 0, 0, 0); break;
     case 3: p_alu(ISA_ALU_ADD, 0, 0, 0, 1, 2, 1, 0, 0, (int)d->acc_depth - 1, 0, 0); break;
-    default: p_gemm(1, 0, (int)d->uop_depth + 1, 1, 1, 0, 0, 0, 0, 0, 0, 0); break;
+    case 4: p_gemm(1, 0, (int)d->uop_depth + 1, 1, 1, 0, 0, 0, 0, 0, 0, 0); break;
+    case 5: p_dwgemm(0, 0, (int)d->dw_taps, 0, 1, 1, (int)d->inp_depth, 0, 0, 0, 1, 0, 0); break;
+    default: p_dwgemm(0, 0, 1, 0, 1, 1, (int)d->acc_depth, 0, 1, 0, 0, 0, 0); break;
     }
     p_store(0, p_alloc(ISA_MEM_OUT, 4), 1, 4, 4, 0);
     p_finish(0);
@@ -589,6 +651,7 @@ int main(int argc, char **argv) {
     test_regs();
     test_load_store(40);
     test_gemm(30);
+    test_dwgemm(40);
     test_alu();
     test_lut(12);
     test_src_cache(120);
