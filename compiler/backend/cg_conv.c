@@ -11,8 +11,18 @@
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
  * with a GEMM with bias (its first step's first kernel position of each co block: acc := bias +
- * x * w, see plan_gemm) and ends with ALU REQ (bounds fused);
- * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
+ * x * w, see plan_gemm) and ends with ALU REQ (bounds fused). Depthwise convs (one channel per
+ * group) use DWGEMM where it applies (dw_phases): a block-diagonal GEMM makes BLOCK_IN useful
+ * MACs of an iteration's BLOCK_IN x BLOCK_OUT, DWGEMM a kernel row's T taps of every channel.
+ * A kernel row's column offsets kx*dw fall in the phases (residues mod sw) of the horizontal
+ * stride; phase q's window of pht[q] <= dw_taps taps slides over every sw-th input column. Per
+ * step, co block, kernel row, phase and block_in slice one DWGEMM of one micro-op: loop_out =
+ * tile rows, loop_in = tile columns + T - 1 (the first T - 1 fill the window), inp_in = sw; the
+ * tile's first one of a block with bias; weight elements [co block][ky][phase] in ISA.md's
+ * layout (pack_dw_block). So a 3x3 stride-1 row costs 3 (tw + 2) iterations instead of 9 tw; a
+ * stride-2 one 2 tw + 1 (two phases). A phase per kernel column (1x1, stride >= the span) or a
+ * window past dw_taps (tiny's 2 taps with 3 columns, dilated 5x5) keeps the block-diagonal GEMM.
+ * With a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
  * them, loaded by the load unit into slots of their own after the input and weight slots (two
@@ -46,7 +56,8 @@
  * weights come one output block at a time too (split_blocks).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
- * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
+ * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements;
+ * on DWGEMM [co block][ky][phase]),
  * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels. A B x B block is
  * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
  * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
