@@ -53,7 +53,9 @@
  * and runs its GEMMs in those parts as they arrive (split_head); its last step runs GEMM and REQ
  * per output block, the last block in two halves of its rows, each part stored as soon as it is
  * requantized (split_tail); when the load unit is still behind after the head, the next step's
- * weights come one output block at a time too (split_blocks).
+ * weights come one output block at a time too (split_blocks). DWGEMM steps stay whole (the
+ * three look for GEMMs): a depthwise layer's weights are a few elements, its first step waits
+ * for one tile's input, and its tiles are mostly one step (split_tail and split_blocks need two).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
  * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements;
