@@ -23,6 +23,7 @@ static uint32_t rnd(void) {
   return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 static int cg_imax(int a, int b) { return a > b ? a : b; }
+static int cg_imin(int a, int b) { return a < b ? a : b; }
 static int rr(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
 static void fill8(int8_t *p, size_t n, int lo, int hi) {
   for (size_t i = 0; i < n; i++) p[i] = (int8_t)rr(lo, hi);
@@ -39,6 +40,7 @@ static void pick_req(int n, int16_t *m, int *sh) {
 }
 
 static int race_checks = 1; /* rerun every program under skewed timings */
+static int n_dwgemm;        /* convs run so far that used DWGEMM */
 
 typedef struct devs {
   drv_dev *tiny, *pynq, *ultra96, *bo8;
@@ -200,6 +202,7 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
       sscanf(inf.tiling, "tile %dx%d", &th, &tw);
       uint64_t dcols = 0;
       int dwg = dw_applies(cfg, k, ow, (ow + tw - 1) / tw, &dcols);
+      n_dwgemm += dwg;
       CHECK(dwg == (ctr.insns[ISA_OP_DWGEMM] > 0), "%s %s: %llu DWGEMMs, expected %s", cfgname, inf.desc,
             (unsigned long long)ctr.insns[ISA_OP_DWGEMM], dwg ? "some" : "none");
       uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + lb - 1) / lb) *
@@ -808,7 +811,7 @@ static void test_quant(void) {
  * over every other row), horizontal strides 2 and 3 (phases), channels not a multiple of the
  * block, residuals, zero points, the serialized schedule; fallbacks: 5x5 dilated past the
  * window, stride 3 of a 3x3 (a phase per column), 1x1, and tiny's 2-tap window. */
-static void test_dwgemm(devs *D) {
+static void test_dwgemm(devs *D, int nrand) {
   static const char *cfgs[] = {"pynq", "ultra96", "tiny"};
   static const int dir[][12] = {
       /* cfg c h w k sh sw pad dil res zp serial */
@@ -847,6 +850,31 @@ static void test_dwgemm(devs *D) {
     run_conv(D, cfgs[q[0]], &k, q[11], 0);
     conv_free(&k);
   }
+  /* random depthwise convs: kernels of 1..7 rows and 2..7 columns, strides and dilations 1..3
+   * each way, pads up to the span, on pynq and ultra96 (DWGEMM where it applies) */
+  int n0 = n_dwgemm;
+  for (int i = 0; i < nrand; i++) {
+    int kh = rr(1, 7), kw = rr(2, 7), kk = kh > kw ? kh : kw, pad = rr(0, 3);
+    int dh = rr(0, 3) ? 1 : rr(2, 3), dw = rr(0, 3) ? 1 : rr(2, 3);
+    int sh = rr(1, 3), sw = rr(0, 2) ? 1 : rr(2, 3);
+    int spanh = (kh - 1) * dh + 1, spanw = (kw - 1) * dw + 1;
+    int h = rr(cg_imax(1, spanh - 2 * pad), spanh + 20), w = rr(cg_imax(1, spanw - 2 * pad), spanw + 30);
+    zp_mode = rr(0, 1);
+    conv_random(&k, rr(1, 80), 0, h, w, kk, 1, kk, 1, 1, rr(0, 4) == 0); /* pads kk: a residual fits */
+    k.p.kh = kh, k.p.kw = kw, k.p.sh = sh, k.p.sw = sw, k.p.dh = dh, k.p.dw = dw;
+    k.p.pad_t = k.p.pad_b = cg_imin(pad, spanh - 1), k.p.pad_l = k.p.pad_r = cg_imin(pad, spanw - 1);
+    if (k.p.res >= 0) { /* the residual's shape: the output's */
+      int oh = cg_out_dim(h, kh, sh, dh, k.p.pad_t, k.p.pad_b), ow = cg_out_dim(w, kw, sw, dw, k.p.pad_l, k.p.pad_r);
+      free(k.res);
+      k.res = malloc((size_t)k.cin * oh * ow);
+      fill8(k.res, (size_t)k.cin * oh * ow, -128, 127);
+    }
+    run_conv(D, i % 3 == 2 ? "ultra96" : "pynq", &k, rr(0, 7) == 0, 1);
+    conv_free(&k);
+  }
+  zp_mode = 0;
+  printf("random depthwise convs: %d of %d on DWGEMM\n", n_dwgemm - n0, nrand);
+  CHECK(nrand < 10 || (n_dwgemm - n0) * 2 > nrand, "only %d of %d random depthwise convs on DWGEMM", n_dwgemm - n0, nrand);
   /* a 1x3 kernel over every other row (the loads read only the rows it uses) */
   conv_random(&k, 36, 36, 13, 12, 3, 1, 1, 1, 1, 0);
   k.p.kh = 1, k.p.sh = 2, k.p.pad_t = k.p.pad_b = 0;
@@ -1141,7 +1169,7 @@ int main(int argc, char **argv) {
         (unsigned long long)lh, (unsigned long long)ser);
   conv_free(&k);
 
-  test_dwgemm(&D);
+  test_dwgemm(&D, nrand);
   drv_close(D.tiny);
   drv_close(D.pynq);
   test_block_out2(&D, nrand / 2);
