@@ -12,8 +12,10 @@
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
  * with a GEMM with bias (its first step's first kernel position of each co block: acc := bias +
  * x * w, see plan_gemm) and ends with ALU REQ (bounds fused). Depthwise convs (one channel per
- * group) use DWGEMM where it applies (dw_phases): a block-diagonal GEMM makes BLOCK_IN useful
- * MACs of an iteration's BLOCK_IN x BLOCK_OUT, DWGEMM a kernel row's T taps of every channel.
+ * group) use DWGEMM where it applies (dw_phases) and the cost model finds it faster (the tiling
+ * candidates come in both kinds): a block-diagonal GEMM makes BLOCK_IN useful MACs of an
+ * iteration's BLOCK_IN x BLOCK_OUT, DWGEMM a kernel row's T taps of every channel, in an
+ * instruction per block and kernel row (tiny's small tiles pay more in instructions than that).
  * A kernel row's column offsets kx*dw fall in the phases (residues mod sw) of the horizontal
  * stride; phase q's window of pht[q] <= dw_taps taps slides over every sw-th input column. Per
  * step, co block, kernel row, phase and block_in slice one DWGEMM of one micro-op: loop_out =
@@ -83,11 +85,12 @@ typedef struct conv_geo {
   int gw, gk;                    /* grouped: channels per group; input blocks each output block
                                   * reads (gw <= B: 1, its own block, block-diagonal weights;
                                   * gw = k*B: the k blocks of its group) */
-  int dwg;                       /* depthwise (one channel per group) on DWGEMM: a kernel row's
-                                  * columns in nph phases (the horizontal stride's residues), each
-                                  * a sliding window of pht taps over every sw-th input column */
-  int nph, phx[CG_DW_PH], pht[CG_DW_PH]; /* dwg: phases; each one's first column (offset in the
+  int dwok;                      /* depthwise (one channel per group) and DWGEMM applies: a kernel
+                                  * row's columns in nph phases (the horizontal stride's residues),
+                                  * each a sliding window of pht taps over every sw-th input column */
+  int nph, phx[CG_DW_PH], pht[CG_DW_PH]; /* dwok: phases; each one's first column (offset in the
                                   * window, < sw) and taps T (<= dw_taps) */
+  int dwg;                       /* the tiling at hand runs it on DWGEMM (conv_tile dwg) */
   int res;                       /* has a residual */
   int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
   int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
@@ -110,6 +113,7 @@ typedef struct conv_tile {
   int tco, tci;  /* output / input channel blocks per chunk (tci unused for depthwise) */
   int nky;       /* kernel rows per reduction step */
   int order;     /* 0: co chunk outer, spatial tiles inner; 1: spatial outer */
+  int dwg;       /* 1: on DWGEMM (conv_geo dwok; the candidates have both, the model picks) */
 } conv_tile;
 
 typedef struct conv_dims {
@@ -1423,7 +1427,7 @@ static void nrb_table(const conv_geo *c, int *nrb_max) {
   }
 }
 
-/* Whether depthwise conv c runs on DWGEMM (c->dwg, c->nph, c->phx, c->pht): a kernel row's taps
+/* Whether depthwise conv c can run on DWGEMM (c->dwok, c->nph, c->phx, c->pht): a kernel row's taps
  * at column offsets kx*dw fall in the phases (residues) of the horizontal stride; phase q's
  * window of T taps covers its offsets phx + m*sw (m < T) over every sw-th column. It does when
  * every phase has at most dw_taps taps and there are fewer phases than kernel columns (a
@@ -1431,7 +1435,7 @@ static void nrb_table(const conv_geo *c, int *nrb_max) {
  * more instructions). */
 static void dw_phases(const cg_gen *g, conv_geo *c) {
   int n = 0;
-  c->dwg = 0;
+  c->dwok = 0;
   for (int ph = 0; ph < c->sw && ph < c->KW * c->dw; ph++) {
     int top = -1; /* the phase's largest offset */
     for (int kx = 0; kx < c->KW; kx++)
@@ -1441,7 +1445,7 @@ static void dw_phases(const cg_gen *g, conv_geo *c) {
     c->phx[n] = ph, c->pht[n] = (top - ph) / c->sw + 1, n++;
   }
   c->nph = n;
-  c->dwg = n < c->KW;
+  c->dwok = n < c->KW;
 }
 
 /* The geometry of conv layer L (c->nzb is allocated for a GEMM residual, c->nrb_max in the same
@@ -1520,15 +1524,16 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
   add_val(kyv, &nky, c.KH, 1);
   int twv[16], ntw = 0;
   for (int k = 1; k <= 10; k++) add_val(twv, &ntw, c.OW, cg_cdiv(c.OW, k));
-  int cap = nco * nci * nky * ntw * 2 * 3, nc = 0;
+  int cap = nco * nci * nky * ntw * 2 * 3 * 2, nc = 0;
   cand *cs = malloc((size_t)cap * sizeof *cs);
   if (!cs) return cg_fail(g, CG_E_NOMEM, "out of memory (candidates)");
-  for (int a = 0; a < nco; a++)
+  for (int a = 0; a < nco * (c.dwok ? 2 : 1); a++)
     for (int b = 0; b < nci; b++)
       for (int e = 0; e < nky; e++)
         for (int f = 0; f < ntw; f++)
           for (int o = 0; o < 2; o++) {
-            conv_tile t = {1, twv[f], cov[a], civ[b], kyv[e], o};
+            conv_tile t = {1, twv[f], cov[a % nco], civ[b], kyv[e], o, a >= nco}; /* DWGEMM or not */
+            c.dwg = t.dwg;
             conv_dims x;
             if (!conv_dims_of(g, &c, &t, nslot, &x)) continue;
             int lo = 1, hi = c.OH; /* largest th that fits */
@@ -1577,6 +1582,7 @@ static double pick_time(const pick_job *j, int i) {
   cg_gen_init(&dg, j->g->cfg, 1);
   dg.barrier_c2l = 0;
   conv_geo c = *j->c;
+  c.dwg = j->cs[i].t.dwg;
   int rc = conv_gen(&dg, j->L, &c, &j->cs[i].t, j->nslot, !j->no_lh);
   double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(j->g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                                                         : -1;
@@ -1654,6 +1660,7 @@ int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, in
                    c.W, c.KH, c.KW, g->d->name);
   }
   conv_tile t = cs[best].t;
+  c.dwg = t.dwg;
   free(cs);
   conv_dims x;
   conv_dims_of(g, &c, &t, nslot, &x);
