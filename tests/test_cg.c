@@ -23,6 +23,7 @@ static uint32_t rnd(void) {
   return (uint32_t)(tu_xorshift64(&rng) >> 11);
 }
 static int cg_imax(int a, int b) { return a > b ? a : b; }
+static int cg_imin(int a, int b) { return a < b ? a : b; }
 static int rr(int lo, int hi) { return lo + (int)(rnd() % (uint32_t)(hi - lo + 1)); }
 static void fill8(int8_t *p, size_t n, int lo, int hi) {
   for (size_t i = 0; i < n; i++) p[i] = (int8_t)rr(lo, hi);
@@ -39,6 +40,9 @@ static void pick_req(int n, int16_t *m, int *sh) {
 }
 
 static int race_checks = 1; /* rerun every program under skewed timings */
+static int n_dwgemm;        /* convs run so far that used DWGEMM */
+static int dw_require;      /* run_conv: DWGEMM must run wherever it applies (else: only there,
+                             * the tiling's cost model may prefer the block-diagonal GEMM) */
 
 typedef struct devs {
   drv_dev *tiny, *pynq, *ultra96, *bo8;
@@ -125,6 +129,29 @@ typedef struct conv_case {
   int cres, rh, rw; /* GEMM residual with dense p.res_w: the residual tensor's shape (0: out's) */
 } conv_case;
 
+/* A depthwise conv (one channel per group, not im2col) on DWGEMM (cg_conv.c dw_phases, ISA.md):
+ * its kernel columns' offsets kx*dw in the phases of the horizontal stride, each phase's window
+ * at most dw_taps, fewer phases than columns. 1 if it applies, with *cols the iterations of a
+ * kernel row's DWGEMMs over an output row of ow columns in n_tx tiles (each phase: ow plus its
+ * taps - 1 per tile); 0 if not. */
+static int dw_applies(const isa_config *cfg, const conv_case *k, int ow, int n_tx, uint64_t *cols) {
+  const cg_conv *p = &k->p;
+  if (p->groups < 2 || p->groups != k->cin || k->cin != k->cout || k->im2col) return 0;
+  int nph = 0;
+  *cols = 0;
+  for (int ph = 0; ph < p->sw; ph++) {
+    int top = -1;
+    for (int kx = 0; kx < p->kw; kx++)
+      if (kx * p->dw % p->sw == ph) top = kx * p->dw;
+    if (top < 0) continue;
+    int T = (top - ph) / p->sw + 1;
+    if (T > (int)cfg->d.block_in / 2) return 0;
+    nph++;
+    *cols += (uint64_t)ow + (uint64_t)n_tx * (T - 1);
+  }
+  return nph < p->kw;
+}
+
 static void conv_fill(cg_net *net, uint8_t *img, void *arg) {
   conv_case *k = arg;
   cg_pack(net, k->t_in, k->in, img);
@@ -173,11 +200,23 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
       /* the input channels in blocks of block_out (the tensor layout), each block_out / block_in
        * GEMM slices of block_in */
       uint32_t lb = cfg->d.block_out;
+      int tw = ow, th = 0; /* the tiling's tile width: DWGEMM fills its window once per tile row */
+      sscanf(inf.tiling, "tile %dx%d", &th, &tw);
+      uint64_t dcols = 0;
+      int dwok = dw_applies(cfg, k, ow, (ow + tw - 1) / tw, &dcols), dwg = ctr.insns[ISA_OP_DWGEMM] > 0;
+      n_dwgemm += dwg;
+      CHECK(dwok ? dwg || !dw_require : !dwg, "%s %s: %llu DWGEMMs, expected %s", cfgname, inf.desc,
+            (unsigned long long)ctr.insns[ISA_OP_DWGEMM], dwok ? "some" : "none");
+      CHECK(dwg == (strstr(inf.tiling, "DWGEMM") != NULL), "%s %s: tiling '%s' with %llu DWGEMMs", cfgname, inf.desc,
+            inf.tiling, (unsigned long long)ctr.insns[ISA_OP_DWGEMM]);
       uint64_t expect_macs = (uint64_t)oh * ow * ((k->cout + lb - 1) / lb) *
                              (p.groups > 1 ? (uint32_t)(k->cin / p.groups > (int)lb ? k->cin / p.groups / (int)lb : 1)
                               : k->im2col ? (k->cin * p.kh * p.kw + lb - 1) / lb
                                           : (k->cin + lb - 1) / lb) *
                              (k->im2col ? 1 : p.kh * p.kw) * lb * cfg->d.block_out;
+      if (dwg) /* per block, kernel row and block_in slice: the phases' columns, warm-up included */
+        expect_macs = (uint64_t)oh * dcols * ((k->cout + lb - 1) / lb) * p.kh * (lb / cfg->d.block_in) *
+                      cfg->d.block_in * cfg->d.block_out;
       if (p.res >= 0 && (p.res_d || p.res_w)) { /* the GEMM residual: its non-zero blocks */
         int bo = (int)cfg->d.block_out, cr = k->cres ? k->cres : k->cout, nz = 0;
         for (int a = 0; a < (k->cout + bo - 1) / bo; a++)
@@ -770,6 +809,87 @@ static void test_quant(void) {
         "cg_req rounding: %lld %lld", (long long)cg_req(-3, 16384, 15), (long long)cg_req(3, 16384, 15));
 }
 
+/* Depthwise convs on DWGEMM (run_conv checks that DWGEMM runs only where it applies, here on
+ * pynq and ultra96 wherever it applies, and its MAC count) and where it does not: pynq and
+ * ultra96 (block_out 2 x block_in: a DWGEMM per input slice), kernels 3x3 to 7x7, dilation,
+ * padding, vertical stride 2 (and a 1-row kernel over every other row), horizontal strides 2
+ * and 3 (phases), channels not a multiple of the block, residuals, zero points, the serialized
+ * schedule; fallbacks: 5x5 dilated past the window, stride 3 of a 3x3 (a phase per column),
+ * 1x1, and tiny's 2-tap window; tiny's strided ones, where the cost model chooses. */
+static void test_dwgemm(devs *D, int nrand) {
+  static const char *cfgs[] = {"pynq", "ultra96", "tiny"};
+  static const int dir[][12] = {
+      /* cfg c h w k sh sw pad dil res zp serial */
+      {0, 40, 14, 13, 3, 1, 1, 1, 1, 0, 0, 0}, {0, 33, 12, 15, 5, 1, 1, 2, 1, 0, 1, 0},
+      {0, 20, 15, 16, 7, 1, 1, 3, 1, 0, 0, 0}, {0, 24, 13, 14, 3, 1, 1, 2, 2, 0, 1, 0},
+      {0, 18, 17, 11, 3, 2, 1, 1, 1, 0, 0, 0}, {0, 40, 16, 16, 3, 2, 2, 1, 1, 0, 0, 0},
+      {0, 21, 15, 15, 5, 2, 2, 2, 1, 0, 1, 0}, {0, 17, 19, 18, 7, 2, 2, 3, 1, 0, 0, 0},
+      {0, 16, 11, 11, 5, 1, 1, 4, 2, 0, 0, 0}, {0, 16, 9, 9, 3, 3, 3, 1, 1, 0, 0, 0},
+      {0, 35, 9, 10, 1, 1, 1, 0, 1, 0, 0, 0},  {0, 64, 56, 56, 3, 1, 1, 1, 1, 0, 0, 0},
+      {0, 96, 28, 28, 7, 1, 1, 3, 1, 0, 0, 0}, {0, 300, 7, 7, 3, 1, 1, 1, 1, 0, 0, 0},
+      {0, 48, 12, 12, 3, 1, 1, 1, 1, 1, 1, 0}, {0, 40, 14, 13, 3, 1, 1, 1, 1, 0, 0, 1},
+      {0, 30, 13, 12, 5, 2, 2, 2, 1, 1, 0, 1}, {0, 50, 10, 9, 3, 1, 1, 0, 1, 0, 1, 0},
+      {1, 40, 14, 13, 3, 1, 1, 1, 1, 0, 0, 0}, {1, 48, 12, 12, 5, 2, 2, 2, 1, 0, 1, 0},
+      {1, 20, 15, 16, 7, 1, 1, 3, 1, 1, 0, 0}, {1, 24, 13, 14, 3, 1, 1, 2, 2, 0, 0, 1},
+      {1, 70, 17, 11, 3, 2, 1, 1, 1, 0, 1, 0}, {1, 96, 28, 28, 3, 1, 1, 1, 1, 0, 0, 0},
+      {2, 9, 11, 12, 3, 2, 2, 1, 1, 0, 0, 0},  {2, 6, 9, 8, 3, 1, 1, 1, 1, 0, 0, 0},
+      {2, 7, 10, 9, 5, 3, 3, 2, 1, 1, 1, 0},
+  };
+  conv_case k;
+  for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+    const int *q = dir[i];
+    zp_mode = 0;
+    conv_random(&k, q[1], q[1], q[2], q[3], q[4], q[6], q[7], q[8], 1, q[9]);
+    k.p.sh = q[5];
+    if (q[10]) { /* asymmetric tensors: the pads hold x_zp, folded into the bias */
+      k.p.x_zp = rr(-128, 127);
+      k.p.y_zp = rr(-40, 40);
+      k.p.res_zp = rr(-128, 127);
+    }
+    if (q[9]) { /* the residual's shape follows the vertical stride */
+      int oh = cg_out_dim(q[2], q[4], q[5], q[8], q[7], q[7]), ow = cg_out_dim(q[3], q[4], q[6], q[8], q[7], q[7]);
+      free(k.res);
+      k.res = malloc((size_t)q[1] * oh * ow);
+      fill8(k.res, (size_t)q[1] * oh * ow, -128, 127);
+    }
+    dw_require = q[0] < 2; /* pynq, ultra96: these tiles are wide enough for DWGEMM to pay */
+    run_conv(D, cfgs[q[0]], &k, q[11], 0);
+    dw_require = 0;
+    conv_free(&k);
+  }
+  /* random depthwise convs: kernels of 1..7 rows and 2..7 columns, strides and dilations 1..3
+   * each way, pads up to the span, on pynq and ultra96 (DWGEMM where it applies) */
+  int n0 = n_dwgemm;
+  for (int i = 0; i < nrand; i++) {
+    int kh = rr(1, 7), kw = rr(2, 7), kk = kh > kw ? kh : kw, pad = rr(0, 3);
+    int dh = rr(0, 3) ? 1 : rr(2, 3), dw = rr(0, 3) ? 1 : rr(2, 3);
+    int sh = rr(1, 3), sw = rr(0, 2) ? 1 : rr(2, 3);
+    int spanh = (kh - 1) * dh + 1, spanw = (kw - 1) * dw + 1;
+    int h = rr(cg_imax(1, spanh - 2 * pad), spanh + 20), w = rr(cg_imax(1, spanw - 2 * pad), spanw + 30);
+    zp_mode = rr(0, 1);
+    conv_random(&k, rr(1, 80), 0, h, w, kk, 1, kk, 1, 1, rr(0, 4) == 0); /* pads kk: a residual fits */
+    k.p.kh = kh, k.p.kw = kw, k.p.sh = sh, k.p.sw = sw, k.p.dh = dh, k.p.dw = dw;
+    k.p.pad_t = k.p.pad_b = cg_imin(pad, spanh - 1), k.p.pad_l = k.p.pad_r = cg_imin(pad, spanw - 1);
+    if (k.p.res >= 0) { /* the residual's shape: the output's */
+      int oh = cg_out_dim(h, kh, sh, dh, k.p.pad_t, k.p.pad_b), ow = cg_out_dim(w, kw, sw, dw, k.p.pad_l, k.p.pad_r);
+      free(k.res);
+      k.res = malloc((size_t)k.cin * oh * ow);
+      fill8(k.res, (size_t)k.cin * oh * ow, -128, 127);
+    }
+    run_conv(D, i % 3 == 2 ? "ultra96" : "pynq", &k, rr(0, 7) == 0, 1);
+    conv_free(&k);
+  }
+  zp_mode = 0;
+  printf("random depthwise convs: %d of %d on DWGEMM\n", n_dwgemm - n0, nrand);
+  CHECK(nrand < 10 || (n_dwgemm - n0) * 2 > nrand, "only %d of %d random depthwise convs on DWGEMM", n_dwgemm - n0, nrand);
+  /* a 1x3 kernel over every other row (the loads read only the rows it uses) */
+  conv_random(&k, 36, 36, 13, 12, 3, 1, 1, 1, 1, 0);
+  k.p.kh = 1, k.p.sh = 2, k.p.pad_t = k.p.pad_b = 0;
+  run_conv(D, "pynq", &k, 0, 0);
+  run_conv(D, "ultra96", &k, 0, 0);
+  conv_free(&k);
+}
+
 /* A GEMM wider than deep (block_out = 2 x block_in, as ultra96's 1x16x32): tiny's shape with
  * block_out 8, so that the tensor layout in blocks of block_out, the INP and WGT elements two per
  * block and the split weight blocks meet tiny's tiling edge cases: directed and random convs
@@ -1056,6 +1176,7 @@ int main(int argc, char **argv) {
         (unsigned long long)lh, (unsigned long long)ser);
   conv_free(&k);
 
+  test_dwgemm(&D, nrand);
   drv_close(D.tiny);
   drv_close(D.pynq);
   test_block_out2(&D, nrand / 2);

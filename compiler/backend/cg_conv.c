@@ -11,8 +11,20 @@
  *     loop_out = rows of the tile, loop_in = columns, micro-ops = (co block, ci block, ky, kx),
  * so the GEMM core retires th*tw*tco*tci*nky*kw iterations from one instruction. A tile starts
  * with a GEMM with bias (its first step's first kernel position of each co block: acc := bias +
- * x * w, see plan_gemm) and ends with ALU REQ (bounds fused);
- * with a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
+ * x * w, see plan_gemm) and ends with ALU REQ (bounds fused). Depthwise convs (one channel per
+ * group) use DWGEMM where it applies (dw_phases) and the cost model finds it faster (the tiling
+ * candidates come in both kinds): a block-diagonal GEMM makes BLOCK_IN useful MACs of an
+ * iteration's BLOCK_IN x BLOCK_OUT, DWGEMM a kernel row's T taps of every channel, in an
+ * instruction per block and kernel row (tiny's small tiles pay more in instructions than that).
+ * A kernel row's column offsets kx*dw fall in the phases (residues mod sw) of the horizontal
+ * stride; phase q's window of pht[q] <= dw_taps taps slides over every sw-th input column. Per
+ * step, co block, kernel row, phase and block_in slice one DWGEMM of one micro-op: loop_out =
+ * tile rows, loop_in = tile columns + T - 1 (the first T - 1 fill the window), inp_in = sw; the
+ * tile's first one of a block with bias; weight elements [co block][ky][phase] in ISA.md's
+ * layout (pack_dw_block). So a 3x3 stride-1 row costs 3 (tw + 2) iterations instead of 9 tw; a
+ * stride-2 one 2 tw + 1 (two phases). A phase per kernel column (1x1, stride >= the span) or a
+ * window past dw_taps (tiny's 2 taps with 3 columns, dilated 5x5) keeps the block-diagonal GEMM.
+ * With a GEMM residual (cg_conv res_d / res_w): after the last input step, REQ to the output
  * scale with f more fraction bits; then "residual steps", each a chunk of tci2 residual channel
  * blocks of the tile (rows and pixels strided by res_s) and the non-zero weight blocks that read
  * them, loaded by the load unit into slots of their own after the input and weight slots (two
@@ -43,10 +55,13 @@
  * and runs its GEMMs in those parts as they arrive (split_head); its last step runs GEMM and REQ
  * per output block, the last block in two halves of its rows, each part stored as soon as it is
  * requantized (split_tail); when the load unit is still behind after the head, the next step's
- * weights come one output block at a time too (split_blocks).
+ * weights come one output block at a time too (split_blocks). DWGEMM steps stay whole (the
+ * three look for GEMMs): a depthwise layer's weights are a few elements, its first step waits
+ * for one tile's input, and its tiles are mostly one step (split_tail and split_blocks need two).
  *
  * Weights in the image: for each (co chunk, reduction step) one contiguous block of WGT elements
- * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements),
+ * in the order [co block][ci block][ky][kx] (depthwise: [co block][ky][kx], diagonal elements;
+ * on DWGEMM [co block][ky][phase]),
  * element [j][i] = w[co*B + j][ci*B + i][ky][kx], zero outside the real channels. A B x B block is
  * R = block_out / block_in WGT elements (cg_wpos), and a block of B input channels R INP
  * elements: the schedulers count in blocks, the instruction builders scale (cg_int.h, cg_gen.R).
@@ -59,6 +74,8 @@
 
 #include "cg_int.h"
 
+#define CG_DW_PH 8 /* most DWGEMM phases of a kernel row (more: the block-diagonal GEMM) */
+
 typedef struct conv_geo {
   int cin, cout, H, W, OH, OW;   /* channels and pixels */
   int KH, KW, sh, sw, dh, dw, pt, pl; /* kernel, stride, dilation, leading pads */
@@ -68,6 +85,12 @@ typedef struct conv_geo {
   int gw, gk;                    /* grouped: channels per group; input blocks each output block
                                   * reads (gw <= B: 1, its own block, block-diagonal weights;
                                   * gw = k*B: the k blocks of its group) */
+  int dwok;                      /* depthwise (one channel per group) and DWGEMM applies: a kernel
+                                  * row's columns in nph phases (the horizontal stride's residues),
+                                  * each a sliding window of pht taps over every sw-th input column */
+  int nph, phx[CG_DW_PH], pht[CG_DW_PH]; /* dwok: phases; each one's first column (offset in the
+                                  * window, < sw) and taps T (<= dw_taps) */
+  int dwg;                       /* the tiling at hand runs it on DWGEMM (conv_tile dwg) */
   int res;                       /* has a residual */
   int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
   int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
@@ -90,6 +113,7 @@ typedef struct conv_tile {
   int tco, tci;  /* output / input channel blocks per chunk (tci unused for depthwise) */
   int nky;       /* kernel rows per reduction step */
   int order;     /* 0: co chunk outer, spatial tiles inner; 1: spatial outer */
+  int dwg;       /* 1: on DWGEMM (conv_geo dwok; the candidates have both, the model picks) */
 } conv_tile;
 
 typedef struct conv_dims {
@@ -109,6 +133,14 @@ typedef struct conv_dims {
                   * the layer's start; 0: the current chunk's (PB = tco), loaded per chunk */
   int U;         /* GEMM micro-ops of a full step */
 } conv_dims;
+
+/* Weight blocks of an input step of tco_t output blocks, tcin_t input blocks and nky_t kernel
+ * rows: one per (co block, ci block, ky, kx), grouped convs over the blocks of the group; on
+ * DWGEMM one per (co block, ky, phase). */
+static int wblocks(const conv_geo *c, int tco_t, int tcin_t, int nky_t) {
+  if (c->dwg) return tco_t * nky_t * c->nph;
+  return tco_t * (c->dwc ? c->gk : tcin_t) * nky_t * c->KW;
+}
 
 /* The residual blocks co chunk co of tiling t reads (a non-zero weight block in some of its
  * output blocks), ascending, into list; returns their count. */
@@ -144,7 +176,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->IW = (t->tw - 1) * c->sw + (c->KW - 1) * c->dw + 1;
   x->tcin = c->dwc ? t->tco : t->tci;
   x->INPS = x->tcin * x->IH * x->IW;
-  x->U = t->tco * (c->dwc ? c->gk : t->tci) * t->nky * c->KW;
+  x->U = wblocks(c, t->tco, t->tci, t->nky);
   x->WGTS = x->U;
   x->ACCP = t->th * t->tw;
   x->RIW = (t->tw - 1) * c->rstride + 1;
@@ -181,6 +213,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   if ((uint64_t)x->PAR + (uint64_t)nslot * x->ACCS > d->acc_depth) return 0;
   if (((uint64_t)x->U + (uint64_t)x->RWGT) * R + 2u * t->tco > d->uop_depth / 2) return 0;
   if (t->th > 16383 || t->tw > 16383 || x->ACCP > 16383) return 0;
+  if (c->dwg && x->IW > 16383) return 0; /* a DWGEMM's loop_in: columns + taps - 1 <= IW */
   return 1;
 }
 
@@ -295,9 +328,9 @@ static size_t pack_bytes(const pack_job *j, int co, int r) {
     return (q ? q : 1) * eb;
   }
   int ci = r / j->x->n_kc, kc = r % j->x->n_kc;
-  int tci_t = c->dwc ? c->gk : cg_min(t->tci, c->ncib - ci * t->tci);
+  int tci_t = cg_min(t->tci, c->ncib - ci * t->tci);
   int nky_t = cg_min(t->nky, c->KH - kc * t->nky);
-  return (size_t)tco_t * tci_t * nky_t * c->KW * eb;
+  return (size_t)wblocks(c, tco_t, tci_t, nky_t) * eb;
 }
 
 /* Writes block (co, r) of a residual step into its zeroed place blk: the non-zero weight blocks
@@ -362,6 +395,36 @@ static void pack_block(const pack_job *j, int co, int r, int8_t *blk) {
           }
 }
 
+/* Writes block (co, r) of a depthwise input step on DWGEMM into its zeroed place blk: per (co
+ * block, ky, phase) the R WGT elements of ISA.md "DWGEMM", element h for the block's input slice
+ * h (lanes h*BLOCK_IN.. of the block, the others zero). Lane j of channel o holds its kernel
+ * row's taps of the phase at columns p = T - 1 - m (tap kx, at input column offset kx*dw =
+ * phx + m*sw, is the window's vector read T - 1 - m iterations back), shifted by BLOCK_IN / 2
+ * for odd lanes (their DSP half, ISA.md); dilation holes and the other phases' taps stay zero. */
+static void pack_dw_block(const pack_job *j, int co, int r, int8_t *blk) {
+  const conv_geo *c = j->c;
+  const conv_tile *t = j->t;
+  const unsigned B = j->g->B, bi = B / j->g->R, H = j->g->d->dw_taps;
+  size_t eb = (size_t)cg_wblock_bytes(j->g), e = 0;
+  int tco_t = cg_min(t->tco, c->ncob - co * t->tco), kc = r % j->x->n_kc;
+  int ky0 = kc * t->nky, nky_t = cg_min(t->nky, c->KH - ky0);
+  for (int a = 0; a < tco_t; a++)
+    for (int ky = 0; ky < nky_t; ky++)
+      for (int q = 0; q < c->nph; q++, e++)
+        for (unsigned jo = 0; jo < B; jo++) {
+          int o = (co * t->tco + a) * (int)B + (int)jo;
+          if (o >= c->cout) continue;
+          const int8_t *wr = j->L->conv.weight + ((size_t)o * c->KH + (size_t)(ky0 + ky)) * c->KW;
+          unsigned h = jo / bi, col = jo % bi % 2 ? H : 0; /* the slice, the lane's DSP half */
+          for (int kx = 0; kx < c->KW; kx++) {
+            int off = kx * c->dw - c->phx[q];
+            if (off < 0 || off % c->sw) continue;
+            unsigned p = (unsigned)(c->pht[q] - 1 - off / c->sw);
+            blk[e * eb + j->wpos[jo * B + h * bi + col + p]] = wr[kx];
+          }
+        }
+}
+
 static void *pack_worker(void *arg) {
   pack_job *j = arg;
   for (;;) {
@@ -371,6 +434,7 @@ static void *pack_worker(void *arg) {
     if (i < 0) return NULL;
     int co = i / j->x->nr, r = i % j->x->nr;
     if (r >= j->x->nrm) pack_res_block(j, co, r, (int8_t *)j->g->img + j->off[i]);
+    else if (j->c->dwg) pack_dw_block(j, co, r, (int8_t *)j->g->img + j->off[i]);
     else pack_block(j, co, r, (int8_t *)j->g->img + j->off[i]);
   }
 }
@@ -611,7 +675,7 @@ static int plan_loads(conv_sched *s, step_geo *e, conv_step *st) {
     if (cg_push(g, &st->L, &in)) return g->status;
   }
   if (!whit && (!rstep || nwres)) {
-    uint32_t n = rstep ? (uint32_t)nwres : (uint32_t)(tco_t * (c->dwc ? c->gk : tcin_t) * nky_t * c->KW);
+    uint32_t n = rstep ? (uint32_t)nwres : (uint32_t)wblocks(c, tco_t, tcin_t, nky_t);
     isa_insn in = cg_i_load(g, ISA_MEM_WGT, wbase, s->k->wofs[co * x->nr + r], 1, n, n, 0, 0, 0,
                             0, 0);
     if (cg_push(g, &st->L, &in)) return g->status;
@@ -661,6 +725,82 @@ static int channel_pass(conv_sched *s, conv_step *st, int op, int use_imm, int i
   return cg_push(g, &st->C, &in) ? g->status : CG_OK;
 }
 
+/* An input step's GEMMs: micro-ops (co block, ci block, ky, kx) over the tile's rows and
+ * columns. The first step of a tile puts the first kernel position of every co block first:
+ * those tco_t micro-ops (the first of its R when a block is R elements) run as a GEMM with bias
+ * (acc := bias[a] + x * w, the bias elements at 0..), so the tile needs no pass that sets the
+ * accumulator first. */
+static int plan_gemm_in(conv_sched *s, const step_geo *e, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_dims *x = s->x;
+  int r = e->r, co = e->co, tco_t = e->tco_t, tcin_t = e->tcin_t, th_t = e->th_t, tw_t = e->tw_t;
+  int nky_t = e->nky_t, iw_t = e->iw_t;
+  uint32_t A = e->A, ibase = e->ibase, wbase = e->wbase, ub, nu = 0;
+  isa_insn in;
+  int first = r == 0;
+  for (int pass = first ? 0 : 1; pass < 2; pass++)
+    for (int a = 0; a < tco_t; a++)
+      for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
+        for (int ky = 0; ky < nky_t; ky++)
+          for (int kx = 0; kx < c->KW; kx++) {
+            int lead = b == 0 && ky == 0 && kx == 0;
+            if (first && pass == 0 && !lead) continue;
+            int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
+            uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
+            uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
+            unsigned h0 = 0, h1 = g->R;
+            if (first && lead) h0 = pass ? 1 : 0, h1 = pass ? g->R : 1;
+            cg_gemm_uops(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), src, wi, h0, h1);
+          }
+  if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
+  for (uint32_t u0 = 0; u0 < nu;) {
+    uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
+    in = cg_i_gemm(g, ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
+                   th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
+    in.f[ISA_F_bias] = first && !u0; /* b = wgt_in + u - uop_begin = the co block */
+    if (first && !u0) in.f[ISA_F_wgt_in] = par_at(x, 0, co, s->t->tco);
+    if (cg_push(g, &st->C, &in)) return g->status;
+    u0 = u1;
+  }
+  return g->status;
+}
+
+/* A depthwise input step on DWGEMM (c->dwg): per co block a, kernel row ky, phase q and block
+ * slice h one DWGEMM of one micro-op (its window must not mix micro-ops) over the tile's rows
+ * (loop_out) and the phase's tw_t + T - 1 columns of the input, sw apart (loop_in: the first
+ * T - 1 fill the window); a block's instructions follow each other. A tile's first step gives
+ * each block's first one (ky 0, phase 0, slice 0) the bias (b = wgt_in: no init pass). */
+static int plan_dwgemm(conv_sched *s, const step_geo *e, conv_step *st) {
+  cg_gen *g = s->g;
+  const conv_geo *c = s->c;
+  const conv_dims *x = s->x;
+  uint32_t nu = 0, ub, u = 0;
+  for (int a = 0; a < e->tco_t; a++)
+    for (int ky = 0; ky < e->nky_t; ky++)
+      for (int q = 0; q < c->nph; q++) {
+        uint32_t src = e->ibase + (uint32_t)(a * x->IH * x->IW + ky * c->dh * e->iw_t + c->phx[q]);
+        uint32_t wi = e->wbase + (uint32_t)((a * e->nky_t + ky) * c->nph + q);
+        cg_gemm_uop(g, s->uw, &nu, e->A + (uint32_t)(a * x->ACCP), src, wi);
+      }
+  if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
+  uint32_t rows = (uint32_t)((c->rowskip ? 1 : c->sh) * e->iw_t); /* input rows of output rows */
+  for (int a = 0; a < e->tco_t; a++)
+    for (int ky = 0; ky < e->nky_t; ky++)
+      for (int q = 0; q < c->nph; q++)
+        for (unsigned h = 0; h < g->R; h++, u++) {
+          uint32_t T = (uint32_t)c->pht[q];
+          isa_insn in = cg_i_dwgemm(g, ub + u, (uint32_t)e->th_t, (uint32_t)e->tw_t + T - 1,
+                                    e->th_t > 1 ? (uint32_t)e->tw_t : 0, e->th_t > 1 ? rows : 0, (uint32_t)c->sw, T);
+          if (e->r == 0 && !ky && !q && !h) { /* b = wgt_in + u - uop_begin: block a's bias */
+            in.f[ISA_F_bias] = 1;
+            in.f[ISA_F_wgt_in] = par_at(x, 0, e->co, s->t->tco) + (uint32_t)a;
+          }
+          if (cg_push(g, &st->C, &in)) return g->status;
+        }
+  return g->status;
+}
+
 /* Step st's GEMMs: at a tile's first step the accumulator set to the bias (and the parameters
  * of a new co chunk loaded), then the step's input (or residual) chunk times its weights. */
 static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
@@ -668,8 +808,8 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
   const conv_geo *c = s->c;
   const conv_tile *T = s->t;
   const conv_dims *x = s->x;
-  int r = e->r, co = e->co, rstep = e->rstep, tco_t = e->tco_t, tcin_t = e->tcin_t, th_t = e->th_t, tw_t = e->tw_t;
-  int nky_t = e->nky_t, iw_t = e->iw_t, P = e->P, q0 = e->q0, q1 = e->q1, riw_t = e->riw_t;
+  int r = e->r, co = e->co, rstep = e->rstep, tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t;
+  int P = e->P, q0 = e->q0, q1 = e->q1, riw_t = e->riw_t;
   const int *rlist = e->rlist;
   uint32_t A = e->A, ibase = e->ibase, wbase = e->wbase;
   uint32_t ub;
@@ -711,37 +851,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     }
     if (cg_push(g, &st->C, &in)) return g->status;
   }
-  /* the first step of a tile puts the first kernel position of every co block first: those
-   * tco_t micro-ops (the first of its R when a block is R elements) run as a GEMM with bias
-   * (acc := bias[a] + x * w, the bias elements at 0..), so the tile needs no pass that sets the
-   * accumulator first */
-  int first = !rstep && r == 0;
-  for (int pass = first ? 0 : 1; !rstep && pass < 2; pass++)
-    for (int a = 0; a < tco_t; a++)
-      for (int b = 0; b < (c->dwc ? c->gk : tcin_t); b++)
-        for (int ky = 0; ky < nky_t; ky++)
-          for (int kx = 0; kx < c->KW; kx++) {
-            int lead = b == 0 && ky == 0 && kx == 0;
-            if (first && pass == 0 && !lead) continue;
-            int cb = c->dwc ? a - a % c->gk + b : b; /* grouped: the blocks of a's group */
-            uint32_t src = ibase + (uint32_t)(cb * x->IH * x->IW + ky * c->dh * iw_t + kx * c->dw);
-            uint32_t wi = wbase + (uint32_t)(((a * (c->dwc ? c->gk : tcin_t) + b) * nky_t + ky) * c->KW + kx);
-            unsigned h0 = 0, h1 = g->R;
-            if (first && lead) h0 = pass ? 1 : 0, h1 = pass ? g->R : 1;
-            cg_gemm_uops(g, s->uw, &nu, A + (uint32_t)(a * x->ACCP), src, wi, h0, h1);
-          }
-  if (!rstep) {
-    if (cg_uops(g, &st->C, s->uw, nu, &ub)) return g->status;
-    for (uint32_t u0 = 0; u0 < nu;) {
-      uint32_t u1 = first && !u0 ? (uint32_t)tco_t : nu;
-      in = cg_i_gemm(g, ub + u0, ub + u1, (uint32_t)th_t, (uint32_t)tw_t, th_t > 1 ? (uint32_t)tw_t : 0, 1,
-                     th_t > 1 ? (uint32_t)((c->rowskip ? 1 : c->sh) * iw_t) : 0, tw_t > 1 ? (uint32_t)c->sw : 0, 0, 0);
-      in.f[ISA_F_bias] = first && !u0; /* b = wgt_in + u - uop_begin = the co block */
-      if (first && !u0) in.f[ISA_F_wgt_in] = par_at(x, 0, co, T->tco);
-      if (cg_push(g, &st->C, &in)) return g->status;
-      u0 = u1;
-    }
-  }
+  if (!rstep && (c->dwg ? plan_dwgemm(s, e, st) : plan_gemm_in(s, e, st))) return g->status;
   if (c->resb && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
     if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, 1, co, tco_t, P)) return g->status;
@@ -1229,6 +1339,12 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
   double ncie = c->dwc ? c->gk : c->ncib;
   double gemm = (double)c->OH * c->OW * c->ncob * ncie * c->KH * c->KW * g->R;
   gemm += (double)(x->nsteps + x->ntiles) * (k.gemm_fill + k.insn_ovh); /* + a GEMM with bias per tile */
+  if (c->dwg) { /* per block, row and phase a DWGEMM of a tile's rows of tw + T - 1 iterations */
+    double cols = 0;
+    for (int q = 0; q < c->nph; q++) cols += c->OW + (double)x->n_tx * (c->pht[q] - 1);
+    gemm = (double)c->OH * cols * c->ncob * c->KH * g->R;
+    gemm += (double)x->ntiles * t->tco * c->KH * c->nph * g->R * (k.gemm_fill + k.insn_ovh);
+  }
   int passes = 1; /* REQ (the bias comes with the first kernel position: a GEMM with bias) */
   if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
   else if (c->res) passes += 4;
@@ -1311,6 +1427,27 @@ static void nrb_table(const conv_geo *c, int *nrb_max) {
   }
 }
 
+/* Whether depthwise conv c can run on DWGEMM (c->dwok, c->nph, c->phx, c->pht): a kernel row's taps
+ * at column offsets kx*dw fall in the phases (residues) of the horizontal stride; phase q's
+ * window of T taps covers its offsets phx + m*sw (m < T) over every sw-th column. It does when
+ * every phase has at most dw_taps taps and there are fewer phases than kernel columns (a
+ * phase per tap, e.g. a 1x1 kernel, does on DWGEMM only what the block-diagonal GEMM does, in
+ * more instructions). */
+static void dw_phases(const cg_gen *g, conv_geo *c) {
+  int n = 0;
+  c->dwok = 0;
+  for (int ph = 0; ph < c->sw && ph < c->KW * c->dw; ph++) {
+    int top = -1; /* the phase's largest offset */
+    for (int kx = 0; kx < c->KW; kx++)
+      if (kx * c->dw % c->sw == ph) top = kx * c->dw;
+    if (top < 0) continue;
+    if (n == CG_DW_PH || (top - ph) / c->sw + 1 > (int)g->d->dw_taps) return;
+    c->phx[n] = ph, c->pht[n] = (top - ph) / c->sw + 1, n++;
+  }
+  c->nph = n;
+  c->dwok = n < c->KW;
+}
+
 /* The geometry of conv layer L (c->nzb is allocated for a GEMM residual, c->nrb_max in the same
  * block: the caller frees c->nzb). */
 static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo *c) {
@@ -1341,6 +1478,7 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
   c->dwc = p->groups > 1;
   c->gw = c->dwc ? c->cin / p->groups : c->cin;
   c->gk = c->dwc && c->gw > (int)g->B ? c->gw / (int)g->B : 1;
+  if (c->dwc && c->gw == 1 && c->cin == c->cout) dw_phases(g, c);
   c->res = p->res >= 0;
   c->rowskip = c->KH == 1 && c->sh > 1;
   c->resb = c->res && L->rw != NULL;
@@ -1386,15 +1524,16 @@ static int conv_candidates(cg_gen *g, const conv_geo *cg, int nslot, cand **cso,
   add_val(kyv, &nky, c.KH, 1);
   int twv[16], ntw = 0;
   for (int k = 1; k <= 10; k++) add_val(twv, &ntw, c.OW, cg_cdiv(c.OW, k));
-  int cap = nco * nci * nky * ntw * 2 * 3, nc = 0;
+  int cap = nco * nci * nky * ntw * 2 * 3 * 2, nc = 0;
   cand *cs = malloc((size_t)cap * sizeof *cs);
   if (!cs) return cg_fail(g, CG_E_NOMEM, "out of memory (candidates)");
-  for (int a = 0; a < nco; a++)
+  for (int a = 0; a < nco * (c.dwok ? 2 : 1); a++)
     for (int b = 0; b < nci; b++)
       for (int e = 0; e < nky; e++)
         for (int f = 0; f < ntw; f++)
           for (int o = 0; o < 2; o++) {
-            conv_tile t = {1, twv[f], cov[a], civ[b], kyv[e], o};
+            conv_tile t = {1, twv[f], cov[a % nco], civ[b], kyv[e], o, a >= nco}; /* DWGEMM or not */
+            c.dwg = t.dwg;
             conv_dims x;
             if (!conv_dims_of(g, &c, &t, nslot, &x)) continue;
             int lo = 1, hi = c.OH; /* largest th that fits */
@@ -1443,6 +1582,7 @@ static double pick_time(const pick_job *j, int i) {
   cg_gen_init(&dg, j->g->cfg, 1);
   dg.barrier_c2l = 0;
   conv_geo c = *j->c;
+  c.dwg = j->cs[i].t.dwg;
   int rc = conv_gen(&dg, j->L, &c, &j->cs[i].t, j->nslot, !j->no_lh);
   double cy = rc == CG_OK && cg_encodable(&dg, &dg.prog) ? cg_time_prog(j->g->cfg, dg.prog.v, (uint32_t)dg.prog.n, NULL)
                                                         : -1;
@@ -1520,13 +1660,15 @@ int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, in
                    c.W, c.KH, c.KW, g->d->name);
   }
   conv_tile t = cs[best].t;
+  c.dwg = t.dwg;
   free(cs);
   conv_dims x;
   conv_dims_of(g, &c, &t, nslot, &x);
   info->candidates = nc;
   snprintf(info->tiling, sizeof info->tiling,
-           "tile %dx%d, co %d blk, ci %d blk, ky %d, %s, %d tiles x %d steps", t.th, t.tw, t.tco,
-           c.dwc ? t.tco : t.tci, t.nky, t.order ? "spatial-outer" : "co-outer", x.ntiles, x.nr);
+           "tile %dx%d, co %d blk, ci %d blk, ky %d, %s, %d tiles x %d steps%s", t.th, t.tw, t.tco,
+           c.dwc ? t.tco : t.tci, t.nky, t.order ? "spatial-outer" : "co-outer", x.ntiles, x.nr,
+           c.dwg ? ", DWGEMM" : "");
   int rc = conv_gen(g, L, &c, &t, nslot, !no_lh);
   free(nzb);
   return rc;

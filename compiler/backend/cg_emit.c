@@ -115,6 +115,14 @@ isa_insn cg_i_gemm(const cg_gen *g, uint32_t ub, uint32_t ue, uint32_t lo, uint3
   return in;
 }
 
+isa_insn cg_i_dwgemm(const cg_gen *g, uint32_t u, uint32_t lo, uint32_t li, uint32_t ao, uint32_t io, uint32_t ii,
+                     uint32_t taps) {
+  isa_insn in = cg_i_gemm(g, u, u + 1, lo, li, ao, 1, io, ii, 0, 0);
+  in.f[ISA_F_opcode] = ISA_OP_DWGEMM;
+  in.f[ISA_F_taps] = taps; /* wgt_out's bits (ISA.md): the weight has no outer factor */
+  return in;
+}
+
 isa_insn cg_i_alu(const cg_gen *g, int op, int use_imm, int imm, uint32_t ub, uint32_t ue,
                   uint32_t lo, uint32_t li, uint32_t dso, uint32_t dsi, uint32_t sro, uint32_t sri) {
   (void)g;
@@ -320,7 +328,7 @@ static int uop_range(const isa_insn *in, uint32_t *a, uint32_t *b) {
     *b = *a + f[ISA_F_y_size] * f[ISA_F_x_size];
     return f[ISA_F_y_size] == 1 && !f[ISA_F_x_pad0] && !f[ISA_F_x_pad1] && !f[ISA_F_y_pad0] && !f[ISA_F_y_pad1] ? 2 : 3;
   }
-  if (f[ISA_F_opcode] != ISA_OP_GEMM && f[ISA_F_opcode] != ISA_OP_ALU) return 0;
+  if (f[ISA_F_opcode] != ISA_OP_GEMM && f[ISA_F_opcode] != ISA_OP_DWGEMM && f[ISA_F_opcode] != ISA_OP_ALU) return 0;
   *a = f[ISA_F_uop_begin], *b = f[ISA_F_uop_end];
   return 1;
 }
@@ -461,10 +469,11 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     return c->insn_ovh + check + lat + beats + pads;
   }
   case ISA_OP_GEMM:
+  case ISA_OP_DWGEMM: /* GEMM's pipeline: an iteration a cycle, the window's warm-up ones too */
   case ISA_OP_ALU: {
     double u = f[ISA_F_uop_end] > f[ISA_F_uop_begin] ? f[ISA_F_uop_end] - f[ISA_F_uop_begin] : 0;
     double it = u * f[ISA_F_loop_out] * f[ISA_F_loop_in];
-    double fill = f[ISA_F_opcode] == ISA_OP_GEMM ? c->gemm_fill : c->alu_fill;
+    double fill = f[ISA_F_opcode] != ISA_OP_ALU ? c->gemm_fill : c->alu_fill;
     double src = 0;
     if (it && f[ISA_F_opcode] == ISA_OP_ALU && cfg->d.acc_copies == 1 && !f[ISA_F_src_inp] &&
         (!f[ISA_F_use_imm] || f[ISA_F_alu_op] == ISA_ALU_REQ)) {

@@ -131,6 +131,12 @@ isa_insn cg_i_store(const cg_gen *g, uint32_t sram, uint64_t dram, uint32_t y, u
                     uint32_t stride);
 isa_insn cg_i_gemm(const cg_gen *g, uint32_t ub, uint32_t ue, uint32_t lo, uint32_t li, uint32_t ao,
                    uint32_t ai, uint32_t io, uint32_t ii, uint32_t wo, uint32_t wi);
+/* A DWGEMM of the one micro-op u (its window runs over the instruction's iterations: one
+ * micro-op per instruction, ISA.md): lo rows (acc_out ao, inp_out io), li iterations a row
+ * (acc_in 1, inp_in ii), taps; io and ii in INP blocks (x R, as cg_i_gemm); no weight factor
+ * (the micro-op's element throughout). */
+isa_insn cg_i_dwgemm(const cg_gen *g, uint32_t u, uint32_t lo, uint32_t li, uint32_t ao, uint32_t io, uint32_t ii,
+                     uint32_t taps);
 isa_insn cg_i_alu(const cg_gen *g, int op, int use_imm, int imm, uint32_t ub, uint32_t ue,
                   uint32_t lo, uint32_t li, uint32_t dso, uint32_t dsi, uint32_t sro, uint32_t sri);
 isa_insn cg_i_finish(void);

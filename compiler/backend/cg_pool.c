@@ -373,7 +373,10 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
   int n_ty = cg_cdiv(c->OH, t->th), n_tx = cg_cdiv(c->OW, t->tw), n_co = cg_cdiv(c->cb, t->tco);
   int n_kc = cg_cdiv(c->KH, t->nky), ntiles = n_ty * n_tx * n_co;
   int padv = c->kind == CG_POOL_MAX ? -128 : p->x_zp;
-  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw + 4) * sizeof *uw);
+  /* the largest micro-op set: a window's (tco x nky x KW), a pass of every output pixel (tco x th
+   * x tw), or pool_whole's by-row pass of every kernel row and output row (tco x nky x th) */
+  uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw +
+                         (size_t)t->tco * t->nky * t->th + 4) * sizeof *uw);
   uint32_t req_e = 0;
   int start = g->prog.n;
   cg_list C = {0}, S = {0}, LD = {0};
