@@ -236,6 +236,29 @@ static void sc_written(fsim *s, uint64_t lo, uint64_t hi) {
     if (s->sc_idx[i] != FSIM_SC_NONE && s->sc_idx[i] >= lo && s->sc_idx[i] <= hi) s->sc_idx[i] = FSIM_SC_NONE;
 }
 
+/* GEMM / DWGEMM with bias: every bias index b = wgt_in + u - uop_begin inside the accumulator. 0,
+ * or DRV_E_EXEC with the error. */
+static int check_bias(fsim *s, uint32_t idx, const isa_word *w, uint64_t wgt_in, const fsim_nest *n,
+                      drv_error *err) {
+  unsigned depth = s->cfg->d.acc_depth;
+  if (wgt_in + (n->ue - 1 - n->ub) < depth) return 0;
+  char what[256];
+  snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
+           wgt_in + (n->ue - 1 - n->ub), depth, n->ue - 1);
+  return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
+}
+
+/* The source cache forgets every element between the lowest and highest accumulator index that
+ * a nest of li inner iterations with factors fo, fi writes. */
+static void sc_nest_written(fsim *s, const fsim_nest *n, uint64_t li, uint64_t fo, uint64_t fi) {
+  uint64_t amin = UINT64_MAX, amax = 0;
+  for (uint64_t u = n->ub; u < n->ue; u++) {
+    if (s->ua[u] < amin) amin = s->ua[u];
+    if (s->ua[u] > amax) amax = s->ua[u];
+  }
+  sc_written(s, amin, amax + (n->lo - 1) * fo + (li - 1) * fi);
+}
+
 static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *in, fsim_work *wk,
                      drv_error *err) {
   const uint32_t *f = in->f;
@@ -250,25 +273,13 @@ static int exec_gemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn *i
       {"w", "WGT", s->uw, f[ISA_F_wgt_out], bias ? 0 : f[ISA_F_wgt_in], d->wgt_depth},
   };
   if (check_nest(s, idx, w, &n, k, reset ? 1 : 3, err)) return DRV_E_EXEC;
-  if (bias && f[ISA_F_wgt_in] + (n.ue - 1 - n.ub) >= d->acc_depth) { /* b = wgt_in + u - uop_begin */
-    char what[256];
-    snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
-             f[ISA_F_wgt_in] + (n.ue - 1 - n.ub), d->acc_depth, n.ue - 1);
-    return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
-  }
+  if (bias && check_bias(s, idx, w, f[ISA_F_wgt_in], &n, err)) return DRV_E_EXEC;
   uint64_t iters = n.lo * n.li * (n.ue - n.ub);
   wk->iters = iters;
   uint64_t *fa = n.fa;
   n.fa[0] = k[0].fo, n.fa[1] = k[0].fi, n.fx[0] = k[1].fo, n.fx[1] = k[1].fi;
   n.fw[0] = k[2].fo, n.fw[1] = k[2].fi;
-  { /* the source cache forgets every element between the lowest and highest index written */
-    uint64_t amin = UINT64_MAX, amax = 0;
-    for (uint64_t u = n.ub; u < n.ue; u++) {
-      if (s->ua[u] < amin) amin = s->ua[u];
-      if (s->ua[u] > amax) amax = s->ua[u];
-    }
-    sc_written(s, amin, amax + (n.lo - 1) * fa[0] + (n.li - 1) * fa[1]);
-  }
+  sc_nest_written(s, &n, n.li, fa[0], fa[1]);
   if (reset) {
     for (uint64_t o = 0; o < n.lo; o++)
       for (uint64_t i = 0; i < n.li; i++)
@@ -330,22 +341,10 @@ static int exec_dwgemm(fsim *s, uint32_t idx, const isa_word *w, const isa_insn 
   idx_kind kx = {"x", "INP", s->us, f[ISA_F_inp_out], f[ISA_F_inp_in], d->inp_depth};
   if (check_nest(s, idx, w, &nw, kaw, reset ? 1 : 2, err) || (!reset && check_nest(s, idx, w, &n, &kx, 1, err)))
     return DRV_E_EXEC;
-  if (bias && f[ISA_F_wgt_in] + (n.ue - 1 - n.ub) >= d->acc_depth) {
-    char what[256];
-    snprintf(what, sizeof what, "ACC index b=%" PRIu64 " past depth %u (bias of uop %" PRIu64 ")",
-             f[ISA_F_wgt_in] + (n.ue - 1 - n.ub), d->acc_depth, n.ue - 1);
-    return fail(s, err, DRV_ERR_SRAM_RANGE, idx, w, what);
-  }
+  if (bias && check_bias(s, idx, w, f[ISA_F_wgt_in], &n, err)) return DRV_E_EXEC;
   wk->iters = n.lo * n.li * (n.ue - n.ub);
   if (!reset) wk->macs = wk->iters * s->nb * s->bi * s->bo;
-  if (n.li >= T) { /* the source cache forgets every element between the lowest and highest written */
-    uint64_t amin = UINT64_MAX, amax = 0;
-    for (uint64_t u = n.ub; u < n.ue; u++) {
-      if (s->ua[u] < amin) amin = s->ua[u];
-      if (s->ua[u] > amax) amax = s->ua[u];
-    }
-    sc_written(s, amin, amax + (n.lo - 1) * kaw[0].fo + (nw.li - 1) * kaw[0].fi);
-  }
+  if (n.li >= T) sc_nest_written(s, &n, nw.li, kaw[0].fo, kaw[0].fi); /* else nothing is written */
   uint64_t ring[GEMM_MAX_BI / 2 + 1], nit = 0;
   const unsigned al = s->acc_lanes;
   for (uint64_t o = 0; o < n.lo; o++)
