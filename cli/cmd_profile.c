@@ -173,12 +173,10 @@ static void trace_insns(FILE *f, const prof *p, double mhz) {
     /* the package's own word (image-relative DRAM addresses, as compare and the dumps show) */
     const isa_word *w = s->layer >= 0 && s->index < p->pm->l[s->layer].n_insns ? &p->pm->l[s->layer].insns[s->index] : &s->w;
     isa_disasm(p->pm->cfg, w, dis, sizeof dis);
-    unsigned op = (unsigned)(s->w.w[0] & 7u);
-    isa_insn in;
-    if (isa_decode(p->pm->cfg, &s->w, &in) == ISA_OK) op = in.f[ISA_F_opcode];
-    char name[16] = "?"; /* the table's opcode name, lower case */
-    const char *on = isa_op_name((int)op);
-    for (size_t k = 0; on && on[k] && k + 1 < sizeof name; k++) name[k] = (char)(on[k] >= 'A' && on[k] <= 'Z' ? on[k] + 32 : on[k]), name[k + 1] = 0;
+    /* the event's name: the mnemonic the disassembly starts with (the table's, lower case) */
+    char name[16] = "?";
+    size_t k = strcspn(dis, " ");
+    if (dis[0] != '.' && k > 0 && k < sizeof name) memcpy(name, dis, k), name[k] = 0; /* not ".insn" */
     fprintf(f, ",\n{\"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 1, \"tid\": %d, \"name\": \"%s\", \"cat\": \"insn\", "
                "\"args\": {\"layer\": %d, \"index\": %" PRIu32 ", \"cycles\": %" PRIu64 ", \"insn\": ",
             us(s->start, mhz), us(s->end - s->start, mhz), tid, name, s->layer, s->index,

@@ -582,8 +582,8 @@ static int busy_pair(uint64_t *f, uint64_t *t) {
   return rc ? -1 : 0;
 }
 
-/* The GEMM/ALU timing model (ISA.md "Timing": fill to the write stage, ALU read-after-write
- * waits, source-cache port waits) against the RTL, exactly: the cycles that one GEMM or ALU
+/* The GEMM/DWGEMM/ALU timing model (ISA.md "Timing": fill to the write stage, ALU read-after-write
+ * waits, source-cache port waits) against the RTL, exactly: the cycles that one GEMM, DWGEMM or ALU
  * instruction adds to a program that loads its operands (and then only computes), on fsim and
  * on the RTL.
  * (The LOADs' own timing is an estimate; the difference cancels it.) */
@@ -595,23 +595,29 @@ static void test_compute_timing(void) {
   }
   static const struct {
     const char *what;
-    int gemm, op, use_imm, nu, lo, li, dout, din, sout, sin;
+    int gemm, op, use_imm, nu, lo, li, dout, din, sout, sin; /* gemm: 1 GEMM, 2 DWGEMM (x over sout, sin) */
+    int taps; /* DWGEMM, at most the config's window (tiny: 2) */
     unsigned ua[4], us[4];
   } cs[] = {
-      {"gemm, one element accumulated back to back", 1, 0, 0, 2, 9, 2, 0, 0, 0, 0, {0, 0}, {1, 2}},
-      {"gemm reset over a tile", 1, -1, 0, 4, 3, 2, 4, 1, 0, 0, {0, 1, 2, 3}, {0, 1, 2, 3}},
-      {"alu add imm, one element (each iteration waits for the last)", 0, ISA_ALU_ADD, 1, 1, 12, 1, 0, 0, 0, 0, {3}, {0}},
-      {"alu add imm, two elements alternating", 0, ISA_ALU_ADD, 1, 2, 10, 1, 0, 0, 0, 0, {0, 1}, {0}},
-      {"alu add imm, a tile of 8 (no waits)", 0, ISA_ALU_ADD, 1, 4, 6, 2, 8, 4, 0, 0, {0, 1, 2, 3}, {0}},
-      {"alu max src, chain acc[i+1] = max(acc[i+1], acc[i])", 0, ISA_ALU_MAX, 0, 4, 3, 1, 0, 0, 0, 0, {1, 2, 3, 4}, {0, 1, 2, 3}},
-      {"alu add src, each source the element just written", 0, ISA_ALU_ADD, 0, 2, 8, 1, 0, 0, 0, 0, {5, 6}, {6, 5}},
-      {"alu mov, destination read by the next as source", 0, ISA_ALU_MOV, 0, 3, 5, 1, 0, 0, 0, 0, {1, 2, 3}, {0, 1, 2}},
-      {"alu req, per-channel parameters over a tile", 0, ISA_ALU_REQ, 1, 4, 4, 1, 4, 0, 0, 0, {8, 9, 10, 11}, {20, 21, 20, 21}},
-      {"alu shr src, sources read once (misses)", 0, ISA_ALU_SHR, 0, 4, 3, 1, 4, 0, 4, 0, {8, 9, 10, 11}, {24, 25, 26, 27}},
-      {"alu min src, dst read back 3 iterations later", 0, ISA_ALU_MIN, 0, 3, 6, 1, 0, 0, 1, 0, {12, 13, 14}, {14, 12, 13}},
+      {"gemm, one element accumulated back to back", 1, 0, 0, 2, 9, 2, 0, 0, 0, 0, 0, {0, 0}, {1, 2}},
+      {"gemm reset over a tile", 1, -1, 0, 4, 3, 2, 4, 1, 0, 0, 0, {0, 1, 2, 3}, {0, 1, 2, 3}},
+      {"dwgemm 3 taps (tiny: 2) over a row, warm-up iterations in each outer one", 2, 0, 0, 1, 4, 4, 2, 1, 0, 1, 3, {0}, {0}},
+      {"dwgemm 2 taps, two elements accumulated back to back", 2, 0, 0, 2, 3, 3, 0, 0, 0, 1, 2, {0, 1}, {0, 1}},
+      {"dwgemm 2 taps, reset over a tile", 2, -1, 0, 2, 3, 3, 2, 1, 0, 1, 2, {0, 1}, {0, 1}},
+      {"dwgemm 1 tap (no warm-up), a tile", 2, 0, 0, 4, 3, 2, 4, 1, 0, 1, 1, {0, 1, 2, 3}, {0, 1, 0, 1}},
+      {"alu add imm, one element (each iteration waits for the last)", 0, ISA_ALU_ADD, 1, 1, 12, 1, 0, 0, 0, 0, 0, {3}, {0}},
+      {"alu add imm, two elements alternating", 0, ISA_ALU_ADD, 1, 2, 10, 1, 0, 0, 0, 0, 0, {0, 1}, {0}},
+      {"alu add imm, a tile of 8 (no waits)", 0, ISA_ALU_ADD, 1, 4, 6, 2, 8, 4, 0, 0, 0, {0, 1, 2, 3}, {0}},
+      {"alu max src, chain acc[i+1] = max(acc[i+1], acc[i])", 0, ISA_ALU_MAX, 0, 4, 3, 1, 0, 0, 0, 0, 0, {1, 2, 3, 4}, {0, 1, 2, 3}},
+      {"alu add src, each source the element just written", 0, ISA_ALU_ADD, 0, 2, 8, 1, 0, 0, 0, 0, 0, {5, 6}, {6, 5}},
+      {"alu mov, destination read by the next as source", 0, ISA_ALU_MOV, 0, 3, 5, 1, 0, 0, 0, 0, 0, {1, 2, 3}, {0, 1, 2}},
+      {"alu req, per-channel parameters over a tile", 0, ISA_ALU_REQ, 1, 4, 4, 1, 4, 0, 0, 0, 0, {8, 9, 10, 11}, {20, 21, 20, 21}},
+      {"alu shr src, sources read once (misses)", 0, ISA_ALU_SHR, 0, 4, 3, 1, 4, 0, 4, 0, 0, {8, 9, 10, 11}, {24, 25, 26, 27}},
+      {"alu min src, dst read back 3 iterations later", 0, ISA_ALU_MIN, 0, 3, 6, 1, 0, 0, 1, 0, 0, {12, 13, 14}, {14, 12, 13}},
   };
   for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
     uint64_t f[2] = {0, 0}, t[2] = {0, 0};
+    int taps = cs[k].taps < (int)X.cfg->d.dw_taps ? cs[k].taps : (int)X.cfg->d.dw_taps;
     int bad = 0;
     for (int with = 0; with < 2; with++) {
       p_init(X.cfg);
@@ -624,7 +630,10 @@ static void test_compute_timing(void) {
         for (int i = 0; i < cs[k].nu; i++) u[i] = isa_uop(X.cfg, cs[k].ua[i], cs[k].us[i], 0);
       p_uops(0, u, (unsigned)cs[k].nu);
       p_sync(T_POPP);
-      if (with && cs[k].gemm)
+      if (with && cs[k].gemm == 2)
+        p_dwgemm(cs[k].op < 0, 0, taps, 0, cs[k].nu, cs[k].lo, cs[k].li, cs[k].dout, cs[k].din, cs[k].sout, cs[k].sin, 0,
+                 0);
+      else if (with && cs[k].gemm)
         p_gemm(cs[k].op < 0, 0, cs[k].nu, cs[k].lo, cs[k].li, cs[k].dout, cs[k].din, 0, 0, 0, 0, 0);
       else if (with)
         p_alu(cs[k].op, cs[k].use_imm, cs[k].op == ISA_ALU_REQ ? 0x7f80 : 1, 0, cs[k].nu, cs[k].lo,
