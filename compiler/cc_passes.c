@@ -55,8 +55,9 @@ int cc_bypass(ir_graph *g, ir_node *n, int x, int y) {
 /* ---- remove-identity ---- */
 
 /* Identity, Cast to the type its input already has, and Dropout in inference mode (no
- * training_mode input/attribute set, mask unused) become their input; a removed node's output
- * name survives if it is a graph output. */
+ * training_mode input/attribute set) or of a constant ratio 0 (the identity even in training
+ * mode: torch exports F.dropout(x, 0.0, training=True) so), its mask unused, become their input;
+ * a removed node's output name survives if it is a graph output. */
 int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -66,11 +67,14 @@ int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (n->dead || (n->op != IR_OP_Identity && n->op != IR_OP_Dropout && !same_cast)) continue;
     if (n->op == IR_OP_Dropout) {
       if (n->n_out > 1 && n->out[1] >= 0 && ir_use_count(g, n->out[1])) continue; /* mask is used */
-      if (n->n_in > 2 && n->in[2] >= 0) {                                         /* training_mode */
+      int r = n->n_in > 1 ? n->in[1] : -1;                                         /* ratio */
+      int zero = r >= 0 && cc_is_const(g, r) && ir_type_numel(&g->tensors[r]->type) == 1 &&
+                 ir_get_elem(g->tensors[r]->type.dtype, g->tensors[r]->data, 0) == 0;
+      if (!zero && n->n_in > 2 && n->in[2] >= 0) {                                 /* training_mode */
         int t = n->in[2];
         if (!cc_is_const(g, t) || ir_get_elem(g->tensors[t]->type.dtype, g->tensors[t]->data, 0) != 0) continue;
       }
-      if (ir_attr_int(n, "training_mode", 0)) continue;
+      if (!zero && ir_attr_int(n, "training_mode", 0)) continue;
     }
     if (n->out[0] >= 0) cc_bypass(g, n, n->in[0], n->out[0]);
   }

@@ -209,6 +209,8 @@ static const struct {
     {IR_OP_Sub, "broadcast "},
     {IR_OP_Mul, "broadcast "},
     {IR_OP_Div, "broadcast "},
+    {IR_OP_Mod, "fmod "},
+    {IR_OP_ScatterND, "reduction "},
     {IR_OP_Clip, "min max "},
     {IR_OP_BatchNormalization, "epsilon momentum training_mode is_test spatial "},
     {IR_OP_MaxPool, "auto_pad ceil_mode dilations kernel_shape pads storage_order strides "},

@@ -255,6 +255,12 @@ int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const
  * out_len, scale) reads, by n's coordinate_transformation_mode and nearest_mode, clamped to
  * the input; -1 for a mode the IR does not know (ir_resize_modes_ok says which). */
 int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale);
+/* Resize with mode "linear": output index o of an axis reads input indices *i0 and *i0 + 1 with
+ * weights 1 - *w1 and *w1 (*w1 = 0 at the last input index), by n's
+ * coordinate_transformation_mode, the coordinate clamped to the input; -1 for a mode the IR
+ * does not know. */
+int ir_resize_linear_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale, int64_t *i0,
+                         double *w1);
 /* 1 if n's coordinate_transformation_mode and nearest_mode are ones ir_resize_nearest_src knows. */
 int ir_resize_modes_ok(const ir_node *n);
 /* Split: the normalized axis and the extent of each of the n_out parts. IR_OK, IR_ERR or

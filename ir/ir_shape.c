@@ -1026,15 +1026,24 @@ int ir_resize_modes_ok(const ir_node *n) {
   return okc && okm;
 }
 
-int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
+/* The input coordinate of output index o by n's coordinate_transformation_mode; NAN for a mode
+ * the IR does not know. */
+static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  if (!strcmp(c, "half_pixel")) return ((double)o + 0.5) / scale - 0.5;
+  if (!strcmp(c, "pytorch_half_pixel")) return out_len > 1 ? ((double)o + 0.5) / scale - 0.5 : 0;
+  if (!strcmp(c, "align_corners")) { /* the resized length before flooring (in_len * scale), as ONNX's reference */
+    double rl = (double)in_len * scale;
+    return out_len > 1 && rl > 1 ? (double)o * (double)(in_len - 1) / (rl - 1) : 0;
+  }
+  if (!strcmp(c, "asymmetric")) return (double)o / scale;
+  return NAN;
+}
+
+int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
-  double x;
-  if (!strcmp(c, "half_pixel")) x = ((double)o + 0.5) / scale - 0.5;
-  else if (!strcmp(c, "pytorch_half_pixel")) x = out_len > 1 ? ((double)o + 0.5) / scale - 0.5 : 0;
-  else if (!strcmp(c, "align_corners")) x = out_len > 1 ? (double)o * (double)(in_len - 1) / (double)(out_len - 1) : 0;
-  else if (!strcmp(c, "asymmetric")) x = (double)o / scale;
-  else return -1;
+  double x = resize_coord(n, o, in_len, out_len, scale);
+  if (isnan(x)) return -1;
   double r;
   if (!strcmp(m, "round_prefer_floor")) r = x == floor(x) + 0.5 ? floor(x) : floor(x + 0.5); /* ties down */
   else if (!strcmp(m, "round_prefer_ceil")) r = floor(x + 0.5);                                /* ties up */
@@ -1043,6 +1052,19 @@ int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64
   else return -1;
   int64_t i = (int64_t)r;
   return i < 0 ? 0 : i >= in_len ? in_len - 1 : i;
+}
+
+int ir_resize_linear_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale, int64_t *i0,
+                         double *w1) {
+  double x = resize_coord(n, o, in_len, out_len, scale);
+  if (isnan(x) || in_len < 1) return -1;
+  if (x < 0) x = 0; /* the coordinate clamped into the input, as onnxruntime does */
+  if (x > (double)(in_len - 1)) x = (double)(in_len - 1);
+  int64_t f = (int64_t)floor(x);
+  if (f >= in_len - 1) f = in_len - 1, x = (double)f;
+  *i0 = f;
+  *w1 = x - (double)f;
+  return 0;
 }
 
 static int shape_Resize(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
@@ -1055,6 +1077,26 @@ static int shape_Resize(const ir_graph *g, const ir_node *n, const ir_type *cons
   if (in[0]->rank < 0) return IR_OK;
   out[0] = *in[0];
   for (int i = 0; i < in[0]->rank; i++) out[0].dims[i] = rc == IR_OK ? len[i] : -1;
+  return IR_OK;
+}
+
+/* ScatterND: Data's type; Indices int64 [..., k] with k <= rank(Data), Updates of shape
+ * Indices.shape[:-1] + Data.shape[k:]. */
+static int shape_ScatterND(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                           ir_type *out, char *err, size_t errlen) {
+  (void)g, (void)n, (void)in_data;
+  const ir_type *x = in[0], *ix = in[1], *u = in[2];
+  out[0] = *x;
+  if (ix->dtype != IR_I64) return ERR("indices must be int64, not %s", ir_dtype_name(ix->dtype));
+  if (u->dtype != x->dtype) return ERR("updates are %s, data %s", ir_dtype_name(u->dtype), ir_dtype_name(x->dtype));
+  if (x->rank < 0 || ix->rank < 0 || u->rank < 0) return IR_OK;
+  int64_t k = ix->rank > 0 ? ix->dims[ix->rank - 1] : -1;
+  if (ix->rank < 1 || x->rank < 1 || (k >= 0 && (k < 1 || k > x->rank))) return ERR("indices' last extent must be 1..rank of data");
+  if (k >= 0 && u->rank != ix->rank - 1 + x->rank - (int)k) return ERR("updates have rank %d, expected %d", u->rank, ix->rank - 1 + x->rank - (int)k);
+  for (int i = 0; k >= 0 && i < u->rank; i++) {
+    int64_t want = i < ix->rank - 1 ? ix->dims[i] : x->dims[k + i - (ix->rank - 1)];
+    if (want >= 0 && u->dims[i] >= 0 && want != u->dims[i]) return ERR("updates' extent %d is %lld, expected %lld", i, (long long)u->dims[i], (long long)want);
+  }
   return IR_OK;
 }
 
@@ -1194,6 +1236,7 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_Sub shape_binary
 #define shape_Mul shape_binary
 #define shape_Div shape_binary
+#define shape_Mod shape_binary
 #define shape_MaxPool shape_pool_op
 #define shape_AveragePool shape_pool_op
 #define shape_GlobalAveragePool shape_global_pool

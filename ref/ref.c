@@ -54,7 +54,14 @@ static int64_t load_int(ir_dtype dt, const void *d, int64_t i) {
   }
 }
 
-/* Add, Sub, Mul, Div with numpy broadcasting; float32, or wrapping integer arithmetic. */
+/* Integer Mod: fmod 1 keeps the dividend's sign (C's %), fmod 0 the divisor's (Python's). */
+static int64_t int_mod(int64_t x0, int64_t x1, int fmod1) {
+  if (x1 == -1) return 0; /* (INT64_MIN % -1 overflows in C) */
+  int64_t z = x0 % x1;
+  return !fmod1 && z != 0 && (z < 0) != (x1 < 0) ? z + x1 : z;
+}
+
+/* Add, Sub, Mul, Div, Mod with numpy broadcasting; float32, or wrapping integer arithmetic. */
 static int k_binary(ref_call *c) {
   const ir_value *a = c->in[0], *b = c->in[1];
   ir_value *y = &c->out[0];
@@ -68,8 +75,9 @@ static int k_binary(ref_call *c) {
   int64_t inner = r ? ot->dims[r - 1] : 1, ia = r ? sa[r - 1] : 0, ib = r ? sb[r - 1] : 0;
   int64_t idx[IR_MAX_DIMS] = {0};
   ir_op op = c->n->op;
-  int isf = y->type.dtype == IR_F32;
+  int isf = y->type.dtype == IR_F32, fmod1 = op == IR_OP_Mod && ir_attr_int(c->n, "fmod", 0) != 0;
   if (!isf && !ir_dtype_size(y->type.dtype)) return CERR("type %s not supported", ir_dtype_name(y->type.dtype)), IR_UNSUPPORTED;
+  if (op == IR_OP_Mod && isf && !fmod1) return CERR("Mod of floats needs fmod = 1 (ONNX)");
   for (int64_t o = 0; o < total; o += inner) {
     int64_t oa = 0, ob = 0;
     for (int d = 0; d < r - 1; d++) {
@@ -83,6 +91,7 @@ static int k_binary(ref_call *c) {
       case IR_OP_Add: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] + pb[j * ib]; break;
       case IR_OP_Sub: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] - pb[j * ib]; break;
       case IR_OP_Mul: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] * pb[j * ib]; break;
+      case IR_OP_Mod: for (int64_t j = 0; j < inner; j++) py[j] = fmodf(pa[j * ia], pb[j * ib]); break;
       default: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] / pb[j * ib]; break;
       }
     } else {
@@ -93,6 +102,10 @@ static int k_binary(ref_call *c) {
         case IR_OP_Add: z = (int64_t)((uint64_t)x0 + (uint64_t)x1); break;
         case IR_OP_Sub: z = (int64_t)((uint64_t)x0 - (uint64_t)x1); break;
         case IR_OP_Mul: z = (int64_t)((uint64_t)x0 * (uint64_t)x1); break;
+        case IR_OP_Mod:
+          if (x1 == 0) return CERR("integer Mod by zero");
+          z = int_mod(x0, x1, fmod1);
+          break;
         default:
           if (x1 == 0) return CERR("integer division by zero");
           if (x1 == -1 && x0 == INT64_MIN) return CERR("integer division overflow");
@@ -568,7 +581,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_Add:
   case IR_OP_Sub:
   case IR_OP_Mul:
-  case IR_OP_Div: return k_binary(c);
+  case IR_OP_Div:
+  case IR_OP_Mod: return k_binary(c);
   case IR_OP_BatchNormalization: return k_batchnorm(c);
   case IR_OP_Softmax: return k_softmax(c);
   case IR_OP_Flatten:
@@ -624,6 +638,7 @@ static int dispatch(ref_call *c) {
   case IR_OP_Shape:
   case IR_OP_Size: return ref_shape_size(c);
   case IR_OP_Gather: return ref_gather(c);
+  case IR_OP_ScatterND: return ref_scatter_nd(c);
   case IR_OP_Slice: return ref_slice(c);
   case IR_OP_Split: return ref_split(c);
   case IR_OP_Tile: return ref_tile(c);

@@ -49,6 +49,7 @@ int ref_compare(ref_call *c);       /* Equal, Less, Greater, Not */
 int ref_where_expand(ref_call *c);  /* Where, Expand */
 int ref_shape_size(ref_call *c);    /* Shape, Size */
 int ref_gather(ref_call *c);
+int ref_scatter_nd(ref_call *c);
 int ref_slice(ref_call *c);
 int ref_split(ref_call *c);
 int ref_tile(ref_call *c);

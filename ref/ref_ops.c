@@ -302,6 +302,43 @@ int ref_gather(ref_call *c) {
   return IR_OK;
 }
 
+/* ScatterND: Data copied, then each index tuple of Indices (negative ones count from the end)
+ * selects a slice of Data that its Updates slice replaces (reduction "none") or is combined into
+ * (add, mul, max, min), in Indices' order. */
+int ref_scatter_nd(ref_call *c) {
+  const ir_value *x = c->in[0], *ix = c->in[1], *u = c->in[2];
+  ir_value *y = &c->out[0];
+  const char *red = ir_attr_string(c->n, "reduction", "none");
+  int rk = !strcmp(red, "none") ? 0 : !strcmp(red, "add") ? 1 : !strcmp(red, "mul") ? 2 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
+  if (rk < 0) return CERR("reduction '%s' not supported", red), IR_UNSUPPORTED;
+  ir_dtype dt = x->type.dtype;
+  if (rk && dt != IR_F32) return CERR("reduction '%s' on %s not supported (float only)", red, ir_dtype_name(dt)), IR_UNSUPPORTED;
+  size_t es = ir_dtype_size(dt);
+  int r = x->type.rank, k = (int)ix->type.dims[ix->type.rank - 1];
+  int64_t sx[IR_MAX_DIMS], inner = 1, nt = k ? numel(ix) / k : 0;
+  ref_strides(&x->type, sx);
+  for (int d = k; d < r; d++) inner *= x->type.dims[d];
+  if (numel(y)) memcpy(y->data, x->data, (size_t)numel(y) * es);
+  for (int64_t t = 0; t < nt; t++) {
+    int64_t off = 0;
+    for (int d = 0; d < k; d++) {
+      int64_t v = load_i(IR_I64, ix->data, t * k + d), D = x->type.dims[d];
+      if (v < 0) v += D;
+      if (v < 0 || v >= D) return CERR("index %lld out of range on axis %d (extent %lld)", (long long)load_i(IR_I64, ix->data, t * k + d), d, (long long)D);
+      off += v * sx[d];
+    }
+    if (!rk) {
+      memcpy((char *)y->data + off * (int64_t)es, (const char *)u->data + t * inner * (int64_t)es, (size_t)inner * es);
+      continue;
+    }
+    float *py = (float *)y->data + off;
+    const float *pu = (const float *)u->data + t * inner;
+    for (int64_t j = 0; j < inner; j++)
+      py[j] = rk == 1 ? py[j] + pu[j] : rk == 2 ? py[j] * pu[j] : rk == 3 ? fmaxf(py[j], pu[j]) : fminf(py[j], pu[j]);
+  }
+  return IR_OK;
+}
+
 /* Slice: a strided copy with the geometry of ir_slice_geometry. */
 int ref_slice(ref_call *c) {
   const ir_value *x = c->in[0];
@@ -375,13 +412,63 @@ int ref_tile(ref_call *c) {
   return IR_OK;
 }
 
-/* Resize, mode "nearest" (any dtype): each output element copies the input element at the
- * source indices of ir_resize_nearest_src, per axis from a table. */
+/* Resize, mode "linear" on float32: per axis the two source indices and the weight of the
+ * second (ir_resize_linear_src); each output element sums the 2^r corners of its cell whose
+ * weights are not zero (an axis kept at its extent has weight 0: one corner), the axes' weights
+ * multiplied in axis order. */
+static int resize_linear(ref_call *c, const double *scale) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  if (x->type.dtype != IR_F32) return CERR("mode 'linear' on %s input not supported (float only)", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  int r = x->type.rank;
+  int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y), cnt = 0;
+  for (int d = 0; d < r; d++) cnt += y->type.dims[d];
+  int64_t *off = malloc(((size_t)cnt + 1) * sizeof *off), *to[IR_MAX_DIMS];
+  double *wt = malloc(((size_t)cnt + 1) * sizeof *wt), *tw[IR_MAX_DIMS];
+  if (!off || !wt) return free(off), free(wt), CERR("out of memory");
+  ref_strides(&x->type, sx);
+  for (int d = 0, o = 0; d < r; o += (int)y->type.dims[d], d++) {
+    to[d] = off + o, tw[d] = wt + o;
+    for (int64_t i = 0; i < y->type.dims[d]; i++) {
+      int64_t i0;
+      if (ir_resize_linear_src(c->n, i, x->type.dims[d], y->type.dims[d], scale[d], &i0, &tw[d][i]))
+        return free(off), free(wt), CERR("coordinate_transformation_mode '%s' not supported",
+                                         ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel")), IR_UNSUPPORTED;
+      to[d][i] = i0 * sx[d];
+    }
+  }
+  const float *xs = x->data;
+  float *ys = y->data;
+  for (int64_t o = 0; o < total; o++) {
+    double acc = 0;
+    for (unsigned k = 0; k < 1u << r; k++) {
+      double w = 1;
+      int64_t p = 0;
+      for (int d = 0; d < r && w != 0; d++) {
+        double w1 = tw[d][idx[d]];
+        p += to[d][idx[d]] + (k >> d & 1 ? sx[d] : 0);
+        w *= k >> d & 1 ? w1 : 1 - w1;
+      }
+      if (w != 0) acc += w * xs[p];
+    }
+    ys[o] = (float)acc;
+    for (int d = r - 1; d >= 0; d--) {
+      if (++idx[d] < y->type.dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  free(off), free(wt);
+  return IR_OK;
+}
+
+/* Resize: mode "nearest" (any dtype): each output element copies the input element at the
+ * source indices of ir_resize_nearest_src, per axis from a table; mode "linear": resize_linear. */
 int ref_resize(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
   const char *mode = ir_attr_string(c->n, "mode", "nearest");
-  if (strcmp(mode, "nearest")) return CERR("mode '%s' not supported (nearest only)", mode), IR_UNSUPPORTED;
+  if (strcmp(mode, "nearest") && strcmp(mode, "linear"))
+    return CERR("mode '%s' not supported (nearest and linear only)", mode), IR_UNSUPPORTED;
   if (!ir_resize_modes_ok(c->n))
     return CERR("coordinate_transformation_mode '%s' / nearest_mode '%s' not supported",
                 ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel"),
@@ -394,6 +481,7 @@ int ref_resize(ref_call *c) {
   double scale[IR_MAX_DIMS];
   int r = x->type.rank, rc = ir_resize_geometry(c->g, c->n, ti, di, len, scale, c->err, c->errlen);
   if (rc) return rc;
+  if (!strcmp(mode, "linear")) return resize_linear(c, scale);
   for (int d = 0; d < r; d++) cnt += y->type.dims[d];
   int64_t *src = malloc(((size_t)cnt + 1) * sizeof *src), *tab[IR_MAX_DIMS];
   if (!src) return CERR("out of memory");

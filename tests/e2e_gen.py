@@ -289,6 +289,37 @@ def neck_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def seg_model():
+    """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
+    Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
+    Concat with the stride-1 map, a 1x1 conv to 5 classes, and a second bilinear Resize to sizes
+    12x12 (align_corners): a per-pixel class map [1, 5, 12, 12]. The linear Resizes have no
+    accelerator lowering: they run on the CPU between accelerator layers."""
+    r = np.random.default_rng(23)
+    inits, nodes = [], []
+    def w(name, shape, sd=0.3):
+        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+        return name
+    def conv(x, y, wshape, relu=True, **kw):
+        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)],
+                                      [y + "_c" if relu else y], name=y, **kw))
+        if relu:
+            nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    conv("c1", "c2", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
+    nodes.append(helper.make_node("Resize", ["c2", "", "sc2"], ["up1"], name="up1", mode="linear",
+                                  coordinate_transformation_mode="pytorch_half_pixel"))
+    nodes.append(helper.make_node("Concat", ["up1", "c1"], ["cat"], name="concat", axis=1))
+    conv("cat", "cls", (5, 24, 1, 1), relu=False)
+    inits.append(const("sz12", np.array([1, 5, 12, 12], np.int64), TensorProto.INT64))
+    nodes.append(helper.make_node("Resize", ["cls", "", "", "sz12"], ["y"], name="up2", mode="linear",
+                                  coordinate_transformation_mode="align_corners"))
+    g = helper.make_graph(nodes, "seg", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 12, 12])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -306,6 +337,7 @@ def main():
     save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy (its own generator)
     save(split_model(), os.path.join(out, "split.onnx"))
     save(neck_model(), os.path.join(out, "neck.onnx"))
+    save(seg_model(), os.path.join(out, "seg.onnx"))
 
 
 if __name__ == "__main__":

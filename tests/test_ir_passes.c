@@ -948,8 +948,40 @@ static void test_pass_table(void) {
   ir_graph_free(g);
 }
 
+/* remove-identity: a Dropout of ratio 0 is the identity even with training_mode true (torch
+ * exports F.dropout(x, 0.0, training=True) so, e.g. torchvision's Swin attention); one of ratio
+ * 0.5 in training mode stays. */
+static void test_dropout_ratio0(void) {
+  for (int keep = 0; keep < 2; keep++) {
+    ir_graph *g = ir_graph_new("drop");
+    g->opset = 13;
+    int64_t xd[2] = {2, 5};
+    ir_type xt = ty(IR_F32, 2, xd), st = ty(IR_F32, 0, NULL), bt = ty(IR_BOOL, 0, NULL);
+    int x = ir_add_tensor(g, "x", &xt);
+    g->inputs = malloc(sizeof(int));
+    g->inputs[g->n_inputs++] = x;
+    float *ratio = malloc(sizeof *ratio);
+    uint8_t *train = malloc(1);
+    *ratio = keep ? 0.5f : 0.0f, *train = 1;
+    int r = ir_add_const(g, "ratio", &st, ratio), t = ir_add_const(g, "train", &bt, train);
+    int d = node(g, IR_OP_Dropout, "drop", (int[]){x, r, t}, 3, 1, NULL);
+    int y = node(g, IR_OP_Relu, "relu", (int[]){d}, 1, 1, NULL);
+    g->outputs = malloc(sizeof(int));
+    g->outputs[g->n_outputs++] = y;
+    char err[1024];
+    cc_options o = {0};
+    cc_ctx cx = {.o = &o};
+    int rc = cc_run_pipeline(g, &cx, err, sizeof err);
+    CHECK(rc == IR_OK, "dropout ratio %s: pipeline: %s", keep ? "0.5" : "0", err);
+    CHECK(count_op(g, IR_OP_Dropout) == keep, "dropout ratio %s, training mode: %d Dropout left, expected %d",
+          keep ? "0.5" : "0", count_op(g, IR_OP_Dropout), keep);
+    ir_graph_free(g);
+  }
+}
+
 int main(void) {
   test_cnn();
+  test_dropout_ratio0();
   test_bn_fold_variants();
   test_const_fold();
   test_shapes();
