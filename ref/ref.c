@@ -638,8 +638,7 @@ static int dispatch(ref_call *c) {
   }
 }
 
-/* ir_value_alloc without zeroing, for an output the kernel writes in full. */
-static int alloc_uninit(ir_value *v, const ir_type *t) {
+int ref_alloc_uninit(ir_value *v, const ir_type *t) {
   int64_t n = ir_type_numel(t);
   size_t es = ir_dtype_size(t->dtype);
   uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
@@ -648,6 +647,32 @@ static int alloc_uninit(ir_value *v, const ir_type *t) {
   if (n < 0 || !es || (uint64_t)n > lim / es) return IR_ERR;
   v->data = malloc(n ? (size_t)n * es : 1);
   return v->data ? IR_OK : IR_ERR;
+}
+
+/* The ops of ref_unary_math (dispatch), each writing every element of its output. */
+static int unary_math(ir_op op) {
+  switch (op) {
+  case IR_OP_Tanh:
+  case IR_OP_Erf:
+  case IR_OP_Exp:
+  case IR_OP_Log:
+  case IR_OP_Sqrt:
+  case IR_OP_Reciprocal:
+  case IR_OP_Neg:
+  case IR_OP_Abs:
+  case IR_OP_Floor:
+  case IR_OP_Ceil:
+  case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish:
+  case IR_OP_LeakyRelu:
+  case IR_OP_Elu:
+  case IR_OP_Softplus:
+  case IR_OP_Gelu:
+  case IR_OP_Round:
+  case IR_OP_Sign:
+  case IR_OP_Silu: return 1;
+  default: return 0;
+  }
 }
 
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
@@ -661,15 +686,19 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
    * loop zeroes first), a Transpose copies every element: no zeroing of what they write; */
   int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul ||
                  n->op == IR_OP_Transpose;
-  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...) */
+  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...); a unary function
+   * (ref_unary_math: Gelu, Silu, ...), LayerNormalization, pooling (every output element of each
+   * channel) and Concat (its inputs' extents add up to the output's) */
   ir_op op = n->op;
   if (n->n_out == 1 && to[0].dtype == IR_F32 &&
       (op == IR_OP_Add || op == IR_OP_Sub || op == IR_OP_Mul || op == IR_OP_Div || op == IR_OP_Relu ||
        op == IR_OP_Sigmoid || op == IR_OP_Clip || op == IR_OP_Softmax || op == IR_OP_Reshape || op == IR_OP_Flatten ||
-       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity))
+       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity || unary_math(op) ||
+       op == IR_OP_LayerNormalization || op == IR_OP_MaxPool || op == IR_OP_AveragePool ||
+       op == IR_OP_GlobalAveragePool || op == IR_OP_GlobalMaxPool || op == IR_OP_Concat))
     conv_out = 1;
   for (int i = 0; i < n->n_out; i++) {
-    if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
+    if (!ir_type_known(&to[i]) || (conv_out ? ref_alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
       return ir_node_err(g, n, err, errlen, "cannot allocate output %d (type unknown or too large)", i);
     }

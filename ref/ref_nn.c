@@ -1064,14 +1064,15 @@ static int batch_same_type(const ir_value *const *in, int n_in, int nb, int j) {
   return 1;
 }
 
-/* out[s * n_out] for s < nb: sample 0's inferred output type, allocated. IR_OK or an error. */
+/* out[s * n_out] for s < nb: sample 0's inferred output type, allocated (not zeroed: the
+ * callers copy every element in). IR_OK or an error. */
 static int batch_outputs(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out,
                          char *err, size_t errlen) {
   ir_type to[IR_VARIADIC + 1];
   int rc = ir_infer_values(g, n, in, to, err, errlen);
   for (int s = 0; s < nb && rc == IR_OK; s++) {
     out[(size_t)s * n->n_out].data = NULL;
-    if (!ir_type_known(&to[0]) || ir_value_alloc(&out[(size_t)s * n->n_out], &to[0])) {
+    if (!ir_type_known(&to[0]) || ref_alloc_uninit(&out[(size_t)s * n->n_out], &to[0])) {
       for (int k = 0; k < s; k++) ir_value_free(&out[(size_t)k * n->n_out]);
       rc = ir_node_err(g, n, err, errlen, "cannot allocate output 0 (type unknown or too large)");
     }
