@@ -54,6 +54,25 @@ static int64_t load_int(ir_dtype dt, const void *d, int64_t i) {
   }
 }
 
+/* One output row of a float Add, Sub, Mul or Div: py[j] = pa[j * ia] op pb[j * ib], j < n; the
+ * strides of the common cases (1 and 1, 1 and 0, 0 and 1) as constants, so the loops vectorize
+ * (the same operation on each element). */
+#define BIN_ROW(IA, IB)                                                                 \
+  switch (op) {                                                                         \
+  case IR_OP_Add: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] + pb[j * (IB)]; break; \
+  case IR_OP_Sub: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] - pb[j * (IB)]; break; \
+  case IR_OP_Mul: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] * pb[j * (IB)]; break; \
+  default: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] / pb[j * (IB)]; break;        \
+  }
+static void bin_row_f32(ir_op op, float *restrict py, const float *pa, int64_t ia, const float *pb, int64_t ib,
+                        int64_t n) {
+  if (ia == 1 && ib == 1) BIN_ROW(1, 1)
+  else if (ia == 1 && ib == 0) BIN_ROW(1, 0)
+  else if (ia == 0 && ib == 1) BIN_ROW(0, 1)
+  else BIN_ROW(ia, ib)
+}
+#undef BIN_ROW
+
 /* Add, Sub, Mul, Div with numpy broadcasting; float32, or wrapping integer arithmetic. */
 static int k_binary(ref_call *c) {
   const ir_value *a = c->in[0], *b = c->in[1];
@@ -77,14 +96,7 @@ static int k_binary(ref_call *c) {
       ob += idx[d] * sb[d];
     }
     if (isf) {
-      const float *pa = (const float *)a->data + oa, *pb = (const float *)b->data + ob;
-      float *py = (float *)y->data + o;
-      switch (op) {
-      case IR_OP_Add: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] + pb[j * ib]; break;
-      case IR_OP_Sub: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] - pb[j * ib]; break;
-      case IR_OP_Mul: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] * pb[j * ib]; break;
-      default: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] / pb[j * ib]; break;
-      }
+      bin_row_f32(op, (float *)y->data + o, (const float *)a->data + oa, ia, (const float *)b->data + ob, ib, inner);
     } else {
       ir_dtype dt = y->type.dtype;
       for (int64_t j = 0; j < inner; j++) {
@@ -318,6 +330,19 @@ static int k_transpose(ref_call *c) {
     if (y->type.dims[i] != 1) d2[r2] = y->type.dims[i], s2[r2++] = st[i];
   if (es == 4 && r2 >= 2 && s2[r2 - 1] != 1 && s2[r2 - 2] == 1) {
     transpose_tiled4(x->data, y->data, d2, s2, r2);
+    return IR_OK;
+  }
+  if (r2 >= 1 && s2[r2 - 1] == 1) { /* rows contiguous in x too ([197, 12, 64] -> [12, 197, 64]): one memcpy each */
+    int64_t run = d2[r2 - 1];
+    for (int64_t o = 0; o < total; o += run) {
+      memcpy(py + o * (int64_t)es, px + off * (int64_t)es, (size_t)run * es);
+      for (int d = r2 - 2; d >= 0; d--) {
+        off += s2[d];
+        if (++idx[d] < d2[d]) break;
+        off -= s2[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
     return IR_OK;
   }
   /* one row of the output's last axis at a time, element copies by size (no call each) */
