@@ -261,7 +261,20 @@ static int k_softmax(ref_call *c) {
   }
   const float *px = x->data;
   float *py = c->out[0].data;
-  for (int64_t o = 0; o < outer; o++)
+  if (inner == 1) /* the last axis (attention scores): contiguous rows, the division vectorized */
+    for (int64_t o = 0; o < outer; o++) {
+      const float *xs = px + o * len;
+      float *restrict ys = py + o * len;
+      float mx = -INFINITY;
+      for (int64_t k = 0; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
+      double sum = 0;
+      for (int64_t k = 0; k < len; k++) {
+        ys[k] = expf(xs[k] - mx);
+        sum += ys[k];
+      }
+      for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sum);
+    }
+  for (int64_t o = 0; o < outer && inner != 1; o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;
       float *ys = py + o * len * inner + i;
