@@ -87,7 +87,7 @@ static void cal_copy_same(const ir_graph *g, cal_state *c) {
  * max|x|, then |x| counted into bins. Cloned per target (AVX2 where the CPU has it: the same
  * operations on wider vectors, the same counts). */
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default"), optimize("vect-cost-model=dynamic")))
+__attribute__((target_clones("avx512f", "avx2", "default"), optimize("vect-cost-model=dynamic")))
 #endif
 static void cal_value(cal_state *c, int t, const ir_value *v) {
   if (!v || v->type.dtype != IR_F32) return;

@@ -550,8 +550,9 @@ int isa_decode(const isa_config *c, const isa_word *w, isa_insn *out) {
   return check_semantics(c, out);
 }
 
-int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field) {
-  w->w[0] = w->w[1] = 0;
+/* isa_encode's checks, and with w (not NULL) its encoding: the one walk over the fields. */
+static int encode_or_check(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field) {
+  if (w) w->w[0] = w->w[1] = 0;
   unsigned op = in->f[ISA_F_opcode];
   if (op >= 8 || !ops[op].valid) {
     if (bad_field) *bad_field = ISA_F_opcode;
@@ -573,17 +574,29 @@ int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_fi
       if (bad_field) *bad_field = f;
       return ISA_E_RANGE;
     }
-    isa_set(c, w, f, v);
+    if (w) isa_set(c, w, f, v);
   }
   return ISA_OK;
 }
 
+int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field) {
+  return encode_or_check(c, in, w, bad_field);
+}
+
+int isa_encodable(const isa_config *c, const isa_insn *in, int *bad_field) {
+  return encode_or_check(c, in, NULL, bad_field);
+}
+
+/* v masked to field f's width at its place in the first word (a micro-op's fields lie in its
+ * low 32 bits and do not overlap: or-ing them is isa_set's result on a zero word). */
+static uint64_t uop_field(const isa_config *c, int f, uint32_t v) {
+  unsigned wd = c->fwidth[f], pos = c->fpos[f];
+  uint64_t mask = wd >= 64 ? ~0ull : (1ull << wd) - 1;
+  return pos < 64 ? ((uint64_t)v & mask) << pos : 0;
+}
+
 uint32_t isa_uop(const isa_config *c, uint32_t acc, uint32_t src, uint32_t wgt) {
-  isa_word w = {{0, 0}};
-  isa_set(c, &w, ISA_F_u_acc, acc);
-  isa_set(c, &w, ISA_F_u_src, src);
-  isa_set(c, &w, ISA_F_u_wgt, wgt);
-  return (uint32_t)w.w[0];
+  return (uint32_t)(uop_field(c, ISA_F_u_acc, acc) | uop_field(c, ISA_F_u_src, src) | uop_field(c, ISA_F_u_wgt, wgt));
 }
 
 void isa_uop_fields(const isa_config *c, uint32_t uop, uint32_t *acc, uint32_t *src, uint32_t *wgt) {

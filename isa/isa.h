@@ -214,6 +214,8 @@ int32_t isa_sext(uint32_t v, unsigned bits);
 int isa_decode(const isa_config *c, const isa_word *w, isa_insn *out);
 /* Encode: returns ISA_E_RANGE if a field's value does not fit (field index in *bad_field). */
 int isa_encode(const isa_config *c, const isa_insn *in, isa_word *w, int *bad_field);
+/* isa_encode's result without the word (the checks alone: a cost model's dry run). */
+int isa_encodable(const isa_config *c, const isa_insn *in, int *bad_field);
 /* Unit that executes a decoded (valid) instruction. */
 int isa_insn_unit(const isa_insn *in);
 const char *isa_unit_name(int unit);

@@ -61,6 +61,26 @@ static int64_t int_mod(int64_t x0, int64_t x1, int fmod1) {
   return !fmod1 && z != 0 && (z < 0) != (x1 < 0) ? z + x1 : z;
 }
 
+/* One output row of a float Add, Sub, Mul, Mod or Div: py[j] = pa[j * ia] op pb[j * ib], j < n; the
+ * strides of the common cases (1 and 1, 1 and 0, 0 and 1) as constants, so the loops vectorize
+ * (the same operation on each element). */
+#define BIN_ROW(IA, IB)                                                                 \
+  switch (op) {                                                                         \
+  case IR_OP_Add: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] + pb[j * (IB)]; break; \
+  case IR_OP_Sub: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] - pb[j * (IB)]; break; \
+  case IR_OP_Mul: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] * pb[j * (IB)]; break; \
+  case IR_OP_Mod: for (int64_t j = 0; j < n; j++) py[j] = fmodf(pa[j * (IA)], pb[j * (IB)]); break; \
+  default: for (int64_t j = 0; j < n; j++) py[j] = pa[j * (IA)] / pb[j * (IB)]; break;        \
+  }
+static void bin_row_f32(ir_op op, float *restrict py, const float *pa, int64_t ia, const float *pb, int64_t ib,
+                        int64_t n) {
+  if (ia == 1 && ib == 1) BIN_ROW(1, 1)
+  else if (ia == 1 && ib == 0) BIN_ROW(1, 0)
+  else if (ia == 0 && ib == 1) BIN_ROW(0, 1)
+  else BIN_ROW(ia, ib)
+}
+#undef BIN_ROW
+
 /* Add, Sub, Mul, Div, Mod with numpy broadcasting; float32, or wrapping integer arithmetic. */
 static int k_binary(ref_call *c) {
   const ir_value *a = c->in[0], *b = c->in[1];
@@ -85,15 +105,7 @@ static int k_binary(ref_call *c) {
       ob += idx[d] * sb[d];
     }
     if (isf) {
-      const float *pa = (const float *)a->data + oa, *pb = (const float *)b->data + ob;
-      float *py = (float *)y->data + o;
-      switch (op) {
-      case IR_OP_Add: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] + pb[j * ib]; break;
-      case IR_OP_Sub: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] - pb[j * ib]; break;
-      case IR_OP_Mul: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] * pb[j * ib]; break;
-      case IR_OP_Mod: for (int64_t j = 0; j < inner; j++) py[j] = fmodf(pa[j * ia], pb[j * ib]); break;
-      default: for (int64_t j = 0; j < inner; j++) py[j] = pa[j * ia] / pb[j * ib]; break;
-      }
+      bin_row_f32(op, (float *)y->data + o, (const float *)a->data + oa, ia, (const float *)b->data + ob, ib, inner);
     } else {
       ir_dtype dt = y->type.dtype;
       for (int64_t j = 0; j < inner; j++) {
@@ -262,7 +274,20 @@ static int k_softmax(ref_call *c) {
   }
   const float *px = x->data;
   float *py = c->out[0].data;
-  for (int64_t o = 0; o < outer; o++)
+  if (inner == 1) /* the last axis (attention scores): contiguous rows, the division vectorized */
+    for (int64_t o = 0; o < outer; o++) {
+      const float *xs = px + o * len;
+      float *restrict ys = py + o * len;
+      float mx = -INFINITY;
+      for (int64_t k = 0; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
+      double sum = 0;
+      for (int64_t k = 0; k < len; k++) {
+        ys[k] = expf(xs[k] - mx);
+        sum += ys[k];
+      }
+      for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sum);
+    }
+  for (int64_t o = 0; o < outer && inner != 1; o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;
       float *ys = py + o * len * inner + i;
@@ -331,6 +356,19 @@ static int k_transpose(ref_call *c) {
     if (y->type.dims[i] != 1) d2[r2] = y->type.dims[i], s2[r2++] = st[i];
   if (es == 4 && r2 >= 2 && s2[r2 - 1] != 1 && s2[r2 - 2] == 1) {
     transpose_tiled4(x->data, y->data, d2, s2, r2);
+    return IR_OK;
+  }
+  if (r2 >= 1 && s2[r2 - 1] == 1) { /* rows contiguous in x too ([197, 12, 64] -> [12, 197, 64]): one memcpy each */
+    int64_t run = d2[r2 - 1];
+    for (int64_t o = 0; o < total; o += run) {
+      memcpy(py + o * (int64_t)es, px + off * (int64_t)es, (size_t)run * es);
+      for (int d = r2 - 2; d >= 0; d--) {
+        off += s2[d];
+        if (++idx[d] < d2[d]) break;
+        off -= s2[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
     return IR_OK;
   }
   /* one row of the output's last axis at a time, element copies by size (no call each) */
@@ -653,8 +691,7 @@ static int dispatch(ref_call *c) {
   }
 }
 
-/* ir_value_alloc without zeroing, for an output the kernel writes in full. */
-static int alloc_uninit(ir_value *v, const ir_type *t) {
+int ref_alloc_uninit(ir_value *v, const ir_type *t) {
   int64_t n = ir_type_numel(t);
   size_t es = ir_dtype_size(t->dtype);
   uint64_t lim = IR_MAX_TENSOR_BYTES < (uint64_t)SIZE_MAX / 2 ? IR_MAX_TENSOR_BYTES : (uint64_t)SIZE_MAX / 2;
@@ -663,6 +700,32 @@ static int alloc_uninit(ir_value *v, const ir_type *t) {
   if (n < 0 || !es || (uint64_t)n > lim / es) return IR_ERR;
   v->data = malloc(n ? (size_t)n * es : 1);
   return v->data ? IR_OK : IR_ERR;
+}
+
+/* The ops of ref_unary_math (dispatch), each writing every element of its output. */
+static int unary_math(ir_op op) {
+  switch (op) {
+  case IR_OP_Tanh:
+  case IR_OP_Erf:
+  case IR_OP_Exp:
+  case IR_OP_Log:
+  case IR_OP_Sqrt:
+  case IR_OP_Reciprocal:
+  case IR_OP_Neg:
+  case IR_OP_Abs:
+  case IR_OP_Floor:
+  case IR_OP_Ceil:
+  case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish:
+  case IR_OP_LeakyRelu:
+  case IR_OP_Elu:
+  case IR_OP_Softplus:
+  case IR_OP_Gelu:
+  case IR_OP_Round:
+  case IR_OP_Sign:
+  case IR_OP_Silu: return 1;
+  default: return 0;
+  }
 }
 
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
@@ -676,15 +739,19 @@ int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in,
    * loop zeroes first), a Transpose copies every element: no zeroing of what they write; */
   int conv_out = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul ||
                  n->op == IR_OP_Transpose;
-  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...) */
+  /* so does a float elementwise op, Softmax and a copy (Reshape, Flatten, ...); a unary function
+   * (ref_unary_math: Gelu, Silu, ...), LayerNormalization, pooling (every output element of each
+   * channel) and Concat (its inputs' extents add up to the output's) */
   ir_op op = n->op;
   if (n->n_out == 1 && to[0].dtype == IR_F32 &&
       (op == IR_OP_Add || op == IR_OP_Sub || op == IR_OP_Mul || op == IR_OP_Div || op == IR_OP_Relu ||
        op == IR_OP_Sigmoid || op == IR_OP_Clip || op == IR_OP_Softmax || op == IR_OP_Reshape || op == IR_OP_Flatten ||
-       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity))
+       op == IR_OP_Squeeze || op == IR_OP_Unsqueeze || op == IR_OP_Identity || unary_math(op) ||
+       op == IR_OP_LayerNormalization || op == IR_OP_MaxPool || op == IR_OP_AveragePool ||
+       op == IR_OP_GlobalAveragePool || op == IR_OP_GlobalMaxPool || op == IR_OP_Concat))
     conv_out = 1;
   for (int i = 0; i < n->n_out; i++) {
-    if (!ir_type_known(&to[i]) || (conv_out ? alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
+    if (!ir_type_known(&to[i]) || (conv_out ? ref_alloc_uninit(&out[i], &to[i]) : ir_value_alloc(&out[i], &to[i]))) {
       for (int k = 0; k < i; k++) ir_value_free(&out[k]);
       return ir_node_err(g, n, err, errlen, "cannot allocate output %d (type unknown or too large)", i);
     }

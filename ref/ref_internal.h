@@ -17,6 +17,8 @@ typedef struct ref_call {
   size_t errlen;
 } ref_call;
 
+/* ir_value_alloc without zeroing, for an output its kernel writes in full (ref.c). */
+int ref_alloc_uninit(ir_value *v, const ir_type *t);
 /* Row-major strides of t in elements (ref.c). */
 void ref_strides(const ir_type *t, int64_t *st);
 /* Strides of an input of type in broadcast to out's rank, 0 on broadcast axes (ref.c). */

@@ -389,46 +389,59 @@ static void im2col_f(const float *x, int64_t C, const geo3 *g, float *col) {
 #define REF_VEC_CLONES
 #endif
 
-/* y[i] += w * x[i], i < n (distinct buffers: vectorized without an overlap check). */
-REF_VEC_CLONES static void axpy_row(float *restrict y, const float *restrict x, float w, int64_t n) {
-  for (int64_t i = 0; i < n; i++) y[i] += w * x[i];
+/* Output row (o0, o1) of one depthwise channel: yr[o2] = the sum over the window's taps inside
+ * the input, in kernel order (k0, k1, k2), of wm[tap] * x (from 0, a multiply then an add per
+ * tap: the bits of a tap-by-tap sweep of the whole map, whatever the loop order outside a
+ * tap). A whole row per call, every tap of it; lo[k2], hi[k2]: the outputs o2 whose column
+ * tap k2 lies inside the input (depthwise_f). */
+REF_VEC_CLONES static void depthwise_row(float *restrict yr, const float *restrict xc, const float *restrict wm,
+                                         const geo3 *g, const int64_t *lo, const int64_t *hi, int64_t o0, int64_t o1) {
+  int64_t n2 = g->out[2], s2 = g->s[2];
+  for (int64_t o2 = 0; o2 < n2; o2++) yr[o2] = 0.0f;
+  for (int64_t k0 = 0; k0 < g->k[0]; k0++) {
+    int64_t i0 = o0 * g->s[0] - g->pb[0] + k0 * g->d[0];
+    if (i0 < 0 || i0 >= g->in[0]) continue;
+    for (int64_t k1 = 0; k1 < g->k[1]; k1++) {
+      int64_t i1 = o1 * g->s[1] - g->pb[1] + k1 * g->d[1];
+      if (i1 < 0 || i1 >= g->in[1]) continue;
+      const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
+      const float *wr = wm + (k0 * g->k[1] + k1) * g->k[2];
+      for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
+        float wv = wr[k2];
+        const float *xr = row + k2 * g->d[2] - g->pb[2];
+        if (s2 == 1)
+          for (int64_t o2 = lo[k2]; o2 <= hi[k2]; o2++) yr[o2] += wv * xr[o2];
+        else
+          for (int64_t o2 = lo[k2]; o2 <= hi[k2]; o2++) yr[o2] += wv * xr[o2 * s2];
+      }
+    }
+  }
 }
 
 /* Depthwise conv (one input channel per group, Mg outputs each): y[n][c*Mg+j] = sum over the
- * window of x[n][c] * w[c*Mg+j], directly (im2col + GEMM would run one-row products). */
-static void depthwise_f(const float *x, const float *w, float *y, int64_t N, int64_t C, int64_t Mg, const geo3 *g) {
+ * window of x[n][c] * w[c*Mg+j], directly (im2col + GEMM would run one-row products), an output
+ * row at a time (depthwise_row). IR_OK, or IR_ERR without memory. */
+static int depthwise_f(const float *x, const float *w, float *y, int64_t N, int64_t C, int64_t Mg, const geo3 *g) {
+  int64_t *lo = scratch(2 * g->k[2], sizeof(int64_t)), *hi = lo ? lo + g->k[2] : NULL;
+  if (!lo) return IR_ERR;
+  for (int64_t k2 = 0; k2 < g->k[2]; k2++) { /* o2 with 0 <= o2*s + base < in */
+    int64_t base = k2 * g->d[2] - g->pb[2], s2 = g->s[2];
+    lo[k2] = base >= 0 ? 0 : (-base + s2 - 1) / s2;
+    hi[k2] = g->in[2] - 1 - base < 0 ? -1 : (g->in[2] - 1 - base) / s2;
+    if (hi[k2] > g->out[2] - 1) hi[k2] = g->out[2] - 1;
+  }
   for (int64_t n = 0; n < N; n++)
     for (int64_t c = 0; c < C; c++)
       for (int64_t j = 0; j < Mg; j++) {
         int64_t m = c * Mg + j;
         const float *xc = x + (n * C + c) * g->isz, *wm = w + m * g->ksz;
         float *ym = y + (n * C * Mg + m) * g->osz;
-        memset(ym, 0, (size_t)g->osz * sizeof(float));
-        for (int64_t k0 = 0; k0 < g->k[0]; k0++)
-          for (int64_t k1 = 0; k1 < g->k[1]; k1++)
-            for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
-              float wv = wm[(k0 * g->k[1] + k1) * g->k[2] + k2];
-              for (int64_t o0 = 0; o0 < g->out[0]; o0++) {
-                int64_t i0 = o0 * g->s[0] - g->pb[0] + k0 * g->d[0];
-                if (i0 < 0 || i0 >= g->in[0]) continue;
-                for (int64_t o1 = 0; o1 < g->out[1]; o1++) {
-                  int64_t i1 = o1 * g->s[1] - g->pb[1] + k1 * g->d[1];
-                  if (i1 < 0 || i1 >= g->in[1]) continue;
-                  const float *row = xc + (i0 * g->in[1] + i1) * g->in[2];
-                  float *yr = ym + (o0 * g->out[1] + o1) * g->out[2];
-                  int64_t base = k2 * g->d[2] - g->pb[2];
-                  /* o2 range with 0 <= o2*s + base < in */
-                  int64_t lo = base >= 0 ? 0 : (-base + g->s[2] - 1) / g->s[2];
-                  int64_t hi = g->in[2] - 1 - base < 0 ? -1 : (g->in[2] - 1 - base) / g->s[2];
-                  if (hi > g->out[2] - 1) hi = g->out[2] - 1;
-                  if (g->s[2] == 1)
-                    axpy_row(yr + lo, row + lo + base, wv, hi - lo + 1);
-                  else
-                    for (int64_t o2 = lo; o2 <= hi; o2++) yr[o2] += wv * row[o2 * g->s[2] + base];
-                }
-              }
-            }
+        for (int64_t o0 = 0; o0 < g->out[0]; o0++)
+          for (int64_t o1 = 0; o1 < g->out[1]; o1++)
+            depthwise_row(ym + (o0 * g->out[1] + o1) * g->out[2], xc, wm, g, lo, hi, o0, o1);
       }
+  free(lo);
+  return IR_OK;
 }
 
 /* y[i] = clamp(y[i] + bias + r[i]) over n elements (r may be NULL; clamp only if asked), as
@@ -468,7 +481,7 @@ int ref_conv(ref_call *c) {
                g.osz == g.isz;
   float *col = NULL;
   if (Cg == 1 && !direct) {
-    depthwise_f(x->data, w->data, y->data, N, C, Mg, &g);
+    if (depthwise_f(x->data, w->data, y->data, N, C, Mg, &g)) return CERR("out of memory");
   } else if (!direct) {
     if ((uint64_t)Kd * (uint64_t)g.osz > ((uint64_t)1 << 32)) return CERR("im2col buffer too large"), IR_UNSUPPORTED;
     col = scratch(Kd * g.osz, sizeof(float));
@@ -1051,14 +1064,15 @@ static int batch_same_type(const ir_value *const *in, int n_in, int nb, int j) {
   return 1;
 }
 
-/* out[s * n_out] for s < nb: sample 0's inferred output type, allocated. IR_OK or an error. */
+/* out[s * n_out] for s < nb: sample 0's inferred output type, allocated (not zeroed: the
+ * callers copy every element in). IR_OK or an error. */
 static int batch_outputs(const ir_graph *g, const ir_node *n, int nb, const ir_value *const *in, ir_value *out,
                          char *err, size_t errlen) {
   ir_type to[IR_VARIADIC + 1];
   int rc = ir_infer_values(g, n, in, to, err, errlen);
   for (int s = 0; s < nb && rc == IR_OK; s++) {
     out[(size_t)s * n->n_out].data = NULL;
-    if (!ir_type_known(&to[0]) || ir_value_alloc(&out[(size_t)s * n->n_out], &to[0])) {
+    if (!ir_type_known(&to[0]) || ref_alloc_uninit(&out[(size_t)s * n->n_out], &to[0])) {
       for (int k = 0; k < s; k++) ir_value_free(&out[(size_t)k * n->n_out]);
       rc = ir_node_err(g, n, err, errlen, "cannot allocate output 0 (type unknown or too large)");
     }

@@ -359,9 +359,13 @@ int ref_slice(ref_call *c) {
   int64_t off = 0;
   for (int d = 0; d < r; d++) off += start[d] * sx[d];
   char *py = y->data;
-  for (int64_t o = 0; o < total; o++) {
-    memcpy(py + o * (int64_t)es, (const char *)x->data + off * (int64_t)es, es);
-    for (int d = r - 1; d >= 0; d--) {
+  /* a last axis of step 1 (a ViT's Q/K/V split of the features): its runs of len[r-1] elements
+   * are contiguous in x and in y, one memcpy each; the walk then moves on by rows */
+  int64_t run = r > 0 && step[r - 1] == 1 ? len[r - 1] : 1;
+  int lead = run > 1 ? r - 1 : r; /* the axes the walk steps through */
+  for (int64_t o = 0; o < total; o += run) {
+    memcpy(py + o * (int64_t)es, (const char *)x->data + off * (int64_t)es, (size_t)run * es);
+    for (int d = lead - 1; d >= 0; d--) {
       off += step[d] * sx[d];
       if (++idx[d] < len[d]) break;
       off -= step[d] * sx[d] * idx[d];

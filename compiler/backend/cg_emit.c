@@ -259,10 +259,15 @@ static uint64_t hash_words(const uint32_t *w, uint32_t n) {
   return h ^ n;
 }
 
+/* The hash chain of hash h: its top bits after a multiply by 2^64 / phi, which depend on all
+ * of h (h's low bits depend only on the words' low bits: micro-ops that differ in their upper
+ * fields would share a chain). */
+static int uset_bucket(uint64_t h) { return (int)((h * 0x9E3779B97F4A7C15ull) >> (64 - CG_HASH_BITS)); }
+
 /* The set's index in g->sets, adding it (and its image copy) if new; -1 on failure. */
 static int uset_get(cg_gen *g, const uint32_t *w, uint32_t n) {
   uint64_t h = hash_words(w, n);
-  int b = (int)(h % CG_HASH);
+  int b = uset_bucket(h);
   for (int i = g->head[b]; i >= 0; i = g->sets[i].next)
     if (g->sets[i].hash == h && g->sets[i].n == n && !memcmp(g->sets[i].w, w, n * 4u)) return i;
   if (g->nsets == g->capsets) {
@@ -279,6 +284,7 @@ static int uset_get(cg_gen *g, const uint32_t *w, uint32_t n) {
   s->n = n;
   s->hash = h;
   s->dram = 0;
+  s->resi = -1;
   if (!g->dry) {
     uint8_t *tmp = malloc(n * 4u);
     if (!tmp) return cg_fail(g, CG_E_NOMEM, "out of memory (uop sets)"), -1;
@@ -299,13 +305,13 @@ int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begi
                    g->d->uop_depth);
   int s = uset_get(g, w, n);
   if (s < 0) return g->status;
-  for (int i = 0; i < g->nres; i++)
-    if (g->res[i].set == s) {
-      *begin = g->res[i].at;
-      return CG_OK;
-    }
+  if (g->sets[s].resi >= 0) { /* resident (each set is in res at most once) */
+    *begin = g->res[g->sets[s].resi].at;
+    return CG_OK;
+  }
   if (g->uop_top + n > g->d->uop_depth || g->nres == CG_MAX_RES) {
     g->uop_top = 0; /* flush: the compute unit runs in order, earlier users are done */
+    for (int i = 0; i < g->nres; i++) g->sets[g->res[i].set].resi = -1;
     g->nres = 0;
   }
   uint32_t at = g->uop_top;
@@ -313,6 +319,7 @@ int cg_uops(cg_gen *g, cg_list *l, const uint32_t *w, uint32_t n, uint32_t *begi
   if (cg_push(g, l, &in)) return g->status;
   g->res[g->nres].set = s;
   g->res[g->nres].at = at;
+  g->sets[s].resi = g->nres;
   g->nres++;
   g->uop_top += n;
   *begin = at;
@@ -393,10 +400,8 @@ out:
 }
 
 int cg_encodable(const cg_gen *g, const cg_list *l) {
-  for (int i = 0; i < l->n; i++) {
-    isa_word w;
-    if (isa_encode(g->cfg, &l->v[i], &w, NULL) != ISA_OK) return 0;
-  }
+  for (int i = 0; i < l->n; i++)
+    if (isa_encodable(g->cfg, &l->v[i], NULL) != ISA_OK) return 0;
   return 1;
 }
 

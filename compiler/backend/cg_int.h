@@ -85,9 +85,11 @@ typedef struct cg_uset {
   uint64_t hash;
   uint64_t dram;        /* UOP element index in the image */
   int next;             /* hash chain */
+  int resi;             /* its entry in cg_gen res (resident in the uop buffer), or -1 */
 } cg_uset;
 
-#define CG_HASH 4096
+#define CG_HASH_BITS 12
+#define CG_HASH (1 << CG_HASH_BITS)
 #define CG_MAX_RES 256
 #define CG_MAX_RB 4096 /* residual channel blocks of a GEMM residual */
 
