@@ -39,7 +39,7 @@ TSIM_OPT_USE     := $(TSIM_OPT) -fprofile-use -fprofile-partial-training -Wno-mi
 # Builds in a private directory and renames the library into place, so that two makes running
 # at once in this tree (several engineers share it) never see or write a half-built library.
 # tsim_link: the shell command linking the objects of directory $$d into $(2) (extra flags $(3))
-tsim_link = $(CXX) $(TSIM_CXXFLAGS) $(3) -shared -o $(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' \
+tsim_link = $(CXX) $(TSIM_CXXFLAGS) $(3) -shared -o $(2) -DTSIM_TOP=Vdlvta_$(1) -DTSIM_TOP_H='"Vdlvta_$(1).h"' -DTSIM_ROOT_H='"Vdlvta_$(1)___024root.h"' \
 	  -DTSIM_CONFIG='"$(1)"' $(5) -I$$$$d -I/usr/share/verilator/include \
 	  -I/usr/share/verilator/include/vltstd $(LAYER_INC_tsim) \
 	  sim/tsim/tsim.cpp $$$$d/isa.o $$$$d/util.o \
@@ -76,7 +76,7 @@ $(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_trace.so,vtsim
 
 # libtsim_itrace.so: every signal public (slower), for TSIM_ITRACE's per-instruction trace of
 # each unit's busy spans (DLVTA_TSIM_VARIANT=itrace), to set beside fsim's FSIM_TRACE.
-$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_itrace.so,vtsim_itrace,--public-flat-rw,-DTSIM_ITRACE -DTSIM_ROOT_H='"Vdlvta_$(c)___024root.h"',,verilated.o verilated_threads.o)))
+$(foreach c,$(TSIM_CONFIGS),$(eval $(call tsim_rules,$(c),libtsim_itrace.so,vtsim_itrace,--public-flat-rw,-DTSIM_ITRACE,,verilated.o verilated_threads.o)))
 
 # libtsim.so has the config's accumulator copies (DLVTA_ACC_COPIES: pynq and tiny 1, ultra96 2).
 # The two-copy build of a one-copy config (dlvta_top #(.AccCopies(2))), loaded with
