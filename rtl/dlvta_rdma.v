@@ -210,25 +210,26 @@ module dlvta_rdma #(
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
   assign err_o = err_q;
 
-  // element slots: beat k of an element goes to slot k. The write port of each read port is
-  // one slot select (the slot index times the beat width) under the port's write enable, so
-  // that the simulation writes one beat in a cycle with a beat and nothing otherwise (Verilator
-  // evaluates a clocked block's statements only under their true conditions); the hardware is
-  // the same decoder and per-slot enables. The second port's write comes first: on the same
-  // slot (never, the halves' slots differ) the first port's would win.
-  wire             wa = slot_we || sp_fa;
-  wire [KBits-1:0] wa_k = split_q ? sp_ka : d_k_q;
+  // element slots: beat k of an element goes to slot k. The slots' writes are one block under
+  // "a beat comes in" (slot_we, or a beat of either split half), so that the simulation looks at
+  // the slots only in a cycle with a beat (Verilator evaluates a clocked block's statements only
+  // under their true conditions; per-slot blocks cost 32 tests every cycle); the per-slot enables
+  // and data selects are the per-slot blocks' (the same LUTs after yosys; an indexed part-select
+  // write would be a 3x larger shifter).
+  wire slot_any = slot_we || sp_fa || sp_fb;
   generate
-    if (Slots >= 2) begin : gen_slots
+    if (Slots >= 1) begin : gen_slots
+      integer s;
       always @(posedge clk_i) begin
-        if (sp_fb) elem_q[sp_kb*AxiBits +: AxiBits] <= r1_data_i;
-        if (wa) elem_q[wa_k*AxiBits +: AxiBits] <= r_data_i;
+        if (slot_any)
+          for (s = 0; s < Slots; s = s + 1)
+            if ((slot_we && (d_k_q == s[KBits-1:0])) || (sp_fa && (sp_ka == s[KBits-1:0])))
+              elem_q[s*AxiBits +: AxiBits] <= r_data_i;
+            else if (sp_fb && (sp_kb == s[KBits-1:0]))
+              elem_q[s*AxiBits +: AxiBits] <= r1_data_i;
       end
-    end else if (Slots == 1) begin : gen_slot1
-      always @(posedge clk_i) if (wa && (wa_k == {KBits{1'b0}})) elem_q <= r_data_i;
-      wire unused_sp = ^{sp_fb, sp_kb};
     end else begin : gen_noslot
-      wire unused_sp = ^{sp_fb, sp_kb, wa, wa_k};
+      wire unused_sp = ^{slot_any, sp_ka, sp_kb};
     end
   endgenerate
 

@@ -375,7 +375,8 @@ struct tsim {
                   const uint8_t *wdata, uint32_t wstrb, bool wlast) {
     bool arv = top->m_axi_arvalid, awv = top->m_axi_awvalid, wv = top->m_axi_wvalid;
     uint64_t ar = araddr | (uint64_t)arlen << 32, aw = awaddr | (uint64_t)awlen << 32;
-    char buf[200] = "";
+    char buf[200];  // every cycle: not zeroed whole
+    buf[0] = '\0';
     if (ar_wait && (!arv || ar != ar_prev))
       snprintf(buf, sizeof buf, "AR addr 0x%08" PRIx64 " len %u: %s before its handshake",
                ar_prev & 0xffffffffu, (unsigned)(ar_prev >> 32),
