@@ -67,7 +67,7 @@ module dlvta_rdma #(
   output reg                          r1_ready_o,
   // element stream
   output reg                          el_valid_o,
-  output reg  [(8<<MaxLogE)-1:0]      el_data_o,
+  output wire [(8<<MaxLogE)-1:0]      el_data_o,
   input  wire                         el_ready_i
 );
   localparam integer AxiBits = `DLVTA_AXI_BITS;
@@ -169,7 +169,6 @@ module dlvta_rdma #(
     r_ready_o = 1'b0;
     r1_ready_o = 1'b0;
     el_valid_o = 1'b0;
-    el_data_o = elem_q;
     if (d_active_q && !abort_i) begin
       if (split_q) begin
         el_valid_o = sp_both;
@@ -180,7 +179,6 @@ module dlvta_rdma #(
         r_ready_o = !pend_q || el_ready_i;
       end else begin
         el_valid_o = r_valid_i;
-        el_data_o[AxiBits-1:0] = cut;
         r_ready_o = el_ready_i && ((d_left_q == 16'd1) || off_next[LogB]);
       end
     end else if (out_q != 12'd0) begin
@@ -189,24 +187,49 @@ module dlvta_rdma #(
     end
   end
 
+  // the element: elem_q (wide; as a wire, so that the simulation copies no element), or cut
+  // out of the beat (narrow) in its low bits
+  wire el_cut = d_active_q && !abort_i && !split_q && !wide;
+  generate
+    if (ElBits > AxiBits) begin : gen_el_wide
+      assign el_data_o = {elem_q[ElBits-1:AxiBits], el_cut ? cut : elem_q[AxiBits-1:0]};
+    end else begin : gen_el_beat
+      assign el_data_o = el_cut ? cut[ElBits-1:0] : elem_q;
+    end
+  endgenerate
+
   wire r_fire = r_valid_i && r_ready_o;
   wire r1_fire = r1_valid_i && r1_ready_o;
   wire el_fire = el_valid_o && el_ready_i;
   wire slot_we = d_active_q && !abort_i && wide && !split_q && r_fire;
   wire sp_run = d_active_q && !abort_i && split_q;
-  wire [Slots-1:0] sp_we_a, sp_we_b;  // slot written from the first / second port
+  // split halves: a beat of the first / second port goes to slot sp_ka / sp_kb
+  wire             sp_fa, sp_fb;
+  wire [KBits-1:0] sp_ka, sp_kb;
 
   assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
   assign err_o = err_q;
 
-  // element slots: beat k of an element goes to slot k
-  genvar gs;
+  // element slots: beat k of an element goes to slot k. The slots' writes are one block under
+  // "a beat comes in" (slot_we, or a beat of either split half), so that the simulation looks at
+  // the slots only in a cycle with a beat (Verilator evaluates a clocked block's statements only
+  // under their true conditions; per-slot blocks cost 32 tests every cycle); the per-slot enables
+  // and data selects are the per-slot blocks' (the same LUTs after yosys; an indexed part-select
+  // write would be a 3x larger shifter).
+  wire slot_any = slot_we || sp_fa || sp_fb;
   generate
-    for (gs = 0; gs < Slots; gs = gs + 1) begin : gen_slot
+    if (Slots >= 1) begin : gen_slots
+      integer s;
       always @(posedge clk_i) begin
-        if ((slot_we && (d_k_q == gs[KBits-1:0])) || sp_we_a[gs]) elem_q[gs*AxiBits +: AxiBits] <= r_data_i;
-        else if (sp_we_b[gs]) elem_q[gs*AxiBits +: AxiBits] <= r1_data_i;
+        if (slot_any)
+          for (s = 0; s < Slots; s = s + 1)
+            if ((slot_we && (d_k_q == s[KBits-1:0])) || (sp_fa && (sp_ka == s[KBits-1:0])))
+              elem_q[s*AxiBits +: AxiBits] <= r_data_i;
+            else if (sp_fb && (sp_kb == s[KBits-1:0]))
+              elem_q[s*AxiBits +: AxiBits] <= r1_data_i;
       end
+    end else begin : gen_noslot
+      wire unused_sp = ^{slot_any, sp_ka, sp_kb};
     end
   endgenerate
 
@@ -240,15 +263,17 @@ module dlvta_rdma #(
           else if (take) b_done_q <= 1'b0;
         end
       end
-      for (gs = 0; gs < Slots; gs = gs + 1) begin : gen_we
-        assign sp_we_a[gs] = fa && (ka_q == gs[KBits-1:0]);
-        assign sp_we_b[gs] = fb && (kb_q == gs[KBits-1:0]);
-      end
+      assign sp_fa = fa;
+      assign sp_fb = fb;
+      assign sp_ka = ka_q;
+      assign sp_kb = kb_q;
       assign sp_a_done = a_done_q;
       assign sp_b_done = b_done_q;
     end else begin : gen_nosplit
-      assign sp_we_a = {Slots{1'b0}};
-      assign sp_we_b = {Slots{1'b0}};
+      assign sp_fa = 1'b0;
+      assign sp_fb = 1'b0;
+      assign sp_ka = {KBits{1'b0}};
+      assign sp_kb = {KBits{1'b0}};
       assign sp_a_done = 1'b0;
       assign sp_b_done = 1'b0;
       wire unused_split = ^{ar1_ready_i, r1_valid_i, r1_data_i, r1_resp_i, r1_fire, sp_run};
