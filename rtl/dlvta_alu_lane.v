@@ -101,7 +101,7 @@ module dlvta_alu_lane (
       phi5_q <= $signed(a4_q[31:16]) * mb4_q;
       a5_q <= a4_q;
       b5_q <= b4_q;
-      as5_q <= addsub(a4_q, b4_q, is_mm);
+      as5_q <= addsub((op_i == `DLVTA_ALU_MOV) ? 32'd0 : a4_q, b4_q, is_mm);
       s5_q <= s4_q;
       rs5_q <= is_req || is_clip || (is_shr && !b4_q[5] && (b4_q[5:0] != 6'd0));
       mp5_q <= is_mul || (is_shr && (b4_q[5] || (b4_q[5:0] == 6'd0)));
@@ -122,7 +122,7 @@ module dlvta_alu_lane (
         `DLVTA_ALU_MIN:  simple = as[32] ? a : b;
         `DLVTA_ALU_MAX:  simple = as[32] ? b : a;
         `DLVTA_ALU_ADD:  simple = as[31:0];
-        `DLVTA_ALU_MOV:  simple = b;
+        `DLVTA_ALU_MOV:  simple = as[31:0];
         `DLVTA_ALU_LUT:  simple = {{24{lut_y[7]}}, lut_y};
         default:         simple = a;
       endcase
@@ -157,24 +157,20 @@ module dlvta_alu_lane (
   // u[0] (0 for s = 0). s >= 48 leaves t = -1, rb = 1 for x < 0 and t = 0, rb = 0 else: r = 0
   // as the ISA's 64-bit sum gives (|x| <= 2^46). t's higher bits are not formed: t fits int32
   // iff x[47:31+s] are all the sign x[47] (always for s >= 16).
-  function automatic fits32(input [47:0] x, input [5:0] s);
-    integer k;
-    begin
-      fits32 = 1'b1;
-      for (k = 0; k < 16; k = k + 1)
-        if (s <= k[5:0]) fits32 = fits32 && (x[31+k] == x[47]);
-    end
-  endfunction
-  // u = (x << 1) >>> s, one step per bit of s (smallest first: yosys's own order for >>>, 701
-  // LUTs a lane against 734 largest first, synth_xilinx -family xcup)
-  function automatic [32:0] rshift2(input [47:0] x, input [5:0] s);
+  // u = (x << 1) >>> s, one step per bit of s, smallest first; after the steps of s[3:0] t's
+  // high bits are v[48:32]: t fits int32 iff they are all equal, or s >= 16 (x has 48 bits)
+  function automatic [33:0] rshift2(input [47:0] x, input [5:0] s);
     reg [48:0] v;
+    reg        fits;
     integer i;
     begin
       v = {x, 1'b0};
-      for (i = 0; i < 6; i = i + 1)
+      fits = 1'b0;
+      for (i = 0; i < 6; i = i + 1) begin
+        if (i == 4) fits = (s[5:4] != 2'd0) || (v[48:32] == 17'd0) || (v[48:32] == {17{1'b1}});
         if (s[i]) v = $signed(v) >>> (1 << i);
-      rshift2 = v[32:0];
+      end
+      rshift2 = {fits, v[32:0]};
     end
   endfunction
   reg  [31:0] t7_q;
@@ -184,8 +180,7 @@ module dlvta_alu_lane (
   reg         rs7_q;
   always @(posedge clk_i) begin
     if (en_i) begin
-      {t7_q, rb7_q} <= rshift2(x6_q, s6_q);
-      fit7_q <= fits32(x6_q, s6_q);
+      {fit7_q, t7_q, rb7_q} <= rshift2(x6_q, s6_q);
       sg7_q <= x6_q[47];
       y7_q <= y6_q;
       bd7_q <= bd6_q;
