@@ -3,22 +3,24 @@
 // the compute unit's stage S3, y_o is the registered result in S9 (dlvta_compute.v). op_i,
 // use_imm_i and imm_i are the instruction's and hold for the whole instruction. b = use_imm ?
 // sext(imm) : c.
-//   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0], CLIP: 1, SHR:
-//       1 for s > 0, 2^(-s mod 16) for s <= 0), the shift (REQ: c[21:16], SHR: s, CLIP: 0)
+//   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0], CLIP and LUT:
+//       1, SHR: 1 for s > 0, 2^(-s mod 16) for s <= 0), the shift (REQ: c[21:16], SHR: s,
+//       CLIP and LUT: 0)
 //   S4  a + b (ADD) or a - b (MIN/MAX: its sign is a < b) on one carry chain; the 32x17 multiply
 //       as two 17-bit-wide products, one DSP slice each, registered (the DSP's own A/B and P
 //       registers)
 //   S5  the simple result selected; the product x summed (48 bits); MUL and SHR with s <= 0
 //       (a << -s = a * 2^-s) take its low 32 bits, SHR by 16..31 the low half of a_lo * 2^(-s-16)
-//       as the high half. REQ, CLIP (x = a * 1, s = 0) and SHR with s > 0 (x = a * 1) go on:
+//       as the high half. REQ, CLIP and LUT (x = a * 1, s = 0) and SHR with s > 0 (x = a * 1)
+//       go on:
 //   S6  the rounding right shift (x + 2^(s-1)) >>> s = (x >>> s) + x[s-1] as one shift of 2x:
 //       t (32 bits) and the round bit rb; whether t fits int32, from x and s
 //   S7  r = t + rb saturated to int32 and to int8; no wide comparator follows the increment:
 //       t + rb overflows only when t is the largest value of the range, which saturates anyway
-//   S8  the int8 bounds (REQ with use_imm: imm; CLIP: b) and the op select -> y_o (register)
-// LUT: S4 clamps a to int8 and registers the table index clamp(a) + 128; S5 reads the lane's
-// table (a 256 x 8 LUT RAM, written by a LOAD of memory LUT through lut_we_i/lut_waddr_i/
-// lut_wdata_i, never while an ALU op runs) into the simple result, registered in S6.
+//   S8  the int8 bounds (REQ with use_imm: imm; CLIP: b); LUT reads the lane's table at
+//       r + 128 (r = clamp(a, -128, 127), S7's saturation); the op select -> y_o (register)
+// The table is a 256 x 8 LUT RAM, written by a LOAD of memory LUT through lut_we_i/lut_waddr_i/
+// lut_wdata_i, never while an ALU op runs.
 // en_i: the pipeline registers load only while an ALU op is in S3..S8 (dlvta_compute.v's
 // alu_en_q, registered); otherwise they hold: only registers of valid iterations are ever read.
 // Each stage's logic is a function of the stage's registers called in the stage's gated
@@ -46,6 +48,7 @@ module dlvta_alu_lane (
   wire is_shr  = (op_i == `DLVTA_ALU_SHR);
   wire is_mul  = (op_i == `DLVTA_ALU_MUL);
   wire is_clip = (op_i == `DLVTA_ALU_CLIP);
+  wire is_lut  = (op_i == `DLVTA_ALU_LUT);
   wire is_mm   = (op_i == `DLVTA_ALU_MIN) || (op_i == `DLVTA_ALU_MAX);
 
   // ---- S3: operand selection (b = use_imm ? sext(imm) : c); the multiplier operand ----
@@ -60,30 +63,27 @@ module dlvta_alu_lane (
       shr_mul = (!s[5] && (s != 6'd0)) ? 17'd1 : (s == 6'h20) ? 17'd0 : (17'd1 << n);
     end
   endfunction
-  wire [15:0] b16 = use_imm_i ? imm_i : c_i[15:0];
-  wire [5:0]  s3 = b16[5:0];
   reg  [31:0]        a4_q, b4_q;
   reg  signed [16:0] mb4_q;
   reg  [5:0]         s4_q;
-  always @(posedge clk_i) begin
+  always @(posedge clk_i) begin : s3_regs
+    reg [15:0] b16;
+    reg [5:0]  s3;
     if (en_i) begin
+      b16 = use_imm_i ? imm_i : c_i[15:0];
+      s3 = b16[5:0];
       a4_q <= a_i;
       b4_q <= use_imm_i ? {{16{imm_i[15]}}, imm_i} : c_i;
-      mb4_q <= is_req ? {c_i[15], c_i[15:0]} : is_shr ? shr_mul(s3) : is_clip ? 17'd1 :
+      mb4_q <= is_req ? {c_i[15], c_i[15:0]} : is_shr ? shr_mul(s3) : (is_clip || is_lut) ? 17'd1 :
                {b16[15], b16};
-      s4_q <= is_req ? c_i[21:16] : is_clip ? 6'd0 : s3;
+      s4_q <= is_req ? c_i[21:16] : (is_clip || is_lut) ? 6'd0 : s3;
     end
   end
 
-  // ---- S4: the sum or difference, the LUT index; the two partial products ----
+  // ---- S4: the sum or difference; the two partial products ----
   // ADD takes a + b, MIN and MAX the sign of the 33-bit a - b (one carry chain for both)
   function automatic [32:0] addsub(input [31:0] a, input [31:0] b, input sub);
     addsub = {a[31], a} + ({b[31], b} ^ {33{sub}}) + {32'd0, sub};
-  endfunction
-  // LUT: the table index clamp(a, -128, 127) + 128 (the sign bit of the int8 code flipped)
-  function automatic [7:0] lut_index(input [31:0] a);
-    lut_index = ((a[31:7] == 25'd0) || (a[31:7] == {25{1'b1}})) ? {~a[7], a[6:0]} :
-                (a[31] ? 8'h00 : 8'hff);
   endfunction
   // the 32x17 multiply: a = a_hi * 2^16 + a_lo (a_lo unsigned), each part one DSP multiply
   reg  signed [32:0] plo5_q;
@@ -94,7 +94,6 @@ module dlvta_alu_lane (
   reg         rs5_q;  // the result comes from the rounding shift (REQ, CLIP, SHR with s > 0)
   reg         mp5_q;  // the result is the product's low 32 bits (MUL, SHR with s <= 0)
   reg         h5_q;   // SHR by n = 16..31: the result is {plo[15:0], 16'h0}
-  reg  [7:0]  lix5_q;
   always @(posedge clk_i) begin
     if (en_i) begin
       plo5_q <= $signed({1'b0, a4_q[15:0]}) * mb4_q;
@@ -103,27 +102,21 @@ module dlvta_alu_lane (
       b5_q <= b4_q;
       as5_q <= addsub((op_i == `DLVTA_ALU_MOV) ? 32'd0 : a4_q, b4_q, is_mm);
       s5_q <= s4_q;
-      rs5_q <= is_req || is_clip || (is_shr && !b4_q[5] && (b4_q[5:0] != 6'd0));
+      rs5_q <= is_req || is_clip || is_lut || (is_shr && !b4_q[5] && (b4_q[5:0] != 6'd0));
       mp5_q <= is_mul || (is_shr && (b4_q[5] || (b4_q[5:0] == 6'd0)));
       h5_q <= is_shr && b4_q[5] && (b4_q[4] ^ (b4_q[3:0] != 4'd0));  // -s in 16..31
-      lix5_q <= lut_index(a4_q);
     end
   end
 
-  // ---- S5: the simple ops' results selected (LUT: the table read); the product ----
-  reg  [7:0] lut_mem [0:(1 << `DLVTA_LOG_LUT_DEPTH)-1];
-  always @(posedge clk_i) begin
-    if (lut_we_i) lut_mem[lut_waddr_i] <= lut_wdata_i;
-  end
+  // ---- S5: the simple ops' results selected; the product ----
   function automatic [31:0] simple(input [3:0] op, input [31:0] a, input [31:0] b,
-                                   input [32:0] as, input [7:0] lut_y);
+                                   input [32:0] as);
     begin
       case (op)
         `DLVTA_ALU_MIN:  simple = as[32] ? a : b;
         `DLVTA_ALU_MAX:  simple = as[32] ? b : a;
         `DLVTA_ALU_ADD:  simple = as[31:0];
         `DLVTA_ALU_MOV:  simple = as[31:0];
-        `DLVTA_ALU_LUT:  simple = {{24{lut_y[7]}}, lut_y};
         default:         simple = a;
       endcase
     end
@@ -145,7 +138,7 @@ module dlvta_alu_lane (
     if (en_i) begin
       p = prod48(phi5_q, plo5_q);
       x6_q <= p;
-      y6_q <= mp5_q ? prod_y(p[31:0], plo5_q[15:0], h5_q) : simple(op_i, a5_q, b5_q, as5_q, lut_mem[lix5_q]);
+      y6_q <= mp5_q ? prod_y(p[31:0], plo5_q[15:0], h5_q) : simple(op_i, a5_q, b5_q, as5_q);
       bd6_q <= b5_q[15:0];
       s6_q <= s5_q;
       rs6_q <= rs5_q;
@@ -222,8 +215,18 @@ module dlvta_alu_lane (
       clamp8 = {{24{rc[7]}}, rc};
     end
   endfunction
+  // the lookup table (LUT)
+  reg  [7:0] lut_mem [0:(1 << `DLVTA_LOG_LUT_DEPTH)-1];
   always @(posedge clk_i) begin
-    if (en_i) y_o <= !rs8_q ? y8_q : (is_clip || (is_req && use_imm_i)) ? clamp8(r8_q, bd8_q) : sat8_q;
+    if (lut_we_i) lut_mem[lut_waddr_i] <= lut_wdata_i;
+  end
+  always @(posedge clk_i) begin : s8_regs
+    reg [7:0] lut_y;
+    if (en_i) begin
+      lut_y = lut_mem[{~r8_q[7], r8_q[6:0]}];  // the index clamp(a, -128, 127) + 128
+      y_o <= !rs8_q ? y8_q : is_lut ? {{24{lut_y[7]}}, lut_y} :
+             (is_clip || (is_req && use_imm_i)) ? clamp8(r8_q, bd8_q) : sat8_q;
+    end
   end
 endmodule
 
