@@ -4,19 +4,19 @@
 // use_imm_i and imm_i are the instruction's and hold for the whole instruction. b = use_imm ?
 // sext(imm) : c.
 //   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0], CLIP and LUT:
-//       1, SHR: 1 for s > 0, 2^(-s mod 16) for s <= 0), the shift (REQ: c[21:16], SHR: s,
-//       CLIP and LUT: 0)
-//   S4  a + b (ADD) or a - b (MIN/MAX: its sign is a < b) on one carry chain; the 32x17 multiply
-//       as two 17-bit-wide products, one DSP slice each, registered (the DSP's own A/B and P
-//       registers)
-//   S5  the simple result selected; the product x summed (48 bits); MUL and SHR with s <= 0
-//       (a << -s = a * 2^-s) take its low 32 bits, SHR by 16..31 the low half of a_lo * 2^(-s-16)
-//       as the high half. REQ, CLIP and LUT (x = a * 1, s = 0) and SHR with s > 0 (x = a * 1)
-//       go on:
+//       1, SHR: 2^15; none depends on s, so c reaches the DSP through one LUT), the shift (REQ:
+//       c[21:16], SHR: s = sext(b[5:0]), CLIP and LUT: 0)
+//   S4  a + b (ADD), 0 + b (MOV) or a - b (MIN/MAX: its sign is a < b) on one carry chain; the
+//       32x17 multiply as two 17-bit-wide products, one DSP slice each, registered (the DSP's
+//       own A/B and P registers); SHR's shift of x = a * 2^15: s + 15, or s + 31 for -s in 16..31
+//   S5  the simple result selected; the product x summed (48 bits), MUL takes its low 32 bits.
+//       REQ, CLIP and LUT (x = a * 1, s = 0) and SHR (x = a * 2^15) go on:
 //   S6  the rounding right shift (x + 2^(s-1)) >>> s = (x >>> s) + x[s-1] as one shift of 2x:
 //       t (32 bits) and the round bit rb; whether t fits int32, from x and s
 //   S7  r = t + rb saturated to int32 and to int8; no wide comparator follows the increment:
-//       t + rb overflows only when t is the largest value of the range, which saturates anyway
+//       t + rb overflows only when t is the largest value of the range, which saturates anyway.
+//       SHR keeps r's low 32 bits (s <= 0: r = a << -s exactly), moved up 16 bits for -s in
+//       16..31 (0 for -s = 32)
 //   S8  the int8 bounds (REQ with use_imm: imm; CLIP: b); LUT reads the lane's table at
 //       r + 128 (r = clamp(a, -128, 127), S7's saturation); the op select -> y_o (register)
 // The table is a 256 x 8 LUT RAM, written by a LOAD of memory LUT through lut_we_i/lut_waddr_i/
