@@ -43,12 +43,12 @@ g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, big)],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, big)])
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/huge.onnx")
-# a Resize of a mode the executor does not run (linear): refused by name, not run wrongly
+# a Resize of a mode the executor does not run (cubic): refused by name, not run wrongly
 sc = helper.make_tensor("sc", TensorProto.FLOAT, [4], [1, 1, 2, 2])
-g = helper.make_graph([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="up", mode="linear")], "g",
+g = helper.make_graph([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="up", mode="cubic")], "g",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 16, 16])], [sc])
-onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/resize_linear.onnx")
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/resize_cubic.onnx")
 PYEOF
 
 expect 1 "zero samples" $D run $T/tiny_cnn.dlvta --input $T/zero.npy
@@ -57,7 +57,7 @@ expect 1 "input 'input': 3 of 768 values are NaN or infinite (first at 3)" $D ru
 expect 1 "calibration data: 1 of" $D compile $M/model.onnx --config tiny --calib $T/nancalib.npy -o $T/x.dlvta
 expect 1 "too large an array" $D run $T/tiny_cnn.dlvta --input $T/huge.npy
 expect 1 "holds 4.8e+19 elements" $D compile $T/huge.onnx --config tiny -o $T/x.dlvta
-expect 1 "node 'up' (Resize): mode 'linear' not supported (nearest only)" $D compile $T/resize_linear.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'up' (Resize): mode 'cubic' not supported (nearest and linear only)" $D compile $T/resize_cubic.onnx --config tiny -o $T/x.dlvta
 # a clean input gives no warning
 out=$($D run $T/tiny_cnn.dlvta --input $M/input.npy 2>&1)
 if [ $? -eq 0 ] && ! echo "$out" | grep -q warning; then ok; else bad "clean input: $out"; fi
