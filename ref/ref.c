@@ -601,7 +601,35 @@ static int k_constant_of_shape(ref_call *c) {
 }
 
 /* Dispatch one node on concrete values whose outputs are allocated. */
+/* The ops of ref_unary_math, each writing every element of its output (dispatch; ref_alloc's
+ * callers need not zero their outputs). */
+static int unary_math(ir_op op) {
+  switch (op) {
+  case IR_OP_Tanh:
+  case IR_OP_Erf:
+  case IR_OP_Exp:
+  case IR_OP_Log:
+  case IR_OP_Sqrt:
+  case IR_OP_Reciprocal:
+  case IR_OP_Neg:
+  case IR_OP_Abs:
+  case IR_OP_Floor:
+  case IR_OP_Ceil:
+  case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish:
+  case IR_OP_LeakyRelu:
+  case IR_OP_Elu:
+  case IR_OP_Softplus:
+  case IR_OP_Gelu:
+  case IR_OP_Round:
+  case IR_OP_Sign:
+  case IR_OP_Silu: return 1;
+  default: return 0;
+  }
+}
+
 static int dispatch(ref_call *c) {
+  if (unary_math(c->n->op)) return ref_unary_math(c);
   switch (c->n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: return ref_conv(c);
@@ -637,25 +665,6 @@ static int dispatch(ref_call *c) {
   case IR_OP_ConstantOfShape: return k_constant_of_shape(c);
   case IR_OP_QuantizeLinear: return k_quantize(c);
   case IR_OP_DequantizeLinear: return k_dequantize(c);
-  case IR_OP_Tanh:
-  case IR_OP_Erf:
-  case IR_OP_Exp:
-  case IR_OP_Log:
-  case IR_OP_Sqrt:
-  case IR_OP_Reciprocal:
-  case IR_OP_Neg:
-  case IR_OP_Abs:
-  case IR_OP_Floor:
-  case IR_OP_Ceil:
-  case IR_OP_HardSigmoid:
-  case IR_OP_HardSwish:
-  case IR_OP_LeakyRelu:
-  case IR_OP_Elu:
-  case IR_OP_Softplus:
-  case IR_OP_Gelu:
-  case IR_OP_Round:
-  case IR_OP_Sign:
-  case IR_OP_Silu: return ref_unary_math(c);
   case IR_OP_PRelu:
   case IR_OP_Sum:
   case IR_OP_Mean:
@@ -702,31 +711,6 @@ int ref_alloc_uninit(ir_value *v, const ir_type *t) {
   return v->data ? IR_OK : IR_ERR;
 }
 
-/* The ops of ref_unary_math (dispatch), each writing every element of its output. */
-static int unary_math(ir_op op) {
-  switch (op) {
-  case IR_OP_Tanh:
-  case IR_OP_Erf:
-  case IR_OP_Exp:
-  case IR_OP_Log:
-  case IR_OP_Sqrt:
-  case IR_OP_Reciprocal:
-  case IR_OP_Neg:
-  case IR_OP_Abs:
-  case IR_OP_Floor:
-  case IR_OP_Ceil:
-  case IR_OP_HardSigmoid:
-  case IR_OP_HardSwish:
-  case IR_OP_LeakyRelu:
-  case IR_OP_Elu:
-  case IR_OP_Softplus:
-  case IR_OP_Gelu:
-  case IR_OP_Round:
-  case IR_OP_Sign:
-  case IR_OP_Silu: return 1;
-  default: return 0;
-  }
-}
 
 int ref_run_node(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_value *out, char *err,
                  size_t errlen) {
