@@ -89,7 +89,7 @@ static int new_acc_c(lw *L, int t, int cp) {
 static int new_acc(lw *L, int t) { return new_acc_c(L, t, 0); }
 
 static int finish_layer(lw *L, int ni, int layer, int in, int out);
-static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
+static int fold_out_zp(int32_t *qb, const float *bres, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
 
 /* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
  * depthwise 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
@@ -120,7 +120,7 @@ static int materialize(lw *L, int t) {
                                         * or with a lane map a 1x1 conv gathering the lanes */
   p.weight = wt, p.bias = qb, p.mult = mult, p.shift = shift;
   p.lo = -128, p.hi = 127, p.x_zp = z, p.y_zp = z;
-  fold_out_zp(qb, mult, shift, c, &p.y_zp);
+  fold_out_zp(qb, NULL, mult, shift, c, &p.y_zp);
   p.in = v;
   if ((p.out = new_acc(L, t)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
@@ -332,10 +332,12 @@ static void quant_all_rows(const float *w, const ir_quant *fq, int M, int K, flo
 }
 
 /* Per-output-channel symmetric int8 weights of w[M][K] (float), int32 bias b[M] (or NULL) at
- * in_scale * w_scale, requant multipliers into out_scale. A weight tensor that carries its own
- * symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the caller. */
+ * in_scale * w_scale, requant multipliers into out_scale; bres[o] (M floats, or NULL) gets what
+ * the rounding of bias o left, in acc units (fold_out_zp rounds once with it). A weight tensor
+ * that carries its own symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the
+ * caller. */
 static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M, int K, const float *b, float xs, float ys,
-                         int8_t *qw, int32_t *qb, int16_t *mult, uint8_t *shift) {
+                         int8_t *qw, int32_t *qb, float *bres, int16_t *mult, uint8_t *shift) {
   float *ws = malloc((size_t)M * sizeof(float) + 1);
   if (!ws) return cc_lower_fail(L, n, "out of memory");
   const ir_quant *fq = wt >= 0 ? L->g->tensors[wt]->quant : NULL;
@@ -343,8 +345,9 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
   for (int k = 0; fixed && k < fq->n; k++) fixed = fq->zero_point[k] == 0;
   quant_all_rows(w, fixed ? fq : NULL, M, K, ws, qw);
   for (int o = 0; o < M; o++) {
-    double bq = b ? nearbyint((double)b[o] / ((double)xs * ws[o])) : 0;
+    double be = b ? (double)b[o] / ((double)xs * ws[o]) : 0, bq = nearbyint(be);
     qb[o] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, bq));
+    if (bres) bres[o] = (float)(be - qb[o]);
   }
   int rc = cg_quant_conv(xs, ws, 1, ys, M, mult, shift);
   free(ws);
@@ -355,23 +358,60 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
   return IR_OK;
 }
 
-/* Folds the output zero point y_zp into the int32 bias: bias[o] += round(y_zp / rs[o]) with
- * rs[o] = mult[o] * 2^-shift[o] (the exact REQ scale), so that REQ(acc + bias) lands on the
- * output codes directly and the back end needs no ADD y_zp / CLIP passes (one REQ with the
- * clamp bounds). The result differs from REQ(acc) + y_zp by a shift of the rounding point of
- * at most rs/2 output LSB (rs is well below 1 for real layers). Returns 1 and sets *y_zp = 0
- * if every channel's folded bias fits int32, else 0 and changes nothing. */
-static int fold_out_zp(int32_t *qb, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp) {
+/* Folds the output zero point y_zp into the int32 bias: bias[o] := round(bias[o] + bres[o] +
+ * y_zp / rs[o]) with rs[o] = mult[o] * 2^-shift[o] (the exact REQ scale) and bres[o] what the
+ * bias's own rounding left (quant_weights; NULL: none), one rounding for both, so that
+ * REQ(acc + bias) lands on the output codes directly and the back end needs no ADD y_zp / CLIP
+ * passes (one REQ with the clamp bounds). The result differs from REQ(acc) + y_zp by a shift of
+ * the rounding point of at most rs/2 output LSB (rs is well below 1 for real layers). Returns 1
+ * and sets *y_zp = 0 if every channel's folded bias fits int32, else 0 and changes nothing. */
+static int fold_out_zp(int32_t *qb, const float *bres, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp) {
   if (!*y_zp) return 1;
   for (int o = 0; o < M; o++) {
     double rs = ldexp((double)mult[o], -(int)shift[o]);
-    double v = (double)qb[o] + nearbyint((double)*y_zp / rs);
+    double v = nearbyint((double)qb[o] + (bres ? bres[o] : 0) + (double)*y_zp / rs);
     if (!(rs > 0) || !(fabs(v) < 2147483647.0)) return 0;
   }
   for (int o = 0; o < M; o++)
-    qb[o] = (int32_t)((double)qb[o] + nearbyint((double)*y_zp / ldexp((double)mult[o], -(int)shift[o])));
+    qb[o] = (int32_t)nearbyint((double)qb[o] + (bres ? bres[o] : 0) + (double)*y_zp / ldexp((double)mult[o], -(int)shift[o]));
   *y_zp = 0;
   return 1;
+}
+
+/* Whether IR tensor t's quantization is the model's own (a QDQ model's), not calibration's. */
+static int own_scale(const lw *L, int t) {
+  return L->g->tensors[t]->quant && !(t < L->cx->n_calibrated && L->cx->calibrated && L->cx->calibrated[t]);
+}
+
+/* The fraction epilogue (cg.h bias_f) of a conv or fc with int8 weights qw[M][K], float bias b
+ * (NULL: none) and requant mult/shift, when its output y has the model's own scale ys (a QDQ
+ * model, whose every rounding onnxruntime reproduces): the bias and the output zero point join
+ * the value at 2^-f of the output scale, bias_f = round(b / ys * 2^f), instead of rounded to acc
+ * units (up to rs/2 output LSB off, which flips roundings and cascades through the layers).
+ * f per channel: at most 16 and shift[o], and small enough that acc * rs * 2^f stays under
+ * 2^30 for any input (|acc| <= 255 * sum |w|). Sets p->res_fc, p->bias_f and zeroes qb; *rfp
+ * and *bfp are allocated (the caller frees). Leaves everything as it is for any other layer. */
+static int frac_bias(lw *L, const ir_node *n, int y, const int8_t *qw, int M, size_t K, const float *b, float ys,
+                     const int16_t *mult, const uint8_t *shift, int32_t *qb, cg_conv *p, uint8_t **rfp, int32_t **bfp) {
+  if (!own_scale(L, y)) return IR_OK;
+  uint8_t *rf = *rfp = malloc((size_t)M);
+  int32_t *bf = *bfp = malloc((size_t)M * sizeof *bf);
+  if (!rf || !bf) return cc_lower_fail(L, n, "out of memory");
+  for (int o = 0; o < M; o++) {
+    int64_t sw = 0;
+    for (size_t k = 0; k < K; k++) sw += abs(qw[(size_t)o * K + k]);
+    double amax = 255.0 * (double)sw + 1, rs = ldexp((double)mult[o], -(int)shift[o]);
+    double bo = b ? (double)b[o] / ys : 0;
+    int f = (int)floor(log2(ldexp(1.0, 30) / (amax * rs)));
+    f = f < 0 ? 0 : f > 16 ? 16 : f > shift[o] ? shift[o] : f;
+    while (f > 0 && fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) f--;
+    if (fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) return IR_OK; /* a bias too large: as before */
+    rf[o] = (uint8_t)f;
+    bf[o] = (int32_t)nearbyint(ldexp(bo, f));
+  }
+  for (int o = 0; o < M; o++) qb[o] = 0;
+  p->res_fc = rf, p->bias_f = bf;
+  return IR_OK;
 }
 
 /* After a layer was added to m->net: builds its program, records it, adds the ACCEL step. */
@@ -715,18 +755,20 @@ static int lower_conv(lw *L, int ni) {
   size_t K = (size_t)Kc * kh * kw;
   int8_t *qw = malloc((size_t)M * K);
   int32_t *qb = malloc((size_t)M * sizeof *qb);
+  float *bres = malloc((size_t)M * sizeof *bres);
   int16_t *mult = malloc((size_t)M * sizeof *mult);
   uint8_t *shift = malloc((size_t)M);
   int8_t *rw = NULL, *mw = NULL;
   uint8_t *rf = NULL;
+  int32_t *bf = NULL;
   int8_t tab[ISA_LUT_DEPTH];
   int rc = IR_ERR;
-  if (!qw || !qb || !mult || !shift) {
+  if (!qw || !qb || !bres || !mult || !shift) {
     cc_lower_fail(L, n, "out of memory");
     goto out;
   }
   if (quant_weights(L, n, wt, g->tensors[wt]->data, M, (int)K, bt >= 0 ? g->tensors[bt]->data : NULL, xs, ys, qw, qb,
-                    mult, shift)) {
+                    bres, mult, shift)) {
     if (L->refused == -2) L->refused = ni;
     goto out;
   }
@@ -735,8 +777,10 @@ static int lower_conv(lw *L, int ni) {
     if (fuse_projection(L, n, dsi, M, ys, yz, mult, shift, qb, &p, &rw, &rf, &R)) goto out;
   } else if (R >= 0) {
     gemm_residual(&p, M, rs, ys, rz, yz, mult, shift, qb);
+  } else if (frac_bias(L, n, y, qw, M, K, bt >= 0 ? g->tensors[bt]->data : NULL, ys, mult, shift, qb, &p, &rf, &bf)) {
+    goto out;
   }
-  if (!p.res_d && !p.res_w) fold_out_zp(qb, mult, shift, M, &p.y_zp);
+  if (!p.res_d && !p.res_w && !p.bias_f) fold_out_zp(qb, bres, mult, shift, M, &p.y_zp);
   if (R >= 0 && !p.res_d && !p.res_w) {
     int sh;
     if (cg_quant_multiplier((double)rs / ys, &p.res_mult, &sh) != CG_OK) {
@@ -775,7 +819,7 @@ static int lower_conv(lw *L, int ni) {
   L->acc[yo] = p.out;
   rc = IR_OK;
 out:
-  free(qw), free(qb), free(mult), free(shift), free(rw), free(rf), free(mw);
+  free(qw), free(qb), free(bres), free(mult), free(shift), free(rw), free(rf), free(bf), free(mw);
   return rc;
 }
 
@@ -809,11 +853,14 @@ static int lower_fc(lw *L, int ni) {
   int in_place = trans && alpha == 1.0;
   float *w = in_place ? NULL : malloc((size_t)N * K * sizeof(float)), *b = malloc((size_t)N * sizeof(float));
   int8_t *qw = malloc((size_t)N * K), *mw = NULL;
+  uint8_t *rf = NULL;
+  int32_t *bf = NULL;
   int32_t *qb = malloc((size_t)N * sizeof *qb);
+  float *bres = malloc((size_t)N * sizeof *bres);
   int16_t *mult = malloc((size_t)N * sizeof *mult);
   uint8_t *shift = malloc((size_t)N);
   int rc = IR_ERR;
-  if ((!w && !in_place) || !b || !qw || !qb || !mult || !shift) {
+  if ((!w && !in_place) || !b || !qw || !qb || !bres || !mult || !shift) {
     cc_lower_fail(L, n, "out of memory");
     goto out;
   }
@@ -824,7 +871,7 @@ static int lower_fc(lw *L, int ni) {
     b[o] = ct >= 0 ? (float)(beta * ((const float *)g->tensors[ct]->data)[ir_type_numel(&g->tensors[ct]->type) == 1 ? 0 : o]) : 0;
   }
   /* weights given with their own quantization keep it only when used as they are */
-  if (quant_weights(L, n, in_place ? bw : -1, in_place ? B : w, N, K, b, xs, ys, qw, qb, mult, shift)) {
+  if (quant_weights(L, n, in_place ? bw : -1, in_place ? B : w, N, K, b, xs, ys, qw, qb, bres, mult, shift)) {
     if (L->refused == -2) L->refused = ni;
     goto out;
   }
@@ -837,7 +884,8 @@ static int lower_fc(lw *L, int ni) {
   float lo = -INFINITY, hi = INFINITY;
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
-  fold_out_zp(qb, mult, shift, N, &p.y_zp);
+  if (frac_bias(L, n, y, qw, N, (size_t)K, b, ys, mult, shift, qb, &p, &rf, &bf)) goto out;
+  if (!p.bias_f) fold_out_zp(qb, bres, mult, shift, N, &p.y_zp);
   if (fl) {
     float os;
     int32_t oz;
@@ -864,7 +912,7 @@ static int lower_fc(lw *L, int ni) {
   L->acc[yo] = p.out;
   rc = IR_OK;
 out:
-  free(w), free(b), free(qw), free(qb), free(mult), free(shift), free(mw);
+  free(w), free(b), free(qw), free(qb), free(bres), free(mult), free(shift), free(rf), free(bf), free(mw);
   return rc;
 }
 
@@ -904,6 +952,7 @@ static int lower_pool(lw *L, int ni) {
       return cc_lower_fail(L, n, "average requantization out of range");
     }
     p.shift = sh;
+    p.half_even = own_scale(L, y); /* a QDQ model's: its QuantizeLinear rounds ties to even */
     float lo = -INFINITY, hi = INFINITY;
     if (fa) cc_clip_bounds(g, fa, &lo, &hi);
     clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);

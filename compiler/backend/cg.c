@@ -95,6 +95,7 @@ void cg_net_free(cg_net *net) {
     free(net->l[i].shift);
     free(net->l[i].rw);
     free(net->l[i].rf);
+    free(net->l[i].bf);
     free(net->l[i].lut_tab);
   }
   free(net->l);
@@ -269,6 +270,35 @@ static int gemm_res_check(cg_net *net, const cg_conv *p, int cout) {
   return 0;
 }
 
+/* The fraction epilogue's bias (cg_conv bias_f): 0, or -1 with the message set. */
+static int frac_check(cg_net *net, const cg_conv *p, int cout, int gres) {
+  if (!p->res_fc || (p->res >= 0 && !gres))
+    return net_fail(net, CG_E_ARG, "conv: bias_f needs res_fc and no requantized residual"), -1;
+  for (int o = 0; o < cout; o++) {
+    int f = p->res_fc[o];
+    if (f < 0 || f > 49 || p->shift[o] < f)
+      return net_fail(net, CG_E_ARG, "conv: fraction bits %d of channel %d out of 0..min(49, shift %d)", f, o, p->shift[o]),
+             -1;
+    if ((int64_t)p->bias_f[o] + (int64_t)p->y_zp * ((int64_t)1 << f) < INT32_MIN / 2 ||
+        (int64_t)p->bias_f[o] + (int64_t)p->y_zp * ((int64_t)1 << f) > INT32_MAX / 2)
+      return net_fail(net, CG_E_ARG, "conv: fraction bias of channel %d out of range", o), -1;
+  }
+  return 0;
+}
+
+/* Layer L's own copies of conv p's fraction epilogue (bias_f, res_fc): 0, or -1 when out of
+ * memory. */
+static int copy_frac(cg_layer *L, const cg_conv *p, int cout) {
+  if (!L->rf) L->rf = malloc((size_t)cout);
+  L->bf = malloc((size_t)cout * sizeof *L->bf);
+  if (!L->rf || !L->bf) return -1;
+  memcpy(L->rf, p->res_fc, (size_t)cout);
+  memcpy(L->bf, p->bias_f, (size_t)cout * sizeof *L->bf);
+  L->conv.res_fc = L->rf;
+  L->conv.bias_f = L->bf;
+  return 0;
+}
+
 int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out) || (p->res >= 0 && bad_t(net, p->res)))
     return net_fail(net, CG_E_ARG, "conv: bad tensor id");
@@ -316,7 +346,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     return net_fail(net, CG_E_ARG, "conv: the im2col input was packed with another x_zp");
   if (p->res >= 0 && (p->res_shift < 0 || p->res_shift > 63))
     return net_fail(net, CG_E_ARG, "conv: residual shift out of 0..63");
-  if (gres && gemm_res_check(net, p, to->c)) return CG_E_ARG;
+  if ((gres && gemm_res_check(net, p, to->c)) || (p->bias_f && frac_check(net, p, to->c, gres))) return CG_E_ARG;
   for (int o = 0; o < to->c; o++)
     if (p->shift[o] > 63) return net_fail(net, CG_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
@@ -353,13 +383,17 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     L->conv.res_fc = L->rf;
     L->conv.res_s = rstride;
   }
+  if (p->bias_f && copy_frac(L, p, to->c)) {
+    free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf), free(L->bf);
+    return net_fail(net, CG_E_NOMEM, "out of memory");
+  }
   memcpy(L->w, p->weight, nw);
   if (p->bias) memcpy(L->bias, p->bias, (size_t)to->c * sizeof *L->bias);
   memcpy(L->mult, p->mult, (size_t)to->c * sizeof *L->mult);
   memcpy(L->shift, p->shift, (size_t)to->c);
   if (p->lut) {
     if (!(L->lut_tab = malloc(ISA_LUT_DEPTH))) {
-      free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf);
+      free(L->w), free(L->bias), free(L->mult), free(L->shift), free(L->rw), free(L->rf), free(L->bf);
       return net_fail(net, CG_E_NOMEM, "out of memory");
     }
     memcpy(L->lut_tab, p->lut, ISA_LUT_DEPTH);

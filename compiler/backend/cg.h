@@ -48,6 +48,11 @@
  *             out = clamp(sat32(REQ(u, 2^14, 14 + f)))              (= round(u / 2^f))
  *           A dense res_w makes the residual a 1x1 conv of stride s over another tensor (e.g.
  *           ResNet's downsample path, fused into the block's second conv).
+ *           The same fraction epilogue without a residual (res < 0, res_fc and bias_f given):
+ *             u = t + bias_f[co] + y_zp * 2^f, out = clamp(sat32(REQ(u, 2^14, 14 + f)))
+ *           with bias_f[co] the bias in units of 2^-f of the output scale (a bias rounded to acc
+ *           units is off by up to half an acc unit, rs/2 output LSB; this one by 2^-(f+1)); with
+ *           a GEMM residual bias_f[co] adds to u too. It costs two ALU passes more than one REQ.
  *           (the back end folds -x_zp * sum(w) into the bias and pads with x_zp; the GEMM
  *           residual costs the compute unit one GEMM iteration per output element and non-zero
  *           16x16 block of rw, loaded by the load unit as INP, plus one ALU ADD pass when some
@@ -58,10 +63,15 @@
  *   maxpool: out = max over the window of in (pad elements are -128; in and out share their
  *           quantization).
  *   avgpool: out = clamp(sat32(REQ(sum over the window of (in - x_zp), mult, shift)) + y_zp);
+ *           with half_even, REQ's ties round to even instead: with r(v) = sat32(REQ(v, mult,
+ *           shift)), he(s) = floor((r(s) - 1) / 2 + 1/2) - floor((r(-s) - 1) / 2 + 1/2)
+ *           = floor(r_up / 2) + ceil(r_dn / 2) (r_up = r(s) rounds ties up, r_dn = -r(-s) down;
+ *           both are he(s) but at a tie, where the two halves meet at the even one): ten ALU
+ *           passes (MOV, MUL -1, REQ, REQ, ADD -1, ADD -1, SHR 1, SHR 1, MUL -1, ADD) for one REQ
  *           pad elements count as x_zp (count_include_pad: they add 0 and count in the divisor);
  *           the front end puts 1/(kh*kw) into mult/shift. Global average pooling: kh = H, kw = W.
  *   add:    out = clamp(SHR(sat32(REQ(a - a_zp, a_mult, a_shift - f)) + sat32(REQ(b - b_zp, b_mult,
- *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(8, a_shift, b_shift): the two
+ *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(16, a_shift, b_shift): the two
  *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
  *           round(a' + b') of the real values would be (one rounding, not two)
  *   mul:    out = clamp(sat32(REQ((a - a_zp) * (b' - b_zp), mult, shift)) + y_zp) with b' = b[c]
@@ -147,6 +157,9 @@ typedef struct cg_conv {
   const uint8_t *res_fc;      /* non-NULL: f per output channel [cout], 0..49, <= shift[co];
                                * copied */
   int res_s;                  /* residual pixel stride (0 or 1: the output's own pixel) */
+  const int32_t *bias_f;      /* non-NULL (with res_fc, and with res < 0 or a GEMM residual): a
+                               * bias at the output scale with f = res_fc[co] fraction bits,
+                               * [cout], added to u (the fraction epilogue above); copied */
   int lo, hi;                 /* output clamp, -128 <= lo <= hi <= 127 (ReLU: lo = y_zp) */
   int x_zp, y_zp, res_zp;     /* zero points of input, output, residual (-128..127; 0: none) */
   const int8_t *lut;          /* non-NULL: a unary function fused after the clamp, [256]:
@@ -165,6 +178,8 @@ typedef struct cg_pool {
   int shift;                  /* avg: 0..63 */
   int lo, hi;                 /* avg: output clamp; max: ignored */
   int x_zp, y_zp;             /* avg: zero points of input and output; max: ignored */
+  int half_even;              /* avg: REQ's ties round to even (ONNX QuantizeLinear's rounding,
+                               * common in averages: a window of 4 or 16 at equal scales) */
 } cg_pool;
 
 typedef struct cg_add {

@@ -93,8 +93,9 @@ typedef struct conv_geo {
   int dwg;                       /* the tiling at hand runs it on DWGEMM (conv_tile dwg) */
   int res;                       /* has a residual */
   int resb;                      /* the residual goes through the GEMM core (cg_conv res_w) */
-  int res_k;                     /* resb: some channel's -sum(rw)*res_zp + y_zp*2^f is not 0: an
-                                  * ALU ADD pass of the per-channel constants */
+  int frac;                      /* the fraction epilogue (cg.h): resb, or a conv's bias_f */
+  int res_k;                     /* frac: some channel's bias_f - sum(rw)*res_zp + y_zp*2^f is
+                                  * not 0: an ALU ADD pass of the per-channel constants */
   int cres, ncrb, rstride, RH, RW; /* resb: residual channels, blocks, pixel stride, extents */
   const uint8_t *nzb;            /* resb: [ncob][ncrb] 1 where the rw block is not all zero */
   const int *nrb_max;            /* resb: [ncob + 1] by tco: the most residual blocks a co chunk of
@@ -205,7 +206,7 @@ static int conv_dims_of(const cg_gen *g, const conv_geo *c, const conv_tile *t, 
   x->pall = x->n_co > 1 && (uint64_t)c->ncob <= d->wgt_depth;
   for (;; x->pall = 0) {
     x->PB = x->pall ? c->ncob : t->tco;
-    x->PAR = c->resb ? 4 * x->PB : 2 * x->PB + (c->res ? 2 : 0);
+    x->PAR = c->frac ? 4 * x->PB : 2 * x->PB + (c->res ? 2 : 0);
     if (!x->pall || (uint64_t)x->PAR + (uint64_t)nslot * x->ACCS <= d->acc_depth) break;
   }
   if ((uint64_t)nslot * ((uint64_t)x->INPS + (uint64_t)x->RINP) > (uint64_t)inp_depth) return 0;
@@ -233,6 +234,14 @@ typedef struct conv_consts {
   uint64_t k_e;       /* resb: ACC element of the constants of block 0 (ncob elements) */
 } conv_consts;
 
+/* The fraction epilogue's constant of channel o (cg.h): bias_f - sum(rw)*res_zp + y_zp*2^f. */
+static int64_t frac_const(const cg_layer *L, const conv_geo *c, int o) {
+  const cg_conv *p = &L->conv;
+  int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]) + (p->bias_f ? p->bias_f[o] : 0);
+  for (int ci = 0; c->resb && ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
+  return kk;
+}
+
 /* The accumulator constants of a conv: bias (less x_zp * sum(w)), requant lanes, and for a
  * GEMM residual its final requant and constant term, for a requantized one its requant. */
 static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv_consts *k) {
@@ -240,7 +249,7 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
   const cg_conv *p = &L->conv;
   int cin_g = c->dwc ? c->gw : c->cin;
   size_t ab = (size_t)B * 4;
-  size_t nacc = (size_t)c->ncob, nk = c->resb ? 4 : 2; /* kinds of per-channel parameters */
+  size_t nacc = (size_t)c->ncob, nk = c->frac ? 4 : 2; /* kinds of per-channel parameters */
   uint32_t *acc = calloc(nk * nacc * B, 4);
   uint8_t *bytes = malloc(nk * nacc * ab);
   if (!acc || !bytes) {
@@ -269,20 +278,13 @@ static int conv_acc_consts(cg_gen *g, const cg_layer *L, const conv_geo *c, conv
     kind[0][o] = b;
   }
   for (int o = 0; o < c->ncob * (int)B; o++)
-    kind[1][o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->resb ? L->rf[o] : 0))
+    kind[1][o] = o < c->cout ? cg_req_lane(p->mult[o], p->shift[o] - (c->frac ? L->rf[o] : 0))
                              : cg_req_lane(1 << 14, 15);
-  if (c->resb) {
-    /* per channel: the final REQ round(u / 2^f), and -sum(rw)*res_zp + y_zp*2^f */
+  if (c->frac) {
+    /* per channel: the final REQ round(u / 2^f), and bias_f - sum(rw)*res_zp + y_zp*2^f */
     for (int o = 0; o < c->ncob * (int)B; o++)
       kind[2][o] = cg_req_lane(1 << 14, 14 + (o < c->cout ? L->rf[o] : 0));
-    for (int o = 0; o < c->ncob * (int)B; o++) {
-      int64_t kk = 0;
-      if (o < c->cout) {
-        kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
-        for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
-      }
-      kind[3][o] = (uint32_t)kk;
-    }
+    for (int o = 0; o < c->ncob * (int)B; o++) kind[3][o] = o < c->cout ? (uint32_t)frac_const(L, c, o) : 0;
   }
   PUT_ACC(k->bias_e, nk * nacc);
   k->req_e = k->bias_e + nacc, k->fin_e = k->bias_e + 2 * nacc, k->k_e = k->bias_e + 3 * nacc;
@@ -819,7 +821,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
       /* the chunk's parameters (pall: every chunk's, once) */
       uint64_t c0 = x->pall ? 0 : (uint64_t)co * T->tco;
       uint32_t n = x->pall ? (uint32_t)c->ncob : (uint32_t)tco_t;
-      int nq = c->resb ? 3 + c->res_k : 2;
+      int nq = c->frac ? 3 + c->res_k : 2;
       if (x->pall) n *= (uint32_t)nq, nq = 1; /* the kinds follow each other as in the area */
       for (int q = 0; q < nq; q++) {
         uint64_t src = q == 0 ? s->k->bias_e : q == 1 ? s->k->req_e : q == 2 ? s->k->fin_e : s->k->k_e;
@@ -852,7 +854,7 @@ static int plan_gemm(conv_sched *s, const step_geo *e, conv_step *st) {
     if (cg_push(g, &st->C, &in)) return g->status;
   }
   if (!rstep && (c->dwg ? plan_dwgemm(s, e, st) : plan_gemm_in(s, e, st))) return g->status;
-  if (c->resb && r == x->nrm - 1) {
+  if (c->frac && r == x->nrm - 1) {
     /* t = REQ(acc) at the output scale with f more fraction bits, before the residual steps */
     if (channel_pass(s, st, ISA_ALU_REQ, 0, 0, A, 1, co, tco_t, P)) return g->status;
   }
@@ -873,9 +875,9 @@ static int plan_epilogue(conv_sched *s, const step_geo *e, conv_step *st) {
   /* REQ: bounds fused when no residual and no output zero point, or when the zero point
    * folds into the bounds exactly (c->fold); else saturating, then ADD y_zp and CLIP */
   int fused = !c->res && (!cp->y_zp || c->fold);
-  if (c->resb) fused = 0;
+  if (c->frac) fused = 0;
   int req_imm = cg_clip_imm(cp->lo - (fused ? cp->y_zp : 0), cp->hi - (fused ? cp->y_zp : 0));
-  if (!c->resb && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, 1, co, tco_t, P))
+  if (!c->frac && channel_pass(s, st, ISA_ALU_REQ, fused, req_imm, A, 1, co, tco_t, P))
     return g->status;
   /* whole-block passes over the tile's outputs (A) or residual (R): one micro-op, loop_out
    * over the co blocks (pitch ACCP), loop_in over the P pixels */
@@ -887,7 +889,7 @@ do {                                                                            
                 (uint32_t)x->ACCP, 1, (src_step) ? (uint32_t)x->ACCP : 0, (src_step) ? 1 : 0); \
   if (cg_push(g, &st->C, &in)) return g->status;                                           \
 } while (0)
-  if (c->resb) {
+  if (c->frac) {
     /* per-channel passes: [ADD the constants], REQ round(u / 2^f) with the bounds */
     for (int pass = c->res_k ? 0 : 1; pass < 2; pass++)
       if (channel_pass(s, st, pass ? ISA_ALU_REQ : ISA_ALU_ADD, pass, pass ? cg_clip_imm(cp->lo, cp->hi) : 0, A,
@@ -905,8 +907,8 @@ do {                                                                            
     BLOCK_PASS(ISA_ALU_REQ, 0, 0, R, (uint32_t)(2 * x->PB), 0);
     BLOCK_PASS(ISA_ALU_ADD, 0, 0, A, R, 1);
   }
-  if (cp->y_zp && !c->resb) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
-  if (!fused && !c->resb) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
+  if (cp->y_zp && !c->frac) BLOCK_PASS(ISA_ALU_ADD, 1, cp->y_zp, A, 0, 0);
+  if (!fused && !c->frac) BLOCK_PASS(ISA_ALU_CLIP, 1, cg_clip_imm(cp->lo, cp->hi), A, 0, 0);
   if (cp->lut) BLOCK_PASS(ISA_ALU_LUT, 1, 0, A, 0, 0); /* the fused activation (cg_lut.c) */
 #undef BLOCK_PASS
   return g->status;
@@ -1346,7 +1348,7 @@ static double conv_estimate(const cg_gen *g, const conv_geo *c, const conv_tile 
     gemm += (double)x->ntiles * t->tco * c->KH * c->nph * g->R * (k.gemm_fill + k.insn_ovh);
   }
   int passes = 1; /* REQ (the bias comes with the first kernel position: a GEMM with bias) */
-  if (c->resb) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; + a GEMM pass */
+  if (c->frac) passes += 1 + (c->res_k != 0);        /* REQ to 2^-f, [ADD k]; resb: + a GEMM pass */
   else if (c->res) passes += 4;
   double alu = (double)c->OH * c->OW * c->ncob * passes;
   alu += (double)x->ntiles * passes * (k.alu_fill + k.insn_ovh);
@@ -1497,12 +1499,9 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
     c->nzb = nzb;
     nrb_table(c, (int *)(void *)(nzb + tab));
     c->nrb_max = (const int *)(void *)(nzb + tab);
-    for (int o = 0; o < c->cout && !c->res_k; o++) {
-      int64_t kk = (int64_t)p->y_zp * ((int64_t)1 << L->rf[o]);
-      for (int ci = 0; ci < c->cres; ci++) kk -= (int64_t)L->rw[(size_t)o * c->cres + ci] * p->res_zp;
-      c->res_k = kk != 0;
-    }
   }
+  c->frac = c->resb || (p->bias_f && !c->res);
+  for (int o = 0; c->frac && o < c->cout && !c->res_k; o++) c->res_k = frac_const(L, c, o) != 0;
   c->x_zp = p->x_zp;
   int min_shift = 63;
   for (int o = 0; o < c->cout; o++) min_shift = cg_min(min_shift, p->shift[o]);

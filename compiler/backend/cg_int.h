@@ -45,7 +45,8 @@ typedef struct cg_layer {
   int16_t *mult;        /* owned [cout] */
   uint8_t *shift;       /* owned [cout] */
   int8_t *rw;           /* GEMM residual: owned [cout][cres] weights (diagonal res_d expanded) */
-  uint8_t *rf;          /* GEMM residual: owned [cout] fraction bits */
+  uint8_t *rf;          /* GEMM residual or fraction epilogue: owned [cout] fraction bits */
+  int32_t *bf;          /* fraction epilogue: owned [cout] bias at 2^-f of the output scale */
   int cres;             /* GEMM residual: channels of the residual tensor */
   cg_layer_info info;   /* filled by cg_net_build */
 } cg_layer;

@@ -39,6 +39,7 @@ typedef struct pool_geo {
   int C, H, W, OH, OW, KH, KW, sh, sw, pt, pl, cb;
   int kind;
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
+  int he;                       /* avg with half_even: a temporary block per output block */
 } pool_geo;
 
 /* The first instruction of a tile's compute list that is not a LOAD UOP: its token waits go
@@ -89,14 +90,14 @@ static int pool_sep_ok(const pool_geo *c) {
 }
 
 /* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
- * blocks. */
+ * blocks, then (half_even) one temporary block. */
 static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int nslot,
                      int *IHW, int *OP) {
   int IH = (t->th - 1) * c->sh + t->nky, IW = (t->tw - 1) * c->sw + c->KW;
   *IHW = IH * IW;
   *OP = t->th * t->tw;
   uint64_t win = (uint64_t)t->tco * IH * IW;
-  uint64_t need = 2 + (t->inp ? 0 : win) + (uint64_t)nslot * t->tco * t->th * t->tw;
+  uint64_t need = 2 + (t->inp ? 0 : win) + (uint64_t)(nslot + c->he) * t->tco * t->th * t->tw;
   if (need > g->d->acc_depth) return 0;
   if (t->inp && (t->sep || t->nky != c->KH || nslot * win > g->d->inp_depth || g->B != g->d->block_in)) return 0;
   if ((uint64_t)t->tco * t->nky * c->KW + 1 > g->d->uop_depth / 2) return 0;
@@ -110,7 +111,7 @@ static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int
 typedef struct pool_tgeo {
   int co, oy0, ox0;            /* channel chunk, first output pixel */
   int th_t, tw_t, tco_t, iw_t; /* output rows, columns, channel blocks; input columns */
-  uint32_t IN, O;              /* ACC places of the loaded input and of the outputs */
+  uint32_t IN, O, T;           /* ACC places of the loaded input, the outputs, the temporary */
   int IHW, OP;                 /* ACC elements per channel block of input and of output */
   int padv;                    /* pad value of the loads */
   int inp;                     /* pool_tile inp: IN is an INP place, loads go to list L */
@@ -308,25 +309,38 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
 }
 
 /* An average pool's passes over one output tile: [ADD -n*x_zp], REQ (bounds fused unless y_zp
- * does not fold), [ADD y_zp], [CLIP]. */
+ * does not fold), [ADD y_zp], [CLIP]; with half_even the REQ is cg.h's ten passes (the
+ * temporary block T holds the negated sum's side). */
 static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint32_t *uw, cg_list *C) {
-  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, OP = e->OP;
-  uint32_t O = e->O;
-  int fused = !p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);
+  int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, OP = e->OP, he = p->half_even;
+  uint32_t O = e->O, T = e->T;
+  int fused = !he && (!p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127));
   int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
-  struct { int op, use_imm, imm; uint32_t src; int on; } pass[4] = {
-      {ISA_ALU_ADD, 0, 0, 1, p->x_zp != 0},
-      {ISA_ALU_REQ, fused, req_imm, 0, 1},
-      {ISA_ALU_ADD, 1, p->y_zp, 0, p->y_zp != 0},
-      {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), 0, !fused},
+  /* dst, src: ACC places of block 0 (a parameter: src < 2, the same for every pixel) */
+  struct { int op, use_imm, imm; uint32_t dst, src; int on; } pass[] = {
+      {ISA_ALU_ADD, 0, 0, O, 1, p->x_zp != 0},
+      {ISA_ALU_MOV, 0, 0, T, O, he},
+      {ISA_ALU_MUL, 1, -1, T, 0, he},
+      {ISA_ALU_REQ, fused, req_imm, O, 0, 1},
+      {ISA_ALU_REQ, 0, 0, T, 0, he},
+      {ISA_ALU_ADD, 1, -1, O, 0, he},
+      {ISA_ALU_ADD, 1, -1, T, 0, he},
+      {ISA_ALU_SHR, 1, 1, O, 0, he},
+      {ISA_ALU_SHR, 1, 1, T, 0, he},
+      {ISA_ALU_MUL, 1, -1, T, 0, he},
+      {ISA_ALU_ADD, 0, 0, O, T, he},
+      {ISA_ALU_ADD, 1, p->y_zp, O, 0, p->y_zp != 0},
+      {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), O, 0, !fused},
   };
-  for (int q = 0; q < 4; q++) {
+  for (size_t q = 0; q < sizeof pass / sizeof pass[0]; q++) {
     if (!pass[q].on) continue;
+    int per_pixel = pass[q].src >= 2; /* a block of the tile, not a parameter */
     uint32_t n = 0, ub;
-    for (int a = 0; a < tco_t; a++) uw[n++] = cg_uop(g, O + (uint32_t)(a * OP), pass[q].src, 0);
+    for (int a = 0; a < tco_t; a++)
+      uw[n++] = cg_uop(g, pass[q].dst + (uint32_t)(a * OP), pass[q].src + (per_pixel ? (uint32_t)(a * OP) : 0), 0);
     if (cg_uops(g, C, uw, n, &ub)) return g->status;
-    isa_insn in = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub, ub + n, 1,
-                           (uint32_t)(th_t * tw_t), 0, 1, 0, 0);
+    isa_insn in = cg_i_alu(g, pass[q].op, pass[q].use_imm, pass[q].imm, ub, ub + n, 1, (uint32_t)(th_t * tw_t), 0, 1,
+                           0, (uint32_t)per_pixel);
     if (cg_push(g, C, &in)) return g->status;
   }
   return g->status;
@@ -345,6 +359,7 @@ static void pool_tile_geo(const pool_geo *c, const pool_tile *t, int j, int nslo
   e->inp = t->inp;
   e->IN = t->inp ? (uint32_t)((j % nslot) * t->tco * IHW) : 2;
   e->O = (uint32_t)(2 + (t->inp ? 0 : t->tco * IHW) + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+  e->T = (uint32_t)(2 + (t->inp ? 0 : t->tco * IHW) + nslot * t->tco * OP);
   e->IHW = IHW, e->OP = OP, e->padv = padv;
 }
 
@@ -565,7 +580,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
   const cg_pool *p = &L->pool;
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
-                p->pad_l, ti->cb, p->kind, ti, to};
+                p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even};
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP) return up_layer(g, &c, nslot, info);
   pool_tile best = {0, 0, 0, 0, 0, 0}, cand[POOL_MAX_CAND];
