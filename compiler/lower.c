@@ -89,7 +89,7 @@ static int new_acc_c(lw *L, int t, int cp) {
 static int new_acc(lw *L, int t) { return new_acc_c(L, t, 0); }
 
 static int finish_layer(lw *L, int ni, int layer, int in, int out);
-static int fold_out_zp(int32_t *qb, const float *bres, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
+static int fold_out_zp(int32_t *qb, const float *bres, const int32_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
 
 /* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
  * depthwise 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
@@ -105,7 +105,7 @@ static int materialize(lw *L, int t) {
     return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
   int8_t *wt = calloc(map ? (size_t)c * cp : (size_t)c, 1);
   int32_t *qb = calloc((size_t)c, sizeof *qb);
-  int16_t *mult = malloc((size_t)c * sizeof *mult);
+  int32_t *mult = malloc((size_t)c * sizeof *mult);
   uint8_t *shift = malloc((size_t)c);
   int rc = IR_ERR;
   if (!wt || !qb || !mult || !shift) {
@@ -337,7 +337,7 @@ static void quant_all_rows(const float *w, const ir_quant *fq, int M, int K, flo
  * that carries its own symmetric quantization (QDQ import) keeps it. Arrays malloc'ed by the
  * caller. */
 static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M, int K, const float *b, float xs, float ys,
-                         int8_t *qw, int32_t *qb, float *bres, int16_t *mult, uint8_t *shift) {
+                         int8_t *qw, int32_t *qb, float *bres, int32_t *mult, uint8_t *shift) {
   float *ws = malloc((size_t)M * sizeof(float) + 1);
   if (!ws) return cc_lower_fail(L, n, "out of memory");
   const ir_quant *fq = wt >= 0 ? L->g->tensors[wt]->quant : NULL;
@@ -365,7 +365,7 @@ static int quant_weights(lw *L, const ir_node *n, int wt, const float *w, int M,
  * passes (one REQ with the clamp bounds). The result differs from REQ(acc) + y_zp by a shift of
  * the rounding point of at most rs/2 output LSB (rs is well below 1 for real layers). Returns 1
  * and sets *y_zp = 0 if every channel's folded bias fits int32, else 0 and changes nothing. */
-static int fold_out_zp(int32_t *qb, const float *bres, const int16_t *mult, const uint8_t *shift, int M, int32_t *y_zp) {
+static int fold_out_zp(int32_t *qb, const float *bres, const int32_t *mult, const uint8_t *shift, int M, int32_t *y_zp) {
   if (!*y_zp) return 1;
   for (int o = 0; o < M; o++) {
     double rs = ldexp((double)mult[o], -(int)shift[o]);
@@ -392,7 +392,7 @@ static int own_scale(const lw *L, int t) {
  * 2^30 for any input (|acc| <= 255 * sum |w|). Sets p->res_fc, p->bias_f and zeroes qb; *rfp
  * and *bfp are allocated (the caller frees). Leaves everything as it is for any other layer. */
 static int frac_bias(lw *L, const ir_node *n, int y, const int8_t *qw, int M, size_t K, const float *b, float ys,
-                     const int16_t *mult, const uint8_t *shift, int32_t *qb, cg_conv *p, uint8_t **rfp, int32_t **bfp) {
+                     const int32_t *mult, const uint8_t *shift, int32_t *qb, cg_conv *p, uint8_t **rfp, int32_t **bfp) {
   if (!own_scale(L, y)) return IR_OK;
   uint8_t *rf = *rfp = malloc((size_t)M);
   int32_t *bf = *bfp = malloc((size_t)M * sizeof *bf);
@@ -505,7 +505,7 @@ static uint64_t trial_cycles(lw *L, const cg_conv *geo, int cin, int h, int w, i
   cg_conv p = *geo;
   size_t nw = (size_t)cout * cin * p.kh * p.kw;
   int8_t *wt = malloc(nw + 1), *rw = malloc((size_t)cout * (res_c > 0 ? res_c : 1) + 1);
-  int16_t *mult = malloc((size_t)cout * sizeof *mult);
+  int32_t *mult = malloc((size_t)cout * sizeof *mult);
   uint8_t *shift = malloc((size_t)cout), *rf = calloc((size_t)cout, 1);
   uint64_t cy = 0;
   if (wt && rw && mult && shift && rf) {
@@ -610,7 +610,7 @@ static const ir_node *ds_consumer(lw *L, int ni) {
  * go into the conv's bias qb, in acc units (the REQ scale mult * 2^-shift times ys). Sets p's
  * res_w, res_fc (*rwp, *rfp: allocated, the caller frees), res_s, zero points; *R becomes the
  * projection's input. */
-static int fuse_projection(lw *L, const ir_node *n, int dsi, int M, float ys, int32_t yz, const int16_t *mult,
+static int fuse_projection(lw *L, const ir_node *n, int dsi, int M, float ys, int32_t yz, const int32_t *mult,
                            const uint8_t *shift, int32_t *qb, cg_conv *p, int8_t **rwp, uint8_t **rfp, int *R) {
   const ir_graph *g = L->g;
   char why[256];
@@ -665,7 +665,7 @@ static int fuse_projection(lw *L, const ir_node *n, int dsi, int M, float ys, in
  * most fraction bits f that keep res_d <= 127 (so res_d >= 64 and the residual's scale is off
  * by at most 2^-(f+1), a relative 0.8 %); the constants -res_d*res_zp + y_zp*2^f go into the
  * bias qb (in acc units: divided by the REQ scale mult*2^-(shift-f)). */
-static void gemm_residual(cg_conv *p, int M, float rs, float ys, int32_t rz, int32_t yz, const int16_t *mult,
+static void gemm_residual(cg_conv *p, int M, float rs, float ys, int32_t rz, int32_t yz, const int32_t *mult,
                           const uint8_t *shift, int32_t *qb) {
   int minsh = 63;
   for (int o = 0; o < M; o++) minsh = shift[o] < minsh ? shift[o] : minsh;
@@ -756,7 +756,7 @@ static int lower_conv(lw *L, int ni) {
   int8_t *qw = malloc((size_t)M * K);
   int32_t *qb = malloc((size_t)M * sizeof *qb);
   float *bres = malloc((size_t)M * sizeof *bres);
-  int16_t *mult = malloc((size_t)M * sizeof *mult);
+  int32_t *mult = malloc((size_t)M * sizeof *mult);
   uint8_t *shift = malloc((size_t)M);
   int8_t *rw = NULL, *mw = NULL;
   uint8_t *rf = NULL;
@@ -857,7 +857,7 @@ static int lower_fc(lw *L, int ni) {
   int32_t *bf = NULL;
   int32_t *qb = malloc((size_t)N * sizeof *qb);
   float *bres = malloc((size_t)N * sizeof *bres);
-  int16_t *mult = malloc((size_t)N * sizeof *mult);
+  int32_t *mult = malloc((size_t)N * sizeof *mult);
   uint8_t *shift = malloc((size_t)N);
   int rc = IR_ERR;
   if ((!w && !in_place) || !b || !qw || !qb || !bres || !mult || !shift) {

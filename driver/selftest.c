@@ -166,7 +166,7 @@ static int32_t alu_ref(int op, int32_t a, int32_t b, int32_t c, int use_imm) {
   }
   case ISA_ALU_MOV: return b;
   case ISA_ALU_REQ: {
-    int64_t r = rshift_round((int64_t)a * (int16_t)(uint16_t)c, (int)(((uint32_t)c >> 16) & 63u));
+    int64_t r = rshift_round((int64_t)a * isa_req_mult((uint32_t)c), (int)isa_req_shift((uint32_t)c));
     if (!use_imm) return sat32(r);
     int64_t lo = (int8_t)(uint8_t)b, hi = (int8_t)(uint8_t)(b >> 8);
     return (int32_t)(r < lo ? lo : r > hi ? hi : r);
@@ -249,7 +249,8 @@ static void check_alu(st *s, int op, int use_imm) {
                                                   : (int32_t)(uint32_t)st_rand(s) / (op == ISA_ALU_SHR ? 1 : 4096);
     int32_t b;
     if (op == ISA_ALU_REQ)
-      b = st_range(s, 0, 20) << 16 | (uint16_t)st_range(s, -32768, 32767);
+      b = (int32_t)isa_req_word(st_range(s, -(1 << (ISA_REQ_M_WIDTH - 1)), (1 << (ISA_REQ_M_WIDTH - 1)) - 1),
+                                (unsigned)st_range(s, 8, 40));
     else if (op == ISA_ALU_SHR)
       b = st_range(s, -31, 31);
     else if (op == ISA_ALU_CLIP)

@@ -238,8 +238,8 @@ static void derive_costs(isa_derived *d) {
   d->src_miss_cycles = d->acc_copies == 1 ? 1 : 0;
 }
 
-/* The config's fingerprint: every key and every field's name, position and width, and the
- * opcode and ALU names. */
+/* The config's fingerprint: every key and every field's name, position and width (REQ's
+ * parameter word's too: a program packs it), and the opcode and ALU names. */
 static uint64_t fingerprint(const isa_config *c) {
   const isa_derived *d = &c->d;
   uint64_t h = 0xcbf29ce484222325ull;
@@ -256,6 +256,14 @@ static uint64_t fingerprint(const isa_config *c) {
     uint32_t v[2] = {c->fpos[f], c->fwidth[f]};
     h = fnv(h, fields[f].name, strlen(fields[f].name));
     h = fnv(h, v, sizeof v);
+  }
+  static const struct { const char *name; uint32_t pw[2]; } req[] = { /* REQ's word c */
+#define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING) {#NAME, {ISA_REQ_##NAME##_POS, ISA_REQ_##NAME##_WIDTH}},
+#include "isa.def"
+  };
+  for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
+    h = fnv(h, req[i].name, strlen(req[i].name));
+    h = fnv(h, req[i].pw, sizeof req[i].pw);
   }
   for (int op = 0; op < 8; op++) {
     if (!ops[op].valid) continue;

@@ -73,6 +73,39 @@ enum {
   ISA_ALU_COUNT
 };
 
+/* REQ's parameter word c (DLVTA_REQ_FIELD): ISA_REQ_<NAME>_POS and _WIDTH, positions chained
+ * from bit 0 (each _LAST is the field's top bit, so the next _POS follows it). */
+enum {
+#define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING) \
+  ISA_REQ_##NAME##_POS, ISA_REQ_##NAME##_LAST = ISA_REQ_##NAME##_POS + (WIDTH) - 1,
+#include "isa.def"
+  ISA_REQ_USED_BITS
+};
+enum {
+#define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING) ISA_REQ_##NAME##_WIDTH = (WIDTH),
+#include "isa.def"
+};
+_Static_assert(ISA_REQ_USED_BITS <= 32, "REQ's parameters fit one int32 lane");
+_Static_assert(ISA_REQ_M_WIDTH <= 31 && ISA_REQ_SHIFT_WIDTH <= 6, "REQ's multiplier and shift fit the ALU lane");
+
+/* REQ's word c of multiplier m and shift sh, each cut to its field (bits above are 0). */
+static inline uint32_t isa_req_word(int32_t m, unsigned sh) {
+  return ((uint32_t)m & ((1u << ISA_REQ_M_WIDTH) - 1u)) << ISA_REQ_M_POS |
+         (sh & ((1u << ISA_REQ_SHIFT_WIDTH) - 1u)) << ISA_REQ_SHIFT_POS;
+}
+/* REQ's multiplier of word c, sign-extended. */
+static inline int32_t isa_req_mult(uint32_t c) {
+  uint32_t m = c >> ISA_REQ_M_POS & ((1u << ISA_REQ_M_WIDTH) - 1u), sb = 1u << (ISA_REQ_M_WIDTH - 1);
+  return (int32_t)(m ^ sb) - (int32_t)sb;
+}
+/* REQ's shift of word c, 0 .. 2^ISA_REQ_SHIFT_WIDTH - 1. */
+static inline unsigned isa_req_shift(uint32_t c) {
+  return c >> ISA_REQ_SHIFT_POS & ((1u << ISA_REQ_SHIFT_WIDTH) - 1u);
+}
+/* The compiler's multipliers: normalised to [ISA_REQ_M_NORM, 2 * ISA_REQ_M_NORM), the largest
+ * positive power of two of the field (2^22 for a 24-bit m). */
+#define ISA_REQ_M_NORM (1l << (ISA_REQ_M_WIDTH - 2))
+
 /* The three execution units, in token-chain order (load -> compute -> store). */
 enum isa_unit { ISA_UNIT_LOAD, ISA_UNIT_COMPUTE, ISA_UNIT_STORE, ISA_UNIT_COUNT };
 

@@ -100,6 +100,11 @@ static void emit_all(FILE *f, const isa_config *c, emit_fn e) {
     snprintf(n, sizeof n, "F_%s_WIDTH", u);
     e(f, n, c->fwidth[fi], NULL);
   }
+  /* REQ's parameter word c = acc[src] (DLVTA_REQ_FIELD): REQ_<NAME>_POS and _WIDTH */
+#define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING)          \
+  e(f, "REQ_" #NAME "_POS", ISA_REQ_##NAME##_POS, MEANING); \
+  e(f, "REQ_" #NAME "_WIDTH", ISA_REQ_##NAME##_WIDTH, NULL);
+#include "isa.def"
   e(f, "DW_TAPS", d->dw_taps, "DWGEMM's most taps (BLOCK_IN / 2)");
   for (int op = 0; op < 8; op++) {
     if (!isa_op_name(op)) continue;

@@ -3,13 +3,16 @@
 // the compute unit's stage S3, y_o is the registered result in S9 (dlvta_compute.v). op_i,
 // use_imm_i and imm_i are the instruction's and hold for the whole instruction. b = use_imm ?
 // sext(imm) : c.
-//   S3  operand selection: b, the multiplier operand (MUL: b[15:0], REQ: c[15:0], CLIP and LUT:
-//       1, SHR: 2^15; none depends on s, so c reaches the DSP through one LUT), the shift (REQ:
-//       c[21:16], SHR: s = sext(b[5:0]), CLIP and LUT: 0)
+//   S3  operand selection: b, the multiplier operand m (25 bits signed; MUL: sext(b[15:0]), REQ:
+//       sext(c.m) (24 bits, DLVTA_REQ_M), CLIP and LUT: 1, SHR: 2^15; none depends on s, so c
+//       reaches the DSP through one LUT), the shift (REQ: c.shift (DLVTA_REQ_SHIFT), SHR:
+//       s = sext(b[5:0]), CLIP and LUT: 0)
 //   S4  a + b (ADD), 0 + b (MOV) or a - b (MIN/MAX: its sign is a < b) on one carry chain; the
-//       32x17 multiply as two 17-bit-wide products, one DSP slice each, registered (the DSP's
-//       own A/B and P registers); SHR's shift of x = a * 2^15: s + 15, or s + 31 for -s in 16..31
-//   S5  the simple result selected; the product x summed (48 bits), MUL takes its low 32 bits.
+//       32x25 multiply as two products, one DSP slice each, m on the DSP's 25-bit port (A) and a
+//       part of a on the 18-bit one (B): a = a_hi * 2^17 + a_lo, a_lo 17 bits unsigned, a_hi 15
+//       bits signed; registered (the DSP's own A/B and P registers); SHR's shift of
+//       x = a * 2^15: s + 15, or s + 31 for -s in 16..31
+//   S5  the simple result selected; the product x summed (56 bits), MUL takes its low 32 bits.
 //       REQ, CLIP and LUT (x = a * 1, s = 0) and SHR (x = a * 2^15) go on:
 //   S6  the rounding right shift (x + 2^(s-1)) >>> s = (x >>> s) + x[s-1] as one shift of 2x:
 //       t (32 bits) and the round bit rb; whether t fits int32, from x and s
@@ -57,8 +60,15 @@ module dlvta_alu_lane (
   // (a << (-s - 16)), moved up 16 bits in S7; -s = 32 gives 0 (S7). The multiplier operand does
   // not depend on c for SHR: the c -> DSP path stays one LUT deep (a decode of s there made pynq's
   // worst path, 10.88 ns).
+  // REQ's parameter word c (isa.def DLVTA_REQ_FIELD): m = sext(c[MPos +: MW]), shift c[SPos +: 6]
+  // MW = 24: the operand (MW + 1 bits) fills the DSP's 25-bit port (DSP48E1 A; DSP48E2 has 27)
+  localparam integer MW   = `DLVTA_REQ_M_WIDTH;
+  localparam integer MPos = `DLVTA_REQ_M_POS;
+  localparam integer SPos = `DLVTA_REQ_SHIFT_POS;
+  localparam [MW:0]  M_SHR = 1 << 15;                 // SHR's operand 2^15
+  localparam [MW:0]  M_ONE = 1;                       // CLIP's and LUT's
   reg  [31:0]        a4_q, b4_q;
-  reg  signed [16:0] mb4_q;
+  reg  signed [MW:0] mb4_q;
   reg  [5:0]         s4_q;
   always @(posedge clk_i) begin : s3_regs
     reg [15:0] b16;
@@ -66,9 +76,10 @@ module dlvta_alu_lane (
       b16 = use_imm_i ? imm_i : c_i[15:0];
       a4_q <= a_i;
       b4_q <= use_imm_i ? {{16{imm_i[15]}}, imm_i} : c_i;
-      mb4_q <= is_req ? {c_i[15], c_i[15:0]} : is_shr ? 17'h08000 : (is_clip || is_lut) ? 17'd1 :
-               {b16[15], b16};
-      s4_q <= is_req ? c_i[21:16] : (is_clip || is_lut) ? 6'd0 : b16[5:0];
+      mb4_q <= is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
+               is_shr ? M_SHR : (is_clip || is_lut) ? M_ONE :
+               {{(MW-15){b16[15]}}, b16};
+      s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : (is_clip || is_lut) ? 6'd0 : b16[5:0];
     end
   end
 
@@ -77,9 +88,10 @@ module dlvta_alu_lane (
   function automatic [32:0] addsub(input [31:0] a, input [31:0] b, input sub);
     addsub = {a[31], a} + ({b[31], b} ^ {33{sub}}) + {32'd0, sub};
   endfunction
-  // the 32x17 multiply: a = a_hi * 2^16 + a_lo (a_lo unsigned), each part one DSP multiply
-  reg  signed [32:0] plo5_q;
-  reg  signed [31:0] phi5_q;
+  // the 32x25 multiply: a = a_hi * 2^17 + a_lo (a_lo 17 bits unsigned, a_hi 15 bits signed),
+  // each part times m one DSP multiply (18 x 25 bits): |a_lo * m| <= 2^40, |a_hi * m| <= 2^37
+  reg  signed [MW+17:0] plo5_q;
+  reg  signed [MW+14:0] phi5_q;
   reg  [32:0] as5_q;
   reg  [31:0] a5_q, b5_q;
   reg  [5:0]  s5_q;
@@ -90,8 +102,8 @@ module dlvta_alu_lane (
     reg [5:0] s;
     if (en_i) begin
       s = s4_q;
-      plo5_q <= $signed({1'b0, a4_q[15:0]}) * mb4_q;
-      phi5_q <= $signed(a4_q[31:16]) * mb4_q;
+      plo5_q <= $signed({1'b0, a4_q[16:0]}) * mb4_q;
+      phi5_q <= $signed(a4_q[31:17]) * mb4_q;
       a5_q <= a4_q;
       b5_q <= b4_q;
       as5_q <= addsub((op_i == `DLVTA_ALU_MOV) ? 32'd0 : a4_q, b4_q, is_mm);
@@ -117,19 +129,20 @@ module dlvta_alu_lane (
       endcase
     end
   endfunction
-  // the product, 48 bits (|a * m| <= 2^46)
-  function automatic [47:0] prod48(input [31:0] phi, input [32:0] plo);
-    prod48 = $signed({phi, 16'd0}) + $signed({{15{plo[32]}}, plo});
+  // the product, XW = 56 bits (|a * m| <= 2^54)
+  localparam integer XW = MW + 32;
+  function automatic [XW-1:0] prod(input [MW+14:0] phi, input [MW+17:0] plo);
+    prod = $signed({phi, 17'd0}) + $signed({{(XW-MW-18){plo[MW+17]}}, plo});
   endfunction
-  reg  [47:0] x6_q;
+  reg  [XW-1:0] x6_q;
   reg  [31:0] y6_q;
   reg  [15:0] bd6_q;  // CLIP's and REQ's bounds, b[15:0] (REQ with use_imm: imm)
   reg  [5:0]  s6_q;
   reg         rs6_q, h6_q, z6_q;
   always @(posedge clk_i) begin : s5_regs
-    reg [47:0] p;
+    reg [XW-1:0] p;
     if (en_i) begin
-      p = prod48(phi5_q, plo5_q);
+      p = prod(phi5_q, plo5_q);
       x6_q <= p;
       y6_q <= is_mul ? p[31:0] : simple(op_i, a5_q, b5_q, as5_q);
       bd6_q <= b5_q[15:0];
@@ -142,20 +155,20 @@ module dlvta_alu_lane (
 
   // ---- S6: the rounding shift (x + 2^(s-1)) >> s = (x >> s) + x[s-1] as one shift of 2x ----
   // u = (x << 1) >>> s: t = x >>> s is u[32:1] (t's low 32 bits) and the round bit x[s-1] is
-  // u[0] (0 for s = 0). s >= 48 leaves t = -1, rb = 1 for x < 0 and t = 0, rb = 0 else: r = 0
-  // as the ISA's 64-bit sum gives (|x| <= 2^46). t's higher bits are not formed: t fits int32
-  // iff x[47:31+s] are all the sign x[47] (always for s >= 16).
-  // u = (x << 1) >>> s, one step per bit of s, smallest first; after the steps of s[3:0] t's
-  // high bits are v[48:32]: t fits int32 iff they are all equal, or s >= 16 (x has 48 bits)
-  function automatic [33:0] rshift2(input [47:0] x, input [5:0] s);
-    reg [48:0] v;
+  // u[0] (0 for s = 0). s >= 56 leaves t = -1, rb = 1 for x < 0 and t = 0, rb = 0 else: r = 0
+  // as the ISA's 64-bit sum gives (|x| <= 2^54). t's higher bits are not formed: t fits int32
+  // iff x[55:31+s] are all the sign x[55] (always for s >= 32: |x >>> 32| <= 2^22).
+  // u = (x << 1) >>> s, one step per bit of s, smallest first; after the steps of s[4:0] t's
+  // high bits are v[56:32]: t fits int32 iff they are all equal, or s >= 32 (x has 56 bits)
+  function automatic [33:0] rshift2(input [XW-1:0] x, input [5:0] s);
+    reg [XW:0] v;
     reg        fits;
     integer i;
     begin
       v = {x, 1'b0};
       fits = 1'b0;
       for (i = 0; i < 6; i = i + 1) begin
-        if (i == 4) fits = (s[5:4] != 2'd0) || (v[48:32] == 17'd0) || (v[48:32] == {17{1'b1}});
+        if (i == 5) fits = s[5] || (v[XW:32] == {(XW-31){1'b0}}) || (v[XW:32] == {(XW-31){1'b1}});
         if (s[i]) v = $signed(v) >>> (1 << i);
       end
       rshift2 = {fits, v[32:0]};
@@ -169,7 +182,7 @@ module dlvta_alu_lane (
   always @(posedge clk_i) begin
     if (en_i) begin
       {fit7_q, t7_q, rb7_q} <= rshift2(x6_q, s6_q);
-      sg7_q <= x6_q[47];
+      sg7_q <= x6_q[XW-1];
       y7_q <= y6_q;
       bd7_q <= bd6_q;
       rs7_q <= rs6_q;

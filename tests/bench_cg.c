@@ -94,14 +94,14 @@ static result run_layer(drv_dev *dev, const isa_config *cfg, const shape *s, int
   cg_pool pp;
   int8_t *w = NULL;
   int32_t *bias = NULL;
-  int16_t *mult = NULL;
+  int32_t *mult = NULL;
   uint8_t *shift = NULL;
   int li;
   if (s->kind == 0) {
     size_t nw = (size_t)s->cout * s->cin * s->k * s->k;
     w = malloc(nw);
     bias = malloc((size_t)s->cout * 4);
-    mult = malloc((size_t)s->cout * 2);
+    mult = malloc((size_t)s->cout * sizeof *mult);
     shift = malloc((size_t)s->cout);
     for (size_t i = 0; i < nw; i++) w[i] = (int8_t)(rnd() & 0xff);
     for (int o = 0; o < s->cout; o++) {
@@ -223,7 +223,7 @@ static int rconv(rnet *r, int in, int cout, int k, int st, int res, int relu, in
   size_t nw = (size_t)cout * cin * k * k;
   int8_t *wt = keep(r, nw);
   int32_t *bias = keep(r, (size_t)cout * 4);
-  int16_t *mult = keep(r, (size_t)cout * 2);
+  int32_t *mult = keep(r, (size_t)cout * sizeof *mult);
   uint8_t *shift = keep(r, (size_t)cout);
   for (size_t i = 0; i < nw; i++) wt[i] = (int8_t)((int)(rnd() % 61) - 30);
   for (int o = 0; o < cout; o++) {

@@ -30,7 +30,7 @@ static void fill8(int8_t *p, size_t n, int lo, int hi) {
 }
 
 /* A requant that maps the typical spread of a sum of n products into int8. */
-static void pick_req(int n, int16_t *m, int *sh) {
+static void pick_req(int n, int32_t *m, int *sh) {
   double scale = 1.0 / (sqrt((double)n) * 110.0) * (0.5 + (rnd() % 1000) / 1000.0);
   int rc = cg_quant_multiplier(scale, m, sh);
   if (rc) {
@@ -122,7 +122,7 @@ typedef struct conv_case {
   cg_conv p;
   int8_t *in, *res, *wt;
   int32_t *bias;
-  int16_t *mult;
+  int32_t *mult;
   uint8_t *shift;
   int t_in, t_res, t_out;
   int im2col; /* pack the input host-side as im2col */
@@ -269,16 +269,16 @@ static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, i
   k->in = malloc((size_t)cin * h * w);
   k->wt = malloc(nw);
   k->bias = malloc((size_t)cout * 4);
-  k->mult = malloc((size_t)cout * 2);
+  k->mult = malloc((size_t)cout * sizeof *k->mult);
   k->shift = malloc((size_t)cout);
   fill8(k->in, (size_t)cin * h * w, -128, 127);
   fill8(k->wt, nw, -128, 127);
   for (int o = 0; o < cout; o++) {
     int m, shv;
-    int16_t mm;
+    int32_t mm;
     pick_req(cin_g * kk * kk, &mm, &shv);
     m = mm;
-    k->mult[o] = (int16_t)m;
+    k->mult[o] = m;
     k->shift[o] = (uint8_t)shv;
     k->bias[o] = (int32_t)rr(-20000, 20000);
   }
@@ -748,7 +748,7 @@ static void test_errors(void) {
   cg_net *net = cg_net_new(tiny);
   int a = cg_net_tensor(net, 8, 9, 40), b = cg_net_tensor(net, 8, 9, 8), c = cg_net_tensor(net, 6, 9, 40);
   static int8_t w[8 * 8 * 33];
-  static int16_t m[8] = {16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384};
+  static int32_t m[8] = {16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384};
   static uint8_t sh[8] = {20, 20, 20, 20, 20, 20, 20, 20};
   cg_conv p;
   memset(&p, 0, sizeof p);
@@ -784,27 +784,31 @@ static void test_errors(void) {
 static void test_quant(void) {
   for (int i = 0; i < 2000; i++) {
     double s = exp((rnd() % 20000) / 20000.0 * 30.0 - 25.0);
-    int16_t m;
+    int32_t m;
     int sh;
     int rc = cg_quant_multiplier(s, &m, &sh);
     double back = m * ldexp(1.0, -sh);
-    CHECK(rc == CG_OK && m >= 16384 && sh >= 0 && sh <= 63 && fabs(back - s) <= s * ldexp(1.0, -15),
+    CHECK(rc == CG_OK && m >= 1 << 22 && m < 1 << 23 && sh >= 0 && sh <= 63 && fabs(back - s) <= s * ldexp(1.0, -23),
           "quant(%g) = %d >> %d = %g", s, m, sh, back);
   }
-  int16_t m, ms[3];
+  int32_t m, ms[3];
   uint8_t shs[3];
   float ws[3] = {0.01f, 0.02f, 0.005f};
   int sh;
   CHECK(cg_quant_conv(0.05, ws, 1, 0.1, 3, ms, shs) == CG_OK, "cg_quant_conv failed");
   for (int o = 0; o < 3; o++) {
     double want = 0.05 * ws[o] / 0.1, got = ms[o] * ldexp(1.0, -shs[o]);
-    CHECK(fabs(got - want) <= want * ldexp(1.0, -15), "cg_quant_conv[%d] = %g, want %g", o, got, want);
+    CHECK(fabs(got - want) <= want * ldexp(1.0, -23), "cg_quant_conv[%d] = %g, want %g", o, got, want);
   }
   CHECK(cg_quant_multiplier(0, &m, &sh) == CG_E_ARG, "zero scale accepted");
   const isa_config *pynq = isa_config_find("pynq");
   CHECK(cg_im2col_pays(pynq, 3, 7, 7) && !cg_im2col_pays(pynq, 64, 3, 3) && !cg_im2col_pays(pynq, 3, 1, 1),
         "cg_im2col_pays");
   CHECK(cg_quant_multiplier(40000, &m, &sh) == CG_E_ARG, "huge scale accepted");
+  /* a scale below 2^-41: the shift stops at 63, the multiplier is scaled down (rounded) */
+  CHECK(cg_quant_multiplier(ldexp(0.75, -45), &m, &sh) == CG_OK && sh == 63 && m == 3 << 16,
+        "tiny scale: %d >> %d", m, sh);
+  CHECK(cg_req(1 << 21, (1 << 22) + 1, 22) == (1 << 21) + 1, "cg_req with a 24-bit multiplier");
   CHECK(cg_req(-3, 16384, 15) == -1 && cg_req(3, 16384, 15) == 2 && cg_req(5, 16384, 0) == 81920,
         "cg_req rounding: %lld %lld", (long long)cg_req(-3, 16384, 15), (long long)cg_req(3, 16384, 15));
 }

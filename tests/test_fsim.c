@@ -203,12 +203,12 @@ static void test_alu(int per_op) {
         fill_windows(&p, 1);
         unsigned W = win(ISA_MEM_ACC);
         if (op == ISA_ALU_REQ && rnd() % 2) {
-          /* realistic parameters in the top quarter: multiplier in [2^14, 2^15), shift 8..24 */
+          /* realistic parameters in the top quarter: multiplier in [2^22, 2^23), shift 16..32 */
           uint64_t lanes = (uint64_t)(W / 4) * cfg->d.batch * cfg->d.block_out;
           uint32_t a = tp_alloc(&p, ISA_MEM_ACC, W / 4);
           for (uint64_t l = 0; l < lanes; l++) {
-            uint32_t c = (uint32_t)rr(8, 24) << 16 | (uint32_t)rr(16384, 32767);
-            if (rnd() % 4 == 0) c = (uint32_t)rr(0, 63) << 16 | (uint32_t)(rnd() & 0xffff);
+            uint32_t c = isa_req_word((int32_t)rr(1u << 22, (1u << 23) - 1), rr(16, 32));
+            if (rnd() % 4 == 0) c = isa_req_word((int32_t)rnd(), rr(0, 63)) | (uint32_t)rnd() << ISA_REQ_USED_BITS;
             memcpy(p.img + (uint64_t)a * cfg->elem_bytes[ISA_MEM_ACC] + 4 * l, &c, 4);
           }
           tp_load(&p, ISA_MEM_ACC, W - W / 4, a, 1, (int)(W / 4), 0, 0, 0, 0, 0, 0, 0);
@@ -297,6 +297,10 @@ static void test_alu_src_inp(int per_op) {
 }
 
 /* Directed ALU lanes: known inputs and outputs from ISA.md's table. */
+/* REQ's parameter word c of multiplier m and shift sh (isa.def DLVTA_REQ_FIELD), as a constant */
+#define REQC(m, sh) \
+  ((int32_t)(((uint32_t)(m) & ((1u << ISA_REQ_M_WIDTH) - 1u)) << ISA_REQ_M_POS | (uint32_t)(sh) << ISA_REQ_SHIFT_POS))
+
 static void test_alu_directed(void) {
   static const struct {
     int op, use_imm;
@@ -320,13 +324,26 @@ static void test_alu_directed(void) {
       {ISA_ALU_MIN, 1, 3, 0, -7, -7},
       {ISA_ALU_MAX, 1, 3, 0, 3, -7},
       {ISA_ALU_MOV, 1, 3, 0, -32768, -32768},
-      {ISA_ALU_REQ, 1, 1000, (8 << 16) | 16384, 127, 0x7f80},     /* 1000*16384/256 = 64000 -> 127 */
-      {ISA_ALU_REQ, 1, 10, (8 << 16) | 16384, 127, 0x7f80},       /* 640 clipped */
-      {ISA_ALU_REQ, 0, 10, (8 << 16) | 16384, 640, 0},
-      {ISA_ALU_REQ, 0, -3, (1 << 16) | 1, -1, 0},                 /* (-3 + 1) >> 1 = -1 */
-      {ISA_ALU_REQ, 0, INT32_MAX, 0x7fff, INT32_MAX, 0},          /* saturates */
-      {ISA_ALU_REQ, 0, INT32_MIN, 0x7fff, INT32_MIN, 0},
-      {ISA_ALU_REQ, 1, -100, (2 << 16) | 0xffff, 25, (int16_t)0x7f00}, /* -100*-1=100 >>2 = 25, lo 0 */
+      {ISA_ALU_REQ, 1, 1000, REQC(16384, 8), 127, 0x7f80},     /* 1000*16384/256 = 64000 -> 127 */
+      {ISA_ALU_REQ, 1, 10, REQC(16384, 8), 127, 0x7f80},       /* 640 clipped */
+      {ISA_ALU_REQ, 0, 10, REQC(16384, 8), 640, 0},
+      {ISA_ALU_REQ, 0, -3, REQC(1, 1), -1, 0},                 /* (-3 + 1) >> 1 = -1 */
+      {ISA_ALU_REQ, 0, INT32_MAX, REQC(32767, 0), INT32_MAX, 0},  /* saturates */
+      {ISA_ALU_REQ, 0, INT32_MIN, REQC(32767, 0), INT32_MIN, 0},
+      {ISA_ALU_REQ, 1, -100, REQC(-1, 2), 25, (int16_t)0x7f00}, /* -100*-1=100 >>2 = 25, lo 0 */
+      /* the 24-bit multiplier: its low bits count, its sign is bit 23, bits above the shift ignored */
+      {ISA_ALU_REQ, 0, 1 << 21, REQC((1 << 22) + 1, 22), (1 << 21) + 1, 0}, /* (2^43 + 2^22) >> 22 */
+      {ISA_ALU_REQ, 0, 1 << 21, (int32_t)(0xc0000000u | (uint32_t)REQC((1 << 22) + 1, 22)), (1 << 21) + 1, 0},
+      {ISA_ALU_REQ, 0, 1000, REQC((1 << 23) - 1, 23), 1000, 0}, /* 1000 * (1 - 2^-23), rounded */
+      {ISA_ALU_REQ, 0, 1000, REQC(-(1 << 23), 23), -1000, 0},   /* m = -2^23 */
+      {ISA_ALU_REQ, 0, -1000, REQC(-(1 << 23), 20), 8000, 0},
+      {ISA_ALU_REQ, 0, INT32_MIN, REQC(-(1 << 23), 23), INT32_MAX, 0}, /* 2^54 >> 23 = 2^31 saturates */
+      {ISA_ALU_REQ, 0, INT32_MIN, REQC(-(1 << 23), 24), 1 << 30, 0},
+      {ISA_ALU_REQ, 0, INT32_MIN, REQC(-(1 << 23), 55), 1, 0},   /* (2^54 + 2^54) >> 55 */
+      {ISA_ALU_REQ, 0, INT32_MIN, REQC(-(1 << 23), 63), 0, 0},
+      {ISA_ALU_REQ, 0, INT32_MAX, REQC(-(1 << 23), 54), -1, 0},  /* (-2^54 + 2^23 + 2^53) >> 54 */
+      {ISA_ALU_REQ, 0, INT32_MAX, REQC(-(1 << 23), 55), 0, 0},   /* (-2^54 + 2^23 + 2^54) >> 55 */
+      {ISA_ALU_REQ, 1, 3000, REQC((1 << 23) - 1, 40), 0, 0x7f80}, /* tiny scale: 0 */
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     tprog p;

@@ -93,8 +93,8 @@ TREF int32_t ref_alu(int op, int use_imm, int32_t a, int32_t b, int32_t c, int32
     return (int32_t)ref_min(ref_max(a, ref_sext((uint32_t)b, 8)), ref_sext((uint32_t)b >> 8, 8));
   case ISA_ALU_MOV: return b;
   case ISA_ALU_REQ: {
-    int64_t m = ref_sext((uint32_t)c, 16);
-    unsigned sh = ((uint32_t)c >> 16) & 63;
+    int64_t m = ref_sext((uint32_t)c >> ISA_REQ_M_POS, ISA_REQ_M_WIDTH); /* isa.def DLVTA_REQ_FIELD */
+    unsigned sh = ((uint32_t)c >> ISA_REQ_SHIFT_POS) & ((1u << ISA_REQ_SHIFT_WIDTH) - 1);
     int64_t p = (int64_t)a * m;
     int64_t r = sh > 0 ? ref_floor_shift(p + ((int64_t)1 << (sh - 1)), sh) : p;
     if (use_imm)

@@ -55,8 +55,14 @@ static uint32_t p_random(int m, uint64_t elems) {
   uint8_t *p = P.img + (uint64_t)e * eb;
   for (uint64_t i = 0; i < elems * eb; i++) p[i] = (uint8_t)rnd();
   if (m == ISA_MEM_ACC) {
-    static const uint32_t ext[] = {0x80000000u, 0x7fffffffu, 0xffffffffu, 0, 1, 0x00008000u,
-                                   0x003f7fffu, 0x0001c000u, 0xffff8000u};
+    /* REQ words c (isa.def DLVTA_REQ_FIELD) of the extreme multipliers m = 2^23 - 1 and -2^23 */
+#define EXT_REQ(m, sh) (((uint32_t)(m) & ((1u << ISA_REQ_M_WIDTH) - 1u)) << ISA_REQ_M_POS | (uint32_t)(sh) << ISA_REQ_SHIFT_POS)
+#define EXT_TOP (1u << (ISA_REQ_M_WIDTH - 1))
+    static const uint32_t ext[] = {0x80000000u, 0x7fffffffu, 0xffffffffu, 0, 1, 0x00008000u, 0xffff8000u,
+                                   EXT_REQ(EXT_TOP - 1, 63), EXT_REQ(EXT_TOP, 1), EXT_REQ(EXT_TOP, 23),
+                                   EXT_REQ(EXT_TOP, 24), EXT_REQ(EXT_TOP - 1, 32)};
+#undef EXT_REQ
+#undef EXT_TOP
     for (uint64_t i = 0; i < elems * eb / 4; i++)
       if (rnd() % 4 == 0) {
         uint32_t v = ext[rnd() % (sizeof ext / sizeof ext[0])];

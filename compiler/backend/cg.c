@@ -21,29 +21,30 @@ static int net_fail(cg_net *net, int code, const char *fmt, ...) {
 }
 
 /* ---- quantization ---------------------------------------------------------------------- */
-int cg_quant_multiplier(double real_scale, int16_t *mult, int *shift) {
+int cg_quant_multiplier(double real_scale, int32_t *mult, int *shift) {
   if (!(real_scale > 0) || !isfinite(real_scale) || real_scale >= 32768.0) return CG_E_ARG;
+  const int mb = ISA_REQ_M_WIDTH - 1;      /* the mantissa's bits: m in [2^(mb-1), 2^mb) */
   int e;
-  double m = frexp(real_scale, &e); /* real = m * 2^e, m in [0.5, 1) */
-  long q = lround(m * 32768.0);     /* [2^14, 2^15] */
-  if (q == 32768) {
-    q = 16384;
+  double m = frexp(real_scale, &e);        /* real = m * 2^e, m in [0.5, 1) */
+  long q = lround(ldexp(m, mb));           /* [2^(mb-1), 2^mb] */
+  if (q == 1L << mb) {
+    q = 1L << (mb - 1);
     e++;
   }
-  int sh = 15 - e;
+  int sh = mb - e;
   if (sh < 0) return CG_E_ARG;
   if (sh > 63) {
     int d = sh - 63;
     q = d >= 31 ? 0 : (q + (1L << (d - 1))) >> d;
     sh = 63;
   }
-  *mult = (int16_t)q;
+  *mult = (int32_t)q;
   *shift = sh;
   return CG_OK;
 }
 
 int cg_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
-                  int cout, int16_t *mult, uint8_t *shift) {
+                  int cout, int32_t *mult, uint8_t *shift) {
   if (!w_scale || !mult || !shift || !(out_scale > 0)) return CG_E_ARG;
   for (int o = 0; o < cout; o++) {
     int sh;
@@ -54,7 +55,7 @@ int cg_quant_conv(double in_scale, const float *w_scale, int w_per_channel, doub
   return CG_OK;
 }
 
-int64_t cg_req(int32_t a, int16_t mult, int shift) {
+int64_t cg_req(int32_t a, int32_t mult, int shift) {
   int64_t p = (int64_t)a * mult;
   return shift > 0 ? (p + ((int64_t)1 << (shift - 1))) >> shift : p;
 }

@@ -29,7 +29,8 @@
  * tensors, the common case, which costs nothing). A requantization step maps an int32 value a
  * to round(a * real_scale) with real_scale = mult * 2^-shift, exactly as the ISA's REQ:
  * p = a * mult (64 bits); r = shift > 0 ? (p + 2^(shift-1)) >> shift : p (arithmetic shift, ties
- * round up). cg_quant_multiplier computes mult in [2^14, 2^15) and shift in 0..63.
+ * round up). cg_quant_multiplier computes mult in [2^22, 2^23) (REQ's 24-bit signed multiplier
+ * field, isa.def DLVTA_REQ_FIELD) and shift in 0..63.
  * Below, sat32 saturates to int32, "+" on int32 values wraps, clamp(v) = min(max(v, lo), hi).
  *
  * Layer semantics (the reference in cg_ref.c is these formulas as straight loops):
@@ -116,19 +117,20 @@ enum cg_status {
 typedef struct cg_net cg_net;
 
 /* ---- quantization helpers ---------------------------------------------------------------- */
-/* Split real_scale (> 0, < 2^15) into mult in [2^14, 2^15) and shift in 0..63 with
- * real_scale ~= mult * 2^-shift. Relative error |mult*2^-shift - real_scale| / real_scale
- * <= 2^-15 (round to nearest of a 15-bit mantissa). When real_scale < 2^-49 the shift would
- * pass 63: mult is then scaled down (denormal, error up to 2^-1 of the tiny value) and
- * CG_E_ARG is returned only if real_scale <= 0 or is not finite or >= 2^15. */
-int cg_quant_multiplier(double real_scale, int16_t *mult, int *shift);
+/* Split real_scale (> 0, < 2^15) into mult in [2^22, 2^23) (mb = ISA_REQ_M_WIDTH - 1 = 23
+ * bits) and shift in 0..63 with real_scale ~= mult * 2^-shift. Relative error
+ * |mult*2^-shift - real_scale| / real_scale <= 2^-23 (round to nearest of a 23-bit mantissa).
+ * When real_scale < 2^-41 the shift would pass 63: mult is then scaled down (denormal, error up
+ * to 2^-1 of the tiny value) and CG_E_ARG is returned only if real_scale <= 0 or is not finite
+ * or >= 2^15. */
+int cg_quant_multiplier(double real_scale, int32_t *mult, int *shift);
 /* Per-output-channel requant of a conv from float scales: real_scale[o] = in_scale *
  * w_scale[w_per_channel ? o : 0] / out_scale, through cg_quant_multiplier. CG_E_ARG if a scale
  * is not representable (message-free: the caller names the node). */
 int cg_quant_conv(double in_scale, const float *w_scale, int w_per_channel, double out_scale,
-                  int cout, int16_t *mult, uint8_t *shift);
+                  int cout, int32_t *mult, uint8_t *shift);
 /* REQ of the ISA on one int32 lane, without bounds: the 64-bit rounded product. */
-int64_t cg_req(int32_t a, int16_t mult, int shift);
+int64_t cg_req(int32_t a, int32_t mult, int shift);
 
 /* ---- layers --------------------------------------------------------------------------------- */
 typedef struct cg_conv {
@@ -144,9 +146,9 @@ typedef struct cg_conv {
                                * a multiple of it (per-group GEMM over the group's blocks) */
   const int8_t *weight;       /* [cout][cin/groups][kh][kw], copied by cg_net_add_conv */
   const int32_t *bias;        /* [cout], or NULL for 0; copied */
-  const int16_t *mult;        /* [cout] requant multipliers (REQ semantics); copied */
+  const int32_t *mult;        /* [cout] requant multipliers (REQ semantics); copied */
   const uint8_t *shift;       /* [cout] requant shifts, 0..63; copied */
-  int16_t res_mult;           /* per-tensor requant of the residual into the output scale */
+  int32_t res_mult;           /* per-tensor requant of the residual into the output scale */
   int res_shift;              /* 0..63 */
   int res_d;                  /* != 0: residual through the GEMM core with this integer weight
                                * (-128..127), in units of 2^-f of the output scale */
@@ -174,7 +176,7 @@ typedef struct cg_pool {
   int kind;                   /* enum cg_pool_kind */
   int kh, kw, sh, sw;         /* window and stride, pixels */
   int pad_t, pad_l, pad_b, pad_r; /* padding, pixels (0..15); -128 for max, x_zp for avg */
-  int16_t mult;               /* avg: requant of the window sum (includes 1/(kh*kw)) */
+  int32_t mult;               /* avg: requant of the window sum (includes 1/(kh*kw)) */
   int shift;                  /* avg: 0..63 */
   int lo, hi;                 /* avg: output clamp; max: ignored */
   int x_zp, y_zp;             /* avg: zero points of input and output; max: ignored */
@@ -184,7 +186,7 @@ typedef struct cg_pool {
 
 typedef struct cg_add {
   int a, b, out;              /* tensor ids, all of one shape */
-  int16_t a_mult, b_mult;     /* per-tensor requant of each input into the output scale */
+  int32_t a_mult, b_mult;     /* per-tensor requant of each input into the output scale */
   int a_shift, b_shift;       /* 0..63 */
   int lo, hi;                 /* output clamp */
   int a_zp, b_zp, y_zp;       /* zero points of the inputs and the output */
@@ -201,7 +203,7 @@ typedef struct cg_lut {
  * excite's scale) or by an activation b of a's shape (x * sigmoid(x)). */
 typedef struct cg_mul {
   int a, b, out;              /* tensor ids: a and out of one shape, b the same or C x 1 x 1 */
-  int16_t mult;               /* requant of the product (scale a_scale * b_scale) into out's */
+  int32_t mult;               /* requant of the product (scale a_scale * b_scale) into out's */
   int shift;                  /* 0..63 */
   int lo, hi;                 /* output clamp */
   int a_zp, b_zp, y_zp;       /* zero points */

@@ -34,7 +34,8 @@
  * kernel row and a vertical stride > 1 (e.g. a strided 1x1 projection) loads only the input
  * rows it uses (x_stride = sh * W). Zero points: the input's is the LOAD pad value and is folded
  * into the bias (bias - x_zp * sum(w)); the output's folds into REQ's bounds when exact (every
- * shift >= 16 and the shifted bounds fit int8; then one ADD y_zp), else REQ, ADD, CLIP.
+ * shift >= CG_REQ_NOSAT_SHIFT and the shifted bounds fit int8; then one ADD y_zp), else REQ,
+ * ADD, CLIP.
  *
  * Buffers. INP and WGT have two slots each, the accumulator two tile blocks after a small
  * parameter area (bias, requant, residual requant elements: of every co chunk when they fit,
@@ -103,8 +104,8 @@ typedef struct conv_geo {
   int x_zp;                      /* input zero point: the LOAD pad value */
   int rowskip;                   /* one kernel row and a vertical stride > 1: loads read only
                                   * the input rows the outputs use (x_stride = sh * W) */
-  int fold;                      /* y_zp folds into REQ's bounds exactly (every shift >= 16 and
-                                  * lo - y_zp, hi - y_zp fit int8) */
+  int fold;                      /* y_zp folds into REQ's bounds exactly (every shift >=
+                                  * CG_REQ_NOSAT_SHIFT and lo - y_zp, hi - y_zp fit int8) */
   const cg_tensor *ti, *to, *tr; /* input, output, residual (NULL: none); a block's place is
                                   * cg_tblk (views have theirs anywhere) */
 } conv_geo;
@@ -1505,7 +1506,7 @@ static int conv_geo_of(cg_gen *g, const cg_net *net, const cg_layer *L, conv_geo
   c->x_zp = p->x_zp;
   int min_shift = 63;
   for (int o = 0; o < c->cout; o++) min_shift = cg_min(min_shift, p->shift[o]);
-  c->fold = min_shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
+  c->fold = min_shift >= CG_REQ_NOSAT_SHIFT && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127;
   c->ti = ti, c->to = to, c->tr = c->res ? cg_tens(net, p->res) : NULL;
   return CG_OK;
 }

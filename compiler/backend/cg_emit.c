@@ -202,8 +202,8 @@ uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem) {
   return byte_off / ((uint64_t)g->cfg->elem_bytes[mem] * (blocked(mem) ? g->R : 1));
 }
 
-uint32_t cg_req_lane(int16_t mult, int shift) {
-  return ((uint32_t)(shift & 63) << 16) | ((uint32_t)(uint16_t)mult);
+uint32_t cg_req_lane(int32_t mult, int shift) {
+  return isa_req_word(mult, (unsigned)shift);
 }
 
 int cg_clip_imm(int lo, int hi) {

@@ -42,7 +42,7 @@ typedef struct cg_layer {
   int8_t *lut_tab;      /* owned [ISA_LUT_DEPTH]: the LUT layer's table, or the conv's fused one */
   int8_t *w;            /* owned copy of conv weights [cout][cin/g][kh][kw] */
   int32_t *bias;        /* owned [cout] (zeros if none given) */
-  int16_t *mult;        /* owned [cout] */
+  int32_t *mult;        /* owned [cout] */
   uint8_t *shift;       /* owned [cout] */
   int8_t *rw;           /* GEMM residual: owned [cout][cres] weights (diagonal res_d expanded) */
   uint8_t *rf;          /* GEMM residual or fraction epilogue: owned [cout] fraction bits */
@@ -243,8 +243,12 @@ static inline int cg_min(int a, int b) { return a < b ? a : b; }
 static inline int cg_max(int a, int b) { return a > b ? a : b; }
 /* Element index of a tensor's byte offset in memory mem (INP, WGT: in blocks, as cg_i_load takes). */
 uint64_t cg_elem(const cg_gen *g, uint64_t byte_off, int mem);
-/* The ACC element of a requant: every lane shift << 16 | (mult & 0xffff). */
-uint32_t cg_req_lane(int16_t mult, int shift);
+/* The ACC element of a requant: every lane isa_req_word(mult, shift) (isa.def DLVTA_REQ_FIELD). */
+uint32_t cg_req_lane(int32_t mult, int shift);
+/* A REQ with a shift of at least this never saturates int32 nor comes within 2^30 of it:
+ * |a * m| < 2^31 * 2^(ISA_REQ_M_WIDTH - 1) for any multiplier of the field, so the result is at
+ * most 2^30 (+1) in magnitude, and y_zp folds into REQ's bounds exactly (cg_conv.c, cg_pool.c). */
+#define CG_REQ_NOSAT_SHIFT ISA_REQ_M_WIDTH
 /* The imm of CLIP / REQ-with-bounds: lo in bits 7..0, hi in bits 15..8 (signed 16-bit). */
 int cg_clip_imm(int lo, int hi);
 

@@ -314,7 +314,7 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
 static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint32_t *uw, cg_list *C) {
   int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, OP = e->OP, he = p->half_even;
   uint32_t O = e->O, T = e->T;
-  int fused = !he && (!p->y_zp || (p->shift >= 16 && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127));
+  int fused = !he && (!p->y_zp || (p->shift >= CG_REQ_NOSAT_SHIFT && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127));
   int req_imm = cg_clip_imm(p->lo - (fused ? p->y_zp : 0), p->hi - (fused ? p->y_zp : 0));
   /* dst, src: ACC places of block 0 (a parameter: src < 2, the same for every pixel) */
   struct { int op, use_imm, imm; uint32_t dst, src; int on; } pass[] = {

@@ -6,7 +6,7 @@
 #include "cg.h"
 
 /* The REQ of ISA.md: 64-bit product, round half up by adding 2^(shift-1), arithmetic shift. */
-static int64_t ref_req(int32_t a, int16_t mult, int shift) {
+static int64_t ref_req(int32_t a, int32_t mult, int shift) {
   int64_t p = (int64_t)a * (int64_t)mult;
   if (shift > 0) p = (p + ((int64_t)1 << (shift - 1))) >> shift;
   return p;
@@ -18,7 +18,7 @@ static int32_t sat32(int64_t v) {
 
 /* REQ with ties to even (cg.h avgpool half_even), step by step as the ALU passes compute it
  * (int32 lanes that wrap; SHR by 1 rounds: (a + 1) >> 1): floor(r_up / 2) + ceil(r_dn / 2). */
-static int32_t req_half_even(int32_t s, int16_t mult, int shift) {
+static int32_t req_half_even(int32_t s, int32_t mult, int shift) {
   int32_t a = sat32(ref_req(s, mult, shift));                      /* r_up */
   int32_t t = sat32(ref_req((int32_t)(0u - (uint32_t)s), mult, shift)); /* -r_dn */
   a = (int32_t)(((int64_t)(int32_t)((uint32_t)a - 1u) + 1) >> 1);     /* floor(r_up / 2) */

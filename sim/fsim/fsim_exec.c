@@ -372,8 +372,8 @@ static int32_t alu_shr(int32_t a, int32_t b) {
 }
 
 static int32_t alu_req(int32_t a, int32_t c, int use_imm, int32_t lo, int32_t hi) {
-  int64_t m = sext16((uint32_t)c);
-  unsigned sh = ((uint32_t)c >> 16) & 63u;
+  int64_t m = isa_req_mult((uint32_t)c); /* |a * m| <= 2^54: the rounding sum fits int64 */
+  unsigned sh = isa_req_shift((uint32_t)c);
   int64_t p = (int64_t)a * m;
   int64_t r = sh ? (p + ((int64_t)1 << (sh - 1))) >> sh : p;
   if (use_imm) {

@@ -475,7 +475,8 @@ static void gen_empty(gen *g) {
   }
 }
 
-/* REQ parameters: c = shift << 16 | multiplier per lane, realistic or extreme. */
+/* REQ parameters: c = isa_req_word(multiplier, shift) per lane, realistic or extreme; the bits
+ * above the fields random (ignored). */
 static void gen_params(gen *g) {
   unsigned n = g->par.hi - g->par.lo;
   uint32_t dram = img_alloc(g, ISA_MEM_ACC, n);
@@ -483,12 +484,15 @@ static void gen_params(gen *g) {
     uint64_t lanes = (uint64_t)n * g->c->elem_bytes[ISA_MEM_ACC] / 4;
     uint8_t *p = img_at(g, ISA_MEM_ACC, dram);
     for (uint64_t l = 0; l < lanes; l++) {
-      uint32_t sh = rr(g, 6, 24), m = rr(g, 1u << 14, (1u << 15) - 1);
+      const uint32_t top = 1u << (ISA_REQ_M_WIDTH - 1); /* m in [-top, top) */
+      uint32_t sh = rr(g, 15, 33), m = rr(g, top / 2, top - 1);
       int k = (int)(rnd(g) % 6);
-      if (k == 0) m = (uint32_t)-(int32_t)m & 0xffff;
-      if (k == 1) sh = chance(g, 1, 2) ? 0 : 63, m = chance(g, 1, 2) ? 0x8000 : 0x7fff;
-      if (k == 2) sh = rr(g, 0, 63), m = (uint32_t)rnd(g) & 0xffff;
-      util_put32(p + 4 * l, (uint32_t)rnd(g) << 22 | sh << 16 | m); /* bits 31..22 are ignored */
+      if (k == 0) m = (uint32_t)-(int32_t)m;
+      if (k == 1) sh = chance(g, 1, 2) ? 0 : 63, m = chance(g, 1, 2) ? top : top - 1;
+      if (k == 2) sh = rr(g, 0, 63), m = (uint32_t)rnd(g);
+      uint32_t w = isa_req_word((int32_t)m, sh);
+      if (ISA_REQ_USED_BITS < 32) w |= (uint32_t)rnd(g) << ISA_REQ_USED_BITS; /* ignored */
+      util_put32(p + 4 * l, w);
     }
   }
   isa_insn *in = emit(g, ISA_UNIT_COMPUTE, ISA_OP_LOAD);
