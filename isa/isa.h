@@ -85,8 +85,10 @@ enum {
 #define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING) ISA_REQ_##NAME##_WIDTH = (WIDTH),
 #include "isa.def"
 };
+#ifndef __cplusplus /* tsim's C++ includes this header too */
 _Static_assert(ISA_REQ_USED_BITS <= 32, "REQ's parameters fit one int32 lane");
 _Static_assert(ISA_REQ_M_WIDTH <= 31 && ISA_REQ_SHIFT_WIDTH <= 6, "REQ's multiplier and shift fit the ALU lane");
+#endif
 
 /* REQ's word c of multiplier m and shift sh, each cut to its field (bits above are 0). */
 static inline uint32_t isa_req_word(int32_t m, unsigned sh) {
