@@ -135,7 +135,8 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t n) {
   return f;
 }
 
-/* Markdown tables of every field's position and width in every config (for ISA.md). */
+/* Markdown tables of every field's position and width in every config, and of REQ's parameter
+ * word (for ISA.md; every line is distinct: tests/cli_isa.sh finds each line in ISA.md). */
 static void markdown(FILE *f) {
   int nc = isa_config_count();
   fprintf(f, "| group | field | kind |");
@@ -156,6 +157,19 @@ static void markdown(FILE *f) {
         fprintf(f, " %u:%u |", hi, lo);
     }
     fprintf(f, " %s |\n", isa_field_meaning(fl));
+  }
+  static const struct { const char *name; int last, pos, kind; const char *meaning; } req[] = {
+#define DLVTA_REQ_FIELD(NAME, WIDTH, KIND, MEANING) \
+  {#NAME, ISA_REQ_##NAME##_LAST, ISA_REQ_##NAME##_POS, ISA_KIND_##KIND, MEANING},
+#include "isa.def"
+  };
+  fprintf(f, "| REQ's c | bits | kind | meaning |\n|:---|---|---|---|\n");
+  for (size_t r = 0; r < sizeof req / sizeof req[0]; r++) {
+    char name[32];
+    size_t k = 0;
+    for (const char *p = req[r].name; *p && k + 1 < sizeof name; p++) name[k++] = (char)tolower((unsigned char)*p);
+    name[k] = 0;
+    fprintf(f, "| `c.%s` | %d:%d | %s | %s |\n", name, req[r].last, req[r].pos, kinds[req[r].kind], req[r].meaning);
   }
 }
 
