@@ -4,7 +4,7 @@ random.seed(7)
 K = 64; N = 32  # y[32] = clamp(requant(W[32x64] . x[64]), 0, 127)
 x = [random.randint(-128, 127) for _ in range(K)]
 W = [[random.randint(-128, 127) for _ in range(K)] for _ in range(N)]
-m = 16384 + 1234; sh = 24
+m = (16384 + 1234) << 8; sh = 32  # REQ's c: m in bits 23:0, shift in 29:24 (isa.def DLVTA_REQ_FIELD)
 L = []
 L.append("; examples/matvec_pynq.s -- y[32] = clamp(requant(W[32x64] . x[64]), 0, 127) on the pynq config.")
 L.append("; Shows the ISA end to end: micro-ops, a LOAD -> GEMM -> ALU -> STORE chain with tokens, REQ.")
@@ -18,9 +18,9 @@ for k in range(4):
 for k in range(4):
     L.append(f".uop acc=0 src=0 wgt=0   ; unused")
 L.append(".uop acc=0 src=2 wgt=0   ; REQ: acc[0..1] with params acc[2] (loop_in moves dst)")
-L.append("; requant params (ACC element 1 = byte 64): lane = shift << 16 | multiplier")
+L.append("; requant params (ACC element 1 = byte 64): lane = shift << 24 | multiplier (24 bits)")
 L.append(".org 64")
-L.append(".word " + ", ".join(str((sh << 16) | m) for _ in range(16)))
+L.append(".word " + ", ".join(str((sh << 24) | m) for _ in range(16)))
 L.append("; input x (INP elements 8..11 = bytes 128..191)")
 L.append(".org 128")
 for k in range(4):

@@ -14,9 +14,9 @@
 .uop acc=0 src=0 wgt=0   ; unused
 .uop acc=0 src=0 wgt=0   ; unused
 .uop acc=0 src=2 wgt=0   ; REQ: acc[0..1] with params acc[2] (loop_in moves dst)
-; requant params (ACC element 1 = byte 64): lane = shift << 16 | multiplier
+; requant params (ACC element 1 = byte 64): lane = shift << 24 | multiplier (24 bits)
 .org 64
-.word 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482, 1590482
+.word 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120, 541381120
 ; input x (INP elements 8..11 = bytes 128..191)
 .org 128
 .byte 37, -51, 74, -104, -91, -80, 59, -99, -19, -109, -84, 94, 86, -93, -5, -82
