@@ -110,29 +110,53 @@ def qlinear_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
-def mixed_model():
-    inits, nodes = [], []
-    def w(name, shape, sd=0.4):
-        inits.append(const(name, rng.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
+class Net:
+    """A float model under construction: its nodes, and initializers drawn from rng (normal, sd
+    unless given). x is its input, y its output."""
+
+    def __init__(self, r, sd):
+        self.r, self.sd, self.inits, self.nodes = r, sd, [], []
+
+    def w(self, name, shape, sd=None):
+        self.inits.append(const(name, self.r.normal(0, self.sd if sd is None else sd, shape).astype(np.float32),
+                                TensorProto.FLOAT))
         return name
-    nodes.append(helper.make_node("Conv", ["x", w("w1", (8, 3, 3, 3)), w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
-    nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
-    nodes.append(helper.make_node("Mul", ["c1", "s1"], ["m1"], name="silu1"))
-    nodes.append(helper.make_node("Conv", ["m1", w("w2", (8, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
-    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
-    nodes.append(helper.make_node("Conv", ["m1", w("w3", (8, 8, 1, 1))], ["c3"], name="conv3"))
-    nodes.append(helper.make_node("Concat", ["r2", "c3"], ["cat"], name="concat", axis=1))
-    nodes.append(helper.make_node("MaxPool", ["cat"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
-    nodes.append(helper.make_node("Conv", ["mp", w("w4", (16, 16, 3, 3))], ["c4"], name="conv4", pads=[1, 1, 1, 1]))
-    nodes.append(helper.make_node("Conv", ["mp", w("w5", (16, 16, 1, 1))], ["c5"], name="conv5"))
-    nodes.append(helper.make_node("Add", ["c4", "c5"], ["a"], name="add"))
-    nodes.append(helper.make_node("Relu", ["a"], ["ra"], name="relu_add"))
-    nodes.append(helper.make_node("Flatten", ["ra"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("w6", (10, 256), 0.01), w("b6", (10,))], ["g"], name="fc", transB=1))
-    nodes.append(helper.make_node("Softmax", ["g"], ["y"], name="softmax", axis=1))
-    g = helper.make_graph(nodes, "mixed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+    def i64(self, name, vals):
+        self.inits.append(const(name, np.array(vals, np.int64), TensorProto.INT64))
+        return name
+
+    def conv(self, x, y, wshape, relu=True, **kw):
+        """Conv with a bias (sd 0.1) named y, and a Relu after it unless relu is False."""
+        self.nodes.append(helper.make_node("Conv", [x, self.w(y + "_w", wshape), self.w(y + "_b", (wshape[0],), 0.1)],
+                                           [y + "_c" if relu else y], name=y, **kw))
+        if relu:
+            self.nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+
+    def model(self, name, x_shape, y_shape):
+        g = helper.make_graph(self.nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)], self.inits)
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def mixed_model():
+    n = Net(rng, 0.4)
+    n.nodes.append(helper.make_node("Conv", ["x", n.w("w1", (8, 3, 3, 3)), n.w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
+    n.nodes.append(helper.make_node("Mul", ["c1", "s1"], ["m1"], name="silu1"))
+    n.nodes.append(helper.make_node("Conv", ["m1", n.w("w2", (8, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
+    n.nodes.append(helper.make_node("Conv", ["m1", n.w("w3", (8, 8, 1, 1))], ["c3"], name="conv3"))
+    n.nodes.append(helper.make_node("Concat", ["r2", "c3"], ["cat"], name="concat", axis=1))
+    n.nodes.append(helper.make_node("MaxPool", ["cat"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    n.nodes.append(helper.make_node("Conv", ["mp", n.w("w4", (16, 16, 3, 3))], ["c4"], name="conv4", pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Conv", ["mp", n.w("w5", (16, 16, 1, 1))], ["c5"], name="conv5"))
+    n.nodes.append(helper.make_node("Add", ["c4", "c5"], ["a"], name="add"))
+    n.nodes.append(helper.make_node("Relu", ["a"], ["ra"], name="relu_add"))
+    n.nodes.append(helper.make_node("Flatten", ["ra"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("w6", (10, 256), 0.01), n.w("b6", (10,))], ["g"], name="fc", transB=1))
+    n.nodes.append(helper.make_node("Softmax", ["g"], ["y"], name="softmax", axis=1))
+    return n.model("mixed", [1, 3, 8, 8], [1, 10])
 
 
 def fallback_model():
@@ -149,32 +173,27 @@ def act_model():
     """Activations as tables on the accelerator: a Sigmoid fused into the conv before it, one
     after a max pooling on its own, and a last one fused into a 1x1 conv; a squeeze-and-excite
     block (its per-channel Mul on the ALU)."""
-    inits, nodes = [], []
-    def w(name, shape, sd=0.4):
-        inits.append(const(name, rng.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
-        return name
-    nodes.append(helper.make_node("Conv", ["x", w("w1", (8, 3, 3, 3)), w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
-    nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
-    nodes.append(helper.make_node("Conv", ["s1", w("w2", (16, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
-    nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
+    n = Net(rng, 0.4)
+    n.nodes.append(helper.make_node("Conv", ["x", n.w("w1", (8, 3, 3, 3)), n.w("b1", (8,))], ["c1"], name="conv1", pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Sigmoid", ["c1"], ["s1"], name="sigmoid1"))
+    n.nodes.append(helper.make_node("Conv", ["s1", n.w("w2", (16, 8, 3, 3))], ["c2"], name="conv2", pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Relu", ["c2"], ["r2"], name="relu2"))
     # squeeze-and-excite: x * sigmoid(fc(relu(fc(gap(x))))), the scale per channel a runtime vector
-    nodes.append(helper.make_node("GlobalAveragePool", ["r2"], ["sq"], name="se_gap"))
-    nodes.append(helper.make_node("Conv", ["sq", w("wse1", (4, 16, 1, 1)), w("bse1", (4,))], ["e1"], name="se_fc1"))
-    nodes.append(helper.make_node("Relu", ["e1"], ["e1r"], name="se_relu"))
-    nodes.append(helper.make_node("Conv", ["e1r", w("wse2", (16, 4, 1, 1)), w("bse2", (16,))], ["e2"], name="se_fc2"))
-    nodes.append(helper.make_node("Sigmoid", ["e2"], ["es"], name="se_sigmoid"))
-    nodes.append(helper.make_node("Mul", ["r2", "es"], ["se"], name="se_scale"))
-    nodes.append(helper.make_node("MaxPool", ["se"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
-    nodes.append(helper.make_node("Sigmoid", ["mp"], ["s2"], name="sigmoid2"))
-    nodes.append(helper.make_node("Conv", ["s2", w("w3", (16, 16, 1, 1)), w("b3", (16,))], ["c3"], name="conv3"))
-    nodes.append(helper.make_node("Sigmoid", ["c3"], ["s3"], name="sigmoid3"))
-    nodes.append(helper.make_node("GlobalAveragePool", ["s3"], ["gap"], name="gap"))
-    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("w4", (10, 16), 0.5), w("b4", (10,))], ["g"], name="fc", transB=1))
-    nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
-    g = helper.make_graph(nodes, "act", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["r2"], ["sq"], name="se_gap"))
+    n.nodes.append(helper.make_node("Conv", ["sq", n.w("wse1", (4, 16, 1, 1)), n.w("bse1", (4,))], ["e1"], name="se_fc1"))
+    n.nodes.append(helper.make_node("Relu", ["e1"], ["e1r"], name="se_relu"))
+    n.nodes.append(helper.make_node("Conv", ["e1r", n.w("wse2", (16, 4, 1, 1)), n.w("bse2", (16,))], ["e2"], name="se_fc2"))
+    n.nodes.append(helper.make_node("Sigmoid", ["e2"], ["es"], name="se_sigmoid"))
+    n.nodes.append(helper.make_node("Mul", ["r2", "es"], ["se"], name="se_scale"))
+    n.nodes.append(helper.make_node("MaxPool", ["se"], ["mp"], name="pool", kernel_shape=[2, 2], strides=[2, 2]))
+    n.nodes.append(helper.make_node("Sigmoid", ["mp"], ["s2"], name="sigmoid2"))
+    n.nodes.append(helper.make_node("Conv", ["s2", n.w("w3", (16, 16, 1, 1)), n.w("b3", (16,))], ["c3"], name="conv3"))
+    n.nodes.append(helper.make_node("Sigmoid", ["c3"], ["s3"], name="sigmoid3"))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["s3"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("w4", (10, 16), 0.5), n.w("b4", (10,))], ["g"], name="fc", transB=1))
+    n.nodes.append(helper.make_node("Sigmoid", ["g"], ["y"], name="sigmoid4"))
+    return n.model("act", [1, 3, 8, 8], [1, 10])
 
 
 def layout_model():
@@ -182,38 +201,27 @@ def layout_model():
     branches (1x1 conv, grouped 3x3 conv with 4 channels per group, max pool + 1x1 conv), a
     channel shuffle (Reshape - Transpose - Reshape), a ceil-mode max pool of it, a grouped conv with 8 channels per group, a second
     Concat and a Flatten of a 4x4 map into a Gemm."""
-    r = np.random.default_rng(13)
-    inits, nodes = [], []
-    def w(name, shape, sd=0.3):
-        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
-        return name
-    def conv(x, y, wshape, relu=True, **kw):
-        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)],
-                                      [y + "_c" if relu else y], name=y, **kw))
-        if relu:
-            nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
-    conv("x", "c0", (16, 3, 3, 3), pads=[1, 1, 1, 1])
-    conv("c0", "ba", (16, 16, 1, 1))
-    conv("c0", "bb", (16, 4, 3, 3), pads=[1, 1, 1, 1], group=4)
-    nodes.append(helper.make_node("MaxPool", ["c0"], ["pc"], name="pool_c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
-    conv("pc", "bc", (16, 16, 1, 1), relu=False)
-    nodes.append(helper.make_node("Concat", ["ba", "bb", "bc"], ["cat1"], name="concat1", axis=1))
+    n = Net(np.random.default_rng(13), 0.3)
+    n.conv("x", "c0", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c0", "ba", (16, 16, 1, 1))
+    n.conv("c0", "bb", (16, 4, 3, 3), pads=[1, 1, 1, 1], group=4)
+    n.nodes.append(helper.make_node("MaxPool", ["c0"], ["pc"], name="pool_c", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    n.conv("pc", "bc", (16, 16, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("Concat", ["ba", "bb", "bc"], ["cat1"], name="concat1", axis=1))
     # ShuffleNet's channel shuffle over 3 groups of 16: a lane permutation of the view
-    inits.append(const("shape5", np.array([1, 3, 16, 8, 8], np.int64), TensorProto.INT64))
-    inits.append(const("shape4", np.array([1, 48, 8, 8], np.int64), TensorProto.INT64))
-    nodes.append(helper.make_node("Reshape", ["cat1", "shape5"], ["sh5"], name="shuffle_split"))
-    nodes.append(helper.make_node("Transpose", ["sh5"], ["sht"], name="shuffle_transpose", perm=[0, 2, 1, 3, 4]))
-    nodes.append(helper.make_node("Reshape", ["sht", "shape4"], ["shuf"], name="shuffle_merge"))
-    nodes.append(helper.make_node("MaxPool", ["shuf"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
+    n.inits.append(const("shape5", np.array([1, 3, 16, 8, 8], np.int64), TensorProto.INT64))
+    n.inits.append(const("shape4", np.array([1, 48, 8, 8], np.int64), TensorProto.INT64))
+    n.nodes.append(helper.make_node("Reshape", ["cat1", "shape5"], ["sh5"], name="shuffle_split"))
+    n.nodes.append(helper.make_node("Transpose", ["sh5"], ["sht"], name="shuffle_transpose", perm=[0, 2, 1, 3, 4]))
+    n.nodes.append(helper.make_node("Reshape", ["sht", "shape4"], ["shuf"], name="shuffle_merge"))
+    n.nodes.append(helper.make_node("MaxPool", ["shuf"], ["mp"], name="pool_ceil", kernel_shape=[3, 3], strides=[2, 2],
                                   ceil_mode=1))
-    conv("mp", "g2", (48, 8, 3, 3), pads=[1, 1, 1, 1], group=6)
-    nodes.append(helper.make_node("Concat", ["g2", "mp"], ["cat2"], name="concat2", axis=1))
-    nodes.append(helper.make_node("Flatten", ["cat2"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 96 * 16), 0.05), w("fc_b", (10,))], ["y"], name="fc",
+    n.conv("mp", "g2", (48, 8, 3, 3), pads=[1, 1, 1, 1], group=6)
+    n.nodes.append(helper.make_node("Concat", ["g2", "mp"], ["cat2"], name="concat2", axis=1))
+    n.nodes.append(helper.make_node("Flatten", ["cat2"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 96 * 16), 0.05), n.w("fc_b", (10,))], ["y"], name="fc",
                                   transB=1))
-    g = helper.make_graph(nodes, "layout", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    return n.model("layout", [1, 3, 8, 8], [1, 10])
 
 
 def split_model():
@@ -221,39 +229,26 @@ def split_model():
     units of (channel split in halves of 10 -- a Slice pair, then a Split --, a 1x1 conv on the
     second half, Concat of the first half with it, channel shuffle), a 3x3 conv reading the
     last shuffle, GlobalAveragePool, Flatten, Gemm: every split a view with a lane map."""
-    r = np.random.default_rng(17)
-    inits, nodes = [], []
-    def w(name, shape, sd=0.3):
-        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
-        return name
-    def i64(name, vals):
-        inits.append(const(name, np.array(vals, np.int64), TensorProto.INT64))
-        return name
-    def conv(x, y, wshape, **kw):
-        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)], [y + "_c"],
-                                      name=y, **kw))
-        nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    n = Net(np.random.default_rng(17), 0.3)
     def shuffle(x, y):
-        nodes.append(helper.make_node("Reshape", [x, i64(y + "_s5", [1, 2, 10, 8, 8])], [y + "_5"], name=y + "_split"))
-        nodes.append(helper.make_node("Transpose", [y + "_5"], [y + "_t"], name=y + "_transpose", perm=[0, 2, 1, 3, 4]))
-        nodes.append(helper.make_node("Reshape", [y + "_t", i64(y + "_s4", [1, 20, 8, 8])], [y], name=y + "_merge"))
-    conv("x", "c0", (20, 3, 3, 3), pads=[1, 1, 1, 1])
-    nodes.append(helper.make_node("Slice", ["c0", i64("s0", [0]), i64("e0", [10]), i64("ax", [1])], ["a1"], name="slice_a"))
-    nodes.append(helper.make_node("Slice", ["c0", i64("s1", [10]), i64("e1", [20]), "ax"], ["b1"], name="slice_b"))
-    conv("b1", "u1", (10, 10, 1, 1))
-    nodes.append(helper.make_node("Concat", ["a1", "u1"], ["cat1"], name="concat1", axis=1))
+        n.nodes.append(helper.make_node("Reshape", [x, n.i64(y + "_s5", [1, 2, 10, 8, 8])], [y + "_5"], name=y + "_split"))
+        n.nodes.append(helper.make_node("Transpose", [y + "_5"], [y + "_t"], name=y + "_transpose", perm=[0, 2, 1, 3, 4]))
+        n.nodes.append(helper.make_node("Reshape", [y + "_t", n.i64(y + "_s4", [1, 20, 8, 8])], [y], name=y + "_merge"))
+    n.conv("x", "c0", (20, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("Slice", ["c0", n.i64("s0", [0]), n.i64("e0", [10]), n.i64("ax", [1])], ["a1"], name="slice_a"))
+    n.nodes.append(helper.make_node("Slice", ["c0", n.i64("s1", [10]), n.i64("e1", [20]), "ax"], ["b1"], name="slice_b"))
+    n.conv("b1", "u1", (10, 10, 1, 1))
+    n.nodes.append(helper.make_node("Concat", ["a1", "u1"], ["cat1"], name="concat1", axis=1))
     shuffle("cat1", "sh1")
-    nodes.append(helper.make_node("Split", ["sh1", i64("halves", [10, 10])], ["a2", "b2"], name="split2", axis=1))
-    conv("b2", "u2", (10, 10, 1, 1))
-    nodes.append(helper.make_node("Concat", ["a2", "u2"], ["cat2"], name="concat2", axis=1))
+    n.nodes.append(helper.make_node("Split", ["sh1", n.i64("halves", [10, 10])], ["a2", "b2"], name="split2", axis=1))
+    n.conv("b2", "u2", (10, 10, 1, 1))
+    n.nodes.append(helper.make_node("Concat", ["a2", "u2"], ["cat2"], name="concat2", axis=1))
     shuffle("cat2", "sh2")
-    conv("sh2", "c3", (24, 20, 3, 3), pads=[1, 1, 1, 1])
-    nodes.append(helper.make_node("GlobalAveragePool", ["c3"], ["gap"], name="gap"))
-    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 24), 0.3), w("fc_b", (10,))], ["y"], name="fc", transB=1))
-    g = helper.make_graph(nodes, "split", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    n.conv("sh2", "c3", (24, 20, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["c3"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 24), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("split", [1, 3, 8, 8], [1, 10])
 
 
 def neck_model():
@@ -261,32 +256,22 @@ def neck_model():
     scales, torch's asymmetric + floor), Concat with the higher-resolution map, a 3x3 conv, a
     second Resize to sizes 16x16 (nearest, half_pixel + round_prefer_floor: also pixel o reads
     o / 2), a 1x1 conv, GlobalAveragePool, Flatten, Gemm: every Resize an upsampling layer."""
-    r = np.random.default_rng(19)
-    inits, nodes = [], []
-    def w(name, shape, sd=0.3):
-        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
-        return name
-    def conv(x, y, wshape, **kw):
-        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)], [y + "_c"],
-                                      name=y, **kw))
-        nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
-    conv("x", "p3", (12, 3, 3, 3), pads=[1, 1, 1, 1])
-    conv("p3", "p4", (24, 12, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
-    conv("p4", "lat", (16, 24, 1, 1))
-    inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
-    nodes.append(helper.make_node("Resize", ["lat", "", "sc2"], ["up1"], name="up1", mode="nearest",
+    n = Net(np.random.default_rng(19), 0.3)
+    n.conv("x", "p3", (12, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("p3", "p4", (24, 12, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.conv("p4", "lat", (16, 24, 1, 1))
+    n.inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
+    n.nodes.append(helper.make_node("Resize", ["lat", "", "sc2"], ["up1"], name="up1", mode="nearest",
                                   coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
-    nodes.append(helper.make_node("Concat", ["up1", "p3"], ["cat"], name="concat", axis=1))
-    conv("cat", "fuse", (8, 28, 3, 3), pads=[1, 1, 1, 1])
-    inits.append(const("sz16", np.array([1, 8, 16, 16], np.int64), TensorProto.INT64))
-    nodes.append(helper.make_node("Resize", ["fuse", "", "", "sz16"], ["up2"], name="up2", mode="nearest"))
-    conv("up2", "head", (16, 8, 1, 1))
-    nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
-    nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    nodes.append(helper.make_node("Gemm", ["f", w("fc_w", (10, 16), 0.3), w("fc_b", (10,))], ["y"], name="fc", transB=1))
-    g = helper.make_graph(nodes, "neck", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    n.nodes.append(helper.make_node("Concat", ["up1", "p3"], ["cat"], name="concat", axis=1))
+    n.conv("cat", "fuse", (8, 28, 3, 3), pads=[1, 1, 1, 1])
+    n.inits.append(const("sz16", np.array([1, 8, 16, 16], np.int64), TensorProto.INT64))
+    n.nodes.append(helper.make_node("Resize", ["fuse", "", "", "sz16"], ["up2"], name="up2", mode="nearest"))
+    n.conv("up2", "head", (16, 8, 1, 1))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("neck", [1, 3, 8, 8], [1, 10])
 
 
 def seg_model():
@@ -295,29 +280,18 @@ def seg_model():
     Concat with the stride-1 map, a 1x1 conv to 5 classes, and a second bilinear Resize to sizes
     12x12 (align_corners): a per-pixel class map [1, 5, 12, 12]. The linear Resizes have no
     accelerator lowering: they run on the CPU between accelerator layers."""
-    r = np.random.default_rng(23)
-    inits, nodes = [], []
-    def w(name, shape, sd=0.3):
-        inits.append(const(name, r.normal(0, sd, shape).astype(np.float32), TensorProto.FLOAT))
-        return name
-    def conv(x, y, wshape, relu=True, **kw):
-        nodes.append(helper.make_node("Conv", [x, w(y + "_w", wshape), w(y + "_b", (wshape[0],), 0.1)],
-                                      [y + "_c" if relu else y], name=y, **kw))
-        if relu:
-            nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
-    conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
-    conv("c1", "c2", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
-    inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
-    nodes.append(helper.make_node("Resize", ["c2", "", "sc2"], ["up1"], name="up1", mode="linear",
+    n = Net(np.random.default_rng(23), 0.3)
+    n.conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
+    n.nodes.append(helper.make_node("Resize", ["c2", "", "sc2"], ["up1"], name="up1", mode="linear",
                                   coordinate_transformation_mode="pytorch_half_pixel"))
-    nodes.append(helper.make_node("Concat", ["up1", "c1"], ["cat"], name="concat", axis=1))
-    conv("cat", "cls", (5, 24, 1, 1), relu=False)
-    inits.append(const("sz12", np.array([1, 5, 12, 12], np.int64), TensorProto.INT64))
-    nodes.append(helper.make_node("Resize", ["cls", "", "", "sz12"], ["y"], name="up2", mode="linear",
+    n.nodes.append(helper.make_node("Concat", ["up1", "c1"], ["cat"], name="concat", axis=1))
+    n.conv("cat", "cls", (5, 24, 1, 1), relu=False)
+    n.inits.append(const("sz12", np.array([1, 5, 12, 12], np.int64), TensorProto.INT64))
+    n.nodes.append(helper.make_node("Resize", ["cls", "", "", "sz12"], ["y"], name="up2", mode="linear",
                                   coordinate_transformation_mode="align_corners"))
-    g = helper.make_graph(nodes, "seg", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 12, 12])], inits)
-    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    return n.model("seg", [1, 3, 8, 8], [1, 5, 12, 12])
 
 
 def main():

@@ -127,6 +127,8 @@ typedef struct conv_case {
   int t_in, t_res, t_out;
   int im2col; /* pack the input host-side as im2col */
   int cres, rh, rw; /* GEMM residual with dense p.res_w: the residual tensor's shape (0: out's) */
+  uint8_t *rfc;     /* the fraction epilogue (p.bias_f): f per channel */
+  int32_t *bf;
 } conv_case;
 
 /* A depthwise conv (one channel per group, not im2col) on DWGEMM (cg_conv.c dw_phases, ISA.md):
@@ -248,6 +250,8 @@ static uint64_t run_conv(devs *D, const char *cfgname, conv_case *k, int no_lh, 
 
 static int zp_mode; /* conv_random draws zero points too */
 
+static void conv_frac(conv_case *k);
+
 static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, int s, int pad,
                         int dil, int dw, int res) {
   memset(k, 0, sizeof *k);
@@ -310,6 +314,20 @@ static void conv_random(conv_case *k, int cin, int cout, int h, int w, int kk, i
       p->res_d = rr(1, 127) * (rr(0, 3) ? 1 : -1);
     }
   }
+  if ((!res && rr(0, 2) == 0) || (p->res_d && rr(0, 3) == 0)) conv_frac(k);
+}
+
+/* The fraction epilogue (cg.h bias_f): f per channel (the GEMM residual's res_f with one), a
+ * bias at 2^-f of the output scale. */
+static void conv_frac(conv_case *k) {
+  cg_conv *p = &k->p;
+  k->rfc = malloc((size_t)k->cout);
+  k->bf = malloc((size_t)k->cout * 4);
+  for (int o = 0; o < k->cout; o++) {
+    k->rfc[o] = (uint8_t)(p->res_d ? p->res_f : rr(0, k->shift[o] < 16 ? k->shift[o] : 16));
+    k->bf[o] = rr(-(1 << 20), 1 << 20);
+  }
+  p->res_fc = k->rfc, p->bias_f = k->bf;
 }
 
 static void conv_free(conv_case *k) {
@@ -319,6 +337,8 @@ static void conv_free(conv_case *k) {
   free(k->bias);
   free(k->mult);
   free(k->shift);
+  free(k->rfc);
+  free(k->bf);
 }
 
 /* ---- pool and add --------------------------------------------------------------------- */
@@ -544,7 +564,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   b.p.res = t2; /* residual: the pool output itself */
   f.p.in = t5;
   f.p.out = t6;
-  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = t3;
@@ -554,7 +574,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   cg_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
   ad.lo = 0;
   ad.hi = 127;
-  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0};
   cg_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
   int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_pool(net, &mp) >= 0 &&
            cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_add(net, &ad) >= 0 &&
@@ -656,7 +676,7 @@ static void run_view(devs *D, const char *cfgname) {
   a.p.in = b.p.in = t0, a.p.out = t1, b.p.out = t2;
   b.p.x_zp = a.p.x_zp; /* one input */
   c.p.in = v, c.p.out = t3;
-  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = v, ad.b = t4, ad.out = t5;
@@ -811,6 +831,24 @@ static void test_quant(void) {
   CHECK(cg_req(1 << 21, (1 << 22) + 1, 22) == (1 << 21) + 1, "cg_req with a 24-bit multiplier");
   CHECK(cg_req(-3, 16384, 15) == -1 && cg_req(3, 16384, 15) == 2 && cg_req(5, 16384, 0) == 81920,
         "cg_req rounding: %lld %lld", (long long)cg_req(-3, 16384, 15), (long long)cg_req(3, 16384, 15));
+  /* half_even average pooling is round-half-to-even of the real average (rint's default mode):
+   * every pair of codes over a 1x2 window, every sum of four over 2x2 at a non-power-of-two
+   * scale too (no ties there: it is plain rounding) */
+  int8_t in[2], out[1];
+  long bad = 0, n = 0;
+  for (int k = 0; k < 2; k++) {
+    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1};
+    double sc = k ? 0.5 * 0.37 : 0.5;
+    cg_quant_multiplier(sc, &pp.mult, &pp.shift);
+    for (int a = -128; a < 128; a++)
+      for (int b = -128; b < 128; b++, n++) {
+        in[0] = (int8_t)a, in[1] = (int8_t)b;
+        cg_ref_pool(&pp, 1, 1, 2, in, out);
+        double want = rint((a + b) * (pp.mult * ldexp(1.0, -pp.shift)));
+        bad += out[0] != (int8_t)fmax(-128, fmin(127, want));
+      }
+  }
+  CHECK(bad == 0, "half_even average pooling: %ld of %ld sums not rounded half to even", bad, n);
 }
 
 /* Depthwise convs on DWGEMM (run_conv checks that DWGEMM runs only where it applies, here on
@@ -939,7 +977,7 @@ static void test_block_out2(devs *D, int nrand) {
   k.im2col = 1;
   run_conv(D, "tiny_bo8", &k, 0, 0);
   conv_free(&k);
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
   run_pool(D, "tiny_bo8", 12, 13, 12, mp);
   run_add(D, "tiny_bo8", 11, 9, 10);
   run_net(D, "tiny_bo8", 0);
@@ -1038,7 +1076,7 @@ int main(int argc, char **argv) {
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
     cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
-                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0};
+                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0};
     if (rr(0, 1)) {
       rp.x_zp = rr(-128, 127);
       rp.y_zp = rr(-60, 60);
@@ -1049,6 +1087,10 @@ int main(int argc, char **argv) {
     rp.pad_r = rr(0, rp.kw - 1);
     cg_quant_multiplier(1.0 / (rp.kh * rp.kw) * (0.5 + rr(0, 100) / 100.0), &rp.mult, &rp.shift);
     if (rp.x_zp && rr(0, 1)) rp.shift = rr(3, 15);
+    if (rp.kind == CG_POOL_AVG && rr(0, 2) == 0) { /* ties to even, at scales that make ties */
+      rp.half_even = 1;
+      cg_quant_multiplier(1.0 / (1 << rr(0, 4)), &rp.mult, &rp.shift);
+    }
     quiet_pa = 1;
     run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
     run_add(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(1, 20), rr(1, 20));
@@ -1134,15 +1176,15 @@ int main(int argc, char **argv) {
   conv_free(&k);
 
   /* pools and add */
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 6, 13, 12, mp);
   run_pool(&D, "pynq", 20, 17, 17, mp);
-  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 9, 11, 9, mp2);
-  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0};
+  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0};
   cg_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
   run_pool(&D, "tiny", 5, 9, 10, ap);
-  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0};
+  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
   run_add(&D, "tiny", 7, 9, 10);
@@ -1152,7 +1194,7 @@ int main(int argc, char **argv) {
   static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
                                {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
   for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
-    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0};
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0};
     run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
   }
   run_net(&D, "tiny", 0);
