@@ -26,8 +26,18 @@
 // lane of a pair are zero (the compiler's layout), so output 2j sums x(k, j) * wgt[2j][k] and
 // output 2j+1 sums x(k, j) * wgt[2j+1][k], the ISA's products (for any weights, the ISA's sum).
 // dw_i and tap_en_i are registers constant while an instruction runs, so the operand's select is
-// one LUT after the input buffer's read. The operands are one vector (x_q) written whole in GEMM
-// mode: Verilator copies words there and runs the per-operand select only in DW mode.
+// one LUT after the input buffer's read.
+//
+// Layout for the simulation (the logic is the same whatever the layout; Verilator's cost is not):
+// every operand, packed weight, product and tree node sits in a 32-bit slot of a wide vector,
+// zero above its width (constant bits: no flip-flop, no logic), and each stage is one loop over
+// consecutive slots doing the same operation on each, which the C++ compiler vectorizes (8 lanes
+// of AVX2 a instruction); the per-element registers of one generate instance each were scalar
+// code, about 30 % of the model's time. Operand, packed weight and product n = (k*Batch + b)*Xs
+// + j (multiplier of input lane k, batch row b, operand column j); a tree node is a vector over
+// the outputs in lane order: first the low outputs of the pairs (b, 2j) at lane b*Pairs + j, then
+// the high ones (b, 2j+1) at NP + b*Pairs + j, then an odd BLOCK_OUT's last output (2*NP + b), so
+// each half is one operation over consecutive lanes.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -40,7 +50,7 @@ module dlvta_gemm (
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]     inp_i,
   input  wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_i,
   input  wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_i,
-  output wire [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_o
+  output reg  [`DLVTA_BATCH*`DLVTA_BLOCK_OUT*32-1:0]   acc_o
 );
   localparam integer Batch = `DLVTA_BATCH;
   localparam integer BlockIn = `DLVTA_BLOCK_IN;
@@ -49,6 +59,11 @@ module dlvta_gemm (
   localparam integer Levels = $clog2(BlockIn);
   localparam integer DotBits = 17 + Levels;
   localparam integer Leaves = 1 << Levels;
+  localparam integer Xs = (BlockOut + 1) / 2;  // operand columns: the pairs (and an odd output)
+  localparam integer NX = BlockIn * Batch * Xs;  // operands (multipliers)
+  localparam integer NP = Batch * Pairs;         // pairs of one input lane
+  localparam integer NO = Batch * BlockOut;      // outputs: the lanes of a tree node
+  localparam integer Pad = 32 - DotBits;         // zero bits above a tree node's value
 
   // node n of a heap-ordered tree (children 2n+1, 2n+2) is at depth floor(log2(n+1)) and
   // height Levels - depth above the leaves; levels 1, 3, 5, ... below the top are registered
@@ -65,10 +80,18 @@ module dlvta_gemm (
     end
   endfunction
 
+  // the output (b*BlockOut + o) at tree lane l
+  function automatic integer out_of(input integer l);
+    begin
+      if (l < NP) out_of = (l / Pairs) * BlockOut + 2 * (l % Pairs);
+      else if (l < 2 * NP) out_of = ((l - NP) / Pairs) * BlockOut + 2 * ((l - NP) % Pairs) + 1;
+      else out_of = (l - 2 * NP) * BlockOut + BlockOut - 1;
+    end
+  endfunction
+
   // ---- the DWGEMM window: tap t (t >= 1) = the input read t DWGEMM iterations ago ----
   localparam integer H = `DLVTA_DW_TAPS;
   localparam integer InBits = Batch * BlockIn * 8;
-  localparam integer Xs = (BlockOut + 1) / 2;  // operand columns: the pairs (and an odd output)
   // taps_all: tap t at bits t*InBits (tap 0: inp_i)
   wire [H*InBits-1:0] taps_all;
   assign taps_all[InBits-1:0] = inp_i;
@@ -81,115 +104,154 @@ module dlvta_gemm (
     end
   endgenerate
 
-  // ---- S2: operand registers; S3: products ----
-  // x_q: operand x(k, j) of batch row b at bits ((j*Batch + b)*BlockIn + k)*8, j < Xs (j = Pairs:
-  // the odd output's). GEMM: inp_i repeated (one copy per pair); DWGEMM: window tap k mod H at
-  // input lane (2j + (k >= H)) mod BlockIn, or 0 past the taps. One vector, so that the
-  // simulation copies words in GEMM mode (the loop runs only in DW mode).
-  reg [Xs*InBits-1:0] x_q;
+  // ---- S2: operand registers; S3: packed weights registered, then the products ----
+  // x(k, j) of batch row b in slot n = (k*Batch + b)*Xs + j. GEMM: inp[b][k] for every j;
+  // DWGEMM: window tap k mod H at input lane (2j + (k >= H)) mod BlockIn, or 0 past the taps.
+  reg [NX*32-1:0] x_d, x_q;
   integer xj, xb, xk;
-  always @(posedge clk_i) begin
+  always @* begin
     if (!dw_i) begin
-      x_q <= {Xs{inp_i}};
-    end else begin
-      for (xj = 0; xj < Xs; xj = xj + 1)
+      for (xk = 0; xk < BlockIn; xk = xk + 1)
         for (xb = 0; xb < Batch; xb = xb + 1)
-          for (xk = 0; xk < BlockIn; xk = xk + 1)
-            x_q[((xj*Batch + xb)*BlockIn + xk)*8 +: 8] <= {8{tap_en_i[xk % H]}} &
-              taps_all[((xk % H)*Batch*BlockIn + xb*BlockIn + (2*xj + xk / H) % BlockIn)*8 +: 8];
+          for (xj = 0; xj < Xs; xj = xj + 1)
+            x_d[((xk*Batch + xb)*Xs + xj)*32 +: 32] = {24'd0, inp_i[(xb*BlockIn + xk)*8 +: 8]};
+    end else begin
+      for (xk = 0; xk < BlockIn; xk = xk + 1)
+        for (xb = 0; xb < Batch; xb = xb + 1)
+          for (xj = 0; xj < Xs; xj = xj + 1)
+            x_d[((xk*Batch + xb)*Xs + xj)*32 +: 32] = {24'd0, {8{tap_en_i[xk % H]}} &
+              taps_all[((xk % H)*Batch*BlockIn + xb*BlockIn + (2*xj + xk / H) % BlockIn)*8 +: 8]};
     end
   end
-  // pp[(b*BlockIn + k)*Pairs + j]: the packed product of pair j (outputs 2j, 2j+1) and x(k, j)
-  wire [31:0] pp_q [0:Batch*BlockIn*Pairs-1];
-  // odd BLOCK_OUT: the last output's products, one multiply each
-  wire [16:0] po_q [0:Batch*BlockIn-1];
-
-  genvar gb, gj, gk;
+  // pw: the packed weights of pair j (outputs 2j, 2j+1) at input lane k (the same for every b);
+  // pp: its product with x(k, j), 32 bits (the DSP's registered multiply). An odd output's
+  // column holds zeros here (its products are po below).
+  reg [NX*32-1:0] pw_d, pw_q, pp_d, pp_q;
+  integer pj, pb, pk;
+  always @* begin
+    for (pk = 0; pk < BlockIn; pk = pk + 1)
+      for (pb = 0; pb < Batch; pb = pb + 1)
+        for (pj = 0; pj < Xs; pj = pj + 1)
+          if (pj < Pairs)  // w1 * 2^16 + w0, w0 = wgt[2j][k], w1 = wgt[2j+1][k]
+            pw_d[((pk*Batch + pb)*Xs + pj)*32 +: 32] = {7'd0,
+              $signed({wgt_i[((2*pj+1)*BlockIn+pk)*8+7], wgt_i[((2*pj+1)*BlockIn+pk)*8 +: 8], 16'd0}) +
+              $signed({{17{wgt_i[((2*pj)*BlockIn+pk)*8+7]}}, wgt_i[((2*pj)*BlockIn+pk)*8 +: 8]})};
+          else
+            pw_d[((pk*Batch + pb)*Xs + pj)*32 +: 32] = 32'd0;
+  end
+  integer mk, mj;  // nested loops of at most 64 iterations: Verilator unrolls them
+  always @* begin
+    for (mk = 0; mk < BlockIn * Batch; mk = mk + 1)
+      for (mj = 0; mj < Xs; mj = mj + 1)
+        pp_d[(mk*Xs + mj)*32 +: 32] = $signed(pw_q[(mk*Xs + mj)*32 +: 25]) * $signed(x_q[(mk*Xs + mj)*32 +: 8]);
+  end
+  always @(posedge clk_i) begin
+    x_q <= x_d;
+    pw_q <= pw_d;
+    pp_q <= pp_d;
+  end
+  // odd BLOCK_OUT: the last output's products, one multiply each, po[(k*Batch + b)*32 +: 17]
+  wire [BlockIn*Batch*32-1:0] po;
+  genvar gb, gk;
   generate
-    for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
-      for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
-        for (gj = 0; gj < Pairs; gj = gj + 1) begin : gen_pair
-          wire signed [7:0]  x = x_q[((gj*Batch + gb)*BlockIn + gk)*8 +: 8];
-          wire signed [7:0]  w0 = wgt_i[((2*gj)*BlockIn+gk)*8 +: 8];
-          wire signed [7:0]  w1 = wgt_i[((2*gj+1)*BlockIn+gk)*8 +: 8];
-          reg  signed [24:0] pw_q;
-          reg  signed [31:0] pp;
-          always @(posedge clk_i) begin
-            pw_q <= $signed({w1[7], w1, 16'd0}) + $signed({{17{w0[7]}}, w0});
-            pp <= pw_q * x;
-          end
-          assign pp_q[(gb*BlockIn + gk)*Pairs + gj] = pp;
-        end
+    for (gk = 0; gk < BlockIn; gk = gk + 1) begin : gen_k
+      for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_batch
         if (BlockOut % 2 == 1) begin : gen_odd
-          wire signed [7:0] x = x_q[((Pairs*Batch + gb)*BlockIn + gk)*8 +: 8];
+          wire signed [7:0] x = x_q[((gk*Batch + gb)*Xs + Pairs)*32 +: 8];
           reg signed [7:0]  w_q;
           reg signed [16:0] p;
           always @(posedge clk_i) begin
             w_q <= wgt_i[((BlockOut-1)*BlockIn+gk)*8 +: 8];
             p <= w_q * x;
           end
-          assign po_q[gb*BlockIn + gk] = p;
+          assign po[(gk*Batch + gb)*32 +: 32] = {15'd0, p};
         end else begin : gen_even
-          assign po_q[gb*BlockIn + gk] = 17'd0;  // unused: every output is half of a pair
+          assign po[(gk*Batch + gb)*32 +: 32] = 32'd0;  // unused: every output is half of a pair
         end
       end
     end
   endgenerate
 
-  // ---- S4..: unpacked products, the adder trees, the accumulation ----
-  genvar go, gn;
+  // ---- S4..: the leaves, the adder trees (one vector over the output lanes per node), the
+  // accumulation ----
+  // val[n]: node n's value in every lane as its parent sees it (the register where the level
+  // has one), DotBits in each 32-bit slot
+  wire [NO*32-1:0] val [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
+  genvar gn;
   generate
-    for (gb = 0; gb < Batch; gb = gb + 1) begin : gen_acc_b
-      for (go = 0; go < BlockOut; go = go + 1) begin : gen_out
-        // val[n]: node n's value as its parent sees it (the register where the level has one)
-        wire [DotBits-1:0] val [0:2*Leaves-2] /*verilator split_var*/;  // no false loop
-        for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
-          if (gn < BlockIn) begin : gen_term
-            wire [16:0] p;
-            if (go % 2 == 1) begin : gen_hi
-              wire [16:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][31:15];
-              assign p = {w[16], w[16:1]} + {16'd0, w[0]};
-            end else if (go == BlockOut - 1) begin : gen_last
-              assign p = po_q[gb*BlockIn + gn];
-            end else begin : gen_lo
-              wire [15:0] w = pp_q[(gb*BlockIn + gn)*Pairs + go/2][15:0];
-              assign p = {w[15], w};
-            end
-            assign val[Leaves-1+gn] = {{(DotBits-17){p[16]}}, p};
-          end else begin : gen_zero
-            assign val[Leaves-1+gn] = {DotBits{1'b0}};
+    for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
+      if (gn < BlockIn) begin : gen_term
+        // leaf k = gn of every output: the low half of a pair's product (x*w0, 16 bits signed),
+        // the high half ({w[16], w[16:1]} + w[0] of its bits 31:15), an odd output's own product
+        reg [NO*32-1:0] lf;
+        reg [16:0] hw, hp;  // the high output's bits 31:15 of the product, its leaf
+        integer lc, lo;
+        always @* begin
+          for (lc = 0; lc < NP; lc = lc + 1)
+            lf[lc*32 +: 32] = {{Pad{1'b0}}, {(DotBits-16){pp_q[((gn*Batch + lc / Pairs)*Xs + lc % Pairs)*32 + 15]}},
+                               pp_q[((gn*Batch + lc / Pairs)*Xs + lc % Pairs)*32 +: 16]};
+          for (lc = 0; lc < NP; lc = lc + 1) begin
+            hw = pp_q[((gn*Batch + lc / Pairs)*Xs + lc % Pairs)*32 + 15 +: 17];
+            hp = {hw[16], hw[16:1]} + {16'd0, hw[0]};
+            lf[(NP + lc)*32 +: 32] = {{Pad{1'b0}}, {(DotBits-17){hp[16]}}, hp};
           end
+          for (lo = 2 * NP; lo < NO; lo = lo + 1)
+            lf[lo*32 +: 32] = {{Pad{1'b0}}, {(DotBits-17){po[(gn*Batch + lo - 2*NP)*32 + 16]}},
+                               po[(gn*Batch + lo - 2*NP)*32 +: 17]};
         end
-        for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
-          if (gn == 0) begin : gen_top
-            // the top level is added together with the accumulator (below)
-            assign val[0] = {DotBits{1'b0}};
-          end else if ((height(gn) % 2 == 1) && (height(gn) < Levels)) begin : gen_reg
-            reg [DotBits-1:0] q;
-            always @(posedge clk_i) q <= val[2*gn+1] + val[2*gn+2];
-            assign val[gn] = q;
-          end else begin : gen_comb
-            assign val[gn] = val[2*gn+1] + val[2*gn+2];
-          end
+        assign val[Leaves-1+gn] = lf;
+      end else begin : gen_zero
+        assign val[Leaves-1+gn] = {(NO*32){1'b0}};
+      end
+    end
+    for (gn = 0; gn < Leaves - 1; gn = gn + 1) begin : gen_node
+      if (gn == 0) begin : gen_top
+        // the top level is added together with the accumulator (below)
+        assign val[0] = {(NO*32){1'b0}};
+      end else begin : gen_sum
+        wire [NO*32-1:0] lv = val[2*gn+1];
+        wire [NO*32-1:0] rv = val[2*gn+2];
+        reg [NO*32-1:0] s;
+        integer sl;
+        always @* begin
+          for (sl = 0; sl < NO; sl = sl + 1)
+            s[sl*32 +: 32] = {{Pad{1'b0}}, lv[sl*32 +: DotBits] + rv[sl*32 +: DotBits]};
         end
-        wire [31:0] acc = acc_i[(gb*BlockOut+go)*32 +: 32];
-        wire [31:0] sum;
-        if (Leaves > 1) begin : gen_csa
-          // acc + left + right of the top node through one carry-save level: one carry chain
-          wire [31:0] l = {{(32-DotBits){val[1][DotBits-1]}}, val[1]};
-          wire [31:0] r = {{(32-DotBits){val[2][DotBits-1]}}, val[2]};
-          wire [31:0] cs_s = acc ^ l ^ r;
-          wire [31:0] cs_c = (acc & l) | (acc & r) | (l & r);
-          assign sum = cs_s + {cs_c[30:0], 1'b0};
-          wire unused_top = ^{val[0], cs_c[31]};
-        end else begin : gen_one
-          assign sum = acc + {{(32-DotBits){val[0][DotBits-1]}}, val[0]};
+        if ((height(gn) % 2 == 1) && (height(gn) < Levels)) begin : gen_reg
+          reg [NO*32-1:0] q;
+          always @(posedge clk_i) q <= s;
+          assign val[gn] = q;
+        end else begin : gen_comb
+          assign val[gn] = s;
         end
-        assign acc_o[(gb*BlockOut+go)*32 +: 32] = reset_i ? 32'd0 : sum;
       end
     end
   endgenerate
-  wire unused_ok = ^{po_q[0]};  // BLOCK_OUT even: no odd output
+
+  // acc + left + right of the top node through one carry-save level (one carry chain), lane by
+  // lane; with one leaf, acc + the leaf
+  reg [NO*32-1:0] acc_l, sum_l;  // acc_i and the sums in lane order
+  reg [31:0] tl_l, tl_r, cs_s;
+  reg [30:0] cs_c;  // the carries into bits 1..31
+  wire [NO*32-1:0] top_l = val[Leaves > 1 ? 1 : 0];  // the top node's children (one leaf: it)
+  wire [NO*32-1:0] top_r = val[Leaves > 1 ? 2 : 0];
+  integer tl;
+  always @* begin
+    for (tl = 0; tl < NO; tl = tl + 1)
+      acc_l[tl*32 +: 32] = acc_i[out_of(tl)*32 +: 32];
+    for (tl = 0; tl < NO; tl = tl + 1)
+      if (Leaves > 1) begin
+        tl_l = {{(32-DotBits){top_l[tl*32+DotBits-1]}}, top_l[tl*32 +: DotBits]};
+        tl_r = {{(32-DotBits){top_r[tl*32+DotBits-1]}}, top_r[tl*32 +: DotBits]};
+        cs_s = acc_l[tl*32 +: 32] ^ tl_l ^ tl_r;
+        cs_c = (acc_l[tl*32 +: 31] & tl_l[30:0]) | (acc_l[tl*32 +: 31] & tl_r[30:0]) | (tl_l[30:0] & tl_r[30:0]);
+        sum_l[tl*32 +: 32] = cs_s + {cs_c, 1'b0};
+      end else begin
+        sum_l[tl*32 +: 32] = acc_l[tl*32 +: 32] + {{(32-DotBits){top_l[tl*32+DotBits-1]}}, top_l[tl*32 +: DotBits]};
+      end
+    for (tl = 0; tl < NO; tl = tl + 1)
+      acc_o[out_of(tl)*32 +: 32] = reset_i ? 32'd0 : sum_l[tl*32 +: 32];
+  end
 endmodule
 
 `default_nettype wire
