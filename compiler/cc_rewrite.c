@@ -483,6 +483,20 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- fold-affine ---- */
 
+/* The buffer for Conv c's rewritten weights (n floats, written element by element after that
+ * element is read): the weights' own when nothing else reads them (taken from their tensor,
+ * which c then no longer uses), else a new one. A transformer's or a ResNet's weights are not
+ * copied for a bias or scale folded into them. */
+static float *affine_weights_buf(ir_graph *g, const ir_node *c, int64_t n) {
+  int wt = c->in[1];
+  ir_tensor *w = g->tensors[wt];
+  if (ir_use_count(g, wt) != 1 || ir_is_graph_output(g, wt) || ir_is_graph_input(g, wt))
+    return xmalloc((size_t)n * sizeof(float));
+  float *own = w->data;
+  w->data = NULL;
+  return own;
+}
+
 /* Fold y = x * s (+ t) per input channel into Conv c (weights W [M, C/group, k...], bias B):
  * W'[m,c,k] = W[m,c,k] * s[c], B'[m] = B[m] + sum_{c,k} W[m,c,k] * t[c]. s or t may be NULL. */
 static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s, const float *t) {
@@ -491,7 +505,7 @@ static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s
   int64_t group = ir_attr_int(c, "group", 1), Mg = M / group;
   const float *ow = w->data;
   const float *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
-  float *nw = xmalloc((size_t)(M * Cg * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  float *nw = affine_weights_buf(g, c, M * Cg * per), *nb = xmalloc((size_t)M * sizeof(float));
   for (int64_t m = 0; m < M; m++) {
     double acc = ob ? ob[m] : 0.0;
     for (int64_t cl = 0; cl < Cg; cl++) {
@@ -534,7 +548,7 @@ static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float
   const ir_tensor *w = g->tensors[c->in[1]];
   int64_t M = w->type.dims[0], per = ir_type_numel(&w->type) / M;
   const float *ow = w->data, *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
-  float *nw = xmalloc((size_t)(M * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  float *nw = affine_weights_buf(g, c, M * per), *nb = xmalloc((size_t)M * sizeof(float));
   for (int64_t m = 0; m < M; m++) {
     for (int64_t k = 0; k < per; k++) nw[m * per + k] = s ? ow[m * per + k] * s[m] : ow[m * per + k];
     nb[m] = (ob ? ob[m] : 0.0f) * (s ? s[m] : 1.0f) + (t ? t[m] : 0.0f);
