@@ -856,8 +856,38 @@ static void run_state_free(run_state *r) {
   free(r->val), free(r->owned), free(r->last), free(r->in), free(r->out), free(r->outp);
 }
 
-/* Node i of g over the batch: runs it, keeps its outputs, calls on_batch, frees what no later
- * node reads. */
+/* A copy node (Reshape, Flatten, Squeeze, Unsqueeze, Identity: k_copy) that is the last reader
+ * of its input, which the run owns (no constant, no graph output): each sample's output takes
+ * the input's buffer, with the output's type, instead of a copy of it. 1 when it did (the inputs
+ * given up), 0 when the node must run as usual. */
+static int move_copy(const ir_graph *g, int i, run_state *r) {
+  const ir_node *n = g->nodes[i];
+  int x = n->n_in > 0 ? n->in[0] : -1;
+  if ((n->op != IR_OP_Reshape && n->op != IR_OP_Flatten && n->op != IR_OP_Squeeze && n->op != IR_OP_Unsqueeze &&
+       n->op != IR_OP_Identity) || n->n_out != 1 || x < 0 || r->last[x] != i)
+    return 0;
+  for (int j = 1; j < n->n_in; j++)
+    if (n->in[j] == x) return 0;
+  for (int s = 0; s < r->nb; s++) {
+    const ir_value *v = &r->val[(size_t)s * r->nt + x];
+    ir_type to[IR_VARIADIC + 1];
+    char e[8];
+    if (!r->owned[(size_t)s * r->nt + x] || ir_infer_values(g, n, r->in + (size_t)s * n->n_in, to, e, sizeof e) ||
+        !ir_type_known(&to[0]) || to[0].dtype != v->type.dtype || ir_type_numel(&to[0]) != ir_type_numel(&v->type))
+      return 0;
+    r->out[s].type = to[0];
+  }
+  for (int s = 0; s < r->nb; s++) { /* the buffers move */
+    ir_value *v = &r->val[(size_t)s * r->nt + x];
+    r->out[s].data = v->data;
+    v->data = NULL;
+    r->owned[(size_t)s * r->nt + x] = 0;
+  }
+  return 1;
+}
+
+/* Node i of g over the batch: runs it (a copy node moves its input, move_copy), keeps its
+ * outputs, calls on_batch, frees what no later node reads. */
 static int run_step(const ir_graph *g, int i, run_state *r, ref_batch_fn on_batch, void *ctx, char *err,
                     size_t errlen) {
   const ir_node *n = g->nodes[i];
@@ -869,7 +899,7 @@ static int run_step(const ir_graph *g, int i, run_state *r, ref_batch_fn on_batc
       r->in[(size_t)s * n->n_in + j] = v;
       if (v && !v->data) return ir_node_err(g, n, err, errlen, "input '%s' has no value", g->tensors[t]->name);
     }
-  int rc = run_node_batch(g, n, nb, r->in, r->out, err, errlen);
+  int rc = move_copy(g, i, r) ? IR_OK : run_node_batch(g, n, nb, r->in, r->out, err, errlen);
   if (rc) return rc;
   for (int s = 0; s < nb; s++)
     for (int j = 0; j < n->n_out; j++) {
