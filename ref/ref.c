@@ -281,8 +281,14 @@ static int k_softmax(ref_call *c) {
     for (int64_t o = 0; o < outer; o++) {
       const float *xs = px + o * len;
       float *restrict ys = py + o * len;
-      float mx = -INFINITY;
-      for (int64_t k = 0; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
+      /* the max in 8 lanes (vectorized): it may differ from a sequential scan's only in the
+       * sign of a zero maximum, which no xs[k] - mx below sees */
+      float mx = -INFINITY, m8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+      int64_t k8 = len / 8 * 8;
+      for (int64_t k = 0; k < k8; k += 8)
+        for (int q = 0; q < 8; q++) m8[q] = xs[k + q] > m8[q] ? xs[k + q] : m8[q];
+      for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
+      for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
       double sum = 0;
       for (int64_t k = 0; k < len; k++) {
         ys[k] = expf(xs[k] - mx);
