@@ -25,7 +25,11 @@ int cc_same_type(const ir_type *a, const ir_type *b);
 /* Constant c is a per-channel vector for M channels of a rank-r tensor ([M], [M,1..] of rank
  * r-1, [1,M,1..] of rank r, or a scalar), f32. */
 int cc_per_channel(const ir_tensor *c, int64_t M, int r);
-/* Node n may be constant-folded: known op, not Quantize/DequantizeLinear, every input constant. */
+/* Node n transposes a 2-D f32 constant that only MatMuls read as their weights (of activations):
+ * left for channels-last, which uses the constant as it is. */
+int cc_weight_transpose(const ir_graph *g, const ir_node *n);
+/* Node n may be constant-folded: known op, not Quantize/DequantizeLinear, every input constant,
+ * not a weight transpose (cc_weight_transpose). */
 int cc_foldable(const ir_graph *g, const ir_node *n);
 /* Evaluate a foldable node with the reference executor, its outputs becoming constants (n dead):
  * 1 done, 0 left (unsupported, or an output too large), or IR_ERR / IR_UNSUPPORTED with err. */

@@ -85,9 +85,36 @@ int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 #define FOLD_MAX_ELEMS ((int64_t)1 << 26)
 
+/* Is node n the transposition of a 2-D f32 constant W [M,K] (perm [1,0] or none) that only
+ * MatMuls read, as their weights (input 1) of an activation (input 0 not constant)? PyTorch
+ * exports a Linear on a 3-D or 4-D activation so. The folds leave it (cc_foldable): channels-last
+ * turns such a MatMul into a 1x1 Conv whose weights are W itself ([M,K,1,1]), and folding the
+ * Transpose would only have it transposed back (a copy of the model's largest weights, twice);
+ * it folds what is left (cc_fold_weight_transposes). */
+int cc_weight_transpose(const ir_graph *g, const ir_node *n) {
+  if (n->dead || n->op != IR_OP_Transpose || n->n_in != 1 || n->n_out != 1 || n->out[0] < 0 || !cc_is_const(g, n->in[0]))
+    return 0;
+  const ir_type *wt = &g->tensors[n->in[0]]->type;
+  int cnt, y = n->out[0], uses = 0;
+  const int64_t *perm = ir_attr_ints(n, "perm", &cnt);
+  if (wt->dtype != IR_F32 || wt->rank != 2 || !ir_type_known(wt) || (perm && (cnt != 2 || perm[0] != 1 || perm[1] != 0)) ||
+      ir_is_graph_output(g, y) || ir_is_graph_input(g, y))
+    return 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *c = g->nodes[i];
+    for (int j = 0; !c->dead && j < c->n_in; j++) {
+      if (c->in[j] != y) continue;
+      if (c->op != IR_OP_MatMul || j != 1 || c->n_in != 2 || c->in[0] == y || cc_is_const(g, c->in[0])) return 0;
+      uses++;
+    }
+  }
+  return uses > 0;
+}
+
 int cc_foldable(const ir_graph *g, const ir_node *n) {
   /* Quantize/Dequantize stay: a QDQ model's int8 weights and scales are the quantizer's input */
   if (n->dead || n->op == IR_OP_UNKNOWN || n->op == IR_OP_QuantizeLinear || n->op == IR_OP_DequantizeLinear) return 0;
+  if (cc_weight_transpose(g, n)) return 0;
   for (int j = 0; j < n->n_in; j++)
     if (n->in[j] >= 0 && !cc_is_const(g, n->in[j])) return 0;
   if (n->n_in == 0 && n->op != IR_OP_Constant) return 0;

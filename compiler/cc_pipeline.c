@@ -9,7 +9,7 @@
 
 /* The whole pipeline, in order: {name, pass, types known after it, back-end pass, what}. */
 static const cc_pass passes[] = {
-    {"fold-constants", cc_fold_constants, 0, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ)"},
+    {"fold-constants", cc_fold_constants, 0, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ, nor the Transpose of MatMul weights)"},
     {"fold-shapes", cc_fold_shapes, 0, 0, "Shape/Size of known extents -> constants, then the shape arithmetic on them folded"},
     {"shape-infer", cc_shape_infer, 1, 0, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
     {"remove-identity", cc_remove_identity, 1, 0, "drop Identity, same-type Cast and inference-mode Dropout"},

@@ -483,6 +483,20 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- fold-affine ---- */
 
+/* The buffer for Conv c's rewritten weights (n floats, written element by element after that
+ * element is read): the weights' own when nothing else reads them (taken from their tensor,
+ * which c then no longer uses), else a new one. A transformer's or a ResNet's weights are not
+ * copied for a bias or scale folded into them. */
+static float *affine_weights_buf(ir_graph *g, const ir_node *c, int64_t n) {
+  int wt = c->in[1];
+  ir_tensor *w = g->tensors[wt];
+  if (ir_use_count(g, wt) != 1 || ir_is_graph_output(g, wt) || ir_is_graph_input(g, wt))
+    return xmalloc((size_t)n * sizeof(float));
+  float *own = w->data;
+  w->data = NULL;
+  return own;
+}
+
 /* Fold y = x * s (+ t) per input channel into Conv c (weights W [M, C/group, k...], bias B):
  * W'[m,c,k] = W[m,c,k] * s[c], B'[m] = B[m] + sum_{c,k} W[m,c,k] * t[c]. s or t may be NULL. */
 static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s, const float *t) {
@@ -491,7 +505,7 @@ static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s
   int64_t group = ir_attr_int(c, "group", 1), Mg = M / group;
   const float *ow = w->data;
   const float *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
-  float *nw = xmalloc((size_t)(M * Cg * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  float *nw = affine_weights_buf(g, c, M * Cg * per), *nb = xmalloc((size_t)M * sizeof(float));
   for (int64_t m = 0; m < M; m++) {
     double acc = ob ? ob[m] : 0.0;
     for (int64_t cl = 0; cl < Cg; cl++) {
@@ -534,7 +548,7 @@ static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float
   const ir_tensor *w = g->tensors[c->in[1]];
   int64_t M = w->type.dims[0], per = ir_type_numel(&w->type) / M;
   const float *ow = w->data, *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
-  float *nw = xmalloc((size_t)(M * per) * sizeof(float)), *nb = xmalloc((size_t)M * sizeof(float));
+  float *nw = affine_weights_buf(g, c, M * per), *nb = xmalloc((size_t)M * sizeof(float));
   for (int64_t m = 0; m < M; m++) {
     for (int64_t k = 0; k < per; k++) nw[m * per + k] = s ? ow[m * per + k] * s[m] : ow[m * per + k];
     nb[m] = (ob ? ob[m] : 0.0f) * (s ? s[m] : 1.0f) + (t ? t[m] : 0.0f);
@@ -755,8 +769,13 @@ static int add_reshape(ir_graph *g, int a, const ir_type *t, const char *label, 
  * nodes inserted before and after n, or 0. */
 static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   const ir_type *at = &g->tensors[n->in[0]]->type;
-  int w = n->in[1], y = n->out[0], added = 0;
-  if ((at->rank != 4 && at->rank != 3) || at->dtype != IR_F32 || !ir_type_known(at) || !cc_is_const(g, w)) return 0;
+  int w = n->in[1], y = n->out[0], added = 0, pi = -1;
+  /* the weights: a constant W [K,M], or the Transpose of one W [M,K] that the folds left
+   * (cc_weight_transpose): the conv's weights as they are */
+  ir_node *wtr = NULL;
+  if (!cc_is_const(g, w) && ir_producer(g, w, &pi) && cc_weight_transpose(g, g->nodes[pi])) wtr = g->nodes[pi];
+  if ((at->rank != 4 && at->rank != 3) || at->dtype != IR_F32 || !ir_type_known(at) || (!cc_is_const(g, w) && !wtr))
+    return 0;
   const ir_tensor *wt = g->tensors[w];
   if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[at->rank - 1]) return 0;
   if (at->rank == 3) {
@@ -776,9 +795,14 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
     i++, y = y4t, at = &g->tensors[n->in[0]]->type, added = 2;
   }
   int64_t K = wt->type.dims[0], M = wt->type.dims[1];
-  float *nw = xmalloc((size_t)(K * M) * sizeof(float));
+  /* W [M,K] through a Transpose: its data taken over when nothing else reads it, else copied */
+  ir_tensor *w0 = wtr ? g->tensors[wtr->in[0]] : NULL;
+  int take = w0 && ir_use_count(g, wtr->in[0]) == 1 && ir_use_count(g, w) == 1 && !ir_is_graph_output(g, wtr->in[0]);
+  float *nw = take ? w0->data : xmalloc((size_t)(K * M) * sizeof(float));
   const float *ow = wt->data;
-  for (int64_t k0 = 0; k0 < K; k0 += 32) /* in 32 x 32 tiles: each cache line read and written once */
+  if (take) w0->data = NULL; /* the Transpose, its only reader, dies below */
+  else if (wtr) memcpy(nw, w0->data, (size_t)(K * M) * sizeof(float));
+  for (int64_t k0 = 0; !wtr && k0 < K; k0 += 32) /* in 32 x 32 tiles: each cache line read and written once */
     for (int64_t m0 = 0; m0 < M; m0 += 32)
       for (int64_t k = k0; k < K && k < k0 + 32; k++)
         for (int64_t m = m0; m < M && m < m0 + 32; m++) nw[m * K + k] = ow[k * M + m];
@@ -802,7 +826,30 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   ir_set_op(n, IR_OP_Conv);
   cc_set_inputs(n, (int[]){x, wi}, 2);
   n->out[0] = cy;
+  if (wtr && !ir_use_count(g, w)) wtr->dead = 1; /* its last MatMul */
   return added + 2;
+}
+
+/* The weight transposes the folds left (cc_weight_transpose) that are still there (of MatMuls
+ * that stay MatMuls): folded, as the folds would have; then, if there were any, whatever became
+ * foldable through them. */
+static int fold_weight_transposes(ir_graph *g, char *err, size_t errlen) {
+  int folded = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_Transpose || n->n_in != 1 || !cc_is_const(g, n->in[0]) || n->n_out != 1 ||
+        n->out[0] < 0 || ir_is_graph_input(g, n->out[0]))
+      continue;
+    int rc = cc_fold_node(g, g->nodes[i], err, errlen);
+    if (rc < 0) return rc;
+    folded += rc;
+  }
+  for (int i = 0; folded && i < g->n_nodes; i++) {
+    if (!cc_foldable(g, g->nodes[i])) continue;
+    int rc = cc_fold_node(g, g->nodes[i], err, errlen);
+    if (rc < 0) return rc;
+  }
+  return IR_OK;
 }
 
 /* Does Reshape node R only drop or insert unit axes before an unchanged last axis? */
@@ -845,14 +892,15 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
  * so that only the transposes around what must stay channels-last (a LayerNorm over channels,
  * attention) remain. */
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx, (void)err, (void)errlen;
+  (void)cx;
   int converted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int added = !n->dead && n->op == IR_OP_MatMul ? matmul_to_conv(g, i, n) : 0;
     if (added) converted++, i += added;
   }
-  if (!converted) return IR_OK;
+  int rc = fold_weight_transposes(g, err, errlen);
+  if (rc || !converted) return rc;
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {

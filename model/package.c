@@ -253,15 +253,15 @@ int cc_package_write(const cc_model *m, const char *path, char *err, size_t errl
   for (int i = 0; i < 6; i++) rc |= b[i].oom;
   static const uint32_t types[6] = {CC_SEC_META, CC_SEC_TENSORS, CC_SEC_LAYERS, CC_SEC_IMAGE,
                                     CC_SEC_GRAPH, CC_SEC_PLAN};
-  for (int i = 0; i < 6 && !rc; i++) rc = pkg_writer_add(w, types[i], 0, b[i].p, b[i].n);
+  for (int i = 0; i < 6 && !rc; i++) rc = pkg_writer_take(w, types[i], 0, b[i].p, b[i].n), b[i].p = NULL;
   for (int i = 0; i < m->nl && !rc; i++) {
     bbuf p = {0};
     for (uint32_t k = 0; k < m->l[i].n_insns; k++) {
       bb_u64(&p, m->l[i].insns[k].w[0]);
       bb_u64(&p, m->l[i].insns[k].w[1]);
     }
-    rc = p.oom ? -1 : pkg_writer_add(w, CC_SEC_PROG, (uint32_t)i, p.p, p.n);
-    free(p.p);
+    if (p.oom) free(p.p);
+    rc = p.oom ? -1 : pkg_writer_take(w, CC_SEC_PROG, (uint32_t)i, p.p, p.n);
   }
   for (int i = 0; i < 7; i++) free(b[i].p);
   if (rc) {

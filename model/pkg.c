@@ -42,21 +42,25 @@ pkg_writer *pkg_writer_new(const isa_config *cfg) {
   return w;
 }
 
-int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *data, uint64_t size) {
-  if (w->n == PKG_MAX_SECTIONS) return w->failed = -1;
-  if (w->n == w->cap) {
+int pkg_writer_take(pkg_writer *w, uint32_t type, uint32_t index, void *data, uint64_t size) {
+  if (w->n == w->cap && w->n < PKG_MAX_SECTIONS) {
     uint32_t cap = w->cap ? w->cap * 2 : 16;
     pkg_section *ns = realloc(w->secs, cap * sizeof *ns);
-    if (!ns) return w->failed = -1;
-    w->secs = ns;
-    w->cap = cap;
+    if (ns) w->secs = ns, w->cap = cap;
   }
+  if (w->n == PKG_MAX_SECTIONS || w->n == w->cap || (size && !data)) {
+    free(data);
+    return w->failed = -1;
+  }
+  w->secs[w->n++] = (pkg_section){type, index, data, size};
+  return 0;
+}
+
+int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *data, uint64_t size) {
   uint8_t *copy = malloc(size ? size : 1);
   if (!copy) return w->failed = -1;
   if (size) memcpy(copy, data, size);
-  w->secs[w->n++] = (pkg_section){type, index, copy, size};
-  /* cppcheck-suppress memleak ; copy is kept in w->secs, freed by pkg_writer_free */
-  return 0;
+  return pkg_writer_take(w, type, index, copy, size);
 }
 
 /* The checksum of a package being written: the header's tail from HDR (section table and its

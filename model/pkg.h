@@ -30,10 +30,12 @@ typedef struct pkg {
   uint64_t file_size;
 } pkg;
 
-/* Writing: add sections (data is copied), then save. */
+/* Writing: add sections (data is copied; or taken: a malloc'ed block the writer frees, on
+ * failure too), then save. */
 typedef struct pkg_writer pkg_writer;
 pkg_writer *pkg_writer_new(const isa_config *cfg);
 int pkg_writer_add(pkg_writer *w, uint32_t type, uint32_t index, const void *data, uint64_t size);
+int pkg_writer_take(pkg_writer *w, uint32_t type, uint32_t index, void *data, uint64_t size);
 int pkg_writer_save(pkg_writer *w, const char *path, char *err, size_t errlen);
 void pkg_writer_free(pkg_writer *w);
 
