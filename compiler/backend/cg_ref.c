@@ -117,8 +117,7 @@ void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t
           }
         int32_t r = mx;
         if (p->kind == CG_POOL_AVG) {
-          int32_t v = sat32(ref_req(sum, p->mult, p->shift));
-          if (p->half_even) v = req_half_even(sum, p->mult, p->shift);
+          int32_t v = p->half_even ? req_half_even(sum, p->mult, p->shift) : sat32(ref_req(sum, p->mult, p->shift));
           r = clampi((int32_t)((uint32_t)v + (uint32_t)p->y_zp), p->lo, p->hi);
         }
         out[(ch * oh + y) * ow + x] = (int8_t)r;
