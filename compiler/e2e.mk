@@ -74,7 +74,15 @@ $(BUILD)/models/committed/two_input_ref.npy: tests/models/two_input.onnx tests/m
   tests/models/two_input_right_input.npy tools/ort/ort_run.js | $(ORT_PKG)
 	@mkdir -p $(dir $@)
 	node tools/ort/ort_run.js $< tests/models/two_input_left_input.npy,tests/models/two_input_right_input.npy $@
-TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed/two_input_ref.npy
+# and 256 random inputs for qdq_cnn (tools/models/rand_input.py, seed 13) with onnxruntime's outputs
+$(BUILD)/models/committed/qdq_cnn_rand_input.npy: tests/models/qdq_cnn.onnx tools/models/rand_input.py
+	@mkdir -p $(dir $@)
+	$(SYS_PYTHON) tools/models/rand_input.py $< 256 13 $@
+$(BUILD)/models/committed/qdq_cnn_rand_ref.npy: tests/models/qdq_cnn.onnx $(BUILD)/models/committed/qdq_cnn_rand_input.npy \
+  tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(BUILD)/models/committed/qdq_cnn_rand_input.npy $@
+TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed/two_input_ref.npy \
+  $(BUILD)/models/committed/qdq_cnn_rand_ref.npy
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench

@@ -251,38 +251,28 @@ static cg_layer *new_layer(cg_net *net) {
 static int bounds_ok(int lo, int hi) { return lo >= -128 && hi <= 127 && lo <= hi; }
 static int zp_ok(int z) { return z >= -128 && z <= 127; }
 
-/* The GEMM residual's ranges of conv p with cout outputs: 0, or -1 with the message set. */
-static int gemm_res_check(cg_net *net, const cg_conv *p, int cout) {
-  if (p->res_d < -128 || p->res_d > 127)
+/* The fraction epilogue's ranges of conv p with cout outputs (cg.h: a GEMM residual when gres,
+ * a fraction bias bias_f, or both): f of each channel within 0..min(49, shift), the residual
+ * weight within int8, and each channel's constant bias_f - sum(rw)*res_zp + y_zp*2^f within
+ * int32 (within half of it when bias_f is given: the bias must leave u = t + constant room).
+ * 0, or -1 with the message set. */
+static int frac_check(cg_net *net, const cg_conv *p, int cout, int gres) {
+  if (p->bias_f && (!p->res_fc || (p->res >= 0 && !gres)))
+    return net_fail(net, CG_E_ARG, "conv: bias_f needs res_fc and no requantized residual"), -1;
+  if (gres && (p->res_d < -128 || p->res_d > 127))
     return net_fail(net, CG_E_ARG, "conv: GEMM residual weight %d out of range", p->res_d), -1;
-  int cr = cg_tens(net, p->res)->c;
+  int cr = gres ? cg_tens(net, p->res)->c : 0;
+  int64_t lim = p->bias_f ? INT32_MAX / 2 : INT32_MAX;
   for (int o = 0; o < cout; o++) {
     int f = p->res_fc ? p->res_fc[o] : p->res_f;
     if (f < 0 || f > 49 || p->shift[o] < f)
-      return net_fail(net, CG_E_ARG, "conv: residual fraction bits %d of channel %d out of 0..min(49, shift %d)", f, o,
-                      p->shift[o]),
-             -1;
-    int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f);
-    for (int ci = 0; ci < cr; ci++)
-      k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * cr + ci] : ci == o ? p->res_d : 0) * p->res_zp;
-    if (k < INT32_MIN || k > INT32_MAX)
-      return net_fail(net, CG_E_ARG, "conv: residual constant of channel %d out of int32", o), -1;
-  }
-  return 0;
-}
-
-/* The fraction epilogue's bias (cg_conv bias_f): 0, or -1 with the message set. */
-static int frac_check(cg_net *net, const cg_conv *p, int cout, int gres) {
-  if (!p->res_fc || (p->res >= 0 && !gres))
-    return net_fail(net, CG_E_ARG, "conv: bias_f needs res_fc and no requantized residual"), -1;
-  for (int o = 0; o < cout; o++) {
-    int f = p->res_fc[o];
-    if (f < 0 || f > 49 || p->shift[o] < f)
       return net_fail(net, CG_E_ARG, "conv: fraction bits %d of channel %d out of 0..min(49, shift %d)", f, o, p->shift[o]),
              -1;
-    if ((int64_t)p->bias_f[o] + (int64_t)p->y_zp * ((int64_t)1 << f) < INT32_MIN / 2 ||
-        (int64_t)p->bias_f[o] + (int64_t)p->y_zp * ((int64_t)1 << f) > INT32_MAX / 2)
-      return net_fail(net, CG_E_ARG, "conv: fraction bias of channel %d out of range", o), -1;
+    int64_t k = (int64_t)p->y_zp * ((int64_t)1 << f) + (p->bias_f ? p->bias_f[o] : 0);
+    for (int ci = 0; ci < cr; ci++)
+      k -= (int64_t)(p->res_w ? p->res_w[(size_t)o * cr + ci] : ci == o ? p->res_d : 0) * p->res_zp;
+    if (k < -lim - 1 || k > lim)
+      return net_fail(net, CG_E_ARG, "conv: the fraction epilogue's constant of channel %d out of range", o), -1;
   }
   return 0;
 }
@@ -347,7 +337,7 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
     return net_fail(net, CG_E_ARG, "conv: the im2col input was packed with another x_zp");
   if (p->res >= 0 && (p->res_shift < 0 || p->res_shift > 63))
     return net_fail(net, CG_E_ARG, "conv: residual shift out of 0..63");
-  if ((gres && gemm_res_check(net, p, to->c)) || (p->bias_f && frac_check(net, p, to->c, gres))) return CG_E_ARG;
+  if ((gres || p->bias_f) && frac_check(net, p, to->c, gres)) return CG_E_ARG;
   for (int o = 0; o < to->c; o++)
     if (p->shift[o] > 63) return net_fail(net, CG_E_ARG, "conv: shift[%d] out of 0..63", o);
   cg_layer *L = new_layer(net);
