@@ -104,6 +104,8 @@ int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* cc_lift.c */
+int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -1298,6 +1298,8 @@ int cc_lower_node(lw *L, int i) {
   const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
   if (!strcmp(tg, "fused")) return IR_OK;
   if (!strcmp(tg, "alias")) {
+    /* a graph input read through a reshape (lift-1d's [1,C,L] -> [1,C,1,L]): quantized once */
+    if (L->acc[n->in[0]] < 0 && ir_is_graph_input(L->g, n->in[0]) && acc_of(L, n->in[0]) < 0) return IR_ERR;
     if (L->acc[n->in[0]] >= 0 && !L->g->tensors[n->in[0]]->data) {
       if (L->map[n->in[0]] && materialize(L, n->in[0])) return IR_ERR; /* one map per tensor */
       L->acc[n->out[0]] = L->acc[n->in[0]];

@@ -10,8 +10,8 @@
 #include "compile.h"
 
 /* ---- graph helpers (partition.c) ---- */
-/* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W] or
- * [1,C] as C x 1 x 1)? Fills c, h, w. */
+/* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W], [1,C] as
+ * C x 1 x 1, or a graph input [1,C,L] as C x 1 x L)? Fills c, h, w. */
 int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w);
 /* Both a and b map onto accelerator tensors of one shape. */
 int cc_same_acc_shape(const ir_graph *g, int a, int b);

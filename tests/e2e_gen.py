@@ -294,6 +294,33 @@ def seg_model():
     return n.model("seg", [1, 3, 8, 8], [1, 5, 12, 12])
 
 
+def seq1d_model():
+    """A 1-D CNN over [1, 8, 48] (keyword spotting, sensor series): Conv1d + Relu, MaxPool1d, a
+    residual block of a depthwise Conv1d (dilation 2) and a pointwise one, a standalone
+    BatchNormalization (per-channel affine), a strided Conv1d, a branch Concat, global average
+    pooling over the length, Flatten, Gemm."""
+    n = Net(rng, 0.3)
+    n.conv("x", "c1", (16, 8, 5), pads=[2, 2])
+    n.nodes.append(helper.make_node("MaxPool", ["c1"], ["p1"], name="pool1", kernel_shape=[2], strides=[2]))
+    n.conv("p1", "dw", (16, 1, 3), pads=[2, 2], dilations=[2], group=16)
+    n.conv("dw", "pw", (16, 16, 1), relu=False)
+    n.nodes.append(helper.make_node("Add", ["pw", "p1"], ["r1"], name="res1"))
+    c = 16
+    n.inits += [const(k, v, TensorProto.FLOAT) for k, v in
+                [("bn_s", rng.uniform(0.5, 1.5, c)), ("bn_b", rng.normal(0, 0.2, c)), ("bn_m", rng.normal(0, 0.2, c)),
+                 ("bn_v", rng.uniform(0.5, 2, c))]]
+    n.nodes.append(helper.make_node("BatchNormalization", ["r1", "bn_s", "bn_b", "bn_m", "bn_v"], ["bn"], name="bn1"))
+    n.nodes.append(helper.make_node("Relu", ["bn"], ["a1"], name="relu_bn"))
+    n.conv("a1", "s2", (24, 16, 3), pads=[1, 1], strides=[2])
+    n.conv("a1", "s2b", (8, 16, 1), strides=[2])
+    n.nodes.append(helper.make_node("Concat", ["s2", "s2b"], ["cat"], name="cat", axis=1))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["cat"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["flat", n.w("fc_w", (10, 32)), n.w("fc_b", (10,), 0.1)], ["y"], name="fc",
+                                    transB=1))
+    return n.model("seq1d", [1, 8, 48], [1, 10])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -312,6 +339,10 @@ def main():
     save(split_model(), os.path.join(out, "split.onnx"))
     save(neck_model(), os.path.join(out, "neck.onnx"))
     save(seg_model(), os.path.join(out, "seg.onnx"))
+    save(seq1d_model(), os.path.join(out, "seq1d.onnx"))
+    xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)
+    np.save(os.path.join(out, "seq1d_input.npy"), xs[:4, None])
+    np.save(os.path.join(out, "seq1d_calib.npy"), xs[4:])
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@
  *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
  *    views with lane maps, no CPU step;
  *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers);
- *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers. */
+ *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
+ *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
+ *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
+ *    on the accelerator. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -41,10 +44,11 @@ static int has_quant(const char *pkg, float scale, int zp) {
 static void one(const char *name, const char *cfg, int layers, const char *cpu_ops, double min_cos, const float *sc,
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
-  int fb = !strcmp(name, "fallback"); /* its own inputs */
-  int map = !strcmp(name, "seg");     /* a per-pixel class map: no single top-1 to compare */
-  snprintf(inp, sizeof inp, GEN_DIR "/%s", fb ? "fallback_input.npy" : "input.npy");
-  snprintf(cal, sizeof cal, GEN_DIR "/%s", fb ? "fallback_calib.npy" : "calib.npy");
+  int fb = !strcmp(name, "fallback");            /* random outputs: top-1 not compared */
+  int own = fb || !strcmp(name, "seq1d");        /* its own inputs */
+  int map = !strcmp(name, "seg");                /* a per-pixel class map: no single top-1 to compare */
+  snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
+  snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
   snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
   snprintf(ref, sizeof ref, GEN_DIR "/%s_ref.npy", name);
@@ -182,6 +186,11 @@ int main(void) {
     /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
      * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
     one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
+    /* seq1d: lifted to [1, C, 1, L]: conv, pool, the depthwise conv, the pointwise conv with the
+     * residual, the BatchNorm after the Add (a depthwise 1x1 conv), the two strided convs writing
+     * the Concat view, the pooling (on pynq a copy of the view first: its lanes are not whole
+     * blocks) and the fc; the input's and the Flatten's Reshapes are aliases: no CPU step */
+    one("seq1d", cfg, c ? 10 : 9, "", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
   act_rtl("tiny");

@@ -913,10 +913,10 @@ static void test_channels_last(void) {
  * target config), each found by its name, all listed by cc_print_passes. */
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
-                                      "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
+                                      "lift-1d", "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
                                       "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv", "fuse", "dce",
                                       "qdq-import", "partition", "calibrate", "lower"};
-  const int first_backend = 15;
+  const int first_backend = 16;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -979,6 +979,48 @@ static void test_dropout_ratio0(void) {
   }
 }
 
+/* lift-1d: a 1-D network over [N, 4, 20] (symbolic batch) becomes 2-D over [N, C, 1, L] with the
+ * same outputs: a strided Conv1d with its BatchNorm folded, Relu, MaxPool1d, an Add of a [C, 1]
+ * constant and a PRelu of a [C, 1] slope (broadcast from the right: 4-D copies), a residual Add
+ * of two lifted tensors, a Concat along the length (axis -1 -> 3), global average pooling; a
+ * Softmax over the input stays 1-D (no seed before it), and so does the graph output's name. */
+static void test_lift_1d(void) {
+  int x;
+  ir_graph *g = graph_with_input("lift", 3, (int64_t[]){-1, 4, 20}, &x);
+  ir_node *n;
+  int64_t wd[3] = {6, 4, 3}, c6 = 6, kd[2] = {6, 1};
+  int sm = node(g, IR_OP_Softmax, "sm", &x, 1, 1, &n);
+  int c1 = node(g, IR_OP_Conv, "conv1", (int[]){sm, crand(g, "w1", 3, wd, 0.4f, 0), crand(g, "b1", 1, &c6, 0.1f, 0)}, 3, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1}, 2);
+  ir_set_attr_ints(n, "strides", (int64_t[]){2}, 1);
+  int r1 = node(g, IR_OP_Relu, "relu1", (int[]){bn(g, "bn1", c1, 6)}, 1, 1, NULL);
+  int mp = node(g, IR_OP_MaxPool, "pool", &r1, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2}, 1);
+  ir_set_attr_ints(n, "strides", (int64_t[]){1}, 1);
+  int ak = node(g, IR_OP_Add, "addk", (int[]){mp, crand(g, "k", 2, kd, 0.5f, 0)}, 2, 1, NULL);
+  int pr = node(g, IR_OP_PRelu, "prelu", (int[]){ak, crand(g, "slope", 2, kd, 0.3f, 0.2f)}, 2, 1, NULL);
+  int ad = node(g, IR_OP_Add, "res", (int[]){pr, mp}, 2, 1, NULL);
+  int ct = node(g, IR_OP_Concat, "cat", (int[]){ad, mp}, 2, 1, &n);
+  ir_set_attr_int(n, "axis", -1);
+  int gp = node(g, IR_OP_GlobalAveragePool, "gap", &ct, 1, 1, NULL);
+  set_output(g, gp);
+  ir_graph *c = pipeline_same(g, "lift-1d");
+  int conv4 = 0, rank3 = 0;
+  for (int i = 0; i < c->n_nodes; i++) {
+    const ir_node *m = c->nodes[i];
+    if (m->dead || m->op == IR_OP_Reshape || m->op == IR_OP_Softmax) continue;
+    conv4 += (m->op == IR_OP_Conv || m->op == IR_OP_FusedConv) && c->tensors[m->in[1]]->type.rank == 4;
+    rank3 += c->tensors[m->out[0]]->type.rank == 3;
+  }
+  /* conv1, and the Add of a per-channel constant as a depthwise 1x1 conv (affine-to-conv) */
+  CHECK(conv4 == 2 && rank3 == 0, "lift-1d: %d 4-D convs (want 2), %d nodes other than Reshape/Softmax with a rank-3 output (want 0)",
+        conv4, rank3);
+  CHECK(c->n_outputs == 1 && !strcmp(c->tensors[c->outputs[0]]->name, "gap") && c->tensors[c->outputs[0]]->type.rank == 3,
+        "lift-1d: the graph output keeps its name and rank");
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 int main(void) {
   test_cnn();
   test_dropout_ratio0();
@@ -991,6 +1033,7 @@ int main(void) {
   test_fuse_activations();
   test_layernorm_pattern();
   test_reduce_to_pool();
+  test_lift_1d();
   test_fold_pad();
   test_fold_affine();
   test_channels_last();

@@ -1,0 +1,222 @@
+/* compiler/cc_lift.c -- the lift-1d pass: 1-D convolutional networks (Conv1d, MaxPool1d /
+ * AvgPool1d, global pooling over [N, C, L], and what follows them: BatchNorm1d, pointwise
+ * activations, elementwise arithmetic, Concat) run as their 2-D counterparts over [N, C, 1, L],
+ * so that everything after this pass (BatchNorm folding, fusion, the partition, the back end)
+ * sees the 2-D network it already maps onto the accelerator.
+ *
+ * A region starts at a seed (Conv with a rank-3 weight, MaxPool / AveragePool / global pooling of
+ * a rank-3 activation) and grows forward, in topological order, through the nodes that read a
+ * lifted tensor and act elementwise or per channel (table below). A lifted node reads the 4-D
+ * twin of each rank-3 input (a Reshape [0, C, 1, L] made once per tensor when the producer was
+ * not lifted; a constant operand gets a 4-D copy) and writes a 4-D twin of its output, from
+ * which a Reshape [0, C, L] rebuilds the original tensor for any reader outside the region (dead
+ * code otherwise). Reshape chains then fold (normalize-reshape), so a lifted network is left with
+ * at most one Reshape at each end of a region. Nothing else changes: the ONNX semantics of every
+ * node are kept (the extra axis has extent 1). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_internal.h"
+#include "util.h"
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  ALWAYS_ASSERT(p != NULL);
+  return p;
+}
+
+/* The 4-D twin of each tensor (-1: none), grown with the graph. */
+typedef struct twins {
+  int *v, n;
+} twins;
+
+static void twins_fit(twins *w, int n) {
+  if (n <= w->n) return;
+  int *v = realloc(w->v, (size_t)n * sizeof *v);
+  ALWAYS_ASSERT(v != NULL);
+  for (int i = w->n; i < n; i++) v[i] = -1;
+  w->v = v, w->n = n;
+}
+
+/* How a node of op may be lifted: a seed (a 1-D window or global pool), or pointwise (every
+ * activation input broadcast elementwise or per channel, axis 1). */
+enum { LIFT_NO, LIFT_SEED, LIFT_POINT, LIFT_CONCAT };
+
+static int lift_kind(ir_op op) {
+  switch (op) {
+  case IR_OP_Conv:
+  case IR_OP_MaxPool:
+  case IR_OP_AveragePool:
+  case IR_OP_GlobalAveragePool:
+  case IR_OP_GlobalMaxPool:
+    return LIFT_SEED;
+  case IR_OP_Relu: case IR_OP_Clip: case IR_OP_LeakyRelu: case IR_OP_Sigmoid: case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish: case IR_OP_Tanh: case IR_OP_Elu: case IR_OP_Gelu: case IR_OP_Softplus: case IR_OP_Erf:
+  case IR_OP_Exp: case IR_OP_Neg: case IR_OP_Abs: case IR_OP_Identity: case IR_OP_Dropout:
+  case IR_OP_BatchNormalization: case IR_OP_PRelu:
+  case IR_OP_Add: case IR_OP_Sub: case IR_OP_Mul: case IR_OP_Div: case IR_OP_Max: case IR_OP_Min:
+    return LIFT_POINT;
+  case IR_OP_Concat:
+    return LIFT_CONCAT;
+  default:
+    return LIFT_NO;
+  }
+}
+
+/* t is a rank-3 f32 activation with known channel and length extents. */
+static int is_act3(const ir_graph *g, int t) {
+  if (t < 0 || g->tensors[t]->data) return 0;
+  const ir_type *ty = &g->tensors[t]->type;
+  return ty->dtype == IR_F32 && ty->rank == 3 && ty->dims[1] > 0 && ty->dims[2] > 0;
+}
+
+/* The rank-4 type of rank-3 type t: [N, C, 1, L]. */
+static ir_type lifted_type(const ir_type *t) {
+  ir_type u = *t;
+  u.rank = 4;
+  u.dims[3] = t->dims[2], u.dims[2] = 1;
+  return u;
+}
+
+/* Which inputs of node n are data operands (BatchNormalization's statistics, Clip's bounds and
+ * Conv's bias are not: they stay as they are). */
+static int is_operand(const ir_node *n, int k) {
+  if (n->op == IR_OP_BatchNormalization || n->op == IR_OP_Clip) return k == 0;
+  if (n->op == IR_OP_Conv) return k == 0;
+  return 1;
+}
+
+/* Node n may be lifted: the seed's conditions, or a pointwise node reading at least one lifted
+ * tensor (tw[t] >= 0) whose other operands are rank-3 activations or constants of rank <= 3. */
+static int liftable(const ir_graph *g, const ir_node *n, const int *tw) {
+  int kind = lift_kind(n->op);
+  if (kind == LIFT_NO || n->n_in < 1 || !is_act3(g, n->in[0])) return 0;
+  for (int k = 1; k < n->n_out; k++)
+    if (n->out[k] >= 0 && ir_use_count(g, n->out[k]) > 0) return 0; /* Indices, Mask, running stats */
+  if (g->tensors[n->out[0]]->type.rank != 3) return 0;
+  if (kind == LIFT_SEED) return n->op != IR_OP_Conv || (n->in[1] >= 0 && g->tensors[n->in[1]]->data &&
+                                                        g->tensors[n->in[1]]->type.rank == 3);
+  int any = 0;
+  for (int k = 0; k < n->n_in; k++) {
+    int t = n->in[k];
+    if (t < 0 || !is_operand(n, k)) continue;
+    if (tw[t] >= 0) any = 1;
+    else if (g->tensors[t]->data ? g->tensors[t]->type.rank > 3 : !is_act3(g, t)) return 0;
+  }
+  return any;
+}
+
+/* The 4-D twin of tensor t (a rank-3 activation, or a constant operand of rank <= 3 given a
+ * leading 1 to rank 3 and a 1 at axis 2), made once. */
+static int twin_of(ir_graph *g, int t, int *tw, const char *label) {
+  if (tw[t] >= 0) return tw[t];
+  ir_tensor *T = g->tensors[t];
+  char name[600];
+  snprintf(name, sizeof name, "%s_lift", T->name);
+  if (T->data) {
+    int r = T->type.rank;
+    int64_t d3[3];
+    for (int j = 0; j < 3; j++) d3[j] = j < 3 - r ? 1 : T->type.dims[j - (3 - r)];
+    ir_type u = {.dtype = T->type.dtype, .rank = 4, .dims = {d3[0], d3[1], 1, d3[2]}};
+    size_t nb = (size_t)ir_type_numel(&T->type) * ir_dtype_size(T->type.dtype);
+    void *data = xmalloc(nb);
+    memcpy(data, T->data, nb);
+    snprintf(name, sizeof name, "%s_%s_lift", T->name, label);
+    return ir_add_const(g, name, &u, data); /* not memoized: a constant may be read by other nodes */
+  }
+  ir_type u = lifted_type(&T->type);
+  int y = ir_add_tensor(g, name, &u);
+  int64_t *shape = xmalloc(4 * sizeof *shape);
+  shape[0] = 0, shape[1] = T->type.dims[1], shape[2] = 1, shape[3] = T->type.dims[2];
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {4}};
+  snprintf(name, sizeof name, "%s_lift_shape", T->name);
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_lift", label);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){t, si}, 2, &y, 1);
+  tw[t] = y;
+  return y;
+}
+
+/* A window attribute of one spatial axis -> two (the new axis first): kernel 1, stride 1,
+ * dilation 1, pads 0 for it. */
+static void lift_attr(ir_node *n, const char *name, int64_t fill) {
+  int cnt = 0;
+  const int64_t *v = ir_attr_ints(n, name, &cnt);
+  if (!v) return;
+  int64_t w[4];
+  if (cnt == 1) w[0] = fill, w[1] = v[0];
+  else if (cnt == 2) w[0] = fill, w[1] = v[0], w[2] = fill, w[3] = v[1]; /* pads: begins, then ends */
+  else return;
+  ir_set_attr_ints(n, name, w, 2 * cnt);
+}
+
+/* Conv's weight [M, C/g, K] -> a new constant [M, C/g, 1, K]. */
+static int lift_weight(ir_graph *g, int w) {
+  const ir_tensor *W = g->tensors[w];
+  ir_type u = lifted_type(&W->type);
+  size_t nb = (size_t)ir_type_numel(&W->type) * ir_dtype_size(W->type.dtype);
+  void *data = xmalloc(nb);
+  memcpy(data, W->data, nb);
+  char name[600];
+  snprintf(name, sizeof name, "%s_lift", W->name);
+  return ir_add_const(g, name, &u, data);
+}
+
+/* Rewrite node n (at index *i) over the twins; its output's twin recorded in tw, the original
+ * output rebuilt by a Reshape after it. */
+static void lift_node(ir_graph *g, int *i, int *tw) {
+  ir_node *n = g->nodes[*i];
+  char label[256];
+  snprintf(label, sizeof label, "%s", n->name && *n->name ? n->name : g->tensors[n->out[0]]->name);
+  int first_new = g->n_nodes;
+  for (int k = 0; k < n->n_in; k++) {
+    int t = n->in[k];
+    if (t < 0 || !is_operand(n, k)) continue;
+    n->in[k] = twin_of(g, t, tw, label);
+  }
+  if (n->op == IR_OP_Conv) n->in[1] = lift_weight(g, n->in[1]);
+  if (lift_kind(n->op) == LIFT_SEED) {
+    lift_attr(n, "kernel_shape", 1), lift_attr(n, "strides", 1), lift_attr(n, "dilations", 1), lift_attr(n, "pads", 0);
+  } else if (n->op == IR_OP_Concat) {
+    int64_t a = ir_attr_int(n, "axis", 1);
+    a = a < 0 ? a + 3 : a;
+    ir_set_attr_int(n, "axis", a < 2 ? a : a + 1);
+  }
+  for (int k = first_new; k < g->n_nodes; k++) ir_move_last_node(g, (*i)++); /* the input Reshapes before n */
+  int y = n->out[0];
+  ir_type u = lifted_type(&g->tensors[y]->type);
+  char name[600];
+  snprintf(name, sizeof name, "%s_lift", g->tensors[y]->name);
+  int y4 = ir_add_tensor(g, name, &u);
+  n->out[0] = y4;
+  tw[y] = y4;
+  if (!ir_is_graph_output(g, y)) { /* the activation keeps the model's name (compare, profile) */
+    char *t = g->tensors[y]->name;
+    g->tensors[y]->name = g->tensors[y4]->name, g->tensors[y4]->name = t;
+  }
+  int64_t *shape = xmalloc(3 * sizeof *shape);
+  shape[0] = 0, shape[1] = u.dims[1], shape[2] = u.dims[3];
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {3}};
+  snprintf(name, sizeof name, "%s_unlift_shape", g->tensors[y]->name);
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_unlift", label);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){y4, si}, 2, &y, 1);
+  ir_move_last_node(g, ++(*i));
+}
+
+int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  twins w = {0};
+  int seeded = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    twins_fit(&w, g->n_tensors);
+    ir_node *n = g->nodes[i];
+    if (n->dead || !liftable(g, n, w.v)) continue;
+    if (lift_kind(n->op) != LIFT_SEED && !seeded) continue;
+    seeded = 1;
+    twins_fit(&w, g->n_tensors + 2 * n->n_in + 8);
+    lift_node(g, &i, w.v);
+  }
+  free(w.v);
+  return IR_OK;
+}
