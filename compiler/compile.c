@@ -132,6 +132,14 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     uint64_t pred = 0, macs = 0;
     for (int i = 0; i < m->nl; i++) pred += m->l[i].predicted_cycles, macs += m->l[i].macs;
     log_partition(o->log, g, m->nl, cpu, o->verbose);
+    for (int i = 0; i < g->n_inputs; i++) { /* the accelerator runs one inference at a time */
+      const ir_type *t = &g->tensors[g->inputs[i]]->type;
+      if (t->rank > 1 && t->dims[0] > 1)
+        fprintf(o->log,
+                "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1 (export the model "
+                "with batch 1 or a dynamic batch axis to run it there)\n",
+                g->tensors[g->inputs[i]]->name, (long long)t->dims[0]);
+    }
     fprintf(o->log, "accelerator: %llu MACs, predicted %llu cycles, image %llu bytes (arena %llu)\n",
             (unsigned long long)macs, (unsigned long long)pred, (unsigned long long)m->image_bytes,
             (unsigned long long)m->arena_bytes);

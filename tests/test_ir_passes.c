@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cc.h"
+#include "compile.h"
 #include "ref.h"
 #include "testutil.h"
 
@@ -1021,6 +1022,23 @@ static void test_lift_1d(void) {
   ir_graph_free(g);
 }
 
+/* A model exported with a fixed batch above 1 compiles (on the CPU: the accelerator's layers take
+ * batch 1) and the log says why and what to do. */
+static void test_fixed_batch_note(void) {
+  int x;
+  ir_graph *g = graph_with_input("batch2", 4, (int64_t[]){2, 3, 4, 4}, &x);
+  set_output(g, node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL));
+  char err[1024], logbuf[2048] = "";
+  FILE *log = fmemopen(logbuf, sizeof logbuf - 1, "w");
+  cc_options o = {.config = "pynq", .log = log};
+  cc_model *m = NULL;
+  int rc = cc_compile_graph(g, "batch2.onnx", &o, &m, err, sizeof err);
+  if (log) fclose(log);
+  CHECK(rc == IR_OK, "fixed batch: compile: %s", err);
+  CHECK(strstr(logbuf, "note: input 'x' has a fixed batch of 2") != NULL, "fixed batch: no note in the log:\n%s", logbuf);
+  cc_model_free(m);
+}
+
 int main(void) {
   test_cnn();
   test_dropout_ratio0();
@@ -1034,6 +1052,7 @@ int main(void) {
   test_layernorm_pattern();
   test_reduce_to_pool();
   test_lift_1d();
+  test_fixed_batch_note();
   test_fold_pad();
   test_fold_affine();
   test_channels_last();
