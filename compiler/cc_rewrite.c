@@ -19,6 +19,17 @@ static void *xmalloc(size_t n) {
   return p;
 }
 
+/* Constant f32 tensor t whose elements are all one value (any shape): that value in *v. */
+static int uniform_const(const ir_graph *g, int t, double *v) {
+  if (!cc_is_const(g, t) || g->tensors[t]->type.dtype != IR_F32) return 0;
+  int64_t n = ir_type_numel(&g->tensors[t]->type);
+  const float *d = g->tensors[t]->data;
+  for (int64_t i = 1; i < n; i++)
+    if (d[i] != d[0]) return 0;
+  *v = n > 0 ? d[0] : 0;
+  return n > 0;
+}
+
 /* Constant f32 (or integer) scalar tensor t (one element): its value in *v. */
 static int const_scalar(const ir_graph *g, int t, double *v) {
   if (!cc_is_const(g, t) || ir_type_numel(&g->tensors[t]->type) != 1) return 0;
@@ -267,6 +278,15 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) continue;
       ir_set_op(n, to);
       cc_set_inputs(n, &x, 1);
+      continue;
+    }
+    double slope;
+    if (n->op == IR_OP_PRelu && g->tensors[n->out[0]]->type.dtype == IR_F32 && uniform_const(g, n->in[1], &slope)) {
+      /* one slope for every element (torch's nn.PReLU() default): a LeakyRelu, a table op */
+      int px = n->in[0];
+      ir_set_op(n, IR_OP_LeakyRelu);
+      cc_set_inputs(n, &px, 1);
+      ir_set_attr_float(n, "alpha", (float)slope);
       continue;
     }
     int x, axis;

@@ -631,6 +631,25 @@ static void test_fuse_activations(void) {
   ir_graph_free(g);
 }
 
+/* PRelu with one slope everywhere (a [C,1,1] constant of equal values: nn.PReLU's start, or
+ * nn.PReLU() itself) is a LeakyRelu; with slopes per channel it stays PRelu. */
+static void test_prelu_uniform(void) {
+  int x;
+  ir_graph *g = graph_with_input("prelu", 4, (int64_t[]){-1, 3, 4, 4}, &x);
+  int64_t sd[3] = {3, 1, 1};
+  float *same = malloc(3 * sizeof *same), *per = malloc(3 * sizeof *per);
+  for (int i = 0; i < 3; i++) same[i] = 0.25f, per[i] = 0.1f * (float)(i + 1);
+  ir_type st = ty(IR_F32, 3, sd);
+  int a = node(g, IR_OP_PRelu, "p_same", (int[]){x, ir_add_const(g, "s_same", &st, same)}, 2, 1, NULL);
+  int y = node(g, IR_OP_PRelu, "p_per", (int[]){a, ir_add_const(g, "s_per", &st, per)}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "prelu uniform");
+  CHECK(count_op(c, IR_OP_LeakyRelu) == 1 && count_op(c, IR_OP_PRelu) == 1, "1 LeakyRelu and 1 PRelu: got %d, %d",
+        count_op(c, IR_OP_LeakyRelu), count_op(c, IR_OP_PRelu));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* The decomposed layer norm of torch's opset-13 export over the last axis (with and without Pow,
  * with Scale and B) -> LayerNormalization; a normalization over a leading axis is left alone. */
 static void test_layernorm_pattern(void) {
@@ -1049,6 +1068,7 @@ int main(void) {
   test_qdq();
   test_fold_shapes();
   test_fuse_activations();
+  test_prelu_uniform();
   test_layernorm_pattern();
   test_reduce_to_pool();
   test_lift_1d();
