@@ -52,6 +52,33 @@ int cc_bypass(ir_graph *g, ir_node *n, int x, int y) {
   return 1;
 }
 
+/* ---- float-outputs ---- */
+
+/* The runtime's outputs are float32 (runtime.h rt_run): a graph output of another type (ArgMax's
+ * int64 indices, a Cast to an integer, a comparison's bool) becomes a Cast of it to float32 that
+ * takes over the output's name (its values exact up to 2^24). */
+int cc_float_outputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx;
+  for (int i = 0; i < g->n_outputs; i++) {
+    int t = g->outputs[i];
+    ir_tensor *T = g->tensors[t];
+    if (T->type.dtype == IR_F32) continue;
+    if (T->type.dtype == IR_UNDEF || !ir_dtype_size(T->type.dtype))
+      return snprintf(err, errlen, "graph output '%s' has type %s, which the runtime cannot return", T->name,
+                      ir_dtype_name(T->type.dtype)),
+             IR_UNSUPPORTED;
+    ir_type ft = T->type;
+    ft.dtype = IR_F32;
+    int y = ir_add_tensor(g, T->name, &ft); /* "<name>_1", then the names swap */
+    char *nm = g->tensors[y]->name;
+    g->tensors[y]->name = T->name, T->name = nm;
+    ir_node *n = ir_add_node(g, IR_OP_Cast, g->tensors[y]->name, &t, 1, &y, 1);
+    ir_set_attr_int(n, "to", 1); /* TensorProto FLOAT */
+    g->outputs[i] = y;
+  }
+  return IR_OK;
+}
+
 /* ---- remove-identity ---- */
 
 /* Identity, Cast to the type its input already has, and Dropout in inference mode (no

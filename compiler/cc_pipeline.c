@@ -25,6 +25,7 @@ static const cc_pass passes[] = {
     {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
+    {"float-outputs", cc_float_outputs, 1, 1, "integer / bool graph outputs (ArgMax, Cast) -> a Cast to float32 under the output's name (the runtime's outputs are float32)"},
     {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, fake-quantized weights, QLinearConv/MatMul) -> float ops with fixed scales; QAT BN folded"},
     {"partition", cc_partition, 1, 1, "each node to the accelerator, an alias, a fused clamp or the CPU (dlvta.target)"},
     {"calibrate", cc_calibrate, 1, 1, "activation ranges over the calibration samples -> int8 scale/zero point per tensor"},

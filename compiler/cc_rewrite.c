@@ -660,7 +660,8 @@ static int is_pointwise(ir_op op) {
   switch (op) {
   case IR_OP_Relu: case IR_OP_Sigmoid: case IR_OP_Tanh: case IR_OP_Erf: case IR_OP_Exp: case IR_OP_Sqrt:
   case IR_OP_Neg: case IR_OP_Abs: case IR_OP_HardSigmoid: case IR_OP_HardSwish: case IR_OP_LeakyRelu:
-  case IR_OP_Elu: case IR_OP_Softplus: case IR_OP_Gelu: case IR_OP_Silu: case IR_OP_Clip:
+  case IR_OP_Elu: case IR_OP_Softplus: case IR_OP_Gelu: case IR_OP_Silu: case IR_OP_Clip: case IR_OP_Selu:
+  case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign:
     return 1;
   default: return 0;
   }

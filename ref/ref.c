@@ -655,6 +655,10 @@ static int unary_math(ir_op op) {
   case IR_OP_Gelu:
   case IR_OP_Round:
   case IR_OP_Sign:
+  case IR_OP_Selu:
+  case IR_OP_Celu:
+  case IR_OP_ThresholdedRelu:
+  case IR_OP_Softsign:
   case IR_OP_Silu: return 1;
   default: return 0;
   }
@@ -728,6 +732,16 @@ static int dispatch(ref_call *c) {
   case IR_OP_ReduceMax:
   case IR_OP_ReduceMin: return ref_reduce(c);
   case IR_OP_LayerNormalization: return ref_layernorm(c);
+  case IR_OP_LogSoftmax: return ref_log_softmax(c);
+  case IR_OP_ArgMax:
+  case IR_OP_ArgMin: return ref_argminmax(c);
+  case IR_OP_InstanceNormalization: return ref_instance_norm(c);
+  case IR_OP_LpNormalization: return ref_lp_norm(c);
+  case IR_OP_ReduceL1:
+  case IR_OP_ReduceL2:
+  case IR_OP_ReduceSumSquare:
+  case IR_OP_ReduceLogSumExp:
+  case IR_OP_ReduceProd: return ref_reduce(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
 }

@@ -92,7 +92,9 @@ int ref_unary_math(ref_call *c) {
   }
   const float *px = x->data;
   float *py = y->data;
-  float alpha = ir_attr_float(c->n, "alpha", op == IR_OP_HardSigmoid ? 0.2f : op == IR_OP_LeakyRelu ? 0.01f : 1.0f);
+  float alpha = ir_attr_float(c->n, "alpha", op == IR_OP_HardSigmoid ? 0.2f : op == IR_OP_LeakyRelu ? 0.01f
+                                             : op == IR_OP_Selu ? 1.67326319217681884765625f : 1.0f);
+  float gamma = ir_attr_float(c->n, "gamma", 1.05070102214813232421875f); /* Selu */
   float beta = ir_attr_float(c->n, "beta", 0.5f);
   int tanh_form = op == IR_OP_Gelu && !strcmp(ir_attr_string(c->n, "approximate", "none"), "tanh");
   /* one loop per function (the switch outside, so that each loop vectorizes) */
@@ -122,6 +124,10 @@ int ref_unary_math(ref_call *c) {
   case IR_OP_Softplus: EACH(v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v)));
   case IR_OP_Gelu: EACH(gelu(v, tanh_form));
   case IR_OP_Silu: EACH(v / (1.0f + expf(-v)));
+  case IR_OP_Selu: EACH(v > 0 ? gamma * v : gamma * (alpha * expf(v) - alpha));
+  case IR_OP_Celu: EACH(fmaxf(0.0f, v) + fminf(0.0f, alpha * (expf(v / alpha) - 1.0f)));
+  case IR_OP_ThresholdedRelu: EACH(v > alpha ? v : 0.0f);
+  case IR_OP_Softsign: EACH(v / (1.0f + fabsf(v)));
   default: return CERR("not a unary function"), IR_UNSUPPORTED;
   }
 #undef EACH
@@ -527,7 +533,29 @@ int ref_range(ref_call *c) {
 
 /* ---- reductions and normalization ---- */
 
-/* ReduceMean/Sum/Max/Min over the axes of ir_reduce_axes, accumulated in double. */
+/* Per output element of ref_reduce (x's strides into the output so, 0 on the reduced axes): the
+ * largest input, LogSumExp's shift (0 where it is not finite). malloc'ed, or NULL. */
+static double *reduce_max(const ir_value *x, const int64_t *so, int64_t ny) {
+  double *m = malloc((size_t)(ny ? ny : 1) * sizeof *m);
+  if (!m) return NULL;
+  for (int64_t i = 0; i < ny; i++) m[i] = -INFINITY;
+  int r = x->type.rank;
+  int64_t idx[IR_MAX_DIMS] = {0}, off = 0, nx = numel(x);
+  for (int64_t i = 0; i < nx; i++) {
+    m[off] = fmax(m[off], ir_get_elem(x->type.dtype, x->data, i));
+    for (int d = r - 1; d >= 0; d--) {
+      off += so[d];
+      if (++idx[d] < x->type.dims[d]) break;
+      off -= so[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  for (int64_t i = 0; i < ny; i++) m[i] = isfinite(m[i]) ? m[i] : 0;
+  return m;
+}
+
+/* ReduceMean/Sum/Max/Min/L1/L2/SumSquare/LogSumExp/Prod over the axes of ir_reduce_axes,
+ * accumulated in double (LogSumExp: log of the sum of exp(x - the largest x), plus it). */
 int ref_reduce(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
@@ -550,14 +578,21 @@ int ref_reduce(ref_call *c) {
   double *acc = malloc((size_t)(ny ? ny : 1) * sizeof *acc);
   if (!acc) return CERR("out of memory");
   ir_op op = c->n->op;
-  double init = op == IR_OP_ReduceMax ? -INFINITY : op == IR_OP_ReduceMin ? INFINITY : 0;
+  double init = op == IR_OP_ReduceMax ? -INFINITY : op == IR_OP_ReduceMin ? INFINITY : op == IR_OP_ReduceProd ? 1 : 0;
   for (int64_t i = 0; i < ny; i++) acc[i] = init;
+  double *mx = op == IR_OP_ReduceLogSumExp ? reduce_max(x, so, ny) : NULL;
+  if (op == IR_OP_ReduceLogSumExp && !mx) return free(acc), CERR("out of memory");
   int64_t idx[IR_MAX_DIMS] = {0}, off = 0;
   for (int64_t i = 0; i < nx; i++) {
     double v = ir_get_elem(dt, x->data, i);
     switch (op) {
     case IR_OP_ReduceMax: acc[off] = v > acc[off] || isnan(v) ? v : acc[off]; break;
     case IR_OP_ReduceMin: acc[off] = v < acc[off] || isnan(v) ? v : acc[off]; break;
+    case IR_OP_ReduceL1: acc[off] += fabs(v); break;
+    case IR_OP_ReduceL2:
+    case IR_OP_ReduceSumSquare: acc[off] += v * v; break;
+    case IR_OP_ReduceLogSumExp: acc[off] += exp(v - mx[off]); break;
+    case IR_OP_ReduceProd: acc[off] *= v; break;
     default: acc[off] += v; break;
     }
     for (int d = r - 1; d >= 0; d--) {
@@ -568,11 +603,12 @@ int ref_reduce(ref_call *c) {
     }
   }
   for (int64_t i = 0; i < ny; i++) {
-    double v = op == IR_OP_ReduceMean ? acc[i] / (double)cnt : acc[i];
+    double v = op == IR_OP_ReduceMean ? acc[i] / (double)cnt : op == IR_OP_ReduceL2 ? sqrt(acc[i])
+               : op == IR_OP_ReduceLogSumExp ? mx[i] + log(acc[i]) : acc[i];
     if (is_int(dt) && op == IR_OP_ReduceMean) v = trunc(v);
     ir_set_elem(dt, y->data, i, v);
   }
-  free(acc);
+  free(acc), free(mx);
   return IR_OK;
 }
 

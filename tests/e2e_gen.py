@@ -321,6 +321,37 @@ def seq1d_model():
     return n.model("seq1d", [1, 8, 48], [1, 10])
 
 
+def heads_model():
+    """Heads that end a user's classifier or style network: InstanceNormalization, Selu, a Softsign,
+    global pooling, Gemm, LpNormalization and LogSoftmax (the CPU ops), over [1, 3, 8, 8]."""
+    n = Net(rng, 0.4)
+    n.conv("x", "c1", (8, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("InstanceNormalization", ["c1", n.w("in_s", (8,), 0.3), n.w("in_b", (8,), 0.2)],
+                                    ["in1"], name="inorm", epsilon=1e-4))
+    n.nodes.append(helper.make_node("Relu", ["in1"], ["r1"], name="relu_in"))
+    n.conv("r1", "c2", (16, 8, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("Selu", ["c2"], ["s2"], name="selu"))
+    n.nodes.append(helper.make_node("Softsign", ["s2"], ["ss"], name="softsign"))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["ss"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["flat"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["flat", n.w("fc_w", (10, 16)), n.w("fc_b", (10,), 0.1)], ["fc"], name="fc",
+                                    transB=1))
+    n.nodes.append(helper.make_node("LpNormalization", ["fc"], ["l2"], name="l2norm", axis=1, p=2))
+    n.nodes.append(helper.make_node("LogSoftmax", ["l2"], ["y"], name="logsoftmax", axis=1))
+    return n.model("heads", [1, 3, 8, 8], [1, 10])
+
+
+def argmap_model():
+    """A per-pixel class map: two convs, then ArgMax over the channels (int64 [1, 8, 8] out)."""
+    n = Net(rng, 0.4)
+    n.conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (5, 8, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("ArgMax", ["c2"], ["y"], name="argmax", axis=1, keepdims=0))
+    g = helper.make_graph(n.nodes, "argmap", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.INT64, [1, 8, 8])], n.inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -343,6 +374,8 @@ def main():
     xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)
     np.save(os.path.join(out, "seq1d_input.npy"), xs[:4, None])
     np.save(os.path.join(out, "seq1d_calib.npy"), xs[4:])
+    save(heads_model(), os.path.join(out, "heads.onnx"))
+    save(argmap_model(), os.path.join(out, "argmap.onnx"))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,11 @@
  *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
  *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
- *    on the accelerator. */
+ *    on the accelerator;
+ *  - heads: InstanceNormalization, LpNormalization and LogSoftmax on the CPU, Selu and Softsign
+ *    as ALU tables;
+ *  - argmap: ArgMax over the channels of a conv (int64 out, returned as float32): the class of
+ *    nearly every pixel as onnxruntime's. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -91,6 +95,41 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
     }
   }
   free(y);
+  npy_free(&ca), npy_free(&xa), npy_free(&ra);
+  free(cf), free(x), free(r);
+}
+
+/* argmap: the package's per-pixel classes (ArgMax, int64 indices returned as float32) against
+ * onnxruntime's: integers, and equal on at least 95 % of the pixels (int8 rounding flips near
+ * ties). */
+static void argmap_check(const char *cfg) {
+  char pkg[256], err[2048];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/argmap_%s.dlvta", cfg);
+  e2e_ensure(GEN_DIR "/argmap_ref.npy", GEN_DIR "/argmap_ref.npy");
+  npy_array ca, xa, ra;
+  float *cf, *x, *r;
+  if (e2e_load_f32(GEN_DIR "/calib.npy", &ca, &cf) || e2e_load_f32(GEN_DIR "/input.npy", &xa, &x) ||
+      e2e_load_f32(GEN_DIR "/argmap_ref.npy", &ra, &r))
+    return;
+  cc_options o = {.config = cfg, .calib = cf, .n_calib = (int)ca.shape[0]};
+  cc_model *m = NULL;
+  int rc = cc_compile(GEN_DIR "/argmap.onnx", &o, &m, err, sizeof err);
+  CHECK(rc == IR_OK, "compile argmap: %s", err);
+  if (rc == IR_OK) {
+    mkdir(E2E_OUT, 0777);
+    CHECK(cc_package_write(m, pkg, err, sizeof err) == 0, "%s", err);
+    cc_model_free(m);
+    int64_t n = xa.shape[0], on = 0, same = 0, whole = 0;
+    float *y = e2e_run(pkg, "fsim", x, n, &on, NULL, NULL);
+    CHECK(y && (int64_t)ra.count == n * on, "argmap %s: %lld outputs, onnxruntime %zu", cfg, (long long)(n * on), ra.count);
+    for (int64_t i = 0; y && i < n * on && i < (int64_t)ra.count; i++)
+      same += y[i] == r[i], whole += y[i] == floorf(y[i]) && y[i] >= 0 && y[i] < 5;
+    printf("argmap %s: %lld of %lld pixels of onnxruntime's class, %lld class indices\n", cfg, (long long)same,
+           (long long)(n * on), (long long)whole);
+    CHECK(y && whole == n * on && same * 100 >= n * on * 95, "argmap %s: %lld of %lld pixels agree, %lld indices", cfg,
+          (long long)same, (long long)(n * on), (long long)whole);
+    free(y);
+  }
   npy_free(&ca), npy_free(&xa), npy_free(&ra);
   free(cf), free(x), free(r);
 }
@@ -191,6 +230,9 @@ int main(void) {
      * the Concat view, the pooling (on pynq a copy of the view first: its lanes are not whole
      * blocks) and the fc; the input's and the Flatten's Reshapes are aliases: no CPU step */
     one("seq1d", cfg, c ? 10 : 9, "", 0.999, NULL, NULL, 0);
+    /* heads: conv, conv + Selu (a fused table), Softsign (a table layer), the pooling, the fc */
+    one("heads", cfg, 5, "InstanceNormalization,Relu,LpNormalization,LogSoftmax", 0.999, NULL, NULL, 0);
+    argmap_check(cfg);
   }
   calib_threads_same("neck");
   act_rtl("tiny");

@@ -935,7 +935,7 @@ static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "lift-1d", "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
                                       "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv", "fuse", "dce",
-                                      "qdq-import", "partition", "calibrate", "lower"};
+                                      "float-outputs", "qdq-import", "partition", "calibrate", "lower"};
   const int first_backend = 16;
   int n = 0;
   while (cc_pass_at(n)) n++;

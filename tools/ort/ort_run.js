@@ -2,7 +2,8 @@
 //   node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy
 // INPUT is float32 with the model's input shape, or with a leading N for N runs of a batch-1
 // model (outputs stacked the same way); a model with several inputs takes one file per input,
-// comma-separated in the model's input order. Writes the first model output as float32 .npy.
+// comma-separated in the model's input order. Writes the first model output as float32 .npy
+// (an integer output converted).
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -77,7 +78,8 @@ async function main() {
   const total = outs.reduce((a, o) => a + o.length, 0);
   const all = new Float32Array(total);
   let k = 0;
-  for (const o of outs) { all.set(o, k); k += o.length; }
+  // an integer output (ArgMax's int64 indices) as float32, as dlvta's runtime returns it
+  for (const o of outs) { all.set(o instanceof BigInt64Array ? Array.from(o, Number) : o, k); k += o.length; }
   writeNpy(outPath, stacked ? [nb].concat(oshape) : oshape, all);
 }
 main().catch(e => { console.error('ort_run: ' + e.message); process.exit(1); });
