@@ -292,14 +292,14 @@ static int shape_QLinearMatMul(const ir_graph *g, const ir_node *n, const ir_typ
   return infer_matmul(g, n, x, in[3], in[7]->dtype, &out[0], err, errlen);
 }
 
-/* Relu, Sigmoid, Clip, Identity, Softmax */
+/* Relu, Sigmoid, Clip, Identity, Softmax, LogSoftmax */
 static int shape_unary(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   int opset = g->opset;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
   out[0] = *x;
-  if (n->op == IR_OP_Softmax && x->rank >= 0) {
+  if ((n->op == IR_OP_Softmax || n->op == IR_OP_LogSoftmax) && x->rank >= 0) {
     int64_t ax = ir_attr_int(n, "axis", opset < 13 ? 1 : -1);
     if (x->rank == 0 || norm_axis(ax, x->rank) < 0) return ERR("axis %lld out of range", (long long)ax);
   }
@@ -1174,7 +1174,7 @@ int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in
   return IR_OK;
 }
 
-/* ReduceMean, ReduceSum, ReduceMax, ReduceMin: reduced axes kept as 1 (keepdims 1) or dropped. */
+/* ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceL1/L2/SumSquare/LogSumExp/Prod: reduced axes kept as 1 (keepdims 1) or dropped. */
 static int shape_reduce(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                         ir_type *out, char *err, size_t errlen) {
   const ir_type *x = in[0];
@@ -1196,6 +1196,53 @@ static int shape_reduce(const ir_graph *g, const ir_node *n, const ir_type *cons
     if (!mark[i]) out[0].dims[out[0].rank++] = x->dims[i];
     else if (keep) out[0].dims[out[0].rank++] = 1;
   }
+  return IR_OK;
+}
+
+/* ArgMax / ArgMin: int64 indices, the axis kept as 1 (keepdims 1) or dropped. */
+static int shape_argminmax(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                           ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  set_unknown(&out[0], IR_I64);
+  if (x->dtype == IR_BOOL) return ERR("input type %s, expected a number", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (x->rank < 0) return IR_OK;
+  int64_t ax = ir_attr_int(n, "axis", 0);
+  int a = norm_axis(ax, x->rank);
+  if (x->rank == 0 || a < 0) return ERR("axis %lld out of range", (long long)ax);
+  int keep = (int)ir_attr_int(n, "keepdims", 1);
+  out[0].rank = 0;
+  for (int i = 0; i < x->rank; i++) {
+    if (i != a) out[0].dims[out[0].rank++] = x->dims[i];
+    else if (keep) out[0].dims[out[0].rank++] = 1;
+  }
+  return IR_OK;
+}
+
+/* InstanceNormalization: Y as X (rank >= 3), scale and B of X's channel count. */
+static int shape_InstanceNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                       const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (x->rank >= 0 && x->rank < 3) return ERR("input of rank %d, expected N x C x D1 x ...", x->rank);
+  for (int k = 1; k < 3 && x->rank >= 0 && x->dims[1] >= 0; k++)
+    if (in[k]->rank >= 0 && (in[k]->rank != 1 || (in[k]->dims[0] >= 0 && in[k]->dims[0] != x->dims[1])))
+      return ERR("%s must be 1-D of the %lld channels", k == 1 ? "scale" : "B", (long long)x->dims[1]);
+  out[0] = *x;
+  return IR_OK;
+}
+
+/* LpNormalization: Y as X; p 1 or 2, axis in range. */
+static int shape_LpNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                 const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  int64_t p = ir_attr_int(n, "p", 2), ax = ir_attr_int(n, "axis", -1);
+  if (p != 1 && p != 2) return ERR("p %lld (expected 1 or 2)", (long long)p);
+  if (x->rank >= 0 && (x->rank == 0 || norm_axis(ax, x->rank) < 0)) return ERR("axis %lld out of range", (long long)ax);
+  out[0] = *x;
   return IR_OK;
 }
 
@@ -1278,6 +1325,18 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_ReduceSum shape_reduce
 #define shape_ReduceMax shape_reduce
 #define shape_ReduceMin shape_reduce
+#define shape_ReduceL1 shape_reduce
+#define shape_ReduceL2 shape_reduce
+#define shape_ReduceSumSquare shape_reduce
+#define shape_ReduceLogSumExp shape_reduce
+#define shape_ReduceProd shape_reduce
+#define shape_LogSoftmax shape_unary
+#define shape_ArgMax shape_argminmax
+#define shape_ArgMin shape_argminmax
+#define shape_Selu shape_float_unary
+#define shape_Celu shape_float_unary
+#define shape_ThresholdedRelu shape_float_unary
+#define shape_Softsign shape_float_unary
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
 

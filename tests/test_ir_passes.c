@@ -1058,6 +1058,48 @@ static void test_fixed_batch_note(void) {
   cc_model_free(m);
 }
 
+/* Malformed attributes of the normalizing / picking ops: one clean error naming the node and op. */
+static void test_bad_head_attrs(void) {
+  static const struct {
+    ir_op op;
+    const char *attr;
+    int64_t v;
+    const char *want;
+  } bad[] = {
+      {IR_OP_ArgMax, "axis", 4, "axis 4 out of range"},
+      {IR_OP_ArgMin, "axis", -5, "axis -5 out of range"},
+      {IR_OP_LogSoftmax, "axis", 7, "axis 7 out of range"},
+      {IR_OP_LpNormalization, "p", 3, "p 3 (expected 1 or 2)"},
+      {IR_OP_LpNormalization, "axis", 9, "axis 9 out of range"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    int x;
+    ir_graph *g = graph_with_input("bad", 4, (int64_t[]){1, 3, 4, 4}, &x);
+    ir_node *n;
+    int y = node(g, bad[k].op, "head", &x, 1, 1, &n);
+    ir_set_attr_int(n, bad[k].attr, bad[k].v);
+    set_output(g, y);
+    char err[1024] = "";
+    int rc = cc_run_pipeline(g, NULL, err, sizeof err);
+    CHECK(rc != IR_OK && strstr(err, "'head'") && strstr(err, ir_op_name(bad[k].op)) && strstr(err, bad[k].want),
+          "%s %s=%lld: rc %d, error '%s' (want the node, the op and '%s')", ir_op_name(bad[k].op), bad[k].attr,
+          (long long)bad[k].v, rc, err, bad[k].want);
+    ir_graph_free(g);
+  }
+  /* InstanceNormalization: scale of the wrong length */
+  int x;
+  ir_graph *g = graph_with_input("bad_in", 4, (int64_t[]){1, 3, 4, 4}, &x);
+  int64_t c2 = 2, c3 = 3;
+  int y = node(g, IR_OP_InstanceNormalization, "head", (int[]){x, crand(g, "s", 1, &c2, 1, 0), crand(g, "b", 1, &c3, 1, 0)},
+               3, 1, NULL);
+  set_output(g, y);
+  char err[1024] = "";
+  int rc = cc_run_pipeline(g, NULL, err, sizeof err);
+  CHECK(rc != IR_OK && strstr(err, "'head'") && strstr(err, "scale must be 1-D of the 3 channels"),
+        "InstanceNormalization with a 2-channel scale: rc %d, '%s'", rc, err);
+  ir_graph_free(g);
+}
+
 int main(void) {
   test_cnn();
   test_dropout_ratio0();
@@ -1073,6 +1115,7 @@ int main(void) {
   test_reduce_to_pool();
   test_lift_1d();
   test_fixed_batch_note();
+  test_bad_head_attrs();
   test_fold_pad();
   test_fold_affine();
   test_channels_last();
