@@ -97,6 +97,8 @@ static int liftable(const ir_graph *g, const ir_node *n, const int *tw) {
   if (g->tensors[n->out[0]]->type.rank != 3) return 0;
   if (kind == LIFT_SEED) return n->op != IR_OP_Conv || (n->in[1] >= 0 && g->tensors[n->in[1]]->data &&
                                                         g->tensors[n->in[1]]->type.rank == 3);
+  /* a 1-D slope may be PRelu's legacy per-channel form (ir_prelu_channel_slope): left as it is */
+  if (n->op == IR_OP_PRelu && g->tensors[n->in[1]]->type.rank == 1) return 0;
   int any = 0;
   for (int k = 0; k < n->n_in; k++) {
     int t = n->in[k];
