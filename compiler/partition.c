@@ -304,6 +304,9 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
+  case IR_OP_ConvTranspose: return "ConvTranspose: no accelerator lowering";
+  case IR_OP_DepthToSpace: return "DepthToSpace: no accelerator lowering";
+  case IR_OP_SpaceToDepth: return "SpaceToDepth: a gather of pixels into channels, no accelerator lowering";
   default: return "no accelerator lowering for this op";
   }
 }

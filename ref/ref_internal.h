@@ -38,6 +38,7 @@ int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *
                    size_t errlen);
 
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
+int ref_conv_transpose(ref_call *c); /* ConvTranspose */
 int ref_qlinear_conv(ref_call *c);
 int ref_gemm(ref_call *c);
 int ref_matmul(ref_call *c);
@@ -59,5 +60,6 @@ int ref_resize(ref_call *c);        /* Resize, mode "nearest" */
 int ref_range(ref_call *c);
 int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin */
 int ref_layernorm(ref_call *c);     /* LayerNormalization */
+int ref_depth_space(ref_call *c);   /* DepthToSpace, SpaceToDepth */
 
 #endif
