@@ -199,6 +199,26 @@ int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw) {
   return 1;
 }
 
+int cc_interleave_geometry(const ir_graph *g, const ir_node *n, int *sh, int *sw, int *gc) {
+  int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow, cnt = 0;
+  if ((n->op != IR_OP_DepthToSpace && n->op != IR_OP_Interleave) || !cc_acc_shape(g, x, &c, &h, &w) ||
+      g->tensors[x]->type.rank != 4 || !cc_acc_shape(g, n->out[0], &oc, &oh, &ow) || g->tensors[n->out[0]]->type.rank != 4)
+    return 0;
+  int64_t f[2], G;
+  if (n->op == IR_OP_DepthToSpace) {
+    if (strcmp(ir_attr_string(n, "mode", "DCR"), "DCR")) return 0;
+    f[0] = f[1] = ir_attr_int(n, "blocksize", 0), G = oc;
+  } else {
+    const int64_t *st = ir_attr_ints(n, "strides", &cnt);
+    if (!st || cnt != 2) return 0;
+    f[0] = st[0], f[1] = st[1], G = ir_attr_int(n, "group", 0);
+  }
+  if (f[0] < 1 || f[0] > 16 || f[1] < 1 || f[1] > 16 || G < oc || c != f[0] * f[1] * G || oh > h * f[0] || ow > w * f[1])
+    return 0;
+  *sh = (int)f[0], *sw = (int)f[1], *gc = (int)G;
+  return 1;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -304,8 +324,18 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
-  case IR_OP_ConvTranspose: return "ConvTranspose: no accelerator lowering";
-  case IR_OP_DepthToSpace: return "DepthToSpace: no accelerator lowering";
+  case IR_OP_ConvTranspose: /* what convt-to-conv found (cc_convt.c) */
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "ConvTranspose not rewritten")), why;
+  case IR_OP_DepthToSpace:
+  case IR_OP_Interleave: {
+    int sh, sw, gc;
+    if (!cc_interleave_geometry(g, n, &sh, &sw, &gc))
+      return "not a depth-to-space (DCR) of a batch-1 NCHW activation by factors up to 16";
+    if (gc % block)
+      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d", gc, block),
+             why;
+    return NULL;
+  }
   case IR_OP_SpaceToDepth: return "SpaceToDepth: a gather of pixels into channels, no accelerator lowering";
   default: return "no accelerator lowering for this op";
   }

@@ -405,7 +405,8 @@ static void share_quant(ir_graph *g) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
     int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    int share = ((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
+    int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
+    int share = (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
     for (int k = 0; share && q && k < (slice ? n->n_out : 1); k++) /* a channel slice: the input's codes */
       if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);

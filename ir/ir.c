@@ -208,6 +208,7 @@ static const struct {
     {IR_OP_ConvTranspose, CONV_ATTRS "output_padding output_shape "},
     {IR_OP_DepthToSpace, "blocksize mode "},
     {IR_OP_SpaceToDepth, "blocksize "},
+    {IR_OP_Interleave, "strides group shape "},
     {IR_OP_Gemm, "alpha beta transA transB broadcast "},
     {IR_OP_Add, "broadcast "}, /* opset < 7: numpy-compatible without axis */
     {IR_OP_Sub, "broadcast "},

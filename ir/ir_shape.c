@@ -1338,6 +1338,34 @@ static int shape_DepthToSpace(const ir_graph *g, const ir_node *n, const ir_type
   return IR_OK;
 }
 
+/* dlvta.Interleave: X [N, sh*sw*group, H, W] -> [N, shape[0], shape[1], shape[2]] with
+ * shape[0] <= group, shape[1] <= H*sh, shape[2] <= W*sw (a DepthToSpace, DCR, whose phase groups
+ * are group channels apart, cropped at the end: the phases of a ConvTranspose). */
+static int shape_Interleave(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                            ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  int ns = 0, nh = 0;
+  const int64_t *st = ir_attr_ints(n, "strides", &ns), *sh = ir_attr_ints(n, "shape", &nh);
+  int64_t G = ir_attr_int(n, "group", 0);
+  set_unknown(&out[0], x->dtype);
+  if (!st || ns != 2 || !sh || nh != 3 || st[0] < 1 || st[1] < 1 || st[0] > 4096 || st[1] > 4096 || G < 1 ||
+      sh[0] < 1 || sh[0] > G || sh[1] < 1 || sh[2] < 1)
+    return ERR("strides (2), group and shape (3) attributes missing or out of range");
+  if (x->rank < 0) return IR_OK;
+  if (x->rank != 4) return ERR("input rank %d, expected 4", x->rank);
+  if (x->dims[1] >= 0 && x->dims[1] != st[0] * st[1] * G)
+    return ERR("input has %lld channels, expected %lld", (long long)x->dims[1], (long long)(st[0] * st[1] * G));
+  for (int a = 0; a < 2; a++)
+    if (x->dims[2 + a] >= 0 && sh[1 + a] > x->dims[2 + a] * st[a])
+      return ERR("output extent %lld beyond %lld x %lld on axis %d", (long long)sh[1 + a], (long long)x->dims[2 + a],
+                 (long long)st[a], 2 + a);
+  out[0].rank = 4;
+  out[0].dims[0] = x->dims[0];
+  for (int a = 0; a < 3; a++) out[0].dims[1 + a] = sh[a];
+  return IR_OK;
+}
+
 /* LayerNormalization: Y as X; Mean and InvStdDev with the normalized axes (>= axis) set to 1. */
 static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                                     const void *const *in_data, ir_type *out, char *err, size_t errlen) {

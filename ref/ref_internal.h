@@ -61,5 +61,6 @@ int ref_range(ref_call *c);
 int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin */
 int ref_layernorm(ref_call *c);     /* LayerNormalization */
 int ref_depth_space(ref_call *c);   /* DepthToSpace, SpaceToDepth */
+int ref_interleave(ref_call *c);    /* dlvta.Interleave */
 
 #endif

@@ -660,3 +660,25 @@ int ref_depth_space(ref_call *c) {
         }
   return IR_OK;
 }
+
+/* dlvta.Interleave: y[n][c][y][x] = x[n][((y % sh) * sw + x % sw) * group + c][y / sh][x / sw]. */
+int ref_interleave(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  size_t es = ir_dtype_size(x->type.dtype);
+  int cnt;
+  const int64_t *st = ir_attr_ints(c->n, "strides", &cnt);
+  int64_t G = ir_attr_int(c->n, "group", 1), sh = st[0], sw = st[1];
+  const int64_t *xd = x->type.dims, *yd = y->type.dims;
+  const char *px = x->data;
+  char *py = y->data;
+  for (int64_t n = 0; n < yd[0]; n++)
+    for (int64_t ch = 0; ch < yd[1]; ch++)
+      for (int64_t yy = 0; yy < yd[2]; yy++)
+        for (int64_t xx = 0; xx < yd[3]; xx++) {
+          int64_t dc = ((yy % sh) * sw + xx % sw) * G + ch;
+          int64_t sp = ((n * xd[1] + dc) * xd[2] + yy / sh) * xd[3] + xx / sw;
+          memcpy(py + (((n * yd[1] + ch) * yd[2] + yy) * yd[3] + xx) * es, px + sp * es, es);
+        }
+  return IR_OK;
+}
