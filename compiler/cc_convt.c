@@ -22,7 +22,12 @@
  *
  * Runs only for a target (it needs the block); a ConvTranspose it leaves gets dlvta.why, which
  * the partition reports with the CPU step. A Relu / Clip that is the ConvTranspose's only reader
- * moves before the Interleave (a permutation commutes with it), so fuse joins it to the Conv. */
+ * moves before the Interleave (a permutation commutes with it), so fuse joins it to the Conv.
+ *
+ * The same pass gives a DepthToSpace whose phase groups are not whole blocks (CRD mode, as
+ * torch exports pixel_shuffle, or DCR of channels that are not a multiple of the block) the
+ * layout the back end runs, when a Conv of group 1 (through a Relu / Clip) produces its input
+ * for it alone: the conv's output channels are reordered into padded phase groups (d2s_rewrite). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,12 +157,76 @@ static void convt_rewrite(ir_graph *g, int i, ir_node *n, const phase_axis *ay, 
   ir_move_last_node(g, pos);
 }
 
+/* The Conv (group 1, constant weights) that DepthToSpace n reads, directly or through a Relu /
+ * Clip (*act), each the only reader of the one before; NULL if none. */
+static ir_node *d2s_conv(ir_graph *g, const ir_node *n, ir_node **act) {
+  int pi;
+  *act = NULL;
+  ir_node *c = (ir_node *)ir_producer(g, n->in[0], &pi);
+  float lo, hi;
+  if (c && (c->op == IR_OP_Relu || c->op == IR_OP_Clip) && cc_clip_bounds(g, c, &lo, &hi) &&
+      cc_sole_consumer(g, c->out[0], &pi) == n) {
+    *act = c;
+    c = (ir_node *)ir_producer(g, c->in[0], &pi);
+    if (c && cc_sole_consumer(g, c->out[0], &pi) != *act) return NULL;
+  } else if (c && cc_sole_consumer(g, c->out[0], &pi) != n) {
+    return NULL;
+  }
+  if (!c || c->op != IR_OP_Conv || ir_attr_int(c, "group", 1) != 1 || !cc_is_const(g, c->in[1]) ||
+      g->tensors[c->in[1]]->type.dtype != IR_F32 || g->tensors[c->in[1]]->type.rank != 4 ||
+      (c->n_in > 2 && c->in[2] >= 0 && !cc_is_const(g, c->in[2])))
+    return NULL;
+  return c;
+}
+
+/* DepthToSpace n of a Conv's output (d2s_conv) whose phase groups are not whole blocks of the
+ * target (CRD mode: channel-interleaved phases, as torch exports pixel_shuffle; or DCR with C
+ * not a multiple of the block): the conv's output channels are reordered and padded into phase
+ * groups of G = C rounded up to whole blocks (zero weights on the padding) and n becomes a
+ * dlvta.Interleave of them. 1 if done. */
+static int d2s_rewrite(ir_graph *g, ir_node *n, int64_t block) {
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  int64_t b = ir_attr_int(n, "blocksize", 0), C = yt->dims[1];
+  int crd = !strcmp(ir_attr_string(n, "mode", "DCR"), "CRD");
+  ir_node *act, *c;
+  if (yt->rank != 4 || !ir_type_known(yt) || yt->dims[0] != 1 || b < 1 || b > CONVT_MAX_S || (!crd && C % block == 0) ||
+      !(c = d2s_conv(g, n, &act)))
+    return 0;
+  const ir_tensor *wt = g->tensors[c->in[1]];
+  const float *ow = wt->data, *ob = c->n_in > 2 && c->in[2] >= 0 ? g->tensors[c->in[2]]->data : NULL;
+  int64_t G = (C + block - 1) / block * block, S = b * b, K = wt->type.dims[1] * wt->type.dims[2] * wt->type.dims[3];
+  float *v = calloc((size_t)(S * G * K), sizeof *v), *nb = calloc((size_t)(S * G), sizeof *nb);
+  if (!v || !nb) return free(v), free(nb), 0;
+  for (int64_t p = 0; p < S; p++)
+    for (int64_t ch = 0; ch < C; ch++) {
+      int64_t from = crd ? ch * S + p : p * C + ch;
+      memcpy(v + (p * G + ch) * K, ow + from * K, (size_t)K * sizeof *v);
+      nb[p * G + ch] = ob ? ob[from] : 0.0f;
+    }
+  char name[300];
+  snprintf(name, sizeof name, "%s_phase_weight", g->tensors[c->out[0]]->name);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){S * G, wt->type.dims[1], wt->type.dims[2], wt->type.dims[3]}, 4, v);
+  snprintf(name, sizeof name, "%s_phase_bias", g->tensors[c->out[0]]->name);
+  int bi = cc_new_const_f32(g, name, (int64_t[]){S * G}, 1, nb);
+  cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
+  g->tensors[c->out[0]]->type.dims[1] = S * G;
+  if (act) g->tensors[act->out[0]]->type.dims[1] = S * G;
+  int64_t oh = yt->dims[2], ow2 = yt->dims[3];
+  ir_set_op(n, IR_OP_Interleave);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_attr_ints(n, "strides", (int64_t[]){b, b}, 2);
+  ir_set_attr_int(n, "group", G);
+  ir_set_attr_ints(n, "shape", (int64_t[]){C, oh, ow2}, 3);
+  return 1;
+}
+
 int cc_convt_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)err, (void)errlen;
   if (!cx || !cx->cfg) return IR_OK;
   int64_t block = cc_layout_block(&cx->cfg->d);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == IR_OP_DepthToSpace) d2s_rewrite(g, n, block);
     if (n->dead || n->op != IR_OP_ConvTranspose) continue;
     phase_axis ay, ax;
     const char *why = convt_why_not(g, n, &ay, &ax);

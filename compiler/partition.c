@@ -329,10 +329,14 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
   case IR_OP_DepthToSpace:
   case IR_OP_Interleave: {
     int sh, sw, gc;
+    if (n->op == IR_OP_DepthToSpace && strcmp(ir_attr_string(n, "mode", "DCR"), "DCR"))
+      return "DepthToSpace in CRD mode (phases interleaved by channel) of a tensor that no conv of group 1 alone produces "
+             "(convt-to-conv reorders such a conv's channels)";
     if (!cc_interleave_geometry(g, n, &sh, &sw, &gc))
-      return "not a depth-to-space (DCR) of a batch-1 NCHW activation by factors up to 16";
+      return "not a depth-to-space of a batch-1 NCHW activation by factors up to 16";
     if (gc % block)
-      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d", gc, block),
+      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d (and no conv "
+                      "of group 1 alone produces them)", gc, block),
              why;
     return NULL;
   }
