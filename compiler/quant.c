@@ -497,14 +497,17 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
               "(fixed seed), per-tensor ranges clipped for least squared error; pass --calib SAMPLES.npy with real data for better ranges\n",
               ns);
   }
-  /* tensors the user sees (graph outputs, and what an aliasing Reshape turns into one) keep
-   * their whole observed range plus OUTPUT_HEADROOM: clipping logits would reorder them */
+  /* tensors the user sees (graph outputs, and what an aliasing Reshape or an accelerated
+   * depth-to-space, which take their input's quantization, turn into one) keep their whole
+   * observed range plus OUTPUT_HEADROOM: clipping logits would reorder them */
   char *visible = rc == IR_OK ? calloc((size_t)g->n_tensors + 1, 1) : NULL;
   if (rc == IR_OK && !visible) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   for (int i = 0; visible && i < g->n_outputs; i++) visible[g->outputs[i]] = 1;
   for (int i = g->n_nodes - 1; visible && i >= 0; i--) {
     const ir_node *n = g->nodes[i];
-    if (!strcmp(ir_attr_string(n, "dlvta.target", "cpu"), "alias") && visible[n->out[0]]) visible[n->in[0]] = 1;
+    const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+    int d2s = (n->op == IR_OP_Interleave || n->op == IR_OP_DepthToSpace) && !strcmp(tg, "accel");
+    if ((!strcmp(tg, "alias") || d2s) && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK) {
     free(cx->calibrated);

@@ -20,7 +20,11 @@
  *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
  *    views with lane maps, no CPU step;
  *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers);
- *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers. */
+ *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
+ *  - convt: a UNet-like decoder's ConvTransposes (k=s=2, k=3 s=2 p=1 output_padding=1, k=4 s=2
+ *    p=1 in groups, a cropped k=3 s=2 p=1), each a phase conv and a depth-to-space layer;
+ *  - d2s: DepthToSpace DCR and a pixel_shuffle (CRD) as depth-to-space layers, SpaceToDepth on
+ *    the CPU. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -41,10 +45,11 @@ static int has_quant(const char *pkg, float scale, int zp) {
 static void one(const char *name, const char *cfg, int layers, const char *cpu_ops, double min_cos, const float *sc,
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
-  int fb = !strcmp(name, "fallback"); /* its own inputs */
-  int map = !strcmp(name, "seg");     /* a per-pixel class map: no single top-1 to compare */
-  snprintf(inp, sizeof inp, GEN_DIR "/%s", fb ? "fallback_input.npy" : "input.npy");
-  snprintf(cal, sizeof cal, GEN_DIR "/%s", fb ? "fallback_calib.npy" : "calib.npy");
+  int fb = !strcmp(name, "fallback"), own = fb || !strcmp(name, "convt"); /* its own inputs */
+  /* a per-pixel map: no single top-1 to compare */
+  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
+  snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
+  snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
   snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
   snprintf(ref, sizeof ref, GEN_DIR "/%s_ref.npy", name);
@@ -182,6 +187,13 @@ int main(void) {
     /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
      * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
     one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
+    /* convt: two convs down; each ConvTranspose a conv of its phases (its Relu fused) and a
+     * depth-to-space layer that interleaves them (the last one cropping 32 -> 31); the skip
+     * Concat a view: 10 layers, no CPU step */
+    one("convt", cfg, 10, "", 0.999, NULL, NULL, 0);
+    /* d2s: the DCR DepthToSpace a layer of its own, the pixel_shuffle's conv reordered into
+     * phase groups and a depth-to-space layer; SpaceToDepth on the CPU: 6 layers */
+    one("d2s", cfg, 6, "SpaceToDepth", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
   act_rtl("tiny");
