@@ -71,6 +71,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
       if (ops[0]) strncat(ops, ",", sizeof ops - strlen(ops) - 1);
       strncat(ops, m->g->nodes[m->s[i].a]->op_name, sizeof ops - strlen(ops) - 1);
     }
+  printf("%s %s: %d accelerator layers, CPU steps [%s]\n", name, cfg, m->nl, ops);
   CHECK(!strcmp(ops, cpu_ops), "%s %s: CPU steps [%s], expected [%s]", name, cfg, ops, cpu_ops);
   mkdir(E2E_OUT, 0777);
   CHECK(cc_package_write(m, pkg, err, sizeof err) == 0, "%s", err);
