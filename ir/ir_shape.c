@@ -131,7 +131,8 @@ int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp
 }
 
 /* One axis of ir_convt_geometry: pads from output_shape (os >= 0) or auto_pad, then the output
- * extent; ext = (kernel - 1) * dil + 1. */
+ * extent; ext = (kernel - 1) * dil + 1. An output_shape up to max(stride, dilation) - 1 past the
+ * full output (ONNX's test_convtranspose_output_shape) gives pad_e < 0: zeros at the end. */
 static int convt_axis(const ir_graph *g, const ir_node *n, ir_window *w, int i, const char *ap, int64_t os, char *err,
                       size_t errlen) {
   int64_t ext = (w->kernel[i] - 1) * w->dil[i] + 1, in = w->in[i];
@@ -143,10 +144,13 @@ static int convt_axis(const ir_graph *g, const ir_node *n, ir_window *w, int i, 
   if (os >= 0 || same) { /* the spec's total_padding, split by auto_pad */
     int64_t target = os >= 0 ? os : in * w->stride[i];
     int64_t total = w->stride[i] * (in - 1) + w->out_pad[i] + ext - target;
-    if (total < 0)
+    int64_t grow = (w->stride[i] > w->dil[i] ? w->stride[i] : w->dil[i]) - 1;
+    if (total < -grow)
       return ERR("output_shape %lld on axis %d is beyond the largest output %lld (stride*(in-1) + output_padding + "
-                 "kernel extent)", (long long)target, i, (long long)(target + total));
-    w->pad_b[i] = !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
+                 "kernel extent, up to max(stride, dilation) - 1 more)", (long long)target, i,
+                 (long long)(target + total + grow));
+    /* as onnxruntime: a negative total pads nothing before and extends the end (zeros + bias) */
+    w->pad_b[i] = total < 0 ? 0 : !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
     w->pad_e[i] = total - w->pad_b[i];
   }
   w->out[i] = w->stride[i] * (in - 1) + w->out_pad[i] + ext - w->pad_b[i] - w->pad_e[i];

@@ -1016,6 +1016,7 @@ static void test_convt_attrs(void) {
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "pads", {-1, 0, 0, 0}, 4, NULL, 0, 0, "negative pads"},
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_padding", {2, 0}, 2, NULL, 0, 0, "output_padding 2"},
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_padding", {1}, 1, NULL, 0, 0, "output_padding has 1 entries"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_shape", {12, 9}, 2, NULL, 12, 9, NULL}, /* 1 past: zeros */
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_shape", {13, 9}, 2, NULL, 0, 0, "output_shape 13 on axis 0"},
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "kernel_shape", {2, 2}, 2, NULL, 0, 0, "differs from the weight"},
       {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "pads", {6, 0, 6, 0}, 4, NULL, 0, 0, "leave no output"},
