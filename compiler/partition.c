@@ -219,6 +219,29 @@ int cc_interleave_geometry(const ir_graph *g, const ir_node *n, int *sh, int *sw
   return 1;
 }
 
+/* accel_why_not of ConvTranspose, DepthToSpace, dlvta.Interleave and SpaceToDepth. */
+static const char *phases_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
+  switch (n->op) {
+  case IR_OP_ConvTranspose: /* what convt-to-conv found (cc_convt.c) */
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "ConvTranspose not rewritten")), why;
+  case IR_OP_DepthToSpace:
+  case IR_OP_Interleave: {
+    int sh, sw, gc;
+    if (n->op == IR_OP_DepthToSpace && strcmp(ir_attr_string(n, "mode", "DCR"), "DCR"))
+      return "DepthToSpace in CRD mode (phases interleaved by channel) of a tensor that no conv of group 1 alone produces "
+             "(convt-to-conv reorders such a conv's channels)";
+    if (!cc_interleave_geometry(g, n, &sh, &sw, &gc))
+      return "not a depth-to-space of a batch-1 NCHW activation by factors up to 16";
+    if (gc % block)
+      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d (and no conv "
+                      "of group 1 alone produces them)", gc, block),
+             why;
+    return NULL;
+  }
+  default: return "SpaceToDepth: a gather of pixels into channels, no accelerator lowering";
+  }
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -229,6 +252,9 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
     return NULL;
   }
+  if (n->op == IR_OP_ConvTranspose || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave ||
+      n->op == IR_OP_SpaceToDepth)
+    return phases_why_not(g, n, block, why, whylen);
   switch (n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: {
@@ -324,23 +350,6 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
-  case IR_OP_ConvTranspose: /* what convt-to-conv found (cc_convt.c) */
-    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "ConvTranspose not rewritten")), why;
-  case IR_OP_DepthToSpace:
-  case IR_OP_Interleave: {
-    int sh, sw, gc;
-    if (n->op == IR_OP_DepthToSpace && strcmp(ir_attr_string(n, "mode", "DCR"), "DCR"))
-      return "DepthToSpace in CRD mode (phases interleaved by channel) of a tensor that no conv of group 1 alone produces "
-             "(convt-to-conv reorders such a conv's channels)";
-    if (!cc_interleave_geometry(g, n, &sh, &sw, &gc))
-      return "not a depth-to-space of a batch-1 NCHW activation by factors up to 16";
-    if (gc % block)
-      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d (and no conv "
-                      "of group 1 alone produces them)", gc, block),
-             why;
-    return NULL;
-  }
-  case IR_OP_SpaceToDepth: return "SpaceToDepth: a gather of pixels into channels, no accelerator lowering";
   default: return "no accelerator lowering for this op";
   }
 }
