@@ -24,7 +24,7 @@
  *  - convt: a UNet-like decoder's ConvTransposes (k=s=2, k=3 s=2 p=1 output_padding=1, k=4 s=2
  *    p=1 in groups, a cropped k=3 s=2 p=1), each a phase conv and a depth-to-space layer;
  *  - d2s: DepthToSpace DCR and a pixel_shuffle (CRD) as depth-to-space layers, SpaceToDepth on
- *    the CPU. */
+ *    the CPU. The act and convt packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -97,22 +97,24 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   free(cf), free(x), free(r);
 }
 
-/* The act model's package on the Verilated RTL gives fsim's outputs bit for bit (its
- * activations run as ALU LUT passes: fused into convs and on their own). */
-static void act_rtl(const char *cfg) {
-  char pkg[256];
-  snprintf(pkg, sizeof pkg, E2E_OUT "/act_%s.dlvta", cfg);
+/* A model's package on the Verilated RTL gives fsim's outputs bit for bit: act (its activations
+ * run as ALU LUT passes: fused into convs and on their own) and convt (phase convs and
+ * depth-to-space layers), two inputs each. */
+static void rtl_same(const char *name, const char *cfg) {
+  char pkg[256], inp[256];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
+  snprintf(inp, sizeof inp, GEN_DIR "/%s", strcmp(name, "convt") ? "input.npy" : "convt_input.npy");
   npy_array xa;
   float *x;
-  if (e2e_load_f32(GEN_DIR "/input.npy", &xa, &x)) return;
+  if (e2e_load_f32(inp, &xa, &x)) return;
   int64_t n = 2, on = 0;
   float *y = e2e_run(pkg, "fsim", x, n, &on, NULL, NULL);
   float *v = y ? e2e_run(pkg, "verilator", x, n, NULL, NULL, NULL) : NULL;
-  CHECK(y && v, "act %s: no outputs from fsim or verilator", cfg);
+  CHECK(y && v, "%s %s: no outputs from fsim or verilator", name, cfg);
   if (y && v) {
     int same = !memcmp(v, y, (size_t)(n * on) * sizeof(float));
-    printf("act %s: verilator outputs %s fsim's\n", cfg, same ? "identical to" : "DIFFER from");
-    CHECK(same, "act %s: verilator and fsim outputs differ", cfg);
+    printf("%s %s: verilator outputs %s fsim's\n", name, cfg, same ? "identical to" : "DIFFER from");
+    CHECK(same, "%s %s: verilator and fsim outputs differ", name, cfg);
   }
   free(y), free(v);
   npy_free(&xa);
@@ -197,6 +199,7 @@ int main(void) {
     one("d2s", cfg, 6, "SpaceToDepth", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
-  act_rtl("tiny");
+  rtl_same("act", "tiny");
+  rtl_same("convt", "tiny");
   return TEST_END();
 }
