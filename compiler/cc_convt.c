@@ -18,7 +18,8 @@
  * phases of 3 x 3 taps, 36 against 64 per input pixel), and it needs a zero-inserting layer
  * the back end does not have; the phases cost one conv and one depth-to-space pass of ALU MOVs.
  * The cost left: the zero taps where T*s > K, channel padding when Cout is not whole blocks, and
- * grouped ConvTransposes run as one dense conv (zero weights across groups).
+ * grouped ConvTransposes run as one dense conv (zero weights across groups). A stride-1
+ * ConvTranspose whose conv needs no crop is that conv alone (its output channels unpadded).
  *
  * Runs only for a target (it needs the block); a ConvTranspose it leaves gets dlvta.why, which
  * the partition reports with the CPU step. A Relu / Clip that is the ConvTranspose's only reader
@@ -112,7 +113,9 @@ static void convt_rewrite(ir_graph *g, int i, ir_node *n, const phase_axis *ay, 
   int x = n->in[0], W = n->in[1], B = n->n_in > 2 ? n->in[2] : -1, y = n->out[0];
   const ir_type *wt = &g->tensors[W]->type;
   int64_t C = g->tensors[x]->type.dims[1], group = ir_attr_int(n, "group", 1), Mg = wt->dims[1], M = Mg * group;
-  int64_t G = (M + block - 1) / block * block, S = ay->s * ax->s;
+  /* stride 1 without a crop: the conv writes y itself (no phase groups, no interleave) */
+  int direct = ay->s == 1 && ax->s == 1 && ay->Qc == ay->L && ax->Qc == ax->L;
+  int64_t G = direct ? M : (M + block - 1) / block * block, S = ay->s * ax->s;
   float *v = phase_weights(g->tensors[W]->data, C, Mg, group, G, ay, ax), *b = calloc((size_t)(S * G), sizeof *b);
   if (!v || !b) {
     free(v), free(b);
@@ -132,15 +135,17 @@ static void convt_rewrite(ir_graph *g, int i, ir_node *n, const phase_axis *ay, 
   int cy = ir_add_tensor(g, name, &ct);
   ir_set_op(n, IR_OP_Conv);
   cc_set_inputs(n, (int[]){x, wi, bi}, 3);
-  n->out[0] = cy;
+  n->out[0] = direct ? y : cy;
   while (n->n_attr) ir_del_attr(n, n->attr[0].name);
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){ay->T, ax->T}, 2);
   ir_set_attr_ints(n, "pads", (int64_t[]){ay->P, ax->P, ay->Pe, ax->Pe}, 4);
-  /* a Relu / Clip reading only y: before the interleave, on the phases */
+  if (direct) return;
+  /* a Relu / Clip or a unary table op (Tanh, Sigmoid, LeakyRelu, ...) reading only y: before the
+   * interleave, on the phases, where the conv takes it (fuse, or the partition's table fusion) */
   int ri, in = cy, pos = i + 1;
   ir_node *r = cc_sole_consumer(g, y, &ri);
   float lo, hi;
-  if (r && (r->op == IR_OP_Relu || r->op == IR_OP_Clip) && cc_clip_bounds(g, r, &lo, &hi)) {
+  if (r && (((r->op == IR_OP_Relu || r->op == IR_OP_Clip) && cc_clip_bounds(g, r, &lo, &hi)) || cc_is_lut_op(g, r))) {
     snprintf(name, sizeof name, "%s_act", label);
     in = ir_add_tensor(g, name, &ct);
     r->in[0] = cy;
