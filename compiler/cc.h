@@ -111,6 +111,8 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_passes.c */
+/* ConvTranspose -> phase Conv + dlvta.Interleave for the target's block (cc_convt.c; no-op without a target) */
+int cc_convt_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* back end: qdq-import and calibrate in quant.c, partition in partition.c, lower in plan.c */

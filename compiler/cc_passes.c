@@ -370,6 +370,31 @@ static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *
   return 1;
 }
 
+/* Fold BN into ConvTranspose p: W [Cin, M/group, k...], output channel m = (ci / (Cin/group)) *
+ * (M/group) + j of W[ci][j] scaled by s[m]; bias B*s + t. */
+static int fold_into_convt(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
+  const ir_tensor *w = g->tensors[p->in[1]];
+  int64_t group = ir_attr_int(p, "group", 1);
+  if (w->type.dtype != IR_F32 || w->type.rank < 3 || group < 1 || w->type.dims[1] * group != C || w->type.dims[0] % group)
+    return 0;
+  const ir_tensor *b = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]] : NULL;
+  if (b && (!b->data || b->type.dtype != IR_F32 || ir_type_numel(&b->type) != C)) return 0;
+  int64_t Cin = w->type.dims[0], Mg = w->type.dims[1], Cg = Cin / group, wn = ir_type_numel(&w->type), per = wn / (Cin * Mg);
+  float *nw = xmalloc((size_t)wn * sizeof(float)), *nb = xmalloc((size_t)C * sizeof(float));
+  const float *ow = w->data;
+  for (int64_t ci = 0; ci < Cin; ci++)
+    for (int64_t j = 0; j < Mg; j++)
+      for (int64_t k = 0; k < per; k++) nw[(ci * Mg + j) * per + k] = ow[(ci * Mg + j) * per + k] * s[ci / Cg * Mg + j];
+  for (int64_t m = 0; m < C; m++) nb[m] = (b ? ((const float *)b->data)[m] : 0.0f) * s[m] + t[m];
+  char name[300];
+  snprintf(name, sizeof name, "%s_bnfold", w->name);
+  int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
+  snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
+  int bi = cc_new_const_f32(g, name, &C, 1, nb);
+  cc_set_inputs(p, (int[]){p->in[0], wi, bi}, 3);
+  return 1;
+}
+
 /* Fold BN into Gemm p (output channel = column): op(B)[:,n] *= s[n]; C' = beta*C*s + t, beta 1. */
 static int fold_into_gemm(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
   const ir_tensor *b = g->tensors[p->in[1]];
@@ -428,9 +453,11 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int pi, dummy;
     ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
     int folded = 0;
-    if (p && (p->op == IR_OP_Conv || (p->op == IR_OP_Gemm && x->type.rank == 2)) && cc_is_const(g, p->in[1]) &&
-        cc_sole_consumer(g, n->in[0], &dummy) == n)
-      folded = p->op == IR_OP_Conv ? fold_into_conv(g, p, s, t, C) : fold_into_gemm(g, p, s, t, C);
+    if (p && (p->op == IR_OP_Conv || p->op == IR_OP_ConvTranspose || (p->op == IR_OP_Gemm && x->type.rank == 2)) &&
+        cc_is_const(g, p->in[1]) && cc_sole_consumer(g, n->in[0], &dummy) == n)
+      folded = p->op == IR_OP_Conv            ? fold_into_conv(g, p, s, t, C)
+               : p->op == IR_OP_ConvTranspose ? fold_into_convt(g, p, s, t, C)
+                                              : fold_into_gemm(g, p, s, t, C);
     if (folded) {
       p->out[0] = n->out[0];
       n->dead = 1;

@@ -23,6 +23,7 @@ static const cc_pass passes[] = {
     {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias"},
     {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv"},
+    {"convt-to-conv", cc_convt_to_conv, 1, 0, "with a target: ConvTranspose -> one stride-1 Conv of all its output phases + dlvta.Interleave; a conv's DepthToSpace (CRD, or groups not whole blocks) -> reordered conv + Interleave"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
     {"float-outputs", cc_float_outputs, 1, 1, "integer / bool graph outputs (ArgMax, Cast) -> a Cast to float32 under the output's name (the runtime's outputs are float32)"},

@@ -921,7 +921,8 @@ static int lower_pool(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
-  ir_node *fa = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize ? NULL : fused_act(L, n);
+  int d2s = n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
+  ir_node *fa = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || d2s ? NULL : fused_act(L, n);
   int x = n->in[0], y = fa ? fa->out[0] : n->out[0];
   const ir_type *xt = &g->tensors[x]->type;
   float xs, ys;
@@ -934,6 +935,10 @@ static int lower_pool(lw *L, int ni) {
   } else if (n->op == IR_OP_Resize) {
     if (!cc_upsample_factors(g, n, &p.sh, &p.sw)) return cc_lower_fail(L, n, "internal: not an upsampling");
     p.kh = p.kw = 1;
+  } else if (d2s) {
+    if (!cc_interleave_geometry(g, n, &p.sh, &p.sw, &p.gc)) return cc_lower_fail(L, n, "internal: not a depth-to-space");
+    const int64_t *yd = g->tensors[y]->type.dims;
+    p.kh = p.kw = 1, p.oc = (int)yd[1], p.oh = (int)yd[2], p.ow = (int)yd[3];
   } else {
     ir_window win;
     char why[256];
@@ -942,7 +947,7 @@ static int lower_pool(lw *L, int ni) {
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
-  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : n->op == IR_OP_Resize ? CG_POOL_UP : CG_POOL_AVG;
+  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : n->op == IR_OP_Resize ? CG_POOL_UP : d2s ? CG_POOL_D2S : CG_POOL_AVG;
   p.x_zp = xz, p.y_zp = yz;
   p.lo = -128, p.hi = 127;
   if (p.kind == CG_POOL_AVG) {
@@ -963,6 +968,10 @@ static int lower_pool(lw *L, int ni) {
   const int *xmap = NULL;
   int cp = 0, hh, ww;
   if ((p.in = acc_of_mapped(L, x, &xmap)) < 0) return IR_ERR;
+  if (xmap && d2s) {
+    L->refused = ni;
+    return cc_lower_fail(L, n, "depth-to-space of a lane-mapped input");
+  }
   if (xmap) cg_tensor_shape(m->net, p.in, &cp, &hh, &ww);
   if ((p.out = new_acc_c(L, y, xmap ? cp : 0)) < 0) return IR_ERR;
   if (xmap) {
@@ -1258,7 +1267,8 @@ void cc_share_concat_quant(lw *L) {
       free(perm);
     }
     int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    if (!isc && !slice && !((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) && strcmp(tg, "alias"))
+    int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
+    if (!isc && !slice && !(moves && !strcmp(tg, "accel")) && strcmp(tg, "alias"))
       continue;
     any |= isc;
     for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++)
@@ -1330,7 +1340,9 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_MaxPool:
   case IR_OP_AveragePool:
   case IR_OP_GlobalAveragePool:
-  case IR_OP_Resize: return lower_pool(L, i);
+  case IR_OP_Resize:
+  case IR_OP_DepthToSpace:
+  case IR_OP_Interleave: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Mul: return lower_mul(L, i);

@@ -41,6 +41,10 @@ int cc_channel_slices(const ir_graph *g, const ir_node *n, int *x, int *first);
  * factors *fh, *fw (1..16) in which output pixel (y, x) reads input pixel (y / fh, x / fw), as
  * the back end's CG_POOL_UP does. 1 if so, else 0. */
 int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw);
+/* Node n is a depth-to-space of a [1, C, H, W] activation as the back end's CG_POOL_D2S runs it:
+ * a DepthToSpace in DCR mode (phase groups of *gc = its output channels) or a dlvta.Interleave
+ * (phase groups of *gc = its group), factors *sh, *sw in 1..16. 1 if so, else 0. */
+int cc_interleave_geometry(const ir_graph *g, const ir_node *n, int *sh, int *sw, int *gc);
 /* Output extents of tensor y are those the back end's formula gives for win (floor). */
 int cc_dims_match(const ir_graph *g, const ir_window *win, int y);
 /* n is a unary elementwise function the accelerator runs as a 256-entry table of int8 codes

@@ -202,6 +202,49 @@ int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw) {
   return 1;
 }
 
+int cc_interleave_geometry(const ir_graph *g, const ir_node *n, int *sh, int *sw, int *gc) {
+  int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow, cnt = 0;
+  if ((n->op != IR_OP_DepthToSpace && n->op != IR_OP_Interleave) || !cc_acc_shape(g, x, &c, &h, &w) ||
+      g->tensors[x]->type.rank != 4 || !cc_acc_shape(g, n->out[0], &oc, &oh, &ow) || g->tensors[n->out[0]]->type.rank != 4)
+    return 0;
+  int64_t f[2], G;
+  if (n->op == IR_OP_DepthToSpace) {
+    if (strcmp(ir_attr_string(n, "mode", "DCR"), "DCR")) return 0;
+    f[0] = f[1] = ir_attr_int(n, "blocksize", 0), G = oc;
+  } else {
+    const int64_t *st = ir_attr_ints(n, "strides", &cnt);
+    if (!st || cnt != 2) return 0;
+    f[0] = st[0], f[1] = st[1], G = ir_attr_int(n, "group", 0);
+  }
+  if (f[0] < 1 || f[0] > 16 || f[1] < 1 || f[1] > 16 || G < oc || c != f[0] * f[1] * G || oh > h * f[0] || ow > w * f[1])
+    return 0;
+  *sh = (int)f[0], *sw = (int)f[1], *gc = (int)G;
+  return 1;
+}
+
+/* accel_why_not of ConvTranspose, DepthToSpace, dlvta.Interleave and SpaceToDepth. */
+static const char *phases_why_not(const ir_graph *g, const ir_node *n, int block, char *why, size_t whylen) {
+  switch (n->op) {
+  case IR_OP_ConvTranspose: /* what convt-to-conv found (cc_convt.c) */
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "ConvTranspose not rewritten")), why;
+  case IR_OP_DepthToSpace:
+  case IR_OP_Interleave: {
+    int sh, sw, gc;
+    if (n->op == IR_OP_DepthToSpace && strcmp(ir_attr_string(n, "mode", "DCR"), "DCR"))
+      return "DepthToSpace in CRD mode (phases interleaved by channel) of a tensor that no conv of group 1 alone produces "
+             "(convt-to-conv reorders such a conv's channels)";
+    if (!cc_interleave_geometry(g, n, &sh, &sw, &gc))
+      return "not a depth-to-space of a batch-1 NCHW activation by factors up to 16";
+    if (gc % block)
+      return snprintf(why, whylen, "depth-to-space phase groups of %d channels are not whole blocks of %d (and no conv "
+                      "of group 1 alone produces them)", gc, block),
+             why;
+    return NULL;
+  }
+  default: return "SpaceToDepth: a gather of pixels into channels, no accelerator lowering";
+  }
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -212,6 +255,9 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
     return NULL;
   }
+  if (n->op == IR_OP_ConvTranspose || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave ||
+      n->op == IR_OP_SpaceToDepth)
+    return phases_why_not(g, n, block, why, whylen);
   switch (n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: {

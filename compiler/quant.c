@@ -405,7 +405,8 @@ static void share_quant(ir_graph *g) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
     int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    int share = ((n->op == IR_OP_MaxPool || n->op == IR_OP_Resize) && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
+    int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
+    int share = (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
     for (int k = 0; share && q && k < (slice ? n->n_out : 1); k++) /* a channel slice: the input's codes */
       if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);
@@ -496,14 +497,17 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
               "(fixed seed), per-tensor ranges clipped for least squared error; pass --calib SAMPLES.npy with real data for better ranges\n",
               ns);
   }
-  /* tensors the user sees (graph outputs, and what an aliasing Reshape turns into one) keep
-   * their whole observed range plus OUTPUT_HEADROOM: clipping logits would reorder them */
+  /* tensors the user sees (graph outputs, and what an aliasing Reshape or an accelerated
+   * depth-to-space, which take their input's quantization, turn into one) keep their whole
+   * observed range plus OUTPUT_HEADROOM: clipping logits would reorder them */
   char *visible = rc == IR_OK ? calloc((size_t)g->n_tensors + 1, 1) : NULL;
   if (rc == IR_OK && !visible) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   for (int i = 0; visible && i < g->n_outputs; i++) visible[g->outputs[i]] = 1;
   for (int i = g->n_nodes - 1; visible && i >= 0; i--) {
     const ir_node *n = g->nodes[i];
-    if (!strcmp(ir_attr_string(n, "dlvta.target", "cpu"), "alias") && visible[n->out[0]]) visible[n->in[0]] = 1;
+    const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+    int d2s = (n->op == IR_OP_Interleave || n->op == IR_OP_DepthToSpace) && !strcmp(tg, "accel");
+    if ((!strcmp(tg, "alias") || d2s) && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK) {
     free(cx->calibrated);

@@ -176,7 +176,8 @@ static const struct {
     {"to", IR_ATTR_INT},            {"keepdims", IR_ATTR_INT},      {"noop_with_empty_axes", IR_ATTR_INT},
     {"start", IR_ATTR_INT},         {"end", IR_ATTR_INT},           {"split", IR_ATTR_INTS},
     {"approximate", IR_ATTR_STRING}, {"stash_type", IR_ATTR_INT},   {"num_outputs", IR_ATTR_INT},
-    {"batch_dims", IR_ATTR_INT},
+    {"batch_dims", IR_ATTR_INT},    {"blocksize", IR_ATTR_INT},     {"output_padding", IR_ATTR_INTS},
+    {"output_shape", IR_ATTR_INTS},
     {"coordinate_transformation_mode", IR_ATTR_STRING}, {"nearest_mode", IR_ATTR_STRING},
     {"cubic_coeff_a", IR_ATTR_FLOAT}, {"exclude_outside", IR_ATTR_INT}, {"extrapolation_value", IR_ATTR_FLOAT},
 };
@@ -204,6 +205,10 @@ static const struct {
     {IR_OP_Conv, CONV_ATTRS},
     {IR_OP_QLinearConv, CONV_ATTRS},
     {IR_OP_FusedConv, CONV_ATTRS "activation act_min act_max "},
+    {IR_OP_ConvTranspose, CONV_ATTRS "output_padding output_shape "},
+    {IR_OP_DepthToSpace, "blocksize mode "},
+    {IR_OP_SpaceToDepth, "blocksize "},
+    {IR_OP_Interleave, "strides group shape "},
     {IR_OP_Gemm, "alpha beta transA transB broadcast "},
     {IR_OP_Add, "broadcast "}, /* opset < 7: numpy-compatible without axis */
     {IR_OP_Sub, "broadcast "},

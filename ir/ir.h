@@ -234,9 +234,21 @@ typedef struct ir_window {
   int64_t kernel[IR_MAX_DIMS], stride[IR_MAX_DIMS], dil[IR_MAX_DIMS];
   int64_t pad_b[IR_MAX_DIMS], pad_e[IR_MAX_DIMS]; /* padding before/after, elements */
   int64_t in[IR_MAX_DIMS], out[IR_MAX_DIMS];      /* spatial extents, -1 unknown */
+  int64_t out_pad[IR_MAX_DIMS];    /* ConvTranspose's output_padding (0 otherwise) */
 } ir_window;
 int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
                        const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen);
+/* The geometry of ConvTranspose n (every attribute of the ONNX spec: kernel_shape, strides,
+ * dilations, pads, auto_pad, output_padding, output_shape) on input extents in_sp: output
+ *     out[i] = stride*(in-1) + out_pad + (kernel-1)*dil + 1 - pad_b - pad_e,
+ * with pads derived from output_shape or auto_pad SAME_* when those are given (the spec's
+ * total_padding split; a negative total, an output_shape up to max(stride, dilation) - 1 past
+ * the full output, pads nothing before and leaves pad_e < 0, zeros at the end, as onnxruntime).
+ * Input pixel i feeds output o = i*stride - pad_b + k*dil. IR_OK, or IR_ERR naming the node and
+ * the attribute (negative pads, output_padding not below the stride or dilation, an
+ * output_shape beyond that, an empty output). */
+int ir_convt_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
+                      const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen);
 
 /* ---- geometry helpers shared by shape inference and the reference executor ---- */
 /* Shape's [start, end) (opset 15 attributes) for an input of rank rank. IR_OK. */

@@ -130,6 +130,82 @@ int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp
   return IR_OK;
 }
 
+/* One axis of ir_convt_geometry: pads from output_shape (os >= 0) or auto_pad, then the output
+ * extent; ext = (kernel - 1) * dil + 1. An output_shape up to max(stride, dilation) - 1 past the
+ * full output (ONNX's test_convtranspose_output_shape) gives pad_e < 0: zeros at the end. */
+static int convt_axis(const ir_graph *g, const ir_node *n, ir_window *w, int i, const char *ap, int64_t os, char *err,
+                      size_t errlen) {
+  int64_t ext = (w->kernel[i] - 1) * w->dil[i] + 1, in = w->in[i];
+  if (in < 0) {
+    w->out[i] = os >= 0 ? os : -1;
+    return IR_OK;
+  }
+  int same = !strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER");
+  if (os >= 0 || same) { /* the spec's total_padding, split by auto_pad */
+    int64_t target = os >= 0 ? os : in * w->stride[i];
+    int64_t total = w->stride[i] * (in - 1) + w->out_pad[i] + ext - target;
+    int64_t grow = (w->stride[i] > w->dil[i] ? w->stride[i] : w->dil[i]) - 1;
+    if (total < -grow)
+      return ERR("output_shape %lld on axis %d is beyond the largest output %lld (stride*(in-1) + output_padding + "
+                 "kernel extent, up to max(stride, dilation) - 1 more)", (long long)target, i,
+                 (long long)(target + total + grow));
+    /* as onnxruntime: a negative total pads nothing before and extends the end (zeros + bias) */
+    w->pad_b[i] = total < 0 ? 0 : !strcmp(ap, "SAME_UPPER") ? total / 2 : total - total / 2;
+    w->pad_e[i] = total - w->pad_b[i];
+  }
+  w->out[i] = w->stride[i] * (in - 1) + w->out_pad[i] + ext - w->pad_b[i] - w->pad_e[i];
+  if (w->out[i] < 1)
+    return ERR("pads %lld + %lld leave no output on axis %d (full extent %lld)", (long long)w->pad_b[i],
+               (long long)w->pad_e[i], i, (long long)(w->out[i] + w->pad_b[i] + w->pad_e[i]));
+  return IR_OK;
+}
+
+int ir_convt_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
+                      const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen) {
+  memset(w, 0, sizeof *w);
+  w->nsp = nsp;
+  if (nsp < 1 || nsp > 3) return ERR("%d spatial axes not supported (1 to 3)", nsp);
+  int cnt, nos = 0, nop = 0;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &cnt);
+  if (ks && cnt != nsp) return ERR("kernel_shape has %d entries, input has %d spatial axes", cnt, nsp);
+  if (!ks && !kernel_from_w) return ERR("missing kernel_shape");
+  const int64_t *st = ir_attr_ints(n, "strides", &cnt);
+  if (st && cnt != nsp) return ERR("strides has %d entries, expected %d", cnt, nsp);
+  const int64_t *di = ir_attr_ints(n, "dilations", &cnt);
+  if (di && cnt != nsp) return ERR("dilations has %d entries, expected %d", cnt, nsp);
+  const int64_t *pd = ir_attr_ints(n, "pads", &cnt);
+  if (pd && cnt != 2 * nsp) return ERR("pads has %d entries, expected %d", cnt, 2 * nsp);
+  const int64_t *op = ir_attr_ints(n, "output_padding", &nop);
+  if (op && nop != nsp) return ERR("output_padding has %d entries, expected %d", nop, nsp);
+  const int64_t *os = ir_attr_ints(n, "output_shape", &nos);
+  if (os && nos != nsp && nos != nsp + 2)
+    return ERR("output_shape has %d entries, expected %d (or %d with batch and channels)", nos, nsp, nsp + 2);
+  const char *ap = ir_attr_string(n, "auto_pad", "NOTSET");
+  if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID") && strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER"))
+    return ERR("unknown auto_pad '%s'", ap);
+  const int64_t lim = (int64_t)1 << 30;
+  for (int i = 0; i < nsp; i++) {
+    w->kernel[i] = ks ? ks[i] : kernel_from_w[i];
+    w->stride[i] = st ? st[i] : 1;
+    w->dil[i] = di ? di[i] : 1;
+    w->pad_b[i] = pd && !strcmp(ap, "NOTSET") ? pd[i] : 0;
+    w->pad_e[i] = pd && !strcmp(ap, "NOTSET") ? pd[i + nsp] : 0;
+    w->out_pad[i] = op ? op[i] : 0;
+    w->in[i] = in_sp[i];
+    if (pd && (pd[i] < 0 || pd[i + nsp] < 0)) return ERR("negative pads on axis %d", i);
+    if (w->kernel[i] < 1 || w->stride[i] < 1 || w->dil[i] < 1 || w->kernel[i] > lim || w->stride[i] > lim ||
+        w->dil[i] > lim || w->pad_b[i] > lim || w->pad_e[i] > lim || in_sp[i] > ((int64_t)1 << 40))
+      return ERR("bad kernel/stride/dilation/pads on axis %d", i);
+    if (w->out_pad[i] < 0 || (w->out_pad[i] >= w->stride[i] && w->out_pad[i] >= w->dil[i]))
+      return ERR("output_padding %lld on axis %d, expected 0 up to the stride %lld or the dilation %lld (exclusive)",
+                 (long long)w->out_pad[i], i, (long long)w->stride[i], (long long)w->dil[i]);
+    int64_t o = os ? os[i + nos - nsp] : -1;
+    if (os && o < 1) return ERR("output_shape %lld on axis %d", (long long)o, i);
+    if (convt_axis(g, n, w, i, ap, o, err, errlen)) return IR_ERR;
+  }
+  return IR_OK;
+}
+
 static void set_unknown(ir_type *t, ir_dtype dt) {
   memset(t, 0, sizeof *t);
   t->dtype = dt;
@@ -1219,6 +1295,73 @@ static int shape_argminmax(const ir_graph *g, const ir_node *n, const ir_type *c
   return IR_OK;
 }
 
+/* ConvTranspose: X [N,C,sp...], W [C, M/group, k...] -> [N,M,out...] (ir_convt_geometry). */
+static int shape_ConvTranspose(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                               const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0], *wt = in[1], *b = n->n_in > 2 ? in[2] : NULL;
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
+    return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  set_unknown(&out[0], IR_F32);
+  if (x->rank < 0 || wt->rank < 0) return IR_OK;
+  if (x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
+  if (wt->rank != x->rank) return ERR("weight rank %d, input rank %d", wt->rank, x->rank);
+  int nsp = x->rank - 2;
+  int64_t group = ir_attr_int(n, "group", 1), C = x->dims[1], M = wt->dims[1] >= 0 ? wt->dims[1] * group : -1;
+  if (group < 1) return ERR("group %lld", (long long)group);
+  if (C >= 0 && wt->dims[0] >= 0 && C != wt->dims[0])
+    return ERR("input has %lld channels, weight has %lld", (long long)C, (long long)wt->dims[0]);
+  if (C >= 0 && C % group) return ERR("%lld input channels not divisible by group %lld", (long long)C, (long long)group);
+  if (b && b->rank >= 0 && (b->rank != 1 || (M >= 0 && b->dims[0] >= 0 && b->dims[0] != M)))
+    return ERR("bias is not a vector of the %lld output channels", (long long)M);
+  int64_t kw[IR_MAX_DIMS];
+  for (int i = 0; i < nsp; i++) kw[i] = wt->dims[i + 2];
+  int cnt;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &cnt);
+  for (int i = 0; ks && cnt == nsp && i < nsp; i++)
+    if (kw[i] >= 0 && ks[i] != kw[i])
+      return ERR("kernel_shape %lld differs from the weight's %lld on axis %d", (long long)ks[i], (long long)kw[i], i);
+  for (int i = 0; i < nsp; i++)
+    if (!ks && kw[i] < 0) return IR_OK;
+  ir_window w;
+  if (ir_convt_geometry(g, n, x->dims + 2, nsp, kw, &w, err, errlen)) return IR_ERR;
+  out[0].rank = x->rank;
+  out[0].dims[0] = x->dims[0];
+  out[0].dims[1] = M;
+  for (int i = 0; i < nsp; i++) out[0].dims[i + 2] = w.out[i];
+  return IR_OK;
+}
+
+/* DepthToSpace (mode DCR or CRD) and SpaceToDepth: [N,C,H,W] <-> [N,C/b^2,H*b,W*b]. */
+static int shape_DepthToSpace(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                              const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  int64_t b = ir_attr_int(n, "blocksize", -1);
+  out[0] = *x;
+  if (!ir_get_attr(n, "blocksize")) return ERR("missing blocksize");
+  if (b < 1 || b > 4096) return ERR("blocksize %lld", (long long)b);
+  const char *mode = ir_attr_string(n, "mode", "DCR");
+  if (n->op == IR_OP_DepthToSpace && strcmp(mode, "DCR") && strcmp(mode, "CRD"))
+    return ERR("mode '%s', expected DCR or CRD", mode);
+  if (x->rank < 0) return IR_OK;
+  if (x->rank != 4) return ERR("input rank %d, expected 4", x->rank);
+  int64_t *d = out[0].dims, bb = b * b;
+  if (n->op == IR_OP_DepthToSpace) {
+    if (d[1] >= 0 && d[1] % bb)
+      return ERR("%lld channels not divisible by blocksize^2 = %lld", (long long)d[1], (long long)bb);
+    d[1] = d[1] >= 0 ? d[1] / bb : -1;
+    d[2] = dim_mul(d[2], b), d[3] = dim_mul(d[3], b);
+  } else {
+    for (int a = 2; a < 4; a++)
+      if (d[a] >= 0 && d[a] % b)
+        return ERR("extent %lld of axis %d not divisible by blocksize %lld", (long long)d[a], a, (long long)b);
+    d[1] = dim_mul(d[1], bb);
+    d[2] = d[2] >= 0 ? d[2] / b : -1, d[3] = d[3] >= 0 ? d[3] / b : -1;
+  }
+  return IR_OK;
+}
+
 /* InstanceNormalization: Y as X (rank >= 3), scale and B of X's channel count. */
 static int shape_InstanceNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                                        const void *const *in_data, ir_type *out, char *err, size_t errlen) {
@@ -1243,6 +1386,34 @@ static int shape_LpNormalization(const ir_graph *g, const ir_node *n, const ir_t
   if (p != 1 && p != 2) return ERR("p %lld (expected 1 or 2)", (long long)p);
   if (x->rank >= 0 && (x->rank == 0 || norm_axis(ax, x->rank) < 0)) return ERR("axis %lld out of range", (long long)ax);
   out[0] = *x;
+  return IR_OK;
+}
+
+/* dlvta.Interleave: X [N, sh*sw*group, H, W] -> [N, shape[0], shape[1], shape[2]] with
+ * shape[0] <= group, shape[1] <= H*sh, shape[2] <= W*sw (a DepthToSpace, DCR, whose phase groups
+ * are group channels apart, cropped at the end: the phases of a ConvTranspose). */
+static int shape_Interleave(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                            ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  int ns = 0, nh = 0;
+  const int64_t *st = ir_attr_ints(n, "strides", &ns), *sh = ir_attr_ints(n, "shape", &nh);
+  int64_t G = ir_attr_int(n, "group", 0);
+  set_unknown(&out[0], x->dtype);
+  if (!st || ns != 2 || !sh || nh != 3 || st[0] < 1 || st[1] < 1 || st[0] > 4096 || st[1] > 4096 || G < 1 ||
+      sh[0] < 1 || sh[0] > G || sh[1] < 1 || sh[2] < 1)
+    return ERR("strides (2), group and shape (3) attributes missing or out of range");
+  if (x->rank < 0) return IR_OK;
+  if (x->rank != 4) return ERR("input rank %d, expected 4", x->rank);
+  if (x->dims[1] >= 0 && x->dims[1] != st[0] * st[1] * G)
+    return ERR("input has %lld channels, expected %lld", (long long)x->dims[1], (long long)(st[0] * st[1] * G));
+  for (int a = 0; a < 2; a++)
+    if (x->dims[2 + a] >= 0 && sh[1 + a] > x->dims[2 + a] * st[a])
+      return ERR("output extent %lld beyond %lld x %lld on axis %d", (long long)sh[1 + a], (long long)x->dims[2 + a],
+                 (long long)st[a], 2 + a);
+  out[0].rank = 4;
+  out[0].dims[0] = x->dims[0];
+  for (int a = 0; a < 3; a++) out[0].dims[1 + a] = sh[a];
   return IR_OK;
 }
 
@@ -1274,6 +1445,7 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 }
 
 #define shape_FusedConv shape_Conv
+#define shape_SpaceToDepth shape_DepthToSpace
 #define shape_Relu shape_unary
 #define shape_Sigmoid shape_unary
 #define shape_Clip shape_unary

@@ -38,6 +38,7 @@ int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *
                    size_t errlen);
 
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
+int ref_conv_transpose(ref_call *c); /* ConvTranspose */
 int ref_qlinear_conv(ref_call *c);
 int ref_gemm(ref_call *c);
 int ref_matmul(ref_call *c);
@@ -64,5 +65,7 @@ int ref_log_softmax(ref_call *c);   /* LogSoftmax */
 int ref_argminmax(ref_call *c);     /* ArgMax, ArgMin */
 int ref_instance_norm(ref_call *c); /* InstanceNormalization */
 int ref_lp_norm(ref_call *c);       /* LpNormalization */
+int ref_depth_space(ref_call *c);   /* DepthToSpace, SpaceToDepth */
+int ref_interleave(ref_call *c);    /* dlvta.Interleave */
 
 #endif

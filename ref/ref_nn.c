@@ -527,6 +527,83 @@ static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr,
   return IR_OK;
 }
 
+/* ConvTranspose geometry on 3 axes (leading axes extent 1), as geo_of. */
+static int geo_convt(ref_call *c, const ir_type *x, const int64_t *kw, geo3 *g3) {
+  int nsp = x->rank - 2;
+  if (nsp < 1 || nsp > 3) return CERR("%d spatial axes not supported", nsp), IR_UNSUPPORTED;
+  ir_window w;
+  if (ir_convt_geometry(c->g, c->n, x->dims + 2, nsp, kw, &w, c->err, c->errlen)) return IR_ERR;
+  for (int i = 0; i < 3; i++) {
+    int k = i - (3 - nsp);
+    g3->in[i] = k < 0 ? 1 : w.in[k], g3->out[i] = k < 0 ? 1 : w.out[k], g3->k[i] = k < 0 ? 1 : w.kernel[k];
+    g3->s[i] = k < 0 ? 1 : w.stride[k], g3->d[i] = k < 0 ? 1 : w.dil[k];
+    g3->pb[i] = k < 0 ? 0 : w.pad_b[k], g3->pe[i] = k < 0 ? 0 : w.pad_e[k];
+  }
+  g3->isz = g3->in[0] * g3->in[1] * g3->in[2];
+  g3->osz = g3->out[0] * g3->out[1] * g3->out[2];
+  g3->ksz = g3->k[0] * g3->k[1] * g3->k[2];
+  return IR_OK;
+}
+
+/* ym[o] += xv * wm[k] for every tap k of input pixel (i0, i1, i2) that lands inside the output
+ * (o = i*s - pb + k*d on each axis). */
+static void convt_scatter(float *ym, const float *wm, float xv, const geo3 *g, int64_t i0, int64_t i1, int64_t i2) {
+  for (int64_t k0 = 0; k0 < g->k[0]; k0++) {
+    int64_t o0 = i0 * g->s[0] - g->pb[0] + k0 * g->d[0];
+    if (o0 < 0 || o0 >= g->out[0]) continue;
+    for (int64_t k1 = 0; k1 < g->k[1]; k1++) {
+      int64_t o1 = i1 * g->s[1] - g->pb[1] + k1 * g->d[1];
+      if (o1 < 0 || o1 >= g->out[1]) continue;
+      float *yr = ym + (o0 * g->out[1] + o1) * g->out[2];
+      const float *wr = wm + (k0 * g->k[1] + k1) * g->k[2];
+      for (int64_t k2 = 0; k2 < g->k[2]; k2++) {
+        int64_t o2 = i2 * g->s[2] - g->pb[2] + k2 * g->d[2];
+        if (o2 >= 0 && o2 < g->out[2]) yr[o2] += xv * wr[k2];
+      }
+    }
+  }
+}
+
+/* ConvTranspose: y[n][g*Mg+m][o] = B[g*Mg+m] + the sum over c of group g, input pixels i and
+ * taps k with o = i*s - pb + k*d of x[n][c][i] * w[c][m][k] (W is [C, M/group, k...]); a
+ * direct scatter of every input pixel, input channels in order. */
+int ref_conv_transpose(ref_call *c) {
+  const ir_value *x = c->in[0], *w = c->in[1], *b = c->n->n_in > 2 ? c->in[2] : NULL;
+  ir_value *y = &c->out[0];
+  if (x->type.dtype != IR_F32 || w->type.dtype != IR_F32 || (b && b->type.dtype != IR_F32))
+    return CERR("ConvTranspose inputs must be f32"), IR_UNSUPPORTED;
+  geo3 g;
+  int rc = geo_convt(c, &x->type, w->type.dims + 2, &g);
+  if (rc) return rc;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], group = ir_attr_int(c->n, "group", 1);
+  int64_t Cg = C / group, Mg = w->type.dims[1], M = Mg * group;
+  if (b && numel(b) != M) return CERR("bias has %lld entries, expected %lld", (long long)numel(b), (long long)M);
+  const float *px = x->data, *pw = w->data;
+  float *py = y->data;
+  memset(py, 0, (size_t)numel(y) * sizeof(float));
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t ci = 0; ci < C; ci++) {
+      int64_t gi = ci / Cg;
+      const float *xc = px + (n * C + ci) * g.isz;
+      for (int64_t m = 0; m < Mg; m++) {
+        float *ym = py + (n * M + gi * Mg + m) * g.osz;
+        const float *wm = pw + (ci * Mg + m) * g.ksz;
+        for (int64_t i0 = 0; i0 < g.in[0]; i0++)
+          for (int64_t i1 = 0; i1 < g.in[1]; i1++)
+            for (int64_t i2 = 0; i2 < g.in[2]; i2++) {
+              float xv = xc[(i0 * g.in[1] + i1) * g.in[2] + i2];
+              if (xv != 0.0f) convt_scatter(ym, wm, xv, &g, i0, i1, i2);
+            }
+      }
+    }
+  for (int64_t n = 0; b && n < N; n++)
+    for (int64_t m = 0; m < M; m++) {
+      float *ym = py + (n * M + m) * g.osz, bv = ((const float *)b->data)[m];
+      for (int64_t p = 0; p < g.osz; p++) ym[p] += bv;
+    }
+  return IR_OK;
+}
+
 /* Scalar or per-channel parameter k of a quantization input (NULL: default 0). */
 static double qparam(const ir_value *v, int64_t k) {
   if (!v) return 0;

@@ -669,3 +669,52 @@ int ref_layernorm(ref_call *c) {
   free(bb);
   return IR_OK;
 }
+
+/* DepthToSpace (DCR, CRD) and SpaceToDepth on [N,C,H,W]: a pure gather, one output element
+ * from one input element (shapes checked by ir_infer_node). */
+int ref_depth_space(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  size_t es = ir_dtype_size(x->type.dtype);
+  int d2s = c->n->op == IR_OP_DepthToSpace, crd = d2s && !strcmp(ir_attr_string(c->n, "mode", "DCR"), "CRD");
+  int64_t b = ir_attr_int(c->n, "blocksize", 1);
+  const int64_t *yd = y->type.dims, *xd = x->type.dims;
+  /* iterate the spatial-side tensor (d2s: y [N,C,H*b,W*b]; s2d: x [N,C,H*b,W*b]) */
+  const int64_t *sd = d2s ? yd : xd;
+  int64_t N = sd[0], C = sd[1], H = sd[2], W = sd[3], h = H / b, w = W / b;
+  const char *px = x->data;
+  char *py = y->data;
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t ch = 0; ch < C; ch++)
+      for (int64_t yy = 0; yy < H; yy++)
+        for (int64_t xx = 0; xx < W; xx++) {
+          int64_t dy = yy % b, dx = xx % b;
+          int64_t dc = crd ? (ch * b + dy) * b + dx : (dy * b + dx) * C + ch; /* channel on the depth side */
+          int64_t sp = ((n * C + ch) * H + yy) * W + xx, dp = ((n * C * b * b + dc) * h + yy / b) * w + xx / b;
+          if (d2s) memcpy(py + sp * es, px + dp * es, es);
+          else memcpy(py + dp * es, px + sp * es, es);
+        }
+  return IR_OK;
+}
+
+/* dlvta.Interleave: y[n][c][y][x] = x[n][((y % sh) * sw + x % sw) * group + c][y / sh][x / sw]. */
+int ref_interleave(ref_call *c) {
+  const ir_value *x = c->in[0];
+  ir_value *y = &c->out[0];
+  size_t es = ir_dtype_size(x->type.dtype);
+  int cnt;
+  const int64_t *st = ir_attr_ints(c->n, "strides", &cnt);
+  int64_t G = ir_attr_int(c->n, "group", 1), sh = st[0], sw = st[1];
+  const int64_t *xd = x->type.dims, *yd = y->type.dims;
+  const char *px = x->data;
+  char *py = y->data;
+  for (int64_t n = 0; n < yd[0]; n++)
+    for (int64_t ch = 0; ch < yd[1]; ch++)
+      for (int64_t yy = 0; yy < yd[2]; yy++)
+        for (int64_t xx = 0; xx < yd[3]; xx++) {
+          int64_t dc = ((yy % sh) * sw + xx % sw) * G + ch;
+          int64_t sp = ((n * xd[1] + dc) * xd[2] + yy / sh) * xd[3] + xx / sw;
+          memcpy(py + (((n * yd[1] + ch) * yd[2] + yy) * yd[3] + xx) * es, px + sp * es, es);
+        }
+  return IR_OK;
+}

@@ -4,7 +4,7 @@
 # values (a warning naming the input and the count; --strict refuses them), NaN calibration data
 # (not "no usable int8 quantization"), huge-but-finite extents in a .npy and in an ONNX model's
 # input (the size problem, not "unknown extent"), a Resize mode the executor does not run (named
-# with its node). Inputs made with numpy / onnx (/usr/bin/python3).
+# with its node), malformed ConvTranspose / DepthToSpace attributes (named with node, op, reason). Inputs made with numpy / onnx (/usr/bin/python3).
 set -u
 D=build/dlvta
 PY=${SYS_PYTHON:-/usr/bin/python3}
@@ -49,6 +49,19 @@ g = helper.make_graph([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 16, 16])], [sc])
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/resize_cubic.onnx")
+# malformed ConvTranspose / DepthToSpace attributes (issue 11): refused by node, op and reason
+w = helper.make_tensor("w", TensorProto.FLOAT, [3, 4, 3, 3], [0.1] * 108)
+for name, kw in [("convt_pads", dict(strides=[2, 2], pads=[-1, 0, 1, 1])),
+                 ("convt_outpad", dict(strides=[2, 2], output_padding=[2, 2])),
+                 ("convt_outshape", dict(strides=[2, 2], output_shape=[40, 40]))]:
+    g = helper.make_graph([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", **kw)], "g",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/" + name + ".onnx")
+g = helper.make_graph([helper.make_node("DepthToSpace", ["x"], ["y"], name="ps", blocksize=2)], "g",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/d2s_blocksize.onnx")
 PYEOF
 
 expect 1 "zero samples" $D run $T/tiny_cnn.dlvta --input $T/zero.npy
@@ -58,6 +71,10 @@ expect 1 "calibration data: 1 of" $D compile $M/model.onnx --config tiny --calib
 expect 1 "too large an array" $D run $T/tiny_cnn.dlvta --input $T/huge.npy
 expect 1 "holds 4.8e+19 elements" $D compile $T/huge.onnx --config tiny -o $T/x.dlvta
 expect 1 "node 'up' (Resize): mode 'cubic' not supported (nearest and linear only)" $D compile $T/resize_cubic.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'up' (ConvTranspose): negative pads on axis 0" $D compile $T/convt_pads.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'up' (ConvTranspose): output_padding 2 on axis 0, expected 0 up to the stride 2" $D compile $T/convt_outpad.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'up' (ConvTranspose): output_shape 40 on axis 0 is beyond the largest output 18" $D compile $T/convt_outshape.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'ps' (DepthToSpace): 3 channels not divisible by blocksize^2 = 4" $D compile $T/d2s_blocksize.onnx --config tiny -o $T/x.dlvta
 # a clean input gives no warning
 out=$($D run $T/tiny_cnn.dlvta --input $M/input.npy 2>&1)
 if [ $? -eq 0 ] && ! echo "$out" | grep -q warning; then ok; else bad "clean input: $out"; fi

@@ -25,6 +25,13 @@
                        maps, no CPU step
   OUTDIR/neck.onnx     a detection neck: Resize x2 (nearest) + Concat, a second Resize to sizes:
                        upsampling layers, no CPU step
+  OUTDIR/convt.onnx    a UNet-like decoder (issue 11): ConvTransposes k=s=2 with bias and Relu, k=3 s=2
+                       p=1 output_padding=1, k=4 s=2 p=1 in 2 groups, k=3 s=2 p=1 without bias
+                       (its output cropped: 63x63), a skip Concat: all phase convs and
+                       depth-to-space layers, no CPU step (input x2: convt_input.npy
+                       (4, 1, 3, 16, 16), convt_calib.npy (16, 3, 16, 16))
+  OUTDIR/d2s.onnx      DepthToSpace DCR (whole blocks), a pixel_shuffle (DepthToSpace CRD of a conv's
+                       output: the conv's channels reordered) and SpaceToDepth (CPU)
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -352,6 +359,47 @@ def argmap_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def convt_model():
+    """A UNet-like decoder: two stride-2 convs down, ConvTransposes up (k=s=2 + bias + Relu; k=3
+    s=2 p=1 output_padding=1 + Relu after a skip Concat; k=4 s=2 p=1 in 2 groups + Relu; k=3 s=2
+    p=1 without bias or Relu, whose output 2*32-1 = 63 crops the last phase row and column). Its
+    own 16x16 inputs and 16 calibration samples: six int8 layers deep, ranges from 8 samples of
+    8x8 pixels clip one input's largest values (cosine 0.9987 on one of the four)."""
+    n = Net(np.random.default_rng(29), 0.3)
+
+    def ct(x, y, wshape, relu=True, bias=True, sd=None, **kw):
+        ins = [x, n.w(y + "_w", wshape, sd)] + ([n.w(y + "_b", (wshape[1] * kw.get("group", 1),), 0.1)] if bias else [])
+        n.nodes.append(helper.make_node("ConvTranspose", ins, [y + "_c" if relu else y], name=y, **kw))
+        if relu:
+            n.nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
+    n.conv("x", "e1", (16, 3, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.conv("e1", "e2", (32, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    # sd 0.1: u1 about e1's range, as the Concat gives both one scale (at 0.3 u1's range would
+    # quantize e1 four times coarser, cosine 0.9992 after the Concat whether u1 runs on the CPU
+    # or the accelerator)
+    ct("e2", "u1", (32, 16, 2, 2), strides=[2, 2], sd=0.1)
+    n.nodes.append(helper.make_node("Concat", ["u1", "e1"], ["cat"], name="skip", axis=1))
+    ct("cat", "u2", (32, 8, 3, 3), strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])
+    ct("u2", "u3", (8, 4, 4, 4), strides=[2, 2], pads=[1, 1, 1, 1], group=2)
+    ct("u3", "y", (8, 5, 3, 3), relu=False, bias=False, strides=[2, 2], pads=[1, 1, 1, 1])
+    return n.model("convt", [1, 3, 16, 16], [1, 5, 63, 63])
+
+
+def d2s_model():
+    """DepthToSpace DCR of 64 channels (phase groups of 16: whole blocks on tiny and pynq), a
+    pixel_shuffle as torch exports it (DepthToSpace CRD of a conv + Relu's 12 channels) and a
+    SpaceToDepth (CPU) before a 1x1 conv."""
+    n = Net(np.random.default_rng(31), 0.3)
+    n.conv("x", "c1", (64, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("DepthToSpace", ["c1"], ["s1"], name="d2s_dcr", blocksize=2, mode="DCR"))
+    n.conv("s1", "c2", (16, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.conv("c2", "c3", (12, 16, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("DepthToSpace", ["c3"], ["s2"], name="pixel_shuffle", blocksize=2, mode="CRD"))
+    n.nodes.append(helper.make_node("SpaceToDepth", ["s2"], ["s3"], name="s2d", blocksize=4))
+    n.conv("s3", "y", (10, 48, 1, 1), relu=False)
+    return n.model("d2s", [1, 3, 8, 8], [1, 10, 4, 4])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -376,6 +424,11 @@ def main():
     np.save(os.path.join(out, "seq1d_calib.npy"), xs[4:])
     save(heads_model(), os.path.join(out, "heads.onnx"))
     save(argmap_model(), os.path.join(out, "argmap.onnx"))
+    save(convt_model(), os.path.join(out, "convt.onnx"))
+    xc = np.random.default_rng(37).normal(0, 1, (20, 3, 16, 16)).astype(np.float32)
+    np.save(os.path.join(out, "convt_input.npy"), xc[:4, None])
+    np.save(os.path.join(out, "convt_calib.npy"), xc[4:])
+    save(d2s_model(), os.path.join(out, "d2s.onnx"))
 
 
 if __name__ == "__main__":

@@ -359,12 +359,14 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
   const isa_config *cfg = isa_config_find(cfgname);
   cg_net *net = cg_net_new(cfg);
   int oh = cg_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cg_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
+  int oc = c;
   if (p.kind == CG_POOL_UP) oh = h * p.sh, ow = w * p.sw;
-  int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)c * oh * ow),
-         *want = malloc((size_t)c * oh * ow);
+  if (p.kind == CG_POOL_D2S) oc = p.oc, oh = p.oh, ow = p.ow;
+  int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)oc * oh * ow),
+         *want = malloc((size_t)oc * oh * ow);
   fill8(in, (size_t)c * h * w, -128, 127);
   p.in = cg_net_tensor(net, c, h, w);
-  p.out = cg_net_tensor(net, c, oh, ow);
+  p.out = cg_net_tensor(net, oc, oh, ow);
   int li = cg_net_add_pool(net, &p);
   CHECK(li == 0, "add_pool: %s", cg_net_error(net));
   pa_case k = {p.in, -1, in, NULL};
@@ -376,7 +378,7 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
   if (li == 0 && !build_run(dev_for(D, cfg), net, &o, &prog, pa_fill, &k, &img, &ctr)) {
     cg_unpack(net, p.out, img, got);
     cg_ref_pool(&p, c, h, w, in, want);
-    size_t n = (size_t)c * oh * ow, bad = 0, first = 0;
+    size_t n = (size_t)oc * oh * ow, bad = 0, first = 0;
     for (size_t i = 0; i < n; i++)
       if (got[i] != want[i] && !bad++) first = i;
     cg_layer_info inf;
@@ -564,7 +566,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   b.p.res = t2; /* residual: the pool output itself */
   f.p.in = t5;
   f.p.out = t6;
-  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = t3;
@@ -574,7 +576,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   cg_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
   ad.lo = 0;
   ad.hi = 127;
-  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0};
+  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
   int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_pool(net, &mp) >= 0 &&
            cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_add(net, &ad) >= 0 &&
@@ -676,7 +678,7 @@ static void run_view(devs *D, const char *cfgname) {
   a.p.in = b.p.in = t0, a.p.out = t1, b.p.out = t2;
   b.p.x_zp = a.p.x_zp; /* one input */
   c.p.in = v, c.p.out = t3;
-  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = v, ad.b = t4, ad.out = t5;
@@ -837,7 +839,7 @@ static void test_quant(void) {
   int8_t in[2], out[1];
   long bad = 0, n = 0;
   for (int k = 0; k < 2; k++) {
-    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1};
+    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1, 0, 0, 0, 0};
     double sc = k ? 0.5 * 0.37 : 0.5;
     cg_quant_multiplier(sc, &pp.mult, &pp.shift);
     for (int a = -128; a < 128; a++)
@@ -977,12 +979,43 @@ static void test_block_out2(devs *D, int nrand) {
   k.im2col = 1;
   run_conv(D, "tiny_bo8", &k, 0, 0);
   conv_free(&k);
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(D, "tiny_bo8", 12, 13, 12, mp);
   run_add(D, "tiny_bo8", 11, 9, 10);
   run_net(D, "tiny_bo8", 0);
   run_view(D, "tiny_bo8");
   run_chain(D, "tiny_bo8");
+}
+
+/* Depth to space (DepthToSpace DCR, a ConvTranspose's phases): directed (2x2 whole, 3x3 and 2x1
+ * cropped at the end, more than one output block) and nrand / 4 random cases on tiny and pynq:
+ * factors 1..4, 1..3 blocks per phase group, output channels up to the group, outputs cropped
+ * anywhere past the last input row's first output. A bad phase group is refused. */
+static void test_d2s(devs *D, int nrand) {
+  /* cfg (0 tiny, 1 pynq), gc, oc, h, w, sh, sw, oh, ow */
+  static const int dir[][9] = {{0, 4, 3, 5, 6, 2, 2, 10, 12}, {0, 8, 8, 7, 5, 3, 3, 19, 13}, {1, 32, 20, 9, 11, 2, 1, 17, 11},
+                               {1, 16, 8, 16, 16, 2, 2, 32, 32}};
+  for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+    const int *q = dir[i];
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, q[5], q[6], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, q[1], q[2], q[7], q[8]};
+    run_pool(D, q[0] ? "pynq" : "tiny", q[5] * q[6] * q[1], q[3], q[4], p);
+  }
+  int was = quiet_pa;
+  quiet_pa = 1;
+  for (int i = 0; i < nrand / 4; i++) {
+    int py = rr(0, 3) == 0, B = py ? 16 : 4, sh = rr(1, 4), sw = rr(1, 4), gc = B * rr(1, 3), h = rr(1, 12), w = rr(1, 12);
+    int oh = rr((h - 1) * sh + 1, h * sh), ow = rr((w - 1) * sw + 1, w * sw);
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, sh, sw, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, gc, rr(1, gc), oh, ow};
+    run_pool(D, py ? "pynq" : "tiny", sh * sw * gc, h, w, p);
+  }
+  quiet_pa = was;
+  printf("random depth to space: %d cases\n", nrand / 4);
+  cg_net *net = cg_net_new(isa_config_find("tiny"));
+  cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 6, 6, 8, 8};
+  p.in = cg_net_tensor(net, 24, 4, 4);
+  p.out = cg_net_tensor(net, 6, 8, 8);
+  CHECK(cg_net_add_pool(net, &p) == CG_E_ARG, "depth to space with phase groups of 6 channels (block 4) accepted");
+  cg_net_free(net);
 }
 
 int main(int argc, char **argv) {
@@ -1076,7 +1109,7 @@ int main(int argc, char **argv) {
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
     cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
-                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0};
+                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0, 0, 0, 0, 0};
     if (rr(0, 1)) {
       rp.x_zp = rr(-128, 127);
       rp.y_zp = rr(-60, 60);
@@ -1176,15 +1209,15 @@ int main(int argc, char **argv) {
   conv_free(&k);
 
   /* pools and add */
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 6, 13, 12, mp);
   run_pool(&D, "pynq", 20, 17, 17, mp);
-  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 9, 11, 9, mp2);
-  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0};
+  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
   run_pool(&D, "tiny", 5, 9, 10, ap);
-  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0};
+  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
   run_add(&D, "tiny", 7, 9, 10);
@@ -1194,9 +1227,10 @@ int main(int argc, char **argv) {
   static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
                                {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
   for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
-    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0};
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
     run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
   }
+  test_d2s(&D, nrand);
   run_net(&D, "tiny", 0);
   run_net(&D, "tiny", 1);
   run_net(&D, "pynq", 0);

@@ -27,7 +27,11 @@
  *  - heads: InstanceNormalization, LpNormalization and LogSoftmax on the CPU, Selu and Softsign
  *    as ALU tables;
  *  - argmap: ArgMax over the channels of a conv (int64 out, returned as float32): the class of
- *    nearly every pixel as onnxruntime's. */
+ *    nearly every pixel as onnxruntime's.;
+ *  - convt: a UNet-like decoder's ConvTransposes (k=s=2, k=3 s=2 p=1 output_padding=1, k=4 s=2
+ *    p=1 in groups, a cropped k=3 s=2 p=1), each a phase conv and a depth-to-space layer;
+ *  - d2s: DepthToSpace DCR and a pixel_shuffle (CRD) as depth-to-space layers, SpaceToDepth on
+ *    the CPU. The act and convt packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -48,9 +52,10 @@ static int has_quant(const char *pkg, float scale, int zp) {
 static void one(const char *name, const char *cfg, int layers, const char *cpu_ops, double min_cos, const float *sc,
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
-  int fb = !strcmp(name, "fallback");            /* random outputs: top-1 not compared */
-  int own = fb || !strcmp(name, "seq1d");        /* its own inputs */
-  int map = !strcmp(name, "seg");                /* a per-pixel class map: no single top-1 to compare */
+  int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
+  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt");       /* its own inputs */
+  /* a per-pixel map: no single top-1 to compare */
+  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -74,6 +79,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
       if (ops[0]) strncat(ops, ",", sizeof ops - strlen(ops) - 1);
       strncat(ops, m->g->nodes[m->s[i].a]->op_name, sizeof ops - strlen(ops) - 1);
     }
+  printf("%s %s: %d accelerator layers, CPU steps [%s]\n", name, cfg, m->nl, ops);
   CHECK(!strcmp(ops, cpu_ops), "%s %s: CPU steps [%s], expected [%s]", name, cfg, ops, cpu_ops);
   mkdir(E2E_OUT, 0777);
   CHECK(cc_package_write(m, pkg, err, sizeof err) == 0, "%s", err);
@@ -134,22 +140,24 @@ static void argmap_check(const char *cfg) {
   free(cf), free(x), free(r);
 }
 
-/* The act model's package on the Verilated RTL gives fsim's outputs bit for bit (its
- * activations run as ALU LUT passes: fused into convs and on their own). */
-static void act_rtl(const char *cfg) {
-  char pkg[256];
-  snprintf(pkg, sizeof pkg, E2E_OUT "/act_%s.dlvta", cfg);
+/* A model's package on the Verilated RTL gives fsim's outputs bit for bit: act (its activations
+ * run as ALU LUT passes: fused into convs and on their own) and convt (phase convs and
+ * depth-to-space layers), two inputs each. */
+static void rtl_same(const char *name, const char *cfg) {
+  char pkg[256], inp[256];
+  snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
+  snprintf(inp, sizeof inp, GEN_DIR "/%s", strcmp(name, "convt") ? "input.npy" : "convt_input.npy");
   npy_array xa;
   float *x;
-  if (e2e_load_f32(GEN_DIR "/input.npy", &xa, &x)) return;
+  if (e2e_load_f32(inp, &xa, &x)) return;
   int64_t n = 2, on = 0;
   float *y = e2e_run(pkg, "fsim", x, n, &on, NULL, NULL);
   float *v = y ? e2e_run(pkg, "verilator", x, n, NULL, NULL, NULL) : NULL;
-  CHECK(y && v, "act %s: no outputs from fsim or verilator", cfg);
+  CHECK(y && v, "%s %s: no outputs from fsim or verilator", name, cfg);
   if (y && v) {
     int same = !memcmp(v, y, (size_t)(n * on) * sizeof(float));
-    printf("act %s: verilator outputs %s fsim's\n", cfg, same ? "identical to" : "DIFFER from");
-    CHECK(same, "act %s: verilator and fsim outputs differ", cfg);
+    printf("%s %s: verilator outputs %s fsim's\n", name, cfg, same ? "identical to" : "DIFFER from");
+    CHECK(same, "%s %s: verilator and fsim outputs differ", name, cfg);
   }
   free(y), free(v);
   npy_free(&xa);
@@ -233,8 +241,16 @@ int main(void) {
     /* heads: conv, conv + Selu (a fused table), Softsign (a table layer), the pooling, the fc */
     one("heads", cfg, 5, "InstanceNormalization,Relu,LpNormalization,LogSoftmax", 0.999, NULL, NULL, 0);
     argmap_check(cfg);
+    /* convt: two convs down; each ConvTranspose a conv of its phases (its Relu fused) and a
+     * depth-to-space layer that interleaves them (the last one cropping 32 -> 31); the skip
+     * Concat a view: 10 layers, no CPU step */
+    one("convt", cfg, 10, "", 0.999, NULL, NULL, 0);
+    /* d2s: the DCR DepthToSpace a layer of its own, the pixel_shuffle's conv reordered into
+     * phase groups and a depth-to-space layer; SpaceToDepth on the CPU: 6 layers */
+    one("d2s", cfg, 6, "SpaceToDepth", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
-  act_rtl("tiny");
+  rtl_same("act", "tiny");
+  rtl_same("convt", "tiny");
   return TEST_END();
 }

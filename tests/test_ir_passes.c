@@ -934,9 +934,10 @@ static void test_channels_last(void) {
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "lift-1d", "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv", "fuse", "dce",
-                                      "float-outputs", "qdq-import", "partition", "calibrate", "lower"};
-  const int first_backend = 16;
+                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv",
+                                      "convt-to-conv", "fuse", "dce", "float-outputs", "qdq-import", "partition", "calibrate",
+                                      "lower"};
+  const int first_backend = 17;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -1041,6 +1042,182 @@ static void test_lift_1d(void) {
   ir_graph_free(g);
 }
 
+/* A graph x [1, C, H, W] -> op (ConvTranspose with weights [C, M/group, k, k] and a bias, or
+ * DepthToSpace / SpaceToDepth) -> y; the op node in *np. */
+static ir_graph *one_op(ir_op op, int64_t C, int64_t H, int64_t W, int64_t Mg, int64_t k, int64_t group, ir_node **np) {
+  int x;
+  ir_graph *g = graph_with_input("one", 4, (int64_t[]){1, C, H, W}, &x);
+  int y;
+  if (op == IR_OP_ConvTranspose) {
+    int64_t wd[4] = {C, Mg, k, k}, M = Mg * group;
+    y = node(g, op, "ct", (int[]){x, crand(g, "w", 4, wd, 0.5f, 0), crand(g, "b", 1, &M, 0.2f, 0)}, 3, 1, np);
+  } else {
+    y = node(g, op, op == IR_OP_DepthToSpace ? "d2s" : "s2d", &x, 1, 1, np);
+  }
+  set_output(g, y);
+  return g;
+}
+
+/* ConvTranspose, DepthToSpace and SpaceToDepth shapes: output_padding, output_shape with each
+ * auto_pad, SAME_*, dilation, groups; and every malformed attribute refused by shape-infer with
+ * the node, the op and the reason (never a crash). */
+static void test_convt_attrs(void) {
+  static const struct {
+    ir_op op;
+    int64_t C, H, W, Mg, k, group;
+    const char *attr;  /* name of an ints / int / string attribute, or NULL */
+    int64_t v[4];
+    int nv;            /* entries of v; 0 with sv: a string; -1: an int */
+    const char *sv;
+    int64_t oh, ow;    /* expected output extents, or 0: an error containing want */
+    const char *want;
+  } cases[] = {
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_padding", {1, 0}, 2, NULL, 12, 9, NULL},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_shape", {10, 9}, 2, NULL, 10, 9, NULL},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "auto_pad", {0}, 0, "SAME_LOWER", 10, 8, NULL},
+      {IR_OP_ConvTranspose, 4, 5, 4, 2, 4, 2, "pads", {1, 1, 1, 1}, 4, NULL, 10, 8, NULL},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "pads", {-1, 0, 0, 0}, 4, NULL, 0, 0, "negative pads"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_padding", {2, 0}, 2, NULL, 0, 0, "output_padding 2"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_padding", {1}, 1, NULL, 0, 0, "output_padding has 1 entries"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_shape", {12, 9}, 2, NULL, 12, 9, NULL}, /* 1 past: zeros */
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "output_shape", {13, 9}, 2, NULL, 0, 0, "output_shape 13 on axis 0"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "kernel_shape", {2, 2}, 2, NULL, 0, 0, "differs from the weight"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "pads", {6, 0, 6, 0}, 4, NULL, 0, 0, "leave no output"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 3, "group", {0}, -1, NULL, 0, 0, "not divisible by group"},
+      {IR_OP_ConvTranspose, 4, 5, 4, 3, 3, 1, "auto_pad", {0}, 0, "SAME", 0, 0, "unknown auto_pad"},
+      {IR_OP_DepthToSpace, 8, 3, 5, 0, 0, 1, "blocksize", {2}, -1, NULL, 6, 10, NULL},
+      {IR_OP_DepthToSpace, 10, 3, 5, 0, 0, 1, "blocksize", {2}, -1, NULL, 0, 0, "10 channels not divisible by blocksize^2"},
+      {IR_OP_DepthToSpace, 8, 3, 5, 0, 0, 1, "blocksize", {0}, -1, NULL, 0, 0, "blocksize 0"},
+      {IR_OP_DepthToSpace, 8, 3, 5, 0, 0, 1, NULL, {0}, 0, NULL, 0, 0, "missing blocksize"},
+      {IR_OP_DepthToSpace, 8, 3, 5, 0, 0, 1, "mode", {0}, 0, "DRC", 0, 0, "mode 'DRC'"},
+      {IR_OP_SpaceToDepth, 2, 6, 4, 0, 0, 1, "blocksize", {2}, -1, NULL, 3, 2, NULL},
+      {IR_OP_SpaceToDepth, 2, 6, 5, 0, 0, 1, "blocksize", {2}, -1, NULL, 0, 0, "extent 5 of axis 3 not divisible"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ir_node *n;
+    ir_graph *g = one_op(cases[i].op, cases[i].C, cases[i].H, cases[i].W, cases[i].Mg, cases[i].k, cases[i].group, &n);
+    if (cases[i].group != 1) ir_set_attr_int(n, "group", cases[i].group);
+    if (cases[i].op == IR_OP_ConvTranspose) ir_set_attr_ints(n, "strides", (int64_t[]){2, 2}, 2);
+    if (cases[i].op == IR_OP_DepthToSpace && (!cases[i].attr || strcmp(cases[i].attr, "blocksize")))
+      ir_set_attr_int(n, cases[i].attr ? "blocksize" : "mode_unused", 2);
+    if (!cases[i].attr) ir_del_attr(n, "mode_unused");
+    else if (cases[i].nv > 0) ir_set_attr_ints(n, cases[i].attr, cases[i].v, cases[i].nv);
+    else if (cases[i].nv < 0) ir_set_attr_int(n, cases[i].attr, cases[i].v[0]);
+    else ir_set_attr_string(n, cases[i].attr, cases[i].sv);
+    if (cases[i].op == IR_OP_ConvTranspose && cases[i].group == 3) ir_set_attr_int(n, "group", 3);
+    char err[1024] = "";
+    int rc = cc_run_pass(g, "shape-infer", NULL, err, sizeof err);
+    const char *opn = ir_op_name(cases[i].op);
+    if (cases[i].oh) {
+      const ir_type *t = &g->tensors[g->outputs[0]]->type;
+      CHECK(rc == IR_OK && t->rank == 4 && t->dims[2] == cases[i].oh && t->dims[3] == cases[i].ow,
+            "%s case %zu: %s, output %lldx%lld, want %lldx%lld", opn, i, err, (long long)t->dims[2], (long long)t->dims[3],
+            (long long)cases[i].oh, (long long)cases[i].ow);
+    } else {
+      char nodeq[64];
+      snprintf(nodeq, sizeof nodeq, "node '%s' (%s)", n->name, opn);
+      CHECK(rc == IR_ERR && strstr(err, nodeq) && strstr(err, cases[i].want), "%s case %zu: rc %d, error '%s', want '%s' and '%s'",
+            opn, i, rc, err, nodeq, cases[i].want);
+    }
+    ir_graph_free(g);
+  }
+}
+
+/* convt-to-conv (with a target: pynq, block 16; tiny, block 4) keeps the outputs of random
+ * ConvTransposes (kernels 1..5, strides 1..4, pads, output_padding, groups, a Relu after
+ * some) while turning every one into a phase Conv + dlvta.Interleave; a dilated one stays with
+ * its reason. */
+static void test_convt_to_conv(void) {
+  cc_options o = {0};
+  int done = 0, total = 0;
+  for (int i = 0; i < 60; i++) {
+    const char *cfgname = i % 3 ? "pynq" : "tiny";
+    cc_ctx cx = {.o = &o, .cfg = isa_config_find(cfgname)};
+    int64_t k = 1 + (int64_t)(frand() * 2.5f + 2.5f) % 5, s = 1 + i % 4, group = i % 5 == 0 ? 2 : 1;
+    int64_t C = 2 * (1 + i % 3), Mg = 1 + i % 7, H = 3 + i % 4, W = 2 + i % 5;
+    ir_node *n;
+    ir_graph *g = one_op(IR_OP_ConvTranspose, C, H, W, Mg, k, group, &n);
+    int64_t pb = i % (int)k, pe = (i / 3) % (int)(k - pb), op = s > 1 ? i % s : 0;
+    ir_set_attr_ints(n, "strides", (int64_t[]){s, s == 1 ? 2 : s - 1}, 2);
+    ir_set_attr_ints(n, "pads", (int64_t[]){pb, pe, pe, pb}, 4);
+    ir_set_attr_ints(n, "output_padding", (int64_t[]){op, 0}, 2);
+    if (group > 1) ir_set_attr_int(n, "group", group);
+    if (i == 7) ir_set_attr_ints(n, "dilations", (int64_t[]){2, 1}, 2);
+    if (i == 11) { /* stride 1: the conv alone */
+      ir_set_attr_ints(n, "strides", (int64_t[]){1, 1}, 2);
+      ir_set_attr_ints(n, "output_padding", (int64_t[]){0, 0}, 2);
+    }
+    if (i % 2) { /* a Relu after it */
+      int r = node(g, IR_OP_Relu, "relu", &g->outputs[0], 1, 1, NULL);
+      g->outputs[0] = r;
+    }
+    char err[1024];
+    ir_graph *c = ir_graph_clone(g);
+    int rc = cc_run_pass(c, "shape-infer", &cx, err, sizeof err);
+    if (rc == IR_OK) rc = cc_run_pass(c, "convt-to-conv", &cx, err, sizeof err);
+    CHECK(rc == IR_OK, "case %d: %s", i, err);
+    int convs = count_op(c, IR_OP_Conv), ils = count_op(c, IR_OP_Interleave), left = count_op(c, IR_OP_ConvTranspose);
+    total++;
+    if (i == 7) {
+      CHECK(left == 1 && strstr(ir_attr_string(c->nodes[0], "dlvta.why", ""), "dilated"), "case 7: the dilated one stays, why '%s'",
+            ir_attr_string(c->nodes[0], "dlvta.why", ""));
+    } else {
+      int want_il = i != 11;
+      CHECK(convs == 1 && ils == want_il && left == 0, "case %d: %d Conv, %d Interleave (want %d), %d ConvTranspose", i, convs,
+            ils, want_il, left);
+      done += convs == 1 && ils == want_il;
+    }
+    ir_value in = rand_input(g, 1);
+    char what[64];
+    snprintf(what, sizeof what, "convt case %d (k %lld s %lld %s)", i, (long long)k, (long long)s, cfgname);
+    if (rc == IR_OK) same_outputs(g, c, &in, 1, what);
+    ir_value_free(&in);
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+  printf("convt-to-conv: %d of %d random ConvTransposes as phase convs, outputs unchanged\n", done, total);
+}
+
+/* A GAN generator's block, ConvTranspose (2 groups, no bias) -> BatchNormalization -> Tanh,
+ * through the front end with a target (pynq): the BN folds into the ConvTranspose, which becomes
+ * a phase Conv, the Tanh moves before the Interleave (onto the phases, where the conv takes it as
+ * its table); outputs unchanged. */
+static void test_convt_bn_tanh(void) {
+  int x;
+  ir_graph *g = graph_with_input("gan", 4, (int64_t[]){1, 8, 5, 5}, &x);
+  int64_t wd[4] = {8, 3, 4, 4}, C = 6;
+  ir_node *n;
+  int ct = node(g, IR_OP_ConvTranspose, "ct", (int[]){x, crand(g, "w", 4, wd, 0.5f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "strides", (int64_t[]){2, 2}, 2);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  ir_set_attr_int(n, "group", 2);
+  int in[5] = {ct, crand(g, "s", 1, &C, 0.5f, 1.0f), crand(g, "b", 1, &C, 0.3f, 0), crand(g, "m", 1, &C, 0.2f, 0),
+               crand(g, "v", 1, &C, 0.3f, 1.0f)};
+  int bnv = node(g, IR_OP_BatchNormalization, "bn", in, 5, 1, NULL);
+  int y = node(g, IR_OP_Tanh, "tanh", &bnv, 1, 1, NULL);
+  set_output(g, y);
+  cc_options o = {.stop_after = "dce"};
+  cc_ctx cx = {.o = &o, .cfg = isa_config_find("pynq")};
+  ir_graph *c = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pipeline(c, &cx, err, sizeof err);
+  CHECK(rc == IR_OK, "gan block: %s", err);
+  int pi = -1, il = -1;
+  for (int i = 0; i < c->n_nodes; i++)
+    if (c->nodes[i]->op == IR_OP_Interleave) il = i;
+  const ir_node *before = il >= 0 ? ir_producer(c, c->nodes[il]->in[0], &pi) : NULL;
+  CHECK(count_op(c, IR_OP_ConvTranspose) == 0 && count_op(c, IR_OP_BatchNormalization) == 0 && count_op(c, IR_OP_Mul) == 0 &&
+            il >= 0 && before && before->op == IR_OP_Tanh,
+        "gan block: BN folded, Tanh before the Interleave (%d ConvTranspose, %d BN, %d Mul, Interleave at %d after %s)",
+        count_op(c, IR_OP_ConvTranspose), count_op(c, IR_OP_BatchNormalization), count_op(c, IR_OP_Mul), il,
+        before ? ir_op_name(before->op) : "-");
+  ir_value v = rand_input(g, 1);
+  if (rc == IR_OK) same_outputs(g, c, &v, 1, "gan block");
+  ir_value_free(&v);
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* A model exported with a fixed batch above 1 compiles (on the CPU: the accelerator's layers take
  * batch 1) and the log says why and what to do. */
 static void test_fixed_batch_note(void) {
@@ -1121,5 +1298,8 @@ int main(void) {
   test_channels_last();
   test_qat_fold();
   test_pass_table();
+  test_convt_attrs();
+  test_convt_to_conv();
+  test_convt_bn_tanh();
   return TEST_END();
 }

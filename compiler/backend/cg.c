@@ -411,11 +411,35 @@ int cg_net_add_conv(cg_net *net, const cg_conv *p) {
   return net->nl++;
 }
 
+/* A depth-to-space layer (cg_net_add_pool, kind CG_POOL_D2S). */
+static int add_d2s(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_tensor *to) {
+  int B = (int)net->B;
+  if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
+      p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
+    return net_fail(net, CG_E_ARG, "depth to space: factors must be in 1..16, kernel 1x1, no pads");
+  if (p->gc < 1 || p->gc % B || ti->c != p->sh * p->sw * p->gc)
+    return net_fail(net, CG_E_ARG, "depth to space: input has %d channels, expected %d x %d phase groups of %d (a multiple of %d)",
+                    ti->c, p->sh, p->sw, p->gc, B);
+  if (to->c != p->oc || to->h != p->oh || to->w != p->ow || p->oc < 1 || p->oc > p->gc || p->oh < 1 ||
+      p->oh > ti->h * p->sh || p->ow < 1 || p->ow > ti->w * p->sw)
+    return net_fail(net, CG_E_ARG, "depth to space: output %dx%dx%d, expected %dx%dx%d within %dx%dx%d", to->c, to->h, to->w,
+                    p->oc, p->oh, p->ow, p->gc, ti->h * p->sh, ti->w * p->sw);
+  cg_layer *L = new_layer(net);
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  L->kind = CG_LAYER_POOL;
+  L->pool = *p;
+  L->info.kind = CG_LAYER_POOL;
+  snprintf(L->info.desc, sizeof L->info.desc, "d2s %dx%dx%d -> %dx%dx%d x%dx%d", ti->c, ti->h, ti->w, to->c, to->h, to->w,
+           p->sh, p->sw);
+  return net->nl++;
+}
+
 int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
-  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP)
+  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP && p->kind != CG_POOL_D2S)
     return net_fail(net, CG_E_ARG, "pool: bad kind");
+  if (p->kind == CG_POOL_D2S) return add_d2s(net, p, ti, to);
   if (p->kind == CG_POOL_UP) {
     if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
         p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)

@@ -84,6 +84,12 @@
  *   upsample (a pool of kind CG_POOL_UP: nearest-neighbour Resize by integer factors sh, sw
  *           in 1..16; kh = kw = 1, no pads): out[c][y][x] = in[c][y / sh][x / sw], out is
  *           (H*sh) x (W*sw); in and out share their quantization.
+ *   depth to space (a pool of kind CG_POOL_D2S, factors sh, sw in 1..16, kh = kw = 1, no pads):
+ *           out[c][y][x] = in[((y % sh) * sw + x % sw) * gc + c][y / sh][x / sw] for out of
+ *           oc <= gc channels and oh x ow pixels, oh <= H*sh, ow <= W*sw (the end cropped); in
+ *           has sh*sw*gc channels, gc a multiple of BLOCK (each phase group whole blocks): one
+ *           ALU MOV per phase and output block. DepthToSpace (DCR) and the phases of a
+ *           ConvTranspose (compiler/cc_convt.c); in and out share their quantization.
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each
@@ -169,7 +175,7 @@ typedef struct cg_conv {
                                * LUT; y_zp, lo, hi are then those of its input codes); copied */
 } cg_conv;
 
-enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP };
+enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP, CG_POOL_D2S };
 
 typedef struct cg_pool {
   int in, out;                /* tensor ids, same C */
@@ -182,6 +188,8 @@ typedef struct cg_pool {
   int x_zp, y_zp;             /* avg: zero points of input and output; max: ignored */
   int half_even;              /* avg: REQ's ties round to even (ONNX QuantizeLinear's rounding,
                                * common in averages: a window of 4 or 16 at equal scales) */
+  int gc;                     /* d2s: channels per phase group (a multiple of BLOCK) */
+  int oc, oh, ow;             /* d2s: the output's channels and pixels (as its tensor's) */
 } cg_pool;
 
 typedef struct cg_add {
@@ -321,6 +329,7 @@ void cg_ref_conv(const cg_conv *p, int cin, int h, int w, int cout, const int8_t
  * and res_s); cg_ref_conv is this with the output's shape. */
 void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const int8_t *in,
                      const int8_t *res, int cres, int rh, int rw, int8_t *out);
+/* (depth to space: out [p->oc][p->oh][p->ow]) */
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out);
 void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t *out);
 void cg_ref_lut(const cg_lut *p, int n, const int8_t *in, int8_t *out);

@@ -438,17 +438,23 @@ out:
   return g->status;
 }
 
-/* Nearest upsampling, tiles of (tco channel blocks) x tih x tiw input pixels: LOAD ACC8 of the
- * input tile per block, then one ALU MOV per output offset (dy, dx) < (sh, sw) that writes
- * out[y*sh + dy][x*sw + dx] = in[y][x] over the tile (loop_out rows, loop_in columns, one
- * micro-op per block), then a STORE of the (tih*sh) x (tiw*sw) outputs per block. Tokens as in
- * pool_gen. */
+/* Nearest upsampling and depth to space, tiles of (tco output channel blocks) x tih x tiw input
+ * pixels: LOAD ACC8 of the input tile per input block it reads (upsampling: the output block's
+ * own; depth to space: one per phase (dy, dx), block (dy*sw + dx)*gb + b of output block b),
+ * then one ALU MOV per output offset (dy, dx) < (sh, sw) that writes out[y*sh + dy][x*sw + dx] =
+ * in[y][x] over the tile's outputs inside the output (loop_out rows, loop_in columns, one
+ * micro-op per block), then a STORE of the oh x ow outputs per block (the output's end crops
+ * the last tiles). Tokens as in pool_gen. */
 typedef struct up_tile {
   int tih, tiw, tco;
 } up_tile;
 
+/* Input blocks loaded per output block, and output blocks. */
+static int up_phases(const pool_geo *c) { return c->kind == CG_POOL_D2S ? c->sh * c->sw : 1; }
+static int up_out_blocks(const pool_geo *c) { return c->kind == CG_POOL_D2S ? c->to->cb : c->cb; }
+
 static int up_fits(const cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
-  uint64_t in = (uint64_t)t->tco * t->tih * t->tiw, out = in * c->sh * c->sw;
+  uint64_t px = (uint64_t)t->tco * t->tih * t->tiw, in = px * (uint64_t)up_phases(c), out = px * c->sh * c->sw;
   if (t->tih < 1 || t->tiw < 1 || t->tco < 1 || in + (uint64_t)nslot * out > g->d->acc_depth) return 0;
   if ((uint64_t)t->tco + 1 > g->d->uop_depth / 2 || (uint64_t)t->tih * c->sh > 16383 ||
       (uint64_t)t->tiw * c->sw > 16383)
@@ -456,9 +462,32 @@ static int up_fits(const cg_gen *g, const pool_geo *c, const up_tile *t, int nsl
   return 1;
 }
 
+/* The ALU MOVs of one tile: offset (dy, dx) of output block a reads input slot a*nph + phase. */
+static int up_moves(cg_gen *g, const pool_geo *c, cg_list *C, uint32_t *uw, uint32_t O, uint32_t OP, uint32_t IHW,
+                    int tco_t, int ih, int iw, int oh, int ow) {
+  int sh = c->sh, sw = c->sw, nph = up_phases(c);
+  for (int dy = 0; dy < sh; dy++)
+    for (int dx = 0; dx < sw; dx++) {
+      int rows = cg_min(ih, (oh - dy + sh - 1) / sh), cols = cg_min(iw, (ow - dx + sw - 1) / sw);
+      if (oh <= dy || ow <= dx || rows < 1 || cols < 1) continue;
+      int ph = nph > 1 ? dy * sw + dx : 0;
+      uint32_t ub;
+      for (int a = 0; a < tco_t; a++)
+        uw[a] = cg_uop(g, O + (uint32_t)a * OP + (uint32_t)(dy * ow + dx), (uint32_t)((a * nph + ph) * (int)IHW), 0);
+      if (cg_uops(g, C, uw, (uint32_t)tco_t, &ub)) return -1;
+      isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, (uint32_t)rows, (uint32_t)cols,
+                             rows > 1 ? (uint32_t)(sh * ow) : 0, cols > 1 ? (uint32_t)sw : 0, rows > 1 ? (uint32_t)iw : 0,
+                             cols > 1 ? 1 : 0);
+      if (cg_push(g, C, &in)) return -1;
+    }
+  return 0;
+}
+
 static int up_gen(cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
-  int n_ty = cg_cdiv(c->H, t->tih), n_tx = cg_cdiv(c->W, t->tiw), n_co = cg_cdiv(c->cb, t->tco);
-  int ntiles = n_ty * n_tx * n_co, sh = c->sh, sw = c->sw;
+  /* input pixels that reach the output (depth to space crops the end) */
+  int H = cg_cdiv(c->OH, c->sh), W = cg_cdiv(c->OW, c->sw), nph = up_phases(c), ocb = up_out_blocks(c);
+  int n_ty = cg_cdiv(H, t->tih), n_tx = cg_cdiv(W, t->tiw), n_co = cg_cdiv(ocb, t->tco);
+  int ntiles = n_ty * n_tx * n_co, sh = c->sh, sw = c->sw, gb = nph > 1 ? c->cb / nph : 0;
   uint32_t IHW = (uint32_t)(t->tih * t->tiw), OP = IHW * (uint32_t)(sh * sw);
   uint32_t *uw = malloc(((size_t)t->tco + 1) * sizeof *uw);
   cg_list C = {0}, S = {0};
@@ -466,28 +495,19 @@ static int up_gen(cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
   for (int j = 0; j < ntiles; j++) {
     int si = j % (n_ty * n_tx), co = j / (n_ty * n_tx);
     int iy0 = si / n_tx * t->tih, ix0 = si % n_tx * t->tiw;
-    int ih = cg_min(t->tih, c->H - iy0), iw = cg_min(t->tiw, c->W - ix0), tco_t = cg_min(t->tco, c->cb - co * t->tco);
-    int oh = ih * sh, ow = iw * sw;
-    uint32_t IN = 0, O = (uint32_t)t->tco * IHW + (uint32_t)(nslot == 1 ? 0 : j % 2) * (uint32_t)t->tco * OP;
+    int ih = cg_min(t->tih, H - iy0), iw = cg_min(t->tiw, W - ix0), tco_t = cg_min(t->tco, ocb - co * t->tco);
+    int oh = cg_min(ih * sh, c->OH - iy0 * sh), ow = cg_min(iw * sw, c->OW - ix0 * sw);
+    uint32_t O = (uint32_t)(t->tco * nph) * IHW + (uint32_t)(nslot == 1 ? 0 : j % 2) * (uint32_t)t->tco * OP;
     C.n = S.n = 0;
-    for (int a = 0; a < tco_t; a++) {
-      isa_insn in = cg_i_load(g, ISA_MEM_ACC8, IN + (uint32_t)a * IHW,
-                              cg_elem(g, cg_tblk(c->ti, g->B, co * t->tco + a), ISA_MEM_ACC8) +
-                                  (uint64_t)iy0 * c->W + (uint64_t)ix0,
-                              (uint32_t)ih, (uint32_t)iw, (uint32_t)c->W, 0, 0, 0, 0, 0);
-      if (cg_push(g, &C, &in)) goto out;
-    }
-    for (int dy = 0; dy < sh; dy++)
-      for (int dx = 0; dx < sw; dx++) {
-        uint32_t ub;
-        for (int a = 0; a < tco_t; a++)
-          uw[a] = cg_uop(g, O + (uint32_t)a * OP + (uint32_t)(dy * ow + dx), IN + (uint32_t)a * IHW, 0);
-        if (cg_uops(g, &C, uw, (uint32_t)tco_t, &ub)) goto out;
-        isa_insn in = cg_i_alu(g, ISA_ALU_MOV, 0, 0, ub, ub + (uint32_t)tco_t, (uint32_t)ih, (uint32_t)iw,
-                               ih > 1 ? (uint32_t)(sh * ow) : 0, iw > 1 ? (uint32_t)sw : 0, ih > 1 ? (uint32_t)iw : 0,
-                               iw > 1 ? 1 : 0);
+    for (int a = 0; a < tco_t; a++)
+      for (int ph = 0; ph < nph; ph++) {
+        int blk = nph > 1 ? ph * gb + co * t->tco + a : co * t->tco + a;
+        isa_insn in = cg_i_load(g, ISA_MEM_ACC8, (uint32_t)(a * nph + ph) * IHW,
+                                cg_elem(g, cg_tblk(c->ti, g->B, blk), ISA_MEM_ACC8) + (uint64_t)iy0 * c->W + (uint64_t)ix0,
+                                (uint32_t)ih, (uint32_t)iw, (uint32_t)c->W, 0, 0, 0, 0, 0);
         if (cg_push(g, &C, &in)) goto out;
       }
+    if (up_moves(g, c, &C, uw, O, OP, IHW, tco_t, ih, iw, oh, ow)) goto out;
     if (tile_store(g, c, &C, &S, O, OP, co * t->tco, tco_t, (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
                    (uint32_t)oh, (uint32_t)ow, j >= nslot, j + nslot < ntiles))
       goto out;
@@ -504,21 +524,21 @@ out:
 static int up_layer(cg_gen *g, const pool_geo *c, int nslot, cg_layer_info *info) {
   up_tile best = {0, 0, 0};
   double best_cy = -1;
-  int ncand = 0;
-  int tcos[4] = {c->cb, cg_cdiv(c->cb, 2), cg_cdiv(c->cb, 4), 1};
+  int ncand = 0, ocb = up_out_blocks(c), H = cg_cdiv(c->OH, c->sh), W = cg_cdiv(c->OW, c->sw);
+  int tcos[4] = {ocb, cg_cdiv(ocb, 2), cg_cdiv(ocb, 4), 1};
   for (int a = 0; a < 4; a++)
     for (int k = 1; k <= 8; k++) {
-      up_tile t = {1, k <= 4 ? cg_cdiv(c->W, k) : 1 << (8 - k), tcos[a]}; /* W/1..W/4, then 8, 4, 2, 1 */
-      if (t.tiw > c->W || (k > 4 && t.tiw >= cg_cdiv(c->W, 4))) continue;
+      up_tile t = {1, k <= 4 ? cg_cdiv(W, k) : 1 << (8 - k), tcos[a]}; /* W/1..W/4, then 8, 4, 2, 1 */
+      if (t.tiw > W || (k > 4 && t.tiw >= cg_cdiv(W, 4))) continue;
       if (!up_fits(g, c, &t, nslot)) continue;
-      int lo = 1, hi = c->H;
+      int lo = 1, hi = H;
       while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
         t.tih = mid;
         if (up_fits(g, c, &t, nslot)) lo = mid;
         else hi = mid - 1;
       }
-      t.tih = cg_cdiv(c->H, cg_cdiv(c->H, lo));
+      t.tih = cg_cdiv(H, cg_cdiv(H, lo));
       cg_gen dg;
       cg_gen_init(&dg, g->cfg, 1);
       int rc = up_gen(&dg, c, &t, nslot);
@@ -527,7 +547,7 @@ static int up_layer(cg_gen *g, const pool_geo *c, int nslot, cg_layer_info *info
       ncand++;
       if (cy >= 0 && (best_cy < 0 || cy < best_cy)) best_cy = cy, best = t;
     }
-  if (best_cy < 0) return cg_fail(g, CG_E_FIT, "upsample %dx%dx%d: no tiling fits the %s buffers", c->C, c->H, c->W, g->d->name);
+  if (best_cy < 0) return cg_fail(g, CG_E_FIT, "%s %dx%dx%d: no tiling fits the %s buffers", c->kind == CG_POOL_D2S ? "depth to space" : "upsample", c->C, c->H, c->W, g->d->name);
   info->candidates = ncand;
   snprintf(info->tiling, sizeof info->tiling, "tile %dx%d inputs, c %d blk", best.tih, best.tiw, best.tco);
   return up_gen(g, c, &best, nslot);
@@ -582,7 +602,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even};
   int nslot = no_lh ? 1 : 2;
-  if (p->kind == CG_POOL_UP) return up_layer(g, &c, nslot, info);
+  if (p->kind == CG_POOL_UP || p->kind == CG_POOL_D2S) return up_layer(g, &c, nslot, info);
   pool_tile best = {0, 0, 0, 0, 0, 0}, cand[POOL_MAX_CAND];
   double best_cy = -1, cy[POOL_MAX_CAND];
   int ncand = 0;

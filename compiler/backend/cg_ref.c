@@ -94,6 +94,15 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
 }
 
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  if (p->kind == CG_POOL_D2S) {
+    for (int ch = 0; ch < p->oc; ch++)
+      for (int y = 0; y < p->oh; y++)
+        for (int x = 0; x < p->ow; x++) {
+          int src = ((y % p->sh) * p->sw + x % p->sw) * p->gc + ch;
+          out[(ch * p->oh + y) * p->ow + x] = src < c ? in[(src * h + y / p->sh) * w + x / p->sw] : 0;
+        }
+    return;
+  }
   if (p->kind == CG_POOL_UP) {
     int oh = h * p->sh, ow = w * p->sw;
     for (int ch = 0; ch < c; ch++)
