@@ -101,7 +101,7 @@ module dlvta_axi_rd (
   wire       r_valid = h_ref ? 1'b1 : m_rvalid_i;
   wire       r_take = r_valid && !q_empty && rsp_ready_i[head[1:0]];
   wire       r_last = h_ref ? (ref_beat_q == head[5:2]) : m_rlast_i;
-  dlvta_fifo #(.Width(7), .LogDepth(3)) u_inflight (
+  dlvta_fifo #(.Width(7), .LogDepth(3), .RegHead(1)) u_inflight (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
     .push_i(take), .data_i({refuse, m_arlen_o[3:0], gnt_q}),
     .pop_i(r_take && r_last),
