@@ -70,6 +70,8 @@ module dlvta_alu_lane (
   reg  [31:0]        a4_q, b4_q;
   reg  signed [MW:0] mb4_q;
   reg  [5:0]         s4_q;
+  reg                mm4_q;   // MIN/MAX: S4 subtracts (op_i decoded here, not in S4's carry-chain path)
+  reg                mov4_q;  // MOV: S4 adds b to 0
   always @(posedge clk_i) begin : s3_regs
     reg [15:0] b16;
     if (en_i) begin
@@ -80,6 +82,8 @@ module dlvta_alu_lane (
                is_shr ? M_SHR : (is_clip || is_lut) ? M_ONE :
                {{(MW-15){b16[15]}}, b16};
       s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : (is_clip || is_lut) ? 6'd0 : b16[5:0];
+      mm4_q <= is_mm;
+      mov4_q <= (op_i == `DLVTA_ALU_MOV);
     end
   end
 
@@ -106,7 +110,7 @@ module dlvta_alu_lane (
       phi5_q <= $signed(a4_q[31:17]) * mb4_q;
       a5_q <= a4_q;
       b5_q <= b4_q;
-      as5_q <= addsub((op_i == `DLVTA_ALU_MOV) ? 32'd0 : a4_q, b4_q, is_mm);
+      as5_q <= addsub(mov4_q ? 32'd0 : a4_q, b4_q, mm4_q);
       // SHR's shift of x = a * 2^15: s + 15, or s + 31 for s in -31..-16 (mod 64)
       s5_q <= !is_shr ? s : (s[5] && !s[4] && (s[3:0] != 4'd0)) || (s == 6'h30) ? s + 6'd31 :
               s + 6'd15;

@@ -69,10 +69,16 @@ module dlvta_axi_rd (
     req_ready_o = g & {3{!q_full && (m_arready_i || !g_ok)}};
   end
 
-  // round-robin: the first valid requester after the granted one, else the granted one
+  // round-robin: the first valid requester after the granted one, else the granted one. The
+  // grant moves once its requester's address is taken (or it does not request), never while that
+  // address waits, for ARREADY or for a free in-flight slot: a grant that went round while the
+  // queue was full would land on the same requester each time a slot frees (bursts of 16 beats
+  // free one every 16 cycles), and a LOAD of the compute unit could wait behind all of the load
+  // unit's (tests/test_tsim's GEMM programs on ultra96, fsim 5 % under the RTL).
+  wire g_valid = |(g & req_valid_i);
   always @* begin
     gnt_d = gnt_q;
-    if (!(m_arvalid_o && !m_arready_i)) begin  // (a refused burst is taken at once)
+    if (!g_valid || take) begin  // (a refused burst is taken at once)
       case (gnt_q)
         2'd0: begin
           if (req_valid_i[1]) gnt_d = 2'd1;
@@ -101,7 +107,7 @@ module dlvta_axi_rd (
   wire       r_valid = h_ref ? 1'b1 : m_rvalid_i;
   wire       r_take = r_valid && !q_empty && rsp_ready_i[head[1:0]];
   wire       r_last = h_ref ? (ref_beat_q == head[5:2]) : m_rlast_i;
-  dlvta_fifo #(.Width(7), .LogDepth(3)) u_inflight (
+  dlvta_fifo #(.Width(7), .LogDepth(3), .RegHead(1)) u_inflight (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
     .push_i(take), .data_i({refuse, m_arlen_o[3:0], gnt_q}),
     .pop_i(r_take && r_last),

@@ -181,7 +181,7 @@ module dlvta_fetch (
   wire       h_legal;
   wire [1:0] h_unit;
   wire       h_finish;
-  dlvta_fifo #(.Width(165), .LogDepth(LogBuf)) u_buf (
+  dlvta_fifo #(.Width(165), .LogDepth(LogBuf), .RegHead(1)) u_buf (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(1'b0),
     .push_i(el_fire && !stop_q), .data_i({dma_err, in_finish, unit, legal, fetched_q, el_data}),
     .pop_i(disp_fire), .head_o({h_err, h_finish, h_unit, h_legal, head}), .empty_o(buf_empty),

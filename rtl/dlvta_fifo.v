@@ -1,10 +1,17 @@
 // rtl/dlvta_fifo.v -- synchronous first-word-fall-through FIFO (instruction queues, fetch buffer,
 // burst bookkeeping). Depth is a power of two; clear_i empties it. head_o is valid while !empty_o.
+// RegHead = 1 (LogDepth >= 1) takes head_o from a register instead of the memory's read port:
+// the same cycles (a push into an empty queue shows at the next edge, as before; a pop shows the
+// next entry at the next edge), one register of Width more, and the memory is read at the entry
+// after the head only (rptr1_q), so that no memory read lies between a pointer register and the
+// consumer's decode of the head (ultra96's 187.5 MHz: the compute queue's head -> the token
+// counters, hw/TIMING.md).
 `default_nettype none
 
 module dlvta_fifo #(
   parameter integer Width = 8,
-  parameter integer LogDepth = 2
+  parameter integer LogDepth = 2,
+  parameter integer RegHead = 0
 ) (
   input  wire               clk_i,
   input  wire               rst_ni,
@@ -27,7 +34,6 @@ module dlvta_fifo #(
   wire do_push = push_i && (count_q != Depth[LogDepth:0]);
   wire do_pop  = pop_i && (count_q != {(LogDepth+1){1'b0}});
 
-  assign head_o  = mem_q[rptr_q];
   assign empty_o = (count_q == {(LogDepth+1){1'b0}});
   assign full_o  = (count_q == Depth[LogDepth:0]);
   assign count_o = count_q;
@@ -48,6 +54,30 @@ module dlvta_fifo #(
       else if (do_pop && !do_push) count_q <= count_q - 1'b1;
     end
   end
+
+  generate
+    if (RegHead != 0) begin : gen_reg_head
+      // head_q = mem_q[rptr_q] while the FIFO holds an entry: data_i when a push makes it the
+      // head (the FIFO empty, or its last entry popped in the same cycle), the entry after the
+      // head when a pop leaves one (count_q >= 2: written at least a cycle before)
+      reg [Width-1:0]    head_q;
+      localparam [LogDepth-1:0] PTR_ONE = 1;
+      localparam [LogDepth:0]   CNT_ONE = 1;
+      reg [LogDepth-1:0] rptr1_q;  // rptr_q + 1
+      wire one = (count_q == CNT_ONE);
+      always @(posedge clk_i) begin
+        if (!rst_ni || clear_i) rptr1_q <= PTR_ONE;
+        else if (do_pop) rptr1_q <= rptr1_q + 1'b1;
+      end
+      always @(posedge clk_i) begin
+        if (do_push && (empty_o || (do_pop && one))) head_q <= data_i;
+        else if (do_pop) head_q <= mem_q[rptr1_q];
+      end
+      assign head_o = head_q;
+    end else begin : gen_mem_head
+      assign head_o = mem_q[rptr_q];
+    end
+  endgenerate
 endmodule
 
 `default_nettype wire

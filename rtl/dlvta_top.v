@@ -100,15 +100,15 @@ module dlvta_top #(
   wire         ql_pop, qc_pop, qs_pop;
   wire [LogQ:0] ql_cnt, qc_cnt, qs_cnt;
 
-  dlvta_fifo #(.Width(160), .LogDepth(LogQ)) u_qload (
+  dlvta_fifo #(.Width(160), .LogDepth(LogQ), .RegHead(1)) u_qload (
     .clk_i(clk), .rst_ni(urst_n), .clear_i(1'b0), .push_i(f_push_l), .data_i(f_data),
     .pop_i(ql_pop), .head_o(ql_head), .empty_o(ql_empty), .full_o(ql_full), .count_o(ql_cnt)
   );
-  dlvta_fifo #(.Width(160), .LogDepth(LogQ)) u_qcompute (
+  dlvta_fifo #(.Width(160), .LogDepth(LogQ), .RegHead(1)) u_qcompute (
     .clk_i(clk), .rst_ni(urst_n), .clear_i(1'b0), .push_i(f_push_c), .data_i(f_data),
     .pop_i(qc_pop), .head_o(qc_head), .empty_o(qc_empty), .full_o(qc_full), .count_o(qc_cnt)
   );
-  dlvta_fifo #(.Width(160), .LogDepth(LogQ)) u_qstore (
+  dlvta_fifo #(.Width(160), .LogDepth(LogQ), .RegHead(1)) u_qstore (
     .clk_i(clk), .rst_ni(urst_n), .clear_i(1'b0), .push_i(f_push_s), .data_i(f_data),
     .pop_i(qs_pop), .head_o(qs_head), .empty_o(qs_empty), .full_o(qs_full), .count_o(qs_cnt)
   );

@@ -62,6 +62,7 @@ static int xc_open(xc *x, const char *config, const tsim_opts *opts) {
   tsim_opts o = {0};
   if (opts) o = *opts;
   if (!o.trace && getenv("TSIM_TRACE_FILE")) o.trace = getenv("TSIM_TRACE_FILE");
+  if (getenv("XC_RDLAT")) { o.rd_latency = atoi(getenv("XC_RDLAT")); o.wr_latency = atoi(getenv("XC_WRLAT")); }
   opts = &o;
   if (tsim_api_load(config, opts && opts->trace, &x->api, err, sizeof err) != 0) {
     printf("FAIL %s\n", err);
