@@ -9,7 +9,7 @@
 #                    the fix). FUZZ_HARNESSES=... picks some.
 #   make test        replays every seed and every past crash (tests/fuzz/crashes/<harness>/)
 #                    through a normal build of each harness (tests/fuzz/replay.c): no clang needed.
-FUZZ_HARNESSES ?= onnx npy asm prog pkg pkg_run
+FUZZ_HARNESSES ?= onnx compile npy asm prog pkg pkg_run
 FUZZ_SECONDS   ?= 120
 FUZZ_TIMEOUT   ?= 20
 FUZZ_RSS_MB    ?= 2048
@@ -25,8 +25,12 @@ $(FUZZ_SEEDS)/onnx.stamp: $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/di
 	@rm -rf $(FUZZ_SEEDS)/onnx && mkdir -p $(FUZZ_SEEDS)/onnx
 	cp $(BUILD)/models/tiny_cnn/model.onnx $(FUZZ_SEEDS)/onnx/tiny_cnn.onnx
 	cp $(BUILD)/models/digits/model.onnx $(FUZZ_SEEDS)/onnx/digits.onnx
-	for m in qdq qlinear mixed fallback neck seg seq1d; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
+	for m in qdq qlinear mixed fallback neck seg seq1d heads argmap convt d2s; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
 	@touch $@
+# the compile harness (each input a whole compile for tiny: about 40 inputs a second under make
+# fuzz) starts from the onnx harness's models
+$(FUZZ_SEEDS)/compile.stamp: $(FUZZ_SEEDS)/onnx.stamp
+	@rm -rf $(FUZZ_SEEDS)/compile && cp -r $(FUZZ_SEEDS)/onnx $(FUZZ_SEEDS)/compile && touch $@
 $(FUZZ_SEEDS)/npy.stamp: $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/digits/model.onnx \
   $(BUILD)/models/gen/qdq.onnx
 	@rm -rf $(FUZZ_SEEDS)/npy && mkdir -p $(FUZZ_SEEDS)/npy
