@@ -10,8 +10,11 @@
  * twin of each rank-3 input (a Reshape [0, C, 1, L] made once per tensor when the producer was
  * not lifted; a constant operand gets a 4-D copy) and writes a 4-D twin of its output, from
  * which a Reshape [0, C, L] rebuilds the original tensor for any reader outside the region (dead
- * code otherwise). Reshape chains then fold (normalize-reshape), so a lifted network is left with
- * at most one Reshape at each end of a region. Nothing else changes: the ONNX semantics of every
+ * code otherwise, removed at the end). Reshape chains then fold (normalize-reshape, run again
+ * here), so a lifted network is left with at most one Reshape at each end of a region. The pass
+ * runs after fold-pad and reduce-to-pool (a 1-D model's explicit Pad and x.mean(2) are a Conv's
+ * pads and a global pool by then) and before fold-affine and affine-to-conv, which then see 4-D
+ * per-channel affines. Nothing else changes: the ONNX semantics of every
  * node are kept (the extra axis has extent 1). */
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +211,6 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
 }
 
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx, (void)err, (void)errlen;
   twins w = {0};
   int seeded = 0;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -221,5 +223,9 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     lift_node(g, &i, w.v);
   }
   free(w.v);
-  return IR_OK;
+  if (!seeded) return IR_OK;
+  /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
+   * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
+  int rc = cc_normalize_reshape(g, cx, err, errlen);
+  return rc ? rc : cc_dce(g, cx, err, errlen);
 }

@@ -933,8 +933,8 @@ static void test_channels_last(void) {
  * target config), each found by its name, all listed by cc_print_passes. */
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
-                                      "lift-1d", "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "channels-last", "reduce-to-pool", "fold-pad", "fold-affine", "affine-to-conv",
+                                      "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
+                                      "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "fold-affine", "affine-to-conv",
                                       "convt-to-conv", "fuse", "dce", "float-outputs", "qdq-import", "partition", "calibrate",
                                       "lower"};
   const int first_backend = 17;
@@ -1038,6 +1038,27 @@ static void test_lift_1d(void) {
         conv4, rank3);
   CHECK(c->n_outputs == 1 && !strcmp(c->tensors[c->outputs[0]]->name, "gap") && c->tensors[c->outputs[0]]->type.rank == 3,
         "lift-1d: the graph output keeps its name and rank");
+  ir_graph_free(c);
+  ir_graph_free(g);
+  /* an explicit zero Pad before the Conv1d and x.mean(2) after it (torch's F.pad and mean over
+   * the length): the conv's pads and a global pool by the time lift-1d runs, lifted with it */
+  g = graph_with_input("lift_pad_mean", 3, (int64_t[]){-1, 4, 20}, &x);
+  int pd = node(g, IR_OP_Pad, "pad", (int[]){x, ci64(g, "pads", 6, (int64_t[]){0, 0, 1, 0, 0, 1})}, 2, 1, NULL);
+  int c2 = node(g, IR_OP_Conv, "conv", (int[]){pd, crand(g, "w2", 3, wd, 0.4f, 0), crand(g, "b2", 1, &c6, 0.1f, 0)}, 3, 1, &n);
+  int r2 = node(g, IR_OP_Relu, "relu", &c2, 1, 1, NULL);
+  int rm = node(g, IR_OP_ReduceMean, "mean", &r2, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){2}, 1);
+  ir_set_attr_int(n, "keepdims", 0);
+  set_output(g, rm);
+  c = pipeline_same(g, "lift-1d pad and mean");
+  rank3 = 0;
+  for (int i = 0; i < c->n_nodes; i++)
+    rank3 += !c->nodes[i]->dead && c->nodes[i]->op != IR_OP_Reshape && c->tensors[c->nodes[i]->out[0]]->type.rank == 3;
+  CHECK(count_op(c, IR_OP_Pad) == 0 && count_op(c, IR_OP_ReduceMean) == 0 && count_op(c, IR_OP_GlobalAveragePool) == 1 &&
+            count_op(c, IR_OP_FusedConv) == 1 && rank3 == 0,
+        "lift-1d pad and mean: %d Pad, %d ReduceMean, %d GlobalAveragePool, %d FusedConv, %d rank-3 nodes",
+        count_op(c, IR_OP_Pad), count_op(c, IR_OP_ReduceMean), count_op(c, IR_OP_GlobalAveragePool),
+        count_op(c, IR_OP_FusedConv), rank3);
   ir_graph_free(c);
   ir_graph_free(g);
 }
