@@ -258,8 +258,9 @@ static int k_batchnorm(ref_call *c) {
   return IR_OK;
 }
 
-/* Softmax: opset < 13 over the input coerced to 2-D at axis (default 1); from 13 along axis
- * (default -1). Max-subtracted, sums in double. */
+/* Softmax and LogSoftmax: opset < 13 over the input coerced to 2-D at axis (default 1); from 13
+ * along axis (default -1). Max-subtracted, sums in double; LogSoftmax's x - max - log(sum exp(x -
+ * max)) with the exponentials in double. */
 static int k_softmax(ref_call *c) {
   const ir_value *x = c->in[0];
   if (x->type.dtype != IR_F32) return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
@@ -277,7 +278,8 @@ static int k_softmax(ref_call *c) {
   }
   const float *px = x->data;
   float *py = c->out[0].data;
-  if (inner == 1) /* the last axis (attention scores): contiguous rows, the division vectorized */
+  int lg = c->n->op == IR_OP_LogSoftmax;
+  if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows, the division vectorized */
     for (int64_t o = 0; o < outer; o++) {
       const float *xs = px + o * len;
       float *restrict ys = py + o * len;
@@ -296,13 +298,19 @@ static int k_softmax(ref_call *c) {
       }
       for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sum);
     }
-  for (int64_t o = 0; o < outer && inner != 1; o++)
+  for (int64_t o = 0; o < outer && (inner != 1 || lg); o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;
       float *ys = py + o * len * inner + i;
       float mx = -INFINITY;
       for (int64_t k = 0; k < len; k++) mx = xs[k * inner] > mx ? xs[k * inner] : mx;
       double sum = 0;
+      if (lg) {
+        for (int64_t k = 0; k < len; k++) sum += exp((double)xs[k * inner] - mx);
+        double lse = sum > 0 ? mx + log(sum) : mx; /* sum > 0 unless the row is empty or all -inf */
+        for (int64_t k = 0; k < len; k++) ys[k * inner] = (float)(xs[k * inner] - lse);
+        continue;
+      }
       for (int64_t k = 0; k < len; k++) {
         ys[k * inner] = expf(xs[k * inner] - mx);
         sum += ys[k * inner];
@@ -690,7 +698,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_Div:
   case IR_OP_Mod: return k_binary(c);
   case IR_OP_BatchNormalization: return k_batchnorm(c);
-  case IR_OP_Softmax: return k_softmax(c);
+  case IR_OP_Softmax:
+  case IR_OP_LogSoftmax: return k_softmax(c);
   case IR_OP_Flatten:
   case IR_OP_Reshape:
   case IR_OP_Squeeze:
@@ -736,7 +745,6 @@ static int dispatch(ref_call *c) {
   case IR_OP_ReduceMax:
   case IR_OP_ReduceMin: return ref_reduce(c);
   case IR_OP_LayerNormalization: return ref_layernorm(c);
-  case IR_OP_LogSoftmax: return ref_log_softmax(c);
   case IR_OP_ArgMax:
   case IR_OP_ArgMin: return ref_argminmax(c);
   case IR_OP_InstanceNormalization: return ref_instance_norm(c);

@@ -61,7 +61,6 @@ int ref_range(ref_call *c);
 int ref_reduce(ref_call *c);        /* ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceL1/L2/SumSquare/LogSumExp/Prod */
 int ref_layernorm(ref_call *c);     /* LayerNormalization */
 /* ref_norm.c */
-int ref_log_softmax(ref_call *c);   /* LogSoftmax */
 int ref_argminmax(ref_call *c);     /* ArgMax, ArgMin */
 int ref_instance_norm(ref_call *c); /* InstanceNormalization */
 int ref_lp_norm(ref_call *c);       /* LpNormalization */

@@ -1,6 +1,7 @@
 /* ref/ref_norm.c -- reference kernels of the ops that normalize or pick along an axis, as
- * classifier and style-transfer heads end: LogSoftmax, ArgMax / ArgMin, InstanceNormalization
- * and LpNormalization. Float32 in, accumulation in double (as ref_reduce and LayerNormalization). */
+ * classifier and style-transfer heads end: ArgMax / ArgMin, InstanceNormalization and
+ * LpNormalization (LogSoftmax shares Softmax's kernel in ref.c). Float32 in, accumulation in
+ * double (as ref_reduce and LayerNormalization). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,31 +23,6 @@ static void split_axis(const ir_type *t, int ax, int64_t *outer, int64_t *len, i
 static int axis_of(const ref_call *c, int64_t def, int rank) {
   int64_t ax = ir_attr_int(c->n, "axis", def);
   return (int)(ax < 0 ? ax + rank : ax);
-}
-
-/* LogSoftmax along axis (default -1; before opset 13 the axes from axis on as one): x - max -
- * log(sum exp(x - max)). */
-int ref_log_softmax(ref_call *c) {
-  const ir_value *x = c->in[0];
-  if (x->type.dtype != IR_F32) return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
-  int r = x->type.rank, ax = axis_of(c, c->g->opset < 13 ? 1 : -1, r);
-  int64_t outer, len, inner;
-  split_axis(&x->type, ax, &outer, &len, &inner);
-  if (c->g->opset < 13) len *= inner, inner = 1; /* the old "coerced to 2-D" semantics */
-  const float *px = x->data;
-  float *py = c->out[0].data;
-  for (int64_t o = 0; o < outer; o++)
-    for (int64_t i = 0; i < inner; i++) {
-      const float *xs = px + o * len * inner + i;
-      float *ys = py + o * len * inner + i;
-      float mx = -INFINITY;
-      for (int64_t k = 0; k < len; k++) mx = xs[k * inner] > mx ? xs[k * inner] : mx;
-      double sum = 0;
-      for (int64_t k = 0; k < len; k++) sum += exp((double)xs[k * inner] - mx);
-      double lse = sum > 0 ? mx + log(sum) : mx; /* sum > 0 unless the row is empty or all -inf */
-      for (int64_t k = 0; k < len; k++) ys[k * inner] = (float)(xs[k * inner] - lse);
-    }
-  return IR_OK;
 }
 
 /* ArgMax / ArgMin along axis (default 0): the first index of the extreme value, or the last with
