@@ -112,24 +112,30 @@ static int liftable(const ir_graph *g, const ir_node *n, const int *tw) {
   return any;
 }
 
-/* The 4-D twin of tensor t (a rank-3 activation, or a constant operand of rank <= 3 given a
- * leading 1 to rank 3 and a 1 at axis 2), made once. */
+/* A 4-D copy of constant t of rank <= 3 (a leading 1 to rank 3, then a 1 at axis 2: a Conv1d
+ * weight [M, C/g, K] becomes [M, C/g, 1, K]) for node label's use; not memoized, as other nodes
+ * may read t as it is. */
+static int lift_const(ir_graph *g, int t, const char *label) {
+  const ir_tensor *T = g->tensors[t];
+  int r = T->type.rank;
+  int64_t d3[3];
+  for (int j = 0; j < 3; j++) d3[j] = j < 3 - r ? 1 : T->type.dims[j - (3 - r)];
+  ir_type u = {.dtype = T->type.dtype, .rank = 4, .dims = {d3[0], d3[1], 1, d3[2]}};
+  size_t nb = (size_t)ir_type_numel(&T->type) * ir_dtype_size(T->type.dtype);
+  void *data = xmalloc(nb);
+  memcpy(data, T->data, nb);
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s_lift", T->name, label);
+  return ir_add_const(g, name, &u, data);
+}
+
+/* The 4-D twin of tensor t (a rank-3 activation, made once; a constant operand: lift_const). */
 static int twin_of(ir_graph *g, int t, int *tw, const char *label) {
   if (tw[t] >= 0) return tw[t];
   ir_tensor *T = g->tensors[t];
+  if (T->data) return lift_const(g, t, label);
   char name[600];
   snprintf(name, sizeof name, "%s_lift", T->name);
-  if (T->data) {
-    int r = T->type.rank;
-    int64_t d3[3];
-    for (int j = 0; j < 3; j++) d3[j] = j < 3 - r ? 1 : T->type.dims[j - (3 - r)];
-    ir_type u = {.dtype = T->type.dtype, .rank = 4, .dims = {d3[0], d3[1], 1, d3[2]}};
-    size_t nb = (size_t)ir_type_numel(&T->type) * ir_dtype_size(T->type.dtype);
-    void *data = xmalloc(nb);
-    memcpy(data, T->data, nb);
-    snprintf(name, sizeof name, "%s_%s_lift", T->name, label);
-    return ir_add_const(g, name, &u, data); /* not memoized: a constant may be read by other nodes */
-  }
   ir_type u = lifted_type(&T->type);
   int y = ir_add_tensor(g, name, &u);
   int64_t *shape = xmalloc(4 * sizeof *shape);
@@ -156,18 +162,6 @@ static void lift_attr(ir_node *n, const char *name, int64_t fill) {
   ir_set_attr_ints(n, name, w, 2 * cnt);
 }
 
-/* Conv's weight [M, C/g, K] -> a new constant [M, C/g, 1, K]. */
-static int lift_weight(ir_graph *g, int w) {
-  const ir_tensor *W = g->tensors[w];
-  ir_type u = lifted_type(&W->type);
-  size_t nb = (size_t)ir_type_numel(&W->type) * ir_dtype_size(W->type.dtype);
-  void *data = xmalloc(nb);
-  memcpy(data, W->data, nb);
-  char name[600];
-  snprintf(name, sizeof name, "%s_lift", W->name);
-  return ir_add_const(g, name, &u, data);
-}
-
 /* Rewrite node n (at index *i) over the twins; its output's twin recorded in tw, the original
  * output rebuilt by a Reshape after it. */
 static void lift_node(ir_graph *g, int *i, int *tw) {
@@ -180,7 +174,7 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
     if (t < 0 || !is_operand(n, k)) continue;
     n->in[k] = twin_of(g, t, tw, label);
   }
-  if (n->op == IR_OP_Conv) n->in[1] = lift_weight(g, n->in[1]);
+  if (n->op == IR_OP_Conv) n->in[1] = lift_const(g, n->in[1], label);
   if (lift_kind(n->op) == LIFT_SEED) {
     lift_attr(n, "kernel_shape", 1), lift_attr(n, "strides", 1), lift_attr(n, "dilations", 1), lift_attr(n, "pads", 0);
   } else if (n->op == IR_OP_Concat) {
@@ -212,18 +206,17 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
 
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   twins w = {0};
-  int seeded = 0;
+  int lifted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     twins_fit(&w, g->n_tensors);
     ir_node *n = g->nodes[i];
     if (n->dead || !liftable(g, n, w.v)) continue;
-    if (lift_kind(n->op) != LIFT_SEED && !seeded) continue;
-    seeded = 1;
+    lifted = 1;
     twins_fit(&w, g->n_tensors + 2 * n->n_in + 8);
     lift_node(g, &i, w.v);
   }
   free(w.v);
-  if (!seeded) return IR_OK;
+  if (!lifted) return IR_OK;
   /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
    * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
   int rc = cc_normalize_reshape(g, cx, err, errlen);
