@@ -56,7 +56,7 @@ static int lift_kind(ir_op op) {
   case IR_OP_Relu: case IR_OP_Clip: case IR_OP_LeakyRelu: case IR_OP_Sigmoid: case IR_OP_HardSigmoid:
   case IR_OP_HardSwish: case IR_OP_Tanh: case IR_OP_Elu: case IR_OP_Gelu: case IR_OP_Softplus: case IR_OP_Erf:
   case IR_OP_Exp: case IR_OP_Neg: case IR_OP_Abs: case IR_OP_Identity: case IR_OP_Dropout: case IR_OP_Selu:
-  case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign:
+  case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign: case IR_OP_Mish: case IR_OP_Swish:
   case IR_OP_BatchNormalization: case IR_OP_PRelu:
   case IR_OP_Add: case IR_OP_Sub: case IR_OP_Mul: case IR_OP_Div: case IR_OP_Max: case IR_OP_Min:
     return LIFT_POINT;

@@ -378,20 +378,17 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank) {
   const ir_type *xt = &g->tensors[p->in[0]]->type;
   if (xt->rank < 3 || xt->dtype != IR_F32 || strcmp(ir_attr_string(p, "mode", "constant"), "constant")) return 0;
-  int r = xt->rank, cnt;
-  if (g->opset < 11) {
-    const int64_t *a = ir_attr_ints(p, "pads", &cnt);
-    if (!a || cnt != 2 * r || ir_attr_float(p, "value", 0) != 0) return 0;
-    memcpy(pads, a, (size_t)cnt * sizeof *pads);
-  } else {
-    if (p->n_in < 2 || !cc_is_const(g, p->in[1])) return 0;
-    const ir_tensor *pt = g->tensors[p->in[1]];
-    if (ir_type_numel(&pt->type) != 2 * r) return 0;
-    for (int i = 0; i < 2 * r; i++) pads[i] = (int64_t)ir_get_elem(pt->type.dtype, pt->data, i);
-    double v = 0;
-    if (p->n_in > 2 && p->in[2] >= 0 && (!const_scalar(g, p->in[2], &v) || v != 0)) return 0;
-    if (p->n_in > 3 && p->in[3] >= 0) return 0; /* opset 18 axes input */
-  }
+  int r = xt->rank;
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < p->n_in && k < 4; k++)
+    if (p->in[k] >= 0) ti[k] = &g->tensors[p->in[k]]->type, di[k] = cc_is_const(g, p->in[k]) ? g->tensors[p->in[k]]->data : NULL;
+  char err[256];
+  if (ir_pad_amounts(g, p, ti, di, r, pads, err, sizeof err) != IR_OK) return 0;
+  double v = 0;
+  if (g->opset < 11 ? ir_attr_float(p, "value", 0) != 0
+                    : p->n_in > 2 && p->in[2] >= 0 && (!const_scalar(g, p->in[2], &v) || v != 0))
+    return 0;
   for (int i = 0; i < 2 * r; i++)
     if (pads[i] < 0 || ((i % r) < 2 && pads[i])) return 0;
   *rank = r;
@@ -661,7 +658,7 @@ static int is_pointwise(ir_op op) {
   case IR_OP_Relu: case IR_OP_Sigmoid: case IR_OP_Tanh: case IR_OP_Erf: case IR_OP_Exp: case IR_OP_Sqrt:
   case IR_OP_Neg: case IR_OP_Abs: case IR_OP_HardSigmoid: case IR_OP_HardSwish: case IR_OP_LeakyRelu:
   case IR_OP_Elu: case IR_OP_Softplus: case IR_OP_Gelu: case IR_OP_Silu: case IR_OP_Clip: case IR_OP_Selu:
-  case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign:
+  case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign: case IR_OP_Mish: case IR_OP_Swish:
     return 1;
   default: return 0;
   }

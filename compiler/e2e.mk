@@ -90,6 +90,10 @@ $(BUILD)/models/committed/qdq_cnn_rand_ref.npy: tests/models/qdq_cnn.onnx $(BUIL
 TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed/two_input_ref.npy \
   $(BUILD)/models/committed/qdq_cnn_rand_ref.npy
 
+# ONNX opsets 18-25 (tests/onnx_opsets.py): each change to an operator dlvta reads, at its opset,
+# on the reference executor against onnxruntime; the refusals; an opset-21 CNN on fsim
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_opsets.py"
+
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/fmnist_accuracy.py --n 1000"

@@ -9,7 +9,7 @@
 #include "ir.h"
 
 #define ONNX_MIN_OPSET 11 /* default-domain opsets dlvta supports */
-#define ONNX_MAX_OPSET 17
+#define ONNX_MAX_OPSET 25
 
 typedef struct onnx_import_opts {
   /* Accept any default-domain opset, not just ONNX_MIN_OPSET..ONNX_MAX_OPSET. For test data

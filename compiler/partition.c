@@ -117,7 +117,7 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
  * function of one int8 input code is exactly such a table. */
 static const char *const lut_ops[] = {
     "Sigmoid", "Tanh", "Erf", "HardSigmoid", "HardSwish", "Gelu", "Silu", "dlvta.Silu",
-    "LeakyRelu", "Elu", "Softplus", "Neg", "Abs", "Selu", "Celu", "ThresholdedRelu", "Softsign",
+    "LeakyRelu", "Elu", "Softplus", "Neg", "Abs", "Selu", "Celu", "ThresholdedRelu", "Softsign", "Mish", "Swish",
 };
 
 int cc_is_lut_op(const ir_graph *g, const ir_node *n) {

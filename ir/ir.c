@@ -177,9 +177,11 @@ static const struct {
     {"start", IR_ATTR_INT},         {"end", IR_ATTR_INT},           {"split", IR_ATTR_INTS},
     {"approximate", IR_ATTR_STRING}, {"stash_type", IR_ATTR_INT},   {"num_outputs", IR_ATTR_INT},
     {"batch_dims", IR_ATTR_INT},    {"blocksize", IR_ATTR_INT},     {"output_padding", IR_ATTR_INTS},
-    {"output_shape", IR_ATTR_INTS},
+    {"output_shape", IR_ATTR_INTS},  {"num_groups", IR_ATTR_INT},
     {"coordinate_transformation_mode", IR_ATTR_STRING}, {"nearest_mode", IR_ATTR_STRING},
     {"cubic_coeff_a", IR_ATTR_FLOAT}, {"exclude_outside", IR_ATTR_INT}, {"extrapolation_value", IR_ATTR_FLOAT},
+    {"antialias", IR_ATTR_INT},     {"keep_aspect_ratio_policy", IR_ATTR_STRING}, {"block_size", IR_ATTR_INT},
+    {"output_dtype", IR_ATTR_INT},  {"precision", IR_ATTR_INT},     {"round_mode", IR_ATTR_STRING},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -219,7 +221,7 @@ static const struct {
     {IR_OP_Clip, "min max "},
     {IR_OP_BatchNormalization, "epsilon momentum training_mode is_test spatial "},
     {IR_OP_MaxPool, "auto_pad ceil_mode dilations kernel_shape pads storage_order strides "},
-    {IR_OP_AveragePool, "auto_pad ceil_mode count_include_pad kernel_shape pads strides "},
+    {IR_OP_AveragePool, "auto_pad ceil_mode count_include_pad dilations kernel_shape pads strides "}, /* dilations: opset 19 */
     {IR_OP_Flatten, "axis "},
     {IR_OP_Reshape, "allowzero "},
     {IR_OP_Transpose, "perm "},
@@ -230,9 +232,9 @@ static const struct {
     {IR_OP_Dropout, "ratio seed "},
     {IR_OP_Softmax, "axis "},
     {IR_OP_Pad, "mode pads value "},
-    {IR_OP_QuantizeLinear, "axis saturate "},
-    {IR_OP_DequantizeLinear, "axis "},
-    {IR_OP_Cast, "to saturate "},
+    {IR_OP_QuantizeLinear, "axis saturate block_size output_dtype precision "}, /* checked in shape_QuantizeLinear */
+    {IR_OP_DequantizeLinear, "axis block_size output_dtype "},
+    {IR_OP_Cast, "to saturate round_mode "}, /* both of float 8/4 destinations only */
     {IR_OP_ConstantOfShape, "value "},
     {IR_OP_HardSigmoid, "alpha beta "},
     {IR_OP_LeakyRelu, "alpha "},
@@ -260,9 +262,13 @@ static const struct {
     {IR_OP_Selu, "alpha gamma "},
     {IR_OP_Celu, "alpha "},
     {IR_OP_ThresholdedRelu, "alpha "},
+    {IR_OP_Swish, "alpha "},
+    {IR_OP_GroupNormalization, "epsilon num_groups stash_type "},
+    {IR_OP_RMSNormalization, "axis epsilon stash_type "},
     /* cubic_coeff_a, exclude_outside: of mode "cubic", extrapolation_value: of
      * "tf_crop_and_resize", both of which the executor refuses by name */
-    {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "},
+    {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "
+                   "antialias axes keep_aspect_ratio_policy "},
 };
 
 int ir_attr_honoured(ir_op op, const char *attr_name) {

@@ -275,6 +275,11 @@ int ir_resize_linear_src(const ir_node *n, int64_t o, int64_t in_len, int64_t ou
                          double *w1);
 /* 1 if n's coordinate_transformation_mode and nearest_mode are ones ir_resize_nearest_src knows. */
 int ir_resize_modes_ok(const ir_node *n);
+/* Pad: the pads of every axis of a rank-rank input into pads[2 * rank] (begins, then ends): the
+ * pads attribute (opset < 11) or input, spread over the axes of the axes input when there is one
+ * (opset 18; the other axes 0). IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (not constant). */
+int ir_pad_amounts(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
+                   int64_t *pads, char *err, size_t errlen);
 /* Split: the normalized axis and the extent of each of the n_out parts. IR_OK, IR_ERR or
  * IR_UNSUPPORTED (sizes not constant, or equal parts of an unknown extent). */
 int ir_split_sizes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,

@@ -664,31 +664,55 @@ static int shape_Constant(const ir_graph *g, const ir_node *n, const ir_type *co
 }
 
 /* Pad */
+int ir_pad_amounts(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
+                   int64_t *pads, char *err, size_t errlen) {
+  int64_t v[2 * IR_MAX_DIMS + 2], ax[IR_MAX_DIMS + 1];
+  int cnt, nax = rank;
+  if (g->opset < 11) {
+    const int64_t *p = ir_attr_ints(n, "pads", &cnt);
+    if (!p || cnt != 2 * rank) return ERR("pads has %d entries, expected %d", p ? cnt : 0, 2 * rank);
+    memcpy(pads, p, (size_t)(2 * rank) * sizeof *pads);
+    return IR_OK;
+  }
+  if (n->n_in < 2 || !in[1]) return ERR("missing the pads input (opset %d)", g->opset);
+  if (!in_data[1]) return IR_UNSUPPORTED;
+  cnt = const_ints(in[1], in_data[1], v, 2 * IR_MAX_DIMS + 2);
+  if (cnt < 0) return ERR("pads must be a 1-D int64 tensor of at most %d entries", 2 * IR_MAX_DIMS);
+  for (int i = 0; i < rank; i++) ax[i] = i;
+  if (n->n_in > 3 && in[3]) { /* opset 18: the pads are of these axes only */
+    if (!in_data[3]) return IR_UNSUPPORTED;
+    nax = const_ints(in[3], in_data[3], ax, IR_MAX_DIMS + 1);
+    if (nax < 0 || nax > rank) return ERR("axes must be a 1-D int tensor of at most %d entries", rank);
+  }
+  if (cnt != 2 * nax) return ERR("pads has %d entries, expected %d", cnt, 2 * nax);
+  char seen[IR_MAX_DIMS] = {0};
+  memset(pads, 0, (size_t)(2 * rank) * sizeof *pads);
+  for (int i = 0; i < nax; i++) {
+    int a = norm_axis(ax[i], rank);
+    if (a < 0 || seen[a]) return ERR("axes entry %lld out of range or repeated", (long long)ax[i]);
+    seen[a] = 1;
+    pads[a] = v[i];
+    pads[a + rank] = v[i + nax];
+  }
+  return IR_OK;
+}
+
 static int shape_Pad(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {
-  int opset = g->opset;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
-  int64_t v[IR_MAX_DIMS * 2 + 2];
-  int cnt;
+  int64_t pads[2 * IR_MAX_DIMS];
     set_unknown(&out[0], x->dtype);
-    const int64_t *pads = NULL;
-    if (opset < 11) {
-      pads = ir_attr_ints(n, "pads", &cnt);
-    } else {
-      if (n->n_in < 2 || !in[1]) return ERR("missing the pads input (opset %d)", opset);
-      cnt = const_ints(in[1], in_data[1], v, 2 * IR_MAX_DIMS + 2);
-      if (cnt < 0) {
-        if (in_data[1]) return ERR("pads must be a 1-D int64 tensor");
-        if (x->rank >= 0) {
-          out[0].rank = x->rank;
-          for (int i = 0; i < x->rank; i++) out[0].dims[i] = -1;
-        }
-        return IR_OK;
-      }
-      pads = v;
-    }
+    const char *mode = ir_attr_string(n, "mode", "constant");
+    if (strcmp(mode, "constant") && strcmp(mode, "edge") && strcmp(mode, "reflect") && strcmp(mode, "wrap"))
+      return ERR("pad mode '%s' not supported (constant, edge, reflect, wrap)", mode), IR_UNSUPPORTED;
     if (x->rank < 0) return IR_OK;
-    if (!pads || cnt != 2 * x->rank) return ERR("pads has %d entries, expected %d", cnt, 2 * x->rank);
+    int rc = ir_pad_amounts(g, n, in, in_data, x->rank, pads, err, errlen);
+    if (rc == IR_UNSUPPORTED) {
+      out[0].rank = x->rank;
+      for (int i = 0; i < x->rank; i++) out[0].dims[i] = -1;
+      return IR_OK;
+    }
+    if (rc) return rc;
     out[0] = *x;
     for (int i = 0; i < x->rank; i++) {
       const int64_t lim = (int64_t)1 << 40;
@@ -740,26 +764,43 @@ static int shape_ConstantOfShape(const ir_graph *g, const ir_node *n, const ir_t
     return IR_OK;
 }
 
+/* QuantizeLinear / DequantizeLinear: block_size (opset 21, blocked scales) refused; output_dtype
+ * and precision (opsets 21, 23) only where they say what the default would */
+static int qdq_attrs_ok(const ir_graph *g, const ir_node *n, ir_dtype zp, char *err, size_t errlen) {
+  if (ir_attr_int(n, "block_size", 0))
+    return ERR("blocked quantization (block_size %lld) not supported", (long long)ir_attr_int(n, "block_size", 0)),
+           IR_UNSUPPORTED;
+  int64_t od = ir_attr_int(n, "output_dtype", 0), pr = ir_attr_int(n, "precision", 0);
+  if (pr && pr != IR_F32) return ERR("precision %lld not supported (float32 only)", (long long)pr), IR_UNSUPPORTED;
+  if (n->op == IR_OP_DequantizeLinear) {
+    if (od && od != IR_F32) return ERR("output_dtype %lld not supported (float32 only)", (long long)od), IR_UNSUPPORTED;
+  } else if (od && od != (int64_t)zp) {
+    return ERR("output_dtype %lld differs from the zero point's type %s", (long long)od, ir_dtype_name(zp));
+  }
+  return IR_OK;
+}
+
 /* QuantizeLinear */
 static int shape_QuantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
+  int64_t od = ir_attr_int(n, "output_dtype", 0);
   out[0] = *x;
-  out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : IR_U8;
+  out[0].dtype = n->n_in > 2 && in[2] ? in[2]->dtype : od > 0 && od < 64 ? (ir_dtype)od : IR_U8;
   if (out[0].dtype != IR_U8 && out[0].dtype != IR_I8)
-    return ERR("zero point type %s not supported", ir_dtype_name(out[0].dtype)), IR_UNSUPPORTED;
-  return IR_OK;
+    return ERR("quantized type %s not supported (int8, uint8)", ir_dtype_name(out[0].dtype)), IR_UNSUPPORTED;
+  return qdq_attrs_ok(g, n, out[0].dtype, err, errlen);
 }
 
 /* DequantizeLinear */
 static int shape_DequantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {
-  (void)g, (void)n, (void)in_data, (void)err, (void)errlen;
+  (void)in_data;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
   out[0] = *x;
   out[0].dtype = IR_F32;
-  return IR_OK;
+  return qdq_attrs_ok(g, n, x->dtype, err, errlen);
 }
 
 /* ---- elementwise ops beyond the arithmetic four ---- */
@@ -1062,43 +1103,92 @@ static int shape_Expand(const ir_graph *g, const ir_node *n, const ir_type *cons
 }
 
 /* Resize */
+/* The axes that Resize n's scales / sizes cover (opset 18's axes attribute, else all): their
+ * count, or -1 (message in err). */
+static int resize_axes(const ir_graph *g, const ir_node *n, int r, int *ax, char *err, size_t errlen) {
+  int cnt;
+  const int64_t *a = ir_attr_ints(n, "axes", &cnt);
+  if (!a) {
+    for (int i = 0; i < r; i++) ax[i] = i;
+    return r;
+  }
+  char seen[IR_MAX_DIMS] = {0};
+  if (cnt < 1 || cnt > r) return ERR("axes has %d entries for a rank-%d input", cnt, r), -1;
+  for (int i = 0; i < cnt; i++) {
+    ax[i] = norm_axis(a[i], r);
+    if (ax[i] < 0 || seen[ax[i]]) return ERR("axes entry %lld out of range or repeated", (long long)a[i]), -1;
+    seen[ax[i]] = 1;
+  }
+  return cnt;
+}
+
+/* sizes v[0..na) of axes ax: the extents and scales, by keep_aspect_ratio_policy (opset 18) */
+static int resize_sizes(const ir_graph *g, const ir_node *n, const ir_type *x, const int *ax, int na, const int64_t *v, int64_t *len,
+                        double *scale, char *err, size_t errlen) {
+  const char *pol = ir_attr_string(n, "keep_aspect_ratio_policy", "stretch");
+  int stretch = !strcmp(pol, "stretch"), larger = !strcmp(pol, "not_smaller");
+  if (!stretch && !larger && strcmp(pol, "not_larger"))
+    return ERR("keep_aspect_ratio_policy '%s' not supported (stretch, not_larger, not_smaller)", pol), IR_ERR;
+  double common = 0;
+  for (int i = 0; i < na; i++) {
+    if (v[i] < 0) return ERR("negative size");
+    int d = ax[i];
+    len[d] = v[i];
+    scale[d] = x->dims[d] > 0 ? (double)v[i] / (double)x->dims[d] : 1.0;
+    if (i == 0 || (larger ? scale[d] > common : scale[d] < common)) common = scale[d];
+  }
+  for (int i = 0; !stretch && i < na; i++) { /* one scale for every axis, the extents rounded half up */
+    int d = ax[i];
+    scale[d] = common;
+    len[d] = x->dims[d] < 0 ? -1 : (int64_t)floor(common * (double)x->dims[d] + 0.5);
+  }
+  return IR_OK;
+}
+
 int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                        int64_t *len, double *scale, char *err, size_t errlen) {
   const ir_type *x = in[0];
   if (g->opset < 11) return ERR("Resize of opset %d not supported (opset 11 or later)", g->opset), IR_UNSUPPORTED;
   if (x->rank < 0) return IR_UNSUPPORTED;
+  int ax[IR_MAX_DIMS], na = resize_axes(g, n, x->rank, ax, err, errlen), rc;
+  if (na < 0) return IR_ERR;
+  for (int i = 0; i < x->rank; i++) len[i] = x->dims[i], scale[i] = 1.0; /* the axes not resized */
   const ir_type *st = n->n_in > 2 ? in[2] : NULL, *zt = n->n_in > 3 ? in[3] : NULL;
   int64_t zn = zt ? ir_type_numel(zt) : 0, sn = st ? ir_type_numel(st) : 0;
   if (zt && zn > 0) {
     int64_t v[IR_MAX_DIMS];
     if (!in_data[3]) return IR_UNSUPPORTED;
-    if (const_ints(zt, in_data[3], v, IR_MAX_DIMS) != x->rank) return ERR("sizes must have %d int64 entries", x->rank);
-    for (int i = 0; i < x->rank; i++) {
-      if (v[i] < 0) return ERR("negative size");
-      len[i] = v[i];
-      scale[i] = x->dims[i] > 0 ? (double)v[i] / (double)x->dims[i] : 1.0;
+    if (const_ints(zt, in_data[3], v, IR_MAX_DIMS) != na) return ERR("sizes must have %d int64 entries", na);
+    rc = resize_sizes(g, n, x, ax, na, v, len, scale, err, errlen);
+  } else {
+    if (!st || sn <= 0) return ERR("neither scales nor sizes given");
+    if (!in_data[2]) return IR_UNSUPPORTED;
+    if (st->dtype != IR_F32 || sn != na) return ERR("scales must have %d float entries", na);
+    for (int i = 0; i < na; i++) {
+      int d = ax[i];
+      double sc = ((const float *)in_data[2])[i];
+      if (!(sc > 0) || sc > 1e6) return ERR("scale %g on axis %d out of range", sc, d);
+      scale[d] = sc;
+      len[d] = x->dims[d] < 0 ? -1 : (int64_t)floor((double)x->dims[d] * sc);
     }
-    return IR_OK;
+    rc = IR_OK;
   }
-  if (!st || sn <= 0) return ERR("neither scales nor sizes given");
-  if (!in_data[2]) return IR_UNSUPPORTED;
-  if (st->dtype != IR_F32 || sn != x->rank) return ERR("scales must have %d float entries", x->rank);
-  for (int i = 0; i < x->rank; i++) {
-    double sc = ((const float *)in_data[2])[i];
-    if (!(sc > 0) || sc > 1e6) return ERR("scale %g on axis %d out of range", sc, i);
-    scale[i] = sc;
-    len[i] = x->dims[i] < 0 ? -1 : (int64_t)floor((double)x->dims[i] * sc);
-  }
+  if (rc || !ir_attr_int(n, "antialias", 0)) return rc;
+  /* antialias (opset 18) stretches a linear or cubic filter by 1 / scale where it downscales */
+  if (!strcmp(ir_attr_string(n, "mode", "nearest"), "nearest")) return ERR("antialias with mode nearest"), IR_UNSUPPORTED;
+  for (int i = 0; i < x->rank; i++)
+    if (scale[i] < 1) return ERR("antialias when downscaling (axis %d, scale %g) not supported", i, scale[i]), IR_UNSUPPORTED;
   return IR_OK;
 }
 
 int ir_resize_modes_ok(const ir_node *n) {
-  static const char *const ct[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"};
+  static const char *const ct[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                                   "half_pixel_symmetric"};
   static const char *const nm[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
   int okc = 0, okm = 0;
-  for (int i = 0; i < 4; i++) okc |= !strcmp(c, ct[i]), okm |= !strcmp(m, nm[i]);
+  for (int i = 0; i < 5; i++) okc |= !strcmp(c, ct[i]), okm |= i < 4 && !strcmp(m, nm[i]);
   return okc && okm;
 }
 
@@ -1113,6 +1203,10 @@ static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t 
     return out_len > 1 && rl > 1 ? (double)o * (double)(in_len - 1) / (rl - 1) : 0;
   }
   if (!strcmp(c, "asymmetric")) return (double)o / scale;
+  if (!strcmp(c, "half_pixel_symmetric")) { /* opset 19: centred when the extent was floored */
+    double adj = (double)out_len / ((double)in_len * scale);
+    return (double)in_len / 2 * (1 - adj) + ((double)o + 0.5) / scale - 0.5;
+  }
   return NAN;
 }
 
@@ -1148,8 +1242,9 @@ static int shape_Resize(const ir_graph *g, const ir_node *n, const ir_type *cons
   set_unknown(&out[0], in[0]->dtype);
   int64_t len[IR_MAX_DIMS];
   double scale[IR_MAX_DIMS];
+  if (err && errlen) err[0] = 0;
   int rc = ir_resize_geometry(g, n, in, in_data, len, scale, err, errlen);
-  if (rc == IR_ERR || (rc == IR_UNSUPPORTED && g->opset < 11)) return rc;
+  if (rc == IR_ERR || (rc == IR_UNSUPPORTED && err && errlen && err[0])) return rc; /* not only "not constant" */
   if (in[0]->rank < 0) return IR_OK;
   out[0] = *in[0];
   for (int i = 0; i < in[0]->rank; i++) out[0].dims[i] = rc == IR_OK ? len[i] : -1;
@@ -1376,6 +1471,43 @@ static int shape_InstanceNormalization(const ir_graph *g, const ir_node *n, cons
   return IR_OK;
 }
 
+/* GroupNormalization: Y as X (rank >= 3, C divisible by num_groups); scale and bias 1-D of
+ * num_groups entries (opsets 18-20) or of C (opset 21 on). */
+static int shape_GroupNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                    const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  int64_t G = ir_attr_int(n, "num_groups", 0);
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (!ir_get_attr(n, "num_groups") || G < 1) return ERR("num_groups missing or below 1");
+  if (x->rank >= 0 && x->rank < 3) return ERR("input of rank %d, expected N x C x D1 x ...", x->rank);
+  int64_t C = x->rank >= 0 ? x->dims[1] : -1, want = g->opset >= 21 ? C : G;
+  if (C >= 0 && C % G) return ERR("%lld channels do not split into %lld groups", (long long)C, (long long)G);
+  for (int k = 1; k < 3; k++)
+    if (in[k]->rank >= 0 && (in[k]->rank != 1 || (want >= 0 && in[k]->dims[0] >= 0 && in[k]->dims[0] != want)))
+      return ERR("%s must be 1-D of %lld entries (%s, opset %d)", k == 1 ? "scale" : "bias", (long long)want,
+                 g->opset >= 21 ? "one per channel" : "one per group", g->opset);
+  out[0] = *x;
+  return IR_OK;
+}
+
+/* RMSNormalization: Y as X; axis in range; scale broadcasts to the normalized axes. */
+static int shape_RMSNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  out[0] = *x;
+  if (x->rank < 0) return IR_OK;
+  int ax = norm_axis(ir_attr_int(n, "axis", -1), x->rank);
+  if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", -1));
+  ir_type t = {.dtype = x->dtype, .rank = x->rank - ax}, b;
+  for (int d = ax; d < x->rank; d++) t.dims[d - ax] = x->dims[d];
+  if (in[1]->rank >= 0 && (in[1]->rank > t.rank || ir_broadcast(&t, in[1], &b) || b.rank != t.rank))
+    return ERR("scale does not broadcast to the normalized axes");
+  return IR_OK;
+}
+
 /* LpNormalization: Y as X; p 1 or 2, axis in range. */
 static int shape_LpNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
@@ -1506,6 +1638,8 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_ArgMax shape_argminmax
 #define shape_ArgMin shape_argminmax
 #define shape_Selu shape_float_unary
+#define shape_Mish shape_float_unary
+#define shape_Swish shape_float_unary
 #define shape_Celu shape_float_unary
 #define shape_ThresholdedRelu shape_float_unary
 #define shape_Softsign shape_float_unary

@@ -454,20 +454,20 @@ static int k_concat(ref_call *c) {
   return IR_OK;
 }
 
-/* Pad: constant, edge and reflect modes, any dtype; negative pads crop. */
+/* Pad: constant, edge, reflect and wrap modes, any dtype; negative pads crop. */
 static int k_pad(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
-  int r = x->type.rank, cnt;
+  int r = x->type.rank;
   int64_t pads[2 * IR_MAX_DIMS];
-  if (c->g->opset < 11) {
-    const int64_t *p = ir_attr_ints(c->n, "pads", &cnt);
-    for (int i = 0; i < 2 * r; i++) pads[i] = p[i];
-  } else {
-    for (int i = 0; i < 2 * r; i++) pads[i] = (int64_t)load_int(c->in[1]->type.dtype, c->in[1]->data, i);
-  }
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < c->n->n_in && k < 4; k++)
+    if (c->in[k]) ti[k] = &c->in[k]->type, di[k] = c->in[k]->data;
+  int rc = ir_pad_amounts(c->g, c->n, ti, di, r, pads, c->err, c->errlen);
+  if (rc) return rc;
   const char *mode = ir_attr_string(c->n, "mode", "constant");
-  int m = !strcmp(mode, "constant") ? 0 : !strcmp(mode, "edge") ? 1 : !strcmp(mode, "reflect") ? 2 : -1;
+  int m = !strcmp(mode, "constant") ? 0 : !strcmp(mode, "edge") ? 1 : !strcmp(mode, "reflect") ? 2 : !strcmp(mode, "wrap") ? 3 : -1;
   if (m < 0) return CERR("pad mode '%s' not supported", mode), IR_UNSUPPORTED;
   size_t es = ir_dtype_size(x->type.dtype);
   char cval[8] = {0};
@@ -493,6 +493,9 @@ static int k_pad(ref_call *c) {
         }
         if (m == 1) {
           i = i < 0 ? 0 : n - 1;
+        } else if (m == 3) { /* wrap (opset 19): the axis as a ring */
+          i %= n;
+          if (i < 0) i += n;
         } else {
           int64_t per = 2 * (n - 1);
           if (per == 0) {
@@ -667,6 +670,8 @@ static int unary_math(ir_op op) {
   case IR_OP_Celu:
   case IR_OP_ThresholdedRelu:
   case IR_OP_Softsign:
+  case IR_OP_Mish:
+  case IR_OP_Swish:
   case IR_OP_Silu: return 1;
   default: return 0;
   }
@@ -748,6 +753,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_ArgMax:
   case IR_OP_ArgMin: return ref_argminmax(c);
   case IR_OP_InstanceNormalization: return ref_instance_norm(c);
+  case IR_OP_GroupNormalization: return ref_group_norm(c);
+  case IR_OP_RMSNormalization: return ref_rms_norm(c);
   case IR_OP_LpNormalization: return ref_lp_norm(c);
   case IR_OP_ReduceL1:
   case IR_OP_ReduceL2:

@@ -75,6 +75,78 @@ int ref_instance_norm(ref_call *c) {
   return IR_OK;
 }
 
+/* GroupNormalization: per sample and group of C / num_groups channels, (x - mean) /
+ * sqrt(var + epsilon) over the group's channels and spatial axes (biased variance), then
+ * scale and bias per channel (opset 21) or per group (opsets 18-20). */
+int ref_group_norm(ref_call *c) {
+  const ir_value *x = c->in[0], *sc = c->in[1], *b = c->in[2];
+  if (x->type.dtype != IR_F32 || sc->type.dtype != IR_F32 || b->type.dtype != IR_F32)
+    return CERR("GroupNormalization: float32 input, scale and bias expected"), IR_UNSUPPORTED;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], G = ir_attr_int(c->n, "num_groups", 1), S = 1;
+  for (int i = 2; i < x->type.rank; i++) S *= x->type.dims[i];
+  int per_channel = c->g->opset >= 21;
+  if (G < 1 || C % G || ir_type_numel(&sc->type) != (per_channel ? C : G) || ir_type_numel(&b->type) != (per_channel ? C : G))
+    return CERR("GroupNormalization: %lld channels, %lld groups and scale/bias of %lld entries do not fit", (long long)C,
+                (long long)G, (long long)ir_type_numel(&sc->type));
+  double eps = ir_attr_float(c->n, "epsilon", 1e-5f);
+  int64_t cg = C / G, len = cg * S;
+  const float *px = x->data, *ps = sc->data, *pb = b->data;
+  float *py = c->out[0].data;
+  for (int64_t ng = 0; ng < N * G; ng++) {
+    const float *xs = px + ng * len;
+    double sum = 0, sq = 0;
+    for (int64_t k = 0; k < len; k++) sum += xs[k];
+    double mean = len ? sum / (double)len : 0;
+    for (int64_t k = 0; k < len; k++) sq += (xs[k] - mean) * (xs[k] - mean);
+    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps);
+    for (int64_t ch = 0; ch < cg; ch++) {
+      int64_t p = per_channel ? ng % G * cg + ch : ng % G;
+      double gm = ps[p] * inv, o = pb[p];
+      for (int64_t k = 0; k < S; k++) py[ng * len + ch * S + k] = (float)((xs[ch * S + k] - mean) * gm + o);
+    }
+  }
+  return IR_OK;
+}
+
+/* RMSNormalization: x / sqrt(mean(x^2) + epsilon) over the axes from axis (default -1) on, times
+ * scale broadcast to them. */
+int ref_rms_norm(ref_call *c) {
+  const ir_value *x = c->in[0], *sc = c->in[1];
+  if (x->type.dtype != IR_F32 || sc->type.dtype != IR_F32)
+    return CERR("RMSNormalization: float32 input and scale expected"), IR_UNSUPPORTED;
+  int r = x->type.rank, ax = axis_of(c, -1, r);
+  int64_t outer = 1, len = 1;
+  for (int d = 0; d < r; d++) *(d < ax ? &outer : &len) *= x->type.dims[d];
+  /* the scale's element for each of the len positions: its shape right-aligned to the axes */
+  int64_t *sidx = malloc((size_t)(len ? len : 1) * sizeof *sidx), idx[IR_MAX_DIMS] = {0};
+  if (!sidx) return CERR("out of memory");
+  int sr = sc->type.rank;
+  for (int64_t k = 0; k < len; k++) {
+    int64_t off = 0;
+    for (int d = 0; d < sr; d++) {
+      int64_t e = sc->type.dims[d], i = idx[r - ax - sr + d];
+      off = off * e + (e == 1 ? 0 : i);
+    }
+    sidx[k] = off;
+    for (int d = r - ax - 1; d >= 0; d--) {
+      if (++idx[d] < x->type.dims[ax + d]) break;
+      idx[d] = 0;
+    }
+  }
+  double eps = ir_attr_float(c->n, "epsilon", 1e-5f);
+  const float *px = x->data, *ps = sc->data;
+  float *py = c->out[0].data;
+  for (int64_t o = 0; o < outer; o++) {
+    const float *xs = px + o * len;
+    double sq = 0;
+    for (int64_t k = 0; k < len; k++) sq += (double)xs[k] * xs[k];
+    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps);
+    for (int64_t k = 0; k < len; k++) py[o * len + k] = (float)(xs[k] * inv * ps[sidx[k]]);
+  }
+  free(sidx);
+  return IR_OK;
+}
+
 /* LpNormalization along axis (default -1), p 1 or 2: x / ||x||_p; a zero norm gives zeros (as
  * onnxruntime). */
 int ref_lp_norm(ref_call *c) {

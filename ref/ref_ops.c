@@ -128,6 +128,8 @@ int ref_unary_math(ref_call *c) {
   case IR_OP_Celu: EACH(fmaxf(0.0f, v) + fminf(0.0f, alpha * (expf(v / alpha) - 1.0f)));
   case IR_OP_ThresholdedRelu: EACH(v > alpha ? v : 0.0f);
   case IR_OP_Softsign: EACH(v / (1.0f + fabsf(v)));
+  case IR_OP_Mish: EACH(v * tanhf(v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v))));
+  case IR_OP_Swish: EACH(v / (1.0f + expf(-alpha * v)));
   default: return CERR("not a unary function"), IR_UNSUPPORTED;
   }
 #undef EACH

@@ -1,0 +1,247 @@
+"""tests/onnx_opsets.py -- ONNX opsets 18 to 25 (what newer exporters write: torch's dynamo
+exporter writes opset 18 and later): each change of those opsets to an operator dlvta reads,
+built as a one- or few-node model with onnx.helper at the opset that introduced it, run by
+`dlvta reference` (the float reference executor) against onnxruntime (tools/ort/ort_run.js,
+which reads every opset here); the changes dlvta does not implement are refused with one error
+naming the node and the op; a small CNN at opset 21 whose Pad (axes input), Mish, ReduceMean
+(axes input) and Resize (axes attribute) run on the accelerator, compiled for tiny and run on
+fsim against onnxruntime.
+
+    /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
+
+Ends with "N passed, N failed".
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DLVTA = os.path.join(ROOT, "build", "dlvta")
+ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
+
+npass = nfail = 0
+
+
+def check(ok, what):
+    global npass, nfail
+    if ok:
+        npass += 1
+        print("PASS", what)
+    else:
+        nfail += 1
+        print("FAIL", what)
+
+
+def i64(name, v):
+    return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+
+
+def f32(name, v):
+    return numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+
+
+def model(opset, nodes, shape, inits=(), out_type=T.FLOAT):
+    x = h.make_tensor_value_info("x", T.FLOAT, list(shape))
+    y = h.make_tensor_value_info("y", out_type, None)
+    g = h.make_graph(nodes, "g", [x], [y], initializer=list(inits))
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)], producer_name="onnx_opsets.py")
+    m.ir_version = 8
+    return m
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def ort(path, xin, yout):
+    r = run(["node", ORT, path, xin, yout])
+    return r.returncode == 0, r.stderr.strip()[-300:]
+
+
+# ---- cases the reference executor must match onnxruntime on ----
+def cases():
+    C = []
+    pads_axes = [i64("p", [1, 2, 0, 1]), i64("ax", [2, -1]), f32("v", 0.5)]
+    C.append(("Pad-18 axes input (constant 0.5)", 18, [h.make_node("Pad", ["x", "p", "v", "ax"], ["y"], name="pad")],
+              (1, 2, 4, 5), pads_axes))
+    C.append(("Pad-18 axes input, reflect", 18,
+              [h.make_node("Pad", ["x", "p", "", "ax"], ["y"], name="pad", mode="reflect")], (1, 2, 4, 5), pads_axes))
+    C.append(("Pad-19 wrap", 19, [h.make_node("Pad", ["x", "p"], ["y"], name="pad", mode="wrap")], (1, 2, 4, 5),
+              [i64("p", [0, 0, 2, 1, 0, 0, 1, 3])]))
+    C.append(("ReduceMean-18 axes input", 18, [h.make_node("ReduceMean", ["x", "a"], ["y"], name="rm")], (1, 3, 4, 5),
+              [i64("a", [2, 3])]))
+    C.append(("ReduceMax-20 axes input, keepdims 0", 20,
+              [h.make_node("ReduceMax", ["x", "a"], ["y"], name="rx", keepdims=0)], (1, 3, 4, 5), [i64("a", [1])]))
+    C.append(("ReduceSumSquare-18 no axes, noop_with_empty_axes 0", 18,
+              [h.make_node("ReduceSumSquare", ["x"], ["y"], name="rs")], (1, 3, 4, 5), []))
+    C.append(("ReduceL2-18 axes input [-1]", 18, [h.make_node("ReduceL2", ["x", "a"], ["y"], name="rl")], (1, 3, 4, 5),
+              [i64("a", [-1])]))
+    split = [h.make_node("Split", ["x"], ["s0", "s1", "s2"], name="split", axis=1, num_outputs=3),
+             h.make_node("Mul", ["s2", "two"], ["s2x"], name="mul"),
+             h.make_node("Concat", ["s2x", "s0", "s1"], ["y"], name="cat", axis=1)]
+    C.append(("Split-18 num_outputs (8 channels: 3, 3, 2)", 18, split, (1, 8, 3, 3), [f32("two", 2.0)]))
+    C.append(("Resize-18 axes [2, 3], nearest x2", 18,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", axes=[2, 3], mode="nearest")], (1, 2, 3, 4),
+              [f32("s", [2.0, 2.0])]))
+    C.append(("Resize-18 sizes, keep_aspect_ratio_policy not_larger, linear", 18,
+              [h.make_node("Resize", ["x", "", "", "z"], ["y"], name="rz", axes=[2, 3], mode="linear",
+                           keep_aspect_ratio_policy="not_larger")], (1, 2, 4, 6), [i64("z", [7, 20])]))
+    C.append(("Resize-18 sizes, keep_aspect_ratio_policy not_smaller, nearest", 18,
+              [h.make_node("Resize", ["x", "", "", "z"], ["y"], name="rz", axes=[3, 2], mode="nearest",
+                           keep_aspect_ratio_policy="not_smaller")], (1, 2, 4, 6), [i64("z", [9, 5])]))
+    C.append(("Resize-18 antialias upsampling (no effect), linear", 18,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", mode="linear", antialias=1)], (1, 2, 3, 4),
+              [f32("s", [1.0, 1.0, 2.0, 1.5])]))
+    C.append(("Resize-19 half_pixel_symmetric, linear x1.7", 19,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", mode="linear",
+                           coordinate_transformation_mode="half_pixel_symmetric")], (1, 2, 3, 5),
+              [f32("s", [1.0, 1.0, 1.7, 1.7])]))
+    C.append(("Resize-19 half_pixel_symmetric, nearest x1.5", 19,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", mode="nearest",
+                           coordinate_transformation_mode="half_pixel_symmetric")], (1, 2, 4, 5),
+              [f32("s", [1.0, 1.0, 1.5, 1.5])]))
+    for incl in (0, 1):
+        C.append((f"AveragePool-19 dilations 2, count_include_pad {incl}", 19,
+                  [h.make_node("AveragePool", ["x"], ["y"], name="ap", kernel_shape=[3, 3], dilations=[2, 2],
+                               pads=[2, 1, 2, 1], count_include_pad=incl)], (1, 2, 7, 6), []))
+    for a in ("none", "tanh"):
+        C.append((f"Gelu-20 approximate {a}", 20, [h.make_node("Gelu", ["x"], ["y"], name="gelu", approximate=a)],
+                  (1, 3, 4, 4), []))
+    C.append(("Mish-18", 18, [h.make_node("Mish", ["x"], ["y"], name="mish")], (1, 3, 4, 4), []))
+    C.append(("Swish-24 alpha 0.7", 24, [h.make_node("Swish", ["x"], ["y"], name="swish", alpha=0.7)], (1, 3, 4, 4), []))
+    rs = np.random.RandomState(5)
+    C.append(("GroupNormalization-18 (scale per group)", 18,
+              [h.make_node("GroupNormalization", ["x", "sc", "b"], ["y"], name="gn", num_groups=3, epsilon=1e-3)],
+              (1, 6, 4, 4), [f32("sc", rs.rand(3) + 0.5), f32("b", rs.randn(3))]))
+    C.append(("GroupNormalization-21 (scale per channel)", 21,
+              [h.make_node("GroupNormalization", ["x", "sc", "b"], ["y"], name="gn", num_groups=2)],
+              (1, 6, 4, 4), [f32("sc", rs.rand(6) + 0.5), f32("b", rs.randn(6))]))
+    C.append(("RMSNormalization-23 axis -1", 23,
+              [h.make_node("RMSNormalization", ["x", "sc"], ["y"], name="rms", epsilon=1e-4)], (1, 3, 4, 5),
+              [f32("sc", rs.rand(5) + 0.5)]))
+    C.append(("RMSNormalization-23 axis 1, scale [C, 1, 1]", 23,
+              [h.make_node("RMSNormalization", ["x", "sc"], ["y"], name="rms", axis=1)], (1, 3, 4, 5),
+              [f32("sc", rs.rand(3, 1, 1) + 0.5)]))
+    qdq = [h.make_node("QuantizeLinear", ["x", "qs"], ["q"], name="q", output_dtype=T.INT8),
+           h.make_node("DequantizeLinear", ["q", "qs"], ["y"], name="dq")]
+    C.append(("QuantizeLinear-21 output_dtype int8 without a zero point", 21, qdq, (1, 3, 4, 4), [f32("qs", 0.02)]))
+    C.append(("Cast-19 saturate to float32 (a no-op here)", 19,
+              [h.make_node("Cast", ["x"], ["y"], name="cast", to=T.FLOAT, saturate=1)], (1, 3, 2, 2), []))
+    conv = [h.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+            h.make_node("Relu", ["c"], ["y"], name="relu")]
+    C.append(("Conv-22 + Relu (a types-only version)", 22, conv, (1, 3, 5, 5),
+              [f32("w", rs.randn(4, 3, 3, 3) * 0.3)]))
+    return C
+
+
+# ---- changes dlvta does not implement: one clear error naming the node and op ----
+def refusals():
+    R = []
+    R.append(("Resize-18 antialias when downscaling", 18,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", mode="linear", antialias=1)], (1, 2, 8, 8),
+              [f32("s", [1.0, 1.0, 0.5, 0.5])], ["'rz'", "Resize", "antialias"]))
+    R.append(("QuantizeLinear-21 block_size", 21,
+              [h.make_node("QuantizeLinear", ["x", "qs"], ["q"], name="q", axis=1, block_size=2),
+               h.make_node("DequantizeLinear", ["q", "qs"], ["y"], name="dq", axis=1, block_size=2)],
+              (1, 4, 2, 2), [f32("qs", np.full((1, 2, 2, 2), 0.02))], ["'q'", "QuantizeLinear", "block_size"]))
+    R.append(("Pad-18 axes repeated", 18, [h.make_node("Pad", ["x", "p", "", "ax"], ["y"], name="pad")], (1, 2, 4, 5),
+              [i64("p", [1, 1, 1, 1]), i64("ax", [2, 2])], ["'pad'", "Pad", "repeated"]))
+    R.append(("Resize-18 scales of the wrong length for axes", 18,
+              [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", axes=[2, 3])], (1, 2, 3, 4),
+              [f32("s", [1.0, 1.0, 2.0, 2.0])], ["'rz'", "Resize", "scales must have 2"]))
+    R.append(("opset 26", 26, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2), [],
+              ["opset 26", "11 to 25"]))
+    return R
+
+
+def accel_model():
+    """A small CNN at opset 21: Pad with an axes input before a conv (fold-pad), Mish (an ALU
+    table), Resize nearest x2 with an axes attribute, ReduceMean over H, W by an axes input
+    (a global pool), Gemm."""
+    rs = np.random.RandomState(7)
+    nodes = [h.make_node("Pad", ["x", "p", "", "pax"], ["xp"], name="pad"),
+             h.make_node("Conv", ["xp", "w1", "b1"], ["c1"], name="conv1"),
+             h.make_node("Mish", ["c1"], ["m1"], name="mish"),
+             h.make_node("Resize", ["m1", "", "s"], ["u"], name="up", axes=[2, 3], mode="nearest"),
+             h.make_node("Conv", ["u", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1], strides=[2, 2]),
+             h.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+             h.make_node("ReduceMean", ["r2", "rax"], ["g"], name="gap", keepdims=0),
+             h.make_node("Gemm", ["g", "wf", "bf"], ["y"], name="fc", transB=1)]
+    inits = [i64("p", [1, 1, 1, 1]), i64("pax", [2, 3]), f32("w1", rs.randn(16, 3, 3, 3) * 0.3),
+             f32("b1", rs.randn(16) * 0.1), f32("s", [2.0, 2.0]), f32("w2", rs.randn(16, 16, 3, 3) * 0.1),
+             f32("b2", rs.randn(16) * 0.1), i64("rax", [2, 3]), f32("wf", rs.randn(10, 16) * 0.3),
+             f32("bf", rs.randn(10) * 0.1)]
+    return model(21, nodes, (1, 3, 8, 8), inits)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keep")
+    a = ap.parse_args()
+    d = a.keep or tempfile.mkdtemp(prefix="onnx_opsets_")
+    os.makedirs(d, exist_ok=True)
+    rs = np.random.RandomState(1)
+    for k, (name, opset, nodes, shape, inits) in enumerate(cases()):
+        path = os.path.join(d, f"case{k}.onnx")
+        onnx.save(model(opset, nodes, shape, inits), path)
+        x = os.path.join(d, f"case{k}_x.npy")
+        np.save(x, (rs.randn(*shape) * 1.5).astype(np.float32))
+        ok, why = ort(path, x, os.path.join(d, f"case{k}_ort.npy"))
+        if not ok:
+            check(False, f"{name}: onnxruntime failed: {why}")
+            continue
+        r = run([DLVTA, "reference", path, "--input", x, "--output", os.path.join(d, f"case{k}_ref.npy")])
+        if r.returncode:
+            check(False, f"{name}: dlvta reference failed: {(r.stdout + r.stderr).strip()[-300:]}")
+            continue
+        want, got = np.load(os.path.join(d, f"case{k}_ort.npy")), np.load(os.path.join(d, f"case{k}_ref.npy"))
+        same = want.size == got.size  # the reference writes [1, N]: compared element by element
+        got = got.reshape(want.shape) if same else got
+        err = float(np.max(np.abs(want.astype(np.float64) - got))) if same and want.size else float("inf")
+        tol = 1e-5 * max(1.0, float(np.max(np.abs(want))) if want.size else 1.0)
+        check(same and err <= tol, f"{name} (opset {opset}): {want.size} elements of {want.shape}, max |error| {err:.2e}")
+    for k, (name, opset, nodes, shape, inits, words) in enumerate(refusals()):
+        path = os.path.join(d, f"refuse{k}.onnx")
+        onnx.save(model(opset, nodes, shape, inits), path)
+        r = run([DLVTA, "compile", path, "-o", os.path.join(d, f"refuse{k}.dlvta"), "--config", "tiny", "--quiet"])
+        msg = (r.stdout + r.stderr).strip()
+        check(r.returncode != 0 and all(w in msg for w in words) and "internal" not in msg,
+              f"refused: {name}: exit {r.returncode}, {msg.splitlines()[-1] if msg else ''!r}")
+    path = os.path.join(d, "accel.onnx")
+    onnx.save(accel_model(), path)
+    x = os.path.join(d, "accel_x.npy")
+    np.save(x, np.abs(rs.randn(1, 3, 8, 8)).astype(np.float32))
+    ok, why = ort(path, x, os.path.join(d, "accel_ort.npy"))
+    check(ok, f"accel model: onnxruntime {why}")
+    for cfg in ("tiny", "pynq"):
+        pkg = os.path.join(d, f"accel_{cfg}.dlvta")
+        r = run([DLVTA, "compile", path, "-o", pkg, "--config", cfg, "--quiet"])
+        log = r.stdout + r.stderr
+        cpu = [ln for ln in log.splitlines() if ln.startswith("partition:")]
+        check(r.returncode == 0 and cpu and "0 CPU nodes" in cpu[0],
+              f"accel model (opset 21) compiles for {cfg} with every node on the accelerator: {cpu[0] if cpu else log[-300:]}")
+        out = os.path.join(d, f"accel_{cfg}_out.npy")
+        r = run([DLVTA, "run", pkg, "--input", x, "--output", out, "--quiet"])
+        if r.returncode or not ok:
+            check(False, f"accel model on fsim ({cfg}): {(r.stdout + r.stderr)[-300:]}")
+            continue
+        want, got = np.load(os.path.join(d, "accel_ort.npy")).ravel(), np.load(out).ravel()
+        cos = float(np.dot(want, got) / (np.linalg.norm(want) * np.linalg.norm(got) + 1e-30))
+        check(cos >= 0.999, f"accel model on fsim ({cfg}) vs onnxruntime: cosine {cos:.5f} (>= 0.999)")
+    if not a.keep:
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"{npass} passed, {nfail} failed")
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
