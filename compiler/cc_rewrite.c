@@ -256,6 +256,7 @@ static int fits_trailing(const ir_graph *g, int c, int x, int axis) {
 }
 
 /* Sigmoid(x) * x -> dlvta.Silu(x); HardSigmoid(x) {alpha 1/6, beta 1/2} * x -> HardSwish(x);
+ * Tanh(Softplus(x)) * x -> Mish(x);
  * x * 0.5 * (1 + erf(x / sqrt 2)) (any association) -> Gelu(x); the decomposed layer norm
  * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
  * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
@@ -273,6 +274,9 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         if (p && p->in[0] == n->in[1 - k] && fabsf(ir_attr_float(p, "alpha", 0.2f) - 1.0f / 6) < 1e-6f &&
             fabsf(ir_attr_float(p, "beta", 0.5f) - 0.5f) < 1e-6f)
           to = IR_OP_HardSwish, x = p->in[0];
+        p = producer_op(g, n->in[k], IR_OP_Tanh); /* torch's Mish before opset 18 */
+        ir_node *q = p ? producer_op(g, p->in[0], IR_OP_Softplus) : NULL;
+        if (q && q->in[0] == n->in[1 - k]) to = IR_OP_Mish, x = q->in[0];
       }
       if (to == IR_OP_UNKNOWN && gelu_pattern(g, n, &x)) to = IR_OP_Gelu;
       if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) continue;

@@ -1,9 +1,10 @@
 /* tests/test_e2e_patterns.c -- the front end's rewrites on a model as torch exports it
  * (build/models/patterns: tools/models/export.py patterns): an explicit zero Pad before a conv,
  * Hardswish as HardSigmoid + Mul, a pre-activation BatchNorm, SiLU as Sigmoid + Mul, ceil-mode
- * MaxPool, a channel shuffle through a Shape/Gather/Unsqueeze/Concat sub-graph and x.mean([2,3]).
- * The front-end pipeline must fold or rewrite each (no Shape, Gather, Pad, HardSigmoid, Sigmoid,
- * ReduceMean left; HardSwish and dlvta.Silu present; no ceil_mode), and the model compiled for
+ * MaxPool, a channel shuffle through a Shape/Gather/Unsqueeze/Concat sub-graph, Mish as Softplus +
+ * Tanh + Mul and x.mean([2,3]). The front-end pipeline must fold or rewrite each (no Shape,
+ * Gather, Pad, HardSigmoid, Sigmoid, Softplus, ReduceMean left; HardSwish, dlvta.Silu and Mish
+ * present; no ceil_mode).
  * The rewritten graph must give onnxruntime's float outputs on the reference executor (atol 1e-5
  * + rtol 1e-4: the rewrites are exact), and the model compiled for pynq and tiny must match them
  * on fsim within int8 tolerance (cosine >= 0.99, max error <= 16 output quantization steps, a
@@ -26,7 +27,8 @@ static void front_end(void) {
   int rc = onnx_import(e2e_path(p, sizeof p, "patterns", "model.onnx"), &g, err, sizeof err);
   CHECK(rc == IR_OK, "import: %s", err);
   if (rc) return;
-  static const ir_op before[] = {IR_OP_Shape, IR_OP_Gather, IR_OP_Pad, IR_OP_HardSigmoid, IR_OP_Sigmoid, IR_OP_ReduceMean};
+  static const ir_op before[] = {IR_OP_Shape,   IR_OP_Gather,   IR_OP_Pad,       IR_OP_HardSigmoid,
+                                 IR_OP_Sigmoid, IR_OP_Softplus, IR_OP_ReduceMean};
   for (size_t k = 0; k < sizeof before / sizeof before[0]; k++)
     CHECK(count_op(g, before[k]) > 0, "the export has no %s (the model does not test its rewrite)", ir_op_name(before[k]));
   rc = cc_run_pipeline(g, NULL, err, sizeof err);
@@ -34,9 +36,10 @@ static void front_end(void) {
   if (!rc) {
     for (size_t k = 0; k < sizeof before / sizeof before[0]; k++)
       CHECK(count_op(g, before[k]) == 0, "%d %s left after the front end", count_op(g, before[k]), ir_op_name(before[k]));
-    CHECK(count_op(g, IR_OP_HardSwish) == 1 && count_op(g, IR_OP_Silu) == 1 && count_op(g, IR_OP_GlobalAveragePool) == 1,
-          "HardSwish %d, dlvta.Silu %d, GlobalAveragePool %d (want 1 each)", count_op(g, IR_OP_HardSwish),
-          count_op(g, IR_OP_Silu), count_op(g, IR_OP_GlobalAveragePool));
+    CHECK(count_op(g, IR_OP_HardSwish) == 1 && count_op(g, IR_OP_Silu) == 1 && count_op(g, IR_OP_Mish) == 1 &&
+              count_op(g, IR_OP_GlobalAveragePool) == 1,
+          "HardSwish %d, dlvta.Silu %d, Mish %d, GlobalAveragePool %d (want 1 each)", count_op(g, IR_OP_HardSwish),
+          count_op(g, IR_OP_Silu), count_op(g, IR_OP_Mish), count_op(g, IR_OP_GlobalAveragePool));
     for (int i = 0; i < g->n_nodes; i++)
       CHECK(!ir_attr_int(g->nodes[i], "ceil_mode", 0), "node '%s' still has ceil_mode", g->nodes[i]->name);
     /* the rewritten graph in float on the reference executor: onnxruntime's outputs */

@@ -136,7 +136,7 @@ class Patterns(torch.nn.Module):
     """The patterns the front end rewrites, as torch exports them: an explicit zero Pad before a
     conv, a pre-activation BatchNorm, Hardswish (HardSigmoid + Mul), SiLU (Sigmoid + Mul),
     ceil-mode max pooling, a channel shuffle through a shape sub-graph (x.size() -> Reshape),
-    and x.mean([2, 3]) as the global pooling."""
+    Mish (Softplus + Tanh + Mul before opset 18) and x.mean([2, 3]) as the global pooling."""
 
     def __init__(self):
         super().__init__()
@@ -156,7 +156,7 @@ class Patterns(torch.nn.Module):
         x = self.pool(f.silu(x))
         n, c, h, w = x.size()                          # Shape/Gather/Unsqueeze/Concat -> Reshape
         x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
-        x = f.relu(self.conv3(x))
+        x = f.mish(self.conv3(x))
         return self.fc(x.mean([2, 3]))
 
 
