@@ -255,15 +255,69 @@ static int fits_trailing(const ir_graph *g, int c, int x, int axis) {
   return 1;
 }
 
+/* Binary node n with a uniform constant operand: its value in *v, the other operand in *x. */
+static int scalar_operand(const ir_graph *g, const ir_node *n, int *x, double *v) {
+  for (int k = 0; k < 2 && n->n_in == 2; k++)
+    if (uniform_const(g, n->in[k], v)) {
+      *x = n->in[1 - k];
+      return 1;
+    }
+  return 0;
+}
+
+/* t = Clip(x + 3, 0, 6) (relu6(x + 3), hardtanh(x + 3, 0, 6); torch spells relu6 as Relu then
+ * Clip(-inf or 0, 6)): x in *x. */
+static int relu6_plus3(const ir_graph *g, int t, int *x) {
+  ir_node *c = producer_op(g, t, IR_OP_Clip);
+  double lo = -INFINITY, hi = INFINITY, three;
+  if (!c) return 0;
+  if (g->opset < 11) {
+    lo = ir_attr_float(c, "min", -INFINITY), hi = ir_attr_float(c, "max", INFINITY);
+  } else if ((c->n_in > 1 && c->in[1] >= 0 && !const_scalar(g, c->in[1], &lo)) ||
+             (c->n_in > 2 && c->in[2] >= 0 && !const_scalar(g, c->in[2], &hi))) {
+    return 0;
+  }
+  int u = c->in[0];
+  ir_node *r = producer_op(g, u, IR_OP_Relu);
+  if (r) u = r->in[0], lo = lo > 0 ? lo : 0;
+  ir_node *a = producer_op(g, u, IR_OP_Add);
+  return lo == 0 && hi == 6 && a && scalar_operand(g, a, x, &three) && three == 3;
+}
+
+/* n divides by 6 or multiplies by 1/6: the other operand in *t. */
+static int sixth(const ir_graph *g, const ir_node *n, int *t) {
+  double v;
+  if (n->op == IR_OP_Div && n->n_in == 2 && uniform_const(g, n->in[1], &v) && v == 6) return *t = n->in[0], 1;
+  return n->op == IR_OP_Mul && scalar_operand(g, n, t, &v) && fabs(v - 1.0 / 6) < 1e-7;
+}
+
+/* relu6(x + 3) / 6 -> HardSigmoid(x) {1/6, 1/2}; x * relu6(x + 3) / 6 -> HardSwish(x) (MobileNetV3
+ * code that spells them out; either is rewritten in place of its Div or Mul by 1/6). */
+static int hard_pattern(ir_graph *g, ir_node *n) {
+  int t, x = -1;
+  if (g->tensors[n->out[0]]->type.dtype != IR_F32 || !sixth(g, n, &t)) return 0;
+  ir_op to = IR_OP_UNKNOWN;
+  ir_node *m = producer_op(g, t, IR_OP_Mul);
+  if (relu6_plus3(g, t, &x)) to = IR_OP_HardSigmoid;
+  for (int k = 0; m && m->n_in == 2 && k < 2 && to == IR_OP_UNKNOWN; k++)
+    if (relu6_plus3(g, m->in[k], &x) && x == m->in[1 - k]) to = IR_OP_HardSwish;
+  if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) return 0;
+  ir_set_op(n, to);
+  cc_set_inputs(n, &x, 1);
+  if (to == IR_OP_HardSigmoid) ir_set_attr_float(n, "alpha", 1.0f / 6), ir_set_attr_float(n, "beta", 0.5f);
+  return 1;
+}
+
 /* Sigmoid(x) * x -> dlvta.Silu(x); HardSigmoid(x) {alpha 1/6, beta 1/2} * x -> HardSwish(x);
- * Tanh(Softplus(x)) * x -> Mish(x);
+ * Tanh(Softplus(x)) * x -> Mish(x); relu6(x + 3) / 6 and x * relu6(x + 3) / 6 -> HardSigmoid,
+ * HardSwish (hard_pattern);
  * x * 0.5 * (1 + erf(x / sqrt 2)) (any association) -> Gelu(x); the decomposed layer norm
  * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
  * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead) continue;
+    if (n->dead || hard_pattern(g, n)) continue;
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;

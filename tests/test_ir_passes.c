@@ -631,6 +631,34 @@ static void test_fuse_activations(void) {
   ir_graph_free(g);
 }
 
+/* Hardswish and hardsigmoid spelled out as MobileNetV3 code writes them: x * relu6(x + 3) / 6
+ * (relu6 as torch exports it, Relu then Clip with no lower bound) -> HardSwish; relu6(3 + y) *
+ * (1/6) -> HardSigmoid, which with y * it becomes HardSwish; Clip(x + 3, 0, 5) / 6 stays. */
+static void test_hard_patterns(void) {
+  int x;
+  ir_graph *g = graph_with_input("hard", 4, (int64_t[]){-1, 4, 3, 3}, &x);
+  int a = node(g, IR_OP_Add, "a", (int[]){x, cf32(g, "three", 3)}, 2, 1, NULL);
+  int r = node(g, IR_OP_Relu, "r", &a, 1, 1, NULL);
+  int c = node(g, IR_OP_Clip, "c", (int[]){r, -1, cf32(g, "six", 6)}, 3, 1, NULL);
+  int m = node(g, IR_OP_Mul, "m", (int[]){x, c}, 2, 1, NULL);
+  int hsw = node(g, IR_OP_Div, "hswish", (int[]){m, cf32(g, "six", 6)}, 2, 1, NULL);
+  int a2 = node(g, IR_OP_Add, "a2", (int[]){cf32(g, "three", 3), hsw}, 2, 1, NULL);
+  int c2 = node(g, IR_OP_Clip, "c2", (int[]){a2, cf32(g, "zero", 0), cf32(g, "six", 6)}, 3, 1, NULL);
+  int hsg = node(g, IR_OP_Mul, "hsig", (int[]){c2, cf32(g, "sixth", 1.0f / 6)}, 2, 1, NULL);
+  int hsw2 = node(g, IR_OP_Mul, "hswish2", (int[]){hsw, hsg}, 2, 1, NULL);
+  int a3 = node(g, IR_OP_Add, "a3", (int[]){hsw2, cf32(g, "three", 3)}, 2, 1, NULL);
+  int c3 = node(g, IR_OP_Clip, "c3", (int[]){a3, cf32(g, "zero", 0), cf32(g, "five", 5)}, 3, 1, NULL);
+  int y = node(g, IR_OP_Div, "keep", (int[]){c3, cf32(g, "six", 6)}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *k = pipeline_same(g, "fuse-activations");
+  /* the Clip(x + 3, 0, 5) / 6 goes on as a conv of the affine and its clip (affine-to-conv, fuse) */
+  CHECK(count_op(k, IR_OP_HardSwish) == 2 && count_op(k, IR_OP_HardSigmoid) == 0 && count_op(k, IR_OP_Relu) == 0,
+        "2 HardSwish, the Clip(x + 3, 0, 5) / 6 not one: got %d HardSwish, %d HardSigmoid, %d Relu",
+        count_op(k, IR_OP_HardSwish), count_op(k, IR_OP_HardSigmoid), count_op(k, IR_OP_Relu));
+  ir_graph_free(k);
+  ir_graph_free(g);
+}
+
 /* PRelu with one slope everywhere (a [C,1,1] constant of equal values: nn.PReLU's start, or
  * nn.PReLU() itself) is a LeakyRelu; with slopes per channel it stays PRelu. */
 static void test_prelu_uniform(void) {
@@ -1308,6 +1336,7 @@ int main(void) {
   test_qdq();
   test_fold_shapes();
   test_fuse_activations();
+  test_hard_patterns();
   test_prelu_uniform();
   test_layernorm_pattern();
   test_reduce_to_pool();
