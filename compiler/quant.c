@@ -397,18 +397,22 @@ static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *
   return rc != IR_OK ? rc : j.rc;
 }
 
-/* Tensors the accelerator must keep in one quantization share it, in topological order so
- * that chains propagate: an accelerated MaxPool's output takes its input's, an aliasing
- * Reshape's output its input's. */
+int cc_keeps_input_quant(const ir_node *n) {
+  const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
+  int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace ||
+              n->op == IR_OP_Interleave || n->op == IR_OP_Slice || n->op == IR_OP_Split;
+  return (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
+}
+
+/* Tensors the accelerator must keep in one quantization share it (cc_keeps_input_quant), in
+ * topological order so that chains propagate: an accelerated MaxPool's output takes its input's,
+ * an aliasing Reshape's output its input's, each part of a channel slice its input's. */
 static void share_quant(ir_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
-    const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
-    int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
-    int share = (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias") || slice;
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
-    for (int k = 0; share && q && k < (slice ? n->n_out : 1); k++) /* a channel slice: the input's codes */
+    int parts = n->op == IR_OP_Slice || n->op == IR_OP_Split ? n->n_out : 1; /* not MaxPool's Indices */
+    for (int k = 0; cc_keeps_input_quant(n) && q && k < parts; k++)
       if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);
   }
 }

@@ -281,6 +281,30 @@ def neck_model():
     return n.model("neck", [1, 3, 8, 8], [1, 10])
 
 
+def fpn_model():
+    """An FPN top-down path (torchvision's FeaturePyramidNetwork): 1x1 laterals on three levels
+    (strides 1, 2, 4), each coarser merged map upsampled x2 (nearest, asymmetric + floor) and
+    added to the next lateral (the conv's residual), the merged maps themselves upsampled again:
+    a conv whose residual output a Resize reads keeps one quantization across the Resize (the
+    residual's scale nudge must leave it). A 3x3 conv on the finest map, pooling, Gemm."""
+    n = Net(np.random.default_rng(29), 0.3)
+    n.conv("x", "c3", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c3", "c4", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.conv("c4", "c5", (24, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.conv("c5", "l5", (16, 24, 1, 1), relu=False)
+    n.inits.append(const("sc2", np.array([1, 1, 2, 2], np.float32), TensorProto.FLOAT))
+    for lo, hi, c in (("l5", "4", 16), ("m4", "3", 8)):
+        n.nodes.append(helper.make_node("Resize", [lo, "", "sc2"], ["u" + hi], name="up" + hi, mode="nearest",
+                                      coordinate_transformation_mode="asymmetric", nearest_mode="floor"))
+        n.conv("c" + hi, "l" + hi, (16, c, 1, 1), relu=False)
+        n.nodes.append(helper.make_node("Add", ["l" + hi, "u" + hi], ["m" + hi], name="merge" + hi))
+    n.conv("m3", "head", (8, 16, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 8), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("fpn", [1, 3, 8, 8], [1, 10])
+
+
 def seg_model():
     """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
     Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
@@ -417,6 +441,7 @@ def main():
     save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy (its own generator)
     save(split_model(), os.path.join(out, "split.onnx"))
     save(neck_model(), os.path.join(out, "neck.onnx"))
+    save(fpn_model(), os.path.join(out, "fpn.onnx"))
     save(seg_model(), os.path.join(out, "seg.onnx"))
     save(seq1d_model(), os.path.join(out, "seq1d.onnx"))
     xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)

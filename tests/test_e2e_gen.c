@@ -20,6 +20,7 @@
  *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
  *    views with lane maps, no CPU step;
  *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers);
+ *  - fpn: an FPN top-down path, convs whose residual output a Resize reads;
  *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
  *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
@@ -230,6 +231,10 @@ int main(void) {
     /* neck: both Resizes (scales with asymmetric + floor, sizes with half_pixel) are upsampling
      * layers (CG_POOL_UP), the Concat of the upsampled map and the finer one a view: 9 layers */
     one("neck", cfg, 9, "", 0.999, NULL, NULL, 0);
+    /* fpn: the laterals with the upsampled coarser map as their residual, each merged map read
+     * by the next Resize (one quantization across it): 3 convs down, 3 laterals, 2 upsamplings,
+     * the head conv, the pooling, the fc: 11 layers (was "internal: ... quantized differently") */
+    one("fpn", cfg, 11, "", 0.999, NULL, NULL, 0);
     /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
      * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
     one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
@@ -252,5 +257,6 @@ int main(void) {
   calib_threads_same("neck");
   rtl_same("act", "tiny");
   rtl_same("convt", "tiny");
+  rtl_same("fpn", "tiny");
   return TEST_END();
 }
