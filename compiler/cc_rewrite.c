@@ -504,11 +504,56 @@ static void add_pads(ir_node *c, const int64_t *pads, int r) {
   if (c->op == IR_OP_AveragePool) ir_set_attr_int(c, "count_include_pad", 1);
 }
 
+/* Conv n (constant weights, 2-D, input extents known, explicit pads): the kernel taps that read
+ * only padding for every output position (a dilated conv whose dilation passes the map: an ASPP
+ * branch of rate 24 on a 14 x 14 map reads its centre tap alone) are dropped from the kernel's
+ * leading and trailing rows and columns, with the pads that fed them; the output is the same.
+ * 1 if the conv changed. */
+static int trim_dead_taps(ir_graph *g, ir_node *n) {
+  const ir_type *xt = &g->tensors[n->in[0]]->type;
+  int W = n->in[1];
+  if (n->op != IR_OP_Conv || xt->rank != 4 || W < 0 || !cc_is_const(g, W) ||
+      strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET") || xt->dims[2] < 1 || xt->dims[3] < 1)
+    return 0;
+  const ir_type *wt = &g->tensors[W]->type;
+  if (wt->dtype != IR_F32 || wt->rank != 4 || !ir_type_known(wt)) return 0;
+  ir_window w;
+  char why[256];
+  if (ir_window_geometry(g, n, xt->dims + 2, 2, wt->dims + 2, &w, why, sizeof why)) return 0;
+  int64_t lo[2], hi[2], pads[4];
+  int any = 0;
+  for (int d = 0; d < 2; d++) { /* tap k reads o * s - pad_b + k * dil for o in [0, out) */
+    int64_t first = -w.pad_b[d], last = (w.out[d] - 1) * w.stride[d] - w.pad_b[d];
+    lo[d] = 0, hi[d] = w.kernel[d] - 1;
+    while (lo[d] < hi[d] && last + lo[d] * w.dil[d] < 0) lo[d]++;
+    while (hi[d] > lo[d] && first + hi[d] * w.dil[d] >= w.in[d]) hi[d]--;
+    pads[d] = w.pad_b[d] - lo[d] * w.dil[d];
+    pads[2 + d] = w.pad_e[d] - (w.kernel[d] - 1 - hi[d]) * w.dil[d];
+    if (pads[d] < 0 || pads[2 + d] < 0) return 0;
+    any |= lo[d] > 0 || hi[d] < w.kernel[d] - 1;
+  }
+  if (!any) return 0;
+  int64_t M = wt->dims[0], C = wt->dims[1], KH = wt->dims[2], KW = wt->dims[3];
+  int64_t kh = hi[0] - lo[0] + 1, kw = hi[1] - lo[1] + 1;
+  float *nw = xmalloc((size_t)(M * C * kh * kw) * sizeof(float));
+  const float *ow = g->tensors[W]->data;
+  for (int64_t mc = 0; mc < M * C; mc++)
+    for (int64_t y = 0; y < kh; y++)
+      for (int64_t x = 0; x < kw; x++) nw[(mc * kh + y) * kw + x] = ow[(mc * KH + lo[0] + y) * KW + lo[1] + x];
+  char name[300];
+  snprintf(name, sizeof name, "%s_taps", g->tensors[W]->name);
+  n->in[1] = cc_new_const_f32(g, name, (int64_t[]){M, C, kh, kw}, 4, nw);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){kh, kw}, 2);
+  if (kh == 1 && kw == 1) ir_del_attr(n, "dilations");
+  return 1;
+}
+
 /* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
  * counts padding, or a MaxPool of a non-negative input) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
  * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
  * extra windows see only real elements; an average that excludes padding divides by the same
- * count). */
+ * count). A Conv loses the kernel taps that read only padding (trim_dead_taps). */
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -534,6 +579,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       n->dead = 1;
       continue;
     }
+    if (trim_dead_taps(g, n)) continue;
     if ((n->op != IR_OP_MaxPool && n->op != IR_OP_AveragePool) || !ir_attr_int(n, "ceil_mode", 0)) continue;
     if (n->op == IR_OP_AveragePool && ir_attr_int(n, "count_include_pad", 0)) continue;
     if (strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET")) continue;

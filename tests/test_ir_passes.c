@@ -756,6 +756,46 @@ static void test_reduce_to_pool(void) {
   ir_graph_free(g);
 }
 
+/* Dilated convs whose outer taps read only padding (ASPP branches on a small map): rate 6 with
+ * pads 6 on a 5 x 5 map is its centre tap, a 1x1 conv without pads; a 5 x 5 kernel of dilation
+ * 3 with pads 6 on a 4 x 4 map loses its outer rows and columns (3 x 3, pads 3); dilation 2 with
+ * pads 2 on a 3 x 3 map keeps every tap (each reads the map at some output); same outputs. */
+static void test_trim_taps(void) {
+  int x;
+  ir_graph *g = graph_with_input("taps", 4, (int64_t[]){1, 4, 5, 5}, &x);
+  ir_node *n;
+  int64_t w3[4] = {4, 4, 3, 3}, w5[4] = {4, 4, 5, 5};
+  int a = node(g, IR_OP_Conv, "rate6", (int[]){x, crand(g, "wa", 4, w3, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "dilations", (int64_t[]){6, 6}, 2);
+  ir_set_attr_ints(n, "pads", (int64_t[]){6, 6, 6, 6}, 4);
+  int b = node(g, IR_OP_Conv, "k5d3", (int[]){a, crand(g, "wb", 4, w5, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "dilations", (int64_t[]){3, 3}, 2);
+  ir_set_attr_ints(n, "pads", (int64_t[]){6, 6, 6, 6}, 4);
+  ir_set_attr_ints(n, "strides", (int64_t[]){2, 2}, 2); /* 5 x 5 -> 3 x 3: taps at -6, -3 dead */
+  int c = node(g, IR_OP_Conv, "d2", (int[]){b, crand(g, "wc", 4, w3, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "dilations", (int64_t[]){2, 2}, 2);
+  ir_set_attr_ints(n, "pads", (int64_t[]){2, 2, 2, 2}, 4);
+  set_output(g, c);
+  ir_graph *k = pipeline_same(g, "trim-taps");
+  static const char *names[] = {"rate6", "k5d3", "d2"};
+  static const int64_t want[3][6] = {{1, 1, 0, 0, 0, 0}, {3, 3, 3, 3, 3, 3}, {3, 3, 2, 2, 2, 2}};
+  for (int q = 0; q < 3; q++) {
+    const ir_node *m = NULL;
+    for (int i = 0; i < k->n_nodes; i++)
+      if (!k->nodes[i]->dead && k->nodes[i]->name && !strcmp(k->nodes[i]->name, names[q])) m = k->nodes[i];
+    int cnt;
+    const int64_t *pd = m ? ir_attr_ints(m, "pads", &cnt) : NULL;
+    const ir_type *wt = m ? &k->tensors[m->in[1]]->type : NULL;
+    CHECK(m && wt->dims[2] == want[q][0] && wt->dims[3] == want[q][1] && pd && cnt == 4 && pd[0] == want[q][2] &&
+              pd[1] == want[q][3] && pd[2] == want[q][4] && pd[3] == want[q][5],
+          "%s: kernel %lld x %lld pads %lld %lld, want %lld x %lld pads %lld %lld", names[q], m ? (long long)wt->dims[2] : -1,
+          m ? (long long)wt->dims[3] : -1, pd ? (long long)pd[0] : -1, pd ? (long long)pd[2] : -1, (long long)want[q][0],
+          (long long)want[q][1], (long long)want[q][2], (long long)want[q][4]);
+  }
+  ir_graph_free(k);
+  ir_graph_free(g);
+}
+
 /* A zero Pad into a Conv's and a counting AveragePool's pads, and into a MaxPool's after a Relu;
  * a Pad before a MaxPool of a signed input and a Pad of the channel axis stay; ceil-mode MaxPool and non-counting
  * AveragePool become explicit end padding with the same output. */
@@ -1344,6 +1384,7 @@ int main(void) {
   test_fixed_batch_note();
   test_bad_head_attrs();
   test_fold_pad();
+  test_trim_taps();
   test_fold_affine();
   test_channels_last();
   test_qat_fold();
