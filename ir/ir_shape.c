@@ -28,6 +28,12 @@ static int64_t dim_mul(int64_t a, int64_t b) {
   return a * b;
 }
 
+/* IR_OK if element type dt is f32 (or not known yet), else IR_UNSUPPORTED with the message. */
+static int want_f32(const ir_graph *g, const ir_node *n, ir_dtype dt, char *err, size_t errlen) {
+  if (dt == IR_F32 || dt == IR_UNDEF) return IR_OK;
+  return ERR("input type %s, expected f32", ir_dtype_name(dt)), IR_UNSUPPORTED;
+}
+
 /* Normalize axis a against rank r (accepting [-r, r)); -1 if out of range. */
 static int norm_axis(int64_t a, int r) {
   if (a < 0) a += r;
@@ -306,8 +312,7 @@ static int shape_Conv(const ir_graph *g, const ir_node *n, const ir_type *const 
                  ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = n->n_in > 0 ? in[0] : NULL;
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
-    return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   if (infer_conv(g, n, x, in[1], IR_F32, &out[0], err, errlen)) return IR_ERR;
   if (n->op == IR_OP_FusedConv && n->n_in > 3 && in[3]) {
     const ir_type *r = in[3];
@@ -1395,8 +1400,7 @@ static int shape_ConvTranspose(const ir_graph *g, const ir_node *n, const ir_typ
                                const void *const *in_data, ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = in[0], *wt = in[1], *b = n->n_in > 2 ? in[2] : NULL;
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF)
-    return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   set_unknown(&out[0], IR_F32);
   if (x->rank < 0 || wt->rank < 0) return IR_OK;
   if (x->rank < 3) return ERR("input rank %d, expected >= 3", x->rank);
@@ -1462,7 +1466,7 @@ static int shape_InstanceNormalization(const ir_graph *g, const ir_node *n, cons
                                        const void *const *in_data, ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = in[0];
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   if (x->rank >= 0 && x->rank < 3) return ERR("input of rank %d, expected N x C x D1 x ...", x->rank);
   for (int k = 1; k < 3 && x->rank >= 0 && x->dims[1] >= 0; k++)
     if (in[k]->rank >= 0 && (in[k]->rank != 1 || (in[k]->dims[0] >= 0 && in[k]->dims[0] != x->dims[1])))
@@ -1478,7 +1482,7 @@ static int shape_GroupNormalization(const ir_graph *g, const ir_node *n, const i
   (void)in_data;
   const ir_type *x = in[0];
   int64_t G = ir_attr_int(n, "num_groups", 0);
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   if (!ir_get_attr(n, "num_groups") || G < 1) return ERR("num_groups missing or below 1");
   if (x->rank >= 0 && x->rank < 3) return ERR("input of rank %d, expected N x C x D1 x ...", x->rank);
   int64_t C = x->rank >= 0 ? x->dims[1] : -1, want = g->opset >= 21 ? C : G;
@@ -1491,29 +1495,12 @@ static int shape_GroupNormalization(const ir_graph *g, const ir_node *n, const i
   return IR_OK;
 }
 
-/* RMSNormalization: Y as X; axis in range; scale broadcasts to the normalized axes. */
-static int shape_RMSNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
-                                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
-  (void)in_data;
-  const ir_type *x = in[0];
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
-  out[0] = *x;
-  if (x->rank < 0) return IR_OK;
-  int ax = norm_axis(ir_attr_int(n, "axis", -1), x->rank);
-  if (ax < 0) return ERR("axis %lld out of range", (long long)ir_attr_int(n, "axis", -1));
-  ir_type t = {.dtype = x->dtype, .rank = x->rank - ax}, b;
-  for (int d = ax; d < x->rank; d++) t.dims[d - ax] = x->dims[d];
-  if (in[1]->rank >= 0 && (in[1]->rank > t.rank || ir_broadcast(&t, in[1], &b) || b.rank != t.rank))
-    return ERR("scale does not broadcast to the normalized axes");
-  return IR_OK;
-}
-
 /* LpNormalization: Y as X; p 1 or 2, axis in range. */
 static int shape_LpNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                                  const void *const *in_data, ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = in[0];
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   int64_t p = ir_attr_int(n, "p", 2), ax = ir_attr_int(n, "axis", -1);
   if (p != 1 && p != 2) return ERR("p %lld (expected 1 or 2)", (long long)p);
   if (x->rank >= 0 && (x->rank == 0 || norm_axis(ax, x->rank) < 0)) return ERR("axis %lld out of range", (long long)ax);
@@ -1554,7 +1541,7 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
                                     const void *const *in_data, ir_type *out, char *err, size_t errlen) {
   (void)in_data;
   const ir_type *x = in[0];
-  if (x->dtype != IR_F32 && x->dtype != IR_UNDEF) return ERR("input type %s, expected f32", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
   out[0] = *x;
   for (int i = 1; i < n->n_out; i++) {
     out[i] = *x;
@@ -1577,6 +1564,7 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 }
 
 #define shape_FusedConv shape_Conv
+#define shape_RMSNormalization shape_LayerNormalization /* Y as X, scale over the axes from axis on */
 #define shape_SpaceToDepth shape_DepthToSpace
 #define shape_Relu shape_unary
 #define shape_Sigmoid shape_unary

@@ -50,6 +50,27 @@ int ref_argminmax(ref_call *c) {
   return IR_OK;
 }
 
+/* x [N, C, S] normalized over each sample's group of C / G channels (mean and biased variance
+ * over the group's channels and S positions, in double), then scaled and shifted per channel
+ * (per_channel) or per group: InstanceNormalization is G = C, GroupNormalization any G. */
+static void norm_groups(const float *px, float *py, int64_t N, int64_t C, int64_t G, int64_t S, const float *ps,
+                        const float *pb, int per_channel, double eps) {
+  int64_t cg = C / G, len = cg * S;
+  for (int64_t ng = 0; ng < N * G; ng++) {
+    const float *xs = px + ng * len;
+    double sum = 0, sq = 0;
+    for (int64_t k = 0; k < len; k++) sum += xs[k];
+    double mean = len ? sum / (double)len : 0;
+    for (int64_t k = 0; k < len; k++) sq += (xs[k] - mean) * (xs[k] - mean);
+    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps);
+    for (int64_t ch = 0; ch < cg; ch++) {
+      int64_t p = per_channel ? ng % G * cg + ch : ng % G;
+      double gm = ps[p] * inv, o = pb[p];
+      for (int64_t k = 0; k < S; k++) py[ng * len + ch * S + k] = (float)((xs[ch * S + k] - mean) * gm + o);
+    }
+  }
+}
+
 /* InstanceNormalization: per sample and channel, (x - mean) / sqrt(var + epsilon) * scale[c] +
  * B[c] over the spatial axes (biased variance). */
 int ref_instance_norm(ref_call *c) {
@@ -60,18 +81,7 @@ int ref_instance_norm(ref_call *c) {
   for (int i = 2; i < x->type.rank; i++) S *= x->type.dims[i];
   if (ir_type_numel(&sc->type) != C || ir_type_numel(&b->type) != C)
     return CERR("InstanceNormalization: scale and B must hold the %lld channels", (long long)C);
-  double eps = ir_attr_float(c->n, "epsilon", 1e-5f);
-  const float *px = x->data, *ps = sc->data, *pb = b->data;
-  float *py = c->out[0].data;
-  for (int64_t nc = 0; nc < N * C; nc++) {
-    const float *xs = px + nc * S;
-    double sum = 0, sq = 0;
-    for (int64_t k = 0; k < S; k++) sum += xs[k];
-    double mean = S ? sum / (double)S : 0;
-    for (int64_t k = 0; k < S; k++) sq += (xs[k] - mean) * (xs[k] - mean);
-    double inv = 1.0 / sqrt((S ? sq / (double)S : 0) + eps), g = ps[nc % C] * inv, o = pb[nc % C];
-    for (int64_t k = 0; k < S; k++) py[nc * S + k] = (float)((xs[k] - mean) * g + o);
-  }
+  if (C > 0) norm_groups(x->data, c->out[0].data, N, C, C, S, sc->data, b->data, 1, ir_attr_float(c->n, "epsilon", 1e-5f));
   return IR_OK;
 }
 
@@ -88,23 +98,7 @@ int ref_group_norm(ref_call *c) {
   if (G < 1 || C % G || ir_type_numel(&sc->type) != (per_channel ? C : G) || ir_type_numel(&b->type) != (per_channel ? C : G))
     return CERR("GroupNormalization: %lld channels, %lld groups and scale/bias of %lld entries do not fit", (long long)C,
                 (long long)G, (long long)ir_type_numel(&sc->type));
-  double eps = ir_attr_float(c->n, "epsilon", 1e-5f);
-  int64_t cg = C / G, len = cg * S;
-  const float *px = x->data, *ps = sc->data, *pb = b->data;
-  float *py = c->out[0].data;
-  for (int64_t ng = 0; ng < N * G; ng++) {
-    const float *xs = px + ng * len;
-    double sum = 0, sq = 0;
-    for (int64_t k = 0; k < len; k++) sum += xs[k];
-    double mean = len ? sum / (double)len : 0;
-    for (int64_t k = 0; k < len; k++) sq += (xs[k] - mean) * (xs[k] - mean);
-    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps);
-    for (int64_t ch = 0; ch < cg; ch++) {
-      int64_t p = per_channel ? ng % G * cg + ch : ng % G;
-      double gm = ps[p] * inv, o = pb[p];
-      for (int64_t k = 0; k < S; k++) py[ng * len + ch * S + k] = (float)((xs[ch * S + k] - mean) * gm + o);
-    }
-  }
+  norm_groups(x->data, c->out[0].data, N, C, G, S, sc->data, b->data, per_channel, ir_attr_float(c->n, "epsilon", 1e-5f));
   return IR_OK;
 }
 
