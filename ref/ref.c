@@ -34,29 +34,6 @@ void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st) {
   }
 }
 
-/* Wrap an int64 into dtype dt (modular, as numpy casts), store at i. */
-static void store_wrap(ir_dtype dt, void *d, int64_t i, int64_t x) {
-  switch (dt) {
-  case IR_U8: ((uint8_t *)d)[i] = (uint8_t)x; break;
-  case IR_I8: ((int8_t *)d)[i] = (int8_t)x; break;
-  case IR_I32: ((int32_t *)d)[i] = (int32_t)x; break;
-  case IR_I64: ((int64_t *)d)[i] = x; break;
-  case IR_BOOL: ((uint8_t *)d)[i] = x != 0; break;
-  default: break;
-  }
-}
-
-static int64_t load_int(ir_dtype dt, const void *d, int64_t i) {
-  switch (dt) {
-  case IR_U8: return ((const uint8_t *)d)[i];
-  case IR_I8: return ((const int8_t *)d)[i];
-  case IR_I32: return ((const int32_t *)d)[i];
-  case IR_I64: return ((const int64_t *)d)[i];
-  case IR_BOOL: return ((const uint8_t *)d)[i] != 0;
-  default: return 0;
-  }
-}
-
 /* Integer Mod: fmod 1 keeps the dividend's sign (C's %), fmod 0 the divisor's (Python's). */
 static int64_t int_mod(int64_t x0, int64_t x1, int fmod1) {
   if (x1 == -1) return 0; /* (INT64_MIN % -1 overflows in C) */
@@ -112,7 +89,7 @@ static int k_binary(ref_call *c) {
     } else {
       ir_dtype dt = y->type.dtype;
       for (int64_t j = 0; j < inner; j++) {
-        int64_t x0 = load_int(dt, a->data, oa + j * ia), x1 = load_int(dt, b->data, ob + j * ib), z;
+        int64_t x0 = ref_load_int(dt, a->data, oa + j * ia), x1 = ref_load_int(dt, b->data, ob + j * ib), z;
         switch (op) {
         case IR_OP_Add: z = (int64_t)((uint64_t)x0 + (uint64_t)x1); break;
         case IR_OP_Sub: z = (int64_t)((uint64_t)x0 - (uint64_t)x1); break;
@@ -127,7 +104,7 @@ static int k_binary(ref_call *c) {
           z = x0 / x1;
           break;
         }
-        store_wrap(dt, y->data, o + j, z);
+        ref_store_int(dt, y->data, o + j, z);
       }
     }
     for (int d = r - 2; d >= 0; d--) {
@@ -603,8 +580,8 @@ static int k_dequantize(ref_call *c) {
   for (int64_t i = 0; i < n; i++) {
     int64_t k = (i / q.inner) % q.cnt;
     float s = ((const float *)q.scale->data)[k];
-    int64_t zp = q.zp ? load_int(dt, q.zp->data, k) : 0;
-    py[i] = (float)(load_int(dt, x->data, i) - zp) * s;
+    int64_t zp = q.zp ? ref_load_int(dt, q.zp->data, k) : 0;
+    py[i] = (float)(ref_load_int(dt, x->data, i) - zp) * s;
   }
   return IR_OK;
 }
@@ -624,9 +601,9 @@ static int k_cast(ref_call *c) {
     } else if (from == IR_F32) {
       double v = trunc(((const float *)x->data)[i]);
       v = isnan(v) ? 0 : v < -9.2e18 ? -9.2e18 : v > 9.2e18 ? 9.2e18 : v;
-      store_wrap(to, y->data, i, (int64_t)v);
+      ref_store_int(to, y->data, i, (int64_t)v);
     } else {
-      store_wrap(to, y->data, i, load_int(from, x->data, i));
+      ref_store_int(to, y->data, i, ref_load_int(from, x->data, i));
     }
   }
   return IR_OK;

@@ -23,6 +23,10 @@ int ref_alloc_uninit(ir_value *v, const ir_type *t);
 void ref_strides(const ir_type *t, int64_t *st);
 /* Strides of an input of type in broadcast to out's rank, 0 on broadcast axes (ref.c). */
 void ref_bcast_strides(const ir_type *in, const ir_type *out, int64_t *st);
+/* Element i of an integer (or bool) array of dtype dt as int64; 0 for other dtypes. */
+int64_t ref_load_int(ir_dtype dt, const void *d, int64_t i);
+/* Store x at element i of an integer (or bool) array, wrapping as numpy casts. */
+void ref_store_int(ir_dtype dt, void *d, int64_t i, int64_t x);
 
 /* Threads of one large GEMM on this thread's ref_run (ref_opts.threads; 0: the online CPUs). */
 extern _Thread_local int ref_gemm_threads;

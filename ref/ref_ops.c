@@ -46,7 +46,7 @@ static void bc_next(bc_iter *it) {
 static int is_int(ir_dtype dt) { return dt == IR_U8 || dt == IR_I8 || dt == IR_I32 || dt == IR_I64 || dt == IR_BOOL; }
 
 /* An integer element, exactly (int64 too). */
-static int64_t load_i(ir_dtype dt, const void *d, int64_t i) {
+int64_t ref_load_int(ir_dtype dt, const void *d, int64_t i) {
   switch (dt) {
   case IR_U8: return ((const uint8_t *)d)[i];
   case IR_I8: return ((const int8_t *)d)[i];
@@ -58,7 +58,7 @@ static int64_t load_i(ir_dtype dt, const void *d, int64_t i) {
 }
 
 /* Store an int64 into an integer dtype, wrapping as numpy casts. */
-static void store_i(ir_dtype dt, void *d, int64_t i, int64_t x) {
+void ref_store_int(ir_dtype dt, void *d, int64_t i, int64_t x) {
   switch (dt) {
   case IR_U8: ((uint8_t *)d)[i] = (uint8_t)x; break;
   case IR_I8: ((int8_t *)d)[i] = (int8_t)x; break;
@@ -85,8 +85,8 @@ int ref_unary_math(ref_call *c) {
     if ((op != IR_OP_Neg && op != IR_OP_Abs && op != IR_OP_Sign) || !is_int(x->type.dtype) || x->type.dtype == IR_BOOL)
       return CERR("type %s not supported", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
     for (int64_t i = 0; i < n; i++) {
-      int64_t v = load_i(x->type.dtype, x->data, i), neg = (int64_t)(0 - (uint64_t)v);
-      store_i(x->type.dtype, y->data, i, op == IR_OP_Neg ? neg : op == IR_OP_Abs ? (v < 0 ? neg : v) : (v > 0) - (v < 0));
+      int64_t v = ref_load_int(x->type.dtype, x->data, i), neg = (int64_t)(0 - (uint64_t)v);
+      ref_store_int(x->type.dtype, y->data, i, op == IR_OP_Neg ? neg : op == IR_OP_Abs ? (v < 0 ? neg : v) : (v > 0) - (v < 0));
     }
     return IR_OK;
   }
@@ -168,7 +168,7 @@ int ref_pow_minmax(ref_call *c) {
       double b = ir_get_elem(dt, c->in[0]->data, it.off[0]);
       double e = ir_get_elem(c->in[1]->type.dtype, c->in[1]->data, it.off[1]);
       if (dt == IR_F32) ((float *)y->data)[o] = powf((float)b, (float)e);
-      else store_i(dt, y->data, o, (int64_t)pow(b, e));
+      else ref_store_int(dt, y->data, o, (int64_t)pow(b, e));
     }
     return IR_OK;
   }
@@ -187,16 +187,16 @@ int ref_pow_minmax(ref_call *c) {
         if (sum) ((float *)y->data)[o] = r + v;
         else if (isnan(v) || (mx ? v > r : v < r)) ((float *)y->data)[o] = v;
       } else {
-        int64_t r = load_i(dt, y->data, o), v = load_i(dt, c->in[j]->data, it.off[0]);
-        if (sum) store_i(dt, y->data, o, (int64_t)((uint64_t)r + (uint64_t)v));
-        else if (mx ? v > r : v < r) store_i(dt, y->data, o, v);
+        int64_t r = ref_load_int(dt, y->data, o), v = ref_load_int(dt, c->in[j]->data, it.off[0]);
+        if (sum) ref_store_int(dt, y->data, o, (int64_t)((uint64_t)r + (uint64_t)v));
+        else if (mx ? v > r : v < r) ref_store_int(dt, y->data, o, v);
       }
     }
   }
   if (c->n->op == IR_OP_Mean) {
     for (int64_t o = 0; o < total; o++) {
       if (dt == IR_F32) ((float *)y->data)[o] /= (float)c->n->n_in;
-      else store_i(dt, y->data, o, load_i(dt, y->data, o) / c->n->n_in);
+      else ref_store_int(dt, y->data, o, ref_load_int(dt, y->data, o) / c->n->n_in);
     }
   }
   return IR_OK;
@@ -235,7 +235,7 @@ int ref_compare(ref_call *c) {
       int a = ((const uint8_t *)c->in[0]->data)[it.off[0]] != 0, b = ((const uint8_t *)c->in[1]->data)[it.off[1]] != 0;
       r = op == IR_OP_And ? a && b : op == IR_OP_Or ? a || b : a != b;
     } else if (is_int(dt)) {
-      int64_t a = load_i(dt, c->in[0]->data, it.off[0]), b = load_i(dt, c->in[1]->data, it.off[1]);
+      int64_t a = ref_load_int(dt, c->in[0]->data, it.off[0]), b = ref_load_int(dt, c->in[1]->data, it.off[1]);
       r = cmp(op, a < b, a == b, a > b);
     } else {
       float a = ((const float *)c->in[0]->data)[it.off[0]], b = ((const float *)c->in[1]->data)[it.off[1]];
@@ -302,9 +302,9 @@ int ref_gather(ref_call *c) {
   char *py = y->data;
   for (int64_t o = 0; o < outer; o++)
     for (int64_t j = 0; j < ni; j++) {
-      int64_t k = load_i(ix->type.dtype, ix->data, j);
+      int64_t k = ref_load_int(ix->type.dtype, ix->data, j);
       if (k < 0) k += D;
-      if (k < 0 || k >= D) return CERR("index %lld out of range", (long long)load_i(ix->type.dtype, ix->data, j));
+      if (k < 0 || k >= D) return CERR("index %lld out of range", (long long)ref_load_int(ix->type.dtype, ix->data, j));
       if (chunk) memcpy(py + (o * ni + j) * (int64_t)chunk, (const char *)x->data + (o * D + k) * (int64_t)chunk, chunk);
     }
   return IR_OK;
@@ -330,9 +330,9 @@ int ref_scatter_nd(ref_call *c) {
   for (int64_t t = 0; t < nt; t++) {
     int64_t off = 0;
     for (int d = 0; d < k; d++) {
-      int64_t v = load_i(IR_I64, ix->data, t * k + d), D = x->type.dims[d];
+      int64_t v = ref_load_int(IR_I64, ix->data, t * k + d), D = x->type.dims[d];
       if (v < 0) v += D;
-      if (v < 0 || v >= D) return CERR("index %lld out of range on axis %d (extent %lld)", (long long)load_i(IR_I64, ix->data, t * k + d), d, (long long)D);
+      if (v < 0 || v >= D) return CERR("index %lld out of range on axis %d (extent %lld)", (long long)ref_load_int(IR_I64, ix->data, t * k + d), d, (long long)D);
       off += v * sx[d];
     }
     if (!rk) {
@@ -524,8 +524,8 @@ int ref_range(ref_call *c) {
   if (dt == IR_BOOL) return CERR("bool range"), IR_UNSUPPORTED;
   int64_t n = numel(y);
   if (is_int(dt)) {
-    int64_t s = load_i(dt, c->in[0]->data, 0), d = load_i(dt, c->in[2]->data, 0);
-    for (int64_t i = 0; i < n; i++) store_i(dt, y->data, i, s + i * d);
+    int64_t s = ref_load_int(dt, c->in[0]->data, 0), d = ref_load_int(dt, c->in[2]->data, 0);
+    for (int64_t i = 0; i < n; i++) ref_store_int(dt, y->data, i, s + i * d);
   } else {
     float s = ((const float *)c->in[0]->data)[0], d = ((const float *)c->in[2]->data)[0];
     for (int64_t i = 0; i < n; i++) ((float *)y->data)[i] = s + (float)i * d;
