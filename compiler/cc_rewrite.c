@@ -10,6 +10,7 @@
 
 #include "cc.h"
 #include "cc_internal.h"
+#include "lower.h"
 #include "ref.h"
 #include "util.h"
 
@@ -549,13 +550,57 @@ static int trim_dead_taps(ir_graph *g, ir_node *n) {
   return 1;
 }
 
+/* 2-D Conv n (at index i) with pads beyond maxp (what a load's pad fields hold): the excess goes
+ * into zero Pad nodes before it, each of at most maxp a side (each an identity copy with padding
+ * on the accelerator). The number of nodes inserted. */
+static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
+  ir_type t = g->tensors[n->in[0]]->type;
+  int cnt, big = 0, added = 0, x = n->in[0];
+  const int64_t *pd = ir_attr_ints(n, "pads", &cnt);
+  if (n->op != IR_OP_Conv || t.rank != 4 || !ir_type_known(&t) || !pd || cnt != 4 ||
+      strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET"))
+    return 0;
+  int64_t rest[4];
+  for (int k = 0; k < 4; k++) rest[k] = pd[k], big |= pd[k] > maxp;
+  while (big) {
+    int64_t *p = xmalloc(8 * sizeof *p); /* the Pad's pads: N, C, H, W begins, then ends */
+    big = 0;
+    for (int k = 0; k < 4; k++) {
+      int64_t e = rest[k] > maxp ? rest[k] - maxp : 0;
+      e = e < maxp ? e : maxp;
+      rest[k] -= e, big |= rest[k] > maxp;
+      p[k < 2 ? 2 + k : 4 + k] = e;
+    }
+    p[0] = p[1] = p[4] = p[5] = 0;
+    t.dims[2] += p[2] + p[6], t.dims[3] += p[3] + p[7];
+    char name[300], cname[320];
+    snprintf(name, sizeof name, "%s_pad%d", node_label(g, n), added);
+    int y = ir_add_tensor(g, name, &t);
+    ir_node *pn;
+    if (g->opset < 11) {
+      pn = ir_add_node(g, IR_OP_Pad, name, &x, 1, &y, 1);
+      ir_set_attr_ints(pn, "pads", p, 8);
+      free(p);
+    } else {
+      snprintf(cname, sizeof cname, "%s_pads", name);
+      ir_type pt = {.dtype = IR_I64, .rank = 1, .dims = {8}};
+      int pc = ir_add_const(g, cname, &pt, p);
+      pn = ir_add_node(g, IR_OP_Pad, name, (int[]){x, pc}, 2, &y, 1);
+    }
+    ir_move_last_node(g, i + added);
+    x = y, added++;
+  }
+  if (added) n->in[0] = x, ir_set_attr_ints(n, "pads", rest, 4);
+  return added;
+}
+
 /* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
  * counts padding, or a MaxPool of a non-negative input) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
  * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
  * extra windows see only real elements; an average that excludes padding divides by the same
- * count). A Conv loses the kernel taps that read only padding (trim_dead_taps). */
+ * count). A Conv loses the kernel taps that read only padding (trim_dead_taps); with a target,
+ * what padding it still has beyond the load's pad fields moves into Pad nodes (split_big_pads). */
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -577,6 +622,11 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         c->in[0] = n->in[0];
       }
       n->dead = 1;
+      continue;
+    }
+    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad(cx->cfg)) : 0;
+    if (moved) { /* n is at i + moved now */
+      i += moved;
       continue;
     }
     if (trim_dead_taps(g, n)) continue;

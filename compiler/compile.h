@@ -107,7 +107,8 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 /* Do node n's outputs keep its input's quantization (the partition's mark in dlvta.target: an
- * accelerated MaxPool, nearest Resize, depth-to-space, interleave or channel slice moves codes;
+ * accelerated MaxPool, nearest Resize, depth-to-space, interleave, channel slice or zero Pad
+ * moves codes;
  * an aliasing node is its input)? Calibration shares the quantization, and nothing after it may
  * change one side alone. */
 int cc_keeps_input_quant(const ir_node *n);

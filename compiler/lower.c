@@ -91,23 +91,17 @@ static int new_acc(lw *L, int t) { return new_acc_c(L, t, 0); }
 static int finish_layer(lw *L, int ni, int layer, int in, int out);
 static int fold_out_zp(int32_t *qb, const float *bres, const int32_t *mult, const uint8_t *shift, int M, int32_t *y_zp);
 
-/* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
- * depthwise 1x1 conv on the accelerator copies it into a tensor of its own (REQ with 2^14 * 2^-14 is
- * exact; the zero point goes through the bias), which replaces the view. */
-static int materialize(lw *L, int t) {
+/* An identity depthwise 1x1 conv (node ni's layer) from accelerator tensor v (c channels; with
+ * lane map map, cp lanes: a 1x1 conv gathering them) into a new tensor for IR tensor t, padded by
+ * pads (top, left, bottom, right; pad pixels hold x_zp, real 0): REQ with 2^14 * 2^-14 is exact,
+ * the zero point z goes through the bias. The new accelerator tensor, or -1. */
+static int identity_conv(lw *L, int ni, int v, const int *map, int c, int cp, int32_t z, const int *pads, int t) {
   cc_model *m = L->m;
-  int ni = -1, v = L->acc[t], c, h, w, cp = 0, hh, ww;
-  const int *map = L->map[t];
-  float s;
-  int32_t z;
-  if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z) ||
-      cg_tensor_shape(m->net, v, &cp, &hh, &ww) != CG_OK)
-    return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
   int8_t *wt = calloc(map ? (size_t)c * cp : (size_t)c, 1);
   int32_t *qb = calloc((size_t)c, sizeof *qb);
   int32_t *mult = malloc((size_t)c * sizeof *mult);
   uint8_t *shift = malloc((size_t)c);
-  int rc = IR_ERR;
+  int out = -1;
   if (!wt || !qb || !mult || !shift) {
     cc_lower_fail(L, NULL, "out of memory");
     goto out;
@@ -116,6 +110,7 @@ static int materialize(lw *L, int t) {
   cg_conv p;
   memset(&p, 0, sizeof p);
   p.kh = p.kw = p.sh = p.sw = p.dh = p.dw = 1;
+  p.pad_t = pads[0], p.pad_l = pads[1], p.pad_b = pads[2], p.pad_r = pads[3];
   p.groups = map ? 1 : c, p.res = -1; /* depthwise (one GEMM block per output block and pixel),
                                         * or with a lane map a 1x1 conv gathering the lanes */
   p.weight = wt, p.bias = qb, p.mult = mult, p.shift = shift;
@@ -125,18 +120,35 @@ static int materialize(lw *L, int t) {
   if ((p.out = new_acc(L, t)) < 0) goto out;
   int layer = cg_net_add_conv(m->net, &p);
   if (layer < 0) {
-    cc_lower_fail(L, L->g->nodes[ni], "the back end refused the copy of the view: %s", cg_net_error(m->net));
+    cc_lower_fail(L, L->g->nodes[ni], "the back end refused the copy: %s", cg_net_error(m->net));
     L->refused = ni;
     goto out;
   }
   if (finish_layer(L, ni, layer, p.in, p.out)) goto out;
-  L->acc[t] = p.out;
-  free(L->map[t]);
-  L->map[t] = NULL;
-  rc = IR_OK;
+  out = p.out;
 out:
   free(wt), free(qb), free(mult), free(shift);
-  return rc;
+  return out;
+}
+
+/* IR tensor t is a view (a Concat of channel blocks) that the runtime must read: an identity
+ * depthwise 1x1 conv on the accelerator copies it into a tensor of its own, which replaces the
+ * view. */
+static int materialize(lw *L, int t) {
+  cc_model *m = L->m;
+  int ni = -1, v = L->acc[t], c, h, w, cp = 0, hh, ww;
+  const int *map = L->map[t];
+  float s;
+  int32_t z;
+  if (!ir_producer(L->g, t, &ni) || !cc_acc_shape(L->g, t, &c, &h, &w) || quant_of(L, t, &s, &z) ||
+      cg_tensor_shape(m->net, v, &cp, &hh, &ww) != CG_OK)
+    return cc_lower_fail(L, NULL, "internal: view '%s' without a producer", L->g->tensors[t]->name);
+  int out = identity_conv(L, ni, v, map, c, cp, z, (const int[]){0, 0, 0, 0}, t);
+  if (out < 0) return IR_ERR;
+  L->acc[t] = out;
+  free(L->map[t]);
+  L->map[t] = NULL;
+  return IR_OK;
 }
 
 /* The runtime-graph tensor holding IR tensor t as float (constants copied, accelerator
@@ -1073,6 +1085,27 @@ static int lower_lut(lw *L, int ni) {
   return IR_OK;
 }
 
+/* A zero Pad of the spatial axes (cc_spatial_pad; a conv's pads beyond the load's, moved into Pads
+ * by fold-pad) -> an identity depthwise 1x1 conv with those pads; the output keeps the input's
+ * quantization (cc_keeps_input_quant). */
+static int lower_pad(lw *L, int ni) {
+  const ir_graph *g = L->g;
+  const ir_node *n = g->nodes[ni];
+  int x = n->in[0], y = n->out[0], pads[4], c, h, w, cp = 0, hh, ww;
+  float xs;
+  int32_t xz;
+  const int *xmap = NULL;
+  if (quant_of(L, x, &xs, &xz) || !cc_acc_shape(g, x, &c, &h, &w)) return IR_ERR;
+  if (!cc_spatial_pad(g, n, pads)) return cc_lower_fail(L, n, "internal: not a zero pad of the spatial axes");
+  int v = acc_of_mapped(L, x, &xmap);
+  if (v < 0) return IR_ERR;
+  if (xmap) cg_tensor_shape(L->m->net, v, &cp, &hh, &ww);
+  int out = identity_conv(L, ni, v, xmap, c, cp, xz, pads, y);
+  if (out < 0) return IR_ERR;
+  L->acc[y] = out;
+  return IR_OK;
+}
+
 /* Concat along channels -> a view of its inputs' channel blocks (cg.h, cg_net_tensor_view); no
  * layer. Its inputs share the output's quantization (cc_share_concat_quant). */
 static int lower_concat(lw *L, int ni) {
@@ -1343,6 +1376,7 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_Interleave: return lower_pool(L, i);
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
+  case IR_OP_Pad: return lower_pad(L, i);
   case IR_OP_Mul: return lower_mul(L, i);
   case IR_OP_Slice:
   case IR_OP_Split: return lower_slice(L, i);

@@ -21,6 +21,11 @@ int cc_is_const_f32(const ir_graph *g, int t);
 ir_node *cc_only_consumer(const ir_graph *g, int t);
 /* Constant scalar bounds of a Relu/Clip node into lo/hi (defaults +-inf). 0 if not constant. */
 int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
+/* The most padding a load adds on a side (its pad fields, isa.def). */
+int cc_max_pad(const isa_config *cfg);
+/* Pad node n is a constant zero pad of the spatial axes of a [1, C, H, W] activation, each side
+ * 0..15 (a load's pad fields): pads (top, left, bottom, right). 1 if so, else 0. */
+int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads);
 /* 2-D window geometry of a Conv/pool node on input x: kernel from W (Conv) or attributes; 0, or
  * -1 with why set when the accelerator's fields cannot hold it. */
 int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel, ir_window *win, char *why,

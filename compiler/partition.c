@@ -85,6 +85,34 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
   return 0;
 }
 
+int cc_max_pad(const isa_config *cfg) { return (1 << cfg->fwidth[ISA_F_y_pad0]) - 1; }
+
+int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads) {
+  int c, h, w;
+  if (n->op != IR_OP_Pad || !cc_acc_shape(g, n->in[0], &c, &h, &w) || g->tensors[n->in[0]]->type.rank != 4 ||
+      !cc_acc_shape(g, n->out[0], &c, &h, &w) || strcmp(ir_attr_string(n, "mode", "constant"), "constant"))
+    return 0;
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < n->n_in && k < 4; k++)
+    if (n->in[k] >= 0) ti[k] = &g->tensors[n->in[k]]->type, di[k] = g->tensors[n->in[k]]->data; /* constants' only */
+  int64_t p[8];
+  char err[256];
+  if (ir_pad_amounts(g, n, ti, di, 4, p, err, sizeof err) != IR_OK) return 0;
+  if (g->opset < 11 ? ir_attr_float(n, "value", 0) != 0
+                    : n->n_in > 2 && n->in[2] >= 0 &&
+                          (!g->tensors[n->in[2]]->data || ir_type_numel(&g->tensors[n->in[2]]->type) != 1 ||
+                           ir_get_elem(g->tensors[n->in[2]]->type.dtype, g->tensors[n->in[2]]->data, 0) != 0))
+    return 0;
+  if (p[0] || p[1] || p[4] || p[5]) return 0;
+  static const int at[4] = {2, 3, 6, 7}; /* top, left, bottom, right */
+  for (int k = 0; k < 4; k++) {
+    if (p[at[k]] < 0 || p[at[k]] > 15) return 0;
+    pads[k] = (int)p[at[k]];
+  }
+  return 1;
+}
+
 int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y) {
   const ir_type *t = &g->tensors[y]->type;
   if (n->op != IR_OP_MaxPool || !ir_attr_int(n, "ceil_mode", 0) || t->rank != 4) return 0;
@@ -344,6 +372,11 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     int fh, fw;
     if (!cc_upsample_factors(g, n, &fh, &fw))
       return "not a nearest-neighbour upsampling of a batch-1 NCHW activation by integer factors up to 16";
+    return NULL;
+  }
+  case IR_OP_Pad: {
+    int pads[4];
+    if (!cc_spatial_pad(g, n, pads)) return "not a constant zero pad of 0..15 pixels a side on the spatial axes of a batch-1 NCHW activation";
     return NULL;
   }
   case IR_OP_Slice:

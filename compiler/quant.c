@@ -400,7 +400,7 @@ static int cal_samples(const ir_graph *g, const cc_options *co, const ir_value *
 int cc_keeps_input_quant(const ir_node *n) {
   const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
   int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace ||
-              n->op == IR_OP_Interleave || n->op == IR_OP_Slice || n->op == IR_OP_Split;
+              n->op == IR_OP_Interleave || n->op == IR_OP_Slice || n->op == IR_OP_Split || n->op == IR_OP_Pad;
   return (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
 }
 

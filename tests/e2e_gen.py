@@ -305,6 +305,21 @@ def fpn_model():
     return n.model("fpn", [1, 3, 8, 8], [1, 10])
 
 
+def bigpad_model():
+    """DeepLab's ASPP at a resolution where its dilated branches keep every tap: a 3x3 conv of
+    dilation 20 with pads 20 and one of dilations (28, 17) with pads (28, 17) on a 32 x 32 map.
+    A load pads at most 15 a side: the excess goes into zero Pads before the convs (identity
+    copies with padding on the accelerator), the convs keep 15."""
+    n = Net(np.random.default_rng(31), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "a20", (16, 16, 3, 3), pads=[20, 20, 20, 20], dilations=[20, 20])
+    n.conv("a20", "a28", (24, 16, 3, 3), pads=[28, 17, 28, 17], dilations=[28, 17])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["a28"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 24), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("bigpad", [1, 3, 32, 32], [1, 10])
+
+
 def seg_model():
     """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
     Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
@@ -442,6 +457,10 @@ def main():
     save(split_model(), os.path.join(out, "split.onnx"))
     save(neck_model(), os.path.join(out, "neck.onnx"))
     save(fpn_model(), os.path.join(out, "fpn.onnx"))
+    save(bigpad_model(), os.path.join(out, "bigpad.onnx"))
+    xb = np.random.default_rng(41).normal(0, 1, (12, 3, 32, 32)).astype(np.float32)
+    np.save(os.path.join(out, "bigpad_input.npy"), xb[:4, None])
+    np.save(os.path.join(out, "bigpad_calib.npy"), xb[4:])
     save(seg_model(), os.path.join(out, "seg.onnx"))
     save(seq1d_model(), os.path.join(out, "seq1d.onnx"))
     xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)

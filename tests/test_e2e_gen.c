@@ -54,7 +54,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
-  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt");       /* its own inputs */
+  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad"); /* its own inputs */
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
@@ -147,7 +147,8 @@ static void argmap_check(const char *cfg) {
 static void rtl_same(const char *name, const char *cfg) {
   char pkg[256], inp[256];
   snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
-  snprintf(inp, sizeof inp, GEN_DIR "/%s", strcmp(name, "convt") ? "input.npy" : "convt_input.npy");
+  int own = !strcmp(name, "convt") || !strcmp(name, "bigpad");
+  snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   npy_array xa;
   float *x;
   if (e2e_load_f32(inp, &xa, &x)) return;
@@ -235,6 +236,10 @@ int main(void) {
      * by the next Resize (one quantization across it): 3 convs down, 3 laterals, 2 upsamplings,
      * the head conv, the pooling, the fc: 11 layers (was "internal: ... quantized differently") */
     one("fpn", cfg, 11, "", 0.999, NULL, NULL, 0);
+    /* bigpad: pads 20 and (28, 17) beyond a load's 15: zero Pads before the convs take the
+     * excess, each an identity copy with padding: on pynq 7 layers (conv, pad, conv, pad, conv,
+     * pooling, fc); tiny's buffers do not hold the dilated convs' tiles: they run on the CPU */
+    one("bigpad", cfg, c ? 7 : 5, c ? "" : "dlvta.FusedConv,dlvta.FusedConv", 0.998, NULL, NULL, 0); /* 0.99884 either way */
     /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
      * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
     one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
@@ -258,5 +263,6 @@ int main(void) {
   rtl_same("act", "tiny");
   rtl_same("convt", "tiny");
   rtl_same("fpn", "tiny");
+  rtl_same("bigpad", "pynq");
   return TEST_END();
 }
