@@ -71,6 +71,7 @@ $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
 # build/bench/zoo.md
 BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)
 BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo.json --md $(BUILD)/bench/zoo.md"
+BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --config ultra96 --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo_ultra96.json --md $(BUILD)/bench/zoo_ultra96.md"
 
 # models committed in tests/models/ (tools/models/qdq_cnn.py: a CNN quantized by PyTorch's QAT
 # flow; tools/models/two_input.py: two inputs): onnxruntime's outputs on their committed inputs

@@ -146,6 +146,8 @@ def bench_one(name, d, dlvta, config):
     with open(stats) as f:
         st = json.load(f)
     row["cycles"] = int(st["cycles_per_inference"])
+    m = re.search(r"= ([\d.]+) ms at (\d+) MHz", r.stdout)  # the config's clock
+    row["ms"], row["clock_mhz"] = (float(m.group(1)), int(m.group(2))) if m else (None, None)
     row["utilization"] = st["utilization"]
     row["cpu_ms"] = st.get("cpu_ms")
     a = np.load(os.path.join(d, "ort_ref.npy")).reshape(-1).astype(np.float64)
@@ -156,15 +158,18 @@ def bench_one(name, d, dlvta, config):
 
 
 def table(rows):
-    lines = ["| model | compile s (CPU s) | acc MAC share | fsim Mcycles | util % | cosine | top-1 | CPU steps (op xN (reason)) |",
-             "|---|---:|---:|---:|---:|---:|:-:|---|"]
+    mhz = next((r["clock_mhz"] for r in rows if r.get("clock_mhz")), None)
+    lines = [f"| model | compile s (CPU s) | acc MAC share | fsim Mcycles | ms at {mhz} MHz | util % | cosine | top-1 | "
+             "CPU steps (op xN (reason)) |",
+             "|---|---:|---:|---:|---:|---:|---:|:-:|---|"]
     for r in rows:
         if "error" in r and "cycles" not in r:
-            lines.append(f"| {r['model']} | {r.get('compile_s', '')} | | | | | | FAILS: {r['error']} |")
+            lines.append(f"| {r['model']} | {r.get('compile_s', '')} | | | | | | | FAILS: {r['error']} |")
             continue
         share = 100.0 * r["acc_macs"] / r["macs"] if r.get("macs") else 0
         cos = f"{r['cosine']:.4f}" if r.get("cosine") is not None else "shape?"
-        lines.append(f"| {r['model']} | {r['compile_s']:.1f} ({r['compile_cpu_s']:.1f}) | {share:.1f} % | {r['cycles'] / 1e6:.2f} | "
+        ms = f"{r['ms']:.2f}" if r.get("ms") is not None else "?"
+        lines.append(f"| {r['model']} | {r['compile_s']:.1f} ({r['compile_cpu_s']:.1f}) | {share:.1f} % | {r['cycles'] / 1e6:.2f} | {ms} | "
                      f"{100 * r['utilization']:.1f} | {cos} | {'=' if r.get('top1_same') else 'x'} | "
                      f"{r['cpu_nodes']}: {r['cpu_ops'] or '-'} |")
     slow = [r for r in rows if r.get("compile_s", 0) > COMPILE_TARGET_S]
