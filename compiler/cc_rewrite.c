@@ -315,10 +315,29 @@ static int hard_pattern(ir_graph *g, ir_node *n) {
  * x * 0.5 * (1 + erf(x / sqrt 2)) (any association) -> Gelu(x); the decomposed layer norm
  * (x - mean) / sqrt(var + eps) over trailing axes [* Scale] [+ B] -> LayerNormalization. The
  * last node of a pattern is rewritten in place; the rest goes in dce when nothing else uses it. */
+static void swap_nodes(ir_graph *g, int mi, ir_node *M, int ci, ir_node *c, const ir_type *ut, const char *suffix);
+static int pointwise_on(const ir_graph *g, const ir_node *c, int t);
+
+/* Relu or Clip node n (at i) after a MaxPool that only it reads: the two trade places (a
+ * nondecreasing function commutes with a maximum; pads take part in neither), so that the
+ * activation meets the conv before the pool and fuse joins them (torch's MNIST example:
+ * F.relu(F.max_pool2d(conv(x), 2))). 1 if swapped. */
+static int act_before_maxpool(ir_graph *g, int i, ir_node *n) {
+  if ((n->op != IR_OP_Relu && n->op != IR_OP_Clip) || n->n_out != 1) return 0;
+  int pi;
+  ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
+  if (!p || p->dead || p->op != IR_OP_MaxPool || !pointwise_on(g, n, p->out[0]) || ir_use_count(g, p->out[0]) != 1 ||
+      ir_is_graph_output(g, p->out[0]) || (p->n_out > 1 && p->out[1] >= 0 && ir_use_count(g, p->out[1]) > 0) ||
+      !cc_same_type(&g->tensors[p->out[0]]->type, &g->tensors[n->out[0]]->type))
+    return 0;
+  swap_nodes(g, pi, p, i, n, &g->tensors[p->in[0]]->type, "_act");
+  return 1;
+}
+
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || hard_pattern(g, n)) continue;
+    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n)) continue;
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;

@@ -631,6 +631,41 @@ static void test_fuse_activations(void) {
   ir_graph_free(g);
 }
 
+/* Relu / Clip after a MaxPool that only it reads (torch's MNIST example: relu(max_pool2d(conv)))
+ * trade places, so that fuse joins the activation with the conv; a MaxPool that another node
+ * also reads keeps its Relu after it. */
+static void test_act_before_maxpool(void) {
+  int x;
+  ir_graph *g = graph_with_input("actpool", 4, (int64_t[]){1, 3, 8, 8}, &x);
+  ir_node *n;
+  int64_t wd[4] = {4, 3, 3, 3}, wd2[4] = {4, 4, 1, 1};
+  int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, wd, 0.3f, 0)}, 2, 1, NULL);
+  int p1 = node(g, IR_OP_MaxPool, "p1", &c1, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
+  ir_set_attr_ints(n, "strides", (int64_t[]){2, 2}, 2);
+  int r1 = node(g, IR_OP_Relu, "r1", &p1, 1, 1, NULL);
+  int c2 = node(g, IR_OP_Conv, "c2", (int[]){r1, crand(g, "w2", 4, wd2, 0.3f, 0)}, 2, 1, NULL);
+  int p2 = node(g, IR_OP_MaxPool, "p2", &c2, 1, 1, &n);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){3, 3}, 2);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  int k2 = node(g, IR_OP_Clip, "k2", (int[]){p2, cf32(g, "lo", 0), cf32(g, "hi", 6)}, 3, 1, NULL);
+  int p3 = node(g, IR_OP_MaxPool, "p3", &k2, 1, 1, &n); /* read twice: its Relu stays */
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){2, 2}, 2);
+  int r3 = node(g, IR_OP_Relu, "r3", &p3, 1, 1, NULL);
+  int y = node(g, IR_OP_Add, "y", (int[]){r3, p3}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *k = pipeline_same(g, "act-before-maxpool");
+  int fused = 0;
+  for (int i = 0; i < k->n_nodes; i++)
+    if (!k->nodes[i]->dead && k->nodes[i]->op == IR_OP_FusedConv)
+      fused += strcmp(ir_attr_string(k->nodes[i], "activation", "none"), "none") != 0;
+  CHECK(fused == 2 && count_op(k, IR_OP_Relu) == 1 && count_op(k, IR_OP_Clip) == 0 && count_op(k, IR_OP_MaxPool) == 3,
+        "both convs with their activation, r3 left: %d fused activations, %d Relu, %d Clip, %d MaxPool", fused,
+        count_op(k, IR_OP_Relu), count_op(k, IR_OP_Clip), count_op(k, IR_OP_MaxPool));
+  ir_graph_free(k);
+  ir_graph_free(g);
+}
+
 /* Hardswish and hardsigmoid spelled out as MobileNetV3 code writes them: x * relu6(x + 3) / 6
  * (relu6 as torch exports it, Relu then Clip with no lower bound) -> HardSwish; relu6(3 + y) *
  * (1/6) -> HardSigmoid, which with y * it becomes HardSwish; Clip(x + 3, 0, 5) / 6 stays. */
@@ -1377,6 +1412,7 @@ int main(void) {
   test_fold_shapes();
   test_fuse_activations();
   test_hard_patterns();
+  test_act_before_maxpool();
   test_prelu_uniform();
   test_layernorm_pattern();
   test_reduce_to_pool();
