@@ -21,15 +21,11 @@ $(ORT_PKG):
 
 # small generated models (onnx's helper API): already-quantized QDQ and QLinear* models, and a
 # float model mixing accelerator and CPU nodes
-$(BUILD)/models/gen/qdq.onnx: tests/e2e_gen.py
-	@mkdir -p $(dir $@)
-	$(SYS_PYTHON) tests/e2e_gen.py $(dir $@)
-$(BUILD)/models/gen/qlinear.onnx $(BUILD)/models/gen/mixed.onnx $(BUILD)/models/gen/fallback.onnx \
-  $(BUILD)/models/gen/act.onnx $(BUILD)/models/gen/layout.onnx $(BUILD)/models/gen/split.onnx \
-  $(BUILD)/models/gen/neck.onnx $(BUILD)/models/gen/seg.onnx $(BUILD)/models/gen/seq1d.onnx \
-  $(BUILD)/models/gen/heads.onnx $(BUILD)/models/gen/argmap.onnx $(BUILD)/models/gen/convt.onnx \
-  $(BUILD)/models/gen/d2s.onnx $(BUILD)/models/gen/fpn.onnx $(BUILD)/models/gen/bigpad.onnx: \
-  $(BUILD)/models/gen/qdq.onnx
+# (one run writes them all: a grouped target, so that each one's dependents see it remade)
+GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool seg seq1d heads argmap convt d2s
+$(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
+	@mkdir -p $(BUILD)/models/gen
+	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
 $(BUILD)/models/gen/%_ref.npy: $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
 $(BUILD)/models/gen/fallback_ref.npy: $(BUILD)/models/gen/fallback.onnx tools/ort/ort_run.js | $(ORT_PKG)
@@ -42,7 +38,7 @@ $(BUILD)/models/gen/bigpad_ref.npy: $(BUILD)/models/gen/bigpad.onnx tools/ort/or
 	node tools/ort/ort_run.js $< $(dir $@)bigpad_input.npy $@
 
 E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
-            $(foreach m,qdq qlinear mixed fallback act layout split neck fpn bigpad seg seq1d heads argmap convt d2s,$(BUILD)/models/gen/$(m)_ref.npy) \
+            $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m)_ref.npy) \
             $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so
 TEST_DEPS += $(E2E_DEPS)
 TEST_LONG_DEPS += $(E2E_DEPS)

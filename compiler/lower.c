@@ -252,7 +252,14 @@ static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, 
   if (ir_value_alloc(&in, &t)) return cc_lower_fail(L, n, "out of memory");
   float *x = in.data;
   for (int k = 0; k < (int)ISA_LUT_DEPTH; k++) x[k] = (float)(k - 128 - xz) * xs;
-  const ir_value *ins[1] = {&in};
+  /* the other inputs (a Clip's bounds) as the constants they are */
+  ir_value cv[3];
+  const ir_value *ins[3] = {&in, NULL, NULL};
+  for (int k = 1; k < n->n_in && k < 3; k++) {
+    int ct = n->in[k];
+    ins[k] = ct >= 0 && L->g->tensors[ct]->data ? &cv[k] : NULL;
+    if (ins[k]) cv[k].type = L->g->tensors[ct]->type, cv[k].data = L->g->tensors[ct]->data;
+  }
   char why[512];
   int rc = ref_run_node(L->g, n, ins, &out, why, sizeof why);
   ir_value_free(&in);
@@ -1377,6 +1384,8 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_Add: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Pad: return lower_pad(L, i);
+  case IR_OP_Relu:
+  case IR_OP_Clip: return lower_lut(L, i); /* on its own: a table (its bounds constant) */
   case IR_OP_Mul: return lower_mul(L, i);
   case IR_OP_Slice:
   case IR_OP_Split: return lower_slice(L, i);

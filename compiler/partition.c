@@ -374,6 +374,13 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
       return "not a nearest-neighbour upsampling of a batch-1 NCHW activation by integer factors up to 16";
     return NULL;
   }
+  case IR_OP_Relu:
+  case IR_OP_Clip: { /* one not joined to the layer before it: a table layer like any activation */
+    float lo, hi;
+    if (!cc_clip_bounds(g, n, &lo, &hi)) return "bounds not constant";
+    if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
+    return NULL;
+  }
   case IR_OP_Pad: {
     int pads[4];
     if (!cc_spatial_pad(g, n, pads)) return "not a constant zero pad of 0..15 pixels a side on the spatial axes of a batch-1 NCHW activation";

@@ -320,6 +320,28 @@ def bigpad_model():
     return n.model("bigpad", [1, 3, 32, 32], [1, 10])
 
 
+def actpool_model():
+    """Activations after max pooling, as user CNNs write them: relu(max_pool(conv)) twice (the
+    Relu trades places with the pool and joins the conv), then a max pool that two nodes read, a
+    Relu of it on its own (a table layer) added to it, GlobalAveragePool, Gemm."""
+    n = Net(np.random.default_rng(47), 0.3)
+    n.conv("x", "c1", (8, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("MaxPool", ["c1"], ["p1"], name="p1", kernel_shape=[2, 2], strides=[2, 2]))
+    n.nodes.append(helper.make_node("Relu", ["p1"], ["r1"], name="r1"))
+    n.conv("r1", "c2", (16, 8, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("MaxPool", ["c2"], ["p2"], name="p2", kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    n.nodes.append(helper.make_node("Clip", ["p2", "", "six"], ["r2"], name="relu6"))
+    n.inits.append(const("six", np.array(6, np.float32), TensorProto.FLOAT))
+    n.conv("r2", "c3", (16, 16, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("MaxPool", ["c3"], ["p3"], name="p3", kernel_shape=[2, 2], strides=[2, 2]))
+    n.nodes.append(helper.make_node("Relu", ["p3"], ["r3"], name="r3"))
+    n.nodes.append(helper.make_node("Add", ["r3", "p3"], ["s"], name="add"))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["s"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("actpool", [1, 3, 8, 8], [1, 10])
+
+
 def seg_model():
     """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
     Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
@@ -458,6 +480,7 @@ def main():
     save(neck_model(), os.path.join(out, "neck.onnx"))
     save(fpn_model(), os.path.join(out, "fpn.onnx"))
     save(bigpad_model(), os.path.join(out, "bigpad.onnx"))
+    save(actpool_model(), os.path.join(out, "actpool.onnx"))
     xb = np.random.default_rng(41).normal(0, 1, (12, 3, 32, 32)).astype(np.float32)
     np.save(os.path.join(out, "bigpad_input.npy"), xb[:4, None])
     np.save(os.path.join(out, "bigpad_calib.npy"), xb[4:])

@@ -21,6 +21,8 @@
  *    views with lane maps, no CPU step;
  *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers);
  *  - fpn: an FPN top-down path, convs whose residual output a Resize reads;
+ *  - actpool: activations after max pools (moved before them, or a table layer on its own);
+ *  - bigpad: convs padded beyond a load's 15 (zero Pads on the accelerator take the excess);
  *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
  *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
@@ -239,6 +241,10 @@ int main(void) {
     /* bigpad: pads 20 and (28, 17) beyond a load's 15: zero Pads before the convs take the
      * excess, each an identity copy with padding: on pynq 7 layers (conv, pad, conv, pad, conv,
      * pooling, fc); tiny's buffers do not hold the dilated convs' tiles: they run on the CPU */
+    /* actpool: relu(max_pool(conv)) and a relu6 of a pool trade places with their pools and join
+     * the convs; a Relu of a pool that the Add reads too is a table layer on its own: c1, p1, c2,
+     * p2, c3, p3, the Relu, the Add, the pooling, the fc: 10 layers */
+    one("actpool", cfg, 10, "", 0.999, NULL, NULL, 0);
     one("bigpad", cfg, c ? 7 : 5, c ? "" : "dlvta.FusedConv,dlvta.FusedConv", 0.998, NULL, NULL, 0); /* 0.99884 either way */
     /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
      * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
@@ -248,8 +254,9 @@ int main(void) {
      * the Concat view, the pooling (on pynq a copy of the view first: its lanes are not whole
      * blocks) and the fc; the input's and the Flatten's Reshapes are aliases: no CPU step */
     one("seq1d", cfg, c ? 10 : 9, "", 0.999, NULL, NULL, 0);
-    /* heads: conv, conv + Selu (a fused table), Softsign (a table layer), the pooling, the fc */
-    one("heads", cfg, 5, "InstanceNormalization,Relu,LpNormalization,LogSoftmax", 0.999, NULL, NULL, 0);
+    /* heads: conv, the Relu after the InstanceNormalization (a table layer on its own), conv +
+     * Selu (a fused table), Softsign (a table layer), the pooling, the fc */
+    one("heads", cfg, 6, "InstanceNormalization,LpNormalization,LogSoftmax", 0.999, NULL, NULL, 0);
     argmap_check(cfg);
     /* convt: two convs down; each ConvTranspose a conv of its phases (its Relu fused) and a
      * depth-to-space layer that interleaves them (the last one cropping 32 -> 31); the skip
