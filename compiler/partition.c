@@ -273,6 +273,20 @@ static const char *phases_why_not(const ir_graph *g, const ir_node *n, int block
   }
 }
 
+/* A Relu / Clip that no layer before it takes as its clamp (a table layer like any activation),
+ * a zero Pad (an identity copy with padding): NULL if the accelerator runs it, else why not. */
+static const char *clamp_pad_why_not(const ir_graph *g, const ir_node *n) {
+  int pads[4];
+  float lo, hi;
+  if (n->op == IR_OP_Pad)
+    return cc_spatial_pad(g, n, pads) ? NULL
+                                      : "not a constant zero pad of 0..15 pixels a side on the spatial axes of a batch-1 "
+                                        "NCHW activation";
+  if (!cc_clip_bounds(g, n, &lo, &hi)) return "bounds not constant";
+  if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
+  return NULL;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -375,17 +389,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     return NULL;
   }
   case IR_OP_Relu:
-  case IR_OP_Clip: { /* one not joined to the layer before it: a table layer like any activation */
-    float lo, hi;
-    if (!cc_clip_bounds(g, n, &lo, &hi)) return "bounds not constant";
-    if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
-    return NULL;
-  }
-  case IR_OP_Pad: {
-    int pads[4];
-    if (!cc_spatial_pad(g, n, pads)) return "not a constant zero pad of 0..15 pixels a side on the spatial axes of a batch-1 NCHW activation";
-    return NULL;
-  }
+  case IR_OP_Clip:
+  case IR_OP_Pad: return clamp_pad_why_not(g, n);
   case IR_OP_Slice:
   case IR_OP_Split: {
     /* a view of its input's channel blocks with a lane map (lower_slice): no data moves */
