@@ -34,9 +34,23 @@
  *
  * How much they see: fsim's LOADs 3 cycles shorter (rd_overhead 3 for 6) give tiny -3.2 % total
  * and 4.3 % mean, pynq -2.3 % and 2.5 %; 3 cycles longer give tiny 2.6 % mean. Re-check after
- * recalibrating fsim (fsim_timing_default). */
-#define CYCLES_TOTAL_TOL 0.03
-#define CYCLES_MEAN_TOL 0.025
+ * recalibrating fsim (fsim_timing_default).
+ *
+ * 2026-12-04, fsim's rd_shift (a LOAD's burst granted before bursts booked earlier delays them
+ * and their LOAD), the same seeds:
+ *
+ *   suite              total    mean    p50    p90    p99    max
+ *   tiny, 500         -0.43 %   1.19   0.86   2.90   5.59   7.48 %   (before: -0.81, 1.57, max 9.31)
+ *   pynq, 500         -0.15 %   0.90   0.69   1.95   4.03   4.67 %   (-1.62, 1.99, max 8.17)
+ *   ultra96, 500      +0.02 %   1.02   0.78   2.03   4.22   4.92 %   (-1.27, 1.59, max 7.16)
+ *   tiny acc2, 300    +0.56 %   1.68   1.25   3.56   6.61   8.08 %   (+0.23, 1.71, max 7.27)
+ *   -big, 150 each    -0.61 / -0.22 / +0.23 %, mean 0.77 / 0.88 / 1.34 %, max 5.42 %
+ *                     (before -0.89 / -1.63 / -1.29 %, mean 1.11 / 1.88 / 1.44 %, max 7.15 %)
+ *   tiny, 2000 (-s 100000)  -0.41 %, mean 1.18 %, p99 5.70 %, max 10.06 %
+ *
+ * so the total and mean bounds are 2 %; the worst program keeps its 15 % (tiny's tail). */
+#define CYCLES_TOTAL_TOL 0.02
+#define CYCLES_MEAN_TOL 0.02
 #define CYCLES_WORST_TOL 0.15
 
 int main(int argc, char **argv) {

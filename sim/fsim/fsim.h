@@ -32,7 +32,7 @@ void fsim_destroy(fsim *s);
  *     DRV_ERR_NO_FINISH, index -1), else DRV_ERR_DEADLOCK (index: the lowest waiting one); both
  *     messages list each unit's waiting instruction and what it waits for, and fetch's state.
  *   - Environment FSIM_TRACE (any value): one line per executed instruction on stderr (unit,
- *     index, start and end cycle). Environment FSIM_SIMD=scalar, sse2 or avx2 at fsim_create:
+ *     index, start and end cycle; FSIM_TRACE=2: and its disassembly). Environment FSIM_SIMD=scalar, sse2 or avx2 at fsim_create:
  *     kernels no wider than that (default: the CPU's best; every kernel gives the same bits). */
 int fsim_run(fsim *s, const drv_region *regions, int n_regions, uint64_t insn_addr, uint32_t count,
              drv_counters *ctr, drv_error *err);
