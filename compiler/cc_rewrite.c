@@ -958,6 +958,36 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
   return 1;
 }
 
+/* Transposes that move only axes of extent 1 (torch attention's [1,T,E] <-> [T,1,E] around a
+ * MultiheadAttention of batch 1) keep the elements' order: Reshapes, which then merge with the
+ * Reshapes around the 1x1 convs. */
+static void unit_transposes_to_reshapes(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int64_t P[IR_MAX_DIMS];
+    int r = n->dead || n->op != IR_OP_Transpose || n->n_in != 1 || n->n_out != 1 ? -1 : get_perm(g, n, P);
+    const ir_type *xt = r > 0 ? &g->tensors[n->in[0]]->type : NULL, *yt = r > 0 ? &g->tensors[n->out[0]]->type : NULL;
+    if (!xt || !ir_type_known(xt) || !ir_type_known(yt) || cc_is_const(g, n->in[0])) continue;
+    int64_t last = -1;
+    int ordered = 1;
+    for (int d = 0; d < r && ordered; d++) {
+      if (xt->dims[P[d]] == 1) continue;
+      ordered = P[d] > last;
+      last = P[d];
+    }
+    if (!ordered) continue;
+    int64_t *shape = xmalloc((size_t)r * sizeof *shape);
+    memcpy(shape, yt->dims, (size_t)r * sizeof *shape);
+    char name[300];
+    snprintf(name, sizeof name, "%s_shape", node_label(g, n));
+    ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {r}};
+    int si = ir_add_const(g, name, &st, shape);
+    ir_set_op(n, IR_OP_Reshape);
+    ir_del_attr(n, "perm");
+    cc_set_inputs(n, (int[]){n->in[0], si}, 2);
+  }
+}
+
 /* Linear layers on channels-last activations (ConvNeXt's blocks: Permute -> LayerNorm ->
  * Linear -> GELU -> Linear -> Permute; a transformer's token MLP) run as 1x1 convolutions: each
  * MatMul of a rank-4 [N,H,W,K] (or rank-3 [N,T,K], through [N,T,1,K]) activation by constant
@@ -976,6 +1006,7 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   int rc = fold_weight_transposes(g, err, errlen);
   if (rc || !converted) return rc;
+  unit_transposes_to_reshapes(g);
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {
