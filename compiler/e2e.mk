@@ -28,7 +28,8 @@ $(BUILD)/models/gen/qlinear.onnx $(BUILD)/models/gen/mixed.onnx $(BUILD)/models/
   $(BUILD)/models/gen/act.onnx $(BUILD)/models/gen/layout.onnx $(BUILD)/models/gen/split.onnx \
   $(BUILD)/models/gen/neck.onnx $(BUILD)/models/gen/seg.onnx $(BUILD)/models/gen/seq1d.onnx \
   $(BUILD)/models/gen/heads.onnx $(BUILD)/models/gen/argmap.onnx $(BUILD)/models/gen/convt.onnx \
-  $(BUILD)/models/gen/d2s.onnx $(BUILD)/models/gen/prelu.onnx $(BUILD)/models/gen/tokens.onnx: \
+  $(BUILD)/models/gen/d2s.onnx $(BUILD)/models/gen/prelu.onnx $(BUILD)/models/gen/tokens.onnx \
+  $(BUILD)/models/gen/prelu1d.onnx: \
   $(BUILD)/models/gen/qdq.onnx
 $(BUILD)/models/gen/%_ref.npy: $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
@@ -36,11 +37,13 @@ $(BUILD)/models/gen/fallback_ref.npy: $(BUILD)/models/gen/fallback.onnx tools/or
 	node tools/ort/ort_run.js $< $(dir $@)fallback_input.npy $@
 $(BUILD)/models/gen/seq1d_ref.npy: $(BUILD)/models/gen/seq1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)seq1d_input.npy $@
+$(BUILD)/models/gen/prelu1d_ref.npy: $(BUILD)/models/gen/prelu1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)prelu1d_input.npy $@
 $(BUILD)/models/gen/convt_ref.npy: $(BUILD)/models/gen/convt.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)convt_input.npy $@
 
 E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
-            $(foreach m,qdq qlinear mixed fallback act layout split neck seg seq1d heads argmap convt d2s prelu tokens,$(BUILD)/models/gen/$(m)_ref.npy) \
+            $(foreach m,qdq qlinear mixed fallback act layout split neck seg seq1d heads argmap convt d2s prelu tokens prelu1d,$(BUILD)/models/gen/$(m)_ref.npy) \
             $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so
 TEST_DEPS += $(E2E_DEPS)
 TEST_LONG_DEPS += $(E2E_DEPS)

@@ -471,6 +471,27 @@ def tokens_model():
     return n.model("tokens", [1, 3, 8, 8], [1, 10])
 
 
+def prelu1d_model():
+    """A 1-D CNN over [1, 8, 48] with PReLUs (lift-1d, then prelu-to-conv): Conv1d + BN + PReLU
+    (slope [C, 1], as torch's nn.PReLU(C) exports it for [N, C, L]), a depthwise Conv1d + PReLU,
+    the mean over the length, Flatten, Gemm."""
+    n = Net(np.random.default_rng(47), 0.3)
+    c = 16
+    n.conv("x", "c1", (c, 8, 5), relu=False, pads=[2, 2])
+    n.inits += [const(k, v.astype(np.float32), TensorProto.FLOAT) for k, v in
+                [("bn_s", n.r.uniform(0.5, 1.5, c)), ("bn_b", n.r.normal(0, 0.2, c)), ("bn_m", n.r.normal(0, 0.2, c)),
+                 ("bn_v", n.r.uniform(0.5, 2, c)), ("a1", n.r.uniform(-0.2, 0.6, (c, 1))),
+                 ("a2", n.r.uniform(-0.2, 0.6, (c, 1)))]]
+    n.nodes.append(helper.make_node("BatchNormalization", ["c1", "bn_s", "bn_b", "bn_m", "bn_v"], ["bn"], name="bn1"))
+    n.nodes.append(helper.make_node("PRelu", ["bn", "a1"], ["p1"], name="prelu1"))
+    n.conv("p1", "dw", (c, 1, 3), relu=False, pads=[1, 1], group=c)
+    n.nodes.append(helper.make_node("PRelu", ["dw", "a2"], ["p2"], name="prelu2"))
+    n.nodes.append(helper.make_node("ReduceMean", ["p2"], ["m"], name="mean", axes=[2], keepdims=0))
+    n.nodes.append(helper.make_node("Gemm", ["m", n.w("fc_w", (10, c)), n.w("fc_b", (10,), 0.1)], ["y"], name="fc",
+                                    transB=1))
+    return n.model("prelu1d", [1, 8, 48], [1, 10])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -502,6 +523,9 @@ def main():
     save(d2s_model(), os.path.join(out, "d2s.onnx"))
     save(prelu_model(), os.path.join(out, "prelu.onnx"))
     save(tokens_model(), os.path.join(out, "tokens.onnx"))
+    save(prelu1d_model(), os.path.join(out, "prelu1d.onnx"))
+    np.save(os.path.join(out, "prelu1d_input.npy"), xs[:4, None])  # seq1d's samples
+    np.save(os.path.join(out, "prelu1d_calib.npy"), xs[4:])
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@
  *  - prelu: a MobileFaceNet-like CNN whose PReLUs have a slope per channel (prelu-to-conv): no
  *    CPU step;
  *  - tokens: a transformer block on 2-D tokens [16, 16]: its Gemms 1x1 convs over the rows
- *    (channels-last), attention on the CPU.
+ *    (channels-last), attention on the CPU;
+ *  - prelu1d: a 1-D CNN with PReLUs of a slope per channel: lifted, no CPU step.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
@@ -61,7 +62,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
-  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt");       /* its own inputs */
+  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "prelu1d"); /* its own inputs */
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
@@ -265,6 +266,9 @@ int main(void) {
      * conv and the head's fc: 6 layers; the token layout (Reshape, Transpose), attention and the
      * residual Adds of [16, 16] tensors on the CPU */
     one("tokens", cfg, 6, TOKENS_CPU, 0.998, NULL, NULL, 0);
+    /* prelu1d: lifted to [1, C, 1, L], each PReLU a table layer and a depthwise conv with the
+     * residual: conv, 2 x 2 for the PReLUs, the depthwise conv, the pooling, the fc: 8 layers */
+    one("prelu1d", cfg, 8, "", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
   rtl_same("act", "tiny");
