@@ -798,7 +798,11 @@ static float *linear_weights(ir_graph *g, const ir_node *n, int64_t K, int64_t *
   /* MatMul: W [K,M], or the Transpose of a constant [M,K] that the folds left; Gemm: B [K,M],
    * or [M,K] with transB */
   if (!gemm && !cc_is_const(g, w) && ir_producer(g, w, &pi) && cc_weight_transpose(g, g->nodes[pi])) wtr = g->nodes[pi];
-  if (!cc_is_const(g, w) && !wtr) return snprintf(why, whylen, "weights are not constant: a product of two activations"), NULL;
+  if (!cc_is_const(g, w) && !wtr)
+    return snprintf(why, whylen, "%s", producer_op(g, w, IR_OP_DequantizeLinear)
+                                           ? "weights from a DequantizeLinear (a quantized model's, not folded before qdq-import)"
+                                           : "weights are not constant: a product of two activations"),
+           NULL;
   const ir_tensor *wt = g->tensors[w];
   if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[tb ? 1 : 0] != K)
     return snprintf(why, whylen, "weights are not a 2-D float tensor of the input's %lld features", (long long)K), NULL;
