@@ -110,6 +110,7 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_prelu_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_passes.c */
 /* ConvTranspose -> phase Conv + dlvta.Interleave for the target's block (cc_convt.c; no-op without a target) */
 int cc_convt_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -23,6 +23,7 @@ static const cc_pass passes[] = {
     {"lift-1d", cc_lift_1d, 1, 0, "1-D convolutional networks ([N,C,L]: Conv1d, pools and what follows them) -> 2-D over [N,C,1,L]"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias"},
     {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv"},
+    {"prelu-to-conv", cc_prelu_to_conv, 1, 0, "PRelu with a slope per channel -> Neg, Relu (one table layer), depthwise 1x1 Conv by 1 - slope with x as its residual"},
     {"convt-to-conv", cc_convt_to_conv, 1, 0, "with a target: ConvTranspose -> one stride-1 Conv of all its output phases + dlvta.Interleave; a conv's DepthToSpace (CRD, or groups not whole blocks) -> reordered conv + Interleave"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},

@@ -954,52 +954,109 @@ static int add_reshape(ir_graph *g, int a, const ir_type *t, const char *label, 
   return y;
 }
 
-/* MatMul node n (index i) of a channels-last activation by constant W [K,M]: a rank-4 A
- * [N,H,W,K] becomes Transpose(A) [N,K,H,W] -> 1x1 Conv (weights W^T) -> Transpose back
- * [N,H,W,M]; a rank-3 A [N,T,K] (tokens) goes through [1,N*T,1,K] the same way. The number of
- * nodes inserted before and after n, or 0. */
-static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
-  const ir_type *at = &g->tensors[n->in[0]]->type;
-  int w = n->in[1], y = n->out[0], added = 0, pi = -1;
-  /* the weights: a constant W [K,M], or the Transpose of one W [M,K] that the folds left
-   * (cc_weight_transpose): the conv's weights as they are */
+/* The 1x1 conv weights W [M,K] of Gemm / MatMul node n reading K features (malloc'ed, or the
+ * data of a constant nothing else reads, taken over), alpha applied; its outputs M in *mo, its
+ * bias beta * C per output in *bias ([M] malloc'ed; NULL without C), and the weight Transpose it
+ * reads (a MatMul's, cc_weight_transpose) in *wtro. NULL with the reason in why when the
+ * weights are not a constant 2-D f32 tensor (or that Transpose of one) or C is not a constant
+ * scalar or a vector per output. */
+static float *linear_weights(ir_graph *g, const ir_node *n, int64_t K, int64_t *mo, float **bias, ir_node **wtro, char *why,
+                             size_t whylen) {
+  int w = n->in[1], pi = -1, gemm = n->op == IR_OP_Gemm, tb = gemm && ir_attr_int(n, "transB", 0);
   ir_node *wtr = NULL;
-  if (!cc_is_const(g, w) && ir_producer(g, w, &pi) && cc_weight_transpose(g, g->nodes[pi])) wtr = g->nodes[pi];
-  if ((at->rank != 4 && at->rank != 3) || at->dtype != IR_F32 || !ir_type_known(at) || (!cc_is_const(g, w) && !wtr))
-    return 0;
+  *bias = NULL, *wtro = NULL;
+  /* MatMul: W [K,M], or the Transpose of a constant [M,K] that the folds left; Gemm: B [K,M],
+   * or [M,K] with transB */
+  if (!gemm && !cc_is_const(g, w) && ir_producer(g, w, &pi) && cc_weight_transpose(g, g->nodes[pi])) wtr = g->nodes[pi];
+  if (!cc_is_const(g, w) && !wtr)
+    return snprintf(why, whylen, "%s", producer_op(g, w, IR_OP_DequantizeLinear)
+                                           ? "weights from a DequantizeLinear (a quantized model's, not folded before qdq-import)"
+                                           : "weights are not constant: a product of two activations"),
+           NULL;
   const ir_tensor *wt = g->tensors[w];
-  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[0] != at->dims[at->rank - 1]) return 0;
-  if (at->rank == 3) {
-    char label[300];
-    /* the tokens of both leading axes ([N,T,K] or torch attention's [T,N,K]) as one axis */
-    int64_t rows = at->dims[0] * at->dims[1];
-    ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, at->dims[2]}};
-    ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, wt->type.dims[1]}};
-    snprintf(label, sizeof label, "%s_to4d", node_label(g, n));
-    n->in[0] = add_reshape(g, n->in[0], &a4, label, i);
-    snprintf(label, sizeof label, "%s_y4d", node_label(g, n));
-    int y4t = ir_add_tensor(g, label, &y4);
-    snprintf(label, sizeof label, "%s_to3d", node_label(g, n));
-    add_reshape(g, y4t, &g->tensors[y]->type, label, i + 2);
-    g->nodes[i + 2]->out[0] = y; /* the MatMul's output keeps its tensor: the last Reshape writes it */
-    n->out[0] = y4t;
-    i++, y = y4t, at = &g->tensors[n->in[0]]->type, added = 2;
+  if (wt->type.rank != 2 || wt->type.dtype != IR_F32 || wt->type.dims[tb ? 1 : 0] != K)
+    return snprintf(why, whylen, "weights are not a 2-D float tensor of the input's %lld features", (long long)K), NULL;
+  int64_t M = wt->type.dims[tb ? 0 : 1];
+  int c = gemm && n->n_in > 2 ? n->in[2] : -1;
+  if (c >= 0) {
+    const ir_tensor *ct = g->tensors[c];
+    int64_t cn = ir_type_numel(&ct->type);
+    if (!cc_is_const(g, c) || ct->type.dtype != IR_F32 ||
+        (cn != 1 && (cn != M || ct->type.dims[ct->type.rank - 1] != M)))
+      return snprintf(why, whylen, "C is not a constant scalar or bias per output (a per-row or per-element C)"), NULL;
+    float beta = ir_attr_float(n, "beta", 1.0f);
+    *bias = xmalloc((size_t)M * sizeof(float));
+    for (int64_t m = 0; m < M; m++) (*bias)[m] = beta * ((const float *)ct->data)[cn == 1 ? 0 : m];
   }
-  int64_t K = wt->type.dims[0], M = wt->type.dims[1];
-  /* W [M,K] through a Transpose: its data taken over when nothing else reads it, else copied */
-  ir_tensor *w0 = wtr ? g->tensors[wtr->in[0]] : NULL;
-  int take = w0 && ir_use_count(g, wtr->in[0]) == 1 && ir_use_count(g, w) == 1 && !ir_is_graph_output(g, wtr->in[0]);
+  /* already [M,K] (a MatMul's weight Transpose's input, a Gemm's transB weights): taken over when
+   * nothing else reads it, else copied; [K,M]: transposed */
+  int src = wtr ? wtr->in[0] : w;
+  ir_tensor *w0 = wtr || tb ? g->tensors[src] : NULL;
+  int take = w0 && ir_use_count(g, src) == 1 && (!wtr || ir_use_count(g, w) == 1) && !ir_is_graph_output(g, src) &&
+             !ir_is_graph_input(g, src);
   float *nw = take ? w0->data : xmalloc((size_t)(K * M) * sizeof(float));
   const float *ow = wt->data;
-  if (take) w0->data = NULL; /* the Transpose, its only reader, dies below */
-  else if (wtr) memcpy(nw, w0->data, (size_t)(K * M) * sizeof(float));
-  for (int64_t k0 = 0; !wtr && k0 < K; k0 += 32) /* in 32 x 32 tiles: each cache line read and written once */
+  if (take) w0->data = NULL; /* its only reader stops reading it (n, or the Transpose, which dies) */
+  else if (w0) memcpy(nw, w0->data, (size_t)(K * M) * sizeof(float));
+  for (int64_t k0 = 0; !w0 && k0 < K; k0 += 32) /* in 32 x 32 tiles: each cache line read and written once */
     for (int64_t m0 = 0; m0 < M; m0 += 32)
       for (int64_t k = k0; k < K && k < k0 + 32; k++)
         for (int64_t m = m0; m < M && m < m0 + 32; m++) nw[m * K + k] = ow[k * M + m];
+  float alpha = gemm ? ir_attr_float(n, "alpha", 1.0f) : 1.0f;
+  for (int64_t e = 0; alpha != 1.0f && e < K * M; e++) nw[e] *= alpha;
+  *mo = M, *wtro = wtr;
+  return nw;
+}
+
+/* Gemm / MatMul node n (index i) of a channels-last activation by constant weights W (K inputs,
+ * M outputs): a rank-4 A [N,H,W,K] (MatMul) becomes Transpose(A) [N,K,H,W] -> 1x1 Conv (weights
+ * W as [M,K,1,1], a Gemm's alpha in them, its beta * C the bias) -> Transpose back [N,H,W,M];
+ * rank-3 tokens A [N,T,K] (MatMul) and rank-2 A [R,K] with R > 1 (Gemm or MatMul: torch's
+ * MultiheadAttention's out_proj on [T*N,E], any Linear on 2-D tokens) go through [1,rows,1,K] the
+ * same way. A [1,K] stays an fc layer. The number of nodes inserted before and after n, or 0;
+ * what it refuses gets dlvta.why (transA, weights not constant, a C per row or element). */
+static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
+  const ir_type *at = &g->tensors[n->in[0]]->type;
+  int y = n->out[0], added = 0;
+  char why[256];
+  if (at->rank < 2 || at->rank > 4 || at->dtype != IR_F32 || !ir_type_known(at) || cc_is_const(g, n->in[0]) ||
+      (at->rank == 2 && at->dims[0] == 1) || (n->op == IR_OP_Gemm && at->rank != 2))
+    return 0;
+  if (n->op == IR_OP_Gemm && ir_attr_int(n, "transA", 0)) {
+    ir_set_attr_string(n, "dlvta.why", "transA: the activation is transposed ([K, rows]), no accelerator lowering");
+    return 0;
+  }
+  int64_t K = at->dims[at->rank - 1], M;
+  float *bias;
+  ir_node *wtr;
+  float *nw = linear_weights(g, n, K, &M, &bias, &wtr, why, sizeof why);
+  if (!nw) {
+    ir_set_attr_string(n, "dlvta.why", why);
+    return 0;
+  }
+  int w = n->in[1];
   char name[300];
-  snprintf(name, sizeof name, "%s_conv", wt->name);
-  int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw);
+  snprintf(name, sizeof name, "%s_conv", g->tensors[w]->name);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw), bi = -1;
+  if (bias) {
+    snprintf(name, sizeof name, "%s_bias", node_label(g, n));
+    bi = cc_new_const_f32(g, name, &M, 1, bias);
+  }
+  if (at->rank != 4) {
+    /* the rows (tokens) of the leading axes ([R,K], [N,T,K] or torch attention's [T,N,K]) as one axis */
+    int64_t rows = at->rank == 3 ? at->dims[0] * at->dims[1] : at->dims[0];
+    ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, K}};
+    ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, M}};
+    snprintf(name, sizeof name, "%s_to4d", node_label(g, n));
+    n->in[0] = add_reshape(g, n->in[0], &a4, name, i);
+    snprintf(name, sizeof name, "%s_y4d", node_label(g, n));
+    int y4t = ir_add_tensor(g, name, &y4);
+    snprintf(name, sizeof name, "%s_to%dd", node_label(g, n), g->tensors[y]->type.rank);
+    add_reshape(g, y4t, &g->tensors[y]->type, name, i + 2);
+    g->nodes[i + 2]->out[0] = y; /* the node's output keeps its tensor: the last Reshape writes it */
+    n->out[0] = y4t;
+    i++, y = y4t, at = &g->tensors[n->in[0]]->type, added = 2;
+  }
   ir_type xt = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], K, at->dims[1], at->dims[2]}};
   ir_type ct = {.dtype = IR_F32, .rank = 4, .dims = {at->dims[0], M, at->dims[1], at->dims[2]}};
   snprintf(name, sizeof name, "%s_nchw", g->tensors[n->in[0]]->name);
@@ -1015,7 +1072,8 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
   ir_move_last_node(g, i + 2);
   ir_set_op(n, IR_OP_Conv);
-  cc_set_inputs(n, (int[]){x, wi}, 2);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name); /* a Gemm's alpha, beta, transB: in the weights */
+  cc_set_inputs(n, (int[]){x, wi, bi}, bi >= 0 ? 3 : 2);
   n->out[0] = cy;
   if (wtr && !ir_use_count(g, w)) wtr->dead = 1; /* its last MatMul */
   return added + 2;
@@ -1074,6 +1132,36 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
   return 1;
 }
 
+/* Transposes that move only axes of extent 1 (torch attention's [1,T,E] <-> [T,1,E] around a
+ * MultiheadAttention of batch 1) keep the elements' order: Reshapes, which then merge with the
+ * Reshapes around the 1x1 convs. */
+static void unit_transposes_to_reshapes(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int64_t P[IR_MAX_DIMS];
+    int r = n->dead || n->op != IR_OP_Transpose || n->n_in != 1 || n->n_out != 1 ? -1 : get_perm(g, n, P);
+    const ir_type *xt = r > 0 ? &g->tensors[n->in[0]]->type : NULL, *yt = r > 0 ? &g->tensors[n->out[0]]->type : NULL;
+    if (!xt || !ir_type_known(xt) || !ir_type_known(yt) || cc_is_const(g, n->in[0])) continue;
+    int64_t last = -1;
+    int ordered = 1;
+    for (int d = 0; d < r && ordered; d++) {
+      if (xt->dims[P[d]] == 1) continue;
+      ordered = P[d] > last;
+      last = P[d];
+    }
+    if (!ordered) continue;
+    int64_t *shape = xmalloc((size_t)r * sizeof *shape);
+    memcpy(shape, yt->dims, (size_t)r * sizeof *shape);
+    char name[300];
+    snprintf(name, sizeof name, "%s_shape", node_label(g, n));
+    ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {r}};
+    int si = ir_add_const(g, name, &st, shape);
+    ir_set_op(n, IR_OP_Reshape);
+    ir_del_attr(n, "perm");
+    cc_set_inputs(n, (int[]){n->in[0], si}, 2);
+  }
+}
+
 /* Linear layers on channels-last activations (ConvNeXt's blocks: Permute -> LayerNorm ->
  * Linear -> GELU -> Linear -> Permute; a transformer's token MLP) run as 1x1 convolutions: each
  * MatMul of a rank-4 [N,H,W,K] (or rank-3 [N,T,K], through [N,T,1,K]) activation by constant
@@ -1087,11 +1175,12 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int converted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    int added = !n->dead && n->op == IR_OP_MatMul ? matmul_to_conv(g, i, n) : 0;
+    int added = !n->dead && (n->op == IR_OP_MatMul || n->op == IR_OP_Gemm) ? matmul_to_conv(g, i, n) : 0;
     if (added) converted++, i += added;
   }
   int rc = fold_weight_transposes(g, err, errlen);
   if (rc || !converted) return rc;
+  unit_transposes_to_reshapes(g);
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {
@@ -1225,6 +1314,94 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     ir_set_attr_int(n, "group", C);
     ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  }
+  return IR_OK;
+}
+
+/* ---- prelu-to-conv ---- */
+
+/* The per-channel slopes of PRelu node n ([C] malloc'ed) on an f32 [N,C,H,W] activation: a
+ * constant of shape [C,1,1] or [1,C,1,1] (torch's nn.PReLU(C)), the legacy [C]
+ * (ir_prelu_channel_slope) or one value; else NULL and why not in why. */
+static float *prelu_slopes(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
+  const ir_type *xt = &g->tensors[n->in[0]]->type;
+  int s = n->in[1];
+  if (xt->dtype != IR_F32 || !cc_is_const(g, s) || g->tensors[s]->type.dtype != IR_F32) {
+    snprintf(why, whylen, "PRelu whose slope is not a constant float tensor");
+    return NULL;
+  }
+  const ir_type *st = &g->tensors[s]->type;
+  if (xt->rank != 4 || xt->dims[1] < 1) {
+    snprintf(why, whylen, "PRelu of a rank-%d activation (per-channel slopes run on the accelerator on [N,C,H,W] ones, and on "
+             "[N,C,L] ones that lift-1d lifts)", xt->rank);
+    return NULL;
+  }
+  int64_t C = xt->dims[1], cn = ir_type_numel(st);
+  if (!cc_per_channel(g->tensors[s], C, 4) && !ir_prelu_channel_slope(xt, st)) {
+    char dims[128] = "";
+    for (int d = 0; d < st->rank; d++)
+      snprintf(dims + strlen(dims), sizeof dims - strlen(dims), "%s%lld", d ? "," : "", (long long)st->dims[d]);
+    snprintf(why, whylen, "PRelu slope of shape [%s] varies along other axes than the %lld channels", dims, (long long)C);
+    return NULL;
+  }
+  float *v = xmalloc((size_t)C * sizeof(float));
+  for (int64_t c = 0; c < C; c++) v[c] = ((const float *)g->tensors[s]->data)[cn == 1 ? 0 : c];
+  return v;
+}
+
+/* A new tensor named name with x's type and x's symbols for its unknown extents (a symbolic batch). */
+static int like_tensor(ir_graph *g, const char *name, int x) {
+  ir_type t = g->tensors[x]->type;
+  int y = ir_add_tensor(g, name, &t);
+  for (int d = 0; d < t.rank; d++)
+    if (g->tensors[x]->dim_param[d]) g->tensors[y]->dim_param[d] = strdup(g->tensors[x]->dim_param[d]);
+  return y;
+}
+
+/* PRelu with a slope per channel (nn.PReLU(C): MobileFaceNet, ArcFace's ResNets) on an
+ * [N,C,H,W] activation x: y = x + (1 - s_c) * relu(-x), i.e. Neg then Relu (one table layer:
+ * partition fuses the Relu as its clamp), a depthwise 1x1 Conv of that with weights 1 - s_c,
+ * and x added as the conv's residual (fuse). y keeps its tensor; the conv takes the PRelu's
+ * name. A PRelu it cannot rewrite gets dlvta.why (partition reports it). */
+int cc_prelu_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_PRelu || n->n_out != 1) continue;
+    char why[256], label[256], yname[256], name[300];
+    float *s = prelu_slopes(g, n, why, sizeof why);
+    if (!s) {
+      ir_set_attr_string(n, "dlvta.why", why);
+      continue;
+    }
+    int x = n->in[0], y = n->out[0];
+    int64_t C = g->tensors[x]->type.dims[1];
+    snprintf(label, sizeof label, "%s", node_label(g, n));
+    snprintf(yname, sizeof yname, "%s", g->tensors[y]->name);
+    snprintf(name, sizeof name, "%s_neg", yname);
+    int t1 = like_tensor(g, name, x);
+    snprintf(name, sizeof name, "%s_neg", label);
+    ir_add_node(g, IR_OP_Neg, name, &x, 1, &t1, 1);
+    ir_move_last_node(g, i);
+    snprintf(name, sizeof name, "%s_negrelu", yname);
+    int t2 = like_tensor(g, name, x);
+    snprintf(name, sizeof name, "%s_negrelu", label);
+    ir_add_node(g, IR_OP_Relu, name, &t1, 1, &t2, 1);
+    ir_move_last_node(g, i + 1);
+    for (int64_t c = 0; c < C; c++) s[c] = 1.0f - s[c];
+    snprintf(name, sizeof name, "%s_negslope", label);
+    int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, s);
+    snprintf(name, sizeof name, "%s_negpart", yname);
+    int t3 = like_tensor(g, name, x);
+    ir_node *conv = ir_add_node(g, IR_OP_Conv, label, (int[]){t2, wi}, 2, &t3, 1);
+    ir_set_attr_int(conv, "group", C);
+    ir_set_attr_ints(conv, "kernel_shape", (int64_t[]){1, 1}, 2);
+    ir_move_last_node(g, i + 2);
+    n = g->nodes[i + 3];
+    ir_set_op(n, IR_OP_Add);
+    cc_set_inputs(n, (int[]){t3, x}, 2);
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    i += 3;
   }
   return IR_OK;
 }

@@ -22,7 +22,7 @@ $(ORT_PKG):
 # small generated models (onnx's helper API): already-quantized QDQ and QLinear* models, and a
 # float model mixing accelerator and CPU nodes
 # (one run writes them all: a grouped target, so that each one's dependents see it remade)
-GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool seg seq1d heads argmap convt d2s
+GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool seg seq1d heads argmap convt d2s prelu tokens prelu1d
 $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	@mkdir -p $(BUILD)/models/gen
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
@@ -32,6 +32,8 @@ $(BUILD)/models/gen/fallback_ref.npy: $(BUILD)/models/gen/fallback.onnx tools/or
 	node tools/ort/ort_run.js $< $(dir $@)fallback_input.npy $@
 $(BUILD)/models/gen/seq1d_ref.npy: $(BUILD)/models/gen/seq1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)seq1d_input.npy $@
+$(BUILD)/models/gen/prelu1d_ref.npy: $(BUILD)/models/gen/prelu1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)prelu1d_input.npy $@
 $(BUILD)/models/gen/convt_ref.npy: $(BUILD)/models/gen/convt.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)convt_input.npy $@
 $(BUILD)/models/gen/bigpad_ref.npy: $(BUILD)/models/gen/bigpad.onnx tools/ort/ort_run.js | $(ORT_PKG)

@@ -241,10 +241,12 @@ static ir_node *fused_act(lw *L, const ir_node *n) {
 }
 
 /* The table of unary node n between int8 codes: tab[k] = the output code (scale ys, zero point
- * yz) of n's float reference applied to input code k - 128 (scale xs, zero point xz), rounded
- * to nearest, saturated (+-inf to the ends, NaN to the zero point). IR_OK, or IR_ERR with
- * L->refused = refuse (the node to move to the CPU) if the reference cannot run n. */
-static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, float ys, int32_t yz, int8_t *tab) {
+ * yz) of n's float reference applied to input code k - 128 (scale xs, zero point xz), clamped
+ * to [lo, hi] (a Relu/Clip fused after a table layer; else -inf, inf), rounded to nearest,
+ * saturated (+-inf to the ends, NaN to the zero point). IR_OK, or IR_ERR with L->refused =
+ * refuse (the node to move to the CPU) if the reference cannot run n. */
+static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, float ys, int32_t yz, float lo, float hi,
+                     int8_t *tab) {
   ir_value in, out;
   ir_type t;
   memset(&t, 0, sizeof t);
@@ -270,7 +272,8 @@ static int lut_table(lw *L, const ir_node *n, int refuse, float xs, int32_t xz, 
   }
   const float *y = out.data;
   for (int k = 0; k < (int)ISA_LUT_DEPTH; k++) {
-    double q = isnan(y[k]) ? yz : nearbyint((double)y[k] / ys) + yz;
+    double v = isnan(y[k]) ? y[k] : fmin(hi, fmax(lo, y[k]));
+    double q = isnan(v) ? yz : nearbyint(v / ys) + yz;
     tab[k] = (int8_t)fmax(-128, fmin(127, q));
   }
   ir_value_free(&out);
@@ -810,7 +813,7 @@ static int lower_conv(lw *L, int ni) {
   if (fl) {
     float os;
     int32_t oz;
-    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
+    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, -INFINITY, INFINITY, tab)) goto out;
     p.lut = tab;
   }
   /* the input: a first layer with few channels reads a host-packed im2col tensor; a lane-
@@ -906,7 +909,7 @@ static int lower_fc(lw *L, int ni) {
   if (fl) {
     float os;
     int32_t oz;
-    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, tab)) goto out;
+    if (quant_of(L, yo, &os, &oz) || lut_table(L, fl, ni, ys, yz, os, oz, -INFINITY, INFINITY, tab)) goto out;
     p.lut = tab;
   }
   p.res = -1;
@@ -1071,15 +1074,19 @@ static int lower_mul(lw *L, int ni) {
   return IR_OK;
 }
 
-/* A unary table op (cc_is_lut_op) on its own -> a LUT layer. */
+/* A unary table op (cc_is_lut_op) on its own -> a LUT layer; a Relu/Clip fused after it
+ * (partition) clamps the table's values (Neg + Relu: relu(-x), prelu-to-conv). */
 static int lower_lut(lw *L, int ni) {
   const ir_graph *g = L->g;
   const ir_node *n = g->nodes[ni];
-  int x = n->in[0], y = n->out[0];
-  float xs, ys;
+  ir_node *fa = fused_act(L, n);
+  int x = n->in[0], y = fa ? fa->out[0] : n->out[0];
+  float xs, ys, lo = -INFINITY, hi = INFINITY;
   int32_t xz, yz;
   int8_t tab[ISA_LUT_DEPTH];
-  if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || lut_table(L, n, ni, xs, xz, ys, yz, tab)) return IR_ERR;
+  if (fa) cc_clip_bounds(g, fa, &lo, &hi);
+  if (quant_of(L, x, &xs, &xz) || quant_of(L, y, &ys, &yz) || lut_table(L, n, ni, xs, xz, ys, yz, lo, hi, tab))
+    return IR_ERR;
   cg_lut p = {.table = tab};
   if ((p.in = acc_contig(L, x)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
   int layer = cg_net_add_lut(L->m->net, &p);

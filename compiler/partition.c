@@ -297,6 +297,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
     return NULL;
   }
+  if (n->op == IR_OP_PRelu) /* what prelu-to-conv found (cc_rewrite.c) */
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "PRelu not rewritten")), why;
   if (n->op == IR_OP_ConvTranspose || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave ||
       n->op == IR_OP_SpaceToDepth)
     return phases_why_not(g, n, block, why, whylen);
@@ -328,6 +330,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
   case IR_OP_Gemm:
   case IR_OP_MatMul: {
     int a = n->in[0], b = n->in[1], y = n->out[0];
+    /* what channels-last refused (rows of tokens it runs as a 1x1 conv) */
+    if (ir_get_attr(n, "dlvta.why")) return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "")), why;
     if (!cc_acc_shape(g, a, &c, &h, &w) || g->tensors[a]->type.rank != 2) return "input is not [1, K]";
     if (!cc_acc_shape(g, y, &c, &h, &w) || g->tensors[y]->type.rank != 2) return "output is not [1, N]";
     if (!cc_is_const_f32(g, b) || g->tensors[b]->type.rank != 2) return "weights are not a constant 2-D float tensor";
@@ -505,9 +509,11 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
-    /* a Relu/Clip right after an accelerated Add/Mul/Gemm/MatMul/AveragePool becomes its clamp */
+    /* a Relu/Clip right after an accelerated Add/Mul/Gemm/MatMul/AveragePool, or a table layer
+     * of its own (not a conv's fused pass), becomes its clamp */
     if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Mul || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
-                n->op == IR_OP_GlobalAveragePool)) {
+                n->op == IR_OP_GlobalAveragePool ||
+                (cc_is_lut_op(g, n) && !strcmp(ir_attr_string(n, "dlvta.target", ""), "accel")))) {
       ir_node *c = cc_only_consumer(g, n->out[0]);
       float lo, hi;
       if (c && cc_clip_bounds(g, c, &lo, &hi) && cc_same_acc_shape(g, c->out[0], n->out[0]) &&

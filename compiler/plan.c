@@ -177,8 +177,10 @@ int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (cx->o->log) fprintf(cx->o->log, "note: %s -> CPU fallback\n", err);
     ir_set_attr_string(n, "dlvta.target", "cpu");
     ir_set_attr_string(n, "dlvta.why", "the back end refused it");
-    ir_node *c = cc_only_consumer(g, n->out[0]);
-    if (c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused")) ir_set_attr_string(c, "dlvta.target", "cpu");
+    /* what was fused after it goes with it (a conv's table op, and that table's clamp) */
+    for (ir_node *c = cc_only_consumer(g, n->out[0]); c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused");
+         c = cc_only_consumer(g, c->out[0]))
+      ir_set_attr_string(c, "dlvta.target", "cpu");
     /* a refused channel shuffle (n is its last Reshape): its Transpose and first Reshape go to
      * the CPU with it */
     for (int k = 0, pi; k < 2 && n->op == (k ? IR_OP_Transpose : IR_OP_Reshape); k++) {

@@ -461,6 +461,98 @@ def d2s_model():
     return n.model("d2s", [1, 3, 8, 8], [1, 10, 4, 4])
 
 
+def prelu_model():
+    """A face-recognition CNN in MobileFaceNet's manner over [1, 3, 8, 8]: Conv + BN + PReLU with a
+    slope per channel ([C, 1, 1], as torch's nn.PReLU(C) exports it), a depthwise stride-2 conv +
+    BN + PReLU with a [1, C, 1, 1] slope, a bottleneck (1x1 expansion + PReLU, depthwise 3x3 +
+    PReLU, linear 1x1 projection, residual Add), a global depthwise conv (GDC) + BN, Flatten,
+    Gemm."""
+    n = Net(np.random.default_rng(41), 0.3)
+
+    def bn(x, y, c):
+        n.inits += [const(y + k, v.astype(np.float32), TensorProto.FLOAT) for k, v in
+                    [("_s", n.r.uniform(0.5, 1.5, c)), ("_b", n.r.normal(0, 0.2, c)), ("_m", n.r.normal(0, 0.2, c)),
+                     ("_v", n.r.uniform(0.5, 2, c))]]
+        n.nodes.append(helper.make_node("BatchNormalization", [x] + [y + k for k in ("_s", "_b", "_m", "_v")], [y], name=y))
+
+    def prelu(x, y, shape):
+        n.inits.append(const(y + "_slope", n.r.uniform(-0.2, 0.6, shape).astype(np.float32), TensorProto.FLOAT))
+        n.nodes.append(helper.make_node("PRelu", [x, y + "_slope"], [y], name=y))
+    n.conv("x", "c1", (16, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    bn("c1", "bn1", 16)
+    prelu("bn1", "p1", (16, 1, 1))
+    n.conv("p1", "dw1", (16, 1, 3, 3), relu=False, pads=[1, 1, 1, 1], strides=[2, 2], group=16)
+    bn("dw1", "bn2", 16)
+    prelu("bn2", "p2", (1, 16, 1, 1))
+    n.conv("p2", "ex", (32, 16, 1, 1), relu=False)
+    prelu("ex", "p3", (32, 1, 1))
+    n.conv("p3", "dw2", (32, 1, 3, 3), relu=False, pads=[1, 1, 1, 1], group=32)
+    prelu("dw2", "p4", (32, 1, 1))
+    n.conv("p4", "proj", (16, 32, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("Add", ["proj", "p2"], ["res"], name="res"))
+    n.conv("res", "gdc", (16, 1, 4, 4), relu=False, group=16)
+    bn("gdc", "bn3", 16)
+    n.nodes.append(helper.make_node("Flatten", ["bn3"], ["flat"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["flat", n.w("fc_w", (10, 16)), n.w("fc_b", (10,), 0.1)], ["y"], name="fc",
+                                    transB=1))
+    return n.model("prelu", [1, 3, 8, 8], [1, 10])
+
+
+def tokens_model():
+    """A transformer block on 2-D tokens [16, 16] (torch's MultiheadAttention and Linear layers
+    on [T*N, E]): a 2x2 stride-2 patch conv, the map as tokens (Reshape, Transpose), a qkv Gemm
+    (transB, bias), Split, attention (MatMul, scale, Softmax, MatMul), the out_proj Gemm,
+    residual Add, an MLP of a Gemm (B [K, M], bias) + Relu and a Gemm (transB, alpha 0.5, beta 2,
+    scalar C), residual Add, the mean over the tokens and a Gemm classifier."""
+    n = Net(np.random.default_rng(43), 0.3)
+    e = 16
+    n.conv("x", "patch", (e, 3, 2, 2), relu=False, strides=[2, 2])
+    n.nodes.append(helper.make_node("Reshape", ["patch", n.i64("tok_shape", [e, 16])], ["map"], name="to_tokens"))
+    n.nodes.append(helper.make_node("Transpose", ["map"], ["t"], name="tokens", perm=[1, 0]))
+    n.nodes.append(helper.make_node("Gemm", ["t", n.w("qkv_w", (3 * e, e)), n.w("qkv_b", (3 * e,), 0.1)], ["qkv"],
+                                    name="in_proj", transB=1))
+    n.nodes.append(helper.make_node("Split", ["qkv", n.i64("qkv_split", [e, e, e])], ["q", "k", "v"], name="split", axis=1))
+    n.nodes.append(helper.make_node("Transpose", ["k"], ["kt"], name="k_t", perm=[1, 0]))
+    n.nodes.append(helper.make_node("MatMul", ["q", "kt"], ["s"], name="scores"))
+    n.inits.append(const("scale", np.array(0.25, np.float32), TensorProto.FLOAT))
+    n.nodes.append(helper.make_node("Mul", ["s", "scale"], ["s2"], name="scale"))
+    n.nodes.append(helper.make_node("Softmax", ["s2"], ["p"], name="softmax", axis=-1))
+    n.nodes.append(helper.make_node("MatMul", ["p", "v"], ["a"], name="attend"))
+    n.nodes.append(helper.make_node("Gemm", ["a", n.w("out_w", (e, e)), n.w("out_b", (e,), 0.1)], ["o"], name="out_proj",
+                                    transB=1))
+    n.nodes.append(helper.make_node("Add", ["t", "o"], ["h"], name="res1"))
+    n.nodes.append(helper.make_node("Gemm", ["h", n.w("fc1_w", (e, 2 * e)), n.w("fc1_b", (2 * e,), 0.1)], ["f1"], name="fc1"))
+    n.nodes.append(helper.make_node("Relu", ["f1"], ["f1r"], name="fc1_relu"))
+    n.nodes.append(helper.make_node("Gemm", ["f1r", n.w("fc2_w", (e, 2 * e)), n.w("fc2_c", (), 0.1)], ["f2"], name="fc2",
+                                    transB=1, alpha=0.5, beta=2.0))
+    n.nodes.append(helper.make_node("Add", ["h", "f2"], ["h2"], name="res2"))
+    n.nodes.append(helper.make_node("ReduceMean", ["h2"], ["m"], name="mean", axes=[0], keepdims=1))
+    n.nodes.append(helper.make_node("Gemm", ["m", n.w("head_w", (10, e)), n.w("head_b", (10,), 0.1)], ["y"], name="head",
+                                    transB=1))
+    return n.model("tokens", [1, 3, 8, 8], [1, 10])
+
+
+def prelu1d_model():
+    """A 1-D CNN over [1, 8, 48] with PReLUs (lift-1d, then prelu-to-conv): Conv1d + BN + PReLU
+    (slope [C, 1], as torch's nn.PReLU(C) exports it for [N, C, L]), a depthwise Conv1d + PReLU,
+    the mean over the length, Flatten, Gemm."""
+    n = Net(np.random.default_rng(47), 0.3)
+    c = 16
+    n.conv("x", "c1", (c, 8, 5), relu=False, pads=[2, 2])
+    n.inits += [const(k, v.astype(np.float32), TensorProto.FLOAT) for k, v in
+                [("bn_s", n.r.uniform(0.5, 1.5, c)), ("bn_b", n.r.normal(0, 0.2, c)), ("bn_m", n.r.normal(0, 0.2, c)),
+                 ("bn_v", n.r.uniform(0.5, 2, c)), ("a1", n.r.uniform(-0.2, 0.6, (c, 1))),
+                 ("a2", n.r.uniform(-0.2, 0.6, (c, 1)))]]
+    n.nodes.append(helper.make_node("BatchNormalization", ["c1", "bn_s", "bn_b", "bn_m", "bn_v"], ["bn"], name="bn1"))
+    n.nodes.append(helper.make_node("PRelu", ["bn", "a1"], ["p1"], name="prelu1"))
+    n.conv("p1", "dw", (c, 1, 3), relu=False, pads=[1, 1], group=c)
+    n.nodes.append(helper.make_node("PRelu", ["dw", "a2"], ["p2"], name="prelu2"))
+    n.nodes.append(helper.make_node("ReduceMean", ["p2"], ["m"], name="mean", axes=[2], keepdims=0))
+    n.nodes.append(helper.make_node("Gemm", ["m", n.w("fc_w", (10, c)), n.w("fc_b", (10,), 0.1)], ["y"], name="fc",
+                                    transB=1))
+    return n.model("prelu1d", [1, 8, 48], [1, 10])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -496,6 +588,11 @@ def main():
     np.save(os.path.join(out, "convt_input.npy"), xc[:4, None])
     np.save(os.path.join(out, "convt_calib.npy"), xc[4:])
     save(d2s_model(), os.path.join(out, "d2s.onnx"))
+    save(prelu_model(), os.path.join(out, "prelu.onnx"))
+    save(tokens_model(), os.path.join(out, "tokens.onnx"))
+    save(prelu1d_model(), os.path.join(out, "prelu1d.onnx"))
+    np.save(os.path.join(out, "prelu1d_input.npy"), xs[:4, None])  # seq1d's samples
+    np.save(os.path.join(out, "prelu1d_calib.npy"), xs[4:])
 
 
 if __name__ == "__main__":

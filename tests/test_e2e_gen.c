@@ -34,10 +34,19 @@
  *  - convt: a UNet-like decoder's ConvTransposes (k=s=2, k=3 s=2 p=1 output_padding=1, k=4 s=2
  *    p=1 in groups, a cropped k=3 s=2 p=1), each a phase conv and a depth-to-space layer;
  *  - d2s: DepthToSpace DCR and a pixel_shuffle (CRD) as depth-to-space layers, SpaceToDepth on
- *    the CPU. The act and convt packages on the Verilated RTL give fsim's outputs bit for bit. */
+ *    the CPU;
+ *  - prelu: a MobileFaceNet-like CNN whose PReLUs have a slope per channel (prelu-to-conv): no
+ *    CPU step;
+ *  - tokens: a transformer block on 2-D tokens [16, 16]: its Gemms 1x1 convs over the rows
+ *    (channels-last), attention on the CPU;
+ *  - prelu1d: a 1-D CNN with PReLUs of a slope per channel: lifted, no CPU step.
+ * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
+/* the tokens model's CPU steps, in plan order */
+#define TOKENS_CPU "Reshape,Transpose,Reshape,Transpose,Transpose,Reshape,Split,Transpose,MatMul,Mul,Softmax,MatMul,Reshape," \
+                   "Transpose,Transpose,Reshape,Add,Reshape,Transpose,Transpose,Reshape,Add,ReduceMean"
 
 /* Is there an accelerator tensor with this scale and zero point in package pkg? */
 static int has_quant(const char *pkg, float scale, int zp) {
@@ -56,7 +65,8 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
-  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad"); /* its own inputs */
+  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad") ||
+            !strcmp(name, "prelu1d"); /* its own inputs */
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
@@ -265,11 +275,24 @@ int main(void) {
     /* d2s: the DCR DepthToSpace a layer of its own, the pixel_shuffle's conv reordered into
      * phase groups and a depth-to-space layer; SpaceToDepth on the CPU: 6 layers */
     one("d2s", cfg, 6, "SpaceToDepth", 0.999, NULL, NULL, 0);
+    /* prelu: each PReLU with a slope per channel (4) a table layer of relu(-x) (Neg with its Relu
+     * as the clamp) and a depthwise 1x1 conv by 1 - slope with x as its residual; the convs, the
+     * residual Add (fused into the projection), the GDC and the fc: 15 layers, no CPU step */
+    one("prelu", cfg, 15, "", 0.995, NULL, NULL, 0);
+    /* tokens: the Gemms on 2-D tokens (qkv, out_proj, the MLP's two, B [K, M] and transB with
+     * alpha, beta and a scalar C) 1x1 convs over the 16 rows, the MLP's Relu fused; the patch
+     * conv and the head's fc: 6 layers; the token layout (Reshape, Transpose), attention and the
+     * residual Adds of [16, 16] tensors on the CPU */
+    one("tokens", cfg, 6, TOKENS_CPU, 0.998, NULL, NULL, 0);
+    /* prelu1d: lifted to [1, C, 1, L], each PReLU a table layer and a depthwise conv with the
+     * residual: conv, 2 x 2 for the PReLUs, the depthwise conv, the pooling, the fc: 8 layers */
+    one("prelu1d", cfg, 8, "", 0.999, NULL, NULL, 0);
   }
   calib_threads_same("neck");
   rtl_same("act", "tiny");
   rtl_same("convt", "tiny");
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");
+  rtl_same("prelu", "tiny"); /* a table layer with its Relu as the clamp */
   return TEST_END();
 }

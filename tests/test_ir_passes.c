@@ -707,8 +707,79 @@ static void test_prelu_uniform(void) {
   int y = node(g, IR_OP_PRelu, "p_per", (int[]){a, ir_add_const(g, "s_per", &st, per)}, 2, 1, NULL);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "prelu uniform");
-  CHECK(count_op(c, IR_OP_LeakyRelu) == 1 && count_op(c, IR_OP_PRelu) == 1, "1 LeakyRelu and 1 PRelu: got %d, %d",
-        count_op(c, IR_OP_LeakyRelu), count_op(c, IR_OP_PRelu));
+  /* the per-channel one: Neg, Relu, a depthwise conv with the residual (prelu-to-conv) */
+  CHECK(count_op(c, IR_OP_LeakyRelu) == 1 && count_op(c, IR_OP_PRelu) == 0 && count_op(c, IR_OP_Neg) == 1,
+        "1 LeakyRelu, no PRelu, 1 Neg: got %d, %d, %d", count_op(c, IR_OP_LeakyRelu), count_op(c, IR_OP_PRelu),
+        count_op(c, IR_OP_Neg));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
+/* Front end with pynq's partition: the number of nodes of g's clone on the CPU; the clone's
+ * outputs match g's (front end only) before that. The clone in *out (freed by the caller). */
+static int cpu_nodes_after_partition(const ir_graph *g, const char *what, ir_graph **out) {
+  ir_graph *c = pipeline_same(g, what);
+  ir_graph_free(c);
+  cc_options o = {.stop_after = "partition"};
+  cc_ctx cx = {.o = &o, .cfg = isa_config_find("pynq")};
+  c = ir_graph_clone(g);
+  char err[1024];
+  int rc = cc_run_pipeline(c, &cx, err, sizeof err), cpu = 0;
+  CHECK(rc == IR_OK, "%s: front end + partition: %s", what, err);
+  for (int i = 0; i < c->n_nodes; i++)
+    cpu += !c->nodes[i]->dead && !strcmp(ir_attr_string(c->nodes[i], "dlvta.target", ""), "cpu");
+  *out = c;
+  return cpu;
+}
+
+/* prelu-to-conv: PRelus with a slope per channel ([C,1,1] after a Conv + BN, [1,C,1,1], the
+ * legacy [C]) become Neg + Relu (a table layer) and a depthwise 1x1 conv with the residual: the
+ * float outputs as before, nothing on the CPU (pynq); a PRelu of a [1,C] activation and one
+ * whose slope varies along W stay on the CPU with their reasons. */
+static void test_prelu_to_conv(void) {
+  int x;
+  ir_graph *g = graph_with_input("face", 4, (int64_t[]){1, 3, 6, 5}, &x);
+  int64_t wd[4] = {8, 3, 3, 3}, c8 = 8, s3[3] = {8, 1, 1}, s4[4] = {1, 8, 1, 1}, dw[4] = {8, 1, 3, 3};
+  ir_node *n;
+  int c1 = node(g, IR_OP_Conv, "conv1", (int[]){x, crand(g, "w1", 4, wd, 0.4f, 0), crand(g, "b1", 1, &c8, 0.1f, 0)}, 3, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  int p1 = node(g, IR_OP_PRelu, "prelu1", (int[]){bn(g, "bn1", c1, 8), crand(g, "a1", 3, s3, 0.4f, 0.2f)}, 2, 1, NULL);
+  int c2 = node(g, IR_OP_Conv, "dw", (int[]){p1, crand(g, "w2", 4, dw, 0.4f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  ir_set_attr_int(n, "group", 8);
+  int p2 = node(g, IR_OP_PRelu, "prelu2", (int[]){c2, crand(g, "a2", 4, s4, 0.4f, 0.2f)}, 2, 1, NULL);
+  int p3 = node(g, IR_OP_PRelu, "prelu3", (int[]){p2, crand(g, "a3", 1, &c8, 0.4f, 0.2f)}, 2, 1, NULL);
+  set_output(g, p3);
+  ir_graph *c;
+  int cpu = cpu_nodes_after_partition(g, "prelu-to-conv", &c);
+  CHECK(count_op(c, IR_OP_PRelu) == 0 && count_op(c, IR_OP_Neg) == 3 && count_op(c, IR_OP_FusedConv) == 3 && cpu == 0,
+        "prelu-to-conv: %d PRelu (want 0), %d Neg (3), %d FusedConv (3: each PRelu's depthwise conv with its residual), "
+        "%d CPU nodes (0)",
+        count_op(c, IR_OP_PRelu), count_op(c, IR_OP_Neg), count_op(c, IR_OP_FusedConv), cpu);
+  CHECK(c->n_outputs == 1 && !strcmp(c->tensors[c->outputs[0]]->name, "prelu3"), "prelu-to-conv: the output keeps its name");
+  ir_graph_free(c);
+  ir_graph_free(g);
+  /* not rewritten: a [1,C] activation (after a Gemm), a slope along W */
+  g = graph_with_input("prelu_no", 4, (int64_t[]){1, 8, 1, 5}, &x);
+  int64_t sw[4] = {1, 1, 1, 5}, fd[2] = {1, 8};
+  int pw = node(g, IR_OP_PRelu, "prelu_w", (int[]){x, crand(g, "aw", 4, sw, 0.4f, 0.2f)}, 2, 1, NULL);
+  int r = node(g, IR_OP_Reshape, "flat", (int[]){pw, ci64(g, "shape", 2, (int64_t[]){1, 40})}, 2, 1, NULL);
+  int64_t gw[2] = {8, 40};
+  int fc = node(g, IR_OP_Gemm, "fc", (int[]){r, crand(g, "fw", 2, gw, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_int(n, "transB", 1);
+  int pf = node(g, IR_OP_PRelu, "prelu_fc", (int[]){fc, crand(g, "af", 2, fd, 0.4f, 0.2f)}, 2, 1, NULL);
+  set_output(g, pf);
+  cpu = cpu_nodes_after_partition(g, "prelu not rewritten", &c);
+  const char *w1 = "", *w2 = "";
+  for (int i = 0; i < c->n_nodes; i++) {
+    const ir_node *m = c->nodes[i];
+    if (m->dead || m->op != IR_OP_PRelu) continue;
+    if (!strcmp(m->name, "prelu_w")) w1 = ir_attr_string(m, "dlvta.why", "");
+    if (!strcmp(m->name, "prelu_fc")) w2 = ir_attr_string(m, "dlvta.why", "");
+  }
+  CHECK(count_op(c, IR_OP_PRelu) == 2 && cpu == 2 && strstr(w1, "slope of shape [1,1,1,5] varies") &&
+            strstr(w2, "rank-2 activation"),
+        "prelu not rewritten: %d PRelu, %d CPU nodes, reasons '%s', '%s'", count_op(c, IR_OP_PRelu), cpu, w1, w2);
   ir_graph_free(c);
   ir_graph_free(g);
 }
@@ -986,6 +1057,68 @@ static void test_fold_affine(void) {
  * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
  * become 1x1 convolutions, only the Transposes around the LayerNorm remain and the layer scale
  * folds into the second convolution (fold-affine). */
+/* channels-last on rank-2 activations [R, K] with R > 1 (torch's MultiheadAttention out_proj on
+ * [T*N, E], a Linear on 2-D tokens): a Gemm with transB, alpha, beta and a bias per output, a
+ * Relu, a Gemm with B [K, M] and a scalar C, a MatMul: three 1x1 convs over the R rows between
+ * one Reshape + Transpose each side, all three on the accelerator (pynq). A Gemm with transA,
+ * one with a C per element and an fc on [1, K] stay Gemms, the first two with their reasons. */
+static void test_channels_last_2d(void) {
+  int x;
+  ir_graph *g = graph_with_input("tokens2d", 2, (int64_t[]){6, 8}, &x);
+  ir_node *n;
+  int64_t b1d[2] = {16, 8}, c16 = 16, b2d[2] = {16, 8}, w3d[2] = {8, 4}, one = 1;
+  int g1 = node(g, IR_OP_Gemm, "g1", (int[]){x, crand(g, "b1", 2, b1d, 0.5f, 0), crand(g, "c1", 1, &c16, 0.2f, 0)}, 3, 1, &n);
+  ir_set_attr_int(n, "transB", 1);
+  ir_set_attr_float(n, "alpha", 0.5f);
+  ir_set_attr_float(n, "beta", 2.0f);
+  int r1 = node(g, IR_OP_Relu, "r1", &g1, 1, 1, NULL);
+  int g2 = node(g, IR_OP_Gemm, "g2", (int[]){r1, crand(g, "b2", 2, b2d, 0.5f, 0), crand(g, "c2", 1, &one, 0.2f, 0)}, 3, 1, NULL);
+  int m3 = node(g, IR_OP_MatMul, "m3", (int[]){g2, crand(g, "w3", 2, w3d, 0.5f, 0)}, 2, 1, NULL);
+  set_output(g, m3);
+  ir_graph *c = pipeline_same(g, "channels-last 2-D");
+  CHECK(count_op(c, IR_OP_Gemm) + count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv) == 3 &&
+            count_op(c, IR_OP_Transpose) == 2 && count_op(c, IR_OP_Reshape) == 2,
+        "2-D: 3 convs between one Reshape+Transpose pair each side: %d Gemm/MatMul, %d convs, %d Transposes, %d Reshapes",
+        count_op(c, IR_OP_Gemm) + count_op(c, IR_OP_MatMul), count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv),
+        count_op(c, IR_OP_Transpose), count_op(c, IR_OP_Reshape));
+  ir_graph_free(c);
+  cc_options o = {.stop_after = "partition"};
+  cc_ctx cx = {.o = &o, .cfg = isa_config_find("pynq")};
+  c = ir_graph_clone(g);
+  char err[1024];
+  CHECK(cc_run_pipeline(c, &cx, err, sizeof err) == IR_OK, "2-D partition: %s", err);
+  int acc = 0;
+  for (int i = 0; i < c->n_nodes; i++)
+    acc += !c->nodes[i]->dead && (c->nodes[i]->op == IR_OP_Conv || c->nodes[i]->op == IR_OP_FusedConv) &&
+           !strcmp(ir_attr_string(c->nodes[i], "dlvta.target", ""), "accel");
+  CHECK(acc == 3, "2-D: %d convs on the accelerator, want 3", acc);
+  ir_graph_free(c);
+  ir_graph_free(g);
+  /* refused: transA, a C per element; [1, K] stays an fc */
+  g = graph_with_input("gemm_no", 2, (int64_t[]){8, 6}, &x);
+  int64_t cd[2] = {6, 4};
+  int ga = node(g, IR_OP_Gemm, "ta", (int[]){x, crand(g, "ba", 2, b1d, 0.5f, 0)}, 2, 1, &n);
+  ir_set_attr_int(n, "transA", 1);
+  ir_set_attr_int(n, "transB", 1);
+  int gc = node(g, IR_OP_Gemm, "cfull", (int[]){ga, crand(g, "bc", 2, (int64_t[]){16, 4}, 0.5f, 0), crand(g, "cc", 2, cd, 0.2f, 0)},
+                3, 1, NULL);
+  int fl = node(g, IR_OP_Reshape, "flat", (int[]){gc, ci64(g, "fs", 2, (int64_t[]){1, 24})}, 2, 1, NULL);
+  int fc = node(g, IR_OP_Gemm, "fc", (int[]){fl, crand(g, "bf", 2, (int64_t[]){24, 3}, 0.5f, 0)}, 2, 1, NULL);
+  set_output(g, fc);
+  c = pipeline_same(g, "channels-last refusals");
+  const char *wa = "", *wc = "";
+  for (int i = 0; i < c->n_nodes; i++) {
+    const ir_node *m = c->nodes[i];
+    if (m->dead || m->op != IR_OP_Gemm) continue;
+    if (!strcmp(m->name, "ta")) wa = ir_attr_string(m, "dlvta.why", "");
+    if (!strcmp(m->name, "cfull")) wc = ir_attr_string(m, "dlvta.why", "");
+  }
+  CHECK(count_op(c, IR_OP_Gemm) == 3 && strstr(wa, "transA") && strstr(wc, "C is not"),
+        "refusals: %d Gemm (want 3), reasons '%s', '%s'", count_op(c, IR_OP_Gemm), wa, wc);
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -1030,6 +1163,7 @@ static void test_channels_last(void) {
         count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), count_op(c, IR_OP_Transpose), count_op(c, IR_OP_Reshape));
   ir_graph_free(c);
   ir_graph_free(g);
+  test_channels_last_2d();
 }
 
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
@@ -1038,9 +1172,9 @@ static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
                                       "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "fold-affine", "affine-to-conv",
-                                      "convt-to-conv", "fuse", "dce", "float-outputs", "qdq-import", "partition", "calibrate",
+                                      "prelu-to-conv", "convt-to-conv", "fuse", "dce", "float-outputs", "qdq-import", "partition", "calibrate",
                                       "lower"};
-  const int first_backend = 17;
+  const int first_backend = 18;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -1136,8 +1270,10 @@ static void test_lift_1d(void) {
     conv4 += (m->op == IR_OP_Conv || m->op == IR_OP_FusedConv) && c->tensors[m->in[1]]->type.rank == 4;
     rank3 += c->tensors[m->out[0]]->type.rank == 3;
   }
-  /* conv1, and the Add of a per-channel constant as a depthwise 1x1 conv (affine-to-conv) */
-  CHECK(conv4 == 2 && rank3 == 0, "lift-1d: %d 4-D convs (want 2), %d nodes other than Reshape/Softmax with a rank-3 output (want 0)",
+  /* conv1, the Add of a per-channel constant as a depthwise 1x1 conv (affine-to-conv), the
+   * PRelu's depthwise conv of relu(-x) (prelu-to-conv) */
+  CHECK(conv4 == 3 && count_op(c, IR_OP_PRelu) == 0 && rank3 == 0,
+        "lift-1d: %d 4-D convs (want 3), %d nodes other than Reshape/Softmax with a rank-3 output (want 0)",
         conv4, rank3);
   CHECK(c->n_outputs == 1 && !strcmp(c->tensors[c->outputs[0]]->name, "gap") && c->tensors[c->outputs[0]]->type.rank == 3,
         "lift-1d: the graph output keeps its name and rank");
@@ -1414,6 +1550,7 @@ int main(void) {
   test_hard_patterns();
   test_act_before_maxpool();
   test_prelu_uniform();
+  test_prelu_to_conv();
   test_layernorm_pattern();
   test_reduce_to_pool();
   test_lift_1d();
