@@ -412,6 +412,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
 static int flatten_folds(const ir_graph *g, const ir_node *n) {
   int c, h, w, x = n->in[0], y = n->out[0];
   if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4 || (h == 1 && w == 1)) return 0;
+  if (c == 1 && (h == 1 || w == 1)) return 0; /* a vector laid along a row ([1,1,1,K]: a channels-last
+                                                 * LayerNorm's output): an fc reads it as K channels */
   const ir_type *yt = &g->tensors[y]->type;
   if (yt->rank != 2 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c * h * w || ir_is_graph_output(g, y) ||
       ir_use_count(g, y) < 1)
