@@ -20,7 +20,8 @@
  *  - split: ShuffleNet v2's channel split (Slice, Split) of 10-channel halves, not whole blocks:
  *    views with lane maps, no CPU step;
  *  - neck: a detection neck's nearest Resize x2 + Concat on the accelerator (upsampling layers);
- *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
+ *  - seg: a segmentation head's bilinear Resizes (x2 pytorch_half_pixel, x2 asymmetric) as
+ *    bilinear layers on the accelerator; the RTL gives fsim's outputs bit for bit;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
  *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
  *    on the accelerator;
@@ -230,9 +231,10 @@ int main(void) {
     /* neck: both Resizes (scales with asymmetric + floor, sizes with half_pixel) are upsampling
      * layers (CG_POOL_UP), the Concat of the upsampled map and the finer one a view: 9 layers */
     one("neck", cfg, 9, "", 0.999, NULL, NULL, 0);
-    /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
-     * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
-    one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
+    /* seg: both bilinear Resizes (pytorch_half_pixel scales, asymmetric sizes) are bilinear
+     * layers (CG_POOL_BIL), the Concat of the upsampled map and the conv's a view: 5 layers, no
+     * CPU step */
+    one("seg", cfg, 5, "", 0.999, NULL, NULL, 0);
     /* seq1d: lifted to [1, C, 1, L]: conv, pool, the depthwise conv, the pointwise conv with the
      * residual, the BatchNorm after the Add (a depthwise 1x1 conv), the two strided convs writing
      * the Concat view, the pooling (on pynq a copy of the view first: its lanes are not whole
@@ -252,5 +254,7 @@ int main(void) {
   calib_threads_same("neck");
   rtl_same("act", "tiny");
   rtl_same("convt", "tiny");
+  rtl_same("seg", "tiny");
+  rtl_same("seg", "pynq");
   return TEST_END();
 }
