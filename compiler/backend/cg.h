@@ -100,8 +100,9 @@
  *           float Resize of the codes, exactly. out is (H*sh) x (W*sw); in and out share their
  *           quantization (a convex combination). ALU only: per tile the input rows and columns
  *           it reads (LOAD ACC8), scaled copies (MOV, MUL) for each weight, the rows' pass (MOV /
- *           ADD per output row), the columns' pass (per output column), the rounding (ADD, MOV,
- *           SHR, ADD: he(N) = SHR(N - 2^(s-1), s+1) + SHR(N + 2^(s-1) - 1, s+1), s = ly + lx).
+ *           ADD per output row), the columns' pass (per output column), the rounding (MOV, ADD,
+ *           SHR, SHR, ADD: he(N) = SHR(N - 2^(s-1), s+1) + SHR(N + 2^(s-1) - 1, s+1), s = ly + lx;
+ *           the -2^(s-1) an ADD over the rows' pass).
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each

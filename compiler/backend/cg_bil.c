@@ -12,11 +12,13 @@
  *       per weight, the columns in the loop;
  *   CH  T times w for every column weight w > 1;
  *   O   the columns' pass, th x tw outputs in units of 1/(Dy Dx), the same per output column,
- *       the rows in the loop; then the rounding to even (cg.h) with the temporary N2; O is one
- *       of two output slots (double buffering: the store of a tile overlaps the next's compute).
+ *       the rows in the loop; then the rounding to even (cg.h) with the temporary N2 (its
+ *       -2^(s-1) is an ADD over T when Dy is even: the column weights sum to Dx); O is one of
+ *       two output slots (double buffering: the store of a tile overlaps the next's compute).
  * Each pass costs one ALU iteration per element (plus pynq's second cycle on an ADD's source
- * miss), so a tile costs about 2 + 6 iterations per output (columns' pass, rounding), 2 per
- * element of T and 2 per element of each copy.
+ * miss), so a tile costs about 2 + 5 iterations per output (columns' pass, rounding: MOV, ADD,
+ * SHR, SHR, ADD), 3 per element of T and 2 per element of each copy: 14-15 cycles per output
+ * element on pynq.
  */
 #include <stdio.h>
 #include <stdlib.h>
