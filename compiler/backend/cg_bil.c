@@ -116,7 +116,11 @@ static void bil_layout(const bil_geo *c, const bil_tile *t, int nslot, bil_lay *
   y->IHW = ih * iw, y->TIW = (uint32_t)t->th * iw, y->OP = (uint32_t)t->th * (uint32_t)t->tw;
   y->Q = 0, y->CV = k * y->IHW, y->T = y->CV + (uint32_t)c->nv * k * y->IHW;
   y->CH = y->T + k * y->TIW, y->O = y->CH + (uint32_t)c->nh * k * y->TIW;
-  y->N2 = y->O + (uint32_t)nslot * k * y->OP, y->total = y->N2 + k * y->OP;
+  /* N2 (the rounding's) over Q .. CH when they hold it: they are dead once the columns' pass is
+   * done, and the next tile's loads come after this tile's rounding (one unit, in order) */
+  y->total = y->O + (uint32_t)nslot * k * y->OP;
+  y->N2 = y->O >= k * y->OP ? 0 : y->total;
+  if (y->N2) y->total += k * y->OP;
 }
 
 static int bil_fits(const cg_gen *g, const bil_geo *c, const bil_tile *t, int nslot) {
