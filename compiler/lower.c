@@ -942,6 +942,7 @@ static int lower_pool(lw *L, int ni) {
   cc_model *m = L->m;
   const ir_node *n = g->nodes[ni];
   int d2s = n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
+  int bil = n->op == IR_OP_Resize && !strcmp(ir_attr_string(n, "mode", "nearest"), "linear");
   ir_node *fa = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || d2s ? NULL : fused_act(L, n);
   int x = n->in[0], y = fa ? fa->out[0] : n->out[0];
   const ir_type *xt = &g->tensors[x]->type;
@@ -952,6 +953,10 @@ static int lower_pool(lw *L, int ni) {
   memset(&p, 0, sizeof p);
   if (n->op == IR_OP_GlobalAveragePool) {
     p.kh = (int)xt->dims[2], p.kw = (int)xt->dims[3], p.sh = p.sw = 1;
+  } else if (n->op == IR_OP_Resize && bil) {
+    char why[256];
+    if (cc_bilinear_why_not(g, n, &p.sh, &p.sw, &p.ct, why, sizeof why)) return cc_lower_fail(L, n, "internal: not a bilinear upsampling");
+    p.kh = p.kw = 1;
   } else if (n->op == IR_OP_Resize) {
     if (!cc_upsample_factors(g, n, &p.sh, &p.sw)) return cc_lower_fail(L, n, "internal: not an upsampling");
     p.kh = p.kw = 1;
@@ -967,7 +972,7 @@ static int lower_pool(lw *L, int ni) {
     p.kh = (int)win.kernel[0], p.kw = (int)win.kernel[1], p.sh = (int)win.stride[0], p.sw = (int)win.stride[1];
     p.pad_t = (int)win.pad_b[0], p.pad_l = (int)win.pad_b[1], p.pad_b = (int)win.pad_e[0], p.pad_r = (int)win.pad_e[1];
   }
-  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : n->op == IR_OP_Resize ? CG_POOL_UP : d2s ? CG_POOL_D2S : CG_POOL_AVG;
+  p.kind = n->op == IR_OP_MaxPool ? CG_POOL_MAX : bil ? CG_POOL_BIL : n->op == IR_OP_Resize ? CG_POOL_UP : d2s ? CG_POOL_D2S : CG_POOL_AVG;
   p.x_zp = xz, p.y_zp = yz;
   p.lo = -128, p.hi = 127;
   if (p.kind == CG_POOL_AVG) {

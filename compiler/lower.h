@@ -46,6 +46,11 @@ int cc_channel_slices(const ir_graph *g, const ir_node *n, int *x, int *first);
  * factors *fh, *fw (1..16) in which output pixel (y, x) reads input pixel (y / fh, x / fw), as
  * the back end's CG_POOL_UP does. 1 if so, else 0. */
 int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw);
+/* Resize node n of mode linear as the back end's CG_POOL_BIL runs it: a [1, C, H, W] activation
+ * upsampled by integer factors *fh, *fw (1..16) with the coordinate transformation *ct (enum
+ * cg_bil_ct) whose weights are dyadic (cg_bil_axis) and whose coordinates are the reference
+ * executor's. NULL if so, else why not (a constant, or why). */
+const char *cc_bilinear_why_not(const ir_graph *g, const ir_node *n, int *fh, int *fw, int *ct, char *why, size_t whylen);
 /* Node n is a depth-to-space of a [1, C, H, W] activation as the back end's CG_POOL_D2S runs it:
  * a DepthToSpace in DCR mode (phase groups of *gc = its output channels) or a dlvta.Interleave
  * (phase groups of *gc = its group), factors *sh, *sw in 1..16. 1 if so, else 0. */

@@ -230,6 +230,63 @@ int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw) {
   return 1;
 }
 
+static int64_t gcd64(int64_t a, int64_t b) { return b ? gcd64(b, a % b) : a; }
+
+/* Why the dyadic check failed on an axis (extent L, factor f, mode ct): the weights' denominator. */
+static const char *bil_frac_why(int ct, int f, int L, const char *axis, char *why, size_t whylen) {
+  /* the weights' common denominator: o (L-1) / (fL - 1) reduced; (2o + 1 - f) / 2f with odd
+   * numerators (f even) or even ones (f odd); o / f */
+  int64_t den = ct == CG_CT_ALIGN_CORNERS ? ((int64_t)f * L - 1) / gcd64(L - 1, f - 1)
+                : ct == CG_CT_ASYMMETRIC || f % 2 ? f : 2 * f;
+  snprintf(why, whylen, "linear Resize: the %s weights (%s, factor %d over %d pixels) are multiples of 1/%lld, not exact "
+           "in fixed point (the accelerator takes multiples of 1/%d)", axis, ct == CG_CT_ALIGN_CORNERS ? "align_corners"
+           : ct == CG_CT_ASYMMETRIC ? "asymmetric" : "half_pixel", f, L, (long long)den, 1 << CG_BIL_MAXLOG);
+  return why;
+}
+
+const char *cc_bilinear_why_not(const ir_graph *g, const ir_node *n, int *fh, int *fw, int *ct, char *why, size_t whylen) {
+  int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow;
+  if (!cc_acc_shape(g, x, &c, &h, &w) || g->tensors[x]->type.rank != 4) return "linear Resize of a tensor that is not a batch-1 NCHW activation";
+  if (!cc_acc_shape(g, n->out[0], &oc, &oh, &ow) || g->tensors[n->out[0]]->type.rank != 4 || oc != c)
+    return "linear Resize over the batch or channel axis (the accelerator interpolates rows and columns)";
+  const char *m = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
+  *ct = !strcmp(m, "half_pixel") || !strcmp(m, "pytorch_half_pixel") ? CG_CT_HALF_PIXEL
+        : !strcmp(m, "asymmetric")                                    ? CG_CT_ASYMMETRIC
+        : !strcmp(m, "align_corners")                                 ? CG_CT_ALIGN_CORNERS
+                                                                      : -1;
+  if (*ct < 0) return snprintf(why, whylen, "linear Resize with coordinate_transformation_mode '%s'", m), why;
+  if (oh % h || ow % w || oh < h || ow < w)
+    return snprintf(why, whylen, "linear Resize %dx%d -> %dx%d is not an upsampling by integer factors", h, w, oh, ow), why;
+  if (oh / h > 16 || ow / w > 16)
+    return snprintf(why, whylen, "linear Resize by %dx%d (the accelerator's factors are up to 16)", oh / h, ow / w), why;
+  const ir_type *ti[4] = {0};
+  const void *di[4] = {0};
+  for (int k = 0; k < n->n_in && k < 4; k++)
+    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL, di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
+  int64_t len[IR_MAX_DIMS];
+  double scale[IR_MAX_DIMS];
+  if (ir_resize_geometry(g, n, ti, di, len, scale, why, whylen) != IR_OK) return "linear Resize: scales or sizes not constant";
+  int f[2] = {oh / h, ow / w}, in[2] = {h, w}, ld;
+  for (int a = 0; a < 2; a++) {
+    if (scale[2 + a] != f[a]) return "linear Resize: the scale is not the integer factor of the extents";
+    if (cg_bil_axis(*ct, f[a], in[a], &ld, NULL, NULL)) return bil_frac_why(*ct, f[a], in[a], a ? "column" : "row", why, whylen);
+    int *i0 = malloc((size_t)in[a] * f[a] * 2 * sizeof *i0);
+    if (!i0) return "out of memory";
+    cg_bil_axis(*ct, f[a], in[a], &ld, i0, i0 + in[a] * f[a]);
+    int same = 1; /* the back end's integer coordinates are the reference executor's */
+    for (int o = 0; o < in[a] * f[a] && same; o++) {
+      int64_t r0;
+      double w1;
+      same = !ir_resize_linear_src(n, o, in[a], in[a] * f[a], scale[2 + a], &r0, &w1) && r0 == i0[o] &&
+             w1 == ldexp(i0[in[a] * f[a] + o], -ld);
+    }
+    free(i0);
+    if (!same) return "linear Resize: the fixed-point coordinates differ from the reference's (internal)";
+  }
+  *fh = f[0], *fw = f[1];
+  return NULL;
+}
+
 int cc_interleave_geometry(const ir_graph *g, const ir_node *n, int *sh, int *sw, int *gc) {
   int x = n->n_in > 0 ? n->in[0] : -1, c, h, w, oc, oh, ow, cnt = 0;
   if ((n->op != IR_OP_DepthToSpace && n->op != IR_OP_Interleave) || !cc_acc_shape(g, x, &c, &h, &w) ||
@@ -387,7 +444,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     return NULL;
   }
   case IR_OP_Resize: {
-    int fh, fw;
+    int fh, fw, ct;
+    if (!strcmp(ir_attr_string(n, "mode", "nearest"), "linear")) return cc_bilinear_why_not(g, n, &fh, &fw, &ct, why, whylen);
     if (!cc_upsample_factors(g, n, &fh, &fw))
       return "not a nearest-neighbour upsampling of a batch-1 NCHW activation by integer factors up to 16";
     return NULL;

@@ -346,8 +346,8 @@ def seg_model():
     """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
     Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
     Concat with the stride-1 map, a 1x1 conv to 5 classes, and a second bilinear Resize to sizes
-    12x12 (align_corners): a per-pixel class map [1, 5, 12, 12]. The linear Resizes have no
-    accelerator lowering: they run on the CPU between accelerator layers."""
+    16x16 (asymmetric: weights 1/2, ties to even wherever two codes' sum is odd): a per-pixel
+    class map [1, 5, 16, 16]. Both linear Resizes are bilinear layers on the accelerator."""
     n = Net(np.random.default_rng(23), 0.3)
     n.conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
     n.conv("c1", "c2", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
@@ -356,10 +356,10 @@ def seg_model():
                                   coordinate_transformation_mode="pytorch_half_pixel"))
     n.nodes.append(helper.make_node("Concat", ["up1", "c1"], ["cat"], name="concat", axis=1))
     n.conv("cat", "cls", (5, 24, 1, 1), relu=False)
-    n.inits.append(const("sz12", np.array([1, 5, 12, 12], np.int64), TensorProto.INT64))
-    n.nodes.append(helper.make_node("Resize", ["cls", "", "", "sz12"], ["y"], name="up2", mode="linear",
-                                  coordinate_transformation_mode="align_corners"))
-    return n.model("seg", [1, 3, 8, 8], [1, 5, 12, 12])
+    n.inits.append(const("sz16", np.array([1, 5, 16, 16], np.int64), TensorProto.INT64))
+    n.nodes.append(helper.make_node("Resize", ["cls", "", "", "sz16"], ["y"], name="up2", mode="linear",
+                                  coordinate_transformation_mode="asymmetric"))
+    return n.model("seg", [1, 3, 8, 8], [1, 5, 16, 16])
 
 
 def seq1d_model():

@@ -360,7 +360,7 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
   cg_net *net = cg_net_new(cfg);
   int oh = cg_out_dim(h, p.kh, p.sh, 1, p.pad_t, p.pad_b), ow = cg_out_dim(w, p.kw, p.sw, 1, p.pad_l, p.pad_r);
   int oc = c;
-  if (p.kind == CG_POOL_UP) oh = h * p.sh, ow = w * p.sw;
+  if (p.kind == CG_POOL_UP || p.kind == CG_POOL_BIL) oh = h * p.sh, ow = w * p.sw;
   if (p.kind == CG_POOL_D2S) oc = p.oc, oh = p.oh, ow = p.ow;
   int8_t *in = malloc((size_t)c * h * w), *got = malloc((size_t)oc * oh * ow),
          *want = malloc((size_t)oc * oh * ow);
@@ -566,7 +566,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   b.p.res = t2; /* residual: the pool output itself */
   f.p.in = t5;
   f.p.out = t6;
-  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = t3;
@@ -576,7 +576,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   cg_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
   ad.lo = 0;
   ad.hi = 127;
-  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
   int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_pool(net, &mp) >= 0 &&
            cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_add(net, &ad) >= 0 &&
@@ -678,7 +678,7 @@ static void run_view(devs *D, const char *cfgname) {
   a.p.in = b.p.in = t0, a.p.out = t1, b.p.out = t2;
   b.p.x_zp = a.p.x_zp; /* one input */
   c.p.in = v, c.p.out = t3;
-  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = v, ad.b = t4, ad.out = t5;
@@ -839,7 +839,7 @@ static void test_quant(void) {
   int8_t in[2], out[1];
   long bad = 0, n = 0;
   for (int k = 0; k < 2; k++) {
-    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1, 0, 0, 0, 0};
+    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1, 0, 0, 0, 0, 0};
     double sc = k ? 0.5 * 0.37 : 0.5;
     cg_quant_multiplier(sc, &pp.mult, &pp.shift);
     for (int a = -128; a < 128; a++)
@@ -979,7 +979,7 @@ static void test_block_out2(devs *D, int nrand) {
   k.im2col = 1;
   run_conv(D, "tiny_bo8", &k, 0, 0);
   conv_free(&k);
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(D, "tiny_bo8", 12, 13, 12, mp);
   run_add(D, "tiny_bo8", 11, 9, 10);
   run_net(D, "tiny_bo8", 0);
@@ -997,7 +997,7 @@ static void test_d2s(devs *D, int nrand) {
                                {1, 16, 8, 16, 16, 2, 2, 32, 32}};
   for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
     const int *q = dir[i];
-    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, q[5], q[6], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, q[1], q[2], q[7], q[8]};
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, q[5], q[6], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, q[1], q[2], q[7], q[8], 0};
     run_pool(D, q[0] ? "pynq" : "tiny", q[5] * q[6] * q[1], q[3], q[4], p);
   }
   int was = quiet_pa;
@@ -1005,16 +1005,113 @@ static void test_d2s(devs *D, int nrand) {
   for (int i = 0; i < nrand / 4; i++) {
     int py = rr(0, 3) == 0, B = py ? 16 : 4, sh = rr(1, 4), sw = rr(1, 4), gc = B * rr(1, 3), h = rr(1, 12), w = rr(1, 12);
     int oh = rr((h - 1) * sh + 1, h * sh), ow = rr((w - 1) * sw + 1, w * sw);
-    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, sh, sw, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, gc, rr(1, gc), oh, ow};
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, sh, sw, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, gc, rr(1, gc), oh, ow, 0};
     run_pool(D, py ? "pynq" : "tiny", sh * sw * gc, h, w, p);
   }
   quiet_pa = was;
   printf("random depth to space: %d cases\n", nrand / 4);
   cg_net *net = cg_net_new(isa_config_find("tiny"));
-  cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 6, 6, 8, 8};
+  cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 6, 6, 8, 8, 0};
   p.in = cg_net_tensor(net, 24, 4, 4);
   p.out = cg_net_tensor(net, 6, 8, 8);
   CHECK(cg_net_add_pool(net, &p) == CG_E_ARG, "depth to space with phase groups of 6 channels (block 4) accepted");
+  cg_net_free(net);
+}
+
+/* ONNX's linear Resize of one axis in double (the coordinate formulas of the spec, clamped as
+ * onnxruntime does), independent of cg_bil_axis: source index and weight of output o. */
+static void onnx_lin(int ct, int f, int L, int o, int *i0, double *w1) {
+  double x = ct == CG_CT_HALF_PIXEL ? (o + 0.5) / f - 0.5
+             : ct == CG_CT_ASYMMETRIC ? (double)o / f
+             : (L * f > 1 ? (double)o * (L - 1) / ((double)L * f - 1) : 0);
+  if (x < 0) x = 0;
+  if (x > L - 1) x = L - 1;
+  *i0 = (int)floor(x);
+  if (*i0 >= L - 1) *i0 = L - 1, x = *i0;
+  *w1 = x - *i0;
+}
+
+/* Bilinear (linear Resize): the int8 reference against the float Resize of the codes rounded as
+ * QuantizeLinear (rint), then directed and nrand / 3 random layers on tiny, pynq and ultra96
+ * against it: factors 1..16 (mostly 2, 4, 8), half_pixel, asymmetric, and align_corners where
+ * its weights are dyadic (ac below); half_pixel by 3 (thirds) is refused. */
+static void test_bil(devs *D, int nrand) {
+  int bad = 0, cases = 0;
+  /* align_corners extents and factors whose weights are dyadic: (fL - 1) / gcd(L - 1, f - 1) a
+   * power of two (3 by 3: quarters; 11 by 3, 3 by 11: sixteenths), or L = 1 */
+  static const int ac[][2] = {{3, 3}, {11, 3}, {1, 4}, {3, 11}, {1, 2}};
+  int8_t *in = malloc(2 * 121), *got = malloc((size_t)2 * 121 * 121);
+  for (int i = 0; i < 200; i++) { /* the reference against the float Resize */
+    int ct = rr(0, 2), fy = 1 << rr(0, 3), fx = 1 << rr(0, 3), h = rr(1, 7), w = rr(1, 7), c = 2;
+    if (ct == CG_CT_ALIGN_CORNERS) {
+      const int *a = ac[rr(0, 4)], *b = ac[rr(0, 4)];
+      h = a[0], fy = a[1], w = b[0], fx = b[1];
+    }
+    cg_pool p = {0};
+    p.kind = CG_POOL_BIL, p.kh = p.kw = 1, p.sh = fy, p.sw = fx, p.ct = ct;
+    int oh = h * fy, ow = w * fx, ly;
+    if (cg_bil_axis(ct, fy, h, &ly, NULL, NULL) || cg_bil_axis(ct, fx, w, &ly, NULL, NULL)) {
+      CHECK(0, "bilinear mode %d %dx%d x%dx%d: weights not dyadic", ct, h, w, fy, fx);
+      continue;
+    }
+    fill8(in, (size_t)c * h * w, -128, 127);
+    cg_ref_pool(&p, c, h, w, in, got);
+    for (int ch = 0; ch < c; ch++)
+      for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++) {
+          int iy, ix;
+          double wy, wx;
+          onnx_lin(ct, fy, h, y, &iy, &wy);
+          onnx_lin(ct, fx, w, x, &ix, &wx);
+          const int8_t *q = in + ch * h * w;
+          double v = (1 - wy) * (1 - wx) * q[iy * w + ix];
+          if (wx > 0) v += (1 - wy) * wx * q[iy * w + ix + 1];
+          if (wy > 0) v += wy * (1 - wx) * q[(iy + 1) * w + ix];
+          if (wy > 0 && wx > 0) v += wy * wx * q[(iy + 1) * w + ix + 1];
+          bad += rint(v) != got[(ch * oh + y) * ow + x];
+        }
+    cases++;
+  }
+  free(in), free(got);
+  CHECK(bad == 0, "bilinear reference: %d outputs differ from the float Resize over %d cases", bad, cases);
+  int ly;
+  CHECK(cg_bil_axis(CG_CT_HALF_PIXEL, 3, 5, &ly, NULL, NULL) == -1 && cg_bil_axis(CG_CT_ALIGN_CORNERS, 2, 4, &ly, NULL, NULL) == -1,
+        "bilinear: thirds / sevenths taken as dyadic");
+  /* cfg (0 tiny, 1 pynq, 2 ultra96), c, h, w, sh, sw, ct */
+  static const int dir[][7] = {{0, 5, 6, 7, 2, 2, 0}, {1, 21, 7, 7, 8, 8, 0}, {1, 40, 9, 5, 2, 4, 1},
+                               {1, 3, 3, 11, 3, 3, 2}, {2, 40, 6, 10, 2, 2, 0}, {1, 16, 4, 4, 16, 16, 0},
+                               {0, 4, 5, 4, 1, 2, 0}};
+  const char *cfgs[3] = {"tiny", "pynq", "ultra96"};
+  for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+    const int *q = dir[i];
+    cg_pool p = {0};
+    p.kind = CG_POOL_BIL, p.kh = p.kw = 1, p.sh = q[4], p.sw = q[5], p.ct = q[6];
+    run_pool(D, cfgs[q[0]], q[1], q[2], q[3], p);
+  }
+  int was = quiet_pa;
+  quiet_pa = 1;
+  for (int i = 0; i < nrand / 3; i++) {
+    static const int fs[] = {1, 2, 2, 2, 4, 4, 8, 16};
+    int ci = rr(0, 3) == 0 ? rr(1, 2) : 0, B = ci == 0 ? 4 : ci == 1 ? 16 : 32, ct = rr(0, 2), nf = ci ? 7 : 5;
+    int fy = fs[rr(0, nf)], fx = rr(0, 3) ? fy : fs[rr(0, nf)], h = rr(1, 9), w = rr(1, 9);
+    if (ct == CG_CT_ALIGN_CORNERS) { /* tiny's accumulator holds 64 elements: factors up to 4 */
+      const int *a = ac[ci ? rr(0, 4) : 2 * rr(0, 2)], *b = ac[ci ? rr(0, 4) : 2 * rr(0, 2)];
+      h = a[0], fy = a[1], w = b[0], fx = b[1];
+    }
+    if (fy * h > 64) h = 64 / fy;
+    if (fx * w > 64) w = 64 / fx;
+    cg_pool p = {0};
+    p.kind = CG_POOL_BIL, p.kh = p.kw = 1, p.sh = fy, p.sw = fx, p.ct = ct;
+    run_pool(D, cfgs[ci], rr(1, 3 * B), h, w, p);
+  }
+  quiet_pa = was;
+  printf("random bilinear: %d cases\n", nrand / 3);
+  cg_net *net = cg_net_new(isa_config_find("tiny"));
+  cg_pool p = {0};
+  p.kind = CG_POOL_BIL, p.kh = p.kw = 1, p.sh = p.sw = 3, p.ct = CG_CT_HALF_PIXEL;
+  p.in = cg_net_tensor(net, 4, 4, 4);
+  p.out = cg_net_tensor(net, 4, 12, 12);
+  CHECK(cg_net_add_pool(net, &p) == CG_E_UNSUPPORTED, "bilinear by 3 (half_pixel: thirds) accepted");
   cg_net_free(net);
 }
 
@@ -1109,7 +1206,7 @@ int main(int argc, char **argv) {
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
     cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
-                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0, 0, 0, 0, 0};
+                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0, 0, 0, 0, 0, 0};
     if (rr(0, 1)) {
       rp.x_zp = rr(-128, 127);
       rp.y_zp = rr(-60, 60);
@@ -1209,15 +1306,15 @@ int main(int argc, char **argv) {
   conv_free(&k);
 
   /* pools and add */
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 6, 13, 12, mp);
   run_pool(&D, "pynq", 20, 17, 17, mp);
-  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 9, 11, 9, mp2);
-  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
   run_pool(&D, "tiny", 5, 9, 10, ap);
-  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
   run_add(&D, "tiny", 7, 9, 10);
@@ -1227,10 +1324,11 @@ int main(int argc, char **argv) {
   static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
                                {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
   for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
-    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0};
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
     run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
   }
   test_d2s(&D, nrand);
+  test_bil(&D, nrand);
   run_net(&D, "tiny", 0);
   run_net(&D, "tiny", 1);
   run_net(&D, "pynq", 0);

@@ -23,7 +23,8 @@
  *  - fpn: an FPN top-down path, convs whose residual output a Resize reads;
  *  - actpool: activations after max pools (moved before them, or a table layer on its own);
  *  - bigpad: convs padded beyond a load's 15 (zero Pads on the accelerator take the excess);
- *  - seg: a segmentation head's bilinear Resizes on the CPU between accelerator layers;
+ *  - seg: a segmentation head's bilinear Resizes (x2 pytorch_half_pixel, x2 asymmetric) as
+ *    bilinear layers on the accelerator; the RTL gives fsim's outputs bit for bit;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
  *    standalone BatchNorm, Concat, global pooling, Gemm) lifted onto the 2-D layers: every node
  *    on the accelerator;
@@ -256,9 +257,10 @@ int main(void) {
      * p2, c3, p3, the Relu, the Add, the pooling, the fc: 10 layers */
     one("actpool", cfg, 10, "", 0.999, NULL, NULL, 0);
     one("bigpad", cfg, c ? 7 : 5, c ? "" : "dlvta.FusedConv,dlvta.FusedConv", 0.998, NULL, NULL, 0); /* 0.99884 either way */
-    /* seg: bilinear Resizes (pytorch_half_pixel scales, align_corners sizes) on the CPU between
-     * the convs; the Concat of the upsampled map (a CPU tensor) and the conv's a view: 3 layers */
-    one("seg", cfg, 3, "Resize,Resize", 0.999, NULL, NULL, 0);
+    /* seg: both bilinear Resizes (pytorch_half_pixel scales, asymmetric sizes) are bilinear
+     * layers (CG_POOL_BIL), the Concat of the upsampled map and the conv's a view: 5 layers, no
+     * CPU step */
+    one("seg", cfg, 5, "", 0.999, NULL, NULL, 0);
     /* seq1d: lifted to [1, C, 1, L]: conv, pool, the depthwise conv, the pointwise conv with the
      * residual, the BatchNorm after the Add (a depthwise 1x1 conv), the two strided convs writing
      * the Concat view, the pooling (on pynq a copy of the view first: its lanes are not whole
@@ -294,5 +296,7 @@ int main(void) {
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");
   rtl_same("prelu", "tiny"); /* a table layer with its Relu as the clamp */
+  rtl_same("seg", "tiny");
+  rtl_same("seg", "pynq");
   return TEST_END();
 }

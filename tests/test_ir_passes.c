@@ -1383,6 +1383,54 @@ static void test_convt_attrs(void) {
   }
 }
 
+/* A linear Resize of a [1, 4, H, W] activation through shape-infer and partition (pynq): the
+ * accelerator takes integer factors whose weights are dyadic (half_pixel / pytorch_half_pixel /
+ * asymmetric by 2, 4, align_corners 3 -> 9); the others stay on the CPU with the reason naming
+ * the mode, factor or fraction. */
+static void test_bilinear_why(void) {
+  static const struct {
+    const char *ct;
+    int64_t H, W, OH, OW;
+    const char *want; /* NULL: on the accelerator */
+  } cases[] = {
+      {"half_pixel", 8, 8, 16, 16, NULL},
+      {"pytorch_half_pixel", 5, 7, 20, 14, NULL},
+      {"asymmetric", 4, 4, 16, 32, NULL},
+      {"align_corners", 3, 3, 9, 9, NULL},
+      {"align_corners", 8, 8, 16, 16, "multiples of 1/15"},
+      {"half_pixel", 4, 4, 12, 12, "multiples of 1/3"},
+      {"asymmetric", 4, 4, 8, 12, "column weights"},
+      {"half_pixel", 8, 8, 12, 12, "not an upsampling by integer factors"},
+      {"half_pixel", 2, 2, 64, 64, "factors are up to 16"},
+  };
+  cc_options o = {0};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cc_ctx cx = {.o = &o, .cfg = isa_config_find("pynq")};
+    int x;
+    ir_graph *g = graph_with_input("bil", 4, (int64_t[]){1, 4, cases[i].H, cases[i].W}, &x);
+    ir_node *n;
+    int sz = ci64(g, "sizes", 4, (int64_t[]){1, 4, cases[i].OH, cases[i].OW});
+    int y = node(g, IR_OP_Resize, "up", (int[]){x, -1, -1, sz}, 4, 1, &n);
+    ir_set_attr_string(n, "mode", "linear");
+    ir_set_attr_string(n, "coordinate_transformation_mode", cases[i].ct);
+    set_output(g, y);
+    char err[1024];
+    int rc = cc_run_pass(g, "shape-infer", &cx, err, sizeof err);
+    if (rc == IR_OK) rc = cc_run_pass(g, "partition", &cx, err, sizeof err);
+    CHECK(rc == IR_OK, "bilinear case %zu: %s", i, err);
+    const char *tg = ir_attr_string(n, "dlvta.target", ""), *why = ir_attr_string(n, "dlvta.why", "");
+    if (!cases[i].want)
+      CHECK(!strcmp(tg, "accel"), "bilinear %s %lldx%lld -> %lldx%lld: target '%s', why '%s'", cases[i].ct,
+            (long long)cases[i].H, (long long)cases[i].W, (long long)cases[i].OH, (long long)cases[i].OW, tg, why);
+    else
+      CHECK(!strcmp(tg, "cpu") && strstr(why, cases[i].want), "bilinear %s %lldx%lld -> %lldx%lld: target '%s', why '%s' (want '%s')",
+            cases[i].ct, (long long)cases[i].H, (long long)cases[i].W, (long long)cases[i].OH, (long long)cases[i].OW, tg, why,
+            cases[i].want);
+    if (i == 4) printf("bilinear fallback reason: %s\n", why);
+    ir_graph_free(g);
+  }
+}
+
 /* convt-to-conv (with a target: pynq, block 16; tiny, block 4) keeps the outputs of random
  * ConvTransposes (kernels 1..5, strides 1..4, pads, output_padding, groups, a Relu after
  * some) while turning every one into a phase Conv + dlvta.Interleave; a dilated one stays with
@@ -1539,6 +1587,7 @@ static void test_bad_head_attrs(void) {
 
 int main(void) {
   test_cnn();
+  test_bilinear_why();
   test_dropout_ratio0();
   test_bn_fold_variants();
   test_const_fold();

@@ -434,12 +434,37 @@ static int add_d2s(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_
   return net->nl++;
 }
 
+/* A bilinear layer (cg_net_add_pool, kind CG_POOL_BIL). */
+static int add_bil(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_tensor *to) {
+  int ly, lx;
+  if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
+      p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
+    return net_fail(net, CG_E_ARG, "bilinear: factors must be in 1..16, kernel 1x1, no pads");
+  if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
+    return net_fail(net, CG_E_ARG, "bilinear: output is %dx%dx%d, expected %dx%dx%d", to->c, to->h, to->w, ti->c,
+                    ti->h * p->sh, ti->w * p->sw);
+  if (cg_bil_axis(p->ct, p->sh, ti->h, &ly, NULL, NULL) || cg_bil_axis(p->ct, p->sw, ti->w, &lx, NULL, NULL))
+    return net_fail(net, CG_E_UNSUPPORTED, "bilinear: weights of %dx%d -> %dx%d (mode %d) are not multiples of 1/%d",
+                    ti->h, ti->w, to->h, to->w, p->ct, 1 << CG_BIL_MAXLOG);
+  cg_layer *L = new_layer(net);
+  if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
+  L->kind = CG_LAYER_POOL;
+  L->pool = *p;
+  L->info.kind = CG_LAYER_POOL;
+  static const char *const ct[] = {"half_pixel", "asymmetric", "align_corners"};
+  snprintf(L->info.desc, sizeof L->info.desc, "bilinear %dx%dx%d -> %dx%dx%d x%dx%d %s", ti->c, ti->h, ti->w, to->c,
+           to->h, to->w, p->sh, p->sw, ct[p->ct]);
+  return net->nl++;
+}
+
 int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (!p || bad_t(net, p->in) || bad_t(net, p->out)) return net_fail(net, CG_E_ARG, "pool: bad tensor id");
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
-  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP && p->kind != CG_POOL_D2S)
+  if (p->kind != CG_POOL_MAX && p->kind != CG_POOL_AVG && p->kind != CG_POOL_UP && p->kind != CG_POOL_D2S &&
+      p->kind != CG_POOL_BIL)
     return net_fail(net, CG_E_ARG, "pool: bad kind");
   if (p->kind == CG_POOL_D2S) return add_d2s(net, p, ti, to);
+  if (p->kind == CG_POOL_BIL) return add_bil(net, p, ti, to);
   if (p->kind == CG_POOL_UP) {
     if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
         p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)

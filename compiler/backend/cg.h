@@ -90,6 +90,19 @@
  *           has sh*sw*gc channels, gc a multiple of BLOCK (each phase group whole blocks): one
  *           ALU MOV per phase and output block. DepthToSpace (DCR) and the phases of a
  *           ConvTranspose (compiler/cc_convt.c); in and out share their quantization.
+ *   bilinear (a pool of kind CG_POOL_BIL: 2-D linear Resize by integer factors sh, sw in 1..16
+ *           with coordinate transformation ct (enum cg_bil_ct); kh = kw = 1, no pads): with
+ *           (iy, wy) of cg_bil_axis over the rows (Dy = 2^ly) and (ix, wx) over the columns
+ *           (Dx = 2^lx), the exact integer
+ *             N = sum over j, k in {0, 1} of Wy_j * Wx_k * in[c][iy + j][ix + k]
+ *           (Wy_0 = Dy - wy, Wy_1 = wy, the same for x; terms of weight 0 are not read) and
+ *           out[c][y][x] = round(N / (Dy * Dx)), ties to even (QuantizeLinear's rounding): the
+ *           float Resize of the codes, exactly. out is (H*sh) x (W*sw); in and out share their
+ *           quantization (a convex combination). ALU only: per tile the input rows and columns
+ *           it reads (LOAD ACC8), scaled copies (MOV, MUL) for each weight, the rows' pass (MOV /
+ *           ADD per output row), the columns' pass (per output column), the rounding (MOV, ADD,
+ *           SHR, SHR, ADD: he(N) = SHR(N - 2^(s-1), s+1) + SHR(N + 2^(s-1) - 1, s+1), s = ly + lx;
+ *           the -2^(s-1) an ADD over the rows' pass).
  *
  * ---- programs ---------------------------------------------------------------------------------
  * cg_net_build emits one program for the whole network: the layers' instructions in order, each
@@ -175,7 +188,10 @@ typedef struct cg_conv {
                                * LUT; y_zp, lo, hi are then those of its input codes); copied */
 } cg_conv;
 
-enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP, CG_POOL_D2S };
+enum cg_pool_kind { CG_POOL_MAX, CG_POOL_AVG, CG_POOL_UP, CG_POOL_D2S, CG_POOL_BIL };
+/* Coordinate transformations of a bilinear layer (ONNX Resize's; pytorch_half_pixel is
+ * half_pixel for integer factors: its output length 1 only arises from an input length 1). */
+enum cg_bil_ct { CG_CT_HALF_PIXEL, CG_CT_ASYMMETRIC, CG_CT_ALIGN_CORNERS };
 
 typedef struct cg_pool {
   int in, out;                /* tensor ids, same C */
@@ -190,7 +206,19 @@ typedef struct cg_pool {
                                * common in averages: a window of 4 or 16 at equal scales) */
   int gc;                     /* d2s: channels per phase group (a multiple of BLOCK) */
   int oc, oh, ow;             /* d2s: the output's channels and pixels (as its tensor's) */
+  int ct;                     /* bil: enum cg_bil_ct */
 } cg_pool;
+
+/* One axis of a bilinear layer: input extent L, integer factor f (1..16), coordinate
+ * transformation ct. Output index o < L*f reads input indices i0[o] and i0[o] + 1 with weights
+ * (D - w1[o]) / D and w1[o] / D, D = 2^*logd: the coordinate x = (o*A + B) / C (half_pixel:
+ * (2o + 1 - f) / 2f; asymmetric: o / f; align_corners: o (L-1) / (fL - 1), 0 when fL = 1)
+ * clamped to [0, L-1] as ONNX does, i0 = floor(x), w1 = D * (x - i0) (0 at the last input);
+ * D the smallest power of two up to 2^CG_BIL_MAXLOG that makes every weight an integer. i0 and
+ * w1 may be NULL. 0, or -1 when no such D exists (odd factors of half_pixel / asymmetric: thirds;
+ * align_corners but for a few extents) or the arguments are out of range. */
+#define CG_BIL_MAXLOG 5
+int cg_bil_axis(int ct, int f, int L, int *logd, int *i0, int *w1);
 
 typedef struct cg_add {
   int a, b, out;              /* tensor ids, all of one shape */

@@ -221,6 +221,8 @@ int cg_verify_tokens(cg_gen *g, const isa_insn *v, uint32_t n);
 int cg_conv_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, int exhaustive,
                   cg_layer_info *info);
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
+/* The bilinear layer (CG_POOL_BIL, cg_bil.c), which cg_pool_layer hands on. */
+int cg_bil_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 int cg_lut_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);
 int cg_mul_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info);

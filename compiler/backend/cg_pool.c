@@ -598,6 +598,7 @@ static void pool_times(pool_job *j) {
 
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
+  if (p->kind == CG_POOL_BIL) return cg_bil_layer(g, net, L, no_lh, info);
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even};

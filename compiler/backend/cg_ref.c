@@ -1,7 +1,9 @@
 /* compiler/backend/cg_ref.c -- plain-C int8 reference of every layer kind of cg.h, written as
  * straight loops from the definitions in cg.h on plain CHW tensors, sharing no code with the
  * code generator (only cg_req, the ISA's REQ formula, which is restated here on purpose). */
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cg.h"
 
@@ -93,7 +95,35 @@ void cg_ref_conv_res(const cg_conv *p, int cin, int h, int w, int cout, const in
   }
 }
 
+/* The bilinear layer (cg.h): N exact in int64, then N / 2^s rounded to even by rint. */
+static void ref_bil(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  int oh = h * p->sh, ow = w * p->sw, ly, lx;
+  int *iy = malloc(((size_t)oh + ow) * 2 * sizeof *iy);
+  if (!iy) return;
+  int *wy = iy + oh, *ix = wy + oh, *wx = ix + ow;
+  if (cg_bil_axis(p->ct, p->sh, h, &ly, iy, wy) || cg_bil_axis(p->ct, p->sw, w, &lx, ix, wx)) {
+    free(iy);
+    return;
+  }
+  for (int ch = 0; ch < c; ch++)
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++) {
+        int64_t n = 0;
+        for (int j = 0; j < 2; j++)
+          for (int k = 0; k < 2; k++) {
+            int64_t a = j ? wy[y] : (1 << ly) - wy[y], b = k ? wx[x] : (1 << lx) - wx[x];
+            if (a && b) n += a * b * in[((size_t)ch * h + iy[y] + j) * w + ix[x] + k];
+          }
+        out[((size_t)ch * oh + y) * ow + x] = (int8_t)rint(ldexp((double)n, -(ly + lx)));
+      }
+  free(iy);
+}
+
 void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t *out) {
+  if (p->kind == CG_POOL_BIL) {
+    ref_bil(p, c, h, w, in, out);
+    return;
+  }
   if (p->kind == CG_POOL_D2S) {
     for (int ch = 0; ch < p->oc; ch++)
       for (int y = 0; y < p->oh; y++)
