@@ -1202,7 +1202,7 @@ static int lower_shuffle(lw *L, int ni) {
 static int lower_slice(lw *L, int ni) {
   const ir_graph *g = L->g;
   const ir_node *n = g->nodes[ni];
-  int B = (int)L->m->cfg->d.block_in, x = -1, t, first[IR_VARIADIC + 1];
+  int B = (int)cc_layout_block(&L->m->cfg->d), x = -1, t, first[IR_VARIADIC + 1];
   float xs, ys;
   int32_t xz, yz;
   const int *xmap = NULL;

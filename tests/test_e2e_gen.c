@@ -290,6 +290,11 @@ int main(void) {
      * residual: conv, 2 x 2 for the PReLUs, the depthwise conv, the pooling, the fc: 8 layers */
     one("prelu1d", cfg, 8, "", 0.999, NULL, NULL, 0);
   }
+  /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
+   * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
+   * back to the CPU there) */
+  one("split", "ultra96", 6, "", 0.999, NULL, NULL, 0);
+  one("layout", "ultra96", 9, "", 0.99, NULL, NULL, 0);
   calib_threads_same("neck");
   rtl_same("act", "tiny");
   rtl_same("convt", "tiny");
