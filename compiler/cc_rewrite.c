@@ -296,7 +296,7 @@ static int sixth(const ir_graph *g, const ir_node *n, int *t) {
  * code that spells them out; either is rewritten in place of its Div or Mul by 1/6). */
 static int hard_pattern(ir_graph *g, ir_node *n) {
   int t, x = -1;
-  if (g->tensors[n->out[0]]->type.dtype != IR_F32 || !sixth(g, n, &t)) return 0;
+  if (n->n_out < 1 || n->out[0] < 0 || g->tensors[n->out[0]]->type.dtype != IR_F32 || !sixth(g, n, &t)) return 0;
   ir_op to = IR_OP_UNKNOWN;
   ir_node *m = producer_op(g, t, IR_OP_Mul);
   if (relu6_plus3(g, t, &x)) to = IR_OP_HardSigmoid;
@@ -323,7 +323,7 @@ static int pointwise_on(const ir_graph *g, const ir_node *c, int t);
  * activation meets the conv before the pool and fuse joins them (torch's MNIST example:
  * F.relu(F.max_pool2d(conv(x), 2))). 1 if swapped. */
 static int act_before_maxpool(ir_graph *g, int i, ir_node *n) {
-  if ((n->op != IR_OP_Relu && n->op != IR_OP_Clip) || n->n_out != 1) return 0;
+  if ((n->op != IR_OP_Relu && n->op != IR_OP_Clip) || n->n_out != 1 || n->out[0] < 0 || n->in[0] < 0) return 0;
   int pi;
   ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
   if (!p || p->dead || p->op != IR_OP_MaxPool || !pointwise_on(g, n, p->out[0]) || ir_use_count(g, p->out[0]) != 1 ||
@@ -530,16 +530,19 @@ static void add_pads(ir_node *c, const int64_t *pads, int r) {
  * leading and trailing rows and columns, with the pads that fed them; the output is the same.
  * 1 if the conv changed. */
 static int trim_dead_taps(ir_graph *g, ir_node *n) {
+  if (n->op != IR_OP_Conv || n->n_in < 2 || n->in[0] < 0) return 0;
   const ir_type *xt = &g->tensors[n->in[0]]->type;
   int W = n->in[1];
-  if (n->op != IR_OP_Conv || xt->rank != 4 || W < 0 || !cc_is_const(g, W) ||
+  if (xt->rank != 4 || W < 0 || !cc_is_const(g, W) ||
       strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET") || xt->dims[2] < 1 || xt->dims[3] < 1)
     return 0;
   const ir_type *wt = &g->tensors[W]->type;
   if (wt->dtype != IR_F32 || wt->rank != 4 || !ir_type_known(wt)) return 0;
   ir_window w;
   char why[256];
-  if (ir_window_geometry(g, n, xt->dims + 2, 2, wt->dims + 2, &w, why, sizeof why)) return 0;
+  if (ir_window_geometry(g, n, xt->dims + 2, 2, wt->dims + 2, &w, why, sizeof why) || w.kernel[0] != wt->dims[2] ||
+      w.kernel[1] != wt->dims[3] || w.out[0] < 1 || w.out[1] < 1)
+    return 0; /* a kernel_shape that is not the weights' is shape inference's error to report */
   int64_t lo[2], hi[2], pads[4];
   int any = 0;
   for (int d = 0; d < 2; d++) { /* tap k reads o * s - pad_b + k * dil for o in [0, out) */
@@ -573,6 +576,7 @@ static int trim_dead_taps(ir_graph *g, ir_node *n) {
  * into zero Pad nodes before it, each of at most maxp a side (each an identity copy with padding
  * on the accelerator). The number of nodes inserted. */
 static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
+  if (n->op != IR_OP_Conv || n->n_in < 2 || n->in[0] < 0) return 0;
   ir_type t = g->tensors[n->in[0]]->type;
   int cnt, big = 0, added = 0, x = n->in[0];
   const int64_t *pd = ir_attr_ints(n, "pads", &cnt);
