@@ -617,12 +617,62 @@ static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
   return added;
 }
 
+/* The first factor a (2..16) of extent e such that e / a is a whole number of at most 16, or 0. */
+static int64_t two_factors(int64_t e) {
+  for (int64_t a = 2; a <= 16; a++)
+    if (e % a == 0 && e / a <= 16) return a;
+  return 0;
+}
+
+/* Resize node n (at i) of a [N,C,1,1] map (DeepLab's pooled ASPP branch): whatever its mode, a
+ * broadcast. Beyond the upsampling layer's 16 on an axis it becomes two nearest upsamplings
+ * (to a x b, then to H x W by whole factors: asymmetric + floor). The number of nodes inserted. */
+static int split_broadcast(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Resize || g->opset < 11 || n->n_in < 1 || n->in[0] < 0 || n->n_out != 1 || n->out[0] < 0 ||
+      !ir_resize_modes_ok(n))
+    return 0;
+  const char *mode = ir_attr_string(n, "mode", "nearest");
+  const ir_type *xt = &g->tensors[n->in[0]]->type, *yt = &g->tensors[n->out[0]]->type;
+  if ((strcmp(mode, "nearest") && strcmp(mode, "linear")) || xt->rank != 4 || yt->rank != 4 || !ir_type_known(xt) ||
+      !ir_type_known(yt) || xt->dtype != IR_F32 || xt->dims[2] != 1 || xt->dims[3] != 1 || yt->dims[0] != xt->dims[0] ||
+      yt->dims[1] != xt->dims[1] || (yt->dims[2] <= 16 && yt->dims[3] <= 16))
+    return 0;
+  int64_t a = yt->dims[2] <= 16 ? 1 : two_factors(yt->dims[2]), b = yt->dims[3] <= 16 ? 1 : two_factors(yt->dims[3]);
+  if (!a || !b) return 0;
+  int64_t *sz = xmalloc(4 * sizeof *sz), *sz2 = xmalloc(4 * sizeof *sz2);
+  sz[0] = sz2[0] = xt->dims[0], sz[1] = sz2[1] = xt->dims[1], sz[2] = a, sz[3] = b;
+  sz2[2] = yt->dims[2], sz2[3] = yt->dims[3];
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {4}}, ut = *xt;
+  ut.dims[2] = a, ut.dims[3] = b;
+  char name[300], cname[320];
+  snprintf(name, sizeof name, "%s_bcast", node_label(g, n));
+  int u = ir_add_tensor(g, name, &ut);
+  snprintf(cname, sizeof cname, "%s_sizes", name);
+  int c1 = ir_add_const(g, cname, &st, sz);
+  snprintf(cname, sizeof cname, "%s_sizes2", name);
+  int c2 = ir_add_const(g, cname, &st, sz2);
+  ir_node *r = ir_add_node(g, IR_OP_Resize, name, (int[]){n->in[0], -1, -1, c1}, 4, &u, 1);
+  ir_node *m[2] = {r, n};
+  for (int k = 0; k < 2; k++) { /* both nearest, o -> o / factor */
+    static const char *const drop[] = {"cubic_coeff_a", "exclude_outside", "extrapolation_value", "antialias", "axes",
+                                       "keep_aspect_ratio_policy"};
+    for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) ir_del_attr(m[k], drop[d]);
+    ir_set_attr_string(m[k], "mode", "nearest");
+    ir_set_attr_string(m[k], "coordinate_transformation_mode", "asymmetric");
+    ir_set_attr_string(m[k], "nearest_mode", "floor");
+  }
+  ir_move_last_node(g, i);
+  cc_set_inputs(n, (int[]){u, -1, -1, c2}, 4);
+  return 1;
+}
+
 /* A constant zero Pad of the spatial axes whose every consumer is a Conv (or an AveragePool that
  * counts padding, or a MaxPool of a non-negative input) disappears into their pads. MaxPool and AveragePool with ceil_mode 1 get the
  * end padding that gives the same windows with ceil_mode 0 (max pooling pads with -inf, so the
  * extra windows see only real elements; an average that excludes padding divides by the same
  * count). A Conv loses the kernel taps that read only padding (trim_dead_taps); with a target,
- * what padding it still has beyond the load's pad fields moves into Pad nodes (split_big_pads). */
+ * what padding it still has beyond the load's pad fields moves into Pad nodes (split_big_pads), and
+ * a Resize of a 1 x 1 map beyond the upsampling's 16 becomes two (split_broadcast). */
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
@@ -647,7 +697,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       n->dead = 1;
       continue;
     }
-    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad(cx->cfg)) : 0;
+    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad(cx->cfg)) + split_broadcast(g, i, n) : 0;
     if (moved) { /* n is at i + moved now */
       i += moved;
       continue;

@@ -22,7 +22,7 @@ $(ORT_PKG):
 # small generated models (onnx's helper API): already-quantized QDQ and QLinear* models, and a
 # float model mixing accelerator and CPU nodes
 # (one run writes them all: a grouped target, so that each one's dependents see it remade)
-GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool seg seq1d heads argmap convt d2s prelu tokens prelu1d
+GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d
 $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	@mkdir -p $(BUILD)/models/gen
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
@@ -38,6 +38,8 @@ $(BUILD)/models/gen/convt_ref.npy: $(BUILD)/models/gen/convt.onnx tools/ort/ort_
 	node tools/ort/ort_run.js $< $(dir $@)convt_input.npy $@
 $(BUILD)/models/gen/bigpad_ref.npy: $(BUILD)/models/gen/bigpad.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)bigpad_input.npy $@
+$(BUILD)/models/gen/bcast_ref.npy: $(BUILD)/models/gen/bcast.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)bcast_input.npy $@
 
 E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
             $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m)_ref.npy) \

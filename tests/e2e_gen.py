@@ -342,6 +342,25 @@ def actpool_model():
     return n.model("actpool", [1, 3, 8, 8], [1, 10])
 
 
+def bcast_model():
+    """DeepLab's ASPP pooling branch at a size beyond 16: a global pooling, a 1x1 conv, and a
+    bilinear Resize of the 1 x 1 map back to 32 x 32 (a broadcast: two nearest upsamplings, 2 then
+    16), Concat with the map, a 1x1 conv, pooling, Gemm."""
+    n = Net(np.random.default_rng(53), 0.3)
+    n.conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["c1"], ["p"], name="pool"))
+    n.conv("p", "b", (8, 8, 1, 1))
+    n.inits.append(const("sz32", np.array([1, 8, 32, 32], np.int64), TensorProto.INT64))
+    n.nodes.append(helper.make_node("Resize", ["b", "", "", "sz32"], ["u"], name="up", mode="linear",
+                                  coordinate_transformation_mode="pytorch_half_pixel"))
+    n.nodes.append(helper.make_node("Concat", ["u", "c1"], ["cat"], name="concat", axis=1))
+    n.conv("cat", "proj", (16, 16, 1, 1))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["proj"], ["gap"], name="gap"))
+    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    return n.model("bcast", [1, 3, 32, 32], [1, 10])
+
+
 def seg_model():
     """A segmentation head (LRASPP / FPN style): two convs (the second of stride 2), a bilinear
     Resize x2 (scales, pytorch_half_pixel, as torch's F.interpolate(mode="bilinear") exports),
@@ -576,6 +595,9 @@ def main():
     xb = np.random.default_rng(41).normal(0, 1, (12, 3, 32, 32)).astype(np.float32)
     np.save(os.path.join(out, "bigpad_input.npy"), xb[:4, None])
     np.save(os.path.join(out, "bigpad_calib.npy"), xb[4:])
+    save(bcast_model(), os.path.join(out, "bcast.onnx"))
+    np.save(os.path.join(out, "bcast_input.npy"), xb[:4, None])  # bigpad's samples (3 x 32 x 32)
+    np.save(os.path.join(out, "bcast_calib.npy"), xb[4:])
     save(seg_model(), os.path.join(out, "seg.onnx"))
     save(seq1d_model(), os.path.join(out, "seq1d.onnx"))
     xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)

@@ -23,6 +23,7 @@
  *  - fpn: an FPN top-down path, convs whose residual output a Resize reads;
  *  - actpool: activations after max pools (moved before them, or a table layer on its own);
  *  - bigpad: convs padded beyond a load's 15 (zero Pads on the accelerator take the excess);
+ *  - bcast: a Resize of a 1 x 1 map beyond 16 (DeepLab's pooled branch) as two upsamplings;
  *  - seg: a segmentation head's bilinear Resizes (x2 pytorch_half_pixel, x2 asymmetric) as
  *    bilinear layers on the accelerator; the RTL gives fsim's outputs bit for bit;
  *  - seq1d: a 1-D CNN over [1, 8, 48] (Conv1d, MaxPool1d, a dilated depthwise residual block, a
@@ -67,7 +68,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
   int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad") ||
-            !strcmp(name, "prelu1d"); /* its own inputs */
+            !strcmp(name, "prelu1d") || !strcmp(name, "bcast"); /* its own inputs */
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
@@ -256,6 +257,10 @@ int main(void) {
      * the convs; a Relu of a pool that the Add reads too is a table layer on its own: c1, p1, c2,
      * p2, c3, p3, the Relu, the Add, the pooling, the fc: 10 layers */
     one("actpool", cfg, 10, "", 0.999, NULL, NULL, 0);
+    /* bcast: the pooled branch's bilinear Resize of a 1 x 1 map to 32 x 32 is a broadcast, two
+     * nearest upsamplings (2, then 16): conv, pooling, conv, 2 upsamplings, the Concat a view,
+     * conv, pooling, fc: 8 layers; tiny's buffers do not hold the x16 one: on the CPU there */
+    one("bcast", cfg, c ? 8 : 7, c ? "" : "Resize", 0.999, NULL, NULL, 0);
     one("bigpad", cfg, c ? 7 : 5, c ? "" : "dlvta.FusedConv,dlvta.FusedConv", 0.998, NULL, NULL, 0); /* 0.99884 either way */
     /* seg: both bilinear Resizes (pytorch_half_pixel scales, asymmetric sizes) are bilinear
      * layers (CG_POOL_BIL), the Concat of the upsampled map and the conv's a view: 5 layers, no
