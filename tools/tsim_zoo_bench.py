@@ -16,31 +16,20 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from zoo_bench import ensure_model, last_line, report, run  # noqa: E402
+
 MODELS = "resnet18,mobilenet_v2,efficientnet_b0"
 
 
-def run(cmd):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def last_line(r):
-    lines = r.stdout.strip().splitlines()
-    return (lines[-1] if lines else f"exit status {r.returncode}, no output")[:300]
-
-
 def ensure_package(name, d, dlvta, config):
-    if not os.path.exists(os.path.join(d, "model.onnx")):
-        os.makedirs(d, exist_ok=True)
-        r = run([sys.executable, os.path.join(ROOT, "tools/models/export.py"), "zoo:" + name, d])
-        if r.returncode:
-            raise RuntimeError("export failed: " + r.stdout[-500:])
+    ensure_model(name, d)
     pkg = os.path.join(d, f"model.{config}.dlvta")
     if not os.path.exists(pkg) or os.path.getmtime(pkg) < os.path.getmtime(dlvta):
         r = run([dlvta, "compile", os.path.join(d, "model.onnx"), "-o", pkg, "--config", config,
@@ -134,16 +123,7 @@ def main():
                 why = row.get("error") or (f"{row['err']:+.3f} % (bound {a.tol} %)" +
                                            ("" if row["same_output"] else ", outputs differ"))
                 print(f"FAIL {name} {config}: {why}", flush=True)
-    md = table(rows, a.tol)
-    print(md)
-    if a.md:
-        with open(a.md, "w") as f:
-            f.write(md + "\n")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return report(table(rows, a.tol), rows, a.md, a.json, passed, failed)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ ONNX files live only there (never committed). Prints the table (markdown) and en
 "N passed, N failed": a model passes when it compiles and runs; how well it runs is the table.
 """
 import argparse
-import collections
 import json
 import os
 import re
@@ -92,12 +91,17 @@ def ir_macs(dump):
     return total, acc
 
 
-def ensure_export(name, d):
+def ensure_model(name, d):
+    """Export zoo model name into d once (model.onnx, input.npy, calib.npy)."""
     if not os.path.exists(os.path.join(d, "model.onnx")):
         os.makedirs(d, exist_ok=True)
         r = run([sys.executable, os.path.join(ROOT, "tools/models/export.py"), "zoo:" + name, d])
         if r.returncode:
             raise RuntimeError("export failed: " + r.stdout[-500:])
+
+
+def ensure_export(name, d):
+    ensure_model(name, d)
     ref = os.path.join(d, "ort_ref.npy")
     if not os.path.exists(ref):
         r = run(["node", os.path.join(ROOT, "tools/ort/ort_run.js"), os.path.join(d, "model.onnx"),
@@ -184,6 +188,20 @@ def table(rows):
 COMPILE_TARGET_S = 5.0
 
 
+def report(md, rows, md_path, json_path, passed, failed):
+    """Print the table, write it (md_path) and the rows (json_path) where asked, end with the
+    count line; the exit status."""
+    print(md)
+    if md_path:
+        with open(md_path, "w") as f:
+            f.write(md + "\n")
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(rows, f, indent=1)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default=",".join(ZOO))
@@ -209,16 +227,7 @@ def main():
         else:
             passed += 1
             print(f"{name}: compile {row['compile_s']} s, cosine {row['cosine']}, {row['cycles']} cycles", flush=True)
-    md = table(rows)
-    print(md)
-    if a.md:
-        with open(a.md, "w") as f:
-            f.write(md + "\n")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return report(table(rows), rows, a.md, a.json, passed, failed)
 
 
 if __name__ == "__main__":
