@@ -208,29 +208,6 @@ static int round_even(cg_gen *g, cg_list *C, uint32_t *uw, int tco, const bil_la
              : 0;
 }
 
-/* The STOREs of a tile (tco_t blocks of th_t x tw_t outputs from O) with the tokens of
- * cg_pool.c's tile_store: the compute waits for the store that freed its slot (j >= nslot),
- * its last instruction signals the store, the last STORE frees the slot for a later tile. */
-static int bil_store(cg_gen *g, const bil_geo *c, cg_list *C, cg_list *S, const bil_lay *y, uint32_t O, int blk0,
-                     int tco_t, int oy0, int ox0, int th_t, int tw_t, int wait_prev, int signal_next) {
-  int k = 0;
-  while (k < C->n - 1 && C->v[k].f[ISA_F_opcode] == ISA_OP_LOAD && C->v[k].f[ISA_F_mem] == ISA_MEM_UOP) k++;
-  if (wait_prev) cg_tok(&C->v[k], 0, 1, 0, 0);
-  cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
-  for (int a = 0; a < tco_t; a++) {
-    uint64_t dram = cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + (uint64_t)oy0 * c->OW + (uint64_t)ox0;
-    isa_insn in = cg_i_store(g, O + (uint32_t)a * y->OP, dram, (uint32_t)th_t, (uint32_t)tw_t, (uint32_t)c->OW);
-    if (cg_push(g, S, &in)) return -1;
-  }
-  cg_tok(&S->v[0], 1, 0, 0, 0);
-  if (signal_next) cg_tok(&S->v[S->n - 1], 0, 0, 1, 0);
-  for (int i = 0; i < C->n; i++)
-    if (cg_push(g, &g->prog, &C->v[i])) return -1;
-  for (int i = 0; i < S->n; i++)
-    if (cg_push(g, &g->prog, &S->v[i])) return -1;
-  return 0;
-}
-
 /* The compute of tile (co, oy0, ox0) into list C: loads, copies, the two passes, the rounding. */
 static int bil_tile_compute(cg_gen *g, const bil_geo *c, const bil_tile *t, const bil_lay *y, cg_list *C, uint32_t *uw,
                             int co, int oy0, int ox0, int th_t, int tw_t, int tco_t, uint32_t O) {
@@ -274,7 +251,8 @@ static int bil_gen(cg_gen *g, const bil_geo *c, const bil_tile *t, int nslot) {
     uint32_t O = y.O + (uint32_t)(nslot == 1 ? 0 : j % 2) * (uint32_t)t->tco * y.OP;
     C.n = S.n = 0;
     if (bil_tile_compute(g, c, t, &y, &C, uw, co, oy0, ox0, th_t, tw_t, tco_t, O) ||
-        bil_store(g, c, &C, &S, &y, O, co * t->tco, tco_t, oy0, ox0, th_t, tw_t, j >= nslot, j + nslot < ntiles))
+        cg_tile_store(g, c->to, c->OH, c->OW, &C, &S, O, y.OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+                      (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
       break;
   }
   cg_list_free(&C);

@@ -125,6 +125,14 @@ void cg_gen_free(cg_gen *g);
 /* Append an instruction to a list (CG_E_NOMEM on failure, recorded in g). */
 int cg_push(cg_gen *g, cg_list *l, const isa_insn *in);
 void cg_list_free(cg_list *l);
+/* A tile's end, shared by pooling, upsampling and the bilinear layer: the compute list C waits
+ * for the store that freed its output slot (wait_prev) and signals its store; the STOREs of nblk
+ * blocks of output tensor to (OH x OW) from block blk0 (rows x cols pixels from pixel offset pix,
+ * row pitch OW; block a at O + a * OP; whole planes that follow each other in DRAM and in the
+ * buffer in one STORE) wait for C and free the slot for a later tile (signal_next); then both
+ * lists are emitted (cg_pool.c). 0, or -1 with g's status set. */
+int cg_tile_store(cg_gen *g, const cg_tensor *to, int OH, int OW, cg_list *C, cg_list *S, uint32_t O, uint32_t OP,
+                  int blk0, int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next);
 
 /* Instruction constructors (fields as in ISA.md; signed values are masked to their width). */
 isa_insn cg_i_load(const cg_gen *g, int mem, uint32_t sram, uint64_t dram, uint32_t y,

@@ -50,24 +50,19 @@ static int first_wait(const cg_list *C) {
   return k;
 }
 
-/* A tile's end, shared by pooling and upsampling: the compute list C waits for the store that
- * freed its output slot (wait_prev) and signals its store; the STOREs of nblk output blocks from
- * block blk0 (rows x cols pixels from pixel offset pix, row pitch the output's width; block a at
- * O + a * OP) wait for C and free the slot for a later tile (signal_next); then both lists are
- * emitted. 0, or -1 with g's status set. */
-static int tile_store(cg_gen *g, const pool_geo *c, cg_list *C, cg_list *S, uint32_t O, uint32_t OP, int blk0,
-                      int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
+int cg_tile_store(cg_gen *g, const cg_tensor *to, int OH, int OW, cg_list *C, cg_list *S, uint32_t O, uint32_t OP,
+                  int blk0, int nblk, uint64_t pix, uint32_t rows, uint32_t cols, int wait_prev, int signal_next) {
   if (wait_prev) cg_tok(&C->v[first_wait(C)], 0, 1, 0, 0);
   cg_tok(&C->v[C->n - 1], 0, 0, 0, 1);
   /* whole planes of blocks that follow each other in DRAM and in the output buffer: one STORE
    * (a row per block, e.g. a global pool's 1 x 1 outputs) */
-  uint64_t plane = (uint64_t)c->OH * c->OW;
-  int one = nblk > 1 && !c->to->blk && rows * cols == plane && OP == plane && plane <= 65535;
+  uint64_t plane = (uint64_t)OH * OW;
+  int one = nblk > 1 && !to->blk && rows * cols == plane && OP == plane && plane <= 65535;
   for (int a = 0; a < (one ? 1 : nblk); a++) {
-    isa_insn in = one ? cg_i_store(g, O, cg_elem(g, cg_tblk(c->to, g->B, blk0), ISA_MEM_OUT), (uint32_t)nblk,
+    isa_insn in = one ? cg_i_store(g, O, cg_elem(g, cg_tblk(to, g->B, blk0), ISA_MEM_OUT), (uint32_t)nblk,
                                    (uint32_t)plane, (uint32_t)plane)
-                      : cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(c->to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
-                                   rows, cols, (uint32_t)c->OW);
+                      : cg_i_store(g, O + (uint32_t)a * OP, cg_elem(g, cg_tblk(to, g->B, blk0 + a), ISA_MEM_OUT) + pix,
+                                   rows, cols, (uint32_t)OW);
     if (cg_push(g, S, &in)) return -1;
   }
   cg_tok(&S->v[0], 1, 0, 0, 0);
@@ -425,7 +420,7 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
       if (pool_chunk(g, c, t, &e, kc, uw, &C)) goto out;
     if (c->kind == CG_POOL_AVG && pool_avg_passes(g, p, &e, uw, &C)) goto out;
     if (t->inp) cg_tok(&C.v[first_wait(&C)], 1, 0, 0, 0), cg_tok(&C.v[C.n - 1], 0, 0, j + nslot < ntiles, 0);
-    if (tile_store(g, c, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
+    if (cg_tile_store(g, c->to, c->OH, c->OW, &C, &S, O, (uint32_t)OP, co * t->tco, tco_t, (uint64_t)oy0 * c->OW + (uint64_t)ox0,
                    (uint32_t)th_t, (uint32_t)tw_t, j >= nslot, j + nslot < ntiles))
       goto out;
   }
@@ -508,7 +503,7 @@ static int up_gen(cg_gen *g, const pool_geo *c, const up_tile *t, int nslot) {
         if (cg_push(g, &C, &in)) goto out;
       }
     if (up_moves(g, c, &C, uw, O, OP, IHW, tco_t, ih, iw, oh, ow)) goto out;
-    if (tile_store(g, c, &C, &S, O, OP, co * t->tco, tco_t, (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
+    if (cg_tile_store(g, c->to, c->OH, c->OW, &C, &S, O, OP, co * t->tco, tco_t, (uint64_t)iy0 * sh * c->OW + (uint64_t)ix0 * sw,
                    (uint32_t)oh, (uint32_t)ow, j >= nslot, j + nslot < ntiles))
       goto out;
   }
