@@ -255,10 +255,7 @@ int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const ir_type *ti[IR_VARIADIC + 1] = {0};
     const void *di[IR_VARIADIC + 1] = {0};
     ir_type to[IR_VARIADIC + 1];
-    for (int j = 0; j < n->n_in; j++) {
-      ti[j] = n->in[j] >= 0 ? &g->tensors[n->in[j]]->type : NULL;
-      di[j] = n->in[j] >= 0 ? g->tensors[n->in[j]]->data : NULL;
-    }
+    ir_node_operands(g, n, IR_VARIADIC + 1, ti, di);
     int rc = ir_infer_node(g, n, ti, di, to, err, errlen);
     if (rc) return rc;
     for (int j = 0; j < n->n_out; j++) {

@@ -106,10 +106,7 @@ int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const ir_type *ti[IR_VARIADIC + 1] = {0};
     const void *di[IR_VARIADIC + 1] = {0};
     ir_type to[IR_VARIADIC + 1];
-    for (int j = 0; j < n->n_in; j++) {
-      ti[j] = n->in[j] >= 0 ? &g->tensors[n->in[j]]->type : NULL;
-      di[j] = n->in[j] >= 0 ? g->tensors[n->in[j]]->data : NULL;
-    }
+    ir_node_operands(g, n, IR_VARIADIC + 1, ti, di);
     if (ir_infer_node(g, n, ti, di, to, why, sizeof why) == IR_OK)
       for (int j = 0; j < n->n_out; j++) {
         if (n->out[j] < 0 || cc_is_const(g, n->out[j])) continue;
@@ -459,8 +456,7 @@ static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, 
   int r = xt->rank;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < p->n_in && k < 4; k++)
-    if (p->in[k] >= 0) ti[k] = &g->tensors[p->in[k]]->type, di[k] = cc_is_const(g, p->in[k]) ? g->tensors[p->in[k]]->data : NULL;
+  ir_node_operands(g, p, 4, ti, di);
   char err[256];
   if (ir_pad_amounts(g, p, ti, di, r, pads, err, sizeof err) != IR_OK) return 0;
   double v = 0;

@@ -94,8 +94,7 @@ int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads) {
     return 0;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < n->n_in && k < 4; k++)
-    if (n->in[k] >= 0) ti[k] = &g->tensors[n->in[k]]->type, di[k] = g->tensors[n->in[k]]->data; /* constants' only */
+  ir_node_operands(g, n, 4, ti, di);
   int64_t p[8];
   char err[256];
   if (ir_pad_amounts(g, n, ti, di, 4, p, err, sizeof err) != IR_OK) return 0;
@@ -180,11 +179,9 @@ int cc_channel_slices(const ir_graph *g, const ir_node *n, int *xo, int *first) 
     return 0;
   const ir_type *ti[IR_VARIADIC + 1] = {0};
   const void *di[IR_VARIADIC + 1] = {0};
-  for (int k = 0; k < n->n_in; k++) {
-    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL;
-    di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
-    if (k > 0 && n->in[k] >= 0 && !di[k]) return 0; /* starts, ends, ... or split sizes not constant */
-  }
+  ir_node_operands(g, n, IR_VARIADIC + 1, ti, di);
+  for (int k = 1; k < n->n_in; k++)
+    if (n->in[k] >= 0 && !di[k]) return 0; /* starts, ends, ... or split sizes not constant */
   char err[256];
   int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], len[IR_MAX_DIMS], sizes[IR_VARIADIC + 1];
   int axis = 1;
@@ -216,8 +213,7 @@ int cc_upsample_factors(const ir_graph *g, const ir_node *n, int *fh, int *fw) {
     return 0;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < n->n_in && k < 4; k++)
-    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL, di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
+  ir_node_operands(g, n, 4, ti, di);
   int64_t len[IR_MAX_DIMS];
   double scale[IR_MAX_DIMS];
   char err[256];
@@ -261,8 +257,7 @@ const char *cc_bilinear_why_not(const ir_graph *g, const ir_node *n, int *fh, in
     return snprintf(why, whylen, "linear Resize by %dx%d (the accelerator's factors are up to 16)", oh / h, ow / w), why;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < n->n_in && k < 4; k++)
-    ti[k] = n->in[k] >= 0 ? &g->tensors[n->in[k]]->type : NULL, di[k] = n->in[k] >= 0 ? g->tensors[n->in[k]]->data : NULL;
+  ir_node_operands(g, n, 4, ti, di);
   int64_t len[IR_MAX_DIMS];
   double scale[IR_MAX_DIMS];
   if (ir_resize_geometry(g, n, ti, di, len, scale, why, whylen) != IR_OK) return "linear Resize: scales or sizes not constant";

@@ -220,6 +220,11 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
                   const void *const *in_data, ir_type *out, char *err, size_t errlen);
 
 /* ir_infer_node on input values: in[i] is input i's type and data (NULL for omitted inputs). */
+/* The types and constant data (NULL unless constant) of node n's first max inputs, as
+ * ir_infer_node takes them: ti[k] = NULL for an omitted input; slots from n->n_in on untouched. */
+void ir_node_operands(const ir_graph *g, const ir_node *n, int max, const ir_type **ti, const void **di);
+/* The same for node n's input values in[0..n->n_in) (NULL for an omitted input). */
+void ir_value_operands(const ir_node *n, const ir_value *const *in, int max, const ir_type **ti, const void **di);
 int ir_infer_values(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_type *out, char *err,
                     size_t errlen);
 

@@ -1651,14 +1651,26 @@ int ir_infer_node(const ir_graph *g, const ir_node *n, const ir_type *const *in,
   return shape_of[n->op](g, n, in, in_data, out, err, errlen);
 }
 
+void ir_node_operands(const ir_graph *g, const ir_node *n, int max, const ir_type **ti, const void **di) {
+  for (int k = 0; k < n->n_in && k < max; k++) {
+    int t = n->in[k];
+    ti[k] = t >= 0 ? &g->tensors[t]->type : NULL;
+    di[k] = t >= 0 ? g->tensors[t]->data : NULL;
+  }
+}
+
+void ir_value_operands(const ir_node *n, const ir_value *const *in, int max, const ir_type **ti, const void **di) {
+  for (int k = 0; k < n->n_in && k < max; k++) {
+    ti[k] = in[k] ? &in[k]->type : NULL;
+    di[k] = in[k] ? in[k]->data : NULL;
+  }
+}
+
 int ir_infer_values(const ir_graph *g, const ir_node *n, const ir_value *const *in, ir_type *out, char *err,
                     size_t errlen) {
   const ir_type *ti[IR_VARIADIC + 1] = {0}; /* unused slots stay NULL */
   const void *di[IR_VARIADIC + 1] = {0};
   if (n->n_in > IR_VARIADIC || n->n_out > IR_VARIADIC) return ir_node_err(g, n, err, errlen, "too many inputs/outputs");
-  for (int i = 0; i < n->n_in; i++) {
-    ti[i] = in[i] ? &in[i]->type : NULL;
-    di[i] = in[i] ? in[i]->data : NULL;
-  }
+  ir_value_operands(n, in, IR_VARIADIC + 1, ti, di);
   return ir_infer_node(g, n, ti, di, out, err, errlen);
 }

@@ -439,8 +439,7 @@ static int k_pad(ref_call *c) {
   int64_t pads[2 * IR_MAX_DIMS];
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < c->n->n_in && k < 4; k++)
-    if (c->in[k]) ti[k] = &c->in[k]->type, di[k] = c->in[k]->data;
+  ir_value_operands(c->n, c->in, 4, ti, di);
   int rc = ir_pad_amounts(c->g, c->n, ti, di, r, pads, c->err, c->errlen);
   if (rc) return rc;
   const char *mode = ir_attr_string(c->n, "mode", "constant");

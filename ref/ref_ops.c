@@ -353,10 +353,7 @@ int ref_slice(ref_call *c) {
   ir_value *y = &c->out[0];
   const ir_type *ti[5] = {0};
   const void *di[5] = {0};
-  for (int k = 0; k < c->n->n_in && k < 5; k++) {
-    ti[k] = c->in[k] ? &c->in[k]->type : NULL;
-    di[k] = c->in[k] ? c->in[k]->data : NULL;
-  }
+  ir_value_operands(c->n, c->in, 5, ti, di);
   int64_t start[IR_MAX_DIMS], step[IR_MAX_DIMS], len[IR_MAX_DIMS], sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0};
   int rc = ir_slice_geometry(c->g, c->n, ti, di, start, step, len, c->err, c->errlen);
   if (rc) return rc;
@@ -488,7 +485,7 @@ int ref_resize(ref_call *c) {
            IR_UNSUPPORTED;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  for (int k = 0; k < c->n->n_in && k < 4; k++) ti[k] = c->in[k] ? &c->in[k]->type : NULL, di[k] = c->in[k] ? c->in[k]->data : NULL;
+  ir_value_operands(c->n, c->in, 4, ti, di);
   int64_t len[IR_MAX_DIMS], sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y), cnt = 0;
   double scale[IR_MAX_DIMS];
   int r = x->type.rank, rc = ir_resize_geometry(c->g, c->n, ti, di, len, scale, c->err, c->errlen);
