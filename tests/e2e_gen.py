@@ -140,6 +140,13 @@ class Net:
         if relu:
             self.nodes.append(helper.make_node("Relu", [y + "_c"], [y], name=y + "_relu"))
 
+    def head(self, x, c):
+        """A classifier's end: GlobalAveragePool of x (c channels), Flatten, Gemm to 10 logits y."""
+        self.nodes.append(helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"))
+        self.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
+        self.nodes.append(helper.make_node("Gemm", ["f", self.w("fc_w", (10, c), 0.3), self.w("fc_b", (10,))], ["y"],
+                                           name="fc", transB=1))
+
     def model(self, name, x_shape, y_shape):
         g = helper.make_graph(self.nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)], self.inits)
@@ -252,9 +259,7 @@ def split_model():
     n.nodes.append(helper.make_node("Concat", ["a2", "u2"], ["cat2"], name="concat2", axis=1))
     shuffle("cat2", "sh2")
     n.conv("sh2", "c3", (24, 20, 3, 3), pads=[1, 1, 1, 1])
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["c3"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 24), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("c3", 24)
     return n.model("split", [1, 3, 8, 8], [1, 10])
 
 
@@ -275,9 +280,7 @@ def neck_model():
     n.inits.append(const("sz16", np.array([1, 8, 16, 16], np.int64), TensorProto.INT64))
     n.nodes.append(helper.make_node("Resize", ["fuse", "", "", "sz16"], ["up2"], name="up2", mode="nearest"))
     n.conv("up2", "head", (16, 8, 1, 1))
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("head", 16)
     return n.model("neck", [1, 3, 8, 8], [1, 10])
 
 
@@ -299,9 +302,7 @@ def fpn_model():
         n.conv("c" + hi, "l" + hi, (16, c, 1, 1), relu=False)
         n.nodes.append(helper.make_node("Add", ["l" + hi, "u" + hi], ["m" + hi], name="merge" + hi))
     n.conv("m3", "head", (8, 16, 3, 3), pads=[1, 1, 1, 1])
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["head"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 8), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("head", 8)
     return n.model("fpn", [1, 3, 8, 8], [1, 10])
 
 
@@ -314,9 +315,7 @@ def bigpad_model():
     n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
     n.conv("c1", "a20", (16, 16, 3, 3), pads=[20, 20, 20, 20], dilations=[20, 20])
     n.conv("a20", "a28", (24, 16, 3, 3), pads=[28, 17, 28, 17], dilations=[28, 17])
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["a28"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 24), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("a28", 24)
     return n.model("bigpad", [1, 3, 32, 32], [1, 10])
 
 
@@ -336,9 +335,7 @@ def actpool_model():
     n.nodes.append(helper.make_node("MaxPool", ["c3"], ["p3"], name="p3", kernel_shape=[2, 2], strides=[2, 2]))
     n.nodes.append(helper.make_node("Relu", ["p3"], ["r3"], name="r3"))
     n.nodes.append(helper.make_node("Add", ["r3", "p3"], ["s"], name="add"))
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["s"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("s", 16)
     return n.model("actpool", [1, 3, 8, 8], [1, 10])
 
 
@@ -355,9 +352,7 @@ def bcast_model():
                                   coordinate_transformation_mode="pytorch_half_pixel"))
     n.nodes.append(helper.make_node("Concat", ["u", "c1"], ["cat"], name="concat", axis=1))
     n.conv("cat", "proj", (16, 16, 1, 1))
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["proj"], ["gap"], name="gap"))
-    n.nodes.append(helper.make_node("Flatten", ["gap"], ["f"], name="flatten"))
-    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc", transB=1))
+    n.head("proj", 16)
     return n.model("bcast", [1, 3, 32, 32], [1, 10])
 
 
