@@ -434,15 +434,23 @@ static int add_d2s(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_
   return net->nl++;
 }
 
+/* An upsampling's geometry (CG_POOL_UP, CG_POOL_BIL: what names it in the message): factors
+ * sh, sw in 1..16, kernel 1x1, no pads, out = in times the factors. 0, or net_fail's status. */
+static int upsample_geom(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_tensor *to, const char *what) {
+  if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
+      p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
+    return net_fail(net, CG_E_ARG, "%s: factors must be in 1..16, kernel 1x1, no pads", what);
+  if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
+    return net_fail(net, CG_E_ARG, "%s: output is %dx%dx%d, expected %dx%dx%d", what, to->c, to->h, to->w, ti->c,
+                    ti->h * p->sh, ti->w * p->sw);
+  return 0;
+}
+
 /* A bilinear layer (cg_net_add_pool, kind CG_POOL_BIL). */
 static int add_bil(cg_net *net, const cg_pool *p, const cg_tensor *ti, const cg_tensor *to) {
   int ly, lx;
-  if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
-      p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
-    return net_fail(net, CG_E_ARG, "bilinear: factors must be in 1..16, kernel 1x1, no pads");
-  if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
-    return net_fail(net, CG_E_ARG, "bilinear: output is %dx%dx%d, expected %dx%dx%d", to->c, to->h, to->w, ti->c,
-                    ti->h * p->sh, ti->w * p->sw);
+  int rc = upsample_geom(net, p, ti, to, "bilinear");
+  if (rc) return rc;
   if (cg_bil_axis(p->ct, p->sh, ti->h, &ly, NULL, NULL) || cg_bil_axis(p->ct, p->sw, ti->w, &lx, NULL, NULL))
     return net_fail(net, CG_E_UNSUPPORTED, "bilinear: weights of %dx%d -> %dx%d (mode %d) are not multiples of 1/%d",
                     ti->h, ti->w, to->h, to->w, p->ct, 1 << CG_BIL_MAXLOG);
@@ -466,12 +474,8 @@ int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (p->kind == CG_POOL_D2S) return add_d2s(net, p, ti, to);
   if (p->kind == CG_POOL_BIL) return add_bil(net, p, ti, to);
   if (p->kind == CG_POOL_UP) {
-    if (ti->im2col || to->im2col || p->kh != 1 || p->kw != 1 || p->pad_t || p->pad_l || p->pad_b || p->pad_r ||
-        p->sh < 1 || p->sh > 16 || p->sw < 1 || p->sw > 16)
-      return net_fail(net, CG_E_ARG, "upsample: factors must be in 1..16, kernel 1x1, no pads");
-    if (ti->c != to->c || (int64_t)ti->h * p->sh != to->h || (int64_t)ti->w * p->sw != to->w)
-      return net_fail(net, CG_E_ARG, "upsample: output is %dx%dx%d, expected %dx%dx%d", to->c, to->h, to->w, ti->c,
-                      ti->h * p->sh, ti->w * p->sw);
+    int rc = upsample_geom(net, p, ti, to, "upsample");
+    if (rc) return rc;
     cg_layer *L = new_layer(net);
     if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
     L->kind = CG_LAYER_POOL;
