@@ -448,27 +448,6 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- fold-pad ---- */
 
-/* Pad node p: a constant-mode zero pad of the spatial axes (2..) only, non-negative; its pads
- * (begin then end, per axis of the input) in pads. */
-static int zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank) {
-  const ir_type *xt = &g->tensors[p->in[0]]->type;
-  if (xt->rank < 3 || xt->dtype != IR_F32 || strcmp(ir_attr_string(p, "mode", "constant"), "constant")) return 0;
-  int r = xt->rank;
-  const ir_type *ti[4] = {0};
-  const void *di[4] = {0};
-  ir_node_operands(g, p, 4, ti, di);
-  char err[256];
-  if (ir_pad_amounts(g, p, ti, di, r, pads, err, sizeof err) != IR_OK) return 0;
-  double v = 0;
-  if (g->opset < 11 ? ir_attr_float(p, "value", 0) != 0
-                    : p->n_in > 2 && p->in[2] >= 0 && (!const_scalar(g, p->in[2], &v) || v != 0))
-    return 0;
-  for (int i = 0; i < 2 * r; i++)
-    if (pads[i] < 0 || ((i % r) < 2 && pads[i])) return 0;
-  *rank = r;
-  return 1;
-}
-
 /* Is t surely >= 0 (the output of a Relu, or of a Clip with a lower bound >= 0)? */
 static int nonnegative(const ir_graph *g, int t) {
   if (producer_op(g, t, IR_OP_Relu)) return 1;
@@ -676,7 +655,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (n->op == IR_OP_Pad) {
       int64_t pads[2 * IR_MAX_DIMS];
       int r, y = n->out[0], ok = 1, uses = 0;
-      if (!zero_spatial_pad(g, n, pads, &r) || ir_is_graph_output(g, y)) continue;
+      if (!cc_zero_spatial_pad(g, n, pads, &r) || ir_is_graph_output(g, y)) continue;
       for (int j = i + 1; j < g->n_nodes && ok; j++) {
         ir_node *c = g->nodes[j];
         if (c->dead) continue;

@@ -23,6 +23,10 @@ ir_node *cc_only_consumer(const ir_graph *g, int t);
 int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
 /* The most padding a load adds on a side (its pad fields, isa.def). */
 int cc_max_pad(const isa_config *cfg);
+/* Pad node p is a constant-mode zero pad of the spatial axes (2..) only, non-negative, of a float
+ * tensor of rank >= 3: its pads (begins, then ends, per axis of the input) in pads, the rank in
+ * *rank. 1 if so, else 0. */
+int cc_zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank);
 /* Pad node n is a constant zero pad of the spatial axes of a [1, C, H, W] activation, each side
  * 0..15 (a load's pad fields): pads (top, left, bottom, right). 1 if so, else 0. */
 int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads);

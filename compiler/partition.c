@@ -87,26 +87,34 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
 
 int cc_max_pad(const isa_config *cfg) { return (1 << cfg->fwidth[ISA_F_y_pad0]) - 1; }
 
-int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads) {
-  int c, h, w;
-  if (n->op != IR_OP_Pad || !cc_acc_shape(g, n->in[0], &c, &h, &w) || g->tensors[n->in[0]]->type.rank != 4 ||
-      !cc_acc_shape(g, n->out[0], &c, &h, &w) || strcmp(ir_attr_string(n, "mode", "constant"), "constant"))
-    return 0;
+int cc_zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank) {
+  const ir_type *xt = p->op == IR_OP_Pad && p->n_in > 0 && p->in[0] >= 0 ? &g->tensors[p->in[0]]->type : NULL;
+  if (!xt || xt->rank < 3 || xt->dtype != IR_F32 || strcmp(ir_attr_string(p, "mode", "constant"), "constant")) return 0;
+  int r = xt->rank, v = p->n_in > 2 ? p->in[2] : -1;
   const ir_type *ti[4] = {0};
   const void *di[4] = {0};
-  ir_node_operands(g, n, 4, ti, di);
-  int64_t p[8];
+  ir_node_operands(g, p, 4, ti, di);
   char err[256];
-  if (ir_pad_amounts(g, n, ti, di, 4, p, err, sizeof err) != IR_OK) return 0;
-  if (g->opset < 11 ? ir_attr_float(n, "value", 0) != 0
-                    : n->n_in > 2 && n->in[2] >= 0 &&
-                          (!g->tensors[n->in[2]]->data || ir_type_numel(&g->tensors[n->in[2]]->type) != 1 ||
-                           ir_get_elem(g->tensors[n->in[2]]->type.dtype, g->tensors[n->in[2]]->data, 0) != 0))
+  if (ir_pad_amounts(g, p, ti, di, r, pads, err, sizeof err) != IR_OK) return 0;
+  if (g->opset < 11 ? ir_attr_float(p, "value", 0) != 0
+                    : v >= 0 && (!g->tensors[v]->data || ir_type_numel(&g->tensors[v]->type) != 1 ||
+                                 ir_get_elem(g->tensors[v]->type.dtype, g->tensors[v]->data, 0) != 0))
     return 0;
-  if (p[0] || p[1] || p[4] || p[5]) return 0;
+  for (int i = 0; i < 2 * r; i++)
+    if (pads[i] < 0 || ((i % r) < 2 && pads[i])) return 0;
+  *rank = r;
+  return 1;
+}
+
+int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads) {
+  int c, h, w, r;
+  int64_t p[2 * IR_MAX_DIMS];
+  if (!cc_zero_spatial_pad(g, n, p, &r) || r != 4 || !cc_acc_shape(g, n->in[0], &c, &h, &w) ||
+      !cc_acc_shape(g, n->out[0], &c, &h, &w))
+    return 0;
   static const int at[4] = {2, 3, 6, 7}; /* top, left, bottom, right */
   for (int k = 0; k < 4; k++) {
-    if (p[at[k]] < 0 || p[at[k]] > 15) return 0;
+    if (p[at[k]] > 15) return 0;
     pads[k] = (int)p[at[k]];
   }
   return 1;
