@@ -567,6 +567,12 @@ def prelu1d_model():
     return n.model("prelu1d", [1, 8, 48], [1, 10])
 
 
+def own_samples(out, name, x):
+    """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
+    np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
+    np.save(os.path.join(out, f"{name}_calib.npy"), x[4:])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -578,8 +584,7 @@ def main():
     np.save(os.path.join(out, "calib.npy"), x[4:])
     save(fallback_model(), os.path.join(out, "fallback.onnx"))
     xf = rng.normal(0.5, 1, (12, 4, 96, 96)).astype(np.float32)
-    np.save(os.path.join(out, "fallback_input.npy"), xf[:4, None])
-    np.save(os.path.join(out, "fallback_calib.npy"), xf[4:])
+    own_samples(out, "fallback", xf)
     save(act_model(), os.path.join(out, "act.onnx"))
     save(layout_model(), os.path.join(out, "layout.onnx"))  # inputs: input.npy, calib.npy (its own generator)
     save(split_model(), os.path.join(out, "split.onnx"))
@@ -588,28 +593,23 @@ def main():
     save(bigpad_model(), os.path.join(out, "bigpad.onnx"))
     save(actpool_model(), os.path.join(out, "actpool.onnx"))
     xb = np.random.default_rng(41).normal(0, 1, (12, 3, 32, 32)).astype(np.float32)
-    np.save(os.path.join(out, "bigpad_input.npy"), xb[:4, None])
-    np.save(os.path.join(out, "bigpad_calib.npy"), xb[4:])
+    own_samples(out, "bigpad", xb)
     save(bcast_model(), os.path.join(out, "bcast.onnx"))
-    np.save(os.path.join(out, "bcast_input.npy"), xb[:4, None])  # bigpad's samples (3 x 32 x 32)
-    np.save(os.path.join(out, "bcast_calib.npy"), xb[4:])
+    own_samples(out, "bcast", xb)  # bigpad's samples (3 x 32 x 32)
     save(seg_model(), os.path.join(out, "seg.onnx"))
     save(seq1d_model(), os.path.join(out, "seq1d.onnx"))
     xs = rng.normal(0, 1, (12, 8, 48)).astype(np.float32)
-    np.save(os.path.join(out, "seq1d_input.npy"), xs[:4, None])
-    np.save(os.path.join(out, "seq1d_calib.npy"), xs[4:])
+    own_samples(out, "seq1d", xs)
     save(heads_model(), os.path.join(out, "heads.onnx"))
     save(argmap_model(), os.path.join(out, "argmap.onnx"))
     save(convt_model(), os.path.join(out, "convt.onnx"))
     xc = np.random.default_rng(37).normal(0, 1, (20, 3, 16, 16)).astype(np.float32)
-    np.save(os.path.join(out, "convt_input.npy"), xc[:4, None])
-    np.save(os.path.join(out, "convt_calib.npy"), xc[4:])
+    own_samples(out, "convt", xc)
     save(d2s_model(), os.path.join(out, "d2s.onnx"))
     save(prelu_model(), os.path.join(out, "prelu.onnx"))
     save(tokens_model(), os.path.join(out, "tokens.onnx"))
     save(prelu1d_model(), os.path.join(out, "prelu1d.onnx"))
-    np.save(os.path.join(out, "prelu1d_input.npy"), xs[:4, None])  # seq1d's samples
-    np.save(os.path.join(out, "prelu1d_calib.npy"), xs[4:])
+    own_samples(out, "prelu1d", xs)  # seq1d's samples
 
 
 if __name__ == "__main__":
