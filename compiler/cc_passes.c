@@ -649,10 +649,6 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       int ok = 1;
       if (c->op == IR_OP_Relu) {
         act = "relu";
-      } else if (g->opset < 11) {
-        act = "clip";
-        lo = ir_attr_float(c, "min", -INFINITY);
-        hi = ir_attr_float(c, "max", INFINITY);
       } else {
         act = "clip";
         for (int k = 1; k < c->n_in && k < 3; k++) {

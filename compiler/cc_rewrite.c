@@ -269,9 +269,7 @@ static int relu6_plus3(const ir_graph *g, int t, int *x) {
   ir_node *c = producer_op(g, t, IR_OP_Clip);
   double lo = -INFINITY, hi = INFINITY, three;
   if (!c) return 0;
-  if (g->opset < 11) {
-    lo = ir_attr_float(c, "min", -INFINITY), hi = ir_attr_float(c, "max", INFINITY);
-  } else if ((c->n_in > 1 && c->in[1] >= 0 && !const_scalar(g, c->in[1], &lo)) ||
+  if ((c->n_in > 1 && c->in[1] >= 0 && !const_scalar(g, c->in[1], &lo)) ||
              (c->n_in > 2 && c->in[2] >= 0 && !const_scalar(g, c->in[2], &hi))) {
     return 0;
   }
@@ -454,7 +452,6 @@ static int nonnegative(const ir_graph *g, int t) {
   ir_node *c = producer_op(g, t, IR_OP_Clip);
   double lo;
   if (!c) return 0;
-  if (g->opset < 11) return ir_attr_float(c, "min", -1) >= 0;
   return c->n_in > 1 && c->in[1] >= 0 && const_scalar(g, c->in[1], &lo) && lo >= 0;
 }
 
@@ -574,17 +571,10 @@ static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
     char name[300], cname[320];
     snprintf(name, sizeof name, "%s_pad%d", node_label(g, n), added);
     int y = ir_add_tensor(g, name, &t);
-    ir_node *pn;
-    if (g->opset < 11) {
-      pn = ir_add_node(g, IR_OP_Pad, name, &x, 1, &y, 1);
-      ir_set_attr_ints(pn, "pads", p, 8);
-      free(p);
-    } else {
-      snprintf(cname, sizeof cname, "%s_pads", name);
-      ir_type pt = {.dtype = IR_I64, .rank = 1, .dims = {8}};
-      int pc = ir_add_const(g, cname, &pt, p);
-      pn = ir_add_node(g, IR_OP_Pad, name, (int[]){x, pc}, 2, &y, 1);
-    }
+    snprintf(cname, sizeof cname, "%s_pads", name);
+    ir_type pt = {.dtype = IR_I64, .rank = 1, .dims = {8}};
+    int pc = ir_add_const(g, cname, &pt, p);
+    ir_add_node(g, IR_OP_Pad, name, (int[]){x, pc}, 2, &y, 1);
     ir_move_last_node(g, i + added);
     x = y, added++;
   }
@@ -780,11 +770,49 @@ static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float
   cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
 }
 
+/* Has t numel n laid out as one row ([n], [1, n], or a scalar when n is 1)? */
+static int row_of(const ir_type *t, int64_t n) {
+  return ir_type_numel(t) == n && (t->rank == 1 || (t->rank == 2 && t->dims[0] == 1) || (t->rank == 0 && n == 1));
+}
+
+/* A constant row added to the product of a matrix by constant weights, MatMul(A [R,K], B [K,N])
+ * or Gemm(A, B[, C]) (beta 1) + t ([N] or [1,N]), becomes that Gemm's bias C + t, so that it
+ * runs with the product: MNIST-8 of the ONNX model zoo and the TensorFlow converters write a
+ * dense layer as MatMul + Add. */
+static void fold_row_bias(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i], *add;
+    int ai, old = n->n_in > 2 ? n->in[2] : -1;
+    if (n->dead || (n->op != IR_OP_MatMul && n->op != IR_OP_Gemm) || !cc_is_const_f32(g, n->in[1])) continue;
+    const ir_type *at = &g->tensors[n->in[0]]->type, *yt = &g->tensors[n->out[0]]->type;
+    int64_t N = yt->dims[1];
+    if (at->rank != 2 || yt->rank != 2 || N < 1 || ir_attr_float(n, "beta", 1.0f) != 1.0f) continue;
+    if (old >= 0 && (!cc_is_const_f32(g, old) || !(row_of(&g->tensors[old]->type, N) || row_of(&g->tensors[old]->type, 1))))
+      continue;
+    if (!(add = cc_sole_consumer(g, n->out[0], &ai)) || add->op != IR_OP_Add) continue;
+    int t = add->in[0] == n->out[0] ? add->in[1] : add->in[0];
+    if (!cc_is_const_f32(g, t) || !row_of(&g->tensors[t]->type, N) || !cc_same_type(&g->tensors[add->out[0]]->type, yt))
+      continue;
+    const float *tv = g->tensors[t]->data, *ov = old >= 0 ? g->tensors[old]->data : NULL;
+    int64_t on = old >= 0 ? ir_type_numel(&g->tensors[old]->type) : 0;
+    float *c = xmalloc((size_t)N * sizeof(float));
+    for (int64_t k = 0; k < N; k++) c[k] = tv[k] + (ov ? ov[on == 1 ? 0 : k] : 0.0f);
+    char name[300];
+    snprintf(name, sizeof name, "%s_bias", node_label(g, n));
+    int ci = cc_new_const_f32(g, name, &N, 1, c);
+    if (n->op == IR_OP_MatMul) ir_set_op(n, IR_OP_Gemm);
+    cc_set_inputs(n, (int[]){n->in[0], n->in[1], ci}, 3);
+    n->out[0] = add->out[0];
+    add->dead = 1;
+  }
+}
+
 /* A per-channel affine right before a Conv, x * s + t (the Mul + Add a standalone BatchNorm
  * became, or either alone), whose only consumer is that Conv with constant f32 weights, folds into
  * the Conv's weights and bias. With t present the Conv must not pad (a padded zero would have
  * been t); a scale alone commutes with zero padding. Then per-channel constant Adds and Muls
- * right after a Conv (ConvNeXt's layer scale) fold into it too. */
+ * right after a Conv (ConvNeXt's layer scale) fold into it too, and a constant row added to a
+ * MatMul / Gemm by constant weights into its bias (fold_row_bias). */
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -849,6 +877,7 @@ int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       yt = &g->tensors[c->out[0]]->type;
     }
   }
+  fold_row_bias(g);
   return IR_OK;
 }
 

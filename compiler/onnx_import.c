@@ -594,6 +594,7 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
   int rc = import_values(m, gp);
   if (rc == IR_OK) rc = import_nodes(m, gp);
   if (rc == IR_OK) rc = import_outputs(m, gp);
+  if (rc == IR_OK) rc = ir_upgrade_opset(g, m->err, m->errlen);
   if (rc) return rc;
   apply_quant_annotations(m, gp);
   rc = topo_sort(m);

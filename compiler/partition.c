@@ -96,9 +96,8 @@ int cc_zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int 
   ir_node_operands(g, p, 4, ti, di);
   char err[256];
   if (ir_pad_amounts(g, p, ti, di, r, pads, err, sizeof err) != IR_OK) return 0;
-  if (g->opset < 11 ? ir_attr_float(p, "value", 0) != 0
-                    : v >= 0 && (!g->tensors[v]->data || ir_type_numel(&g->tensors[v]->type) != 1 ||
-                                 ir_get_elem(g->tensors[v]->type.dtype, g->tensors[v]->data, 0) != 0))
+  if (v >= 0 && (!g->tensors[v]->data || ir_type_numel(&g->tensors[v]->type) != 1 ||
+                 ir_get_elem(g->tensors[v]->type.dtype, g->tensors[v]->data, 0) != 0))
     return 0;
   for (int i = 0; i < 2 * r; i++)
     if (pads[i] < 0 || ((i % r) < 2 && pads[i])) return 0;

@@ -182,6 +182,7 @@ static const struct {
     {"cubic_coeff_a", IR_ATTR_FLOAT}, {"exclude_outside", IR_ATTR_INT}, {"extrapolation_value", IR_ATTR_FLOAT},
     {"antialias", IR_ATTR_INT},     {"keep_aspect_ratio_policy", IR_ATTR_STRING}, {"block_size", IR_ATTR_INT},
     {"output_dtype", IR_ATTR_INT},  {"precision", IR_ATTR_INT},     {"round_mode", IR_ATTR_STRING},
+    {"bias", IR_ATTR_FLOAT},        {"size", IR_ATTR_INT},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -254,6 +255,7 @@ static const struct {
     {IR_OP_ArgMin, "axis keepdims select_last_index "},
     {IR_OP_InstanceNormalization, "epsilon "},
     {IR_OP_LpNormalization, "axis p "},
+    {IR_OP_LRN, "alpha beta bias size "},
     {IR_OP_ReduceL1, "axes keepdims noop_with_empty_axes "},
     {IR_OP_ReduceL2, "axes keepdims noop_with_empty_axes "},
     {IR_OP_ReduceSumSquare, "axes keepdims noop_with_empty_axes "},

@@ -204,6 +204,11 @@ ir_graph *ir_graph_clone(const ir_graph *g);
  * and attribute kinds, inputs/outputs defined, constant sizes. With require_types, every live
  * tensor must also have a known dtype and rank. IR_OK or IR_ERR with the first problem. */
 int ir_verify(const ir_graph *g, int require_types, char *err, size_t errlen);
+/* A graph of an opset before 11 rewritten into opset 11's forms (ir_upgrade.c: attributes that
+ * became inputs, Upsample and Resize-10 as Resize, ImageScaler as Mul and Add), g->opset then 11;
+ * above 10, nothing. Run before shape inference (new tensors' types unknown). IR_OK, IR_ERR or
+ * IR_UNSUPPORTED (message in err naming the node). */
+int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen);
 /* Textual dump, one line per input, constant, node and output. */
 void ir_dump(const ir_graph *g, FILE *f);
 void ir_type_str(const ir_tensor *t, char *buf, size_t len); /* "f32[N,3,224,224]" */

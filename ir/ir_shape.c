@@ -673,13 +673,7 @@ int ir_pad_amounts(const ir_graph *g, const ir_node *n, const ir_type *const *in
                    int64_t *pads, char *err, size_t errlen) {
   int64_t v[2 * IR_MAX_DIMS + 2], ax[IR_MAX_DIMS + 1];
   int cnt, nax = rank;
-  if (g->opset < 11) {
-    const int64_t *p = ir_attr_ints(n, "pads", &cnt);
-    if (!p || cnt != 2 * rank) return ERR("pads has %d entries, expected %d", p ? cnt : 0, 2 * rank);
-    memcpy(pads, p, (size_t)(2 * rank) * sizeof *pads);
-    return IR_OK;
-  }
-  if (n->n_in < 2 || !in[1]) return ERR("missing the pads input (opset %d)", g->opset);
+  if (n->n_in < 2 || !in[1]) return ERR("missing the pads input");
   if (!in_data[1]) return IR_UNSUPPORTED;
   cnt = const_ints(in[1], in_data[1], v, 2 * IR_MAX_DIMS + 2);
   if (cnt < 0) return ERR("pads must be a 1-D int64 tensor of at most %d entries", 2 * IR_MAX_DIMS);
@@ -962,24 +956,14 @@ int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const 
   const ir_type *x = in[0];
   int64_t st[IR_MAX_DIMS], en[IR_MAX_DIMS], ax[IR_MAX_DIMS], sp[IR_MAX_DIMS];
   int ns, ne, na = -1, nst = -1, r = x->rank;
-  if (g->opset < 10) {
-    int c1, c2, c3 = 0;
-    const int64_t *a1 = ir_attr_ints(n, "starts", &c1), *a2 = ir_attr_ints(n, "ends", &c2), *a3 = ir_attr_ints(n, "axes", &c3);
-    if (!a1 || !a2 || c1 > IR_MAX_DIMS || c2 > IR_MAX_DIMS || c3 > IR_MAX_DIMS) return ERR("starts/ends attributes missing or too long");
-    memcpy(st, a1, (size_t)c1 * sizeof *st);
-    memcpy(en, a2, (size_t)c2 * sizeof *en);
-    if (a3) memcpy(ax, a3, (size_t)c3 * sizeof *ax), na = c3;
-    ns = c1, ne = c2;
-  } else {
-    if (n->n_in < 3 || !in[1] || !in[2]) return ERR("starts and ends inputs missing (opset %d)", g->opset);
-    for (int k = 1; k < 5 && k < n->n_in; k++)
-      if (in[k] && !in_data[k]) return IR_UNSUPPORTED; /* not constant (yet) */
-    ns = const_ints(in[1], in_data[1], st, IR_MAX_DIMS);
-    ne = const_ints(in[2], in_data[2], en, IR_MAX_DIMS);
-    if (ns < 0 || ne < 0) return ERR("starts/ends must be 1-D int64 tensors of at most %d entries", IR_MAX_DIMS);
-    if (n->n_in > 3 && in[3] && (na = const_ints(in[3], in_data[3], ax, IR_MAX_DIMS)) < 0) return ERR("bad axes");
-    if (n->n_in > 4 && in[4] && (nst = const_ints(in[4], in_data[4], sp, IR_MAX_DIMS)) < 0) return ERR("bad steps");
-  }
+  if (n->n_in < 3 || !in[1] || !in[2]) return ERR("starts and ends inputs missing");
+  for (int k = 1; k < 5 && k < n->n_in; k++)
+    if (in[k] && !in_data[k]) return IR_UNSUPPORTED; /* not constant (yet) */
+  ns = const_ints(in[1], in_data[1], st, IR_MAX_DIMS);
+  ne = const_ints(in[2], in_data[2], en, IR_MAX_DIMS);
+  if (ns < 0 || ne < 0) return ERR("starts/ends must be 1-D int64 tensors of at most %d entries", IR_MAX_DIMS);
+  if (n->n_in > 3 && in[3] && (na = const_ints(in[3], in_data[3], ax, IR_MAX_DIMS)) < 0) return ERR("bad axes");
+  if (n->n_in > 4 && in[4] && (nst = const_ints(in[4], in_data[4], sp, IR_MAX_DIMS)) < 0) return ERR("bad steps");
   if (ns != ne || (na >= 0 && na != ns) || (nst >= 0 && nst != ns)) return ERR("starts, ends, axes and steps lengths differ");
   for (int i = 0; i < r; i++) start[i] = 0, step[i] = 1, len[i] = x->dims[i];
   char seen[IR_MAX_DIMS] = {0};
@@ -1504,6 +1488,19 @@ static int shape_LpNormalization(const ir_graph *g, const ir_node *n, const ir_t
   int64_t p = ir_attr_int(n, "p", 2), ax = ir_attr_int(n, "axis", -1);
   if (p != 1 && p != 2) return ERR("p %lld (expected 1 or 2)", (long long)p);
   if (x->rank >= 0 && (x->rank == 0 || norm_axis(ax, x->rank) < 0)) return ERR("axis %lld out of range", (long long)ax);
+  out[0] = *x;
+  return IR_OK;
+}
+
+/* LRN: Y as X (rank >= 3, channels on axis 1); size a positive odd or even count. */
+static int shape_LRN(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                     ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
+  if (x->rank >= 0 && x->rank < 3) return ERR("input of rank %d, expected N x C x D1 x ...", x->rank);
+  int64_t size = ir_attr_int(n, "size", 0);
+  if (size < 1 || size > 1 << 16) return ERR("size %lld (the required window of channels, 1 or more)", (long long)size);
   out[0] = *x;
   return IR_OK;
 }

@@ -123,19 +123,14 @@ static int k_unary(ref_call *c) {
   ir_dtype dt = x->type.dtype;
   double lo = -INFINITY, hi = INFINITY;
   if (c->n->op == IR_OP_Clip) {
-    if (c->g->opset < 11) {
-      lo = ir_attr_float(c->n, "min", -INFINITY);
-      hi = ir_attr_float(c->n, "max", INFINITY);
-    } else {
-      for (int k = 1; k < 3; k++) {
-        if (c->n->n_in <= k || !c->in[k]) continue;
-        if (numel(c->in[k]) != 1 || c->in[k]->type.dtype != dt) return CERR("min/max must be scalars of the input type");
-        double v = ir_get_elem(dt, c->in[k]->data, 0);
-        if (k == 1)
-          lo = v;
-        else
-          hi = v;
-      }
+    for (int k = 1; k < 3; k++) {
+      if (c->n->n_in <= k || !c->in[k]) continue;
+      if (numel(c->in[k]) != 1 || c->in[k]->type.dtype != dt) return CERR("min/max must be scalars of the input type");
+      double v = ir_get_elem(dt, c->in[k]->data, 0);
+      if (k == 1)
+        lo = v;
+      else
+        hi = v;
     }
   }
   if (dt == IR_F32) {
@@ -447,8 +442,8 @@ static int k_pad(ref_call *c) {
   if (m < 0) return CERR("pad mode '%s' not supported", mode), IR_UNSUPPORTED;
   size_t es = ir_dtype_size(x->type.dtype);
   char cval[8] = {0};
-  double cv = c->g->opset < 11 ? ir_attr_float(c->n, "value", 0) : 0;
-  if (c->g->opset >= 11 && c->n->n_in > 2 && c->in[2]) {
+  double cv = 0;
+  if (c->n->n_in > 2 && c->in[2]) {
     if (numel(c->in[2]) != 1) return CERR("constant_value must be a scalar");
     cv = ir_get_elem(c->in[2]->type.dtype, c->in[2]->data, 0);
   }
@@ -732,6 +727,7 @@ static int dispatch(ref_call *c) {
   case IR_OP_GroupNormalization: return ref_group_norm(c);
   case IR_OP_RMSNormalization: return ref_rms_norm(c);
   case IR_OP_LpNormalization: return ref_lp_norm(c);
+  case IR_OP_LRN: return ref_lrn(c);
   case IR_OP_ReduceL1:
   case IR_OP_ReduceL2:
   case IR_OP_ReduceSumSquare:

@@ -70,6 +70,7 @@ int ref_instance_norm(ref_call *c); /* InstanceNormalization */
 int ref_lp_norm(ref_call *c);       /* LpNormalization */
 int ref_group_norm(ref_call *c);    /* GroupNormalization */
 int ref_rms_norm(ref_call *c);      /* RMSNormalization */
+int ref_lrn(ref_call *c);           /* LRN */
 int ref_depth_space(ref_call *c);   /* DepthToSpace, SpaceToDepth */
 int ref_interleave(ref_call *c);    /* dlvta.Interleave */
 

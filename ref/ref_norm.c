@@ -1,6 +1,6 @@
 /* ref/ref_norm.c -- reference kernels of the ops that normalize or pick along an axis, as
- * classifier and style-transfer heads end: ArgMax / ArgMin, InstanceNormalization and
- * LpNormalization (LogSoftmax shares Softmax's kernel in ref.c). Float32 in, accumulation in
+ * classifier and style-transfer heads end: ArgMax / ArgMin, InstanceNormalization,
+ * LpNormalization and LRN (AlexNet's and GoogLeNet's local response normalization) (LogSoftmax shares Softmax's kernel in ref.c). Float32 in, accumulation in
  * double (as ref_reduce and LayerNormalization). */
 #include <math.h>
 #include <stdlib.h>
@@ -160,5 +160,31 @@ int ref_lp_norm(ref_call *c) {
       if (p == 2) norm = sqrt(norm);
       for (int64_t k = 0; k < len; k++) ys[k * inner] = norm > 0 ? (float)(xs[k * inner] / norm) : 0.0f;
     }
+  return IR_OK;
+}
+
+/* LRN: y = x / (bias + alpha / size * sum of x^2 over channels c - floor((size - 1) / 2) to
+ * c + ceil((size - 1) / 2), clipped to the channels there are)^beta. */
+int ref_lrn(ref_call *c) {
+  const ir_value *x = c->in[0];
+  if (x->type.dtype != IR_F32) return CERR("LRN: float32 input expected"), IR_UNSUPPORTED;
+  int64_t N = x->type.dims[0], C = x->type.dims[1], S = 1, size = ir_attr_int(c->n, "size", 1);
+  for (int i = 2; i < x->type.rank; i++) S *= x->type.dims[i];
+  double alpha = ir_attr_float(c->n, "alpha", 1e-4f), beta = ir_attr_float(c->n, "beta", 0.75f);
+  double bias = ir_attr_float(c->n, "bias", 1.0f);
+  int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  const float *px = x->data;
+  float *py = c->out[0].data;
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t ch = 0; ch < C; ch++)
+      for (int64_t k = 0; k < S; k++) {
+        double sq = 0;
+        for (int64_t j = ch - lo < 0 ? 0 : ch - lo; j <= ch + hi && j < C; j++) {
+          double v = px[(n * C + j) * S + k];
+          sq += v * v;
+        }
+        int64_t o = (n * C + ch) * S + k;
+        py[o] = (float)(px[o] / pow(bias + alpha / (double)size * sq, beta));
+      }
   return IR_OK;
 }

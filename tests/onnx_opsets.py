@@ -1,11 +1,14 @@
-"""tests/onnx_opsets.py -- ONNX opsets 18 to 25 (what newer exporters write: torch's dynamo
-exporter writes opset 18 and later): each change of those opsets to an operator dlvta reads,
+"""tests/onnx_opsets.py -- ONNX opsets 7 to 10 (what the ONNX model zoo's older models and
+torch.onnx.export(opset_version=7..10) write, read as opset 11: ir_upgrade_opset) and 18 to 25
+(what newer exporters write: torch's dynamo exporter writes opset 18 and later): each change of
+those opsets to an operator dlvta reads,
 built as a one- or few-node model with onnx.helper at the opset that introduced it, run by
 `dlvta reference` (the float reference executor) against onnxruntime (tools/ort/ort_run.js,
 which reads every opset here); the changes dlvta does not implement are refused with one error
-naming the node and the op; a small CNN at opset 21 whose Pad (axes input), Mish, ReduceMean
-(axes input) and Resize (axes attribute) run on the accelerator, compiled for tiny and run on
-fsim against onnxruntime.
+naming the node and the op; small CNNs at opsets 21, 9 and 7 (Pad with an axes input or its
+attributes, Mish, ReduceMean with an axes input, Resize with an axes attribute, Upsample, Clip-6,
+Slice-1, ImageScaler; MNIST-8's layout at IR version 3) whose every node runs on the accelerator, compiled for tiny and pynq and
+run on fsim against onnxruntime.
 
     /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
 
@@ -68,8 +71,46 @@ def ort(path, xin, yout):
 
 
 # ---- cases the reference executor must match onnxruntime on ----
-def cases():
+def old_cases():
+    """Opsets 7 to 10: the forms ir_upgrade_opset rewrites, and LRN."""
     C = []
+    C.append(("Clip-6 min/max attributes (opset 7)", 7,
+              [h.make_node("Clip", ["x"], ["y"], name="clip", min=-0.5, max=1.0)], (1, 3, 4, 4), []))
+    C.append(("Clip-6 max only (opset 10)", 10, [h.make_node("Clip", ["x"], ["y"], name="clip", max=0.25)],
+              (1, 3, 4, 4), []))
+    C.append(("Pad-2 pads / value attributes (opset 9)", 9,
+              [h.make_node("Pad", ["x"], ["y"], name="pad", pads=[0, 0, 1, 2, 0, 0, 2, 1], value=0.5)], (1, 2, 4, 5), []))
+    C.append(("Pad-2 reflect (opset 10)", 10,
+              [h.make_node("Pad", ["x"], ["y"], name="pad", mode="reflect", pads=[0, 0, 1, 2, 0, 0, 2, 1])],
+              (1, 2, 4, 5), []))
+    C.append(("Slice-1 starts / ends / axes attributes (opset 9)", 9,
+              [h.make_node("Slice", ["x"], ["y"], name="sl", axes=[3, 1], starts=[1, 1], ends=[-1, 100])],
+              (1, 3, 4, 5), []))
+    C.append(("Slice-1 without axes (opset 7)", 7,
+              [h.make_node("Slice", ["x"], ["y"], name="sl", starts=[0, 1, 1], ends=[1, 3, 3])], (1, 3, 4, 5), []))
+    for mode, sc in (("nearest", [1.0, 1.0, 2.0, 3.0]), ("linear", [1.0, 1.0, 2.0, 2.0])):
+        C.append((f"Upsample-7 scales attribute, {mode} {sc[2:]} (opset 7)", 7,
+                  [h.make_node("Upsample", ["x"], ["y"], name="up", mode=mode, scales=sc)], (1, 2, 3, 4), []))
+    C.append(("Upsample-9 scales input, nearest x2 (opset 9)", 9,
+              [h.make_node("Upsample", ["x", "s"], ["y"], name="up")], (1, 2, 3, 4), [f32("s", [1, 1, 2, 2])]))
+    C.append(("Upsample-9 scales from a Constant node, linear x2 (opset 9)", 9,
+              [h.make_node("Constant", [], ["s"], name="k", value=f32("kv", [1, 1, 2, 2])),
+               h.make_node("Upsample", ["x", "s"], ["y"], name="up", mode="linear")], (1, 2, 3, 4), []))
+    for mode, sc in (("nearest", [1, 1, 2, 2]), ("linear", [1, 1, 2, 1.5]), ("nearest", [1, 1, 0.5, 0.5]),
+                     ("nearest", [1, 1, 0.6, 0.75]), ("linear", [1, 1, 0.5, 0.5])):
+        C.append((f"Resize-10 {mode} {sc[2:]} (opset 10)", 10,
+                  [h.make_node("Resize", ["x", "s"], ["y"], name="rz", mode=mode)], (1, 2, 6, 8), [f32("s", sc)]))
+    C.append(("ImageScaler scale and bias per channel (opset 8)", 8,
+              [h.make_node("ImageScaler", ["x"], ["y"], name="is", scale=2.0, bias=[0.1, -0.2, 0.3])], (1, 3, 4, 5), []))
+    C.append(("LRN size 5 (opset 7)", 7,
+              [h.make_node("LRN", ["x"], ["y"], name="lrn", size=5, alpha=1e-2, beta=0.75, bias=1.0)], (1, 7, 3, 3), []))
+    C.append(("LRN size 3, defaults (opset 13)", 13, [h.make_node("LRN", ["x"], ["y"], name="lrn", size=3)],
+              (1, 6, 3, 3), []))
+    return C
+
+
+def cases():
+    C = old_cases()
     pads_axes = [i64("p", [1, 2, 0, 1]), i64("ax", [2, -1]), f32("v", 0.5)]
     C.append(("Pad-18 axes input (constant 0.5)", 18, [h.make_node("Pad", ["x", "p", "v", "ax"], ["y"], name="pad")],
               (1, 2, 4, 5), pads_axes))
@@ -159,7 +200,15 @@ def refusals():
               [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", axes=[2, 3])], (1, 2, 3, 4),
               [f32("s", [1.0, 1.0, 2.0, 2.0])], ["'rz'", "Resize", "scales must have 2"]))
     R.append(("opset 26", 26, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2), [],
-              ["opset 26", "11 to 25"]))
+              ["opset 26", "7 to 25"]))
+    R.append(("opset 6 (broadcasting by attribute)", 6, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2),
+              [], ["opset 6", "7 to 25"]))
+    R.append(("Upsample-7 mode cubic", 7,
+              [h.make_node("Upsample", ["x"], ["y"], name="up", mode="cubic", scales=[1.0, 1.0, 2.0, 2.0])],
+              (1, 2, 3, 4), [], ["'up'", "Upsample", "cubic"]))
+    R.append(("Resize-10 nearest up on one axis and down by a fraction on another", 10,
+              [h.make_node("Resize", ["x", "s"], ["y"], name="rz")], (1, 2, 6, 8), [f32("s", [1, 1, 2, 0.6])],
+              ["'rz'", "Resize", "upscales some axes"]))
     return R
 
 
@@ -181,6 +230,94 @@ def accel_model():
              f32("b2", rs.randn(16) * 0.1), i64("rax", [2, 3]), f32("wf", rs.randn(10, 16) * 0.3),
              f32("bf", rs.randn(10) * 0.1)]
     return model(21, nodes, (1, 3, 8, 8), inits)
+
+
+def accel_model_old(opset):
+    """A small CNN at opset 7 or 9 as torch.onnx.export and the ONNX model zoo's older models
+    write it: ImageScaler (tiny YOLOv2's first node, opset 7), Pad-2 attributes, Conv +
+    BatchNormalization (spatial 1) + LeakyRelu, Clip-6, Upsample (scales attribute at 7, a
+    Constant node's output at 9), Slice-1 of a channel range, MaxPool, GlobalAveragePool,
+    Flatten, Gemm."""
+    rs = np.random.RandomState(opset)
+    first = "x"
+    nodes = []
+    if opset < 9:
+        nodes.append(h.make_node("ImageScaler", ["x"], ["xs"], name="scaler", scale=1 / 64, bias=[-0.5, 0.25, 0.0]))
+        first = "xs"
+    up = h.make_node("Upsample", ["m1"], ["u"], name="up", scales=[1.0, 1.0, 2.0, 2.0])
+    if opset >= 9:
+        nodes.append(h.make_node("Constant", [], ["sc"], name="scales", value=f32("kv", [1, 1, 2, 2])))
+        up = h.make_node("Upsample", ["m1", "sc"], ["u"], name="up")
+    bn = dict(spatial=1) if opset < 9 else {}
+    nodes += [h.make_node("Pad", [first], ["xp"], name="pad", pads=[0, 0, 1, 1, 0, 0, 1, 1]),
+              h.make_node("Conv", ["xp", "w1", "b1"], ["c1"], name="conv1"),
+              h.make_node("BatchNormalization", ["c1", "g", "be", "mu", "var"], ["n1"], name="bn1", epsilon=1e-3, **bn),
+              h.make_node("LeakyRelu", ["n1"], ["l1"], name="leaky", alpha=0.1),
+              h.make_node("MaxPool", ["l1"], ["m1"], name="pool", kernel_shape=[2, 2], strides=[2, 2]), up,
+              h.make_node("Conv", ["u", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1], strides=[2, 2]),
+              h.make_node("Clip", ["c2"], ["r2"], name="relu6", min=0.0, max=6.0),
+              h.make_node("Slice", ["r2"], ["s2"], name="slice", axes=[1], starts=[0], ends=[16]),
+              h.make_node("GlobalAveragePool", ["s2"], ["g2"], name="gap"),
+              h.make_node("Flatten", ["g2"], ["f2"], name="flat"),
+              h.make_node("Gemm", ["f2", "wf", "bf"], ["y"], name="fc", transB=1)]
+    inits = [f32("w1", rs.randn(16, 3, 3, 3) * 0.3), f32("b1", rs.randn(16) * 0.1), f32("g", rs.rand(16) + 0.5),
+             f32("be", rs.randn(16) * 0.1), f32("mu", rs.randn(16) * 0.1), f32("var", rs.rand(16) + 0.5),
+             f32("w2", rs.randn(32, 16, 3, 3) * 0.1), f32("b2", rs.randn(32) * 0.1), f32("wf", rs.randn(10, 16) * 0.3),
+             f32("bf", rs.randn(10) * 0.1)]
+    return model(opset, nodes, (1, 3, 16, 16), inits)
+
+
+def mnist8_like():
+    """The layout of the ONNX model zoo's MNIST-8 (opset 8, IR version 3: the initializers listed
+    as graph inputs too): Conv with auto_pad SAME_UPPER and no bias, then Add of a [C, 1, 1] bias;
+    Reshape of a constant weight; MatMul + Add of a [1, 10] row as the dense layer."""
+    rs = np.random.RandomState(8)
+    nodes = [h.make_node("Conv", ["x", "W1"], ["c1"], auto_pad="SAME_UPPER", kernel_shape=[5, 5]),
+             h.make_node("Add", ["c1", "B1"], ["a1"]), h.make_node("Relu", ["a1"], ["r1"]),
+             h.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2]),
+             h.make_node("Conv", ["p1", "W2"], ["c2"], auto_pad="SAME_UPPER", kernel_shape=[5, 5]),
+             h.make_node("Add", ["c2", "B2"], ["a2"]), h.make_node("Relu", ["a2"], ["r2"]),
+             h.make_node("MaxPool", ["r2"], ["p2"], kernel_shape=[3, 3], strides=[3, 3]),
+             h.make_node("Reshape", ["p2", "shp"], ["f"]), h.make_node("Reshape", ["W3raw", "shp3"], ["W3"]),
+             h.make_node("MatMul", ["f", "W3"], ["m"]), h.make_node("Add", ["m", "B3"], ["y"])]
+    inits = [f32("W1", rs.randn(8, 1, 5, 5) * .2), f32("B1", rs.randn(8, 1, 1) * .1),
+             f32("W2", rs.randn(16, 8, 5, 5) * .07), f32("B2", rs.randn(16, 1, 1) * .1), i64("shp", [1, 256]),
+             f32("W3raw", rs.randn(16, 4, 4, 10) * .06), i64("shp3", [256, 10]), f32("B3", rs.randn(1, 10) * .1)]
+    m = model(8, nodes, (1, 1, 28, 28), inits)
+    m.graph.input.extend([h.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in inits])
+    m.ir_version = 3
+    return m
+
+
+def accel_run(d, name, m, xv, calib=None):
+    """Model m compiled for tiny and pynq (calibrated on calib if given) with every node on the
+    accelerator, run on fsim against onnxruntime."""
+    opset = m.opset_import[0].version
+    path, x = os.path.join(d, f"{name}.onnx"), os.path.join(d, f"{name}_x.npy")
+    onnx.save(m, path)
+    np.save(x, xv)
+    cal = []
+    if calib is not None:
+        cal = ["--calib", os.path.join(d, f"{name}_calib.npy")]
+        np.save(cal[1], calib.astype(np.float32))
+    ok, why = ort(path, x, os.path.join(d, f"{name}_ort.npy"))
+    check(ok, f"{name} model (opset {opset}): onnxruntime {why}")
+    for cfg in ("tiny", "pynq"):
+        pkg = os.path.join(d, f"{name}_{cfg}.dlvta")
+        r = run([DLVTA, "compile", path, "-o", pkg, "--config", cfg, "--quiet"] + cal)
+        log = r.stdout + r.stderr
+        cpu = [ln for ln in log.splitlines() if ln.startswith("partition:")]
+        check(r.returncode == 0 and cpu and "0 CPU nodes" in cpu[0],
+              f"{name} model (opset {opset}) compiles for {cfg} with every node on the accelerator: "
+              f"{cpu[0] if cpu else log[-300:]}")
+        out = os.path.join(d, f"{name}_{cfg}_out.npy")
+        r = run([DLVTA, "run", pkg, "--input", x, "--output", out, "--quiet"])
+        if r.returncode or not ok:
+            check(False, f"{name} model on fsim ({cfg}): {(r.stdout + r.stderr)[-300:]}")
+            continue
+        want, got = np.load(os.path.join(d, f"{name}_ort.npy")).ravel(), np.load(out).ravel()
+        cos = float(np.dot(want, got) / (np.linalg.norm(want) * np.linalg.norm(got) + 1e-30))
+        check(cos >= 0.999, f"{name} model (opset {opset}) on fsim ({cfg}) vs onnxruntime: cosine {cos:.5f} (>= 0.999)")
 
 
 def main():
@@ -216,27 +353,13 @@ def main():
         msg = (r.stdout + r.stderr).strip()
         check(r.returncode != 0 and all(w in msg for w in words) and "internal" not in msg,
               f"refused: {name}: exit {r.returncode}, {msg.splitlines()[-1] if msg else ''!r}")
-    path = os.path.join(d, "accel.onnx")
-    onnx.save(accel_model(), path)
-    x = os.path.join(d, "accel_x.npy")
-    np.save(x, np.abs(rs.randn(1, 3, 8, 8)).astype(np.float32))
-    ok, why = ort(path, x, os.path.join(d, "accel_ort.npy"))
-    check(ok, f"accel model: onnxruntime {why}")
-    for cfg in ("tiny", "pynq"):
-        pkg = os.path.join(d, f"accel_{cfg}.dlvta")
-        r = run([DLVTA, "compile", path, "-o", pkg, "--config", cfg, "--quiet"])
-        log = r.stdout + r.stderr
-        cpu = [ln for ln in log.splitlines() if ln.startswith("partition:")]
-        check(r.returncode == 0 and cpu and "0 CPU nodes" in cpu[0],
-              f"accel model (opset 21) compiles for {cfg} with every node on the accelerator: {cpu[0] if cpu else log[-300:]}")
-        out = os.path.join(d, f"accel_{cfg}_out.npy")
-        r = run([DLVTA, "run", pkg, "--input", x, "--output", out, "--quiet"])
-        if r.returncode or not ok:
-            check(False, f"accel model on fsim ({cfg}): {(r.stdout + r.stderr)[-300:]}")
-            continue
-        want, got = np.load(os.path.join(d, "accel_ort.npy")).ravel(), np.load(out).ravel()
-        cos = float(np.dot(want, got) / (np.linalg.norm(want) * np.linalg.norm(got) + 1e-30))
-        check(cos >= 0.999, f"accel model on fsim ({cfg}) vs onnxruntime: cosine {cos:.5f} (>= 0.999)")
+    # the opset-7 model reads pixels of 0 to 64 (its ImageScaler maps them near [-0.5, 0.5]),
+    # calibrated on such samples (without --calib, compile draws N(0, 1) inputs)
+    for name, m, xv, calib in (("accel", accel_model(), np.abs(rs.randn(1, 3, 8, 8)), None),
+                               ("accel9", accel_model_old(9), rs.randn(1, 3, 16, 16), None),
+                               ("accel7", accel_model_old(7), rs.rand(1, 3, 16, 16) * 64, rs.rand(8, 1, 3, 16, 16) * 64),
+                               ("mnist8", mnist8_like(), rs.rand(1, 1, 28, 28) * 255, rs.rand(8, 1, 1, 28, 28) * 255)):
+        accel_run(d, name, m, xv.astype(np.float32), calib)
     if not a.keep:
         shutil.rmtree(d, ignore_errors=True)
     print(f"{npass} passed, {nfail} failed")

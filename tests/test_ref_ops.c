@@ -390,11 +390,19 @@ static void test_versions(void) {
     ir_value_free(&y);
     ir_graph_free(g.g);
   }
+  /* Clip-6's attributes become inputs (ir_upgrade_opset), which the executor reads */
   one c = mk(IR_OP_Clip, 10, 1, 1);
   ir_set_attr_float(c.n, "min", -0.25f);
   ir_set_attr_float(c.n, "max", 0.5f);
-  const ir_value *ins[1] = {&x};
-  int rc = run(&c, ins, &y, err);
+  int rc = ir_upgrade_opset(c.g, err, 512);
+  CHECK(rc == IR_OK && c.n->n_in == 3 && c.g->opset == 11 && !ir_get_attr(c.n, "min"), "clip opset 10 upgrade: %s", err);
+  ir_value lo = {0}, hi = {0};
+  if (rc == IR_OK && c.n->n_in == 3) {
+    lo = (ir_value){c.g->tensors[c.n->in[1]]->type, c.g->tensors[c.n->in[1]]->data};
+    hi = (ir_value){c.g->tensors[c.n->in[2]]->type, c.g->tensors[c.n->in[2]]->data};
+    const ir_value *cins[3] = {&x, &lo, &hi};
+    rc = run(&c, cins, &y, err);
+  }
   CHECK(rc == IR_OK, "clip opset 10: %s", err);
   if (!rc) {
     int bad = 0;
@@ -408,6 +416,7 @@ static void test_versions(void) {
   ir_graph_free(c.g);
   one u = mk(IR_OP_Unsqueeze, 11, 1, 1);
   ir_set_attr_ints(u.n, "axes", (int64_t[]){0, 4}, 2);
+  const ir_value *ins[1] = {&x};
   rc = run(&u, ins, &y, err);
   CHECK(rc == IR_OK && y.type.rank == 5 && y.type.dims[0] == 1 && y.type.dims[4] == 1 && y.type.dims[3] == 4,
         "unsqueeze attr form: %s", err);

@@ -1,0 +1,202 @@
+/* ir/ir_upgrade.c -- a graph of ONNX opsets 7 to 10 read as opset 11 (ir_upgrade_opset, ir.h).
+ * The operators whose form changed by opset 11 are rewritten into that form, so that shape
+ * inference, the reference executor and the compiler know one form of each:
+ *
+ *   Clip (< 11)          min / max attributes        -> min / max inputs
+ *   Pad (< 11)           pads / value attributes     -> pads / constant_value inputs
+ *   Slice (< 10)         starts / ends / axes attrs  -> inputs
+ *   Upsample (7 to 10)   scales attribute (7, 8) or input (9, 10)
+ *                                                    -> Resize(X, roi, scales), asymmetric
+ *   Resize (10)          Resize(X, scales)           -> Resize(X, roi, scales), asymmetric
+ *   ImageScaler (exp.)   scale * X + bias[c]         -> Mul then Add (tiny YOLOv2's first node)
+ *
+ * Upsample and Resize-10 place output index o at input coordinate o / scale (ONNX's reference
+ * and onnxruntime: "asymmetric"); their nearest mode takes the floor of it where an axis is
+ * upscaled and its ceiling where one is downscaled (onnxruntime's rule for these two ops), so a
+ * Resize whose axes need both is refused. Everything else of opsets 7 to 10 that dlvta reads
+ * means what it means in opset 11 (Softmax, Flatten, Reduce*, Squeeze and Split kept their
+ * attributes until 13; opset 7 is where numpy broadcasting began). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+#include "util.h"
+
+/* A new constant tensor named after node n: numel elements of dt from vals (as doubles), shaped
+ * [numel] (or a scalar with rank 0). */
+static int add_const(ir_graph *g, const ir_node *n, const char *what, ir_dtype dt, int rank, const double *vals,
+                     int numel) {
+  char name[300];
+  snprintf(name, sizeof name, "%s_%s", n->name && *n->name ? n->name : n->op_name, what);
+  ir_type t = {.dtype = dt, .rank = rank, .dims = {numel}};
+  void *data = calloc((size_t)numel + 1, ir_dtype_size(dt));
+  ALWAYS_ASSERT(data != NULL);
+  for (int i = 0; i < numel; i++) ir_set_elem(dt, data, i, vals[i]);
+  return ir_add_const(g, name, &t, data);
+}
+
+/* n's inputs become in[0..k). */
+static void set_inputs(ir_node *n, const int *in, int k) {
+  n->in = realloc(n->in, (size_t)(k + 1) * sizeof *n->in);
+  ALWAYS_ASSERT(n->in != NULL);
+  memcpy(n->in, in, (size_t)k * sizeof *in);
+  n->n_in = k;
+}
+
+/* An INTS attribute as doubles (at most max); its count, or -1 if absent. */
+static int ints_attr(const ir_node *n, const char *name, double *v, int max) {
+  int cnt;
+  const int64_t *a = ir_attr_ints(n, name, &cnt);
+  if (!a) return -1;
+  for (int i = 0; i < cnt && i < max; i++) v[i] = (double)a[i];
+  return cnt;
+}
+
+/* Clip: the min / max attributes (float, as their inputs must be of X's type: Clip-6 was for
+ * float tensors) become inputs 1 and 2. */
+static void up_clip(ir_graph *g, ir_node *n) {
+  const ir_attr *lo = ir_get_attr(n, "min"), *hi = ir_get_attr(n, "max");
+  int in[3] = {n->in[0], -1, -1};
+  if (lo) in[1] = add_const(g, n, "min", IR_F32, 0, (double[]){lo->f}, 1);
+  if (hi) in[2] = add_const(g, n, "max", IR_F32, 0, (double[]){hi->f}, 1);
+  set_inputs(n, in, hi ? 3 : lo ? 2 : 1);
+  ir_del_attr(n, "min"), ir_del_attr(n, "max");
+}
+
+/* Pad: pads (required) and value become the pads and constant_value inputs. */
+static int up_pad(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+  double p[2 * IR_MAX_DIMS];
+  int cnt = ints_attr(n, "pads", p, 2 * IR_MAX_DIMS);
+  if (cnt < 0 || cnt > 2 * IR_MAX_DIMS || cnt % 2)
+    return ir_node_err(g, n, err, errlen, "pads attribute missing or of %d entries", cnt);
+  const ir_attr *v = ir_get_attr(n, "value");
+  int in[3] = {n->in[0], add_const(g, n, "pads", IR_I64, 1, p, cnt), -1};
+  if (v && v->f != 0) in[2] = add_const(g, n, "value", IR_F32, 0, (double[]){v->f}, 1);
+  set_inputs(n, in, in[2] >= 0 ? 3 : 2);
+  ir_del_attr(n, "pads"), ir_del_attr(n, "value");
+  return IR_OK;
+}
+
+/* Slice-1: starts, ends (required) and axes become inputs 1 to 3. */
+static int up_slice(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+  double s[IR_MAX_DIMS], e[IR_MAX_DIMS], a[IR_MAX_DIMS];
+  int ns = ints_attr(n, "starts", s, IR_MAX_DIMS), ne = ints_attr(n, "ends", e, IR_MAX_DIMS);
+  int na = ints_attr(n, "axes", a, IR_MAX_DIMS);
+  if (ns < 0 || ne < 0 || ns > IR_MAX_DIMS || ne != ns || na > IR_MAX_DIMS || (na >= 0 && na != ns))
+    return ir_node_err(g, n, err, errlen, "starts / ends / axes attributes missing or of different lengths");
+  int in[4] = {n->in[0], add_const(g, n, "starts", IR_I64, 1, s, ns), add_const(g, n, "ends", IR_I64, 1, e, ne), -1};
+  if (na >= 0) in[3] = add_const(g, n, "axes", IR_I64, 1, a, na);
+  set_inputs(n, in, na >= 0 ? 4 : 3);
+  ir_del_attr(n, "starts"), ir_del_attr(n, "ends"), ir_del_attr(n, "axes");
+  return IR_OK;
+}
+
+/* The float32 data of tensor t (an initializer, or a Constant node's value), count in *cnt;
+ * NULL if t is neither. */
+static const float *const_floats(const ir_graph *g, int t, int64_t *cnt) {
+  const ir_tensor *ts = g->tensors[t];
+  const ir_value *v = ts->data ? &(ir_value){.type = ts->type, .data = ts->data} : NULL;
+  for (int i = 0; !v && i < g->n_nodes; i++) {
+    const ir_node *c = g->nodes[i];
+    const ir_attr *a = c->op == IR_OP_Constant && c->n_out == 1 && c->out[0] == t ? ir_get_attr(c, "value") : NULL;
+    if (a && a->kind == IR_ATTR_TENSOR) v = a->t;
+  }
+  if (!v || v->type.dtype != IR_F32 || !v->data) return NULL;
+  *cnt = ir_type_numel(&v->type);
+  return v->data;
+}
+
+/* The nearest_mode of an Upsample / Resize-10 with these scales (NULL: not known yet):
+ * floor where upscaled, ceiling where downscaled; where the two would differ on some axis and
+ * agree on none, NULL (refused). An axis whose coordinates o / scale are whole numbers (scale 1,
+ * or 1 / k) takes either. */
+static const char *nearest_mode(const float *sc, int64_t cnt) {
+  int up = 0, down = 0;
+  for (int64_t i = 0; sc && i < cnt; i++) {
+    double inv = 1.0 / sc[i];
+    if (sc[i] > 1) up = 1;
+    else if (sc[i] < 1 && inv != floor(inv)) down = 1;
+  }
+  return up && down ? NULL : down ? "ceil" : "floor";
+}
+
+/* Upsample (7 to 10) and Resize-10 -> Resize-11: X, no roi, the scales input (Upsample-7 and 8:
+ * the scales attribute as a constant); asymmetric coordinates; nearest_mode by nearest_mode(). */
+static int up_resize(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+  const char *mode = ir_attr_string(n, "mode", "nearest");
+  if (strcmp(mode, "nearest") && strcmp(mode, "linear"))
+    return ir_node_err(g, n, err, errlen, "mode '%s' not supported (nearest, linear)", mode), IR_UNSUPPORTED;
+  int sc = n->n_in > 1 ? n->in[1] : -1;
+  int64_t cnt = 0;
+  if (sc < 0) {
+    const ir_attr *a = ir_get_attr(n, "scales");
+    if (!a || a->kind != IR_ATTR_FLOATS || a->n < 1 || a->n > IR_MAX_DIMS)
+      return ir_node_err(g, n, err, errlen, "needs a scales input or attribute (at most %d floats)", IR_MAX_DIMS);
+    double v[IR_MAX_DIMS];
+    for (int i = 0; i < a->n; i++) v[i] = a->floats[i];
+    sc = add_const(g, n, "scales", IR_F32, 1, v, a->n);
+  }
+  const float *sv = const_floats(g, sc, &cnt);
+  const char *nm = nearest_mode(sv, cnt);
+  if (!nm && !strcmp(mode, "nearest"))
+    return ir_node_err(g, n, err, errlen, "nearest mode that upscales some axes and downscales others by a fraction"),
+           IR_UNSUPPORTED;
+  set_inputs(n, (int[]){n->in[0], -1, sc}, 3);
+  ir_del_attr(n, "scales");
+  for (int k = 0; k < n->n_attr; k++)
+    if (strcmp(n->attr[k].name, "mode"))
+      return ir_node_err(g, n, err, errlen, "attribute '%s' not supported", n->attr[k].name), IR_UNSUPPORTED;
+  ir_set_op(n, IR_OP_Resize);
+  ir_set_attr_string(n, "coordinate_transformation_mode", "asymmetric");
+  if (!strcmp(mode, "nearest")) ir_set_attr_string(n, "nearest_mode", nm);
+  return IR_OK;
+}
+
+/* ImageScaler (experimental, gone in opset 10): Y = scale * X + bias[c] -> Mul(X, scale) at
+ * node i, then n as Add(., bias as [C, 1, 1]). */
+static int up_image_scaler(ir_graph *g, ir_node *n, int i, char *err, size_t errlen) {
+  const ir_attr *b = ir_get_attr(n, "bias");
+  if (b && (b->kind != IR_ATTR_FLOATS || b->n < 1 || b->n > (1 << 16)))
+    return ir_node_err(g, n, err, errlen, "bias must be a list of floats, one per channel");
+  int nb = b ? b->n : 1;
+  double *bv = calloc((size_t)nb, sizeof *bv);
+  ALWAYS_ASSERT(bv != NULL);
+  for (int k = 0; b && k < nb; k++) bv[k] = b->floats[k];
+  int bias = add_const(g, n, "bias", IR_F32, 3, bv, nb);
+  free(bv);
+  g->tensors[bias]->type.dims[1] = g->tensors[bias]->type.dims[2] = 1;
+  int scale = add_const(g, n, "scale", IR_F32, 0, (double[]){ir_attr_float(n, "scale", 1.0f)}, 1);
+  char name[300];
+  snprintf(name, sizeof name, "%s_scaled", n->name && *n->name ? n->name : "ImageScaler");
+  int mid = ir_add_tensor(g, name, NULL);
+  ir_add_node(g, IR_OP_Mul, name, (int[]){n->in[0], scale}, 2, &mid, 1);
+  ir_move_last_node(g, i);
+  set_inputs(n, (int[]){mid, bias}, 2);
+  ir_set_op(n, IR_OP_Add);
+  ir_del_attr(n, "bias"), ir_del_attr(n, "scale");
+  return IR_OK;
+}
+
+int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen) {
+  if (g->opset >= 11) return IR_OK;
+  int from = g->opset;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    int rc = IR_OK;
+    if (n->op == IR_OP_Clip && (ir_get_attr(n, "min") || ir_get_attr(n, "max")))
+      up_clip(g, n);
+    else if (n->op == IR_OP_Pad && n->n_in == 1)
+      rc = up_pad(g, n, err, errlen);
+    else if (n->op == IR_OP_Slice && n->n_in == 1)
+      rc = up_slice(g, n, err, errlen);
+    else if ((n->op == IR_OP_UNKNOWN && !strcmp(n->op_name, "Upsample")) || (n->op == IR_OP_Resize && from == 10))
+      rc = up_resize(g, n, err, errlen);
+    else if (n->op == IR_OP_UNKNOWN && !strcmp(n->op_name, "ImageScaler") && n->n_in == 1 && n->n_out == 1)
+      rc = up_image_scaler(g, n, i++, err, errlen); /* the Mul went in at i, n is now at i + 1 */
+    if (rc) return rc;
+  }
+  g->opset = 11;
+  return IR_OK;
+}
