@@ -176,7 +176,8 @@ int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_node *n = g->nodes[L.refused];
     if (cx->o->log) fprintf(cx->o->log, "note: %s -> CPU fallback\n", err);
     ir_set_attr_string(n, "dlvta.target", "cpu");
-    ir_set_attr_string(n, "dlvta.why", "the back end refused it");
+    const char *why = strstr(err, "): "); /* the back end's reason, after "file: node 'x' (Op)" */
+    ir_set_attr_string(n, "dlvta.why", why ? why + 3 : "the back end refused it");
     /* what was fused after it goes with it (a conv's table op, and that table's clamp) */
     for (ir_node *c = cc_only_consumer(g, n->out[0]); c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused");
          c = cc_only_consumer(g, c->out[0]))
