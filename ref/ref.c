@@ -426,7 +426,25 @@ static int k_concat(ref_call *c) {
   return IR_OK;
 }
 
-/* Pad: constant, edge, reflect and wrap modes, any dtype; negative pads crop. */
+/* The input index that padded index i (already less the leading pad) of an axis of n reads in
+ * pad mode m (0 constant, 1 edge, 2 reflect, 3 wrap), or -1 for the constant. */
+static int64_t pad_source(int64_t i, int64_t n, int m) {
+  if (i >= 0 && i < n) return i;
+  if (m == 0) return -1;
+  if (m == 1) return i < 0 ? 0 : n - 1;
+  if (m == 3) { /* wrap (opset 19): the axis as a ring */
+    i %= n;
+    return i < 0 ? i + n : i;
+  }
+  int64_t per = 2 * (n - 1); /* reflect */
+  if (per == 0) return 0;
+  i %= per;
+  if (i < 0) i += per;
+  return i >= n ? per - i : i;
+}
+
+/* Pad: constant, edge, reflect and wrap modes, any dtype; negative pads crop. Row by row of the
+ * last axis: the row's source found once, its interior one copy. */
 static int k_pad(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
@@ -450,38 +468,33 @@ static int k_pad(ref_call *c) {
   ir_set_elem(x->type.dtype, cval, 0, cv);
   for (int i = 0; i < r; i++)
     if (m && x->type.dims[i] == 0 && y->type.dims[i] > 0) return CERR("cannot %s-pad an empty axis", mode);
-  int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y);
+  int64_t total = numel(y);
+  if (r == 0 || total == 0) {
+    if (total) memcpy(y->data, x->data, es);
+    return IR_OK;
+  }
+  int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, len = y->type.dims[r - 1], n = x->type.dims[r - 1];
+  int64_t p0 = pads[r - 1], lo = p0 < 0 ? 0 : p0, hi = p0 + n < len ? p0 + n : len; /* the interior [lo, hi) */
   ref_strides(&x->type, sx);
-  for (int64_t o = 0; o < total; o++) {
-    int64_t off = 0;
-    int outside = 0;
-    for (int d = 0; d < r; d++) {
-      int64_t i = idx[d] - pads[d], n = x->type.dims[d];
-      if (i < 0 || i >= n) {
-        if (m == 0) {
-          outside = 1;
-          break;
-        }
-        if (m == 1) {
-          i = i < 0 ? 0 : n - 1;
-        } else if (m == 3) { /* wrap (opset 19): the axis as a ring */
-          i %= n;
-          if (i < 0) i += n;
-        } else {
-          int64_t per = 2 * (n - 1);
-          if (per == 0) {
-            i = 0;
-          } else {
-            i %= per;
-            if (i < 0) i += per;
-            if (i >= n) i = per - i;
-          }
-        }
-      }
-      off += i * sx[d];
+  for (int64_t o = 0; o < total; o += len) {
+    char *dst = (char *)y->data + o * es;
+    int64_t off = 0, outside = 0;
+    for (int d = 0; d < r - 1 && !outside; d++) {
+      int64_t i = pad_source(idx[d] - pads[d], x->type.dims[d], m);
+      outside = i < 0;
+      off += outside ? 0 : i * sx[d];
     }
-    memcpy((char *)y->data + o * es, outside ? cval : (const char *)x->data + off * es, es);
-    for (int d = r - 1; d >= 0; d--) {
+    const char *src = (const char *)x->data + off * es;
+    for (int64_t j = 0; j < len; j++) {
+      if (!outside && j == lo && hi > lo) { /* the interior */
+        memcpy(dst + j * es, src + (j - p0) * es, (size_t)(hi - lo) * es);
+        j = hi - 1;
+        continue;
+      }
+      int64_t i = outside ? -1 : pad_source(j - p0, n, m);
+      memcpy(dst + j * es, i < 0 ? cval : src + i * es, es);
+    }
+    for (int d = r - 2; d >= 0; d--) {
       if (++idx[d] < y->type.dims[d]) break;
       idx[d] = 0;
     }
