@@ -20,6 +20,10 @@ static void *xmalloc(size_t n) {
 
 int cc_is_const(const ir_graph *g, int t) { return t >= 0 && g->tensors[t]->data != NULL; }
 
+const char *cc_node_label(const ir_graph *g, const ir_node *n) {
+  return n->name && *n->name ? n->name : g->tensors[n->out[0]]->name;
+}
+
 /* The single live consumer of tensor t (node index in *idx), or NULL if t has any other use
  * (several consumers, or it is a graph output). */
 ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx) {
@@ -85,8 +89,40 @@ int cc_float_outputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
  * training_mode input/attribute set) or of a constant ratio 0 (the identity even in training
  * mode: torch exports F.dropout(x, 0.0, training=True) so), its mask unused, become their input;
  * a removed node's output name survives if it is a graph output. */
+/* Sum node n (index i) of k >= 2 float inputs -> a chain of k - 1 Adds, the last n itself (the
+ * accelerator's residual adds take two operands; Caffe2's ResNets write the shortcut as Sum).
+ * The number of nodes added before n. */
+static int sum_to_adds(ir_graph *g, int i) {
+  ir_node *n = g->nodes[i];
+  ir_type t[IR_VARIADIC + 1];
+  if (n->n_in < 2 || n->n_in > IR_VARIADIC || n->out[0] < 0) return 0;
+  t[0] = g->tensors[n->in[0]]->type;
+  for (int k = 1; k < n->n_in; k++) /* every partial sum's shape, or leave the Sum alone */
+    if (n->in[k] < 0 || t[0].dtype != IR_F32 || ir_broadcast(&t[k - 1], &g->tensors[n->in[k]]->type, &t[k])) return 0;
+  int acc = n->in[0], added = 0;
+  for (int k = 1; k + 1 < n->n_in; k++, added++) {
+    char name[300];
+    snprintf(name, sizeof name, "%s_sum%d", cc_node_label(g, n), k);
+    int y = ir_add_tensor(g, name, &t[k]);
+    ir_add_node(g, IR_OP_Add, name, (int[]){acc, n->in[k]}, 2, &y, 1);
+    ir_move_last_node(g, i + added);
+    acc = y;
+  }
+  cc_set_inputs(n, (int[]){acc, n->in[n->n_in - 1]}, 2);
+  ir_set_op(n, IR_OP_Add);
+  return added;
+}
+
 int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || n->op != IR_OP_Sum) continue;
+    if (n->n_in == 1 && n->in[0] >= 0 && n->out[0] >= 0)
+      cc_bypass(g, n, n->in[0], n->out[0]);
+    else
+      i += sum_to_adds(g, i);
+  }
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int same_cast = n->op == IR_OP_Cast && n->in[0] >= 0 && g->tensors[n->in[0]]->type.dtype != IR_UNDEF &&

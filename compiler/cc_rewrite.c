@@ -46,10 +46,6 @@ static ir_node *producer_op(const ir_graph *g, int t, ir_op op) {
   return p && !p->dead && p->op == op ? (ir_node *)p : NULL;
 }
 
-static const char *node_label(const ir_graph *g, const ir_node *n) {
-  return n->name && *n->name ? n->name : g->tensors[n->out[0]]->name;
-}
-
 /* ---- fold-shapes ---- */
 
 /* Shape/Gather/Slice over a Shape whose input has unknown extents (a symbolic batch): evaluate n
@@ -379,7 +375,7 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         c->dead = 1, last = c, tail = c->out[0];
       }
       /* the layer norm takes the place of the last node of the pattern */
-      ir_node *ln = ir_add_node(g, IR_OP_LayerNormalization, node_label(g, last), in, in[2] >= 0 ? 3 : in[1] >= 0 ? 2 : 1,
+      ir_node *ln = ir_add_node(g, IR_OP_LayerNormalization, cc_node_label(g, last), in, in[2] >= 0 ? 3 : in[1] >= 0 ? 2 : 1,
                                 &tail, 1);
       ir_set_attr_int(ln, "axis", axis);
       ir_set_attr_float(ln, "epsilon", eps);
@@ -436,7 +432,7 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     snprintf(name, sizeof name, "%s_shape", g->tensors[y]->name);
     ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {2}};
     int si = ir_add_const(g, name, &st, shape);
-    snprintf(name, sizeof name, "%s_reshape", node_label(g, n));
+    snprintf(name, sizeof name, "%s_reshape", cc_node_label(g, n));
     ir_add_node(g, IR_OP_Reshape, name, (int[]){mid, si}, 2, &y, 1);
     ir_move_last_node(g, i + 1);
     i++;
@@ -569,7 +565,7 @@ static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
     p[0] = p[1] = p[4] = p[5] = 0;
     t.dims[2] += p[2] + p[6], t.dims[3] += p[3] + p[7];
     char name[300], cname[320];
-    snprintf(name, sizeof name, "%s_pad%d", node_label(g, n), added);
+    snprintf(name, sizeof name, "%s_pad%d", cc_node_label(g, n), added);
     int y = ir_add_tensor(g, name, &t);
     snprintf(cname, sizeof cname, "%s_pads", name);
     ir_type pt = {.dtype = IR_I64, .rank = 1, .dims = {8}};
@@ -610,7 +606,7 @@ static int split_broadcast(ir_graph *g, int i, ir_node *n) {
   ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {4}}, ut = *xt;
   ut.dims[2] = a, ut.dims[3] = b;
   char name[300], cname[320];
-  snprintf(name, sizeof name, "%s_bcast", node_label(g, n));
+  snprintf(name, sizeof name, "%s_bcast", cc_node_label(g, n));
   int u = ir_add_tensor(g, name, &ut);
   snprintf(cname, sizeof cname, "%s_sizes", name);
   int c1 = ir_add_const(g, cname, &st, sz);
@@ -730,7 +726,7 @@ static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s
   char name[300];
   snprintf(name, sizeof name, "%s_affold", w->name);
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
-  snprintf(name, sizeof name, "%s_bias_affold", node_label(g, c));
+  snprintf(name, sizeof name, "%s_bias_affold", cc_node_label(g, c));
   int bi = cc_new_const_f32(g, name, &M, 1, nb);
   cc_set_inputs(c, (int[]){x, wi, bi}, 3);
 }
@@ -765,7 +761,7 @@ static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float
   char name[300];
   snprintf(name, sizeof name, "%s_affold", w->name);
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
-  snprintf(name, sizeof name, "%s_bias_affold", node_label(g, c));
+  snprintf(name, sizeof name, "%s_bias_affold", cc_node_label(g, c));
   int bi = cc_new_const_f32(g, name, &M, 1, nb);
   cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
 }
@@ -798,7 +794,7 @@ static void fold_row_bias(ir_graph *g) {
     float *c = xmalloc((size_t)N * sizeof(float));
     for (int64_t k = 0; k < N; k++) c[k] = tv[k] + (ov ? ov[on == 1 ? 0 : k] : 0.0f);
     char name[300];
-    snprintf(name, sizeof name, "%s_bias", node_label(g, n));
+    snprintf(name, sizeof name, "%s_bias", cc_node_label(g, n));
     int ci = cc_new_const_f32(g, name, &N, 1, c);
     if (n->op == IR_OP_MatMul) ir_set_op(n, IR_OP_Gemm);
     cc_set_inputs(n, (int[]){n->in[0], n->in[1], ci}, 3);
@@ -1097,7 +1093,7 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   snprintf(name, sizeof name, "%s_conv", g->tensors[w]->name);
   int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw), bi = -1;
   if (bias) {
-    snprintf(name, sizeof name, "%s_bias", node_label(g, n));
+    snprintf(name, sizeof name, "%s_bias", cc_node_label(g, n));
     bi = cc_new_const_f32(g, name, &M, 1, bias);
   }
   if (at->rank != 4) {
@@ -1105,11 +1101,11 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
     int64_t rows = at->rank == 3 ? at->dims[0] * at->dims[1] : at->dims[0];
     ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, K}};
     ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, M}};
-    snprintf(name, sizeof name, "%s_to4d", node_label(g, n));
+    snprintf(name, sizeof name, "%s_to4d", cc_node_label(g, n));
     n->in[0] = add_reshape(g, n->in[0], &a4, name, i);
-    snprintf(name, sizeof name, "%s_y4d", node_label(g, n));
+    snprintf(name, sizeof name, "%s_y4d", cc_node_label(g, n));
     int y4t = ir_add_tensor(g, name, &y4);
-    snprintf(name, sizeof name, "%s_to%dd", node_label(g, n), g->tensors[y]->type.rank);
+    snprintf(name, sizeof name, "%s_to%dd", cc_node_label(g, n), g->tensors[y]->type.rank);
     add_reshape(g, y4t, &g->tensors[y]->type, name, i + 2);
     g->nodes[i + 2]->out[0] = y; /* the node's output keeps its tensor: the last Reshape writes it */
     n->out[0] = y4t;
@@ -1121,11 +1117,11 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   int x = ir_add_tensor(g, name, &xt);
   snprintf(name, sizeof name, "%s_nchw", g->tensors[y]->name);
   int cy = ir_add_tensor(g, name, &ct);
-  snprintf(name, sizeof name, "%s_to_nchw", node_label(g, n));
+  snprintf(name, sizeof name, "%s_to_nchw", cc_node_label(g, n));
   ir_node *t1 = ir_add_node(g, IR_OP_Transpose, name, &n->in[0], 1, &x, 1);
   ir_set_attr_ints(t1, "perm", (int64_t[]){0, 3, 1, 2}, 4);
   ir_move_last_node(g, i);
-  snprintf(name, sizeof name, "%s_to_nhwc", node_label(g, n));
+  snprintf(name, sizeof name, "%s_to_nhwc", cc_node_label(g, n));
   ir_node *t2 = ir_add_node(g, IR_OP_Transpose, name, &cy, 1, &y, 1);
   ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
   ir_move_last_node(g, i + 2);
@@ -1211,7 +1207,7 @@ static void unit_transposes_to_reshapes(ir_graph *g) {
     int64_t *shape = xmalloc((size_t)r * sizeof *shape);
     memcpy(shape, yt->dims, (size_t)r * sizeof *shape);
     char name[300];
-    snprintf(name, sizeof name, "%s_shape", node_label(g, n));
+    snprintf(name, sizeof name, "%s_shape", cc_node_label(g, n));
     ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {r}};
     int si = ir_add_const(g, name, &st, shape);
     ir_set_op(n, IR_OP_Reshape);
@@ -1359,9 +1355,9 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     for (int64_t k = 0; k < C; k++) w[k] = s ? s[k] : 1.0f, b[k] = t ? t[k] : 0.0f;
     free(s), free(t);
     char name[300];
-    snprintf(name, sizeof name, "%s_dw_weight", node_label(g, last));
+    snprintf(name, sizeof name, "%s_dw_weight", cc_node_label(g, last));
     int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);
-    snprintf(name, sizeof name, "%s_dw_bias", node_label(g, last));
+    snprintf(name, sizeof name, "%s_dw_bias", cc_node_label(g, last));
     int bi = cc_new_const_f32(g, name, &C, 1, b);
     if (last != n) {
       n->out[0] = last->out[0];
@@ -1434,7 +1430,7 @@ int cc_prelu_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     }
     int x = n->in[0], y = n->out[0];
     int64_t C = g->tensors[x]->type.dims[1];
-    snprintf(label, sizeof label, "%s", node_label(g, n));
+    snprintf(label, sizeof label, "%s", cc_node_label(g, n));
     snprintf(yname, sizeof yname, "%s", g->tensors[y]->name);
     snprintf(name, sizeof name, "%s_neg", yname);
     int t1 = like_tensor(g, name, x);

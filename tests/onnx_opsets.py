@@ -236,8 +236,8 @@ def accel_model_old(opset):
     """A small CNN at opset 7 or 9 as torch.onnx.export and the ONNX model zoo's older models
     write it: ImageScaler (tiny YOLOv2's first node, opset 7), Pad-2 attributes, Conv +
     BatchNormalization (spatial 1) + LeakyRelu, Clip-6, Upsample (scales attribute at 7, a
-    Constant node's output at 9), Slice-1 of a channel range, MaxPool, GlobalAveragePool,
-    Flatten, Gemm."""
+    Constant node's output at 9), a three-way Sum (Caffe2's ResNets add shortcuts so), Slice-1 of a
+    channel range, MaxPool, GlobalAveragePool, Flatten, Gemm."""
     rs = np.random.RandomState(opset)
     first = "x"
     nodes = []
@@ -256,13 +256,17 @@ def accel_model_old(opset):
               h.make_node("MaxPool", ["l1"], ["m1"], name="pool", kernel_shape=[2, 2], strides=[2, 2]), up,
               h.make_node("Conv", ["u", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1], strides=[2, 2]),
               h.make_node("Clip", ["c2"], ["r2"], name="relu6", min=0.0, max=6.0),
-              h.make_node("Slice", ["r2"], ["s2"], name="slice", axes=[1], starts=[0], ends=[16]),
+              h.make_node("Conv", ["r2", "w3", "b3"], ["c3"], name="conv3", pads=[1, 1, 1, 1]),
+              h.make_node("Sum", ["c3", "r2", "c2"], ["z3"], name="shortcut"),
+              h.make_node("Relu", ["z3"], ["r3"], name="relu3"),
+              h.make_node("Slice", ["r3"], ["s2"], name="slice", axes=[1], starts=[0], ends=[16]),
               h.make_node("GlobalAveragePool", ["s2"], ["g2"], name="gap"),
               h.make_node("Flatten", ["g2"], ["f2"], name="flat"),
               h.make_node("Gemm", ["f2", "wf", "bf"], ["y"], name="fc", transB=1)]
     inits = [f32("w1", rs.randn(16, 3, 3, 3) * 0.3), f32("b1", rs.randn(16) * 0.1), f32("g", rs.rand(16) + 0.5),
              f32("be", rs.randn(16) * 0.1), f32("mu", rs.randn(16) * 0.1), f32("var", rs.rand(16) + 0.5),
-             f32("w2", rs.randn(32, 16, 3, 3) * 0.1), f32("b2", rs.randn(32) * 0.1), f32("wf", rs.randn(10, 16) * 0.3),
+             f32("w2", rs.randn(32, 16, 3, 3) * 0.1), f32("b2", rs.randn(32) * 0.1),
+             f32("w3", rs.randn(32, 32, 3, 3) * 0.06), f32("b3", rs.randn(32) * 0.1), f32("wf", rs.randn(10, 16) * 0.3),
              f32("bf", rs.randn(10) * 0.1)]
     return model(opset, nodes, (1, 3, 16, 16), inits)
 
