@@ -17,7 +17,7 @@ static const cc_pass passes[] = {
     {"fold-batchnorm", cc_fold_batchnorm, 1, 0, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
     {"normalize-reshape", cc_normalize_reshape, 1, 0, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape"},
     {"fuse-activations", cc_fuse_activations, 1, 0, "uniform PRelu -> LeakyRelu, Sigmoid*x -> dlvta.Silu, HardSigmoid*x -> HardSwish, erf GELU -> Gelu, LayerNorm"},
-    {"channels-last", cc_channels_last, 1, 0, "MatMul of channels-last activations -> 1x1 Conv; Transposes sunk and cancelled"},
+    {"channels-last", cc_channels_last, 1, 0, "Transpose -> flatten -> dense layer: the Transpose into the weights; MatMul of channels-last activations -> 1x1 Conv; Transposes sunk and cancelled"},
     {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape)"},
     {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding"},
     {"lift-1d", cc_lift_1d, 1, 0, "1-D convolutional networks ([N,C,L]: Conv1d, pools and what follows them) -> 2-D over [N,C,1,L]"},

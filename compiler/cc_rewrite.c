@@ -1224,9 +1224,59 @@ static void unit_transposes_to_reshapes(ir_graph *g) {
  * permuted), and two Transposes (Reshapes) in a row compose, cancelling when they are inverses,
  * so that only the transposes around what must stay channels-last (a LayerNorm over channels,
  * attention) remain. */
+/* The weight rows of a dense layer that reads Reshape(Transpose(X, perm), [N, K]) permuted so
+ * that it reads Reshape(X, [N, K]): row j of the transposed layout becomes row i of X's. W [K, M]
+ * (rows) or, transposed (a Gemm's transB), [M, K]. New constant's index. */
+static int permute_flat_rows(ir_graph *g, int w, int trans, const ir_type *xt, const int64_t *perm) {
+  const ir_tensor *wt = g->tensors[w];
+  int64_t K = wt->type.dims[trans], M = wt->type.dims[1 - trans], td[IR_MAX_DIMS], xs[IR_MAX_DIMS];
+  int r = xt->rank;
+  for (int k = r - 1, st = 1; k >= 1; st *= (int)xt->dims[k], k--) xs[k] = st; /* X's strides, batch excluded */
+  for (int k = 1; k < r; k++) td[k] = xt->dims[perm[k]];
+  const float *src = wt->data;
+  float *dst = xmalloc((size_t)(K * M) * sizeof(float));
+  for (int64_t j = 0; j < K; j++) {
+    int64_t rest = j, i = 0;
+    for (int k = r - 1; k >= 1; k--) i += rest % td[k] * xs[perm[k]], rest /= td[k];
+    for (int64_t m = 0; m < M; m++)
+      if (trans)
+        dst[m * K + i] = src[m * K + j];
+      else
+        dst[i * M + m] = src[j * M + m];
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_unpermuted", wt->name);
+  return cc_new_const_f32(g, name, wt->type.dims, 2, dst);
+}
+
+/* Transpose(X) -> Reshape to [N, K] -> MatMul / Gemm by constant weights (Keras's Flatten of an
+ * NHWC map before a Dense layer, as the TensorFlow converters write it): the Transpose goes into
+ * the order of the weight rows, the Reshape reads X. */
+static void flatten_transposes(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *T = g->nodes[i], *R, *d;
+    int ri, di;
+    int64_t P[IR_MAX_DIMS];
+    if (T->dead || T->op != IR_OP_Transpose || !(R = cc_sole_consumer(g, T->out[0], &ri)) || R->op != IR_OP_Reshape ||
+        !(d = cc_sole_consumer(g, R->out[0], &di)) || (d->op != IR_OP_MatMul && d->op != IR_OP_Gemm) || d->in[0] != R->out[0])
+      continue;
+    const ir_type *xt = &g->tensors[T->in[0]]->type, *ft = &g->tensors[R->out[0]]->type;
+    int r = get_perm(g, T, P), trans = d->op == IR_OP_Gemm && ir_attr_int(d, "transB", 0);
+    if (r < 3 || P[0] != 0 || !ir_type_known(xt) || ft->rank != 2 || ft->dims[0] != xt->dims[0] ||
+        (d->op == IR_OP_Gemm && ir_attr_int(d, "transA", 0)) || !cc_is_const_f32(g, d->in[1]))
+      continue;
+    const ir_type *wt = &g->tensors[d->in[1]]->type;
+    if (wt->rank != 2 || wt->dims[trans] != ft->dims[1] || ft->dims[1] * xt->dims[0] != ir_type_numel(xt)) continue;
+    d->in[1] = permute_flat_rows(g, d->in[1], trans, xt, P);
+    R->in[0] = T->in[0];
+    T->dead = 1;
+  }
+}
+
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx;
   int converted = 0;
+  flatten_transposes(g);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int added = !n->dead && (n->op == IR_OP_MatMul || n->op == IR_OP_Gemm) ? matmul_to_conv(g, i, n) : 0;

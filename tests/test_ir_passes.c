@@ -1119,6 +1119,36 @@ static void test_channels_last_2d(void) {
   ir_graph_free(g);
 }
 
+/* Keras's Flatten of an NHWC map before a Dense layer, as the TensorFlow converters write it:
+ * Transpose(0, 2, 3, 1) -> Reshape [1, K] -> Gemm (transB) and -> MatMul + Add of a [1, M] row
+ * (MNIST-8's dense layer). Both Transposes go into the weight rows' order (flatten_transposes)
+ * and the row into the Gemm bias the MatMul becomes (fold_row_bias); the outputs stay the same. */
+static void test_flatten_transposes(void) {
+  int x;
+  ir_graph *g = graph_with_input("nhwc_flatten", 4, (int64_t[]){1, 4, 3, 5}, &x);
+  ir_node *n;
+  int r = node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL);
+  int t = node(g, IR_OP_Transpose, "to_nhwc", &r, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+  int f = node(g, IR_OP_Reshape, "flatten", (int[]){t, ci64(g, "fs", 2, (int64_t[]){1, 60})}, 2, 1, NULL);
+  int d1 = node(g, IR_OP_Gemm, "dense1", (int[]){f, crand(g, "w1", 2, (int64_t[]){7, 60}, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_int(n, "transB", 1);
+  int t2 = node(g, IR_OP_Transpose, "to_nhwc2", &r, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 2, 1}, 4);
+  int f2 = node(g, IR_OP_Reshape, "flatten2", (int[]){t2, ci64(g, "fs2", 2, (int64_t[]){1, 60})}, 2, 1, NULL);
+  int m2 = node(g, IR_OP_MatMul, "dense2", (int[]){f2, crand(g, "w2", 2, (int64_t[]){60, 7}, 0.3f, 0)}, 2, 1, NULL);
+  int a2 = node(g, IR_OP_Add, "bias2", (int[]){m2, crand(g, "b2", 2, (int64_t[]){1, 7}, 0.3f, 0)}, 2, 1, NULL);
+  int y = node(g, IR_OP_Add, "sum", (int[]){d1, a2}, 2, 1, NULL);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "NHWC flatten");
+  CHECK(count_op(c, IR_OP_Transpose) == 0 && count_op(c, IR_OP_MatMul) == 0 && count_op(c, IR_OP_Gemm) == 2 &&
+            count_op(c, IR_OP_Add) == 1,
+        "Transposes into the weights, the row into a Gemm bias: %d Transpose, %d MatMul, %d Gemm, %d Add",
+        count_op(c, IR_OP_Transpose), count_op(c, IR_OP_MatMul), count_op(c, IR_OP_Gemm), count_op(c, IR_OP_Add));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -1164,6 +1194,7 @@ static void test_channels_last(void) {
   ir_graph_free(c);
   ir_graph_free(g);
   test_channels_last_2d();
+  test_flatten_transposes();
 }
 
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
