@@ -113,10 +113,30 @@ static int sum_to_adds(ir_graph *g, int i) {
   return added;
 }
 
+/* The operand that float arithmetic node n passes through unchanged (Add or Sub of all zeros,
+ * Mul or Div by all ones, the constant not widening it: an ImageScaler's zero bias), or -1. */
+static int neutral_operand(const ir_graph *g, const ir_node *n) {
+  int add = n->op == IR_OP_Add || n->op == IR_OP_Sub;
+  if ((!add && n->op != IR_OP_Mul && n->op != IR_OP_Div) || n->n_in != 2 || n->out[0] < 0) return -1;
+  for (int k = 0; k < 2; k++) {
+    int c = n->in[k], x = n->in[1 - k];
+    if ((k == 0 && (n->op == IR_OP_Sub || n->op == IR_OP_Div)) || !cc_is_const(g, c) || cc_is_const(g, x) ||
+        g->tensors[c]->type.dtype != IR_F32 || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type))
+      continue;
+    const float *v = g->tensors[c]->data;
+    int64_t cnt = ir_type_numel(&g->tensors[c]->type), j = 0;
+    while (j < cnt && v[j] == (add ? 0.0f : 1.0f)) j++;
+    if (cnt >= 0 && j == cnt) return x;
+  }
+  return -1;
+}
+
 int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
+    int x = n->dead ? -1 : neutral_operand(g, n);
+    if (x >= 0) cc_bypass(g, n, x, n->out[0]);
     if (n->dead || n->op != IR_OP_Sum) continue;
     if (n->n_in == 1 && n->in[0] >= 0 && n->out[0] >= 0)
       cc_bypass(g, n, n->in[0], n->out[0]);

@@ -1053,6 +1053,42 @@ static void test_fold_affine(void) {
   ir_graph_free(g);
 }
 
+/* An input normalization (x - mean) / std per channel before a padded conv: one depthwise 1x1
+ * conv (its Sub and Div composed), not two; an ImageScaler's Mul by 1/255 and Add of a zero bias
+ * before a padded conv: the Add goes (remove-identity), the scale folds into the conv. */
+static void test_affine_chains(void) {
+  int x;
+  ir_graph *g = graph_with_input("normalize", 4, (int64_t[]){1, 3, 8, 8}, &x);
+  ir_node *n;
+  int64_t c3[4] = {1, 3, 1, 1}, wd[4] = {8, 3, 3, 3};
+  int sub = node(g, IR_OP_Sub, "sub_mean", (int[]){x, crand(g, "mean", 4, c3, 0.5f, 0.4f)}, 2, 1, NULL);
+  int dv = node(g, IR_OP_Div, "div_std", (int[]){sub, crand(g, "std", 4, c3, 0.05f, 0.25f)}, 2, 1, NULL);
+  int y = node(g, IR_OP_Conv, "conv", (int[]){dv, crand(g, "w", 4, wd, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "input normalization");
+  int convs = count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv);
+  CHECK(convs == 2 && count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div) == 0,
+        "normalization: one depthwise conv and the conv (%d convs, %d Sub/Div)", convs,
+        count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div));
+  ir_graph_free(c);
+  ir_graph_free(g);
+  g = graph_with_input("scaler", 4, (int64_t[]){1, 3, 8, 8}, &x);
+  int m = node(g, IR_OP_Mul, "scale", (int[]){x, cf32(g, "k", 1.0f / 255)}, 2, 1, NULL);
+  int zeros = crand(g, "bias", 4, (int64_t[]){1, 3, 1, 1}, 0, 0);
+  int a = node(g, IR_OP_Add, "bias", (int[]){m, zeros}, 2, 1, NULL);
+  y = node(g, IR_OP_Conv, "conv", (int[]){a, crand(g, "w", 4, wd, 0.3f, 0)}, 2, 1, &n);
+  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+  set_output(g, y);
+  c = pipeline_same(g, "image scaler");
+  convs = count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv);
+  CHECK(convs == 1 && count_op(c, IR_OP_Mul) + count_op(c, IR_OP_Add) == 0,
+        "scaler: the scale in the conv, the zero bias gone (%d convs, %d Mul/Add)", convs,
+        count_op(c, IR_OP_Mul) + count_op(c, IR_OP_Add));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* A ConvNeXt block as torch exports it: Transpose to channels-last -> LayerNorm -> MatMul -> Add
  * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
  * become 1x1 convolutions, only the Transposes around the LayerNorm remain and the layer scale
@@ -1195,6 +1231,7 @@ static void test_channels_last(void) {
   ir_graph_free(g);
   test_channels_last_2d();
   test_flatten_transposes();
+  test_affine_chains();
 }
 
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
