@@ -658,7 +658,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       n->dead = 1;
       continue;
     }
-    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad(cx->cfg)) + split_broadcast(g, i, n) : 0;
+    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad()) + split_broadcast(g, i, n) : 0;
     if (moved) { /* n is at i + moved now */
       i += moved;
       continue;

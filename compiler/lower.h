@@ -21,8 +21,8 @@ int cc_is_const_f32(const ir_graph *g, int t);
 ir_node *cc_only_consumer(const ir_graph *g, int t);
 /* Constant scalar bounds of a Relu/Clip node into lo/hi (defaults +-inf). 0 if not constant. */
 int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
-/* The most padding a load adds on a side (its pad fields, isa.def). */
-int cc_max_pad(const isa_config *cfg);
+/* The most padding a load adds on a side (its pad fields, isa.def: one width in every config). */
+int cc_max_pad(void);
 /* Pad node p is a constant-mode zero pad of the spatial axes (2..) only, non-negative, of a float
  * tensor of rank >= 3: its pads (begins, then ends, per axis of the input) in pads, the rank in
  * *rank. 1 if so, else 0. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "util.h"
 
 /* ---- shapes and helpers (contracts in lower.h) -------------------------------------------- */
 
@@ -76,8 +77,8 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
   int64_t sp[2] = {t->dims[2], t->dims[3]};
   if (ir_window_geometry(g, n, sp, 2, kernel, win, why, whylen) != IR_OK) return -1;
   for (int k = 0; k < 2; k++) {
-    if (win->pad_b[k] < 0 || win->pad_b[k] > 15 || win->pad_e[k] < 0 || win->pad_e[k] > 15)
-      return snprintf(why, whylen, "padding beyond 15"), -1;
+    if (win->pad_b[k] < 0 || win->pad_b[k] > cc_max_pad() || win->pad_e[k] < 0 || win->pad_e[k] > cc_max_pad())
+      return snprintf(why, whylen, "padding beyond %d", cc_max_pad()), -1;
     if (win->kernel[k] < 1 || win->stride[k] < 1 || win->dil[k] < 1 || win->kernel[k] > 65535 || win->stride[k] > 255 ||
         win->dil[k] > 255)
       return snprintf(why, whylen, "window out of range"), -1;
@@ -85,7 +86,11 @@ int cc_window(const ir_graph *g, const ir_node *n, int x, const int64_t *kernel,
   return 0;
 }
 
-int cc_max_pad(const isa_config *cfg) { return (1 << cfg->fwidth[ISA_F_y_pad0]) - 1; }
+int cc_max_pad(void) {
+  int w = isa_field_fixed_width(ISA_F_y_pad0); /* the LOAD's pad fields, the same width in every config */
+  ALWAYS_ASSERT(w > 0 && w < 16);
+  return (1 << w) - 1;
+}
 
 int cc_zero_spatial_pad(const ir_graph *g, const ir_node *p, int64_t *pads, int *rank) {
   const ir_type *xt = p->op == IR_OP_Pad && p->n_in > 0 && p->in[0] >= 0 ? &g->tensors[p->in[0]]->type : NULL;
@@ -113,7 +118,7 @@ int cc_spatial_pad(const ir_graph *g, const ir_node *n, int *pads) {
     return 0;
   static const int at[4] = {2, 3, 6, 7}; /* top, left, bottom, right */
   for (int k = 0; k < 4; k++) {
-    if (p[at[k]] > 15) return 0;
+    if (p[at[k]] > cc_max_pad()) return 0;
     pads[k] = (int)p[at[k]];
   }
   return 1;
@@ -128,7 +133,7 @@ int cc_ceil_pads(const ir_graph *g, const ir_node *n, ir_window *win, int y) {
            cg_out_dim((int)win->in[k], (int)win->kernel[k], (int)win->stride[k], (int)win->dil[k], (int)win->pad_b[k],
                       (int)win->pad_e[k] + need) < t->dims[2 + k])
       need++;
-    if (win->pad_e[k] + need > 15) return -1;
+    if (win->pad_e[k] + need > cc_max_pad()) return -1;
     win->pad_e[k] += need;
   }
   return 0;
@@ -339,8 +344,8 @@ static const char *clamp_pad_why_not(const ir_graph *g, const ir_node *n) {
   float lo, hi;
   if (n->op == IR_OP_Pad)
     return cc_spatial_pad(g, n, pads) ? NULL
-                                      : "not a constant zero pad of 0..15 pixels a side on the spatial axes of a batch-1 "
-                                        "NCHW activation";
+                                      : "not a constant zero pad of at most the LOAD's pad field's pixels a side on the "
+                                        "spatial axes of a batch-1 NCHW activation";
   if (!cc_clip_bounds(g, n, &lo, &hi)) return "bounds not constant";
   if (!cc_same_acc_shape(g, n->in[0], n->out[0])) return "not an activation of one shape in and out";
   return NULL;
@@ -412,7 +417,7 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     ir_window win;
     if (cc_window(g, n, x, NULL, &win, why, whylen)) return why;
     if (win.dil[0] != 1 || win.dil[1] != 1) return "dilated pooling";
-    if (cc_ceil_pads(g, n, &win, y)) return "ceil_mode end padding beyond 15";
+    if (cc_ceil_pads(g, n, &win, y)) return "ceil_mode end padding beyond the LOAD's pad field";
     if (!cc_dims_match(g, &win, y)) return "ceil_mode output extents";
     if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
         (win.pad_b[0] || win.pad_b[1] || win.pad_e[0] || win.pad_e[1]))

@@ -107,6 +107,7 @@ _Static_assert(ISA_MEM_COUNT == 7, "memory count changed: update ISA.md, fsim an
 
 const char *isa_field_name(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].name : NULL; }
 const char *isa_field_meaning(int f) { return f >= 0 && f < ISA_F_COUNT ? fields[f].meaning : NULL; }
+int isa_field_fixed_width(int f) { return f >= 0 && f < ISA_F_COUNT && fields[f].fixed_width > 0 ? fields[f].fixed_width : 0; }
 int isa_overlay_count(void) { return N_OVERLAYS; }
 int isa_overlay(int i, int *op, int *f, const char **name, const char **meaning) {
   if (i < 0 || i >= N_OVERLAYS) return -1;

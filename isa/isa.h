@@ -209,6 +209,8 @@ int isa_overlay_count(void);
 int isa_overlay(int i, int *opcode, int *field, const char **name, const char **meaning);
 int isa_field_group(int field);
 int isa_field_kind(int field);
+/* the field's width in bits when isa.def fixes it for every config, else 0 */
+int isa_field_fixed_width(int field);
 const char *isa_group_name(int group);
 const char *isa_op_name(int opcode);          /* "LOAD"...; NULL if not an opcode */
 unsigned isa_op_groups(int opcode);           /* bit set of (1 << ISA_GROUP_x) */
