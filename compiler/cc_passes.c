@@ -605,8 +605,41 @@ int cc_same_type(const ir_type *a, const ir_type *b) {
  * explicit output shape (-1 for at most one unknown extent, no 0 entries, no allowzero);
  * Reshape of a Reshape used only there reshapes the original; a Reshape to its input's own
  * shape is removed. */
+/* Reshape r2 of Transpose(Reshape(X)) that is exactly DepthToSpace of X [N, C, H, W] with block
+ * b: X as [N, C/b², b, b, H, W] (CRD: PyTorch's PixelShuffle before opset 11) or [N, b, b, C/b²,
+ * H, W] (DCR: TensorFlow's depth_to_space), permuted to [N, C/b², H, b, W, b], as [N, C/b², H*b,
+ * W*b]. Becomes that DepthToSpace (which the accelerator runs through convt-to-conv). */
+static void pixel_shuffle_to_d2s(ir_graph *g, ir_node *r2) {
+  int ti, ri;
+  ir_node *t = (ir_node *)ir_producer(g, r2->in[0], &ti), *r1;
+  if (!t || t->dead || t->op != IR_OP_Transpose || cc_sole_consumer(g, t->out[0], &ri) != r2) return;
+  r1 = (ir_node *)ir_producer(g, t->in[0], &ri);
+  if (!r1 || r1->dead || r1->op != IR_OP_Reshape || cc_sole_consumer(g, r1->out[0], &ti) != t) return;
+  const ir_type *x = &g->tensors[r1->in[0]]->type, *s6 = &g->tensors[r1->out[0]]->type, *y = &g->tensors[r2->out[0]]->type;
+  int cnt;
+  const int64_t *p = ir_attr_ints(t, "perm", &cnt);
+  if (x->rank != 4 || s6->rank != 6 || y->rank != 4 || !p || cnt != 6 || !ir_type_known(x) || !ir_type_known(y)) return;
+  static const int64_t crd[6] = {0, 1, 4, 2, 5, 3}, dcr[6] = {0, 3, 4, 1, 5, 2};
+  int is_crd = !memcmp(p, crd, sizeof crd), is_dcr = !memcmp(p, dcr, sizeof dcr);
+  int64_t b = is_crd ? s6->dims[2] : s6->dims[1], C = x->dims[1], H = x->dims[2], W = x->dims[3];
+  if ((!is_crd && !is_dcr) || b < 2 || C % (b * b) || s6->dims[0] != x->dims[0] || s6->dims[4] != H || s6->dims[5] != W)
+    return;
+  int64_t want[6] = {x->dims[0], is_crd ? C / (b * b) : b, b, is_crd ? b : C / (b * b), H, W};
+  if (memcmp(s6->dims, want, sizeof want) || y->dims[0] != x->dims[0] || y->dims[1] != C / (b * b) || y->dims[2] != H * b ||
+      y->dims[3] != W * b)
+    return;
+  cc_set_inputs(r2, (int[]){r1->in[0]}, 1);
+  ir_set_op(r2, IR_OP_DepthToSpace);
+  while (r2->n_attr) ir_del_attr(r2, r2->attr[0].name);
+  ir_set_attr_int(r2, "blocksize", b);
+  ir_set_attr_string(r2, "mode", is_crd ? "CRD" : "DCR");
+  t->dead = r1->dead = 1;
+}
+
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape) pixel_shuffle_to_d2s(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;

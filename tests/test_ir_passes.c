@@ -1089,6 +1089,32 @@ static void test_affine_chains(void) {
   ir_graph_free(g);
 }
 
+/* A pixel shuffle spelled as Reshape -> Transpose -> Reshape (PyTorch's PixelShuffle before
+ * opset 11: CRD; TensorFlow's depth_to_space: DCR) becomes a DepthToSpace of that mode, with the
+ * outputs unchanged; a Transpose of another order stays. */
+static void test_pixel_shuffle(void) {
+  static const int64_t perms[3][6] = {{0, 1, 4, 2, 5, 3}, {0, 3, 4, 1, 5, 2}, {0, 1, 4, 3, 5, 2}};
+  static const int64_t shapes[3][6] = {{1, 2, 3, 3, 4, 5}, {1, 3, 3, 2, 4, 5}, {1, 2, 3, 3, 4, 5}};
+  for (int k = 0; k < 3; k++) {
+    int x;
+    ir_graph *g = graph_with_input("pixel_shuffle", 4, (int64_t[]){1, 18, 4, 5}, &x);
+    ir_node *n;
+    int r1 = node(g, IR_OP_Reshape, "split", (int[]){x, ci64(g, "s6", 6, shapes[k])}, 2, 1, NULL);
+    int t = node(g, IR_OP_Transpose, "shuffle", &r1, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", perms[k], 6);
+    int y = node(g, IR_OP_Reshape, "merge", (int[]){t, ci64(g, "s4", 4, (int64_t[]){1, 2, 12, 15})}, 2, 1, NULL);
+    set_output(g, y);
+    ir_graph *c = pipeline_same(g, k == 0 ? "pixel shuffle CRD" : k == 1 ? "pixel shuffle DCR" : "other transpose");
+    const char *mode = "";
+    for (int i = 0; i < c->n_nodes; i++)
+      if (!c->nodes[i]->dead && c->nodes[i]->op == IR_OP_DepthToSpace) mode = ir_attr_string(c->nodes[i], "mode", "DCR");
+    CHECK(k < 2 ? !strcmp(mode, k ? "DCR" : "CRD") && count_op(c, IR_OP_Transpose) == 0 : !*mode && count_op(c, IR_OP_Transpose) == 1,
+          "pixel shuffle %d: DepthToSpace mode '%s', %d Transposes", k, mode, count_op(c, IR_OP_Transpose));
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+}
+
 /* A ConvNeXt block as torch exports it: Transpose to channels-last -> LayerNorm -> MatMul -> Add
  * bias -> Gelu -> MatMul -> Add bias -> Transpose back -> layer scale -> residual. The MatMuls
  * become 1x1 convolutions, only the Transposes around the LayerNorm remain and the layer scale
@@ -1232,6 +1258,7 @@ static void test_channels_last(void) {
   test_channels_last_2d();
   test_flatten_transposes();
   test_affine_chains();
+  test_pixel_shuffle();
 }
 
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
