@@ -7,7 +7,8 @@ built as a one- or few-node model with onnx.helper at the opset that introduced 
 which reads every opset here); the changes dlvta does not implement are refused with one error
 naming the node and the op; small CNNs at opsets 21, 9 and 7 (Pad with an axes input or its
 attributes, Mish, ReduceMean with an axes input, Resize with an axes attribute, Upsample, Clip-6,
-Slice-1, ImageScaler; MNIST-8's layout at IR version 3) whose every node runs on the accelerator, compiled for tiny and pynq and
+Slice-1, ImageScaler; MNIST-8's layout at IR version 3; super-resolution-10's pixel shuffle) whose
+every node runs on the accelerator, compiled for tiny and pynq and
 run on fsim against onnxruntime.
 
     /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
@@ -293,6 +294,21 @@ def mnist8_like():
     return m
 
 
+def super_resolution10():
+    """The layout of the ONNX model zoo's super-resolution-10 (PyTorch's PixelShuffle at opset 10:
+    Reshape to 6-D -> Transpose -> Reshape, which normalize-reshape reads as DepthToSpace CRD)."""
+    rs = np.random.RandomState(10)
+    nodes = [h.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[2, 2, 2, 2]),
+             h.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             h.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
+             h.make_node("Reshape", ["c2", "s6"], ["p6"], name="ps_split"),
+             h.make_node("Transpose", ["p6"], ["pt"], name="ps_transpose", perm=[0, 1, 4, 2, 5, 3]),
+             h.make_node("Reshape", ["pt", "s4"], ["y"], name="ps_merge")]
+    inits = [f32("w1", rs.randn(16, 1, 5, 5) * 0.2), f32("b1", rs.randn(16) * 0.1), f32("w2", rs.randn(9, 16, 3, 3) * 0.1),
+             f32("b2", rs.randn(9) * 0.1), i64("s6", [1, 1, 3, 3, 12, 12]), i64("s4", [1, 1, 36, 36])]
+    return model(10, nodes, (1, 1, 12, 12), inits)
+
+
 def accel_run(d, name, m, xv, calib=None):
     """Model m compiled for tiny and pynq (calibrated on calib if given) with every node on the
     accelerator, run on fsim against onnxruntime."""
@@ -362,7 +378,8 @@ def main():
     for name, m, xv, calib in (("accel", accel_model(), np.abs(rs.randn(1, 3, 8, 8)), None),
                                ("accel9", accel_model_old(9), rs.randn(1, 3, 16, 16), None),
                                ("accel7", accel_model_old(7), rs.rand(1, 3, 16, 16) * 64, rs.rand(8, 1, 3, 16, 16) * 64),
-                               ("mnist8", mnist8_like(), rs.rand(1, 1, 28, 28) * 255, rs.rand(8, 1, 1, 28, 28) * 255)):
+                               ("mnist8", mnist8_like(), rs.rand(1, 1, 28, 28) * 255, rs.rand(8, 1, 1, 28, 28) * 255),
+                               ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12))):
         accel_run(d, name, m, xv.astype(np.float32), calib)
     if not a.keep:
         shutil.rmtree(d, ignore_errors=True)
