@@ -1,15 +1,14 @@
 """tests/onnx_opsets.py -- ONNX opsets 7 to 10 (what the ONNX model zoo's older models and
 torch.onnx.export(opset_version=7..10) write, read as opset 11: ir_upgrade_opset) and 18 to 25
 (what newer exporters write: torch's dynamo exporter writes opset 18 and later): each change of
-those opsets to an operator dlvta reads,
-built as a one- or few-node model with onnx.helper at the opset that introduced it, run by
-`dlvta reference` (the float reference executor) against onnxruntime (tools/ort/ort_run.js,
-which reads every opset here); the changes dlvta does not implement are refused with one error
-naming the node and the op; small CNNs at opsets 21, 9 and 7 (Pad with an axes input or its
-attributes, Mish, ReduceMean with an axes input, Resize with an axes attribute, Upsample, Clip-6,
-Slice-1, ImageScaler; MNIST-8's layout at IR version 3; super-resolution-10's pixel shuffle) whose
-every node runs on the accelerator, compiled for tiny and pynq and
-run on fsim against onnxruntime.
+those opsets to an operator dlvta reads, built as a one- or few-node model with onnx.helper at
+the opset that introduced it, run by `dlvta reference` (the float reference executor) against
+onnxruntime (tools/ort/ort_run.js, which reads every opset here); the changes dlvta does not
+implement are refused with one error naming the node and the op; small CNNs at opsets 21, 10, 9,
+8 and 7 (Pad with an axes input or its attributes, Mish, ReduceMean with an axes input, Resize
+with an axes attribute, Upsample, Clip-6, Slice-1, ImageScaler, a three-way Sum; MNIST-8's
+layout at IR version 3; super-resolution-10's pixel shuffle) whose every node runs on the
+accelerator, compiled for tiny and pynq and run on fsim against onnxruntime.
 
     /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
 
