@@ -1377,18 +1377,34 @@ static int after_fake_quant_conv(const ir_graph *g, int x) {
   return 0;
 }
 
+/* Why a per-channel affine on the model's input stays where it is (partition reads it). */
+#define HOST_AFFINE_WHY                                                                                  \
+  "normalization of the model's input: on the host before its quantization (a pass of the accelerator " \
+  "over a few-channel image costs more, and the first conv keeps its host-packed im2col input)"
+
+/* The per-channel ops from n on, each the sole reader of the last, left to the host. */
+static void host_affine_chain(ir_graph *g, ir_node *n, int64_t C) {
+  float *s, *t;
+  int x, ci;
+  for (ir_node *c = n; c; c = cc_sole_consumer(g, c->out[0], &ci)) {
+    if (c != n && (!channel_op(g, c, C, &s, &t, &x) || (free(s), free(t), 0))) break;
+    ir_set_attr_string(c, "dlvta.why", HOST_AFFINE_WHY);
+  }
+}
+
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || n->n_out != 1) continue;
+    if (n->dead || n->n_out != 1 || ir_get_attr(n, "dlvta.why")) continue;
     const ir_type *yt = &g->tensors[n->out[0]]->type;
     if (yt->dtype != IR_F32 || yt->rank != 4 || yt->dims[1] < 1) continue;
     int64_t C = yt->dims[1];
     float *s, *t, *s2, *t2;
     int x, x2, ci;
     if (!channel_op(g, n, C, &s, &t, &x)) continue;
-    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x)) {
+    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x) || ir_is_graph_input(g, x)) {
+      if (ir_is_graph_input(g, x)) host_affine_chain(g, n, C);
       free(s), free(t);
       continue;
     }

@@ -361,6 +361,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
     return NULL;
   }
+  if ((n->op == IR_OP_Add || n->op == IR_OP_Sub || n->op == IR_OP_Mul || n->op == IR_OP_Div) && ir_get_attr(n, "dlvta.why"))
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "")), why; /* affine-to-conv left it to the host */
   if (n->op == IR_OP_PRelu) /* what prelu-to-conv found (cc_rewrite.c) */
     return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "PRelu not rewritten")), why;
   if (n->op == IR_OP_ConvTranspose || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave ||

@@ -1053,26 +1053,35 @@ static void test_fold_affine(void) {
   ir_graph_free(g);
 }
 
-/* An input normalization (x - mean) / std per channel before a padded conv: one depthwise 1x1
- * conv (its Sub and Div composed), not two; an ImageScaler's Mul by 1/255 and Add of a zero bias
- * before a padded conv: the Add goes (remove-identity), the scale folds into the conv. */
+/* A per-channel (x - mean) / std before a padded conv: on an activation, one depthwise 1x1 conv
+ * (its Sub and Div composed), not two; on the model's input, left to the host (both marked with
+ * the reason partition gives). An ImageScaler's Mul by 1/255 and Add of a zero bias before a
+ * padded conv: the Add goes (remove-identity), the scale folds into the conv. */
 static void test_affine_chains(void) {
   int x;
-  ir_graph *g = graph_with_input("normalize", 4, (int64_t[]){1, 3, 8, 8}, &x);
   ir_node *n;
   int64_t c3[4] = {1, 3, 1, 1}, wd[4] = {8, 3, 3, 3};
-  int sub = node(g, IR_OP_Sub, "sub_mean", (int[]){x, crand(g, "mean", 4, c3, 0.5f, 0.4f)}, 2, 1, NULL);
-  int dv = node(g, IR_OP_Div, "div_std", (int[]){sub, crand(g, "std", 4, c3, 0.05f, 0.25f)}, 2, 1, NULL);
-  int y = node(g, IR_OP_Conv, "conv", (int[]){dv, crand(g, "w", 4, wd, 0.3f, 0)}, 2, 1, &n);
-  ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
-  set_output(g, y);
-  ir_graph *c = pipeline_same(g, "input normalization");
-  int convs = count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv);
-  CHECK(convs == 2 && count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div) == 0,
-        "normalization: one depthwise conv and the conv (%d convs, %d Sub/Div)", convs,
-        count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div));
-  ir_graph_free(c);
-  ir_graph_free(g);
+  for (int on_input = 0; on_input < 2; on_input++) {
+    ir_graph *g = graph_with_input("normalize", 4, (int64_t[]){1, 3, 8, 8}, &x);
+    int a = on_input ? x : node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL);
+    int sub = node(g, IR_OP_Sub, "sub_mean", (int[]){a, crand(g, "mean", 4, c3, 0.5f, 0.4f)}, 2, 1, NULL);
+    int dv = node(g, IR_OP_Div, "div_std", (int[]){sub, crand(g, "std", 4, c3, 0.05f, 0.25f)}, 2, 1, NULL);
+    int y = node(g, IR_OP_Conv, "conv", (int[]){dv, crand(g, "w", 4, wd, 0.3f, 0)}, 2, 1, &n);
+    ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+    set_output(g, y);
+    ir_graph *c = pipeline_same(g, on_input ? "input normalization" : "normalization of an activation");
+    int convs = count_op(c, IR_OP_Conv) + count_op(c, IR_OP_FusedConv), host = 0;
+    for (int i = 0; i < c->n_nodes; i++)
+      host += !c->nodes[i]->dead && (c->nodes[i]->op == IR_OP_Sub || c->nodes[i]->op == IR_OP_Div) &&
+              strstr(ir_attr_string(c->nodes[i], "dlvta.why", ""), "on the host");
+    CHECK(on_input ? convs == 1 && host == 2 : convs == 2 && count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div) == 0,
+          "%s: %d convs, %d Sub/Div, %d left to the host", on_input ? "on the input" : "on an activation", convs,
+          count_op(c, IR_OP_Sub) + count_op(c, IR_OP_Div), host);
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+  ir_graph *g, *c;
+  int y, convs;
   g = graph_with_input("scaler", 4, (int64_t[]){1, 3, 8, 8}, &x);
   int m = node(g, IR_OP_Mul, "scale", (int[]){x, cf32(g, "k", 1.0f / 255)}, 2, 1, NULL);
   int zeros = crand(g, "bias", 4, (int64_t[]){1, 3, 1, 1}, 0, 0);
