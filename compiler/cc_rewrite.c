@@ -1378,9 +1378,8 @@ static int after_fake_quant_conv(const ir_graph *g, int x) {
 }
 
 /* Why a per-channel affine on the model's input stays where it is (partition reads it). */
-#define HOST_AFFINE_WHY                                                                                  \
-  "normalization of the model's input: on the host before its quantization (a pass of the accelerator " \
-  "over a few-channel image costs more, and the first conv keeps its host-packed im2col input)"
+#define HOST_AFFINE_WHY \
+  "normalization of the model's input: on the host before its quantization (cheaper than an accelerator pass)"
 
 /* The per-channel ops from n on, each the sole reader of the last, left to the host. */
 static void host_affine_chain(ir_graph *g, ir_node *n, int64_t C) {
