@@ -469,6 +469,9 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
+  case IR_OP_Transpose:
+    if (ir_is_graph_input(g, n->in[0])) return "a layout change of the model's input (e.g. NHWC to NCHW): on the host, before its quantization";
+    return "no accelerator lowering for this op";
   default: return "no accelerator lowering for this op";
   }
 }
