@@ -69,8 +69,8 @@ static void up_clip(ir_graph *g, ir_node *n) {
 static int up_pad(ir_graph *g, ir_node *n, char *err, size_t errlen) {
   double p[2 * IR_MAX_DIMS];
   int cnt = ints_attr(n, "pads", p, 2 * IR_MAX_DIMS);
-  if (cnt < 0 || cnt > 2 * IR_MAX_DIMS || cnt % 2)
-    return ir_node_err(g, n, err, errlen, "pads attribute missing or of %d entries", cnt);
+  if (cnt < 0) return ir_node_err(g, n, err, errlen, "the pads attribute is missing (opset %d)", g->opset);
+  if (cnt > 2 * IR_MAX_DIMS || cnt % 2) return ir_node_err(g, n, err, errlen, "pads attribute of %d entries", cnt);
   const ir_attr *v = ir_get_attr(n, "value");
   int in[3] = {n->in[0], add_const(g, n, "pads", IR_I64, 1, p, cnt), -1};
   if (v && v->f != 0) in[2] = add_const(g, n, "value", IR_F32, 0, (double[]){v->f}, 1);
@@ -124,8 +124,12 @@ static const char *nearest_mode(const float *sc, int64_t cnt) {
 
 /* Upsample (7 to 10) and Resize-10 -> Resize-11: X, no roi, the scales input (Upsample-7 and 8:
  * the scales attribute as a constant); asymmetric coordinates; nearest_mode by nearest_mode(). */
-static int up_resize(ir_graph *g, ir_node *n, char *err, size_t errlen) {
+static int up_resize(ir_graph *g, ir_node *n, int from, char *err, size_t errlen) {
   const char *mode = ir_attr_string(n, "mode", "nearest");
+  int want = n->op == IR_OP_UNKNOWN && from < 9 ? 1 : 2; /* Upsample-7: X; Upsample-9 and Resize-10: X, scales */
+  if (n->n_in != want || n->n_out != 1)
+    return ir_node_err(g, n, err, errlen, "has %d inputs and %d outputs, expected %d and 1 (opset %d)", n->n_in, n->n_out,
+                       want, from);
   if (strcmp(mode, "nearest") && strcmp(mode, "linear"))
     return ir_node_err(g, n, err, errlen, "mode '%s' not supported (nearest, linear)", mode), IR_UNSUPPORTED;
   int sc = n->n_in > 1 ? n->in[1] : -1;
@@ -138,6 +142,8 @@ static int up_resize(ir_graph *g, ir_node *n, char *err, size_t errlen) {
     for (int i = 0; i < a->n; i++) v[i] = a->floats[i];
     sc = add_const(g, n, "scales", IR_F32, 1, v, a->n);
   }
+  ir_dtype sdt = g->tensors[sc]->type.dtype;
+  if (sdt != IR_UNDEF && sdt != IR_F32) return ir_node_err(g, n, err, errlen, "scales must be float32, not %s", ir_dtype_name(sdt));
   const float *sv = const_floats(g, sc, &cnt);
   const char *nm = nearest_mode(sv, cnt);
   if (!nm && !strcmp(mode, "nearest"))
@@ -192,7 +198,7 @@ int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen) {
     else if (n->op == IR_OP_Slice && n->n_in == 1)
       rc = up_slice(g, n, err, errlen);
     else if ((n->op == IR_OP_UNKNOWN && !strcmp(n->op_name, "Upsample")) || (n->op == IR_OP_Resize && from == 10))
-      rc = up_resize(g, n, err, errlen);
+      rc = up_resize(g, n, from, err, errlen);
     else if (n->op == IR_OP_UNKNOWN && !strcmp(n->op_name, "ImageScaler") && n->n_in == 1 && n->n_out == 1)
       rc = up_image_scaler(g, n, i++, err, errlen); /* the Mul went in at i, n is now at i + 1 */
     if (rc) return rc;

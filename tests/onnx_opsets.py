@@ -206,6 +206,12 @@ def refusals():
     R.append(("Upsample-7 mode cubic", 7,
               [h.make_node("Upsample", ["x"], ["y"], name="up", mode="cubic", scales=[1.0, 1.0, 2.0, 2.0])],
               (1, 2, 3, 4), [], ["'up'", "Upsample", "cubic"]))
+    R.append(("Upsample-9 int64 scales", 9, [h.make_node("Upsample", ["x", "s"], ["y"], name="up")], (1, 2, 3, 4),
+              [i64("s", [1, 1, 2, 2])], ["'up'", "Upsample", "float32"]))
+    R.append(("Resize-10 with three inputs", 10, [h.make_node("Resize", ["x", "s", "s"], ["y"], name="rz")], (1, 2, 3, 4),
+              [f32("s", [1, 1, 2, 2])], ["'rz'", "Resize", "3 inputs"]))
+    R.append(("Pad-2 without pads", 9, [h.make_node("Pad", ["x"], ["y"], name="pad")], (1, 2, 3, 4), [],
+              ["'pad'", "Pad", "pads attribute is missing"]))
     R.append(("Resize-10 nearest up on one axis and down by a fraction on another", 10,
               [h.make_node("Resize", ["x", "s"], ["y"], name="rz")], (1, 2, 6, 8), [f32("s", [1, 1, 2, 0.6])],
               ["'rz'", "Resize", "upscales some axes"]))
