@@ -88,7 +88,10 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
       return IR_UNSUPPORTED;
     }
     if (!ir_type_known(&t->type)) {
-      snprintf(err, errlen, "%s: input '%s' has an unknown extent other than the batch", path, t->name);
+      snprintf(err, errlen,
+               "%s: input '%s' has an unknown extent other than the batch (dynamic axes): calibration samples "
+               "(--calib) of the size to compile for fix it",
+               path, t->name);
       ir_graph_free(g);
       return IR_UNSUPPORTED;
     }
