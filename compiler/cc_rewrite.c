@@ -331,10 +331,35 @@ static int act_before_maxpool(ir_graph *g, int i, ir_node *n) {
   return 1;
 }
 
+static int is_pointwise(ir_op op);
+
+/* Pointwise node n (at i: a unary op, e.g. a detection head's Sigmoid) after a node that only
+ * moves elements (Reshape, Transpose, Flatten, Squeeze, Unsqueeze) and that only it reads: the
+ * two trade places, as often as such nodes precede it, so that the activation meets the conv
+ * before them (YOLO's conv -> view -> permute -> sigmoid), where fuse joins it, instead of a
+ * CPU step after the layout change. 1 if moved. */
+static int act_before_move(ir_graph *g, int i, ir_node *n) {
+  int moved = 0;
+  while (is_pointwise(n->op) && n->n_out == 1 && n->out[0] >= 0 && n->in[0] >= 0) {
+    int pi;
+    ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
+    if (!p || p->dead || p->n_out != 1 || p->n_in < 1 || p->in[0] < 0 ||
+        (p->op != IR_OP_Reshape && p->op != IR_OP_Transpose && p->op != IR_OP_Flatten && p->op != IR_OP_Squeeze &&
+         p->op != IR_OP_Unsqueeze) ||
+        !pointwise_on(g, n, p->out[0]) || ir_use_count(g, p->out[0]) != 1 || ir_is_graph_output(g, p->out[0]) ||
+        g->tensors[p->in[0]]->type.dtype != IR_F32 || !ir_type_known(&g->tensors[p->in[0]]->type) ||
+        g->tensors[n->out[0]]->type.dtype != IR_F32)
+      break;
+    swap_nodes(g, pi, p, i, n, &g->tensors[p->in[0]]->type, "_act");
+    i = pi, moved = 1;
+  }
+  return moved;
+}
+
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n)) continue;
+    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n) || act_before_move(g, i, n)) continue;
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;
@@ -399,10 +424,26 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- reduce-to-pool ---- */
 
+/* GlobalMaxPool n of an f32 [N,C,H,W] or [N,C,L] tensor of known extents -> a MaxPool whose
+ * window is the whole map (stride 1, no padding): the same maximum, and a pool layer the
+ * accelerator runs (as it runs GlobalAveragePool), where GlobalMaxPool has no lowering. */
+static void global_max_to_window(ir_graph *g, ir_node *n) {
+  const ir_type *xt = &g->tensors[n->in[0]]->type;
+  if (n->op != IR_OP_GlobalMaxPool || xt->dtype != IR_F32 || xt->rank < 3 || xt->rank > 4) return;
+  int64_t k[2];
+  for (int d = 2; d < xt->rank; d++)
+    if ((k[d - 2] = xt->dims[d]) <= 0) return;
+  ir_set_op(n, IR_OP_MaxPool);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_attr_ints(n, "kernel_shape", k, xt->rank - 2);
+}
+
 /* ReduceMean / ReduceMax over exactly the spatial axes (2..) of an f32 [N,C,...] tensor ->
- * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0. */
+ * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0; a
+ * GlobalMaxPool (written so or from a ReduceMax) of known extents -> a MaxPool of the whole map. */
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) global_max_to_window(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
@@ -424,6 +465,7 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int x = n->in[0];
     cc_set_inputs(n, &x, 1);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    global_max_to_window(g, n);
     if (keep) continue;
     /* pooled [N,C,1,..] then Reshape to the ReduceMean's [N,C] */
     ir_type pt = *xt;
