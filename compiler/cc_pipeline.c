@@ -27,6 +27,7 @@ static const cc_pass passes[] = {
     {"convt-to-conv", cc_convt_to_conv, 1, 0, "with a target: ConvTranspose -> one stride-1 Conv of all its output phases + dlvta.Interleave; a conv's DepthToSpace (CRD, or groups not whole blocks) -> reordered conv + Interleave"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},
     {"dce", cc_dce, 1, 0, "remove nodes and tensors nothing uses"},
+    {"float-inputs", cc_float_inputs, 1, 1, "integer graph inputs that are only Cast to float32 (a uint8 image) -> float32 inputs (the runtime's inputs are float32), the Casts gone"},
     {"float-outputs", cc_float_outputs, 1, 1, "integer / bool graph outputs (ArgMax, Cast) -> a Cast to float32 under the output's name (the runtime's outputs are float32)"},
     {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, fake-quantized weights, QLinearConv/MatMul) -> float ops with fixed scales; QAT BN folded"},
     {"partition", cc_partition, 1, 1, "each node to the accelerator, an alias, a fused clamp or the CPU (dlvta.target)"},
