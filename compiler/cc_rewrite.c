@@ -1359,18 +1359,23 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       free(s), free(t);
       continue;
     }
-    ir_node *last = n, *c = cc_sole_consumer(g, n->out[0], &ci);
-    /* a scale followed by a shift: one conv */
-    if (s && c && channel_op(g, c, C, &s2, &t2, &x2)) {
-      if (t2 && x2 == n->out[0] && cc_same_type(&g->tensors[c->out[0]]->type, yt)) {
-        t = t2, last = c;
-      } else {
-        free(s2), free(t2);
-      }
-    }
     float *w = xmalloc((size_t)C * sizeof(float)), *b = xmalloc((size_t)C * sizeof(float));
     for (int64_t k = 0; k < C; k++) w[k] = s ? s[k] : 1.0f, b[k] = t ? t[k] : 0.0f;
     free(s), free(t);
+    /* the per-channel scales and shifts that follow, each the sole reader of the one before
+     * ((x / 255 - mean) / std of an image input): one affine map w x + b, one conv */
+    ir_node *last = n, *c;
+    while ((c = cc_sole_consumer(g, last->out[0], &ci)) && channel_op(g, c, C, &s2, &t2, &x2)) {
+      int ok = x2 == last->out[0] && cc_same_type(&g->tensors[c->out[0]]->type, yt);
+      for (int64_t k = 0; ok && k < C; k++) {
+        if (s2) w[k] *= s2[k], b[k] *= s2[k];
+        if (t2) b[k] += t2[k];
+      }
+      free(s2), free(t2);
+      if (!ok) break;
+      if (last != n) last->dead = 1;
+      last = c;
+    }
     char name[300];
     snprintf(name, sizeof name, "%s_dw_weight", node_label(g, last));
     int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);

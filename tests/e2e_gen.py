@@ -625,7 +625,7 @@ def yhead_model():
 def u8in_model():
     """A deployment export's uint8 image input [1, 3, 8, 8]: Cast to float, / 255, ImageNet's mean
     and std, conv, strided conv, the classifier head. dlvta takes it as a float32 input
-    (float-inputs); the normalization runs as depthwise convs."""
+    (float-inputs); the normalization runs as one depthwise conv."""
     n = Net(np.random.default_rng(71), 0.3)
     n.nodes.append(helper.make_node("Cast", ["x"], ["xf"], name="cast", to=TensorProto.FLOAT))
     n.inits += [const("k255", np.array(255, np.float32), TensorProto.FLOAT),

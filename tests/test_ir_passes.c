@@ -854,10 +854,18 @@ static void test_reduce_to_pool(void) {
   int y = node(g, IR_OP_Add, "y", (int[]){s, node(g, IR_OP_Reshape, "wr", (int[]){wsum, ci64(g, "s11", 2, (int64_t[]){1, 1})}, 2, 1, NULL)}, 2, 1, NULL);
   set_output(g, y);
   ir_graph *c = pipeline_same(g, "reduce-to-pool");
-  CHECK(count_op(c, IR_OP_GlobalAveragePool) == 2 && count_op(c, IR_OP_GlobalMaxPool) == 1 &&
-            count_op(c, IR_OP_ReduceMean) == 2,
-        "2 GlobalAveragePool, 1 GlobalMaxPool, 2 ReduceMean left: %d, %d, %d", count_op(c, IR_OP_GlobalAveragePool),
-        count_op(c, IR_OP_GlobalMaxPool), count_op(c, IR_OP_ReduceMean));
+  /* the ReduceMax: a GlobalMaxPool, then a MaxPool whose window is the 5 x 7 map (a pool layer) */
+  CHECK(count_op(c, IR_OP_GlobalAveragePool) == 2 && count_op(c, IR_OP_MaxPool) == 1 &&
+            count_op(c, IR_OP_GlobalMaxPool) == 0 && count_op(c, IR_OP_ReduceMean) == 2,
+        "2 GlobalAveragePool, 1 MaxPool, 0 GlobalMaxPool, 2 ReduceMean left: %d, %d, %d, %d",
+        count_op(c, IR_OP_GlobalAveragePool), count_op(c, IR_OP_MaxPool), count_op(c, IR_OP_GlobalMaxPool),
+        count_op(c, IR_OP_ReduceMean));
+  for (int i = 0; i < c->n_nodes; i++) {
+    int nk = 0;
+    const int64_t *k = c->nodes[i]->op == IR_OP_MaxPool ? ir_attr_ints(c->nodes[i], "kernel_shape", &nk) : NULL;
+    if (k) CHECK(nk == 2 && k[0] == 5 && k[1] == 7, "the global max pool's window: %d axes, %lld x %lld", nk,
+                 (long long)(nk > 0 ? k[0] : 0), (long long)(nk > 1 ? k[1] : 0));
+  }
   ir_graph_free(c);
   ir_graph_free(g);
 }
@@ -1172,7 +1180,7 @@ static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
                                       "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "fold-affine", "affine-to-conv",
-                                      "prelu-to-conv", "convt-to-conv", "fuse", "dce", "float-outputs", "qdq-import", "partition", "calibrate",
+                                      "prelu-to-conv", "convt-to-conv", "fuse", "dce", "float-inputs", "float-outputs", "qdq-import", "partition", "calibrate",
                                       "lower"};
   const int first_backend = 18;
   int n = 0;
