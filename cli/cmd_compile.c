@@ -40,10 +40,33 @@ static int calib_count(const npy_array *a, const char *path, int *numel_out, int
 
 #define MAX_INPUTS 16
 
+/* A model exported with dynamic spatial axes (dynamic_axes={'input': {2: 'h', 3: 'w'}}) is
+ * compiled for the size of its calibration samples: input t's unknown extents other than the
+ * batch take the samples' ([N, <input shape>] or [N, <input shape without its batch>]). A sample
+ * shape of another rank, or one that contradicts a known extent, is left for calib_count. */
+static void fix_extents(ir_tensor *t, const npy_array *a, const char *path) {
+  int r = t->type.rank, off = a->ndim - 1 == r ? 0 : a->ndim == r ? 1 : -1, changed = 0;
+  if (r < 2 || off < 0) return;
+  for (int i = off; i < r; i++)
+    if (t->type.dims[i] >= 0 && t->type.dims[i] != a->shape[1 + i - off]) return;
+  for (int i = 1; i < r; i++)
+    if (t->type.dims[i] < 0) {
+      t->type.dims[i] = a->shape[1 + i - off];
+      free(t->dim_param[i]);
+      t->dim_param[i] = NULL;
+      changed = 1;
+    }
+  if (changed) {
+    char buf[128];
+    printf("note: input '%s' has dynamic extents: compiled for %s, the size of the samples of %s\n", t->name,
+           npy_shape_str(r - 1, t->type.dims + 1, buf, sizeof buf), path);
+  }
+}
+
 /* Reads the calibration files of the model at path (imported as g), one per input (args as
  * cli_bind_inputs takes them), into o->calib_inputs / o->n_calib_inputs / o->n_calib (arrays
  * malloc'ed into bufs[], freed by the caller). 0, or 1 after printing the problem. */
-static int read_calib(const char *path, const ir_graph *g, const char *const *args, int nargs, cc_options *o,
+static int read_calib(const char *path, ir_graph *g, const char *const *args, int nargs, cc_options *o,
                       float **bufs, const char **src) {
   char err[2048];
   int n = g->n_inputs, rc = 0;
@@ -61,6 +84,7 @@ static int read_calib(const char *path, const ir_graph *g, const char *const *ar
       rc = 1;
       break;
     }
+    fix_extents(g->tensors[g->inputs[i]], &ca, paths[i]);
     ir_type t = g->tensors[g->inputs[i]]->type;
     if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
     int per, cnt = calib_count(&ca, paths[i], &per, ir_type_numel(&t));

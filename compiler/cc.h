@@ -96,6 +96,7 @@ void cc_ctx_done(cc_ctx *cx);
 int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_float_outputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

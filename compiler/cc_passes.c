@@ -83,6 +83,39 @@ int cc_float_outputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   return IR_OK;
 }
 
+/* ---- float-inputs ---- */
+
+/* The runtime's inputs are float32 too: a graph input of an integer type that every reader
+ * Casts to float32 (a deployment export's uint8 image: x.float() / 255) becomes a float32 input
+ * and the Casts go (their values are the integers' as long as the inputs hold integers, which
+ * the runtime reads from any .npy type). Other integer inputs (indices) stay, and calibration
+ * refuses them by name. */
+int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_inputs; i++) {
+    int t = g->inputs[i], readers = 0, casts = 0;
+    ir_tensor *T = g->tensors[t];
+    if (T->type.dtype != IR_U8 && T->type.dtype != IR_I8 && T->type.dtype != IR_I32 && T->type.dtype != IR_I64) continue;
+    if (ir_is_graph_output(g, t)) continue;
+    for (int k = 0; k < g->n_nodes; k++) {
+      const ir_node *n = g->nodes[k];
+      int reads = 0;
+      for (int j = 0; !n->dead && j < n->n_in; j++) reads |= n->in[j] == t;
+      if (!reads) continue;
+      readers++;
+      casts += n->op == IR_OP_Cast && n->n_in == 1 && ir_attr_int(n, "to", -1) == IR_F32 && n->out[0] >= 0 &&
+               !ir_is_graph_output(g, n->out[0]);
+    }
+    if (!readers || casts != readers) continue;
+    T->type.dtype = IR_F32;
+    for (int k = 0; k < g->n_nodes; k++) {
+      ir_node *n = g->nodes[k];
+      if (!n->dead && n->op == IR_OP_Cast && n->in[0] == t) cc_bypass(g, n, t, n->out[0]);
+    }
+  }
+  return IR_OK;
+}
+
 /* ---- remove-identity ---- */
 
 /* Identity, Cast to the type its input already has, and Dropout in inference mode (no

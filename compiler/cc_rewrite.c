@@ -325,10 +325,35 @@ static int act_before_maxpool(ir_graph *g, int i, ir_node *n) {
   return 1;
 }
 
+static int is_pointwise(ir_op op);
+
+/* Pointwise node n (at i: a unary op, e.g. a detection head's Sigmoid) after a node that only
+ * moves elements (Reshape, Transpose, Flatten, Squeeze, Unsqueeze) and that only it reads: the
+ * two trade places, as often as such nodes precede it, so that the activation meets the conv
+ * before them (YOLO's conv -> view -> permute -> sigmoid), where fuse joins it, instead of a
+ * CPU step after the layout change. 1 if moved. */
+static int act_before_move(ir_graph *g, int i, ir_node *n) {
+  int moved = 0;
+  while (is_pointwise(n->op) && n->n_out == 1 && n->out[0] >= 0 && n->in[0] >= 0) {
+    int pi;
+    ir_node *p = (ir_node *)ir_producer(g, n->in[0], &pi);
+    if (!p || p->dead || p->n_out != 1 || p->n_in < 1 || p->in[0] < 0 ||
+        (p->op != IR_OP_Reshape && p->op != IR_OP_Transpose && p->op != IR_OP_Flatten && p->op != IR_OP_Squeeze &&
+         p->op != IR_OP_Unsqueeze) ||
+        !pointwise_on(g, n, p->out[0]) || ir_use_count(g, p->out[0]) != 1 || ir_is_graph_output(g, p->out[0]) ||
+        g->tensors[p->in[0]]->type.dtype != IR_F32 || !ir_type_known(&g->tensors[p->in[0]]->type) ||
+        g->tensors[n->out[0]]->type.dtype != IR_F32)
+      break;
+    swap_nodes(g, pi, p, i, n, &g->tensors[p->in[0]]->type, "_act");
+    i = pi, moved = 1;
+  }
+  return moved;
+}
+
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n)) continue;
+    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n) || act_before_move(g, i, n)) continue;
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;
@@ -393,10 +418,26 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- reduce-to-pool ---- */
 
+/* GlobalMaxPool n of an f32 [N,C,H,W] or [N,C,L] tensor of known extents -> a MaxPool whose
+ * window is the whole map (stride 1, no padding): the same maximum, and a pool layer the
+ * accelerator runs (as it runs GlobalAveragePool), where GlobalMaxPool has no lowering. */
+static void global_max_to_window(ir_graph *g, ir_node *n) {
+  const ir_type *xt = &g->tensors[n->in[0]]->type;
+  if (n->op != IR_OP_GlobalMaxPool || xt->dtype != IR_F32 || xt->rank < 3 || xt->rank > 4) return;
+  int64_t k[2];
+  for (int d = 2; d < xt->rank; d++)
+    if ((k[d - 2] = xt->dims[d]) <= 0) return;
+  ir_set_op(n, IR_OP_MaxPool);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_attr_ints(n, "kernel_shape", k, xt->rank - 2);
+}
+
 /* ReduceMean / ReduceMax over exactly the spatial axes (2..) of an f32 [N,C,...] tensor ->
- * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0. */
+ * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0; a
+ * GlobalMaxPool (written so or from a ReduceMax) of known extents -> a MaxPool of the whole map. */
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++) global_max_to_window(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
@@ -418,6 +459,7 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int x = n->in[0];
     cc_set_inputs(n, &x, 1);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    global_max_to_window(g, n);
     if (keep) continue;
     /* pooled [N,C,1,..] then Reshape to the ReduceMean's [N,C] */
     ir_type pt = *xt;
@@ -809,8 +851,28 @@ static void fold_row_bias(ir_graph *g) {
  * been t); a scale alone commutes with zero padding. Then per-channel constant Adds and Muls
  * right after a Conv (ConvNeXt's layer scale) fold into it too, and a constant row added to a
  * MatMul / Gemm by constant weights into its bias (fold_row_bias). */
+/* Div of an activation by a float constant -> Mul by its reciprocal, Sub of one -> Add of its
+ * negation (x / 255 is a scale that folds into the conv after it, as x * (1 / 255) would). */
+static void div_sub_to_mul_add(ir_graph *g) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || (n->op != IR_OP_Div && n->op != IR_OP_Sub) || n->n_in != 2 || cc_is_const(g, n->in[0]) ||
+        !cc_is_const_f32(g, n->in[1]))
+      continue;
+    const ir_tensor *k = g->tensors[n->in[1]];
+    int64_t cnt = ir_type_numel(&k->type);
+    float *v = xmalloc((size_t)(cnt > 0 ? cnt : 1) * sizeof(float));
+    for (int64_t j = 0; j < cnt; j++) v[j] = n->op == IR_OP_Div ? 1.0f / ((const float *)k->data)[j] : -((const float *)k->data)[j];
+    char name[300];
+    snprintf(name, sizeof name, "%s_%s", k->name, n->op == IR_OP_Div ? "reciprocal" : "negated");
+    n->in[1] = cc_new_const_f32(g, name, k->type.dims, k->type.rank, v);
+    ir_set_op(n, n->op == IR_OP_Div ? IR_OP_Mul : IR_OP_Add);
+  }
+}
+
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  div_sub_to_mul_add(g);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *c = g->nodes[i];
     if (c->dead || c->op != IR_OP_Conv || !cc_is_const(g, c->in[1])) continue;
@@ -1381,6 +1443,14 @@ static int after_fake_quant_conv(const ir_graph *g, int x) {
 #define HOST_AFFINE_WHY \
   "normalization of the model's input: on the host before its quantization (cheaper than an accelerator pass)"
 
+/* Is t the model's input, or its Cast to float (a uint8 image, which float-inputs turns into a
+ * float input)? */
+static int model_input(const ir_graph *g, int t) {
+  int pi;
+  const ir_node *p = ir_producer(g, t, &pi);
+  return ir_is_graph_input(g, t) || (p && !p->dead && p->op == IR_OP_Cast && ir_is_graph_input(g, p->in[0]));
+}
+
 /* The per-channel ops from n on, each the sole reader of the last, left to the host. */
 static void host_affine_chain(ir_graph *g, ir_node *n, int64_t C) {
   float *s, *t;
@@ -1402,8 +1472,8 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     float *s, *t, *s2, *t2;
     int x, x2, ci;
     if (!channel_op(g, n, C, &s, &t, &x)) continue;
-    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x) || ir_is_graph_input(g, x)) {
-      if (ir_is_graph_input(g, x)) host_affine_chain(g, n, C);
+    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x) || model_input(g, x)) {
+      if (model_input(g, x)) host_affine_chain(g, n, C);
       free(s), free(t);
       continue;
     }

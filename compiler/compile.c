@@ -71,6 +71,47 @@ static void log_partition(FILE *f, const ir_graph *g, int layers, int cpu, int v
       fprintf(f, "partition: CPU node %s '%s' (%s)\n", g->nodes[i]->op_name, g->nodes[i]->name, cpu_why(g->nodes[i]));
 }
 
+/* The node that reads graph tensor t as its weights or bias (an input after the first of a
+ * Conv, ConvTranspose, Gemm or MatMul, fused or not), or NULL. */
+static const ir_node *weight_reader(const ir_graph *g, int t) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    if (n->dead || (n->op != IR_OP_Conv && n->op != IR_OP_FusedConv && n->op != IR_OP_ConvTranspose &&
+                    n->op != IR_OP_Gemm && n->op != IR_OP_MatMul))
+      continue;
+    for (int k = 1; k < n->n_in && k < 3; k++)
+      if (n->in[k] == t) return n;
+  }
+  return NULL;
+}
+
+/* The log's notes on the inputs: weights fed at run time (a model exported without its
+ * parameters: torch.onnx.export(..., export_params=False)), whose layers stay on the CPU, and a
+ * fixed batch above 1 (the accelerator runs one inference at a time). */
+static void log_inputs(FILE *f, const ir_graph *g) {
+  int nw = 0;
+  const ir_node *first = NULL;
+  const char *wname = NULL;
+  for (int i = 0; i < g->n_inputs; i++) {
+    const ir_node *r = weight_reader(g, g->inputs[i]);
+    if (r && !nw++) first = r, wname = g->tensors[g->inputs[i]]->name;
+  }
+  if (nw)
+    fprintf(f,
+            "note: %d input(s) are weights or biases ('%s' of node '%s' (%s)%s): weights fed at run time keep "
+            "their layers on the CPU; export the model with its parameters as initializers (torch.onnx.export's "
+            "export_params=True)\n",
+            nw, wname, first->name, first->op_name, nw > 1 ? ", ..." : "");
+  for (int i = 0; i < g->n_inputs; i++) {
+    const ir_type *t = &g->tensors[g->inputs[i]]->type;
+    if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]))
+      fprintf(f,
+              "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1 (export the model "
+              "with batch 1 or a dynamic batch axis to run it there)\n",
+              g->tensors[g->inputs[i]]->name, (long long)t->dims[0]);
+  }
+}
+
 int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
   cc_ctx cx = {.o = o, .cfg = isa_config_find(o->config ? o->config : "pynq")};
@@ -88,7 +129,10 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
       return IR_UNSUPPORTED;
     }
     if (!ir_type_known(&t->type)) {
-      snprintf(err, errlen, "%s: input '%s' has an unknown extent other than the batch", path, t->name);
+      snprintf(err, errlen,
+               "%s: input '%s' has an unknown extent other than the batch (dynamic axes): calibration samples "
+               "(--calib) of the size to compile for fix it",
+               path, t->name);
       ir_graph_free(g);
       return IR_UNSUPPORTED;
     }
@@ -132,14 +176,7 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     uint64_t pred = 0, macs = 0;
     for (int i = 0; i < m->nl; i++) pred += m->l[i].predicted_cycles, macs += m->l[i].macs;
     log_partition(o->log, g, m->nl, cpu, o->verbose);
-    for (int i = 0; i < g->n_inputs; i++) { /* the accelerator runs one inference at a time */
-      const ir_type *t = &g->tensors[g->inputs[i]]->type;
-      if (t->rank > 1 && t->dims[0] > 1)
-        fprintf(o->log,
-                "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1 (export the model "
-                "with batch 1 or a dynamic batch axis to run it there)\n",
-                g->tensors[g->inputs[i]]->name, (long long)t->dims[0]);
-    }
+    log_inputs(o->log, g);
     fprintf(o->log, "accelerator: %llu MACs, predicted %llu cycles, image %llu bytes (arena %llu)\n",
             (unsigned long long)macs, (unsigned long long)pred, (unsigned long long)m->image_bytes,
             (unsigned long long)m->arena_bytes);

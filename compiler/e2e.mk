@@ -22,7 +22,8 @@ $(ORT_PKG):
 # small generated models (onnx's helper API): already-quantized QDQ and QLinear* models, and a
 # float model mixing accelerator and CPU nodes
 # (one run writes them all: a grouped target, so that each one's dependents see it remade)
-GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d
+GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d \
+              gpool gpool1d yhead u8in
 $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	@mkdir -p $(BUILD)/models/gen
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
@@ -40,6 +41,12 @@ $(BUILD)/models/gen/bigpad_ref.npy: $(BUILD)/models/gen/bigpad.onnx tools/ort/or
 	node tools/ort/ort_run.js $< $(dir $@)bigpad_input.npy $@
 $(BUILD)/models/gen/bcast_ref.npy: $(BUILD)/models/gen/bcast.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)bcast_input.npy $@
+$(BUILD)/models/gen/gpool_ref.npy: $(BUILD)/models/gen/gpool.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)gpool_input.npy $@
+$(BUILD)/models/gen/gpool1d_ref.npy: $(BUILD)/models/gen/gpool1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)gpool1d_input.npy $@
+$(BUILD)/models/gen/u8in_ref.npy: $(BUILD)/models/gen/u8in.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)u8in_input.npy $@
 
 E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
             $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m)_ref.npy) \

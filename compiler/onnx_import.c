@@ -70,6 +70,15 @@ static int map_dtype(int32_t onnx_type, ir_dtype *dt) {
   }
 }
 
+/* What to do about a floating-point element type other than float32 (a model saved in half
+ * precision), as the end of a refusal's message. */
+static const char *dtype_hint(int32_t t) {
+  return t == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 || t == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16 ||
+                 t == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE
+             ? " (dlvta compiles float32 models: export or convert the model to float32 first)"
+             : "";
+}
+
 static const char *onnx_dtype_name(int32_t t) {
   static const char *names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
                                 "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64",
@@ -145,7 +154,9 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, 
   ir_dtype dt;
   if (!tp->has_data_type) return util_err(why, whylen, "tensor without data_type");
   if (map_dtype(tp->data_type, &dt))
-    return util_err(why, whylen, "tensor data type %s not supported", onnx_dtype_name(tp->data_type)), IR_UNSUPPORTED;
+    return util_err(why, whylen, "tensor data type %s not supported%s", onnx_dtype_name(tp->data_type),
+                    dtype_hint(tp->data_type)),
+           IR_UNSUPPORTED;
   if (tp->segment) return util_err(why, whylen, "segmented tensors not supported"), IR_UNSUPPORTED;
   if (tp->n_dims > IR_MAX_DIMS) return util_err(why, whylen, "rank %zu above %d", tp->n_dims, IR_MAX_DIMS), IR_UNSUPPORTED;
   ir_type t = {.dtype = dt, .rank = (int)tp->n_dims};
@@ -234,7 +245,8 @@ static int type_from_value_info(const Onnx__ValueInfoProto *vi, ir_type *t, cons
     return util_err(why, whylen, "'%s' is not a tensor (sequence/map/optional types not supported)", vi->name), IR_UNSUPPORTED;
   const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
   if (tt->has_elem_type && tt->elem_type && map_dtype(tt->elem_type, &t->dtype))
-    return util_err(why, whylen, "'%s' has data type %s, not supported", vi->name, onnx_dtype_name(tt->elem_type)),
+    return util_err(why, whylen, "'%s' has data type %s, not supported%s", vi->name, onnx_dtype_name(tt->elem_type),
+                    dtype_hint(tt->elem_type)),
            IR_UNSUPPORTED;
   if (!tt->shape) return IR_OK;
   if (tt->shape->n_dim > IR_MAX_DIMS)

@@ -351,6 +351,17 @@ static const char *clamp_pad_why_not(const ir_graph *g, const ir_node *n) {
   return NULL;
 }
 
+/* Why node n, which prepares the model's input, runs on the host: the normalization that
+ * affine-to-conv left there (its reason in dlvta.why), a layout change of the input (NHWC to
+ * NCHW); else NULL. */
+static const char *host_step_why(const ir_graph *g, const ir_node *n, char *why, size_t whylen) {
+  if ((n->op == IR_OP_Add || n->op == IR_OP_Sub || n->op == IR_OP_Mul || n->op == IR_OP_Div) && ir_get_attr(n, "dlvta.why"))
+    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "")), why;
+  if (n->op == IR_OP_Transpose && ir_is_graph_input(g, n->in[0]))
+    return "a layout change of the model's input (e.g. NHWC to NCHW): on the host, before its quantization";
+  return NULL;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -361,8 +372,8 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (g->tensors[n->in[0]]->type.dtype != IR_F32) return "input is not float";
     return NULL;
   }
-  if ((n->op == IR_OP_Add || n->op == IR_OP_Sub || n->op == IR_OP_Mul || n->op == IR_OP_Div) && ir_get_attr(n, "dlvta.why"))
-    return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "")), why; /* affine-to-conv left it to the host */
+  const char *host = host_step_why(g, n, why, whylen);
+  if (host) return host;
   if (n->op == IR_OP_PRelu) /* what prelu-to-conv found (cc_rewrite.c) */
     return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "PRelu not rewritten")), why;
   if (n->op == IR_OP_ConvTranspose || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave ||
@@ -469,9 +480,6 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_channel_slices(g, n, &x, first)) return "not a constant channel range of a batch-1 NCHW activation";
     return NULL;
   }
-  case IR_OP_Transpose:
-    if (ir_is_graph_input(g, n->in[0])) return "a layout change of the model's input (e.g. NHWC to NCHW): on the host, before its quantization";
-    return "no accelerator lowering for this op";
   default: return "no accelerator lowering for this op";
   }
 }

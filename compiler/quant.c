@@ -471,8 +471,9 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < nin && rc == IR_OK; i++) {
     in[i].type = g->tensors[g->inputs[i]]->type;
     if (in[i].type.dtype != IR_F32 || ir_value_alloc(&in[i], &in[i].type) != IR_OK) {
-      snprintf(err, errlen, "%s: input '%s' must be a float32 tensor of known shape", g->source ? g->source : "model",
-               g->tensors[g->inputs[i]]->name);
+      snprintf(err, errlen, "%s: input '%s' must be a float32 tensor of known shape (it is %s%s)",
+               g->source ? g->source : "model", g->tensors[g->inputs[i]]->name, ir_dtype_name(in[i].type.dtype),
+               in[i].type.dtype != IR_F32 ? "; an integer input is taken only where every reader casts it to float32" : "");
       rc = IR_UNSUPPORTED;
     }
   }

@@ -32,6 +32,13 @@
                        (4, 1, 3, 16, 16), convt_calib.npy (16, 3, 16, 16))
   OUTDIR/d2s.onnx      DepthToSpace DCR (whole blocks), a pixel_shuffle (DepthToSpace CRD of a conv's
                        output: the conv's channels reordered) and SpaceToDepth (CPU)
+  OUTDIR/gpool.onnx    global max pooling as GlobalMaxPool, ReduceMax and a map-sized MaxPool
+                       (input x2: gpool_input.npy (4, 1, 3, 16, 16), gpool_calib.npy)
+  OUTDIR/gpool1d.onnx  a 1-D CNN with a MaxPool1d(200) and a 1-D GlobalMaxPool (gpool1d_input.npy
+                       (4, 1, 8, 400), gpool1d_calib.npy)
+  OUTDIR/yhead.onnx    a YOLO-like head: conv, view, permute, Sigmoid, view ([1, 192, 6])
+  OUTDIR/u8in.onnx     a uint8 image input cast to float and normalized (u8in_input.npy, u8in_calib.npy:
+                       integers 0..255 as float32)
   OUTDIR/input.npy     (4, 1, 3, 8, 8) float32 inputs, OUTDIR/calib.npy (8, 3, 8, 8)
 The scales of the quantized models are their own; dlvta must keep them (the test checks)."""
 import os
@@ -567,6 +574,74 @@ def prelu1d_model():
     return n.model("prelu1d", [1, 8, 48], [1, 10])
 
 
+def gpool_model():
+    """Global max pooling three ways over [1, 3, 16, 16]: GlobalMaxPool, ReduceMax over H,W
+    (keepdims) and a MaxPool whose kernel and stride are the map (torch's adaptive_max_pool2d(x, 1)),
+    each a MaxPool of the whole map on the accelerator; Concat, Flatten, Gemm."""
+    n = Net(np.random.default_rng(59), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalMaxPool", ["c1"], ["g1"], name="gmp"))
+    n.conv("c1", "c2", (16, 16, 3, 3), relu=False, pads=[1, 1, 1, 1], strides=[2, 2])
+    n.nodes.append(helper.make_node("ReduceMax", ["c2"], ["g2"], name="rmax", axes=[2, 3], keepdims=1))
+    n.conv("c1", "c3", (16, 16, 1, 1), relu=False, strides=[2, 2])
+    n.nodes.append(helper.make_node("MaxPool", ["c3"], ["g3"], name="amax", kernel_shape=[8, 8], strides=[8, 8]))
+    n.nodes.append(helper.make_node("Concat", ["g1", "g2", "g3"], ["cat"], name="cat", axis=1))
+    n.nodes.append(helper.make_node("Flatten", ["cat"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 48), 0.3), n.w("fc_b", (10,))], ["y"], name="fc",
+                                    transB=1))
+    return n.model("gpool", [1, 3, 16, 16], [1, 10])
+
+
+def gpool1d_model():
+    """A 1-D CNN over [1, 8, 400] with windows wider than 64: MaxPool1d(200) (kernel = stride = 200:
+    the separable pass's column order overflowed and the compiler crashed), a 1x1 Conv1d, a 1-D
+    GlobalMaxPool, Flatten, Gemm."""
+    n = Net(np.random.default_rng(61), 0.3)
+    n.conv("x", "c1", (16, 8, 3), pads=[1, 1])
+    n.nodes.append(helper.make_node("MaxPool", ["c1"], ["p1"], name="pool200", kernel_shape=[200], strides=[200]))
+    n.conv("p1", "c2", (16, 16, 1), relu=False)
+    n.nodes.append(helper.make_node("GlobalMaxPool", ["c2"], ["g"], name="gmp"))
+    n.nodes.append(helper.make_node("Flatten", ["g"], ["f"], name="flatten"))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 16), 0.3), n.w("fc_b", (10,))], ["y"], name="fc",
+                                    transB=1))
+    return n.model("gpool1d", [1, 8, 400], [1, 10])
+
+
+def yhead_model():
+    """A YOLO-like detection head over [1, 3, 8, 8]: conv, a 1x1 conv to 3 anchors x 6 values, view
+    [1, 3, 6, 8, 8], permute to [1, 3, 8, 8, 6], Sigmoid, view [1, 192, 6]: the Sigmoid moves
+    before the layout change and fuses into the conv; the Reshapes and the Transpose stay on the
+    CPU."""
+    n = Net(np.random.default_rng(67), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "det", (18, 16, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("Reshape", ["det", n.i64("s5", [1, 3, 6, 8, 8])], ["v"], name="view"))
+    n.nodes.append(helper.make_node("Transpose", ["v"], ["t"], name="permute", perm=[0, 1, 3, 4, 2]))
+    n.nodes.append(helper.make_node("Sigmoid", ["t"], ["s"], name="sigmoid"))
+    n.nodes.append(helper.make_node("Reshape", ["s", n.i64("s3", [1, -1, 6])], ["y"], name="flat"))
+    return n.model("yhead", [1, 3, 8, 8], [1, 192, 6])
+
+
+def u8in_model():
+    """A deployment export's uint8 image input [1, 3, 8, 8]: Cast to float, / 255, ImageNet's mean
+    and std, conv, strided conv, the classifier head. dlvta takes it as a float32 input
+    (float-inputs); the normalization runs on the host before the input's quantization."""
+    n = Net(np.random.default_rng(71), 0.3)
+    n.nodes.append(helper.make_node("Cast", ["x"], ["xf"], name="cast", to=TensorProto.FLOAT))
+    n.inits += [const("k255", np.array(255, np.float32), TensorProto.FLOAT),
+                const("mean", np.array([0.485, 0.456, 0.406], np.float32).reshape(1, 3, 1, 1), TensorProto.FLOAT),
+                const("std", np.array([0.229, 0.224, 0.225], np.float32).reshape(1, 3, 1, 1), TensorProto.FLOAT)]
+    n.nodes.append(helper.make_node("Div", ["xf", "k255"], ["x1"], name="scale"))
+    n.nodes.append(helper.make_node("Sub", ["x1", "mean"], ["x2"], name="sub_mean"))
+    n.nodes.append(helper.make_node("Div", ["x2", "std"], ["x3"], name="div_std"))
+    n.conv("x3", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (16, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.head("c2", 16)
+    g = helper.make_graph(n.nodes, "u8in", [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], n.inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -610,6 +685,13 @@ def main():
     save(tokens_model(), os.path.join(out, "tokens.onnx"))
     save(prelu1d_model(), os.path.join(out, "prelu1d.onnx"))
     own_samples(out, "prelu1d", xs)  # seq1d's samples
+    save(gpool_model(), os.path.join(out, "gpool.onnx"))
+    own_samples(out, "gpool", np.random.default_rng(73).normal(0, 1, (12, 3, 16, 16)).astype(np.float32))
+    save(gpool1d_model(), os.path.join(out, "gpool1d.onnx"))
+    own_samples(out, "gpool1d", np.random.default_rng(79).normal(0, 1, (12, 8, 400)).astype(np.float32))
+    save(yhead_model(), os.path.join(out, "yhead.onnx"))  # inputs: input.npy, calib.npy
+    save(u8in_model(), os.path.join(out, "u8in.onnx"))
+    own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,11 @@
  *    CPU step;
  *  - tokens: a transformer block on 2-D tokens [16, 16]: its Gemms 1x1 convs over the rows
  *    (channels-last), attention on the CPU;
- *  - prelu1d: a 1-D CNN with PReLUs of a slope per channel: lifted, no CPU step.
+ *  - prelu1d: a 1-D CNN with PReLUs of a slope per channel: lifted, no CPU step;
+ *  - gpool, gpool1d: global max pooling (GlobalMaxPool, ReduceMax, a map-sized MaxPool, a 1-D
+ *    MaxPool(200)) as max pool layers of the whole map;
+ *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
+ *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include "e2e_util.h"
 
@@ -68,9 +72,10 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
   int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad") ||
-            !strcmp(name, "prelu1d") || !strcmp(name, "bcast"); /* its own inputs */
+            !strcmp(name, "prelu1d") || !strcmp(name, "bcast") || !strcmp(name, "gpool") || !strcmp(name, "gpool1d") ||
+            !strcmp(name, "u8in"); /* its own inputs */
   /* a per-pixel map: no single top-1 to compare */
-  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s");
+  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -161,7 +166,7 @@ static void argmap_check(const char *cfg) {
 static void rtl_same(const char *name, const char *cfg) {
   char pkg[256], inp[256];
   snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
-  int own = !strcmp(name, "convt") || !strcmp(name, "bigpad");
+  int own = !strcmp(name, "convt") || !strcmp(name, "bigpad") || !strcmp(name, "gpool");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   npy_array xa;
   float *x;
@@ -294,6 +299,21 @@ int main(void) {
     /* prelu1d: lifted to [1, C, 1, L], each PReLU a table layer and a depthwise conv with the
      * residual: conv, 2 x 2 for the PReLUs, the depthwise conv, the pooling, the fc: 8 layers */
     one("prelu1d", cfg, 8, "", 0.999, NULL, NULL, 0);
+    /* gpool: GlobalMaxPool, ReduceMax over H,W and a map-sized MaxPool (stride = map) each a max
+     * pool layer of the whole map (they were CPU steps, or "no tiling fits"): 3 convs, 3 pools,
+     * the Concat a view, the fc: 7 layers */
+    one("gpool", cfg, 7, "", 0.998, NULL, NULL, 0); /* 0.99868 at worst: the signed convs before the maxima */
+    /* gpool1d: MaxPool1d(200) (the compiler crashed: a 200-wide window overflowed the separable
+     * pass) and a 1-D GlobalMaxPool: conv, 2 pools, conv, fc on pynq; tiny's buffers hold neither
+     * the 400-long conv nor the pool */
+    one("gpool1d", cfg, c ? 5 : 3, c ? "" : "dlvta.FusedConv,MaxPool", 0.999, NULL, NULL, 0);
+    /* yhead: the Sigmoid after view / permute moves before them and fuses into the head conv;
+     * only the layout change (Reshape, Transpose, Reshape) stays on the CPU */
+    one("yhead", cfg, 2, "Reshape,Transpose,Reshape", 0.999, NULL, NULL, 0);
+    /* u8in: the uint8 input's Cast goes (float-inputs); of (x / 255 - mean) / std, the input's
+     * normalization, the last scale folds into the padded conv and x * (1 / 255) - mean runs on
+     * the host before the input's quantization (affine-to-conv leaves it there): 4 layers */
+    one("u8in", cfg, 4, "Mul,Add", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
@@ -306,6 +326,7 @@ int main(void) {
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");
   rtl_same("prelu", "tiny"); /* a table layer with its Relu as the clamp */
+  rtl_same("gpool", "tiny"); /* max pools of a whole map, stride 1 where one output row */
   rtl_same("seg", "tiny");
   rtl_same("seg", "pynq");
   return TEST_END();

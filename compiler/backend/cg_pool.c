@@ -77,11 +77,15 @@ typedef struct pool_tile {
                  * compute), read by the ALU ops' src_inp; one kernel-row chunk (nky = KH) */
 } pool_tile;
 
+/* Widest window of the separable max pool (its row pass orders the KW - 1 column offsets in a
+ * fixed array); a wider one (a global max pool of a long row) takes the plain passes. */
+#define POOL_SEP_MAX_KW 64
+
 /* Separable max pooling in place is exact when at most one column offset kx in 1..KW-1 is a
  * multiple of the column stride: the row pass does that offset first (it reads each target
  * before the iteration that writes it), then the others (never targets). */
 static int pool_sep_ok(const pool_geo *c) {
-  return c->kind == CG_POOL_MAX && c->KW >= 2 && (c->KW - 1) / c->sw <= 1;
+  return c->kind == CG_POOL_MAX && c->KW >= 2 && c->KW <= POOL_SEP_MAX_KW && (c->KW - 1) / c->sw <= 1;
 }
 
 /* Accumulator layout: [0] requant, [1] -n*x_zp (avg), [2 ..) input window, then nslot output
@@ -125,7 +129,7 @@ static int pool_sep_chunk(cg_gen *g, const pool_geo *c, const pool_tgeo *e, int 
   int tco_t = e->tco_t, th_t = e->th_t, tw_t = e->tw_t, iw_t = e->iw_t, IHW = e->IHW, OP = e->OP;
   uint32_t IN = e->IN, O = e->O, n, ub;
   /* rows: in[r][x*sw] = max over kx of in[r][x*sw + kx], in place (pool_sep_ok's order) */
-  int order[64] = {0}, no = 0;
+  int order[POOL_SEP_MAX_KW] = {0}, no = 0;
   for (int kx = 1; kx < c->KW; kx++)
     if (kx % c->sw == 0) order[no++] = kx;
   for (int kx = c->KW - 1; kx >= 1; kx--)
@@ -599,6 +603,11 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
                 p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even};
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP || p->kind == CG_POOL_D2S) return up_layer(g, &c, nslot, info);
+  /* one output row or column: its stride moves nothing (a global pool written as a window with
+   * the map's size as stride, as torch exports adaptive_max_pool2d(x, 1)), and a stride of 1
+   * keeps the window's row step (sh * IW) within the ALU's address fields */
+  if (c.OH == 1) c.sh = 1;
+  if (c.OW == 1) c.sw = 1;
   pool_tile best = {0, 0, 0, 0, 0, 0}, cand[POOL_MAX_CAND];
   double best_cy = -1, cy[POOL_MAX_CAND];
   int ncand = 0;

@@ -1,6 +1,6 @@
 // tools/ort/ort_run.js -- run an ONNX model on onnxruntime (CPU, float) for reference outputs.
 //   node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy
-// INPUT is float32 with the model's input shape, or with a leading N for N runs of a batch-1
+// INPUT is float32 (converted to the input's type: uint8, int8, int32, int64) with the model's input shape, or with a leading N for N runs of a batch-1
 // model (outputs stacked the same way); a model with several inputs takes one file per input,
 // comma-separated in the model's input order. Writes the first model output as float32 .npy
 // (an integer output converted).
@@ -38,6 +38,14 @@ function writeNpy(path, shape, data) {
   fs.writeFileSync(path, Buffer.concat([head, Buffer.from(h, 'latin1'), body]));
 }
 
+// float32 values as the model input's element type (an integer input: a uint8 image)
+const TYPED = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, int32: Int32Array };
+function typedAs(type, data) {
+  if (type === 'int64') return BigInt64Array.from(data, v => BigInt(Math.round(v)));
+  if (!TYPED[type]) throw new Error('input type ' + type + ' not supported');
+  return TYPED[type].from(data);
+}
+
 async function main() {
   const [model, inPaths, outPath] = process.argv.slice(2);
   if (!outPath) { console.error('usage: node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy'); process.exit(2); }
@@ -69,7 +77,8 @@ async function main() {
   for (let k = 0; k < nb; k++) {
     const feeds = {};
     sess.inputNames.forEach((name, i) => {
-      feeds[name] = new ort.Tensor('float32', Float32Array.from(per[i][k].data), per[i][k].shape);
+      const type = sess.inputMetadata && sess.inputMetadata[i].type ? sess.inputMetadata[i].type : 'float32';
+      feeds[name] = new ort.Tensor(type, typedAs(type, per[i][k].data), per[i][k].shape);
     });
     const r = await sess.run(feeds);
     outs.push(r[outName].data);
