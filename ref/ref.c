@@ -235,6 +235,40 @@ static int k_batchnorm(ref_call *c) {
   return IR_OK;
 }
 
+/* Softmax of nr (<= SOFTMAX_ROWS) contiguous rows of len: per row the max, y = expf(x - max),
+ * the sum of y in double in element order, y / sum. The rows go together: their exponentials
+ * first (calls that do not wait on a sum), then their sums side by side (each row's a chain of
+ * dependent additions, in its own order: the bits of a row alone), then the divisions
+ * (vectorized). */
+#define SOFTMAX_ROWS 4
+static void softmax_rows(const float *px, float *restrict py, int nr, int64_t len) {
+  double sum[SOFTMAX_ROWS] = {0};
+  for (int r = 0; r < nr; r++) {
+    const float *xs = px + r * len;
+    float *restrict ys = py + r * len;
+    /* the max in 8 lanes (vectorized): it may differ from a sequential scan's only in the
+     * sign of a zero maximum, which no xs[k] - mx below sees */
+    float mx = -INFINITY, m8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    int64_t k8 = len / 8 * 8;
+    for (int64_t k = 0; k < k8; k += 8)
+      for (int q = 0; q < 8; q++) m8[q] = xs[k + q] > m8[q] ? xs[k + q] : m8[q];
+    for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
+    for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
+    for (int64_t k = 0; k < len; k++) ys[k] = expf(xs[k] - mx);
+  }
+  if (nr == SOFTMAX_ROWS)
+    for (int64_t k = 0; k < len; k++)
+      for (int r = 0; r < SOFTMAX_ROWS; r++) sum[r] += py[r * len + k];
+  else
+    for (int r = 0; r < nr; r++)
+      for (int64_t k = 0; k < len; k++) sum[r] += py[r * len + k];
+  for (int r = 0; r < nr; r++) {
+    float *restrict ys = py + r * len;
+    double sr = sum[r];
+    for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sr);
+  }
+}
+
 /* Softmax and LogSoftmax: opset < 13 over the input coerced to 2-D at axis (default 1); from 13
  * along axis (default -1). Max-subtracted, sums in double; LogSoftmax's x - max - log(sum exp(x -
  * max)) with the exponentials in double. */
@@ -256,25 +290,9 @@ static int k_softmax(ref_call *c) {
   const float *px = x->data;
   float *py = c->out[0].data;
   int lg = c->n->op == IR_OP_LogSoftmax;
-  if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows, the division vectorized */
-    for (int64_t o = 0; o < outer; o++) {
-      const float *xs = px + o * len;
-      float *restrict ys = py + o * len;
-      /* the max in 8 lanes (vectorized): it may differ from a sequential scan's only in the
-       * sign of a zero maximum, which no xs[k] - mx below sees */
-      float mx = -INFINITY, m8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
-      int64_t k8 = len / 8 * 8;
-      for (int64_t k = 0; k < k8; k += 8)
-        for (int q = 0; q < 8; q++) m8[q] = xs[k + q] > m8[q] ? xs[k + q] : m8[q];
-      for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
-      for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
-      double sum = 0;
-      for (int64_t k = 0; k < len; k++) {
-        ys[k] = expf(xs[k] - mx);
-        sum += ys[k];
-      }
-      for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sum);
-    }
+  if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows */
+    for (int64_t o = 0; o < outer; o += SOFTMAX_ROWS)
+      softmax_rows(px + o * len, py + o * len, outer - o < SOFTMAX_ROWS ? (int)(outer - o) : SOFTMAX_ROWS, len);
   for (int64_t o = 0; o < outer && (inner != 1 || lg); o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;
