@@ -230,6 +230,40 @@ static int k_batchnorm(ref_call *c) {
   return IR_OK;
 }
 
+/* Softmax of nr (<= SOFTMAX_ROWS) contiguous rows of len: per row the max, y = expf(x - max),
+ * the sum of y in double in element order, y / sum. The rows go together: their exponentials
+ * first (calls that do not wait on a sum), then their sums side by side (each row's a chain of
+ * dependent additions, in its own order: the bits of a row alone), then the divisions
+ * (vectorized). */
+#define SOFTMAX_ROWS 4
+static void softmax_rows(const float *px, float *restrict py, int nr, int64_t len) {
+  double sum[SOFTMAX_ROWS] = {0};
+  for (int r = 0; r < nr; r++) {
+    const float *xs = px + r * len;
+    float *restrict ys = py + r * len;
+    /* the max in 8 lanes (vectorized): it may differ from a sequential scan's only in the
+     * sign of a zero maximum, which no xs[k] - mx below sees */
+    float mx = -INFINITY, m8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    int64_t k8 = len / 8 * 8;
+    for (int64_t k = 0; k < k8; k += 8)
+      for (int q = 0; q < 8; q++) m8[q] = xs[k + q] > m8[q] ? xs[k + q] : m8[q];
+    for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
+    for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
+    for (int64_t k = 0; k < len; k++) ys[k] = expf(xs[k] - mx);
+  }
+  if (nr == SOFTMAX_ROWS)
+    for (int64_t k = 0; k < len; k++)
+      for (int r = 0; r < SOFTMAX_ROWS; r++) sum[r] += py[r * len + k];
+  else
+    for (int r = 0; r < nr; r++)
+      for (int64_t k = 0; k < len; k++) sum[r] += py[r * len + k];
+  for (int r = 0; r < nr; r++) {
+    float *restrict ys = py + r * len;
+    double sr = sum[r];
+    for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sr);
+  }
+}
+
 /* Softmax and LogSoftmax: opset < 13 over the input coerced to 2-D at axis (default 1); from 13
  * along axis (default -1). Max-subtracted, sums in double; LogSoftmax's x - max - log(sum exp(x -
  * max)) with the exponentials in double. */
@@ -251,25 +285,9 @@ static int k_softmax(ref_call *c) {
   const float *px = x->data;
   float *py = c->out[0].data;
   int lg = c->n->op == IR_OP_LogSoftmax;
-  if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows, the division vectorized */
-    for (int64_t o = 0; o < outer; o++) {
-      const float *xs = px + o * len;
-      float *restrict ys = py + o * len;
-      /* the max in 8 lanes (vectorized): it may differ from a sequential scan's only in the
-       * sign of a zero maximum, which no xs[k] - mx below sees */
-      float mx = -INFINITY, m8[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
-      int64_t k8 = len / 8 * 8;
-      for (int64_t k = 0; k < k8; k += 8)
-        for (int q = 0; q < 8; q++) m8[q] = xs[k + q] > m8[q] ? xs[k + q] : m8[q];
-      for (int q = 0; q < 8; q++) mx = m8[q] > mx ? m8[q] : mx;
-      for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
-      double sum = 0;
-      for (int64_t k = 0; k < len; k++) {
-        ys[k] = expf(xs[k] - mx);
-        sum += ys[k];
-      }
-      for (int64_t k = 0; k < len; k++) ys[k] = (float)(ys[k] / sum);
-    }
+  if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows */
+    for (int64_t o = 0; o < outer; o += SOFTMAX_ROWS)
+      softmax_rows(px + o * len, py + o * len, outer - o < SOFTMAX_ROWS ? (int)(outer - o) : SOFTMAX_ROWS, len);
   for (int64_t o = 0; o < outer && (inner != 1 || lg); o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;
@@ -292,13 +310,67 @@ static int k_softmax(ref_call *c) {
   return IR_OK;
 }
 
-/* y[q][j] = x[q + j * si] for q < rows, j < in (y rows of in elements): 4 x 4 blocks through
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define TR_UNROLL _Pragma("GCC unroll 8") /* the blocks' loops unrolled: the vectors stay in registers */
+/* transpose_block4's rows in groups of 8 with 8 x 8 blocks through AVX registers where the CPU
+ * has AVX (eight loads, 24 shuffles and eight stores per 64 elements: twice the SSE blocks'
+ * rate), the columns past the last block element by element. Returns the rows done (a multiple
+ * of 8; 0 without AVX). */
+__attribute__((target("avx"))) static int64_t transpose_avx8(const uint32_t *x, uint32_t *y, int64_t rows, int64_t in,
+                                                            int64_t si) {
+  int64_t r0 = 0;
+  for (; r0 + 8 <= rows; r0 += 8) {
+    const float *xs = (const float *)(x + r0);
+    float *yr = (float *)(y + r0 * in);
+    int64_t j = 0;
+    for (; j + 8 <= in; j += 8) {
+      __m256 a[8], t[8];
+      TR_UNROLL for (int k = 0; k < 8; k++) a[k] = _mm256_loadu_ps(xs + (j + k) * si);
+      TR_UNROLL for (int k = 0; k < 8; k += 2) {
+        t[k] = _mm256_unpacklo_ps(a[k], a[k + 1]);
+        t[k + 1] = _mm256_unpackhi_ps(a[k], a[k + 1]);
+      }
+      TR_UNROLL for (int k = 0; k < 8; k += 4) {
+        a[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+        a[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+        a[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+        a[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+      }
+      TR_UNROLL for (int k = 0; k < 4; k++) {
+        _mm256_storeu_ps(yr + k * in + j, _mm256_permute2f128_ps(a[k], a[k + 4], 0x20));
+        _mm256_storeu_ps(yr + (k + 4) * in + j, _mm256_permute2f128_ps(a[k], a[k + 4], 0x31));
+      }
+    }
+    for (; j < in; j++)
+      for (int q = 0; q < 8; q++) y[(r0 + q) * in + j] = x[r0 + q + j * si];
+  }
+  return r0;
+}
+
+static int64_t transpose_block8(const uint32_t *x, uint32_t *y, int64_t rows, int64_t in, int64_t si) {
+  static int avx = -1; /* every thread computes the same value */
+  if (avx < 0) {
+    __builtin_cpu_init();
+    avx = __builtin_cpu_supports("avx") != 0;
+  }
+  return avx ? transpose_avx8(x, y, rows, in, si) : 0;
+}
+#else
+static int64_t transpose_block8(const uint32_t *x, uint32_t *y, int64_t rows, int64_t in, int64_t si) {
+  (void)x, (void)y, (void)rows, (void)in, (void)si;
+  return 0;
+}
+#endif
+
+/* y[q][j] = x[q + j * si] for q < rows, j < in (y rows of in elements): 8 x 8 blocks with AVX
+ * (transpose_block8), 4 x 4 blocks through
  * SSE registers where there is SSE2 (a load and a store of four elements each, 3 to 4 times
  * faster than element moves), then the rest (and everything elsewhere) in groups of 16 rows, so
  * that each source line (16 elements along q) is read once for the group instead of once per
  * row (a strided gather per row misses the cache on every element). */
 static void transpose_block4(const uint32_t *x, uint32_t *y, int64_t rows, int64_t in, int64_t si) {
-  int64_t r0 = 0;
+  int64_t r0 = transpose_block8(x, y, rows, in, si);
 #ifdef __SSE2__
   for (; r0 + 4 <= rows; r0 += 4) {
     const float *xs = (const float *)(x + r0);

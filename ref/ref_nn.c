@@ -444,13 +444,15 @@ static int depthwise_f(const float *x, const float *w, float *y, int64_t N, int6
   return IR_OK;
 }
 
-/* y[i] = clamp(y[i] + bias + r[i]) over n elements (r may be NULL; clamp only if asked), as
- * straight loops the compiler vectorizes. */
-REF_VEC_CLONES static void conv_epilogue(float *y, const float *r, float bias, int clamp, float lo, float hi, int64_t n) {
+/* y[i] = clamp(x[i] + bias + r[i]) over n elements (x: the product, y itself or a row of a
+ * batch's product; r may be NULL; clamp only if asked), as straight loops the compiler
+ * vectorizes. */
+REF_VEC_CLONES static void conv_epilogue(float *y, const float *x, const float *r, float bias, int clamp, float lo,
+                                         float hi, int64_t n) {
   if (r)
-    for (int64_t p = 0; p < n; p++) y[p] = (y[p] + bias) + r[p];
+    for (int64_t p = 0; p < n; p++) y[p] = (x[p] + bias) + r[p];
   else
-    for (int64_t p = 0; p < n; p++) y[p] += bias;
+    for (int64_t p = 0; p < n; p++) y[p] = x[p] + bias;
   if (clamp)
     for (int64_t p = 0; p < n; p++) {
       float v = y[p] < lo ? lo : y[p];
@@ -458,7 +460,8 @@ REF_VEC_CLONES static void conv_epilogue(float *y, const float *r, float bias, i
     }
 }
 
-static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr, int64_t N, int64_t M, int64_t osz);
+static int conv_finish(ref_call *c, float *py, const float *px, int64_t ldx, const float *pb, const float *pr, int64_t N,
+                       int64_t M, int64_t osz);
 
 /* Conv and dlvta.FusedConv (bias, residual R, activation "relu"/"clip"). */
 int ref_conv(ref_call *c) {
@@ -501,12 +504,14 @@ int ref_conv(ref_call *c) {
                 py + (n * M + gi * Mg) * g.osz, (int)g.osz, 0);
     }
   free(col);
-  return conv_finish(c, py, b ? b->data : NULL, res ? res->data : NULL, N, M, g.osz);
+  return conv_finish(c, py, py, g.osz, b ? b->data : NULL, res ? res->data : NULL, N, M, g.osz);
 }
 
-/* The conv's epilogue on y[N][M][osz]: bias pb[M] (or none), residual pr (like y, or none) and
- * the activation of a FusedConv. */
-static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr, int64_t N, int64_t M, int64_t osz) {
+/* The conv's epilogue into y[N][M][osz] from the product's rows px[(n * M + m) * ldx ..] (px ==
+ * py, ldx == osz: in place): bias pb[M] (or none), residual pr (like y, or none) and the
+ * activation of a FusedConv. */
+static int conv_finish(ref_call *c, float *py, const float *px, int64_t ldx, const float *pb, const float *pr, int64_t N,
+                       int64_t M, int64_t osz) {
   const char *act = c->n->op == IR_OP_FusedConv ? ir_attr_string(c->n, "activation", "none") : "none";
   float lo = -INFINITY, hi = INFINITY;
   if (!strcmp(act, "relu")) {
@@ -522,7 +527,7 @@ static int conv_finish(ref_call *c, float *py, const float *pb, const float *pr,
     for (int64_t m = 0; m < M; m++) {
       float *yy = py + (n * M + m) * osz;
       const float *rr = pr ? pr + (n * M + m) * osz : NULL;
-      conv_epilogue(yy, rr, pb ? pb[m] : 0.0f, clamp, lo, hi, osz);
+      conv_epilogue(yy, px + (n * M + m) * ldx, rr, pb ? pb[m] : 0.0f, clamp, lo, hi, osz);
     }
   return IR_OK;
 }
@@ -1191,9 +1196,10 @@ static int gemm_batch(ref_call *c, int nb) {
 
 /* A float 1x1 stride-1 Conv (or FusedConv) of one image per sample, one group, with shared
  * weights and bias over the batch: the samples' pixels side by side as the columns of one GEMM
- * (every column's sums as in its own), then each sample's epilogue. Only for maps of at most
- * CONV_BATCH_PIXELS pixels (a ViT's tokens, a CNN's last stage), where a sample alone gives the
- * GEMM few columns; larger maps gain nothing from it but the copies in and out. */
+ * (every column's sums as in its own), then each sample's epilogue from its columns into its
+ * output. Only for maps of at most CONV_BATCH_PIXELS pixels (a ViT's tokens, a CNN's last
+ * stage), where a sample alone gives the GEMM few columns; larger maps gain nothing from it but
+ * the copies in and out. */
 #define CONV_BATCH_PIXELS 256
 static int conv_batch(ref_call *c, int nb) {
   const ir_node *n = c->n;
@@ -1224,9 +1230,8 @@ static int conv_batch(ref_call *c, int nb) {
   for (int s = 0; s < nb && rc == IR_OK; s++) {
     float *py = c->out[(size_t)s * n->n_out].data;
     const ir_value *res = n->op == IR_OP_FusedConv && ni > 3 ? c->in[(size_t)s * ni + 3] : NULL;
-    for (int64_t m = 0; m < M; m++) memcpy(py + m * osz, yb + m * ncol + s * osz, (size_t)osz * sizeof(float));
     if (res && (res->type.dtype != IR_F32 || numel(res) != M * osz)) rc = CERR("residual must be f32 of the output's size");
-    else rc = conv_finish(c, py, b ? b->data : NULL, res ? res->data : NULL, 1, M, osz);
+    else rc = conv_finish(c, py, yb + s * osz, ncol, b ? b->data : NULL, res ? res->data : NULL, 1, M, osz);
   }
   if (rc != IR_OK && have)
     for (int s = 0; s < nb; s++) ir_value_free(&c->out[(size_t)s * n->n_out]);

@@ -623,6 +623,29 @@ static float *ln_param(ref_call *c, int k, const ir_type *inner_t, int64_t inner
   return p;
 }
 
+/* The mean m[r] and 1 / sqrt(variance + eps) inv[r] of nr (<= LN_ROWS) contiguous rows of
+ * inner floats: the sum, then the sum of squared deviations, each in double in element order.
+ * The rows go side by side (LN_ROWS independent chains of additions in flight rather than one;
+ * each row's sums those of the row alone). */
+#define LN_ROWS 4
+static void ln_stats(const float *px, int nr, int64_t inner, float eps, double *m, float *inv) {
+  double s[LN_ROWS] = {0}, s2[LN_ROWS] = {0};
+  if (nr == LN_ROWS)
+    for (int64_t i = 0; i < inner; i++)
+      for (int r = 0; r < LN_ROWS; r++) s[r] += px[r * inner + i];
+  else
+    for (int r = 0; r < nr; r++)
+      for (int64_t i = 0; i < inner; i++) s[r] += px[r * inner + i];
+  for (int r = 0; r < nr; r++) m[r] = s[r] / (double)inner;
+  if (nr == LN_ROWS)
+    for (int64_t i = 0; i < inner; i++)
+      for (int r = 0; r < LN_ROWS; r++) s2[r] += (px[r * inner + i] - m[r]) * (px[r * inner + i] - m[r]);
+  else
+    for (int r = 0; r < nr; r++)
+      for (int64_t i = 0; i < inner; i++) s2[r] += (px[r * inner + i] - m[r]) * (px[r * inner + i] - m[r]);
+  for (int r = 0; r < nr; r++) inv[r] = (float)(1.0 / sqrt(s2[r] / (double)inner + eps));
+}
+
 /* LayerNormalization over the axes >= axis: (x - mean) / sqrt(var + eps) * Scale + B; Mean and
  * InvStdDev outputs when asked. */
 int ref_layernorm(ref_call *c) {
@@ -647,22 +670,23 @@ int ref_layernorm(ref_call *c) {
   }
   const float *px = x->data;
   float *py = c->out[0].data;
-  for (int64_t o = 0; o < outer; o++) {
-    const float *xi = px + o * inner;
-    float *yi = py + o * inner;
-    double s = 0, s2 = 0;
-    for (int64_t i = 0; i < inner; i++) s += xi[i];
-    double m = s / (double)inner;
-    for (int64_t i = 0; i < inner; i++) s2 += (xi[i] - m) * (xi[i] - m);
-    float inv = (float)(1.0 / sqrt(s2 / (double)inner + eps));
-    for (int64_t i = 0; i < inner; i++) {
-      float v = ((float)(xi[i] - m)) * inv;
-      if (sc) v *= sc[i];
-      if (bb) v += bb[i];
-      yi[i] = v;
+  for (int64_t o = 0; o < outer; o += LN_ROWS) {
+    int nr = outer - o < LN_ROWS ? (int)(outer - o) : LN_ROWS;
+    double m[LN_ROWS];
+    float inv[LN_ROWS];
+    ln_stats(px + o * inner, nr, inner, eps, m, inv);
+    for (int k = 0; k < nr; k++) {
+      const float *xi = px + (o + k) * inner;
+      float *yi = py + (o + k) * inner;
+      for (int64_t i = 0; i < inner; i++) {
+        float v = ((float)(xi[i] - m[k])) * inv[k];
+        if (sc) v *= sc[i];
+        if (bb) v += bb[i];
+        yi[i] = v;
+      }
+      if (c->n->n_out > 1 && c->n->out[1] >= 0) ((float *)c->out[1].data)[o + k] = (float)m[k];
+      if (c->n->n_out > 2 && c->n->out[2] >= 0) ((float *)c->out[2].data)[o + k] = inv[k];
     }
-    if (c->n->n_out > 1 && c->n->out[1] >= 0) ((float *)c->out[1].data)[o] = (float)m;
-    if (c->n->n_out > 2 && c->n->out[2] >= 0) ((float *)c->out[2].data)[o] = inv;
   }
   free(sc);
   free(bb);

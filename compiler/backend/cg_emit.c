@@ -211,17 +211,22 @@ int cg_clip_imm(int lo, int hi) {
 }
 
 /* ---- image --------------------------------------------------------------------------------- */
-/* Make the image at least `need` bytes (zero-filled growth). */
+/* Make the image at least `need` bytes, zero-filled up to need (the capacity doubles; what
+ * lies past the need is zeroed only when a later need reaches it: a large layer's image
+ * touches no page it does not use, and first touches cost on a virtual machine). */
 static int img_grow(cg_gen *g, uint64_t need) {
-  if (need <= g->img_cap) return CG_OK;
-  uint64_t nc = g->img_cap ? g->img_cap : 65536;
-  while (nc < need) nc *= 2;
-  uint8_t *nb = realloc(g->img, nc);
-  if (!nb) return cg_fail(g, CG_E_NOMEM, "out of memory (image of %llu bytes)",
-                          (unsigned long long)need);
-  memset(nb + g->img_cap, 0, nc - g->img_cap);
-  g->img = nb;
-  g->img_cap = nc;
+  if (need > g->img_cap) {
+    uint64_t nc = g->img_cap ? g->img_cap : 65536;
+    while (nc < need) nc *= 2;
+    uint8_t *nb = realloc(g->img, nc);
+    if (!nb) return cg_fail(g, CG_E_NOMEM, "out of memory (image of %llu bytes)", (unsigned long long)need);
+    g->img = nb;
+    g->img_cap = nc;
+  }
+  if (need > g->img_zero) {
+    memset(g->img + g->img_zero, 0, need - g->img_zero);
+    g->img_zero = need;
+  }
   return CG_OK;
 }
 
@@ -429,7 +434,7 @@ int cg_finish(cg_gen *g, isa_prog *prog) {
   prog->image = g->img;
   prog->image_bytes = bytes;
   g->img = NULL;
-  g->img_n = g->img_cap = 0;
+  g->img_n = g->img_cap = g->img_zero = 0;
   return CG_OK;
 }
 

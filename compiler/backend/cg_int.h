@@ -106,6 +106,8 @@ typedef struct cg_gen {
   int dry;              /* 1: plan only (candidate evaluation): no image, constants at 0 */
   uint8_t *img;         /* image being built (NULL when dry) */
   uint64_t img_n, img_cap; /* bytes used / allocated */
+  uint64_t img_zero;    /* bytes of img zero-filled so far (img_grow: up to the need, so that
+                         * the spare capacity is never touched and its pages never faulted in) */
   cg_list prog;         /* the program so far */
   cg_uset *sets;        /* [nsets] */
   int nsets, capsets;
