@@ -58,8 +58,7 @@
  *
  * Quantization: activations are per-tensor int8 over a range from calibration: the observed
  * [min, max], clipped to the bounds that minimize the expected squared quantization error of
- * the observed value histogram (rounding noise inside, clipping error outside; exact zeros, which
- * every choice holds, do not count), within the flat ends of the tensor's only reader when that
+ * the observed value histogram (rounding noise inside, clipping error outside), within the flat ends of the tensor's only reader when that
  * is an elementwise function (a hardswish's input below -3, a hardsigmoid's outside [-3, 3]:
  * what the table layer reading the codes gives the same value for); graph outputs (e.g. logits,
  * whose order matters) keep the whole range plus 25 % headroom. A tensor whose range is >= 0
@@ -109,7 +108,7 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
                              int no_latency_hiding, FILE *log, char *err, size_t errlen);
 
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
-#define CC_SYM_RATIO 0.8
+#define CC_SYM_RATIO 0.3
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 /* Do node n's outputs keep its input's quantization (the partition's mark in dlvta.target: an
  * accelerated MaxPool, nearest Resize, depth-to-space, interleave, channel slice or zero Pad

@@ -46,10 +46,9 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
  * signed histogram: |x| of the negative values and of the positive ones, each over [0, R] in
  * CAL_HALF bins, R a power-of-two multiple of the first sample's max|x|; when a value passes R, R
  * doubles and neighbouring bins merge, so the histogram always covers what was seen (bin width
- * <= 2 * max|x| / CAL_HALF). Exact zeros (a ReLU's) are not counted: every quantization holds
- * zero exactly, so they weigh on no choice of range. */
+ * <= 2 * max|x| / CAL_HALF); zeros count as positive. */
 #define CAL_HALF 4096
-#define CAL_BINS (2 * CAL_HALF) /* [0, CAL_HALF): x < 0 by |x|; [CAL_HALF, CAL_BINS): x > 0 */
+#define CAL_BINS (2 * CAL_HALF) /* [0, CAL_HALF): x < 0 by |x|; [CAL_HALF, CAL_BINS): x >= 0 */
 #define CAL_CHUNK 512
 
 typedef struct cal_state {
@@ -109,7 +108,7 @@ static void cal_copy_same(const ir_graph *g, cal_state *c) {
 
 /* One sample's value v of tensor t into its range and histogram: the range widened to the
  * value's min and max (NaNs ignored), the histogram's range doubled (bins merged) until it covers
- * max|x|, then |x| counted into the bins of x's sign (zeros and NaNs into a spare bin). Cloned per target (AVX2 where the CPU has it: the same
+ * max|x|, then |x| counted into the bins of x's sign (NaNs into a spare bin). Cloned per target (AVX2 where the CPU has it: the same
  * operations on wider vectors, the same counts). */
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx512f", "avx2", "default"), optimize("vect-cost-model=dynamic")))
@@ -156,8 +155,8 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
     c->range[t] *= 2;
   }
   float k = (float)(CAL_HALF / c->range[t]);
-  /* bins computed CAL_CHUNK values at a time (a loop the compiler vectorizes; zeros and NaN to
-   * a spare bin), then counted in four interleaved partial histograms: runs of one bin do not
+  /* bins computed CAL_CHUNK values at a time (a loop the compiler vectorizes; NaN to a spare
+   * bin), then counted in four interleaved partial histograms: runs of one bin do not
    * wait on the previous count's store (a value less than the histogram: counted directly) */
   static _Thread_local uint32_t part_tl[4][CAL_BINS + 1];
   uint32_t(*restrict part)[CAL_BINS + 1] = part_tl;
@@ -171,13 +170,13 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
       for (int i = 0; i < CAL_CHUNK; i++) {
         float x = di[i], a = fabsf(x) * k;
         int32_t b = a < (float)CAL_HALF ? (int32_t)a : CAL_HALF - 1;
-        bin[i] = x > 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
+        bin[i] = x >= 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
       }
     else
       for (int i = 0; i < cnt; i++) {
         float x = di[i], a = fabsf(x) * k;
         int32_t b = a < (float)CAL_HALF ? (int32_t)a : CAL_HALF - 1;
-        bin[i] = x > 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
+        bin[i] = x >= 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
       }
     int i = 0;
     for (; direct && i < cnt; i++)
