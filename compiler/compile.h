@@ -57,12 +57,15 @@
  *               pooling gets end pads (cc_ceil_pads)
  *
  * Quantization: activations are per-tensor int8 over a range from calibration: the observed
- * [min, max], clipped to the bound that minimizes the expected squared quantization error of
- * the observed value histogram (rounding noise below the bound, clipping error above it);
- * graph outputs (e.g. logits, whose order matters) keep the whole range plus 25 % headroom.
- * A tensor whose calibrated minimum is >= 0
- * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used), any
- * other is symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
+ * [min, max], clipped to the bounds that minimize the expected squared quantization error of
+ * the observed value histogram (rounding noise inside, clipping error outside), within the flat ends of the tensor's only reader when that
+ * is an elementwise function (a hardswish's input below -3, a hardsigmoid's outside [-3, 3]:
+ * what the table layer reading the codes gives the same value for); graph outputs (e.g. logits,
+ * whose order matters) keep the whole range plus 25 % headroom. A tensor whose range is >= 0
+ * (e.g. after ReLU) is asymmetric (zero point -128, scale max/255, all 256 codes used); one whose
+ * negative and positive sides differ (the smaller below CC_SYM_RATIO of the larger: a
+ * hardswish's output) is affine (scale (max - min)/255, zero point the code of 0, all codes in
+ * use), any other symmetric (zero point 0, scale max|x|/127). Weights are symmetric per output channel
  * (scale max|w|/127, codes -127..127; a quantized model's own scales and codes are kept), bias
  * int32 at scale in_scale * w_scale. The IR dump after calibrate shows
  * every tensor's choice; after partition every node's target.
@@ -105,6 +108,7 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
                              int no_latency_hiding, FILE *log, char *err, size_t errlen);
 
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
+#define CC_SYM_RATIO 0.3
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 /* Do node n's outputs keep its input's quantization (the partition's mark in dlvta.target: an
  * accelerated MaxPool, nearest Resize, depth-to-space, interleave, channel slice or zero Pad

@@ -1336,7 +1336,8 @@ void cc_share_concat_quant(lw *L) {
     int r = uf_root(up, t);
     if (!q || q->n != 1) continue;
     if (t >= L->cx->n_calibrated || !L->cx->calibrated[t]) fixed[r] = 1; /* the model's own: kept */
-    lo[r] = fmin(lo[r], q->zero_point[0] == -128 ? 0.0 : ((double)-127 - q->zero_point[0]) * q->scale[0]);
+    int32_t z = q->zero_point[0]; /* -128: non-negative; 0: symmetric, -127..127; else affine */
+    lo[r] = fmin(lo[r], z == -128 ? 0.0 : ((z ? -128.0 : -127.0) - z) * q->scale[0]);
     hi[r] = fmax(hi[r], ((double)127 - q->zero_point[0]) * q->scale[0]);
   }
   for (int t = 0; t < nt; t++) cat[uf_root(up, t)] |= cat[t];

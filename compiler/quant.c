@@ -26,6 +26,13 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
     double s = hi / 255.0;
     *scale = (float)(s > 1e-8 ? s : 1e-8);
     *zp = -128;
+  } else if (fmin(-lo, hi) < CC_SYM_RATIO * fmax(-lo, hi)) {
+    /* one side much the larger (a hardswish's [-0.375, 6]): affine over [lo, max(hi, 0)], every
+     * code in use, zero on the code zp */
+    double s = (fmax(hi, 0) - lo) / 255.0;
+    s = s > 1e-8 ? s : 1e-8;
+    *scale = (float)s;
+    *zp = (int32_t)fmax(-128, fmin(127, nearbyint(-128 - lo / s)));
   } else {
     double m = fmax(-lo, hi);
     double s = m / 127.0;
@@ -36,19 +43,36 @@ void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp) {
 
 /* ---- calibrate ------------------------------------------------------------------------- */
 /* One pass over the samples collects everything: per tensor the running [min, max] and a
- * histogram of |x| over [0, R], R a power-of-two multiple of the first sample's max|x|; when a
- * value passes R, R doubles and neighbouring bins merge, so the histogram always covers what was
- * seen with CAL_BINS bins (bin width <= 2 * max|x| / CAL_BINS). */
-#define CAL_BINS 4096
+ * signed histogram: |x| of the negative values and of the positive ones, each over [0, R] in
+ * CAL_HALF bins, R a power-of-two multiple of the first sample's max|x|; when a value passes R, R
+ * doubles and neighbouring bins merge, so the histogram always covers what was seen (bin width
+ * <= 2 * max|x| / CAL_HALF); zeros count as positive. */
+#define CAL_HALF 4096
+#define CAL_BINS (2 * CAL_HALF) /* [0, CAL_HALF): x < 0 by |x|; [CAL_HALF, CAL_BINS): x >= 0 */
 #define CAL_CHUNK 512
 
 typedef struct cal_state {
   double *lo, *hi;  /* [n_tensors] running range, +inf/-inf when unseen */
   double *range;    /* [n_tensors] R of the histogram, 0 before the first non-zero value */
-  uint32_t *hist;   /* [n_tensors][CAL_BINS] counts of |x| over [0, R] */
+  int *slot;        /* [n_tensors] the tensor's histogram in hist, or -1 (constants, not float) */
+  uint32_t *hist;   /* [n_slots][CAL_BINS] counts of |x| over [0, R], negative then positive x */
   int *same;        /* [n_tensors] the tensor whose values this one holds in another order
                      * (cal_same), or -1: counted itself */
 } cal_state;
+
+/* Histogram slots for the float tensors that are not constants: c->slot; their count. */
+static int cal_slots(const ir_graph *g, cal_state *c) {
+  int n = 0;
+  for (int t = 0; t < g->n_tensors; t++) {
+    const ir_tensor *x = g->tensors[t];
+    c->slot[t] = !x->data && x->type.dtype == IR_F32 ? n++ : -1;
+  }
+  return n;
+}
+
+static uint32_t *cal_hist(const cal_state *c, int t) {
+  return c->slot[t] < 0 ? NULL : c->hist + (size_t)c->slot[t] * CAL_BINS;
+}
 
 /* The range and histogram of a tensor depend only on the multiset of each sample's values (min,
  * max, and counts per bin, the histogram's range set by the first sample's max|x|). The output
@@ -78,13 +102,13 @@ static void cal_copy_same(const ir_graph *g, cal_state *c) {
     int s = c->same[t];
     if (s < 0) continue;
     c->lo[t] = c->lo[s], c->hi[t] = c->hi[s], c->range[t] = c->range[s];
-    memcpy(c->hist + (size_t)t * CAL_BINS, c->hist + (size_t)s * CAL_BINS, CAL_BINS * sizeof *c->hist);
+    if (cal_hist(c, t) && cal_hist(c, s)) memcpy(cal_hist(c, t), cal_hist(c, s), CAL_BINS * sizeof *c->hist);
   }
 }
 
 /* One sample's value v of tensor t into its range and histogram: the range widened to the
  * value's min and max (NaNs ignored), the histogram's range doubled (bins merged) until it covers
- * max|x|, then |x| counted into bins. Cloned per target (AVX2 where the CPU has it: the same
+ * max|x|, then |x| counted into the bins of x's sign (NaNs into a spare bin). Cloned per target (AVX2 where the CPU has it: the same
  * operations on wider vectors, the same counts). */
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx512f", "avx2", "default"), optimize("vect-cost-model=dynamic")))
@@ -120,68 +144,102 @@ static void cal_value(cal_state *c, int t, const ir_value *v) {
   c->hi[t] = hi;
   double m = fmax(fabs((double)mlo), fabs((double)mhi));
   if (!(m > 0) || !isfinite(m)) return;
-  uint32_t *h = c->hist + (size_t)t * CAL_BINS;
+  uint32_t *h = cal_hist(c, t);
+  if (!h) return;
   if (c->range[t] == 0) c->range[t] = m;
-  while (m > c->range[t]) { /* widen: merge bin pairs */
-    for (int b = 0; b < CAL_BINS / 2; b++) h[b] = h[2 * b] + h[2 * b + 1];
-    memset(h + CAL_BINS / 2, 0, CAL_BINS / 2 * sizeof *h);
+  while (m > c->range[t]) { /* widen: merge bin pairs, in each half */
+    for (int hb = 0; hb < CAL_BINS; hb += CAL_HALF) {
+      for (int b = 0; b < CAL_HALF / 2; b++) h[hb + b] = h[hb + 2 * b] + h[hb + 2 * b + 1];
+      memset(h + hb + CAL_HALF / 2, 0, CAL_HALF / 2 * sizeof *h);
+    }
     c->range[t] *= 2;
   }
-  float k = (float)(CAL_BINS / c->range[t]);
+  float k = (float)(CAL_HALF / c->range[t]);
   /* bins computed CAL_CHUNK values at a time (a loop the compiler vectorizes; NaN to a spare
-   * bin), then counted in four interleaved partial histograms: runs of one bin (a ReLU's zeros)
-   * do not wait on the previous count's store */
+   * bin), then counted in four interleaved partial histograms: runs of one bin do not
+   * wait on the previous count's store (a value less than the histogram: counted directly) */
   static _Thread_local uint32_t part_tl[4][CAL_BINS + 1];
   uint32_t(*restrict part)[CAL_BINS + 1] = part_tl;
-  memset(part, 0, sizeof part_tl);
+  int direct = n < CAL_BINS;
+  if (!direct) memset(part, 0, sizeof part_tl);
   int32_t bin[CAL_CHUNK];
   for (int64_t i0 = 0; i0 < n; i0 += CAL_CHUNK) {
     int cnt = n - i0 < CAL_CHUNK ? (int)(n - i0) : CAL_CHUNK;
     const float *di = d + i0;
     if (cnt == CAL_CHUNK)
       for (int i = 0; i < CAL_CHUNK; i++) {
-        float a = fabsf(di[i]) * k;
-        bin[i] = a >= 0 ? (a < (float)CAL_BINS ? (int32_t)a : CAL_BINS - 1) : CAL_BINS;
+        float x = di[i], a = fabsf(x) * k;
+        int32_t b = a < (float)CAL_HALF ? (int32_t)a : CAL_HALF - 1;
+        bin[i] = x >= 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
       }
     else
       for (int i = 0; i < cnt; i++) {
-        float a = fabsf(di[i]) * k;
-        bin[i] = a >= 0 ? (a < (float)CAL_BINS ? (int32_t)a : CAL_BINS - 1) : CAL_BINS;
+        float x = di[i], a = fabsf(x) * k;
+        int32_t b = a < (float)CAL_HALF ? (int32_t)a : CAL_HALF - 1;
+        bin[i] = x >= 0 ? CAL_HALF + b : x < 0 ? b : CAL_BINS;
       }
     int i = 0;
+    for (; direct && i < cnt; i++)
+      if (bin[i] < CAL_BINS) h[bin[i]]++;
     for (; i + 4 <= cnt; i += 4)
       part[0][bin[i]]++, part[1][bin[i + 1]]++, part[2][bin[i + 2]]++, part[3][bin[i + 3]]++;
     for (; i < cnt; i++) part[0][bin[i]]++;
   }
-  for (int b = 0; b < CAL_BINS; b++) h[b] += part[0][b] + part[1][b] + part[2][b] + part[3][b];
+  for (int b = 0; !direct && b < CAL_BINS; b++) h[b] += part[0][b] + part[1][b] + part[2][b] + part[3][b];
 }
 
-/* The clipping bound in (0, m] that minimizes the expected squared quantization error of the
- * histogram h of |x| over [0, R] (R >= m) with `levels` steps up to the bound: values below it
- * cost step^2/12 (rounding), values above (x - bound)^2 (clipping); x is a bin's centre.
- * Candidate bounds are bin edges from m down to m/16, the error of each from suffix sums. */
-static double mse_clip(const uint32_t *h, double R, double m, int levels) {
-  double bw = R / CAL_BINS, best = m, best_err = INFINITY;
-  int top = (int)ceil(m / bw);
-  if (top > CAL_BINS) top = CAL_BINS;
-  if (top < 1) return m;
-  /* s0/s1/s2: sums of h, h*x, h*x^2 over bins >= cb; n_below = sum of h below cb */
-  double s0 = 0, s1 = 0, s2 = 0, total = 0;
-  for (int b = 0; b < CAL_BINS; b++) total += h[b];
-  for (int b = top; b < CAL_BINS; b++) {
-    double x = (b + 0.5) * bw;
-    s0 += h[b], s1 += h[b] * x, s2 += h[b] * x * x;
+/* ---- the range of each tensor: least expected squared error ----
+ * A quantization of [-a, b] with step st costs each value inside st^2 / 12 (rounding) and each
+ * value outside its squared distance to the bound (clipping). One sign's half of a histogram
+ * (|x| over [0, R], bin width bw, x a bin's centre) as suffix sums, so that cutting it at bin edge
+ * e (bound c) costs s2[e] - 2 c s1[e] + c^2 s0[e] outside and leaves s0[0] - s0[e] values inside. */
+typedef struct cal_side {
+  double s0[CAL_HALF + 1], s1[CAL_HALF + 1], s2[CAL_HALF + 1]; /* sums of h, h*x, h*x^2 over bins >= e */
+  double m;                                                   /* the largest |x| that counts */
+  int top;                                                    /* the bin edge at or above m */
+} cal_side;
+
+/* Side S of the half histogram h of values up to m, bins of width bw; the values at or beyond
+ * `free` cost nothing however they are clipped (a flat part of what reads them) and do not count. */
+static void side_sums(cal_side *S, const uint32_t *h, double bw, double m, double free) {
+  S->m = fmax(0, fmin(m, free));
+  S->top = (int)fmin(CAL_HALF, ceil(S->m / bw));
+  S->s0[CAL_HALF] = S->s1[CAL_HALF] = S->s2[CAL_HALF] = 0;
+  for (int b = CAL_HALF - 1; b >= 0; b--) {
+    double x = (b + 0.5) * bw, k = b * bw < free ? h[b] : 0;
+    S->s0[b] = S->s0[b + 1] + k, S->s1[b] = S->s1[b + 1] + k * x, S->s2[b] = S->s2[b + 1] + k * x * x;
   }
-  for (int cb = top; cb >= top / 16 && cb >= 1; cb--) {
-    double c = cb == top ? m : cb * bw, st = c / levels;
-    double e = (total - s0) * st * st / 12 + s2 - 2 * c * s1 + c * c * s0;
-    if (e < best_err) best_err = e, best = c;
-    double x = (cb - 1 + 0.5) * bw; /* bin cb-1 moves above the next candidate */
-    s0 += h[cb - 1], s1 += h[cb - 1] * x, s2 += h[cb - 1] * x * x;
-  }
-  return best;
 }
 
+/* The bound of side S at bin edge e: its largest value from the top edge on. */
+static double side_cut(const cal_side *S, int e, double bw) { return e >= S->top ? S->m : e * bw; }
+
+/* Values of S inside the bound at edge e, and the clipping error outside it. */
+static double side_in(const cal_side *S, int e) { return e >= S->top ? S->s0[0] : S->s0[0] - S->s0[e]; }
+static double side_clip(const cal_side *S, int e, double bw) {
+  double c = side_cut(S, e, bw);
+  return e >= S->top ? 0 : fmax(0, S->s2[e] - 2 * c * S->s1[e] + c * c * S->s0[e]);
+}
+
+/* The range [*lo, *hi] (observed, within the flat ends of the reader) narrowed to the bound c
+ * of least expected squared error, from the sides N (x < 0) and P (x > 0): a non-negative tensor
+ * over [0, c] in 255 steps, any other over [-c, c] in 254; c from the largest |x| down to 1/16 of
+ * it. cc_choose_quant then makes a range whose sides differ affine (255 steps over [max(lo, -c),
+ * min(hi, c)]): finer than the steps c was chosen for, so that it clips less than the affine
+ * optimum of the same error model would (a search of both bounds for the affine steps clipped
+ * the tails too hard: the Fashion-MNIST MobileNetV3 of tests/fmnist_accuracy.py lost 2 dB of
+ * logit SNR with it). */
+static void mse_range(const cal_side *N, const cal_side *P, double bw, double *lo, double *hi) {
+  double m = fmax(N->m, P->m), best = INFINITY, c = m;
+  if (!(m > 0)) return;
+  int top = (int)fmin(CAL_HALF, ceil(m / bw)), levels = N->m > 0 ? 127 : 255;
+  for (int e = top; e >= top / 16 && e >= 1; e--) {
+    double ce = e >= top ? m : e * bw, st = ce / levels;
+    double v = (side_in(N, e) + side_in(P, e)) * st * st / 12 + side_clip(N, e, bw) + side_clip(P, e, bw);
+    if (v < best) best = v, c = ce;
+  }
+  *lo = N->m > 0 ? -fmin(c, N->m) : *lo, *hi = P->m > 0 ? fmin(c, P->m) : *hi;
+}
 
 /* A deterministic N(0, 1) generator (xorshift64* and Box-Muller): synthetic calibration. */
 static double synth_normal(uint64_t *s) {
@@ -437,6 +495,84 @@ static int needs_calibration(const ir_graph *g) {
   return 0;
 }
 
+/* The flat ends of what reads tensor t (observed over [lo, hi]): *flo, *fhi such that the
+ * reader's result is the same for every x <= *flo, and for every x >= *fhi (-inf, inf when there
+ * are none), so that values beyond them cost nothing when clipped to them. Found when t's only
+ * reader is an elementwise function of it alone (Relu, Clip with constant bounds, a table op:
+ * cc_is_lut_op) by the function's float reference over CAL_GRID points of [lo, hi]: the points
+ * from either end where it still gives the end's value (hardswish below -3, hardsigmoid outside
+ * [-3, 3]); the codes of a table layer's input then cover only what changes its output. */
+#define CAL_GRID 1025
+static void flat_bounds(const ir_graph *g, int t, double lo, double hi, double *flo, double *fhi) {
+  *flo = -INFINITY, *fhi = INFINITY;
+  const ir_node *n = lo < hi ? cc_only_consumer(g, t) : NULL;
+  if (!n || n->in[0] != t || n->n_out != 1 || n->n_in > 3) return;
+  if (n->op != IR_OP_Relu && n->op != IR_OP_Clip && !cc_is_lut_op(g, n)) return;
+  ir_value in, out, cv[3];
+  const ir_value *ins[3] = {&in, NULL, NULL};
+  for (int k = 1; k < n->n_in; k++) { /* a Clip's bounds: constants, or no flat ends */
+    int ct = n->in[k];
+    if (ct >= 0 && !g->tensors[ct]->data) return;
+    ins[k] = ct >= 0 ? &cv[k] : NULL;
+    if (ct >= 0) cv[k].type = g->tensors[ct]->type, cv[k].data = g->tensors[ct]->data;
+  }
+  ir_type ty = {.dtype = IR_F32, .rank = 1, .dims = {CAL_GRID}};
+  if (ir_value_alloc(&in, &ty)) return;
+  float *x = in.data;
+  for (int i = 0; i < CAL_GRID; i++) x[i] = (float)(lo + (hi - lo) * i / (CAL_GRID - 1));
+  char why[256];
+  int rc = ref_run_node(g, n, ins, &out, why, sizeof why);
+  if (rc == IR_OK && out.type.dtype == IR_F32 && ir_type_numel(&out.type) == CAL_GRID) {
+    const float *y = out.data;
+    int i = 0, j = CAL_GRID - 1;
+    while (i + 1 < CAL_GRID && y[i + 1] == y[0]) i++;
+    while (j - 1 > i && y[j - 1] == y[CAL_GRID - 1]) j--;
+    if (i > 0 && i < CAL_GRID - 1) *flo = x[i];
+    if (j < CAL_GRID - 1 && j > 0) *fhi = x[j];
+  }
+  if (rc == IR_OK) ir_value_free(&out);
+  ir_value_free(&in);
+}
+
+/* Every float activation of g without a quantization gets one (cc_choose_quant) from its
+ * calibration c and is marked in cx->calibrated: a tensor the user sees (visible) over its whole
+ * range plus OUTPUT_HEADROOM, any other over the range mse_range chooses within the flat ends of
+ * its reader (flat_bounds). IR_OK or IR_ERR (out of memory). */
+static int cal_choose(ir_graph *g, cc_ctx *cx, const cal_state *c, const char *visible) {
+  cal_side *S = malloc(2 * sizeof *S);
+  free(cx->calibrated);
+  cx->calibrated = calloc((size_t)g->n_tensors + 1, 1);
+  cx->n_calibrated = cx->calibrated ? g->n_tensors : 0;
+  if (!S || !cx->calibrated) {
+    free(S);
+    return IR_ERR;
+  }
+  for (int t = 0; t < g->n_tensors; t++) {
+    ir_tensor *T = g->tensors[t];
+    if (T->data || T->quant || T->type.dtype != IR_F32 || c->lo[t] > c->hi[t]) continue;
+    double lo = c->lo[t], hi = c->hi[t], m = fmax(-lo, hi);
+    const uint32_t *h = cal_hist(c, t);
+    if (visible[t]) {
+      lo = lo < 0 ? lo * OUTPUT_HEADROOM : lo;
+      hi *= OUTPUT_HEADROOM;
+    } else if (m > 0 && isfinite(m) && h) {
+      double flo, fhi, bw = (c->range[t] > 0 ? c->range[t] : m) / CAL_HALF;
+      flat_bounds(g, t, lo, hi, &flo, &fhi);
+      lo = fmax(lo, flo), hi = fmin(hi, fhi);
+      side_sums(&S[0], h, bw, -lo, -flo);
+      side_sums(&S[1], h + CAL_HALF, bw, hi, fhi);
+      mse_range(&S[0], &S[1], bw, &lo, &hi);
+    }
+    float sc;
+    int32_t zp;
+    cc_choose_quant(lo, hi, &sc, &zp);
+    ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
+    cx->calibrated[t] = 1;
+  }
+  free(S);
+  return IR_OK;
+}
+
 /* Unless no activation needs it (needs_calibration: a QDQ model with its own scales everywhere),
  * runs the float reference over the calibration samples (the compile's samples: o->calib for a
  * single-input model, o->calib_inputs per input for any, else SYNTH_SAMPLES synthetic inputs
@@ -486,7 +622,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   int ns = use_calib ? co->n_calib : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
   c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
-  c.hist = calloc((size_t)g->n_tensors * CAL_BINS + 1, sizeof(uint32_t));
+  c.slot = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
+  c.hist = c.slot ? calloc((size_t)cal_slots(g, &c) * CAL_BINS + 1, sizeof(uint32_t)) : NULL;
   c.same = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   if (rc == IR_OK && (!c.range || !c.hist || !c.same)) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (rc == IR_OK) cal_same(g, &c);
@@ -514,35 +651,14 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int d2s = (n->op == IR_OP_Interleave || n->op == IR_OP_DepthToSpace) && !strcmp(tg, "accel");
     if ((!strcmp(tg, "alias") || d2s) && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
-  if (rc == IR_OK) {
-    free(cx->calibrated);
-    cx->calibrated = calloc((size_t)g->n_tensors + 1, 1);
-    cx->n_calibrated = cx->calibrated ? g->n_tensors : 0;
-    for (int t = 0; t < g->n_tensors; t++) {
-      ir_tensor *T = g->tensors[t];
-      if (T->data || T->quant || T->type.dtype != IR_F32 || c.lo[t] > c.hi[t]) continue;
-      float sc;
-      int32_t zp;
-      /* the range, clipped where that lowers the expected squared error */
-      double m = fmax(-c.lo[t], c.hi[t]);
-      if (visible[t]) {
-        c.lo[t] = c.lo[t] < 0 ? c.lo[t] * OUTPUT_HEADROOM : c.lo[t];
-        c.hi[t] *= OUTPUT_HEADROOM;
-      } else if (m > 0 && isfinite(m)) {
-        double clip = mse_clip(c.hist + (size_t)t * CAL_BINS, c.range[t] > 0 ? c.range[t] : m, m, c.lo[t] >= 0 ? 255 : 127);
-        c.lo[t] = fmax(c.lo[t], -clip), c.hi[t] = fmin(c.hi[t], clip);
-      }
-      cc_choose_quant(c.lo[t], c.hi[t], &sc, &zp);
-      ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
-      if (t < cx->n_calibrated) cx->calibrated[t] = 1;
-    }
-    share_quant(g);
-  }
+  if (rc == IR_OK && cal_choose(g, cx, &c, visible) != IR_OK) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  if (rc == IR_OK) share_quant(g);
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);
   free(c.lo);
   free(c.hi);
   free(c.hist);
+  free(c.slot);
   free(c.same);
   free(c.range);
   free(visible);
