@@ -1715,7 +1715,8 @@ static int shape_TopK(const ir_graph *g, const ir_node *n, const ir_type *const 
   out[1].dtype = IR_I64;
   if (x->dtype == IR_BOOL) return ERR("input type %s, expected a number", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
   int64_t k = -1;
-  if (n->n_in > 1 && in[1]) {
+  int k_in = n->n_in > 1 && in[1];
+  if (k_in) {
     if (in[1]->dtype != IR_UNDEF && in[1]->dtype != IR_I64) return ERR("K is %s, expected int64", ir_dtype_name(in[1]->dtype));
     if (in[1]->rank >= 0 && (in[1]->rank != 1 || (in[1]->dims[0] >= 0 && in[1]->dims[0] != 1)))
       return ERR("K must be a 1-D tensor of one element");
@@ -1723,12 +1724,13 @@ static int shape_TopK(const ir_graph *g, const ir_node *n, const ir_type *const 
   } else {
     if (!ir_get_attr(n, "k")) return ERR("no K input and no k attribute");
     k = ir_attr_int(n, "k", 0);
+    if (k < 0) return ERR("k %lld is negative", (long long)k);
   }
   if (x->rank < 0) return IR_OK;
   int64_t ax = ir_attr_int(n, "axis", -1);
   int a = norm_axis(ax, x->rank);
   if (x->rank == 0 || a < 0) return ERR("axis %lld out of range", (long long)ax);
-  if (k < -1 || (in_data[1] && k < 0)) return ERR("K %lld is negative", (long long)k);
+  if (k < -1 || (k_in && in_data[1] && k < 0)) return ERR("K %lld is negative", (long long)k);
   if (k >= 0 && x->dims[a] >= 0 && k > x->dims[a])
     return ERR("K %lld is above the axis's extent %lld", (long long)k, (long long)x->dims[a]);
   out[0].dims[a] = out[1].dims[a] = k;
@@ -1834,6 +1836,7 @@ static int einsum_terms(const ir_graph *g, const ir_node *n, ir_einsum *e, const
       ell = 0;
       continue;
     }
+    if (k == n->n_in) return ERR("equation '%s' has more terms than the %d inputs", eq, n->n_in);
     int l = *p == '.' ? -1 : einsum_label(e, lab, *p);
     if (*p == '.' && (p[1] != '.' || p[2] != '.' || ell++)) return ERR("equation '%s': a '.' not part of one '...'", eq);
     if (*p != '.' && l < 0) return ERR("equation '%s': character '%c' is not a subscript", eq, *p);

@@ -337,8 +337,8 @@ int ref_einsum(ref_call *c) {
   for (int l = 0; l < L; l++)
     if (!in_out[l]) ord[no++] = l;
   for (int l = 0; l < L; l++) {
-    if (e.extent[l] && total > ((int64_t)1 << 40) / e.extent[l])
-      return CERR("%lld products and more: too many for the reference executor", (long long)((int64_t)1 << 40)), IR_UNSUPPORTED;
+    if (e.extent[l] && total > ((int64_t)1 << 36) / e.extent[l])
+      return CERR("more than 2^36 products: too many for the reference executor"), IR_UNSUPPORTED;
     total *= e.extent[l];
   }
   int64_t ny = numel(y), idx[IR_EINSUM_LABELS] = {0}, off[IR_EINSUM_MAX_IN] = {0}, yo = 0;
