@@ -56,7 +56,7 @@ int ref_mvn(ref_call *c) {
     if (mark[d]) cnt *= x->type.dims[d];
     else s *= x->type.dims[d];
   }
-  double *sum = calloc((size_t)(2 * s), sizeof *sum);
+  double *sum = calloc((size_t)(2 * s + 1), sizeof *sum); /* + 1: an empty input's */
   if (!sum) return CERR("out of memory");
   double *sq = sum + s;
   for (int pass = 0; pass < 2; pass++) {
@@ -320,7 +320,7 @@ static double einsum_load(const ir_value *v, int64_t i) {
 int ref_einsum(ref_call *c) {
   ir_einsum e;
   const ir_type *ti[IR_EINSUM_MAX_IN] = {0};
-  for (int k = 0; k < c->n->n_in && k < IR_EINSUM_MAX_IN; k++) ti[k] = &c->in[k]->type;
+  for (int k = 0; k < c->n->n_in && k < IR_EINSUM_MAX_IN; k++) ti[k] = c->in[k] ? &c->in[k]->type : NULL;
   int rc = ir_einsum_parse(c->g, c->n, ti, &e, c->err, c->errlen);
   if (rc) return rc;
   ir_value *y = &c->out[0];
