@@ -1291,7 +1291,7 @@ static void unit_transposes_to_reshapes(ir_graph *g) {
  * (rows) or, transposed (a Gemm's transB), [M, K]. New constant's index. */
 static int permute_flat_rows(ir_graph *g, int w, int trans, const ir_type *xt, const int64_t *perm) {
   const ir_tensor *wt = g->tensors[w];
-  int64_t K = wt->type.dims[trans], M = wt->type.dims[1 - trans], td[IR_MAX_DIMS], xs[IR_MAX_DIMS];
+  int64_t K = wt->type.dims[trans], M = wt->type.dims[1 - trans], td[IR_MAX_DIMS] = {0}, xs[IR_MAX_DIMS] = {0};
   int r = xt->rank;
   for (int k = r - 1, st = 1; k >= 1; st *= (int)xt->dims[k], k--) xs[k] = st; /* X's strides, batch excluded */
   for (int k = 1; k < r; k++) td[k] = xt->dims[perm[k]];

@@ -182,7 +182,11 @@ static const struct {
     {"cubic_coeff_a", IR_ATTR_FLOAT}, {"exclude_outside", IR_ATTR_INT}, {"extrapolation_value", IR_ATTR_FLOAT},
     {"antialias", IR_ATTR_INT},     {"keep_aspect_ratio_policy", IR_ATTR_STRING}, {"block_size", IR_ATTR_INT},
     {"output_dtype", IR_ATTR_INT},  {"precision", IR_ATTR_INT},     {"round_mode", IR_ATTR_STRING},
-    {"bias", IR_ATTR_FLOAT},        {"size", IR_ATTR_INT},
+    {"bias", IR_ATTR_FLOAT},        {"size", IR_ATTR_INT},          {"lambd", IR_ATTR_FLOAT},
+    {"detect_negative", IR_ATTR_INT}, {"detect_positive", IR_ATTR_INT}, {"upper", IR_ATTR_INT},
+    {"exclusive", IR_ATTR_INT},     {"reverse", IR_ATTR_INT},       {"largest", IR_ATTR_INT},
+    {"sorted", IR_ATTR_INT},        {"k", IR_ATTR_INT},             {"dtype", IR_ATTR_INT},
+    {"equation", IR_ATTR_STRING},   {"reduction", IR_ATTR_STRING},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -267,6 +271,21 @@ static const struct {
     {IR_OP_Swish, "alpha "},
     {IR_OP_GroupNormalization, "epsilon num_groups stash_type "},
     {IR_OP_RMSNormalization, "axis epsilon stash_type "},
+    {IR_OP_Shrink, "bias lambd "},
+    {IR_OP_IsInf, "detect_negative detect_positive "},
+    {IR_OP_ReduceLogSum, "axes keepdims noop_with_empty_axes "},
+    {IR_OP_MeanVarianceNormalization, "axes "},
+    {IR_OP_Trilu, "upper "},
+    {IR_OP_CumSum, "exclusive reverse "},
+    {IR_OP_GatherElements, "axis "},
+    {IR_OP_GatherND, "batch_dims "},
+    {IR_OP_ScatterElements, "axis reduction "},
+    {IR_OP_Scatter, "axis "},
+    {IR_OP_TopK, "axis k largest sorted "}, /* k: opset 1 (an input from 10) */
+    {IR_OP_Hardmax, "axis "},
+    {IR_OP_EyeLike, "dtype k "},
+    {IR_OP_OneHot, "axis "},
+    {IR_OP_Einsum, "equation "},
     /* cubic_coeff_a, exclude_outside: of mode "cubic", extrapolation_value: of
      * "tf_crop_and_resize", both of which the executor refuses by name */
     {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "

@@ -301,6 +301,28 @@ int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in
 /* PRelu's slope is one value per channel of x (axis 1), legacy style: 1-D of x's channel count
  * that numpy broadcasting would put on the last axis instead. */
 int ir_prelu_channel_slope(const ir_type *x, const ir_type *slope);
+/* MeanVarianceNormalization: mark[i] 1 for each axis of its axes (default 0, 2, 3) on a rank-rank
+ * input. IR_OK, or IR_ERR (an axis out of range or repeated). */
+int ir_mvn_axes(const ir_graph *g, const ir_node *n, int rank, char *mark, char *err, size_t errlen);
+/* Einsum's equation (subscripts a-z A-Z, "->" optional, "..." for broadcast leading axes: labels
+ * '.' after the letters' ones) against its inputs. */
+#define IR_EINSUM_MAX_IN 8  /* most operands */
+#define IR_EINSUM_LABELS (52 + IR_MAX_DIMS) /* subscript letters a-z, A-Z, the "..." axes */
+typedef struct ir_einsum {
+  int n_in;                                /* operands */
+  int n_labels;                            /* distinct subscripts */
+  char label[IR_EINSUM_LABELS];            /* each subscript's letter, in order of appearance */
+  int64_t extent[IR_EINSUM_LABELS];        /* each subscript's extent, -1 unknown */
+  int rank[IR_EINSUM_MAX_IN];              /* subscripts (axes) of each operand */
+  int term[IR_EINSUM_MAX_IN][IR_MAX_DIMS]; /* the subscript of each operand axis */
+  int out_rank;                            /* output axes (-1: unknown, a "..." of an unknown rank) */
+  int out[IR_MAX_DIMS];                    /* the subscript of each output axis */
+} ir_einsum;
+/* Parse n's equation for inputs of types in[0..n_in) (unknown ranks not checked). IR_OK, IR_ERR
+ * (malformed, extents that disagree) or IR_UNSUPPORTED (more than IR_EINSUM_MAX_IN operands, an
+ * output above IR_MAX_DIMS axes). */
+int ir_einsum_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_einsum *e, char *err,
+                    size_t errlen);
 /* Range's element count from scalar start/limit/delta of dtype dt. IR_ERR for delta 0 or NaN. */
 int ir_range_count(ir_dtype dt, const void *start, const void *limit, const void *delta, int64_t *count);
 

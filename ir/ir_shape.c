@@ -1560,6 +1560,376 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
   return IR_OK;
 }
 
+/* ---- the less common math, indexing and sorting (ONNX's node tests' operators) ---- */
+
+/* IsNaN, IsInf: f32 in, bool of the same shape out. */
+static int shape_isnan_inf(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                           ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (want_f32(g, n, in[0]->dtype, err, errlen)) return IR_UNSUPPORTED;
+  out[0] = *in[0];
+  out[0].dtype = IR_BOOL;
+  return IR_OK;
+}
+
+int ir_mvn_axes(const ir_graph *g, const ir_node *n, int rank, char *mark, char *err, size_t errlen) {
+  static const int64_t def[3] = {0, 2, 3};
+  int cnt;
+  const int64_t *ax = ir_attr_ints(n, "axes", &cnt);
+  if (!ax) ax = def, cnt = 3;
+  memset(mark, 0, IR_MAX_DIMS);
+  for (int i = 0; i < cnt; i++) {
+    int a = norm_axis(ax[i], rank);
+    if (a < 0 || mark[a]) return ERR("axis %lld out of range or repeated (input rank %d)", (long long)ax[i], rank);
+    mark[a] = 1;
+  }
+  return IR_OK;
+}
+
+/* MeanVarianceNormalization: X's type (f32), its axes valid for X's rank. */
+static int shape_MeanVarianceNormalization(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                           const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  char mark[IR_MAX_DIMS];
+  if (want_f32(g, n, in[0]->dtype, err, errlen)) return IR_UNSUPPORTED;
+  out[0] = *in[0];
+  return in[0]->rank < 0 ? IR_OK : ir_mvn_axes(g, n, in[0]->rank, mark, err, errlen);
+}
+
+/* Hardmax: X's type (f32); axis valid (opset < 13: default 1, the axes from it on as one). */
+static int shape_Hardmax(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                         ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0];
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
+  out[0] = *x;
+  int64_t ax = ir_attr_int(n, "axis", g->opset < 13 ? 1 : -1);
+  if (x->rank >= 0 && (x->rank == 0 || norm_axis(ax, x->rank) < 0)) return ERR("axis %lld out of range", (long long)ax);
+  return IR_OK;
+}
+
+/* A scalar (or one-element 1-D) integer operand k of node n: IR_OK, or IR_ERR naming it. */
+static int want_int_scalar(const ir_graph *g, const ir_node *n, const ir_type *t, const char *what, char *err,
+                           size_t errlen) {
+  if (t->dtype != IR_UNDEF && t->dtype != IR_I64 && t->dtype != IR_I32)
+    return ERR("%s is %s, expected int64 or int32", what, ir_dtype_name(t->dtype));
+  if (t->rank > 1 || (t->rank == 1 && t->dims[0] >= 0 && t->dims[0] != 1)) return ERR("%s must be a single value", what);
+  return IR_OK;
+}
+
+/* Trilu: X's type, rank >= 2; k (optional) an int64 scalar. */
+static int shape_Trilu(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                       ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  out[0] = *in[0];
+  if (in[0]->rank >= 0 && in[0]->rank < 2) return ERR("input has rank %d, expected at least 2", in[0]->rank);
+  if (n->n_in > 1 && in[1] && want_int_scalar(g, n, in[1], "k", err, errlen)) return IR_ERR;
+  return IR_OK;
+}
+
+/* CumSum: X's type (f32, int32, int64); axis an integer scalar in [-rank, rank) when constant. */
+static int shape_CumSum(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  ir_dtype dt = x->dtype;
+  out[0] = *x;
+  if (dt != IR_UNDEF && dt != IR_F32 && dt != IR_I32 && dt != IR_I64)
+    return ERR("input type %s, expected f32, int32 or int64", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  if (want_int_scalar(g, n, in[1], "axis", err, errlen)) return IR_ERR;
+  if (x->rank == 0) return ERR("input is a scalar");
+  if (in_data[1] && x->rank > 0) {
+    int64_t a = (int64_t)ir_get_elem(in[1]->dtype, in_data[1], 0);
+    if (norm_axis(a, x->rank) < 0) return ERR("axis %lld out of range", (long long)a);
+  }
+  return IR_OK;
+}
+
+/* GatherElements / ScatterElements / Scatter: indices (int32/int64) of data's rank, no longer
+ * than data on the axes other than axis; ScatterElements' updates of the indices' shape.
+ * Output: the indices' shape (Gather) or the data's type (Scatter). */
+static int shape_elements(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                          ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0], *ix = in[1];
+  int gather = n->op == IR_OP_GatherElements;
+  out[0] = gather ? *ix : *x;
+  out[0].dtype = x->dtype;
+  if (ix->dtype != IR_UNDEF && ix->dtype != IR_I64 && ix->dtype != IR_I32)
+    return ERR("indices type %s, expected int64 or int32", ir_dtype_name(ix->dtype));
+  if (!gather) {
+    const char *red = ir_attr_string(n, "reduction", "none");
+    if (strcmp(red, "none") && strcmp(red, "add") && strcmp(red, "mul") && strcmp(red, "max") && strcmp(red, "min"))
+      return ERR("reduction '%s' (expected none, add, mul, max or min)", red);
+    if (in[2]->dtype != IR_UNDEF && x->dtype != IR_UNDEF && in[2]->dtype != x->dtype)
+      return ERR("updates are %s, data %s", ir_dtype_name(in[2]->dtype), ir_dtype_name(x->dtype));
+    if (in[2]->rank >= 0 && ix->rank >= 0) {
+      if (in[2]->rank != ix->rank) return ERR("updates have rank %d, indices %d", in[2]->rank, ix->rank);
+      for (int d = 0; d < ix->rank; d++)
+        if (in[2]->dims[d] >= 0 && ix->dims[d] >= 0 && in[2]->dims[d] != ix->dims[d])
+          return ERR("updates' extent %d is %lld, indices' %lld", d, (long long)in[2]->dims[d], (long long)ix->dims[d]);
+    }
+  }
+  if (x->rank < 0 || ix->rank < 0) return IR_OK;
+  int64_t ax = ir_attr_int(n, "axis", 0);
+  int a = norm_axis(ax, x->rank);
+  if (x->rank < 1 || a < 0) return ERR("axis %lld out of range", (long long)ax);
+  if (ix->rank != x->rank) return ERR("indices have rank %d, data %d", ix->rank, x->rank);
+  for (int d = 0; d < x->rank; d++)
+    if (d != a && ix->dims[d] >= 0 && x->dims[d] >= 0 && ix->dims[d] > x->dims[d])
+      return ERR("indices' extent %d is %lld, above data's %lld", d, (long long)ix->dims[d], (long long)x->dims[d]);
+  return IR_OK;
+}
+
+/* GatherND: indices (int64) [b..., q..., k] -> [indices' extents but the last, data's from
+ * batch_dims + k on]. */
+static int shape_GatherND(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                          ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0], *ix = in[1];
+  set_unknown(&out[0], x->dtype);
+  if (ix->dtype != IR_UNDEF && ix->dtype != IR_I64) return ERR("indices type %s, expected int64", ir_dtype_name(ix->dtype));
+  if (x->rank < 0 || ix->rank < 0) return IR_OK;
+  int64_t b = ir_attr_int(n, "batch_dims", 0);
+  int q = ix->rank, r = x->rank;
+  if (q < 1 || r < 1) return ERR("data and indices must have rank 1 or more");
+  if (b < 0 || b >= q || b >= r) return ERR("batch_dims %lld out of range", (long long)b);
+  int64_t k = ix->dims[q - 1];
+  if (k < 0) return IR_OK;
+  if (k < 1 || k > r - b) return ERR("indices' last extent %lld, expected 1..%lld", (long long)k, (long long)(r - b));
+  for (int d = 0; d < b; d++)
+    if (x->dims[d] >= 0 && ix->dims[d] >= 0 && x->dims[d] != ix->dims[d])
+      return ERR("batch axis %d: data's extent %lld, indices' %lld", d, (long long)x->dims[d], (long long)ix->dims[d]);
+  if (q - 1 + r - b - k > IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+  out[0].rank = 0;
+  for (int d = 0; d < q - 1; d++) out[0].dims[out[0].rank++] = ix->dims[d];
+  for (int d = (int)(b + k); d < r; d++) out[0].dims[out[0].rank++] = x->dims[d];
+  return IR_OK;
+}
+
+/* TopK: Values (X's type) and Indices (int64) of X's shape with K on axis; K the input (opset
+ * >= 10, -1 unless constant) or the attribute k. */
+static int shape_TopK(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                      ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0];
+  out[0] = out[1] = *x;
+  out[1].dtype = IR_I64;
+  if (x->dtype == IR_BOOL) return ERR("input type %s, expected a number", ir_dtype_name(x->dtype)), IR_UNSUPPORTED;
+  int64_t k = -1;
+  int k_in = n->n_in > 1 && in[1];
+  if (k_in) {
+    if (in[1]->dtype != IR_UNDEF && in[1]->dtype != IR_I64) return ERR("K is %s, expected int64", ir_dtype_name(in[1]->dtype));
+    if (in[1]->rank >= 0 && (in[1]->rank != 1 || (in[1]->dims[0] >= 0 && in[1]->dims[0] != 1)))
+      return ERR("K must be a 1-D tensor of one element");
+    if (in_data[1]) k = ((const int64_t *)in_data[1])[0];
+  } else {
+    if (!ir_get_attr(n, "k")) return ERR("no K input and no k attribute");
+    k = ir_attr_int(n, "k", 0);
+    if (k < 0) return ERR("k %lld is negative", (long long)k);
+  }
+  if (x->rank < 0) return IR_OK;
+  int64_t ax = ir_attr_int(n, "axis", -1);
+  int a = norm_axis(ax, x->rank);
+  if (x->rank == 0 || a < 0) return ERR("axis %lld out of range", (long long)ax);
+  if (k < -1 || (k_in && in_data[1] && k < 0)) return ERR("K %lld is negative", (long long)k);
+  if (k >= 0 && x->dims[a] >= 0 && k > x->dims[a])
+    return ERR("K %lld is above the axis's extent %lld", (long long)k, (long long)x->dims[a]);
+  out[0].dims[a] = out[1].dims[a] = k;
+  return IR_OK;
+}
+
+/* EyeLike: a 2-D input's shape, of dtype (when given) or the input's type. */
+static int shape_EyeLike(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                         ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  out[0] = *in[0];
+  if (ir_get_attr(n, "dtype")) {
+    int64_t dt = ir_attr_int(n, "dtype", 0);
+    if (dt < 0 || dt > 100 || !ir_dtype_size((ir_dtype)dt))
+      return ERR("dtype %lld not supported", (long long)dt), IR_UNSUPPORTED;
+    out[0].dtype = (ir_dtype)dt;
+  }
+  if (in[0]->rank >= 0 && in[0]->rank != 2) return ERR("input has rank %d, expected 2", in[0]->rank);
+  return IR_OK;
+}
+
+/* OneHot: indices' shape with an axis of extent depth (a constant scalar) inserted at axis;
+ * values' (two: off, on) type. */
+static int shape_OneHot(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  const ir_type *ix = in[0], *dp = in[1], *v = in[2];
+  set_unknown(&out[0], v->dtype);
+  if (ix->dtype == IR_BOOL || dp->dtype == IR_BOOL) return ERR("indices and depth must be numbers");
+  if (dp->rank > 1 || (dp->rank == 1 && dp->dims[0] >= 0 && dp->dims[0] != 1)) return ERR("depth must be a single value");
+  if (v->rank >= 0 && (v->rank != 1 || (v->dims[0] >= 0 && v->dims[0] != 2)))
+    return ERR("values must be a 1-D tensor of two elements (off, on)");
+  int64_t depth = -1;
+  if (in_data[1]) {
+    double d = ir_get_elem(dp->dtype, in_data[1], 0);
+    if (!(d >= 1 && d <= (double)INT32_MAX)) return ERR("depth %g out of range", d);
+    depth = (int64_t)d;
+  }
+  if (ix->rank < 0) return IR_OK;
+  if (ix->rank + 1 > IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+  int64_t ax = ir_attr_int(n, "axis", -1);
+  int a = norm_axis(ax, ix->rank + 1);
+  if (a < 0) return ERR("axis %lld out of range", (long long)ax);
+  out[0].rank = ix->rank + 1;
+  for (int d = 0, s = 0; d < out[0].rank; d++) out[0].dims[d] = d == a ? depth : ix->dims[s++];
+  return IR_OK;
+}
+
+/* The label of subscript letter ch in e (a new one if unseen), or -1 for a character that is not
+ * a letter. */
+static int einsum_label(ir_einsum *e, int *lab, char ch) {
+  if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) return -1;
+  if (lab[(unsigned char)ch] < 0) {
+    lab[(unsigned char)ch] = e->n_labels;
+    e->label[e->n_labels] = ch;
+    e->extent[e->n_labels++] = -1;
+  }
+  return lab[(unsigned char)ch];
+}
+
+/* Einsum's output subscripts: after "->" (explicit, eq at them; "..." the ell broadcast axes'
+ * labels from ell0), or the broadcast axes then the letters seen once in the inputs in ASCII
+ * order (implicit, eq NULL). */
+static int einsum_output(const ir_graph *g, const ir_node *n, ir_einsum *e, const int *lab, const int *cnt,
+                         const char *eq, int ell0, int ell, char *err, size_t errlen) {
+  char used[IR_EINSUM_LABELS] = {0};
+  int seen_ell = 0;
+  for (int i = 0; !eq && i < ell; i++) e->out[e->out_rank++] = ell0 + i;
+  for (int ch = 'A'; !eq && ch <= 'z'; ch++) {
+    if (cnt[ch] != 1) continue;
+    if (e->out_rank == IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+    e->out[e->out_rank++] = lab[ch];
+  }
+  for (; eq && *eq; eq++) {
+    if (*eq == ' ') continue;
+    if (*eq == '.') {
+      if (eq[1] != '.' || eq[2] != '.' || seen_ell++) return ERR("equation: a '.' not part of one '...'");
+      if (e->out_rank + ell > IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+      for (int i = 0; i < ell; i++) e->out[e->out_rank++] = ell0 + i;
+      eq += 2;
+      continue;
+    }
+    int l = (*eq >= 'a' && *eq <= 'z') || (*eq >= 'A' && *eq <= 'Z') ? lab[(unsigned char)*eq] : -2;
+    if (l == -2) return ERR("equation: character '%c' is not a subscript", *eq);
+    if (l < 0) return ERR("equation: output subscript '%c' is in no input", *eq);
+    if (used[l]++) return ERR("equation: output subscript '%c' repeated", *eq);
+    if (e->out_rank == IR_MAX_DIMS) return ERR("result rank above %d", IR_MAX_DIMS), IR_UNSUPPORTED;
+    e->out[e->out_rank++] = l;
+  }
+  return IR_OK;
+}
+
+/* Einsum's input terms: tok[k][..] the label of each subscript of term k, -1 for its "..."; the
+ * count of each letter into cnt; the end of the inputs' part into *end. */
+static int einsum_terms(const ir_graph *g, const ir_node *n, ir_einsum *e, const char *eq, int *lab, int *cnt,
+                        int tok[][IR_MAX_DIMS + 1], int *ntok, const char **end, char *err, size_t errlen) {
+  int k = 0, ell = 0;
+  const char *p = eq;
+  for (;; p++) {
+    if (*p == ' ') continue;
+    if (*p == ',' || *p == '-' || !*p) {
+      if (++k > n->n_in) return ERR("equation '%s' has more terms than the %d inputs", eq, n->n_in);
+      if (*p != ',') break;
+      ell = 0;
+      continue;
+    }
+    if (k == n->n_in) return ERR("equation '%s' has more terms than the %d inputs", eq, n->n_in);
+    int l = *p == '.' ? -1 : einsum_label(e, lab, *p);
+    if (*p == '.' && (p[1] != '.' || p[2] != '.' || ell++)) return ERR("equation '%s': a '.' not part of one '...'", eq);
+    if (*p != '.' && l < 0) return ERR("equation '%s': character '%c' is not a subscript", eq, *p);
+    if (ntok[k] == IR_MAX_DIMS + 1 || (l >= 0 && ntok[k] - ell == IR_MAX_DIMS))
+      return ERR("equation '%s': a term of more than %d subscripts", eq, IR_MAX_DIMS);
+    tok[k][ntok[k]++] = l;
+    if (l >= 0) cnt[(unsigned char)*p]++;
+    else p += 2;
+  }
+  if (k != n->n_in) return ERR("equation '%s' has %d terms for %d inputs", eq, k, n->n_in);
+  if (*p == '-' && p[1] != '>') return ERR("equation '%s': '-' not followed by '>'", eq);
+  *end = p;
+  return IR_OK;
+}
+
+/* Each operand's axes' labels from its tokens (its "..." the last of the ell broadcast labels
+ * from ell0), the labels' extents (a broadcast axis of extent 1 stretches). */
+static int einsum_axes(const ir_graph *g, const ir_node *n, ir_einsum *e, const ir_type *const *in,
+                       int tok[][IR_MAX_DIMS + 1], const int *ntok, int ell0, int ell, char *err, size_t errlen) {
+  for (int k = 0; k < n->n_in; k++) {
+    int has = 0;
+    if (in[k]->rank < 0) continue; /* no "...": its terms are its tokens */
+    for (int j = 0; j < ntok[k]; j++) has |= tok[k][j] < 0;
+    int nell = in[k]->rank - (ntok[k] - has);
+    for (int j = 0; j < ntok[k]; j++)
+      if (tok[k][j] >= 0) e->term[k][e->rank[k]++] = tok[k][j];
+      else
+        for (int i = 0; i < nell; i++) e->term[k][e->rank[k]++] = ell0 + ell - nell + i;
+    if (e->rank[k] != in[k]->rank) return ERR("input %d has rank %d, its subscripts %d", k, in[k]->rank, e->rank[k]);
+    for (int i = 0; i < e->rank[k]; i++) {
+      int l = e->term[k][i];
+      int64_t d = in[k]->dims[i], *x = &e->extent[l];
+      if (l >= ell0 && d >= 0 && (*x < 0 || *x == 1)) *x = d;
+      else if (l >= ell0 && d >= 0 && d != 1 && d != *x) return ERR("'...' axes of extents %lld and %lld do not broadcast", (long long)*x, (long long)d);
+      else if (l < ell0 && d >= 0 && *x >= 0 && d != *x) return ERR("subscript '%c' has extents %lld and %lld", e->label[l], (long long)*x, (long long)d);
+      else if (l < ell0 && d >= 0) *x = d;
+    }
+  }
+  return IR_OK;
+}
+
+int ir_einsum_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_einsum *e, char *err,
+                    size_t errlen) {
+  memset(e, 0, sizeof *e);
+  const char *eq = ir_attr_string(n, "equation", NULL), *end = NULL;
+  if (!eq) return ERR("no equation");
+  if (n->n_in > IR_EINSUM_MAX_IN) return ERR("%d operands, at most %d supported", n->n_in, IR_EINSUM_MAX_IN), IR_UNSUPPORTED;
+  int lab[128], cnt[128] = {0}, tok[IR_EINSUM_MAX_IN][IR_MAX_DIMS + 1], ntok[IR_EINSUM_MAX_IN] = {0}, ell = 0;
+  for (int i = 0; i < 128; i++) lab[i] = -1;
+  e->n_in = n->n_in;
+  int rc = einsum_terms(g, n, e, eq, lab, cnt, tok, ntok, &end, err, errlen);
+  if (rc) return rc;
+  for (int k = 0; k < n->n_in; k++) {
+    if (!in[k]) return ERR("input %d is missing", k);
+    int has = 0;
+    for (int j = 0; j < ntok[k]; j++) has |= tok[k][j] < 0;
+    if (in[k]->rank < 0) {
+      if (has) return e->out_rank = -1, IR_OK; /* the "..." axes unknown yet */
+      continue;
+    }
+    int nell = in[k]->rank - (ntok[k] - has);
+    if (nell < 0 || (!has && nell)) return ERR("input %d has rank %d, its subscripts %d", k, in[k]->rank, ntok[k] - has);
+    ell = nell > ell ? nell : ell;
+  }
+  int ell0 = e->n_labels;
+  for (int i = 0; i < ell; i++) e->label[e->n_labels] = '.', e->extent[e->n_labels++] = -1;
+  for (int k = 0; k < n->n_in; k++)
+    if (in[k]->rank < 0) /* no "...": the subscripts are its axes */
+      for (int j = 0; j < ntok[k]; j++) e->term[k][e->rank[k]++] = tok[k][j];
+  rc = einsum_output(g, n, e, lab, cnt, *end ? end + 2 : NULL, ell0, ell, err, errlen);
+  if (rc) return rc;
+  return einsum_axes(g, n, e, in, tok, ntok, ell0, ell, err, errlen);
+}
+
+/* Einsum: the output subscripts' extents; every input of one type (f32, int32, int64). */
+static int shape_Einsum(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                        ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  ir_einsum e;
+  ir_dtype dt = in[0]->dtype;
+  set_unknown(&out[0], dt);
+  if (dt != IR_UNDEF && dt != IR_F32 && dt != IR_I32 && dt != IR_I64)
+    return ERR("input type %s, expected f32, int32 or int64", ir_dtype_name(dt)), IR_UNSUPPORTED;
+  for (int k = 1; k < n->n_in; k++)
+    if (in[k] && in[k]->dtype != IR_UNDEF && dt != IR_UNDEF && in[k]->dtype != dt)
+      return ERR("input %d is %s, input 0 %s", k, ir_dtype_name(in[k]->dtype), ir_dtype_name(dt));
+  int rc = ir_einsum_parse(g, n, in, &e, err, errlen);
+  if (rc || e.out_rank < 0) return rc;
+  out[0].rank = e.out_rank;
+  for (int i = 0; i < e.out_rank; i++) out[0].dims[i] = e.extent[e.out[i]];
+  return IR_OK;
+}
+
 #define shape_FusedConv shape_Conv
 #define shape_RMSNormalization shape_LayerNormalization /* Y as X, scale over the axes from axis on */
 #define shape_SpaceToDepth shape_DepthToSpace
@@ -1628,6 +1998,24 @@ static int shape_LayerNormalization(const ir_graph *g, const ir_node *n, const i
 #define shape_Celu shape_float_unary
 #define shape_ThresholdedRelu shape_float_unary
 #define shape_Softsign shape_float_unary
+#define shape_Sin shape_float_unary
+#define shape_Cos shape_float_unary
+#define shape_Tan shape_float_unary
+#define shape_Asin shape_float_unary
+#define shape_Acos shape_float_unary
+#define shape_Atan shape_float_unary
+#define shape_Sinh shape_float_unary
+#define shape_Cosh shape_float_unary
+#define shape_Asinh shape_float_unary
+#define shape_Acosh shape_float_unary
+#define shape_Atanh shape_float_unary
+#define shape_Shrink shape_float_unary
+#define shape_IsNaN shape_isnan_inf
+#define shape_IsInf shape_isnan_inf
+#define shape_ReduceLogSum shape_reduce
+#define shape_GatherElements shape_elements
+#define shape_ScatterElements shape_elements
+#define shape_Scatter shape_elements
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
 

@@ -728,6 +728,18 @@ static int unary_math(ir_op op) {
   case IR_OP_Softsign:
   case IR_OP_Mish:
   case IR_OP_Swish:
+  case IR_OP_Sin:
+  case IR_OP_Cos:
+  case IR_OP_Tan:
+  case IR_OP_Asin:
+  case IR_OP_Acos:
+  case IR_OP_Atan:
+  case IR_OP_Sinh:
+  case IR_OP_Cosh:
+  case IR_OP_Asinh:
+  case IR_OP_Acosh:
+  case IR_OP_Atanh:
+  case IR_OP_Shrink:
   case IR_OP_Silu: return 1;
   default: return 0;
   }
@@ -817,7 +829,22 @@ static int dispatch(ref_call *c) {
   case IR_OP_ReduceL2:
   case IR_OP_ReduceSumSquare:
   case IR_OP_ReduceLogSumExp:
-  case IR_OP_ReduceProd: return ref_reduce(c);
+  case IR_OP_ReduceProd:
+  case IR_OP_ReduceLogSum: return ref_reduce(c);
+  case IR_OP_IsNaN:
+  case IR_OP_IsInf: return ref_isnan_inf(c);
+  case IR_OP_MeanVarianceNormalization: return ref_mvn(c);
+  case IR_OP_Hardmax: return ref_hardmax(c);
+  case IR_OP_Trilu: return ref_trilu(c);
+  case IR_OP_CumSum: return ref_cumsum(c);
+  case IR_OP_GatherElements:
+  case IR_OP_ScatterElements:
+  case IR_OP_Scatter: return ref_elements(c);
+  case IR_OP_GatherND: return ref_gather_nd(c);
+  case IR_OP_TopK: return ref_topk(c);
+  case IR_OP_EyeLike: return ref_eyelike(c);
+  case IR_OP_OneHot: return ref_onehot(c);
+  case IR_OP_Einsum: return ref_einsum(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
 }

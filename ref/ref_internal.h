@@ -74,4 +74,17 @@ int ref_lrn(ref_call *c);           /* LRN */
 int ref_depth_space(ref_call *c);   /* DepthToSpace, SpaceToDepth */
 int ref_interleave(ref_call *c);    /* dlvta.Interleave */
 
+/* ref_index.c */
+int ref_isnan_inf(ref_call *c);     /* IsNaN, IsInf */
+int ref_mvn(ref_call *c);           /* MeanVarianceNormalization */
+int ref_hardmax(ref_call *c);       /* Hardmax */
+int ref_trilu(ref_call *c);         /* Trilu */
+int ref_cumsum(ref_call *c);        /* CumSum */
+int ref_elements(ref_call *c);      /* GatherElements, ScatterElements, Scatter */
+int ref_gather_nd(ref_call *c);     /* GatherND */
+int ref_topk(ref_call *c);          /* TopK */
+int ref_eyelike(ref_call *c);       /* EyeLike */
+int ref_onehot(ref_call *c);        /* OneHot */
+int ref_einsum(ref_call *c);        /* Einsum */
+
 #endif

@@ -96,6 +96,7 @@ int ref_unary_math(ref_call *c) {
                                              : op == IR_OP_Selu ? 1.67326319217681884765625f : 1.0f);
   float gamma = ir_attr_float(c->n, "gamma", 1.05070102214813232421875f); /* Selu */
   float beta = ir_attr_float(c->n, "beta", 0.5f);
+  float lambd = ir_attr_float(c->n, "lambd", 0.5f), bias = ir_attr_float(c->n, "bias", 0.0f); /* Shrink */
   int tanh_form = op == IR_OP_Gelu && !strcmp(ir_attr_string(c->n, "approximate", "none"), "tanh");
   /* one loop per function (the switch outside, so that each loop vectorizes) */
 #define EACH(expr)                                 \
@@ -130,6 +131,18 @@ int ref_unary_math(ref_call *c) {
   case IR_OP_Softsign: EACH(v / (1.0f + fabsf(v)));
   case IR_OP_Mish: EACH(v * tanhf(v > 0 ? v + log1pf(expf(-v)) : log1pf(expf(v))));
   case IR_OP_Swish: EACH(v / (1.0f + expf(-alpha * v)));
+  case IR_OP_Sin: EACH(sinf(v));
+  case IR_OP_Cos: EACH(cosf(v));
+  case IR_OP_Tan: EACH(tanf(v));
+  case IR_OP_Asin: EACH(asinf(v));
+  case IR_OP_Acos: EACH(acosf(v));
+  case IR_OP_Atan: EACH(atanf(v));
+  case IR_OP_Sinh: EACH(sinhf(v));
+  case IR_OP_Cosh: EACH(coshf(v));
+  case IR_OP_Asinh: EACH(asinhf(v));
+  case IR_OP_Acosh: EACH(acoshf(v));
+  case IR_OP_Atanh: EACH(atanhf(v));
+  case IR_OP_Shrink: EACH(v < -lambd ? v + bias : v > lambd ? v - bias : 0.0f);
   default: return CERR("not a unary function"), IR_UNSUPPORTED;
   }
 #undef EACH
@@ -603,7 +616,7 @@ int ref_reduce(ref_call *c) {
   }
   for (int64_t i = 0; i < ny; i++) {
     double v = op == IR_OP_ReduceMean ? acc[i] / (double)cnt : op == IR_OP_ReduceL2 ? sqrt(acc[i])
-               : op == IR_OP_ReduceLogSumExp ? mx[i] + log(acc[i]) : acc[i];
+               : op == IR_OP_ReduceLogSumExp ? mx[i] + log(acc[i]) : op == IR_OP_ReduceLogSum ? log(acc[i]) : acc[i];
     if (is_int(dt) && op == IR_OP_ReduceMean) v = trunc(v);
     ir_set_elem(dt, y->data, i, v);
   }

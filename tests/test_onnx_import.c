@@ -449,7 +449,7 @@ static void test_errors(void) {
   }
   {
     build_good(&b);
-    b.os.version = 6;
+    b.os.version = 6; /* opsets 7 to 10 are read (as 11: ir_upgrade_opset) */
     expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 6", "7 to 25", NULL}, "opset 6");
     b.os.version = 26;
     expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 26", "7 to 25", NULL}, "opset 26");

@@ -4,7 +4,8 @@
  * broadcast), batched/broadcast MatMul, QLinearConv and QLinearMatMul with per-channel scales
  * against dequantize-compute-quantize, Quantize/DequantizeLinear per axis and round-half-even,
  * Softmax before and after opset 13, Clip's attribute form, Squeeze/Unsqueeze attribute form,
- * Pad modes, MaxPool on uint8, Cast's conversions. Prints the float GEMM and Conv throughput. */
+ * Pad modes, MaxPool on uint8, Cast's conversions, the indexing operators' refusals (indices
+ * out of range, malformed Einsum equations) and OneHot's rows of out-of-range indices. Prints the float GEMM and Conv throughput. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,6 +536,78 @@ static void test_cast(void) {
   ir_value_free(&i32);
 }
 
+/* ---- the indexing operators refuse bad indices and equations (never read out of bounds) ---- */
+
+/* A 1-D value of n elements of dtype dt from v[]. */
+static ir_value vec(ir_dtype dt, int n, const double *v) {
+  int64_t d = n;
+  ir_value x = val(dt, 1, &d);
+  for (int i = 0; i < n; i++) ir_set_elem(dt, x.data, i, v[i]);
+  return x;
+}
+
+/* Run op (opset 13) on in[0..n_in) with one string attribute (name NULL: none); IR_OK, IR_ERR or
+ * IR_UNSUPPORTED; a message in err must contain want (when not NULL). */
+static int run_case(const char *what, ir_op op, int n_out, const ir_value *const *in, int n_in, const char *sattr,
+                    const char *sval, int want_rc, const char *want) {
+  one g = mk(op, 13, n_in, n_out);
+  if (sattr) ir_set_attr_string(g.n, sattr, sval);
+  ir_value y[2];
+  memset(y, 0, sizeof y);
+  char err[512] = "";
+  int rc = run(&g, in, y, err);
+  CHECK(rc == want_rc && (!want || strstr(err, want)), "%s: status %d (expected %d), '%s' (expected '%s')", what, rc,
+        want_rc, err, want ? want : "");
+  if (rc == IR_OK)
+    for (int i = 0; i < n_out; i++) ir_value_free(&y[i]);
+  ir_graph_free(g.g);
+  return rc;
+}
+
+static void test_index_ops(void) {
+  ir_value x3 = vec(IR_F32, 3, (double[]){1, 2, 3}), i5 = vec(IR_I64, 1, (double[]){5});
+  ir_value im4 = vec(IR_I64, 1, (double[]){-4}), u1 = vec(IR_F32, 1, (double[]){9}), k5 = vec(IR_I64, 1, (double[]){5});
+  ir_value ax3 = vec(IR_I64, 1, (double[]){3}), on = vec(IR_F32, 2, (double[]){0, 1}), depth = vec(IR_I64, 1, (double[]){3});
+  ir_value t7 = vec(IR_I64, 2, (double[]){7, -1});
+  run_case("GatherElements index 5 of 3", IR_OP_GatherElements, 1, (const ir_value *[]){&x3, &i5}, 2, NULL, NULL, IR_ERR, "out of range");
+  run_case("ScatterElements index -4 of 3", IR_OP_ScatterElements, 1, (const ir_value *[]){&x3, &im4, &u1}, 3, NULL, NULL, IR_ERR, "out of range");
+  run_case("ScatterElements reduction", IR_OP_ScatterElements, 1, (const ir_value *[]){&x3, &i5, &u1}, 3, "reduction", "sum", IR_ERR, "reduction 'sum'");
+  int64_t d12[2] = {1, 2};
+  ir_value tup = val(IR_I64, 2, d12);
+  ((int64_t *)tup.data)[0] = 0, ((int64_t *)tup.data)[1] = 0; /* a pair of indices into a 1-D tensor */
+  run_case("GatherND tuple longer than the rank", IR_OP_GatherND, 1, (const ir_value *[]){&x3, &tup}, 2, NULL, NULL, IR_ERR, "last extent");
+  run_case("GatherND index 5 of 3", IR_OP_GatherND, 1, (const ir_value *[]){&x3, &i5}, 2, NULL, NULL, IR_ERR, "out of range");
+  run_case("TopK K 5 of 3", IR_OP_TopK, 2, (const ir_value *[]){&x3, &k5}, 2, NULL, NULL, IR_ERR, "above the axis");
+  run_case("CumSum axis 3 of rank 1", IR_OP_CumSum, 1, (const ir_value *[]){&x3, &ax3}, 2, NULL, NULL, IR_ERR, "axis 3");
+  run_case("Trilu of a vector", IR_OP_Trilu, 1, (const ir_value *[]){&x3}, 1, NULL, NULL, IR_ERR, "rank 1");
+  /* OneHot: an index outside [-depth, depth) is a row of off values, -1 the last column */
+  one g = mk(IR_OP_OneHot, 13, 3, 1);
+  ir_value y;
+  char err[512] = "";
+  int rc = run(&g, (const ir_value *[]){&t7, &depth, &on}, &y, err);
+  CHECK(rc == IR_OK && y.type.rank == 2 && y.type.dims[1] == 3, "OneHot: %s", err);
+  if (rc == IR_OK) {
+    const float *py = y.data, want[6] = {0, 0, 0, 0, 0, 1};
+    for (int i = 0; i < 6; i++) CHECK(py[i] == want[i], "OneHot element %d: %g, expected %g", i, py[i], want[i]);
+    ir_value_free(&y);
+  }
+  ir_graph_free(g.g);
+  /* Einsum: malformed equations are errors; more operands than the parser holds unsupported */
+  const ir_value *two[2] = {&x3, &x3}, *nine[9] = {&x3, &x3, &x3, &x3, &x3, &x3, &x3, &x3, &x3};
+  run_case("Einsum i,i->i", IR_OP_Einsum, 1, two, 2, "equation", "i,i->i", IR_OK, NULL);
+  run_case("Einsum more terms", IR_OP_Einsum, 1, two, 2, "equation", "i,i,i", IR_ERR, "more terms");
+  run_case("Einsum rank", IR_OP_Einsum, 1, two, 2, "equation", "ij,j", IR_ERR, "rank 1");
+  run_case("Einsum two dots", IR_OP_Einsum, 1, two, 2, "equation", "..i,i", IR_ERR, "'...'");
+  run_case("Einsum output label", IR_OP_Einsum, 1, two, 2, "equation", "i,i->k", IR_ERR, "in no input");
+  run_case("Einsum digit", IR_OP_Einsum, 1, two, 2, "equation", "i,1", IR_ERR, "not a subscript");
+  run_case("Einsum arrow", IR_OP_Einsum, 1, two, 2, "equation", "i,i-i", IR_ERR, "'>'");
+  run_case("Einsum extents", IR_OP_Einsum, 1, (const ir_value *[]){&x3, &on}, 2, "equation", "i,i", IR_ERR, "extents 3 and 2");
+  run_case("Einsum nine operands", IR_OP_Einsum, 1, nine, 9, "equation", "i,i,i,i,i,i,i,i,i", IR_UNSUPPORTED, "at most 8");
+  run_case("Einsum nine terms, one input", IR_OP_Einsum, 1, two, 1, "equation", "i,i,i,i,i,i,i,i,i", IR_ERR, "more terms");
+  ir_value *all[] = {&x3, &i5, &im4, &u1, &k5, &ax3, &on, &depth, &t7, &tup};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) ir_value_free(all[i]);
+}
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -594,6 +667,7 @@ int main(void) {
   test_pad_modes();
   test_maxpool_u8();
   test_cast();
+  test_index_ops();
   bench();
   return TEST_END();
 }
