@@ -1451,14 +1451,46 @@ static int model_input(const ir_graph *g, int t) {
   return ir_is_graph_input(g, t) || (p && !p->dead && p->op == IR_OP_Cast && ir_is_graph_input(g, p->in[0]));
 }
 
-/* The per-channel ops from n on, each the sole reader of the last, left to the host. */
-static void host_affine_chain(ir_graph *g, ir_node *n, int64_t C) {
-  float *s, *t;
-  int x, ci;
-  for (ir_node *c = n; c; c = cc_sole_consumer(g, c->out[0], &ci)) {
-    if (c != n && (!channel_op(g, c, C, &s, &t, &x) || (free(s), free(t), 0))) break;
-    ir_set_attr_string(c, "dlvta.why", HOST_AFFINE_WHY);
+/* The composed affine x * w + b of the chain n .. last on the model's input, for the host: n
+ * becomes Mul(x, w), last (or a new node after n, index i) Add(., b), both [1, C, 1, 1] and
+ * marked with their reason (a scale of ones or a shift of zeros: one node); the nodes between
+ * are dead already. */
+static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, float *w, float *b, int64_t C) {
+  int y = last->out[0], ones = 1, zeros = 1;
+  for (int64_t k = 0; k < C; k++) ones &= w[k] == 1.0f, zeros &= b[k] == 0.0f;
+  if (ones || zeros) {
+    if (last != n) n->out[0] = y, last->dead = 1;
+    char name[300];
+    snprintf(name, sizeof name, "%s_%s", cc_node_label(g, n), ones ? "shift" : "scale");
+    int ci = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, ones ? b : w);
+    free(ones ? w : b);
+    ir_set_op(n, ones ? IR_OP_Add : IR_OP_Mul);
+    cc_set_inputs(n, (int[]){x, ci}, 2);
+    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
+    return;
   }
+  char name[300], mname[320];
+  snprintf(name, sizeof name, "%s_scale", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, w);
+  snprintf(name, sizeof name, "%s_shift", cc_node_label(g, last));
+  int bi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, b);
+  snprintf(mname, sizeof mname, "%s_scaled", name);
+  int mid = ir_add_tensor(g, mname, &g->tensors[y]->type);
+  if (last == n) {
+    last = ir_add_node(g, IR_OP_Add, name, (int[]){mid, bi}, 2, &y, 1);
+    ir_move_last_node(g, i + 1);
+  } else {
+    ir_set_op(last, IR_OP_Add);
+    cc_set_inputs(last, (int[]){mid, bi}, 2);
+    while (last->n_attr) ir_del_attr(last, last->attr[0].name);
+  }
+  ir_set_op(n, IR_OP_Mul);
+  cc_set_inputs(n, (int[]){x, wi}, 2);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  n->out[0] = mid;
+  ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
+  ir_set_attr_string(last, "dlvta.why", HOST_AFFINE_WHY);
 }
 
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -1472,8 +1504,7 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     float *s, *t, *s2, *t2;
     int x, x2, ci;
     if (!channel_op(g, n, C, &s, &t, &x)) continue;
-    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x) || model_input(g, x)) {
-      if (model_input(g, x)) host_affine_chain(g, n, C);
+    if (!cc_same_type(&g->tensors[x]->type, yt) || after_fake_quant_conv(g, x)) {
       free(s), free(t);
       continue;
     }
@@ -1490,6 +1521,10 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       if (!ok) break;
       if (last != n) last->dead = 1;
       last = c;
+    }
+    if (model_input(g, x)) { /* the model's input's normalization: for the host */
+      host_affine(g, i, n, last, x, w, b, C);
+      continue;
     }
     char name[300];
     snprintf(name, sizeof name, "%s_dw_weight", cc_node_label(g, last));
