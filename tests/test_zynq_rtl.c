@@ -761,12 +761,15 @@ static void test_deadlock(void) {
     CHECK(rz == DRV_E_TIMEOUT && strstr(drv_last_error(dz)->message, "aborted (CTRL.abort)"),
           "second deadlock: %s: %s", drv_strerror(rz), drv_last_error(dz)->message);
     test_good_after(dz, df, "zynq after the second abort");
-    /* a run nobody waits for (its process died): the deadlock program is still in the DMA
-     * region and INSN_ADDR/INSN_COUNT still point at it; started behind the driver's back it
-     * hangs the device again, and the driver's next run aborts it first, then runs */
+    /* a run nobody waits for (its process died): INSN_ADDR/INSN_COUNT still point at the last
+     * program run (test_good_after's); started behind the driver's back, the device is busy
+     * with it when the driver's next run comes, which aborts it first, then runs. The clock
+     * thread may finish that short program before the STATUS read when this thread is
+     * descheduled (a loaded machine): DONE is then the start's other valid trace */
     emu_axi(&e, OP_WRITE, DLVTA_REG_CTRL, DLVTA_CTRL_START);
     st = emu_reg(&e, DLVTA_REG_STATUS);
-    CHECK(st & DLVTA_STATUS_BUSY, "STATUS 0x%x after a start behind the driver: busy expected", st);
+    CHECK((st & (DLVTA_STATUS_BUSY | DLVTA_STATUS_DONE)) && !(st & DLVTA_STATUS_ERROR),
+          "STATUS 0x%x after a start behind the driver: busy (or done) expected", st);
     test_good_after(dz, df, "zynq on a device left busy by another run");
   }
   /* the verilator backend (tsim_run): the deadlock is detected, the run aborted the same way */
