@@ -134,7 +134,7 @@ static void convt_rewrite(ir_graph *g, int i, ir_node *n, const phase_axis *ay, 
   snprintf(name, sizeof name, "%s_phases", label);
   int cy = ir_add_tensor(g, name, &ct);
   ir_set_op(n, IR_OP_Conv);
-  cc_set_inputs(n, (int[]){x, wi, bi}, 3);
+  ir_set_inputs(n, (int[]){x, wi, bi}, 3);
   n->out[0] = direct ? y : cy;
   while (n->n_attr) ir_del_attr(n, n->attr[0].name);
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){ay->T, ax->T}, 2);
@@ -213,7 +213,7 @@ static int d2s_rewrite(ir_graph *g, ir_node *n, int64_t block) {
   int wi = cc_new_const_f32(g, name, (int64_t[]){S * G, wt->type.dims[1], wt->type.dims[2], wt->type.dims[3]}, 4, v);
   snprintf(name, sizeof name, "%s_phase_bias", g->tensors[c->out[0]]->name);
   int bi = cc_new_const_f32(g, name, (int64_t[]){S * G}, 1, nb);
-  cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
+  ir_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
   g->tensors[c->out[0]]->type.dims[1] = S * G;
   if (act) g->tensors[act->out[0]]->type.dims[1] = S * G;
   int64_t oh = yt->dims[2], ow2 = yt->dims[3];

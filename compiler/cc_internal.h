@@ -15,8 +15,6 @@ ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx);
 int cc_bypass(ir_graph *g, ir_node *n, int x, int y);
 /* New f32 constant of the given shape holding data (taken over); its index. */
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data);
-/* Replace node n's inputs by in[0..count). */
-void cc_set_inputs(ir_node *n, const int *in, int count);
 /* Merge inferred type inf into tensor t (a contradiction with the declared type is IR_ERR naming
  * node n); a symbolic batch extent follows first_in's. */
 int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,

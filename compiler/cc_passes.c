@@ -141,7 +141,7 @@ static int sum_to_adds(ir_graph *g, int i) {
     ir_move_last_node(g, i + added);
     acc = y;
   }
-  cc_set_inputs(n, (int[]){acc, n->in[n->n_in - 1]}, 2);
+  ir_set_inputs(n, (int[]){acc, n->in[n->n_in - 1]}, 2);
   ir_set_op(n, IR_OP_Add);
   return added;
 }
@@ -426,13 +426,6 @@ int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int ran
 }
 
 /* Replace node n's inputs by in[0..count). */
-void cc_set_inputs(ir_node *n, const int *in, int count) {
-  free(n->in);
-  n->in = xmalloc((size_t)count * sizeof(int));
-  memcpy(n->in, in, (size_t)count * sizeof(int));
-  n->n_in = count;
-}
-
 /* Fold BN (scale s, shift t per channel) into the Conv p: W' = W*s[m], B' = B*s + t. */
 static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
   const ir_tensor *w = g->tensors[p->in[1]];
@@ -452,7 +445,7 @@ static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *
   snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
   int bi = cc_new_const_f32(g, name, &C, 1, nb);
   int in[3] = {p->in[0], wi, bi};
-  cc_set_inputs(p, in, 3);
+  ir_set_inputs(p, in, 3);
   return 1;
 }
 
@@ -477,7 +470,7 @@ static int fold_into_convt(ir_graph *g, ir_node *p, const float *s, const float 
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
   snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
   int bi = cc_new_const_f32(g, name, &C, 1, nb);
-  cc_set_inputs(p, (int[]){p->in[0], wi, bi}, 3);
+  ir_set_inputs(p, (int[]){p->in[0], wi, bi}, 3);
   return 1;
 }
 
@@ -507,7 +500,7 @@ static int fold_into_gemm(ir_graph *g, ir_node *p, const float *s, const float *
   snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
   int ci = cc_new_const_f32(g, name, &C, 1, nc);
   int in[3] = {p->in[0], bi, ci};
-  cc_set_inputs(p, in, 3);
+  ir_set_inputs(p, in, 3);
   ir_set_attr_float(p, "beta", 1.0f);
   return 1;
 }
@@ -578,7 +571,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     n->op_name = xmalloc(4);
     strcpy(n->op_name, "Mul");
     n->op = IR_OP_Mul;
-    cc_set_inputs(n, (int[]){n->in[0], si}, 2);
+    ir_set_inputs(n, (int[]){n->in[0], si}, 2);
     n->out[0] = mid;
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     (void)add;
@@ -613,7 +606,7 @@ static int to_reshape(ir_graph *g, ir_node *n) {
   snprintf(name, sizeof name, "%s_shape", g->tensors[n->out[0]]->name);
   ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {len}};
   int si = ir_add_const(g, name, &st, shape);
-  cc_set_inputs(n, (int[]){n->in[0], si}, 2);
+  ir_set_inputs(n, (int[]){n->in[0], si}, 2);
   n->op = IR_OP_Reshape;
   free(n->op_name);
   n->op_name = xmalloc(8);
@@ -661,7 +654,7 @@ static void pixel_shuffle_to_d2s(ir_graph *g, ir_node *r2) {
   if (memcmp(s6->dims, want, sizeof want) || y->dims[0] != x->dims[0] || y->dims[1] != C / (b * b) || y->dims[2] != H * b ||
       y->dims[3] != W * b)
     return;
-  cc_set_inputs(r2, (int[]){r1->in[0]}, 1);
+  ir_set_inputs(r2, (int[]){r1->in[0]}, 1);
   ir_set_op(r2, IR_OP_DepthToSpace);
   while (r2->n_attr) ir_del_attr(r2, r2->attr[0].name);
   ir_set_attr_int(r2, "blocksize", b);
@@ -748,7 +741,7 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       char name[300];
       snprintf(name, sizeof name, "%s_bias", n->name && *n->name ? n->name : g->tensors[n->out[0]]->name);
       int bi = cc_new_const_f32(g, name, &M, 1, nb);
-      cc_set_inputs(n, (int[]){n->in[0], n->in[1], bi}, 3);
+      ir_set_inputs(n, (int[]){n->in[0], n->in[1], bi}, 3);
       /* the Add disappears: the conv now produces its output directly */
       n->out[0] = c->out[0];
       c->dead = 1;
@@ -794,7 +787,7 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (res < 0 && !act) continue;
     /* the conv becomes the fused node, moved to where the chain ended */
     int in[4] = {n->in[0], n->in[1], n->n_in > 2 ? n->in[2] : -1, res};
-    cc_set_inputs(n, in, res >= 0 ? 4 : 3);
+    ir_set_inputs(n, in, res >= 0 ? 4 : 3);
     ir_set_op(n, IR_OP_FusedConv);
     ir_set_attr_string(n, "activation", act ? act : "none");
     if (act && !strcmp(act, "clip")) {

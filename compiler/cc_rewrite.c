@@ -295,7 +295,7 @@ static int hard_pattern(ir_graph *g, ir_node *n) {
     if (relu6_plus3(g, m->in[k], &x) && x == m->in[1 - k]) to = IR_OP_HardSwish;
   if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) return 0;
   ir_set_op(n, to);
-  cc_set_inputs(n, &x, 1);
+  ir_set_inputs(n, &x, 1);
   if (to == IR_OP_HardSigmoid) ir_set_attr_float(n, "alpha", 1.0f / 6), ir_set_attr_float(n, "beta", 0.5f);
   return 1;
 }
@@ -371,7 +371,7 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       if (to == IR_OP_UNKNOWN && gelu_pattern(g, n, &x)) to = IR_OP_Gelu;
       if (to == IR_OP_UNKNOWN || !cc_same_type(&g->tensors[x]->type, &g->tensors[n->out[0]]->type)) continue;
       ir_set_op(n, to);
-      cc_set_inputs(n, &x, 1);
+      ir_set_inputs(n, &x, 1);
       continue;
     }
     double slope;
@@ -379,7 +379,7 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       /* one slope for every element (torch's nn.PReLU() default): a LeakyRelu, a table op */
       int px = n->in[0];
       ir_set_op(n, IR_OP_LeakyRelu);
-      cc_set_inputs(n, &px, 1);
+      ir_set_inputs(n, &px, 1);
       ir_set_attr_float(n, "alpha", (float)slope);
       continue;
     }
@@ -457,7 +457,7 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_op pool = n->op == IR_OP_ReduceMean ? IR_OP_GlobalAveragePool : IR_OP_GlobalMaxPool;
     ir_set_op(n, pool);
     int x = n->in[0];
-    cc_set_inputs(n, &x, 1);
+    ir_set_inputs(n, &x, 1);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     global_max_to_window(g, n);
     if (keep) continue;
@@ -631,7 +631,7 @@ static int64_t two_factors(int64_t e) {
  * broadcast. Beyond the upsampling layer's 16 on an axis it becomes two nearest upsamplings
  * (to a x b, then to H x W by whole factors: asymmetric + floor). The number of nodes inserted. */
 static int split_broadcast(ir_graph *g, int i, ir_node *n) {
-  if (n->op != IR_OP_Resize || g->opset < 11 || n->n_in < 1 || n->in[0] < 0 || n->n_out != 1 || n->out[0] < 0 ||
+  if (n->op != IR_OP_Resize || n->n_in < 1 || n->in[0] < 0 || n->n_out != 1 || n->out[0] < 0 ||
       !ir_resize_modes_ok(n))
     return 0;
   const char *mode = ir_attr_string(n, "mode", "nearest");
@@ -665,7 +665,7 @@ static int split_broadcast(ir_graph *g, int i, ir_node *n) {
     ir_set_attr_string(m[k], "nearest_mode", "floor");
   }
   ir_move_last_node(g, i);
-  cc_set_inputs(n, (int[]){u, -1, -1, c2}, 4);
+  ir_set_inputs(n, (int[]){u, -1, -1, c2}, 4);
   return 1;
 }
 
@@ -770,7 +770,7 @@ static void fold_affine_into_conv(ir_graph *g, ir_node *c, int x, const float *s
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
   snprintf(name, sizeof name, "%s_bias_affold", cc_node_label(g, c));
   int bi = cc_new_const_f32(g, name, &M, 1, nb);
-  cc_set_inputs(c, (int[]){x, wi, bi}, 3);
+  ir_set_inputs(c, (int[]){x, wi, bi}, 3);
 }
 
 /* Per-channel constant of node n (Mul or Add with one constant operand per channel of C): the
@@ -805,7 +805,7 @@ static void fold_after_conv(ir_graph *g, ir_node *c, const float *s, const float
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
   snprintf(name, sizeof name, "%s_bias_affold", cc_node_label(g, c));
   int bi = cc_new_const_f32(g, name, &M, 1, nb);
-  cc_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
+  ir_set_inputs(c, (int[]){c->in[0], wi, bi}, 3);
 }
 
 /* Has t numel n laid out as one row ([n], [1, n], or a scalar when n is 1)? */
@@ -839,7 +839,7 @@ static void fold_row_bias(ir_graph *g) {
     snprintf(name, sizeof name, "%s_bias", cc_node_label(g, n));
     int ci = cc_new_const_f32(g, name, &N, 1, c);
     if (n->op == IR_OP_MatMul) ir_set_op(n, IR_OP_Gemm);
-    cc_set_inputs(n, (int[]){n->in[0], n->in[1], ci}, 3);
+    ir_set_inputs(n, (int[]){n->in[0], n->in[1], ci}, 3);
     n->out[0] = add->out[0];
     add->dead = 1;
   }
@@ -1189,7 +1189,7 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   ir_move_last_node(g, i + 2);
   ir_set_op(n, IR_OP_Conv);
   while (n->n_attr) ir_del_attr(n, n->attr[0].name); /* a Gemm's alpha, beta, transB: in the weights */
-  cc_set_inputs(n, (int[]){x, wi, bi}, bi >= 0 ? 3 : 2);
+  ir_set_inputs(n, (int[]){x, wi, bi}, bi >= 0 ? 3 : 2);
   n->out[0] = cy;
   if (wtr && !ir_use_count(g, w)) wtr->dead = 1; /* its last MatMul */
   return added + 2;
@@ -1274,7 +1274,7 @@ static void unit_transposes_to_reshapes(ir_graph *g) {
     int si = ir_add_const(g, name, &st, shape);
     ir_set_op(n, IR_OP_Reshape);
     ir_del_attr(n, "perm");
-    cc_set_inputs(n, (int[]){n->in[0], si}, 2);
+    ir_set_inputs(n, (int[]){n->in[0], si}, 2);
   }
 }
 
@@ -1465,7 +1465,7 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
     int ci = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, ones ? b : w);
     free(ones ? w : b);
     ir_set_op(n, ones ? IR_OP_Add : IR_OP_Mul);
-    cc_set_inputs(n, (int[]){x, ci}, 2);
+    ir_set_inputs(n, (int[]){x, ci}, 2);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
     return;
@@ -1482,11 +1482,11 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
     ir_move_last_node(g, i + 1);
   } else {
     ir_set_op(last, IR_OP_Add);
-    cc_set_inputs(last, (int[]){mid, bi}, 2);
+    ir_set_inputs(last, (int[]){mid, bi}, 2);
     while (last->n_attr) ir_del_attr(last, last->attr[0].name);
   }
   ir_set_op(n, IR_OP_Mul);
-  cc_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
   while (n->n_attr) ir_del_attr(n, n->attr[0].name);
   n->out[0] = mid;
   ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
@@ -1536,7 +1536,7 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       last->dead = 1;
     }
     ir_set_op(n, IR_OP_Conv);
-    cc_set_inputs(n, (int[]){x, wi, bi}, 3);
+    ir_set_inputs(n, (int[]){x, wi, bi}, 3);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     ir_set_attr_int(n, "group", C);
     ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
@@ -1625,7 +1625,7 @@ int cc_prelu_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_move_last_node(g, i + 2);
     n = g->nodes[i + 3];
     ir_set_op(n, IR_OP_Add);
-    cc_set_inputs(n, (int[]){t3, x}, 2);
+    ir_set_inputs(n, (int[]){t3, x}, 2);
     while (n->n_attr) ir_del_attr(n, n->attr[0].name);
     i += 3;
   }

@@ -411,6 +411,14 @@ void ir_set_op(ir_node *n, ir_op op) {
   }
 }
 
+void ir_set_inputs(ir_node *n, const int *in, int count) {
+  int *p = xmalloc((size_t)count * sizeof(int));
+  memcpy(p, in, (size_t)count * sizeof(int));
+  free(n->in);
+  n->in = p;
+  n->n_in = count;
+}
+
 ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int n_in,
                      const int *out, int n_out) {
   if (g->n_nodes == g->cap_nodes) {

@@ -164,6 +164,8 @@ ir_node *ir_add_node(ir_graph *g, ir_op op, const char *name, const int *in, int
 /* Make n an op node (op_name becomes its name, "dlvta.<name>" for the dlvta kinds); the caller
  * fixes inputs and attributes. */
 void ir_set_op(ir_node *n, ir_op op);
+/* Replace node n's inputs by in[0..count) (in may be a copy of n's own). */
+void ir_set_inputs(ir_node *n, const int *in, int count);
 /* Insert the node last appended by ir_add_node at position pos (moving it from the end). */
 void ir_move_last_node(ir_graph *g, int pos);
 void ir_set_attr_int(ir_node *n, const char *name, int64_t v);

@@ -37,14 +37,6 @@ static int add_const(ir_graph *g, const ir_node *n, const char *what, ir_dtype d
   return ir_add_const(g, name, &t, data);
 }
 
-/* n's inputs become in[0..k). */
-static void set_inputs(ir_node *n, const int *in, int k) {
-  n->in = realloc(n->in, (size_t)(k + 1) * sizeof *n->in);
-  ALWAYS_ASSERT(n->in != NULL);
-  memcpy(n->in, in, (size_t)k * sizeof *in);
-  n->n_in = k;
-}
-
 /* An INTS attribute as doubles (at most max); its count, or -1 if absent. */
 static int ints_attr(const ir_node *n, const char *name, double *v, int max) {
   int cnt;
@@ -61,7 +53,7 @@ static void up_clip(ir_graph *g, ir_node *n) {
   int in[3] = {n->in[0], -1, -1};
   if (lo) in[1] = add_const(g, n, "min", IR_F32, 0, (double[]){lo->f}, 1);
   if (hi) in[2] = add_const(g, n, "max", IR_F32, 0, (double[]){hi->f}, 1);
-  set_inputs(n, in, hi ? 3 : lo ? 2 : 1);
+  ir_set_inputs(n, in, hi ? 3 : lo ? 2 : 1);
   ir_del_attr(n, "min"), ir_del_attr(n, "max");
 }
 
@@ -74,7 +66,7 @@ static int up_pad(ir_graph *g, ir_node *n, char *err, size_t errlen) {
   const ir_attr *v = ir_get_attr(n, "value");
   int in[3] = {n->in[0], add_const(g, n, "pads", IR_I64, 1, p, cnt), -1};
   if (v && v->f != 0) in[2] = add_const(g, n, "value", IR_F32, 0, (double[]){v->f}, 1);
-  set_inputs(n, in, in[2] >= 0 ? 3 : 2);
+  ir_set_inputs(n, in, in[2] >= 0 ? 3 : 2);
   ir_del_attr(n, "pads"), ir_del_attr(n, "value");
   return IR_OK;
 }
@@ -88,7 +80,7 @@ static int up_slice(ir_graph *g, ir_node *n, char *err, size_t errlen) {
     return ir_node_err(g, n, err, errlen, "starts / ends / axes attributes missing or of different lengths");
   int in[4] = {n->in[0], add_const(g, n, "starts", IR_I64, 1, s, ns), add_const(g, n, "ends", IR_I64, 1, e, ne), -1};
   if (na >= 0) in[3] = add_const(g, n, "axes", IR_I64, 1, a, na);
-  set_inputs(n, in, na >= 0 ? 4 : 3);
+  ir_set_inputs(n, in, na >= 0 ? 4 : 3);
   ir_del_attr(n, "starts"), ir_del_attr(n, "ends"), ir_del_attr(n, "axes");
   return IR_OK;
 }
@@ -149,7 +141,7 @@ static int up_resize(ir_graph *g, ir_node *n, int from, char *err, size_t errlen
   if (!nm && !strcmp(mode, "nearest"))
     return ir_node_err(g, n, err, errlen, "nearest mode that upscales some axes and downscales others by a fraction"),
            IR_UNSUPPORTED;
-  set_inputs(n, (int[]){n->in[0], -1, sc}, 3);
+  ir_set_inputs(n, (int[]){n->in[0], -1, sc}, 3);
   ir_del_attr(n, "scales");
   for (int k = 0; k < n->n_attr; k++)
     if (strcmp(n->attr[k].name, "mode"))
@@ -179,7 +171,7 @@ static int up_image_scaler(ir_graph *g, ir_node *n, int i, char *err, size_t err
   int mid = ir_add_tensor(g, name, NULL);
   ir_add_node(g, IR_OP_Mul, name, (int[]){n->in[0], scale}, 2, &mid, 1);
   ir_move_last_node(g, i);
-  set_inputs(n, (int[]){mid, bias}, 2);
+  ir_set_inputs(n, (int[]){mid, bias}, 2);
   ir_set_op(n, IR_OP_Add);
   ir_del_attr(n, "bias"), ir_del_attr(n, "scale");
   return IR_OK;
