@@ -1451,26 +1451,28 @@ static int model_input(const ir_graph *g, int t) {
   return ir_is_graph_input(g, t) || (p && !p->dead && p->op == IR_OP_Cast && ir_is_graph_input(g, p->in[0]));
 }
 
+/* Node n becomes op(a, c) on the host (no attributes, the reason for partition). */
+static void host_op(ir_node *n, ir_op op, int a, int c) {
+  ir_set_op(n, op);
+  ir_set_inputs(n, (int[]){a, c}, 2);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
+}
+
 /* The composed affine x * w + b of the chain n .. last on the model's input, for the host: n
- * becomes Mul(x, w), last (or a new node after n, index i) Add(., b), both [1, C, 1, 1] and
- * marked with their reason (a scale of ones or a shift of zeros: one node); the nodes between
- * are dead already. */
+ * becomes Mul(x, w), last (or a new node after n, index i) Add(., b), both [1, C, 1, 1] (a scale
+ * of ones or a shift of zeros: n alone); the nodes between are dead already. */
 static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, float *w, float *b, int64_t C) {
   int y = last->out[0], ones = 1, zeros = 1;
   for (int64_t k = 0; k < C; k++) ones &= w[k] == 1.0f, zeros &= b[k] == 0.0f;
+  char name[300], mname[320];
   if (ones || zeros) {
     if (last != n) n->out[0] = y, last->dead = 1;
-    char name[300];
     snprintf(name, sizeof name, "%s_%s", cc_node_label(g, n), ones ? "shift" : "scale");
-    int ci = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, ones ? b : w);
     free(ones ? w : b);
-    ir_set_op(n, ones ? IR_OP_Add : IR_OP_Mul);
-    ir_set_inputs(n, (int[]){x, ci}, 2);
-    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
-    ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
+    host_op(n, ones ? IR_OP_Add : IR_OP_Mul, x, cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, ones ? b : w));
     return;
   }
-  char name[300], mname[320];
   snprintf(name, sizeof name, "%s_scale", cc_node_label(g, n));
   int wi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, w);
   snprintf(name, sizeof name, "%s_shift", cc_node_label(g, last));
@@ -1480,17 +1482,10 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
   if (last == n) {
     last = ir_add_node(g, IR_OP_Add, name, (int[]){mid, bi}, 2, &y, 1);
     ir_move_last_node(g, i + 1);
-  } else {
-    ir_set_op(last, IR_OP_Add);
-    ir_set_inputs(last, (int[]){mid, bi}, 2);
-    while (last->n_attr) ir_del_attr(last, last->attr[0].name);
   }
-  ir_set_op(n, IR_OP_Mul);
-  ir_set_inputs(n, (int[]){x, wi}, 2);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  host_op(last, IR_OP_Add, mid, bi);
+  host_op(n, IR_OP_Mul, x, wi);
   n->out[0] = mid;
-  ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
-  ir_set_attr_string(last, "dlvta.why", HOST_AFFINE_WHY);
 }
 
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
