@@ -29,24 +29,11 @@ $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
 $(BUILD)/models/gen/%_ref.npy: $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
-$(BUILD)/models/gen/fallback_ref.npy: $(BUILD)/models/gen/fallback.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)fallback_input.npy $@
-$(BUILD)/models/gen/seq1d_ref.npy: $(BUILD)/models/gen/seq1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)seq1d_input.npy $@
-$(BUILD)/models/gen/prelu1d_ref.npy: $(BUILD)/models/gen/prelu1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)prelu1d_input.npy $@
-$(BUILD)/models/gen/convt_ref.npy: $(BUILD)/models/gen/convt.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)convt_input.npy $@
-$(BUILD)/models/gen/bigpad_ref.npy: $(BUILD)/models/gen/bigpad.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)bigpad_input.npy $@
-$(BUILD)/models/gen/bcast_ref.npy: $(BUILD)/models/gen/bcast.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)bcast_input.npy $@
-$(BUILD)/models/gen/gpool_ref.npy: $(BUILD)/models/gen/gpool.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)gpool_input.npy $@
-$(BUILD)/models/gen/gpool1d_ref.npy: $(BUILD)/models/gen/gpool1d.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)gpool1d_input.npy $@
-$(BUILD)/models/gen/u8in_ref.npy: $(BUILD)/models/gen/u8in.onnx tools/ort/ort_run.js | $(ORT_PKG)
-	node tools/ort/ort_run.js $< $(dir $@)u8in_input.npy $@
+# the models with their own inputs (<name>_input.npy, beside their own calibration samples)
+GEN_OWN_INPUT := fallback seq1d prelu1d convt bigpad bcast gpool gpool1d u8in
+$(foreach m,$(GEN_OWN_INPUT),$(BUILD)/models/gen/$(m)_ref.npy): $(BUILD)/models/gen/%_ref.npy: \
+  $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
+	node tools/ort/ort_run.js $< $(dir $@)$*_input.npy $@
 
 E2E_DEPS := $(foreach m,$(E2E_MODELS),$(BUILD)/models/$(m)/model.onnx $(BUILD)/models/$(m)/ort_ref.npy) \
             $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m)_ref.npy) \

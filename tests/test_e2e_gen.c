@@ -47,6 +47,8 @@
  *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
  *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
+#include <unistd.h>
+
 #include "e2e_util.h"
 
 #define GEN_DIR E2E_MODELS "/gen"
@@ -71,9 +73,10 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
                 const int *zp, int nq) {
   char onnx[256], pkg[256], ref[256], err[2048], inp[256], cal[256];
   int fb = !strcmp(name, "fallback");                                      /* random outputs: top-1 not compared */
-  int own = fb || !strcmp(name, "seq1d") || !strcmp(name, "convt") || !strcmp(name, "bigpad") ||
-            !strcmp(name, "prelu1d") || !strcmp(name, "bcast") || !strcmp(name, "gpool") || !strcmp(name, "gpool1d") ||
-            !strcmp(name, "u8in"); /* its own inputs */
+  /* its own inputs and calibration samples when e2e_gen.py wrote them (GEN_OWN_INPUT in
+   * compiler/e2e.mk), else the shared ones */
+  snprintf(inp, sizeof inp, GEN_DIR "/%s_input.npy", name);
+  int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
