@@ -10,19 +10,7 @@ D=build/dlvta
 PY=${SYS_PYTHON:-/usr/bin/python3}
 M=build/models/tiny_cnn
 T=build/tests/bad_input
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC WORDS CMD...: exit status RC (nz: any non-zero) and WORDS in the output
-expect() {
-  local want=$1 words=$2
-  shift 2
-  out=$("$@" 2>&1)
-  rc=$?
-  if { [ "$want" = nz ] && [ $rc -ne 0 ] || [ "$want" = "$rc" ]; } && echo "$out" | grep -qF -- "$words"; then ok
-  else bad "$* (exit $rc, want $want and '$words'): $out"; fi
-}
+. tests/expect.sh
 
 mkdir -p $T
 $D compile $M/model.onnx --config tiny --calib $M/calib.npy -o $T/tiny_cnn.dlvta >/dev/null || bad "compile tiny_cnn"

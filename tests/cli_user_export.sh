@@ -10,19 +10,7 @@ set -u
 D=build/dlvta
 PY=${SYS_PYTHON:-/usr/bin/python3}
 T=build/tests/user_export
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC WORDS CMD...: exit status RC (nz: any non-zero) and WORDS in the output
-expect() {
-  local want=$1 words=$2
-  shift 2
-  out=$("$@" 2>&1)
-  rc=$?
-  if { [ "$want" = nz ] && [ $rc -ne 0 ] || [ "$want" = "$rc" ]; } && echo "$out" | grep -qF -- "$words"; then ok
-  else bad "$* (exit $rc, want $want and '$words'): $out"; fi
-}
+. tests/expect.sh
 
 mkdir -p $T
 $PY - "$T" <<'PYEOF' || bad "making the models"
