@@ -230,14 +230,12 @@ static int k_batchnorm(ref_call *c) {
   return IR_OK;
 }
 
-/* Softmax of nr (<= SOFTMAX_ROWS) contiguous rows of len: per row the max, y = expf(x - max),
- * the sum of y in double in element order, y / sum. The rows go together: their exponentials
- * first (calls that do not wait on a sum), then their sums side by side (each row's a chain of
- * dependent additions, in its own order: the bits of a row alone), then the divisions
- * (vectorized). */
-#define SOFTMAX_ROWS 4
+/* Softmax of nr (<= REF_ROWS) contiguous rows of len: per row the max, y = expf(x - max), the
+ * sum of y in double in element order, y / sum. The rows go together: their exponentials first
+ * (calls that do not wait on a sum), then their sums side by side (ref_row_sums: the bits of a
+ * row alone), then the divisions (vectorized). */
 static void softmax_rows(const float *px, float *restrict py, int nr, int64_t len) {
-  double sum[SOFTMAX_ROWS] = {0};
+  double sum[REF_ROWS];
   for (int r = 0; r < nr; r++) {
     const float *xs = px + r * len;
     float *restrict ys = py + r * len;
@@ -251,12 +249,7 @@ static void softmax_rows(const float *px, float *restrict py, int nr, int64_t le
     for (int64_t k = k8; k < len; k++) mx = xs[k] > mx ? xs[k] : mx;
     for (int64_t k = 0; k < len; k++) ys[k] = expf(xs[k] - mx);
   }
-  if (nr == SOFTMAX_ROWS)
-    for (int64_t k = 0; k < len; k++)
-      for (int r = 0; r < SOFTMAX_ROWS; r++) sum[r] += py[r * len + k];
-  else
-    for (int r = 0; r < nr; r++)
-      for (int64_t k = 0; k < len; k++) sum[r] += py[r * len + k];
+  ref_row_sums(py, nr, len, NULL, sum);
   for (int r = 0; r < nr; r++) {
     float *restrict ys = py + r * len;
     double sr = sum[r];
@@ -286,8 +279,8 @@ static int k_softmax(ref_call *c) {
   float *py = c->out[0].data;
   int lg = c->n->op == IR_OP_LogSoftmax;
   if (inner == 1 && !lg) /* the last axis (attention scores): contiguous rows */
-    for (int64_t o = 0; o < outer; o += SOFTMAX_ROWS)
-      softmax_rows(px + o * len, py + o * len, outer - o < SOFTMAX_ROWS ? (int)(outer - o) : SOFTMAX_ROWS, len);
+    for (int64_t o = 0; o < outer; o += REF_ROWS)
+      softmax_rows(px + o * len, py + o * len, outer - o < REF_ROWS ? (int)(outer - o) : REF_ROWS, len);
   for (int64_t o = 0; o < outer && (inner != 1 || lg); o++)
     for (int64_t i = 0; i < inner; i++) {
       const float *xs = px + o * len * inner + i;

@@ -87,4 +87,26 @@ int ref_eyelike(ref_call *c);       /* EyeLike */
 int ref_onehot(ref_call *c);        /* OneHot */
 int ref_einsum(ref_call *c);        /* Einsum */
 
+/* The sums in double of nr (<= REF_ROWS) contiguous rows of len floats, each in element order:
+ * of the values or, with center, of their squared deviations from center[r] (Softmax's
+ * denominators, LayerNorm's mean and variance). REF_ROWS rows go side by side (that many
+ * independent chains of additions in flight rather than one); each row's sum is the one it alone
+ * would give. Inline, so that a call's center (NULL or an array) leaves no test in its loops. */
+#define REF_ROWS 4
+static inline void ref_row_sums(const float *p, int nr, int64_t len, const double *center, double *sum) {
+  for (int r = 0; r < nr; r++) sum[r] = 0;
+  if (nr == REF_ROWS)
+    for (int64_t k = 0; k < len; k++)
+      for (int r = 0; r < REF_ROWS; r++) {
+        double v = center ? p[r * len + k] - center[r] : p[r * len + k];
+        sum[r] += center ? v * v : v;
+      }
+  else
+    for (int r = 0; r < nr; r++)
+      for (int64_t k = 0; k < len; k++) {
+        double v = center ? p[r * len + k] - center[r] : p[r * len + k];
+        sum[r] += center ? v * v : v;
+      }
+}
+
 #endif

@@ -636,26 +636,14 @@ static float *ln_param(ref_call *c, int k, const ir_type *inner_t, int64_t inner
   return p;
 }
 
-/* The mean m[r] and 1 / sqrt(variance + eps) inv[r] of nr (<= LN_ROWS) contiguous rows of
- * inner floats: the sum, then the sum of squared deviations, each in double in element order.
- * The rows go side by side (LN_ROWS independent chains of additions in flight rather than one;
- * each row's sums those of the row alone). */
-#define LN_ROWS 4
+/* The mean m[r] and 1 / sqrt(variance + eps) inv[r] of nr (<= REF_ROWS) contiguous rows of
+ * inner floats: the sum, then the sum of squared deviations (ref_row_sums: in double, in element
+ * order, the rows side by side). */
 static void ln_stats(const float *px, int nr, int64_t inner, float eps, double *m, float *inv) {
-  double s[LN_ROWS] = {0}, s2[LN_ROWS] = {0};
-  if (nr == LN_ROWS)
-    for (int64_t i = 0; i < inner; i++)
-      for (int r = 0; r < LN_ROWS; r++) s[r] += px[r * inner + i];
-  else
-    for (int r = 0; r < nr; r++)
-      for (int64_t i = 0; i < inner; i++) s[r] += px[r * inner + i];
+  double s[REF_ROWS], s2[REF_ROWS];
+  ref_row_sums(px, nr, inner, NULL, s);
   for (int r = 0; r < nr; r++) m[r] = s[r] / (double)inner;
-  if (nr == LN_ROWS)
-    for (int64_t i = 0; i < inner; i++)
-      for (int r = 0; r < LN_ROWS; r++) s2[r] += (px[r * inner + i] - m[r]) * (px[r * inner + i] - m[r]);
-  else
-    for (int r = 0; r < nr; r++)
-      for (int64_t i = 0; i < inner; i++) s2[r] += (px[r * inner + i] - m[r]) * (px[r * inner + i] - m[r]);
+  ref_row_sums(px, nr, inner, m, s2);
   for (int r = 0; r < nr; r++) inv[r] = (float)(1.0 / sqrt(s2[r] / (double)inner + eps));
 }
 
@@ -683,10 +671,10 @@ int ref_layernorm(ref_call *c) {
   }
   const float *px = x->data;
   float *py = c->out[0].data;
-  for (int64_t o = 0; o < outer; o += LN_ROWS) {
-    int nr = outer - o < LN_ROWS ? (int)(outer - o) : LN_ROWS;
-    double m[LN_ROWS];
-    float inv[LN_ROWS];
+  for (int64_t o = 0; o < outer; o += REF_ROWS) {
+    int nr = outer - o < REF_ROWS ? (int)(outer - o) : REF_ROWS;
+    double m[REF_ROWS];
+    float inv[REF_ROWS];
     ln_stats(px + o * inner, nr, inner, eps, m, inv);
     for (int k = 0; k < nr; k++) {
       const float *xi = px + (o + k) * inner;
