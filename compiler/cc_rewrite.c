@@ -1397,29 +1397,17 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- affine-to-conv ---- */
 
-/* Per-channel constant operand of an Add/Sub/Mul/Div node n on a rank-4 [N,C,H,W] f32 activation
- * (the activation first): the values as a scale s or shift t ([C], malloc'ed; Sub and Div
- * become Add of -k and Mul of 1/k); the activation in *x. */
+/* Per-channel constant operand of an Add/Mul node n on a rank-4 [N,C,H,W] f32 activation: the
+ * values as a scale s or shift t ([C], malloc'ed); the activation in *x. (Sub and Div by
+ * constants are Add and Mul by then: fold-affine's div_sub_to_mul_add.) */
 static int channel_op(const ir_graph *g, const ir_node *n, int64_t C, float **s, float **t, int *x) {
   float *v;
   *s = *t = NULL;
-  if (n->op != IR_OP_Add && n->op != IR_OP_Sub && n->op != IR_OP_Mul && n->op != IR_OP_Div) return 0;
-  if ((n->op == IR_OP_Sub || n->op == IR_OP_Div) && !cc_is_const(g, n->in[1])) return 0; /* k - x, k / x */
-  if (!channel_const(g, n, C, 4, &v, x)) return 0;
-  for (int64_t c = 0; c < C; c++) {
-    if (n->op == IR_OP_Sub) v[c] = -v[c];
-    if (n->op == IR_OP_Div) v[c] = 1.0f / v[c];
-  }
-  if (n->op == IR_OP_Mul || n->op == IR_OP_Div) *s = v;
-  else *t = v;
+  if ((n->op != IR_OP_Add && n->op != IR_OP_Mul) || !channel_const(g, n, C, 4, &v, x)) return 0;
+  *(n->op == IR_OP_Mul ? s : t) = v;
   return 1;
 }
 
-/* A per-channel constant affine of an activation that no Conv absorbed (a pre-activation
- * BatchNorm between a Concat and a Relu, an input normalization (x - mean) / std before a padded
- * conv): Mul/Div then Add/Sub by per-channel constants on a [N,C,H,W] tensor becomes one
- * depthwise 1x1 Conv (weights s, bias t), which the accelerator runs and fuse joins with a
- * following Relu/Clip. */
 /* x is the output of a Conv/Gemm whose weights are not a constant (PyTorch's fake-quantized
  * weights through QuantizeLinear -> DequantizeLinear): qdq-import folds the affine maps after it
  * (a QAT module's Div by its BN scale, the bias Add) into the weights' per-channel scales. */
@@ -1488,6 +1476,11 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
   n->out[0] = mid;
 }
 
+/* A chain of per-channel constant Muls and Adds on an activation that no Conv absorbed (a
+ * pre-activation BatchNorm between a Concat and a Relu), each the sole reader of the one before,
+ * becomes one depthwise 1x1 Conv of the composed map (weights s, bias t), which the accelerator
+ * runs and fuse joins with a following Relu/Clip; on the model's input (its normalization), one
+ * host Mul + Add (host_affine). */
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
