@@ -90,11 +90,10 @@ static int up_slice(ir_graph *g, ir_node *n, char *err, size_t errlen) {
 static const float *const_floats(const ir_graph *g, int t, int64_t *cnt) {
   const ir_tensor *ts = g->tensors[t];
   const ir_value *v = ts->data ? &(ir_value){.type = ts->type, .data = ts->data} : NULL;
-  for (int i = 0; !v && i < g->n_nodes; i++) {
-    const ir_node *c = g->nodes[i];
-    const ir_attr *a = c->op == IR_OP_Constant && c->n_out == 1 && c->out[0] == t ? ir_get_attr(c, "value") : NULL;
-    if (a && a->kind == IR_ATTR_TENSOR) v = a->t;
-  }
+  int pi;
+  const ir_node *c = v ? NULL : ir_producer(g, t, &pi);
+  const ir_attr *a = c && c->op == IR_OP_Constant ? ir_get_attr(c, "value") : NULL;
+  if (a && a->kind == IR_ATTR_TENSOR) v = a->t;
   if (!v || v->type.dtype != IR_F32 || !v->data) return NULL;
   *cnt = ir_type_numel(&v->type);
   return v->data;
