@@ -897,7 +897,7 @@ static int drop_qdq_pair(ir_graph *g, ir_node *n, float *s, int32_t *z, int cnt)
           n->in[0] = xf;
           n->in[1] = rs->in[1];
           n->n_in = 2;
-          while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+          ir_clear_attrs(n);
           if (!g->tensors[y]->quant) ir_set_quant(g, y, -1, 1, s, z, IR_I8);
         } else {
           ir_replace_uses(g, y, xf);

@@ -466,6 +466,11 @@ void ir_del_attr(ir_node *n, const char *name) {
   }
 }
 
+void ir_clear_attrs(ir_node *n) {
+  for (int i = 0; i < n->n_attr; i++) free_attr(&n->attr[i]);
+  n->n_attr = 0;
+}
+
 void ir_set_attr_int(ir_node *n, const char *name, int64_t v) { ir_new_attr(n, name, IR_ATTR_INT)->i = v; }
 void ir_set_attr_float(ir_node *n, const char *name, float v) { ir_new_attr(n, name, IR_ATTR_FLOAT)->f = v; }
 void ir_set_attr_string(ir_node *n, const char *name, const char *s) {

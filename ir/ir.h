@@ -180,6 +180,8 @@ void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const
  * by the importer. */
 ir_attr *ir_new_attr(ir_node *n, const char *name, ir_attr_kind kind);
 void ir_del_attr(ir_node *n, const char *name);
+/* Removes every attribute of n (a node that changes op keeps none of its old op's). */
+void ir_clear_attrs(ir_node *n);
 
 /* ---- attribute access (defaults when absent; kinds were checked on import/verify) ---- */
 const ir_attr *ir_get_attr(const ir_node *n, const char *name);
