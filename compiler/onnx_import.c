@@ -278,8 +278,8 @@ static void set_dim_params(ir_tensor *t, const char **params) {
 }
 
 static const char *attr_kind_name(int k) {
-  static const char *names[] = {"INT", "FLOAT", "STRING", "INTS", "FLOATS", "TENSOR", "other"};
-  return k >= 0 && k <= IR_ATTR_OTHER ? names[k] : "?";
+  static const char *names[] = {"INT", "FLOAT", "STRING", "INTS", "FLOATS", "TENSOR", "other", "STRINGS"};
+  return k >= 0 && k <= IR_ATTR_STRINGS ? names[k] : "?";
 }
 
 /* Convert one attribute of node n. */
@@ -297,6 +297,7 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: k = IR_ATTR_INTS; break;
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: k = IR_ATTR_FLOATS; break;
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: k = IR_ATTR_TENSOR; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS: k = IR_ATTR_STRINGS; break;
   default: k = IR_ATTR_OTHER; break;
   }
   if (!ir_attr_honoured(n->op, ap->name))
@@ -325,6 +326,17 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
     a->ints = malloc(ap->n_ints * sizeof(int64_t) + 1);
     if (!a->ints) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
     if (ap->n_ints) memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+    break;
+  case IR_ATTR_STRINGS:
+    if (ap->n_strings > 1u << 16) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);
+    a->strs = calloc(ap->n_strings + 1, sizeof *a->strs);
+    if (!a->strs) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    for (a->n = 0; (size_t)a->n < ap->n_strings; a->n++) {
+      a->strs[a->n] = malloc(ap->strings[a->n].len + 1);
+      if (!a->strs[a->n]) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+      if (ap->strings[a->n].len) memcpy(a->strs[a->n], ap->strings[a->n].data, ap->strings[a->n].len);
+      a->strs[a->n][ap->strings[a->n].len] = 0;
+    }
     break;
   case IR_ATTR_FLOATS:
     if (ap->n_floats > 1u << 24) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ir.h"
 
@@ -2018,6 +2019,133 @@ static int shape_Einsum(const ir_graph *g, const ir_node *n, const ir_type *cons
 #define shape_Scatter shape_elements
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
+
+/* ---- RNN, GRU, LSTM ---- */
+
+/* ONNX's recurrent activation functions (names case-insensitive, as onnxruntime reads them),
+ * whether each takes alpha / beta, and their defaults (those of the ONNX operators of the same
+ * name; Affine and ScaledTanh as identity-like 1, 0 / 1, 1). */
+static const struct {
+  const char *name;
+  ir_rnn_act act;
+  int takes_alpha, takes_beta;
+  float alpha, beta;
+} rnn_acts[] = {
+    {"Relu", IR_RNN_RELU, 0, 0, 0, 0},
+    {"Tanh", IR_RNN_TANH, 0, 0, 0, 0},
+    {"Sigmoid", IR_RNN_SIGMOID, 0, 0, 0, 0},
+    {"Affine", IR_RNN_AFFINE, 1, 1, 1.0f, 0.0f},
+    {"LeakyRelu", IR_RNN_LEAKYRELU, 1, 0, 0.01f, 0},
+    {"ThresholdedRelu", IR_RNN_THRESHOLDEDRELU, 1, 0, 1.0f, 0},
+    {"ScaledTanh", IR_RNN_SCALEDTANH, 1, 1, 1.0f, 1.0f},
+    {"HardSigmoid", IR_RNN_HARDSIGMOID, 1, 1, 0.2f, 0.5f},
+    {"Elu", IR_RNN_ELU, 1, 0, 1.0f, 0},
+    {"Softsign", IR_RNN_SOFTSIGN, 0, 0, 0, 0},
+    {"Softplus", IR_RNN_SOFTPLUS, 0, 0, 0, 0},
+};
+
+/* The activation functions of r: the activations attribute (r->n_fn per direction, or one set
+ * for both) or the op's defaults (f Tanh for RNN; f Sigmoid, g h Tanh for GRU and LSTM). */
+static int rnn_activations(const ir_graph *g, const ir_node *n, ir_rnn *r, char *err, size_t errlen) {
+  const ir_attr *a = ir_get_attr(n, "activations");
+  int na = 0, nal = 0, nbe = 0, ia = 0, ib = 0;
+  const float *al = ir_attr_floats(n, "activation_alpha", &nal), *be = ir_attr_floats(n, "activation_beta", &nbe);
+  if (a && a->kind == IR_ATTR_STRINGS) na = a->n;
+  if (a && na != r->n_fn * r->dirs)
+    return ERR("activations has %d functions, expected %d (%d per direction)", na, r->n_fn * r->dirs, r->n_fn);
+  for (int d = 0; d < r->dirs; d++)
+    for (int f = 0; f < r->n_fn; f++) {
+      const char *name = a ? a->strs[d * r->n_fn + f] : r->gates == 1 || f > 0 ? "Tanh" : "Sigmoid";
+      size_t k = 0;
+      while (k < sizeof rnn_acts / sizeof rnn_acts[0] && strcasecmp(rnn_acts[k].name, name)) k++;
+      if (k == sizeof rnn_acts / sizeof rnn_acts[0]) return ERR("activation function '%s' not supported", name), IR_UNSUPPORTED;
+      r->act[d][f] = rnn_acts[k].act;
+      r->alpha[d][f] = rnn_acts[k].takes_alpha && al && ia < nal ? al[ia++] : rnn_acts[k].alpha;
+      r->beta[d][f] = rnn_acts[k].takes_beta && be && ib < nbe ? be[ib++] : rnn_acts[k].beta;
+    }
+  return IR_OK;
+}
+
+/* Does operand t (NULL: omitted, fine) have rank rank and extents want (-1: any)? */
+static int rnn_operand(const ir_graph *g, const ir_node *n, const ir_type *t, const char *what, int rank,
+                       const int64_t *want, char *err, size_t errlen) {
+  if (!t || t->rank < 0) return IR_OK;
+  if (t->rank != rank) return ERR("%s has rank %d, expected %d", what, t->rank, rank);
+  for (int d = 0; d < rank; d++)
+    if (want[d] >= 0 && t->dims[d] >= 0 && t->dims[d] != want[d])
+      return ERR("%s has extent %lld on axis %d, expected %lld", what, (long long)t->dims[d], d, (long long)want[d]);
+  return IR_OK;
+}
+
+int ir_rnn_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_rnn *r, char *err, size_t errlen) {
+  memset(r, 0, sizeof *r);
+  r->gates = n->op == IR_OP_LSTM ? 4 : n->op == IR_OP_GRU ? 3 : 1;
+  r->n_fn = n->op == IR_OP_LSTM ? 3 : n->op == IR_OP_GRU ? 2 : 1;
+  const char *dir = ir_attr_string(n, "direction", "forward");
+  if (strcmp(dir, "forward") && strcmp(dir, "reverse") && strcmp(dir, "bidirectional"))
+    return ERR("direction '%s' (forward, reverse or bidirectional)", dir);
+  r->dirs = strcmp(dir, "bidirectional") ? 1 : 2;
+  r->reverse = !strcmp(dir, "reverse");
+  r->layout = (int)ir_attr_int(n, "layout", 0);
+  if (r->layout != 0 && r->layout != 1) return ERR("layout %d (0 or 1)", r->layout);
+  r->clip = ir_get_attr(n, "clip") ? ir_attr_float(n, "clip", 0) : 0;
+  if (ir_get_attr(n, "clip") && !(r->clip > 0)) return ERR("clip %g, expected a positive threshold", r->clip);
+  r->linear_before_reset = ir_attr_int(n, "linear_before_reset", 0) != 0;
+  r->input_forget = ir_attr_int(n, "input_forget", 0) != 0;
+  const ir_type *x = in[0], *w = in[1], *rr = in[2];
+  for (int k = 0; k < 3 && k < n->n_in; k++)
+    if (in[k] && in[k]->dtype != IR_F32 && in[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected f32", k, ir_dtype_name(in[k]->dtype)), IR_UNSUPPORTED;
+  r->seq = r->batch = r->input = r->hidden = -1;
+  if (x->rank >= 0) {
+    if (x->rank != 3) return ERR("X has rank %d, expected 3", x->rank);
+    r->seq = x->dims[r->layout], r->batch = x->dims[1 - r->layout], r->input = x->dims[2];
+  }
+  if (rr->rank == 3) r->hidden = rr->dims[2];
+  if (ir_get_attr(n, "hidden_size")) {
+    int64_t h = ir_attr_int(n, "hidden_size", 0);
+    if (h < 1 || h > (1 << 20)) return ERR("hidden_size %lld out of range", (long long)h);
+    if (r->hidden >= 0 && r->hidden != h) return ERR("hidden_size %lld, but R's last extent is %lld", (long long)h, (long long)r->hidden);
+    r->hidden = h;
+  }
+  int64_t G = dim_mul(r->gates, r->hidden), wd[3] = {r->dirs, G, r->input}, rd[3] = {r->dirs, G, r->hidden};
+  int64_t bd[2] = {r->dirs, dim_mul(2, G)}, sd[1] = {r->batch}, pd[2] = {r->dirs, dim_mul(3, r->hidden)};
+  int64_t hd[3] = {r->layout ? r->batch : r->dirs, r->layout ? r->dirs : r->batch, r->hidden};
+  const ir_type *opt[6] = {NULL};
+  for (int k = 3; k < n->n_in && k < 8; k++) opt[k - 3] = in[k];
+  if (rnn_operand(g, n, w, "W", 3, wd, err, errlen) || rnn_operand(g, n, rr, "R", 3, rd, err, errlen) ||
+      rnn_operand(g, n, opt[0], "B", 2, bd, err, errlen) || rnn_operand(g, n, opt[1], "sequence_lens", 1, sd, err, errlen) ||
+      rnn_operand(g, n, opt[2], "initial_h", 3, hd, err, errlen) || rnn_operand(g, n, opt[3], "initial_c", 3, hd, err, errlen) ||
+      rnn_operand(g, n, opt[4], "P", 2, pd, err, errlen))
+    return IR_ERR;
+  for (int k = 0; k < 5; k++)
+    if (k != 1 && opt[k] && opt[k]->dtype != IR_F32 && opt[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected f32", k + 3, ir_dtype_name(opt[k]->dtype)), IR_UNSUPPORTED;
+  if (opt[1] && opt[1]->dtype != IR_I32 && opt[1]->dtype != IR_UNDEF)
+    return ERR("sequence_lens is %s, expected int32", ir_dtype_name(opt[1]->dtype));
+  if (r->hidden < 0 && w->rank == 3 && w->dims[1] >= 0) r->hidden = w->dims[1] / r->gates;
+  return rnn_activations(g, n, r, err, errlen);
+}
+
+/* RNN, GRU, LSTM: Y [S, dirs, B, H] (layout 1: [B, S, dirs, H]), Y_h and LSTM's Y_c [dirs, B, H]
+ * (layout 1: [B, dirs, H]). */
+static int shape_rnn(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                     ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  ir_rnn r;
+  int rc = ir_rnn_parse(g, n, in, &r, err, errlen);
+  if (rc) return rc;
+  for (int k = 0; k < n->n_out; k++) {
+    out[k] = (ir_type){.dtype = IR_F32, .rank = k ? 3 : 4};
+    int64_t y[4] = {r.layout ? r.batch : r.seq, r.layout ? r.seq : r.dirs, r.layout ? r.dirs : r.batch, r.hidden};
+    int64_t h[3] = {r.layout ? r.batch : r.dirs, r.layout ? r.dirs : r.batch, r.hidden};
+    memcpy(out[k].dims, k ? h : y, (size_t)out[k].rank * sizeof(int64_t));
+  }
+  return IR_OK;
+}
+#define shape_RNN shape_rnn
+#define shape_GRU shape_rnn
+#define shape_LSTM shape_rnn
 
 static const shape_fn shape_of[IR_OP_COUNT] = {
 #define X(name, mi, ma, mo, mx, meaning) [IR_OP_##name] = shape_##name,

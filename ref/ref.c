@@ -838,6 +838,9 @@ static int dispatch(ref_call *c) {
   case IR_OP_EyeLike: return ref_eyelike(c);
   case IR_OP_OneHot: return ref_onehot(c);
   case IR_OP_Einsum: return ref_einsum(c);
+  case IR_OP_RNN:
+  case IR_OP_GRU:
+  case IR_OP_LSTM: return ref_rnn(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
 }

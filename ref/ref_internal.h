@@ -86,6 +86,8 @@ int ref_topk(ref_call *c);          /* TopK */
 int ref_eyelike(ref_call *c);       /* EyeLike */
 int ref_onehot(ref_call *c);        /* OneHot */
 int ref_einsum(ref_call *c);        /* Einsum */
+/* ref_rnn.c */
+int ref_rnn(ref_call *c);           /* RNN, GRU, LSTM */
 
 /* The sums in double of nr (<= REF_ROWS) contiguous rows of len floats, each in element order:
  * of the values or, with center, of their squared deviations from center[r] (Softmax's
