@@ -293,8 +293,8 @@ static const struct {
     {IR_OP_RNN, RNN_ATTRS},
     {IR_OP_GRU, RNN_ATTRS "linear_before_reset "},
     {IR_OP_LSTM, RNN_ATTRS "input_forget "},
-    /* cubic_coeff_a, exclude_outside: of mode "cubic", extrapolation_value: of
-     * "tf_crop_and_resize", both of which the executor refuses by name */
+    /* cubic_coeff_a, exclude_outside: of mode "cubic"; extrapolation_value: of
+     * "tf_crop_and_resize", which the executor refuses by name */
     {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "
                    "antialias axes keep_aspect_ratio_policy "},
 };

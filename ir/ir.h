@@ -282,6 +282,9 @@ int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const 
  * IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (scales / sizes not constant, an older opset). */
 int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                        int64_t *len, double *scale, char *err, size_t errlen);
+/* Resize: the input coordinate of output index o of an axis (extent in_len -> out_len, scale) by
+ * n's coordinate_transformation_mode, unclamped; NAN for a mode the IR does not know. */
+double ir_resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale);
 /* Resize with mode "nearest": the input index that output index o of an axis (extent in_len ->
  * out_len, scale) reads, by n's coordinate_transformation_mode and nearest_mode, clamped to
  * the input; -1 for a mode the IR does not know (ir_resize_modes_ok says which). */

@@ -1184,14 +1184,12 @@ int ir_resize_modes_ok(const ir_node *n) {
 
 /* The input coordinate of output index o by n's coordinate_transformation_mode; NAN for a mode
  * the IR does not know. */
-static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
+double ir_resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
   if (!strcmp(c, "half_pixel")) return ((double)o + 0.5) / scale - 0.5;
   if (!strcmp(c, "pytorch_half_pixel")) return out_len > 1 ? ((double)o + 0.5) / scale - 0.5 : 0;
-  if (!strcmp(c, "align_corners")) { /* the resized length before flooring (in_len * scale), as ONNX's reference */
-    double rl = (double)in_len * scale;
-    return out_len > 1 && rl > 1 ? (double)o * (double)(in_len - 1) / (rl - 1) : 0;
-  }
+  if (!strcmp(c, "align_corners")) /* the output's extent: onnxruntime's and torch's, not in_len * scale */
+    return out_len > 1 ? (double)o * (double)(in_len - 1) / (double)(out_len - 1) : 0;
   if (!strcmp(c, "asymmetric")) return (double)o / scale;
   if (!strcmp(c, "half_pixel_symmetric")) { /* opset 19: centred when the extent was floored */
     double adj = (double)out_len / ((double)in_len * scale);
@@ -1202,7 +1200,7 @@ static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t 
 
 int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
-  double x = resize_coord(n, o, in_len, out_len, scale);
+  double x = ir_resize_coord(n, o, in_len, out_len, scale);
   if (isnan(x)) return -1;
   double r;
   if (!strcmp(m, "round_prefer_floor")) r = x == floor(x) + 0.5 ? floor(x) : floor(x + 0.5); /* ties down */
@@ -1216,7 +1214,7 @@ int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64
 
 int ir_resize_linear_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale, int64_t *i0,
                          double *w1) {
-  double x = resize_coord(n, o, in_len, out_len, scale);
+  double x = ir_resize_coord(n, o, in_len, out_len, scale);
   if (isnan(x) || in_len < 1) return -1;
   if (x < 0) x = 0; /* the coordinate clamped into the input, as onnxruntime does */
   if (x > (double)(in_len - 1)) x = (double)(in_len - 1);
