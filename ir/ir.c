@@ -190,6 +190,7 @@ static const struct {
     {"activations", IR_ATTR_STRINGS}, {"activation_alpha", IR_ATTR_FLOATS}, {"activation_beta", IR_ATTR_FLOATS},
     {"clip", IR_ATTR_FLOAT},        {"direction", IR_ATTR_STRING},  {"hidden_size", IR_ATTR_INT},
     {"input_forget", IR_ATTR_INT},  {"layout", IR_ATTR_INT},        {"linear_before_reset", IR_ATTR_INT},
+    {"align_corners", IR_ATTR_INT}, {"padding_mode", IR_ATTR_STRING},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -290,6 +291,8 @@ static const struct {
     {IR_OP_EyeLike, "dtype k "},
     {IR_OP_OneHot, "axis "},
     {IR_OP_Einsum, "equation "},
+    {IR_OP_GridSample, "align_corners mode padding_mode "},
+    {IR_OP_MaxUnpool, "kernel_shape pads strides "},
     {IR_OP_RNN, RNN_ATTRS},
     {IR_OP_GRU, RNN_ATTRS "linear_before_reset "},
     {IR_OP_LSTM, RNN_ATTRS "input_forget "},

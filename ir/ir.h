@@ -335,6 +335,11 @@ typedef struct ir_einsum {
  * output above IR_MAX_DIMS axes). */
 int ir_einsum_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_einsum *e, char *err,
                     size_t errlen);
+/* GridSample's mode (IR_GS_LINEAR, _NEAREST, _CUBIC: either opset's names) and padding_mode
+ * (IR_GS_ZEROS, _BORDER, _REFLECTION). IR_OK or IR_ERR naming the unknown one. */
+enum { IR_GS_LINEAR, IR_GS_NEAREST, IR_GS_CUBIC };
+enum { IR_GS_ZEROS, IR_GS_BORDER, IR_GS_REFLECTION };
+int ir_grid_sample_parse(const ir_graph *g, const ir_node *n, int *mode, int *pad, char *err, size_t errlen);
 /* RNN, GRU and LSTM: the attributes and operand shapes, checked. Gate blocks of W, R and B in
  * ONNX's order (GRU z r h, LSTM i o f c); the activation functions per direction (RNN f, GRU f g,
  * LSTM f g h) with their alpha and beta (activation_alpha / _beta consumed in order by the

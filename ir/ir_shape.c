@@ -2018,6 +2018,85 @@ static int shape_Einsum(const ir_graph *g, const ir_node *n, const ir_type *cons
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
 
+/* ---- GridSample, MaxUnpool ---- */
+
+int ir_grid_sample_parse(const ir_graph *g, const ir_node *n, int *mode, int *pad, char *err, size_t errlen) {
+  const char *m = ir_attr_string(n, "mode", g->opset >= 20 ? "linear" : "bilinear");
+  const char *p = ir_attr_string(n, "padding_mode", "zeros");
+  *mode = !strcmp(m, "bilinear") || !strcmp(m, "linear") ? IR_GS_LINEAR
+          : !strcmp(m, "nearest")                         ? IR_GS_NEAREST
+          : !strcmp(m, "bicubic") || !strcmp(m, "cubic")  ? IR_GS_CUBIC
+                                                          : -1;
+  *pad = !strcmp(p, "zeros") ? IR_GS_ZEROS : !strcmp(p, "border") ? IR_GS_BORDER : !strcmp(p, "reflection") ? IR_GS_REFLECTION : -1;
+  if (*mode < 0) return ERR("mode '%s' (linear / bilinear, nearest, cubic / bicubic)", m);
+  if (*pad < 0) return ERR("padding_mode '%s' (zeros, border, reflection)", p);
+  return IR_OK;
+}
+
+/* GridSample: X [N, C, D1..Dk], Grid [N, O1..Ok, k] -> [N, C, O1..Ok]; cubic on 2-D only. */
+static int shape_GridSample(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                            ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0], *gr = in[1];
+  int mode, pad;
+  set_unknown(&out[0], x->dtype);
+  if (ir_grid_sample_parse(g, n, &mode, &pad, err, errlen)) return IR_ERR;
+  if (want_f32(g, n, x->dtype, err, errlen) || want_f32(g, n, gr->dtype, err, errlen)) return IR_UNSUPPORTED;
+  if (x->rank >= 0 && (x->rank < 3 || x->rank > 5)) return ERR("X has rank %d, expected 3 to 5", x->rank), IR_UNSUPPORTED;
+  if (mode == IR_GS_CUBIC && x->rank >= 0 && x->rank != 4) return ERR("cubic mode on a %d-D input (2-D only)", x->rank - 2);
+  if (x->rank < 0 || gr->rank < 0) return IR_OK;
+  int k = x->rank - 2;
+  if (gr->rank != x->rank) return ERR("Grid has rank %d, expected %d", gr->rank, x->rank);
+  if (gr->dims[k + 1] >= 0 && gr->dims[k + 1] != k) return ERR("Grid's last extent is %lld, expected %d", (long long)gr->dims[k + 1], k);
+  if (x->dims[0] >= 0 && gr->dims[0] >= 0 && x->dims[0] != gr->dims[0])
+    return ERR("Grid's batch %lld, X's %lld", (long long)gr->dims[0], (long long)x->dims[0]);
+  out[0] = *x;
+  for (int d = 0; d < k; d++) out[0].dims[2 + d] = gr->dims[1 + d];
+  return IR_OK;
+}
+
+/* MaxUnpool: X [N, C, D...] and I (int64, X's shape) -> output_shape (a constant) or per axis
+ * (in - 1) * stride + kernel - pads. */
+static int shape_MaxUnpool(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                           ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0], *ix = in[1], *os = n->n_in > 2 ? in[2] : NULL;
+  set_unknown(&out[0], x->dtype);
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
+  if (ix->dtype != IR_I64 && ix->dtype != IR_UNDEF) return ERR("I is %s, expected int64", ir_dtype_name(ix->dtype));
+  int nk = 0, np = 0, ns = 0;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &nk), *pads = ir_attr_ints(n, "pads", &np),
+                *st = ir_attr_ints(n, "strides", &ns);
+  if (!ks || nk < 1 || nk > 3) return ERR("kernel_shape missing or not of 1 to 3 axes");
+  if ((pads && np != 2 * nk) || (st && ns != nk)) return ERR("pads / strides do not match kernel_shape's %d axes", nk);
+  if (x->rank < 0) return IR_OK;
+  if (x->rank != nk + 2) return ERR("X has rank %d, kernel_shape %d axes", x->rank, nk);
+  if (ix->rank >= 0 && ix->rank != x->rank) return ERR("I has rank %d, X %d", ix->rank, x->rank);
+  for (int d = 0; ix->rank >= 0 && d < x->rank; d++)
+    if (ix->dims[d] >= 0 && x->dims[d] >= 0 && ix->dims[d] != x->dims[d]) return ERR("I's shape differs from X's on axis %d", d);
+  out[0] = *x;
+  if (os && ir_type_numel(os) > 0) {
+    int64_t v[IR_MAX_DIMS];
+    for (int d = 2; !in_data[2] && d < x->rank; d++) out[0].dims[d] = -1; /* known when it is */
+    if (!in_data[2]) return IR_OK;
+    if (const_ints(os, in_data[2], v, IR_MAX_DIMS) != x->rank) return ERR("output_shape must have %d int64 entries", x->rank);
+    for (int d = 0; d < x->rank; d++) {
+      if (v[d] < 1 || v[d] > (1 << 24) || (d < 2 && x->dims[d] >= 0 && v[d] != x->dims[d]))
+        return ERR("output_shape[%d] = %lld out of range", d, (long long)v[d]);
+      out[0].dims[d] = v[d];
+    }
+    return IR_OK;
+  }
+  for (int d = 0; d < nk; d++) {
+    int64_t s = st ? st[d] : 1, p = pads ? pads[d] + pads[nk + d] : 0, i = x->dims[2 + d];
+    if (ks[d] < 1 || s < 1 || (pads && (pads[d] < 0 || pads[nk + d] < 0)) || ks[d] > (1 << 16) || s > (1 << 16))
+      return ERR("kernel_shape, strides or pads out of range on axis %d", d);
+    int64_t o = i < 0 ? -1 : (i - 1) * s + ks[d] - p;
+    if (i >= 0 && (o < 1 || o > (1 << 24))) return ERR("unpooled extent %lld on axis %d", (long long)o, d);
+    out[0].dims[2 + d] = o;
+  }
+  return IR_OK;
+}
+
 /* ---- RNN, GRU, LSTM ---- */
 
 /* ONNX's recurrent activation functions (names case-insensitive, as onnxruntime reads them),

@@ -838,6 +838,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_EyeLike: return ref_eyelike(c);
   case IR_OP_OneHot: return ref_onehot(c);
   case IR_OP_Einsum: return ref_einsum(c);
+  case IR_OP_GridSample: return ref_grid_sample(c);
+  case IR_OP_MaxUnpool: return ref_max_unpool(c);
   case IR_OP_RNN:
   case IR_OP_GRU:
   case IR_OP_LSTM: return ref_rnn(c);

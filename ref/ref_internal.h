@@ -86,6 +86,9 @@ int ref_topk(ref_call *c);          /* TopK */
 int ref_eyelike(ref_call *c);       /* EyeLike */
 int ref_onehot(ref_call *c);        /* OneHot */
 int ref_einsum(ref_call *c);        /* Einsum */
+/* ref_sample.c */
+int ref_grid_sample(ref_call *c);   /* GridSample */
+int ref_max_unpool(ref_call *c);    /* MaxUnpool */
 /* ref_rnn.c */
 int ref_rnn(ref_call *c);           /* RNN, GRU, LSTM */
 

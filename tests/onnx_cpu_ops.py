@@ -118,6 +118,130 @@ def cubic_cases(d):
                              onnx.load(path), (1, 3, 6, 8))
 
 
+def grid_sample_cases(d):
+    rng = np.random.default_rng(7)
+    for opset, modes in ((16, ("bilinear", "nearest", "bicubic")), (20, ("linear", "nearest", "cubic"))):
+        for mode in modes:
+            for pad in ("zeros", "border", "reflection"):
+                for align in (0, 1):
+                    grid = rng.uniform(-1.3, 1.3, (2, 4, 5, 2)).astype(np.float32)
+                    grid[0, 0, 0] = [-1, 1]  # the corners exactly, and a grid value on a tap boundary
+                    grid[0, 0, 1] = [0.5, -0.25]
+                    m = one_node("GridSample", (2, 3, 6, 7), {"mode": mode, "padding_mode": pad, "align_corners": align},
+                                 extra_inputs=[f32("grid", grid)], opset=opset)
+                    reference_vs_ort(d, f"GridSample opset {opset} {mode} {pad} align_corners={align}", m, (2, 3, 6, 7))
+    for mode in ("linear", "nearest"):  # 3-D (opset 20)
+        for pad in ("zeros", "border", "reflection"):
+            grid = rng.uniform(-1.2, 1.2, (1, 3, 4, 5, 3)).astype(np.float32)
+            m = one_node("GridSample", (1, 2, 4, 5, 6), {"mode": mode, "padding_mode": pad}, extra_inputs=[f32("grid", grid)],
+                         opset=20)
+            reference_vs_ort(d, f"GridSample 3-D {mode} {pad}", m, (1, 2, 4, 5, 6))
+
+
+def max_unpool_cases(d):
+    """MaxPool's values and indices into MaxUnpool, as SegNet's decoder: with and without
+    output_shape, with pads and strides."""
+    for name, ks, st, pads, oshape in (("2x2 stride 2", [2, 2], [2, 2], None, None),
+                                       ("3x3 stride 2 pads 1, output_shape the input's", [3, 3], [2, 2], [1, 1, 1, 1],
+                                        [1, 3, 8, 10]),
+                                       ("2x2 stride 2, output_shape larger", [2, 2], [2, 2], None, [1, 3, 9, 11])):
+        kw = {"kernel_shape": ks, "strides": st, **({"pads": pads} if pads else {})}
+        nodes = [h.make_node("MaxPool", ["x"], ["p", "i"], name="pool", **kw),
+                 h.make_node("MaxUnpool", ["p", "i"] + (["os"] if oshape else []), ["y"], name="n", **kw)]
+        g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 8, 10])],
+                         [h.make_tensor_value_info("y", T.FLOAT, None)], initializer=[i64("os", oshape)] if oshape else [])
+        m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="onnx_cpu_ops.py")
+        m.ir_version = 8
+        reference_vs_ort(d, f"MaxPool -> MaxUnpool {name}", m, (1, 3, 8, 10))
+
+
+def compile_run(d, name, path, calib, x, cpu_ops):
+    """Compile the model at path for pynq with calibration samples calib, check that the
+    partition names cpu_ops as CPU steps, run it on fsim on x against onnxruntime."""
+    pkg = os.path.join(d, "m.dlvta")
+    np.save(os.path.join(d, "calib.npy"), calib)
+    np.save(os.path.join(d, "x.npy"), x)
+    r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq", "--calib", os.path.join(d, "calib.npy")])
+    log = r.stdout + r.stderr
+    part = next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")
+    check(r.returncode == 0 and all(op in part for op in cpu_ops) and " 0 accelerator layers" not in part,
+          f"{name} compiles: convs on the accelerator, {', '.join(cpu_ops)} on the CPU (" +
+          (part if r.returncode == 0 else log.strip()[-300:])[:200] + ")")
+    if r.returncode:
+        return
+    r1 = run(["node", ORT, path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
+    r2 = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
+    if r1.returncode or r2.returncode:
+        check(False, f"{name} runs: " + (r1.stderr + r2.stdout + r2.stderr).strip()[-300:])
+        return
+    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
+    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) if a.shape == b.shape else 0.0
+    check(cos >= 0.99, f"{name} on fsim against onnxruntime: cosine {cos:.5f}")
+
+
+def torch_model(d):
+    """A fixed affine warp between convs (grid_sample over the affine_grid of a constant theta),
+    exported by torch at opset 16, on fsim. (torch exports neither affine_grid nor max_unpool2d.)"""
+    import torch
+    warnings.filterwarnings("ignore")
+    torch.manual_seed(11)
+    F = torch.nn.functional
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            c = torch.nn
+            self.enc = c.Sequential(c.Conv2d(3, 16, 3, padding=1), c.BatchNorm2d(16), c.ReLU())
+            self.dec = c.Conv2d(16, 8, 3, padding=1)
+            theta = torch.tensor([[[0.9, -0.2, 0.1], [0.15, 0.95, -0.05]]])  # (torch does not export affine_grid)
+            self.register_buffer("grid", F.affine_grid(theta, [1, 16, 20, 24], align_corners=False))
+
+        def forward(self, x):
+            g = self.grid.expand(x.shape[0], -1, -1, -1)
+            return self.dec(F.grid_sample(self.enc(x), g, mode="bilinear", padding_mode="border", align_corners=False))
+
+    m = Net()
+    imgs = torch.rand(20, 3, 20, 24)
+    m.train()
+    with torch.no_grad():
+        m(imgs)
+    m.eval()
+    path = os.path.join(d, "warp.onnx")
+    torch.onnx.export(m, imgs[:1], path, opset_version=16, input_names=["x"], output_names=["y"])
+    compile_run(d, "torch warp net (grid_sample)", path, imgs[:16].numpy(), imgs[18:19].numpy(), ["GridSample"])
+
+
+def unpool_model(d):
+    """SegNet's decoder as tf2onnx or a hand export writes it: conv -> MaxPool (values and
+    indices) -> conv -> MaxUnpool (output_shape the pooled input's) -> conv, on fsim."""
+    rng = np.random.default_rng(12)
+
+    def conv(name, x, y, cin, cout, k):
+        w = f32(name + "_w", rng.normal(0, (2.0 / (cin * k * k)) ** 0.5, (cout, cin, k, k)))
+        b = f32(name + "_b", rng.normal(0, 0.1, cout))
+        return [h.make_node("Conv", [x, w.name, b.name], [y], name=name, pads=[k // 2] * 4)], [w, b]
+
+    nodes, inits = [], [i64("os", [1, 8, 12, 14])]
+    for name, x, y, cin, cout, k in (("c1", "x", "a", 3, 8, 3), ("c2", "p", "b", 8, 8, 3), ("c3", "u", "y", 8, 4, 1)):
+        nn, ii = conv(name, x, y, cin, cout, k)
+        nodes += nn
+        inits += ii
+        if name == "c1":
+            nodes += [h.make_node("Relu", ["a"], ["ar"]),
+                      h.make_node("MaxPool", ["ar"], ["p", "i"], name="pool", kernel_shape=[2, 2], strides=[2, 2])]
+        if name == "c2":
+            nodes += [h.make_node("Relu", ["b"], ["br"]),
+                      h.make_node("MaxUnpool", ["br", "i", "os"], ["u"], name="unpool", kernel_shape=[2, 2], strides=[2, 2])]
+    g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 12, 14])],
+                     [h.make_tensor_value_info("y", T.FLOAT, None)], initializer=inits)
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="onnx_cpu_ops.py")
+    m.ir_version = 8
+    path = os.path.join(d, "unpool.onnx")
+    onnx.save(m, path)
+    imgs = rng.uniform(0, 1, (20, 3, 12, 14)).astype(np.float32)
+    compile_run(d, "SegNet-style unpooling net", path, imgs[:16], imgs[18:19], ["MaxUnpool"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="keep the models in this directory")
@@ -126,6 +250,10 @@ def main():
     os.makedirs(d, exist_ok=True)
     try:
         cubic_cases(d)
+        grid_sample_cases(d)
+        max_unpool_cases(d)
+        torch_model(d)
+        unpool_model(d)
     finally:
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)

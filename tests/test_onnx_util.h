@@ -208,6 +208,10 @@ static const struct {
      "align_corners with a scale whose product is not whole: ONNX's expected output divides by in * scale - 1, "
      "onnxruntime and torch (whose exports give such scales) by the output's extent - 1, as dlvta"},
     {"test_resize_downsample_scales_cubic_align_corners", "as test_resize_downsample_scales_linear_align_corners"},
+    {"test_maxunpool_export_with_output_shape",
+     "MaxUnpool's indices with an output_shape: ONNX's expected output takes them in the unpooled shape and moves "
+     "them to the same coordinates of output_shape; onnxruntime, as dlvta, indexes the output directly (torch "
+     "exports max_unpool with its input's shape as output_shape, which MaxPool's indices index)"},
 };
 
 static const char *tu_divergence(const char *test) {
