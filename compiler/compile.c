@@ -118,6 +118,10 @@ static void log_inputs(FILE *f, const ir_graph *g) {
             "their layers on the CPU; export the model with its parameters as initializers (torch.onnx.export's "
             "export_params=True)\n",
             nw, wname, first->name, first->op_name, nw > 1 ? ", ..." : "");
+  if (g->wide_floats)
+    fprintf(f, "note: the model's float16 / bfloat16 / float64 tensors (%d initializers, values and casts) are read and "
+               "computed as float32 (then int8 on the accelerator); its inputs and outputs are float32 arrays\n",
+            g->wide_floats);
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
     if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]))

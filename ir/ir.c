@@ -670,6 +670,7 @@ ir_graph *ir_graph_clone(const ir_graph *g) {
   ir_graph *c = ir_graph_new(g->name);
   c->source = g->source ? xstrdup(g->source) : NULL;
   c->opset = g->opset;
+  c->wide_floats = g->wide_floats;
   for (int i = 0; i < g->n_tensors; i++) {
     const ir_tensor *t = g->tensors[i];
     int k = ir_add_tensor(c, t->name, &t->type);

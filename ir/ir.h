@@ -119,6 +119,7 @@ typedef struct ir_graph {
   int n_inputs, n_outputs;
   int *inputs;    /* [n_inputs] tensor indices of the runtime inputs */
   int *outputs;   /* [n_outputs] tensor indices of the graph outputs */
+  int wide_floats; /* float16 / bfloat16 / float64 tensors, types and casts the importer read as float32 */
 } ir_graph;
 
 /* ---- dtypes, types, values ---- */
