@@ -738,6 +738,17 @@ static int shape_Cast(const ir_graph *g, const ir_node *n, const ir_type *const 
     return IR_OK;
 }
 
+/* CastLike: X's shape, Like's element type. */
+static int shape_CastLike(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                          ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  out[0] = *in[0];
+  out[0].dtype = in[1]->dtype;
+  if (in[1]->dtype != IR_UNDEF && !ir_dtype_size(in[1]->dtype))
+    return ERR("cast to %s not supported", ir_dtype_name(in[1]->dtype)), IR_UNSUPPORTED;
+  return IR_OK;
+}
+
 /* ConstantOfShape */
 static int shape_ConstantOfShape(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {

@@ -776,7 +776,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_Concat: return k_concat(c);
   case IR_OP_Pad: return k_pad(c);
   case IR_OP_Constant: return k_constant(c);
-  case IR_OP_Cast: return k_cast(c);
+  case IR_OP_Cast:
+  case IR_OP_CastLike: return k_cast(c);
   case IR_OP_ConstantOfShape: return k_constant_of_shape(c);
   case IR_OP_QuantizeLinear: return k_quantize(c);
   case IR_OP_DequantizeLinear: return k_dequantize(c);
