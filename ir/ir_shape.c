@@ -1184,12 +1184,12 @@ int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const
 
 int ir_resize_modes_ok(const ir_node *n) {
   static const char *const ct[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-                                   "half_pixel_symmetric"};
+                                   "half_pixel_symmetric", "tf_half_pixel_for_nn"};
   static const char *const nm[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
   int okc = 0, okm = 0;
-  for (int i = 0; i < 5; i++) okc |= !strcmp(c, ct[i]), okm |= i < 4 && !strcmp(m, nm[i]);
+  for (int i = 0; i < 6; i++) okc |= !strcmp(c, ct[i]), okm |= i < 4 && !strcmp(m, nm[i]);
   return okc && okm;
 }
 
@@ -1202,6 +1202,7 @@ double ir_resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_
   if (!strcmp(c, "align_corners")) /* the output's extent: onnxruntime's and torch's, not in_len * scale */
     return out_len > 1 ? (double)o * (double)(in_len - 1) / (double)(out_len - 1) : 0;
   if (!strcmp(c, "asymmetric")) return (double)o / scale;
+  if (!strcmp(c, "tf_half_pixel_for_nn")) return ((double)o + 0.5) / scale; /* TensorFlow's half_pixel_centers */
   if (!strcmp(c, "half_pixel_symmetric")) { /* opset 19: centred when the extent was floored */
     double adj = (double)out_len / ((double)in_len * scale);
     return (double)in_len / 2 * (1 - adj) + ((double)o + 0.5) / scale - 0.5;

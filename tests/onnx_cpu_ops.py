@@ -1,7 +1,7 @@
 """tests/onnx_cpu_ops.py -- operators that run on the CPU (the reference executor, also the
 runtime's CPU steps) against onnxruntime, on the forms exporters write and beyond ONNX's node
 tests: Resize with mode cubic (torch's bicubic interpolate, both align_corners, scale and size,
-up and down, exclude_outside, cubic_coeff_a), GridSample (bilinear / nearest / bicubic, the three
+up and down, exclude_outside, cubic_coeff_a) and TensorFlow's tf_half_pixel_for_nn, GridSample (bilinear / nearest / bicubic, the three
 padding modes, align_corners) and MaxUnpool (with and without output_shape), each a one-node
 model run by `dlvta reference` against onnxruntime; and a model that uses them between
 convolutions compiled for pynq and run on fsim.
@@ -93,6 +93,10 @@ def cubic_cases(d):
            "cubic_coeff_a": -0.5}, None, [4, 9]),
          ("cubic x3, pytorch_half_pixel", (1, 1, 4, 4),
           {"mode": "cubic", "coordinate_transformation_mode": "pytorch_half_pixel"}, [f32("s", [1, 1, 3, 3])], None),
+         ("nearest x2, tf_half_pixel_for_nn (tf2onnx)", (1, 2, 5, 6),
+          {"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, [f32("s", [1, 1, 2, 2])], None),
+         ("nearest to 3 x 4, tf_half_pixel_for_nn", (1, 2, 7, 9),
+          {"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, None, [3, 4]),
          ("linear x1.5 / x0.6, align_corners", (1, 2, 7, 6),
           {"mode": "linear", "coordinate_transformation_mode": "align_corners"}, [f32("s", [1, 1, 1.5, 0.6])], None)]
     for name, xs, attrs, scales, sizes in C:
