@@ -292,6 +292,7 @@ static const struct {
     {IR_OP_OneHot, "axis "},
     {IR_OP_Einsum, "equation "},
     {IR_OP_CastLike, "saturate round_mode "},
+    {IR_OP_ConvInteger, CONV_ATTRS},
     {IR_OP_GridSample, "align_corners mode padding_mode "},
     {IR_OP_MaxUnpool, "kernel_shape pads strides "},
     {IR_OP_RNN, RNN_ATTRS},

@@ -738,6 +738,34 @@ static int shape_Cast(const ir_graph *g, const ir_node *n, const ir_type *const 
     return IR_OK;
 }
 
+/* ConvInteger, MatMulInteger: Conv's / MatMul's shape, int32, of 8-bit integer operands. */
+static int shape_integer_product(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                 const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  for (int k = 0; k < 2; k++)
+    if (in[k]->dtype != IR_U8 && in[k]->dtype != IR_I8 && in[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected uint8 or int8", k, ir_dtype_name(in[k]->dtype)), IR_UNSUPPORTED;
+  for (int k = 2; k < n->n_in; k++)
+    if (in[k] && in[k]->dtype != in[k - 2]->dtype && in[k]->dtype != IR_UNDEF && in[k - 2]->dtype != IR_UNDEF)
+      return ERR("zero point %d is %s, its operand %s", k, ir_dtype_name(in[k]->dtype), ir_dtype_name(in[k - 2]->dtype));
+  if (n->op == IR_OP_ConvInteger) return infer_conv(g, n, in[0], in[1], IR_I32, &out[0], err, errlen);
+  return infer_matmul(g, n, in[0], in[1], IR_I32, &out[0], err, errlen);
+}
+#define shape_ConvInteger shape_integer_product
+#define shape_MatMulInteger shape_integer_product
+
+/* DynamicQuantizeLinear: Y uint8 of X's shape, a float32 scale and a uint8 zero point (scalars). */
+static int shape_DynamicQuantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                       const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (want_f32(g, n, in[0]->dtype, err, errlen)) return IR_UNSUPPORTED;
+  out[0] = *in[0];
+  out[0].dtype = IR_U8;
+  out[1] = (ir_type){.dtype = IR_F32, .rank = 0};
+  out[2] = (ir_type){.dtype = IR_U8, .rank = 0};
+  return IR_OK;
+}
+
 /* CastLike: X's shape, Like's element type. */
 static int shape_CastLike(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                           ir_type *out, char *err, size_t errlen) {

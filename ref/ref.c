@@ -743,14 +743,17 @@ static int dispatch(ref_call *c) {
   switch (c->n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: return ref_conv(c);
-  case IR_OP_QLinearConv: return ref_qlinear_conv(c);
+  case IR_OP_QLinearConv:
+  case IR_OP_ConvInteger: return ref_qlinear_conv(c);
   case IR_OP_ConvTranspose: return ref_conv_transpose(c);
   case IR_OP_DepthToSpace:
   case IR_OP_SpaceToDepth: return ref_depth_space(c);
   case IR_OP_Interleave: return ref_interleave(c);
   case IR_OP_Gemm: return ref_gemm(c);
   case IR_OP_MatMul: return ref_matmul(c);
-  case IR_OP_QLinearMatMul: return ref_qlinear_matmul(c);
+  case IR_OP_QLinearMatMul:
+  case IR_OP_MatMulInteger: return ref_qlinear_matmul(c);
+  case IR_OP_DynamicQuantizeLinear: return ref_dynamic_quantize(c);
   case IR_OP_MaxPool:
   case IR_OP_AveragePool: return ref_pool(c);
   case IR_OP_GlobalAveragePool:

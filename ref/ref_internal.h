@@ -43,10 +43,11 @@ int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *
 
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
 int ref_conv_transpose(ref_call *c); /* ConvTranspose */
-int ref_qlinear_conv(ref_call *c);
+int ref_qlinear_conv(ref_call *c);     /* and ConvInteger */
 int ref_gemm(ref_call *c);
 int ref_matmul(ref_call *c);
-int ref_qlinear_matmul(ref_call *c);
+int ref_qlinear_matmul(ref_call *c);   /* and MatMulInteger */
+int ref_dynamic_quantize(ref_call *c); /* DynamicQuantizeLinear */
 int ref_pool(ref_call *c);          /* MaxPool, AveragePool */
 int ref_global_pool(ref_call *c);   /* GlobalAveragePool, GlobalMaxPool */
 /* ref_ops.c */

@@ -2,7 +2,8 @@
 runtime's CPU steps) against onnxruntime, on the forms exporters write and beyond ONNX's node
 tests: Resize with mode cubic (torch's bicubic interpolate, both align_corners, scale and size,
 up and down, exclude_outside, cubic_coeff_a) and TensorFlow's tf_half_pixel_for_nn, GridSample (bilinear / nearest / bicubic, the three
-padding modes, align_corners) and MaxUnpool (with and without output_shape), each a one-node
+padding modes, align_corners), MaxUnpool (with and without output_shape) and onnxruntime's
+dynamic quantization (DynamicQuantizeLinear, ConvInteger, MatMulInteger), each a small
 model run by `dlvta reference` against onnxruntime; and a model that uses them between
 convolutions compiled for pynq and run on fsim.
 
@@ -159,17 +160,18 @@ def max_unpool_cases(d):
         reference_vs_ort(d, f"MaxPool -> MaxUnpool {name}", m, (1, 3, 8, 10))
 
 
-def compile_run(d, name, path, calib, x, cpu_ops):
+def compile_run(d, name, path, calib, x, cpu_ops, accel=True):
     """Compile the model at path for pynq with calibration samples calib, check that the
-    partition names cpu_ops as CPU steps, run it on fsim on x against onnxruntime."""
+    partition names cpu_ops as CPU steps (and, with accel, puts layers on the accelerator), run it
+    on fsim on x against onnxruntime."""
     pkg = os.path.join(d, "m.dlvta")
     np.save(os.path.join(d, "calib.npy"), calib)
     np.save(os.path.join(d, "x.npy"), x)
     r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq", "--calib", os.path.join(d, "calib.npy")])
     log = r.stdout + r.stderr
     part = next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")
-    check(r.returncode == 0 and all(op in part for op in cpu_ops) and " 0 accelerator layers" not in part,
-          f"{name} compiles: convs on the accelerator, {', '.join(cpu_ops)} on the CPU (" +
+    check(r.returncode == 0 and all(op in part for op in cpu_ops) and (not accel or " 0 accelerator layers" not in part),
+          f"{name} compiles: {'convs on the accelerator, ' if accel else ''}{', '.join(cpu_ops)} on the CPU (" +
           (part if r.returncode == 0 else log.strip()[-300:])[:200] + ")")
     if r.returncode:
         return
@@ -246,6 +248,37 @@ def unpool_model(d):
     compile_run(d, "SegNet-style unpooling net", path, imgs[:16], imgs[18:19], ["MaxUnpool"])
 
 
+def dynamic_quant(d):
+    """onnxruntime's dynamic quantization (quantize_dynamic) as it writes a conv and a dense
+    layer: DynamicQuantizeLinear -> ConvInteger / MatMulInteger -> Cast -> Mul by the scales;
+    the reference against onnxruntime, then compiled for pynq and run on fsim."""
+    rng = np.random.default_rng(13)
+    w = rng.integers(0, 256, (6, 3, 3, 3)).astype(np.uint8)
+    fw = rng.integers(0, 256, (6 * 6 * 6, 5)).astype(np.uint8)
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array(131, np.uint8), "wz"),
+             f32("ws", 0.004), numpy_helper.from_array(fw, "fw"), numpy_helper.from_array(np.array(120, np.uint8), "fz"),
+             f32("fs", 0.003), i64("flat", [1, -1])]
+    nodes = [h.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"], name="dq1"),
+             h.make_node("ConvInteger", ["xq", "w", "xz", "wz"], ["c"], name="conv", pads=[1, 1, 1, 1], strides=[2, 2]),
+             h.make_node("Cast", ["c"], ["cf"], to=T.FLOAT), h.make_node("Mul", ["xs", "ws"], ["cs"]),
+             h.make_node("Mul", ["cf", "cs"], ["c2"]), h.make_node("Relu", ["c2"], ["r"]),
+             h.make_node("Reshape", ["r", "flat"], ["f"]),
+             h.make_node("DynamicQuantizeLinear", ["f"], ["fq", "fsx", "fzx"], name="dq2"),
+             h.make_node("MatMulInteger", ["fq", "fw", "fzx", "fz"], ["m"], name="fc"),
+             h.make_node("Cast", ["m"], ["mf"], to=T.FLOAT), h.make_node("Mul", ["fsx", "fs"], ["ms"]),
+             h.make_node("Mul", ["mf", "ms"], ["y"])]
+    g = h.make_graph(nodes, "g", [h.make_tensor_value_info("x", T.FLOAT, [1, 3, 12, 12])],
+                     [h.make_tensor_value_info("y", T.FLOAT, None)], initializer=inits)
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="onnx_cpu_ops.py")
+    m.ir_version = 8
+    reference_vs_ort(d, "dynamic quantization: DynamicQuantizeLinear, ConvInteger, MatMulInteger", m, (1, 3, 12, 12))
+    path = os.path.join(d, "dyn.onnx")
+    onnx.save(m, path)
+    x = rng.uniform(-1, 1, (20, 3, 12, 12)).astype(np.float32)
+    compile_run(d, "dynamically quantized net", path, x[:16], x[18:19],
+                ["DynamicQuantizeLinear", "ConvInteger", "MatMulInteger"], accel=False)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", help="keep the models in this directory")
@@ -258,6 +291,7 @@ def main():
         max_unpool_cases(d)
         torch_model(d)
         unpool_model(d)
+        dynamic_quant(d)
     finally:
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)
