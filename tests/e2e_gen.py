@@ -692,6 +692,30 @@ def main():
     save(yhead_model(), os.path.join(out, "yhead.onnx"))  # inputs: input.npy, calib.npy
     save(u8in_model(), os.path.join(out, "u8in.onnx"))
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
+    save(hse_model(), os.path.join(out, "hse.onnx"))
+    own_samples(out, "hse", np.random.default_rng(97).normal(0, 1, (12, 3, 24, 24)).astype(np.float32))
+
+
+def hse_model():
+    """MobileNetV3's block over [1, 3, 24, 24]: conv + Hardswish, a depthwise conv + Hardswish
+    (outputs in [-0.375, max]: affine int8, zero points far from 0), squeeze-and-excite with a
+    Hardsigmoid, its per-channel Mul (affine in, affine out: a's zero point the GEMM's bias, the
+    output's folded into the mul's bias with fraction bits), the 1x1 projection, the head."""
+    n = Net(np.random.default_rng(89), 0.4)
+    n.conv("x", "c1", (20, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("HardSwish", ["c1"], ["h1"], name="hswish1"))
+    n.conv("h1", "c2", (20, 1, 3, 3), relu=False, pads=[1, 1, 1, 1], group=20)
+    n.nodes.append(helper.make_node("HardSwish", ["c2"], ["h2"], name="hswish2"))
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["h2"], ["sq"], name="se_gap"))
+    n.conv("sq", "e1", (8, 20, 1, 1))
+    n.conv("e1", "e2", (20, 8, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("HardSigmoid", ["e2"], ["es"], name="se_hsigmoid", alpha=1.0 / 6))
+    n.nodes.append(helper.make_node("Mul", ["h2", "es"], ["se"], name="se_scale"))
+    n.conv("se", "proj", (24, 20, 1, 1), relu=False)
+    n.head("proj", 24)
+    m = n.model("hse", [1, 3, 24, 24], [1, 10])
+    m.opset_import[0].version = 14  # HardSwish
+    return m
 
 
 if __name__ == "__main__":
