@@ -697,22 +697,32 @@ def main():
 
 
 def hse_model():
-    """MobileNetV3's block over [1, 3, 24, 24]: conv + Hardswish, a depthwise conv + Hardswish
+    """MobileNetV3's blocks over [1, 3, 24, 24]: conv + Hardswish, a depthwise conv + Hardswish
     (outputs in [-0.375, max]: affine int8, zero points far from 0), squeeze-and-excite with a
     Hardsigmoid, its per-channel Mul (affine in, affine out: a's zero point the GEMM's bias, the
-    output's folded into the mul's bias with fraction bits), the 1x1 projection, the head."""
+    output's folded into the mul's bias with fraction bits), the 1x1 projection; then a stride-3
+    depthwise conv to 8 x 8 and a second such block of 40 channels (its Mul in chunks of whole
+    channel blocks), the head."""
     n = Net(np.random.default_rng(89), 0.4)
+
+    def se(x, y, c, k):
+        n.nodes.append(helper.make_node("GlobalAveragePool", [x], [y + "_sq"], name=y + "_gap"))
+        n.conv(y + "_sq", y + "_e1", (k, c, 1, 1))
+        n.conv(y + "_e1", y + "_e2", (c, k, 1, 1), relu=False)
+        n.nodes.append(helper.make_node("HardSigmoid", [y + "_e2"], [y + "_es"], name=y + "_hsigmoid", alpha=1.0 / 6))
+        n.nodes.append(helper.make_node("Mul", [x, y + "_es"], [y], name=y + "_scale"))
+
     n.conv("x", "c1", (20, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
     n.nodes.append(helper.make_node("HardSwish", ["c1"], ["h1"], name="hswish1"))
     n.conv("h1", "c2", (20, 1, 3, 3), relu=False, pads=[1, 1, 1, 1], group=20)
     n.nodes.append(helper.make_node("HardSwish", ["c2"], ["h2"], name="hswish2"))
-    n.nodes.append(helper.make_node("GlobalAveragePool", ["h2"], ["sq"], name="se_gap"))
-    n.conv("sq", "e1", (8, 20, 1, 1))
-    n.conv("e1", "e2", (20, 8, 1, 1), relu=False)
-    n.nodes.append(helper.make_node("HardSigmoid", ["e2"], ["es"], name="se_hsigmoid", alpha=1.0 / 6))
-    n.nodes.append(helper.make_node("Mul", ["h2", "es"], ["se"], name="se_scale"))
-    n.conv("se", "proj", (24, 20, 1, 1), relu=False)
-    n.head("proj", 24)
+    se("h2", "se1", 20, 8)
+    n.conv("se1", "proj1", (40, 20, 1, 1), relu=False)
+    n.conv("proj1", "c3", (40, 1, 3, 3), relu=False, strides=[3, 3], group=40)
+    n.nodes.append(helper.make_node("HardSwish", ["c3"], ["h3"], name="hswish3"))
+    se("h3", "se2", 40, 16)
+    n.conv("se2", "proj2", (24, 40, 1, 1), relu=False)
+    n.head("proj2", 24)
     m = n.model("hse", [1, 3, 24, 24], [1, 10])
     m.opset_import[0].version = 14  # HardSwish
     return m

@@ -1162,6 +1162,10 @@ int main(int argc, char **argv) {
   run_mul(&D, "pynq", 20, 48, 48, 1, 0); /* a's INP slots: several chunks per channel block */
   run_mul(&D, "pynq", 20, 48, 48, 1, 1);
   run_mul(&D, "ultra96", 40, 9, 9, 1, 0); /* block_in < block_out: a by LOAD ACC8 */
+  run_mul(&D, "pynq", 200, 5, 5, 1, 0);   /* several whole channel blocks a chunk (MUL's loop_out) */
+  run_mul(&D, "tiny", 30, 3, 3, 1, 0);
+  run_mul(&D, "tiny", 30, 3, 3, 1, 1);
+  run_mul(&D, "tiny", 150, 3, 3, 1, 0);   /* b's 38 blocks too many to keep: b's element per chunk */
   {
     int8_t act[ISA_LUT_DEPTH];
     for (int c = 0; c < (int)ISA_LUT_DEPTH; c++) /* a sigmoid of the codes at scale 1/16 */

@@ -319,10 +319,11 @@ int main(void) {
      * normalization, the last scale folds into the padded conv and x * (1 / 255) - mean runs on
      * the host before the input's quantization (affine-to-conv leaves it there): 4 layers */
     one("u8in", cfg, 4, "Mul,Add", 0.999, NULL, NULL, 0);
-    /* hse: MobileNetV3's block, Hardswish outputs affine int8; squeeze-and-excite's Mul with
-     * a's zero point in its GEMM's bias and the output's in the mul's bias (2^-7 of the product
-     * unit): the convs, the two poolings, the SE's fcs, the Mul, the fc: 9 layers */
-    one("hse", cfg, 9, "", 0.999, NULL, NULL, 0);
+    /* hse: MobileNetV3's blocks, Hardswish outputs affine int8; squeeze-and-excite's Muls with
+     * a's zero point in their GEMM's bias and the output's in the mul's bias (2^-7 of the
+     * product unit), at 24 x 24 (chunks of one channel block) and 8 x 8 (of whole blocks): 5
+     * convs, 3 poolings, 4 SE fcs, 2 Muls, the fc: 15 layers */
+    one("hse", cfg, 15, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
