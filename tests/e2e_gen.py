@@ -181,12 +181,15 @@ def mixed_model():
 
 
 def fallback_model():
-    W = const("w", rng.normal(0, 0.5, (4, 4, 1, 1)).astype(np.float32), TensorProto.FLOAT)
+    # 128 channels: tiny's accumulator holds no global pooling of 32 blocks on the GEMM core
+    # (2 + 2 x 32 elements > 64) nor a 96-wide window (uops); the first 4 drawn from rng as before
+    w = np.concatenate([rng.normal(0, 0.5, (4, 4, 1, 1)), np.random.default_rng(5).normal(0, 0.5, (124, 4, 1, 1))])
+    W = const("w", w.astype(np.float32), TensorProto.FLOAT)
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
              helper.make_node("GlobalAveragePool", ["c"], ["p"], name="gap"),
              helper.make_node("Relu", ["p"], ["y"], name="relu")]
     g = helper.make_graph(nodes, "fallback", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 96, 96])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 1, 1])], [W])
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 128, 1, 1])], [W])
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 

@@ -1329,6 +1329,19 @@ int main(int argc, char **argv) {
   cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
+  /* global average pools with zero points: sums on the GEMM core (R = 1) in chunks of whole
+   * blocks (pynq 200 x 12 x 12: 7 blocks a chunk), of parts of a block (40 x 40, ties to even),
+   * on tiny; ultra96's window passes */
+  cg_pool gz = {0, 0, CG_POOL_AVG, 12, 12, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -90, -100, 0, 0, 0, 0, 0, 0};
+  cg_quant_multiplier(1.3 / 144, &gz.mult, &gz.shift);
+  run_pool(&D, "pynq", 200, 12, 12, gz);
+  gz.kh = gz.kw = 40, gz.half_even = 1, gz.x_zp = 17, gz.y_zp = 5;
+  cg_quant_multiplier(1.0 / 2048, &gz.mult, &gz.shift);
+  run_pool(&D, "pynq", 20, 40, 40, gz);
+  gz.kh = gz.kw = 3, gz.half_even = 0;
+  cg_quant_multiplier(0.7 / 9, &gz.mult, &gz.shift);
+  run_pool(&D, "tiny", 30, 3, 3, gz);
+  run_pool(&D, "ultra96", 40, 3, 3, gz);
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);
 
