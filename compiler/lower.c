@@ -1068,6 +1068,20 @@ static int lower_mul(lw *L, int ni) {
   float lo = -INFINITY, hi = INFINITY;
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
+  /* the output zero point into the bias, round(y_zp * 2^frac / rs) (rs = mult * 2^-shift, the
+   * exact REQ scale), as fold_out_zp does a conv's: REQ with the bounds lands on the output codes,
+   * no ADD y_zp / CLIP passes over every element. The product takes frac fraction bits (the
+   * largest up to 7 that keeps the bias within 2^24 and the shift within 63; per channel only,
+   * where scaling b is one element's pass), so the rounding point moves by at most rs/2^(frac+1)
+   * output LSB (SE's rs ~ 1/255: 2^-16) */
+  int per_channel = ir_type_numel(&g->tensors[b]->type) != ir_type_numel(&g->tensors[a]->type);
+  for (int f = per_channel ? 7 : 0; yz && f >= 0; f--) {
+    double bf = nearbyint(ldexp((double)yz / (double)p.mult, p.shift + f));
+    if (p.shift + f <= 63 && fabs(bf) <= (double)(1 << 24)) {
+      p.bias = (int32_t)bf, p.frac = f, p.shift += f, p.y_zp = 0;
+      break;
+    }
+  }
   if ((p.a = acc_contig(L, a)) < 0 || (p.b = acc_contig(L, b)) < 0 || (p.out = new_acc(L, y)) < 0) return IR_ERR;
   int layer = cg_net_add_mul(L->m->net, &p);
   if (layer < 0) {

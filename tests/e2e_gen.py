@@ -181,12 +181,15 @@ def mixed_model():
 
 
 def fallback_model():
-    W = const("w", rng.normal(0, 0.5, (4, 4, 1, 1)).astype(np.float32), TensorProto.FLOAT)
+    # 128 channels: tiny's accumulator holds no global pooling of 32 blocks on the GEMM core
+    # (2 + 2 x 32 elements > 64) nor a 96-wide window (uops); the first 4 drawn from rng as before
+    w = np.concatenate([rng.normal(0, 0.5, (4, 4, 1, 1)), np.random.default_rng(5).normal(0, 0.5, (124, 4, 1, 1))])
+    W = const("w", w.astype(np.float32), TensorProto.FLOAT)
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
              helper.make_node("GlobalAveragePool", ["c"], ["p"], name="gap"),
              helper.make_node("Relu", ["p"], ["y"], name="relu")]
     g = helper.make_graph(nodes, "fallback", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 96, 96])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 1, 1])], [W])
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 128, 1, 1])], [W])
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
@@ -692,6 +695,40 @@ def main():
     save(yhead_model(), os.path.join(out, "yhead.onnx"))  # inputs: input.npy, calib.npy
     save(u8in_model(), os.path.join(out, "u8in.onnx"))
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
+    save(hse_model(), os.path.join(out, "hse.onnx"))
+    own_samples(out, "hse", np.random.default_rng(97).normal(0, 1, (12, 3, 24, 24)).astype(np.float32))
+
+
+def hse_model():
+    """MobileNetV3's blocks over [1, 3, 24, 24]: conv + Hardswish, a depthwise conv + Hardswish
+    (outputs in [-0.375, max]: affine int8, zero points far from 0), squeeze-and-excite with a
+    Hardsigmoid, its per-channel Mul (affine in, affine out: a's zero point the GEMM's bias, the
+    output's folded into the mul's bias with fraction bits), the 1x1 projection; then a stride-3
+    depthwise conv to 8 x 8 and a second such block of 40 channels (its Mul in chunks of whole
+    channel blocks), the head."""
+    n = Net(np.random.default_rng(89), 0.4)
+
+    def se(x, y, c, k):
+        n.nodes.append(helper.make_node("GlobalAveragePool", [x], [y + "_sq"], name=y + "_gap"))
+        n.conv(y + "_sq", y + "_e1", (k, c, 1, 1))
+        n.conv(y + "_e1", y + "_e2", (c, k, 1, 1), relu=False)
+        n.nodes.append(helper.make_node("HardSigmoid", [y + "_e2"], [y + "_es"], name=y + "_hsigmoid", alpha=1.0 / 6))
+        n.nodes.append(helper.make_node("Mul", [x, y + "_es"], [y], name=y + "_scale"))
+
+    n.conv("x", "c1", (20, 3, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("HardSwish", ["c1"], ["h1"], name="hswish1"))
+    n.conv("h1", "c2", (20, 1, 3, 3), relu=False, pads=[1, 1, 1, 1], group=20)
+    n.nodes.append(helper.make_node("HardSwish", ["c2"], ["h2"], name="hswish2"))
+    se("h2", "se1", 20, 8)
+    n.conv("se1", "proj1", (40, 20, 1, 1), relu=False)
+    n.conv("proj1", "c3", (40, 1, 3, 3), relu=False, strides=[3, 3], group=40)
+    n.nodes.append(helper.make_node("HardSwish", ["c3"], ["h3"], name="hswish3"))
+    se("h3", "se2", 40, 16)
+    n.conv("se2", "proj2", (24, 40, 1, 1), relu=False)
+    n.head("proj2", 24)
+    m = n.model("hse", [1, 3, 24, 24], [1, 10])
+    m.opset_import[0].version = 14  # HardSwish
+    return m
 
 
 if __name__ == "__main__":

@@ -502,6 +502,10 @@ static void run_mul(devs *D, const char *cfgname, int c, int h, int w, int per_c
   p.lo = rr(0, 1) ? -128 : 0;
   p.hi = 127;
   if (rr(0, 1)) p.a_zp = rr(-128, 127), p.b_zp = rr(-128, 127), p.y_zp = rr(-128, 127);
+  if (rr(0, 3) == 0) cg_quant_multiplier(0.5 + rr(0, 100), &p.mult, &p.shift); /* y_zp not in REQ's bounds */
+  /* the front end's output zero point in the bias, with fraction bits (cg_mul.c: one more
+   * pass on b's element, one ADD over the chunk) */
+  if (rr(0, 1)) p.frac = rr(0, 7), p.shift += p.frac, p.bias = rr(-(1 << 24), 1 << 24);
   int li = cg_net_add_mul(net, &p);
   CHECK(li == 0, "add_mul: %s", cg_net_error(net));
   pa_case k = {p.a, p.b, a, b};
@@ -517,8 +521,9 @@ static void run_mul(devs *D, const char *cfgname, int c, int h, int w, int per_c
     size_t bad = 0, first = 0;
     for (size_t i = 0; i < n; i++)
       if (got[i] != want[i] && !bad++) first = i;
-    CHECK(bad == 0, "%s mul %dx%dx%d%s zp %d/%d/%d: %zu of %zu differ; first %zu expected %d got %d", cfgname, c, h,
-          w, per_channel ? " per channel" : "", p.a_zp, p.b_zp, p.y_zp, bad, n, first, want[first], got[first]);
+    CHECK(bad == 0, "%s mul %dx%dx%d%s zp %d/%d/%d bias %d frac %d: %zu of %zu differ; first %zu expected %d got %d",
+          cfgname, c, h, w, per_channel ? " per channel" : "", p.a_zp, p.b_zp, p.y_zp, p.bias, p.frac, bad, n, first,
+          want[first], got[first]);
     cg_layer_info inf;
     cg_net_layer_info(net, 0, &inf);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
@@ -1154,6 +1159,13 @@ int main(int argc, char **argv) {
   run_mul(&D, "tiny", 7, 9, 5, 0, 0);
   run_mul(&D, "pynq", 24, 7, 7, 0, 1);
   run_mul(&D, "tiny", 13, 1, 1, 0, 0);
+  run_mul(&D, "pynq", 20, 48, 48, 1, 0); /* a's INP slots: several chunks per channel block */
+  run_mul(&D, "pynq", 20, 48, 48, 1, 1);
+  run_mul(&D, "ultra96", 40, 9, 9, 1, 0); /* block_in < block_out: a by LOAD ACC8 */
+  run_mul(&D, "pynq", 200, 5, 5, 1, 0);   /* several whole channel blocks a chunk (MUL's loop_out) */
+  run_mul(&D, "tiny", 30, 3, 3, 1, 0);
+  run_mul(&D, "tiny", 30, 3, 3, 1, 1);
+  run_mul(&D, "tiny", 150, 3, 3, 1, 0);   /* b's 38 blocks too many to keep: b's element per chunk */
   {
     int8_t act[ISA_LUT_DEPTH];
     for (int c = 0; c < (int)ISA_LUT_DEPTH; c++) /* a sigmoid of the codes at scale 1/16 */
@@ -1317,6 +1329,19 @@ int main(int argc, char **argv) {
   cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
+  /* global average pools with zero points: sums on the GEMM core (R = 1) in chunks of whole
+   * blocks (pynq 200 x 12 x 12: 7 blocks a chunk), of parts of a block (40 x 40, ties to even),
+   * on tiny; ultra96's window passes */
+  cg_pool gz = {0, 0, CG_POOL_AVG, 12, 12, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -90, -100, 0, 0, 0, 0, 0, 0};
+  cg_quant_multiplier(1.3 / 144, &gz.mult, &gz.shift);
+  run_pool(&D, "pynq", 200, 12, 12, gz);
+  gz.kh = gz.kw = 40, gz.half_even = 1, gz.x_zp = 17, gz.y_zp = 5;
+  cg_quant_multiplier(1.0 / 2048, &gz.mult, &gz.shift);
+  run_pool(&D, "pynq", 20, 40, 40, gz);
+  gz.kh = gz.kw = 3, gz.half_even = 0;
+  cg_quant_multiplier(0.7 / 9, &gz.mult, &gz.shift);
+  run_pool(&D, "tiny", 30, 3, 3, gz);
+  run_pool(&D, "ultra96", 40, 3, 3, gz);
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);
 

@@ -45,8 +45,10 @@
  *  - gpool, gpool1d: global max pooling (GlobalMaxPool, ReduceMax, a map-sized MaxPool, a 1-D
  *    MaxPool(200)) as max pool layers of the whole map;
  *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
- *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host.
- * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
+ *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host;
+ *  - hse: MobileNetV3's block (Hardswish, affine int8) with squeeze-and-excite: the Mul's zero
+ *    points folded (its GEMM's bias, the mul's bias), on the RTL too.
+ * The act, convt, hse and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
 #include "e2e_util.h"
@@ -169,7 +171,7 @@ static void argmap_check(const char *cfg) {
 static void rtl_same(const char *name, const char *cfg) {
   char pkg[256], inp[256];
   snprintf(pkg, sizeof pkg, E2E_OUT "/%s_%s.dlvta", name, cfg);
-  int own = !strcmp(name, "convt") || !strcmp(name, "bigpad") || !strcmp(name, "gpool");
+  int own = !strcmp(name, "convt") || !strcmp(name, "bigpad") || !strcmp(name, "gpool") || !strcmp(name, "hse");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   npy_array xa;
   float *x;
@@ -317,6 +319,11 @@ int main(void) {
      * normalization, the last scale folds into the padded conv and x * (1 / 255) - mean runs on
      * the host before the input's quantization (affine-to-conv leaves it there): 4 layers */
     one("u8in", cfg, 4, "Mul,Add", 0.999, NULL, NULL, 0);
+    /* hse: MobileNetV3's blocks, Hardswish outputs affine int8; squeeze-and-excite's Muls with
+     * a's zero point in their GEMM's bias and the output's in the mul's bias (2^-7 of the
+     * product unit), at 24 x 24 (chunks of one channel block) and 8 x 8 (of whole blocks): 5
+     * convs, 3 poolings, 4 SE fcs, 2 Muls, the fc: 15 layers */
+    one("hse", cfg, 15, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
@@ -325,6 +332,7 @@ int main(void) {
   one("layout", "ultra96", 9, "", 0.99, NULL, NULL, 0);
   calib_threads_same("neck");
   rtl_same("act", "tiny");
+  rtl_same("hse", "pynq"); /* the mul's a through INP and an identity GEMM with a bias */
   rtl_same("convt", "tiny");
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");

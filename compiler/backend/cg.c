@@ -556,8 +556,8 @@ int cg_net_add_mul(cg_net *net, const cg_mul *p) {
   if (b->c != a->c || (!per_channel && (b->h != a->h || b->w != a->w)))
     return net_fail(net, CG_E_ARG, "mul: b is neither a per-channel vector nor of a's shape");
   if (!bounds_ok(p->lo, p->hi) || p->shift < 0 || p->shift > 63 || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) ||
-      !zp_ok(p->y_zp))
-    return net_fail(net, CG_E_ARG, "mul: bad bounds, shift or zero point");
+      !zp_ok(p->y_zp) || p->bias < -(1 << 24) || p->bias > 1 << 24 || p->frac < 0 || p->frac > 7)
+    return net_fail(net, CG_E_ARG, "mul: bad bounds, shift, zero point, bias or fraction bits");
   cg_layer *L = new_layer(net);
   if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
   L->kind = CG_LAYER_MUL;
@@ -617,11 +617,11 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
     int relay_at = -1;
     if (i > first && last_store >= 0) {
       /* barrier: the previous layer's last STORE hands a token to compute, which relays it to
-       * the load unit when this layer loads on it (convs always; pools may: the relay's
-       * push is withdrawn below when the layer did not take it) */
+       * the load unit when this layer loads on it (convs always; pools and muls may: the
+       * relay's push is withdrawn below when the layer did not take it) */
       cg_tok(&g.prog.v[last_store], 0, 0, 1, 0);
       isa_insn relay = cg_i_gemm(&g, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
-      int uses_load = L->kind == CG_LAYER_CONV || L->kind == CG_LAYER_POOL;
+      int uses_load = L->kind == CG_LAYER_CONV || L->kind == CG_LAYER_POOL || L->kind == CG_LAYER_MUL;
       cg_tok(&relay, 0, 1, uses_load, 0);
       relay_at = g.prog.n;
       if (cg_push(&g, &g.prog, &relay)) break;
@@ -640,7 +640,7 @@ int cg_net_build(cg_net *net, const cg_opts *opts, isa_prog *prog) {
       snprintf(g.msg, sizeof g.msg, "layer %d (%.150s): %.300s", i, L->info.desc, m);
       break;
     }
-    if (g.barrier_c2l && L->kind == CG_LAYER_POOL && relay_at >= 0) { /* no LOAD on the load unit */
+    if (g.barrier_c2l && (L->kind == CG_LAYER_POOL || L->kind == CG_LAYER_MUL) && relay_at >= 0) { /* no LOAD on the load unit */
       g.prog.v[relay_at].f[ISA_F_push_prev] = 0;
       g.barrier_c2l = 0;
     }

@@ -75,8 +75,12 @@
  *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(16, a_shift, b_shift): the two
  *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
  *           round(a' + b') of the real values would be (one rounding, not two)
- *   mul:    out = clamp(sat32(REQ((a - a_zp) * (b' - b_zp), mult, shift)) + y_zp) with b' = b[c]
- *           (b per channel) or b[c][y][x] (b of a's shape); ALU MUL by acc[src] then REQ
+ *   mul:    out = clamp(sat32(REQ((a - a_zp) * (b' - b_zp) * 2^frac + bias, mult, shift)) + y_zp)
+ *           with b' = b[c] (b per channel) or b[c][y][x] (b of a's shape), bias a constant at
+ *           2^-frac of the product's unit (the front end folds the output's zero point into it,
+ *           y_zp = 0, as a conv's into its bias, frac bits finer); ALU MUL by acc[src], [ADD
+ *           bias], REQ; a per-channel mul's a - a_zp is a GEMM of a by an identity weight block
+ *           from a bias element, and (b' - b_zp) * 2^frac one element's passes (cg_mul.c)
  *   lut:    out = table[in + 128] (any unary function of the int8 codes, e.g. a quantized
  *           Sigmoid: ALU LUT with the table in the lanes' lookup tables, loaded once per layer)
  *   conv with lut: the conv's out as above, then out = lut[out + 128] (one more ALU pass per
@@ -240,6 +244,8 @@ typedef struct cg_lut {
 typedef struct cg_mul {
   int a, b, out;              /* tensor ids: a and out of one shape, b the same or C x 1 x 1 */
   int32_t mult;               /* requant of the product (scale a_scale * b_scale) into out's */
+  int32_t bias;               /* added to the product before REQ, |bias| <= 2^24 (0: none) */
+  int frac;                   /* 0..7: the product's fraction bits (shift includes them) */
   int shift;                  /* 0..63 */
   int lo, hi;                 /* output clamp */
   int a_zp, b_zp, y_zp;       /* zero points */

@@ -17,6 +17,8 @@
  * micro-ops = (channel block, ky, kx); average pooling ends with REQ (bounds fused). A tile in
  * one chunk with enough outputs takes three instructions instead (pool_whole: the window
  * positions in the loops, the outputs in the micro-ops).
+ * A global average pooling (R = 1, no pads) sums on the GEMM core instead (gap_gen): an
+ * identity weight block accumulates each input pixel of a block into its output element.
  * Elementwise add: the tensors are contiguous runs of elements of one shape; chunks of T
  * elements: LOAD ACC8 a and b, REQ each into the output scale, ADD, CLIP, STORE.
  */
@@ -595,6 +597,100 @@ static void pool_times(pool_job *j) {
   pthread_mutex_destroy(&j->mu);
 }
 
+/* A global average pooling's sums on the GEMM core (R = 1, no pads, one output pixel): chunks
+ * of at most GAP_CHUNK input elements, whole channel blocks when a block's pixels fit (else parts
+ * of one), come by LOAD INP on the load unit into two slots (tokens L2C / C2L); per chunk one
+ * GEMM of an identity weight block accumulates each pixel into its block's output element
+ * (acc_in 0: back-to-back iterations on one element, which the GEMM forwards at one a cycle),
+ * where the window passes add one kernel position an instruction (about 17 cycles each). The
+ * outputs start at 0 (a GEMM with reset); then pool_avg_passes and one STORE per tile. The
+ * outputs of every block are one tile (2 + 2 * cb accumulator elements). */
+#define GAP_CHUNK 1024
+static int gap_ok(const cg_gen *g, const pool_geo *c, const cg_pool *p) {
+  return c->kind == CG_POOL_AVG && g->R == 1 && c->OH == 1 && c->OW == 1 && c->KH == c->H && c->KW == c->W &&
+         !p->pad_t && !p->pad_l && !p->pad_b && !p->pad_r && 2 + 2 * (uint64_t)c->cb <= g->d->acc_depth &&
+         (uint64_t)c->cb + 8 <= g->d->uop_depth / 2;
+}
+
+/* Chunk j of gap_gen: its first input element (of the block's place), length, block, blocks. */
+static void gap_chunk(const pool_geo *c, int kb, int per, int T, int j, uint64_t *e0, int *n, int *b0, int *nb) {
+  int HW = c->H * c->W;
+  if (kb) {
+    *b0 = j * kb, *nb = cg_min(kb, c->cb - *b0), *n = *nb * HW, *e0 = 0;
+    return;
+  }
+  *b0 = j / per, *nb = 1, *e0 = (uint64_t)(j % per) * T, *n = cg_min(T, HW - (int)*e0);
+}
+
+static int gap_gen(cg_gen *g, const cg_pool *p, const pool_geo *c, int nslot, cg_layer_info *info) {
+  int HW = c->H * c->W, T = cg_min(GAP_CHUNK, cg_min((int)g->d->inp_depth / nslot, 16383)), kb = 0, per = 1, nch;
+  if (HW <= T && !c->ti->blk) { /* whole blocks: contiguous in DRAM */
+    nch = cg_cdiv(c->cb, T / HW), kb = cg_cdiv(c->cb, nch), nch = cg_cdiv(c->cb, kb), T = kb * HW;
+  } else {
+    per = cg_cdiv(HW, T), T = cg_cdiv(HW, per), nch = per * c->cb;
+  }
+  uint8_t b[2 * 4 * 64], w[64 * 64];
+  uint32_t lane[2] = {cg_req_lane(p->mult, p->shift), (uint32_t)(-(int64_t)HW * p->x_zp)}, ub;
+  CG_CHECK(g, g->B <= 64);
+  for (unsigned e = 0; e < 2; e++)
+    for (unsigned i = 0; i < g->B; i++)
+      for (int k = 0; k < 4; k++) b[4 * (e * g->B + i) + k] = (uint8_t)(lane[e] >> (8 * k));
+  isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, cg_elem(g, cg_const(g, b, 2u * 4u * g->B), ISA_MEM_ACC), 1, 2, 2, 0, 0, 0, 0, 0);
+  if (cg_push(g, &g->prog, &in)) return g->status;
+  uint64_t wb = cg_wblock_bytes(g);
+  memset(w, 0, sizeof w);
+  for (unsigned j = 0; j < g->B; j++) w[cg_wpos(g, j, j)] = 1;
+  in = cg_i_load(g, ISA_MEM_WGT, 0, cg_elem(g, cg_const_at(g, w, wb, wb > CG_ALIGN ? wb : CG_ALIGN), ISA_MEM_WGT), 1, 1,
+                 1, 0, 0, 0, 0, 0);
+  if (g->barrier_c2l) cg_tok(&in, 0, 1, 0, 0), g->barrier_c2l = 0; /* the previous layer is done */
+  if (cg_push(g, &g->prog, &in)) return g->status;
+  /* the outputs (ACC 2 ..) to 0: GEMM reset over the blocks */
+  uint32_t u = cg_uop(g, 2, 0, 0);
+  if (cg_uops(g, &g->prog, &u, 1, &ub)) return g->status;
+  in = cg_i_gemm(g, ub, ub + 1, 1, (uint32_t)c->cb, 0, 1, 0, 0, 0, 0);
+  in.f[ISA_F_reset] = 1;
+  if (cg_push(g, &g->prog, &in)) return g->status;
+  /* the loads of chunk j + nslot - 1 before the GEMM of chunk j (every pop after its push) */
+  for (int j = 0; j < nch + nslot - 1; j++) {
+    int q = j;
+    if (q < nch) { /* chunk q's load */
+      uint64_t e0;
+      int n, b0, nb;
+      gap_chunk(c, kb, per, T, q, &e0, &n, &b0, &nb);
+      in = cg_i_load(g, ISA_MEM_INP, (uint32_t)((q % nslot) * T), cg_elem(g, cg_tblk(c->ti, g->B, b0), ISA_MEM_INP) + e0,
+                     1, (uint32_t)n, (uint32_t)n, 0, 0, 0, 0, 0);
+      cg_tok(&in, 0, q >= nslot, 0, 1);
+      if (cg_push(g, &g->prog, &in)) return g->status;
+    }
+    q = j - (nslot - 1);
+    if (q < 0) continue;
+    uint64_t e0;
+    int n, b0, nb;
+    gap_chunk(c, kb, per, T, q, &e0, &n, &b0, &nb);
+    u = cg_uop(g, 2 + (uint32_t)b0, (uint32_t)((q % nslot) * T), 0);
+    if (cg_uops(g, &g->prog, &u, 1, &ub)) return g->status;
+    /* loop_out over the chunk's blocks (acc_out 1, inp_out HW), loop_in over its pixels into
+     * one element (acc_in 0) */
+    in = cg_i_gemm(g, ub, ub + 1, (uint32_t)nb, (uint32_t)(n / nb), nb > 1, 0, nb > 1 ? (uint32_t)HW : 0, 1, 0, 0);
+    cg_tok(&in, 1, 0, q + nslot < nch, 0);
+    if (cg_push(g, &g->prog, &in)) return g->status;
+  }
+  cg_list C = {0}, S = {0};
+  uint32_t uw[2 * 64 + 8];
+  uint32_t *uwp = c->cb + 8 <= 2 * 64 + 8 ? uw : malloc(((size_t)c->cb + 8) * sizeof *uwp);
+  pool_tgeo e = {.th_t = 1, .tw_t = 1, .tco_t = c->cb, .iw_t = 1, .O = 2, .T = 2 + (uint32_t)c->cb, .IHW = HW, .OP = 1,
+                 .padv = p->x_zp}; /* one tile: every block's output pixel */
+  if (!uwp) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
+  if (!pool_avg_passes(g, p, &e, uwp, &C))
+    cg_tile_store(g, c->to, 1, 1, &C, &S, 2, 1, 0, c->cb, 0, 1, 1, 0, 0);
+  if (uwp != uw) free(uwp);
+  cg_list_free(&C);
+  cg_list_free(&S);
+  info->candidates = 1;
+  snprintf(info->tiling, sizeof info->tiling, "%d chunks of %d inputs, sums on the GEMM core", nch, T);
+  return g->status;
+}
+
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
   if (p->kind == CG_POOL_BIL) return cg_bil_layer(g, net, L, no_lh, info);
@@ -608,6 +704,7 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
    * keeps the window's row step (sh * IW) within the ALU's address fields */
   if (c.OH == 1) c.sh = 1;
   if (c.OW == 1) c.sw = 1;
+  if (gap_ok(g, &c, p)) return gap_gen(g, p, &c, nslot, info);
   pool_tile best = {0, 0, 0, 0, 0, 0}, cand[POOL_MAX_CAND];
   double best_cy = -1, cy[POOL_MAX_CAND];
   int ncand = 0;

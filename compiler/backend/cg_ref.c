@@ -190,7 +190,7 @@ void cg_ref_mul(const cg_mul *p, int c, int h, int w, int per_channel, const int
   for (int ch = 0; ch < c; ch++)
     for (int i = 0; i < h * w; i++) {
       int k = ch * h * w + i;
-      int32_t prod = (a[k] - p->a_zp) * ((per_channel ? b[ch] : b[k]) - p->b_zp);
+      int32_t prod = (a[k] - p->a_zp) * ((per_channel ? b[ch] : b[k]) - p->b_zp) * (1 << p->frac) + p->bias;
       int32_t v = sat32(ref_req(prod, p->mult, p->shift));
       out[k] = (int8_t)clampi((int32_t)((uint32_t)v + (uint32_t)p->y_zp), p->lo, p->hi);
     }
