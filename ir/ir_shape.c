@@ -2114,17 +2114,15 @@ static int shape_MaxUnpool(const ir_graph *g, const ir_node *n, const ir_type *c
   for (int d = 0; ix->rank >= 0 && d < x->rank; d++)
     if (ix->dims[d] >= 0 && x->dims[d] >= 0 && ix->dims[d] != x->dims[d]) return ERR("I's shape differs from X's on axis %d", d);
   out[0] = *x;
-  if (os && ir_type_numel(os) > 0) {
-    int64_t v[IR_MAX_DIMS];
+  int64_t v[IR_MAX_DIMS];
+  int given = os && ir_type_numel(os) > 0;
+  if (given) {
     for (int d = 2; !in_data[2] && d < x->rank; d++) out[0].dims[d] = -1; /* known when it is */
     if (!in_data[2]) return IR_OK;
     if (const_ints(os, in_data[2], v, IR_MAX_DIMS) != x->rank) return ERR("output_shape must have %d int64 entries", x->rank);
-    for (int d = 0; d < x->rank; d++) {
-      if (v[d] < 1 || v[d] > (1 << 24) || (d < 2 && x->dims[d] >= 0 && v[d] != x->dims[d]))
-        return ERR("output_shape[%d] = %lld out of range", d, (long long)v[d]);
-      out[0].dims[d] = v[d];
-    }
-    return IR_OK;
+    for (int d = 0; d < 2; d++)
+      if (v[d] < 1 || (x->dims[d] >= 0 && v[d] != x->dims[d]))
+        return ERR("output_shape[%d] = %lld, X's extent %lld", d, (long long)v[d], (long long)x->dims[d]);
   }
   for (int d = 0; d < nk; d++) {
     int64_t s = st ? st[d] : 1, p = pads ? pads[d] + pads[nk + d] : 0, i = x->dims[2 + d];
@@ -2132,7 +2130,12 @@ static int shape_MaxUnpool(const ir_graph *g, const ir_node *n, const ir_type *c
       return ERR("kernel_shape, strides or pads out of range on axis %d", d);
     int64_t o = i < 0 ? -1 : (i - 1) * s + ks[d] - p;
     if (i >= 0 && (o < 1 || o > (1 << 24))) return ERR("unpooled extent %lld on axis %d", (long long)o, d);
-    out[0].dims[2 + d] = o;
+    /* an output_shape differs from the unpooled extent by less than the stride (the pooled input's
+     * own extent, as torch's max_unpool requires) */
+    if (given && o >= 0 && (v[2 + d] <= o - s || v[2 + d] >= o + s))
+      return ERR("output_shape[%d] = %lld, not within the stride %lld of the unpooled extent %lld", 2 + d,
+                 (long long)v[2 + d], (long long)s, (long long)o);
+    out[0].dims[2 + d] = given ? (o >= 0 ? v[2 + d] : -1) : o;
   }
   return IR_OK;
 }
