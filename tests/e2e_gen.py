@@ -642,6 +642,24 @@ def u8in_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def padcat_model():
+    """A UNet's up path at odd sizes: conv 3 -> 16 over [1, 3, 12, 12], a stride-2 conv to 5 x 5,
+    ConvTranspose k=s=2 to 10 x 10, F.pad by 1 a side to the skip's 12 x 12 (a Pad on the
+    accelerator: an identity copy with padding), Concat with the skip, a Pad of zero amounts (F.pad
+    where the sizes match: removed), conv. The padded map and the skip share the Concat's
+    quantization (the Pad's input was kept apart from it: cosine 0.85 here, 0.886 on a UNet)."""
+    n = Net(np.random.default_rng(89), 0.3)
+    n.conv("x", "e1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("e1", "e2", (24, 16, 3, 3), strides=[2, 2])
+    n.nodes.append(helper.make_node("ConvTranspose", ["e2", n.w("u_w", (24, 16, 2, 2), 0.03), n.w("u_b", (16,), 0.03)],
+                                    ["u"], name="up", strides=[2, 2]))
+    n.nodes.append(helper.make_node("Pad", ["u", n.i64("p1", [0, 0, 1, 1, 0, 0, 1, 1])], ["up"], name="pad"))
+    n.nodes.append(helper.make_node("Concat", ["e1", "up"], ["cat"], name="skip", axis=1))
+    n.nodes.append(helper.make_node("Pad", ["cat", n.i64("p0", [0] * 8)], ["cat0"], name="pad0"))
+    n.conv("cat0", "y", (8, 32, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    return n.model("padcat", [1, 3, 12, 12], [1, 8, 12, 12])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -692,6 +710,8 @@ def main():
     save(yhead_model(), os.path.join(out, "yhead.onnx"))  # inputs: input.npy, calib.npy
     save(u8in_model(), os.path.join(out, "u8in.onnx"))
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
+    save(padcat_model(), os.path.join(out, "padcat.onnx"))
+    own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 
 
 if __name__ == "__main__":

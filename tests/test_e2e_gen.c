@@ -45,7 +45,9 @@
  *  - gpool, gpool1d: global max pooling (GlobalMaxPool, ReduceMax, a map-sized MaxPool, a 1-D
  *    MaxPool(200)) as max pool layers of the whole map;
  *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
- *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host.
+ *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host;
+ *  - padcat: a UNet's upsampled map padded to its skip's size (a Pad on the accelerator) before
+ *    the skip Concat: the Pad's input shares the Concat's quantization.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -78,7 +80,8 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   snprintf(inp, sizeof inp, GEN_DIR "/%s_input.npy", name);
   int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
-  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead");
+  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead") ||
+            !strcmp(name, "padcat");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -317,6 +320,10 @@ int main(void) {
      * normalization, the last scale folds into the padded conv and x * (1 / 255) - mean runs on
      * the host before the input's quantization (affine-to-conv leaves it there): 4 layers */
     one("u8in", cfg, 4, "Mul,Add", 0.999, NULL, NULL, 0);
+    /* padcat: 2 convs, the ConvTranspose's phase conv and depth-to-space layer, the Pad a copy
+     * with padding, the Concat a view, the zero Pad gone, the last conv: 6 layers (cosine 0.85
+     * when the Pad's input was quantized apart from the Concat's output) */
+    one("padcat", cfg, 6, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
