@@ -204,6 +204,64 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
   ir_move_last_node(g, ++(*i));
 }
 
+/* The type of the [N, C, 1, ...] tensor (a global pool's) of which Reshape node P makes the
+ * [N, C] vector t, read by one node alone, or NULL. */
+static const ir_type *flat_vector_of(const ir_graph *g, const ir_node *P, int t) {
+  const ir_type *a = P && !P->dead && P->op == IR_OP_Reshape ? &g->tensors[P->in[0]]->type : NULL;
+  const ir_type *b = &g->tensors[t]->type;
+  if (!a || !ir_type_known(a) || a->rank < 3 || ir_use_count(g, t) != 1 || ir_is_graph_output(g, t) ||
+      ir_is_graph_input(g, P->in[0]) || b->rank != 2 || a->dims[0] != b->dims[0] || a->dims[1] != b->dims[1])
+    return NULL;
+  for (int d = 2; d < a->rank; d++)
+    if (a->dims[d] != 1) return NULL;
+  return a;
+}
+
+/* Concat along axis 1 of [N, C_i] vectors, each a Reshape of a [N, C_i, 1, ...] tensor that only
+ * the Concat reads (torch.cat([x.mean((2, 3)), x.amax((2, 3))], 1), fastai's concat pooling, a
+ * 1-D network's mean and max over time after lift-1d): the Concat joins the pooled tensors along
+ * their channels (on the accelerator a view of their blocks) and one Reshape flattens the result,
+ * which the Gemm after it reads. Was a CPU step ("output is not a batch-1 NCHW tensor"). The
+ * number rewritten. */
+static int concat_flat_vectors(ir_graph *g) {
+  int done = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    const ir_type *yt = n->dead || n->op != IR_OP_Concat || n->n_out != 1 ? NULL : &g->tensors[n->out[0]]->type;
+    if (!yt || yt->rank != 2 || !ir_type_known(yt) || (ir_attr_int(n, "axis", 0) + 2) % 2 != 1 || n->n_in < 1) continue;
+    const ir_type *a0 = NULL;
+    int ok = 1;
+    for (int k = 0; k < n->n_in && ok; k++) {
+      const ir_type *a = n->in[k] >= 0 ? flat_vector_of(g, ir_producer(g, n->in[k], NULL), n->in[k]) : NULL;
+      ok = a && (!a0 || a->rank == a0->rank);
+      if (!a0) a0 = a;
+    }
+    if (!ok) continue;
+    for (int k = 0; k < n->n_in; k++) {
+      ir_node *P = (ir_node *)ir_producer(g, n->in[k], NULL);
+      n->in[k] = P->in[0];
+      P->dead = 1;
+    }
+    ir_type ct = *a0;
+    ct.dims[1] = yt->dims[1];
+    char name[600];
+    snprintf(name, sizeof name, "%s_pooled", g->tensors[n->out[0]]->name);
+    int c = ir_add_tensor(g, name, &ct), y = n->out[0];
+    n->out[0] = c;
+    ir_set_attr_int(n, "axis", 1);
+    int64_t *shape = xmalloc(2 * sizeof *shape);
+    shape[0] = yt->dims[0], shape[1] = yt->dims[1];
+    ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {2}};
+    snprintf(name, sizeof name, "%s_flat_shape", g->tensors[y]->name);
+    int si = ir_add_const(g, name, &st, shape);
+    snprintf(name, sizeof name, "%s_flat", n->name && *n->name ? n->name : g->tensors[y]->name);
+    ir_add_node(g, IR_OP_Reshape, name, (int[]){c, si}, 2, &y, 1);
+    ir_move_last_node(g, i + 1);
+    done++;
+  }
+  return done;
+}
+
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   twins w = {0};
   int lifted = 0;
@@ -216,9 +274,12 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     lift_node(g, &i, w.v);
   }
   free(w.v);
-  if (!lifted) return IR_OK;
-  /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
-   * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
-  int rc = cc_normalize_reshape(g, cx, err, errlen);
-  return rc ? rc : cc_dce(g, cx, err, errlen);
+  if (lifted) {
+    /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
+     * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
+    int rc = cc_normalize_reshape(g, cx, err, errlen);
+    if (rc) return rc;
+  }
+  return concat_flat_vectors(g) || lifted ? cc_dce(g, cx, err, errlen) : IR_OK;
 }
+

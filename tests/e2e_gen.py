@@ -660,6 +660,22 @@ def padcat_model():
     return n.model("padcat", [1, 3, 12, 12], [1, 8, 12, 12])
 
 
+def catpool_model():
+    """Concat pooling before the classifier (torch.cat([x.mean((2, 3)), x.amax((2, 3))], -1),
+    fastai's AdaptiveConcatPool2d): two convs over [1, 3, 8, 8], ReduceMean and ReduceMax over H, W
+    without keepdims, Concat of the two [1, 16] vectors, Gemm to 10 logits. The Concat joins the
+    pooled [1, 16, 1, 1] maps (a view) and the Gemm reads them through one flattening Reshape."""
+    n = Net(np.random.default_rng(101), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (16, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2], relu=False)
+    n.nodes.append(helper.make_node("ReduceMean", ["c2"], ["avg"], name="mean", axes=[2, 3], keepdims=0))
+    n.nodes.append(helper.make_node("ReduceMax", ["c2"], ["max"], name="amax", axes=[2, 3], keepdims=0))
+    n.nodes.append(helper.make_node("Concat", ["avg", "max"], ["f"], name="cat", axis=-1))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 32), 0.3), n.w("fc_b", (10,))], ["y"], name="fc",
+                                    transB=1))
+    return n.model("catpool", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -711,6 +727,7 @@ def main():
     save(u8in_model(), os.path.join(out, "u8in.onnx"))
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
     save(padcat_model(), os.path.join(out, "padcat.onnx"))
+    save(catpool_model(), os.path.join(out, "catpool.onnx"))  # inputs: input.npy, calib.npy
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 
 

@@ -47,7 +47,9 @@
  *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
  *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host;
  *  - padcat: a UNet's upsampled map padded to its skip's size (a Pad on the accelerator) before
- *    the skip Concat: the Pad's input shares the Concat's quantization.
+ *    the skip Concat: the Pad's input shares the Concat's quantization;
+ *  - catpool: the Concat of a mean and a max pooled vector before the fc, a view of the pooled
+ *    maps.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -324,6 +326,9 @@ int main(void) {
      * with padding, the Concat a view, the zero Pad gone, the last conv: 6 layers (cosine 0.85
      * when the Pad's input was quantized apart from the Concat's output) */
     one("padcat", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* catpool: 2 convs, the average and the max pooling, the fc reading their Concat (a view)
+     * through the flattening Reshape: 5 layers (the Concat of the [1, 16] vectors was a CPU step) */
+    one("catpool", cfg, 5, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
