@@ -676,10 +676,78 @@ static int split_broadcast(ir_graph *g, int i, ir_node *n) {
  * count). A Conv loses the kernel taps that read only padding (trim_dead_taps); with a target,
  * what padding it still has beyond the load's pad fields moves into Pad nodes (split_big_pads), and
  * a Resize of a 1 x 1 map beyond the upsampling's 16 becomes two (split_broadcast). */
+/* Is node n a crop of the spatial axes of a [1,C,H,W] float activation (a Pad with negative
+ * amounts: a UNet's F.pad of an upsampled map one pixel larger than its skip; a Slice of H and W
+ * by step 1: x[:, :, :h, :w]), with zero padding on other sides? Then b[k], e[k] (k = 0 for H,
+ * 1 for W) are the amounts before and after: negative cropped, positive zero padded; each
+ * axis crops at most maxc pixels. */
+static int spatial_crop(const ir_graph *g, const ir_node *n, int64_t maxc, int64_t *b, int64_t *e) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || (n->op != IR_OP_Pad && n->op != IR_OP_Slice) || n->n_out != 1 || xt->rank != 4 || !ir_type_known(xt) ||
+      xt->dtype != IR_F32 || xt->dims[0] != 1 || cc_is_const(g, n->in[0]))
+    return 0;
+  const ir_type *ti[5] = {0};
+  const void *di[5] = {0};
+  ir_node_operands(g, n, 5, ti, di);
+  char err[256];
+  int64_t a[8], st[4], sp[4], len[4], neg = 0, pos = 0;
+  if (n->op == IR_OP_Pad) {
+    if (ir_pad_amounts(g, n, ti, di, 4, a, err, sizeof err) != IR_OK || a[0] || a[1] || a[4] || a[5]) return 0;
+  } else {
+    if (ir_slice_geometry(g, n, ti, di, st, sp, len, err, sizeof err) != IR_OK) return 0;
+    for (int d = 0; d < 4; d++) {
+      if (sp[d] != 1 || (d < 2 && (st[d] != 0 || len[d] != xt->dims[d]))) return 0;
+      a[d] = -st[d], a[4 + d] = st[d] + len[d] - xt->dims[d];
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    b[k] = a[2 + k], e[k] = a[6 + k];
+    neg |= b[k] < 0 || e[k] < 0, pos |= b[k] > 0 || e[k] > 0;
+    if ((b[k] < 0 ? -b[k] : 0) + (e[k] < 0 ? -e[k] : 0) > maxc || b[k] > maxc || e[k] > maxc) return 0;
+  }
+  if (!neg) return 0;
+  if (pos && n->op == IR_OP_Pad) { /* padding too: zeros only */
+    int v = n->n_in > 2 ? n->in[2] : -1;
+    if (strcmp(ir_attr_string(n, "mode", "constant"), "constant") ||
+        (v >= 0 && (!cc_is_const(g, v) || ir_get_elem(g->tensors[v]->type.dtype, g->tensors[v]->data, 0) != 0)))
+      return 0;
+  }
+  return 1;
+}
+
+/* A spatial crop (spatial_crop) -> a depthwise Conv whose kernel spans the cropped pixels of each
+ * axis and is one at the first kept one (so output pixel y reads input pixel y + cropped before),
+ * its pads the zero padding: the accelerator runs it (was a CPU step); float outputs unchanged,
+ * the weights exact in int8 (one per channel). 1 if n was rewritten. */
+static int crop_to_conv(ir_graph *g, ir_node *n) {
+  int64_t b[2], e[2];
+  if (!spatial_crop(g, n, cc_max_pad(), b, e)) return 0;
+  int64_t C = g->tensors[n->in[0]]->type.dims[1], k[2], pads[4];
+  for (int d = 0; d < 2; d++) {
+    k[d] = 1 + (b[d] < 0 ? -b[d] : 0) + (e[d] < 0 ? -e[d] : 0);
+    pads[d] = b[d] > 0 ? b[d] : 0, pads[2 + d] = e[d] > 0 ? e[d] : 0;
+  }
+  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
+  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[(c * k[0] + (b[0] < 0 ? -b[0] : 0)) * k[1] + (b[1] < 0 ? -b[1] : 0)] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_crop_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
+  int x = n->in[0];
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  ir_set_attr_int(n, "group", C);
+  return 1;
+}
+
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
+    if (cx && cx->cfg) crop_to_conv(g, n); /* then its pads, as any Conv's */
     if (n->op == IR_OP_Pad) {
       int64_t pads[2 * IR_MAX_DIMS];
       int r, y = n->out[0], ok = 1, uses = 0;

@@ -676,6 +676,28 @@ def catpool_model():
     return n.model("catpool", [1, 3, 8, 8], [1, 10])
 
 
+def crop_model():
+    """Crops of the spatial axes as a UNet at odd sizes writes them, over [1, 3, 11, 13]: a conv, a
+    stride-2 conv (pads 1: 6 x 7), ConvTranspose k=s=2 (12 x 14), F.pad by -1 top and right to the
+    skip's 11 x 13 (a Pad with negative amounts), the skip Concat, a conv; then x[:, :, 1:, :-2]
+    (a Slice of H and W) and a Pad cropping 1 left and padding 2 zeros below. Each crop is a
+    depthwise conv whose kernel is one at the first kept pixel, on the accelerator (they were CPU
+    steps)."""
+    n = Net(np.random.default_rng(103), 0.3)
+    n.conv("x", "e1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("e1", "e2", (24, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.nodes.append(helper.make_node("ConvTranspose", ["e2", n.w("u_w", (24, 16, 2, 2), 0.1), n.w("u_b", (16,), 0.1)],
+                                    ["u"], name="up", strides=[2, 2]))
+    n.nodes.append(helper.make_node("Pad", ["u", n.i64("p1", [0, 0, -1, 0, 0, 0, 0, -1])], ["uc"], name="crop_pad"))
+    n.nodes.append(helper.make_node("Concat", ["e1", "uc"], ["cat"], name="skip", axis=1))
+    n.conv("cat", "d", (16, 32, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("Slice", ["d", n.i64("s0", [1, 0]), n.i64("s1", [11, -2]), n.i64("sa", [2, 3])],
+                                    ["ds"], name="crop_slice"))
+    n.nodes.append(helper.make_node("Pad", ["ds", n.i64("p2", [0, 0, 0, -1, 0, 0, 2, 0])], ["dp"], name="crop_pad2"))
+    n.conv("dp", "y", (8, 16, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    return n.model("crop", [1, 3, 11, 13], [1, 8, 12, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -728,6 +750,8 @@ def main():
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
     save(padcat_model(), os.path.join(out, "padcat.onnx"))
     save(catpool_model(), os.path.join(out, "catpool.onnx"))  # inputs: input.npy, calib.npy
+    save(crop_model(), os.path.join(out, "crop.onnx"))
+    own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 
 

@@ -49,7 +49,8 @@
  *  - padcat: a UNet's upsampled map padded to its skip's size (a Pad on the accelerator) before
  *    the skip Concat: the Pad's input shares the Concat's quantization;
  *  - catpool: the Concat of a mean and a max pooled vector before the fc, a view of the pooled
- *    maps.
+ *    maps;
+ *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -83,7 +84,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead") ||
-            !strcmp(name, "padcat");
+            !strcmp(name, "padcat") || !strcmp(name, "crop");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -329,6 +330,9 @@ int main(void) {
     /* catpool: 2 convs, the average and the max pooling, the fc reading their Concat (a view)
      * through the flattening Reshape: 5 layers (the Concat of the [1, 16] vectors was a CPU step) */
     one("catpool", cfg, 5, "", 0.999, NULL, NULL, 0);
+    /* crop: 4 convs, the ConvTranspose's two layers, the three crops each a depthwise conv (the
+     * Concat a view): 9 layers (the crops were CPU steps) */
+    one("crop", cfg, 9, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
