@@ -262,6 +262,86 @@ static int concat_flat_vectors(ir_graph *g) {
   return done;
 }
 
+/* The length L of the channel vector that tensor x [N,1,L] holds: x made by a Reshape of a
+ * [N,L,1,...] tensor (or [N,L]), at most 4096 channels; else 0. */
+static int64_t channel_vector(const ir_graph *g, int x) {
+  const ir_type *xt = &g->tensors[x]->type;
+  const ir_node *p = ir_producer(g, x, NULL);
+  const ir_type *vt = p && p->op == IR_OP_Reshape && p->n_in > 0 ? &g->tensors[p->in[0]]->type : NULL;
+  if (!vt || xt->rank != 3 || !ir_type_known(xt) || !ir_type_known(vt) || vt->rank < 2 || xt->dims[1] != 1 ||
+      vt->dims[0] != xt->dims[0] || vt->dims[1] != xt->dims[2] || xt->dims[2] > 4096)
+    return 0;
+  for (int d = 2; d < vt->rank; d++)
+    if (vt->dims[d] != 1) return 0;
+  return xt->dims[2];
+}
+
+/* Conv node n (index i), a Conv1d of one input and one output channel over x [N,1,L] that holds
+ * a vector of L channels (channel_vector: ECA's GlobalAveragePool -> Squeeze -> Transpose ->
+ * Conv1d(k) -> Transpose -> Unsqueeze -> Sigmoid -> Mul), becomes Reshape(x, [N,L,1,1]) -> 1x1
+ * Conv L -> L' whose weights are the band the kernel sweeps (W[o][i] = w[j] where i = o * stride
+ * - pad + j * dilation), the bias on every output -> Reshape back to [N,1,L']: the Reshapes then
+ * merge with the squeeze / unsqueeze around it and the accelerator runs the conv (the layout
+ * steps were CPU steps). 1 if rewritten. */
+static int channel_conv_node(ir_graph *g, int i, ir_node *n) {
+  int cnt = 0, y = n->out[0], x = n->in[0];
+  const ir_type *wt = n->n_in >= 2 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL;
+  if (!wt || wt->rank != 3 || wt->dims[0] != 1 || wt->dims[1] != 1 || !cc_is_const(g, n->in[1]) ||
+      wt->dtype != IR_F32 || ir_attr_int(n, "group", 1) != 1 || strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET") ||
+      (n->n_in > 2 && n->in[2] >= 0 && !cc_is_const(g, n->in[2])))
+    return 0;
+  int64_t L = channel_vector(g, x), K = wt->dims[2], s = 1, d = 1, pb = 0;
+  const ir_type *yt = &g->tensors[y]->type;
+  if (!L || yt->rank != 3 || !ir_type_known(yt)) return 0;
+  const int64_t *v = ir_attr_ints(n, "strides", &cnt);
+  if (v && cnt == 1) s = v[0];
+  if ((v = ir_attr_ints(n, "dilations", &cnt)) && cnt == 1) d = v[0];
+  if ((v = ir_attr_ints(n, "pads", &cnt)) && cnt == 2) pb = v[0];
+  int64_t Lo = yt->dims[2];
+  const float *w = g->tensors[n->in[1]]->data, *b = n->n_in > 2 && n->in[2] >= 0 ? g->tensors[n->in[2]]->data : NULL;
+  float *dw = xmalloc((size_t)(Lo * L) * sizeof *dw), *db = xmalloc((size_t)Lo * sizeof *db);
+  memset(dw, 0, (size_t)(Lo * L) * sizeof *dw);
+  for (int64_t o = 0; o < Lo; o++) {
+    db[o] = b ? b[0] : 0.0f;
+    for (int64_t j = 0; j < K; j++) {
+      int64_t in = o * s - pb + j * d;
+      if (in >= 0 && in < L) dw[o * L + in] += w[j];
+    }
+  }
+  char name[600];
+  const char *label = cc_node_label(g, n);
+  snprintf(name, sizeof name, "%s_dense_weight", label);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){Lo, L, 1, 1}, 4, dw);
+  snprintf(name, sizeof name, "%s_dense_bias", label);
+  int bi = cc_new_const_f32(g, name, (int64_t[]){Lo}, 1, db);
+  int64_t N = yt->dims[0], *s4 = xmalloc(4 * sizeof *s4), *s3 = xmalloc(3 * sizeof *s3);
+  s4[0] = N, s4[1] = L, s4[2] = s4[3] = 1, s3[0] = N, s3[1] = 1, s3[2] = Lo;
+  ir_type st4 = {.dtype = IR_I64, .rank = 1, .dims = {4}}, st3 = {.dtype = IR_I64, .rank = 1, .dims = {3}};
+  ir_type vt = {.dtype = IR_F32, .rank = 4, .dims = {N, L, 1, 1}}, ot = {.dtype = IR_F32, .rank = 4, .dims = {N, Lo, 1, 1}};
+  snprintf(name, sizeof name, "%s_channels", label);
+  int xv = ir_add_tensor(g, name, &vt), si4 = ir_add_const(g, name, &st4, s4);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){x, si4}, 2, &xv, 1);
+  ir_move_last_node(g, i);
+  snprintf(name, sizeof name, "%s_dense", label);
+  int yv = ir_add_tensor(g, name, &ot), si3 = ir_add_const(g, name, &st3, s3);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){yv, si3}, 2, &y, 1);
+  ir_move_last_node(g, i + 2);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_inputs(n, (int[]){xv, wi, bi}, 3);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  n->out[0] = yv;
+  return 1;
+}
+
+int cc_channel_conv(ir_graph *g) {
+  int done = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == IR_OP_Conv && channel_conv_node(g, i, n)) done++, i += 2;
+  }
+  return done;
+}
+
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   twins w = {0};
   int lifted = 0;

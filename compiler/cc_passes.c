@@ -678,6 +678,8 @@ static void pixel_shuffle_to_d2s(ir_graph *g, ir_node *r2) {
 
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  cc_unit_transposes_to_reshapes(g);
+  cc_channel_conv(g);
   for (int i = 0; i < g->n_nodes; i++)
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape) pixel_shuffle_to_d2s(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {

@@ -15,7 +15,7 @@ static const cc_pass passes[] = {
     {"remove-identity", cc_remove_identity, 1, 0, "drop Identity, same-type Cast, zero Pad, inference-mode Dropout and one-input Sum; Sum of several -> a chain of Adds"},
     {"annotate-quant", cc_annotate_quant, 1, 0, "record QDQ / QLinear* scales and zero points on the integer tensors"},
     {"fold-batchnorm", cc_fold_batchnorm, 1, 0, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},
-    {"normalize-reshape", cc_normalize_reshape, 1, 0, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape; a pixel shuffle as Reshape-Transpose-Reshape -> DepthToSpace"},
+    {"normalize-reshape", cc_normalize_reshape, 1, 0, "Flatten/Squeeze/Unsqueeze/Reshape -> Reshape with explicit shape; a pixel shuffle as Reshape-Transpose-Reshape -> DepthToSpace; unit-axis Transpose -> Reshape; Conv1d across channels (ECA) -> dense 1x1 Conv"},
     {"fuse-activations", cc_fuse_activations, 1, 0, "uniform PRelu -> LeakyRelu, Sigmoid*x -> dlvta.Silu, HardSigmoid*x -> HardSwish, erf GELU -> Gelu, LayerNorm; activations before Reshape/Transpose"},
     {"channels-last", cc_channels_last, 1, 0, "Transpose -> flatten -> dense layer: the Transpose into the weights; MatMul of channels-last activations -> 1x1 Conv; Transposes sunk and cancelled"},
     {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape); GlobalMaxPool -> MaxPool of the map"},

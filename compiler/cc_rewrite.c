@@ -351,9 +351,14 @@ static int act_before_move(ir_graph *g, int i, ir_node *n) {
 }
 
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  int moved = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n) || act_before_move(g, i, n)) continue;
+    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n)) continue;
+    if (act_before_move(g, i, n)) {
+      moved = 1;
+      continue;
+    }
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;
@@ -412,8 +417,11 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_move_last_node(g, pos + 1);
     }
   }
-  /* the replaced patterns' inner nodes go now, so that later passes see single consumers */
-  return cc_dce(g, cx, err, errlen);
+  /* the replaced patterns' inner nodes go now, so that later passes see single consumers; an
+   * activation moved before a layout op leaves that op beside the next one: they merge (ECA's
+   * Sigmoid between the Reshapes of its channel conv's output) */
+  int rc = moved ? cc_normalize_reshape(g, cx, err, errlen) : IR_OK;
+  return rc ? rc : cc_dce(g, cx, err, errlen);
 }
 
 /* ---- reduce-to-pool ---- */
@@ -1317,9 +1325,9 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
 }
 
 /* Transposes that move only axes of extent 1 (torch attention's [1,T,E] <-> [T,1,E] around a
- * MultiheadAttention of batch 1) keep the elements' order: Reshapes, which then merge with the
- * Reshapes around the 1x1 convs. */
-static void unit_transposes_to_reshapes(ir_graph *g) {
+ * MultiheadAttention of batch 1; ECA's [N,C,1] <-> [N,1,C] around its Conv1d over the channels)
+ * keep the elements' order: Reshapes, which then merge with the Reshapes around them. */
+void cc_unit_transposes_to_reshapes(ir_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int64_t P[IR_MAX_DIMS];
@@ -1414,7 +1422,7 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   int rc = fold_weight_transposes(g, err, errlen);
   if (rc || !converted) return rc;
-  unit_transposes_to_reshapes(g);
+  cc_unit_transposes_to_reshapes(g);
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {

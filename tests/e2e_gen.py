@@ -698,6 +698,27 @@ def crop_model():
     return n.model("crop", [1, 3, 11, 13], [1, 8, 12, 10])
 
 
+def eca_model():
+    """ECA channel attention as torch exports it, over [1, 3, 8, 8]: a conv to 24 channels,
+    GlobalAveragePool, Squeeze, Transpose to [1, 1, 24], Conv1d(1, 1, 5, pad 2) across the
+    channels, Transpose, Unsqueeze, Sigmoid, Mul with the conv's output, the classifier head. The
+    Conv1d is a dense 1x1 conv of the band its kernel sweeps (the Transposes of unit axes are
+    Reshapes, which merge): no CPU step (the layout ops were 5)."""
+    n = Net(np.random.default_rng(109), 0.3)
+    n.conv("x", "c1", (24, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["c1"], ["g"], name="pool"))
+    n.nodes.append(helper.make_node("Squeeze", ["g", n.i64("ax3", [-1])], ["gs"], name="squeeze"))
+    n.nodes.append(helper.make_node("Transpose", ["gs"], ["gt"], name="to_seq", perm=[0, 2, 1]))
+    n.nodes.append(helper.make_node("Conv", ["gt", n.w("eca_w", (1, 1, 5), 0.5)], ["e"], name="eca_conv",
+                                    kernel_shape=[5], pads=[2, 2]))
+    n.nodes.append(helper.make_node("Transpose", ["e"], ["et"], name="to_ch", perm=[0, 2, 1]))
+    n.nodes.append(helper.make_node("Unsqueeze", ["et", n.i64("ax3b", [-1])], ["eu"], name="unsqueeze"))
+    n.nodes.append(helper.make_node("Sigmoid", ["eu"], ["a"], name="gate"))
+    n.nodes.append(helper.make_node("Mul", ["c1", "a"], ["m"], name="scale"))
+    n.head("m", 24)
+    return n.model("eca", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -751,6 +772,7 @@ def main():
     save(padcat_model(), os.path.join(out, "padcat.onnx"))
     save(catpool_model(), os.path.join(out, "catpool.onnx"))  # inputs: input.npy, calib.npy
     save(crop_model(), os.path.join(out, "crop.onnx"))
+    save(eca_model(), os.path.join(out, "eca.onnx"))  # inputs: input.npy, calib.npy
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 

@@ -50,7 +50,8 @@
  *    the skip Concat: the Pad's input shares the Concat's quantization;
  *  - catpool: the Concat of a mean and a max pooled vector before the fc, a view of the pooled
  *    maps;
- *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs.
+ *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs;
+ *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -333,6 +334,10 @@ int main(void) {
     /* crop: 4 convs, the ConvTranspose's two layers, the three crops each a depthwise conv (the
      * Concat a view): 9 layers (the crops were CPU steps) */
     one("crop", cfg, 9, "", 0.999, NULL, NULL, 0);
+    /* eca: the conv, the pooling, the channel conv with its Sigmoid, the Mul by the gate, the
+     * head's pooling and fc: 6 layers (Squeeze, Transpose, the lift's Reshapes, Transpose and
+     * Unsqueeze were CPU steps) */
+    one("eca", cfg, 6, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
