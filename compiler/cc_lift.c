@@ -318,12 +318,16 @@ static int channel_conv_node(ir_graph *g, int i, ir_node *n) {
   s4[0] = N, s4[1] = L, s4[2] = s4[3] = 1, s3[0] = N, s3[1] = 1, s3[2] = Lo;
   ir_type st4 = {.dtype = IR_I64, .rank = 1, .dims = {4}}, st3 = {.dtype = IR_I64, .rank = 1, .dims = {3}};
   ir_type vt = {.dtype = IR_F32, .rank = 4, .dims = {N, L, 1, 1}}, ot = {.dtype = IR_F32, .rank = 4, .dims = {N, Lo, 1, 1}};
+  snprintf(name, sizeof name, "%s_channels_shape", label);
+  int si4 = ir_add_const(g, name, &st4, s4);
   snprintf(name, sizeof name, "%s_channels", label);
-  int xv = ir_add_tensor(g, name, &vt), si4 = ir_add_const(g, name, &st4, s4);
+  int xv = ir_add_tensor(g, name, &vt);
   ir_add_node(g, IR_OP_Reshape, name, (int[]){x, si4}, 2, &xv, 1);
   ir_move_last_node(g, i);
+  snprintf(name, sizeof name, "%s_dense_shape", label);
+  int si3 = ir_add_const(g, name, &st3, s3);
   snprintf(name, sizeof name, "%s_dense", label);
-  int yv = ir_add_tensor(g, name, &ot), si3 = ir_add_const(g, name, &st3, s3);
+  int yv = ir_add_tensor(g, name, &ot);
   ir_add_node(g, IR_OP_Reshape, name, (int[]){yv, si3}, 2, &y, 1);
   ir_move_last_node(g, i + 2);
   while (n->n_attr) ir_del_attr(n, n->attr[0].name);

@@ -443,9 +443,59 @@ static void global_max_to_window(ir_graph *g, ir_node *n) {
 /* ReduceMean / ReduceMax over exactly the spatial axes (2..) of an f32 [N,C,...] tensor ->
  * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0; a
  * GlobalMaxPool (written so or from a ReduceMax) of known extents -> a MaxPool of the whole map. */
+/* ReduceMean / ReduceSum node n over exactly the channel axis of a [N,C,H,W] f32 activation
+ * whose readers are all Concats or Convs (CBAM's spatial attention: x.mean(1, keepdim=True) joined
+ * with the max) -> a 1x1 Conv C -> 1 of weights 1/C (1 for a sum), which the accelerator runs;
+ * keepdims 0 gets a Reshape to [N,H,W] after it (index i + 1). A normalization's statistics over
+ * the channels (ConvNeXt's channels-first LayerNorm written out) stay with the arithmetic around
+ * them, on the CPU. 0 if left, 1 if rewritten, 2 with the Reshape. */
+static int channel_reduce_to_conv(ir_graph *g, int i, ir_node *n) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceSum) || n->n_out != 1 || xt->dtype != IR_F32 ||
+      xt->rank != 4 || !ir_type_known(xt) || cc_is_const(g, n->in[0]) || ir_is_graph_output(g, n->out[0]))
+    return 0;
+  for (int j = i + 1; j < g->n_nodes; j++) {
+    const ir_node *c = g->nodes[j];
+    for (int k = 0; !c->dead && k < c->n_in; k++)
+      if (c->in[k] == n->out[0] && c->op != IR_OP_Concat && !(c->op == IR_OP_Conv && k == 0)) return 0;
+  }
+  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
+  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
+  char mark[IR_MAX_DIMS], why[256];
+  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
+  int64_t C = xt->dims[1];
+  float *w = xmalloc((size_t)C * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[c] = n->op == IR_OP_ReduceMean ? 1.0f / (float)C : 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, w), x = n->in[0], y = n->out[0];
+  int keep = (int)ir_attr_int(n, "keepdims", 1);
+  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  if (keep) return 1;
+  ir_type ct = *xt;
+  ct.dims[1] = 1;
+  snprintf(name, sizeof name, "%s_channel", g->tensors[y]->name);
+  int mid = ir_add_tensor(g, name, &ct);
+  n->out[0] = mid;
+  int64_t *shape = xmalloc(3 * sizeof *shape);
+  shape[0] = xt->dims[0], shape[1] = xt->dims[2], shape[2] = xt->dims[3];
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {3}};
+  snprintf(name, sizeof name, "%s_shape", g->tensors[y]->name);
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_reshape", cc_node_label(g, n));
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){mid, si}, 2, &y, 1);
+  ir_move_last_node(g, i + 1);
+  return 2;
+}
+
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) global_max_to_window(g, g->nodes[i]);
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead && channel_reduce_to_conv(g, i, g->nodes[i]) == 2) i++;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
@@ -1557,8 +1607,38 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
  * becomes one depthwise 1x1 Conv of the composed map (weights s, bias t), which the accelerator
  * runs and fuse joins with a following Relu/Clip; on the model's input (its normalization), one
  * host Mul + Add (host_affine). */
+/* Mul node n (at i) of a [1,C,H,W] f32 activation by a one-channel [1,1,H,W] activation (CBAM's
+ * and other spatial attention gates: x * sigmoid(conv(...))): the gate is broadcast over the
+ * channels by a 1x1 Conv 1 -> C of ones (exact), so that the Mul is of two maps of one shape,
+ * which the accelerator runs (a broadcast Mul was a CPU step). The number of nodes inserted. */
+static int spatial_gate(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Mul || n->n_in != 2 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0) return 0;
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  int k = g->tensors[n->in[0]]->type.rank == 4 && g->tensors[n->in[0]]->type.dims[1] == 1 ? 0 : 1, s = n->in[k];
+  const ir_type *st = &g->tensors[s]->type, *xt = &g->tensors[n->in[1 - k]]->type;
+  if (yt->dtype != IR_F32 || yt->rank != 4 || !ir_type_known(yt) || yt->dims[0] != 1 || yt->dims[1] < 2 ||
+      !cc_same_type(xt, yt) || st->rank != 4 || st->dims[1] != 1 || st->dims[0] != 1 || st->dims[2] != yt->dims[2] ||
+      st->dims[3] != yt->dims[3] || cc_is_const(g, s) || cc_is_const(g, n->in[1 - k]))
+    return 0;
+  int64_t C = yt->dims[1];
+  float *w = xmalloc((size_t)C * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[c] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_broadcast_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);
+  snprintf(name, sizeof name, "%s_broadcast", cc_node_label(g, n));
+  int b = ir_add_tensor(g, name, yt);
+  ir_node *c = ir_add_node(g, IR_OP_Conv, name, (int[]){s, wi}, 2, &b, 1);
+  ir_set_attr_ints(c, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_move_last_node(g, i);
+  n->in[k] = b;
+  return 1;
+}
+
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (cx && cx->cfg && !g->nodes[i]->dead) i += spatial_gate(g, i, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->n_out != 1 || ir_get_attr(n, "dlvta.why")) continue;

@@ -719,6 +719,24 @@ def eca_model():
     return n.model("eca", [1, 3, 8, 8], [1, 10])
 
 
+def cbam_model():
+    """CBAM's spatial attention over [1, 3, 8, 8]: a conv to 24 channels, the mean and the max over
+    the channels (keepdims), their Concat, a 7x7 conv to one channel, Sigmoid, the conv's output
+    times that one-channel gate, the head. The mean is a 1x1 conv of weights 1/24 and the gate is
+    broadcast over the channels by a 1x1 conv of ones, so the Mul runs on the accelerator; the max
+    over the channels stays on the CPU."""
+    n = Net(np.random.default_rng(113), 0.3)
+    n.conv("x", "c1", (24, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("ReduceMean", ["c1"], ["avg"], name="ch_mean", axes=[1], keepdims=1))
+    n.nodes.append(helper.make_node("ReduceMax", ["c1"], ["max"], name="ch_max", axes=[1], keepdims=1))
+    n.nodes.append(helper.make_node("Concat", ["avg", "max"], ["am"], name="cat", axis=1))
+    n.conv("am", "sa", (1, 2, 7, 7), relu=False, pads=[3, 3, 3, 3])
+    n.nodes.append(helper.make_node("Sigmoid", ["sa"], ["gate"], name="gate"))
+    n.nodes.append(helper.make_node("Mul", ["c1", "gate"], ["m"], name="scale"))
+    n.head("m", 24)
+    return n.model("cbam", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -773,6 +791,7 @@ def main():
     save(catpool_model(), os.path.join(out, "catpool.onnx"))  # inputs: input.npy, calib.npy
     save(crop_model(), os.path.join(out, "crop.onnx"))
     save(eca_model(), os.path.join(out, "eca.onnx"))  # inputs: input.npy, calib.npy
+    save(cbam_model(), os.path.join(out, "cbam.onnx"))  # inputs: input.npy, calib.npy
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 

@@ -51,7 +51,9 @@
  *  - catpool: the Concat of a mean and a max pooled vector before the fc, a view of the pooled
  *    maps;
  *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs;
- *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone.
+ *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
+ *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
+ *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -338,6 +340,10 @@ int main(void) {
      * head's pooling and fc: 6 layers (Squeeze, Transpose, the lift's Reshapes, Transpose and
      * Unsqueeze were CPU steps) */
     one("eca", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* cbam: the conv, the channel mean, the 7x7 conv with its Sigmoid, the broadcast of the gate,
+     * the Mul, the head's pooling and fc: 7 layers, the channel max on the CPU (the mean and the
+     * broadcast Mul were CPU steps too) */
+    one("cbam", cfg, 7, "ReduceMax", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
