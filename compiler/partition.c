@@ -549,6 +549,35 @@ static int channel_shuffle(const ir_graph *g, const ir_node *r2, int *xo, int *p
 
 int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm) { return channel_shuffle(g, r2, x, perm); }
 
+/* Most groups whose grouped conv runs as a dense one (dense_groups): the MACs it costs, times. */
+#define DENSE_GROUPS_MAX 8
+
+/* Grouped Conv n whose group widths the back end cannot take (cg_groups_ok: 72 channels in 3
+ * groups of 24, 40 -> 100 in 5) and of at most DENSE_GROUPS_MAX groups -> the dense conv of the
+ * same map, its weights zero between the groups (group times the MACs, on the accelerator
+ * instead of the CPU). 1 if rewritten. */
+static int dense_groups(ir_graph *g, ir_node *n, const isa_config *cfg) {
+  if ((n->op != IR_OP_Conv && n->op != IR_OP_FusedConv) || n->n_in < 2 || n->in[0] < 0 || !cc_is_const_f32(g, n->in[1]))
+    return 0;
+  const ir_type *xt = &g->tensors[n->in[0]]->type, *wt = &g->tensors[n->in[1]]->type;
+  int64_t G = ir_attr_int(n, "group", 1), cin = xt->rank == 4 ? xt->dims[1] : -1, M = wt->dims[0];
+  if (G < 2 || G > DENSE_GROUPS_MAX || cin < 1 || wt->rank != 4 || cin % G || M % G || wt->dims[1] != cin / G ||
+      cg_groups_ok(cfg, (int)cin, (int)M, (int)G))
+    return 0;
+  int64_t ci = cin / G, mo = M / G, taps = wt->dims[2] * wt->dims[3];
+  const float *w = g->tensors[n->in[1]]->data;
+  float *d = calloc((size_t)(M * cin * taps), sizeof *d);
+  if (!d) return 0;
+  for (int64_t o = 0; o < M; o++)
+    memcpy(d + (o * cin + o / mo * ci) * taps, w + o * ci * taps, (size_t)(ci * taps) * sizeof *d);
+  char name[600];
+  snprintf(name, sizeof name, "%s_dense", g->tensors[n->in[1]]->name);
+  ir_type dt = {.dtype = IR_F32, .rank = 4, .dims = {M, cin, wt->dims[2], wt->dims[3]}};
+  n->in[1] = ir_add_const(g, name, &dt, d);
+  ir_set_attr_int(n, "group", 1);
+  return 1;
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -566,6 +595,8 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
                IR_UNSUPPORTED;
   }
   if (!cx->cfg) return IR_OK;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead) dense_groups(g, g->nodes[i], cx->cfg);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;

@@ -737,6 +737,19 @@ def cbam_model():
     return n.model("cbam", [1, 3, 8, 8], [1, 10])
 
 
+def groups_model():
+    """Grouped convs of group widths the back end takes neither as block-diagonal nor as whole
+    blocks, over [1, 3, 8, 8]: a conv to 18 channels, 18 -> 18 in 3 groups of 6 (3x3), 18 -> 40 in
+    2 groups (1x1, unequal channels), the head. Each runs as a dense conv with zero weights
+    between its groups (they were CPU steps)."""
+    n = Net(np.random.default_rng(127), 0.3)
+    n.conv("x", "c1", (18, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "g3", (18, 6, 3, 3), pads=[1, 1, 1, 1], group=3)
+    n.conv("g3", "g2", (40, 9, 1, 1), group=2)
+    n.head("g2", 40)
+    return n.model("groups", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -792,6 +805,7 @@ def main():
     save(crop_model(), os.path.join(out, "crop.onnx"))
     save(eca_model(), os.path.join(out, "eca.onnx"))  # inputs: input.npy, calib.npy
     save(cbam_model(), os.path.join(out, "cbam.onnx"))  # inputs: input.npy, calib.npy
+    save(groups_model(), os.path.join(out, "groups.onnx"))  # inputs: input.npy, calib.npy
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 

@@ -53,7 +53,8 @@
  *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs;
  *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
  *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
- *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU.
+ *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU;
+ *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -344,6 +345,9 @@ int main(void) {
      * the Mul, the head's pooling and fc: 7 layers, the channel max on the CPU (the mean and the
      * broadcast Mul were CPU steps too) */
     one("cbam", cfg, 7, "ReduceMax", 0.999, NULL, NULL, 0);
+    /* groups: the conv, the two grouped convs as dense ones, the pooling, the fc: 5 layers (the
+     * grouped convs were CPU steps) */
+    one("groups", cfg, 5, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
