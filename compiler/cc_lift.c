@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cc_internal.h"
+#include "lower.h"
 #include "util.h"
 
 static void *xmalloc(size_t n) {
@@ -363,6 +364,10 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
      * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
     int rc = cc_normalize_reshape(g, cx, err, errlen);
     if (rc) return rc;
+    /* with a target, pads beyond a load's pad fields (a causal dilated Conv1d's F.pad of 16 or
+     * more, folded into its pads) go into Pad layers, as fold-pad does for 2-D convs */
+    for (int i = 0; cx && cx->cfg && i < g->n_nodes; i++)
+      if (!g->nodes[i]->dead) i += cc_split_big_pads(g, i, g->nodes[i], cc_max_pad());
   }
   return concat_flat_vectors(g) || lifted ? cc_dce(g, cx, err, errlen) : IR_OK;
 }

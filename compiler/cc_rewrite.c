@@ -643,7 +643,7 @@ static int trim_dead_taps(ir_graph *g, ir_node *n) {
 /* 2-D Conv n (at index i) with pads beyond maxp (what a load's pad fields hold): the excess goes
  * into zero Pad nodes before it, each of at most maxp a side (each an identity copy with padding
  * on the accelerator). The number of nodes inserted. */
-static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
+int cc_split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
   if (n->op != IR_OP_Conv || n->n_in < 2 || n->in[0] < 0) return 0;
   ir_type t = g->tensors[n->in[0]]->type;
   int cnt, big = 0, added = 0, x = n->in[0];
@@ -826,7 +826,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       n->dead = 1;
       continue;
     }
-    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad()) + split_broadcast(g, i, n) : 0;
+    int moved = cx && cx->cfg ? cc_split_big_pads(g, i, n, cc_max_pad()) + split_broadcast(g, i, n) : 0;
     if (moved) { /* n is at i + moved now */
       i += moved;
       continue;

@@ -13,9 +13,10 @@
 /* ---- shapes and helpers (contracts in lower.h) -------------------------------------------- */
 
 /* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W], [1,C] as
- * C x 1 x 1, or a graph input [1,C,L] as C x 1 x L: a 1-D network's input, which lift-1d's
- * Reshape to [1,C,1,L] reads)? Fills c, h, w. Other rank-3 tensors (a transformer's tokens) are
- * not: their elementwise ops stay in float. */
+ * C x 1 x 1, or a graph input or output [1,C,L] as C x 1 x L: a 1-D network's input, which
+ * lift-1d's Reshape to [1,C,1,L] reads, or its feature-map output, which the Reshape back from
+ * [1,C,1,L] writes)? Fills c, h, w. Other rank-3 tensors (a transformer's tokens) are not: their
+ * elementwise ops stay in float. */
 int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w) {
   if (t < 0) return 0;
   const ir_tensor *T = g->tensors[t];
@@ -23,7 +24,7 @@ int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w) {
   const int64_t *d = T->type.dims;
   int64_t C, H = 1, W = 1;
   if (T->type.rank == 4 && d[0] == 1) C = d[1], H = d[2], W = d[3];
-  else if (T->type.rank == 3 && d[0] == 1 && ir_is_graph_input(g, t)) C = d[1], W = d[2];
+  else if (T->type.rank == 3 && d[0] == 1 && (ir_is_graph_input(g, t) || ir_is_graph_output(g, t))) C = d[1], W = d[2];
   else if (T->type.rank == 2 && d[0] == 1) C = d[1];
   else return 0;
   if (C < 1 || H < 1 || W < 1 || C > (1 << 20) || H > 65535 || W > 65535) return 0;

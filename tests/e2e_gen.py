@@ -750,6 +750,18 @@ def groups_model():
     return n.model("groups", [1, 3, 8, 8], [1, 10])
 
 
+def causal1d_model():
+    """A causal dilated 1-D CNN (TCN / WaveNet) over [1, 4, 32] with a feature-map output: F.pad of
+    16 on the left, Conv1d(4 -> 8, k=3, dilation 8) + Relu, Conv1d(8 -> 3, 1) to the [1, 3, 32]
+    output. The pad beyond a load's 15 goes into a Pad layer after lift-1d, and the output's
+    Reshape from [1, 3, 1, 32] is an alias (both were CPU steps)."""
+    n = Net(np.random.default_rng(131), 0.3)
+    n.nodes.append(helper.make_node("Pad", ["x", n.i64("cp", [0, 0, 16, 0, 0, 0])], ["xp"], name="causal_pad"))
+    n.conv("xp", "c1", (8, 4, 3), dilations=[8])
+    n.conv("c1", "y", (3, 8, 1), relu=False)
+    return n.model("causal1d", [1, 4, 32], [1, 3, 32])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -806,6 +818,8 @@ def main():
     save(eca_model(), os.path.join(out, "eca.onnx"))  # inputs: input.npy, calib.npy
     save(cbam_model(), os.path.join(out, "cbam.onnx"))  # inputs: input.npy, calib.npy
     save(groups_model(), os.path.join(out, "groups.onnx"))  # inputs: input.npy, calib.npy
+    save(causal1d_model(), os.path.join(out, "causal1d.onnx"))
+    own_samples(out, "causal1d", np.random.default_rng(137).normal(0, 1, (20, 4, 32)).astype(np.float32))
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 

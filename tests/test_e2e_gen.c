@@ -54,7 +54,9 @@
  *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
  *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
  *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU;
- *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs.
+ *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs;
+ *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
+ *    [1, C, L] feature-map output read through an alias.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -88,7 +90,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead") ||
-            !strcmp(name, "padcat") || !strcmp(name, "crop");
+            !strcmp(name, "padcat") || !strcmp(name, "crop") || !strcmp(name, "causal1d");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -348,6 +350,9 @@ int main(void) {
     /* groups: the conv, the two grouped convs as dense ones, the pooling, the fc: 5 layers (the
      * grouped convs were CPU steps) */
     one("groups", cfg, 5, "", 0.999, NULL, NULL, 0);
+    /* causal1d: a Pad layer of 1 on the left, the two convs: 3 layers (the dilated conv, padded
+     * beyond 15, and the output's Reshape were CPU steps) */
+    one("causal1d", cfg, 3, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
