@@ -579,6 +579,36 @@ static int dense_groups(ir_graph *g, ir_node *n, const isa_config *cfg) {
   return 1;
 }
 
+/* Depthwise Conv n (at index i) with a channel multiplier (C -> m*C channels in C groups: a
+ * TensorFlow depth_multiplier, torch's Conv2d(C, 2C, groups=C)), which the back end's grouped
+ * convs do not take -> a 1x1 Conv C -> m*C repeating each channel m times (weights one: exact)
+ * and the depthwise conv of m*C channels with n's own weights. 1 if rewritten (the repeat at i). */
+static int repeat_depthwise(ir_graph *g, int i, ir_node *n) {
+  if ((n->op != IR_OP_Conv && n->op != IR_OP_FusedConv) || n->n_in < 2 || n->in[0] < 0 || !cc_is_const_f32(g, n->in[1]))
+    return 0;
+  const ir_type *xt = &g->tensors[n->in[0]]->type, *wt = &g->tensors[n->in[1]]->type;
+  int64_t G = ir_attr_int(n, "group", 1), M = wt->dims[0];
+  if (G < 2 || xt->rank != 4 || !ir_type_known(xt) || xt->dims[0] != 1 || xt->dims[1] != G || wt->rank != 4 ||
+      wt->dims[1] != 1 || M % G || M == G || xt->dtype != IR_F32)
+    return 0;
+  float *r = calloc((size_t)(M * G), sizeof *r);
+  if (!r) return 0;
+  for (int64_t o = 0; o < M; o++) r[o * G + o / (M / G)] = 1.0f;
+  char name[600];
+  snprintf(name, sizeof name, "%s_repeat_weight", g->tensors[n->in[1]]->name);
+  ir_type rt = {.dtype = IR_F32, .rank = 4, .dims = {M, G, 1, 1}}, yt = *xt;
+  int ri = ir_add_const(g, name, &rt, r);
+  yt.dims[1] = M;
+  snprintf(name, sizeof name, "%s_repeat", g->tensors[n->in[0]]->name);
+  int y = ir_add_tensor(g, name, &yt);
+  ir_node *c = ir_add_node(g, IR_OP_Conv, name, (int[]){n->in[0], ri}, 2, &y, 1);
+  ir_set_attr_ints(c, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_move_last_node(g, i);
+  n->in[0] = y;
+  ir_set_attr_int(n, "group", M);
+  return 1;
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -597,7 +627,7 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   if (!cx->cfg) return IR_OK;
   for (int i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i]->dead) dense_groups(g, g->nodes[i], cx->cfg);
+    if (!g->nodes[i]->dead && !dense_groups(g, g->nodes[i], cx->cfg)) i += repeat_depthwise(g, i, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;

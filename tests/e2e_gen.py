@@ -740,13 +740,15 @@ def cbam_model():
 def groups_model():
     """Grouped convs of group widths the back end takes neither as block-diagonal nor as whole
     blocks, over [1, 3, 8, 8]: a conv to 18 channels, 18 -> 18 in 3 groups of 6 (3x3), 18 -> 40 in
-    2 groups (1x1, unequal channels), the head. Each runs as a dense conv with zero weights
-    between its groups (they were CPU steps)."""
+    2 groups (1x1, unequal channels), each a dense conv with zero weights between its groups; a
+    depthwise conv with a channel multiplier (40 -> 80 in 40 groups), a 1x1 conv repeating each
+    channel twice and a depthwise conv of 80; the head. (They were CPU steps.)"""
     n = Net(np.random.default_rng(127), 0.3)
     n.conv("x", "c1", (18, 3, 3, 3), pads=[1, 1, 1, 1])
     n.conv("c1", "g3", (18, 6, 3, 3), pads=[1, 1, 1, 1], group=3)
     n.conv("g3", "g2", (40, 9, 1, 1), group=2)
-    n.head("g2", 40)
+    n.conv("g2", "dm", (80, 1, 3, 3), pads=[1, 1, 1, 1], group=40)
+    n.head("dm", 80)
     return n.model("groups", [1, 3, 8, 8], [1, 10])
 
 

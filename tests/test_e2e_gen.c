@@ -54,7 +54,8 @@
  *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
  *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
  *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU;
- *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs;
+ *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs,
+ *    and a depthwise conv with a channel multiplier as a channel repeat and a depthwise conv;
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
  *    [1, C, L] feature-map output read through an alias.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
@@ -347,9 +348,10 @@ int main(void) {
      * the Mul, the head's pooling and fc: 7 layers, the channel max on the CPU (the mean and the
      * broadcast Mul were CPU steps too) */
     one("cbam", cfg, 7, "ReduceMax", 0.999, NULL, NULL, 0);
-    /* groups: the conv, the two grouped convs as dense ones, the pooling, the fc: 5 layers (the
-     * grouped convs were CPU steps) */
-    one("groups", cfg, 5, "", 0.999, NULL, NULL, 0);
+    /* groups: the conv, the two grouped convs as dense ones, the channel repeat and the
+     * depthwise conv of the multiplier, the pooling, the fc: 7 layers (the grouped convs were CPU
+     * steps) */
+    one("groups", cfg, 7, "", 0.999, NULL, NULL, 0);
     /* causal1d: a Pad layer of 1 on the left, the two convs: 3 layers (the dilated conv, padded
      * beyond 15, and the output's Reshape were CPU steps) */
     one("causal1d", cfg, 3, "", 0.999, NULL, NULL, 0);
