@@ -22,7 +22,7 @@ static const cc_pass passes[] = {
     {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding; a spatial crop (negative Pad, Slice of H, W) -> a depthwise Conv"},
     {"lift-1d", cc_lift_1d, 1, 0, "1-D convolutional networks ([N,C,L]: Conv1d, pools and what follows them) -> 2-D over [N,C,1,L]; Concat of flattened pooled vectors -> Concat of the pooled maps + one flatten"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias; MatMul + constant row -> Gemm with that bias"},
-    {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv (on the model's input: left to the host); a one-channel gate of a Mul -> broadcast by a 1x1 Conv"},
+    {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv (on the model's input: left to the host); a one-channel gate of a Mul -> broadcast by a 1x1 Conv; Sub of activations -> Add of a Neg"},
     {"prelu-to-conv", cc_prelu_to_conv, 1, 0, "PRelu with a slope per channel -> Neg, Relu (one table layer), depthwise 1x1 Conv by 1 - slope with x as its residual"},
     {"convt-to-conv", cc_convt_to_conv, 1, 0, "with a target: ConvTranspose -> one stride-1 Conv of all its output phases + dlvta.Interleave; a conv's DepthToSpace (CRD, or groups not whole blocks) -> reordered conv + Interleave"},
     {"fuse", cc_fuse, 1, 0, "Conv + bias + residual Add + Relu/Clip -> dlvta.FusedConv"},

@@ -1635,10 +1635,34 @@ static int spatial_gate(ir_graph *g, int i, ir_node *n) {
   return 1;
 }
 
+/* Sub node n (at i) of two float activations of one [1,C,H,W] (or [1,C]) shape (PoolFormer's
+ * token mixer avgpool(x) - x, a difference of features) -> Add(a, Neg(b)): the Neg a table layer
+ * and the Add an add layer on the accelerator (a Sub was a CPU step). The nodes inserted. */
+static int sub_of_activations(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Sub || n->n_in != 2 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0 || n->out[0] < 0 ||
+      cc_is_const(g, n->in[0]) || cc_is_const(g, n->in[1]))
+    return 0;
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  if (yt->dtype != IR_F32 || (yt->rank != 4 && yt->rank != 2) || !ir_type_known(yt) || yt->dims[0] != 1 ||
+      !cc_same_type(&g->tensors[n->in[0]]->type, yt) || !cc_same_type(&g->tensors[n->in[1]]->type, yt))
+    return 0;
+  char name[300];
+  snprintf(name, sizeof name, "%s_neg", cc_node_label(g, n));
+  int t = ir_add_tensor(g, name, yt);
+  ir_add_node(g, IR_OP_Neg, name, &n->in[1], 1, &t, 1);
+  ir_move_last_node(g, i);
+  n->in[1] = t;
+  ir_set_op(n, IR_OP_Add);
+  return 1;
+}
+
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
-  for (int i = 0; i < g->n_nodes; i++)
-    if (cx && cx->cfg && !g->nodes[i]->dead) i += spatial_gate(g, i, g->nodes[i]);
+  for (int i = 0; cx && cx->cfg && i < g->n_nodes; i++) {
+    if (g->nodes[i]->dead) continue;
+    int added = spatial_gate(g, i, g->nodes[i]);
+    i += added ? added : sub_of_activations(g, i, g->nodes[i]);
+  }
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->n_out != 1 || ir_get_attr(n, "dlvta.why")) continue;

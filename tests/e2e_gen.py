@@ -764,6 +764,20 @@ def causal1d_model():
     return n.model("causal1d", [1, 4, 32], [1, 3, 32])
 
 
+def poolmix_model():
+    """PoolFormer's token mixer over [1, 3, 8, 8]: a conv to 16 channels, AveragePool 3x3 (stride
+    1, pads 1, padding counted) minus the conv's output (a Sub of two activations: Add of a Neg
+    table layer), a conv, the head. No CPU step (the Sub was one)."""
+    n = Net(np.random.default_rng(139), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("AveragePool", ["c1"], ["p"], name="pool", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                                    count_include_pad=1))
+    n.nodes.append(helper.make_node("Sub", ["p", "c1"], ["d"], name="mix"))
+    n.conv("d", "c2", (16, 16, 1, 1))
+    n.head("c2", 16)
+    return n.model("poolmix", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -821,6 +835,7 @@ def main():
     save(cbam_model(), os.path.join(out, "cbam.onnx"))  # inputs: input.npy, calib.npy
     save(groups_model(), os.path.join(out, "groups.onnx"))  # inputs: input.npy, calib.npy
     save(causal1d_model(), os.path.join(out, "causal1d.onnx"))
+    save(poolmix_model(), os.path.join(out, "poolmix.onnx"))  # inputs: input.npy, calib.npy
     own_samples(out, "causal1d", np.random.default_rng(137).normal(0, 1, (20, 4, 32)).astype(np.float32))
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))

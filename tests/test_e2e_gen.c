@@ -57,7 +57,8 @@
  *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs,
  *    and a depthwise conv with a channel multiplier as a channel repeat and a depthwise conv;
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
- *    [1, C, L] feature-map output read through an alias.
+ *    [1, C, L] feature-map output read through an alias;
+ *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add.
  * The act, convt and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -355,6 +356,9 @@ int main(void) {
     /* causal1d: a Pad layer of 1 on the left, the two convs: 3 layers (the dilated conv, padded
      * beyond 15, and the output's Reshape were CPU steps) */
     one("causal1d", cfg, 3, "", 0.999, NULL, NULL, 0);
+    /* poolmix: the conv, the average pool, the Neg table, the add, the conv, the head's pooling
+     * and fc: 7 layers (the Sub was a CPU step) */
+    one("poolmix", cfg, 7, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
