@@ -264,13 +264,15 @@ static int concat_flat_vectors(ir_graph *g) {
 }
 
 /* The length L of the channel vector that tensor x [N,1,L] holds: x made by a Reshape of a
- * [N,L,1,...] tensor (or [N,L]), at most 4096 channels; else 0. */
+ * [N,L,1,...] tensor (or [N,L]), at most CHANNEL_CONV_MAX channels (the dense conv has L x L'
+ * weights); else 0. */
+#define CHANNEL_CONV_MAX 1024
 static int64_t channel_vector(const ir_graph *g, int x) {
   const ir_type *xt = &g->tensors[x]->type;
   const ir_node *p = ir_producer(g, x, NULL);
   const ir_type *vt = p && p->op == IR_OP_Reshape && p->n_in > 0 ? &g->tensors[p->in[0]]->type : NULL;
   if (!vt || xt->rank != 3 || !ir_type_known(xt) || !ir_type_known(vt) || vt->rank < 2 || xt->dims[1] != 1 ||
-      vt->dims[0] != xt->dims[0] || vt->dims[1] != xt->dims[2] || xt->dims[2] > 4096)
+      vt->dims[0] != xt->dims[0] || vt->dims[1] != xt->dims[2] || xt->dims[2] > CHANNEL_CONV_MAX)
     return 0;
   for (int d = 2; d < vt->rank; d++)
     if (vt->dims[d] != 1) return 0;
