@@ -237,7 +237,7 @@ static int concat_flat_vectors(ir_graph *g) {
       ok = a && (!a0 || a->rank == a0->rank);
       if (!a0) a0 = a;
     }
-    if (!ok) continue;
+    if (!ok || !a0) continue;
     for (int k = 0; k < n->n_in; k++) {
       ir_node *P = (ir_node *)ir_producer(g, n->in[k], NULL);
       n->in[k] = P->in[0];
