@@ -136,7 +136,7 @@ static void convt_rewrite(ir_graph *g, int i, ir_node *n, const phase_axis *ay, 
   ir_set_op(n, IR_OP_Conv);
   ir_set_inputs(n, (int[]){x, wi, bi}, 3);
   n->out[0] = direct ? y : cy;
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){ay->T, ax->T}, 2);
   ir_set_attr_ints(n, "pads", (int64_t[]){ay->P, ax->P, ay->Pe, ax->Pe}, 4);
   if (direct) return;
@@ -218,7 +218,7 @@ static int d2s_rewrite(ir_graph *g, ir_node *n, int64_t block) {
   if (act) g->tensors[act->out[0]]->type.dims[1] = S * G;
   int64_t oh = yt->dims[2], ow2 = yt->dims[3];
   ir_set_op(n, IR_OP_Interleave);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_attr_ints(n, "strides", (int64_t[]){b, b}, 2);
   ir_set_attr_int(n, "group", G);
   ir_set_attr_ints(n, "shape", (int64_t[]){C, oh, ow2}, 3);

@@ -587,7 +587,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     n->op = IR_OP_Mul;
     ir_set_inputs(n, (int[]){n->in[0], si}, 2);
     n->out[0] = mid;
-    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_clear_attrs(n);
     (void)add;
     free(bn_name);
     i++;
@@ -625,7 +625,7 @@ static int to_reshape(ir_graph *g, ir_node *n) {
   free(n->op_name);
   n->op_name = xmalloc(8);
   strcpy(n->op_name, "Reshape");
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   return 1;
 }
 
@@ -670,7 +670,7 @@ static void pixel_shuffle_to_d2s(ir_graph *g, ir_node *r2) {
     return;
   ir_set_inputs(r2, (int[]){r1->in[0]}, 1);
   ir_set_op(r2, IR_OP_DepthToSpace);
-  while (r2->n_attr) ir_del_attr(r2, r2->attr[0].name);
+  ir_clear_attrs(r2);
   ir_set_attr_int(r2, "blocksize", b);
   ir_set_attr_string(r2, "mode", is_crd ? "CRD" : "DCR");
   t->dead = r1->dead = 1;

@@ -67,10 +67,11 @@ static int run_one(ir_graph *g, const cc_pass *p, int typed, cc_ctx *cx, char *e
   const cc_options *o = cx->o;
   FILE *df = o->dump_to ? o->dump_to : stderr;
   double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+  if (err && errlen) err[0] = 0; /* a failure without a message must not show an older one */
   int rc = p->run(g, cx, err, errlen);
   if (rc) {
     char msg[1024];
-    snprintf(msg, sizeof msg, "%s", err ? err : "");
+    snprintf(msg, sizeof msg, "%s", err && err[0] ? err : "(no message)");
     util_err(err, errlen, "pass %s: %s", p->name, msg);
     return rc;
   }

@@ -436,7 +436,7 @@ static void global_max_to_window(ir_graph *g, ir_node *n) {
   for (int d = 2; d < xt->rank; d++)
     if ((k[d - 2] = xt->dims[d]) <= 0) return;
   ir_set_op(n, IR_OP_MaxPool);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_attr_ints(n, "kernel_shape", k, xt->rank - 2);
 }
 
@@ -516,7 +516,7 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     ir_set_op(n, pool);
     int x = n->in[0];
     ir_set_inputs(n, &x, 1);
-    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_clear_attrs(n);
     global_max_to_window(g, n);
     if (keep) continue;
     /* pooled [N,C,1,..] then Reshape to the ReduceMean's [N,C] */
@@ -1314,7 +1314,7 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
   ir_move_last_node(g, i + 2);
   ir_set_op(n, IR_OP_Conv);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name); /* a Gemm's alpha, beta, transB: in the weights */
+  ir_clear_attrs(n); /* a Gemm's alpha, beta, transB: in the weights */
   ir_set_inputs(n, (int[]){x, wi, bi}, bi >= 0 ? 3 : 2);
   n->out[0] = cy;
   if (wtr && !ir_use_count(g, w)) wtr->dead = 1; /* its last MatMul */
@@ -1569,7 +1569,7 @@ static int model_input(const ir_graph *g, int t) {
 static void host_op(ir_node *n, ir_op op, int a, int c) {
   ir_set_op(n, op);
   ir_set_inputs(n, (int[]){a, c}, 2);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_attr_string(n, "dlvta.why", HOST_AFFINE_WHY);
 }
 
@@ -1705,7 +1705,7 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     }
     ir_set_op(n, IR_OP_Conv);
     ir_set_inputs(n, (int[]){x, wi, bi}, 3);
-    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_clear_attrs(n);
     ir_set_attr_int(n, "group", C);
     ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
   }
@@ -1794,7 +1794,7 @@ int cc_prelu_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     n = g->nodes[i + 3];
     ir_set_op(n, IR_OP_Add);
     ir_set_inputs(n, (int[]){t3, x}, 2);
-    while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+    ir_clear_attrs(n);
     i += 3;
   }
   return IR_OK;

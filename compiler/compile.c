@@ -85,6 +85,22 @@ static const ir_node *weight_reader(const ir_graph *g, int t) {
   return NULL;
 }
 
+/* Is every reader of input t a recurrent layer of layout 0 (RNN, GRU, LSTM), whose X's first axis
+ * is the sequence, not a batch? */
+static int sequence_first(const ir_graph *g, int t) {
+  int readers = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    for (int k = 0; !n->dead && k < n->n_in; k++) {
+      if (n->in[k] != t) continue;
+      int rec = (n->op == IR_OP_RNN || n->op == IR_OP_GRU || n->op == IR_OP_LSTM) && k == 0;
+      if (!rec || ir_attr_int(n, "layout", 0) != 0) return 0;
+      readers++;
+    }
+  }
+  return readers > 0;
+}
+
 /* The log's notes on the inputs: weights fed at run time (a model exported without its
  * parameters: torch.onnx.export(..., export_params=False)), whose layers stay on the CPU, and a
  * fixed batch above 1 (the accelerator runs one inference at a time). */
@@ -102,9 +118,13 @@ static void log_inputs(FILE *f, const ir_graph *g) {
             "their layers on the CPU; export the model with its parameters as initializers (torch.onnx.export's "
             "export_params=True)\n",
             nw, wname, first->name, first->op_name, nw > 1 ? ", ..." : "");
+  if (g->wide_floats)
+    fprintf(f, "note: the model's float16 / bfloat16 / float64 tensors (%d initializers, values and casts) are read and "
+               "computed as float32 (then int8 on the accelerator); its inputs and outputs are float32 arrays\n",
+            g->wide_floats);
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
-    if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]))
+    if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]))
       fprintf(f,
               "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1 (export the model "
               "with batch 1 or a dynamic batch axis to run it there)\n",

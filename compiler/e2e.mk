@@ -97,6 +97,10 @@ TEST_DEPS += $(BUILD)/models/committed/qdq_cnn_ref.npy $(BUILD)/models/committed
 # ONNX opsets 18-25 (tests/onnx_opsets.py): each change to an operator dlvta reads, at its opset,
 # on the reference executor against onnxruntime; the refusals; an opset-21 CNN on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_opsets.py"
+# the recurrent layers RNN, GRU, LSTM (tests/onnx_rnn.py): the reference against onnxruntime, a CRNN on fsim
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_rnn.py"
+# CPU operators beyond the node tests (tests/onnx_cpu_ops.py): cubic Resize, GridSample, MaxUnpool against onnxruntime
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cpu_ops.py"
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench

@@ -1276,6 +1276,7 @@ static int lower_cpu(lw *L, int ni) {
     case IR_ATTR_STRING: ir_set_attr_string(c, a->name, a->s); break;
     case IR_ATTR_INTS: ir_set_attr_ints(c, a->name, a->ints, a->n); break;
     case IR_ATTR_FLOATS: ir_set_attr_floats(c, a->name, a->floats, a->n); break;
+    case IR_ATTR_STRINGS: ir_set_attr_strings(c, a->name, (const char *const *)a->strs, a->n); break;
     case IR_ATTR_TENSOR: {
       ir_value *v = calloc(1, sizeof *v);
       if (!v || ir_value_alloc(v, &a->t->type) != IR_OK) return free(v), cc_lower_fail(L, n, "out of memory");

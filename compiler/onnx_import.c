@@ -58,9 +58,21 @@ static int define(imp *m, const char *name, const ir_type *type) {
   return t;
 }
 
+/* The other floating-point types, which the importer reads as float32 (IR_F32): a model saved in
+ * half precision (model.half(), a GPU deployment's export) or in double. Their bytes per element,
+ * 0 for any other type. */
+static size_t wide_float_size(int32_t onnx_type) {
+  return onnx_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 || onnx_type == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16 ? 2
+         : onnx_type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE                                                           ? 8
+                                                                                                                       : 0;
+}
+
 static int map_dtype(int32_t onnx_type, ir_dtype *dt) {
   switch (onnx_type) {
-  case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: *dt = IR_F32; return IR_OK;
+  case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT:
+  case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16:
+  case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16:
+  case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: *dt = IR_F32; return IR_OK;
   case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: *dt = IR_U8; return IR_OK;
   case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: *dt = IR_I8; return IR_OK;
   case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: *dt = IR_I32; return IR_OK;
@@ -70,13 +82,39 @@ static int map_dtype(int32_t onnx_type, ir_dtype *dt) {
   }
 }
 
-/* What to do about a floating-point element type other than float32 (a model saved in half
- * precision), as the end of a refusal's message. */
-static const char *dtype_hint(int32_t t) {
-  return t == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 || t == ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16 ||
-                 t == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE
-             ? " (dlvta compiles float32 models: export or convert the model to float32 first)"
-             : "";
+/* IEEE half-precision bits h as float (exact: every half is a float). */
+static float half_to_float(uint16_t h) {
+  uint32_t sign = (uint32_t)(h >> 15) << 31, e = h >> 10 & 0x1f, m = h & 0x3ff, bits;
+  if (e == 0x1f) bits = sign | 0x7f800000u | m << 13; /* inf, NaN */
+  else if (e) bits = sign | (e + 112) << 23 | m << 13;
+  else if (!m) bits = sign;
+  else { /* subnormal: normalize */
+    e = 113;
+    while (!(m & 0x400)) m <<= 1, e--;
+    bits = sign | e << 23 | (m & 0x3ff) << 13;
+  }
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* A float16 or bfloat16 (onnx_type) value's bits h as float. */
+static float bits16_to_float(int32_t onnx_type, uint16_t h) {
+  if (onnx_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16) return half_to_float(h);
+  uint32_t bits = (uint32_t)h << 16; /* bfloat16: float's upper half */
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/* Element i of src, a tensor of wide_float_size type onnx_type (little-endian bytes), as float
+ * (a double rounded to nearest). */
+static float wide_float(int32_t onnx_type, const uint8_t *src, size_t i) {
+  if (onnx_type != ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE)
+    return bits16_to_float(onnx_type, (uint16_t)(src[2 * i] | src[2 * i + 1] << 8));
+  double d;
+  memcpy(&d, src + 8 * i, sizeof d);
+  return (float)d;
 }
 
 static const char *onnx_dtype_name(int32_t t) {
@@ -146,6 +184,30 @@ static int external_size_check(const Onnx__TensorProto *tp, const char *base_dir
   return IR_OK;
 }
 
+/* tensor_from_proto of a float16, bfloat16 or float64 tensor of type t (float32): its elements
+ * from raw_data, external data, int32_data (16-bit types) or double_data, converted. */
+static int wide_tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, const ir_type *t, ir_value *v,
+                                  char *why, size_t whylen) {
+  size_t se = wide_float_size(tp->data_type), numel = (size_t)ir_type_numel(t), nbytes = numel * se;
+  int ext = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+  int dbl = tp->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
+  size_t have = ext ? numel : tp->has_raw_data ? tp->raw_data.len / se : dbl ? tp->n_double_data : tp->n_int32_data;
+  if (!ext && tp->has_raw_data && tp->raw_data.len != nbytes)
+    return util_err(why, whylen, "raw_data has %zu bytes, shape needs %zu", tp->raw_data.len, nbytes);
+  if (have != numel) return util_err(why, whylen, "%zu data elements, shape needs %zu", have, numel);
+  if (ext && external_size_check(tp, base_dir, nbytes, why, whylen)) return IR_ERR;
+  uint8_t *src = ext ? malloc(nbytes + 1) : NULL;
+  if ((ext && !src) || ir_value_alloc(v, t)) return free(src), util_err(why, whylen, "out of memory for %zu bytes", nbytes);
+  if (ext && read_external(tp, base_dir, src, nbytes, why, whylen)) return free(src), ir_value_free(v), IR_ERR;
+  float *f = v->data;
+  for (size_t i = 0; i < numel; i++)
+    if (ext || tp->has_raw_data) f[i] = wide_float(tp->data_type, ext ? src : tp->raw_data.data, i);
+    else if (dbl) f[i] = (float)tp->double_data[i];
+    else f[i] = bits16_to_float(tp->data_type, (uint16_t)tp->int32_data[i]); /* 16 bits in each int32 */
+  free(src);
+  return IR_OK;
+}
+
 /* Convert a TensorProto into v. IR_OK, IR_ERR or IR_UNSUPPORTED with the reason in why. The
  * proto's raw_data bytes are taken over (tp loses them): every tp is one of an unpacked message
  * the importer owns, converted once. */
@@ -154,9 +216,7 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, 
   ir_dtype dt;
   if (!tp->has_data_type) return util_err(why, whylen, "tensor without data_type");
   if (map_dtype(tp->data_type, &dt))
-    return util_err(why, whylen, "tensor data type %s not supported%s", onnx_dtype_name(tp->data_type),
-                    dtype_hint(tp->data_type)),
-           IR_UNSUPPORTED;
+    return util_err(why, whylen, "tensor data type %s not supported", onnx_dtype_name(tp->data_type)), IR_UNSUPPORTED;
   if (tp->segment) return util_err(why, whylen, "segmented tensors not supported"), IR_UNSUPPORTED;
   if (tp->n_dims > IR_MAX_DIMS) return util_err(why, whylen, "rank %zu above %d", tp->n_dims, IR_MAX_DIMS), IR_UNSUPPORTED;
   ir_type t = {.dtype = dt, .rank = (int)tp->n_dims};
@@ -167,6 +227,7 @@ static int tensor_from_proto(const Onnx__TensorProto *tp, const char *base_dir, 
   int64_t numel = ir_type_numel(&t);
   size_t es = ir_dtype_size(dt);
   if (numel < 0 || (uint64_t)numel > ((uint64_t)1 << 36) / es) return util_err(why, whylen, "tensor too large");
+  if (wide_float_size(tp->data_type)) return wide_tensor_from_proto(tp, base_dir, &t, v, why, whylen);
   size_t nbytes = (size_t)numel * es;
   int ext = tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
   /* memory is bounded by what the file holds: check the data is there before allocating */
@@ -245,8 +306,7 @@ static int type_from_value_info(const Onnx__ValueInfoProto *vi, ir_type *t, cons
     return util_err(why, whylen, "'%s' is not a tensor (sequence/map/optional types not supported)", vi->name), IR_UNSUPPORTED;
   const Onnx__TypeProto__Tensor *tt = vi->type->tensor_type;
   if (tt->has_elem_type && tt->elem_type && map_dtype(tt->elem_type, &t->dtype))
-    return util_err(why, whylen, "'%s' has data type %s, not supported%s", vi->name, onnx_dtype_name(tt->elem_type),
-                    dtype_hint(tt->elem_type)),
+    return util_err(why, whylen, "'%s' has data type %s, not supported", vi->name, onnx_dtype_name(tt->elem_type)),
            IR_UNSUPPORTED;
   if (!tt->shape) return IR_OK;
   if (tt->shape->n_dim > IR_MAX_DIMS)
@@ -278,8 +338,8 @@ static void set_dim_params(ir_tensor *t, const char **params) {
 }
 
 static const char *attr_kind_name(int k) {
-  static const char *names[] = {"INT", "FLOAT", "STRING", "INTS", "FLOATS", "TENSOR", "other"};
-  return k >= 0 && k <= IR_ATTR_OTHER ? names[k] : "?";
+  static const char *names[] = {"INT", "FLOAT", "STRING", "INTS", "FLOATS", "TENSOR", "other", "STRINGS"};
+  return k >= 0 && k <= IR_ATTR_STRINGS ? names[k] : "?";
 }
 
 /* Convert one attribute of node n. */
@@ -297,6 +357,7 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: k = IR_ATTR_INTS; break;
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: k = IR_ATTR_FLOATS; break;
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: k = IR_ATTR_TENSOR; break;
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS: k = IR_ATTR_STRINGS; break;
   default: k = IR_ATTR_OTHER; break;
   }
   if (!ir_attr_honoured(n->op, ap->name))
@@ -311,7 +372,13 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
     return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' (sparse or other) not supported", ap->name), IR_UNSUPPORTED;
   ir_attr *a = ir_new_attr(n, ap->name, k);
   switch (k) {
-  case IR_ATTR_INT: a->i = ap->i; break;
+  case IR_ATTR_INT:
+    a->i = ap->i;
+    /* a cast to (EyeLike of) another floating-point type: float32, as the importer reads them */
+    if (((n->op == IR_OP_Cast && !strcmp(ap->name, "to")) || (n->op == IR_OP_EyeLike && !strcmp(ap->name, "dtype"))) &&
+        a->i > 0 && a->i < INT32_MAX && wide_float_size((int32_t)a->i))
+      a->i = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    break;
   case IR_ATTR_FLOAT: a->f = ap->f; break;
   case IR_ATTR_STRING:
     a->s = malloc(ap->s.len + 1);
@@ -325,6 +392,17 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
     a->ints = malloc(ap->n_ints * sizeof(int64_t) + 1);
     if (!a->ints) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
     if (ap->n_ints) memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+    break;
+  case IR_ATTR_STRINGS:
+    if (ap->n_strings > 1u << 16) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);
+    a->strs = calloc(ap->n_strings + 1, sizeof *a->strs);
+    if (!a->strs) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+    for (a->n = 0; (size_t)a->n < ap->n_strings; a->n++) {
+      a->strs[a->n] = malloc(ap->strings[a->n].len + 1);
+      if (!a->strs[a->n]) return ir_node_err(g, n, m->err, m->errlen, "out of memory");
+      if (ap->strings[a->n].len) memcpy(a->strs[a->n], ap->strings[a->n].data, ap->strings[a->n].len);
+      a->strs[a->n][ap->strings[a->n].len] = 0;
+    }
     break;
   case IR_ATTR_FLOATS:
     if (ap->n_floats > 1u << 24) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' too long", ap->name);
@@ -573,6 +651,31 @@ static int import_outputs(imp *m, const Onnx__GraphProto *gp) {
   return IR_OK;
 }
 
+/* How many of gp's initializers, typed values and Cast targets are float16, bfloat16 or float64
+ * (read as float32), for the compile's note. */
+static int count_wide_floats(const Onnx__GraphProto *gp) {
+  int n = 0;
+  for (size_t i = 0; i < gp->n_initializer; i++) n += gp->initializer[i]->has_data_type && wide_float_size(gp->initializer[i]->data_type);
+  const Onnx__ValueInfoProto *const *vis[3] = {(const Onnx__ValueInfoProto *const *)gp->input,
+                                               (const Onnx__ValueInfoProto *const *)gp->output,
+                                               (const Onnx__ValueInfoProto *const *)gp->value_info};
+  size_t nv[3] = {gp->n_input, gp->n_output, gp->n_value_info};
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < nv[k]; i++) {
+      const Onnx__TypeProto *t = vis[k][i]->type;
+      n += t && t->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && t->tensor_type &&
+           wide_float_size(t->tensor_type->elem_type);
+    }
+  for (size_t i = 0; i < gp->n_node; i++) {
+    const Onnx__NodeProto *np = gp->node[i];
+    for (size_t a = 0; np->op_type && !strcmp(np->op_type, "Cast") && a < np->n_attribute; a++) {
+      const Onnx__AttributeProto *ap = np->attribute[a];
+      n += ap->name && !strcmp(ap->name, "to") && ap->i > 0 && ap->i < INT32_MAX && wide_float_size((int32_t)ap->i);
+    }
+  }
+  return n;
+}
+
 static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opts *o) {
   const Onnx__GraphProto *gp = mp->graph;
   if (!gp) return util_err(m->err, m->errlen, "%s: model has no graph", m->src);
@@ -589,6 +692,7 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
            IR_UNSUPPORTED;
   ir_graph *g = m->g = ir_graph_new(gp->name);
   g->opset = opset;
+  g->wide_floats = count_wide_floats(gp);
   g->source = malloc(strlen(m->src) + 1);
   if (g->source) strcpy(g->source, m->src);
   if (gp->n_sparse_initializer)

@@ -187,6 +187,10 @@ static const struct {
     {"exclusive", IR_ATTR_INT},     {"reverse", IR_ATTR_INT},       {"largest", IR_ATTR_INT},
     {"sorted", IR_ATTR_INT},        {"k", IR_ATTR_INT},             {"dtype", IR_ATTR_INT},
     {"equation", IR_ATTR_STRING},   {"reduction", IR_ATTR_STRING},
+    {"activations", IR_ATTR_STRINGS}, {"activation_alpha", IR_ATTR_FLOATS}, {"activation_beta", IR_ATTR_FLOATS},
+    {"clip", IR_ATTR_FLOAT},        {"direction", IR_ATTR_STRING},  {"hidden_size", IR_ATTR_INT},
+    {"input_forget", IR_ATTR_INT},  {"layout", IR_ATTR_INT},        {"linear_before_reset", IR_ATTR_INT},
+    {"align_corners", IR_ATTR_INT}, {"padding_mode", IR_ATTR_STRING},
 };
 
 int ir_attr_expected_kind(ir_op op, const char *attr_name) {
@@ -205,6 +209,7 @@ int ir_attr_expected_kind(ir_op op, const char *attr_name) {
  * accepts; a name outside this list would be silently ignored, so the importer refuses it).
  * Operators absent here take no attributes. */
 #define CONV_ATTRS "auto_pad dilations group kernel_shape pads strides "
+#define RNN_ATTRS "activation_alpha activation_beta activations clip direction hidden_size layout "
 static const struct {
   ir_op op;
   const char *names; /* space-separated, each followed by a space */
@@ -286,8 +291,15 @@ static const struct {
     {IR_OP_EyeLike, "dtype k "},
     {IR_OP_OneHot, "axis "},
     {IR_OP_Einsum, "equation "},
-    /* cubic_coeff_a, exclude_outside: of mode "cubic", extrapolation_value: of
-     * "tf_crop_and_resize", both of which the executor refuses by name */
+    {IR_OP_CastLike, "saturate round_mode "},
+    {IR_OP_ConvInteger, CONV_ATTRS},
+    {IR_OP_GridSample, "align_corners mode padding_mode "},
+    {IR_OP_MaxUnpool, "kernel_shape pads strides "},
+    {IR_OP_RNN, RNN_ATTRS},
+    {IR_OP_GRU, RNN_ATTRS "linear_before_reset "},
+    {IR_OP_LSTM, RNN_ATTRS "input_forget "},
+    /* cubic_coeff_a, exclude_outside: of mode "cubic"; extrapolation_value: of
+     * "tf_crop_and_resize", which the executor refuses by name */
     {IR_OP_Resize, "mode coordinate_transformation_mode nearest_mode cubic_coeff_a exclude_outside extrapolation_value "
                    "antialias axes keep_aspect_ratio_policy "},
 };
@@ -326,6 +338,8 @@ static void free_attr(ir_attr *a) {
   free(a->s);
   free(a->ints);
   free(a->floats);
+  for (int i = 0; a->strs && i < a->n; i++) free(a->strs[i]);
+  free(a->strs);
   if (a->t) {
     ir_value_free(a->t);
     free(a->t);
@@ -466,6 +480,11 @@ void ir_del_attr(ir_node *n, const char *name) {
   }
 }
 
+void ir_clear_attrs(ir_node *n) {
+  for (int i = 0; i < n->n_attr; i++) free_attr(&n->attr[i]);
+  n->n_attr = 0;
+}
+
 void ir_set_attr_int(ir_node *n, const char *name, int64_t v) { ir_new_attr(n, name, IR_ATTR_INT)->i = v; }
 void ir_set_attr_float(ir_node *n, const char *name, float v) { ir_new_attr(n, name, IR_ATTR_FLOAT)->f = v; }
 void ir_set_attr_string(ir_node *n, const char *name, const char *s) {
@@ -484,6 +503,12 @@ void ir_set_attr_floats(ir_node *n, const char *name, const float *v, int count)
   a->n = count;
   a->floats = xmalloc((size_t)count * sizeof *v);
   if (count) memcpy(a->floats, v, (size_t)count * sizeof *v);
+}
+
+void ir_set_attr_strings(ir_node *n, const char *name, const char *const *v, int count) {
+  ir_attr *a = ir_new_attr(n, name, IR_ATTR_STRINGS);
+  a->strs = xcalloc((size_t)count + 1, sizeof *a->strs);
+  for (a->n = 0; a->n < count; a->n++) a->strs[a->n] = xstrdup(v[a->n]);
 }
 
 void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const int32_t *zero_point, ir_dtype qtype) {
@@ -531,6 +556,12 @@ const int64_t *ir_attr_ints(const ir_node *n, const char *name, int *count) {
   }
   *count = 0;
   return NULL;
+}
+
+const float *ir_attr_floats(const ir_node *n, const char *name, int *count) {
+  const ir_attr *a = ir_get_attr(n, name);
+  *count = a && a->kind == IR_ATTR_FLOATS ? a->n : 0;
+  return *count ? a->floats : NULL;
 }
 
 /* ---- queries and edits ---- */
@@ -641,6 +672,7 @@ ir_graph *ir_graph_clone(const ir_graph *g) {
   ir_graph *c = ir_graph_new(g->name);
   c->source = g->source ? xstrdup(g->source) : NULL;
   c->opset = g->opset;
+  c->wide_floats = g->wide_floats;
   for (int i = 0; i < g->n_tensors; i++) {
     const ir_tensor *t = g->tensors[i];
     int k = ir_add_tensor(c, t->name, &t->type);
@@ -889,6 +921,11 @@ void ir_dump(const ir_graph *g, FILE *f) {
       case IR_ATTR_FLOATS:
         fprintf(f, "[");
         for (int k = 0; k < a->n; k++) fprintf(f, "%s%g", k ? "," : "", a->floats[k]);
+        fprintf(f, "]");
+        break;
+      case IR_ATTR_STRINGS:
+        fprintf(f, "[");
+        for (int k = 0; k < a->n; k++) fprintf(f, "%s\"%s\"", k ? "," : "", a->strs[k]);
         fprintf(f, "]");
         break;
       case IR_ATTR_TENSOR: fprintf(f, "<%s tensor>", ir_dtype_name(a->t->type.dtype)); break;

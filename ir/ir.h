@@ -80,6 +80,7 @@ typedef enum ir_attr_kind {
   IR_ATTR_FLOATS,
   IR_ATTR_TENSOR,
   IR_ATTR_OTHER, /* graphs, sparse tensors, type protos: kept by name only */
+  IR_ATTR_STRINGS, /* after OTHER: the kinds' numbers, which packages hold, stay */
 } ir_attr_kind;
 
 typedef struct ir_attr {
@@ -88,9 +89,10 @@ typedef struct ir_attr {
   int64_t i;      /* IR_ATTR_INT */
   float f;        /* IR_ATTR_FLOAT */
   char *s;        /* IR_ATTR_STRING, NUL-terminated */
-  int n;          /* element count of ints/floats */
+  int n;          /* element count of ints/floats/strs */
   int64_t *ints;  /* IR_ATTR_INTS, [n] */
   float *floats;  /* IR_ATTR_FLOATS, [n] */
+  char **strs;    /* IR_ATTR_STRINGS, [n] NUL-terminated */
   ir_value *t;    /* IR_ATTR_TENSOR */
 } ir_attr;
 
@@ -117,6 +119,7 @@ typedef struct ir_graph {
   int n_inputs, n_outputs;
   int *inputs;    /* [n_inputs] tensor indices of the runtime inputs */
   int *outputs;   /* [n_outputs] tensor indices of the graph outputs */
+  int wide_floats; /* float16 / bfloat16 / float64 tensors, types and casts the importer read as float32 */
 } ir_graph;
 
 /* ---- dtypes, types, values ---- */
@@ -173,6 +176,7 @@ void ir_set_attr_float(ir_node *n, const char *name, float v);
 void ir_set_attr_string(ir_node *n, const char *name, const char *s);
 void ir_set_attr_ints(ir_node *n, const char *name, const int64_t *v, int count);
 void ir_set_attr_floats(ir_node *n, const char *name, const float *v, int count);
+void ir_set_attr_strings(ir_node *n, const char *name, const char *const *v, int count);
 /* Attach quantization parameters to tensor t (copies scale[n] and zero_point[n], zero_point may
  * be NULL for zeros), replacing any it had. axis -1 for per-tensor (n 1). */
 void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const int32_t *zero_point, ir_dtype qtype);
@@ -180,6 +184,8 @@ void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const
  * by the importer. */
 ir_attr *ir_new_attr(ir_node *n, const char *name, ir_attr_kind kind);
 void ir_del_attr(ir_node *n, const char *name);
+/* Removes every attribute of n (a node that changes op keeps none of its old op's). */
+void ir_clear_attrs(ir_node *n);
 
 /* ---- attribute access (defaults when absent; kinds were checked on import/verify) ---- */
 const ir_attr *ir_get_attr(const ir_node *n, const char *name);
@@ -188,6 +194,8 @@ float ir_attr_float(const ir_node *n, const char *name, float def);
 const char *ir_attr_string(const ir_node *n, const char *name, const char *def);
 /* Pointer to the ints (count in *count), or NULL with *count 0 if absent. */
 const int64_t *ir_attr_ints(const ir_node *n, const char *name, int *count);
+/* Likewise the floats. */
+const float *ir_attr_floats(const ir_node *n, const char *name, int *count);
 
 /* ---- graph queries and edits ---- */
 const ir_node *ir_producer(const ir_graph *g, int t, int *node_index); /* NULL if none */
@@ -275,6 +283,9 @@ int ir_slice_geometry(const ir_graph *g, const ir_node *n, const ir_type *const 
  * IR_OK, IR_ERR (bad parameters), IR_UNSUPPORTED (scales / sizes not constant, an older opset). */
 int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                        int64_t *len, double *scale, char *err, size_t errlen);
+/* Resize: the input coordinate of output index o of an axis (extent in_len -> out_len, scale) by
+ * n's coordinate_transformation_mode, unclamped; NAN for a mode the IR does not know. */
+double ir_resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale);
 /* Resize with mode "nearest": the input index that output index o of an axis (extent in_len ->
  * out_len, scale) reads, by n's coordinate_transformation_mode and nearest_mode, clamped to
  * the input; -1 for a mode the IR does not know (ir_resize_modes_ok says which). */
@@ -325,6 +336,35 @@ typedef struct ir_einsum {
  * output above IR_MAX_DIMS axes). */
 int ir_einsum_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_einsum *e, char *err,
                     size_t errlen);
+/* GridSample's mode (IR_GS_LINEAR, _NEAREST, _CUBIC: either opset's names) and padding_mode
+ * (IR_GS_ZEROS, _BORDER, _REFLECTION). IR_OK or IR_ERR naming the unknown one. */
+enum { IR_GS_LINEAR, IR_GS_NEAREST, IR_GS_CUBIC };
+enum { IR_GS_ZEROS, IR_GS_BORDER, IR_GS_REFLECTION };
+int ir_grid_sample_parse(const ir_graph *g, const ir_node *n, int *mode, int *pad, char *err, size_t errlen);
+/* RNN, GRU and LSTM: the attributes and operand shapes, checked. Gate blocks of W, R and B in
+ * ONNX's order (GRU z r h, LSTM i o f c); the activation functions per direction (RNN f, GRU f g,
+ * LSTM f g h) with their alpha and beta (activation_alpha / _beta consumed in order by the
+ * functions that take them, else ONNX's defaults). */
+typedef enum ir_rnn_act {
+  IR_RNN_RELU, IR_RNN_TANH, IR_RNN_SIGMOID, IR_RNN_AFFINE, IR_RNN_LEAKYRELU, IR_RNN_THRESHOLDEDRELU,
+  IR_RNN_SCALEDTANH, IR_RNN_HARDSIGMOID, IR_RNN_ELU, IR_RNN_SOFTSIGN, IR_RNN_SOFTPLUS
+} ir_rnn_act;
+typedef struct ir_rnn {
+  int gates;               /* gate blocks: RNN 1, GRU 3, LSTM 4 */
+  int n_fn;                /* activation functions per direction: 1, 2, 3 */
+  int dirs;                /* 1 or 2 (bidirectional) */
+  int reverse;             /* direction "reverse" (a single one) */
+  int layout;              /* 0: X [S, B, I], Y [S, dirs, B, H]; 1: X [B, S, I], Y [B, S, dirs, H] */
+  int64_t seq, batch, input, hidden; /* the extents (-1 unknown) */
+  ir_rnn_act act[2][3];    /* [direction][function] */
+  float alpha[2][3], beta[2][3];
+  float clip;              /* the gates' inputs clipped to [-clip, clip]; 0: no clip */
+  int linear_before_reset; /* GRU: the reset gate applied after R_h's product */
+  int input_forget;        /* LSTM: the forget gate 1 - the input gate */
+} ir_rnn;
+/* Parse n (RNN, GRU or LSTM) against its operands' types in[0..n->n_in) (NULL: omitted). IR_OK,
+ * IR_ERR (malformed) or IR_UNSUPPORTED (an unknown activation function). */
+int ir_rnn_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_rnn *r, char *err, size_t errlen);
 /* Range's element count from scalar start/limit/delta of dtype dt. IR_ERR for delta 0 or NaN. */
 int ir_range_count(ir_dtype dt, const void *start, const void *limit, const void *delta, int64_t *count);
 

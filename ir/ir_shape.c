@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ir.h"
 
@@ -737,6 +738,45 @@ static int shape_Cast(const ir_graph *g, const ir_node *n, const ir_type *const 
     return IR_OK;
 }
 
+/* ConvInteger, MatMulInteger: Conv's / MatMul's shape, int32, of 8-bit integer operands. */
+static int shape_integer_product(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                 const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  for (int k = 0; k < 2; k++)
+    if (in[k]->dtype != IR_U8 && in[k]->dtype != IR_I8 && in[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected uint8 or int8", k, ir_dtype_name(in[k]->dtype)), IR_UNSUPPORTED;
+  for (int k = 2; k < n->n_in; k++)
+    if (in[k] && in[k]->dtype != in[k - 2]->dtype && in[k]->dtype != IR_UNDEF && in[k - 2]->dtype != IR_UNDEF)
+      return ERR("zero point %d is %s, its operand %s", k, ir_dtype_name(in[k]->dtype), ir_dtype_name(in[k - 2]->dtype));
+  if (n->op == IR_OP_ConvInteger) return infer_conv(g, n, in[0], in[1], IR_I32, &out[0], err, errlen);
+  return infer_matmul(g, n, in[0], in[1], IR_I32, &out[0], err, errlen);
+}
+#define shape_ConvInteger shape_integer_product
+#define shape_MatMulInteger shape_integer_product
+
+/* DynamicQuantizeLinear: Y uint8 of X's shape, a float32 scale and a uint8 zero point (scalars). */
+static int shape_DynamicQuantizeLinear(const ir_graph *g, const ir_node *n, const ir_type *const *in,
+                                       const void *const *in_data, ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  if (want_f32(g, n, in[0]->dtype, err, errlen)) return IR_UNSUPPORTED;
+  out[0] = *in[0];
+  out[0].dtype = IR_U8;
+  out[1] = (ir_type){.dtype = IR_F32, .rank = 0};
+  out[2] = (ir_type){.dtype = IR_U8, .rank = 0};
+  return IR_OK;
+}
+
+/* CastLike: X's shape, Like's element type. */
+static int shape_CastLike(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                          ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  out[0] = *in[0];
+  out[0].dtype = in[1]->dtype;
+  if (in[1]->dtype != IR_UNDEF && !ir_dtype_size(in[1]->dtype))
+    return ERR("cast to %s not supported", ir_dtype_name(in[1]->dtype)), IR_UNSUPPORTED;
+  return IR_OK;
+}
+
 /* ConstantOfShape */
 static int shape_ConstantOfShape(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
                  ir_type *out, char *err, size_t errlen) {
@@ -1172,26 +1212,25 @@ int ir_resize_geometry(const ir_graph *g, const ir_node *n, const ir_type *const
 
 int ir_resize_modes_ok(const ir_node *n) {
   static const char *const ct[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-                                   "half_pixel_symmetric"};
+                                   "half_pixel_symmetric", "tf_half_pixel_for_nn"};
   static const char *const nm[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
   int okc = 0, okm = 0;
-  for (int i = 0; i < 5; i++) okc |= !strcmp(c, ct[i]), okm |= i < 4 && !strcmp(m, nm[i]);
+  for (int i = 0; i < 6; i++) okc |= !strcmp(c, ct[i]), okm |= i < 4 && !strcmp(m, nm[i]);
   return okc && okm;
 }
 
 /* The input coordinate of output index o by n's coordinate_transformation_mode; NAN for a mode
  * the IR does not know. */
-static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
+double ir_resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *c = ir_attr_string(n, "coordinate_transformation_mode", "half_pixel");
   if (!strcmp(c, "half_pixel")) return ((double)o + 0.5) / scale - 0.5;
   if (!strcmp(c, "pytorch_half_pixel")) return out_len > 1 ? ((double)o + 0.5) / scale - 0.5 : 0;
-  if (!strcmp(c, "align_corners")) { /* the resized length before flooring (in_len * scale), as ONNX's reference */
-    double rl = (double)in_len * scale;
-    return out_len > 1 && rl > 1 ? (double)o * (double)(in_len - 1) / (rl - 1) : 0;
-  }
+  if (!strcmp(c, "align_corners")) /* the output's extent: onnxruntime's and torch's, not in_len * scale */
+    return out_len > 1 ? (double)o * (double)(in_len - 1) / (double)(out_len - 1) : 0;
   if (!strcmp(c, "asymmetric")) return (double)o / scale;
+  if (!strcmp(c, "tf_half_pixel_for_nn")) return ((double)o + 0.5) / scale; /* TensorFlow's half_pixel_centers */
   if (!strcmp(c, "half_pixel_symmetric")) { /* opset 19: centred when the extent was floored */
     double adj = (double)out_len / ((double)in_len * scale);
     return (double)in_len / 2 * (1 - adj) + ((double)o + 0.5) / scale - 0.5;
@@ -1201,7 +1240,7 @@ static double resize_coord(const ir_node *n, int64_t o, int64_t in_len, int64_t 
 
 int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale) {
   const char *m = ir_attr_string(n, "nearest_mode", "round_prefer_floor");
-  double x = resize_coord(n, o, in_len, out_len, scale);
+  double x = ir_resize_coord(n, o, in_len, out_len, scale);
   if (isnan(x)) return -1;
   double r;
   if (!strcmp(m, "round_prefer_floor")) r = x == floor(x) + 0.5 ? floor(x) : floor(x + 0.5); /* ties down */
@@ -1215,7 +1254,7 @@ int64_t ir_resize_nearest_src(const ir_node *n, int64_t o, int64_t in_len, int64
 
 int ir_resize_linear_src(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale, int64_t *i0,
                          double *w1) {
-  double x = resize_coord(n, o, in_len, out_len, scale);
+  double x = ir_resize_coord(n, o, in_len, out_len, scale);
   if (isnan(x) || in_len < 1) return -1;
   if (x < 0) x = 0; /* the coordinate clamped into the input, as onnxruntime does */
   if (x > (double)(in_len - 1)) x = (double)(in_len - 1);
@@ -2018,6 +2057,212 @@ static int shape_Einsum(const ir_graph *g, const ir_node *n, const ir_type *cons
 #define shape_Scatter shape_elements
 #define shape_Squeeze shape_squeeze
 #define shape_Unsqueeze shape_squeeze
+
+/* ---- GridSample, MaxUnpool ---- */
+
+int ir_grid_sample_parse(const ir_graph *g, const ir_node *n, int *mode, int *pad, char *err, size_t errlen) {
+  const char *m = ir_attr_string(n, "mode", g->opset >= 20 ? "linear" : "bilinear");
+  const char *p = ir_attr_string(n, "padding_mode", "zeros");
+  *mode = !strcmp(m, "bilinear") || !strcmp(m, "linear") ? IR_GS_LINEAR
+          : !strcmp(m, "nearest")                         ? IR_GS_NEAREST
+          : !strcmp(m, "bicubic") || !strcmp(m, "cubic")  ? IR_GS_CUBIC
+                                                          : -1;
+  *pad = !strcmp(p, "zeros") ? IR_GS_ZEROS : !strcmp(p, "border") ? IR_GS_BORDER : !strcmp(p, "reflection") ? IR_GS_REFLECTION : -1;
+  if (*mode < 0) return ERR("mode '%s' (linear / bilinear, nearest, cubic / bicubic)", m);
+  if (*pad < 0) return ERR("padding_mode '%s' (zeros, border, reflection)", p);
+  return IR_OK;
+}
+
+/* GridSample: X [N, C, D1..Dk], Grid [N, O1..Ok, k] -> [N, C, O1..Ok]; cubic on 2-D only. */
+static int shape_GridSample(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                            ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  const ir_type *x = in[0], *gr = in[1];
+  int mode, pad;
+  set_unknown(&out[0], x->dtype);
+  if (ir_grid_sample_parse(g, n, &mode, &pad, err, errlen)) return IR_ERR;
+  if (want_f32(g, n, x->dtype, err, errlen) || want_f32(g, n, gr->dtype, err, errlen)) return IR_UNSUPPORTED;
+  if (x->rank >= 0 && (x->rank < 3 || x->rank > 5)) return ERR("X has rank %d, expected 3 to 5", x->rank), IR_UNSUPPORTED;
+  if (mode == IR_GS_CUBIC && x->rank >= 0 && x->rank != 4) return ERR("cubic mode on a %d-D input (2-D only)", x->rank - 2);
+  if (x->rank < 0 || gr->rank < 0) return IR_OK;
+  int k = x->rank - 2;
+  if (gr->rank != x->rank) return ERR("Grid has rank %d, expected %d", gr->rank, x->rank);
+  if (gr->dims[k + 1] >= 0 && gr->dims[k + 1] != k) return ERR("Grid's last extent is %lld, expected %d", (long long)gr->dims[k + 1], k);
+  if (x->dims[0] >= 0 && gr->dims[0] >= 0 && x->dims[0] != gr->dims[0])
+    return ERR("Grid's batch %lld, X's %lld", (long long)gr->dims[0], (long long)x->dims[0]);
+  out[0] = *x;
+  for (int d = 0; d < k; d++) out[0].dims[2 + d] = gr->dims[1 + d];
+  return IR_OK;
+}
+
+/* MaxUnpool: X [N, C, D...] and I (int64, X's shape) -> output_shape (a constant) or per axis
+ * (in - 1) * stride + kernel - pads. */
+static int shape_MaxUnpool(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                           ir_type *out, char *err, size_t errlen) {
+  const ir_type *x = in[0], *ix = in[1], *os = n->n_in > 2 ? in[2] : NULL;
+  set_unknown(&out[0], x->dtype);
+  if (want_f32(g, n, x->dtype, err, errlen)) return IR_UNSUPPORTED;
+  if (ix->dtype != IR_I64 && ix->dtype != IR_UNDEF) return ERR("I is %s, expected int64", ir_dtype_name(ix->dtype));
+  int nk = 0, np = 0, ns = 0;
+  const int64_t *ks = ir_attr_ints(n, "kernel_shape", &nk), *pads = ir_attr_ints(n, "pads", &np),
+                *st = ir_attr_ints(n, "strides", &ns);
+  if (!ks || nk < 1 || nk > 3) return ERR("kernel_shape missing or not of 1 to 3 axes");
+  if ((pads && np != 2 * nk) || (st && ns != nk)) return ERR("pads / strides do not match kernel_shape's %d axes", nk);
+  if (x->rank < 0) return IR_OK;
+  if (x->rank != nk + 2) return ERR("X has rank %d, kernel_shape %d axes", x->rank, nk);
+  if (ix->rank >= 0 && ix->rank != x->rank) return ERR("I has rank %d, X %d", ix->rank, x->rank);
+  for (int d = 0; ix->rank >= 0 && d < x->rank; d++)
+    if (ix->dims[d] >= 0 && x->dims[d] >= 0 && ix->dims[d] != x->dims[d]) return ERR("I's shape differs from X's on axis %d", d);
+  out[0] = *x;
+  if (os && ir_type_numel(os) > 0) {
+    int64_t v[IR_MAX_DIMS];
+    for (int d = 2; !in_data[2] && d < x->rank; d++) out[0].dims[d] = -1; /* known when it is */
+    if (!in_data[2]) return IR_OK;
+    if (const_ints(os, in_data[2], v, IR_MAX_DIMS) != x->rank) return ERR("output_shape must have %d int64 entries", x->rank);
+    for (int d = 0; d < x->rank; d++) {
+      if (v[d] < 1 || v[d] > (1 << 24) || (d < 2 && x->dims[d] >= 0 && v[d] != x->dims[d]))
+        return ERR("output_shape[%d] = %lld out of range", d, (long long)v[d]);
+      out[0].dims[d] = v[d];
+    }
+    return IR_OK;
+  }
+  for (int d = 0; d < nk; d++) {
+    int64_t s = st ? st[d] : 1, p = pads ? pads[d] + pads[nk + d] : 0, i = x->dims[2 + d];
+    if (ks[d] < 1 || s < 1 || (pads && (pads[d] < 0 || pads[nk + d] < 0)) || ks[d] > (1 << 16) || s > (1 << 16))
+      return ERR("kernel_shape, strides or pads out of range on axis %d", d);
+    int64_t o = i < 0 ? -1 : (i - 1) * s + ks[d] - p;
+    if (i >= 0 && (o < 1 || o > (1 << 24))) return ERR("unpooled extent %lld on axis %d", (long long)o, d);
+    out[0].dims[2 + d] = o;
+  }
+  return IR_OK;
+}
+
+/* ---- RNN, GRU, LSTM ---- */
+
+/* ONNX's recurrent activation functions (names case-insensitive, as onnxruntime reads them),
+ * whether each takes alpha / beta, and their defaults (those of the ONNX operators of the same
+ * name; Affine and ScaledTanh as identity-like 1, 0 / 1, 1). */
+static const struct {
+  const char *name;
+  ir_rnn_act act;
+  int takes_alpha, takes_beta;
+  float alpha, beta;
+} rnn_acts[] = {
+    {"Relu", IR_RNN_RELU, 0, 0, 0, 0},
+    {"Tanh", IR_RNN_TANH, 0, 0, 0, 0},
+    {"Sigmoid", IR_RNN_SIGMOID, 0, 0, 0, 0},
+    {"Affine", IR_RNN_AFFINE, 1, 1, 1.0f, 0.0f},
+    {"LeakyRelu", IR_RNN_LEAKYRELU, 1, 0, 0.01f, 0},
+    {"ThresholdedRelu", IR_RNN_THRESHOLDEDRELU, 1, 0, 1.0f, 0},
+    {"ScaledTanh", IR_RNN_SCALEDTANH, 1, 1, 1.0f, 1.0f},
+    {"HardSigmoid", IR_RNN_HARDSIGMOID, 1, 1, 0.2f, 0.5f},
+    {"Elu", IR_RNN_ELU, 1, 0, 1.0f, 0},
+    {"Softsign", IR_RNN_SOFTSIGN, 0, 0, 0, 0},
+    {"Softplus", IR_RNN_SOFTPLUS, 0, 0, 0, 0},
+};
+
+/* The activation functions of r: the activations attribute (r->n_fn per direction, or one set
+ * for both) or the op's defaults (f Tanh for RNN; f Sigmoid, g h Tanh for GRU and LSTM). */
+static int rnn_activations(const ir_graph *g, const ir_node *n, ir_rnn *r, char *err, size_t errlen) {
+  const ir_attr *a = ir_get_attr(n, "activations");
+  int na = 0, nal = 0, nbe = 0, ia = 0, ib = 0;
+  const float *al = ir_attr_floats(n, "activation_alpha", &nal), *be = ir_attr_floats(n, "activation_beta", &nbe);
+  if (a && a->kind == IR_ATTR_STRINGS) na = a->n;
+  if (a && na != r->n_fn * r->dirs)
+    return ERR("activations has %d functions, expected %d (%d per direction)", na, r->n_fn * r->dirs, r->n_fn);
+  for (int d = 0; d < r->dirs; d++)
+    for (int f = 0; f < r->n_fn; f++) {
+      const char *name = a ? a->strs[d * r->n_fn + f] : r->gates == 1 || f > 0 ? "Tanh" : "Sigmoid";
+      size_t k = 0;
+      while (k < sizeof rnn_acts / sizeof rnn_acts[0] && strcasecmp(rnn_acts[k].name, name)) k++;
+      if (k == sizeof rnn_acts / sizeof rnn_acts[0]) return ERR("activation function '%s' not supported", name), IR_UNSUPPORTED;
+      r->act[d][f] = rnn_acts[k].act;
+      r->alpha[d][f] = rnn_acts[k].takes_alpha && al && ia < nal ? al[ia++] : rnn_acts[k].alpha;
+      r->beta[d][f] = rnn_acts[k].takes_beta && be && ib < nbe ? be[ib++] : rnn_acts[k].beta;
+    }
+  return IR_OK;
+}
+
+/* Does operand t (NULL: omitted, fine) have rank rank and extents want (-1: any)? */
+static int rnn_operand(const ir_graph *g, const ir_node *n, const ir_type *t, const char *what, int rank,
+                       const int64_t *want, char *err, size_t errlen) {
+  if (!t || t->rank < 0) return IR_OK;
+  if (t->rank != rank) return ERR("%s has rank %d, expected %d", what, t->rank, rank);
+  for (int d = 0; d < rank; d++)
+    if (want[d] >= 0 && t->dims[d] >= 0 && t->dims[d] != want[d])
+      return ERR("%s has extent %lld on axis %d, expected %lld", what, (long long)t->dims[d], d, (long long)want[d]);
+  return IR_OK;
+}
+
+int ir_rnn_parse(const ir_graph *g, const ir_node *n, const ir_type *const *in, ir_rnn *r, char *err, size_t errlen) {
+  memset(r, 0, sizeof *r);
+  r->gates = n->op == IR_OP_LSTM ? 4 : n->op == IR_OP_GRU ? 3 : 1;
+  r->n_fn = n->op == IR_OP_LSTM ? 3 : n->op == IR_OP_GRU ? 2 : 1;
+  const char *dir = ir_attr_string(n, "direction", "forward");
+  if (strcmp(dir, "forward") && strcmp(dir, "reverse") && strcmp(dir, "bidirectional"))
+    return ERR("direction '%s' (forward, reverse or bidirectional)", dir);
+  r->dirs = strcmp(dir, "bidirectional") ? 1 : 2;
+  r->reverse = !strcmp(dir, "reverse");
+  r->layout = (int)ir_attr_int(n, "layout", 0);
+  if (r->layout != 0 && r->layout != 1) return ERR("layout %d (0 or 1)", r->layout);
+  r->clip = ir_get_attr(n, "clip") ? ir_attr_float(n, "clip", 0) : 0;
+  if (ir_get_attr(n, "clip") && !(r->clip > 0)) return ERR("clip %g, expected a positive threshold", r->clip);
+  r->linear_before_reset = ir_attr_int(n, "linear_before_reset", 0) != 0;
+  r->input_forget = ir_attr_int(n, "input_forget", 0) != 0;
+  const ir_type *x = in[0], *w = in[1], *rr = in[2];
+  for (int k = 0; k < 3 && k < n->n_in; k++)
+    if (in[k] && in[k]->dtype != IR_F32 && in[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected f32", k, ir_dtype_name(in[k]->dtype)), IR_UNSUPPORTED;
+  r->seq = r->batch = r->input = r->hidden = -1;
+  if (x->rank >= 0) {
+    if (x->rank != 3) return ERR("X has rank %d, expected 3", x->rank);
+    r->seq = x->dims[r->layout], r->batch = x->dims[1 - r->layout], r->input = x->dims[2];
+  }
+  if (rr->rank == 3) r->hidden = rr->dims[2];
+  if (ir_get_attr(n, "hidden_size")) {
+    int64_t h = ir_attr_int(n, "hidden_size", 0);
+    if (h < 1 || h > (1 << 20)) return ERR("hidden_size %lld out of range", (long long)h);
+    if (r->hidden >= 0 && r->hidden != h) return ERR("hidden_size %lld, but R's last extent is %lld", (long long)h, (long long)r->hidden);
+    r->hidden = h;
+  }
+  int64_t G = dim_mul(r->gates, r->hidden), wd[3] = {r->dirs, G, r->input}, rd[3] = {r->dirs, G, r->hidden};
+  int64_t bd[2] = {r->dirs, dim_mul(2, G)}, sd[1] = {r->batch}, pd[2] = {r->dirs, dim_mul(3, r->hidden)};
+  int64_t hd[3] = {r->layout ? r->batch : r->dirs, r->layout ? r->dirs : r->batch, r->hidden};
+  const ir_type *opt[6] = {NULL};
+  for (int k = 3; k < n->n_in && k < 8; k++) opt[k - 3] = in[k];
+  if (rnn_operand(g, n, w, "W", 3, wd, err, errlen) || rnn_operand(g, n, rr, "R", 3, rd, err, errlen) ||
+      rnn_operand(g, n, opt[0], "B", 2, bd, err, errlen) || rnn_operand(g, n, opt[1], "sequence_lens", 1, sd, err, errlen) ||
+      rnn_operand(g, n, opt[2], "initial_h", 3, hd, err, errlen) || rnn_operand(g, n, opt[3], "initial_c", 3, hd, err, errlen) ||
+      rnn_operand(g, n, opt[4], "P", 2, pd, err, errlen))
+    return IR_ERR;
+  for (int k = 0; k < 5; k++)
+    if (k != 1 && opt[k] && opt[k]->dtype != IR_F32 && opt[k]->dtype != IR_UNDEF)
+      return ERR("input %d is %s, expected f32", k + 3, ir_dtype_name(opt[k]->dtype)), IR_UNSUPPORTED;
+  if (opt[1] && opt[1]->dtype != IR_I32 && opt[1]->dtype != IR_UNDEF)
+    return ERR("sequence_lens is %s, expected int32", ir_dtype_name(opt[1]->dtype));
+  if (r->hidden < 0 && w->rank == 3 && w->dims[1] >= 0) r->hidden = w->dims[1] / r->gates;
+  return rnn_activations(g, n, r, err, errlen);
+}
+
+/* RNN, GRU, LSTM: Y [S, dirs, B, H] (layout 1: [B, S, dirs, H]), Y_h and LSTM's Y_c [dirs, B, H]
+ * (layout 1: [B, dirs, H]). */
+static int shape_rnn(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data,
+                     ir_type *out, char *err, size_t errlen) {
+  (void)in_data;
+  ir_rnn r;
+  int rc = ir_rnn_parse(g, n, in, &r, err, errlen);
+  if (rc) return rc;
+  for (int k = 0; k < n->n_out; k++) {
+    out[k] = (ir_type){.dtype = IR_F32, .rank = k ? 3 : 4};
+    int64_t y[4] = {r.layout ? r.batch : r.seq, r.layout ? r.seq : r.dirs, r.layout ? r.dirs : r.batch, r.hidden};
+    int64_t h[3] = {r.layout ? r.batch : r.dirs, r.layout ? r.dirs : r.batch, r.hidden};
+    memcpy(out[k].dims, k ? h : y, (size_t)out[k].rank * sizeof(int64_t));
+  }
+  return IR_OK;
+}
+#define shape_RNN shape_rnn
+#define shape_GRU shape_rnn
+#define shape_LSTM shape_rnn
 
 static const shape_fn shape_of[IR_OP_COUNT] = {
 #define X(name, mi, ma, mo, mx, meaning) [IR_OP_##name] = shape_##name,

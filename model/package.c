@@ -169,6 +169,10 @@ static void put_graph(bbuf *b, const ir_graph *g) {
         bb_u32(b, (uint32_t)a->n);
         for (int j = 0; j < a->n; j++) bb_f32(b, a->floats[j]);
         break;
+      case IR_ATTR_STRINGS:
+        bb_u32(b, (uint32_t)a->n);
+        for (int j = 0; j < a->n; j++) bb_str(b, a->strs[j]);
+        break;
       case IR_ATTR_TENSOR: {
         put_type(b, &a->t->type);
         uint64_t bytes = (uint64_t)ir_type_numel(&a->t->type) * ir_dtype_size(a->t->type.dtype);
@@ -372,6 +376,17 @@ static void rd_attr(rd *r, ir_node *n, uint32_t i, char *why, size_t whylen) {
     for (uint32_t j = 0; j < c && !r->bad; j++) v[j] = rd_f32(r);
     if (!r->bad) ir_set_attr_floats(n, an, v, (int)c);
     free(v);
+    break;
+  }
+  case IR_ATTR_STRINGS: {
+    uint32_t c = rd_count(r, 4); /* a few names (RNN activations): at most 4096 */
+    if (c > 4096) r->bad = 1, c = 0;
+    char(*v)[256] = malloc(((size_t)c + 1) * sizeof *v);
+    const char **p = malloc(((size_t)c + 1) * sizeof *p);
+    if (!v || !p) r->bad = 1;
+    for (uint32_t j = 0; j < c && !r->bad; j++) rd_str(r, v[j], sizeof v[j]), p[j] = v[j];
+    if (!r->bad) ir_set_attr_strings(n, an, p, (int)c);
+    free(v), free(p);
     break;
   }
   case IR_ATTR_TENSOR: {

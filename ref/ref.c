@@ -743,14 +743,17 @@ static int dispatch(ref_call *c) {
   switch (c->n->op) {
   case IR_OP_Conv:
   case IR_OP_FusedConv: return ref_conv(c);
-  case IR_OP_QLinearConv: return ref_qlinear_conv(c);
+  case IR_OP_QLinearConv:
+  case IR_OP_ConvInteger: return ref_qlinear_conv(c);
   case IR_OP_ConvTranspose: return ref_conv_transpose(c);
   case IR_OP_DepthToSpace:
   case IR_OP_SpaceToDepth: return ref_depth_space(c);
   case IR_OP_Interleave: return ref_interleave(c);
   case IR_OP_Gemm: return ref_gemm(c);
   case IR_OP_MatMul: return ref_matmul(c);
-  case IR_OP_QLinearMatMul: return ref_qlinear_matmul(c);
+  case IR_OP_QLinearMatMul:
+  case IR_OP_MatMulInteger: return ref_qlinear_matmul(c);
+  case IR_OP_DynamicQuantizeLinear: return ref_dynamic_quantize(c);
   case IR_OP_MaxPool:
   case IR_OP_AveragePool: return ref_pool(c);
   case IR_OP_GlobalAveragePool:
@@ -776,7 +779,8 @@ static int dispatch(ref_call *c) {
   case IR_OP_Concat: return k_concat(c);
   case IR_OP_Pad: return k_pad(c);
   case IR_OP_Constant: return k_constant(c);
-  case IR_OP_Cast: return k_cast(c);
+  case IR_OP_Cast:
+  case IR_OP_CastLike: return k_cast(c);
   case IR_OP_ConstantOfShape: return k_constant_of_shape(c);
   case IR_OP_QuantizeLinear: return k_quantize(c);
   case IR_OP_DequantizeLinear: return k_dequantize(c);
@@ -838,6 +842,11 @@ static int dispatch(ref_call *c) {
   case IR_OP_EyeLike: return ref_eyelike(c);
   case IR_OP_OneHot: return ref_onehot(c);
   case IR_OP_Einsum: return ref_einsum(c);
+  case IR_OP_GridSample: return ref_grid_sample(c);
+  case IR_OP_MaxUnpool: return ref_max_unpool(c);
+  case IR_OP_RNN:
+  case IR_OP_GRU:
+  case IR_OP_LSTM: return ref_rnn(c);
   default: return CERR("operator not supported by the reference executor"), IR_UNSUPPORTED;
   }
 }

@@ -43,10 +43,11 @@ int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *
 
 int ref_conv(ref_call *c);          /* Conv and dlvta.FusedConv */
 int ref_conv_transpose(ref_call *c); /* ConvTranspose */
-int ref_qlinear_conv(ref_call *c);
+int ref_qlinear_conv(ref_call *c);     /* and ConvInteger */
 int ref_gemm(ref_call *c);
 int ref_matmul(ref_call *c);
-int ref_qlinear_matmul(ref_call *c);
+int ref_qlinear_matmul(ref_call *c);   /* and MatMulInteger */
+int ref_dynamic_quantize(ref_call *c); /* DynamicQuantizeLinear */
 int ref_pool(ref_call *c);          /* MaxPool, AveragePool */
 int ref_global_pool(ref_call *c);   /* GlobalAveragePool, GlobalMaxPool */
 /* ref_ops.c */
@@ -86,6 +87,11 @@ int ref_topk(ref_call *c);          /* TopK */
 int ref_eyelike(ref_call *c);       /* EyeLike */
 int ref_onehot(ref_call *c);        /* OneHot */
 int ref_einsum(ref_call *c);        /* Einsum */
+/* ref_sample.c */
+int ref_grid_sample(ref_call *c);   /* GridSample */
+int ref_max_unpool(ref_call *c);    /* MaxUnpool */
+/* ref_rnn.c */
+int ref_rnn(ref_call *c);           /* RNN, GRU, LSTM */
 
 /* The sums in double of nr (<= REF_ROWS) contiguous rows of len floats, each in element order:
  * of the values or, with center, of their squared deviations from center[r] (Softmax's

@@ -621,18 +621,39 @@ static int check_qparam(ref_call *c, const ir_value *v, int64_t n, const char *w
   return IR_OK;
 }
 
-/* Requantize an int accumulator to the output type: saturate(round(acc * mult) + zp). */
+/* Requantize an int accumulator to the output type: saturate(round(acc * mult) + zp); an int32
+ * output (ConvInteger, MatMulInteger) takes the accumulator itself. */
 static void store_q(ir_dtype dt, void *y, int64_t i, double acc, double mult, double zp) {
+  if (dt == IR_I32) {
+    ((int32_t *)y)[i] = (int32_t)(uint32_t)(int64_t)acc; /* wraps as int32 accumulation */
+    return;
+  }
   double r = nearbyint(acc * mult) + zp;
   double lo = dt == IR_U8 ? 0 : -128, hi = dt == IR_U8 ? 255 : 127;
   ir_set_elem(dt, y, i, r < lo ? lo : r > hi ? hi : r);
 }
 
+/* The inputs of a QLinear product (QLinearConv, QLinearMatMul: a, its scale and zero point, b,
+ * its scale and zero point, y's scale and zero point, QLinearConv's bias) or of an integer one
+ * (ConvInteger, MatMulInteger: a, b, their optional zero points; no scales, no bias). */
+static void q_operands(const ref_call *c, const ir_value **v) {
+  const ir_value *const *in = c->in;
+  int n_in = c->n->n_in;
+  if (c->n->op == IR_OP_ConvInteger || c->n->op == IR_OP_MatMulInteger) {
+    const ir_value *q[9] = {in[0], NULL, n_in > 2 ? in[2] : NULL, in[1], NULL, n_in > 3 ? in[3] : NULL, NULL, NULL, NULL};
+    memcpy(v, q, sizeof q);
+    return;
+  }
+  for (int k = 0; k < 9; k++) v[k] = k < n_in ? in[k] : NULL;
+}
+
 /* QLinearConv: int32 accumulation of (x - x_zp) * (w - w_zp[m]) + B[m], exact, then
- * requantized with x_scale * w_scale[m] / y_scale (per-channel weights allowed). */
+ * requantized with x_scale * w_scale[m] / y_scale (per-channel weights allowed); ConvInteger:
+ * the accumulation itself. */
 int ref_qlinear_conv(ref_call *c) {
-  const ir_value *x = c->in[0], *xs = c->in[1], *xz = c->in[2], *w = c->in[3], *ws = c->in[4], *wz = c->in[5];
-  const ir_value *ys = c->in[6], *yz = c->in[7], *b = c->n->n_in > 8 ? c->in[8] : NULL;
+  const ir_value *v[9];
+  q_operands(c, v);
+  const ir_value *x = v[0], *xs = v[1], *xz = v[2], *w = v[3], *ws = v[4], *wz = v[5], *ys = v[6], *yz = v[7], *b = v[8];
   ir_value *y = &c->out[0];
   ir_dtype xd = x->type.dtype, wd = w->type.dtype;
   if ((xd != IR_U8 && xd != IR_I8) || (wd != IR_U8 && wd != IR_I8) || (b && b->type.dtype != IR_I32))
@@ -680,7 +701,7 @@ int ref_qlinear_conv(ref_call *c) {
           const int32_t *cr = col + k * g.osz;
           for (int64_t p = 0; p < g.osz; p++) acc[p] += wv * cr[p];
         }
-        double mult = xsc * qparam(ws, m) / ysc;
+        double mult = ys ? xsc * qparam(ws, m) / ysc : 0;
         for (int64_t p = 0; p < g.osz; p++) store_q(y->type.dtype, y->data, (n * M + m) * g.osz + p, (double)acc[p], mult, yzp);
       }
     }
@@ -889,8 +910,9 @@ int ref_matmul(ref_call *c) {
 
 /* QLinearMatMul: exact int accumulation, per-row a and per-column b parameters allowed. */
 int ref_qlinear_matmul(ref_call *c) {
-  const ir_value *a = c->in[0], *as = c->in[1], *az = c->in[2], *b = c->in[3], *bs = c->in[4], *bz = c->in[5];
-  const ir_value *ys = c->in[6], *yz = c->in[7];
+  const ir_value *v[9];
+  q_operands(c, v);
+  const ir_value *a = v[0], *as = v[1], *az = v[2], *b = v[3], *bs = v[4], *bz = v[5], *ys = v[6], *yz = v[7];
   ir_dtype ad = a->type.dtype, bd = b->type.dtype;
   if ((ad != IR_U8 && ad != IR_I8) || (bd != IR_U8 && bd != IR_I8))
     return CERR("types %s/%s not supported", ir_dtype_name(ad), ir_dtype_name(bd)), IR_UNSUPPORTED;
@@ -912,7 +934,7 @@ int ref_qlinear_matmul(ref_call *c) {
         for (int64_t k = 0; k < s.K; k++)
           acc += ((int64_t)ir_get_elem(ad, a->data, ao[t] + i * s.K + k) - azp) *
                  ((int64_t)ir_get_elem(bd, b->data, bo[t] + k * s.N + j) - bzp);
-        double mult = qparam(as, i) * qparam(bs, j) / ysc;
+        double mult = ys ? qparam(as, i) * qparam(bs, j) / ysc : 0;
         store_q(c->out[0].type.dtype, c->out[0].data, (t * s.M + i) * s.N + j, (double)acc, mult, yzp);
       }
   free(ao);
@@ -1246,4 +1268,26 @@ int ref_batch_node(const ir_graph *g, const ir_node *n, int nb, const ir_value *
   if (n->op == IR_OP_Gemm) return gemm_batch(&c, nb);
   if (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv) return conv_batch(&c, nb);
   return -1;
+}
+
+/* DynamicQuantizeLinear: scale (max(0, max x) - min(0, min x)) / 255, zero point
+ * round(-min / scale) saturated to uint8, y = saturate(round(x / scale) + zero point), rounding
+ * half to even (as onnxruntime); all zeros give scale 0, zero point 0, y 0. NaNs are skipped in
+ * the range and give the zero point. */
+int ref_dynamic_quantize(ref_call *c) {
+  const float *x = c->in[0]->data;
+  int64_t n = numel(c->in[0]);
+  float lo = 0, hi = 0;
+  for (int64_t i = 0; i < n; i++) lo = x[i] < lo ? x[i] : lo, hi = x[i] > hi ? x[i] : hi;
+  float scale = (hi - lo) / 255.0f;
+  double zp = scale > 0 && isfinite(scale) ? nearbyint(0.0 - (double)lo / scale) : 0;
+  zp = zp < 0 ? 0 : zp > 255 ? 255 : zp;
+  uint8_t *y = c->out[0].data;
+  for (int64_t i = 0; i < n; i++) {
+    double q = scale > 0 && isfinite(scale) && !isnan(x[i]) ? nearbyint((double)(x[i] / scale)) + zp : zp;
+    y[i] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+  }
+  *(float *)c->out[1].data = scale;
+  *(uint8_t *)c->out[2].data = (uint8_t)zp;
+  return IR_OK;
 }

@@ -434,63 +434,100 @@ int ref_tile(ref_call *c) {
   return IR_OK;
 }
 
-/* Resize, mode "linear" on float32: per axis the two source indices and the weight of the
- * second (ir_resize_linear_src); each output element sums the 2^r corners of its cell whose
- * weights are not zero (an axis kept at its extent has weight 0: one corner), the axes' weights
- * multiplied in axis order. */
-static int resize_linear(ref_call *c, const double *scale) {
+/* The taps of a cubic Resize's output index o on an axis of in_len (ONNX's cubic convolution,
+ * coefficient a = cubic_coeff_a): the four inputs around the coordinate, clamped to the axis (the
+ * edge repeated), their weights; with exclude_outside those beyond the axis weigh 0 and the rest
+ * are scaled to sum to 1. -1 for a coordinate mode the IR does not know. */
+static int resize_cubic_taps(const ir_node *n, int64_t o, int64_t in_len, int64_t out_len, double scale,
+                             int64_t *src, double *w) {
+  double x = ir_resize_coord(n, o, in_len, out_len, scale), a = ir_attr_float(n, "cubic_coeff_a", -0.75f);
+  if (isnan(x) || in_len < 1) return -1;
+  double f = floor(x), t = x - f, sum = 0;
+  double d[4] = {t + 1, t, 1 - t, 2 - t}; /* distances to the taps f-1 .. f+2 */
+  for (int k = 0; k < 4; k++) {
+    double s = d[k];
+    w[k] = s <= 1 ? ((a + 2) * s - (a + 3)) * s * s + 1 : ((a * s - 5 * a) * s + 8 * a) * s - 4 * a;
+    int64_t i = (int64_t)f - 1 + k;
+    if (ir_attr_int(n, "exclude_outside", 0) && (i < 0 || i >= in_len)) w[k] = 0;
+    src[k] = i < 0 ? 0 : i >= in_len ? in_len - 1 : i;
+    sum += w[k];
+  }
+  if (ir_attr_int(n, "exclude_outside", 0) && sum != 0)
+    for (int k = 0; k < 4; k++) w[k] /= sum;
+  return 0;
+}
+
+/* Resize, modes "linear" and "cubic" on float32: per axis and output index its taps (source
+ * offset and weight: linear the two of ir_resize_linear_src, cubic the four of
+ * resize_cubic_taps), those of weight 0 dropped; each output element sums, in double, the
+ * products of one tap per axis (weights multiplied in axis order, axis 0's taps the innermost
+ * loop). */
+#define RESIZE_TAPS 4
+static int resize_filter(ref_call *c, const double *scale, int cubic) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
-  if (x->type.dtype != IR_F32) return CERR("mode 'linear' on %s input not supported (float only)", ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
+  if (x->type.dtype != IR_F32)
+    return CERR("mode '%s' on %s input not supported (float only)", cubic ? "cubic" : "linear",
+                ir_dtype_name(x->type.dtype)), IR_UNSUPPORTED;
   int r = x->type.rank;
   int64_t sx[IR_MAX_DIMS], idx[IR_MAX_DIMS] = {0}, total = numel(y), cnt = 0;
   for (int d = 0; d < r; d++) cnt += y->type.dims[d];
-  int64_t *off = malloc(((size_t)cnt + 1) * sizeof *off), *to[IR_MAX_DIMS];
-  double *wt = malloc(((size_t)cnt + 1) * sizeof *wt), *tw[IR_MAX_DIMS];
-  if (!off || !wt) return free(off), free(wt), CERR("out of memory");
+  int64_t *off = malloc(((size_t)cnt + 1) * RESIZE_TAPS * sizeof *off), *to[IR_MAX_DIMS];
+  double *wt = malloc(((size_t)cnt + 1) * RESIZE_TAPS * sizeof *wt), *tw[IR_MAX_DIMS];
+  uint8_t *nt = malloc((size_t)cnt + 1), *tn[IR_MAX_DIMS];
+  if (!off || !wt || !nt) return free(off), free(wt), free(nt), CERR("out of memory");
   ref_strides(&x->type, sx);
   for (int d = 0, o = 0; d < r; o += (int)y->type.dims[d], d++) {
-    to[d] = off + o, tw[d] = wt + o;
+    to[d] = off + (size_t)o * RESIZE_TAPS, tw[d] = wt + (size_t)o * RESIZE_TAPS, tn[d] = nt + o;
     for (int64_t i = 0; i < y->type.dims[d]; i++) {
-      int64_t i0;
-      if (ir_resize_linear_src(c->n, i, x->type.dims[d], y->type.dims[d], scale[d], &i0, &tw[d][i]))
-        return free(off), free(wt), CERR("coordinate_transformation_mode '%s' not supported",
-                                         ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel")), IR_UNSUPPORTED;
-      to[d][i] = i0 * sx[d];
+      int64_t src[RESIZE_TAPS];
+      double w[RESIZE_TAPS];
+      int k = 0, bad = cubic ? resize_cubic_taps(c->n, i, x->type.dims[d], y->type.dims[d], scale[d], src, w)
+                             : ir_resize_linear_src(c->n, i, x->type.dims[d], y->type.dims[d], scale[d], src, &w[1]);
+      if (bad)
+        return free(off), free(wt), free(nt), CERR("coordinate_transformation_mode '%s' not supported",
+                                                   ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel")),
+               IR_UNSUPPORTED;
+      if (!cubic) src[1] = src[0] + 1, w[0] = 1 - w[1];
+      for (int q = 0; q < (cubic ? 4 : 2); q++)
+        if (w[q] != 0) to[d][i * RESIZE_TAPS + k] = src[q] * sx[d], tw[d][i * RESIZE_TAPS + k++] = w[q];
+      tn[d][i] = (uint8_t)k;
     }
   }
   const float *xs = x->data;
   float *ys = y->data;
   for (int64_t o = 0; o < total; o++) {
     double acc = 0;
-    for (unsigned k = 0; k < 1u << r; k++) {
+    int tap[IR_MAX_DIMS] = {0}, d;
+    do {
       double w = 1;
       int64_t p = 0;
-      for (int d = 0; d < r && w != 0; d++) {
-        double w1 = tw[d][idx[d]];
-        p += to[d][idx[d]] + (k >> d & 1 ? sx[d] : 0);
-        w *= k >> d & 1 ? w1 : 1 - w1;
+      for (d = 0; d < r; d++) {
+        int64_t q = idx[d] * RESIZE_TAPS + tap[d];
+        p += to[d][q], w *= tw[d][q];
       }
-      if (w != 0) acc += w * xs[p];
-    }
+      acc += w * xs[p];
+      for (d = 0; d < r && ++tap[d] >= tn[d][idx[d]]; d++) tap[d] = 0;
+    } while (d < r);
     ys[o] = (float)acc;
-    for (int d = r - 1; d >= 0; d--) {
+    for (d = r - 1; d >= 0; d--) {
       if (++idx[d] < y->type.dims[d]) break;
       idx[d] = 0;
     }
   }
-  free(off), free(wt);
+  free(off), free(wt), free(nt);
   return IR_OK;
 }
 
 /* Resize: mode "nearest" (any dtype): each output element copies the input element at the
- * source indices of ir_resize_nearest_src, per axis from a table; mode "linear": resize_linear. */
+ * source indices of ir_resize_nearest_src, per axis from a table; "linear" and "cubic":
+ * resize_filter. */
 int ref_resize(ref_call *c) {
   const ir_value *x = c->in[0];
   ir_value *y = &c->out[0];
   const char *mode = ir_attr_string(c->n, "mode", "nearest");
-  if (strcmp(mode, "nearest") && strcmp(mode, "linear"))
-    return CERR("mode '%s' not supported (nearest and linear only)", mode), IR_UNSUPPORTED;
+  if (strcmp(mode, "nearest") && strcmp(mode, "linear") && strcmp(mode, "cubic"))
+    return CERR("mode '%s' not supported (nearest, linear and cubic)", mode), IR_UNSUPPORTED;
   if (!ir_resize_modes_ok(c->n))
     return CERR("coordinate_transformation_mode '%s' / nearest_mode '%s' not supported",
                 ir_attr_string(c->n, "coordinate_transformation_mode", "half_pixel"),
@@ -503,7 +540,7 @@ int ref_resize(ref_call *c) {
   double scale[IR_MAX_DIMS];
   int r = x->type.rank, rc = ir_resize_geometry(c->g, c->n, ti, di, len, scale, c->err, c->errlen);
   if (rc) return rc;
-  if (!strcmp(mode, "linear")) return resize_linear(c, scale);
+  if (strcmp(mode, "nearest")) return resize_filter(c, scale, !strcmp(mode, "cubic"));
   for (int d = 0; d < r; d++) cnt += y->type.dims[d];
   int64_t *src = malloc(((size_t)cnt + 1) * sizeof *src), *tab[IR_MAX_DIMS];
   if (!src) return CERR("out of memory");

@@ -31,12 +31,13 @@ g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, big)],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, big)])
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/huge.onnx")
-# a Resize of a mode the executor does not run (cubic): refused by name, not run wrongly
+# a Resize of a coordinate mode the executor does not run (tf_crop_and_resize): refused by name, not run wrongly
 sc = helper.make_tensor("sc", TensorProto.FLOAT, [4], [1, 1, 2, 2])
-g = helper.make_graph([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="up", mode="cubic")], "g",
+g = helper.make_graph([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="up", mode="linear",
+                                         coordinate_transformation_mode="tf_crop_and_resize")], "g",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 16, 16])], [sc])
-onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/resize_cubic.onnx")
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/resize_tf.onnx")
 # malformed ConvTranspose / DepthToSpace attributes (issue 11): refused by node, op and reason
 w = helper.make_tensor("w", TensorProto.FLOAT, [3, 4, 3, 3], [0.1] * 108)
 for name, kw in [("convt_pads", dict(strides=[2, 2], pads=[-1, 0, 1, 1])),
@@ -58,7 +59,7 @@ expect 1 "input 'input': 3 of 768 values are NaN or infinite (first at 3)" $D ru
 expect 1 "calibration data: 1 of" $D compile $M/model.onnx --config tiny --calib $T/nancalib.npy -o $T/x.dlvta
 expect 1 "too large an array" $D run $T/tiny_cnn.dlvta --input $T/huge.npy
 expect 1 "holds 4.8e+19 elements" $D compile $T/huge.onnx --config tiny -o $T/x.dlvta
-expect 1 "node 'up' (Resize): mode 'cubic' not supported (nearest and linear only)" $D compile $T/resize_cubic.onnx --config tiny -o $T/x.dlvta
+expect 1 "node 'up' (Resize): coordinate_transformation_mode 'tf_crop_and_resize'" $D compile $T/resize_tf.onnx --config tiny -o $T/x.dlvta
 expect 1 "node 'up' (ConvTranspose): negative pads on axis 0" $D compile $T/convt_pads.onnx --config tiny -o $T/x.dlvta
 expect 1 "node 'up' (ConvTranspose): output_padding 2 on axis 0, expected 0 up to the stride 2" $D compile $T/convt_outpad.onnx --config tiny -o $T/x.dlvta
 expect 1 "node 'up' (ConvTranspose): output_shape 40 on axis 0 is beyond the largest output 18" $D compile $T/convt_outshape.onnx --config tiny -o $T/x.dlvta

@@ -11,10 +11,7 @@ C=build/tests/pkg_corrupt
 M=build/models
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 PY=/usr/bin/python3
 
 $D compile $M/tiny_cnn/model.onnx -o "$T/t.dlvta" --config tiny --calib $M/tiny_cnn/calib.npy >/dev/null ||

@@ -8,10 +8,7 @@ set -u
 D=build/dlvta
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 # every key of pynq under another name: the same layout, so the same fields; its own fingerprint
 {

@@ -8,10 +8,7 @@ D=build/dlvta
 M=build/models/tiny_cnn
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 out=$($D dse $M/model.onnx --board pynq -o "$T/best.cfg" --name best_tiny --quiet 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^Pareto front" && echo "$out" | grep -q "written to $T/best.cfg as config 'best_tiny'"; then ok

@@ -9,10 +9,7 @@ D=build/dlvta
 M=build/models/tiny_cnn
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 PY=/usr/bin/python3
 
 # the model comes from compiler/e2e.mk's rule (made here too if the Makefile does not include it)

@@ -6,10 +6,7 @@ set -u
 D=build/dlvta
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 # ISA.md's field table is what isagen prints now
 build/isagen --markdown >"$T/fields.md"

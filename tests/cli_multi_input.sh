@@ -12,10 +12,7 @@ M=tests/models
 R=build/models/committed/two_input_ref.npy
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 PY=/usr/bin/python3
 L=$M/two_input_left
 Rt=$M/two_input_right

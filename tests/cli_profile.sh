@@ -10,10 +10,7 @@ D=build/dlvta
 M=build/models
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 PY=/usr/bin/python3
 CHK=tests/trace_check.py
 

@@ -10,10 +10,7 @@ D=build/dlvta
 M=build/models
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 $D compile $M/digits/model.onnx -o "$T/d.dlvta" --calib $M/digits/calib.npy >/dev/null 2>"$T/err" ||
   { echo "FAIL: compile digits"; echo "0 passed, 1 failed"; exit 1; }

@@ -6,10 +6,7 @@
 # same checks, on the emulated board, is in tests/test_zynq_rtl.c.)
 set -u
 D=build/dlvta
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 run() { # backend config: every check passes, one line per check
   out=$($D selftest --backend "$1" --config "$2" 2>&1)

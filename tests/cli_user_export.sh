@@ -4,7 +4,8 @@
 # saying so; without samples an error saying how; another size refused at run time), a uint8 image
 # input cast to float (a float32 input: uint8 and float32 .npy files give the same outputs), weights
 # as graph inputs (torch's export_params=False: a note naming them instead of "fixed batch"
-# notes), a float16 model and If / Loop (refused naming the file, node and op, exit 1). Models made
+# notes), float16 and float64 models (read as float32, a note; the same outputs as their float32
+# twins) and If / Loop (refused naming the file, node and op, exit 1). Models made
 # with onnx's helper API (/usr/bin/python3).
 set -u
 D=build/dlvta
@@ -54,11 +55,24 @@ inits, nodes = [], []
 cnn("x", inits, nodes, wname="conv.weight")
 save(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12]),
              helper.make_tensor_value_info("conv.weight", TensorProto.FLOAT, [8, 3, 3, 3])], inits, "noparams.onnx")
-# float16 weights
+# half precision as a GPU deployment exports it (every initializer, the input and output float16;
+# a Cast to float16 on the way), beside its float32 twin (the same values), and a float64 one
 inits, nodes = [], []
 cnn("x", inits, nodes)
-inits[0] = numpy_helper.from_array(numpy_helper.to_array(inits[0]).astype(np.float16), "w")
-save(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12])], inits, "fp16.onnx")
+save(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12])], inits, "fp32.onnx")
+for name, dt, et in (("fp16", np.float16, TensorProto.FLOAT16), ("fp64", np.float64, TensorProto.DOUBLE)):
+    wide = [numpy_helper.from_array(numpy_helper.to_array(i).astype(dt), i.name) for i in inits]
+    wnodes = [helper.make_node("Cast", ["x"], ["xc"], name="cast", to=et)] + \
+             [helper.make_node(n.op_type, ["xc" if i == "x" else i for i in n.input], n.output, name=n.name,
+                               **{a.name: helper.get_attribute_value(a) for a in n.attribute}) for n in nodes]
+    g = helper.make_graph(wnodes, "g", [helper.make_tensor_value_info("x", et, [1, 3, 12, 12])],
+                          [helper.make_tensor_value_info("y", et, [1, 4])], wide)
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/" + name + ".onnx")
+# the twin's weights rounded to float16, as float32: what the float16 model computes with
+inits16 = [numpy_helper.from_array(numpy_helper.to_array(i).astype(np.float16).astype(np.float32), i.name) for i in inits]
+save(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12])], inits16, "fp32r.onnx")
+np.save(t + "/h_calib.npy", r.normal(0, 1, (8, 3, 12, 12)).astype(np.float16).astype(np.float32))
+np.save(t + "/h_x.npy", r.normal(0, 1, (1, 3, 12, 12)).astype(np.float16).astype(np.float32))
 # If and Loop (torch.jit.script control flow)
 xv = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])
 yv = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])
@@ -99,8 +113,16 @@ expect 0 "note: 1 input(s) are weights or biases ('conv.weight' of node 'conv'" 
 out=$($D compile $T/noparams.onnx --config tiny -o $T/noparams.dlvta 2>&1)
 if echo "$out" | grep -q "fixed batch"; then bad "noparams: a 'fixed batch' note on weights: $out"; else ok; fi
 # refusals: file, node and op, reason
-expect 1 "fp16.onnx: initializer 'w': tensor data type FLOAT16 not supported (dlvta compiles float32 models" \
-  $D compile $T/fp16.onnx --config tiny -o $T/x.dlvta
+# float16 / float64 models: read as float32 with a note; the same package as the float32 twin of
+# the same values (float64's weights round to float32's)
+expect 0 "note: the model's float16 / bfloat16 / float64 tensors (7 initializers, values and casts)" \
+  $D compile $T/fp16.onnx --config tiny --calib $T/h_calib.npy -o $T/fp16.dlvta
+$D compile $T/fp32r.onnx --config tiny --calib $T/h_calib.npy -o $T/fp32r.dlvta >/dev/null 2>&1 || bad "compile fp32r"
+$D compile $T/fp64.onnx --config tiny --calib $T/h_calib.npy -o $T/fp64.dlvta >/dev/null 2>&1 || bad "compile fp64"
+$D compile $T/fp32.onnx --config tiny --calib $T/h_calib.npy -o $T/fp32.dlvta >/dev/null 2>&1 || bad "compile fp32"
+for p in fp16 fp32r fp64 fp32; do $D run $T/$p.dlvta --input $T/h_x.npy --output $T/${p}_y.npy >/dev/null 2>&1 || bad "run $p"; done
+if cmp -s $T/fp16_y.npy $T/fp32r_y.npy; then ok; else bad "fp16: output differs from its float32 twin's"; fi
+if cmp -s $T/fp64_y.npy $T/fp32_y.npy; then ok; else bad "fp64: output differs from its float32 twin's"; fi
 expect 1 "if.onnx: node 'cond' (If): operator not supported" $D compile $T/if.onnx --config tiny -o $T/x.dlvta
 expect 1 "loop.onnx: node 'repeat' (Loop): operator not supported" $D compile $T/loop.onnx --config tiny -o $T/x.dlvta
 echo "$pass passed, $fail failed"

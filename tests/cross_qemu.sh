@@ -16,9 +16,7 @@ X=build/runtime/dlvta
 D=build/dlvta
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 declare -A QEMU=([armhf]="qemu-arm -L /usr/arm-linux-gnueabihf" [arm64]="qemu-aarch64 -L /usr/aarch64-linux-gnu")
 declare -A TRIPLE=([armhf]=arm-linux-gnueabihf [arm64]=aarch64-linux-gnu)
 resnet=0; [ "${1:-}" = "--resnet18" ] && resnet=1

@@ -5,10 +5,7 @@
 # demo's default model (Fashion-MNIST, tests/models/fmnist_res.onnx) the same, above 70 %; and a
 # model without a labelled test set is a clear error.
 set -u
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

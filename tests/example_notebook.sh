@@ -10,9 +10,7 @@ PY=/usr/bin/python3
 M=build/models/digits
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 if [ ! -f $M/model.onnx ]; then
   env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f Makefile -f compiler/e2e.mk $M/model.onnx ||
     { echo "FAIL: cannot export digits"; echo "0 passed, 1 failed"; exit 1; }

@@ -13,9 +13,7 @@ PY=/usr/bin/python3
 M=build/models/tiny_cnn
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 unmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$@"; }  # a make of its own, not make test's child
 
 if [ ! -f $M/model.onnx ]; then

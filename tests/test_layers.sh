@@ -7,10 +7,7 @@
 # a table row naming an unknown component) must fail the check, naming the file and line, and
 # the bad driver source must fail to compile with the driver's own -I (make layers-inc).
 set -u
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

@@ -504,8 +504,13 @@ static void test_errors(void) {
   }
   {
     build_good(&b);
-    b.inits[0]->data_type = 11; /* DOUBLE */
-    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"'W'", "DOUBLE", NULL}, "double initializer");
+    b.inits[0]->data_type = 11; /* DOUBLE (read as float32), its raw_data float32's: half the bytes */
+    expect_err(&b, 0, IR_ERR, (const char *[]){"'W'", "raw_data has", "shape needs", NULL}, "double initializer too short");
+  }
+  {
+    build_good(&b);
+    b.inits[0]->data_type = 4; /* UINT16 */
+    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"'W'", "UINT16", NULL}, "uint16 initializer");
   }
   {
     build_good(&b);

@@ -198,13 +198,35 @@ static int run_sets(const ir_graph *g, const char *tdir, char *why, size_t len) 
   return res;
 }
 
+/* Node tests whose expected output dlvta deliberately does not give, with the reason; such a
+ * test must still differ (one that starts to pass is a failure, so the list stays true). The
+ * behaviour dlvta follows instead is checked against onnxruntime by tests/onnx_cpu_ops.py. */
+static const struct {
+  const char *test, *why;
+} tu_divergent[] = {
+    {"test_resize_downsample_scales_linear_align_corners",
+     "align_corners with a scale whose product is not whole: ONNX's expected output divides by in * scale - 1, "
+     "onnxruntime and torch (whose exports give such scales) by the output's extent - 1, as dlvta"},
+    {"test_resize_downsample_scales_cubic_align_corners", "as test_resize_downsample_scales_linear_align_corners"},
+    {"test_maxunpool_export_with_output_shape",
+     "MaxUnpool's indices with an output_shape: ONNX's expected output takes them in the unpooled shape and moves "
+     "them to the same coordinates of output_shape; onnxruntime, as dlvta, indexes the output directly (torch "
+     "exports max_unpool with its input's shape as output_shape, which MaxPool's indices index)"},
+};
+
+static const char *tu_divergence(const char *test) {
+  for (size_t i = 0; i < sizeof tu_divergent / sizeof tu_divergent[0]; i++)
+    if (!strcmp(tu_divergent[i].test, test)) return tu_divergent[i].why;
+  return NULL;
+}
+
 /* Walk root; returns the number of models that passed (tu_pass/tu_fail are updated). */
 static int walk_tests(const char *root) {
   int passed0 = tu_pass, failed0 = tu_fail;
   char **tests;
   int nt = list_dirs(root, "test_", &tests);
   CHECK(nt > 0, "node tests under %s: found %d", root, nt);
-  int skipped = 0, relaxed = 0;
+  int skipped = 0, relaxed = 0, diverged = 0;
   for (int t = 0; t < nt; t++) {
     char tdir[4096], model[4200], err[1024], why[1024];
     snprintf(tdir, sizeof tdir, "%s/%s", root, tests[t]);
@@ -258,7 +280,14 @@ static int walk_tests(const char *root) {
       }
       ir_graph_free(c);
     }
-    if (res == 1) {
+    const char *dv = tu_divergence(tests[t]);
+    if (dv && res == 0) {
+      diverged++;
+      printf("DIVERGES %s (deliberately: %s): %s\n", tests[t], dv, why);
+    } else if (dv && res == 1) {
+      tu_fail++;
+      printf("FAIL %s: gives ONNX's expected output, but is listed as diverging (%s)\n", tests[t], dv);
+    } else if (res == 1) {
       tu_pass++;
       relaxed += is_relaxed;
       printf("PASS %s%s\n", tests[t], is_relaxed ? " (opset outside the supported range, imported relaxed)" : "");
@@ -276,8 +305,8 @@ static int walk_tests(const char *root) {
   printf("  operators not supported:%s\n", unsupported_ops);
   printf("%d of the passes imported with an opset outside %d..%d (relaxed)\n", relaxed, ONNX_MIN_OPSET,
          ONNX_MAX_OPSET);
-  printf("%s: %d models pass, %d fail, %d skipped as out of scope\n", root, tu_pass - passed0 - (nt > 0),
-         tu_fail - failed0 - (nt == 0), skipped);
+  printf("%s: %d models pass, %d fail, %d skipped as out of scope, %d diverge deliberately\n", root,
+         tu_pass - passed0 - (nt > 0), tu_fail - failed0 - (nt == 0), skipped, diverged);
   free_names(tests, nt);
   return tu_pass - passed0 - (nt > 0);
 }

@@ -6,10 +6,7 @@
 set -u
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 R="$PWD/tools/run_tests.sh"
 
 run() {  # commands... -> the runner's last line; its exit status in $rc

@@ -11,10 +11,7 @@ D=build/dlvta
 R=build/runtime/dlvta
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/expect.sh
 
 [ -x $R ] && [ -x $D ] || { echo "FAIL: $R or $D missing (make runtime all)"; echo "0 passed, 1 failed"; exit 1; }
 
