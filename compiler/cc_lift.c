@@ -333,7 +333,7 @@ static int channel_conv_node(ir_graph *g, int i, ir_node *n) {
   int yv = ir_add_tensor(g, name, &ot);
   ir_add_node(g, IR_OP_Reshape, name, (int[]){yv, si3}, 2, &y, 1);
   ir_move_last_node(g, i + 2);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_inputs(n, (int[]){xv, wi, bi}, 3);
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
   n->out[0] = yv;

@@ -470,7 +470,7 @@ static int channel_reduce_to_conv(ir_graph *g, int i, ir_node *n) {
   snprintf(name, sizeof name, "%s_weight", cc_node_label(g, n));
   int wi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, w), x = n->in[0], y = n->out[0];
   int keep = (int)ir_attr_int(n, "keepdims", 1);
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_op(n, IR_OP_Conv);
   ir_set_inputs(n, (int[]){x, wi}, 2);
   ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
@@ -792,7 +792,7 @@ static int crop_to_conv(ir_graph *g, ir_node *n) {
   snprintf(name, sizeof name, "%s_crop_weight", cc_node_label(g, n));
   int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
   int x = n->in[0];
-  while (n->n_attr) ir_del_attr(n, n->attr[0].name);
+  ir_clear_attrs(n);
   ir_set_op(n, IR_OP_Conv);
   ir_set_inputs(n, (int[]){x, wi}, 2);
   ir_set_attr_ints(n, "kernel_shape", k, 2);
