@@ -15,7 +15,11 @@
  * runs after fold-pad and reduce-to-pool (a 1-D model's explicit Pad and x.mean(2) are a Conv's
  * pads and a global pool by then) and before fold-affine and affine-to-conv, which then see 4-D
  * per-channel affines. Nothing else changes: the ONNX semantics of every
- * node are kept (the extra axis has extent 1). */
+ * node are kept (the extra axis has extent 1).
+ *
+ * Also here, as they concern 1-D data: a Concat of pooled vectors becomes a Concat of the pooled
+ * maps (concat_flat_vectors, at the end of this pass), and a Conv1d across a vector of channels
+ * (ECA) a dense 1x1 conv (cc_channel_conv, which normalize-reshape runs). */
 #include <stdlib.h>
 #include <string.h>
 
