@@ -34,4 +34,13 @@ int cc_foldable(const ir_graph *g, const ir_node *n);
  * 1 done, 0 left (unsupported, or an output too large), or IR_ERR / IR_UNSUPPORTED with err. */
 int cc_fold_node(ir_graph *g, ir_node *n, char *err, size_t errlen);
 
+/* 2-D Conv n (at index i) with pads beyond maxp: the excess into zero Pad nodes before it, each
+ * at most maxp a side; the number of nodes inserted (cc_rewrite.c, fold-pad). */
+int cc_split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp);
+/* Transposes that move only axes of extent 1 -> Reshapes (the elements keep their order). */
+void cc_unit_transposes_to_reshapes(ir_graph *g);
+/* Conv1d of one channel over a vector of channels (ECA) -> a dense 1x1 Conv across them
+ * (cc_lift.c); the number rewritten. */
+int cc_channel_conv(ir_graph *g);
+
 #endif

@@ -15,11 +15,16 @@
  * runs after fold-pad and reduce-to-pool (a 1-D model's explicit Pad and x.mean(2) are a Conv's
  * pads and a global pool by then) and before fold-affine and affine-to-conv, which then see 4-D
  * per-channel affines. Nothing else changes: the ONNX semantics of every
- * node are kept (the extra axis has extent 1). */
+ * node are kept (the extra axis has extent 1).
+ *
+ * Also here, as they concern 1-D data: a Concat of pooled vectors becomes a Concat of the pooled
+ * maps (concat_flat_vectors, at the end of this pass), and a Conv1d across a vector of channels
+ * (ECA) a dense 1x1 conv (cc_channel_conv, which normalize-reshape runs). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cc_internal.h"
+#include "lower.h"
 #include "util.h"
 
 static void *xmalloc(size_t n) {
@@ -204,6 +209,150 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
   ir_move_last_node(g, ++(*i));
 }
 
+/* The type of the [N, C, 1, ...] tensor (a global pool's) of which Reshape node P makes the
+ * [N, C] vector t, read by one node alone, or NULL. */
+static const ir_type *flat_vector_of(const ir_graph *g, const ir_node *P, int t) {
+  const ir_type *a = P && !P->dead && P->op == IR_OP_Reshape ? &g->tensors[P->in[0]]->type : NULL;
+  const ir_type *b = &g->tensors[t]->type;
+  if (!a || !ir_type_known(a) || a->rank < 3 || ir_use_count(g, t) != 1 || ir_is_graph_output(g, t) ||
+      ir_is_graph_input(g, P->in[0]) || b->rank != 2 || a->dims[0] != b->dims[0] || a->dims[1] != b->dims[1])
+    return NULL;
+  for (int d = 2; d < a->rank; d++)
+    if (a->dims[d] != 1) return NULL;
+  return a;
+}
+
+/* Concat along axis 1 of [N, C_i] vectors, each a Reshape of a [N, C_i, 1, ...] tensor that only
+ * the Concat reads (torch.cat([x.mean((2, 3)), x.amax((2, 3))], 1), fastai's concat pooling, a
+ * 1-D network's mean and max over time after lift-1d): the Concat joins the pooled tensors along
+ * their channels (on the accelerator a view of their blocks) and one Reshape flattens the result,
+ * which the Gemm after it reads. Was a CPU step ("output is not a batch-1 NCHW tensor"). The
+ * number rewritten. */
+static int concat_flat_vectors(ir_graph *g) {
+  int done = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    const ir_type *yt = n->dead || n->op != IR_OP_Concat || n->n_out != 1 ? NULL : &g->tensors[n->out[0]]->type;
+    if (!yt || yt->rank != 2 || !ir_type_known(yt) || (ir_attr_int(n, "axis", 0) + 2) % 2 != 1 || n->n_in < 1) continue;
+    const ir_type *a0 = NULL;
+    int ok = 1;
+    for (int k = 0; k < n->n_in && ok; k++) {
+      const ir_type *a = n->in[k] >= 0 ? flat_vector_of(g, ir_producer(g, n->in[k], NULL), n->in[k]) : NULL;
+      ok = a && (!a0 || a->rank == a0->rank);
+      if (!a0) a0 = a;
+    }
+    if (!ok || !a0) continue;
+    for (int k = 0; k < n->n_in; k++) {
+      ir_node *P = (ir_node *)ir_producer(g, n->in[k], NULL);
+      n->in[k] = P->in[0];
+      P->dead = 1;
+    }
+    ir_type ct = *a0;
+    ct.dims[1] = yt->dims[1];
+    char name[600];
+    snprintf(name, sizeof name, "%s_pooled", g->tensors[n->out[0]]->name);
+    int c = ir_add_tensor(g, name, &ct), y = n->out[0];
+    n->out[0] = c;
+    ir_set_attr_int(n, "axis", 1);
+    int64_t *shape = xmalloc(2 * sizeof *shape);
+    shape[0] = yt->dims[0], shape[1] = yt->dims[1];
+    ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {2}};
+    snprintf(name, sizeof name, "%s_flat_shape", g->tensors[y]->name);
+    int si = ir_add_const(g, name, &st, shape);
+    snprintf(name, sizeof name, "%s_flat", n->name && *n->name ? n->name : g->tensors[y]->name);
+    ir_add_node(g, IR_OP_Reshape, name, (int[]){c, si}, 2, &y, 1);
+    ir_move_last_node(g, i + 1);
+    done++;
+  }
+  return done;
+}
+
+/* The length L of the channel vector that tensor x [N,1,L] holds: x made by a Reshape of a
+ * [N,L,1,...] tensor (or [N,L]), at most CHANNEL_CONV_MAX channels (the dense conv has L x L'
+ * weights); else 0. */
+#define CHANNEL_CONV_MAX 1024
+static int64_t channel_vector(const ir_graph *g, int x) {
+  const ir_type *xt = &g->tensors[x]->type;
+  const ir_node *p = ir_producer(g, x, NULL);
+  const ir_type *vt = p && p->op == IR_OP_Reshape && p->n_in > 0 ? &g->tensors[p->in[0]]->type : NULL;
+  if (!vt || xt->rank != 3 || !ir_type_known(xt) || !ir_type_known(vt) || vt->rank < 2 || xt->dims[1] != 1 ||
+      vt->dims[0] != xt->dims[0] || vt->dims[1] != xt->dims[2] || xt->dims[2] > CHANNEL_CONV_MAX)
+    return 0;
+  for (int d = 2; d < vt->rank; d++)
+    if (vt->dims[d] != 1) return 0;
+  return xt->dims[2];
+}
+
+/* Conv node n (index i), a Conv1d of one input and one output channel over x [N,1,L] that holds
+ * a vector of L channels (channel_vector: ECA's GlobalAveragePool -> Squeeze -> Transpose ->
+ * Conv1d(k) -> Transpose -> Unsqueeze -> Sigmoid -> Mul), becomes Reshape(x, [N,L,1,1]) -> 1x1
+ * Conv L -> L' whose weights are the band the kernel sweeps (W[o][i] = w[j] where i = o * stride
+ * - pad + j * dilation), the bias on every output -> Reshape back to [N,1,L']: the Reshapes then
+ * merge with the squeeze / unsqueeze around it and the accelerator runs the conv (the layout
+ * steps were CPU steps). 1 if rewritten. */
+static int channel_conv_node(ir_graph *g, int i, ir_node *n) {
+  int cnt = 0, y = n->out[0], x = n->in[0];
+  const ir_type *wt = n->n_in >= 2 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL;
+  if (!wt || wt->rank != 3 || wt->dims[0] != 1 || wt->dims[1] != 1 || !cc_is_const(g, n->in[1]) ||
+      wt->dtype != IR_F32 || ir_attr_int(n, "group", 1) != 1 || strcmp(ir_attr_string(n, "auto_pad", "NOTSET"), "NOTSET") ||
+      (n->n_in > 2 && n->in[2] >= 0 && !cc_is_const(g, n->in[2])))
+    return 0;
+  int64_t L = channel_vector(g, x), K = wt->dims[2], s = 1, d = 1, pb = 0;
+  const ir_type *yt = &g->tensors[y]->type;
+  if (!L || yt->rank != 3 || !ir_type_known(yt)) return 0;
+  const int64_t *v = ir_attr_ints(n, "strides", &cnt);
+  if (v && cnt == 1) s = v[0];
+  if ((v = ir_attr_ints(n, "dilations", &cnt)) && cnt == 1) d = v[0];
+  if ((v = ir_attr_ints(n, "pads", &cnt)) && cnt == 2) pb = v[0];
+  int64_t Lo = yt->dims[2];
+  const float *w = g->tensors[n->in[1]]->data, *b = n->n_in > 2 && n->in[2] >= 0 ? g->tensors[n->in[2]]->data : NULL;
+  float *dw = xmalloc((size_t)(Lo * L) * sizeof *dw), *db = xmalloc((size_t)Lo * sizeof *db);
+  memset(dw, 0, (size_t)(Lo * L) * sizeof *dw);
+  for (int64_t o = 0; o < Lo; o++) {
+    db[o] = b ? b[0] : 0.0f;
+    for (int64_t j = 0; j < K; j++) {
+      int64_t in = o * s - pb + j * d;
+      if (in >= 0 && in < L) dw[o * L + in] += w[j];
+    }
+  }
+  char name[600];
+  const char *label = cc_node_label(g, n);
+  snprintf(name, sizeof name, "%s_dense_weight", label);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){Lo, L, 1, 1}, 4, dw);
+  snprintf(name, sizeof name, "%s_dense_bias", label);
+  int bi = cc_new_const_f32(g, name, (int64_t[]){Lo}, 1, db);
+  int64_t N = yt->dims[0], *s4 = xmalloc(4 * sizeof *s4), *s3 = xmalloc(3 * sizeof *s3);
+  s4[0] = N, s4[1] = L, s4[2] = s4[3] = 1, s3[0] = N, s3[1] = 1, s3[2] = Lo;
+  ir_type st4 = {.dtype = IR_I64, .rank = 1, .dims = {4}}, st3 = {.dtype = IR_I64, .rank = 1, .dims = {3}};
+  ir_type vt = {.dtype = IR_F32, .rank = 4, .dims = {N, L, 1, 1}}, ot = {.dtype = IR_F32, .rank = 4, .dims = {N, Lo, 1, 1}};
+  snprintf(name, sizeof name, "%s_channels_shape", label);
+  int si4 = ir_add_const(g, name, &st4, s4);
+  snprintf(name, sizeof name, "%s_channels", label);
+  int xv = ir_add_tensor(g, name, &vt);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){x, si4}, 2, &xv, 1);
+  ir_move_last_node(g, i);
+  snprintf(name, sizeof name, "%s_dense_shape", label);
+  int si3 = ir_add_const(g, name, &st3, s3);
+  snprintf(name, sizeof name, "%s_dense", label);
+  int yv = ir_add_tensor(g, name, &ot);
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){yv, si3}, 2, &y, 1);
+  ir_move_last_node(g, i + 2);
+  ir_clear_attrs(n);
+  ir_set_inputs(n, (int[]){xv, wi, bi}, 3);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  n->out[0] = yv;
+  return 1;
+}
+
+int cc_channel_conv(ir_graph *g) {
+  int done = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    ir_node *n = g->nodes[i];
+    if (!n->dead && n->op == IR_OP_Conv && channel_conv_node(g, i, n)) done++, i += 2;
+  }
+  return done;
+}
+
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   twins w = {0};
   int lifted = 0;
@@ -216,9 +365,16 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     lift_node(g, &i, w.v);
   }
   free(w.v);
-  if (!lifted) return IR_OK;
-  /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
-   * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
-  int rc = cc_normalize_reshape(g, cx, err, errlen);
-  return rc ? rc : cc_dce(g, cx, err, errlen);
+  if (lifted) {
+    /* the Reshapes at the regions' edges merge with their neighbours (a Flatten after a global
+     * pool), and the ones nothing reads go now, so that fuse sees a conv's single consumer */
+    int rc = cc_normalize_reshape(g, cx, err, errlen);
+    if (rc) return rc;
+    /* with a target, pads beyond a load's pad fields (a causal dilated Conv1d's F.pad of 16 or
+     * more, folded into its pads) go into Pad layers, as fold-pad does for 2-D convs */
+    for (int i = 0; cx && cx->cfg && i < g->n_nodes; i++)
+      if (!g->nodes[i]->dead) i += cc_split_big_pads(g, i, g->nodes[i], cc_max_pad());
+  }
+  return concat_flat_vectors(g) || lifted ? cc_dce(g, cx, err, errlen) : IR_OK;
 }
+

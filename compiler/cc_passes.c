@@ -118,9 +118,10 @@ int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- remove-identity ---- */
 
-/* Identity, Cast to the type its input already has, and Dropout in inference mode (no
- * training_mode input/attribute set) or of a constant ratio 0 (the identity even in training
- * mode: torch exports F.dropout(x, 0.0, training=True) so), its mask unused, become their input;
+/* Identity, Cast to the type its input already has, a Pad of zero amounts, and Dropout in
+ * inference mode (no training_mode input/attribute set) or of a constant ratio 0 (the identity
+ * even in training mode: torch exports F.dropout(x, 0.0, training=True) so), its mask unused,
+ * become their input;
  * a removed node's output name survives if it is a graph output. */
 /* Sum node n (index i) of k >= 2 float inputs -> a chain of k - 1 Adds, the last n itself (the
  * accelerator's residual adds take two operands; Caffe2's ResNets write the shortcut as Sum).
@@ -164,11 +165,24 @@ static int neutral_operand(const ir_graph *g, const ir_node *n) {
   return -1;
 }
 
+/* Is node n a Pad by constant amounts that are all zero (any mode: nothing added)? A UNet's
+ * F.pad of its upsampled map to the skip's size exports one where the sizes already match. */
+static int zero_pad(const ir_graph *g, const ir_node *n) {
+  if (n->op != IR_OP_Pad || n->n_in < 2 || n->in[0] < 0 || n->in[1] < 0 || n->out[0] < 0 || !cc_is_const(g, n->in[1]))
+    return 0;
+  const ir_tensor *p = g->tensors[n->in[1]];
+  int64_t cnt = ir_type_numel(&p->type);
+  for (int64_t j = 0; j < cnt; j++)
+    if (ir_get_elem(p->type.dtype, p->data, j) != 0) return 0;
+  return cnt >= 0;
+}
+
 int cc_remove_identity(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int x = n->dead ? -1 : neutral_operand(g, n);
+    if (x < 0 && !n->dead && zero_pad(g, n)) x = n->in[0];
     if (x >= 0) cc_bypass(g, n, x, n->out[0]);
     if (n->dead || n->op != IR_OP_Sum) continue;
     if (n->n_in == 1 && n->in[0] >= 0 && n->out[0] >= 0)
@@ -664,6 +678,8 @@ static void pixel_shuffle_to_d2s(ir_graph *g, ir_node *r2) {
 
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  cc_unit_transposes_to_reshapes(g);
+  cc_channel_conv(g);
   for (int i = 0; i < g->n_nodes; i++)
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape) pixel_shuffle_to_d2s(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {

@@ -351,9 +351,14 @@ static int act_before_move(ir_graph *g, int i, ir_node *n) {
 }
 
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  int moved = 0;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n) || act_before_move(g, i, n)) continue;
+    if (n->dead || hard_pattern(g, n) || act_before_maxpool(g, i, n)) continue;
+    if (act_before_move(g, i, n)) {
+      moved = 1;
+      continue;
+    }
     if (n->op == IR_OP_Mul && g->tensors[n->out[0]]->type.dtype == IR_F32) {
       int x = -1;
       ir_op to = IR_OP_UNKNOWN;
@@ -412,8 +417,11 @@ int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_move_last_node(g, pos + 1);
     }
   }
-  /* the replaced patterns' inner nodes go now, so that later passes see single consumers */
-  return cc_dce(g, cx, err, errlen);
+  /* the replaced patterns' inner nodes go now, so that later passes see single consumers; an
+   * activation moved before a layout op leaves that op beside the next one: they merge (ECA's
+   * Sigmoid between the Reshapes of its channel conv's output) */
+  int rc = moved ? cc_normalize_reshape(g, cx, err, errlen) : IR_OK;
+  return rc ? rc : cc_dce(g, cx, err, errlen);
 }
 
 /* ---- reduce-to-pool ---- */
@@ -435,9 +443,59 @@ static void global_max_to_window(ir_graph *g, ir_node *n) {
 /* ReduceMean / ReduceMax over exactly the spatial axes (2..) of an f32 [N,C,...] tensor ->
  * GlobalAveragePool / GlobalMaxPool, followed by a Reshape to [N,C] when keepdims is 0; a
  * GlobalMaxPool (written so or from a ReduceMax) of known extents -> a MaxPool of the whole map. */
+/* ReduceMean / ReduceSum node n over exactly the channel axis of a [N,C,H,W] f32 activation
+ * whose readers are all Concats or Convs (CBAM's spatial attention: x.mean(1, keepdim=True) joined
+ * with the max) -> a 1x1 Conv C -> 1 of weights 1/C (1 for a sum), which the accelerator runs;
+ * keepdims 0 gets a Reshape to [N,H,W] after it (index i + 1). A normalization's statistics over
+ * the channels (ConvNeXt's channels-first LayerNorm written out) stay with the arithmetic around
+ * them, on the CPU. 0 if left, 1 if rewritten, 2 with the Reshape. */
+static int channel_reduce_to_conv(ir_graph *g, int i, ir_node *n) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceSum) || n->n_out != 1 || xt->dtype != IR_F32 ||
+      xt->rank != 4 || !ir_type_known(xt) || cc_is_const(g, n->in[0]) || ir_is_graph_output(g, n->out[0]))
+    return 0;
+  for (int j = i + 1; j < g->n_nodes; j++) {
+    const ir_node *c = g->nodes[j];
+    for (int k = 0; !c->dead && k < c->n_in; k++)
+      if (c->in[k] == n->out[0] && c->op != IR_OP_Concat && !(c->op == IR_OP_Conv && k == 0)) return 0;
+  }
+  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
+  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
+  char mark[IR_MAX_DIMS], why[256];
+  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
+  int64_t C = xt->dims[1];
+  float *w = xmalloc((size_t)C * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[c] = n->op == IR_OP_ReduceMean ? 1.0f / (float)C : 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){1, C, 1, 1}, 4, w), x = n->in[0], y = n->out[0];
+  int keep = (int)ir_attr_int(n, "keepdims", 1);
+  ir_clear_attrs(n);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", (int64_t[]){1, 1}, 2);
+  if (keep) return 1;
+  ir_type ct = *xt;
+  ct.dims[1] = 1;
+  snprintf(name, sizeof name, "%s_channel", g->tensors[y]->name);
+  int mid = ir_add_tensor(g, name, &ct);
+  n->out[0] = mid;
+  int64_t *shape = xmalloc(3 * sizeof *shape);
+  shape[0] = xt->dims[0], shape[1] = xt->dims[2], shape[2] = xt->dims[3];
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {3}};
+  snprintf(name, sizeof name, "%s_shape", g->tensors[y]->name);
+  int si = ir_add_const(g, name, &st, shape);
+  snprintf(name, sizeof name, "%s_reshape", cc_node_label(g, n));
+  ir_add_node(g, IR_OP_Reshape, name, (int[]){mid, si}, 2, &y, 1);
+  ir_move_last_node(g, i + 1);
+  return 2;
+}
+
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) global_max_to_window(g, g->nodes[i]);
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead && channel_reduce_to_conv(g, i, g->nodes[i]) == 2) i++;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
@@ -585,7 +643,7 @@ static int trim_dead_taps(ir_graph *g, ir_node *n) {
 /* 2-D Conv n (at index i) with pads beyond maxp (what a load's pad fields hold): the excess goes
  * into zero Pad nodes before it, each of at most maxp a side (each an identity copy with padding
  * on the accelerator). The number of nodes inserted. */
-static int split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
+int cc_split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp) {
   if (n->op != IR_OP_Conv || n->n_in < 2 || n->in[0] < 0) return 0;
   ir_type t = g->tensors[n->in[0]]->type;
   int cnt, big = 0, added = 0, x = n->in[0];
@@ -676,10 +734,78 @@ static int split_broadcast(ir_graph *g, int i, ir_node *n) {
  * count). A Conv loses the kernel taps that read only padding (trim_dead_taps); with a target,
  * what padding it still has beyond the load's pad fields moves into Pad nodes (split_big_pads), and
  * a Resize of a 1 x 1 map beyond the upsampling's 16 becomes two (split_broadcast). */
+/* Is node n a crop of the spatial axes of a [1,C,H,W] float activation (a Pad with negative
+ * amounts: a UNet's F.pad of an upsampled map one pixel larger than its skip; a Slice of H and W
+ * by step 1: x[:, :, :h, :w]), with zero padding on other sides? Then b[k], e[k] (k = 0 for H,
+ * 1 for W) are the amounts before and after: negative cropped, positive zero padded; each
+ * axis crops at most maxc pixels. */
+static int spatial_crop(const ir_graph *g, const ir_node *n, int64_t maxc, int64_t *b, int64_t *e) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || (n->op != IR_OP_Pad && n->op != IR_OP_Slice) || n->n_out != 1 || xt->rank != 4 || !ir_type_known(xt) ||
+      xt->dtype != IR_F32 || xt->dims[0] != 1 || cc_is_const(g, n->in[0]))
+    return 0;
+  const ir_type *ti[5] = {0};
+  const void *di[5] = {0};
+  ir_node_operands(g, n, 5, ti, di);
+  char err[256];
+  int64_t a[8], st[4], sp[4], len[4], neg = 0, pos = 0;
+  if (n->op == IR_OP_Pad) {
+    if (ir_pad_amounts(g, n, ti, di, 4, a, err, sizeof err) != IR_OK || a[0] || a[1] || a[4] || a[5]) return 0;
+  } else {
+    if (ir_slice_geometry(g, n, ti, di, st, sp, len, err, sizeof err) != IR_OK) return 0;
+    for (int d = 0; d < 4; d++) {
+      if (sp[d] != 1 || (d < 2 && (st[d] != 0 || len[d] != xt->dims[d]))) return 0;
+      a[d] = -st[d], a[4 + d] = st[d] + len[d] - xt->dims[d];
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    b[k] = a[2 + k], e[k] = a[6 + k];
+    neg |= b[k] < 0 || e[k] < 0, pos |= b[k] > 0 || e[k] > 0;
+    if ((b[k] < 0 ? -b[k] : 0) + (e[k] < 0 ? -e[k] : 0) > maxc || b[k] > maxc || e[k] > maxc) return 0;
+  }
+  if (!neg) return 0;
+  if (pos && n->op == IR_OP_Pad) { /* padding too: zeros only */
+    int v = n->n_in > 2 ? n->in[2] : -1;
+    if (strcmp(ir_attr_string(n, "mode", "constant"), "constant") ||
+        (v >= 0 && (!cc_is_const(g, v) || ir_get_elem(g->tensors[v]->type.dtype, g->tensors[v]->data, 0) != 0)))
+      return 0;
+  }
+  return 1;
+}
+
+/* A spatial crop (spatial_crop) -> a depthwise Conv whose kernel spans the cropped pixels of each
+ * axis and is one at the first kept one (so output pixel y reads input pixel y + cropped before),
+ * its pads the zero padding: the accelerator runs it (was a CPU step); float outputs unchanged,
+ * the weights exact in int8 (one per channel). 1 if n was rewritten. */
+static int crop_to_conv(ir_graph *g, ir_node *n) {
+  int64_t b[2], e[2];
+  if (!spatial_crop(g, n, cc_max_pad(), b, e)) return 0;
+  int64_t C = g->tensors[n->in[0]]->type.dims[1], k[2], pads[4];
+  for (int d = 0; d < 2; d++) {
+    k[d] = 1 + (b[d] < 0 ? -b[d] : 0) + (e[d] < 0 ? -e[d] : 0);
+    pads[d] = b[d] > 0 ? b[d] : 0, pads[2 + d] = e[d] > 0 ? e[d] : 0;
+  }
+  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
+  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[(c * k[0] + (b[0] < 0 ? -b[0] : 0)) * k[1] + (b[1] < 0 ? -b[1] : 0)] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_crop_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
+  int x = n->in[0];
+  ir_clear_attrs(n);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  ir_set_attr_ints(n, "pads", pads, 4);
+  ir_set_attr_int(n, "group", C);
+  return 1;
+}
+
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
+    if (cx && cx->cfg) crop_to_conv(g, n); /* then its pads, as any Conv's */
     if (n->op == IR_OP_Pad) {
       int64_t pads[2 * IR_MAX_DIMS];
       int r, y = n->out[0], ok = 1, uses = 0;
@@ -700,7 +826,7 @@ int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       n->dead = 1;
       continue;
     }
-    int moved = cx && cx->cfg ? split_big_pads(g, i, n, cc_max_pad()) + split_broadcast(g, i, n) : 0;
+    int moved = cx && cx->cfg ? cc_split_big_pads(g, i, n, cc_max_pad()) + split_broadcast(g, i, n) : 0;
     if (moved) { /* n is at i + moved now */
       i += moved;
       continue;
@@ -1249,9 +1375,9 @@ static int sink_reshape(ir_graph *g, int ri, ir_node *R, int ci, ir_node *c) {
 }
 
 /* Transposes that move only axes of extent 1 (torch attention's [1,T,E] <-> [T,1,E] around a
- * MultiheadAttention of batch 1) keep the elements' order: Reshapes, which then merge with the
- * Reshapes around the 1x1 convs. */
-static void unit_transposes_to_reshapes(ir_graph *g) {
+ * MultiheadAttention of batch 1; ECA's [N,C,1] <-> [N,1,C] around its Conv1d over the channels)
+ * keep the elements' order: Reshapes, which then merge with the Reshapes around them. */
+void cc_unit_transposes_to_reshapes(ir_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     int64_t P[IR_MAX_DIMS];
@@ -1346,7 +1472,7 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   int rc = fold_weight_transposes(g, err, errlen);
   if (rc || !converted) return rc;
-  unit_transposes_to_reshapes(g);
+  cc_unit_transposes_to_reshapes(g);
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {
@@ -1481,8 +1607,62 @@ static void host_affine(ir_graph *g, int i, ir_node *n, ir_node *last, int x, fl
  * becomes one depthwise 1x1 Conv of the composed map (weights s, bias t), which the accelerator
  * runs and fuse joins with a following Relu/Clip; on the model's input (its normalization), one
  * host Mul + Add (host_affine). */
+/* Mul node n (at i) of a [1,C,H,W] f32 activation by a one-channel [1,1,H,W] activation (CBAM's
+ * and other spatial attention gates: x * sigmoid(conv(...))): the gate is broadcast over the
+ * channels by a 1x1 Conv 1 -> C of ones (exact), so that the Mul is of two maps of one shape,
+ * which the accelerator runs (a broadcast Mul was a CPU step). The number of nodes inserted. */
+static int spatial_gate(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Mul || n->n_in != 2 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0) return 0;
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  int k = g->tensors[n->in[0]]->type.rank == 4 && g->tensors[n->in[0]]->type.dims[1] == 1 ? 0 : 1, s = n->in[k];
+  const ir_type *st = &g->tensors[s]->type, *xt = &g->tensors[n->in[1 - k]]->type;
+  if (yt->dtype != IR_F32 || yt->rank != 4 || !ir_type_known(yt) || yt->dims[0] != 1 || yt->dims[1] < 2 ||
+      !cc_same_type(xt, yt) || st->rank != 4 || st->dims[1] != 1 || st->dims[0] != 1 || st->dims[2] != yt->dims[2] ||
+      st->dims[3] != yt->dims[3] || cc_is_const(g, s) || cc_is_const(g, n->in[1 - k]))
+    return 0;
+  int64_t C = yt->dims[1];
+  float *w = xmalloc((size_t)C * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[c] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_broadcast_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, 1, 1}, 4, w);
+  snprintf(name, sizeof name, "%s_broadcast", cc_node_label(g, n));
+  int b = ir_add_tensor(g, name, yt);
+  ir_node *c = ir_add_node(g, IR_OP_Conv, name, (int[]){s, wi}, 2, &b, 1);
+  ir_set_attr_ints(c, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_move_last_node(g, i);
+  n->in[k] = b;
+  return 1;
+}
+
+/* Sub node n (at i) of two float activations of one [1,C,H,W] (or [1,C]) shape (PoolFormer's
+ * token mixer avgpool(x) - x, a difference of features) -> Add(a, Neg(b)): the Neg a table layer
+ * and the Add an add layer on the accelerator (a Sub was a CPU step). The nodes inserted. */
+static int sub_of_activations(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Sub || n->n_in != 2 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0 || n->out[0] < 0 ||
+      cc_is_const(g, n->in[0]) || cc_is_const(g, n->in[1]))
+    return 0;
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  if (yt->dtype != IR_F32 || (yt->rank != 4 && yt->rank != 2) || !ir_type_known(yt) || yt->dims[0] != 1 ||
+      !cc_same_type(&g->tensors[n->in[0]]->type, yt) || !cc_same_type(&g->tensors[n->in[1]]->type, yt))
+    return 0;
+  char name[300];
+  snprintf(name, sizeof name, "%s_neg", cc_node_label(g, n));
+  int t = ir_add_tensor(g, name, yt);
+  ir_add_node(g, IR_OP_Neg, name, &n->in[1], 1, &t, 1);
+  ir_move_last_node(g, i);
+  n->in[1] = t;
+  ir_set_op(n, IR_OP_Add);
+  return 1;
+}
+
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
+  for (int i = 0; cx && cx->cfg && i < g->n_nodes; i++) {
+    if (g->nodes[i]->dead) continue;
+    int added = spatial_gate(g, i, g->nodes[i]);
+    i += added ? added : sub_of_activations(g, i, g->nodes[i]);
+  }
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead || n->n_out != 1 || ir_get_attr(n, "dlvta.why")) continue;

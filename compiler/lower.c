@@ -1320,7 +1320,8 @@ void cc_share_concat_quant(lw *L) {
   if (!up || !lo || !hi || !cat || !fixed) goto out;
   for (int t = 0; t < nt; t++) up[t] = t;
   /* tensors that must share one quantization: a Concat's inputs and output, and (as calibrate
-   * already gives them) a max pooling's or an alias's input and output */
+   * already gives them) the input and outputs of every node that keeps its input's
+   * (cc_keeps_input_quant: a max pooling, an upsampling, a padding copy, a slice, an alias) */
   for (int i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
@@ -1332,9 +1333,7 @@ void cc_share_concat_quant(lw *L) {
       free(perm);
     }
     int slice = (n->op == IR_OP_Slice || n->op == IR_OP_Split) && !strcmp(tg, "accel");
-    int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace || n->op == IR_OP_Interleave;
-    if (!isc && !slice && !(moves && !strcmp(tg, "accel")) && strcmp(tg, "alias"))
-      continue;
+    if (!isc && !cc_keeps_input_quant(n)) continue;
     any |= isc;
     for (int k = 0; k < (isc && shx < 0 ? n->n_in : 1); k++)
       for (int o = 0; o < (slice ? n->n_out : 1); o++) { /* a slice's outputs: all of them */

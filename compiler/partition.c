@@ -13,9 +13,10 @@
 /* ---- shapes and helpers (contracts in lower.h) -------------------------------------------- */
 
 /* Does non-constant float tensor t map onto an accelerator tensor (batch 1: [1,C,H,W], [1,C] as
- * C x 1 x 1, or a graph input [1,C,L] as C x 1 x L: a 1-D network's input, which lift-1d's
- * Reshape to [1,C,1,L] reads)? Fills c, h, w. Other rank-3 tensors (a transformer's tokens) are
- * not: their elementwise ops stay in float. */
+ * C x 1 x 1, or a graph input or output [1,C,L] as C x 1 x L: a 1-D network's input, which
+ * lift-1d's Reshape to [1,C,1,L] reads, or its feature-map output, which the Reshape back from
+ * [1,C,1,L] writes)? Fills c, h, w. Other rank-3 tensors (a transformer's tokens) are not: their
+ * elementwise ops stay in float. */
 int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w) {
   if (t < 0) return 0;
   const ir_tensor *T = g->tensors[t];
@@ -23,7 +24,7 @@ int cc_acc_shape(const ir_graph *g, int t, int *c, int *h, int *w) {
   const int64_t *d = T->type.dims;
   int64_t C, H = 1, W = 1;
   if (T->type.rank == 4 && d[0] == 1) C = d[1], H = d[2], W = d[3];
-  else if (T->type.rank == 3 && d[0] == 1 && ir_is_graph_input(g, t)) C = d[1], W = d[2];
+  else if (T->type.rank == 3 && d[0] == 1 && (ir_is_graph_input(g, t) || ir_is_graph_output(g, t))) C = d[1], W = d[2];
   else if (T->type.rank == 2 && d[0] == 1) C = d[1];
   else return 0;
   if (C < 1 || H < 1 || W < 1 || C > (1 << 20) || H > 65535 || W > 65535) return 0;
@@ -549,6 +550,65 @@ static int channel_shuffle(const ir_graph *g, const ir_node *r2, int *xo, int *p
 
 int cc_shuffle_perm(const ir_graph *g, const ir_node *r2, int *x, int *perm) { return channel_shuffle(g, r2, x, perm); }
 
+/* Most groups whose grouped conv runs as a dense one (dense_groups): the MACs it costs, times. */
+#define DENSE_GROUPS_MAX 8
+
+/* Grouped Conv n whose group widths the back end cannot take (cg_groups_ok: 72 channels in 3
+ * groups of 24, 40 -> 100 in 5) and of at most DENSE_GROUPS_MAX groups -> the dense conv of the
+ * same map, its weights zero between the groups (group times the MACs, on the accelerator
+ * instead of the CPU). 1 if rewritten. */
+static int dense_groups(ir_graph *g, ir_node *n, const isa_config *cfg) {
+  if ((n->op != IR_OP_Conv && n->op != IR_OP_FusedConv) || n->n_in < 2 || n->in[0] < 0 || !cc_is_const_f32(g, n->in[1]))
+    return 0;
+  const ir_type *xt = &g->tensors[n->in[0]]->type, *wt = &g->tensors[n->in[1]]->type;
+  int64_t G = ir_attr_int(n, "group", 1), cin = xt->rank == 4 ? xt->dims[1] : -1, M = wt->dims[0];
+  if (G < 2 || G > DENSE_GROUPS_MAX || cin < 1 || wt->rank != 4 || cin % G || M % G || wt->dims[1] != cin / G ||
+      cg_groups_ok(cfg, (int)cin, (int)M, (int)G))
+    return 0;
+  int64_t ci = cin / G, mo = M / G, taps = wt->dims[2] * wt->dims[3];
+  const float *w = g->tensors[n->in[1]]->data;
+  float *d = calloc((size_t)(M * cin * taps), sizeof *d);
+  if (!d) return 0;
+  for (int64_t o = 0; o < M; o++)
+    memcpy(d + (o * cin + o / mo * ci) * taps, w + o * ci * taps, (size_t)(ci * taps) * sizeof *d);
+  char name[600];
+  snprintf(name, sizeof name, "%s_dense", g->tensors[n->in[1]]->name);
+  ir_type dt = {.dtype = IR_F32, .rank = 4, .dims = {M, cin, wt->dims[2], wt->dims[3]}};
+  n->in[1] = ir_add_const(g, name, &dt, d);
+  ir_set_attr_int(n, "group", 1);
+  return 1;
+}
+
+/* Depthwise Conv n (at index i) with a channel multiplier (C -> m*C channels in C groups: a
+ * TensorFlow depth_multiplier, torch's Conv2d(C, 2C, groups=C)), which the back end's grouped
+ * convs do not take -> a 1x1 Conv C -> m*C repeating each channel m times (weights one: exact)
+ * and the depthwise conv of m*C channels with n's own weights. 1 if rewritten (the repeat at i). */
+static int repeat_depthwise(ir_graph *g, int i, ir_node *n) {
+  if ((n->op != IR_OP_Conv && n->op != IR_OP_FusedConv) || n->n_in < 2 || n->in[0] < 0 || !cc_is_const_f32(g, n->in[1]))
+    return 0;
+  const ir_type *xt = &g->tensors[n->in[0]]->type, *wt = &g->tensors[n->in[1]]->type;
+  int64_t G = ir_attr_int(n, "group", 1), M = wt->dims[0];
+  if (G < 2 || xt->rank != 4 || !ir_type_known(xt) || xt->dims[0] != 1 || xt->dims[1] != G || wt->rank != 4 ||
+      wt->dims[1] != 1 || M % G || M == G || xt->dtype != IR_F32)
+    return 0;
+  float *r = calloc((size_t)(M * G), sizeof *r);
+  if (!r) return 0;
+  for (int64_t o = 0; o < M; o++) r[o * G + o / (M / G)] = 1.0f;
+  char name[600];
+  snprintf(name, sizeof name, "%s_repeat_weight", g->tensors[n->in[1]]->name);
+  ir_type rt = {.dtype = IR_F32, .rank = 4, .dims = {M, G, 1, 1}}, yt = *xt;
+  int ri = ir_add_const(g, name, &rt, r);
+  yt.dims[1] = M;
+  snprintf(name, sizeof name, "%s_repeat", g->tensors[n->in[0]]->name);
+  int y = ir_add_tensor(g, name, &yt);
+  ir_node *c = ir_add_node(g, IR_OP_Conv, name, (int[]){n->in[0], ri}, 2, &y, 1);
+  ir_set_attr_ints(c, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_move_last_node(g, i);
+  n->in[0] = y;
+  ir_set_attr_int(n, "group", M);
+  return 1;
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -566,6 +626,8 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
                IR_UNSUPPORTED;
   }
   if (!cx->cfg) return IR_OK;
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead && !dense_groups(g, g->nodes[i], cx->cfg)) i += repeat_depthwise(g, i, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;

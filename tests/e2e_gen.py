@@ -645,6 +645,142 @@ def u8in_model():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def padcat_model():
+    """A UNet's up path at odd sizes: conv 3 -> 16 over [1, 3, 12, 12], a stride-2 conv to 5 x 5,
+    ConvTranspose k=s=2 to 10 x 10, F.pad by 1 a side to the skip's 12 x 12 (a Pad on the
+    accelerator: an identity copy with padding), Concat with the skip, a Pad of zero amounts (F.pad
+    where the sizes match: removed), conv. The padded map and the skip share the Concat's
+    quantization (the Pad's input was kept apart from it: cosine 0.85 here, 0.886 on a UNet)."""
+    n = Net(np.random.default_rng(89), 0.3)
+    n.conv("x", "e1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("e1", "e2", (24, 16, 3, 3), strides=[2, 2])
+    n.nodes.append(helper.make_node("ConvTranspose", ["e2", n.w("u_w", (24, 16, 2, 2), 0.03), n.w("u_b", (16,), 0.03)],
+                                    ["u"], name="up", strides=[2, 2]))
+    n.nodes.append(helper.make_node("Pad", ["u", n.i64("p1", [0, 0, 1, 1, 0, 0, 1, 1])], ["up"], name="pad"))
+    n.nodes.append(helper.make_node("Concat", ["e1", "up"], ["cat"], name="skip", axis=1))
+    n.nodes.append(helper.make_node("Pad", ["cat", n.i64("p0", [0] * 8)], ["cat0"], name="pad0"))
+    n.conv("cat0", "y", (8, 32, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    return n.model("padcat", [1, 3, 12, 12], [1, 8, 12, 12])
+
+
+def catpool_model():
+    """Concat pooling before the classifier (torch.cat([x.mean((2, 3)), x.amax((2, 3))], -1),
+    fastai's AdaptiveConcatPool2d): two convs over [1, 3, 8, 8], ReduceMean and ReduceMax over H, W
+    without keepdims, Concat of the two [1, 16] vectors, Gemm to 10 logits. The Concat joins the
+    pooled [1, 16, 1, 1] maps (a view) and the Gemm reads them through one flattening Reshape."""
+    n = Net(np.random.default_rng(101), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (16, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2], relu=False)
+    n.nodes.append(helper.make_node("ReduceMean", ["c2"], ["avg"], name="mean", axes=[2, 3], keepdims=0))
+    n.nodes.append(helper.make_node("ReduceMax", ["c2"], ["max"], name="amax", axes=[2, 3], keepdims=0))
+    n.nodes.append(helper.make_node("Concat", ["avg", "max"], ["f"], name="cat", axis=-1))
+    n.nodes.append(helper.make_node("Gemm", ["f", n.w("fc_w", (10, 32), 0.3), n.w("fc_b", (10,))], ["y"], name="fc",
+                                    transB=1))
+    return n.model("catpool", [1, 3, 8, 8], [1, 10])
+
+
+def crop_model():
+    """Crops of the spatial axes as a UNet at odd sizes writes them, over [1, 3, 11, 13]: a conv, a
+    stride-2 conv (pads 1: 6 x 7), ConvTranspose k=s=2 (12 x 14), F.pad by -1 top and right to the
+    skip's 11 x 13 (a Pad with negative amounts), the skip Concat, a conv; then x[:, :, 1:, :-2]
+    (a Slice of H and W) and a Pad cropping 1 left and padding 2 zeros below. Each crop is a
+    depthwise conv whose kernel is one at the first kept pixel, on the accelerator (they were CPU
+    steps)."""
+    n = Net(np.random.default_rng(103), 0.3)
+    n.conv("x", "e1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("e1", "e2", (24, 16, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    n.nodes.append(helper.make_node("ConvTranspose", ["e2", n.w("u_w", (24, 16, 2, 2), 0.1), n.w("u_b", (16,), 0.1)],
+                                    ["u"], name="up", strides=[2, 2]))
+    n.nodes.append(helper.make_node("Pad", ["u", n.i64("p1", [0, 0, -1, 0, 0, 0, 0, -1])], ["uc"], name="crop_pad"))
+    n.nodes.append(helper.make_node("Concat", ["e1", "uc"], ["cat"], name="skip", axis=1))
+    n.conv("cat", "d", (16, 32, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("Slice", ["d", n.i64("s0", [1, 0]), n.i64("s1", [11, -2]), n.i64("sa", [2, 3])],
+                                    ["ds"], name="crop_slice"))
+    n.nodes.append(helper.make_node("Pad", ["ds", n.i64("p2", [0, 0, 0, -1, 0, 0, 2, 0])], ["dp"], name="crop_pad2"))
+    n.conv("dp", "y", (8, 16, 3, 3), relu=False, pads=[1, 1, 1, 1])
+    return n.model("crop", [1, 3, 11, 13], [1, 8, 12, 10])
+
+
+def eca_model():
+    """ECA channel attention as torch exports it, over [1, 3, 8, 8]: a conv to 24 channels,
+    GlobalAveragePool, Squeeze, Transpose to [1, 1, 24], Conv1d(1, 1, 5, pad 2) across the
+    channels, Transpose, Unsqueeze, Sigmoid, Mul with the conv's output, the classifier head. The
+    Conv1d is a dense 1x1 conv of the band its kernel sweeps (the Transposes of unit axes are
+    Reshapes, which merge): no CPU step (the layout ops were 5)."""
+    n = Net(np.random.default_rng(109), 0.3)
+    n.conv("x", "c1", (24, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("GlobalAveragePool", ["c1"], ["g"], name="pool"))
+    n.nodes.append(helper.make_node("Squeeze", ["g", n.i64("ax3", [-1])], ["gs"], name="squeeze"))
+    n.nodes.append(helper.make_node("Transpose", ["gs"], ["gt"], name="to_seq", perm=[0, 2, 1]))
+    n.nodes.append(helper.make_node("Conv", ["gt", n.w("eca_w", (1, 1, 5), 0.5)], ["e"], name="eca_conv",
+                                    kernel_shape=[5], pads=[2, 2]))
+    n.nodes.append(helper.make_node("Transpose", ["e"], ["et"], name="to_ch", perm=[0, 2, 1]))
+    n.nodes.append(helper.make_node("Unsqueeze", ["et", n.i64("ax3b", [-1])], ["eu"], name="unsqueeze"))
+    n.nodes.append(helper.make_node("Sigmoid", ["eu"], ["a"], name="gate"))
+    n.nodes.append(helper.make_node("Mul", ["c1", "a"], ["m"], name="scale"))
+    n.head("m", 24)
+    return n.model("eca", [1, 3, 8, 8], [1, 10])
+
+
+def cbam_model():
+    """CBAM's spatial attention over [1, 3, 8, 8]: a conv to 24 channels, the mean and the max over
+    the channels (keepdims), their Concat, a 7x7 conv to one channel, Sigmoid, the conv's output
+    times that one-channel gate, the head. The mean is a 1x1 conv of weights 1/24 and the gate is
+    broadcast over the channels by a 1x1 conv of ones, so the Mul runs on the accelerator; the max
+    over the channels stays on the CPU."""
+    n = Net(np.random.default_rng(113), 0.3)
+    n.conv("x", "c1", (24, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("ReduceMean", ["c1"], ["avg"], name="ch_mean", axes=[1], keepdims=1))
+    n.nodes.append(helper.make_node("ReduceMax", ["c1"], ["max"], name="ch_max", axes=[1], keepdims=1))
+    n.nodes.append(helper.make_node("Concat", ["avg", "max"], ["am"], name="cat", axis=1))
+    n.conv("am", "sa", (1, 2, 7, 7), relu=False, pads=[3, 3, 3, 3])
+    n.nodes.append(helper.make_node("Sigmoid", ["sa"], ["gate"], name="gate"))
+    n.nodes.append(helper.make_node("Mul", ["c1", "gate"], ["m"], name="scale"))
+    n.head("m", 24)
+    return n.model("cbam", [1, 3, 8, 8], [1, 10])
+
+
+def groups_model():
+    """Grouped convs of group widths the back end takes neither as block-diagonal nor as whole
+    blocks, over [1, 3, 8, 8]: a conv to 18 channels, 18 -> 18 in 3 groups of 6 (3x3), 18 -> 40 in
+    2 groups (1x1, unequal channels), each a dense conv with zero weights between its groups; a
+    depthwise conv with a channel multiplier (40 -> 80 in 40 groups), a 1x1 conv repeating each
+    channel twice and a depthwise conv of 80; the head. (They were CPU steps.)"""
+    n = Net(np.random.default_rng(127), 0.3)
+    n.conv("x", "c1", (18, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "g3", (18, 6, 3, 3), pads=[1, 1, 1, 1], group=3)
+    n.conv("g3", "g2", (40, 9, 1, 1), group=2)
+    n.conv("g2", "dm", (80, 1, 3, 3), pads=[1, 1, 1, 1], group=40)
+    n.head("dm", 80)
+    return n.model("groups", [1, 3, 8, 8], [1, 10])
+
+
+def causal1d_model():
+    """A causal dilated 1-D CNN (TCN / WaveNet) over [1, 4, 32] with a feature-map output: F.pad of
+    16 on the left, Conv1d(4 -> 8, k=3, dilation 8) + Relu, Conv1d(8 -> 3, 1) to the [1, 3, 32]
+    output. The pad beyond a load's 15 goes into a Pad layer after lift-1d, and the output's
+    Reshape from [1, 3, 1, 32] is an alias (both were CPU steps)."""
+    n = Net(np.random.default_rng(131), 0.3)
+    n.nodes.append(helper.make_node("Pad", ["x", n.i64("cp", [0, 0, 16, 0, 0, 0])], ["xp"], name="causal_pad"))
+    n.conv("xp", "c1", (8, 4, 3), dilations=[8])
+    n.conv("c1", "y", (3, 8, 1), relu=False)
+    return n.model("causal1d", [1, 4, 32], [1, 3, 32])
+
+
+def poolmix_model():
+    """PoolFormer's token mixer over [1, 3, 8, 8]: a conv to 16 channels, AveragePool 3x3 (stride
+    1, pads 1, padding counted) minus the conv's output (a Sub of two activations: Add of a Neg
+    table layer), a conv, the head. No CPU step (the Sub was one)."""
+    n = Net(np.random.default_rng(139), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.nodes.append(helper.make_node("AveragePool", ["c1"], ["p"], name="pool", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                                    count_include_pad=1))
+    n.nodes.append(helper.make_node("Sub", ["p", "c1"], ["d"], name="mix"))
+    n.conv("d", "c2", (16, 16, 1, 1))
+    n.head("c2", 16)
+    return n.model("poolmix", [1, 3, 8, 8], [1, 10])
+
+
 def own_samples(out, name, x):
     """A model's own inputs (the first 4 of x) and calibration samples (the rest)."""
     np.save(os.path.join(out, f"{name}_input.npy"), x[:4, None])
@@ -697,6 +833,17 @@ def main():
     own_samples(out, "u8in", np.random.default_rng(83).integers(0, 256, (12, 3, 8, 8)).astype(np.float32))
     save(hse_model(), os.path.join(out, "hse.onnx"))
     own_samples(out, "hse", np.random.default_rng(97).normal(0, 1, (12, 3, 24, 24)).astype(np.float32))
+    save(padcat_model(), os.path.join(out, "padcat.onnx"))
+    save(catpool_model(), os.path.join(out, "catpool.onnx"))  # inputs: input.npy, calib.npy
+    save(crop_model(), os.path.join(out, "crop.onnx"))
+    save(eca_model(), os.path.join(out, "eca.onnx"))  # inputs: input.npy, calib.npy
+    save(cbam_model(), os.path.join(out, "cbam.onnx"))  # inputs: input.npy, calib.npy
+    save(groups_model(), os.path.join(out, "groups.onnx"))  # inputs: input.npy, calib.npy
+    save(causal1d_model(), os.path.join(out, "causal1d.onnx"))
+    save(poolmix_model(), os.path.join(out, "poolmix.onnx"))  # inputs: input.npy, calib.npy
+    own_samples(out, "causal1d", np.random.default_rng(137).normal(0, 1, (20, 4, 32)).astype(np.float32))
+    own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
+    own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
 
 
 def hse_model():

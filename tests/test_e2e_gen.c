@@ -47,7 +47,20 @@
  *  - yhead: a YOLO-like head whose Sigmoid after view / permute fuses into its conv;
  *  - u8in: a uint8 image input cast to float: a float32 input, normalized on the host;
  *  - hse: MobileNetV3's block (Hardswish, affine int8) with squeeze-and-excite: the Mul's zero
- *    points folded (its GEMM's bias, the mul's bias), on the RTL too.
+ *    points folded (its GEMM's bias, the mul's bias), on the RTL too;
+ *  - padcat: a UNet's upsampled map padded to its skip's size (a Pad on the accelerator) before
+ *    the skip Concat: the Pad's input shares the Concat's quantization;
+ *  - catpool: the Concat of a mean and a max pooled vector before the fc, a view of the pooled
+ *    maps;
+ *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs;
+ *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
+ *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
+ *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU;
+ *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs,
+ *    and a depthwise conv with a channel multiplier as a channel repeat and a depthwise conv;
+ *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
+ *    [1, C, L] feature-map output read through an alias;
+ *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add.
  * The act, convt, hse and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -80,7 +93,8 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   snprintf(inp, sizeof inp, GEN_DIR "/%s_input.npy", name);
   int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
-  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead");
+  int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead") ||
+            !strcmp(name, "padcat") || !strcmp(name, "crop") || !strcmp(name, "causal1d");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -324,6 +338,34 @@ int main(void) {
      * product unit), at 24 x 24 (chunks of one channel block) and 8 x 8 (of whole blocks): 5
      * convs, 3 poolings, 4 SE fcs, 2 Muls, the fc: 15 layers */
     one("hse", cfg, 15, "", 0.999, NULL, NULL, 0);
+    /* padcat: 2 convs, the ConvTranspose's phase conv and depth-to-space layer, the Pad a copy
+     * with padding, the Concat a view, the zero Pad gone, the last conv: 6 layers (cosine 0.85
+     * when the Pad's input was quantized apart from the Concat's output) */
+    one("padcat", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* catpool: 2 convs, the average and the max pooling, the fc reading their Concat (a view)
+     * through the flattening Reshape: 5 layers (the Concat of the [1, 16] vectors was a CPU step) */
+    one("catpool", cfg, 5, "", 0.999, NULL, NULL, 0);
+    /* crop: 4 convs, the ConvTranspose's two layers, the three crops each a depthwise conv (the
+     * Concat a view): 9 layers (the crops were CPU steps) */
+    one("crop", cfg, 9, "", 0.999, NULL, NULL, 0);
+    /* eca: the conv, the pooling, the channel conv with its Sigmoid, the Mul by the gate, the
+     * head's pooling and fc: 6 layers (Squeeze, Transpose, the lift's Reshapes, Transpose and
+     * Unsqueeze were CPU steps) */
+    one("eca", cfg, 6, "", 0.999, NULL, NULL, 0);
+    /* cbam: the conv, the channel mean, the 7x7 conv with its Sigmoid, the broadcast of the gate,
+     * the Mul, the head's pooling and fc: 7 layers, the channel max on the CPU (the mean and the
+     * broadcast Mul were CPU steps too) */
+    one("cbam", cfg, 7, "ReduceMax", 0.999, NULL, NULL, 0);
+    /* groups: the conv, the two grouped convs as dense ones, the channel repeat and the
+     * depthwise conv of the multiplier, the pooling, the fc: 7 layers (the grouped convs were CPU
+     * steps) */
+    one("groups", cfg, 7, "", 0.999, NULL, NULL, 0);
+    /* causal1d: a Pad layer of 1 on the left, the two convs: 3 layers (the dilated conv, padded
+     * beyond 15, and the output's Reshape were CPU steps) */
+    one("causal1d", cfg, 3, "", 0.999, NULL, NULL, 0);
+    /* poolmix: the conv, the average pool, the Neg table, the add, the conv, the head's pooling
+     * and fc: 7 layers (the Sub was a CPU step) */
+    one("poolmix", cfg, 7, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell

@@ -828,6 +828,36 @@ static void test_layernorm_pattern(void) {
   ir_graph_free(g);
 }
 
+/* ReduceMean and ReduceSum over C read by Concats and Convs (CBAM's spatial attention) -> 1x1
+ * convs (keepdims 0: + Reshape); one over C read by anything else stays. */
+static void test_channel_reduce(void) {
+  int x;
+  ir_graph *g = graph_with_input("chreduce", 4, (int64_t[]){1, 6, 5, 7}, &x);
+  ir_node *n;
+  int m = node(g, IR_OP_ReduceMean, "ch_mean", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  int s = node(g, IR_OP_ReduceSum, "ch_sum", (int[]){x, ci64(g, "ax1", 1, (int64_t[]){-3})}, 2, 1, NULL);
+  int f = node(g, IR_OP_ReduceMean, "ch_flat", &x, 1, 1, &n);
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  ir_set_attr_int(n, "keepdims", 0);
+  int cat = node(g, IR_OP_Concat, "cat", (int[]){m, s, x}, 3, 1, &n);
+  ir_set_attr_int(n, "axis", 1);
+  int k = node(g, IR_OP_ReduceMean, "ch_stat", &x, 1, 1, &n); /* read by a Sub: stays */
+  ir_set_attr_ints(n, "axes", (int64_t[]){1}, 1);
+  int d = node(g, IR_OP_Sub, "centre", (int[]){x, k}, 2, 1, NULL);
+  int fr = node(g, IR_OP_Reshape, "fr", (int[]){f, ci64(g, "s1157", 4, (int64_t[]){1, 1, 5, 7})}, 2, 1, NULL);
+  int y = node(g, IR_OP_Add, "y", (int[]){node(g, IR_OP_Concat, "cat2", (int[]){cat, d}, 2, 1, &n), fr}, 2, 1, NULL);
+  ir_set_attr_int(n, "axis", 1);
+  set_output(g, y);
+  ir_graph *c = pipeline_same(g, "channel reduce");
+  CHECK(count_op(c, IR_OP_ReduceMean) == 2 && count_op(c, IR_OP_ReduceSum) == 0 && count_op(c, IR_OP_Conv) == 2,
+        "ReduceMean over C by a Concat and ReduceSum as 1x1 convs, the statistic kept, the keepdims-0 one kept "
+        "(its Reshape reads it): %d ReduceMean, %d ReduceSum, %d Conv",
+        count_op(c, IR_OP_ReduceMean), count_op(c, IR_OP_ReduceSum), count_op(c, IR_OP_Conv));
+  ir_graph_free(c);
+  ir_graph_free(g);
+}
+
 /* ReduceMean over H,W (keepdims 0: + Reshape; keepdims 1) and ReduceMax -> global pooling; a
  * ReduceMean over C and a ReduceMean over W only stay. */
 static void test_reduce_to_pool(void) {
@@ -1716,6 +1746,7 @@ int main(void) {
   test_prelu_to_conv();
   test_layernorm_pattern();
   test_reduce_to_pool();
+  test_channel_reduce();
   test_lift_1d();
   test_fixed_batch_note();
   test_bad_head_attrs();
