@@ -512,6 +512,10 @@ rd_window_avx512(const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest, ui
 
 static unsigned rd_window(const run *r, const uint64_t *en, size_t n, uint64_t a, uint64_t *soonest,
                           uint64_t *latest) {
+  if (!n) { /* rd_window_c's answer for none, without an offset into an empty queue's NULL array */
+    *soonest = UINT64_MAX, *latest = 0;
+    return 0;
+  }
 #if FSIM_X86
   if (r->s->simd >= FSIM_SIMD_AVX512) return rd_window_avx512(en, n, a, soonest, latest);
   if (r->s->simd >= FSIM_SIMD_AVX2) return rd_window_avx2(en, n, a, soonest, latest);
@@ -603,7 +607,7 @@ static uint64_t rd_burst(run *r, uint64_t a, uint64_t taken, uint64_t d, uint64_
     }
     i = lo;
     uint64_t soonest;
-    unsigned busy = rd_window(r, q->en + (i > RD_SCAN ? i - RD_SCAN : 0), i > RD_SCAN ? RD_SCAN : i, a,
+    unsigned busy = rd_window(r, i ? q->en + (i > RD_SCAN ? i - RD_SCAN : 0) : NULL, i > RD_SCAN ? RD_SCAN : i, a,
                               &soonest, &latest);
     if (busy < tm->rd_bursts) break;
     a = soonest;
