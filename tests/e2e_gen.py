@@ -844,6 +844,28 @@ def main():
     own_samples(out, "causal1d", np.random.default_rng(137).normal(0, 1, (20, 4, 32)).astype(np.float32))
     own_samples(out, "crop", np.random.default_rng(107).normal(0, 1, (20, 3, 11, 13)).astype(np.float32))
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
+    save(rnnhead_model(), os.path.join(out, "rnnhead.onnx"))
+    own_samples(out, "rnnhead", np.random.default_rng(139).normal(0, 1, (12, 3, 8, 16)).astype(np.float32))
+
+
+def rnnhead_model():
+    """A CRNN's shape over [1, 3, 8, 16]: two convs (the second of stride 2 in H) on the
+    accelerator, the map's columns as a sequence ([16, 1, 32]: Reshape, Transpose), a GRU of 12
+    units with a listed activation pair (HardSigmoid, Tanh: a STRINGS attribute through the
+    package) on the CPU, and a dense layer per step to 10 logits: [16, 10]."""
+    n = Net(np.random.default_rng(131), 0.4)
+    n.conv("x", "c1", (8, 3, 3, 3), pads=[1, 1, 1, 1])
+    n.conv("c1", "c2", (8, 8, 3, 3), pads=[1, 1, 1, 1], strides=[2, 1])
+    n.nodes.append(helper.make_node("Reshape", ["c2", n.i64("cols", [1, 32, 16])], ["f"], name="cols"))
+    n.nodes.append(helper.make_node("Transpose", ["f"], ["seq"], name="to_seq", perm=[2, 0, 1]))
+    n.nodes.append(helper.make_node("GRU", ["seq", n.w("gw", (1, 36, 32), 0.2), n.w("gr", (1, 36, 12), 0.3),
+                                            n.w("gb", (1, 72), 0.1)], ["h", ""], name="gru", hidden_size=12,
+                                    activations=["HardSigmoid", "Tanh"], activation_alpha=[0.25],
+                                    activation_beta=[0.5]))
+    n.nodes.append(helper.make_node("Reshape", ["h", n.i64("steps", [16, 12])], ["hs"], name="steps"))
+    n.nodes.append(helper.make_node("Gemm", ["hs", n.w("fc_w", (10, 12), 0.4), n.w("fc_b", (10,), 0.1)], ["y"],
+                                    name="fc", transB=1))
+    return n.model("rnnhead", [1, 3, 8, 16], [16, 10])
 
 
 def hse_model():

@@ -60,7 +60,9 @@
  *    and a depthwise conv with a channel multiplier as a channel repeat and a depthwise conv;
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
  *    [1, C, L] feature-map output read through an alias;
- *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add.
+ *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add;
+ *  - rnnhead: a CRNN's GRU (a CPU step, its activation list through the package) between
+ *    accelerator layers, on the RTL too.
  * The act, convt, hse and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
 #include <unistd.h>
 
@@ -94,7 +96,7 @@ static void one(const char *name, const char *cfg, int layers, const char *cpu_o
   int own = access(inp, R_OK) == 0;
   /* a per-pixel map: no single top-1 to compare */
   int map = !strcmp(name, "seg") || !strcmp(name, "convt") || !strcmp(name, "d2s") || !strcmp(name, "yhead") ||
-            !strcmp(name, "padcat") || !strcmp(name, "crop") || !strcmp(name, "causal1d");
+            !strcmp(name, "padcat") || !strcmp(name, "crop") || !strcmp(name, "causal1d") || !strcmp(name, "rnnhead");
   snprintf(inp, sizeof inp, GEN_DIR "/%s%s", own ? name : "", own ? "_input.npy" : "input.npy");
   snprintf(cal, sizeof cal, GEN_DIR "/%s%s", own ? name : "", own ? "_calib.npy" : "calib.npy");
   snprintf(onnx, sizeof onnx, GEN_DIR "/%s.onnx", name);
@@ -366,6 +368,10 @@ int main(void) {
     /* poolmix: the conv, the average pool, the Neg table, the add, the conv, the head's pooling
      * and fc: 7 layers (the Sub was a CPU step) */
     one("poolmix", cfg, 7, "", 0.999, NULL, NULL, 0);
+    /* rnnhead: the two convs and the per-step dense layer (a 1x1 conv over the 16 steps) on the
+     * accelerator, the sequence's layout ops and the GRU (its activation list read back from the
+     * package) on the CPU: 3 layers */
+    one("rnnhead", cfg, 3, "Reshape,Transpose,GRU,Reshape,Transpose,Transpose,Reshape", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
@@ -379,6 +385,7 @@ int main(void) {
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");
   rtl_same("prelu", "tiny"); /* a table layer with its Relu as the clamp */
+  rtl_same("rnnhead", "pynq"); /* accelerator layers on both sides of a GRU CPU step */
   rtl_same("gpool", "tiny"); /* max pools of a whole map, stride 1 where one output row */
   rtl_same("seg", "tiny");
   rtl_same("seg", "pynq");

@@ -20,12 +20,12 @@ FUZZ_SEEDS     := $(BUILD)/fuzz/seeds
 FUZZ_COMMON    := tests/fuzz/fuzz_util.c tests/fuzz/fuzz.h
 
 # ---- seed corpora -------------------------------------------------------------------------
-$(FUZZ_SEEDS)/onnx.stamp: $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/digits/model.onnx \
+$(FUZZ_SEEDS)/onnx.stamp: $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/digits/model.onnx $(BUILD)/models/gen/rnnhead.onnx \
   $(BUILD)/models/gen/qdq.onnx
 	@rm -rf $(FUZZ_SEEDS)/onnx && mkdir -p $(FUZZ_SEEDS)/onnx
 	cp $(BUILD)/models/tiny_cnn/model.onnx $(FUZZ_SEEDS)/onnx/tiny_cnn.onnx
 	cp $(BUILD)/models/digits/model.onnx $(FUZZ_SEEDS)/onnx/digits.onnx
-	for m in qdq qlinear mixed fallback neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
+	for m in qdq qlinear mixed fallback neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d rnnhead; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
 	@touch $@
 # the compile harness (each input a whole compile for tiny: about 40 inputs a second under make
 # fuzz) starts from the onnx harness's models
