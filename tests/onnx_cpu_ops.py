@@ -14,7 +14,6 @@ Ends with "N passed, N failed".
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -25,25 +24,7 @@ from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DLVTA = os.path.join(ROOT, "build", "dlvta")
-ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
-
-npass = nfail = 0
-
-
-def check(ok, what):
-    global npass, nfail
-    if ok:
-        npass += 1
-        print("PASS", what)
-    else:
-        nfail += 1
-        print("FAIL", what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
+from onnx_check import compile_run, f32, i64, reference_vs_ort, summary
 
 
 def one_node(op, xs, attrs, inits=(), extra_inputs=(), opset=19):
@@ -55,34 +36,6 @@ def one_node(op, xs, attrs, inits=(), extra_inputs=(), opset=19):
     m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)], producer_name="onnx_cpu_ops.py")
     m.ir_version = 8
     return m
-
-
-def reference_vs_ort(d, name, m, xs, x=None, tol=1e-5):
-    path = os.path.join(d, "m.onnx")
-    onnx.save(m, path)
-    if x is None:
-        x = np.random.default_rng(1).uniform(-2, 2, xs).astype(np.float32)
-    np.save(os.path.join(d, "x.npy"), x)
-    r = run(["node", ORT, path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
-    if r.returncode:
-        check(False, f"{name}: onnxruntime failed: {r.stderr.strip()[-300:]}")
-        return
-    r = run([DLVTA, "reference", path, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
-    if r.returncode:
-        check(False, f"{name}: dlvta reference failed: {(r.stdout + r.stderr).strip()[-300:]}")
-        return
-    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
-    err = float(np.max(np.abs(a - b))) if a.shape == b.shape and a.size else (0.0 if a.shape == b.shape else np.inf)
-    check(a.shape == b.shape and err <= tol * max(1.0, float(np.max(np.abs(a))) if a.size else 1.0),
-          f"{name}: max |dlvta - onnxruntime| {err:.2e} over {a.size} values")
-
-
-def f32(name, v):
-    return numpy_helper.from_array(np.array(v, dtype=np.float32), name)
-
-
-def i64(name, v):
-    return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
 
 
 def cubic_cases(d):
@@ -158,31 +111,6 @@ def max_unpool_cases(d):
         m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="onnx_cpu_ops.py")
         m.ir_version = 8
         reference_vs_ort(d, f"MaxPool -> MaxUnpool {name}", m, (1, 3, 8, 10))
-
-
-def compile_run(d, name, path, calib, x, cpu_ops, accel=True):
-    """Compile the model at path for pynq with calibration samples calib, check that the
-    partition names cpu_ops as CPU steps (and, with accel, puts layers on the accelerator), run it
-    on fsim on x against onnxruntime."""
-    pkg = os.path.join(d, "m.dlvta")
-    np.save(os.path.join(d, "calib.npy"), calib)
-    np.save(os.path.join(d, "x.npy"), x)
-    r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq", "--calib", os.path.join(d, "calib.npy")])
-    log = r.stdout + r.stderr
-    part = next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")
-    check(r.returncode == 0 and all(op in part for op in cpu_ops) and (not accel or " 0 accelerator layers" not in part),
-          f"{name} compiles: {'convs on the accelerator, ' if accel else ''}{', '.join(cpu_ops)} on the CPU (" +
-          (part if r.returncode == 0 else log.strip()[-300:])[:200] + ")")
-    if r.returncode:
-        return
-    r1 = run(["node", ORT, path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
-    r2 = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
-    if r1.returncode or r2.returncode:
-        check(False, f"{name} runs: " + (r1.stderr + r2.stdout + r2.stderr).strip()[-300:])
-        return
-    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
-    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) if a.shape == b.shape else 0.0
-    check(cos >= 0.99, f"{name} on fsim against onnxruntime: cosine {cos:.5f}")
 
 
 def torch_model(d):
@@ -295,8 +223,7 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)
-    print(f"{npass} passed, {nfail} failed")
-    return 1 if nfail else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Ends with "N passed, N failed".
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -25,31 +24,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto as T
 from onnx import helper as h
-from onnx import numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DLVTA = os.path.join(ROOT, "build", "dlvta")
-ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
-
-npass = nfail = 0
-
-
-def check(ok, what):
-    global npass, nfail
-    if ok:
-        npass += 1
-        print("PASS", what)
-    else:
-        nfail += 1
-        print("FAIL", what)
-
-
-def i64(name, v):
-    return numpy_helper.from_array(np.array(v, dtype=np.int64), name)
-
-
-def f32(name, v):
-    return numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+from onnx_check import DLVTA, ORT, check, f32, i64, run, summary
 
 
 def model(opset, nodes, shape, inits=(), out_type=T.FLOAT):
@@ -59,10 +35,6 @@ def model(opset, nodes, shape, inits=(), out_type=T.FLOAT):
     m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)], producer_name="onnx_opsets.py")
     m.ir_version = 8
     return m
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def ort(path, xin, yout):
@@ -392,8 +364,7 @@ def main():
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
     if not a.keep:
         shutil.rmtree(d, ignore_errors=True)
-    print(f"{npass} passed, {nfail} failed")
-    return 1 if nfail else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -13,11 +13,10 @@ Ends with "N passed, N failed".
 """
 import argparse
 import os
-import warnings
 import shutil
-import subprocess
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 import onnx
@@ -25,25 +24,7 @@ from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DLVTA = os.path.join(ROOT, "build", "dlvta")
-ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
-
-npass = nfail = 0
-
-
-def check(ok, what):
-    global npass, nfail
-    if ok:
-        npass += 1
-        print("PASS", what)
-    else:
-        nfail += 1
-        print("FAIL", what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
+from onnx_check import DLVTA, check, compile_run, reference_vs_ort, run, summary
 
 
 def rnn_model(op, seq, batch, inp, hid, dirs=1, layout=0, opset=14, bias=True, lens=None, init_h=False,
@@ -130,27 +111,6 @@ def cases():
     return C
 
 
-def reference_vs_ort(d, name, m, xs, seed=1, ort_model=None):
-    """dlvta reference on m against onnxruntime on ort_model (default m)."""
-    path, ort_path = os.path.join(d, "m.onnx"), os.path.join(d, "ort.onnx")
-    onnx.save(m, path)
-    onnx.save(ort_model or m, ort_path)
-    x = np.random.default_rng(seed).uniform(-1.5, 1.5, xs).astype(np.float32)
-    np.save(os.path.join(d, "x.npy"), x)
-    r = run(["node", ORT, ort_path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
-    if r.returncode:
-        check(False, f"{name}: onnxruntime failed: {r.stderr.strip()[-300:]}")
-        return
-    r = run([DLVTA, "reference", path, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
-    if r.returncode:
-        check(False, f"{name}: dlvta reference failed: {(r.stdout + r.stderr).strip()[-300:]}")
-        return
-    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
-    err = float(np.max(np.abs(a - b))) if a.shape == b.shape else float("inf")
-    check(a.shape == b.shape and err <= 1e-5 * max(1.0, float(np.max(np.abs(a)))),
-          f"{name}: max |dlvta - onnxruntime| {err:.2e} over {a.size} values")
-
-
 def torch_cases(d):
     """torch.nn recurrent layers as torch.onnx.export writes them (opset 14)."""
     import torch
@@ -173,7 +133,7 @@ def torch_cases(d):
         m = Seq(rec).eval()
         path = os.path.join(d, "t.onnx")
         torch.onnx.export(m, torch.randn(*shape), path, opset_version=14, input_names=["x"], output_names=["y"])
-        reference_vs_ort(d, name, onnx.load(path), shape)
+        reference_vs_ort(d, name, onnx.load(path), shape, span=1.5)
 
 
 def refusals(d):
@@ -252,26 +212,7 @@ def crnn(d):
     m.eval()
     path = os.path.join(d, "crnn.onnx")
     torch.onnx.export(m, imgs[:1], path, opset_version=14, input_names=["x"], output_names=["y"])
-    np.save(os.path.join(d, "calib.npy"), imgs[:16].numpy())
-    np.save(os.path.join(d, "x.npy"), imgs[20:21].numpy())
-    pkg = os.path.join(d, "crnn.dlvta")
-    r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq", "--calib", os.path.join(d, "calib.npy")])
-    log = r.stdout + r.stderr
-    check(r.returncode == 0, "CRNN compiles" + ("" if r.returncode == 0 else ": " + log.strip()[-300:]))
-    if r.returncode:
-        return
-    check("LSTM" in log and "accelerator layers" in log and " 0 accelerator layers" not in log,
-          "CRNN: convs on the accelerator, the LSTM on the CPU (" +
-          next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")[:160] + ")")
-    r1 = run(["node", ORT, path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
-    r2 = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
-    if r1.returncode or r2.returncode:
-        check(False, "CRNN runs: " + (r1.stderr + r2.stdout + r2.stderr).strip()[-300:])
-        return
-    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
-    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) if a.shape == b.shape else 0.0
-    check(cos >= 0.99, f"CRNN on fsim against onnxruntime: cosine {cos:.5f}")
-
+    compile_run(d, "CRNN", path, imgs[:16].numpy(), imgs[20:21].numpy(), ["LSTM"])
 
 def main():
     ap = argparse.ArgumentParser()
@@ -283,7 +224,8 @@ def main():
         for name, kw in cases():
             m, xs = rnn_model(**kw)
             twin = rnn_model(**kw, twin=True)[0] if kw.get("layout") else None
-            reference_vs_ort(d, name + (" (onnxruntime: its layout-0 twin)" if twin else ""), m, xs, ort_model=twin)
+            reference_vs_ort(d, name + (" (onnxruntime: its layout-0 twin)" if twin else ""), m, xs, span=1.5,
+                             ort_model=twin)
         torch_cases(d)
         refusals(d)
         package(d)
@@ -291,8 +233,7 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(d, ignore_errors=True)
-    print(f"{npass} passed, {nfail} failed")
-    return 1 if nfail else 0
+    return summary()
 
 
 if __name__ == "__main__":
