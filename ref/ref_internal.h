@@ -28,6 +28,11 @@ int64_t ref_load_int(ir_dtype dt, const void *d, int64_t i);
 /* Store x at element i of an integer (or bool) array, wrapping as numpy casts. */
 void ref_store_int(ir_dtype dt, void *d, int64_t i, int64_t x);
 
+/* The cubic convolution weights (coefficient a, ONNX's -0.75 by default) of the four taps
+ * floor(x) - 1 .. floor(x) + 2 of a coordinate x, t = x - floor(x) (ref_ops.c: Resize, GridSample). */
+void ref_cubic_weights(double t, double a, double *w);
+/* t[cols][rows] := a[rows][cols] transposed, in cache-sized tiles (ref_nn.c). */
+void ref_transpose(float *t, const float *a, int64_t rows, int64_t cols);
 /* Threads of one large GEMM on this thread's ref_run (ref_opts.threads; 0: the online CPUs). */
 extern _Thread_local int ref_gemm_threads;
 /* The caller's GEMM of this thread's run (ref_opts.sgemm), or NULL. */

@@ -712,15 +712,18 @@ int ref_qlinear_conv(ref_call *c) {
 
 /* ---- Gemm and MatMul ---- */
 
-static float *transpose_copy(const float *a, int64_t rows, int64_t cols) {
-  float *t = scratch(rows * cols, sizeof(float));
-  if (!t) return NULL;
+void ref_transpose(float *t, const float *a, int64_t rows, int64_t cols) {
   /* in 64x64 tiles: a plain column walk misses the cache on every element of a large fc
    * layer's weights (9216 x 4096 for AlexNet: seconds per call instead of tens of ms) */
   for (int64_t i0 = 0; i0 < rows; i0 += 64)
     for (int64_t j0 = 0; j0 < cols; j0 += 64)
       for (int64_t i = i0; i < rows && i < i0 + 64; i++)
         for (int64_t j = j0; j < cols && j < j0 + 64; j++) t[j * rows + i] = a[i * cols + j];
+}
+
+static float *transpose_copy(const float *a, int64_t rows, int64_t cols) {
+  float *t = scratch(rows * cols, sizeof(float));
+  if (t) ref_transpose(t, a, rows, cols);
   return t;
 }
 

@@ -434,6 +434,12 @@ int ref_tile(ref_call *c) {
   return IR_OK;
 }
 
+void ref_cubic_weights(double t, double a, double *w) {
+  double d[4] = {t + 1, t, 1 - t, 2 - t}; /* distances to the taps */
+  for (int k = 0; k < 4; k++)
+    w[k] = d[k] <= 1 ? ((a + 2) * d[k] - (a + 3)) * d[k] * d[k] + 1 : ((a * d[k] - 5 * a) * d[k] + 8 * a) * d[k] - 4 * a;
+}
+
 /* The taps of a cubic Resize's output index o on an axis of in_len (ONNX's cubic convolution,
  * coefficient a = cubic_coeff_a): the four inputs around the coordinate, clamped to the axis (the
  * edge repeated), their weights; with exclude_outside those beyond the axis weigh 0 and the rest
@@ -442,11 +448,9 @@ static int resize_cubic_taps(const ir_node *n, int64_t o, int64_t in_len, int64_
                              int64_t *src, double *w) {
   double x = ir_resize_coord(n, o, in_len, out_len, scale), a = ir_attr_float(n, "cubic_coeff_a", -0.75f);
   if (isnan(x) || in_len < 1) return -1;
-  double f = floor(x), t = x - f, sum = 0;
-  double d[4] = {t + 1, t, 1 - t, 2 - t}; /* distances to the taps f-1 .. f+2 */
+  double f = floor(x), sum = 0;
+  ref_cubic_weights(x - f, a, w);
   for (int k = 0; k < 4; k++) {
-    double s = d[k];
-    w[k] = s <= 1 ? ((a + 2) * s - (a + 3)) * s * s + 1 : ((a * s - 5 * a) * s + 8 * a) * s - 4 * a;
     int64_t i = (int64_t)f - 1 + k;
     if (ir_attr_int(n, "exclude_outside", 0) && (i < 0 || i >= in_len)) w[k] = 0;
     src[k] = i < 0 ? 0 : i >= in_len ? in_len - 1 : i;

@@ -141,12 +141,6 @@ static int rnn_direction(ref_call *c, rnn_dir *D, const float *xw, const int32_t
   return IR_OK;
 }
 
-/* t [cols][rows] := m [rows][cols] transposed. */
-static void rnn_transpose(float *t, const float *m, int64_t rows, int64_t cols) {
-  for (int64_t i = 0; i < rows; i++)
-    for (int64_t j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
-}
-
 int ref_rnn(ref_call *c) {
   const ir_type *ti[8] = {0};
   const void *di[8] = {0};
@@ -164,8 +158,8 @@ int ref_rnn(ref_call *c) {
   D.hr = xw + rows * GH, D.h = D.hr + GH + H, D.cell = D.h + H, D.tmp = D.h + 2 * H, D.rt = rt;
   for (int d = 0; d < r.dirs && rc == IR_OK; d++) {
     D.d = d, D.rev = r.reverse || d == 1;
-    rnn_transpose(wt, (const float *)c->in[1]->data + (size_t)(d * GH * r.input), GH, r.input);
-    rnn_transpose(rt, (const float *)c->in[2]->data + (size_t)(d * GH * H), GH, H);
+    ref_transpose(wt, (const float *)c->in[1]->data + (size_t)(d * GH * r.input), GH, r.input);
+    ref_transpose(rt, (const float *)c->in[2]->data + (size_t)(d * GH * H), GH, H);
     ref_sgemm((int)rows, (int)GH, (int)r.input, c->in[0]->data, (int)r.input, wt, (int)GH, xw, (int)GH, 0);
     D.wb = B ? (const float *)B->data + (size_t)(d * 2 * GH) : NULL;
     D.rb = B ? D.wb + GH : NULL;

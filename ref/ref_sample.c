@@ -50,14 +50,6 @@ static int64_t gs_index(const gs_axis *a, int pad, double cpos) {
   return i < 0 ? 0 : i >= a->len ? a->len - 1 : i; /* border; a reflection's truncation kept inside */
 }
 
-/* The cubic convolution weights of the four taps floor(x) - 1 .. floor(x) + 2, t = x - floor(x). */
-static void gs_cubic(double t, double *w) {
-  const double A = -0.75;
-  double d[4] = {t + 1, t, 1 - t, 2 - t};
-  for (int k = 0; k < 4; k++)
-    w[k] = d[k] <= 1 ? ((A + 2) * d[k] - (A + 3)) * d[k] * d[k] + 1 : ((A * d[k] - 5 * A) * d[k] + 8 * A) * d[k] - 4 * A;
-}
-
 /* Axis a's taps for coordinate cpos (denormalized): *nt offsets (element offsets in X, -1: a
  * zero) and weights. */
 static void gs_taps(const gs_axis *a, int mode, int pad, double cpos, int64_t *off, double *w, int *nt) {
@@ -72,7 +64,7 @@ static void gs_taps(const gs_axis *a, int mode, int pad, double cpos, int64_t *o
   else if (mode == IR_GS_LINEAR) *nt = 2, off[0] = gs_index(a, pad, f), off[1] = gs_index(a, pad, f + 1), w[0] = f + 1 - cpos, w[1] = cpos - f;
   else {
     *nt = 4;
-    gs_cubic(cpos - f, w);
+    ref_cubic_weights(cpos - f, -0.75, w);
     for (int k = 0; k < 4; k++) off[k] = gs_index(a, pad, f - 1 + k);
   }
   for (int k = 0; k < *nt; k++) off[k] = off[k] < 0 ? -1 : off[k] * a->stride;
