@@ -122,6 +122,15 @@ static int float_reference(const char *onnx, const cc_model *pm, const float *x,
     snprintf(err, n, "%s: the model has %d inputs; compare feeds one", onnx, g->n_inputs);
     return ir_graph_free(g), -1;
   }
+  /* a model exported with a fixed batch that the compile unbatched: its one-sample graph, as the
+   * compile's first passes make it (the activations keep their names) */
+  const ir_type *mt = &g->tensors[g->inputs[0]]->type, *pt = &pm->g->tensors[pm->g->inputs[0]]->type;
+  if (mt->rank > 0 && pt->rank == mt->rank && mt->dims[0] > 1 && pt->dims[0] == 1) {
+    cc_ctx cx = {.cfg = pm->cfg};
+    static const char *const front[] = {"fold-constants", "fold-shapes", "shape-infer", "unbatch"};
+    for (int k = 0; k < 4; k++)
+      if (cc_run_pass(g, front[k], &cx, err, n) != IR_OK) return ir_graph_free(g), -1;
+  }
   ir_value in = {.type = pm->g->tensors[pm->g->inputs[0]]->type, .data = (void *)x};
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);
   ref_opts o = {.on_node = fr_node, .ctx = f};
@@ -642,6 +651,11 @@ static cc_model *recompile(const args *a, const cc_model *pm) {
   if (calib) {
     if (npy_read(calib, &ca, err, sizeof err) != 0) return cli_error("compare", "%s", err), NULL;
     int64_t numel = ir_type_numel(&pm->g->tensors[pm->g->inputs[0]]->type);
+    ir_graph *g = NULL; /* samples are of the model's input shape: a fixed batch N unbatched is N of the package's */
+    if (onnx_import(a->onnx, &g, err, sizeof err) != IR_OK) return npy_free(&ca), cli_error("compare", "%s", err), NULL;
+    const ir_type *mt = g->n_inputs == 1 ? &g->tensors[g->inputs[0]]->type : NULL;
+    if (mt && mt->rank > 0 && mt->dims[0] > 1 && ir_type_numel(mt) > 0) numel = ir_type_numel(mt);
+    ir_graph_free(g);
     if (ca.ndim < 2 || (int64_t)ca.count % numel || !(cf = npy_to_f32(&ca))) {
       cli_error("compare", "%s: calibration samples must be (N, ...) of the model's input (%lld values each)", calib,
                 (long long)numel);

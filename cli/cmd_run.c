@@ -173,7 +173,8 @@ static int write_stats(const char *path, rt_model *r, const char *backend, doubl
 }
 
 /* Output o of the n_inf inferences (values ys): written to outp (output o > 0 to outp with
- * "_o" before its extension) with a leading N when the input was stacked, else printed (top 5
+ * "_o" before its extension) with a leading N when the input was stacked (in place of the
+ * output's leading 1 when the stack replaced the inputs' leading 1, stacked 2), else printed (top 5
  * of a classifier's vector, else min/max/mean). 0, or -1 with the error reported. */
 static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, int stacked, const char *outp) {
   char err[4096];
@@ -182,8 +183,10 @@ static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, 
   const char *oname = rt_output(r, o, &orank, &od);
   int64_t shp[NPY_MAX_DIMS + 1];
   int nd = 0;
+  /* a stack that replaced the inputs' leading 1 (their batch axis) replaces the output's too */
+  int replace = stacked == 2 && orank > 0 && od[0] == 1;
   if (stacked) shp[nd++] = n_inf;
-  for (int d = 0; d < orank && nd < NPY_MAX_DIMS; d++) shp[nd++] = od[d];
+  for (int d = replace; d < orank && nd < NPY_MAX_DIMS; d++) shp[nd++] = od[d];
   if (outp) {
     char path[1024];
     if (o == 0) snprintf(path, sizeof path, "%s", outp);
@@ -223,7 +226,8 @@ static int put_output(const rt_model *r, int o, const float *ys, int64_t n_inf, 
 #define MAX_INPUTS 16
 
 /* How many inferences input i's array a holds: 1 for the model's shape, N for a leading N over
- * it (or over it without its leading 1); 0 after printing a mismatch. */
+ * it (*stacked 1) or replacing its leading 1 (*stacked 2: the model's batch axis, which the
+ * outputs' leading 1 then gives up too); 0 after printing a mismatch. */
 static int64_t count_inferences(const rt_model *r, int i, const npy_array *a, const char *path, int *stacked) {
   int rank;
   const int64_t *dims;
@@ -233,7 +237,7 @@ static int64_t count_inferences(const rt_model *r, int i, const npy_array *a, co
   if (a->ndim == rank && !memcmp(a->shape, dims, (size_t)rank * sizeof *dims)) n_inf = 1;
   else if (a->ndim == rank + 1 && !memcmp(a->shape + 1, dims, (size_t)rank * sizeof *dims)) n_inf = a->shape[0], *stacked = 1;
   else if (skip1 && a->ndim == rank && !memcmp(a->shape + 1, dims + 1, (size_t)(rank - 1) * sizeof *dims))
-    n_inf = a->shape[0], *stacked = 1;
+    n_inf = a->shape[0], *stacked = 2;
   if (*stacked && n_inf == 0) {
     cli_error("run", "%s: zero samples (a stack of 0 inputs '%s')", path, iname);
     return 0;

@@ -1,7 +1,7 @@
 /* compiler/cc.h -- the compiler's pass pipeline over the graph IR (ir.h). One table (in
  * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
- *   fold-constants, fold-shapes, shape-infer, remove-identity, annotate-quant, fold-batchnorm,
+ *   fold-constants, fold-shapes, shape-infer, unbatch, remove-identity, annotate-quant, fold-batchnorm,
  *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, fold-affine,
  *   affine-to-conv, fuse, dce
  *                                                    (front end, cc_passes.c and cc_rewrite.c)
@@ -19,6 +19,7 @@
 #ifndef DLVTA_CC_H
 #define DLVTA_CC_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ir.h"
@@ -61,6 +62,9 @@ typedef struct cc_ctx {
   int n_calibrated;
   int own_quant;                  /* set by calibrate: every activation had the model's own
                                    * quantization, no samples were run */
+  int64_t unbatched;              /* set by unbatch: the fixed batch N the graph was rewritten
+                                   * from to one sample (each calibration sample is N of them) */
+  char unbatch_why[320];          /* set by unbatch: why a fixed-batch graph stays as it is */
 } cc_ctx;
 
 typedef int (*cc_pass_fn)(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
@@ -103,6 +107,8 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_normalize_reshape(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_rewrite.c */
 int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* cc_unbatch.c */
+int cc_unbatch(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fuse_activations(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

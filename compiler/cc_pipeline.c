@@ -12,6 +12,7 @@ static const cc_pass passes[] = {
     {"fold-constants", cc_fold_constants, 0, 0, "evaluate Constant nodes and nodes whose inputs are all constant (not Q/DQ, nor the Transpose of MatMul weights)"},
     {"fold-shapes", cc_fold_shapes, 0, 0, "Shape/Size of known extents -> constants, then the shape arithmetic on them folded"},
     {"shape-infer", cc_shape_infer, 1, 0, "infer every tensor's dtype and shape (symbolic extents stay -1)"},
+    {"unbatch", cc_unbatch, 1, 0, "with a target: a fixed batch N > 1 whose samples the graph keeps apart (proved node by node) -> one sample, run N times"},
     {"remove-identity", cc_remove_identity, 1, 0, "drop Identity, same-type Cast, zero Pad, inference-mode Dropout and one-input Sum; Sum of several -> a chain of Adds"},
     {"annotate-quant", cc_annotate_quant, 1, 0, "record QDQ / QLinear* scales and zero points on the integer tensors"},
     {"fold-batchnorm", cc_fold_batchnorm, 1, 0, "fold BatchNormalization into Conv/Gemm, else into Mul+Add"},

@@ -104,7 +104,7 @@ static int sequence_first(const ir_graph *g, int t) {
 /* The log's notes on the inputs: weights fed at run time (a model exported without its
  * parameters: torch.onnx.export(..., export_params=False)), whose layers stay on the CPU, and a
  * fixed batch above 1 (the accelerator runs one inference at a time). */
-static void log_inputs(FILE *f, const ir_graph *g) {
+static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
   int nw = 0;
   const ir_node *first = NULL;
   const char *wname = NULL;
@@ -122,13 +122,19 @@ static void log_inputs(FILE *f, const ir_graph *g) {
     fprintf(f, "note: the model's float16 / bfloat16 / float64 tensors (%d initializers, values and casts) are read and "
                "computed as float32 (then int8 on the accelerator); its inputs and outputs are float32 arrays\n",
             g->wide_floats);
+  if (cx->unbatched)
+    fprintf(f,
+            "note: the model has a fixed batch of %lld and keeps its samples apart: compiled for one sample; dlvta run "
+            "and the Python API take (%lld, ...) inputs as %lld inferences and stack the outputs\n",
+            (long long)cx->unbatched, (long long)cx->unbatched, (long long)cx->unbatched);
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
     if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]))
       fprintf(f,
-              "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1 (export the model "
-              "with batch 1 or a dynamic batch axis to run it there)\n",
-              g->tensors[g->inputs[i]]->name, (long long)t->dims[0]);
+              "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1%s%s%s; export the model "
+              "with batch 1 or a dynamic batch axis to run it there\n",
+              g->tensors[g->inputs[i]]->name, (long long)t->dims[0],
+              cx->unbatch_why[0] ? " and the graph mixes its samples (" : "", cx->unbatch_why, cx->unbatch_why[0] ? ")" : "");
   }
 }
 
@@ -196,7 +202,7 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     uint64_t pred = 0, macs = 0;
     for (int i = 0; i < m->nl; i++) pred += m->l[i].predicted_cycles, macs += m->l[i].macs;
     log_partition(o->log, g, m->nl, cpu, o->verbose);
-    log_inputs(o->log, g);
+    log_inputs(o->log, g, &cx);
     fprintf(o->log, "accelerator: %llu MACs, predicted %llu cycles, image %llu bytes (arena %llu)\n",
             (unsigned long long)macs, (unsigned long long)pred, (unsigned long long)m->image_bytes,
             (unsigned long long)m->arena_bytes);

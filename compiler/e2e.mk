@@ -101,6 +101,9 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_opsets.py"
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_rnn.py"
 # CPU operators beyond the node tests (tests/onnx_cpu_ops.py): cubic Resize, GridSample, MaxUnpool against onnxruntime
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cpu_ops.py"
+# models exported with a fixed batch N > 1 (tests/onnx_fixed_batch.py): unbatched to one sample when
+# the graph keeps its samples apart, run as N inferences against onnxruntime; kept when it mixes them
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_fixed_batch.py"
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench

@@ -650,7 +650,8 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
              co->n_calib_inputs, nin);
     rc = IR_ERR;
   }
-  int ns = use_calib ? co->n_calib : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
+  /* a graph unbatched from a fixed batch N: each sample of the model's shape is N of one sample */
+  int ns = use_calib ? co->n_calib * (int)(cx->unbatched > 1 ? cx->unbatched : 1) : co->n_synth > 0 ? co->n_synth : SYNTH_SAMPLES;
   c.range = calloc((size_t)g->n_tensors + 1, sizeof(double));
   c.slot = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   c.hist = c.slot ? calloc((size_t)cal_slots(g, &c) * CAL_BINS + 1, sizeof(uint32_t)) : NULL;

@@ -132,8 +132,8 @@ check(abs(st["utilization"] - sc["utilization"]) < 1e-4 and st["predicted_cycles
       sc["predicted_cycles_per_inference"], "stats: utilization and prediction as dlvta run --stats")
 y1 = m.run(x[0])[0]
 check(y1.shape == (1, 10) and y1.tobytes() == ys[0][0].tobytes(), "one input gives row 0 of the stack", y1.shape)
-y3 = m.run(x[:, 0])[0]   # (4, 3, 16, 16): N replacing the leading 1
-check(y3.shape == (4, 1, 10) and y3.tobytes() == ys[0].tobytes(), "(N, 3, 16, 16) runs as a stack", y3.shape)
+y3 = m.run(x[:, 0])[0]   # (4, 3, 16, 16): N replacing the leading 1, in the output too
+check(y3.shape == (4, 10) and y3.tobytes() == ys[0].tobytes(), "(N, 3, 16, 16) runs as a stack of (N, 10)", y3.shape)
 d = m.run({m.inputs[0].name: x[1].astype(np.float64)}, as_dict=True)
 check(list(d) == [m.outputs[0].name] and d[m.outputs[0].name].tobytes() == ys[0][1].tobytes(),
       "dict in (float64 converted), dict out", list(d))

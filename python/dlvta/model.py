@@ -113,15 +113,16 @@ class Model:
         return out
 
     def _batch(self, t, a):
-        """(N, stacked) for array a fed to input t: the input's shape, (N, ...) over it, or (N, ...)
-        replacing its leading 1 -- the rules of `dlvta run`."""
+        """(N, stacked) for array a fed to input t: the input's shape (0), (N, ...) over it (1), or
+        (N, ...) replacing its leading 1 (2: the batch axis, which the outputs' leading 1 then
+        gives up too) -- the rules of `dlvta run`."""
         s, want = a.shape, t.shape
         if s == want:
-            return 1, False
+            return 1, 0
         if len(s) == len(want) + 1 and s[1:] == want and s[0] >= 1:
-            return s[0], True
+            return s[0], 1
         if want and want[0] == 1 and len(s) == len(want) and s[1:] == want[1:] and s[0] >= 1:
-            return s[0], True
+            return s[0], 2
         raise InputError("input shape mismatch: expected %s (input '%s') or (N, ...) over it, got %s" % (
             _shape_str(want), t.name, _shape_str(s)))
 
@@ -129,7 +130,8 @@ class Model:
         """Runs the model on x: one float32 array for a one-input model, or a list / dict (by name)
         of them; any numeric dtype is converted to float32. Returns the outputs (float32,
         dequantized) as a list in the model's order (a dict by name with as_dict=True), each of
-        the output's shape, with a leading N when the inputs were a stack of N."""
+        the output's shape, with a leading N when the inputs were a stack of N (in place of the
+        output's leading 1 when the stack replaced the inputs' leading 1)."""
         self._check_open()
         xs = self._arrays(x)
         batches = [self._batch(t, a) for t, a in zip(self.inputs, xs)]
@@ -137,7 +139,8 @@ class Model:
         if any(b != batches[0] for b in batches[1:]):
             raise InputError("%s: the inputs disagree on the batch: %s" % (
                 self.path, ", ".join("'%s' %s" % (t.name, _shape_str(a.shape)) for t, a in zip(self.inputs, xs))))
-        ys = [np.empty(((n,) if stacked else ()) + t.shape, dtype=np.float32) for t in self.outputs]
+        ys = [np.empty(((n,) if stacked else ()) + (t.shape[1:] if stacked == 2 and t.shape[:1] == (1,) else t.shape),
+                       dtype=np.float32) for t in self.outputs]
         in_n = [int(_lib.rt_input_numel(self._m, i)) for i in range(len(xs))]
         out_n = [int(_lib.rt_output_numel(self._m, i)) for i in range(len(ys))]
         ins = (_lib.c_float_p * len(xs))()
