@@ -402,12 +402,14 @@ static void apply(ub *u, ir_graph *c) {
   }
 }
 
-/* The batch every runtime input has on axis 0 (> 1), or 0. */
+/* The batch every runtime input has on axis 0 (> 1), or 0. Inputs of rank 2 ([N, features]: an
+ * MLP) keep theirs: channels-last runs their rows as the pixels of one pass, each weight loaded
+ * once, where N one-row inferences would load every weight N times. */
 static int64_t common_batch(const ir_graph *g) {
   int64_t N = 0;
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
-    if (t->rank < 1 || t->dims[0] < 2 || (N && t->dims[0] != N)) return 0;
+    if (t->rank < 3 || t->dims[0] < 2 || (N && t->dims[0] != N)) return 0;
     N = t->dims[0];
   }
   return N;

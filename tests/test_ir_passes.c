@@ -1313,12 +1313,12 @@ static void test_channels_last(void) {
 /* The pipeline is one table: the front-end passes, then the back-end passes (run only with a
  * target config), each found by its name, all listed by cc_print_passes. */
 static void test_pass_table(void) {
-  static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "remove-identity",
+  static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "unbatch", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
                                       "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "fold-affine", "affine-to-conv",
                                       "prelu-to-conv", "convt-to-conv", "fuse", "dce", "float-inputs", "float-outputs", "qdq-import", "partition", "calibrate",
                                       "lower"};
-  const int first_backend = 18;
+  const int first_backend = 19;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,
@@ -1670,21 +1670,36 @@ static void test_convt_bn_tanh(void) {
   ir_graph_free(g);
 }
 
-/* A model exported with a fixed batch above 1 compiles (on the CPU: the accelerator's layers take
- * batch 1) and the log says why and what to do. */
+/* A model exported with a fixed batch above 1: compiled for one sample when the graph keeps its
+ * samples apart (a Relu), else as exported (on the CPU: the accelerator's layers take batch 1)
+ * with a note naming the node that mixes them (a mean over the batch) and what to do. */
 static void test_fixed_batch_note(void) {
-  int x;
-  ir_graph *g = graph_with_input("batch2", 4, (int64_t[]){2, 3, 4, 4}, &x);
-  set_output(g, node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL));
-  char err[1024], logbuf[2048] = "";
-  FILE *log = fmemopen(logbuf, sizeof logbuf - 1, "w");
-  cc_options o = {.config = "pynq", .log = log};
-  cc_model *m = NULL;
-  int rc = cc_compile_graph(g, "batch2.onnx", &o, &m, err, sizeof err);
-  if (log) fclose(log);
-  CHECK(rc == IR_OK, "fixed batch: compile: %s", err);
-  CHECK(strstr(logbuf, "note: input 'x' has a fixed batch of 2") != NULL, "fixed batch: no note in the log:\n%s", logbuf);
-  cc_model_free(m);
+  for (int mix = 0; mix < 2; mix++) {
+    int x;
+    ir_graph *g = graph_with_input("batch2", 4, (int64_t[]){2, 3, 4, 4}, &x);
+    int y = node(g, IR_OP_Relu, "relu", &x, 1, 1, NULL);
+    if (mix) {
+      y = node(g, IR_OP_ReduceMean, "batch_mean", &y, 1, 1, NULL);
+      ir_set_attr_ints(g->nodes[g->n_nodes - 1], "axes", (int64_t[]){0}, 1);
+    }
+    set_output(g, y);
+    char err[1024], logbuf[2048] = "";
+    FILE *log = fmemopen(logbuf, sizeof logbuf - 1, "w");
+    cc_options o = {.config = "pynq", .log = log};
+    cc_model *m = NULL;
+    int rc = cc_compile_graph(g, "batch2.onnx", &o, &m, err, sizeof err);
+    if (log) fclose(log);
+    CHECK(rc == IR_OK, "fixed batch: compile: %s", err);
+    if (!mix)
+      CHECK(strstr(logbuf, "fixed batch of 2 and keeps its samples apart: compiled for one sample") && m &&
+                m->g->tensors[m->g->inputs[0]]->type.dims[0] == 1,
+            "fixed batch, samples apart: no unbatched note or input:\n%s", logbuf);
+    else
+      CHECK(strstr(logbuf, "note: input 'x' has a fixed batch of 2") &&
+                strstr(logbuf, "mixes its samples (node 'batch_mean' (ReduceMean) reduces or runs along the batch axis)"),
+            "fixed batch, mixed: no note naming the node in the log:\n%s", logbuf);
+    cc_model_free(m);
+  }
 }
 
 /* Malformed attributes of the normalizing / picking ops: one clean error naming the node and op. */
