@@ -16,18 +16,30 @@
   "usage: dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]...\n" \
   "                     [--dump-after PASS] [--no-latency-hiding] [-v]\n"                          \
   "  -v: one line per stage (import, each pass, the package) with its wall and CPU seconds\n"         \
-  "  --calib: [N, <input shape>] float samples; a model with several inputs takes one --calib per\n" \
+  "  --calib: [N, <input shape>] float samples (an input with a fixed batch B > 1 also takes [N, <one\n" \
+  "  sample's shape>], N a multiple of B); a model with several inputs takes one --calib per\n" \
   "  input, each NAME=FILE for the input called NAME, or plain FILEs in the model's input order\n"
 
 /* Checks that calibration samples are [N, <input shape>] (or [N, <input shape without its
- * leading 1>]) for a model input of numel values; returns N or -1 after printing the problem. */
-static int calib_count(const npy_array *a, const char *path, int *numel_out, int64_t numel) {
+ * leading 1>]) for a model input of numel values; returns N or -1 after printing the problem.
+ * An input with a fixed batch B > 1 also takes [K, <input shape without its batch>] (K one-sample
+ * samples, a multiple of B): the same memory as K / B samples of its shape. */
+static int calib_count(const npy_array *a, const char *path, int *numel_out, int64_t numel, int64_t batch) {
   if (a->ndim < 2) {
     cli_error("compile", "%s: calibration samples need a leading batch dimension, got %d dimension(s)", path, a->ndim);
     return -1;
   }
   int64_t per = 1;
   for (int i = 1; i < a->ndim; i++) per *= a->shape[i];
+  if (batch > 1 && per * batch == numel) {
+    if (a->shape[0] % batch) {
+      cli_error("compile", "%s: %lld one-sample calibration samples for an input with a fixed batch of %lld: give a multiple "
+                "of %lld", path, (long long)a->shape[0], (long long)batch, (long long)batch);
+      return -1;
+    }
+    *numel_out = (int)numel;
+    return (int)(a->shape[0] / batch);
+  }
   if (per != numel) {
     char buf[128];
     cli_error("compile", "%s: shape %s: each sample has %lld values, the model's input has %lld", path,
@@ -87,7 +99,7 @@ static int read_calib(const char *path, ir_graph *g, const char *const *args, in
     fix_extents(g->tensors[g->inputs[i]], &ca, paths[i]);
     ir_type t = g->tensors[g->inputs[i]]->type;
     if (t.rank > 0 && t.dims[0] < 0) t.dims[0] = 1;
-    int per, cnt = calib_count(&ca, paths[i], &per, ir_type_numel(&t));
+    int per, cnt = calib_count(&ca, paths[i], &per, ir_type_numel(&t), t.rank > 1 ? t.dims[0] : 1);
     if (cnt == 0) cli_error("compile", "%s: no samples", paths[i]);
     if (cnt > 0 && i > 0 && cnt != o->n_calib) {
       cli_error("compile", "%s: %d samples for input '%s', but %d for input '%s'", paths[i], cnt, names[i], o->n_calib,

@@ -94,7 +94,8 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
 
 /* `dlvta compile` in one call (compile_package.c), for applications and bindings: compiles the
  * ONNX model at onnx_path for config (NULL: "pynq") and writes the package to pkg_path. calib:
- * n_calib samples of sample_numel floats each, checked against the model's single input, or
+ * n_calib samples of sample_numel floats each, checked against the model's single input (an
+ * input with a fixed batch B > 1 also takes one-sample samples, n_calib a multiple of B), or
  * NULL / 0 for synthetic samples; calib_source names them in the package's calibration note
  * ("N samples from <calib_source>", as the CLI's --calib path). Notes go to log (NULL: none).
  * IR_OK, or IR_ERR / IR_UNSUPPORTED with the message in err. */

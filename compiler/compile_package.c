@@ -52,8 +52,23 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
       ir_graph_free(g);
       return IR_ERR;
     }
+    /* inputs with one fixed batch B > 1 also take one-sample samples (every input's), B of them
+     * to one of its shape (the same memory), as dlvta compile does */
+    int64_t B = g->tensors[g->inputs[0]]->type.rank > 1 ? g->tensors[g->inputs[0]]->type.dims[0] : 1;
+    int single = B > 1;
+    for (int i = 0; i < n_inputs && single; i++) {
+      const ir_type *t = &g->tensors[g->inputs[i]]->type;
+      single = t->rank > 1 && t->dims[0] == B && sample_numel[i] * B == numel[i];
+    }
+    if (single && n_calib % B) {
+      snprintf(err, errlen, "%s: %d one-sample calibration samples for inputs with a fixed batch of %lld: give a multiple of %lld",
+               src, n_calib, (long long)B, (long long)B);
+      ir_graph_free(g);
+      return IR_ERR;
+    }
+    if (single) n_calib /= (int)B;
     for (int i = 0; i < n_inputs; i++)
-      if (sample_numel[i] != numel[i]) {
+      if (sample_numel[i] != numel[i] && !single) {
         if (n_inputs > 1)
           snprintf(err, errlen, "%s: each calibration sample for input %d has %lld values, that input has %lld", src, i,
                    (long long)sample_numel[i], (long long)numel[i]);

@@ -134,6 +134,26 @@ def unbatched(d, name, net, shapes, calib_k=2):
     if r.returncode:
         print(log[-600:])
         return
+    # one-sample calibration samples ([K * N, <one sample's shape>]: the same memory) give the same package
+    single = []
+    for i, c in enumerate(cal):
+        single.append(os.path.join(d, f"single{i}.npy"))
+        a = np.load(c)
+        np.save(single[-1], a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:]))
+    r = run([DLVTA, "compile", path, "-o", os.path.join(d, "single.dlvta"), "--config", "pynq"] +
+            sum([["--calib", c] for c in single], []))
+    outs, probe = [], []
+    for i, c in enumerate(cal):
+        probe.append(os.path.join(d, f"probe{i}.npy"))
+        np.save(probe[-1], np.load(c)[0])
+    for p in (pkg, os.path.join(d, "single.dlvta")):
+        y = os.path.join(d, "y_cal.npy")
+        rr = run([DLVTA, "run", p, "--output", y] + sum([["--input", c] for c in probe], []))
+        outs.append(np.load(y) if rr.returncode == 0 else None)
+    check(r.returncode == 0 and f"calibration: {calib_k * n} samples" in r.stdout and outs[0] is not None and
+          outs[1] is not None and np.array_equal(outs[0], outs[1]),
+          f"{name}: {calib_k * n} one-sample calibration samples give the package of {calib_k} of the model's shape "
+          "(the same outputs)" + ("" if r.returncode == 0 else (r.stdout + r.stderr)[-200:]))
     # as good as the model exported for one sample: the same partition and accelerator program
     one = export(d, name + "_1", net, [(1,) + tuple(s[1:]) for s in shapes])
     r1 = run([DLVTA, "compile", one, "-o", os.path.join(d, "one.dlvta"), "--config", "pynq"])
@@ -239,6 +259,31 @@ def rules(d):
               f"cosine per leading index >= {cos:.5f}" + ("" if ok else (e + r.stderr)[-200:]))
 
 
+def python_api(d):
+    """The Python API on a fixed-batch model: compile with one-sample calibration samples, run the
+    (N, ...) batch as N inferences with onnxruntime's output shape; a count that is not a multiple
+    of N is an InputError-style error naming the batch."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+    import dlvta
+    path = export(d, "py_flat", Flat(), [(4, 3, 16, 16)])
+    rng = np.random.default_rng(11)
+    cal = rng.normal(size=(8, 3, 16, 16)).astype(np.float32)
+    pkg = dlvta.compile(path, os.path.join(d, "py_flat.dlvta"), calib=cal)
+    x = rng.normal(size=(4, 3, 16, 16)).astype(np.float32)
+    ref, _, _ = ort(d, path, [x])
+    with dlvta.Model(pkg) as m:
+        y = m.run(x)[0]
+    coss = [cosine(ref[k], y[k]) for k in range(4)] if ref is not None and y.shape == ref.shape else [0.0]
+    check(y.shape == (4, 10) and min(coss) >= 0.99, f"Python: compile with 8 one-sample samples, run (4, 3, 16, 16): "
+          f"output {y.shape}, per-sample cosine >= {min(coss):.5f}")
+    try:
+        dlvta.compile(path, os.path.join(d, "py_bad.dlvta"), calib=cal[:6])
+        msg = "no error"
+    except dlvta.Error as e:
+        msg = str(e)
+    check("fixed batch of 4: give a multiple of 4" in msg, f"Python: 6 one-sample samples for batch 4 refused: {msg[-120:]}")
+
+
 def main():
     torch.manual_seed(0)
     with tempfile.TemporaryDirectory() as d:
@@ -248,6 +293,7 @@ def main():
         kept(d, "batchmean", BatchMean(), [(2, 3, 8, 8)], "ReduceMean")
         kept(d, "merge", Merge(), [(2, 3, 8, 8)], "Reshape")
         rules(d)
+        python_api(d)
     return summary()
 
 
