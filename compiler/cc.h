@@ -2,7 +2,7 @@
  * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
  *   fold-constants, fold-shapes, shape-infer, unbatch, remove-identity, annotate-quant, fold-batchnorm,
- *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, fold-affine,
+ *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, lift-1d, lift-3d, fold-affine,
  *   affine-to-conv, fuse, dce
  *                                                    (front end, cc_passes.c and cc_rewrite.c)
  *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
@@ -114,6 +114,8 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* cc_lift.c */
 int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* cc_lift3d.c */
+int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

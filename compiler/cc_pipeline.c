@@ -22,6 +22,7 @@ static const cc_pass passes[] = {
     {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape); GlobalMaxPool -> MaxPool of the map; ReduceMean/Sum over C -> 1x1 Conv"},
     {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding; a spatial crop (negative Pad, Slice of H, W) -> a depthwise Conv"},
     {"lift-1d", cc_lift_1d, 1, 0, "1-D convolutional networks ([N,C,L]: Conv1d, pools and what follows them) -> 2-D over [N,C,1,L]; Concat of flattened pooled vectors -> Concat of the pooled maps + one flatten"},
+    {"lift-3d", cc_lift_3d, 1, 0, "3-D convolutional networks ([1,C,T,H,W]: Conv3d, frame pools, global pooling and what follows them) -> 2-D over the frames stacked in the channels: a Conv per output frame over a channel view of its input frames"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias; MatMul + constant row -> Gemm with that bias"},
     {"affine-to-conv", cc_affine_to_conv, 1, 0, "remaining per-channel Mul/Add/Sub/Div by constants -> depthwise 1x1 Conv (on the model's input: left to the host); a one-channel gate of a Mul -> broadcast by a 1x1 Conv; Sub of activations -> Add of a Neg"},
     {"prelu-to-conv", cc_prelu_to_conv, 1, 0, "PRelu with a slope per channel -> Neg, Relu (one table layer), depthwise 1x1 Conv by 1 - slope with x as its residual"},

@@ -104,6 +104,8 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cpu_ops.py"
 # models exported with a fixed batch N > 1 (tests/onnx_fixed_batch.py): unbatched to one sample when
 # the graph keeps its samples apart, run as N inferences against onnxruntime; kept when it mixes them
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_fixed_batch.py"
+# 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench

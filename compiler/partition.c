@@ -360,6 +360,10 @@ static const char *host_step_why(const ir_graph *g, const ir_node *n, char *why,
     return snprintf(why, whylen, "%s", ir_attr_string(n, "dlvta.why", "")), why;
   if (n->op == IR_OP_Transpose && ir_is_graph_input(g, n->in[0]))
     return "a layout change of the model's input (e.g. NHWC to NCHW): on the host, before its quantization";
+  const ir_node *p = n->op == IR_OP_Reshape ? ir_producer(g, n->in[0], NULL) : NULL;
+  if (p && p->op == IR_OP_Transpose && ir_is_graph_input(g, p->in[0]) && ir_use_count(g, n->in[0]) == 1)
+    return "the reshape of the model's transposed input (a video's frames stacked in the channels): on the host, "
+           "before its quantization";
   return NULL;
 }
 

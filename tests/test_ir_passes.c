@@ -1315,10 +1315,10 @@ static void test_channels_last(void) {
 static void test_pass_table(void) {
   static const char *const order[] = {"fold-constants", "fold-shapes", "shape-infer", "unbatch", "remove-identity",
                                       "annotate-quant", "fold-batchnorm", "normalize-reshape", "fuse-activations",
-                                      "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "fold-affine", "affine-to-conv",
+                                      "channels-last", "reduce-to-pool", "fold-pad", "lift-1d", "lift-3d", "fold-affine", "affine-to-conv",
                                       "prelu-to-conv", "convt-to-conv", "fuse", "dce", "float-inputs", "float-outputs", "qdq-import", "partition", "calibrate",
                                       "lower"};
-  const int first_backend = 19;
+  const int first_backend = 20;
   int n = 0;
   while (cc_pass_at(n)) n++;
   CHECK(n == (int)(sizeof order / sizeof order[0]), "%d passes in the table, want %d", n,

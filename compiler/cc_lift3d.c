@@ -1,0 +1,357 @@
+/* compiler/cc_lift3d.c -- the lift-3d pass: 3-D convolutional networks (video: torchvision's
+ * r3d_18, mc3_18, r2plus1d_18, C3D-like nets over [N, C, T, H, W]) run as 2-D networks over the
+ * frames stacked in the channels, so that everything after this pass (fusion, the partition, the
+ * back end) sees convolutions it maps onto the accelerator.
+ *
+ * A 5-D activation X [1, C, T, H, W] has a frame-major 4-D twin Xf [1, T * C, H, W] (channel
+ * t * C + c holds frame t of channel c): Transpose [0, 2, 1, 3, 4] then Reshape. Over the twins:
+ *
+ *   Conv3d (group 1, temporal dilation 1)  one 2-D Conv per output frame t', over the channel
+ *       slice of the input frames its window reads (a view: no data moves), with the weight's
+ *       temporal taps stacked in its input channels: W2[m, j * C + c] = W[m, c, i0 + j]; frames
+ *       of the temporal padding are left out (the taps that read only zeros), so the MACs are the
+ *       3-D conv's; the output frames are concatenated along the channels (written in place);
+ *   MaxPool3d / AvgPool3d with a temporal kernel and stride of 1 and no temporal padding: the same
+ *       2-D pool over every channel of the twin;
+ *   global average pooling over T, H, W: the 2-D global pool of the twin, then a 1x1 Conv that
+ *       averages the T frames of each channel (none when T is 1);
+ *   per-element and per-channel ops (activations, BatchNorm, residual Adds, constants broadcast
+ *       over T): the same op over the twins, per-channel constants repeated for every frame.
+ *
+ * A region starts at a seed (a Conv3d, a pool) and grows forward in topological order through the
+ * nodes that read a twin; a node outside it reads the 5-D tensor rebuilt from the twin (Reshape,
+ * Transpose; dead code otherwise). The pass runs after lift-1d and before fold-affine (so that
+ * the per-channel affines and fusion see 4-D tensors); the ONNX semantics of every node are kept. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_internal.h"
+#include "util.h"
+
+static void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  ALWAYS_ASSERT(p != NULL);
+  return p;
+}
+
+/* t is a batch-1 rank-5 f32 activation with known extents. */
+static int is_act5(const ir_graph *g, int t) {
+  if (t < 0 || g->tensors[t]->data) return 0;
+  const ir_type *ty = &g->tensors[t]->type;
+  return ty->dtype == IR_F32 && ty->rank == 5 && ty->dims[0] == 1 && ir_type_known(ty);
+}
+
+/* The twin's type of 5-D type t: [1, T * C, H, W]. */
+static ir_type twin_type(const ir_type *t) {
+  return (ir_type){.dtype = t->dtype, .rank = 4, .dims = {1, t->dims[2] * t->dims[1], t->dims[3], t->dims[4]}};
+}
+
+static int new_i64(ir_graph *g, const char *name, const int64_t *v, int n) {
+  int64_t *d = xmalloc((size_t)n * sizeof *d);
+  memcpy(d, v, (size_t)n * sizeof *d);
+  ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {n}};
+  return ir_add_const(g, name, &st, d);
+}
+
+/* A new node op(in) -> y (a new tensor of type ty named name when y < 0), put at position *pos
+ * of the node list (then *pos + 1); its output. */
+static int emit(ir_graph *g, ir_op op, const char *name, const int *in, int n_in, const ir_type *ty, int y, int *pos) {
+  if (y < 0) y = ir_add_tensor(g, name, ty);
+  ir_add_node(g, op, name, in, n_in, &y, 1);
+  ir_move_last_node(g, (*pos)++);
+  return y;
+}
+
+static ir_node *at(ir_graph *g, int pos) { return g->nodes[pos]; }
+
+/* The twin of 5-D activation x (made once, at *pos). */
+static int twin_of(ir_graph *g, int x, int *tw, int *pos) {
+  if (tw[x] >= 0) return tw[x];
+  const ir_type *t = &g->tensors[x]->type;
+  char name[600];
+  ir_type tt = {.dtype = t->dtype, .rank = 5, .dims = {1, t->dims[2], t->dims[1], t->dims[3], t->dims[4]}};
+  snprintf(name, sizeof name, "%s_frames", g->tensors[x]->name);
+  int p = emit(g, IR_OP_Transpose, name, &x, 1, &tt, -1, pos);
+  ir_set_attr_ints(at(g, *pos - 1), "perm", (int64_t[]){0, 2, 1, 3, 4}, 5);
+  ir_type u = twin_type(t);
+  snprintf(name, sizeof name, "%s_lift3d_shape", g->tensors[x]->name);
+  int s = new_i64(g, name, u.dims, 4);
+  snprintf(name, sizeof name, "%s_lift3d", g->tensors[x]->name);
+  return tw[x] = emit(g, IR_OP_Reshape, name, (int[]){p, s}, 2, &u, -1, pos);
+}
+
+/* 5-D tensor y rebuilt at *pos from its twin yf (Reshape [1, T, C, H, W], Transpose back), for
+ * the readers outside the region (dead code otherwise). */
+static void untwin(ir_graph *g, int y, int yf, int *tw, int *pos) {
+  const ir_type *t = &g->tensors[y]->type;
+  char name[600];
+  tw[y] = yf;
+  ir_type tt = {.dtype = t->dtype, .rank = 5, .dims = {1, t->dims[2], t->dims[1], t->dims[3], t->dims[4]}};
+  snprintf(name, sizeof name, "%s_unlift3d_shape", g->tensors[y]->name);
+  int s = new_i64(g, name, tt.dims, 5);
+  snprintf(name, sizeof name, "%s_unlift3d", g->tensors[y]->name);
+  int r = emit(g, IR_OP_Reshape, name, (int[]){yf, s}, 2, &tt, -1, pos);
+  snprintf(name, sizeof name, "%s_unlift3d_t", g->tensors[y]->name);
+  emit(g, IR_OP_Transpose, name, &r, 1, NULL, y, pos);
+  ir_set_attr_ints(at(g, *pos - 1), "perm", (int64_t[]){0, 2, 1, 3, 4}, 5);
+}
+
+/* A 4-D twin of constant c that broadcasts against a 5-D [1, C, T, H, W] activation (rank <= 5,
+ * extent 1 on T): its channel slices repeated for every frame, [1, T * C', H', W'] (C', H', W' 1
+ * where c broadcasts; not repeated when C' is 1). -1 if c cannot be (an extent over T). */
+static int twin_const(ir_graph *g, int c, int64_t T, const char *label) {
+  const ir_tensor *K = g->tensors[c];
+  int r = K->type.rank;
+  if (r > 5 || K->type.dtype != IR_F32) return -1;
+  int64_t d5[5];
+  for (int j = 0; j < 5; j++) d5[j] = j < 5 - r ? 1 : K->type.dims[j - (5 - r)];
+  if (d5[0] != 1 || d5[2] != 1) return -1;
+  if (d5[1] == 1 && r < 4) return c; /* a scalar, [W] or [H, W]: the same against the twin */
+  int64_t reps = d5[1] == 1 ? 1 : T;
+  size_t per = (size_t)(d5[1] * d5[3] * d5[4]);
+  float *d = xmalloc((size_t)reps * per * sizeof *d);
+  for (int64_t t = 0; t < reps; t++) memcpy(d + (size_t)t * per, K->data, per * sizeof *d);
+  ir_type u = {.dtype = IR_F32, .rank = 4, .dims = {1, reps * d5[1], d5[3], d5[4]}};
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s_lift3d", K->name, label);
+  return ir_add_const(g, name, &u, d);
+}
+
+/* 1-D constant v of C values repeated T times: [T * C] (BatchNormalization's parameters). */
+static int tile_vec(ir_graph *g, int v, int64_t T, const char *label) {
+  const ir_tensor *K = g->tensors[v];
+  int64_t C = ir_type_numel(&K->type);
+  float *d = xmalloc((size_t)(T * C) * sizeof *d);
+  for (int64_t t = 0; t < T; t++) memcpy(d + t * C, K->data, (size_t)C * sizeof *d);
+  ir_type u = {.dtype = IR_F32, .rank = 1, .dims = {T * C}};
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s_lift3d", K->name, label);
+  return ir_add_const(g, name, &u, d);
+}
+
+/* Conv n over a 5-D input: its geometry when it lifts (constant f32 weights, group 1, temporal
+ * dilation 1, every output frame reading at least one input frame), else 0. */
+static int conv3d_geometry(const ir_graph *g, const ir_node *n, ir_window *w) {
+  if (n->op != IR_OP_Conv || n->n_in < 2 || !is_act5(g, n->in[0]) || !is_act5(g, n->out[0])) return 0;
+  const ir_tensor *W = g->tensors[n->in[1]];
+  if (!W->data || W->type.dtype != IR_F32 || W->type.rank != 5 || ir_attr_int(n, "group", 1) != 1) return 0;
+  if (n->n_in > 2 && n->in[2] >= 0 && !g->tensors[n->in[2]]->data) return 0;
+  const int64_t *x = g->tensors[n->in[0]]->type.dims;
+  char err[256];
+  if (ir_window_geometry(g, n, x + 2, 3, W->type.dims + 2, w, err, sizeof err) != IR_OK || w->dil[0] != 1) return 0;
+  for (int64_t t = 0; t < w->out[0]; t++) {
+    int64_t f0 = t * w->stride[0] - w->pad_b[0];
+    if (f0 + w->kernel[0] <= 0 || f0 >= x[2]) return 0; /* a frame of padding only */
+  }
+  return 1;
+}
+
+/* The 2-D weight of temporal taps [i0, i1) of 5-D weight W [M, C, kt, kh, kw]: [M, (i1 - i0) * C,
+ * kh, kw], input channel j * C + c holding tap i0 + j of channel c. */
+static int stacked_taps(ir_graph *g, int wt, int64_t i0, int64_t i1, const char *label) {
+  const ir_tensor *W = g->tensors[wt];
+  const int64_t *d = W->type.dims;
+  int64_t M = d[0], C = d[1], kt = d[2], hw = d[3] * d[4], n = i1 - i0;
+  float *o = xmalloc((size_t)(M * n * C * hw) * sizeof *o);
+  const float *s = W->data;
+  for (int64_t m = 0; m < M; m++)
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t c = 0; c < C; c++)
+        memcpy(o + ((m * n + j) * C + c) * hw, s + ((m * C + c) * kt + i0 + j) * hw, (size_t)hw * sizeof *o);
+  ir_type u = {.dtype = IR_F32, .rank = 4, .dims = {M, n * C, d[3], d[4]}};
+  char name[600];
+  snprintf(name, sizeof name, "%s_taps%lld_%lld", label, (long long)i0, (long long)i1);
+  return ir_add_const(g, name, &u, o);
+}
+
+/* Conv3d n (index *i): a 2-D Conv per output frame over the frames its window reads, the frames
+ * concatenated; n goes dead, its output rebuilt from the twin. */
+static void lift_conv3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
+  ir_node *n = g->nodes[*i];
+  int pos = *i, x = n->in[0], y = n->out[0], wt = n->in[1], b = n->n_in > 2 ? n->in[2] : -1;
+  char label[400], name[600];
+  snprintf(label, sizeof label, "%s", cc_node_label(g, n));
+  const int64_t *xd = g->tensors[x]->type.dims, *yd = g->tensors[y]->type.dims;
+  int64_t C = xd[1], T = xd[2], kt = w->kernel[0], To = yd[2];
+  int xf = twin_of(g, x, tw, &pos);
+  int *frames = xmalloc((size_t)To * sizeof *frames), wcache[64][2], wn = 0;
+  for (int64_t t = 0; t < To; t++) {
+    int64_t f0 = t * w->stride[0] - w->pad_b[0], i0 = f0 < 0 ? -f0 : 0, i1 = f0 + kt > T ? T - f0 : kt;
+    int in = xf;
+    if (i0 + f0 > 0 || f0 + i1 < T) { /* the channels of frames f0 + i0 .. f0 + i1 - 1: a view */
+      ir_type st = {.dtype = IR_F32, .rank = 4, .dims = {1, (i1 - i0) * C, xd[3], xd[4]}};
+      snprintf(name, sizeof name, "%s_frames%lld_starts", label, (long long)t);
+      int s0 = new_i64(g, name, (int64_t[]){(f0 + i0) * C}, 1);
+      snprintf(name, sizeof name, "%s_frames%lld_ends", label, (long long)t);
+      int s1 = new_i64(g, name, (int64_t[]){(f0 + i1) * C}, 1);
+      snprintf(name, sizeof name, "%s_frames%lld_axes", label, (long long)t);
+      int ax = new_i64(g, name, (int64_t[]){1}, 1);
+      snprintf(name, sizeof name, "%s_frames%lld", label, (long long)t);
+      in = emit(g, IR_OP_Slice, name, (int[]){xf, s0, s1, ax}, 4, &st, -1, &pos);
+    }
+    int key = (int)(i0 * (kt + 1) + i1), k2 = -1;
+    for (int k = 0; k < wn; k++)
+      if (wcache[k][0] == key) k2 = wcache[k][1];
+    if (k2 < 0) k2 = stacked_taps(g, wt, i0, i1, label);
+    if (wn < 64) wcache[wn][0] = key, wcache[wn++][1] = k2;
+    ir_type ct = {.dtype = IR_F32, .rank = 4, .dims = {1, yd[1], yd[3], yd[4]}};
+    snprintf(name, sizeof name, "%s_t%lld", label, (long long)t);
+    frames[t] = emit(g, IR_OP_Conv, name, (int[]){in, k2, b}, b >= 0 ? 3 : 2, &ct, -1, &pos);
+    ir_node *c = at(g, pos - 1);
+    ir_set_attr_ints(c, "kernel_shape", w->kernel + 1, 2);
+    ir_set_attr_ints(c, "strides", w->stride + 1, 2);
+    ir_set_attr_ints(c, "dilations", w->dil + 1, 2);
+    ir_set_attr_ints(c, "pads", (int64_t[]){w->pad_b[1], w->pad_b[2], w->pad_e[1], w->pad_e[2]}, 4);
+  }
+  int yf = frames[0];
+  if (To > 1) {
+    ir_type u = twin_type(&g->tensors[y]->type);
+    snprintf(name, sizeof name, "%s_lift3d", label);
+    yf = emit(g, IR_OP_Concat, name, frames, (int)To, &u, -1, &pos);
+    ir_set_attr_int(at(g, pos - 1), "axis", 1);
+  }
+  free(frames);
+  n->dead = 1;
+  n->out[0] = -1;
+  untwin(g, y, yf, tw, &pos);
+  *i = pos - 1;
+}
+
+/* A 3-D window attribute without its temporal entry (pads: begins and ends). */
+static void drop_t(ir_node *n, const char *name) {
+  int cnt = 0;
+  const int64_t *v = ir_attr_ints(n, name, &cnt);
+  if (!v || (cnt != 3 && cnt != 6)) return;
+  int64_t w[4] = {v[1], v[2], cnt == 6 ? v[4] : 0, cnt == 6 ? v[5] : 0};
+  ir_set_attr_ints(n, name, w, cnt == 6 ? 4 : 2);
+}
+
+/* A MaxPool / AveragePool of a 5-D activation that pools each frame alone (temporal kernel and
+ * stride 1, no temporal padding or dilation, one output). */
+static int frame_pool(const ir_graph *g, const ir_node *n) {
+  if ((n->op != IR_OP_MaxPool && n->op != IR_OP_AveragePool) || !is_act5(g, n->in[0]) || !is_act5(g, n->out[0]))
+    return 0;
+  if (n->n_out > 1 && n->out[1] >= 0) return 0;
+  int c[4] = {0};
+  const int64_t *k = ir_attr_ints(n, "kernel_shape", &c[0]), *s = ir_attr_ints(n, "strides", &c[1]),
+                *p = ir_attr_ints(n, "pads", &c[2]), *d = ir_attr_ints(n, "dilations", &c[3]);
+  return k && c[0] == 3 && k[0] == 1 && (!s || (c[1] == 3 && s[0] == 1)) && (!p || (c[2] == 6 && !p[0] && !p[3])) &&
+         (!d || (c[3] == 3 && d[0] == 1));
+}
+
+/* How node n lifts: 1 a Conv3d, 2 a frame pool, 3 a global pool, 4 per element / per channel,
+ * 0 not (a pointwise node needs a twin among its inputs). */
+static int lift_kind(const ir_graph *g, const ir_node *n, const int *tw, ir_window *w) {
+  if (n->n_in < 1 || n->n_out < 1 || n->out[0] < 0) return 0;
+  if (conv3d_geometry(g, n, w)) return 1;
+  if (frame_pool(g, n)) return 2;
+  if ((n->op == IR_OP_GlobalAveragePool || n->op == IR_OP_GlobalMaxPool) && is_act5(g, n->in[0]))
+    return n->op == IR_OP_GlobalAveragePool || g->tensors[n->in[0]]->type.dims[2] == 1 ? 3 : 0;
+  switch (n->op) {
+  case IR_OP_Relu: case IR_OP_Clip: case IR_OP_LeakyRelu: case IR_OP_Sigmoid: case IR_OP_HardSigmoid:
+  case IR_OP_HardSwish: case IR_OP_Tanh: case IR_OP_Elu: case IR_OP_Gelu: case IR_OP_Softplus: case IR_OP_Neg:
+  case IR_OP_Identity: case IR_OP_Dropout: case IR_OP_Selu: case IR_OP_Mish: case IR_OP_Swish:
+  case IR_OP_BatchNormalization: case IR_OP_PRelu: case IR_OP_Add: case IR_OP_Sub: case IR_OP_Mul: case IR_OP_Div:
+  case IR_OP_Max: case IR_OP_Min:
+    break;
+  default:
+    return 0;
+  }
+  if (!is_act5(g, n->out[0])) return 0;
+  for (int k = 1; k < n->n_out; k++)
+    if (n->out[k] >= 0 && ir_use_count(g, n->out[k]) > 0) return 0;
+  int any = 0, T = (int)g->tensors[n->out[0]]->type.dims[2];
+  for (int k = 0; k < n->n_in; k++) {
+    int t = n->in[k];
+    if (t < 0 || (k > 0 && (n->op == IR_OP_Clip || n->op == IR_OP_BatchNormalization))) continue;
+    if (tw[t] >= 0) any = 1;
+    else if (g->tensors[t]->data) { /* a constant operand: broadcast over T (extent 1 there) */
+      const ir_type *c = &g->tensors[t]->type;
+      if (c->dtype != IR_F32 || (c->rank >= 3 && c->dims[c->rank - 3] != 1)) return 0;
+    } else if (!is_act5(g, t) || g->tensors[t]->type.dims[2] != T) return 0;
+  }
+  if (n->op == IR_OP_PRelu && g->tensors[n->in[1]]->type.rank == 1) return 0; /* maybe the legacy per-channel form */
+  if (n->op == IR_OP_BatchNormalization)
+    for (int k = 1; k < 5; k++)
+      if (n->in[k] < 0 || !g->tensors[n->in[k]]->data || g->tensors[n->in[k]]->type.rank != 1) return 0;
+  return any ? 4 : 0;
+}
+
+/* Node n (index *i) of kind 2, 3 or 4 over the twins: inputs twinned, its output a twin, the
+ * 5-D output rebuilt after it. */
+static void lift_node(ir_graph *g, int *i, int *tw, int kind) {
+  ir_node *n = g->nodes[*i];
+  int pos = *i, y = n->out[0];
+  char label[400], name[600];
+  snprintf(label, sizeof label, "%s", cc_node_label(g, n));
+  int64_t T = g->tensors[n->in[0]]->type.dims[2], C = g->tensors[n->in[0]]->type.dims[1];
+  for (int k = 0; k < n->n_in; k++) {
+    int t = n->in[k];
+    if (t < 0) continue;
+    if (n->op == IR_OP_BatchNormalization && k > 0) n->in[k] = tile_vec(g, t, T, label);
+    else if (k > 0 && n->op == IR_OP_Clip) continue;
+    else if (g->tensors[t]->data) n->in[k] = twin_const(g, t, T, label);
+    else n->in[k] = twin_of(g, t, tw, &pos);
+  }
+  n = g->nodes[pos]; /* the twins went in before it */
+  if (kind == 2) drop_t(n, "kernel_shape"), drop_t(n, "strides"), drop_t(n, "pads"), drop_t(n, "dilations");
+  ir_type u = twin_type(&g->tensors[y]->type);
+  if (kind == 3) u.dims[1] = T * C; /* the twin's global pool, then the mean over the frames */
+  snprintf(name, sizeof name, "%s_lift3d", g->tensors[y]->name);
+  int yf = ir_add_tensor(g, name, &u);
+  n->out[0] = yf;
+  pos++;
+  if (kind == 3 && T > 1) {
+    float *wm = calloc((size_t)(C * T * C), sizeof *wm);
+    ALWAYS_ASSERT(wm != NULL);
+    for (int64_t c = 0; c < C; c++)
+      for (int64_t t = 0; t < T; t++) wm[c * T * C + t * C + c] = 1.0f / (float)T;
+    ir_type wt = {.dtype = IR_F32, .rank = 4, .dims = {C, T * C, 1, 1}};
+    snprintf(name, sizeof name, "%s_frame_mean_w", label);
+    int wi = ir_add_const(g, name, &wt, wm);
+    ir_type mt = {.dtype = IR_F32, .rank = 4, .dims = {1, C, 1, 1}};
+    snprintf(name, sizeof name, "%s_frame_mean", label);
+    yf = emit(g, IR_OP_Conv, name, (int[]){yf, wi}, 2, &mt, -1, &pos);
+    ir_set_attr_ints(at(g, pos - 1), "kernel_shape", (int64_t[]){1, 1}, 2);
+  }
+  untwin(g, y, yf, tw, &pos);
+  *i = pos - 1;
+}
+
+int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  int *tw = NULL, ntw = 0, lifted = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    if (ntw < g->n_tensors + 64) { /* room for this node's new tensors */
+      int n2 = 2 * g->n_tensors + 64;
+      tw = realloc(tw, (size_t)n2 * sizeof *tw);
+      ALWAYS_ASSERT(tw != NULL);
+      for (int k = ntw; k < n2; k++) tw[k] = -1;
+      ntw = n2;
+    }
+    ir_node *n = g->nodes[i];
+    ir_window w;
+    int kind = n->dead ? 0 : lift_kind(g, n, tw, &w);
+    if (kind > 1 && kind < 4 && !is_act5(g, n->in[0])) kind = 0;
+    if (!kind) continue;
+    if (kind == 1) {
+      int64_t frames = g->tensors[n->out[0]]->type.dims[2];
+      if (ntw < g->n_tensors + 8 * frames + 64) { /* the frames' slices, weights and convs */
+        int n2 = g->n_tensors + 16 * (int)frames + 128;
+        tw = realloc(tw, (size_t)n2 * sizeof *tw);
+        ALWAYS_ASSERT(tw != NULL);
+        for (int k = ntw; k < n2; k++) tw[k] = -1;
+        ntw = n2;
+      }
+      lift_conv3d(g, &i, tw, &w);
+    } else {
+      lift_node(g, &i, tw, kind);
+    }
+    lifted = 1;
+  }
+  free(tw);
+  if (!lifted) return IR_OK;
+  /* the rebuilt 5-D tensors nothing reads go, and Reshape / Transpose pairs at the regions' edges
+   * fold */
+  int rc = cc_dce(g, cx, err, errlen);
+  return rc ? rc : cc_normalize_reshape(g, cx, err, errlen);
+}
