@@ -318,30 +318,27 @@ static void lift_node(ir_graph *g, int *i, int *tw, int kind) {
   *i = pos - 1;
 }
 
+/* Grow the twin table *tw (*n entries, new ones -1) to at least need entries (twice that). */
+static void tw_fit(int **tw, int *n, int need) {
+  if (*n >= need) return;
+  int n2 = 2 * need;
+  int *v = realloc(*tw, (size_t)n2 * sizeof *v);
+  ALWAYS_ASSERT(v != NULL);
+  for (int k = *n; k < n2; k++) v[k] = -1;
+  *tw = v, *n = n2;
+}
+
 int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int *tw = NULL, ntw = 0, lifted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
-    if (ntw < g->n_tensors + 64) { /* room for this node's new tensors */
-      int n2 = 2 * g->n_tensors + 64;
-      tw = realloc(tw, (size_t)n2 * sizeof *tw);
-      ALWAYS_ASSERT(tw != NULL);
-      for (int k = ntw; k < n2; k++) tw[k] = -1;
-      ntw = n2;
-    }
+    tw_fit(&tw, &ntw, g->n_tensors + 64); /* room for this node's new tensors */
     ir_node *n = g->nodes[i];
     ir_window w;
     int kind = n->dead ? 0 : lift_kind(g, n, tw, &w);
     if (kind > 1 && kind < 4 && !is_act5(g, n->in[0])) kind = 0;
     if (!kind) continue;
     if (kind == 1) {
-      int64_t frames = g->tensors[n->out[0]]->type.dims[2];
-      if (ntw < g->n_tensors + 8 * frames + 64) { /* the frames' slices, weights and convs */
-        int n2 = g->n_tensors + 16 * (int)frames + 128;
-        tw = realloc(tw, (size_t)n2 * sizeof *tw);
-        ALWAYS_ASSERT(tw != NULL);
-        for (int k = ntw; k < n2; k++) tw[k] = -1;
-        ntw = n2;
-      }
+      tw_fit(&tw, &ntw, g->n_tensors + 8 * (int)g->tensors[n->out[0]]->type.dims[2] + 64); /* the frames' slices, convs */
       lift_conv3d(g, &i, tw, &w);
     } else {
       lift_node(g, &i, tw, kind);
