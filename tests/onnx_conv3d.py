@@ -106,6 +106,16 @@ def main():
             path = export(d, name, net, shape)
             calib = rng.normal(size=(6,) + shape[1:]).astype(np.float32)
             compile_run(d, name, path, calib, rng.normal(size=shape).astype(np.float32), cpu)
+        # c3d on pynq's Verilated RTL: bit for bit the outputs of fsim (the frame views, the per-frame
+        # convs with their fused residuals and the frame concats as the hardware runs them)
+        pkg, x = os.path.join(d, "c3d.dlvta"), os.path.join(d, "x3.npy")
+        np.save(x, rng.normal(size=(1, 3, 8, 16, 16)).astype(np.float32))
+        ys = []
+        for be in ("fsim", "verilator"):
+            r = run([DLVTA, "run", pkg, "--input", x, "--output", os.path.join(d, be + ".npy"), "--backend", be])
+            ys.append(np.load(os.path.join(d, be + ".npy")) if r.returncode == 0 else None)
+        check(ys[0] is not None and ys[1] is not None and ys[0].tobytes() == ys[1].tobytes(),
+              "c3d on pynq's Verilated RTL: the outputs of fsim bit for bit")
         # the per-frame convs: one 2-D Conv per output frame in the dump after lift-3d
         r = run([DLVTA, "compile", os.path.join(d, "widepad.onnx"), "-o", os.path.join(d, "w.dlvta"),
                  "--dump-after", "lift-3d"])
