@@ -122,14 +122,17 @@ static int float_reference(const char *onnx, const cc_model *pm, const float *x,
     snprintf(err, n, "%s: the model has %d inputs; compare feeds one", onnx, g->n_inputs);
     return ir_graph_free(g), -1;
   }
-  /* a model exported with a fixed batch that the compile unbatched: its one-sample graph, as the
-   * compile's first passes make it (the activations keep their names) */
+  /* a model exported with a fixed batch that the compile unbatched, or a 3-D conv net that it
+   * lifted: the graph as the compile's front end makes it up to lift-3d, whose float values the
+   * package's one-sample and per-frame tensors have (the activations keep their names) */
   const ir_type *mt = &g->tensors[g->inputs[0]]->type, *pt = &pm->g->tensors[pm->g->inputs[0]]->type;
-  if (mt->rank > 0 && pt->rank == mt->rank && mt->dims[0] > 1 && pt->dims[0] == 1) {
-    cc_ctx cx = {.cfg = pm->cfg};
-    static const char *const front[] = {"fold-constants", "fold-shapes", "shape-infer", "unbatch"};
-    for (int k = 0; k < 4; k++)
-      if (cc_run_pass(g, front[k], &cx, err, n) != IR_OK) return ir_graph_free(g), -1;
+  int front = mt->rank > 0 && pt->rank == mt->rank && mt->dims[0] > 1 && pt->dims[0] == 1;
+  for (int i = 0; i < g->n_nodes && !front; i++)
+    front = g->nodes[i]->op == IR_OP_Conv && g->nodes[i]->n_in > 1 && g->tensors[g->nodes[i]->in[1]]->type.rank == 5;
+  if (front) {
+    cc_options co = {.stop_after = "lift-3d"};
+    cc_ctx cx = {.o = &co, .cfg = pm->cfg};
+    if (cc_run_pipeline(g, &cx, err, n) != IR_OK) return ir_graph_free(g), -1;
   }
   ir_value in = {.type = pm->g->tensors[pm->g->inputs[0]]->type, .data = (void *)x};
   ir_value *outs = calloc((size_t)g->n_outputs + 1, sizeof *outs);

@@ -116,6 +116,17 @@ def main():
             ys.append(np.load(os.path.join(d, be + ".npy")) if r.returncode == 0 else None)
         check(ys[0] is not None and ys[1] is not None and ys[0].tobytes() == ys[1].tobytes(),
               "c3d on pynq's Verilated RTL: the outputs of fsim bit for bit")
+        # dlvta compare: every accelerator layer, the per-frame convs included, against the float
+        # reference run through the same lift (cosine per layer)
+        cal = os.path.join(d, "c3cal.npy")
+        np.save(cal, rng.normal(size=(4, 3, 8, 16, 16)).astype(np.float32))
+        run([DLVTA, "compile", os.path.join(d, "c3d.onnx"), "-o", os.path.join(d, "c3c.dlvta"), "--calib", cal])
+        r = run([DLVTA, "compare", os.path.join(d, "c3d.onnx"), os.path.join(d, "c3c.dlvta"), "--input", x, "--calib", cal])
+        rows = [ln for ln in r.stdout.splitlines() if re.match(r"\s+\d+ L\d+ ", ln)]
+        coss = [float(m.group(1)) for m in (re.search(r"(\d\.\d{5}) \S+ [=?]\s*$", ln) for ln in rows) if m]
+        check(r.returncode == 0 and rows and len(coss) == len(rows) and min(coss) >= 0.999,
+              f"c3d: dlvta compare gives all {len(rows)} accelerator layers a float cosine "
+              f"(min {min(coss) if coss else 0:.5f})")
         # the per-frame convs: one 2-D Conv per output frame in the dump after lift-3d
         r = run([DLVTA, "compile", os.path.join(d, "widepad.onnx"), "-o", os.path.join(d, "w.dlvta"),
                  "--dump-after", "lift-3d"])
