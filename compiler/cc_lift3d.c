@@ -12,7 +12,9 @@
  *       of the temporal padding are left out (the taps that read only zeros), so the MACs are the
  *       3-D conv's; the output frames are concatenated along the channels (written in place);
  *   MaxPool3d / AvgPool3d with a temporal kernel and stride of 1 and no temporal padding: the same
- *       2-D pool over every channel of the twin;
+ *       2-D pool over every channel of the twin; across frames (lift_pool3d): that pool, then per
+ *       output frame the max of the frames its window reads (Max layers of channel views) or
+ *       their mean (a 1x1 Conv);
  *   global average pooling over T, H, W: the 2-D global pool of the twin, then a 1x1 Conv that
  *       averages the T frames of each channel (none when T is 1);
  *   per-element and per-channel ops (activations, BatchNorm, residual Adds, constants broadcast
@@ -252,12 +254,96 @@ static int frame_pool(const ir_graph *g, const ir_node *n) {
          (!d || (c[3] == 3 && d[0] == 1));
 }
 
+/* A MaxPool / AveragePool of a 5-D activation across frames: its geometry when it lifts (one
+ * output, no dilation, every output frame's window holding a frame), else 0. */
+static int pool3d_geometry(const ir_graph *g, const ir_node *n, ir_window *w) {
+  if ((n->op != IR_OP_MaxPool && n->op != IR_OP_AveragePool) || !is_act5(g, n->in[0]) || !is_act5(g, n->out[0]) ||
+      (n->n_out > 1 && n->out[1] >= 0))
+    return 0;
+  const int64_t *x = g->tensors[n->in[0]]->type.dims;
+  char err[256];
+  if (ir_window_geometry(g, n, x + 2, 3, NULL, w, err, sizeof err) != IR_OK) return 0;
+  for (int a = 0; a < 3; a++)
+    if (w->dil[a] != 1) return 0;
+  if (w->out[0] != g->tensors[n->out[0]]->type.dims[2]) return 0;
+  for (int64_t t = 0; t < w->out[0]; t++) {
+    int64_t f0 = t * w->stride[0] - w->pad_b[0];
+    if (f0 + w->kernel[0] <= 0 || f0 >= x[2]) return 0; /* a window of padding only */
+  }
+  return 1;
+}
+
+/* A pool across frames (node n at *i, geometry w): the 2-D pool of every frame (one pool of the
+ * twin, the spatial window and pads), then per output frame the max of the frames its window
+ * reads (Max layers of channel views; padding frames are -inf, left out) or their mean (a 1x1
+ * Conv of the views by 1 / kt, or 1 / the frames read without count_include_pad: the divisor of
+ * a 3-D window factorizes over its axes); the frames concatenated. */
+static void lift_pool3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
+  ir_node *n = g->nodes[*i];
+  int pos = *i, x = n->in[0], y = n->out[0], mx = n->op == IR_OP_MaxPool;
+  char label[400], name[600];
+  snprintf(label, sizeof label, "%s", cc_node_label(g, n));
+  const int64_t *xd = g->tensors[x]->type.dims, *yd = g->tensors[y]->type.dims;
+  int64_t C = xd[1], T = xd[2], To = yd[2], kt = w->kernel[0];
+  int xf = twin_of(g, x, tw, &pos);
+  ir_type pt = {.dtype = IR_F32, .rank = 4, .dims = {1, T * C, yd[3], yd[4]}};
+  ir_type ft = {.dtype = IR_F32, .rank = 4, .dims = {1, C, yd[3], yd[4]}};
+  snprintf(name, sizeof name, "%s_frames", label);
+  int P = emit(g, n->op, name, &xf, 1, &pt, -1, &pos);
+  ir_node *p = at(g, pos - 1);
+  ir_set_attr_ints(p, "kernel_shape", w->kernel + 1, 2);
+  ir_set_attr_ints(p, "strides", w->stride + 1, 2);
+  ir_set_attr_ints(p, "pads", (int64_t[]){w->pad_b[1], w->pad_b[2], w->pad_e[1], w->pad_e[2]}, 4);
+  if (!mx) ir_set_attr_int(p, "count_include_pad", ir_attr_int(n, "count_include_pad", 0));
+  int *frames = xmalloc((size_t)To * sizeof *frames);
+  for (int64_t t = 0; t < To; t++) {
+    int64_t f0 = t * w->stride[0] - w->pad_b[0], lo = f0 < 0 ? 0 : f0, hi = f0 + kt > T ? T : f0 + kt;
+    if (mx) {
+      int q = channel_view(g, P, lo * C, (lo + 1) * C, &ft, label, (int)t, 0, &pos);
+      for (int64_t f = lo + 1; f < hi || f == lo + 1; f++) { /* a window of one frame: its max with itself */
+        int v = f < hi ? channel_view(g, P, f * C, (f + 1) * C, &ft, label, (int)t, (int)(f - lo), &pos) : q;
+        snprintf(name, sizeof name, "%s_t%lld_max%lld", label, (long long)t, (long long)(f - lo));
+        q = emit(g, IR_OP_Max, name, (int[]){q, v}, 2, &ft, -1, &pos);
+      }
+      frames[t] = q;
+    } else {
+      int64_t n_f = hi - lo, div = ir_attr_int(n, "count_include_pad", 0) ? kt : n_f;
+      float *wm = calloc((size_t)(C * n_f * C), sizeof *wm);
+      ALWAYS_ASSERT(wm != NULL);
+      for (int64_t c = 0; c < C; c++)
+        for (int64_t j = 0; j < n_f; j++) wm[c * n_f * C + j * C + c] = 1.0f / (float)div;
+      ir_type wt = {.dtype = IR_F32, .rank = 4, .dims = {C, n_f * C, 1, 1}};
+      snprintf(name, sizeof name, "%s_t%lld_mean_w", label, (long long)t);
+      int wi = ir_add_const(g, name, &wt, wm);
+      ir_type vt = {.dtype = IR_F32, .rank = 4, .dims = {1, n_f * C, yd[3], yd[4]}};
+      int v = n_f == T ? P : channel_view(g, P, lo * C, hi * C, &vt, label, (int)t, 0, &pos);
+      snprintf(name, sizeof name, "%s_t%lld_mean", label, (long long)t);
+      frames[t] = emit(g, IR_OP_Conv, name, (int[]){v, wi}, 2, &ft, -1, &pos);
+      ir_set_attr_ints(at(g, pos - 1), "kernel_shape", (int64_t[]){1, 1}, 2);
+    }
+  }
+  int yf = frames[0];
+  if (To > 1) {
+    ir_type u = twin_type(&g->tensors[y]->type);
+    snprintf(name, sizeof name, "%s_lift3d", label);
+    yf = emit(g, IR_OP_Concat, name, frames, (int)To, &u, -1, &pos);
+    ir_set_attr_int(at(g, pos - 1), "axis", 1);
+    ir_set_attr_int(at(g, pos - 1), "dlvta.frames", 1);
+  }
+  free(frames);
+  n->dead = 1;
+  n->out[0] = -1;
+  untwin(g, y, yf, tw, &pos);
+  *i = pos - 1;
+}
+
 /* How node n lifts: 1 a Conv3d, 2 a frame pool, 3 a global pool, 4 per element / per channel,
- * 0 not (a pointwise node needs a twin among its inputs). */
+ * 5 a pool across frames, 0 not (a pointwise node needs a twin among its inputs). */
 static int lift_kind(const ir_graph *g, const ir_node *n, const int *tw, ir_window *w) {
   if (n->n_in < 1 || n->n_out < 1 || n->out[0] < 0) return 0;
   if (conv3d_geometry(g, n, w)) return 1;
   if (frame_pool(g, n)) return 2;
+  if (pool3d_geometry(g, n, w)) return 5;
   if ((n->op == IR_OP_GlobalAveragePool || n->op == IR_OP_GlobalMaxPool) && is_act5(g, n->in[0]))
     return n->op == IR_OP_GlobalAveragePool || g->tensors[n->in[0]]->type.dims[2] == 1 ? 3 : 0;
   switch (n->op) {
@@ -431,6 +517,9 @@ int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (kind == 1) {
       tw_fit(&tw, &ntw, g->n_tensors + 8 * (int)g->tensors[n->out[0]]->type.dims[2] + 64); /* the frames' slices, convs */
       lift_conv3d(g, &i, tw, &w);
+    } else if (kind == 5) {
+      tw_fit(&tw, &ntw, g->n_tensors + 16 * (int)g->tensors[n->out[0]]->type.dims[2] * (int)w.kernel[0] + 64);
+      lift_pool3d(g, &i, tw, &w);
     } else {
       lift_node(g, &i, tw, kind);
     }

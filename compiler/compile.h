@@ -23,7 +23,9 @@
  *               name: cc_is_lut_op) run as 256-entry tables of int8 codes (ALU LUT), built from the
  *               node's own float reference on the dequantized codes; a Mul of an activation by a
  *               per-channel vector (squeeze-and-excite) or by an activation of its shape runs as
- *               ALU MUL + REQ (its output zero point folded into the mul's bias, lower.c; a's
+ *               ALU MUL + REQ; an Add, Max or Min of two activations of one shape as an add
+ *               layer (each requantized to the output's scale, then ALU ADD, MAX or MIN) (the mul's
+ *               output zero point folded into the mul's bias, lower.c; a's
  *               in the bias of the identity GEMM that brings a per-channel mul's a in, cg_mul.c)
  *   calibrate   per-tensor activation ranges from the float reference over the calibration
  *               samples (one set per model input) -> int8 quantization of every float activation

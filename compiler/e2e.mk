@@ -23,14 +23,14 @@ $(ORT_PKG):
 # float model mixing accelerator and CPU nodes
 # (one run writes them all: a grouped target, so that each one's dependents see it remade)
 GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d \
-              gpool gpool1d yhead u8in hse padcat catpool crop eca cbam groups causal1d poolmix rnnhead
+              gpool gpool1d yhead u8in hse padcat catpool crop eca cbam groups causal1d poolmix rnnhead video
 $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	@mkdir -p $(BUILD)/models/gen
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/
 $(BUILD)/models/gen/%_ref.npy: $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)input.npy $@
 # the models with their own inputs (<name>_input.npy, beside their own calibration samples)
-GEN_OWN_INPUT := fallback seq1d prelu1d convt bigpad bcast gpool gpool1d u8in hse padcat crop causal1d rnnhead
+GEN_OWN_INPUT := fallback seq1d prelu1d convt bigpad bcast gpool gpool1d u8in hse padcat crop causal1d rnnhead video
 $(foreach m,$(GEN_OWN_INPUT),$(BUILD)/models/gen/$(m)_ref.npy): $(BUILD)/models/gen/%_ref.npy: \
   $(BUILD)/models/gen/%.onnx tools/ort/ort_run.js | $(ORT_PKG)
 	node tools/ort/ort_run.js $< $(dir $@)$*_input.npy $@

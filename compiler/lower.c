@@ -1014,7 +1014,7 @@ static int lower_pool(lw *L, int ni) {
   return IR_OK;
 }
 
-/* Add of two activations (with a fused Relu/Clip) -> an add layer. */
+/* Add, Max or Min of two activations (with a fused Relu/Clip) -> an add layer (cg_add.op). */
 static int lower_add(lw *L, int ni) {
   const ir_graph *g = L->g;
   cc_model *m = L->m;
@@ -1033,6 +1033,7 @@ static int lower_add(lw *L, int ni) {
   }
   p.a_shift = sa, p.b_shift = sb;
   p.a_zp = az, p.b_zp = bz, p.y_zp = yz;
+  p.op = n->op == IR_OP_Max ? CG_ADD_MAX : n->op == IR_OP_Min ? CG_ADD_MIN : CG_ADD_SUM;
   float lo = -INFINITY, hi = INFINITY;
   if (fa) cc_clip_bounds(g, fa, &lo, &hi);
   clamp_codes(lo, hi, ys, yz, &p.lo, &p.hi);
@@ -1408,7 +1409,9 @@ int cc_lower_node(lw *L, int i) {
   case IR_OP_Resize:
   case IR_OP_DepthToSpace:
   case IR_OP_Interleave: return lower_pool(L, i);
-  case IR_OP_Add: return lower_add(L, i);
+  case IR_OP_Add:
+  case IR_OP_Max:
+  case IR_OP_Min: return lower_add(L, i);
   case IR_OP_Concat: return lower_concat(L, i);
   case IR_OP_Pad: return lower_pad(L, i);
   case IR_OP_Relu:

@@ -451,7 +451,10 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (!cc_mul_operands(g, n, &a, &b)) return "not an activation times a per-channel vector or an activation of its shape";
     return NULL;
   }
+  case IR_OP_Max: /* an add layer with MAX / MIN for the sum */
+  case IR_OP_Min:
   case IR_OP_Add:
+    if (n->n_in != 2) return "not of two inputs";
     if (!cc_same_acc_shape(g, n->in[0], n->in[1]) || !cc_same_acc_shape(g, n->in[0], n->out[0]))
       return "not two activations of one shape";
     if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
@@ -655,9 +658,9 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
           strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu"))
         ir_set_attr_string(c, "dlvta.target", "fused");
     }
-    /* a Relu/Clip right after an accelerated Add/Mul/Gemm/MatMul/AveragePool, or a table layer
+    /* a Relu/Clip right after an accelerated Add/Max/Min/Mul/Gemm/MatMul/AveragePool, or a table layer
      * of its own (not a conv's fused pass), becomes its clamp */
-    if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Mul || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
+    if (!no && (n->op == IR_OP_Add || n->op == IR_OP_Max || n->op == IR_OP_Min || n->op == IR_OP_Mul || n->op == IR_OP_Gemm || n->op == IR_OP_MatMul || n->op == IR_OP_AveragePool ||
                 n->op == IR_OP_GlobalAveragePool ||
                 (cc_is_lut_op(g, n) && !strcmp(ir_attr_string(n, "dlvta.target", ""), "accel")))) {
       ir_node *c = cc_only_consumer(g, n->out[0]);

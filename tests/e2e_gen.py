@@ -846,6 +846,25 @@ def main():
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
     save(rnnhead_model(), os.path.join(out, "rnnhead.onnx"))
     own_samples(out, "rnnhead", np.random.default_rng(139).normal(0, 1, (12, 3, 8, 16)).astype(np.float32))
+    save(video_model(), os.path.join(out, "video.onnx"))
+    own_samples(out, "video", np.random.default_rng(151).normal(0, 1, (16, 3, 4, 8, 8)).astype(np.float32))
+
+
+def video_model():
+    """A video net over [1, 3, 4, 8, 8] (lift-3d): a Conv3d with its ReLU, a max pool across frames
+    (2, 2, 2), two 1x1x1 Conv3d branches joined by an elementwise Max and a Min (add layers with
+    MAX / MIN), a temporal (3, 1, 1) Conv3d over their sum, global pooling over T, H, W and a Gemm."""
+    n = Net(np.random.default_rng(149), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3, 3), pads=[1, 1, 1, 1, 1, 1])
+    n.nodes.append(helper.make_node("MaxPool", ["c1"], ["p"], name="pool_t", kernel_shape=[2, 2, 2], strides=[2, 2, 2]))
+    n.conv("p", "a", (16, 16, 1, 1, 1), relu=False)
+    n.conv("p", "b", (16, 16, 1, 1, 1), relu=False)
+    n.nodes.append(helper.make_node("Max", ["a", "b"], ["mx"], name="max"))
+    n.nodes.append(helper.make_node("Min", ["a", "b"], ["mn"], name="min"))
+    n.nodes.append(helper.make_node("Add", ["mx", "mn"], ["s"], name="sum"))
+    n.conv("s", "t", (16, 16, 3, 1, 1), pads=[1, 0, 0, 1, 0, 0])
+    n.head("t", 16)
+    return n.model("video", [1, 3, 4, 8, 8], [1, 10])
 
 
 def rnnhead_model():

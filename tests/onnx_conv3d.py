@@ -1,8 +1,8 @@
 """tests/onnx_conv3d.py -- 3-D convolutional networks (video: C3D / R3D / R(2+1)D-like torch exports over
 [1, C, T, H, W]) through the lift-3d pass: the frames stacked in the channels, a 2-D Conv per output
 frame over a channel view of the frames its window reads, frame pools and global pooling over the
-twin; compiled for pynq and run on fsim against onnxruntime. What does not lift (a pool across frames,
-a grouped Conv3d) stays on the CPU and is still right. Run by `make test` with Debian's python3."""
+twin, pools across frames (Max layers of frame views, a mean by a 1x1 Conv); compiled for pynq and run
+on fsim against onnxruntime. What does not lift (a grouped Conv3d) stays on the CPU and is still right. Run by `make test` with Debian's python3."""
 import os
 import re
 import sys
@@ -60,14 +60,21 @@ class WidePad(nn.Module):
 
 
 class PoolT(nn.Module):
-    """A max pool across frames (2, 2, 2) between two Conv3d: that pool stays on the CPU."""
+    """Pools across frames (C3D's, S3D's): max (2, 2, 2); average (3, 2, 2) of stride 2 with a
+    temporal padding of 1, without and with count_include_pad; max (3, 3, 3) of stride 2, padding 1."""
 
-    def __init__(self):
+    def __init__(self, include_pad):
         super().__init__()
-        self.a, self.b = nn.Conv3d(3, 8, 3, padding=1), nn.Conv3d(8, 8, 3, padding=1)
+        self.a, self.b = nn.Conv3d(3, 16, 3, padding=1), nn.Conv3d(16, 16, 3, padding=1)
+        self.include_pad = include_pad
+        self.fc = nn.Linear(16, 3)
 
     def forward(self, x):
-        return self.b(nn.functional.max_pool3d(torch.relu(self.a(x)), 2))
+        x = nn.functional.max_pool3d(torch.relu(self.a(x)), 2)
+        x = nn.functional.avg_pool3d(x, (3, 2, 2), stride=(2, 1, 1), padding=(1, 0, 0),
+                                     count_include_pad=self.include_pad)
+        x = nn.functional.max_pool3d(torch.relu(self.b(x)), 3, stride=2, padding=1)
+        return self.fc(x.mean([2, 3, 4]))
 
 
 class Grouped(nn.Module):
@@ -101,21 +108,23 @@ def main():
                                       ("r2plus1d", R2plus1D(), (1, 3, 6, 12, 12), host),
                                       # a 5-D output: its frames unstacked on the CPU (Reshape, Transpose)
                                       ("widepad", WidePad(), (1, 4, 4, 8, 8), ["4 CPU nodes"]),
-                                      ("pool_t", PoolT(), (1, 3, 4, 8, 8), ["MaxPool"]),
+                                      ("pool_t", PoolT(False), (1, 3, 8, 12, 12), host),
+                                      ("pool_t_incl", PoolT(True), (1, 3, 8, 12, 12), host),
                                       ("grouped", Grouped(), (1, 3, 4, 8, 8), ["Conv"])]:
             path = export(d, name, net, shape)
             calib = rng.normal(size=(6,) + shape[1:]).astype(np.float32)
             compile_run(d, name, path, calib, rng.normal(size=shape).astype(np.float32), cpu)
         # c3d on pynq's Verilated RTL: bit for bit the outputs of fsim (the frame views, the per-frame
         # convs with their fused residuals and the frame concats as the hardware runs them)
-        pkg, x = os.path.join(d, "c3d.dlvta"), os.path.join(d, "x3.npy")
-        np.save(x, rng.normal(size=(1, 3, 8, 16, 16)).astype(np.float32))
-        ys = []
-        for be in ("fsim", "verilator"):
-            r = run([DLVTA, "run", pkg, "--input", x, "--output", os.path.join(d, be + ".npy"), "--backend", be])
-            ys.append(np.load(os.path.join(d, be + ".npy")) if r.returncode == 0 else None)
-        check(ys[0] is not None and ys[1] is not None and ys[0].tobytes() == ys[1].tobytes(),
-              "c3d on pynq's Verilated RTL: the outputs of fsim bit for bit")
+        for name, shape in (("pool_t", (1, 3, 8, 12, 12)), ("c3d", (1, 3, 8, 16, 16))):
+            pkg, x = os.path.join(d, name + ".dlvta"), os.path.join(d, "x3.npy")
+            np.save(x, rng.normal(size=shape).astype(np.float32))
+            ys = []
+            for be in ("fsim", "verilator"):
+                r = run([DLVTA, "run", pkg, "--input", x, "--output", os.path.join(d, be + ".npy"), "--backend", be])
+                ys.append(np.load(os.path.join(d, be + ".npy")) if r.returncode == 0 else None)
+            check(ys[0] is not None and ys[1] is not None and ys[0].tobytes() == ys[1].tobytes(),
+                  f"{name} on pynq's Verilated RTL: the outputs of fsim bit for bit")
         # dlvta compare: every accelerator layer, the per-frame convs included, against the float
         # reference run through the same lift (cosine per layer)
         cal = os.path.join(d, "c3cal.npy")

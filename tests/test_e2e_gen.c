@@ -61,6 +61,7 @@
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
  *    [1, C, L] feature-map output read through an alias;
  *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add;
+ *  - video: a 3-D conv net (lift-3d: per-frame convs, a max pool across frames, Max / Min layers)
  *  - rnnhead: a CRNN's GRU (a CPU step, its activation list through the package) between
  *    accelerator layers, on the RTL too.
  * The act, convt, hse and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
@@ -372,6 +373,11 @@ int main(void) {
      * accelerator, the sequence's layout ops and the GRU (its activation list read back from the
      * package) on the CPU: 3 layers */
     one("rnnhead", cfg, 3, "Reshape,Transpose,GRU,Reshape,Transpose,Transpose,Reshape", 0.999, NULL, NULL, 0);
+    /* video (lift-3d): the Conv3d as 4 per-frame convs (its ReLU fused), the frames' 2-D max
+     * pool, 2 Max layers across the frame pairs, per pooled frame the two 1x1x1 branches, their
+     * Max, Min and sum (2 x 5), the temporal conv's 2 frames, the global pool and the frame mean,
+     * the fc: 19 layers; the input's frames stacked on the host (Transpose, Reshape) */
+    one("video", cfg, 19, "Transpose,Reshape", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell

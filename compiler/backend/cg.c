@@ -517,7 +517,7 @@ int cg_net_add_add(cg_net *net, const cg_add *p) {
   if (a->c != b->c || a->c != o->c || a->h != b->h || a->h != o->h || a->w != b->w || a->w != o->w)
     return net_fail(net, CG_E_ARG, "add: shapes differ");
   if (!bounds_ok(p->lo, p->hi) || p->a_shift < 0 || p->a_shift > 63 || p->b_shift < 0 ||
-      p->b_shift > 63 || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) || !zp_ok(p->y_zp))
+      p->b_shift > 63 || !zp_ok(p->a_zp) || !zp_ok(p->b_zp) || !zp_ok(p->y_zp) || p->op < CG_ADD_SUM || p->op > CG_ADD_MIN)
     return net_fail(net, CG_E_ARG, "add: bad bounds, shift or zero point");
   cg_layer *L = new_layer(net);
   if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");

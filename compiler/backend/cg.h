@@ -74,7 +74,9 @@
  *   add:    out = clamp(SHR(sat32(REQ(a - a_zp, a_mult, a_shift - f)) + sat32(REQ(b - b_zp, b_mult,
  *           b_shift - f)), f) + y_zp), f = cg_add_frac(p) = min(16, a_shift, b_shift): the two
  *           terms keep f fraction bits and the sum is rounded once (SHR rounds), as
- *           round(a' + b') of the real values would be (one rounding, not two)
+ *           round(a' + b') of the real values would be (one rounding, not two); with op
+ *           CG_ADD_MAX / CG_ADD_MIN the two terms' max / min instead of their sum (an elementwise
+ *           Max / Min of two activations: the terms are monotonic in a and b, so it is round(max(a', b')))
  *   mul:    out = clamp(sat32(REQ((a - a_zp) * (b' - b_zp) * 2^frac + bias, mult, shift)) + y_zp)
  *           with b' = b[c] (b per channel) or b[c][y][x] (b of a's shape), bias a constant at
  *           2^-frac of the product's unit (the front end folds the output's zero point into it,
@@ -224,8 +226,11 @@ typedef struct cg_pool {
 #define CG_BIL_MAXLOG 5
 int cg_bil_axis(int ct, int f, int L, int *logd, int *i0, int *w1);
 
+enum { CG_ADD_SUM = 0, CG_ADD_MAX = 1, CG_ADD_MIN = 2 }; /* cg_add.op */
+
 typedef struct cg_add {
   int a, b, out;              /* tensor ids, all of one shape */
+  int op;                     /* CG_ADD_SUM: a + b; CG_ADD_MAX / CG_ADD_MIN: max / min(a, b) */
   int32_t a_mult, b_mult;     /* per-tensor requant of each input into the output scale */
   int a_shift, b_shift;       /* 0..63 */
   int lo, hi;                 /* output clamp */

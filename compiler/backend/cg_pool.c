@@ -793,11 +793,12 @@ int cg_add_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_
     if (cg_push(g, &g->prog, &in)) return g->status;
     for (int k = 0; k < 5; k++)
       if (cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
-    /* [ADD -a_zp], [ADD -b_zp], REQ a, REQ b, ADD, [SHR f], [ADD y_zp], CLIP */
+    /* [ADD -a_zp], [ADD -b_zp], REQ a, REQ b, ADD (MAX, MIN), [SHR f], [ADD y_zp], CLIP */
     struct { int op, use_imm, imm, k; int on; } pass[8] = {
         {ISA_ALU_ADD, 1, -p->a_zp, 0, p->a_zp != 0}, {ISA_ALU_ADD, 1, -p->b_zp, 4, p->b_zp != 0},
         {ISA_ALU_REQ, 0, 0, 0, 1},                   {ISA_ALU_REQ, 0, 0, 1, 1},
-        {ISA_ALU_ADD, 0, 0, 2, 1},                   {ISA_ALU_SHR, 1, f, 3, f > 0},
+        {p->op == CG_ADD_MAX ? ISA_ALU_MAX : p->op == CG_ADD_MIN ? ISA_ALU_MIN : ISA_ALU_ADD, 0, 0, 2, 1},
+        {ISA_ALU_SHR, 1, f, 3, f > 0},
         {ISA_ALU_ADD, 1, p->y_zp, 3, p->y_zp != 0},  {ISA_ALU_CLIP, 1, imm, 3, 1},
     };
     int last = 7;

@@ -175,7 +175,8 @@ void cg_ref_add(const cg_add *p, int n, const int8_t *a, const int8_t *b, int8_t
     int f = cg_add_frac(p);
     int32_t va = sat32(ref_req(a[i] - p->a_zp, p->a_mult, p->a_shift - f));
     int32_t vb = sat32(ref_req(b[i] - p->b_zp, p->b_mult, p->b_shift - f));
-    int64_t s = (int64_t)(int32_t)((uint32_t)va + (uint32_t)vb);
+    int64_t s = p->op == CG_ADD_MAX ? (va > vb ? va : vb) : p->op == CG_ADD_MIN ? (va < vb ? va : vb)
+                                                                               : (int64_t)(int32_t)((uint32_t)va + (uint32_t)vb);
     if (f > 0) s = (s + ((int64_t)1 << (f - 1))) >> f;
     uint32_t v = (uint32_t)(int32_t)s + (uint32_t)p->y_zp;
     out[i] = (int8_t)clampi((int32_t)v, p->lo, p->hi);

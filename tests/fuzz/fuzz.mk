@@ -25,7 +25,7 @@ $(FUZZ_SEEDS)/onnx.stamp: $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/di
 	@rm -rf $(FUZZ_SEEDS)/onnx && mkdir -p $(FUZZ_SEEDS)/onnx
 	cp $(BUILD)/models/tiny_cnn/model.onnx $(FUZZ_SEEDS)/onnx/tiny_cnn.onnx
 	cp $(BUILD)/models/digits/model.onnx $(FUZZ_SEEDS)/onnx/digits.onnx
-	for m in qdq qlinear mixed fallback neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d rnnhead; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
+	for m in qdq qlinear mixed fallback neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d rnnhead video; do cp $(BUILD)/models/gen/$$m.onnx $(FUZZ_SEEDS)/onnx/; done
 	@touch $@
 # the compile harness (each input a whole compile for tiny: about 40 inputs a second under make
 # fuzz) starts from the onnx harness's models
