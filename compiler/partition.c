@@ -367,6 +367,15 @@ static const char *host_step_why(const ir_graph *g, const ir_node *n, char *why,
   return NULL;
 }
 
+/* An Add, Max or Min of two activations of one shape (an add layer): NULL, else why not. */
+static const char *add_why_not(const ir_graph *g, const ir_node *n) {
+  if (n->n_in != 2) return "not of two inputs";
+  if (!cc_same_acc_shape(g, n->in[0], n->in[1]) || !cc_same_acc_shape(g, n->in[0], n->out[0]))
+    return "not two activations of one shape";
+  if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
+  return NULL;
+}
+
 /* NULL if the accelerator can run node n, else why not. */
 static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_config *cfg, char *why,
                                  size_t whylen) {
@@ -453,12 +462,7 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
   }
   case IR_OP_Max: /* an add layer with MAX / MIN for the sum */
   case IR_OP_Min:
-  case IR_OP_Add:
-    if (n->n_in != 2) return "not of two inputs";
-    if (!cc_same_acc_shape(g, n->in[0], n->in[1]) || !cc_same_acc_shape(g, n->in[0], n->out[0]))
-      return "not two activations of one shape";
-    if (g->tensors[n->in[0]]->type.rank != g->tensors[n->in[1]]->type.rank) return "ranks differ";
-    return NULL;
+  case IR_OP_Add: return add_why_not(g, n);
   case IR_OP_Concat: {
     /* a view of its inputs' channel blocks (cg_net_tensor_view): no data moves */
     int y = n->out[0], c2, h2, w2;
