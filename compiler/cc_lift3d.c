@@ -15,6 +15,9 @@
  *       2-D pool over every channel of the twin; across frames (lift_pool3d): that pool, then per
  *       output frame the max of the frames its window reads (Max layers of channel views) or
  *       their mean (a 1x1 Conv);
+ *   a Concat along the channels of maps that are each a conv's (pool's) frames read only by it
+ *       (an Inception-style block: S3D, I3D): one Concat of every input's frame tensors, frame by
+ *       frame (lift_concat5), written in place by the producers;
  *   global average pooling over T, H, W: the 2-D global pool of the twin, then a 1x1 Conv that
  *       averages the T frames of each channel (none when T is 1);
  *   per-element and per-channel ops (activations, BatchNorm, residual Adds, constants broadcast
@@ -69,6 +72,8 @@ static int emit(ir_graph *g, ir_op op, const char *name, const int *in, int n_in
 }
 
 static ir_node *at(ir_graph *g, int pos) { return g->nodes[pos]; }
+
+static const ir_node *frames_of(const ir_graph *g, int x, int t, const ir_node *n);
 
 /* The twin of 5-D activation x (made once, at *pos). */
 static int twin_of(ir_graph *g, int x, int *tw, int *pos) {
@@ -337,13 +342,53 @@ static void lift_pool3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
   *i = pos - 1;
 }
 
+/* A Concat of 5-D activations along the channels whose inputs are each a Conv3d's (a pool's, a
+ * distributed op's) frames that only it reads: 1 (lift_concat5 joins the frames), else 0. */
+static int concat_frames(const ir_graph *g, const ir_node *n, const int *tw) {
+  if (!is_act5(g, n->out[0]) || n->n_in < 1 || n->n_in > 64) return 0;
+  int64_t ax = ir_attr_int(n, "axis", 1), T = g->tensors[n->out[0]]->type.dims[2];
+  if (ax != 1 && ax != -4) return 0;
+  for (int k = 0; k < n->n_in; k++) {
+    int x = n->in[k];
+    if (x < 0 || !is_act5(g, x) || tw[x] < 0) return 0;
+    for (int j = 0; j < k; j++)
+      if (n->in[j] == x) return 0;
+    const ir_node *f = frames_of(g, x, tw[x], n);
+    if (!f || f->n_in != T) return 0;
+  }
+  return 1;
+}
+
+/* Concat n (index *i) of frames (concat_frames): output frame t is the inputs' frames t, in
+ * order, so one Concat of every input's frame tensors, frame-major, is its twin. */
+static void lift_concat5(ir_graph *g, int *i, int *tw) {
+  ir_node *n = g->nodes[*i];
+  int pos = *i, y = n->out[0], k = 0;
+  int64_t T = g->tensors[y]->type.dims[2];
+  int *parts = xmalloc((size_t)(T * n->n_in) * sizeof *parts);
+  for (int64_t t = 0; t < T; t++)
+    for (int j = 0; j < n->n_in; j++) parts[k++] = ir_producer(g, tw[n->in[j]], NULL)->in[t];
+  char name[600];
+  ir_type u = twin_type(&g->tensors[y]->type);
+  snprintf(name, sizeof name, "%s_lift3d", cc_node_label(g, n));
+  int yf = emit(g, IR_OP_Concat, name, parts, k, &u, -1, &pos);
+  ir_set_attr_int(at(g, pos - 1), "axis", 1);
+  free(parts);
+  n->dead = 1;
+  n->out[0] = -1;
+  untwin(g, y, yf, tw, &pos);
+  *i = pos - 1;
+}
+
 /* How node n lifts: 1 a Conv3d, 2 a frame pool, 3 a global pool, 4 per element / per channel,
- * 5 a pool across frames, 0 not (a pointwise node needs a twin among its inputs). */
+ * 5 a pool across frames, 6 a Concat of frames along the channels, 0 not (a pointwise node needs
+ * a twin among its inputs). */
 static int lift_kind(const ir_graph *g, const ir_node *n, const int *tw, ir_window *w) {
   if (n->n_in < 1 || n->n_out < 1 || n->out[0] < 0) return 0;
   if (conv3d_geometry(g, n, w)) return 1;
   if (frame_pool(g, n)) return 2;
   if (pool3d_geometry(g, n, w)) return 5;
+  if (n->op == IR_OP_Concat && concat_frames(g, n, tw)) return 6;
   if ((n->op == IR_OP_GlobalAveragePool || n->op == IR_OP_GlobalMaxPool) && is_act5(g, n->in[0]))
     return n->op == IR_OP_GlobalAveragePool || g->tensors[n->in[0]]->type.dims[2] == 1 ? 3 : 0;
   switch (n->op) {
@@ -517,6 +562,8 @@ int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (kind == 1) {
       tw_fit(&tw, &ntw, g->n_tensors + 8 * (int)g->tensors[n->out[0]]->type.dims[2] + 64); /* the frames' slices, convs */
       lift_conv3d(g, &i, tw, &w);
+    } else if (kind == 6) {
+      lift_concat5(g, &i, tw);
     } else if (kind == 5) {
       tw_fit(&tw, &ntw, g->n_tensors + 16 * (int)g->tensors[n->out[0]]->type.dims[2] * (int)w.kernel[0] + 64);
       lift_pool3d(g, &i, tw, &w);

@@ -1,7 +1,8 @@
 """tests/onnx_conv3d.py -- 3-D convolutional networks (video: C3D / R3D / R(2+1)D-like torch exports over
 [1, C, T, H, W]) through the lift-3d pass: the frames stacked in the channels, a 2-D Conv per output
 frame over a channel view of the frames its window reads, frame pools and global pooling over the
-twin, pools across frames (Max layers of frame views, a mean by a 1x1 Conv); compiled for pynq and run
+twin, pools across frames (Max layers of frame views, a mean by a 1x1 Conv), channel Concats of frames
+(Inception-style blocks); compiled for pynq and run
 on fsim against onnxruntime. What does not lift (a grouped Conv3d) stays on the CPU and is still right. Run by `make test` with Debian's python3."""
 import os
 import re
@@ -77,6 +78,25 @@ class PoolT(nn.Module):
         return self.fc(x.mean([2, 3, 4]))
 
 
+class Inception3D(nn.Module):
+    """An S3D / I3D-style block: a 1x1x1 branch, a 1x1x1 then (3, 1, 1) branch, a (3, 3, 3) max pool
+    then 1x1x1 branch, concatenated along the channels (each branch's frames joined frame by frame)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv3d(3, 16, 3, padding=1)
+        self.b0, self.b1a, self.b3 = nn.Conv3d(16, 16, 1), nn.Conv3d(16, 8, 1), nn.Conv3d(16, 16, 1)
+        self.b1b = nn.Conv3d(8, 16, (3, 1, 1), padding=(1, 0, 0))
+        self.fc = nn.Linear(48, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        a = torch.relu(self.b0(x))
+        b = torch.relu(self.b1b(torch.relu(self.b1a(x))))
+        c = torch.relu(self.b3(nn.functional.max_pool3d(x, 3, stride=1, padding=1)))
+        return self.fc(nn.functional.adaptive_avg_pool3d(torch.cat([a, b, c], 1), 1).flatten(1))
+
+
 class Grouped(nn.Module):
     """A grouped Conv3d (groups 2): not lifted, on the CPU."""
 
@@ -110,13 +130,14 @@ def main():
                                       ("widepad", WidePad(), (1, 4, 4, 8, 8), ["4 CPU nodes"]),
                                       ("pool_t", PoolT(False), (1, 3, 8, 12, 12), host),
                                       ("pool_t_incl", PoolT(True), (1, 3, 8, 12, 12), host),
+                                      ("inception", Inception3D(), (1, 3, 4, 12, 12), host),
                                       ("grouped", Grouped(), (1, 3, 4, 8, 8), ["Conv"])]:
             path = export(d, name, net, shape)
             calib = rng.normal(size=(6,) + shape[1:]).astype(np.float32)
             compile_run(d, name, path, calib, rng.normal(size=shape).astype(np.float32), cpu)
         # c3d on pynq's Verilated RTL: bit for bit the outputs of fsim (the frame views, the per-frame
         # convs with their fused residuals and the frame concats as the hardware runs them)
-        for name, shape in (("pool_t", (1, 3, 8, 12, 12)), ("c3d", (1, 3, 8, 16, 16))):
+        for name, shape in (("pool_t", (1, 3, 8, 12, 12)), ("c3d", (1, 3, 8, 16, 16)), ("inception", (1, 3, 4, 12, 12))):
             pkg, x = os.path.join(d, name + ".dlvta"), os.path.join(d, "x3.npy")
             np.save(x, rng.normal(size=shape).astype(np.float32))
             ys = []
@@ -130,6 +151,8 @@ def main():
         cal = os.path.join(d, "c3cal.npy")
         np.save(cal, rng.normal(size=(4, 3, 8, 16, 16)).astype(np.float32))
         run([DLVTA, "compile", os.path.join(d, "c3d.onnx"), "-o", os.path.join(d, "c3c.dlvta"), "--calib", cal])
+        x = os.path.join(d, "xc.npy")
+        np.save(x, rng.normal(size=(1, 3, 8, 16, 16)).astype(np.float32))
         r = run([DLVTA, "compare", os.path.join(d, "c3d.onnx"), os.path.join(d, "c3c.dlvta"), "--input", x, "--calib", cal])
         rows = [ln for ln in r.stdout.splitlines() if re.match(r"\s+\d+ L\d+ ", ln)]
         coss = [float(m.group(1)) for m in (re.search(r"(\d\.\d{5}) \S+ [=?]\s*$", ln) for ln in rows) if m]
