@@ -23,7 +23,7 @@ $(ORT_PKG):
 # float model mixing accelerator and CPU nodes
 # (one run writes them all: a grouped target, so that each one's dependents see it remade)
 GEN_MODELS := qdq qlinear mixed fallback act layout split neck fpn bigpad actpool bcast seg seq1d heads argmap convt d2s prelu tokens prelu1d \
-              gpool gpool1d yhead u8in hse padcat catpool crop eca cbam groups causal1d poolmix rnnhead video
+              gpool gpool1d yhead u8in hse padcat catpool crop eca cbam groups causal1d poolmix rnnhead video vanish
 $(foreach m,$(GEN_MODELS),$(BUILD)/models/gen/$(m).onnx) &: tests/e2e_gen.py
 	@mkdir -p $(BUILD)/models/gen
 	$(SYS_PYTHON) tests/e2e_gen.py $(BUILD)/models/gen/

@@ -407,7 +407,7 @@ static int own_scale(const lw *L, int t) {
 
 /* The fraction epilogue (cg.h bias_f) of a conv or fc with int8 weights qw[M][K], float bias b
  * (NULL: none) and requant mult/shift, when its output y has the model's own scale ys (a QDQ
- * model, whose every rounding onnxruntime reproduces): the bias and the output zero point join
+ * model, whose every rounding onnxruntime reproduces; or a bias saturated in acc units): the bias and the output zero point join
  * the value at 2^-f of the output scale, bias_f = round(b / ys * 2^f), instead of rounded to acc
  * units (up to rs/2 output LSB off, which flips roundings and cascades through the layers).
  * f per channel: at most 16 and shift[o], and small enough that acc * rs * 2^f stays under
@@ -415,7 +415,11 @@ static int own_scale(const lw *L, int t) {
  * and *bfp are allocated (the caller frees). Leaves everything as it is for any other layer. */
 static int frac_bias(lw *L, const ir_node *n, int y, const int8_t *qw, int M, size_t K, const float *b, float ys,
                      const int32_t *mult, const uint8_t *shift, int32_t *qb, cg_conv *p, uint8_t **rfp, int32_t **bfp) {
-  if (!own_scale(L, y)) return IR_OK;
+  /* also a bias that int32 at in_scale * w_scale cannot hold (quant_weights clamped it: an input
+   * scale of vanishing activations), which in output units it can */
+  int saturated = 0;
+  for (int o = 0; o < M && b; o++) saturated |= qb[o] >= 2147483647 || qb[o] <= -2147483647;
+  if (!own_scale(L, y) && !saturated) return IR_OK;
   uint8_t *rf = *rfp = malloc((size_t)M);
   int32_t *bf = *bfp = malloc((size_t)M * sizeof *bf);
   if (!rf || !bf) return cc_lower_fail(L, n, "out of memory");

@@ -45,7 +45,7 @@ import os
 import sys
 
 import numpy as np
-from onnx import TensorProto, helper, save
+from onnx import TensorProto, helper, numpy_helper, save
 
 rng = np.random.default_rng(7)
 
@@ -846,6 +846,7 @@ def main():
     own_samples(out, "padcat", np.random.default_rng(97).normal(0, 1, (20, 3, 12, 12)).astype(np.float32))
     save(rnnhead_model(), os.path.join(out, "rnnhead.onnx"))
     own_samples(out, "rnnhead", np.random.default_rng(139).normal(0, 1, (12, 3, 8, 16)).astype(np.float32))
+    save(vanish_model(), os.path.join(out, "vanish.onnx"))  # inputs: input.npy, calib.npy
     save(video_model(), os.path.join(out, "video.onnx"))
     own_samples(out, "video", np.random.default_rng(151).normal(0, 1, (16, 3, 4, 8, 8)).astype(np.float32))
 
@@ -865,6 +866,19 @@ def video_model():
     n.conv("s", "t", (16, 16, 3, 1, 1), pads=[1, 0, 0, 1, 0, 0])
     n.head("t", 16)
     return n.model("video", [1, 3, 4, 8, 8], [1, 10])
+
+
+def vanish_model():
+    """Vanishing activations (a first conv of weights ~1e-9: a random-weight net's deep layers with
+    default BatchNorm statistics) before a conv with an O(1) bias: at in_scale * w_scale the bias
+    does not fit int32 (it was clamped: cosine -0.01), in output units it does (lower.c frac_bias)."""
+    n = Net(np.random.default_rng(157), 0.3)
+    n.conv("x", "c1", (16, 3, 3, 3), pads=[1, 1, 1, 1], relu=False)
+    n.inits = [const(t.name, numpy_helper.to_array(t) * 1e-9, TensorProto.FLOAT) if t.name == "c1_w" else t
+               for t in n.inits]
+    n.conv("c1", "c2", (16, 16, 3, 3), pads=[1, 1, 1, 1])
+    n.head("c2", 16)
+    return n.model("vanish", [1, 3, 8, 8], [1, 10])
 
 
 def rnnhead_model():

@@ -61,6 +61,7 @@
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
  *    [1, C, L] feature-map output read through an alias;
  *  - poolmix: a Sub of two activations (PoolFormer's avgpool(x) - x) as a Neg table and an add;
+ *  - vanish: a bias that int32 cannot hold at the scale of vanishing activations
  *  - video: a 3-D conv net (lift-3d: per-frame convs, a max pool across frames, Max / Min layers)
  *  - rnnhead: a CRNN's GRU (a CPU step, its activation list through the package) between
  *    accelerator layers, on the RTL too.
@@ -378,6 +379,9 @@ int main(void) {
      * Max, Min and sum (2 x 5), the temporal conv's 2 frames, the global pool and the frame mean,
      * the fc: 19 layers; the input's frames stacked on the host (Transpose, Reshape) */
     one("video", cfg, 19, "Transpose,Reshape", 0.999, NULL, NULL, 0);
+    /* vanish: activations ~1e-9 before a conv with an O(1) bias, which int32 cannot hold at
+     * in_scale * w_scale: added in output units (cosine -0.01 when it was clamped) */
+    one("vanish", cfg, 4, "", 0.999, NULL, NULL, 0);
   }
   /* ultra96's layout block is its 32 output lanes, twice the input block: the channel slices
    * and Concat views count blocks of 32 (lower_slice took block_in: every shufflenet Slice fell
