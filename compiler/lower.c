@@ -428,8 +428,9 @@ static int frac_bias(lw *L, const ir_node *n, int y, const int8_t *qw, int M, si
     for (size_t k = 0; k < K; k++) sw += abs(qw[(size_t)o * K + k]);
     double amax = 255.0 * (double)sw + 1, rs = ldexp((double)mult[o], -(int)shift[o]);
     double bo = b ? (double)b[o] / ys : 0;
-    int f = (int)floor(log2(ldexp(1.0, 30) / (amax * rs)));
-    f = f < 0 ? 0 : f > 16 ? 16 : f > shift[o] ? shift[o] : f;
+    double fd = rs > 0 ? floor(log2(ldexp(1.0, 30) / (amax * rs))) : 16; /* rs 0: a multiplier that underflowed */
+    int f = !(fd > 0) ? 0 : fd > 16 ? 16 : (int)fd;
+    f = f > shift[o] ? shift[o] : f;
     while (f > 0 && fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) f--;
     if (fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) return IR_OK; /* a bias too large: as before */
     rf[o] = (uint8_t)f;
