@@ -1,12 +1,14 @@
 /* compiler/cc.h -- the compiler's pass pipeline over the graph IR (ir.h). One table (in
  * cc_pipeline.c) lists every pass of the compiler in order, front end and back end together:
  *
- *   fold-constants, fold-shapes, shape-infer, unbatch, remove-identity, annotate-quant, fold-batchnorm,
- *   normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad, lift-1d, lift-3d, fold-affine,
- *   affine-to-conv, fuse, dce
- *                                                    (front end, cc_passes.c and cc_rewrite.c)
- *   qdq-import, partition, calibrate, lower          (back end: quant.c, partition.c, quant.c,
- *                                                     plan.c with lower.c; see compile.h)
+ *   fold-constants, fold-shapes, shape-infer, unbatch, remove-identity, annotate-quant,
+ *   fold-batchnorm, normalize-reshape, fuse-activations, channels-last, reduce-to-pool, fold-pad,
+ *   lift-1d, lift-3d, fold-affine, affine-to-conv, prelu-to-conv, convt-to-conv, fuse, dce
+ *                      (front end: cc_passes.c, cc_rewrite.c, cc_unbatch.c, cc_lift.c,
+ *                       cc_lift3d.c, cc_convt.c)
+ *   float-inputs, float-outputs, qdq-import, partition, calibrate, lower
+ *                      (back end: cc_passes.c, quant.c, partition.c, plan.c with lower.c;
+ *                       see compile.h)
  *
  * cc_run_pipeline runs them in that order with the verifier after each pass; the IR can be
  * dumped after any named pass (the CLI's --dump-after PASS). The compile's state (options,
