@@ -6,6 +6,9 @@
 #include "cc.h"
 
 int cc_is_const(const ir_graph *g, int t); /* t >= 0 and constant */
+/* Grow the per-tensor int table *v (*n entries) to at least need, new entries -1 (the lifts'
+ * twin tables). */
+void cc_fit_ints(int **v, int *n, int need);
 const char *cc_node_label(const ir_graph *g, const ir_node *n); /* its name, else its first output's */
 /* The single live consumer of tensor t (node index in *idx), or NULL if t has any other use
  * (several consumers, or it is a graph output). */

@@ -33,18 +33,10 @@ static void *xmalloc(size_t n) {
   return p;
 }
 
-/* The 4-D twin of each tensor (-1: none), grown with the graph. */
+/* The 4-D twin of each tensor (-1: none), grown with the graph (cc_fit_ints). */
 typedef struct twins {
   int *v, n;
 } twins;
-
-static void twins_fit(twins *w, int n) {
-  if (n <= w->n) return;
-  int *v = realloc(w->v, (size_t)n * sizeof *v);
-  ALWAYS_ASSERT(v != NULL);
-  for (int i = w->n; i < n; i++) v[i] = -1;
-  w->v = v, w->n = n;
-}
 
 /* How a node of op may be lifted: a seed (a 1-D window or global pool), or pointwise (every
  * activation input broadcast elementwise or per channel, axis 1). */
@@ -357,11 +349,11 @@ int cc_lift_1d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   twins w = {0};
   int lifted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
-    twins_fit(&w, g->n_tensors);
+    cc_fit_ints(&w.v, &w.n, g->n_tensors);
     ir_node *n = g->nodes[i];
     if (n->dead || !liftable(g, n, w.v)) continue;
     lifted = 1;
-    twins_fit(&w, g->n_tensors + 2 * n->n_in + 8);
+    cc_fit_ints(&w.v, &w.n, g->n_tensors + 2 * n->n_in + 8);
     lift_node(g, &i, w.v);
   }
   free(w.v);

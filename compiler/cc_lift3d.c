@@ -140,6 +140,24 @@ static int tile_vec(ir_graph *g, int v, int64_t T, const char *label) {
   return ir_add_const(g, name, &u, d);
 }
 
+/* The end of a node that became per-frame tensors frames[0..count): one Concat of them along
+ * the channels named name (none for one; dlvta.frames marks one tensor per frame, which
+ * distribute() may take apart), node n dead, its 5-D output y rebuilt from that twin. */
+static void finish_frames(ir_graph *g, ir_node *n, const int *frames, int count, int per_frame, const char *name,
+                          int *tw, int *pos, int *i) {
+  int y = n->out[0], yf = frames[0];
+  if (count > 1) {
+    ir_type u = twin_type(&g->tensors[y]->type);
+    yf = emit(g, IR_OP_Concat, name, frames, count, &u, -1, pos);
+    ir_set_attr_int(at(g, *pos - 1), "axis", 1);
+    if (per_frame) ir_set_attr_int(at(g, *pos - 1), "dlvta.frames", 1);
+  }
+  n->dead = 1;
+  n->out[0] = -1;
+  untwin(g, y, yf, tw, pos);
+  *i = *pos - 1;
+}
+
 /* Channels [c0, c1) of 4-D tensor x (a Slice: a view on the accelerator), of type ty, at *pos. */
 static int channel_view(ir_graph *g, int x, int64_t c0, int64_t c1, const ir_type *ty, const char *label, int f, int k,
                         int *pos) {
@@ -222,19 +240,9 @@ static void lift_conv3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
     ir_set_attr_ints(c, "dilations", w->dil + 1, 2);
     ir_set_attr_ints(c, "pads", (int64_t[]){w->pad_b[1], w->pad_b[2], w->pad_e[1], w->pad_e[2]}, 4);
   }
-  int yf = frames[0];
-  if (To > 1) {
-    ir_type u = twin_type(&g->tensors[y]->type);
-    snprintf(name, sizeof name, "%s_lift3d", label);
-    yf = emit(g, IR_OP_Concat, name, frames, (int)To, &u, -1, &pos);
-    ir_set_attr_int(at(g, pos - 1), "axis", 1);
-    ir_set_attr_int(at(g, pos - 1), "dlvta.frames", 1); /* distribute() may take the frames apart */
-  }
+  snprintf(name, sizeof name, "%s_lift3d", label);
+  finish_frames(g, n, frames, (int)To, 1, name, tw, &pos, i);
   free(frames);
-  n->dead = 1;
-  n->out[0] = -1;
-  untwin(g, y, yf, tw, &pos);
-  *i = pos - 1;
 }
 
 /* A 3-D window attribute without its temporal entry (pads: begins and ends). */
@@ -327,19 +335,9 @@ static void lift_pool3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
       ir_set_attr_ints(at(g, pos - 1), "kernel_shape", (int64_t[]){1, 1}, 2);
     }
   }
-  int yf = frames[0];
-  if (To > 1) {
-    ir_type u = twin_type(&g->tensors[y]->type);
-    snprintf(name, sizeof name, "%s_lift3d", label);
-    yf = emit(g, IR_OP_Concat, name, frames, (int)To, &u, -1, &pos);
-    ir_set_attr_int(at(g, pos - 1), "axis", 1);
-    ir_set_attr_int(at(g, pos - 1), "dlvta.frames", 1);
-  }
+  snprintf(name, sizeof name, "%s_lift3d", label);
+  finish_frames(g, n, frames, (int)To, 1, name, tw, &pos, i);
   free(frames);
-  n->dead = 1;
-  n->out[0] = -1;
-  untwin(g, y, yf, tw, &pos);
-  *i = pos - 1;
 }
 
 /* A Concat of 5-D activations along the channels whose inputs are each a Conv3d's (a pool's, a
@@ -369,15 +367,9 @@ static void lift_concat5(ir_graph *g, int *i, int *tw) {
   for (int64_t t = 0; t < T; t++)
     for (int j = 0; j < n->n_in; j++) parts[k++] = ir_producer(g, tw[n->in[j]], NULL)->in[t];
   char name[600];
-  ir_type u = twin_type(&g->tensors[y]->type);
   snprintf(name, sizeof name, "%s_lift3d", cc_node_label(g, n));
-  int yf = emit(g, IR_OP_Concat, name, parts, k, &u, -1, &pos);
-  ir_set_attr_int(at(g, pos - 1), "axis", 1);
+  finish_frames(g, n, parts, k, 0, name, tw, &pos, i);
   free(parts);
-  n->dead = 1;
-  n->out[0] = -1;
-  untwin(g, y, yf, tw, &pos);
-  *i = pos - 1;
 }
 
 /* How node n lifts: 1 a Conv3d, 2 a frame pool, 3 a global pool, 4 per element / per channel,
@@ -484,17 +476,9 @@ static int distribute(ir_graph *g, int *i, int *tw) {
     outs[f] = emit(g, n->op, name, in, n->n_in, ft, -1, &pos);
     copy_attrs(at(g, pos - 1), n);
   }
-  ir_type u = twin_type(&g->tensors[y]->type);
   snprintf(name, sizeof name, "%s_lift3d", g->tensors[y]->name);
-  int yf = emit(g, IR_OP_Concat, name, outs, (int)T, &u, -1, &pos);
-  ir_set_attr_int(at(g, pos - 1), "axis", 1);
-  ir_set_attr_int(at(g, pos - 1), "dlvta.frames", 1);
+  finish_frames(g, n, outs, (int)T, 1, name, tw, &pos, i);
   free(outs);
-  n = g->nodes[pos];
-  n->dead = 1;
-  n->out[0] = -1;
-  untwin(g, y, yf, tw, &pos);
-  *i = pos - 1;
   return 1;
 }
 
@@ -540,32 +524,21 @@ static void lift_node(ir_graph *g, int *i, int *tw, int kind) {
   *i = pos - 1;
 }
 
-/* Grow the twin table *tw (*n entries, new ones -1) to at least need entries (twice that). */
-static void tw_fit(int **tw, int *n, int need) {
-  if (*n >= need) return;
-  int n2 = 2 * need;
-  int *v = realloc(*tw, (size_t)n2 * sizeof *v);
-  ALWAYS_ASSERT(v != NULL);
-  for (int k = *n; k < n2; k++) v[k] = -1;
-  *tw = v, *n = n2;
-}
-
 int cc_lift_3d(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int *tw = NULL, ntw = 0, lifted = 0;
   for (int i = 0; i < g->n_nodes; i++) {
-    tw_fit(&tw, &ntw, g->n_tensors + 64); /* room for this node's new tensors */
+    cc_fit_ints(&tw, &ntw, g->n_tensors + 64); /* room for this node's new tensors */
     ir_node *n = g->nodes[i];
     ir_window w;
     int kind = n->dead ? 0 : lift_kind(g, n, tw, &w);
-    if (kind > 1 && kind < 4 && !is_act5(g, n->in[0])) kind = 0;
     if (!kind) continue;
     if (kind == 1) {
-      tw_fit(&tw, &ntw, g->n_tensors + 8 * (int)g->tensors[n->out[0]]->type.dims[2] + 64); /* the frames' slices, convs */
+      cc_fit_ints(&tw, &ntw, g->n_tensors + 8 * (int)g->tensors[n->out[0]]->type.dims[2] + 64); /* the frames' slices, convs */
       lift_conv3d(g, &i, tw, &w);
     } else if (kind == 6) {
       lift_concat5(g, &i, tw);
     } else if (kind == 5) {
-      tw_fit(&tw, &ntw, g->n_tensors + 16 * (int)g->tensors[n->out[0]]->type.dims[2] * (int)w.kernel[0] + 64);
+      cc_fit_ints(&tw, &ntw, g->n_tensors + 16 * (int)g->tensors[n->out[0]]->type.dims[2] * (int)w.kernel[0] + 64);
       lift_pool3d(g, &i, tw, &w);
     } else {
       lift_node(g, &i, tw, kind);

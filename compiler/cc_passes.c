@@ -433,6 +433,15 @@ int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 /* ---- fold-batchnorm ---- */
 
 /* New f32 constant of the given shape holding data (taken over). */
+void cc_fit_ints(int **v, int *n, int need) {
+  if (need <= *n) return;
+  int n2 = 2 * need;
+  int *w = realloc(*v, (size_t)n2 * sizeof *w);
+  ALWAYS_ASSERT(w != NULL);
+  for (int k = *n; k < n2; k++) w[k] = -1;
+  *v = w, *n = n2;
+}
+
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data) {
   ir_type t = {.dtype = IR_F32, .rank = rank};
   for (int i = 0; i < rank; i++) t.dims[i] = dims[i];
