@@ -16,6 +16,8 @@
  * inputs' batch becomes 1; reshape-like nodes get explicit one-sample targets; Expand and Resize
  * targets of the batch axis 1; constants that carry one identical slice per sample (a folded
  * expand of a class token) are cut to one slice; then every type is inferred again. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +46,13 @@ typedef struct ub {
   char why[320];
 } ub;
 
-static int fail(ub *u, const ir_node *n, const char *fmt, const char *arg) {
+static int fail(ub *u, const ir_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(ub *u, const ir_node *n, const char *fmt, ...) {
   char what[160];
-  snprintf(what, sizeof what, fmt, arg);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
   snprintf(u->why, sizeof u->why, "node '%s' (%s) %s", cc_node_label(u->g, n), n->op_name, what);
   return -1;
 }
@@ -97,7 +103,7 @@ static int broadcast(ub *u, const ir_node *n, int i) {
     int b = bax(u, n->in[k]);
     if (b < 0) continue;
     int o = b + r - u->g->tensors[n->in[k]]->type.rank;
-    if (ob >= 0 && o != ob) return fail(u, n, "lines up the batches of its operands on different axes%s", "");
+    if (ob >= 0 && o != ob) return fail(u, n, "lines up the batches of its operands on different axes");
     ob = o;
   }
   for (int k = 0; k < n->n_in; k++)
@@ -108,7 +114,7 @@ static int broadcast(ub *u, const ir_node *n, int i) {
 /* Ops that take the batch on axis 0 of input 0 and keep it there; their other inputs (weights,
  * scales, a grid sampled per sample) are not batched or batched on axis 0 too (grid). */
 static int per_sample(ub *u, const ir_node *n, int i, int also_batched) {
-  if (bax(u, n->in[0]) != 0) return fail(u, n, "has its batch off axis 0%s", "");
+  if (bax(u, n->in[0]) != 0) return fail(u, n, "has its batch off axis 0");
   for (int k = 1; k < n->n_in; k++) {
     if (n->in[k] < 0) continue;
     int b = bax(u, n->in[k]);
@@ -136,13 +142,13 @@ static int norm_axis(int64_t a, int r) { return (int)(a < 0 ? a + r : a); }
 static int matmul_axis(ub *u, const ir_node *n, int i, int sa, int sb) {
   const ir_type *ta = &u->g->tensors[n->in[sa]]->type, *tb = &u->g->tensors[n->in[sb]]->type;
   int r = u->g->tensors[n->out[0]]->type.rank, ba = bax(u, n->in[sa]), bb = bax(u, n->in[sb]);
-  if (ta->rank < 2 || tb->rank < 2) return fail(u, n, "multiplies a batched vector%s", "");
+  if (ta->rank < 2 || tb->rank < 2) return fail(u, n, "multiplies a batched vector");
   if ((ba >= 0 && ba == ta->rank - 1) || (bb >= 0 && bb >= tb->rank - 2))
-    return fail(u, n, "contracts or spreads the batch over its matrix axes%s", "");
+    return fail(u, n, "contracts or spreads the batch over its matrix axes");
   int oa = ba >= 0 ? ba + r - ta->rank : -1, ob = bb >= 0 ? bb + r - tb->rank : -1;
-  if (oa >= 0 && ob >= 0 && oa != ob) return fail(u, n, "lines up the batches of its operands on different axes%s", "");
+  if (oa >= 0 && ob >= 0 && oa != ob) return fail(u, n, "lines up the batches of its operands on different axes");
   int o = oa >= 0 ? oa : ob;
-  if (o == r - 2 && ob >= 0) return fail(u, n, "contracts or spreads the batch over its matrix axes%s", "");
+  if (o == r - 2 && ob >= 0) return fail(u, n, "contracts or spreads the batch over its matrix axes");
   if (o < r - 2) { /* a broadcast axis: the operand without the batch must not have N there */
     int s = ba < 0 ? sa : bb < 0 ? sb : -1;
     if (s >= 0 && unbatched_operand(u, n, i, s, o, r)) return -1;
@@ -153,7 +159,7 @@ static int matmul_axis(ub *u, const ir_node *n, int i, int sa, int sb) {
 /* Reductions, arg-reductions and ops along one axis: the batch must not be among the axes (mark);
  * with keepdims 0 the reduced axes before it drop out. */
 static int reduce_axis(ub *u, const ir_node *n, int b, const char *mark, int keep) {
-  if (mark[b]) return fail(u, n, "reduces or runs along the batch axis%s", "");
+  if (mark[b]) return fail(u, n, "reduces or runs along the batch axis");
   int o = b;
   for (int k = 0; k < b && !keep; k++) o -= mark[k] != 0;
   return o;
@@ -183,13 +189,13 @@ static int layout_axis(ub *u, int i, int b, const ir_type *const *ti, const void
     const int64_t *perm = ir_attr_ints(n, "perm", &cnt);
     for (int k = 0; k < r; k++)
       if ((perm && cnt == r ? perm[k] : r - 1 - k) == b) return k;
-    return fail(u, n, "has a perm without the batch axis%s", "");
+    return fail(u, n, "has a perm without the batch axis");
   }
   case IR_OP_Concat: {
-    if (norm_axis(ir_attr_int(n, "axis", 0), r) == b) return fail(u, n, "joins along the batch axis%s", "");
+    if (norm_axis(ir_attr_int(n, "axis", 0), r) == b) return fail(u, n, "joins along the batch axis");
     for (int k = 0; k < n->n_in; k++) {
       int bk = bax(u, n->in[k]);
-      if (bk >= 0 && bk != b) return fail(u, n, "joins inputs with their batches on different axes%s", "");
+      if (bk >= 0 && bk != b) return fail(u, n, "joins inputs with their batches on different axes");
       if (bk < 0 && unbatched_operand(u, n, i, k, b, r)) return -1;
     }
     return b;
@@ -200,30 +206,30 @@ static int layout_axis(ub *u, int i, int b, const ir_type *const *ti, const void
   case IR_OP_TopK: {
     int64_t a = n->op == IR_OP_Split ? ir_attr_int(n, "axis", 0) : ir_attr_int(n, "axis", -1);
     if (n->op == IR_OP_CumSum) a = n->n_in > 1 && di[1] ? (int64_t)ir_get_elem(ti[1]->dtype, di[1], 0) : b;
-    if (norm_axis(a, r) == b) return fail(u, n, "splits or runs along the batch axis%s", "");
+    if (norm_axis(a, r) == b) return fail(u, n, "splits or runs along the batch axis");
     for (int k = 1; k < n->n_in; k++)
-      if (bax(u, n->in[k]) >= 0) return fail(u, n, "takes a batched parameter%s", "");
+      if (bax(u, n->in[k]) >= 0) return fail(u, n, "takes a batched parameter");
     return b;
   }
   case IR_OP_Slice:
-    if (ir_slice_geometry(u->g, n, ti, di, st, v, len, e, sizeof e) != IR_OK) return fail(u, n, "has a slice that is not constant%s", "");
-    if (st[b] != 0 || v[b] != 1 || len[b] != u->N) return fail(u, n, "takes a part of the batch%s", "");
+    if (ir_slice_geometry(u->g, n, ti, di, st, v, len, e, sizeof e) != IR_OK) return fail(u, n, "has a slice that is not constant");
+    if (st[b] != 0 || v[b] != 1 || len[b] != u->N) return fail(u, n, "takes a part of the batch");
     return b;
   case IR_OP_Pad:
-    if (ir_pad_amounts(u->g, n, ti, di, r, v, e, sizeof e) != IR_OK) return fail(u, n, "has pads that are not constant%s", "");
-    if (v[b] || v[b + r]) return fail(u, n, "pads the batch axis%s", "");
+    if (ir_pad_amounts(u->g, n, ti, di, r, v, e, sizeof e) != IR_OK) return fail(u, n, "has pads that are not constant");
+    if (v[b] || v[b + r]) return fail(u, n, "pads the batch axis");
     return b;
   case IR_OP_Tile:
-    if (n->n_in < 2 || !di[1] || ir_get_elem(ti[1]->dtype, di[1], b) != 1) return fail(u, n, "repeats the batch%s", "");
+    if (n->n_in < 2 || !di[1] || ir_get_elem(ti[1]->dtype, di[1], b) != 1) return fail(u, n, "repeats the batch");
     return b;
   case IR_OP_Resize:
     if (ir_resize_geometry(u->g, n, ti, di, len, sc, e, sizeof e) != IR_OK || len[b] != u->N)
-      return fail(u, n, "resizes the batch axis%s", "");
+      return fail(u, n, "resizes the batch axis");
     if (n->n_in > 3 && n->in[3] >= 0) add_act(u, i, 3, b, ACT_SIZES);
     return b;
   default: break;
   }
-  return fail(u, n, "is not known to keep the samples apart%s", "");
+  return fail(u, n, "is not known to keep the samples apart");
 }
 
 /* Gather and Expand, where the operand without a batch may make one. */
@@ -232,13 +238,13 @@ static int gather_expand_axis(ub *u, int i, const ir_type *const *ti) {
   int b0 = bax(u, n->in[0]), b1 = bax(u, n->in[1]), r = ti[0]->rank, ro = u->g->tensors[n->out[0]]->type.rank;
   if (n->op == IR_OP_Gather) {
     int a = norm_axis(ir_attr_int(n, "axis", 0), r), q = ti[1]->rank;
-    if (b0 >= 0 && b1 >= 0) return fail(u, n, "gathers batched data by batched indices%s", "");
+    if (b0 >= 0 && b1 >= 0) return fail(u, n, "gathers batched data by batched indices");
     if (b1 >= 0) return a + b1; /* an embedding lookup per sample */
-    if (b0 == a) return fail(u, n, "gathers along the batch axis%s", "");
+    if (b0 == a) return fail(u, n, "gathers along the batch axis");
     return b0 < a ? b0 : b0 + q - 1;
   }
   /* Expand: the target's entry of the batch axis (N or 1) becomes 1 */
-  if (b1 >= 0) return fail(u, n, "takes a batched shape%s", "");
+  if (b1 >= 0) return fail(u, n, "takes a batched shape");
   const ir_type *y = &u->g->tensors[n->out[0]]->type;
   int o = b0 >= 0 ? b0 + ro - r : -1;
   if (o < 0) { /* an operand replicated over the batch (a class token): uniform, so batched */
@@ -287,7 +293,7 @@ static int node_axis(ub *u, int i) {
   case IR_OP_DequantizeLinear:
     if (b < 0 || bax(u, n->in[1]) >= 0 || (n->n_in > 2 && bax(u, n->in[2]) >= 0) ||
         (ti[1] && ir_type_numel(ti[1]) > 1 && norm_axis(ir_attr_int(n, "axis", 1), r) == b))
-      return fail(u, n, "quantizes per sample%s", "");
+      return fail(u, n, "quantizes per sample");
     return b;
   case IR_OP_Conv: case IR_OP_ConvTranspose: case IR_OP_AveragePool: case IR_OP_GlobalAveragePool:
   case IR_OP_GlobalMaxPool: case IR_OP_InstanceNormalization: case IR_OP_LRN: case IR_OP_DepthToSpace:
@@ -296,11 +302,11 @@ static int node_axis(ub *u, int i) {
     return per_sample(u, n, i, n->op == IR_OP_GridSample ? 1 : -1) ? -1 : 0;
   case IR_OP_MaxPool:
   case IR_OP_BatchNormalization:
-    if (n->n_out > 1 && n->out[1] >= 0) return fail(u, n, "has outputs over the whole batch (indices, statistics)%s", "");
+    if (n->n_out > 1 && n->out[1] >= 0) return fail(u, n, "has outputs over the whole batch (indices, statistics)");
     return per_sample(u, n, i, -1) ? -1 : 0;
   case IR_OP_Gemm: {
     int want = ir_attr_int(n, "transA", 0) ? 1 : 0;
-    if (b != want || bax(u, n->in[1]) >= 0) return fail(u, n, "contracts over the batch%s", "");
+    if (b != want || bax(u, n->in[1]) >= 0) return fail(u, n, "contracts over the batch");
     if (n->n_in > 2 && n->in[2] >= 0 && unbatched_operand(u, n, i, 2, 0, 2)) return -1;
     return 0;
   }
@@ -315,33 +321,33 @@ static int node_axis(ub *u, int i) {
   case IR_OP_ReduceMean: case IR_OP_ReduceSum: case IR_OP_ReduceMax: case IR_OP_ReduceMin: case IR_OP_ReduceL1:
   case IR_OP_ReduceL2: case IR_OP_ReduceSumSquare: case IR_OP_ReduceLogSumExp: case IR_OP_ReduceProd:
   case IR_OP_ReduceLogSum:
-    if (ir_reduce_axes(u->g, n, ti, di, r, mark, e, sizeof e) != IR_OK) return fail(u, n, "has axes that are not constant%s", "");
+    if (ir_reduce_axes(u->g, n, ti, di, r, mark, e, sizeof e) != IR_OK) return fail(u, n, "has axes that are not constant");
     return reduce_axis(u, n, b, mark, (int)ir_attr_int(n, "keepdims", 1));
   case IR_OP_MeanVarianceNormalization:
-    if (ir_mvn_axes(u->g, n, r, mark, e, sizeof e) != IR_OK) return fail(u, n, "has bad axes%s", "");
+    if (ir_mvn_axes(u->g, n, r, mark, e, sizeof e) != IR_OK) return fail(u, n, "has bad axes");
     return reduce_axis(u, n, b, mark, 1);
   case IR_OP_ArgMax:
   case IR_OP_ArgMin: {
     int a = norm_axis(ir_attr_int(n, "axis", 0), r);
-    if (a < 0 || a >= r) return fail(u, n, "has an axis out of range%s", "");
+    if (a < 0 || a >= r) return fail(u, n, "has an axis out of range");
     mark[a] = 1;
     return reduce_axis(u, n, b, mark, (int)ir_attr_int(n, "keepdims", 1));
   }
   case IR_OP_Trilu:
-    return b < r - 2 ? b : fail(u, n, "takes the batch as a matrix axis%s", "");
+    return b < r - 2 ? b : fail(u, n, "takes the batch as a matrix axis");
   default: break;
   }
   if (softmax_like(n->op)) {
     int old = u->g->opset < 13 && (n->op == IR_OP_Softmax || n->op == IR_OP_LogSoftmax || n->op == IR_OP_Hardmax);
     int a = norm_axis(ir_attr_int(n, "axis", old ? 1 : -1), r);
     for (int k = 1; k < n->n_in; k++)
-      if (bax(u, n->in[k]) >= 0) return fail(u, n, "takes a batched parameter%s", "");
+      if (bax(u, n->in[k]) >= 0) return fail(u, n, "takes a batched parameter");
     if ((n->op == IR_OP_LayerNormalization || n->op == IR_OP_RMSNormalization || old) ? a <= b : a == b)
-      return fail(u, n, "normalizes over the batch axis%s", "");
+      return fail(u, n, "normalizes over the batch axis");
     return b;
   }
   for (int k = 1; k < n->n_in && n->op == IR_OP_Concat && b < 0; k++) b = bax(u, n->in[k]);
-  if (b < 0) return fail(u, n, "takes its batch in an operand other than the first%s", "");
+  if (b < 0) return fail(u, n, "takes its batch in an operand other than the first");
   return layout_axis(u, i, b, ti, di);
 }
 
@@ -442,7 +448,7 @@ static int analyse(ub *u) {
     for (int k = 0; k < n->n_out && o >= 0; k++)
       if (n->out[k] >= 0 && (!ir_type_known(&g->tensors[n->out[k]]->type) || o >= g->tensors[n->out[k]]->type.rank ||
                              g->tensors[n->out[k]]->type.dims[o] != u->N)) {
-        fail(u, n, "has an output whose batch axis is not of the batch's extent%s", "");
+        fail(u, n, "has an output whose batch axis is not of the batch's extent");
         return -1;
       }
     for (int k = 0; k < n->n_out && o >= 0; k++)
