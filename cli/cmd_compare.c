@@ -651,24 +651,25 @@ static cc_model *recompile(const args *a, const cc_model *pm) {
     calib = noted;
     fprintf(stderr, "dlvta compare: calibrating on %s, as the package's note says (--calib to choose)\n", noted);
   }
+  ir_graph *g = NULL; /* imported once: its input's shape sizes the samples, then it is compiled */
+  if (onnx_import(a->onnx, &g, err, sizeof err) != IR_OK) return cli_error("compare", "%s", err), NULL;
   if (calib) {
-    if (npy_read(calib, &ca, err, sizeof err) != 0) return cli_error("compare", "%s", err), NULL;
+    if (npy_read(calib, &ca, err, sizeof err) != 0) return ir_graph_free(g), cli_error("compare", "%s", err), NULL;
     int64_t numel = ir_type_numel(&pm->g->tensors[pm->g->inputs[0]]->type);
-    ir_graph *g = NULL; /* samples are of the model's input shape: a fixed batch N unbatched is N of the package's */
-    if (onnx_import(a->onnx, &g, err, sizeof err) != IR_OK) return npy_free(&ca), cli_error("compare", "%s", err), NULL;
+    /* samples are of the model's input shape: a fixed batch N unbatched is N of the package's */
     const ir_type *mt = g->n_inputs == 1 ? &g->tensors[g->inputs[0]]->type : NULL;
     if (mt && mt->rank > 0 && mt->dims[0] > 1 && ir_type_numel(mt) > 0) numel = ir_type_numel(mt);
-    ir_graph_free(g);
     if (ca.ndim < 2 || (int64_t)ca.count % numel || !(cf = npy_to_f32(&ca))) {
       cli_error("compare", "%s: calibration samples must be (N, ...) of the model's input (%lld values each)", calib,
                 (long long)numel);
       npy_free(&ca);
+      ir_graph_free(g);
       return NULL;
     }
     o.calib = cf, o.n_calib = (int)((int64_t)ca.count / numel);
   }
   cc_model *cm = NULL;
-  int rc = cc_compile(a->onnx, &o, &cm, err, sizeof err);
+  int rc = cc_compile_graph(g, a->onnx, &o, &cm, err, sizeof err);
   npy_free(&ca);
   free(cf);
   if (rc != IR_OK) return cli_error("compare", "compiling %s for config %s: %s", a->onnx, pm->cfg->d.name, err), NULL;
