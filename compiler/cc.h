@@ -67,6 +67,9 @@ typedef struct cc_ctx {
   int64_t unbatched;              /* set by unbatch: the fixed batch N the graph was rewritten
                                    * from to one sample (each calibration sample is N of them) */
   char unbatch_why[320];          /* set by unbatch: why a fixed-batch graph stays as it is */
+  int declared_wrong;             /* extents the model declares that its ops contradict (the
+                                   * inferred ones are used), set by fold-shapes / shape-infer */
+  char declared_note[400];        /* the first of them: tensor, node, both extents */
 } cc_ctx;
 
 typedef int (*cc_pass_fn)(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -18,9 +18,10 @@ ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx);
 int cc_bypass(ir_graph *g, ir_node *n, int x, int y);
 /* New f32 constant of the given shape holding data (taken over); its index. */
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data);
-/* Merge inferred type inf into tensor t (a contradiction with the declared type is IR_ERR naming
- * node n); a symbolic batch extent follows first_in's. */
-int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
+/* Merge inferred type inf into tensor t (a dtype or rank contradicting the declared type is IR_ERR
+ * naming node n; a contradicting extent is the inferred one, counted in cx->declared_wrong when cx
+ * is not NULL); a symbolic batch extent follows first_in's. */
+int cc_merge_type(ir_graph *g, cc_ctx *cx, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
                   char *err, size_t errlen);
 /* Same dtype and shape (equal known extents, at most one unknown at the same axis). */
 int cc_same_type(const ir_type *a, const ir_type *b);

@@ -310,9 +310,13 @@ int cc_fold_constants(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- shape-infer ---- */
 
-/* Merge an inferred type into tensor t, checking it against what the model declared. */
-int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
-                      char *err, size_t errlen) {
+/* Merge an inferred type into tensor t, checking it against what the model declared: a dtype or
+ * rank that contradicts it is an error naming the node; an extent that does not is the
+ * inferred one (as onnxruntime takes it: exporters declare wrong extents, e.g. torch's for a
+ * ceil_mode pool whose last window starts in padding), counted in cx (when not NULL) with the
+ * first such tensor named for the log's note. */
+int cc_merge_type(ir_graph *g, cc_ctx *cx, const ir_node *n, ir_tensor *t, const ir_type *inf, const ir_tensor *first_in,
+                  char *err, size_t errlen) {
   ir_type *d = &t->type;
   if (d->dtype != IR_UNDEF && inf->dtype != IR_UNDEF && d->dtype != inf->dtype)
     return ir_node_err(g, n, err, errlen, "output '%s' is %s, the model declares %s", t->name,
@@ -326,9 +330,10 @@ int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *in
     for (int i = 0; i < d->rank; i++) r.dims[i] = d->dims[i];
   } else if (d->rank >= 0) {
     for (int i = 0; i < r.rank; i++) {
-      if (r.dims[i] >= 0 && d->dims[i] >= 0 && r.dims[i] != d->dims[i])
-        return ir_node_err(g, n, err, errlen, "output '%s' has extent %lld on axis %d, the model declares %lld", t->name,
-                           (long long)r.dims[i], i, (long long)d->dims[i]);
+      if (r.dims[i] >= 0 && d->dims[i] >= 0 && r.dims[i] != d->dims[i] && cx && !cx->declared_wrong++)
+        snprintf(cx->declared_note, sizeof cx->declared_note,
+                 "'%s' of node '%s' (%s): extent %lld on axis %d, the model declares %lld", t->name, n->name,
+                 n->op_name, (long long)r.dims[i], i, (long long)d->dims[i]);
       if (r.dims[i] < 0) r.dims[i] = d->dims[i];
     }
   }
@@ -351,7 +356,6 @@ int cc_merge_type(ir_graph *g, const ir_node *n, ir_tensor *t, const ir_type *in
  * (a contradiction is an error naming the node); an output whose dtype or rank cannot be known
  * statically is IR_UNSUPPORTED. A symbolic batch extent is carried from the first input. */
 int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx;
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
@@ -364,7 +368,7 @@ int cc_shape_infer(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     for (int j = 0; j < n->n_out; j++) {
       if (n->out[j] < 0) continue;
       const ir_tensor *first = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]] : NULL;
-      if (cc_merge_type(g, n, g->tensors[n->out[j]], &to[j], first, err, errlen)) return IR_ERR;
+      if (cc_merge_type(g, cx, n, g->tensors[n->out[j]], &to[j], first, err, errlen)) return IR_ERR;
       if (g->tensors[n->out[j]]->type.dtype == IR_UNDEF || g->tensors[n->out[j]]->type.rank < 0)
         return ir_node_err(g, n, err, errlen, "cannot infer the type of output '%s' (shape depends on runtime data)",
                            g->tensors[n->out[j]]->name),

@@ -94,7 +94,6 @@ static int fold_partial_shape(ir_graph *g, ir_node *n, char *err, size_t errlen)
  * too, and any node whose inputs are now all constant is evaluated. One sweep in topological
  * order folds whole Shape -> Gather -> Unsqueeze -> Concat -> Reshape chains. */
 int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx;
   char why[512];
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
@@ -107,7 +106,7 @@ int cc_fold_shapes(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       for (int j = 0; j < n->n_out; j++) {
         if (n->out[j] < 0 || cc_is_const(g, n->out[j])) continue;
         const ir_tensor *first = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]] : NULL;
-        cc_merge_type(g, n, g->tensors[n->out[j]], &to[j], first, why, sizeof why);
+        cc_merge_type(g, cx, n, g->tensors[n->out[j]], &to[j], first, why, sizeof why);
       }
     if ((n->op == IR_OP_Shape || n->op == IR_OP_Size) && !ir_is_graph_input(g, n->out[0])) {
       const ir_type *xt = ti[0];
@@ -551,15 +550,49 @@ static int nonnegative(const ir_graph *g, int t) {
   return c->n_in > 1 && c->in[1] >= 0 && const_scalar(g, c->in[1], &lo) && lo >= 0;
 }
 
+/* Output extent of a ceil_mode pooling window ext, stride s over in with pads pb, pe: the last
+ * window is dropped when it would start past the input and its leading padding (ONNX, torch). */
+static int64_t ceil_out(int64_t in, int64_t pb, int64_t pe, int64_t ext, int64_t s) {
+  int64_t span = in + pb + pe - ext;
+  if (span < 0) return -1;
+  int64_t out = (span + s - 1) / s + 1;
+  return (out - 1) * s >= in + pb ? out - 1 : out;
+}
+
+/* Does a ceil_mode pool c (rank r) give the same output extents when the explicit padding pads
+ * that made its input t moves into its own pads? Not when the move makes the last window start in
+ * padding, which ceil_mode then drops (a Pad of 1 before a 2x2 / 2 pool of 25 columns: 14
+ * windows over the 27 padded ones, 13 with the pads its own). */
+static int ceil_pool_keeps_extents(const ir_graph *g, const ir_node *c, int t, const int64_t *pads, int r) {
+  if (c->op != IR_OP_MaxPool && c->op != IR_OP_AveragePool) return 1;
+  if (!ir_attr_int(c, "ceil_mode", 0)) return 1;
+  const ir_type *tt = &g->tensors[t]->type;
+  int cnt, kc, sc, dc;
+  const int64_t *pd = ir_attr_ints(c, "pads", &cnt), *ks = ir_attr_ints(c, "kernel_shape", &kc),
+                *st = ir_attr_ints(c, "strides", &sc), *dl = ir_attr_ints(c, "dilations", &dc);
+  if (tt->rank != r || !ks || kc != r - 2 || (pd && cnt != 2 * (r - 2)) || (st && sc != r - 2) || (dl && dc != r - 2))
+    return 0;
+  for (int k = 0; k < r - 2; k++) {
+    int64_t in = tt->dims[2 + k], pb = pd ? pd[k] : 0, pe = pd ? pd[r - 2 + k] : 0;
+    int64_t ext = (ks[k] - 1) * (dl ? dl[k] : 1) + 1, s = st ? st[k] : 1;
+    if (in < 0 || s < 1) return 0;
+    if (ceil_out(in, pb, pe, ext, s) != ceil_out(in - pads[2 + k] - pads[r + 2 + k], pb + pads[2 + k], pe + pads[r + 2 + k], ext, s))
+      return 0;
+  }
+  return 1;
+}
+
 /* Can consumer c take an extra zero padding (pads over r axes) of its input t? Conv (zero padding
  * by definition), AveragePool with count_include_pad (set when it had no padding of its own),
  * and MaxPool when t is >= 0 and every window keeps a real element (a zero then never beats the
- * window's maximum, as -inf padding would not). */
+ * window's maximum, as -inf padding would not); a ceil_mode pool only when its output extents
+ * stay. */
 static int takes_zero_pad(const ir_graph *g, const ir_node *c, int t, int src, const int64_t *pads, int r) {
   if (c->in[0] != t || strcmp(ir_attr_string(c, "auto_pad", "NOTSET"), "NOTSET")) return 0;
   for (int k = 1; k < c->n_in; k++)
     if (c->in[k] == t) return 0;
   if (c->op == IR_OP_Conv) return 1;
+  if (!ceil_pool_keeps_extents(g, c, t, pads, r)) return 0;
   if (c->op == IR_OP_MaxPool) {
     int cnt, kc, dc;
     const int64_t *pd = ir_attr_ints(c, "pads", &cnt), *ks = ir_attr_ints(c, "kernel_shape", &kc),

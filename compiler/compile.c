@@ -122,6 +122,10 @@ static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
     fprintf(f, "note: the model's float16 / bfloat16 / float64 tensors (%d initializers, values and casts) are read and "
                "computed as float32 (then int8 on the accelerator); its inputs and outputs are float32 arrays\n",
             g->wide_floats);
+  if (cx->declared_wrong)
+    fprintf(f, "note: %d output extent(s) the model declares are not what its operators give (%s%s): compiled with "
+               "the operators' (as onnxruntime runs it)\n",
+            cx->declared_wrong, cx->declared_note, cx->declared_wrong > 1 ? ", ..." : "");
   if (cx->unbatched)
     fprintf(f,
             "note: the model has a fixed batch of %lld and keeps its samples apart: compiled for one sample; dlvta run "

@@ -106,6 +106,14 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cpu_ops.py"
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_fixed_batch.py"
 # 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
+# ceil_mode pooling with padding as torch exports it (tests/onnx_ceil_pool.py): explicit Pads that
+# fold-pad must keep, output extents the exporter declares wrongly
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_ceil_pool.py"
+# random convolutional networks (tools/randnets.py) compiled and run on fsim against onnxruntime:
+# 40 seeds on pynq and tiny in make test, 600 on three configs in make test-long
+TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 0:40 --config pynq,tiny --out $(BUILD)/randnets"
+TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 0:600 --config pynq,tiny,ultra96 --out $(BUILD)/randnets-long"
+TEST_LONG_DEPS += $(BUILD)/dlvta $(ORT_PKG)
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):
 # the first 1000 Fashion-MNIST test images in make test, all 10000 in make bench

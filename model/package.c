@@ -140,7 +140,7 @@ static void put_graph(bbuf *b, const ir_graph *g) {
     bb_str(b, t->name);
     put_type(b, &t->type);
     uint64_t bytes = t->data ? (uint64_t)ir_type_numel(&t->type) * ir_dtype_size(t->type.dtype) : 0;
-    bb_u64(b, bytes);
+    bb_u64(b, t->data && !bytes ? CC_GRAPH_EMPTY_CONST : bytes); /* (Resize's empty roi, a Reshape to a scalar) */
     bb_put(b, t->data, bytes);
   }
   bb_u32(b, (uint32_t)g->n_nodes);
@@ -320,6 +320,13 @@ static uint32_t rd_graph_tensors(rd *r, ir_graph *g, char *why, size_t whylen) {
     if (r->bad) break;
     int64_t numel = ir_type_numel(&t);
     uint64_t want = (uint64_t)numel * ir_dtype_size(t.dtype);
+    int empty = bytes == CC_GRAPH_EMPTY_CONST;
+    if (empty && (numel != 0 || t.rank < 0)) {
+      snprintf(why, whylen, "graph tensor %u: marked an empty constant, but of %lld elements", i, (long long)numel);
+      r->bad = 2;
+      break;
+    }
+    if (empty) bytes = 0;
     if (bytes && bytes != want) {
       snprintf(why, whylen, "graph tensor %u: %llu data bytes for %llu", i, (unsigned long long)bytes,
                (unsigned long long)want);
@@ -329,13 +336,13 @@ static uint32_t rd_graph_tensors(rd *r, ir_graph *g, char *why, size_t whylen) {
     const uint8_t *d = bytes ? rd_take(r, bytes) : NULL;
     if (r->bad) break;
     int idx;
-    if (d) {
-      void *copy = malloc(bytes);
+    if (d || empty) {
+      void *copy = malloc(bytes ? bytes : 1);
       if (!copy) {
         r->bad = 1;
         break;
       }
-      memcpy(copy, d, bytes);
+      if (bytes) memcpy(copy, d, bytes);
       idx = ir_add_const(g, name, &t, copy);
     } else {
       idx = ir_add_tensor(g, name, &t);

@@ -29,7 +29,8 @@
  *   CC_SEC_IMAGE  (5,0)  u64 image bytes, u64 arena bytes, then the image from the arena's end
  *                        (the arena itself is all zero and not stored)
  *   CC_SEC_GRAPH  (6,0)  the runtime graph: u32 n_tensors, per tensor: str name, u32 dtype,
- *                        i32 rank, i64 dims[rank], u64 data bytes (0: not constant), data;
+ *                        i32 rank, i64 dims[rank], u64 data bytes (0: not constant;
+ *                        CC_GRAPH_EMPTY_CONST: a constant of no elements), data;
  *                        u32 n_nodes, per node: str op (ir_op_name), str node name, u32 n_in,
  *                        i32 in[], u32 n_out, i32 out[], u32 n_attr, per attribute: str name,
  *                        u32 kind, then i64 | f32 | str | u32 n + i64[n] | u32 n + f32[n] |
@@ -55,6 +56,7 @@
 
 #define CC_PKG_FORMAT 1u
 #define CC_PKG_MAX_IMAGE ((uint64_t)1 << 30) /* largest accelerator image a package may hold */
+#define CC_GRAPH_EMPTY_CONST UINT64_MAX /* a runtime graph tensor's data bytes: a constant of no elements */
 
 enum cc_section {
   CC_SEC_META = 1,

@@ -4,8 +4,8 @@ tests: Resize with mode cubic (torch's bicubic interpolate, both align_corners, 
 up and down, exclude_outside, cubic_coeff_a) and TensorFlow's tf_half_pixel_for_nn, GridSample (bilinear / nearest / bicubic, the three
 padding modes, align_corners), MaxUnpool (with and without output_shape) and onnxruntime's
 dynamic quantization (DynamicQuantizeLinear, ConvInteger, MatMulInteger), each a small
-model run by `dlvta reference` against onnxruntime; and a model that uses them between
-convolutions compiled for pynq and run on fsim.
+model run by `dlvta reference` against onnxruntime; and models that use them between
+convolutions compiled for pynq and run on fsim (also a Resize whose roi is an empty constant).
 
     /usr/bin/python3 tests/onnx_cpu_ops.py [--keep DIR]
 
@@ -145,6 +145,31 @@ def torch_model(d):
     compile_run(d, "torch warp net (grid_sample)", path, imgs[:16].numpy(), imgs[18:19].numpy(), ["GridSample"])
 
 
+def resize_roi_model(d):
+    """torch's interpolate to a size that is no integer factor (bilinear, align_corners), exported at
+    opset 11: a CPU Resize whose roi is an empty constant. The package dropped that constant's
+    "no elements" and `dlvta run` refused the package ("input ... is never produced")."""
+    import torch
+    warnings.filterwarnings("ignore")
+    torch.manual_seed(13)
+    c = torch.nn
+    F = torch.nn.functional
+
+    class Net(c.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = c.Conv2d(1, 4, 3, 2), c.Conv2d(4, 8, 3, padding=1)
+
+        def forward(self, x):
+            return self.b(F.interpolate(torch.relu(self.a(x)), size=(18, 13), mode="bilinear", align_corners=True))
+
+    m = Net().eval()
+    x = torch.randn(20, 1, 34, 16)
+    path = os.path.join(d, "resize_roi.onnx")
+    torch.onnx.export(m, x[:1], path, opset_version=11, input_names=["x"], output_names=["y"])
+    compile_run(d, "opset-11 bilinear Resize to a size (empty roi constant)", path, x[:16].numpy(), x[18:19].numpy(), ["Resize"])
+
+
 def unpool_model(d):
     """SegNet's decoder as tf2onnx or a hand export writes it: conv -> MaxPool (values and
     indices) -> conv -> MaxUnpool (output_shape the pooled input's) -> conv, on fsim."""
@@ -218,6 +243,7 @@ def main():
         grid_sample_cases(d)
         max_unpool_cases(d)
         torch_model(d)
+        resize_roi_model(d)
         unpool_model(d)
         dynamic_quant(d)
     finally:

@@ -3,7 +3,9 @@
 // INPUT is float32 (converted to the input's type: uint8, int8, int32, int64) with the model's input shape, or with a leading N for N runs of a batch-1
 // model (outputs stacked the same way); a model with several inputs takes one file per input,
 // comma-separated in the model's input order. Writes the first model output as float32 .npy
-// (an integer output converted).
+// (an integer output converted). ORT_RUN_OPT=disabled|basic|extended|all sets onnxruntime's
+// graph optimization level (default all): disabled runs the graph as written (onnxruntime's
+// fusions can change a model's meaning: a Pad fused into a ceil_mode AveragePool drops a window).
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -49,7 +51,9 @@ function typedAs(type, data) {
 async function main() {
   const [model, inPaths, outPath] = process.argv.slice(2);
   if (!outPath) { console.error('usage: node ort_run.js MODEL.onnx INPUT.npy[,INPUT2.npy...] OUTPUT.npy'); process.exit(2); }
-  const sess = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
+  const opts = { intraOpNumThreads: 1 };
+  if (process.env.ORT_RUN_OPT) opts.graphOptimizationLevel = process.env.ORT_RUN_OPT;
+  const sess = await ort.InferenceSession.create(model, opts);
   const paths = inPaths.split(',');
   if (paths.length !== sess.inputNames.length)
     throw new Error(model + ' has ' + sess.inputNames.length + ' input(s), ' + paths.length + ' file(s) given');

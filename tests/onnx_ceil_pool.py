@@ -1,0 +1,88 @@
+"""tests/onnx_ceil_pool.py -- ceil_mode pooling with padding as torch.onnx.export writes it, found by
+tools/randnets.py:
+
+- AvgPool2d(2, 2, padding=1, ceil_mode=True) (count_include_pad) exports as an explicit Pad and an
+  unpadded ceil_mode AveragePool. fold-pad moved the Pad into the pool's pads, where ceil_mode then
+  drops a last window that starts in padding: a different output extent, and the compile ended in
+  "internal: the compiled model is inconsistent". dlvta now keeps that Pad where the move would
+  change the extents and runs the graph as written (onnxruntime with its graph optimizations off
+  gives the same; its own Pad fusion drops the window, as torch does).
+- MaxPool2d(2, 2, padding=1, ceil_mode=True) where torch's exporter declares the output extent
+  without the dropped window: the operators' extent is used, with a note (as onnxruntime does);
+  the compile stopped with "the model declares 9" before.
+- AvgPool2d(..., ceil_mode=True, count_include_pad=False): the pads are the pool's own; onnxruntime
+  refuses the export (its shape inference and its kernel disagree), dlvta matches torch.
+Run by `make test` with Debian's python3."""
+import os
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_check import DLVTA, ORT, check, run, summary  # noqa: E402
+
+
+def cosine(a, b):
+    a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30)) if a.shape == b.shape else 0.0
+
+
+def case(d, name, net, shape, ref, note=None):
+    """Export net, compile it for pynq (16 calibration samples), run it on fsim; ref: 'ort' (onnxruntime
+    with graph optimizations off) or 'torch'; note: a phrase the compile log must hold."""
+    torch.manual_seed(1)
+    net.eval()
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, (1, 1) + shape).astype(np.float32)
+    model, pkg = os.path.join(d, name + ".onnx"), os.path.join(d, name + ".dlvta")
+    torch.onnx.export(net, torch.from_numpy(x[0]), model, opset_version=13)
+    np.save(os.path.join(d, "c.npy"), rng.normal(0, 1, (16,) + shape).astype(np.float32))
+    np.save(os.path.join(d, "x.npy"), x)
+    r = run([DLVTA, "compile", model, "-o", pkg, "--calib", os.path.join(d, "c.npy")])
+    log = r.stdout + r.stderr
+    check(r.returncode == 0 and (note is None or note in log),
+          f"{name} compiles" + (f" with the note '{note}'" if note else "") + f": {log.strip().splitlines()[-1][:200]}")
+    if r.returncode:
+        return
+    r = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
+    check(r.returncode == 0, f"{name} runs on fsim: {(r.stdout + r.stderr).strip().splitlines()[-1][:200]}")
+    if r.returncode:
+        return
+    y = np.load(os.path.join(d, "y.npy"))
+    if ref == "torch":
+        with torch.no_grad():
+            want = net(torch.from_numpy(x[0])).numpy()[None]
+    else:
+        r = run(["env", "ORT_RUN_OPT=disabled", "node", ORT, model, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
+        if r.returncode:
+            check(False, f"{name}: onnxruntime failed: {r.stderr.strip()[-200:]}")
+            return
+        want = np.load(os.path.join(d, "ref.npy"))
+    c = cosine(y, want)
+    check(y.size == want.size and c >= 0.999,
+          f"{name}: output {y.shape} against {ref}'s {want.shape}, cosine {c:.5f}")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        case(d, "avgpool_pad_ceil", nn.Sequential(nn.Conv2d(8, 24, 3, padding=1), nn.ReLU(),
+                                                  nn.AvgPool2d(2, 2, 1, ceil_mode=True), nn.Conv2d(24, 16, 1)),
+             (8, 28, 25), "ort")
+        case(d, "se_avgpool_pad_ceil", nn.Sequential(nn.Conv2d(3, 40, 3, padding=1), nn.Sigmoid(),
+                                                     nn.AvgPool2d(2, 2, 1, ceil_mode=True)),
+             (3, 26, 25), "ort")
+        case(d, "maxpool_ceil_declared", nn.Sequential(nn.Conv2d(17, 16, (3, 1), 2), nn.Tanh(),
+                                                       nn.MaxPool2d(2, 2, 1, ceil_mode=True), nn.Conv2d(16, 12, 1)),
+             (17, 31, 7), "ort", note="output extent(s) the model declares are not what its operators give")
+        case(d, "avgpool_ceil_exclude_pad", nn.Sequential(nn.Conv2d(4, 6, 3), nn.ReLU(),
+                                                          nn.AvgPool2d(2, 2, 1, ceil_mode=True, count_include_pad=False),
+                                                          nn.Flatten(), nn.Linear(6 * 15 * 2, 17)),
+             (4, 30, 4), "torch")
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

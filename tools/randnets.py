@@ -1,0 +1,415 @@
+#!/usr/bin/python3
+"""tools/randnets.py -- differential test of the whole compiler on random convolutional networks:
+each seed builds a small PyTorch network from random blocks (convolutions of random kernel, stride,
+dilation, padding and groups, BatchNorm, a dozen activations, pooling with and without ceil mode,
+residual Adds, channel Concats, splits and shuffles, squeeze-and-excite, elementwise Max / Min,
+upsampling, transposed convolutions, pixel shuffle, explicit Pad, and one of several heads), at a
+random input size and channel count, exports it to ONNX at a random opset, and runs it through
+`dlvta compile` (16 random calibration samples) and `dlvta run` on fsim against onnxruntime's float
+output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
+
+  /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [-v]
+
+A seed passes when the compile and the run succeed and the cosine of dlvta's output against
+onnxruntime's is at least --min-cos (default 0.95: the nets are at most ~14 layers deep; int8 error
+stays above it even through the CPU's InstanceNorm or an elementwise product of two activations,
+which amplify it most (0.96-0.98 seen); a wrong layer gives far less. Look at a low figure with
+`dlvta compare`). A seed whose export fails in torch is skipped (counted and named). Ends with
+"N passed, N failed"; the exit status is 1 on a failure. Every failing seed's files stay in
+OUT/<seed>/ (net.txt describes the network) to reproduce it.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DLVTA = os.path.join(ROOT, "build", "dlvta")
+ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
+
+ACTS = {
+    "relu": nn.ReLU, "relu6": nn.ReLU6, "leaky": lambda: nn.LeakyReLU(0.1), "hardswish": nn.Hardswish,
+    "hardsigmoid": nn.Hardsigmoid, "silu": nn.SiLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+    "gelu": nn.GELU, "elu": nn.ELU, "mish": nn.Mish, "clamp": lambda: nn.Hardtanh(-1.0, 2.0),
+}
+
+
+class Lambda(nn.Module):
+    def __init__(self, f, what, mods=()):
+        super().__init__()
+        self.f, self.what, self.mods = f, what, nn.ModuleList(mods)  # mods: the modules f uses
+
+    def forward(self, x):
+        return self.f(x)
+
+    def extra_repr(self):
+        return self.what
+
+
+class Residual(nn.Module):
+    def __init__(self, body, proj=None):
+        super().__init__()
+        self.body, self.proj = body, proj
+
+    def forward(self, x):
+        return self.body(x) + (self.proj(x) if self.proj is not None else x)
+
+
+class Branches(nn.Module):
+    """Two branches of the same input joined: 'cat' along the channels, 'max', 'min' or 'mul'."""
+
+    def __init__(self, a, b, how):
+        super().__init__()
+        self.a, self.b, self.how = a, b, how
+
+    def forward(self, x):
+        ya, yb = self.a(x), self.b(x)
+        if self.how == "cat":
+            return torch.cat([ya, yb], 1)
+        return {"max": torch.maximum, "min": torch.minimum, "mul": torch.mul}[self.how](ya, yb)
+
+    def extra_repr(self):
+        return self.how
+
+
+class SplitCat(nn.Module):
+    """x split in two along the channels, the second half through body, then concatenated (and
+    shuffled when shuffle): ShuffleNet v2's unit."""
+
+    def __init__(self, c1, body, shuffle):
+        super().__init__()
+        self.c1, self.body, self.shuffle = c1, body, shuffle
+
+    def forward(self, x):
+        a, b = x[:, :self.c1], x[:, self.c1:]
+        y = torch.cat([a, self.body(b)], 1)
+        if self.shuffle:
+            n, c, h, w = y.shape
+            y = y.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        return y
+
+
+class SE(nn.Module):
+    def __init__(self, c, r, gate):
+        super().__init__()
+        self.fc1, self.fc2, self.gate = nn.Conv2d(c, r, 1), nn.Conv2d(r, c, 1), gate
+
+    def forward(self, x):
+        s = torch.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))
+        return x * (torch.sigmoid(self.fc2(s)) if self.gate == "sigmoid" else F.hardsigmoid(self.fc2(s)))
+
+
+class Gen:
+    """Random blocks over a running shape (c, h, w)."""
+
+    def __init__(self, rng):
+        self.r = rng
+
+    def pick(self, xs):
+        return xs[int(self.r.integers(len(xs)))]
+
+    def chans(self):
+        return int(self.pick([4, 6, 8, 12, 16, 20, 24, 32, 40, 48]))
+
+    def bn(self, c):
+        b = nn.BatchNorm2d(c)
+        b.weight.data = torch.from_numpy(self.r.uniform(0.5, 1.5, c).astype(np.float32))
+        b.bias.data = torch.from_numpy(self.r.normal(0, 0.2, c).astype(np.float32))
+        b.running_mean = torch.from_numpy(self.r.normal(0, 0.3, c).astype(np.float32))
+        b.running_var = torch.from_numpy(self.r.uniform(0.5, 2.0, c).astype(np.float32))
+        return b
+
+    def conv(self, c, h, w, cout=None, keep=False):
+        """A Conv2d at shape (c, h, w): (module, (cout, h', w')); keep: the same h, w (stride 1,
+        'same' padding)."""
+        r = self.r
+        k = (1, 1) if keep and r.random() < 0.3 else self.pick([(1, 1), (3, 3), (3, 3), (5, 5), (1, 3), (3, 1), (2, 2), (1, 5)])
+        if keep and (k[0] % 2 == 0 or k[1] % 2 == 0):
+            k = (3, 3)
+        dil = 2 if r.random() < 0.15 and max(k) > 1 and not (k[0] % 2 == 0 or k[1] % 2 == 0) else 1
+        stride = (1, 1) if keep or min(h, w) < 6 else self.pick([(1, 1), (1, 1), (2, 2), (2, 2), (1, 2)])
+        if keep:
+            pad = (dil * (k[0] - 1) // 2, dil * (k[1] - 1) // 2)
+        else:
+            pad = tuple(int(r.integers(0, dil * (kk - 1) // 2 + 2)) if kk > 1 else int(r.random() < 0.1) for kk in k)
+        fixed = cout is not None
+        cout = cout or self.chans()
+        groups = 1
+        u = r.random()
+        if u < 0.25 and (not fixed or cout in (c, 2 * c)):
+            groups, cout = c, cout if fixed else c * int(self.pick([1, 1, 2]))  # depthwise (multiplier 1 or 2)
+        elif u < 0.4:
+            g = [d for d in (2, 3, 4, 8) if c % d == 0 and cout % d == 0 and c // d > 1]
+            if g:
+                groups = self.pick(g)
+        ho = (h + 2 * pad[0] - dil * (k[0] - 1) - 1) // stride[0] + 1
+        wo = (w + 2 * pad[1] - dil * (k[1] - 1) - 1) // stride[1] + 1
+        if ho < 1 or wo < 1:
+            return self.conv(c, h, w, cout, keep=True)
+        m = nn.Conv2d(c, cout, k, stride, pad, dil, groups, bias=bool(r.random() < 0.6))
+        return m, (cout, ho, wo)
+
+    def act(self):
+        name = self.pick(sorted(ACTS))
+        if self.r.random() < 0.1:
+            return nn.PReLU(), "prelu"
+        return ACTS[name](), name
+
+    def cba(self, c, h, w, keep=False, cout=None):
+        """conv, maybe BN, maybe an activation."""
+        m, s = self.conv(c, h, w, cout=cout, keep=keep)
+        mods = [m]
+        if self.r.random() < 0.6:
+            mods.append(self.bn(s[0]))
+        if self.r.random() < 0.8:
+            mods.append(self.act()[0])
+        return nn.Sequential(*mods), s
+
+    def rare(self, c, h, w):
+        """The less common blocks: (module, shape) or None when it does not fit the shape."""
+        r = self.r
+        kind = self.pick(["cbam", "chnorm", "gn", "inorm", "adapt", "interp", "crop", "chsoftmax", "fcmap",
+                          "resproj", "cat3", "dilpool", "unary"])
+        if kind == "cbam":  # spatial attention: channel mean and max, a 7x7 conv, a sigmoid gate
+            conv = nn.Conv2d(2, 1, 7, padding=3)
+            return Lambda(lambda x, conv=conv: x * torch.sigmoid(conv(torch.cat(
+                [x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1))), "CBAM spatial gate", [conv]), (c, h, w)
+        if kind == "chnorm":  # ConvNeXt's channels-last LayerNorm
+            ln = nn.LayerNorm(c)
+            return Lambda(lambda x, ln=ln: ln(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), "channels-last LayerNorm", [ln]), (c, h, w)
+        if kind == "gn":
+            g = [d for d in (1, 2, 4, 8) if c % d == 0]
+            return nn.GroupNorm(self.pick(g), c), (c, h, w)
+        if kind == "inorm":
+            return nn.InstanceNorm2d(c, affine=bool(r.random() < 0.5)), (c, h, w)
+        if kind == "adapt" and min(h, w) >= 3:
+            o = (self.pick([d for d in range(1, h + 1) if h % d == 0]), self.pick([d for d in range(1, w + 1) if w % d == 0]))
+            return (nn.AdaptiveAvgPool2d(o) if r.random() < 0.6 else nn.AdaptiveMaxPool2d(o)), (c,) + o
+        if kind == "interp" and max(h, w) <= 24:
+            o = (int(r.integers(h, 2 * h + 3)), int(r.integers(w, 2 * w + 3)))
+            mode = self.pick(["nearest", "bilinear"])
+            ac = bool(r.random() < 0.5) if mode == "bilinear" else None
+            return Lambda(lambda x, o=o, mode=mode, ac=ac: F.interpolate(x, size=o, mode=mode, align_corners=ac),
+                          f"interpolate to {o} {mode} align_corners={ac}"), (c,) + o
+        if kind == "crop" and min(h, w) >= 4:
+            return Lambda(lambda x: x[:, :, 1:-1, ::2], "x[:, :, 1:-1, ::2]"), (c, h - 2, (w + 1) // 2)
+        if kind == "chsoftmax":
+            return nn.Softmax(1), (c, h, w)
+        if kind == "fcmap" and c * h * w <= 2048:  # flatten, dense, back to a map
+            fc = nn.Linear(c * h * w, c * h * w)
+            return Lambda(lambda x, fc=fc, s=(c, h, w): fc(x.flatten(1)).view(1, *s), "dense over the map", [fc]), (c, h, w)
+        if kind == "resproj" and min(h, w) >= 2:
+            body, s = self.cba(c, h, w, keep=True)
+            cout = self.chans()
+            body2 = nn.Conv2d(s[0], cout, 3, 2, 1)
+            return Residual(nn.Sequential(body, body2), nn.Conv2d(c, cout, 1, 2)), (cout, (h + 1) // 2, (w + 1) // 2)
+        if kind == "cat3":
+            bs = [self.cba(c, h, w, keep=True) for _ in range(3)]
+            mods = [b for b, _ in bs]
+            return Lambda(lambda x, mods=mods: torch.cat([b(x) for b in mods], 1), "three-way concat", mods), \
+                (sum(sh[0] for _, sh in bs), h, w)
+        if kind == "dilpool" and min(h, w) >= 5:
+            return nn.MaxPool2d(2, 1, 0, dilation=2), (c, h - 2, w - 2)
+        if kind == "unary":
+            f, what = self.pick([(torch.abs, "abs"), (lambda x: x * x, "square"), (torch.neg, "neg"),
+                                 (lambda x: torch.clamp(x, min=0.1), "clamp min 0.1"), (torch.exp, "exp"),
+                                 (lambda x: torch.sqrt(torch.abs(x) + 1e-3), "sqrt |x|"), (torch.erf, "erf")])
+            return Lambda(f, what), (c, h, w)
+        return None
+
+    def block(self, c, h, w):
+        r = self.r
+        if r.random() < 0.2:
+            got = self.rare(c, h, w)
+            if got:
+                return got
+        kind = self.pick(["cba", "cba", "cba", "pool", "res", "branch", "split", "se", "up", "convt",
+                          "pshuffle", "pad", "bnact", "affine"])
+        if kind == "pool" and min(h, w) >= 2:
+            k = int(self.pick([2, 3]))
+            s = int(self.pick([1, 2, 2]))
+            p = int(r.integers(0, k // 2 + 1))
+            ceil = bool(r.random() < 0.3)
+            if r.random() < 0.5:
+                m = nn.MaxPool2d(k, s, p, ceil_mode=ceil)
+            else:
+                m = nn.AvgPool2d(k, s, p, ceil_mode=ceil, count_include_pad=bool(r.random() < 0.5))
+            return m, tuple(m(torch.zeros(1, c, h, w)).shape[1:])
+        if kind == "res":
+            body, s = self.cba(c, h, w, keep=True)
+            body2, s = self.cba(s[0], h, w, keep=True, cout=c)
+            return Residual(nn.Sequential(body, body2)), (c, h, w)
+        if kind == "branch":
+            how = self.pick(["cat", "cat", "max", "min", "mul"])
+            a, sa = self.cba(c, h, w, keep=True)
+            if how == "cat" and r.random() < 0.4:
+                b, sb = nn.Identity(), (c, h, w)
+            else:
+                b, sb = self.cba(c, h, w, keep=True, cout=None if how == "cat" else sa[0])
+            return Branches(a, b, how), ((sa[0] + sb[0]) if how == "cat" else sa[0], h, w)
+        if kind == "split" and c % 2 == 0 and c >= 4:
+            body, _ = self.cba(c - c // 2, h, w, keep=True, cout=c - c // 2)
+            return SplitCat(c // 2, body, bool(r.random() < 0.6)), (c, h, w)
+        if kind == "se" and c >= 4:
+            return SE(c, max(2, c // 4), self.pick(["sigmoid", "hardsigmoid"])), (c, h, w)
+        if kind == "up" and max(h, w) <= 24:
+            mode = self.pick(["nearest", "bilinear"])
+            m = nn.Upsample(scale_factor=2, mode=mode, align_corners=False if mode == "bilinear" else None)
+            return m, (c, 2 * h, 2 * w)
+        if kind == "convt" and max(h, w) <= 24:
+            k, s = self.pick([(2, 2), (3, 2), (4, 2), (3, 1)])
+            p = int(r.integers(0, (k - 1) // 2 + 1))
+            op = int(r.random() < 0.5) if s == 2 and p > 0 else 0
+            cout = self.chans()
+            m = nn.ConvTranspose2d(c, cout, k, s, p, output_padding=op, bias=bool(r.random() < 0.5))
+            y = m(torch.zeros(1, c, h, w))
+            return nn.Sequential(m, self.act()[0]), tuple(y.shape[1:])
+        if kind == "pshuffle" and c % 4 == 0 and max(h, w) <= 24:
+            return nn.PixelShuffle(2), (c // 4, 2 * h, 2 * w)
+        if kind == "pad":
+            p = tuple(int(x) for x in r.integers(0, 3, 4))
+            return Lambda(lambda x, p=p: F.pad(x, p), f"pad {p}"), (c, h + p[2] + p[3], w + p[0] + p[1])
+        if kind == "bnact":  # pre-activation
+            a, name = self.act()
+            return nn.Sequential(self.bn(c), a), (c, h, w)
+        if kind == "affine":
+            s, b = float(r.uniform(0.5, 2.0)), float(r.uniform(-0.5, 0.5))
+            return Lambda(lambda x, s=s, b=b: x * s + b, f"x * {s:.3f} + {b:.3f}"), (c, h, w)
+        return self.cba(c, h, w)
+
+    def head(self, c, h, w):
+        r = self.r
+        kind = self.pick(["gap_fc", "gap_fc", "flatten_fc", "map", "mean_fc", "softmax"])
+        ncls = int(self.pick([3, 10, 17]))
+        if kind == "flatten_fc" and c * h * w <= 4096:
+            return nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, ncls))
+        if kind == "map":
+            return nn.Identity()
+        if kind == "mean_fc":
+            return nn.Sequential(Lambda(lambda x: x.mean([2, 3]), "mean([2, 3])"), nn.Linear(c, ncls))
+        if kind == "softmax":
+            return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, ncls), nn.Softmax(1))
+        return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, ncls))
+
+
+def make_net(seed):
+    """The network of seed, its input shape and opset."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    g = Gen(rng)
+    c = int(g.pick([1, 3, 3, 4, 8, 16, 17]))
+    h, w = int(rng.integers(6, 41)), int(rng.integers(6, 41))
+    shape = (1, c, h, w)
+    mods = []
+    for _ in range(int(rng.integers(2, 13))):
+        try:
+            m, s = g.block(c, h, w)
+            m(torch.zeros(1, c, h, w))  # (a pooling window larger than its padded input, ...)
+        except RuntimeError:
+            m, s = g.cba(c, h, w, keep=True)
+        c, h, w = s
+        mods.append(m)
+        if h * w > 64 * 64 or h < 1 or w < 1:
+            break
+    mods.append(g.head(c, h, w))
+    net = nn.Sequential(*mods).eval().requires_grad_(False)
+    opset = int(g.pick([11, 13, 13, 13, 17]))
+    return net, shape, opset
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def one(seed, configs, out, min_cos, verbose):
+    """(status, message) of one seed for each config: status 'pass', 'fail' or 'skip'."""
+    d = os.path.join(out, str(seed))
+    os.makedirs(d, exist_ok=True)
+    net, shape, opset = make_net(seed)
+    rng = np.random.default_rng(10_000 + seed)
+    calib = rng.normal(0, 1, (16,) + shape[1:]).astype(np.float32)
+    x = rng.normal(0, 1, (1,) + shape).astype(np.float32)
+    model = os.path.join(d, "model.onnx")
+    with open(os.path.join(d, "net.txt"), "w") as f:
+        f.write(f"seed {seed}: input {shape}, opset {opset}\n{net}\n")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with torch.no_grad():
+                net(torch.from_numpy(x[0]))
+            torch.onnx.export(net, torch.from_numpy(x[0]), model, opset_version=opset,
+                              input_names=["input"], output_names=["output"])
+    except Exception as e:  # a torch export limit, not dlvta's
+        return [("skip", f"seed {seed}: torch cannot export it ({str(e).splitlines()[0][:120]})")]
+    np.save(os.path.join(d, "calib.npy"), calib)
+    np.save(os.path.join(d, "x.npy"), x)
+    # the graph as written: onnxruntime's own fusions can change its meaning (tools/ort/ort_run.js)
+    r = subprocess.run(["node", ORT, model, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")], capture_output=True,
+                       text=True, env=dict(os.environ, ORT_RUN_OPT="disabled"))
+    if r.returncode:
+        return [("skip", f"seed {seed}: onnxruntime cannot run it ({r.stderr.strip()[-120:]})")]
+    ref = np.load(os.path.join(d, "ref.npy")).astype(np.float64).ravel()
+    res = []
+    for cfg in configs:
+        pkg = os.path.join(d, f"model.{cfg}.dlvta")
+        what = f"seed {seed} {cfg} ({shape[1]}x{shape[2]}x{shape[3]}, opset {opset}, {len(net)} blocks)"
+        r = run([DLVTA, "compile", model, "-o", pkg, "--config", cfg, "--calib", os.path.join(d, "calib.npy")])
+        if r.returncode:
+            res.append(("fail", f"{what}: compile: {(r.stdout + r.stderr).strip().splitlines()[-1][:300]}"))
+            continue
+        part = next((ln for ln in r.stdout.splitlines() if ln.startswith("partition:")), "")
+        y = os.path.join(d, f"y.{cfg}.npy")
+        r = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", y])
+        if r.returncode:
+            res.append(("fail", f"{what}: run: {(r.stdout + r.stderr).strip().splitlines()[-1][:300]}"))
+            continue
+        got = np.load(y).astype(np.float64).ravel()
+        if got.shape != ref.shape:
+            res.append(("fail", f"{what}: output of {got.size} values, onnxruntime {ref.size}"))
+            continue
+        cos = float(got @ ref / (np.linalg.norm(got) * np.linalg.norm(ref) + 1e-30))
+        if not np.linalg.norm(ref):
+            cos = 1.0 if not np.linalg.norm(got) else 0.0
+        ok = cos >= min_cos
+        res.append(("pass" if ok else "fail", f"{what}: cosine {cos:.5f}" + (f"; {part[:200]}" if verbose or not ok else "")))
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", default="0:20", help="A:B, seeds A..B-1 (default 0:20)")
+    ap.add_argument("--config", default="pynq", help="comma-separated configs (default pynq)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "randnets"))
+    ap.add_argument("--min-cos", type=float, default=0.95)
+    ap.add_argument("--keep", action="store_true", help="keep the files of passing seeds too")
+    ap.add_argument("-v", action="store_true", help="print the partition line of every run")
+    a = ap.parse_args()
+    lo, hi = (int(v) for v in a.seeds.split(":"))
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    low = []
+    for seed in range(lo, hi):
+        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v)
+        for st, msg in res:
+            counts[st] += 1
+            print(f"{st.upper()} {msg}", flush=True)
+            if "cosine " in msg:
+                low.append((float(msg.split("cosine ")[1].split(";")[0]), msg.split(":")[0]))
+        if all(st == "pass" for st, _ in res) and not a.keep:
+            shutil.rmtree(os.path.join(a.out, str(seed)), ignore_errors=True)
+    if counts["skip"]:
+        print(f"{counts['skip']} seeds skipped (torch or onnxruntime cannot take them)")
+    if low:
+        print("lowest cosines: " + ", ".join(f"{c:.4f} ({w})" for c, w in sorted(low)[:3]))
+    print(f"{counts['pass']} passed, {counts['fail']} failed")
+    return 1 if counts["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
