@@ -19,6 +19,9 @@ int cc_same_acc_shape(const ir_graph *g, int a, int b);
 int cc_is_const_f32(const ir_graph *g, int t);
 /* The only node reading t (t no graph output), or NULL. */
 ir_node *cc_only_consumer(const ir_graph *g, int t);
+/* The table op or clamp fused after t's producer (target "fused", not a channel shuffle's own
+ * Reshape / Transpose), or NULL. */
+ir_node *cc_fused_after(const ir_graph *g, int t);
 /* Constant scalar bounds of a Relu/Clip node into lo/hi (defaults +-inf). 0 if not constant. */
 int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi);
 /* The most padding a load adds on a side (its pad fields, isa.def: one width in every config). */

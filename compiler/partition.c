@@ -53,6 +53,16 @@ ir_node *cc_only_consumer(const ir_graph *g, int t) {
   return NULL;
 }
 
+/* The node fused after t's producer (target "fused": a table op or clamp that is its last pass),
+ * or NULL; not the first Reshape and the Transpose of a channel shuffle, which are "fused" into
+ * the shuffle's last Reshape (target "shuffle"), not into t's producer. */
+ir_node *cc_fused_after(const ir_graph *g, int t) {
+  ir_node *c = cc_only_consumer(g, t);
+  if (!c || strcmp(ir_attr_string(c, "dlvta.target", ""), "fused") || c->op == IR_OP_Reshape || c->op == IR_OP_Transpose)
+    return NULL;
+  return c;
+}
+
 /* Constant scalar bounds of a Clip node into lo/hi (defaults +-inf). 0 if not constant. */
 int cc_clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi) {
   *lo = -INFINITY, *hi = INFINITY;

@@ -179,8 +179,7 @@ int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     const char *why = strstr(err, "): "); /* the back end's reason, after "file: node 'x' (Op)" */
     ir_set_attr_string(n, "dlvta.why", why ? why + 3 : "the back end refused it");
     /* what was fused after it goes with it (a conv's table op, and that table's clamp) */
-    for (ir_node *c = cc_only_consumer(g, n->out[0]); c && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused");
-         c = cc_only_consumer(g, c->out[0]))
+    for (ir_node *c = cc_fused_after(g, n->out[0]); c; c = cc_fused_after(g, c->out[0]))
       ir_set_attr_string(c, "dlvta.target", "cpu");
     /* a refused channel shuffle (n is its last Reshape): its Transpose and first Reshape go to
      * the CPU with it */

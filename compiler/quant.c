@@ -518,8 +518,7 @@ static int needs_calibration(const ir_graph *g) {
       const ir_tensor *t = n->out[k] >= 0 ? g->tensors[n->out[k]] : NULL;
       if (!t || t->type.dtype != IR_F32 || t->data || t->quant) continue;
       /* what a fused Relu/Clip consumes is never stored: its output's quantization counts */
-      const ir_node *c = cc_only_consumer(g, n->out[k]);
-      if (!c || strcmp(ir_attr_string(c, "dlvta.target", ""), "fused")) return 1;
+      if (!cc_fused_after(g, n->out[k])) return 1;
     }
   }
   return 0;

@@ -1,5 +1,7 @@
-"""tests/onnx_ceil_pool.py -- ceil_mode pooling with padding as torch.onnx.export writes it, found by
-tools/randnets.py:
+"""tests/onnx_randnets_found.py -- what tools/randnets.py (random networks against onnxruntime)
+found, each kept as a directed case:
+
+ceil_mode pooling with padding as torch.onnx.export writes it:
 
 - AvgPool2d(2, 2, padding=1, ceil_mode=True) (count_include_pad) exports as an explicit Pad and an
   unpadded ceil_mode AveragePool. fold-pad moved the Pad into the pool's pads, where ceil_mode then
@@ -12,6 +14,16 @@ tools/randnets.py:
   the compile stopped with "the model declares 9" before.
 - AvgPool2d(..., ceil_mode=True, count_include_pad=False): the pads are the pool's own; onnxruntime
   refuses the export (its shape inference and its kernel disagree), dlvta matches torch.
+
+a table op (Abs, ...) on the accelerator right before a channel shuffle: lower took the shuffle's
+first Reshape (target "fused", part of the shuffle) for a clamp fused into the table layer and
+ended in "tensor ... does not fit the accelerator"; the same after a Concat of 3-channel maps, and
+with the table op after the shuffle (fuse moves it before).
+
+a channel shuffle right after a residual conv ran on the CPU ("the shuffled tensor is quantized apart
+from its input"): lower nudged the conv's output scale for its residual after the shuffle had been
+given the same quantization; a shuffle's reader now keeps it, as a Concat does.
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -30,9 +42,10 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30)) if a.shape == b.shape else 0.0
 
 
-def case(d, name, net, shape, ref, note=None):
+def case(d, name, net, shape, ref, note=None, cpu=None):
     """Export net, compile it for pynq (16 calibration samples), run it on fsim; ref: 'ort' (onnxruntime
-    with graph optimizations off) or 'torch'; note: a phrase the compile log must hold."""
+    with graph optimizations off) or 'torch'; note: a phrase the compile log must hold; cpu: the
+    number of CPU nodes the partition must give."""
     torch.manual_seed(1)
     net.eval()
     rng = np.random.default_rng(2)
@@ -43,8 +56,10 @@ def case(d, name, net, shape, ref, note=None):
     np.save(os.path.join(d, "x.npy"), x)
     r = run([DLVTA, "compile", model, "-o", pkg, "--calib", os.path.join(d, "c.npy")])
     log = r.stdout + r.stderr
-    check(r.returncode == 0 and (note is None or note in log),
-          f"{name} compiles" + (f" with the note '{note}'" if note else "") + f": {log.strip().splitlines()[-1][:200]}")
+    part = next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")
+    check(r.returncode == 0 and (note is None or note in log) and (cpu is None or f", {cpu} CPU nodes" in part),
+          f"{name} compiles" + (f" with the note '{note}'" if note else "") + (f", {cpu} CPU nodes" if cpu is not None else "") +
+          f": {part[:160]}")
     if r.returncode:
         return
     r = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
@@ -66,6 +81,39 @@ def case(d, name, net, shape, ref, note=None):
           f"{name}: output {y.shape} against {ref}'s {want.shape}, cosine {c:.5f}")
 
 
+class Shuffle(nn.Module):
+    def forward(self, x):
+        n, c, h, w = x.shape
+        return x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+class Fn(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class Residual(nn.Module):
+    def __init__(self, f):
+        super().__init__()
+        self.f = f
+
+    def forward(self, x):
+        return x + self.f(x)
+
+
+class Cat(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a, self.b = nn.Conv2d(c, c, 1), nn.Conv2d(c, c, 3, 1, 1)
+
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x)], 1)
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         case(d, "avgpool_pad_ceil", nn.Sequential(nn.Conv2d(8, 24, 3, padding=1), nn.ReLU(),
@@ -81,6 +129,14 @@ def main():
                                                           nn.AvgPool2d(2, 2, 1, ceil_mode=True, count_include_pad=False),
                                                           nn.Flatten(), nn.Linear(6 * 15 * 2, 17)),
              (4, 30, 4), "torch")
+        case(d, "cat_abs_shuffle", nn.Sequential(nn.Conv2d(8, 3, 3, 1, 1), Cat(3), Fn(torch.abs), Shuffle(), nn.Conv2d(6, 8, 1)),
+             (8, 12, 10), "ort")
+        case(d, "cat_shuffle_abs", nn.Sequential(nn.Conv2d(8, 16, 3, 1, 1), Cat(16), Shuffle(), Fn(torch.abs), nn.Conv2d(32, 8, 1)),
+             (8, 12, 10), "ort")
+        case(d, "residual_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), Residual(nn.Conv2d(32, 32, 3, 1, 1)), Shuffle(),
+                                                  nn.Conv2d(32, 8, 1)), (8, 12, 10), "ort", cpu=0)
+        case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
+             (8, 12, 10), "ort")
     return summary()
 
 
