@@ -591,6 +591,10 @@ static int cal_choose(ir_graph *g, cc_ctx *cx, const cal_state *c, const char *v
       side_sums(&S[0], h, bw, -lo, -flo);
       side_sums(&S[1], h + CAL_HALF, bw, hi, fhi);
       mse_range(&S[0], &S[1], bw, &lo, &hi);
+      /* a tensor of one sign whose values all sit above the bound (a constant: the softmax of one
+       * channel) is clipped to the bound, not to an empty range */
+      if (lo > hi && hi >= 0) lo = hi;
+      else if (lo > hi) hi = lo;
     }
     float sc;
     int32_t zp;

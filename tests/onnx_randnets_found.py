@@ -24,6 +24,10 @@ a channel shuffle right after a residual conv ran on the CPU ("the shuffled tens
 from its input"): lower nudged the conv's output scale for its residual after the shuffle had been
 given the same quantization; a shuffle's reader now keeps it, as a Concat does.
 
+an activation of one value (a softmax over one channel: 1 everywhere) got the scale 1e-8: the
+least-squared-error clip put the bound below every value and the range came out empty; now the
+values clip to the bound (cosine -0.07 -> 0.99998 on the conv that reads it).
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -135,6 +139,11 @@ def main():
              (8, 12, 10), "ort")
         case(d, "residual_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), Residual(nn.Conv2d(32, 32, 3, 1, 1)), Shuffle(),
                                                   nn.Conv2d(32, 8, 1)), (8, 12, 10), "ort", cpu=0)
+        case(d, "constant_activation", nn.Sequential(nn.Conv2d(3, 1, 1), Fn(lambda x: torch.softmax(x, 1)),
+                                                     nn.Conv2d(1, 8, 2, (1, 2), (1, 0))), (3, 13, 30), "ort")
+        case(d, "negative_constant_activation", nn.Sequential(  # (-1 everywhere: the Neg layer's output, the pool's)
+            nn.Conv2d(3, 1, 1), Fn(lambda x: nn.functional.max_pool2d(-torch.softmax(x, 1), 2)), nn.Conv2d(1, 8, 3, 1, 1)),
+            (3, 12, 30), "ort")
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
