@@ -110,9 +110,12 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # as torch exports them, a table op before a channel shuffle, ...
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_randnets_found.py"
 # random convolutional networks (tools/randnets.py) compiled and run on fsim against onnxruntime:
-# 40 seeds on pynq and tiny in make test, 600 on three configs in make test-long
+# 40 seeds on pynq and tiny and 16 quantized by PyTorch's QAT flow (QDQ) in make test; 600 and 200
+# on three configs in make test-long
 TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 0:40 --config pynq,tiny --out $(BUILD)/randnets"
+TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 0:16 --qdq --config pynq --out $(BUILD)/randnets-qdq"
 TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 0:600 --config pynq,tiny,ultra96 --out $(BUILD)/randnets-long"
+TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 0:200 --qdq --config pynq,tiny,ultra96 --out $(BUILD)/randnets-long-qdq"
 TEST_LONG_DEPS += $(BUILD)/dlvta $(ORT_PKG)
 
 # int8 accuracy on trained models (tools/models/train_fmnist.py, committed in tests/models/):

@@ -8,7 +8,13 @@ random input size and channel count, exports it to ONNX at a random opset, and r
 `dlvta compile` (16 random calibration samples) and `dlvta run` on fsim against onnxruntime's float
 output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
 
-  /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [-v]
+  /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [--qdq] [-v]
+
+With --qdq each net is first quantized by PyTorch's own QAT flow (FX prepare_qat_fx, FakeQuantize
+per-channel int8 weights and per-tensor uint8 activations, observers run over the calibration
+samples) and exported as QDQ: dlvta then runs it on the model's own scales, and a seed passes when
+every output is within one of the output's quantization steps of onnxruntime's (or at a cosine of
+QDQ_MIN_COS, when a float op after the last quantized tensor amplifies a step).
 
 A seed passes when the compile and the run succeed and the cosine of dlvta's output against
 onnxruntime's is at least --min-cos (default 0.95: the nets are at most ~14 layers deep; int8 error
@@ -328,7 +334,56 @@ def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def one(seed, configs, out, min_cos, verbose):
+QDQ_MIN_COS = 0.999
+
+
+def to_qdq(net, shape, calib):
+    """net quantized by PyTorch's own flow as a QDQ export takes it (as tools/models/qdq_cnn.py):
+    FX prepare_qat_fx (Conv+BN(+ReLU) fused into QAT modules), FakeQuantize per-channel symmetric
+    int8 weights and per-tensor affine uint8 activations, observers run over the calibration
+    samples (BatchNorm statistics kept), then disabled."""
+    from torch.ao.quantization import (FakeQuantize, MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver,
+                                       QConfig, QConfigMapping, get_default_qat_qconfig_mapping)
+    from torch.ao.quantization.fx.custom_config import PrepareCustomConfig
+    from torch.ao.quantization.quantize_fx import prepare_qat_fx
+    act = FakeQuantize.with_args(observer=MovingAverageMinMaxObserver, quant_min=0, quant_max=255, dtype=torch.quint8,
+                                 qscheme=torch.per_tensor_affine)
+    wt = FakeQuantize.with_args(observer=MovingAveragePerChannelMinMaxObserver, quant_min=-128, quant_max=127,
+                                dtype=torch.qint8, qscheme=torch.per_channel_symmetric, ch_axis=0)
+    # torch's own mapping for the fixed-range ops (Sigmoid, Tanh, Hardsigmoid: fixed qparams), ours for the rest;
+    # the blocks that compute shapes in Python stay whole (FX cannot trace them): float between QDQ pairs
+    qmap = QConfigMapping().set_global(QConfig(activation=act, weight=wt))
+    for op, qc in get_default_qat_qconfig_mapping("qnnpack").object_type_qconfigs.items():
+        if qc is not None and "FixedQParams" in repr(qc.activation):
+            qmap.set_object_type(op, qc)
+    custom = PrepareCustomConfig().set_non_traceable_module_classes([Lambda, SplitCat])
+    p = prepare_qat_fx(net.train().requires_grad_(True), qmap, (torch.zeros(shape),), prepare_custom_config=custom)
+    p.eval()  # (BatchNorm keeps its statistics; the observers run in eval mode too)
+    with torch.no_grad():
+        for i in range(len(calib)):
+            p(torch.from_numpy(calib[i:i + 1]))
+    p.apply(torch.ao.quantization.disable_observer)
+    return p.eval().requires_grad_(False)
+
+
+def output_step(model):
+    """The quantization step of the model's output when a DequantizeLinear of one scale makes it,
+    else None."""
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(model)
+    consts = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    for n in m.graph.node:
+        if n.op_type == "Constant" and n.attribute:
+            consts[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+    for n in m.graph.node:
+        if n.output and n.output[0] == m.graph.output[0].name and n.op_type == "DequantizeLinear":
+            s = consts.get(n.input[1])
+            return float(s.reshape(-1)[0]) if s is not None and s.size == 1 else None
+    return None
+
+
+def one(seed, configs, out, min_cos, verbose, qdq=False):
     """(status, message) of one seed for each config: status 'pass', 'fail' or 'skip'."""
     d = os.path.join(out, str(seed))
     os.makedirs(d, exist_ok=True)
@@ -338,16 +393,21 @@ def one(seed, configs, out, min_cos, verbose):
     x = rng.normal(0, 1, (1,) + shape).astype(np.float32)
     model = os.path.join(d, "model.onnx")
     with open(os.path.join(d, "net.txt"), "w") as f:
-        f.write(f"seed {seed}: input {shape}, opset {opset}\n{net}\n")
+        f.write(f"seed {seed}: input {shape}, opset {opset}{', QDQ' if qdq else ''}\n{net}\n")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            if qdq:
+                net, opset = to_qdq(net, shape, calib), 13
             with torch.no_grad():
                 net(torch.from_numpy(x[0]))
             torch.onnx.export(net, torch.from_numpy(x[0]), model, opset_version=opset,
                               input_names=["input"], output_names=["output"])
-    except Exception as e:  # a torch export limit, not dlvta's
-        return [("skip", f"seed {seed}: torch cannot export it ({str(e).splitlines()[0][:120]})")]
+    except Exception as e:  # a torch limit (export, FX tracing), not dlvta's
+        return [("skip", f"seed {seed}: torch cannot {'quantize or ' if qdq else ''}export it "
+                         f"({(str(e).splitlines() or [type(e).__name__])[0][:120]})")]
+    step = output_step(model) if qdq else None
+    blocks = len(list(net.children())) if not qdq else len(make_net(seed)[0])
     np.save(os.path.join(d, "calib.npy"), calib)
     np.save(os.path.join(d, "x.npy"), x)
     # the graph as written: onnxruntime's own fusions can change its meaning (tools/ort/ort_run.js)
@@ -359,7 +419,7 @@ def one(seed, configs, out, min_cos, verbose):
     res = []
     for cfg in configs:
         pkg = os.path.join(d, f"model.{cfg}.dlvta")
-        what = f"seed {seed} {cfg} ({shape[1]}x{shape[2]}x{shape[3]}, opset {opset}, {len(net)} blocks)"
+        what = f"seed {seed} {cfg} ({shape[1]}x{shape[2]}x{shape[3]}, opset {opset}, {blocks} blocks{', QDQ' if qdq else ''})"
         r = run([DLVTA, "compile", model, "-o", pkg, "--config", cfg, "--calib", os.path.join(d, "calib.npy")])
         if r.returncode:
             res.append(("fail", f"{what}: compile: {(r.stdout + r.stderr).strip().splitlines()[-1][:300]}"))
@@ -378,7 +438,13 @@ def one(seed, configs, out, min_cos, verbose):
         if not np.linalg.norm(ref):
             cos = 1.0 if not np.linalg.norm(got) else 0.0
         ok = cos >= min_cos
-        res.append(("pass" if ok else "fail", f"{what}: cosine {cos:.5f}" + (f"; {part[:200]}" if verbose or not ok else "")))
+        steps = ""
+        if step:  # a QDQ model's output: within one of its quantization steps of onnxruntime's, or at
+            # QDQ_MIN_COS (a float op after the last quantized tensor, a GroupNorm, amplifies one step)
+            worst = float(np.max(np.abs(got - ref))) / step
+            ok = worst <= 1.001 or cos >= QDQ_MIN_COS
+            steps = f", worst {worst:.2f} output steps"
+        res.append(("pass" if ok else "fail", f"{what}: cosine {cos:.5f}{steps}" + (f"; {part[:200]}" if verbose or not ok else "")))
     return res
 
 
@@ -390,17 +456,20 @@ def main():
     ap.add_argument("--min-cos", type=float, default=0.95)
     ap.add_argument("--keep", action="store_true", help="keep the files of passing seeds too")
     ap.add_argument("-v", action="store_true", help="print the partition line of every run")
+    ap.add_argument("--qdq", action="store_true", help="quantize each net with PyTorch's QAT flow and export it as QDQ "
+                    "(passes when every output is within one of its quantization steps of onnxruntime's, or at a cosine "
+                    f"of {QDQ_MIN_COS}; at --min-cos when the output is not a DequantizeLinear's)")
     a = ap.parse_args()
     lo, hi = (int(v) for v in a.seeds.split(":"))
     counts = {"pass": 0, "fail": 0, "skip": 0}
     low = []
     for seed in range(lo, hi):
-        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v)
+        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v, a.qdq)
         for st, msg in res:
             counts[st] += 1
             print(f"{st.upper()} {msg}", flush=True)
             if "cosine " in msg:
-                low.append((float(msg.split("cosine ")[1].split(";")[0]), msg.split(":")[0]))
+                low.append((float(msg.split("cosine ")[1].split(";")[0].split(",")[0]), msg.split(":")[0]))
         if all(st == "pass" for st, _ in res) and not a.keep:
             shutil.rmtree(os.path.join(a.out, str(seed)), ignore_errors=True)
     if counts["skip"]:
