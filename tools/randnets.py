@@ -1,10 +1,17 @@
 #!/usr/bin/python3
-"""tools/randnets.py -- differential test of the whole compiler on random convolutional networks:
-each seed builds a small PyTorch network from random blocks (convolutions of random kernel, stride,
-dilation, padding and groups, BatchNorm, a dozen activations, pooling with and without ceil mode,
-residual Adds, channel Concats, splits and shuffles, squeeze-and-excite, elementwise Max / Min,
-upsampling, transposed convolutions, pixel shuffle, explicit Pad, and one of several heads), at a
-random input size and channel count, exports it to ONNX at a random opset, and runs it through
+"""tools/randnets.py -- differential test of the whole compiler on random networks: each seed builds
+a small PyTorch network of one family from random blocks, at a random input size and channel count:
+  cnn     convolutions of random kernel, stride, dilation, padding and groups, BatchNorm, a dozen
+          activations, pooling with and without ceil mode, residual Adds, channel Concats, splits
+          and shuffles, squeeze-and-excite, elementwise Max / Min / Mul, upsampling, transposed
+          convolutions, pixel shuffle, explicit Pad, CBAM, channels-last LayerNorm, GroupNorm,
+          InstanceNorm, adaptive pooling, resizes to a size, crops, unary ops; one of several heads
+  conv1d  Conv1d, BatchNorm1d, pooling, residuals, Concats, upsampling over [1, C, L]
+  video   Conv3d (temporal kernels 1 and 3, strides, padding), BatchNorm3d, pooling within and
+          across frames, residuals, Concats over [1, C, T, H, W]
+  tokens  Linear, LayerNorm, residual MLPs, multi-head self-attention, token mixing over [1, L, D]
+(--family mixed, the default, picks one per seed), one in five exported with a fixed batch of 2 or
+3 (compiled per sample: the unbatch pass), exports it to ONNX at a random opset, and runs it through
 `dlvta compile` (16 random calibration samples) and `dlvta run` on fsim against onnxruntime's float
 output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
 
@@ -305,29 +312,205 @@ class Gen:
         return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, ncls))
 
 
-def make_net(seed):
-    """The network of seed, its input shape and opset."""
+class Attn(nn.Module):
+    """Multi-head self-attention over the tokens with a residual, written out (q, k, v Linears,
+    heads by reshape and transpose, softmax(q k^T / sqrt(d)) v) as custom models write it."""
+
+    def __init__(self, length, d, heads):
+        super().__init__()
+        self.qkv, self.o, self.h, self.l, self.d = nn.Linear(d, 3 * d), nn.Linear(d, d), heads, length, d
+
+    def forward(self, x):
+        h, dh = self.h, self.d // self.h
+        q, k, v = (t.reshape(-1, self.l, h, dh).transpose(1, 2) for t in self.qkv(x).chunk(3, -1))
+        a = torch.softmax(q @ k.transpose(2, 3) / dh ** 0.5, -1)
+        return x + self.o((a @ v).transpose(1, 2).reshape(-1, self.l, self.d))
+
+
+class Gen1d(Gen):
+    """Blocks over a running (c, l) of a [1, C, L] sequence: Conv1d, BatchNorm1d, pooling,
+    residuals, Concats, nearest upsampling."""
+
+    def conv(self, c, length, cout=None, keep=False):
+        r = self.r
+        k = 3 if keep else int(self.pick([1, 3, 3, 5, 7]))
+        dil = 2 if r.random() < 0.15 and k > 1 else 1
+        s = 1 if keep or length < 8 else int(self.pick([1, 1, 2]))
+        p = dil * (k - 1) // 2 if keep else int(r.integers(0, dil * (k - 1) // 2 + 2))
+        cout = cout or self.chans()
+        groups = c if not keep and r.random() < 0.2 else 1
+        cout = c if groups > 1 else cout
+        lo = (length + 2 * p - dil * (k - 1) - 1) // s + 1
+        if lo < 1:
+            return self.conv(c, length, cout, keep=True)
+        return nn.Conv1d(c, cout, k, s, p, dil, groups, bias=bool(r.random() < 0.6)), (cout, lo)
+
+    def cba(self, c, length, keep=False, cout=None):
+        m, s = self.conv(c, length, cout, keep)
+        mods = [m]
+        if self.r.random() < 0.6:
+            mods.append(nn.BatchNorm1d(s[0]))
+            self.settle(mods[-1])
+        if self.r.random() < 0.8:
+            mods.append(self.act()[0])
+        return nn.Sequential(*mods), s
+
+    def settle(self, b):
+        c = b.num_features
+        b.weight.data = torch.from_numpy(self.r.uniform(0.5, 1.5, c).astype(np.float32))
+        b.bias.data = torch.from_numpy(self.r.normal(0, 0.2, c).astype(np.float32))
+        b.running_mean = torch.from_numpy(self.r.normal(0, 0.3, c).astype(np.float32))
+        b.running_var = torch.from_numpy(self.r.uniform(0.5, 2.0, c).astype(np.float32))
+
+    def block(self, c, length):
+        kind = self.pick(["cba", "cba", "pool", "res", "cat", "up"])
+        if kind == "pool" and length >= 3:
+            k, s = int(self.pick([2, 3])), int(self.pick([1, 2]))
+            m = nn.MaxPool1d(k, s, k // 2) if self.r.random() < 0.5 else nn.AvgPool1d(k, s, k // 2)
+            return m, tuple(m(torch.zeros(1, c, length)).shape[1:])
+        if kind == "res":
+            body, s = self.cba(c, length, keep=True)
+            body2, _ = self.cba(s[0], length, keep=True, cout=c)
+            return Residual(nn.Sequential(body, body2)), (c, length)
+        if kind == "cat":
+            a, sa = self.cba(c, length, keep=True)
+            b, sb = self.cba(c, length, keep=True)
+            return Branches(a, b, "cat"), (sa[0] + sb[0], length)
+        if kind == "up" and length <= 100:
+            return nn.Upsample(scale_factor=2, mode="nearest"), (c, 2 * length)
+        return self.cba(c, length)
+
+    def head(self, c, length):
+        ncls = int(self.pick([3, 10]))
+        kind = self.pick(["gap", "mean", "map"])
+        if kind == "map":
+            return nn.Identity()
+        if kind == "mean":
+            return nn.Sequential(Lambda(lambda x: x.mean(2), "mean(2)"), nn.Linear(c, ncls))
+        return nn.Sequential(nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(c, ncls))
+
+
+class Gen3d(Gen1d):
+    """Blocks over a running (c, t, h, w) of a [1, C, T, H, W] clip: Conv3d (temporal kernels 1 or
+    3, strides, padding), BatchNorm3d, pooling within and across frames, residuals, Concats."""
+
+    def conv(self, c, t, h, w, cout=None, keep=False):
+        r = self.r
+        kt = 3 if keep and r.random() < 0.5 else int(self.pick([1, 3])) if not keep else 1
+        ks = 3 if keep else int(self.pick([1, 3]))
+        st = 1 if keep or t < 4 else int(self.pick([1, 1, 2]))
+        ss = 1 if keep or min(h, w) < 6 else int(self.pick([1, 2]))
+        pt = (kt - 1) // 2 if keep else int(r.integers(0, kt // 2 + 2))
+        ps = (ks - 1) // 2 if keep else int(r.integers(0, ks // 2 + 1))
+        cout = cout or self.chans()
+        m = nn.Conv3d(c, cout, (kt, ks, ks), (st, ss, ss), (pt, ps, ps), bias=bool(r.random() < 0.6))
+        return m, tuple(m(torch.zeros(1, c, t, h, w)).shape[1:])
+
+    def cba(self, c, t, h, w, keep=False, cout=None):
+        m, s = self.conv(c, t, h, w, cout, keep)
+        mods = [m]
+        if self.r.random() < 0.6:
+            mods.append(nn.BatchNorm3d(s[0]))
+            self.settle(mods[-1])
+        if self.r.random() < 0.8:
+            mods.append(self.act()[0])
+        return nn.Sequential(*mods), s
+
+    def block(self, c, t, h, w):
+        kind = self.pick(["cba", "cba", "pool", "res", "cat"])
+        if kind == "pool" and min(h, w) >= 2:
+            k = (2, 2, 2) if t >= 2 and self.r.random() < 0.4 else (1, 2, 2)
+            m = nn.MaxPool3d(k, k) if self.r.random() < 0.6 else nn.AvgPool3d(k, k)
+            return m, tuple(m(torch.zeros(1, c, t, h, w)).shape[1:])
+        if kind == "res":
+            body, s = self.cba(c, t, h, w, keep=True)
+            body2, _ = self.cba(s[0], t, h, w, keep=True, cout=c)
+            return Residual(nn.Sequential(body, body2)), (c, t, h, w)
+        if kind == "cat":
+            a, sa = self.cba(c, t, h, w, keep=True)
+            b, sb = self.cba(c, t, h, w, keep=True)
+            return Branches(a, b, "cat"), (sa[0] + sb[0], t, h, w)
+        return self.cba(c, t, h, w)
+
+    def head(self, c, t, h, w):
+        ncls = int(self.pick([3, 10]))
+        return nn.Sequential(nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Linear(c, ncls))
+
+
+class GenTokens(Gen):
+    """Blocks over a running (l, d) of a [1, L, D] token sequence: Linear, LayerNorm, activations,
+    residual MLPs, self-attention, token mixing (a Linear across the tokens)."""
+
+    def block(self, length, d):
+        kind = self.pick(["linear", "ln", "act", "mlp", "attn", "attn", "mix"])
+        if kind == "linear":
+            dout = int(self.pick([8, 16, 24, 32]))
+            return nn.Linear(d, dout, bias=bool(self.r.random() < 0.7)), (length, dout)
+        if kind == "ln":
+            return nn.LayerNorm(d), (length, d)
+        if kind == "act":
+            return self.act()[0], (length, d)
+        if kind == "mlp":
+            return Residual(nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))), (length, d)
+        if kind == "attn":
+            heads = self.pick([h for h in (1, 2, 4) if d % h == 0])
+            return nn.Sequential(nn.LayerNorm(d), Attn(length, d, heads)), (length, d)
+        fc = nn.Linear(length, length)
+        return Lambda(lambda x, fc=fc: fc(x.transpose(1, 2)).transpose(1, 2), "token mixing", [fc]), (length, d)
+
+    def head(self, length, d):
+        ncls = int(self.pick([3, 10]))
+        kind = self.pick(["mean", "first", "map"])
+        if kind == "map":
+            return nn.Identity()
+        if kind == "first":
+            return nn.Sequential(Lambda(lambda x: x[:, 0], "first token"), nn.Linear(d, ncls))
+        return nn.Sequential(Lambda(lambda x: x.mean(1), "mean over the tokens"), nn.Linear(d, ncls))
+
+
+FAMILIES = ("cnn", "conv1d", "video", "tokens")
+
+
+def family_net(g, family):
+    """A net of family built by g: (modules, input shape without the batch)."""
+    r = g.r
+    if family == "conv1d":
+        gen, s = Gen1d(r), (int(g.pick([1, 2, 4, 8, 12])), int(r.integers(16, 201)))
+    elif family == "video":
+        gen, s = Gen3d(r), (int(g.pick([3, 4, 8])), int(r.integers(2, 9)), int(r.integers(6, 25)), int(r.integers(6, 25)))
+    elif family == "tokens":
+        gen, s = GenTokens(r), (int(r.integers(4, 41)), int(g.pick([8, 16, 24, 32])))
+    else:
+        gen, s = g, (int(g.pick([1, 3, 3, 4, 8, 16, 17])), int(r.integers(6, 41)), int(r.integers(6, 41)))
+    shape, mods = s, []
+    for _ in range(int(r.integers(2, 13 if family == "cnn" else 8))):
+        try:
+            m, s2 = gen.block(*s)
+            m.eval()(torch.zeros((1,) + s))  # (a pooling window larger than its padded input, ...)
+        except (RuntimeError, ValueError):
+            if family == "tokens":
+                continue
+            m, s2 = gen.cba(*s, keep=True)
+        s = s2
+        mods.append(m)
+        if np.prod(s) > 64 * 64 * 64:
+            break
+    mods.append(gen.head(*s))
+    return mods, shape
+
+
+def make_net(seed, family="mixed"):
+    """The network of seed (its family: 'mixed' picks one per seed), its input shape and opset."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     g = Gen(rng)
-    c = int(g.pick([1, 3, 3, 4, 8, 16, 17]))
-    h, w = int(rng.integers(6, 41)), int(rng.integers(6, 41))
-    shape = (1, c, h, w)
-    mods = []
-    for _ in range(int(rng.integers(2, 13))):
-        try:
-            m, s = g.block(c, h, w)
-            m.eval()(torch.zeros(1, c, h, w))  # (a pooling window larger than its padded input, ...)
-        except (RuntimeError, ValueError):
-            m, s = g.cba(c, h, w, keep=True)
-        c, h, w = s
-        mods.append(m)
-        if h * w > 64 * 64 or h < 1 or w < 1:
-            break
-    mods.append(g.head(c, h, w))
+    if family == "mixed":
+        family = FAMILIES[int(rng.choice(4, p=[0.6, 0.13, 0.13, 0.14]))]
+    mods, s = family_net(g, family)
+    batch = int(g.pick([2, 3])) if rng.random() < 0.2 else 1  # a fixed batch (unbatch's case)
     net = nn.Sequential(*mods).eval().requires_grad_(False)
     opset = int(g.pick([11, 13, 13, 13, 17]))
-    return net, shape, opset
+    return net, (batch,) + s, opset, family
 
 
 def run(cmd):
@@ -383,17 +566,19 @@ def output_step(model):
     return None
 
 
-def one(seed, configs, out, min_cos, verbose, qdq=False):
+def one(seed, configs, out, min_cos, verbose, qdq=False, family="mixed"):
     """(status, message) of one seed for each config: status 'pass', 'fail' or 'skip'."""
     d = os.path.join(out, str(seed))
     os.makedirs(d, exist_ok=True)
-    net, shape, opset = make_net(seed)
+    net, shape, opset, family = make_net(seed, family)
+    blocks = len(list(net.children()))
     rng = np.random.default_rng(10_000 + seed)
-    calib = rng.normal(0, 1, (16,) + shape[1:]).astype(np.float32)
+    n = shape[0]  # a fixed batch n > 1: calibration samples of one sample each, a multiple of n
+    calib = rng.normal(0, 1, ((16 if 16 % n == 0 else 18),) + shape[1:]).astype(np.float32)
     x = rng.normal(0, 1, (1,) + shape).astype(np.float32)
     model = os.path.join(d, "model.onnx")
     with open(os.path.join(d, "net.txt"), "w") as f:
-        f.write(f"seed {seed}: input {shape}, opset {opset}{', QDQ' if qdq else ''}\n{net}\n")
+        f.write(f"seed {seed}: {family}, input {shape}, opset {opset}{', QDQ' if qdq else ''}\n{net}\n")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -407,7 +592,8 @@ def one(seed, configs, out, min_cos, verbose, qdq=False):
         return [("skip", f"seed {seed}: torch cannot {'quantize or ' if qdq else ''}export it "
                          f"({(str(e).splitlines() or [type(e).__name__])[0][:120]})")]
     step = output_step(model) if qdq else None
-    blocks = len(list(net.children())) if not qdq else len(make_net(seed)[0])
+    if n > 1:
+        x = x[0]  # the model's own [n, ...] input: n inferences for dlvta, one batch for onnxruntime
     np.save(os.path.join(d, "calib.npy"), calib)
     np.save(os.path.join(d, "x.npy"), x)
     # the graph as written: onnxruntime's own fusions can change its meaning (tools/ort/ort_run.js)
@@ -419,7 +605,8 @@ def one(seed, configs, out, min_cos, verbose, qdq=False):
     res = []
     for cfg in configs:
         pkg = os.path.join(d, f"model.{cfg}.dlvta")
-        what = f"seed {seed} {cfg} ({shape[1]}x{shape[2]}x{shape[3]}, opset {opset}, {blocks} blocks{', QDQ' if qdq else ''})"
+        what = (f"seed {seed} {cfg} ({family} {'x'.join(str(v) for v in shape)}, opset {opset}, {blocks} blocks"
+                f"{', QDQ' if qdq else ''})")
         r = run([DLVTA, "compile", model, "-o", pkg, "--config", cfg, "--calib", os.path.join(d, "calib.npy")])
         if r.returncode:
             res.append(("fail", f"{what}: compile: {(r.stdout + r.stderr).strip().splitlines()[-1][:300]}"))
@@ -456,6 +643,8 @@ def main():
     ap.add_argument("--min-cos", type=float, default=0.95)
     ap.add_argument("--keep", action="store_true", help="keep the files of passing seeds too")
     ap.add_argument("-v", action="store_true", help="print the partition line of every run")
+    ap.add_argument("--family", default="mixed", choices=("mixed",) + FAMILIES,
+                    help="cnn (2-D), conv1d, video (3-D) or tokens (Linear, LayerNorm, attention); mixed: one per seed")
     ap.add_argument("--qdq", action="store_true", help="quantize each net with PyTorch's QAT flow and export it as QDQ "
                     "(passes when every output is within one of its quantization steps of onnxruntime's, or at a cosine "
                     f"of {QDQ_MIN_COS}; at --min-cos when the output is not a DequantizeLinear's)")
@@ -464,7 +653,7 @@ def main():
     counts = {"pass": 0, "fail": 0, "skip": 0}
     low = []
     for seed in range(lo, hi):
-        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v, a.qdq)
+        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v, a.qdq, a.family)
         for st, msg in res:
             counts[st] += 1
             print(f"{st.upper()} {msg}", flush=True)
