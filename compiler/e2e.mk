@@ -109,11 +109,13 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools
 # as torch exports them, a table op before a channel shuffle, ...
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_randnets_found.py"
-# random convolutional networks (tools/randnets.py) compiled and run on fsim against onnxruntime:
-# 40 seeds on pynq and tiny and 16 quantized by PyTorch's QAT flow (QDQ) in make test; 600 and 200
-# on three configs in make test-long
+# random networks (tools/randnets.py) compiled and run on fsim against onnxruntime: 40 seeds on
+# pynq and tiny, 16 quantized by PyTorch's QAT flow (QDQ) and 12 also on the Verilated RTL (equal to
+# fsim bit for bit) in make test; 600, 200 and 200 on three configs in make test-long
 TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 0:40 --config pynq,tiny --out $(BUILD)/randnets"
 TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 0:16 --qdq --config pynq --out $(BUILD)/randnets-qdq"
+TEST_SCRIPTS += "$(SYS_PYTHON) tools/randnets.py --seeds 100:112 --config pynq,tiny --backend verilator --out $(BUILD)/randnets-rtl"
+TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 1000:1200 --config pynq,tiny,ultra96 --backend verilator --out $(BUILD)/randnets-long-rtl"
 TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 0:600 --config pynq,tiny,ultra96 --out $(BUILD)/randnets-long"
 TEST_LONG += "$(SYS_PYTHON) tools/randnets.py --seeds 0:200 --qdq --config pynq,tiny,ultra96 --out $(BUILD)/randnets-long-qdq"
 TEST_LONG_DEPS += $(BUILD)/dlvta $(ORT_PKG)

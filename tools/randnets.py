@@ -15,7 +15,8 @@ a small PyTorch network of one family from random blocks, at a random input size
 `dlvta compile` (16 random calibration samples) and `dlvta run` on fsim against onnxruntime's float
 output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
 
-  /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [--qdq] [-v]
+  /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [--qdq]
+                                    [--family F] [--backend verilator] [-v]
 
 With --qdq each net is first quantized by PyTorch's own QAT flow (FX prepare_qat_fx, FakeQuantize
 per-channel int8 weights and per-tensor uint8 activations, observers run over the calibration
@@ -539,7 +540,7 @@ def to_qdq(net, shape, calib):
     for op, qc in get_default_qat_qconfig_mapping("qnnpack").object_type_qconfigs.items():
         if qc is not None and "FixedQParams" in repr(qc.activation):
             qmap.set_object_type(op, qc)
-    custom = PrepareCustomConfig().set_non_traceable_module_classes([Lambda, SplitCat])
+    custom = PrepareCustomConfig().set_non_traceable_module_classes([Lambda, SplitCat, Attn])
     p = prepare_qat_fx(net.train().requires_grad_(True), qmap, (torch.zeros(shape),), prepare_custom_config=custom)
     p.eval()  # (BatchNorm keeps its statistics; the observers run in eval mode too)
     with torch.no_grad():
@@ -566,7 +567,7 @@ def output_step(model):
     return None
 
 
-def one(seed, configs, out, min_cos, verbose, qdq=False, family="mixed"):
+def one(seed, configs, out, min_cos, verbose, qdq=False, family="mixed", backend="fsim"):
     """(status, message) of one seed for each config: status 'pass', 'fail' or 'skip'."""
     d = os.path.join(out, str(seed))
     os.makedirs(d, exist_ok=True)
@@ -618,6 +619,13 @@ def one(seed, configs, out, min_cos, verbose, qdq=False, family="mixed"):
             res.append(("fail", f"{what}: run: {(r.stdout + r.stderr).strip().splitlines()[-1][:300]}"))
             continue
         got = np.load(y).astype(np.float64).ravel()
+        if backend != "fsim":  # the RTL (or a board) gives fsim's outputs bit for bit
+            yb = os.path.join(d, f"y.{cfg}.{backend}.npy")
+            r = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", yb, "--backend", backend])
+            if r.returncode or not np.array_equal(np.load(yb), np.load(y)):
+                res.append(("fail", f"{what}: {backend}: " + ((r.stdout + r.stderr).strip().splitlines()[-1][:300]
+                                                             if r.returncode else "outputs differ from fsim's")))
+                continue
         if got.shape != ref.shape:
             res.append(("fail", f"{what}: output of {got.size} values, onnxruntime {ref.size}"))
             continue
@@ -643,6 +651,8 @@ def main():
     ap.add_argument("--min-cos", type=float, default=0.95)
     ap.add_argument("--keep", action="store_true", help="keep the files of passing seeds too")
     ap.add_argument("-v", action="store_true", help="print the partition line of every run")
+    ap.add_argument("--backend", default="fsim", help="also run each package on this backend (verilator: the "
+                    "Verilated RTL), whose outputs must equal fsim's bit for bit")
     ap.add_argument("--family", default="mixed", choices=("mixed",) + FAMILIES,
                     help="cnn (2-D), conv1d, video (3-D) or tokens (Linear, LayerNorm, attention); mixed: one per seed")
     ap.add_argument("--qdq", action="store_true", help="quantize each net with PyTorch's QAT flow and export it as QDQ "
@@ -653,7 +663,7 @@ def main():
     counts = {"pass": 0, "fail": 0, "skip": 0}
     low = []
     for seed in range(lo, hi):
-        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v, a.qdq, a.family)
+        res = one(seed, a.config.split(","), a.out, a.min_cos, a.v, a.qdq, a.family, a.backend)
         for st, msg in res:
             counts[st] += 1
             print(f"{st.upper()} {msg}", flush=True)
