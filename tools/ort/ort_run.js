@@ -3,7 +3,8 @@
 // INPUT is float32 (converted to the input's type: uint8, int8, int32, int64) with the model's input shape, or with a leading N for N runs of a batch-1
 // model (outputs stacked the same way); a model with several inputs takes one file per input,
 // comma-separated in the model's input order. Writes the first model output as float32 .npy
-// (an integer output converted). ORT_RUN_OPT=disabled|basic|extended|all sets onnxruntime's
+// (an integer output converted; ORT_RUN_ALL_OUTPUTS=1: every output, output o > 0 to OUTPUT_o.npy).
+// ORT_RUN_OPT=disabled|basic|extended|all sets onnxruntime's
 // graph optimization level (default all): disabled runs the graph as written (onnxruntime's
 // fusions can change a model's meaning: a Pad fused into a ceil_mode AveragePool drops a window).
 'use strict';
@@ -76,8 +77,10 @@ async function main() {
     nb = batches.length;
     return batches;
   });
-  const outs = [];
-  let oshape = null;
+  // the first output, or every output with ORT_RUN_ALL_OUTPUTS=1 (output o > 0 to OUTPUT_o.npy, as
+  // dlvta run writes them)
+  const names = process.env.ORT_RUN_ALL_OUTPUTS ? sess.outputNames : [sess.outputNames[0]];
+  const outs = names.map(() => []), oshapes = names.map(() => null);
   for (let k = 0; k < nb; k++) {
     const feeds = {};
     sess.inputNames.forEach((name, i) => {
@@ -85,14 +88,17 @@ async function main() {
       feeds[name] = new ort.Tensor(type, typedAs(type, per[i][k].data), per[i][k].shape);
     });
     const r = await sess.run(feeds);
-    outs.push(r[outName].data);
-    oshape = r[outName].dims.slice();
+    names.forEach((n, o) => { outs[o].push(r[n].data); oshapes[o] = r[n].dims.slice(); });
   }
-  const total = outs.reduce((a, o) => a + o.length, 0);
-  const all = new Float32Array(total);
-  let k = 0;
-  // an integer output (ArgMax's int64 indices) as float32, as dlvta's runtime returns it
-  for (const o of outs) { all.set(o instanceof BigInt64Array ? Array.from(o, Number) : o, k); k += o.length; }
-  writeNpy(outPath, stacked ? [nb].concat(oshape) : oshape, all);
+  names.forEach((n, o) => {
+    const total = outs[o].reduce((a, v) => a + v.length, 0);
+    const all = new Float32Array(total);
+    let k = 0;
+    // an integer output (ArgMax's int64 indices) as float32, as dlvta's runtime returns it
+    for (const v of outs[o]) { all.set(v instanceof BigInt64Array ? Array.from(v, Number) : v, k); k += v.length; }
+    const dot = outPath.lastIndexOf('.');
+    const path = o === 0 ? outPath : (dot > 0 ? outPath.slice(0, dot) : outPath) + '_' + o + (dot > 0 ? outPath.slice(dot) : '');
+    writeNpy(path, stacked ? [nb].concat(oshapes[o]) : oshapes[o], all);
+  });
 }
 main().catch(e => { console.error('ort_run: ' + e.message); process.exit(1); });
