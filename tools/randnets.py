@@ -190,7 +190,25 @@ class Gen:
         """The less common blocks: (module, shape) or None when it does not fit the shape."""
         r = self.r
         kind = self.pick(["cbam", "chnorm", "gn", "inorm", "adapt", "interp", "crop", "chsoftmax", "fcmap",
-                          "resproj", "cat3", "dilpool", "unary"])
+                          "resproj", "cat3", "dilpool", "unary", "unet", "unet"])
+        if kind == "unet" and min(h, w) >= 4:  # a U-Net / FPN level: down, body, up to the skip's size, joined
+            down, s = self.cba(c, h, w, cout=self.chans())
+            down[0].stride, down[0].padding, down[0].kernel_size = (2, 2), (1, 1), (3, 3)
+            down[0].weight.data = torch.randn(down[0].out_channels, c // down[0].groups, 3, 3) * 0.3
+            s = (s[0], (h + 1) // 2, (w + 1) // 2)
+            body, s = self.cba(*s, keep=True)
+            up = self.pick(["nearest", "bilinear", "convt"])
+            if up == "convt":  # output_padding where the skip's extent is odd
+                upm = nn.ConvTranspose2d(s[0], c, 3, 2, 1, output_padding=(1 - h % 2, 1 - w % 2))
+            else:
+                conv = nn.Conv2d(s[0], c, 1)
+                upm = Lambda(lambda x, conv=conv, mode=up, hw=(h, w): conv(F.interpolate(
+                    x, size=hw, mode=mode, align_corners=False if mode == "bilinear" else None)), f"up to {(h, w)} {up}", [conv])
+            join = self.pick(["add", "cat"])
+            inner = nn.Sequential(down, body, upm)
+            if join == "add":
+                return Residual(inner), (c, h, w)
+            return Branches(nn.Identity(), inner, "cat"), (2 * c, h, w)
         if kind == "cbam":  # spatial attention: channel mean and max, a 7x7 conv, a sigmoid gate
             conv = nn.Conv2d(2, 1, 7, padding=3)
             return Lambda(lambda x, conv=conv: x * torch.sigmoid(conv(torch.cat(
