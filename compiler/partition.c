@@ -630,6 +630,52 @@ static int repeat_depthwise(ir_graph *g, int i, ir_node *n) {
   return 1;
 }
 
+#define AFTER_CPU_WHY "a clamp between CPU steps: on the host (cheaper than an accelerator pass and its conversions)"
+
+/* Is t made or read by a CPU step only (made: its producer; read: every consumer, at least one)? */
+static int cpu_side(const ir_graph *g, int t, int made) {
+  if (made) {
+    const ir_node *p = ir_producer(g, t, NULL);
+    return p && !p->dead && !strcmp(ir_attr_string(p, "dlvta.target", ""), "cpu");
+  }
+  int readers = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *c = g->nodes[i];
+    for (int k = 0; !c->dead && k < c->n_in; k++)
+      if (c->in[k] == t) {
+        if (strcmp(ir_attr_string(c, "dlvta.target", ""), "cpu")) return 0;
+        readers++;
+      }
+  }
+  return readers > 0 && !ir_is_graph_output(g, t);
+}
+
+/* A Relu or Clip on the accelerator between CPU steps (an InstanceNorm's output read by a
+ * reflection Pad) is a pass of its own between a quantization and a dequantization there, one
+ * float pass on the host: it goes to the host, later ones first (a chain of them follows). */
+static void clamps_between_cpu_steps(ir_graph *g) {
+  for (int i = g->n_nodes - 1; i >= 0; i--) {
+    ir_node *n = g->nodes[i];
+    if (n->dead || (n->op != IR_OP_Relu && n->op != IR_OP_Clip) || n->n_in < 1 || n->in[0] < 0 || n->out[0] < 0 ||
+        strcmp(ir_attr_string(n, "dlvta.target", ""), "accel") || !cpu_side(g, n->out[0], 0))
+      continue;
+    int t = n->in[0];
+    while (!cpu_side(g, t, 1)) { /* through clamps before it that only it reads */
+      ir_node *p = (ir_node *)ir_producer(g, t, NULL);
+      if (!p || (p->op != IR_OP_Relu && p->op != IR_OP_Clip) || ir_use_count(g, t) != 1 ||
+          strcmp(ir_attr_string(p, "dlvta.target", ""), "accel"))
+        break;
+      t = p->in[0];
+    }
+    if (!cpu_side(g, t, 1)) continue;
+    for (ir_node *c = n;; c = (ir_node *)ir_producer(g, c->in[0], NULL)) {
+      ir_set_attr_string(c, "dlvta.target", "cpu");
+      ir_set_attr_string(c, "dlvta.why", AFTER_CPU_WHY);
+      if (c->in[0] == t) break;
+    }
+  }
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -702,5 +748,6 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) /* after every consumer's target is known */
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))
       ir_set_attr_string(g->nodes[i], "dlvta.target", "fold");
+  clamps_between_cpu_steps(g);
   return IR_OK;
 }

@@ -170,6 +170,36 @@ def resize_roi_model(d):
     compile_run(d, "opset-11 bilinear Resize to a size (empty roi constant)", path, x[:16].numpy(), x[18:19].numpy(), ["Resize"])
 
 
+def style_model(d):
+    """A fast-neural-style transformer block (reflection Pad, Conv, InstanceNorm, ReLU, a residual,
+    nearest upsampling): Pad and InstanceNorm run on the CPU, and a ReLU between two CPU steps goes
+    with them ("a clamp between CPU steps") instead of an accelerator pass of its own between a
+    quantization and a dequantization; the ReLU before the upsampling (an accelerator layer) stays."""
+    import torch
+    warnings.filterwarnings("ignore")
+    torch.manual_seed(14)
+    c = torch.nn
+
+    def cin(ci, co, k, s=1):
+        return c.Sequential(c.ReflectionPad2d(k // 2), c.Conv2d(ci, co, k, s), c.InstanceNorm2d(co, affine=True))
+
+    class Res(c.Module):
+        def __init__(self, ch):
+            super().__init__()
+            self.a, self.b = cin(ch, ch, 3), cin(ch, ch, 3)
+
+        def forward(self, x):
+            return x + self.b(torch.relu(self.a(x)))
+
+    m = c.Sequential(cin(3, 16, 5), c.ReLU(), cin(16, 32, 3, 2), c.ReLU(), Res(32), c.Upsample(scale_factor=2),
+                     cin(32, 16, 3), c.ReLU(), c.Upsample(scale_factor=2), c.Conv2d(16, 3, 3, 1, 1)).eval()
+    x = torch.randn(20, 3, 32, 32)
+    path = os.path.join(d, "style.onnx")
+    torch.onnx.export(m, x[:1], path, opset_version=13, input_names=["x"], output_names=["y"])
+    compile_run(d, "style-transfer net (reflection Pad, InstanceNorm, ReLU between them on the host)", path,
+                x[:16].numpy(), x[18:19].numpy(), ["Pad", "InstanceNormalization", "Relu x2 (a clamp between CPU steps"])
+
+
 def unpool_model(d):
     """SegNet's decoder as tf2onnx or a hand export writes it: conv -> MaxPool (values and
     indices) -> conv -> MaxUnpool (output_shape the pooled input's) -> conv, on fsim."""
@@ -244,6 +274,7 @@ def main():
         max_unpool_cases(d)
         torch_model(d)
         resize_roi_model(d)
+        style_model(d)
         unpool_model(d)
         dynamic_quant(d)
     finally:
