@@ -26,9 +26,10 @@ QDQ_MIN_COS, when a float op after the last quantized tensor amplifies a step).
 
 A seed passes when the compile and the run succeed and the cosine of dlvta's output against
 onnxruntime's is at least --min-cos (default 0.95: the nets are at most ~14 layers deep; int8 error
-stays above it even through the CPU's InstanceNorm or an elementwise product of two activations,
-which amplify it most (0.96-0.98 seen); a wrong layer gives far less. Look at a low figure with
-`dlvta compare`). A seed whose export fails in torch is skipped (counted and named). Ends with
+stays above it even through an elementwise product of two activations (0.95-0.98 seen); a wrong
+layer gives far less; NORM_MIN_COS where an InstanceNorm, GroupNorm or LayerNorm of a map runs on
+the CPU, which amplifies the int8 error of channels that vary little (0.94 seen). Look at a low
+figure with `dlvta compare`). A seed whose export fails in torch is skipped (counted and named). Ends with
 "N passed, N failed"; the exit status is 1 on a failure. Every failing seed's files stay in
 OUT/<seed>/ (net.txt describes the network) to reproduce it.
 """
@@ -578,6 +579,7 @@ def run(cmd):
 
 
 QDQ_MIN_COS = 0.999
+NORM_MIN_COS = 0.9  # a net with a normalization of a map on the CPU (check_config)
 
 
 def to_qdq(net, shape, calib):
@@ -699,7 +701,11 @@ def check_config(d, cfg, names, outputs, refs, step, min_cos, verbose, backend):
         if got[o].size != refs[o].size:
             return "fail", f"output {o} of {got[o].size} values, onnxruntime {refs[o].size}"
     cos = min(cosine(got[o], refs[o]) for o in range(outputs))
-    ok, steps = cos >= min_cos, ""
+    # a normalization over a map on the CPU (InstanceNorm, GroupNorm, a LayerNorm of a map) divides
+    # by each channel's spread: a channel that varies little next to the tensor's range (one int8
+    # scale for all channels) comes out with its quantization error amplified (0.94 seen)
+    norm = any(op + " x" in part for op in ("InstanceNormalization", "LayerNormalization"))
+    ok, steps = cos >= (min(min_cos, NORM_MIN_COS) if norm else min_cos), ""
     if step:  # a QDQ model's output: within one of its quantization steps of onnxruntime's, or at
         # QDQ_MIN_COS (a float op after the last quantized tensor, a GroupNorm, amplifies one step)
         worst = float(np.max(np.abs(got[0].astype(np.float64) - refs[0]))) / step
