@@ -31,23 +31,20 @@ static int calib_count(const npy_array *a, const char *path, int *numel_out, int
   }
   int64_t per = 1;
   for (int i = 1; i < a->ndim; i++) per *= a->shape[i];
-  if (batch > 1 && per * batch == numel) {
-    if (a->shape[0] % batch) {
-      cli_error("compile", "%s: %lld one-sample calibration samples for an input with a fixed batch of %lld: give a multiple "
-                "of %lld", path, (long long)a->shape[0], (long long)batch, (long long)batch);
-      return -1;
-    }
-    *numel_out = (int)numel;
-    return (int)(a->shape[0] / batch);
+  int64_t n = cc_calib_samples(a->shape[0], per, numel, batch);
+  if (n == CC_CALIB_NOT_MULTIPLE) {
+    cli_error("compile", "%s: %lld one-sample calibration samples for an input with a fixed batch of %lld: give a multiple "
+              "of %lld", path, (long long)a->shape[0], (long long)batch, (long long)batch);
+    return -1;
   }
-  if (per != numel) {
+  if (n == CC_CALIB_WRONG_SIZE) {
     char buf[128];
     cli_error("compile", "%s: shape %s: each sample has %lld values, the model's input has %lld", path,
               npy_shape_str(a->ndim, a->shape, buf, sizeof buf), (long long)per, (long long)numel);
     return -1;
   }
-  *numel_out = (int)per;
-  return (int)a->shape[0];
+  *numel_out = (int)numel;
+  return (int)n;
 }
 
 #define MAX_INPUTS 16

@@ -111,6 +111,18 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
                              int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
                              int no_latency_hiding, FILE *log, char *err, size_t errlen);
 
+/* How many samples of an input k calibration samples of per floats each make, for an input of
+ * numel floats and fixed batch batch (1: none): k when per == numel; k / batch when batch > 1 and
+ * per * batch == numel (one-sample samples); CC_CALIB_NOT_MULTIPLE when such a k is not a multiple
+ * of batch; CC_CALIB_WRONG_SIZE when per fits neither. One rule for dlvta compile's files and
+ * cc_compile_package's arrays. */
+#define CC_CALIB_WRONG_SIZE (-1)
+#define CC_CALIB_NOT_MULTIPLE (-2)
+static inline int64_t cc_calib_samples(int64_t k, int64_t per, int64_t numel, int64_t batch) {
+  if (batch > 1 && per * batch == numel) return k % batch ? CC_CALIB_NOT_MULTIPLE : k / batch;
+  return per == numel ? k : CC_CALIB_WRONG_SIZE;
+}
+
 /* Quantization of a range [lo, hi] as above: scale and int8 zero point. */
 #define CC_SYM_RATIO 0.3
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);

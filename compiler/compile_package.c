@@ -52,32 +52,31 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
       ir_graph_free(g);
       return IR_ERR;
     }
-    /* inputs with one fixed batch B > 1 also take one-sample samples (every input's), B of them
-     * to one of its shape (the same memory), as dlvta compile does */
-    int64_t B = g->tensors[g->inputs[0]]->type.rank > 1 ? g->tensors[g->inputs[0]]->type.dims[0] : 1;
-    int single = B > 1;
-    for (int i = 0; i < n_inputs && single; i++) {
+    /* an input with a fixed batch B > 1 also takes one-sample samples, B of them to one of its
+     * shape (the same memory), as dlvta compile does (cc_calib_samples); every input's count agrees */
+    int64_t count = -1;
+    for (int i = 0; i < n_inputs; i++) {
       const ir_type *t = &g->tensors[g->inputs[i]]->type;
-      single = t->rank > 1 && t->dims[0] == B && sample_numel[i] * B == numel[i];
-    }
-    if (single && n_calib % B) {
-      snprintf(err, errlen, "%s: %d one-sample calibration samples for inputs with a fixed batch of %lld: give a multiple of %lld",
-               src, n_calib, (long long)B, (long long)B);
-      ir_graph_free(g);
-      return IR_ERR;
-    }
-    if (single) n_calib /= (int)B;
-    for (int i = 0; i < n_inputs; i++)
-      if (sample_numel[i] != numel[i] && !single) {
-        if (n_inputs > 1)
-          snprintf(err, errlen, "%s: each calibration sample for input %d has %lld values, that input has %lld", src, i,
-                   (long long)sample_numel[i], (long long)numel[i]);
-        else
-          snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
-                   (long long)sample_numel[i], (long long)numel[i]);
+      int64_t B = t->rank > 1 ? t->dims[0] : 1, c = cc_calib_samples(n_calib, sample_numel[i], numel[i], B);
+      if (c == CC_CALIB_NOT_MULTIPLE)
+        snprintf(err, errlen, "%s: %d one-sample calibration samples for an input with a fixed batch of %lld: give a "
+                 "multiple of %lld", src, n_calib, (long long)B, (long long)B);
+      else if (c == CC_CALIB_WRONG_SIZE && n_inputs > 1)
+        snprintf(err, errlen, "%s: each calibration sample for input %d has %lld values, that input has %lld", src, i,
+                 (long long)sample_numel[i], (long long)numel[i]);
+      else if (c == CC_CALIB_WRONG_SIZE)
+        snprintf(err, errlen, "%s: each calibration sample has %lld values, the model's input has %lld", src,
+                 (long long)sample_numel[i], (long long)numel[i]);
+      else if (count >= 0 && c != count)
+        snprintf(err, errlen, "%s: the inputs' calibration samples make %lld and %lld samples of the model (one-sample "
+                 "samples of one input, whole ones of another)", src, (long long)count, (long long)c);
+      if (c < 0 || (count >= 0 && c != count)) {
         ir_graph_free(g);
         return IR_ERR;
       }
+      count = c;
+    }
+    n_calib = (int)count;
   }
   cc_options o = {.config = config, .calib_inputs = n_calib > 0 ? calib : NULL, .n_calib_inputs = n_calib > 0 ? n_inputs : 0,
                   .n_calib = n_calib, .no_latency_hiding = no_latency_hiding, .log = log};

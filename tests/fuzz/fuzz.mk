@@ -47,12 +47,15 @@ $(FUZZ_SEEDS)/prog.stamp: $(BUILD)/dlvta examples/matvec_pynq.s
 	$(BUILD)/dlvta asm examples/matvec_pynq.s -o $(FUZZ_SEEDS)/prog/matvec_pynq.bin >/dev/null
 	for s in 1 2 3 4; do $(BUILD)/dlvta progen --config tiny --seed $$s --insns 40 -o $(FUZZ_SEEDS)/prog/progen$$s.bin >/dev/null; done
 	@touch $@
-$(FUZZ_SEEDS)/pkg.stamp: $(BUILD)/dlvta $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/digits/model.onnx
+# (fallback: a package whose runtime graph holds CPU nodes and their constants)
+$(FUZZ_SEEDS)/pkg.stamp: $(BUILD)/dlvta $(BUILD)/models/tiny_cnn/model.onnx $(BUILD)/models/digits/model.onnx \
+  $(BUILD)/models/gen/fallback.onnx
 	@rm -rf $(FUZZ_SEEDS)/pkg && mkdir -p $(FUZZ_SEEDS)/pkg
 	for c in tiny pynq; do $(BUILD)/dlvta compile $(BUILD)/models/tiny_cnn/model.onnx --config $$c \
 	  --calib $(BUILD)/models/tiny_cnn/calib.npy -o $(FUZZ_SEEDS)/pkg/tiny_cnn-$$c.dlvta >/dev/null; done
 	$(BUILD)/dlvta compile $(BUILD)/models/digits/model.onnx --config tiny \
 	  --calib $(BUILD)/models/digits/calib.npy -o $(FUZZ_SEEDS)/pkg/digits-tiny.dlvta >/dev/null
+	$(BUILD)/dlvta compile $(BUILD)/models/gen/fallback.onnx --config tiny -o $(FUZZ_SEEDS)/pkg/fallback-tiny.dlvta >/dev/null
 	@touch $@
 # the run harness starts from the same packages
 $(FUZZ_SEEDS)/pkg_run.stamp: $(FUZZ_SEEDS)/pkg.stamp
