@@ -125,8 +125,11 @@ int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp
       continue;
     }
     int64_t span = in + w->pad_b[i] + w->pad_e[i] - ext;
-    if (span < 0) return ERR("kernel extent %lld larger than padded input %lld on axis %d", (long long)ext,
-                             (long long)(in + w->pad_b[i] + w->pad_e[i]), i);
+    /* ceil_mode: a window may pass the end by less than a stride (torch: a 3 / 2 max pool of 2
+     * columns gives one) */
+    if (span < 0 && !(ceil_mode && span > -w->stride[i]))
+      return ERR("kernel extent %lld larger than padded input %lld on axis %d", (long long)ext,
+                 (long long)(in + w->pad_b[i] + w->pad_e[i]), i);
     if (ceil_mode) {
       w->out[i] = (span + w->stride[i] - 1) / w->stride[i] + 1;
       if ((w->out[i] - 1) * w->stride[i] >= in + w->pad_b[i]) w->out[i]--;

@@ -15,6 +15,9 @@ ceil_mode pooling with padding as torch.onnx.export writes it:
 - AvgPool2d(..., ceil_mode=True, count_include_pad=False): the pads are the pool's own; onnxruntime
   refuses the export (its shape inference and its kernel disagree), dlvta matches torch.
 
+a ceil_mode pool whose window passes the end of a 2-column map (torch: a 3 / 2 max pool of 2 columns
+gives one, from a window that holds both) was refused ("kernel extent 3 larger than padded input 2").
+
 a table op (Abs, ...) on the accelerator right before a channel shuffle: lower took the shuffle's
 first Reshape (target "fused", part of the shuffle) for a clamp fused into the table layer and
 ended in "tensor ... does not fit the accelerator"; the same after a Concat of 3-channel maps, and
@@ -133,6 +136,10 @@ def main():
                                                           nn.AvgPool2d(2, 2, 1, ceil_mode=True, count_include_pad=False),
                                                           nn.Flatten(), nn.Linear(6 * 15 * 2, 17)),
              (4, 30, 4), "torch")
+        case(d, "maxpool_ceil_window_past_end", nn.Sequential(nn.Conv2d(4, 16, 1), nn.Tanh(), nn.MaxPool2d(3, 2, ceil_mode=True),
+                                                              nn.Conv2d(16, 8, 1)), (4, 29, 2), "torch")
+        case(d, "avgpool_ceil_window_past_end", nn.Sequential(nn.Conv2d(4, 16, 1), nn.Tanh(), nn.AvgPool2d(3, 2, ceil_mode=True),
+                                                              nn.Conv2d(16, 8, 1)), (4, 29, 2), "torch")
         case(d, "cat_abs_shuffle", nn.Sequential(nn.Conv2d(8, 3, 3, 1, 1), Cat(3), Fn(torch.abs), Shuffle(), nn.Conv2d(6, 8, 1)),
              (8, 12, 10), "ort")
         case(d, "cat_shuffle_abs", nn.Sequential(nn.Conv2d(8, 16, 3, 1, 1), Cat(16), Shuffle(), Fn(torch.abs), nn.Conv2d(32, 8, 1)),
