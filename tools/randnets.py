@@ -16,7 +16,7 @@ a small PyTorch network of one family from random blocks, at a random input size
 output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
 
   /usr/bin/python3 tools/randnets.py [--seeds A:B] [--config pynq,tiny] [--out DIR] [--min-cos C] [--qdq]
-                                    [--family F] [--backend verilator] [-v]
+                                    [--family F] [--backend verilator] [-v]     (DLVTA=path: that dlvta binary)
 
 With --qdq each net is first quantized by PyTorch's own QAT flow (FX prepare_qat_fx, FakeQuantize
 per-channel int8 weights and per-tensor uint8 activations, observers run over the calibration
@@ -46,7 +46,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DLVTA = os.path.join(ROOT, "build", "dlvta")
+DLVTA = os.environ.get("DLVTA", os.path.join(ROOT, "build", "dlvta"))  # (a copy: a long sweep while the tree rebuilds)
 ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
 
 ACTS = {
