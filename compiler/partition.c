@@ -168,6 +168,10 @@ int cc_dims_match(const ir_graph *g, const ir_window *win, int y) {
 static const char *const lut_ops[] = {
     "Sigmoid", "Tanh", "Erf", "HardSigmoid", "HardSwish", "Gelu", "Silu", "dlvta.Silu",
     "LeakyRelu", "Elu", "Softplus", "Neg", "Abs", "Selu", "Celu", "ThresholdedRelu", "Softsign", "Mish", "Swish",
+    /* any other unary function of a float is as exactly a table of the 256 codes (where it is not
+     * finite: +-inf to the ends, NaN to the zero point, lower.c lut_table) */
+    "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Sign", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan",
+    "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Shrink",
 };
 
 int cc_is_lut_op(const ir_graph *g, const ir_node *n) {

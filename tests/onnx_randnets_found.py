@@ -31,6 +31,10 @@ an activation of one value (a softmax over one channel: 1 everywhere) got the sc
 least-squared-error clip put the bound below every value and the range came out empty; now the
 values clip to the bound (cosine -0.07 -> 0.99998 on the conv that reads it).
 
+unary functions that ran on the CPU although every unary function of int8 codes is a 256-entry table
+(Exp, Log, Sqrt, Reciprocal, Sin, Cos, Atan, Floor, ... ; randnets' census of CPU steps): now table
+layers on the accelerator.
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -151,6 +155,12 @@ def main():
         case(d, "negative_constant_activation", nn.Sequential(  # (-1 everywhere: the Neg layer's output, the pool's)
             nn.Conv2d(3, 1, 1), Fn(lambda x: nn.functional.max_pool2d(-torch.softmax(x, 1), 2)), nn.Conv2d(1, 8, 3, 1, 1)),
             (3, 12, 30), "ort")
+        case(d, "unary_tables", nn.Sequential(nn.Conv2d(4, 16, 3, 1, 1), Fn(torch.exp), nn.Conv2d(16, 16, 1),
+                                              Fn(lambda x: torch.log(torch.sigmoid(x) + 0.01)), nn.Conv2d(16, 16, 1),
+                                              Fn(lambda x: torch.sqrt(torch.relu(x) + 0.1)), nn.Conv2d(16, 16, 1),
+                                              Fn(lambda x: 1 / (torch.abs(x) + 0.5)), nn.Conv2d(16, 16, 1),
+                                              Fn(torch.sin), nn.Conv2d(16, 16, 1), Fn(torch.atan), nn.Conv2d(16, 8, 1)),
+             (4, 12, 10), "ort", cpu=0)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()

@@ -191,7 +191,38 @@ class Gen:
         """The less common blocks: (module, shape) or None when it does not fit the shape."""
         r = self.r
         kind = self.pick(["cbam", "chnorm", "gn", "inorm", "adapt", "interp", "crop", "chsoftmax", "fcmap",
-                          "resproj", "cat3", "dilpool", "unary", "unet", "unet"])
+                          "resproj", "cat3", "dilpool", "unary", "unet", "unet", "flip", "roll", "padmode", "hcat",
+                          "axismean", "linear_cl", "tokens", "bigdw"])
+        if kind == "flip":
+            ax = int(self.pick([2, 3]))
+            return Lambda(lambda x, ax=ax: torch.flip(x, [ax]), f"flip axis {ax}"), (c, h, w)
+        if kind == "roll" and min(h, w) >= 3:  # Swin's shifted windows
+            sh = (int(r.integers(1, h)), int(r.integers(1, w)))
+            return Lambda(lambda x, sh=sh: torch.roll(x, sh, (2, 3)), f"roll {sh}"), (c, h, w)
+        if kind == "padmode" and min(h, w) >= 3:
+            mode, p = self.pick(["reflect", "replicate"]), tuple(int(v) for v in r.integers(0, 3, 4))
+            return Lambda(lambda x, mode=mode, p=p: F.pad(x, p, mode=mode), f"pad {p} {mode}"), \
+                (c, h + p[2] + p[3], w + p[0] + p[1])
+        if kind == "hcat":  # a map and a conv of it stacked along H (or W)
+            ax = int(self.pick([2, 3]))
+            conv = nn.Conv2d(c, c, 3, 1, 1)
+            return Lambda(lambda x, conv=conv, ax=ax: torch.cat([x, conv(x)], ax), f"cat along axis {ax}", [conv]), \
+                (c, 2 * h if ax == 2 else h, 2 * w if ax == 3 else w)
+        if kind == "axismean":  # a mean over one spatial axis broadcast back (coordinate attention)
+            ax = int(self.pick([2, 3]))
+            return Lambda(lambda x, ax=ax: x * torch.sigmoid(x.mean(ax, keepdim=True)), f"x * sigmoid(mean axis {ax})"), (c, h, w)
+        if kind == "linear_cl":  # a Linear over the channels of an NHWC view (ConvNeXt's pointwise layers)
+            cout = self.chans()
+            fc = nn.Linear(c, cout)
+            return Lambda(lambda x, fc=fc: fc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2), "channels-last Linear", [fc]), \
+                (cout, h, w)
+        if kind == "tokens" and h * w <= 256 and c % 4 == 0:  # the map as tokens through attention and back
+            att = Attn(h * w, c, int(self.pick([1, 2, 4])))
+            return Lambda(lambda x, att=att, s=(c, h, w): att(x.flatten(2).transpose(1, 2)).transpose(1, 2).reshape(-1, *s),
+                          "map -> tokens -> attention -> map", [att]), (c, h, w)
+        if kind == "bigdw" and min(h, w) >= 4:  # ConvNeXt's 7x7 depthwise, dilated ones
+            k, dil = self.pick([(7, 1), (5, 2), (3, 3)])
+            return nn.Conv2d(c, c, k, 1, dil * (k - 1) // 2, dil, groups=c), (c, h, w)
         if kind == "unet" and min(h, w) >= 4:  # a U-Net / FPN level: down, body, up to the skip's size, joined
             down, s = self.cba(c, h, w, cout=self.chans())
             down[0].stride, down[0].padding, down[0].kernel_size = (2, 2), (1, 1), (3, 3)
