@@ -706,7 +706,8 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (forced && !strcmp(forced, "cpu")) continue; /* the back end refused it on a previous try */
     char why[256] = "";
     const char *no = accel_why_not(g, n, cx->cfg, why, sizeof why);
-    if (n->op == IR_OP_Reshape && cc_same_acc_shape(g, n->in[0], n->out[0])) {
+    if ((n->op == IR_OP_Reshape || n->op == IR_OP_Identity) && cc_same_acc_shape(g, n->in[0], n->out[0])) {
+      /* (an Identity that fold-shapes kept: a graph output twice, under two names) */
       ir_set_attr_string(n, "dlvta.target", "alias");
     } else if (!no) {
       /* a table op fused into the conv before it stays fused */
