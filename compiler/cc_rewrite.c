@@ -490,9 +490,33 @@ static int channel_reduce_to_conv(ir_graph *g, int i, ir_node *n) {
   return 2;
 }
 
+/* ReduceMean / ReduceMax node n over one spatial axis of an f32 [N,C,H,W] activation of known
+ * extents, keepdims (coordinate attention's x.mean(3, keepdim=True)) -> an AveragePool / MaxPool
+ * whose window is that whole axis (H x 1 or 1 x W): the same values, a pool layer on the
+ * accelerator instead of a CPU step. 1 if rewritten. */
+static int axis_reduce_to_pool(ir_graph *g, ir_node *n) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax) || n->n_out != 1 || xt->dtype != IR_F32 ||
+      xt->rank != 4 || !ir_type_known(xt) || cc_is_const(g, n->in[0]) || !ir_attr_int(n, "keepdims", 1))
+    return 0;
+  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
+  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
+  char mark[IR_MAX_DIMS], why[256];
+  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || mark[1] || mark[2] == mark[3]) return 0;
+  int64_t k[2] = {mark[2] ? xt->dims[2] : 1, mark[3] ? xt->dims[3] : 1};
+  int x = n->in[0];
+  ir_set_op(n, n->op == IR_OP_ReduceMean ? IR_OP_AveragePool : IR_OP_MaxPool);
+  ir_set_inputs(n, &x, 1);
+  ir_clear_attrs(n);
+  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  return 1;
+}
+
 int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx, (void)err, (void)errlen;
   for (int i = 0; i < g->n_nodes; i++) global_max_to_window(g, g->nodes[i]);
+  for (int i = 0; i < g->n_nodes; i++)
+    if (!g->nodes[i]->dead) axis_reduce_to_pool(g, g->nodes[i]);
   for (int i = 0; i < g->n_nodes; i++)
     if (!g->nodes[i]->dead && channel_reduce_to_conv(g, i, g->nodes[i]) == 2) i++;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -1668,6 +1692,39 @@ static int spatial_gate(ir_graph *g, int i, ir_node *n) {
   return 1;
 }
 
+/* Mul node n (at i) of a [1,C,H,W] f32 activation by a [1,C,H,1] or [1,C,1,W] activation
+ * (coordinate attention's gates: x * sigmoid(conv(x.mean(3, keepdim=True)))): the gate is
+ * repeated along the axis it lacks by a nearest Resize of integer factor W (or H) up to 16, which
+ * the accelerator runs, so that the Mul is of two maps of one shape (a broadcast Mul was a CPU
+ * step). The number of nodes inserted. */
+static int axis_gate(ir_graph *g, int i, ir_node *n) {
+  if (n->op != IR_OP_Mul || n->n_in != 2 || n->n_out != 1 || n->in[0] < 0 || n->in[1] < 0 || n->out[0] < 0) return 0;
+  const ir_type *yt = &g->tensors[n->out[0]]->type;
+  if (yt->dtype != IR_F32 || yt->rank != 4 || !ir_type_known(yt) || yt->dims[0] != 1) return 0;
+  for (int k = 0; k < 2; k++) {
+    int s = n->in[k], x = n->in[1 - k];
+    const ir_type *st = &g->tensors[s]->type;
+    if (!cc_same_type(&g->tensors[x]->type, yt) || st->rank != 4 || st->dims[0] != 1 || st->dims[1] != yt->dims[1] ||
+        cc_is_const(g, s) || cc_is_const(g, x))
+      continue;
+    int ax = st->dims[2] == 1 && st->dims[3] == yt->dims[3] ? 2 : st->dims[3] == 1 && st->dims[2] == yt->dims[2] ? 3 : 0;
+    if (!ax || yt->dims[ax] < 2 || yt->dims[ax] > 16) continue;
+    float *sc = xmalloc(4 * sizeof *sc);
+    sc[0] = sc[1] = 1.0f, sc[2] = ax == 2 ? (float)yt->dims[2] : 1.0f, sc[3] = ax == 3 ? (float)yt->dims[3] : 1.0f;
+    char name[300];
+    snprintf(name, sizeof name, "%s_repeat_scales", cc_node_label(g, n));
+    int si = cc_new_const_f32(g, name, (int64_t[]){4}, 1, sc);
+    snprintf(name, sizeof name, "%s_repeat", cc_node_label(g, n));
+    int r = ir_add_tensor(g, name, yt);
+    ir_node *rs = ir_add_node(g, IR_OP_Resize, name, (int[]){s, -1, si}, 3, &r, 1);
+    ir_set_attr_string(rs, "mode", "nearest");
+    ir_move_last_node(g, i);
+    n->in[k] = r;
+    return 1;
+  }
+  return 0;
+}
+
 /* Sub node n (at i) of two float activations of one [1,C,H,W] (or [1,C]) shape (PoolFormer's
  * token mixer avgpool(x) - x, a difference of features) -> Add(a, Neg(b)): the Neg a table layer
  * and the Add an add layer on the accelerator (a Sub was a CPU step). The nodes inserted. */
@@ -1694,6 +1751,7 @@ int cc_affine_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; cx && cx->cfg && i < g->n_nodes; i++) {
     if (g->nodes[i]->dead) continue;
     int added = spatial_gate(g, i, g->nodes[i]);
+    if (!added) added = axis_gate(g, i, g->nodes[i]);
     i += added ? added : sub_of_activations(g, i, g->nodes[i]);
   }
   for (int i = 0; i < g->n_nodes; i++) {

@@ -35,6 +35,11 @@ unary functions that ran on the CPU although every unary function of int8 codes 
 (Exp, Log, Sqrt, Reciprocal, Sin, Cos, Atan, Floor, ... ; randnets' census of CPU steps): now table
 layers on the accelerator.
 
+coordinate attention (x * sigmoid(conv(x.mean(3, keepdim=True))) * sigmoid(conv(x.amax(2, keepdim=True))))
+ran its means, maxima and broadcast Muls on the CPU: a reduction over one spatial axis is now a pool
+of that axis, and a gate lacking an axis of 2..16 is repeated along it by a nearest Resize, all on
+the accelerator (also on the Verilated RTL, equal to fsim).
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -53,10 +58,10 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30)) if a.shape == b.shape else 0.0
 
 
-def case(d, name, net, shape, ref, note=None, cpu=None):
+def case(d, name, net, shape, ref, note=None, cpu=None, rtl=False):
     """Export net, compile it for pynq (16 calibration samples), run it on fsim; ref: 'ort' (onnxruntime
     with graph optimizations off) or 'torch'; note: a phrase the compile log must hold; cpu: the
-    number of CPU nodes the partition must give."""
+    number of CPU nodes the partition must give; rtl: also run on the Verilated RTL, equal to fsim."""
     torch.manual_seed(1)
     net.eval()
     rng = np.random.default_rng(2)
@@ -78,6 +83,11 @@ def case(d, name, net, shape, ref, note=None, cpu=None):
     if r.returncode:
         return
     y = np.load(os.path.join(d, "y.npy"))
+    if rtl:
+        r = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "yr.npy"),
+                 "--backend", "verilator"])
+        check(r.returncode == 0 and np.array_equal(np.load(os.path.join(d, "yr.npy")), y),
+              f"{name} on the Verilated RTL equals fsim: {(r.stdout + r.stderr).strip().splitlines()[-1][:120]}")
     if ref == "torch":
         with torch.no_grad():
             want = net(torch.from_numpy(x[0])).numpy()[None]
@@ -114,6 +124,15 @@ class Residual(nn.Module):
 
     def forward(self, x):
         return x + self.f(x)
+
+
+class CoordAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a, self.b = nn.Conv2d(c, c, 1), nn.Conv2d(c, c, 1)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.a(x.mean(3, keepdim=True))) * torch.sigmoid(self.b(x.amax(2, keepdim=True)))
 
 
 class Cat(nn.Module):
@@ -161,6 +180,8 @@ def main():
                                               Fn(lambda x: 1 / (torch.abs(x) + 0.5)), nn.Conv2d(16, 16, 1),
                                               Fn(torch.sin), nn.Conv2d(16, 16, 1), Fn(torch.atan), nn.Conv2d(16, 8, 1)),
              (4, 12, 10), "ort", cpu=0)
+        case(d, "coordinate_attention", nn.Sequential(nn.Conv2d(4, 16, 3, 1, 1), nn.ReLU(), CoordAttention(16),
+                                                      nn.Conv2d(16, 8, 1)), (4, 12, 10), "ort", cpu=0, rtl=True)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
