@@ -20,7 +20,7 @@ static const cc_pass passes[] = {
     {"fuse-activations", cc_fuse_activations, 1, 0, "uniform PRelu -> LeakyRelu, Sigmoid*x -> dlvta.Silu, HardSigmoid*x -> HardSwish, erf GELU -> Gelu, LayerNorm; activations before Reshape/Transpose"},
     {"channels-last", cc_channels_last, 1, 0, "Transpose -> flatten -> dense layer: the Transpose into the weights; MatMul of channels-last activations -> 1x1 Conv; Transposes sunk and cancelled"},
     {"reduce-to-pool", cc_reduce_to_pool, 1, 0, "ReduceMean/ReduceMax over H,W -> GlobalAverage/MaxPool (+ Reshape), over H or W -> Average/MaxPool of that axis; GlobalMaxPool -> MaxPool of the map; ReduceMean/Sum over C -> 1x1 Conv"},
-    {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding; a spatial crop (negative Pad, Slice of H, W) -> a depthwise Conv"},
+    {"fold-pad", cc_fold_pad, 1, 0, "zero Pad -> the Conv's pads; ceil_mode pooling -> explicit end padding; a spatial crop (negative Pad, Slice of H, W, also with steps) -> a depthwise Conv"},
     {"lift-1d", cc_lift_1d, 1, 0, "1-D convolutional networks ([N,C,L]: Conv1d, pools and what follows them) -> 2-D over [N,C,1,L]; Concat of flattened pooled vectors -> Concat of the pooled maps + one flatten"},
     {"lift-3d", cc_lift_3d, 1, 0, "3-D convolutional networks ([1,C,T,H,W]: Conv3d, frame pools, global pooling and what follows them) -> 2-D over the frames stacked in the channels: a Conv per output frame over a channel view of its input frames"},
     {"fold-affine", cc_fold_affine, 1, 0, "per-channel Mul/Add right before or after a Conv -> its weights and bias; MatMul + constant row -> Gemm with that bias"},

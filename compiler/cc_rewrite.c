@@ -858,11 +858,52 @@ static int crop_to_conv(ir_graph *g, ir_node *n) {
   return 1;
 }
 
+#define STRIDED_SLICE_MAX_K 16 /* the largest kernel strided_slice_to_conv makes */
+
+/* A Slice of the spatial axes of a [1,C,H,W] f32 activation with a step above 1 on one of them
+ * (YOLOv5's Focus: x[..., ::2, ::2], x[..., 1::2, ::2], ...): a depthwise Conv with the steps as
+ * its strides, no padding, and per axis a kernel of in - (len - 1) * step taps (so that exactly
+ * len windows fit) that is one at the slice's start: output pixel y reads input pixel
+ * start + y * step, exactly. The accelerator runs it (was a CPU step). 1 if n was rewritten. */
+static int strided_slice_to_conv(ir_graph *g, ir_node *n) {
+  const ir_type *xt = n->n_in > 0 && n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  if (!xt || n->op != IR_OP_Slice || n->n_out != 1 || xt->rank != 4 || !ir_type_known(xt) || xt->dtype != IR_F32 ||
+      xt->dims[0] != 1 || cc_is_const(g, n->in[0]))
+    return 0;
+  const ir_type *ti[5] = {0};
+  const void *di[5] = {0};
+  ir_node_operands(g, n, 5, ti, di);
+  char err[256];
+  int64_t st[4], sp[4], len[4], k[2];
+  if (ir_slice_geometry(g, n, ti, di, st, sp, len, err, sizeof err) != IR_OK || (sp[2] < 2 && sp[3] < 2)) return 0;
+  for (int d = 0; d < 4; d++)
+    if (sp[d] < 1 || len[d] < 1 || (d < 2 && (st[d] != 0 || len[d] != xt->dims[d] || sp[d] != 1))) return 0;
+  for (int d = 0; d < 2; d++) {
+    k[d] = xt->dims[2 + d] - (len[2 + d] - 1) * sp[2 + d];
+    if (k[d] < 1 || k[d] > STRIDED_SLICE_MAX_K || st[2 + d] >= k[d]) return 0;
+  }
+  int64_t C = xt->dims[1];
+  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
+  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[(c * k[0] + st[2]) * k[1] + st[3]] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_stride_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
+  int x = n->in[0];
+  ir_clear_attrs(n);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  ir_set_attr_ints(n, "strides", (int64_t[]){sp[2], sp[3]}, 2);
+  ir_set_attr_int(n, "group", C);
+  return 1;
+}
+
 int cc_fold_pad(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
     if (n->dead) continue;
-    if (cx && cx->cfg) crop_to_conv(g, n); /* then its pads, as any Conv's */
+    if (cx && cx->cfg && !strided_slice_to_conv(g, n)) crop_to_conv(g, n); /* then its pads, as any Conv's */
     if (n->op == IR_OP_Pad) {
       int64_t pads[2 * IR_MAX_DIMS];
       int r, y = n->out[0], ok = 1, uses = 0;

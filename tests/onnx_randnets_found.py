@@ -40,6 +40,9 @@ ran its means, maxima and broadcast Muls on the CPU: a reduction over one spatia
 of that axis, and a gate lacking an axis of 2..16 is repeated along it by a nearest Resize, all on
 the accelerator (also on the Verilated RTL, equal to fsim).
 
+a Slice of H, W with steps (YOLOv5's Focus: x[..., ::2, ::2], x[..., 1::2, ::2], ...; randnets'
+census): a strided depthwise conv on the accelerator instead of CPU steps.
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -135,6 +138,15 @@ class CoordAttention(nn.Module):
         return x * torch.sigmoid(self.a(x.mean(3, keepdim=True))) * torch.sigmoid(self.b(x.amax(2, keepdim=True)))
 
 
+class Focus(nn.Module):
+    def __init__(self, c, co):
+        super().__init__()
+        self.c = nn.Conv2d(4 * c, co, 3, 1, 1)
+
+    def forward(self, x):
+        return self.c(torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2]], 1))
+
+
 class Cat(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -182,6 +194,10 @@ def main():
              (4, 12, 10), "ort", cpu=0)
         case(d, "coordinate_attention", nn.Sequential(nn.Conv2d(4, 16, 3, 1, 1), nn.ReLU(), CoordAttention(16),
                                                       nn.Conv2d(16, 8, 1)), (4, 12, 10), "ort", cpu=0, rtl=True)
+        case(d, "focus_strided_slices", nn.Sequential(Focus(3, 16), nn.SiLU(), nn.Conv2d(16, 8, 1)), (3, 32, 32), "ort", cpu=0,
+             rtl=True)
+        case(d, "strided_crop", nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.ReLU(), Fn(lambda x: x[:, :, 1:-1:3, 2::2]),
+                                              nn.Conv2d(16, 8, 1)), (3, 20, 15), "ort", cpu=0)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
