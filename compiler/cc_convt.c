@@ -28,7 +28,8 @@
  * The same pass gives a DepthToSpace whose phase groups are not whole blocks (CRD mode, as
  * torch exports pixel_shuffle, or DCR of channels that are not a multiple of the block) the
  * layout the back end runs, when a Conv of group 1 (through a Relu / Clip) produces its input
- * for it alone: the conv's output channels are reordered into padded phase groups (d2s_rewrite). */
+ * for it alone: the conv's output channels are reordered into padded phase groups (d2s_rewrite);
+ * when none does, an identity 1x1 Conv put before it is that conv (d2s_identity). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,13 +226,45 @@ static int d2s_rewrite(ir_graph *g, ir_node *n, int64_t block) {
   return 1;
 }
 
+/* DepthToSpace n (at i) that d2s_rewrite cannot take because no conv of its own makes its input
+ * (a pixel shuffle after a table op, a Concat, a pool): an identity 1x1 Conv (C x C, exact) is put
+ * before it, whose output channels d2s_rewrite then reorders: one pass of C MACs a pixel instead
+ * of a CPU step with its conversions. The nodes inserted (0 or 1). */
+static int d2s_identity(ir_graph *g, int i, ir_node *n, int64_t block) {
+  const ir_type *xt = n->in[0] >= 0 ? &g->tensors[n->in[0]]->type : NULL;
+  ir_node *act;
+  int64_t b = ir_attr_int(n, "blocksize", 0);
+  if (!xt || xt->rank != 4 || !ir_type_known(xt) || xt->dims[0] != 1 || xt->dtype != IR_F32 || cc_is_const(g, n->in[0]) ||
+      b < 1 || b > CONVT_MAX_S || !ir_type_known(&g->tensors[n->out[0]]->type) ||
+      (strcmp(ir_attr_string(n, "mode", "DCR"), "CRD") && g->tensors[n->out[0]]->type.dims[1] % block == 0) ||
+      d2s_conv(g, n, &act))
+    return 0;
+  int64_t C = xt->dims[1];
+  float *w = calloc((size_t)(C * C), sizeof *w);
+  if (!w) return 0;
+  for (int64_t c = 0; c < C; c++) w[c * C + c] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_identity_weight", cc_node_label(g, n));
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, C, 1, 1}, 4, w);
+  snprintf(name, sizeof name, "%s_identity", cc_node_label(g, n));
+  int y = ir_add_tensor(g, name, xt);
+  ir_node *c = ir_add_node(g, IR_OP_Conv, name, (int[]){n->in[0], wi}, 2, &y, 1);
+  ir_set_attr_ints(c, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_move_last_node(g, i);
+  n->in[0] = y;
+  return 1;
+}
+
 int cc_convt_to_conv(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)err, (void)errlen;
   if (!cx || !cx->cfg) return IR_OK;
   int64_t block = cc_layout_block(&cx->cfg->d);
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i];
-    if (!n->dead && n->op == IR_OP_DepthToSpace) d2s_rewrite(g, n, block);
+    if (!n->dead && n->op == IR_OP_DepthToSpace) {
+      i += d2s_identity(g, i, n, block);
+      d2s_rewrite(g, n, block);
+    }
     if (n->dead || n->op != IR_OP_ConvTranspose) continue;
     phase_axis ay, ax;
     const char *why = convt_why_not(g, n, &ay, &ax);

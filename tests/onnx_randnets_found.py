@@ -43,6 +43,10 @@ the accelerator (also on the Verilated RTL, equal to fsim).
 a Slice of H, W with steps (YOLOv5's Focus: x[..., ::2, ::2], x[..., 1::2, ::2], ...; randnets'
 census): a strided depthwise conv on the accelerator instead of CPU steps.
 
+a pixel shuffle (DepthToSpace, CRD) of a map that no conv of its own makes (after a table op, a pool,
+the model's input) ran on the CPU: an identity 1x1 conv before it now takes the reordered output
+channels (convt-to-conv's d2s_identity), on the accelerator.
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -198,6 +202,9 @@ def main():
              rtl=True)
         case(d, "strided_crop", nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.ReLU(), Fn(lambda x: x[:, :, 1:-1:3, 2::2]),
                                               nn.Conv2d(16, 8, 1)), (3, 20, 15), "ort", cpu=0)
+        case(d, "pixel_shuffle_after_table", nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.Tanh(), nn.PixelShuffle(2),
+                                                           nn.Conv2d(4, 8, 1)), (3, 12, 10), "ort", cpu=0, rtl=True)
+        case(d, "pixel_shuffle_of_input", nn.Sequential(nn.PixelShuffle(2), nn.Conv2d(4, 8, 3, 1, 1)), (16, 9, 7), "ort", cpu=0)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
