@@ -11,7 +11,9 @@ a small PyTorch network of one family from random blocks, at a random input size
           across frames, residuals, Concats over [1, C, T, H, W]
   tokens  Linear, LayerNorm, residual MLPs, multi-head self-attention, token mixing over [1, L, D]
 (--family mixed, the default, picks one per seed), one in five exported with a fixed batch of 2 or
-3 (compiled per sample: the unbatch pass), exports it to ONNX at a random opset, and runs it through
+3 (compiled per sample: the unbatch pass), exports it to ONNX at a random opset with the options
+users vary (initializers also listed as inputs, no constant folding, a dynamic batch axis), and runs
+it through
 `dlvta compile` (16 random calibration samples) and `dlvta run` on fsim against onnxruntime's float
 output for a held-out input (onnxruntime with its graph optimizations off: the graph as written).
 
@@ -690,8 +692,15 @@ def export(d, seed, family, qdq):
             with torch.no_grad():
                 y = net(*args)
             outputs = len(y) if isinstance(y, tuple) else 1
+            # the export options users vary: initializers listed as inputs too, no constant folding (shape
+            # sub-graphs left in), a dynamic batch axis
+            orng = np.random.default_rng(20_000 + seed)
+            opts = {"keep_initializers_as_inputs": bool(orng.random() < 0.15),
+                    "do_constant_folding": bool(orng.random() < 0.8)}
+            if orng.random() < 0.2:
+                opts["dynamic_axes"] = {k: {0: "N"} for k in names}
             torch.onnx.export(net, args, os.path.join(d, "model.onnx"), opset_version=opset, input_names=names,
-                              output_names=["output", "output2"][:outputs])
+                              output_names=["output", "output2"][:outputs], **opts)
     except Exception as e:  # a torch limit (export, FX tracing), not dlvta's
         return (f"torch cannot {'quantize or ' if qdq else ''}export it "
                 f"({(str(e).splitlines() or [type(e).__name__])[0][:120]})")
@@ -699,7 +708,9 @@ def export(d, seed, family, qdq):
         np.save(os.path.join(d, f"c{k}.npy"), calib[k])
         np.save(os.path.join(d, f"x{k}.npy"), xs[k][0] if n > 1 else xs[k])  # n > 1: the model's own [n, ...] input
     what = (f"{family} {','.join('x'.join(str(v) for v in s) for s in shapes)}, opset {opset}, {blocks} blocks"
-            f"{', 2 outputs' if outputs > 1 else ''}{', QDQ' if qdq else ''}")
+            f"{', 2 outputs' if outputs > 1 else ''}{', QDQ' if qdq else ''}"
+            f"{', initializers as inputs' if opts['keep_initializers_as_inputs'] else ''}"
+            f"{', unfolded' if not opts['do_constant_folding'] else ''}{', dynamic batch' if 'dynamic_axes' in opts else ''}")
     return names, what, outputs, output_step(os.path.join(d, "model.onnx")) if qdq else None
 
 
