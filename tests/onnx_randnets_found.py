@@ -47,6 +47,9 @@ a pixel shuffle (DepthToSpace, CRD) of a map that no conv of its own makes (afte
 the model's input) ran on the CPU: an identity 1x1 conv before it now takes the reordered output
 channels (convt-to-conv's d2s_identity), on the accelerator.
 
+CBAM's channel max (x.amax(1, keepdim=True), beside its channel mean) ran on the CPU: a tree of Max
+layers of channel halves now runs it on the accelerator (odd channel counts too).
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -151,6 +154,15 @@ class Focus(nn.Module):
         return self.c(torch.cat([x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2]], 1))
 
 
+class CBAM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 1, 7, padding=3)
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.c(torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)))
+
+
 class Cat(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -205,6 +217,9 @@ def main():
         case(d, "pixel_shuffle_after_table", nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1), nn.Tanh(), nn.PixelShuffle(2),
                                                            nn.Conv2d(4, 8, 1)), (3, 12, 10), "ort", cpu=0, rtl=True)
         case(d, "pixel_shuffle_of_input", nn.Sequential(nn.PixelShuffle(2), nn.Conv2d(4, 8, 3, 1, 1)), (16, 9, 7), "ort", cpu=0)
+        for c in (16, 7, 33):
+            case(d, f"cbam_channel_max_{c}", nn.Sequential(nn.Conv2d(3, c, 3, 1, 1), nn.ReLU(), CBAM(), nn.Conv2d(c, 8, 1)),
+                 (3, 14, 11), "ort", cpu=0, rtl=c == 33)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
