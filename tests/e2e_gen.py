@@ -727,7 +727,7 @@ def cbam_model():
     the channels (keepdims), their Concat, a 7x7 conv to one channel, Sigmoid, the conv's output
     times that one-channel gate, the head. The mean is a 1x1 conv of weights 1/24 and the gate is
     broadcast over the channels by a 1x1 conv of ones, so the Mul runs on the accelerator; the max
-    over the channels stays on the CPU."""
+    over the channels is a tree of Max layers of channel halves."""
     n = Net(np.random.default_rng(113), 0.3)
     n.conv("x", "c1", (24, 3, 3, 3), pads=[1, 1, 1, 1])
     n.nodes.append(helper.make_node("ReduceMean", ["c1"], ["avg"], name="ch_mean", axes=[1], keepdims=1))

@@ -54,8 +54,9 @@
  *    maps;
  *  - crop: spatial crops (a Pad with negative amounts, a Slice of H and W) as depthwise convs;
  *  - eca: ECA's Conv1d across the pooled channels as a dense 1x1 conv, its layout ops gone;
- *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the one-channel
- *    gate broadcast by a 1x1 conv of ones before the Mul; the max over the channels on the CPU;
+ *  - cbam: CBAM's spatial attention: the mean over the channels a 1x1 conv, the max over them a
+ *    tree of Max layers of channel halves, the one-channel gate broadcast by a 1x1 conv of ones
+ *    before the Mul;
  *  - groups: grouped convs whose group widths the back end cannot take as such, as dense convs,
  *    and a depthwise conv with a channel multiplier as a channel repeat and a depthwise conv;
  *  - causal1d: a causal dilated Conv1d padded by 16 on the left (a Pad layer takes the excess) and a
@@ -357,9 +358,10 @@ int main(void) {
      * Unsqueeze were CPU steps) */
     one("eca", cfg, 6, "", 0.999, NULL, NULL, 0);
     /* cbam: the conv, the channel mean, the 7x7 conv with its Sigmoid, the broadcast of the gate,
-     * the Mul, the head's pooling and fc: 7 layers, the channel max on the CPU (the mean and the
-     * broadcast Mul were CPU steps too) */
-    one("cbam", cfg, 7, "ReduceMax", 0.999, NULL, NULL, 0);
+     * the Mul, the head's pooling and fc, and the channel max's tree over 24 channels (Max layers
+     * 24 -> 12 -> 6 -> 3 -> 2 -> 1 and the copies of the halves that start inside a block; tiny's
+     * blocks of 4 need one fewer): 16 / 17 layers, nothing on the CPU (the max was a CPU step) */
+    one("cbam", cfg, !strcmp(cfg, "tiny") ? 16 : 17, "", 0.999, NULL, NULL, 0);
     /* groups: the conv, the two grouped convs as dense ones, the channel repeat and the
      * depthwise conv of the multiplier, the pooling, the fc: 7 layers (the grouped convs were CPU
      * steps) */
