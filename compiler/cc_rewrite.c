@@ -901,6 +901,24 @@ static int spatial_crop(const ir_graph *g, const ir_node *n, int64_t maxc, int64
   return 1;
 }
 
+/* Node n (its input a [1,C,H,W] map) becomes a depthwise Conv of C channels whose k[0] x k[1]
+ * kernel is one at tap (ty, tx) and zero elsewhere (weights "<label>_<what>_weight"); the caller
+ * adds pads or strides. */
+static void tap_conv(ir_graph *g, ir_node *n, int64_t C, const int64_t *k, int64_t ty, int64_t tx, const char *what) {
+  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
+  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
+  for (int64_t c = 0; c < C; c++) w[(c * k[0] + ty) * k[1] + tx] = 1.0f;
+  char name[300];
+  snprintf(name, sizeof name, "%s_%s_weight", cc_node_label(g, n), what);
+  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
+  int x = n->in[0];
+  ir_clear_attrs(n);
+  ir_set_op(n, IR_OP_Conv);
+  ir_set_inputs(n, (int[]){x, wi}, 2);
+  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  ir_set_attr_int(n, "group", C);
+}
+
 /* A spatial crop (spatial_crop) -> a depthwise Conv whose kernel spans the cropped pixels of each
  * axis and is one at the first kept one (so output pixel y reads input pixel y + cropped before),
  * its pads the zero padding: the accelerator runs it (was a CPU step); float outputs unchanged,
@@ -913,19 +931,8 @@ static int crop_to_conv(ir_graph *g, ir_node *n) {
     k[d] = 1 + (b[d] < 0 ? -b[d] : 0) + (e[d] < 0 ? -e[d] : 0);
     pads[d] = b[d] > 0 ? b[d] : 0, pads[2 + d] = e[d] > 0 ? e[d] : 0;
   }
-  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
-  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
-  for (int64_t c = 0; c < C; c++) w[(c * k[0] + (b[0] < 0 ? -b[0] : 0)) * k[1] + (b[1] < 0 ? -b[1] : 0)] = 1.0f;
-  char name[300];
-  snprintf(name, sizeof name, "%s_crop_weight", cc_node_label(g, n));
-  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
-  int x = n->in[0];
-  ir_clear_attrs(n);
-  ir_set_op(n, IR_OP_Conv);
-  ir_set_inputs(n, (int[]){x, wi}, 2);
-  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  tap_conv(g, n, C, k, b[0] < 0 ? -b[0] : 0, b[1] < 0 ? -b[1] : 0, "crop");
   ir_set_attr_ints(n, "pads", pads, 4);
-  ir_set_attr_int(n, "group", C);
   return 1;
 }
 
@@ -953,20 +960,8 @@ static int strided_slice_to_conv(ir_graph *g, ir_node *n) {
     k[d] = xt->dims[2 + d] - (len[2 + d] - 1) * sp[2 + d];
     if (k[d] < 1 || k[d] > STRIDED_SLICE_MAX_K || st[2 + d] >= k[d]) return 0;
   }
-  int64_t C = xt->dims[1];
-  float *w = xmalloc((size_t)(C * k[0] * k[1]) * sizeof *w);
-  memset(w, 0, (size_t)(C * k[0] * k[1]) * sizeof *w);
-  for (int64_t c = 0; c < C; c++) w[(c * k[0] + st[2]) * k[1] + st[3]] = 1.0f;
-  char name[300];
-  snprintf(name, sizeof name, "%s_stride_weight", cc_node_label(g, n));
-  int wi = cc_new_const_f32(g, name, (int64_t[]){C, 1, k[0], k[1]}, 4, w);
-  int x = n->in[0];
-  ir_clear_attrs(n);
-  ir_set_op(n, IR_OP_Conv);
-  ir_set_inputs(n, (int[]){x, wi}, 2);
-  ir_set_attr_ints(n, "kernel_shape", k, 2);
+  tap_conv(g, n, xt->dims[1], k, st[2], st[3], "stride");
   ir_set_attr_ints(n, "strides", (int64_t[]){sp[2], sp[3]}, 2);
-  ir_set_attr_int(n, "group", C);
   return 1;
 }
 
