@@ -14,6 +14,7 @@
 #include <cblas.h>
 #include <dlfcn.h>
 
+#include "cc_internal.h"
 #include "compile.h"
 #include "lower.h"
 #include "progress.h"
@@ -58,6 +59,9 @@ typedef struct cal_state {
   uint32_t *hist;   /* [n_slots][CAL_BINS] counts of |x| over [0, R], negative then positive x */
   int *same;        /* [n_tensors] the tensor whose values this one holds in another order
                      * (cal_same), -1: counted itself, CAL_UNUSED: not counted (cal_unused) */
+  int64_t *choff;   /* [n_tensors] a normalization's input (norm_input_conv): its channels' first
+                     * entry in chlo / chhi; -1: not tracked per channel */
+  double *chlo, *chhi; /* per channel running range of those tensors */
 } cal_state;
 
 /* Histogram slots for the float tensors that are not constants: c->slot; their count. */
@@ -349,16 +353,38 @@ static void cal_leave(cal_job *j, int idx) {
   pthread_mutex_unlock(&j->mu);
 }
 
+/* One sample's value v of tensor t (a [1,C,H,W] map tracked per channel) into its channels'
+ * ranges. */
+static void cal_channels(cal_state *c, int t, const ir_value *v) {
+  if (!v || v->type.dtype != IR_F32 || v->type.rank != 4) return;
+  int64_t C = v->type.dims[1], S = v->type.dims[2] * v->type.dims[3];
+  const float *d = v->data;
+  for (int64_t n = 0; n < v->type.dims[0]; n++)
+    for (int64_t ch = 0; ch < C; ch++) {
+      const float *x = d + (n * C + ch) * S;
+      float lo = INFINITY, hi = -INFINITY;
+      for (int64_t k = 0; k < S; k++) lo = x[k] < lo ? x[k] : lo, hi = x[k] > hi ? x[k] : hi;
+      double *clo = &c->chlo[c->choff[t] + ch], *chi = &c->chhi[c->choff[t] + ch];
+      if (lo < *clo) *clo = lo;
+      if (hi > *chi) *chi = hi;
+    }
+}
+
 static int cal_node(void *ctx, const ir_graph *g, int ni, int nb, const ir_value *const *outs) {
   cal_worker *wk = ctx;
   const ir_node *n = g->nodes[ni];
+  cal_state *c = wk->j->c;
   int rec = 0;
-  for (int k = 0; k < n->n_out; k++) rec |= n->out[k] >= 0 && wk->j->c->same[n->out[k]] == -1;
+  for (int k = 0; k < n->n_out; k++) rec |= n->out[k] >= 0 && c->same[n->out[k]] == -1;
   if (!rec) return 0; /* nothing of n's counted: no turnstile (each node has its own) */
   if (cal_enter(wk->j, ni, wk->b)) return -1;
   for (int s = 0; s < nb; s++)
-    for (int k = 0; k < n->n_out; k++)
-      if (n->out[k] >= 0 && wk->j->c->same[n->out[k]] == -1) cal_value(wk->j->c, n->out[k], outs[(size_t)s * n->n_out + k]);
+    for (int k = 0; k < n->n_out; k++) {
+      int t = n->out[k];
+      if (t < 0 || c->same[t] != -1) continue;
+      cal_value(c, t, outs[(size_t)s * n->n_out + k]);
+      if (c->choff && c->choff[t] >= 0) cal_channels(c, t, outs[(size_t)s * n->n_out + k]);
+    }
   cal_leave(wk->j, ni);
   return 0;
 }
@@ -606,6 +632,113 @@ static int cal_choose(ir_graph *g, cc_ctx *cx, const cal_state *c, const char *v
   return IR_OK;
 }
 
+/* ---- a normalization's input, its channels evened ----
+ * InstanceNormalization divides each channel by its own spread, so a channel that varies little
+ * next to the tensor's range (one int8 scale for all channels) comes out with its quantization
+ * error amplified. It is invariant to a positive scale per channel (its epsilon aside): the conv
+ * that makes its input scales each output channel c by a_c (weights and bias) so that every
+ * channel spans the widest one's range, and the normalization takes epsilon * a_c^2 for c
+ * (dlvta.eps_scale, which ref's InstanceNormalization reads): the same output, each channel
+ * quantized over its own range. */
+
+#define EQ_MAX_GAIN 256.0 /* the most a channel is scaled up */
+#define EQ_MIN_GAIN 1.25 /* below this for every channel, nothing is done */
+
+/* The conv that makes tensor t, when t is a [1,C,H,W] map that an InstanceNormalization alone
+ * reads and the conv runs on the accelerator with constant weights and bias, no residual, and
+ * no activation or a Relu (which a positive scale passes): NULL otherwise. */
+static ir_node *norm_input_conv(const ir_graph *g, int t) {
+  const ir_type *tt = &g->tensors[t]->type;
+  if (tt->rank != 4 || !ir_type_known(tt) || tt->dims[0] != 1 || tt->dtype != IR_F32 || ir_is_graph_output(g, t)) return NULL;
+  const ir_node *c = cc_only_consumer(g, t);
+  if (!c || c->op != IR_OP_InstanceNormalization || c->in[0] != t) return NULL;
+  ir_node *p = (ir_node *)ir_producer(g, t, NULL);
+  if (!p || (p->op != IR_OP_Conv && p->op != IR_OP_FusedConv) || strcmp(ir_attr_string(p, "dlvta.target", ""), "accel") ||
+      p->n_in < 2 || p->n_in > 3 || !cc_is_const_f32(g, p->in[1]) || g->tensors[p->in[1]]->type.dims[0] != tt->dims[1] ||
+      (p->n_in > 2 && p->in[2] >= 0 && !cc_is_const_f32(g, p->in[2])))
+    return NULL;
+  const char *act = ir_attr_string(p, "activation", "none");
+  return strcmp(act, "none") && strcmp(act, "relu") ? NULL : p;
+}
+
+/* c->choff / chlo / chhi for the tensors norm_input_conv takes; 0, or -1 out of memory. */
+static int cal_track_channels(const ir_graph *g, cal_state *c) {
+  int64_t total = 0;
+  c->choff = malloc(((size_t)g->n_tensors + 1) * sizeof *c->choff);
+  if (!c->choff) return -1;
+  for (int t = 0; t < g->n_tensors; t++) {
+    c->choff[t] = !g->tensors[t]->data && norm_input_conv(g, t) ? total : -1;
+    if (c->choff[t] >= 0) total += g->tensors[t]->type.dims[1];
+  }
+  c->chlo = malloc(((size_t)total + 1) * sizeof *c->chlo);
+  c->chhi = malloc(((size_t)total + 1) * sizeof *c->chhi);
+  if (!c->chlo || !c->chhi) return -1;
+  for (int64_t k = 0; k < total; k++) c->chlo[k] = INFINITY, c->chhi[k] = -INFINITY;
+  return 0;
+}
+
+/* The conv p's output channels scaled by a[] (new weight and bias constants); 0, or -1 out of
+ * memory (p unchanged). */
+static int scale_conv_channels(ir_graph *g, ir_node *p, const float *a) {
+  const ir_tensor *W = g->tensors[p->in[1]];
+  int64_t M = W->type.dims[0], K = ir_type_numel(&W->type) / M;
+  float *w = malloc((size_t)(M * K) * sizeof *w), *b = malloc((size_t)M * sizeof *b);
+  if (!w || !b) {
+    free(w), free(b);
+    return -1;
+  }
+  const float *ob = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]]->data : NULL;
+  for (int64_t o = 0; o < M; o++) {
+    for (int64_t k = 0; k < K; k++) w[o * K + k] = ((const float *)W->data)[o * K + k] * a[o];
+    b[o] = ob ? ob[o] * a[o] : 0.0f;
+  }
+  char name[300];
+  snprintf(name, sizeof name, "%s_evened", W->name);
+  int wi = cc_new_const_f32(g, name, W->type.dims, W->type.rank, w);
+  snprintf(name, sizeof name, "%s_evened_bias", cc_node_label(g, p));
+  int bi = cc_new_const_f32(g, name, (int64_t[]){M}, 1, b);
+  int in[3] = {p->in[0], wi, bi};
+  ir_set_inputs(p, in, 3);
+  return 0;
+}
+
+/* After cal_choose: every tracked tensor's channels evened (above), its quantization over the
+ * evened range. */
+static void even_norm_inputs(ir_graph *g, const cal_state *c) {
+  for (int t = 0; t < g->n_tensors; t++) {
+    ir_node *p = c->choff[t] >= 0 ? norm_input_conv(g, t) : NULL;
+    if (!p || !g->tensors[t]->quant) continue;
+    int64_t C = g->tensors[t]->type.dims[1];
+    const double *lo = c->chlo + c->choff[t], *hi = c->chhi + c->choff[t];
+    double M = 0, gain = 0, nlo = INFINITY, nhi = -INFINITY;
+    for (int64_t ch = 0; ch < C; ch++)
+      if (lo[ch] <= hi[ch]) M = fmax(M, fmax(-lo[ch], hi[ch]));
+    if (!(M > 0) || !isfinite(M)) continue;
+    float *a = malloc((size_t)C * sizeof *a), *e = malloc((size_t)C * sizeof *e);
+    for (int64_t ch = 0; a && e && ch < C; ch++) {
+      double m = lo[ch] <= hi[ch] ? fmax(-lo[ch], hi[ch]) : 0;
+      a[ch] = (float)(m > 0 ? fmin(M / m, EQ_MAX_GAIN) : 1.0);
+      e[ch] = a[ch] * a[ch];
+      gain = fmax(gain, a[ch]);
+      if (lo[ch] <= hi[ch]) nlo = fmin(nlo, a[ch] * lo[ch]), nhi = fmax(nhi, a[ch] * hi[ch]);
+    }
+    if (a && e && gain >= EQ_MIN_GAIN && !scale_conv_channels(g, p, a)) {
+      ir_set_attr_floats(cc_only_consumer(g, t), "dlvta.eps_scale", e, (int)C);
+      /* the values are the model's times a_c now: a name of their own (dlvta compare then finds no
+       * float tensor of the model to hold them against) */
+      ir_tensor *T = g->tensors[t];
+      size_t len = strlen(T->name) + 8;
+      char *nm = malloc(len);
+      if (nm) snprintf(nm, len, "%s_evened", T->name), free(T->name), T->name = nm;
+      float sc;
+      int32_t zp;
+      cc_choose_quant(nlo, nhi, &sc, &zp);
+      ir_set_quant(g, t, -1, 1, &sc, &zp, IR_I8);
+    }
+    free(a), free(e);
+  }
+}
+
 /* Unless no activation needs it (needs_calibration: a QDQ model with its own scales everywhere),
  * runs the float reference over the calibration samples (the compile's samples: o->calib for a
  * single-input model, o->calib_inputs per input for any, else SYNTH_SAMPLES synthetic inputs
@@ -659,7 +792,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   c.slot = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   c.hist = c.slot ? calloc((size_t)cal_slots(g, &c) * CAL_BINS + 1, sizeof(uint32_t)) : NULL;
   c.same = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
-  if (rc == IR_OK && (!c.range || !c.hist || !c.same)) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  if (rc == IR_OK && (!c.range || !c.hist || !c.same || cal_track_channels(g, &c))) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (rc == IR_OK) cal_same(g, &c), cal_unused(g, &c);
   if (rc == IR_OK) rc = cal_samples(g, co, in, ns, use_calib, multi, &c, err, errlen);
   if (rc == IR_OK) cal_copy_same(g, &c);
@@ -686,6 +819,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if ((!strcmp(tg, "alias") || d2s) && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK && cal_choose(g, cx, &c, visible) != IR_OK) rc = IR_ERR, snprintf(err, errlen, "out of memory");
+  if (rc == IR_OK) even_norm_inputs(g, &c);
   if (rc == IR_OK) share_quant(g);
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);
@@ -695,6 +829,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   free(c.slot);
   free(c.same);
   free(c.range);
+  free(c.choff), free(c.chlo), free(c.chhi);
   free(visible);
   return rc;
 }

@@ -54,7 +54,7 @@ int ref_argminmax(ref_call *c) {
  * over the group's channels and S positions, in double), then scaled and shifted per channel
  * (per_channel) or per group: InstanceNormalization is G = C, GroupNormalization any G. */
 static void norm_groups(const float *px, float *py, int64_t N, int64_t C, int64_t G, int64_t S, const float *ps,
-                        const float *pb, int per_channel, double eps) {
+                        const float *pb, int per_channel, double eps, const float *eps_scale) {
   int64_t cg = C / G, len = cg * S;
   for (int64_t ng = 0; ng < N * G; ng++) {
     const float *xs = px + ng * len;
@@ -62,7 +62,7 @@ static void norm_groups(const float *px, float *py, int64_t N, int64_t C, int64_
     for (int64_t k = 0; k < len; k++) sum += xs[k];
     double mean = len ? sum / (double)len : 0;
     for (int64_t k = 0; k < len; k++) sq += (xs[k] - mean) * (xs[k] - mean);
-    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps);
+    double inv = 1.0 / sqrt((len ? sq / (double)len : 0) + eps * (eps_scale ? eps_scale[ng % G] : 1.0f));
     for (int64_t ch = 0; ch < cg; ch++) {
       int64_t p = per_channel ? ng % G * cg + ch : ng % G;
       double gm = ps[p] * inv, o = pb[p];
@@ -81,7 +81,12 @@ int ref_instance_norm(ref_call *c) {
   for (int i = 2; i < x->type.rank; i++) S *= x->type.dims[i];
   if (ir_type_numel(&sc->type) != C || ir_type_numel(&b->type) != C)
     return CERR("InstanceNormalization: scale and B must hold the %lld channels", (long long)C);
-  if (C > 0) norm_groups(x->data, c->out[0].data, N, C, C, S, sc->data, b->data, 1, ir_attr_float(c->n, "epsilon", 1e-5f));
+  /* dlvta.eps_scale [C]: epsilon per channel times these (the compiler's, when it scaled the
+   * channels of the input by a_c: a_c^2) */
+  int ne;
+  const float *es = ir_attr_floats(c->n, "dlvta.eps_scale", &ne);
+  if (es && ne != C) return CERR("InstanceNormalization: dlvta.eps_scale has %d entries for %lld channels", ne, (long long)C);
+  if (C > 0) norm_groups(x->data, c->out[0].data, N, C, C, S, sc->data, b->data, 1, ir_attr_float(c->n, "epsilon", 1e-5f), es);
   return IR_OK;
 }
 
@@ -98,7 +103,7 @@ int ref_group_norm(ref_call *c) {
   if (G < 1 || C % G || ir_type_numel(&sc->type) != (per_channel ? C : G) || ir_type_numel(&b->type) != (per_channel ? C : G))
     return CERR("GroupNormalization: %lld channels, %lld groups and scale/bias of %lld entries do not fit", (long long)C,
                 (long long)G, (long long)ir_type_numel(&sc->type));
-  norm_groups(x->data, c->out[0].data, N, C, G, S, sc->data, b->data, per_channel, ir_attr_float(c->n, "epsilon", 1e-5f));
+  norm_groups(x->data, c->out[0].data, N, C, G, S, sc->data, b->data, per_channel, ir_attr_float(c->n, "epsilon", 1e-5f), NULL);
   return IR_OK;
 }
 

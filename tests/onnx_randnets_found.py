@@ -50,6 +50,11 @@ channels (convt-to-conv's d2s_identity), on the accelerator.
 CBAM's channel max (x.amax(1, keepdim=True), beside its channel mean) ran on the CPU: a tree of Max
 layers of channel halves now runs it on the accelerator (odd channel counts too).
 
+an InstanceNorm amplifies the int8 error of the channels that vary little next to the tensor's range
+(one scale per tensor; randnets: 0.94): calibration now evens the channels of a conv that feeds an
+InstanceNorm alone (each scaled to the widest one's range, the norm's epsilon per channel to
+match). A conv whose output channels span 100x before an InstanceNorm: cosine 0.95 -> 0.987.
+
 Run by `make test` with Debian's python3."""
 import os
 import sys
@@ -68,7 +73,18 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30)) if a.shape == b.shape else 0.0
 
 
-def case(d, name, net, shape, ref, note=None, cpu=None, rtl=False):
+def spread_conv(cin, cout, span):
+    """A Conv2d whose output channels' scales run from 1 / span to 1 (a trained conv's spread)."""
+    torch.manual_seed(3)
+    c = nn.Conv2d(cin, cout, 3, 1, 1)
+    with torch.no_grad():
+        s = torch.logspace(-np.log10(span), 0, cout)
+        c.weight.mul_(s[:, None, None, None])
+        c.bias.mul_(s)
+    return c
+
+
+def case(d, name, net, shape, ref, note=None, cpu=None, rtl=False, min_cos=0.999):
     """Export net, compile it for pynq (16 calibration samples), run it on fsim; ref: 'ort' (onnxruntime
     with graph optimizations off) or 'torch'; note: a phrase the compile log must hold; cpu: the
     number of CPU nodes the partition must give; rtl: also run on the Verilated RTL, equal to fsim."""
@@ -108,7 +124,7 @@ def case(d, name, net, shape, ref, note=None, cpu=None, rtl=False):
             return
         want = np.load(os.path.join(d, "ref.npy"))
     c = cosine(y, want)
-    check(y.size == want.size and c >= 0.999,
+    check(y.size == want.size and c >= min_cos,
           f"{name}: output {y.shape} against {ref}'s {want.shape}, cosine {c:.5f}")
 
 
@@ -220,6 +236,9 @@ def main():
         for c in (16, 7, 33):
             case(d, f"cbam_channel_max_{c}", nn.Sequential(nn.Conv2d(3, c, 3, 1, 1), nn.ReLU(), CBAM(), nn.Conv2d(c, 8, 1)),
                  (3, 14, 11), "ort", cpu=0, rtl=c == 33)
+        case(d, "instance_norm_of_spread_channels", nn.Sequential(nn.Conv2d(3, 8, 3, 1, 1), nn.ReLU(), spread_conv(8, 16, 100),
+                                                                  nn.InstanceNorm2d(16, affine=True), nn.ReLU(),
+                                                                  nn.Conv2d(16, 8, 3, 1, 1)), (3, 24, 24), "ort", min_cos=0.98)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()
