@@ -33,7 +33,7 @@ static const cc_pass passes[] = {
     {"float-outputs", cc_float_outputs, 1, 1, "integer / bool graph outputs (ArgMax, Cast) -> a Cast to float32 under the output's name (the runtime's outputs are float32)"},
     {"qdq-import", cc_qdq_import, 1, 1, "quantized ONNX (Q/DQ pairs, fake-quantized weights, QLinearConv/MatMul) -> float ops with fixed scales; QAT BN folded"},
     {"partition", cc_partition, 1, 1, "each node to the accelerator, an alias, a fused clamp or the CPU (dlvta.target)"},
-    {"calibrate", cc_calibrate, 1, 1, "activation ranges over the calibration samples -> int8 scale/zero point per tensor"},
+    {"calibrate", cc_calibrate, 1, 1, "activation ranges over the calibration samples -> int8 scale/zero point per tensor; the channels of a conv feeding an InstanceNorm evened"},
     {"lower", cc_lower, 1, 1, "accelerator layers, per-layer programs, image, runtime graph, plan"},
 };
 
