@@ -645,13 +645,26 @@ static int cal_choose(ir_graph *g, cc_ctx *cx, const cal_state *c, const char *v
 #define EQ_MIN_GAIN 1.25 /* below this for every channel, nothing is done */
 
 /* The conv that makes tensor t, when t is a [1,C,H,W] map that an InstanceNormalization alone
- * reads and the conv runs on the accelerator with constant weights and bias, no residual, and
- * no activation or a Relu (which a positive scale passes): NULL otherwise. */
-static ir_node *norm_input_conv(const ir_graph *g, int t) {
+ * reads, directly (*groups = C) or through a Reshape to [1,G,C/G*H*W] (torch's GroupNorm export,
+ * *groups = G), and the conv runs on the accelerator with constant weights and bias, no
+ * residual, and no activation or a Relu (which a positive scale passes): NULL otherwise. *norm:
+ * the InstanceNormalization. */
+static ir_node *norm_input_conv(const ir_graph *g, int t, ir_node **norm, int64_t *groups) {
   const ir_type *tt = &g->tensors[t]->type;
   if (tt->rank != 4 || !ir_type_known(tt) || tt->dims[0] != 1 || tt->dtype != IR_F32 || ir_is_graph_output(g, t)) return NULL;
-  const ir_node *c = cc_only_consumer(g, t);
-  if (!c || c->op != IR_OP_InstanceNormalization || c->in[0] != t) return NULL;
+  ir_node *c = cc_only_consumer(g, t);
+  int x = t; /* what the norm reads */
+  *groups = tt->dims[1];
+  if (c && c->op == IR_OP_Reshape && c->in[0] == t && c->out[0] >= 0) { /* GroupNorm: [1, G, C / G * H * W] */
+    const ir_type *rt = &g->tensors[c->out[0]]->type;
+    if (rt->rank != 3 || rt->dims[0] != 1 || rt->dims[1] < 1 || tt->dims[1] % rt->dims[1] ||
+        rt->dims[2] != tt->dims[1] / rt->dims[1] * tt->dims[2] * tt->dims[3])
+      return NULL;
+    *groups = rt->dims[1], x = c->out[0];
+    c = cc_only_consumer(g, x);
+  }
+  if (!c || c->op != IR_OP_InstanceNormalization || c->in[0] != x) return NULL;
+  *norm = c;
   ir_node *p = (ir_node *)ir_producer(g, t, NULL);
   if (!p || (p->op != IR_OP_Conv && p->op != IR_OP_FusedConv) || strcmp(ir_attr_string(p, "dlvta.target", ""), "accel") ||
       p->n_in < 2 || p->n_in > 3 || !cc_is_const_f32(g, p->in[1]) || g->tensors[p->in[1]]->type.dims[0] != tt->dims[1] ||
@@ -667,7 +680,9 @@ static int cal_track_channels(const ir_graph *g, cal_state *c) {
   c->choff = malloc(((size_t)g->n_tensors + 1) * sizeof *c->choff);
   if (!c->choff) return -1;
   for (int t = 0; t < g->n_tensors; t++) {
-    c->choff[t] = !g->tensors[t]->data && norm_input_conv(g, t) ? total : -1;
+    ir_node *norm;
+    int64_t G;
+    c->choff[t] = !g->tensors[t]->data && norm_input_conv(g, t, &norm, &G) ? total : -1;
     if (c->choff[t] >= 0) total += g->tensors[t]->type.dims[1];
   }
   c->chlo = malloc(((size_t)total + 1) * sizeof *c->chlo);
@@ -702,28 +717,35 @@ static int scale_conv_channels(ir_graph *g, ir_node *p, const float *a) {
   return 0;
 }
 
-/* After cal_choose: every tracked tensor's channels evened (above), its quantization over the
- * evened range. */
+/* After cal_choose: every tracked tensor's channels evened (above; a GroupNorm's channels by one
+ * gain per group, its widest channel's), its quantization over the evened range. */
 static void even_norm_inputs(ir_graph *g, const cal_state *c) {
   for (int t = 0; t < g->n_tensors; t++) {
-    ir_node *p = c->choff[t] >= 0 ? norm_input_conv(g, t) : NULL;
+    ir_node *norm = NULL;
+    int64_t G = 0;
+    ir_node *p = c->choff[t] >= 0 ? norm_input_conv(g, t, &norm, &G) : NULL;
     if (!p || !g->tensors[t]->quant) continue;
-    int64_t C = g->tensors[t]->type.dims[1];
+    int64_t C = g->tensors[t]->type.dims[1], cg = C / G;
     const double *lo = c->chlo + c->choff[t], *hi = c->chhi + c->choff[t];
     double M = 0, gain = 0, nlo = INFINITY, nhi = -INFINITY;
     for (int64_t ch = 0; ch < C; ch++)
       if (lo[ch] <= hi[ch]) M = fmax(M, fmax(-lo[ch], hi[ch]));
     if (!(M > 0) || !isfinite(M)) continue;
-    float *a = malloc((size_t)C * sizeof *a), *e = malloc((size_t)C * sizeof *e);
-    for (int64_t ch = 0; a && e && ch < C; ch++) {
-      double m = lo[ch] <= hi[ch] ? fmax(-lo[ch], hi[ch]) : 0;
-      a[ch] = (float)(m > 0 ? fmin(M / m, EQ_MAX_GAIN) : 1.0);
-      e[ch] = a[ch] * a[ch];
-      gain = fmax(gain, a[ch]);
-      if (lo[ch] <= hi[ch]) nlo = fmin(nlo, a[ch] * lo[ch]), nhi = fmax(nhi, a[ch] * hi[ch]);
+    float *a = malloc((size_t)C * sizeof *a), *e = malloc((size_t)G * sizeof *e);
+    for (int64_t gi = 0; a && e && gi < G; gi++) {
+      double m = 0; /* the group's widest channel */
+      for (int64_t ch = gi * cg; ch < (gi + 1) * cg; ch++)
+        if (lo[ch] <= hi[ch]) m = fmax(m, fmax(-lo[ch], hi[ch]));
+      double ag = m > 0 ? fmin(M / m, EQ_MAX_GAIN) : 1.0;
+      e[gi] = (float)(ag * ag);
+      gain = fmax(gain, ag);
+      for (int64_t ch = gi * cg; ch < (gi + 1) * cg; ch++) {
+        a[ch] = (float)ag;
+        if (lo[ch] <= hi[ch]) nlo = fmin(nlo, ag * lo[ch]), nhi = fmax(nhi, ag * hi[ch]);
+      }
     }
     if (a && e && gain >= EQ_MIN_GAIN && !scale_conv_channels(g, p, a)) {
-      ir_set_attr_floats(cc_only_consumer(g, t), "dlvta.eps_scale", e, (int)C);
+      ir_set_attr_floats(norm, "dlvta.eps_scale", e, (int)G);
       /* the values are the model's times a_c now: a name of their own (dlvta compare then finds no
        * float tensor of the model to hold them against) */
       ir_tensor *T = g->tensors[t];
