@@ -680,6 +680,57 @@ static void clamps_between_cpu_steps(ir_graph *g) {
   }
 }
 
+/* Where a CPU step reads a float tensor that carries the model's own quantization (a QDQ model's
+ * Quantize -> Dequantize pair, which qdq-import folds into the tensor for the accelerator) and that
+ * no accelerator layer makes (the model's input, another CPU step's output: no dequantization puts
+ * it on the grid), the pair is put back before that reader: the CPU computes on the values the
+ * model's own does (a QDQ Conv1d's first conv on the CPU read its input unquantized: cosine 0.9875
+ * against the model). Per-tensor quantization only. The nodes inserted before node i. */
+static int cpu_fake_quant(ir_graph *g, int i) {
+  ir_node *n = g->nodes[i];
+  int added = 0;
+  if (n->dead || strcmp(ir_attr_string(n, "dlvta.target", ""), "cpu")) return 0;
+  for (int k = 0; k < n->n_in; k++) {
+    int t = n->in[k];
+    const ir_tensor *T = t >= 0 ? g->tensors[t] : NULL;
+    if (!T || T->data || !T->quant || T->quant->n != 1 || T->type.dtype != IR_F32 ||
+        (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8))
+      continue;
+    const ir_node *p = ir_producer(g, t, NULL);
+    if (p && strcmp(ir_attr_string(p, "dlvta.target", ""), "cpu")) continue; /* an accelerator's: on the grid */
+    char name[300];
+    ir_type st = {.dtype = IR_F32, .rank = 0}, zt = {.dtype = T->quant->qtype, .rank = 0}, qt = T->type;
+    float *sv = malloc(sizeof *sv);
+    void *zv = malloc(1);
+    if (!sv || !zv) return free(sv), free(zv), added;
+    *sv = T->quant->scale[0];
+    if (zt.dtype == IR_U8) *(uint8_t *)zv = (uint8_t)T->quant->zero_point[0];
+    else *(int8_t *)zv = (int8_t)T->quant->zero_point[0];
+    snprintf(name, sizeof name, "%s_grid_scale", T->name);
+    int si = ir_add_const(g, name, &st, sv);
+    snprintf(name, sizeof name, "%s_grid_zero_point", T->name);
+    int zi = ir_add_const(g, name, &zt, zv);
+    qt.dtype = zt.dtype;
+    snprintf(name, sizeof name, "%s_grid_q", g->tensors[t]->name);
+    int q = ir_add_tensor(g, name, &qt);
+    snprintf(name, sizeof name, "%s_grid", g->tensors[t]->name);
+    int d = ir_add_tensor(g, name, &g->tensors[t]->type);
+    ir_node *qn = ir_add_node(g, IR_OP_QuantizeLinear, name, (int[]){t, si, zi}, 3, &q, 1);
+    ir_node *dn = ir_add_node(g, IR_OP_DequantizeLinear, name, (int[]){q, si, zi}, 3, &d, 1);
+    ir_set_attr_string(qn, "dlvta.target", "cpu"), ir_set_attr_string(dn, "dlvta.target", "cpu");
+    const char *why = "the model's own quantization of a CPU step's input (QDQ)";
+    ir_set_attr_string(qn, "dlvta.why", why), ir_set_attr_string(dn, "dlvta.why", why);
+    ir_move_last_node(g, i + added);
+    ir_move_last_node(g, i + added);
+    added += 2;
+    for (int j = i + added; j < g->n_nodes; j++) /* this reader, and the CPU readers after it */
+      for (int m = 0; !g->nodes[j]->dead && m < g->nodes[j]->n_in; m++)
+        if (g->nodes[j]->in[m] == t && !strcmp(ir_attr_string(g->nodes[j], "dlvta.target", ""), "cpu"))
+          g->nodes[j]->in[m] = d;
+  }
+  return added;
+}
+
 /* Marks every node with dlvta.target (see compile.h). An op that neither the accelerator nor
  * the reference executor knows is an error naming the node. */
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
@@ -754,5 +805,6 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))
       ir_set_attr_string(g->nodes[i], "dlvta.target", "fold");
   clamps_between_cpu_steps(g);
+  for (int i = 0; i < g->n_nodes; i++) i += cpu_fake_quant(g, i);
   return IR_OK;
 }
