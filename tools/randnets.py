@@ -402,11 +402,14 @@ class Gen1d(Gen):
             return self.conv(c, length, cout, keep=True)
         return nn.Conv1d(c, cout, k, s, p, dil, groups, bias=bool(r.random() < 0.6)), (cout, lo)
 
-    def cba(self, c, length, keep=False, cout=None):
-        m, s = self.conv(c, length, cout, keep)
+    BN = nn.BatchNorm1d
+
+    def cba(self, *shape, keep=False, cout=None):
+        """conv, maybe BN, maybe an activation (Gen3d's too: its conv and BN)."""
+        m, s = self.conv(*shape, cout=cout, keep=keep)
         mods = [m]
         if self.r.random() < 0.6:
-            mods.append(nn.BatchNorm1d(s[0]))
+            mods.append(self.BN(s[0]))
             self.settle(mods[-1])
         if self.r.random() < 0.8:
             mods.append(self.act()[0])
@@ -463,15 +466,7 @@ class Gen3d(Gen1d):
         m = nn.Conv3d(c, cout, (kt, ks, ks), (st, ss, ss), (pt, ps, ps), bias=bool(r.random() < 0.6))
         return m, tuple(m(torch.zeros(1, c, t, h, w)).shape[1:])
 
-    def cba(self, c, t, h, w, keep=False, cout=None):
-        m, s = self.conv(c, t, h, w, cout, keep)
-        mods = [m]
-        if self.r.random() < 0.6:
-            mods.append(nn.BatchNorm3d(s[0]))
-            self.settle(mods[-1])
-        if self.r.random() < 0.8:
-            mods.append(self.act()[0])
-        return nn.Sequential(*mods), s
+    BN = nn.BatchNorm3d
 
     def block(self, c, t, h, w):
         kind = self.pick(["cba", "cba", "pool", "res", "cat"])
