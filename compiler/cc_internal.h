@@ -18,6 +18,10 @@ ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx);
 int cc_bypass(ir_graph *g, ir_node *n, int x, int y);
 /* New f32 constant of the given shape holding data (taken over); its index. */
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data);
+/* A per-output-channel affine (scale s, shift t; t NULL: none) folded into Conv p of C output
+ * channels: new constants W' = W * s[m], B' = B * s[m] + t[m], named "<W>_<what>",
+ * "<node>_bias_<what>". 1 if done, 0 if p's weights or bias do not fit (p unchanged). */
+int cc_fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C, const char *what);
 /* Merge inferred type inf into tensor t (a dtype or rank contradicting the declared type is IR_ERR
  * naming node n; a contradicting extent is the inferred one, counted in cx->declared_wrong when cx
  * is not NULL); a symbolic batch extent follows first_in's. */

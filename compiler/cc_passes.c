@@ -436,7 +436,6 @@ int cc_annotate_quant(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* ---- fold-batchnorm ---- */
 
-/* New f32 constant of the given shape holding data (taken over). */
 void cc_fit_ints(int **v, int *n, int need) {
   if (need <= *n) return;
   int n2 = 2 * need;
@@ -446,15 +445,14 @@ void cc_fit_ints(int **v, int *n, int need) {
   *v = w, *n = n2;
 }
 
+/* New f32 constant of the given shape holding data (taken over). */
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data) {
   ir_type t = {.dtype = IR_F32, .rank = rank};
   for (int i = 0; i < rank; i++) t.dims[i] = dims[i];
   return ir_add_const(g, name, &t, data);
 }
 
-/* Replace node n's inputs by in[0..count). */
-/* Fold BN (scale s, shift t per channel) into the Conv p: W' = W*s[m], B' = B*s + t. */
-static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C) {
+int cc_fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C, const char *what) {
   const ir_tensor *w = g->tensors[p->in[1]];
   if (w->type.dtype != IR_F32 || w->type.dims[0] != C) return 0;
   const ir_tensor *b = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]] : NULL;
@@ -464,12 +462,12 @@ static int fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *
   const float *ow = w->data;
   for (int64_t m = 0; m < C; m++) {
     for (int64_t k = 0; k < per; k++) nw[m * per + k] = ow[m * per + k] * s[m];
-    nb[m] = (b ? ((const float *)b->data)[m] : 0.0f) * s[m] + t[m];
+    nb[m] = (b ? ((const float *)b->data)[m] : 0.0f) * s[m] + (t ? t[m] : 0.0f);
   }
   char name[300];
-  snprintf(name, sizeof name, "%s_bnfold", w->name);
+  snprintf(name, sizeof name, "%s_%s", w->name, what);
   int wi = cc_new_const_f32(g, name, w->type.dims, w->type.rank, nw);
-  snprintf(name, sizeof name, "%s_bias_bnfold", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name);
+  snprintf(name, sizeof name, "%s_bias_%s", p->name && *p->name ? p->name : g->tensors[p->out[0]]->name, what);
   int bi = cc_new_const_f32(g, name, &C, 1, nb);
   int in[3] = {p->in[0], wi, bi};
   ir_set_inputs(p, in, 3);
@@ -561,7 +559,7 @@ int cc_fold_batchnorm(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     int folded = 0;
     if (p && (p->op == IR_OP_Conv || p->op == IR_OP_ConvTranspose || (p->op == IR_OP_Gemm && x->type.rank == 2)) &&
         cc_is_const(g, p->in[1]) && cc_sole_consumer(g, n->in[0], &dummy) == n)
-      folded = p->op == IR_OP_Conv            ? fold_into_conv(g, p, s, t, C)
+      folded = p->op == IR_OP_Conv            ? cc_fold_into_conv(g, p, s, t, C, "bnfold")
                : p->op == IR_OP_ConvTranspose ? fold_into_convt(g, p, s, t, C)
                                               : fold_into_gemm(g, p, s, t, C);
     if (folded) {

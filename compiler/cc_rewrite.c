@@ -184,6 +184,15 @@ static int gelu_pattern(const ir_graph *g, const ir_node *m, int *x) {
   return 0;
 }
 
+/* The axes of a rank-r input that Reduce* node n reduces, marked in mark[0..r) (its axes attribute
+ * or input, constant); 0 if they cannot be known. */
+static int reduce_marks(const ir_graph *g, const ir_node *n, int r, char *mark) {
+  const ir_type *ti[2] = {&g->tensors[n->in[0]]->type, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
+  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
+  char why[256];
+  return ir_reduce_axes(g, n, ti, di, r, mark, why, sizeof why) == IR_OK;
+}
+
 /* Is t = Sub(x, ReduceMean(x, axes)) with axes the trailing ones? Sets *x, *axis (first
  * normalized axis). */
 static int centered(const ir_graph *g, int t, int *x, int *axis) {
@@ -193,10 +202,8 @@ static int centered(const ir_graph *g, int t, int *x, int *axis) {
   if (!mean || mean->in[0] != sub->in[0] || !ir_attr_int(mean, "keepdims", 1)) return 0;
   const ir_type *xt = &g->tensors[sub->in[0]]->type;
   if (xt->rank < 1) return 0;
-  const ir_type *ti[2] = {xt, mean->n_in > 1 && mean->in[1] >= 0 ? &g->tensors[mean->in[1]]->type : NULL};
-  const void *di[2] = {NULL, mean->n_in > 1 && mean->in[1] >= 0 ? g->tensors[mean->in[1]]->data : NULL};
-  char mark[IR_MAX_DIMS], why[256];
-  if (ir_reduce_axes(g, mean, ti, di, xt->rank, mark, why, sizeof why)) return 0;
+  char mark[IR_MAX_DIMS];
+  if (!reduce_marks(g, mean, xt->rank, mark)) return 0;
   int first = xt->rank;
   while (first > 0 && mark[first - 1]) first--;
   for (int d = 0; d < first; d++)
@@ -227,10 +234,8 @@ static int layernorm_pattern(const ir_graph *g, const ir_node *dv, int *x, int *
   }
   /* the variance reduces over the same axes: check through a synthetic "centered" view */
   const ir_type *xt = &g->tensors[var->in[0]]->type;
-  const ir_type *ti[2] = {xt, var->n_in > 1 && var->in[1] >= 0 ? &g->tensors[var->in[1]]->type : NULL};
-  const void *di[2] = {NULL, var->n_in > 1 && var->in[1] >= 0 ? g->tensors[var->in[1]]->data : NULL};
-  char mark[IR_MAX_DIMS], why[256];
-  if (xt->rank < 0 || ir_reduce_axes(g, var, ti, di, xt->rank, mark, why, sizeof why)) return 0;
+  char mark[IR_MAX_DIMS];
+  if (xt->rank < 0 || !reduce_marks(g, var, xt->rank, mark)) return 0;
   for (int d = 0; d < xt->rank; d++)
     if (mark[d] != (d >= *axis)) return 0;
   *eps = (float)e;
@@ -458,10 +463,8 @@ static int channel_reduce_to_conv(ir_graph *g, int i, ir_node *n) {
     for (int k = 0; !c->dead && k < c->n_in; k++)
       if (c->in[k] == n->out[0] && c->op != IR_OP_Concat && !(c->op == IR_OP_Conv && k == 0)) return 0;
   }
-  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
-  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
-  char mark[IR_MAX_DIMS], why[256];
-  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
+  char mark[IR_MAX_DIMS];
+  if (!reduce_marks(g, n, 4, mark) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
   int64_t C = xt->dims[1];
   float *w = xmalloc((size_t)C * sizeof *w);
   for (int64_t c = 0; c < C; c++) w[c] = n->op == IR_OP_ReduceMean ? 1.0f / (float)C : 1.0f;
@@ -524,10 +527,8 @@ static int channel_max_tree(ir_graph *g, int i, ir_node *n) {
   if (!xt || n->op != IR_OP_ReduceMax || n->n_out != 1 || xt->dtype != IR_F32 || xt->rank != 4 || !ir_type_known(xt) ||
       xt->dims[0] != 1 || xt->dims[1] < 2 || cc_is_const(g, n->in[0]) || !ir_attr_int(n, "keepdims", 1))
     return 0;
-  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
-  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
-  char mark[IR_MAX_DIMS], why[256], name[300];
-  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
+  char mark[IR_MAX_DIMS], name[300];
+  if (!reduce_marks(g, n, 4, mark) || mark[0] || !mark[1] || mark[2] || mark[3]) return 0;
   const char *label = cc_node_label(g, n);
   int at = i, cur = n->in[0];
   for (int64_t C = xt->dims[1];;) {
@@ -568,10 +569,8 @@ static int axis_reduce_to_pool(ir_graph *g, ir_node *n) {
   if (!xt || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax) || n->n_out != 1 || xt->dtype != IR_F32 ||
       xt->rank != 4 || !ir_type_known(xt) || cc_is_const(g, n->in[0]) || !ir_attr_int(n, "keepdims", 1))
     return 0;
-  const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
-  const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
-  char mark[IR_MAX_DIMS], why[256];
-  if (ir_reduce_axes(g, n, ti, di, 4, mark, why, sizeof why) || mark[0] || mark[1] || mark[2] == mark[3]) return 0;
+  char mark[IR_MAX_DIMS];
+  if (!reduce_marks(g, n, 4, mark) || mark[0] || mark[1] || mark[2] == mark[3]) return 0;
   int64_t k[2] = {mark[2] ? xt->dims[2] : 1, mark[3] ? xt->dims[3] : 1};
   int x = n->in[0];
   ir_set_op(n, n->op == IR_OP_ReduceMean ? IR_OP_AveragePool : IR_OP_MaxPool);
@@ -595,10 +594,8 @@ int cc_reduce_to_pool(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (n->dead || (n->op != IR_OP_ReduceMean && n->op != IR_OP_ReduceMax)) continue;
     const ir_type *xt = &g->tensors[n->in[0]]->type;
     if (xt->dtype != IR_F32 || xt->rank < 3) continue;
-    const ir_type *ti[2] = {xt, n->n_in > 1 && n->in[1] >= 0 ? &g->tensors[n->in[1]]->type : NULL};
-    const void *di[2] = {NULL, n->n_in > 1 && n->in[1] >= 0 ? g->tensors[n->in[1]]->data : NULL};
-    char mark[IR_MAX_DIMS], why[256];
-    if (ir_reduce_axes(g, n, ti, di, xt->rank, mark, why, sizeof why)) continue;
+    char mark[IR_MAX_DIMS];
+    if (!reduce_marks(g, n, xt->rank, mark)) continue;
     int ok = !mark[0] && !mark[1];
     for (int d = 2; d < xt->rank; d++) ok &= mark[d];
     if (!ok) continue;
@@ -645,15 +642,6 @@ static int nonnegative(const ir_graph *g, int t) {
   return c->n_in > 1 && c->in[1] >= 0 && const_scalar(g, c->in[1], &lo) && lo >= 0;
 }
 
-/* Output extent of a ceil_mode pooling window ext, stride s over in with pads pb, pe: the last
- * window is dropped when it would start past the input and its leading padding (ONNX, torch). */
-static int64_t ceil_out(int64_t in, int64_t pb, int64_t pe, int64_t ext, int64_t s) {
-  int64_t span = in + pb + pe - ext;
-  if (span < 0) return -1;
-  int64_t out = (span + s - 1) / s + 1;
-  return (out - 1) * s >= in + pb ? out - 1 : out;
-}
-
 /* Does a ceil_mode pool c (rank r) give the same output extents when the explicit padding pads
  * that made its input t moves into its own pads? Not when the move makes the last window start in
  * padding, which ceil_mode then drops (a Pad of 1 before a 2x2 / 2 pool of 25 columns: 14
@@ -671,7 +659,8 @@ static int ceil_pool_keeps_extents(const ir_graph *g, const ir_node *c, int t, c
     int64_t in = tt->dims[2 + k], pb = pd ? pd[k] : 0, pe = pd ? pd[r - 2 + k] : 0;
     int64_t ext = (ks[k] - 1) * (dl ? dl[k] : 1) + 1, s = st ? st[k] : 1;
     if (in < 0 || s < 1) return 0;
-    if (ceil_out(in, pb, pe, ext, s) != ceil_out(in - pads[2 + k] - pads[r + 2 + k], pb + pads[2 + k], pe + pads[r + 2 + k], ext, s))
+    if (ir_window_out(in, pb, pe, ext, s, 1) !=
+        ir_window_out(in - pads[2 + k] - pads[r + 2 + k], pb + pads[2 + k], pe + pads[r + 2 + k], ext, s, 1))
       return 0;
   }
   return 1;

@@ -128,8 +128,8 @@ static inline int64_t cc_calib_samples(int64_t k, int64_t per, int64_t numel, in
 void cc_choose_quant(double lo, double hi, float *scale, int32_t *zp);
 /* Do node n's outputs keep its input's quantization (the partition's mark in dlvta.target: an
  * accelerated MaxPool, nearest Resize, depth-to-space, interleave, channel slice or zero Pad
- * moves codes;
- * an aliasing node is its input)? Calibration shares the quantization, and nothing after it may
+ * moves codes, as do a channel shuffle's first Reshape and Transpose; an aliasing node is its
+ * input)? Calibration shares the quantization, and nothing after it may
  * change one side alone. */
 int cc_keeps_input_quant(const ir_node *n);
 

@@ -485,8 +485,8 @@ static int finish_layer(lw *L, int ni, int layer, int in, int out) {
 }
 
 /* A conv with a residual adds it through the GEMM core with the integer weight res_d =
- * rs / ys * 2^f (cg.h). Unless another layer must share the output's quantization (a Concat,
- * a channel shuffle or a node that keeps its input's, cc_keeps_input_quant, reads it), the output scale ys is nudged, by at most 0.4 %
+ * rs / ys * 2^f (cg.h). Unless another layer must share the output's quantization (a Concat
+ * or a node that keeps its input's, cc_keeps_input_quant: a channel shuffle's too, reads it), the output scale ys is nudged, by at most 0.4 %
  * (half a step of a weight in 64..127), to ys' = rs * 2^f / res_d so that the residual's scale
  * is exact; the tensor's recorded quantization is updated, consumers see ys'. Only scales that
  * calibration chose are nudged (a quantized model's own are kept). */
@@ -497,9 +497,7 @@ static int nudge_res_scale(lw *L, int y, float rs, float *ys) {
     const ir_node *c = g->nodes[i];
     if (c->dead) continue;
     for (int k = 0; k < c->n_in; k++)
-      if (c->in[k] == y && (c->op == IR_OP_Concat || cc_keeps_input_quant(c) ||
-                            (c->op == IR_OP_Reshape && !strcmp(ir_attr_string(c, "dlvta.target", ""), "fused"))))
-        return IR_OK;
+      if (c->in[k] == y && (c->op == IR_OP_Concat || cc_keeps_input_quant(c))) return IR_OK;
   }
   double ratio = (double)rs / *ys;
   if (!(ratio > 0) || !isfinite(ratio)) return IR_OK;

@@ -696,8 +696,7 @@ static int cpu_fake_quant(ir_graph *g, int i) {
     if (!T || T->data || !T->quant || T->quant->n != 1 || T->type.dtype != IR_F32 ||
         (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8))
       continue;
-    const ir_node *p = ir_producer(g, t, NULL);
-    if (p && strcmp(ir_attr_string(p, "dlvta.target", ""), "cpu")) continue; /* an accelerator's: on the grid */
+    if (ir_producer(g, t, NULL) && !cpu_side(g, t, 1)) continue; /* an accelerator's: on the grid */
     char name[300];
     ir_type st = {.dtype = IR_F32, .rank = 0}, zt = {.dtype = T->quant->qtype, .rank = 0}, qt = T->type;
     float *sv = malloc(sizeof *sv);

@@ -515,7 +515,10 @@ int cc_keeps_input_quant(const ir_node *n) {
   const char *tg = ir_attr_string(n, "dlvta.target", "cpu");
   int moves = n->op == IR_OP_MaxPool || n->op == IR_OP_Resize || n->op == IR_OP_DepthToSpace ||
               n->op == IR_OP_Interleave || n->op == IR_OP_Slice || n->op == IR_OP_Split || n->op == IR_OP_Pad;
-  return (moves && !strcmp(tg, "accel")) || !strcmp(tg, "alias");
+  /* a channel shuffle's first Reshape and Transpose (its last Reshape, target "shuffle", is a lane
+   * map of its input, lower_shuffle) */
+  int shuffle_part = (n->op == IR_OP_Reshape || n->op == IR_OP_Transpose) && !strcmp(tg, "fused");
+  return (moves && !strcmp(tg, "accel")) || shuffle_part || !strcmp(tg, "alias");
 }
 
 /* Tensors the accelerator must keep in one quantization share it (cc_keeps_input_quant), in
@@ -692,31 +695,6 @@ static int cal_track_channels(const ir_graph *g, cal_state *c) {
   return 0;
 }
 
-/* The conv p's output channels scaled by a[] (new weight and bias constants); 0, or -1 out of
- * memory (p unchanged). */
-static int scale_conv_channels(ir_graph *g, ir_node *p, const float *a) {
-  const ir_tensor *W = g->tensors[p->in[1]];
-  int64_t M = W->type.dims[0], K = ir_type_numel(&W->type) / M;
-  float *w = malloc((size_t)(M * K) * sizeof *w), *b = malloc((size_t)M * sizeof *b);
-  if (!w || !b) {
-    free(w), free(b);
-    return -1;
-  }
-  const float *ob = p->n_in > 2 && p->in[2] >= 0 ? g->tensors[p->in[2]]->data : NULL;
-  for (int64_t o = 0; o < M; o++) {
-    for (int64_t k = 0; k < K; k++) w[o * K + k] = ((const float *)W->data)[o * K + k] * a[o];
-    b[o] = ob ? ob[o] * a[o] : 0.0f;
-  }
-  char name[300];
-  snprintf(name, sizeof name, "%s_evened", W->name);
-  int wi = cc_new_const_f32(g, name, W->type.dims, W->type.rank, w);
-  snprintf(name, sizeof name, "%s_evened_bias", cc_node_label(g, p));
-  int bi = cc_new_const_f32(g, name, (int64_t[]){M}, 1, b);
-  int in[3] = {p->in[0], wi, bi};
-  ir_set_inputs(p, in, 3);
-  return 0;
-}
-
 /* After cal_choose: every tracked tensor's channels evened (above; a GroupNorm's channels by one
  * gain per group, its widest channel's), its quantization over the evened range. */
 static void even_norm_inputs(ir_graph *g, const cal_state *c) {
@@ -744,7 +722,7 @@ static void even_norm_inputs(ir_graph *g, const cal_state *c) {
         if (lo[ch] <= hi[ch]) nlo = fmin(nlo, ag * lo[ch]), nhi = fmax(nhi, ag * hi[ch]);
       }
     }
-    if (a && e && gain >= EQ_MIN_GAIN && !scale_conv_channels(g, p, a)) {
+    if (a && e && gain >= EQ_MIN_GAIN && cc_fold_into_conv(g, p, a, NULL, C, "evened")) {
       ir_set_attr_floats(norm, "dlvta.eps_scale", e, (int)G);
       /* the values are the model's times a_c now: a name of their own (dlvta compare then finds no
        * float tensor of the model to hold them against) */

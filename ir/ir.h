@@ -258,6 +258,10 @@ typedef struct ir_window {
 } ir_window;
 int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp, int nsp,
                        const int64_t *kernel_from_w, ir_window *w, char *err, size_t errlen);
+/* Output extent of one axis of a window of extent ext (kernel and dilation), stride stride over
+ * in elements padded by pad_b / pad_e: floor, or with ceil_mode ceil less a last window that would
+ * start in the end padding (ONNX, torch); -1 when no window fits. */
+int64_t ir_window_out(int64_t in, int64_t pad_b, int64_t pad_e, int64_t ext, int64_t stride, int ceil_mode);
 /* The geometry of ConvTranspose n (every attribute of the ONNX spec: kernel_shape, strides,
  * dilations, pads, auto_pad, output_padding, output_shape) on input extents in_sp: output
  *     out[i] = stride*(in-1) + out_pad + (kernel-1)*dil + 1 - pad_b - pad_e,

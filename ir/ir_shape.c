@@ -124,20 +124,22 @@ int ir_window_geometry(const ir_graph *g, const ir_node *n, const int64_t *in_sp
       w->out[i] = -1;
       continue;
     }
-    int64_t span = in + w->pad_b[i] + w->pad_e[i] - ext;
-    /* ceil_mode: a window may pass the end by less than a stride (torch: a 3 / 2 max pool of 2
-     * columns gives one) */
-    if (span < 0 && !(ceil_mode && span > -w->stride[i]))
+    w->out[i] = ir_window_out(in, w->pad_b[i], w->pad_e[i], ext, w->stride[i], ceil_mode);
+    if (w->out[i] < 0)
       return ERR("kernel extent %lld larger than padded input %lld on axis %d", (long long)ext,
                  (long long)(in + w->pad_b[i] + w->pad_e[i]), i);
-    if (ceil_mode) {
-      w->out[i] = (span + w->stride[i] - 1) / w->stride[i] + 1;
-      if ((w->out[i] - 1) * w->stride[i] >= in + w->pad_b[i]) w->out[i]--;
-    } else {
-      w->out[i] = span / w->stride[i] + 1;
-    }
   }
   return IR_OK;
+}
+
+int64_t ir_window_out(int64_t in, int64_t pad_b, int64_t pad_e, int64_t ext, int64_t stride, int ceil_mode) {
+  int64_t span = in + pad_b + pad_e - ext;
+  /* ceil_mode: a window may pass the end by less than a stride (torch: a 3 / 2 max pool of 2
+   * columns gives one) */
+  if (span < 0 && !(ceil_mode && span > -stride)) return -1;
+  if (!ceil_mode) return span / stride + 1;
+  int64_t out = (span + stride - 1) / stride + 1;
+  return (out - 1) * stride >= in + pad_b ? out - 1 : out; /* the last window starts in padding: dropped */
 }
 
 /* One axis of ir_convt_geometry: pads from output_shape (os >= 0) or auto_pad, then the output
