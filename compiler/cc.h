@@ -133,6 +133,11 @@ int cc_dce(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 /* back end: qdq-import and calibrate in quant.c, partition in partition.c, lower in plan.c */
 int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* CPU node i (partition's, or one the back end refused) that reads or writes (as a graph output)
+ * a float tensor carrying the model's own quantization (a QDQ model's Quantize -> Dequantize
+ * pair, which qdq-import folds into the tensor) off its grid: the pair put back around it, as
+ * CPU steps, so that the CPU computes on the model's values. The nodes inserted before i. */
+int cc_cpu_grid(ir_graph *g, int i, const cc_ctx *cx);
 int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 

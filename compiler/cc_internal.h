@@ -18,6 +18,9 @@ ir_node *cc_sole_consumer(ir_graph *g, int t, int *idx);
 int cc_bypass(ir_graph *g, ir_node *n, int x, int y);
 /* New f32 constant of the given shape holding data (taken over); its index. */
 int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int rank, float *data);
+/* Tensor to gets tensor from's quantization, if any (a copy; per channel along axis of to, for a
+ * layout change that keeps the values: a lifted weight, a reshaped activation). */
+void cc_copy_quant(ir_graph *g, int from, int to, int axis);
 /* A per-output-channel affine (scale s, shift t; t NULL: none) folded into Conv p of C output
  * channels: new constants W' = W * s[m], B' = B * s[m] + t[m], named "<W>_<what>",
  * "<node>_bias_<what>". 1 if done, 0 if p's weights or bias do not fit (p unchanged). */

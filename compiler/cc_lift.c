@@ -40,11 +40,12 @@ typedef struct twins {
 
 /* How a node of op may be lifted: a seed (a 1-D window or global pool), or pointwise (every
  * activation input broadcast elementwise or per channel, axis 1). */
-enum { LIFT_NO, LIFT_SEED, LIFT_POINT, LIFT_CONCAT };
+enum { LIFT_NO, LIFT_SEED, LIFT_POINT, LIFT_CONCAT, LIFT_RESIZE };
 
 static int lift_kind(ir_op op) {
   switch (op) {
   case IR_OP_Conv:
+  case IR_OP_FusedConv: /* (qdq-import lifts a QDQ model's convs, which fuse met with weights not yet constant) */
   case IR_OP_MaxPool:
   case IR_OP_AveragePool:
   case IR_OP_GlobalAveragePool:
@@ -54,11 +55,16 @@ static int lift_kind(ir_op op) {
   case IR_OP_HardSwish: case IR_OP_Tanh: case IR_OP_Elu: case IR_OP_Gelu: case IR_OP_Softplus: case IR_OP_Erf:
   case IR_OP_Exp: case IR_OP_Neg: case IR_OP_Abs: case IR_OP_Identity: case IR_OP_Dropout: case IR_OP_Selu:
   case IR_OP_Celu: case IR_OP_ThresholdedRelu: case IR_OP_Softsign: case IR_OP_Mish: case IR_OP_Swish:
+  case IR_OP_Silu: case IR_OP_Log: case IR_OP_Sqrt: case IR_OP_Reciprocal: case IR_OP_Floor: case IR_OP_Ceil:
+  case IR_OP_Round: case IR_OP_Sign: case IR_OP_Sin: case IR_OP_Cos: case IR_OP_Tan: case IR_OP_Asin: case IR_OP_Acos:
+  case IR_OP_Atan: case IR_OP_Sinh: case IR_OP_Cosh: case IR_OP_Asinh: case IR_OP_Acosh: case IR_OP_Atanh: case IR_OP_Shrink:
   case IR_OP_BatchNormalization: case IR_OP_PRelu:
   case IR_OP_Add: case IR_OP_Sub: case IR_OP_Mul: case IR_OP_Div: case IR_OP_Max: case IR_OP_Min:
     return LIFT_POINT;
   case IR_OP_Concat:
     return LIFT_CONCAT;
+  case IR_OP_Resize:
+    return LIFT_RESIZE;
   default:
     return LIFT_NO;
   }
@@ -83,8 +89,45 @@ static ir_type lifted_type(const ir_type *t) {
  * Conv's bias are not: they stay as they are). */
 static int is_operand(const ir_node *n, int k) {
   if (n->op == IR_OP_BatchNormalization || n->op == IR_OP_Clip) return k == 0;
-  if (n->op == IR_OP_Conv) return k == 0;
+  if (n->op == IR_OP_Conv || n->op == IR_OP_Resize) return k == 0;
+  if (n->op == IR_OP_FusedConv) return k == 0 || k == 3; /* X and the residual */
   return 1;
+}
+
+/* Resize node n's roi, scales and sizes are absent or constants of one entry per axis (roi: two),
+ * and it resizes over the axes it is given (no opset-18 axes, no crop by roi). */
+static int resize_liftable(const ir_graph *g, const ir_node *n) {
+  int na = 0;
+  if (ir_attr_ints(n, "axes", &na) || !strcmp(ir_attr_string(n, "coordinate_transformation_mode", ""), "tf_crop_and_resize"))
+    return 0;
+  for (int k = 1; k < n->n_in; k++) {
+    int t = n->in[k];
+    if (t < 0) continue;
+    const ir_tensor *T = g->tensors[t];
+    int64_t cnt = ir_type_numel(&T->type);
+    if (!T->data || T->type.rank != 1 || (cnt && cnt != (k == 1 ? 6 : 3))) return 0;
+  }
+  return 1;
+}
+
+/* A Resize's roi, scales or sizes constant t (one entry per axis of [N, C, L], roi's starts then
+ * ends) for [N, C, 1, L]: the new axis resized by 1 (roi 0 to 1); an empty one as it is. */
+static int lift_resize_vec(ir_graph *g, int t, const char *label) {
+  const ir_tensor *T = g->tensors[t];
+  int64_t cnt = ir_type_numel(&T->type), parts = cnt / 3;
+  if (!cnt) return t;
+  ir_type u = {.dtype = T->type.dtype, .rank = 1, .dims = {parts * 4}};
+  size_t es = ir_dtype_size(T->type.dtype);
+  char *d = xmalloc((size_t)(parts * 4) * es);
+  for (int64_t p = 0; p < parts; p++) {
+    const char *src = (const char *)T->data + (size_t)(p * 3) * es;
+    char *dst = d + (size_t)(p * 4) * es;
+    memcpy(dst, src, 2 * es), memcpy(dst + 3 * es, src + 2 * es, es);
+    ir_set_elem(T->type.dtype, dst, 2, parts == 2 ? (double)p : 1.0); /* roi: start 0, end 1 */
+  }
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s_lift", T->name, label);
+  return ir_add_const(g, name, &u, d);
 }
 
 /* Node n may be lifted: the seed's conditions, or a pointwise node reading at least one lifted
@@ -95,8 +138,10 @@ static int liftable(const ir_graph *g, const ir_node *n, const int *tw) {
   for (int k = 1; k < n->n_out; k++)
     if (n->out[k] >= 0 && ir_use_count(g, n->out[k]) > 0) return 0; /* Indices, Mask, running stats */
   if (g->tensors[n->out[0]]->type.rank != 3) return 0;
-  if (kind == LIFT_SEED) return n->op != IR_OP_Conv || (n->in[1] >= 0 && g->tensors[n->in[1]]->data &&
-                                                        g->tensors[n->in[1]]->type.rank == 3);
+  if (kind == LIFT_RESIZE) return resize_liftable(g, n); /* a seed too: upsampling the model's input */
+  int conv = n->op == IR_OP_Conv || n->op == IR_OP_FusedConv;
+  if (n->op == IR_OP_FusedConv && n->n_in > 3 && n->in[3] >= 0 && tw[n->in[3]] < 0 && !is_act3(g, n->in[3])) return 0;
+  if (kind == LIFT_SEED) return !conv || (n->in[1] >= 0 && g->tensors[n->in[1]]->data && g->tensors[n->in[1]]->type.rank == 3);
   /* a 1-D slope may be PRelu's legacy per-channel form (ir_prelu_channel_slope): left as it is */
   if (n->op == IR_OP_PRelu && g->tensors[n->in[1]]->type.rank == 1) return 0;
   int any = 0;
@@ -123,7 +168,12 @@ static int lift_const(ir_graph *g, int t, const char *label) {
   memcpy(data, T->data, nb);
   char name[600];
   snprintf(name, sizeof name, "%s_%s_lift", T->name, label);
-  return ir_add_const(g, name, &u, data);
+  int c = ir_add_const(g, name, &u, data);
+  /* a QDQ model's weights keep their scales (qdq-import lifts what it made constant): the axis
+   * moves with the leading 1s and the new axis 2 */
+  int ax = g->tensors[t]->quant ? g->tensors[t]->quant->axis + 3 - r : -1;
+  cc_copy_quant(g, t, c, ax < 2 ? ax : ax + 1);
+  return c;
 }
 
 /* The 4-D twin of tensor t (a rank-3 activation, made once; a constant operand: lift_const). */
@@ -135,6 +185,7 @@ static int twin_of(ir_graph *g, int t, int *tw, const char *label) {
   snprintf(name, sizeof name, "%s_lift", T->name);
   ir_type u = lifted_type(&T->type);
   int y = ir_add_tensor(g, name, &u);
+  cc_copy_quant(g, t, y, -1);
   int64_t *shape = xmalloc(4 * sizeof *shape);
   shape[0] = 0, shape[1] = T->type.dims[1], shape[2] = 1, shape[3] = T->type.dims[2];
   ir_type st = {.dtype = IR_I64, .rank = 1, .dims = {4}};
@@ -171,7 +222,9 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
     if (t < 0 || !is_operand(n, k)) continue;
     n->in[k] = twin_of(g, t, tw, label);
   }
-  if (n->op == IR_OP_Conv) n->in[1] = lift_const(g, n->in[1], label);
+  if (n->op == IR_OP_Conv || n->op == IR_OP_FusedConv) n->in[1] = lift_const(g, n->in[1], label);
+  for (int k = 1; n->op == IR_OP_Resize && k < n->n_in; k++)
+    if (n->in[k] >= 0) n->in[k] = lift_resize_vec(g, n->in[k], label);
   if (lift_kind(n->op) == LIFT_SEED) {
     lift_attr(n, "kernel_shape", 1), lift_attr(n, "strides", 1), lift_attr(n, "dilations", 1), lift_attr(n, "pads", 0);
   } else if (n->op == IR_OP_Concat) {
@@ -185,6 +238,7 @@ static void lift_node(ir_graph *g, int *i, int *tw) {
   char name[600];
   snprintf(name, sizeof name, "%s_lift", g->tensors[y]->name);
   int y4 = ir_add_tensor(g, name, &u);
+  cc_copy_quant(g, y, y4, -1);
   n->out[0] = y4;
   tw[y] = y4;
   if (!ir_is_graph_output(g, y)) { /* the activation keeps the model's name (compare, profile) */

@@ -452,6 +452,11 @@ int cc_new_const_f32(ir_graph *g, const char *name, const int64_t *dims, int ran
   return ir_add_const(g, name, &t, data);
 }
 
+void cc_copy_quant(ir_graph *g, int from, int to, int axis) {
+  const ir_quant *q = from >= 0 ? g->tensors[from]->quant : NULL;
+  if (q && to >= 0 && to != from) ir_set_quant(g, to, q->n > 1 ? axis : -1, q->n, q->scale, q->zero_point, q->qtype);
+}
+
 int cc_fold_into_conv(ir_graph *g, ir_node *p, const float *s, const float *t, int64_t C, const char *what) {
   const ir_tensor *w = g->tensors[p->in[1]];
   if (w->type.dtype != IR_F32 || w->type.dims[0] != C) return 0;
@@ -737,6 +742,11 @@ int cc_per_channel(const ir_tensor *c, int64_t M, int r) {
   return 0;
 }
 
+/* Tensor quantization a is absent, or b is the same (per tensor). */
+static int same_or_no_quant(const ir_quant *a, const ir_quant *b) {
+  return !a || (b && a->n == 1 && b->n == 1 && a->scale[0] == b->scale[0] && a->zero_point[0] == b->zero_point[0]);
+}
+
 /* For each f32 Conv, in order, the chain of sole consumers: constant per-channel Adds go into
  * the bias; then an Add of a same-shaped (same symbols) non-constant tensor becomes the
  * residual input R; then Relu or Clip (constant bounds) becomes the activation. A Conv with a
@@ -786,8 +796,10 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
         tail_idx = ci;
       }
     }
-    /* activation */
-    if ((c = cc_sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip)) {
+    /* activation (not across a QDQ model's own quantization of the conv's output, unless the
+     * activation's output has the same: its rounding there would be lost) */
+    if ((c = cc_sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip) &&
+        same_or_no_quant(g->tensors[tail]->quant, g->tensors[c->out[0]]->quant)) {
       int ok = 1;
       if (c->op == IR_OP_Relu) {
         act = "relu";

@@ -1300,6 +1300,8 @@ static void swap_nodes(ir_graph *g, int mi, ir_node *M, int ci, ir_node *c, cons
   snprintf(name, sizeof name, "%s%s", g->tensors[y]->name, suffix);
   ir_type u_type = *ut; /* ut may point into g's tensors, which ir_add_tensor can move */
   int u = ir_add_tensor(g, name, &u_type);
+  /* u holds y's values moved (a QDQ model's quantization of y, after qdq-import, fits it) */
+  if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
   for (int k = 0; k < c->n_in; k++)
     if (c->in[k] == t) c->in[k] = M->in[0];
   c->out[0] = u;
@@ -1433,6 +1435,12 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   char name[300];
   snprintf(name, sizeof name, "%s_conv", g->tensors[w]->name);
   int wi = cc_new_const_f32(g, name, (int64_t[]){M, K, 1, 1}, 4, nw), bi = -1;
+  /* a QDQ model's weights keep their scales, per output channel (qdq-import converts what it made
+   * constant): [M,K] (a Transpose's input, transB) along axis 0, [K,M] along axis 1 */
+  int wsrc = wtr ? wtr->in[0] : w, wrows = wtr || (n->op == IR_OP_Gemm && ir_attr_int(n, "transB", 0));
+  const ir_quant *wq = g->tensors[wsrc]->quant;
+  if (wq && (wq->n == 1 || wq->axis == (wrows ? 0 : 1)) && (n->op != IR_OP_Gemm || ir_attr_float(n, "alpha", 1.0f) == 1.0f))
+    cc_copy_quant(g, wsrc, wi, 0);
   if (bias) {
     snprintf(name, sizeof name, "%s_bias", cc_node_label(g, n));
     bi = cc_new_const_f32(g, name, &M, 1, bias);
@@ -1443,9 +1451,12 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
     ir_type a4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, K}};
     ir_type y4 = {.dtype = IR_F32, .rank = 4, .dims = {1, rows, 1, M}};
     snprintf(name, sizeof name, "%s_to4d", cc_node_label(g, n));
-    n->in[0] = add_reshape(g, n->in[0], &a4, name, i);
+    int a = n->in[0];
+    n->in[0] = add_reshape(g, a, &a4, name, i);
+    cc_copy_quant(g, a, n->in[0], -1);
     snprintf(name, sizeof name, "%s_y4d", cc_node_label(g, n));
     int y4t = ir_add_tensor(g, name, &y4);
+    cc_copy_quant(g, y, y4t, -1);
     snprintf(name, sizeof name, "%s_to%dd", cc_node_label(g, n), g->tensors[y]->type.rank);
     add_reshape(g, y4t, &g->tensors[y]->type, name, i + 2);
     g->nodes[i + 2]->out[0] = y; /* the node's output keeps its tensor: the last Reshape writes it */
@@ -1458,6 +1469,7 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   int x = ir_add_tensor(g, name, &xt);
   snprintf(name, sizeof name, "%s_nchw", g->tensors[y]->name);
   int cy = ir_add_tensor(g, name, &ct);
+  cc_copy_quant(g, n->in[0], x, -1), cc_copy_quant(g, y, cy, -1);
   snprintf(name, sizeof name, "%s_to_nchw", cc_node_label(g, n));
   ir_node *t1 = ir_add_node(g, IR_OP_Transpose, name, &n->in[0], 1, &x, 1);
   ir_set_attr_ints(t1, "perm", (int64_t[]){0, 3, 1, 2}, 4);

@@ -109,6 +109,10 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools
 # as torch exports them, a table op before a channel shuffle, ...
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_randnets_found.py"
+# quantized models as onnxruntime's quantize_static (QDQ, int8 weight initializers) and the QOperator
+# format (QLinearMatMul) write them (tests/onnx_qdq_quantizers.py): Linear layers on tokens, Conv1d
+# networks on the accelerator without calibration, within one output step of onnxruntime's
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_qdq_quantizers.py"
 # random networks (tools/randnets.py) compiled and run on fsim against onnxruntime: 40 seeds on
 # pynq and tiny, 16 quantized by PyTorch's QAT flow (QDQ) and 12 also on the Verilated RTL (equal to
 # fsim bit for bit) in make test; 600, 200 and 200 on three configs in make test-long

@@ -680,45 +680,86 @@ static void clamps_between_cpu_steps(ir_graph *g) {
   }
 }
 
-/* Where a CPU step reads a float tensor that carries the model's own quantization (a QDQ model's
- * Quantize -> Dequantize pair, which qdq-import folds into the tensor for the accelerator) and that
- * no accelerator layer makes (the model's input, another CPU step's output: no dequantization puts
- * it on the grid), the pair is put back before that reader: the CPU computes on the values the
- * model's own does (a QDQ Conv1d's first conv on the CPU read its input unquantized: cosine 0.9875
- * against the model). Per-tensor quantization only. The nodes inserted before node i. */
-static int cpu_fake_quant(ir_graph *g, int i) {
+/* Tensor t carries the model's own quantization (a QDQ model's, not one calibrate chose). */
+static int own_quant(const cc_ctx *cx, int t) {
+  return !(cx && cx->calibrated && t < cx->n_calibrated && cx->calibrated[t]);
+}
+
+/* Float tensor t (per-tensor quantization q) already holds values on q's grid: an accelerator
+ * layer makes it, or a step that only moves values (Reshape, Transpose, Identity: on the CPU, an
+ * alias, a flatten a dense layer folds) makes it of such a tensor in the same quantization. */
+static int on_grid(ir_graph *g, int t, const ir_quant *q) {
+  for (int hops = 0; hops < 64; hops++) {
+    const ir_quant *tq = g->tensors[t]->quant;
+    if (!tq || tq->n != 1 || tq->scale[0] != q->scale[0] || tq->zero_point[0] != q->zero_point[0]) return 0;
+    const ir_node *p = ir_producer(g, t, NULL);
+    if (!p) return 0; /* the model's input */
+    if (p->op == IR_OP_DequantizeLinear) return 1; /* (a pair put back: its quantization is q) */
+    if (p->op != IR_OP_Reshape && p->op != IR_OP_Transpose && p->op != IR_OP_Identity) return !cpu_side(g, t, 1);
+    t = p->in[0];
+  }
+  return 0;
+}
+
+/* QuantizeLinear -> DequantizeLinear of float tensor x in quantization q into float tensor y,
+ * CPU steps named for the model's tensor base, appended (the caller moves them). */
+static void add_grid_pair(ir_graph *g, int x, int y, const ir_quant *q, const char *base) {
+  char name[300];
+  ir_type st = {.dtype = IR_F32, .rank = 0}, zt = {.dtype = q->qtype, .rank = 0}, qt = g->tensors[x]->type;
+  float *sv = malloc(sizeof *sv);
+  void *zv = malloc(1);
+  ALWAYS_ASSERT(sv && zv);
+  *sv = q->scale[0];
+  if (zt.dtype == IR_U8) *(uint8_t *)zv = (uint8_t)q->zero_point[0];
+  else *(int8_t *)zv = (int8_t)q->zero_point[0];
+  snprintf(name, sizeof name, "%s_grid_scale", base);
+  int si = ir_add_const(g, name, &st, sv);
+  snprintf(name, sizeof name, "%s_grid_zero_point", base);
+  int zi = ir_add_const(g, name, &zt, zv);
+  qt.dtype = zt.dtype;
+  snprintf(name, sizeof name, "%s_grid_q", base);
+  int qi = ir_add_tensor(g, name, &qt);
+  snprintf(name, sizeof name, "%s_grid", base);
+  ir_node *qn = ir_add_node(g, IR_OP_QuantizeLinear, name, (int[]){x, si, zi}, 3, &qi, 1);
+  ir_node *dn = ir_add_node(g, IR_OP_DequantizeLinear, name, (int[]){qi, si, zi}, 3, &y, 1);
+  ir_set_attr_string(qn, "dlvta.target", "cpu"), ir_set_attr_string(dn, "dlvta.target", "cpu");
+  const char *why = "the model's own quantization of a CPU step's input or output (QDQ)";
+  ir_set_attr_string(qn, "dlvta.why", why), ir_set_attr_string(dn, "dlvta.why", why);
+  /* both ends in q (x's values are what the model quantizes with it): no tensor left to calibrate */
+  float sc = q->scale[0];
+  int32_t zp = q->zero_point[0];
+  ir_dtype qt8 = q->qtype; /* (q may be x's or y's own, which ir_set_quant replaces) */
+  ir_set_quant(g, x, -1, 1, &sc, &zp, qt8);
+  ir_set_quant(g, y, -1, 1, &sc, &zp, qt8);
+}
+
+/* A float tensor with the model's own per-tensor int8 quantization that the CPU reads or writes. */
+static const ir_quant *grid_quant(const ir_graph *g, const cc_ctx *cx, int t) {
+  const ir_tensor *T = t >= 0 ? g->tensors[t] : NULL;
+  if (!T || T->data || !T->quant || T->quant->n != 1 || T->type.dtype != IR_F32 ||
+      (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8) || !own_quant(cx, t))
+    return NULL;
+  return T->quant;
+}
+
+int cc_cpu_grid(ir_graph *g, int i, const cc_ctx *cx) {
   ir_node *n = g->nodes[i];
   int added = 0;
-  if (n->dead || strcmp(ir_attr_string(n, "dlvta.target", ""), "cpu")) return 0;
+  if (n->dead || strcmp(ir_attr_string(n, "dlvta.target", ""), "cpu") || n->op == IR_OP_QuantizeLinear ||
+      n->op == IR_OP_DequantizeLinear)
+    return 0;
   for (int k = 0; k < n->n_in; k++) {
     int t = n->in[k];
-    const ir_tensor *T = t >= 0 ? g->tensors[t] : NULL;
-    if (!T || T->data || !T->quant || T->quant->n != 1 || T->type.dtype != IR_F32 ||
-        (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8))
-      continue;
-    if (ir_producer(g, t, NULL) && !cpu_side(g, t, 1)) continue; /* an accelerator's: on the grid */
+    const ir_quant *q = grid_quant(g, cx, t);
+    if (!q || on_grid(g, t, q)) continue; /* an accelerator's (moved): on the grid */
+    const ir_quant *qy = n->op == IR_OP_Reshape || n->op == IR_OP_Transpose || n->op == IR_OP_Identity ?
+                         grid_quant(g, cx, n->out[0]) : NULL;
+    if (qy && qy->scale[0] == q->scale[0] && qy->zero_point[0] == q->zero_point[0])
+      continue; /* moved in the same quantization: whoever computes on them puts them on the grid */
     char name[300];
-    ir_type st = {.dtype = IR_F32, .rank = 0}, zt = {.dtype = T->quant->qtype, .rank = 0}, qt = T->type;
-    float *sv = malloc(sizeof *sv);
-    void *zv = malloc(1);
-    if (!sv || !zv) return free(sv), free(zv), added;
-    *sv = T->quant->scale[0];
-    if (zt.dtype == IR_U8) *(uint8_t *)zv = (uint8_t)T->quant->zero_point[0];
-    else *(int8_t *)zv = (int8_t)T->quant->zero_point[0];
-    snprintf(name, sizeof name, "%s_grid_scale", T->name);
-    int si = ir_add_const(g, name, &st, sv);
-    snprintf(name, sizeof name, "%s_grid_zero_point", T->name);
-    int zi = ir_add_const(g, name, &zt, zv);
-    qt.dtype = zt.dtype;
-    snprintf(name, sizeof name, "%s_grid_q", g->tensors[t]->name);
-    int q = ir_add_tensor(g, name, &qt);
     snprintf(name, sizeof name, "%s_grid", g->tensors[t]->name);
     int d = ir_add_tensor(g, name, &g->tensors[t]->type);
-    ir_node *qn = ir_add_node(g, IR_OP_QuantizeLinear, name, (int[]){t, si, zi}, 3, &q, 1);
-    ir_node *dn = ir_add_node(g, IR_OP_DequantizeLinear, name, (int[]){q, si, zi}, 3, &d, 1);
-    ir_set_attr_string(qn, "dlvta.target", "cpu"), ir_set_attr_string(dn, "dlvta.target", "cpu");
-    const char *why = "the model's own quantization of a CPU step's input (QDQ)";
-    ir_set_attr_string(qn, "dlvta.why", why), ir_set_attr_string(dn, "dlvta.why", why);
+    add_grid_pair(g, t, d, q, g->tensors[t]->name);
     ir_move_last_node(g, i + added);
     ir_move_last_node(g, i + added);
     added += 2;
@@ -726,6 +767,19 @@ static int cpu_fake_quant(ir_graph *g, int i) {
       for (int m = 0; !g->nodes[j]->dead && m < g->nodes[j]->n_in; m++)
         if (g->nodes[j]->in[m] == t && !strcmp(ir_attr_string(g->nodes[j], "dlvta.target", ""), "cpu"))
           g->nodes[j]->in[m] = d;
+  }
+  /* a graph output the CPU makes: the model dequantizes it from its quantization (clipped, rounded) */
+  for (int k = 0; k < n->n_out; k++) {
+    int y = n->out[k];
+    const ir_quant *q = y >= 0 && ir_is_graph_output(g, y) ? grid_quant(g, cx, y) : NULL;
+    if (!q) continue;
+    char name[300];
+    snprintf(name, sizeof name, "%s_float", g->tensors[y]->name);
+    int f = ir_add_tensor(g, name, &g->tensors[y]->type);
+    n->out[k] = f;
+    add_grid_pair(g, f, y, q, g->tensors[y]->name);
+    ir_move_last_node(g, i + added + 1);
+    ir_move_last_node(g, i + added + 1);
   }
   return added;
 }
@@ -804,6 +858,6 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Reshape && flatten_folds(g, g->nodes[i]))
       ir_set_attr_string(g->nodes[i], "dlvta.target", "fold");
   clamps_between_cpu_steps(g);
-  for (int i = 0; i < g->n_nodes; i++) i += cpu_fake_quant(g, i);
+  for (int i = 0; i < g->n_nodes; i++) i += cc_cpu_grid(g, i, cx);
   return IR_OK;
 }

@@ -191,6 +191,7 @@ int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       ir_set_attr_string(pn, "dlvta.target", "cpu");
       n = pn;
     }
+    for (int i = 0; i < g->n_nodes; i++) i += cc_cpu_grid(g, i, cx); /* (QDQ) what it now reads and writes */
   }
   if (o->dump_after && (!strcmp(o->dump_after, "lower") || !strcmp(o->dump_after, "all")))
     plan_dump(cx->model, o->dump_to ? o->dump_to : stderr);

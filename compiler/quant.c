@@ -521,14 +521,46 @@ int cc_keeps_input_quant(const ir_node *n) {
   return (moves && !strcmp(tg, "accel")) || shuffle_part || !strcmp(tg, "alias");
 }
 
+/* Node i that the accelerator runs in its input's quantization (cc_keeps_input_quant: max
+ * pooling, upsampling, a channel slice moving int8 codes, an aliasing Reshape) whose output
+ * carries the model's own quantization, another than its input's (a QDQ model whose
+ * QuantizeLinear after an upsampling or a flatten clips to a narrower range): a 1 x 1 average pool
+ * on the accelerator requantizes a map to the model's, inserted after the node when its output is
+ * a map, else before it. 1 if done. */
+static int requant_apart(ir_graph *g, const cc_ctx *cx, int i) {
+  ir_node *n = g->nodes[i];
+  int x = n->in[0], y = n->out[0];
+  const ir_quant *qx = g->tensors[x]->quant, *qy = y >= 0 ? g->tensors[y]->quant : NULL;
+  if ((n->n_out > 1 && n->op != IR_OP_MaxPool) || !qy || qy->n != 1 || qx->n != 1 ||
+      (cx->calibrated && y < cx->n_calibrated && cx->calibrated[y]) || /* calibrate's: shared */
+      (qy->scale[0] == qx->scale[0] && qy->zero_point[0] == qx->zero_point[0]))
+    return 0;
+  int after = g->tensors[y]->type.rank == 4;
+  if (!after && g->tensors[x]->type.rank != 4) return 0;
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s", g->tensors[after ? y : x]->name, after ? "moved" : "requant");
+  ir_type t = g->tensors[after ? y : x]->type;
+  int m = ir_add_tensor(g, name, &t);
+  cc_copy_quant(g, after ? x : y, m, -1);
+  snprintf(name, sizeof name, "%s_requant", cc_node_label(g, n));
+  ir_node *r = ir_add_node(g, IR_OP_AveragePool, name, after ? &m : &x, 1, after ? &y : &m, 1);
+  ir_set_attr_ints(r, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_set_attr_string(r, "dlvta.target", "accel");
+  ir_move_last_node(g, after ? i + 1 : i);
+  if (after) n->out[0] = m;
+  else n->in[0] = m;
+  return 1;
+}
+
 /* Tensors the accelerator must keep in one quantization share it (cc_keeps_input_quant), in
  * topological order so that chains propagate: an accelerated MaxPool's output takes its input's,
  * an aliasing Reshape's output its input's, each part of a channel slice its input's. */
-static void share_quant(ir_graph *g) {
+static void share_quant(ir_graph *g, const cc_ctx *cx) {
   for (int i = 0; i < g->n_nodes; i++) {
-    const ir_node *n = g->nodes[i];
+    ir_node *n = g->nodes[i];
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
     int parts = n->op == IR_OP_Slice || n->op == IR_OP_Split ? n->n_out : 1; /* not MaxPool's Indices */
+    if (cc_keeps_input_quant(n) && q && requant_apart(g, cx, i)) continue;
     for (int k = 0; cc_keeps_input_quant(n) && q && k < parts; k++)
       if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);
   }
@@ -750,12 +782,12 @@ static void even_norm_inputs(ir_graph *g, const cal_state *c) {
 int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   if (!cx->cfg) return IR_OK;
   const cc_options *co = cx->o;
+  free(cx->calibrated);
+  cx->calibrated = NULL, cx->n_calibrated = 0;
+  share_quant(g, cx); /* (a QDQ model's upsampling or pool of a quantized tensor: its output needs no samples) */
   if (!needs_calibration(g)) {
     if (co->log) fprintf(co->log, "calibration: not needed: every activation carries the model's own quantization\n");
-    free(cx->calibrated);
-    cx->calibrated = NULL, cx->n_calibrated = 0;
     cx->own_quant = 1;
-    share_quant(g);
     return IR_OK;
   }
   int nin = g->n_inputs;
@@ -820,7 +852,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   if (rc == IR_OK && cal_choose(g, cx, &c, visible) != IR_OK) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (rc == IR_OK) even_norm_inputs(g, &c);
-  if (rc == IR_OK) share_quant(g);
+  if (rc == IR_OK) share_quant(g, cx);
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);
   free(c.lo);
@@ -1205,6 +1237,66 @@ static int fold_affine_chain(ir_graph *g, ir_node *n) {
   return 1;
 }
 
+/* Node n only moves or selects its input's values (a layout change, max pooling, a nearest
+ * upsampling, a crop): quantizing before it or after it gives the same codes. */
+static int moves_values(const ir_node *n) {
+  switch (n->op) {
+  case IR_OP_Reshape: case IR_OP_Transpose: case IR_OP_Identity: case IR_OP_MaxPool: case IR_OP_DepthToSpace:
+  case IR_OP_SpaceToDepth: case IR_OP_Slice:
+    return 1;
+  case IR_OP_Resize:
+    return !strcmp(ir_attr_string(n, "mode", "nearest"), "nearest");
+  default:
+    return 0;
+  }
+}
+
+/* One direction of quant_through_layout, to a fixed point: back, the input of a node that moves
+ * values gets the output's quantization when the node is its only reader (the model quantized
+ * them there: a QDQ model's upsampling of its float input); forward, the output the input's (the
+ * values are on its grid). */
+static void quant_layout_pass(ir_graph *g, int back) {
+  for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+    changed = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+      const ir_node *n = g->nodes[i];
+      if (n->dead || n->n_in < 1 || n->in[0] < 0 || !moves_values(n) ||
+          (n->n_out > 1 && (n->op != IR_OP_MaxPool || (n->out[1] >= 0 && ir_use_count(g, n->out[1]) > 0))))
+        continue;
+      int x = n->in[0], y = n->out[0];
+      const ir_quant *qx = g->tensors[x]->quant, *qy = g->tensors[y]->quant;
+      if (g->tensors[x]->type.dtype != IR_F32 || g->tensors[x]->data || (qx && qx->n != 1) || (qy && qy->n != 1)) continue;
+      if (qx && !qy && !back) cc_copy_quant(g, x, y, -1), changed = 1;
+      else if (qy && !qx && back && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x)) cc_copy_quant(g, y, x, -1), changed = 1;
+    }
+  }
+}
+
+/* Nodes that only move values (moves_values) between a tensor with the model's quantization and
+ * one without: the other gets it, backward first (quant_layout_pass): a tensor between a node
+ * that moves values and the model's quantization point takes the model's own, not its producer's
+ * input's, which would drop the model's requantization there once the lifts' Reshape pairs
+ * merge. What the relayout below inserts (a lifted map's twin, the transposes sunk around a 1x1
+ * conv) thus keeps the model's scales. */
+static void quant_through_layout(ir_graph *g) {
+  for (int back = 1; back >= 0; back--) quant_layout_pass(g, back);
+}
+
+/* After the folds above made a QDQ model's weights constant: the front end's passes that need
+ * constant weights run again (channels-last: MatMuls on tokens / channels-last maps -> 1x1
+ * convs; lift-1d: Conv1d networks -> 2-D), the model's quantization carried onto what they insert. */
+static int relayout_constant_weights(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
+  int rc = cc_dce(g, cx, err, errlen);
+  ir_graph_compact(g);
+  quant_through_layout(g); /* (first onto the front end's own lifts, before their Reshapes merge) */
+  if (rc == IR_OK) rc = cc_channels_last(g, cx, err, errlen);
+  ir_graph_compact(g);
+  if (rc == IR_OK) rc = cc_lift_1d(g, cx, err, errlen);
+  ir_graph_compact(g);
+  if (rc == IR_OK) quant_through_layout(g);
+  return rc;
+}
+
 int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int changed = 0;
   int n0 = g->n_nodes;
@@ -1232,6 +1324,10 @@ int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     else changed |= drop_qdq_pair(g, n, s, z, cnt);
     free(s), free(z);
   }
+  /* the front end's rewrites that needed constant weights, now that they are: Linear layers on
+   * tokens or channels-last maps as 1x1 convs, 1-D networks lifted to 2-D */
+  int rc = IR_OK;
+  if (changed && (rc = relayout_constant_weights(g, cx, err, errlen)) != IR_OK) return rc;
   /* per-channel affine maps (QAT's BN-scale Div, bias Add, BatchNormalization) after layers
    * with quantized weights: into those weights' scales and the bias */
   for (int i = 0; i < g->n_nodes; i++) {
@@ -1239,7 +1335,7 @@ int cc_qdq_import(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (!n->dead && (n->op == IR_OP_Conv || n->op == IR_OP_Gemm)) changed |= fold_affine_chain(g, n);
   }
   if (!changed) return IR_OK;
-  int rc = cc_dce(g, cx, err, errlen);
+  rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
   if (rc == IR_OK) rc = cc_fuse(g, cx, err, errlen);
   if (rc == IR_OK) rc = cc_dce(g, cx, err, errlen);

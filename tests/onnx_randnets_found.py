@@ -60,7 +60,20 @@ GroupNorm of 4 groups: 0.958 -> 0.996.
 a QDQ model (PyTorch's QAT flow) whose first Conv1d ran on the CPU read its input unquantized: the
 model's Quantize -> Dequantize pair had been folded into the tensor for the accelerator. A CPU step
 now reads the model's own grid values there (cosine of that conv against the model 0.9875 -> 1.0;
-the net's output within one step of onnxruntime's).
+the net's output within one step of onnxruntime's): a LayerNorm of a QDQ model's input here. The
+same for a layer the back end refuses after the partition (tiny's buffers and a 720-input fc), and
+for a graph output such a CPU step writes: the model clips it to its output quantization (49
+output steps off before, with the output's range narrowed).
+
+QDQ models' Conv1d networks and Linear layers on tokens ran on the CPU: the front end lifts 1-D
+networks to 2-D and turns MatMuls by constant weights into 1x1 convs, but a QDQ model's weights
+are constants only after qdq-import. qdq-import now runs those rewrites again, with the model's
+scales carried onto what they insert; a Conv1d net compiles to 0 CPU nodes. A 1-D Upsample (a
+Resize of [N, C, L]) and a SiLU between Conv1ds are lifted too (were CPU steps), float or QDQ.
+
+an upsampling whose output the QDQ model quantizes to a narrower range than its input's was given
+its input's quantization (max pooling and upsampling move int8 codes) and lost the model's
+clipping: a 1 x 1 average pool now requantizes it on the accelerator (16 output steps off before).
 
 Run by `make test` with Debian's python3."""
 import os
@@ -195,24 +208,47 @@ class Cat(nn.Module):
         return torch.cat([self.a(x), self.b(x)], 1)
 
 
-def qdq_case(d, name, net, shape):
-    """net quantized by PyTorch's QAT flow (tools/randnets.py's to_qdq), exported as QDQ, compiled
-    without calibration and run on fsim: every output within one output step of onnxruntime's."""
+def narrow(after, factor):
+    """A patch of a QAT-prepared net: the fake quantization right after FX node `after` (a module's
+    name, or 'output': the last one) with its scale times factor (< 1: a range that clips)."""
+    def patch(p):
+        nodes = list(p.graph.nodes)
+        if after == "output":
+            fq = [n for n in nodes if n.op == "call_module" and "activation_post_process" in str(n.target)][-1]
+        else:
+            fq = next(iter(next(n for n in nodes if n.target == after).users))
+        m = getattr(p, str(fq.target))
+        m.scale.mul_(factor)
+    return patch
+
+
+def qdq_case(d, name, net, shape, cpu=None, layers=None, config="pynq", patch=None):
+    """net quantized by PyTorch's QAT flow (tools/randnets.py's to_qdq; then patch(prepared net) if
+    given), exported as QDQ, compiled for config without calibration and run on fsim: every output
+    within one output step of onnxruntime's; cpu / layers: the number of CPU nodes / accelerator
+    layers the partition must give."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
     import randnets
     rng = np.random.default_rng(5)
     calib = rng.normal(0, 1, (16,) + shape).astype(np.float32)
     x = rng.normal(0, 1, (1, 1) + shape).astype(np.float32)
     p = randnets.to_qdq(net, (1,) + shape, calib)
+    if patch:
+        patch(p)
     model, pkg = os.path.join(d, name + ".onnx"), os.path.join(d, name + ".dlvta")
     torch.onnx.export(p, torch.from_numpy(x[0]), model, opset_version=13)
     np.save(os.path.join(d, "x.npy"), x)
-    r = run([DLVTA, "compile", model, "-o", pkg])
+    r = run([DLVTA, "compile", model, "-o", pkg, "--config", config])
     r2 = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
     r3 = run(["env", "ORT_RUN_OPT=disabled", "node", ORT, model, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
     if r.returncode or r2.returncode or r3.returncode:
         check(False, f"{name}: {(r.stdout + r.stderr + r2.stdout + r2.stderr + r3.stderr).strip()[-200:]}")
         return
+    part = next((ln for ln in r.stdout.splitlines() if ln.startswith("partition:")), "no partition line")
+    if cpu is not None or layers is not None:
+        check((cpu is None or f", {cpu} CPU nodes" in part) and (layers is None or f": {layers} accelerator layers" in part),
+              f"{name} compiles to" + (f" {layers} accelerator layers" if layers is not None else "") +
+              (f" {cpu} CPU nodes" if cpu is not None else "") + f": {part[:160]}")
     y, want = np.load(os.path.join(d, "y.npy")).ravel(), np.load(os.path.join(d, "ref.npy")).ravel()
     step = randnets.output_step(model)
     worst = float(np.max(np.abs(y - want))) / step if step else float("inf")
@@ -273,9 +309,25 @@ def main():
         case(d, "group_norm_of_spread_channels", nn.Sequential(nn.Conv2d(3, 8, 3, 1, 1), nn.ReLU(), spread_conv(8, 16, 100),
                                                                nn.GroupNorm(4, 16), nn.ReLU(), nn.Conv2d(16, 8, 3, 1, 1)),
              (3, 24, 24), "ort", min_cos=0.99)
-        qdq_case(d, "qdq_conv1d_on_cpu", nn.Sequential(nn.Conv1d(1, 16, 3, 1, 1), nn.BatchNorm1d(16), nn.ReLU(),
-                                                       nn.MaxPool1d(2, 2, 1), nn.AdaptiveAvgPool1d(1), nn.Flatten(),
-                                                       nn.Linear(16, 10)).eval(), (1, 47))
+        qdq_case(d, "qdq_conv1d_on_accelerator", nn.Sequential(nn.Conv1d(1, 16, 3, 1, 1), nn.BatchNorm1d(16), nn.ReLU(),
+                                                               nn.MaxPool1d(2, 2, 1), nn.AdaptiveAvgPool1d(1), nn.Flatten(),
+                                                               nn.Linear(16, 10)).eval(), (1, 47), cpu=0)
+        qdq_case(d, "qdq_conv1d_upsample", nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(4, 16, 3, 1, 1), nn.ReLU(),
+                                                         nn.Upsample(scale_factor=2), nn.Conv1d(16, 8, 3, 1, 1)).eval(),
+                 (4, 30), cpu=0)
+        qdq_case(d, "qdq_cpu_step_reads_model_grid", nn.Sequential(nn.LayerNorm(24), nn.Linear(24, 32), nn.ReLU(),
+                                                                   nn.Linear(32, 10)).eval(), (20, 24))
+        qdq_case(d, "qdq_linear_on_tokens", nn.Sequential(nn.Linear(24, 48), nn.ReLU(), nn.Linear(48, 16)).eval(), (20, 24),
+                 layers=2)
+        qdq_case(d, "qdq_upsample_narrower_quant", nn.Sequential(nn.Conv2d(3, 8, 3, 1, 1), nn.ReLU(), nn.Upsample(scale_factor=2),
+                                                                 nn.Conv2d(8, 8, 3, 1, 1)).eval(), (3, 8, 8), cpu=0,
+                 patch=narrow("2", 0.6))
+        qdq_case(d, "qdq_refused_layer_output", nn.Sequential(nn.BatchNorm2d(3), nn.Hardtanh(-1.0, 2.0), nn.Flatten(),
+                                                              nn.Linear(720, 10)).eval(), (3, 6, 40), config="tiny",
+                 patch=narrow("output", 0.5))
+        case(d, "conv1d_upsample_silu_lifted", nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(4, 16, 3, 1, 1), nn.SiLU(),
+                                                             nn.Upsample(scale_factor=3), nn.Conv1d(16, 8, 3, 1, 1)),
+             (4, 25), "ort", cpu=0, rtl=True)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()

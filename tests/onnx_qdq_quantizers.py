@@ -1,0 +1,172 @@
+"""tests/onnx_qdq_quantizers.py -- quantized models as quantizers other than PyTorch's write them, built
+with onnx.helper: onnxruntime's quantize_static QDQ format (int8 weight initializers through
+DequantizeLinear, per channel along the output axis: 1 for a MatMul's [K, M] weights, 0 for a
+Conv's; an int32 bias at the input scale times the weight scale; uint8 activations) and the
+QOperator format's QLinearMatMul. Each is compiled without calibration samples for pynq and run on
+fsim: the layers of constant weights on the accelerator (Linear layers over tokens as 1x1 convs,
+Conv1d networks lifted to 2-D, as for float models), every output within one output step of
+onnxruntime's execution of the same model.
+
+Run by `make test` with Debian's python3."""
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from onnx_check import DLVTA, ORT, check, run, summary  # noqa: E402
+
+RNG = np.random.default_rng(7)
+
+
+def init(name, v):
+    return numpy_helper.from_array(np.asarray(v), name)
+
+
+class Builder:
+    """Nodes and initializers of a QDQ graph; act(x, lo, hi) quantizes activation x to uint8 over
+    [lo, hi] (QuantizeLinear -> DequantizeLinear)."""
+
+    def __init__(self):
+        self.nodes, self.inits = [], []
+
+    def act(self, x, lo, hi):
+        s = np.float32((hi - lo) / 255.0)
+        z = np.uint8(np.clip(round(-lo / s), 0, 255))
+        self.inits += [init(x + "_s", s), init(x + "_z", z)]
+        self.nodes += [helper.make_node("QuantizeLinear", [x, x + "_s", x + "_z"], [x + "_q"]),
+                       helper.make_node("DequantizeLinear", [x + "_q", x + "_s", x + "_z"], [x + "_dq"])]
+        return x + "_dq", float(s)
+
+    def weight(self, name, w, axis):
+        """int8 per-channel symmetric weights along axis, through a DequantizeLinear."""
+        red = tuple(a for a in range(w.ndim) if a != axis)
+        s = (np.abs(w).max(axis=red) / 127.0).astype(np.float32)
+        shape = [1] * w.ndim
+        shape[axis] = -1
+        q = np.clip(np.round(w / s.reshape(shape)), -127, 127).astype(np.int8)
+        self.inits += [init(name + "_q", q), init(name + "_s", s), init(name + "_z", np.zeros(s.shape, np.int8))]
+        self.nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_s", name + "_z"], [name],
+                                           axis=axis))
+        return name, s
+
+    def bias(self, name, b, xs, ws):
+        """int32 bias at scale xs * ws (per channel), through a DequantizeLinear."""
+        s = (xs * ws).astype(np.float32)
+        self.inits += [init(name + "_q", np.round(b / s).astype(np.int32)), init(name + "_s", s),
+                       init(name + "_z", np.zeros(s.shape, np.int32))]
+        self.nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_s", name + "_z"], [name], axis=0))
+        return name
+
+    def model(self, x_shape, y, y_shape):
+        g = helper.make_graph(self.nodes, "q", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+                              [helper.make_tensor_value_info(y, TensorProto.FLOAT, y_shape)], self.inits)
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def linear_tokens():
+    """x [1, T, 24] -> Linear 24 -> 48 (MatMul + Add) -> Relu -> Linear 48 -> 16, weights [K, M]
+    per channel along axis 1, float bias Adds, as quantize_static writes a transformer's MLP."""
+    b = Builder()
+    t, k, m, o = 20, 24, 48, 16
+    x, _ = b.act("x", -3.0, 3.0)
+    w1, _ = b.weight("w1", RNG.normal(0, 0.3, (k, m)).astype(np.float32), 1)
+    b.inits.append(init("b1", RNG.normal(0, 0.1, m).astype(np.float32)))
+    b.nodes += [helper.make_node("MatMul", [x, w1], ["mm1"]), helper.make_node("Add", ["mm1", "b1"], ["h1"])]
+    h1, _ = b.act("h1", -4.0, 4.0)
+    b.nodes.append(helper.make_node("Relu", [h1], ["r1"]))
+    r1, _ = b.act("r1", 0.0, 4.0)
+    w2, _ = b.weight("w2", RNG.normal(0, 0.2, (m, o)).astype(np.float32), 1)
+    b.inits.append(init("b2", RNG.normal(0, 0.1, o).astype(np.float32)))
+    b.nodes += [helper.make_node("MatMul", [r1, w2], ["mm2"]), helper.make_node("Add", ["mm2", "b2"], ["h2"])]
+    y, _ = b.act("h2", -3.0, 3.0)
+    return b.model([1, t, k], y, [1, t, o]), (1, t, k)
+
+
+def conv1d():
+    """x [1, 4, 60] -> Conv1d 4 -> 16 (k 3, int32 bias) -> Relu -> MaxPool1d 2 -> Conv1d 16 -> 8 (k 5,
+    stride 2): weights per channel along axis 0."""
+    b = Builder()
+    x, xs = b.act("x", -3.0, 3.0)
+    w1, s1 = b.weight("w1", RNG.normal(0, 0.3, (16, 4, 3)).astype(np.float32), 0)
+    b1 = b.bias("b1", RNG.normal(0, 0.1, 16), xs, s1)
+    b.nodes.append(helper.make_node("Conv", [x, w1, b1], ["c1"], pads=[1, 1]))
+    c1, _ = b.act("c1", -4.0, 4.0)
+    b.nodes.append(helper.make_node("Relu", [c1], ["r1"]))
+    r1, rs = b.act("r1", 0.0, 4.0)
+    b.nodes.append(helper.make_node("MaxPool", [r1], ["p1"], kernel_shape=[2], strides=[2]))
+    p1, ps = b.act("p1", 0.0, 4.0)
+    w2, s2 = b.weight("w2", RNG.normal(0, 0.2, (8, 16, 5)).astype(np.float32), 0)
+    b2 = b.bias("b2", RNG.normal(0, 0.1, 8), ps, s2)
+    b.nodes.append(helper.make_node("Conv", [p1, w2, b2], ["c2"], pads=[2, 2], strides=[2]))
+    y, _ = b.act("c2", -4.0, 4.0)
+    return b.model([1, 4, 60], y, [1, 8, 15]), (1, 4, 60)
+
+
+def qlinear_matmul_tokens():
+    """QuantizeLinear -> QLinearMatMul (uint8 tokens [1, 12, 32] by int8 [32, 24] weights, per
+    tensor) -> DequantizeLinear: the QOperator format."""
+    nodes, inits = [], []
+    xs, ws, ys = np.float32(6 / 255), np.float32(0.004), np.float32(8 / 255)
+    w = RNG.integers(-127, 128, (32, 24)).astype(np.int8)
+    inits += [init("xs", xs), init("xz", np.uint8(128)), init("w", w), init("ws", ws), init("wz", np.int8(0)),
+              init("ys", ys), init("yz", np.uint8(128))]
+    nodes += [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+              helper.make_node("QLinearMatMul", ["xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"], ["yq"]),
+              helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"])]
+    g = helper.make_graph(nodes, "ql", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 12, 32])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 12, 24])], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), (1, 12, 32)
+
+
+def output_step(m):
+    """Scale of the DequantizeLinear that makes the graph's output."""
+    consts = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    out = m.graph.output[0].name
+    n = next(n for n in m.graph.node if out in n.output)
+    return float(consts[n.input[1]])
+
+
+def case(d, name, built, layers, cpu=None):
+    """Compile without calibration for pynq: `layers` accelerator layers (and `cpu` CPU nodes when
+    given); run on fsim: every output within one output step of onnxruntime's."""
+    m, shape = built
+    onnx.checker.check_model(m)
+    path, pkg = os.path.join(d, name + ".onnx"), os.path.join(d, name + ".dlvta")
+    onnx.save(m, path)
+    x = RNG.normal(0, 1, shape).astype(np.float32)
+    np.save(os.path.join(d, "x.npy"), x)
+    r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq"])
+    log = r.stdout + r.stderr
+    part = next((ln for ln in log.splitlines() if ln.startswith("partition:")), "no partition line")
+    check(r.returncode == 0 and f": {layers} accelerator layers" in part and (cpu is None or f", {cpu} CPU nodes" in part)
+          and "calibration: not needed" in log,
+          f"{name} compiles without calibration to {layers} accelerator layers"
+          + (f", {cpu} CPU nodes" if cpu is not None else "") + f": {(part if r.returncode == 0 else log.strip())[-200:]}")
+    if r.returncode:
+        return
+    r1 = run(["env", "ORT_RUN_OPT=disabled", "node", ORT, path, os.path.join(d, "x.npy"), os.path.join(d, "ref.npy")])
+    r2 = run([DLVTA, "run", pkg, "--input", os.path.join(d, "x.npy"), "--output", os.path.join(d, "y.npy")])
+    if r1.returncode or r2.returncode:
+        check(False, f"{name} runs: " + (r1.stderr + r2.stdout + r2.stderr).strip()[-300:])
+        return
+    a, b = np.load(os.path.join(d, "ref.npy")).ravel(), np.load(os.path.join(d, "y.npy")).ravel()
+    worst = float(np.max(np.abs(a - b))) / output_step(m) if a.shape == b.shape else float("inf")
+    check(worst <= 1.001, f"{name} on fsim: every output within {worst:.2f} output steps of onnxruntime's")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as d:
+        # (the Relu a layer of its own: fused into the layer before it would skip the rounding of
+        # the model's quantization between them)
+        case(d, "ort_qdq_linear_tokens", linear_tokens(), 3)
+        case(d, "ort_qdq_conv1d", conv1d(), 4, cpu=0)
+        case(d, "qlinear_matmul_tokens", qlinear_matmul_tokens(), 1)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
