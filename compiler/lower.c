@@ -978,7 +978,19 @@ static int lower_pool(lw *L, int ni) {
   p.lo = -128, p.hi = 127;
   if (p.kind == CG_POOL_AVG) {
     int sh;
-    if (cg_quant_multiplier((double)xs / ((double)p.kh * p.kw * ys), &p.mult, &sh) != CG_OK) {
+    double n_avg = (double)p.kh * p.kw; /* the divisor the multiplier takes */
+    if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
+        (p.pad_t || p.pad_l || p.pad_b || p.pad_r)) { /* padding left out: the sums times fy * fx first */
+      int ly, lx;
+      const int64_t *yd = g->tensors[y]->type.dims;
+      if (cg_pool_excl(p.kh, p.sh, p.pad_t, (int)xt->dims[2], (int)yd[2], &ly, NULL) ||
+          cg_pool_excl(p.kw, p.sw, p.pad_l, (int)xt->dims[3], (int)yd[3], &lx, NULL)) {
+        L->refused = ni;
+        return cc_lower_fail(L, n, "padding left out of the average: the window counts have no small common multiple");
+      }
+      p.excl_pad = 1, n_avg = (double)ly * lx;
+    }
+    if (cg_quant_multiplier((double)xs / (n_avg * ys), &p.mult, &sh) != CG_OK) {
       L->refused = ni;
       return cc_lower_fail(L, n, "average requantization out of range");
     }

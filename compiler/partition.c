@@ -460,9 +460,6 @@ static const char *accel_why_not(const ir_graph *g, const ir_node *n, const isa_
     if (win.dil[0] != 1 || win.dil[1] != 1) return "dilated pooling";
     if (cc_ceil_pads(g, n, &win, y)) return "ceil_mode end padding beyond the LOAD's pad field";
     if (!cc_dims_match(g, &win, y)) return "ceil_mode output extents";
-    if (n->op == IR_OP_AveragePool && !ir_attr_int(n, "count_include_pad", 0) &&
-        (win.pad_b[0] || win.pad_b[1] || win.pad_e[0] || win.pad_e[1]))
-      return "padding excluded from the average (count_include_pad=0)";
     return NULL;
   }
   case IR_OP_GlobalAveragePool:

@@ -71,6 +71,12 @@ are constants only after qdq-import. qdq-import now runs those rewrites again, w
 scales carried onto what they insert; a Conv1d net compiles to 0 CPU nodes. A 1-D Upsample (a
 Resize of [N, C, L]) and a SiLU between Conv1ds are lifted too (were CPU steps), float or QDQ.
 
+an AveragePool with padding that count_include_pad=0 leaves out of the average (TensorFlow's SAME
+average pools as tf2onnx writes them, torch's count_include_pad=False) ran on the CPU: the pool layer
+now multiplies each window's sum by a row and a column factor (L / the window's rows or columns
+inside the input, L their least common multiple) before the one requantization by 1 / (Ly Lx), so
+every border average is exact; on fsim and the Verilated RTL, equal.
+
 an upsampling whose output the QDQ model quantizes to a narrower range than its input's was given
 its input's quantization (max pooling and upsampling move int8 codes) and lost the model's
 clipping: a 1 x 1 average pool now requantizes it on the accelerator (16 output steps off before).
@@ -328,6 +334,10 @@ def main():
         case(d, "conv1d_upsample_silu_lifted", nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(4, 16, 3, 1, 1), nn.SiLU(),
                                                              nn.Upsample(scale_factor=3), nn.Conv1d(16, 8, 3, 1, 1)),
              (4, 25), "ort", cpu=0, rtl=True)
+        case(d, "avgpool_exclude_pad", nn.Sequential(nn.Conv2d(3, 24, 3, 1, 1), nn.ReLU(),
+                                                     nn.AvgPool2d(3, 1, 1, count_include_pad=False), nn.Conv2d(24, 16, 1),
+                                                     nn.AvgPool2d(5, 2, 2, count_include_pad=False), nn.Conv2d(16, 8, 1)),
+             (3, 17, 14), "ort", cpu=0, rtl=True)
         case(d, "conv_tanh_shuffle", nn.Sequential(nn.Conv2d(8, 32, 3, 1, 1), nn.MaxPool2d(2), nn.Tanh(), Shuffle(), nn.Conv2d(32, 8, 1)),
              (8, 12, 10), "ort")
     return summary()

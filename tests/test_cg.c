@@ -571,7 +571,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   b.p.res = t2; /* residual: the pool output itself */
   f.p.in = t5;
   f.p.out = t6;
-  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {t1, t2, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = t3;
@@ -581,7 +581,7 @@ static void run_net(devs *D, const char *cfgname, int no_lh) {
   cg_quant_multiplier(0.5, &ad.b_mult, &ad.b_shift);
   ad.lo = 0;
   ad.hi = 127;
-  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool gp = {t4, t5, CG_POOL_AVG, ph, pw, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / (ph * pw), &gp.mult, &gp.shift);
   int ok = cg_net_add_conv(net, &a.p) >= 0 && cg_net_add_pool(net, &mp) >= 0 &&
            cg_net_add_conv(net, &b.p) >= 0 && cg_net_add_add(net, &ad) >= 0 &&
@@ -683,7 +683,7 @@ static void run_view(devs *D, const char *cfgname) {
   a.p.in = b.p.in = t0, a.p.out = t1, b.p.out = t2;
   b.p.x_zp = a.p.x_zp; /* one input */
   c.p.in = v, c.p.out = t3;
-  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {v, t4, CG_POOL_MAX, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_add ad;
   memset(&ad, 0, sizeof ad);
   ad.a = v, ad.b = t4, ad.out = t5;
@@ -844,7 +844,7 @@ static void test_quant(void) {
   int8_t in[2], out[1];
   long bad = 0, n = 0;
   for (int k = 0; k < 2; k++) {
-    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1, 0, 0, 0, 0, 0};
+    cg_pool pp = {0, 0, CG_POOL_AVG, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0};
     double sc = k ? 0.5 * 0.37 : 0.5;
     cg_quant_multiplier(sc, &pp.mult, &pp.shift);
     for (int a = -128; a < 128; a++)
@@ -984,7 +984,7 @@ static void test_block_out2(devs *D, int nrand) {
   k.im2col = 1;
   run_conv(D, "tiny_bo8", &k, 0, 0);
   conv_free(&k);
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(D, "tiny_bo8", 12, 13, 12, mp);
   run_add(D, "tiny_bo8", 11, 9, 10);
   run_net(D, "tiny_bo8", 0);
@@ -1002,7 +1002,7 @@ static void test_d2s(devs *D, int nrand) {
                                {1, 16, 8, 16, 16, 2, 2, 32, 32}};
   for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
     const int *q = dir[i];
-    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, q[5], q[6], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, q[1], q[2], q[7], q[8], 0};
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, q[5], q[6], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, q[1], q[2], q[7], q[8], 0, 0};
     run_pool(D, q[0] ? "pynq" : "tiny", q[5] * q[6] * q[1], q[3], q[4], p);
   }
   int was = quiet_pa;
@@ -1010,13 +1010,13 @@ static void test_d2s(devs *D, int nrand) {
   for (int i = 0; i < nrand / 4; i++) {
     int py = rr(0, 3) == 0, B = py ? 16 : 4, sh = rr(1, 4), sw = rr(1, 4), gc = B * rr(1, 3), h = rr(1, 12), w = rr(1, 12);
     int oh = rr((h - 1) * sh + 1, h * sh), ow = rr((w - 1) * sw + 1, w * sw);
-    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, sh, sw, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, gc, rr(1, gc), oh, ow, 0};
+    cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, sh, sw, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, gc, rr(1, gc), oh, ow, 0, 0};
     run_pool(D, py ? "pynq" : "tiny", sh * sw * gc, h, w, p);
   }
   quiet_pa = was;
   printf("random depth to space: %d cases\n", nrand / 4);
   cg_net *net = cg_net_new(isa_config_find("tiny"));
-  cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 6, 6, 8, 8, 0};
+  cg_pool p = {0, 0, CG_POOL_D2S, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 6, 6, 8, 8, 0, 0};
   p.in = cg_net_tensor(net, 24, 4, 4);
   p.out = cg_net_tensor(net, 6, 8, 8);
   CHECK(cg_net_add_pool(net, &p) == CG_E_ARG, "depth to space with phase groups of 6 channels (block 4) accepted");
@@ -1218,7 +1218,7 @@ int main(int argc, char **argv) {
     run_conv(&D, i % 4 == 3 ? "pynq" : "tiny", &k, rr(0, 5) == 0, 1);
     conv_free(&k);
     cg_pool rp = {0, 0, rr(0, 1) ? CG_POOL_MAX : CG_POOL_AVG, rr(1, 5), rr(1, 5), rr(1, 3), rr(1, 3),
-                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0, 0, 0, 0, 0, 0};
+                  0, 0, 0, 0, 0, 0, rr(-128, 0), rr(0, 127), 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (rr(0, 1)) {
       rp.x_zp = rr(-128, 127);
       rp.y_zp = rr(-60, 60);
@@ -1233,8 +1233,15 @@ int main(int argc, char **argv) {
       rp.half_even = 1;
       cg_quant_multiplier(1.0 / (1 << rr(0, 4)), &rp.mult, &rp.shift);
     }
+    int pc = rr(1, 20), ph = rr(rp.kh, rp.kh + 15), pw = rr(rp.kw, rp.kw + 15), ly, lx;
+    if (rp.kind == CG_POOL_AVG && !rp.half_even && rr(0, 2) == 0 &&
+        !cg_pool_excl(rp.kh, rp.sh, rp.pad_t, ph, cg_out_dim(ph, rp.kh, rp.sh, 1, rp.pad_t, rp.pad_b), &ly, NULL) &&
+        !cg_pool_excl(rp.kw, rp.sw, rp.pad_l, pw, cg_out_dim(pw, rp.kw, rp.sw, 1, rp.pad_l, rp.pad_r), &lx, NULL)) {
+      rp.excl_pad = 1; /* the padding left out of the average (count_include_pad = 0) */
+      cg_quant_multiplier(1.0 / (ly * lx) * (0.5 + rr(0, 100) / 100.0), &rp.mult, &rp.shift);
+    }
     quiet_pa = 1;
-    run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(rp.kh, rp.kh + 15), rr(rp.kw, rp.kw + 15), rp);
+    run_pool(&D, i % 4 == 3 ? "pynq" : "tiny", pc, ph, pw, rp);
     run_add(&D, i % 4 == 3 ? "pynq" : "tiny", rr(1, 20), rr(1, 20), rr(1, 20));
     if (i % 4 == 0) run_lut(&D, i % 8 == 4 ? "pynq" : "tiny", rr(1, 40), rr(1, 30), rr(1, 30), rr(0, 3) == 0);
     if (i % 4 == 2)
@@ -1318,21 +1325,31 @@ int main(int argc, char **argv) {
   conv_free(&k);
 
   /* pools and add */
-  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 6, 13, 12, mp);
   run_pool(&D, "pynq", 20, 17, 17, mp);
-  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool mp2 = {0, 0, CG_POOL_MAX, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(&D, "tiny", 9, 11, 9, mp2);
-  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
+  cg_pool ap = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 9, &ap.mult, &ap.shift);
   run_pool(&D, "tiny", 5, 9, 10, ap);
-  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0};
+  /* the padding left out of the average (TensorFlow's SAME average pools): 3x3 s1 p1 (window
+   * counts 4, 6, 9: L = 6 a side), 5x5 s2 p2 with zero points, half to even (L = 60 a side) */
+  ap.excl_pad = 1, ap.x_zp = -20, ap.y_zp = 7;
+  cg_quant_multiplier(1.0 / 36, &ap.mult, &ap.shift);
+  run_pool(&D, "tiny", 5, 9, 10, ap);
+  run_pool(&D, "pynq", 40, 14, 13, ap);
+  cg_pool ep = {0, 0, CG_POOL_AVG, 5, 5, 2, 2, 2, 2, 2, 2, 0, 0, -128, 127, 3, -5, 1, 0, 0, 0, 0, 0, 1};
+  cg_quant_multiplier(1.0 / 3600, &ep.mult, &ep.shift);
+  run_pool(&D, "pynq", 24, 15, 16, ep);
+  run_pool(&D, "ultra96", 33, 11, 11, ep);
+  cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
   /* global average pools with zero points: sums on the GEMM core (R = 1) in chunks of whole
    * blocks (pynq 200 x 12 x 12: 7 blocks a chunk), of parts of a block (40 x 40, ties to even),
    * on tiny; ultra96's window passes */
-  cg_pool gz = {0, 0, CG_POOL_AVG, 12, 12, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -90, -100, 0, 0, 0, 0, 0, 0};
+  cg_pool gz = {0, 0, CG_POOL_AVG, 12, 12, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -90, -100, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.3 / 144, &gz.mult, &gz.shift);
   run_pool(&D, "pynq", 200, 12, 12, gz);
   gz.kh = gz.kw = 40, gz.half_even = 1, gz.x_zp = 17, gz.y_zp = 5;
@@ -1349,7 +1366,7 @@ int main(int argc, char **argv) {
   static const int ups[][6] = {{5, 7, 9, 2, 2, 0}, {9, 13, 6, 3, 1, 0}, {20, 4, 40, 2, 2, 0}, {40, 10, 12, 2, 2, 1},
                                {17, 28, 28, 2, 2, 1}, {3, 1, 1, 4, 4, 1}};
   for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
-    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0};
+    cg_pool up = {0, 0, CG_POOL_UP, 1, 1, ups[i][3], ups[i][4], 0, 0, 0, 0, 0, 0, -128, 127, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     run_pool(&D, ups[i][5] ? "pynq" : "tiny", ups[i][0], ups[i][1], ups[i][2], up);
   }
   test_d2s(&D, nrand);

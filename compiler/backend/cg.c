@@ -499,6 +499,11 @@ int cg_net_add_pool(cg_net *net, const cg_pool *p) {
   if (p->kind == CG_POOL_AVG && (!bounds_ok(p->lo, p->hi) || p->shift < 0 || p->shift > 63 ||
                                  !zp_ok(p->x_zp) || !zp_ok(p->y_zp)))
     return net_fail(net, CG_E_ARG, "pool: bad bounds, shift or zero point");
+  int ly, lx;
+  if (p->excl_pad && (p->kind != CG_POOL_AVG || cg_pool_excl(p->kh, p->sh, p->pad_t, ti->h, oh, &ly, NULL) ||
+                      cg_pool_excl(p->kw, p->sw, p->pad_l, ti->w, ow, &lx, NULL) ||
+                      (int64_t)p->kh * p->kw * 255 * ly * lx > INT32_MAX))
+    return net_fail(net, CG_E_ARG, "pool: padding left out of an average whose window counts have no small common multiple");
   cg_layer *L = new_layer(net);
   if (!L) return net_fail(net, CG_E_NOMEM, "out of memory");
   L->kind = CG_LAYER_POOL;

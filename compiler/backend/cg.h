@@ -213,7 +213,20 @@ typedef struct cg_pool {
   int gc;                     /* d2s: channels per phase group (a multiple of BLOCK) */
   int oc, oh, ow;             /* d2s: the output's channels and pixels (as its tensor's) */
   int ct;                     /* bil: enum cg_bil_ct */
+  int excl_pad;               /* avg: the padding is left out of the average (ONNX
+                               * count_include_pad = 0): the sum of output (y, x) is multiplied
+                               * by fy[y] * fx[x] before the requant (cg_pool_excl: L / the
+                               * window's rows, columns inside the input); mult then includes
+                               * 1 / (Ly * Lx) instead of 1 / (kh * kw) */
 } cg_pool;
+
+/* One axis of an average pool that leaves its padding out (cg_pool.excl_pad): kernel k, stride
+ * s, leading pad pad_b over an input of extent in, out outputs. Output o's window holds r(o)
+ * input elements; *L = the least common multiple of the r(o), f[o] = L / r(o) (f may be NULL).
+ * 0, or -1 when L exceeds CG_EXCL_MAX_L (the factors are the ALU MUL's 16-bit operands) or a
+ * window holds no input element. */
+#define CG_EXCL_MAX_L 32767
+int cg_pool_excl(int k, int s, int pad_b, int in, int out, int *L, int *f);
 
 /* One axis of a bilinear layer: input extent L, integer factor f (1..16), coordinate
  * transformation ct. Output index o < L*f reads input indices i0[o] and i0[o] + 1 with weights

@@ -42,6 +42,7 @@ typedef struct pool_geo {
   int kind;
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
   int he;                       /* avg with half_even: a temporary block per output block */
+  int nf;                       /* avg with excl_pad: OH + OW factor blocks at ACC 2.. (fy, then fx) */
 } pool_geo;
 
 /* The first instruction of a tile's compute list that is not a LOAD UOP: its token waits go
@@ -98,7 +99,7 @@ static int pool_fits(const cg_gen *g, const pool_geo *c, const pool_tile *t, int
   *IHW = IH * IW;
   *OP = t->th * t->tw;
   uint64_t win = (uint64_t)t->tco * IH * IW;
-  uint64_t need = 2 + (t->inp ? 0 : win) + (uint64_t)(nslot + c->he) * t->tco * t->th * t->tw;
+  uint64_t need = 2 + (uint64_t)c->nf + (t->inp ? 0 : win) + (uint64_t)(nslot + c->he) * t->tco * t->th * t->tw;
   if (need > g->d->acc_depth) return 0;
   if (t->inp && (t->sep || t->nky != c->KH || nslot * win > g->d->inp_depth || g->B != g->d->block_in)) return 0;
   if ((uint64_t)t->tco * t->nky * c->KW + 1 > g->d->uop_depth / 2) return 0;
@@ -113,6 +114,7 @@ typedef struct pool_tgeo {
   int co, oy0, ox0;            /* channel chunk, first output pixel */
   int th_t, tw_t, tco_t, iw_t; /* output rows, columns, channel blocks; input columns */
   uint32_t IN, O, T;           /* ACC places of the loaded input, the outputs, the temporary */
+  uint32_t FY, FX;             /* excl_pad: ACC places of the factors of output row 0, column 0 (else 0) */
   int IHW, OP;                 /* ACC elements per channel block of input and of output */
   int padv;                    /* pad value of the loads */
   int inp;                     /* pool_tile inp: IN is an INP place, loads go to list L */
@@ -309,6 +311,21 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
   return pool_passes(g, c, t, e, kc, uw, C);
 }
 
+/* An average pool that leaves its padding out (excl_pad): the tile's sums times their row's
+ * factor, then their column's (ALU MUL by the factor blocks at e->FY + y, e->FX + x: the outer
+ * loop steps the output rows, the inner one the columns). */
+static int excl_muls(cg_gen *g, const pool_tgeo *e, uint32_t *uw, cg_list *C) {
+  for (int axis = 0; axis < 2; axis++) {
+    uint32_t n = 0, ub, f = axis ? e->FX + (uint32_t)e->ox0 : e->FY + (uint32_t)e->oy0;
+    for (int a = 0; a < e->tco_t; a++) uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP), f, 0);
+    if (cg_uops(g, C, uw, n, &ub)) return g->status;
+    isa_insn in = cg_i_alu(g, ISA_ALU_MUL, 0, 0, ub, ub + n, (uint32_t)e->th_t, (uint32_t)e->tw_t, (uint32_t)e->tw_t, 1,
+                           axis ? 0 : 1, axis ? 1 : 0);
+    if (cg_push(g, C, &in)) return g->status;
+  }
+  return g->status;
+}
+
 /* An average pool's passes over one output tile: [ADD -n*x_zp], REQ (bounds fused unless y_zp
  * does not fold), [ADD y_zp], [CLIP]; with half_even the REQ is cg.h's ten passes (the
  * temporary block T holds the negated sum's side). */
@@ -334,6 +351,7 @@ static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint
       {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), O, 0, !fused},
   };
   for (size_t q = 0; q < sizeof pass / sizeof pass[0]; q++) {
+    if (q == 1 && e->FY && excl_muls(g, e, uw, C)) return g->status; /* after the zero point's pass */
     if (!pass[q].on) continue;
     int per_pixel = pass[q].src >= 2; /* a block of the tile, not a parameter */
     uint32_t n = 0, ub;
@@ -358,9 +376,11 @@ static void pool_tile_geo(const pool_geo *c, const pool_tile *t, int j, int nslo
   e->tco_t = cg_min(t->tco, c->cb - e->co * t->tco);
   e->iw_t = (e->tw_t - 1) * c->sw + c->KW;
   e->inp = t->inp;
-  e->IN = t->inp ? (uint32_t)((j % nslot) * t->tco * IHW) : 2;
-  e->O = (uint32_t)(2 + (t->inp ? 0 : t->tco * IHW) + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
-  e->T = (uint32_t)(2 + (t->inp ? 0 : t->tco * IHW) + nslot * t->tco * OP);
+  uint32_t base = 2 + (uint32_t)c->nf; /* after the constants (and the factors) */
+  e->IN = t->inp ? (uint32_t)((j % nslot) * t->tco * IHW) : base;
+  e->O = (uint32_t)(base + (t->inp ? 0 : t->tco * IHW) + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
+  e->T = (uint32_t)(base + (t->inp ? 0 : t->tco * IHW) + nslot * t->tco * OP);
+  e->FY = c->nf ? 2 : 0, e->FX = c->nf ? 2 + (uint32_t)c->OH : 0;
   e->IHW = IHW, e->OP = OP, e->padv = padv;
 }
 
@@ -381,6 +401,35 @@ static int pool_tile_loads(cg_gen *g, const pool_geo *c, const pool_tile *t, int
   return emit_list(g, L) ? -1 : 0;
 }
 
+/* An average pool's constants, loaded to ACC 0..: [0] requant, [1] -kh*kw*x_zp in every lane
+ * (the pads and inputs each carry x_zp); with excl_pad the factors of every output row, then of
+ * every column (cg_pool_excl), a block each. */
+static int pool_avg_consts(cg_gen *g, const cg_pool *p, const pool_geo *c) {
+  int n = 2 + c->nf, L;
+  uint32_t *lane = malloc((size_t)n * sizeof *lane);
+  uint8_t *b = malloc((size_t)n * 4 * g->B);
+  int *f = malloc(((size_t)c->nf + 1) * sizeof *f);
+  if (!lane || !b || !f) {
+    free(lane), free(b), free(f);
+    return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
+  }
+  lane[0] = cg_req_lane(p->mult, p->shift), lane[1] = (uint32_t)(-(int64_t)c->KH * c->KW * p->x_zp);
+  if (c->nf && (cg_pool_excl(c->KH, c->sh, c->pt, c->H, c->OH, &L, f) ||
+                cg_pool_excl(c->KW, c->sw, c->pl, c->W, c->OW, &L, f + c->OH))) {
+    free(lane), free(b), free(f);
+    return cg_fail(g, CG_E_INTERNAL, "pool: no factors for the padding left out");
+  }
+  for (int k = 0; k < c->nf; k++) lane[2 + k] = (uint32_t)f[k];
+  for (int e = 0; e < n; e++)
+    for (unsigned i = 0; i < g->B; i++)
+      for (int k = 0; k < 4; k++) b[4 * ((size_t)e * g->B + i) + k] = (uint8_t)(lane[e] >> (8 * k));
+  uint32_t req_e = (uint32_t)cg_elem(g, cg_const(g, b, (uint32_t)n * 4u * g->B), ISA_MEM_ACC);
+  isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, req_e, 1, (uint32_t)n, (uint32_t)n, 0, 0, 0, 0, 0);
+  free(lane), free(b), free(f);
+  cg_push(g, &g->prog, &in);
+  return g->status;
+}
+
 static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_tile *t,
                     int nslot) {
   const cg_pool *p = &L->pool;
@@ -393,23 +442,10 @@ static int pool_gen(cg_gen *g, const cg_layer *L, const pool_geo *c, const pool_
    * x tw), or pool_whole's by-row pass of every kernel row and output row (tco x nky x th) */
   uint32_t *uw = malloc(((size_t)t->tco * t->nky * c->KW + (size_t)t->tco * t->th * t->tw +
                          (size_t)t->tco * t->nky * t->th + 4) * sizeof *uw);
-  uint32_t req_e = 0;
   int start = g->prog.n;
   cg_list C = {0}, S = {0}, LD = {0};
   if (!uw) return cg_fail(g, CG_E_NOMEM, "out of memory (pool)");
-  if (c->kind == CG_POOL_AVG) {
-    /* [0] requant, [1] -kh*kw*x_zp in every lane (the pads and inputs each carry x_zp) */
-    uint8_t b[2 * 4 * 64];
-    uint32_t lane = cg_req_lane(p->mult, p->shift), corr = (uint32_t)(-(int64_t)c->KH * c->KW * p->x_zp);
-    for (unsigned i = 0; i < g->B; i++)
-      for (int k = 0; k < 4; k++) {
-        b[4 * i + k] = (uint8_t)(lane >> (8 * k));
-        b[4 * (g->B + i) + k] = (uint8_t)(corr >> (8 * k));
-      }
-    req_e = (uint32_t)cg_elem(g, cg_const(g, b, 2u * 4u * g->B), ISA_MEM_ACC);
-    isa_insn in = cg_i_load(g, ISA_MEM_ACC, 0, req_e, 1, 2, 2, 0, 0, 0, 0, 0);
-    if (cg_push(g, &g->prog, &in)) goto out;
-  }
+  if (c->kind == CG_POOL_AVG && pool_avg_consts(g, p, c)) goto out;
   /* window in the input buffer: the loads of tile j + nslot - 1 go before the compute of tile j
    * (every pop after its push in program order); tile j's first compute instruction waits for
    * its loads (L2C), its last frees its input slot for the loads of tile j + nslot (C2L) */
@@ -696,7 +732,8 @@ int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg
   if (p->kind == CG_POOL_BIL) return cg_bil_layer(g, net, L, no_lh, info);
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
-                p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even};
+                p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even,
+                p->kind == CG_POOL_AVG && p->excl_pad ? to->h + to->w : 0};
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP || p->kind == CG_POOL_D2S) return up_layer(g, &c, nslot, info);
   /* one output row or column: its stride moves nothing (a global pool written as a window with
