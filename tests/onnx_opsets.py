@@ -271,6 +271,22 @@ def mnist8_like():
     return m
 
 
+def tf_same_avgpool():
+    """TensorFlow's SAME padding as tf2onnx writes it (opset 11): a strided Conv and an AveragePool
+    with auto_pad SAME_UPPER (on 16 x 16, stride 2: pads 0 before, 1 after), the pool's padding left
+    out of the average (count_include_pad 0), then a 3x3 stride-1 pool with explicit pads."""
+    rs = np.random.RandomState(11)
+    nodes = [h.make_node("Conv", ["x", "W1", "B1"], ["c1"], auto_pad="SAME_UPPER", kernel_shape=[3, 3], strides=[2, 2]),
+             h.make_node("Relu", ["c1"], ["r1"]),
+             h.make_node("AveragePool", ["r1"], ["p1"], auto_pad="SAME_UPPER", kernel_shape=[3, 3], strides=[2, 2],
+                         count_include_pad=0),
+             h.make_node("AveragePool", ["p1"], ["p2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=0),
+             h.make_node("Conv", ["p2", "W2", "B2"], ["y"])]
+    inits = [f32("W1", rs.randn(16, 3, 3, 3) * .3), f32("B1", rs.randn(16) * .1), f32("W2", rs.randn(8, 16, 1, 1) * .3),
+             f32("B2", rs.randn(8) * .1)]
+    return model(11, nodes, (1, 3, 32, 32), inits)
+
+
 def super_resolution10():
     """The layout of the ONNX model zoo's super-resolution-10 (PyTorch's PixelShuffle at opset 10:
     Reshape to 6-D -> Transpose -> Reshape, which normalize-reshape reads as DepthToSpace CRD)."""
@@ -360,7 +376,8 @@ def main():
             ("accel9", accel_model_old(9), rs.randn(1, 3, 16, 16), None, 0),
             ("accel7", accel_model_old(7), rs.rand(1, 3, 16, 16) * 64, rs.rand(8, 1, 3, 16, 16) * 64, 2),
             ("mnist8", mnist8_like(), rs.rand(1, 1, 28, 28) * 255, rs.rand(8, 1, 1, 28, 28) * 255, 0),
-            ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12), 0)):
+            ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12), 0),
+            ("tf_same_avgpool", tf_same_avgpool(), rs.randn(1, 3, 32, 32), rs.randn(8, 1, 3, 32, 32), 0)):
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
     if not a.keep:
         shutil.rmtree(d, ignore_errors=True)
