@@ -521,35 +521,72 @@ int cc_keeps_input_quant(const ir_node *n) {
   return (moves && !strcmp(tg, "accel")) || shuffle_part || !strcmp(tg, "alias");
 }
 
+/* A new tensor of tensor x's type named x's + suffix, with tensor q's quantization. */
+static int requant_tensor(ir_graph *g, int x, int q, const char *suffix) {
+  char name[600];
+  snprintf(name, sizeof name, "%s_%s", g->tensors[x]->name, suffix);
+  ir_type t = g->tensors[x]->type;
+  int m = ir_add_tensor(g, name, &t);
+  cc_copy_quant(g, q, m, -1);
+  return m;
+}
+
+/* A 1 x 1 average pool on the accelerator, x requantized into y (each in its quantization),
+ * inserted at position pos, named for node label. */
+static void add_requant(ir_graph *g, int pos, int x, int y, const char *label) {
+  char name[600];
+  snprintf(name, sizeof name, "%s_requant", label);
+  ir_node *r = ir_add_node(g, IR_OP_AveragePool, name, &x, 1, &y, 1);
+  ir_set_attr_ints(r, "kernel_shape", (int64_t[]){1, 1}, 2);
+  ir_set_attr_string(r, "dlvta.target", "accel");
+  ir_move_last_node(g, pos);
+}
+
+/* Tensor y carries the model's own per-tensor quantization (not calibrate's) and a tensor with
+ * quantization qx another one. */
+static int own_apart(const ir_graph *g, const cc_ctx *cx, int y, const ir_quant *qx) {
+  const ir_quant *qy = y >= 0 ? g->tensors[y]->quant : NULL;
+  return qy && qx && qy->n == 1 && qx->n == 1 && !(cx->calibrated && y < cx->n_calibrated && cx->calibrated[y]) &&
+         (qy->scale[0] != qx->scale[0] || qy->zero_point[0] != qx->zero_point[0]);
+}
+
 /* Node i that the accelerator runs in its input's quantization (cc_keeps_input_quant: max
  * pooling, upsampling, a channel slice moving int8 codes, an aliasing Reshape) whose output
  * carries the model's own quantization, another than its input's (a QDQ model whose
  * QuantizeLinear after an upsampling or a flatten clips to a narrower range): a 1 x 1 average pool
- * on the accelerator requantizes a map to the model's, inserted after the node when its output is
- * a map, else before it. 1 if done. */
+ * on the accelerator requantizes a map to the model's (add_requant), after the node when its
+ * output is a map, else before it. 1 if done. */
 static int requant_apart(ir_graph *g, const cc_ctx *cx, int i) {
   ir_node *n = g->nodes[i];
   int x = n->in[0], y = n->out[0];
-  const ir_quant *qx = g->tensors[x]->quant, *qy = y >= 0 ? g->tensors[y]->quant : NULL;
-  if ((n->n_out > 1 && n->op != IR_OP_MaxPool) || !qy || qy->n != 1 || qx->n != 1 ||
-      (cx->calibrated && y < cx->n_calibrated && cx->calibrated[y]) || /* calibrate's: shared */
-      (qy->scale[0] == qx->scale[0] && qy->zero_point[0] == qx->zero_point[0]))
-    return 0;
-  int after = g->tensors[y]->type.rank == 4;
-  if (!after && g->tensors[x]->type.rank != 4) return 0;
-  char name[600];
-  snprintf(name, sizeof name, "%s_%s", g->tensors[after ? y : x]->name, after ? "moved" : "requant");
-  ir_type t = g->tensors[after ? y : x]->type;
-  int m = ir_add_tensor(g, name, &t);
-  cc_copy_quant(g, after ? x : y, m, -1);
-  snprintf(name, sizeof name, "%s_requant", cc_node_label(g, n));
-  ir_node *r = ir_add_node(g, IR_OP_AveragePool, name, after ? &m : &x, 1, after ? &y : &m, 1);
-  ir_set_attr_ints(r, "kernel_shape", (int64_t[]){1, 1}, 2);
-  ir_set_attr_string(r, "dlvta.target", "accel");
-  ir_move_last_node(g, after ? i + 1 : i);
-  if (after) n->out[0] = m;
-  else n->in[0] = m;
+  if ((n->n_out > 1 && n->op != IR_OP_MaxPool) || !own_apart(g, cx, y, g->tensors[x]->quant)) return 0;
+  if (g->tensors[y]->type.rank == 4) { /* n writes a tensor in x's quantization, requantized to y */
+    n->out[0] = requant_tensor(g, y, x, "moved");
+    add_requant(g, i + 1, n->out[0], y, cc_node_label(g, n));
+    return 1;
+  }
+  if (g->tensors[x]->type.rank != 4) return 0;
+  n->in[0] = requant_tensor(g, x, y, "requant");
+  add_requant(g, i, x, n->in[0], cc_node_label(g, n));
   return 1;
+}
+
+/* A Concat on the accelerator (a view of its inputs' blocks: one quantization) whose output has
+ * the model's own quantization and an input another (quantize_static quantizes every tensor on
+ * its own range): that input requantized to the output's by add_requant. The nodes inserted
+ * before i. */
+static int requant_concat_inputs(ir_graph *g, const cc_ctx *cx, int i) {
+  ir_node *n = g->nodes[i];
+  int added = 0;
+  if (n->op != IR_OP_Concat || strcmp(ir_attr_string(n, "dlvta.target", ""), "accel")) return 0;
+  for (int k = 0; k < n->n_in; k++) {
+    int x = n->in[k];
+    if (x < 0 || g->tensors[x]->type.rank != 4 || !own_apart(g, cx, n->out[0], g->tensors[x]->quant)) continue;
+    n->in[k] = requant_tensor(g, x, n->out[0], "requant");
+    add_requant(g, i + added, x, n->in[k], cc_node_label(g, n));
+    added++;
+  }
+  return added;
 }
 
 /* Tensors the accelerator must keep in one quantization share it (cc_keeps_input_quant), in
@@ -561,6 +598,7 @@ static void share_quant(ir_graph *g, const cc_ctx *cx) {
     const ir_quant *q = n->n_in > 0 && n->in[0] >= 0 ? g->tensors[n->in[0]]->quant : NULL;
     int parts = n->op == IR_OP_Slice || n->op == IR_OP_Split ? n->n_out : 1; /* not MaxPool's Indices */
     if (cc_keeps_input_quant(n) && q && requant_apart(g, cx, i)) continue;
+    i += requant_concat_inputs(g, cx, i); /* (n is at i again) */
     for (int k = 0; cc_keeps_input_quant(n) && q && k < parts; k++)
       if (n->out[k] >= 0) ir_set_quant(g, n->out[k], -1, 1, q->scale, q->zero_point, IR_I8);
   }
@@ -729,8 +767,8 @@ static int cal_track_channels(const ir_graph *g, cal_state *c) {
 
 /* After cal_choose: every tracked tensor's channels evened (above; a GroupNorm's channels by one
  * gain per group, its widest channel's), its quantization over the evened range. */
-static void even_norm_inputs(ir_graph *g, const cal_state *c) {
-  for (int t = 0; t < g->n_tensors; t++) {
+static void even_norm_inputs(ir_graph *g, const cal_state *c, int n_tracked) {
+  for (int t = 0; t < n_tracked; t++) { /* (the folds add tensors, which choff does not cover) */
     ir_node *norm = NULL;
     int64_t G = 0;
     ir_node *p = c->choff[t] >= 0 ? norm_input_conv(g, t, &norm, &G) : NULL;
@@ -824,6 +862,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   c.slot = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   c.hist = c.slot ? calloc((size_t)cal_slots(g, &c) * CAL_BINS + 1, sizeof(uint32_t)) : NULL;
   c.same = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
+  int n_tracked = g->n_tensors; /* (c's per-tensor tables) */
   if (rc == IR_OK && (!c.range || !c.hist || !c.same || cal_track_channels(g, &c))) rc = IR_ERR, snprintf(err, errlen, "out of memory");
   if (rc == IR_OK) cal_same(g, &c), cal_unused(g, &c);
   if (rc == IR_OK) rc = cal_samples(g, co, in, ns, use_calib, multi, &c, err, errlen);
@@ -851,7 +890,7 @@ int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if ((!strcmp(tg, "alias") || d2s) && visible[n->out[0]]) visible[n->in[0]] = 1;
   }
   if (rc == IR_OK && cal_choose(g, cx, &c, visible) != IR_OK) rc = IR_ERR, snprintf(err, errlen, "out of memory");
-  if (rc == IR_OK) even_norm_inputs(g, &c);
+  if (rc == IR_OK) even_norm_inputs(g, &c, n_tracked);
   if (rc == IR_OK) share_quant(g, cx);
   for (int i = 0; i < nin; i++) ir_value_free(&in[i]);
   free(in);

@@ -106,6 +106,26 @@ def conv1d():
     return b.model([1, 4, 60], y, [1, 8, 15]), (1, 4, 60)
 
 
+def concat_apart():
+    """Two conv branches, each quantized on its own range, concatenated and quantized again on a
+    third (as quantize_static writes a Concat: a QuantizeLinear -> DequantizeLinear on every
+    tensor), then a 1x1 conv: the Concat's inputs requantized to its scale."""
+    b = Builder()
+    x, xs = b.act("x", -3.0, 3.0)
+    outs = []
+    for k, (lo, hi) in enumerate(((-2.0, 2.0), (-6.0, 5.0))):
+        w, sw = b.weight(f"w{k}", RNG.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32), 0)
+        bb = b.bias(f"b{k}", RNG.normal(0, 0.1, 8), xs, sw)
+        b.nodes.append(helper.make_node("Conv", [x, w, bb], [f"c{k}"], pads=[1, 1, 1, 1]))
+        outs.append(b.act(f"c{k}", lo, hi)[0])
+    b.nodes.append(helper.make_node("Concat", outs, ["cat"], axis=1))
+    cat, cs = b.act("cat", -4.0, 4.0)
+    w, sw = b.weight("w2", RNG.normal(0, 0.2, (8, 16, 1, 1)).astype(np.float32), 0)
+    b.nodes.append(helper.make_node("Conv", [cat, w, b.bias("b2", RNG.normal(0, 0.1, 8), cs, sw)], ["c2"]))
+    y, _ = b.act("c2", -4.0, 4.0)
+    return b.model([1, 3, 12, 10], y, [1, 8, 12, 10]), (1, 3, 12, 10)
+
+
 def qlinear_matmul_tokens():
     """QuantizeLinear -> QLinearMatMul (uint8 tokens [1, 12, 32] by int8 [32, 24] weights, per
     tensor) -> DequantizeLinear: the QOperator format."""
@@ -165,6 +185,7 @@ def main():
         case(d, "ort_qdq_linear_tokens", linear_tokens(), 3)
         case(d, "ort_qdq_conv1d", conv1d(), 4, cpu=0)
         case(d, "qlinear_matmul_tokens", qlinear_matmul_tokens(), 1)
+        case(d, "ort_qdq_concat_apart", concat_apart(), 5, cpu=0)
     return summary()
 
 
