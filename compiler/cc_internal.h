@@ -48,6 +48,10 @@ int cc_fold_node(ir_graph *g, ir_node *n, char *err, size_t errlen);
 /* 2-D Conv n (at index i) with pads beyond maxp: the excess into zero Pad nodes before it, each
  * at most maxp a side; the number of nodes inserted (cc_rewrite.c, fold-pad). */
 int cc_split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp);
+/* Every Transpose (and unit-axis Reshape) sunk through the pointwise ops and constant Add/Mul
+ * after it, two in a row composed, cancelling when inverses (channels-last's end; qdq-import's
+ * relayout, where a lift's untwin met the next lift's twin across a model's Q/DQ pair). */
+void cc_sink_transposes(ir_graph *g);
 /* Transposes that move only axes of extent 1 -> Reshapes (the elements keep their order). */
 void cc_unit_transposes_to_reshapes(ir_graph *g);
 /* Conv1d of one channel over a vector of channels (ECA) -> a dense 1x1 Conv across them

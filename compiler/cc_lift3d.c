@@ -152,6 +152,10 @@ static void finish_frames(ir_graph *g, ir_node *n, const int *frames, int count,
     ir_set_attr_int(at(g, *pos - 1), "axis", 1);
     if (per_frame) ir_set_attr_int(at(g, *pos - 1), "dlvta.frames", 1);
   }
+  /* the frames hold y's values: a QDQ model's quantization of y (qdq-import reruns this pass) */
+  for (int k = 0; g->tensors[y]->quant && k < count; k++)
+    if (!g->tensors[frames[k]]->quant) cc_copy_quant(g, y, frames[k], -1);
+  if (!g->tensors[yf]->quant) cc_copy_quant(g, y, yf, -1);
   n->dead = 1;
   n->out[0] = -1;
   untwin(g, y, yf, tw, pos);
@@ -173,10 +177,13 @@ static int channel_view(ir_graph *g, int x, int64_t c0, int64_t c1, const ir_typ
   return emit(g, IR_OP_Slice, name, in, 4, ty, -1, pos);
 }
 
-/* Conv n over a 5-D input: its geometry when it lifts (constant f32 weights, group 1, temporal
- * dilation 1, every output frame reading at least one input frame), else 0. */
+/* Conv n over a 5-D input (or a FusedConv without a residual, which fuse made of a QDQ model's
+ * Conv3d + ReLU before qdq-import's rerun of this pass): its geometry when it lifts (constant f32
+ * weights, group 1, temporal dilation 1, every output frame reading at least one input frame),
+ * else 0. */
 static int conv3d_geometry(const ir_graph *g, const ir_node *n, ir_window *w) {
-  if (n->op != IR_OP_Conv || n->n_in < 2 || !is_act5(g, n->in[0]) || !is_act5(g, n->out[0])) return 0;
+  int fused = n->op == IR_OP_FusedConv && (n->n_in < 4 || n->in[3] < 0);
+  if ((n->op != IR_OP_Conv && !fused) || n->n_in < 2 || !is_act5(g, n->in[0]) || !is_act5(g, n->out[0])) return 0;
   const ir_tensor *W = g->tensors[n->in[1]];
   if (!W->data || W->type.dtype != IR_F32 || W->type.rank != 5 || ir_attr_int(n, "group", 1) != 1) return 0;
   if (n->n_in > 2 && n->in[2] >= 0 && !g->tensors[n->in[2]]->data) return 0;
@@ -205,7 +212,10 @@ static int stacked_taps(ir_graph *g, int wt, int64_t i0, int64_t i1, const char 
   ir_type u = {.dtype = IR_F32, .rank = 4, .dims = {M, n * C, d[3], d[4]}};
   char name[600];
   snprintf(name, sizeof name, "%s_taps%lld_%lld", label, (long long)i0, (long long)i1);
-  return ir_add_const(g, name, &u, o);
+  int c = ir_add_const(g, name, &u, o);
+  const ir_quant *q = g->tensors[wt]->quant; /* a QDQ model's scales, per output channel */
+  if (q && (q->n == 1 || q->axis == 0)) cc_copy_quant(g, wt, c, 0);
+  return c;
 }
 
 /* Conv3d n (index *i): a 2-D Conv per output frame over the frames its window reads, the frames
@@ -233,8 +243,12 @@ static void lift_conv3d(ir_graph *g, int *i, int *tw, const ir_window *w) {
     if (wn < 64) wcache[wn][0] = key, wcache[wn++][1] = k2;
     ir_type ct = {.dtype = IR_F32, .rank = 4, .dims = {1, yd[1], yd[3], yd[4]}};
     snprintf(name, sizeof name, "%s_t%lld", label, (long long)t);
-    frames[t] = emit(g, IR_OP_Conv, name, (int[]){in, k2, b}, b >= 0 ? 3 : 2, &ct, -1, &pos);
+    frames[t] = emit(g, n->op, name, (int[]){in, k2, b}, b >= 0 ? 3 : 2, &ct, -1, &pos);
     ir_node *c = at(g, pos - 1);
+    for (int k = 0; k < n->n_attr; k++) /* a FusedConv's activation */
+      if (!strcmp(n->attr[k].name, "activation")) ir_set_attr_string(c, "activation", n->attr[k].s);
+      else if (!strcmp(n->attr[k].name, "act_min") || !strcmp(n->attr[k].name, "act_max"))
+        ir_set_attr_float(c, n->attr[k].name, n->attr[k].f);
     ir_set_attr_ints(c, "kernel_shape", w->kernel + 1, 2);
     ir_set_attr_ints(c, "strides", w->stride + 1, 2);
     ir_set_attr_ints(c, "dilations", w->dil + 1, 2);

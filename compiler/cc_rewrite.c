@@ -1637,6 +1637,11 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   }
   int rc = fold_weight_transposes(g, err, errlen);
   if (rc || !converted) return rc;
+  cc_sink_transposes(g);
+  return IR_OK;
+}
+
+void cc_sink_transposes(ir_graph *g) {
   cc_unit_transposes_to_reshapes(g);
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
@@ -1683,7 +1688,6 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       if (sink_reshape(g, i, R, ci, c)) changed = 1;
     }
   }
-  return IR_OK;
 }
 
 /* ---- affine-to-conv ---- */

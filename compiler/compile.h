@@ -12,8 +12,8 @@
  *               the model's own quantization stays a stored tensor (no residual fusion, nor a
  *               Relu/Clip of another quantization, past it), as onnxruntime rounds it; then the
  *               front end's rewrites that need constant weights run again (channels-last's
- *               MatMul -> 1x1 conv, lift-1d), the model's scales carried through what only
- *               moves values (quant.c)
+ *               MatMul -> 1x1 conv, lift-1d, lift-3d), the model's scales carried through
+ *               what only moves values (quant.c)
  *   partition   each node's target as attribute dlvta.target: "accel" (a cg layer), "alias"
  *               (a Reshape that moves no data in the blocked layout), "fused" (a Relu/Clip
  *               folded into the accelerator layer before it, a unary activation folded into the

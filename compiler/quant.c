@@ -1290,15 +1290,40 @@ static int moves_values(const ir_node *n) {
   }
 }
 
+/* Concat (or elementwise Max / Min: quantization is monotone) n between inputs and an output of
+ * which some carry the model's quantization (a lift-3d's frames, concatenated; the max of its
+ * frames across a temporal pool window): back, an input only n reads gets the output's; forward,
+ * the output gets its inputs' when they share one. 1 if anything changed. */
+static int quant_through_join(ir_graph *g, const ir_node *n, int back) {
+  int y = n->out[0], changed = 0;
+  const ir_quant *qy = g->tensors[y]->quant, *q0 = NULL;
+  if ((qy && qy->n != 1) || g->tensors[y]->type.dtype != IR_F32) return 0;
+  int same = 1;
+  for (int k = 0; k < n->n_in; k++) {
+    int x = n->in[k];
+    const ir_quant *qx = x >= 0 ? g->tensors[x]->quant : NULL;
+    if (x < 0 || g->tensors[x]->data) return 0;
+    if (back && qy && !qx && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x)) cc_copy_quant(g, y, x, -1), changed = 1;
+    same &= qx && qx->n == 1 && (!q0 || (qx->scale[0] == q0->scale[0] && qx->zero_point[0] == q0->zero_point[0]));
+    if (!q0) q0 = qx;
+  }
+  if (!back && !qy && same && q0) cc_copy_quant(g, n->in[0], y, -1), changed = 1;
+  return changed;
+}
+
 /* One direction of quant_through_layout, to a fixed point: back, the input of a node that moves
  * values gets the output's quantization when the node is its only reader (the model quantized
- * them there: a QDQ model's upsampling of its float input); forward, the output the input's (the
- * values are on its grid). */
+ * them there: a QDQ model's upsampling of its float input) or a bijection (Reshape, Transpose: a
+ * lift's twin); forward, the output the input's (the values are on its grid). */
 static void quant_layout_pass(ir_graph *g, int back) {
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     for (int i = 0; i < g->n_nodes; i++) {
       const ir_node *n = g->nodes[i];
+      if (!n->dead && (n->op == IR_OP_Concat || n->op == IR_OP_Max || n->op == IR_OP_Min)) {
+        changed |= quant_through_join(g, n, back);
+        continue;
+      }
       if (n->dead || n->n_in < 1 || n->in[0] < 0 || !moves_values(n) ||
           (n->n_out > 1 && (n->op != IR_OP_MaxPool || (n->out[1] >= 0 && ir_use_count(g, n->out[1]) > 0))))
         continue;
@@ -1306,7 +1331,10 @@ static void quant_layout_pass(ir_graph *g, int back) {
       const ir_quant *qx = g->tensors[x]->quant, *qy = g->tensors[y]->quant;
       if (g->tensors[x]->type.dtype != IR_F32 || g->tensors[x]->data || (qx && qx->n != 1) || (qy && qy->n != 1)) continue;
       if (qx && !qy && !back) cc_copy_quant(g, x, y, -1), changed = 1;
-      else if (qy && !qx && back && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x)) cc_copy_quant(g, y, x, -1), changed = 1;
+      /* (a Reshape or Transpose is a bijection: x holds y's values whoever else reads it) */
+      else if (qy && !qx && back && (ir_use_count(g, x) == 1 || n->op == IR_OP_Reshape || n->op == IR_OP_Transpose) &&
+               !ir_is_graph_output(g, x))
+        cc_copy_quant(g, y, x, -1), changed = 1;
     }
   }
 }
@@ -1323,7 +1351,8 @@ static void quant_through_layout(ir_graph *g) {
 
 /* After the folds above made a QDQ model's weights constant: the front end's passes that need
  * constant weights run again (channels-last: MatMuls on tokens / channels-last maps -> 1x1
- * convs; lift-1d: Conv1d networks -> 2-D), the model's quantization carried onto what they insert. */
+ * convs; lift-1d: Conv1d networks -> 2-D; lift-3d: Conv3d networks -> 2-D convs per frame), the
+ * model's quantization carried onto what they insert. */
 static int relayout_constant_weights(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
@@ -1332,7 +1361,12 @@ static int relayout_constant_weights(ir_graph *g, cc_ctx *cx, char *err, size_t 
   ir_graph_compact(g);
   if (rc == IR_OK) rc = cc_lift_1d(g, cx, err, errlen);
   ir_graph_compact(g);
+  if (rc == IR_OK) rc = cc_lift_3d(g, cx, err, errlen);
+  ir_graph_compact(g);
   if (rc == IR_OK) quant_through_layout(g);
+  /* a lift's untwin and the next lift's twin (the front end's, across a Q/DQ pair then) cancel */
+  if (rc == IR_OK) cc_sink_transposes(g), rc = cc_dce(g, cx, err, errlen);
+  ir_graph_compact(g);
   return rc;
 }
 

@@ -68,7 +68,10 @@ output steps off before, with the output's range narrowed).
 QDQ models' Conv1d networks and Linear layers on tokens ran on the CPU: the front end lifts 1-D
 networks to 2-D and turns MatMuls by constant weights into 1x1 convs, but a QDQ model's weights
 are constants only after qdq-import. qdq-import now runs those rewrites again, with the model's
-scales carried onto what they insert; a Conv1d net compiles to 0 CPU nodes. A 1-D Upsample (a
+scales carried onto what they insert; a Conv1d net compiles to 0 CPU nodes. The same for Conv3d
+networks (lift-3d: each frame's values carry the model's scale of the tensor they are frames of; a
+Conv3d + ReLU that fuse joined before qdq-import lifts too): a QDQ video net keeps only its
+input's layout change on the CPU. A 1-D Upsample (a
 Resize of [N, C, L]) and a SiLU between Conv1ds are lifted too (were CPU steps), float or QDQ.
 
 an AveragePool with padding that count_include_pad=0 leaves out of the average (TensorFlow's SAME
@@ -321,6 +324,10 @@ def main():
         qdq_case(d, "qdq_conv1d_upsample", nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(4, 16, 3, 1, 1), nn.ReLU(),
                                                          nn.Upsample(scale_factor=2), nn.Conv1d(16, 8, 3, 1, 1)).eval(),
                  (4, 30), cpu=0)
+        qdq_case(d, "qdq_conv3d_on_accelerator", nn.Sequential(nn.Conv3d(3, 8, 3, 1, 1), nn.BatchNorm3d(8), nn.ReLU(),
+                                                               nn.Conv3d(8, 8, (1, 3, 3), 1, (0, 1, 1)), nn.ReLU(),
+                                                               nn.MaxPool3d((1, 2, 2)), nn.AdaptiveAvgPool3d(1), nn.Flatten(),
+                                                               nn.Linear(8, 5)).eval(), (3, 4, 10, 10), cpu=2)
         qdq_case(d, "qdq_cpu_step_reads_model_grid", nn.Sequential(nn.LayerNorm(24), nn.Linear(24, 32), nn.ReLU(),
                                                                    nn.Linear(32, 10)).eval(), (20, 24))
         qdq_case(d, "qdq_linear_on_tokens", nn.Sequential(nn.Linear(24, 48), nn.ReLU(), nn.Linear(48, 16)).eval(), (20, 24),
