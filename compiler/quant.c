@@ -616,8 +616,10 @@ static int needs_calibration(const ir_graph *g) {
     for (int k = 0; !n->dead && k < n->n_out; k++) {
       const ir_tensor *t = n->out[k] >= 0 ? g->tensors[n->out[k]] : NULL;
       if (!t || t->type.dtype != IR_F32 || t->data || t->quant) continue;
-      /* what a fused Relu/Clip consumes is never stored: its output's quantization counts */
-      if (!cc_fused_after(g, n->out[k])) return 1;
+      /* what a fused Relu/Clip consumes is never stored: its output's quantization counts (a
+       * fused table op's input codes need their own) */
+      const ir_node *f = cc_fused_after(g, n->out[k]);
+      if (!f || (f->op != IR_OP_Relu && f->op != IR_OP_Clip)) return 1;
     }
   }
   return 0;
