@@ -80,6 +80,11 @@ now multiplies each window's sum by a row and a column factor (L / the window's 
 inside the input, L their least common multiple) before the one requantization by 1 / (Ly Lx), so
 every border average is exact; on fsim and the Verilated RTL, equal.
 
+a QDQ model whose conv output has no scale of the model (a region the QAT flow left float, a
+ShuffleNet unit's branch) but whose fused table op's output has (through the Concat after it) was
+compiled without calibration: the conv's output needs its own quantization as the table's input
+codes, and lower stopped ("no usable int8 quantization"; randnets QDQ seed 109).
+
 an upsampling whose output the QDQ model quantizes to a narrower range than its input's was given
 its input's quantization (max pooling and upsampling move int8 codes) and lost the model's
 clipping: a 1 x 1 average pool now requantizes it on the accelerator (16 output steps off before).
@@ -328,6 +333,12 @@ def main():
                                                                nn.Conv3d(8, 8, (1, 3, 3), 1, (0, 1, 1)), nn.ReLU(),
                                                                nn.MaxPool3d((1, 2, 2)), nn.AdaptiveAvgPool3d(1), nn.Flatten(),
                                                                nn.Linear(8, 5)).eval(), (3, 4, 10, 10), cpu=2)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+        import randnets
+        qdq_case(d, "qdq_float_region_table_op", nn.Sequential(
+            nn.Conv2d(3, 24, 3, 1, 1), nn.ReLU(),
+            randnets.SplitCat(12, nn.Sequential(nn.Conv2d(12, 12, (3, 1), 1, (1, 0), groups=12), nn.GELU()), False),
+            nn.Conv2d(24, 8, 1)).eval(), (3, 16, 12), cpu=0)
         qdq_case(d, "qdq_cpu_step_reads_model_grid", nn.Sequential(nn.LayerNorm(24), nn.Linear(24, 32), nn.ReLU(),
                                                                    nn.Linear(32, 10)).eval(), (20, 24))
         qdq_case(d, "qdq_linear_on_tokens", nn.Sequential(nn.Linear(24, 48), nn.ReLU(), nn.Linear(48, 16)).eval(), (20, 24),
