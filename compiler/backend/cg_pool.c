@@ -43,6 +43,7 @@ typedef struct pool_geo {
   const cg_tensor *ti, *to;     /* a block's place is cg_tblk (views have theirs anywhere) */
   int he;                       /* avg with half_even: a temporary block per output block */
   int nf;                       /* avg with excl_pad: OH + OW factor blocks at ACC 2.. (fy, then fx) */
+  int mul_y, mul_x;             /* excl_pad: the rows' (columns') factors are not all 1 (a MUL pass) */
 } pool_geo;
 
 /* The first instruction of a tile's compute list that is not a LOAD UOP: its token waits go
@@ -316,6 +317,7 @@ static int pool_chunk(cg_gen *g, const pool_geo *c, const pool_tile *t, const po
  * loop steps the output rows, the inner one the columns). */
 static int excl_muls(cg_gen *g, const pool_tgeo *e, uint32_t *uw, cg_list *C) {
   for (int axis = 0; axis < 2; axis++) {
+    if (!(axis ? e->FX : e->FY)) continue; /* every window has as many rows (columns) inside */
     uint32_t n = 0, ub, f = axis ? e->FX + (uint32_t)e->ox0 : e->FY + (uint32_t)e->oy0;
     for (int a = 0; a < e->tco_t; a++) uw[n++] = cg_uop(g, e->O + (uint32_t)(a * e->OP), f, 0);
     if (cg_uops(g, C, uw, n, &ub)) return g->status;
@@ -351,7 +353,7 @@ static int pool_avg_passes(cg_gen *g, const cg_pool *p, const pool_tgeo *e, uint
       {ISA_ALU_CLIP, 1, cg_clip_imm(p->lo, p->hi), O, 0, !fused},
   };
   for (size_t q = 0; q < sizeof pass / sizeof pass[0]; q++) {
-    if (q == 1 && e->FY && excl_muls(g, e, uw, C)) return g->status; /* after the zero point's pass */
+    if (q == 1 && (e->FY || e->FX) && excl_muls(g, e, uw, C)) return g->status; /* after the zero point's pass */
     if (!pass[q].on) continue;
     int per_pixel = pass[q].src >= 2; /* a block of the tile, not a parameter */
     uint32_t n = 0, ub;
@@ -380,7 +382,7 @@ static void pool_tile_geo(const pool_geo *c, const pool_tile *t, int j, int nslo
   e->IN = t->inp ? (uint32_t)((j % nslot) * t->tco * IHW) : base;
   e->O = (uint32_t)(base + (t->inp ? 0 : t->tco * IHW) + (nslot == 1 ? 0 : j % 2) * t->tco * OP);
   e->T = (uint32_t)(base + (t->inp ? 0 : t->tco * IHW) + nslot * t->tco * OP);
-  e->FY = c->nf ? 2 : 0, e->FX = c->nf ? 2 + (uint32_t)c->OH : 0;
+  e->FY = c->mul_y ? 2 : 0, e->FX = c->mul_x ? 2 + (uint32_t)c->OH : 0;
   e->IHW = IHW, e->OP = OP, e->padv = padv;
 }
 
@@ -727,13 +729,26 @@ static int gap_gen(cg_gen *g, const cg_pool *p, const pool_geo *c, int nslot, cg
   return g->status;
 }
 
+/* c->mul_y / mul_x of an average pool that leaves its padding out: an axis whose windows all hold
+ * as many inputs (no padding along it, a kernel of 1) has factors of 1, no MUL pass. 0 or -1. */
+static int excl_axes(pool_geo *c) {
+  int L, *f = malloc(((size_t)c->OH + c->OW + 1) * sizeof *f);
+  if (!f || cg_pool_excl(c->KH, c->sh, c->pt, c->H, c->OH, &L, f) ||
+      cg_pool_excl(c->KW, c->sw, c->pl, c->W, c->OW, &L, f + c->OH))
+    return free(f), -1;
+  for (int k = 0; k < c->OH + c->OW; k++) *(k < c->OH ? &c->mul_y : &c->mul_x) |= f[k] != 1;
+  free(f);
+  return 0;
+}
+
 int cg_pool_layer(cg_gen *g, const cg_net *net, const cg_layer *L, int no_lh, cg_layer_info *info) {
   const cg_pool *p = &L->pool;
   if (p->kind == CG_POOL_BIL) return cg_bil_layer(g, net, L, no_lh, info);
   const cg_tensor *ti = cg_tens(net, p->in), *to = cg_tens(net, p->out);
   pool_geo c = {ti->c, ti->h, ti->w, to->h, to->w, p->kh, p->kw, p->sh, p->sw, p->pad_t,
                 p->pad_l, ti->cb, p->kind, ti, to, p->kind == CG_POOL_AVG && p->half_even,
-                p->kind == CG_POOL_AVG && p->excl_pad ? to->h + to->w : 0};
+                p->kind == CG_POOL_AVG && p->excl_pad ? to->h + to->w : 0, 0, 0};
+  if (c.nf && excl_axes(&c)) return cg_fail(g, CG_E_INTERNAL, "pool: no factors for the padding left out");
   int nslot = no_lh ? 1 : 2;
   if (p->kind == CG_POOL_UP || p->kind == CG_POOL_D2S) return up_layer(g, &c, nslot, info);
   /* one output row or column: its stride moves nothing (a global pool written as a window with
