@@ -139,6 +139,9 @@ int cc_partition(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
  * CPU steps, so that the CPU computes on the model's values. The nodes inserted before i. */
 int cc_cpu_grid(ir_graph *g, int i, const cc_ctx *cx);
 int cc_calibrate(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
+/* Tensor t's quantization, if it has one, is the model's own (a QDQ model's), not one calibrate
+ * chose (cx->calibrated; cx may be NULL). */
+int cc_own_quant(const cc_ctx *cx, int t);
 int cc_lower(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);
 
 #endif

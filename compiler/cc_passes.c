@@ -742,11 +742,6 @@ int cc_per_channel(const ir_tensor *c, int64_t M, int r) {
   return 0;
 }
 
-/* Tensor quantization a is absent, or b is the same (per tensor). */
-static int same_or_no_quant(const ir_quant *a, const ir_quant *b) {
-  return !a || (b && a->n == 1 && b->n == 1 && a->scale[0] == b->scale[0] && a->zero_point[0] == b->zero_point[0]);
-}
-
 /* For each f32 Conv, in order, the chain of sole consumers: constant per-channel Adds go into
  * the bias; then an Add of a same-shaped (same symbols) non-constant tensor becomes the
  * residual input R; then Relu or Clip (constant bounds) becomes the activation. A Conv with a
@@ -799,7 +794,7 @@ int cc_fuse(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     /* activation (not across a QDQ model's own quantization of the conv's output, unless the
      * activation's output has the same: its rounding there would be lost) */
     if ((c = cc_sole_consumer(g, tail, &ci)) && (c->op == IR_OP_Relu || c->op == IR_OP_Clip) &&
-        same_or_no_quant(g->tensors[tail]->quant, g->tensors[c->out[0]]->quant)) {
+        (!g->tensors[tail]->quant || ir_same_tensor_quant(g->tensors[tail]->quant, g->tensors[c->out[0]]->quant))) {
       int ok = 1;
       if (c->op == IR_OP_Relu) {
         act = "relu";

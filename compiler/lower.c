@@ -398,7 +398,7 @@ static int fold_out_zp(int32_t *qb, const float *bres, const int32_t *mult, cons
 
 /* Whether IR tensor t's quantization is the model's own (a QDQ model's), not calibration's. */
 static int own_scale(const lw *L, int t) {
-  return L->g->tensors[t]->quant && !(t < L->cx->n_calibrated && L->cx->calibrated && L->cx->calibrated[t]);
+  return L->g->tensors[t]->quant && cc_own_quant(L->cx, t);
 }
 
 /* The fraction epilogue (cg.h bias_f) of a conv or fc with int8 weights qw[M][K], float bias b

@@ -677,9 +677,9 @@ static void clamps_between_cpu_steps(ir_graph *g) {
   }
 }
 
-/* Tensor t carries the model's own quantization (a QDQ model's, not one calibrate chose). */
-static int own_quant(const cc_ctx *cx, int t) {
-  return !(cx && cx->calibrated && t < cx->n_calibrated && cx->calibrated[t]);
+/* Node n only moves its input's values: a Reshape, Transpose or Identity. */
+static int moves_only(const ir_node *n) {
+  return n->op == IR_OP_Reshape || n->op == IR_OP_Transpose || n->op == IR_OP_Identity;
 }
 
 /* Float tensor t (per-tensor quantization q) already holds values on q's grid: an accelerator
@@ -687,12 +687,11 @@ static int own_quant(const cc_ctx *cx, int t) {
  * alias, a flatten a dense layer folds) makes it of such a tensor in the same quantization. */
 static int on_grid(ir_graph *g, int t, const ir_quant *q) {
   for (int hops = 0; hops < 64; hops++) {
-    const ir_quant *tq = g->tensors[t]->quant;
-    if (!tq || tq->n != 1 || tq->scale[0] != q->scale[0] || tq->zero_point[0] != q->zero_point[0]) return 0;
+    if (!ir_same_tensor_quant(g->tensors[t]->quant, q)) return 0;
     const ir_node *p = ir_producer(g, t, NULL);
     if (!p) return 0; /* the model's input */
     if (p->op == IR_OP_DequantizeLinear) return 1; /* (a pair put back: its quantization is q) */
-    if (p->op != IR_OP_Reshape && p->op != IR_OP_Transpose && p->op != IR_OP_Identity) return !cpu_side(g, t, 1);
+    if (!moves_only(p)) return !cpu_side(g, t, 1);
     t = p->in[0];
   }
   return 0;
@@ -734,7 +733,7 @@ static void add_grid_pair(ir_graph *g, int x, int y, const ir_quant *q, const ch
 static const ir_quant *grid_quant(const ir_graph *g, const cc_ctx *cx, int t) {
   const ir_tensor *T = t >= 0 ? g->tensors[t] : NULL;
   if (!T || T->data || !T->quant || T->quant->n != 1 || T->type.dtype != IR_F32 ||
-      (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8) || !own_quant(cx, t))
+      (T->quant->qtype != IR_I8 && T->quant->qtype != IR_U8) || !cc_own_quant(cx, t))
     return NULL;
   return T->quant;
 }
@@ -749,9 +748,7 @@ int cc_cpu_grid(ir_graph *g, int i, const cc_ctx *cx) {
     int t = n->in[k];
     const ir_quant *q = grid_quant(g, cx, t);
     if (!q || on_grid(g, t, q)) continue; /* an accelerator's (moved): on the grid */
-    const ir_quant *qy = n->op == IR_OP_Reshape || n->op == IR_OP_Transpose || n->op == IR_OP_Identity ?
-                         grid_quant(g, cx, n->out[0]) : NULL;
-    if (qy && qy->scale[0] == q->scale[0] && qy->zero_point[0] == q->zero_point[0])
+    if (moves_only(n) && ir_same_tensor_quant(grid_quant(g, cx, n->out[0]), q))
       continue; /* moved in the same quantization: whoever computes on them puts them on the grid */
     char name[300];
     snprintf(name, sizeof name, "%s_grid", g->tensors[t]->name);

@@ -542,12 +542,15 @@ static void add_requant(ir_graph *g, int pos, int x, int y, const char *label) {
   ir_move_last_node(g, pos);
 }
 
+int cc_own_quant(const cc_ctx *cx, int t) {
+  return !(cx && cx->calibrated && t < cx->n_calibrated && cx->calibrated[t]);
+}
+
 /* Tensor y carries the model's own per-tensor quantization (not calibrate's) and a tensor with
- * quantization qx another one. */
+ * quantization qx another per-tensor one. */
 static int own_apart(const ir_graph *g, const cc_ctx *cx, int y, const ir_quant *qx) {
   const ir_quant *qy = y >= 0 ? g->tensors[y]->quant : NULL;
-  return qy && qx && qy->n == 1 && qx->n == 1 && !(cx->calibrated && y < cx->n_calibrated && cx->calibrated[y]) &&
-         (qy->scale[0] != qx->scale[0] || qy->zero_point[0] != qx->zero_point[0]);
+  return qy && qx && qy->n == 1 && qx->n == 1 && cc_own_quant(cx, y) && !ir_same_tensor_quant(qy, qx);
 }
 
 /* Node i that the accelerator runs in its input's quantization (cc_keeps_input_quant: max
@@ -1306,7 +1309,7 @@ static int quant_through_join(ir_graph *g, const ir_node *n, int back) {
     const ir_quant *qx = x >= 0 ? g->tensors[x]->quant : NULL;
     if (x < 0 || g->tensors[x]->data) return 0;
     if (back && qy && !qx && ir_use_count(g, x) == 1 && !ir_is_graph_output(g, x)) cc_copy_quant(g, y, x, -1), changed = 1;
-    same &= qx && qx->n == 1 && (!q0 || (qx->scale[0] == q0->scale[0] && qx->zero_point[0] == q0->zero_point[0]));
+    same &= qx && qx->n == 1 && (!q0 || ir_same_tensor_quant(qx, q0));
     if (!q0) q0 = qx;
   }
   if (!back && !qy && same && q0) cc_copy_quant(g, n->in[0], y, -1), changed = 1;

@@ -511,6 +511,10 @@ void ir_set_attr_strings(ir_node *n, const char *name, const char *const *v, int
   for (a->n = 0; a->n < count; a->n++) a->strs[a->n] = xstrdup(v[a->n]);
 }
 
+int ir_same_tensor_quant(const ir_quant *a, const ir_quant *b) {
+  return a && b && a->n == 1 && b->n == 1 && a->scale[0] == b->scale[0] && a->zero_point[0] == b->zero_point[0];
+}
+
 void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const int32_t *zero_point, ir_dtype qtype) {
   ALWAYS_ASSERT(t >= 0 && t < g->n_tensors && n >= 1);
   ir_quant *q = xcalloc(1, sizeof *q);

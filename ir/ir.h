@@ -180,6 +180,8 @@ void ir_set_attr_strings(ir_node *n, const char *name, const char *const *v, int
 /* Attach quantization parameters to tensor t (copies scale[n] and zero_point[n], zero_point may
  * be NULL for zeros), replacing any it had. axis -1 for per-tensor (n 1). */
 void ir_set_quant(ir_graph *g, int t, int axis, int n, const float *scale, const int32_t *zero_point, ir_dtype qtype);
+/* a and b are both per-tensor quantizations with the same scale and zero point (NULL: not). */
+int ir_same_tensor_quant(const ir_quant *a, const ir_quant *b);
 /* Adds attribute storage for a new attribute named name (replacing an old one); internal use
  * by the importer. */
 ir_attr *ir_new_attr(ir_node *n, const char *name, ir_attr_kind kind);

@@ -34,10 +34,16 @@ static int32_t clampi(int64_t v, int lo, int hi) {
 
 int cg_out_dim(int in, int k, int s, int d, int pad0, int pad1) { return cc_out_dim(in, k, s, d, pad0, pad1); }
 
+/* The input elements inside output o's window along one axis (cg_pool_excl's r(o)). */
+static int excl_inside(int k, int s, int pad_b, int in, int o) {
+  int a = o * s - pad_b, b = a + k;
+  return (b < in ? b : in) - (a > 0 ? a : 0);
+}
+
 int cg_pool_excl(int k, int s, int pad_b, int in, int out, int *L, int *f) {
   int64_t l = 1;
   for (int o = 0; o < out; o++) {
-    int a = o * s - pad_b, b = a + k, r = (b < in ? b : in) - (a > 0 ? a : 0);
+    int r = excl_inside(k, s, pad_b, in, o);
     if (r < 1) return -1;
     int64_t x = l, y = r; /* l = lcm(l, r) */
     while (y) {
@@ -47,10 +53,7 @@ int cg_pool_excl(int k, int s, int pad_b, int in, int out, int *L, int *f) {
     l = l / x * r;
     if (l > CG_EXCL_MAX_L) return -1;
   }
-  for (int o = 0; f && o < out; o++) {
-    int a = o * s - pad_b, b = a + k;
-    f[o] = (int)(l / ((b < in ? b : in) - (a > 0 ? a : 0)));
-  }
+  for (int o = 0; f && o < out; o++) f[o] = (int)(l / excl_inside(k, s, pad_b, in, o));
   *L = (int)l;
   return 0;
 }
@@ -163,15 +166,11 @@ void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t
   }
   int oh = cg_out_dim(h, p->kh, p->sh, 1, p->pad_t, p->pad_b);
   int ow = cg_out_dim(w, p->kw, p->sw, 1, p->pad_l, p->pad_r);
-  /* padding left out of the average: each sum times fy[y] * fx[x] (cg_pool_excl) */
-  int *fy = calloc((size_t)oh + (size_t)ow + 1, sizeof *fy), *fx = fy ? fy + oh : NULL, L;
-  if (!fy) return;
-  for (int k = 0; k < oh + ow; k++) fy[k] = 1;
-  if (p->kind == CG_POOL_AVG && p->excl_pad &&
-      (cg_pool_excl(p->kh, p->sh, p->pad_t, h, oh, &L, fy) || cg_pool_excl(p->kw, p->sw, p->pad_l, w, ow, &L, fx))) {
-    free(fy);
-    return;
-  }
+  /* padding left out of the average: each sum times Ly / rows and Lx / columns inside
+   * (cg_pool_excl; cg_net_add_pool refuses a layer without them) */
+  int excl = p->kind == CG_POOL_AVG && p->excl_pad, ly = 1, lx = 1;
+  if (excl && (cg_pool_excl(p->kh, p->sh, p->pad_t, h, oh, &ly, NULL) || cg_pool_excl(p->kw, p->sw, p->pad_l, w, ow, &lx, NULL)))
+    excl = 0;
   for (int ch = 0; ch < c; ch++)
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
@@ -185,14 +184,14 @@ void cg_ref_pool(const cg_pool *p, int c, int h, int w, const int8_t *in, int8_t
             if (inside) sum += v - p->x_zp; /* a pad element is x_zp: it adds 0 */
           }
         int32_t r = mx;
-        sum *= fy[y] * fx[x];
+        if (excl)
+          sum *= ly / excl_inside(p->kh, p->sh, p->pad_t, h, y) * (lx / excl_inside(p->kw, p->sw, p->pad_l, w, x));
         if (p->kind == CG_POOL_AVG) {
           int32_t v = p->half_even ? req_half_even(sum, p->mult, p->shift) : sat32(ref_req(sum, p->mult, p->shift));
           r = clampi((int32_t)((uint32_t)v + (uint32_t)p->y_zp), p->lo, p->hi);
         }
         out[(ch * oh + y) * ow + x] = (int8_t)r;
       }
-  free(fy);
 }
 
 int cg_add_frac(const cg_add *p) {
