@@ -360,7 +360,17 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS: k = IR_ATTR_STRINGS; break;
   default: k = IR_ATTR_OTHER; break;
   }
-  if (!ir_attr_honoured(n->op, ap->name))
+  int legacy = ir_legacy_attr(g->opset, n->op, ap->name);
+  if (legacy == 2) return IR_OK; /* consumed_inputs, Dropout's is_test (opsets < 7) */
+  if (n->op == IR_OP_Cast && g->opset < 6 && k == IR_ATTR_STRING && !strcmp(ap->name, "to")) {
+    char tn[32];
+    snprintf(tn, sizeof tn, "%.*s", (int)(ap->s.len < 31 ? ap->s.len : 31), ap->s.data ? (const char *)ap->s.data : "");
+    int code = ir_legacy_type_code(tn);
+    if (code < 0) return ir_node_err(g, n, m->err, m->errlen, "Cast-1 attribute 'to' is '%s', not a type name", tn);
+    ir_new_attr(n, "to", IR_ATTR_INT)->i = wide_float_size(code) ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT : code;
+    return IR_OK;
+  }
+  if (!legacy && !ir_attr_honoured(n->op, ap->name))
     return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' is not supported for %s (it would be ignored)", ap->name,
                        ir_op_name(n->op)),
            IR_UNSUPPORTED;
@@ -600,13 +610,14 @@ static int import_nodes(imp *m, const Onnx__GraphProto *gp) {
       n->in[n->n_in++] = t;
     }
     if (n->op != IR_OP_UNKNOWN) {
-      if (n->n_in < ir_op_min_inputs(n->op) || n->n_in > ir_op_max_inputs(n->op))
-        return ir_node_err(g, n, m->err, m->errlen, "has %d inputs, expected %d to %d", n->n_in,
-                           ir_op_min_inputs(n->op), ir_op_max_inputs(n->op));
+      int lo = n->op == IR_OP_Reshape && g->opset < 5 ? 1 : ir_op_min_inputs(n->op); /* Reshape-1: shape attribute */
+      if (n->n_in < lo || n->n_in > ir_op_max_inputs(n->op))
+        return ir_node_err(g, n, m->err, m->errlen, "has %d inputs, expected %d to %d", n->n_in, lo,
+                           ir_op_max_inputs(n->op));
       if (n->n_out < ir_op_min_outputs(n->op) || n->n_out > ir_op_max_outputs(n->op))
         return ir_node_err(g, n, m->err, m->errlen, "has %d outputs, expected %d to %d", n->n_out,
                            ir_op_min_outputs(n->op), ir_op_max_outputs(n->op));
-      for (int j = 0; j < ir_op_min_inputs(n->op); j++)
+      for (int j = 0; j < lo; j++)
         if (n->in[j] < 0 && !(n->op == IR_OP_Concat))
           return ir_node_err(g, n, m->err, m->errlen, "required input %d is empty", j);
     }
@@ -682,7 +693,10 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
   int opset = -1;
   for (size_t i = 0; i < mp->n_opset_import; i++) {
     const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
-    if (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) opset = os->has_version ? (int)os->version : 1;
+    if (!os->domain || !*os->domain || !strcmp(os->domain, "ai.onnx")) {
+      if (!os->has_version) return util_err(m->err, m->errlen, "%s: the default-domain (ai.onnx) opset import has no version", m->src);
+      opset = os->version < 0 ? 0 : os->version > 1000000 ? 1000000 : (int)os->version;
+    }
   }
   if (opset < 0)
     return util_err(m->err, m->errlen, "%s: model imports no default-domain (ai.onnx) opset", m->src), IR_UNSUPPORTED;
@@ -710,11 +724,10 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
   int rc = import_values(m, gp);
   if (rc == IR_OK) rc = import_nodes(m, gp);
   if (rc == IR_OK) rc = import_outputs(m, gp);
+  if (rc == IR_OK) rc = topo_sort(m);
   if (rc == IR_OK) rc = ir_upgrade_opset(g, m->err, m->errlen);
   if (rc) return rc;
   apply_quant_annotations(m, gp);
-  rc = topo_sort(m);
-  if (rc) return rc;
   return ir_verify(g, 0, m->err, m->errlen);
 }
 

@@ -8,7 +8,7 @@
 
 #include "ir.h"
 
-#define ONNX_MIN_OPSET 7 /* default-domain opsets dlvta supports */
+#define ONNX_MIN_OPSET 1 /* default-domain opsets dlvta supports */
 #define ONNX_MAX_OPSET 25
 
 typedef struct onnx_import_opts {

@@ -217,10 +217,18 @@ ir_graph *ir_graph_clone(const ir_graph *g);
  * tensor must also have a known dtype and rank. IR_OK or IR_ERR with the first problem. */
 int ir_verify(const ir_graph *g, int require_types, char *err, size_t errlen);
 /* A graph of an opset before 11 rewritten into opset 11's forms (ir_upgrade.c: attributes that
- * became inputs, Upsample and Resize-10 as Resize, ImageScaler as Mul and Add), g->opset then 11;
- * above 10, nothing. Run before shape inference (new tensors' types unknown). IR_OK, IR_ERR or
+ * became inputs, Upsample and Resize-10 as Resize, ImageScaler as Mul and Add, opset 1 to 6's
+ * broadcasting by attribute as numpy's), g->opset then 11; above 10, nothing. Run on a
+ * topologically sorted graph before shape inference (new tensors' types unknown). IR_OK, IR_ERR or
  * IR_UNSUPPORTED (message in err naming the node). */
 int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen);
+/* An attribute that only opsets before 7 have, at this opset: 0 none such (the op's own list,
+ * ir_attr_honoured, decides), 1 kept for ir_upgrade_opset (broadcast and axis of the binary
+ * operators, Reshape-1's shape, Pad-1's paddings), 2 dropped by the importer (consumed_inputs,
+ * Dropout's is_test: they change nothing in inference). */
+int ir_legacy_attr(int opset, ir_op op, const char *name);
+/* Cast-1's type name ("FLOAT", "INT64", ...) as ONNX's TensorProto.DataType code; -1 if none. */
+int ir_legacy_type_code(const char *name);
 /* Textual dump, one line per input, constant, node and output. */
 void ir_dump(const ir_graph *g, FILE *f);
 void ir_type_str(const ir_tensor *t, char *buf, size_t len); /* "f32[N,3,224,224]" */

@@ -1,5 +1,7 @@
-"""tests/onnx_opsets.py -- ONNX opsets 7 to 10 (what the ONNX model zoo's older models and
-torch.onnx.export(opset_version=7..10) write, read as opset 11: ir_upgrade_opset) and 18 to 25
+"""tests/onnx_opsets.py -- ONNX opsets 1 to 10 (what the ONNX model zoo's older models, Caffe2's
+exporter and torch.onnx.export(opset_version=7..10) write, read as opset 11: ir_upgrade_opset;
+those before 7, which onnxruntime does not read, against onnxruntime on a twin in opset 11's
+form) and 18 to 25
 (what newer exporters write: torch's dynamo exporter writes opset 18 and later): each change of
 those opsets to an operator dlvta reads, built as a one- or few-node model with onnx.helper at
 the opset that introduced it, run by `dlvta reference` (the float reference executor) against
@@ -7,7 +9,8 @@ onnxruntime (tools/ort/ort_run.js, which reads every opset here); the changes dl
 implement are refused with one error naming the node and the op; small CNNs at opsets 21, 10, 9,
 8 and 7 (Pad with an axes input or its attributes, Mish, ReduceMean with an axes input, Resize
 with an axes attribute, Upsample, Clip-6, Slice-1, ImageScaler, a three-way Sum; MNIST-8's
-layout at IR version 3; super-resolution-10's pixel shuffle) whose every node runs on the
+layout at IR version 3; super-resolution-10's pixel shuffle) and Caffe2-style CNNs at opsets 3 and
+5 (biases added by attribute broadcast, Reshape-1, Concat-1) whose every node runs on the
 accelerator, compiled for tiny and pynq and run on fsim against onnxruntime.
 
     /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
@@ -157,6 +160,79 @@ def cases():
 
 
 # ---- changes dlvta does not implement: one clear error naming the node and op ----
+def legacy_cases():
+    """Opsets 1 to 6 (Caffe2's exports and the ONNX model zoo's -3 and -6 models): broadcasting by
+    attribute, consumed_inputs, Reshape-1's shape and Pad-1's paddings attributes, Concat-1 without
+    axis, Cast-1's type name, the experimental Upsample. Each is a legacy model and its twin in
+    opset 11's form; onnxruntime (which reads opsets from 7) runs the twin."""
+    rs = np.random.RandomState(6)
+    bv = rs.randn(3)
+    L = []
+    L.append(("Add broadcast 1 axis 1, a per-channel constant (opset 6)", 6,
+              [h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=1)], (2, 3, 4, 5), [f32("b", bv)],
+              [h.make_node("Add", ["x", "b"], ["y"])], [f32("b", bv.reshape(3, 1, 1))]))
+    w34 = rs.randn(3, 4)
+    L.append(("Mul broadcast 1 axis 1 of a [3, 4] constant (opset 3)", 3,
+              [h.make_node("Mul", ["x", "w"], ["y"], name="mul", broadcast=1, axis=1)], (2, 3, 4, 5),
+              [f32("w", w34)], [h.make_node("Mul", ["x", "w"], ["y"])], [f32("w", w34.reshape(3, 4, 1))]))
+    L.append(("Sub broadcast 1 axis 0 of a computed [2] tensor: an Unsqueeze (opset 6)", 6,
+              [h.make_node("ReduceMean", ["x"], ["m"], name="mean", axes=[1, 2, 3], keepdims=0),
+               h.make_node("Sub", ["x", "m"], ["y"], name="sub", broadcast=1, axis=0)], (2, 3, 4, 5), [],
+              [h.make_node("ReduceMean", ["x"], ["m"], axes=[1, 2, 3], keepdims=1),
+               h.make_node("Sub", ["x", "m"], ["y"])], []))
+    L.append(("Div broadcast 1 without axis (suffix, numpy's rule; opset 6)", 6,
+              [h.make_node("Div", ["x", "d"], ["y"], name="div", broadcast=1)], (2, 3, 4, 5),
+              [f32("d", rs.rand(5) + 0.5)], [h.make_node("Div", ["x", "d"], ["y"])], None))
+    L.append(("Relu, Sum, BatchNormalization with consumed_inputs and is_test (opset 5)", 5,
+              [h.make_node("Relu", ["x"], ["r"], name="relu", consumed_inputs=[0]),
+               h.make_node("BatchNormalization", ["r", "g", "be", "mu", "var"], ["n"], name="bn", is_test=1,
+                           epsilon=1e-3, consumed_inputs=[0, 0, 0, 1, 1]),
+               h.make_node("Sum", ["n", "x"], ["y"], name="sum")], (1, 3, 4, 5),
+              [f32("g", rs.rand(3) + .5), f32("be", rs.randn(3)), f32("mu", rs.randn(3)), f32("var", rs.rand(3) + .5)],
+              [h.make_node("Relu", ["x"], ["r"]),
+               h.make_node("BatchNormalization", ["r", "g", "be", "mu", "var"], ["n"], epsilon=1e-3),
+               h.make_node("Sum", ["n", "x"], ["y"])], None))
+    L.append(("Dropout is_test, Reshape-1 shape attribute with 0 and -1 (opset 4)", 4,
+              [h.make_node("Dropout", ["x"], ["d"], name="drop", is_test=1, ratio=0.5),
+               h.make_node("Reshape", ["d"], ["y"], name="flat", shape=[0, -1])], (2, 3, 4, 5), [],
+              [h.make_node("Dropout", ["x"], ["d"]), h.make_node("Reshape", ["d", "s"], ["y"])], [i64("s", [0, -1])]))
+    L.append(("Pad-1 paddings attribute (opset 1)", 1,
+              [h.make_node("Pad", ["x"], ["y"], name="pad", paddings=[0, 0, 1, 2, 0, 0, 2, 1], value=0.5)], (1, 2, 4, 5),
+              [], [h.make_node("Pad", ["x", "p", "v"], ["y"])], [i64("p", [0, 0, 1, 2, 0, 0, 2, 1]), f32("v", 0.5)]))
+    L.append(("Concat-1 without axis (channels), Cast-1 to 'FLOAT' (opset 3)", 3,
+              [h.make_node("Relu", ["x"], ["r"], name="relu"), h.make_node("Concat", ["x", "r"], ["c"], name="cat"),
+               h.make_node("Cast", ["c"], ["y"], name="cast", to="FLOAT")], (1, 2, 4, 5), [],
+              [h.make_node("Relu", ["x"], ["r"]), h.make_node("Concat", ["x", "r"], ["c"], axis=1),
+               h.make_node("Cast", ["c"], ["y"], to=T.FLOAT)], []))
+    L.append(("Upsample (experimental) height_scale 2 width_scale 3 (opset 6)", 6,
+              [h.make_node("Upsample", ["x"], ["y"], name="up", height_scale=2.0, width_scale=3.0)], (1, 2, 3, 4), [],
+              [h.make_node("Resize", ["x", "roi", "s"], ["y"], mode="nearest",
+                           coordinate_transformation_mode="asymmetric", nearest_mode="floor")],
+              [f32("roi", np.zeros(0)), f32("s", [1, 1, 2, 3])]))
+    return L
+
+
+def legacy_run(d, k, case, rs):
+    """A legacy case: `dlvta reference` of the legacy model against onnxruntime on its twin (the
+    legacy model's constants unless the twin has its own)."""
+    name, opset, nodes, shape, inits, twin, twin_inits = case
+    legacy, modern = model(opset, nodes, shape, inits), model(11, twin, shape, inits if twin_inits is None else twin_inits)
+    paths = [os.path.join(d, f"legacy{k}{w}.onnx") for w in ("", "_twin")]
+    onnx.save(legacy, paths[0]), onnx.save(modern, paths[1])
+    x = os.path.join(d, f"legacy{k}_x.npy")
+    np.save(x, (rs.randn(*shape) * 1.5).astype(np.float32))
+    ok, why = ort(paths[1], x, os.path.join(d, f"legacy{k}_ort.npy"))
+    r = run([DLVTA, "reference", paths[0], "--input", x, "--output", os.path.join(d, f"legacy{k}_ref.npy")])
+    if not ok or r.returncode:
+        check(False, f"{name}: onnxruntime {why} / dlvta reference {(r.stdout + r.stderr).strip()[-300:]}")
+        return
+    want, got = np.load(os.path.join(d, f"legacy{k}_ort.npy")), np.load(os.path.join(d, f"legacy{k}_ref.npy"))
+    same = want.size == got.size
+    err = float(np.max(np.abs(want.astype(np.float64) - got.reshape(want.shape)))) if same else float("inf")
+    check(same and err <= 1e-5 * max(1.0, float(np.max(np.abs(want)))),
+          f"{name}: {want.size} elements of {want.shape} as its opset-11 twin on onnxruntime, max |error| {err:.2e}")
+
+
 def refusals():
     R = []
     R.append(("Resize-18 antialias when downscaling", 18,
@@ -172,9 +248,14 @@ def refusals():
               [h.make_node("Resize", ["x", "", "s"], ["y"], name="rz", axes=[2, 3])], (1, 2, 3, 4),
               [f32("s", [1.0, 1.0, 2.0, 2.0])], ["'rz'", "Resize", "scales must have 2"]))
     R.append(("opset 26", 26, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2), [],
-              ["opset 26", "7 to 25"]))
-    R.append(("opset 6 (broadcasting by attribute)", 6, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2),
-              [], ["opset 6", "7 to 25"]))
+              ["opset 26", "1 to 25"]))
+    R.append(("opset 0", 0, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2), [], ["opset 0", "1 to 25"]))
+    R.append(("Add-6 axis out of A's rank", 6, [h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=4)],
+              (1, 2, 2, 2), [f32("b", [1, 2])], ["'add'", "Add", "does not fit"]))
+    R.append(("Cast-1 to an unknown type name", 5, [h.make_node("Cast", ["x"], ["y"], name="cast", to="REAL")],
+              (1, 2, 2, 2), [], ["'cast'", "Cast", "'REAL'"]))
+    R.append(("Tile-1 (tiles and axis inputs)", 5, [h.make_node("Tile", ["x", "t", "a"], ["y"], name="tile")],
+              (1, 2, 2, 2), [f32("t", [2]), f32("a", [1])], ["'tile'", "Tile", "inputs"]))
     R.append(("Upsample-7 mode cubic", 7,
               [h.make_node("Upsample", ["x"], ["y"], name="up", mode="cubic", scales=[1.0, 1.0, 2.0, 2.0])],
               (1, 2, 3, 4), [], ["'up'", "Upsample", "cubic"]))
@@ -249,6 +330,52 @@ def accel_model_old(opset):
     return model(opset, nodes, (1, 3, 16, 16), inits)
 
 
+def caffe2_like(opset):
+    """A CNN as Caffe2's ONNX exporter and the ONNX model zoo's -3 models write it (opset 3 or 5):
+    Conv without bias, then Add of the bias by attribute (broadcast 1, axis 1); SpatialBN as
+    BatchNormalization with is_test (and consumed_inputs at 5); Relu; MaxPool; two branches joined
+    by a Concat without axis (opset 3); Dropout with is_test; Reshape-1 by its shape attribute (opset
+    3); Gemm with broadcast 1. Returns the model and its twin in opset 11's form."""
+    rs = np.random.RandomState(3 + opset)
+    ci = dict(consumed_inputs=[0]) if opset == 5 else {}
+    bn_ci = dict(consumed_inputs=[0, 0, 0, 1, 1]) if opset == 5 else {}
+    cat_axis = dict(axis=1) if opset >= 4 else {}
+    w = dict(w1=rs.randn(16, 3, 3, 3) * 0.3, b1=rs.randn(16) * 0.1, g=rs.rand(16) + 0.5, be=rs.randn(16) * 0.1,
+             mu=rs.randn(16) * 0.1, var=rs.rand(16) + 0.5, w2=rs.randn(8, 16, 1, 1) * 0.3, b2=rs.randn(8) * 0.1,
+             w3=rs.randn(8, 16, 3, 3) * 0.1, b3=rs.randn(8) * 0.1, wf=rs.randn(10, 256) * 0.05, bf=rs.randn(10) * 0.1)
+
+    def net(old):
+        bc = dict(broadcast=1, axis=1) if old else {}
+        b = (lambda k: k) if old else (lambda k: k + "_c11")  # [C] by attribute, or [C, 1, 1]
+        nodes = [h.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+                 h.make_node("Add", ["c1", b("b1")], ["a1"], name="bias1", **bc),
+                 h.make_node("BatchNormalization", ["a1", "g", "be", "mu", "var"], ["n1"], name="bn1", epsilon=1e-5,
+                             **(dict(is_test=1, **bn_ci) if old else {})),
+                 h.make_node("Relu", ["n1"], ["r1"], name="relu1", **(ci if old else {})),
+                 h.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+                 h.make_node("Conv", ["p1", "w2"], ["c2"], name="squeeze"),
+                 h.make_node("Add", ["c2", b("b2")], ["a2"], name="bias2", **bc),
+                 h.make_node("Conv", ["p1", "w3"], ["c3"], name="expand3", pads=[1, 1, 1, 1]),
+                 h.make_node("Add", ["c3", b("b3")], ["a3"], name="bias3", **bc),
+                 h.make_node("Concat", ["a2", "a3"], ["cat"], name="cat", **(cat_axis if old else dict(axis=1))),
+                 h.make_node("Relu", ["cat"], ["r2"], name="relu2"),
+                 h.make_node("MaxPool", ["r2"], ["p2"], name="pool2", kernel_shape=[2, 2], strides=[2, 2]),
+                 h.make_node("Dropout", ["p2"], ["d2"], name="drop", ratio=0.5, **(dict(is_test=1) if old else {}))]
+        if old and opset < 5:
+            nodes.append(h.make_node("Reshape", ["d2"], ["f"], name="flat", shape=[1, -1]))
+        else:
+            nodes.append(h.make_node("Reshape", ["d2", "shape"], ["f"], name="flat"))
+        nodes.append(h.make_node("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1, **(dict(broadcast=1) if old else {})))
+        inits = [f32(k, v) for k, v in w.items()]
+        if old and opset >= 5:
+            inits.append(i64("shape", [1, -1]))
+        if not old:
+            inits += [f32(k + "_c11", w[k].reshape(-1, 1, 1)) for k in ("b1", "b2", "b3")] + [i64("shape", [1, -1])]
+        return model(opset if old else 11, nodes, (1, 3, 16, 16), inits)
+
+    return net(True), net(False)
+
+
 def mnist8_like():
     """The layout of the ONNX model zoo's MNIST-8 (opset 8, IR version 3: the initializers listed
     as graph inputs too): Conv with auto_pad SAME_UPPER and no bias, then Add of a [C, 1, 1] bias;
@@ -302,19 +429,23 @@ def super_resolution10():
     return model(10, nodes, (1, 1, 12, 12), inits)
 
 
-def accel_run(d, name, m, xv, calib=None, host=0):
+def accel_run(d, name, m, xv, calib=None, host=0, twin=None):
     """Model m compiled for tiny and pynq (calibrated on calib if given) with every node on the
     accelerator but the host nodes of its input's normalization (host of them), run on fsim
-    against onnxruntime."""
+    against onnxruntime (on twin, the same model in a later opset's form, if given)."""
     opset = m.opset_import[0].version
     path, x = os.path.join(d, f"{name}.onnx"), os.path.join(d, f"{name}_x.npy")
     onnx.save(m, path)
     np.save(x, xv)
+    ort_path = path
+    if twin is not None:
+        ort_path = os.path.join(d, f"{name}_twin.onnx")
+        onnx.save(twin, ort_path)
     cal = []
     if calib is not None:
         cal = ["--calib", os.path.join(d, f"{name}_calib.npy")]
         np.save(cal[1], calib.astype(np.float32))
-    ok, why = ort(path, x, os.path.join(d, f"{name}_ort.npy"))
+    ok, why = ort(ort_path, x, os.path.join(d, f"{name}_ort.npy"))
     check(ok, f"{name} model (opset {opset}): onnxruntime {why}")
     for cfg in ("tiny", "pynq"):
         pkg = os.path.join(d, f"{name}_{cfg}.dlvta")
@@ -361,6 +492,8 @@ def main():
         err = float(np.max(np.abs(want.astype(np.float64) - got))) if same and want.size else float("inf")
         tol = 1e-5 * max(1.0, float(np.max(np.abs(want))) if want.size else 1.0)
         check(same and err <= tol, f"{name} (opset {opset}): {want.size} elements of {want.shape}, max |error| {err:.2e}")
+    for k, case in enumerate(legacy_cases()):
+        legacy_run(d, k, case, rs)
     for k, (name, opset, nodes, shape, inits, words) in enumerate(refusals()):
         path = os.path.join(d, f"refuse{k}.onnx")
         onnx.save(model(opset, nodes, shape, inits), path)
@@ -379,6 +512,9 @@ def main():
             ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12), 0),
             ("tf_same_avgpool", tf_same_avgpool(), rs.randn(1, 3, 32, 32), rs.randn(8, 1, 3, 32, 32), 0)):
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
+    for opset in (3, 5):
+        legacy, twin = caffe2_like(opset)
+        accel_run(d, f"caffe2_{opset}", legacy, rs.randn(1, 3, 16, 16).astype(np.float32), None, 0, twin)
     if not a.keep:
         shutil.rmtree(d, ignore_errors=True)
     return summary()

@@ -451,12 +451,12 @@ static void test_errors(void) {
   }
   {
     build_good(&b);
-    b.os.version = 6; /* opsets 7 to 10 are read (as 11: ir_upgrade_opset) */
-    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 6", "7 to 25", NULL}, "opset 6");
+    b.os.version = 0; /* opsets 1 to 10 are read (as 11: ir_upgrade_opset) */
+    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 0", "1 to 25", NULL}, "opset 0");
     b.os.version = 26;
-    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 26", "7 to 25", NULL}, "opset 26");
+    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"built.onnx", "opset 26", "1 to 25", NULL}, "opset 26");
     b.os.has_version = 0;
-    expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"opset 1 ", NULL}, "opset without version");
+    expect_err(&b, 0, IR_ERR, (const char *[]){"built.onnx", "opset import has no version", NULL}, "opset without version");
     b.m.n_opset_import = 0;
     expect_err(&b, 0, IR_UNSUPPORTED, (const char *[]){"no default-domain", NULL}, "no opset import");
   }
