@@ -142,6 +142,35 @@ static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
   }
 }
 
+/* A NaN among the model's float constants (initializers, Constant nodes): the weights are
+ * corrupt, and nothing downstream can quantize them (infinities are the model's to use: a Clip
+ * bound, an attention mask). 1 with err naming the tensor and a node that reads it. */
+static int nan_constant(const ir_graph *g, const char *path, char *err, size_t errlen) {
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    const ir_attr *cv = n->op == IR_OP_Constant ? ir_get_attr(n, "value") : NULL;
+    for (int k = -1; k < n->n_in; k++) {
+      const ir_value *v = NULL;
+      const char *name = NULL;
+      if (k < 0 && cv && cv->kind == IR_ATTR_TENSOR && cv->t)
+        v = cv->t, name = n->n_out > 0 && n->out[0] >= 0 ? g->tensors[n->out[0]]->name : "?";
+      else if (k >= 0 && n->in[k] >= 0 && g->tensors[n->in[k]]->data)
+        v = &(ir_value){g->tensors[n->in[k]]->type, g->tensors[n->in[k]]->data}, name = g->tensors[n->in[k]]->name;
+      if (!v || v->type.dtype != IR_F32 || !v->data) continue;
+      int64_t cnt = ir_type_numel(&v->type), bad = 0, first = 0;
+      for (int64_t e = 0; e < cnt; e++)
+        if (isnan(((const float *)v->data)[e]) && !bad++) first = e;
+      if (bad) {
+        snprintf(err, errlen, "%s: constant '%s' (of node '%s' (%s)) holds %lld NaN of %lld values (first: element %lld): "
+                 "the model's weights are not numbers there",
+                 path, name, n->name ? n->name : "", n->op_name, (long long)bad, (long long)cnt, (long long)first);
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
 int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_model **out, char *err, size_t errlen) {
   *out = NULL;
   cc_ctx cx = {.o = o, .cfg = isa_config_find(o->config ? o->config : "pynq")};
@@ -188,6 +217,10 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
       ir_graph_free(g);
       return IR_ERR;
     }
+  }
+  if (nan_constant(g, path, err, errlen)) {
+    ir_graph_free(g);
+    return IR_ERR;
   }
   rc = cc_run_pipeline(g, &cx, err, errlen);
   cc_ctx_done(&cx);

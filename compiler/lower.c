@@ -428,7 +428,7 @@ static int frac_bias(lw *L, const ir_node *n, int y, const int8_t *qw, int M, si
     int f = !(fd > 0) ? 0 : fd > 16 ? 16 : (int)fd;
     f = f > shift[o] ? shift[o] : f;
     while (f > 0 && fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) f--;
-    if (fabs(ldexp(bo + p->y_zp, f)) >= ldexp(1.0, 29)) return IR_OK; /* a bias too large: as before */
+    if (!(fabs(ldexp(bo + p->y_zp, f)) < ldexp(1.0, 29))) return IR_OK; /* too large, or NaN: as before */
     rf[o] = (uint8_t)f;
     bf[o] = (int32_t)nearbyint(ldexp(bo, f));
   }

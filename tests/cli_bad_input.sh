@@ -2,7 +2,7 @@
 # tests/cli_bad_input.sh -- bad input to `dlvta compile` / `dlvta run` names its real cause and
 # exits non-zero: a zero-sample .npy ("zero samples", not a shape mismatch), NaN / infinite input
 # values (a warning naming the input and the count; --strict refuses them), NaN calibration data
-# (not "no usable int8 quantization"), huge-but-finite extents in a .npy and in an ONNX model's
+# (not "no usable int8 quantization"), a NaN among the weights (the constant and its node named), huge-but-finite extents in a .npy and in an ONNX model's
 # input (the size problem, not "unknown extent"), a Resize mode the executor does not run (named
 # with its node), malformed ConvTranspose / DepthToSpace attributes (named with node, op, reason). Inputs made with numpy / onnx (/usr/bin/python3).
 set -u
@@ -16,7 +16,7 @@ mkdir -p $T
 $D compile $M/model.onnx --config tiny --calib $M/calib.npy -o $T/tiny_cnn.dlvta >/dev/null || bad "compile tiny_cnn"
 $PY - "$M" "$T" <<'PYEOF' || bad "making the inputs"
 import sys, numpy as np, onnx
-from onnx import helper, TensorProto
+from onnx import helper, TensorProto, numpy_helper
 m, t = sys.argv[1], sys.argv[2]
 x = np.load(m + "/input.npy")
 np.save(t + "/zero.npy", np.zeros((0,) + x.shape[1:], np.float32))
@@ -51,12 +51,23 @@ g = helper.make_graph([helper.make_node("DepthToSpace", ["x"], ["y"], name="ps",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), t + "/d2s_blocksize.onnx")
+# a NaN among the weights (fuzz_compile found one in a BatchNormalization variance: undefined behaviour in lower)
+mm = onnx.load(m + "/model.onnx")
+for init in mm.graph.initializer:
+    if init.data_type == TensorProto.FLOAT and len(init.dims) == 4:
+        a = numpy_helper.to_array(init).copy(); a.flat[2] = np.nan
+        init.CopyFrom(numpy_helper.from_array(a, init.name))
+        open(t + "/nanweight.txt", "w").write(init.name)
+        break
+onnx.save(mm, t + "/nanweight.onnx")
 PYEOF
 
 expect 1 "zero samples" $D run $T/tiny_cnn.dlvta --input $T/zero.npy
 expect 0 "warning: input 'input': 3 NaN or infinite values" $D run $T/tiny_cnn.dlvta --input $T/nan.npy
 expect 1 "input 'input': 3 of 768 values are NaN or infinite (first at 3)" $D run $T/tiny_cnn.dlvta --input $T/nan.npy --strict
 expect 1 "calibration data: 1 of" $D compile $M/model.onnx --config tiny --calib $T/nancalib.npy -o $T/x.dlvta
+expect 1 "constant '$(cat $T/nanweight.txt)' (of node '" $D compile $T/nanweight.onnx --config tiny -o $T/x.dlvta
+expect 1 "holds 1 NaN of" $D compile $T/nanweight.onnx --config tiny -o $T/x.dlvta
 expect 1 "too large an array" $D run $T/tiny_cnn.dlvta --input $T/huge.npy
 expect 1 "holds 4.8e+19 elements" $D compile $T/huge.onnx --config tiny -o $T/x.dlvta
 expect 1 "node 'up' (Resize): coordinate_transformation_mode 'tf_crop_and_resize'" $D compile $T/resize_tf.onnx --config tiny -o $T/x.dlvta

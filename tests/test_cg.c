@@ -355,6 +355,9 @@ static void pa_fill(cg_net *net, uint8_t *img, void *arg) {
 
 static int quiet_pa;
 
+/* The tiling a directed pool or mul must report (a part of its info->tiling), or NULL. */
+static const char *want_tiling;
+
 static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool p) {
   const isa_config *cfg = isa_config_find(cfgname);
   cg_net *net = cg_net_new(cfg);
@@ -385,6 +388,9 @@ static void run_pool(devs *D, const char *cfgname, int c, int h, int w, cg_pool 
     cg_net_layer_info(net, 0, &inf);
     CHECK(bad == 0, "%s %s pad %d: %zu of %zu differ; first %zu expected %d got %d", cfgname,
           inf.desc, p.pad_t, bad, n, first, want[first], got[first]);
+    if (want_tiling)
+      CHECK(strstr(inf.tiling, want_tiling) != NULL, "%s %s: tiling '%s', expected '%s'", cfgname, inf.desc, inf.tiling,
+            want_tiling);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
     isa_prog_free(&prog);
   }
@@ -434,6 +440,9 @@ static void run_add(devs *D, const char *cfgname, int c, int h, int w) {
           c, h, w, bad, n, first, want[first], got[first]);
     cg_layer_info inf;
     cg_net_layer_info(net, 0, &inf);
+    if (want_tiling)
+      CHECK(strstr(inf.tiling, want_tiling) != NULL, "%s mul %dx%dx%d: tiling '%s', expected '%s'", cfgname, c, h, w,
+            inf.tiling, want_tiling);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
     isa_prog_free(&prog);
   }
@@ -475,6 +484,9 @@ static void run_lut(devs *D, const char *cfgname, int c, int h, int w, int no_lh
           (unsigned long long)ctr.loads[ISA_MEM_LUT]);
     cg_layer_info inf;
     cg_net_layer_info(net, 0, &inf);
+    if (want_tiling)
+      CHECK(strstr(inf.tiling, want_tiling) != NULL, "%s mul %dx%dx%d: tiling '%s', expected '%s'", cfgname, c, h, w,
+            inf.tiling, want_tiling);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
     isa_prog_free(&prog);
   }
@@ -526,6 +538,9 @@ static void run_mul(devs *D, const char *cfgname, int c, int h, int w, int per_c
           want[first], got[first]);
     cg_layer_info inf;
     cg_net_layer_info(net, 0, &inf);
+    if (want_tiling)
+      CHECK(strstr(inf.tiling, want_tiling) != NULL, "%s mul %dx%dx%d: tiling '%s', expected '%s'", cfgname, c, h, w,
+            inf.tiling, want_tiling);
     if (!quiet_pa) report(cfgname, inf.desc, net, 0, &ctr);
     isa_prog_free(&prog);
   }
@@ -986,6 +1001,19 @@ static void test_block_out2(devs *D, int nrand) {
   conv_free(&k);
   cg_pool mp = {0, 0, CG_POOL_MAX, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   run_pool(D, "tiny_bo8", 12, 13, 12, mp);
+  /* a global average pool's sums and a per-channel product's a on the GEMM core, a micro-op
+   * per slice of a block (a part of a block a chunk: tiny's input buffer) */
+  want_tiling = "sums on the GEMM core";
+  cg_pool gz = {0, 0, CG_POOL_AVG, 3, 3, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -9, 12, 0, 0, 0, 0, 0, 0, 0};
+  cg_quant_multiplier(0.7 / 9, &gz.mult, &gz.shift);
+  run_pool(D, "tiny_bo8", 21, 3, 3, gz);
+  gz.kh = 9, gz.kw = 7;
+  cg_quant_multiplier(0.9 / 63, &gz.mult, &gz.shift);
+  run_pool(D, "tiny_bo8", 12, 9, 7, gz);
+  want_tiling = "a in INP";
+  run_mul(D, "tiny_bo8", 30, 3, 3, 1, 0);
+  run_mul(D, "tiny_bo8", 9, 11, 13, 1, 1);
+  want_tiling = NULL;
   run_add(D, "tiny_bo8", 11, 9, 10);
   run_net(D, "tiny_bo8", 0);
   run_view(D, "tiny_bo8");
@@ -1161,8 +1189,14 @@ int main(int argc, char **argv) {
   run_mul(&D, "tiny", 13, 1, 1, 0, 0);
   run_mul(&D, "pynq", 20, 48, 48, 1, 0); /* a's INP slots: several chunks per channel block */
   run_mul(&D, "pynq", 20, 48, 48, 1, 1);
-  run_mul(&D, "ultra96", 40, 9, 9, 1, 0); /* block_in < block_out: a by LOAD ACC8 */
   run_mul(&D, "pynq", 200, 5, 5, 1, 0);   /* several whole channel blocks a chunk (MUL's loop_out) */
+  /* block_in < block_out: a by LOAD INP too, its block's slices by two GEMMs (the bias one first) */
+  want_tiling = "a in INP";
+  run_mul(&D, "ultra96", 40, 9, 9, 1, 0);
+  run_mul(&D, "ultra96", 20, 48, 48, 1, 0); /* several chunks per channel block */
+  run_mul(&D, "ultra96", 20, 48, 48, 1, 1);
+  run_mul(&D, "ultra96", 300, 5, 5, 1, 0);  /* several whole channel blocks a chunk */
+  want_tiling = NULL;
   run_mul(&D, "tiny", 30, 3, 3, 1, 0);
   run_mul(&D, "tiny", 30, 3, 3, 1, 1);
   run_mul(&D, "tiny", 150, 3, 3, 1, 0);   /* b's 38 blocks too many to keep: b's element per chunk */
@@ -1346,19 +1380,24 @@ int main(int argc, char **argv) {
   cg_pool gp = {0, 0, CG_POOL_AVG, 7, 6, 1, 1, 0, 0, 0, 0, 0, 0, -100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.0 / 42, &gp.mult, &gp.shift);
   run_pool(&D, "tiny", 11, 7, 6, gp);
-  /* global average pools with zero points: sums on the GEMM core (R = 1) in chunks of whole
-   * blocks (pynq 200 x 12 x 12: 7 blocks a chunk), of parts of a block (40 x 40, ties to even),
-   * on tiny; ultra96's window passes */
+  /* global average pools with zero points: sums on the GEMM core in chunks of whole blocks
+   * (pynq 200 x 12 x 12: 7 blocks a chunk), of parts of a block (40 x 40, ties to even), on
+   * tiny; with block_in < block_out (ultra96; tiny_bo8 in test_block_out2) a micro-op per slice
+   * of a block */
+  want_tiling = "sums on the GEMM core";
   cg_pool gz = {0, 0, CG_POOL_AVG, 12, 12, 1, 1, 0, 0, 0, 0, 0, 0, -128, 127, -90, -100, 0, 0, 0, 0, 0, 0, 0};
   cg_quant_multiplier(1.3 / 144, &gz.mult, &gz.shift);
   run_pool(&D, "pynq", 200, 12, 12, gz);
+  run_pool(&D, "ultra96", 200, 12, 12, gz);
   gz.kh = gz.kw = 40, gz.half_even = 1, gz.x_zp = 17, gz.y_zp = 5;
   cg_quant_multiplier(1.0 / 2048, &gz.mult, &gz.shift);
   run_pool(&D, "pynq", 20, 40, 40, gz);
+  run_pool(&D, "ultra96", 50, 40, 40, gz);
   gz.kh = gz.kw = 3, gz.half_even = 0;
   cg_quant_multiplier(0.7 / 9, &gz.mult, &gz.shift);
   run_pool(&D, "tiny", 30, 3, 3, gz);
   run_pool(&D, "ultra96", 40, 3, 3, gz);
+  want_tiling = NULL;
   run_add(&D, "tiny", 7, 9, 10);
   run_add(&D, "pynq", 40, 12, 11);
 

@@ -66,7 +66,8 @@
  *  - video: a 3-D conv net (lift-3d: per-frame convs, a max pool across frames, Max / Min layers)
  *  - rnnhead: a CRNN's GRU (a CPU step, its activation list through the package) between
  *    accelerator layers, on the RTL too.
- * The act, convt, hse and prelu packages on the Verilated RTL give fsim's outputs bit for bit. */
+ * The act, convt, hse (pynq and ultra96) and prelu packages on the Verilated RTL give fsim's outputs bit for
+ * bit. */
 #include <unistd.h>
 
 #include "e2e_util.h"
@@ -390,9 +391,13 @@ int main(void) {
    * back to the CPU there) */
   one("split", "ultra96", 6, "", 0.999, NULL, NULL, 0);
   one("layout", "ultra96", 9, "", 0.99, NULL, NULL, 0);
+  /* and a's INP element is half a block: the SE Muls' a by two GEMMs (the bias one on the first
+   * slice), the global pools' sums a micro-op per slice */
+  one("hse", "ultra96", 15, "", 0.999, NULL, NULL, 0);
   calib_threads_same("neck");
   rtl_same("act", "tiny");
   rtl_same("hse", "pynq"); /* the mul's a through INP and an identity GEMM with a bias */
+  rtl_same("hse", "ultra96");
   rtl_same("convt", "tiny");
   rtl_same("fpn", "tiny");
   rtl_same("bigpad", "pynq");

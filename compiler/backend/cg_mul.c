@@ -12,12 +12,13 @@
  * factor 0: the constant element), REQ into the output scale, [ADD y_zp], STORE. The front end
  * folds the output's zero point into the bias (y_zp = 0: REQ with the bounds lands on the
  * codes). a comes in one of two ways:
- *   - per-channel b with one INP element per block (block_in = block_out): LOAD INP by the load
- *     unit (double-buffered, tokens L2C / C2L as the pools' window in INP, overlapping the
- *     compute), then one GEMM of an identity weight block starting from a bias element of -a_zp
- *     in every lane: acc = a - a_zp at one cycle per element, where LOAD ACC8 on the compute unit
- *     takes a beat per element (two cycles on pynq) and ADD -a_zp one more: a's zero point costs
- *     nothing, and the compute unit no longer waits for a's bytes;
+ *   - per-channel b: LOAD INP by the load unit (double-buffered, tokens L2C / C2L as the pools'
+ *     window in INP, overlapping the compute), then one GEMM of an identity weight block starting
+ *     from a bias element of -a_zp in every lane: acc = a - a_zp at one cycle per element, where
+ *     LOAD ACC8 on the compute unit takes a beat per element (two cycles on pynq) and ADD -a_zp
+ *     one more: a's zero point costs nothing, and the compute unit no longer waits for a's bytes
+ *     (a block of R INP elements, block_in < block_out: the GEMM with the bias over slice 0, a
+ *     second one over the other slices, R cycles an element);
  *   - else LOAD ACC8 of a and [ADD -a_zp].
  * A y_zp left over folds into REQ's bounds (lo - y_zp, hi - y_zp, then ADD y_zp) when REQ cannot
  * come near int32's ends: with |mult| < 2^(ISA_REQ_M_WIDTH - 1) and shift >= MUL_NOSAT_SHIFT,
@@ -98,15 +99,25 @@ static int mul_chunk_gen(cg_gen *g, const cg_mul *p, const mul_geo *m, int j) {
   /* micro-ops: 0 on a, 1 on b, 2 a by b (the chunk's first block's element of b), 3 a by REQ's
    * lanes, 4 the GEMM of a's INP slot, 5 a by the bias element */
   uint32_t u[6] = {cg_uop(g, A, 0, 0), cg_uop(g, Bv, 0, 0), cg_uop(g, A, m->bpre ? 3 + (uint32_t)cb0 : Bv, 0),
-                   cg_uop(g, A, 0, 0), cg_uop(g, A, (uint32_t)((j % m->nslot) * m->T), 0), cg_uop(g, A, 2, 0)};
+                   cg_uop(g, A, 0, 0), 0, cg_uop(g, A, 2, 0)};
   for (int k = 0; k < 6; k++)
-    if (cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
+    if (k != 4 && cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
   if (m->inp) { /* acc[A + i] = -a_zp (element 1) + inp[slot + i] x identity */
-    in = cg_i_gemm(g, ub[4], ub[4] + 1, 1, (uint32_t)n, 0, 1, 0, 1, 0, 0);
-    in.f[ISA_F_bias] = 1;
-    in.f[ISA_F_wgt_in] = 1;
-    cg_tok(&in, 1, j >= m->nslot, j + m->nslot < m->ntiles, 0); /* a's INP slot is in, then free */
-    if (cg_push(g, &g->prog, &in)) return g->status;
+    /* slice 0 of each pixel from the bias element (bias applies to every micro-op of a GEMM),
+     * then (R > 1) the other slices onto it */
+    uint32_t us[8], nu = 0, ubs;
+    CG_CHECK(g, g->R <= 8);
+    for (unsigned h = 0; h < g->R && h < 2; h++) {
+      nu = 0;
+      cg_gemm_uops(g, us, &nu, A, (uint32_t)((j % m->nslot) * m->T), 0, h, h ? g->R : 1);
+      if (cg_uops(g, &g->prog, us, nu, &ubs)) return g->status;
+      in = cg_i_gemm(g, ubs, ubs + nu, 1, (uint32_t)n, 0, 1, 0, 1, 0, 0);
+      if (!h) in.f[ISA_F_bias] = 1, in.f[ISA_F_wgt_in] = 1;
+      int last = h + 1 == g->R || h == 1;
+      /* a's INP slot is in and chunk j - nslot's store freed A (first), the slot is free (last) */
+      cg_tok(&in, !h, !h && j >= m->nslot, last && j + m->nslot < m->ntiles, 0);
+      if (cg_push(g, &g->prog, &in)) return g->status;
+    }
   }
   /* MUL per channel: loop_out over the chunk's blocks (dst HW apart, b's next element),
    * loop_in over the block's pixels (b's element throughout) */
@@ -148,7 +159,7 @@ static int mul_plan(cg_gen *g, const cg_tensor *ta, int no_lh, mul_geo *m) {
   m->bpre = m->per_channel && m->cb <= (int)(g->d->acc_depth - 3) / 2;
   m->base = 3 + (m->bpre ? (uint32_t)m->cb : 0);
   int avail = (int)g->d->acc_depth - (int)m->base;
-  int T = m->inp ? cg_min(avail / m->nslot - !m->bpre, (int)g->d->inp_depth / m->nslot)
+  int T = m->inp ? cg_min(avail / m->nslot - !m->bpre, (int)(g->d->inp_depth / g->R) / m->nslot)
                  : avail / m->nslot - (m->per_channel ? !m->bpre : avail / (2 * m->nslot));
   T = cg_min(cg_min(T, MUL_CHUNK), m->per_channel ? m->cb * m->HW : m->N);
   if (T < 1) return cg_fail(g, CG_E_FIT, "mul: accumulator too small");
@@ -171,7 +182,7 @@ static int mul_gen(cg_gen *g, const cg_net *net, const cg_mul *p, int no_lh, mul
   mul_geo m;
   memset(&m, 0, sizeof m);
   m.per_channel = tb->h == 1 && tb->w == 1 && (ta->h != 1 || ta->w != 1);
-  m.inp = m.per_channel && g->R == 1;
+  m.inp = m.per_channel;
   if (mul_plan(g, ta, no_lh, &m)) return g->status;
   *mp = m;
   m.fold = !p->y_zp || (p->shift >= MUL_NOSAT_SHIFT && p->lo - p->y_zp >= -128 && p->hi - p->y_zp <= 127);

@@ -635,17 +635,19 @@ static void pool_times(pool_job *j) {
   pthread_mutex_destroy(&j->mu);
 }
 
-/* A global average pooling's sums on the GEMM core (R = 1, no pads, one output pixel): chunks
- * of at most GAP_CHUNK input elements, whole channel blocks when a block's pixels fit (else parts
- * of one), come by LOAD INP on the load unit into two slots (tokens L2C / C2L); per chunk one
- * GEMM of an identity weight block accumulates each pixel into its block's output element
- * (acc_in 0: back-to-back iterations on one element, which the GEMM forwards at one a cycle),
+/* A global average pooling's sums on the GEMM core (no pads, one output pixel): chunks of at
+ * most GAP_CHUNK input pixels of a block, whole channel blocks when a block's pixels fit (else
+ * parts of one), come by LOAD INP on the load unit into two slots (tokens L2C / C2L); per chunk
+ * one GEMM of an identity weight block accumulates each pixel into its block's output element
+ * (acc_in 0: back-to-back iterations on one element, which the GEMM forwards at one a cycle; a
+ * block of R INP elements, block_in < block_out, takes R micro-ops, one per slice h of the
+ * pixel and of the identity block),
  * where the window passes add one kernel position an instruction (about 17 cycles each). The
  * outputs start at 0 (a GEMM with reset); then pool_avg_passes and one STORE per tile. The
  * outputs of every block are one tile (2 + 2 * cb accumulator elements). */
 #define GAP_CHUNK 1024
 static int gap_ok(const cg_gen *g, const pool_geo *c, const cg_pool *p) {
-  return c->kind == CG_POOL_AVG && g->R == 1 && c->OH == 1 && c->OW == 1 && c->KH == c->H && c->KW == c->W &&
+  return c->kind == CG_POOL_AVG && c->OH == 1 && c->OW == 1 && c->KH == c->H && c->KW == c->W &&
          !p->pad_t && !p->pad_l && !p->pad_b && !p->pad_r && 2 + 2 * (uint64_t)c->cb <= g->d->acc_depth &&
          (uint64_t)c->cb + 8 <= g->d->uop_depth / 2;
 }
@@ -661,7 +663,9 @@ static void gap_chunk(const pool_geo *c, int kb, int per, int T, int j, uint64_t
 }
 
 static int gap_gen(cg_gen *g, const cg_pool *p, const pool_geo *c, int nslot, cg_layer_info *info) {
-  int HW = c->H * c->W, T = cg_min(GAP_CHUNK, cg_min((int)g->d->inp_depth / nslot, 16383)), kb = 0, per = 1, nch;
+  /* T in blocks of R INP elements: a slot's, and a LOAD's x field */
+  int HW = c->H * c->W, T = cg_min(GAP_CHUNK, cg_min((int)(g->d->inp_depth / g->R) / nslot, 16383 / (int)g->R));
+  int kb = 0, per = 1, nch;
   if (HW <= T && !c->ti->blk) { /* whole blocks: contiguous in DRAM */
     nch = cg_cdiv(c->cb, T / HW), kb = cg_cdiv(c->cb, nch), nch = cg_cdiv(c->cb, kb), T = kb * HW;
   } else {
@@ -705,11 +709,13 @@ static int gap_gen(cg_gen *g, const cg_pool *p, const pool_geo *c, int nslot, cg
     uint64_t e0;
     int n, b0, nb;
     gap_chunk(c, kb, per, T, q, &e0, &n, &b0, &nb);
-    u = cg_uop(g, 2 + (uint32_t)b0, (uint32_t)((q % nslot) * T), 0);
-    if (cg_uops(g, &g->prog, &u, 1, &ub)) return g->status;
+    uint32_t us[8], nu = 0;
+    CG_CHECK(g, g->R <= 8);
+    cg_gemm_uop(g, us, &nu, 2 + (uint32_t)b0, (uint32_t)((q % nslot) * T), 0);
+    if (cg_uops(g, &g->prog, us, nu, &ub)) return g->status;
     /* loop_out over the chunk's blocks (acc_out 1, inp_out HW), loop_in over its pixels into
      * one element (acc_in 0) */
-    in = cg_i_gemm(g, ub, ub + 1, (uint32_t)nb, (uint32_t)(n / nb), nb > 1, 0, nb > 1 ? (uint32_t)HW : 0, 1, 0, 0);
+    in = cg_i_gemm(g, ub, ub + nu, (uint32_t)nb, (uint32_t)(n / nb), nb > 1, 0, nb > 1 ? (uint32_t)HW : 0, 1, 0, 0);
     cg_tok(&in, 1, 0, q + nslot < nch, 0);
     if (cg_push(g, &g->prog, &in)) return g->status;
   }
