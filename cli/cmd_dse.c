@@ -90,25 +90,27 @@ static int cmp_ms(const void *a, const void *b) {
   return x->util < y->util ? -1 : x->util > y->util;
 }
 
-#define N_CAND_MAX (3 * 3 * 3 * 2 * 2)
+/* GEMM shapes BLOCK_IN x BLOCK_OUT: square, and block_out twice block_in (ultra96's 1x16x32: the
+ * back end needs block_out a multiple of block_in, cg.h) */
+static const unsigned dse_shapes[][2] = {{8, 8}, {16, 16}, {32, 32}, {8, 16}, {16, 32}};
+#define N_SHAPES (int)(sizeof dse_shapes / sizeof dse_shapes[0])
+#define N_CAND_MAX (5 * 3 * 3 * 2 * 2)
 
 /* The candidates around the board's config base that derive and fit the budget, into c
  * (N_CAND_MAX); returns how many. */
 static int gen_candidates(const isa_derived *base, const dse_board *b, const dse_res *budget, cand *c) {
   /* ---- candidates: the base config's queues, latencies and clock; the shape, depths, AXI
    * width and accumulator copies swept */
-  /* square shapes only: the back end needs block_in = block_out (cg.h) */
-  static const unsigned shapes[] = {8, 16, 32};
   static const double scales[] = {0.5, 1, 2};
   int n = 0;
-  for (int bs = 0; bs < 3; bs++)
+  for (int bs = 0; bs < N_SHAPES; bs++)
     for (int sa = 0; sa < 3; sa++)  /* input, accumulator (and output) and micro-op depths */
       for (int sw = 0; sw < 3; sw++) /* weight depth */
         for (unsigned axi = 64; axi <= b->axi_max; axi *= 2)
           for (unsigned ac = 1; ac <= 2; ac++) {
             cand *x = &c[n];
             x->k = *base;
-            x->k.block_in = x->k.block_out = shapes[bs];
+            x->k.block_in = dse_shapes[bs][0], x->k.block_out = dse_shapes[bs][1];
             x->k.axi_bits = axi, x->k.acc_copies = ac;
             unsigned sc_uop = (unsigned)(base->uop_depth * scales[sa]), sc_inp = (unsigned)(base->inp_depth * scales[sa]);
             unsigned sc_wgt = (unsigned)(base->wgt_depth * scales[sw]), sc_acc = (unsigned)(base->acc_depth * scales[sa]);

@@ -25,6 +25,13 @@ if [ $rc -eq 0 ] && echo "$out" | grep -q "best_tiny on fsim"; then ok; else bad
 pred=$(sed -n 's/.*predicted \([0-9]*\) cycles.*/\1/p' "$T/best.cfg")
 cpred=$($D compile $M/model.onnx -o "$T/m2.dlvta" --config "$T/best.cfg" 2>&1 | sed -n 's/.*predicted \([0-9]*\) cycles, image.*/\1/p')
 if [ -n "$pred" ] && [ "$pred" = "$cpred" ]; then ok; else bad "predicted cycles: dse $pred, compile $cpred"; fi
+# block_out twice block_in is swept too: on ultra96 a model of larger layers (build/models/patterns)
+# puts ultra96's own shape, 1x16x32, on the front
+out=$($D dse build/models/patterns/model.onnx --board ultra96 -o "$T/u96.cfg" --quiet 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q "^  dse[0-9]* *1x16x32 " && echo "$out" | grep -q "^  dse[0-9]* *1x8x16 "; then ok
+else bad "dse patterns on ultra96: no 1x16x32 / 1x8x16 on the front: rc=$rc out=$out"; fi
+if $D compile build/models/patterns/model.onnx -o "$T/u.dlvta" --config "$T/u96.cfg" >/dev/null 2>&1; then ok
+else bad "compile --config u96.cfg: $(cat "$T/u96.cfg")"; fi
 # model error table
 out=$($D dse --model-error 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^worst error: LUT"; then ok; else bad "--model-error: rc=$rc out=$out"; fi
