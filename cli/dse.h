@@ -12,7 +12,6 @@ typedef struct dse_board {
   const char *part;
   const char *base_config; /* built-in config whose keys the candidates start from */
   double lut, ff, dsp, bram; /* device capacity (LUT, FF, DSP slices, BRAM36) */
-  double fmax_mhz;         /* `make timing` estimate for the base config (hw/TIMING.md) */
   unsigned axi_max;        /* widest AXI port the board's DDR path offers */
 } dse_board;
 

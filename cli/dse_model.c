@@ -5,7 +5,8 @@
  * checks (rtl/REGS.md). Block RAM: each buffer as yosys's memory_libmap packs it (the cheapest
  * RAMB18/RAMB36 aspect ratio; buffers under 128 deep go to LUT RAM), the accumulator once per
  * copy. LUTs and FFs: a least-squares fit a + c x MACs + b x lanes to the synthesis results
- * below. Clock: the board's `make timing` estimate (the worst paths are control paths that do
+ * below. Clock: the board config's `make timing` estimate (cli/fmax.def, which `dlvta run`
+ * reads too; the worst paths are control paths that do
  * not depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's
  * delay model: 0.08 ns per doubling of fanout) for configs with more MACs than the base.
  */
@@ -13,13 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "dse.h"
 
 static const dse_board boards[] = {
     /* xc7z020: 53,200 LUT, 106,400 FF, 220 DSP48E1, 140 BRAM36; HP ports 64 bits */
-    {"pynq", "xc7", "xc7z020", "pynq", 53200, 106400, 220, 140, 98.9, 64},
+    {"pynq", "xc7", "xc7z020", "pynq", 53200, 106400, 220, 140, 64},
     /* xczu3eg: 70,560 LUT, 141,120 FF, 360 DSP48E2, 216 BRAM36; HP ports 128 bits */
-    {"ultra96", "xcup", "xczu3eg", "ultra96", 70560, 141120, 360, 216, 160.5, 128},
+    {"ultra96", "xcup", "xczu3eg", "ultra96", 70560, 141120, 360, 216, 128},
 };
 #define N_BOARDS ((int)(sizeof boards / sizeof boards[0]))
 
@@ -183,7 +185,9 @@ void dse_resources(const isa_derived *d, dse_res *out) {
 
 double dse_fmax(const isa_derived *d, const dse_board *b) {
   const isa_config *base = isa_config_find(b->base_config);
-  double period = 1000.0 / b->fmax_mhz;
+  double f = cli_fmax_mhz(b->base_config, NULL); /* cli/fmax.def: the base config's estimate */
+  if (!(f > 0)) f = base ? base->d.clock_mhz : 100;
+  double period = 1000.0 / f;
   double macs = (double)d->batch * d->block_out * d->block_in, base_macs = 256;
   if (base) base_macs = (double)base->d.batch * base->d.block_out * base->d.block_in;
   if (macs > base_macs) period += 0.08 * log2(macs / base_macs);
