@@ -726,6 +726,7 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
   if (rc == IR_OK) rc = import_outputs(m, gp);
   if (rc == IR_OK) rc = topo_sort(m);
   if (rc == IR_OK) rc = ir_upgrade_opset(g, m->err, m->errlen);
+  if (rc == IR_OK) rc = ir_expand_contrib(g, m->err, m->errlen);
   if (rc) return rc;
   apply_quant_annotations(m, gp);
   return ir_verify(g, 0, m->err, m->errlen);

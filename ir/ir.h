@@ -222,6 +222,12 @@ int ir_verify(const ir_graph *g, int require_types, char *err, size_t errlen);
  * topologically sorted graph before shape inference (new tensors' types unknown). IR_OK, IR_ERR or
  * IR_UNSUPPORTED (message in err naming the node). */
 int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen);
+/* onnxruntime's quantized com.microsoft operators (QLinearAdd, QLinearMul, QLinearConcat,
+ * QLinearGlobalAveragePool, QLinearAveragePool, QLinearSigmoid, QLinearLeakyRelu, QGemm: the
+ * QOperator format) rewritten as DequantizeLinear, the float op, QuantizeLinear (ir_contrib.c);
+ * other contrib ops stay IR_OP_UNKNOWN. Run after ir_upgrade_opset. IR_OK, IR_ERR or
+ * IR_UNSUPPORTED (message in err naming the node). */
+int ir_expand_contrib(ir_graph *g, char *err, size_t errlen);
 /* An attribute that only opsets before 7 have, at this opset: 0 none such (the op's own list,
  * ir_attr_honoured, decides), 1 kept for ir_upgrade_opset (broadcast and axis of the binary
  * operators, Reshape-1's shape, Pad-1's paddings), 2 dropped by the importer (consumed_inputs,
