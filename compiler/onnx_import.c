@@ -31,7 +31,29 @@ typedef struct imp {
   /* name -> tensor index hash (open addressing), sized at start */
   int *slot;
   size_t nslot;
+  /* model-local functions (ModelProto.functions): every call inlined (fn_expand) */
+  const Onnx__ModelProto *mp;
+  struct fn_frame **frames;
+  size_t nframes;
+  struct fn_node *nodes; /* the graph's nodes with the calls expanded, in file order */
+  size_t nnodes, capnodes;
 } imp;
+
+/* One inlined call of a model-local function: its body's names are the call's inputs and
+ * outputs where they are the function's, else prefix + name (unique: the call's first output
+ * name, under the caller's prefix); its attribute references read the call's attributes. */
+typedef struct fn_frame {
+  const Onnx__FunctionProto *fn;
+  const Onnx__NodeProto *call;
+  const struct fn_frame *up; /* the caller's frame, NULL for the graph */
+  char *prefix;
+} fn_frame;
+
+/* A node of the expanded graph: its proto and the frame its names live in (NULL: the graph). */
+typedef struct fn_node {
+  const Onnx__NodeProto *np;
+  const fn_frame *frame;
+} fn_node;
 
 static uint64_t hash_str(const char *s) {
   uint64_t h = 1469598103934665603ull;
@@ -342,12 +364,28 @@ static const char *attr_kind_name(int k) {
   return k >= 0 && k <= IR_ATTR_STRINGS ? names[k] : "?";
 }
 
-/* Convert one attribute of node n. */
-static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap) {
+/* Convert one attribute of node n (an inlined function's node: in frame fr). */
+static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap, const fn_frame *fr) {
   ir_graph *g = m->g;
   if (!ap->name || !*ap->name) return ir_node_err(g, n, m->err, m->errlen, "attribute without a name");
-  if (ap->ref_attr_name && *ap->ref_attr_name)
-    return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to a function attribute", ap->name);
+  Onnx__AttributeProto val;
+  for (int depth = 0; ap->ref_attr_name && *ap->ref_attr_name; depth++) {
+    /* a reference to the calling node's attribute of that name (which may refer further up);
+     * absent there: the attribute is left out (its default), as ONNX's function inlining does */
+    if (!fr || depth > 64)
+      return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to '%s' outside any function call", ap->name,
+                         ap->ref_attr_name);
+    const Onnx__AttributeProto *found = NULL;
+    for (size_t k = 0; k < fr->call->n_attribute && !found; k++)
+      if (fr->call->attribute[k]->name && !strcmp(fr->call->attribute[k]->name, ap->ref_attr_name))
+        found = fr->call->attribute[k];
+    if (!found) return IR_OK;
+    char *name = ap->name; /* the node's own name for it (ap may be val itself) */
+    val = *found;
+    val.name = name;
+    ap = &val;
+    fr = fr->up;
+  }
   if (!ap->has_type) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has no type", ap->name);
   ir_attr_kind k;
   switch (ap->type) {
@@ -563,68 +601,160 @@ static int import_values(imp *m, const Onnx__GraphProto *gp) {
   return IR_OK;
 }
 
-/* The nodes: every output defined first, then the inputs resolved (the file may not be sorted),
- * operand counts checked against ir_ops.def, attributes converted. */
-static int import_nodes(imp *m, const Onnx__GraphProto *gp) {
-  ir_graph *g = m->g;
-  for (size_t i = 0; i < gp->n_node; i++) {
-    const Onnx__NodeProto *np = gp->node[i];
-    if (!np->op_type || !*np->op_type)
-      return util_err(m->err, m->errlen, "%s: node %zu ('%s') has no op_type", m->src, i, np->name ? np->name : "");
-    ir_op op = ir_op_from_name(np->domain, np->op_type);
-    int *outs = malloc((np->n_output + 1) * sizeof(int));
-    if (!outs) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
-    ir_node *n = ir_add_node(g, op, np->name, NULL, 0, outs, 0);
-    free(outs);
-    free(n->op_name);
-    size_t dl = np->domain ? strlen(np->domain) : 0;
-    n->op_name = malloc(dl + strlen(np->op_type) + 2);
-    if (!n->op_name) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
-    if (dl && strcmp(np->domain, "ai.onnx"))
-      sprintf(n->op_name, "%s.%s", np->domain, np->op_type);
-    else
-      strcpy(n->op_name, np->op_type);
-    if (np->n_input > 4096 || np->n_output > 4096) return ir_node_err(g, n, m->err, m->errlen, "too many inputs or outputs");
-    n->out = realloc(n->out, (np->n_output + 1) * sizeof(int));
-    n->in = realloc(n->in, (np->n_input + 1) * sizeof(int));
-    if (!n->out || !n->in) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
-    for (size_t j = 0; j < np->n_output; j++) {
-      const char *nm = np->output[j];
-      n->out[n->n_out++] = -1;
-      if (!nm || !*nm) continue;
-      int t = define(m, nm, NULL);
-      if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "output '%s' is already defined", nm);
-      n->out[n->n_out - 1] = t;
-    }
+/* The model-local function a node calls (same domain and name), or NULL. */
+static const Onnx__FunctionProto *local_function(const imp *m, const Onnx__NodeProto *np) {
+  const char *d = np->domain ? np->domain : "";
+  for (size_t i = 0; m->mp && i < m->mp->n_functions; i++) {
+    const Onnx__FunctionProto *f = m->mp->functions[i];
+    const char *fd = f->domain ? f->domain : "";
+    if (f->name && np->op_type && !strcmp(f->name, np->op_type) && !strcmp(fd, d)) return f;
   }
-  for (size_t i = 0; i < gp->n_node; i++) {
-    const Onnx__NodeProto *np = gp->node[i];
-    ir_node *n = g->nodes[i];
-    for (size_t j = 0; j < np->n_input; j++) {
-      const char *nm = np->input[j];
-      int t = -1;
-      if (nm && *nm) {
-        t = lookup(m, nm);
-        if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "input '%s' is not defined in the graph", nm);
-      }
-      n->in[n->n_in++] = t;
+  return NULL;
+}
+
+/* name as the graph knows it, from frame fr's scope (into buf; "" for an absent one). */
+static const char *scope_name(const fn_frame *fr, const char *name, char *buf, size_t len) {
+  for (; fr && name && *name; fr = fr->up) {
+    const char *actual = NULL;
+    for (size_t k = 0; k < fr->fn->n_input && !actual; k++)
+      if (!strcmp(fr->fn->input[k], name)) actual = k < fr->call->n_input ? fr->call->input[k] : "";
+    for (size_t k = 0; k < fr->fn->n_output && !actual; k++)
+      if (!strcmp(fr->fn->output[k], name) && k < fr->call->n_output && fr->call->output[k] && *fr->call->output[k])
+        actual = fr->call->output[k];
+    if (!actual) {
+      snprintf(buf, len, "%s%s", fr->prefix, name);
+      return buf;
     }
-    if (n->op != IR_OP_UNKNOWN) {
-      int lo = n->op == IR_OP_Reshape && g->opset < 5 ? 1 : ir_op_min_inputs(n->op); /* Reshape-1: shape attribute */
-      if (n->n_in < lo || n->n_in > ir_op_max_inputs(n->op))
-        return ir_node_err(g, n, m->err, m->errlen, "has %d inputs, expected %d to %d", n->n_in, lo,
-                           ir_op_max_inputs(n->op));
-      if (n->n_out < ir_op_min_outputs(n->op) || n->n_out > ir_op_max_outputs(n->op))
-        return ir_node_err(g, n, m->err, m->errlen, "has %d outputs, expected %d to %d", n->n_out,
-                           ir_op_min_outputs(n->op), ir_op_max_outputs(n->op));
-      for (int j = 0; j < lo; j++)
-        if (n->in[j] < 0 && !(n->op == IR_OP_Concat))
-          return ir_node_err(g, n, m->err, m->errlen, "required input %d is empty", j);
+    name = actual;
+  }
+  return name ? name : "";
+}
+
+static int push_node(imp *m, const Onnx__NodeProto *np, const fn_frame *fr) {
+  if (m->nnodes == m->capnodes) {
+    size_t cap = m->capnodes ? 2 * m->capnodes : 256;
+    fn_node *v = realloc(m->nodes, cap * sizeof *v);
+    if (!v) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+    m->nodes = v, m->capnodes = cap;
+  }
+  m->nodes[m->nnodes++] = (fn_node){np, fr};
+  return IR_OK;
+}
+
+/* nodes[0..n) of frame fr into m->nodes, every call of a model-local function replaced by the
+ * function's body (in a frame of its own), to a depth of 32 calls. */
+static int fn_expand(imp *m, Onnx__NodeProto *const *nodes, size_t n, const fn_frame *fr, int depth) {
+  for (size_t i = 0; i < n; i++) {
+    const Onnx__FunctionProto *f = local_function(m, nodes[i]);
+    if (!f) {
+      if (push_node(m, nodes[i], fr)) return IR_ERR;
+      continue;
     }
-    for (size_t j = 0; j < np->n_attribute; j++) {
-      int rc = convert_attr(m, n, np->attribute[j]);
-      if (rc) return rc;
+    if (depth >= 32)
+      return util_err(m->err, m->errlen, "%s: node '%s' (%s): model-local functions call each other more than 32 deep",
+                      m->src, nodes[i]->name ? nodes[i]->name : "", f->name);
+    fn_frame *nf = calloc(1, sizeof *nf);
+    fn_frame **v = realloc(m->frames, (m->nframes + 1) * sizeof *v);
+    char buf[1024];
+    const char *first = nodes[i]->n_output && nodes[i]->output[0] ? nodes[i]->output[0] : "";
+    const char *scope = scope_name(fr, first, buf, sizeof buf);
+    size_t len = strlen(scope) + 32;
+    char *prefix = malloc(len);
+    if (!nf || !v || !prefix) {
+      free(nf), free(prefix);
+      if (v) m->frames = v;
+      return util_err(m->err, m->errlen, "%s: out of memory", m->src);
     }
+    if (*scope) /* the call's first output is unique in the graph */
+      snprintf(prefix, len, "%s::", scope);
+    else
+      snprintf(prefix, len, "%scall%zu::", fr ? fr->prefix : "", i);
+    *nf = (fn_frame){f, nodes[i], fr, prefix};
+    m->frames = v, m->frames[m->nframes++] = nf;
+    if (fn_expand(m, f->node, f->n_node, nf, depth + 1)) return IR_ERR;
+  }
+  return IR_OK;
+}
+
+/* An IR node for expanded node k (op, name, outputs defined). */
+static int node_outputs(imp *m, size_t k) {
+  ir_graph *g = m->g;
+  const Onnx__NodeProto *np = m->nodes[k].np;
+  const fn_frame *fr = m->nodes[k].frame;
+  if (!np->op_type || !*np->op_type)
+    return util_err(m->err, m->errlen, "%s: node %zu ('%s') has no op_type", m->src, k, np->name ? np->name : "");
+  ir_op op = ir_op_from_name(np->domain, np->op_type);
+  char nbuf[1024];
+  ir_node *n = ir_add_node(g, op, fr ? scope_name(fr, np->name ? np->name : "", nbuf, sizeof nbuf) : np->name, NULL, 0,
+                           NULL, 0);
+  free(n->op_name);
+  size_t dl = np->domain ? strlen(np->domain) : 0;
+  n->op_name = malloc(dl + strlen(np->op_type) + 2);
+  if (!n->op_name) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+  if (dl && strcmp(np->domain, "ai.onnx"))
+    sprintf(n->op_name, "%s.%s", np->domain, np->op_type);
+  else
+    strcpy(n->op_name, np->op_type);
+  if (np->n_input > 4096 || np->n_output > 4096) return ir_node_err(g, n, m->err, m->errlen, "too many inputs or outputs");
+  n->out = realloc(n->out, (np->n_output + 1) * sizeof(int));
+  n->in = realloc(n->in, (np->n_input + 1) * sizeof(int));
+  if (!n->out || !n->in) return util_err(m->err, m->errlen, "%s: out of memory", m->src);
+  for (size_t j = 0; j < np->n_output; j++) {
+    char buf[1024];
+    const char *nm = scope_name(fr, np->output[j], buf, sizeof buf);
+    n->out[n->n_out++] = -1;
+    if (!*nm) continue;
+    int t = define(m, nm, NULL);
+    if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "output '%s' is already defined", nm);
+    n->out[n->n_out - 1] = t;
+  }
+  return IR_OK;
+}
+
+/* Expanded node k's inputs resolved, operand counts checked, attributes converted. */
+static int node_inputs(imp *m, size_t k) {
+  ir_graph *g = m->g;
+  const Onnx__NodeProto *np = m->nodes[k].np;
+  const fn_frame *fr = m->nodes[k].frame;
+  ir_node *n = g->nodes[k];
+  for (size_t j = 0; j < np->n_input; j++) {
+    char buf[1024];
+    const char *nm = scope_name(fr, np->input[j], buf, sizeof buf);
+    int t = -1;
+    if (*nm) {
+      t = lookup(m, nm);
+      if (t < 0) return ir_node_err(g, n, m->err, m->errlen, "input '%s' is not defined in the graph", nm);
+    }
+    n->in[n->n_in++] = t;
+  }
+  if (n->op != IR_OP_UNKNOWN) {
+    int lo = n->op == IR_OP_Reshape && g->opset < 5 ? 1 : ir_op_min_inputs(n->op); /* Reshape-1: shape attribute */
+    if (n->n_in < lo || n->n_in > ir_op_max_inputs(n->op))
+      return ir_node_err(g, n, m->err, m->errlen, "has %d inputs, expected %d to %d", n->n_in, lo,
+                         ir_op_max_inputs(n->op));
+    if (n->n_out < ir_op_min_outputs(n->op) || n->n_out > ir_op_max_outputs(n->op))
+      return ir_node_err(g, n, m->err, m->errlen, "has %d outputs, expected %d to %d", n->n_out,
+                         ir_op_min_outputs(n->op), ir_op_max_outputs(n->op));
+    for (int j = 0; j < lo; j++)
+      if (n->in[j] < 0 && !(n->op == IR_OP_Concat))
+        return ir_node_err(g, n, m->err, m->errlen, "required input %d is empty", j);
+  }
+  for (size_t j = 0; j < np->n_attribute; j++) {
+    int rc = convert_attr(m, n, np->attribute[j], fr);
+    if (rc) return rc;
+  }
+  return IR_OK;
+}
+
+/* The nodes, calls of model-local functions inlined: every output defined first, then the
+ * inputs resolved (the file may not be sorted), operand counts checked against ir_ops.def,
+ * attributes converted. */
+static int import_nodes(imp *m) {
+  for (size_t k = 0; k < m->nnodes; k++)
+    if (node_outputs(m, k)) return IR_ERR;
+  for (size_t k = 0; k < m->nnodes; k++) {
+    int rc = node_inputs(m, k);
+    if (rc) return rc;
   }
   return IR_OK;
 }
@@ -713,8 +843,10 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
     return util_err(m->err, m->errlen, "%s: sparse initializers not supported", m->src), IR_UNSUPPORTED;
 
   /* name table */
+  m->mp = mp;
+  if (fn_expand(m, gp->node, gp->n_node, NULL, 0)) return IR_ERR;
   size_t names = gp->n_initializer + gp->n_input + gp->n_output + 16;
-  for (size_t i = 0; i < gp->n_node; i++) names += gp->node[i]->n_output;
+  for (size_t i = 0; i < m->nnodes; i++) names += m->nodes[i].np->n_output;
   m->nslot = 64;
   while (m->nslot < 2 * names) m->nslot *= 2;
   m->slot = malloc(m->nslot * sizeof(int));
@@ -722,7 +854,7 @@ static int build_graph(imp *m, const Onnx__ModelProto *mp, const onnx_import_opt
   for (size_t i = 0; i < m->nslot; i++) m->slot[i] = -1;
 
   int rc = import_values(m, gp);
-  if (rc == IR_OK) rc = import_nodes(m, gp);
+  if (rc == IR_OK) rc = import_nodes(m);
   if (rc == IR_OK) rc = import_outputs(m, gp);
   if (rc == IR_OK) rc = topo_sort(m);
   if (rc == IR_OK) rc = ir_upgrade_opset(g, m->err, m->errlen);
@@ -893,6 +1025,9 @@ int onnx_import_buffer(const void *buf, size_t len, const char *name, const char
   int rc = build_graph(&m, mp, o);
   onnx__model_proto__free_unpacked(mp, &al);
   free(m.slot);
+  for (size_t i = 0; i < m.nframes; i++) free(m.frames[i]->prefix), free(m.frames[i]);
+  free(m.frames);
+  free(m.nodes);
   if (rc) {
     ir_graph_free(m.g);
     return rc;

@@ -376,6 +376,43 @@ def caffe2_like(opset):
     return net(True), net(False)
 
 
+def local_functions():
+    """Model-local functions (ModelProto.functions, as torch.onnx.export(export_modules_as_functions=
+    ...) and onnxscript write them): a ConvRelu function whose Conv takes its pads by reference to
+    the call's attribute, called twice by a Block function (nested calls, the reference passed on,
+    internal names that repeat in every call), the Block called twice by the graph."""
+    rs = np.random.RandomState(15)
+    pads = onnx.AttributeProto()
+    pads.name, pads.ref_attr_name, pads.type = "pads", "p", onnx.AttributeProto.INTS
+    conv = h.make_node("Conv", ["X", "W", "B"], ["t"], strides=[1, 1])
+    conv.attribute.append(pads)
+    conv_relu = h.make_function("local", "ConvRelu", ["X", "W", "B"], ["Y"],
+                                [conv, h.make_node("Relu", ["t"], ["Y"])], [h.make_opsetid("", 15)], ["p"])
+    pass_on = onnx.AttributeProto()
+    pass_on.name, pass_on.ref_attr_name, pass_on.type = "p", "pad", onnx.AttributeProto.INTS
+    c1 = h.make_node("ConvRelu", ["X", "W1", "B1"], ["t"], domain="local")
+    c1.attribute.append(pass_on)
+    c2 = h.make_node("ConvRelu", ["t", "W2", "B2"], ["u"], domain="local", p=[1, 1, 1, 1])
+    block = h.make_function("local", "Block", ["X", "W1", "B1", "W2", "B2"], ["Y"],
+                            [c1, c2, h.make_node("Add", ["u", "X"], ["Y"])], [h.make_opsetid("", 15),
+                                                                              h.make_opsetid("local", 1)], ["pad"])
+    nodes = [h.make_node("Conv", ["x", "ws", "bs"], ["s"], name="stem", pads=[1, 1, 1, 1]),
+             h.make_node("Block", ["s", "w1", "b1", "w2", "b2"], ["k1"], name="block1", domain="local", pad=[1, 1, 1, 1]),
+             h.make_node("Block", ["k1", "w3", "b3", "w4", "b4"], ["k2"], name="block2", domain="local",
+                         pad=[1, 1, 1, 1]),
+             h.make_node("GlobalAveragePool", ["k2"], ["g"], name="gap"),
+             h.make_node("Flatten", ["g"], ["f"], name="flat"),
+             h.make_node("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1)]
+    inits = [f32("ws", rs.randn(8, 3, 3, 3) * 0.3), f32("bs", rs.randn(8) * 0.1)]
+    for k in range(1, 5):
+        inits += [f32(f"w{k}", rs.randn(8, 8, 3, 3) * 0.12), f32(f"b{k}", rs.randn(8) * 0.1)]
+    inits += [f32("wf", rs.randn(10, 8) * 0.3), f32("bf", rs.randn(10) * 0.1)]
+    m = model(15, nodes, (1, 3, 12, 12), inits)
+    m.opset_import.append(h.make_opsetid("local", 1))
+    m.functions.extend([conv_relu, block])
+    return m
+
+
 def mnist8_like():
     """The layout of the ONNX model zoo's MNIST-8 (opset 8, IR version 3: the initializers listed
     as graph inputs too): Conv with auto_pad SAME_UPPER and no bias, then Add of a [C, 1, 1] bias;
@@ -512,6 +549,7 @@ def main():
             ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12), 0),
             ("tf_same_avgpool", tf_same_avgpool(), rs.randn(1, 3, 32, 32), rs.randn(8, 1, 3, 32, 32), 0)):
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
+    accel_run(d, "functions", local_functions(), rs.randn(1, 3, 12, 12).astype(np.float32))
     for opset in (3, 5):
         legacy, twin = caffe2_like(opset)
         accel_run(d, f"caffe2_{opset}", legacy, rs.randn(1, 3, 16, 16).astype(np.float32), None, 0, twin)

@@ -1,6 +1,6 @@
 /* tests/test_onnx_torch.c -- PyTorch models exported to ONNX at test time
  * (tests/test_onnx_torch_gen.py: a residual CNN with and without BatchNormalization nodes and a
- * symbolic batch, a MobileNet-like net at opsets 11 and 17, an attention block, 1-D convs,
+ * symbolic batch, and with its modules as model-local functions, a MobileNet-like net at opsets 11 and 17, an attention block, 1-D convs,
  * torchvision resnet18 and mobilenet_v2 with random weights) checked against PyTorch's outputs
  * through the importer, the reference executor and the pipeline (test_onnx_util.h); then what
  * the pipeline did to them: no BatchNormalization left, convolutions fused, the symbolic batch
@@ -104,7 +104,7 @@ int main(void) {
   CHECK(rc == 0, "model generator failed (exit %d); see build/tests/tmp/torch_gen.log", rc);
   if (rc) return TEST_END();
   int passed = walk_tests(OUT);
-  CHECK(passed == 8, "8 torch models pass, %d did", passed);
+  CHECK(passed == 9, "9 torch models pass, %d did", passed);
 
   ir_graph *g = compiled("resblock_bn_opset15");
   if (g) {
@@ -115,6 +115,15 @@ int main(void) {
     int resid = 0;
     for (int i = 0; i < g->n_nodes; i++) resid += g->nodes[i]->op == IR_OP_FusedConv && g->nodes[i]->n_in > 3;
     CHECK(resid == 2, "resblock_bn: 2 residual fusions, got %d", resid);
+    ir_graph_free(g);
+  }
+  /* the same network with its Conv2d, BatchNorm2d and ReLU modules as model-local functions:
+   * inlined, the same fusions */
+  g = compiled("resblock_functions_opset15");
+  if (g) {
+    CHECK(count(g, IR_OP_BatchNormalization) == 0 && count(g, IR_OP_FusedConv) == 4 && count(g, IR_OP_UNKNOWN) == 0,
+          "resblock_functions: %d BatchNormalization left, %d fused convs (4), %d unknown ops",
+          count(g, IR_OP_BatchNormalization), count(g, IR_OP_FusedConv), count(g, IR_OP_UNKNOWN));
     ir_graph_free(g);
   }
   g = compiled("resblock_opset13");

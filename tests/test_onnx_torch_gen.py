@@ -130,7 +130,7 @@ def randomize_bn(m, g):
             mod.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
 
 
-def save(out, name, model, x, opset, dynamic_batch=False, keep_bn=False):
+def save(out, name, model, x, opset, dynamic_batch=False, keep_bn=False, functions=None):
     d = os.path.join(out, "test_" + name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     model.eval()
@@ -141,6 +141,8 @@ def save(out, name, model, x, opset, dynamic_batch=False, keep_bn=False):
         kw["training"] = torch.onnx.TrainingMode.PRESERVE
     if dynamic_batch:
         kw["dynamic_axes"] = {"input": {0: "N"}, "output": {0: "N"}}
+    if functions:  # these module classes as model-local functions (ModelProto.functions)
+        kw["export_modules_as_functions"] = functions
     torch.onnx.export(model, (x,), os.path.join(d, "model.onnx"), opset_version=opset, input_names=["input"],
                       output_names=["output"], do_constant_folding=True, **kw)
     onnx.checker.check_model(onnx.load(os.path.join(d, "model.onnx")))
@@ -159,6 +161,9 @@ def main():
     randomize_bn(m, g)
     save(out, "resblock_opset13", m, torch.randn(2, 3, 32, 32, generator=g), 13, dynamic_batch=True)
     save(out, "resblock_bn_opset15", m, torch.randn(1, 3, 32, 32, generator=g), 15, keep_bn=True)
+    # every Conv2d, BatchNorm2d and ReLU a call of a model-local function, inlined by the importer
+    save(out, "resblock_functions_opset15", m, torch.randn(1, 3, 32, 32, generator=g), 15, keep_bn=True,
+         functions={nn.Conv2d, nn.BatchNorm2d, nn.ReLU})
     m = MobileNetish()
     randomize_bn(m, g)
     save(out, "mobilenetish_opset11", m, torch.randn(1, 3, 24, 24, generator=g), 11)
