@@ -15,6 +15,13 @@
  *                                                                       per column of B; no Ys: a
  *                                                                       float output)
  *
+ * and the float ops its graph optimizer fuses (what a model saved after optimization holds):
+ *
+ *   FusedConv (conv attrs, activation, activation_params)  (X, W, B, Z) -> Conv, [Add Z], activation
+ *   FusedGemm (gemm attrs, activation, activation_alpha / _beta) (A, B, C) -> Gemm, activation
+ *
+ * (activations Relu, Sigmoid, Tanh, LeakyRelu, HardSigmoid, Clip; others are refused).
+ *
  * channels_last 1 (NHWC pooling) is refused; so is a contrib op not listed (its name in the
  * error, like any operator dlvta does not read). A missing output zero point takes the type of
  * the input's (onnxruntime's T), uint8 when no zero point is given at all.
@@ -231,6 +238,73 @@ static void int_move_to_float(ir_graph *g, int *i, int s, int z) {
   ir_move_last_node(g, *i + 1);
 }
 
+/* The activation node of onnxruntime's fused ops (attribute activation, its parameters in
+ * activation_params or activation_alpha / _beta), from f to y, inserted at *i. */
+static int fused_activation(ir_graph *g, int *i, ir_node *n, int f, int y, char *err, size_t errlen) {
+  const char *act = ir_attr_string(n, "activation", "");
+  int cnt = 0;
+  const float *pv = ir_attr_floats(n, "activation_params", &cnt);
+  float p0 = cnt > 0 ? pv[0] : ir_attr_float(n, "activation_alpha", 0), p1 = cnt > 1 ? pv[1] : ir_attr_float(n, "activation_beta", 0);
+  ir_op op = !strcmp(act, "Relu") ? IR_OP_Relu : !strcmp(act, "Sigmoid") ? IR_OP_Sigmoid : !strcmp(act, "Tanh") ? IR_OP_Tanh
+           : !strcmp(act, "LeakyRelu") ? IR_OP_LeakyRelu : !strcmp(act, "HardSigmoid") ? IR_OP_HardSigmoid
+           : !strcmp(act, "Clip") ? IR_OP_Clip : IR_OP_UNKNOWN;
+  if (op == IR_OP_UNKNOWN)
+    return ir_node_err(g, n, err, errlen, "activation '%s' not supported (Relu, Sigmoid, Tanh, LeakyRelu, HardSigmoid, "
+                                          "Clip)", act),
+           IR_UNSUPPORTED;
+  int in[3] = {f, -1, -1}, nin = 1;
+  char name[300];
+  if (op == IR_OP_Clip) { /* min, max as inputs (opset 11's form) */
+    if (cnt < 2 && !ir_get_attr(n, "activation_params"))
+      return ir_node_err(g, n, err, errlen, "Clip activation without activation_params (min, max)");
+    for (int k = 0; k < 2; k++) {
+      snprintf(name, sizeof name, "%s_clip_%s", base_name(n), k ? "max" : "min");
+      float *v = malloc(sizeof *v);
+      ALWAYS_ASSERT(v != NULL);
+      *v = k ? p1 : p0;
+      in[1 + k] = ir_add_const(g, name, &(ir_type){.dtype = IR_F32, .rank = 0}, v);
+    }
+    nin = 3;
+  }
+  snprintf(name, sizeof name, "%s_%s", base_name(n), act);
+  ir_node *a = ir_add_node(g, op, name, in, nin, &y, 1);
+  if (op == IR_OP_LeakyRelu) ir_set_attr_float(a, "alpha", cnt > 0 || ir_get_attr(n, "activation_alpha") ? p0 : 0.01f);
+  if (op == IR_OP_HardSigmoid) {
+    ir_set_attr_float(a, "alpha", cnt > 0 || ir_get_attr(n, "activation_alpha") ? p0 : 0.2f);
+    ir_set_attr_float(a, "beta", cnt > 1 || ir_get_attr(n, "activation_beta") ? p1 : 0.5f);
+  }
+  ir_move_last_node(g, *i + 1);
+  return IR_OK;
+}
+
+/* FusedConv (X, W, [B], [Z]): activation(Conv(X, W, B) + Z); FusedGemm (A, B, [C]):
+ * activation(Gemm). n (at *i) becomes the Conv / Gemm, then [Add Z], then the activation. */
+static int fused(ir_graph *g, int *i, ir_node *n, int conv, char *err, size_t errlen) {
+  if (n->n_out != 1 || n->n_in < 2 || n->n_in > (conv ? 4 : 3) || n->in[0] < 0 || n->in[1] < 0)
+    return ir_node_err(g, n, err, errlen, conv ? "expected inputs X, W, [B], [Z]" : "expected inputs A, B, [C]");
+  char name[300];
+  snprintf(name, sizeof name, "%s_linear", base_name(n));
+  int y = n->out[0], f = ir_add_tensor(g, name, NULL), z = conv ? in_at(n, 3) : -1;
+  if (z >= 0) { /* the sum input: Conv -> f, Add(f, Z) -> s */
+    snprintf(name, sizeof name, "%s_sum", base_name(n));
+    int s = ir_add_tensor(g, name, NULL);
+    ir_add_node(g, IR_OP_Add, name, (int[]){f, z}, 2, &s, 1);
+    ir_move_last_node(g, *i + 1);
+    int rc = fused_activation(g, &(int){*i + 1}, n, s, y, err, errlen);
+    if (rc) return rc;
+  } else {
+    int rc = fused_activation(g, i, n, f, y, err, errlen);
+    if (rc) return rc;
+  }
+  n->out[0] = f;
+  if (z >= 0) n->n_in = 3;
+  static const char *drop[] = {"activation", "activation_params", "activation_alpha", "activation_beta",
+                               "activation_gamma"};
+  for (size_t k = 0; k < sizeof drop / sizeof drop[0]; k++) ir_del_attr(n, drop[k]);
+  ir_set_op(n, conv ? IR_OP_Conv : IR_OP_Gemm);
+  return IR_OK;
+}
+
 int ir_expand_contrib(ir_graph *g, char *err, size_t errlen) {
   int quantized = 0;
   for (int i = 0; i < g->n_nodes; i++) {
@@ -249,6 +323,8 @@ int ir_expand_contrib(ir_graph *g, char *err, size_t errlen) {
                  errlen);
     else if (!strcmp(op, "QLinearConcat")) rc = concat(g, &i, n, err, errlen);
     else if (!strcmp(op, "QGemm")) rc = qgemm(g, &i, n, err, errlen);
+    else if (!strcmp(op, "FusedConv")) rc = fused(g, &i, n, 1, err, errlen);
+    else if (!strcmp(op, "FusedGemm")) rc = fused(g, &i, n, 0, err, errlen);
     if (rc) return rc;
   }
   for (int i = 0; i < g->n_nodes; i++)

@@ -10,7 +10,8 @@ implement are refused with one error naming the node and the op; small CNNs at o
 8 and 7 (Pad with an axes input or its attributes, Mish, ReduceMean with an axes input, Resize
 with an axes attribute, Upsample, Clip-6, Slice-1, ImageScaler, a three-way Sum; MNIST-8's
 layout at IR version 3; super-resolution-10's pixel shuffle) and Caffe2-style CNNs at opsets 3 and
-5 (biases added by attribute broadcast, Reshape-1, Concat-1) whose every node runs on the
+5 (biases added by attribute broadcast, Reshape-1, Concat-1), model-local functions, and
+onnxruntime's saved-after-optimization FusedConv / FusedGemm, whose every node runs on the
 accelerator, compiled for tiny and pynq and run on fsim against onnxruntime.
 
     /usr/bin/python3 tests/onnx_opsets.py [--keep DIR]
@@ -252,6 +253,9 @@ def refusals():
     R.append(("opset 0", 0, [h.make_node("Relu", ["x"], ["y"], name="relu")], (1, 2, 2, 2), [], ["opset 0", "1 to 25"]))
     R.append(("Add-6 axis out of A's rank", 6, [h.make_node("Add", ["x", "b"], ["y"], name="add", broadcast=1, axis=4)],
               (1, 2, 2, 2), [f32("b", [1, 2])], ["'add'", "Add", "does not fit"]))
+    R.append(("FusedConv with an activation it does not know", 13,
+              [h.make_node("FusedConv", ["x", "w"], ["y"], name="fc", domain="com.microsoft", activation="Softplus")],
+              (1, 2, 4, 4), [f32("w", np.ones((2, 2, 1, 1)))], ["'fc'", "FusedConv", "'Softplus'"]))
     R.append(("Cast-1 to an unknown type name", 5, [h.make_node("Cast", ["x"], ["y"], name="cast", to="REAL")],
               (1, 2, 2, 2), [], ["'cast'", "Cast", "'REAL'"]))
     R.append(("Tile-1 (tiles and axis inputs)", 5, [h.make_node("Tile", ["x", "t", "a"], ["y"], name="tile")],
@@ -413,6 +417,35 @@ def local_functions():
     return m
 
 
+def ort_fused():
+    """A CNN as onnxruntime saves it after its graph optimizations: com.microsoft FusedConv with
+    Relu, with a residual sum input Z, with LeakyRelu, Clip (ReLU6) and HardSigmoid as
+    activation_params; FusedGemm with Relu."""
+    rs = np.random.RandomState(21)
+    ms = "com.microsoft"
+    nodes = [h.make_node("FusedConv", ["x", "w1", "b1"], ["c1"], name="c1", domain=ms, pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3], activation="Relu"),
+             h.make_node("FusedConv", ["c1", "w2", "b2"], ["c2"], name="c2", domain=ms, pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3], activation="LeakyRelu", activation_params=[0.1]),
+             h.make_node("FusedConv", ["c2", "w3", "b3", "c1"], ["c3"], name="c3", domain=ms, pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3], activation="Relu"),
+             h.make_node("FusedConv", ["c3", "w4", "b4"], ["c4"], name="c4", domain=ms, strides=[2, 2],
+                         pads=[1, 1, 1, 1], kernel_shape=[3, 3], activation="Clip", activation_params=[0.0, 6.0]),
+             h.make_node("FusedConv", ["c4", "w5", "b5"], ["c5"], name="c5", domain=ms, kernel_shape=[1, 1],
+                         activation="HardSigmoid", activation_params=[0.2, 0.5]),
+             h.make_node("GlobalAveragePool", ["c5"], ["g"], name="gap"),
+             h.make_node("Flatten", ["g"], ["f"], name="flat"),
+             h.make_node("FusedGemm", ["f", "wf", "bf"], ["y"], name="fc", domain=ms, transB=1, activation="Relu")]
+    inits = [f32("w1", rs.randn(8, 3, 3, 3) * 0.3), f32("b1", rs.randn(8) * 0.1)]
+    for k in range(2, 5):
+        inits += [f32(f"w{k}", rs.randn(8, 8, 3, 3) * 0.12), f32(f"b{k}", rs.randn(8) * 0.1)]
+    inits += [f32("w5", rs.randn(16, 8, 1, 1) * 0.3), f32("b5", rs.randn(16) * 0.1),
+              f32("wf", rs.randn(10, 16) * 0.3), f32("bf", rs.randn(10) * 0.1)]
+    m = model(13, nodes, (1, 3, 12, 12), inits)
+    m.opset_import.append(h.make_opsetid(ms, 1))
+    return m
+
+
 def mnist8_like():
     """The layout of the ONNX model zoo's MNIST-8 (opset 8, IR version 3: the initializers listed
     as graph inputs too): Conv with auto_pad SAME_UPPER and no bias, then Add of a [C, 1, 1] bias;
@@ -550,6 +583,7 @@ def main():
             ("tf_same_avgpool", tf_same_avgpool(), rs.randn(1, 3, 32, 32), rs.randn(8, 1, 3, 32, 32), 0)):
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
     accel_run(d, "functions", local_functions(), rs.randn(1, 3, 12, 12).astype(np.float32))
+    accel_run(d, "ort_fused", ort_fused(), rs.randn(1, 3, 12, 12).astype(np.float32))
     for opset in (3, 5):
         legacy, twin = caffe2_like(opset)
         accel_run(d, f"caffe2_{opset}", legacy, rs.randn(1, 3, 16, 16).astype(np.float32), None, 0, twin)
