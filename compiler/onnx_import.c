@@ -630,7 +630,14 @@ static const char *scope_name(const fn_frame *fr, const char *name, char *buf, s
   return name ? name : "";
 }
 
+/* Nodes of the expanded graph at most (calls that each call a function twice, 32 deep, would
+ * otherwise make 2^32). */
+#define MAX_EXPANDED_NODES (1u << 20)
+
 static int push_node(imp *m, const Onnx__NodeProto *np, const fn_frame *fr) {
+  if (m->nnodes >= MAX_EXPANDED_NODES)
+    return util_err(m->err, m->errlen, "%s: more than %u nodes with the model-local functions' calls inlined", m->src,
+                    MAX_EXPANDED_NODES);
   if (m->nnodes == m->capnodes) {
     size_t cap = m->capnodes ? 2 * m->capnodes : 256;
     fn_node *v = realloc(m->nodes, cap * sizeof *v);

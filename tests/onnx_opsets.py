@@ -417,6 +417,26 @@ def local_functions():
     return m
 
 
+def function_refusals():
+    """Model-local functions that call themselves, and calls that double 30 times (2^30 nodes):
+    refused, not expanded without end."""
+    x = h.make_tensor_value_info("x", T.FLOAT, [1, 2])
+    y = h.make_tensor_value_info("y", T.FLOAT, None)
+    ops = [h.make_opsetid("", 15), h.make_opsetid("l", 1)]
+    fns = [h.make_function("l", "F0", ["X"], ["Y"], [h.make_node("Relu", ["X"], ["Y"])], ops, [])]
+    for k in range(1, 31):
+        fns.append(h.make_function("l", f"F{k}", ["X"], ["Y"], [h.make_node(f"F{k - 1}", ["X"], ["t"], domain="l"),
+                                                                h.make_node(f"F{k - 1}", ["t"], ["Y"], domain="l")],
+                                   ops, []))
+    bomb = h.make_model(h.make_graph([h.make_node("F30", ["x"], ["y"], domain="l")], "g", [x], [y]), opset_imports=ops)
+    bomb.functions.extend(fns)
+    rec = h.make_model(h.make_graph([h.make_node("R", ["x"], ["y"], name="r", domain="l")], "g", [x], [y]),
+                       opset_imports=ops)
+    rec.functions.extend([h.make_function("l", "R", ["X"], ["Y"], [h.make_node("R", ["X"], ["Y"], domain="l")], ops, [])])
+    return [("functions doubling 30 times", bomb, ["more than 1048576 nodes"]),
+            ("a function that calls itself", rec, ["(R)", "more than 32 deep"])]
+
+
 def ort_fused():
     """A CNN as onnxruntime saves it after its graph optimizations: com.microsoft FusedConv with
     Relu, with a residual sum input Z, with LeakyRelu, Clip (ReLU6) and HardSigmoid as
@@ -571,6 +591,13 @@ def main():
         msg = (r.stdout + r.stderr).strip()
         check(r.returncode != 0 and all(w in msg for w in words) and "internal" not in msg,
               f"refused: {name}: exit {r.returncode}, {msg.splitlines()[-1] if msg else ''!r}")
+    for k, (name, m, words) in enumerate(function_refusals()):
+        path = os.path.join(d, f"fnrefuse{k}.onnx")
+        onnx.save(m, path)
+        r = run([DLVTA, "compile", path, "-o", os.path.join(d, "fnrefuse.dlvta"), "--config", "tiny", "--quiet"])
+        msg = (r.stdout + r.stderr).strip()
+        check(r.returncode != 0 and all(w in msg for w in words), f"refused: {name}: exit {r.returncode}, "
+              f"{msg.splitlines()[-1] if msg else ''!r}")
     # the opset-7 model reads pixels of 0 to 64 (its ImageScaler maps them near [-0.5, 0.5]),
     # calibrated on such samples (without --calib, compile draws N(0, 1) inputs)
     # (its ImageScaler's bias before a padded conv: the host normalizes the input, 2 CPU nodes)
