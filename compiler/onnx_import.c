@@ -364,28 +364,51 @@ static const char *attr_kind_name(int k) {
   return k >= 0 && k <= IR_ATTR_STRINGS ? names[k] : "?";
 }
 
+/* An attribute that refers to a function's (ref_attr_name): the calling node's attribute of that
+ * name, through nested calls, under the node's own name, in *val (*ap then points to it); *ap
+ * NULL when the call leaves it out (the attribute is left out, as ONNX's function inlining does).
+ * IR_OK, or an error naming node n. */
+static int resolve_ref(imp *m, ir_node *n, const Onnx__AttributeProto **ap, Onnx__AttributeProto *val,
+                       const fn_frame *fr) {
+  ir_graph *g = m->g;
+  for (int depth = 0; (*ap)->ref_attr_name && *(*ap)->ref_attr_name; depth++) {
+    if (!fr || depth > 64)
+      return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to '%s' outside any function call", (*ap)->name,
+                         (*ap)->ref_attr_name);
+    const Onnx__AttributeProto *found = NULL;
+    for (size_t k = 0; k < fr->call->n_attribute && !found; k++)
+      if (fr->call->attribute[k]->name && !strcmp(fr->call->attribute[k]->name, (*ap)->ref_attr_name))
+        found = fr->call->attribute[k];
+    if (!found) {
+      /* the function may give it a default (FunctionProto.attribute_proto, field 11, ONNX 1.13
+       * on), which the onnx.proto this importer is built from does not read: refused rather than
+       * taking the operator's own default */
+      for (unsigned u = 0; u < fr->fn->base.n_unknown_fields; u++)
+        if (fr->fn->base.unknown_fields[u].tag == 11)
+          return ir_node_err(g, n, m->err, m->errlen,
+                             "attribute '%s' refers to '%s', which the call of function '%s' leaves out and the "
+                             "function may default (attribute_proto, not read by this build's onnx.proto)",
+                             (*ap)->name, (*ap)->ref_attr_name, fr->fn->name ? fr->fn->name : ""),
+                 IR_UNSUPPORTED;
+      *ap = NULL;
+      return IR_OK;
+    }
+    char *name = (*ap)->name; /* the node's own name for it (*ap may be val itself) */
+    *val = *found;
+    val->name = name;
+    *ap = val;
+    fr = fr->up;
+  }
+  return IR_OK;
+}
+
 /* Convert one attribute of node n (an inlined function's node: in frame fr). */
 static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap, const fn_frame *fr) {
   ir_graph *g = m->g;
   if (!ap->name || !*ap->name) return ir_node_err(g, n, m->err, m->errlen, "attribute without a name");
   Onnx__AttributeProto val;
-  for (int depth = 0; ap->ref_attr_name && *ap->ref_attr_name; depth++) {
-    /* a reference to the calling node's attribute of that name (which may refer further up);
-     * absent there: the attribute is left out (its default), as ONNX's function inlining does */
-    if (!fr || depth > 64)
-      return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to '%s' outside any function call", ap->name,
-                         ap->ref_attr_name);
-    const Onnx__AttributeProto *found = NULL;
-    for (size_t k = 0; k < fr->call->n_attribute && !found; k++)
-      if (fr->call->attribute[k]->name && !strcmp(fr->call->attribute[k]->name, ap->ref_attr_name))
-        found = fr->call->attribute[k];
-    if (!found) return IR_OK;
-    char *name = ap->name; /* the node's own name for it (ap may be val itself) */
-    val = *found;
-    val.name = name;
-    ap = &val;
-    fr = fr->up;
-  }
+  int rrc = resolve_ref(m, n, &ap, &val, fr);
+  if (rrc || !ap) return rrc;
   if (!ap->has_type) return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' has no type", ap->name);
   ir_attr_kind k;
   switch (ap->type) {

@@ -433,8 +433,23 @@ def function_refusals():
     rec = h.make_model(h.make_graph([h.make_node("R", ["x"], ["y"], name="r", domain="l")], "g", [x], [y]),
                        opset_imports=ops)
     rec.functions.extend([h.make_function("l", "R", ["X"], ["Y"], [h.make_node("R", ["X"], ["Y"], domain="l")], ops, [])])
+    # an attribute the call leaves out, of a function that may default it (attribute_proto, field
+    # 11 of ONNX 1.13 on, appended by hand: this onnx.proto keeps it as an unknown field)
+    alpha = onnx.AttributeProto()
+    alpha.name, alpha.ref_attr_name, alpha.type = "alpha", "a", onnx.AttributeProto.FLOAT
+    lrelu = h.make_node("LeakyRelu", ["X"], ["Y"])
+    lrelu.attribute.append(alpha)
+    fb = h.make_function("l", "LR", ["X"], ["Y"], [lrelu], ops[:1], ["a"]).SerializeToString()
+    ab = h.make_attribute("a", 0.3).SerializeToString()
+    assert len(ab) < 128
+    fn = onnx.FunctionProto()
+    fn.ParseFromString(fb + bytes([(11 << 3) | 2, len(ab)]) + ab)
+    dflt = h.make_model(h.make_graph([h.make_node("LR", ["x"], ["y"], domain="l")], "g", [x], [y]), opset_imports=ops)
+    dflt.functions.append(fn)
     return [("functions doubling 30 times", bomb, ["more than 1048576 nodes"]),
-            ("a function that calls itself", rec, ["(R)", "more than 32 deep"])]
+            ("a function that calls itself", rec, ["(R)", "more than 32 deep"]),
+            ("a function attribute's default (attribute_proto)", dflt, ["(LeakyRelu)", "'alpha' refers to 'a'",
+                                                                       "attribute_proto"])]
 
 
 def ort_fused():
