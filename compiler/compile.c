@@ -142,31 +142,44 @@ static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
   }
 }
 
-/* A NaN among the model's float constants (initializers, Constant nodes): the weights are
- * corrupt, and nothing downstream can quantize them (infinities are the model's to use: a Clip
- * bound, an attention mask). 1 with err naming the tensor and a node that reads it. */
+/* How many NaN float32 value v holds (the first's index in *first). */
+static int64_t nan_count(const ir_value *v, int64_t *first) {
+  int64_t cnt = v->type.dtype == IR_F32 && v->data ? ir_type_numel(&v->type) : 0, bad = 0;
+  for (int64_t e = 0; e < cnt; e++)
+    if (isnan(((const float *)v->data)[e]) && !bad++) *first = e;
+  return bad;
+}
+
+/* The refusal of constant name (made by or read by node n) holding bad NaN of cnt, the first at
+ * index first. 1. */
+static int nan_error(const char *path, const char *name, const ir_node *n, int64_t bad, int64_t cnt, int64_t first,
+                     char *err, size_t errlen) {
+  snprintf(err, errlen, "%s: constant '%s' (of node '%s' (%s)) holds %lld NaN of %lld values (first: element %lld): "
+           "the model's weights are not numbers there",
+           path, name, n->name ? n->name : "", n->op_name, (long long)bad, (long long)cnt, (long long)first);
+  return 1;
+}
+
+/* A NaN among the model's float constants that nodes read (initializers) or make (Constant
+ * nodes), each scanned once: the weights are corrupt, and nothing downstream can quantize them
+ * (infinities are the model's to use: a Clip bound, an attention mask). 1 with err naming the
+ * tensor and a node that reads (or makes) it. */
 static int nan_constant(const ir_graph *g, const char *path, char *err, size_t errlen) {
+  for (int t = 0; t < g->n_tensors; t++) {
+    const ir_tensor *ts = g->tensors[t];
+    int64_t first = 0, bad = ts->data ? nan_count(&(ir_value){ts->type, ts->data}, &first) : 0;
+    for (int i = 0; bad && i < g->n_nodes; i++)
+      for (int k = 0; k < g->nodes[i]->n_in; k++)
+        if (g->nodes[i]->in[k] == t)
+          return nan_error(path, ts->name, g->nodes[i], bad, ir_type_numel(&ts->type), first, err, errlen);
+  }
   for (int i = 0; i < g->n_nodes; i++) {
     const ir_node *n = g->nodes[i];
     const ir_attr *cv = n->op == IR_OP_Constant ? ir_get_attr(n, "value") : NULL;
-    for (int k = -1; k < n->n_in; k++) {
-      const ir_value *v = NULL;
-      const char *name = NULL;
-      if (k < 0 && cv && cv->kind == IR_ATTR_TENSOR && cv->t)
-        v = cv->t, name = n->n_out > 0 && n->out[0] >= 0 ? g->tensors[n->out[0]]->name : "?";
-      else if (k >= 0 && n->in[k] >= 0 && g->tensors[n->in[k]]->data)
-        v = &(ir_value){g->tensors[n->in[k]]->type, g->tensors[n->in[k]]->data}, name = g->tensors[n->in[k]]->name;
-      if (!v || v->type.dtype != IR_F32 || !v->data) continue;
-      int64_t cnt = ir_type_numel(&v->type), bad = 0, first = 0;
-      for (int64_t e = 0; e < cnt; e++)
-        if (isnan(((const float *)v->data)[e]) && !bad++) first = e;
-      if (bad) {
-        snprintf(err, errlen, "%s: constant '%s' (of node '%s' (%s)) holds %lld NaN of %lld values (first: element %lld): "
-                 "the model's weights are not numbers there",
-                 path, name, n->name ? n->name : "", n->op_name, (long long)bad, (long long)cnt, (long long)first);
-        return 1;
-      }
-    }
+    int64_t first = 0, bad = cv && cv->kind == IR_ATTR_TENSOR && cv->t ? nan_count(cv->t, &first) : 0;
+    if (bad)
+      return nan_error(path, n->n_out > 0 && n->out[0] >= 0 ? g->tensors[n->out[0]]->name : "?", n, bad,
+                       ir_type_numel(&cv->t->type), first, err, errlen);
   }
   return 0;
 }

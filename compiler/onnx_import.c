@@ -146,6 +146,14 @@ static const char *onnx_dtype_name(int32_t t) {
   return t >= 0 && t < (int32_t)(sizeof names / sizeof names[0]) ? names[t] : "unknown";
 }
 
+/* Cast-1's type name ("FLOAT", "INT64", ...: the names of onnx_dtype_name up to COMPLEX128, the
+ * types of opset 1) as its TensorProto.DataType code; -1 if none. */
+static int cast1_type_code(const char *name) {
+  for (int t = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT; t <= ONNX__TENSOR_PROTO__DATA_TYPE__COMPLEX128; t++)
+    if (!strcmp(onnx_dtype_name(t), name)) return t;
+  return -1;
+}
+
 /* Read external data for tp (location/offset/length relative to base_dir) into dst[nbytes]. */
 /* The location, offset and length entries of a tensor's external_data (NULL, 0, -1 if absent). */
 static void external_params(const Onnx__TensorProto *tp, const char **loc, long long *off, long long *len) {
@@ -371,8 +379,8 @@ static const char *attr_kind_name(int k) {
 static int resolve_ref(imp *m, ir_node *n, const Onnx__AttributeProto **ap, Onnx__AttributeProto *val,
                        const fn_frame *fr) {
   ir_graph *g = m->g;
-  for (int depth = 0; (*ap)->ref_attr_name && *(*ap)->ref_attr_name; depth++) {
-    if (!fr || depth > 64)
+  while ((*ap)->ref_attr_name && *(*ap)->ref_attr_name) {
+    if (!fr)
       return ir_node_err(g, n, m->err, m->errlen, "attribute '%s' refers to '%s' outside any function call", (*ap)->name,
                          (*ap)->ref_attr_name);
     const Onnx__AttributeProto *found = NULL;
@@ -426,7 +434,7 @@ static int convert_attr(imp *m, ir_node *n, const Onnx__AttributeProto *ap, cons
   if (n->op == IR_OP_Cast && g->opset < 6 && k == IR_ATTR_STRING && !strcmp(ap->name, "to")) {
     char tn[32];
     snprintf(tn, sizeof tn, "%.*s", (int)(ap->s.len < 31 ? ap->s.len : 31), ap->s.data ? (const char *)ap->s.data : "");
-    int code = ir_legacy_type_code(tn);
+    int code = cast1_type_code(tn);
     if (code < 0) return ir_node_err(g, n, m->err, m->errlen, "Cast-1 attribute 'to' is '%s', not a type name", tn);
     ir_new_attr(n, "to", IR_ATTR_INT)->i = wide_float_size(code) ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT : code;
     return IR_OK;
@@ -715,8 +723,7 @@ static int node_outputs(imp *m, size_t k) {
     return util_err(m->err, m->errlen, "%s: node %zu ('%s') has no op_type", m->src, k, np->name ? np->name : "");
   ir_op op = ir_op_from_name(np->domain, np->op_type);
   char nbuf[1024];
-  ir_node *n = ir_add_node(g, op, fr ? scope_name(fr, np->name ? np->name : "", nbuf, sizeof nbuf) : np->name, NULL, 0,
-                           NULL, 0);
+  ir_node *n = ir_add_node(g, op, scope_name(fr, np->name, nbuf, sizeof nbuf), NULL, 0, NULL, 0);
   free(n->op_name);
   size_t dl = np->domain ? strlen(np->domain) : 0;
   n->op_name = malloc(dl + strlen(np->op_type) + 2);

@@ -233,8 +233,6 @@ int ir_expand_contrib(ir_graph *g, char *err, size_t errlen);
  * operators, Reshape-1's shape, Pad-1's paddings), 2 dropped by the importer (consumed_inputs,
  * Dropout's is_test: they change nothing in inference). */
 int ir_legacy_attr(int opset, ir_op op, const char *name);
-/* Cast-1's type name ("FLOAT", "INT64", ...) as ONNX's TensorProto.DataType code; -1 if none. */
-int ir_legacy_type_code(const char *name);
 /* Textual dump, one line per input, constant, node and output. */
 void ir_dump(const ir_graph *g, FILE *f);
 void ir_type_str(const ir_tensor *t, char *buf, size_t len); /* "f32[N,3,224,224]" */

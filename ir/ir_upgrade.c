@@ -19,7 +19,7 @@
  *                        done in a walk that infers types in order (legacy_broadcast)
  *
  * The importer drops what means nothing for inference (consumed_inputs of opsets 1 to 5,
- * Dropout's is_test) and reads Cast-1's type name (ir_legacy_attr). Upsample and Resize-10
+ * Dropout's is_test: ir_legacy_attr) and reads Cast-1's type name. Upsample and Resize-10
  * place output index o at input coordinate o / scale (ONNX's reference and onnxruntime:
  * "asymmetric"); their nearest mode takes the floor of it where an axis is upscaled and its
  * ceiling where one is downscaled (onnxruntime's rule for these two ops), so a Resize whose
@@ -225,14 +225,6 @@ int ir_legacy_attr(int opset, ir_op op, const char *name) {
   if ((op == IR_OP_Reshape && opset < 5 && !strcmp(name, "shape")) || (op == IR_OP_Pad && opset < 2 && !strcmp(name, "paddings")))
     return 1;
   return 0;
-}
-
-int ir_legacy_type_code(const char *name) {
-  static const char *names[] = {"UNDEFINED", "FLOAT",  "UINT8",  "INT8",   "UINT16",    "INT16",     "INT32",   "INT64",
-                                "STRING",    "BOOL",   "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128"};
-  for (int i = 1; i < (int)(sizeof names / sizeof names[0]); i++)
-    if (!strcmp(names[i], name)) return i;
-  return -1;
 }
 
 /* Node n's output types by ir_infer_node on what the walk knows so far (unknown where it fails:

@@ -83,7 +83,7 @@ static int mul_chunk_gen(cg_gen *g, const cg_mul *p, const mul_geo *m, int j) {
   int n, cb0, nblk;
   mul_chunk(m, j, &a0, &n, &cb0, &nblk);
   uint32_t A = m->base + (uint32_t)((j % m->nslot) * m->slot), Bv = A + (uint32_t)m->T;
-  uint32_t nb = m->per_channel ? 1 : (uint32_t)n, ub[6], li = (uint32_t)(n / nblk);
+  uint32_t nb = m->per_channel ? 1 : (uint32_t)n, ub[5], li = (uint32_t)(n / nblk);
   isa_insn in;
   /* the first instruction that writes A (a's LOAD ACC8, or the GEMM; b's element is not
    * stored) waits for chunk j - nslot's store to free the slot (S2C) */
@@ -97,23 +97,24 @@ static int mul_chunk_gen(cg_gen *g, const cg_mul *p, const mul_geo *m, int j) {
     if (cg_push(g, &g->prog, &in)) return g->status;
   }
   /* micro-ops: 0 on a, 1 on b, 2 a by b (the chunk's first block's element of b), 3 a by REQ's
-   * lanes, 4 the GEMM of a's INP slot, 5 a by the bias element */
-  uint32_t u[6] = {cg_uop(g, A, 0, 0), cg_uop(g, Bv, 0, 0), cg_uop(g, A, m->bpre ? 3 + (uint32_t)cb0 : Bv, 0),
-                   cg_uop(g, A, 0, 0), 0, cg_uop(g, A, 2, 0)};
-  for (int k = 0; k < 6; k++)
-    if (k != 4 && cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
+   * lanes, 4 a by the bias element (the GEMMs of a's INP slot make their own) */
+  uint32_t u[5] = {cg_uop(g, A, 0, 0), cg_uop(g, Bv, 0, 0), cg_uop(g, A, m->bpre ? 3 + (uint32_t)cb0 : Bv, 0),
+                   cg_uop(g, A, 0, 0), cg_uop(g, A, 2, 0)};
+  for (int k = 0; k < 5; k++)
+    if (cg_uops(g, &g->prog, &u[k], 1, &ub[k])) return g->status;
   if (m->inp) { /* acc[A + i] = -a_zp (element 1) + inp[slot + i] x identity */
     /* slice 0 of each pixel from the bias element (bias applies to every micro-op of a GEMM),
      * then (R > 1) the other slices onto it */
-    uint32_t us[8], nu = 0, ubs;
+    uint32_t us[8], nu, ubs;
+    int parts = g->R > 1 ? 2 : 1;
     CG_CHECK(g, g->R <= 8);
-    for (unsigned h = 0; h < g->R && h < 2; h++) {
+    for (int h = 0; h < parts; h++) {
       nu = 0;
-      cg_gemm_uops(g, us, &nu, A, (uint32_t)((j % m->nslot) * m->T), 0, h, h ? g->R : 1);
+      cg_gemm_uops(g, us, &nu, A, (uint32_t)((j % m->nslot) * m->T), 0, (unsigned)h, h ? g->R : 1);
       if (cg_uops(g, &g->prog, us, nu, &ubs)) return g->status;
       in = cg_i_gemm(g, ubs, ubs + nu, 1, (uint32_t)n, 0, 1, 0, 1, 0, 0);
       if (!h) in.f[ISA_F_bias] = 1, in.f[ISA_F_wgt_in] = 1;
-      int last = h + 1 == g->R || h == 1;
+      int last = h + 1 == parts;
       /* a's INP slot is in and chunk j - nslot's store freed A (first), the slot is free (last) */
       cg_tok(&in, !h, !h && j >= m->nslot, last && j + m->nslot < m->ntiles, 0);
       if (cg_push(g, &g->prog, &in)) return g->status;
@@ -127,7 +128,7 @@ static int mul_chunk_gen(cg_gen *g, const cg_mul *p, const mul_geo *m, int j) {
       {ISA_ALU_ADD, 1, -p->b_zp, 1, p->b_zp != 0 && !m->bpre, 1, nb, 0, 0, 0},
       {ISA_ALU_MUL, 1, 1 << p->frac, 1, p->frac != 0 && !m->bpre, 1, nb, 0, 0, 0},
       {ISA_ALU_MUL, 0, 0, 2, 1, bo, li, dso, nblk > 1, m->per_channel ? 0u : 1u},
-      {ISA_ALU_ADD, 0, 0, 5, p->bias != 0, 1, U, 0, 0, 0},
+      {ISA_ALU_ADD, 0, 0, 4, p->bias != 0, 1, U, 0, 0, 0},
       {ISA_ALU_REQ, m->fold, cg_clip_imm(p->lo - (m->fold ? p->y_zp : 0), p->hi - (m->fold ? p->y_zp : 0)), 3, 1, 1,
        U, 0, 0, 0},
       {ISA_ALU_ADD, 1, p->y_zp, 0, p->y_zp != 0, 1, U, 0, 0, 0},
