@@ -1311,12 +1311,66 @@ static void swap_nodes(ir_graph *g, int mi, ir_node *M, int ci, ir_node *c, cons
   g->nodes[ci] = M;
 }
 
+static int is_reduce(ir_op op) {
+  switch (op) {
+  case IR_OP_ReduceMean: case IR_OP_ReduceSum: case IR_OP_ReduceMax: case IR_OP_ReduceMin: case IR_OP_ReduceL1:
+  case IR_OP_ReduceL2: case IR_OP_ReduceSumSquare: case IR_OP_ReduceLogSumExp: case IR_OP_ReduceProd:
+  case IR_OP_ReduceLogSum:
+    return 1;
+  default: return 0;
+  }
+}
+
+/* Transpose node T (perm P, rank r, at ti) and its sole consumer c (at ci), a Reduce* of known
+ * axes: c reduces T's input over the axes P maps them to, and a Transpose of what is left follows
+ * (perm P with keepdims; without, the order of the kept axes, none when it is theirs: an NHWC
+ * ReduceMean over [1, 2] of a Transposed NCHW map is the ReduceMean over [2, 3], which
+ * reduce-to-pool makes a global pool). 1 if done. */
+static int sink_reduce(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c, const int64_t *P, int r) {
+  int t = T->out[0];
+  char mark[IR_MAX_DIMS], om[IR_MAX_DIMS] = {0};
+  if (c->in[0] != t || c->n_out != 1 || !reduce_marks(g, c, r, mark)) return 0;
+  int64_t ax[IR_MAX_DIMS], Q[IR_MAX_DIMS], pos[IR_MAX_DIMS];
+  int na = 0, nk = 0, nq = 0, keep = (int)ir_attr_int(c, "keepdims", 1), ident = 1;
+  for (int d = 0; d < r; d++) om[P[d]] |= mark[d];
+  for (int d = 0; d < r; d++) {
+    if (om[d]) ax[na++] = d;
+    else pos[d] = nk++;
+  }
+  if (!na) return 0; /* noop_with_empty_axes */
+  ir_type ut = g->tensors[t]->type; /* becomes the reduction of T's input */
+  const ir_type *xt = &g->tensors[T->in[0]]->type;
+  ut.rank = 0;
+  for (int d = 0; d < r; d++)
+    if (!om[d] || keep) ut.dims[ut.rank++] = om[d] ? 1 : xt->dims[d];
+  for (int d = 0; d < r; d++)
+    if (!mark[d]) Q[nq] = pos[P[d]], ident &= Q[nq] == nq, nq++;
+  int from_input = c->op == IR_OP_ReduceSum ? g->opset >= 13 : g->opset >= 18;
+  if (!from_input) {
+    ir_set_attr_ints(c, "axes", ax, na);
+  } else if (c->n_in > 1 && c->in[1] >= 0) { /* (no axes input: every axis, the same after T) */
+    int64_t *v = xmalloc((size_t)na * sizeof *v);
+    memcpy(v, ax, (size_t)na * sizeof *v);
+    char name[300];
+    snprintf(name, sizeof name, "%s_axes", cc_node_label(g, c));
+    ir_type at = {.dtype = IR_I64, .rank = 1, .dims = {na}};
+    c->in[1] = ir_add_const(g, name, &at, v);
+  }
+  swap_nodes(g, ti, T, ci, c, &ut, "_cf");
+  if (keep) return 1;
+  if (!ident) ir_set_attr_ints(T, "perm", Q, nq);
+  else if (!cc_bypass(g, T, T->in[0], T->out[0])) ir_set_op(T, IR_OP_Identity), ir_del_attr(T, "perm");
+  return 1;
+}
+
 /* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
- * pointwise or elementwise with a constant: c runs on T's input, T on c's output. */
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Reduce*
+ * (sink_reduce) takes the axes T maps. */
 static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   int64_t P[IR_MAX_DIMS];
   int r = get_perm(g, T, P), t = T->out[0], y = c->out[0];
   const ir_type *yt = &g->tensors[y]->type;
+  if (r >= 0 && is_reduce(c->op)) return sink_reduce(g, ti, T, ci, c, P, r);
   if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
   if (is_pointwise(c->op)) {
     if (!pointwise_on(g, c, t)) return 0;
@@ -1626,6 +1680,8 @@ static void flatten_transposes(ir_graph *g) {
   }
 }
 
+static void sink_transposes(ir_graph *g, int all);
+
 int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   (void)cx;
   int converted = 0;
@@ -1636,18 +1692,126 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     if (added) converted++, i += added;
   }
   int rc = fold_weight_transposes(g, err, errlen);
-  if (rc || !converted) return rc;
-  cc_sink_transposes(g);
+  if (rc) return rc;
+  sink_transposes(g, converted > 0);
+  if (!converted) flatten_transposes(g); /* (a Transpose that sank onto a flatten) */
   return IR_OK;
 }
 
-void cc_sink_transposes(ir_graph *g) {
-  cc_unit_transposes_to_reshapes(g);
+/* Tensor t (a Transpose's output) read by node c reaches another Transpose through c and the
+ * sole consumers after it, each one that sink_once moves a Transpose past (pointwise ops on it
+ * alone, Add/Mul/Sub/Div by a constant of at most its rank): sunk there, the Transpose composes
+ * with that one (both go when they are inverses: an unoptimized TensorFlow export's NCHW -> NHWC
+ * -> per-channel affine -> NCHW) and moves nothing else; or a Reduce*, which takes the axes the
+ * Transpose maps (sink_reduce). */
+static int chain_sinks(ir_graph *g, int t, ir_node *c) {
+  int r = g->tensors[t]->type.rank;
+  for (int steps = 0; c && steps < g->n_nodes; steps++) {
+    if (c->n_out != 1) return 0;
+    if (c->op == IR_OP_Transpose || is_reduce(c->op)) return 1;
+    if (is_pointwise(c->op)) {
+      if (!pointwise_on(g, c, t)) return 0;
+    } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+      int k = c->in[0] == t ? 1 : 0;
+      if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > r) return 0;
+    } else {
+      return 0;
+    }
+    int ci;
+    t = c->out[0];
+    c = cc_sole_consumer(g, t, &ci);
+  }
+  return 0;
+}
+
+/* A Transpose (at i) read by several nodes: each reader (but the last) whose chain sinks
+ * (chain_sinks) reads a copy of its own, placed before it, so that the copies sink apart (an NHWC
+ * map that is both an output and GlobalAveragePooling2D's input). */
+static void split_transpose_readers(ir_graph *g, int i) {
+  ir_node *T = g->nodes[i];
+  int64_t P[IR_MAX_DIMS];
+  int t = T->out[0], r = T->n_in == 1 && T->n_out == 1 ? get_perm(g, T, P) : -1;
+  for (int j = i + 1; r > 0 && j < g->n_nodes && ir_use_count(g, t) > 1; j++) {
+    ir_node *c = g->nodes[j];
+    int uses = 0;
+    for (int k = 0; k < c->n_in; k++) uses += c->in[k] == t;
+    if (c->dead || uses != 1 || !chain_sinks(g, t, c)) continue;
+    char name[300], label[300];
+    snprintf(name, sizeof name, "%s_for_%s", g->tensors[t]->name, cc_node_label(g, c));
+    snprintf(label, sizeof label, "%s_for_%s", cc_node_label(g, g->nodes[i]), cc_node_label(g, c));
+    ir_type tt = g->tensors[t]->type;
+    int u = ir_add_tensor(g, name, &tt);
+    if (g->tensors[t]->quant && g->tensors[t]->quant->n == 1) cc_copy_quant(g, t, u, -1);
+    ir_add_node(g, IR_OP_Transpose, label, &g->nodes[i]->in[0], 1, &u, 1);
+    ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
+    ir_move_last_node(g, j);
+    for (int k = 0; k < c->n_in; k++)
+      if (c->in[k] == t) c->in[k] = u;
+    j++;
+  }
+}
+
+/* Node c (at ci): a Concat, or an Add/Sub/Mul/Div/Max/Min of two tensors of its output's shape,
+ * whose every input is made by a Transpose of one perm P that only c reads: c reads the
+ * Transposes' inputs (a Concat along P[axis]) and one Transpose P follows it (an Inception block
+ * or a residual Add in NHWC between NCHW convs: the Transpose after it can then sink); without
+ * all, not the Transposes of graph inputs. 1 if done. */
+static int hoist_transposes(ir_graph *g, int ci, int all) {
+  ir_node *c = g->nodes[ci];
+  int concat = c->op == IR_OP_Concat, y = c->out[0], r = -1;
+  int binary = c->op == IR_OP_Add || c->op == IR_OP_Sub || c->op == IR_OP_Mul || c->op == IR_OP_Div ||
+               c->op == IR_OP_Max || c->op == IR_OP_Min;
+  if (c->dead || c->n_out != 1 || !(concat ? c->n_in >= 2 : binary && c->n_in == 2)) return 0;
+  int64_t P[IR_MAX_DIMS] = {0}, Q[IR_MAX_DIMS] = {0};
+  for (int k = 0; k < c->n_in; k++) {
+    int pi, t = c->in[k];
+    const ir_node *T = t >= 0 ? ir_producer(g, t, &pi) : NULL;
+    if (!T || T->dead || T->op != IR_OP_Transpose || ir_use_count(g, t) != 1 || (!all && ir_is_graph_input(g, T->in[0])))
+      return 0;
+    int rk = get_perm(g, T, k ? Q : P);
+    if (rk < 0 || (k && (rk != r || memcmp(P, Q, (size_t)r * sizeof *P)))) return 0;
+    if (!concat && !cc_same_type(&g->tensors[t]->type, &g->tensors[y]->type)) return 0;
+    r = rk;
+  }
+  if (g->tensors[y]->type.rank != r) return 0;
+  if (concat) {
+    int64_t axis = ir_attr_int(c, "axis", 0);
+    if (axis < -r || axis >= r) return 0;
+    ir_set_attr_int(c, "axis", P[axis < 0 ? axis + r : axis]);
+  }
+  for (int k = 0; k < c->n_in; k++) {
+    int pi;
+    ir_node *T = (ir_node *)ir_producer(g, c->in[k], &pi);
+    c->in[k] = T->in[0];
+    T->dead = 1;
+  }
+  char name[300], label[300];
+  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+  snprintf(label, sizeof label, "%s_to_out", cc_node_label(g, c));
+  ir_type ut = unpermute_type(&g->tensors[y]->type, P);
+  int u = ir_add_tensor(g, name, &ut);
+  if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
+  c->out[0] = u;
+  ir_add_node(g, IR_OP_Transpose, label, &u, 1, &y, 1);
+  ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
+  ir_move_last_node(g, ci + 1);
+  return 1;
+}
+
+/* cc_sink_transposes; without all, a Transpose of a graph input (the host's layout change before
+ * the input's quantization) stays, and Reshapes only merge. */
+static void sink_transposes(ir_graph *g, int all) {
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
+    cc_unit_transposes_to_reshapes(g); /* (a Reduce* with keepdims leaves one) */
+    for (int i = 0; i < g->n_nodes; i++)
+      if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Transpose && (all || !ir_is_graph_input(g, g->nodes[i]->in[0])))
+        split_transpose_readers(g, i);
+    for (int i = 0; i < g->n_nodes; i++)
+      if (hoist_transposes(g, i, all)) changed = 1, i++;
     for (int i = 0; i < g->n_nodes; i++) {
       ir_node *T = g->nodes[i];
-      if (T->dead || T->op != IR_OP_Transpose) continue;
+      if (T->dead || T->op != IR_OP_Transpose || (!all && ir_is_graph_input(g, T->in[0]))) continue;
       int ci;
       ir_node *c = cc_sole_consumer(g, T->out[0], &ci);
       if (!c) continue;
@@ -1685,10 +1849,12 @@ void cc_sink_transposes(ir_graph *g) {
         changed = 1;
         continue;
       }
-      if (sink_reshape(g, i, R, ci, c)) changed = 1;
+      if (all && sink_reshape(g, i, R, ci, c)) changed = 1;
     }
   }
 }
+
+void cc_sink_transposes(ir_graph *g) { sink_transposes(g, 1); }
 
 /* ---- affine-to-conv ---- */
 

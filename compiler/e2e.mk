@@ -104,6 +104,9 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cpu_ops.py"
 # models exported with a fixed batch N > 1 (tests/onnx_fixed_batch.py): unbatched to one sample when
 # the graph keeps its samples apart, run as N inferences against onnxruntime; kept when it mixes them
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_fixed_batch.py"
+# TensorFlow converters' layouts (tests/onnx_tf_layouts.py): NHWC round trips cancelled, NHWC
+# ReduceMeans as global pools, on fsim against onnxruntime
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_tf_layouts.py"
 # 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools

@@ -9,7 +9,7 @@
 #include "ir.h"
 
 #define ONNX_MIN_OPSET 1 /* default-domain opsets dlvta supports */
-#define ONNX_MAX_OPSET 25
+#define ONNX_MAX_OPSET IR_MAX_OPSET
 
 typedef struct onnx_import_opts {
   /* Accept any default-domain opset, not just ONNX_MIN_OPSET..ONNX_MAX_OPSET. For test data

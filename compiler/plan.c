@@ -81,6 +81,7 @@ static int lower_once(lw *L) {
   m->net_free = cg_net_free;
   if (!m->net) return cc_lower_fail(L, NULL, "config '%s': %s", m->cfg->d.name, cg_net_new_error());
   m->g = ir_graph_new(m->name);
+  if (m->g) m->g->opset = g->opset; /* the CPU nodes mean what they meant in the model */
   L->acc = malloc(((size_t)g->n_tensors + 1) * sizeof(int));
   L->dsfuse = malloc((size_t)g->n_nodes + 1);
   if (L->dsfuse) memset(L->dsfuse, -1, (size_t)g->n_nodes + 1);

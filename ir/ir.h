@@ -12,6 +12,8 @@
 #ifndef DLVTA_IR_H
 #define DLVTA_IR_H
 
+#define IR_MAX_OPSET 25 /* the highest default-domain ONNX opset whose operators the IR means */
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -111,7 +113,7 @@ typedef struct ir_node {
 typedef struct ir_graph {
   char *name;
   char *source;   /* file the graph came from (for messages), or NULL */
-  int opset;      /* version of the default ONNX domain */
+  int opset;      /* version of the default ONNX domain (at most IR_MAX_OPSET) */
   int n_tensors, cap_tensors;
   ir_tensor **tensors;
   int n_nodes, cap_nodes;

@@ -188,6 +188,7 @@ static void put_graph(bbuf *b, const ir_graph *g) {
   for (int i = 0; i < g->n_inputs; i++) bb_i32(b, g->inputs[i]);
   bb_u32(b, (uint32_t)g->n_outputs);
   for (int i = 0; i < g->n_outputs; i++) bb_i32(b, g->outputs[i]);
+  bb_u32(b, (uint32_t)g->opset);
 }
 
 /* One model input/output record of CC_SEC_META. */
@@ -426,7 +427,7 @@ static void rd_attr(rd *r, ir_node *n, uint32_t i, char *why, size_t whylen) {
 }
 
 /* Reads the runtime graph; NULL with a message on failure. */
-static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
+static ir_graph *rd_graph(rd *r, uint32_t fmt, char *why, size_t whylen) {
   ir_graph *g = ir_graph_new("runtime");
   char name[1024];
   uint32_t nt = rd_graph_tensors(r, g, why, whylen);
@@ -479,6 +480,13 @@ static ir_graph *rd_graph(rd *r, char *why, size_t whylen) {
       g->n_outputs = (int)c;
     }
   }
+  /* the opset its nodes mean (format 1 had none: read as ir_graph_new's) */
+  uint32_t opset = fmt >= 2 && !r->bad ? rd_u32(r) : (uint32_t)g->opset;
+  if (!r->bad && (opset < 1 || opset > IR_MAX_OPSET)) {
+    snprintf(why, whylen, "runtime graph: opset %u (this build reads 1 to %d)", opset, IR_MAX_OPSET);
+    r->bad = 2;
+  }
+  g->opset = (int)opset;
   if (r->bad) {
     if (r->bad == 1) snprintf(why, whylen, "runtime graph section is malformed");
     ir_graph_free(g);
@@ -687,11 +695,11 @@ static int malformed(char *why, size_t whylen) {
 
 /* The meta section: format, name, config, calibration note, inputs and outputs. 0, or -1 with
  * why set. */
-static int rd_meta(rd *r, cc_model *m, char *why, size_t whylen) {
+static int rd_meta(rd *r, cc_model *m, uint32_t *fmtp, char *why, size_t whylen) {
   char cfgname[64], name[512];
-  uint32_t fmt = rd_u32(r);
-  if (!r->bad && fmt != CC_PKG_FORMAT) {
-    snprintf(why, whylen, "package format %u, this build reads %u", fmt, CC_PKG_FORMAT);
+  uint32_t fmt = *fmtp = rd_u32(r);
+  if (!r->bad && (fmt < 1 || fmt > CC_PKG_FORMAT)) {
+    snprintf(why, whylen, "package format %u, this build reads 1 to %u", fmt, CC_PKG_FORMAT);
     return -1;
   }
   rd_str(r, m->name, sizeof m->name);
@@ -764,6 +772,7 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) 
   const char *sec = "";
   int rc = 0;
   const pkg_section *s;
+  uint32_t fmt = 0;
 #define SEC(T, NAME)                                                                    \
   do {                                                                                  \
     sec = NAME;                                                                         \
@@ -777,7 +786,7 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) 
   rd r;
   /* meta */
   SEC(CC_SEC_META, "meta");
-  if (rd_meta(&r, m, why, sizeof why)) goto fail;
+  if (rd_meta(&r, m, &fmt, why, sizeof why)) goto fail;
   /* tensors */
   SEC(CC_SEC_TENSORS, "tensors");
   if (rd_tensors(&r, m, why, sizeof why)) goto fail;
@@ -811,7 +820,7 @@ int cc_package_read(const char *path, cc_model **out, char *err, size_t errlen) 
   memcpy(m->image + m->arena_bytes, r.p + r.at, m->image_bytes - m->arena_bytes);
   /* graph */
   SEC(CC_SEC_GRAPH, "graph");
-  m->g = rd_graph(&r, why, sizeof why);
+  m->g = rd_graph(&r, fmt, why, sizeof why);
   if (!m->g) goto fail;
   if (r.at != r.n) goto malformed;
   /* plan */

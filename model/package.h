@@ -35,7 +35,9 @@
  *                        i32 in[], u32 n_out, i32 out[], u32 n_attr, per attribute: str name,
  *                        u32 kind, then i64 | f32 | str | u32 n + i64[n] | u32 n + f32[n] |
  *                        tensor (u32 dtype, i32 rank, i64 dims[], u64 bytes, data);
- *                        u32 n_inputs, i32[], u32 n_outputs, i32[]
+ *                        u32 n_inputs, i32[], u32 n_outputs, i32[], u32 opset (the ONNX opset
+ *                        its nodes mean: Softmax's axis before 13, a Reduce*'s axes as an input
+ *                        from 18, ...; format 1 packages have none and read as opset 17)
  *                        (the runtime graph's inputs are the model's inputs, then every tensor
  *                        a DEQUANT step defines: for the graph they come from outside)
  *   CC_SEC_PLAN   (7,0)  u32 n, per step: u32 kind, i32 a, i32 b
@@ -54,7 +56,7 @@
 #include "ir.h"
 #include "isa.h"
 
-#define CC_PKG_FORMAT 1u
+#define CC_PKG_FORMAT 2u /* 2: the runtime graph's opset; format 1 is read too */
 #define CC_PKG_MAX_IMAGE ((uint64_t)1 << 30) /* largest accelerator image a package may hold */
 #define CC_GRAPH_EMPTY_CONST UINT64_MAX /* a runtime graph tensor's data bytes: a constant of no elements */
 

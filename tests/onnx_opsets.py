@@ -534,6 +534,47 @@ def super_resolution10():
     return model(10, nodes, (1, 1, 12, 12), inits)
 
 
+def cpu_opset_cases():
+    """A conv on the accelerator, then a node on the CPU whose meaning changed with the opset: the
+    package's runtime graph must run it at the model's opset (it ran every node at opset 17:
+    Softmax-11 over a 4-D map normalized C only, not C x H x W)."""
+    rs = np.random.RandomState(3)
+    w = f32("w", rs.randn(8, 3, 3, 3) * 0.3)
+    conv = h.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1])
+    return [
+        ("softmax11", 11, [conv, h.make_node("Softmax", ["c"], ["y"], axis=1)], [w], "Softmax"),
+        ("logsoftmax12", 12, [conv, h.make_node("LogSoftmax", ["c"], ["y"], axis=2)], [w], "LogSoftmax"),
+        ("hardmax11", 11, [conv, h.make_node("Hardmax", ["c"], ["y"], axis=1)], [w], "Hardmax"),
+        ("reducel2_18", 18, [conv, h.make_node("ReduceL2", ["c", "ax"], ["y"], keepdims=0)], [w, i64("ax", [1, 3])],
+         "ReduceL2"),
+        ("reducemax18", 18, [conv, h.make_node("Transpose", ["c"], ["t"], perm=[0, 2, 3, 1]),
+                             h.make_node("Softmax", ["t"], ["s"], axis=-1),
+                             h.make_node("ReduceMax", ["s", "ax"], ["y"], keepdims=1)], [w, i64("ax", [1, 2])],
+         "ReduceMax"),
+    ]
+
+
+def cpu_opset_run(d, rs):
+    for name, opset, nodes, inits, op in cpu_opset_cases():
+        path, x, cal = (os.path.join(d, f"{name}{s}") for s in (".onnx", "_x.npy", "_cal.npy"))
+        onnx.save(model(opset, nodes, (1, 3, 6, 5), inits), path)
+        np.save(x, rs.randn(1, 3, 6, 5).astype(np.float32))
+        np.save(cal, rs.randn(8, 3, 6, 5).astype(np.float32))
+        ok, why = ort(path, x, os.path.join(d, f"{name}_ort.npy"))
+        pkg, out = os.path.join(d, f"{name}.dlvta"), os.path.join(d, f"{name}_out.npy")
+        r = run([DLVTA, "compile", path, "-o", pkg, "--config", "pynq", "--calib", cal, "--quiet"])
+        part = next((ln for ln in (r.stdout + r.stderr).splitlines() if ln.startswith("partition:")), "")
+        r2 = run([DLVTA, "run", pkg, "--input", x, "--output", out, "--quiet"]) if r.returncode == 0 else r
+        if not ok or r.returncode or r2.returncode:
+            check(False, f"{name} (opset {opset}): {why} {(r.stdout + r.stderr + r2.stdout + r2.stderr)[-300:]}")
+            continue
+        want, got = np.load(os.path.join(d, f"{name}_ort.npy")), np.load(out)
+        same = want.shape == got.shape
+        cos = float(np.dot(want.ravel(), got.ravel()) / (np.linalg.norm(want) * np.linalg.norm(got) + 1e-30)) if same else 0
+        check(same and cos >= 0.999 and f"{op} x1" in part, f"{name}: {op} of opset {opset} on the CPU after an "
+              f"accelerator conv, against onnxruntime on fsim: cosine {cos:.5f}, shape {got.shape} ({part[:90]})")
+
+
 def accel_run(d, name, m, xv, calib=None, host=0, twin=None):
     """Model m compiled for tiny and pynq (calibrated on calib if given) with every node on the
     accelerator but the host nodes of its input's normalization (host of them), run on fsim
@@ -624,6 +665,7 @@ def main():
             ("sr10", super_resolution10(), rs.rand(1, 1, 12, 12), rs.rand(8, 1, 1, 12, 12), 0),
             ("tf_same_avgpool", tf_same_avgpool(), rs.randn(1, 3, 32, 32), rs.randn(8, 1, 3, 32, 32), 0)):
         accel_run(d, name, m, xv.astype(np.float32), calib, host)
+    cpu_opset_run(d, rs)
     accel_run(d, "functions", local_functions(), rs.randn(1, 3, 12, 12).astype(np.float32))
     accel_run(d, "ort_fused", ort_fused(), rs.randn(1, 3, 12, 12).astype(np.float32))
     for opset in (3, 5):

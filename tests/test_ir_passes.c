@@ -1260,6 +1260,43 @@ static void test_flatten_transposes(void) {
   ir_graph_free(g);
 }
 
+/* TensorFlow converters' layout round trips without a dense layer to convert: Conv ->
+ * Transpose to NHWC -> per-channel Mul / Add on the last axis -> Relu -> Transpose back -> Conv ->
+ * Transpose to NHWC -> ReduceMean over [1, 2] (GlobalAveragePooling2D); and at opset 18 a
+ * ReduceMax with its axes as an input, keepdims 1. The first pair cancels, the reductions take
+ * the axes the Transposes map (then global pools), nothing else moves. */
+static void test_nhwc_round_trips(void) {
+  for (int v = 0; v < 2; v++) {
+    int x;
+    ir_graph *g = graph_with_input(v ? "nhwc_max18" : "nhwc_affine", 4, (int64_t[]){1, 4, 6, 5}, &x);
+    if (v) g->opset = 18;
+    ir_node *n;
+    int64_t c8 = 8, w1d[4] = {8, 4, 3, 3}, w2d[4] = {8, 8, 1, 1};
+    int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, w1d, 0.4f, 0)}, 2, 1, &n);
+    ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
+    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int m = node(g, IR_OP_Mul, "scale", (int[]){t1, crand(g, "s", 1, &c8, 0.5f, 1)}, 2, 1, NULL);
+    int a = node(g, IR_OP_Add, "shift", (int[]){m, crand(g, "b", 1, &c8, 0.3f, 0)}, 2, 1, NULL);
+    int r = node(g, IR_OP_Relu, "relu", &a, 1, 1, NULL);
+    int t2 = node(g, IR_OP_Transpose, "to_nchw", &r, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    int c2 = node(g, IR_OP_Conv, "c2", (int[]){t2, crand(g, "w2", 4, w2d, 0.4f, 0)}, 2, 1, NULL);
+    int t3 = node(g, IR_OP_Transpose, "to_nhwc2", &c2, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int y = v ? node(g, IR_OP_ReduceMax, "gmax", (int[]){t3, ci64(g, "axes", 2, (int64_t[]){1, 2})}, 2, 1, &n)
+              : node(g, IR_OP_ReduceMean, "gap", &t3, 1, 1, &n);
+    if (!v) ir_set_attr_ints(n, "axes", (int64_t[]){1, 2}, 2), ir_set_attr_int(n, "keepdims", 0);
+    set_output(g, y);
+    ir_graph *c = pipeline_same(g, g->name);
+    int reduces = count_op(c, IR_OP_ReduceMean) + count_op(c, IR_OP_ReduceMax);
+    CHECK(count_op(c, IR_OP_Transpose) == 0 && reduces == 0,
+          "%s: no Transpose, the reduction a pool: %d Transpose, %d Reduce", g->name, count_op(c, IR_OP_Transpose), reduces);
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+}
+
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -1769,6 +1806,7 @@ int main(void) {
   test_trim_taps();
   test_fold_affine();
   test_channels_last();
+  test_nhwc_round_trips();
   test_qat_fold();
   test_pass_table();
   test_convt_attrs();
