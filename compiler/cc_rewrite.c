@@ -1751,11 +1751,30 @@ static void split_transpose_readers(ir_graph *g, int i) {
   }
 }
 
+/* Tensor t is a graph input or made from one alone by nodes of one activation input each (a
+ * Cast, a pointwise op, Add/Sub/Mul/Div by a constant, a layout change): the input's
+ * preprocessing, whose Transpose the host runs before the input's quantization. */
+static int input_side(const ir_graph *g, int t) {
+  for (int steps = 0; steps <= g->n_nodes; steps++) {
+    if (ir_is_graph_input(g, t)) return 1;
+    int pi, act = -1, nact = 0;
+    const ir_node *p = ir_producer(g, t, &pi);
+    if (!p || !(p->op == IR_OP_Cast || p->op == IR_OP_Transpose || p->op == IR_OP_Reshape || is_pointwise(p->op) ||
+                p->op == IR_OP_Add || p->op == IR_OP_Sub || p->op == IR_OP_Mul || p->op == IR_OP_Div))
+      return 0;
+    for (int k = 0; k < p->n_in; k++)
+      if (p->in[k] >= 0 && !cc_is_const(g, p->in[k])) act = p->in[k], nact++;
+    if (nact != 1) return 0;
+    t = act;
+  }
+  return 0;
+}
+
 /* Node c (at ci): a Concat, or an Add/Sub/Mul/Div/Max/Min of two tensors of its output's shape,
  * whose every input is made by a Transpose of one perm P that only c reads: c reads the
  * Transposes' inputs (a Concat along P[axis]) and one Transpose P follows it (an Inception block
  * or a residual Add in NHWC between NCHW convs: the Transpose after it can then sink); without
- * all, not the Transposes of graph inputs. 1 if done. */
+ * all, not the Transposes of the input's preprocessing (input_side). 1 if done. */
 static int hoist_transposes(ir_graph *g, int ci, int all) {
   ir_node *c = g->nodes[ci];
   int concat = c->op == IR_OP_Concat, y = c->out[0], r = -1;
@@ -1766,7 +1785,7 @@ static int hoist_transposes(ir_graph *g, int ci, int all) {
   for (int k = 0; k < c->n_in; k++) {
     int pi, t = c->in[k];
     const ir_node *T = t >= 0 ? ir_producer(g, t, &pi) : NULL;
-    if (!T || T->dead || T->op != IR_OP_Transpose || ir_use_count(g, t) != 1 || (!all && ir_is_graph_input(g, T->in[0])))
+    if (!T || T->dead || T->op != IR_OP_Transpose || ir_use_count(g, t) != 1 || (!all && input_side(g, T->in[0])))
       return 0;
     int rk = get_perm(g, T, k ? Q : P);
     if (rk < 0 || (k && (rk != r || memcmp(P, Q, (size_t)r * sizeof *P)))) return 0;
@@ -1798,20 +1817,20 @@ static int hoist_transposes(ir_graph *g, int ci, int all) {
   return 1;
 }
 
-/* cc_sink_transposes; without all, a Transpose of a graph input (the host's layout change before
- * the input's quantization) stays, and Reshapes only merge. */
+/* cc_sink_transposes; without all, a Transpose of the input's preprocessing (input_side: the
+ * host's layout change before the input's quantization) stays, and Reshapes only merge. */
 static void sink_transposes(ir_graph *g, int all) {
   for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
     changed = 0;
     cc_unit_transposes_to_reshapes(g); /* (a Reduce* with keepdims leaves one) */
     for (int i = 0; i < g->n_nodes; i++)
-      if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Transpose && (all || !ir_is_graph_input(g, g->nodes[i]->in[0])))
+      if (!g->nodes[i]->dead && g->nodes[i]->op == IR_OP_Transpose && (all || !input_side(g, g->nodes[i]->in[0])))
         split_transpose_readers(g, i);
     for (int i = 0; i < g->n_nodes; i++)
       if (hoist_transposes(g, i, all)) changed = 1, i++;
     for (int i = 0; i < g->n_nodes; i++) {
       ir_node *T = g->nodes[i];
-      if (T->dead || T->op != IR_OP_Transpose || (!all && ir_is_graph_input(g, T->in[0]))) continue;
+      if (T->dead || T->op != IR_OP_Transpose || (!all && input_side(g, T->in[0]))) continue;
       int ci;
       ir_node *c = cc_sole_consumer(g, T->out[0], &ci);
       if (!c) continue;

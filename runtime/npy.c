@@ -44,6 +44,39 @@ static const char *dict_value(const char *h, const char *key) {
   return p;
 }
 
+/* IEEE half h as a float (subnormals, infinities and NaNs included). */
+static float half_to_float(uint16_t h) {
+  uint32_t sign = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 31, m = h & 1023u, bits;
+  if (e == 31) {
+    bits = sign | 0x7f800000u | m << 13;
+  } else if (e) {
+    bits = sign | (e + 112) << 23 | m << 13;
+  } else {
+    float f = (float)m / 16777216.0f; /* m x 2^-24 */
+    return sign ? -f : f;
+  }
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+/* n elements at src (little-endian float64 'd', float16 'h', big-endian float32 's') as floats. */
+static void to_f32(char conv, const uint8_t *src, float *dst, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (conv == 'd') {
+      double v;
+      memcpy(&v, src + 8 * i, 8);
+      dst[i] = (float)v;
+    } else if (conv == 'h') {
+      dst[i] = half_to_float((uint16_t)(src[2 * i] | src[2 * i + 1] << 8));
+    } else {
+      uint32_t bits = (uint32_t)src[4 * i] << 24 | (uint32_t)src[4 * i + 1] << 16 | (uint32_t)src[4 * i + 2] << 8 |
+                      src[4 * i + 3];
+      memcpy(dst + i, &bits, 4);
+    }
+  }
+}
+
 int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   size_t len;
@@ -78,20 +111,24 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
     util_err(err, errlen, "%s: malformed .npy header '%s'", path, h);
     goto done;
   }
-  static const struct { const char *descr; npy_dtype t; } types[] = {
-      {"'<f4'", NPY_F32}, {"'|i1'", NPY_I8}, {"'|u1'", NPY_U8}, {"'<i4'", NPY_I32}, {"'<i8'", NPY_I64}};
-  int found = 0;
+  /* (float64, float16 and big-endian float32 files are read as float32: src the file's bytes per
+   * element, conv how) */
+  static const struct { const char *descr; npy_dtype t; size_t src; char conv; } types[] = {
+      {"'<f4'", NPY_F32, 4, 0}, {"'|i1'", NPY_I8, 1, 0},   {"'|u1'", NPY_U8, 1, 0},  {"'<i4'", NPY_I32, 4, 0},
+      {"'<i8'", NPY_I64, 8, 0}, {"'<f8'", NPY_F32, 8, 'd'}, {"'<f2'", NPY_F32, 2, 'h'}, {"'>f4'", NPY_F32, 4, 's'}};
+  int found = -1;
   const char *descr = "";
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
     if (!strncmp(d, types[i].descr, strlen(types[i].descr))) {
       out->dtype = types[i].t;
       descr = types[i].descr;
-      found = 1;
+      found = (int)i;
     }
   }
-  if (!found) {
+  if (found < 0) {
     const char *q = strchr(d + 1, '\'');
-    util_err(err, errlen, "%s: unsupported dtype %.*s (want float32, int8, uint8, int32 or int64, little endian)",
+    util_err(err, errlen,
+             "%s: unsupported dtype %.*s (want float32, float64, float16, int8, uint8, int32 or int64, little endian)",
              path, q ? (int)(q - d + 1) : 8, d);
     goto done;
   }
@@ -131,7 +168,7 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
     count *= (uint64_t)v;
     p = end;
   }
-  size_t bytes = (size_t)count * npy_dtype_size(out->dtype);
+  size_t bytes = (size_t)count * types[found].src;
   if (len - hoff - hlen != bytes) {
     char s[128];
     util_err(err, errlen, "%s: data is %zu bytes, shape %s of %s needs %zu", path, len - hoff - hlen,
@@ -139,12 +176,13 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen) {
     goto done;
   }
   out->count = (size_t)count;
-  out->data = malloc(bytes ? bytes : 1);
+  out->data = malloc(count ? (size_t)count * npy_dtype_size(out->dtype) : 1);
   if (!out->data) {
     util_err(err, errlen, "%s: out of memory", path);
     goto done;
   }
-  memcpy(out->data, b + hoff + hlen, bytes);
+  if (types[found].conv) to_f32(types[found].conv, b + hoff + hlen, out->data, out->count);
+  else memcpy(out->data, b + hoff + hlen, bytes);
   rc = 0;
 done:
   free(b);

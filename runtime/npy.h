@@ -1,5 +1,6 @@
 /* runtime/npy.h -- NumPy .npy files (format 1.0/2.0/3.0) of float32, int8, uint8, int32 or int64,
- * little endian, C order: what `dlvta run` reads inputs from and writes outputs to. */
+ * little endian, C order: what `dlvta run` reads inputs from and writes outputs to (float64,
+ * float16 and big-endian float32 files are read as float32). */
 #ifndef DLVTA_NPY_H
 #define DLVTA_NPY_H
 
@@ -18,7 +19,8 @@ typedef struct npy_array {
   void *data;    /* count elements of dtype, malloc'ed */
 } npy_array;
 
-/* Read a .npy file. Returns 0, or -1 with "path: reason" in err. */
+/* Read a .npy file (float64 / float16 / big-endian float32 converted: dtype NPY_F32). Returns 0,
+ * or -1 with "path: reason" in err. */
 int npy_read(const char *path, npy_array *out, char *err, size_t errlen);
 /* Write a float32 array of the given shape. Returns 0 or -1 with a message. */
 int npy_write_f32(const char *path, const float *data, int ndim, const int64_t *shape, char *err,

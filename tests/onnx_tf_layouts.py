@@ -6,7 +6,8 @@ pool in its own pair of Transposes with the ops between them (a residual Add, an
 along axis 3) in NHWC,
 GlobalAveragePooling2D as ReduceMean over axes [1, 2] of an NHWC map (keepdims 0 at opset 13;
 keepdims 1 with the axes an input at opset 18, then a Reshape), an NHWC map that is both a model
-output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax.
+output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax; a uint8
+image input cast, Transposed and normalized before the first conv.
 
 Each model is compiled for pynq and ultra96 with calibration samples and run on fsim: the layout
 round trips cancel and the reductions become global pools on the accelerator, so only the
@@ -53,8 +54,8 @@ class Tf:
     def transpose(self, x, perm, name):
         return self.node("Transpose", [x], name, perm=perm)
 
-    def save(self, path, in_shape, outputs, opset):
-        g = helper.make_graph(self.nodes, "tf", [helper.make_tensor_value_info("input:0", TensorProto.FLOAT, in_shape)],
+    def save(self, path, in_shape, outputs, opset, in_type=TensorProto.FLOAT):
+        g = helper.make_graph(self.nodes, "tf", [helper.make_tensor_value_info("input:0", in_type, in_shape)],
                               [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in outputs], self.inits)
         m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="tf2onnx")
         m.ir_version = 8
@@ -133,6 +134,24 @@ def wrapped(d):
     return path, (33, 30, 3), [], 1
 
 
+def uint8_preprocessing(d):
+    """A uint8 NHWC image input cast to float, Transposed, normalized by a per-channel mean and
+    1/std (Keras's preprocessing after the layout change), then convs: the Transpose stays the
+    host's layout change before the input's quantization (it must not sink past the
+    normalization, which folds into the first conv)."""
+    t = Tf(4)
+    x = t.node("Cast", ["input:0"], "cast", to=TensorProto.FLOAT)
+    x = t.transpose(x, [0, 3, 1, 2], "input_nchw")
+    x = t.node("Sub", [x, t.const("mean", np.array([123.7, 116.3, 103.5], np.float32).reshape(1, 3, 1, 1))], "sub")
+    x = t.node("Mul", [x, t.const("istd", (1 / np.array([58.4, 57.1, 57.4], np.float32)).reshape(1, 3, 1, 1))],
+               "norm")
+    y = t.relu6(t.conv(x, 3, 16, 3, 2, "conv1"), "conv1_relu")
+    y = t.node("Relu", [t.conv(y, 16, 16, 3, 1, "conv2")], "logits")
+    path = os.path.join(d, "uint8_preprocessing.onnx")
+    t.save(path, ["unk__1", 40, 36, 3], [("logits", ["unk__2", 16, 20, 18])], 13, TensorProto.UINT8)
+    return path, (40, 36, 3), [], 1
+
+
 def cosine(a, b):
     a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30))
@@ -141,8 +160,9 @@ def cosine(a, b):
 def check_model(d, path, in_shape, cpu_ops, n_out):
     name = os.path.splitext(os.path.basename(path))[0]
     rng = np.random.default_rng(5)
-    x = rng.normal(0, 1, (1,) + in_shape).astype(np.float32)
-    calib = rng.normal(0, 1, (8,) + in_shape).astype(np.float32)
+    pixels = onnx.load(path).graph.input[0].type.tensor_type.elem_type == TensorProto.UINT8
+    x, calib = ((rng.integers(0, 256, (n,) + in_shape) if pixels else rng.normal(0, 1, (n,) + in_shape)).astype(np.float32)
+                for n in (1, 8))
     xf, cf, ref = (os.path.join(d, f"{name}_{s}.npy") for s in ("x", "calib", "ref"))
     np.save(xf, x)
     np.save(cf, calib)
@@ -181,7 +201,7 @@ def check_model(d, path, in_shape, cpu_ops, n_out):
 
 def main():
     with tempfile.TemporaryDirectory() as d:
-        for build in (round_trip, two_outputs, wrapped):
+        for build in (round_trip, two_outputs, wrapped, uint8_preprocessing):
             check_model(d, *build(d))
     return summary()
 

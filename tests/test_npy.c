@@ -1,5 +1,7 @@
-/* tests/test_npy.c -- .npy reading and writing: round trip, every dtype, and malformed files
- * (bad magic, truncated data, Fortran order, unsupported dtype) giving clear errors. */
+/* tests/test_npy.c -- .npy reading and writing: round trip, every dtype (float64, float16 and
+ * big-endian float32 read as float32), and malformed files (bad magic, truncated data, Fortran
+ * order, unsupported dtype) giving clear errors. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +81,36 @@ int main(void) {
   expect_error("short data", "data is 20 bytes, shape (2, 3) of '<f4' needs 24");
   write_raw("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n", v, 24);
   expect_error("fortran", "Fortran");
-  write_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", v, 24);
-  expect_error("float64", "unsupported dtype '<f8'");
+  /* float64, float16 and big-endian float32 are read as float32 */
+  double f64[3] = {-1.5, 1e-3, 3.0e38};
+  write_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", f64, 24);
+  rc = npy_read(path, &a, err, sizeof err);
+  CHECK(rc == 0 && a.dtype == NPY_F32 && a.count == 3 && ((float *)a.data)[0] == -1.5f &&
+            ((float *)a.data)[1] == 1e-3f && ((float *)a.data)[2] == 3.0e38f,
+        "float64 read as float32: %s", err);
+  if (!rc) npy_free(&a);
+  /* half: 1.0, -2.5, 65504 (largest), 2^-24 (smallest subnormal), +inf, NaN */
+  uint8_t f16[12] = {0x00, 0x3c, 0x00, 0xc1, 0xff, 0x7b, 0x01, 0x00, 0x00, 0x7c, 0x00, 0x7e};
+  write_raw("{'descr': '<f2', 'fortran_order': False, 'shape': (6,), }\n", f16, 12);
+  rc = npy_read(path, &a, err, sizeof err);
+  if (!rc) {
+    const float *h = a.data;
+    CHECK(a.dtype == NPY_F32 && h[0] == 1.0f && h[1] == -2.5f && h[2] == 65504.0f && h[3] == 5.9604645e-8f &&
+              h[4] > 3e38f && h[5] != h[5],
+          "float16 read as float32: %g %g %g %g %g %g", h[0], h[1], h[2], h[3], h[4], h[5]);
+    npy_free(&a);
+  } else {
+    CHECK(0, "float16: %s", err);
+  }
+  uint8_t be[8] = {0x3f, 0xc0, 0x00, 0x00, 0xc0, 0x20, 0x00, 0x00}; /* 1.5, -2.5 */
+  write_raw("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }\n", be, 8);
+  rc = npy_read(path, &a, err, sizeof err);
+  CHECK(rc == 0 && ((float *)a.data)[0] == 1.5f && ((float *)a.data)[1] == -2.5f, "big-endian float32: %s", err);
+  if (!rc) npy_free(&a);
+  write_raw("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }\n", f64, 20);
+  expect_error("short float64 data", "data is 20 bytes, shape (3,) of '<f8' needs 24");
+  write_raw("{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }\n", v, 24);
+  expect_error("complex64", "unsupported dtype '<c8'");
   write_raw("{'descr': '<f4', 'shape': (3,), }\n", v, 12);
   expect_error("missing key", "malformed .npy header");
   write_raw("{'descr': '<f4', 'fortran_order': False, 'shape': (3, x), }\n", v, 12);
