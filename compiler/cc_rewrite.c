@@ -1363,12 +1363,68 @@ static int sink_reduce(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c, cons
   return 1;
 }
 
+/* Constant vector k (n elements, f32 or i64) with element d moved to P[d] (and, with twice, element
+ * n/2 + d to n/2 + P[d]: a Pad's begins and ends). New constant's index, or -1. */
+static int permute_vec(ir_graph *g, int k, const int64_t *P, int r, int twice) {
+  const ir_tensor *kt = g->tensors[k];
+  int64_t n = ir_type_numel(&kt->type);
+  size_t es = kt->type.dtype == IR_F32 ? 4 : kt->type.dtype == IR_I64 ? 8 : 0;
+  if (!es || !kt->data || kt->type.rank != 1 || n != (twice ? 2 : 1) * r) return -1;
+  char *v = xmalloc((size_t)n * es), name[300];
+  for (int h = 0; h <= twice; h++)
+    for (int d = 0; d < r; d++) memcpy(v + (size_t)(h * r + P[d]) * es, (const char *)kt->data + (size_t)(h * r + d) * es, es);
+  snprintf(name, sizeof name, "%s_perm", kt->name);
+  ir_type vt = kt->type;
+  return ir_add_const(g, name, &vt, v);
+}
+
+/* A Pad (pads and a constant value as inputs, opset 11 on, no axes input) or a Resize (no roi;
+ * scales or sizes one per axis, or an axes attribute) c reading Transpose output t (perm P,
+ * rank r) first: its per-axis operands rewritten for T's input, so that T can follow it (an NHWC
+ * ZeroPadding2D or UpSampling2D between Transposes). 1 if done. */
+static int permute_axiswise(ir_graph *g, ir_node *c, int t, const int64_t *P, int r) {
+  if (c->in[0] != t) return 0;
+  for (int k = 1; k < c->n_in; k++)
+    if (c->in[k] >= 0 && !cc_is_const(g, c->in[k])) return 0;
+  if (c->op == IR_OP_Pad) {
+    int pk = c->n_in > 1 && g->opset >= 11 && !(c->n_in > 3 && c->in[3] >= 0) ? c->in[1] : -1;
+    int np = pk >= 0 ? permute_vec(g, pk, P, r, 1) : -1;
+    if (np < 0) return 0;
+    c->in[1] = np;
+    return 1;
+  }
+  if ((c->n_in > 1 && c->in[1] >= 0 && ir_type_numel(&g->tensors[c->in[1]]->type) > 0) ||
+      !strcmp(ir_attr_string(c, "coordinate_transformation_mode", ""), "tf_crop_and_resize"))
+    return 0;
+  int cnt = 0;
+  const int64_t *ax = ir_attr_ints(c, "axes", &cnt);
+  if (ax) { /* (opset 18) scales / sizes follow the axes */
+    int64_t na[IR_MAX_DIMS];
+    if (cnt > r) return 0;
+    for (int i = 0; i < cnt; i++) {
+      int64_t a = ax[i] < 0 ? ax[i] + r : ax[i];
+      if (a < 0 || a >= r) return 0;
+      na[i] = P[a];
+    }
+    ir_set_attr_ints(c, "axes", na, cnt);
+    return 1;
+  }
+  int nk[2] = {-1, -1};
+  for (int k = 2; k < 4 && k < c->n_in; k++)
+    if (c->in[k] >= 0 && ir_type_numel(&g->tensors[c->in[k]]->type) > 0 && (nk[k - 2] = permute_vec(g, c->in[k], P, r, 0)) < 0)
+      return 0;
+  for (int k = 2; k < 4; k++)
+    if (nk[k - 2] >= 0) c->in[k] = nk[k - 2];
+  return 1;
+}
+
 /* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
- * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Reduce*
- * (sink_reduce) takes the axes T maps. */
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Pad or a
+ * Resize with its per-axis operands permuted (permute_axiswise); a Reduce* (sink_reduce) takes
+ * the axes T maps. */
 static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   int64_t P[IR_MAX_DIMS];
-  int r = get_perm(g, T, P), t = T->out[0], y = c->out[0];
+  int r = get_perm(g, T, P), t = T->out[0], y = c->out[0], axiswise = 0;
   const ir_type *yt = &g->tensors[y]->type;
   if (r >= 0 && is_reduce(c->op)) return sink_reduce(g, ti, T, ci, c, P, r);
   if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
@@ -1380,10 +1436,13 @@ static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
     int kp = permute_const(g, c->in[k], P, r, yt);
     if (kp < 0) return 0;
     c->in[k] = kp;
+  } else if (c->op == IR_OP_Pad || c->op == IR_OP_Resize) {
+    if (!permute_axiswise(g, c, t, P, r)) return 0;
+    axiswise = 1;
   } else {
     return 0;
   }
-  if (!cc_same_type(yt, &g->tensors[t]->type)) return 0;
+  if (!axiswise && !cc_same_type(yt, &g->tensors[t]->type)) return 0;
   ir_type ut = unpermute_type(yt, P);
   swap_nodes(g, ti, T, ci, c, &ut, "_cf");
   return 1;
@@ -1714,7 +1773,7 @@ static int chain_sinks(ir_graph *g, int t, ir_node *c) {
     } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
       int k = c->in[0] == t ? 1 : 0;
       if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > r) return 0;
-    } else {
+    } else if (c->op != IR_OP_Pad && c->op != IR_OP_Resize) {
       return 0;
     }
     int ci;

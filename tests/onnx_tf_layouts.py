@@ -7,7 +7,8 @@ along axis 3) in NHWC,
 GlobalAveragePooling2D as ReduceMean over axes [1, 2] of an NHWC map (keepdims 0 at opset 13;
 keepdims 1 with the axes an input at opset 18, then a Reshape), an NHWC map that is both a model
 output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax; a uint8
-image input cast, Transposed and normalized before the first conv.
+image input cast, Transposed and normalized before the first conv; ZeroPadding2D and UpSampling2D
+as NHWC Pad and Resize between wrapped convs, a skip Concat along axis 3.
 
 Each model is compiled for pynq and ultra96 with calibration samples and run on fsim: the layout
 round trips cancel and the reductions become global pools on the accelerator, so only the
@@ -134,6 +135,39 @@ def wrapped(d):
     return path, (33, 30, 3), [], 1
 
 
+def pad_upsample(d, mode):
+    """A small segmentation net, each conv wrapped in Transposes: ZeroPadding2D as an NHWC Pad
+    before a VALID conv, UpSampling2D as an NHWC Resize (nearest, or bilinear with
+    half_pixel) by scales [1, 2, 2, 1], a skip
+    Concat along axis 3, an NHWC output."""
+    t = Tf(5 if mode == "nearest" else 6)
+    opset = 13
+
+    def nchw(x, name, op):
+        return t.transpose(op(t.transpose(x, [0, 3, 1, 2], name + "/to_nchw")), [0, 2, 3, 1], name + "/to_nhwc")
+
+    def conv_valid(x, cin, cout, k, s, name):
+        w = t.rng.normal(0, (2.0 / (k * k * cin)) ** 0.5, (cout, cin, k, k)).astype(np.float32)
+        return t.node("Conv", [x, t.const(name + "/kernel", w), t.const(name + "/bias", np.zeros(cout, np.float32))],
+                      name, strides=[s, s], kernel_shape=[k, k])
+
+    a = t.node("Relu", [nchw("input:0", "conv1", lambda x: t.conv(x, 3, 16, 3, 1, "conv1"))], "relu1")
+    p = t.node("Pad", [a, t.const("zp/pads", np.array([0, 1, 1, 0, 0, 1, 1, 0], np.int64))], "zero_padding2d")
+    b = t.node("Relu", [nchw(p, "conv2", lambda x: conv_valid(x, 16, 16, 3, 2, "conv2"))], "relu2")
+    if mode == "nearest":
+        u = t.node("Resize", [b, t.const("up/roi", np.zeros(0, np.float32)),
+                              t.const("up/scales", np.array([1, 2, 2, 1], np.float32))], "up_sampling2d", mode="nearest",
+                   coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    else:
+        u = t.node("Resize", [b, "", t.const("up/scales", np.array([1, 2, 2, 1], np.float32))], "up_sampling2d",
+                   mode="linear", coordinate_transformation_mode="half_pixel")
+    y = t.node("Concat", [u, a], "skip", axis=3)
+    y = t.node("Relu", [nchw(y, "head", lambda x: t.conv(x, 32, 8, 3, 1, "head"))], "seg")
+    path = os.path.join(d, f"pad_upsample_{mode}.onnx")
+    t.save(path, ["unk__1", 20, 18, 3], [("seg", ["unk__2", 20, 18, 8])], opset)
+    return path, (20, 18, 3), [], 1
+
+
 def uint8_preprocessing(d):
     """A uint8 NHWC image input cast to float, Transposed, normalized by a per-channel mean and
     1/std (Keras's preprocessing after the layout change), then convs: the Transpose stays the
@@ -157,7 +191,7 @@ def cosine(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-30))
 
 
-def check_model(d, path, in_shape, cpu_ops, n_out):
+def check_model(d, path, in_shape, cpu_ops, n_out, nhwc_output=False):
     name = os.path.splitext(os.path.basename(path))[0]
     rng = np.random.default_rng(5)
     pixels = onnx.load(path).graph.input[0].type.tensor_type.elem_type == TensorProto.UINT8
@@ -180,9 +214,9 @@ def check_model(d, path, in_shape, cpu_ops, n_out):
         # the input's layout change, the NHWC output's (a second model output) and cpu_ops: nothing else
         want = ["a layout change of the model's input"] + cpu_ops
         cpu = part.split(" CPU nodes")[0].rsplit(" ", 1)[-1] if " CPU nodes" in part else "?"
-        n_cpu = 1 + len(cpu_ops) + (1 if n_out > 1 else 0)
+        n_cpu = 1 + len(cpu_ops) + (1 if n_out > 1 or nhwc_output else 0)
         check(r.returncode == 0 and cpu == str(n_cpu) and all(w in part for w in want),
-              f"{name} ({cfg}): {n_cpu} CPU steps (the input's Transpose{', the NHWC output' if n_out > 1 else ''}"
+              f"{name} ({cfg}): {n_cpu} CPU steps (the input's Transpose{', the NHWC output' if n_cpu > 1 + len(cpu_ops) else ''}"
               f"{', ' + ', '.join(cpu_ops) if cpu_ops else ''}): {part[:230]}")
         if r.returncode:
             continue
@@ -203,6 +237,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         for build in (round_trip, two_outputs, wrapped, uint8_preprocessing):
             check_model(d, *build(d))
+        for mode in ("nearest", "linear"):
+            check_model(d, *pad_upsample(d, mode), nhwc_output=True)
     return summary()
 
 

@@ -1297,6 +1297,37 @@ static void test_nhwc_round_trips(void) {
   }
 }
 
+/* Pad and Resize between NHWC Transposes (ZeroPadding2D / UpSampling2D as a converter writes
+ * them): opset 18, a reflect Pad then a Resize by scales [2, 3] with axes [1, 2]; opset 13, a
+ * constant Pad then a Resize to sizes [1, 14, 18, 8]. Their per-axis operands are permuted, the
+ * Transposes cancel, the outputs stay the same. */
+static void test_nhwc_pad_resize(void) {
+  for (int v = 0; v < 2; v++) {
+    int x;
+    ir_graph *g = graph_with_input(v ? "nhwc_pad_resize13" : "nhwc_pad_resize18", 4, (int64_t[]){1, 4, 6, 5}, &x);
+    g->opset = v ? 13 : 18;
+    ir_node *n;
+    int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, (int64_t[]){8, 4, 1, 1}, 0.4f, 0)}, 2, 1, NULL);
+    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int p = node(g, IR_OP_Pad, "pad", (int[]){t1, ci64(g, "pads", 8, (int64_t[]){0, 1, 2, 0, 0, 2, 1, 0})}, 2, 1, &n);
+    if (!v) ir_set_attr_string(n, "mode", "reflect");
+    float *sc = malloc(2 * sizeof(float));
+    sc[0] = 2, sc[1] = 3;
+    ir_type st = {.dtype = IR_F32, .rank = 1, .dims = {2}};
+    int r = v ? node(g, IR_OP_Resize, "up", (int[]){p, -1, -1, ci64(g, "sizes", 4, (int64_t[]){1, 14, 18, 8})}, 4, 1, &n)
+              : node(g, IR_OP_Resize, "up", (int[]){p, -1, ir_add_const(g, "scales", &st, sc)}, 3, 1, &n);
+    if (!v) ir_set_attr_ints(n, "axes", (int64_t[]){1, 2}, 2);
+    int t2 = node(g, IR_OP_Transpose, "to_nchw", &r, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    set_output(g, t2);
+    ir_graph *c = pipeline_same(g, g->name);
+    CHECK(count_op(c, IR_OP_Transpose) == 0, "%s: the Transposes cancel: %d left", g->name, count_op(c, IR_OP_Transpose));
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+}
+
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -1807,6 +1838,7 @@ int main(void) {
   test_fold_affine();
   test_channels_last();
   test_nhwc_round_trips();
+  test_nhwc_pad_resize();
   test_qat_fold();
   test_pass_table();
   test_convt_attrs();
