@@ -1758,8 +1758,9 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 }
 
 /* Tensor t (a Transpose's output) read by node c reaches another Transpose through c and the
- * sole consumers after it, each one that sink_once moves a Transpose past (pointwise ops on it
- * alone, Add/Mul/Sub/Div by a constant of at most its rank): sunk there, the Transpose composes
+ * sole consumers after it, each one that sink_once may move a Transpose past (pointwise ops on
+ * it alone, Add/Mul/Sub/Div by a constant of at most its rank, Pad, Resize; their operands are
+ * checked when it does): sunk there, the Transpose composes
  * with that one (both go when they are inverses: an unoptimized TensorFlow export's NCHW -> NHWC
  * -> per-channel affine -> NCHW) and moves nothing else; or a Reduce*, which takes the axes the
  * Transpose maps (sink_reduce). */

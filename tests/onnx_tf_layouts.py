@@ -14,6 +14,7 @@ Each model is compiled for pynq and ultra96 with calibration samples and run on 
 round trips cancel and the reductions become global pools on the accelerator, so only the
 input's layout change (and the NHWC output's, and the Softmax) stay on the CPU; every output
 against onnxruntime's, cosine >= 0.999. Run by `make test` with Debian's python3."""
+import json
 import os
 import subprocess
 import sys
@@ -233,10 +234,32 @@ def check_model(d, path, in_shape, cpu_ops, n_out, nhwc_output=False):
                   f"cosine {c:.5f}" + ("" if ok else f" (shape {outs[o].shape})"))
 
 
+def compare_rows(d, path):
+    """`dlvta compare` on the pynq package of check_model: every accelerator layer has its float
+    reference, those whose tensors the layout rewrites made (the NCHW twins of the model's NHWC
+    tensors) from the graph as the front end leaves it."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    pkg, xf = os.path.join(d, f"{name}.pynq.dlvta"), os.path.join(d, f"{name}_x.npy")
+    r = run([DLVTA, "compare", path, pkg, "--input", xf, "--json"])
+    try:
+        rep = json.loads(r.stdout[r.stdout.index("{"):])
+    except ValueError:
+        check(False, f"{name}: dlvta compare --json: {(r.stdout + r.stderr)[-300:]}")
+        return
+    acc = [s for s in rep["steps"] if s["kind"] == "accel"]
+    missing = [s["node"] for s in acc if not s["float_reference"]]
+    check(r.returncode == 0 and rep["agree"] and acc and not missing,
+          f"{name}: dlvta compare: {len(acc)} accelerator layers, all bit-exact with the int8 reference, "
+          f"a float reference for each (missing: {missing or 'none'})")
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         for build in (round_trip, two_outputs, wrapped, uint8_preprocessing):
-            check_model(d, *build(d))
+            path = build(d)
+            check_model(d, *path)
+            if build is wrapped:
+                compare_rows(d, path[0])
         for mode in ("nearest", "linear"):
             check_model(d, *pad_upsample(d, mode), nhwc_output=True)
     return summary()
