@@ -1378,14 +1378,40 @@ static int permute_vec(ir_graph *g, int k, const int64_t *P, int r, int twice) {
   return ir_add_const(g, name, &vt, v);
 }
 
-/* A Pad (pads and a constant value as inputs, opset 11 on, no axes input) or a Resize (no roi;
- * scales or sizes one per axis, or an axes attribute) c reading Transpose output t (perm P,
- * rank r) first: its per-axis operands rewritten for T's input, so that T can follow it (an NHWC
- * ZeroPadding2D or UpSampling2D between Transposes). 1 if done. */
+/* A Pad (pads and a constant value as inputs, opset 11 on, no axes input), a Resize (no roi;
+ * scales or sizes one per axis, or an axes attribute) or a Slice (constant axes, or none) c
+ * reading Transpose output t (perm P, rank r) first: its per-axis operands rewritten for T's
+ * input, so that T can follow it (an NHWC ZeroPadding2D, UpSampling2D or channel slice between
+ * Transposes). 1 if done. */
 static int permute_axiswise(ir_graph *g, ir_node *c, int t, const int64_t *P, int r) {
   if (c->in[0] != t) return 0;
   for (int k = 1; k < c->n_in; k++)
     if (c->in[k] >= 0 && !cc_is_const(g, c->in[k])) return 0;
+  if (c->op == IR_OP_Slice) { /* (opset 10 on: starts, ends, axes, steps inputs) the axes mapped */
+    int64_t ns = c->n_in > 1 && c->in[1] >= 0 ? ir_type_numel(&g->tensors[c->in[1]]->type) : -1;
+    const ir_tensor *at = c->n_in > 3 && c->in[3] >= 0 ? g->tensors[c->in[3]] : NULL;
+    if (ns < 1 || ns > r || (at && (at->type.dtype != IR_I64 || ir_type_numel(&at->type) != ns || !at->data)))
+      return 0;
+    int64_t *na = xmalloc((size_t)ns * sizeof *na);
+    for (int64_t i = 0; i < ns; i++) {
+      int64_t a = at ? ((const int64_t *)at->data)[i] : i;
+      a = a < 0 ? a + r : a;
+      if (a < 0 || a >= r) return free(na), 0;
+      na[i] = P[a];
+    }
+    char name[300];
+    snprintf(name, sizeof name, "%s_axes_perm", cc_node_label(g, c));
+    ir_type nt = {.dtype = IR_I64, .rank = 1, .dims = {ns}};
+    int ak = ir_add_const(g, name, &nt, na);
+    if (c->n_in < 4) {
+      int in[5] = {c->in[0], c->in[1], c->in[2], -1, -1};
+      in[3] = ak;
+      ir_set_inputs(c, in, 4);
+    } else {
+      c->in[3] = ak;
+    }
+    return 1;
+  }
   if (c->op == IR_OP_Pad) {
     int pk = c->n_in > 1 && g->opset >= 11 && !(c->n_in > 3 && c->in[3] >= 0) ? c->in[1] : -1;
     int np = pk >= 0 ? permute_vec(g, pk, P, r, 1) : -1;
@@ -1419,14 +1445,43 @@ static int permute_axiswise(ir_graph *g, ir_node *c, int t, const int64_t *P, in
 }
 
 /* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
- * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Pad or a
- * Resize with its per-axis operands permuted (permute_axiswise); a Reduce* (sink_reduce) takes
- * the axes T maps. */
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Pad, a
+ * Resize or a Slice with its per-axis operands permuted (permute_axiswise); a Reduce*
+ * (sink_reduce) takes the axes T maps; a Split (sink_split) gets a Transpose per part. */
+/* Transpose node T (perm P, rank r) and its sole consumer c (at ci), a Split of it along axis a:
+ * c splits T's input along P[a] (the sizes unchanged) and each part is Transposed by P after it
+ * (an NHWC channel split between wrapped convs; the Transposes then sink apart). 1 if done. */
+static int sink_split(ir_graph *g, ir_node *T, int ci, ir_node *c, const int64_t *P, int r) {
+  int64_t a = ir_attr_int(c, "axis", 0);
+  a = a < 0 ? a + r : a;
+  if (c->in[0] != T->out[0] || a < 0 || a >= r || c->n_out > 64) return 0;
+  for (int k = 0; k < c->n_out; k++)
+    if (c->out[k] < 0 || g->tensors[c->out[k]]->type.rank != r) return 0;
+  ir_set_attr_int(c, "axis", P[a]);
+  c->in[0] = T->in[0];
+  T->dead = 1;
+  for (int k = 0; k < c->n_out; k++) {
+    int y = c->out[k];
+    char name[300], label[300];
+    snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+    snprintf(label, sizeof label, "%s_to_out%d", cc_node_label(g, c), k);
+    ir_type ut = unpermute_type(&g->tensors[y]->type, P);
+    int u = ir_add_tensor(g, name, &ut);
+    if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
+    g->nodes[ci]->out[k] = u;
+    ir_add_node(g, IR_OP_Transpose, label, &u, 1, &y, 1);
+    ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
+    ir_move_last_node(g, ci + 1 + k);
+  }
+  return 1;
+}
+
 static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   int64_t P[IR_MAX_DIMS];
   int r = get_perm(g, T, P), t = T->out[0], y = c->out[0], axiswise = 0;
   const ir_type *yt = &g->tensors[y]->type;
   if (r >= 0 && is_reduce(c->op)) return sink_reduce(g, ti, T, ci, c, P, r);
+  if (r >= 0 && c->op == IR_OP_Split) return sink_split(g, T, ci, c, P, r);
   if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
   if (is_pointwise(c->op)) {
     if (!pointwise_on(g, c, t)) return 0;
@@ -1436,7 +1491,7 @@ static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
     int kp = permute_const(g, c->in[k], P, r, yt);
     if (kp < 0) return 0;
     c->in[k] = kp;
-  } else if (c->op == IR_OP_Pad || c->op == IR_OP_Resize) {
+  } else if (c->op == IR_OP_Pad || c->op == IR_OP_Resize || c->op == IR_OP_Slice) {
     if (!permute_axiswise(g, c, t, P, r)) return 0;
     axiswise = 1;
   } else {
@@ -1759,22 +1814,22 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 
 /* Tensor t (a Transpose's output) read by node c reaches another Transpose through c and the
  * sole consumers after it, each one that sink_once may move a Transpose past (pointwise ops on
- * it alone, Add/Mul/Sub/Div by a constant of at most its rank, Pad, Resize; their operands are
- * checked when it does): sunk there, the Transpose composes
+ * it alone, Add/Mul/Sub/Div by a constant of at most its rank, Pad, Resize, Slice; their
+ * operands are checked when it does): sunk there, the Transpose composes
  * with that one (both go when they are inverses: an unoptimized TensorFlow export's NCHW -> NHWC
  * -> per-channel affine -> NCHW) and moves nothing else; or a Reduce*, which takes the axes the
- * Transpose maps (sink_reduce). */
+ * Transpose maps (sink_reduce); or a Split, whose parts' Transposes sink apart (sink_split). */
 static int chain_sinks(ir_graph *g, int t, ir_node *c) {
   int r = g->tensors[t]->type.rank;
   for (int steps = 0; c && steps < g->n_nodes; steps++) {
+    if (c->op == IR_OP_Transpose || is_reduce(c->op) || c->op == IR_OP_Split) return 1;
     if (c->n_out != 1) return 0;
-    if (c->op == IR_OP_Transpose || is_reduce(c->op)) return 1;
     if (is_pointwise(c->op)) {
       if (!pointwise_on(g, c, t)) return 0;
     } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
       int k = c->in[0] == t ? 1 : 0;
       if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > r) return 0;
-    } else if (c->op != IR_OP_Pad && c->op != IR_OP_Resize) {
+    } else if (c->op != IR_OP_Pad && c->op != IR_OP_Resize && c->op != IR_OP_Slice) {
       return 0;
     }
     int ci;

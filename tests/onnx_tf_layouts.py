@@ -8,7 +8,8 @@ GlobalAveragePooling2D as ReduceMean over axes [1, 2] of an NHWC map (keepdims 0
 keepdims 1 with the axes an input at opset 18, then a Reshape), an NHWC map that is both a model
 output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax; a uint8
 image input cast, Transposed and normalized before the first conv; ZeroPadding2D and UpSampling2D
-as NHWC Pad and Resize between wrapped convs, a skip Concat along axis 3.
+as NHWC Pad and Resize between wrapped convs, a skip Concat along axis 3; a channel Split and
+Slices along axis 3.
 
 Each model is compiled for pynq and ultra96 with calibration samples and run on fsim: the layout
 round trips cancel and the reductions become global pools on the accelerator, so only the
@@ -169,6 +170,32 @@ def pad_upsample(d, mode):
     return path, (20, 18, 3), [], 1
 
 
+def split_slice(d):
+    """A ShuffleNet-like unit in NHWC between wrapped convs: a channel Split (axis 3, sizes as an
+    input) whose halves take their own convs, a channel Slice (axes [3]) of the block input and a
+    Slice with negative axes and no steps, a Concat along axis 3 of the three."""
+    t = Tf(7)
+
+    def nchw(x, name, op):
+        return t.transpose(op(t.transpose(x, [0, 3, 1, 2], name + "/to_nchw")), [0, 2, 3, 1], name + "/to_nhwc")
+
+    a = t.node("Relu", [nchw("input:0", "conv1", lambda x: t.conv(x, 3, 16, 3, 2, "conv1"))], "relu1")
+    t.nodes.append(helper.make_node("Split", [a, t.const("split/sizes", np.array([8, 8], np.int64))],
+                                    ["half0", "half1"], name="split", axis=3))
+    h0 = t.node("Relu", [nchw("half0", "c0", lambda x: t.conv(x, 8, 8, 3, 1, "c0"))], "relu_c0")
+    h1 = t.node("Relu", [nchw("half1", "c1", lambda x: t.conv(x, 8, 8, 1, 1, "c1"))], "relu_c1")
+    sl = t.node("Slice", [a, t.const("sl/starts", np.array([4], np.int64)), t.const("sl/ends", np.array([12], np.int64)),
+                          t.const("sl/axes", np.array([-1], np.int64))], "slice")
+    y = t.node("Concat", [h0, h1, sl], "cat", axis=3)
+    y = t.node("Relu", [nchw(y, "head", lambda x: t.conv(x, 24, 8, 3, 1, "head"))], "head_relu")
+    y = t.node("ReduceMean", [y], "gap", axes=[1, 2], keepdims=0)
+    t.node("Gemm", [y, t.const("dense/kernel", t.rng.normal(0, 0.3, (8, 10)).astype(np.float32)),
+                    t.const("dense/bias", np.zeros(10, np.float32))], "logits")
+    path = os.path.join(d, "split_slice.onnx")
+    t.save(path, ["unk__1", 24, 20, 3], [("logits", ["unk__2", 10])], 13)
+    return path, (24, 20, 3), [], 1
+
+
 def uint8_preprocessing(d):
     """A uint8 NHWC image input cast to float, Transposed, normalized by a per-channel mean and
     1/std (Keras's preprocessing after the layout change), then convs: the Transpose stays the
@@ -255,7 +282,7 @@ def compare_rows(d, path):
 
 def main():
     with tempfile.TemporaryDirectory() as d:
-        for build in (round_trip, two_outputs, wrapped, uint8_preprocessing):
+        for build in (round_trip, two_outputs, wrapped, uint8_preprocessing, split_slice):
             path = build(d)
             check_model(d, *path)
             if build is wrapped:

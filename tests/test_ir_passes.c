@@ -1328,6 +1328,51 @@ static void test_nhwc_pad_resize(void) {
   }
 }
 
+/* A Split and a Slice between NHWC Transposes: opset 11 (split sizes as an attribute), 13 (as an
+ * input) and 18 (num_outputs); the Slice without axes (its starts and ends over N and H). The
+ * Split runs along the mapped axis with a Transpose per part, the Slice on the mapped axes; every
+ * Transpose cancels, the outputs stay the same. */
+static void test_nhwc_split_slice(void) {
+  static const int opsets[3] = {11, 13, 18};
+  for (int v = 0; v < 3; v++) {
+    int x;
+    char gname[64];
+    snprintf(gname, sizeof gname, "nhwc_split_slice%d", opsets[v]);
+    ir_graph *g = graph_with_input(gname, 4, (int64_t[]){1, 4, 6, 5}, &x);
+    g->opset = opsets[v];
+    ir_node *n;
+    int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, (int64_t[]){8, 4, 1, 1}, 0.4f, 0)}, 2, 1, NULL);
+    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int parts[2] = {ir_add_tensor(g, "part0", NULL), ir_add_tensor(g, "part1", NULL)};
+    int sin[2] = {t1, v == 1 ? ci64(g, "sizes", 2, (int64_t[]){3, 5}) : -1};
+    n = ir_add_node(g, IR_OP_Split, "split", sin, v == 1 ? 2 : 1, parts, 2);
+    ir_set_attr_int(n, "axis", -1);
+    if (v == 0) ir_set_attr_ints(n, "split", (int64_t[]){3, 5}, 2);
+    if (v == 2) ir_set_attr_int(n, "num_outputs", 2);
+    int back[2];
+    for (int k = 0; k < 2; k++) {
+      back[k] = node(g, IR_OP_Transpose, k ? "back1" : "back0", &parts[k], 1, 1, &n);
+      ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    }
+    int cat = node(g, IR_OP_Concat, "cat", back, 2, 1, &n);
+    ir_set_attr_int(n, "axis", 1);
+    int t2 = node(g, IR_OP_Transpose, "to_nhwc2", &c1, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int sl = node(g, IR_OP_Slice, "slice", (int[]){t2, ci64(g, "st", 2, (int64_t[]){0, 1}), ci64(g, "en", 2, (int64_t[]){1, 5})},
+                  3, 1, NULL);
+    int t3 = node(g, IR_OP_Transpose, "back2", &sl, 1, 1, &n);
+    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    g->outputs = malloc(2 * sizeof(int));
+    g->outputs[g->n_outputs++] = cat;
+    g->outputs[g->n_outputs++] = t3;
+    ir_graph *c = pipeline_same(g, g->name);
+    CHECK(count_op(c, IR_OP_Transpose) == 0, "%s: the Transposes cancel: %d left", g->name, count_op(c, IR_OP_Transpose));
+    ir_graph_free(c);
+    ir_graph_free(g);
+  }
+}
+
 static void test_channels_last(void) {
   int x;
   ir_graph *g = graph_with_input("cnblock", 4, (int64_t[]){1, 4, 3, 5}, &x);
@@ -1839,6 +1884,7 @@ int main(void) {
   test_channels_last();
   test_nhwc_round_trips();
   test_nhwc_pad_resize();
+  test_nhwc_split_slice();
   test_qat_fold();
   test_pass_table();
   test_convt_attrs();
