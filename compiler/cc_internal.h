@@ -52,6 +52,8 @@ int cc_split_big_pads(ir_graph *g, int i, ir_node *n, int64_t maxp);
  * after it, two in a row composed, cancelling when inverses (channels-last's end; qdq-import's
  * relayout, where a lift's untwin met the next lift's twin across a model's Q/DQ pair). */
 void cc_sink_transposes(ir_graph *g);
+/* MatMul / Gemm by constant weights + a constant row -> Gemm with that bias (fold-affine's). */
+void cc_fold_row_bias(ir_graph *g);
 /* Transposes that move only axes of extent 1 -> Reshapes (the elements keep their order). */
 void cc_unit_transposes_to_reshapes(ir_graph *g);
 /* Conv1d of one channel over a vector of channels (ECA) -> a dense 1x1 Conv across them

@@ -1095,12 +1095,14 @@ static int row_of(const ir_type *t, int64_t n) {
 /* A constant row added to the product of a matrix by constant weights, MatMul(A [R,K], B [K,N])
  * or Gemm(A, B[, C]) (beta 1) + t ([N] or [1,N]), becomes that Gemm's bias C + t, so that it
  * runs with the product: MNIST-8 of the ONNX model zoo and the TensorFlow converters write a
- * dense layer as MatMul + Add. */
-static void fold_row_bias(ir_graph *g) {
+ * dense layer as MatMul + Add. Not when the product has a quantization of its own (a QDQ
+ * model's, after qdq-import). */
+void cc_fold_row_bias(ir_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) {
     ir_node *n = g->nodes[i], *add;
     int ai, old = n->n_in > 2 ? n->in[2] : -1;
     if (n->dead || (n->op != IR_OP_MatMul && n->op != IR_OP_Gemm) || !cc_is_const_f32(g, n->in[1])) continue;
+    if (g->tensors[n->out[0]]->quant) continue; /* (a QDQ model rounds the product before the Add) */
     const ir_type *at = &g->tensors[n->in[0]]->type, *yt = &g->tensors[n->out[0]]->type;
     int64_t N = yt->dims[1];
     if (at->rank != 2 || yt->rank != 2 || N < 1 || ir_attr_float(n, "beta", 1.0f) != 1.0f) continue;
@@ -1129,7 +1131,7 @@ static void fold_row_bias(ir_graph *g) {
  * the Conv's weights and bias. With t present the Conv must not pad (a padded zero would have
  * been t); a scale alone commutes with zero padding. Then per-channel constant Adds and Muls
  * right after a Conv (ConvNeXt's layer scale) fold into it too, and a constant row added to a
- * MatMul / Gemm by constant weights into its bias (fold_row_bias). */
+ * MatMul / Gemm by constant weights into its bias (cc_fold_row_bias). */
 /* Div of an activation by a float constant -> Mul by its reciprocal, Sub of one -> Add of its
  * negation (x / 255 is a scale that folds into the conv after it, as x * (1 / 255) would). */
 static void div_sub_to_mul_add(ir_graph *g) {
@@ -1214,7 +1216,7 @@ int cc_fold_affine(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
       yt = &g->tensors[c->out[0]]->type;
     }
   }
-  fold_row_bias(g);
+  cc_fold_row_bias(g);
   return IR_OK;
 }
 

@@ -1356,8 +1356,9 @@ static void quant_through_layout(ir_graph *g) {
 
 /* After the folds above made a QDQ model's weights constant: the front end's passes that need
  * constant weights run again (channels-last: MatMuls on tokens / channels-last maps -> 1x1
- * convs; lift-1d: Conv1d networks -> 2-D; lift-3d: Conv3d networks -> 2-D convs per frame), the
- * model's quantization carried onto what they insert. */
+ * convs; lift-1d: Conv1d networks -> 2-D; lift-3d: Conv3d networks -> 2-D convs per frame; then
+ * the Transposes sunk, a dense layer's row bias folded, reduce-to-pool), the model's
+ * quantization carried onto what they insert. */
 static int relayout_constant_weights(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   int rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
@@ -1372,6 +1373,11 @@ static int relayout_constant_weights(ir_graph *g, cc_ctx *cx, char *err, size_t 
   /* a lift's untwin and the next lift's twin (the front end's, across a Q/DQ pair then) cancel */
   if (rc == IR_OK) cc_sink_transposes(g), rc = cc_dce(g, cx, err, errlen);
   ir_graph_compact(g);
+  /* what the Q/DQ pairs hid from the front end: a Reduce* that a sunk Transpose made a global
+   * pool's (an NHWC ReduceMean over [1, 2]), a dense layer's MatMul + Add of a constant row */
+  if (rc == IR_OK) cc_fold_row_bias(g), rc = cc_reduce_to_pool(g, cx, err, errlen);
+  ir_graph_compact(g);
+  if (rc == IR_OK) quant_through_layout(g);
   return rc;
 }
 

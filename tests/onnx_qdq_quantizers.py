@@ -6,7 +6,8 @@ QOperator format's QLinearMatMul. Each is compiled without calibration samples f
 fsim: the layers of constant weights on the accelerator (Linear layers over tokens as 1x1 convs,
 Conv1d networks lifted to 2-D, as for float models), a Concat of inputs quantized apart from it
 and a MobileNetV3-style block (HardSwish, squeeze-and-excite, residual, max pool) with a pair on
-every tensor entirely there, and a CNN in the QOperator format with onnxruntime's com.microsoft
+every tensor entirely there, a TensorFlow model's NHWC layout (Transposes, a ReduceMean over
+[1, 2], MatMul + Add) all but the input's Transpose there, and a CNN in the QOperator format with onnxruntime's com.microsoft
 ops (QLinearAdd, QLinearMul, QLinearSigmoid, QLinearLeakyRelu, QLinearGlobalAveragePool,
 QLinearAveragePool, QLinearConcat, QGemm; MaxPool and Flatten on uint8) wholly there, every output
 within one output step of onnxruntime's execution of the same model; what that import does not
@@ -165,6 +166,34 @@ def se_block():
     m = b.model([1, 3, 16, 16], y, [1, 3, 8, 8])
     m.opset_import[0].version = 14  # (HardSwish)
     return m, (1, 3, 16, 16)
+
+
+def tf_nhwc():
+    """A TensorFlow model quantized by quantize_static: an NHWC input Transposed, a conv, ReLU, the
+    map Transposed back to NHWC, GlobalAveragePooling2D as ReduceMean over [1, 2], the dense layer
+    as MatMul + Add of a float row; a Q/DQ pair on every activation (they keep the front end from
+    sinking the Transpose: qdq-import's relayout does it, then reduce-to-pool and the row bias)."""
+    b = Builder()
+    x, xs = b.act("x", -3.0, 3.0)
+    b.nodes.append(helper.make_node("Transpose", [x], ["xt"], perm=[0, 3, 1, 2]))
+    xt, _ = b.act("xt", -3.0, 3.0)
+    w1, s1 = b.weight("w1", RNG.normal(0, 0.3, (16, 3, 3, 3)).astype(np.float32), 0)
+    b1 = b.bias("b1", RNG.normal(0, 0.1, 16), xs, s1)
+    b.nodes.append(helper.make_node("Conv", [xt, w1, b1], ["c1"], pads=[1, 1, 1, 1]))
+    c1, _ = b.act("c1", -4.0, 4.0)
+    b.nodes.append(helper.make_node("Relu", [c1], ["r1"]))
+    r1, _ = b.act("r1", 0.0, 4.0)
+    b.nodes.append(helper.make_node("Transpose", [r1], ["r1t"], perm=[0, 2, 3, 1]))
+    r1t, _ = b.act("r1t", 0.0, 4.0)
+    b.nodes.append(helper.make_node("ReduceMean", [r1t], ["gap"], axes=[1, 2], keepdims=0))
+    gp, _ = b.act("gap", 0.0, 2.0)
+    w2, _ = b.weight("w2", RNG.normal(0, 0.3, (16, 10)).astype(np.float32), 1)
+    b.inits.append(init("b2", RNG.normal(0, 0.1, 10).astype(np.float32)))
+    b.nodes += [helper.make_node("MatMul", [gp, w2], ["mm"]), helper.make_node("Add", ["mm", "b2"], ["y"])]
+    y, _ = b.act("y", -4.0, 4.0)
+    m = b.model([1, 12, 10, 3], y, [1, 10])
+    m.graph.input[0].name = "x"
+    return m, (1, 12, 10, 3)
 
 
 def qlinear_matmul_tokens():
@@ -361,6 +390,8 @@ def main():
         case(d, "ort_qdq_concat_apart", concat_apart(), 5, cpu=0)
         case(d, "ort_qdq_se_block", se_block(), None, cpu=0)
         case(d, "qoperator_cnn", qoperator_cnn(), 15, cpu=0)
+        # (the one CPU node: the host's layout change of the NHWC input)
+        case(d, "ort_qdq_tf_nhwc", tf_nhwc(), 4, cpu=1)
         qoperator_refusals(d)
     return summary()
 
