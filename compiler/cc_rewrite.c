@@ -1891,7 +1891,17 @@ static int input_side(const ir_graph *g, int t) {
  * whose every input is made by a Transpose of one perm P that only c reads: c reads the
  * Transposes' inputs (a Concat along P[axis]) and one Transpose P follows it (an Inception block
  * or a residual Add in NHWC between NCHW convs: the Transpose after it can then sink); without
- * all, not the Transposes of the input's preprocessing (input_side). 1 if done. */
+ * all, not the Transposes of the input's preprocessing (input_side); not a Transpose that
+ * requantizes (a QDQ model's other scale after it). 1 if done. */
+/* Tensors a and b have the same quantization, or none (a QDQ model may requantize at a Transpose). */
+static int same_quant(const ir_graph *g, int a, int b) {
+  const ir_quant *p = g->tensors[a]->quant, *q = g->tensors[b]->quant;
+  if (!p || !q) return !p && !q;
+  return p->n == q->n && p->axis == q->axis && p->qtype == q->qtype &&
+         !memcmp(p->scale, q->scale, (size_t)p->n * sizeof *p->scale) &&
+         !memcmp(p->zero_point, q->zero_point, (size_t)p->n * sizeof *p->zero_point);
+}
+
 static int hoist_transposes(ir_graph *g, int ci, int all) {
   ir_node *c = g->nodes[ci];
   int concat = c->op == IR_OP_Concat, y = c->out[0], r = -1;
@@ -1902,7 +1912,8 @@ static int hoist_transposes(ir_graph *g, int ci, int all) {
   for (int k = 0; k < c->n_in; k++) {
     int pi, t = c->in[k];
     const ir_node *T = t >= 0 ? ir_producer(g, t, &pi) : NULL;
-    if (!T || T->dead || T->op != IR_OP_Transpose || ir_use_count(g, t) != 1 || (!all && input_side(g, T->in[0])))
+    if (!T || T->dead || T->op != IR_OP_Transpose || ir_use_count(g, t) != 1 || (!all && input_side(g, T->in[0])) ||
+        !same_quant(g, T->in[0], t))
       return 0;
     int rk = get_perm(g, T, k ? Q : P);
     if (rk < 0 || (k && (rk != r || memcmp(P, Q, (size_t)r * sizeof *P)))) return 0;
