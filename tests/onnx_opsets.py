@@ -537,7 +537,8 @@ def super_resolution10():
 def cpu_opset_cases():
     """A conv on the accelerator, then a node on the CPU whose meaning changed with the opset: the
     package's runtime graph must run it at the model's opset (it ran every node at opset 17:
-    Softmax-11 over a 4-D map normalized C only, not C x H x W)."""
+    Softmax-11 over a 4-D map normalized C only, not C x H x W; GroupNormalization-21's scale per
+    channel was read as opset 17's per group)."""
     rs = np.random.RandomState(3)
     w = f32("w", rs.randn(8, 3, 3, 3) * 0.3)
     conv = h.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1])
@@ -547,6 +548,8 @@ def cpu_opset_cases():
         ("hardmax11", 11, [conv, h.make_node("Hardmax", ["c"], ["y"], axis=1)], [w], "Hardmax"),
         ("reducel2_18", 18, [conv, h.make_node("ReduceL2", ["c", "ax"], ["y"], keepdims=0)], [w, i64("ax", [1, 3])],
          "ReduceL2"),
+        ("groupnorm21", 21, [conv, h.make_node("GroupNormalization", ["c", "gs", "gb"], ["y"], num_groups=2)],
+         [w, f32("gs", rs.uniform(0.5, 1.5, 8)), f32("gb", rs.randn(8) * 0.3)], "GroupNormalization"),
         ("reducemax18", 18, [conv, h.make_node("Transpose", ["c"], ["t"], perm=[0, 2, 3, 1]),
                              h.make_node("Softmax", ["t"], ["s"], axis=-1),
                              h.make_node("ReduceMax", ["s", "ax"], ["y"], keepdims=1)], [w, i64("ax", [1, 2])],
