@@ -1,20 +1,20 @@
 """tests/onnx_tf_layouts.py -- the layouts TensorFlow's converters (tf2onnx, keras2onnx) write around
-a CNN, built with onnx.helper as they write them: an NHWC input Transposed to NCHW, convs with
-auto_pad SAME_UPPER (odd sizes: the extra pad at the end), ReLU6 as Clip with min/max inputs, an
-unoptimized round trip NCHW -> NHWC -> per-channel Mul / Add on the last axis -> Relu -> NCHW, every conv and
-pool in its own pair of Transposes with the ops between them (a residual Add, an Inception Concat
-along axis 3) in NHWC,
-GlobalAveragePooling2D as ReduceMean over axes [1, 2] of an NHWC map (keepdims 0 at opset 13;
-keepdims 1 with the axes an input at opset 18, then a Reshape), an NHWC map that is both a model
-output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax; a uint8
-image input cast, Transposed and normalized before the first conv; ZeroPadding2D and UpSampling2D
-as NHWC Pad and Resize between wrapped convs, a skip Concat along axis 3; a channel Split and
-Slices along axis 3.
+a CNN, built with onnx.helper as they write them:
+- an NHWC input Transposed to NCHW (a uint8 image cast, Transposed and normalized too), convs with
+  auto_pad SAME_UPPER (odd sizes: the extra pad at the end), ReLU6 as Clip with min/max inputs;
+- an unoptimized round trip NCHW -> NHWC -> per-channel Mul / Add on the last axis -> Relu -> NCHW;
+- every conv and pool in its own pair of Transposes, the ops between them in NHWC: a residual
+  Add, an Inception Concat along axis 3, ZeroPadding2D as a Pad, UpSampling2D as a Resize, a
+  channel Split and Slices along axis 3;
+- GlobalAveragePooling2D as ReduceMean over [1, 2] of an NHWC map (keepdims 0 at opset 13;
+  keepdims 1 with the axes an input at opset 18, then a Reshape), an NHWC map that is both a
+  model output (through a Sigmoid) and the pool's input, MatMul + Add as the dense layer, Softmax.
 
 Each model is compiled for pynq and ultra96 with calibration samples and run on fsim: the layout
 round trips cancel and the reductions become global pools on the accelerator, so only the
-input's layout change (and the NHWC output's, and the Softmax) stay on the CPU; every output
-against onnxruntime's, cosine >= 0.999. Run by `make test` with Debian's python3."""
+input's layout change (and an NHWC output's, and the Softmax) stay on the CPU; every output
+against onnxruntime's, cosine >= 0.999; `dlvta compare` finds a float reference for every layer.
+Run by `make test` with Debian's python3."""
 import json
 import os
 import subprocess
