@@ -1313,6 +1313,24 @@ static void swap_nodes(ir_graph *g, int mi, ir_node *M, int ci, ir_node *c, cons
   g->nodes[ci] = M;
 }
 
+/* A Transpose by P (rank r) of tensor x into tensor y, labelled label, placed at pos. */
+static void add_transpose(ir_graph *g, const char *label, int x, int y, const int64_t *P, int r, int pos) {
+  ir_node *n = ir_add_node(g, IR_OP_Transpose, label, &x, 1, &y, 1);
+  ir_set_attr_ints(n, "perm", P, r);
+  ir_move_last_node(g, pos);
+}
+
+/* A new tensor "<y>_cf" of y's type before a Transpose by P (y's values in that order), with y's
+ * per-tensor quantization (a QDQ model's, which moving values keeps). */
+static int untransposed_twin(ir_graph *g, int y, const int64_t *P) {
+  char name[300];
+  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+  ir_type ut = unpermute_type(&g->tensors[y]->type, P);
+  int u = ir_add_tensor(g, name, &ut);
+  if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
+  return u;
+}
+
 static int is_reduce(ir_op op) {
   switch (op) {
   case IR_OP_ReduceMean: case IR_OP_ReduceSum: case IR_OP_ReduceMax: case IR_OP_ReduceMin: case IR_OP_ReduceL1:
@@ -1347,8 +1365,7 @@ static int sink_reduce(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c, cons
     if (!om[d] || keep) ut.dims[ut.rank++] = om[d] ? 1 : xt->dims[d];
   for (int d = 0; d < r; d++)
     if (!mark[d]) Q[nq] = pos[P[d]], ident &= Q[nq] == nq, nq++;
-  int from_input = c->op == IR_OP_ReduceSum ? g->opset >= 13 : g->opset >= 18;
-  if (!from_input) {
+  if (!ir_reduce_axes_from_input(g, c)) {
     ir_set_attr_ints(c, "axes", ax, na);
   } else if (c->n_in > 1 && c->in[1] >= 0) { /* (no axes input: every axis, the same after T) */
     int64_t *v = xmalloc((size_t)na * sizeof *v);
@@ -1405,13 +1422,8 @@ static int permute_axiswise(ir_graph *g, ir_node *c, int t, const int64_t *P, in
     snprintf(name, sizeof name, "%s_axes_perm", cc_node_label(g, c));
     ir_type nt = {.dtype = IR_I64, .rank = 1, .dims = {ns}};
     int ak = ir_add_const(g, name, &nt, na);
-    if (c->n_in < 4) {
-      int in[5] = {c->in[0], c->in[1], c->in[2], -1, -1};
-      in[3] = ak;
-      ir_set_inputs(c, in, 4);
-    } else {
-      c->in[3] = ak;
-    }
+    if (c->n_in < 4) ir_set_inputs(c, (int[]){c->in[0], c->in[1], c->in[2], ak}, 4);
+    else c->in[3] = ak;
     return 1;
   }
   if (c->op == IR_OP_Pad) {
@@ -1446,10 +1458,6 @@ static int permute_axiswise(ir_graph *g, ir_node *c, int t, const int64_t *P, in
   return 1;
 }
 
-/* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
- * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Pad, a
- * Resize or a Slice with its per-axis operands permuted (permute_axiswise); a Reduce*
- * (sink_reduce) takes the axes T maps; a Split (sink_split) gets a Transpose per part. */
 /* Transpose node T (perm P, rank r) and its sole consumer c (at ci), a Split of it along axis a:
  * c splits T's input along P[a] (the sizes unchanged) and each part is Transposed by P after it
  * (an NHWC channel split between wrapped convs; the Transposes then sink apart). 1 if done. */
@@ -1463,41 +1471,46 @@ static int sink_split(ir_graph *g, ir_node *T, int ci, ir_node *c, const int64_t
   c->in[0] = T->in[0];
   T->dead = 1;
   for (int k = 0; k < c->n_out; k++) {
-    int y = c->out[k];
-    char name[300], label[300];
-    snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+    int y = c->out[k], u = untransposed_twin(g, y, P);
+    char label[300];
     snprintf(label, sizeof label, "%s_to_out%d", cc_node_label(g, c), k);
-    ir_type ut = unpermute_type(&g->tensors[y]->type, P);
-    int u = ir_add_tensor(g, name, &ut);
-    if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
-    g->nodes[ci]->out[k] = u;
-    ir_add_node(g, IR_OP_Transpose, label, &u, 1, &y, 1);
-    ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
-    ir_move_last_node(g, ci + 1 + k);
+    c->out[k] = u;
+    add_transpose(g, label, u, y, P, r, ci + 1 + k);
   }
   return 1;
 }
 
+/* A Transpose by a perm of rank r making t can move past c, its reader: c has one output and is
+ * pointwise on t alone, an Add/Mul/Sub/Div of t and a constant of at most rank r, or a Pad, a
+ * Resize or a Slice of t (their per-axis operands are checked when it moves: permute_axiswise). */
+static int passes_transpose(const ir_graph *g, const ir_node *c, int t, int r) {
+  if (c->n_out != 1) return 0;
+  if (is_pointwise(c->op)) return pointwise_on(g, c, t);
+  if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0;
+    return c->in[1 - k] == t && cc_is_const(g, c->in[k]) && g->tensors[c->in[k]]->type.rank <= r;
+  }
+  return (c->op == IR_OP_Pad || c->op == IR_OP_Resize || c->op == IR_OP_Slice) && c->in[0] == t;
+}
+
+/* Transpose node T (at index ti) and its sole consumer c (at ci > ti) trade places when c is
+ * pointwise or elementwise with a constant: c runs on T's input, T on c's output; a Pad, a
+ * Resize or a Slice with its per-axis operands permuted (permute_axiswise); a Reduce*
+ * (sink_reduce) takes the axes T maps; a Split (sink_split) gets a Transpose per part. */
 static int sink_once(ir_graph *g, int ti, ir_node *T, int ci, ir_node *c) {
   int64_t P[IR_MAX_DIMS];
   int r = get_perm(g, T, P), t = T->out[0], y = c->out[0], axiswise = 0;
   const ir_type *yt = &g->tensors[y]->type;
   if (r >= 0 && is_reduce(c->op)) return sink_reduce(g, ti, T, ci, c, P, r);
   if (r >= 0 && c->op == IR_OP_Split) return sink_split(g, T, ci, c, P, r);
-  if (r < 0 || yt->rank != r || c->n_out != 1) return 0;
-  if (is_pointwise(c->op)) {
-    if (!pointwise_on(g, c, t)) return 0;
-  } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
-    int k = c->in[0] == t ? 1 : 0;
-    if (c->in[1 - k] != t || !cc_is_const(g, c->in[k])) return 0;
-    int kp = permute_const(g, c->in[k], P, r, yt);
+  if (r < 0 || yt->rank != r || !passes_transpose(g, c, t, r)) return 0;
+  if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
+    int k = c->in[0] == t ? 1 : 0, kp = permute_const(g, c->in[k], P, r, yt);
     if (kp < 0) return 0;
     c->in[k] = kp;
   } else if (c->op == IR_OP_Pad || c->op == IR_OP_Resize || c->op == IR_OP_Slice) {
     if (!permute_axiswise(g, c, t, P, r)) return 0;
     axiswise = 1;
-  } else {
-    return 0;
   }
   if (!axiswise && !cc_same_type(yt, &g->tensors[t]->type)) return 0;
   ir_type ut = unpermute_type(yt, P);
@@ -1641,13 +1654,9 @@ static int matmul_to_conv(ir_graph *g, int i, ir_node *n) {
   int cy = ir_add_tensor(g, name, &ct);
   cc_copy_quant(g, n->in[0], x, -1), cc_copy_quant(g, y, cy, -1);
   snprintf(name, sizeof name, "%s_to_nchw", cc_node_label(g, n));
-  ir_node *t1 = ir_add_node(g, IR_OP_Transpose, name, &n->in[0], 1, &x, 1);
-  ir_set_attr_ints(t1, "perm", (int64_t[]){0, 3, 1, 2}, 4);
-  ir_move_last_node(g, i);
+  add_transpose(g, name, n->in[0], x, (int64_t[]){0, 3, 1, 2}, 4, i);
   snprintf(name, sizeof name, "%s_to_nhwc", cc_node_label(g, n));
-  ir_node *t2 = ir_add_node(g, IR_OP_Transpose, name, &cy, 1, &y, 1);
-  ir_set_attr_ints(t2, "perm", (int64_t[]){0, 2, 3, 1}, 4);
-  ir_move_last_node(g, i + 2);
+  add_transpose(g, name, cy, y, (int64_t[]){0, 2, 3, 1}, 4, i + 2);
   ir_set_op(n, IR_OP_Conv);
   ir_clear_attrs(n); /* a Gemm's alpha, beta, transB: in the weights */
   ir_set_inputs(n, (int[]){x, wi, bi}, bi >= 0 ? 3 : 2);
@@ -1815,9 +1824,8 @@ int cc_channels_last(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
 }
 
 /* Tensor t (a Transpose's output) read by node c reaches another Transpose through c and the
- * sole consumers after it, each one that sink_once may move a Transpose past (pointwise ops on
- * it alone, Add/Mul/Sub/Div by a constant of at most its rank, Pad, Resize, Slice; their
- * operands are checked when it does): sunk there, the Transpose composes
+ * sole consumers after it, each one that a Transpose can move past (passes_transpose): sunk
+ * there, the Transpose composes
  * with that one (both go when they are inverses: an unoptimized TensorFlow export's NCHW -> NHWC
  * -> per-channel affine -> NCHW) and moves nothing else; or a Reduce*, which takes the axes the
  * Transpose maps (sink_reduce); or a Split, whose parts' Transposes sink apart (sink_split). */
@@ -1825,15 +1833,7 @@ static int chain_sinks(ir_graph *g, int t, ir_node *c) {
   int r = g->tensors[t]->type.rank;
   for (int steps = 0; c && steps < g->n_nodes; steps++) {
     if (c->op == IR_OP_Transpose || is_reduce(c->op) || c->op == IR_OP_Split) return 1;
-    if (c->n_out != 1) return 0;
-    if (is_pointwise(c->op)) {
-      if (!pointwise_on(g, c, t)) return 0;
-    } else if (c->op == IR_OP_Add || c->op == IR_OP_Mul || c->op == IR_OP_Sub || c->op == IR_OP_Div) {
-      int k = c->in[0] == t ? 1 : 0;
-      if (c->in[1 - k] != t || !cc_is_const(g, c->in[k]) || g->tensors[c->in[k]]->type.rank > r) return 0;
-    } else if (c->op != IR_OP_Pad && c->op != IR_OP_Resize && c->op != IR_OP_Slice) {
-      return 0;
-    }
+    if (!passes_transpose(g, c, t, r)) return 0;
     int ci;
     t = c->out[0];
     c = cc_sole_consumer(g, t, &ci);
@@ -1859,9 +1859,7 @@ static void split_transpose_readers(ir_graph *g, int i) {
     ir_type tt = g->tensors[t]->type;
     int u = ir_add_tensor(g, name, &tt);
     if (g->tensors[t]->quant && g->tensors[t]->quant->n == 1) cc_copy_quant(g, t, u, -1);
-    ir_add_node(g, IR_OP_Transpose, label, &g->nodes[i]->in[0], 1, &u, 1);
-    ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
-    ir_move_last_node(g, j);
+    add_transpose(g, label, g->nodes[i]->in[0], u, P, r, j);
     for (int k = 0; k < c->n_in; k++)
       if (c->in[k] == t) c->in[k] = u;
     j++;
@@ -1887,12 +1885,6 @@ static int input_side(const ir_graph *g, int t) {
   return 0;
 }
 
-/* Node c (at ci): a Concat, or an Add/Sub/Mul/Div/Max/Min of two tensors of its output's shape,
- * whose every input is made by a Transpose of one perm P that only c reads: c reads the
- * Transposes' inputs (a Concat along P[axis]) and one Transpose P follows it (an Inception block
- * or a residual Add in NHWC between NCHW convs: the Transpose after it can then sink); without
- * all, not the Transposes of the input's preprocessing (input_side); not a Transpose that
- * requantizes (a QDQ model's other scale after it). 1 if done. */
 /* Tensors a and b have the same quantization, or none (a QDQ model may requantize at a Transpose). */
 static int same_quant(const ir_graph *g, int a, int b) {
   const ir_quant *p = g->tensors[a]->quant, *q = g->tensors[b]->quant;
@@ -1902,6 +1894,12 @@ static int same_quant(const ir_graph *g, int a, int b) {
          !memcmp(p->zero_point, q->zero_point, (size_t)p->n * sizeof *p->zero_point);
 }
 
+/* Node c (at ci): a Concat, or an Add/Sub/Mul/Div/Max/Min of two tensors of its output's shape,
+ * whose every input is made by a Transpose of one perm P that only c reads: c reads the
+ * Transposes' inputs (a Concat along P[axis]) and one Transpose P follows it (an Inception block
+ * or a residual Add in NHWC between NCHW convs: the Transpose after it can then sink); without
+ * all, not the Transposes of the input's preprocessing (input_side); not a Transpose that
+ * requantizes (a QDQ model's other scale after it). 1 if done. */
 static int hoist_transposes(ir_graph *g, int ci, int all) {
   ir_node *c = g->nodes[ci];
   int concat = c->op == IR_OP_Concat, y = c->out[0], r = -1;
@@ -1932,16 +1930,10 @@ static int hoist_transposes(ir_graph *g, int ci, int all) {
     c->in[k] = T->in[0];
     T->dead = 1;
   }
-  char name[300], label[300];
-  snprintf(name, sizeof name, "%s_cf", g->tensors[y]->name);
+  char label[300];
   snprintf(label, sizeof label, "%s_to_out", cc_node_label(g, c));
-  ir_type ut = unpermute_type(&g->tensors[y]->type, P);
-  int u = ir_add_tensor(g, name, &ut);
-  if (g->tensors[y]->quant && g->tensors[y]->quant->n == 1) cc_copy_quant(g, y, u, -1);
-  c->out[0] = u;
-  ir_add_node(g, IR_OP_Transpose, label, &u, 1, &y, 1);
-  ir_set_attr_ints(g->nodes[g->n_nodes - 1], "perm", P, r);
-  ir_move_last_node(g, ci + 1);
+  c->out[0] = untransposed_twin(g, y, P);
+  add_transpose(g, label, c->out[0], y, P, r, ci + 1);
   return 1;
 }
 

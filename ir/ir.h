@@ -224,6 +224,9 @@ int ir_verify(const ir_graph *g, int require_types, char *err, size_t errlen);
  * topologically sorted graph before shape inference (new tensors' types unknown). IR_OK, IR_ERR or
  * IR_UNSUPPORTED (message in err naming the node). */
 int ir_upgrade_opset(ir_graph *g, char *err, size_t errlen);
+/* Reduce* node n of graph g takes its axes as an input (ReduceSum from opset 13, the others from
+ * 18), not as an attribute. */
+int ir_reduce_axes_from_input(const ir_graph *g, const ir_node *n);
 /* onnxruntime's quantized com.microsoft operators (QLinearAdd, QLinearMul, QLinearConcat,
  * QLinearGlobalAveragePool, QLinearAveragePool, QLinearSigmoid, QLinearLeakyRelu, QGemm: the
  * QOperator format) rewritten as DequantizeLinear, the float op, QuantizeLinear (ir_contrib.c);

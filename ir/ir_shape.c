@@ -1349,14 +1349,17 @@ static int shape_Range(const ir_graph *g, const ir_node *n, const ir_type *const
   return IR_OK;
 }
 
+int ir_reduce_axes_from_input(const ir_graph *g, const ir_node *n) {
+  return n->op == IR_OP_ReduceSum ? g->opset >= 13 : g->opset >= 18;
+}
+
 int ir_reduce_axes(const ir_graph *g, const ir_node *n, const ir_type *const *in, const void *const *in_data, int rank,
                    char *mark, char *err, size_t errlen) {
   int64_t v[IR_MAX_DIMS];
   const int64_t *ax = NULL;
   int cnt = 0;
   /* axes: an attribute before opset 18 (ReduceSum: before 13), then an optional input */
-  int from_input = n->op == IR_OP_ReduceSum ? g->opset >= 13 : g->opset >= 18;
-  if (!from_input) {
+  if (!ir_reduce_axes_from_input(g, n)) {
     ax = ir_attr_ints(n, "axes", &cnt);
   } else if (n->n_in > 1 && in[1]) {
     if (!in_data[1]) return IR_UNSUPPORTED;

@@ -515,6 +515,14 @@ static void set_output(ir_graph *g, int y) {
   g->outputs[g->n_outputs++] = y;
 }
 
+/* A Transpose of x by perm (rank 4); its output. */
+static int transpose4(ir_graph *g, const char *name, int x, const int64_t *perm) {
+  ir_node *n;
+  int y = node(g, IR_OP_Transpose, name, &x, 1, 1, &n);
+  ir_set_attr_ints(n, "perm", perm, 4);
+  return y;
+}
+
 /* Random input of the graph's input type with batch n (for a symbolic batch). */
 static ir_value rand_input(const ir_graph *g, int64_t n) {
   ir_value v = {.type = g->tensors[g->inputs[0]]->type};
@@ -1274,16 +1282,13 @@ static void test_nhwc_round_trips(void) {
     int64_t c8 = 8, w1d[4] = {8, 4, 3, 3}, w2d[4] = {8, 8, 1, 1};
     int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, w1d, 0.4f, 0)}, 2, 1, &n);
     ir_set_attr_ints(n, "pads", (int64_t[]){1, 1, 1, 1}, 4);
-    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int t1 = transpose4(g, "to_nhwc", c1, (int64_t[]){0, 2, 3, 1});
     int m = node(g, IR_OP_Mul, "scale", (int[]){t1, crand(g, "s", 1, &c8, 0.5f, 1)}, 2, 1, NULL);
     int a = node(g, IR_OP_Add, "shift", (int[]){m, crand(g, "b", 1, &c8, 0.3f, 0)}, 2, 1, NULL);
     int r = node(g, IR_OP_Relu, "relu", &a, 1, 1, NULL);
-    int t2 = node(g, IR_OP_Transpose, "to_nchw", &r, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    int t2 = transpose4(g, "to_nchw", r, (int64_t[]){0, 3, 1, 2});
     int c2 = node(g, IR_OP_Conv, "c2", (int[]){t2, crand(g, "w2", 4, w2d, 0.4f, 0)}, 2, 1, NULL);
-    int t3 = node(g, IR_OP_Transpose, "to_nhwc2", &c2, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int t3 = transpose4(g, "to_nhwc2", c2, (int64_t[]){0, 2, 3, 1});
     int y = v ? node(g, IR_OP_ReduceMax, "gmax", (int[]){t3, ci64(g, "axes", 2, (int64_t[]){1, 2})}, 2, 1, &n)
               : node(g, IR_OP_ReduceMean, "gap", &t3, 1, 1, &n);
     if (!v) ir_set_attr_ints(n, "axes", (int64_t[]){1, 2}, 2), ir_set_attr_int(n, "keepdims", 0);
@@ -1308,8 +1313,7 @@ static void test_nhwc_pad_resize(void) {
     g->opset = v ? 13 : 18;
     ir_node *n;
     int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, (int64_t[]){8, 4, 1, 1}, 0.4f, 0)}, 2, 1, NULL);
-    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int t1 = transpose4(g, "to_nhwc", c1, (int64_t[]){0, 2, 3, 1});
     int p = node(g, IR_OP_Pad, "pad", (int[]){t1, ci64(g, "pads", 8, (int64_t[]){0, 1, 2, 0, 0, 2, 1, 0})}, 2, 1, &n);
     if (!v) ir_set_attr_string(n, "mode", "reflect");
     float *sc = malloc(2 * sizeof(float));
@@ -1318,8 +1322,7 @@ static void test_nhwc_pad_resize(void) {
     int r = v ? node(g, IR_OP_Resize, "up", (int[]){p, -1, -1, ci64(g, "sizes", 4, (int64_t[]){1, 14, 18, 8})}, 4, 1, &n)
               : node(g, IR_OP_Resize, "up", (int[]){p, -1, ir_add_const(g, "scales", &st, sc)}, 3, 1, &n);
     if (!v) ir_set_attr_ints(n, "axes", (int64_t[]){1, 2}, 2);
-    int t2 = node(g, IR_OP_Transpose, "to_nchw", &r, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    int t2 = transpose4(g, "to_nchw", r, (int64_t[]){0, 3, 1, 2});
     set_output(g, t2);
     ir_graph *c = pipeline_same(g, g->name);
     CHECK(count_op(c, IR_OP_Transpose) == 0, "%s: the Transposes cancel: %d left", g->name, count_op(c, IR_OP_Transpose));
@@ -1342,8 +1345,7 @@ static void test_nhwc_split_slice(void) {
     g->opset = opsets[v];
     ir_node *n;
     int c1 = node(g, IR_OP_Conv, "c1", (int[]){x, crand(g, "w1", 4, (int64_t[]){8, 4, 1, 1}, 0.4f, 0)}, 2, 1, NULL);
-    int t1 = node(g, IR_OP_Transpose, "to_nhwc", &c1, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int t1 = transpose4(g, "to_nhwc", c1, (int64_t[]){0, 2, 3, 1});
     int parts[2] = {ir_add_tensor(g, "part0", NULL), ir_add_tensor(g, "part1", NULL)};
     int sin[2] = {t1, v == 1 ? ci64(g, "sizes", 2, (int64_t[]){3, 5}) : -1};
     n = ir_add_node(g, IR_OP_Split, "split", sin, v == 1 ? 2 : 1, parts, 2);
@@ -1352,17 +1354,14 @@ static void test_nhwc_split_slice(void) {
     if (v == 2) ir_set_attr_int(n, "num_outputs", 2);
     int back[2];
     for (int k = 0; k < 2; k++) {
-      back[k] = node(g, IR_OP_Transpose, k ? "back1" : "back0", &parts[k], 1, 1, &n);
-      ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+      back[k] = transpose4(g, k ? "back1" : "back0", parts[k], (int64_t[]){0, 3, 1, 2});
     }
     int cat = node(g, IR_OP_Concat, "cat", back, 2, 1, &n);
     ir_set_attr_int(n, "axis", 1);
-    int t2 = node(g, IR_OP_Transpose, "to_nhwc2", &c1, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 2, 3, 1}, 4);
+    int t2 = transpose4(g, "to_nhwc2", c1, (int64_t[]){0, 2, 3, 1});
     int sl = node(g, IR_OP_Slice, "slice", (int[]){t2, ci64(g, "st", 2, (int64_t[]){0, 1}), ci64(g, "en", 2, (int64_t[]){1, 5})},
                   3, 1, NULL);
-    int t3 = node(g, IR_OP_Transpose, "back2", &sl, 1, 1, &n);
-    ir_set_attr_ints(n, "perm", (int64_t[]){0, 3, 1, 2}, 4);
+    int t3 = transpose4(g, "back2", sl, (int64_t[]){0, 3, 1, 2});
     g->outputs = malloc(2 * sizeof(int));
     g->outputs[g->n_outputs++] = cat;
     g->outputs[g->n_outputs++] = t3;
