@@ -56,6 +56,8 @@ endif
 # no -I here: each component's objects get the -I of the layers it may use (tools/layers.mk,
 # from layers.txt; ARCHITECTURE.md)
 CPPFLAGS  := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64
+DLVTA_VERSION := $(shell cat VERSION 2>/dev/null)
+CPPFLAGS  += '-DDLVTA_VERSION="$(DLVTA_VERSION)"'  # dlvta --version (cli/main.c)
 LDLIBS    := -lm -ldl -lpthread
 
 # A recipe that runs a make of its own (Verilator's) shares the job slots: it is marked

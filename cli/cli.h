@@ -47,6 +47,11 @@ int64_t cli_input_count(int rank, const int64_t *dims, const struct npy_array *a
  * malformed or out-of-range value prints "dlvta CMD: OPT 'TEXT': ..." and returns -1. */
 int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* --outputs NAME[,NAME]... (dlvta compile, reference): appends the names of list (cut in place at
+ * its commas) to names[*n], at most max in all; -1 after saying what is wrong (an empty name, too
+ * many). */
+int cli_add_outputs(const char *cmd, char *list, const char **names, int *n, int max);
+
 /* Print a diagnostic "dlvta CMD: ..." to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -118,9 +118,31 @@ static int fr_run(const ir_graph *g, const ir_value *in, floatref *f, char *err,
 
 /* The float reference: MODEL.onnx through ref/ on x, keeping the values of the package's
  * accelerator tensors and of its runtime graph's tensors by name. 0, or -1 with err set. */
+/* A package compiled with --outputs ends where the model's own outputs do not: the model is cut
+ * at the package's outputs (when it has tensors of those names), as the compile cut it, so that
+ * what lies past them (post-processing the reference cannot run) is not run. 0, or -1. */
+static int cut_like_package(ir_graph *g, const cc_model *pm, const char *onnx, char *err, size_t n) {
+  const ir_graph *pg = pm->g;
+  int same = pg->n_outputs == g->n_outputs, found = 1;
+  const char *names[64];
+  for (int i = 0; i < pg->n_outputs && same; i++) same = !strcmp(pg->tensors[pg->outputs[i]]->name, g->tensors[g->outputs[i]]->name);
+  if (same || pg->n_outputs > 64) return 0;
+  for (int i = 0; i < pg->n_outputs; i++) {
+    names[i] = pg->tensors[pg->outputs[i]]->name;
+    found &= ir_find_tensor(g, names[i]) >= 0;
+  }
+  if (!found) return 0; /* outputs the compile renamed: the model as it is */
+  if (ir_cut_outputs(g, names, pg->n_outputs, err, n) == IR_OK) return 0;
+  char why[512];
+  snprintf(why, sizeof why, "%s", err);
+  snprintf(err, n, "%s: %s", onnx, why);
+  return -1;
+}
+
 static int float_reference(const char *onnx, const cc_model *pm, const float *x, floatref *f, char *err, size_t n) {
   ir_graph *g = NULL;
   if (onnx_import(onnx, &g, err, n) != IR_OK) return -1;
+  if (cut_like_package(g, pm, onnx, err, n)) return ir_graph_free(g), -1;
   int want = pm->nt + pm->g->n_tensors;
   f->name = calloc((size_t)want + 1, sizeof *f->name);
   f->val = calloc((size_t)want + 1, sizeof *f->val);
@@ -154,6 +176,7 @@ static int float_reference(const char *onnx, const cc_model *pm, const float *x,
   for (int i = 0; i < pm->nt; i++) missing |= f->val[i] == NULL;
   if (rc || !missing || front) return rc;
   if (onnx_import(onnx, &g, err, n) != IR_OK) return -1;
+  if (cut_like_package(g, pm, onnx, err, n)) return ir_graph_free(g), -1;
   for (int i = 0; i < g->n_inputs; i++) { /* one inference at a time, as the compile takes it */
     ir_type *t = &g->tensors[g->inputs[i]]->type;
     if (t->rank > 0 && t->dims[0] < 0) t->dims[0] = 1;
@@ -675,6 +698,7 @@ static cc_model *recompile(const args *a, const cc_model *pm) {
   }
   ir_graph *g = NULL; /* imported once: its input's shape sizes the samples, then it is compiled */
   if (onnx_import(a->onnx, &g, err, sizeof err) != IR_OK) return cli_error("compare", "%s", err), NULL;
+  if (cut_like_package(g, pm, a->onnx, err, sizeof err)) return ir_graph_free(g), cli_error("compare", "%s", err), NULL;
   if (calib) {
     if (npy_read(calib, &ca, err, sizeof err) != 0) return ir_graph_free(g), cli_error("compare", "%s", err), NULL;
     int64_t numel = ir_type_numel(&pm->g->tensors[pm->g->inputs[0]]->type);
@@ -772,16 +796,23 @@ done:
 
 /* ---- dlvta reference: the float reference executor on its own ---------------------------- */
 
-#define REF_USAGE "usage: dlvta reference MODEL.onnx --input X.npy [--output Y.npy]\n"
+#define REF_USAGE                                                                              \
+  "usage: dlvta reference MODEL.onnx --input X.npy [--output Y.npy] [--outputs NAME[,NAME]...]\n" \
+  "  --outputs: end the model at these tensors (as dlvta compile --outputs); the first is written\n"
 
-/* `dlvta reference MODEL.onnx --input X.npy [--output Y.npy]`: the model in float through the
+/* `dlvta reference MODEL.onnx --input X.npy [--output Y.npy] [--outputs NAME,...]`: the model (cut
+ * at --outputs) in float through the
  * reference executor (ref/), on one input or a stack of N (as dlvta run takes them); the first
  * output written with a leading N, or its top entries printed. For float baselines (make demo's
  * float accuracy) where no onnxruntime is at hand. */
 int cmd_reference(int argc, char **argv) {
-  const char *onnx = NULL, *inp = NULL, *outp = NULL;
+  const char *onnx = NULL, *inp = NULL, *outp = NULL, *cut[16];
+  int ncut = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--input") && i + 1 < argc) inp = argv[++i];
+    else if (!strcmp(argv[i], "--outputs") && i + 1 < argc) {
+      if (cli_add_outputs("reference", argv[++i], cut, &ncut, 16)) return 2;
+    }
     else if (!strcmp(argv[i], "--output") && i + 1 < argc) outp = argv[++i];
     else if (argv[i][0] == '-' || onnx) return cli_error("reference", "unexpected argument '%s'\n%s", argv[i], REF_USAGE), 2;
     else onnx = argv[i];
@@ -790,6 +821,8 @@ int cmd_reference(int argc, char **argv) {
   char err[2048];
   ir_graph *g = NULL;
   if (onnx_import(onnx, &g, err, sizeof err) != IR_OK) return cli_error("reference", "%s", err), 1;
+  if (ncut && ir_cut_outputs(g, cut, ncut, err, sizeof err) != IR_OK)
+    return cli_error("reference", "%s: %s", onnx, err), ir_graph_free(g), 1;
   int ret = 1;
   npy_array a = {0};
   float *x = NULL, *y = NULL;

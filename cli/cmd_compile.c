@@ -1,5 +1,6 @@
-/* cli/cmd_compile.c -- `dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME]
- * [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS] [--no-latency-hiding] [-v]`: the whole compiler
+/* cli/cmd_compile.c -- `dlvta compile MODEL.onnx [-o MODEL.dlvta] [--config NAME]
+ * [--calib [NAME=]SAMPLES.npy]... [--outputs NAME[,NAME]...] [--dump-after PASS] [--no-latency-hiding]
+ * [-v]`: the whole compiler
  * (compiler/compile.h) into a package (model/package.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,12 @@
 #include "npy.h"
 #include "onnx_import.h"
 
-#define USAGE                                                                                        \
-  "usage: dlvta compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]...\n" \
-  "                     [--dump-after PASS] [--no-latency-hiding] [-v]\n"                          \
+#define USAGE                                                                                          \
+  "usage: dlvta compile MODEL.onnx [-o MODEL.dlvta] [--config NAME] [--calib [NAME=]SAMPLES.npy]...\n" \
+  "                     [--outputs NAME[,NAME]...] [--dump-after PASS] [--no-latency-hiding] [-v]\n"   \
+  "  -o: the package (default: MODEL's file name with .dlvta for .onnx, in the current directory)\n" \
+  "  --outputs: end the model at these tensors, in place of its outputs (a detector's decoding and\n"  \
+  "  non-maximum suppression left to the host); repeatable\n"                                          \
   "  -v: one line per stage (import, each pass, the package) with its wall and CPU seconds\n"         \
   "  --calib: [N, <input shape>] float samples (an input with a fixed batch B > 1 also takes [N, <one\n" \
   "  sample's shape>], N a multiple of B); a model with several inputs takes one --calib per\n" \
@@ -126,12 +130,26 @@ static double seconds(clockid_t c) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+#define MAX_CUT 64 /* --outputs */
+
+/* The default package path: MODEL's file name, its .onnx replaced by (else followed by) .dlvta. */
+static void default_out(const char *in, char *out, size_t n) {
+  const char *base = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
+  size_t len = strlen(base);
+  if (len > 5 && !strcmp(base + len - 5, ".onnx")) len -= 5;
+  snprintf(out, n, "%.*s.dlvta", (int)len, base);
+}
+
 int cmd_compile(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *cfg = "pynq", *dump = NULL;
-  const char *calib[MAX_INPUTS];
-  int nlh = 0, ncalib = 0, verbose = 0;
+  const char *calib[MAX_INPUTS], *cut[MAX_CUT];
+  char out_buf[1024];
+  int nlh = 0, ncalib = 0, verbose = 0, ncut = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+    else if (!strcmp(argv[i], "--outputs") && i + 1 < argc) {
+      if (cli_add_outputs("compile", argv[++i], cut, &ncut, MAX_CUT)) return 2;
+    }
     else if (!strcmp(argv[i], "--config") && i + 1 < argc) cfg = argv[++i];
     else if (!strcmp(argv[i], "--calib") && i + 1 < argc) {
       if (ncalib == MAX_INPUTS) {
@@ -147,10 +165,11 @@ int cmd_compile(int argc, char **argv) {
       return 2;
     } else in = argv[i];
   }
-  if (!in || !out) {
+  if (!in) {
     fprintf(stderr, USAGE);
     return 2;
   }
+  if (!out) default_out(in, out_buf, sizeof out_buf), out = out_buf;
   if (!isa_config_find(cfg)) {
     cli_error("compile", "unknown config '%s' (known: %s)", cfg, isa_config_names());
     return 2;
@@ -161,7 +180,7 @@ int cmd_compile(int argc, char **argv) {
     return 2;
   }
   cc_options o = {.config = cfg, .no_latency_hiding = nlh, .dump_after = dump, .dump_to = stdout, .log = stdout,
-                  .verbose = verbose};
+                  .verbose = verbose, .outputs = ncut ? cut : NULL, .n_outputs = ncut};
   double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
   float *bufs[MAX_INPUTS] = {0};
   const char *src = NULL;
@@ -187,6 +206,9 @@ int cmd_compile(int argc, char **argv) {
   for (int i = 0; i < MAX_INPUTS; i++) free(bufs[i]);
   if (rc != IR_OK) {
     cli_error("compile", "%s", err);
+    if (rc == IR_UNSUPPORTED && !ncut && strstr(err, "operator not supported"))
+      fprintf(stderr, "  (--outputs NAME,... compiles the model up to the tensors named, leaving what follows them, "
+                      "such as a detector's decoding, to the host)\n");
     return 1;
   }
   /* the compile's own note stays (a model that needed no calibration) */

@@ -1,6 +1,6 @@
 /* cli/inputs.c -- binding per-input files on the command line to a model's inputs (`dlvta
  * compile --calib`, `dlvta run --input`): NAME=FILE for the input named NAME, or plain FILEs in
- * the model's input order. See cli.h. */
+ * the model's input order; the tensor names of --outputs. See cli.h. */
 #include <stdio.h>
 #include <string.h>
 
@@ -40,4 +40,15 @@ int cli_bind_inputs(const char *cmd, const char *opt, const char *const *args, i
     paths[i] = nnamed ? strchr(args[k], '=') + 1 : args[k];
   }
   return 0;
+}
+
+int cli_add_outputs(const char *cmd, char *list, const char **names, int *n, int max) {
+  for (char *s = list, *comma;; s = comma + 1) {
+    comma = strchr(s, ',');
+    if (comma) *comma = 0;
+    if (!*s) return cli_error(cmd, "--outputs: an empty tensor name (NAME[,NAME]...)"), -1;
+    if (*n == max) return cli_error(cmd, "--outputs: more than %d tensors", max), -1;
+    names[(*n)++] = s;
+    if (!comma) return 0;
+  }
 }

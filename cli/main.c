@@ -11,7 +11,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "package.h"
 #include "progress.h"
+
+#ifndef DLVTA_VERSION
+#define DLVTA_VERSION "(unknown version)" /* the Makefile passes VERSION's */
+#endif
 
 typedef struct command {
   const char *name;
@@ -30,8 +35,8 @@ static const command commands[] = {
      "                                            write a random valid program (for cross-checks)"},
 #ifndef DLVTA_NO_COMPILER /* the runtime-only build (make runtime) has no compiler */
     {"compile", cmd_compile,
-     "compile MODEL.onnx -o MODEL.dlvta [--config NAME] [--calib [NAME=]SAMPLES.npy]... [--dump-after PASS]\n"
-     "        [--no-latency-hiding]               compile an ONNX model into a package"},
+     "compile MODEL.onnx [-o MODEL.dlvta] [--config NAME] [--calib [NAME=]SAMPLES.npy]... [--outputs NAME,...]\n"
+     "        [--dump-after PASS] [--no-latency-hiding]   compile an ONNX model into a package"},
     {"compare", cmd_compare,
      "compare MODEL.onnx MODEL.dlvta --input X.npy [--backend fsim|verilator|zynq] [--json] [--calib S.npy]\n"
      "                                            every layer: float reference, int8 reference, fsim\n"
@@ -41,7 +46,7 @@ static const command commands[] = {
      "                                            a timeline (Chrome/Perfetto trace events) or a\n"
      "                                            per-layer roofline / utilization chart"},
     {"reference", cmd_reference,
-     "reference MODEL.onnx --input X.npy [--output Y.npy]\n"
+     "reference MODEL.onnx --input X.npy [--output Y.npy] [--outputs NAME,...]\n"
      "                                            run an ONNX model in float (reference executor)"},
     {"dse", cmd_dse,
      "dse MODEL.onnx --board pynq|ultra96 [--budget lut=N,ff=N,dsp=N,bram=N] [-o BEST.cfg] [--name NAME]\n"
@@ -89,7 +94,8 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t l
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: dlvta COMMAND [ARGS] [--quiet]   (dlvta COMMAND --help for details; --quiet: no progress line)\n\ncommands:\n");
+  fprintf(f, "usage: dlvta COMMAND [ARGS] [--quiet]   (dlvta COMMAND --help for details; --quiet: no progress line)\n"
+             "       dlvta --version\n\ncommands:\n");
   for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %s\n", commands[i].usage);
 }
 
@@ -131,6 +137,11 @@ int main(int argc, char **argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
   if (load_config_args(&argc, argv)) return 2;
+  if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+    printf("dlvta %s (packages of format %u; `dlvta configs` lists the hardware configs)\n", DLVTA_VERSION,
+           CC_PKG_FORMAT);
+    return 0;
+  }
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

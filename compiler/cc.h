@@ -47,6 +47,10 @@ typedef struct cc_options {
                            * before the first), or NULL */
   FILE *dump_to;          /* where dumps go; NULL: stderr */
   const char *stop_after; /* end the pipeline after this pass, or NULL for all */
+  const char *const *outputs; /* cc_compile_graph: the tensors to end the model at, in place of its
+                               * outputs (its post-processing left to the host: ir_cut_outputs),
+                               * or NULL */
+  int n_outputs;
   int no_verify;          /* skip the verifier between passes (not recommended) */
   int verbose;            /* one line per pass on dump_to: name, nodes, tensors, its wall and
                            * CPU seconds (pass, compaction and verifier) */
@@ -67,6 +71,8 @@ typedef struct cc_ctx {
   int64_t unbatched;              /* set by unbatch: the fixed batch N the graph was rewritten
                                    * from to one sample (each calibration sample is N of them) */
   char unbatch_why[320];          /* set by unbatch: why a fixed-batch graph stays as it is */
+  int unbatch_no_batch;           /* set by unbatch: the inputs' axis 0 reaches a node of batch 1 on
+                                   * another axis (an unbatched [C, H, W] image): no batch at all */
   int declared_wrong;             /* extents the model declares that its ops contradict (the
                                    * inferred ones are used), set by fold-shapes / shape-infer */
   char declared_note[400];        /* the first of them: tensor, node, both extents */

@@ -133,7 +133,8 @@ static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
             (long long)cx->unbatched, (long long)cx->unbatched, (long long)cx->unbatched);
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
-    if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]))
+    if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]) &&
+        !cx->unbatch_no_batch)
       fprintf(f,
               "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1%s%s%s; export the model "
               "with batch 1 or a dynamic batch axis to run it there\n",
@@ -192,6 +193,13 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     return snprintf(err, errlen, "unknown config '%s' (known: %s)", o->config, isa_config_names()), IR_ERR;
   }
   int rc;
+  if (o->n_outputs > 0 && ir_cut_outputs(g, o->outputs, o->n_outputs, err, errlen) != IR_OK) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", err);
+    snprintf(err, errlen, "%s: %s", path, why);
+    ir_graph_free(g);
+    return IR_ERR;
+  }
   /* one inference at a time: a symbolic batch extent becomes 1 */
   for (int i = 0; i < g->n_inputs; i++) {
     ir_tensor *t = g->tensors[g->inputs[i]];

@@ -114,6 +114,13 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
                              int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
                              int no_latency_hiding, FILE *log, char *err, size_t errlen);
 
+/* cc_compile_package_multi of the model cut at the tensors named outputs[0..n_outputs) in place
+ * of its outputs (dlvta compile --outputs; ir_cut_outputs); outputs NULL / n_outputs 0: none. */
+int cc_compile_package_cut(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                           int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                           int no_latency_hiding, const char *const *outputs, int n_outputs, FILE *log, char *err,
+                           size_t errlen);
+
 /* How many samples of an input k calibration samples of per floats each make, for an input of
  * numel floats and fixed batch batch (1: none): k when per == numel; k / batch when batch > 1 and
  * per * batch == numel (one-sample samples); CC_CALIB_NOT_MULTIPLE when such a k is not a multiple

@@ -24,9 +24,10 @@ static int model_input_numels(const ir_graph *g, const char *path, int n, int64_
   return 0;
 }
 
-int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
-                             int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
-                             int no_latency_hiding, FILE *log, char *err, size_t errlen) {
+int cc_compile_package_cut(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                           int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                           int no_latency_hiding, const char *const *outputs, int n_outputs, FILE *log, char *err,
+                           size_t errlen) {
   if (!onnx_path || !pkg_path) {
     snprintf(err, errlen, "compile: no %s path", onnx_path ? "package" : "model");
     return IR_ERR;
@@ -79,7 +80,8 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
     n_calib = (int)count;
   }
   cc_options o = {.config = config, .calib_inputs = n_calib > 0 ? calib : NULL, .n_calib_inputs = n_calib > 0 ? n_inputs : 0,
-                  .n_calib = n_calib, .no_latency_hiding = no_latency_hiding, .log = log};
+                  .n_calib = n_calib, .no_latency_hiding = no_latency_hiding, .log = log,
+                  .outputs = n_outputs > 0 ? outputs : NULL, .n_outputs = n_outputs > 0 ? n_outputs : 0};
   cc_model *m = NULL;
   rc = cc_compile_graph(g, onnx_path, &o, &m, err, errlen);
   if (rc != IR_OK) return rc;
@@ -95,6 +97,13 @@ int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const 
   if (log) fprintf(log, "wrote %s (config %s, %d layers, %d steps)\n", pkg_path, m->cfg->d.name, m->nl, m->ns);
   cc_model_free(m);
   return IR_OK;
+}
+
+int cc_compile_package_multi(const char *onnx_path, const char *pkg_path, const char *config, const float *const *calib,
+                             int n_inputs, int n_calib, const int64_t *sample_numel, const char *calib_source,
+                             int no_latency_hiding, FILE *log, char *err, size_t errlen) {
+  return cc_compile_package_cut(onnx_path, pkg_path, config, calib, n_inputs, n_calib, sample_numel, calib_source,
+                                no_latency_hiding, NULL, 0, log, err, errlen);
 }
 
 int cc_compile_package(const char *onnx_path, const char *pkg_path, const char *config, const float *calib,

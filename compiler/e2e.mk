@@ -107,6 +107,9 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_fixed_batch.py"
 # TensorFlow converters' layouts (tests/onnx_tf_layouts.py): NHWC round trips cancelled, NHWC
 # ReduceMeans as global pools, on fsim against onnxruntime
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_tf_layouts.py"
+# compile --outputs (tests/onnx_cut_outputs.py): a detector cut before its NonZero post-processing,
+# its heads on fsim against onnxruntime; compare / reference / the Python binding on the cut
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cut_outputs.py"
 # 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools

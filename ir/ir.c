@@ -660,6 +660,39 @@ void ir_graph_compact(ir_graph *g) {
   free(used);
 }
 
+int ir_cut_outputs(ir_graph *g, const char *const *names, int n, char *err, size_t errlen) {
+  if (n < 1 || !names) return util_err(err, errlen, "no output named to cut the model at"), IR_ERR;
+  int *outs = xmalloc((size_t)n * sizeof *outs);
+  for (int i = 0; i < n; i++) {
+    outs[i] = names[i] ? ir_find_tensor(g, names[i]) : -1;
+    int twice = 0;
+    for (int j = 0; j < i && !twice; j++) twice = outs[j] == outs[i];
+    if (outs[i] < 0 || twice) {
+      util_err(err, errlen, outs[i] < 0 ? "no tensor named '%s' in the model (an output to cut it at)"
+                                        : "output '%s' named twice",
+               names[i] ? names[i] : "");
+      free(outs);
+      return IR_ERR;
+    }
+  }
+  free(g->outputs);
+  g->outputs = outs;
+  g->n_outputs = n;
+  char *needed = xcalloc((size_t)g->n_tensors, 1);
+  for (int i = 0; i < n; i++) needed[outs[i]] = 1;
+  for (int i = g->n_nodes - 1; i >= 0; i--) { /* topological order: readers after producers */
+    ir_node *nd = g->nodes[i];
+    int used = 0;
+    for (int j = 0; j < nd->n_out && !used; j++) used = nd->out[j] >= 0 && needed[nd->out[j]];
+    nd->dead |= !used;
+    for (int j = 0; used && j < nd->n_in; j++)
+      if (nd->in[j] >= 0) needed[nd->in[j]] = 1;
+  }
+  free(needed);
+  ir_graph_compact(g);
+  return IR_OK;
+}
+
 static void *dup_bytes(const void *p, size_t n) {
   if (!p) return NULL;
   void *d = xmalloc(n);

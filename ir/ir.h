@@ -210,6 +210,10 @@ int ir_is_graph_input(const ir_graph *g, int t);
 void ir_replace_uses(ir_graph *g, int from, int to);
 /* Drop dead nodes and tensors no node, input or output refers to; renumbers tensors. */
 void ir_graph_compact(ir_graph *g);
+/* Make the tensors named names[0..n) the graph's outputs, in that order, and drop the nodes they
+ * do not need (a model cut before its post-processing); the inputs stay. IR_OK, or IR_ERR naming
+ * a name that is no tensor of g, or one given twice. */
+int ir_cut_outputs(ir_graph *g, const char *const *names, int n, char *err, size_t errlen);
 /* Deep copy of a graph. */
 ir_graph *ir_graph_clone(const ir_graph *g);
 

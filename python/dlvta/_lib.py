@@ -115,8 +115,11 @@ try:
     cc_compile_package_multi = _fn("cc_compile_package_multi", c_int, c_char_p, c_char_p, c_char_p,
                                    ctypes.POINTER(c_float_p), c_int, c_int, ctypes.POINTER(c_int64), c_char_p, c_int,
                                    c_void_p, c_char_p, c_size_t)
+    cc_compile_package_cut = _fn("cc_compile_package_cut", c_int, c_char_p, c_char_p, c_char_p,
+                                 ctypes.POINTER(c_float_p), c_int, c_int, ctypes.POINTER(c_int64), c_char_p, c_int,
+                                 ctypes.POINTER(c_char_p), c_int, c_void_p, c_char_p, c_size_t)
 except AttributeError:
-    cc_compile_package = cc_compile_package_multi = None
+    cc_compile_package = cc_compile_package_multi = cc_compile_package_cut = None
 
 # the C library's in-memory FILE for the compiler's notes (glibc's open_memstream)
 libc = ctypes.CDLL(None)

@@ -65,19 +65,25 @@ def _multi_samples(model, calib):
     return arrays, "one array per input" if len(arrays) > 1 else got[0][1]
 
 
-def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verbose=False):
+def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verbose=False, outputs=None):
     """Compiles the ONNX model at path `model` for hardware config `config` into the package `out`
     and returns out. calib: calibration samples with a leading batch dimension, each of the
     model's input shape (or without its leading 1), as a numpy array or a .npy path; for a model
     with several inputs a list of those (the model's input order) or a dict by input name; None
     calibrates on synthetic N(0, 1) inputs (the package's calibration note says which). verbose:
-    print the compiler's notes (calibration, partition, layers). The same arguments give the
-    same package bytes as `dlvta compile` (a path is named in the package as given)."""
+    print the compiler's notes (calibration, partition, layers). outputs: tensor names (a list,
+    or one name) to end the model at in place of its outputs, as `dlvta compile --outputs` (a
+    detector's decoding and non-maximum suppression left to the caller). The same arguments give
+    the same package bytes as `dlvta compile` (a path is named in the package as given)."""
     if _lib.cc_compile_package is None:
         raise Error("%s has no compiler (a runtime-only build): compile on a host with the full "
                     "libdlvta.so, copy the package here" % _lib.path)
     if not isinstance(config, str):
         raise InputError("config must be a name such as 'pynq', got %r" % (config,))
+    if isinstance(outputs, (str, bytes)):
+        outputs = [outputs]
+    if outputs is not None and (not outputs or not all(isinstance(o, (str, bytes)) and o for o in outputs)):
+        raise InputError("outputs must be tensor names, got %r" % (outputs,))
     n, numel, ptr, src, multi = 0, 0, None, None, None
     if isinstance(calib, (list, tuple, dict)):
         multi = _multi_samples(model, calib)
@@ -90,7 +96,17 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
         log = _lib.open_memstream(ctypes.byref(buf), ctypes.byref(size))
     err = _lib.errbuf()
     try:
-        if multi is not None:
+        if outputs:
+            arrays, src = multi if multi is not None else ([a] if n else [], src)
+            ptrs = (_lib.c_float_p * max(1, len(arrays)))(*[x.ctypes.data_as(_lib.c_float_p) for x in arrays])
+            numels = (ctypes.c_int64 * max(1, len(arrays)))(*[int(np.prod(x.shape[1:])) for x in arrays])
+            names = [o if isinstance(o, bytes) else o.encode() for o in outputs]
+            cut = (ctypes.c_char_p * len(names))(*names)
+            rc = _lib.cc_compile_package_cut(os.fsencode(model), os.fsencode(out), config.encode(), ptrs,
+                                             max(1, len(arrays)), arrays[0].shape[0] if arrays else 0, numels,
+                                             src.encode() if src else None, 1 if no_latency_hiding else 0, cut,
+                                             len(names), log, err, _lib.ERRLEN)
+        elif multi is not None:
             arrays, src = multi
             ptrs = (_lib.c_float_p * len(arrays))(*[a.ctypes.data_as(_lib.c_float_p) for a in arrays])
             numels = (ctypes.c_int64 * len(arrays))(*[int(np.prod(a.shape[1:])) for a in arrays])
