@@ -71,8 +71,6 @@ typedef struct cc_ctx {
   int64_t unbatched;              /* set by unbatch: the fixed batch N the graph was rewritten
                                    * from to one sample (each calibration sample is N of them) */
   char unbatch_why[320];          /* set by unbatch: why a fixed-batch graph stays as it is */
-  int unbatch_no_batch;           /* set by unbatch: the inputs' axis 0 reaches a node of batch 1 on
-                                   * another axis (an unbatched [C, H, W] image): no batch at all */
   int declared_wrong;             /* extents the model declares that its ops contradict (the
                                    * inferred ones are used), set by fold-shapes / shape-infer */
   char declared_note[400];        /* the first of them: tensor, node, both extents */

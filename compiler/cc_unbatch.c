@@ -44,7 +44,6 @@ typedef struct ub {
   ub_act *act;
   int n_act, cap_act;
   char why[320];
-  int not_batch; /* a batch-1 node input has the input's axis 0 elsewhere: that axis is no batch */
 } ub;
 
 static int fail(ub *u, const ir_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -115,11 +114,7 @@ static int broadcast(ub *u, const ir_node *n, int i) {
 /* Ops that take the batch on axis 0 of input 0 and keep it there; their other inputs (weights,
  * scales, a grid sampled per sample) are not batched or batched on axis 0 too (grid). */
 static int per_sample(ub *u, const ir_node *n, int i, int also_batched) {
-  if (bax(u, n->in[0]) != 0) {
-    const ir_type *t = &u->g->tensors[n->in[0]]->type;
-    u->not_batch |= t->rank > 0 && t->dims[0] == 1; /* a [C, H, W] image unsqueezed to [1, C, H, W] */
-    return fail(u, n, "has its batch off axis 0");
-  }
+  if (bax(u, n->in[0]) != 0) return fail(u, n, "has its batch off axis 0");
   for (int k = 1; k < n->n_in; k++) {
     if (n->in[k] < 0) continue;
     int b = bax(u, n->in[k]);
@@ -492,7 +487,6 @@ int cc_unbatch(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
     cx->unbatched = N;
   } else {
     snprintf(cx->unbatch_why, sizeof cx->unbatch_why, "%s", u.why);
-    cx->unbatch_no_batch = u.not_batch;
   }
   ir_graph_free(c);
   free(u.ax), free(u.act);

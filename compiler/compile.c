@@ -101,6 +101,24 @@ static int sequence_first(const ir_graph *g, int t) {
   return readers > 0;
 }
 
+/* Do the model's convolutions and pools (at least one) all take a batch of 1? Then a fixed
+ * first extent of its input is no batch (a [C, H, W] image unsqueezed, torchvision's detectors). */
+static int convs_take_batch_1(const ir_graph *g) {
+  int convs = 0;
+  for (int i = 0; i < g->n_nodes; i++) {
+    const ir_node *n = g->nodes[i];
+    ir_op op = n->op;
+    if (n->dead || n->n_in < 1 || n->in[0] < 0 ||
+        (op != IR_OP_Conv && op != IR_OP_FusedConv && op != IR_OP_ConvTranspose && op != IR_OP_MaxPool &&
+         op != IR_OP_AveragePool && op != IR_OP_GlobalAveragePool && op != IR_OP_GlobalMaxPool))
+      continue;
+    const ir_type *t = &g->tensors[n->in[0]]->type;
+    if (t->rank >= 3 && t->dims[0] != 1) return 0;
+    convs++;
+  }
+  return convs > 0;
+}
+
 /* The log's notes on the inputs: weights fed at run time (a model exported without its
  * parameters: torch.onnx.export(..., export_params=False)), whose layers stay on the CPU, and a
  * fixed batch above 1 (the accelerator runs one inference at a time). */
@@ -134,7 +152,7 @@ static void log_inputs(FILE *f, const ir_graph *g, const cc_ctx *cx) {
   for (int i = 0; i < g->n_inputs; i++) {
     const ir_type *t = &g->tensors[g->inputs[i]]->type;
     if (t->rank > 1 && t->dims[0] > 1 && !weight_reader(g, g->inputs[i]) && !sequence_first(g, g->inputs[i]) &&
-        !cx->unbatch_no_batch)
+        !convs_take_batch_1(g))
       fprintf(f,
               "note: input '%s' has a fixed batch of %lld: the accelerator's layers take batch 1%s%s%s; export the model "
               "with batch 1 or a dynamic batch axis to run it there\n",
