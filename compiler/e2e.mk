@@ -110,6 +110,9 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_tf_layouts.py"
 # compile --outputs (tests/onnx_cut_outputs.py): a detector cut before its NonZero post-processing,
 # its heads on fsim against onnxruntime; compare / reference / the Python binding on the cut
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cut_outputs.py"
+# a YOLOv8-style detector with its decoding in the graph (tests/onnx_yolo.py): every conv on the
+# accelerator, pynq and ultra96 on fsim against onnxruntime
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_yolo.py"
 # 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools

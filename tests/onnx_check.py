@@ -11,7 +11,7 @@ import onnx
 from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DLVTA = os.path.join(ROOT, "build", "dlvta")
+DLVTA = os.environ.get("DLVTA", os.path.join(ROOT, "build", "dlvta"))
 ORT = os.path.join(ROOT, "tools", "ort", "ort_run.js")
 
 counts = {"pass": 0, "fail": 0}
