@@ -57,6 +57,8 @@ typedef struct cc_options {
   FILE *log;              /* one-line notes: calibration source, partition, layers (NULL: none) */
 } cc_options;
 
+#define CC_MAX_SRC_INPUTS 64 /* graph inputs whose integer dtype float-inputs records */
+
 /* The state of one compile, passed to every pass. */
 typedef struct cc_ctx {
   const cc_options *o;            /* never NULL inside a pass */
@@ -74,6 +76,9 @@ typedef struct cc_ctx {
   int declared_wrong;             /* extents the model declares that its ops contradict (the
                                    * inferred ones are used), set by fold-shapes / shape-infer */
   char declared_note[400];        /* the first of them: tensor, node, both extents */
+  unsigned char input_dtype[CC_MAX_SRC_INPUTS]; /* set by float-inputs: graph input i's integer
+                                   * dtype (ir_dtype: a uint8 image) before it made it float32;
+                                   * 0 for the others (lower copies it into cc_mio.src_dtype) */
 } cc_ctx;
 
 typedef int (*cc_pass_fn)(ir_graph *g, cc_ctx *cx, char *err, size_t errlen);

@@ -91,7 +91,7 @@ int cc_float_outputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
  * the runtime reads from any .npy type). Other integer inputs (indices) stay, and calibration
  * refuses them by name. */
 int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
-  (void)cx, (void)err, (void)errlen;
+  (void)err, (void)errlen;
   for (int i = 0; i < g->n_inputs; i++) {
     int t = g->inputs[i], readers = 0, casts = 0;
     ir_tensor *T = g->tensors[t];
@@ -107,6 +107,7 @@ int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
                !ir_is_graph_output(g, n->out[0]);
     }
     if (!readers || casts != readers) continue;
+    if (i < CC_MAX_SRC_INPUTS) cx->input_dtype[i] = (unsigned char)T->type.dtype;
     T->type.dtype = IR_F32;
     for (int k = 0; k < g->n_nodes; k++) {
       ir_node *n = g->nodes[k];

@@ -119,12 +119,12 @@ static int lower_once(lw *L) {
   m->out = calloc((size_t)m->n_out + 1, sizeof *m->out);
   if (!m->in || !m->out) return cc_lower_fail(L, NULL, "out of memory");
   for (int i = 0; i < m->n_in; i++) {
-    m->in[i] = (cc_mio){m->g->inputs[i], -1};
+    m->in[i] = (cc_mio){m->g->inputs[i], -1, i < CC_MAX_SRC_INPUTS ? L->cx->input_dtype[i] : 0};
     for (int s = 0; s < m->ns; s++)
       if (m->s[s].kind == CC_STEP_QUANT && m->s[s].a == m->g->inputs[i]) m->in[i].acc = m->s[s].b;
   }
   for (int i = 0; i < m->n_out; i++) {
-    m->out[i] = (cc_mio){m->g->outputs[i], -1};
+    m->out[i] = (cc_mio){m->g->outputs[i], -1, 0};
     for (int s = 0; s < m->ns; s++)
       if (m->s[s].kind == CC_STEP_DEQUANT && m->s[s].b == m->g->outputs[i]) m->out[i].acc = m->s[s].a;
   }

@@ -214,6 +214,7 @@ int cc_package_write(const cc_model *m, const char *path, char *err, size_t errl
   bb_u32(&b[0], (uint32_t)m->n_out);
   for (int i = 0; i < m->n_in; i++) put_io(&b[0], m, &m->in[i]);
   for (int i = 0; i < m->n_out; i++) put_io(&b[0], m, &m->out[i]);
+  for (int i = 0; i < m->n_in; i++) bb_u32(&b[0], (uint32_t)m->in[i].src_dtype);
   /* tensors */
   bb_u32(&b[1], (uint32_t)m->nt);
   for (int i = 0; i < m->nt; i++) {
@@ -717,6 +718,14 @@ static int rd_meta(rd *r, cc_model *m, uint32_t *fmtp, char *why, size_t whylen)
   if (!m->in || !m->out) return snprintf(why, whylen, "out of memory"), -1;
   for (int i = 0; i < m->n_in; i++) rd_io(r, &m->in[i], name, sizeof name);
   for (int i = 0; i < m->n_out; i++) rd_io(r, &m->out[i], name, sizeof name);
+  for (int i = 0; i < m->n_in && fmt >= 3; i++) { /* 0, or an integer dtype float-inputs reads */
+    uint32_t d = rd_u32(r);
+    if (d != 0 && d != IR_U8 && d != IR_I8 && d != IR_I32 && d != IR_I64) {
+      snprintf(why, whylen, "input %d: source dtype %u (want 0 or an integer dtype)", i, d);
+      return -1;
+    }
+    m->in[i].src_dtype = (int)d;
+  }
   if (r->bad || r->at != r->n) return malformed(why, whylen);
   return 0;
 }

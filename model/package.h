@@ -19,7 +19,9 @@
  * ---- sections (type, index); all integers little endian; strings are u32 length + bytes ----
  *   CC_SEC_META   (1,0)  u32 format, str model name, str config, str calibration note,
  *                        u32 n_in, n_out, then per input / output: str name, i32 graph tensor,
- *                        i32 accelerator tensor (-1: none), f32 scale, i32 zp (its quantization)
+ *                        i32 accelerator tensor (-1: none), f32 scale, i32 zp (its quantization);
+ *                        format 3 on: per input u32 source dtype (cc_mio.src_dtype: 0, or
+ *                        the integer ir_dtype of an input the model only casts to float)
  *   CC_SEC_TENSORS(2,0)  u32 n, per accelerator tensor: str name, u32 c h w, u32 im2col,
  *                        i32 geometry[11] (kh kw sh sw dh dw pad_t pad_l pad_b pad_r x_zp),
  *                        u64 offset, u64 bytes, f32 scale, i32 zp
@@ -56,7 +58,8 @@
 #include "ir.h"
 #include "isa.h"
 
-#define CC_PKG_FORMAT 2u /* 2: the runtime graph's opset; format 1 is read too */
+#define CC_PKG_FORMAT 3u /* 2: the runtime graph's opset; 3: the inputs' source dtypes; 1 and 2
+                          * are read too */
 #define CC_PKG_MAX_IMAGE ((uint64_t)1 << 30) /* largest accelerator image a package may hold */
 #define CC_GRAPH_EMPTY_CONST UINT64_MAX /* a runtime graph tensor's data bytes: a constant of no elements */
 
@@ -104,6 +107,9 @@ typedef struct cc_mstep {
 typedef struct cc_mio {       /* a model input or output */
   int tensor;                 /* index in the runtime graph g */
   int acc;                    /* accelerator tensor it is quantized into / read from, or -1 */
+  int src_dtype;              /* an input: the model's integer dtype (IR_U8: a uint8 image) of an
+                               * input it only casts to float, which the package takes as float32
+                               * (its values must be integers of that dtype); 0: as g's */
 } cc_mio;
 
 typedef struct cc_model {

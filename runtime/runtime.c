@@ -293,6 +293,26 @@ static int step_cpu(rt_model *r, int ni, char *err, size_t errlen) {
   return RT_OK;
 }
 
+/* An input that the model declares of an integer type and only casts to float (a uint8 image;
+ * the package takes float32, cc_mio.src_dtype): its values must be integers in that type's range,
+ * else the model would see what onnxruntime cannot be given (a [0, 1] image for a 0..255 one).
+ * 0, or -1 with the message in err. */
+static int integer_input(const rt_model *r, int i, const float *x, char *err, size_t errlen) {
+  int d = r->m->in[i].src_dtype;
+  const char *dn = d == IR_U8 ? "uint8" : d == IR_I8 ? "int8" : d == IR_I32 ? "int32" : "int64";
+  double lo = d == IR_U8 ? 0 : d == IR_I8 ? -128 : d == IR_I32 ? -2147483648.0 : -9.3e18;
+  double hi = d == IR_U8 ? 255 : d == IR_I8 ? 127 : d == IR_I32 ? 2147483647.0 : 9.3e18;
+  int64_t n = rt_input_numel(r, i), bad = 0, first = 0;
+  for (int64_t k = 0; k < n; k++)
+    if (!(x[k] >= lo && x[k] <= hi && x[k] == floorf(x[k])) && !bad++) first = k;
+  if (!bad) return 0;
+  rt_err(err, errlen, RT_E_ARG,
+         "input '%s' is %s in the model: %lld of %lld values are not integers from %.0f to %.0f (first at %lld: %g); "
+         "give the values it takes (e.g. an image's 0..255, not 0..1), from a %s or float32 file",
+         rt_input(r, i, NULL, NULL), dn, (long long)bad, (long long)n, lo, hi, (long long)first, (double)x[first], dn);
+  return -1;
+}
+
 int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char *err, size_t errlen) {
   cc_model *m = r->m;
   const ir_graph *g = m->g;
@@ -314,6 +334,8 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
       return rt_err(err, errlen, RT_E_ARG, "input '%s': %lld of %lld values are NaN or infinite (first at %lld)",
                     rt_input(r, i, NULL, NULL), (long long)bad, (long long)n, (long long)first);
   }
+  for (int i = 0; i < m->n_in; i++)
+    if (m->in[i].src_dtype && integer_input(r, i, inputs[i], err, errlen)) return RT_E_ARG;
   int rc = RT_OK;
   char stage[64];
   snprintf(stage, sizeof stage, "inference on %s", drv_backend_name(r->dev));

@@ -254,11 +254,27 @@ def check_model(d, path, in_shape, cpu_ops, n_out, nhwc_output=False):
             check(False, f"{name} ({cfg}): run failed: {(r.stdout + r.stderr).strip()[-300:]}")
             continue
         outs = [np.load(out)] + [np.load(out[:-4] + f"_{o}.npy") for o in range(1, n_out)]
+        if pixels:
+            uint8_files(d, name, cfg, pkg, x, outs[0])
         for o in range(n_out):
             ok = outs[o].shape == refs[o].shape
             c = cosine(outs[o], refs[o]) if ok else 0.0
             check(ok and c >= 0.999, f"{name} ({cfg}): output {o} {refs[o].shape} against onnxruntime on fsim: "
                   f"cosine {c:.5f}" + ("" if ok else f" (shape {outs[o].shape})"))
+
+
+def uint8_files(d, name, cfg, pkg, x, y):
+    """A uint8 input (the package records it, format 3): a uint8 file gives the float32 file's
+    outputs; the image scaled to [0, 1] (float32, not integers) is refused naming the input and
+    its type, as onnxruntime would refuse the float type."""
+    xu, xs, out = (os.path.join(d, f"{name}_{s}.npy") for s in ("u8", "scaled", "u8out"))
+    np.save(xu, x.astype(np.uint8)), np.save(xs, x / 255.0)
+    r = run([DLVTA, "run", pkg, "--input", xu, "--output", out])
+    check(r.returncode == 0 and np.array_equal(np.load(out), y),
+          f"{name} ({cfg}): a uint8 file gives the float32 file's outputs {r.stderr.strip()[-200:]}")
+    r = run([DLVTA, "run", pkg, "--input", xs, "--output", out])
+    check(r.returncode == 1 and "input 'input:0' is uint8 in the model" in r.stderr and "not integers from 0 to 255" in r.stderr,
+          f"{name} ({cfg}): the image scaled to [0, 1] is refused: {r.stderr.strip()[-220:]}")
 
 
 def compare_rows(d, path):
