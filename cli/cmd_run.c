@@ -267,6 +267,30 @@ static void print_summary(rt_model *r, const char *backend, int64_t n_inf, doubl
   print_latency(r, backend, n_inf ? (double)cyc / (double)n_inf : 0.0);
 }
 
+/* `dlvta run MODEL.dlvta` without --input: the package's inputs (shape, the values they take)
+ * and outputs, after the usage. */
+static void print_io(const char *pkgp) {
+  char err[2048], shp[128];
+  rt_model *r = NULL;
+  if (rt_load(pkgp, &r, err, sizeof err) != RT_OK) {
+    cli_error("run", "%s", err);
+    return;
+  }
+  for (int k = 0; k < 2; k++) {
+    int n = k ? rt_n_outputs(r) : rt_n_inputs(r);
+    fprintf(stderr, "%s %s:", pkgp, k ? "outputs" : "inputs");
+    for (int i = 0; i < n; i++) {
+      int rank;
+      const int64_t *dims;
+      const char *name = k ? rt_output(r, i, &rank, &dims) : rt_input(r, i, &rank, &dims);
+      npy_shape_str(rank, dims, shp, sizeof shp);
+      fprintf(stderr, "%s '%s' %s %s", i ? "," : "", name, shp, k ? "float32" : rt_input_dtype(r, i));
+    }
+    fprintf(stderr, "\n");
+  }
+  rt_free(r);
+}
+
 int cmd_run(int argc, char **argv) {
   const char *pkgp = NULL, *outp = NULL, *backend = "fsim", *stats = NULL, *opts = NULL;
   const char *inargs[MAX_INPUTS];
@@ -291,6 +315,7 @@ int cmd_run(int argc, char **argv) {
   }
   if (!pkgp || !ninargs) {
     fprintf(stderr, USAGE);
+    if (pkgp) print_io(pkgp);
     return 2;
   }
   char err[4096];

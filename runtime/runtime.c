@@ -195,6 +195,11 @@ const char *rt_input(const rt_model *r, int i, int *rank, const int64_t **dims) 
 const char *rt_output(const rt_model *r, int i, int *rank, const int64_t **dims) {
   return i < 0 || i >= r->m->n_out ? NULL : io(r, r->m->g->outputs[i], rank, dims);
 }
+const char *rt_input_dtype(const rt_model *r, int i) {
+  if (i < 0 || i >= r->m->n_in) return NULL;
+  int d = r->m->in[i].src_dtype;
+  return d == IR_U8 ? "uint8" : d == IR_I8 ? "int8" : d == IR_I32 ? "int32" : d == IR_I64 ? "int64" : "float32";
+}
 int64_t rt_input_numel(const rt_model *r, int i) {
   return i < 0 || i >= r->m->n_in ? -1 : ir_type_numel(&r->m->g->tensors[r->m->g->inputs[i]]->type);
 }
@@ -299,7 +304,7 @@ static int step_cpu(rt_model *r, int ni, char *err, size_t errlen) {
  * 0, or -1 with the message in err. */
 static int integer_input(const rt_model *r, int i, const float *x, char *err, size_t errlen) {
   int d = r->m->in[i].src_dtype;
-  const char *dn = d == IR_U8 ? "uint8" : d == IR_I8 ? "int8" : d == IR_I32 ? "int32" : "int64";
+  const char *dn = rt_input_dtype(r, i);
   double lo = d == IR_U8 ? 0 : d == IR_I8 ? -128 : d == IR_I32 ? -2147483648.0 : -9.3e18;
   double hi = d == IR_U8 ? 255 : d == IR_I8 ? 127 : d == IR_I32 ? 2147483647.0 : 9.3e18;
   int64_t n = rt_input_numel(r, i), bad = 0, first = 0;

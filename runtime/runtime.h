@@ -62,6 +62,10 @@ int rt_n_outputs(const rt_model *m);
 const char *rt_input(const rt_model *m, int i, int *rank, const int64_t **dims);
 const char *rt_output(const rt_model *m, int i, int *rank, const int64_t **dims);
 int64_t rt_input_numel(const rt_model *m, int i);
+/* The values input i takes: "float32", or the integer type ("uint8": an image of 0..255) of an
+ * input the model declares so and only casts to float, given as float32 or that type (rt_run
+ * refuses values that are no integers of it); NULL for a bad index. */
+const char *rt_input_dtype(const rt_model *m, int i);
 int64_t rt_output_numel(const rt_model *m, int i);
 
 /* One inference: inputs[i] holds rt_input_numel(i) floats, outputs[i] receives

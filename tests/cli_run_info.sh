@@ -4,7 +4,8 @@
 # checked against the cycles it printed); and the progress line (util/progress.h) of compile and
 # run: on a terminal (script(1)'s pseudo-terminal) "dlvta: STAGE NN %" on stderr, nothing with
 # --quiet, nothing when stderr is not a terminal. Also `dlvta reference`'s float outputs and
-# its errors.
+# its errors; `dlvta run MODEL.dlvta` without --input (the package's inputs and outputs) and
+# `dlvta --version`.
 set -u
 D=build/dlvta
 M=build/models
@@ -54,6 +55,14 @@ out=$($D reference "$T/none.onnx" --input $M/digits/input.npy 2>&1); rc=$?
 if [ $rc -eq 1 ] && echo "$out" | grep -q "none.onnx"; then ok; else bad "reference, missing model: rc=$rc $out"; fi
 out=$($D reference $M/digits/model.onnx 2>&1); rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q "usage: dlvta reference"; then ok; else bad "reference usage: rc=$rc $out"; fi
+
+# run without --input: the usage, then the package's inputs and outputs with their shapes and types
+expect 2 "d.dlvta inputs: '" $D run "$T/d.dlvta"
+expect 2 "float32" $D run "$T/d.dlvta"
+expect 2 "d.dlvta outputs: '" $D run "$T/d.dlvta"
+expect 2 "cannot read" $D run "$T/missing.dlvta"
+# --version
+expect 0 "dlvta $(cat VERSION) (packages of format" $D --version
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
