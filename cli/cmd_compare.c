@@ -57,7 +57,7 @@ typedef struct verdict {
 typedef struct row {
   int step, kind, index;     /* plan step, RT_STEP_*, layer or node */
   const char *op, *node, *desc;
-  int has_float, has_ref;   /* has_ref: an int8 reference exists (not for a layer reading a Concat view) */
+  int has_float, has_ref;   /* has_ref: an int8 reference exists (the device has the layer's inputs) */
   double ref_cos, ref_maxerr; /* the int8 reference (on fsim's inputs) against float */
   verdict v[MAX_DEVS];
 } row;
@@ -267,45 +267,64 @@ static void dev_free(devrun *d, const cc_model *pm) {
 
 /* ---- the int8 reference of a layer ----------------------------------------------------------- */
 
+/* The device's int8 values of tensor id of the fresh compile's net (c*h*w, channel-major) and its
+ * shape: a model tensor's own, or a view's (a Concat of whole channel blocks, a channel slice on
+ * block boundaries: no tensor of its own) gathered from the tensors whose blocks it reads into
+ * *scratch (the caller frees it). NULL when the device has no values for it. */
+static const int8_t *tensor_vals(const cc_model *cm, const devrun *d, int id, int *c, int *h, int *w, int8_t **scratch) {
+  if (id >= 0 && id < cm->nt) {
+    *c = cm->t[id].c, *h = cm->t[id].h, *w = cm->t[id].w;
+    return d->acc[id];
+  }
+  if (!cm->net || !cg_tensor_is_view(cm->net, id) || cg_tensor_shape(cm->net, id, c, h, w) != CG_OK) return NULL;
+  size_t hw = (size_t)*h * (size_t)*w;
+  int8_t *v = malloc((size_t)*c * hw + 1);
+  for (int ch = 0; v && ch < *c; ch++) {
+    int src, sch;
+    if (cg_tensor_channel_src(cm->net, id, ch, &src, &sch) || src < 0 || src >= cm->nt || !d->acc[src] ||
+        sch >= cm->t[src].c || (size_t)cm->t[src].h * cm->t[src].w != hw) {
+      free(v);
+      return NULL;
+    }
+    memcpy(v + (size_t)ch * hw, d->acc[src] + (size_t)sch * hw, hw);
+  }
+  return *scratch = v;
+}
+
 /* Layer l of the fresh compile's net on device run d's inputs into out (c*h*w of its output).
  * 0, or -1 when an input is missing. */
 static int int8_ref(const cc_model *cm, const devrun *d, int l, int8_t *out) {
   cg_layer_params lp;
   if (cg_net_layer(cm->net, l, &lp) != CG_OK) return -1;
-  const cc_mtensor *T = cm->t;
-  /* a model tensor with the device's values, else -1 (a view of a Concat has no tensor of its own:
-   * no int8 reference for a layer reading one) */
-#define HAVE(id) ((id) >= 0 && (id) < cm->nt && d->acc[(id)])
+  int8_t *s1 = NULL, *s2 = NULL;
+  int c = 0, h = 0, w = 0, c2 = 0, h2 = 0, w2 = 0, rc = 0;
+  const int8_t *x = NULL, *y = NULL;
   if (lp.kind == CG_LAYER_CONV) {
     const cg_conv *cv = &lp.conv;
-    if (!HAVE(cv->in) || cv->out < 0 || cv->out >= cm->nt || (cv->res >= 0 && !HAVE(cv->res))) return -1;
-    const cc_mtensor *i = &T[cv->in], *o = &T[cv->out];
-    if (cv->res >= 0 && (cv->res_w || cv->res_d)) {
-      const cc_mtensor *rs = &T[cv->res];
-      cg_ref_conv_res(cv, i->c, i->h, i->w, o->c, d->acc[cv->in], d->acc[cv->res], rs->c, rs->h, rs->w, out);
-    } else cg_ref_conv(cv, i->c, i->h, i->w, o->c, d->acc[cv->in], cv->res >= 0 ? d->acc[cv->res] : NULL, out);
+    x = tensor_vals(cm, d, cv->in, &c, &h, &w, &s1);
+    y = cv->res >= 0 ? tensor_vals(cm, d, cv->res, &c2, &h2, &w2, &s2) : NULL;
+    if (!x || (cv->res >= 0 && !y) || cv->out < 0 || cv->out >= cm->nt) rc = -1;
+    else if (cv->res >= 0 && (cv->res_w || cv->res_d)) cg_ref_conv_res(cv, c, h, w, cm->t[cv->out].c, x, y, c2, h2, w2, out);
+    else cg_ref_conv(cv, c, h, w, cm->t[cv->out].c, x, y, out);
   } else if (lp.kind == CG_LAYER_POOL) {
-    if (!HAVE(lp.pool.in)) return -1;
-    const cc_mtensor *i = &T[lp.pool.in];
-    cg_ref_pool(&lp.pool, i->c, i->h, i->w, d->acc[lp.pool.in], out);
+    if (!(x = tensor_vals(cm, d, lp.pool.in, &c, &h, &w, &s1))) rc = -1;
+    else cg_ref_pool(&lp.pool, c, h, w, x, out);
   } else if (lp.kind == CG_LAYER_ADD) {
-    if (!HAVE(lp.add.a) || !HAVE(lp.add.b) || lp.add.out < 0 || lp.add.out >= cm->nt) return -1;
-    const cc_mtensor *o = &T[lp.add.out];
-    cg_ref_add(&lp.add, o->c * o->h * o->w, d->acc[lp.add.a], d->acc[lp.add.b], out);
+    x = tensor_vals(cm, d, lp.add.a, &c, &h, &w, &s1), y = tensor_vals(cm, d, lp.add.b, &c2, &h2, &w2, &s2);
+    if (!x || !y || lp.add.out < 0 || lp.add.out >= cm->nt) rc = -1;
+    else cg_ref_add(&lp.add, cm->t[lp.add.out].c * cm->t[lp.add.out].h * cm->t[lp.add.out].w, x, y, out);
   } else if (lp.kind == CG_LAYER_LUT) {
-    if (!HAVE(lp.lut.in)) return -1;
-    const cc_mtensor *i = &T[lp.lut.in];
-    cg_ref_lut(&lp.lut, i->c * i->h * i->w, d->acc[lp.lut.in], out);
+    if (!(x = tensor_vals(cm, d, lp.lut.in, &c, &h, &w, &s1))) rc = -1;
+    else cg_ref_lut(&lp.lut, c * h * w, x, out);
   } else if (lp.kind == CG_LAYER_MUL) {
-    if (!HAVE(lp.mul.a) || !HAVE(lp.mul.b)) return -1;
-    const cc_mtensor *a = &T[lp.mul.a], *b = &T[lp.mul.b];
-    int per_channel = b->h == 1 && b->w == 1 && (a->h != 1 || a->w != 1);
-    cg_ref_mul(&lp.mul, a->c, a->h, a->w, per_channel, d->acc[lp.mul.a], d->acc[lp.mul.b], out);
+    x = tensor_vals(cm, d, lp.mul.a, &c, &h, &w, &s1), y = tensor_vals(cm, d, lp.mul.b, &c2, &h2, &w2, &s2);
+    if (!x || !y) rc = -1;
+    else cg_ref_mul(&lp.mul, c, h, w, h2 == 1 && w2 == 1 && (h != 1 || w != 1), x, y, out);
   } else {
-    return -1;
+    rc = -1;
   }
-#undef HAVE
-  return 0;
+  free(s1), free(s2);
+  return rc;
 }
 
 /* ---- package against the fresh compile ----------------------------------------------------- */
@@ -777,7 +796,7 @@ int cmd_compare(int argc, char **argv) {
     int noref = 0;
     for (int i = 0; i < nr; i++) noref += rows[i].kind == RT_STEP_ACCEL && !rows[i].has_ref;
     if (noref)
-      printf("'?': %d layer(s) without an int8 reference (they read a Concat view, which has no tensor of its own)\n",
+      printf("'?': %d layer(s) without an int8 reference (the device kept none of an input's values)\n",
              noref);
     printf("%s\n", agree ? noref ? "every device is bit-exact with the int8 reference where there is one"
                                   : "every device is bit-exact with the int8 reference"

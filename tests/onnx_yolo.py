@@ -10,7 +10,9 @@ Sigmoid: one [1, 4 + classes, anchors] output, as `yolo export format=onnx` give
 Exported at opsets 13 and 17 with random weights (BN statistics randomized), compiled for pynq and
 ultra96 with calibration samples and run on fsim against onnxruntime: every convolution and pool
 on the accelerator (only the head's decoding on the CPU), class scores at a correlation >= 0.99
-and within 0.05, boxes within 2 % of the image's size. Run by `make test` with Debian's python3."""
+and within 0.05, boxes within 2 % of the image's size; `dlvta compare` finds an int8 reference for every layer (the
+split halves and Concats it reads are views) and fsim bit-exact with each. Run by `make test`
+with Debian's python3."""
 import os
 import sys
 import tempfile
@@ -163,7 +165,27 @@ def main():
             check(corr >= 0.99 and score <= 0.05 and box <= 0.02 * size,
                   f"{what}: {got.shape[2]} anchors, class scores correlation {corr:.5f} (within {score:.4f}), "
                   f"boxes within {box:.2f} px")
+        compare(path, os.path.join(d, f"y{opset}.pynq.dlvta"), xp)
     return summary()
+
+
+def compare(path, pkg, xp):
+    """`dlvta compare`: every accelerator layer has an int8 reference (C2f's bottlenecks read a
+    channel half of a split and the last conv a Concat, views of their blocks whose values the
+    reference gathers from the tensors holding them) and fsim is bit-exact with each."""
+    import json
+    r = run([DLVTA, "compare", path, pkg, "--input", xp, "--json"])
+    try:
+        rep = json.loads(r.stdout[r.stdout.index("{"):])
+    except ValueError:
+        check(False, f"compare {os.path.basename(pkg)}: {(r.stdout + r.stderr).strip()[-300:]}")
+        return
+    acc = [s for s in rep["steps"] if s["kind"] == "accel"]
+    noref = [s["node"] for s in acc if not s.get("int8_ref")]
+    exact = all(s["devices"]["fsim"].get("bit_exact") for s in acc)
+    check(r.returncode == 0 and rep["agree"] and acc and not noref and exact,
+          f"compare {os.path.basename(pkg)}: {len(acc)} layers, each with an int8 reference (missing: "
+          f"{noref[:3] or 'none'}), fsim bit-exact with every one")
 
 
 if __name__ == "__main__":

@@ -101,7 +101,7 @@ void cg_net_free(cg_net *net) {
   }
   free(net->l);
   free(net->t);
-  for (int i = 0; i < net->nv; i++) free(net->v[i].blk);
+  for (int i = 0; i < net->nv; i++) free(net->v[i].blk), free(net->v[i].vsrc);
   free(net->v);
   free(net);
 }
@@ -175,10 +175,17 @@ int cg_net_tensor_view(cg_net *net, int c, int n, const int *src, const int *blk
     net->capv = nc;
   }
   uint64_t *b = malloc((size_t)n * sizeof *b);
-  if (!b) return net_fail(net, CG_E_NOMEM, "out of memory");
-  for (int q = 0; q < n; q++) b[q] = cg_tblk(cg_tens(net, src[q]), net->B, blk[q]);
+  int *vs = malloc(2 * (size_t)n * sizeof *vs);
+  if (!b || !vs) return free(b), free(vs), net_fail(net, CG_E_NOMEM, "out of memory");
+  for (int q = 0; q < n; q++) {
+    const cg_tensor *s = cg_tens(net, src[q]);
+    b[q] = cg_tblk(s, net->B, blk[q]);
+    vs[q] = s->vsrc ? s->vsrc[blk[q]] : src[q];
+    vs[n + q] = s->vsrc ? s->vsrc[s->cb + blk[q]] : blk[q];
+  }
   cg_tensor *t = &net->v[net->nv];
   memset(t, 0, sizeof *t);
+  t->vsrc = vs;
   t->c = t->lc = c, t->h = t->lh = h, t->w = t->lw = w;
   t->cb = n;
   t->blk = b;
@@ -194,6 +201,16 @@ int cg_tensor_base(const cg_net *net, int t) {
 }
 
 int cg_tensor_is_view(const cg_net *net, int t) { return !bad_t(net, t) && t >= CG_VIEW0; }
+
+int cg_tensor_channel_src(const cg_net *net, int t, int ch, int *src, int *src_ch) {
+  if (bad_t(net, t)) return CG_E_ARG;
+  const cg_tensor *s = cg_tens(net, t);
+  if (ch < 0 || ch >= s->c) return CG_E_ARG;
+  int B = (int)net->B, q = ch / B;
+  *src = s->vsrc ? s->vsrc[q] : t;
+  *src_ch = s->vsrc ? s->vsrc[s->cb + q] * B + ch % B : ch;
+  return 0;
+}
 
 int cg_net_tensor_im2col(cg_net *net, int c, int h, int w, const cg_conv *g) {
   if (!g || g->kh < 1 || g->kw < 1 || g->sh < 1 || g->sw < 1 || g->dh < 1 || g->dw < 1)

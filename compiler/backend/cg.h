@@ -308,6 +308,10 @@ int cg_net_tensor_view(cg_net *net, int c, int n, const int *src, const int *blk
 /* The arena tensor holding block 0 of t (t itself unless t is a view); 1 if t is a view. */
 int cg_tensor_base(const cg_net *net, int t);
 int cg_tensor_is_view(const cg_net *net, int t);
+/* Where channel ch of tensor t lives: channel *src_ch of arena tensor *src (t, ch itself unless
+ * t is a view). 0, or CG_E_ARG for a bad tensor or channel. (dlvta compare assembles a view's
+ * values from its arena tensors'.) */
+int cg_tensor_channel_src(const cg_net *net, int t, int ch, int *src, int *src_ch);
 /* Byte offset of a tensor in the image, and its size in bytes (CB*H*W*BLOCK). */
 uint64_t cg_tensor_offset(const cg_net *net, int t);
 uint64_t cg_tensor_bytes(const cg_net *net, int t);

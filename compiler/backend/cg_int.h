@@ -27,6 +27,8 @@ typedef struct cg_tensor {
   uint64_t *blk;        /* a view (cg_net_tensor_view): byte offset of each of its cb blocks;
                          * NULL: the blocks follow each other from off */
   int base;             /* a view: the arena tensor holding its first block */
+  int *vsrc;            /* a view: [2 * cb] block q is block vsrc[cb + q] of arena tensor
+                         * vsrc[q] (views of views resolved); NULL for an arena tensor */
 } cg_tensor;
 
 /* Views have ids CG_VIEW0 + k (arena tensors 0..nt-1, in the model's tensor order). */
