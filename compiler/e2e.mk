@@ -113,6 +113,9 @@ TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_cut_outputs.py"
 # a YOLOv8-style detector with its decoding in the graph (tests/onnx_yolo.py): every conv on the
 # accelerator, pynq and ultra96 on fsim against onnxruntime
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_yolo.py"
+# dlvta compare on layers reading views (tests/onnx_compare_views.py): shufflenet_v2_x1_0's
+# shuffles and splits, an int8 reference for every layer, pynq and ultra96
+TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_compare_views.py"
 # 3-D convolutional (video) networks (tests/onnx_conv3d.py): lifted to 2-D convs over the stacked frames, on fsim
 TEST_SCRIPTS += "$(SYS_PYTHON) tests/onnx_conv3d.py"
 # what tools/randnets.py found, kept as directed cases (tests/onnx_randnets_found.py): ceil_mode pools
