@@ -275,6 +275,20 @@ def uint8_files(d, name, cfg, pkg, x, y):
     r = run([DLVTA, "run", pkg, "--input", xs, "--output", out])
     check(r.returncode == 1 and "input 'input:0' is uint8 in the model" in r.stderr and "not integers from 0 to 255" in r.stderr,
           f"{name} ({cfg}): the image scaled to [0, 1] is refused: {r.stderr.strip()[-220:]}")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+    import dlvta
+    with dlvta.Model(pkg) as m:
+        iname, ishape = m.inputs[0]
+        py = m.run(x.astype(np.uint8))[0]
+        try:
+            m.run(x / 255.0)
+            refused = ""
+        except dlvta.Error as e:
+            refused = str(e)
+        check(m.inputs[0].dtype == "uint8" and m.outputs[0].dtype == "float32" and iname == "input:0" and
+              np.array_equal(py, y) and "is uint8 in the model" in refused,
+              f"{name} ({cfg}): Python: inputs[0].dtype {m.inputs[0].dtype}, a uint8 array's outputs as the CLI's, "
+              f"[0, 1] refused ({refused[-80:]})")
 
 
 def compare_rows(d, path):

@@ -3,7 +3,7 @@
     import numpy as np, dlvta
     dlvta.compile("model.onnx", "model.dlvta", config="pynq", calib=samples)  # or calib="calib.npy"
     m = dlvta.Model("model.dlvta", backend="fsim")     # "verilator" (Verilated RTL), "zynq" (board)
-    print(m.inputs, m.outputs)                         # [Tensor(name, shape)]
+    print(m.inputs, m.outputs)                         # [Tensor(name, shape)], .dtype of each
     y, = m.run(x)                                      # numpy float32 in and out; x may be (N, ...)
     print(m.stats()["cycles_per_inference"])
 

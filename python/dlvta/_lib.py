@@ -96,6 +96,7 @@ rt_input = _fn("rt_input", c_char_p, c_void_p, c_int, ctypes.POINTER(c_int),
 rt_output = _fn("rt_output", c_char_p, c_void_p, c_int, ctypes.POINTER(c_int),
                 ctypes.POINTER(ctypes.POINTER(c_int64)))
 rt_input_numel = _fn("rt_input_numel", c_int64, c_void_p, c_int)
+rt_input_dtype = _fn("rt_input_dtype", c_char_p, c_void_p, c_int)
 rt_output_numel = _fn("rt_output_numel", c_int64, c_void_p, c_int)
 rt_run = _fn("rt_run", c_int, c_void_p, ctypes.POINTER(c_float_p), ctypes.POINTER(c_float_p),
              c_char_p, c_size_t)

@@ -1,7 +1,7 @@
 """dlvta.model -- Model: a compiled package (.dlvta) opened on a backend, run on numpy arrays.
 
     m = dlvta.Model("resnet18.dlvta", backend="fsim")   # or "verilator", "zynq", "xrt"
-    m.inputs, m.outputs        # [Tensor(name, shape)]
+    m.inputs, m.outputs        # [Tensor(name, shape)], each with .dtype ("float32", "uint8")
     y, = m.run(x)              # x: float32 of the input's shape, or (N, ...) over it
     m.stats()                  # cycles, utilization, per-layer dicts (as `dlvta run --stats`)
 
@@ -19,7 +19,18 @@ import numpy as np
 from . import _lib
 from .errors import Error, InputError
 
-Tensor = collections.namedtuple("Tensor", "name shape")
+class Tensor(collections.namedtuple("Tensor", "name shape")):
+    """An input or output: its name and shape (name, shape = t), and .dtype, the values it takes:
+    "float32", or for an input the model declares of an integer type and only casts to float (a
+    uint8 image) that type, whose integers run() takes as floats or as that type."""
+
+    def __new__(cls, name, shape, dtype="float32"):
+        t = super().__new__(cls, name, shape)
+        t.dtype = dtype
+        return t
+
+    def __getnewargs__(self):  # copy and pickle keep the dtype
+        return (self.name, self.shape, self.dtype)
 
 
 def _shape_str(shape):
@@ -53,14 +64,15 @@ class Model:
             raise Error("%s: %s" % (self.path, err.value.decode(errors="replace")), rc)
         self.config = _lib.rt_config_name(m).decode()
         self.calibration = _lib.rt_calibration(m).decode()
-        self.inputs = [self._tensor(_lib.rt_input, i) for i in range(_lib.rt_n_inputs(m))]
+        self.inputs = [self._tensor(_lib.rt_input, i, _lib.rt_input_dtype(m, i).decode())
+                       for i in range(_lib.rt_n_inputs(m))]
         self.outputs = [self._tensor(_lib.rt_output, i) for i in range(_lib.rt_n_outputs(m))]
 
-    def _tensor(self, fn, i):
+    def _tensor(self, fn, i, dtype="float32"):
         rank = ctypes.c_int()
         dims = ctypes.POINTER(ctypes.c_int64)()
         name = fn(self._m, i, ctypes.byref(rank), ctypes.byref(dims))
-        return Tensor(name.decode(), tuple(int(dims[d]) for d in range(rank.value)))
+        return Tensor(name.decode(), tuple(int(dims[d]) for d in range(rank.value)), dtype)
 
     def _check_open(self):
         if self._m is None:
