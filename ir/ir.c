@@ -668,9 +668,14 @@ int ir_cut_outputs(ir_graph *g, const char *const *names, int n, char *err, size
     int twice = 0;
     for (int j = 0; j < i && !twice; j++) twice = outs[j] == outs[i];
     if (outs[i] < 0 || twice) {
-      util_err(err, errlen, outs[i] < 0 ? "no tensor named '%s' in the model (an output to cut it at)"
-                                        : "output '%s' named twice",
-               names[i] ? names[i] : "");
+      char like[600] = "";
+      for (int t = 0, k = 0; outs[i] < 0 && names[i] && *names[i] && t < g->n_tensors && k < 4; t++)
+        if (strstr(g->tensors[t]->name, names[i]))
+          snprintf(like + strlen(like), sizeof like - strlen(like), "%s'%.120s'", k++ ? ", " : "; names containing it: ",
+                   g->tensors[t]->name);
+      util_err(err, errlen, outs[i] < 0 ? "no tensor named '%s' in the model (an output to cut it at)%s"
+                                        : "output '%s' named twice%s",
+               names[i] ? names[i] : "", like);
       free(outs);
       return IR_ERR;
     }

@@ -10,7 +10,8 @@ onnx.helper:
 - `dlvta compare` of the whole model with that package cuts the model as the package is cut and
   finds every layer bit-exact with its int8 reference; `dlvta reference --outputs` gives
   onnxruntime's float value of the tensor named;
-- an unknown name, an empty one, one named twice: clear errors, non-zero exits;
+- an unknown name (with the tensors whose names contain it), an empty one, one named twice: clear
+  errors, non-zero exits;
 - the Python binding's compile(outputs=...) writes the CLI's package bytes;
 - a [C, H, W] image input unsqueezed to a batch of 1 (torchvision's detection models) is not
   taken for a fixed batch of C (no note advising to export it with batch 1).
@@ -153,6 +154,8 @@ def main():
 
     # bad names
     for args, rc, words in ((["--outputs", "boxes,nope"], 1, "no tensor named 'nope'"),
+                            (["--outputs", "logit"], 1, "no tensor named 'logit' in the model (an output to cut it at); "
+                             "names containing it: "),
                             (["--outputs", "boxes,,scores"], 2, "empty tensor name"),
                             (["--outputs", "boxes", "--outputs", "boxes"], 1, "'boxes' named twice")):
         r = run([DLVTA, "compile", path, "-o", os.path.join(d, "bad.dlvta")] + args)
