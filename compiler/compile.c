@@ -210,7 +210,7 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     ir_graph_free(g);
     return snprintf(err, errlen, "unknown config '%s' (known: %s)", o->config, isa_config_names()), IR_ERR;
   }
-  int rc;
+  int rc, before = g->n_nodes;
   if (o->n_outputs > 0 && ir_cut_outputs(g, o->outputs, o->n_outputs, err, errlen) != IR_OK) {
     char why[512];
     snprintf(why, sizeof why, "%s", err);
@@ -218,6 +218,9 @@ int cc_compile_graph(ir_graph *g, const char *path, const cc_options *o, cc_mode
     ir_graph_free(g);
     return IR_ERR;
   }
+  if (o->n_outputs > 0 && o->log)
+    fprintf(o->log, "cut: the model ends at the %d tensor(s) named; %d of its %d nodes are before them\n", o->n_outputs,
+            g->n_nodes, before);
   /* one inference at a time: a symbolic batch extent becomes 1 */
   for (int i = 0; i < g->n_inputs; i++) {
     ir_tensor *t = g->tensors[g->inputs[i]];
