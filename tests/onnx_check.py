@@ -1,8 +1,8 @@
 """tests/onnx_check.py -- shared by the Python tests that build ONNX models and check dlvta against
 onnxruntime (tests/onnx_opsets.py, onnx_rnn.py, onnx_cpu_ops.py): the tools' paths, the PASS /
 FAIL counters and the closing "N passed, N failed" line, constants as initializers, the float
-reference (`dlvta reference`) against onnxruntime, and a compile for pynq run on fsim against
-onnxruntime."""
+reference (`dlvta reference`) against onnxruntime, a compile for pynq run on fsim against
+onnxruntime, and `dlvta compare --json`'s accelerator layers."""
 import os
 import subprocess
 
@@ -30,6 +30,20 @@ def summary():
 
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def compare_layers(what, model, pkg, x):
+    """`dlvta compare MODEL PKG --input X --json`: (exit status, the report's accelerator steps)
+    with the report's "agree" folded into the status (1 when a device disagrees), or None after a
+    failed check naming what when there is no report."""
+    import json
+    r = run([DLVTA, "compare", model, pkg, "--input", x, "--json"])
+    try:
+        rep = json.loads(r.stdout[r.stdout.index("{"):])
+    except ValueError:
+        check(False, f"{what}: dlvta compare --json: {(r.stdout + r.stderr).strip()[-300:]}")
+        return None
+    return (r.returncode or (0 if rep["agree"] else 1)), [s for s in rep["steps"] if s["kind"] == "accel"]
 
 
 def f32(name, v):

@@ -5,7 +5,6 @@ tensor, padding channels included): torchvision's shufflenet_v2_x1_0 (random wei
 statistics randomized) at 64 x 64, compiled for pynq and ultra96. Every accelerator layer must
 have an int8 reference (its inputs gathered from the tensors whose blocks the views read) and
 fsim must be bit-exact with each. Run by `make test` with Debian's python3."""
-import json
 import os
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_check import DLVTA, check, run, summary  # noqa: E402
+from onnx_check import DLVTA, check, compare_layers, run, summary  # noqa: E402
 
 
 def main():
@@ -37,16 +36,13 @@ def main():
         if r.returncode:
             check(False, f"{cfg}: compile: {r.stderr.strip()[-300:]}")
             continue
-        r = run([DLVTA, "compare", path, pkg, "--input", xp, "--json"])
-        try:
-            rep = json.loads(r.stdout[r.stdout.index("{"):])
-        except ValueError:
-            check(False, f"{cfg}: compare --json: {(r.stdout + r.stderr).strip()[-300:]}")
+        got = compare_layers(cfg, path, pkg, xp)
+        if got is None:
             continue
-        acc = [s for s in rep["steps"] if s["kind"] == "accel"]
+        rc, acc = got
         noref = [s["node"] for s in acc if not s.get("int8_ref")]
         exact = [s["devices"]["fsim"].get("bit_exact") for s in acc]
-        check(r.returncode == 0 and rep["agree"] and len(acc) > 40 and not noref and all(exact),
+        check(rc == 0 and len(acc) > 40 and not noref and all(exact),
               f"{cfg}: {len(acc)} accelerator layers, each with an int8 reference (missing: {noref[:3] or 'none'}), "
               f"fsim bit-exact with {sum(bool(e) for e in exact)} of them")
     return summary()

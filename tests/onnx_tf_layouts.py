@@ -15,7 +15,6 @@ round trips cancel and the reductions become global pools on the accelerator, so
 input's layout change (and an NHWC output's, and the Softmax) stay on the CPU; every output
 against onnxruntime's, cosine >= 0.999; `dlvta compare` finds a float reference for every layer.
 Run by `make test` with Debian's python3."""
-import json
 import os
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_check import DLVTA, ORT, check, run, summary  # noqa: E402
+from onnx_check import DLVTA, ORT, check, compare_layers, run, summary  # noqa: E402
 
 
 class Tf:
@@ -298,16 +297,13 @@ def compare_rows(d, path):
     layers read channel views)."""
     name = os.path.splitext(os.path.basename(path))[0]
     pkg, xf = os.path.join(d, f"{name}.pynq.dlvta"), os.path.join(d, f"{name}_x.npy")
-    r = run([DLVTA, "compare", path, pkg, "--input", xf, "--json"])
-    try:
-        rep = json.loads(r.stdout[r.stdout.index("{"):])
-    except ValueError:
-        check(False, f"{name}: dlvta compare --json: {(r.stdout + r.stderr)[-300:]}")
+    got = compare_layers(name, path, pkg, xf)
+    if got is None:
         return
-    acc = [s for s in rep["steps"] if s["kind"] == "accel"]
+    rc, acc = got
     missing = [s["node"] for s in acc if not s["float_reference"]]
     noref = [s["node"] for s in acc if not s.get("int8_ref")]
-    check(r.returncode == 0 and rep["agree"] and acc and not missing and not noref,
+    check(rc == 0 and acc and not missing and not noref,
           f"{name}: dlvta compare: {len(acc)} accelerator layers, all bit-exact with the int8 reference, "
           f"a float reference for each (missing: {missing or 'none'}), an int8 reference for each (missing: "
           f"{noref or 'none'})")

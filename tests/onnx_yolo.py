@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_check import DLVTA, ORT, check, run, summary  # noqa: E402
+from onnx_check import DLVTA, ORT, check, compare_layers, run, summary  # noqa: E402
 
 
 def conv(c1, c2, k=1, s=1):
@@ -173,17 +173,13 @@ def compare(path, pkg, xp):
     """`dlvta compare`: every accelerator layer has an int8 reference (C2f's bottlenecks read a
     channel half of a split and the last conv a Concat, views of their blocks whose values the
     reference gathers from the tensors holding them) and fsim is bit-exact with each."""
-    import json
-    r = run([DLVTA, "compare", path, pkg, "--input", xp, "--json"])
-    try:
-        rep = json.loads(r.stdout[r.stdout.index("{"):])
-    except ValueError:
-        check(False, f"compare {os.path.basename(pkg)}: {(r.stdout + r.stderr).strip()[-300:]}")
+    got = compare_layers(f"compare {os.path.basename(pkg)}", path, pkg, xp)
+    if got is None:
         return
-    acc = [s for s in rep["steps"] if s["kind"] == "accel"]
+    rc, acc = got
     noref = [s["node"] for s in acc if not s.get("int8_ref")]
     exact = all(s["devices"]["fsim"].get("bit_exact") for s in acc)
-    check(r.returncode == 0 and rep["agree"] and acc and not noref and exact,
+    check(rc == 0 and acc and not noref and exact,
           f"compare {os.path.basename(pkg)}: {len(acc)} layers, each with an int8 reference (missing: "
           f"{noref[:3] or 'none'}), fsim bit-exact with every one")
 
