@@ -9,6 +9,7 @@
 
 #include "cc.h"
 #include "cc_internal.h"
+#include "package.h"
 #include "ref.h"
 #include "util.h"
 
@@ -95,7 +96,7 @@ int cc_float_inputs(ir_graph *g, cc_ctx *cx, char *err, size_t errlen) {
   for (int i = 0; i < g->n_inputs; i++) {
     int t = g->inputs[i], readers = 0, casts = 0;
     ir_tensor *T = g->tensors[t];
-    if (T->type.dtype != IR_U8 && T->type.dtype != IR_I8 && T->type.dtype != IR_I32 && T->type.dtype != IR_I64) continue;
+    if (!cc_integer_input_dtype(T->type.dtype)) continue;
     if (ir_is_graph_output(g, t)) continue;
     for (int k = 0; k < g->n_nodes; k++) {
       const ir_node *n = g->nodes[k];

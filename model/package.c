@@ -720,7 +720,7 @@ static int rd_meta(rd *r, cc_model *m, uint32_t *fmtp, char *why, size_t whylen)
   for (int i = 0; i < m->n_out; i++) rd_io(r, &m->out[i], name, sizeof name);
   for (int i = 0; i < m->n_in && fmt >= 3; i++) { /* 0, or an integer dtype float-inputs reads */
     uint32_t d = rd_u32(r);
-    if (d != 0 && d != IR_U8 && d != IR_I8 && d != IR_I32 && d != IR_I64) {
+    if (d != 0 && !cc_integer_input_dtype((int)d)) {
       snprintf(why, whylen, "input %d: source dtype %u (want 0 or an integer dtype)", i, d);
       return -1;
     }

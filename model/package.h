@@ -112,6 +112,10 @@ typedef struct cc_mio {       /* a model input or output */
                                * (its values must be integers of that dtype); 0: as g's */
 } cc_mio;
 
+/* The integer types an input may have taken before float-inputs made it float32 (cc_mio.src_dtype;
+ * the compiler's pass and the package reader's check use this one list). */
+static inline int cc_integer_input_dtype(int d) { return d == IR_U8 || d == IR_I8 || d == IR_I32 || d == IR_I64; }
+
 typedef struct cc_model {
   const isa_config *cfg;
   char name[128];             /* model (graph) name */

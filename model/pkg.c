@@ -36,6 +36,12 @@ static uint64_t fnv_more(uint64_t h, const uint8_t *p, uint64_t n) {
 
 static uint64_t checksum(const uint8_t *p, uint64_t n) { return fnv_more(FNV_OFFSET, p, n); }
 
+void pkg_seal(uint8_t *b, uint64_t n) {
+  if (n < HDR) return;
+  util_put64(b + 48, n);
+  util_put64(b + 56, checksum(b + HDR, n - HDR));
+}
+
 pkg_writer *pkg_writer_new(const isa_config *cfg) {
   pkg_writer *w = calloc(1, sizeof *w);
   if (w) w->cfg = cfg;

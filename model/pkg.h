@@ -45,4 +45,8 @@ int pkg_read(const char *path, pkg *out, char *err, size_t errlen);
 const pkg_section *pkg_find(const pkg *p, uint32_t type, uint32_t index);
 void pkg_free(pkg *p);
 
+/* Sets the file size and checksum in the header of the n bytes b of a package to fit them (for
+ * tools that change a package's bytes: the package fuzzers); nothing when n is below a header. */
+void pkg_seal(uint8_t *b, uint64_t n);
+
 #endif

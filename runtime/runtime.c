@@ -195,10 +195,27 @@ const char *rt_input(const rt_model *r, int i, int *rank, const int64_t **dims) 
 const char *rt_output(const rt_model *r, int i, int *rank, const int64_t **dims) {
   return i < 0 || i >= r->m->n_out ? NULL : io(r, r->m->g->outputs[i], rank, dims);
 }
+/* The integer types of cc_mio.src_dtype (cc_integer_input_dtype): numpy's name and the range. */
+static const struct int_input {
+  int dtype;
+  const char *name;
+  double lo, hi;
+} int_inputs[] = {{IR_U8, "uint8", 0, 255},
+                  {IR_I8, "int8", -128, 127},
+                  {IR_I32, "int32", -2147483648.0, 2147483647.0},
+                  {IR_I64, "int64", -9.3e18, 9.3e18}};
+
+/* Input i's integer type, or NULL (a float32 input, or a bad index). */
+static const struct int_input *int_input(const rt_model *r, int i) {
+  for (size_t k = 0; i >= 0 && i < r->m->n_in && k < sizeof int_inputs / sizeof *int_inputs; k++)
+    if (int_inputs[k].dtype == r->m->in[i].src_dtype) return &int_inputs[k];
+  return NULL;
+}
+
 const char *rt_input_dtype(const rt_model *r, int i) {
   if (i < 0 || i >= r->m->n_in) return NULL;
-  int d = r->m->in[i].src_dtype;
-  return d == IR_U8 ? "uint8" : d == IR_I8 ? "int8" : d == IR_I32 ? "int32" : d == IR_I64 ? "int64" : "float32";
+  const struct int_input *t = int_input(r, i);
+  return t ? t->name : "float32";
 }
 int64_t rt_input_numel(const rt_model *r, int i) {
   return i < 0 || i >= r->m->n_in ? -1 : ir_type_numel(&r->m->g->tensors[r->m->g->inputs[i]]->type);
@@ -303,10 +320,10 @@ static int step_cpu(rt_model *r, int ni, char *err, size_t errlen) {
  * else the model would see what onnxruntime cannot be given (a [0, 1] image for a 0..255 one).
  * 0, or -1 with the message in err. */
 static int integer_input(const rt_model *r, int i, const float *x, char *err, size_t errlen) {
-  int d = r->m->in[i].src_dtype;
-  const char *dn = rt_input_dtype(r, i);
-  double lo = d == IR_U8 ? 0 : d == IR_I8 ? -128 : d == IR_I32 ? -2147483648.0 : -9.3e18;
-  double hi = d == IR_U8 ? 255 : d == IR_I8 ? 127 : d == IR_I32 ? 2147483647.0 : 9.3e18;
+  const struct int_input *t = int_input(r, i);
+  if (!t) return 0;
+  const char *dn = t->name;
+  double lo = t->lo, hi = t->hi;
   int64_t n = rt_input_numel(r, i), bad = 0, first = 0;
   for (int64_t k = 0; k < n; k++)
     if (!(x[k] >= lo && x[k] <= hi && x[k] == floorf(x[k])) && !bad++) first = k;
@@ -340,7 +357,7 @@ int rt_run(rt_model *r, const float *const *inputs, float *const *outputs, char 
                     rt_input(r, i, NULL, NULL), (long long)bad, (long long)n, (long long)first);
   }
   for (int i = 0; i < m->n_in; i++)
-    if (m->in[i].src_dtype && integer_input(r, i, inputs[i], err, errlen)) return RT_E_ARG;
+    if (integer_input(r, i, inputs[i], err, errlen)) return RT_E_ARG;
   int rc = RT_OK;
   char stage[64];
   snprintf(stage, sizeof stage, "inference on %s", drv_backend_name(r->dev));

@@ -111,16 +111,11 @@ rt_peak_macs_per_cycle = _fn("rt_peak_macs_per_cycle", c_uint64, c_void_p)
 
 # a runtime-only library (a board's, without the compiler) lacks it: compile() says so
 try:
-    cc_compile_package = _fn("cc_compile_package", c_int, c_char_p, c_char_p, c_char_p, c_float_p,
-                             c_int, c_int64, c_char_p, c_int, c_void_p, c_char_p, c_size_t)
-    cc_compile_package_multi = _fn("cc_compile_package_multi", c_int, c_char_p, c_char_p, c_char_p,
-                                   ctypes.POINTER(c_float_p), c_int, c_int, ctypes.POINTER(c_int64), c_char_p, c_int,
-                                   c_void_p, c_char_p, c_size_t)
     cc_compile_package_cut = _fn("cc_compile_package_cut", c_int, c_char_p, c_char_p, c_char_p,
                                  ctypes.POINTER(c_float_p), c_int, c_int, ctypes.POINTER(c_int64), c_char_p, c_int,
                                  ctypes.POINTER(c_char_p), c_int, c_void_p, c_char_p, c_size_t)
 except AttributeError:
-    cc_compile_package = cc_compile_package_multi = cc_compile_package_cut = None
+    cc_compile_package_cut = None
 
 # the C library's in-memory FILE for the compiler's notes (glibc's open_memstream)
 libc = ctypes.CDLL(None)

@@ -1,5 +1,5 @@
 """dlvta.compiler -- compile(): an ONNX model into a package, as `dlvta compile` does (one call
-of cc_compile_package, compiler/compile.h)."""
+of cc_compile_package_cut, compiler/compile.h)."""
 import ctypes
 import os
 import sys
@@ -75,7 +75,7 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
     or one name) to end the model at in place of its outputs, as `dlvta compile --outputs` (a
     detector's decoding and non-maximum suppression left to the caller). The same arguments give
     the same package bytes as `dlvta compile` (a path is named in the package as given)."""
-    if _lib.cc_compile_package is None:
+    if _lib.cc_compile_package_cut is None:
         raise Error("%s has no compiler (a runtime-only build): compile on a host with the full "
                     "libdlvta.so, copy the package here" % _lib.path)
     if not isinstance(config, str):
@@ -84,39 +84,26 @@ def compile(model, out, config="pynq", calib=None, no_latency_hiding=False, verb
         outputs = [outputs]
     if outputs is not None and (not outputs or not all(isinstance(o, (str, bytes)) and o for o in outputs)):
         raise InputError("outputs must be tensor names, got %r" % (outputs,))
-    n, numel, ptr, src, multi = 0, 0, None, None, None
     if isinstance(calib, (list, tuple, dict)):
-        multi = _multi_samples(model, calib)
+        arrays, src = _multi_samples(model, calib)
     elif calib is not None:
         a, src = _samples(calib)
-        n, numel = a.shape[0], int(np.prod(a.shape[1:]))
-        ptr = a.ctypes.data_as(_lib.c_float_p)
+        arrays = [a]
+    else:
+        arrays, src = [], None
+    k = max(1, len(arrays))  # no samples: one input's slot, empty (synthetic calibration)
+    ptrs = (_lib.c_float_p * k)(*[x.ctypes.data_as(_lib.c_float_p) for x in arrays])
+    numels = (ctypes.c_int64 * k)(*[int(np.prod(x.shape[1:])) for x in arrays])
+    names = [o if isinstance(o, bytes) else o.encode() for o in outputs or []]
+    cut = (ctypes.c_char_p * max(1, len(names)))(*names)
     buf, size, log = ctypes.c_void_p(), ctypes.c_size_t(), None
     if _lib.open_memstream is not None:
         log = _lib.open_memstream(ctypes.byref(buf), ctypes.byref(size))
     err = _lib.errbuf()
     try:
-        if outputs:
-            arrays, src = multi if multi is not None else ([a] if n else [], src)
-            ptrs = (_lib.c_float_p * max(1, len(arrays)))(*[x.ctypes.data_as(_lib.c_float_p) for x in arrays])
-            numels = (ctypes.c_int64 * max(1, len(arrays)))(*[int(np.prod(x.shape[1:])) for x in arrays])
-            names = [o if isinstance(o, bytes) else o.encode() for o in outputs]
-            cut = (ctypes.c_char_p * len(names))(*names)
-            rc = _lib.cc_compile_package_cut(os.fsencode(model), os.fsencode(out), config.encode(), ptrs,
-                                             max(1, len(arrays)), arrays[0].shape[0] if arrays else 0, numels,
-                                             src.encode() if src else None, 1 if no_latency_hiding else 0, cut,
-                                             len(names), log, err, _lib.ERRLEN)
-        elif multi is not None:
-            arrays, src = multi
-            ptrs = (_lib.c_float_p * len(arrays))(*[a.ctypes.data_as(_lib.c_float_p) for a in arrays])
-            numels = (ctypes.c_int64 * len(arrays))(*[int(np.prod(a.shape[1:])) for a in arrays])
-            rc = _lib.cc_compile_package_multi(os.fsencode(model), os.fsencode(out), config.encode(), ptrs,
-                                               len(arrays), arrays[0].shape[0], numels, src.encode(),
-                                               1 if no_latency_hiding else 0, log, err, _lib.ERRLEN)
-        else:
-            rc = _lib.cc_compile_package(os.fsencode(model), os.fsencode(out), config.encode(), ptr, n, numel,
-                                         src.encode() if src else None, 1 if no_latency_hiding else 0, log,
-                                         err, _lib.ERRLEN)
+        rc = _lib.cc_compile_package_cut(os.fsencode(model), os.fsencode(out), config.encode(), ptrs, k,
+                                         arrays[0].shape[0] if arrays else 0, numels, src.encode() if src else None,
+                                         1 if no_latency_hiding else 0, cut, len(names), log, err, _lib.ERRLEN)
     finally:
         notes = ""
         if log:

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "pkg.h"
 #include "runtime.h"
 
 #ifndef FUZZ_PKG_RUN
@@ -31,22 +32,11 @@ static void run_once(rt_model *r) {
   for (int i = 0; i < 16; i++) free(in[i]), free(out[i]);
 }
 
-/* The container's file size and checksum (header bytes 48 and 56: FNV-1a 64 over the bytes after
- * the 64-byte header, model/pkg.c) made to fit the mutated bytes, so that mutations reach the
- * sections' readers and the verifiers instead of stopping at the checksum (test_pkg and
- * pkg_corrupt check the container's own refusals). */
-static void fix_container(uint8_t *b, size_t n) {
-  if (n < 64) return;
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 64; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-  for (int k = 0; k < 8; k++) b[48 + k] = (uint8_t)((uint64_t)n >> (8 * k)), b[56 + k] = (uint8_t)(h >> (8 * k));
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *b = malloc(size + 1);
   if (!b) return 0;
   memcpy(b, data, size);
-  fix_container(b, size);
+  pkg_seal(b, size); /* reach the sections' readers, not the checksum (test_pkg checks its refusals) */
   const char *path = fuzz_file(b, size, ".dlvta");
   free(b);
   rt_model *r = NULL;
