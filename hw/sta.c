@@ -1011,6 +1011,7 @@ static void analyse(analysis *an, int with_route) {
 typedef struct path {
   char start[256], end[256], group[256];
   char cells[1024];
+  char nets[4096];  /* the net each cell on the path drives, in order (where to pipeline) */
   int levels;
   long total, cell_ps, route_ps;
 } path;
@@ -1113,6 +1114,12 @@ static void trace(const analysis *an, const endpoint *ep, path *pa) {
     pa->levels++;
     if (off < sizeof pa->cells - 40)
       off += (size_t)snprintf(pa->cells + off, sizeof pa->cells - off, " %s", NL->cells[e->cell].type);
+    size_t on = strlen(pa->nets);
+    if (on < sizeof pa->nets - 300) {
+      char b[256];
+      bit_label(b, sizeof b, e->to);
+      snprintf(pa->nets + on, sizeof pa->nets - on, "%s%s", on ? " " : "", b);
+    }
   }
   if (off < sizeof pa->cells - 40) {
     if (ep->cell >= 0) snprintf(pa->cells + off, sizeof pa->cells - off, " %s.%s", NL->cells[ep->cell].type, ep->port);
@@ -1462,6 +1469,8 @@ int main(int argc, char **argv) {
       fprintf(f, ", \"levels\": %d, \"delay_ns\": %.3f, \"cell_ns\": %.3f, \"route_ns\": %.3f, \"cells\": ",
               paths[i].levels, paths[i].total / 1000.0, paths[i].cell_ps / 1000.0, paths[i].route_ps / 1000.0);
       json_str(f, paths[i].cells);
+      fprintf(f, ", \"nets\": ");
+      json_str(f, paths[i].nets);
       fprintf(f, "}%s\n", i + 1 < np ? "," : "");
     }
     fprintf(f, "  ]\n}\n");

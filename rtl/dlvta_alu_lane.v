@@ -47,12 +47,22 @@ module dlvta_alu_lane (
   input  wire [`DLVTA_LOG_LUT_DEPTH-1:0] lut_waddr_i,
   input  wire [7:0]  lut_wdata_i
 );
-  wire is_req  = (op_i == `DLVTA_ALU_REQ);
-  wire is_shr  = (op_i == `DLVTA_ALU_SHR);
-  wire is_mul  = (op_i == `DLVTA_ALU_MUL);
-  wire is_clip = (op_i == `DLVTA_ALU_CLIP);
-  wire is_lut  = (op_i == `DLVTA_ALU_LUT);
-  wire is_mm   = (op_i == `DLVTA_ALU_MIN) || (op_i == `DLVTA_ALU_MAX);
+  // op_i decoded into registers, a cycle behind op_i: op_i changes only at an instruction's start,
+  // at least four cycles before its first iteration reaches S3 (S0, S1, S1R, S2), and holds until
+  // its last has left S8, so the flags are the instruction's wherever they are read; the wide
+  // fanout of op_i's register into the 32 lanes' S3 decode (ultra96's compute -> lane path) ends
+  // here at one flip-flop per flag
+  reg is_req, is_shr, is_mul, is_clip, is_lut, is_mm, is_mov, use_imm;
+  always @(posedge clk_i) begin
+    is_req  <= (op_i == `DLVTA_ALU_REQ);
+    is_shr  <= (op_i == `DLVTA_ALU_SHR);
+    is_mul  <= (op_i == `DLVTA_ALU_MUL);
+    is_clip <= (op_i == `DLVTA_ALU_CLIP);
+    is_lut  <= (op_i == `DLVTA_ALU_LUT);
+    is_mm   <= (op_i == `DLVTA_ALU_MIN) || (op_i == `DLVTA_ALU_MAX);
+    is_mov  <= (op_i == `DLVTA_ALU_MOV);
+    use_imm <= use_imm_i;
+  end
 
   // ---- S3: operand selection (b = use_imm ? sext(imm) : c); the multiplier operand ----
   // SHR takes x = a * 2^15 and shifts it right by k = s + 15 (s = sext(b[5:0]) in -15..31: the
@@ -75,15 +85,15 @@ module dlvta_alu_lane (
   always @(posedge clk_i) begin : s3_regs
     reg [15:0] b16;
     if (en_i) begin
-      b16 = use_imm_i ? imm_i : c_i[15:0];
+      b16 = use_imm ? imm_i : c_i[15:0];
       a4_q <= a_i;
-      b4_q <= use_imm_i ? {{16{imm_i[15]}}, imm_i} : c_i;
+      b4_q <= use_imm ? {{16{imm_i[15]}}, imm_i} : c_i;
       mb4_q <= is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
                is_shr ? M_SHR : (is_clip || is_lut) ? M_ONE :
                {{(MW-15){b16[15]}}, b16};
       s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : (is_clip || is_lut) ? 6'd0 : b16[5:0];
       mm4_q <= is_mm;
-      mov4_q <= (op_i == `DLVTA_ALU_MOV);
+      mov4_q <= is_mov;
     end
   end
 
@@ -243,7 +253,7 @@ module dlvta_alu_lane (
     if (en_i) begin
       lut_y = lut_mem[{~r8_q[7], r8_q[6:0]}];  // the index clamp(a, -128, 127) + 128
       y_o <= !rs8_q ? y8_q : is_lut ? {{24{lut_y[7]}}, lut_y} :
-             (is_clip || (is_req && use_imm_i)) ? clamp8(r8_q, bd8_q, bx8_q) : sat8_q;
+             (is_clip || (is_req && use_imm)) ? clamp8(r8_q, bd8_q, bx8_q) : sat8_q;
     end
   end
 endmodule

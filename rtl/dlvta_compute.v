@@ -192,7 +192,7 @@ module dlvta_compute #(
   reg        src_inp_q;  // an ALU op whose source is inp[s] (sign-extended lanes), not acc[s]
   reg [15:0] imm_q;
   reg [LogUop:0] ubeg_q;
-  reg [LogUop:0] uend_q;
+  reg [LogUop:0] uendm1_q;  // uop_end - 1: u_wrap is a compare of registers (no adder before it)
   reg [13:0] lout_q;
   reg [13:0] lin_q;
   reg [31:0] fa_out_q, fa_in_q, fx_out_q, fx_in_q, fw_out_q, fw_in_q;
@@ -284,7 +284,7 @@ module dlvta_compute #(
   wire adv = !r_stall;  // S0, S1 and S1R advance
   reg  s1_v_q;
   wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !r_err && adv;
-  wire u_wrap = (u_q + 1'b1 == uend_q);
+  wire u_wrap = (u_q == uendm1_q);  // u_q + 1 == uop_end
   wire i_wrap = (i_q + 14'd1 == lin_q);
   wire o_wrap = (o_q + 14'd1 == lout_q);
   wire u_oor = (u_q[LogUop] != 1'b0);
@@ -613,7 +613,7 @@ module dlvta_compute #(
       slow_q <= 1'b0;
       imm_q <= 16'd0;
       ubeg_q <= {(LogUop+1){1'b0}};
-      uend_q <= {(LogUop+1){1'b0}};
+      uendm1_q <= {(LogUop+1){1'b1}};
       lout_q <= 14'd0;
       lin_q <= 14'd0;
       fa_out_q <= 32'd0; fa_in_q <= 32'd0;
@@ -816,7 +816,7 @@ module dlvta_compute #(
             slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src && !h_src_inp;
             imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
-            uend_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH];
+            uendm1_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] - 1'b1;
             lout_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH];
             lin_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH];
             if (h_is_alu) begin

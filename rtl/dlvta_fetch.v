@@ -67,7 +67,10 @@ module dlvta_fetch (
   wire [LogBuf:0] buf_count;
   wire [159:0] head;
 
-  wire [15:0] chunk = (req_left_q > {16'd0, Chunk}) ? Chunk : req_left_q[15:0];
+  // the next chunk: Chunk (2^15) instructions while that many are left, else what is left (one
+  // OR of the high bits, no 32-bit compare before the adders of req_left_q and req_next_q)
+  wire        left_big = |req_left_q[31:15];
+  wire [15:0] chunk = left_big ? Chunk : {1'b0, req_left_q[14:0]};
   wire        dma_start = active_q && !stop_q && !dma_busy && (req_left_q != 32'd0);
   wire        ar_fire = ar_valid_o && ar_ready_i;
   wire        r_fire = r_valid_i && r_ready_o;
@@ -228,7 +231,7 @@ module dlvta_fetch (
         count_q <= count_i;
       end
       if (dma_start) begin
-        req_left_q <= req_left_q - {16'd0, chunk};
+        req_left_q <= left_big ? {req_left_q[31:15] - 17'd1, req_left_q[14:0]} : 32'd0;
         req_next_q <= req_next_q + {16'd0, chunk};
       end
       if (el_fire && !stop_q) fetched_q <= fetched_q + 32'd1;

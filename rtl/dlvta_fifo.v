@@ -29,13 +29,21 @@ module dlvta_fifo #(
   reg [Width-1:0]    mem_q [0:Depth-1];
   reg [LogDepth-1:0] rptr_q;
   reg [LogDepth-1:0] wptr_q;
-  reg [LogDepth:0]   count_q;
+  wire [LogDepth:0]  count_q;
+  wire               empty, full;
 
-  wire do_push = push_i && (count_q != Depth[LogDepth:0]);
-  wire do_pop  = pop_i && (count_q != {(LogDepth+1){1'b0}});
+  wire do_push = push_i && !full;
+  wire do_pop  = pop_i && !empty;
 
-  assign empty_o = (count_q == {(LogDepth+1){1'b0}});
-  assign full_o  = (count_q == Depth[LogDepth:0]);
+  // the count and its empty / full flags are registers whose next value is one LUT after a push
+  // or pop (dlvta_updown: fetch's dispatch -> a queue's count was ultra96's worst path)
+  dlvta_updown #(.Bits(LogDepth + 1), .Max(Depth)) u_count (
+    .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(clear_i), .up_i(do_push), .dn_i(do_pop),
+    .count_o(count_q), .zero_o(empty), .max_o(full)
+  );
+
+  assign empty_o = empty;
+  assign full_o  = full;
   assign count_o = count_q;
 
   always @(posedge clk_i) begin
@@ -46,12 +54,9 @@ module dlvta_fifo #(
     if (!rst_ni || clear_i) begin
       rptr_q  <= {LogDepth{1'b0}};
       wptr_q  <= {LogDepth{1'b0}};
-      count_q <= {(LogDepth+1){1'b0}};
     end else begin
       if (do_push) wptr_q <= wptr_q + 1'b1;
       if (do_pop)  rptr_q <= rptr_q + 1'b1;
-      if (do_push && !do_pop) count_q <= count_q + 1'b1;
-      else if (do_pop && !do_push) count_q <= count_q - 1'b1;
     end
   end
 

@@ -14,22 +14,19 @@ module dlvta_tokq (
   output wire has_room_o
 );
   localparam integer Bits = $clog2(`DLVTA_TOKEN_QUEUE + 1);
-  localparam [Bits-1:0] Cap = `DLVTA_TOKEN_QUEUE;
 
-  reg [Bits-1:0] count_q;
+  wire [Bits-1:0] count;
+  wire            zero, full;
+  // the counter's next value is one LUT after push / pop (dlvta_updown: ultra96's queue head ->
+  // token pop -> count path)
+  dlvta_updown #(.Bits(Bits), .Max(`DLVTA_TOKEN_QUEUE)) u_count (
+    .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(clear_i), .up_i(push_i), .dn_i(pop_i),
+    .count_o(count), .zero_o(zero), .max_o(full)
+  );
 
-  assign has_token_o = (count_q != {Bits{1'b0}});
-  assign has_room_o  = (count_q != Cap);
-
-  always @(posedge clk_i) begin
-    if (!rst_ni || clear_i) begin
-      count_q <= {Bits{1'b0}};
-    end else if (push_i && !pop_i) begin
-      count_q <= count_q + 1'b1;
-    end else if (pop_i && !push_i) begin
-      count_q <= count_q - 1'b1;
-    end
-  end
+  assign has_token_o = !zero;
+  assign has_room_o  = !full;
+  wire unused_ok = ^count;
 endmodule
 
 `default_nettype wire
