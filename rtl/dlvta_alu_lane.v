@@ -47,21 +47,45 @@ module dlvta_alu_lane (
   input  wire [`DLVTA_LOG_LUT_DEPTH-1:0] lut_waddr_i,
   input  wire [7:0]  lut_wdata_i
 );
-  // op_i decoded into registers, a cycle behind op_i: op_i changes only at an instruction's start,
-  // at least four cycles before its first iteration reaches S3 (S0, S1, S1R, S2), and holds until
-  // its last has left S8, so the flags are the instruction's wherever they are read; the wide
-  // fanout of op_i's register into the 32 lanes' S3 decode (ultra96's compute -> lane path) ends
-  // here at one flip-flop per flag
+  // REQ's parameter word c (isa.def DLVTA_REQ_FIELD): m = sext(c[MPos +: MW]), shift c[SPos +: 6]
+  // MW = 24: the operand (MW + 1 bits) fills the DSP's 25-bit port (DSP48E1 A; DSP48E2 has 27)
+  localparam integer MW   = `DLVTA_REQ_M_WIDTH;
+  localparam integer MPos = `DLVTA_REQ_M_POS;
+  localparam integer SPos = `DLVTA_REQ_SHIFT_POS;
+  localparam [MW:0]  M_SHR = 1 << 15;                 // SHR's operand 2^15
+  localparam [MW:0]  M_ONE = 1;                       // CLIP's and LUT's
+
+  // The instruction's op decoded into registers, a cycle behind op_i / use_imm_i / imm_i: those
+  // change only at an instruction's start, at least four cycles before its first iteration
+  // reaches S3 (S0, S1, S1R, S2), and hold until its last has left S8, so the registers are the
+  // instruction's wherever they are read. S3's operand selects are among them (m_c_*, s_c_*:
+  // which field of c, if any, the multiplier operand and the shift take; m_k, s_k: the value
+  // otherwise), so that c reaches mb4_q / s4_q through one select of registered choices (the 32
+  // lanes share these registers: ultra96's worst path was the op's decode fanned out into every
+  // lane's operand mux).
+  wire op_req  = (op_i == `DLVTA_ALU_REQ);
+  wire op_shr  = (op_i == `DLVTA_ALU_SHR);
+  wire op_one  = (op_i == `DLVTA_ALU_CLIP) || (op_i == `DLVTA_ALU_LUT);  // multiplier operand 1
   reg is_req, is_shr, is_mul, is_clip, is_lut, is_mm, is_mov, use_imm;
+  reg m_c_req, m_c_b, s_c_req, s_c_b;  // mb4 = c.m / sext(c[15:0]); s4 = c.shift / c[5:0]
+  reg signed [MW:0] m_k;               // mb4 otherwise: 2^15, 1 or sext(imm)
+  reg [5:0]  s_k;                      // s4 otherwise: 0 or imm[5:0]
   always @(posedge clk_i) begin
-    is_req  <= (op_i == `DLVTA_ALU_REQ);
-    is_shr  <= (op_i == `DLVTA_ALU_SHR);
+    is_req  <= op_req;
+    is_shr  <= op_shr;
     is_mul  <= (op_i == `DLVTA_ALU_MUL);
     is_clip <= (op_i == `DLVTA_ALU_CLIP);
     is_lut  <= (op_i == `DLVTA_ALU_LUT);
     is_mm   <= (op_i == `DLVTA_ALU_MIN) || (op_i == `DLVTA_ALU_MAX);
     is_mov  <= (op_i == `DLVTA_ALU_MOV);
     use_imm <= use_imm_i;
+    m_c_req <= op_req;
+    m_c_b   <= !op_req && !op_shr && !op_one && !use_imm_i;
+    s_c_req <= op_req;
+    s_c_b   <= !op_req && !op_one && !use_imm_i;
+    m_k     <= op_shr ? M_SHR : op_one ? M_ONE : (!op_req && use_imm_i) ? {{(MW-15){imm_i[15]}}, imm_i} :
+               {(MW+1){1'b0}};
+    s_k     <= (!op_req && !op_one && use_imm_i) ? imm_i[5:0] : 6'd0;
   end
 
   // ---- S3: operand selection (b = use_imm ? sext(imm) : c); the multiplier operand ----
@@ -70,28 +94,20 @@ module dlvta_alu_lane (
   // (a << (-s - 16)), moved up 16 bits in S7; -s = 32 gives 0 (S7). The multiplier operand does
   // not depend on c for SHR: the c -> DSP path stays one LUT deep (a decode of s there made pynq's
   // worst path, 10.88 ns).
-  // REQ's parameter word c (isa.def DLVTA_REQ_FIELD): m = sext(c[MPos +: MW]), shift c[SPos +: 6]
-  // MW = 24: the operand (MW + 1 bits) fills the DSP's 25-bit port (DSP48E1 A; DSP48E2 has 27)
-  localparam integer MW   = `DLVTA_REQ_M_WIDTH;
-  localparam integer MPos = `DLVTA_REQ_M_POS;
-  localparam integer SPos = `DLVTA_REQ_SHIFT_POS;
-  localparam [MW:0]  M_SHR = 1 << 15;                 // SHR's operand 2^15
-  localparam [MW:0]  M_ONE = 1;                       // CLIP's and LUT's
+  // mb4 = REQ: c.m, SHR: 2^15, CLIP / LUT: 1, else sext(b[15:0]); s4 = REQ: c.shift, CLIP / LUT:
+  // 0, else b[5:0] (the selects above)
   reg  [31:0]        a4_q, b4_q;
   reg  signed [MW:0] mb4_q;
   reg  [5:0]         s4_q;
   reg                mm4_q;   // MIN/MAX: S4 subtracts (op_i decoded here, not in S4's carry-chain path)
   reg                mov4_q;  // MOV: S4 adds b to 0
   always @(posedge clk_i) begin : s3_regs
-    reg [15:0] b16;
     if (en_i) begin
-      b16 = use_imm ? imm_i : c_i[15:0];
       a4_q <= a_i;
       b4_q <= use_imm ? {{16{imm_i[15]}}, imm_i} : c_i;
-      mb4_q <= is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
-               is_shr ? M_SHR : (is_clip || is_lut) ? M_ONE :
-               {{(MW-15){b16[15]}}, b16};
-      s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : (is_clip || is_lut) ? 6'd0 : b16[5:0];
+      mb4_q <= m_c_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
+               m_c_b ? {{(MW-15){c_i[15]}}, c_i[15:0]} : m_k;
+      s4_q <= s_c_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : s_c_b ? c_i[5:0] : s_k;
       mm4_q <= is_mm;
       mov4_q <= is_mov;
     end

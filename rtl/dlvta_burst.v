@@ -11,7 +11,8 @@ module dlvta_burst #(
   parameter integer LogBeats4K = 8   // beats in 4 KiB, log2 (at least 5)
 ) (
   // a row's first burst
-  input  wire [24:0]           row_beats_i,
+  input  wire [3:0]            row_lo_i,     // the row's beats, low 4 bits
+  input  wire                  row_lt16_i,   // the row has fewer than 16 beats
   input  wire [LogBeats4K-1:0] row_beat_i,   // first beat index, low bits
   output reg  [4:0]            first_o,
   // the burst on offer and the one after it
@@ -24,7 +25,7 @@ module dlvta_burst #(
   wire [4:0] row_to4k = 5'd16 - {1'b0, row_beat_i[3:0]};
   always @* begin
     first_o = 5'd16;
-    if (row_beats_i[24:4] == 21'd0) first_o = {1'b0, row_beats_i[3:0]};
+    if (row_lt16_i) first_o = {1'b0, row_lo_i};
     if ((&row_beat_i[LogBeats4K-1:4]) && (row_beat_i[3:0] != 4'd0) && (row_to4k < first_o))
       first_o = row_to4k;
   end

@@ -102,10 +102,22 @@ module dlvta_rdma #(
   reg [11:0]   out_q;         // beats issued and not yet returned
   reg          a_last_row_q;  // a_row_q is the last row (set in each row's set-up cycle)
 
-  // The row's beats: from its first byte's offset in its beat and the row length alone (one
-  // adder; the beat index of the last byte minus that of the first).
-  wire [24:0] a_row_beats = ({{(25-LogB){1'b0}}, a_byte_q[LogB-1:0]} + {1'b0, len_b_q} +
-                             ((25'd1 << LogB) - 25'd1)) >> LogB;
+  // The row's beats: from its first byte's offset in its beat and the row length alone (the beat
+  // index of the last byte minus that of the first): the length's whole beats (len_hi) plus 0, 1
+  // or 2 (a_row_more: offset + the length's remainder + B - 1, over B), so that the carry chain
+  // into a_left_q and the first burst's size (under 16 beats or not, from len_hi and a_row_more
+  // side by side) start at registers and a short adder (the set-up cycle's path a_byte_q ->
+  // burst_q was the load DMA's worst, hw/TIMING.md)
+  wire [23-LogB:0] len_hi = len_b_q[23:LogB];
+  wire [LogB+1:0]  a_row_lo = {2'b00, a_byte_q[LogB-1:0]} + {2'b00, len_b_q[LogB-1:0]} +
+                              {2'b00, {LogB{1'b1}}};
+  wire [1:0]       a_row_more = a_row_lo[LogB+1:LogB];
+  wire             unused_row_lo = ^a_row_lo[LogB-1:0];
+  wire [24:0]      a_row_beats = {{(LogB+1){1'b0}}, len_hi} + {23'd0, a_row_more};
+  wire             lh_hi0 = (len_hi[23-LogB:4] == {(20-LogB){1'b0}});  // len_hi < 16
+  wire             a_row_lt16 = lh_hi0 && ((len_hi[3:0] <= 4'd13) ||
+                                           (len_hi[3:0] == 4'd14 && !a_row_more[1]) ||
+                                           (len_hi[3:0] == 4'd15 && a_row_more == 2'd0));
   wire [BW-1:0] a_first = a_byte_q[31:LogB];
 
   // the size of the burst on offer (dlvta_burst: a row's first, the next)
@@ -114,7 +126,8 @@ module dlvta_rdma #(
   wire [4:0]  burst_next;
   wire        row_end;
   dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
-    .row_beats_i(a_row_beats), .row_beat_i(a_first[LogBeats4K-1:0]), .first_o(burst_first),
+    .row_lo_i(a_row_beats[3:0]), .row_lt16_i(a_row_lt16), .row_beat_i(a_first[LogBeats4K-1:0]),
+    .first_o(burst_first),
     .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
     .next_o(burst_next), .row_end_o(row_end)
   );
