@@ -23,11 +23,13 @@ module dlvta_burst #(
   output wire                  row_end_o     // the offered burst is the row's last
 );
   wire [4:0] row_to4k = 5'd16 - {1'b0, row_beat_i[3:0]};
+  // min(16, the row's beats, the distance to the boundary if near), the distance under the row's
+  // beats when row_beat[3:0] + row_lo > 16 (conditions side by side, then one select)
+  wire       row_near = (&row_beat_i[LogBeats4K-1:4]) && (row_beat_i[3:0] != 4'd0);
+  wire [4:0] rl_sum = {1'b0, row_beat_i[3:0]} + {1'b0, row_lo_i};
+  wire       row_take_4k = row_near && (!row_lt16_i || (rl_sum[4] && (rl_sum[3:0] != 4'd0)));
   always @* begin
-    first_o = 5'd16;
-    if (row_lt16_i) first_o = {1'b0, row_lo_i};
-    if ((&row_beat_i[LogBeats4K-1:4]) && (row_beat_i[3:0] != 4'd0) && (row_to4k < first_o))
-      first_o = row_to4k;
+    first_o = row_take_4k ? row_to4k : row_lt16_i ? {1'b0, row_lo_i} : 5'd16;
   end
 
   // The offered burst either ends at the 4 KiB boundary (the next starts aligned) or is 16 beats
@@ -40,14 +42,17 @@ module dlvta_burst #(
   wire [5:0] left_lim = 6'd16 + {1'b0, burst_i};
   wire [3:0] left_lo_next = left_i[3:0] - burst_i[3:0];
   wire       near4k_next = (&beat_i[LogBeats4K-1:5]) && !beat_i[4] && (beat_i[3:0] != 4'd0);
+  // after a 16-beat burst: min(beats left after it, the distance to the boundary if near); the
+  // distance 16 - beat[3:0] is under left[3:0] when beat[3:0] + left[3:0] > 16. Every condition
+  // comes from registers side by side; the result is a select among them (no compare follows a
+  // select: the DMA's a_beat_q -> burst_q path, hw/TIMING.md)
+  wire [4:0] bl_sum = {1'b0, beat_i[3:0]} + {1'b0, left_i[3:0]};
+  wire       to4k_lt_left = bl_sum[4] && (bl_sum[3:0] != 4'd0);
+  wire       take_4k = near4k_next && (!left_lt32 || to4k_lt_left);
+  wire       take_lo = left_lt32 && ({1'b0, left_i[4:0]} < left_lim);
   always @* begin
-    next_o = 5'd16;
-    if (by4k) begin
-      if (left_lt32 && ({1'b0, left_i[4:0]} < left_lim)) next_o = {1'b0, left_lo_next};
-    end else begin
-      if (left_lt32) next_o = {1'b0, left_i[3:0]};
-      if (near4k_next && (to4k < next_o)) next_o = to4k;
-    end
+    if (by4k) next_o = take_lo ? {1'b0, left_lo_next} : 5'd16;
+    else next_o = take_4k ? to4k : left_lt32 ? {1'b0, left_i[3:0]} : 5'd16;
   end
 
   assign row_end_o = (left_i == {20'd0, burst_i});

@@ -201,8 +201,9 @@ module dlvta_rdma #(
   end
 
   // the element: elem_q (wide; as a wire, so that the simulation copies no element), or cut
-  // out of the beat (narrow) in its low bits
-  wire el_cut = d_active_q && !abort_i && !split_q && !wide;
+  // out of the beat (narrow) in its low bits. The choice is from registers only (not abort_i,
+  // under which no element is valid): it fans out to every bit of the element
+  wire el_cut = d_active_q && !split_q && !wide;
   generate
     if (ElBits > AxiBits) begin : gen_el_wide
       assign el_data_o = {elem_q[ElBits-1:AxiBits], el_cut ? cut : elem_q[AxiBits-1:0]};
