@@ -10,9 +10,11 @@
 module dlvta_burst #(
   parameter integer LogBeats4K = 8   // beats in 4 KiB, log2 (at least 5)
 ) (
-  // a row's first burst
-  input  wire [3:0]            row_lo_i,     // the row's beats, low 4 bits
-  input  wire                  row_lt16_i,   // the row has fewer than 16 beats
+  // a row's first burst: the row has row_hi * 16 + row_lo_i + row_more_i beats (row_hi > 0 when
+  // !row_hi0_i; row_more_i 0..2, an addend the caller may know last)
+  input  wire [3:0]            row_lo_i,
+  input  wire [1:0]            row_more_i,
+  input  wire                  row_hi0_i,
   input  wire [LogBeats4K-1:0] row_beat_i,   // first beat index, low bits
   output reg  [4:0]            first_o,
   // the burst on offer and the one after it
@@ -23,13 +25,23 @@ module dlvta_burst #(
   output wire                  row_end_o     // the offered burst is the row's last
 );
   wire [4:0] row_to4k = 5'd16 - {1'b0, row_beat_i[3:0]};
-  // min(16, the row's beats, the distance to the boundary if near), the distance under the row's
-  // beats when row_beat[3:0] + row_lo > 16 (conditions side by side, then one select)
+  // min(16, the row's beats, the distance to the boundary if near). Every condition comes from
+  // the inputs side by side and row_more_i picks among them last: the row is under 16 beats when
+  // row_lo + more < 16; the distance 16 - beat[3:0] is under the row's beats when
+  // beat[3:0] + row_lo + more > 16, i.e. beat[3:0] + row_lo >= 17, 16 or 15 for more = 0, 1, 2.
   wire       row_near = (&row_beat_i[LogBeats4K-1:4]) && (row_beat_i[3:0] != 4'd0);
   wire [4:0] rl_sum = {1'b0, row_beat_i[3:0]} + {1'b0, row_lo_i};
-  wire       row_take_4k = row_near && (!row_lt16_i || (rl_sum[4] && (rl_sum[3:0] != 4'd0)));
+  wire       rl_ge17 = rl_sum[4] && (rl_sum[3:0] != 4'd0);
+  wire       rl_ge16 = rl_sum[4];
+  wire       rl_ge15 = rl_sum[4] || (rl_sum[3:0] == 4'd15);
+  wire       row_lt16 = row_hi0_i && ((row_lo_i <= 4'd13) ||
+                                      (row_lo_i == 4'd14 && !row_more_i[1]) ||
+                                      (row_lo_i == 4'd15 && row_more_i == 2'd0));
+  wire       rl_gt16 = row_more_i[1] ? rl_ge15 : row_more_i[0] ? rl_ge16 : rl_ge17;
+  wire       row_take_4k = row_near && (!row_lt16 || rl_gt16);
+  wire [3:0] row_beats_lo = row_lo_i + {2'b00, row_more_i};
   always @* begin
-    first_o = row_take_4k ? row_to4k : row_lt16_i ? {1'b0, row_lo_i} : 5'd16;
+    first_o = row_take_4k ? row_to4k : row_lt16 ? {1'b0, row_beats_lo} : 5'd16;
   end
 
   // The offered burst either ends at the 4 KiB boundary (the next starts aligned) or is 16 beats

@@ -109,15 +109,13 @@ module dlvta_rdma #(
   // side by side) start at registers and a short adder (the set-up cycle's path a_byte_q ->
   // burst_q was the load DMA's worst, hw/TIMING.md)
   wire [23-LogB:0] len_hi = len_b_q[23:LogB];
-  wire [LogB+1:0]  a_row_lo = {2'b00, a_byte_q[LogB-1:0]} + {2'b00, len_b_q[LogB-1:0]} +
-                              {2'b00, {LogB{1'b1}}};
-  wire [1:0]       a_row_more = a_row_lo[LogB+1:LogB];
-  wire             unused_row_lo = ^a_row_lo[LogB-1:0];
+  wire [LogB:0]    a_row_s = {1'b0, a_byte_q[LogB-1:0]} + {1'b0, len_b_q[LogB-1:0]};
+  // (offset + remainder + B - 1) / B: 0 when the sum is 0, 2 when it is over B, else 1
+  wire [1:0]       a_row_more = {a_row_s[LogB] && (a_row_s[LogB-1:0] != {LogB{1'b0}}),
+                                 (a_row_s != {(LogB+1){1'b0}}) &&
+                                 !(a_row_s[LogB] && (a_row_s[LogB-1:0] != {LogB{1'b0}}))};
   wire [24:0]      a_row_beats = {{(LogB+1){1'b0}}, len_hi} + {23'd0, a_row_more};
   wire             lh_hi0 = (len_hi[23-LogB:4] == {(20-LogB){1'b0}});  // len_hi < 16
-  wire             a_row_lt16 = lh_hi0 && ((len_hi[3:0] <= 4'd13) ||
-                                           (len_hi[3:0] == 4'd14 && !a_row_more[1]) ||
-                                           (len_hi[3:0] == 4'd15 && a_row_more == 2'd0));
   wire [BW-1:0] a_first = a_byte_q[31:LogB];
 
   // the size of the burst on offer (dlvta_burst: a row's first, the next)
@@ -126,7 +124,7 @@ module dlvta_rdma #(
   wire [4:0]  burst_next;
   wire        row_end;
   dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
-    .row_lo_i(a_row_beats[3:0]), .row_lt16_i(a_row_lt16), .row_beat_i(a_first[LogBeats4K-1:0]),
+    .row_lo_i(len_hi[3:0]), .row_more_i(a_row_more), .row_hi0_i(lh_hi0), .row_beat_i(a_first[LogBeats4K-1:0]),
     .first_o(burst_first),
     .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
     .next_o(burst_next), .row_end_o(row_end)

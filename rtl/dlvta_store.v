@@ -128,7 +128,7 @@ module dlvta_store (
   wire [4:0]  burst_next;
   wire        row_end;
   dlvta_burst #(.LogBeats4K(LogBeats4K)) u_burst (
-    .row_lo_i(a_row_beats[3:0]), .row_lt16_i(a_row_beats[24:4] == 21'd0),
+    .row_lo_i(a_row_beats[3:0]), .row_more_i(2'd0), .row_hi0_i(a_row_beats[24:4] == 21'd0),
     .row_beat_i(a_first[LogBeats4K-1:0]), .first_o(burst_first),
     .left_i(a_left_q), .beat_i(a_beat_q[LogBeats4K-1:0]), .burst_i(burst_q),
     .next_o(burst_next), .row_end_o(row_end)
