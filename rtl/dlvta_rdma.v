@@ -199,9 +199,11 @@ module dlvta_rdma #(
   end
 
   // the element: elem_q (wide; as a wire, so that the simulation copies no element), or cut
-  // out of the beat (narrow) in its low bits. The choice is from registers only (not abort_i,
-  // under which no element is valid): it fans out to every bit of the element
-  wire el_cut = d_active_q && !split_q && !wide;
+  // out of the beat (narrow) in its low bits. The choice is a register of the run (narrow
+  // elements: no split, not wide), set at the start: it fans out to every bit of the element,
+  // and outside a run (or under abort_i) no element is valid, so the choice does not matter there
+  reg  cut_q;
+  wire el_cut = cut_q;
   generate
     if (ElBits > AxiBits) begin : gen_el_wide
       assign el_data_o = {elem_q[ElBits-1:AxiBits], el_cut ? cut : elem_q[AxiBits-1:0]};
@@ -311,6 +313,7 @@ module dlvta_rdma #(
       stride_b_q <= 32'd0;
       len_b_q <= 24'd0;
       wide_q <= 1'b0;
+      cut_q <= 1'b0;
       k_last_q <= {KBits{1'b0}};
       e_bytes_q <= {(LogB+1){1'b0}};
       err_q <= 1'b0;
@@ -343,6 +346,7 @@ module dlvta_rdma #(
         stride_b_q <= {16'd0, x_stride_i} << log_e_i;
         len_b_q <= {8'd0, x_size_i} << log_e_i;
         wide_q <= (log_e_i >= LogB[3:0]);
+        cut_q <= !AlwaysWide && (log_e_i < LogB[3:0]);  // narrow (a split element is wide)
         split_q <= CanSplit && (log_e_i >= LogB[3:0] + 4'd5);
         k_last_q <= (log_e_i > LogB[3:0]) ?
                     (({{(KBits-1){1'b0}}, 1'b1} << (log_e_i - LogB[3:0])) - {{(KBits-1){1'b0}}, 1'b1}) :
