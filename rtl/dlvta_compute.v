@@ -193,8 +193,8 @@ module dlvta_compute #(
   reg [15:0] imm_q;
   reg [LogUop:0] ubeg_q;
   reg [LogUop:0] uendm1_q;  // uop_end - 1: u_wrap is a compare of registers (no adder before it)
-  reg [13:0] lout_q;
-  reg [13:0] lin_q;
+  reg [13:0] loutm1_q;  // loop_out - 1, loop_in - 1: the wraps are compares of registers
+  reg [13:0] linm1_q;
   reg [31:0] fa_out_q, fa_in_q, fx_out_q, fx_in_q, fw_out_q, fw_in_q;
 
   wire is_alu = (op_q == `DLVTA_OP_ALU);
@@ -285,8 +285,8 @@ module dlvta_compute #(
   reg  s1_v_q;
   wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !r_err && adv;
   wire u_wrap = (u_q == uendm1_q);  // u_q + 1 == uop_end
-  wire i_wrap = (i_q + 14'd1 == lin_q);
-  wire o_wrap = (o_q + 14'd1 == lout_q);
+  wire i_wrap = (i_q == linm1_q);   // i_q + 1 == loop_in
+  wire o_wrap = (o_q == loutm1_q);  // o_q + 1 == loop_out
   wire u_oor = (u_q[LogUop] != 1'b0);
 
   reg             s1_uoor_q;
@@ -614,8 +614,8 @@ module dlvta_compute #(
       imm_q <= 16'd0;
       ubeg_q <= {(LogUop+1){1'b0}};
       uendm1_q <= {(LogUop+1){1'b1}};
-      lout_q <= 14'd0;
-      lin_q <= 14'd0;
+      loutm1_q <= 14'h3fff;
+      linm1_q <= 14'h3fff;
       fa_out_q <= 32'd0; fa_in_q <= 32'd0;
       fx_out_q <= 32'd0; fx_in_q <= 32'd0;
       fw_out_q <= 32'd0; fw_in_q <= 32'd0;
@@ -817,8 +817,8 @@ module dlvta_compute #(
             imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
             ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
             uendm1_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] - 1'b1;
-            lout_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH];
-            lin_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH];
+            loutm1_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH] - 14'd1;
+            linm1_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH] - 14'd1;
             if (h_is_alu) begin
               fa_out_q <= {{(32-`DLVTA_F_DST_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: `DLVTA_F_DST_OUT_WIDTH]};
               fa_in_q <= {{(32-`DLVTA_F_DST_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: `DLVTA_F_DST_IN_WIDTH]};
