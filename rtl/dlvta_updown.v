@@ -24,13 +24,14 @@ module dlvta_updown #(
   localparam [Bits-1:0] One = 1;
 
   reg [Bits-1:0] count_q, up_q, dn_q;
-  reg            zero_q, max_q;
+  reg            nz_q, max_q;  // count != 0, count == Max (0 at power-up as at reset: no
+                               // register's all-zero state before the reset claims an entry)
 
   wire inc = up_i && !dn_i;
   wire dec = dn_i && !up_i;
 
   assign count_o = count_q;
-  assign zero_o = zero_q;
+  assign zero_o = !nz_q;
   assign max_o = max_q;
 
   always @(posedge clk_i) begin
@@ -38,19 +39,19 @@ module dlvta_updown #(
       count_q <= {Bits{1'b0}};
       up_q <= One;
       dn_q <= {Bits{1'b1}};
-      zero_q <= 1'b1;
+      nz_q <= 1'b0;
       max_q <= (Max == 0);
     end else if (inc) begin
       count_q <= up_q;
       up_q <= up_q + 1'b1;
       dn_q <= count_q;
-      zero_q <= 1'b0;
+      nz_q <= 1'b1;
       max_q <= (up_q == MaxV);
     end else if (dec) begin
       count_q <= dn_q;
       up_q <= count_q;
       dn_q <= dn_q - 1'b1;
-      zero_q <= (dn_q == {Bits{1'b0}});
+      nz_q <= (dn_q != {Bits{1'b0}});
       max_q <= 1'b0;
     end
   end
