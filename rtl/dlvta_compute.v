@@ -179,6 +179,7 @@ module dlvta_compute #(
   // ---- latched instruction ----
   reg [2:0]  op_q;
   reg [2:0]  mem_q;
+  reg        acc8_q;   // mem_q is ACC8, decoded when loaded (it selects every lane of a LOAD's data)
   reg        push_prev_q;
   reg        push_next_q;
   reg [7:0]  pad_q;
@@ -259,7 +260,7 @@ module dlvta_compute #(
     ld_acc = {AccBits{1'b0}};
     for (li = 0; li < Lanes; li = li + 1) begin
       if (ld_pad) ld_acc[li*32 +: 32] = pad32;
-      else if (mem_q == `DLVTA_MEM_ACC8) ld_acc[li*32 +: 32] = {{24{ld_data[li*8+7]}}, ld_data[li*8 +: 8]};
+      else if (acc8_q) ld_acc[li*32 +: 32] = {{24{ld_data[li*8+7]}}, ld_data[li*8 +: 8]};
       else ld_acc[li*32 +: 32] = ld_data[li*32 +: 32];
     end
   end
@@ -594,6 +595,7 @@ module dlvta_compute #(
       state_q <= S_IDLE;
       op_q <= 3'd0;
       mem_q <= 3'd0;
+      acc8_q <= 1'b0;
       push_prev_q <= 1'b0;
       push_next_q <= 1'b0;
       pad_q <= 8'd0;
@@ -796,6 +798,7 @@ module dlvta_compute #(
           if (start) begin
             op_q <= h_op;
             mem_q <= h_mem;
+            acc8_q <= (h_mem == `DLVTA_MEM_ACC8);
             push_prev_q <= h_push_prev;
             push_next_q <= h_push_next;
             pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
