@@ -49,6 +49,8 @@ expect carry "$tmp/carry.json" worst_ns 2.716
 expect carry "$tmp/carry.json" est_fmax_mhz 368.2
 expect carry "$tmp/carry.json" meets true
 expect_path carry "$tmp/carry.json" 1 '"start": "a_q", "end": "sum_q", "levels": 3, "delay_ns": 2.716, .*"cells": "FDRE LUT6 CARRY4 CARRY4 FDRE.D"'
+# the net each of the three cells drives, in order (named by netnames where the netlist has one)
+expect_path carry "$tmp/carry.json" 1 '"cells": "FDRE LUT6 CARRY4 CARRY4 FDRE.D", "nets": "[^ "][^ "]* [^ "][^ "]* [^ "][^ "]*"}'
 # the same netlist at 500 MHz misses: 2.716 ns > 2 ns (and logic 1.766 > 1 ns); exit 1
 run carry500 xc7 500 t_carry sta_carry.json
 expect_rc carry500 $? 1
