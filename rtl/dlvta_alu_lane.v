@@ -58,8 +58,8 @@ module dlvta_alu_lane (
   // The instruction's op decoded into registers, a cycle behind op_i / use_imm_i / imm_i: those
   // change only at an instruction's start, at least four cycles before its first iteration
   // reaches S3 (S0, S1, S1R, S2), and hold until its last has left S8, so the registers are the
-  // instruction's wherever they are read. S3's operand selects are among them (m_c_*, s_c_*:
-  // which field of c, if any, the multiplier operand and the shift take; m_k, s_k: the value
+  // instruction's wherever they are read. S3's operand selects are among them (is_req, m_c_b,
+  // s_c_b: which field of c, if any, the multiplier operand and the shift take; m_k, s_k: the value
   // otherwise), so that c reaches mb4_q / s4_q through one select of registered choices (the 32
   // lanes share these registers: ultra96's worst path was the op's decode fanned out into every
   // lane's operand mux).
@@ -67,7 +67,7 @@ module dlvta_alu_lane (
   wire op_shr  = (op_i == `DLVTA_ALU_SHR);
   wire op_one  = (op_i == `DLVTA_ALU_CLIP) || (op_i == `DLVTA_ALU_LUT);  // multiplier operand 1
   reg is_req, is_shr, is_mul, is_clip, is_lut, is_mm, is_mov, use_imm;
-  reg m_c_req, m_c_b, s_c_req, s_c_b;  // mb4 = c.m / sext(c[15:0]); s4 = c.shift / c[5:0]
+  reg m_c_b, s_c_b;                    // mb4 = sext(c[15:0]), s4 = c[5:0] (is_req: c.m, c.shift)
   reg signed [MW:0] m_k;               // mb4 otherwise: 2^15, 1 or sext(imm)
   reg [5:0]  s_k;                      // s4 otherwise: 0 or imm[5:0]
   always @(posedge clk_i) begin
@@ -79,9 +79,7 @@ module dlvta_alu_lane (
     is_mm   <= (op_i == `DLVTA_ALU_MIN) || (op_i == `DLVTA_ALU_MAX);
     is_mov  <= (op_i == `DLVTA_ALU_MOV);
     use_imm <= use_imm_i;
-    m_c_req <= op_req;
     m_c_b   <= !op_req && !op_shr && !op_one && !use_imm_i;
-    s_c_req <= op_req;
     s_c_b   <= !op_req && !op_one && !use_imm_i;
     m_k     <= op_shr ? M_SHR : op_one ? M_ONE : (!op_req && use_imm_i) ? {{(MW-15){imm_i[15]}}, imm_i} :
                {(MW+1){1'b0}};
@@ -105,9 +103,9 @@ module dlvta_alu_lane (
     if (en_i) begin
       a4_q <= a_i;
       b4_q <= use_imm ? {{16{imm_i[15]}}, imm_i} : c_i;
-      mb4_q <= m_c_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
+      mb4_q <= is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
                m_c_b ? {{(MW-15){c_i[15]}}, c_i[15:0]} : m_k;
-      s4_q <= s_c_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : s_c_b ? c_i[5:0] : s_k;
+      s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : s_c_b ? c_i[5:0] : s_k;
       mm4_q <= is_mm;
       mov4_q <= is_mov;
     end

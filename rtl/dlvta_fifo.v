@@ -29,22 +29,15 @@ module dlvta_fifo #(
   reg [Width-1:0]    mem_q [0:Depth-1];
   reg [LogDepth-1:0] rptr_q;
   reg [LogDepth-1:0] wptr_q;
-  wire [LogDepth:0]  count_q;
-  wire               empty, full;
-
-  wire do_push = push_i && !full;
-  wire do_pop  = pop_i && !empty;
+  wire do_push = push_i && !full_o;
+  wire do_pop  = pop_i && !empty_o;
 
   // the count and its empty / full flags are registers whose next value is one LUT after a push
   // or pop (dlvta_updown: fetch's dispatch -> a queue's count was ultra96's worst path)
   dlvta_updown #(.Bits(LogDepth + 1), .Max(Depth)) u_count (
     .clk_i(clk_i), .rst_ni(rst_ni), .clear_i(clear_i), .up_i(do_push), .dn_i(do_pop),
-    .count_o(count_q), .zero_o(empty), .max_o(full)
+    .count_o(count_o), .zero_o(empty_o), .max_o(full_o)
   );
-
-  assign empty_o = empty;
-  assign full_o  = full;
-  assign count_o = count_q;
 
   always @(posedge clk_i) begin
     if (do_push) mem_q[wptr_q] <= data_i;
@@ -64,12 +57,12 @@ module dlvta_fifo #(
     if (RegHead != 0) begin : gen_reg_head
       // head_q = mem_q[rptr_q] while the FIFO holds an entry: data_i when a push makes it the
       // head (the FIFO empty, or its last entry popped in the same cycle), the entry after the
-      // head when a pop leaves one (count_q >= 2: written at least a cycle before)
+      // head when a pop leaves one (count >= 2: written at least a cycle before)
       reg [Width-1:0]    head_q;
       localparam [LogDepth-1:0] PTR_ONE = 1;
       localparam [LogDepth:0]   CNT_ONE = 1;
       reg [LogDepth-1:0] rptr1_q;  // rptr_q + 1
-      wire one = (count_q == CNT_ONE);
+      wire one = (count_o == CNT_ONE);
       always @(posedge clk_i) begin
         if (!rst_ni || clear_i) rptr1_q <= PTR_ONE;
         else if (do_pop) rptr1_q <= rptr1_q + 1'b1;

@@ -111,9 +111,8 @@ module dlvta_rdma #(
   wire [23-LogB:0] len_hi = len_b_q[23:LogB];
   wire [LogB:0]    a_row_s = {1'b0, a_byte_q[LogB-1:0]} + {1'b0, len_b_q[LogB-1:0]};
   // (offset + remainder + B - 1) / B: 0 when the sum is 0, 2 when it is over B, else 1
-  wire [1:0]       a_row_more = {a_row_s[LogB] && (a_row_s[LogB-1:0] != {LogB{1'b0}}),
-                                 (a_row_s != {(LogB+1){1'b0}}) &&
-                                 !(a_row_s[LogB] && (a_row_s[LogB-1:0] != {LogB{1'b0}}))};
+  wire             a_row_over = a_row_s[LogB] && (a_row_s[LogB-1:0] != {LogB{1'b0}});
+  wire [1:0]       a_row_more = {a_row_over, (a_row_s != {(LogB+1){1'b0}}) && !a_row_over};
   wire [24:0]      a_row_beats = {{(LogB+1){1'b0}}, len_hi} + {23'd0, a_row_more};
   wire             lh_hi0 = (len_hi[23-LogB:4] == {(20-LogB){1'b0}});  // len_hi < 16
   wire [BW-1:0] a_first = a_byte_q[31:LogB];
