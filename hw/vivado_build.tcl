@@ -43,6 +43,11 @@ if {$board_part ne "" && [llength [get_board_parts -quiet $board_part]] > 0} {
 set_property target_language Verilog [current_project]
 # build/<config>: the generated headers; boards/: the board tops' shared dlvta_top hook-up
 set_property include_dirs [list $root/build/$config $root/boards] [current_fileset]
+# UltraScale+: the multiplies as DSP48E2 slices with their registers (rtl/dlvta_dsp.v), the
+# netlist that `make timing` analysed
+if {[string match xczu* $part]} {
+  set_property verilog_define DLVTA_DSP48E2 [current_fileset]
+}
 add_files -norecurse [lsort [glob $root/rtl/*.v]]
 add_files -norecurse $root/boards/$board/$name.v
 add_files -fileset constrs_1 -norecurse $root/boards/$board/$name.xdc

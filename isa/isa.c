@@ -315,6 +315,7 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
     while ((1u << lb) < d->block_in) lb++;
     d->gemm_wstage = 4 + lb / 2;
     d->alu_wstage = 9;
+    d->loop_prime = 1;
   }
   derive_costs(d);
   /* two read ports split the weight LOADs whose element has at least 32 beats (two 16-beat

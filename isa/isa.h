@@ -135,6 +135,10 @@ typedef struct isa_derived {
    * accumulator (GEMM: dlvta_gemm.v's operand registers, products and an adder tree of two
    * levels a stage; ALU: dlvta_alu_lane.v, six registers after S3) */
   unsigned gemm_wstage, alu_wstage;
+  /* cycles a GEMM / ALU loop spends before its first issue besides those stages: the uop read's
+   * priming (rtl/dlvta_compute.v reads the uop RAM two ahead into a register; the loop's first
+   * cycle fills it) */
+  unsigned loop_prime;
   /* fixed cycle costs of the RTL's instruction and DMA paths, calibrated against it (isa.c says
    * how): fsim's cycle model (fsim_timing_default) and the compiler's cost model both read them */
   unsigned insn_overhead;   /* start, queue pop and the next head's decode of every instruction */

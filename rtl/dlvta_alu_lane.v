@@ -27,9 +27,10 @@
 // en_i: the pipeline registers load only while an ALU op is in S3..S8 (dlvta_compute.v's
 // alu_en_q, registered); otherwise they hold: only registers of valid iterations are ever read.
 // Each stage's logic is a function of the stage's registers called in the stage's gated
-// register block (no free-standing wires), so that an idle lane (the GEMM's and LOAD's cycles)
-// costs the Verilated model nothing: Verilator evaluates every continuous assignment each cycle,
-// but a function's body only where it is called. The hardware is the same.
+// register block (no free-standing wires but the multiplier operand mb4_d, an input of the two
+// DSP slices of rtl/dlvta_dsp.v), so that an idle lane (the GEMM's and LOAD's cycles) costs the
+// Verilated model nothing: Verilator evaluates every continuous assignment each cycle, but a
+// function's body only where it is called. The hardware is the same.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -60,7 +61,7 @@ module dlvta_alu_lane (
   // reaches S3 (S0, S1, S1R, S2), and hold until its last has left S8, so the registers are the
   // instruction's wherever they are read. S3's operand selects are among them (is_req, m_c_b,
   // s_c_b: which field of c, if any, the multiplier operand and the shift take; m_k, s_k: the value
-  // otherwise), so that c reaches mb4_q / s4_q through one select of registered choices (the 32
+  // otherwise), so that c reaches mb4 / s4_q through one select of registered choices (the 32
   // lanes share these registers: ultra96's worst path was the op's decode fanned out into every
   // lane's operand mux).
   wire op_req  = (op_i == `DLVTA_ALU_REQ);
@@ -95,7 +96,9 @@ module dlvta_alu_lane (
   // mb4 = REQ: c.m, SHR: 2^15, CLIP / LUT: 1, else sext(b[15:0]); s4 = REQ: c.shift, CLIP / LUT:
   // 0, else b[5:0] (the selects above)
   reg  [31:0]        a4_q, b4_q;
-  reg  signed [MW:0] mb4_q;
+  // mb4: the multiplier operand, registered in the two DSP slices (A2), as a's parts are (B2)
+  wire [MW:0]        mb4_d = is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
+                             m_c_b ? {{(MW-15){c_i[15]}}, c_i[15:0]} : m_k;
   reg  [5:0]         s4_q;
   reg                mm4_q;   // MIN/MAX: S4 subtracts (op_i decoded here, not in S4's carry-chain path)
   reg                mov4_q;  // MOV: S4 adds b to 0
@@ -103,8 +106,6 @@ module dlvta_alu_lane (
     if (en_i) begin
       a4_q <= a_i;
       b4_q <= use_imm ? {{16{imm_i[15]}}, imm_i} : c_i;
-      mb4_q <= is_req ? {c_i[MPos+MW-1], c_i[MPos +: MW]} :
-               m_c_b ? {{(MW-15){c_i[15]}}, c_i[15:0]} : m_k;
       s4_q <= is_req ? c_i[SPos +: `DLVTA_REQ_SHIFT_WIDTH] : s_c_b ? c_i[5:0] : s_k;
       mm4_q <= is_mm;
       mov4_q <= is_mov;
@@ -118,8 +119,17 @@ module dlvta_alu_lane (
   endfunction
   // the 32x25 multiply: a = a_hi * 2^17 + a_lo (a_lo 17 bits unsigned, a_hi 15 bits signed),
   // each part times m one DSP multiply (18 x 25 bits): |a_lo * m| <= 2^40, |a_hi * m| <= 2^37
-  reg  signed [MW+17:0] plo5_q;
-  reg  signed [MW+14:0] phi5_q;
+  // (rtl/dlvta_dsp.v: the slices' A2/B2 registers are S4's, P is S5's, all enabled by en_i)
+  wire [MW+17:0] plo5;
+  wire [MW+14:0] phi5;
+  dlvta_dsp #(.AW(MW + 1), .BW(18), .PW(MW + 18), .Pre(0), .InReg(1), .MReg(0), .PReg(1)) u_mlo (
+    .clk_i(clk_i), .ce_in_i(en_i), .ce_m_i(1'b0), .ce_p_i(en_i),
+    .a_i(mb4_d), .d_i({(MW+1){1'b0}}), .b_i({1'b0, a_i[16:0]}), .p_o(plo5)
+  );
+  dlvta_dsp #(.AW(MW + 1), .BW(15), .PW(MW + 15), .Pre(0), .InReg(1), .MReg(0), .PReg(1)) u_mhi (
+    .clk_i(clk_i), .ce_in_i(en_i), .ce_m_i(1'b0), .ce_p_i(en_i),
+    .a_i(mb4_d), .d_i({(MW+1){1'b0}}), .b_i(a_i[31:17]), .p_o(phi5)
+  );
   reg  [32:0] as5_q;
   reg  [31:0] a5_q, b5_q;
   reg  [5:0]  s5_q;
@@ -130,8 +140,6 @@ module dlvta_alu_lane (
     reg [5:0] s;
     if (en_i) begin
       s = s4_q;
-      plo5_q <= $signed({1'b0, a4_q[16:0]}) * mb4_q;
-      phi5_q <= $signed(a4_q[31:17]) * mb4_q;
       a5_q <= a4_q;
       b5_q <= b4_q;
       as5_q <= addsub(mov4_q ? 32'd0 : a4_q, b4_q, mm4_q);
@@ -170,7 +178,7 @@ module dlvta_alu_lane (
   always @(posedge clk_i) begin : s5_regs
     reg [XW-1:0] p;
     if (en_i) begin
-      p = prod(phi5_q, plo5_q);
+      p = prod(phi5, plo5);
       x6_q <= p;
       y6_q <= is_mul ? p[31:0] : simple(op_i, a5_q, b5_q, as5_q);
       bd6_q <= b5_q[15:0];

@@ -5,8 +5,9 @@
 // acc[src] in the same cycle, or one copy and a source-operand cache).
 //
 // GEMM/ALU pipeline, one micro-op iteration per cycle:
-//   S0  loop counters (o, i, u) and index offsets; uop[u] (read a cycle ahead: at the start,
-//       and at each issue for the next u); a/x/w (or d/s) = uop fields + offsets, registered
+//   S0  loop counters (o, i, u) and index offsets; uop[u] (read two ahead, the RAM's output
+//       registered: a loop's first cycle primes it); a/x/w (or d/s) = uop fields + offsets,
+//       registered
 //   S1  the range checks of a/x/w, registered; the interlock's and the source cache's verdicts
 //       for the iteration that will be in S1R next cycle (hazard_q, hit_q), registered
 //   S1R read-after-write interlock (ALU) from hazard_q and hit_q; read acc, inp, wgt
@@ -284,7 +285,8 @@ module dlvta_compute #(
   wire r_stall;   // the iteration in S1R waits (hazard, or the one read port)
   wire adv = !r_stall;  // S0, S1 and S1R advance
   reg  s1_v_q;
-  wire issue = (state_q == S_LOOP) && issuing_q && !kill_q && !r_err && adv;
+  reg  primed_q;  // the uop read is primed (below): S0 has uop[u_q]
+  wire issue = (state_q == S_LOOP) && primed_q && issuing_q && !kill_q && !r_err && adv;
   wire u_wrap = (u_q == uendm1_q);  // u_q + 1 == uop_end
   wire i_wrap = (i_q == linm1_q);   // i_q + 1 == loop_in
   wire o_wrap = (o_q == loutm1_q);  // o_q + 1 == loop_out
@@ -296,10 +298,13 @@ module dlvta_compute #(
   reg [LogAcc-1:0] s1_b_q;    // the bias index of the iteration in S1
   reg             s1_boor_q;  // ... out of range
   wire [BW-1:0]   b_now = bb_q + {{(BW-LogUop-1){1'b0}}, u_q};
-  // the uop RAM is read a cycle ahead: in S0, uop_rdata is uop[u_q] already (read at the start
-  // for the first iteration, at each issue for the next one, u_next), so S0 forms the iteration's
-  // indices (uop field + offset) and S1 has them in registers (s1_ia_q, s1_ix_q, s1_iw_q), with
-  // the uop word for the range checks (s1_uop_q)
+  // the uop RAM is read two ahead, its output registered (uo_q: no logic after the block RAM's
+  // clock-to-out, 2 ns of UltraScale+'s cycle): in S0, uo_q is uop[u_q] already and the RAM's
+  // output uop[u_q's successor]. The RAM reads the head's uop_begin while idle; the loop's first
+  // cycle primes (uo_q takes uop[begin], the RAM reads the next; no issue); each issue then moves
+  // both on, the RAM reading the successor of ra_q (the last index read, two ahead of u_q). So
+  // S0 forms the iteration's indices (uop field + offset) and S1 has them in registers (s1_ia_q,
+  // s1_ix_q, s1_iw_q), with the uop word for the range checks (s1_uop_q)
   reg [31:0]       s1_uop_q;
   reg [LogAcc-1:0] s1_ia_q;
   reg [LogX-1:0]   s1_ix_q;
@@ -315,20 +320,23 @@ module dlvta_compute #(
   wire [LB-1:0]   lim_x = (offx_q >= {{(32-LB){1'b0}}, dep_x}) ? {LB{1'b0}} : dep_x - offx_q[LB-1:0];
   wire [LB-1:0]   lim_w = (offw_q >= {{(32-LB){1'b0}}, dep_w}) ? {LB{1'b0}} : dep_w - offw_q[LB-1:0];
   wire [31:0]     uop_rdata;
-  wire [LogUop:0] u_next = u_wrap ? ubeg_q : u_q + 1'b1;
-  wire [LogUop-1:0] uop_raddr = idle ? q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: LogUop] : u_next[LogUop-1:0];
+  reg  [31:0]     uo_q;
+  reg  [LogUop:0] ra_q;
+  wire            prime = (state_q == S_LOOP) && !primed_q;
+  wire [LogUop:0] ra_next = (ra_q == uendm1_q) ? ubeg_q : ra_q + 1'b1;
+  wire [LogUop-1:0] uop_raddr = idle ? q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: LogUop] : ra_next[LogUop-1:0];
 
   dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
     .clk_i(clk_i),
     .we_i(ld_wv && (mem_q == `DLVTA_MEM_UOP) && (state_q == S_LOAD)),
     .waddr_i(ld_addr[LogUop-1:0]), .wdata_i(ld_pad ? pad32 : ld_data[31:0]),
-    .re_i(idle || issue), .raddr_i(uop_raddr), .rdata_o(uop_rdata)
+    .re_i(idle || prime || issue), .raddr_i(uop_raddr), .rdata_o(uop_rdata)
   );
 
   // S0: the indices of the iteration being issued, registered into S1
-  wire [31:0] ua0 = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
-  wire [31:0] us0 = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
-  wire [31:0] uw0 = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uop_rdata[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
+  wire [31:0] ua0 = {{(32-`DLVTA_F_U_ACC_WIDTH){1'b0}}, uo_q[`DLVTA_F_U_ACC_POS +: `DLVTA_F_U_ACC_WIDTH]};
+  wire [31:0] us0 = {{(32-`DLVTA_F_U_SRC_WIDTH){1'b0}}, uo_q[`DLVTA_F_U_SRC_POS +: `DLVTA_F_U_SRC_WIDTH]};
+  wire [31:0] uw0 = {{(32-`DLVTA_F_U_WGT_WIDTH){1'b0}}, uo_q[`DLVTA_F_U_WGT_POS +: `DLVTA_F_U_WGT_WIDTH]};
   wire [LogAcc-1:0] ia0 = ua0[LogAcc-1:0] + offa_q[LogAcc-1:0];
   wire [LogX-1:0]   ix0 = us0[LogX-1:0] + offx_q[LogX-1:0];
   wire [LogWgt-1:0] iw0 = uw0[LogWgt-1:0] + offw_q[LogWgt-1:0];
@@ -625,6 +633,8 @@ module dlvta_compute #(
       o_q <= 14'd0;
       i_q <= 14'd0;
       u_q <= {(LogUop+1){1'b0}};
+      ra_q <= {(LogUop+1){1'b0}};
+      primed_q <= 1'b0;
       oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
       offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
       kill_q <= 1'b0;
@@ -744,7 +754,7 @@ module dlvta_compute #(
         s1_wu_q <= warm;
         s1_b_q <= b_now[LogAcc-1:0];
         s1_boor_q <= bias_q && (|(b_now >> LogAcc));
-        s1_uop_q <= uop_rdata;
+        s1_uop_q <= uo_q;
         s1_ia_q <= ia0;
         s1_ix_q <= ix0;
         s1_iw_q <= iw0;
@@ -763,6 +773,11 @@ module dlvta_compute #(
       hit_q <= adv ? n_hit : s_hit;
       if (r_err) kill_q <= 1'b1;
 
+      if (prime || issue) begin
+        uo_q <= uop_rdata;
+        ra_q <= ra_next;
+      end
+      if (prime) primed_q <= 1'b1;
       if (issue) begin
         if (u_wrap) begin
           u_q <= ubeg_q;
@@ -844,6 +859,8 @@ module dlvta_compute #(
             o_q <= 14'd0;
             i_q <= 14'd0;
             u_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+            ra_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+            primed_q <= 1'b0;
             oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
             offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
             kill_q <= 1'b0;
@@ -896,7 +913,7 @@ module dlvta_compute #(
     end
   end
 
-  wire unused_ok = ^{ld_busy, q_insn_i, uop_rdata, s1_uop_q, u_next[LogUop], ua0, us0, uw0};
+  wire unused_ok = ^{ld_busy, q_insn_i, uo_q, s1_uop_q, ra_next[LogUop], ua0, us0, uw0};
 endmodule
 
 `default_nettype wire

@@ -126,6 +126,30 @@ module dlvta_gemm (
   // pw: the packed weights of pair j (outputs 2j, 2j+1) at input lane k (the same for every b);
   // pp: its product with x(k, j), 32 bits (the DSP's registered multiply). An odd output's
   // column holds zeros here (its products are po below).
+  always @(posedge clk_i) x_q <= x_d;
+`ifdef DLVTA_DSP48E2
+  // UltraScale+ synthesis (rtl/dlvta_dsp.v): one DSP48E2 per multiplier, its A2/D/B2 registers
+  // S2's (A = w0, D = w1 * 2^16: the pre-adder forms pw), P the product pp (S3)
+  wire [NX*32-1:0] pp_q;
+  genvar gx;
+  generate
+    for (gx = 0; gx < NX; gx = gx + 1) begin : gen_mul
+      localparam integer K = gx / (Batch * Xs);
+      localparam integer J = gx % Xs;
+      if (J < Pairs) begin : gen_pair
+        wire [7:0] w0 = wgt_i[((2*J)*BlockIn+K)*8 +: 8];
+        wire [7:0] w1 = wgt_i[((2*J+1)*BlockIn+K)*8 +: 8];
+        dlvta_dsp #(.AW(25), .BW(8), .PW(32), .Pre(1), .InReg(1), .MReg(0), .PReg(1)) u_mul (
+          .clk_i(clk_i), .ce_in_i(1'b1), .ce_m_i(1'b0), .ce_p_i(1'b1),
+          .a_i({{17{w0[7]}}, w0}), .d_i({w1[7], w1, 16'd0}), .b_i(x_d[gx*32 +: 8]),
+          .p_o(pp_q[gx*32 +: 32])
+        );
+      end else begin : gen_none
+        assign pp_q[gx*32 +: 32] = 32'd0;
+      end
+    end
+  endgenerate
+`else
   reg [NX*32-1:0] pw_d, pw_q, pp_d, pp_q;
   integer pj, pb, pk;
   always @* begin
@@ -146,10 +170,10 @@ module dlvta_gemm (
         pp_d[(mk*Xs + mj)*32 +: 32] = $signed(pw_q[(mk*Xs + mj)*32 +: 25]) * $signed(x_q[(mk*Xs + mj)*32 +: 8]);
   end
   always @(posedge clk_i) begin
-    x_q <= x_d;
     pw_q <= pw_d;
     pp_q <= pp_d;
   end
+`endif
   // odd BLOCK_OUT: the last output's products, one multiply each, po[(k*Batch + b)*32 +: 17]
   wire [BlockIn*Batch*32-1:0] po;
   genvar gb, gk;

@@ -77,7 +77,7 @@ module dlvta_ldwalk #(
   reg [16:0] c_q;
   reg [34:0] s_q;
 
-  reg  [33:0] total;
+  wire [33:0] total;
   // sram + total <= depth, as total <= lim_q = depth - sram, registered in S_PROD (sram_over_q:
   // sram alone is past the depth); the depth is at most 2^15, so the compare is 16 bits wide
   wire [15:0] depth = 16'd1 << log_depth_q;
@@ -136,11 +136,12 @@ module dlvta_ldwalk #(
   assign wr_addr_o = s_q[`DLVTA_W_SRAM_IDX-1:0];
   assign busy_o = (state_q != S_IDLE);
 
-  // the block size, registered (the multiplier's own output register; no reset needed: it is
-  // written in S_PROD before S_CHECK reads it)
-  always @(posedge clk_i) begin
-    if (state_q == S_PROD) total <= rows_q * cols_q;
-  end
+  // the block size, registered in the DSP slice's M register (rtl/dlvta_dsp.v; no reset needed:
+  // it is written in S_PROD before S_CHECK reads it)
+  dlvta_dsp #(.AW(18), .BW(18), .PW(34), .Pre(0), .InReg(0), .MReg(1), .PReg(0)) u_total (
+    .clk_i(clk_i), .ce_in_i(1'b0), .ce_m_i(state_q == S_PROD), .ce_p_i(1'b0),
+    .a_i({1'b0, rows_q}), .d_i(18'd0), .b_i({1'b0, cols_q}), .p_o(total)
+  );
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin

@@ -85,12 +85,16 @@ module dlvta_store (
 
   // the block's size, rows * cols of the queue head, registered every idle cycle (the DSP's own
   // output register; the instruction starts from that head) so that S_CHECK reads a register
-  reg  [31:0] total;
-  wire [`DLVTA_F_Y_SIZE_WIDTH-1:0] h_y_size = q_insn_i[`DLVTA_F_Y_SIZE_POS +: `DLVTA_F_Y_SIZE_WIDTH];
-  wire [`DLVTA_F_X_SIZE_WIDTH-1:0] h_x_size = q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
-  always @(posedge clk_i) begin
-    if (idle) total <= h_y_size * h_x_size;
-  end
+  // (the M register of a DSP slice, rtl/dlvta_dsp.v)
+  localparam integer YW = `DLVTA_F_Y_SIZE_WIDTH;
+  localparam integer XW = `DLVTA_F_X_SIZE_WIDTH;
+  wire [31:0] total;
+  wire [YW-1:0] h_y_size = q_insn_i[`DLVTA_F_Y_SIZE_POS +: YW];
+  wire [XW-1:0] h_x_size = q_insn_i[`DLVTA_F_X_SIZE_POS +: XW];
+  dlvta_dsp #(.AW(YW + 1), .BW(XW + 1), .PW(32), .Pre(0), .InReg(0), .MReg(1), .PReg(0)) u_total (
+    .clk_i(clk_i), .ce_in_i(1'b0), .ce_m_i(idle), .ce_p_i(1'b0),
+    .a_i({1'b0, h_y_size}), .d_i({(YW+1){1'b0}}), .b_i({1'b0, h_x_size}), .p_o(total)
+  );
   // sram + total <= depth, as total <= lim_q = depth - sram (registered at the start, from the
   // head; sram_over_q when sram alone is past the depth)
   localparam integer SW = `DLVTA_W_SRAM_IDX;

@@ -448,8 +448,8 @@ void cg_cost_init(const isa_config *cfg, cg_cost *c) {
   c->beat_bytes = cfg->d.axi_bits / 8.0;
   c->wgt_beat_bytes = c->beat_bytes * (cfg->d.wgt_split ? 2 : 1);
   c->insn_ovh = cfg->d.insn_overhead;
-  c->gemm_fill = cfg->d.gemm_wstage + 1; /* the pipeline's stages (isa_derived) */
-  c->alu_fill = cfg->d.alu_wstage + 1;
+  c->gemm_fill = cfg->d.loop_prime + cfg->d.gemm_wstage + 1; /* the pipeline's stages (isa_derived) */
+  c->alu_fill = cfg->d.loop_prime + cfg->d.alu_wstage + 1;
   c->fetch_beats = 128.0 / cfg->d.axi_bits;
   c->fetch_burst = cfg->d.fetch_burst;
 }

@@ -58,11 +58,11 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->ld_check = cfg->d.ld_check;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
   t->ld_nodata = 1;     /* a LOAD of pads only: 2 + pads cycles after ld_check; of nothing: 1 */
-  /* rtl/dlvta_compute.v's stages: S0 uop read, S1 indices, S1R operand reads, S2 read data,
-   * S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
+  /* rtl/dlvta_compute.v's stages: the uop read's priming (loop_prime), S0 uop, S1 indices, S1R
+   * operand reads, S2 read data, S3 operands, then GEMM writes in S(4 + floor(log2(BLOCK_IN) / 2)) (dlvta_gemm.v: operand
    * registers, products, adder tree two levels a stage) and the ALU in S9 (isa_derived) */
-  t->gemm_fill = cfg->d.gemm_wstage + 1;
-  t->alu_fill = cfg->d.alu_wstage + 1;
+  t->gemm_fill = cfg->d.loop_prime + cfg->d.gemm_wstage + 1;
+  t->alu_fill = cfg->d.loop_prime + cfg->d.alu_wstage + 1;
   /* one accumulator copy (config acc_copies): the source cache's fill and miss (isa_derived) */
   t->alu_src_fill = cfg->d.alu_src_fill;
   t->src_miss_cycles = cfg->d.src_miss_cycles;
