@@ -84,6 +84,18 @@ expect_path bram_dsp "$tmp/bram_dsp.json" 4 '"start": "mac1 (DSP48E1.P\[0\])", "
 # --paths limits the list
 run bram_dsp2 xc7 100 t_bram_dsp sta_bram_dsp.json --paths 2
 expect_path bram_dsp2 "$tmp/bram_dsp2.json" 3 '^  \]'
+# a register inside a DSP slice: mac1 with its A register (AREG=1; PREG=1, no MREG) has a stage
+# A2 -> P inside the slice, checked against the period (no routing): A's setup to P without a
+# register on the way (2739) + the register's clock-to-out (700) = 3.439 ns; none without AREG
+run bram_dsp0 xc7 100 t_bram_dsp sta_bram_dsp.json
+expect bram_dsp0 "$tmp/bram_dsp0.json" dsp_internal_ns 0.000
+sed 's/"AREG": "00000000000000000000000000000000"/"AREG": "00000000000000000000000000000001"/' \
+  hw/testdata/sta_bram_dsp.json >"$tmp/sta_areg.json"
+$sta --config areg --family xc7 --mhz 300 --top t_bram_dsp --txt "$tmp/areg.txt" --json "$tmp/areg.json" \
+  "$tmp/sta_areg.json" 2>"$tmp/areg.err"
+expect_rc areg $? 1
+expect areg "$tmp/areg.json" dsp_internal_ns 3.439
+expect_grep areg "$tmp/areg.txt" 'inside a DSP slice 3.44 ns > 3.33 ns'
 
 # 4. xcup: scaled flip-flop (303 * 0.35 -> 107) and LUT (642 * 0.3 -> 193), CARRY8 S0->CO7 250,
 #    D setup 50: 600 ps; routing 300 + 300, uncertainty 100: 1300 ps. Ports count as registered:
