@@ -254,15 +254,36 @@ module dlvta_compute #(
   );
   wire unused_r1 = ^{ld_ar1_unused, ld_r1_unused};
 
+  // The LOAD's writes, registered (lw_*) and made a cycle later: the pad / ACC8 selects and the
+  // walk's element reach the buffers' write data through one register (the pad flag fans out to
+  // every data bit: ultra96's worst path ran from the walk's in_y through them into the
+  // accumulator RAM). The last write lands at the latest in S_RETIRE, before anything can read it
+  // (the next instruction's first uop read is in S_IDLE, its first operand read in S1R).
   wire [31:0] pad32 = {{24{pad_q[7]}}, pad_q};
-  reg  [AccBits-1:0] ld_acc;
+  reg                        lw_acc_q, lw_uop_q, lw_lut_q;  // an ACC/ACC8/OUT, UOP or LUT write
+  reg [`DLVTA_W_SRAM_IDX-1:0] lw_a_q;
+  reg [AccBits-1:0]          lw_d_q;  // lane l: pad, sext(byte l) (ACC8), or word l (UOP: lane 0)
+  reg [Lanes*8-1:0]          lw_b_q;  // lane l's LUT byte: pad or byte l
+  wire ld_we = (state_q == S_LOAD) && ld_wv;
   integer li;
-  always @* begin
-    ld_acc = {AccBits{1'b0}};
-    for (li = 0; li < Lanes; li = li + 1) begin
-      if (ld_pad) ld_acc[li*32 +: 32] = pad32;
-      else if (acc8_q) ld_acc[li*32 +: 32] = {{24{ld_data[li*8+7]}}, ld_data[li*8 +: 8]};
-      else ld_acc[li*32 +: 32] = ld_data[li*32 +: 32];
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      lw_acc_q <= 1'b0;
+      lw_uop_q <= 1'b0;
+      lw_lut_q <= 1'b0;
+    end else begin
+      lw_acc_q <= ld_we && (mem_q != `DLVTA_MEM_UOP) && (mem_q != `DLVTA_MEM_LUT);
+      lw_uop_q <= ld_we && (mem_q == `DLVTA_MEM_UOP);
+      lw_lut_q <= ld_we && (mem_q == `DLVTA_MEM_LUT);
+    end
+    if (ld_we) begin
+      lw_a_q <= ld_addr;
+      for (li = 0; li < Lanes; li = li + 1) begin
+        if (ld_pad) lw_d_q[li*32 +: 32] <= pad32;
+        else if (acc8_q) lw_d_q[li*32 +: 32] <= {{24{ld_data[li*8+7]}}, ld_data[li*8 +: 8]};
+        else lw_d_q[li*32 +: 32] <= ld_data[li*32 +: 32];
+        lw_b_q[li*8 +: 8] <= ld_pad ? pad_q : ld_data[li*8 +: 8];
+      end
     end
   end
 
@@ -328,8 +349,7 @@ module dlvta_compute #(
 
   dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
     .clk_i(clk_i),
-    .we_i(ld_wv && (mem_q == `DLVTA_MEM_UOP) && (state_q == S_LOAD)),
-    .waddr_i(ld_addr[LogUop-1:0]), .wdata_i(ld_pad ? pad32 : ld_data[31:0]),
+    .we_i(lw_uop_q), .waddr_i(lw_a_q[LogUop-1:0]), .wdata_i(lw_d_q[31:0]),
     .re_i(idle || prime || issue), .raddr_i(uop_raddr), .rdata_o(uop_rdata)
   );
 
@@ -508,7 +528,6 @@ module dlvta_compute #(
   );
 
   // the lanes' lookup tables, written by a LOAD of memory LUT (lane l: byte l of the element)
-  wire lut_we = (state_q == S_LOAD) && ld_wv && (mem_q == `DLVTA_MEM_LUT);
 
   genvar gl;
   generate
@@ -516,8 +535,7 @@ module dlvta_compute #(
       dlvta_alu_lane u_lane (
         .clk_i(clk_i), .en_i(alu_en_q), .op_i(alu_op_q), .use_imm_i(use_imm_q), .imm_i(imm_q),
         .a_i(acc_d[gl*32 +: 32]), .c_i(acc_s[gl*32 +: 32]), .y_o(alu_y[gl*32 +: 32]),
-        .lut_we_i(lut_we), .lut_waddr_i(ld_addr[LogLut-1:0]),
-        .lut_wdata_i(ld_pad ? pad_q : ld_data[gl*8 +: 8])
+        .lut_we_i(lw_lut_q), .lut_waddr_i(lw_a_q[LogLut-1:0]), .lut_wdata_i(lw_b_q[gl*8 +: 8])
       );
     end
   endgenerate
@@ -534,10 +552,10 @@ module dlvta_compute #(
     acc_we = 1'b0;
     acc_waddr = {LogAcc{1'b0}};
     acc_wdata = {AccBits{1'b0}};
-    if (state_q == S_LOAD) begin
-      acc_we = ld_wv && (mem_q != `DLVTA_MEM_UOP) && (mem_q != `DLVTA_MEM_LUT);
-      acc_waddr = ld_addr[LogAcc-1:0];
-      acc_wdata = ld_acc;
+    if (lw_acc_q) begin  // no GEMM / ALU write is in flight during a LOAD or the cycle after
+      acc_we = 1'b1;
+      acc_waddr = lw_a_q[LogAcc-1:0];
+      acc_wdata = lw_d_q;
     end else if (is_alu) begin
       acc_we = pv_q[WA];
       acc_waddr = pa_q[WA];

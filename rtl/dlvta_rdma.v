@@ -87,7 +87,7 @@ module dlvta_rdma #(
   reg [23:0]     len_b_q;      // row length, bytes
   reg            wide_q;       // an element is one beat or more
   reg [KBits-1:0] k_last_q;    // beats per element - 1 (wide)
-  reg [LogB:0]   e_bytes_q;    // element bytes (narrow)
+  reg [LogB-1:0] e_bytes_q;    // element bytes (narrow: below B)
   reg            err_q;
   reg            split_q;      // this block's elements are read over both ports (Split)
   wire           wide = AlwaysWide || wide_q;
@@ -164,10 +164,17 @@ module dlvta_rdma #(
   reg [KBits-1:0]  d_k_q;       // next slot (wide)
   reg [LogB-1:0]   d_off_q;     // byte offset of the next element in the beat (narrow)
   reg [LogB-1:0]   d_row_off_q; // byte offset of the row start in its first beat
+  reg              d_last_q;    // d_left_q == 1: the row's last element
+  reg [LogB-1:0]   e_low_q;     // narrow: e_bytes - 1, the bits below the element size
   reg              pend_q;      // an assembled element waits in elem_q (wide)
   reg [ElBits-1:0] elem_q;
 
-  wire [LogB:0] off_next = {1'b0, d_off_q} + e_bytes_q;
+  wire [LogB-1:0] off_next = d_off_q + e_bytes_q;  // mod B
+  // the element is the beat's last (narrow): d_off_q + e_bytes reaches B. d_off_q is always a multiple of
+  // the element size (the start byte is dram << log_e, the stride x_stride << log_e, each step
+  // e_bytes), so that is d_off_q's bits above the element size all set: one LUT, no carry chain
+  // before the R ready (its fanout is every R consumer)
+  wire beat_last = &(d_off_q | e_low_q);
   wire [LogB-1:0] row_off_next = d_row_off_q + stride_b_q[LogB-1:0];
   wire [AxiBits-1:0] cut = r_data_i >> {d_off_q, 3'b000};
 
@@ -189,7 +196,7 @@ module dlvta_rdma #(
         r_ready_o = !pend_q || el_ready_i;
       end else begin
         el_valid_o = r_valid_i;
-        r_ready_o = el_ready_i && ((d_left_q == 16'd1) || off_next[LogB]);
+        r_ready_o = el_ready_i && (d_last_q || beat_last);
       end
     end else if (out_q != 12'd0) begin
       r_ready_o = 1'b1;  // draining after an abort
@@ -314,7 +321,7 @@ module dlvta_rdma #(
       wide_q <= 1'b0;
       cut_q <= 1'b0;
       k_last_q <= {KBits{1'b0}};
-      e_bytes_q <= {(LogB+1){1'b0}};
+      e_bytes_q <= {LogB{1'b0}};
       err_q <= 1'b0;
       split_q <= 1'b0;
       a_active_q <= 1'b0;
@@ -333,6 +340,8 @@ module dlvta_rdma #(
       d_k_q <= {KBits{1'b0}};
       d_off_q <= {LogB{1'b0}};
       d_row_off_q <= {LogB{1'b0}};
+      d_last_q <= 1'b0;
+      e_low_q <= {LogB{1'b0}};
       pend_q <= 1'b0;
     end else begin
       // outstanding beats
@@ -350,7 +359,8 @@ module dlvta_rdma #(
         k_last_q <= (log_e_i > LogB[3:0]) ?
                     (({{(KBits-1){1'b0}}, 1'b1} << (log_e_i - LogB[3:0])) - {{(KBits-1){1'b0}}, 1'b1}) :
                     {KBits{1'b0}};
-        e_bytes_q <= {{LogB{1'b0}}, 1'b1} << log_e_i;
+        e_bytes_q <= {{(LogB-1){1'b0}}, 1'b1} << log_e_i;
+        e_low_q <= ~({LogB{1'b1}} << log_e_i);
         err_q <= 1'b0;
         a_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
         a_setup_q <= 1'b1;
@@ -359,6 +369,7 @@ module dlvta_rdma #(
         d_active_q <= (y_size_i != 16'd0) && (x_size_i != 16'd0);
         d_row_q <= 16'd0;
         d_left_q <= x_size_i;
+        d_last_q <= (x_size_i == 16'd1);
         d_k_q <= {KBits{1'b0}};
         d_off_q <= start_byte[LogB-1:0];
         d_row_off_q <= start_byte[LogB-1:0];
@@ -398,14 +409,16 @@ module dlvta_rdma #(
           if (el_fire) pend_q <= 1'b0;
           if (wide && !split_q && r_fire && (d_k_q == k_last_q)) pend_q <= 1'b1;
           if (el_fire) begin
-            d_off_q <= off_next[LogB-1:0];
+            d_off_q <= off_next;
             d_left_q <= d_left_q - 16'd1;
-            if (d_left_q == 16'd1) begin
+            d_last_q <= (d_left_q == 16'd2);
+            if (d_last_q) begin
               if (d_row_q + 16'd1 == y_size_q) begin
                 d_active_q <= 1'b0;
               end else begin
                 d_row_q <= d_row_q + 16'd1;
                 d_left_q <= x_size_q;
+                d_last_q <= (x_size_q == 16'd1);
                 d_off_q <= row_off_next;
                 d_row_off_q <= row_off_next;
               end
