@@ -227,11 +227,13 @@ static void derive_costs(isa_derived *d) {
    * delay the requests only, not the LOAD. wr_overhead: STOREs back to back take 25 cycles
    * each on the pynq RTL for one element (tests/test_tsim's directed programs: every one within
    * 4.7 % of the RTL on tiny, pynq and ultra96 with 4, up to 11 % with 2). ld_check: the block
-   * size's register (rtl/dlvta_ldwalk.v S_PROD). */
+   * size's register (rtl/dlvta_ldwalk.v S_PROD); st_check: the same for a STORE
+   * (rtl/dlvta_store.v S_PROD: the product in a DSP slice's P register). */
   d->insn_overhead = 3;
   d->rd_overhead = 8;
   d->wr_overhead = 4;
   d->ld_check = 1;
+  d->st_check = 1;
   d->fetch_burst = 16 * (d->axi_bits / 8) / 16; /* 16 beats of axi_bits / 8 bytes, 16 a word */
   /* one accumulator copy: the stage that reads acc[dst] after acc[src], and the cycle a
    * source-cache miss waits for the one read port (rtl/dlvta_compute.v) */

@@ -145,6 +145,7 @@ typedef struct isa_derived {
   unsigned rd_overhead;     /* a LOAD with DRAM data: its DMA's cycles besides the DRAM latency */
   unsigned wr_overhead;     /* a STORE with DRAM data: likewise */
   unsigned ld_check;        /* a LOAD: its block's range check before any data */
+  unsigned st_check;        /* a STORE: its block size's register before the range check */
   unsigned fetch_burst;     /* instructions per fetch burst (rtl/dlvta_fetch.v: 16 beats) */
   /* one accumulator copy (acc_copies 1): the fill of an ALU op that reads acc[src], and the
    * cycle a source-cache miss after an instruction's first iteration waits (0 with two copies) */

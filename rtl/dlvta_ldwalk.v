@@ -136,11 +136,15 @@ module dlvta_ldwalk #(
   assign wr_addr_o = s_q[`DLVTA_W_SRAM_IDX-1:0];
   assign busy_o = (state_q != S_IDLE);
 
-  // the block size, registered in the DSP slice's M register (rtl/dlvta_dsp.v; no reset needed:
-  // it is written in S_PROD before S_CHECK reads it)
-  dlvta_dsp #(.AW(18), .BW(18), .PW(34), .Pre(0), .InReg(0), .MReg(1), .PReg(0)) u_total (
-    .clk_i(clk_i), .ce_in_i(1'b0), .ce_m_i(state_q == S_PROD), .ce_p_i(1'b0),
-    .a_i({1'b0, rows_q}), .d_i(18'd0), .b_i({1'b0, cols_q}), .p_o(total)
+  // the block size in a DSP slice (rtl/dlvta_dsp.v): its A/B registers take rows and cols at the
+  // start (as rows_q / cols_q), its P register the product in S_PROD (no reset needed: it is
+  // written in S_PROD before S_CHECK reads it); no logic between the slice's registers and P
+  wire start_now = (state_q == S_IDLE) && start_i;
+  wire [16:0] rows_d = {13'd0, m_y_pad0} + {1'b0, m_y_size} + {13'd0, m_y_pad1};
+  wire [16:0] cols_d = {13'd0, m_x_pad0} + {1'b0, m_x_size} + {13'd0, m_x_pad1};
+  dlvta_dsp #(.AW(18), .BW(18), .PW(34), .Pre(0), .InReg(1), .MReg(0), .PReg(1)) u_total (
+    .clk_i(clk_i), .ce_in_i(start_now), .ce_m_i(1'b0), .ce_p_i(state_q == S_PROD),
+    .a_i({1'b0, rows_d}), .d_i(18'd0), .b_i({1'b0, cols_d}), .p_o(total)
   );
 
   always @(posedge clk_i) begin
@@ -187,8 +191,8 @@ module dlvta_ldwalk #(
             x_pad0_q <= m_x_pad0;
             log_e_q <= log_e_i;
             log_depth_q <= log_depth_i;
-            rows_q <= {13'd0, m_y_pad0} + {1'b0, m_y_size} + {13'd0, m_y_pad1};
-            cols_q <= {13'd0, m_x_pad0} + {1'b0, m_x_size} + {13'd0, m_x_pad1};
+            rows_q <= rows_d;
+            cols_q <= cols_d;
             state_q <= S_PROD;
           end
         end

@@ -57,7 +57,9 @@ module dlvta_store (
   localparam integer LogAcc = `DLVTA_LOG_ACC_DEPTH;
   localparam integer LogBeats4K = 12 - LogB;
   localparam integer BW = 32 - LogB;
-  localparam [2:0] S_IDLE = 3'd0, S_CHECK = 3'd1, S_RUN = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4;
+  // S_PROD registers the block's size (a DSP multiply), S_CHECK checks it
+  localparam [2:0] S_IDLE = 3'd0, S_CHECK = 3'd1, S_RUN = 3'd2, S_RETIRE = 3'd3, S_DEAD = 3'd4,
+                   S_PROD = 3'd5;
 
   wire h_pop_prev = q_insn_i[`DLVTA_F_POP_PREV_POS];
   wire h_push_prev = q_insn_i[`DLVTA_F_PUSH_PREV_POS];
@@ -83,16 +85,16 @@ module dlvta_store (
   assign busy_o = !idle && (state_q != S_DEAD);
   assign stall_o = q_valid_i && idle && !halt_i && !can_start;
 
-  // the block's size, rows * cols of the queue head, registered every idle cycle (the DSP's own
-  // output register; the instruction starts from that head) so that S_CHECK reads a register
-  // (the M register of a DSP slice, rtl/dlvta_dsp.v)
+  // the block's size, rows * cols of the queue head, in a DSP slice (rtl/dlvta_dsp.v): its A/B
+  // registers take the head's sizes every idle cycle (the instruction starts from that head), its
+  // P register the product in S_PROD, so that S_CHECK reads a register with no logic between
   localparam integer YW = `DLVTA_F_Y_SIZE_WIDTH;
   localparam integer XW = `DLVTA_F_X_SIZE_WIDTH;
   wire [31:0] total;
   wire [YW-1:0] h_y_size = q_insn_i[`DLVTA_F_Y_SIZE_POS +: YW];
   wire [XW-1:0] h_x_size = q_insn_i[`DLVTA_F_X_SIZE_POS +: XW];
-  dlvta_dsp #(.AW(YW + 1), .BW(XW + 1), .PW(32), .Pre(0), .InReg(0), .MReg(1), .PReg(0)) u_total (
-    .clk_i(clk_i), .ce_in_i(1'b0), .ce_m_i(idle), .ce_p_i(1'b0),
+  dlvta_dsp #(.AW(YW + 1), .BW(XW + 1), .PW(32), .Pre(0), .InReg(1), .MReg(0), .PReg(1)) u_total (
+    .clk_i(clk_i), .ce_in_i(idle), .ce_m_i(1'b0), .ce_p_i(state_q == S_PROD),
     .a_i({1'b0, h_y_size}), .d_i({(YW+1){1'b0}}), .b_i({1'b0, h_x_size}), .p_o(total)
   );
   // sram + total <= depth, as total <= lim_q = depth - sram (registered at the start, from the
@@ -366,9 +368,10 @@ module dlvta_store (
             x_size_q <= q_insn_i[`DLVTA_F_X_SIZE_POS +: `DLVTA_F_X_SIZE_WIDTH];
             x_stride_q <= q_insn_i[`DLVTA_F_X_STRIDE_POS +: `DLVTA_F_X_STRIDE_WIDTH];
             err_seen_q <= 1'b0;
-            state_q <= S_CHECK;
+            state_q <= S_PROD;
           end
         end
+        S_PROD: state_q <= S_CHECK;
         S_CHECK: begin
           if (!range_ok) begin
             err_o <= 1'b1;

@@ -475,7 +475,7 @@ double cg_insn_cycles(const isa_config *cfg, const cg_cost *c, const isa_insn *i
     double all = (f[ISA_F_y_pad0] + rows + f[ISA_F_y_pad1]) * cols;
     double pads = all - rows * xs;
     double lat = beats ? (f[ISA_F_opcode] == ISA_OP_LOAD ? c->rd_lat : c->wr_lat) : 0;
-    double check = f[ISA_F_opcode] == ISA_OP_LOAD ? cfg->d.ld_check : 0;
+    double check = f[ISA_F_opcode] == ISA_OP_LOAD ? cfg->d.ld_check : cfg->d.st_check;
     return c->insn_ovh + check + lat + beats + pads;
   }
   case ISA_OP_GEMM:

@@ -56,6 +56,7 @@ void fsim_timing_default(const isa_config *cfg, fsim_timing *t) {
   t->rd_overhead = cfg->d.rd_overhead;
   t->wr_overhead = cfg->d.wr_overhead;
   t->ld_check = cfg->d.ld_check;
+  t->st_check = cfg->d.st_check;
   t->pad_cycles = 1;    /* ISA.md: pad elements take one cycle each */
   t->ld_nodata = 1;     /* a LOAD of pads only: 2 + pads cycles after ld_check; of nothing: 1 */
   /* rtl/dlvta_compute.v's stages: the uop read's priming (loop_prime), S0 uop, S1 indices, S1R
@@ -859,6 +860,7 @@ static uint64_t timing(run *r, const isa_insn *in, const fsim_work *wk, uint64_t
     else t += tm->ld_nodata + (wk->pads ? wk->pads * tm->pad_cycles + tm->ld_nodata : 0);
     break;
   case ISA_OP_STORE:
+    t += tm->st_check;
     if (wk->rows) t = store_time(r, in, t + tm->wr_overhead);
     break;
   case ISA_OP_GEMM:

@@ -94,8 +94,8 @@ int fsim_run_prog(fsim *s, const isa_prog *p, uint8_t *image, drv_counters *ctr,
  *             (config rd_ports), a load-unit LOAD of elements of at least 32 beats sends every
  *             other 16-beat burst to the second port, whose data is booked on a channel of
  *             its own, rd_latency after its address slot (BYTES_READ1 counts them).
- *   STORE     insn_overhead + (rows ? wr_overhead + the rows on the write channel + wr_latency
- *             : 0): a row's beats follow its first address (rows and bursts issued as a LOAD's,
+ *   STORE     insn_overhead + st_check + (rows ? wr_overhead + the rows on the write channel +
+ *             wr_latency : 0): a row's beats follow its first address (rows and bursts issued as a LOAD's,
  *             wr_addr_wait_q8), D(beats) at wr_beat_q8 and at least a cycle per element;
  *             elements smaller than a beat are packed one a cycle and each beat takes one more
  *             plus wr_beat_wait_q8.
@@ -134,6 +134,7 @@ typedef struct fsim_timing {
   unsigned rd_overhead;    /* LOAD with DRAM data: DMA cycles on top of insn_overhead, rd_latency */
   unsigned wr_overhead;    /* STORE with DRAM data: DMA cycles on top of insn_overhead, wr_latency */
   unsigned ld_check;       /* LOAD: cycles of the block's range check before any data */
+  unsigned st_check;       /* STORE: cycles of the block size's register before its check */
   unsigned pad_cycles;     /* cycles per pad element written by a LOAD */
   unsigned ld_nodata;      /* LOAD without DRAM data: the walk's cycle that sizes the block, and
                               one more to drain after pads (rtl/dlvta_ldwalk.v S_PROD, S_DRAIN) */
