@@ -193,7 +193,11 @@ module dlvta_fetch (
 
   wire tgt_full = (h_unit == 2'd0) ? full_load_i : (h_unit == 2'd1) ? full_compute_i : full_store_i;
   wire can_disp = active_q && !stop_q && !halt_i && !buf_empty;
-  wire disp_fire = can_disp && !h_err && h_legal && !tgt_full;
+  // the dispatch from registers but the halt (disp_ok, kept as a net so that synthesis keeps the
+  // halt out of its logic), the halt last: a unit's registered error reaches the queues' write
+  // enables through the halt's LUT and one more
+  (* keep *) wire disp_ok = active_q && !stop_q && !buf_empty && !h_err && h_legal && !tgt_full;
+  wire disp_fire = disp_ok && !halt_i;
 
   assign push_load_o = disp_fire && (h_unit == 2'd0);
   assign push_compute_o = disp_fire && (h_unit == 2'd1);

@@ -73,8 +73,8 @@ module dlvta_ldwalk #(
   // and ties its other reader (the row count compare) to 0 (sim/tsim/cells/test/yosys_adreg.v)
   (* keep *) reg [16:0] rows_q;
   (* keep *) reg [16:0] cols_q;
-  reg [16:0] r_q;
-  reg [16:0] c_q;
+  reg [16:0] rn_q;  // r + 1 for the walk's row r (the compares below take it from a register)
+  reg [16:0] cn_q;  // c + 1 for its column c
   reg [34:0] s_q;
 
   wire [33:0] total;
@@ -109,14 +109,12 @@ module dlvta_ldwalk #(
     .el_valid_o(el_valid), .el_data_o(wr_data_o), .el_ready_i(el_ready)
   );
 
-  // whether row r_q / column c_q is inside the DRAM block (not padding): flags kept as r and c
+  // whether row r / column c is inside the DRAM block (not padding): flags kept as r and c
   // step by one, from equality tests only (no comparator chain in the element loop)
   reg         in_y, in_x;
   reg  [16:0] y_end_q, x_end_q;   // pad0 + size
   wire        y_any = (y_size_q != 16'd0);
   wire        x_any = (x_size_q != 16'd0);
-  wire [16:0] r_nx = r_q + 17'd1;
-  wire [16:0] c_nx = c_q + 17'd1;
 
   always @* begin
     wr_valid_o = 1'b0;
@@ -164,8 +162,8 @@ module dlvta_ldwalk #(
       log_depth_q <= 4'd0;
       rows_q <= 17'd0;
       cols_q <= 17'd0;
-      r_q <= 17'd0;
-      c_q <= 17'd0;
+      rn_q <= 17'd1;
+      cn_q <= 17'd1;
       in_y <= 1'b0;
       in_x <= 1'b0;
       y_end_q <= 17'd0;
@@ -204,8 +202,8 @@ module dlvta_ldwalk #(
           state_q <= S_CHECK;
         end
         S_CHECK: begin
-          r_q <= 17'd0;
-          c_q <= 17'd0;
+          rn_q <= 17'd1;
+          cn_q <= 17'd1;
           in_y <= (y_pad0_q == 4'd0) && y_any;
           in_x <= (x_pad0_q == 4'd0) && x_any;
           s_q <= {{(35-`DLVTA_W_SRAM_IDX){1'b0}}, sram_q};
@@ -223,15 +221,15 @@ module dlvta_ldwalk #(
         S_RUN: begin
           if (wr_valid_o) begin
             s_q <= s_q + 35'd1;
-            if (c_nx == cols_q) begin
-              c_q <= 17'd0;
+            if (cn_q == cols_q) begin
+              cn_q <= 17'd1;
               in_x <= (x_pad0_q == 4'd0) && x_any;
-              r_q <= r_nx;
-              in_y <= in_y ? (r_nx != y_end_q) : ((r_nx == {13'd0, y_pad0_q}) && y_any);
-              if (r_nx == rows_q) state_q <= S_DRAIN;
+              rn_q <= rn_q + 17'd1;
+              in_y <= in_y ? (rn_q != y_end_q) : ((rn_q == {13'd0, y_pad0_q}) && y_any);
+              if (rn_q == rows_q) state_q <= S_DRAIN;
             end else begin
-              c_q <= c_nx;
-              in_x <= in_x ? (c_nx != x_end_q) : ((c_nx == {13'd0, x_pad0_q}) && x_any);
+              cn_q <= cn_q + 17'd1;
+              in_x <= in_x ? (cn_q != x_end_q) : ((cn_q == {13'd0, x_pad0_q}) && x_any);
             end
           end
         end

@@ -86,7 +86,7 @@ module dlvta_top #(
 
   wire clear;
   wire go;
-  wire halt;
+  (* keep *) wire halt;  // a net of its own: the fetch's dispatch takes it last (dlvta_fetch.v)
   wire urst_n = rst_n && !clear;
   wire [31:0] insn_addr;
   wire [31:0] insn_count;
