@@ -98,11 +98,25 @@ module dlvta_ctrl (
   assign s_awready_o = wr_fire;
   assign s_wready_o = wr_fire;
   assign s_bresp_o = 2'b00;
-  assign s_arready_o = !s_rvalid_o;
+  // a read: the address registered (ra_q, rd_pend_q), the data a cycle later (no decode or
+  // counter select between the AXI address and a register)
+  reg                 rd_pend_q;
+  reg  [AddrBits-1:0] ra_q;
+  assign s_arready_o = !s_rvalid_o && !rd_pend_q;
   assign s_rresp_o = 2'b00;
-  wire rd_fire = s_arvalid_i && !s_rvalid_o;
+  wire ar_fire = s_arvalid_i && s_arready_o;
+  wire rd_fire = rd_pend_q;
   wire [AddrBits-1:0] wr_word = {s_awaddr_i[AddrBits-1:2], 2'b00};  // the register's offset
-  wire [AddrBits-1:0] rd_word = {s_araddr_i[AddrBits-1:2], 2'b00};
+  wire [AddrBits-1:0] rd_word = {ra_q[AddrBits-1:2], 2'b00};
+  always @(posedge clk_i) begin
+    if (!rst_ni) begin
+      rd_pend_q <= 1'b0;
+      ra_q <= {AddrBits{1'b0}};
+    end else begin
+      rd_pend_q <= ar_fire;
+      if (ar_fire) ra_q <= s_araddr_i;
+    end
+  end
 
   wire start = wr_fire && (wr_word == `DLVTA_REG_CTRL) && s_wstrb_i[`DLVTA_CTRL_START_BIT / 8] &&
                s_wdata_i[`DLVTA_CTRL_START_BIT] && !busy_q;
@@ -163,9 +177,9 @@ module dlvta_ctrl (
   end
 
   // counter reads: counter n at CNT_BASE + 8 * n (low word), + 4 (high word)
-  wire [AddrBits-1:0]   cnt_off = s_araddr_i - `DLVTA_REGS_CNT_BASE;
+  wire [AddrBits-1:0]   cnt_off = ra_q - `DLVTA_REGS_CNT_BASE;
   wire [CntSelBits-1:0] cnt_sel = cnt_off[3 +: CntSelBits];
-  wire cnt_hit = (s_araddr_i >= `DLVTA_REGS_CNT_BASE) && (cnt_off[AddrBits-1:3] < NCnt[AddrBits-4:0]);
+  wire cnt_hit = (ra_q >= `DLVTA_REGS_CNT_BASE) && (cnt_off[AddrBits-1:3] < NCnt[AddrBits-4:0]);
 
   // ---- counters ----
   // counter n is cnt_q[n*64 +: 64]; it adds inc[n*16 +: 16] every cycle
@@ -309,7 +323,7 @@ module dlvta_ctrl (
         s_rvalid_o <= 1'b1;
         s_rdata_o <= 32'd0;
         if (cnt_hit) begin
-          s_rdata_o <= s_araddr_i[2] ? cnt_rd[63:32] : cnt_rd[31:0];
+          s_rdata_o <= ra_q[2] ? cnt_rd[63:32] : cnt_rd[31:0];
         end else if (win_rhit) begin
           s_rdata_o <= {win_roff[2] ? win_limit[win_roff[3 +: WinSel]*20 +: 20] :
                                       win_base[win_roff[3 +: WinSel]*20 +: 20], 12'd0};
