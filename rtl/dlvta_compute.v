@@ -456,11 +456,13 @@ module dlvta_compute #(
   reg               s3_wu_q;
   reg [LogAcc-1:0]  s3_a_q;
   reg [LogAcc-1:0]  s3_o_q;
-  reg [LogAcc-1:0]  s3_s_q;
   reg [AccBits-1:0] s3_d_q;
   reg [AccBits-1:0] s3_c_q;
-  wire [AccBits-1:0] acc_d = (wr_v_q && (wr_a_q == s3_o_q)) ? wr_d_q : s3_d_q;
-  wire [AccBits-1:0] acc_s = (wr_v_q && !src_inp_q && (wr_a_q == s3_s_q)) ? wr_d_q : s3_c_q;
+  // the selects (wr_v_q && wr_a_q == s3_*) a cycle ahead, from this cycle's write and S2's
+  // indices (S2 moves to S3 every cycle): a register, not a compare, before the lanes' operands
+  reg                fd3_q, fs3_q;
+  wire [AccBits-1:0] acc_d = fd3_q ? wr_d_q : s3_d_q;
+  wire [AccBits-1:0] acc_s = fs3_q ? wr_d_q : s3_c_q;
 
   // ---- S1R's verdicts a cycle ahead (hazard_q, hit_q) ----
   // The iteration in S1R next cycle is the one in S1 when S1R advances (adv), else the one there
@@ -684,7 +686,6 @@ module dlvta_compute #(
       s3_wu_q <= 1'b0;
       s3_a_q <= {LogAcc{1'b0}};
       s3_o_q <= {LogAcc{1'b0}};
-      s3_s_q <= {LogAcc{1'b0}};
       s3_d_q <= {AccBits{1'b0}};
       s3_c_q <= {AccBits{1'b0}};
       pv_q <= {(WA-3){1'b0}};
@@ -696,6 +697,8 @@ module dlvta_compute #(
       wr_v_q <= 1'b0;
       wr_a_q <= {LogAcc{1'b0}};
       wr_d_q <= {AccBits{1'b0}};
+      fd3_q <= 1'b0;
+      fs3_q <= 1'b0;
       c2l_push_o <= 1'b0;
       c2s_push_o <= 1'b0;
       err_o <= 1'b0;
@@ -715,6 +718,8 @@ module dlvta_compute #(
       wr_v_q <= acc_we;
       wr_a_q <= acc_waddr;
       wr_d_q <= acc_wdata;
+      fd3_q <= acc_we && (acc_waddr == s2_o_q);
+      fs3_q <= acc_we && !src_inp_q && (acc_waddr == s2_s_q);
 
       // S3 -> S4 .. WA (a GEMM iteration leaves after its write in S(WG), so that a GEMM
       // retires then and no GEMM iteration reaches the ALU's write stage)
@@ -726,7 +731,6 @@ module dlvta_compute #(
       s3_wu_q <= s2_wu_q;
       s3_a_q <= s2_a_q;
       s3_o_q <= s2_o_q;
-      s3_s_q <= s2_s_q;
       if (s2_v_q) begin
         s3_d_q <= acc_d2;
         s3_c_q <= acc_s2;

@@ -99,7 +99,11 @@ module dlvta_rdma #(
   reg [31:0]   a_byte_q;      // first byte of the current row
   reg [BW-1:0] a_beat_q;
   reg [24:0]   a_left_q;
-  reg [11:0]   out_q;         // beats issued and not yet returned
+  // beats issued and not yet returned: iss_q - ret0_q - ret1_q (mod 4096), counts of registers
+  // (each returned beat an increment enabled by its handshake: no carry chain after R's)
+  reg [11:0]   iss_q;         // beats issued
+  reg [11:0]   ret0_q, ret1_q; // beats returned on each port
+  wire         out_any = (iss_q != ret0_q + ret1_q);
   reg          a_last_row_q;  // a_row_q is the last row (set in each row's set-up cycle)
 
   // The row's beats: from its first byte's offset in its beat and the row length alone (the beat
@@ -198,7 +202,7 @@ module dlvta_rdma #(
         el_valid_o = r_valid_i;
         r_ready_o = el_ready_i && (d_last_q || beat_last);
       end
-    end else if (out_q != 12'd0) begin
+    end else if (out_any) begin
       r_ready_o = 1'b1;  // draining after an abort
       r1_ready_o = 1'b1;
     end
@@ -227,7 +231,7 @@ module dlvta_rdma #(
   wire             sp_fa, sp_fb;
   wire [KBits-1:0] sp_ka, sp_kb;
 
-  assign busy_o = a_active_q || d_active_q || (out_q != 12'd0);
+  assign busy_o = a_active_q || d_active_q || out_any;
   assign err_o = err_q;
 
   // element slots: beat k of an element goes to slot k. The slots' writes are one block under
@@ -333,7 +337,9 @@ module dlvta_rdma #(
       ok_q <= 1'b0;
       a_left_q <= 25'd0;
       burst_q <= 5'd0;
-      out_q <= 12'd0;
+      iss_q <= 12'd0;
+      ret0_q <= 12'd0;
+      ret1_q <= 12'd0;
       d_active_q <= 1'b0;
       d_row_q <= 16'd0;
       d_left_q <= 16'd0;
@@ -345,7 +351,9 @@ module dlvta_rdma #(
       pend_q <= 1'b0;
     end else begin
       // outstanding beats
-      out_q <= out_q + (ar_fire ? {7'd0, burst_q} : 12'd0) - {11'd0, r_fire} - {11'd0, r1_fire};
+      if (ar_fire) iss_q <= iss_q + {7'd0, burst_q};
+      if (r_fire) ret0_q <= ret0_q + 12'd1;
+      if (r1_fire) ret1_q <= ret1_q + 12'd1;
       if ((r_fire && (r_resp_i != 2'b00)) || (r1_fire && (r1_resp_i != 2'b00))) err_q <= 1'b1;
 
       if (start_i) begin
