@@ -264,6 +264,8 @@ module dlvta_compute #(
   reg [`DLVTA_W_SRAM_IDX-1:0] lw_a_q;
   reg [AccBits-1:0]          lw_d_q;  // lane l: pad, sext(byte l) (ACC8), or word l (UOP: lane 0)
   reg [Lanes*8-1:0]          lw_b_q;  // lane l's LUT byte: pad or byte l
+  // (the data registers load every cycle of a LOAD: the write valid, which waits on the R beat,
+  // enables none of their 1,300 flip-flops; the lw_*_q valid bits say whether they hold a write)
   wire ld_we = (state_q == S_LOAD) && ld_wv;
   integer li;
   always @(posedge clk_i) begin
@@ -276,7 +278,7 @@ module dlvta_compute #(
       lw_uop_q <= ld_we && (mem_q == `DLVTA_MEM_UOP);
       lw_lut_q <= ld_we && (mem_q == `DLVTA_MEM_LUT);
     end
-    if (ld_we) begin
+    if (state_q == S_LOAD) begin
       lw_a_q <= ld_addr;
       for (li = 0; li < Lanes; li = li + 1) begin
         if (ld_pad) lw_d_q[li*32 +: 32] <= pad32;

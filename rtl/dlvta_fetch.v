@@ -55,7 +55,10 @@ module dlvta_fetch (
   reg  [31:0] fetched_q;    // instructions received
   reg  [31:0] disp_q;       // instructions dispatched
   reg  [31:0] count_q;
-  reg  [11:0] pend_q;       // beats requested, not yet received
+  // beats requested, not yet received: pend = piss_q - pret_q (mod 4096), two counts of
+  // registers (the received one an increment enabled by R's handshake: no carry chain after it)
+  reg  [11:0] piss_q, pret_q;
+  wire [11:0] pend = piss_q - pret_q;
 
   wire        dma_busy;
   wire        dma_err;
@@ -90,7 +93,7 @@ module dlvta_fetch (
   localparam integer LimPush = Lim - BeatsPerInsn;
   localparam integer LimOffer = Lim - 16;
   localparam integer LimBoth = Lim - BeatsPerInsn - 16;
-  wire [13:0] used_beats = {2'b00, pend_q} + ({{(13-LogBuf){1'b0}}, buf_count} * BeatsPerInsn[13:0]);
+  wire [13:0] used_beats = {2'b00, pend} + ({{(13-LogBuf){1'b0}}, buf_count} * BeatsPerInsn[13:0]);
   wire fit = (Lim >= 0) && (used_beats <= Lim[13:0]);
   wire fit_push = (LimPush >= 0) && (used_beats <= LimPush[13:0]);
   wire fit_offer = (LimOffer >= 0) && (used_beats <= LimOffer[13:0]);
@@ -219,14 +222,16 @@ module dlvta_fetch (
       fetched_q <= 32'd0;
       disp_q <= 32'd0;
       count_q <= 32'd0;
-      pend_q <= 12'd0;
+      piss_q <= 12'd0;
+      pret_q <= 12'd0;
       allow_q <= 1'b0;
       err_o <= 1'b0;
       err_kind_o <= `DLVTA_ERR_NONE;
       err_idx_o <= 32'd0;
     end else begin
       err_o <= 1'b0;
-      pend_q <= pend_q + (ar_fire ? ({4'd0, ar_len_o} + 12'd1) : 12'd0) - (r_fire ? 12'd1 : 12'd0);
+      if (ar_fire) piss_q <= piss_q + {4'd0, ar_len_o} + 12'd1;
+      if (r_fire) pret_q <= pret_q + 12'd1;
       allow_q <= allow_d;
       if (go_i) begin
         active_q <= 1'b1;

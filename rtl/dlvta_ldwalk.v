@@ -134,14 +134,13 @@ module dlvta_ldwalk #(
   assign wr_addr_o = s_q[`DLVTA_W_SRAM_IDX-1:0];
   assign busy_o = (state_q != S_IDLE);
 
-  // the block size in a DSP slice (rtl/dlvta_dsp.v): its A/B registers take rows and cols at the
-  // start (as rows_q / cols_q), its P register the product in S_PROD (no reset needed: it is
+  // the block size in a DSP slice (rtl/dlvta_dsp.v): its A/B registers take rows and cols while
+  // idle (as rows_q / cols_q), its P register the product in S_PROD (no reset needed: it is
   // written in S_PROD before S_CHECK reads it); no logic between the slice's registers and P
-  wire start_now = (state_q == S_IDLE) && start_i;
   wire [16:0] rows_d = {13'd0, m_y_pad0} + {1'b0, m_y_size} + {13'd0, m_y_pad1};
   wire [16:0] cols_d = {13'd0, m_x_pad0} + {1'b0, m_x_size} + {13'd0, m_x_pad1};
   dlvta_dsp #(.AW(18), .BW(18), .PW(34), .Pre(0), .InReg(1), .MReg(0), .PReg(1)) u_total (
-    .clk_i(clk_i), .ce_in_i(start_now), .ce_m_i(1'b0), .ce_p_i(state_q == S_PROD),
+    .clk_i(clk_i), .ce_in_i(state_q == S_IDLE), .ce_m_i(1'b0), .ce_p_i(state_q == S_PROD),
     .a_i({1'b0, rows_d}), .d_i(18'd0), .b_i({1'b0, cols_d}), .p_o(total)
   );
 
@@ -179,20 +178,21 @@ module dlvta_ldwalk #(
       dma_start <= (state_q == S_CHECK) && range_ok && !empty;
       case (state_q)
         S_IDLE: begin
-          if (start_i) begin
-            sram_q <= m_sram;
-            dram_q <= m_dram;
-            y_size_q <= m_y_size;
-            x_size_q <= m_x_size;
-            x_stride_q <= m_x_stride;
-            y_pad0_q <= m_y_pad0;
-            x_pad0_q <= m_x_pad0;
-            log_e_q <= log_e_i;
-            log_depth_q <= log_depth_i;
-            rows_q <= rows_d;
-            cols_q <= cols_d;
-            state_q <= S_PROD;
-          end
+          // the head's fields, taken every idle cycle (read only after a start: the start's
+          // own head is the one that stays), so that the start, which waits on the halt and
+          // the tokens, enables none of these registers
+          sram_q <= m_sram;
+          dram_q <= m_dram;
+          y_size_q <= m_y_size;
+          x_size_q <= m_x_size;
+          x_stride_q <= m_x_stride;
+          y_pad0_q <= m_y_pad0;
+          x_pad0_q <= m_x_pad0;
+          log_e_q <= log_e_i;
+          log_depth_q <= log_depth_i;
+          rows_q <= rows_d;
+          cols_q <= cols_d;
+          if (start_i) state_q <= S_PROD;
         end
         S_PROD: begin
           sram_over_q <= lim[16];
