@@ -129,8 +129,10 @@ module dlvta_ctrl (
   // registered here (a cycle after the write, long before a run can start)
   wire [AddrBits-1:0] win_woff = wr_word - `DLVTA_REG_WIN0_BASE;
   wire win_whit = (wr_word >= `DLVTA_REG_WIN0_BASE) && (win_woff[AddrBits-1:3] < NWin[AddrBits-4:0]);
-  wire [AddrBits-1:0] win_roff = rd_word - `DLVTA_REG_WIN0_BASE;
-  wire win_rhit = (rd_word >= `DLVTA_REG_WIN0_BASE) && (win_roff[AddrBits-1:3] < NWin[AddrBits-4:0]);
+  // a read's window and counter decode from the AXI address, registered with it (below)
+  wire [AddrBits-1:0] ar_word = {s_araddr_i[AddrBits-1:2], 2'b00};
+  wire [AddrBits-1:0] win_aoff = ar_word - `DLVTA_REG_WIN0_BASE;
+  wire win_ahit = (ar_word >= `DLVTA_REG_WIN0_BASE) && (win_aoff[AddrBits-1:3] < NWin[AddrBits-4:0]);
   genvar gw;
   generate
     for (gw = 0; gw < NWin; gw = gw + 1) begin : gen_win
@@ -177,9 +179,21 @@ module dlvta_ctrl (
   end
 
   // counter reads: counter n at CNT_BASE + 8 * n (low word), + 4 (high word)
-  wire [AddrBits-1:0]   cnt_off = ra_q - `DLVTA_REGS_CNT_BASE;
-  wire [CntSelBits-1:0] cnt_sel = cnt_off[3 +: CntSelBits];
-  wire cnt_hit = (ra_q >= `DLVTA_REGS_CNT_BASE) && (cnt_off[AddrBits-1:3] < NCnt[AddrBits-4:0]);
+  wire [AddrBits-1:0]   cnt_aoff = s_araddr_i - `DLVTA_REGS_CNT_BASE;
+  wire cnt_ahit = (s_araddr_i >= `DLVTA_REGS_CNT_BASE) && (cnt_aoff[AddrBits-1:3] < NCnt[AddrBits-4:0]);
+  reg                  cnt_hit, win_rhit;  // the read's decode, registered with ra_q
+  reg [CntSelBits-1:0] cnt_sel;
+  reg [WinSel-1:0]     win_rsel;
+  reg                  win_rlim;           // the window's limit word (else its base)
+  always @(posedge clk_i) begin
+    if (ar_fire) begin
+      cnt_hit <= cnt_ahit;
+      cnt_sel <= cnt_aoff[3 +: CntSelBits];
+      win_rhit <= win_ahit;
+      win_rsel <= win_aoff[3 +: WinSel];
+      win_rlim <= win_aoff[2];
+    end
+  end
 
   // ---- counters ----
   // counter n is cnt_q[n*64 +: 64]; it adds inc[n*16 +: 16] every cycle
@@ -325,8 +339,7 @@ module dlvta_ctrl (
         if (cnt_hit) begin
           s_rdata_o <= ra_q[2] ? cnt_rd[63:32] : cnt_rd[31:0];
         end else if (win_rhit) begin
-          s_rdata_o <= {win_roff[2] ? win_limit[win_roff[3 +: WinSel]*20 +: 20] :
-                                      win_base[win_roff[3 +: WinSel]*20 +: 20], 12'd0};
+          s_rdata_o <= {win_rlim ? win_limit[win_rsel*20 +: 20] : win_base[win_rsel*20 +: 20], 12'd0};
         end else begin
           case (rd_word)
             `DLVTA_REG_CTRL: s_rdata_o <= ctrl_rd;
@@ -351,7 +364,7 @@ module dlvta_ctrl (
   end
 
   // bits the register map leaves unused (which ones depends on isa/regs.def)
-  wire unused_ok = ^{s_wdata_i, s_wstrb_i, s_awaddr_i[1:0], cnt_off[2:0], win_woff[1:0], win_roff[1:0]};
+  wire unused_ok = ^{s_wdata_i, s_wstrb_i, s_awaddr_i[1:0], cnt_aoff[2:0], win_woff[1:0], win_aoff[1:0], ra_q[1:0]};
 endmodule
 
 `default_nettype wire

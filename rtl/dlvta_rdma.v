@@ -104,6 +104,9 @@ module dlvta_rdma #(
   reg [11:0]   iss_q;         // beats issued
   reg [11:0]   ret0_q, ret1_q; // beats returned on each port
   wire         out_any = (iss_q != ret0_q + ret1_q);
+  // a cycle late, for the drain's R ready (no beat can come back the cycle its address went
+  // out, and a ready held a cycle past the last beat takes nothing): no adder before R ready
+  reg          out_any_q;
   reg          a_last_row_q;  // a_row_q is the last row (set in each row's set-up cycle)
 
   // The row's beats: from its first byte's offset in its beat and the row length alone (the beat
@@ -202,7 +205,7 @@ module dlvta_rdma #(
         el_valid_o = r_valid_i;
         r_ready_o = el_ready_i && (d_last_q || beat_last);
       end
-    end else if (out_any) begin
+    end else if (out_any_q) begin
       r_ready_o = 1'b1;  // draining after an abort
       r1_ready_o = 1'b1;
     end
@@ -340,6 +343,7 @@ module dlvta_rdma #(
       iss_q <= 12'd0;
       ret0_q <= 12'd0;
       ret1_q <= 12'd0;
+      out_any_q <= 1'b0;
       d_active_q <= 1'b0;
       d_row_q <= 16'd0;
       d_left_q <= 16'd0;
@@ -351,6 +355,7 @@ module dlvta_rdma #(
       pend_q <= 1'b0;
     end else begin
       // outstanding beats
+      out_any_q <= out_any;
       if (ar_fire) iss_q <= iss_q + {7'd0, burst_q};
       if (r_fire) ret0_q <= ret0_q + 12'd1;
       if (r1_fire) ret1_q <= ret1_q + 12'd1;
