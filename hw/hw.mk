@@ -88,6 +88,8 @@ netlist-sim: deps all $(BUILD)/tests/test_tsim_random $(NETLIST_DEPS)
 	@tools/run_tests.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST) $(NETLIST_LONG)
 
 TEST_SCRIPTS += hw/test_resreport.sh hw/test_boards.sh sim/tsim/cells/test_cells.sh $(NETLIST_TEST)
+# UltraScale+'s DSP48E2 instantiation (rtl/dlvta_dsp.v) against its behavioural form
+TEST_SCRIPTS += sim/tsim/cells/test_dsp48e2.sh
 TEST_DEPS    += $(RESREPORT) $(BUILD)/tiny/libtsim_netlist.so
 TEST_LONG    += $(NETLIST_LONG)
 TEST_LONG_DEPS += $(NETLIST_DEPS)
