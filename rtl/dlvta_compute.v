@@ -834,60 +834,63 @@ module dlvta_compute #(
       end
       case (state_q)
         S_IDLE: begin
+          // the head's fields, taken every idle cycle (read only once its loop or load runs: the
+          // start's own head is the one that stays), so that the start, which waits on the halt
+          // and the tokens, enables none of these registers; the start moves the state
+          op_q <= h_op;
+          mem_q <= h_mem;
+          acc8_q <= (h_mem == `DLVTA_MEM_ACC8);
+          push_prev_q <= h_push_prev;
+          push_next_q <= h_push_next;
+          pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
+          reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
+          dw_q <= h_is_dw;
+          tap_en_q <= h_tap_en;
+          tw_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
+          wcnt_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
+          bias_q <= ((h_op == `DLVTA_OP_GEMM) || h_is_dw) && !q_insn_i[`DLVTA_F_RESET_POS] && q_insn_i[`DLVTA_F_BIAS_POS];
+          bb_q <= {{(BW-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]} -
+                  {{(BW-`DLVTA_F_UOP_BEGIN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+          alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
+          use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
+          src_inp_q <= h_src_inp;
+          is_alu_q <= h_is_alu;
+          needs_src_q <= h_needs_src && !h_src_inp;
+          dst_rd_q <= h_dst_rd;
+          slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src && !h_src_inp;
+          imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
+          ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+          uendm1_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] - 1'b1;
+          loutm1_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH] - 14'd1;
+          linm1_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH] - 14'd1;
+          if (h_is_alu) begin
+            fa_out_q <= {{(32-`DLVTA_F_DST_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: `DLVTA_F_DST_OUT_WIDTH]};
+            fa_in_q <= {{(32-`DLVTA_F_DST_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: `DLVTA_F_DST_IN_WIDTH]};
+            fx_out_q <= {{(32-`DLVTA_F_SRC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_OUT_POS +: `DLVTA_F_SRC_OUT_WIDTH]};
+            fx_in_q <= {{(32-`DLVTA_F_SRC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_IN_POS +: `DLVTA_F_SRC_IN_WIDTH]};
+            fw_out_q <= 32'd0;
+            fw_in_q <= 32'd0;
+          end else begin
+            fa_out_q <= {{(32-`DLVTA_F_ACC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_OUT_POS +: `DLVTA_F_ACC_OUT_WIDTH]};
+            fa_in_q <= {{(32-`DLVTA_F_ACC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: `DLVTA_F_ACC_IN_WIDTH]};
+            fx_out_q <= {{(32-`DLVTA_F_INP_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: `DLVTA_F_INP_OUT_WIDTH]};
+            fx_in_q <= {{(32-`DLVTA_F_INP_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: `DLVTA_F_INP_IN_WIDTH]};
+            // DWGEMM: no outer factor (its wgt_out bits are the taps)
+            fw_out_q <= h_is_dw ? 32'd0 :
+                        {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
+            // with bias, wgt_in is the first bias element, not a factor
+            fw_in_q <= (q_insn_i[`DLVTA_F_BIAS_POS] && !q_insn_i[`DLVTA_F_RESET_POS]) ? 32'd0 :
+                       {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
+          end
+          o_q <= 14'd0;
+          i_q <= 14'd0;
+          u_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+          ra_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
+          primed_q <= 1'b0;
+          oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
+          offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
+          kill_q <= 1'b0;
           if (start) begin
-            op_q <= h_op;
-            mem_q <= h_mem;
-            acc8_q <= (h_mem == `DLVTA_MEM_ACC8);
-            push_prev_q <= h_push_prev;
-            push_next_q <= h_push_next;
-            pad_q <= q_insn_i[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH];
-            reset_q <= q_insn_i[`DLVTA_F_RESET_POS];
-            dw_q <= h_is_dw;
-            tap_en_q <= h_tap_en;
-            tw_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
-            wcnt_q <= h_is_dw ? h_taps - 1'b1 : {TW{1'b0}};
-            bias_q <= ((h_op == `DLVTA_OP_GEMM) || h_is_dw) && !q_insn_i[`DLVTA_F_RESET_POS] && q_insn_i[`DLVTA_F_BIAS_POS];
-            bb_q <= {{(BW-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]} -
-                    {{(BW-`DLVTA_F_UOP_BEGIN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
-            alu_op_q <= q_insn_i[`DLVTA_F_ALU_OP_POS +: `DLVTA_F_ALU_OP_WIDTH];
-            use_imm_q <= q_insn_i[`DLVTA_F_USE_IMM_POS];
-            src_inp_q <= h_src_inp;
-            is_alu_q <= h_is_alu;
-            needs_src_q <= h_needs_src && !h_src_inp;
-            dst_rd_q <= h_dst_rd;
-            slow_q <= (AccCopies == 1) && h_is_alu && h_needs_src && !h_src_inp;
-            imm_q <= q_insn_i[`DLVTA_F_IMM_POS +: `DLVTA_F_IMM_WIDTH];
-            ubeg_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
-            uendm1_q <= q_insn_i[`DLVTA_F_UOP_END_POS +: `DLVTA_F_UOP_END_WIDTH] - 1'b1;
-            loutm1_q <= q_insn_i[`DLVTA_F_LOOP_OUT_POS +: `DLVTA_F_LOOP_OUT_WIDTH] - 14'd1;
-            linm1_q <= q_insn_i[`DLVTA_F_LOOP_IN_POS +: `DLVTA_F_LOOP_IN_WIDTH] - 14'd1;
-            if (h_is_alu) begin
-              fa_out_q <= {{(32-`DLVTA_F_DST_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_OUT_POS +: `DLVTA_F_DST_OUT_WIDTH]};
-              fa_in_q <= {{(32-`DLVTA_F_DST_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_DST_IN_POS +: `DLVTA_F_DST_IN_WIDTH]};
-              fx_out_q <= {{(32-`DLVTA_F_SRC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_OUT_POS +: `DLVTA_F_SRC_OUT_WIDTH]};
-              fx_in_q <= {{(32-`DLVTA_F_SRC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_SRC_IN_POS +: `DLVTA_F_SRC_IN_WIDTH]};
-              fw_out_q <= 32'd0;
-              fw_in_q <= 32'd0;
-            end else begin
-              fa_out_q <= {{(32-`DLVTA_F_ACC_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_OUT_POS +: `DLVTA_F_ACC_OUT_WIDTH]};
-              fa_in_q <= {{(32-`DLVTA_F_ACC_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_ACC_IN_POS +: `DLVTA_F_ACC_IN_WIDTH]};
-              fx_out_q <= {{(32-`DLVTA_F_INP_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_OUT_POS +: `DLVTA_F_INP_OUT_WIDTH]};
-              fx_in_q <= {{(32-`DLVTA_F_INP_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_INP_IN_POS +: `DLVTA_F_INP_IN_WIDTH]};
-              // DWGEMM: no outer factor (its wgt_out bits are the taps)
-              fw_out_q <= h_is_dw ? 32'd0 :
-                          {{(32-`DLVTA_F_WGT_OUT_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_OUT_POS +: `DLVTA_F_WGT_OUT_WIDTH]};
-              // with bias, wgt_in is the first bias element, not a factor
-              fw_in_q <= (q_insn_i[`DLVTA_F_BIAS_POS] && !q_insn_i[`DLVTA_F_RESET_POS]) ? 32'd0 :
-                         {{(32-`DLVTA_F_WGT_IN_WIDTH){1'b0}}, q_insn_i[`DLVTA_F_WGT_IN_POS +: `DLVTA_F_WGT_IN_WIDTH]};
-            end
-            o_q <= 14'd0;
-            i_q <= 14'd0;
-            u_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
-            ra_q <= {1'b0, q_insn_i[`DLVTA_F_UOP_BEGIN_POS +: `DLVTA_F_UOP_BEGIN_WIDTH]};
-            primed_q <= 1'b0;
-            oba_q <= 32'd0; obx_q <= 32'd0; obw_q <= 32'd0;
-            offa_q <= 32'd0; offx_q <= 32'd0; offw_q <= 32'd0;
-            kill_q <= 1'b0;
             case (h_op)
               `DLVTA_OP_LOAD: state_q <= S_LOAD;
               `DLVTA_OP_GEMM, `DLVTA_OP_DWGEMM, `DLVTA_OP_ALU: begin
