@@ -531,8 +531,8 @@ module dlvta_compute #(
     .acc_i(gemm_acc), .acc_o(gemm_y)
   );
 
-  // the lanes' lookup tables, written by a LOAD of memory LUT (lane l: byte l of the element)
-
+  // the lanes' lookup tables, written by a LOAD of memory LUT (lane l: byte l of the element,
+  // from the LOAD write stage lw_*)
   genvar gl;
   generate
     for (gl = 0; gl < Lanes; gl = gl + 1) begin : gen_alu
