@@ -60,7 +60,7 @@ module dlvta_dsp #(
     .OVERFLOW(), .UNDERFLOW(), .PATTERNDETECT(), .PATTERNBDETECT(), .XOROUT()
   );
   assign p_o = p48[PW-1:0];
-  wire unused_ok = ^{ce_m_i, ce_p_i, p48};
+  wire unused_ok = ^{p48};  // the bits above PW
 `else
   // the product of the operands as the first register after the inputs sees them, computed in
   // that register's clocked block (an idle slice costs the Verilated model nothing)

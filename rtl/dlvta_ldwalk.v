@@ -69,8 +69,10 @@ module dlvta_ldwalk #(
   reg [3:0]  x_pad0_q;
   reg [3:0]  log_e_q;
   reg [3:0]  log_depth_q;
-  // keep: yosys 0.23's DSP packing otherwise moves rows_q into the multiplier's pre-adder register
-  // and ties its other reader (the row count compare) to 0 (sim/tsim/cells/test/yosys_adreg.v)
+  // keep: when rows_q was the multiplier's operand, yosys 0.23's DSP packing moved it into the
+  // pre-adder register and tied its other reader (the row count compare) to 0
+  // (sim/tsim/cells/test/yosys_adreg.v); the block-size slice (u_total) now has registers of its
+  // own, and the attribute stays as a guard
   (* keep *) reg [16:0] rows_q;
   (* keep *) reg [16:0] cols_q;
   reg [16:0] rn_q;  // r + 1 for the walk's row r (the compares below take it from a register)
