@@ -812,19 +812,18 @@ static void model_dsp(int ci, const cell *c) {
   int patdet = strcmp(param_str(c, "USE_PATTERN_DETECT", "NO_PATDET"), "NO_PATDET") != 0;
   if (!dport) dreg = adreg = 0;
   if (!mult) mreg = 0;
+  /* A's, B's, D's setup to the next register on their way to P, their own register left out (-1:
+   * none): an unregistered port's setup, and with the register, its stage inside the slice */
+  int a_next = mult ? (dport ? (mreg ? 2400 : adreg ? 1283 : preg ? (patdet ? 4014 : 3723) : -1)
+                             : (mreg ? 1416 : preg ? (patdet ? 3030 : 2739) : -1))
+                    : (preg ? (patdet ? 1730 : 1441) : -1);
+  int b_next = mreg ? 1285 : !preg ? -1 : mult ? (patdet ? 2898 : 2608) : (patdet ? 1718 : 1428);
+  int d_next = adreg ? 1195 : mreg ? 2310 : preg ? (patdet ? 3925 : 3635) : -1;
   /* required (setup), P / PCOUT arrival, comb arcs: -1 = none */
-  int a_req = -1, b_req = -1, c_req = -1, d_req = -1;
-  if (areg) a_req = 254;
-  else if (mult && !dport) a_req = mreg ? 1416 : preg ? (patdet ? 3030 : 2739) : -1;
-  else if (mult && dport) a_req = mreg ? 2400 : adreg ? 1283 : preg ? (patdet ? 4014 : 3723) : -1;
-  else a_req = preg ? (patdet ? 1730 : 1441) : -1;
-  if (breg) b_req = 324;
-  else if (mreg) b_req = 1285;
-  else if (mult) b_req = preg ? (patdet ? 2898 : 2608) : -1;
-  else b_req = preg ? (patdet ? 1718 : 1428) : -1;
+  int a_req = areg ? 254 : a_next, b_req = breg ? 324 : b_next, c_req = -1, d_req = -1;
   if (creg) c_req = 168;
   else c_req = preg ? (patdet ? 1534 : 1244) : -1;
-  if (dport) d_req = dreg ? 248 : adreg ? 1195 : mreg ? 2310 : preg ? (patdet ? 3925 : 3635) : -1;
+  if (dport) d_req = dreg ? 248 : d_next;
   int p_arr = -1, pc_arr = -1;
   if (preg) p_arr = 329, pc_arr = 435;
   else if (creg) p_arr = 1687, pc_arr = 1835;
@@ -840,15 +839,14 @@ static void model_dsp(int ci, const cell *c) {
   int cp = 1325, cpc = 1474, dp = 3717, dpc = 3700, pcp = 1107, pcpc = 1255;
   int pcin_req = patdet ? 1315 : 1025;
   int s = M->dsp;
-  /* the stages inside the slice: A/B/D registers -> AD, M or P; AD -> M or P; M -> P */
-  int pd = patdet ? 290 : 0;
+  /* the stages inside the slice: A/B/D registers -> AD, M or P; AD -> M or P (as A without the
+   * pre-adder); M -> P (as C) */
   if (mult) {
-    if (areg)
-      dsp_stage(ci, (dport && adreg) ? 1283 : mreg ? (dport ? 2400 : 1416) : preg ? (dport ? 3723 : 2739) + pd : -1);
-    if (breg) dsp_stage(ci, mreg ? 1285 : preg ? 2608 + pd : -1);
-    if (dport && dreg) dsp_stage(ci, adreg ? 1195 : mreg ? 2310 : preg ? 3635 + pd : -1);
-    if (dport && adreg) dsp_stage(ci, mreg ? 1416 : preg ? 2739 + pd : -1);
-    if (mreg && preg) dsp_stage(ci, 1244 + pd);
+    if (areg) dsp_stage(ci, a_next);
+    if (breg) dsp_stage(ci, b_next);
+    if (dport && dreg) dsp_stage(ci, d_next);
+    if (dport && adreg) dsp_stage(ci, mreg ? 1416 : preg ? (patdet ? 3030 : 2739) : -1);
+    if (mreg && preg) dsp_stage(ci, patdet ? 1534 : 1244);
   }
   const port *PC = cell_port(c, "PCOUT");
   for (int i = 0; i < c->nports; i++) {
