@@ -7,7 +7,8 @@
 #     dlvta_top's memory master, bursts of at most 16 beats)
 #   the PS's register master -> AXI interconnect ic_ctl -> M_AXIL
 #   S_AXI_MEM -> AXI interconnect ic_mem -> the PS's memory slave
-#   the PS's fabric clock -> clk, the PS's AXI clocks, the interconnects, proc_sys_reset `rst`
+#   the PS's fabric clock (or the board's core_clk, below) -> clk, the PS's AXI clocks, the
+#     interconnects, proc_sys_reset `rst`
 #   the PS's fabric reset -> rst -> rst_n and the interconnects' resets; irq -> the PS's interrupt
 #   addresses: the registers at regs_addr (4 KiB) for the CPU, DDR [0, mem_range) for S_AXI_MEM
 #   then validates and saves the design.
@@ -26,6 +27,8 @@ proc dlvta_ip {name} {
 #   mem_seg     the DDR address segment of mem_slave    mem_range  bytes of DDR the accelerator sees
 #   more        (optional) a command the board adds to the design with, called with the PS cell,
 #               the clk port and the reset cell `rst` appended, before validation
+#   core_clk    (optional) the pin that drives the core clock instead of the PS's `clk` (a
+#               clocking wizard's output the board made from it: boards/ultra96/bd.tcl)
 proc dlvta_bd_common {ps pins axi_bits clock_mhz regs_addr} {
   set hz [expr {$clock_mhz * 1000000}]
 
@@ -59,7 +62,12 @@ proc dlvta_bd_common {ps pins axi_bits clock_mhz regs_addr} {
   connect_bd_intf_net $s_mem [get_bd_intf_pins $ic_mem/S00_AXI]
   connect_bd_intf_net [get_bd_intf_pins $ic_mem/M00_AXI] [get_bd_intf_pins $ps/[dict get $pins mem_slave]]
 
-  connect_bd_net [get_bd_pins $ps/[dict get $pins clk]] $clk \
+  if {[dict exists $pins core_clk]} {
+    set core [get_bd_pins [dict get $pins core_clk]]
+  } else {
+    set core [get_bd_pins $ps/[dict get $pins clk]]
+  }
+  connect_bd_net $core $clk \
     {*}[lmap p [dict get $pins clk_axi] { get_bd_pins $ps/$p }] \
     [get_bd_pins $ic_ctl/ACLK] [get_bd_pins $ic_ctl/S00_ACLK] [get_bd_pins $ic_ctl/M00_ACLK] \
     [get_bd_pins $ic_mem/ACLK] [get_bd_pins $ic_mem/S00_ACLK] [get_bd_pins $ic_mem/M00_ACLK] \

@@ -1,12 +1,15 @@
 // boards/dlvta_board_hookup.vh -- the hook-up of dlvta_top that the board tops share, `include`d
 // in the body of each boards/<board>/dlvta_<board>.v (after dlvta_isa.vh and dlvta_regs.vh):
-//   the nets between the block design and dlvta_top: clk, rst_n, irq, axil_* (the register
+//   the nets between the block design and dlvta_top: clk, clk2x (configs with DLVTA_GEMM_2X,
+//     gemm_pump 2: twice clk, phase-aligned with it, for the GEMM's DSP slices; the block design
+//     makes it, boards/ultra96/bd.tcl), rst_n, irq, axil_* (the register
 //     slave, AXI4-Lite, DLVTA_REGS_ADDR_BITS addresses), mem_* (the memory master, AXI4 at
 //     DLVTA_AXI_BITS);
 //   dlvta_top u_dlvta on those nets;
-//   `DLVTA_BD_PORTS: the block design's ports on those nets (clk, rst_n, irq, M_AXIL_*,
-//     S_AXI_MEM_*, as bd.tcl / boards/bd_common.tcl make them), for the board's instance of its
-//     block design, after the board's own PS pins;
+//   `DLVTA_BD_PORTS: the block design's ports on those nets (clk, clk2x with DLVTA_GEMM_2X,
+//     rst_n, irq, M_AXIL_*, S_AXI_MEM_*, as bd.tcl / boards/bd_common.tcl make them), for the
+//     board's instance of its block design, after the board's own PS pins (the top undefines it
+//     and `DLVTA_BD_CLK2X, a part of it, after that instance);
 //   mem1_*: dlvta_top's second memory master (reads only). A board whose block design has the
 //     second memory port (S_AXI_MEM1) defines DLVTA_BOARD_MEM1 before the include and adds
 //     `DLVTA_BD_PORTS_MEM1 to its instance (the port's write channels stay idle); on any other
@@ -15,6 +18,9 @@
   localparam integer AxiBits = `DLVTA_AXI_BITS;
 
   wire clk, rst_n, irq;
+`ifdef DLVTA_GEMM_2X
+  wire clk2x;  // twice clk, from the same MMCM in the block design
+`endif
   wire [`DLVTA_REGS_ADDR_BITS-1:0] axil_awaddr, axil_araddr;
   wire axil_awvalid, axil_awready, axil_wvalid, axil_wready, axil_bvalid, axil_bready;
   wire axil_arvalid, axil_arready, axil_rvalid, axil_rready;
@@ -50,6 +56,9 @@
 
   dlvta_top u_dlvta (
     .clk(clk),
+`ifdef DLVTA_GEMM_2X
+    .clk2x(clk2x),
+`endif
     .rst_n(rst_n),
     .s_axil_awaddr(axil_awaddr), .s_axil_awvalid(axil_awvalid), .s_axil_awready(axil_awready),
     .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb), .s_axil_wvalid(axil_wvalid),
@@ -73,8 +82,14 @@
     .irq(irq)
   );
 
+`ifdef DLVTA_GEMM_2X
+`define DLVTA_BD_CLK2X .clk2x(clk2x),
+`else
+`define DLVTA_BD_CLK2X
+`endif
 `define DLVTA_BD_PORTS \
     .clk(clk), \
+    `DLVTA_BD_CLK2X \
     .rst_n(rst_n), \
     .irq(irq), \
     .M_AXIL_awaddr(axil_awaddr), .M_AXIL_awvalid(axil_awvalid), .M_AXIL_awready(axil_awready), \

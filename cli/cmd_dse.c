@@ -1,7 +1,7 @@
 /* cli/cmd_dse.c -- `dlvta dse MODEL.onnx --board pynq|ultra96 [--budget lut=N,ff=N,dsp=N,bram=N]
  * [-o BEST.cfg] [--name NAME] [--model-error] [--quiet]`: design-space exploration. Sweeps
- * accelerator configs (GEMM shape, buffer depths, AXI width, accumulator copies) around the
- * board's config, keeps those whose predicted resources (dse_model.c) fit the budget, compiles
+ * accelerator configs (GEMM shape, buffer depths, AXI width, accumulator copies, and on a board
+ * with DSP48E2 slices the GEMM pump) around the board's config, keeps those whose predicted resources (dse_model.c) fit the budget, compiles
  * the model for each (the compiler's cost model, one synthetic calibration sample: the cost
  * model needs shapes, not scales), prints the Pareto front of latency against utilization and
  * writes the fastest config as a config file that the build and the compiler take
@@ -90,47 +90,52 @@ static int cmp_ms(const void *a, const void *b) {
   return x->util < y->util ? -1 : x->util > y->util;
 }
 
-/* GEMM shapes BLOCK_IN x BLOCK_OUT: square, and block_out twice block_in (ultra96's 1x16x32: the
- * back end needs block_out a multiple of block_in, cg.h) */
+/* GEMM shapes BLOCK_IN x BLOCK_OUT: square, and block_out twice block_in (as ultra96's 1x16x32
+ * before its GEMM was pumped: the back end needs block_out a multiple of block_in, cg.h) */
 static const unsigned dse_shapes[][2] = {{8, 8}, {16, 16}, {32, 32}, {8, 16}, {16, 32}};
 #define N_SHAPES (int)(sizeof dse_shapes / sizeof dse_shapes[0])
-#define N_CAND_MAX (5 * 3 * 3 * 2 * 2)
+#define N_CAND_MAX (5 * 3 * 3 * 2 * 2 * 2)
+
+/* The largest gemm_pump board b takes: 2 (the GEMM's slices on clk2x, twice the core clock) where
+ * its DSP slices are DSP48E2 (xcup: rtl/dlvta_gemm.v, isa/configs.def), else 1. */
+static unsigned pump_max(const dse_board *b) { return strcmp(b->family, "xcup") ? 1 : 2; }
 
 /* The candidates around the board's config base that derive and fit the budget, into c
  * (N_CAND_MAX); returns how many. */
 static int gen_candidates(const isa_derived *base, const dse_board *b, const dse_res *budget, cand *c) {
   /* ---- candidates: the base config's queues, latencies and clock; the shape, depths, AXI
-   * width and accumulator copies swept */
+   * width, accumulator copies and (DSP48E2 boards) the GEMM pump swept */
   static const double scales[] = {0.5, 1, 2};
   int n = 0;
   for (int bs = 0; bs < N_SHAPES; bs++)
     for (int sa = 0; sa < 3; sa++)  /* input, accumulator (and output) and micro-op depths */
       for (int sw = 0; sw < 3; sw++) /* weight depth */
         for (unsigned axi = 64; axi <= b->axi_max; axi *= 2)
-          for (unsigned ac = 1; ac <= 2; ac++) {
-            cand *x = &c[n];
-            x->k = *base;
-            x->k.block_in = dse_shapes[bs][0], x->k.block_out = dse_shapes[bs][1];
-            x->k.axi_bits = axi, x->k.acc_copies = ac;
-            unsigned sc_uop = (unsigned)(base->uop_depth * scales[sa]), sc_inp = (unsigned)(base->inp_depth * scales[sa]);
-            unsigned sc_wgt = (unsigned)(base->wgt_depth * scales[sw]), sc_acc = (unsigned)(base->acc_depth * scales[sa]);
-            x->k.uop_bytes = sc_uop * 4;
-            x->k.inp_bytes = sc_inp * x->k.batch * x->k.block_in * x->k.inp_bits / 8;
-            x->k.wgt_bytes = sc_wgt * x->k.block_out * x->k.block_in * x->k.wgt_bits / 8;
-            x->k.acc_bytes = sc_acc * x->k.batch * x->k.block_out * x->k.acc_bits / 8;
-            snprintf(x->name, sizeof x->name, "dse%d", n);
-            x->k.name = x->name;
-            isa_config tmp;
-            char err[256];
-            if (isa_config_derive(&x->k, &tmp, err, sizeof err)) continue; /* fields do not fit */
-            x->k = tmp.d;
-            x->k.name = x->name;
-            dse_resources(&x->k, &x->r);
-            x->util = fmax(fmax(x->r.lut / b->lut, x->r.ff / b->ff), fmax(x->r.dsp / b->dsp, x->r.bram / b->bram));
-            if (x->r.lut > budget->lut || x->r.ff > budget->ff || x->r.dsp > budget->dsp || x->r.bram > budget->bram) continue;
-            x->fmax = dse_fmax(&x->k, b);
-            n++;
-          }
+          for (unsigned ac = 1; ac <= 2; ac++)
+            for (unsigned pump = 1; pump <= pump_max(b); pump++) {
+              cand *x = &c[n];
+              x->k = *base;
+              x->k.block_in = dse_shapes[bs][0], x->k.block_out = dse_shapes[bs][1];
+              x->k.axi_bits = axi, x->k.acc_copies = ac, x->k.gemm_pump = pump;
+              unsigned sc_uop = (unsigned)(base->uop_depth * scales[sa]), sc_inp = (unsigned)(base->inp_depth * scales[sa]);
+              unsigned sc_wgt = (unsigned)(base->wgt_depth * scales[sw]), sc_acc = (unsigned)(base->acc_depth * scales[sa]);
+              x->k.uop_bytes = sc_uop * 4;
+              x->k.inp_bytes = sc_inp * x->k.batch * x->k.block_in * x->k.inp_bits / 8;
+              x->k.wgt_bytes = sc_wgt * x->k.block_out * x->k.block_in * x->k.wgt_bits / 8;
+              x->k.acc_bytes = sc_acc * x->k.batch * x->k.block_out * x->k.acc_bits / 8;
+              snprintf(x->name, sizeof x->name, "dse%d", n);
+              x->k.name = x->name;
+              isa_config tmp;
+              char err[256];
+              if (isa_config_derive(&x->k, &tmp, err, sizeof err)) continue; /* fields do not fit */
+              x->k = tmp.d;
+              x->k.name = x->name;
+              dse_resources(&x->k, &x->r);
+              x->util = fmax(fmax(x->r.lut / b->lut, x->r.ff / b->ff), fmax(x->r.dsp / b->dsp, x->r.bram / b->bram));
+              if (x->r.lut > budget->lut || x->r.ff > budget->ff || x->r.dsp > budget->dsp || x->r.bram > budget->bram) continue;
+              x->fmax = dse_fmax(&x->k, b);
+              n++;
+            }
   return n;
 }
 
@@ -166,13 +171,13 @@ static int compile_candidates(const char *model, cand *c, int n, int show) {
 /* The Pareto front as a table, and the candidates that did not compile. */
 static void print_front(const cand *c, int n) {
   printf("Pareto front (latency at the estimated clock vs. the largest share of a resource):\n");
-  printf("  %-7s %-8s %6s %6s %6s %4s %4s %12s %7s %9s %7s %7s %5s %7s %6s\n", "name", "gemm", "uop", "inp", "wgt",
-         "acc", "axi", "cycles", "MHz", "ms", "LUT", "FF", "DSP", "BRAM36", "util");
+  printf("  %-7s %-8s %4s %6s %6s %6s %4s %4s %12s %7s %9s %7s %7s %5s %7s %6s\n", "name", "gemm", "pump", "uop", "inp",
+         "wgt", "acc", "axi", "cycles", "MHz", "ms", "LUT", "FF", "DSP", "BRAM36", "util");
   for (int i = 0; i < n; i++) {
     const cand *x = &c[i];
     if (!x->front) continue;
-    printf("  %-7s %ux%ux%-4u %6u %6u %6u %2ux%u %4u %12llu %7.1f %9.3f %7.0f %7.0f %5.0f %7.1f %5.1f%%\n", x->name,
-           x->k.batch, x->k.block_in, x->k.block_out, x->k.uop_depth, x->k.inp_depth, x->k.wgt_depth, x->k.acc_copies,
+    printf("  %-7s %ux%ux%-4u %4u %6u %6u %6u %2ux%u %4u %12llu %7.1f %9.3f %7.0f %7.0f %5.0f %7.1f %5.1f%%\n", x->name,
+           x->k.batch, x->k.block_in, x->k.block_out, x->k.gemm_pump, x->k.uop_depth, x->k.inp_depth, x->k.wgt_depth, x->k.acc_copies,
            x->k.acc_depth, x->k.axi_bits, (unsigned long long)x->cycles, x->fmax, x->ms, x->r.lut, x->r.ff, x->r.dsp,
            x->r.bram, 100 * x->util);
   }
@@ -193,9 +198,10 @@ static int predict_one(const char *arg, const char *board_name) {
   }
   dse_res r;
   dse_resources(&cfg->d, &r);
-  printf("%s (%ux%ux%u, %u acc copies, AXI %u) on %s: LUT %.0f, FF %.0f, DSP %.0f, BRAM36 %.1f, fmax %.1f MHz\n",
-         cfg->d.name, cfg->d.batch, cfg->d.block_in, cfg->d.block_out, cfg->d.acc_copies, cfg->d.axi_bits, b->name,
-         r.lut, r.ff, r.dsp, r.bram, dse_fmax(&cfg->d, b));
+  printf("%s (%ux%ux%u, GEMM pump %u, %u acc copies, AXI %u) on %s: LUT %.0f, FF %.0f, DSP %.0f, BRAM36 %.1f, "
+         "fmax %.1f MHz\n",
+         cfg->d.name, cfg->d.batch, cfg->d.block_in, cfg->d.block_out, cfg->d.gemm_pump, cfg->d.acc_copies,
+         cfg->d.axi_bits, b->name, r.lut, r.ff, r.dsp, r.bram, dse_fmax(&cfg->d, b));
   return 0;
 }
 

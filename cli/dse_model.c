@@ -1,14 +1,18 @@
 /* cli/dse_model.c -- the resource and clock models of `dlvta dse` (dse.h; hw/DSE.md).
  *
- * DSPs: the GEMM core makes two int8 products per DSP slice (BATCH x BLOCK_IN x BLOCK_OUT / 2),
- * each ALU lane (BATCH x BLOCK_OUT of them) one 32x16 multiplier of two slices, plus three range
- * checks (rtl/REGS.md). Block RAM: each buffer as yosys's memory_libmap packs it (the cheapest
- * RAMB18/RAMB36 aspect ratio; buffers under 128 deep go to LUT RAM), the accumulator once per
- * copy. LUTs and FFs: a least-squares fit a + c x MACs + b x lanes to the synthesis results
- * below. Clock: the board config's `make timing` estimate (cli/fmax.def, which `dlvta run`
- * reads too; the worst paths are control paths that do
- * not depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's
- * delay model: 0.08 ns per doubling of fanout) for configs with more MACs than the base.
+ * DSPs: the GEMM core makes two int8 products per DSP slice a slice cycle, so BATCH x BLOCK_IN x
+ * BLOCK_OUT / 2 slices at the core clock, half that with gemm_pump 2 (the slices on clk2x, twice
+ * the core clock: four products a core cycle each), each ALU lane (BATCH x BLOCK_OUT of them) one
+ * 32x16 multiplier of two slices, plus three range checks (rtl/REGS.md). Block RAM: each buffer
+ * as yosys's memory_libmap packs it (the cheapest RAMB18/RAMB36 aspect ratio; buffers under 128
+ * deep go to LUT RAM), the accumulator once per copy. LUTs and FFs: a least-squares fit
+ * a + c x MACs / gemm_pump + b x lanes to the synthesis results below (the GEMM's adder trees
+ * and pipeline registers scale with its slices, not its MACs: an approximation for pumped
+ * configs, none of which is among the points). Clock: the board config's `make timing` estimate
+ * (cli/fmax.def, which `dlvta run` reads too; the worst paths are control paths that do not
+ * depend on the GEMM shape) less the routing delay of a wider broadcast (hw/TIMING.md's delay
+ * model: 0.08 ns per doubling of fanout) for configs with more MACs than the base; the GEMM
+ * pump is not a term (the clk2x domain is the registered DSP slices alone).
  */
 #include <math.h>
 #include <stdio.h>
@@ -106,12 +110,14 @@ static double bram_of(const isa_derived *d) {
 }
 
 static double dsp_of(const isa_derived *d) {
-  return ceil(d->batch * d->block_in * d->block_out / 2.0) + 2.0 * d->batch * d->block_out + 3;
+  return ceil(d->batch * d->block_in * d->block_out / (2.0 * d->gemm_pump)) + 2.0 * d->batch * d->block_out + 3;
 }
 
 /* ---- LUT and FF fit ----------------------------------------------------------------------- */
+/* 1, the GEMM's MACs per slice cycle (MACs / gemm_pump: what its slices, adder trees and
+ * pipeline registers scale with), the lanes */
 static void features(const isa_derived *d, double x[3]) {
-  x[0] = 1, x[1] = (double)d->batch * d->block_in * d->block_out, x[2] = (double)d->batch * d->block_out;
+  x[0] = 1, x[1] = (double)d->batch * d->block_in * d->block_out / d->gemm_pump, x[2] = (double)d->batch * d->block_out;
 }
 
 /* Least squares of y = x . coef over the points (skip: a point left out, or -1) with the first
@@ -159,7 +165,7 @@ static int fit_k(int which, int skip, int k, double coef[3]) {
   return 0;
 }
 
-/* a + c*MACs + b*lanes where the points determine it, else a + c*MACs, else c*MACs. */
+/* a + c*MACs/pump + b*lanes where the points determine it, else a + c*MACs/pump, else c*MACs/pump. */
 static void fit(int which, int skip, double coef[3]) {
   for (int k = 3; k >= 1; k--)
     if (!fit_k(which, skip, k, coef)) return;
@@ -216,9 +222,9 @@ void dse_print_model_error(FILE *f) {
             p->name, g, p->meas.lut, pl, e[0], p->meas.ff, pf, e[1], p->meas.dsp, all.dsp, e[2], p->meas.bram,
             all.bram, e[3], p->source);
   }
-  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + c*MACs + b*lanes), DSP %.1f %%, "
+  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + c*MACs/pump + b*lanes), DSP %.1f %%, "
              "BRAM36 %.1f %% (structural)\n",
           worst[0], worst[1], worst[2], worst[3]);
-  fprintf(f, "fit on all points: LUT = %.0f + %.1f*MACs + %.1f*lanes, FF = %.0f + %.1f*MACs + %.1f*lanes\n",
+  fprintf(f, "fit on all points: LUT = %.0f + %.1f*MACs/pump + %.1f*lanes, FF = %.0f + %.1f*MACs/pump + %.1f*lanes\n",
           lut_coef[0], lut_coef[1], lut_coef[2], ff_coef[0], ff_coef[1], ff_coef[2]);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hw/bitstream.sh -- `make bitstream BOARD=<board>`: builds the board's bitstream with Vivado in
 # batch mode (hw/vivado_build.tcl + boards/<board>/ + the shared boards/bd_common.tcl and
-# boards/dlvta_board_hookup.vh), writing build/<config>/bitstream/
+# boards/dlvta_board_hookup.vh; the config's AXI width, clock and GEMM pump from
+# build/<config>/dlvta_isa.vh as its arguments), writing build/<config>/bitstream/
 # dlvta_<board>.{bit,bit.bin,hwh}, utilization.txt, timing.txt and vivado.log. First runs
 # hw/check_board.sh (RTL file list, generated headers, the top's ports, the block design's
 # interface names, clock, Vivado version named: the checks `make test` makes without Vivado);
@@ -44,6 +45,9 @@ for f in "$vh" "$root/$build/$CONFIG/dlvta_regs.vh"; do
 done
 axi=$(sed -n 's/^`define DLVTA_AXI_BITS \([0-9]*\).*/\1/p' "$vh")
 mhz=$(sed -n 's/^`define DLVTA_CLOCK_MHZ \([0-9]*\).*/\1/p' "$vh")
+# 2: the GEMM's DSP slices on clk2x, twice the core clock (the block design adds a clocking wizard)
+pump=$(sed -n 's/^`define DLVTA_GEMM_PUMP \([0-9]*\).*/\1/p' "$vh")
+[ -n "$pump" ] || { echo "bitstream: $vh has no DLVTA_GEMM_PUMP: stale header (make gen)" >&2; exit 2; }
 # the board's .xdc must ask for the config's clock
 xdc="$root/boards/$board/dlvta_$board.xdc"
 period=$(sed -n 's/^create_clock -period \([0-9.]*\).*/\1/p' "$xdc")
@@ -54,11 +58,13 @@ if [ "$period" != "$want" ]; then
 fi
 out="$root/$build/$CONFIG/bitstream"
 mkdir -p "$out"
-echo "bitstream: $board ($PART), config $CONFIG: ${axi}-bit AXI, $mhz MHz; log $out/vivado.log"
+gemm=""
+[ "$pump" = 2 ] && gemm=" (GEMM on clk2x, twice it)"
+echo "bitstream: $board ($PART), config $CONFIG: ${axi}-bit AXI, $mhz MHz$gemm; log $out/vivado.log"
 cd "$out"
 vivado -mode batch -nojournal -log "$out/vivado.log" -source "$root/hw/vivado_build.tcl" \
-  -tclargs "$root" "$board" "$CONFIG" "$PART" "$BOARD_PART" "$out" "$axi" "$mhz" "$REGS_ADDR" \
-  "${JOBS:-2}"
+  -tclargs "$root" "$board" "$CONFIG" "$PART" "$BOARD_PART" "$out" "$axi" "$mhz" "$pump" \
+  "$REGS_ADDR" "${JOBS:-2}"
 for f in "dlvta_$board.bit" "dlvta_$board.bit.bin" "dlvta_$board.hwh" timing.txt; do
   if [ ! -f "$out/$f" ]; then
     echo "bitstream: Vivado wrote no $out/$f: see $out/vivado.log" >&2

@@ -118,7 +118,10 @@ conns() { # the .name( connections of the instance of module $2 in file $1
            line = substr(line, RSTART + RLENGTH) } }
     on && /\);/ { exit }' "$1" | sort -u
 }
-ports "$rdir/dlvta_top.v" dlvta_top >"$tmp/top_ports"
+# dlvta_top's ports as the config's headers make them (`ifdef DLVTA_GEMM_2X: clk2x)
+verilator -E -P -I"$build/$cfg" "$rdir/dlvta_top.v" >"$tmp/top_rtl_pp.v" 2>/dev/null ||
+  bad "$rdir/dlvta_top.v does not preprocess (include path $build/$cfg)"
+ports "$tmp/top_rtl_pp.v" dlvta_top >"$tmp/top_ports"
 conns "$ptop" dlvta_top >"$tmp/top_conns"
 [ -s "$tmp/top_ports" ] || bad "no ports found for dlvta_top in $rdir/dlvta_top.v"
 for p in $(comm -23 "$tmp/top_ports" "$tmp/top_conns"); do bad "$top leaves dlvta_top's port '$p' unconnected"; done
@@ -127,7 +130,11 @@ for p in $(comm -13 "$tmp/top_ports" "$tmp/top_conns"); do bad "$top connects '$
 # ---- 4. the block design's interface names ----
 sed -n 's/.*create_bd_port .* \([A-Za-z_][A-Za-z0-9_]*\)\].*/\1/p' "$tcl" | sort -u >"$tmp/bd_plain"
 sed -n 's/.*create_bd_intf_port .* \([A-Za-z_][A-Za-z0-9_]*\)\]\{0,1\}[[:space:]]*$/\1/p' "$tcl" | sort -u >"$tmp/bd_intf"
-ports "$stub" "dlvta_${board}_bd" >"$tmp/stub"
+# the stub's ports and the Tcl's as the config makes them: clk2x with DLVTA_GEMM_2X only
+verilator -E -P -I"$build/$cfg" "$stub" >"$tmp/stub_pp.v" 2>/dev/null ||
+  bad "$stub does not preprocess (include path $build/$cfg)"
+ports "$tmp/stub_pp.v" "dlvta_${board}_bd" >"$tmp/stub"
+grep -q '^`define DLVTA_GEMM_2X' "$build/$cfg/dlvta_isa.vh" 2>/dev/null || sed -i '/^clk2x$/d' "$tmp/bd_plain"
 # the signals each AXI interface port has, from its PROTOCOL and HAS_* settings in bd.tcl
 axi_sigs() { # NAME: prints NAME_<signal> for the interface port NAME's settings
   local var set proto

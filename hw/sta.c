@@ -15,6 +15,17 @@
  * end at a clocked input's setup or at an output of the top (taken as registered: a flip-flop
  * setup). A path's delay is clock-to-out + cell arcs + routing + setup + clock uncertainty.
  *
+ * Clocks (hw/TIMING.md, "Two clocks"): a netlist whose top has an input port clk2x (or clk2x_i)
+ * has two when a clocked cell is on it: clk (or clk_i), the core clock at --mhz, and clk2x at twice
+ * it, from the same MMCM and aligned. A clocked cell belongs to the port that drives its clock
+ * pin(s); a cell on neither (or on both) is timed as the core clock (as a clk2x cell when one of
+ * its pins is on clk2x) and counted in a warning. Otherwise every clocked cell is on the core
+ * clock, whatever the port's name. A path between core-clock cells (or the top's ports) has the
+ * period T; a path with either end on clk2x has T/2 (the tightest pair of edges). Each endpoint
+ * keeps its worst delay from each launching clock; figures in core-clock terms are normalized:
+ * delay * T / the path's limit. The logic rule is half a path's own limit; a DSP slice's inner
+ * stages have its clock's period.
+ *
  * Exit status: 0 the config meets its clock by this method; 1 it does not (the report is still
  * written); 2 bad arguments, unreadable input, a cell without a timing model, a combinational loop.
  */
@@ -481,6 +492,16 @@ static const short carry4_arc[10][8] = {
 };
 
 /* ---------------------------------------------------------------------------------------------
+ * Clock domains: the core clock and its double (header comment). */
+
+enum { DOM_CLK, DOM_CLK2X, NDOM };
+static const char *const dom_name[NDOM] = {"clk", "clk2x"};
+
+/* period / a path's limit, from the launching and the capturing domain: the clocks are aligned,
+ * so a path with an end on clk2x has half a core period between its nearest edges */
+static int dom_ratio(int ld, int cd) { return ld == DOM_CLK && cd == DOM_CLK ? 1 : 2; }
+
+/* ---------------------------------------------------------------------------------------------
  * The timing graph: nodes are nets (bit ids) and per-cell virtual nodes; edges carry a cell
  * delay and a routing delay. */
 
@@ -498,8 +519,13 @@ typedef struct endpoint {
   int cell;     /* -1: an output of the top */
   const char *port;
   int bit;
-  long total;   /* filled by the analysis */
-  long cell_total;
+  int dom;      /* the capturing clock (DOM_CLK for an output of the top) */
+  /* filled by the analysis, ps, -1 unreachable: the worst delay from launches of each domain
+   * (with routing and uncertainty; cell delays only), then the worse of the two normalized to
+   * the core period (raw * dom_ratio) and the launching domain it came from */
+  long raw[NDOM], cell_raw[NDOM];
+  long total, cell_total;
+  int ldom, cldom;
 } endpoint;
 
 typedef struct graph {
@@ -507,6 +533,11 @@ typedef struct graph {
   int *launch_ps;           /* per node: clock-to-out if a path starts here, else -1 */
   int *launch_cell;         /* the launching cell, -1 for an input of the top */
   const char **launch_port;
+  signed char *launch_dom;  /* the launching cell's clock domain */
+  signed char *cell_dom;    /* per cell: its clock domain (DOM_CLK for a cell without a clock) */
+  int has2x;                /* a clocked cell is on the top's clk2x port: two clocks */
+  int clk_other;            /* clocked cells on neither clock port, or on both (two clocks only) */
+  int clk_other_cell;       /* the first of them */
   edge *e;
   size_t ne, cap_e;
   endpoint *ep;
@@ -515,8 +546,9 @@ typedef struct graph {
   int *fanout, *drv_cell;
   const char **drv_port;
   int unmodelled;           /* count of cell types without a model (errors already printed) */
-  int dsp_int_ps;           /* worst register-to-register stage inside a DSP slice (0: none) */
-  int dsp_int_cell;         /* its cell */
+  int dsp_int_ps[NDOM];     /* worst register-to-register stage inside a DSP slice on each clock
+                               (raw, 0: none) */
+  int dsp_int_cell[NDOM];   /* its cell */
 } graph;
 
 static graph G;
@@ -528,10 +560,12 @@ static int new_vnode(void) {
     G.launch_ps = xrealloc(G.launch_ps, (size_t)G.cap_nodes * sizeof *G.launch_ps);
     G.launch_cell = xrealloc(G.launch_cell, (size_t)G.cap_nodes * sizeof *G.launch_cell);
     G.launch_port = xrealloc(G.launch_port, (size_t)G.cap_nodes * sizeof *G.launch_port);
+    G.launch_dom = xrealloc(G.launch_dom, (size_t)G.cap_nodes * sizeof *G.launch_dom);
   }
   G.launch_ps[G.nnodes] = -1;
   G.launch_cell[G.nnodes] = -1;
   G.launch_port[G.nnodes] = NULL;
+  G.launch_dom[G.nnodes] = DOM_CLK;
   return G.nnodes++;
 }
 
@@ -619,6 +653,7 @@ static void launch(int ci, const port *out, int ob, int ps) {
       G.launch_ps[b] = ps;
       G.launch_cell[b] = ci;
       G.launch_port[b] = out->name;
+      G.launch_dom[b] = G.cell_dom[ci];
     }
   }
 }
@@ -634,7 +669,10 @@ static void capture(int ci, const port *in, int ib, int ps) {
       G.cap_ep = G.cap_ep ? 2 * G.cap_ep : 4096;
       G.ep = xrealloc(G.ep, G.cap_ep * sizeof *G.ep);
     }
-    G.ep[G.nep++] = (endpoint){b, ps + outmux_ps(b, c, in->name), route_ps(b, c, in->name), ci, in->name, k, 0, 0};
+    G.ep[G.nep++] = (endpoint){.node = b, .setup_ps = ps + outmux_ps(b, c, in->name),
+                               .route_ps = route_ps(b, c, in->name), .cell = ci, .port = in->name,
+                               .bit = k, .dom = ci >= 0 ? G.cell_dom[ci] : DOM_CLK, .raw = {-1, -1},
+                               .cell_raw = {-1, -1}};
   }
 }
 
@@ -785,76 +823,142 @@ static void model_bram(int ci, const cell *c) {
   }
 }
 
-/* A register-to-register stage inside a DSP slice (no routing: checked against the period, not
- * the logic rule): the capturing register's setup from the stage's input port, as model_dsp
- * takes it, plus the launching register's clock-to-out, 700 ps (xc7 scale: on xcup A2 -> P
- * without MREG gives 2.75 ns, the calibration point of hw/TIMING.md). */
+/* A register-to-register stage inside a DSP slice (no routing: checked against the period of the
+ * slice's clock, not the logic rule): the capturing register's setup from the stage's input port,
+ * as model_dsp takes it, plus the launching register's clock-to-out, 700 ps (xc7 scale: on xcup
+ * A2 -> P without MREG gives 2.75 ns, the calibration point of hw/TIMING.md). */
 static void dsp_stage(int ci, int setup_ps) {
   if (setup_ps < 0) return;
-  int t = sc(setup_ps + 700, M->dsp);
-  if (t > G.dsp_int_ps) G.dsp_int_ps = t, G.dsp_int_cell = ci;
+  int t = sc(setup_ps + 700, M->dsp), d = G.cell_dom[ci];
+  if (t > G.dsp_int_ps[d]) G.dsp_int_ps[d] = t, G.dsp_int_cell[d] = ci;
+}
+
+/* A DSP48E1 / DSP48E2's configuration and the setups model_dsp derives from it (ps, xc7 scale). */
+typedef struct dspcfg {
+  long areg, breg, creg, dreg, adreg, mreg, preg;
+  int mult, dport, patdet;
+  /* A's, B's, D's setup to the next register on their way to P, their own register left out (-1:
+   * none): an unregistered port's setup, and with the register, its stage inside the slice */
+  int a_next, b_next, d_next;
+  int alu_next;   /* from the ALU's inputs (C, M, the control registers) to P: -1 without PREG */
+  int ctrl_dyn;   /* OPMODE, ALUMODE, CARRYIN or CARRYINSEL is registered and not constant */
+  int inmode_dyn; /* INMODE is registered and not constant */
+} dspcfg;
+
+/* The control inputs, with the parameter of the register each has (1 by default, as on the
+ * slice; yosys's mapping and rtl/dlvta_dsp.v write them all). */
+static const char *dsp_ctrl_reg(const char *pname) {
+  static const char *const t[][2] = {{"OPMODE", "OPMODEREG"}, {"ALUMODE", "ALUMODEREG"},
+                                     {"INMODE", "INMODEREG"}, {"CARRYIN", "CARRYINREG"},
+                                     {"CARRYINSEL", "CARRYINSELREG"}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (!strcmp(pname, t[i][0])) return t[i][1];
+  return NULL;
+}
+
+static int port_dynamic(const port *p) {
+  for (int k = 0; p && k < p->n; k++)
+    if (p->bits[k] >= 0) return 1;
+  return 0;
+}
+
+static void dsp_config(const cell *c, dspcfg *k) {
+  int e2 = !strcmp(c->type, "DSP48E2");
+  k->areg = param_int(c, "AREG", 1), k->breg = param_int(c, "BREG", 1), k->creg = param_int(c, "CREG", 1);
+  k->dreg = param_int(c, "DREG", 1), k->adreg = param_int(c, "ADREG", 1), k->mreg = param_int(c, "MREG", 1);
+  k->preg = param_int(c, "PREG", 1);
+  k->mult = strcmp(param_str(c, "USE_MULT", "MULTIPLY"), "NONE") != 0;
+  k->dport = e2 ? !strcmp(param_str(c, "AMULTSEL", "A"), "AD") : !strcmp(param_str(c, "USE_DPORT", "FALSE"), "TRUE");
+  k->patdet = strcmp(param_str(c, "USE_PATTERN_DETECT", "NO_PATDET"), "NO_PATDET") != 0;
+  if (!k->dport) k->dreg = k->adreg = 0;
+  if (!k->mult) k->mreg = 0;
+  int pd = k->patdet, preg = (int)k->preg, mreg = (int)k->mreg;
+  /* with the pre-adder, yosys's A.required ranks MREG first (2400: A through the pre-adder to M,
+   * "worst case from ADREG and MREG"); with ADREG, A's next register is AD, and we take yosys's
+   * own ADREG figure (1283), ranked as yosys ranks D's (1195 before 2310) */
+  if (k->mult && k->dport) k->a_next = k->adreg ? 1283 : mreg ? 2400 : preg ? (pd ? 4014 : 3723) : -1;
+  else if (k->mult) k->a_next = mreg ? 1416 : preg ? (pd ? 3030 : 2739) : -1;
+  else k->a_next = preg ? (pd ? 1730 : 1441) : -1;
+  k->b_next = mreg ? 1285 : !preg ? -1 : k->mult ? (pd ? 2898 : 2608) : (pd ? 1718 : 1428);
+  k->d_next = k->adreg ? 1195 : mreg ? 2310 : preg ? (pd ? 3925 : 3635) : -1;
+  k->alu_next = preg ? (pd ? 1534 : 1244) : -1;
+  k->ctrl_dyn = k->inmode_dyn = 0;
+  for (int i = 0; i < c->nports; i++) {
+    const char *reg = c->ports[i].out ? NULL : dsp_ctrl_reg(c->ports[i].name);
+    if (!reg || !param_int(c, reg, 1) || !port_dynamic(&c->ports[i])) continue;
+    if (!strcmp(c->ports[i].name, "INMODE")) k->inmode_dyn = 1;
+    else k->ctrl_dyn = 1;
+  }
+}
+
+/* Can the ALU take P back (an accumulator: X = P, Z = P or P >> 17, DSP48E2's W = P)? So when
+ * OPMODE is not constant, or its constant value selects P. */
+static int dsp_feedback(const cell *c) {
+  const port *op = cell_port(c, "OPMODE");
+  if (!op) return 0;
+  long v = 0;
+  for (int k = op->n - 1; k >= 0; k--) {
+    if (op->bits[k] >= 0) return 1;
+    v = v * 2 + (op->bits[k] == BIT_1);
+  }
+  long x = v & 3, z = (v >> 4) & 7, w = (v >> 7) & 3;
+  return x == 2 || z == 2 || z == 4 || z == 6 || (op->n > 7 && w == 1);
+}
+
+/* The stages inside the slice: A/B/D registers -> AD, M or P; AD -> M or P (as A without the
+ * pre-adder); M -> P (as C); a dynamic control register -> P (as C: OPMODE, ALUMODE and CARRYIN
+ * steer the ALU's multiplexers and carry; INMODE's as A, whose operand and pre-adder it
+ * selects); P -> P when the ALU takes P back: yosys has no figure for it, we take PCIN's setup to
+ * P (1025), which enters the ALU through the same Z multiplexer. */
+static void dsp_stages(int ci, const dspcfg *k) {
+  if (k->mult) {
+    if (k->areg) dsp_stage(ci, k->a_next);
+    if (k->breg) dsp_stage(ci, k->b_next);
+    if (k->dport && k->dreg) dsp_stage(ci, k->d_next);
+    if (k->dport && k->adreg) dsp_stage(ci, k->mreg ? 1416 : k->preg ? (k->patdet ? 3030 : 2739) : -1);
+    if (k->mreg) dsp_stage(ci, k->alu_next);
+  }
+  if (k->ctrl_dyn) dsp_stage(ci, k->alu_next);
+  if (k->inmode_dyn) dsp_stage(ci, k->a_next);
+  if (k->preg && dsp_feedback(&NL->cells[ci])) dsp_stage(ci, k->patdet ? 1315 : 1025);
 }
 
 /* DSP48E1 (cells_sim.v's specify functions, by USE_MULT / USE_DPORT and the pipeline registers);
  * DSP48E2 the same scaled. Inputs with a register on their way to P have a setup, the others
  * arcs to P and PCOUT; P and PCOUT have a clock-to-out when any register is used. ACIN/BCIN are
- * A/B (yosys has no arcs for them); CARRYIN, OPMODE, ALUMODE, INMODE, CARRYINSEL as C; ACOUT and
- * BCOUT 350 ps after A/B or their register (no yosys numbers; hw/TIMING.md). */
+ * A/B (yosys has no arcs for them); CARRYIN, OPMODE, ALUMODE, CARRYINSEL as C without CREG, or
+ * into their own register with C's register setup (168); INMODE likewise as A; ACOUT and BCOUT
+ * 350 ps after A/B or their register (no yosys numbers; hw/TIMING.md). */
 static void model_dsp(int ci, const cell *c) {
-  int e2 = !strcmp(c->type, "DSP48E2");
-  long areg = param_int(c, "AREG", 1), breg = param_int(c, "BREG", 1), creg = param_int(c, "CREG", 1),
-       dreg = param_int(c, "DREG", 1), adreg = param_int(c, "ADREG", 1), mreg = param_int(c, "MREG", 1),
-       preg = param_int(c, "PREG", 1);
-  const char *use_mult = param_str(c, "USE_MULT", "MULTIPLY");
-  int mult = strcmp(use_mult, "NONE") != 0;
-  int dport = e2 ? !strcmp(param_str(c, "AMULTSEL", "A"), "AD")
-                 : !strcmp(param_str(c, "USE_DPORT", "FALSE"), "TRUE");
-  int patdet = strcmp(param_str(c, "USE_PATTERN_DETECT", "NO_PATDET"), "NO_PATDET") != 0;
-  if (!dport) dreg = adreg = 0;
-  if (!mult) mreg = 0;
-  /* A's, B's, D's setup to the next register on their way to P, their own register left out (-1:
-   * none): an unregistered port's setup, and with the register, its stage inside the slice */
-  int a_next = mult ? (dport ? (mreg ? 2400 : adreg ? 1283 : preg ? (patdet ? 4014 : 3723) : -1)
-                             : (mreg ? 1416 : preg ? (patdet ? 3030 : 2739) : -1))
-                    : (preg ? (patdet ? 1730 : 1441) : -1);
-  int b_next = mreg ? 1285 : !preg ? -1 : mult ? (patdet ? 2898 : 2608) : (patdet ? 1718 : 1428);
-  int d_next = adreg ? 1195 : mreg ? 2310 : preg ? (patdet ? 3925 : 3635) : -1;
+  dspcfg k;
+  dsp_config(c, &k);
+  int mult = k.mult, dport = k.dport, ar = k.areg || k.inmode_dyn; /* INMODE's register as A's */
   /* required (setup), P / PCOUT arrival, comb arcs: -1 = none */
-  int a_req = areg ? 254 : a_next, b_req = breg ? 324 : b_next, c_req = -1, d_req = -1;
-  if (creg) c_req = 168;
-  else c_req = preg ? (patdet ? 1534 : 1244) : -1;
-  if (dport) d_req = dreg ? 248 : d_next;
+  int a_req = k.areg ? 254 : k.a_next, b_req = k.breg ? 324 : k.b_next, c_req = k.creg ? 168 : k.alu_next;
+  int d_req = !dport ? -1 : k.dreg ? 248 : k.d_next;
   int p_arr = -1, pc_arr = -1;
-  if (preg) p_arr = 329, pc_arr = 435;
-  else if (creg) p_arr = 1687, pc_arr = 1835;
-  else if (mreg) p_arr = 1671, pc_arr = 1819;
-  else if (mult && !dport && areg) p_arr = 2952, pc_arr = 3098;
-  else if (mult && !dport && breg) p_arr = 2813, pc_arr = 2960;
-  else if (mult && dport && (areg || dreg || adreg || breg))
-    p_arr = areg ? 3935 : dreg ? 3908 : adreg ? 2958 : 2813,
-    pc_arr = areg ? 4083 : dreg ? 4056 : breg ? 2960 : 2859;
-  else if (!mult && (areg || breg)) p_arr = areg ? 1632 : 1616, pc_arr = areg ? 1780 : 1765;
+  if (k.preg) p_arr = 329, pc_arr = 435;
+  else if (k.creg || k.ctrl_dyn) p_arr = 1687, pc_arr = 1835;
+  else if (k.mreg) p_arr = 1671, pc_arr = 1819;
+  else if (mult && !dport && ar) p_arr = 2952, pc_arr = 3098;
+  else if (mult && !dport && k.breg) p_arr = 2813, pc_arr = 2960;
+  else if (mult && dport && (ar || k.dreg || k.adreg || k.breg))
+    p_arr = ar ? 3935 : k.dreg ? 3908 : k.adreg ? 2958 : 2813,
+    pc_arr = ar ? 4083 : k.dreg ? 4056 : k.breg ? 2960 : 2859;
+  else if (!mult && (ar || k.breg)) p_arr = ar ? 1632 : 1616, pc_arr = ar ? 1780 : 1765;
   int ap = mult ? (dport ? 3806 : 2823) : 1523, apc = mult ? (dport ? 3954 : 2970) : 1671;
   int bp = mult ? 2690 : 1509, bpc = mult ? 2838 : 1658;
   int cp = 1325, cpc = 1474, dp = 3717, dpc = 3700, pcp = 1107, pcpc = 1255;
-  int pcin_req = patdet ? 1315 : 1025;
+  int pcin_req = k.patdet ? 1315 : 1025;
   int s = M->dsp;
-  /* the stages inside the slice: A/B/D registers -> AD, M or P; AD -> M or P (as A without the
-   * pre-adder); M -> P (as C) */
-  if (mult) {
-    if (areg) dsp_stage(ci, a_next);
-    if (breg) dsp_stage(ci, b_next);
-    if (dport && dreg) dsp_stage(ci, d_next);
-    if (dport && adreg) dsp_stage(ci, mreg ? 1416 : preg ? (patdet ? 3030 : 2739) : -1);
-    if (mreg && preg) dsp_stage(ci, patdet ? 1534 : 1244);
-  }
+  dsp_stages(ci, &k);
   const port *PC = cell_port(c, "PCOUT");
   for (int i = 0; i < c->nports; i++) {
     const port *p = &c->ports[i];
-    const char *n = p->name;
+    const char *n = p->name, *reg;
     if (p->out) {
       if (!strcmp(n, "ACOUT") || !strcmp(n, "BCOUT")) {
-        int r = n[0] == 'A' ? areg : breg;
+        int r = (int)(n[0] == 'A' ? k.areg : k.breg);
         if (r) launch(ci, p, -1, sc(350, s));
         else {
           arc_full(ci, cell_port(c, n[0] == 'A' ? "A" : "B"), p, sc(350, s));
@@ -873,15 +977,19 @@ static void model_dsp(int ci, const cell *c) {
     else if (!strcmp(n, "B") || !strcmp(n, "BCIN")) req = b_req, top = bp, topc = bpc;
     else if (!strcmp(n, "D")) req = d_req, top = dp, topc = dpc;
     else if (!strcmp(n, "PCIN") || !strcmp(n, "CARRYCASCIN") || !strcmp(n, "MULTSIGNIN"))
-      req = preg ? pcin_req : -1, top = pcp, topc = pcpc;
+      req = k.preg ? pcin_req : -1, top = pcp, topc = pcpc;
     else if (!strncmp(n, "CE", 2) || !strncmp(n, "RST", 3)) {
       capture(ci, p, -1, sc(500, s)); /* enables and resets: 500 ps (hw/TIMING.md) */
       continue;
-    } else req = c_req, top = cp, topc = cpc; /* C, CARRYIN, OPMODE, ALUMODE, INMODE, CARRYINSEL */
+    } else if ((reg = dsp_ctrl_reg(n)) != NULL) {
+      int inm = !strcmp(n, "INMODE");
+      req = param_int(c, reg, 1) ? 168 : inm ? k.a_next : k.alu_next;
+      top = inm ? ap : cp, topc = inm ? apc : cpc;
+    } else req = c_req, top = cp, topc = cpc; /* C */
     if (req >= 0) capture(ci, p, -1, sc(req, s));
     else {
-      for (int k = 0; k < c->nports; k++) {
-        const port *o = &c->ports[k];
+      for (int q = 0; q < c->nports; q++) {
+        const port *o = &c->ports[q];
         if (!o->out || !strcmp(o->name, "ACOUT") || !strcmp(o->name, "BCOUT")) continue;
         int pc = o == PC || !strcmp(o->name, "CARRYCASCOUT") || !strcmp(o->name, "MULTSIGNOUT");
         arc_full(ci, p, o, sc(pc ? topc : top, s));
@@ -912,6 +1020,63 @@ static void model_cell(int ci) {
   }
 }
 
+/* A port of the top by name, or by the name with lowRISC's _i (a module timed alone). */
+static const port *top_port(const char *name) {
+  char alt[64];
+  snprintf(alt, sizeof alt, "%s_i", name);
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < NL->nports; i++)
+      if (!NL->ports[i].out && !strcmp(NL->ports[i].name, k ? alt : name)) return &NL->ports[i];
+  return NULL;
+}
+
+/* Is p a clock pin of c: a flip-flop's C, a latch's G, the CLK / WCLK / CLKARDCLK ... of a LUT
+ * RAM, shift register, block RAM or DSP slice. */
+static int clock_pin(const cell *c, const port *p) {
+  if (p->out) return 0;
+  if (is_type(c->type, "FD")) return !strcmp(p->name, "C");
+  if (is_type(c->type, "LD")) return !strcmp(p->name, "G");
+  return strstr(p->name, "CLK") != NULL;
+}
+
+/* G.cell_dom: each clocked cell's clock, by the top's port on its clock pins (header comment).
+ * Two clocks when a clocked cell is on clk2x: the top of a config without gemm_pump 2 keeps the
+ * port, tied off inside, and is timed as before. */
+static void assign_domains(void) {
+  G.cell_dom = xmalloc((size_t)NL->ncells + 1);
+  memset(G.cell_dom, DOM_CLK, (size_t)NL->ncells + 1);
+  const port *p2 = top_port("clk2x"), *p1 = top_port("clk");
+  if (!p2) return; /* one clock: every clocked cell is on it, whatever its port's name */
+  signed char *bitdom = xmalloc((size_t)NL->nbits);
+  memset(bitdom, -1, (size_t)NL->nbits);
+  for (int k = 0; p1 && k < p1->n; k++)
+    if (p1->bits[k] >= 0) bitdom[p1->bits[k]] = DOM_CLK;
+  for (int k = 0; k < p2->n; k++)
+    if (p2->bits[k] >= 0) bitdom[p2->bits[k]] = DOM_CLK2X;
+  for (int ci = 0; ci < NL->ncells; ci++) {
+    const cell *c = &NL->cells[ci];
+    int seen[NDOM] = {0, 0}, other = 0, pins = 0;
+    for (int i = 0; i < c->nports; i++) {
+      const port *p = &c->ports[i];
+      if (!clock_pin(c, p)) continue;
+      for (int k = 0; k < p->n; k++, pins++) {
+        int d = p->bits[k] >= 0 ? bitdom[p->bits[k]] : -1;
+        if (d < 0) other = 1;
+        else seen[d] = 1;
+      }
+    }
+    if (!pins) continue;
+    /* on both clocks (a block RAM's two ports): the tighter; either way a warning */
+    G.cell_dom[ci] = seen[DOM_CLK2X] ? DOM_CLK2X : DOM_CLK;
+    G.has2x |= seen[DOM_CLK2X];
+    if (other || (seen[DOM_CLK] && seen[DOM_CLK2X])) {
+      if (!G.clk_other++) G.clk_other_cell = ci;
+    }
+  }
+  if (!G.has2x) G.clk_other = 0; /* one clock after all */
+  free(bitdom);
+}
+
 static void build_graph(void) {
   memset(&G, 0, sizeof G);
   int nb = NL->nbits;
@@ -921,7 +1086,10 @@ static void build_graph(void) {
   G.launch_ps = xmalloc((size_t)G.cap_nodes * sizeof *G.launch_ps);
   G.launch_cell = xmalloc((size_t)G.cap_nodes * sizeof *G.launch_cell);
   G.launch_port = xmalloc((size_t)G.cap_nodes * sizeof *G.launch_port);
+  G.launch_dom = xmalloc((size_t)G.cap_nodes * sizeof *G.launch_dom);
   for (int i = 0; i < nb; i++) G.launch_ps[i] = -1, G.launch_cell[i] = -1, G.launch_port[i] = NULL;
+  memset(G.launch_dom, DOM_CLK, (size_t)G.cap_nodes);
+  assign_domains();
   G.fanout = calloc((size_t)(unsigned)nb, sizeof *G.fanout);
   G.drv_cell = xmalloc((size_t)nb * sizeof *G.drv_cell);
   G.drv_port = calloc((size_t)(unsigned)nb, sizeof *G.drv_port);
@@ -1001,12 +1169,19 @@ static void sort_graph(void) {
   free(indeg);
 }
 
-/* with_route: routing and uncertainty counted (the estimate) or not (cell delays only) */
-static void analyse(analysis *an, int with_route) {
+/* Arrival times from the launches of clock domain dom; with_route: routing and uncertainty counted
+ * (the estimate) or not (cell delays only). Fills each endpoint's raw[dom] or cell_raw[dom]. A
+ * netlist with one clock has no clk2x launches: that analysis is skipped (an->arr NULL). */
+static void analyse(analysis *an, int with_route, int dom) {
   int n = G.nnodes;
+  an->arr = NULL, an->pred = NULL;
+  if (dom != DOM_CLK && !G.has2x) {
+    for (size_t i = 0; i < G.nep; i++) *(with_route ? &G.ep[i].raw[dom] : &G.ep[i].cell_raw[dom]) = -1;
+    return;
+  }
   an->arr = xmalloc((size_t)n * sizeof *an->arr);
   an->pred = xmalloc((size_t)n * sizeof *an->pred);
-  for (int i = 0; i < n; i++) an->arr[i] = G.launch_ps[i], an->pred[i] = -1;
+  for (int i = 0; i < n; i++) an->arr[i] = G.launch_dom[i] == dom ? G.launch_ps[i] : -1, an->pred[i] = -1;
   for (int t = 0; t < n; t++) {
     int v = topo[t];
     if (an->arr[v] < 0) continue;
@@ -1020,9 +1195,34 @@ static void analyse(analysis *an, int with_route) {
     endpoint *ep = &G.ep[i];
     long a = an->arr[ep->node];
     long t = a < 0 ? -1 : a + ep->setup_ps + (with_route ? ep->route_ps + M->uncertainty : 0);
-    if (with_route) ep->total = t;
-    else ep->cell_total = t;
+    if (with_route) ep->raw[dom] = t;
+    else ep->cell_raw[dom] = t;
   }
+}
+
+/* Each endpoint's worst path relative to its limit: total and cell_total normalized to the core
+ * period, ldom and cldom the launching domains they come from (the core clock on a tie). */
+static void settle(void) {
+  for (size_t i = 0; i < G.nep; i++) {
+    endpoint *ep = &G.ep[i];
+    ep->total = ep->cell_total = -1;
+    ep->ldom = ep->cldom = DOM_CLK;
+    for (int d = 0; d < NDOM; d++) {
+      long t = ep->raw[d] < 0 ? -1 : ep->raw[d] * dom_ratio(d, ep->dom);
+      long c = ep->cell_raw[d] < 0 ? -1 : ep->cell_raw[d] * dom_ratio(d, ep->dom);
+      if (t > ep->total) ep->total = t, ep->ldom = d;
+      if (c > ep->cell_total) ep->cell_total = c, ep->cldom = d;
+    }
+  }
+}
+
+/* Both analyses (estimate an, cell delays ac) for every launching domain, then settle(). */
+static void analyse_all(analysis an[NDOM], analysis ac[NDOM]) {
+  for (int d = 0; d < NDOM; d++) {
+    if (an) analyse(&an[d], 1, d);
+    analyse(&ac[d], 0, d);
+  }
+  settle();
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1033,7 +1233,8 @@ typedef struct path {
   char cells[1024];
   char nets[4096];  /* the net each cell on the path drives, in order (where to pipeline) */
   int levels;
-  long total, cell_ps, route_ps;
+  long total, cell_ps, route_ps; /* raw (not normalized): total = cell_ps + route_ps */
+  int ldom, cdom;                /* launching and capturing clock */
 } path;
 
 static void bit_label(char *buf, size_t n, int id) {
@@ -1072,8 +1273,10 @@ static void strip_bit(char *dst, size_t n, const char *src) {
   }
 }
 
-static void trace(const analysis *an, const endpoint *ep, path *pa) {
+/* The path into ep from a launch of domain ld, by the analysis an of that domain. */
+static void trace(const analysis *an, const endpoint *ep, int ld, path *pa) {
   memset(pa, 0, sizeof *pa);
+  pa->ldom = ld, pa->cdom = ep->dom;
   /* end */
   if (ep->cell >= 0) seq_label(pa->end, sizeof pa->end, ep->cell, ep->port, ep->bit);
   else snprintf(pa->end, sizeof pa->end, "%s[%d] (output)", ep->port, ep->bit);
@@ -1145,7 +1348,7 @@ static void trace(const analysis *an, const endpoint *ep, path *pa) {
     if (ep->cell >= 0) snprintf(pa->cells + off, sizeof pa->cells - off, " %s.%s", NL->cells[ep->cell].type, ep->port);
     else snprintf(pa->cells + off, sizeof pa->cells - off, " output");
   }
-  pa->total = ep->total;
+  pa->total = ep->raw[ld];
   pa->cell_ps = cellps;
   pa->route_ps = routeps;
 }
@@ -1247,6 +1450,7 @@ static void json_ysta(FILE *f, const char *key, const ysta *y, int last) {
   fprintf(f, "%s\n", last ? "" : ",");
 }
 
+/* by delay normalized to the core period: the worst relative to its own limit first */
 static int cmp_ep(const void *a, const void *b) {
   const endpoint *x = a, *y = b;
   return x->total < y->total ? 1 : x->total > y->total ? -1 : 0;
@@ -1257,19 +1461,26 @@ static int cmp_ep_cell(const void *a, const void *b) {
   return x->cell_total < y->cell_total ? 1 : x->cell_total > y->cell_total ? -1 : 0;
 }
 
-/* worst cell-only path of a netlist, for the cross-check on the -nocarry -nowidelut netlist */
+/* worst cell-only path of a netlist (normalized to the core period), for the cross-check on the
+ * -nocarry -nowidelut netlist */
 static long worst_cell_only(path *pa) {
-  analysis ac;
-  analyse(&ac, 0);
+  analysis ac[NDOM];
+  analyse_all(NULL, ac);
   long best = -1;
   size_t bi = 0;
   for (size_t i = 0; i < G.nep; i++)
     if (G.ep[i].cell_total > best) best = G.ep[i].cell_total, bi = i;
-  if (best >= 0 && pa) trace(&ac, &G.ep[bi], pa);
-  free(ac.arr);
-  free(ac.pred);
+  if (best >= 0 && pa) trace(&ac[G.ep[bi].cldom], &G.ep[bi], G.ep[bi].cldom, pa);
+  for (int d = 0; d < NDOM; d++) free(ac[d].arr), free(ac[d].pred);
   return best;
 }
+
+typedef struct opts {
+  const char *config, *family, *top, *part, *source;
+  const char *sta_plain, *sta_nocarry, *nocarry_json, *txt, *json, *input;
+  double mhz;
+  int npaths;
+} opts;
 
 static void usage(void) {
   fprintf(stderr,
@@ -1279,234 +1490,351 @@ static void usage(void) {
   exit(2);
 }
 
-int main(int argc, char **argv) {
-  const char *config = NULL, *family = NULL, *top = "dlvta_top", *part = NULL, *source = NULL;
-  const char *sta_plain = NULL, *sta_nocarry = NULL, *nocarry_json = NULL, *txt = NULL, *json = NULL;
-  const char *input = NULL;
-  double mhz = 0;
-  int npaths = 20;
+static void parse_args(int argc, char **argv, opts *o) {
+  memset(o, 0, sizeof *o);
+  o->top = "dlvta_top";
+  o->npaths = 20;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char **dst = NULL;
-    if (!strcmp(a, "--config")) dst = &config;
-    else if (!strcmp(a, "--family")) dst = &family;
-    else if (!strcmp(a, "--top")) dst = &top;
-    else if (!strcmp(a, "--part")) dst = &part;
-    else if (!strcmp(a, "--source")) dst = &source;
-    else if (!strcmp(a, "--sta-plain")) dst = &sta_plain;
-    else if (!strcmp(a, "--sta-nocarry")) dst = &sta_nocarry;
-    else if (!strcmp(a, "--nocarry-netlist")) dst = &nocarry_json;
-    else if (!strcmp(a, "--txt")) dst = &txt;
-    else if (!strcmp(a, "--json")) dst = &json;
+    if (!strcmp(a, "--config")) dst = &o->config;
+    else if (!strcmp(a, "--family")) dst = &o->family;
+    else if (!strcmp(a, "--top")) dst = &o->top;
+    else if (!strcmp(a, "--part")) dst = &o->part;
+    else if (!strcmp(a, "--source")) dst = &o->source;
+    else if (!strcmp(a, "--sta-plain")) dst = &o->sta_plain;
+    else if (!strcmp(a, "--sta-nocarry")) dst = &o->sta_nocarry;
+    else if (!strcmp(a, "--nocarry-netlist")) dst = &o->nocarry_json;
+    else if (!strcmp(a, "--txt")) dst = &o->txt;
+    else if (!strcmp(a, "--json")) dst = &o->json;
     else if (!strcmp(a, "--mhz") || !strcmp(a, "--paths")) {
       if (i + 1 >= argc) usage();
       char *e;
       double v = strtod(argv[++i], &e);
       if (*e || v <= 0) die("%s: bad value '%s'", a, argv[i]);
-      if (a[2] == 'm') mhz = v;
-      else npaths = (int)v;
+      if (a[2] == 'm') o->mhz = v;
+      else o->npaths = (int)v;
       continue;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "%s: unknown option %s\n", prog, a);
       usage();
     } else {
-      if (input) usage();
-      input = a;
+      if (o->input) usage();
+      o->input = a;
       continue;
     }
     if (i + 1 >= argc) usage();
     *dst = argv[++i];
   }
-  if (!config || !family || mhz <= 0 || !input) usage();
-  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
-    if (!strcmp(models[i].family, family)) M = &models[i];
-  if (!M) die("unknown family '%s' (xc7, xcup)", family);
-  if (!part) part = !strcmp(family, "xc7") ? "xc7z020-1" : "xczu3eg-1";
-  ysta yp, yn;
-  read_ysta(sta_plain, &yp);
-  read_ysta(sta_nocarry, &yn);
+  if (!o->config || !o->family || o->mhz <= 0 || !o->input) usage();
+}
 
-  /* the -nocarry -nowidelut netlist first (cell delays only, a cross-check), then the plain one */
-  long nocarry_cell = -1;
-  path nocarry_path;
-  static netlist nl2;
-  if (nocarry_json) {
-    load_netlist(&nl2, nocarry_json, top);
-    NL = &nl2;
-    build_graph();
-    if (G.unmodelled) die("%d cell types without a timing model in %s", G.unmodelled, nocarry_json);
-    sort_graph();
-    nocarry_cell = worst_cell_only(&nocarry_path);
-  }
-  static netlist nl;
-  load_netlist(&nl, input, top);
-  NL = &nl;
+/* Loads a netlist into NL and builds and sorts its graph; exits on cells without a model. */
+static void load_graph(netlist *nl, const char *file, const char *top) {
+  load_netlist(nl, file, top);
+  NL = nl;
   build_graph();
-  if (G.unmodelled) die("%d cell types without a timing model in %s", G.unmodelled, input);
+  if (G.unmodelled) die("%d cell types without a timing model in %s", G.unmodelled, file);
+  if (G.clk_other)
+    fprintf(stderr, "%s: warning: %s: %d clocked cells on neither clk nor clk2x (or on both), timed as "
+            "the core clock (as clk2x when on both); the first: %s\n", prog, file, G.clk_other,
+            cell_label(G.clk_other_cell));
   sort_graph();
-  analysis an, ac;
-  analyse(&an, 1);
-  analyse(&ac, 0);
-  double period = 1000.0 / mhz;
-  long period_ps = lround(period * 1000);
-  /* worst paths with routing, one per endpoint group (a register vector or a memory port) */
+}
+
+/* The figures of a run, ps unless said otherwise. "Normalized": in core-clock terms, a path's
+ * delay * period / its limit (dom_ratio). Classes: [DOM_CLK] paths between core-clock ends (and
+ * the top's ports), [DOM_CLK2X] paths with an end on clk2x. */
+typedef struct report {
+  const opts *o;
+  double period;               /* ns, the core clock's */
+  long period_ps, logic_limit; /* the core clock's limits: the period and half of it */
+  ysta yp, yn;
+  long nocarry_cell;           /* normalized, -1: not run */
+  path nocarry_path, cellpath; /* cellpath: the worst by normalized cell delays */
+  path *paths;                 /* the worst endpoint groups, worst normalized first */
+  int np;
+  long worst, worst_cell;      /* normalized */
+  long dsp_int;                /* normalized; its cell dsp_cell (-1: no stage) */
+  int dsp_cell;
+  long cls_worst[NDOM], cls_cell[NDOM], cls_n[NDOM]; /* raw worst, raw worst logic, endpoints */
+  int cls_ld[NDOM], cls_cd[NDOM]; /* the clocks of the class's worst path */
+  double fmax;                 /* MHz of the core clock */
+  long nreach, nfail, nrisk;   /* endpoints reached, over their limit, logic over half of it */
+  int meets;
+  char verdict[512];
+} report;
+
+static void path_clocks(char *buf, size_t n, int ld, int cd) {
+  snprintf(buf, n, "%s->%s", dom_name[ld], dom_name[cd]);
+}
+
+/* Class figures of one endpoint, from each launching domain that reaches it. */
+static void count_classes(report *r, const endpoint *ep) {
+  int in[NDOM] = {0, 0};
+  for (int d = 0; d < NDOM; d++) {
+    if (ep->raw[d] < 0) continue;
+    int k = dom_ratio(d, ep->dom) == 1 ? DOM_CLK : DOM_CLK2X;
+    in[k] = 1;
+    if (ep->raw[d] > r->cls_worst[k]) r->cls_worst[k] = ep->raw[d], r->cls_ld[k] = d, r->cls_cd[k] = ep->dom;
+    if (ep->cell_raw[d] > r->cls_cell[k]) r->cls_cell[k] = ep->cell_raw[d];
+  }
+  for (int k = 0; k < NDOM; k++) r->cls_n[k] += in[k];
+}
+
+/* Fills r's figures and paths from the endpoints' analyses. */
+static void summarize(report *r, const analysis *an, const analysis *ac) {
   endpoint *eps = xmalloc(G.nep * sizeof *eps);
   memcpy(eps, G.ep, G.nep * sizeof *eps);
   qsort(eps, G.nep, sizeof *eps, cmp_ep);
-  path *paths = xmalloc((size_t)npaths * sizeof *paths);
-  int np = 0;
-  long nfail = 0, nreach = 0;
+  r->paths = xmalloc((size_t)r->o->npaths * sizeof *r->paths);
   for (size_t i = 0; i < G.nep; i++) {
     if (eps[i].total < 0) continue;
-    nreach++;
-    if (eps[i].total > period_ps) nfail++;
-    if (np >= npaths) continue;
+    r->nreach++;
+    if (eps[i].total > r->period_ps) r->nfail++;
+    count_classes(r, &eps[i]);
+    if (r->np >= r->o->npaths) continue;
     path pa;
-    trace(&an, &eps[i], &pa);
+    trace(&an[eps[i].ldom], &eps[i], eps[i].ldom, &pa);
     int dup = 0;
-    for (int k = 0; k < np && !dup; k++) dup = !strcmp(paths[k].group, pa.group);
-    if (!dup) paths[np++] = pa;
+    for (int k = 0; k < r->np && !dup; k++) dup = !strcmp(r->paths[k].group, pa.group);
+    if (!dup) r->paths[r->np++] = pa;
   }
+  r->worst = G.nep && eps[0].total > 0 ? eps[0].total : 0;
   /* worst cell-only path (routing and uncertainty left out) */
   qsort(eps, G.nep, sizeof *eps, cmp_ep_cell);
-  path cellpath;
-  memset(&cellpath, 0, sizeof cellpath);
-  long worst_cell = -1;
+  r->worst_cell = -1;
   if (G.nep && eps[0].cell_total >= 0) {
-    trace(&ac, &eps[0], &cellpath);
-    worst_cell = eps[0].cell_total;
+    trace(&ac[eps[0].cldom], &eps[0], eps[0].cldom, &r->cellpath);
+    r->worst_cell = eps[0].cell_total;
   }
-  long worst = np ? paths[0].total : 0;
-  long dsp_int = G.dsp_int_ps;
-  long bound = worst > dsp_int ? worst : dsp_int; /* the estimate's period */
-  double fmax = bound > 0 ? 1e6 / (double)bound : 0;
-  long logic_limit = period_ps / 2;
-  /* the UltraFast check: logic (cell) delay of any path over half the period */
-  long nrisk = 0;
+  /* the UltraFast check: logic (cell) delay of any path over half its limit */
   for (size_t i = 0; i < G.nep; i++)
-    if (eps[i].cell_total > logic_limit) nrisk++;
-  /* the verdict: hw/sta's estimate within the period and its logic within half of it; on xc7
-   * also yosys's own figures (plain within half the period, -nocarry -nowidelut within the
-   * period), when they were given; on xcup yosys has no arcs for DSP, block RAM and CARRY8 and
-   * its figures are reported only */
-  int ygate = !strcmp(family, "xc7");
-  char why[400] = "";
-  size_t wl = 0;
-#define WHY(...) (wl += (size_t)snprintf(why + wl, wl < sizeof why ? sizeof why - wl : 0, __VA_ARGS__))
-  if (worst > period_ps) WHY("%sestimate %.2f ns > %.2f ns", wl ? ", " : "", worst / 1000.0, period);
-  if (worst_cell > logic_limit)
-    WHY("%slogic %.2f ns > %.2f ns", wl ? ", " : "", worst_cell / 1000.0, logic_limit / 1000.0);
-  if (dsp_int > period_ps)
-    WHY("%sinside a DSP slice %.2f ns > %.2f ns", wl ? ", " : "", dsp_int / 1000.0, period);
-  if (ygate && yp.found && yp.ps > logic_limit)
-    WHY("%syosys sta plain %.2f ns > %.2f ns", wl ? ", " : "", yp.ps / 1000.0, logic_limit / 1000.0);
-  if (ygate && yn.found && yn.ps > period_ps)
-    WHY("%syosys sta nocarry %.2f ns > %.2f ns", wl ? ", " : "", yn.ps / 1000.0, period);
-#undef WHY
-  int meets = wl == 0;
-  char verdict[512];
-  if (meets)
-    snprintf(verdict, sizeof verdict, "meets %.0f MHz: estimate %.2f ns <= %.2f ns, logic %.2f ns <= %.2f ns",
-             mhz, worst / 1000.0, period, worst_cell / 1000.0, logic_limit / 1000.0);
-  else
-    snprintf(verdict, sizeof verdict, "MISSES %.0f MHz: %s", mhz, why);
+    if (eps[i].cell_total > r->logic_limit) r->nrisk++;
+  free(eps);
+  r->dsp_int = 0, r->dsp_cell = -1;
+  for (int d = 0; d < NDOM; d++) {
+    long t = (long)G.dsp_int_ps[d] * dom_ratio(d, d);
+    if (G.dsp_int_ps[d] > 0 && t > r->dsp_int) r->dsp_int = t, r->dsp_cell = G.dsp_int_cell[d];
+  }
+  long bound = r->worst > r->dsp_int ? r->worst : r->dsp_int; /* the estimate's period */
+  r->fmax = bound > 0 ? 1e6 / (double)bound : 0;
+}
 
-  FILE *out[2] = {NULL, NULL};
-  if (txt && !(out[0] = fopen(txt, "w"))) die("cannot write %s: %s", txt, strerror(errno));
-  if (json && !(out[1] = fopen(json, "w"))) die("cannot write %s: %s", json, strerror(errno));
-  if (out[0]) {
-    FILE *f = out[0];
-    fprintf(f, "timing: %s (%s, %s, top %s) at %.0f MHz (period %.2f ns)\n", config, part, family, top, mhz, period);
-    if (source) fprintf(f, "rtl: %s\n", source);
-    fprintf(f, "\nyosys sta (its own arcs; plain stops at CARRY4/MUXF7/8, see hw/TIMING.md):\n");
-    const ysta *ys[2] = {&yp, &yn};
-    const char *yn_names[2] = {"plain  ", "nocarry"};
-    for (int k = 0; k < 2; k++) {
-      if (!ys[k]->found) {
-        fprintf(f, "  %s  (not run)\n", yn_names[k]);
-        continue;
-      }
-      fprintf(f, "  %s  %6.2f ns  %2d levels%s  (limit %.2f ns)\n    start %s\n    end   %s\n    cells %s\n",
-              yn_names[k], ys[k]->ps / 1000.0, ys[k]->levels,
-              ys[k]->recognised ? "" : "  (ends at a cell without arcs)", (k ? period : period / 2),
-              ys[k]->start[0] ? ys[k]->start : "?", ys[k]->end, ys[k]->cells);
-    }
-    if (nocarry_cell >= 0)
-      fprintf(f, "  hw/sta cell delays on the nocarry netlist: %.2f ns, %d levels (%s -> %s)\n",
-              nocarry_cell / 1000.0, nocarry_path.levels, nocarry_path.start, nocarry_path.end);
-    fprintf(f, "\nhw/sta (every path; CARRY/MUXF, block-RAM and DSP clock-to-out and setup included):\n");
-    fprintf(f, "  worst logic (cells only)  %6.2f ns  %d levels  (UltraFast limit: half the period, %.2f ns)\n",
-            worst_cell / 1000.0, cellpath.levels, logic_limit / 1000.0);
-    fprintf(f, "    %s -> %s\n    cells %s\n", cellpath.start, cellpath.end, cellpath.cells);
-    fprintf(f, "  worst estimate            %6.2f ns  (logic + routing %d ps + %d ps/fanout doubling per net,"
-               " uncertainty %d ps)\n", worst / 1000.0, M->route_base, M->route_fo, M->uncertainty);
-    if (dsp_int > 0)
-      fprintf(f, "  inside a DSP slice        %6.2f ns  (register to register, no routing; limit: the period)  %s\n",
-              dsp_int / 1000.0, NL->cells[G.dsp_int_cell].name);
-    fprintf(f, "  est. fmax                 %6.1f MHz\n", fmax);
-    fprintf(f, "  endpoints %ld, over the period %ld, logic over half the period %ld\n", nreach, nfail, nrisk);
-    fprintf(f, "\n%d worst endpoints (one per register vector / memory port), ns = logic + route:\n", np);
-    for (int i = 0; i < np; i++)
-      fprintf(f, "%3d %6.2f ns (%5.2f + %5.2f) %2d lv  %s -> %s\n      %s\n", i + 1, paths[i].total / 1000.0,
-              paths[i].cell_ps / 1000.0, paths[i].route_ps / 1000.0, paths[i].levels, paths[i].start,
-              paths[i].end, paths[i].cells);
-    fprintf(f, "\nverdict: %s\n", verdict);
-    fclose(f);
+/* The verdict: on each clock, hw/sta's estimate within the path's limit (the period; half of it
+ * with an end on clk2x), its logic within half of that, the stages inside a DSP slice within its
+ * clock's period; on xc7 also yosys's own figures (plain within half the period, -nocarry
+ * -nowidelut within the period), when they were given; on xcup yosys has no arcs for DSP, block
+ * RAM and CARRY8 and its figures are reported only. Comparisons in normalized terms, messages in
+ * raw delays against each clock's own limits. */
+static void make_verdict(report *r) {
+  double T = r->period, T2 = T / 2, mhz = r->o->mhz;
+  long P = r->period_ps, L = r->logic_limit;
+  int ygate = !strcmp(r->o->family, "xc7");
+  char why[400] = "", tag[40];
+  size_t wl = 0;
+  path_clocks(tag, sizeof tag, r->cls_ld[DOM_CLK2X], r->cls_cd[DOM_CLK2X]);
+#define WHY(...) (wl += (size_t)snprintf(why + wl, wl < sizeof why ? sizeof why - wl : 0, __VA_ARGS__))
+  if (r->cls_worst[DOM_CLK] > P)
+    WHY("%sestimate %.2f ns > %.2f ns", wl ? ", " : "", r->cls_worst[DOM_CLK] / 1000.0, T);
+  if (r->cls_cell[DOM_CLK] > L)
+    WHY("%slogic %.2f ns > %.2f ns", wl ? ", " : "", r->cls_cell[DOM_CLK] / 1000.0, L / 1000.0);
+  if (G.dsp_int_ps[DOM_CLK] > P)
+    WHY("%sinside a DSP slice %.2f ns > %.2f ns", wl ? ", " : "", G.dsp_int_ps[DOM_CLK] / 1000.0, T);
+  if (2 * r->cls_worst[DOM_CLK2X] > P)
+    WHY("%sclk2x estimate %.2f ns > %.2f ns (%s)", wl ? ", " : "", r->cls_worst[DOM_CLK2X] / 1000.0, T2, tag);
+  if (2 * r->cls_cell[DOM_CLK2X] > L)
+    WHY("%sclk2x logic %.2f ns > %.2f ns", wl ? ", " : "", r->cls_cell[DOM_CLK2X] / 1000.0, T2 / 2);
+  if (2L * G.dsp_int_ps[DOM_CLK2X] > P)
+    WHY("%sclk2x inside a DSP slice %.2f ns > %.2f ns", wl ? ", " : "", G.dsp_int_ps[DOM_CLK2X] / 1000.0, T2);
+  if (ygate && r->yp.found && r->yp.ps > L)
+    WHY("%syosys sta plain %.2f ns > %.2f ns", wl ? ", " : "", r->yp.ps / 1000.0, L / 1000.0);
+  if (ygate && r->yn.found && r->yn.ps > P)
+    WHY("%syosys sta nocarry %.2f ns > %.2f ns", wl ? ", " : "", r->yn.ps / 1000.0, T);
+#undef WHY
+  r->meets = wl == 0;
+  if (!r->meets) {
+    snprintf(r->verdict, sizeof r->verdict, "MISSES %.0f MHz: %s", mhz, why);
+    return;
   }
-  if (out[1]) {
-    FILE *f = out[1];
-    fprintf(f, "{\n  \"config\": ");
-    json_str(f, config);
-    fprintf(f, ",\n  \"family\": ");
-    json_str(f, family);
-    fprintf(f, ",\n  \"part\": ");
-    json_str(f, part);
-    fprintf(f, ",\n  \"top\": ");
-    json_str(f, top);
-    fprintf(f, ",\n  \"source\": ");
-    json_str(f, source ? source : "");
-    fprintf(f, ",\n  \"target_mhz\": %.1f,\n  \"period_ns\": %.3f,\n", mhz, period);
-    fprintf(f, "  \"worst_cell_ns\": %.3f,\n  \"worst_levels\": %d,\n", worst_cell / 1000.0, cellpath.levels);
-    fprintf(f, "  \"worst_ns\": %.3f,\n  \"est_fmax_mhz\": %.1f,\n", worst / 1000.0, fmax);
-    fprintf(f, "  \"dsp_internal_ns\": %.3f,\n  \"dsp_internal_cell\": ", dsp_int / 1000.0);
-    json_str(f, dsp_int > 0 ? NL->cells[G.dsp_int_cell].name : "");
-    fprintf(f, ",\n");
-    fprintf(f, "  \"logic_limit_ns\": %.3f,\n  \"meets\": %s,\n  \"verdict\": ", logic_limit / 1000.0,
-            meets ? "true" : "false");
-    json_str(f, verdict);
-    fprintf(f, ",\n  \"endpoints\": %ld,\n  \"endpoints_over_period\": %ld,\n  \"endpoints_logic_over_half\": %ld,\n",
-            nreach, nfail, nrisk);
-    fprintf(f, "  \"model\": {\"route_base_ns\": %.3f, \"route_per_fanout_doubling_ns\": %.3f, "
-               "\"route_max_ns\": %.3f, \"uncertainty_ns\": %.3f, \"top_ports\": \"registered\"},\n",
-            M->route_base / 1000.0, M->route_fo / 1000.0, M->route_max / 1000.0, M->uncertainty / 1000.0);
-    fprintf(f, "  \"worst_cell_path\": {\"start\": ");
-    json_str(f, cellpath.start);
-    fprintf(f, ", \"end\": ");
-    json_str(f, cellpath.end);
-    fprintf(f, ", \"cells\": ");
-    json_str(f, cellpath.cells);
-    fprintf(f, "},\n");
-    json_ysta(f, "yosys_sta_plain", &yp, 0);
-    json_ysta(f, "yosys_sta_nocarry", &yn, 0);
-    if (nocarry_cell >= 0) fprintf(f, "  \"nocarry_cell_ns\": %.3f,\n", nocarry_cell / 1000.0);
-    else fprintf(f, "  \"nocarry_cell_ns\": null,\n");
-    fprintf(f, "  \"paths\": [\n");
-    for (int i = 0; i < np; i++) {
-      fprintf(f, "    {\"start\": ");
-      json_str(f, paths[i].start);
-      fprintf(f, ", \"end\": ");
-      json_str(f, paths[i].end);
-      fprintf(f, ", \"levels\": %d, \"delay_ns\": %.3f, \"cell_ns\": %.3f, \"route_ns\": %.3f, \"cells\": ",
-              paths[i].levels, paths[i].total / 1000.0, paths[i].cell_ps / 1000.0, paths[i].route_ps / 1000.0);
-      json_str(f, paths[i].cells);
-      fprintf(f, ", \"nets\": ");
-      json_str(f, paths[i].nets);
-      fprintf(f, "}%s\n", i + 1 < np ? "," : "");
-    }
-    fprintf(f, "  ]\n}\n");
-    fclose(f);
+  int n = snprintf(r->verdict, sizeof r->verdict,
+                   "meets %.0f MHz: estimate %.2f ns <= %.2f ns, logic %.2f ns <= %.2f ns", mhz,
+                   r->cls_worst[DOM_CLK] / 1000.0, T, r->cls_cell[DOM_CLK] / 1000.0, L / 1000.0);
+  if (G.has2x && n > 0 && (size_t)n < sizeof r->verdict)
+    snprintf(r->verdict + n, sizeof r->verdict - (size_t)n,
+             "; clk2x %.0f MHz: estimate %.2f ns <= %.2f ns, logic %.2f ns <= %.2f ns", 2 * mhz,
+             r->cls_worst[DOM_CLK2X] / 1000.0, T2, r->cls_cell[DOM_CLK2X] / 1000.0, T2 / 2);
+}
+
+/* The two clocks' own figures (txt report; a netlist with a clk2x port only). */
+static void write_txt_clocks(FILE *f, const report *r) {
+  double T = r->period;
+  char tag[40];
+  fprintf(f, "  two clocks: clk %.1f MHz, clk2x %.1f MHz (aligned); the figures above are in core-clock terms:\n"
+             "  a path with an end on clk2x counts at twice its delay (its limit is half the period)\n",
+          r->o->mhz, 2 * r->o->mhz);
+  for (int k = 0; k < NDOM; k++) {
+    double lim = k ? T / 2 : T;
+    path_clocks(tag, sizeof tag, r->cls_ld[k], r->cls_cd[k]);
+    fprintf(f, "  %-16s estimate %6.2f ns (limit %.2f ns%s%s), logic %.2f ns (limit %.2f ns), inside a DSP "
+               "slice %.2f ns (limit %.2f ns), %ld endpoints\n", k ? "clk2x paths" : "clk   -> clk",
+            r->cls_worst[k] / 1000.0, lim, k ? ", " : "", k ? tag : "", r->cls_cell[k] / 1000.0, lim / 2,
+            G.dsp_int_ps[k] / 1000.0, lim, r->cls_n[k]);
   }
-  if (!txt) printf("%s: worst %.2f ns (est. fmax %.1f MHz), logic %.2f ns; %s\n", config, worst / 1000.0, fmax,
-                   worst_cell / 1000.0, verdict);
-  return meets ? 0 : 1;
+}
+
+static void write_txt(FILE *f, const report *r) {
+  const opts *o = r->o;
+  double period = r->period;
+  fprintf(f, "timing: %s (%s, %s, top %s) at %.0f MHz (period %.2f ns)\n", o->config, o->part, o->family, o->top,
+          o->mhz, period);
+  if (o->source) fprintf(f, "rtl: %s\n", o->source);
+  fprintf(f, "\nyosys sta (its own arcs; plain stops at CARRY4/MUXF7/8, see hw/TIMING.md):\n");
+  const ysta *ys[2] = {&r->yp, &r->yn};
+  const char *yn_names[2] = {"plain  ", "nocarry"};
+  for (int k = 0; k < 2; k++) {
+    if (!ys[k]->found) {
+      fprintf(f, "  %s  (not run)\n", yn_names[k]);
+      continue;
+    }
+    fprintf(f, "  %s  %6.2f ns  %2d levels%s  (limit %.2f ns)\n    start %s\n    end   %s\n    cells %s\n",
+            yn_names[k], ys[k]->ps / 1000.0, ys[k]->levels,
+            ys[k]->recognised ? "" : "  (ends at a cell without arcs)",
+            (k ? period : period / 2), ys[k]->start[0] ? ys[k]->start : "?", ys[k]->end, ys[k]->cells);
+  }
+  if (r->nocarry_cell >= 0)
+    fprintf(f, "  hw/sta cell delays on the nocarry netlist: %.2f ns, %d levels (%s -> %s)\n",
+            r->nocarry_cell / 1000.0, r->nocarry_path.levels, r->nocarry_path.start, r->nocarry_path.end);
+  fprintf(f, "\nhw/sta (every path; CARRY/MUXF, block-RAM and DSP clock-to-out and setup included):\n");
+  fprintf(f, "  worst logic (cells only)  %6.2f ns  %d levels  (UltraFast limit: half the period, %.2f ns)\n",
+          r->worst_cell / 1000.0, r->cellpath.levels, r->logic_limit / 1000.0);
+  fprintf(f, "    %s -> %s\n    cells %s\n", r->cellpath.start, r->cellpath.end, r->cellpath.cells);
+  fprintf(f, "  worst estimate            %6.2f ns  (logic + routing %d ps + %d ps/fanout doubling per net,"
+             " uncertainty %d ps)\n", r->worst / 1000.0, M->route_base, M->route_fo, M->uncertainty);
+  if (r->dsp_cell >= 0)
+    fprintf(f, "  inside a DSP slice        %6.2f ns  (register to register, no routing; limit: the period)  %s\n",
+            r->dsp_int / 1000.0, NL->cells[r->dsp_cell].name);
+  fprintf(f, "  est. fmax                 %6.1f MHz\n", r->fmax);
+  fprintf(f, "  endpoints %ld, over the period %ld, logic over half the period %ld\n", r->nreach, r->nfail, r->nrisk);
+  if (G.has2x) write_txt_clocks(f, r);
+  fprintf(f, "\n%d worst endpoints (one per register vector / memory port), ns = logic + route:\n", r->np);
+  for (int i = 0; i < r->np; i++) {
+    const path *pa = &r->paths[i];
+    char tag[80] = "";
+    if (G.has2x) {
+      char c[40];
+      path_clocks(c, sizeof c, pa->ldom, pa->cdom);
+      snprintf(tag, sizeof tag, "  [%s, limit %.2f ns]", c, period / dom_ratio(pa->ldom, pa->cdom));
+    }
+    fprintf(f, "%3d %6.2f ns (%5.2f + %5.2f) %2d lv  %s -> %s%s\n      %s\n", i + 1, pa->total / 1000.0,
+            pa->cell_ps / 1000.0, pa->route_ps / 1000.0, pa->levels, pa->start, pa->end, tag, pa->cells);
+  }
+  fprintf(f, "\nverdict: %s\n", r->verdict);
+}
+
+static void json_path(FILE *f, const report *r, const path *pa, int last) {
+  char c[40];
+  path_clocks(c, sizeof c, pa->ldom, pa->cdom);
+  fprintf(f, "    {\"clocks\": \"%s\", \"required_ns\": %.3f, \"start\": ", c,
+          r->period / dom_ratio(pa->ldom, pa->cdom));
+  json_str(f, pa->start);
+  fprintf(f, ", \"end\": ");
+  json_str(f, pa->end);
+  fprintf(f, ", \"levels\": %d, \"delay_ns\": %.3f, \"cell_ns\": %.3f, \"route_ns\": %.3f, \"cells\": ", pa->levels,
+          pa->total / 1000.0, pa->cell_ps / 1000.0, pa->route_ps / 1000.0);
+  json_str(f, pa->cells);
+  fprintf(f, ", \"nets\": ");
+  json_str(f, pa->nets);
+  fprintf(f, "}%s\n", last ? "" : ",");
+}
+
+/* timing.json: the keys of hw/TIMING.md, core-clock figures normalized, the clocks' own raw. */
+static void write_json(FILE *f, const report *r) {
+  const opts *o = r->o;
+  double T = r->period;
+  char tag[40];
+  fprintf(f, "{\n  \"config\": ");
+  json_str(f, o->config);
+  fprintf(f, ",\n  \"family\": ");
+  json_str(f, o->family);
+  fprintf(f, ",\n  \"part\": ");
+  json_str(f, o->part);
+  fprintf(f, ",\n  \"top\": ");
+  json_str(f, o->top);
+  fprintf(f, ",\n  \"source\": ");
+  json_str(f, o->source ? o->source : "");
+  fprintf(f, ",\n  \"target_mhz\": %.1f,\n  \"period_ns\": %.3f,\n", o->mhz, T);
+  fprintf(f, "  \"worst_cell_ns\": %.3f,\n  \"worst_levels\": %d,\n", r->worst_cell / 1000.0, r->cellpath.levels);
+  fprintf(f, "  \"worst_ns\": %.3f,\n  \"est_fmax_mhz\": %.1f,\n", r->worst / 1000.0, r->fmax);
+  fprintf(f, "  \"dsp_internal_ns\": %.3f,\n  \"dsp_internal_cell\": ", r->dsp_int / 1000.0);
+  json_str(f, r->dsp_cell >= 0 ? NL->cells[r->dsp_cell].name : "");
+  fprintf(f, ",\n");
+  fprintf(f, "  \"logic_limit_ns\": %.3f,\n  \"meets\": %s,\n  \"verdict\": ", r->logic_limit / 1000.0,
+          r->meets ? "true" : "false");
+  json_str(f, r->verdict);
+  fprintf(f, ",\n  \"endpoints\": %ld,\n  \"endpoints_over_period\": %ld,\n  \"endpoints_logic_over_half\": %ld,\n",
+          r->nreach, r->nfail, r->nrisk);
+  path_clocks(tag, sizeof tag, r->cls_ld[DOM_CLK2X], r->cls_cd[DOM_CLK2X]);
+  fprintf(f, "  \"clk2x\": %s,\n  \"clk2x_mhz\": %.1f,\n  \"clk2x_limit_ns\": %.3f,\n"
+             "  \"clk2x_logic_limit_ns\": %.3f,\n", G.has2x ? "true" : "false", 2 * o->mhz, T / 2, T / 4);
+  fprintf(f, "  \"clk_endpoints\": %ld,\n  \"clk_worst_ns\": %.3f,\n  \"clk_worst_logic_ns\": %.3f,\n",
+          r->cls_n[DOM_CLK], r->cls_worst[DOM_CLK] / 1000.0, r->cls_cell[DOM_CLK] / 1000.0);
+  fprintf(f, "  \"clk2x_endpoints\": %ld,\n  \"clk2x_worst_ns\": %.3f,\n  \"clk2x_worst_logic_ns\": %.3f,\n",
+          r->cls_n[DOM_CLK2X], r->cls_worst[DOM_CLK2X] / 1000.0, r->cls_cell[DOM_CLK2X] / 1000.0);
+  fprintf(f, "  \"clk2x_worst_clocks\": \"%s\",\n  \"clk2x_dsp_internal_ns\": %.3f,\n  \"clock_other_cells\": %d,\n",
+          r->cls_n[DOM_CLK2X] ? tag : "", G.dsp_int_ps[DOM_CLK2X] / 1000.0, G.clk_other);
+  fprintf(f, "  \"model\": {\"route_base_ns\": %.3f, \"route_per_fanout_doubling_ns\": %.3f, "
+             "\"route_max_ns\": %.3f, \"uncertainty_ns\": %.3f, \"top_ports\": \"registered\"},\n",
+          M->route_base / 1000.0, M->route_fo / 1000.0, M->route_max / 1000.0, M->uncertainty / 1000.0);
+  fprintf(f, "  \"worst_cell_path\": {\"start\": ");
+  json_str(f, r->cellpath.start);
+  fprintf(f, ", \"end\": ");
+  json_str(f, r->cellpath.end);
+  fprintf(f, ", \"cells\": ");
+  json_str(f, r->cellpath.cells);
+  fprintf(f, "},\n");
+  json_ysta(f, "yosys_sta_plain", &r->yp, 0);
+  json_ysta(f, "yosys_sta_nocarry", &r->yn, 0);
+  if (r->nocarry_cell >= 0) fprintf(f, "  \"nocarry_cell_ns\": %.3f,\n", r->nocarry_cell / 1000.0);
+  else fprintf(f, "  \"nocarry_cell_ns\": null,\n");
+  fprintf(f, "  \"paths\": [\n");
+  for (int i = 0; i < r->np; i++) json_path(f, r, &r->paths[i], i + 1 == r->np);
+  fprintf(f, "  ]\n}\n");
+}
+
+int main(int argc, char **argv) {
+  opts o;
+  parse_args(argc, argv, &o);
+  for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+    if (!strcmp(models[i].family, o.family)) M = &models[i];
+  if (!M) die("unknown family '%s' (xc7, xcup)", o.family);
+  if (!o.part) o.part = !strcmp(o.family, "xc7") ? "xc7z020-1" : "xczu3eg-1";
+  static report r; /* large: its paths' texts */
+  r.o = &o;
+  r.period = 1000.0 / o.mhz;
+  r.period_ps = lround(r.period * 1000);
+  r.logic_limit = r.period_ps / 2;
+  read_ysta(o.sta_plain, &r.yp);
+  read_ysta(o.sta_nocarry, &r.yn);
+  /* the -nocarry -nowidelut netlist first (cell delays only, a cross-check), then the plain one */
+  r.nocarry_cell = -1;
+  static netlist nl2, nl;
+  if (o.nocarry_json) {
+    load_graph(&nl2, o.nocarry_json, o.top);
+    r.nocarry_cell = worst_cell_only(&r.nocarry_path);
+  }
+  load_graph(&nl, o.input, o.top);
+  analysis an[NDOM], ac[NDOM];
+  analyse_all(an, ac);
+  summarize(&r, an, ac);
+  make_verdict(&r);
+  FILE *ft = NULL, *fj = NULL;
+  if (o.txt && !(ft = fopen(o.txt, "w"))) die("cannot write %s: %s", o.txt, strerror(errno));
+  if (o.json && !(fj = fopen(o.json, "w"))) die("cannot write %s: %s", o.json, strerror(errno));
+  if (ft) write_txt(ft, &r), fclose(ft);
+  if (fj) write_json(fj, &r), fclose(fj);
+  if (!o.txt)
+    printf("%s: worst %.2f ns (est. fmax %.1f MHz), logic %.2f ns; %s\n", o.config, r.worst / 1000.0, r.fmax,
+           r.worst_cell / 1000.0, r.verdict);
+  return r.meets ? 0 : 1;
 }

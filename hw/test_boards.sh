@@ -10,7 +10,11 @@
 # the block design's interface names) passes, and finds each of a set of planted defects; the
 # Vivado flow's Tcl (hw/vivado_build.tcl with bd.tcl) runs through tclsh on a mock of Vivado's
 # commands (hw/vivado_mock.tcl) and writes .bit, .bit.bin, .hwh and the timing summary next to
-# each other, and stops at once on another Vivado version, as bitstream.sh does.
+# each other, and stops at once on another Vivado version, as bitstream.sh does; its call log
+# has, for a config with gemm_pump 2, the clocking wizard (clk_out1 at the PS clock's frequency,
+# clk_out2 at twice it, clk2x and every core clock pin on its outputs, its locked into the reset
+# block, its reset from the PS's), and for any other config no wizard and no clk2x; a board
+# without DSP48E2 slices refuses gemm_pump 2.
 # Not checked here (needs Vivado): that Vivado accepts the IP, pin and property names, timing.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +24,49 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# clk_checks BOARD LOG: a gemm_pump 2 block design in the mock's call log (each call one line;
+# pins as CELL/PIN, ports by name): one clocking wizard clk_wiz (an MMCM) fed by the PS's fabric
+# clock alone, its input and clk_out1 at that clock's frequency (the mock's PS: its PLL / n),
+# clk_out2 at twice clk_out1; clk_out1 drives the port clk, the PS's AXI clocks, both
+# interconnects and the reset block's slowest_sync_clk; clk_out2 the port clk2x; locked ->
+# dcm_locked; the wizard's active-low resetn on the PS's (active-low) reset net.
+clk_checks() {
+  local b=$1 log=$2 ps_clk ps_rst e=""
+  ps_clk=ps/pl_clk0 ps_rst=ps/pl_resetn0  # Zynq UltraScale+ (gemm_pump 2 is DSP48E2 only)
+  [ "$(grep -c '^create_bd_cell -type ip -vlnv xilinx.com:ip:clk_wiz:[0-9.]* clk_wiz$' "$log")" = 1 ] || e="$e; no one clk_wiz cell"
+  e="$e$(awk -v ps="$ps_clk" '
+    /^set_property / && / CONFIG\.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ / {
+      for (i = 1; i < NF; i++) if ($i == "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ") asked = $(i + 1) }
+    /^set_property -dict / && / clk_wiz$/ {
+      for (i = 1; i < NF; i++) v[$i] = $(i + 1) }
+    END {
+      ps_mhz = asked ? 1500 / int(1500 / asked + 0.5) : 0
+      in1 = v["CONFIG.PRIM_IN_FREQ"]; o1 = v["CONFIG.CLKOUT1_REQUESTED_OUT_FREQ"]; o2 = v["CONFIG.CLKOUT2_REQUESTED_OUT_FREQ"]
+      if (v["CONFIG.PRIMITIVE"] != "MMCM") printf "; PRIMITIVE %s", v["CONFIG.PRIMITIVE"]
+      if (v["CONFIG.CLKOUT2_USED"] != "true") printf "; clk_out2 not used"
+      if (!(o1 > 0) || o2 != 2 * o1) printf "; clk_out2 %s MHz is not twice clk_out1 %s MHz", o2, o1
+      if (!(ps_mhz > 0) || in1 - ps_mhz > 0.001 || ps_mhz - in1 > 0.001 || o1 != in1)
+        printf "; input %s MHz / clk_out1 %s MHz are not the PS clock (%.3f MHz)", in1, o1, ps_mhz
+      if (v["CONFIG.USE_LOCKED"] != "true" || v["CONFIG.RESET_TYPE"] != "ACTIVE_LOW" || v["CONFIG.RESET_PORT"] != "resetn")
+        printf "; locked/reset: USE_LOCKED %s RESET_TYPE %s RESET_PORT %s", v["CONFIG.USE_LOCKED"], v["CONFIG.RESET_TYPE"], v["CONFIG.RESET_PORT"]
+    }' "$log")"
+  grep -qx "connect_bd_net $ps_clk clk_wiz/clk_in1" "$log" || e="$e; $ps_clk -> clk_wiz/clk_in1 missing"
+  [ "$(awk -v p="$ps_clk" '$1 == "connect_bd_net" { for (i = 2; i <= NF; i++) if ($i == p) n++ } END { print n + 0 }' "$log")" = 1 ] ||
+    e="$e; $ps_clk drives more than the wizard"
+  local core
+  core=$(grep '^connect_bd_net clk_wiz/clk_out1 ' "$log")
+  for p in clk ic_ctl/ACLK ic_ctl/S00_ACLK ic_ctl/M00_ACLK ic_mem/ACLK ic_mem/S00_ACLK ic_mem/M00_ACLK rst/slowest_sync_clk; do
+    case " $core " in *" $p "*) ;; *) e="$e; clk_out1 does not drive $p" ;; esac
+  done
+  [ "$(echo "$core" | wc -w)" -ge 12 ] || e="$e; clk_out1 drives too few pins (the PS's AXI clocks?): $core"
+  grep -qx "connect_bd_net clk_wiz/clk_out2 clk2x" "$log" || e="$e; clk_out2 -> port clk2x missing"
+  grep -q "^create_bd_port -dir O -type clk clk2x$" "$log" || e="$e; no output clock port clk2x"
+  grep -qx "connect_bd_net clk_wiz/locked rst/dcm_locked" "$log" || e="$e; locked -> rst/dcm_locked missing"
+  grep -qx "connect_bd_net -net net:$ps_rst clk_wiz/resetn" "$log" || e="$e; the PS's reset -> clk_wiz/resetn missing"
+  grep -qx "connect_bd_net $ps_rst rst/ext_reset_in" "$log" || e="$e; the PS's reset -> rst/ext_reset_in missing"
+  if [ -z "$e" ]; then ok; else bad "$b: gemm_pump 2 clocking in the mock's log:${e#;}"; fi
+}
 
 for envf in boards/*/board.env; do
   b=$(basename "$(dirname "$envf")")
@@ -54,7 +101,7 @@ source boards/$b/bd.tcl
 puts [info args dlvta_board_bd]
 TCL
 )
-  [ "$out" = "name axi_bits clock_mhz regs_addr" ] && ok || bad "$b: Tcl: $out"
+  [ "$out" = "name axi_bits clock_mhz regs_addr gemm_pump" ] && ok || bad "$b: Tcl: $out"
 
   # 4. device-tree overlay compiles and names the register block at board.env's address
   if command -v dtc >/dev/null; then
@@ -84,12 +131,15 @@ TCL
   if hw/check_board.sh "$b" build >"$tmp/cb" 2>&1; then ok; else bad "$b: check_board:"; cat "$tmp/cb"; fi
 
   # 7. the Tcl flow on the mock of Vivado: outputs next to each other; another version stops it
+  #    (the config's AXI width, clock and GEMM pump, as hw/bitstream.sh passes them)
+  axi=$(sed -n 's/^`define DLVTA_AXI_BITS \([0-9]*\).*/\1/p' "$vh")
+  pump=$(sed -n 's/^`define DLVTA_GEMM_PUMP \([0-9]*\).*/\1/p' "$vh")
   for v in 2022.2 2019.1; do
     o="$tmp/flow_${b}_$v"
     mkdir -p "$o"
     ( . "boards/$b/board.env"
-      printf 'set mock_version %s\nsource hw/vivado_mock.tcl\nset argv [list %s %s %s %s {} %s 64 100 %s 2]\n' \
-        "$v" "$root" "$b" "$CONFIG" "$PART" "$o" "$REGS_ADDR" >"$o/run.tcl"
+      printf 'set mock_version %s\nsource hw/vivado_mock.tcl\nset argv [list %s %s %s %s {} %s %s %s %s %s 2]\n' \
+        "$v" "$root" "$b" "$CONFIG" "$PART" "$o" "$axi" "$mhz" "$pump" "$REGS_ADDR" >"$o/run.tcl"
       # the calls the flow made, written at its exit (mock.log)
       printf 'rename exit mock_exit\nproc exit {args} { set f [open %s/mock.log w]; puts $f [join $::mock_log \\n]; close $f; mock_exit {*}$args }\nsource hw/vivado_build.tcl\n' \
         "$o" >>"$o/run.tcl" )
@@ -107,6 +157,20 @@ TCL
         want_def=0; case "$PART" in xczu*) want_def=1 ;; esac
         got_def=0; grep -q "set_property verilog_define DLVTA_DSP48E2" "$o/mock.log" 2>/dev/null && got_def=1
         [ $want_def = $got_def ] ) && ok || bad "$b: DLVTA_DSP48E2 defined for Vivado: not as its part asks ($(grep -c verilog_define "$o/mock.log" 2>/dev/null) defines)"
+      # the clocks: with gemm_pump 2 a clocking wizard on the PS clock, clk_out1 at its
+      # frequency and clk_out2 at twice it; without, none
+      if [ "$pump" = 2 ]; then
+        clk_checks "$b" "$o/mock.log"
+      elif grep -q "clk_wiz\|clk2x" "$o/mock.log"; then
+        bad "$b: gemm_pump $pump but the block design has a clocking wizard or clk2x: $(grep -m2 'clk_wiz\|clk2x' "$o/mock.log")"
+      else ok; fi
+      # a part without DSP48E2 slices (7-series) refuses gemm_pump 2 before it builds anything
+      ( . "boards/$b/board.env"; case "$PART" in xczu*) exit 0 ;; esac
+        sed 's/^\(set argv .*\) [12] \(0x[0-9A-Fa-f]* 2\]\)$/\1 2 \2/' "$o/run.tcl" >"$o/run2.tcl"
+        grep -q ' 2 0x[0-9A-Fa-f]* 2\]$' "$o/run2.tcl" || exit 1
+        tclsh "$o/run2.tcl" >"$o/log2" 2>&1 && exit 1
+        grep -q "is for DSP48E2 slices" "$o/log2" && ! grep -q "^dlvta: wrote" "$o/log2"
+      ) && ok || bad "$b: gemm_pump 2 on a part without DSP48E2 not refused: $(tail -n 3 "$o/log2" 2>/dev/null)"
     else
       [ $rc -eq 2 ] && grep -q "written for Vivado 2022.2; this is Vivado 2019.1" "$o/log" &&
         ! grep -q "create_project" "$o/log" && ok || { bad "$b: Tcl on Vivado 2019.1: status $rc"; cat "$o/log"; }

@@ -3,7 +3,8 @@
 # netlists in hw/testdata/sta_*.json whose longest paths are worked out below from the arcs of
 # hw/TIMING.md, and on canned yosys `sta` output (hw/testdata/ysta_*.txt): CARRY4 and MUXF7/8
 # arcs, dedicated (unrouted) connections, routing by fanout, block-RAM and DSP clock-to-out and
-# setup, several endpoints in order, the xcup model (CARRY8), verdicts and exit codes, bad input.
+# setup, several endpoints in order, the xcup model (CARRY8), verdicts and exit codes, bad input,
+# two clocks (clk and clk2x, a pumped DSP48E2).
 set -u
 sta=build/hw/sta
 tmp=$(mktemp -d)
@@ -134,6 +135,90 @@ run notjson xc7 100 t_carry ../testdata/stat_pynq.txt
 expect_rc notjson $? 2
 $sta --config x --family xc9 --mhz 100 hw/testdata/sta_carry.json 2>/dev/null
 expect_rc bad_family $? 2
+
+# 7. two clocks (xcup): the top has clk and clk2x (twice clk, aligned); a path with an end on clk2x
+#    has half the period, its logic a quarter. FDRE 107 (C->Q), D setup 50, LUT6 I0 193, LUT3 I0 /
+#    I1 / I2 123 / 72 / 39, LUT2 I0 / I1 72 / 39; DSP48E2 x 0.8: A / B / D register setup 204 /
+#    260 / 199, OPMODE into OPMODEREG 135 (C's register setup 168), CE 400, P clock-to-out 264;
+#    routing 300 per net (fanout 1), 427 at fanout 3; uncertainty 100. Endpoints, worst first
+#    relative to their limit (the normalized delay = raw x 2 with an end on clk2x):
+#    p1_q -> 3 x LUT6 -> p2_q            clk2x->clk2x  107+579+50 + 4x300 + 100 = 2036 (norm 4072)
+#    a_q -> LUT3 I0 -> mac.A             clk->clk2x    107+123+204 + 600 + 100  = 1134 (2268)
+#      (ph_q -> LUT3 I2 -> mac.A, clk2x->clk2x: 1050 (2100), not the worst into A)
+#    ce_q -> mac.CEA2 / CEB2 / CED       clk2x->clk2x  107+400 + 427 + 100      = 1034 (2068) x 3
+#    x_q -> LUT2 (xor) I0 -> y_q         clk->clk2x    107+72+50 + 600 + 100    =  929 (1858)
+#      (y_q -> LUT2 I1 -> y_q, clk2x->clk2x: 896)
+#    c1_q -> 2 x LUT6 -> c2_q            clk->clk      107+386+50 + 900 + 100   = 1543 (1543)
+#    w_q -> mac.B                        clk2x->clk2x  107+260 + 400            =  767 (1534)
+#    mac.P -> acc_q                      clk2x->clk    264+50 + 400             =  714 (1428)
+#    d_q -> mac.D                        clk->clk2x    107+199 + 400            =  706 (1412)
+#    op_q -> mac.OPMODE[5]               clk->clk2x    107+135 + 400            =  642 (1284)
+#    Logic: clk->clk 543, clk2x 736 (p2_q; normalized 1472). Inside the slice (AREG BREG DREG
+#    ADREG MREG PREG, OPMODEREG with a dynamic OPMODE; setup + 700, x 0.8): A2 -> AD 1283 -> 1587,
+#    D -> AD 1195 -> 1516, B2 -> M 1285 -> 1588, AD -> M 1416 -> 1693, M -> P and OPMODE -> P 1244
+#    -> 1556, P -> P (Z feedback, as PCIN) 1025 -> 1380: worst 1693 (normalized 3386; yosys's
+#    A.required ranking, MREG before ADREG, would make A2 -> AD 2400 -> 2480). Estimate bound
+#    max(4072, 3386): 245.6 MHz. At 260 MHz (3.846 ns; clk2x limit 1.923, logic 0.962) only
+#    p1_q -> p2_q misses; at 240 MHz (4.167 / 2.083 / 1.042) everything meets.
+run twox xcup 260 t_2x sta_2x.json
+expect_rc twox $? 1
+expect twox "$tmp/twox.json" worst_ns 4.072
+expect twox "$tmp/twox.json" worst_cell_ns 1.472
+expect twox "$tmp/twox.json" est_fmax_mhz 245.6
+expect twox "$tmp/twox.json" dsp_internal_ns 3.386
+expect twox "$tmp/twox.json" clk2x_dsp_internal_ns 1.693
+expect twox "$tmp/twox.json" endpoints 11
+expect twox "$tmp/twox.json" endpoints_over_period 1
+expect twox "$tmp/twox.json" endpoints_logic_over_half 0
+expect twox "$tmp/twox.json" clk_endpoints 1
+expect twox "$tmp/twox.json" clk_worst_ns 1.543
+expect twox "$tmp/twox.json" clk_worst_logic_ns 0.543
+expect twox "$tmp/twox.json" clk2x_endpoints 10
+expect twox "$tmp/twox.json" clk2x_worst_ns 2.036
+expect twox "$tmp/twox.json" clk2x_worst_logic_ns 0.736
+expect twox "$tmp/twox.json" clock_other_cells 0
+expect_path twox "$tmp/twox.json" 1 '"clocks": "clk2x->clk2x", "required_ns": 1.923, "start": "p1_q", "end": "p2_q", "levels": 3, "delay_ns": 2.036,'
+expect_path twox "$tmp/twox.json" 2 '"clocks": "clk->clk2x", "required_ns": 1.923, "start": "a_q", "end": "mac (DSP48E2.A\[0\])", "levels": 1, "delay_ns": 1.134,'
+expect_path twox "$tmp/twox.json" 6 '"clocks": "clk->clk2x", .*"start": "x_q", "end": "y_q", "levels": 1, "delay_ns": 0.929,'
+expect_path twox "$tmp/twox.json" 7 '"clocks": "clk->clk", "required_ns": 3.846, "start": "c1_q", "end": "c2_q", "levels": 2, "delay_ns": 1.543,'
+expect_path twox "$tmp/twox.json" 8 '"start": "w_q", "end": "mac (DSP48E2.B\[0\])", "levels": 0, "delay_ns": 0.767,'
+expect_path twox "$tmp/twox.json" 9 '"clocks": "clk2x->clk", .*"start": "mac (DSP48E2.P\[0\])", "end": "acc_q", "levels": 0, "delay_ns": 0.714,'
+expect_path twox "$tmp/twox.json" 10 '"start": "d_q", "end": "mac (DSP48E2.D\[0\])", "levels": 0, "delay_ns": 0.706,'
+expect_path twox "$tmp/twox.json" 11 '"start": "op_q", "end": "mac (DSP48E2.OPMODE\[5\])", "levels": 0, "delay_ns": 0.642,'
+expect_grep twox "$tmp/twox.txt" '^verdict: MISSES 260 MHz: clk2x estimate 2.04 ns > 1.92 ns (clk2x->clk2x)$'
+expect_grep twox "$tmp/twox.txt" '^  clk2x paths      estimate   2.04 ns (limit 1.92 ns, clk2x->clk2x), logic 0.74 ns (limit 0.96 ns)'
+expect_grep twox "$tmp/twox.txt" ' a_q -> mac (DSP48E2.A\[0\])  \[clk->clk2x, limit 1.92 ns\]$'
+run twox240 xcup 240 t_2x sta_2x.json
+expect_rc twox240 $? 0
+expect_grep twox240 "$tmp/twox240.txt" '^verdict: meets 240 MHz: estimate 1.54 ns <= 4.17 ns, logic 0.54 ns <= 2.08 ns; clk2x 480 MHz: estimate 2.04 ns <= 2.08 ns, logic 0.74 ns <= 1.04 ns$'
+# at 300 MHz the slice's AD -> M stage (1.69 ns) is over clk2x's 1.67 ns as well
+run twox300 xcup 300 t_2x sta_2x.json
+expect_rc twox300 $? 1
+expect_grep twox300 "$tmp/twox300.txt" 'clk2x inside a DSP slice 1.69 ns > 1.67 ns$'
+# without the clk2x port every cell is on the one clock: raw figures against the whole period
+sed 's/"clk2x":/"clk_b":/' hw/testdata/sta_2x.json >"$tmp/sta_one.json"
+$sta --config one --family xcup --mhz 260 --top t_2x --txt "$tmp/one.txt" --json "$tmp/one.json" \
+  "$tmp/sta_one.json" 2>"$tmp/one.err"
+expect_rc one $? 0
+expect one "$tmp/one.json" worst_ns 2.036
+expect one "$tmp/one.json" dsp_internal_ns 1.693
+expect one "$tmp/one.json" clk2x false
+# a clk2x port that clocks nothing (a config without gemm_pump 2 ties it off): one clock, as test 4
+sed 's/"in_i":/"clk2x":/' hw/testdata/sta_carry8.json >"$tmp/sta_unused2x.json"
+$sta --config unused2x --family xcup --mhz 250 --top t_carry8 --txt "$tmp/unused2x.txt" \
+  --json "$tmp/unused2x.json" "$tmp/sta_unused2x.json" 2>"$tmp/unused2x.err"
+expect_rc unused2x $? 0
+expect unused2x "$tmp/unused2x.json" worst_ns 1.300
+expect unused2x "$tmp/unused2x.json" clk2x false
+expect_path unused2x "$tmp/unused2x.json" 2 '"clocks": "clk->clk", "required_ns": 4.000, "start": "clk2x (input)", .*"delay_ns": 0.896,'
+# a clock pin on neither port (here: the core clock renamed) is timed as the core clock, with a warning
+sed 's/"clk":/"clk_core":/' hw/testdata/sta_2x.json >"$tmp/sta_other.json"
+$sta --config other --family xcup --mhz 260 --top t_2x --txt "$tmp/other.txt" --json "$tmp/other.json" \
+  "$tmp/sta_other.json" 2>"$tmp/other.err"
+expect_rc other $? 1
+expect other "$tmp/other.json" worst_ns 4.072
+expect other "$tmp/other.json" clock_other_cells 8
+expect_grep other "$tmp/other.err" 'warning: .*8 clocked cells on neither clk nor clk2x'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

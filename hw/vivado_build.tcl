@@ -6,7 +6,9 @@
 # loads, the .hwh that PYNQ wants beside the .bit, and utilization/timing reports.
 #
 #   vivado -mode batch -source hw/vivado_build.tcl -tclargs \
-#     ROOT BOARD CONFIG PART BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ REGS_ADDR JOBS
+#     ROOT BOARD CONFIG PART BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ GEMM_PUMP REGS_ADDR JOBS
+# AXI_BITS, CLOCK_MHZ and GEMM_PUMP are the config's (build/<config>/dlvta_isa.vh); GEMM_PUMP 2:
+# the block design also makes clk2x, twice the core clock, for the GEMM (boards/<board>/bd.tcl).
 # The Vivado release this flow was written for; another one stops here (its IP versions, block
 # design properties and Tcl commands differ). DLVTA_VIVADO_ANY=1 goes on anyway, with a warning.
 set dlvta_vivado_version 2022.2
@@ -21,12 +23,12 @@ if {$have ne $dlvta_vivado_version} {
     exit 2
   }
 }
-if {[llength $argv] != 10} {
+if {[llength $argv] != 11} {
   puts "usage: vivado -mode batch -source hw/vivado_build.tcl -tclargs ROOT BOARD CONFIG PART\
-        BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ REGS_ADDR JOBS"
+        BOARD_PART OUTDIR AXI_BITS CLOCK_MHZ GEMM_PUMP REGS_ADDR JOBS"
   exit 2
 }
-lassign $argv root board config part board_part outdir axi_bits clock_mhz regs_addr jobs
+lassign $argv root board config part board_part outdir axi_bits clock_mhz gemm_pump regs_addr jobs
 set name dlvta_$board
 set bd ${name}_bd
 file mkdir $outdir
@@ -53,7 +55,7 @@ add_files -norecurse $root/boards/$board/$name.v
 add_files -fileset constrs_1 -norecurse $root/boards/$board/$name.xdc
 
 source $root/boards/$board/bd.tcl
-dlvta_board_bd $bd $axi_bits $clock_mhz $regs_addr
+dlvta_board_bd $bd $axi_bits $clock_mhz $regs_addr $gemm_pump
 set bd_file [get_files $bd.bd]
 generate_target all $bd_file
 set_property top $name [current_fileset]

@@ -27,6 +27,7 @@ static const key_info keys_tab[] = {
     K(acc_bits),  K(out_bits),   K(uop_bytes),       K(inp_bytes),       K(wgt_bytes),
     K(acc_bytes), K(axi_bits),   K(clock_mhz),       K(insn_queue),      K(token_queue),
     K(dram_rd_latency), K(dram_wr_latency), K(acc_copies), K(rd_ports), K(ddr_bytes),
+    K(gemm_pump),
 };
 #undef K
 #define N_KEYS ((int)(sizeof keys_tab / sizeof keys_tab[0]))
@@ -102,7 +103,7 @@ int isa_config_parse(const char *text, const char *file, isa_derived *out, char 
       rc = util_err(err, errlen, "%s:%d: unknown key '%s' (keys: name, base, batch, block_in, block_out, "
                     "inp_bits, wgt_bits, acc_bits, out_bits, uop_bytes, inp_bytes, wgt_bytes, acc_bytes, "
                     "axi_bits, clock_mhz, insn_queue, token_queue, dram_rd_latency, dram_wr_latency, acc_copies, "
-                    "rd_ports, ddr_bytes)",
+                    "rd_ports, ddr_bytes, gemm_pump)",
                     file, line, key);
       break;
     }
@@ -130,6 +131,7 @@ int isa_config_parse(const char *text, const char *file, isa_derived *out, char 
       if (seen[k]) continue;
       if (!strcmp(keys_tab[k].name, "rd_ports")) *key_ptr(out, k) = 1, seen[k] = 1;
       else if (!strcmp(keys_tab[k].name, "ddr_bytes")) *key_ptr(out, k) = 0, seen[k] = 1;
+      else if (!strcmp(keys_tab[k].name, "gemm_pump")) *key_ptr(out, k) = 1, seen[k] = 1;
     }
     for (int k = 0; k < N_KEYS; k++)
       if (!seen[k])

@@ -140,11 +140,12 @@ const char *isa_unit_name(int unit) {
 }
 
 /* ---- configs ------------------------------------------------------------------------------ */
-#define CONFIG_ROW(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, AC, RP, DB) \
+#define CONFIG_ROW(NAME, B, BI, BO, IB, WB, AB, OB, UB, INB, WGB, ACB, AXI, MHZ, IQ, TQ, RL, WL, AC, RP, DB, GP) \
   {.name = #NAME, .batch = B, .block_in = BI, .block_out = BO, .inp_bits = IB, .wgt_bits = WB,     \
    .acc_bits = AB, .out_bits = OB, .uop_bytes = UB, .inp_bytes = INB, .wgt_bytes = WGB,              \
    .acc_bytes = ACB, .axi_bits = AXI, .clock_mhz = MHZ, .insn_queue = IQ, .token_queue = TQ,         \
-   .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC, .rd_ports = RP, .ddr_bytes = DB},
+   .dram_rd_latency = RL, .dram_wr_latency = WL, .acc_copies = AC, .rd_ports = RP, .ddr_bytes = DB,  \
+   .gemm_pump = GP},
 static const isa_derived config_keys[] = {
 #define DLVTA_CONFIG CONFIG_ROW
 #include "configs.def"
@@ -196,6 +197,9 @@ static int check_keys(const isa_derived *d, char *err, size_t errlen) {
     return util_err(err, errlen, "dram_rd_latency and dram_wr_latency must be in 1..4096 (cycles)");
   if (d->rd_ports != 1 && d->rd_ports != 2) return util_err(err, errlen, "rd_ports is %u: must be 1 or 2", d->rd_ports);
   if (d->ddr_bytes > 4096) return util_err(err, errlen, "ddr_bytes is %u: must be in 0..4096 (0: no figure)", d->ddr_bytes);
+  if (d->gemm_pump != 1 && d->gemm_pump != 2) return util_err(err, errlen, "gemm_pump is %u: must be 1 or 2", d->gemm_pump);
+  if (d->gemm_pump == 2 && d->block_in < 4)
+    return util_err(err, errlen, "gemm_pump 2 needs block_in at least 4 (it is %u): each DSP slice adds two input lanes", d->block_in);
   return 0;
 }
 
@@ -249,7 +253,8 @@ static uint64_t fingerprint(const isa_config *c) {
   h = fnv(h, "dlvta-isa-1", 11);
   unsigned keyv[] = {d->batch, d->block_in, d->block_out, d->inp_bits, d->wgt_bits, d->acc_bits,
                      d->out_bits, d->uop_bytes, d->inp_bytes, d->wgt_bytes, d->acc_bytes,
-                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies, d->rd_ports};
+                     d->axi_bits, d->clock_mhz, d->insn_queue, d->token_queue, d->acc_copies, d->rd_ports,
+                     d->gemm_pump};
   h = fnv(h, d->name, strlen(d->name));
   for (size_t i = 0; i < sizeof keyv / sizeof keyv[0]; i++) {
     uint32_t v = keyv[i];
@@ -315,7 +320,10 @@ static int derive(isa_config *c, const isa_derived *keys, char *err, size_t errl
   {
     unsigned lb = 0;
     while ((1u << lb) < d->block_in) lb++;
-    d->gemm_wstage = 4 + lb / 2;
+    /* the adder trees have log2(block_in / gemm_pump) levels; a pumped slice's two products
+     * take two stages more (rtl/dlvta_gemm.v) */
+    lb -= d->gemm_pump == 2;
+    d->gemm_wstage = 4 + lb / 2 + (d->gemm_pump == 2 ? 2 : 0);
     d->alu_wstage = 9;
     d->loop_prime = 1;
   }

@@ -127,6 +127,8 @@ typedef struct isa_derived {
   unsigned rd_ports;                            /* AXI read ports: 1 or 2 (configs.def) */
   unsigned ddr_bytes;                           /* DDR bytes per core cycle, all ports and both
                                                    directions together (0: no figure) */
+  unsigned gemm_pump;                           /* GEMM DSP slices' clock: 1 the core clock, 2
+                                                   twice it (configs.def) */
   /* derived */
   unsigned uop_depth, inp_depth, wgt_depth, acc_depth, out_depth; /* elements */
   unsigned log_uop, log_inp, log_wgt, log_acc, log_src, log_sram;  /* index widths, bits */

@@ -64,6 +64,7 @@ module dlvta_compute #(
   parameter integer AccCopies = `DLVTA_ACC_COPIES
 ) (
   input  wire                         clk_i,
+  input  wire                         clk2x_i,  // twice clk_i, for the GEMM (gemm_pump 2); else 0
   input  wire                         rst_ni,
   input  wire                         halt_i,
   // instruction queue head
@@ -526,7 +527,7 @@ module dlvta_compute #(
   reg alu_en_q;
 
   dlvta_gemm u_gemm (
-    .clk_i(clk_i), .reset_i(reset_q), .dw_i(dw_q), .tap_en_i(tap_en_q), .shift_i(s2_v_q && dw_q),
+    .clk_i(clk_i), .clk2x_i(clk2x_i), .reset_i(reset_q), .dw_i(dw_q), .tap_en_i(tap_en_q), .shift_i(s2_v_q && dw_q),
     .inp_i(inp_rdata_i), .wgt_i(wgt_rdata_i),
     .acc_i(gemm_acc), .acc_o(gemm_y)
   );

@@ -43,6 +43,7 @@
 
 module dlvta_gemm (
   input  wire                                          clk_i,
+  input  wire                                          clk2x_i,   // 2 x clk_i: pumped DSPs only
   input  wire                                          reset_i,   // the instruction's reset
   input  wire                                          dw_i,      // the instruction is a DWGEMM
   input  wire [`DLVTA_DW_TAPS-1:0]                     tap_en_i,  // DWGEMM: tap t is used (t < T)
@@ -56,12 +57,15 @@ module dlvta_gemm (
   localparam integer BlockIn = `DLVTA_BLOCK_IN;
   localparam integer BlockOut = `DLVTA_BLOCK_OUT;
   localparam integer Pairs = BlockOut / 2;
-  localparam integer Levels = $clog2(BlockIn);
+  localparam integer Pump = `DLVTA_GEMM_PUMP;
+  localparam integer Kp = BlockIn / Pump;  // multiplier rows (pump 2: lanes k and k + Kp each)
+  localparam integer Levels = $clog2(Kp);
   localparam integer DotBits = 17 + Levels;
   localparam integer Leaves = 1 << Levels;
   localparam integer Xs = (BlockOut + 1) / 2;  // operand columns: the pairs (and an odd output)
   localparam integer NX = BlockIn * Batch * Xs;  // operands (multipliers)
   localparam integer NP = Batch * Pairs;         // pairs of one input lane
+  localparam integer NM = Kp * Batch * Xs;       // pump 2: slices, slot m = (k*Batch + b)*Xs + j
   localparam integer NO = Batch * BlockOut;      // outputs: the lanes of a tree node
   localparam integer Pad = 32 - DotBits;         // zero bits above a tree node's value
 
@@ -136,7 +140,7 @@ module dlvta_gemm (
     for (gx = 0; gx < NX; gx = gx + 1) begin : gen_mul
       localparam integer K = gx / (Batch * Xs);
       localparam integer J = gx % Xs;
-      if (J < Pairs) begin : gen_pair
+      if (J < Pairs && Pump == 1) begin : gen_pair
         wire [7:0] w0 = wgt_i[((2*J)*BlockIn+K)*8 +: 8];
         wire [7:0] w1 = wgt_i[((2*J+1)*BlockIn+K)*8 +: 8];
         dlvta_dsp #(.AW(25), .BW(8), .PW(32), .Pre(1), .InReg(1), .MReg(0), .PReg(1)) u_mul (
@@ -150,7 +154,9 @@ module dlvta_gemm (
     end
   endgenerate
 `else
-  reg [NX*32-1:0] pw_d, pw_q, pp_d, pp_q;
+  wire [NX*32-1:0] pp_q;
+  generate if (Pump == 1) begin : gen_beh
+  reg [NX*32-1:0] pw_d, pw_q, pp_d, pp_r;
   integer pj, pb, pk;
   always @* begin
     for (pk = 0; pk < BlockIn; pk = pk + 1)
@@ -171,9 +177,83 @@ module dlvta_gemm (
   end
   always @(posedge clk_i) begin
     pw_q <= pw_d;
-    pp_q <= pp_d;
+    pp_r <= pp_d;
   end
+  assign pp_q = pp_r;
+  end else begin : gen_beh_none  // pump 2: the products below
+    assign pp_q = {NX{32'd0}};
+    wire unused_ok = ^pp_q;
+  end endgenerate
 `endif
+
+  // ---- pump 2 (gemm_pump 2): slice m (input lane k < Kp, batch row b, pair j) adds the products
+  // of lanes k and k + Kp; ql_q / qh_q: its low (output 2j) and high (2j+1) sums, 17 bits signed,
+  // sign-extended in a 32-bit slot, in S(6) (the slice's three core registers after S2's) ----
+  wire [NM*32-1:0] ql_q, qh_q;
+  generate if (Pump == 2) begin : gen_pump
+`ifdef DLVTA_DSP48E2
+    // rtl/dlvta_dsp2x.v: (w1 * 2^17 + w0) * x of both lanes added in P; |x * w0 + x' * w0'| <=
+    // 2^15 fits the low 17 bits as a signed field, the high sum is bits 33:17 plus its borrow
+    genvar gm;
+    for (gm = 0; gm < NM; gm = gm + 1) begin : gen_mul2
+      localparam integer K = gm / (Batch * Xs);
+      localparam integer B = (gm / Xs) % Batch;
+      localparam integer J = gm % Xs;
+      wire [7:0] w0l = wgt_i[((2*J)*BlockIn+K)*8 +: 8];
+      wire [7:0] w1l = wgt_i[((2*J+1)*BlockIn+K)*8 +: 8];
+      wire [7:0] w0h = wgt_i[((2*J)*BlockIn+K+Kp)*8 +: 8];
+      wire [7:0] w1h = wgt_i[((2*J+1)*BlockIn+K+Kp)*8 +: 8];
+      wire [33:0] p;
+      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34)) u_mul (
+        .clk_i(clk_i), .clk2x_i(clk2x_i),
+        .a0_i({{19{w0l[7]}}, w0l}), .d0_i({{2{w1l[7]}}, w1l, 17'd0}),
+        .b0_i(x_d[((K*Batch + B)*Xs + J)*32 +: 8]),
+        .a1_i({{19{w0h[7]}}, w0h}), .d1_i({{2{w1h[7]}}, w1h, 17'd0}),
+        .b1_i(x_d[(((K+Kp)*Batch + B)*Xs + J)*32 +: 8]),
+        .p_o(p)
+      );
+      wire [16:0] hs = p[33:17] + {16'd0, p[16]};
+      assign ql_q[gm*32 +: 32] = {{15{p[16]}}, p[16:0]};
+      assign qh_q[gm*32 +: 32] = {{15{hs[16]}}, hs};
+    end
+`else
+    // the two sums of every slice, one vector operation per stage over the slots (as above)
+    reg [NM*32-1:0] w0l_q, w1l_q, w0h_q, w1h_q, l1_q, h1_q, l2_q, h2_q, l3_q, h3_q;
+    integer qm;
+    always @(posedge clk_i) begin
+      for (qm = 0; qm < NM; qm = qm + 1) begin
+        w0l_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs))*8+7]}},
+                               wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs))*8 +: 8]};
+        w1l_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs))*8+7]}},
+                               wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs))*8 +: 8]};
+        w0h_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs)+Kp)*8+7]}},
+                               wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs)+Kp)*8 +: 8]};
+        w1h_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs)+Kp)*8+7]}},
+                               wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs)+Kp)*8 +: 8]};
+      end
+    end
+    // x of slot m's low lane is x_q slot m, of its high lane slot m + Kp*Batch*Xs = m + NM
+    always @(posedge clk_i) begin
+      for (qm = 0; qm < NM; qm = qm + 1) begin
+        l1_q[qm*32 +: 32] <= $signed(w0l_q[qm*32 +: 32]) * $signed({{24{x_q[qm*32+7]}}, x_q[qm*32 +: 8]}) +
+                             $signed(w0h_q[qm*32 +: 32]) * $signed({{24{x_q[(qm+NM)*32+7]}}, x_q[(qm+NM)*32 +: 8]});
+        h1_q[qm*32 +: 32] <= $signed(w1l_q[qm*32 +: 32]) * $signed({{24{x_q[qm*32+7]}}, x_q[qm*32 +: 8]}) +
+                             $signed(w1h_q[qm*32 +: 32]) * $signed({{24{x_q[(qm+NM)*32+7]}}, x_q[(qm+NM)*32 +: 8]});
+      end
+      l2_q <= l1_q;
+      h2_q <= h1_q;
+      l3_q <= l2_q;
+      h3_q <= h2_q;
+    end
+    assign ql_q = l3_q;
+    assign qh_q = h3_q;
+    wire unused_ok = ^{clk2x_i};
+`endif
+  end else begin : gen_pump_none
+    assign ql_q = {(NM*32){1'b0}};
+    assign qh_q = {(NM*32){1'b0}};
+    wire unused_ok = ^{clk2x_i, ql_q, qh_q};
+  end endgenerate
   // odd BLOCK_OUT: the last output's products, one multiply each, po[(k*Batch + b)*32 +: 17]
   wire [BlockIn*Batch*32-1:0] po;
   genvar gb, gk;
@@ -194,6 +274,9 @@ module dlvta_gemm (
         end
       end
     end
+    if (Pump == 2) begin : gen_po_unused  // block_out is even (isa.c): no odd output
+      wire unused_ok = ^po;
+    end
   endgenerate
 
   // ---- S4..: the leaves, the adder trees (one vector over the output lanes per node), the
@@ -204,7 +287,18 @@ module dlvta_gemm (
   genvar gn;
   generate
     for (gn = 0; gn < Leaves; gn = gn + 1) begin : gen_leaf
-      if (gn < BlockIn) begin : gen_term
+      if (gn < Kp && Pump == 2) begin : gen_term2
+        // leaf k = gn: slice (k, b, j)'s two sums (already unpacked: ql_q, qh_q)
+        reg [NO*32-1:0] lf;
+        integer lc;
+        always @* begin
+          for (lc = 0; lc < NP; lc = lc + 1) begin
+            lf[lc*32 +: 32] = {{Pad{1'b0}}, ql_q[((gn*Batch + lc / Pairs)*Xs + lc % Pairs)*32 +: DotBits]};
+            lf[(NP + lc)*32 +: 32] = {{Pad{1'b0}}, qh_q[((gn*Batch + lc / Pairs)*Xs + lc % Pairs)*32 +: DotBits]};
+          end
+        end
+        assign val[Leaves-1+gn] = lf;
+      end else if (gn < Kp) begin : gen_term
         // leaf k = gn of every output: the low half of a pair's product (x*w0, 16 bits signed),
         // the high half ({w[16], w[16:1]} + w[0] of its bits 31:15), an odd output's own product
         reg [NO*32-1:0] lf;

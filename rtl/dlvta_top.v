@@ -2,7 +2,8 @@
 // instruction queues, the four token queues, the on-chip buffers shared between units, the shared
 // AXI4 master, a second read-only AXI4 master (m1_axi_: the load unit's split weight bursts when
 // the config has two read ports, DLVTA_RD_PORTS; tied off with one) and the AXI4-Lite control
-// slave. One clock; synchronous active-low reset (rst_n),
+// slave. One clock (a config with gemm_pump 2 adds clk2x, twice it, for the GEMM's DSP slices
+// alone); synchronous active-low reset (rst_n),
 // and every start of a run resets the units, queues and tokens for one cycle (buffers keep their
 // contents). Register map: isa/regs.def (rtl/REGS.md).
 `default_nettype none
@@ -17,6 +18,10 @@ module dlvta_top #(
   parameter integer AccCopies = `DLVTA_ACC_COPIES
 ) (
   input  wire                          clk,
+`ifdef DLVTA_GEMM_2X
+  // twice clk, phase-aligned with it (one MMCM's outputs): the GEMM's DSP slices (gemm_pump 2)
+  input  wire                          clk2x,
+`endif
   input  wire                          rst_n,
   // AXI4-Lite control slave
   input  wire [`DLVTA_REGS_ADDR_BITS-1:0] s_axil_awaddr,
@@ -238,8 +243,13 @@ module dlvta_top #(
   wire [2:0]  c_retire_op, c_retire_mem;
   wire [31:0] c_pc;
   wire [3:0]  c_wait;
+`ifdef DLVTA_GEMM_2X
+  wire clk2x_w = clk2x;
+`else
+  wire clk2x_w = 1'b0;
+`endif
   dlvta_compute #(.AccCopies(AccCopies)) u_compute (
-    .clk_i(clk), .rst_ni(urst_n), .halt_i(halt),
+    .clk_i(clk), .clk2x_i(clk2x_w), .rst_ni(urst_n), .halt_i(halt),
     .q_valid_i(!qc_empty), .q_insn_i(qc_head[127:0]), .q_idx_i(qc_head[159:128]), .q_pop_o(qc_pop),
     .l2c_token_i(l2c_tok), .l2c_pop_o(l2c_pop), .s2c_token_i(s2c_tok), .s2c_pop_o(s2c_pop),
     .c2l_room_i(c2l_room), .c2l_push_o(c2l_push), .c2s_room_i(c2s_room), .c2s_push_o(c2s_push),

@@ -27,7 +27,7 @@ if build/isagen "$T/mypynq.cfg" "$T/g1" >/dev/null && build/isagen pynq "$T/g2" 
    diff <(grep -v "FINGERPRINT\|Generated\|CONFIG_NAME" "$T/g1/dlvta_isa.vh") \
         <(grep -v "FINGERPRINT\|Generated\|CONFIG_NAME" "$T/g2/dlvta_isa.vh") >/dev/null; then ok
 else bad "isagen of a copy of pynq differs from pynq's header"; fi
-if grep -q "^DLVTA_CONFIG(mypynq, 1, 16, 16, 8, 8, 32, 8, 32768, 32768, 262144, 131072, 64, 100, 32, 255, 32, 16, 1, 2, 21)" \
+if grep -q "^DLVTA_CONFIG(mypynq, 1, 16, 16, 8, 8, 32, 8, 32768, 32768, 262144, 131072, 64, 100, 32, 255, 32, 16, 1, 2, 21, 1)" \
    "$T/g1/config.def"; then ok; else bad "config.def: $(cat "$T/g1/config.def")"; fi
 # base = and overrides; --config FILE on a command
 printf 'name = small8\nbase = pynq\nblock_in = 8\nblock_out = 8\ninp_bytes = 16384\nwgt_bytes = 65536\nacc_bytes = 65536\n' >"$T/small8.cfg"

@@ -18,9 +18,13 @@
 # the shared part, found next to this file's directory wherever the flow is run from
 source [file join [file dirname [file dirname [file normalize [info script]]]] bd_common.tcl]
 
-proc dlvta_board_bd {name axi_bits clock_mhz regs_addr} {
+proc dlvta_board_bd {name axi_bits clock_mhz regs_addr gemm_pump} {
   if {$axi_bits != 32 && $axi_bits != 64} {
     error "dlvta: S_AXI_HP0 of the Zynq-7000 is 32 or 64 bits wide, the config asks $axi_bits"
+  }
+  if {$gemm_pump != 1} {
+    error "dlvta: gemm_pump $gemm_pump (a GEMM on twice the core clock) is for DSP48E2 slices\
+           (UltraScale+); the xc7z020's are DSP48E1: the config must have gemm_pump 1"
   }
   create_bd_design $name
 

@@ -62,6 +62,7 @@ module dlvta_pynq (
     `DLVTA_BD_PORTS_MEM1
   );
 `undef DLVTA_BD_PORTS
+`undef DLVTA_BD_CLK2X
 `undef DLVTA_BD_PORTS_MEM1
 `undef DLVTA_BOARD_MEM1
 endmodule

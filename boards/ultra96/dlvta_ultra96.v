@@ -1,7 +1,9 @@
 // boards/ultra96/dlvta_ultra96.v -- top of the Ultra96 (xczu3eg) build: the Zynq UltraScale+ PS
 // block design (boards/ultra96/bd.tcl) and dlvta_top. M_AXI_HPM0_FPD reaches the register slave
 // at 0xA0000000; the memory master reaches the DDR through S_AXI_HP0_FPD; pl_clk0 is the core
-// clock; irq -> pl_ps_irq0[0].
+// clock (with gemm_pump 2, DLVTA_GEMM_2X: the block design's clocking wizard makes the core clock
+// clk at pl_clk0's frequency and clk2x at twice it, both from one MMCM, from pl_clk0; the hook-up
+// passes clk2x to dlvta_top); irq -> pl_ps_irq0[0].
 // Widths come from the config's generated header (build/<config>/dlvta_isa.vh); clocking and
 // reset come from the PS (clk, rst_n synchronous to it, from proc_sys_reset in the block design).
 // The nets, dlvta_top's instance and the block design's shared ports (`DLVTA_BD_PORTS) are
@@ -17,6 +19,7 @@ module dlvta_ultra96 ();
     `DLVTA_BD_PORTS
   );
 `undef DLVTA_BD_PORTS
+`undef DLVTA_BD_CLK2X
 endmodule
 
 `default_nettype wire

@@ -8,6 +8,9 @@
 (* blackbox *)
 module dlvta_ultra96_bd (
   output wire clk,
+`ifdef DLVTA_GEMM_2X
+  output wire clk2x,  // clk_wiz's clk_out2, twice clk (gemm_pump 2: boards/ultra96/bd.tcl)
+`endif
   output wire rst_n,
   input wire irq,
   output wire [11:0] M_AXIL_awaddr,

@@ -1,11 +1,12 @@
 // sim/tsim/cells/DSP48E2.v -- the UltraScale+ DSP slice as rtl/dlvta_dsp.v configures it, for
 // simulating that instantiation (hw/test_dsp48e2.sh; yosys 0.23 has no DSP48E2 model, only a
-// black box): P = M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended
-// to 48), with the A2 / B2 / D, M and P registers as AREG / BREG / DREG, MREG and PREG say (0 or
-// 1) and their clock enables. Anything else (cascades, the C port, the ALU, dynamic INMODE /
-// OPMODE / ALUMODE, A1 / B1, ADREG, pattern detect, SIMD) is outside this model: a configuration
+// black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended to
+// 48), P = M or (a P register and OPMODE 000100101) P + M, with the A2 / B1, B2 / D, AD, M, P and
+// OPMODE registers as AREG / BREG (1: B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and
+// OPMODEREG say and their clock enables. Anything else (cascades, the C port, other OPMODEs,
+// dynamic INMODE / ALUMODE, A1, pattern detect, SIMD) is outside this model: a configuration
 // that needs it stops the simulation. Checked against Xilinx's unisim DSP48E2 model (Vivado
-// 2014.3) on dlvta_dsp's five parameter sets, cycle for cycle (hw/TIMING.md).
+// 2014.3) on dlvta_dsp's five parameter sets and dlvta_dsp2x's, cycle for cycle (hw/TIMING.md).
 `default_nettype none
 
 module DSP48E2 #(
@@ -40,51 +41,63 @@ module DSP48E2 #(
 );
   localparam Pre = (AMULTSEL == "AD");
   initial begin
-    if (AREG > 1 || BREG > 1 || DREG > 1 || MREG > 1 || PREG > 1 || ADREG != 0 ||
-        ACASCREG != AREG || BCASCREG != BREG || (AMULTSEL != "A" && AMULTSEL != "AD") ||
+    if (AREG > 1 || BREG > 2 || DREG > 1 || MREG > 1 || PREG > 1 || ADREG > 1 ||
+        (ADREG != 0 && !Pre) || ACASCREG != AREG || BCASCREG != BREG ||
+        (AMULTSEL != "A" && AMULTSEL != "AD") ||
         BMULTSEL != "B" || PREADDINSEL != "A" || A_INPUT != "DIRECT" || B_INPUT != "DIRECT" ||
         USE_MULT != "MULTIPLY" || USE_SIMD != "ONE48" || USE_PATTERN_DETECT != "NO_PATDET" ||
-        INMODEREG != 0 || OPMODEREG != 0 || ALUMODEREG != 0) begin
+        INMODEREG != 0 || OPMODEREG > 1 || ALUMODEREG != 0) begin
       $display("DSP48E2 (sim/tsim/cells): configuration outside the model in %m");
       $finish(1);
     end
   end
-  // the control inputs must be the constants dlvta_dsp ties them to (checked every cycle)
+  // OPMODE: P = M (9'b000000101), or with a P register P = P + M (9'b000100101, Z = P)
+  reg  [8:0] opm_q;
+  wire [8:0] opm = OPMODEREG != 0 ? opm_q : OPMODE;
+  wire acc = opm == 9'b000100101;
+  // the control inputs must be the constants (and OPMODE one of the two) the dlvta wrappers give
+  // them (checked every cycle)
   always @(posedge CLK)
-    if (INMODE != (Pre ? 5'b00100 : 5'b00000) || OPMODE != 9'b000000101 || ALUMODE != 4'b0000 ||
-        CARRYIN || CARRYINSEL != 3'b000 || CEA1 || CEB1 || CEAD || RSTA || RSTB || RSTD || RSTM ||
-        RSTP) begin
+    if (INMODE != (Pre ? 5'b00100 : 5'b00000) ||
+        (OPMODE != 9'b000000101 && (OPMODE != 9'b000100101 || PREG == 0)) || ALUMODE != 4'b0000 ||
+        CARRYIN || CARRYINSEL != 3'b000 || CEA1 || (CEB1 && BREG != 2) || (CEAD && ADREG == 0) ||
+        RSTA || RSTB || RSTD || RSTM || RSTP || RSTCTRL) begin
       $display("DSP48E2 (sim/tsim/cells): a control input outside the model in %m");
       $finish(1);
     end
 
   reg  [29:0] a2_q;
-  reg  [17:0] b2_q;
-  reg  [26:0] d_q;
+  reg  [17:0] b1_q, b2_q;
+  reg  [26:0] d_q, ad_q;
   reg  [47:0] m_q, p_q;
   always @(posedge CLK) begin
     if (CEA2) a2_q <= A;
-    if (CEB2) b2_q <= B;
+    if (CEB1) b1_q <= B;
+    if (CEB2) b2_q <= BREG == 2 ? b1_q : B;  // BREG 2: B1 then B2 (INMODE[4] 0: B2 multiplies)
     if (CED) d_q <= D;
+    if (CECTRL) opm_q <= OPMODE;
   end
   wire [26:0] a = AREG != 0 ? a2_q[26:0] : A[26:0];
   wire [17:0] b = BREG != 0 ? b2_q : B;
   wire [26:0] d = DREG != 0 ? d_q : D;
-  wire [26:0] ad = Pre ? d + a : a;  // the pre-adder, 27 bits
+  wire [26:0] ad_d = Pre ? d + a : a;  // the pre-adder, 27 bits
+  always @(posedge CLK) if (CEAD) ad_q <= ad_d;
+  wire [26:0] ad = ADREG != 0 ? ad_q : ad_d;
   wire [44:0] m = $signed(ad) * $signed(b);
   wire [47:0] m48 = {{3{m[44]}}, m};
+  wire [47:0] mx = MREG != 0 ? m_q : m48;
   always @(posedge CLK) begin
     if (CEM) m_q <= m48;
-    if (CEP) p_q <= MREG != 0 ? m_q : m48;
+    if (CEP) p_q <= mx + (acc ? p_q : 48'd0);
   end
-  assign P = PREG != 0 ? p_q : MREG != 0 ? m_q : m48;
+  assign P = PREG != 0 ? p_q : mx;
   assign PCOUT = P;
   assign ACOUT = 30'd0;
   assign BCOUT = 18'd0;
   assign {CARRYCASCOUT, MULTSIGNOUT, OVERFLOW, UNDERFLOW, PATTERNDETECT, PATTERNBDETECT} = 6'd0;
   assign CARRYOUT = 4'd0;
   assign XOROUT = 8'd0;
-  wire unused_ok = ^{ACIN, BCIN, C, PCIN, CARRYCASCIN, MULTSIGNIN, CEC, CECTRL, CEINMODE, CEALUMODE,
+  wire unused_ok = ^{ACIN, BCIN, C, PCIN, CARRYCASCIN, MULTSIGNIN, CEC, CEINMODE, CEALUMODE,
                      CECARRYIN, RSTC, RSTCTRL, RSTINMODE, RSTALUMODE, RSTALLCARRYIN, a2_q[29:27]};
 endmodule
 

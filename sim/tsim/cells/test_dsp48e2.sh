@@ -47,11 +47,12 @@ check() {
   fi
   if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
-check gemm $t/tb_gemm_dsp.v "rtl/dlvta_gemm.v rtl/dlvta_dsp.v"
+check gemm $t/tb_gemm_dsp.v "rtl/dlvta_gemm.v rtl/dlvta_dsp.v rtl/dlvta_dsp2x.v"
 check alu_lane $t/tb_lane_dsp.v "rtl/dlvta_alu_lane.v rtl/dlvta_dsp.v"
 check walk_size $t/tb_dsp.v rtl/dlvta_dsp.v -Ptb.AW=18 -Ptb.BW=18 -Ptb.PW=34
 check store_size $t/tb_dsp.v rtl/dlvta_dsp.v -Ptb.AW=17 -Ptb.BW=17 -Ptb.PW=32
-# the model refuses what it does not model: a slice with MREG and PREG both off is fine, ADREG not
+# the model refuses what it does not model: a slice with MREG and PREG both off is fine, ADREG
+# without the pre-adder not
 cat >"$tmp/tb_bad.v" <<'TB'
 module tb;
   wire [47:0] p;
