@@ -1,7 +1,8 @@
 /* sim/fsim/fsim_gemm.c -- fsim's GEMM arithmetic: the loop nest of a GEMM over its micro-ops, the
  * element kernels, and the int16 copies of the weight buffer they read. Plain C serves every
- * shape; batch 1, BLOCK_IN 16, BLOCK_OUT 16 or 32 (pynq, ultra96) also have SSE2, AVX2 and
- * AVX-512 VNNI kernels, picked at fsim_create from what the CPU has (FSIM_SIMD caps it, fsim.h). Every kernel
+ * shape; batch 1, BLOCK_IN 16, 32 or 64, BLOCK_OUT 16 or 32 (pynq 1x16x16, ultra96 1x32x32) also
+ * have SSE2, AVX2 and AVX-512 VNNI kernels, picked at fsim_create from what the CPU has (FSIM_SIMD
+ * caps it, fsim.h). Every kernel
  * gives the same bits: each product and each pair sum fits int32 (|x w| <= 2^14), and the
  * accumulator's wrapping adds commute, so the order and grouping of the adds is free.
  */
@@ -13,6 +14,8 @@
 #if FSIM_X86
 #include <immintrin.h>
 #endif
+
+#define GEMM_VEC_MAX_BI 64 /* largest BLOCK_IN of the vector kernels (GEMM_VEC_SHAPES) */
 
 /* ---- picking the kernels ------------------------------------------------------------------ */
 
@@ -37,33 +40,32 @@ int fsim_x_simd_pick(void) {
   return cap < best ? cap : best;
 }
 
-int fsim_x_vec_gemm(const fsim *s) {
-  return s->simd >= FSIM_SIMD_SSE2 && s->nb == 1 && s->bi == 16 && (s->bo == 16 || s->bo == 32);
-}
-
 /* ---- the int16 weights ---------------------------------------------------------------------- */
 
 #if FSIM_X86
-/* Element we (BLOCK_OUT bo rows of 16 int8) into p in the wgt16p layout [k / 2][bo][k % 2]: each
- * row widened to eight int16 pairs, and four rows' pairs transposed at a time. */
-static void wgt_pairs(int16_t *restrict p, const int8_t *restrict we, unsigned bo) {
-  for (unsigned j = 0; j < bo; j += 4) {
-    __m128i lo[4], hi[4]; /* row j + r: pairs kp 0..3 and 4..7 */
-    for (unsigned r = 0; r < 4; r++) {
-      __m128i b = _mm_loadu_si128((const __m128i *)(we + (j + r) * 16));
-      __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), b);
-      lo[r] = _mm_unpacklo_epi8(b, sg);
-      hi[r] = _mm_unpackhi_epi8(b, sg);
-    }
-    for (unsigned h = 0; h < 2; h++) {
-      const __m128i *v = h ? hi : lo;
-      __m128i t0 = _mm_unpacklo_epi32(v[0], v[1]), t1 = _mm_unpacklo_epi32(v[2], v[3]);
-      __m128i t2 = _mm_unpackhi_epi32(v[0], v[1]), t3 = _mm_unpackhi_epi32(v[2], v[3]);
-      int16_t *q = p + 4 * h * 2 * bo + 2 * j; /* pair kp = 4h + c of rows j..j+3 */
-      _mm_storeu_si128((__m128i *)(q + 0 * 2 * bo), _mm_unpacklo_epi64(t0, t1));
-      _mm_storeu_si128((__m128i *)(q + 1 * 2 * bo), _mm_unpackhi_epi64(t0, t1));
-      _mm_storeu_si128((__m128i *)(q + 2 * 2 * bo), _mm_unpacklo_epi64(t2, t3));
-      _mm_storeu_si128((__m128i *)(q + 3 * 2 * bo), _mm_unpackhi_epi64(t2, t3));
+/* Element we (BLOCK_OUT bo rows of bi int8, bi a multiple of 16) into p in the wgt16p layout
+ * [k / 2][bo][k % 2]: each row's inputs 16c..16c+15 widened to eight int16 pairs, and four rows'
+ * pairs transposed at a time. */
+static void wgt_pairs(int16_t *restrict p, const int8_t *restrict we, unsigned bi, unsigned bo) {
+  for (unsigned c = 0; c < bi / 16; c++) {
+    for (unsigned j = 0; j < bo; j += 4) {
+      __m128i lo[4], hi[4]; /* row j + r: pairs kp 8c + 0..3 and 8c + 4..7 */
+      for (unsigned r = 0; r < 4; r++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(we + (j + r) * bi + 16 * c));
+        __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), b);
+        lo[r] = _mm_unpacklo_epi8(b, sg);
+        hi[r] = _mm_unpackhi_epi8(b, sg);
+      }
+      for (unsigned h = 0; h < 2; h++) {
+        const __m128i *v = h ? hi : lo;
+        __m128i t0 = _mm_unpacklo_epi32(v[0], v[1]), t1 = _mm_unpacklo_epi32(v[2], v[3]);
+        __m128i t2 = _mm_unpackhi_epi32(v[0], v[1]), t3 = _mm_unpackhi_epi32(v[2], v[3]);
+        int16_t *q = p + (8 * c + 4 * h) * 2 * bo + 2 * j; /* pairs 8c + 4h + 0..3 of rows j..j+3 */
+        _mm_storeu_si128((__m128i *)(q + 0 * 2 * bo), _mm_unpacklo_epi64(t0, t1));
+        _mm_storeu_si128((__m128i *)(q + 1 * 2 * bo), _mm_unpackhi_epi64(t0, t1));
+        _mm_storeu_si128((__m128i *)(q + 2 * 2 * bo), _mm_unpacklo_epi64(t2, t3));
+        _mm_storeu_si128((__m128i *)(q + 3 * 2 * bo), _mm_unpackhi_epi64(t2, t3));
+      }
     }
   }
 }
@@ -74,7 +76,7 @@ void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n) {
 #if FSIM_X86
   if (s->wgt16p) {
     for (uint64_t e = 0; e < n; e++)
-      wgt_pairs(s->wgt16p + (first + e) * s->wgt_lanes, w + e * s->wgt_lanes, s->bo);
+      wgt_pairs(s->wgt16p + (first + e) * s->wgt_lanes, w + e * s->wgt_lanes, s->bi, s->bo);
     return;
   }
 #endif
@@ -125,6 +127,9 @@ static void gemm_nest_1_16_16(fsim *s, const fsim_nest *n, int bias, uint64_t b0
 static void gemm_nest_1_16_32(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
   gemm_nest(s, n, bias, b0, 1, 16, 32);
 }
+static void gemm_nest_1_32_32(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
+  gemm_nest(s, n, bias, b0, 1, 32, 32);
+}
 static void gemm_nest_1_4_4(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
   gemm_nest(s, n, bias, b0, 1, 4, 4);
 }
@@ -148,32 +153,39 @@ static inline __attribute__((always_inline)) void out4(int8_t *o, __m128i v) {
   memcpy(o, &w, 4);
 }
 
+/* Every kernel takes the input element 16 lanes (a chunk c: eight pairs kp = 8c..8c+7) at a time,
+ * so that the pairs it broadcasts fit in registers whatever BLOCK_IN; bi and bo are constants in
+ * each instance (run_tab), so the chunk loop of BLOCK_IN 16 vanishes. */
+
 /* SSE2: one pmaddwd of a broadcast input pair with a vector of weight pairs gives four output
  * lanes' partial sums; bo / 4 accumulators of four lanes (unrolled: in registers). */
 static inline __attribute__((always_inline)) void
 run_sse2(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, const int16_t *restrict wp,
          const uint32_t *us, const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw,
-         unsigned bo) {
+         unsigned bi, unsigned bo) {
   __m128i acc[8];
 #pragma GCC unroll 8
   for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_loadu_si128((const __m128i *)(a + 4 * g));
   for (uint64_t u = u0; u < u1; u++) {
-    const int16_t *w0 = wp + (uw[u] + dw) * 16 * bo;
-    __m128i xb = _mm_loadu_si128((const __m128i *)(inp + (us[u] + dx) * 16));
-    __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), xb);
-    __m128i xs[2] = {_mm_unpacklo_epi8(xb, sg), _mm_unpackhi_epi8(xb, sg)}; /* int16 x[0..7], x[8..15] */
-    __m128i xp[8]; /* xp[kp]: the pair (x[2kp], x[2kp+1]) in every 32-bit lane */
-    for (unsigned h = 0; h < 2; h++) {
-      xp[4 * h + 0] = _mm_shuffle_epi32(xs[h], 0x00);
-      xp[4 * h + 1] = _mm_shuffle_epi32(xs[h], 0x55);
-      xp[4 * h + 2] = _mm_shuffle_epi32(xs[h], 0xaa);
-      xp[4 * h + 3] = _mm_shuffle_epi32(xs[h], 0xff);
-    }
+    const int16_t *w0 = wp + (uw[u] + dw) * bi * bo;
+    const int8_t *x0 = inp + (us[u] + dx) * bi;
+    for (unsigned c = 0; c < bi / 16; c++) {
+      __m128i xb = _mm_loadu_si128((const __m128i *)(x0 + 16 * c));
+      __m128i sg = _mm_cmpgt_epi8(_mm_setzero_si128(), xb);
+      __m128i xs[2] = {_mm_unpacklo_epi8(xb, sg), _mm_unpackhi_epi8(xb, sg)}; /* int16 x[16c + 0..7], x[16c + 8..15] */
+      __m128i xp[8]; /* xp[kp]: the pair (x[16c + 2kp], x[16c + 2kp + 1]) in every 32-bit lane */
+      for (unsigned h = 0; h < 2; h++) {
+        xp[4 * h + 0] = _mm_shuffle_epi32(xs[h], 0x00);
+        xp[4 * h + 1] = _mm_shuffle_epi32(xs[h], 0x55);
+        xp[4 * h + 2] = _mm_shuffle_epi32(xs[h], 0xaa);
+        xp[4 * h + 3] = _mm_shuffle_epi32(xs[h], 0xff);
+      }
 #pragma GCC unroll 8
-    for (unsigned kp = 0; kp < 8; kp++) {
-      const __m128i *w = (const __m128i *)(w0 + kp * bo * 2);
+      for (unsigned kp = 0; kp < 8; kp++) {
+        const __m128i *w = (const __m128i *)(w0 + (8 * c + kp) * bo * 2);
 #pragma GCC unroll 8
-      for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_add_epi32(acc[g], _mm_madd_epi16(xp[kp], _mm_loadu_si128(w + g)));
+        for (unsigned g = 0; g < bo / 4; g++) acc[g] = _mm_add_epi32(acc[g], _mm_madd_epi16(xp[kp], _mm_loadu_si128(w + g)));
+      }
     }
   }
 #pragma GCC unroll 8
@@ -183,21 +195,12 @@ run_sse2(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, co
   }
 }
 
-static void run_sse2_16(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-                        const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_sse2(a, o, inp, wp, us, uw, u0, u1, dx, dw, 16);
-}
-static void run_sse2_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-                        const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_sse2(a, o, inp, wp, us, uw, u0, u1, dx, dw, 32);
-}
-
 /* AVX2: as run_sse2 on eight lanes a vector, with two accumulators per vector of lanes (even
  * and odd pairs) for shorter add chains. */
 __attribute__((target("avx2"))) static inline __attribute__((always_inline)) void
 run_avx2(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, const int16_t *restrict wp,
          const uint32_t *us, const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw,
-         unsigned bo) {
+         unsigned bi, unsigned bo) {
   __m256i acc[2][4];
 #pragma GCC unroll 4
   for (unsigned g = 0; g < bo / 8; g++) {
@@ -205,22 +208,25 @@ run_avx2(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, co
     acc[1][g] = _mm256_setzero_si256();
   }
   for (uint64_t u = u0; u < u1; u++) {
-    const int16_t *w0 = wp + (uw[u] + dw) * 16 * bo;
-    __m256i xs = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(inp + (us[u] + dx) * 16)));
-    __m256i xh[2] = {_mm256_permute2x128_si256(xs, xs, 0x00), _mm256_permute2x128_si256(xs, xs, 0x11)};
-    __m256i xp[8]; /* xp[kp]: the pair (x[2kp], x[2kp+1]) in every 32-bit lane */
-    for (unsigned h = 0; h < 2; h++) {
-      xp[4 * h + 0] = _mm256_shuffle_epi32(xh[h], 0x00);
-      xp[4 * h + 1] = _mm256_shuffle_epi32(xh[h], 0x55);
-      xp[4 * h + 2] = _mm256_shuffle_epi32(xh[h], 0xaa);
-      xp[4 * h + 3] = _mm256_shuffle_epi32(xh[h], 0xff);
-    }
+    const int16_t *w0 = wp + (uw[u] + dw) * bi * bo;
+    const int8_t *x0 = inp + (us[u] + dx) * bi;
+    for (unsigned c = 0; c < bi / 16; c++) {
+      __m256i xs = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(x0 + 16 * c)));
+      __m256i xh[2] = {_mm256_permute2x128_si256(xs, xs, 0x00), _mm256_permute2x128_si256(xs, xs, 0x11)};
+      __m256i xp[8]; /* xp[kp]: the pair (x[16c + 2kp], x[16c + 2kp + 1]) in every 32-bit lane */
+      for (unsigned h = 0; h < 2; h++) {
+        xp[4 * h + 0] = _mm256_shuffle_epi32(xh[h], 0x00);
+        xp[4 * h + 1] = _mm256_shuffle_epi32(xh[h], 0x55);
+        xp[4 * h + 2] = _mm256_shuffle_epi32(xh[h], 0xaa);
+        xp[4 * h + 3] = _mm256_shuffle_epi32(xh[h], 0xff);
+      }
 #pragma GCC unroll 8
-    for (unsigned kp = 0; kp < 8; kp++) {
-      const __m256i *w = (const __m256i *)(w0 + kp * bo * 2);
+      for (unsigned kp = 0; kp < 8; kp++) {
+        const __m256i *w = (const __m256i *)(w0 + (8 * c + kp) * bo * 2);
 #pragma GCC unroll 4
-      for (unsigned g = 0; g < bo / 8; g++)
-        acc[kp & 1][g] = _mm256_add_epi32(acc[kp & 1][g], _mm256_madd_epi16(xp[kp], _mm256_loadu_si256(w + g)));
+        for (unsigned g = 0; g < bo / 8; g++)
+          acc[kp & 1][g] = _mm256_add_epi32(acc[kp & 1][g], _mm256_madd_epi16(xp[kp], _mm256_loadu_si256(w + g)));
+      }
     }
   }
 #pragma GCC unroll 4
@@ -232,17 +238,6 @@ run_avx2(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, co
   }
 }
 
-__attribute__((target("avx2"))) static void
-run_avx2_16(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_avx2(a, o, inp, wp, us, uw, u0, u1, dx, dw, 16);
-}
-__attribute__((target("avx2"))) static void
-run_avx2_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_avx2(a, o, inp, wp, us, uw, u0, u1, dx, dw, 32);
-}
-
 /* AVX-512 VNNI: vpdpwssd (a broadcast input pair times sixteen lanes' weight pairs, both sums
  * added to the accumulator, wrapping) on sixteen lanes a vector; eight accumulators (by pair,
  * and by vector of lanes) for shorter chains; vpmovdb writes the low bytes. */
@@ -250,24 +245,28 @@ run_avx2_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const u
 __attribute__((target(VNNI_TARGET))) static inline __attribute__((always_inline)) void
 run_vnni(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, const int16_t *restrict wp,
          const uint32_t *us, const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw,
-         unsigned bo) {
-  const unsigned nv = bo / 16, ns = 8 / nv; /* vectors of lanes, accumulator sets */
+         unsigned bi, unsigned bo) {
+  const unsigned nv = bo / 16, ns = 8 / nv; /* vectors of lanes, accumulator sets (ns divides 8) */
   __m512i acc[8];
 #pragma GCC unroll 8
   for (unsigned k = 0; k < 8; k++) acc[k] = k < nv ? _mm512_loadu_si512(a + 16 * k) : _mm512_setzero_si512();
   for (uint64_t u = u0; u < u1; u++) {
-    const int16_t *w0 = wp + (uw[u] + dw) * 16 * bo;
-    int32_t xp[8]; /* the pairs (x[2kp], x[2kp+1]), broadcast from memory (load ports; the
-                    * shuffle port is busy enough) */
-    _mm256_storeu_si256((__m256i *)xp, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(inp + (us[u] + dx) * 16))));
+    const int16_t *w0 = wp + (uw[u] + dw) * bi * bo;
+    const int8_t *x0 = inp + (us[u] + dx) * bi;
+    int32_t xp[GEMM_VEC_MAX_BI / 2]; /* the pairs (x[2kp], x[2kp+1]), broadcast from memory (load
+                                      * ports; the shuffle port is busy enough) */
+    for (unsigned c = 0; c < bi / 16; c++)
+      _mm256_storeu_si256((__m256i *)(xp + 8 * c), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(x0 + 16 * c))));
     __asm__ volatile("" : : "r"(xp) : "memory");
+    for (unsigned c = 0; c < bi / 16; c++) {
 #pragma GCC unroll 8
-    for (unsigned kp = 0; kp < 8; kp++) {
-      __m512i xb = _mm512_set1_epi32(xp[kp]);
+      for (unsigned kp = 0; kp < 8; kp++) {
+        __m512i xb = _mm512_set1_epi32(xp[8 * c + kp]);
 #pragma GCC unroll 2
-      for (unsigned g = 0; g < nv; g++) {
-        unsigned k = (kp % ns) * nv + g;
-        acc[k] = _mm512_dpwssd_epi32(acc[k], xb, _mm512_loadu_si512(w0 + kp * bo * 2 + 32 * g));
+        for (unsigned g = 0; g < nv; g++) {
+          unsigned k = (kp % ns) * nv + g;
+          acc[k] = _mm512_dpwssd_epi32(acc[k], xb, _mm512_loadu_si512(w0 + (8 * c + kp) * bo * 2 + 32 * g));
+        }
       }
     }
   }
@@ -281,23 +280,41 @@ run_vnni(int32_t *restrict a, int8_t *restrict o, const int8_t *restrict inp, co
   }
 }
 
-__attribute__((target(VNNI_TARGET))) static void
-run_vnni_16(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_vnni(a, o, inp, wp, us, uw, u0, u1, dx, dw, 16);
-}
-__attribute__((target(VNNI_TARGET))) static void
-run_vnni_32(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp, const uint32_t *us,
-            const uint32_t *uw, uint64_t u0, uint64_t u1, uint64_t dx, uint64_t dw) {
-  run_vnni(a, o, inp, wp, us, uw, u0, u1, dx, dw, 32);
+/* One instance of each kernel per shape (BLOCK_IN, BLOCK_OUT) the vector GEMM serves: X(bi, bo). */
+#define GEMM_VEC_SHAPES(X) X(16, 16) X(16, 32) X(32, 16) X(32, 32) X(64, 16) X(64, 32)
+#define RUN_INSTANCE(level, attr, bi, bo)                                                                   \
+  attr static void run_##level##_##bi##_##bo(int32_t *a, int8_t *o, const int8_t *inp, const int16_t *wp,  \
+                                             const uint32_t *us, const uint32_t *uw, uint64_t u0,          \
+                                             uint64_t u1, uint64_t dx, uint64_t dw) {                      \
+    run_##level(a, o, inp, wp, us, uw, u0, u1, dx, dw, bi, bo);                                             \
+  }
+#define RUN_SSE2(bi, bo) RUN_INSTANCE(sse2, , bi, bo)
+#define RUN_AVX2(bi, bo) RUN_INSTANCE(avx2, __attribute__((target("avx2"))), bi, bo)
+#define RUN_VNNI(bi, bo) RUN_INSTANCE(vnni, __attribute__((target(VNNI_TARGET))), bi, bo)
+GEMM_VEC_SHAPES(RUN_SSE2)
+GEMM_VEC_SHAPES(RUN_AVX2)
+GEMM_VEC_SHAPES(RUN_VNNI)
+#define RUN_ENTRY(bi, bo) {bi, bo, {run_sse2_##bi##_##bo, run_avx2_##bi##_##bo, run_vnni_##bi##_##bo}},
+static const struct {
+  unsigned bi, bo;
+  run_fn *fn[3]; /* by FSIM_SIMD_SSE2, AVX2, AVX512 */
+} run_tab[] = {GEMM_VEC_SHAPES(RUN_ENTRY)};
+
+/* The kernel for s's shape and kernel level, or NULL (no vector kernel: plain C). */
+static run_fn *run_pick(const fsim *s) {
+  if (s->simd < FSIM_SIMD_SSE2 || s->nb != 1) return NULL;
+  for (size_t t = 0; t < sizeof run_tab / sizeof run_tab[0]; t++)
+    if (run_tab[t].bi == s->bi && run_tab[t].bo == s->bo) {
+      int l = s->simd >= FSIM_SIMD_AVX512 ? 2 : s->simd >= FSIM_SIMD_AVX2 ? 1 : 0;
+      return run_tab[t].fn[l];
+    }
+  return NULL;
 }
 
 /* The nest in runs (one micro-op each with bias, whose copy comes first). */
 static void gemm_nest_runs(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
   const unsigned al = s->bo;
-  run_fn *fn = s->simd >= FSIM_SIMD_AVX512 ? (al == 16 ? run_vnni_16 : run_vnni_32)
-             : s->simd >= FSIM_SIMD_AVX2   ? (al == 16 ? run_avx2_16 : run_avx2_32)
-                                           : (al == 16 ? run_sse2_16 : run_sse2_32);
+  run_fn *fn = run_pick(s);
   uint32_t *ur = s->urun, nr = 0; /* run r: micro-ops [ur[r], ur[r + 1]) */
   for (uint64_t u = n->ub; u < n->ue; u++)
     if (bias || u == n->ub || s->ua[u] != s->ua[u - 1]) ur[nr++] = (uint32_t)u;
@@ -314,6 +331,15 @@ static void gemm_nest_runs(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
 }
 #endif
 
+int fsim_x_vec_gemm(const fsim *s) {
+#if FSIM_X86
+  return run_pick(s) != NULL;
+#else
+  (void)s;
+  return 0;
+#endif
+}
+
 void fsim_x_gemm(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
 #if FSIM_X86
   if (fsim_x_vec_gemm(s)) {
@@ -325,6 +351,8 @@ void fsim_x_gemm(fsim *s, const fsim_nest *n, int bias, uint64_t b0) {
     gemm_nest_1_16_16(s, n, bias, b0);
   else if (s->nb == 1 && s->bi == 16 && s->bo == 32)
     gemm_nest_1_16_32(s, n, bias, b0);
+  else if (s->nb == 1 && s->bi == 32 && s->bo == 32)
+    gemm_nest_1_32_32(s, n, bias, b0);
   else if (s->nb == 1 && s->bi == 4 && s->bo == 4)
     gemm_nest_1_4_4(s, n, bias, b0);
   else

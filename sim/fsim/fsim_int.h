@@ -102,7 +102,7 @@ enum { FSIM_SIMD_SCALAR, FSIM_SIMD_SSE2, FSIM_SIMD_AVX2, FSIM_SIMD_AVX512 /* + V
 /* The best kernels of this CPU, capped by the environment's FSIM_SIMD (scalar, sse2, avx2; fsim.h). */
 int fsim_x_simd_pick(void);
 /* 1 if fsim has the vector GEMM (and so wgt16p, not wgt16): simd SSE2 or better, batch 1,
- * block_in 16, block_out 16 or 32. */
+ * block_in 16, 32 or 64, block_out 16 or 32. */
 int fsim_x_vec_gemm(const fsim *s);
 /* Refresh wgt16 or wgt16p from wgt for weight elements [first, first+n). */
 void fsim_x_wgt16(fsim *s, uint64_t first, uint64_t n);
