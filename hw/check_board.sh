@@ -14,7 +14,8 @@
 #   instance, the nets, `DLVTA_BD_PORTS) is checked in each board top that includes it.
 #   4. The block design's interface names: the ports boards/<board>/bd.tcl and the shared
 #      boards/bd_common.tcl (which bd.tcl must source) create (plain and interface ports) are exactly the ports of its lint stub hw/lint/dlvta_<board>_bd.v
-#      (interface NAME as NAME_<signal>, the signals its PROTOCOL and HAS_* settings give); the
+#      (interface NAME as NAME_<signal>, the signals its PROTOCOL and HAS_* settings give;
+#      S_AXI_MEM1, the second memory port, when bd.tcl names a mem1_slave); the
 #      register interface's ADDR_WIDTH is the register map's DLVTA_REGS_ADDR_BITS; the interrupt
 #      port exists and the board top drives it from dlvta_top's irq.
 #   5. The .xdc clock is the config's clock.
@@ -130,6 +131,8 @@ for p in $(comm -13 "$tmp/top_ports" "$tmp/top_conns"); do bad "$top connects '$
 # ---- 4. the block design's interface names ----
 sed -n 's/.*create_bd_port .* \([A-Za-z_][A-Za-z0-9_]*\)\].*/\1/p' "$tcl" | sort -u >"$tmp/bd_plain"
 sed -n 's/.*create_bd_intf_port .* \([A-Za-z_][A-Za-z0-9_]*\)\]\{0,1\}[[:space:]]*$/\1/p' "$tcl" | sort -u >"$tmp/bd_intf"
+# the shared Tcl makes S_AXI_MEM1 only for a board whose bd.tcl names a second memory slave
+grep -q '^[^#]*mem1_slave[[:space:]]\{1,\}[A-Za-z]' "$bdtcl" || sed -i '/^S_AXI_MEM1$/d' "$tmp/bd_intf"
 # the stub's ports and the Tcl's as the config makes them: clk2x with DLVTA_GEMM_2X only
 verilator -E -P -I"$build/$cfg" "$stub" >"$tmp/stub_pp.v" 2>/dev/null ||
   bad "$stub does not preprocess (include path $build/$cfg)"

@@ -13,8 +13,11 @@
 # each other, and stops at once on another Vivado version, as bitstream.sh does; its call log
 # has, for a config with gemm_pump 2, the clocking wizard (clk_out1 at the PS clock's frequency,
 # clk_out2 at twice it, clk2x and every core clock pin on its outputs, its locked into the reset
-# block, its reset from the PS's), and for any other config no wizard and no clk2x; a board
-# without DSP48E2 slices refuses gemm_pump 2.
+# block, its reset from the PS's), and for any other config no wizard and no clk2x; and, for
+# every config, the second memory port S_AXI_MEM1 through its own interconnect to the board's
+# second HP port (another DDR controller port than S_AXI_MEM's), that port's clock on the core
+# clock, the PS port enabled at the config's width, its DDR segment mapped (and the check finds
+# defects planted in ultra96's log); a board without DSP48E2 slices refuses gemm_pump 2.
 # Not checked here (needs Vivado): that Vivado accepts the IP, pin and property names, timing.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +69,68 @@ clk_checks() {
   grep -qx "connect_bd_net -net net:$ps_rst clk_wiz/resetn" "$log" || e="$e; the PS's reset -> clk_wiz/resetn missing"
   grep -qx "connect_bd_net $ps_rst rst/ext_reset_in" "$log" || e="$e; the PS's reset -> rst/ext_reset_in missing"
   if [ -z "$e" ]; then ok; else bad "$b: gemm_pump 2 clocking in the mock's log:${e#;}"; fi
+}
+
+# mem1_errs BOARD LOG AXI_BITS PUMP: what is wrong with the second memory port in the mock's
+# call log ("" if nothing): port S_AXI_MEM1 (AXI4 slave at the config's width) -> its own AXI
+# interconnect ic_mem1 -> the board's second HP port (below), on another DDR controller port than
+# S_AXI_MEM's HP port; that port's clock on the core clock's net (the one with the port clk and
+# the first HP port's clock; clk_wiz/clk_out1 with gemm_pump 2), ic_mem1's clocks and resets with
+# the other interconnects'; the PS port enabled at the config's width; S_AXI_MEM1 mapped to the
+# port's DDR segment over S_AXI_MEM's range from 0.
+mem1_errs() {
+  local b=$1 log=$2 axi=$3 pump=$4 e="" hp aclk aclk0 fclk use width seg hp0 hp1 core rng0
+  case "$b" in
+    # Zynq-7000: HP0 and HP1 share one DDR port of the memory interconnect, HP2 and HP3 the other
+    pynq) hp=S_AXI_HP2 aclk=S_AXI_HP2_ACLK aclk0=S_AXI_HP0_ACLK fclk=FCLK_CLK0
+          use=CONFIG.PCW_USE_S_AXI_HP2 width=CONFIG.PCW_S_AXI_HP2_DATA_WIDTH
+          seg=S_AXI_HP2/HP2_DDR_LOWOCM ;;
+    # Zynq UltraScale+: XPI 3 HP0 (and DisplayPort), XPI 4 HP1 and HP2, XPI 5 HP3 (and FPD DMA)
+    ultra96) hp=S_AXI_HP1_FPD aclk=saxihp1_fpd_aclk aclk0=saxihp0_fpd_aclk fclk=pl_clk0
+          use=CONFIG.PSU__USE__S_AXI_GP3 width=CONFIG.PSU__SAXIGP3__DATA_WIDTH
+          seg=SAXIGP3/HP1_DDR_LOW ;;
+    *) echo "; no second-memory-port facts for board $b in hw/test_boards.sh"; return ;;
+  esac
+  ddr_port() {
+    case "$1" in
+      S_AXI_HP0|S_AXI_HP1) echo zynq7-a ;; S_AXI_HP2|S_AXI_HP3) echo zynq7-b ;;
+      S_AXI_HP0_FPD) echo xpi3 ;; S_AXI_HP1_FPD|S_AXI_HP2_FPD) echo xpi4 ;; S_AXI_HP3_FPD) echo xpi5 ;;
+      *) echo "?$1" ;;
+    esac
+  }
+  grep -qx "create_bd_intf_port -mode Slave -vlnv xilinx.com:interface:aximm_rtl:1.0 S_AXI_MEM1" "$log" ||
+    e="$e; no slave interface port S_AXI_MEM1"
+  grep -q "^set_property -dict .*CONFIG.PROTOCOL AXI4 .*CONFIG.DATA_WIDTH $axi .* S_AXI_MEM1$" "$log" ||
+    e="$e; S_AXI_MEM1 is not AXI4 at $axi bits"
+  [ "$(grep -c '^create_bd_cell -type ip -vlnv xilinx.com:ip:axi_interconnect:[0-9.]* ic_mem1$' "$log")" = 1 ] ||
+    e="$e; no one interconnect ic_mem1"
+  grep -qx "connect_bd_intf_net S_AXI_MEM1 ic_mem1/S00_AXI" "$log" || e="$e; S_AXI_MEM1 -> ic_mem1/S00_AXI missing"
+  hp0=$(sed -n 's|^connect_bd_intf_net ic_mem/M00_AXI ps/\([A-Za-z0-9_]*\)$|\1|p' "$log")
+  hp1=$(sed -n 's|^connect_bd_intf_net ic_mem1/M00_AXI ps/\([A-Za-z0-9_]*\)$|\1|p' "$log")
+  [ "$hp1" = "$hp" ] || e="$e; ic_mem1/M00_AXI -> '${hp1:+ps/}$hp1', not ps/$hp"
+  [ "$(grep -c "^connect_bd_intf_net .* ps/$hp\$" "$log")" -le 1 ] || e="$e; ps/$hp is on more than ic_mem1's net"
+  [ -n "$hp0" ] && [ "$(ddr_port "$hp0")" != "$(ddr_port "$hp1")" ] ||
+    e="$e; S_AXI_MEM's ps/$hp0 and S_AXI_MEM1's ps/$hp1 share a DDR controller port"
+  core=$(grep '^connect_bd_net [^ ]* clk ' "$log")
+  [ "$(echo "$core" | grep -c .)" = 1 ] || e="$e; not one net on the port clk: $core"
+  if [ "$pump" = 2 ]; then
+    case "$core" in "connect_bd_net clk_wiz/clk_out1 "*) ;; *) e="$e; the core clock is not clk_wiz/clk_out1: $core" ;; esac
+  else
+    case "$core" in "connect_bd_net ps/$fclk "*) ;; *) e="$e; the core clock is not ps/$fclk: $core" ;; esac
+  fi
+  for p in ps/$aclk ps/$aclk0 ic_mem1/ACLK ic_mem1/S00_ACLK ic_mem1/M00_ACLK; do
+    case " $core " in *" $p "*) ;; *) e="$e; $p is not on the core clock" ;; esac
+  done
+  grep -q "^connect_bd_net rst/interconnect_aresetn .* ic_mem1/ARESETN\( \|$\)" "$log" ||
+    e="$e; ic_mem1/ARESETN not on rst/interconnect_aresetn"
+  grep "^connect_bd_net rst/peripheral_aresetn " "$log" | grep -q " ic_mem1/S00_ARESETN ic_mem1/M00_ARESETN\( \|$\)" ||
+    e="$e; ic_mem1's S00/M00_ARESETN not on rst/peripheral_aresetn"
+  grep "^set_property -dict .* ps$" "$log" | grep -q " $use 1 " || e="$e; $use is not 1"
+  grep "^set_property -dict .* ps$" "$log" | grep -q " $width $axi " || e="$e; $width is not $axi"
+  rng0=$(sed -n 's/^assign_bd_address -offset 0x00000000 -range \(0x[0-9A-Fa-f]*\) -target_address_space S_AXI_MEM .*/\1/p' "$log")
+  grep -qx "assign_bd_address -offset 0x00000000 -range $rng0 -target_address_space S_AXI_MEM1 ps/$seg -force" "$log" ||
+    e="$e; S_AXI_MEM1 not mapped to ps/$seg over [0, ${rng0:-?})"
+  echo "$e"
 }
 
 for envf in boards/*/board.env; do
@@ -164,6 +229,21 @@ TCL
       elif grep -q "clk_wiz\|clk2x" "$o/mock.log"; then
         bad "$b: gemm_pump $pump but the block design has a clocking wizard or clk2x: $(grep -m2 'clk_wiz\|clk2x' "$o/mock.log")"
       else ok; fi
+      # the second memory port (dlvta_top's read-only m1_axi_), whatever the config's rd_ports
+      e=$(mem1_errs "$b" "$o/mock.log" "$axi" "$pump")
+      if [ -z "$e" ]; then ok; else bad "$b: second memory port in the mock's log:${e#;}"; fi
+      # ... and the check finds planted defects in that log (one each)
+      if [ "$b" = ultra96 ]; then
+        n=0
+        for d in 's| ps/saxihp1_fpd_aclk||' 's|ps/S_AXI_HP1_FPD$|ps/S_AXI_HP0_FPD|' \
+                 's|CONFIG.PSU__SAXIGP3__DATA_WIDTH [0-9]*|CONFIG.PSU__SAXIGP3__DATA_WIDTH 64|' \
+                 '/-target_address_space S_AXI_MEM1 /d' 's| ic_mem1/ACLK||'; do
+          n=$((n + 1))
+          sed "$d" "$o/mock.log" >"$o/mock_bad$n.log"
+          [ -n "$(mem1_errs "$b" "$o/mock_bad$n.log" "$axi" "$pump")" ] && ok ||
+            bad "$b: second memory port check missed the planted defect '$d'"
+        done
+      fi
       # a part without DSP48E2 slices (7-series) refuses gemm_pump 2 before it builds anything
       ( . "boards/$b/board.env"; case "$PART" in xczu*) exit 0 ;; esac
         sed 's/^\(set argv .*\) [12] \(0x[0-9A-Fa-f]* 2\]\)$/\1 2 \2/' "$o/run.tcl" >"$o/run2.tcl"

@@ -3,8 +3,9 @@
 # command the flow calls is recorded in $::mock_log (one line each) and answers "", except those
 # whose answers steer the flow (version, get_ipdefs, get_property PROGRESS/SLACK, get_files, and
 # a PS clock pin's CONFIG.FREQ_HZ: the frequency the PS makes of the one asked, below), the block
-# design's create_bd_* and get_bd_* (cells, ports, pins), which answer the object's name so that
-# the log shows what each net connects (get_bd_nets -of_objects X: "net:X"), and those that
+# design's create_bd_* and get_bd_* (cells, ports, pins, address spaces and segments), which
+# answer the object's name so that the log shows what each net connects and what each address
+# assignment maps (get_bd_nets -of_objects X: "net:X"), and those that
 # write files, which write placeholders where Vivado writes its outputs, so that the flow's own
 # file handling (.bit, .bin, .hwh, reports next to each other) runs for real. set_property's
 # values are kept per object (mock_prop) for the answers that depend on them.
@@ -69,9 +70,10 @@ proc mock_freq_hz {pin} {
   set n [expr {max(1, round($pll / double($asked)))}]
   return [expr {round($pll * 1e6 / $n)}]
 }
-# block design objects: named by their last argument (a cell, port or pin path)
+# block design objects: named by their last argument (a cell, port, pin, address space or
+# segment path)
 foreach cmd {create_bd_cell create_bd_port create_bd_intf_port get_bd_cells get_bd_ports
-             get_bd_intf_ports get_bd_pins get_bd_intf_pins} {
+             get_bd_intf_ports get_bd_pins get_bd_intf_pins get_bd_addr_spaces get_bd_addr_segs} {
   proc $cmd {args} "mock $cmd {*}\$args; return \[lindex \$args end\]"
 }
 proc get_bd_nets {args} { mock get_bd_nets {*}$args; return "net:[lindex $args end]" }

@@ -51,37 +51,12 @@ proc dlvta_board_bd {name axi_bits clock_mhz regs_addr gemm_pump} {
     CONFIG.PCW_IRQ_F2P_INTR {1} \
   ] $ps
 
-  # registers at regs_addr for the CPU; the whole 512 MiB DDR for the accelerator
-  dlvta_bd_common $ps [dict merge {
-    ctl_master M_AXI_GP0  mem_slave S_AXI_HP0
-    clk FCLK_CLK0  clk_axi {M_AXI_GP0_ACLK S_AXI_HP0_ACLK}  resetn FCLK_RESET0_N  irq IRQ_F2P
-    mem_seg S_AXI_HP0/HP0_DDR_LOWOCM  mem_range 0x20000000
-  } [dict create more [list dlvta_pynq_mem1 $axi_bits $clock_mhz]]] $axi_bits $clock_mhz $regs_addr
-}
-
-# The second memory port (dlvta_bd_common's `more`): S_AXI_MEM1 -> ic_mem1 -> S_AXI_HP2 on the
-# design's clock and resets, DDR [0, 512 MiB) as S_AXI_MEM sees it.
-proc dlvta_pynq_mem1 {axi_bits clock_mhz ps clk rst} {
-  set hz [expr {$clock_mhz * 1000000}]
-  set s_second [create_bd_intf_port -mode Slave -vlnv xilinx.com:interface:aximm_rtl:1.0 S_AXI_MEM1]
-  set_property -dict [list CONFIG.PROTOCOL {AXI4} CONFIG.ADDR_WIDTH {32} \
-    CONFIG.DATA_WIDTH $axi_bits CONFIG.ID_WIDTH {0} CONFIG.HAS_BURST {1} CONFIG.HAS_CACHE {0} \
-    CONFIG.HAS_LOCK {0} CONFIG.HAS_PROT {0} CONFIG.HAS_QOS {0} CONFIG.HAS_REGION {0} \
-    CONFIG.HAS_WSTRB {1} CONFIG.HAS_BRESP {1} CONFIG.HAS_RRESP {1} \
-    CONFIG.MAX_BURST_LENGTH {16} CONFIG.SUPPORTS_NARROW_BURST {0} \
-    CONFIG.NUM_READ_OUTSTANDING {8} CONFIG.NUM_WRITE_OUTSTANDING {8} CONFIG.FREQ_HZ $hz] $s_second
-  set_property CONFIG.ASSOCIATED_BUSIF {M_AXIL:S_AXI_MEM:S_AXI_MEM1} $clk
-  set ic [create_bd_cell -type ip -vlnv [dlvta_ip axi_interconnect] ic_mem1]
-  set_property -dict [list CONFIG.NUM_SI {1} CONFIG.NUM_MI {1}] $ic
-  connect_bd_intf_net $s_second [get_bd_intf_pins $ic/S00_AXI]
-  connect_bd_intf_net [get_bd_intf_pins $ic/M00_AXI] [get_bd_intf_pins $ps/S_AXI_HP2]
-  connect_bd_net -net [get_bd_nets -of_objects $clk] [get_bd_pins $ps/S_AXI_HP2_ACLK] \
-    [get_bd_pins $ic/ACLK] [get_bd_pins $ic/S00_ACLK] [get_bd_pins $ic/M00_ACLK]
-  connect_bd_net -net [get_bd_nets -of_objects [get_bd_pins $rst/interconnect_aresetn]] \
-    [get_bd_pins $ic/ARESETN]
-  connect_bd_net -net [get_bd_nets -of_objects [get_bd_pins $rst/peripheral_aresetn]] \
-    [get_bd_pins $ic/S00_ARESETN] [get_bd_pins $ic/M00_ARESETN]
-  assign_bd_address -offset 0x00000000 -range 0x20000000 \
-    -target_address_space [get_bd_addr_spaces S_AXI_MEM1] \
-    [get_bd_addr_segs $ps/S_AXI_HP2/HP2_DDR_LOWOCM] -force
+  # registers at regs_addr for the CPU; the whole 512 MiB DDR for the accelerator, through
+  # S_AXI_HP0 and (S_AXI_MEM1, the second read port) S_AXI_HP2
+  dlvta_bd_common $ps {
+    ctl_master M_AXI_GP0  mem_slave S_AXI_HP0  mem1_slave S_AXI_HP2
+    clk FCLK_CLK0  clk_axi {M_AXI_GP0_ACLK S_AXI_HP0_ACLK S_AXI_HP2_ACLK}  resetn FCLK_RESET0_N
+    irq IRQ_F2P
+    mem_seg S_AXI_HP0/HP0_DDR_LOWOCM  mem1_seg S_AXI_HP2/HP2_DDR_LOWOCM  mem_range 0x20000000
+  } $axi_bits $clock_mhz $regs_addr
 }

@@ -2,12 +2,21 @@
 #   M_AXI_HPM0_FPD -> AXI interconnect (AXI4 -> AXI4-Lite) -> port M_AXIL (dlvta_top's registers)
 #   port S_AXI_MEM (dlvta_top's AXI4 master) -> AXI interconnect -> S_AXI_HP0_FPD at the config's
 #     data width (128)
+#   port S_AXI_MEM1 (dlvta_top's second master m1_axi_: reads only, its write channels tied off
+#     in the top) -> AXI interconnect -> S_AXI_HP1_FPD at the same width, the same DDR range (the
+#     low 2 GiB): the DDR controller serves the two HP ports at once (isa/configs.def rd_ports,
+#     ddr_bytes); idle with a config of one read port. HP1, not HP2 or HP3: each HP port reaches
+#     the DDR controller through one of its AXI ports (XPIs; UG1085, "PL-PS Interface
+#     Specifics"): HP0 shares XPI 3 with the DisplayPort DMA, HP1 and HP2 share XPI 4 with
+#     nothing else, HP3 shares XPI 5 with the FPD DMA. With HP2 unused, HP1 has an XPI of its
+#     own, apart from HP0's; HP3 would be apart from HP0's too, but behind the FPD DMA's bursts
 #   pl_clk0 at the config's clock -> port clk; proc_sys_reset -> port rst_n (synchronous)
 #   with gemm_pump 2 (the GEMM's DSP slices on a second clock, twice the core's: rtl/dlvta_top.v's
 #     clk2x): pl_clk0 -> clocking wizard clk_wiz (one MMCM): clk_out1 at pl_clk0's own frequency
-#     -> port clk (and every AXI clock, the interconnects, proc_sys_reset), clk_out2 at twice it
-#     -> port clk2x; pl_resetn0 -> the wizard's resetn (both active low); its locked ->
-#     proc_sys_reset's dcm_locked (rst_n held until the MMCM locks)
+#     -> port clk (and every AXI clock: the PS's HPM0, HP0 and HP1 ports, the three
+#     interconnects, proc_sys_reset), clk_out2 at twice it -> port clk2x; pl_resetn0 -> the
+#     wizard's resetn (both active low); its locked -> proc_sys_reset's dcm_locked (rst_n held
+#     until the MMCM locks)
 #   port irq -> pl_ps_irq0[0] (GIC SPI 89, IRQ 121)
 # Sourced by hw/vivado_build.tcl, which calls dlvta_board_bd: it makes the design and the PS
 # (IP, config); boards/bd_common.tcl's dlvta_bd_common, given the PS's pin names, makes the rest
@@ -20,7 +29,7 @@ source [file join [file dirname [file dirname [file normalize [info script]]]] b
 
 proc dlvta_board_bd {name axi_bits clock_mhz regs_addr gemm_pump} {
   if {$axi_bits != 32 && $axi_bits != 64 && $axi_bits != 128} {
-    error "dlvta: S_AXI_HP0_FPD is 32, 64 or 128 bits wide, the config asks $axi_bits"
+    error "dlvta: S_AXI_HP0_FPD and HP1_FPD are 32, 64 or 128 bits wide, the config asks $axi_bits"
   }
   if {$gemm_pump != 1 && $gemm_pump != 2} {
     error "dlvta: gemm_pump is 1 (one clock) or 2 (clk2x for the GEMM), the config asks $gemm_pump"
@@ -39,16 +48,21 @@ proc dlvta_board_bd {name axi_bits clock_mhz regs_addr gemm_pump} {
     CONFIG.PSU__USE__M_AXI_GP2 {0} \
     CONFIG.PSU__USE__S_AXI_GP2 {1} \
     CONFIG.PSU__SAXIGP2__DATA_WIDTH $axi_bits \
+    CONFIG.PSU__USE__S_AXI_GP3 {1} \
+    CONFIG.PSU__SAXIGP3__DATA_WIDTH $axi_bits \
     CONFIG.PSU__FPGA_PL0_ENABLE {1} \
     CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ $clock_mhz \
     CONFIG.PSU__USE__IRQ0 {1} \
   ] $ps
 
-  # registers at regs_addr for the CPU; the low 2 GiB of DDR for the accelerator
+  # registers at regs_addr for the CPU; the low 2 GiB of DDR for the accelerator, through
+  # S_AXI_HP0_FPD (SAXIGP2) and (S_AXI_MEM1, the second read port) S_AXI_HP1_FPD (SAXIGP3), both
+  # ports' clocks on the core clock
   set pins {
-    ctl_master M_AXI_HPM0_FPD  mem_slave S_AXI_HP0_FPD
-    clk pl_clk0  clk_axi {maxihpm0_fpd_aclk saxihp0_fpd_aclk}  resetn pl_resetn0  irq pl_ps_irq0
-    mem_seg SAXIGP2/HP0_DDR_LOW  mem_range 0x80000000
+    ctl_master M_AXI_HPM0_FPD  mem_slave S_AXI_HP0_FPD  mem1_slave S_AXI_HP1_FPD
+    clk pl_clk0  clk_axi {maxihpm0_fpd_aclk saxihp0_fpd_aclk saxihp1_fpd_aclk}
+    resetn pl_resetn0  irq pl_ps_irq0
+    mem_seg SAXIGP2/HP0_DDR_LOW  mem1_seg SAXIGP3/HP1_DDR_LOW  mem_range 0x80000000
   }
   if {$gemm_pump == 2} {
     set wiz [dlvta_ultra96_clk2x $ps]

@@ -1,7 +1,8 @@
 // hw/lint/dlvta_ultra96_bd.v -- lint-only black box of the block design that
 // boards/ultra96/bd.tcl creates in Vivado: the ports Vivado generates for it (interface ports
-// M_AXIL (AXI4-Lite) and S_AXI_MEM (AXI4, no ID/cache/lock/prot/qos/region) split into signals),
-// so that hw/test_boards.sh can check the board top's wiring here without Vivado. No logic.
+// M_AXIL (AXI4-Lite), S_AXI_MEM and S_AXI_MEM1 (AXI4, no ID/cache/lock/prot/qos/region) split
+// into signals), so that hw/test_boards.sh can check the board top's wiring here without Vivado.
+// No logic.
 `default_nettype none
 `include "dlvta_isa.vh"
 
@@ -54,7 +55,32 @@ module dlvta_ultra96_bd (
   output wire S_AXI_MEM_wready,
   output wire [1:0] S_AXI_MEM_bresp,
   output wire S_AXI_MEM_bvalid,
-  input wire S_AXI_MEM_bready
+  input wire S_AXI_MEM_bready,
+  input wire [31:0] S_AXI_MEM1_araddr,
+  input wire [7:0] S_AXI_MEM1_arlen,
+  input wire [2:0] S_AXI_MEM1_arsize,
+  input wire [1:0] S_AXI_MEM1_arburst,
+  input wire S_AXI_MEM1_arvalid,
+  output wire S_AXI_MEM1_arready,
+  output wire [`DLVTA_AXI_BITS-1:0] S_AXI_MEM1_rdata,
+  output wire [1:0] S_AXI_MEM1_rresp,
+  output wire S_AXI_MEM1_rlast,
+  output wire S_AXI_MEM1_rvalid,
+  input wire S_AXI_MEM1_rready,
+  input wire [31:0] S_AXI_MEM1_awaddr,
+  input wire [7:0] S_AXI_MEM1_awlen,
+  input wire [2:0] S_AXI_MEM1_awsize,
+  input wire [1:0] S_AXI_MEM1_awburst,
+  input wire S_AXI_MEM1_awvalid,
+  output wire S_AXI_MEM1_awready,
+  input wire [`DLVTA_AXI_BITS-1:0] S_AXI_MEM1_wdata,
+  input wire [`DLVTA_AXI_BITS/8-1:0] S_AXI_MEM1_wstrb,
+  input wire S_AXI_MEM1_wlast,
+  input wire S_AXI_MEM1_wvalid,
+  output wire S_AXI_MEM1_wready,
+  output wire [1:0] S_AXI_MEM1_bresp,
+  output wire S_AXI_MEM1_bvalid,
+  input wire S_AXI_MEM1_bready
 );
 endmodule
 
