@@ -23,7 +23,8 @@
 
 /* Targets (issue 5). */
 #define T_CYCLES 8.0e6      /* accelerator cycles per inference, verilator */
-#define T_CONV_UTIL 0.92    /* mean GEMM utilization over the conv layers */
+#define T_CONV_UTIL 0.92    /* mean GEMM utilization over the conv layers (pynq) */
+#define T_CONV_UTIL_14 0.90 /* the same on any other config (issue 14) */
 #define T_COMPILE_S 2.0     /* compile wall time */
 #define T_FSIM_S 0.3        /* one inference on fsim */
 #define T_VERILATOR_S 60.0  /* one inference on verilator */
@@ -214,6 +215,7 @@ int main(int argc, char **argv) {
          c_s, c_nlh_s, f_s, (long long)n, v_s, vn_s);
 
   /* targets */
+  const double t_util = pynq ? T_CONV_UTIL : T_CONV_UTIL_14;
   int cyc_ok = meas_tot > 0 && (pynq ? meas_tot <= T_CYCLES : meas_tot / (mhz * 1e3) <= T_LATENCY_MS);
   if (pynq)
     printf("%s cycles per inference %.0f (target <= %.0f, %s)\n", cyc_ok ? "PASS" : "MISS", meas_tot, T_CYCLES,
@@ -222,8 +224,8 @@ int main(int argc, char **argv) {
     printf("%s latency %.2f ms at %g MHz (target <= %.1f ms, %s)\n", cyc_ok ? "PASS" : "MISS",
            meas_tot / (mhz * 1e3), mhz, T_LATENCY_MS, verilator ? "verilator" : "fsim");
   printf("%s every layer on the accelerator (%d CPU steps)\n", cpu == 0 ? "PASS" : "MISS", cpu);
-  printf("%s conv GEMM utilization mean %.1f %% (target >= %.0f %%)\n", conv_mean >= T_CONV_UTIL ? "PASS" : "MISS",
-         100 * conv_mean, 100 * T_CONV_UTIL);
+  printf("%s conv GEMM utilization mean %.1f %% (target >= %.0f %%)\n", conv_mean >= t_util ? "PASS" : "MISS",
+         100 * conv_mean, 100 * t_util);
   printf("%s double buffering: %.0f cycles with latency hiding, %.0f without (%.2fx)\n",
          meas_tot < nlh_tot ? "PASS" : "MISS", meas_tot, nlh_tot, nlh_tot / meas_tot);
   printf("%s compile %.2f s (target <= %.1f s)\n", c_s <= T_COMPILE_S ? "PASS" : "MISS", c_s, T_COMPILE_S);
@@ -231,7 +233,7 @@ int main(int argc, char **argv) {
   if (verilator)
     printf("%s verilator %.1f s per inference (target <= %.0f s)\n", v_s <= T_VERILATOR_S ? "PASS" : "MISS", v_s,
            T_VERILATOR_S);
-  int met = cyc_ok + (cpu == 0) + (conv_mean >= T_CONV_UTIL) + (meas_tot < nlh_tot) + (c_s <= T_COMPILE_S) +
+  int met = cyc_ok + (cpu == 0) + (conv_mean >= t_util) + (meas_tot < nlh_tot) + (c_s <= T_COMPILE_S) +
             (f_s <= T_FSIM_S) + (verilator && v_s <= T_VERILATOR_S);
   int targets = 6 + verilator;
 
