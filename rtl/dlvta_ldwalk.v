@@ -8,6 +8,7 @@
 
 module dlvta_ldwalk #(
   parameter integer MaxLogE = 4,
+  parameter integer PlainLogE = MaxLogE,  // dlvta_rdma's: the largest element over one port
   parameter integer Split = 0     // dlvta_rdma's: big elements over both read ports
 ) (
   input  wire                         clk_i,
@@ -98,7 +99,7 @@ module dlvta_ldwalk #(
   // the first element arrives a DRAM latency later anyway
   reg         dma_start;
 
-  dlvta_rdma #(.MaxLogE(MaxLogE), .Split(Split)) u_dma (
+  dlvta_rdma #(.MaxLogE(MaxLogE), .PlainLogE(PlainLogE), .Split(Split)) u_dma (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .start_i(dma_start), .dram_i(dram_q), .log_e_i(log_e_q),
     .y_size_i(y_size_q), .x_size_i(x_size_q), .x_stride_i(x_stride_q),

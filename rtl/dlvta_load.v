@@ -57,6 +57,11 @@ module dlvta_load (
   localparam integer MaxLogE = $clog2(`DLVTA_MEM_WGT_ELEM_BYTES);
   localparam integer LogEWgt = $clog2(`DLVTA_MEM_WGT_ELEM_BYTES);
   localparam integer LogEInp = $clog2(`DLVTA_MEM_INP_ELEM_BYTES);
+  // the largest element read over one port: with two, the elements of 32 beats or more go over
+  // both (dlvta_rdma Split), so the element slots above this one's beats take split halves only
+  localparam integer LogSplit = $clog2(`DLVTA_AXI_BITS / 8) + 5;
+  localparam integer PlainLogE = (`DLVTA_RD_PORTS == 1) ? MaxLogE :
+                                 (LogEWgt < LogSplit) ? LogEWgt : LogEInp;
 
   wire [`DLVTA_F_MEM_WIDTH-1:0] mem = q_insn_i[`DLVTA_F_MEM_POS +: `DLVTA_F_MEM_WIDTH];
   wire pop_next = q_insn_i[`DLVTA_F_POP_NEXT_POS];
@@ -84,7 +89,7 @@ module dlvta_load (
   wire wr_pad;
   wire [(8<<MaxLogE)-1:0] wr_data;
 
-  dlvta_ldwalk #(.MaxLogE(MaxLogE), .Split(`DLVTA_RD_PORTS - 1)) u_walk (
+  dlvta_ldwalk #(.MaxLogE(MaxLogE), .PlainLogE(PlainLogE), .Split(`DLVTA_RD_PORTS - 1)) u_walk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start),
     .insn_i(q_insn_i),
     .log_e_i(log_e), .log_depth_i(log_depth),

@@ -32,6 +32,10 @@
 module dlvta_rdma #(
   parameter integer MaxLogE = 4,
   parameter integer MinLogE = 0,
+  // the largest element the DMA is started with that is read over one port (with Split, those
+  // under 32 beats; the caller knows its elements): the slots above its beats take split halves
+  // only, so each has one data source (no select per bit)
+  parameter integer PlainLogE = MaxLogE,
   parameter integer Split = 0     // 1: elements of 32 beats or more use the second port
 ) (
   input  wire                         clk_i,
@@ -79,6 +83,9 @@ module dlvta_rdma #(
   localparam integer BW = 32 - LogB;  // beat address bits
   localparam [0:0]   AlwaysWide = (MinLogE >= LogB);
   localparam [0:0]   CanSplit = (Split != 0) && (MaxLogE >= LogB + 5);
+  // slots a one-port element reaches (a split element's halves: bit 4 clear from the first port,
+  // set from the second)
+  localparam integer PlainSlots = (PlainLogE > LogB) ? (1 << (PlainLogE - LogB)) : 1;
 
   // ---- command registers ----
   reg [15:0]     y_size_q;
@@ -250,9 +257,10 @@ module dlvta_rdma #(
       always @(posedge clk_i) begin
         if (slot_any)
           for (s = 0; s < Slots; s = s + 1)
-            if ((slot_we && (d_k_q == s[KBits-1:0])) || (sp_fa && (sp_ka == s[KBits-1:0])))
+            if ((slot_we && s < PlainSlots && (d_k_q == s[KBits-1:0])) ||
+                (sp_fa && (s & 16) == 0 && (sp_ka == s[KBits-1:0])))
               elem_q[s*AxiBits +: AxiBits] <= r_data_i;
-            else if (sp_fb && (sp_kb == s[KBits-1:0]))
+            else if (sp_fb && (s & 16) != 0 && (sp_kb == s[KBits-1:0]))
               elem_q[s*AxiBits +: AxiBits] <= r1_data_i;
       end
     end else begin : gen_noslot
