@@ -106,12 +106,13 @@ module dlvta_gemm (
   // ---- the DWGEMM window: tap t (t >= 1) = the input read t DWGEMM iterations ago ----
   localparam integer H = `DLVTA_DW_TAPS;
   localparam integer InBits = Batch * BlockIn * 8;
-  // taps_all: tap t at bits t*InBits (tap 0: inp_i)
-  wire [H*InBits-1:0] taps_all;
+  // taps_all: tap t at bits t*InBits (tap 0: inp_i); pump 2 keeps one more register (below)
+  localparam integer NW = (Pump == 2) ? H + 1 : H;
+  wire [NW*InBits-1:0] taps_all;
   assign taps_all[InBits-1:0] = inp_i;
   genvar gt;
   generate
-    for (gt = 1; gt < H; gt = gt + 1) begin : gen_win
+    for (gt = 1; gt < NW; gt = gt + 1) begin : gen_win
       reg [InBits-1:0] win_q;
       always @(posedge clk_i) if (shift_i) win_q <= taps_all[(gt-1)*InBits +: InBits];
       assign taps_all[gt*InBits +: InBits] = win_q;
@@ -201,6 +202,27 @@ module dlvta_gemm (
   // sign-extended in a 32-bit slot, in S(6) (the slice's three core registers after S2's) ----
   wire [NM*32-1:0] ql_q, qh_q;
   generate if (Pump == 2) begin : gen_pump
+    // xp: every multiplier operand x(k, j) as S3 sees it (S2's x_d after the edge), from registers
+    // alone, so that a slice's clk2x operand select is one LUT of registers (six inputs: the
+    // phase, the tap's enable, the tap's bit and the GEMM input's of either lane): gi_q, the
+    // GEMM operands (zero in a DWGEMM); en_q[t], tap t in a DWGEMM; tap t of S2 is the window's
+    // register t + 1 after the edge (every DWGEMM iteration in S2 shifts the window; a cycle
+    // without one computes nothing that is written)
+    reg [InBits-1:0] gi_q;
+    reg [H-1:0] en_q;
+    always @(posedge clk_i) begin
+      gi_q <= dw_i ? {InBits{1'b0}} : inp_i;
+      en_q <= dw_i ? tap_en_i : {H{1'b0}};
+    end
+    reg [NX*32-1:0] xp;
+    integer pk2, pb2, pj2;
+    always @* begin
+      for (pk2 = 0; pk2 < BlockIn; pk2 = pk2 + 1)
+        for (pb2 = 0; pb2 < Batch; pb2 = pb2 + 1)
+          for (pj2 = 0; pj2 < Xs; pj2 = pj2 + 1)
+            xp[((pk2*Batch + pb2)*Xs + pj2)*32 +: 32] = {24'd0, gi_q[(pb2*BlockIn + pk2)*8 +: 8] |
+              ({8{en_q[pk2 % H]}} & taps_all[((pk2 % H + 1)*Batch*BlockIn + pb2*BlockIn + (2*pj2 + pk2 / H) % BlockIn)*8 +: 8])};
+    end
 `ifdef DLVTA_DSP48E2
     // rtl/dlvta_dsp2x.v: (w1 * 2^17 + w0) * x of both lanes added in P; |x * w0 + x' * w0'| <=
     // 2^15 fits the low 17 bits as a signed field, the high sum is bits 33:17 plus its borrow
@@ -214,12 +236,12 @@ module dlvta_gemm (
       wire [7:0] w0h = wgt_i[((2*J)*BlockIn+K+Kp)*8 +: 8];
       wire [7:0] w1h = wgt_i[((2*J+1)*BlockIn+K+Kp)*8 +: 8];
       wire [33:0] p;
-      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34)) u_mul (
+      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34), .BIn(0)) u_mul (
         .clk_i(clk_i), .clk2x_i(clk2x_i),
         .a0_i({{19{w0l[7]}}, w0l}), .d0_i({{2{w1l[7]}}, w1l, 17'd0}),
-        .b0_i(x_d[((K*Batch + B)*Xs + J)*32 +: 8]),
+        .b0_i(xp[gm*32 +: 8]),
         .a1_i({{19{w0h[7]}}, w0h}), .d1_i({{2{w1h[7]}}, w1h, 17'd0}),
-        .b1_i(x_d[(((K+Kp)*Batch + B)*Xs + J)*32 +: 8]),
+        .b1_i(xp[(gm+NM)*32 +: 8]),
         .p_o(p)
       );
       wire [16:0] hs = p[33:17] + {16'd0, p[16]};
@@ -242,13 +264,13 @@ module dlvta_gemm (
                                wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs)+Kp)*8 +: 8]};
       end
     end
-    // x of slot m's low lane is x_q slot m, of its high lane slot m + Kp*Batch*Xs = m + NM
+    // x of slot m's low lane is xp slot m, of its high lane slot m + Kp*Batch*Xs = m + NM
     always @(posedge clk_i) begin
       for (qm = 0; qm < NM; qm = qm + 1) begin
-        l1_q[qm*32 +: 32] <= $signed(w0l_q[qm*32 +: 32]) * $signed({{24{x_q[qm*32+7]}}, x_q[qm*32 +: 8]}) +
-                             $signed(w0h_q[qm*32 +: 32]) * $signed({{24{x_q[(qm+NM)*32+7]}}, x_q[(qm+NM)*32 +: 8]});
-        h1_q[qm*32 +: 32] <= $signed(w1l_q[qm*32 +: 32]) * $signed({{24{x_q[qm*32+7]}}, x_q[qm*32 +: 8]}) +
-                             $signed(w1h_q[qm*32 +: 32]) * $signed({{24{x_q[(qm+NM)*32+7]}}, x_q[(qm+NM)*32 +: 8]});
+        l1_q[qm*32 +: 32] <= $signed(w0l_q[qm*32 +: 32]) * $signed({{24{xp[qm*32+7]}}, xp[qm*32 +: 8]}) +
+                             $signed(w0h_q[qm*32 +: 32]) * $signed({{24{xp[(qm+NM)*32+7]}}, xp[(qm+NM)*32 +: 8]});
+        h1_q[qm*32 +: 32] <= $signed(w1l_q[qm*32 +: 32]) * $signed({{24{xp[qm*32+7]}}, xp[qm*32 +: 8]}) +
+                             $signed(w1h_q[qm*32 +: 32]) * $signed({{24{xp[(qm+NM)*32+7]}}, xp[(qm+NM)*32 +: 8]});
       end
       l2_q <= l1_q;
       h2_q <= h1_q;
@@ -263,6 +285,9 @@ module dlvta_gemm (
     assign ql_q = {(NM*32){1'b0}};
     assign qh_q = {(NM*32){1'b0}};
     wire unused_ok = ^{clk2x_i, ql_q, qh_q};
+  end endgenerate
+  generate if (Pump == 2) begin : gen_x_unused  // pump 2 takes xp (above), not x_d / x_q
+    wire unused_ok = ^{x_d, x_q};
   end endgenerate
   // odd BLOCK_OUT: the last output's products, one multiply each, po[(k*Batch + b)*32 +: 17]
   wire [BlockIn*Batch*32-1:0] po;
