@@ -1,6 +1,6 @@
 // rtl/dlvta_dsp2x.v -- one DSP slice at twice the core clock (a config's gemm_pump 2): the sum of
 // two signed products a core cycle,
-//   p = (d0 + a0) * b0 + (d1 + a1) * b1
+//   p = (d0 + a0) * b0 + (d1 + a1) * b1 + Rnd
 // of the operands before a core clock edge (e0), in the core-clock register p_o from the third
 // core edge after it (e3) on; a new operand set every core cycle (BIn 0: b0 / b1 are the values
 // after e0, the caller's registers). a, d: AW bits, b: BW bits, two's
@@ -14,6 +14,7 @@
 // A2 / D / B1 registers set 0 at the middle edge (e0.5) and set 1 at the next core edge (e1):
 //   e0.5  A2, D, B1 <- set 0           e1    AD <- D + A2 (0), B2 <- B1; A2, D, B1 <- set 1
 //   e1.5  M <- AD * B2 (0); AD, B2 (1) e2    M (1); P <- M (0)       (OPMODE Z = 0)
+//   (e2: P <- M (0) + Rnd, OPMODE W = RND when Rnd is not 0)
 //   e2.5  P <- P + M (1)               (OPMODE Z = P; OPMODEREG takes sel a clk2x period ahead)
 //   e3    p_o <- P                     (a core flip-flop: one clk2x period from P, no logic)
 // Every crossing between the clocks is one clk2x period: core flip-flop -> select -> A2 / D /
@@ -29,7 +30,10 @@ module dlvta_dsp2x #(
   // 1: b0_i / b1_i are registered here at e0 as the other operands; 0: they are already
   // functions of core-clock registers that change at e0 (the caller's, e.g. one LUT of them,
   // which then merges with the clk2x select into one LUT)
-  parameter integer BIn = 1
+  parameter integer BIn = 1,
+  // a constant added to every sum (the slice's RND, through its W multiplexer in the first
+  // phase: no fabric logic); the sum plus Rnd must fit PW bits
+  parameter [47:0] Rnd = 48'd0
 ) (
   input  wire          clk_i,
   input  wire          clk2x_i,
@@ -75,7 +79,7 @@ module dlvta_dsp2x #(
   DSP48E2 #(
     .AMULTSEL("AD"), .BMULTSEL("B"), .PREADDINSEL("A"),
     .A_INPUT("DIRECT"), .B_INPUT("DIRECT"), .USE_MULT("MULTIPLY"), .USE_SIMD("ONE48"),
-    .USE_PATTERN_DETECT("NO_PATDET"),
+    .USE_PATTERN_DETECT("NO_PATDET"), .RND(Rnd),
     .AREG(1), .ACASCREG(1), .BREG(2), .BCASCREG(2), .DREG(1), .ADREG(1), .MREG(1), .PREG(1),
     .CREG(0), .INMODEREG(0), .OPMODEREG(1), .ALUMODEREG(0), .CARRYINREG(0), .CARRYINSELREG(0)
   ) u_dsp (
@@ -83,7 +87,7 @@ module dlvta_dsp2x #(
     .A({{(30-AW){a[AW-1]}}, a}), .B({{(18-BW){b[BW-1]}}, b}), .C(48'd0),
     .D({{(27-AW){d[AW-1]}}, d}),
     .ACIN(30'd0), .BCIN(18'd0), .PCIN(48'd0), .CARRYCASCIN(1'b0), .MULTSIGNIN(1'b0),
-    .INMODE(5'b00100), .OPMODE({3'b000, sel, 5'b00101}), .ALUMODE(4'b0000),
+    .INMODE(5'b00100), .OPMODE({Rnd != 48'd0 && !sel, 2'b00, sel, 5'b00101}), .ALUMODE(4'b0000),
     .CARRYIN(1'b0), .CARRYINSEL(3'b000),
     .CEA1(1'b0), .CEA2(1'b1), .CEB1(1'b1), .CEB2(1'b1), .CED(1'b1), .CEAD(1'b1),
     .CEM(1'b1), .CEP(1'b1), .CEC(1'b0), .CECTRL(1'b1), .CEINMODE(1'b0), .CEALUMODE(1'b0),
@@ -103,7 +107,7 @@ module dlvta_dsp2x #(
   wire [AW+BW-1:0] m0 = $signed(ad0) * $signed(b0_q);
   wire [AW+BW-1:0] m1 = $signed(ad1) * $signed(b1_q);
   always @(posedge clk_i) begin
-    s1_q <= m0[PW-1:0] + m1[PW-1:0];
+    s1_q <= m0[PW-1:0] + m1[PW-1:0] + Rnd[PW-1:0];
     s2_q <= s1_q;
     p_o <= s2_q;
   end

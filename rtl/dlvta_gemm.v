@@ -13,8 +13,8 @@
 // gemm_pump 2 (ultra96; isa/configs.def): a slice per pair j and input lane k < Kp = BLOCK_IN/2
 // adds the products of lanes k and k + Kp, its DSP at twice the core clock (rtl/dlvta_dsp2x.v, the
 // clk2x_i input): the packed weight is w1 * 2^17 + w0 (the low field holds a sum of two products,
-// |.| <= 2^15, as a signed 17-bit field; w1 * 2^17 + w0 lies in [-2^24 - 128, 2^24), 26 bits), the
-// high sum is P's bits 33:17 plus the low field's borrow. The slice's operands are registered at
+// |.| <= 2^15; w1 * 2^17 + w0 lies in [-2^24 - 128, 2^24), 26 bits); the slice adds 2^16, so the
+// low field never borrows from the high one (below). The slice's operands are registered at
 // S2's end as before, its sum comes three core registers later (S3..S5), the leaves in S6: the
 // stages after the leaves are pump 1's with Levels = log2(Kp), so Latency = 4 + floor(Levels / 2)
 // (ultra96: 6; isa.c's gemm_wstage = Latency + 2). The simulators' form computes the two sums of
@@ -224,8 +224,10 @@ module dlvta_gemm (
               ({8{en_q[pk2 % H]}} & taps_all[((pk2 % H + 1)*Batch*BlockIn + pb2*BlockIn + (2*pj2 + pk2 / H) % BlockIn)*8 +: 8])};
     end
 `ifdef DLVTA_DSP48E2
-    // rtl/dlvta_dsp2x.v: (w1 * 2^17 + w0) * x of both lanes added in P; |x * w0 + x' * w0'| <=
-    // 2^15 fits the low 17 bits as a signed field, the high sum is bits 33:17 plus its borrow
+    // rtl/dlvta_dsp2x.v: (w1 * 2^17 + w0) * x of both lanes added in P, plus 2^16 (the slice's
+    // RND): the low sum L (|L| <= 2^15) lies as L + 2^16 in [0, 2^17), so no borrow reaches the
+    // high field: the high sum is bits 33:17 as they are, the low one bits 16:0 less 2^16 (bit 16
+    // inverted), and neither needs an adder
     genvar gm;
     for (gm = 0; gm < NM; gm = gm + 1) begin : gen_mul2
       localparam integer K = gm / (Batch * Xs);
@@ -236,7 +238,7 @@ module dlvta_gemm (
       wire [7:0] w0h = wgt_i[((2*J)*BlockIn+K+Kp)*8 +: 8];
       wire [7:0] w1h = wgt_i[((2*J+1)*BlockIn+K+Kp)*8 +: 8];
       wire [33:0] p;
-      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34), .BIn(0)) u_mul (
+      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34), .BIn(0), .Rnd(48'h10000)) u_mul (
         .clk_i(clk_i), .clk2x_i(clk2x_i),
         .a0_i({{19{w0l[7]}}, w0l}), .d0_i({{2{w1l[7]}}, w1l, 17'd0}),
         .b0_i(xp[gm*32 +: 8]),
@@ -244,9 +246,8 @@ module dlvta_gemm (
         .b1_i(xp[(gm+NM)*32 +: 8]),
         .p_o(p)
       );
-      wire [16:0] hs = p[33:17] + {16'd0, p[16]};
-      assign ql_q[gm*32 +: 32] = {{15{p[16]}}, p[16:0]};
-      assign qh_q[gm*32 +: 32] = {{15{hs[16]}}, hs};
+      assign ql_q[gm*32 +: 32] = {{16{~p[16]}}, p[15:0]};
+      assign qh_q[gm*32 +: 32] = {{15{p[33]}}, p[33:17]};
     end
 `else
     // the two sums of every slice, one vector operation per stage over the slots (as above)

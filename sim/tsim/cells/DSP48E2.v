@@ -1,7 +1,8 @@
 // sim/tsim/cells/DSP48E2.v -- the UltraScale+ DSP slice as rtl/dlvta_dsp.v configures it, for
 // simulating that instantiation (hw/test_dsp48e2.sh; yosys 0.23 has no DSP48E2 model, only a
 // black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended to
-// 48), P = M or (a P register and OPMODE 000100101) P + M, with the A2 / B1, B2 / D, AD, M, P and
+// 48), P = M, M + RND (OPMODE 100000101) or (a P register and OPMODE 000100101) P + M, with
+// the A2 / B1, B2 / D, AD, M, P and
 // OPMODE registers as AREG / BREG (1: B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and
 // OPMODEREG say and their clock enables. Anything else (cascades, the C port, other OPMODEs,
 // dynamic INMODE / ALUMODE, A1, pattern detect, SIMD) is outside this model: a configuration
@@ -15,7 +16,8 @@ module DSP48E2 #(
   parameter integer MREG = 1, OPMODEREG = 1, PREG = 1,
   parameter AMULTSEL = "A", BMULTSEL = "B", PREADDINSEL = "A", A_INPUT = "DIRECT",
   parameter B_INPUT = "DIRECT", USE_MULT = "MULTIPLY", USE_SIMD = "ONE48",
-  parameter USE_PATTERN_DETECT = "NO_PATDET"
+  parameter USE_PATTERN_DETECT = "NO_PATDET",
+  parameter [47:0] RND = 48'd0
 ) (
   input  wire        CLK,
   input  wire [29:0] A, ACIN,
@@ -51,15 +53,18 @@ module DSP48E2 #(
       $finish(1);
     end
   end
-  // OPMODE: P = M (9'b000000101), or with a P register P = P + M (9'b000100101, Z = P)
+  // OPMODE: P = M (9'b000000101), P = M + RND (9'b100000101, W = RND), or with a P register
+  // P = P + M (9'b000100101, Z = P)
   reg  [8:0] opm_q;
   wire [8:0] opm = OPMODEREG != 0 ? opm_q : OPMODE;
   wire acc = opm == 9'b000100101;
+  wire rnd = opm == 9'b100000101;
   // the control inputs must be the constants (and OPMODE one of the two) the dlvta wrappers give
   // them (checked every cycle)
   always @(posedge CLK)
     if (INMODE != (Pre ? 5'b00100 : 5'b00000) ||
-        (OPMODE != 9'b000000101 && (OPMODE != 9'b000100101 || PREG == 0)) || ALUMODE != 4'b0000 ||
+        (OPMODE != 9'b000000101 && OPMODE != 9'b100000101 && (OPMODE != 9'b000100101 || PREG == 0)) ||
+        ALUMODE != 4'b0000 ||
         CARRYIN || CARRYINSEL != 3'b000 || CEA1 || (CEB1 && BREG != 2) || (CEAD && ADREG == 0) ||
         RSTA || RSTB || RSTD || RSTM || RSTP || RSTCTRL) begin
       $display("DSP48E2 (sim/tsim/cells): a control input outside the model in %m");
@@ -88,9 +93,9 @@ module DSP48E2 #(
   wire [47:0] mx = MREG != 0 ? m_q : m48;
   always @(posedge CLK) begin
     if (CEM) m_q <= m48;
-    if (CEP) p_q <= mx + (acc ? p_q : 48'd0);
+    if (CEP) p_q <= mx + (acc ? p_q : 48'd0) + (rnd ? RND : 48'd0);
   end
-  assign P = PREG != 0 ? p_q : mx;
+  assign P = PREG != 0 ? p_q : mx + (rnd ? RND : 48'd0);
   assign PCOUT = P;
   assign ACOUT = 30'd0;
   assign BCOUT = 18'd0;
