@@ -18,8 +18,9 @@
 //   e2.5  P <- P + M (1)               (OPMODE Z = P; OPMODEREG takes sel a clk2x period ahead)
 //   e3    p_o <- P                     (a core flip-flop: one clk2x period from P, no logic)
 // Every crossing between the clocks is one clk2x period: core flip-flop -> select -> A2 / D /
-// B1, P -> p_o, and the core toggle tg -> XOR -> sel. Each instance has its own tg, ts and sel
-// (the keep on their always blocks stops yosys merging them into one register of fanout 6,000).
+// B1, P -> p_o, and the core toggle tg -> XOR -> sel. Each instance has its own sel (the keep
+// on its always block stops yosys merging them into one register of fanout 6,000); tg and ts,
+// alike in every instance, merge into one each (fanout 256, one LUT before sel).
 // Everywhere else (the simulators) the behavioural form below: the same registers at core edges.
 `default_nettype none
 
@@ -69,8 +70,8 @@ module dlvta_dsp2x #(
   endgenerate
 `ifdef DLVTA_DSP48E2
   reg tg = 1'b0, ts = 1'b0, sel = 1'b0;
-  (* keep *) always @(posedge clk_i) tg <= ~tg;
-  (* keep *) always @(posedge clk2x_i) ts <= tg;
+  always @(posedge clk_i) tg <= ~tg;
+  always @(posedge clk2x_i) ts <= tg;
   (* keep *) always @(posedge clk2x_i) sel <= tg ^ ts;
   wire [AW-1:0] a = sel ? a1_q : a0_q;
   wire [AW-1:0] d = sel ? d1_q : d0_q;
@@ -80,6 +81,8 @@ module dlvta_dsp2x #(
     .AMULTSEL("AD"), .BMULTSEL("B"), .PREADDINSEL("A"),
     .A_INPUT("DIRECT"), .B_INPUT("DIRECT"), .USE_MULT("MULTIPLY"), .USE_SIMD("ONE48"),
     .USE_PATTERN_DETECT("NO_PATDET"), .RND(Rnd),
+    // OPMODE[8] (W = RND) is !sel: the slice's own inverter on the pin, no fabric LUT
+    .IS_OPMODE_INVERTED({Rnd != 48'd0, 8'd0}),
     .AREG(1), .ACASCREG(1), .BREG(2), .BCASCREG(2), .DREG(1), .ADREG(1), .MREG(1), .PREG(1),
     .CREG(0), .INMODEREG(0), .OPMODEREG(1), .ALUMODEREG(0), .CARRYINREG(0), .CARRYINSELREG(0)
   ) u_dsp (
@@ -87,7 +90,7 @@ module dlvta_dsp2x #(
     .A({{(30-AW){a[AW-1]}}, a}), .B({{(18-BW){b[BW-1]}}, b}), .C(48'd0),
     .D({{(27-AW){d[AW-1]}}, d}),
     .ACIN(30'd0), .BCIN(18'd0), .PCIN(48'd0), .CARRYCASCIN(1'b0), .MULTSIGNIN(1'b0),
-    .INMODE(5'b00100), .OPMODE({Rnd != 48'd0 && !sel, 2'b00, sel, 5'b00101}), .ALUMODE(4'b0000),
+    .INMODE(5'b00100), .OPMODE({Rnd != 48'd0 && sel, 2'b00, sel, 5'b00101}), .ALUMODE(4'b0000),
     .CARRYIN(1'b0), .CARRYINSEL(3'b000),
     .CEA1(1'b0), .CEA2(1'b1), .CEB1(1'b1), .CEB2(1'b1), .CED(1'b1), .CEAD(1'b1),
     .CEM(1'b1), .CEP(1'b1), .CEC(1'b0), .CECTRL(1'b1), .CEINMODE(1'b0), .CEALUMODE(1'b0),

@@ -1,13 +1,13 @@
-// sim/tsim/cells/DSP48E2.v -- the UltraScale+ DSP slice as rtl/dlvta_dsp.v configures it, for
-// simulating that instantiation (hw/test_dsp48e2.sh; yosys 0.23 has no DSP48E2 model, only a
-// black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended to
-// 48), P = M, M + RND (OPMODE 100000101) or (a P register and OPMODE 000100101) P + M, with
-// the A2 / B1, B2 / D, AD, M, P and
-// OPMODE registers as AREG / BREG (1: B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and
-// OPMODEREG say and their clock enables. Anything else (cascades, the C port, other OPMODEs,
-// dynamic INMODE / ALUMODE, A1, pattern detect, SIMD) is outside this model: a configuration
-// that needs it stops the simulation. Checked against Xilinx's unisim DSP48E2 model (Vivado
-// 2014.3) on dlvta_dsp's five parameter sets and dlvta_dsp2x's, cycle for cycle (hw/TIMING.md).
+// sim/tsim/cells/DSP48E2.v -- the UltraScale+ DSP slice as rtl/dlvta_dsp.v and rtl/dlvta_dsp2x.v
+// set it up, for simulating those instantiations (hw/test_dsp48e2.sh; yosys 0.23 has no DSP48E2
+// model, only a black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended to
+// 48), P = M, M + RND (OPMODE 100000101, after IS_OPMODE_INVERTED) or (a P register and OPMODE
+// 000100101) P + M, with the A2 / B1, B2 / D, AD, M, P and OPMODE registers as AREG / BREG (1:
+// B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and OPMODEREG say and their clock enables.
+// Anything else (cascades, the C port, other OPMODEs, dynamic INMODE / ALUMODE, A1, pattern
+// detect, SIMD) is outside this model: a configuration that needs it stops the simulation.
+// Checked against Xilinx's unisim DSP48E2 model (Vivado 2014.3) on dlvta_dsp's five parameter
+// sets and on ultra96's pumped GEMM (dlvta_dsp2x), cycle for cycle (hw/TIMING.md).
 `default_nettype none
 
 module DSP48E2 #(
@@ -17,7 +17,8 @@ module DSP48E2 #(
   parameter AMULTSEL = "A", BMULTSEL = "B", PREADDINSEL = "A", A_INPUT = "DIRECT",
   parameter B_INPUT = "DIRECT", USE_MULT = "MULTIPLY", USE_SIMD = "ONE48",
   parameter USE_PATTERN_DETECT = "NO_PATDET",
-  parameter [47:0] RND = 48'd0
+  parameter [47:0] RND = 48'd0,
+  parameter [8:0] IS_OPMODE_INVERTED = 9'd0
 ) (
   input  wire        CLK,
   input  wire [29:0] A, ACIN,
@@ -56,14 +57,15 @@ module DSP48E2 #(
   // OPMODE: P = M (9'b000000101), P = M + RND (9'b100000101, W = RND), or with a P register
   // P = P + M (9'b000100101, Z = P)
   reg  [8:0] opm_q;
-  wire [8:0] opm = OPMODEREG != 0 ? opm_q : OPMODE;
+  wire [8:0] opmode = OPMODE ^ IS_OPMODE_INVERTED;  // the pins' programmable inversion
+  wire [8:0] opm = OPMODEREG != 0 ? opm_q : opmode;
   wire acc = opm == 9'b000100101;
   wire rnd = opm == 9'b100000101;
   // the control inputs must be the constants (and OPMODE one of the two) the dlvta wrappers give
   // them (checked every cycle)
   always @(posedge CLK)
     if (INMODE != (Pre ? 5'b00100 : 5'b00000) ||
-        (OPMODE != 9'b000000101 && OPMODE != 9'b100000101 && (OPMODE != 9'b000100101 || PREG == 0)) ||
+        (opmode != 9'b000000101 && opmode != 9'b100000101 && (opmode != 9'b000100101 || PREG == 0)) ||
         ALUMODE != 4'b0000 ||
         CARRYIN || CARRYINSEL != 3'b000 || CEA1 || (CEB1 && BREG != 2) || (CEAD && ADREG == 0) ||
         RSTA || RSTB || RSTD || RSTM || RSTP || RSTCTRL) begin
@@ -80,7 +82,7 @@ module DSP48E2 #(
     if (CEB1) b1_q <= B;
     if (CEB2) b2_q <= BREG == 2 ? b1_q : B;  // BREG 2: B1 then B2 (INMODE[4] 0: B2 multiplies)
     if (CED) d_q <= D;
-    if (CECTRL) opm_q <= OPMODE;
+    if (CECTRL) opm_q <= opmode;
   end
   wire [26:0] a = AREG != 0 ? a2_q[26:0] : A[26:0];
   wire [17:0] b = BREG != 0 ? b2_q : B;
