@@ -1,13 +1,13 @@
 // sim/tsim/cells/DSP48E2.v -- the UltraScale+ DSP slice as rtl/dlvta_dsp.v and rtl/dlvta_dsp2x.v
 // set it up, for simulating those instantiations (hw/test_dsp48e2.sh; yosys 0.23 has no DSP48E2
-// model, only a black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product sign-extended to
-// 48), P = M, M + RND (OPMODE 100000101, after IS_OPMODE_INVERTED) or (a P register and OPMODE
-// 000100101) P + M, with the A2 / B1, B2 / D, AD, M, P and OPMODE registers as AREG / BREG (1:
-// B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and OPMODEREG say and their clock enables.
-// Anything else (cascades, the C port, other OPMODEs, dynamic INMODE / ALUMODE, A1, pattern
-// detect, SIMD) is outside this model: a configuration that needs it stops the simulation.
-// Checked against Xilinx's unisim DSP48E2 model (Vivado 2014.3) on dlvta_dsp's five parameter
-// sets and on ultra96's pumped GEMM (dlvta_dsp2x), cycle for cycle (hw/TIMING.md).
+// model, only a black box): M = (D + A2) * B2 or A2 * B2, signed (27 x 18 bits, the product
+// sign-extended to 48), P = M, M + RND (OPMODE 100000101, after IS_OPMODE_INVERTED) or (a P
+// register and OPMODE 000100101) P + M, with the A2 / B1, B2 / D, AD, M, P and OPMODE registers
+// as AREG / BREG (1: B2 only; 2: B1 then B2) / DREG, ADREG, MREG, PREG and OPMODEREG say and
+// their clock enables. Anything else (cascades, the C port, other OPMODEs, dynamic INMODE /
+// ALUMODE, A1, pattern detect, SIMD) is outside this model: a configuration that needs it stops
+// the simulation. Checked against Xilinx's unisim DSP48E2 model (Vivado 2014.3) on dlvta_dsp's
+// five parameter sets and on ultra96's pumped GEMM (dlvta_dsp2x), cycle for cycle (hw/TIMING.md).
 `default_nettype none
 
 module DSP48E2 #(
