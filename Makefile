@@ -32,7 +32,7 @@ deps-then-build:
 	  $(MAKE) --no-print-directory DLVTA_DEPS_OK=1 $$j $(ENTRY_GOALS)
 else
 
-CONFIGS   := pynq ultra96 tiny
+CONFIGS   := pynq ultra96 ultra96x2 tiny
 # One more config from a file (the key = value form of isa/isa.h; `dlvta dse` writes one):
 #   make CONFIG_FILE=my.cfg [CONFIG_BOARD=pynq|ultra96] gen|tsim|synth-<name>|timing-<name>
 # builds build/<name>/ (headers, config.def, libtsim.so, synthesis for CONFIG_BOARD's part) as

@@ -9,7 +9,9 @@
 # then stops with a clear message if vivado is not on PATH or is not the version
 # hw/vivado_build.tcl was written for (DLVTA_VIVADO_ANY=1: go on with a warning).
 #
-#   hw/bitstream.sh BOARD [BUILD_DIR]      (JOBS=N for Vivado's parallel jobs, default 2)
+#   hw/bitstream.sh BOARD [BUILD_DIR]      (JOBS=N for Vivado's parallel jobs, default 2;
+#                                           BOARD_CONFIG=NAME another config of the board,
+#                                           its board.env's OTHER_CONFIGS: ultra96x2 on ultra96)
 set -eu
 board=${1:-}
 build=${2:-build}

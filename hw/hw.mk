@@ -13,12 +13,14 @@
 #   make bitstream BOARD=pynq Vivado batch flow of boards/<board>/ (needs vivado on PATH)
 #   make timing               timing estimates (hw/timing.mk, hw/TIMING.md)
 
-SYNTH_CONFIGS  := pynq ultra96
+SYNTH_CONFIGS  := pynq ultra96 ultra96x2
 SYNTH_LIMIT    ?= 90
 SYNTH_FAMILY_pynq    := xc7
 SYNTH_PART_pynq      := xc7z020
 SYNTH_FAMILY_ultra96 := xcup
 SYNTH_PART_ultra96   := xczu3eg
+SYNTH_FAMILY_ultra96x2 := xcup
+SYNTH_PART_ultra96x2   := xczu3eg
 # tiny is no board: it is synthesized (for the xc7 family) only for its netlist simulation
 SYNTH_FAMILY_tiny    := xc7
 SYNTH_PART_tiny      := xc7z020

@@ -133,8 +133,15 @@ mem1_errs() {
   echo "$e"
 }
 
-for envf in boards/*/board.env; do
-  b=$(basename "$(dirname "$envf")")
+# every board with its config and the other configs its board.env names (OTHER_CONFIGS, picked
+# by BOARD_CONFIG: ultra96x2 on the Ultra96)
+for bce in $(for e in boards/*/board.env; do
+               bb=$(basename "$(dirname "$e")")
+               ( unset BOARD_CONFIG; . "$e"; echo "$bb:$CONFIG"; for x in ${OTHER_CONFIGS:-}; do echo "$bb:$x"; done )
+             done); do
+  b=${bce%%:*}
+  export BOARD_CONFIG=${bce#*:}
+  envf=boards/$b/board.env
   ( . "$envf"; echo "$CONFIG $REGS_ADDR" ) >"$tmp/env" || { bad "$b: board.env"; continue; }
   read -r cfg regs <"$tmp/env"
   vh=build/$cfg/dlvta_isa.vh
@@ -200,7 +207,7 @@ TCL
   axi=$(sed -n 's/^`define DLVTA_AXI_BITS \([0-9]*\).*/\1/p' "$vh")
   pump=$(sed -n 's/^`define DLVTA_GEMM_PUMP \([0-9]*\).*/\1/p' "$vh")
   for v in 2022.2 2019.1; do
-    o="$tmp/flow_${b}_$v"
+    o="$tmp/flow_${b}_${cfg}_$v"
     mkdir -p "$o"
     ( . "boards/$b/board.env"
       printf 'set mock_version %s\nsource hw/vivado_mock.tcl\nset argv [list %s %s %s %s {} %s %s %s %s %s 2]\n' \
@@ -264,6 +271,7 @@ TCL
   elif command -v vivado >/dev/null; then echo "note: vivado installed; flow not run by tests"
   else bad "$b: bitstream.sh without vivado: status $rc: $(cat "$tmp/bs")"; fi
 done
+unset BOARD_CONFIG
 # check_board.sh finds planted defects (each one line), in a copy of boards/, hw/lint/, rtl/
 P=$tmp/planted_tree
 mkdir -p "$P"

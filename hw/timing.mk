@@ -11,7 +11,7 @@
 #   TIMING_VARIANTS=plain         skip the -nocarry -nowidelut synthesis
 #   TIMING_REUSE=1                re-analyse the netlists of the last run (no yosys)
 
-TIMING_CONFIGS := pynq ultra96
+TIMING_CONFIGS := pynq ultra96 ultra96x2
 TIMING_TOP     ?= dlvta_top
 STA            := $(BUILD)/hw/sta
 

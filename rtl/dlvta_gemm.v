@@ -10,14 +10,14 @@
 //         and acc_i through one carry-save level, so one carry chain)
 // Latency = 2 + floor(Levels / 2), Levels = log2(BLOCK_IN) rounded up (pynq: 4, tiny: 3).
 //
-// gemm_pump 2 (ultra96; isa/configs.def): a slice per pair j and input lane k < Kp = BLOCK_IN/2
+// gemm_pump 2 (ultra96x2; isa/configs.def): a slice per pair j and input lane k < Kp = BLOCK_IN/2
 // adds the products of lanes k and k + Kp, its DSP at twice the core clock (rtl/dlvta_dsp2x.v, the
 // clk2x_i input): the packed weight is w1 * 2^17 + w0 (the low field holds a sum of two products,
 // |.| <= 2^15; w1 * 2^17 + w0 lies in [-2^24 - 128, 2^24), 26 bits); the slice adds 2^16, so the
 // low field never borrows from the high one (below). The slice's operands are registered at
 // S2's end as before, its sum comes three core registers later (S3..S5), the leaves in S6: the
 // stages after the leaves are pump 1's with Levels = log2(Kp), so Latency = 4 + floor(Levels / 2)
-// (ultra96: 6; isa.c's gemm_wstage = Latency + 2). The simulators' form computes the two sums of
+// (ultra96x2: 6; isa.c's gemm_wstage = Latency + 2). The simulators' form computes the two sums of
 // each slice directly (no packing), register for register the same.
 // Lane layout as in DRAM: inp[b][k] at bits (b*BLOCK_IN+k)*8, wgt[j][k] at (j*BLOCK_IN+k)*8,
 // acc[b][j] at (b*BLOCK_OUT+j)*32.

@@ -2,7 +2,7 @@
 # build/<config>/dlvta_isa.vh): lint over every config, and the RTL tests of `make test`,
 # `make test-long` and `make bench` (the Verilated model is built by sim/tsim/tsim.mk).
 RTL_SRCS     := $(wildcard rtl/dlvta_*.v)
-RTL_CONFIGS  := pynq ultra96 tiny
+RTL_CONFIGS  := pynq ultra96 ultra96x2 tiny
 
 # each command prints the runner's summary line when it exits 0 (tools/run_tests.sh counts a
 # command without one as failed)
@@ -27,6 +27,11 @@ TEST_DEPS += $(BUILD)/tiny/libtsim.so $(BUILD)/pynq/libtsim.so $(BUILD)/ultra96/
 # pynq and tiny have one accumulator copy (isa/configs.def acc_copies); the two-copy RTL against
 # fsim too, on tiny (the build variant acc2, sim/tsim/tsim.mk)
 TEST_DEPS += $(BUILD)/tiny/libtsim_acc2.so
+# ultra96x2 (gemm_pump 2: the pumped GEMM's pipeline, two read ports, the DDR budget): its
+# directed programs and 200 random ones
+TEST_DEPS += $(BUILD)/ultra96x2/libtsim.so
+TEST_SCRIPTS += "$(BUILD)/tests/test_tsim ultra96x2" \
+                "$(BUILD)/tests/test_tsim_random -n 200 -s 90000 ultra96x2"
 TEST_SCRIPTS += "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim tiny" \
                 "DLVTA_TSIM_VARIANT=acc2 $(BUILD)/tests/test_tsim_random -n 300 -s 70000 tiny"
 TEST_LONG_DEPS += $(BUILD)/pynq/libtsim_acc2.so

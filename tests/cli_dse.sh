@@ -31,7 +31,7 @@ cpred=$($D compile $M/model.onnx -o "$T/m2.dlvta" --config "$T/best.cfg" 2>&1 | 
 if [ -n "$pred" ] && [ "$pred" = "$cpred" ]; then ok; else bad "predicted cycles: dse $pred, compile $cpred"; fi
 # block_out twice block_in and, on ultra96's DSP48E2 slices, gemm_pump 2 (the GEMM on clk2x, half
 # the slices) are swept too: on ultra96 a model of larger layers (build/models/patterns) puts
-# ultra96's own shape, 1x32x32 with gemm_pump 2, and a 1x8x16 on the front
+# 1x32x32 with gemm_pump 2 (ultra96x2's shape) and a 1x8x16 on the front
 out=$($D dse build/models/patterns/model.onnx --board ultra96 -o "$T/u96.cfg" --quiet 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^  dse[0-9]* *1x32x32 *2 " && echo "$out" | grep -q "^  dse[0-9]* *1x8x16 "; then ok
 else bad "dse patterns on ultra96: no 1x32x32 pumped / 1x8x16 on the front: rc=$rc out=$out"; fi
@@ -48,12 +48,13 @@ else bad "compile --config u96.cfg: $(cat "$T/u96.cfg")"; fi
 out=$($D dse --model-error 2>&1); rc=$?
 if [ $rc -eq 0 ] && echo "$out" | grep -q "^worst error: LUT"; then ok; else bad "--model-error: rc=$rc out=$out"; fi
 
-# the structural models on the built-in configs: pynq 163 DSP, 108.5 BRAM36; tiny 19 DSP (make
-# synth's counts, cli/dse_points.def); ultra96 (1x32x32, gemm_pump 2, two accumulator copies)
-# 323 DSP (1024 / 4 + 64 + 3), 194 BRAM36 (the model's: not synthesized yet)
-if $D dse --predict pynq | grep -q "DSP 163, BRAM36 108.5" && $D dse --predict ultra96 --board ultra96 | grep -q "DSP 323, BRAM36 194.0" &&
+# the structural models on the built-in configs: pynq 163 DSP, 108.5 BRAM36; tiny 19 DSP; ultra96
+# (1x16x32, two accumulator copies) 323 DSP, 137 BRAM36; ultra96x2 (1x32x32, gemm_pump 2) 323 DSP
+# (1024 / 4 + 64 + 3), 194 BRAM36 (make synth's / the timing runs' counts, cli/dse_points.def)
+if $D dse --predict pynq | grep -q "DSP 163, BRAM36 108.5" && $D dse --predict ultra96 --board ultra96 | grep -q "DSP 323, BRAM36 137.0" &&
+   $D dse --predict ultra96x2 --board ultra96 | grep -q "DSP 323, BRAM36 194.0" &&
    $D dse --predict tiny | grep -q "DSP 19, BRAM36 0.5"; then ok
-else bad "--predict: $($D dse --predict pynq) / $($D dse --predict ultra96 --board ultra96) / $($D dse --predict tiny)"; fi
+else bad "--predict: $($D dse --predict pynq) / $($D dse --predict ultra96 --board ultra96) / $($D dse --predict ultra96x2 --board ultra96) / $($D dse --predict tiny)"; fi
 check_p() { out=$($D dse --predict "$@" 2>&1); rc=$?; }
 check_p nosuch; if [ $rc -eq 2 ] && echo "$out" | grep -q "unknown config 'nosuch'"; then ok; else bad "--predict nosuch: $out"; fi
 

@@ -4,7 +4,7 @@
 # checks it against dlvta_isa.vh). The PS makes pl_clk0 by dividing a PLL: asked for 215 MHz it
 # gives 214.3 MHz (IOPLL 1500 MHz / 7; the config table holds whole MHz), so this period is
 # 0.016 ns tighter than the clock's own 4.667 ns.
-# With gemm_pump 2 (config ultra96) pl_clk0 feeds only the block design's clocking wizard (one
+# With gemm_pump 2 (config ultra96x2, BOARD_CONFIG=ultra96x2) pl_clk0 feeds only the block design's clocking wizard (one
 # MMCM, boards/ultra96/bd.tcl): its clk_out1 (the core clock clk, at pl_clk0's frequency) and
 # clk_out2 (clk2x, twice it, for the GEMM's DSP slices) need no constraint here: Vivado derives
 # both as generated clocks of the clock at the MMCM's input (UG949, auto-derived clocks), 4.651

@@ -6,7 +6,7 @@
 #   build/<config>/libtsim_acc2.so   the RTL with two accumulator copies whatever the config's
 #                                    acc_copies (DLVTA_TSIM_VARIANT=acc2)
 #   build/<config>/libtsim_netlist.so  the post-synthesis netlist (DLVTA_TSIM_VARIANT=netlist)
-TSIM_CONFIGS := tiny pynq ultra96 $(FILE_CONFIG)
+TSIM_CONFIGS := tiny pynq ultra96 ultra96x2 $(FILE_CONFIG)
 # a config from a file (Makefile: CONFIG_FILE) is compiled into the library's libisa
 ifneq ($(FILE_CONFIG),)
 TSIM_ISA_DEFS_$(FILE_CONFIG) := -DDLVTA_EXTRA_CONFIGS='"$(abspath $(BUILD)/$(FILE_CONFIG)/config.def)"'

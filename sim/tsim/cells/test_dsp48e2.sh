@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # sim/tsim/cells/test_dsp48e2.sh -- checks rtl/dlvta_dsp.v's DSP48E2 instantiation (the multiplies
 # of UltraScale+ synthesis, define DLVTA_DSP48E2) against its behavioural form, through the
-# slice's model sim/tsim/cells/DSP48E2.v, under Icarus: dlvta_gemm and dlvta_alu_lane of config
-# ultra96 (test/tb_gemm_dsp.v, test/tb_lane_dsp.v) and the walks' / store's block-size slice
+# slice's model sim/tsim/cells/DSP48E2.v, under Icarus: dlvta_gemm of configs ultra96 and
+# ultra96x2 (its slices at twice the clock, rtl/dlvta_dsp2x.v) and dlvta_alu_lane of ultra96
+# (test/tb_gemm_dsp.v, test/tb_lane_dsp.v) and the walks' / store's block-size slice
 # (test/tb_dsp.v) must print the same every cycle either way. The model itself was checked
 # against Xilinx's unisim DSP48E2 once (hw/TIMING.md). Prints one line per failure and
 # "N passed, N failed".
@@ -48,6 +49,14 @@ check() {
   if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 check gemm $t/tb_gemm_dsp.v "rtl/dlvta_gemm.v rtl/dlvta_dsp.v rtl/dlvta_dsp2x.v"
+# ultra96x2's GEMM: gemm_pump 2, each slice at twice the clock (rtl/dlvta_dsp2x.v)
+inc=$build/ultra96x2
+if [ -f "$inc/dlvta_isa.vh" ]; then
+  check gemm_pump2 $t/tb_gemm_dsp.v "rtl/dlvta_gemm.v rtl/dlvta_dsp.v rtl/dlvta_dsp2x.v"
+else
+  echo "FAIL gemm_pump2: $inc/dlvta_isa.vh missing (make gen)"; fail=$((fail + 1))
+fi
+inc=$build/ultra96
 check alu_lane $t/tb_lane_dsp.v "rtl/dlvta_alu_lane.v rtl/dlvta_dsp.v"
 check walk_size $t/tb_dsp.v rtl/dlvta_dsp.v -Ptb.AW=18 -Ptb.BW=18 -Ptb.PW=34
 check store_size $t/tb_dsp.v rtl/dlvta_dsp.v -Ptb.AW=17 -Ptb.BW=17 -Ptb.PW=32
