@@ -57,6 +57,9 @@ BENCH_DEPS += $(BUILD)/tests/bench_resnet18 $(BUILD)/models/resnet18/model.onnx 
               $(BUILD)/ultra96/libtsim.so
 BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --json $(BUILD)/bench/resnet18.json"
 BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --config ultra96 --json $(BUILD)/bench/resnet18_ultra96.json"
+# ultra96x2: the pumped 1x32x32 GEMM (isa/configs.def), its ResNet-18 and zoo
+BENCH_DEPS += $(BUILD)/ultra96x2/libtsim.so
+BENCH_CMDS += "$(BUILD)/tests/bench_resnet18 --config ultra96x2 --json $(BUILD)/bench/resnet18_ultra96x2.json"
 $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
 
 # make bench: the torchvision zoo of issue 11 (tools/zoo_bench.py): per model compile time, the
@@ -66,6 +69,7 @@ $(BUILD)/tests/bench_resnet18: tests/e2e_util.h
 BENCH_DEPS += $(BUILD)/dlvta $(ORT_PKG)
 BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo.json --md $(BUILD)/bench/zoo.md"
 BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --config ultra96 --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo_ultra96.json --md $(BUILD)/bench/zoo_ultra96.md"
+BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --config ultra96x2 --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo_ultra96x2.json --md $(BUILD)/bench/zoo_ultra96x2.md"
 
 # make bench: fsim's cycle estimate against the Verilated RTL on zoo models (tools/tsim_zoo_bench.py),
 # pynq and ultra96: per model fsim and RTL cycles, error, the layers furthest off; a model passes

@@ -454,10 +454,11 @@ int main(int argc, char **argv) {
     if (!strcmp(rp->mem_map[i], "flip-flops"))
       note(rp, "memory %s became flip-flops (no RAM primitive matched its ports)",
            rp->mem_name[i]);
-  if (dsp * 2 < macs)
-    note(rp, "MAC array not in DSPs: %ld MACs per cycle (%ux%ux%u) but only %ld DSPs; "
+  /* two int8 products per DSP a pass, two passes a core cycle with gemm_pump 2 (clk2x) */
+  if (dsp * 2 * (long)d->gemm_pump < macs)
+    note(rp, "MAC array not in DSPs: %ld MACs per cycle (%ux%ux%u, gemm_pump %u) but only %ld DSPs; "
              "the rest of the 8x8 multipliers are in LUTs",
-         macs, d->batch, d->block_in, d->block_out, dsp);
+         macs, d->batch, d->block_in, d->block_out, d->gemm_pump, dsp);
   if (dsp > pt->dsp)
     note(rp, "%ld DSPs > %ld on %s: pack two int8 products per DSP (shared operand, as in "
              "Xilinx WP486) or map part of the array to LUTs",
