@@ -252,17 +252,17 @@ module dlvta_gemm (
 `else
     // the two sums of every slice, one vector operation per stage over the slots (as above)
     reg [NM*32-1:0] w0l_q, w1l_q, w0h_q, w1h_q, l1_q, h1_q, l2_q, h2_q, l3_q, h3_q;
-    integer qm;
+    integer qw, qm;  // one loop variable per always block (yosys: one driver each)
     always @(posedge clk_i) begin
-      for (qm = 0; qm < NM; qm = qm + 1) begin
-        w0l_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs))*8+7]}},
-                               wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs))*8 +: 8]};
-        w1l_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs))*8+7]}},
-                               wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs))*8 +: 8]};
-        w0h_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs)+Kp)*8+7]}},
-                               wgt_i[((2*(qm%Xs))*BlockIn+qm/(Batch*Xs)+Kp)*8 +: 8]};
-        w1h_q[qm*32 +: 32] <= {{24{wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs)+Kp)*8+7]}},
-                               wgt_i[((2*(qm%Xs)+1)*BlockIn+qm/(Batch*Xs)+Kp)*8 +: 8]};
+      for (qw = 0; qw < NM; qw = qw + 1) begin
+        w0l_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs))*8+7]}},
+                               wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs))*8 +: 8]};
+        w1l_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs))*8+7]}},
+                               wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs))*8 +: 8]};
+        w0h_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs)+Kp)*8+7]}},
+                               wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs)+Kp)*8 +: 8]};
+        w1h_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs)+Kp)*8+7]}},
+                               wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs)+Kp)*8 +: 8]};
       end
     end
     // x of slot m's low lane is xp slot m, of its high lane slot m + Kp*Batch*Xs = m + NM
