@@ -104,13 +104,13 @@ int cmd_configs(int argc, char **argv) {
     cli_error("configs", "takes no arguments");
     return 2;
   }
-  printf("%-8s %-9s %6s %6s %7s %6s %6s %4s %5s %6s %s\n", "config", "gemm", "uop", "inp", "wgt",
+  printf("%-15s %-9s %6s %6s %7s %6s %6s %4s %5s %6s %s\n", "config", "gemm", "uop", "inp", "wgt",
          "acc", "out", "axi", "MHz", "accx", "fingerprint");
   for (int i = 0; i < isa_config_count(); i++) {
     const isa_derived *d = &isa_config_at(i)->d;
     char gemm[32];
     snprintf(gemm, sizeof gemm, "%ux%ux%u", d->batch, d->block_in, d->block_out);
-    printf("%-8s %-9s %6u %6u %7u %6u %6u %4u %5u %6u %016llx\n", d->name, gemm, d->uop_bytes,
+    printf("%-15s %-9s %6u %6u %7u %6u %6u %4u %5u %6u %016llx\n", d->name, gemm, d->uop_bytes,
            d->inp_bytes, d->wgt_bytes, d->acc_bytes, d->out_bytes, d->axi_bits, d->clock_mhz,
            d->acc_copies, (unsigned long long)isa_config_at(i)->fingerprint);
   }
