@@ -2,8 +2,9 @@
 // two signed products a core cycle,
 //   p = (d0 + a0) * b0 + (d1 + a1) * b1 + Rnd
 // of the operands before a core clock edge (e0), in the core-clock register p_o from the third
-// core edge after it (e3) on; a new operand set every core cycle (BIn 0: b0 / b1 are the values
-// after e0, the caller's registers). a, d: AW bits, b: BW bits, two's
+// core edge after it (e3) on; a new operand set every core cycle. a0, d0, a1, d1 are registered
+// here at e0; b0 and b1 are the values after e0 of the caller's core-clock registers (or one LUT
+// of them: it merges with the clk2x select below into one LUT). a, d: AW bits, b: BW bits, two's
 // complement; each pre-add must fit AW bits and the sum PW bits. No reset, no enables: the
 // caller (rtl/dlvta_gemm.v) reads only results whose operands were valid.
 //
@@ -21,17 +22,15 @@
 // B1, P -> p_o, and the core toggle tg -> XOR -> sel. Each instance has its own sel (the keep
 // on its always block stops yosys merging them into one register of fanout 6,000); tg and ts,
 // alike in every instance, merge into one each (fanout 256, one LUT before sel).
-// Everywhere else (the simulators) the behavioural form below: the same registers at core edges.
+// Without the define, the behavioural form below, the same registers at core edges (dlvta_gemm
+// instantiates this module for DSP48E2 synthesis only: the simulators run its vectorized form of
+// the same pipeline, which sim/tsim/cells/test_dsp48e2.sh holds to this one cycle by cycle).
 `default_nettype none
 
 module dlvta_dsp2x #(
   parameter integer AW = 27,  // a, d: at most 27 bits
   parameter integer BW = 8,   // b: at most 18 bits
   parameter integer PW = 34,  // p: at most 48 bits
-  // 1: b0_i / b1_i are registered here at e0 as the other operands; 0: they are already
-  // functions of core-clock registers that change at e0 (the caller's, e.g. one LUT of them,
-  // which then merges with the clk2x select into one LUT)
-  parameter integer BIn = 1,
   // a constant added to every sum (the slice's RND, through its W multiplexer in the first
   // phase: no fabric logic); the sum plus Rnd must fit PW bits
   parameter [47:0] Rnd = 48'd0
@@ -47,27 +46,13 @@ module dlvta_dsp2x #(
   output reg  [PW-1:0] p_o
 );
   reg [AW-1:0] a0_q, d0_q, a1_q, d1_q;
-  wire [BW-1:0] b0_q, b1_q;
+  wire [BW-1:0] b0_q = b0_i, b1_q = b1_i;
   always @(posedge clk_i) begin
     a0_q <= a0_i;
     d0_q <= d0_i;
     a1_q <= a1_i;
     d1_q <= d1_i;
   end
-  generate
-    if (BIn != 0) begin : gen_bin
-      reg [BW-1:0] b0_r, b1_r;
-      always @(posedge clk_i) begin
-        b0_r <= b0_i;
-        b1_r <= b1_i;
-      end
-      assign b0_q = b0_r;
-      assign b1_q = b1_r;
-    end else begin : gen_bin_none
-      assign b0_q = b0_i;
-      assign b1_q = b1_i;
-    end
-  endgenerate
 `ifdef DLVTA_DSP48E2
   reg tg = 1'b0, ts = 1'b0, sel = 1'b0;
   always @(posedge clk_i) tg <= ~tg;

@@ -119,6 +119,12 @@ module dlvta_gemm (
     end
   endgenerate
 
+  // the bit offset in taps_all of window tap k mod H + t0 at multiplier (k, b, j)'s DWGEMM input
+  // lane (2j + (k >= H)) mod BlockIn (t0 = 1: the window's register after S2's shift)
+  function automatic integer tap_at(input integer t0, input integer k, input integer b, input integer j);
+    tap_at = ((k % H + t0)*Batch*BlockIn + b*BlockIn + (2*j + k / H) % BlockIn)*8;
+  endfunction
+
   // ---- S2: operand registers; S3: packed weights registered, then the products ----
   // x(k, j) of batch row b in slot n = (k*Batch + b)*Xs + j. GEMM: inp[b][k] for every j;
   // DWGEMM: window tap k mod H at input lane (2j + (k >= H)) mod BlockIn, or 0 past the taps.
@@ -135,7 +141,7 @@ module dlvta_gemm (
         for (xb = 0; xb < Batch; xb = xb + 1)
           for (xj = 0; xj < Xs; xj = xj + 1)
             x_d[((xk*Batch + xb)*Xs + xj)*32 +: 32] = {24'd0, {8{tap_en_i[xk % H]}} &
-              taps_all[((xk % H)*Batch*BlockIn + xb*BlockIn + (2*xj + xk / H) % BlockIn)*8 +: 8]};
+              taps_all[tap_at(0, xk, xb, xj) +: 8]};
     end
   end
   // pw: the packed weights of pair j (outputs 2j, 2j+1) at input lane k (the same for every b);
@@ -221,7 +227,7 @@ module dlvta_gemm (
         for (pb2 = 0; pb2 < Batch; pb2 = pb2 + 1)
           for (pj2 = 0; pj2 < Xs; pj2 = pj2 + 1)
             xp[((pk2*Batch + pb2)*Xs + pj2)*32 +: 32] = {24'd0, gi_q[(pb2*BlockIn + pk2)*8 +: 8] |
-              ({8{en_q[pk2 % H]}} & taps_all[((pk2 % H + 1)*Batch*BlockIn + pb2*BlockIn + (2*pj2 + pk2 / H) % BlockIn)*8 +: 8])};
+              ({8{en_q[pk2 % H]}} & taps_all[tap_at(1, pk2, pb2, pj2) +: 8])};
     end
 `ifdef DLVTA_DSP48E2
     // rtl/dlvta_dsp2x.v: (w1 * 2^17 + w0) * x of both lanes added in P, plus 2^16 (the slice's
@@ -238,7 +244,7 @@ module dlvta_gemm (
       wire [7:0] w0h = wgt_i[((2*J)*BlockIn+K+Kp)*8 +: 8];
       wire [7:0] w1h = wgt_i[((2*J+1)*BlockIn+K+Kp)*8 +: 8];
       wire [33:0] p;
-      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34), .BIn(0), .Rnd(48'h10000)) u_mul (
+      dlvta_dsp2x #(.AW(27), .BW(8), .PW(34), .Rnd(48'h10000)) u_mul (
         .clk_i(clk_i), .clk2x_i(clk2x_i),
         .a0_i({{19{w0l[7]}}, w0l}), .d0_i({{2{w1l[7]}}, w1l, 17'd0}),
         .b0_i(xp[gm*32 +: 8]),
@@ -252,17 +258,17 @@ module dlvta_gemm (
 `else
     // the two sums of every slice, one vector operation per stage over the slots (as above)
     reg [NM*32-1:0] w0l_q, w1l_q, w0h_q, w1h_q, l1_q, h1_q, l2_q, h2_q, l3_q, h3_q;
+    // wgt[o][k] sign-extended to 32 bits
+    function automatic [31:0] wgt_s(input integer o, input integer k);
+      wgt_s = {{24{wgt_i[(o*BlockIn + k)*8 + 7]}}, wgt_i[(o*BlockIn + k)*8 +: 8]};
+    endfunction
     integer qw, qm;  // one loop variable per always block (yosys: one driver each)
     always @(posedge clk_i) begin
       for (qw = 0; qw < NM; qw = qw + 1) begin
-        w0l_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs))*8+7]}},
-                               wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs))*8 +: 8]};
-        w1l_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs))*8+7]}},
-                               wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs))*8 +: 8]};
-        w0h_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs)+Kp)*8+7]}},
-                               wgt_i[((2*(qw%Xs))*BlockIn+qw/(Batch*Xs)+Kp)*8 +: 8]};
-        w1h_q[qw*32 +: 32] <= {{24{wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs)+Kp)*8+7]}},
-                               wgt_i[((2*(qw%Xs)+1)*BlockIn+qw/(Batch*Xs)+Kp)*8 +: 8]};
+        w0l_q[qw*32 +: 32] <= wgt_s(2*(qw % Xs), qw / (Batch*Xs));
+        w1l_q[qw*32 +: 32] <= wgt_s(2*(qw % Xs) + 1, qw / (Batch*Xs));
+        w0h_q[qw*32 +: 32] <= wgt_s(2*(qw % Xs), qw / (Batch*Xs) + Kp);
+        w1h_q[qw*32 +: 32] <= wgt_s(2*(qw % Xs) + 1, qw / (Batch*Xs) + Kp);
       end
     end
     // x of slot m's low lane is xp slot m, of its high lane slot m + Kp*Batch*Xs = m + NM
