@@ -522,7 +522,7 @@ const char *isa_strerror(int code) {
   case ISA_E_RESERVED: return "reserved bits set";
   case ISA_E_TOKEN: return "token flag the executing unit cannot have";
   case ISA_E_RANGE: return "field value out of range";
-  case ISA_E_PAD: return "STORE with padding";
+  case ISA_E_PAD: return "STORE with padding, or WGT LOAD with a pad value";
   }
   return "unknown error";
 }
@@ -541,6 +541,7 @@ static int check_semantics(const isa_config *c, const isa_insn *in) {
   if (op == ISA_OP_LOAD) {
     unsigned m = in->f[ISA_F_mem];
     if (m >= 8 || !mems[m].valid || m == ISA_MEM_OUT) return ISA_E_MEM;
+    if (m == ISA_MEM_WGT && in->f[ISA_F_pad_value]) return ISA_E_PAD;
   } else if (op == ISA_OP_STORE) {
     if (in->f[ISA_F_mem] != ISA_MEM_OUT) return ISA_E_MEM;
     if (in->f[ISA_F_y_pad0] || in->f[ISA_F_y_pad1] || in->f[ISA_F_x_pad0] || in->f[ISA_F_x_pad1] ||

@@ -243,7 +243,7 @@ enum {
   ISA_E_RESERVED = -4, /* bits outside the opcode's fields are not zero */
   ISA_E_TOKEN = -5,    /* a token flag that the executing unit cannot have */
   ISA_E_RANGE = -6,    /* a field value does not fit its width */
-  ISA_E_PAD = -7,      /* STORE with padding fields set */
+  ISA_E_PAD = -7,      /* STORE with padding fields set, or a WGT LOAD's pad_value not 0 */
 };
 const char *isa_strerror(int code);
 

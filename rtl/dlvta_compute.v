@@ -352,7 +352,7 @@ module dlvta_compute #(
 
   dlvta_ram #(.Width(32), .Depth(1 << LogUop), .AddrBits(LogUop)) u_uop (
     .clk_i(clk_i),
-    .we_i(lw_uop_q), .waddr_i(lw_a_q[LogUop-1:0]), .wdata_i(lw_d_q[31:0]),
+    .we_i(lw_uop_q), .waddr_i(lw_a_q[LogUop-1:0]), .wdata_i(lw_d_q[31:0]), .wzero_i(1'b0),
     .re_i(idle || prime || issue), .raddr_i(uop_raddr), .rdata_o(uop_rdata)
   );
 
@@ -579,13 +579,13 @@ module dlvta_compute #(
   wire s1b_rd = s1b_v_q && dst_rd;
   wire [LogAcc-1:0] acc0_raddr = s1b_rd ? s1b_a_q : slow ? r_s : r_o_q;
   dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc0 (
-    .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
+    .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata), .wzero_i(1'b0),
     .re_i(r_go || s1b_rd), .raddr_i(acc0_raddr), .rdata_o(acc0_rdata)
   );
   generate
     if (AccCopies >= 2) begin : gen_acc_copy
       dlvta_ram #(.Width(AccBits), .Depth(1 << LogAcc), .AddrBits(LogAcc)) u_acc1 (
-        .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata),
+        .clk_i(clk_i), .we_i(acc_we), .waddr_i(acc_waddr), .wdata_i(acc_wdata), .wzero_i(1'b0),
         .re_i(r_go), .raddr_i(r_s), .rdata_o(acc1_rdata)
       );
     end else begin : gen_acc_one

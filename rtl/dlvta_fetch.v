@@ -145,6 +145,9 @@ module dlvta_fetch (
         else if (mem == `DLVTA_MEM_UOP || mem == `DLVTA_MEM_ACC || mem == `DLVTA_MEM_ACC8 ||
                  mem == `DLVTA_MEM_LUT) unit = 2'd1;
         else legal = 1'b0;
+        // a WGT LOAD's pads are zeros (the weight buffer's zero rows, rtl/dlvta_ram.v)
+        if (mem == `DLVTA_MEM_WGT && (|insn[`DLVTA_F_PAD_VALUE_POS +: `DLVTA_F_PAD_VALUE_WIDTH]))
+          legal = 1'b0;
       end
       `DLVTA_OP_STORE: begin
         unit = 2'd2;

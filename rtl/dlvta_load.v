@@ -21,6 +21,7 @@ module dlvta_load (
   // buffers
   output wire                         inp_we_o,
   output wire                         wgt_we_o,
+  output wire                         wgt_wzero_o,  // the WGT element written is a pad: zeros
   output wire [`DLVTA_W_SRAM_IDX-1:0] wr_addr_o,
   output wire [`DLVTA_BATCH*`DLVTA_BLOCK_IN*8-1:0]    inp_wdata_o,
   output wire [`DLVTA_BLOCK_OUT*`DLVTA_BLOCK_IN*8-1:0] wgt_wdata_o,
@@ -105,7 +106,10 @@ module dlvta_load (
   assign inp_we_o = wr_valid && !is_wgt_q;
   assign wgt_we_o = wr_valid && is_wgt_q;
   assign inp_wdata_o = wr_pad ? {(InpBits/8){pad_q}} : wr_data[InpBits-1:0];
-  assign wgt_wdata_o = wr_pad ? {(WgtBits/8){pad_q}} : wr_data[WgtBits-1:0];
+  // a WGT LOAD's pads are zeros (its pad_value is 0, fetch checks it): the weight buffer marks
+  // the row (dlvta_ram ZeroRows), so the write data is the DMA's element alone
+  assign wgt_wzero_o = wr_pad;
+  assign wgt_wdata_o = wr_data[WgtBits-1:0];
 
   assign c2l_pop_o = start && pop_next;
   assign pc_o = q_valid_i ? q_idx_i : `DLVTA_REGS_PC_IDLE;

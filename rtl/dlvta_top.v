@@ -194,7 +194,7 @@ module dlvta_top #(
   );
 
   // ---- buffers shared between units ----
-  wire                          inp_we, wgt_we, inp_re, wgt_re, out_we, out_re;
+  wire                          inp_we, wgt_we, wgt_wzero, inp_re, wgt_re, out_we, out_re;
   wire [`DLVTA_W_SRAM_IDX-1:0]  l_waddr;
   wire [InpBits-1:0]            inp_wdata, inp_rdata;
   wire [WgtBits-1:0]            wgt_wdata, wgt_rdata;
@@ -205,15 +205,17 @@ module dlvta_top #(
 
   dlvta_ram #(.Width(InpBits), .Depth(`DLVTA_INP_DEPTH), .AddrBits(`DLVTA_LOG_INP_DEPTH)) u_inp (
     .clk_i(clk), .we_i(inp_we), .waddr_i(l_waddr[`DLVTA_LOG_INP_DEPTH-1:0]), .wdata_i(inp_wdata),
-    .re_i(inp_re), .raddr_i(inp_raddr), .rdata_o(inp_rdata)
+    .wzero_i(1'b0), .re_i(inp_re), .raddr_i(inp_raddr), .rdata_o(inp_rdata)
   );
-  dlvta_ram #(.Width(WgtBits), .Depth(`DLVTA_WGT_DEPTH), .AddrBits(`DLVTA_LOG_WGT_DEPTH)) u_wgt (
+  // the weight buffer: a LOAD's pad rows read as zeros (ZeroRows: no select on the write data)
+  dlvta_ram #(.Width(WgtBits), .Depth(`DLVTA_WGT_DEPTH), .AddrBits(`DLVTA_LOG_WGT_DEPTH),
+              .ZeroRows(1)) u_wgt (
     .clk_i(clk), .we_i(wgt_we), .waddr_i(l_waddr[`DLVTA_LOG_WGT_DEPTH-1:0]), .wdata_i(wgt_wdata),
-    .re_i(wgt_re), .raddr_i(wgt_raddr), .rdata_o(wgt_rdata)
+    .wzero_i(wgt_wzero), .re_i(wgt_re), .raddr_i(wgt_raddr), .rdata_o(wgt_rdata)
   );
   dlvta_ram #(.Width(OutBits), .Depth(`DLVTA_OUT_DEPTH), .AddrBits(`DLVTA_LOG_ACC_DEPTH)) u_out (
     .clk_i(clk), .we_i(out_we), .waddr_i(out_waddr), .wdata_i(out_wdata),
-    .re_i(out_re), .raddr_i(out_raddr), .rdata_o(out_rdata)
+    .wzero_i(1'b0), .re_i(out_re), .raddr_i(out_raddr), .rdata_o(out_rdata)
   );
 
   // ---- load ----
@@ -226,7 +228,7 @@ module dlvta_top #(
     .clk_i(clk), .rst_ni(urst_n), .halt_i(halt),
     .q_valid_i(!ql_empty), .q_insn_i(ql_head[127:0]), .q_idx_i(ql_head[159:128]), .q_pop_o(ql_pop),
     .c2l_token_i(c2l_tok), .c2l_pop_o(c2l_pop), .l2c_room_i(l2c_room), .l2c_push_o(l2c_push),
-    .inp_we_o(inp_we), .wgt_we_o(wgt_we), .wr_addr_o(l_waddr),
+    .inp_we_o(inp_we), .wgt_we_o(wgt_we), .wgt_wzero_o(wgt_wzero), .wr_addr_o(l_waddr),
     .inp_wdata_o(inp_wdata), .wgt_wdata_o(wgt_wdata),
     .err_o(l_err), .err_kind_o(l_err_kind), .pc_o(l_pc), .wait_o(l_wait), .busy_o(l_busy),
     .stall_o(l_stall), .retire_o(l_retire), .retire_mem_o(l_retire_mem),

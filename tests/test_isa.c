@@ -33,6 +33,7 @@ static void random_insn(const isa_config *c, int op, isa_insn *in, int extreme) 
     if (op == ISA_OP_STORE)
       in->f[ISA_F_y_pad0] = in->f[ISA_F_y_pad1] = in->f[ISA_F_x_pad0] = in->f[ISA_F_x_pad1] =
           in->f[ISA_F_pad_value] = 0;
+    if (in->f[ISA_F_mem] == ISA_MEM_WGT) in->f[ISA_F_pad_value] = 0; /* WGT pads are zeros */
   }
   if (g & (1u << ISA_GROUP_ALU)) in->f[ISA_F_alu_op] = (uint32_t)(rnd() % ISA_ALU_COUNT);
   if (op == ISA_OP_DWGEMM) in->f[ISA_F_taps] = 1 + (uint32_t)(rnd() % c->d.dw_taps);
@@ -172,6 +173,17 @@ static void test_decode_errors(const isa_config *c) {
   in.f[ISA_F_x_pad0] = 1;
   isa_encode(c, &in, &w, NULL);
   CHECK(isa_decode(c, &w, &in) == ISA_E_PAD, "STORE with padding is illegal");
+  random_insn(c, ISA_OP_LOAD, &in, 2);
+  in.f[ISA_F_mem] = ISA_MEM_WGT;
+  in.f[ISA_F_x_pad0] = 1;
+  isa_encode(c, &in, &w, NULL);
+  CHECK(isa_decode(c, &w, &in) == ISA_OK, "WGT LOAD with zero padding is legal");
+  in.f[ISA_F_pad_value] = 0x80;
+  isa_encode(c, &in, &w, NULL);
+  CHECK(isa_decode(c, &w, &in) == ISA_E_PAD, "WGT LOAD with pad_value -128 is illegal");
+  in.f[ISA_F_mem] = ISA_MEM_INP;
+  isa_encode(c, &in, &w, NULL);
+  CHECK(isa_decode(c, &w, &in) == ISA_OK, "INP LOAD with pad_value -128 is legal");
   random_insn(c, ISA_OP_STORE, &in, 2);
   in.f[ISA_F_push_next] = 1;
   isa_encode(c, &in, &w, NULL);
@@ -221,6 +233,7 @@ static void test_asm_errors(void) {
   expect_asm_error(".config tiny\nalu add imm=12x\n", "bad value '12x'");
   expect_asm_error(".config tiny\nload out sram=0\n", "invalid instruction: illegal memory");
   expect_asm_error(".config tiny\nstore out x_pad0=1\n", "STORE with padding");
+  expect_asm_error(".config tiny\nload wgt x_pad0=1 pad_value=3\n", "WGT LOAD with a pad value");
   expect_asm_error(".config tiny\nload inp pop_prev\n", "token flag");
   expect_asm_error(".config tiny\n.byte 300\n", "bad .byte value '300'");
   expect_asm_error(".config tiny\n.frob\n", "unknown directive '.frob'");

@@ -198,7 +198,8 @@ static void test_load_store(int trials) {
   }
 }
 
-/* GEMM: inputs, weights, micro-ops and accumulators loaded, a random loop nest, results out. */
+/* GEMM: inputs, weights (every other trial with pad rows over loaded ones), micro-ops and
+ * accumulators loaded, a random loop nest, results out. */
 static void test_gemm(int trials) {
   const isa_derived *d = &X.cfg->d;
   for (int t = 0; t < trials; t++) {
@@ -207,7 +208,11 @@ static void test_gemm(int trials) {
     unsigned ni = d->inp_depth < 32 ? d->inp_depth : 32, nw = d->wgt_depth < 16 ? d->wgt_depth : 16;
     unsigned na = d->acc_depth < 32 ? d->acc_depth : 32;
     p_load(ISA_MEM_INP, 0, p_random(ISA_MEM_INP, ni), 1, (int)ni, (int)ni, 0, 0, 0, 0, 0, 0);
-    p_load(ISA_MEM_WGT, 0, p_random(ISA_MEM_WGT, nw), 1, (int)nw, (int)nw, 0, 0, 0, 0, 0, T_PUSHN);
+    /* odd trials: a padded WGT LOAD over weights already there (elements 2..9: six pads, which
+     * read as zeros whatever the rows held) */
+    int wpad = t % 2 && nw >= 10;
+    p_load(ISA_MEM_WGT, 0, p_random(ISA_MEM_WGT, nw), 1, (int)nw, (int)nw, 0, 0, 0, 0, 0, wpad ? 0 : T_PUSHN);
+    if (wpad) p_load(ISA_MEM_WGT, 2, p_random(ISA_MEM_WGT, 2), 1, 2, 2, 1, 0, 1, 1, 0, T_PUSHN);
     p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, na), 1, (int)na, (int)na, 0, 0, 0, 0, 0, 0);
     int lo = (int)rr(1, 3), li = (int)rr(1, 3), nu = (int)rr(1, 4);
     int ao = (int)rr(0, 2), ai = (int)rr(0, 2), xo = (int)rr(0, 3), xi = (int)rr(0, 3);
@@ -459,8 +464,8 @@ static void test_4k(void) {
 static void test_errors(void) {
   const isa_derived *d = &X.cfg->d;
   /* illegal: reserved bit, bad opcode, bad memory, bad ALU op, token flag, STORE padding,
-   * DWGEMM with taps 0, taps past BLOCK_IN/2, a reserved bit */
-  for (int k = 0; k < 9; k++) {
+   * DWGEMM with taps 0, taps past BLOCK_IN/2, a WGT LOAD's pad value, a reserved bit */
+  for (int k = 0; k < 10; k++) {
     p_init(X.cfg);
     p_load(ISA_MEM_ACC, 0, p_random(ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
     p_store(0, p_alloc(ISA_MEM_OUT, 2), 1, 2, 2, 0);
@@ -477,6 +482,8 @@ static void test_errors(void) {
     case 5: p_store(0, 0, 0, 0, 0, 0); w = P.w[--P.n]; isa_set(X.cfg, &w, ISA_F_x_pad1, 2); break;
     case 6: p_dwgemm(0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; break;
     case 7: p_dwgemm(0, 0, (int)d->dw_taps + 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; break;
+    case 8: p_load(ISA_MEM_WGT, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0); w = P.w[--P.n];
+      isa_set(X.cfg, &w, ISA_F_pad_value, 0x80); break;
     default: /* the top bit when DWGEMM leaves it reserved (pynq uses all 128) */
       if (X.cfg->insn_used_bits[ISA_OP_DWGEMM] >= 128) continue;
       p_dwgemm(0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0); w = P.w[--P.n]; w.w[1] |= 1ull << 63; break;

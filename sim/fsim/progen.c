@@ -168,7 +168,7 @@ static void gen_load(gen *g, int m, region R) {
   f[ISA_F_mem] = (uint32_t)m, f[ISA_F_sram] = sram, f[ISA_F_dram] = dram;
   f[ISA_F_y_size] = ys, f[ISA_F_x_size] = xs, f[ISA_F_x_stride] = stride;
   f[ISA_F_y_pad0] = yp0, f[ISA_F_y_pad1] = yp1, f[ISA_F_x_pad0] = xp0, f[ISA_F_x_pad1] = xp1;
-  f[ISA_F_pad_value] = (uint32_t)rnd(g) & 0xff;
+  f[ISA_F_pad_value] = m == ISA_MEM_WGT ? 0 : (uint32_t)rnd(g) & 0xff; /* WGT pads are zeros */
   memset(written(g, m) + sram, 1, total);
 }
 
