@@ -38,7 +38,7 @@ static void rand_load(tprog *p, int m, unsigned lo, unsigned hi, int tok) {
     if (m == ISA_MEM_UOP && ys && xs) {
       /* keep micro-op words' index fields meaningful: random words are fine (any bits decode) */
     }
-    tp_load(p, m, sram, dram, ys, xs, stride, yp0, yp1, xp0, xp1, (int)rr(0, 255) - 128, tok);
+    tp_load(p, m, sram, dram, ys, xs, stride, yp0, yp1, xp0, xp1, m == ISA_MEM_WGT ? 0 : (int)rr(0, 255) - 128, tok);
     return;
   }
 }
@@ -424,7 +424,7 @@ static void test_edges(void) {
   tp_init(&p, cfg, 1 << 20);
   tp_load(&p, ISA_MEM_INP, 0, 0, 0, 0, 0, 2, 1, 1, 2, -7, 0);            /* y_size 0: 3 x 3 pads */
   tp_load(&p, ISA_MEM_ACC8, 10, tp_random(&p, ISA_MEM_ACC8, 3), 4, 3, 0, 0, 0, 1, 0, 5, 0); /* stride 0 */
-  tp_load(&p, ISA_MEM_WGT, d->wgt_depth - 12, 0, 2, 0, 3, 1, 1, 2, 1, 100, 0); /* x_size 0: pads only */
+  tp_load(&p, ISA_MEM_WGT, d->wgt_depth - 12, 0, 2, 0, 3, 1, 1, 2, 1, 0, 0);   /* x_size 0: pads only (zeros) */
   tp_load(&p, ISA_MEM_ACC, d->acc_depth - 2, tp_random(&p, ISA_MEM_ACC, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
   uint32_t uops[2] = {isa_uop(cfg, 1, 0, 0), isa_uop(cfg, d->acc_depth - 1, d->acc_depth - 1, 0)};
   tp_load(&p, ISA_MEM_UOP, d->uop_depth - 2, tp_uops(&p, uops, 2), 1, 2, 2, 0, 0, 0, 0, 0, 0);
