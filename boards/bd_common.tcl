@@ -24,6 +24,22 @@ proc dlvta_ip {name} {
   return [lindex $defs end]
 }
 
+# The core clock's frequency in Hz, for the FREQ_HZ of the ports on it: what its source makes, as
+# Vivado has computed it into the pin's FREQ_HZ (the Ultra96's PS makes 214.286 MHz of the 215
+# asked: IOPLL / 7), so that validate_bd_design finds the ports' FREQ_HZ equal to their nets'
+# (BD 41-238 otherwise); the source is core_clk when the board gives one (a clocking wizard's
+# clk_out1, at the PS clock's own frequency), then the PS's clk, then the config's clock.
+proc dlvta_core_hz {ps pins clock_mhz} {
+  set srcs {}
+  if {[dict exists $pins core_clk]} { lappend srcs [dict get $pins core_clk] }
+  lappend srcs $ps/[dict get $pins clk]
+  foreach s $srcs {
+    set hz [get_property CONFIG.FREQ_HZ [get_bd_pins $s]]
+    if {[string is double -strict $hz] && $hz > 0} { return [expr {round($hz)}] }
+  }
+  return [expr {$clock_mhz * 1000000}]
+}
+
 # ps: the PS cell. pins: a dict of the PS's pin names, keys
 #   ctl_master  AXI master towards the registers        mem_slave  AXI slave for the memory master
 #   clk         fabric clock out                        clk_axi    the AXI ports' clock inputs (list)
@@ -38,7 +54,7 @@ proc dlvta_ip {name} {
 #   core_clk    (optional) the pin that drives the core clock instead of the PS's `clk` (a
 #               clocking wizard's output the board made from it: boards/ultra96/bd.tcl)
 proc dlvta_bd_common {ps pins axi_bits clock_mhz regs_addr} {
-  set hz [expr {$clock_mhz * 1000000}]
+  set hz [dlvta_core_hz $ps $pins $clock_mhz]
   set mem1 [dict exists $pins mem1_slave]
   set busif M_AXIL:S_AXI_MEM
   if {$mem1} { append busif :S_AXI_MEM1 }

@@ -17,7 +17,9 @@
 # every config, the second memory port S_AXI_MEM1 through its own interconnect to the board's
 # second HP port (another DDR controller port than S_AXI_MEM's), that port's clock on the core
 # clock, the PS port enabled at the config's width, its DDR segment mapped (and the check finds
-# defects planted in ultra96's log); a board without DSP48E2 slices refuses gemm_pump 2.
+# defects planted in ultra96's log); the FREQ_HZ of the ports on the core clock is what the PS
+# makes of the clock asked (and the check finds a port left at the asked one); a board without
+# DSP48E2 slices refuses gemm_pump 2.
 # Not checked here (needs Vivado): that Vivado accepts the IP, pin and property names, timing.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +80,32 @@ clk_checks() {
 # the first HP port's clock; clk_wiz/clk_out1 with gemm_pump 2), ic_mem1's clocks and resets with
 # the other interconnects'; the PS port enabled at the config's width; S_AXI_MEM1 mapped to the
 # port's DDR segment over S_AXI_MEM's range from 0.
+# freq_errs LOG: the FREQ_HZ of the block design's ports on the core clock (clk, M_AXIL,
+# S_AXI_MEM, S_AXI_MEM1) in the mock's call log is what the PS makes of the clock asked (the
+# mock's PS: its PLL / n, in Hz: the Ultra96's 214,285,714 for 215 MHz), not the asked clock
+# (validate_bd_design's BD 41-238 on a mismatch); prints "; ..." per error, nothing when right.
+freq_errs() {
+  awk '
+    /^set_property / {
+      for (i = 1; i < NF; i++) {
+        if ($i == "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ") { pll = 1500; asked = $(i + 1) }
+        if ($i == "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ") { pll = 1000; asked = $(i + 1) }
+      }
+    }
+    /^set_property -dict / && / CONFIG\.FREQ_HZ / {
+      obj = $NF
+      if (obj != "clk" && obj != "M_AXIL" && obj != "S_AXI_MEM" && obj != "S_AXI_MEM1") next
+      for (i = 1; i < NF; i++) if ($i == "CONFIG.FREQ_HZ") hz[obj] = $(i + 1)
+    }
+    END {
+      if (!(asked > 0)) { printf "; no PS clock asked"; exit }
+      n = int(pll / asked + 0.5); if (n < 1) n = 1
+      want = sprintf("%.0f", pll * 1e6 / n)
+      if (!("clk" in hz) || !("S_AXI_MEM" in hz)) printf "; FREQ_HZ of clk / S_AXI_MEM not set"
+      for (o in hz) if (hz[o] != want) printf "; %s FREQ_HZ %s, the PS makes %s", o, hz[o], want
+    }' "$1"
+}
+
 mem1_errs() {
   local b=$1 log=$2 axi=$3 pump=$4 e="" hp aclk aclk0 fclk use width seg hp0 hp1 core rng0
   case "$b" in
@@ -239,6 +267,14 @@ TCL
       # the second memory port (dlvta_top's read-only m1_axi_), whatever the config's rd_ports
       e=$(mem1_errs "$b" "$o/mock.log" "$axi" "$pump")
       if [ -z "$e" ]; then ok; else bad "$b: second memory port in the mock's log:${e#;}"; fi
+      # the ports' FREQ_HZ: the PS clock's actual frequency, and the check finds a port left at
+      # the asked one (Ultra96: 215 MHz asked, 214.286 made)
+      e=$(freq_errs "$o/mock.log")
+      if [ -z "$e" ]; then ok; else bad "$b: port FREQ_HZ in the mock's log:${e#;}"; fi
+      if [ "$b" = ultra96 ]; then
+        sed "/ S_AXI_MEM1\$/s/CONFIG.FREQ_HZ [0-9]*/CONFIG.FREQ_HZ $((mhz * 1000000))/" "$o/mock.log" >"$o/mock_badf.log"
+        [ -n "$(freq_errs "$o/mock_badf.log")" ] && ok || bad "$b: the FREQ_HZ check missed S_AXI_MEM1 at the asked clock"
+      fi
       # ... and the check finds planted defects in that log (one each)
       if [ "$b" = ultra96 ]; then
         n=0
