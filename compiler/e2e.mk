@@ -71,11 +71,11 @@ BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --config ultra96 --cache $(BUILD
 BENCH_CMDS += "$(SYS_PYTHON) tools/zoo_bench.py --config ultra96x2 --cache $(BUILD)/zoo --json $(BUILD)/bench/zoo_ultra96x2.json --md $(BUILD)/bench/zoo_ultra96x2.md"
 
 # make bench: fsim's cycle estimate against the Verilated RTL on zoo models (tools/tsim_zoo_bench.py),
-# pynq and ultra96: per model fsim and RTL cycles, error, the layers furthest off; a model passes
-# within 1 % (the performance issue's bound) with identical outputs; models from build/zoo/
+# pynq, ultra96 and ultra96x2: per model fsim and RTL cycles, error, the layers furthest off; a model
+# passes within 1 % (the performance issue's bound) with identical outputs; models from build/zoo/
 # (exported offline when missing), the table in build/bench/tsim_zoo.md
-BENCH_DEPS += $(BUILD)/dlvta $(BUILD)/pynq/libtsim.so $(BUILD)/ultra96/libtsim.so
-BENCH_CMDS += "$(SYS_PYTHON) tools/tsim_zoo_bench.py --cache $(BUILD)/zoo --json $(BUILD)/bench/tsim_zoo.json --md $(BUILD)/bench/tsim_zoo.md"
+BENCH_DEPS += $(BUILD)/dlvta $(BUILD)/pynq/libtsim.so $(BUILD)/ultra96/libtsim.so $(BUILD)/ultra96x2/libtsim.so
+BENCH_CMDS += "$(SYS_PYTHON) tools/tsim_zoo_bench.py --configs pynq,ultra96,ultra96x2 --cache $(BUILD)/zoo --json $(BUILD)/bench/tsim_zoo.json --md $(BUILD)/bench/tsim_zoo.md"
 
 # models committed in tests/models/ (tools/models/qdq_cnn.py: a CNN quantized by PyTorch's QAT
 # flow; tools/models/two_input.py: two inputs): onnxruntime's outputs on their committed inputs
