@@ -114,70 +114,70 @@ static double dsp_of(const isa_derived *d) {
 }
 
 /* ---- LUT and FF fit ----------------------------------------------------------------------- */
-/* 1, the GEMM's MACs per slice cycle (MACs / gemm_pump: what its slices, adder trees and
- * pipeline registers scale with), the lanes */
-static void features(const isa_derived *d, double x[3]) {
-  x[0] = 1, x[1] = (double)d->batch * d->block_in * d->block_out / d->gemm_pump, x[2] = (double)d->batch * d->block_out;
+/* 1, the GEMM's MACs per slice cycle (S = MACs / gemm_pump: what its slices, adder trees and
+ * pipeline registers scale with), the lanes, and (gemm_pump - 1) * S: what a pumped GEMM adds per
+ * slice (the clk2x operand selects and registers, the longer window, rtl/dlvta_gemm.v) */
+#define NF 4
+static void features(const isa_derived *d, double x[NF]) {
+  double s = (double)d->batch * d->block_in * d->block_out / d->gemm_pump;
+  x[0] = 1, x[1] = s, x[2] = (double)d->batch * d->block_out, x[3] = (d->gemm_pump - 1) * s;
 }
 
-/* Least squares of y = x . coef over the points (skip: a point left out, or -1) with the first
- * k terms: 0, or -1 if the points do not determine them. */
-static int fit_k(int which, int skip, int k, double coef[3]) {
-  double a[3][4] = {{0}};
-  coef[0] = coef[1] = coef[2] = 0;
-  if (k == 1) { /* proportional to MACs: the mean ratio */
-    int n = 0;
-    for (int i = 0; i < N_POINTS; i++) {
-      if (i == skip) continue;
-      double x[3];
-      features(&points[i].keys, x);
-      coef[1] += (which ? points[i].meas.ff : points[i].meas.lut) / x[1], n++;
-    }
-    if (n) coef[1] /= n;
-    return n ? 0 : -1;
-  }
+/* Least squares of y = x . coef over the points (skip: a point left out, or -1) with the terms
+ * of mask (bit t: feature t; the others 0): 0, or -1 if the points do not determine them. */
+static int fit_mask(int which, int skip, unsigned mask, double coef[NF]) {
+  double a[NF][NF + 1] = {{0}};
+  for (int t = 0; t < NF; t++) coef[t] = 0;
   for (int i = 0; i < N_POINTS; i++) {
     if (i == skip) continue;
-    double x[3], y = which ? points[i].meas.ff : points[i].meas.lut;
+    double x[NF], y = which ? points[i].meas.ff : points[i].meas.lut;
     features(&points[i].keys, x);
-    for (int r = 0; r < k; r++) {
-      for (int c = 0; c < k; c++) a[r][c] += x[r] * x[c];
-      a[r][3] += x[r] * y;
+    for (int r = 0; r < NF; r++) {
+      if (!(mask >> r & 1)) continue;
+      for (int c = 0; c < NF; c++)
+        if (mask >> c & 1) a[r][c] += x[r] * x[c];
+      a[r][NF] += x[r] * y;
     }
   }
-  if (k == 2) a[2][2] = 1; /* b = 0 */
-  for (int c = 0; c < 3; c++) { /* Gauss-Jordan with partial pivoting */
+  for (int r = 0; r < NF; r++)
+    if (!(mask >> r & 1)) a[r][r] = 1; /* a term left out: coef 0 */
+  double scale = 0;
+  for (int r = 0; r < NF; r++) scale = fmax(scale, fabs(a[r][r]));
+  for (int c = 0; c < NF; c++) { /* Gauss-Jordan with partial pivoting */
     int p = c;
-    for (int r = c + 1; r < 3; r++)
+    for (int r = c + 1; r < NF; r++)
       if (fabs(a[r][c]) > fabs(a[p][c])) p = r;
-    for (int j = 0; j < 4; j++) {
+    for (int j = 0; j <= NF; j++) {
       double t = a[c][j];
       a[c][j] = a[p][j], a[p][j] = t;
     }
-    if (fabs(a[c][c]) < 1e-9 * (1 + fabs(a[0][0]))) return -1;
-    for (int r = 0; r < 3; r++) {
+    if (fabs(a[c][c]) < 1e-9 * (1 + scale)) return -1;
+    for (int r = 0; r < NF; r++) {
       if (r == c) continue;
       double f = a[r][c] / a[c][c];
-      for (int j = c; j < 4; j++) a[r][j] -= f * a[c][j];
+      for (int j = c; j <= NF; j++) a[r][j] -= f * a[c][j];
     }
   }
-  for (int r = 0; r < 3; r++) coef[r] = a[r][3] / a[r][r];
+  for (int r = 0; r < NF; r++) coef[r] = a[r][NF] / a[r][r];
   return 0;
 }
 
-/* a + c*MACs/pump + b*lanes where the points determine it, else a + c*MACs/pump, else c*MACs/pump. */
-static void fit(int which, int skip, double coef[3]) {
-  for (int k = 3; k >= 1; k--)
-    if (!fit_k(which, skip, k, coef)) return;
+/* Every term the points determine, dropping first the pump's (no pumped point), then the lanes',
+ * then the constant: a + c*S + b*lanes + p*(pump-1)*S, a + c*S + b*lanes, a + c*S, c*S. */
+static void fit(int which, int skip, double coef[NF]) {
+  static const unsigned masks[] = {0xf, 0x7, 0x3, 0x2};
+  for (size_t k = 0; k < sizeof masks / sizeof masks[0]; k++)
+    if (!fit_mask(which, skip, masks[k], coef)) return;
 }
 
-static double lut_coef[3], ff_coef[3];
+static double lut_coef[NF], ff_coef[NF];
 static int fit_ready;
 
-static double apply(const double coef[3], const isa_derived *d) {
-  double x[3];
+static double apply(const double coef[NF], const isa_derived *d) {
+  double x[NF], y = 0;
   features(d, x);
-  return coef[0] * x[0] + coef[1] * x[1] + coef[2] * x[2];
+  for (int t = 0; t < NF; t++) y += coef[t] * x[t];
+  return y;
 }
 
 void dse_resources(const isa_derived *d, dse_res *out) {
@@ -208,7 +208,7 @@ void dse_print_model_error(FILE *f) {
   double worst[4] = {0};
   for (int i = 0; i < N_POINTS; i++) {
     const dse_point *p = &points[i];
-    double lc[3], fc[3];
+    double lc[NF], fc[NF];
     fit(0, i, lc), fit(1, i, fc); /* leave-one-out: the fit without this point */
     dse_resources(&p->keys, &all);
     double pl = apply(lc, &p->keys), pf = apply(fc, &p->keys);
@@ -222,9 +222,11 @@ void dse_print_model_error(FILE *f) {
             p->name, g, p->meas.lut, pl, e[0], p->meas.ff, pf, e[1], p->meas.dsp, all.dsp, e[2], p->meas.bram,
             all.bram, e[3], p->source);
   }
-  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + c*MACs/pump + b*lanes), DSP %.1f %%, "
+  fprintf(f, "worst error: LUT %.1f %%, FF %.1f %% (leave-one-out fits of a + c*S + b*lanes + p*(pump-1)*S, "
+             "S = MACs/pump; a pumped point alone determines p, so without it p is 0), DSP %.1f %%, "
              "BRAM36 %.1f %% (structural)\n",
           worst[0], worst[1], worst[2], worst[3]);
-  fprintf(f, "fit on all points: LUT = %.0f + %.1f*MACs/pump + %.1f*lanes, FF = %.0f + %.1f*MACs/pump + %.1f*lanes\n",
-          lut_coef[0], lut_coef[1], lut_coef[2], ff_coef[0], ff_coef[1], ff_coef[2]);
+  fprintf(f, "fit on all points: LUT = %.0f + %.1f*S + %.1f*lanes + %.1f*(pump-1)*S, "
+             "FF = %.0f + %.1f*S + %.1f*lanes + %.1f*(pump-1)*S\n",
+          lut_coef[0], lut_coef[1], lut_coef[2], lut_coef[3], ff_coef[0], ff_coef[1], ff_coef[2], ff_coef[3]);
 }
