@@ -14,9 +14,6 @@
 #   make timing               timing estimates (hw/timing.mk, hw/TIMING.md)
 
 SYNTH_CONFIGS  := pynq ultra96 ultra96x2
-# configs with a make synth-<config> target outside `make synth` (none now: ultra96x2 fits since
-# the weight buffer's zero rows, hw/TIMING.md)
-SYNTH_EXTRA    :=
 SYNTH_LIMIT    ?= 90
 SYNTH_FAMILY_pynq    := xc7
 SYNTH_PART_pynq      := xc7z020
@@ -33,7 +30,7 @@ SYNTH_FAMILY_$(FILE_CONFIG) := $(SYNTH_FAMILY_$(CONFIG_BOARD))
 SYNTH_PART_$(FILE_CONFIG)   := $(SYNTH_PART_$(CONFIG_BOARD))
 RESREPORT_CFG_$(FILE_CONFIG) := $(CONFIG_FILE)
 endif
-SYNTH_ONE      := $(SYNTH_CONFIGS) $(SYNTH_EXTRA) $(FILE_CONFIG)
+SYNTH_ONE      := $(SYNTH_CONFIGS) $(FILE_CONFIG)
 RTL_DIR        ?= rtl
 RTL_SRCS        = $(sort $(wildcard $(RTL_DIR)/*.v))
 BOARD          ?= pynq

@@ -30,6 +30,24 @@ bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# ps_hz LOG: the frequency in Hz that the mock's PS makes of the fabric clock asked in the call
+# log (its PLL / n, as hw/vivado_mock.tcl's mock_freq_hz: Zynq UltraScale+ pl_clk0 from 1500 MHz,
+# Zynq-7000 FCLK_CLK0 from 1000 MHz); nothing when no clock was asked.
+ps_hz() {
+  awk '
+    /^set_property / {
+      for (i = 1; i < NF; i++) {
+        if ($i == "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ") { pll = 1500; asked = $(i + 1) }
+        if ($i == "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ") { pll = 1000; asked = $(i + 1) }
+      }
+    }
+    END {
+      if (!(asked > 0)) exit
+      n = int(pll / asked + 0.5); if (n < 1) n = 1
+      printf "%.0f\n", pll * 1e6 / n
+    }' "$1"
+}
+
 # clk_checks BOARD LOG: a gemm_pump 2 block design in the mock's call log (each call one line;
 # pins as CELL/PIN, ports by name): one clocking wizard clk_wiz (an MMCM) fed by the PS's fabric
 # clock alone, its input and clk_out1 at that clock's frequency (the mock's PS: its PLL / n),
@@ -40,13 +58,11 @@ clk_checks() {
   local b=$1 log=$2 ps_clk ps_rst e=""
   ps_clk=ps/pl_clk0 ps_rst=ps/pl_resetn0  # Zynq UltraScale+ (gemm_pump 2 is DSP48E2 only)
   [ "$(grep -c '^create_bd_cell -type ip -vlnv xilinx.com:ip:clk_wiz:[0-9.]* clk_wiz$' "$log")" = 1 ] || e="$e; no one clk_wiz cell"
-  e="$e$(awk -v ps="$ps_clk" '
-    /^set_property / && / CONFIG\.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ / {
-      for (i = 1; i < NF; i++) if ($i == "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ") asked = $(i + 1) }
+  e="$e$(awk -v ps_hz="$(ps_hz "$log")" '
     /^set_property -dict / && / clk_wiz$/ {
       for (i = 1; i < NF; i++) v[$i] = $(i + 1) }
     END {
-      ps_mhz = asked ? 1500 / int(1500 / asked + 0.5) : 0
+      ps_mhz = ps_hz / 1e6
       in1 = v["CONFIG.PRIM_IN_FREQ"]; o1 = v["CONFIG.CLKOUT1_REQUESTED_OUT_FREQ"]; o2 = v["CONFIG.CLKOUT2_REQUESTED_OUT_FREQ"]
       if (v["CONFIG.PRIMITIVE"] != "MMCM") printf "; PRIMITIVE %s", v["CONFIG.PRIMITIVE"]
       if (v["CONFIG.CLKOUT2_USED"] != "true") printf "; clk_out2 not used"
@@ -85,22 +101,14 @@ clk_checks() {
 # mock's PS: its PLL / n, in Hz: the Ultra96's 214,285,714 for 215 MHz), not the asked clock
 # (validate_bd_design's BD 41-238 on a mismatch); prints "; ..." per error, nothing when right.
 freq_errs() {
-  awk '
-    /^set_property / {
-      for (i = 1; i < NF; i++) {
-        if ($i == "CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ") { pll = 1500; asked = $(i + 1) }
-        if ($i == "CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ") { pll = 1000; asked = $(i + 1) }
-      }
-    }
+  awk -v want="$(ps_hz "$1")" '
     /^set_property -dict / && / CONFIG\.FREQ_HZ / {
       obj = $NF
       if (obj != "clk" && obj != "M_AXIL" && obj != "S_AXI_MEM" && obj != "S_AXI_MEM1") next
       for (i = 1; i < NF; i++) if ($i == "CONFIG.FREQ_HZ") hz[obj] = $(i + 1)
     }
     END {
-      if (!(asked > 0)) { printf "; no PS clock asked"; exit }
-      n = int(pll / asked + 0.5); if (n < 1) n = 1
-      want = sprintf("%.0f", pll * 1e6 / n)
+      if (want == "") { printf "; no PS clock asked"; exit }
       if (!("clk" in hz) || !("S_AXI_MEM" in hz)) printf "; FREQ_HZ of clk / S_AXI_MEM not set"
       for (o in hz) if (hz[o] != want) printf "; %s FREQ_HZ %s, the PS makes %s", o, hz[o], want
     }' "$1"

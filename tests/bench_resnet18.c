@@ -224,7 +224,8 @@ int main(int argc, char **argv) {
 
   /* targets */
   const double t_util = pynq ? T_CONV_UTIL : T_CONV_UTIL_14;
-  int cyc_ok = meas_tot > 0 && (pynq ? meas_tot <= T_CYCLES : meas_tot / (mhz * 1e3) <= T_LATENCY_MS);
+  int cyc_target = pynq || lat_target; /* the cycle or latency target applies */
+  int cyc_ok = cyc_target && meas_tot > 0 && (pynq ? meas_tot <= T_CYCLES : meas_tot / (mhz * 1e3) <= T_LATENCY_MS);
   if (pynq)
     printf("%s cycles per inference %.0f (target <= %.0f, %s)\n", cyc_ok ? "PASS" : "MISS", meas_tot, T_CYCLES,
            verilator ? "verilator" : "fsim");
@@ -234,8 +235,6 @@ int main(int argc, char **argv) {
   else
     printf("INFO latency %.2f ms at %g MHz (no target: not its board's default config, %s)\n",
            meas_tot / (mhz * 1e3), mhz, verilator ? "verilator" : "fsim");
-  int cyc_target = pynq || lat_target;
-  if (!cyc_target) cyc_ok = 0;
   printf("%s every layer on the accelerator (%d CPU steps)\n", cpu == 0 ? "PASS" : "MISS", cpu);
   printf("%s conv GEMM utilization mean %.1f %% (target >= %.0f %%)\n", conv_mean >= t_util ? "PASS" : "MISS",
          100 * conv_mean, 100 * t_util);
