@@ -7,7 +7,7 @@
 // their clock enables. Anything else (cascades, the C port, other OPMODEs, dynamic INMODE /
 // ALUMODE, A1, pattern detect, SIMD) is outside this model: a configuration that needs it stops
 // the simulation. Checked against Xilinx's unisim DSP48E2 model (Vivado 2014.3) on dlvta_dsp's
-// five parameter sets and on ultra96's pumped GEMM (dlvta_dsp2x), cycle for cycle (hw/TIMING.md).
+// five parameter sets and on ultra96x2's pumped GEMM (dlvta_dsp2x), cycle for cycle (hw/TIMING.md).
 `default_nettype none
 
 module DSP48E2 #(
@@ -61,7 +61,7 @@ module DSP48E2 #(
   wire [8:0] opm = OPMODEREG != 0 ? opm_q : opmode;
   wire acc = opm == 9'b000100101;
   wire rnd = opm == 9'b100000101;
-  // the control inputs must be the constants (and OPMODE one of the two) the dlvta wrappers give
+  // the control inputs must be the constants (and OPMODE one of the three) the dlvta wrappers give
   // them (checked every cycle)
   always @(posedge CLK)
     if (INMODE != (Pre ? 5'b00100 : 5'b00000) ||
